@@ -1,0 +1,241 @@
+"""Console chat: the local way to use the bot, on the same core and database as every adapter."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Callable, TextIO
+
+from bot.clock import format_jst
+from bot.config import ConsoleSettings
+from bot.ports import Actor, IncidentView, Outcome, ReportInput, StepView
+from bot.triage import lifecycle
+from bot.triage.access import PermissionDenied
+from bot.triage.core import IncidentNotFound, InvalidRequest
+from bot.triage.lifecycle import IllegalTransition
+from bot.triage.service import Triage
+from storage.timeline import verify_chain
+
+PLATFORM = "console"
+
+
+def render_step(step: StepView, t: Callable[..., str]) -> str:
+    """A step as plain text: heading, instructions, sources, don'ts, inputs, drafts."""
+    lines = [t("step.heading", index=step.index, total=step.total, title=step.title), step.instructions.strip()]
+    if step.fallback_note:
+        lines.append(f"※ {step.fallback_note}")
+    if step.citations:
+        lines.append(t("step.citations", citations=" / ".join(step.citations)))
+    if step.donts:
+        lines.append(t("step.donts"))
+        lines.extend(f"  ✕ {item}" for item in step.donts)
+    if step.inputs:
+        lines.append(t("step.inputs"))
+        for item in step.inputs:
+            required = f" ({t('step.required')})" if item.required else ""
+            choices = " [" + " / ".join(f"{v}={label}" for v, label in item.choices) + "]" if item.choices else ""
+            lines.append(f"  {item.id}{required}: {item.label}{choices}")
+    if step.drafts:
+        lines.append(t("step.drafts"))
+        for draft in step.drafts:
+            lines.append(f"----- {draft.title} -----")
+            lines.append(draft.text.strip())
+            lines.append("-" * 24)
+    lines.append(t("console.actions"))
+    return "\n".join(line for line in lines if line is not None)
+
+
+class ConsoleChat:
+    """Turns typed lines into core calls and the outcomes into text; tests drive it like a transcript."""
+
+    def __init__(self, triage: Triage, settings: ConsoleSettings) -> None:
+        self.triage = triage
+        self.users = settings.users
+        self.user_key = settings.default_user if settings.default_user in self.users else next(iter(self.users))
+        self.focus: int | None = None
+        self.t = triage.catalog.t
+
+    @property
+    def actor(self) -> Actor:
+        """The user the console is acting as."""
+        user = self.users[self.user_key]
+        return Actor(user_id=user.id, display_name=user.name, platform=PLATFORM)
+
+    def welcome(self) -> str:
+        """The first line shown."""
+        deps = self.triage.deps
+        return self.t("console.welcome", profile=deps.profile.name_for(deps.catalog.locale),
+                      locale=deps.catalog.locale, user=self.actor.display_name)
+
+    # -- input ---------------------------------------------------------------------------------------------
+    def handle(self, line: str) -> str:
+        """Process one typed line and return what the bot answers."""
+        line = line.strip()
+        if not line:
+            return ""
+        try:
+            if line.startswith("/"):
+                return self._command(line)
+            return self._report(line, None)
+        except PermissionDenied:
+            return self.t("error.denied")
+        except InvalidRequest as exc:
+            return str(exc)
+        except IllegalTransition as exc:
+            ref = f"INC-{self.focus or 0:04d}"
+            return self.t("error.illegal_transition", ref=ref, current=self.triage.catalog.label("status", exc.current),
+                          target=self.triage.catalog.label("status", exc.target))
+        except IncidentNotFound as exc:
+            return self.t("error.not_found", ref=f"INC-{exc.incident_id:04d}")
+        except ValueError as exc:
+            return self.t("console.bad_arguments", error=str(exc))
+
+    def _command(self, line: str) -> str:
+        name, _, rest = line.partition(" ")
+        rest = rest.strip()
+        handlers: dict[str, Callable[[str], str]] = {
+            "/help": lambda _: self.t("console.help", users=", ".join(self.users)),
+            "/as": self._switch_user, "/report": self._report_command, "/done": lambda r: self._answer(r, False),
+            "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
+            "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
+            "/timeline": self._timeline, "/verify": self._verify,
+            "/resolve": lambda r: self._status(lifecycle.RESOLVED), "/close": lambda r: self._status(lifecycle.CLOSED),
+            "/decline": lambda r: self._status(lifecycle.DECLINED),
+            "/reopen": lambda r: self._status(lifecycle.RESPONDING),
+        }
+        handler = handlers.get(name.lower())
+        if handler is None:
+            return self.t("console.unknown_command", command=name)
+        return handler(rest)
+
+    def _need_focus(self) -> int:
+        if self.focus is None:
+            raise InvalidRequest(self.t("console.no_focus"))
+        return self.focus
+
+    def _number(self, text: str) -> int | None:
+        text = text.strip().removeprefix("INC-").removeprefix("#")
+        if not text:
+            return None
+        if not text.isdigit():
+            raise InvalidRequest(self.t("console.usage_number"))
+        return int(text)
+
+    # -- commands ------------------------------------------------------------------------------------------
+    def _switch_user(self, rest: str) -> str:
+        if rest not in self.users:
+            return self.t("console.unknown_user", user=rest, users=", ".join(self.users))
+        self.user_key = rest
+        return self.t("console.user", name=self.actor.display_name, id=self.actor.user_id)
+
+    def _report_command(self, rest: str) -> str:
+        kind = None
+        if rest.startswith("--kind"):
+            _, _, rest = rest.partition(" ")
+            kind, _, rest = rest.strip().partition(" ")
+        return self._report(rest.strip(), kind or None)
+
+    def _report(self, text: str, kind: str | None) -> str:
+        outcome = self.triage.incidents.report(ReportInput(text=text, reporter=self.actor, kind_hint=kind,
+                                                           platform=None))
+        if outcome.incident is not None:
+            self.focus = outcome.incident.id
+        return self._render(outcome)
+
+    def _answer(self, rest: str, skip: bool) -> str:
+        incident_id = self._need_focus()
+        step = self.triage.steps.current(incident_id, self.actor.user_id)
+        if step is None:
+            return self.t("console.no_step")
+        answers: dict[str, str] = {}
+        for token in shlex.split(rest):
+            key, sep, value = token.partition("=")
+            if not sep:
+                raise ValueError(f"{token!r}: key=value")
+            answers[key.strip()] = value
+        outcome = self.triage.steps.complete(incident_id, step.step_id, self.actor, skip=skip, answers=answers)
+        return self._render(outcome)
+
+    def _show_step(self, _: str) -> str:
+        step = self.triage.steps.current(self._need_focus(), self.actor.user_id)
+        return render_step(step, self.t) if step else self.t("console.no_step")
+
+    def _show_steps(self, _: str) -> str:
+        views = self.triage.steps.views(self._need_focus(), self.actor.user_id)
+        label = self.triage.catalog.label
+        return "\n".join(f"{v.index}. [{label('step_status', v.status)}] {v.title}" for v in views)
+
+    def _kind(self, rest: str) -> str:
+        return self._render(self.triage.incidents.correct_kind(self._need_focus(), rest.strip(), self.actor))
+
+    def _ack(self, rest: str) -> str:
+        incident_id = self._number(rest) or self._need_focus()
+        try:
+            return self._render(self.triage.incidents.acknowledge(incident_id, self.actor))
+        except PermissionDenied:
+            return self.t("ack.denied")
+
+    def _note(self, rest: str) -> str:
+        return self._render(self.triage.incidents.add_note(self._need_focus(), self.actor, rest))
+
+    def _open(self, rest: str) -> str:
+        incident_id = self._number(rest)
+        if incident_id is None:
+            raise InvalidRequest(self.t("console.usage_number"))
+        view = self.triage.queries.view(incident_id, self.actor.user_id)
+        self.focus = incident_id
+        return self.t("console.focus", ref=view.ref) + "\n" + self._incident_line(view)
+
+    def _list(self, _: str) -> str:
+        views = self.triage.queries.list(self.actor.user_id)
+        return "\n".join(self._incident_line(v) for v in views) or self.t("console.no_incidents")
+
+    def _timeline(self, rest: str) -> str:
+        from bot.triage.export import export_timeline
+
+        incident_id = self._number(rest) or self._need_focus()
+        view = self.triage.queries.view(incident_id, self.actor.user_id)
+        entries = self.triage.queries.timeline(incident_id, self.actor.user_id)
+        return export_timeline(view, entries, "md", self.triage.catalog).rstrip()
+
+    def _verify(self, _: str) -> str:
+        with self.triage.deps.sessions.begin() as session:
+            report = verify_chain(session)
+        if report.ok:
+            return self.t("console.verify_ok", events=report.events, head=report.head_hash[:16])
+        lines = [self.t("console.verify_bad", count=len(report.problems))]
+        lines.extend(f"  seq {p.seq}: {p.problem}" for p in report.problems)
+        return "\n".join(lines)
+
+    def _status(self, target: str) -> str:
+        return self._render(self.triage.incidents.change_status(self._need_focus(), target, self.actor))
+
+    # -- output --------------------------------------------------------------------------------------------
+    def _incident_line(self, view: IncidentView) -> str:
+        return self.t("console.incident_line", ref=view.ref, status=view.status_label, kind=view.kind_label,
+                      severity=view.severity_label, reporter=view.reporter_id,
+                      created=format_jst(view.created_at, self.triage.catalog.locale))
+
+    def _render(self, outcome: Outcome) -> str:
+        if outcome.duplicate and not outcome.messages:
+            return self.t("console.duplicate")
+        parts = list(outcome.messages)
+        for note in outcome.notifications:
+            parts.append(self.t("console.notified", section=note.section_name, title=note.title))
+        if outcome.step is not None:
+            parts.append(render_step(outcome.step, self.t))
+        return "\n".join(parts)
+
+    def run(self, stdin: TextIO, stdout: TextIO, prompt: bool = True) -> None:
+        """Read lines until /quit or end of input."""
+        stdout.write(self.welcome() + "\n")
+        while True:
+            if prompt:
+                stdout.write(f"{self.user_key}> ")
+                stdout.flush()
+            line = stdin.readline()
+            if not line or line.strip() in ("/quit", "/exit"):
+                stdout.write(self.t("console.bye") + "\n")
+                return
+            answer = self.handle(line)
+            if answer:
+                stdout.write(answer + "\n")

@@ -1,0 +1,230 @@
+"""Typed settings loaded once from app.yaml plus environment variables."""
+
+from __future__ import annotations
+
+import os
+import re
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+DEFAULT_DATABASE_URL = "sqlite:///incident-bot.db"
+
+
+class ConfigError(Exception):
+    """An invalid configuration; the message names the file, the field and what was expected."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccessSettings(_Strict):
+    """Who holds which role, by chat user id (any platform)."""
+
+    pr_members: list[str] = Field(default_factory=list)
+    security_officers: list[str] = Field(default_factory=list)
+
+
+class EscalationLevel(_Strict):
+    """One level of the escalation chain bound to the people who receive it."""
+
+    section: str
+    after_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    mention: str | None = None
+
+
+class OfficeHours(_Strict):
+    """When escalation clocks run (Asia/Tokyo)."""
+
+    start: dt.time = dt.time(8, 45)
+    end: dt.time = dt.time(17, 30)
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    holidays: list[str] = Field(default_factory=list, description="YYYY-MM-DD")
+    # Leaks and critical incidents do not wait for the next morning.
+    always_for_severities: list[str] = Field(default_factory=lambda: ["critical"])
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 6 for d in value):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: list[str]) -> list[str]:
+        for day in value:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                raise ValueError(f"holiday {day!r} is not YYYY-MM-DD")
+        return value
+
+
+class EscalationSettings(_Strict):
+    """Escalation chain bindings; sections default to the profile's chain."""
+
+    levels: list[EscalationLevel] = Field(default_factory=list)
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
+    tick_seconds: int = Field(default=60, ge=5, le=3600)
+
+
+class SlackSettings(_Strict):
+    """Where the Slack app listens and posts."""
+
+    report_channels: list[str] = Field(default_factory=list)
+    pr_channel: str | None = None
+    summary_channel: str | None = None
+    restricted_channel: str | None = None
+    pr_members: list[str] = Field(default_factory=list)
+    pr_user_groups: list[str] = Field(default_factory=list)
+    slash_command: str = "/incident"
+    capture_reaction: str = "pushpin"
+
+    @field_validator("slash_command")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        if not re.fullmatch(r"/[a-z0-9_\-]{1,31}", value):
+            raise ValueError("a slash command is '/' followed by up to 31 lowercase letters, digits, - or _")
+        return value
+
+
+class SummarySettings(_Strict):
+    """Weekly summary schedule (Asia/Tokyo)."""
+
+    day_of_week: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: dt.time = dt.time(9, 0)
+    grace_hours: int = Field(default=24, ge=0, le=24 * 7)
+
+
+class ConsoleUser(_Strict):
+    """A user the console chat can act as."""
+
+    id: str
+    name: str
+
+
+class ConsoleSettings(_Strict):
+    """Users selectable in the local console chat."""
+
+    users: dict[str, ConsoleUser] = Field(
+        default_factory=lambda: {
+            "staff": ConsoleUser(id="console-staff", name="担当職員"),
+            "pr": ConsoleUser(id="console-pr", name="広報担当"),
+            "security": ConsoleUser(id="console-security", name="情報セキュリティ担当"),
+        }
+    )
+    default_user: str = "staff"
+
+
+class FileSettings(_Strict):
+    """The shape of app.yaml."""
+
+    locale: Literal["ja", "en"] = "ja"
+    profile: str = "asahikawa"
+    custom_profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    database_url: str | None = None
+    playbooks_dir: str = "playbooks"
+    access: AccessSettings = Field(default_factory=AccessSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    summary: SummarySettings = Field(default_factory=SummarySettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+
+
+class Secrets(_Strict):
+    """Secrets, only ever from the environment."""
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+
+
+class Settings(_Strict):
+    """Everything the composition root needs, resolved."""
+
+    source: str
+    file: FileSettings
+    database_url: str
+    playbooks_dir: Path
+    secrets: Secrets
+
+
+def _describe_location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def format_validation_error(source: str, error: ValidationError) -> str:
+    """Turn a pydantic error into lines naming file, field and expectation."""
+    lines = []
+    for item in error.errors():
+        where = _describe_location(tuple(item["loc"]))
+        got = item.get("input")
+        got_text = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
+        lines.append(f"{source}: {where}: {item['msg']}{got_text}")
+    return "\n".join(lines)
+
+
+def parse_file_settings(data: Mapping[str, Any] | None, source: str) -> FileSettings:
+    """Validate the parsed YAML mapping into FileSettings."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: (top level): expected a mapping of settings, got {type(data).__name__}")
+    try:
+        return FileSettings.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(source, exc)) from None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (pass --config PATH or create app.yaml)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: {where}: invalid YAML: {problem}") from None
+
+
+def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load app.yaml and the environment into Settings, or raise ConfigError."""
+    env = os.environ if environ is None else environ
+    path = Path(path)
+    file_settings = parse_file_settings(_read_yaml(path), str(path))
+    database_url = env.get("DATABASE_URL") or file_settings.database_url or DEFAULT_DATABASE_URL
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        raise ConfigError(f"DATABASE_URL: expected sqlite:///PATH or postgresql://..., got {database_url.split(':')[0]!r}")
+    playbooks_dir = Path(file_settings.playbooks_dir)
+    if not playbooks_dir.is_absolute():
+        playbooks_dir = (path.parent / playbooks_dir).resolve()
+    if not playbooks_dir.is_dir():
+        raise ConfigError(f"{path}: playbooks_dir: directory {playbooks_dir} does not exist")
+    secrets = Secrets(
+        slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+        slack_api_url=env.get("SLACK_API_URL") or None,
+    )
+    return Settings(
+        source=str(path),
+        file=file_settings,
+        database_url=database_url,
+        playbooks_dir=playbooks_dir,
+        secrets=secrets,
+    )

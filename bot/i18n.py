@@ -1,0 +1,51 @@
+"""Message catalogues (ja first, en selectable) loaded from bot/locales/*.yaml."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LOCALES = ("ja", "en")
+
+
+class Catalog:
+    """Looks up user-facing strings by key for one locale."""
+
+    def __init__(self, locale: str, messages: dict[str, str]) -> None:
+        self.locale = locale
+        self._messages = messages
+
+    @classmethod
+    def load(cls, locale: str) -> "Catalog":
+        """Read the catalogue for a locale from package data."""
+        if locale not in LOCALES:
+            raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
+        text = resources.files("bot").joinpath("locales", f"{locale}.yaml").read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+        return cls(locale, {str(k): str(v) for k, v in _flatten(data).items()})
+
+    def keys(self) -> set[str]:
+        """Every key this catalogue defines."""
+        return set(self._messages)
+
+    def t(self, key: str, **params: Any) -> str:
+        """The message for key, with {name} placeholders filled (values are never re-interpreted)."""
+        template = self._messages[key]
+        return template.format_map(params) if params else template
+
+    def label(self, group: str, value: str) -> str:
+        """A label such as kind.flaming or status.resolved, falling back to the raw value."""
+        return self._messages.get(f"{group}.{value}", value)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, full + "."))
+        else:
+            flat[full] = value
+    return flat

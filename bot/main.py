@@ -1,0 +1,159 @@
+"""Command line: wires config, storage and the core, then runs the chosen adapter or tool."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Callable, Sequence, TextIO
+
+from bot.config import ConfigError, load_config
+from bot.wiring import Runtime, build_runtime
+
+log = logging.getLogger("incident_bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="incident-bot", description="SNS incident response bot")
+    parser.add_argument("--config", default="app.yaml", help="path to app.yaml (default: ./app.yaml)")
+    sub = parser.add_subparsers(dest="command")
+    chat = sub.add_parser("chat", help="console chat on the local database (the default)")
+    chat.add_argument("--no-prompt", action="store_true", help="do not print a prompt (for piping)")
+    classify = sub.add_parser("classify", help="classify report text")
+    classify.add_argument("text", nargs="?", help="text to classify")
+    classify.add_argument("--jsonl", action="store_true", help="read one text per stdin line, write JSON lines")
+    timeline = sub.add_parser("timeline", help="export an incident's timeline, or 'verify' the whole chain")
+    timeline.add_argument("target", help="incident number (e.g. 12 or INC-0012) or 'verify'")
+    timeline.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    incidents = sub.add_parser("incidents", help="list incidents")
+    incidents.add_argument("--json", action="store_true", help="JSON output")
+    incidents.add_argument("--open", action="store_true", help="only open incidents")
+    sub.add_parser("check", help="validate app.yaml, profiles and playbooks, then exit")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.triage.classify import Classifier
+
+    classifier = Classifier()
+    if args.jsonl:
+        for line in stdin:
+            line = line.rstrip("\n")
+            try:
+                obj = json.loads(line) if line.startswith("{") else None
+            except json.JSONDecodeError:
+                obj = None
+            text = obj.get("text", "") if isinstance(obj, dict) else line
+            result = classifier.classify(str(text))
+            stdout.write(json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3)},
+                                    ensure_ascii=False) + "\n")
+        return 0
+    if args.text is None:
+        stdout.write("classify: give TEXT or --jsonl\n")
+        return 2
+    result = classifier.classify(args.text)
+    stdout.write(json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3)},
+                            ensure_ascii=False) + "\n")
+    return 0
+
+
+def _timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    from bot.triage.export import export_timeline
+    from storage.timeline import verify_chain
+
+    triage = runtime.triage
+    if args.target == "verify":
+        with triage.deps.sessions.begin() as session:
+            report = verify_chain(session)
+        t = triage.catalog.t
+        if report.ok:
+            stdout.write(t("console.verify_ok", events=report.events, head=report.head_hash) + "\n")
+            return 0
+        stdout.write(t("console.verify_bad", count=len(report.problems)) + "\n")
+        for problem in report.problems:
+            stdout.write(f"  seq {problem.seq}: {problem.problem}\n")
+        return 1
+    number = args.target.upper().removeprefix("INC-").lstrip("#")
+    if not number.isdigit():
+        stdout.write(f"timeline: expected an incident number or 'verify', got {args.target!r}\n")
+        return 2
+    from bot.triage.core import IncidentNotFound
+
+    try:
+        view = triage.queries.view(int(number), None)
+    except IncidentNotFound:
+        stdout.write(triage.catalog.t("error.not_found", ref=f"INC-{int(number):04d}") + "\n")
+        return 1
+    entries = triage.queries.timeline(int(number), None)
+    stdout.write(export_timeline(view, entries, args.format, triage.catalog))
+    return 0
+
+
+def _incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    from bot.clock import format_jst, to_jst
+
+    views = runtime.triage.queries.list(None, open_only=args.open, limit=10_000)
+    if args.json:
+        stdout.write(json.dumps([{
+            "id": v.id, "ref": v.ref, "kind": v.kind, "status": v.status, "severity": v.severity,
+            "restricted": v.restricted, "reporters": list(v.reporters), "source_url": v.source_url,
+            "platform": v.platform, "created_at": to_jst(v.created_at).isoformat(),
+            "acknowledged_at": to_jst(v.acknowledged_at).isoformat() if v.acknowledged_at else None,
+            "resolved_at": to_jst(v.resolved_at).isoformat() if v.resolved_at else None,
+        } for v in views], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    locale = runtime.triage.catalog.locale
+    for v in views:
+        stdout.write(f"{v.ref}\t{v.status_label}\t{v.kind_label}\t{v.severity_label}\t"
+                     f"{format_jst(v.created_at, locale)}\n")
+    return 0
+
+
+def run(argv: Sequence[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+        stderr: TextIO = sys.stderr) -> int:
+    """Entry point body; returns the exit code (testable without a subprocess)."""
+    args = _parser().parse_args(argv)
+    command = args.command or "chat"
+    if command == "classify":
+        return _classify(args, stdin, stdout)
+    try:
+        settings = load_config(args.config)
+        runtime = build_runtime(settings)
+    except ConfigError as exc:
+        stderr.write(f"設定エラー / configuration error:\n{exc}\n")
+        return 2
+    try:
+        commands: dict[str, Callable[[], int]] = {
+            "chat": lambda: _chat(runtime, args, stdin, stdout),
+            "timeline": lambda: _timeline(runtime, args, stdout),
+            "incidents": lambda: _incidents(runtime, args, stdout),
+            "check": lambda: _check(runtime, stdout),
+            "migrate": lambda: 0,
+        }
+        return commands[command]()
+    finally:
+        runtime.close()
+
+
+def _check(runtime: Runtime, stdout: TextIO) -> int:
+    kinds = ", ".join(runtime.library.kinds())
+    profile = runtime.triage.deps.profile
+    stdout.write(f"OK: {runtime.settings.source}; profile {profile.id}; playbooks {kinds}; "
+                 f"profiles {', '.join(sorted(runtime.profiles))}\n")
+    return 0
+
+
+def _chat(runtime: Runtime, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.adapters.console import ConsoleChat
+
+    chat = ConsoleChat(runtime.triage, runtime.settings.file.console)
+    chat.run(stdin, stdout, prompt=not getattr(args, "no_prompt", False) and stdin.isatty())
+    return 0
+
+
+def main() -> None:
+    """Console script entry point."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    sys.exit(run())

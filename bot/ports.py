@@ -1,0 +1,141 @@
+"""Neutral inputs and outputs exchanged between the core and chat adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Role = Literal["reporter", "staff", "pr", "security", "outsider"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting on an incident, as identified by an adapter."""
+
+    user_id: str
+    display_name: str = ""
+    platform: str = "console"
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """A staff report arriving from any adapter."""
+
+    text: str
+    reporter: Actor
+    source_url: str | None = None
+    platform: str | None = None
+    department: str | None = None
+    kind_hint: str | None = None
+    # Unique per delivery (Slack event_id, shortcut trigger, console line number).
+    idempotency_key: str | None = None
+    # Where the report was made, so adapters can find the conversation again.
+    conversation: ConversationRef | None = None
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """A place in a chat platform (channel + thread) the core stores but never interprets."""
+
+    platform: str
+    channel: str
+    thread: str | None = None
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input a playbook step asks for."""
+
+    id: str
+    label: str
+    type: Literal["url", "platform", "text", "textarea", "choice", "screenshot_note"]
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A rendered document draft ready to copy."""
+
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One playbook step rendered for a viewer."""
+
+    incident_id: int
+    step_id: str
+    index: int  # 1-based position among the steps that apply
+    total: int
+    title: str
+    instructions: str
+    citations: tuple[str, ...]
+    donts: tuple[str, ...] = ()
+    fallback_note: str = ""
+    inputs: tuple[InputSpec, ...] = ()
+    drafts: tuple[DraftView, ...] = ()
+    status: Literal["pending", "done", "skipped"] = "pending"
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """An incident as a given viewer may see it (restricted details already removed)."""
+
+    id: int
+    ref: str  # human reference, e.g. "INC-0012"
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    severity: str
+    severity_label: str
+    restricted: bool
+    details_visible: bool
+    reporter_id: str
+    reporters: tuple[str, ...]
+    text: str | None  # None when the viewer may not see details
+    source_url: str | None
+    platform: str | None
+    department: str | None
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    profile: str
+    conversation: ConversationRef | None = None
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A message the core asks an adapter to deliver to a section (PR, a chain level)."""
+
+    incident_id: int
+    audience: str  # section key, e.g. "pr_section"
+    level: int  # 1 = first notification, 2+ = escalation levels
+    section_name: str
+    mention: str | None  # platform-specific id to mention (configured), or None
+    title: str
+    body: str  # already stripped of restricted details
+    acknowledgeable: bool = True
+    escalation_id: int | None = None  # set for re-sent levels, confirmed after delivery
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an adapter should render after a core call."""
+
+    incident: IncidentView | None
+    messages: tuple[str, ...] = ()  # plain texts for the actor, already localised
+    step: StepView | None = None  # the next step to show, if any
+    completed_step: StepView | None = None  # the step that just changed, to update in place
+    notifications: tuple[Notification, ...] = ()
+    created: bool = False
+    merged: bool = False
+    duplicate: bool = False  # the same delivery seen before: render nothing new
+    finished: bool = False  # all steps done

@@ -1,0 +1,184 @@
+"""What every use case needs: dependencies, loading, recording events, building views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, to_jst
+from bot.i18n import Catalog
+from bot.ports import ConversationRef, IncidentView
+from bot.triage.access import AccessPolicy, PermissionDenied
+from bot.triage.classify import Classifier
+from bot.triage.escalation import EscalationPlan
+from bot.triage.playbook import PlaybookLibrary
+from bot.triage.profiles import Profile
+from storage.models import Incident, IncidentReporter, StepState
+from storage.timeline import append_event
+
+
+T = TypeVar("T")
+
+
+class IncidentNotFound(Exception):
+    """No incident with that id."""
+
+    def __init__(self, incident_id: int) -> None:
+        super().__init__(f"incident {incident_id} not found")
+        self.incident_id = incident_id
+
+
+class InvalidRequest(Exception):
+    """A request the core cannot carry out; the message is already localised for the user."""
+
+
+@dataclass(frozen=True)
+class CoreDeps:
+    """Everything the use cases share, wired once by the composition root."""
+
+    sessions: sessionmaker[Session]
+    library: PlaybookLibrary
+    profile: Profile
+    access: AccessPolicy
+    clock: Clock
+    catalog: Catalog
+    escalation: EscalationPlan
+    classifier: Classifier
+
+
+def incident_ref(incident_id: int) -> str:
+    """The human reference of an incident."""
+    return f"INC-{incident_id:04d}"
+
+
+def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> Incident:
+    """The incident row, locked for update when asked, or IncidentNotFound."""
+    stmt = select(Incident).where(Incident.id == incident_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    incident = session.execute(stmt).scalar_one_or_none()
+    if incident is None:
+        raise IncidentNotFound(incident_id)
+    return incident
+
+
+def reporter_ids(session: Session, incident_id: int) -> list[str]:
+    """User ids of everyone who reported the incident, first reporter first."""
+    rows = session.execute(
+        select(IncidentReporter.user_id).where(IncidentReporter.incident_id == incident_id)
+        .order_by(IncidentReporter.id)
+    ).scalars().all()
+    return list(rows)
+
+
+def record(session: Session, deps: CoreDeps, incident_id: int | None, type_: str, actor: str,
+           *, old: Any = None, new: Any = None, at: datetime | None = None, **data: Any) -> None:
+    """Append a timeline event in the current transaction."""
+    append_event(session, incident_id=incident_id, type_=type_, actor=actor, at=at or deps.clock.now(),
+                 old_value=old, new_value=new, data=data)
+
+
+def step_states(session: Session, incident: Incident) -> dict[str, StepState]:
+    """Step progress for the incident's current kind, by step id."""
+    rows = session.execute(
+        select(StepState).where(StepState.incident_id == incident.id, StepState.kind == incident.kind)
+    ).scalars().all()
+    return {row.step_id: row for row in rows}
+
+
+def all_answers(states: dict[str, StepState]) -> dict[str, str]:
+    """Every answer given so far, merged across steps (later steps win)."""
+    merged: dict[str, str] = {}
+    for state in sorted(states.values(), key=lambda s: (s.updated_at, s.id or 0)):
+        merged.update({k: str(v) for k, v in (state.answers or {}).items()})
+    return merged
+
+
+def render_context(deps: CoreDeps, incident: Incident, answers: dict[str, str]) -> dict[str, Any]:
+    """The Jinja2 context playbook steps and drafts are rendered with."""
+    cat = deps.catalog
+    sections = {key: section.name_for(cat.locale) for key, section in deps.profile.sections.items()}
+    return {
+        "incident": {
+            "ref": incident_ref(incident.id),
+            "kind": incident.kind,
+            "kind_label": cat.label("kind", incident.kind),
+            "severity": incident.severity,
+            "severity_label": cat.label("severity", incident.severity),
+            "source_url": incident.source_url or "",
+            "platform": incident.platform or "",
+            "department": incident.department or "",
+            "reported_at": to_jst(incident.created_at),
+            "reporter_name": incident.reporter_name or incident.reporter_id,
+        },
+        "profile": deps.profile,
+        "sections": sections,
+        "answers": answers,
+        "severity": incident.severity,
+        "now": to_jst(deps.clock.now()),
+        "locale": cat.locale,
+    }
+
+
+def build_view(deps: CoreDeps, incident: Incident, reporters: list[str], viewer_id: str | None) -> IncidentView:
+    """The incident as the viewer may see it; restricted details are dropped for everyone else."""
+    cat = deps.catalog
+    visible = viewer_id is not None and deps.access.allows(
+        "view_details", viewer_id, restricted=incident.restricted, reporters=reporters)
+    conversation = None
+    if incident.conversation_platform and incident.conversation_channel:
+        conversation = ConversationRef(incident.conversation_platform, incident.conversation_channel,
+                                       incident.conversation_thread)
+    return IncidentView(
+        id=incident.id,
+        ref=incident_ref(incident.id),
+        kind=incident.kind,
+        kind_label=cat.label("kind", incident.kind),
+        status=incident.status,
+        status_label=cat.label("status", incident.status),
+        severity=incident.severity,
+        severity_label=cat.label("severity", incident.severity),
+        restricted=incident.restricted,
+        details_visible=visible,
+        reporter_id=incident.reporter_id,
+        reporters=tuple(reporters),
+        text=incident.text if visible and incident.erased_at is None else None,
+        source_url=incident.source_url if visible else None,
+        platform=incident.platform,
+        department=incident.department,
+        created_at=incident.created_at,
+        acknowledged_at=incident.acknowledged_at,
+        acknowledged_by=incident.acknowledged_by,
+        resolved_at=incident.resolved_at,
+        profile=incident.profile,
+        conversation=conversation,
+    )
+
+
+def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3) -> T:
+    """Run work in one transaction; a unique-key race (another instance, a retry) reruns it; refusals are logged."""
+    for attempt in range(attempts):
+        try:
+            with deps.sessions.begin() as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+        except PermissionDenied as denied:
+            # Logged in its own transaction once the refused one is rolled back: the attempt stays on record.
+            with deps.sessions.begin() as session:
+                record(session, deps, denied.incident_id, "access_denied", denied.user_id, action=denied.action)
+            raise
+    raise AssertionError("unreachable")
+
+
+def open_key_free(session: Session, key: str | None) -> bool:
+    """Whether no open incident already holds this source key."""
+    if not key:
+        return False
+    return session.execute(select(Incident.id).where(Incident.open_source_key == key)).first() is None

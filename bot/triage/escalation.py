@@ -1,0 +1,91 @@
+"""Escalation chain: which section is told at each level, when, counting only office hours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Sequence
+
+from bot.clock import JST
+
+
+@dataclass(frozen=True)
+class ChainLevel:
+    """One level: the section told, who to mention, how long it has to acknowledge."""
+
+    level: int
+    section: str
+    section_name: str
+    mention: str | None
+    wait_minutes: int
+
+
+@dataclass(frozen=True)
+class OfficeCalendar:
+    """Office hours in Asia/Tokyo; escalation clocks only run inside them."""
+
+    start_minute: int
+    end_minute: int
+    weekdays: frozenset[int]
+    holidays: frozenset[date]
+    always_for: frozenset[str]
+
+    def is_open(self, when: datetime) -> bool:
+        """Whether the office is open at this instant."""
+        local = when.astimezone(JST)
+        minute = local.hour * 60 + local.minute
+        return (local.weekday() in self.weekdays and local.date() not in self.holidays
+                and self.start_minute <= minute < self.end_minute)
+
+    def add_minutes(self, start: datetime, minutes: int, severity: str) -> datetime:
+        """start + minutes of office time (wall-clock time for severities that never wait)."""
+        if severity in self.always_for or not self.weekdays or self.end_minute <= self.start_minute:
+            return start + timedelta(minutes=minutes)
+        remaining = timedelta(minutes=minutes)
+        cursor = start.astimezone(JST)
+        for _ in range(800):  # bounded: at most ~2 years of closed days
+            day_open = cursor.replace(hour=self.start_minute // 60, minute=self.start_minute % 60, second=0,
+                                      microsecond=0)
+            day_close = cursor.replace(hour=self.end_minute // 60, minute=self.end_minute % 60, second=0,
+                                       microsecond=0)
+            working_day = cursor.weekday() in self.weekdays and cursor.date() not in self.holidays
+            if working_day and cursor < day_close:
+                begin = max(cursor, day_open)
+                available = day_close - begin
+                if remaining <= available:
+                    return (begin + remaining).astimezone(start.tzinfo)
+                remaining -= available
+            next_day = (cursor + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+            cursor = next_day
+        return start + timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class EscalationPlan:
+    """The chain levels for this municipality and the calendar they run on."""
+
+    levels: tuple[ChainLevel, ...]
+    calendar: OfficeCalendar
+
+    def level(self, number: int) -> ChainLevel | None:
+        """Level by 1-based number, or None past the end of the chain."""
+        return self.levels[number - 1] if 0 < number <= len(self.levels) else None
+
+    def due_after(self, number: int, sent_at: datetime, severity: str) -> datetime | None:
+        """When level number+1 fires if level `number` (sent at sent_at) is not acknowledged."""
+        current = self.level(number)
+        if current is None or self.level(number + 1) is None:
+            return None
+        return self.calendar.add_minutes(sent_at, current.wait_minutes, severity)
+
+
+def build_calendar(start: tuple[int, int], end: tuple[int, int], weekdays: Sequence[int],
+                   holidays: Sequence[str], always_for: Sequence[str]) -> OfficeCalendar:
+    """An OfficeCalendar from plain settings values."""
+    return OfficeCalendar(
+        start_minute=start[0] * 60 + start[1],
+        end_minute=end[0] * 60 + end[1],
+        weekdays=frozenset(weekdays),
+        holidays=frozenset(date.fromisoformat(d) for d in holidays),
+        always_for=frozenset(always_for),
+    )

@@ -1,0 +1,120 @@
+"""Firing due escalations: claimed from the database, delivered by an adapter, confirmed once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Callable
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.ports import Notification
+from bot.triage import lifecycle
+from bot.triage.core import CoreDeps, incident_ref, record, transaction
+from storage.models import Escalation, Incident
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+
+
+class EscalationDesk:
+    """Re-sends unacknowledged incidents up the chain; safe with any number of instances."""
+
+    def __init__(self, deps: CoreDeps) -> None:
+        self.deps = deps
+
+    def _notification(self, incident: Incident, row: Escalation) -> Notification | None:
+        level = self.deps.escalation.level(row.level)
+        if level is None:
+            return None
+        cat = self.deps.catalog
+        title = cat.t("escalate.title", ref=incident_ref(incident.id), kind=cat.label("kind", incident.kind),
+                      level=row.level, section=level.section_name)
+        reporter = incident.reporter_name or incident.reporter_id
+        body = (cat.t("notify.body_restricted", reporter=reporter) if incident.restricted else
+                cat.t("notify.body", reporter=reporter, text=incident.text or "", url=incident.source_url or "—"))
+        return Notification(incident_id=incident.id, audience=level.section, level=row.level,
+                            section_name=level.section_name, mention=level.mention, title=title, body=body,
+                            escalation_id=row.id)
+
+    def claim_due(self, worker: str, limit: int = 50) -> list[Notification]:
+        """Claim due escalations for this worker (a lease, so a crashed worker's claims come back)."""
+
+        def work(session: Session) -> list[Notification]:
+            now = self.deps.clock.now()
+            rows = session.execute(
+                select(Escalation).where(
+                    Escalation.status == "pending", Escalation.due_at <= now,
+                    or_(Escalation.claim_expires_at.is_(None), Escalation.claim_expires_at < now),
+                ).order_by(Escalation.due_at).limit(limit).with_for_update(skip_locked=True)
+            ).scalars().all()
+            claimed: list[Notification] = []
+            for row in rows:
+                incident = session.get(Incident, row.incident_id)
+                if incident is None or incident.acknowledged_at is not None or not lifecycle.is_open(incident.status):
+                    row.status = "cancelled"
+                    continue
+                note = self._notification(incident, row)
+                if note is None:
+                    row.status = "cancelled"
+                    continue
+                row.claimed_by = worker
+                row.claim_expires_at = now + LEASE
+                claimed.append(note)
+            return claimed
+
+        return transaction(self.deps, work)
+
+    def confirm_sent(self, escalation_id: int, worker: str) -> bool:
+        """Record a delivered level and queue the next one; False if the claim was lost meanwhile."""
+
+        def work(session: Session) -> bool:
+            row = session.execute(select(Escalation).where(Escalation.id == escalation_id).with_for_update()
+                                  ).scalar_one_or_none()
+            if row is None or row.status != "pending" or row.claimed_by != worker:
+                return False
+            now = self.deps.clock.now()
+            row.status, row.sent_at = "sent", now
+            incident = session.get(Incident, row.incident_id)
+            assert incident is not None
+            record(session, self.deps, incident.id, "escalated", "bot", new=row.section, level=row.level)
+            due = self.deps.escalation.due_after(row.level, now, incident.severity)
+            following = self.deps.escalation.level(row.level + 1)
+            if due is not None and following is not None:
+                exists = session.execute(select(Escalation.id).where(
+                    Escalation.incident_id == incident.id, Escalation.level == row.level + 1)).first()
+                if exists is None:
+                    session.add(Escalation(incident_id=incident.id, level=row.level + 1, section=following.section,
+                                           due_at=due, status="pending"))
+            return True
+
+        return transaction(self.deps, work)
+
+    def release(self, escalation_id: int, worker: str, error: str) -> None:
+        """Give a claim back after a failed delivery, recording the failure on the timeline."""
+
+        def work(session: Session) -> None:
+            row = session.get(Escalation, escalation_id)
+            if row is None or row.claimed_by != worker or row.status != "pending":
+                return
+            row.claimed_by, row.claim_expires_at = None, None
+            record(session, self.deps, row.incident_id, "notify_failed", "bot", level=row.level, error=error[:500])
+
+        transaction(self.deps, work)
+
+    def fire_due(self, deliver: Callable[[Notification], None], worker: str) -> int:
+        """Claim, deliver and confirm every due escalation; returns how many were delivered."""
+        delivered = 0
+        for note in self.claim_due(worker):
+            assert note.escalation_id is not None
+            try:
+                deliver(note)
+            except Exception as exc:  # an adapter failure must not stop the other escalations
+                log.warning("escalation delivery failed", extra={"incident_id": note.incident_id,
+                                                                 "level": note.level})
+                self.release(note.escalation_id, worker, f"{type(exc).__name__}: {exc}")
+                continue
+            if self.confirm_sent(note.escalation_id, worker):
+                delivered += 1
+        return delivered

@@ -1,0 +1,288 @@
+"""Use cases on incidents: report, merge duplicates, correct the kind, acknowledge, change status, notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.clock import format_jst
+from bot.ports import Actor, IncidentView, Notification, Outcome, ReportInput
+from bot.triage import lifecycle
+from bot.triage.core import (CoreDeps, InvalidRequest, build_view, incident_ref, load_incident, record,
+                             reporter_ids, transaction)
+from bot.triage.severity import default_severity
+from bot.triage.steps import StepRunner
+from bot.triage.urls import first_url, source_key
+from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
+
+MAX_TEXT = 40_000
+
+
+class IncidentDesk:
+    """Creates incidents from reports and moves them through their lifecycle."""
+
+    def __init__(self, deps: CoreDeps, steps: StepRunner) -> None:
+        self.deps = deps
+        self.steps = steps
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def _notification(self, incident: Incident, level: int) -> Notification | None:
+        chain_level = self.deps.escalation.level(level)
+        if chain_level is None:
+            return None
+        cat = self.deps.catalog
+        kind_label = cat.label("kind", incident.kind)
+        title = cat.t("notify.title", ref=incident_ref(incident.id), kind=kind_label,
+                      severity=cat.label("severity", incident.severity))
+        if incident.restricted:
+            body = cat.t("notify.body_restricted", reporter=incident.reporter_name or incident.reporter_id)
+        else:
+            body = cat.t("notify.body", reporter=incident.reporter_name or incident.reporter_id,
+                         text=incident.text or "", url=incident.source_url or "—")
+        return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
+                            section_name=chain_level.section_name, mention=chain_level.mention,
+                            title=title, body=body)
+
+    def _claim_key(self, session: Session, key: str | None, incident_id: int | None) -> None:
+        if key:
+            session.add(IntakeKey(key=key[:200], incident_id=incident_id, created_at=self.deps.clock.now()))
+            session.flush()
+
+    # -- report ------------------------------------------------------------------------------------------
+    def report(self, report: ReportInput) -> Outcome:
+        """Turn a report into a new incident, or merge it into the open incident about the same post."""
+        text = (report.text or "")[:MAX_TEXT]
+        kind = report.kind_hint
+        confidence = 1.0
+        if kind is None:
+            result = self.deps.classifier.classify(text)
+            kind, confidence = result.kind, result.confidence
+        if kind == "none":
+            return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
+        if kind not in self.deps.library.kinds():
+            raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
+                                                     known=", ".join(self.deps.library.kinds())))
+        url = report.source_url or first_url(text)
+        key = source_key(url)
+        return transaction(self.deps, lambda s: self._report_in(s, report, text, kind, confidence, url, key))
+
+    def _report_in(self, session: Session, report: ReportInput, text: str, kind: str, confidence: float,
+                   url: str | None, key: str | None) -> Outcome:
+        now = self.deps.clock.now()
+        actor = report.reporter
+        if report.idempotency_key:
+            seen = session.get(IntakeKey, report.idempotency_key[:200])
+            if seen is not None:
+                view = self._view(session, seen.incident_id, actor.user_id) if seen.incident_id else None
+                return Outcome(incident=view, duplicate=True)
+        if key:
+            existing = session.execute(
+                select(Incident).where(Incident.open_source_key == key).with_for_update()
+            ).scalar_one_or_none()
+            if existing is not None:
+                return self._merge_report(session, existing, report, now)
+        playbook = self.deps.library.playbook(kind)
+        incident = Incident(
+            kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
+            restricted=playbook.restricted, text=text, source_url=url, open_source_key=key,
+            platform=report.platform, department=report.department, reporter_id=actor.user_id,
+            reporter_name=actor.display_name, classifier_confidence=confidence, created_at=now, updated_at=now,
+            conversation_platform=report.conversation.platform if report.conversation else None,
+            conversation_channel=report.conversation.channel if report.conversation else None,
+            conversation_thread=report.conversation.thread if report.conversation else None,
+        )
+        session.add(incident)
+        session.flush()
+        session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
+                                     reported_at=now))
+        self._claim_key(session, report.idempotency_key, incident.id)
+        record(session, self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
+               platform=actor.platform, restricted=incident.restricted, source_url=url)
+        record(session, self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
+               hinted=report.kind_hint is not None)
+        notifications = self._notify_first(session, incident, now)
+        view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
+        step = self.steps.current_view(session, incident, actor.user_id)
+        cat = self.deps.catalog
+        messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
+                          confidence=f"{confidence:.0%}")]
+        if incident.restricted:
+            messages.append(cat.t("report.restricted"))
+        return Outcome(incident=view, step=step, notifications=notifications, created=True,
+                       messages=tuple(messages))
+
+    def _notify_first(self, session: Session, incident: Incident, now: datetime) -> tuple[Notification, ...]:
+        """Level 1 is told at once; level 2 is queued as a row that fires if nobody acknowledges."""
+        first = self._notification(incident, 1)
+        if first is None:
+            return ()
+        session.add(Escalation(incident_id=incident.id, level=1, section=first.audience, due_at=now,
+                               status="sent", sent_at=now))
+        record(session, self.deps, incident.id, "notified", "bot", new=first.audience, level=1)
+        due = self.deps.escalation.due_after(1, now, incident.severity)
+        second = self.deps.escalation.level(2)
+        if due is not None and second is not None:
+            session.add(Escalation(incident_id=incident.id, level=2, section=second.section, due_at=due,
+                                   status="pending"))
+        return (first,)
+
+    def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
+        actor = report.reporter
+        known = reporter_ids(session, incident.id)
+        if actor.user_id not in known:
+            session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
+                                         reported_at=now))
+            known.append(actor.user_id)
+        self._claim_key(session, report.idempotency_key, incident.id)
+        record(session, self.deps, incident.id, "merged_report", actor.user_id, reporter=actor.user_id,
+               platform=actor.platform)
+        incident.updated_at = now
+        view = build_view(self.deps, incident, known, actor.user_id)
+        message = self.deps.catalog.t("report.merged", ref=view.ref, count=len(known))
+        return Outcome(incident=view, merged=True, messages=(message,))
+
+    # -- kind, acknowledgement, status --------------------------------------------------------------------
+    def correct_kind(self, incident_id: int, kind: str, actor: Actor) -> Outcome:
+        """Switch the incident to another playbook; restriction never loosens by this route."""
+        if kind not in self.deps.library.kinds():
+            raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
+                                                     known=", ".join(self.deps.library.kinds())))
+
+        def work(session: Session) -> Outcome:
+            incident = load_incident(session, incident_id, lock=True)
+            reporters = reporter_ids(session, incident_id)
+            self._require(session, "correct_kind", actor, incident, reporters)
+            self._require_open(incident)
+            if incident.kind == kind:
+                return Outcome(incident=build_view(self.deps, incident, reporters, actor.user_id), duplicate=True,
+                               step=self.steps.current_view(session, incident, actor.user_id))
+            old = incident.kind
+            incident.kind = kind
+            incident.updated_at = self.deps.clock.now()
+            record(session, self.deps, incident_id, "correct.done", actor.user_id, old=old, new=kind)
+            if self.deps.library.playbook(kind).restricted and not incident.restricted:
+                incident.restricted = True
+                record(session, self.deps, incident_id, "restricted", actor.user_id, old=False, new=True)
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            message = self.deps.catalog.t("correct.done", ref=view.ref, kind=view.kind_label)
+            return Outcome(incident=view, step=self.steps.current_view(session, incident, actor.user_id),
+                           messages=(message,))
+
+        return transaction(self.deps, work)
+
+    def acknowledge(self, incident_id: int, actor: Actor) -> Outcome:
+        """A PR officer takes the escalation; pending levels are cancelled. Refusals are logged."""
+
+        def work(session: Session) -> Outcome:
+            incident = load_incident(session, incident_id, lock=True)
+            reporters = reporter_ids(session, incident_id)
+            self._require(session, "acknowledge", actor, incident, reporters)
+            cat = self.deps.catalog
+            if incident.acknowledged_at is not None:
+                view = build_view(self.deps, incident, reporters, actor.user_id)
+                return Outcome(incident=view, duplicate=True, messages=(
+                    cat.t("ack.already", ref=view.ref, who=incident.acknowledged_by or ""),))
+            now = self.deps.clock.now()
+            incident.acknowledged_at = now
+            incident.acknowledged_by = actor.display_name or actor.user_id
+            incident.updated_at = now
+            record(session, self.deps, incident_id, "acknowledged", actor.user_id, new=actor.user_id)
+            if incident.status == lifecycle.REPORTED:
+                self._set_status(session, incident, lifecycle.ACKNOWLEDGED, actor.user_id)
+            session.execute(update(Escalation).where(Escalation.incident_id == incident_id,
+                                                     Escalation.status == "pending").values(status="cancelled"))
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            message = cat.t("ack.done", ref=view.ref, who=incident.acknowledged_by,
+                            when=format_jst(now, cat.locale))
+            return Outcome(incident=view, messages=(message,))
+
+        return transaction(self.deps, work)
+
+    def change_status(self, incident_id: int, target: str, actor: Actor, reason: str = "") -> Outcome:
+        """Resolve, close, decline or reopen, as the transition table and the access matrix allow."""
+        action = {lifecycle.RESOLVED: "resolve", lifecycle.CLOSED: "close", lifecycle.DECLINED: "decline",
+                  lifecycle.RESPONDING: "reopen"}.get(target)
+        if action is None:
+            raise InvalidRequest(self.deps.catalog.t("error.bad_status", status=target))
+
+        def work(session: Session) -> Outcome:
+            incident = load_incident(session, incident_id, lock=True)
+            reporters = reporter_ids(session, incident_id)
+            self._require(session, action, actor, incident, reporters)
+            lifecycle.check_transition(incident.status, target)
+            self._set_status(session, incident, target, actor.user_id, reason=reason)
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            return Outcome(incident=view, messages=(self.deps.catalog.t(
+                "status_change.done", ref=view.ref, status=view.status_label),))
+
+        return transaction(self.deps, work)
+
+    def merge(self, source_id: int, target_id: int, actor: Actor) -> Outcome:
+        """Fold one incident into another (PR decision); its reporters move along."""
+        if source_id == target_id:
+            raise InvalidRequest(self.deps.catalog.t("error.merge_self"))
+
+        def work(session: Session) -> Outcome:
+            first, second = sorted((source_id, target_id))  # lock in id order: no deadlock between mergers
+            load_incident(session, first, lock=True)
+            load_incident(session, second, lock=True)
+            source = load_incident(session, source_id)
+            target = load_incident(session, target_id)
+            self._require(session, "merge", actor, source, reporter_ids(session, source_id))
+            self._require_open(target)
+            lifecycle.check_transition(source.status, lifecycle.MERGED)
+            known = set(reporter_ids(session, target_id))
+            now = self.deps.clock.now()
+            for row in session.execute(select(IncidentReporter).where(
+                    IncidentReporter.incident_id == source_id)).scalars():
+                if row.user_id not in known:
+                    session.add(IncidentReporter(incident_id=target_id, user_id=row.user_id, name=row.name,
+                                                 reported_at=row.reported_at))
+            source.merged_into_id = target_id
+            self._set_status(session, source, lifecycle.MERGED, actor.user_id, into=target_id)
+            record(session, self.deps, target_id, "merged", actor.user_id, new=source_id, source=source_id)
+            target.updated_at = now
+            view = build_view(self.deps, target, reporter_ids(session, target_id), actor.user_id)
+            return Outcome(incident=view, messages=(self.deps.catalog.t(
+                "merge.done", source=incident_ref(source_id), target=view.ref),))
+
+        return transaction(self.deps, work)
+
+    def add_note(self, incident_id: int, actor: Actor, text: str, *, key: str | None = None,
+                 at: datetime | None = None, link: str | None = None) -> Outcome:
+        """Add a note (or a captured chat message) to the timeline, once per key."""
+
+        def work(session: Session) -> Outcome:
+            incident = load_incident(session, incident_id)
+            reporters = reporter_ids(session, incident_id)
+            self._require(session, "add_note", actor, incident, reporters)
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            if key and session.get(IntakeKey, key[:200]) is not None:
+                return Outcome(incident=view, duplicate=True)
+            self._claim_key(session, key, incident_id)
+            record(session, self.deps, incident_id, "note", actor.user_id, at=at, text=text[:MAX_TEXT],
+                   link=link, recorded_at=self.deps.clock.now().isoformat())
+            return Outcome(incident=view, messages=(self.deps.catalog.t("note.added", ref=view.ref),))
+
+        return transaction(self.deps, work)
+
+    # -- shared checks -------------------------------------------------------------------------------------
+    def _require(self, session: Session, action: str, actor: Actor, incident: Incident,
+                 reporters: list[str]) -> None:
+        self.deps.access.require(action, actor.user_id, incident.id, restricted=incident.restricted,
+                                 reporters=reporters)
+
+    def _require_open(self, incident: Incident) -> None:
+        if not lifecycle.is_open(incident.status):
+            raise InvalidRequest(self.deps.catalog.t(
+                "error.not_open", ref=incident_ref(incident.id),
+                status=self.deps.catalog.label("status", incident.status)))
+
+    def _set_status(self, session: Session, incident: Incident, target: str, actor: str, **data: object) -> None:
+        self.steps.set_status(session, incident, target, actor, **data)
+
+    def _view(self, session: Session, incident_id: int, viewer: str) -> IncidentView:
+        incident = load_incident(session, incident_id)
+        return build_view(self.deps, incident, reporter_ids(session, incident_id), viewer)

@@ -1,0 +1,51 @@
+"""Incident lifecycle as a declared transition table."""
+
+from __future__ import annotations
+
+from typing import Final
+
+REPORTED: Final = "reported"
+ACKNOWLEDGED: Final = "acknowledged"
+RESPONDING: Final = "responding"
+RESOLVED: Final = "resolved"
+CLOSED: Final = "closed"
+DECLINED: Final = "declined"
+MERGED: Final = "merged"
+
+STATUSES: Final = (REPORTED, ACKNOWLEDGED, RESPONDING, RESOLVED, CLOSED, DECLINED, MERGED)
+OPEN_STATUSES: Final = frozenset({REPORTED, ACKNOWLEDGED, RESPONDING})
+
+# A responder may start on the playbook before the PR section acknowledges (the guidelines ask for a
+# calm holding reply at once), so reported -> responding is legal; acknowledgement is then recorded
+# as a fact on the incident without moving the status back.
+TRANSITIONS: Final[dict[str, frozenset[str]]] = {
+    REPORTED: frozenset({ACKNOWLEDGED, RESPONDING, RESOLVED, DECLINED, MERGED}),
+    ACKNOWLEDGED: frozenset({RESPONDING, RESOLVED, DECLINED, MERGED}),
+    RESPONDING: frozenset({RESOLVED, MERGED}),
+    RESOLVED: frozenset({CLOSED, RESPONDING}),
+    CLOSED: frozenset(),
+    DECLINED: frozenset(),
+    MERGED: frozenset(),
+}
+
+
+class IllegalTransition(Exception):
+    """A status change the lifecycle does not allow."""
+
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"illegal transition {current} -> {target}")
+        self.current = current
+        self.target = target
+
+
+def check_transition(current: str, target: str) -> None:
+    """Raise IllegalTransition unless current -> target is in the table."""
+    if current not in TRANSITIONS:
+        raise IllegalTransition(current, target)
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransition(current, target)
+
+
+def is_open(status: str) -> bool:
+    """Whether an incident in this status still needs work."""
+    return status in OPEN_STATUSES

@@ -1,0 +1,194 @@
+"""Load-time checks of playbook files and draft templates; every error names file and field path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from jinja2 import Template, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import ValidationError
+
+from bot.triage.playbook_models import Playbook, PlaybookError, Step
+from bot.triage.profiles import LOCALES, Profile, describe_validation_error, display_path
+from bot.triage.templating import CONTEXT_NAMES, answer_ids_used, expression_source, undeclared_names
+
+# The intake answers the core turns into a severity (bot/triage/severity.py) and their allowed values.
+SEVERITY_INPUTS: dict[str, frozenset[str]] = {
+    "spread": frozenset({"small", "medium", "large"}),
+    "press": frozenset({"yes", "no", "unknown"}),
+    "personal_data": frozenset({"yes", "no", "unknown"}),
+}
+TITLE_LINE = re.compile(r"^\{#\s*title:\s*(?P<title>.+?)\s*#\}")
+
+
+@dataclass(frozen=True)
+class DraftTemplate:
+    """A compiled draft: title and template per locale."""
+
+    id: str
+    titles: dict[str, str]
+    templates: dict[str, Template]
+    sources: dict[str, str]  # file label per locale, for error messages
+
+
+def read_playbook(path: Path) -> Playbook:
+    """Parse and validate one playbook file (schema only)."""
+    source = display_path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlaybookError(f"{source}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
+        raise PlaybookError(f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, dict):
+        raise PlaybookError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
+    try:
+        playbook = Playbook.model_validate(data)
+    except ValidationError as exc:
+        raise PlaybookError(f"{source}: {describe_validation_error(exc)}") from None
+    if playbook.kind != path.stem:
+        raise PlaybookError(f"{source}: kind: must equal the file name {path.stem!r} (got {playbook.kind!r})")
+    return playbook
+
+
+def _known(keys: Any) -> str:
+    return ", ".join(sorted(keys)) or "(none)"
+
+
+def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Profile]) -> None:
+    """Step ids, profile keys, clause keys, coverage of every built-in profile, inputs."""
+    seen_steps: set[str] = set()
+    seen_inputs: dict[str, str] = {}
+    for i, step in enumerate(playbook.steps):
+        where = f"{source}: steps[{i}]"
+        if step.id in seen_steps:
+            raise PlaybookError(f"{where}.id: duplicate step id {step.id!r}")
+        seen_steps.add(step.id)
+        for j, pid in enumerate(step.profiles or []):
+            if pid not in builtins:
+                raise PlaybookError(f"{where}.profiles[{j}]: unknown profile {pid!r} (known: {_known(builtins)})")
+        for pid, keys in step.clauses.items():
+            _check_clauses(keys, builtins, pid, f"{where}.clauses.{pid}")
+        for pid, fallback in step.fallback.items():
+            _check_clauses(fallback.clauses, builtins, pid, f"{where}.fallback.{pid}.clauses")
+            if pid in step.clauses:
+                raise PlaybookError(f"{where}.fallback.{pid}: the step already has clauses for {pid!r}; "
+                                    "give either clauses or a fallback")
+        for pid in builtins:
+            if step.applies_to(pid) and pid not in step.clauses and pid not in step.fallback:
+                raise PlaybookError(f"{where}.clauses.{pid}: missing; give the {pid!r} guideline's clauses "
+                                    f"or a fallback.{pid} saying it is silent")
+        for j, dont in enumerate(step.donts):
+            for k, pid in enumerate(dont.profiles or []):
+                if pid not in builtins:
+                    raise PlaybookError(f"{where}.donts[{j}].profiles[{k}]: unknown profile {pid!r}")
+        for j, item in enumerate(step.inputs):
+            _check_input(item, f"{where}.inputs[{j}]", seen_inputs)
+    _check_severity_inputs(playbook, source)
+
+
+def _check_clauses(keys: list[str], builtins: Mapping[str, Profile], pid: str, where: str) -> None:
+    if pid not in builtins:
+        raise PlaybookError(f"{where}: unknown profile {pid!r} (known: {_known(builtins)})")
+    catalogue = builtins[pid].clauses
+    for key in keys:
+        if key not in catalogue:
+            raise PlaybookError(f"{where}: unknown clause {key!r} (known: {_known(catalogue)})")
+
+
+def _check_input(item: Any, where: str, seen: dict[str, str]) -> None:
+    if item.id in seen:
+        raise PlaybookError(f"{where}.id: duplicate input id {item.id!r} (already at {seen[item.id]})")
+    seen[item.id] = where.split(": ", 1)[-1]
+    if item.type == "choice" and len(item.choices) < 2:
+        raise PlaybookError(f"{where}.choices: a choice input needs at least two choices")
+    if item.type != "choice" and item.choices:
+        raise PlaybookError(f"{where}.choices: only a choice input has choices (type is {item.type!r})")
+    values = [c.value for c in item.choices]
+    if len(set(values)) != len(values):
+        raise PlaybookError(f"{where}.choices: duplicate choice values {values}")
+
+
+def _check_severity_inputs(playbook: Playbook, source: str) -> None:
+    found = {item.id: item for item in playbook.inputs()}
+    for input_id, allowed in SEVERITY_INPUTS.items():
+        item = found.get(input_id)
+        if item is None or item.type != "choice":
+            raise PlaybookError(f"{source}: steps: no choice input {input_id!r}; the intake step must ask it "
+                                "so the core can compute the severity")
+        values = {c.value for c in item.choices}
+        if not values <= allowed:
+            raise PlaybookError(f"{source}: steps: input {input_id!r}: choice values {sorted(values - allowed)} "
+                                f"are not understood by the severity rules (allowed: {_known(allowed)})")
+
+
+def compile_template(env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str] | None) -> Template:
+    """Compile a template, rejecting unknown context names and (when given) unknown answer ids."""
+    try:
+        unknown = undeclared_names(env, text)
+        template = env.from_string(text)
+    except TemplateSyntaxError as exc:
+        raise PlaybookError(f"{where}: template error at line {exc.lineno}: {exc.message}") from None
+    if unknown:
+        raise PlaybookError(f"{where}: unknown name(s) {sorted(unknown)} in template "
+                            f"(available: {', '.join(sorted(CONTEXT_NAMES))})")
+    if answer_ids is not None:
+        _check_answer_ids(env, text, where, answer_ids)
+    return template
+
+
+def compile_when(env: SandboxedEnvironment, expression: str, where: str, answer_ids: set[str]) -> Any:
+    """Compile a `when` expression, rejecting bad syntax, unknown names and unknown answer ids."""
+    try:
+        unknown = undeclared_names(env, expression_source(expression))
+        compiled = env.compile_expression(expression)
+    except TemplateSyntaxError as exc:
+        raise PlaybookError(f"{where}: bad expression {expression!r}: {exc.message}") from None
+    if unknown:
+        raise PlaybookError(f"{where}: unknown name(s) {sorted(unknown)} in expression {expression!r}")
+    _check_answer_ids(env, expression_source(expression), where, answer_ids)
+    return compiled
+
+
+def _check_answer_ids(env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str]) -> None:
+    unknown = answer_ids_used(env, text) - answer_ids
+    if unknown:
+        raise PlaybookError(f"{where}: answers {sorted(unknown)} are not inputs of this playbook "
+                            f"(inputs: {_known(answer_ids)})")
+
+
+def load_draft(env: SandboxedEnvironment, drafts_dir: Path, draft_id: str, used_at: str,
+               answer_ids: set[str]) -> DraftTemplate:
+    """Read and compile <draft_id>.<locale>.j2 for every locale; the first line is {# title: ... #}."""
+    titles: dict[str, str] = {}
+    templates: dict[str, Template] = {}
+    sources: dict[str, str] = {}
+    for locale in LOCALES:
+        path = drafts_dir / f"{draft_id}.{locale}.j2"
+        label = display_path(path)
+        if not path.is_file():
+            raise PlaybookError(f"{used_at}: draft {draft_id!r} has no template file {label}")
+        text = path.read_text(encoding="utf-8")
+        match = TITLE_LINE.match(text)
+        if match is None:
+            raise PlaybookError(f"{label}: line 1: expected a title comment like '{{# title: 訂正文 #}}'")
+        titles[locale] = match.group("title")
+        templates[locale] = compile_template(env, text[match.end():].lstrip("\n"), label, answer_ids)
+        sources[locale] = label
+    return DraftTemplate(id=draft_id, titles=titles, templates=templates, sources=sources)
+
+
+def step_where(source: str, index: int) -> str:
+    """The field path prefix of a step."""
+    return f"{source}: steps[{index}]"
+
+
+def applicable_profiles(step: Step, profiles: Mapping[str, Profile]) -> list[Profile]:
+    """The profiles (built-in or custom) a step is meant for."""
+    return [p for p in profiles.values() if step.applies_to(p.base or p.id)]

@@ -1,0 +1,106 @@
+"""Typed playbook data: one Playbook per incident kind, made of ordered Steps."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.triage.profiles import LocalText
+
+InputType = Literal["url", "platform", "text", "textarea", "choice", "screenshot_note"]
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Choice(_Model):
+    """One option of a choice input."""
+
+    value: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: LocalText
+
+
+class InputDef(_Model):
+    """An input a step asks for; its answer is stored under `id`."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    type: InputType
+    label: LocalText
+    required: bool = False
+    choices: list[Choice] = Field(default_factory=list)
+    help: LocalText | None = None
+
+
+class Fallback(_Model):
+    """Where a guideline is silent: the general-rule clauses applied instead and how to say so."""
+
+    clauses: list[str] = Field(default_factory=list)  # empty: the profile's general_rule.clauses
+    topic: LocalText | None = None  # what the guideline is silent on; default: the playbook's topic
+    note: LocalText | None = None  # a full note (template) replacing the generated one
+
+
+class Dont(_Model):
+    """A "don't" rule from a guideline, shown with a step (templates, optionally per profile)."""
+
+    ja: str
+    en: str
+    profiles: list[str] | None = None
+
+    def get(self, locale: str) -> str:
+        """The rule's template source in a locale."""
+        return self.en if locale == "en" else self.ja
+
+
+class Step(_Model):
+    """One step of a playbook, with its sources in each profile's guideline."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: LocalText
+    instructions: LocalText
+    clauses: dict[str, list[str]] = Field(default_factory=dict)
+    fallback: dict[str, Fallback] = Field(default_factory=dict)
+    profiles: list[str] | None = None
+    when: str | None = None
+    donts: list[Dont] = Field(default_factory=list)
+    inputs: list[InputDef] = Field(default_factory=list)
+    drafts: list[str] = Field(default_factory=list)
+
+    def applies_to(self, base_profile: str) -> bool:
+        """Whether the step is meant for profiles built on this guideline (ignoring `when`)."""
+        return self.profiles is None or base_profile in self.profiles
+
+    def label(self, locale: str) -> str:
+        """The step's title in a locale (untemplated)."""
+        return self.title.get(locale)
+
+
+class Playbook(_Model):
+    """The playbook of one incident kind."""
+
+    kind: str = Field(pattern=ID_PATTERN)
+    title_text: LocalText = Field(alias="title")
+    topic: LocalText  # e.g. デマへの対応: what a silent guideline "has no rule on"
+    restricted: bool = False
+    steps: list[Step] = Field(min_length=1)
+
+    def title(self, locale: str) -> str:
+        """The playbook's title in a locale."""
+        return self.title_text.get(locale)
+
+    def step(self, step_id: str) -> Step:
+        """A step by id (KeyError when unknown)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(f"{self.kind}: unknown step {step_id!r}")
+
+    def inputs(self) -> list[InputDef]:
+        """Every input of every step, in order."""
+        return [item for step in self.steps for item in step.inputs]
+
+
+class PlaybookError(Exception):
+    """An invalid playbook or draft; the message names the file and the field path."""

@@ -1,0 +1,246 @@
+"""Municipality profiles: sections, escalation chain, general rule and clause catalogue of a guideline."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Locale = Literal["ja", "en"]
+LOCALES: tuple[Locale, ...] = ("ja", "en")
+# Keys a custom profile (app.yaml) may override; the guideline and its clauses stay the built-in's.
+OVERRIDABLE = frozenset({"id", "extends", "name", "sections", "first_report_to", "escalation_chain",
+                         "general_rule"})
+
+
+class ProfileError(Exception):
+    """An invalid profile; the message names the file (or source) and the field path."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(_Model):
+    """A text in Japanese and English."""
+
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        """The text for a locale (Japanese when the locale is unknown)."""
+        return self.en if locale == "en" else self.ja
+
+
+class Section(_Model):
+    """A section or office the guideline names (who is told, who decides)."""
+
+    name: LocalText
+    clauses: list[str] = Field(default_factory=list)
+    contact: str | None = None
+
+    def name_for(self, locale: str) -> str:
+        """The section's name in a locale."""
+        return self.name.get(locale)
+
+
+class ChainLevel(_Model):
+    """One escalation level: the section re-sent to when the previous level does not acknowledge."""
+
+    section: str
+    clauses: list[str] = Field(min_length=1)
+
+
+class GuidelineRef(_Model):
+    """The guideline a profile comes from, as titled in its text."""
+
+    title: str
+    date: str | None = None
+    revised: str | None = None
+    citation_prefix: str = Field(min_length=1)
+    citation_prefix_en: str = Field(min_length=1)
+    source: str | None = None
+
+
+class GeneralRule(_Model):
+    """The municipality's general rule, used where its guideline is silent."""
+
+    ja: str
+    en: str
+    clauses: list[str] = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        """The rule's text in a locale."""
+        return self.en if locale == "en" else self.ja
+
+
+class Profile(_Model):
+    """A municipality profile; `base` is the built-in profile whose guideline and playbook mapping apply."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_\-]*$")
+    base: str = ""
+    name: LocalText
+    guideline: GuidelineRef
+    sections: dict[str, Section]
+    first_report_to: list[str] = Field(min_length=1)
+    escalation_chain: list[ChainLevel] = Field(min_length=1)
+    general_rule: GeneralRule
+    clauses: dict[str, str] = Field(min_length=1)
+
+    def name_for(self, locale: str) -> str:
+        """The municipality's name in a locale."""
+        return self.name.get(locale)
+
+    def section_name(self, key: str, locale: str) -> str:
+        """A section's localized name (KeyError for an unknown key)."""
+        return self.sections[key].name_for(locale)
+
+    def section_names(self, locale: str) -> dict[str, str]:
+        """Every section key mapped to its localized name."""
+        return {key: section.name_for(locale) for key, section in self.sections.items()}
+
+    def cite(self, clause: str, locale: str = "ja") -> str:
+        """A full citation string, e.g. '旭川市ガイドライン 7(1)イ'."""
+        if locale == "en":
+            return f"{self.guideline.citation_prefix_en} guideline {clause}"
+        return f"{self.guideline.citation_prefix}ガイドライン {clause}"
+
+    def clause_text(self, clause: str) -> str:
+        """The catalogue's quote of a clause (KeyError for an unknown key)."""
+        return self.clauses[clause]
+
+
+def describe_loc(loc: tuple[Any, ...]) -> str:
+    """A pydantic location as a field path, e.g. steps[2].clauses.iwaki."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first pydantic error as 'field.path: message', noting how many more there are."""
+    errors = exc.errors()
+    first = errors[0]
+    got = first.get("input")
+    got_text = "" if isinstance(got, (dict, list)) or first["type"] == "missing" else f" (got {got!r})"
+    more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+    return f"{describe_loc(tuple(first['loc']))}: {first['msg']}{got_text}{more}"
+
+
+def _known(keys: Any) -> str:
+    return ", ".join(sorted(keys)) or "(none)"
+
+
+def check_references(profile: Profile, source: str) -> None:
+    """Raise ProfileError when a section, chain level or rule refers to something the profile lacks."""
+    def clause_ok(keys: list[str], where: str) -> None:
+        for i, key in enumerate(keys):
+            if key not in profile.clauses:
+                raise ProfileError(f"{source}: {where}[{i}]: unknown clause {key!r} "
+                                   f"(known: {_known(profile.clauses)})")
+
+    for key, section in profile.sections.items():
+        clause_ok(section.clauses, f"sections.{key}.clauses")
+    for i, key in enumerate(profile.first_report_to):
+        if key not in profile.sections:
+            raise ProfileError(f"{source}: first_report_to[{i}]: unknown section {key!r} "
+                               f"(known: {_known(profile.sections)})")
+    for i, level in enumerate(profile.escalation_chain):
+        if level.section not in profile.sections:
+            raise ProfileError(f"{source}: escalation_chain[{i}].section: unknown section {level.section!r} "
+                               f"(known: {_known(profile.sections)})")
+        clause_ok(level.clauses, f"escalation_chain[{i}].clauses")
+    clause_ok(profile.general_rule.clauses, "general_rule.clauses")
+
+
+def _validate(data: dict[str, Any], source: str) -> Profile:
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(f"{source}: {describe_validation_error(exc)}") from None
+    check_references(profile, source)
+    return profile
+
+
+def _read_yaml(path: Path, source: str) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{source}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
+        raise ProfileError(f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when possible, for error messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_profiles(directory: Path) -> dict[str, Profile]:
+    """Load every built-in profile (<id>.yaml) in a directory, keyed by id."""
+    profiles: dict[str, Profile] = {}
+    files = sorted(Path(directory).glob("*.yaml"))
+    if not files:
+        raise ProfileError(f"{display_path(Path(directory))}: no profile files (*.yaml)")
+    for path in files:
+        source = display_path(path)
+        data = _read_yaml(path, source)
+        if not isinstance(data, dict):
+            raise ProfileError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
+        for forbidden in ("extends", "base"):
+            if forbidden in data:
+                raise ProfileError(f"{source}: {forbidden}: not allowed in a built-in profile")
+        if data.get("id") != path.stem:
+            raise ProfileError(f"{source}: id: must equal the file name {path.stem!r} (got {data.get('id')!r})")
+        profiles[path.stem] = _validate({**data, "base": path.stem}, source)
+    return profiles
+
+
+def _merge(base: Any, override: Any) -> Any:
+    """Mappings merge key by key; anything else is replaced by the override."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(override)
+
+
+def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], source: str) -> Profile:
+    """Build a custom profile (app.yaml) from a dict, resolving `extends` against the built-ins."""
+    if not isinstance(data, Mapping):
+        raise ProfileError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
+    for key in data:
+        if key not in OVERRIDABLE:
+            hint = (" (a custom profile keeps the guideline and clause catalogue of the profile it extends)"
+                    if key in ("guideline", "clauses", "base") else "")
+            raise ProfileError(f"{source}: {key}: cannot be set in a custom profile{hint}; "
+                               f"allowed: {_known(OVERRIDABLE)}")
+    profile_id = data.get("id")
+    if not isinstance(profile_id, str) or not profile_id:
+        raise ProfileError(f"{source}: id: required (a non-empty string)")
+    parent_id = data.get("extends")
+    if parent_id is None and profile_id in builtins:
+        parent_id = profile_id
+    if parent_id is None:
+        raise ProfileError(f"{source}: extends: required; a custom profile extends one of the built-in "
+                           f"profiles ({_known(builtins)})")
+    if parent_id not in builtins:
+        raise ProfileError(f"{source}: extends: unknown built-in profile {parent_id!r} (known: {_known(builtins)})")
+    parent = builtins[parent_id]
+    overrides = {k: v for k, v in data.items() if k != "extends"}
+    merged = _merge(parent.model_dump(mode="python"), overrides)
+    merged["base"] = parent.base or parent.id
+    return _validate(merged, source)

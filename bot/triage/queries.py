@@ -1,0 +1,132 @@
+"""Read-side use cases: incident views, lists, timelines, and adapter references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.ports import IncidentView
+from bot.triage import lifecycle
+from bot.triage.core import CoreDeps, build_view, load_incident, reporter_ids, transaction
+from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
+
+# Payload fields that may carry report text or personal data; hidden from viewers without access.
+SENSITIVE_TYPES = frozenset({"note", "step_completed", "step_skipped", "details_changed", "reported"})
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One timeline event as a viewer may see it."""
+
+    seq: int
+    incident_id: int | None
+    at: datetime
+    type: str
+    actor: str
+    old: Any
+    new: Any
+    data: dict[str, Any]
+    hash: str
+    redacted: bool = False
+
+
+class IncidentQueries:
+    """Reads incidents for a viewer; None as the viewer means the operator (CLI with database access)."""
+
+    def __init__(self, deps: CoreDeps) -> None:
+        self.deps = deps
+
+    def _allowed(self, session: Session, incident: Incident, viewer: str | None) -> bool:
+        if viewer is None:
+            return True
+        return self.deps.access.allows("view_details", viewer, restricted=incident.restricted,
+                                       reporters=reporter_ids(session, incident.id))
+
+    def view(self, incident_id: int, viewer: str | None) -> IncidentView:
+        """One incident as the viewer may see it."""
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            reporters = reporter_ids(session, incident_id)
+            view = build_view(self.deps, incident, reporters, viewer)
+            if viewer is None and not view.details_visible:
+                # The operator sees everything; build_view knows no operator, so lift the redaction here.
+                view = build_view(self.deps, incident, reporters, reporters[0] if reporters else incident.reporter_id)
+            return view
+
+    def list(self, viewer: str | None, *, open_only: bool = False, limit: int = 200) -> list[IncidentView]:
+        """Recent incidents, newest first."""
+        with self.deps.sessions.begin() as session:
+            stmt = select(Incident).order_by(Incident.id.desc()).limit(limit)
+            if open_only:
+                stmt = stmt.where(Incident.status.in_(lifecycle.OPEN_STATUSES))
+            incidents = session.execute(stmt).scalars().all()
+            ids = [i.id for i in incidents]
+            reporters: dict[int, list[str]] = {i: [] for i in ids}
+            for incident_id, user_id in session.execute(
+                    select(IncidentReporter.incident_id, IncidentReporter.user_id)
+                    .where(IncidentReporter.incident_id.in_(ids)).order_by(IncidentReporter.id)):
+                reporters[incident_id].append(user_id)
+            views = []
+            for incident in incidents:
+                who = viewer if viewer is not None else (reporters[incident.id] or [incident.reporter_id])[0]
+                views.append(build_view(self.deps, incident, reporters[incident.id], who))
+            return views
+
+    def timeline(self, incident_id: int, viewer: str | None) -> list[TimelineEntry]:
+        """The incident's events in order; payloads of restricted incidents hidden from outsiders."""
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            allowed = self._allowed(session, incident, viewer)
+            rows = session.execute(select(TimelineEvent).where(TimelineEvent.incident_id == incident_id)
+                                   .order_by(TimelineEvent.seq)).scalars().all()
+            entries = []
+            for row in rows:
+                hide = not allowed and row.type in SENSITIVE_TYPES
+                entries.append(TimelineEntry(
+                    seq=row.seq, incident_id=row.incident_id, at=row.at, type=row.type, actor=row.actor,
+                    old=None if hide else row.old_value, new=None if hide else row.new_value,
+                    data={} if hide else dict(row.data or {}), hash=row.hash, redacted=hide))
+            return entries
+
+    def by_conversation(self, platform: str, channel: str, thread: str) -> int | None:
+        """The incident whose report thread this is, if any."""
+        with self.deps.sessions.begin() as session:
+            found = session.execute(select(Incident.id).where(
+                Incident.conversation_platform == platform, Incident.conversation_channel == channel,
+                Incident.conversation_thread == thread).order_by(Incident.id)).first()
+            if found:
+                return int(found[0])
+            ref = session.execute(select(PlatformRef.incident_id).where(
+                PlatformRef.platform == platform, PlatformRef.channel == channel, PlatformRef.ts == thread)).first()
+            return int(ref[0]) if ref else None
+
+    def get_ref(self, incident_id: int, platform: str, purpose: str) -> tuple[str, str | None] | None:
+        """(channel, ts) an adapter stored for this incident and purpose."""
+        with self.deps.sessions.begin() as session:
+            row = session.execute(select(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
+                PlatformRef.purpose == purpose)).scalar_one_or_none()
+            return (row.channel, row.ts) if row else None
+
+    def put_ref(self, incident_id: int, platform: str, purpose: str, channel: str, ts: str | None) -> bool:
+        """Remember where an adapter put something; False if another delivery stored it first."""
+
+        def work(session: Session) -> bool:
+            row = session.execute(select(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
+                PlatformRef.purpose == purpose).with_for_update()).scalar_one_or_none()
+            if row is not None:
+                if row.ts is None and ts is not None:
+                    row.channel, row.ts = channel, ts
+                    return True
+                return False
+            session.add(PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose, channel=channel,
+                                    ts=ts, created_at=self.deps.clock.now()))
+            session.flush()
+            return True
+
+        return transaction(self.deps, work)

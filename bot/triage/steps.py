@@ -1,0 +1,208 @@
+"""Walking an incident's playbook: which step is next, answering it, rendering steps for a viewer."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from sqlalchemy.orm import Session
+
+from bot.ports import Actor, InputSpec, Outcome, StepView
+from bot.triage import lifecycle
+from bot.triage.core import (CoreDeps, InvalidRequest, all_answers, build_view, load_incident, open_key_free,
+                             record, render_context, reporter_ids, step_states, transaction)
+from bot.triage.severity import assess
+from bot.triage.urls import is_http_url, source_key
+from storage.models import Incident, StepState
+
+SEVERITY_INPUTS = ("spread", "press", "personal_data")
+MAX_ANSWER = 4000
+
+
+class StepRunner:
+    """Runs playbook steps against the database."""
+
+    def __init__(self, deps: CoreDeps) -> None:
+        self.deps = deps
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def _applicable(self, incident: Incident, answers: dict[str, str]) -> list[str]:
+        context = render_context(self.deps, incident, answers)
+        steps = self.deps.library.applicable_steps(incident.kind, self.deps.profile, context)
+        return [step.id for step in steps]
+
+    def _render(self, incident: Incident, step_id: str, ids: list[str], states: dict[str, StepState],
+                answers: dict[str, str]) -> StepView:
+        context = render_context(self.deps, incident, answers)
+        rendered = self.deps.library.render_step(incident.kind, step_id, self.deps.profile, context,
+                                                 self.deps.catalog.locale)
+        state = states.get(step_id)
+        return StepView(
+            incident_id=incident.id, step_id=step_id, index=ids.index(step_id) + 1 if step_id in ids else 0,
+            total=len(ids), title=rendered.title, instructions=rendered.instructions,
+            citations=tuple(rendered.citations), donts=tuple(rendered.donts),
+            fallback_note=rendered.fallback_note or "", inputs=tuple(rendered.inputs),
+            drafts=tuple(rendered.drafts), status=state.status if state else "pending",  # type: ignore[arg-type]
+            answers={k: str(v) for k, v in (state.answers or {}).items()} if state else {},
+        )
+
+    def _may_see(self, session: Session, incident: Incident, viewer: str | None) -> bool:
+        return viewer is not None and self.deps.access.allows(
+            "view_details", viewer, restricted=incident.restricted, reporters=reporter_ids(session, incident.id))
+
+    def current_view(self, session: Session, incident: Incident, viewer: str | None) -> StepView | None:
+        """The first applicable step not yet done or skipped, rendered; None when finished or hidden."""
+        if not lifecycle.is_open(incident.status) or not self._may_see(session, incident, viewer):
+            return None
+        states = step_states(session, incident)
+        answers = all_answers(states)
+        ids = self._applicable(incident, answers)
+        for step_id in ids:
+            if step_id not in states or states[step_id].status == "pending":
+                return self._render(incident, step_id, ids, states, answers)
+        return None
+
+    def views(self, incident_id: int, viewer: str) -> list[StepView]:
+        """Every applicable step with its status, for a viewer allowed to see the incident."""
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            reporters = reporter_ids(session, incident_id)
+            self.deps.access.require("view_details", viewer, incident_id, restricted=incident.restricted,
+                                     reporters=reporters)
+            states = step_states(session, incident)
+            answers = all_answers(states)
+            ids = self._applicable(incident, answers)
+            return [self._render(incident, step_id, ids, states, answers) for step_id in ids]
+
+    def current(self, incident_id: int, viewer: str) -> StepView | None:
+        """The step the incident is waiting on."""
+        with self.deps.sessions.begin() as session:
+            return self.current_view(session, load_incident(session, incident_id), viewer)
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def complete(self, incident_id: int, step_id: str, actor: Actor, *, skip: bool = False,
+                 answers: Mapping[str, str] | None = None) -> Outcome:
+        """Mark a step done (with its answers) or skipped, then move to the next one or resolve."""
+        return transaction(self.deps, lambda session: self._complete(session, incident_id, step_id, actor, skip,
+                                                                     dict(answers or {})))
+
+    def _complete(self, session: Session, incident_id: int, step_id: str, actor: Actor, skip: bool,
+                  answers: dict[str, str]) -> Outcome:
+        incident = load_incident(session, incident_id, lock=True)
+        reporters = reporter_ids(session, incident_id)
+        self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
+                                 reporters=reporters)
+        cat = self.deps.catalog
+        states = step_states(session, incident)
+        given = all_answers(states)
+        ids = self._applicable(incident, given)
+        if step_id not in ids:
+            raise InvalidRequest(cat.t("step.unknown", step=step_id))
+        wanted = "skipped" if skip else "done"
+        state = states.get(step_id)
+        if state is not None and state.status == wanted:
+            # A double click or a redelivered action: nothing new happens.
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            return Outcome(incident=view, duplicate=True, step=self.current_view(session, incident, actor.user_id))
+        if not lifecycle.is_open(incident.status):
+            raise InvalidRequest(cat.t("error.not_open", ref=f"INC-{incident.id:04d}",
+                                       status=cat.label("status", incident.status)))
+        spec = self._render(incident, step_id, ids, states, given).inputs
+        clean = self._validate(spec, answers, skip)
+        now = self.deps.clock.now()
+        if state is None:
+            state = StepState(incident_id=incident_id, kind=incident.kind, step_id=step_id, status=wanted,
+                              answers=clean, actor=actor.user_id, updated_at=now)
+            session.add(state)
+        else:
+            state.status, state.answers, state.actor, state.updated_at = wanted, clean, actor.user_id, now
+        states[step_id] = state
+        record(session, self.deps, incident_id, "step_skipped" if skip else "step_completed", actor.user_id,
+               new=wanted, step=step_id, answers=clean)
+        session.flush()
+        self._apply_answers(session, incident, clean, actor.user_id)
+        if incident.status in (lifecycle.REPORTED, lifecycle.ACKNOWLEDGED):
+            self.set_status(session, incident, lifecycle.RESPONDING, actor.user_id)
+        incident.updated_at = now
+        given = all_answers(states)
+        ids = self._applicable(incident, given)
+        completed = self._render(incident, step_id, ids, states, given)
+        following = self.current_view(session, incident, actor.user_id)
+        messages: list[str] = []
+        finished = following is None
+        if finished:
+            self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
+            messages.append(cat.t("step.all_done", ref=f"INC-{incident.id:04d}"))
+        view = build_view(self.deps, incident, reporters, actor.user_id)
+        return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
+                       messages=tuple(messages))
+
+    def _validate(self, spec: tuple[InputSpec, ...], answers: dict[str, str], skip: bool) -> dict[str, str]:
+        cat = self.deps.catalog
+        known = {item.id: item for item in spec}
+        problems: list[str] = []
+        clean: dict[str, str] = {}
+        for key, value in answers.items():
+            if key not in known:
+                problems.append(cat.t("input.unknown", field=key, known=", ".join(known) or "—"))
+                continue
+            text = str(value).strip()
+            if not text:
+                continue
+            item = known[key]
+            if len(text) > MAX_ANSWER:
+                problems.append(cat.t("input.too_long", field=item.label, max=MAX_ANSWER))
+            elif item.type == "url" and not is_http_url(text):
+                problems.append(cat.t("input.bad_url", field=item.label, value=text[:80]))
+            elif item.type == "choice" and text not in {value for value, _ in item.choices}:
+                options = ", ".join(f"{v} ({label})" for v, label in item.choices)
+                problems.append(cat.t("input.bad_choice", field=item.label, options=options))
+            else:
+                clean[key] = text
+        if not skip:
+            for item in spec:
+                if item.required and item.id not in clean:
+                    problems.append(cat.t("input.required", field=item.label))
+        if problems:
+            raise InvalidRequest("\n".join(problems))
+        return clean
+
+    def _apply_answers(self, session: Session, incident: Incident, answers: dict[str, str], actor: str) -> None:
+        """Answers that describe the incident itself update it (URL, platform, severity)."""
+        url = answers.get("post_url")
+        if url and not incident.source_url:
+            incident.source_url = url
+            key = source_key(url)
+            if open_key_free(session, key) and lifecycle.is_open(incident.status):
+                incident.open_source_key = key
+            record(session, self.deps, incident.id, "details_changed", actor, old=None, new=url, field="source_url")
+        if answers.get("platform") and answers["platform"] != incident.platform:
+            record(session, self.deps, incident.id, "details_changed", actor, old=incident.platform,
+                   new=answers["platform"], field="platform")
+            incident.platform = answers["platform"]
+        if any(key in answers for key in SEVERITY_INPUTS):
+            states = step_states(session, incident)
+            severity = assess(incident.kind, all_answers(states))
+            if severity != incident.severity:
+                record(session, self.deps, incident.id, "severity_changed", actor, old=incident.severity,
+                       new=severity)
+                incident.severity = severity
+
+    def set_status(self, session: Session, incident: Incident, target: str, actor: str, **data: object) -> None:
+        """Move along the transition table and record it; the open-URL key is released when closing."""
+        lifecycle.check_transition(incident.status, target)
+        old = incident.status
+        now = self.deps.clock.now()
+        incident.status = target
+        incident.updated_at = now
+        if target == lifecycle.RESOLVED:
+            incident.resolved_at = now
+        elif target == lifecycle.CLOSED:
+            incident.closed_at = now
+        elif target == lifecycle.RESPONDING and old == lifecycle.RESOLVED:
+            incident.resolved_at = None
+            key = source_key(incident.source_url)
+            incident.open_source_key = key if open_key_free(session, key) else None
+        if not lifecycle.is_open(target):
+            incident.open_source_key = None
+        session.flush()
+        record(session, self.deps, incident.id, "status_changed", actor, old=old, new=target, **data)

@@ -1,0 +1,97 @@
+"""Composition root: build the core and its storage from Settings, once, with nothing global."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from sqlalchemy import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, Settings
+from bot.i18n import Catalog
+from bot.triage.access import AccessPolicy
+from bot.triage.classify import Classifier
+from bot.triage.core import CoreDeps
+from bot.triage.escalation import ChainLevel, EscalationPlan, build_calendar
+from bot.triage.playbook import PlaybookError, PlaybookLibrary, load_library
+from bot.triage.profiles import Profile, ProfileError, load_profiles, profile_from_dict
+from bot.triage.service import Triage
+from storage.db import make_engine, make_session_factory, migrate
+
+DEFAULT_WAIT_MINUTES = 30
+
+
+@dataclass
+class Runtime:
+    """Everything a running bot holds: settings, engine and the core."""
+
+    settings: Settings
+    engine: Engine
+    triage: Triage
+    profiles: Mapping[str, Profile]
+    library: PlaybookLibrary
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
+    """Built-in profiles plus app.yaml's custom ones, and the selected profile."""
+    profiles = load_profiles(settings.playbooks_dir / "profiles")
+    for profile_id, data in settings.file.custom_profiles.items():
+        source = f"{settings.source}: custom_profiles.{profile_id}"
+        profiles[profile_id] = profile_from_dict({"id": profile_id, **data}, profiles, source)
+    selected = settings.file.profile
+    if selected not in profiles:
+        raise ConfigError(f"{settings.source}: profile: unknown profile {selected!r} "
+                          f"(built in: asahikawa, urausu, iwaki, chikugo; defined: {', '.join(sorted(profiles))})")
+    return profiles, profiles[selected]
+
+
+def escalation_plan(settings: Settings, profile: Profile, locale: str) -> EscalationPlan:
+    """The profile's chain, bound to the people and delays app.yaml gives it."""
+    hours = settings.file.escalation.office_hours
+    calendar = build_calendar((hours.start.hour, hours.start.minute), (hours.end.hour, hours.end.minute),
+                              hours.weekdays, hours.holidays, hours.always_for_severities)
+    configured = settings.file.escalation.levels
+    levels: list[ChainLevel] = []
+    if configured:
+        for index, level in enumerate(configured):
+            if level.section not in profile.sections:
+                raise ConfigError(f"{settings.source}: escalation.levels[{index}].section: unknown section "
+                                  f"{level.section!r} for profile {profile.id} "
+                                  f"(known: {', '.join(sorted(profile.sections))})")
+            levels.append(ChainLevel(index + 1, level.section, profile.section_name(level.section, locale),
+                                     level.mention, level.after_minutes))
+    else:
+        for index, chain_level in enumerate(profile.escalation_chain):
+            levels.append(ChainLevel(index + 1, chain_level.section,
+                                     profile.section_name(chain_level.section, locale), None, DEFAULT_WAIT_MINUTES))
+    return EscalationPlan(tuple(levels), calendar)
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,
+                  run_migrations: bool = True) -> Runtime:
+    """Validate playbooks and profiles, open the database and assemble the core."""
+    try:
+        profiles, profile = resolve_profiles(settings)
+        library = load_library(settings.playbooks_dir, profiles)
+    except (ProfileError, PlaybookError) as exc:
+        raise ConfigError(str(exc)) from None
+    engine = engine or make_engine(settings.database_url)
+    if run_migrations:
+        migrate(engine)
+    locale = settings.file.locale
+    catalog = Catalog.load(locale)
+    access = AccessPolicy(
+        pr_members=frozenset(settings.file.access.pr_members) | frozenset(settings.file.slack.pr_members),
+        security_officers=frozenset(settings.file.access.security_officers),
+    )
+    deps = CoreDeps(
+        sessions=make_session_factory(engine), library=library, profile=profile, access=access,
+        clock=clock or SystemClock(), catalog=catalog, escalation=escalation_plan(settings, profile, locale),
+        classifier=Classifier(),
+    )
+    return Runtime(settings=settings, engine=engine, triage=Triage(deps), profiles=profiles, library=library)

@@ -1,0 +1,156 @@
+"""Append-only, hash-chained timeline: append inside the caller's transaction, verify the whole chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import ChainHead, TimelineEvent
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON used for digests (sorted keys, no whitespace, UTF-8 kept)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def payload_digest(old_value: Any, new_value: Any, data: dict[str, Any]) -> str:
+    """Digest of an event's payload."""
+    blob = canonical_json({"old": old_value, "new": new_value, "data": data})
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def event_hash(prev_hash: str, seq: int, incident_id: int | None, type_: str, actor: str, at: datetime,
+               digest: str) -> str:
+    """Hash linking an event to the one before it."""
+    # Microseconds since the epoch: independent of the zone the database hands the value back in.
+    at_text = str((at - EPOCH) // timedelta(microseconds=1))
+    blob = "|".join([prev_hash, str(seq), str(incident_id or ""), type_, actor, at_text, digest])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _locked_head(session: Session) -> ChainHead:
+    # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers are already serialised by BEGIN IMMEDIATE.
+    head = session.execute(select(ChainHead).where(ChainHead.id == HEAD_ID).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = ChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def append_event(
+    session: Session,
+    *,
+    incident_id: int | None,
+    type_: str,
+    actor: str,
+    at: datetime,
+    old_value: Any = None,
+    new_value: Any = None,
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """Append one event in the caller's transaction; the caller commits."""
+    data = dict(data or {})
+    # Round-trip through JSON so what we hash is exactly what the database will give back.
+    old_value, new_value, data = json.loads(canonical_json([old_value, new_value, data]))
+    head = _locked_head(session)
+    seq = head.seq + 1
+    digest = payload_digest(old_value, new_value, data)
+    digest_hash = event_hash(head.hash, seq, incident_id, type_, actor, at, digest)
+    event = TimelineEvent(
+        seq=seq,
+        incident_id=incident_id,
+        type=type_,
+        actor=actor,
+        at=at,
+        old_value=old_value,
+        new_value=new_value,
+        data=data,
+        payload_digest=digest,
+        erased=False,
+        prev_hash=head.hash,
+        hash=digest_hash,
+    )
+    session.add(event)
+    head.seq = seq
+    head.hash = digest_hash
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One inconsistency found by verify_chain."""
+
+    seq: int
+    problem: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of verifying the whole chain."""
+
+    events: int
+    head_seq: int
+    head_hash: str
+    problems: tuple[ChainProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _iter_events(session: Session, batch: int = 2000) -> Iterator[TimelineEvent]:
+    last = 0
+    while True:
+        rows = session.execute(
+            select(TimelineEvent).where(TimelineEvent.seq > last).order_by(TimelineEvent.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every hash; report edited, deleted, reordered or truncated events."""
+    problems: list[ChainProblem] = []
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    count = 0
+    for event in _iter_events(session):
+        count += 1
+        while event.seq > expected_seq:
+            problems.append(ChainProblem(expected_seq, "missing (deleted)"))
+            expected_seq += 1
+        if event.prev_hash != prev_hash:
+            problems.append(ChainProblem(event.seq, "prev_hash does not match the previous event"))
+        if not event.erased and payload_digest(event.old_value, event.new_value, event.data) != event.payload_digest:
+            problems.append(ChainProblem(event.seq, "payload edited (digest mismatch)"))
+        recomputed = event_hash(event.prev_hash, event.seq, event.incident_id, event.type, event.actor, event.at,
+                                event.payload_digest)
+        if recomputed != event.hash:
+            problems.append(ChainProblem(event.seq, "event edited (hash mismatch)"))
+        prev_hash = event.hash
+        expected_seq = event.seq + 1
+    head = session.get(ChainHead, HEAD_ID)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if head_seq >= expected_seq:
+        for seq in range(expected_seq, head_seq + 1):
+            problems.append(ChainProblem(seq, "missing (deleted)"))
+    elif head_seq != expected_seq - 1:
+        problems.append(ChainProblem(head_seq, "chain head is behind the last event"))
+    if head_seq == expected_seq - 1 and head_hash != prev_hash:
+        problems.append(ChainProblem(head_seq, "chain head hash does not match the last event"))
+    return ChainReport(events=count, head_seq=head_seq, head_hash=head_hash, problems=tuple(problems))

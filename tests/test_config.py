@@ -1,0 +1,88 @@
+"""Config validation: a bad file stops start-up with file, field and expectation named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+from bot.main import run
+from tests.conftest import REPO
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "playbooks").symlink_to(REPO / "playbooks")
+    path = tmp_path / "app.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_repository_app_yaml_is_valid() -> None:
+    settings = load_config(REPO / "app.yaml", environ={})
+    assert settings.file.profile == "asahikawa"
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_database_url_and_secrets_come_from_the_environment(tmp_path: Path) -> None:
+    path = _write(tmp_path, "profile: iwaki\n")
+    settings = load_config(path, environ={"DATABASE_URL": "postgresql://localhost/test",
+                                          "SLACK_BOT_TOKEN": "xoxb-secret"})
+    assert settings.database_url == "postgresql://localhost/test"
+    assert settings.secrets.slack_bot_token is not None
+    assert "xoxb-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("locale: fr\n", "app.yaml: locale: Input should be 'ja' or 'en'"),
+    ("slack:\n  pr_channel: [1, 2]\n", "app.yaml: slack.pr_channel"),
+    ("unknown_key: 1\n", "app.yaml: unknown_key: Extra inputs are not permitted"),
+    ("escalation:\n  levels:\n    - {section: pr_section, after_minutes: 0}\n",
+     "app.yaml: escalation.levels[0].after_minutes"),
+    ("escalation:\n  office_hours:\n    holidays: ['2026/01/01']\n", "escalation.office_hours.holidays"),
+    ("slack:\n  slash_command: incident\n", "app.yaml: slack.slash_command"),
+    ("profile: [\n", "app.yaml: line 1"),
+    ("- a\n- b\n", "expected a mapping"),
+])
+def test_invalid_files_name_file_and_field(tmp_path: Path, body: str, expected: str) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ={})
+    assert expected in str(info.value).replace(str(tmp_path) + "/", "")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.yaml", environ={})
+
+
+def test_bad_database_url(tmp_path: Path) -> None:
+    path = _write(tmp_path, "{}\n")
+    with pytest.raises(ConfigError, match="DATABASE_URL: expected"):
+        load_config(path, environ={"DATABASE_URL": "mysql://x"})
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("profile: sapporo\n", "profile: unknown profile 'sapporo'"),
+    ("escalation:\n  levels:\n    - {section: mayor}\n", "escalation.levels[0].section: unknown section 'mayor'"),
+    ("custom_profiles:\n  mycity: {extends: nagoya}\nprofile: mycity\n", "custom_profiles.mycity: extends"),
+])
+def test_start_up_refuses_semantic_errors_without_traceback(tmp_path: Path, body: str, expected: str,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, body)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    code = run(["--config", str(path), "check"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_custom_profile_is_usable(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, "profile: mycity\ncustom_profiles:\n  mycity:\n    extends: chikugo\n"
+                            "    name: {ja: 例市, en: Example City}\n")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    assert run(["--config", str(path), "check"]) == 0
+    assert "profile mycity" in capsys.readouterr().out
