@@ -29,6 +29,16 @@ def _parser() -> argparse.ArgumentParser:
     incidents = sub.add_parser("incidents", help="list incidents")
     incidents.add_argument("--json", action="store_true", help="JSON output")
     incidents.add_argument("--open", action="store_true", help="only open incidents")
+    serve = sub.add_parser("serve", help="Slack app over HTTP (POST /slack/events) with the scheduler")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default="0.0.0.0")
+    sub.add_parser("socket", help="Slack app in Socket Mode with the scheduler")
+    sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    summary = sub.add_parser("summary", help="print or post a weekly incident summary")
+    summary.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: last week)")
+    summary.add_argument("--format", choices=("text", "json"), default="text")
+    summary.add_argument("--chart", help="write the chart PNG to this path")
+    summary.add_argument("--post", action="store_true", help="post it to slack.summary_channel")
     sub.add_parser("check", help="validate app.yaml, profiles and playbooks, then exit")
     sub.add_parser("migrate", help="bring the database schema up to date")
     return parser
@@ -111,9 +121,10 @@ def _incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> in
     return 0
 
 
-def run(argv: Sequence[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-        stderr: TextIO = sys.stderr) -> int:
+def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None,
+        stderr: TextIO | None = None) -> int:
     """Entry point body; returns the exit code (testable without a subprocess)."""
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     args = _parser().parse_args(argv)
     command = args.command or "chat"
     if command == "classify":
@@ -131,10 +142,21 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO = sys.stdin, stdout: Te
             "incidents": lambda: _incidents(runtime, args, stdout),
             "check": lambda: _check(runtime, stdout),
             "migrate": lambda: 0,
+            "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),
+            "socket": lambda: _adapter_command("bot.adapters.slack.cli", "socket", runtime, args, stdout),
+            "manifest": lambda: _adapter_command("bot.adapters.slack.cli", "manifest", runtime, args, stdout),
+            "summary": lambda: _adapter_command("bot.summary_cli", "summary", runtime, args, stdout),
         }
         return commands[command]()
     finally:
         runtime.close()
+
+
+def _adapter_command(module: str, name: str, runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """Run a command implemented next to its adapter (imported only when used: the core stays platform-free)."""
+    import importlib
+
+    return int(getattr(importlib.import_module(module), name)(runtime, args, stdout))
 
 
 def _check(runtime: Runtime, stdout: TextIO) -> int:

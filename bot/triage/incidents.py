@@ -161,7 +161,7 @@ class IncidentDesk:
             old = incident.kind
             incident.kind = kind
             incident.updated_at = self.deps.clock.now()
-            record(session, self.deps, incident_id, "correct.done", actor.user_id, old=old, new=kind)
+            record(session, self.deps, incident_id, "kind_corrected", actor.user_id, old=old, new=kind)
             if self.deps.library.playbook(kind).restricted and not incident.restricted:
                 incident.restricted = True
                 record(session, self.deps, incident_id, "restricted", actor.user_id, old=False, new=True)

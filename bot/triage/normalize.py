@@ -19,42 +19,47 @@ _TRANSLATE.update({cp: "-" for cp in (0x2010, 0x2012, 0x2013, 0x2014, 0x2015, 0x
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 # Orthographic variants, written against already folded text (NFKC, lower-case, hiragana).
-# Each pattern is one alternative of a single regex; the replacement is looked up by group index.
-_VARIANTS: tuple[tuple[str, str], ...] = (
-    (r"漏洩|ろうえい", "漏えい"),
-    (r"洩", "漏"),
-    (r"(?:成り?|なり)(?:済|す)ま", "なりすま"),
-    (r"乗っ取|乗っと|乗取|のっ取|のっと", "乗っ取"),
-    (r"ひぼう", "誹謗"),
-    (r"ちゅうしょう", "中傷"),
-    (r"嘘", "うそ"),
-    (r"にせもの|偽もの", "偽物"),
-    (r"にせ(?=あか|公式|の|さいと|ぺーじ)", "偽"),
-    (r"垢", "あか"),
-    (r"かくさん", "拡散"),
-    (r"えんじょう|炎情", "炎上"),
-    (r"りゅうしゅつ", "流出"),
-    (r"こじんじょうほう", "個人情報"),
-    (r"ぱすわど", "ぱすわーど"),
-    (r"(?<=[ぁ-ゖ])-(?=[ぁ-ゖ])", "ー"),
-    (r"mis[- ]information", "misinformation"),
-    (r"dis[- ]information", "disinformation"),
-    (r"(?<![a-z])log[- ]in(?![a-z])", "login"),
-    (r"(?<![a-z])sign[- ]in(?![a-z])", "signin"),
-    (r"rumour", "rumor"),
-    (r"unauthoris", "unauthoriz"),
-    (r"impostor", "imposter"),
-    (r"e-mail", "email"),
-    # Whitespace: runs of two or more, or any single non-space whitespace, become one space.
-    (r"\s{2,}|[^\S ]", " "),
+# Plain spellings are looked up in a dict; the few that need context are small regexes.
+_LITERAL_VARIANTS: dict[str, str] = {
+    "漏洩": "漏えい", "ろうえい": "漏えい", "洩": "漏",
+    "乗っと": "乗っ取", "乗取": "乗っ取", "のっ取": "乗っ取", "のっと": "乗っ取",
+    "ひぼう": "誹謗", "ちゅうしょう": "中傷", "嘘": "うそ", "にせもの": "偽物", "偽もの": "偽物", "垢": "あか",
+    "かくさん": "拡散", "えんじょう": "炎上", "炎情": "炎上", "りゅうしゅつ": "流出", "こじんじょうほう": "個人情報",
+    "ぱすわど": "ぱすわーど", "rumour": "rumor", "unauthoris": "unauthoriz", "impostor": "imposter", "e-mail": "email",
+}
+_PATTERN_VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"成り?済ま|なり済ま|成り?すま", "なりすま"),
+        (r"にせ(?=あか|公式|の|さいと|ぺーじ)", "偽"),
+        (r"(?<=[ぁ-ゖ])-(?=[ぁ-ゖ])", "ー"),
+        (r"mis[- ]information", "misinformation"),
+        (r"dis[- ]information", "disinformation"),
+        (r"(?<![a-z])log[- ]in(?![a-z])", "login"),
+        (r"(?<![a-z])sign[- ]in(?![a-z])", "signin"),
+    )
 )
-_VARIANT_RE = re.compile("|".join(f"({pattern})" for pattern, _ in _VARIANTS))
-_REPLACEMENTS: tuple[str, ...] = ("",) + tuple(replacement for _, replacement in _VARIANTS)
+_FIRST_CHARS = "".join(sorted({v[0] for v in _LITERAL_VARIANTS} | set("成なに-mdls")))
+# No capture groups and a first-character lookahead: sre rejects most positions in one step.
+_VARIANT_RE = re.compile(
+    f"(?=[{re.escape(_FIRST_CHARS)}])(?:"
+    + "|".join([re.escape(v) for v in sorted(_LITERAL_VARIANTS, key=len, reverse=True)]
+               + [rx.pattern for rx, _ in _PATTERN_VARIANTS])
+    + ")"
+)
 
 
 def _replace(match: re.Match[str]) -> str:
     """The canonical spelling for one variant match."""
-    return _REPLACEMENTS[match.lastindex or 0]
+    found = match.group()
+    replacement = _LITERAL_VARIANTS.get(found)
+    if replacement is not None:
+        return replacement
+    start = match.start()
+    for pattern, replacement in _PATTERN_VARIANTS:
+        if pattern.match(match.string, start) is not None:
+            return replacement
+    return found  # pragma: no cover - every alternative is listed above
 
 
 def fold_kana(text: str) -> str:
@@ -70,4 +75,4 @@ def normalize(text: str) -> str:
         text = text.lower()
     else:
         text = unicodedata.normalize("NFKC", text).lower().translate(_TRANSLATE)
-    return _VARIANT_RE.sub(_replace, text).strip()
+    return _VARIANT_RE.sub(_replace, " ".join(text.split()))

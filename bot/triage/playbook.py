@@ -5,33 +5,44 @@ placeholders such as 「（未入力: 投稿のURL）」 instead of failing):
 
 - ``incident``: mapping or object with ``ref`` ("INC-0012"), ``kind``, ``kind_label``, ``severity``,
   ``severity_label``, ``source_url``, ``platform``, ``department``, ``reported_at`` (aware datetime,
-  Asia/Tokyo), ``reporter_name``. Empty strings and None count as "not given".
+  Asia/Tokyo), ``reporter_name``. Empty strings and None count as "not given"; a missing
+  ``source_url`` / ``platform`` is taken from the intake answers ``post_url`` / ``platform``.
 - ``answers``: dict of every answer given so far (input id → str). Templates read ``answers.<id>``; an
   unanswered id renders as 「（未入力: <label>）」 and is false in ``{% if %}`` and ``when``.
 - ``severity``: str (low | medium | high | critical); defaults to ``incident.severity``.
 - ``now``: aware datetime (Asia/Tokyo); defaults to the current time.
 
-The library adds, from the profile and locale it is given: ``profile`` (the Profile), ``sections``
-(section key → localized name), ``locale`` ("ja" | "en"), ``municipality`` (localized name) and
-``guideline_title``. Filters: ``jdate`` (2026年11月20日 / 2026-11-20) and ``jdatetime``
-(2026年11月20日 14:05 / 2026-11-20 14:05 JST). Templates run in a SandboxedEnvironment with
+The library adds, from the profile and locale it is given: ``profile`` (the Profile; ``profile.base`` is
+the built-in guideline id, used for per-guideline wording), ``sections`` (section key → localized name),
+``report_to`` (the sections told first, e.g. 所属課局長及び総務課), ``chosen`` (the localized label of each
+choice answer, e.g. ``chosen.spread``), ``locale`` ("ja" | "en"), ``municipality`` (localized name) and
+``guideline_title``. A ``sections`` passed by the core is ignored: it is rebuilt from the profile.
+Filters: ``jdate`` (2026年11月20日 / 2026-11-20) and ``jdatetime`` (2026年11月20日 14:05 /
+2026-11-20 14:05 JST). Templates run in a SandboxedEnvironment with
 StrictUndefined; user-provided text is only ever a variable, never a template.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.ports import DraftView, InputSpec
-from bot.triage.playbook_checks import (DraftTemplate, check_structure, compile_template, compile_when,
-                                        load_draft, read_playbook)
-from bot.triage.playbook_trial import try_render_all
+from bot.triage.playbook_checks import (
+    DraftTemplate,
+    check_structure,
+    compile_template,
+    compile_when,
+    load_draft,
+    read_playbook,
+)
 from bot.triage.playbook_models import InputDef, Playbook, PlaybookError, Step
+from bot.triage.playbook_trial import try_render_all
 from bot.triage.profiles import LOCALES, Profile, display_path
 from bot.triage.templating import build_context, labels_for, make_environment
 
@@ -55,7 +66,7 @@ class RenderedStep:
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class StepTemplates:
     """Compiled templates of one step."""
 
     instructions: dict[str, Template]
@@ -65,20 +76,28 @@ class _Compiled:
 
 
 def _input_spec(item: InputDef, locale: str) -> InputSpec:
-    return InputSpec(id=item.id, label=item.label.get(locale), type=item.type, required=item.required,
-                     choices=tuple((c.value, c.label.get(locale)) for c in item.choices),
-                     help=item.help.get(locale) if item.help else "")
+    return InputSpec(
+        id=item.id,
+        label=item.label.get(locale),
+        type=item.type,
+        required=item.required,
+        choices=tuple((c.value, c.label.get(locale)) for c in item.choices),
+        help=item.help.get(locale) if item.help else "",
+    )
 
 
 class PlaybookLibrary:
     """Validated playbooks and drafts with their compiled templates."""
 
-    def __init__(self, playbooks: Mapping[str, Playbook], compiled: Mapping[tuple[str, str], _Compiled],
-                 drafts: Mapping[str, DraftTemplate], env: SandboxedEnvironment) -> None:
+    def __init__(
+        self,
+        playbooks: Mapping[str, Playbook],
+        compiled: Mapping[tuple[str, str], StepTemplates],
+        drafts: Mapping[str, DraftTemplate],
+    ) -> None:
         self._playbooks = dict(playbooks)
         self._compiled = dict(compiled)
         self._drafts = dict(drafts)
-        self._env = env
 
     def kinds(self) -> list[str]:
         """Incident kinds with a playbook, in the canonical order."""
@@ -92,13 +111,23 @@ class PlaybookLibrary:
         except KeyError:
             raise KeyError(f"unknown incident kind {kind!r} (known: {', '.join(self.kinds())})") from None
 
+    def step_templates(self, kind: str, step_id: str) -> StepTemplates:
+        """The compiled templates of a step (KeyError when unknown)."""
+        return self._compiled[(kind, step_id)]
+
+    def draft_template(self, draft_id: str) -> DraftTemplate:
+        """The compiled draft templates of an id (KeyError when unknown)."""
+        return self._drafts[draft_id]
+
     def draft_ids(self) -> list[str]:
         """Every draft id the playbooks use."""
         return sorted(self._drafts)
 
     def context(self, kind: str, profile: Profile, context: Mapping[str, Any], locale: str) -> dict[str, Any]:
         """The full rendering context for a playbook (adds profile, sections, locale, placeholders)."""
-        inputs = self.playbook(kind).inputs() + [i for p in self._playbooks.values() for i in p.inputs()]
+        base = profile.base or profile.id
+        own = [i for step in self.playbook(kind).steps if step.applies_to(base) for i in step.inputs]
+        inputs = own + [i for p in self._playbooks.values() for i in p.inputs()]
         labels = labels_for((i.id, i.label.get(locale)) for i in inputs)
         choices: dict[str, dict[str, str]] = {}
         for item in inputs:
@@ -119,8 +148,9 @@ class PlaybookLibrary:
                 steps.append(step)
         return steps
 
-    def render_step(self, kind: str, step_id: str, profile: Profile, context: Mapping[str, Any],
-                    locale: str) -> RenderedStep:
+    def render_step(
+        self, kind: str, step_id: str, profile: Profile, context: Mapping[str, Any], locale: str
+    ) -> RenderedStep:
         """A step rendered for the profile in a locale (ValueError when the step is not for the profile)."""
         playbook = self.playbook(kind)
         step = playbook.step(step_id)
@@ -131,30 +161,37 @@ class PlaybookLibrary:
         compiled = self._compiled[(kind, step.id)]
         donts = tuple(
             templates[locale].render(full).strip()
-            for dont, templates in zip(step.donts, compiled.donts)
+            for dont, templates in zip(step.donts, compiled.donts, strict=True)
             if dont.profiles is None or base in dont.profiles
         )
         citations, note = self._sources(playbook, step, profile, full, locale)
         return RenderedStep(
-            kind=kind, step_id=step.id, title=step.label(locale),
+            kind=kind,
+            step_id=step.id,
+            title=step.label(locale),
             instructions=compiled.instructions[locale].render(full).strip(),
-            citations=citations, donts=donts, fallback_note=note,
+            citations=citations,
+            donts=donts,
+            fallback_note=note,
             inputs=tuple(_input_spec(item, locale) for item in step.inputs),
             drafts=tuple(self._render_draft(d, full, locale) for d in step.drafts),
         )
 
-    def render_draft(self, kind: str, draft_id: str, profile: Profile, context: Mapping[str, Any],
-                     locale: str) -> DraftView:
+    def render_draft(
+        self, kind: str, draft_id: str, profile: Profile, context: Mapping[str, Any], locale: str
+    ) -> DraftView:
         """One draft rendered on its own (KeyError for an unknown draft id)."""
         return self._render_draft(draft_id, self.context(kind, profile, context, locale), locale)
 
     def _render_draft(self, draft_id: str, full: dict[str, Any], locale: str) -> DraftView:
         draft = self._drafts[draft_id]
-        return DraftView(id=draft_id, title=draft.titles[locale],
-                         text=draft.templates[locale].render(full).strip() + "\n")
+        return DraftView(
+            id=draft_id, title=draft.titles[locale], text=draft.templates[locale].render(full).strip() + "\n"
+        )
 
-    def _sources(self, playbook: Playbook, step: Step, profile: Profile, full: dict[str, Any],
-                 locale: str) -> tuple[tuple[str, ...], str]:
+    def _sources(
+        self, playbook: Playbook, step: Step, profile: Profile, full: dict[str, Any], locale: str
+    ) -> tuple[tuple[str, ...], str]:
         base = profile.base or profile.id
         if base in step.clauses:
             return tuple(profile.cite(k, locale) for k in step.clauses[base]), ""
@@ -166,26 +203,43 @@ class PlaybookLibrary:
             return citations, custom[locale].render(full).strip()
         topic = (fallback.topic or playbook.topic).get(locale)
         rule = profile.general_rule.get(locale)
-        rule_keys = ", ".join(profile.general_rule.clauses) if locale == "en" else "、".join(
-            profile.general_rule.clauses)
+        rule_keys = (
+            ", ".join(profile.general_rule.clauses)
+            if locale == "en"
+            else "、".join(profile.general_rule.clauses)
+        )
         if locale == "en":
-            note = (f"The {profile.guideline.citation_prefix_en} guideline has no rule on {topic}, so its "
-                    f"general rule applies: {rule} (clauses {rule_keys}).")
+            note = (
+                f"The {profile.guideline.citation_prefix_en} guideline has no rule on {topic}, so its "
+                f"general rule applies: {rule} (clauses {rule_keys})."
+            )
         else:
-            note = (f"{profile.guideline.citation_prefix}のガイドラインには{topic}の定めがないため、"
-                    f"一般原則（{rule}。根拠: {rule_keys}）に従います。")
+            note = (
+                f"{profile.guideline.citation_prefix}のガイドラインには{topic}の定めがないため、"
+                f"一般原則（{rule}。根拠: {rule_keys}）に従います。"
+            )
         return citations, note
 
 
-def _compile_step(env: SandboxedEnvironment, step: Step, where: str, answer_ids: set[str]) -> _Compiled:
-    instructions = {loc: compile_template(env, step.instructions.get(loc), f"{where}.instructions.{loc}",
-                                          answer_ids) for loc in LOCALES}
-    donts = tuple({loc: compile_template(env, d.get(loc), f"{where}.donts[{j}].{loc}", answer_ids)
-                   for loc in LOCALES} for j, d in enumerate(step.donts))
-    notes = {pid: {loc: compile_template(env, fb.note.get(loc), f"{where}.fallback.{pid}.note.{loc}", answer_ids)
-                   for loc in LOCALES} for pid, fb in step.fallback.items() if fb.note is not None}
+def _compile_step(env: SandboxedEnvironment, step: Step, where: str, answer_ids: set[str]) -> StepTemplates:
+    instructions = {
+        loc: compile_template(env, step.instructions.get(loc), f"{where}.instructions.{loc}", answer_ids)
+        for loc in LOCALES
+    }
+    donts = tuple(
+        {loc: compile_template(env, d.get(loc), f"{where}.donts[{j}].{loc}", answer_ids) for loc in LOCALES}
+        for j, d in enumerate(step.donts)
+    )
+    notes = {
+        pid: {
+            loc: compile_template(env, fb.note.get(loc), f"{where}.fallback.{pid}.note.{loc}", answer_ids)
+            for loc in LOCALES
+        }
+        for pid, fb in step.fallback.items()
+        if fb.note is not None
+    }
     when = compile_when(env, step.when, f"{where}.when", answer_ids) if step.when else None
-    return _Compiled(instructions=instructions, donts=donts, notes=notes, when=when)
+    return StepTemplates(instructions=instructions, donts=donts, notes=notes, when=when)
 
 
 def load_library(directory: Path, profiles: Mapping[str, Profile]) -> PlaybookLibrary:
@@ -194,8 +248,10 @@ def load_library(directory: Path, profiles: Mapping[str, Profile]) -> PlaybookLi
     builtins = {pid: p for pid, p in profiles.items() if (p.base or p.id) == p.id}
     for pid, profile in profiles.items():
         if (profile.base or profile.id) not in builtins:
-            raise PlaybookError(f"profile {pid!r}: base: {profile.base!r} is not among the built-in profiles "
-                                f"passed to load_library ({', '.join(sorted(builtins))})")
+            raise PlaybookError(
+                f"profile {pid!r}: base: {profile.base!r} is not among the built-in profiles "
+                f"passed to load_library ({', '.join(sorted(builtins))})"
+            )
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise PlaybookError(f"{display_path(directory)}: no playbook files (*.yaml)")
@@ -208,7 +264,7 @@ def load_library(directory: Path, profiles: Mapping[str, Profile]) -> PlaybookLi
         playbooks[playbook.kind] = playbook
         sources[playbook.kind] = display_path(path)
     all_ids = {i.id for p in playbooks.values() for i in p.inputs()}
-    compiled: dict[tuple[str, str], _Compiled] = {}
+    compiled: dict[tuple[str, str], StepTemplates] = {}
     drafts: dict[str, DraftTemplate] = {}
     for kind, playbook in playbooks.items():
         answer_ids = {i.id for i in playbook.inputs()}
@@ -217,8 +273,9 @@ def load_library(directory: Path, profiles: Mapping[str, Profile]) -> PlaybookLi
             compiled[(kind, step.id)] = _compile_step(env, step, where, answer_ids)
             for j, draft_id in enumerate(step.drafts):
                 if draft_id not in drafts:
-                    drafts[draft_id] = load_draft(env, directory / "drafts", draft_id, f"{where}.drafts[{j}]",
-                                                  all_ids)
-    library = PlaybookLibrary(playbooks, compiled, drafts, env)
+                    drafts[draft_id] = load_draft(
+                        env, directory / "drafts", draft_id, f"{where}.drafts[{j}]", all_ids
+                    )
+    library = PlaybookLibrary(playbooks, compiled, drafts)
     try_render_all(library, sources, profiles)
     return library

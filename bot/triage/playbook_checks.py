@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from jinja2 import Template, TemplateSyntaxError
@@ -45,7 +46,9 @@ def read_playbook(path: Path) -> Playbook:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
-        raise PlaybookError(f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        raise PlaybookError(
+            f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}"
+        ) from None
     if not isinstance(data, dict):
         raise PlaybookError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
     try:
@@ -64,7 +67,7 @@ def _known(keys: Any) -> str:
 def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Profile]) -> None:
     """Step ids, profile keys, clause keys, coverage of every built-in profile, inputs."""
     seen_steps: set[str] = set()
-    seen_inputs: dict[str, str] = {}
+    seen_inputs: dict[str, tuple[str, Step]] = {}
     for i, step in enumerate(playbook.steps):
         where = f"{source}: steps[{i}]"
         if step.id in seen_steps:
@@ -72,24 +75,30 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
         seen_steps.add(step.id)
         for j, pid in enumerate(step.profiles or []):
             if pid not in builtins:
-                raise PlaybookError(f"{where}.profiles[{j}]: unknown profile {pid!r} (known: {_known(builtins)})")
+                raise PlaybookError(
+                    f"{where}.profiles[{j}]: unknown profile {pid!r} (known: {_known(builtins)})"
+                )
         for pid, keys in step.clauses.items():
             _check_clauses(keys, builtins, pid, f"{where}.clauses.{pid}")
         for pid, fallback in step.fallback.items():
             _check_clauses(fallback.clauses, builtins, pid, f"{where}.fallback.{pid}.clauses")
             if pid in step.clauses:
-                raise PlaybookError(f"{where}.fallback.{pid}: the step already has clauses for {pid!r}; "
-                                    "give either clauses or a fallback")
+                raise PlaybookError(
+                    f"{where}.fallback.{pid}: the step already has clauses for {pid!r}; "
+                    "give either clauses or a fallback"
+                )
         for pid in builtins:
             if step.applies_to(pid) and pid not in step.clauses and pid not in step.fallback:
-                raise PlaybookError(f"{where}.clauses.{pid}: missing; give the {pid!r} guideline's clauses "
-                                    f"or a fallback.{pid} saying it is silent")
+                raise PlaybookError(
+                    f"{where}.clauses.{pid}: missing; give the {pid!r} guideline's clauses "
+                    f"or a fallback.{pid} saying it is silent"
+                )
         for j, dont in enumerate(step.donts):
             for k, pid in enumerate(dont.profiles or []):
                 if pid not in builtins:
                     raise PlaybookError(f"{where}.donts[{j}].profiles[{k}]: unknown profile {pid!r}")
         for j, item in enumerate(step.inputs):
-            _check_input(item, f"{where}.inputs[{j}]", seen_inputs)
+            _check_input(item, f"{where}.inputs[{j}]", step, seen_inputs, builtins)
     _check_severity_inputs(playbook, source)
 
 
@@ -102,10 +111,19 @@ def _check_clauses(keys: list[str], builtins: Mapping[str, Profile], pid: str, w
             raise PlaybookError(f"{where}: unknown clause {key!r} (known: {_known(catalogue)})")
 
 
-def _check_input(item: Any, where: str, seen: dict[str, str]) -> None:
+def _check_input(
+    item: Any, where: str, step: Step, seen: dict[str, tuple[str, Step]], builtins: Mapping[str, Profile]
+) -> None:
+    """Input ids are unique in a playbook, except in per-profile variants of a step (disjoint profiles)."""
     if item.id in seen:
-        raise PlaybookError(f"{where}.id: duplicate input id {item.id!r} (already at {seen[item.id]})")
-    seen[item.id] = where.split(": ", 1)[-1]
+        other_where, other = seen[item.id]
+        overlap = [pid for pid in builtins if step.applies_to(pid) and other.applies_to(pid)]
+        if overlap or other is step:
+            raise PlaybookError(
+                f"{where}.id: duplicate input id {item.id!r} (already at {other_where}"
+                f"{'; both apply to ' + ', '.join(overlap) if overlap else ''})"
+            )
+    seen[item.id] = (where.split(": ", 1)[-1], step)
     if item.type == "choice" and len(item.choices) < 2:
         raise PlaybookError(f"{where}.choices: a choice input needs at least two choices")
     if item.type != "choice" and item.choices:
@@ -120,15 +138,21 @@ def _check_severity_inputs(playbook: Playbook, source: str) -> None:
     for input_id, allowed in SEVERITY_INPUTS.items():
         item = found.get(input_id)
         if item is None or item.type != "choice":
-            raise PlaybookError(f"{source}: steps: no choice input {input_id!r}; the intake step must ask it "
-                                "so the core can compute the severity")
+            raise PlaybookError(
+                f"{source}: steps: no choice input {input_id!r}; the intake step must ask it "
+                "so the core can compute the severity"
+            )
         values = {c.value for c in item.choices}
         if not values <= allowed:
-            raise PlaybookError(f"{source}: steps: input {input_id!r}: choice values {sorted(values - allowed)} "
-                                f"are not understood by the severity rules (allowed: {_known(allowed)})")
+            raise PlaybookError(
+                f"{source}: steps: input {input_id!r}: choice values {sorted(values - allowed)} "
+                f"are not understood by the severity rules (allowed: {_known(allowed)})"
+            )
 
 
-def compile_template(env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str] | None) -> Template:
+def compile_template(
+    env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str] | None
+) -> Template:
     """Compile a template, rejecting unknown context names and (when given) unknown answer ids."""
     try:
         unknown = undeclared_names(env, text)
@@ -136,8 +160,10 @@ def compile_template(env: SandboxedEnvironment, text: str, where: str, answer_id
     except TemplateSyntaxError as exc:
         raise PlaybookError(f"{where}: template error at line {exc.lineno}: {exc.message}") from None
     if unknown:
-        raise PlaybookError(f"{where}: unknown name(s) {sorted(unknown)} in template "
-                            f"(available: {', '.join(sorted(CONTEXT_NAMES))})")
+        raise PlaybookError(
+            f"{where}: unknown name(s) {sorted(unknown)} in template "
+            f"(available: {', '.join(sorted(CONTEXT_NAMES))})"
+        )
     if answer_ids is not None:
         _check_answer_ids(env, text, where, answer_ids)
     return template
@@ -159,12 +185,15 @@ def compile_when(env: SandboxedEnvironment, expression: str, where: str, answer_
 def _check_answer_ids(env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str]) -> None:
     unknown = answer_ids_used(env, text) - answer_ids
     if unknown:
-        raise PlaybookError(f"{where}: answers {sorted(unknown)} are not inputs of this playbook "
-                            f"(inputs: {_known(answer_ids)})")
+        raise PlaybookError(
+            f"{where}: answers {sorted(unknown)} are not inputs of this playbook "
+            f"(inputs: {_known(answer_ids)})"
+        )
 
 
-def load_draft(env: SandboxedEnvironment, drafts_dir: Path, draft_id: str, used_at: str,
-               answer_ids: set[str]) -> DraftTemplate:
+def load_draft(
+    env: SandboxedEnvironment, drafts_dir: Path, draft_id: str, used_at: str, answer_ids: set[str]
+) -> DraftTemplate:
     """Read and compile <draft_id>.<locale>.j2 for every locale; the first line is {# title: ... #}."""
     titles: dict[str, str] = {}
     templates: dict[str, Template] = {}
@@ -179,7 +208,7 @@ def load_draft(env: SandboxedEnvironment, drafts_dir: Path, draft_id: str, used_
         if match is None:
             raise PlaybookError(f"{label}: line 1: expected a title comment like '{{# title: 訂正文 #}}'")
         titles[locale] = match.group("title")
-        templates[locale] = compile_template(env, text[match.end():].lstrip("\n"), label, answer_ids)
+        templates[locale] = compile_template(env, text[match.end() :].lstrip("\n"), label, answer_ids)
         sources[locale] = label
     return DraftTemplate(id=draft_id, titles=titles, templates=templates, sources=sources)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import TemplateError
 
@@ -27,7 +28,9 @@ def sample_answer_sets(playbook: Playbook) -> list[dict[str, str]]:
     return [{}, filled]
 
 
-def try_render_all(library: PlaybookLibrary, sources: Mapping[str, str], profiles: Mapping[str, Profile]) -> None:
+def try_render_all(
+    library: PlaybookLibrary, sources: Mapping[str, str], profiles: Mapping[str, Profile]
+) -> None:
     """Raise PlaybookError naming file and field when any step, note or draft fails to render."""
     for kind in library.kinds():
         playbook = library.playbook(kind)
@@ -38,15 +41,22 @@ def try_render_all(library: PlaybookLibrary, sources: Mapping[str, str], profile
                     _try_profile(library, playbook, sources[kind], profile, context, locale)
 
 
-def _try_profile(library: PlaybookLibrary, playbook: Playbook, source: str, profile: Profile,
-                 context: dict[str, Any], locale: str) -> None:
+def _try_profile(
+    library: PlaybookLibrary,
+    playbook: Playbook,
+    source: str,
+    profile: Profile,
+    context: dict[str, Any],
+    locale: str,
+) -> None:
     base = profile.base or profile.id
     try:
         library.applicable_steps(playbook.kind, profile, context)
     except (TemplateError, TypeError, ValueError, AttributeError) as exc:
         index = _failing_when(library, playbook, profile, context)
-        raise PlaybookError(f"{source}: steps[{index}].when: cannot evaluate for profile {profile.id!r}: "
-                            f"{exc}") from None
+        raise PlaybookError(
+            f"{source}: steps[{index}].when: cannot evaluate for profile {profile.id!r}: {exc}"
+        ) from None
     for index, step in enumerate(playbook.steps):
         if not step.applies_to(base):
             continue
@@ -54,14 +64,18 @@ def _try_profile(library: PlaybookLibrary, playbook: Playbook, source: str, prof
             library.render_step(playbook.kind, step.id, profile, context, locale)
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             field = _failing_field(library, playbook, step.id, profile, context, locale)
-            raise PlaybookError(f"{source}: steps[{index}].{field}: cannot render for profile "
-                                f"{profile.id!r} ({locale}): {type(exc).__name__}: {exc}") from None
+            raise PlaybookError(
+                f"{source}: steps[{index}].{field}: cannot render for profile "
+                f"{profile.id!r} ({locale}): {type(exc).__name__}: {exc}"
+            ) from None
 
 
-def _failing_when(library: PlaybookLibrary, playbook: Playbook, profile: Profile, context: dict[str, Any]) -> int:
+def _failing_when(
+    library: PlaybookLibrary, playbook: Playbook, profile: Profile, context: dict[str, Any]
+) -> int:
     full = library.context(playbook.kind, profile, context, str(context.get("locale", "ja")))
     for index, step in enumerate(playbook.steps):
-        when = library._compiled[(playbook.kind, step.id)].when  # noqa: SLF001 - same package
+        when = library.step_templates(playbook.kind, step.id).when
         if when is None:
             continue
         try:
@@ -71,11 +85,17 @@ def _failing_when(library: PlaybookLibrary, playbook: Playbook, profile: Profile
     return 0
 
 
-def _failing_field(library: PlaybookLibrary, playbook: Playbook, step_id: str, profile: Profile,
-                   context: dict[str, Any], locale: str) -> str:
+def _failing_field(
+    library: PlaybookLibrary,
+    playbook: Playbook,
+    step_id: str,
+    profile: Profile,
+    context: dict[str, Any],
+    locale: str,
+) -> str:
     """Which template of a step fails: instructions, a dont, the fallback note or a draft file."""
     full = library.context(playbook.kind, profile, context, locale)
-    compiled = library._compiled[(playbook.kind, step_id)]  # noqa: SLF001 - same package
+    compiled = library.step_templates(playbook.kind, step_id)
     step = playbook.step(step_id)
     candidates: list[tuple[str, Any]] = [(f"instructions.{locale}", compiled.instructions[locale])]
     candidates += [(f"donts[{j}].{locale}", t[locale]) for j, t in enumerate(compiled.donts)]
@@ -86,7 +106,7 @@ def _failing_field(library: PlaybookLibrary, playbook: Playbook, step_id: str, p
         except Exception:  # noqa: BLE001 - locating the failure only
             return label
     for j, draft_id in enumerate(step.drafts):
-        draft = library._drafts[draft_id]  # noqa: SLF001 - same package
+        draft = library.draft_template(draft_id)
         try:
             draft.templates[locale].render(full)
         except Exception:  # noqa: BLE001 - locating the failure only

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -12,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
 # Keys a custom profile (app.yaml) may override; the guideline and its clauses stay the built-in's.
-OVERRIDABLE = frozenset({"id", "extends", "name", "sections", "first_report_to", "escalation_chain",
-                         "general_rule"})
+OVERRIDABLE = frozenset(
+    {"id", "extends", "name", "sections", "first_report_to", "escalation_chain", "general_rule"}
+)
 
 
 class ProfileError(Exception):
@@ -140,22 +142,27 @@ def _known(keys: Any) -> str:
 
 def check_references(profile: Profile, source: str) -> None:
     """Raise ProfileError when a section, chain level or rule refers to something the profile lacks."""
+
     def clause_ok(keys: list[str], where: str) -> None:
         for i, key in enumerate(keys):
             if key not in profile.clauses:
-                raise ProfileError(f"{source}: {where}[{i}]: unknown clause {key!r} "
-                                   f"(known: {_known(profile.clauses)})")
+                raise ProfileError(
+                    f"{source}: {where}[{i}]: unknown clause {key!r} (known: {_known(profile.clauses)})"
+                )
 
     for key, section in profile.sections.items():
         clause_ok(section.clauses, f"sections.{key}.clauses")
     for i, key in enumerate(profile.first_report_to):
         if key not in profile.sections:
-            raise ProfileError(f"{source}: first_report_to[{i}]: unknown section {key!r} "
-                               f"(known: {_known(profile.sections)})")
+            raise ProfileError(
+                f"{source}: first_report_to[{i}]: unknown section {key!r} (known: {_known(profile.sections)})"
+            )
     for i, level in enumerate(profile.escalation_chain):
         if level.section not in profile.sections:
-            raise ProfileError(f"{source}: escalation_chain[{i}].section: unknown section {level.section!r} "
-                               f"(known: {_known(profile.sections)})")
+            raise ProfileError(
+                f"{source}: escalation_chain[{i}].section: unknown section {level.section!r} "
+                f"(known: {_known(profile.sections)})"
+            )
         clause_ok(level.clauses, f"escalation_chain[{i}].clauses")
     clause_ok(profile.general_rule.clauses, "general_rule.clauses")
 
@@ -177,7 +184,9 @@ def _read_yaml(path: Path, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
-        raise ProfileError(f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        raise ProfileError(
+            f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}"
+        ) from None
 
 
 def display_path(path: Path) -> str:
@@ -203,7 +212,9 @@ def load_profiles(directory: Path) -> dict[str, Profile]:
             if forbidden in data:
                 raise ProfileError(f"{source}: {forbidden}: not allowed in a built-in profile")
         if data.get("id") != path.stem:
-            raise ProfileError(f"{source}: id: must equal the file name {path.stem!r} (got {data.get('id')!r})")
+            raise ProfileError(
+                f"{source}: id: must equal the file name {path.stem!r} (got {data.get('id')!r})"
+            )
         profiles[path.stem] = _validate({**data, "base": path.stem}, source)
     return profiles
 
@@ -224,10 +235,14 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
         raise ProfileError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
     for key in data:
         if key not in OVERRIDABLE:
-            hint = (" (a custom profile keeps the guideline and clause catalogue of the profile it extends)"
-                    if key in ("guideline", "clauses", "base") else "")
-            raise ProfileError(f"{source}: {key}: cannot be set in a custom profile{hint}; "
-                               f"allowed: {_known(OVERRIDABLE)}")
+            hint = (
+                " (a custom profile keeps the guideline and clause catalogue of the profile it extends)"
+                if key in ("guideline", "clauses", "base")
+                else ""
+            )
+            raise ProfileError(
+                f"{source}: {key}: cannot be set in a custom profile{hint}; allowed: {_known(OVERRIDABLE)}"
+            )
     profile_id = data.get("id")
     if not isinstance(profile_id, str) or not profile_id:
         raise ProfileError(f"{source}: id: required (a non-empty string)")
@@ -235,10 +250,14 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
     if parent_id is None and profile_id in builtins:
         parent_id = profile_id
     if parent_id is None:
-        raise ProfileError(f"{source}: extends: required; a custom profile extends one of the built-in "
-                           f"profiles ({_known(builtins)})")
+        raise ProfileError(
+            f"{source}: extends: required; a custom profile extends one of the built-in "
+            f"profiles ({_known(builtins)})"
+        )
     if parent_id not in builtins:
-        raise ProfileError(f"{source}: extends: unknown built-in profile {parent_id!r} (known: {_known(builtins)})")
+        raise ProfileError(
+            f"{source}: extends: unknown built-in profile {parent_id!r} (known: {_known(builtins)})"
+        )
     parent = builtins[parent_id]
     overrides = {k: v for k, v in data.items() if k != "extends"}
     merged = _merge(parent.model_dump(mode="python"), overrides)

@@ -7,8 +7,9 @@ sources come from the playbook files alone. A value not given yet renders as a p
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jinja2 import StrictUndefined, meta, nodes, pass_context
 from jinja2.runtime import Context
@@ -18,8 +19,21 @@ from bot.triage.profiles import Profile
 
 JST = timezone(timedelta(hours=9), "JST")
 # Names a template or `when` expression may use; anything else is a typo caught at load.
-CONTEXT_NAMES = frozenset({"incident", "profile", "sections", "answers", "chosen", "severity", "now", "locale",
-                           "municipality", "guideline_title", "report_to"})
+CONTEXT_NAMES = frozenset(
+    {
+        "incident",
+        "profile",
+        "sections",
+        "answers",
+        "chosen",
+        "severity",
+        "now",
+        "locale",
+        "municipality",
+        "guideline_title",
+        "report_to",
+    }
+)
 INCIDENT_FIELDS: dict[str, tuple[str, str]] = {
     "ref": ("管理番号", "reference"),
     "kind": ("種別", "kind"),
@@ -32,6 +46,10 @@ INCIDENT_FIELDS: dict[str, tuple[str, str]] = {
     "reported_at": ("報告日時", "reported at"),
     "reporter_name": ("報告者", "reporter"),
 }
+
+
+# Incident fields taken from an intake answer when the incident itself lacks them.
+ANSWER_FALLBACKS = {"source_url": "post_url", "platform": "platform"}
 
 
 class Missing(str):
@@ -49,14 +67,17 @@ def missing(label: str, locale: str) -> Missing:
 
 
 def _present(value: Any) -> bool:
-    return value is not None and not isinstance(value, Missing) and not (isinstance(value, str)
-                                                                         and not value.strip())
+    return (
+        value is not None
+        and not isinstance(value, Missing)
+        and not (isinstance(value, str) and not value.strip())
+    )
 
 
 class Answers:
     """Answers given so far by input id; a missing or empty answer reads as a Missing placeholder."""
 
-    __slots__ = ("_values", "_labels", "_locale")
+    __slots__ = ("_labels", "_locale", "_values")
 
     def __init__(self, values: Mapping[str, Any], labels: Mapping[str, str], locale: str) -> None:
         self._values = {str(k): str(v) for k, v in values.items() if v is not None}
@@ -82,7 +103,7 @@ class Answers:
 
 
 class ChosenLabels:
-    """The localized label of each choice answer (answers.spread == 'large' → chosen.spread == '大規模')."""
+    """The localized label of each choice answer (answers.press == 'yes' → chosen.press == 'あり…')."""
 
     __slots__ = ("_answers", "_choices")
 
@@ -105,15 +126,19 @@ class ChosenLabels:
 class IncidentFields:
     """The incident as templates see it; unset fields read as Missing placeholders."""
 
-    __slots__ = ("_values", "_locale")
+    __slots__ = ("_locale", "_values")
 
-    def __init__(self, source: Any, locale: str) -> None:
+    def __init__(self, source: Any, locale: str, answers: Mapping[str, Any] | None = None) -> None:
         values: dict[str, Any] = {}
         for name in INCIDENT_FIELDS:
             if isinstance(source, Mapping):
                 values[name] = source.get(name)
             else:
                 values[name] = getattr(source, name, None)
+        # The intake answers fill in what the report did not give yet.
+        for name, answer_id in ANSWER_FALLBACKS.items():
+            if not _present(values.get(name)) and answers and _present(answers.get(answer_id)):
+                values[name] = str(answers[answer_id])
         self._values = values
         self._locale = locale
 
@@ -163,8 +188,13 @@ def jdatetime(ctx: Context, value: Any) -> str:
 
 def make_environment() -> SandboxedEnvironment:
     """A sandboxed, strict environment with the date filters; no loader, sources are passed in."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                               lstrip_blocks=True, keep_trailing_newline=False)
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
     env.filters["jdate"] = jdate
     env.filters["jdatetime"] = jdatetime
     return env
@@ -176,11 +206,11 @@ def undeclared_names(env: SandboxedEnvironment, source: str) -> set[str]:
 
 
 def answer_ids_used(env: SandboxedEnvironment, source: str) -> set[str]:
-    """Answer ids a template or expression reads as answers.x or answers['x']."""
+    """Answer ids a template or expression reads as answers.x, answers['x'] or chosen.x."""
     used: set[str] = set()
     for node in env.parse(source).find_all((nodes.Getattr, nodes.Getitem)):
         target = node.node
-        if not (isinstance(target, nodes.Name) and target.name == "answers"):
+        if not (isinstance(target, nodes.Name) and target.name in ("answers", "chosen")):
             continue
         if isinstance(node, nodes.Getattr):
             used.add(node.attr)
@@ -200,11 +230,16 @@ def report_to(profile: Profile, locale: str) -> str:
     return " and the ".join(names) if locale == "en" else "及び".join(names)
 
 
-def build_context(context: Mapping[str, Any], profile: Profile, locale: str, answer_labels: Mapping[str, str],
-                  choices: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+def build_context(
+    context: Mapping[str, Any],
+    profile: Profile,
+    locale: str,
+    answer_labels: Mapping[str, str],
+    choices: Mapping[str, Mapping[str, str]],
+) -> dict[str, Any]:
     """The full rendering context from what the core passes; see bot/triage/playbook.py for the keys."""
-    incident = IncidentFields(context.get("incident") or {}, locale)
     raw_answers = context.get("answers") or {}
+    incident = IncidentFields(context.get("incident") or {}, locale, raw_answers)
     severity = context.get("severity") or incident.severity
     now = context.get("now")
     answers = Answers(raw_answers, answer_labels, locale)
@@ -228,9 +263,16 @@ def sample_context(kind: str, kind_label: str, answers: Mapping[str, str]) -> di
     reported = datetime(2026, 11, 20, 14, 5, tzinfo=JST)
     return {
         "incident": {
-            "ref": "INC-0000", "kind": kind, "kind_label": kind_label, "severity": "high",
-            "severity_label": "高", "source_url": "https://x.com/example/status/1", "platform": "X",
-            "department": "広報広聴課", "reported_at": reported, "reporter_name": "試験 太郎",
+            "ref": "INC-0000",
+            "kind": kind,
+            "kind_label": kind_label,
+            "severity": "high",
+            "severity_label": "高",
+            "source_url": "https://x.com/example/status/1",
+            "platform": "X",
+            "department": "広報広聴課",
+            "reported_at": reported,
+            "reporter_name": "試験 太郎",
         },
         "answers": dict(answers),
         "severity": "high",

@@ -1,0 +1,149 @@
+"""The Slack adapter: a Bolt App holding the core, built by a factory from the Runtime (nothing at import time)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Callable
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
+
+from bot.config import SlackSettings
+from bot.i18n import Catalog
+from bot.ports import Actor, Notification
+from bot.triage.service import Triage
+from bot.wiring import Runtime
+from bot.adapters.slack.delivery import PLATFORM, Delivery, error_code
+from bot.adapters.slack.handlers import Handlers
+from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.members import UserGroupMembers
+from bot.adapters.slack.render import Renderer
+
+DEFAULT_API_URL = "https://slack.com/api/"
+NAME_TTL_SECONDS = 3600.0
+
+
+class SlackConfigError(Exception):
+    """A Slack secret or setting missing for the chosen run mode; the message says which (ja + en)."""
+
+
+def api_base_url(configured: str | None) -> str:
+    """SLACK_API_URL (the Web API base, e.g. http://127.0.0.1:8080/api/) or Slack's, with a trailing slash."""
+    url = (configured or DEFAULT_API_URL).strip()
+    return url if url.endswith("/") else url + "/"
+
+
+def build_client(runtime: Runtime) -> WebClient:
+    """The Web API client: bot token, SLACK_API_URL, and retries for 429 (after Retry-After) and connection errors."""
+    secrets = runtime.settings.secrets
+    token = secrets.slack_bot_token.get_secret_value() if secrets.slack_bot_token else None
+    return WebClient(token=token, base_url=api_base_url(secrets.slack_api_url), timeout=15,
+                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                                     RateLimitErrorRetryHandler(max_retry_count=3)])
+
+
+@dataclass
+class SlackAdapter:
+    """The Bolt app and the core it translates for; listeners reach the core only through `handlers`."""
+
+    runtime: Runtime
+    client: WebClient
+    settings: SlackSettings
+    catalog: Catalog
+    render: Renderer
+    groups: UserGroupMembers
+    app: App = field(init=False)
+    delivery: Delivery = field(init=False)
+    handlers: Handlers = field(init=False)
+    _triage: Triage | None = field(default=None, init=False)
+    _triage_members: frozenset[str] | None = field(default=None, init=False)
+    _names: dict[str, tuple[float, str]] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    @property
+    def triage(self) -> Triage:
+        """The core, with PR members from the configured Slack user groups added to its access policy."""
+        members = self.groups.members()
+        if not members:
+            return self.runtime.triage
+        with self._lock:
+            if self._triage is None or self._triage_members != members:
+                deps = self.runtime.triage.deps
+                self._triage = Triage(replace(deps, access=deps.access.with_pr_members(members)))
+                self._triage_members = members
+            return self._triage
+
+    def now(self) -> datetime:
+        """The core's clock (so tests and timelines agree)."""
+        return self.runtime.triage.deps.clock.now()
+
+    def actor(self, user_id: str, fallback_name: str = "") -> Actor:
+        """A Slack user as the core's Actor, with the display name from users.info (cached)."""
+        return Actor(user_id=user_id, display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
+
+    def display_name(self, user_id: str, fallback: str = "") -> str:
+        cached = self._names.get(user_id)
+        if cached and time.monotonic() - cached[0] < NAME_TTL_SECONDS:
+            return cached[1]
+        name = fallback or user_id
+        try:
+            user = self.client.users_info(user=user_id).get("user") or {}
+            profile = user.get("profile") or {}
+            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or name
+        except SlackApiError as exc:
+            log_event(logging.WARNING, "slack.users_info_failed", user=user_id, error=error_code(exc))
+            return name
+        self._names[user_id] = (time.monotonic(), name)
+        return name
+
+    def webhook(self, url: str) -> WebhookClient:
+        """A client for a response_url (slash commands, shortcuts)."""
+        return WebhookClient(url, timeout=15, retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                                                              RateLimitErrorRetryHandler(max_retry_count=3)])
+
+    def deliver_notification(self, note: Notification) -> None:
+        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried)."""
+        self.delivery.deliver_notification(note)
+
+
+def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_verification_enabled: bool = False,
+                    listener_executor: Executor | None = None, group_ttl_seconds: float | None = None,
+                    monotonic: Callable[[], float] | None = None) -> SlackAdapter:
+    """Build the adapter: Web API client, renderer, delivery, Bolt App with every listener registered.
+
+    `client` replaces the Web API client (tests point one at a local server); `listener_executor` runs the
+    listeners after ack (tests pass one they can wait on); `token_verification_enabled` calls auth.test now.
+    """
+    from bot.adapters.slack.listeners import register_all
+
+    settings = runtime.settings
+    secrets = settings.secrets
+    if secrets.slack_signing_secret is None and secrets.slack_app_token is None:
+        raise SlackConfigError("SLACK_SIGNING_SECRET が設定されていません / SLACK_SIGNING_SECRET is not set")
+    client = client or build_client(runtime)
+    catalog = runtime.triage.catalog
+    renderer = Renderer(catalog, runtime.library.kinds())
+    groups_kwargs = {"ttl": group_ttl_seconds} if group_ttl_seconds is not None else {}
+    if monotonic is not None:
+        groups_kwargs["monotonic"] = monotonic  # type: ignore[assignment]
+    groups = UserGroupMembers(client, settings.file.slack.pr_user_groups, **groups_kwargs)  # type: ignore[arg-type]
+    adapter = SlackAdapter(runtime=runtime, client=client, settings=settings.file.slack, catalog=catalog,
+                           render=renderer, groups=groups)
+    adapter.delivery = Delivery(client, lambda: adapter.triage.queries, renderer, settings.file.slack,
+                                chain_length=len(runtime.triage.deps.escalation.levels))
+    adapter.handlers = Handlers(adapter)
+    signing_secret = secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else ""
+    adapter.app = App(client=client, signing_secret=signing_secret, name="sns-incident-bot",
+                      token_verification_enabled=token_verification_enabled, listener_executor=listener_executor,
+                      logger=logging.getLogger("incident_bot.slack.bolt"))
+    register_all(adapter.app, adapter)
+    groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
+    return adapter

@@ -1,0 +1,41 @@
+"""Buttons and menus: step_done, step_skip, step_input (opens the inputs modal), kind_select, acknowledge."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from slack_bolt import App
+
+from bot.adapters.slack.render import ACKNOWLEDGE, KIND_SELECT, STEP_DONE, STEP_INPUT, STEP_SKIP
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.app import SlackAdapter
+
+Ack = Callable[..., None]
+
+
+def register(app: App, adapter: "SlackAdapter") -> None:
+    @app.action(STEP_DONE)
+    def on_step_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.step_button(body, action, skip=False)
+
+    @app.action(STEP_SKIP)
+    def on_step_skip(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.step_button(body, action, skip=True)
+
+    @app.action(STEP_INPUT)
+    def on_step_input(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.open_step_modal(body, action)
+
+    @app.action(KIND_SELECT)
+    def on_kind_select(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.correct_kind(body, action)
+
+    @app.action(ACKNOWLEDGE)
+    def on_acknowledge(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.acknowledge(body, action)

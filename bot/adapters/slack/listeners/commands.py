@@ -1,0 +1,17 @@
+"""The slash command (slack.slash_command, default /incident): its text is a report; `help` explains."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from slack_bolt import App
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.app import SlackAdapter
+
+
+def register(app: App, adapter: "SlackAdapter") -> None:
+    @app.command(adapter.settings.slash_command)
+    def on_command(ack: Callable[..., None], command: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.slash(command)

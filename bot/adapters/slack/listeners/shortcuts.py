@@ -1,0 +1,26 @@
+"""The message shortcut "インシデントとして報告": a confirm modal pre-filled with the message, then a report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from slack_bolt import App
+
+from bot.adapters.slack.render import REPORT_SHORTCUT, REPORT_SUBMIT
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.app import SlackAdapter
+
+
+def register(app: App, adapter: "SlackAdapter") -> None:
+    @app.shortcut(REPORT_SHORTCUT)
+    def on_shortcut(ack: Callable[..., None], shortcut: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.open_report_modal(shortcut)
+
+    @app.view(REPORT_SUBMIT)
+    def on_report_submit(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        # The core's answer decides the ack (errors keep the modal open), so it runs first: it takes milliseconds.
+        submission = adapter.handlers.submit_report(body)
+        ack(**submission.ack)
+        submission.run()

@@ -1,0 +1,333 @@
+"""Neutral outputs (StepView, Notification, messages) rendered as Block Kit, within Slack's limits.
+
+Every piece of user or playbook text goes through `escape` before it reaches mrkdwn; only markup this
+module builds itself (mentions of configured ids, permalinks returned by Slack) is left unescaped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from slack_sdk.models.blocks import (ActionsBlock, Block, ButtonElement, ContextBlock, InputBlock,
+                                     MarkdownTextObject, Option, PlainTextInputElement, PlainTextObject,
+                                     SectionBlock, StaticSelectElement, UrlInputElement)
+from slack_sdk.models.views import View
+
+from bot.i18n import Catalog
+from bot.ports import InputSpec, Notification, StepView
+from bot.adapters.slack.text import (FALLBACK_TEXT_LIMIT, MESSAGE_BLOCK_LIMIT, MODAL_BLOCK_LIMIT, SECTION_LIMIT,
+                                     escape, link, mention, split_text, truncate)
+
+# Action and callback ids: the contract between rendered controls and listeners.
+STEP_DONE = "step_done"
+STEP_SKIP = "step_skip"
+STEP_INPUT = "step_input"
+KIND_SELECT = "kind_select"
+ACKNOWLEDGE = "acknowledge"
+STEP_SUBMIT = "step_submit"
+REPORT_SHORTCUT = "report_incident"
+REPORT_SUBMIT = "report_submit"
+INPUT_ACTION = "value"
+INPUT_BLOCK_PREFIX = "in:"
+MODAL_TITLE_LIMIT = 24
+METADATA_LIMIT = 3000
+OPTION_TEXT_LIMIT = 75
+BUTTON_TEXT_LIMIT = 75
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for chat.postMessage/chat.update: notification text plus blocks."""
+
+    text: str
+    blocks: list[Block]
+
+    def payload(self) -> dict[str, Any]:
+        """Keyword arguments for the Web API call (blocks as dicts, validated by slack_sdk)."""
+        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """What a step button carries: which incident, which playbook (kind) and which step."""
+
+    incident_id: int
+    kind: str
+    step_id: str
+
+    def encode(self) -> str:
+        return f"{self.incident_id}|{self.kind}|{self.step_id}"
+
+    @classmethod
+    def decode(cls, value: str) -> "StepRef":
+        incident, kind, step = value.split("|", 2)
+        return cls(int(incident), kind, step)
+
+
+def _section(text: str, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text), block_id=block_id)
+
+
+def _sections(escaped: str, prefix: str | None = None) -> list[Block]:
+    """Escaped text as as many sections as the 3000-character limit needs."""
+    if not escaped.strip():
+        return []
+    chunks = split_text(escaped, SECTION_LIMIT)
+    return [_section(chunk, f"{prefix}-{i}" if prefix else None) for i, chunk in enumerate(chunks)]
+
+
+def _context(text: str, block_id: str | None = None) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, SECTION_LIMIT))], block_id=block_id)
+
+
+def _code_sections(escaped: str) -> list[Block]:
+    """Draft text inside code fences (copyable), split so each section stays under the limit."""
+    safe = escaped.replace("```", "`\u200b``")
+    return [_section(f"```{chunk}```") for chunk in split_text(safe, SECTION_LIMIT - 6)]
+
+
+class Renderer:
+    """Builds Block Kit from the core's neutral outputs in the configured locale."""
+
+    def __init__(self, catalog: Catalog, kinds: Sequence[str]) -> None:
+        self.catalog = catalog
+        self.kinds = list(kinds)
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.catalog.t(key, **params)
+
+    # -- budget ----------------------------------------------------------------------------------------
+    def fit(self, content: list[Block], tail: list[Block] | None = None,
+            limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
+        """Content blocks cut to the block budget (with a note saying so), followed by the tail (buttons)."""
+        tail = tail or []
+        room = limit - len(tail)
+        if len(content) > room:
+            content = content[: room - 1] + [_context(escape(self.t("slack.truncated")), "truncated")]
+        return content + tail
+
+    # -- plain messages ----------------------------------------------------------------------------------
+    def messages(self, texts: Iterable[str], prefix: str = "") -> Rendered:
+        """Localised core messages (escaped), one after another; `prefix` is markup (e.g. a mention)."""
+        joined = "\n".join(escape(text) for text in texts if text)
+        body = f"{prefix} {joined}".strip() if prefix else joined
+        return Rendered(truncate(body, FALLBACK_TEXT_LIMIT), self.fit(_sections(body)))
+
+    def markup(self, text: str) -> Rendered:
+        """Text that is already Slack markup (escaped user text plus links or mentions built here)."""
+        return Rendered(truncate(text, FALLBACK_TEXT_LIMIT), self.fit(_sections(text)))
+
+    def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> Rendered:
+        """The first reply in a report thread: what was received, and the kind correction control."""
+        message = self.messages(texts)
+        options = [Option(value=k, text=truncate(self.catalog.label("kind", k), OPTION_TEXT_LIMIT))
+                   for k in self.kinds]
+        initial = next((o for o in options if o.value == kind), None)
+        select = StaticSelectElement(action_id=KIND_SELECT, options=options, initial_option=initial,
+                                     placeholder=PlainTextObject(text=self.t("slack.intro.kind_placeholder")))
+        control = [_context(escape(self.t("slack.intro.kind_label"))),
+                   ActionsBlock(elements=[select], block_id=f"kind|{incident_id}")]
+        return Rendered(message.text, self.fit(list(message.blocks), control))
+
+    def anchor(self, ref: str, kind_label: str, reporter: str) -> Rendered:
+        """The parent message of a thread opened for a slash command or shortcut report."""
+        return self.messages([self.t("slack.anchor", ref=ref, kind=kind_label, reporter=reporter)])
+
+    # -- steps ---------------------------------------------------------------------------------------------
+    def _heading(self, step: StepView) -> str:
+        return "*" + escape(self.t("step.heading", index=step.index, total=step.total, title=step.title)) + "*"
+
+    def _drafts(self, step: StepView) -> list[Block]:
+        blocks: list[Block] = []
+        for draft in step.drafts:
+            blocks.append(_section("*" + escape(self.t("slack.step.draft", title=draft.title)) + "*"))
+            blocks.extend(_code_sections(escape(draft.text.strip())))
+        return blocks
+
+    def _answer_text(self, item: InputSpec, value: str) -> str:
+        labels = dict(item.choices)
+        return labels.get(value, value)
+
+    def step(self, step: StepView, kind: str) -> Rendered:
+        """A pending step: instructions, clauses, don'ts, inputs, drafts, and its buttons."""
+        blocks: list[Block] = [_section(self._heading(step), "heading")]
+        blocks += _sections(escape(step.instructions.strip()))
+        if step.fallback_note:
+            blocks += _sections(escape(self.t("slack.step.fallback", note=step.fallback_note)))
+        if step.citations:
+            blocks.append(_context(escape(self.t("step.citations", citations=" / ".join(step.citations)))))
+        if step.donts:
+            lines = [escape(self.t("step.donts"))] + [f"✕ {escape(item)}" for item in step.donts]
+            blocks += _sections("\n".join(lines))
+        if step.inputs:
+            required = self.t("slack.step.required_mark")
+            lines = [escape(self.t("step.inputs"))]
+            lines += [f"• {escape(item.label)}{escape(required) if item.required else ''}" for item in step.inputs]
+            blocks += _sections("\n".join(lines))
+        blocks += self._drafts(step)
+        value = StepRef(step.incident_id, kind, step.step_id).encode()
+        buttons: list[ButtonElement] = []
+        if step.inputs:
+            buttons.append(ButtonElement(text=self.t("slack.step.input"), action_id=STEP_INPUT, value=value,
+                                         style="primary"))
+        if not any(item.required for item in step.inputs):
+            buttons.append(ButtonElement(text=self.t("slack.step.done"), action_id=STEP_DONE, value=value,
+                                         style=None if step.inputs else "primary"))
+        buttons.append(ButtonElement(text=self.t("slack.step.skip"), action_id=STEP_SKIP, value=value))
+        actions = ActionsBlock(elements=buttons, block_id=f"step|{step.step_id}")
+        text = truncate(escape(self.t("step.heading", index=step.index, total=step.total, title=step.title)),
+                        FALLBACK_TEXT_LIMIT)
+        return Rendered(text, self.fit(blocks, [actions]))
+
+    def step_closed(self, step: StepView, who: str, when: str) -> Rendered:
+        """A finished step, updated in place: its status, who and when, the answers and final drafts."""
+        key = "slack.step.status_skipped" if step.status == "skipped" else "slack.step.status_done"
+        status = escape(self.t(key, who=who, when=when))
+        blocks: list[Block] = [_section(f"{self._heading(step)}\n{status}", "heading")]
+        given = [(item, step.answers[item.id]) for item in step.inputs if step.answers.get(item.id)]
+        if given:
+            lines = [f"*{escape(self.t('slack.step.answers'))}*"]
+            lines += [f"• {escape(item.label)}: {escape(self._answer_text(item, value))}" for item, value in given]
+            blocks += _sections("\n".join(lines))
+        blocks += self._drafts(step)
+        text = truncate(escape(self.t("step.heading", index=step.index, total=step.total, title=step.title))
+                        + " " + status, FALLBACK_TEXT_LIMIT)
+        return Rendered(text, self.fit(blocks))
+
+    def step_superseded(self, step: StepView) -> Rendered:
+        """A pending step of the playbook the incident no longer follows (kind corrected)."""
+        body = f"~{escape(step.title)}~\n{escape(self.t('slack.step.superseded'))}"
+        return Rendered(truncate(body, FALLBACK_TEXT_LIMIT), [_section(truncate(body, SECTION_LIMIT), "heading")])
+
+    # -- notifications -------------------------------------------------------------------------------------
+    def notification(self, note: Notification, thread_url: str | None) -> Rendered:
+        """A PR or escalation message: mention, title, body (already free of restricted details), link, button."""
+        ping = mention(note.mention)
+        title = f"*{escape(note.title)}*"
+        blocks: list[Block] = [_section(f"{ping} {title}".strip(), "title")]
+        blocks += _sections(escape(note.body), "body")
+        blocks.append(self._thread_context(thread_url))
+        tail: list[Block] = []
+        if note.acknowledgeable:
+            tail.append(ActionsBlock(block_id="ack", elements=[ButtonElement(
+                text=truncate(self.t("slack.pr.acknowledge"), BUTTON_TEXT_LIMIT), action_id=ACKNOWLEDGE,
+                value=str(note.incident_id), style="primary")]))
+        text = truncate(f"{ping} {escape(note.title)}".strip(), FALLBACK_TEXT_LIMIT)
+        return Rendered(text, self.fit(blocks, tail))
+
+    def _thread_context(self, thread_url: str | None) -> ContextBlock:
+        if thread_url:
+            return _context(self.t("slack.pr.thread", link=link(thread_url, self.t("slack.thread_link"))), "thread")
+        return _context(escape(self.t("slack.pr.no_thread")), "thread")
+
+    def acknowledged(self, blocks: list[dict[str, Any]], who: str, when: str) -> list[dict[str, Any]]:
+        """A posted notification's blocks with the button replaced by who acknowledged and when."""
+        kept = [b for b in blocks if b.get("block_id") not in ("ack", "acked")]
+        done = _context(escape(self.t("slack.pr.acknowledged", who=who, when=when)), "acked").to_dict()
+        return kept[: MESSAGE_BLOCK_LIMIT - 1] + [done]
+
+    def redacted(self, blocks: list[dict[str, Any]], body: str) -> list[dict[str, Any]]:
+        """A posted notification's blocks with the body replaced (the incident became restricted)."""
+        out: list[dict[str, Any]] = []
+        replaced = False
+        for block in blocks:
+            if str(block.get("block_id", "")).startswith("body"):
+                if not replaced:
+                    out += [b.to_dict() for b in _sections(escape(body), "body")]
+                    out.append(_context(escape(self.t("slack.pr.restricted_now")), "redacted").to_dict())
+                    replaced = True
+                continue
+            out.append(block)
+        return out
+
+    # -- modals --------------------------------------------------------------------------------------------
+    def _input_block(self, item: InputSpec, current: str | None) -> InputBlock:
+        element: Any
+        if item.type == "choice":
+            options = [Option(value=value, text=truncate(label, OPTION_TEXT_LIMIT)) for value, label in item.choices]
+            initial = next((o for o in options if o.value == current), None)
+            element = StaticSelectElement(action_id=INPUT_ACTION, options=options, initial_option=initial,
+                                          placeholder=PlainTextObject(text=self.t("slack.modal.choose")))
+        elif item.type == "url":
+            element = UrlInputElement(action_id=INPUT_ACTION, initial_value=current or None)
+        else:
+            multiline = item.type in ("textarea", "screenshot_note")
+            placeholder = self.t("slack.modal.platform_placeholder") if item.type == "platform" else None
+            element = PlainTextInputElement(action_id=INPUT_ACTION, multiline=multiline, max_length=3000,
+                                            initial_value=truncate(current, 3000) if current else None,
+                                            placeholder=PlainTextObject(text=placeholder) if placeholder else None)
+        return InputBlock(block_id=INPUT_BLOCK_PREFIX + item.id, label=truncate(item.label, 2000), element=element,
+                          optional=not item.required, hint=truncate(item.help, 2000) if item.help else None)
+
+    def step_modal(self, step: StepView, metadata: dict[str, Any]) -> View:
+        """The modal asking for a step's inputs; submitting it completes the step."""
+        blocks: list[Block] = [_section(self._heading(step))]
+        blocks += [self._input_block(item, step.answers.get(item.id)) for item in step.inputs]
+        return View(type="modal", callback_id=STEP_SUBMIT,
+                    title=truncate(self.t("slack.modal.step_title"), MODAL_TITLE_LIMIT),
+                    submit=truncate(self.t("slack.modal.submit"), MODAL_TITLE_LIMIT),
+                    close=truncate(self.t("slack.modal.cancel"), MODAL_TITLE_LIMIT),
+                    private_metadata=encode_metadata(metadata),
+                    blocks=self.fit(blocks, limit=MODAL_BLOCK_LIMIT))
+
+    def report_modal(self, text: str, permalink: str | None, metadata: dict[str, Any]) -> View:
+        """The confirm modal of the message shortcut: the message text pre-filled, the kind optional."""
+        blocks: list[Block] = []
+        if permalink:
+            blocks.append(_context(self.t("slack.modal.report_source",
+                                          link=link(permalink, self.t("slack.thread_link")))))
+        blocks.append(InputBlock(block_id="report_text", label=self.t("slack.modal.report_text"),
+                                 hint=self.t("slack.modal.report_text_hint"),
+                                 element=PlainTextInputElement(action_id=INPUT_ACTION, multiline=True, max_length=3000,
+                                                               initial_value=truncate(text, 3000) or None)))
+        options = [Option(value=k, text=truncate(self.catalog.label("kind", k), OPTION_TEXT_LIMIT))
+                   for k in self.kinds]
+        blocks.append(InputBlock(block_id="report_kind", label=self.t("slack.modal.report_kind"), optional=True,
+                                 element=StaticSelectElement(action_id=INPUT_ACTION, options=options,
+                                                             placeholder=PlainTextObject(
+                                                                 text=self.t("slack.modal.choose")))))
+        return View(type="modal", callback_id=REPORT_SUBMIT,
+                    title=truncate(self.t("slack.modal.report_title"), MODAL_TITLE_LIMIT),
+                    submit=truncate(self.t("slack.modal.report_submit"), MODAL_TITLE_LIMIT),
+                    close=truncate(self.t("slack.modal.cancel"), MODAL_TITLE_LIMIT),
+                    private_metadata=encode_metadata(metadata), blocks=blocks)
+
+
+def encode_metadata(data: dict[str, Any]) -> str:
+    """private_metadata as compact JSON; optional long fields are dropped to stay within 3000 characters."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > METADATA_LIMIT:
+        slim = {k: v for k, v in data.items() if k != "p"}  # the permalink is the only optional field
+        text = json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > METADATA_LIMIT:
+        raise ValueError("private_metadata too long")
+    return text
+
+
+def decode_metadata(text: str | None) -> dict[str, Any]:
+    """private_metadata back to a dict (empty when missing or not ours)."""
+    try:
+        data = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def submitted_values(state: dict[str, Any]) -> dict[str, str]:
+    """Answers from a view_submission's state, keyed by input id (empty inputs left out)."""
+    answers: dict[str, str] = {}
+    for block_id, actions in (state.get("values") or {}).items():
+        if not block_id.startswith(INPUT_BLOCK_PREFIX):
+            continue
+        field = actions.get(INPUT_ACTION) or {}
+        value = field.get("value")
+        if value is None and field.get("selected_option"):
+            value = field["selected_option"].get("value")
+        if value not in (None, ""):
+            answers[block_id[len(INPUT_BLOCK_PREFIX):]] = str(value)
+    return answers
+
+
+__all__ = ["Rendered", "Renderer", "StepRef", "encode_metadata", "decode_metadata", "submitted_values"]

@@ -1,0 +1,73 @@
+"""`incident-bot summary`: print any week's summary as text or JSON, write its chart, or post it to Slack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TextIO
+
+from bot.triage.summary import BadWeek, IsoWeek, build_summary, render_summary
+from bot.wiring import Runtime
+
+CLI_WORKER = "cli"
+
+
+def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """Run the summary command; 0 on success, 1 when posting fails, 2 for bad arguments or settings."""
+    deps = runtime.triage.deps
+    now = deps.clock.now()
+    try:
+        week = IsoWeek.parse(args.week) if args.week else IsoWeek.last_full(now)
+    except BadWeek as exc:
+        stdout.write(f"summary: --week: {exc}\n")
+        return 2
+    result = build_summary(deps.sessions, week, now)
+    if args.format == "json":
+        stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        stdout.write(render_summary(result, deps.catalog))
+    if args.chart:
+        from bot.triage.summary_chart import render_chart
+
+        try:
+            Path(args.chart).write_bytes(render_chart(result, deps.catalog))
+        except OSError as exc:
+            stdout.write(f"summary: --chart: cannot write {args.chart}: {exc.strerror or exc}\n")
+            return 2
+    if args.post:
+        return _post(runtime, week, stdout, quiet=args.format == "json")
+    return 0
+
+
+def _post(runtime: Runtime, week: IsoWeek, stdout: TextIO, quiet: bool) -> int:
+    """Post through the same once-per-week claim the scheduler uses, so a hand post and the cron never both post."""
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.adapters.slack.summary_post import SummaryPostError, build_client, post_weekly_summary
+    from bot.triage.summary_job import job_done, job_key, run_weekly_summary
+
+    deps = runtime.triage.deps
+    try:
+        client = build_client(runtime)
+        if not runtime.settings.file.slack.summary_channel:
+            raise SummaryPostError("slack.summary_channel is not set in app.yaml")
+    except SummaryPostError as exc:
+        stdout.write(f"summary: --post: {exc}\n")
+        return 2
+    if job_done(deps, job_key(week)):
+        stdout.write(f"summary: --post: the {week} summary was already posted (job_runs key {job_key(week)}); "
+                     "nothing sent\n")
+        return 1
+    try:
+        posted = run_weekly_summary(deps, lambda s, png: post_weekly_summary(runtime, s, png, client), CLI_WORKER,
+                                    week=week)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        stdout.write(f"summary: --post: Slack refused or could not be reached: {exc}\n")
+        return 1
+    if not posted:
+        stdout.write(f"summary: --post: another instance is posting the {week} summary right now; nothing sent\n")
+        return 1
+    if not quiet:
+        stdout.write(f"summary: posted {week} to {runtime.settings.file.slack.summary_channel}\n")
+    return 0

@@ -1,0 +1,192 @@
+"""Weekly incident summary: build it from the database, render it from a Jinja2 template (ja first)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from importlib import resources
+from typing import Any, Callable
+
+from jinja2 import Environment, FunctionLoader, StrictUndefined
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import JST
+from bot.i18n import Catalog
+from bot.triage.summary_metrics import attention, week_metrics
+from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, WeeklySummary
+
+__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "render_summary",
+           "render_summary_sections"]
+
+DEFAULT_STALE_HOURS = 72
+DEFAULT_ATTENTION_LIMIT = 20
+SECTION_LIMIT = 3000  # Slack: a section block's text
+SECTION_MARK = "---8<---"
+WEEKDAYS = {"ja": "月火水木金土日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+LABEL_MAX = 40
+KIND_ORDER = ("flaming", "impersonation", "misinformation", "leak", "account_takeover")
+
+
+class Raw(str):
+    """Text already in the target markup (e.g. a platform link): the escape function leaves it alone."""
+
+    __slots__ = ()
+
+
+def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime, *,
+                  stale_hours: int = DEFAULT_STALE_HOURS,
+                  attention_limit: int = DEFAULT_ATTENTION_LIMIT) -> WeeklySummary:
+    """Metrics for `week` and the week before, plus what still needs attention at `now`, in one read."""
+    with sessions.begin() as session:
+        current = week_metrics(session, week)
+        previous = week_metrics(session, week.previous())
+        items, total, restricted = attention(session, now, timedelta(hours=stale_hours), attention_limit)
+    seen = set(current.by_kind) | set(previous.by_kind)
+    kinds = tuple(k for k in KIND_ORDER if k in seen) + tuple(sorted(seen - set(KIND_ORDER)))
+    return WeeklySummary(week=str(week), generated_at=now, current=current, previous=previous,
+                         attention=tuple(items), attention_total=total, attention_restricted=restricted,
+                         stale_hours=stale_hours, kinds=kinds)
+
+
+# -- rendering ------------------------------------------------------------------------------------------------
+def _load_template(name: str) -> str:
+    return resources.files("bot").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _environment(escape: Callable[[str], str]) -> Environment:
+    def finalize(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Raw):
+            return value
+        return escape(str(value))
+
+    env = Environment(loader=FunctionLoader(_load_template), undefined=StrictUndefined, autoescape=False,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, finalize=finalize)
+    return env
+
+
+def _jdate(value: date | datetime, locale: str) -> str:
+    day = value.astimezone(JST).date() if isinstance(value, datetime) else value
+    if locale == "en":
+        return f"{WEEKDAYS['en'][day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS['ja'][day.weekday()]}）"
+
+
+def _jtime(value: datetime, locale: str) -> str:
+    local = value.astimezone(JST)
+    if locale == "en":
+        return f"{local.day} {MONTHS_EN[local.month - 1]} {local:%H:%M}"
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def format_minutes(minutes: float | None, locale: str) -> str:
+    """A duration for people: 25分 / 1時間10分 / 2日3時間 (en: 25 min / 1 h 10 min / 2 d 3 h)."""
+    if minutes is None:
+        return "—"
+    whole = int(round(minutes))
+    if whole < 1:
+        return "<1 min" if locale == "en" else "1分未満"
+    days, rest = divmod(whole, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    en = locale == "en"
+    if days:
+        return (f"{days} d {hours} h" if en else f"{days}日{hours}時間") if hours else (f"{days} d" if en else f"{days}日")
+    if hours:
+        return (f"{hours} h {mins} min" if en else f"{hours}時間{mins}分") if mins else (f"{hours} h" if en else f"{hours}時間")
+    return f"{mins} min" if en else f"{mins}分"
+
+
+def _delta(current: int, previous: int) -> str:
+    diff = current - previous
+    return f"+{diff}" if diff > 0 else ("±0" if diff == 0 else f"−{-diff}")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
+
+
+def _context(summary: WeeklySummary, catalog: Catalog,
+             link: Callable[[AttentionItem], str]) -> dict[str, Any]:
+    locale = catalog.locale
+    week = IsoWeek.parse(summary.week)
+
+    def label(group: str, value: str) -> str:
+        if group in ("platform", "department") and value in ("restricted", "unknown"):
+            return catalog.t(f"summary.bucket.{value}")
+        if group == "platform":
+            return _short(catalog.label("summary.platform", value))
+        if group == "department":
+            return _short(value)
+        if group == "status_group":
+            return catalog.t(f"summary.status_group.{value}")
+        if group == "reason":
+            return catalog.t(f"summary.reason.{value}", hours=summary.stale_hours)
+        return catalog.label(group, value)
+
+    def counts(mapping: dict[str, int], group: str, all: bool = False) -> str:
+        parts = [f"{label(group, name)} {n}件" if locale == "ja" else f"{label(group, name)} {n}"
+                 for name, n in mapping.items() if n or all]
+        return ("、" if locale == "ja" else ", ").join(parts) or "—"
+
+    def reasons(item: AttentionItem) -> str:
+        return ("、" if locale == "ja" else ", ").join(label("reason", r) for r in item.reasons)
+
+    return {
+        "s": summary, "counts": counts, "reasons": reasons, "cur": summary.current, "prev": summary.previous, "week": week,
+        "first_day": week.days()[0], "last_day": week.days()[-1],
+        "label": label, "link": link, "delta": _delta,
+        "jdate": lambda value: _jdate(value, locale), "jtime": lambda value: _jtime(value, locale),
+        "dur": lambda minutes: format_minutes(minutes, locale),
+    }
+
+
+def render_summary_sections(summary: WeeklySummary, catalog: Catalog, *,
+                            escape: Callable[[str], str] = lambda text: text,
+                            link: Callable[[AttentionItem], str] | None = None,
+                            limit: int = SECTION_LIMIT) -> list[str]:
+    """The summary as chunks of at most `limit` characters, split between sections, then between lines.
+
+    `escape` is applied to every value put into the template (e.g. Slack's &, <, >); `link` turns an
+    incident into a reference in the target markup (wrap it in Raw to keep it from being escaped).
+    """
+    env = _environment(escape)
+    template = env.get_template(f"summary.{catalog.locale}.j2")
+    text = template.render(_context(summary, catalog, link or (lambda item: item.ref)))
+    sections = [part.strip("\n") for part in text.split(SECTION_MARK)]
+    chunks: list[str] = []
+    for section in (s for s in sections if s.strip()):
+        if chunks and len(chunks[-1]) + 2 + len(section) <= limit:
+            chunks[-1] += "\n\n" + section
+            continue
+        chunks.extend(_split_lines(section, limit))
+    return chunks
+
+
+def _split_lines(section: str, limit: int) -> list[str]:
+    parts: list[str] = []
+    current = ""
+    for line in section.split("\n"):
+        while len(line) > limit:  # a single overlong line is cut hard
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def render_summary(summary: WeeklySummary, catalog: Catalog, *,
+                   escape: Callable[[str], str] = lambda text: text,
+                   link: Callable[[AttentionItem], str] | None = None) -> str:
+    """The whole summary as one text (plain by default)."""
+    return "\n\n".join(render_summary_sections(summary, catalog, escape=escape, link=link,
+                                               limit=10**9)) + "\n"
