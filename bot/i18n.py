@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -22,7 +22,7 @@ class Catalog:
         """Read the catalogue for a locale from package data."""
         if locale not in LOCALES:
             raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
-        text = resources.files("bot").joinpath("locales", f"{locale}.yaml").read_text(encoding="utf-8")
+        text = (Path(__file__).resolve().parent / "locales" / f"{locale}.yaml").read_text(encoding="utf-8")
         data = yaml.safe_load(text) or {}
         return cls(locale, {str(k): str(v) for k, v in _flatten(data).items()})
 

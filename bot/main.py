@@ -178,4 +178,5 @@ def _chat(runtime: Runtime, args: argparse.Namespace, stdin: TextIO, stdout: Tex
 def main() -> None:
     """Console script entry point."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     sys.exit(run())

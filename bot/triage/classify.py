@@ -122,6 +122,8 @@ def _term_pattern(raw: str) -> tuple[str, int, int, frozenset[str] | None]:
             source = r"(?<![a-z0-9])" + source
         if _ASCII_WORD.match(text[-1]) and not prefix_only:
             source += r"(?![a-z0-9])"
+    if re.compile(source).match("") is not None:
+        raise ValueError(f"classifier term {raw!r} can match empty text")
     if _sre_parser is None:
         return source, len(source), len(source), None
     parsed = _sre_parser.parse(source)
@@ -131,7 +133,14 @@ def _term_pattern(raw: str) -> tuple[str, int, int, frozenset[str] | None]:
 
 
 class _Table:
-    """Terms compiled into one alternation, tried widest first, plus a lookup of who matched."""
+    """Terms tried widest first at each position, leftmost and non-overlapping, like one alternation.
+
+    Python's re tries every alternative at every position, so with hundreds of terms the scan is
+    dispatched on the first character instead: for each character c that some term starts with,
+    ``c(?<=(?=(?:terms starting with c))[\\s\\S])`` finds the positions where a term matches (the
+    lookbehind steps back over c and the lookahead runs only c's terms). The term and its end are
+    then found by matching c's terms one by one, and overlapping positions are skipped in Python.
+    """
 
     def __init__(self, entries: list[tuple[str, str, float]]) -> None:
         built: list[tuple[int, int, str, frozenset[str] | None, _Term]] = []
@@ -144,34 +153,40 @@ class _Table:
             built.append((low, high, source, first, _Term(tier, weight, raw, re.compile(source))))
         built.sort(key=lambda item: (-item[1], -item[0]))
         self.terms: tuple[_Term, ...] = tuple(item[4] for item in built)
-        # No capture groups: sre then skips alternatives by their first literal, which is what makes it fast.
-        alternation = "|".join(f"(?:{item[2]})" for item in built)
+        sources = [item[2] for item in built]
         firsts = [item[3] for item in built]
         known: set[str] = set().union(*(f for f in firsts if f is not None))
-        wild = tuple(i for i, f in enumerate(firsts) if f is None)
-        self._wild = wild
+        self._wild = tuple(i for i, f in enumerate(firsts) if f is None)
         self._by_char: dict[str, tuple[int, ...]] = {
             ch: tuple(i for i, f in enumerate(firsts) if f is None or ch in f) for ch in known
         }
-        if built and not wild:
-            char_class = "".join(re.escape(ch) for ch in sorted(known))
-            alternation = f"(?=[{char_class}])(?:{alternation})"
-        self.pattern: re.Pattern[str] | None = re.compile(alternation) if built else None
+        if self._wild:  # some term may start with anything: one plain alternation
+            scan = "|".join(f"(?:{source})" for source in sources)
+        else:
+            scan = "|".join(
+                re.escape(ch) + "(?<=(?=(?:" + "|".join(f"(?:{sources[i]})" for i in indices) + r"))[\s\S])"
+                for ch, indices in sorted(self._by_char.items())
+            )
+        self.pattern: re.Pattern[str] | None = re.compile(scan) if built else None
 
     def hits(self, text: str) -> list[tuple[int, str]] | tuple[tuple[int, str], ...]:
         """(term index, matched text) for every distinct term found, leftmost and non-overlapping."""
         if self.pattern is None:
             return _NO_HITS
         found: list[tuple[int, str]] | None = None
-        seen = 0
+        seen = cursor = 0
         terms = self.terms
-        for match in self.pattern.finditer(text):
-            start = match.start()
-            for index in self._by_char.get(text[start], self._wild):
-                if terms[index].regex.match(text, start) is not None:
-                    break
-            else:  # pragma: no cover - the alternation and the per-term regexes always agree
+        for candidate in self.pattern.finditer(text):
+            start = candidate.start()
+            if start < cursor:
                 continue
+            for index in self._by_char.get(text[start], self._wild):
+                match = terms[index].regex.match(text, start)
+                if match is not None:
+                    break
+            else:  # pragma: no cover - the scan and the per-term regexes always agree
+                continue
+            cursor = match.end()
             bit = 1 << index
             if not seen & bit:
                 seen |= bit

@@ -34,7 +34,10 @@ class IsoWeek:
         match = WEEK_PATTERN.match(text.strip())
         if match is None:
             raise BadWeek(f"expected an ISO week such as 2026-W47, got {text!r}")
-        return cls(int(match["year"]), int(match["week"]))
+        try:
+            return cls(int(match["year"]), int(match["week"]))
+        except BadWeek as exc:
+            raise BadWeek(f"{text!r}: {exc} (expected an ISO week such as 2026-W47)") from None
 
     @classmethod
     def containing(cls, instant: datetime) -> IsoWeek:

@@ -1,0 +1,1 @@
+"""Benchmarks with their targets (run: python -m bench)."""
