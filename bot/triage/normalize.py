@@ -18,8 +18,11 @@ _TRANSLATE.update({cp: "-" for cp in (0x2010, 0x2012, 0x2013, 0x2014, 0x2015, 0x
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
+_FOLDABLE = re.compile("[\u30a1-\u30f4\u30fd\u30fe\u200b-\u200d\u2060\ufeff\u00ad\u2010\u2012-\u2015\u2212]+")
+
 # Orthographic variants, written against already folded text (NFKC, lower-case, hiragana).
-# Plain spellings are looked up in a dict; the few that need context are small regexes.
+# Plain spellings are looked up in a dict; the few that need context are small regexes whose
+# first character is a literal, so the scan can be grouped by first character.
 _LITERAL_VARIANTS: dict[str, str] = {
     "漏洩": "漏えい", "ろうえい": "漏えい", "洩": "漏",
     "乗っと": "乗っ取", "乗取": "乗っ取", "のっ取": "乗っ取", "のっと": "乗っ取",
@@ -27,26 +30,30 @@ _LITERAL_VARIANTS: dict[str, str] = {
     "かくさん": "拡散", "えんじょう": "炎上", "炎情": "炎上", "りゅうしゅつ": "流出", "こじんじょうほう": "個人情報",
     "ぱすわど": "ぱすわーど", "rumour": "rumor", "unauthoris": "unauthoriz", "impostor": "imposter", "e-mail": "email",
 }
-_PATTERN_VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"成り?済ま|なり済ま|成り?すま", "なりすま"),
-        (r"にせ(?=あか|公式|の|さいと|ぺーじ)", "偽"),
-        (r"(?<=[ぁ-ゖ])-(?=[ぁ-ゖ])", "ー"),
-        (r"mis[- ]information", "misinformation"),
-        (r"dis[- ]information", "disinformation"),
-        (r"(?<![a-z])log[- ]in(?![a-z])", "login"),
-        (r"(?<![a-z])sign[- ]in(?![a-z])", "signin"),
-    )
+_PATTERN_VARIANTS: tuple[tuple[str, str], ...] = (
+    (r"成り?(?:済|す)ま", "なりすま"),
+    (r"なり済ま", "なりすま"),
+    (r"にせ(?=あか|公式|の|さいと|ぺーじ)", "偽"),
+    (r"-(?<=[ぁ-ゖ]-)(?=[ぁ-ゖ])", "ー"),  # a hyphen between kana is a mistyped long-vowel mark
+    (r"mis[- ]information", "misinformation"),
+    (r"dis[- ]information", "disinformation"),
+    (r"l(?<![a-z]l)og[- ]in(?![a-z])", "login"),
+    (r"s(?<![a-z]s)ign[- ]in(?![a-z])", "signin"),
 )
-_FIRST_CHARS = "".join(sorted({v[0] for v in _LITERAL_VARIANTS} | set("成なに-mdls")))
-# No capture groups and a first-character lookahead: sre rejects most positions in one step.
-_VARIANT_RE = re.compile(
-    f"(?=[{re.escape(_FIRST_CHARS)}])(?:"
-    + "|".join([re.escape(v) for v in sorted(_LITERAL_VARIANTS, key=len, reverse=True)]
-               + [rx.pattern for rx, _ in _PATTERN_VARIANTS])
-    + ")"
-)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in _PATTERN_VARIANTS)
+
+
+def _variant_scan() -> re.Pattern[str]:
+    """One regex whose top-level alternatives each start with a literal, so re skips other positions fast."""
+    rests: dict[str, list[str]] = {}
+    for literal in sorted(_LITERAL_VARIANTS, key=len, reverse=True):
+        rests.setdefault(literal[0], []).append(re.escape(literal[1:]))
+    for pattern, _ in _PATTERN_VARIANTS:
+        rests.setdefault(pattern[0], []).append(pattern[1:])
+    return re.compile("|".join(f"{re.escape(first)}(?:{'|'.join(r)})" for first, r in rests.items()))
+
+
+_VARIANT_RE = _variant_scan()
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -56,15 +63,20 @@ def _replace(match: re.Match[str]) -> str:
     if replacement is not None:
         return replacement
     start = match.start()
-    for pattern, replacement in _PATTERN_VARIANTS:
+    for pattern, replacement in _PATTERNS:
         if pattern.match(match.string, start) is not None:
             return replacement
     return found  # pragma: no cover - every alternative is listed above
 
 
+def _fold_run(match: re.Match[str]) -> str:
+    """One run of katakana / invisible / dash characters, folded."""
+    return match.group().translate(_TRANSLATE)
+
+
 def fold_kana(text: str) -> str:
     """Katakana to hiragana, drop zero-width characters and unify dashes; nothing else."""
-    return text.translate(_TRANSLATE)
+    return _FOLDABLE.sub(_fold_run, text)
 
 
 def normalize(text: str) -> str:
@@ -74,5 +86,5 @@ def normalize(text: str) -> str:
     if text.isascii():
         text = text.lower()
     else:
-        text = unicodedata.normalize("NFKC", text).lower().translate(_TRANSLATE)
+        text = _FOLDABLE.sub(_fold_run, unicodedata.normalize("NFKC", text).lower())
     return _VARIANT_RE.sub(_replace, " ".join(text.split()))

@@ -1,0 +1,201 @@
+"""End to end through the real Bolt app with signed requests: every incident kind from report to resolution."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from conftest import NAMES, OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
+from fake_slack import FakeSlack
+from slack_driver import action_ids, blocks_of, pending_step, step_messages, text_of, walk_steps
+
+REPORTS = {
+    "flaming": "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1",
+    "impersonation": "市の公式アカウントを名乗るなりすましアカウントが見つかりました https://x.com/asahikawa_fak3",
+    "misinformation": "市が給付金を配るというデマが拡散しています https://x.com/someone/status/2",
+    "leak": "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです",
+    "account_takeover": "市の公式Instagramアカウントが乗っ取られました。不正ログインされ、身に覚えのない投稿があります",
+}
+
+
+def reported(fake: FakeSlack, thread_ts: str) -> Callable[[FakeSlack], bool]:
+    """The report's effects: intro and step 1 in the thread, one PR message."""
+    return lambda f: len(f.thread_messages(REPORT, thread_ts)) >= 2 and len(f.channel_messages(PR_CHANNEL)) >= 1
+
+
+@pytest.mark.parametrize("kind", list(REPORTS))
+def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> None:
+    fake, driver = slack.fake, slack.driver
+    message, response = driver.post_message(STAFF, REPORTS[kind], REPORT)
+    assert response.status == 200
+    report_ts = message["ts"]
+    assert reported(fake, report_ts)(fake)
+    [incident_id] = slack.incident_ids()
+    view = slack.runtime.triage.queries.view(incident_id, None)
+    assert view.kind == kind
+
+    # The thread: what was received with the kind correction control, then step 1 with its buttons.
+    intro, step1 = fake.thread_messages(REPORT, report_ts)[:2]
+    assert "kind_select" in action_ids(intro) and view.ref in text_of(intro)
+    assert "【手順 1/" in text_of(step1)
+    assert {"step_skip"} <= set(action_ids(step1)) and ({"step_done", "step_input"} & set(action_ids(step1)))
+    assert "根拠" in text_of(step1)  # the clause the step comes from
+
+    # The PR section: one message with kind, severity, the reporter, a thread link and the acknowledge button.
+    [pr_message] = fake.channel_messages(PR_CHANNEL)
+    pr_text = text_of(pr_message)
+    assert view.kind_label in pr_text and view.severity_label in pr_text and NAMES[STAFF] in pr_text
+    assert f"https://fake.slack.test/archives/{REPORT}/p{report_ts.replace('.', '')}" in pr_text
+    assert "<!subteam^S_PR>" in pr_text  # the level's configured mention
+    assert action_ids(pr_message) == ["acknowledge"]
+    if kind == "leak":
+        assert view.restricted and "住所" not in pr_text and "個人情報" not in pr_text
+    else:
+        assert REPORTS[kind][:10] in pr_text
+
+    # A colleague outside the PR section cannot acknowledge: told privately, the attempt on the timeline.
+    driver.click(OTHER, pr_message, "acknowledge", until=lambda f: bool(f.calls_to("chat.postEphemeral", user=OTHER)))
+    [refusal] = fake.calls_to("chat.postEphemeral", user=OTHER)
+    assert "広報担当として登録された職員だけ" in refusal.args["text"]
+    assert slack.events(incident_id)[-1] == "access_denied"
+    assert action_ids(fake.messages[(PR_CHANNEL, pr_message["ts"])]) == ["acknowledge"]
+
+    # A PR member acknowledges: the PR message shows who and when instead of the button; the reporter is told.
+    driver.click(PR, pr_message, "acknowledge")
+    updated = fake.messages[(PR_CHANNEL, pr_message["ts"])]
+    assert action_ids(updated) == [] and "広報 太郎 さんが確認しました（2026年11月18日 10:00）" in text_of(updated)
+    told = fake.thread_messages(REPORT, report_ts)[-1]
+    assert told["text"].startswith(f"<@{STAFF}>") and "広報 太郎" in told["text"]
+    assert len(fake.channel_messages(PR_CHANNEL)) == 1
+
+    # The steps, each finished in place (inputs through the modal), until the incident is resolved.
+    headings = walk_steps(driver, STAFF, REPORT, report_ts)
+    assert len(headings) >= 3
+    final = slack.runtime.triage.queries.view(incident_id, None)
+    assert final.status == "resolved"
+    steps = step_messages(fake, REPORT, report_ts)
+    assert len(steps) == len(headings)  # one message per step, nothing re-posted
+    assert all("✅ 完了" in text_of(m) and not action_ids(m) for m in steps)
+    assert pending_step(fake, REPORT, report_ts) is None
+    assert "すべての手順が終わりました" in fake.thread_messages(REPORT, report_ts)[-1]["text"]
+    if any(b.get("type") == "input" for v in fake.views for b in v.get("blocks", [])):
+        assert fake.calls_to("views.open")  # the inputs went through the modal
+    events = slack.events(incident_id)
+    assert events.count("step_completed") == len(headings) and "acknowledged" in events
+
+
+def test_retried_delivery_creates_nothing_twice(slack: SlackEnv) -> None:
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT, event_id="EvRETRY1")
+    posted = len(fake.calls_to("chat.postMessage"))
+    event = {"type": "message", "channel": REPORT, "user": STAFF, "text": REPORTS["flaming"], "ts": message["ts"],
+             "channel_type": "channel"}
+    for attempt in (1, 2, 3):
+        response = driver.event(event, event_id="EvRETRY1", retry_num=attempt)
+        assert response.status == 200
+    assert len(slack.incident_ids()) == 1
+    assert len(fake.calls_to("chat.postMessage")) == posted
+    assert len(fake.channel_messages(PR_CHANNEL)) == 1
+    assert slack.events(slack.incident_ids()[0]).count("reported") == 1
+
+
+def test_retry_reaching_another_instance_creates_nothing_twice(slack_factory: Callable[..., SlackEnv]) -> None:
+    first, second = slack_factory(), slack_factory()  # two instances, one database
+    message, _ = first.driver.post_message(STAFF, REPORTS["misinformation"], REPORT, event_id="EvTWICE")
+    event = {"type": "message", "channel": REPORT, "user": STAFF, "text": REPORTS["misinformation"],
+             "ts": message["ts"], "channel_type": "channel"}
+    second.driver.event(event, event_id="EvTWICE", retry_num=1)
+    assert len(first.incident_ids()) == 1
+    assert len(first.fake.channel_messages(PR_CHANNEL)) == 1
+    assert len(step_messages(first.fake, REPORT, message["ts"])) == 1
+
+
+def test_reports_of_the_same_post_are_one_incident_and_one_pr_message(slack: SlackEnv) -> None:
+    fake, driver = slack.fake, slack.driver
+    first, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT)
+    for user in (OTHER, PR):
+        driver.post_message(user, "この投稿が炎上しています https://twitter.com/asahikawa_fake/status/1?s=20", REPORT)
+    assert len(slack.incident_ids()) == 1
+    assert len(fake.channel_messages(PR_CHANNEL)) == 1
+    later = [m for m in fake.channel_messages(REPORT) if m["ts"] != first["ts"]]
+    for message in later:  # each later report is answered in its own thread, pointing at the first one
+        [reply] = fake.thread_messages(REPORT, message["ts"])
+        assert "にまとめました" in reply["text"] and first["ts"].replace(".", "") in text_of(reply)
+
+
+def test_chatter_in_a_report_channel_gets_no_reply(slack: SlackEnv) -> None:
+    slack.driver.post_message(STAFF, "おはようございます。今日の会議は10時からです", REPORT)
+    assert slack.incident_ids() == []
+    assert not slack.fake.calls_to("chat.postMessage") and not slack.fake.calls_to("chat.postEphemeral")
+
+
+def test_thread_replies_bot_messages_and_other_channels_are_not_reports(slack: SlackEnv) -> None:
+    driver = slack.driver
+    parent, _ = driver.post_message(STAFF, "ただの連絡です", REPORT)
+    driver.post_message(STAFF, REPORTS["flaming"], REPORT, thread_ts=parent["ts"])
+    driver.post_message(STAFF, REPORTS["flaming"], "C_RANDOM")
+    driver.event({"type": "message", "subtype": "bot_message", "bot_id": "B_OTHER", "channel": REPORT,
+                  "text": REPORTS["flaming"], "ts": slack.fake.new_ts()})
+    driver.event({"type": "message", "subtype": "message_changed", "channel": REPORT, "ts": slack.fake.new_ts(),
+                  "message": {"text": REPORTS["flaming"], "user": STAFF}})
+    assert slack.incident_ids() == []
+
+
+def test_kind_correction_switches_playbook_in_the_thread(slack: SlackEnv) -> None:
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT)
+    intro, old_step = fake.thread_messages(REPORT, message["ts"])[:2]
+    driver.click(STAFF, intro, "kind_select", selected="leak")
+    [incident_id] = slack.incident_ids()
+    view = slack.runtime.triage.queries.view(incident_id, None)
+    assert view.kind == "leak" and view.restricted
+    assert "使われなくなりました" in text_of(fake.messages[(REPORT, old_step["ts"])])
+    assert not action_ids(fake.messages[(REPORT, old_step["ts"])])
+    current = pending_step(fake, REPORT, message["ts"])
+    assert current is not None and "【手順 1/" in text_of(current) and current["ts"] != old_step["ts"]
+    # The PR message no longer shows the report text now that the incident is restricted.
+    [pr_message] = fake.channel_messages(PR_CHANNEL)
+    assert "批判のリプライ" not in text_of(pr_message) and "報告内容の表示を取り消しました" in text_of(pr_message)
+    # A stale button of the old playbook does nothing but say so.
+    driver.click(STAFF, old_step, "step_skip")
+    assert "種別の訂正前" in fake.calls_to("chat.postEphemeral", user=STAFF)[-1].args["text"]
+    assert slack.events(incident_id).count("step_skipped") == 0
+    # Back to the first kind: its step is shown again (a new message), then finished in place.
+    driver.click(STAFF, intro, "kind_select", selected="flaming")
+    again = pending_step(fake, REPORT, message["ts"])
+    assert again is not None and again["ts"] not in (old_step["ts"], current["ts"])
+    driver.click(STAFF, again, "step_skip")
+    assert "スキップ" in text_of(fake.messages[(REPORT, again["ts"])])
+    assert not action_ids(fake.messages[(REPORT, again["ts"])])
+
+
+def test_double_click_on_a_step_changes_nothing_twice(slack: SlackEnv) -> None:
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    step = pending_step(fake, REPORT, message["ts"])
+    assert step is not None
+    driver.click(STAFF, step, "step_skip")
+    posted = len(fake.calls_to("chat.postMessage"))
+    driver.click(STAFF, step, "step_skip")
+    assert len(fake.calls_to("chat.postMessage")) == posted
+    assert "既に反映" in fake.calls_to("chat.postEphemeral", user=STAFF)[-1].args["text"]
+
+
+def test_modal_errors_come_back_into_the_modal(slack: SlackEnv) -> None:
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, REPORTS["misinformation"], REPORT)
+    step = pending_step(fake, REPORT, message["ts"])
+    assert step is not None and "step_done" not in action_ids(step)  # required inputs: only via the modal
+    driver.click(STAFF, step, "step_input")
+    view = fake.views[-1]
+    assert view["callback_id"] == "step_submit" and len(view["title"]["text"]) <= 24
+    response = driver.submit_view(STAFF, view, {"in:source_url": "ftp://nope"})
+    answer = response.json()
+    assert answer["response_action"] == "errors"
+    assert "http://" in answer["errors"]["in:source_url"]
+    assert any("必須" in text for text in answer["errors"].values())
+    assert not any(blocks_of(fake.messages[(REPORT, step["ts"])])[0].get("text", {}).get("text", "").count("✅")
+                   for _ in [0])
+    [incident_id] = slack.incident_ids()
+    assert "step_completed" not in slack.events(incident_id)
