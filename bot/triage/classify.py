@@ -154,6 +154,7 @@ class _Table:
         built.sort(key=lambda item: (-item[1], -item[0]))
         self.terms: tuple[_Term, ...] = tuple(item[4] for item in built)
         sources = [item[2] for item in built]
+        self.alternation = "|".join(f"(?:{source})" for source in sources)
         firsts = [item[3] for item in built]
         known: set[str] = set().union(*(f for f in firsts if f is not None))
         self._wild = tuple(i for i, f in enumerate(firsts) if f is None)
@@ -161,7 +162,7 @@ class _Table:
             ch: tuple(i for i, f in enumerate(firsts) if f is None or ch in f) for ch in known
         }
         if self._wild:  # some term may start with anything: one plain alternation
-            scan = "|".join(f"(?:{source})" for source in sources)
+            scan = self.alternation
         else:
             scan = "|".join(
                 re.escape(ch) + "(?<=(?=(?:" + "|".join(f"(?:{sources[i]})" for i in indices) + r"))[\s\S])"
@@ -241,7 +242,8 @@ class Classifier:
         self.kinds: tuple[str, ...] = tuple(order)
         context = _entries(data.get("context"), _CONTEXT_TIERS, defaults, "context")
         self._context = _Table([entry for entry in context if entry[1] != "neutral"])
-        self._neutral = _Table([entry for entry in context if entry[1] == "neutral"]).pattern
+        neutral = _Table([entry for entry in context if entry[1] == "neutral"])
+        self._neutral = re.compile(neutral.alternation) if neutral.terms else None
         self._min_cue = float(settings["min_cue"])
         self._threshold = float(settings["report_threshold"])
         self._slope = float(settings["slope"])

@@ -58,7 +58,7 @@ def mention(target: str | None) -> str:
     if not target:
         return ""
     target = target.strip()
-    if re.fullmatch(r"S[A-Z0-9]+", target):
+    if re.fullmatch(r"S[A-Z0-9_]+", target):
         return f"<!subteam^{target}>"
     if re.fullmatch(r"[UW][A-Z0-9_]+", target):
         return f"<@{target}>"
