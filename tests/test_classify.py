@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 import time
@@ -14,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.triage.classify import KINDS, NONE, Classification, Classifier, classify, default_classifier, load_terms
+from bot.triage.classify import (
+    KINDS, NONE, Classification, Classifier, classify, default_classifier, load_terms,
+)
 from bot.triage.normalize import normalize
 
 CORPUS = Path(__file__).parent / "data" / "classifier_corpus.jsonl"
@@ -240,6 +243,55 @@ def test_custom_terms_and_validation(tmp_path: Path) -> None:
         Classifier({"kinds": {"leak": {"strong": {"流出": "high"}}}})  # weight must be a number
     with pytest.raises(ValueError):
         Classifier({"settings": {"treshold": 1}, "kinds": {"leak": {"strong": {"流出": 1}}}})
+    with pytest.raises(ValueError):
+        Classifier({"kinds": {"leak": {"strong": {"re:x?": 1}}}})  # matches empty text
+
+
+def test_table_semantics() -> None:
+    terms = {
+        "settings": {"report_threshold": 0.5},
+        "kinds": {
+            "leak": {"strong": {"流出": 0.6, "情報流出": 0.9, "hack": 0.6}, "exclude": {"水漏れ": -0.5}},
+        },
+        "context": {"meta": {"資料": 1.0}, "neutral": ["内部資料"]},
+    }
+    custom = Classifier(terms)
+    # the widest term wins at one position and hides the shorter one inside it
+    assert custom.explain("情報流出です")["scores"]["leak"] == 0.9
+    # each distinct term counts once
+    assert custom.explain("流出、流出、流出")["scores"]["leak"] == 0.6
+    # neutral spans hide meta cues: 内部資料 is not "資料"
+    assert custom.classify("内部資料が流出").kind == "leak"
+    assert custom.classify("流出の資料").kind == NONE
+    # ASCII terms start at a word boundary only
+    assert custom.explain("shack")["scores"]["leak"] == 0
+    assert custom.explain("hack")["scores"]["leak"] == 0.6
+
+
+def _mid_word(text: str, at: int) -> bool:
+    """True when position `at` is inside an ASCII word."""
+    before, here = text[at - 1: at], text[at]
+    return before.isascii() and before.isalnum() and here.isascii() and here.isalnum()
+
+
+def test_dispatch_scan_matches_plain_alternation() -> None:
+    """The first-character dispatch finds what one plain alternation of the same terms finds."""
+    classifier = default_classifier()
+    tables = [table for _, table in classifier._kinds] + [classifier._context]
+    compared = 0
+    for row in _corpus():
+        text = normalize(row["text"])
+        for table in tables:
+            matches = list(re.finditer(table.alternation, text))
+            if any(_mid_word(text, m.start()) for m in matches):
+                continue  # the plain alternation lacks the word-start rule for ASCII terms
+            expected: dict[int, str] = {}
+            for match in matches:
+                index = next(i for i, term in enumerate(table.terms) if term.regex.match(text, match.start()))
+                expected.setdefault(index, match.group())
+            assert list(table.hits(text)) == list(expected.items()), (row["text"], table.alternation[:60])
+            compared += 1
+    assert compared > 2000
 
 
 # -- corpus accuracy ----------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import yaml
 
@@ -28,12 +29,13 @@ _DEFAULT_SETTINGS: dict[str, Any] = {
     "cue_cap": 2.5, "max_chars": 8000, "max_evidence": 12, "priority": list(KINDS),
 }
 _ASCII_WORD = re.compile(r"[a-z0-9]")
+_CHARS_PER_SCAN = 32  # re checks every first character of a scan at each candidate position
 _NO_HITS: tuple[tuple[int, str], ...] = ()
 
 try:  # Only used to order alternatives and to find the characters a term can start with.
     from re import _parser as _sre_parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - other interpreters
-    _sre_parser = None
+    _sre_parser = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -136,10 +138,13 @@ class _Table:
     """Terms tried widest first at each position, leftmost and non-overlapping, like one alternation.
 
     Python's re tries every alternative at every position, so with hundreds of terms the scan is
-    dispatched on the first character instead: for each character c that some term starts with,
+    dispatched on the first character instead (ASCII letters and digits only at a word start):
+    for each character c that some term starts with,
     ``c(?<=(?=(?:terms starting with c))[\\s\\S])`` finds the positions where a term matches (the
-    lookbehind steps back over c and the lookahead runs only c's terms). The term and its end are
-    then found by matching c's terms one by one, and overlapping positions are skipped in Python.
+    lookbehind steps back over c and the lookahead runs only c's terms). The first characters
+    are split over several such scans of at most _CHARS_PER_SCAN each, which is faster than one.
+    The term and its end are then found by matching c's terms one by one, and overlapping
+    positions are skipped in Python.
     """
 
     def __init__(self, entries: list[tuple[str, str, float]]) -> None:
@@ -161,24 +166,33 @@ class _Table:
         self._by_char: dict[str, tuple[int, ...]] = {
             ch: tuple(i for i, f in enumerate(firsts) if f is None or ch in f) for ch in known
         }
+        self.scans: tuple[re.Pattern[str], ...] = ()
         if self._wild:  # some term may start with anything: one plain alternation
-            scan = self.alternation
-        else:
-            scan = "|".join(
-                re.escape(ch) + "(?<=(?=(?:" + "|".join(f"(?:{sources[i]})" for i in indices) + r"))[\s\S])"
+            self.scans = (re.compile(self.alternation),)
+        elif built:
+            branches = [
+                re.escape(ch) + (r"(?<![a-z0-9][\s\S])" if _ASCII_WORD.match(ch) else "")
+                + "(?<=(?=(?:" + "|".join(f"(?:{sources[i]})" for i in indices) + r"))[\s\S])"
                 for ch, indices in sorted(self._by_char.items())
+            ]
+            self.scans = tuple(
+                re.compile("|".join(branches[i: i + _CHARS_PER_SCAN]))
+                for i in range(0, len(branches), _CHARS_PER_SCAN)
             )
-        self.pattern: re.Pattern[str] | None = re.compile(scan) if built else None
 
     def hits(self, text: str) -> list[tuple[int, str]] | tuple[tuple[int, str], ...]:
         """(term index, matched text) for every distinct term found, leftmost and non-overlapping."""
-        if self.pattern is None:
+        starts: list[int] = []
+        for scan in self.scans:
+            starts.extend(candidate.start() for candidate in scan.finditer(text))
+        if not starts:
             return _NO_HITS
+        if len(self.scans) > 1:
+            starts.sort()
         found: list[tuple[int, str]] | None = None
         seen = cursor = 0
         terms = self.terms
-        for candidate in self.pattern.finditer(text):
-            start = candidate.start()
+        for start in starts:
             if start < cursor:
                 continue
             for index in self._by_char.get(text[start], self._wild):
@@ -197,7 +211,9 @@ class _Table:
         return _NO_HITS if found is None else found
 
 
-def _entries(table: Any, tiers: tuple[str, ...], defaults: Mapping[str, float], where: str) -> list[tuple[str, str, float]]:
+def _entries(
+    table: Any, tiers: tuple[str, ...], defaults: Mapping[str, float], where: str
+) -> list[tuple[str, str, float]]:
     """Flatten {tier: {term: weight|null} | [term, ...]} into (term, tier, weight) triples."""
     if table is None:
         return []
@@ -229,8 +245,10 @@ class Classifier:
         unknown = set(settings) - set(_DEFAULT_SETTINGS)
         if unknown:
             raise ValueError(f"settings: unknown keys {sorted(unknown)}")
-        defaults = {"strong": settings["strong_weight"], "weak": settings["weak_weight"], "exclude": 0.0,
-                    "situation": settings["situation_weight"], "meta": settings["meta_weight"], "neutral": 0.0}
+        defaults = {
+            "strong": settings["strong_weight"], "weak": settings["weak_weight"], "exclude": 0.0,
+            "situation": settings["situation_weight"], "meta": settings["meta_weight"], "neutral": 0.0,
+        }
         kinds = data.get("kinds") or {}
         if not isinstance(kinds, dict) or not kinds:
             raise ValueError("kinds must be a non-empty mapping")
@@ -329,8 +347,10 @@ class Classifier:
             for kind, table in self._kinds
         }
         situation, meta, _ = self._context_scores(norm)
-        return {"normalized": norm, "scores": scores, "situation": round(situation, 3), "meta": round(meta, 3),
-                "result": self.classify(text)}
+        return {
+            "normalized": norm, "scores": scores, "situation": round(situation, 3), "meta": round(meta, 3),
+            "result": self.classify(text),
+        }
 
 
 _default: Classifier | None = None
