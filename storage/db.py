@@ -20,11 +20,13 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, sqlite_busy_seconds: float = 15.0, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writers."""
     url = _normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **kwargs)
+        busy_ms = int(sqlite_busy_seconds * 1000)
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_seconds, "check_same_thread": False},
+                               **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -34,7 +36,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url != "sqlite://":
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -252,3 +252,30 @@ def test_every_change_is_on_a_verifiable_chain(runtime: Runtime) -> None:
         report = verify_chain(session)
         count = session.execute(select(func.count(TimelineEvent.id))).scalar()
     assert report.ok and report.events == count >= 6
+
+
+def test_locked_database_gives_a_clear_message_and_no_half_incident(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from bot.triage.core import StorageUnavailable
+    from bot.wiring import build_runtime
+    from storage.db import make_engine
+    from tests.conftest import make_settings
+
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    runtime = build_runtime(make_settings(url), clock=clock,
+                            engine=make_engine(url, sqlite_busy_seconds=0.05))
+    try:
+        other = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        with pytest.raises(StorageUnavailable, match="一時的に保存できません"):
+            runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+        other.execute("ROLLBACK")
+        other.close()
+        with runtime.triage.deps.sessions.begin() as session:
+            assert session.execute(select(func.count(Incident.id))).scalar() == 0
+            assert session.execute(select(func.count(TimelineEvent.id))).scalar() == 0
+        # The lock is gone: the same report now goes through without a restart.
+        assert runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER)).created
+    finally:
+        runtime.close()

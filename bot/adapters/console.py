@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from typing import Callable, TextIO
 
+from sqlalchemy.exc import OperationalError
+
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.ports import Actor, IncidentView, Outcome, ReportInput, StepView
@@ -88,6 +90,8 @@ class ConsoleChat:
             return self.t("error.not_found", ref=f"INC-{exc.incident_id:04d}")
         except ValueError as exc:
             return self.t("console.bad_arguments", error=str(exc))
+        except OperationalError:
+            return self.t("error.storage")
 
     def _command(self, line: str) -> str:
         name, _, rest = line.partition(" ")

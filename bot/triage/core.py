@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, to_jst
@@ -35,6 +36,10 @@ class IncidentNotFound(Exception):
 
 class InvalidRequest(Exception):
     """A request the core cannot carry out; the message is already localised for the user."""
+
+
+class StorageUnavailable(InvalidRequest):
+    """The database cannot be written right now (locked, restarting); nothing was half-written."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,8 @@ def build_view(deps: CoreDeps, incident: Incident, reporters: list[str], viewer_
     )
 
 
-def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3) -> T:
+def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,
+                backoff: float = 0.2) -> T:
     """Run work in one transaction; a unique-key race (another instance, a retry) reruns it; refusals are logged."""
     for attempt in range(attempts):
         try:
@@ -169,6 +175,11 @@ def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3)
         except IntegrityError:
             if attempt == attempts - 1:
                 raise
+        except OperationalError as exc:
+            # Locked or unreachable database: the transaction rolled back whole; try again, then tell the user.
+            if attempt == attempts - 1:
+                raise StorageUnavailable(deps.catalog.t("error.storage")) from exc
+            time.sleep(backoff * (attempt + 1))
         except PermissionDenied as denied:
             # Logged in its own transaction once the refused one is rolled back: the attempt stays on record.
             with deps.sessions.begin() as session:
