@@ -33,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--host", default="0.0.0.0")
     sub.add_parser("socket", help="Slack app in Socket Mode with the scheduler")
-    sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest.add_argument("--url", help="request URL for HTTP mode, e.g. https://bot.example.jp/slack/events "
+                                        "(default: Socket Mode)")
     summary = sub.add_parser("summary", help="print or post a weekly incident summary")
     summary.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: last week)")
     summary.add_argument("--format", choices=("text", "json"), default="text")

@@ -62,7 +62,7 @@ class ScheduledWork:
         self.catch_up()
 
     def catch_up(self) -> bool:
-        """Post the latest scheduled summary if it is not done and its time passed less than grace_hours ago."""
+        """Post the latest scheduled summary if it is not done yet and its time is at most grace_hours ago."""
         settings = self._settings
         now = self._now()
         week = due_week(now, settings.day_of_week, settings.time, timedelta(hours=settings.grace_hours))
@@ -88,7 +88,8 @@ def build_scheduler(runtime: Runtime, deliver: Deliver, publish_summary: Publish
     """A BackgroundScheduler (not started) with the tick, the weekly cron and a start-up catch-up.
 
     Only the default in-memory job store is used: APScheduler 3.x job stores must never be shared between
-    processes. Every instance schedules the same jobs; JobRun and Escalation claims make each effect happen once.
+    processes. Every instance schedules the same jobs; JobRun and Escalation claims make each effect happen
+    once.
     """
     work = ScheduledWork(runtime, deliver, publish_summary, worker_id)
     settings = runtime.settings.file

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.triage.summary import BadWeek, IsoWeek, build_summary, render_summary
+from bot.triage.summary import BadWeek, IsoWeek, WeeklySummary, build_summary, render_summary
 from bot.wiring import Runtime
 
 CLI_WORKER = "cli"
@@ -22,6 +22,17 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     except BadWeek as exc:
         stdout.write(f"summary: --week: {exc}\n")
         return 2
+    client = None
+    if args.post:  # settings are checked before anything is printed
+        from bot.adapters.slack.summary_post import SummaryPostError, build_client
+
+        try:
+            if not runtime.settings.file.slack.summary_channel:
+                raise SummaryPostError("slack.summary_channel is not set in app.yaml")
+            client = build_client(runtime)
+        except SummaryPostError as exc:
+            stdout.write(f"summary: --post: {exc}\n")
+            return 2
     result = build_summary(deps.sessions, week, now)
     if args.format == "json":
         stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -35,38 +46,33 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         except OSError as exc:
             stdout.write(f"summary: --chart: cannot write {args.chart}: {exc.strerror or exc}\n")
             return 2
-    if args.post:
-        return _post(runtime, week, stdout, quiet=args.format == "json")
+    if client is not None:
+        return _post(runtime, client, week, stdout, quiet=args.format == "json")
     return 0
 
 
-def _post(runtime: Runtime, week: IsoWeek, stdout: TextIO, quiet: bool) -> int:
-    """Post through the same once-per-week claim the scheduler uses, so a hand post and the cron never both post."""
-    from slack_sdk.errors import SlackApiError, SlackClientError
-
-    from bot.adapters.slack.summary_post import SummaryPostError, build_client, post_weekly_summary
+def _post(runtime: Runtime, client: Any, week: IsoWeek, stdout: TextIO, quiet: bool) -> int:
+    """Post through the scheduler's once-per-week claim, so a hand post and the cron never both post."""
+    from bot.adapters.slack.summary_post import POST_ERRORS, post_weekly_summary
     from bot.triage.summary_job import job_done, job_key, run_weekly_summary
 
     deps = runtime.triage.deps
-    try:
-        client = build_client(runtime)
-        if not runtime.settings.file.slack.summary_channel:
-            raise SummaryPostError("slack.summary_channel is not set in app.yaml")
-    except SummaryPostError as exc:
-        stdout.write(f"summary: --post: {exc}\n")
-        return 2
     if job_done(deps, job_key(week)):
-        stdout.write(f"summary: --post: the {week} summary was already posted (job_runs key {job_key(week)}); "
-                     "nothing sent\n")
+        stdout.write(f"summary: --post: the {week} summary was already posted "
+                     f"(job_runs key {job_key(week)}); nothing sent\n")
         return 1
+
+    def publish(result: WeeklySummary, png: bytes | None) -> None:
+        post_weekly_summary(runtime, result, png, client)
+
     try:
-        posted = run_weekly_summary(deps, lambda s, png: post_weekly_summary(runtime, s, png, client), CLI_WORKER,
-                                    week=week)
-    except (SlackApiError, SlackClientError, OSError) as exc:
+        posted = run_weekly_summary(deps, publish, CLI_WORKER, week=week)
+    except POST_ERRORS as exc:
         stdout.write(f"summary: --post: Slack refused or could not be reached: {exc}\n")
         return 1
     if not posted:
-        stdout.write(f"summary: --post: another instance is posting the {week} summary right now; nothing sent\n")
+        stdout.write(f"summary: --post: another instance is posting the {week} summary right now; "
+                     "nothing sent\n")
         return 1
     if not quiet:
         stdout.write(f"summary: posted {week} to {runtime.settings.file.slack.summary_channel}\n")

@@ -22,7 +22,7 @@ class Call:
 
 @dataclass
 class FakeSlack:
-    """Answers chat.postMessage and the three files_upload_v2 calls; `calls` lists them in order."""
+    """Answers chat.postMessage, chat.getPermalink and the three files_upload_v2 calls; `calls` lists them in order."""
 
     calls: list[Call] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
@@ -82,6 +82,12 @@ class FakeSlack:
         if method == "chat.postMessage":
             count = sum(1 for c in self.calls if c.method == method)
             return {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{count:06d}"}
+        if method == "chat.getPermalink":
+            if params.get("channel") == "C_GONE":
+                return {"ok": False, "error": "channel_not_found"}
+            ts = str(params.get("message_ts", "")).replace(".", "")
+            return {"ok": True, "channel": params.get("channel"),
+                    "permalink": f"https://example.slack.com/archives/{params.get('channel')}/p{ts}"}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": self.base_url.replace("/api/", "/upload/F0001"), "file_id": "F0001"}
         if method == "files.completeUploadExternal":

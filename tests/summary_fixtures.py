@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
@@ -27,7 +27,7 @@ def _choice(input_id: str, values: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _step(step_id: str, inputs: list[dict[str, Any]]) -> dict[str, Any]:
-    silent = {pid: {} for pid in ("asahikawa", "urausu", "iwaki", "chikugo")}
+    silent: dict[str, dict[str, Any]] = {pid: {} for pid in ("asahikawa", "urausu", "iwaki", "chikugo")}
     return {"id": step_id, "title": {"ja": step_id, "en": step_id},
             "instructions": {"ja": "手順です。", "en": "A step."}, "fallback": silent, "inputs": inputs}
 
@@ -77,7 +77,7 @@ def insert_incident(runtime: Runtime, *, kind: str, created_at: datetime, status
                     platform: str | None = "x", department: str | None = None, restricted: bool = False,
                     text: str = "テスト", url: str | None = None, acknowledged_at: datetime | None = None,
                     resolved_at: datetime | None = None, updated_at: datetime | None = None,
-                    merged_into_id: int | None = None, events: list[tuple[str, datetime, dict[str, Any]]] = (),
+                    merged_into_id: int | None = None, events: Sequence[tuple[str, datetime, dict[str, Any]]] = (),
                     pending_escalation_due: datetime | None = None) -> int:
     """Insert an incident with an arbitrary history (timeline events appended through the real chain)."""
     with runtime.triage.deps.sessions.begin() as session:
@@ -122,7 +122,10 @@ def _escalated(at: datetime, level: int) -> tuple[str, datetime, dict[str, Any]]
 def seed_two_weeks(runtime: Runtime) -> dict[str, int]:
     """The hand-computed fixture of test_summary.py (see the expectations there); returns ids by letter."""
     ids: dict[str, int] = {}
-    add = lambda letter, **kw: ids.__setitem__(letter, insert_incident(runtime, **kw))  # noqa: E731
+
+    def add(letter: str, **fields: Any) -> None:
+        ids[letter] = insert_incident(runtime, **fields)
+
     # -- week before (W46) --
     add("J", kind="impersonation", platform="facebook", department="観光課", created_at=jst(10, 10),
         status="closed", acknowledged_at=jst(10, 10, 20), resolved_at=jst(10, 12), updated_at=jst(11, 9),

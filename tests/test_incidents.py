@@ -279,3 +279,34 @@ def test_locked_database_gives_a_clear_message_and_no_half_incident(tmp_path, cl
         assert runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER)).created
     finally:
         runtime.close()
+
+
+def test_step_of_a_left_playbook_is_refused_in_the_transaction(runtime: Runtime) -> None:
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    assert outcome.incident is not None and outcome.step is not None
+    runtime.triage.incidents.correct_kind(outcome.incident.id, "impersonation", REPORTER)
+    with pytest.raises(InvalidRequest, match="種別を訂正する前"):
+        runtime.triage.steps.complete(outcome.incident.id, outcome.step.step_id, REPORTER,
+                                      answers=answers_for(outcome.step), expected_kind="flaming")
+
+
+def test_delivery_errors_are_on_the_timeline(runtime: Runtime) -> None:
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    assert outcome.incident is not None
+    runtime.triage.incidents.record_delivery_error(outcome.incident.id, platform="slack", action="notify",
+                                                   error="channel_not_found")
+    [entry] = [e for e in runtime.triage.queries.timeline(outcome.incident.id, None) if e.type == "delivery_failed"]
+    assert entry.data == {"platform": "slack", "action": "notify", "error": "channel_not_found"}
+
+
+def test_failed_post_claims_can_be_released(runtime: Runtime) -> None:
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    assert outcome.incident is not None
+    queries, incident_id = runtime.triage.queries, outcome.incident.id
+    assert queries.put_ref(incident_id, "slack", "pr_message", "C1", None)
+    assert not queries.put_ref(incident_id, "slack", "pr_message", "C1", None)  # claimed
+    queries.drop_ref(incident_id, "slack", "pr_message")
+    assert queries.put_ref(incident_id, "slack", "pr_message", "C1", None)  # free again
+    assert queries.put_ref(incident_id, "slack", "pr_message", "C1", "123.456")
+    queries.drop_ref(incident_id, "slack", "pr_message")  # a posted message is never forgotten
+    assert queries.get_ref(incident_id, "slack", "pr_message") == ("C1", "123.456")

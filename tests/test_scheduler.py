@@ -63,7 +63,9 @@ def make(playbooks: Path, clock: FixedClock) -> Iterator[Callable[..., Runtime]]
 
 def work_of(scheduler: BackgroundScheduler) -> ScheduledWork:
     """The ScheduledWork behind a scheduler's jobs (they are its bound methods)."""
-    return scheduler.get_job(TICK_JOB).func.__self__
+    work = scheduler.get_job(TICK_JOB).func.__self__
+    assert isinstance(work, ScheduledWork)
+    return work
 
 
 def ignore(note: Notification) -> None:
@@ -130,7 +132,7 @@ def test_weekly_job_at_the_cron_time_posts_once(make: Callable[..., Runtime], sq
     assert posts.posted == [("2026-W47", True)]
     with runtime.triage.deps.sessions.begin() as session:
         row = session.get(JobRun, "summary:2026-W47")
-        assert row is not None and row.done_at == jst(23, 9) and row.result["new_total"] == 1
+        assert row is not None and row.done_at == jst(23, 9) and (row.result or {})["new_total"] == 1
 
 
 def test_missed_run_is_posted_after_a_restart_within_grace(make: Callable[..., Runtime], sqlite_url: str,

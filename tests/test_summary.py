@@ -14,8 +14,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.i18n import Catalog
 from bot.ports import Actor, ReportInput
-from bot.triage.summary import (IsoWeek, build_summary, format_minutes, render_summary,
-                                render_summary_sections)
+from bot.triage.summary import IsoWeek, build_summary, format_minutes, render_summary, render_summary_sections
 from bot.triage.summary_chart import japanese_font_path, render_chart
 from bot.triage.summary_metrics import percentile
 from bot.triage.summary_model import BadWeek
@@ -199,12 +198,14 @@ def test_the_real_core_feeds_the_summary(make: Callable[..., Runtime], database_
     clock.set(jst(16, 10))
     first = incidents.report(ReportInput("炎上しています https://x.com/a/status/1", staff, platform="x",
                                          department="広報広聴課", kind_hint="flaming")).incident
+    assert first is not None
     clock.set(jst(16, 10, 40))
     incidents.report(ReportInput("同じ投稿です https://x.com/a/status/1", other, kind_hint="flaming"))
     incidents.acknowledge(first.id, pr)
     clock.set(jst(17, 9))
     second = incidents.report(ReportInput("なりすまし https://facebook.com/fake", staff, platform="facebook",
                                           kind_hint="impersonation")).incident
+    assert second is not None
     clock.set(jst(17, 10))  # 30 minutes later level 2 is due
     assert runtime.triage.escalations.fire_due(lambda note: None, "worker") == 1
     clock.set(jst(18, 9))
@@ -212,6 +213,7 @@ def test_the_real_core_feeds_the_summary(make: Callable[..., Runtime], database_
     clock.set(jst(18, 10))
     incidents.change_status(first.id, "closed", pr)
     third = incidents.report(ReportInput("別報告のなりすまし", staff, kind_hint="impersonation")).incident
+    assert third is not None
     incidents.merge(third.id, second.id, pr)
     summary = build_summary(runtime.triage.deps.sessions, W47, NOW)
     cur = summary.current
@@ -252,5 +254,5 @@ def test_chart_is_a_png_with_a_real_japanese_font(seeded: tuple[Runtime, dict[st
         render_chart(summary, Catalog.load("en"))
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (825, 418)
+    assert (width, height) == (968, 440)
     assert list(matplotlib.rcParams["font.family"]) == family_before  # no global matplotlib state touched

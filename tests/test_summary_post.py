@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 import yaml
+from pydantic import SecretStr
 
-from bot.adapters.slack.summary_post import escape_mrkdwn, incident_link, post_weekly_summary
+from bot.adapters.slack.summary_post import (build_client, escape_mrkdwn, post_weekly_summary, slack_linker,
+                                             summary_publisher)
 from bot.clock import FixedClock
 from bot.config import Secrets
 from bot.main import run
@@ -42,7 +45,7 @@ def slack() -> Iterator[FakeSlack]:
 def runtime(playbooks: Path, sqlite_url: str, clock: FixedClock, slack: FakeSlack) -> Iterator[Runtime]:
     clock.set(NOW)
     made = make_runtime(sqlite_url, playbooks, clock,
-                        secrets=Secrets(slack_bot_token="xoxb-test", slack_api_url=slack.base_url))
+                        secrets=Secrets(slack_bot_token=SecretStr("xoxb-test"), slack_api_url=slack.base_url))
     yield made
     made.close()
 
@@ -80,14 +83,18 @@ def test_post_makes_the_message_and_the_three_upload_calls(runtime: Runtime, sla
     assert result == {"channel": "C_SUMMARY", "ts": ["1700000000.000001"], "file_id": "F0001"}
 
 
-def test_slack_links_and_escaping(runtime: Runtime) -> None:
+def test_slack_links_and_escaping(runtime: Runtime, slack: FakeSlack) -> None:
     ids = seed_two_weeks(runtime)
-    summary = build_summary(runtime.triage.deps.sessions, W47, NOW)
-    item = summary.attention[0]
-    assert incident_link(item) == item.ref  # reported from the console: no Slack thread to link
-    slack_item = type(item)(**{**item.__dict__, "conversation_platform": "slack", "conversation_channel": "C1",
-                               "conversation_thread": "1700000000.123456"})
-    assert incident_link(slack_item) == f"<https://slack.com/archives/C1/p1700000000123456|INC-{ids['I']:04d}>"
+    item = build_summary(runtime.triage.deps.sessions, W47, NOW).attention[0]
+    link = slack_linker(build_client(runtime))
+    assert link(item) == item.ref and slack.calls == []  # reported from the console: nothing to link
+    in_slack = replace(item, conversation_platform="slack", conversation_channel="C1",
+                       conversation_thread="1700000000.123456")
+    expected = f"<https://example.slack.com/archives/C1/p1700000000123456|INC-{ids['I']:04d}>"
+    assert link(in_slack) == expected and link(in_slack) == expected
+    assert slack.methods() == ["chat.getPermalink"]  # asked once per thread
+    gone = replace(in_slack, conversation_channel="C_GONE")
+    assert link(gone) == f"INC-{ids['I']:04d} (<#C_GONE>)"
     assert escape_mrkdwn("a<b>&c") == "a&lt;b&gt;&amp;c"
 
 
@@ -124,11 +131,13 @@ def test_cli_posts_once(runtime: Runtime, slack: FakeSlack, tmp_path: Path) -> N
 
 def test_cli_post_needs_a_channel(playbooks: Path, sqlite_url: str, clock: FixedClock, slack: FakeSlack) -> None:
     runtime = make_runtime(sqlite_url, playbooks, clock, slack={"summary_channel": None},
-                           secrets=Secrets(slack_bot_token="xoxb-test", slack_api_url=slack.base_url))
+                           secrets=Secrets(slack_bot_token=SecretStr("xoxb-test"), slack_api_url=slack.base_url))
     try:
         out = io.StringIO()
         assert summary(runtime, _args(post=True), out) == 2
         assert "slack.summary_channel is not set" in out.getvalue() and slack.calls == []
+        summary_publisher(runtime)(build_summary(runtime.triage.deps.sessions, W47, NOW), None)  # skipped
+        assert slack.calls == []
     finally:
         runtime.close()
 

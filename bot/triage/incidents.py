@@ -268,6 +268,16 @@ class IncidentDesk:
 
         return transaction(self.deps, work)
 
+    def record_delivery_error(self, incident_id: int, *, platform: str, action: str, error: str) -> None:
+        """Put a chat platform's failure (e.g. channel_not_found) on the incident's timeline; no access check."""
+
+        def work(session: Session) -> None:
+            load_incident(session, incident_id)
+            record(session, self.deps, incident_id, "delivery_failed", "bot", platform=platform, action=action[:80],
+                   error=error[:300])
+
+        transaction(self.deps, work)
+
     # -- shared checks -------------------------------------------------------------------------------------
     def _require(self, session: Session, action: str, actor: Actor, incident: Incident,
                  reporters: list[str]) -> None:

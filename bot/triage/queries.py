@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.ports import IncidentView
@@ -130,3 +130,13 @@ class IncidentQueries:
             return True
 
         return transaction(self.deps, work)
+
+    def drop_ref(self, incident_id: int, platform: str, purpose: str) -> None:
+        """Release a claim whose post failed (ts still empty), so a later delivery can post it."""
+
+        def work(session: Session) -> None:
+            session.execute(delete(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
+                PlatformRef.purpose == purpose, PlatformRef.ts.is_(None)))
+
+        transaction(self.deps, work)

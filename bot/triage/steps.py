@@ -80,18 +80,24 @@ class StepRunner:
 
     # -- writing -------------------------------------------------------------------------------------------
     def complete(self, incident_id: int, step_id: str, actor: Actor, *, skip: bool = False,
-                 answers: Mapping[str, str] | None = None) -> Outcome:
-        """Mark a step done (with its answers) or skipped, then move to the next one or resolve."""
+                 answers: Mapping[str, str] | None = None, expected_kind: str | None = None) -> Outcome:
+        """Mark a step done (with its answers) or skipped, then move to the next one or resolve.
+
+        expected_kind: the playbook the answering user saw; a step of a playbook the incident has left (kind
+        corrected meanwhile) is refused inside the same transaction.
+        """
         return transaction(self.deps, lambda session: self._complete(session, incident_id, step_id, actor, skip,
-                                                                     dict(answers or {})))
+                                                                     dict(answers or {}), expected_kind))
 
     def _complete(self, session: Session, incident_id: int, step_id: str, actor: Actor, skip: bool,
-                  answers: dict[str, str]) -> Outcome:
+                  answers: dict[str, str], expected_kind: str | None) -> Outcome:
         incident = load_incident(session, incident_id, lock=True)
         reporters = reporter_ids(session, incident_id)
         self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
                                  reporters=reporters)
         cat = self.deps.catalog
+        if expected_kind is not None and expected_kind != incident.kind:
+            raise InvalidRequest(cat.t("step.wrong_kind", kind=cat.label("kind", incident.kind)))
         states = step_states(session, incident)
         given = all_answers(states)
         ids = self._applicable(incident, given)

@@ -48,7 +48,7 @@ def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime,
                          stale_hours=stale_hours, kinds=kinds)
 
 
-# -- rendering ------------------------------------------------------------------------------------------------
+# -- rendering -------------------------------------------------------------------------------------------
 def _load_template(name: str) -> str:
     return resources.files("bot").joinpath("templates", name).read_text(encoding="utf-8")
 
@@ -84,17 +84,19 @@ def format_minutes(minutes: float | None, locale: str) -> str:
     """A duration for people: 25分 / 1時間10分 / 2日3時間 (en: 25 min / 1 h 10 min / 2 d 3 h)."""
     if minutes is None:
         return "—"
-    whole = int(round(minutes))
+    whole = round(minutes)
     if whole < 1:
         return "<1 min" if locale == "en" else "1分未満"
     days, rest = divmod(whole, 24 * 60)
     hours, mins = divmod(rest, 60)
-    en = locale == "en"
-    if days:
-        return (f"{days} d {hours} h" if en else f"{days}日{hours}時間") if hours else (f"{days} d" if en else f"{days}日")
-    if hours:
-        return (f"{hours} h {mins} min" if en else f"{hours}時間{mins}分") if mins else (f"{hours} h" if en else f"{hours}時間")
-    return f"{mins} min" if en else f"{mins}分"
+    units = (" d", " h", " min") if locale == "en" else ("日", "時間", "分")
+    # The two largest units that apply, dropping a trailing zero: 1日, 1日1時間, 1時間, 1時間18分, 25分.
+    parts = [(days, units[0]), (hours, units[1])] if days else [(hours, units[1]), (mins, units[2])]
+    if not parts[0][0]:
+        parts = parts[1:]
+    if len(parts) == 2 and not parts[1][0]:
+        parts = parts[:1]
+    return (" " if locale == "en" else "").join(f"{value}{unit}" for value, unit in parts)
 
 
 def _delta(current: int, previous: int) -> str:
@@ -133,7 +135,8 @@ def _context(summary: WeeklySummary, catalog: Catalog,
         return ("、" if locale == "ja" else ", ").join(label("reason", r) for r in item.reasons)
 
     return {
-        "s": summary, "counts": counts, "reasons": reasons, "cur": summary.current, "prev": summary.previous, "week": week,
+        "s": summary, "cur": summary.current, "prev": summary.previous, "week": week,
+        "counts": counts, "reasons": reasons,
         "first_day": week.days()[0], "last_day": week.days()[-1],
         "label": label, "link": link, "delta": _delta,
         "jdate": lambda value: _jdate(value, locale), "jtime": lambda value: _jtime(value, locale),

@@ -15,7 +15,8 @@ from bot.triage.summary_model import WeeklySummary
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#999999")
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-FALLBACK_FAMILIES = ("IPAexGothic", "IPAGothic", "Noto Sans CJK JP", "Noto Sans JP", "TakaoGothic", "VL Gothic")
+FALLBACK_FAMILIES = ("IPAexGothic", "IPAGothic", "Noto Sans CJK JP", "Noto Sans JP", "TakaoGothic",
+                     "VL Gothic")
 
 
 class ChartFontMissing(RuntimeError):
@@ -24,7 +25,7 @@ class ChartFontMissing(RuntimeError):
 
 @lru_cache(maxsize=1)
 def japanese_font_path() -> str:
-    """The IPAex Gothic font bundled with japanize-matplotlib (found without importing it), or a system CJK font."""
+    """IPAex Gothic from japanize-matplotlib (found without importing it), else a system CJK font."""
     spec = importlib.util.find_spec("japanize_matplotlib")
     # Importing japanize_matplotlib would rewrite matplotlib's global rcParams; we only want its font file.
     for location in (spec.submodule_search_locations or []) if spec else []:
@@ -35,10 +36,12 @@ def japanese_font_path() -> str:
 
     for family in FALLBACK_FAMILIES:
         try:
-            return str(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
+            wanted = font_manager.FontProperties(family=family)
+            return str(font_manager.findfont(wanted, fallback_to_default=False))
         except ValueError:
             continue
-    raise ChartFontMissing("no Japanese font found: install japanize-matplotlib or a CJK font (e.g. fonts-ipaexfont)")
+    raise ChartFontMissing("no Japanese font found: install japanize-matplotlib or a CJK font "
+                           "(e.g. fonts-ipaexfont)")
 
 
 def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) -> bytes:
@@ -55,7 +58,7 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
     names = WEEKDAYS_JA if locale == "ja" else WEEKDAYS_EN
     ticks = [f"{int(d['date'][5:7])}/{int(d['date'][8:10])}\n({names[i]})" for i, d in enumerate(daily)]
 
-    figure = Figure(figsize=(7.5, 3.8), dpi=dpi, layout="constrained")
+    figure = Figure(figsize=(8.8, 4.0), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     positions = list(range(len(daily)))
@@ -70,6 +73,7 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
             axes.annotate(str(total), (x, total), ha="center", va="bottom", fontproperties=font, fontsize=9,
                           xytext=(0, 2), textcoords="offset points")
     axes.set_xticks(positions, ticks)
+    axes.set_xlim(-0.6, len(daily) - 0.4)
     axes.set_title(catalog.t("summary.chart.title", week=summary.week), fontproperties=font, fontsize=12)
     axes.set_ylabel(catalog.t("summary.chart.ylabel"), fontproperties=font)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))

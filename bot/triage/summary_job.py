@@ -113,7 +113,7 @@ def due_week(now: datetime, day_of_week: str, at: time, grace: timedelta) -> Iso
 def run_weekly_summary(deps: CoreDeps, publish: Publish, worker: str, now: datetime | None = None, *,
                        week: IsoWeek | None = None, chart: bool = True,
                        stale_hours: int = DEFAULT_STALE_HOURS, lease: timedelta = LEASE) -> bool:
-    """Claim the week's summary (the last full week by default), publish it, mark it done; True if posted here.
+    """Claim the week's summary (default: the last full week), publish it, mark it done; True if posted here.
 
     A failed publication releases the claim so a later tick retries; a crash after publishing and before
     marking done is the one window where the lease's expiry (10 minutes) can lead to a second post.
@@ -131,8 +131,9 @@ def run_weekly_summary(deps: CoreDeps, publish: Publish, worker: str, now: datet
         log.exception("weekly summary %s failed", week)
         release_job(deps, claim, deps.clock.now(), f"{type(exc).__name__}: {exc}")
         raise
-    done = finish_job(deps, claim, deps.clock.now(), {"week": str(week), "new_total": summary.current.new_total,
-                                                     "posted_by": claim.token, "chart": png is not None})
+    result: dict[str, object] = {"week": str(week), "new_total": summary.current.new_total,
+                                 "posted_by": claim.token, "chart": png is not None}
+    done = finish_job(deps, claim, deps.clock.now(), result)
     if not done:
         log.warning("weekly summary %s: lease lost before it was marked done", week)
     return True

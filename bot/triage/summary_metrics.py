@@ -75,8 +75,10 @@ def _new_incidents(session: Session, week: IsoWeek) -> dict[str, Any]:
     rows = session.execute(
         select(Incident.kind, Incident.platform, Incident.department, Incident.restricted, Incident.status,
                day.label("day"), func.count().label("n"))
-        .where(Incident.created_at >= week.start, Incident.created_at < week.end, Incident.merged_into_id.is_(None))
-        .group_by(Incident.kind, Incident.platform, Incident.department, Incident.restricted, Incident.status, day)
+        .where(Incident.created_at >= week.start, Incident.created_at < week.end,
+               Incident.merged_into_id.is_(None))
+        .group_by(Incident.kind, Incident.platform, Incident.department, Incident.restricted, Incident.status,
+                  day)
     ).all()
     by_kind: Counter[str] = Counter()
     by_platform: Counter[str] = Counter()

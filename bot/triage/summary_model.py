@@ -159,7 +159,7 @@ class WeeklySummary:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (datetimes as ISO strings in JST)."""
-        data = _jsonable(asdict(self))
+        data: dict[str, Any] = _jsonable(asdict(self))
         data["empty"] = self.empty
         data["current"]["duplicates"] = self.current.duplicates
         data["previous"]["duplicates"] = self.previous.duplicates

@@ -8,6 +8,7 @@ calls with HTTP 429 and Retry-After: 1; `fail("chat.postMessage", "not_in_channe
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import threading
@@ -51,7 +52,8 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-slack", daemon=True)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     @property
@@ -125,14 +127,19 @@ class FakeSlack:
         with self._cond:
             found = [m for m in self.messages.values()
                      if m["channel"] == channel and m.get("thread_ts") == thread_ts and m["ts"] != thread_ts]
-        return sorted(found, key=lambda m: float(m["ts"]))
+        return copy.deepcopy(sorted(found, key=lambda m: float(m["ts"])))
 
     def channel_messages(self, channel: str) -> list[dict[str, Any]]:
         """Top-level messages of a channel, in order."""
         with self._cond:
             found = [m for m in self.messages.values()
                      if m["channel"] == channel and m.get("thread_ts") in (None, m["ts"])]
-        return sorted(found, key=lambda m: float(m["ts"]))
+        return copy.deepcopy(sorted(found, key=lambda m: float(m["ts"])))
+
+    def message(self, channel: str, ts: str) -> dict[str, Any]:
+        """A message's current content (a snapshot)."""
+        with self._cond:
+            return copy.deepcopy(self.messages[(channel, ts)])
 
     def outgoing_text(self) -> str:
         """Everything the bot sent (texts, blocks, views) as one JSON string, for leak/escape assertions."""
@@ -244,7 +251,7 @@ class FakeSlack:
         with self._cond:
             return handler(args)  # type: ignore[no-any-return]
 
-    # -- Web API methods -----------------------------------------------------------------------------------------------
+    # -- Web API methods ------------------------------------------------------------------------------------------
     def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://fake.slack.test/", "team": "Test", "user": "incident-bot",
                 "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}

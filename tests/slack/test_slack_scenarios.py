@@ -6,9 +6,10 @@ from typing import Callable
 
 import pytest
 
+from bot.ports import Actor, ConversationRef, ReportInput
 from conftest import NAMES, OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from fake_slack import FakeSlack
-from slack_driver import action_ids, blocks_of, pending_step, step_messages, text_of, walk_steps
+from slack_driver import action_ids, pending_step, step_messages, text_of, walk_steps
 
 REPORTS = {
     "flaming": "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1",
@@ -59,11 +60,11 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
     [refusal] = fake.calls_to("chat.postEphemeral", user=OTHER)
     assert "広報担当として登録された職員だけ" in refusal.args["text"]
     assert slack.events(incident_id)[-1] == "access_denied"
-    assert action_ids(fake.messages[(PR_CHANNEL, pr_message["ts"])]) == ["acknowledge"]
+    assert action_ids(fake.message(PR_CHANNEL, pr_message["ts"])) == ["acknowledge"]
 
     # A PR member acknowledges: the PR message shows who and when instead of the button; the reporter is told.
     driver.click(PR, pr_message, "acknowledge")
-    updated = fake.messages[(PR_CHANNEL, pr_message["ts"])]
+    updated = fake.message(PR_CHANNEL, pr_message["ts"])
     assert action_ids(updated) == [] and "広報 太郎 さんが確認しました（2026年11月18日 10:00）" in text_of(updated)
     told = fake.thread_messages(REPORT, report_ts)[-1]
     assert told["text"].startswith(f"<@{STAFF}>") and "広報 太郎" in told["text"]
@@ -150,8 +151,8 @@ def test_kind_correction_switches_playbook_in_the_thread(slack: SlackEnv) -> Non
     [incident_id] = slack.incident_ids()
     view = slack.runtime.triage.queries.view(incident_id, None)
     assert view.kind == "leak" and view.restricted
-    assert "使われなくなりました" in text_of(fake.messages[(REPORT, old_step["ts"])])
-    assert not action_ids(fake.messages[(REPORT, old_step["ts"])])
+    assert "使われなくなりました" in text_of(fake.message(REPORT, old_step["ts"]))
+    assert not action_ids(fake.message(REPORT, old_step["ts"]))
     current = pending_step(fake, REPORT, message["ts"])
     assert current is not None and "【手順 1/" in text_of(current) and current["ts"] != old_step["ts"]
     # The PR message no longer shows the report text now that the incident is restricted.
@@ -166,8 +167,8 @@ def test_kind_correction_switches_playbook_in_the_thread(slack: SlackEnv) -> Non
     again = pending_step(fake, REPORT, message["ts"])
     assert again is not None and again["ts"] not in (old_step["ts"], current["ts"])
     driver.click(STAFF, again, "step_skip")
-    assert "スキップ" in text_of(fake.messages[(REPORT, again["ts"])])
-    assert not action_ids(fake.messages[(REPORT, again["ts"])])
+    assert "スキップ" in text_of(fake.message(REPORT, again["ts"]))
+    assert not action_ids(fake.message(REPORT, again["ts"]))
 
 
 def test_double_click_on_a_step_changes_nothing_twice(slack: SlackEnv) -> None:
@@ -190,12 +191,28 @@ def test_modal_errors_come_back_into_the_modal(slack: SlackEnv) -> None:
     driver.click(STAFF, step, "step_input")
     view = fake.views[-1]
     assert view["callback_id"] == "step_submit" and len(view["title"]["text"]) <= 24
-    response = driver.submit_view(STAFF, view, {"in:source_url": "ftp://nope"})
+    url_block = next(b["block_id"] for b in view["blocks"] if b.get("element", {}).get("type") == "url_text_input")
+    response = driver.submit_view(STAFF, view, {url_block: "ftp://nope"})
     answer = response.json()
-    assert answer["response_action"] == "errors"
-    assert "http://" in answer["errors"]["in:source_url"]
-    assert any("必須" in text for text in answer["errors"].values())
-    assert not any(blocks_of(fake.messages[(REPORT, step["ts"])])[0].get("text", {}).get("text", "").count("✅")
-                   for _ in [0])
+    assert answer["response_action"] == "errors", answer
+    assert "http://" in answer["errors"][url_block]  # the core's message, on the field it is about
+    assert any("必須" in text for block, text in answer["errors"].items() if block != url_block)
+    assert "✅" not in text_of(fake.message(REPORT, step["ts"]))
     [incident_id] = slack.incident_ids()
     assert "step_completed" not in slack.events(incident_id)
+
+
+def test_posts_are_claimed_so_a_second_delivery_posts_nothing(slack: SlackEnv) -> None:
+    """Even if the same outcome were rendered twice (two instances racing), each message is posted once."""
+    fake = slack.fake
+    message = fake.add_message(REPORT, REPORTS["flaming"], STAFF)
+    reporter = Actor(STAFF, "山田 花子", "slack")
+    outcome = slack.runtime.triage.incidents.report(ReportInput(
+        REPORTS["flaming"], reporter, conversation=ConversationRef("slack", REPORT, message["ts"])))
+    origin = slack.adapter.handlers.message_origin({"type": "message", "channel": REPORT, "user": STAFF,
+                                                    "ts": message["ts"], "channel_type": "channel"})
+    assert origin is not None
+    for _ in range(2):
+        slack.adapter.handlers.show_report(outcome, origin, reporter)
+    assert len(fake.thread_messages(REPORT, message["ts"])) == 2  # intro and step 1, once each
+    assert len(fake.channel_messages(PR_CHANNEL)) == 1

@@ -23,7 +23,7 @@ from bot.triage.service import Triage
 from bot.wiring import Runtime
 from bot.adapters.slack.delivery import PLATFORM, Delivery, error_code
 from bot.adapters.slack.handlers import Handlers
-from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.logs import log_event, redact_bolt_logs
 from bot.adapters.slack.members import UserGroupMembers
 from bot.adapters.slack.render import Renderer
 
@@ -141,9 +141,11 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
                                 chain_length=len(runtime.triage.deps.escalation.levels))
     adapter.handlers = Handlers(adapter)
     signing_secret = secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else ""
+    bolt_logger = logging.getLogger("incident_bot.slack.bolt")
+    redact_bolt_logs(bolt_logger)
     adapter.app = App(client=client, signing_secret=signing_secret, name="sns-incident-bot",
                       token_verification_enabled=token_verification_enabled, listener_executor=listener_executor,
-                      logger=logging.getLogger("incident_bot.slack.bolt"))
+                      logger=bolt_logger)
     register_all(adapter.app, adapter)
     groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
     return adapter

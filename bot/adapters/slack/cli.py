@@ -1,10 +1,8 @@
-"""`incident-bot serve | socket | manifest`: run the Slack app (HTTP on waitress, or Socket Mode), print the manifest."""
+"""`incident-bot serve | socket | manifest`: the Slack app over HTTP (waitress) or Socket Mode; the manifest."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import logging
 import os
 import signal
@@ -67,31 +65,19 @@ def worker_id() -> str:
 
 
 def _summary_publisher(runtime: Runtime, adapter: SlackAdapter) -> Callable[..., None]:
-    """The weekly summary poster from bot/adapters/slack/summary_post.py, when that module is installed."""
-    if importlib.util.find_spec("bot.adapters.slack.summary_post") is None:
-        def unavailable(*_: Any, **__: Any) -> None:
-            log_event(logging.WARNING, "slack.summary_unavailable")
-        return unavailable
-    module = importlib.import_module("bot.adapters.slack.summary_post")
-    factory = getattr(module, "build_publisher", None)
-    if factory is not None:
-        return factory(runtime, adapter.client)  # type: ignore[no-any-return]
-    publish = module.publish_summary
+    """The weekly summary poster (bot/adapters/slack/summary_post.py) on the adapter's Web API client."""
+    from bot.adapters.slack.summary_post import summary_publisher
 
-    def publisher(*args: Any, **kwargs: Any) -> None:
-        publish(runtime, adapter.client, *args, **kwargs)
-    return publisher
+    return summary_publisher(runtime, adapter.client)
 
 
-def start_scheduler(runtime: Runtime, adapter: SlackAdapter) -> Any | None:
-    """Escalation ticks and the weekly summary, when bot.scheduler is installed; None otherwise (logged)."""
-    if importlib.util.find_spec("bot.scheduler") is None:
-        log_event(logging.WARNING, "slack.no_scheduler")
-        return None
-    module = importlib.import_module("bot.scheduler")
+def start_scheduler(runtime: Runtime, adapter: SlackAdapter) -> Any:
+    """Escalation ticks and the weekly summary (bot.scheduler), delivering through this adapter; started."""
+    from bot.scheduler import build_scheduler
+
     deliver: Callable[[Notification], None] = adapter.deliver_notification
-    scheduler = module.build_scheduler(runtime, deliver=deliver, publish_summary=_summary_publisher(runtime, adapter),
-                                       worker_id=worker_id())
+    scheduler = build_scheduler(runtime, deliver=deliver, publish_summary=_summary_publisher(runtime, adapter),
+                                worker_id=worker_id())
     scheduler.start()
     log_event(logging.INFO, "slack.scheduler_started", worker=worker_id())
     return scheduler
@@ -164,6 +150,9 @@ def socket(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         handler.start()
     except KeyboardInterrupt:
         pass
+    except SlackApiError as exc:
+        stdout.write(f"Socket Mode で接続できません / cannot connect in Socket Mode: {exc.response.get('error')}\n")
+        return 2
     finally:
         handler.close()
         _shutdown(scheduler)

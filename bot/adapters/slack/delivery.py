@@ -102,7 +102,12 @@ class Delivery:
         if not self.queries.put_ref(incident_id, PLATFORM, purpose, channel, None):
             log_event(logging.INFO, "slack.post_skipped", incident_id=incident_id, purpose=purpose)
             return None
-        posted_channel, ts = self.post(channel, message, thread_ts)
+        try:
+            posted_channel, ts = self.post(channel, message, thread_ts)
+        except SlackApiError:
+            # Give the claim back so a later delivery (retry, scheduler) can post it; the caller reports the error.
+            self.queries.drop_ref(incident_id, PLATFORM, purpose)
+            raise
         self.queries.put_ref(incident_id, PLATFORM, purpose, posted_channel, ts)
         return ts
 
@@ -152,18 +157,26 @@ class Delivery:
         self.claimed_post(incident_id, step_purpose(kind, step.step_id, generation), thread[0],
                           self.render.step(step, kind), thread_ts=thread[1])
 
-    def update_step(self, incident_id: int, kind: str, step_id: str, message: Rendered) -> bool:
-        """Update the latest message of a step in place; False when it was never posted."""
+    def update_step(self, incident_id: int, kind: str, step_id: str, message: Rendered,
+                    at: tuple[str, str] | None = None) -> bool:
+        """Update a step's message in place: the one clicked (`at`) and the latest posted; False when none.
+
+        The clicked message is known even while its ref is still being recorded (a very quick click).
+        """
+        if at is not None:
+            self.update(at[0], at[1], message)
         latest: tuple[str, str | None] | None = None
         for generation in range(1, MAX_GENERATIONS + 1):
             ref = self.queries.get_ref(incident_id, PLATFORM, step_purpose(kind, step_id, generation))
             if ref is None:
                 break
             latest = ref
-        if latest is None or latest[1] is None:
+        if latest is not None and latest[1] is not None and (latest[0], latest[1]) != at:
+            self.update(latest[0], latest[1], message)
+            return True
+        if at is None and (latest is None or latest[1] is None):
             log_event(logging.WARNING, "slack.step_message_missing", incident_id=incident_id, step=step_id)
             return False
-        self.update(latest[0], latest[1], message)
         return True
 
     # -- notifications -----------------------------------------------------------------------------------------

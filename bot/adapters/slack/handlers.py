@@ -106,6 +106,17 @@ class Handlers:
         except SlackApiError as exc:
             log_event(logging.ERROR, "slack.reply_failed", incident_id=incident_id, error=error_code(exc))
 
+    def _record_api_error(self, exc: SlackApiError, action: str, incident_id: int | None) -> None:
+        """Log a Web API failure and put it on the incident's timeline (never swallowed)."""
+        log_event(logging.ERROR, "slack.api_error", incident_id=incident_id, action=action, error=error_code(exc))
+        if incident_id is None:
+            return
+        try:
+            self.triage.incidents.record_delivery_error(incident_id, platform="slack", action=action,
+                                                        error=error_code(exc))
+        except (SQLAlchemyError, IncidentNotFound, InvalidRequest):
+            log_event(logging.ERROR, "slack.api_error_unrecorded", incident_id=incident_id, action=action)
+
     def api_error_text(self, exc: SlackApiError) -> str:
         code = error_code(exc)
         key = f"slack.error.code.{code}"
@@ -132,8 +143,7 @@ class Handlers:
         except IncidentNotFound as exc:
             self._say(reply, self.plain(self.t("error.not_found", ref=_ref(exc.incident_id))), incident_id)
         except SlackApiError as exc:
-            log_event(logging.ERROR, "slack.api_error", incident_id=incident_id, action=action,
-                      error=error_code(exc))
+            self._record_api_error(exc, action, incident_id)
             self._say(reply, self.plain(self.api_error_text(exc)), incident_id)
         except SQLAlchemyError as exc:
             log_event(logging.ERROR, "slack.storage_error", incident_id=incident_id, action=action,
@@ -158,7 +168,7 @@ class Handlers:
             log_event(logging.ERROR, "slack.storage_error", incident_id=incident_id, error=type(exc).__name__)
             return self.t("error.storage")
         if isinstance(exc, SlackApiError):
-            log_event(logging.ERROR, "slack.api_error", incident_id=incident_id, error=error_code(exc))
+            self._record_api_error(exc, "modal", incident_id)
             return self.api_error_text(exc)
         logging.getLogger("incident_bot.slack").exception("slack.unexpected incident_id=%s", incident_id)
         return self.t("slack.error.unexpected")
@@ -168,8 +178,7 @@ class Handlers:
         try:
             work()
         except SlackApiError as exc:
-            log_event(logging.ERROR, "slack.api_error", incident_id=incident_id, action=action,
-                      error=error_code(exc))
+            self._record_api_error(exc, action, incident_id)
             failures.append(self.api_error_text(exc))
 
     # -- reports -----------------------------------------------------------------------------------------------
@@ -178,9 +187,11 @@ class Handlers:
         if event.get("subtype") not in (None, "file_share") or event.get("bot_id") or not event.get("user"):
             return None
         channel, ts, thread = event.get("channel", ""), event.get("ts"), event.get("thread_ts")
+        if thread is not None and thread != ts:
+            return None  # replies in threads are conversation (an incident's own thread included), not reports
         if event.get("channel_type") == "im":
             source: Source = "dm"
-        elif channel in self.settings.report_channels and (thread is None or thread == ts):
+        elif channel in self.settings.report_channels:
             source = "channel"
         else:
             return None
@@ -189,9 +200,11 @@ class Handlers:
 
     def mention_origin(self, event: dict[str, Any]) -> Origin | None:
         """A report by @mention outside report channels (there the message event already carries it)."""
-        channel = event.get("channel", "")
+        channel, thread = event.get("channel", ""), event.get("thread_ts")
         if channel in self.settings.report_channels or event.get("channel_type") == "im" or not event.get("user"):
             return None
+        if thread and self.triage.queries.by_conversation(PLATFORM, channel, thread) is not None:
+            return None  # a mention inside an incident's own thread is conversation, not a new report
         return Origin("mention", channel, event["user"],
                       self.ephemeral_reply(channel, event["user"], event.get("thread_ts") or event.get("ts")),
                       message_ts=event.get("ts"), thread_ts=event.get("thread_ts"))
@@ -302,8 +315,9 @@ class Handlers:
         values = (view.get("state") or {}).get("values") or {}
         text = ((values.get("report_text") or {}).get(INPUT_ACTION) or {}).get("value") or ""
         kind = (((values.get("report_kind") or {}).get(INPUT_ACTION) or {}).get("selected_option") or {}).get("value")
-        origin = Origin("shortcut", meta.get("c") or user, user, self.respond_reply(meta.get("r"), self.dm_reply(user)),
-                        message_ts=meta.get("ts"), thread_ts=meta.get("th"))
+        reply = self.respond_reply(meta.get("r"), self.dm_reply(user))
+        origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
+                        thread_ts=meta.get("th"))
         actor = self.adapter.actor(user, body["user"].get("name", ""))
         report = ReportInput(text=text, reporter=actor, kind_hint=kind,
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
@@ -337,6 +351,14 @@ class Handlers:
         thread = message.get("thread_ts") or container.get("thread_ts")
         return user, channel, thread, self.ephemeral_reply(channel, user, thread)
 
+    @staticmethod
+    def _clicked(body: dict[str, Any]) -> tuple[str, str] | None:
+        """(channel, ts) of the message whose button was clicked."""
+        container = body.get("container") or {}
+        channel = container.get("channel_id")
+        ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+        return (str(channel), str(ts)) if channel and ts else None
+
     def _stale(self, ref: StepRef, actor: Actor, reply: Reply) -> bool:
         """A button of the playbook the incident left (kind corrected): tell, do nothing."""
         if self.triage.queries.view(ref.incident_id, actor.user_id).kind == ref.kind:
@@ -352,8 +374,9 @@ class Handlers:
             actor = self.adapter.actor(user, body["user"].get("name", ""))
             if self._stale(ref, actor, reply):
                 return
-            outcome = self.triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip)
-            self.show_progress(outcome, actor, reply)
+            outcome = self.triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip,
+                                                 expected_kind=ref.kind)
+            self.show_progress(outcome, actor, reply, at=self._clicked(body))
 
     def open_step_modal(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """step_input: the step's inputs in a modal (current answers pre-filled)."""
@@ -366,7 +389,9 @@ class Handlers:
             step = next((s for s in self.triage.steps.views(ref.incident_id, user) if s.step_id == ref.step_id), None)
             if step is None:
                 raise InvalidRequest(self.t("step.unknown", step=ref.step_id))
-            metadata = {"i": ref.incident_id, "k": ref.kind, "s": ref.step_id, "c": channel, "t": thread}
+            clicked = self._clicked(body)
+            metadata = {"i": ref.incident_id, "k": ref.kind, "s": ref.step_id, "c": channel, "t": thread,
+                        "m": clicked[1] if clicked else None}
             self.adapter.client.views_open(trigger_id=body["trigger_id"],
                                            view=self.render.step_modal(step, metadata))
 
@@ -382,18 +407,21 @@ class Handlers:
             if self.triage.queries.view(ref.incident_id, user).kind != ref.kind:
                 return Submission({"response_action": "errors", "errors": {first: self.t("slack.step.stale")}})
             outcome = self.triage.steps.complete(ref.incident_id, ref.step_id, actor,
-                                                 answers=submitted_values(view.get("state") or {}))
+                                                 answers=submitted_values(view.get("state") or {}),
+                                                 expected_kind=ref.kind)
         except InvalidRequest as exc:
             return Submission({"response_action": "errors", "errors": field_errors(str(exc), view)})
         except Exception as exc:  # told inside the modal, which stays open with the answers
             return Submission({"response_action": "errors", "errors": {first: self._refusal(exc, ref.incident_id)}})
 
+        at = (str(meta["c"]), str(meta["m"])) if meta.get("c") and meta.get("m") else None
+
         def then() -> None:
             with self.guard(reply, "step_submit", ref.incident_id):
-                self.show_progress(outcome, actor, reply)
+                self.show_progress(outcome, actor, reply, at=at)
         return Submission({}, then)
 
-    def show_progress(self, outcome: Outcome, actor: Actor, reply: Reply) -> None:
+    def show_progress(self, outcome: Outcome, actor: Actor, reply: Reply, at: tuple[str, str] | None = None) -> None:
         """After a step changed: the finished step updated in place, the next one posted, the end announced."""
         view = outcome.incident
         if view is None:
@@ -409,7 +437,7 @@ class Handlers:
             done = outcome.completed_step
             when = format_jst(self.adapter.now(), self.adapter.catalog.locale)
             self._attempt(failures, "step_update", view.id, lambda: self.delivery.update_step(
-                view.id, view.kind, done.step_id, self.render.step_closed(done, actor.display_name, when)))
+                view.id, view.kind, done.step_id, self.render.step_closed(done, actor.display_name, when), at=at))
         if outcome.step is not None:
             following = outcome.step
             self._attempt(failures, "step", view.id,

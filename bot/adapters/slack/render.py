@@ -35,6 +35,7 @@ MODAL_TITLE_LIMIT = 24
 METADATA_LIMIT = 3000
 OPTION_TEXT_LIMIT = 75
 BUTTON_TEXT_LIMIT = 75
+NOTIFICATION_BODY_SECTIONS = 4  # up to ~12,000 characters of report text in a PR message
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,10 @@ class Renderer:
         ping = mention(note.mention)
         title = f"*{escape(note.title)}*"
         blocks: list[Block] = [_section(f"{ping} {title}".strip(), "title")]
-        blocks += _sections(escape(note.body), "body")
+        body = _sections(escape(note.body), "body")
+        if len(body) > NOTIFICATION_BODY_SECTIONS:  # a wall of text helps nobody: the rest is in the thread
+            body = body[:NOTIFICATION_BODY_SECTIONS] + [_context(escape(self.t("slack.truncated")), "body-cut")]
+        blocks += body
         blocks.append(self._thread_context(thread_url))
         tail: list[Block] = []
         if note.acknowledgeable:
@@ -278,10 +282,10 @@ class Renderer:
         if permalink:
             blocks.append(_context(self.t("slack.modal.report_source",
                                           link=link(permalink, self.t("slack.thread_link")))))
+        text_input = PlainTextInputElement(action_id=INPUT_ACTION, multiline=True, max_length=3000,
+                                           initial_value=truncate(text, 3000) or None)
         blocks.append(InputBlock(block_id="report_text", label=self.t("slack.modal.report_text"),
-                                 hint=self.t("slack.modal.report_text_hint"),
-                                 element=PlainTextInputElement(action_id=INPUT_ACTION, multiline=True, max_length=3000,
-                                                               initial_value=truncate(text, 3000) or None)))
+                                 hint=self.t("slack.modal.report_text_hint"), element=text_input))
         options = [Option(value=k, text=truncate(self.catalog.label("kind", k), OPTION_TEXT_LIMIT))
                    for k in self.kinds]
         blocks.append(InputBlock(block_id="report_kind", label=self.t("slack.modal.report_kind"), optional=True,

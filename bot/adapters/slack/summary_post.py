@@ -6,6 +6,8 @@ import logging
 from typing import Any, Callable, Sequence
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.triage.summary import Raw, WeeklySummary, render_summary_sections
@@ -19,6 +21,10 @@ FALLBACK_LIMIT = 300
 CHART_FILENAME = "incident-summary-{week}.png"
 
 
+# What a failed post raises (Slack said no, or could not be reached); the CLI reports these.
+POST_ERRORS: tuple[type[Exception], ...] = (SlackApiError, SlackClientError, OSError)
+
+
 class SummaryPostError(Exception):
     """The summary cannot be posted (no channel or token configured)."""
 
@@ -28,15 +34,28 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def incident_link(item: AttentionItem) -> str:
-    """A Slack link to the incident's thread when it lives in Slack, else its plain reference."""
-    if item.conversation_platform == "slack" and item.conversation_channel:
-        anchor = item.conversation_thread
-        if anchor and anchor.replace(".", "").isdigit():
-            return Raw(f"<https://slack.com/archives/{item.conversation_channel}/p{anchor.replace('.', '')}"
-                       f"|{item.ref}>")
-        return Raw(f"{item.ref} (<#{item.conversation_channel}>)")
-    return item.ref
+def slack_linker(client: WebClient) -> Callable[[AttentionItem], str]:
+    """Incident references linked to their Slack thread (chat.getPermalink), else the plain reference."""
+    cache: dict[tuple[str, str], str | None] = {}
+
+    def link(item: AttentionItem) -> str:
+        channel, ts = item.conversation_channel, item.conversation_thread
+        if item.conversation_platform != "slack" or not channel:
+            return item.ref
+        if ts:
+            if (channel, ts) not in cache:
+                try:
+                    answer = client.chat_getPermalink(channel=channel, message_ts=ts)
+                    cache[(channel, ts)] = str(answer["permalink"])
+                except (SlackApiError, SlackClientError, KeyError, OSError):
+                    log.warning("no permalink for %s", item.ref)
+                    cache[(channel, ts)] = None
+            url = cache[(channel, ts)]
+            if url:
+                return Raw(f"<{escape_mrkdwn(url)}|{item.ref}>")
+        return Raw(f"{item.ref} (<#{channel}>)")
+
+    return link
 
 
 def build_client(runtime: Runtime) -> WebClient:
@@ -45,8 +64,10 @@ def build_client(runtime: Runtime) -> WebClient:
     if secrets.slack_bot_token is None:
         raise SummaryPostError("SLACK_BOT_TOKEN is not set")
     base_url = secrets.slack_api_url or WebClient.BASE_URL
-    return WebClient(token=secrets.slack_bot_token.get_secret_value(),
-                     base_url=base_url if base_url.endswith("/") else base_url + "/")
+    client = WebClient(token=secrets.slack_bot_token.get_secret_value(),
+                       base_url=base_url if base_url.endswith("/") else base_url + "/")
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # honours Retry-After on 429
+    return client
 
 
 def post_summary(client: WebClient, channel: str, summary_text_chunks: Sequence[str], png: bytes | None, *,
@@ -73,17 +94,17 @@ def post_summary(client: WebClient, channel: str, summary_text_chunks: Sequence[
 
 
 def post_weekly_summary(runtime: Runtime, summary: WeeklySummary, png: bytes | None,
-                        client: WebClient | None = None,
-                        link: Callable[[AttentionItem], str] = incident_link) -> dict[str, Any]:
-    """Render the summary for Slack (escaped, incidents linked) and post it to slack.summary_channel."""
+                        client: WebClient | None = None) -> dict[str, Any]:
+    """Render the summary for Slack (escaped, incidents linked to their threads) and post it."""
     channel = runtime.settings.file.slack.summary_channel
     if not channel:
         raise SummaryPostError("slack.summary_channel is not set in app.yaml")
-    catalog = runtime.triage.catalog
-    chunks = render_summary_sections(summary, catalog, escape=escape_mrkdwn, link=link)
+    client = client or build_client(runtime)
+    chunks = render_summary_sections(summary, runtime.triage.catalog, escape=escape_mrkdwn,
+                                     link=slack_linker(client))
     title, _, first = chunks[0].partition("\n")
     chunks = ([first] if first.strip() else []) + chunks[1:]
-    return post_summary(client or build_client(runtime), channel, chunks, png, title=title.strip(),
+    return post_summary(client, channel, chunks, png, title=title.strip(),
                         filename=CHART_FILENAME.format(week=summary.week))
 
 
@@ -92,6 +113,10 @@ def summary_publisher(runtime: Runtime, client: WebClient | None = None
     """The publish_summary callable bot.scheduler.build_scheduler expects, posting through this adapter."""
 
     def publish(summary: WeeklySummary, png: bytes | None) -> None:
+        if not runtime.settings.file.slack.summary_channel:
+            # Not an error to retry every tick: this deployment simply has no summary channel.
+            log.warning("weekly summary %s not posted: slack.summary_channel is not set", summary.week)
+            return
         post_weekly_summary(runtime, summary, png, client)
 
     return publish

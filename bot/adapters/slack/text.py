@@ -10,7 +10,7 @@ MESSAGE_BLOCK_LIMIT = 50
 MODAL_BLOCK_LIMIT = 100
 FALLBACK_TEXT_LIMIT = 3000  # the notification text beside the blocks (Slack truncates at 40k; keep it short)
 
-_MENTION_OF = re.compile(r"<@([UW][A-Z0-9]+)(\|[^>]*)?>")
+_MENTION_OF = re.compile(r"<@([UW][A-Z0-9_]+)(\|[^>]*)?>")
 
 
 def escape(text: str | None) -> str:

@@ -10,7 +10,6 @@ Create Date: 2026-11-21 10:00:00
 """
 from alembic import op
 
-
 revision = '0002_timeline_type_at'
 down_revision = '0001'
 branch_labels = None
