@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--host", default="0.0.0.0")
     sub.add_parser("socket", help="Slack app in Socket Mode with the scheduler")
+    teams = sub.add_parser("teams", help="Microsoft Teams app (Microsoft 365 Agents SDK) with the scheduler")
+    teams.add_argument("--port", type=int, default=3978)
+    teams.add_argument("--host", default="0.0.0.0")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--url", help="request URL for HTTP mode, e.g. https://bot.example.jp/slack/events "
                                         "(default: Socket Mode)")
@@ -147,6 +150,7 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: 
             "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),
             "socket": lambda: _adapter_command("bot.adapters.slack.cli", "socket", runtime, args, stdout),
             "manifest": lambda: _adapter_command("bot.adapters.slack.cli", "manifest", runtime, args, stdout),
+            "teams": lambda: _adapter_command("bot.adapters.teams.cli", "teams", runtime, args, stdout),
             "summary": lambda: _adapter_command("bot.summary_cli", "summary", runtime, args, stdout),
         }
         return commands[command]()
