@@ -54,3 +54,36 @@ def format_jst(value: datetime | None, locale: str = "ja") -> str:
     if locale == "ja":
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     return f"{local:%Y-%m-%d %H:%M} JST"
+
+
+# Test-only clock for `incident-bot serve` run as a subprocess (tests/reliability/): the composition root
+# (bot/main.py) installs it only when this variable names a file. Production never sets it; when it is set the
+# bot logs a warning at start-up. See docs/operations.md, "Test clock".
+FAKE_NOW_ENV = "INCIDENT_BOT_FAKE_NOW_FILE"
+
+
+class FileClock:
+    """The instant written (ISO 8601, with offset) in a file, re-read on every call; tests move time by
+    rewriting the file (write a temporary file, then rename it over). A torn or empty read keeps the last value.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._last = self._read()
+        if self._last is None:
+            raise ValueError(f"{FAKE_NOW_ENV}: {path} does not hold an aware ISO 8601 date-time")
+
+    def _read(self) -> datetime | None:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                value = datetime.fromisoformat(handle.read().strip())
+        except (OSError, ValueError):
+            return None
+        return value.astimezone(timezone.utc) if value.tzinfo is not None else None
+
+    def now(self) -> datetime:
+        value = self._read()
+        if value is not None:
+            self._last = value
+        assert self._last is not None
+        return self._last

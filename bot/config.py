@@ -6,10 +6,13 @@ import os
 import re
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+# Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
+from bot.adapters.teams.settings import TeamsSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///incident-bot.db"
 
@@ -68,7 +71,7 @@ class EscalationSettings(_Strict):
 
     levels: list[EscalationLevel] = Field(default_factory=list)
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
-    tick_seconds: int = Field(default=60, ge=5, le=3600)
+    tick_seconds: int = Field(default=60, ge=1, le=3600)
 
 
 class SlackSettings(_Strict):
@@ -119,6 +122,25 @@ class ConsoleSettings(_Strict):
     default_user: str = "staff"
 
 
+# Retention in days: a strict whole number 0..36500 (no "yes" read as 1 day); 0 or null keeps data forever.
+RetentionDays = Field(ge=0, le=36500, strict=True)
+DEFAULT_RETENTION_DAYS = 1827  # at least five years, whatever the leap years; the guidelines fix no period
+
+
+class RetentionSettings(_Strict):
+    """How long ended incidents keep personal data; the municipality's own document rules decide (see
+    bot/triage/retention.py and docs/operations.md). Days count from when the incident ended."""
+
+    default_days: Annotated[int, RetentionDays] | None = DEFAULT_RETENTION_DAYS
+    by_kind: dict[str, Annotated[int, RetentionDays] | None] = Field(default_factory=dict)
+    # "ended": from closing (declining, merging); "next_fiscal_year": from 1 April (JST) of the next fiscal year.
+    count_from: Literal["ended", "next_fiscal_year"] = "ended"
+    # false: the daily job only reports what is due; erasing then takes `incident-bot retention`.
+    erase: bool = True
+    # When the daily verification (and erasure) job runs, Asia/Tokyo.
+    daily_at: dt.time = dt.time(3, 30)
+
+
 class FileSettings(_Strict):
     """The shape of app.yaml."""
 
@@ -130,8 +152,10 @@ class FileSettings(_Strict):
     access: AccessSettings = Field(default_factory=AccessSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
     summary: SummarySettings = Field(default_factory=SummarySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
 
 class Secrets(_Strict):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from typing import Callable, Sequence, TextIO
 
+from bot.clock import FAKE_NOW_ENV, FileClock
 from bot.config import ConfigError, load_config
 from bot.wiring import Runtime, build_runtime
 
@@ -26,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     timeline = sub.add_parser("timeline", help="export an incident's timeline, or 'verify' the whole chain")
     timeline.add_argument("target", help="incident number (e.g. 12 or INC-0012) or 'verify'")
     timeline.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    timeline.add_argument("--as", dest="as_user", metavar="USER_ID",
+                          help="export as this chat user may (PR and security officers only); default: operator")
+    timeline.add_argument("--expect", metavar="SEQ:HASH",
+                          help="with 'verify': also check the chain still holds a head posted earlier")
     incidents = sub.add_parser("incidents", help="list incidents")
     incidents.add_argument("--json", action="store_true", help="JSON output")
     incidents.add_argument("--open", action="store_true", help="only open incidents")
@@ -44,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.add_argument("--chart", help="write the chart PNG to this path")
     summary.add_argument("--post", action="store_true", help="post it to slack.summary_channel")
+    retention = sub.add_parser("retention", help="erase personal data of incidents past their retention period")
+    retention.add_argument("--dry-run", action="store_true", help="only list what is due; erase nothing")
+    retention.add_argument("--json", action="store_true", help="JSON output")
     sub.add_parser("check", help="validate app.yaml, profiles and playbooks, then exit")
     sub.add_parser("migrate", help="bring the database schema up to date")
     return parser
@@ -76,20 +85,11 @@ def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 def _timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     from bot.triage.export import export_timeline
-    from storage.timeline import verify_chain
 
     triage = runtime.triage
     if args.target == "verify":
-        with triage.deps.sessions.begin() as session:
-            report = verify_chain(session)
-        t = triage.catalog.t
-        if report.ok:
-            stdout.write(t("console.verify_ok", events=report.events, head=report.head_hash) + "\n")
-            return 0
-        stdout.write(t("console.verify_bad", count=len(report.problems)) + "\n")
-        for problem in report.problems:
-            stdout.write(f"  seq {problem.seq}: {problem.problem}\n")
-        return 1
+        # The whole chain plus every erased incident, in one snapshot (bot/retention_cli.py).
+        return _adapter_command("bot.retention_cli", "verify", runtime, args, stdout)
     number = args.target.upper().removeprefix("INC-").lstrip("#")
     if not number.isdigit():
         stdout.write(f"timeline: expected an incident number or 'verify', got {args.target!r}\n")
@@ -101,6 +101,15 @@ def _timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
     except IncidentNotFound:
         stdout.write(triage.catalog.t("error.not_found", ref=f"INC-{int(number):04d}") + "\n")
         return 1
+    if getattr(args, "as_user", None):
+        from bot.triage.access import PermissionDenied
+
+        try:
+            stdout.write(triage.queries.export(int(number), args.as_user, args.format))
+        except PermissionDenied:
+            stdout.write(triage.catalog.t("error.denied") + "\n")
+            return 1
+        return 0
     entries = triage.queries.timeline(int(number), None)
     stdout.write(export_timeline(view, entries, args.format, triage.catalog))
     return 0
@@ -136,7 +145,7 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: 
         return _classify(args, stdin, stdout)
     try:
         settings = load_config(args.config)
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, clock=_test_clock())
     except ConfigError as exc:
         stderr.write(f"設定エラー / configuration error:\n{exc}\n")
         return 2
@@ -152,10 +161,24 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: 
             "manifest": lambda: _adapter_command("bot.adapters.slack.cli", "manifest", runtime, args, stdout),
             "teams": lambda: _adapter_command("bot.adapters.teams.cli", "teams", runtime, args, stdout),
             "summary": lambda: _adapter_command("bot.summary_cli", "summary", runtime, args, stdout),
+            "retention": lambda: _adapter_command("bot.retention_cli", "retention", runtime, args, stdout),
         }
         return commands[command]()
     finally:
         runtime.close()
+
+
+def _test_clock() -> FileClock | None:
+    """The test-only clock (bot.clock.FileClock) when INCIDENT_BOT_FAKE_NOW_FILE is set, else None (real time)."""
+    path = os.environ.get(FAKE_NOW_ENV)
+    if not path:
+        return None
+    try:
+        clock = FileClock(path)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    log.warning("%s is set: time is read from %s (tests only; never set it in production)", FAKE_NOW_ENV, path)
+    return clock
 
 
 def _adapter_command(module: str, name: str, runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
@@ -183,6 +206,7 @@ def _chat(runtime: Runtime, args: argparse.Namespace, stdin: TextIO, stdout: Tex
 
 def main() -> None:
     """Console script entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot.logging_setup import setup_logging
+
+    setup_logging()  # JSON lines on stderr, tokens and the signing secret masked (bot/logging_setup.py)
     sys.exit(run())

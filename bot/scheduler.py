@@ -11,10 +11,14 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import JST
 from bot.config import EscalationSettings, SummarySettings
 from bot.ports import Notification
+from bot.triage.core import StorageUnavailable
+from bot.triage.audit import DailyAudit, PostAudit
+from bot.triage.retention import RetentionPolicy
 from bot.triage.summary_job import Publish, due_week, job_done, job_key, run_weekly_summary
 from bot.triage.summary_model import IsoWeek
 from bot.wiring import Runtime
@@ -24,6 +28,10 @@ Deliver = Callable[[Notification], None]
 TICK_JOB = "tick"
 WEEKLY_JOB = "weekly_summary"
 STARTUP_JOB = "summary_catch_up"
+# Daily verification + retention (bot/triage/audit.py): checked every few minutes, run once a day after
+# retention.daily_at (JST) by whichever instance claims it first; a day missed while down runs on the next check.
+AUDIT_JOB = "daily_audit"
+AUDIT_CHECK_MINUTES = 5
 
 
 def summary_trigger(settings: SummarySettings) -> CronTrigger:
@@ -54,12 +62,21 @@ class ScheduledWork:
         return self.runtime.triage.deps.clock.now()
 
     def tick(self) -> None:
-        """Fire due escalations, then post a missed weekly summary if one is still within its grace period."""
-        try:
-            self.runtime.triage.escalations.fire_due(self.deliver, self.worker_id)
-        except Exception:
-            log.exception("escalation tick failed")
-        self.catch_up()
+        """Fire due escalations, then post a missed weekly summary if one is still within its grace period.
+
+        Neither failure stops the other or the scheduler: a database outage is logged (no traceback) and the
+        next tick claims the same work again, since nothing was marked done.
+        """
+        jobs: tuple[tuple[str, Callable[[], object]], ...] = (
+            ("escalation", lambda: self.runtime.triage.escalations.fire_due(self.deliver, self.worker_id)),
+            ("summary catch-up", self.catch_up))
+        for name, job in jobs:
+            try:
+                job()
+            except (StorageUnavailable, SQLAlchemyError) as exc:
+                log.warning("%s tick: database unavailable (%s); the next tick retries", name, type(exc).__name__)
+            except Exception:
+                log.exception("%s tick failed", name)
 
     def catch_up(self) -> bool:
         """Post the latest scheduled summary if it is not done yet and its time is at most grace_hours ago."""
@@ -83,8 +100,8 @@ class ScheduledWork:
             return False
 
 
-def build_scheduler(runtime: Runtime, deliver: Deliver, publish_summary: Publish, worker_id: str
-                    ) -> BackgroundScheduler:
+def build_scheduler(runtime: Runtime, deliver: Deliver, publish_summary: Publish, worker_id: str,
+                    post_audit: PostAudit | None = None) -> BackgroundScheduler:
     """A BackgroundScheduler (not started) with the tick, the weekly cron and a start-up catch-up.
 
     Only the default in-memory job store is used: APScheduler 3.x job stores must never be shared between
@@ -103,4 +120,8 @@ def build_scheduler(runtime: Runtime, deliver: Deliver, publish_summary: Publish
     # Runs as soon as the scheduler starts: a summary missed while the bot was down goes out now.
     scheduler.add_job(work.catch_up, "date", id=STARTUP_JOB, name="weekly summary catch-up",
                       misfire_grace_time=None)
+    audit = DailyAudit(runtime.triage.deps, RetentionPolicy.from_settings(settings.retention),
+                       settings.retention.daily_at, post_audit, worker_id)
+    scheduler.add_job(audit.run_if_due, IntervalTrigger(minutes=AUDIT_CHECK_MINUTES, timezone=JST),
+                      id=AUDIT_JOB, name="daily timeline verification and retention", misfire_grace_time=None)
     return scheduler

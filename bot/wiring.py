@@ -16,6 +16,7 @@ from bot.triage.core import CoreDeps
 from bot.triage.escalation import ChainLevel, EscalationPlan, build_calendar
 from bot.triage.playbook import PlaybookError, PlaybookLibrary, load_library
 from bot.triage.profiles import Profile, ProfileError, load_profiles, profile_from_dict
+from bot.triage.retention import check_retention_kinds
 from bot.triage.service import Triage
 from storage.db import make_engine, make_session_factory, migrate
 
@@ -80,6 +81,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         library = load_library(settings.playbooks_dir, profiles)
     except (ProfileError, PlaybookError) as exc:
         raise ConfigError(str(exc)) from None
+    check_retention_kinds(settings.file.retention, library.kinds(), settings.source)
     engine = engine or make_engine(settings.database_url)
     if run_migrations:
         migrate(engine)

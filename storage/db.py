@@ -20,8 +20,16 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, sqlite_busy_seconds: float = 15.0, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writers."""
+# How long one transaction waits for another SQLite writer. Short on purpose: core.transaction() tries three
+# times, so a user hears "一時的に保存できません" within about Slack's 3 s instead of after 45 s (docs/operations.md).
+SQLITE_BUSY_SECONDS = 1.0
+# A PostgreSQL that does not answer (host down, network cut) fails a connection attempt after this long.
+PG_CONNECT_TIMEOUT_SECONDS = 5
+
+
+def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writers; PostgreSQL gets
+    pool_pre_ping (a connection broken by a database restart is replaced, not handed out) and a connect timeout."""
     url = _normalise_url(url)
     if url.startswith("sqlite"):
         busy_ms = int(sqlite_busy_seconds * 1000)
@@ -44,6 +52,8 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = 15.0, **kwargs: Any) -
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    if url.startswith("postgresql"):
+        kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS, **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -16,6 +16,9 @@ from storage.models import ChainHead, TimelineEvent
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Appended when an incident's personal data is erased (bot/triage/retention.py); its data["timeline_events"]
+# counts the events it blanked, so verify_chain can tell erasure from someone blanking or editing rows.
+ERASURE_EVENT = "erased"
 
 
 def canonical_json(value: Any) -> str:
@@ -129,8 +132,19 @@ def verify_chain(session: Session) -> ChainReport:
     expected_seq = 1
     prev_hash = GENESIS_HASH
     count = 0
+    erased_rows: dict[int | None, tuple[int, int]] = {}  # incident -> (first erased seq, erased events)
+    erasures_recorded: dict[int | None, tuple[int, int]] = {}  # incident -> (first record's seq, events blanked)
     for event in _iter_events(session):
         count += 1
+        if event.erased:
+            if event.old_value is not None or event.new_value is not None or event.data:
+                problems.append(ChainProblem(event.seq, "erased event still carries a payload"))
+            first, erased_count = erased_rows.get(event.incident_id, (event.seq, 0))
+            erased_rows[event.incident_id] = (first, erased_count + 1)
+        elif event.type == ERASURE_EVENT:
+            counted = (event.data or {}).get("timeline_events", 0)
+            first, blanked = erasures_recorded.get(event.incident_id, (event.seq, 0))
+            erasures_recorded[event.incident_id] = (first, blanked + (counted if isinstance(counted, int) else 0))
         while event.seq > expected_seq:
             problems.append(ChainProblem(expected_seq, "missing (deleted)"))
             expected_seq += 1
@@ -144,6 +158,15 @@ def verify_chain(session: Session) -> ChainReport:
             problems.append(ChainProblem(event.seq, "event edited (hash mismatch)"))
         prev_hash = event.hash
         expected_seq = event.seq + 1
+    mismatches = []
+    for incident_id in erased_rows.keys() | erasures_recorded.keys():
+        first_erased, erased_count = erased_rows.get(incident_id, (0, 0))
+        first_record, blanked = erasures_recorded.get(incident_id, (0, 0))
+        if erased_count != blanked:
+            mismatches.append(ChainProblem(first_erased or first_record,
+                                           f"{erased_count} events of incident {incident_id} marked erased, "
+                                           f"its erasure records account for {blanked}"))
+    problems.extend(sorted(mismatches, key=lambda p: p.seq))
     head = session.get(ChainHead, HEAD_ID)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if head_seq >= expected_seq:

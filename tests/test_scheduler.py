@@ -16,7 +16,8 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.config import SummarySettings
 from bot.ports import Actor, Notification, ReportInput
-from bot.scheduler import STARTUP_JOB, TICK_JOB, WEEKLY_JOB, ScheduledWork, build_scheduler, summary_trigger
+from bot.scheduler import (AUDIT_JOB, STARTUP_JOB, TICK_JOB, WEEKLY_JOB, ScheduledWork, build_scheduler,
+                           summary_trigger)
 from bot.triage.summary_job import claim_job, due_week, job_key, latest_scheduled, run_weekly_summary
 from bot.triage.summary_model import IsoWeek, WeeklySummary
 from bot.wiring import Runtime
@@ -95,7 +96,7 @@ def test_build_scheduler_is_not_started_and_keeps_jobs_in_memory(make: Callable[
     runtime = make(sqlite_url, escalation={"tick_seconds": 30})
     scheduler = build_scheduler(runtime, ignore, Posts(), "w1")
     assert isinstance(scheduler, BackgroundScheduler) and not scheduler.running
-    assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB, WEEKLY_JOB, STARTUP_JOB}
+    assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB, WEEKLY_JOB, STARTUP_JOB, AUDIT_JOB}
     assert list(scheduler._jobstores) == ["default"] and isinstance(scheduler._jobstores["default"], MemoryJobStore)
     assert scheduler.get_job(TICK_JOB).trigger.interval == timedelta(seconds=30)
     weekly = scheduler.get_job(WEEKLY_JOB)

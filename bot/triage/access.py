@@ -73,3 +73,7 @@ class AccessPolicy:
     def with_pr_members(self, extra: Iterable[str]) -> "AccessPolicy":
         """A copy with more PR members (e.g. resolved from a Slack user group)."""
         return AccessPolicy(self.pr_members | frozenset(extra), self.security_officers, self.outsiders)
+
+    def with_outsiders(self, extra: Iterable[str]) -> "AccessPolicy":
+        """A copy with more outsiders (e.g. Slack Connect users and guests recognised by an adapter)."""
+        return AccessPolicy(self.pr_members, self.security_officers, self.outsiders | frozenset(extra))

@@ -154,8 +154,9 @@ def build_view(deps: CoreDeps, incident: Incident, reporters: list[str], viewer_
         reporters=tuple(reporters),
         text=incident.text if visible and incident.erased_at is None else None,
         source_url=incident.source_url if visible else None,
-        platform=incident.platform,
-        department=incident.department,
+        # Free text (a step answer may fill it): as hidden as the report itself from those who may not see it.
+        platform=incident.platform if visible else None,
+        department=incident.department if visible else None,
         created_at=incident.created_at,
         acknowledged_at=incident.acknowledged_at,
         acknowledged_by=incident.acknowledged_by,

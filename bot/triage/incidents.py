@@ -12,6 +12,7 @@ from bot.ports import Actor, IncidentView, Notification, Outcome, ReportInput
 from bot.triage import lifecycle
 from bot.triage.core import (CoreDeps, InvalidRequest, build_view, incident_ref, load_incident, record,
                              reporter_ids, transaction)
+from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
 from bot.triage.urls import first_url, source_key
@@ -53,7 +54,8 @@ class IncidentDesk:
     # -- report ------------------------------------------------------------------------------------------
     def report(self, report: ReportInput) -> Outcome:
         """Turn a report into a new incident, or merge it into the open incident about the same post."""
-        text = (report.text or "")[:MAX_TEXT]
+        report = storable_report(report)  # lone surrogates and NULs cannot be stored (bot/triage/sanitize.py)
+        text = report.text[:MAX_TEXT]
         kind = report.kind_hint
         confidence = 1.0
         if kind is None:
@@ -72,6 +74,8 @@ class IncidentDesk:
                    url: str | None, key: str | None) -> Outcome:
         now = self.deps.clock.now()
         actor = report.reporter
+        # Outsiders (guests, other organisations) may not report: refused (and recorded) before anything is read.
+        self.deps.access.require("report", actor.user_id, None, restricted=self.deps.library.playbook(kind).restricted)
         if report.idempotency_key:
             seen = session.get(IntakeKey, report.idempotency_key[:200])
             if seen is not None:
@@ -253,6 +257,7 @@ class IncidentDesk:
     def add_note(self, incident_id: int, actor: Actor, text: str, *, key: str | None = None,
                  at: datetime | None = None, link: str | None = None) -> Outcome:
         """Add a note (or a captured chat message) to the timeline, once per key."""
+        text, key, link = storable(text), storable_or_none(key), storable_or_none(link)
 
         def work(session: Session) -> Outcome:
             incident = load_incident(session, incident_id)
@@ -267,6 +272,72 @@ class IncidentDesk:
             return Outcome(incident=view, messages=(self.deps.catalog.t("note.added", ref=view.ref),))
 
         return transaction(self.deps, work)
+
+    # -- replays: what a first delivery showed, for adapters finishing work a crash interrupted -----------------
+    def replay_report(self, report: ReportInput) -> Outcome | None:
+        """The outcome the first delivery of this (already handled) report had, rebuilt from the database.
+
+        For a redelivered report (Slack retries with the same event_id after a crash): the adapter re-runs its
+        once-only posts with it, so whatever the crash interrupted is posted and nothing twice. duplicate=True;
+        None when the key is unknown or led to no incident. Nothing is written.
+        """
+        if not report.idempotency_key:
+            return None
+        actor = report.reporter
+        with self.deps.sessions.begin() as session:
+            seen = session.get(IntakeKey, report.idempotency_key[:200])
+            if seen is None or seen.incident_id is None:
+                return None
+            incident = load_incident(session, seen.incident_id)
+            if self._created_by(incident, report):
+                return self._replay_created(session, incident, actor.user_id)
+            reporters = reporter_ids(session, incident.id)
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            return Outcome(incident=view, merged=True, duplicate=True, messages=(
+                self.deps.catalog.t("report.merged", ref=view.ref, count=len(reporters)),))
+
+    def replay_created(self, incident_id: int) -> Outcome:
+        """The outcome of the report that created the incident (as its reporter saw it), rebuilt from the
+        database: for an adapter finishing the posts of a report nobody will deliver again. Nothing is written."""
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            return self._replay_created(session, incident, incident.reporter_id)
+
+    def _replay_created(self, session: Session, incident: Incident, viewer: str) -> Outcome:
+        view = build_view(self.deps, incident, reporter_ids(session, incident.id), viewer)
+        cat = self.deps.catalog
+        messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
+                          confidence=f"{incident.classifier_confidence:.0%}")]
+        if incident.restricted:
+            messages.append(cat.t("report.restricted"))
+        first = session.execute(select(Escalation).where(Escalation.incident_id == incident.id,
+                                                         Escalation.level == 1)).scalar_one_or_none()
+        note = self._notification(incident, 1) if first is not None and first.status == "sent" else None
+        return Outcome(incident=view, step=self.steps.current_view(session, incident, viewer),
+                       notifications=(note,) if note else (), created=True, duplicate=True,
+                       messages=tuple(messages))
+
+    @staticmethod
+    def _created_by(incident: Incident, report: ReportInput) -> bool:
+        """Whether this report created the incident (else it was merged into it)."""
+        where = report.conversation
+        if where is not None and incident.conversation_channel is not None:
+            return (where.platform, where.channel, where.thread) == (
+                incident.conversation_platform, incident.conversation_channel, incident.conversation_thread)
+        return incident.reporter_id == report.reporter.user_id
+
+    def replay_acknowledgement(self, incident_id: int, actor: Actor) -> Outcome:
+        """The outcome of the acknowledgement already recorded (who, when), for an adapter finishing its posts."""
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            reporters = reporter_ids(session, incident_id)
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            if incident.acknowledged_at is None:
+                return Outcome(incident=view, duplicate=True)
+            cat = self.deps.catalog
+            return Outcome(incident=view, duplicate=True, messages=(cat.t(
+                "ack.done", ref=view.ref, who=incident.acknowledged_by or "",
+                when=format_jst(incident.acknowledged_at, cat.locale)),))
 
     def record_delivery_error(self, incident_id: int, *, platform: str, action: str, error: str) -> None:
         """Put a chat platform's failure (e.g. channel_not_found) on the incident's timeline; no access check."""

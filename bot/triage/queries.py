@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -16,6 +16,15 @@ from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEven
 
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
 SENSITIVE_TYPES = frozenset({"note", "step_completed", "step_skipped", "details_changed", "reported"})
+
+
+@dataclass(frozen=True)
+class RefClaim:
+    """The answer to IncidentQueries.claim_ref: new, posted, busy or taken_over, with the stored place."""
+
+    state: Literal["new", "posted", "busy", "taken_over"]
+    channel: str
+    ts: str | None
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,21 @@ class IncidentQueries:
                     data={} if hide else dict(row.data or {}), hash=row.hash, redacted=hide))
             return entries
 
+    def export(self, incident_id: int, viewer: str | None, fmt: str = "md") -> str:
+        """The timeline export (bot/triage/export.py) for a viewer the access matrix lets export ("export": PR
+        and security officers), or for the operator (None); anyone else is refused and the attempt recorded."""
+        from bot.triage.export import export_timeline
+
+        if viewer is not None:
+            def check(session: Session) -> None:
+                incident = load_incident(session, incident_id)
+                self.deps.access.require("export", viewer, incident_id, restricted=incident.restricted,
+                                         reporters=reporter_ids(session, incident_id))
+
+            transaction(self.deps, check)  # a refusal is recorded on the timeline there
+        return export_timeline(self.view(incident_id, viewer), self.timeline(incident_id, viewer), fmt,
+                               self.deps.catalog)
+
     def by_conversation(self, platform: str, channel: str, thread: str) -> int | None:
         """The incident whose report thread this is, if any."""
         with self.deps.sessions.begin() as session:
@@ -130,6 +154,51 @@ class IncidentQueries:
             return True
 
         return transaction(self.deps, work)
+
+    def claim_ref(self, incident_id: int, platform: str, purpose: str, channel: str, *,
+                  stale_after: timedelta) -> RefClaim:
+        """Claim the right to post something once per (incident, purpose), for an adapter about to post it.
+
+        "new": the claim is yours, post and then put_ref the ts. "posted": it is already at (channel, ts).
+        "busy": another delivery claimed it less than `stale_after` ago and is presumably posting it now.
+        "taken_over": a claim older than that whose holder never recorded a ts (it crashed, before or after
+        posting) is now yours: look for the message on the platform before posting it again.
+        """
+
+        def work(session: Session) -> RefClaim:
+            now = self.deps.clock.now()
+            row = session.execute(select(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
+                PlatformRef.purpose == purpose).with_for_update()).scalar_one_or_none()
+            if row is None:
+                session.add(PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
+                                        channel=channel, ts=None, created_at=now))
+                session.flush()
+                return RefClaim("new", channel, None)
+            if row.ts is not None:
+                return RefClaim("posted", row.channel, row.ts)
+            if now - row.created_at < stale_after:
+                return RefClaim("busy", row.channel, None)
+            row.created_at = now  # the claim's age restarts with its new holder
+            return RefClaim("taken_over", row.channel, None)
+
+        return transaction(self.deps, work)
+
+    def unfinished(self, platform: str, purpose: str, *, created_after: datetime, created_before: datetime,
+                   limit: int = 100) -> list[int]:
+        """Incidents reported through `platform` in the window whose `purpose` ref has no ts yet (an adapter's
+        work for them was never finished, e.g. the process died after the report was stored), oldest first."""
+        with self.deps.sessions.begin() as session:
+            finished = select(PlatformRef.incident_id).where(
+                PlatformRef.platform == platform, PlatformRef.purpose == purpose, PlatformRef.ts.is_not(None))
+            candidates = list(session.execute(select(Incident.id).where(
+                Incident.created_at >= created_after, Incident.created_at <= created_before,
+                Incident.id.not_in(finished)).order_by(Incident.id).limit(limit)).scalars())
+            if not candidates:
+                return []
+            reported = session.execute(select(TimelineEvent.incident_id, TimelineEvent.data).where(
+                TimelineEvent.incident_id.in_(candidates), TimelineEvent.type == "reported")).all()
+            return sorted(incident_id for incident_id, data in reported if (data or {}).get("platform") == platform)
 
     def drop_ref(self, incident_id: int, platform: str, purpose: str) -> None:
         """Release a claim whose post failed (ts still empty), so a later delivery can post it."""

@@ -10,6 +10,7 @@ from bot.ports import Actor, InputSpec, Outcome, StepView
 from bot.triage import lifecycle
 from bot.triage.core import (CoreDeps, InvalidRequest, all_answers, build_view, load_incident, open_key_free,
                              record, render_context, reporter_ids, step_states, transaction)
+from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Incident, StepState
@@ -142,21 +143,45 @@ class StepRunner:
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
                        messages=tuple(messages))
 
+    def replay(self, incident_id: int, step_id: str, actor: Actor) -> Outcome:
+        """After a duplicate completion (a click again after a crash): the step as it was completed, the step now
+        waiting and, when the playbook is done, its closing message, rebuilt from the database so an adapter can
+        finish the posts the first attempt may not have made. duplicate=True; nothing is written.
+        """
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            reporters = reporter_ids(session, incident_id)
+            self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
+                                     reporters=reporters)
+            states = step_states(session, incident)
+            given = all_answers(states)
+            ids = self._applicable(incident, given)
+            state = states.get(step_id)
+            completed = (self._render(incident, step_id, ids, states, given)
+                         if step_id in ids and state is not None and state.status != "pending" else None)
+            following = self.current_view(session, incident, actor.user_id)
+            finished = (completed is not None and following is None and incident.status == lifecycle.RESOLVED
+                        and all(i in states and states[i].status != "pending" for i in ids))
+            messages = (self.deps.catalog.t("step.all_done", ref=f"INC-{incident.id:04d}"),) if finished else ()
+            return Outcome(incident=build_view(self.deps, incident, reporters, actor.user_id), step=following,
+                           completed_step=completed, finished=finished, duplicate=True, messages=messages)
+
     def _validate(self, spec: tuple[InputSpec, ...], answers: dict[str, str], skip: bool) -> dict[str, str]:
         cat = self.deps.catalog
         known = {item.id: item for item in spec}
         problems: list[str] = []
         clean: dict[str, str] = {}
-        for key, value in answers.items():
+        for key, value in storable_map(answers).items():  # lone surrogates and NULs cannot be stored
             if key not in known:
-                problems.append(cat.t("input.unknown", field=key, known=", ".join(known) or "—"))
+                problems.append(cat.t("input.unknown", field=key[:80], known=", ".join(known) or "—"))
                 continue
-            text = str(value).strip()
+            text = value.strip()
             if not text:
                 continue
             item = known[key]
-            if len(text) > MAX_ANSWER:
-                problems.append(cat.t("input.too_long", field=item.label, max=MAX_ANSWER))
+            limit = PLATFORM_MAX if item.type == "platform" else MAX_ANSWER  # the platform goes into a column
+            if len(text) > limit:
+                problems.append(cat.t("input.too_long", field=item.label, max=limit))
             elif item.type == "url" and not is_http_url(text):
                 problems.append(cat.t("input.bad_url", field=item.label, value=text[:80]))
             elif item.type == "choice" and text not in {value for value, _ in item.choices}:

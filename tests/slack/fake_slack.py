@@ -273,8 +273,23 @@ class FakeSlack:
             message["thread_ts"] = thread
             parent = self.messages[(channel, thread)]
             parent.setdefault("thread_ts", thread)
+        metadata = args.get("metadata")
+        if metadata:  # message metadata, returned by history/replies only with include_all_metadata
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    @staticmethod
+    def _listed(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
+        if str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
+            return messages
+        return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+
+    def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users", ""))
+        if not users or "," in users:
+            return {"ok": False, "error": "not_implemented"}
+        return {"ok": True, "channel": {"id": self._channel_of(users)}}
 
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         key = (str(args.get("channel")), str(args.get("ts")))
@@ -304,7 +319,7 @@ class FakeSlack:
         found = [m for (c, _), m in self.messages.items() if c == channel and m.get("thread_ts") in (None, m["ts"])
                  and (oldest <= float(m["ts"]) <= latest if inclusive else oldest < float(m["ts"]) < latest)]
         found.sort(key=lambda m: float(m["ts"]), reverse=True)
-        return {"ok": True, "messages": found[: int(args.get("limit") or 100)], "has_more": False}
+        return {"ok": True, "messages": self._listed(found[: int(args.get("limit") or 100)], args), "has_more": False}
 
     def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel")), str(args.get("ts"))
@@ -317,13 +332,21 @@ class FakeSlack:
                   and m["ts"] != root and oldest <= float(m["ts"]) <= latest]
         thread.sort(key=lambda m: float(m["ts"]))
         parent = self.messages.get((channel, root))
-        return {"ok": True, "messages": ([parent] if parent else []) + thread, "has_more": False}
+        return {"ok": True, "messages": self._listed(([parent] if parent else []) + thread, args), "has_more": False}
 
     def _m_reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
         key = (str(args.get("channel")), str(args.get("timestamp")), str(args.get("name")))
         if key in self.reactions:
             return {"ok": False, "error": "already_reacted"}
         self.reactions.add(key)
+        message = self.messages.get(key[:2])
+        if message is not None:  # as conversations.history shows it
+            entry = next((r for r in message.setdefault("reactions", []) if r["name"] == key[2]), None)
+            if entry is None:
+                message["reactions"].append({"name": key[2], "users": [BOT_USER], "count": 1})
+            else:
+                entry["users"].append(BOT_USER)
+                entry["count"] += 1
         return {"ok": True}
 
     def _m_views_open(self, args: dict[str, Any]) -> dict[str, Any]:

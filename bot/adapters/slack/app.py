@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
@@ -22,9 +22,12 @@ from bot.ports import Actor, Notification
 from bot.triage.service import Triage
 from bot.wiring import Runtime
 from bot.adapters.slack.delivery import PLATFORM, Delivery, error_code
+from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.handlers import Handlers
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
 from bot.adapters.slack.members import UserGroupMembers
+from bot.adapters.slack.metrics import SlackMetrics
+from bot.adapters.slack.outsiders import Outsiders
 from bot.adapters.slack.render import Renderer
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -63,22 +66,29 @@ class SlackAdapter:
     app: App = field(init=False)
     delivery: Delivery = field(init=False)
     handlers: Handlers = field(init=False)
+    outsiders: Outsiders = field(init=False)
+    gate: SlackGate = field(init=False)
+    metrics: SlackMetrics = field(default_factory=SlackMetrics, init=False)
+    # Runs the Slack posts that follow a stored core change, after Slack got its 200 (handlers.later).
+    deferred: Executor = field(init=False)
     _triage: Triage | None = field(default=None, init=False)
-    _triage_members: frozenset[str] | None = field(default=None, init=False)
+    _triage_members: tuple[frozenset[str], frozenset[str]] | None = field(default=None, init=False)
     _names: dict[str, tuple[float, str]] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     @property
     def triage(self) -> Triage:
-        """The core, with PR members from the configured Slack user groups added to its access policy."""
-        members = self.groups.members()
-        if not members:
+        """The core, with PR members from the configured Slack user groups and the outsiders recognised so far
+        (bot/adapters/slack/outsiders.py) added to its access policy."""
+        members, outsiders = self.groups.members(), self.outsiders.members()
+        if not members and not outsiders:
             return self.runtime.triage
         with self._lock:
-            if self._triage is None or self._triage_members != members:
+            if self._triage is None or self._triage_members != (members, outsiders):
                 deps = self.runtime.triage.deps
-                self._triage = Triage(replace(deps, access=deps.access.with_pr_members(members)))
-                self._triage_members = members
+                access = deps.access.with_pr_members(members).with_outsiders(outsiders)
+                self._triage = Triage(replace(deps, access=access))
+                self._triage_members = (members, outsiders)
             return self._triage
 
     def now(self) -> datetime:
@@ -96,6 +106,7 @@ class SlackAdapter:
         name = fallback or user_id
         try:
             user = self.client.users_info(user=user_id).get("user") or {}
+            self.outsiders.observe_user(user)
             profile = user.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or name
         except SlackApiError as exc:
@@ -137,15 +148,24 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     groups = UserGroupMembers(client, settings.file.slack.pr_user_groups, **groups_kwargs)  # type: ignore[arg-type]
     adapter = SlackAdapter(runtime=runtime, client=client, settings=settings.file.slack, catalog=catalog,
                            render=renderer, groups=groups)
+    adapter.deferred = listener_executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-delivery")
     adapter.delivery = Delivery(client, lambda: adapter.triage.queries, renderer, settings.file.slack,
                                 chain_length=len(runtime.triage.deps.escalation.levels))
     adapter.handlers = Handlers(adapter)
     signing_secret = secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else ""
     bolt_logger = logging.getLogger("incident_bot.slack.bolt")
     redact_bolt_logs(bolt_logger)
+    adapter.outsiders = Outsiders(client)
+    # The gate replaces Bolt's RequestVerification: it refuses (and counts) where Bolt would raise (gate.py).
+    adapter.gate = SlackGate(signing_secret, adapter.metrics, observe_team=adapter.outsiders.observe_team)
+    # process_before_response: Slack gets its HTTP 200 only once a delivery's work is stored and posted. A crash
+    # before that makes Slack retry the event (same event_id) or the user click again; the core's keys and
+    # delivery.py's claims let the second attempt finish the first one's work without repeating any of it.
+    # Acknowledging first would let a crash lose an event Slack never resends (docs/operations.md).
     adapter.app = App(client=client, signing_secret=signing_secret, name="sns-incident-bot",
                       token_verification_enabled=token_verification_enabled, listener_executor=listener_executor,
-                      logger=bolt_logger)
+                      logger=bolt_logger, request_verification_enabled=False, before_authorize=adapter.gate,
+                      process_before_response=True)
     register_all(adapter.app, adapter)
     groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
     return adapter

@@ -10,7 +10,6 @@ import socket as socketlib
 import threading
 from typing import Any, Callable, Iterable, TextIO
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
@@ -18,23 +17,33 @@ from sqlalchemy import text
 from bot.ports import Notification
 from bot.wiring import Runtime
 from bot.adapters.slack.app import SlackAdapter, SlackConfigError, build_slack_app
+from bot.adapters.slack.gate import MAX_BODY_BYTES, read_body, wsgi_headers, wsgi_response
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.manifest import manifest_yaml
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 WSGI = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def wsgi_app(adapter: SlackAdapter) -> WSGI:
-    """POST /slack/events to Bolt, GET /healthz (database reachable), 404 for everything else."""
-    bolt = SlackRequestHandler(adapter.app, path=EVENTS_PATH)
+    """POST /slack/events through the gate to Bolt, GET /healthz (database reachable), GET /metrics (refused
+    requests by reason, plain text), 404 for everything else."""
     engine = adapter.runtime.engine
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == EVENTS_PATH and method == "POST":
-            return bolt(environ, start_response)
+            body = read_body(environ)
+            if body is None:
+                return wsgi_response(adapter.gate.refuse(413, "too_large"), start_response)
+            response = adapter.gate.handle(adapter.app.dispatch, body, wsgi_headers(environ),
+                                           environ.get("QUERY_STRING") or None)
+            return wsgi_response(response, start_response)
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
+            return [adapter.metrics.render().encode("utf-8")]
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             try:
                 with engine.connect() as connection:
@@ -55,8 +64,10 @@ def make_server(adapter: SlackAdapter, host: str, port: int) -> Any:
     """A waitress server (production WSGI) for the adapter; port 0 picks a free port (`effective_port`)."""
     import waitress
 
+    # Bodies up to 4x the gate's limit reach the gate (refused there, logged and counted); waitress refuses
+    # anything announcing more at once (413), instead of buffering it.
     return waitress.create_server(wsgi_app(adapter), host=host, port=port, threads=8, ident="incident-bot",
-                                  clear_untrusted_proxy_headers=True)
+                                  clear_untrusted_proxy_headers=True, max_request_body_size=4 * MAX_BODY_BYTES)
 
 
 def worker_id() -> str:
@@ -73,11 +84,15 @@ def _summary_publisher(runtime: Runtime, adapter: SlackAdapter) -> Callable[...,
 
 def start_scheduler(runtime: Runtime, adapter: SlackAdapter) -> Any:
     """Escalation ticks and the weekly summary (bot.scheduler), delivering through this adapter; started."""
+    from bot.adapters.slack.audit_post import audit_publisher
     from bot.scheduler import build_scheduler
 
     deliver: Callable[[Notification], None] = adapter.deliver_notification
     scheduler = build_scheduler(runtime, deliver=deliver, publish_summary=_summary_publisher(runtime, adapter),
-                                worker_id=worker_id())
+                                worker_id=worker_id(), post_audit=audit_publisher(runtime, adapter.client))
+    from bot.adapters.slack.resume import schedule_resumer
+
+    schedule_resumer(scheduler, adapter, runtime.settings.file.escalation.tick_seconds)
     scheduler.start()
     log_event(logging.INFO, "slack.scheduler_started", worker=worker_id())
     return scheduler

@@ -1,20 +1,26 @@
 """Posting to Slack: report threads, step messages, the PR message and escalations, each exactly once.
 
 Every post that must happen once is claimed first through the core's platform refs
-(`queries.put_ref(incident, "slack", purpose, channel, None)`), then posted, then the ts recorded: a
-retried delivery, a double click or a second instance finds the claim and posts nothing. Escalations are
-the exception: the core's escalation lease already makes one worker the sender, so they are posted first
-and recorded after (a delivery that failed is retried by the scheduler, never lost to a stale claim).
+(`queries.claim_ref(incident, "slack", purpose, channel)`), then posted with message metadata naming the
+incident and purpose, then the ts recorded: a retried delivery, a double click or a second instance finds the
+claim and posts nothing. A claim whose holder died (SIGKILL, power cut) between claiming and recording the ts is
+taken over once it is older than CLAIM_LEASE (escalations: at once, their database lease already makes one
+worker the sender); the new holder first looks for the message by its metadata (conversations.history /
+replies) and records it if the dead holder had posted it, so a crash at any point leads to exactly one post.
+Callers that remove a control (a step's buttons, the acknowledge button) do so only once what replaces it is
+posted: a crash never leaves the user without something to click again (handlers.py).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.clock import format_jst
 from bot.config import SlackSettings
 from bot.ports import IncidentView, Notification, StepView
 from bot.triage.queries import IncidentQueries
@@ -27,6 +33,25 @@ INTRO = "intro"
 PR_MESSAGE = "pr_message"
 FINISHED = "finished"
 MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
+ACK_TOLD = "ack_told"
+# Not a message: marks that a report's posts (thread, intro, step 1, PR message) were all made, so resume.py
+# leaves it alone. Claimed (ts empty) while they are being made, "done" after.
+REPORT_DELIVERY = "report_delivery"
+# A claim without a ts older than this is presumed abandoned by a crashed holder (a post takes seconds, even
+# with Slack's 429 retries); the next delivery of the same thing takes it over.
+CLAIM_LEASE = timedelta(minutes=2)
+METADATA_TYPE = "incident_bot_post"
+LOOKUP_PAGES = 5  # conversations.history/replies pages (200 messages each) searched for an abandoned post
+
+
+def post_metadata(incident_id: int, purpose: str) -> dict[str, Any]:
+    """Slack message metadata marking a post as this incident's `purpose` (no personal data: ids only)."""
+    return {"event_type": METADATA_TYPE, "event_payload": {"incident_id": incident_id, "purpose": purpose}}
+
+
+def merged_purpose(channel: str, ts: str) -> str:
+    """The ref purpose of the "merged into INC-…" reply under a duplicate report message."""
+    return f"merged:{channel}:{ts}"[:120]
 
 
 def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
@@ -56,10 +81,12 @@ class Delivery:
         return self._queries()
 
     # -- primitives ------------------------------------------------------------------------------------------
-    def post(self, channel: str, message: Rendered, thread_ts: str | None = None) -> tuple[str, str]:
+    def post(self, channel: str, message: Rendered, thread_ts: str | None = None,
+             metadata: dict[str, Any] | None = None) -> tuple[str, str]:
         """chat.postMessage; returns (channel, ts) as Slack reports them (a user id becomes the DM channel)."""
+        extra: dict[str, Any] = {"metadata": metadata} if metadata else {}
         response = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False,
-                                                unfurl_media=False, **message.payload())
+                                                unfurl_media=False, **extra, **message.payload())
         return str(response["channel"]), str(response["ts"])
 
     def update(self, channel: str, ts: str, message: Rendered) -> None:
@@ -97,19 +124,55 @@ class Delivery:
         return None
 
     def claimed_post(self, incident_id: int, purpose: str, channel: str, message: Rendered,
-                     thread_ts: str | None = None) -> str | None:
-        """Post once per (incident, purpose): None when another delivery already claimed it."""
-        if not self.queries.put_ref(incident_id, PLATFORM, purpose, channel, None):
+                     thread_ts: str | None = None, *, stale_after: timedelta = CLAIM_LEASE) -> str | None:
+        """Post once per (incident, purpose); returns its ts (posted now or earlier), or None while another
+        delivery holds a fresh claim on it (it is being posted right now, or its holder died < CLAIM_LEASE ago)."""
+        claim = self.queries.claim_ref(incident_id, PLATFORM, purpose, channel, stale_after=stale_after)
+        if claim.state == "posted":
             log_event(logging.INFO, "slack.post_skipped", incident_id=incident_id, purpose=purpose)
+            return claim.ts
+        if claim.state == "busy":
+            log_event(logging.INFO, "slack.post_in_flight", incident_id=incident_id, purpose=purpose)
             return None
+        if claim.state == "taken_over":
+            found = self.find_posted(claim.channel, incident_id, purpose, thread_ts)
+            log_event(logging.WARNING, "slack.claim_taken_over", incident_id=incident_id, purpose=purpose,
+                      found=found is not None)
+            if found is not None:
+                self.queries.put_ref(incident_id, PLATFORM, purpose, found[0], found[1])
+                return found[1]
         try:
-            posted_channel, ts = self.post(channel, message, thread_ts)
+            posted_channel, ts = self.post(channel, message, thread_ts, metadata=post_metadata(incident_id, purpose))
         except SlackApiError:
             # Give the claim back so a later delivery (retry, scheduler) can post it; the caller reports the error.
             self.queries.drop_ref(incident_id, PLATFORM, purpose)
             raise
         self.queries.put_ref(incident_id, PLATFORM, purpose, posted_channel, ts)
         return ts
+
+    def find_posted(self, channel: str, incident_id: int, purpose: str,
+                    thread_ts: str | None) -> tuple[str, str] | None:
+        """(channel, ts) of a message posted earlier for (incident, purpose), found by its metadata, or None."""
+        if channel.startswith(("U", "W")):  # a DM claimed by user id: its history is under the IM channel's id
+            channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            if thread_ts:
+                page = self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True,
+                                                         limit=200, cursor=cursor)
+            else:
+                page = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200,
+                                                         cursor=cursor)
+            for message in page.get("messages") or []:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if (meta.get("event_type") == METADATA_TYPE and str(payload.get("incident_id")) == str(incident_id)
+                        and payload.get("purpose") == purpose):
+                    return channel, str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+        return None
 
     # -- threads -----------------------------------------------------------------------------------------------
     def thread(self, incident_id: int) -> tuple[str, str] | None:
@@ -123,39 +186,39 @@ class Delivery:
         """The report message itself is the thread parent (reports posted as messages)."""
         self.queries.put_ref(incident_id, PLATFORM, THREAD, channel, ts)
 
-    def open_thread(self, incident_id: int, channel: str, message: Rendered) -> None:
+    def open_thread(self, incident_id: int, channel: str, message: Rendered) -> str | None:
         """Post a parent message for the thread (reports by slash command or shortcut)."""
-        self.claimed_post(incident_id, THREAD, channel, message)
+        return self.claimed_post(incident_id, THREAD, channel, message)
 
     def thread_link(self, incident_id: int) -> str | None:
         thread = self.thread(incident_id)
         return self.permalink(*thread) if thread else None
 
-    def post_in_thread(self, incident_id: int, message: Rendered, purpose: str | None = None) -> None:
-        """A reply in the report thread (once per purpose when one is given)."""
+    def post_in_thread(self, incident_id: int, message: Rendered, purpose: str | None = None) -> str | None:
+        """A reply in the report thread (once per purpose when one is given); its ts, None if not (yet) posted."""
         thread = self.thread(incident_id)
         if thread is None:
             log_event(logging.ERROR, "slack.no_thread", incident_id=incident_id)
-            return
+            return None
         if purpose:
-            self.claimed_post(incident_id, purpose, thread[0], message, thread_ts=thread[1])
-        else:
-            self.post(thread[0], message, thread_ts=thread[1])
+            return self.claimed_post(incident_id, purpose, thread[0], message, thread_ts=thread[1])
+        return self.post(thread[0], message, thread_ts=thread[1])[1]
 
     # -- steps ---------------------------------------------------------------------------------------------------
-    def post_step(self, incident_id: int, kind: str, step: StepView, *, fresh: bool = False) -> None:
-        """One message per step in the thread; `fresh` re-shows a step after a kind correction."""
+    def post_step(self, incident_id: int, kind: str, step: StepView, *, fresh: bool = False) -> str | None:
+        """One message per step in the thread (its ts; None if not yet posted); `fresh` re-shows a step after a
+        kind correction."""
         thread = self.thread(incident_id)
         if thread is None:
             log_event(logging.ERROR, "slack.no_thread", incident_id=incident_id)
-            return
+            return None
         generation = 1
         if fresh:
             while generation < MAX_GENERATIONS and self.queries.get_ref(
                     incident_id, PLATFORM, step_purpose(kind, step.step_id, generation)) is not None:
                 generation += 1
-        self.claimed_post(incident_id, step_purpose(kind, step.step_id, generation), thread[0],
-                          self.render.step(step, kind), thread_ts=thread[1])
+        return self.claimed_post(incident_id, step_purpose(kind, step.step_id, generation), thread[0],
+                                 self.render.step(step, kind), thread_ts=thread[1])
 
     def update_step(self, incident_id: int, kind: str, step_id: str, message: Rendered,
                     at: tuple[str, str] | None = None) -> bool:
@@ -186,38 +249,69 @@ class Delivery:
             return self.settings.restricted_channel
         return self.settings.pr_channel
 
-    def post_notification(self, note: Notification, view: IncidentView) -> None:
+    def post_notification(self, note: Notification, view: IncidentView) -> str | None:
         """The first PR message (level 1), once per incident."""
         channel = self.section_channel(view.restricted)
         if not channel:
             log_event(logging.ERROR, "slack.no_pr_channel", incident_id=note.incident_id)
-            return
+            return None
         message = self.render.notification(note, self.thread_link(note.incident_id))
-        self.claimed_post(note.incident_id, PR_MESSAGE, channel, message)
+        return self.claimed_post(note.incident_id, PR_MESSAGE, channel, message)
 
     def deliver_notification(self, note: Notification) -> None:
-        """An escalation level re-sent with its mention; raises on failure so the scheduler retries it."""
+        """An escalation level re-sent with its mention; raises on failure so the scheduler retries it.
+
+        The scheduler's escalation lease makes this worker the only sender, so a claim left without a ts (its
+        holder crashed while posting) is taken over at once: found by its metadata and recorded, or posted.
+        """
         view = self.queries.view(note.incident_id, None)
         purpose = PR_MESSAGE if note.level == 1 else escalation_purpose(note.level)
-        existing = self.queries.get_ref(note.incident_id, PLATFORM, purpose)
-        if existing is not None and existing[1] is not None:
-            log_event(logging.INFO, "slack.escalation_already_posted", incident_id=note.incident_id,
-                      level=note.level)
-            return
         channel = self.section_channel(view.restricted)
         if not channel:
             raise RuntimeError("slack.pr_channel is not configured")
         message = self.render.notification(note, self.thread_link(note.incident_id))
-        posted_channel, ts = self.post(channel, message)
-        self.queries.put_ref(note.incident_id, PLATFORM, purpose, posted_channel, ts)
+        ts = self.claimed_post(note.incident_id, purpose, channel, message, stale_after=timedelta(0))
         log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
+        # Acknowledged while this was being posted (its ref was not recorded yet when the acknowledgement looked):
+        # take the button off here. Either this re-read sees the acknowledgement or the acknowledgement sees the ref.
+        after = self.queries.view(note.incident_id, None)
+        if ts is not None and after.acknowledged_at is not None:
+            who = after.acknowledged_by or ""
+            when = format_jst(after.acknowledged_at, self.render.catalog.locale)
+            blocks = [block.to_dict() for block in message.blocks]
+            self.update_blocks(channel, ts, message.text, self.render.acknowledged(blocks, who, when))
 
     def notification_refs(self, incident_id: int) -> list[tuple[str, str]]:
-        """Every acknowledgeable message posted for the incident: the PR message and escalations."""
-        refs = [self.queries.get_ref(incident_id, PLATFORM, PR_MESSAGE)]
-        refs += [self.queries.get_ref(incident_id, PLATFORM, escalation_purpose(level))
-                 for level in range(2, self.chain_length + 1)]
-        return [(ref[0], ref[1]) for ref in refs if ref is not None and ref[1] is not None]
+        """Every acknowledgeable message posted for the incident: the PR message and escalations (including one
+        a crashed process posted without recording it, once its claim is stale: found by its metadata)."""
+        purposes = [PR_MESSAGE] + [escalation_purpose(level) for level in range(2, self.chain_length + 1)]
+        found = []
+        for purpose in purposes:
+            ref = self.queries.get_ref(incident_id, PLATFORM, purpose)
+            if ref is not None and ref[1] is None:
+                ref = self.recover_ref(incident_id, purpose)
+            if ref is not None and ref[1] is not None:
+                found.append((ref[0], ref[1]))
+        return found
+
+    def recover_ref(self, incident_id: int, purpose: str,
+                    thread_ts: str | None = None) -> tuple[str, str | None] | None:
+        """A claim left without a ts: once stale, the message its holder may have posted is looked up and
+        recorded; if there is none, the claim is dropped so a later delivery posts it. Fresh claims are left."""
+        ref = self.queries.get_ref(incident_id, PLATFORM, purpose)
+        if ref is None or ref[1] is not None:
+            return ref
+        claim = self.queries.claim_ref(incident_id, PLATFORM, purpose, ref[0], stale_after=CLAIM_LEASE)
+        if claim.state != "taken_over":
+            return (claim.channel, claim.ts)
+        located = self.find_posted(claim.channel, incident_id, purpose, thread_ts)
+        log_event(logging.WARNING, "slack.claim_recovered", incident_id=incident_id, purpose=purpose,
+                  found=located is not None)
+        if located is None:
+            self.queries.drop_ref(incident_id, PLATFORM, purpose)
+            return None
+        self.queries.put_ref(incident_id, PLATFORM, purpose, located[0], located[1])
+        return located
 
     def rewrite_notifications(self, incident_id: int, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
                               text: str, known: dict[tuple[str, str], list[dict[str, Any]]] | None = None) -> None:

@@ -1,5 +1,12 @@
 """Translation between Slack payloads and the core: payload -> neutral input -> core call -> render/deliver.
 
+Crash safety (docs/operations.md): the core's part of every interaction runs before Slack gets its HTTP 200
+(app.py: process_before_response), the Slack posts after it (`later`). So a 200 means "stored": a crash before
+it makes Slack redeliver the event or the user click again, and the core's keys turn that into a replay
+(`replay_report`, `steps.replay`, `replay_acknowledgement`) that finishes the posts without repeating any
+(delivery.py claims each post once). A report nobody will resend is finished by resume.py. Controls are taken
+away only after what replaces them is posted, so a crash always leaves something to click again.
+
 Listeners (bot/adapters/slack/listeners/) stay a few lines each and call these. No business rule lives
 here: who may do what, merging, transitions and validation are the core's; this module only decides
 where in Slack things are shown and how failures are told to the user.
@@ -18,9 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import format_jst
 from bot.ports import Actor, ConversationRef, IncidentView, Outcome, ReportInput
 from bot.triage.access import PermissionDenied
-from bot.triage.core import IncidentNotFound, InvalidRequest
+from bot.triage.core import IncidentNotFound, InvalidRequest, StorageUnavailable
 from bot.triage.lifecycle import IllegalTransition
-from bot.adapters.slack.delivery import FINISHED, INTRO, PLATFORM, error_code
+from bot.adapters.slack.delivery import (ACK_TOLD, CLAIM_LEASE, FINISHED, INTRO, PLATFORM, REPORT_DELIVERY,
+                                         error_code, merged_purpose)
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.render import (INPUT_ACTION, INPUT_BLOCK_PREFIX, Rendered, StepRef, decode_metadata,
                                        submitted_values)
@@ -124,10 +132,21 @@ class Handlers:
         return self.t("slack.error.api", error=detail)
 
     @contextmanager
-    def guard(self, reply: Reply, action: str, incident_id: int | None = None) -> Iterator[None]:
-        """Run a core call and its rendering; every failure is logged and told to the user in plain words."""
+    def guard(self, reply: Reply, action: str, incident_id: int | None = None, *,
+              stored: bool = False) -> Iterator[None]:
+        """Run a core call and its rendering; every failure is logged and told to the user in plain words.
+
+        stored: only posts are left (the core committed before the HTTP 200). A database outage then is logged,
+        not told: "try again" would make the user report twice; their next click or resume.py finishes the posts.
+        """
         try:
             yield
+        except (StorageUnavailable, SQLAlchemyError) as exc:
+            log_event(logging.WARNING if isinstance(exc, StorageUnavailable) else logging.ERROR,
+                      "slack.storage_unavailable", incident_id=incident_id, action=action, stored=stored,
+                      error=type(exc.__cause__ or exc).__name__)
+            if not stored:
+                self._say(reply, self.plain(self.t("error.storage")), incident_id)
         except PermissionDenied as exc:
             log_event(logging.WARNING, "slack.denied", incident_id=exc.incident_id, user=exc.user_id,
                       action=exc.action)
@@ -145,14 +164,19 @@ class Handlers:
         except SlackApiError as exc:
             self._record_api_error(exc, action, incident_id)
             self._say(reply, self.plain(self.api_error_text(exc)), incident_id)
-        except SQLAlchemyError as exc:
-            log_event(logging.ERROR, "slack.storage_error", incident_id=incident_id, action=action,
-                      error=type(exc).__name__)
-            self._say(reply, self.plain(self.t("error.storage")), incident_id)
         except Exception:
             logging.getLogger("incident_bot.slack").exception("slack.unexpected action=%s incident_id=%s",
                                                               action, incident_id)
             self._say(reply, self.plain(self.t("slack.error.unexpected")), incident_id)
+
+    def later(self, reply: Reply, action: str, incident_id: int | None, work: Callable[[], None]) -> None:
+        """Run `work` (the Slack posts of something the core has stored) after the HTTP response, guarded."""
+
+        def run() -> None:
+            with self.guard(reply, action, incident_id, stored=True):
+                work()
+
+        self.adapter.deferred.submit(run)
 
     def _refusal(self, exc: Exception, incident_id: int | None = None) -> str:
         """A failure before a modal is acknowledged, as the text shown in the modal (and logged)."""
@@ -173,13 +197,15 @@ class Handlers:
         logging.getLogger("incident_bot.slack").exception("slack.unexpected incident_id=%s", incident_id)
         return self.t("slack.error.unexpected")
 
-    def _attempt(self, failures: list[str], action: str, incident_id: int, work: Callable[[], None]) -> None:
-        """One side effect of a flow; a Slack failure is logged and collected so the others still run."""
+    def _attempt(self, failures: list[str], action: str, incident_id: int, work: Callable[[], Any]) -> Any:
+        """One side effect of a flow; a Slack failure is logged and collected so the others still run.
+        Returns what the work returned (a posted message's ts), None after a failure."""
         try:
-            work()
+            return work()
         except SlackApiError as exc:
             self._record_api_error(exc, action, incident_id)
             failures.append(self.api_error_text(exc))
+            return None
 
     # -- reports -----------------------------------------------------------------------------------------------
     def message_origin(self, event: dict[str, Any]) -> Origin | None:
@@ -234,8 +260,12 @@ class Handlers:
         """Send a report to the core and show the outcome: thread, step 1, PR message, replies."""
         with self.guard(origin.reply, "report"):
             actor = self.adapter.actor(origin.user)
-            outcome = self.triage.incidents.report(make_input(actor))
-            self.show_report(outcome, origin, actor)
+            report = make_input(actor)
+            outcome = self.triage.incidents.report(report)
+            if outcome.duplicate:  # a redelivery: finish what the first delivery may not have posted (crash)
+                outcome = self.triage.incidents.replay_report(report) or outcome
+            self.later(origin.reply, "report", outcome.incident.id if outcome.incident else None,
+                       lambda: self.show_report(outcome, origin, actor))
 
     def show_report(self, outcome: Outcome, origin: Origin, actor: Actor) -> None:
         view = outcome.incident
@@ -245,13 +275,20 @@ class Handlers:
             return
         if outcome.duplicate:
             log_event(logging.INFO, "slack.report_duplicate", incident_id=view.id, source=origin.source)
-            return
+            if not (outcome.created or outcome.merged):
+                return
+            # A replay (IncidentDesk.replay_report): the posts below are claimed, so only missing ones go out.
         log_event(logging.INFO, "slack.report", incident_id=view.id, source=origin.source, created=outcome.created,
                   merged=outcome.merged, kind=view.kind)
         failures: list[str] = []
         if outcome.merged:
             self._attempt(failures, "merged", view.id, lambda: self._tell_merged(outcome, origin))
         else:
+            # Once per incident (a retry, a replay or resume.py finding it done or in hand elsewhere skips it).
+            claim = self.triage.queries.claim_ref(view.id, PLATFORM, REPORT_DELIVERY, origin.channel,
+                                                  stale_after=CLAIM_LEASE)
+            if claim.state in ("posted", "busy"):
+                return
             self._attempt(failures, "thread", view.id, lambda: self._home_thread(view, origin, actor))
             self._attempt(failures, "intro", view.id, lambda: self.delivery.post_in_thread(
                 view.id, self.render.intro(outcome.messages, view.id, view.kind), purpose=INTRO))
@@ -262,6 +299,8 @@ class Handlers:
                 self._attempt(failures, "notify", view.id, lambda n=note: self.delivery.post_notification(n, view))
             if origin.source in ("slash", "shortcut"):
                 self._attempt(failures, "anchored", view.id, lambda: self._tell_anchored(view, origin))
+            # Done, failures included (they were told and put on the timeline): nothing left to resume.
+            self.triage.queries.put_ref(view.id, PLATFORM, REPORT_DELIVERY, origin.channel, "done")
         if failures:
             self._say(origin.reply, self.plain(*dict.fromkeys(failures)), view.id)
 
@@ -290,7 +329,9 @@ class Handlers:
             texts.append(self.t("slack.merged_link", link=link(url, self.t("slack.thread_link"))))
         message = self.render.markup("\n".join(texts))
         if origin.source in ("channel", "dm", "mention") and origin.message_ts:
-            self.delivery.post(origin.channel, message, thread_ts=origin.thread_ts or origin.message_ts)
+            where = origin.thread_ts or origin.message_ts
+            self.delivery.claimed_post(outcome.incident.id, merged_purpose(origin.channel, where), origin.channel,
+                                       message, thread_ts=where)
         else:
             origin.reply(message)
 
@@ -323,20 +364,22 @@ class Handlers:
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
         try:
             outcome = self.triage.incidents.report(report)
+            if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
+                outcome = self.triage.incidents.replay_report(report) or outcome
+            self._note_source(outcome, meta, actor)
         except Exception as exc:  # told inside the modal, which stays open with the text
             return Submission({"response_action": "errors", "errors": {"report_text": self._refusal(exc)}})
         if outcome.incident is None:
             return Submission({"response_action": "errors", "errors": {"report_text": " ".join(outcome.messages)}})
 
         def then() -> None:
-            with self.guard(origin.reply, "report", outcome.incident.id if outcome.incident else None):
-                self.show_report(outcome, origin, actor)
-                self._note_source(outcome, meta, actor)
+            self.later(origin.reply, "report", outcome.incident.id if outcome.incident else None,
+                       lambda: self.show_report(outcome, origin, actor))
         return Submission({}, then)
 
     def _note_source(self, outcome: Outcome, meta: dict[str, Any], actor: Actor) -> None:
-        """Keep the original message's permalink on the timeline (once)."""
-        if outcome.incident is None or outcome.duplicate or not meta.get("ts"):
+        """Keep the original message's permalink on the timeline (once: keyed)."""
+        if outcome.incident is None or outcome.merged or not meta.get("ts"):
             return
         self.triage.incidents.add_note(outcome.incident.id, actor, self.t("slack.modal.source_note"),
                                        key=f"shortcut-src:{meta.get('c')}:{meta['ts']}",
@@ -376,7 +419,16 @@ class Handlers:
                 return
             outcome = self.triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip,
                                                  expected_kind=ref.kind)
-            self.show_progress(outcome, actor, reply, at=self._clicked(body))
+            duplicate = outcome.duplicate
+            if duplicate:  # a double click, or a click again after a crash: finish the missing posts
+                outcome = self.triage.steps.replay(ref.incident_id, ref.step_id, actor)
+            at = self._clicked(body)
+
+            def deliver() -> None:
+                if duplicate:
+                    self._say(reply, self.plain(self.t("slack.duplicate")), ref.incident_id)
+                self.show_progress(outcome, actor, reply, at=at)
+            self.later(reply, "step_skip" if skip else "step_done", ref.incident_id, deliver)
 
     def open_step_modal(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """step_input: the step's inputs in a modal (current answers pre-filled)."""
@@ -409,6 +461,8 @@ class Handlers:
             outcome = self.triage.steps.complete(ref.incident_id, ref.step_id, actor,
                                                  answers=submitted_values(view.get("state") or {}),
                                                  expected_kind=ref.kind)
+            if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
+                outcome = self.triage.steps.replay(ref.incident_id, ref.step_id, actor)
         except InvalidRequest as exc:
             return Submission({"response_action": "errors", "errors": field_errors(str(exc), view)})
         except Exception as exc:  # told inside the modal, which stays open with the answers
@@ -417,35 +471,37 @@ class Handlers:
         at = (str(meta["c"]), str(meta["m"])) if meta.get("c") and meta.get("m") else None
 
         def then() -> None:
-            with self.guard(reply, "step_submit", ref.incident_id):
-                self.show_progress(outcome, actor, reply, at=at)
+            self.later(reply, "step_submit", ref.incident_id, lambda: self.show_progress(outcome, actor, reply, at=at))
         return Submission({}, then)
 
     def show_progress(self, outcome: Outcome, actor: Actor, reply: Reply, at: tuple[str, str] | None = None) -> None:
-        """After a step changed: the finished step updated in place, the next one posted, the end announced."""
+        """After a step changed: the next step posted, the end announced, then the finished step's buttons
+        replaced in place. In that order: until what follows is posted, the clicked step keeps its buttons, so
+        after a crash the user can click again (the core answers "duplicate", StepRunner.replay says what to
+        finish) instead of facing a thread with nothing left to click.
+        """
         view = outcome.incident
-        if view is None:
-            return
-        if outcome.duplicate:
-            self._say(reply, self.plain(self.t("slack.duplicate")), view.id)
+        if view is None or (outcome.duplicate and outcome.completed_step is None):
             return
         log_event(logging.INFO, "slack.step", incident_id=view.id,
                   step=outcome.completed_step.step_id if outcome.completed_step else None,
-                  status=outcome.completed_step.status if outcome.completed_step else None, finished=outcome.finished)
+                  status=outcome.completed_step.status if outcome.completed_step else None, finished=outcome.finished,
+                  replay=outcome.duplicate)
         failures: list[str] = []
-        if outcome.completed_step is not None:
+        followed = True
+        if outcome.step is not None:
+            following = outcome.step
+            followed = self._attempt(failures, "step", view.id,
+                                     lambda: self.delivery.post_step(view.id, view.kind, following)) is not None
+        if outcome.messages and followed:
+            purpose = FINISHED if outcome.finished else None
+            followed = self._attempt(failures, "messages", view.id, lambda: self.delivery.post_in_thread(
+                view.id, self.render.messages(outcome.messages), purpose=purpose)) is not None
+        if outcome.completed_step is not None and followed:
             done = outcome.completed_step
             when = format_jst(self.adapter.now(), self.adapter.catalog.locale)
             self._attempt(failures, "step_update", view.id, lambda: self.delivery.update_step(
                 view.id, view.kind, done.step_id, self.render.step_closed(done, actor.display_name, when), at=at))
-        if outcome.step is not None:
-            following = outcome.step
-            self._attempt(failures, "step", view.id,
-                          lambda: self.delivery.post_step(view.id, view.kind, following))
-        if outcome.messages:
-            purpose = FINISHED if outcome.finished else None
-            self._attempt(failures, "messages", view.id, lambda: self.delivery.post_in_thread(
-                view.id, self.render.messages(outcome.messages), purpose=purpose))
         if failures:
             self._say(reply, self.plain(*dict.fromkeys(failures)), view.id)
 
@@ -461,17 +517,25 @@ class Handlers:
             old_step = self.triage.steps.current(incident_id, user)
             outcome = self.triage.incidents.correct_kind(incident_id, kind, actor)
             view = outcome.incident
-            if outcome.duplicate or view is None:
+            if view is None:
+                return
+            if outcome.duplicate:
+                if view.restricted:  # chosen again after a crash: the redaction may not have happened (idempotent)
+                    self.later(reply, "kind_select", incident_id, lambda: self._redact_notifications(view))
                 return
             log_event(logging.INFO, "slack.kind_corrected", incident_id=incident_id, old=before.kind, new=view.kind)
-            if old_step is not None:
-                self.delivery.update_step(incident_id, before.kind, old_step.step_id,
-                                          self.render.step_superseded(old_step))
-            self.delivery.post_in_thread(incident_id, self.render.messages(outcome.messages))
-            if outcome.step is not None:
-                self.delivery.post_step(incident_id, view.kind, outcome.step, fresh=True)
-            if view.restricted and not before.restricted:
-                self._redact_notifications(view)
+
+            def deliver() -> None:
+                assert view is not None
+                if view.restricted and not before.restricted:  # first: the report text leaves the PR channel
+                    self._redact_notifications(view)
+                if old_step is not None:
+                    self.delivery.update_step(incident_id, before.kind, old_step.step_id,
+                                              self.render.step_superseded(old_step))
+                self.delivery.post_in_thread(incident_id, self.render.messages(outcome.messages))
+                if outcome.step is not None:
+                    self.delivery.post_step(incident_id, view.kind, outcome.step, fresh=True)
+            self.later(reply, "kind_select", incident_id, deliver)
 
     def _redact_notifications(self, view: IncidentView) -> None:
         """The incident became restricted: take the report text out of the messages already posted."""
@@ -488,25 +552,42 @@ class Handlers:
         with self.guard(reply, "acknowledge", incident_id):
             actor = self.adapter.actor(user, body["user"].get("name", ""))
             outcome = self.triage.incidents.acknowledge(incident_id, actor)
-            view = outcome.incident
-            if outcome.duplicate or view is None:
-                self._say(reply, self.plain(*(outcome.messages or (self.t("slack.duplicate"),))), incident_id)
-                return
-            log_event(logging.INFO, "slack.acknowledged", incident_id=incident_id, user=user)
-            who = view.acknowledged_by or actor.display_name
-            when = format_jst(view.acknowledged_at, self.adapter.catalog.locale)
+            said: tuple[str, ...] = ()
+            if outcome.duplicate or outcome.incident is None:
+                said = outcome.messages or (self.t("slack.duplicate"),)
+                # Clicked again (after a crash, or on a message posted meanwhile): finish the posts below.
+                outcome = self.triage.incidents.replay_acknowledgement(incident_id, actor)
             message = body.get("message") or {}
             clicked = {(channel, message["ts"]): list(message.get("blocks") or [])} if message.get("ts") else {}
-            failures: list[str] = []
+            final = outcome
+            self.later(reply, "acknowledge", incident_id,
+                       lambda: self._show_acknowledged(final, actor, reply, said, clicked))
+
+    def _show_acknowledged(self, outcome: Outcome, actor: Actor, reply: Reply, said: tuple[str, ...],
+                           clicked: dict[tuple[str, str], list[dict[str, Any]]]) -> None:
+        """The reporter told in the thread (once), then the acknowledge buttons replaced by who and when."""
+        view = outcome.incident
+        if said:
+            self._say(reply, self.plain(*said), view.id if view else None)
+        if not outcome.messages or view is None:
+            return
+        incident_id = view.id
+        log_event(logging.INFO, "slack.acknowledged", incident_id=incident_id, user=actor.user_id,
+                  replay=outcome.duplicate)
+        who = view.acknowledged_by or actor.display_name
+        when = format_jst(view.acknowledged_at, self.adapter.catalog.locale)
+        failures: list[str] = []
+        # The reporter is told first, once (claimed); the buttons go only after that, so a crash in between
+        # leaves a button to click again rather than a reporter never told.
+        mentions = " ".join(user_mention(r) for r in view.reporters)
+        told = self.t("slack.pr.reporter_told", mention=mentions, message=escape(" ".join(outcome.messages)))
+        if self._attempt(failures, "ack_tell", incident_id, lambda: self.delivery.post_in_thread(
+                incident_id, self.render.markup(told), purpose=ACK_TOLD)) is not None:
             self._attempt(failures, "ack_update", incident_id, lambda: self.delivery.rewrite_notifications(
                 incident_id, lambda blocks: self.render.acknowledged(blocks, who, when),
                 text=escape(outcome.messages[0] if outcome.messages else view.ref), known=clicked))
-            mentions = " ".join(user_mention(r) for r in view.reporters)
-            told = self.t("slack.pr.reporter_told", mention=mentions, message=escape(" ".join(outcome.messages)))
-            self._attempt(failures, "ack_tell", incident_id,
-                          lambda: self.delivery.post_in_thread(incident_id, self.render.markup(told)))
-            if failures:
-                self._say(reply, self.plain(*dict.fromkeys(failures)), incident_id)
+        if failures:
+            self._say(reply, self.plain(*dict.fromkeys(failures)), incident_id)
 
     # -- timeline capture ------------------------------------------------------------------------------------------
     def capture(self, event: dict[str, Any]) -> None:
@@ -528,9 +609,12 @@ class Handlers:
             outcome = self.triage.incidents.add_note(
                 incident_id, actor, slack_to_plain(message.get("text")), key=f"pin:{channel}:{ts}",
                 at=ts_to_datetime(ts), link=self.delivery.permalink(channel, ts))
-            if outcome.duplicate:
+            confirmed = any(r.get("name") == CONFIRM_REACTION for r in message.get("reactions") or [])
+            if outcome.duplicate and confirmed:
                 return
-            log_event(logging.INFO, "slack.captured", incident_id=incident_id, channel=channel)
+            # A redelivered reaction (a crash before Slack got its 200) still gets its confirmation reaction.
+            log_event(logging.INFO, "slack.captured", incident_id=incident_id, channel=channel,
+                      duplicate=outcome.duplicate)
             try:
                 self.adapter.client.reactions_add(channel=channel, timestamp=ts, name=CONFIRM_REACTION)
             except SlackApiError as exc:

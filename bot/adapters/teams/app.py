@@ -1,0 +1,303 @@
+"""The Teams adapter: an AgentApplication (Microsoft 365 Agents SDK) holding the core, built by a factory.
+
+Nothing happens at import time: `build_teams_app(runtime, settings, credentials)` makes the SDK objects
+(in-memory SDK state storage, connection manager, CloudAdapter, AgentApplication) and registers the
+routes; `TeamsBot.web_app()` makes the aiohttp application serving POST /api/messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from microsoft_agents.activity import (Activity, ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount,
+                                       ContentTypes)
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
+from microsoft_agents.hosting.core import (AgentApplication, ApplicationOptions, MemoryStorage,
+                                           OutboundHostValidator, TurnContext, TurnState)
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from bot.i18n import Catalog
+from bot.ports import Actor, Notification
+from bot.triage.service import Triage
+from bot.triage.summary_model import WeeklySummary
+from bot.wiring import Runtime
+from bot.adapters.teams.cards import VERBS, CardRenderer
+from bot.adapters.teams.delivery import PLATFORM, Outbox, Place, TeamsDelivery, split_conversation
+from bot.adapters.teams.handlers import ActionResult, TeamsHandlers
+from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
+from bot.adapters.teams.text import clean
+
+log = logging.getLogger("incident_bot.teams")
+MESSAGES_PATH = "/api/messages"
+HEALTH_PATH = "/healthz"
+SYNC_TIMEOUT = 120.0  # how long a scheduler thread waits for a post on the event loop
+
+
+class TeamsConfigError(Exception):
+    """The Teams credentials or settings cannot run the app; the message says which (ja + en)."""
+
+
+def sdk_configuration(credentials: TeamsCredentials) -> dict[str, Any]:
+    """The SDK's connection settings from TEAMS_* (anonymous mode when no app id is set)."""
+    if credentials.anonymous:
+        settings: dict[str, Any] = {"ANONYMOUS_ALLOWED": True}
+    else:
+        assert credentials.app_password is not None
+        settings = {"AUTHTYPE": "ClientSecret", "CLIENTID": credentials.app_id,
+                    "CLIENTSECRET": credentials.app_password.get_secret_value(),
+                    "TENANTID": credentials.tenant_id}
+    return {"CONNECTIONS": {"SERVICE_CONNECTION": {"SETTINGS": settings}}}
+
+
+def _loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class TeamsBot:
+    """The SDK application and the core it translates for; routes reach the core only through `handlers`."""
+
+    runtime: Runtime
+    settings: TeamsSettings
+    credentials: TeamsCredentials
+    catalog: Catalog
+    render: CardRenderer
+    adapter: CloudAdapter
+    app: AgentApplication[TurnState]
+    connection_manager: MsalConnectionManager
+    delivery: TeamsDelivery = field(init=False)
+    handlers: TeamsHandlers = field(init=False)
+    loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
+    _policies: dict[tuple[frozenset[str], frozenset[str]], Triage] = field(default_factory=dict, init=False)
+
+    # -- identity and access -------------------------------------------------------------------------------
+    def actor(self, account: ChannelAccount) -> Actor:
+        """A Teams user as the core's Actor: the AAD object id when Teams gives one, else the user id."""
+        user_id = clean(account.aad_object_id or account.id)
+        return Actor(user_id=user_id, display_name=clean(account.name)[:200] or user_id, platform=PLATFORM)
+
+    def triage(self, account: ChannelAccount | None = None) -> Triage:
+        """The core with the Teams PR members and security officers in its access policy.
+
+        Members may be configured by AAD object id or Teams user id; the one the core sees (`actor`) is
+        added for the account at hand, so either form works.
+        """
+        base = self.runtime.triage.deps.access
+        ids = {account.id, account.aad_object_id} - {None} if account is not None else set()
+        user = {self.actor(account).user_id} if account is not None else set()
+        configured_pr = frozenset(self.settings.pr_members)
+        configured_security = frozenset(self.settings.security_officers)
+        pr = configured_pr | (frozenset(user) if ids & configured_pr else frozenset())
+        security = configured_security | (frozenset(user) if ids & configured_security else frozenset())
+        key = (pr, security)
+        cached = self._policies.get(key)
+        if cached is None:
+            policy = replace(base, pr_members=base.pr_members | pr,
+                             security_officers=base.security_officers | security)
+            cached = self._policies[key] = Triage(replace(self.runtime.triage.deps, access=policy))
+        return cached
+
+    def now(self) -> datetime:
+        """The core's clock (so tests and timelines agree)."""
+        return self.runtime.triage.deps.clock.now()
+
+    # -- web -------------------------------------------------------------------------------------------------
+    def web_app(self) -> web.Application:
+        """POST /api/messages (JWT-checked unless anonymous), GET /healthz; binds the loop on start."""
+        auth_config = self.connection_manager.get_default_connection_configuration()
+
+        @jwt_authorization_decorator
+        async def messages(request: web.Request) -> web.StreamResponse:
+            if self.credentials.anonymous:
+                refusal = await self._anonymous_refusal(request)
+                if refusal is not None:
+                    return refusal
+            return await self.adapter.process(request, self.app)
+
+        async def health(request: web.Request) -> web.StreamResponse:
+            try:
+                await asyncio.to_thread(self._database_ok)
+            except Exception as exc:  # the probe reports it; the log says why
+                log.error("teams.health_failed error=%s", type(exc).__name__)
+                return web.Response(status=503, text="database unavailable\n")
+            return web.Response(text="ok\n")
+
+        async def bind(application: web.Application) -> None:
+            self.loop = asyncio.get_running_loop()
+
+        application = web.Application(client_max_size=1024 * 1024)
+        application["agent_configuration"] = auth_config
+        application.router.add_post(MESSAGES_PATH, messages)
+        application.router.add_get(HEALTH_PATH, health)
+        application.on_startup.append(bind)
+        return application
+
+    def _database_ok(self) -> None:
+        with self.runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    async def _anonymous_refusal(self, request: web.Request) -> web.StreamResponse | None:
+        """Anonymous mode is for the local Agents Playground: local callers with a local service URL only.
+
+        Without a token nothing proves who sent an activity, and the bot posts its answers to the
+        activity's serviceUrl; accepting either from elsewhere would let anyone drive the bot or make it
+        send requests to arbitrary hosts.
+        """
+        if not _loopback(request.remote):
+            log.warning("teams.anonymous_refused remote=%s", request.remote)
+            return web.json_response({"error": "anonymous mode accepts local requests only"}, status=403)
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, ValueError):
+            return None  # the SDK answers 400
+        service_url = body.get("serviceUrl") if isinstance(body, dict) else None
+        if service_url and not _loopback(urlsplit(str(service_url)).hostname):
+            log.warning("teams.anonymous_service_url_refused")
+            return web.json_response({"error": "anonymous mode answers local service URLs only"}, status=403)
+        return None
+
+    # -- the scheduler's side (called from its threads) ------------------------------------------------------
+    def _run(self, coroutine: Any) -> Any:
+        if self.loop is None or not self.loop.is_running():
+            coroutine.close()
+            raise RuntimeError("the Teams app is not serving (no event loop to post from)")
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(SYNC_TIMEOUT)
+
+    def deliver_notification(self, note: Notification) -> None:
+        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried)."""
+        self._run(self.delivery.deliver_notification(note))
+
+    def publish_summary(self, summary: WeeklySummary, png: bytes | None) -> None:
+        """For the scheduler: post the weekly summary to teams.summary_channel."""
+        from bot.adapters.teams.summary_post import post_weekly_summary
+
+        if not self.settings.summary_channel:
+            log.warning("weekly summary %s not posted: teams.summary_channel is not set", summary.week)
+            return
+        self._run(post_weekly_summary(self, summary, png))
+
+
+def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:
+    """The answer to an Action.Execute: the card's new state for the clicker, or a short message."""
+    if result.card is not None:
+        return AdaptiveCardInvokeResponse(status_code=200, type=ContentTypes.adaptive_card, value=result.card)
+    return AdaptiveCardInvokeResponse(status_code=200, type=ContentTypes.message, value=result.text or " ")
+
+
+def _register(bot: TeamsBot) -> None:
+    """Routes: Action.Execute per verb, the Action.Submit fallbacks, then messages."""
+    app, handlers = bot.app, bot.handlers
+
+    for verb in VERBS:
+        async def execute(context: TurnContext, state: TurnState, data: Any, verb: str = verb
+                          ) -> AdaptiveCardInvokeResponse:
+            return _invoke_response(await handlers.act(verb, context.activity, data))
+
+        async def submit(context: TurnContext, state: TurnState, data: Any, verb: str = verb) -> None:
+            result = await handlers.act(verb, context.activity, data)
+            if result.text and not result.public:  # Teams has no private reply: it goes to the conversation
+                base, root = split_conversation(context.activity.conversation.id)
+                place = Place(base, root, context.activity.service_url or bot.settings.service_url,
+                              context.activity.conversation.tenant_id)
+                await handlers.say(place, result.text, context=context)
+
+        app.adaptive_card.action_execute(verb)(execute)
+        app.adaptive_card.action_submit(verb)(submit)
+
+    async def message(context: TurnContext, state: TurnState) -> None:
+        await handlers.on_message(context)
+
+    app.message()(message)
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        log.error("teams.turn_failed type=%s", context.activity.type if context.activity else None,
+                  exc_info=error)
+
+    app.error(on_error)
+
+
+def _turn_error_handler(catalog: Catalog) -> Any:
+    """The adapter's last resort: log, and tell the user without internals (the SDK's default echoes them)."""
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        log.error("teams.pipeline_failed", exc_info=error)
+        if context.activity is not None and context.activity.type == ActivityTypes.message:
+            try:
+                await context.send_activity(Activity(type=ActivityTypes.message,
+                                                     text=catalog.t("teams.error.unexpected")))
+            except Exception:
+                log.error("teams.pipeline_error_unsent")
+
+    return on_turn_error
+
+
+def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: TeamsCredentials | None = None,
+                    *, environ: Mapping[str, str] | None = None) -> TeamsBot:
+    """Build the adapter: SDK connection manager, CloudAdapter, AgentApplication, cards, delivery, routes.
+
+    `credentials` default to TEAMS_APP_ID / TEAMS_APP_PASSWORD / TEAMS_TENANT_ID from `environ` (or the
+    process environment); with no app id the bot runs in anonymous mode (local testing only).
+    """
+    import os
+
+    credentials = credentials or TeamsCredentials.from_env(os.environ if environ is None else environ)
+    missing = credentials.missing()
+    if missing:
+        raise TeamsConfigError(f"環境変数が設定されていません / environment variables not set: {', '.join(missing)}")
+    config = sdk_configuration(credentials)
+    connection_manager = MsalConnectionManager(**config)
+    if credentials.anonymous:
+        validator = OutboundHostValidator(enabled=False)  # anonymous requests are limited to loopback instead
+    else:
+        validator = OutboundHostValidator(list(settings.allowed_service_hosts), enabled=True)
+    adapter = CloudAdapter(connection_manager=connection_manager, host_validator=validator)
+    adapter.on_turn_error = _turn_error_handler(runtime.triage.catalog)
+    storage = MemoryStorage()  # SDK turn state only; incidents, refs and idempotency live in the database
+    options = ApplicationOptions(storage=storage, bot_app_id=credentials.app_id or "",
+                                 remove_recipient_mention=False, start_typing_timer=False)
+    app = AgentApplication[TurnState](options, connection_manager=connection_manager)
+    catalog = runtime.triage.catalog
+    render = CardRenderer(catalog, runtime.library.kinds())
+    bot = TeamsBot(runtime=runtime, settings=settings, credentials=credentials, catalog=catalog,
+                   render=render, adapter=adapter, app=app, connection_manager=connection_manager)
+    bot.delivery = TeamsDelivery(Outbox(adapter, credentials), lambda: bot.triage().queries, render, settings,
+                                 chain_length=len(runtime.triage.deps.escalation.levels))
+    bot.handlers = TeamsHandlers(bot)
+    _register(bot)
+    if credentials.anonymous:
+        log.warning("teams.anonymous_mode: TEAMS_APP_ID is not set; only local requests (Agents Playground) "
+                    "are accepted")
+    return bot
+
+
+def teams_settings(runtime: Runtime) -> TeamsSettings:
+    """The `teams:` block of app.yaml once FileSettings has it; the defaults until then."""
+    value = getattr(runtime.settings.file, "teams", None)
+    if isinstance(value, TeamsSettings):
+        return value
+    if isinstance(value, BaseModel):  # the same block declared elsewhere (e.g. moved into bot/config.py)
+        return TeamsSettings.model_validate(value.model_dump())
+    if isinstance(value, dict):
+        return TeamsSettings.model_validate(value)
+    return TeamsSettings()
+
+
+__all__ = ["TeamsBot", "TeamsConfigError", "build_teams_app", "teams_settings", "sdk_configuration",
+           "MESSAGES_PATH", "HEALTH_PATH", "PLATFORM"]

@@ -1,0 +1,279 @@
+"""Neutral outputs (StepView, Notification, messages) rendered as Adaptive Cards 1.5 for Teams.
+
+Every control is an Action.Execute (Universal Actions: the bot answers with the updated card) with an
+Action.Submit fallback for hosts that do not support it; both carry the same data, and Teams merges
+the card's input values into it. Text from users and playbooks always goes through `md_escape`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Sequence
+
+from bot.i18n import Catalog
+from bot.ports import IncidentView, InputSpec, Notification, StepView
+from bot.presenting import StepRef, answered, field_errors
+from bot.adapters.teams.settings import TeamsMention
+from bot.adapters.teams.text import md_escape, truncate
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+
+# Verbs: the contract between rendered controls and the handlers.
+STEP_DONE = "step_done"
+STEP_SKIP = "step_skip"
+KIND_SELECT = "kind_select"
+ACKNOWLEDGE = "acknowledge"
+VERBS = (STEP_DONE, STEP_SKIP, KIND_SELECT, ACKNOWLEDGE)
+INPUT_PREFIX = "in_"  # card input ids: in_<playbook input id> (never clashes with the data keys)
+KIND_INPUT = "kind"
+
+TEXT_LIMIT = 3000  # characters of user text (report, answers) shown in one card
+ANSWER_LIMIT = 500
+CARD_BYTES_LIMIT = 26_000  # Teams refuses messages over about 28 KB
+
+
+def text_block(text: str, **style: Any) -> dict[str, Any]:
+    """A wrapping TextBlock; `text` must already be escaped (or be markup built here)."""
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def lines(text: str, **style: Any) -> list[dict[str, Any]]:
+    """Plain text as escaped TextBlocks, one per line, so line breaks survive every Teams client."""
+    blocks: list[dict[str, Any]] = []
+    gap = False
+    for line in text.strip("\n").split("\n"):
+        if not line.strip():
+            gap = True
+            continue
+        block = text_block(md_escape(line), **style)
+        block["spacing"] = "Medium" if gap else "None"
+        blocks.append(block)
+        gap = False
+    if blocks:
+        blocks[0]["spacing"] = style.get("spacing", "Default")
+    return blocks
+
+
+def action(title: str, verb: str, data: dict[str, Any], *, style: str | None = None,
+           inputs: bool = True) -> dict[str, Any]:
+    """Action.Execute with an Action.Submit fallback carrying the same data (`verb` included for Submit)."""
+    payload = {"verb": verb, **data}
+    associated = "auto" if inputs else "none"
+    submit: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": payload,
+                              "associatedInputs": associated}
+    execute: dict[str, Any] = {"type": "Action.Execute", "title": title, "verb": verb, "data": payload,
+                               "associatedInputs": associated, "fallback": submit}
+    if style:
+        execute["style"] = submit["style"] = style
+    return execute
+
+
+def card(body: list[dict[str, Any]], actions: Sequence[dict[str, Any]] = (),
+         mentions: Sequence[TeamsMention] = ()) -> dict[str, Any]:
+    """An Adaptive Card 1.5 (full width in Teams), with mention entities for `<at>` tags built here."""
+    content: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body,
+                               "msteams": {"width": "Full"}}
+    if actions:
+        content["actions"] = list(actions)
+    if mentions:
+        content["msteams"]["entities"] = [mention_entity(m) for m in mentions]
+    return content
+
+
+def mention_text(mention: TeamsMention) -> str:
+    """The `<at>` tag of a configured mention (the name is configuration, never user text)."""
+    return f"<at>{mention.name}</at>"
+
+
+def mention_entity(mention: TeamsMention) -> dict[str, Any]:
+    entity: dict[str, Any] = {"type": "mention", "text": mention_text(mention),
+                              "mentioned": {"id": mention.id, "name": mention.name}}
+    if mention.type == "tag":
+        entity["mentioned"]["type"] = "tag"
+    return entity
+
+
+def attachment(content: dict[str, Any]) -> dict[str, Any]:
+    """The message attachment that carries a card."""
+    return {"contentType": CARD_CONTENT_TYPE, "content": content}
+
+
+def card_size(content: dict[str, Any]) -> int:
+    return len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
+
+
+class CardRenderer:
+    """Builds Adaptive Cards from the core's neutral outputs in the configured locale."""
+
+    def __init__(self, catalog: Catalog, kinds: Sequence[str]) -> None:
+        self.catalog = catalog
+        self.kinds = list(kinds)
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.catalog.t(key, **params)
+
+    # -- plain messages ------------------------------------------------------------------------------------
+    def messages(self, texts: Iterable[str]) -> dict[str, Any]:
+        """Localised core messages, one after another."""
+        body: list[dict[str, Any]] = []
+        for text in texts:
+            if text:
+                body += lines(truncate(text, TEXT_LIMIT))
+        return card(body or [text_block(" ")])
+
+    def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> dict[str, Any]:
+        """The first reply: what was received, and the kind correction choice."""
+        body = self.messages(texts)["body"]
+        body.append(text_block(md_escape(self.t("teams.intro.kind_label")), isSubtle=True, spacing="Medium"))
+        body.append({"type": "Input.ChoiceSet", "id": KIND_INPUT, "style": "compact", "value": kind,
+                     "label": self.t("teams.intro.kind_input"),
+                     "choices": [{"title": self.catalog.label("kind", k), "value": k} for k in self.kinds]})
+        return card(body, [action(self.t("teams.intro.kind_submit"), KIND_SELECT, {"incident": incident_id})])
+
+    # -- steps -----------------------------------------------------------------------------------------------
+    def _heading(self, step: StepView) -> dict[str, Any]:
+        heading = self.t("step.heading", index=step.index, total=step.total, title=step.title)
+        return text_block(md_escape(heading), weight="Bolder", size="Medium")
+
+    def _drafts(self, step: StepView) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = []
+        for draft in step.drafts:
+            items = [text_block(md_escape(self.t("teams.step.draft", title=draft.title)), weight="Bolder")]
+            items += lines(draft.text.strip(), fontType="Monospace")
+            blocks.append({"type": "Container", "style": "emphasis", "items": items, "spacing": "Medium"})
+        return blocks
+
+    def _input(self, item: InputSpec, current: str | None) -> list[dict[str, Any]]:
+        field: dict[str, Any] = {"id": INPUT_PREFIX + item.id, "label": item.label,
+                                 "isRequired": item.required}
+        if item.required:
+            field["errorMessage"] = self.t("input.required", field=item.label)
+        if item.type == "choice":
+            field.update({"type": "Input.ChoiceSet", "style": "compact",
+                          "choices": [{"title": label, "value": value} for value, label in item.choices]})
+            if current in {value for value, _ in item.choices}:
+                field["value"] = current
+        else:
+            field.update({"type": "Input.Text", "maxLength": 3000,
+                          "isMultiline": item.type in ("textarea", "screenshot_note")})
+            if item.type == "url":
+                field["style"] = "Url"
+            if item.type == "platform":
+                field["placeholder"] = self.t("teams.step.platform_placeholder")
+            if current:
+                field["value"] = truncate(current, 3000)
+        blocks = [field]
+        if item.help:
+            blocks.append(text_block(md_escape(item.help), isSubtle=True, size="Small", spacing="None"))
+        return blocks
+
+    def step(self, step: StepView, kind: str, *, error: str | None = None,
+             values: dict[str, str] | None = None) -> dict[str, Any]:
+        """A pending step: instructions, clauses, don'ts, inputs in the card, drafts, and its actions.
+
+        `error` (the core's refusal) is shown above the actions; `values` keep what the user had typed.
+        """
+        body: list[dict[str, Any]] = [self._heading(step)]
+        body += lines(step.instructions)
+        if step.fallback_note:
+            body += lines(self.t("teams.step.fallback", note=step.fallback_note), isSubtle=True)
+        if step.citations:
+            body.append(text_block(md_escape(self.t("step.citations", citations=" / ".join(step.citations))),
+                                   isSubtle=True, size="Small"))
+        if step.donts:
+            body.append(text_block(md_escape(self.t("step.donts")), weight="Bolder", color="Attention",
+                                   spacing="Medium"))
+            body += [text_block(md_escape(f"✕ {item}"), color="Attention", spacing="None")
+                     for item in step.donts]
+        current = {**step.answers, **(values or {})}
+        errors = field_errors(error, [(item.id, item.label) for item in step.inputs]) if error else {}
+        if error and not step.inputs:
+            errors = {"": error}
+        for item in step.inputs:
+            body += self._input(item, current.get(item.id))
+            if item.id in errors:  # the core's refusal, under the field it is about
+                body += lines(errors.pop(item.id), color="Attention", spacing="None")
+        drafts = self._drafts(step)
+        for rest in errors.values():
+            body += lines(rest, color="Attention", weight="Bolder")
+        data = {"ref": StepRef(step.incident_id, kind, step.step_id).encode()}
+        done_title = self.t("teams.step.submit" if step.inputs else "teams.step.done")
+        actions = [action(done_title, STEP_DONE, data, style="positive"),
+                   action(self.t("teams.step.skip"), STEP_SKIP, data, inputs=False)]
+        content = card(body + drafts, actions)
+        if card_size(content) > CARD_BYTES_LIMIT:  # drafts are the bulk; they are in the timeline export too
+            content = card(body + [text_block(md_escape(self.t("teams.truncated")), isSubtle=True)], actions)
+        return content
+
+    def step_closed(self, step: StepView, who: str, when: str) -> dict[str, Any]:
+        """A finished step, updated in place: its status, who and when, the answers and final drafts."""
+        key = "teams.step.status_skipped" if step.status == "skipped" else "teams.step.status_done"
+        body = [self._heading(step), text_block(md_escape(self.t(key, who=who, when=when)), color="Good",
+                                                spacing="None")]
+        given = answered(step)
+        if given:
+            body.append(text_block(md_escape(self.t("teams.step.answers")), weight="Bolder",
+                                   spacing="Medium"))
+            body.append({"type": "FactSet", "facts": [
+                {"title": md_escape(item.label), "value": md_escape(truncate(value, ANSWER_LIMIT))}
+                for item, value in given]})
+        content = card(body + self._drafts(step))
+        if card_size(content) > CARD_BYTES_LIMIT:
+            content = card(body + [text_block(md_escape(self.t("teams.truncated")), isSubtle=True)])
+        return content
+
+    def step_superseded(self, step: StepView) -> dict[str, Any]:
+        """A pending step of the playbook the incident no longer follows (kind corrected)."""
+        return card([text_block(md_escape(step.title), isSubtle=True, weight="Bolder"),
+                     text_block(md_escape(self.t("teams.step.superseded")), isSubtle=True, spacing="None")])
+
+    # -- notifications ---------------------------------------------------------------------------------------
+    def _thread_link(self, thread_url: str | None) -> list[dict[str, Any]]:
+        if thread_url:
+            return [{"type": "Action.OpenUrl", "title": self.t("teams.pr.open_thread"), "url": thread_url}]
+        return []
+
+    def notification(self, note: Notification, thread_url: str | None,
+                     mention: TeamsMention | None = None) -> dict[str, Any]:
+        """A PR or escalation card: mention, title, body (already free of restricted details), acknowledge."""
+        body: list[dict[str, Any]] = []
+        if mention is not None:
+            body.append(text_block(mention_text(mention)))
+        body.append(text_block(md_escape(note.title), weight="Bolder", size="Medium"))
+        body += lines(truncate(note.body, TEXT_LIMIT))
+        if not thread_url:
+            body.append(text_block(md_escape(self.t("teams.pr.in_chat")), isSubtle=True, size="Small"))
+        actions = []
+        if note.acknowledgeable:
+            actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
+                                  {"incident": note.incident_id, "level": note.level}, style="positive"))
+        actions += self._thread_link(thread_url)
+        return card(body, actions, [mention] if mention is not None else [])
+
+    def notification_after(self, view: IncidentView, thread_url: str | None, *, acknowledged: str | None,
+                           level: int = 1) -> dict[str, Any]:
+        """A notification card re-drawn after it changed (acknowledged, or the incident became restricted).
+
+        Teams replaces a whole card on update and the connector cannot read a posted one back, so the
+        card is drawn again from the incident: its title, and who acknowledged (or the button again). The
+        report text is not repeated: it stays in the incident's thread for those allowed to see it.
+        """
+        title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
+        body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
+        if view.restricted:
+            body.append(text_block(md_escape(self.t("teams.pr.restricted_now")), isSubtle=True))
+        else:
+            body.append(text_block(md_escape(self.t("teams.pr.text_in_thread")), isSubtle=True))
+        actions = []
+        if acknowledged:
+            body.append(text_block(md_escape(acknowledged), color="Good", weight="Bolder"))
+        else:
+            actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
+                                  {"incident": view.id, "level": level}, style="positive"))
+        return card(body, actions + self._thread_link(thread_url))
+
+
+__all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "VERBS", "INPUT_PREFIX",
+           "KIND_INPUT", "attachment", "card", "text_block", "lines", "action", "md_escape"]

@@ -1,0 +1,81 @@
+"""`incident-bot teams`: the Teams app over HTTP (aiohttp, POST /api/messages) with the scheduler."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import socket as socketlib
+from typing import Any, TextIO
+
+from bot.wiring import Runtime
+
+log = logging.getLogger("incident_bot.teams")
+
+
+def worker_id() -> str:
+    """This process among the bot's instances (for the scheduler's database leases)."""
+    return f"{socketlib.gethostname()}:{os.getpid()}"
+
+
+def teams(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """Serve the Teams app until SIGINT/SIGTERM; 2 when the SDK is missing or credentials are incomplete."""
+    try:
+        from bot.adapters.teams.app import TeamsConfigError, build_teams_app, teams_settings
+    except ImportError as exc:
+        stdout.write("Microsoft 365 Agents SDK が入っていません。pip install -e '.[teams]' を実行してください / "
+                     "the Microsoft 365 Agents SDK is not installed: "
+                     f"pip install -e '.[teams]' ({exc.name})\n")
+        return 2
+    try:
+        bot = build_teams_app(runtime, teams_settings(runtime))
+    except TeamsConfigError as exc:
+        stdout.write(f"{exc}\n")
+        return 2
+    host, port = str(getattr(args, "host", "0.0.0.0")), int(getattr(args, "port", 3978))
+    if bot.credentials.anonymous:
+        stdout.write("匿名モード（TEAMS_APP_ID 未設定）: このマシンからの要求だけを受け付けます（Agents Playground 用）/ "
+                     "anonymous mode (TEAMS_APP_ID not set): "
+                     "local requests only, for the Agents Playground\n")
+    try:
+        asyncio.run(serve(bot, host, port, stdout))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def serve(bot: Any, host: str, port: int, stdout: TextIO, *, scheduler: bool = True,
+                stop: asyncio.Event | None = None) -> None:
+    """Run the aiohttp app and the scheduler (escalations, weekly summary) until `stop` or a signal."""
+    from aiohttp import web
+
+    from bot.adapters.teams.app import MESSAGES_PATH
+    from bot.scheduler import build_scheduler
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+            pass
+    runner = web.AppRunner(bot.web_app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    jobs = None
+    if scheduler:
+        jobs = build_scheduler(bot.runtime, deliver=bot.deliver_notification,
+                               publish_summary=bot.publish_summary, worker_id=worker_id())
+        jobs.start()
+    bound = runner.addresses[0] if runner.addresses else (host, port)
+    stdout.write(f"listening on http://{bound[0]}:{bound[1]}{MESSAGES_PATH}\n")
+    stdout.flush()
+    try:
+        await stop.wait()
+    finally:
+        if jobs is not None:
+            await asyncio.to_thread(jobs.shutdown, wait=True)
+        await runner.cleanup()

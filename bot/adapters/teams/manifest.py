@@ -1,0 +1,108 @@
+"""The Teams app package (manifest.json + two icons, zipped) to upload in Teams or the Teams admin center.
+
+    python -m bot.adapters.teams.manifest --app-id <Entra app id> --out sns-incident-bot.zip \\
+        --developer "○○市 情報政策課" --website https://www.city.example.jp/ \\
+        --privacy https://www.city.example.jp/privacy --terms https://www.city.example.jp/terms
+
+The bot works in personal chats, teams (channels) and group chats. `ChannelMessage.Read.Group` (a
+resource-specific consent the team owner grants when adding the app) lets posts in the report channels
+reach the bot without an @mention; without it only @mentions do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import zipfile
+from typing import Any, Sequence
+
+from bot.i18n import Catalog
+
+SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
+MANIFEST_VERSION = "1.17"
+ACCENT = "#1F4E79"
+
+
+def manifest(app_id: str, catalog: Catalog, *, developer: str, website: str, privacy: str, terms: str,
+             version: str = "1.0.0") -> dict[str, Any]:
+    """manifest.json for the bot registered as `app_id` (the Entra app registration's client id)."""
+    t = catalog.t
+    return {
+        "$schema": SCHEMA,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": version,
+        "id": app_id,
+        "developer": {"name": developer, "websiteUrl": website, "privacyUrl": privacy, "termsOfUseUrl": terms},
+        "name": {"short": t("teams.app.name")[:30], "full": t("teams.app.name")[:100]},
+        "description": {"short": t("teams.app.short")[:80], "full": t("teams.app.full")[:4000]},
+        "icons": {"color": "color.png", "outline": "outline.png"},
+        "accentColor": ACCENT,
+        "bots": [{
+            "botId": app_id,
+            "scopes": ["personal", "team", "groupChat"],
+            "isNotificationOnly": False,
+            "supportsFiles": False,
+            "commandLists": [{"scopes": ["personal", "team", "groupChat"],
+                              "commands": [{"title": "help", "description": t("teams.app.help")[:128]}]}],
+        }],
+        "permissions": ["identity", "messageTeamMembers"],
+        "validDomains": [],
+        "webApplicationInfo": {"id": app_id, "resource": "https://RscPermission"},
+        "authorization": {"permissions": {"resourceSpecific": [
+            {"name": "ChannelMessage.Read.Group", "type": "Application"},
+        ]}},
+    }
+
+
+def _icon(size: int, outline: bool) -> bytes:
+    """A plain icon: a filled square (color, 192 px) or a white mark on transparency (outline, 32 px)."""
+    from PIL import Image, ImageDraw
+
+    if outline:
+        image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+        ImageDraw.Draw(image).rectangle([6, 6, size - 7, size - 7], outline=(255, 255, 255, 255), width=3)
+    else:
+        image = Image.new("RGBA", (size, size), ACCENT)
+        margin = size // 4
+        ImageDraw.Draw(image).rectangle([margin, margin, size - margin, size - margin],
+                                        outline=(255, 255, 255, 255), width=size // 16)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def package(app_id: str, catalog: Catalog, **fields: str) -> bytes:
+    """The zip Teams accepts: manifest.json, color.png (192×192), outline.png (32×32)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest(app_id, catalog, **fields), ensure_ascii=False,
+                                                     indent=2))
+        archive.writestr("color.png", _icon(192, outline=False))
+        archive.writestr("outline.png", _icon(32, outline=True))
+    return buffer.getvalue()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.adapters.teams.manifest",
+                                     description="write the Teams app package (zip) for upload")
+    parser.add_argument("--app-id", required=True, help="the Entra app registration's client id (TEAMS_APP_ID)")
+    parser.add_argument("--out", default="sns-incident-bot.zip")
+    parser.add_argument("--locale", choices=("ja", "en"), default="ja")
+    parser.add_argument("--developer", default="SNS incident bot")
+    parser.add_argument("--website", default="https://www.example.jp/")
+    parser.add_argument("--privacy", default="https://www.example.jp/privacy")
+    parser.add_argument("--terms", default="https://www.example.jp/terms")
+    parser.add_argument("--version", default="1.0.0")
+    args = parser.parse_args(argv)
+    data = package(args.app_id, Catalog.load(args.locale), developer=args.developer, website=args.website,
+                   privacy=args.privacy, terms=args.terms, version=args.version)
+    with open(args.out, "wb") as out:
+        out.write(data)
+    sys.stdout.write(f"{args.out}: manifest.json, color.png, outline.png\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

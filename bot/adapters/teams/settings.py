@@ -1,0 +1,104 @@
+"""Teams settings (the `teams:` block of app.yaml) and credentials (environment only).
+
+Plain pydantic, no SDK import: `bot/config.py` can import `TeamsSettings` for `FileSettings.teams`
+without pulling the Microsoft 365 Agents SDK into the core.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+# Where proactive messages go when no activity has told us the tenant's service URL (public cloud).
+DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+_ID_LIMIT = 120  # the platform_refs columns the ids are stored in
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TeamsMention(_Strict):
+    """Someone (a user or a tag) a notification mentions: id is the AAD object id or the Teams user id."""
+
+    id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=100)
+    type: str = "person"  # "person" or "tag" (a Teams tag id)
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in ("person", "tag"):
+            raise ValueError("type is 'person' or 'tag'")
+        return value
+
+
+class TeamsSettings(_Strict):
+    """Where the Teams app listens and posts, and who belongs to the PR section."""
+
+    # Channel ids (19:…@thread.tacv2) whose new posts are reports (needs the ChannelMessage.Read.Group RSC
+    # permission; without it only @mentions arrive, which are reports anywhere).
+    report_channels: list[str] = Field(default_factory=list)
+    pr_channel: str | None = None
+    restricted_channel: str | None = None
+    summary_channel: str | None = None
+    # PR section members: AAD object ids or Teams user ids (29:…); both forms are matched.
+    pr_members: list[str] = Field(default_factory=list)
+    security_officers: list[str] = Field(default_factory=list)
+    # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level.
+    mentions: dict[str, TeamsMention] = Field(default_factory=dict)
+    # The Bot Connector service URL for proactive posts (scheduler, summary); an incident's own
+    # conversation uses the URL its activities came with.
+    service_url: str = DEFAULT_SERVICE_URL
+    # Extra hosts (besides Microsoft's) the bot may send to, e.g. a sovereign cloud's service host.
+    allowed_service_hosts: list[str] = Field(default_factory=list)
+
+    @field_validator("report_channels", "pr_channel", "restricted_channel", "summary_channel")
+    @classmethod
+    def _channel_ids(cls, value: str | list[str] | None) -> str | list[str] | None:
+        for item in [value] if isinstance(value, str) else (value or []):
+            if not item or len(item) > _ID_LIMIT or ";" in item:
+                raise ValueError(f"a Teams channel id (19:…@thread.tacv2, up to {_ID_LIMIT} characters, "
+                                 f"without ;messageid=) was expected, got {item!r}")
+        return value
+
+    @field_validator("service_url")
+    @classmethod
+    def _service_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("service_url must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+
+class TeamsCredentials(_Strict):
+    """The bot's Entra app registration, from TEAMS_APP_ID / TEAMS_APP_PASSWORD / TEAMS_TENANT_ID.
+
+    With no app id the bot runs in anonymous mode: no token is checked on incoming requests and none is
+    sent, which only the Microsoft 365 Agents Playground (or a test) accepts.
+    """
+
+    app_id: str | None = None
+    app_password: SecretStr | None = None
+    tenant_id: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return not self.app_id
+
+    def missing(self) -> list[str]:
+        """Variables that must be set together with TEAMS_APP_ID."""
+        if self.anonymous:
+            return []
+        needed = {"TEAMS_APP_PASSWORD": self.app_password, "TEAMS_TENANT_ID": self.tenant_id}
+        return [name for name, value in needed.items() if not value]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "TeamsCredentials":
+        return cls(app_id=environ.get("TEAMS_APP_ID") or None,
+                   app_password=environ.get("TEAMS_APP_PASSWORD") or None,
+                   tenant_id=environ.get("TEAMS_TENANT_ID") or None)
+
+
+__all__ = ["TeamsSettings", "TeamsMention", "TeamsCredentials", "DEFAULT_SERVICE_URL"]

@@ -1,0 +1,91 @@
+"""Teams text helpers: incoming message text to plain text, and text made inert for Adaptive Card markdown.
+
+Adaptive Card TextBlocks render a Markdown subset (bold, italics, lists, links) and Teams turns
+`<at>name</at>` into a mention when the message carries a matching mention entity. User and playbook text
+is therefore escaped before it reaches a TextBlock: every Markdown-significant character gets a backslash,
+and `<` gets a zero-width space after it so no `<at>`-tag (or autolink) can form. The text is shown,
+never interpreted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>&])")
+_URL = re.compile(r"https?://[^\s<>\"'、。「」（）]+", re.IGNORECASE)
+_URL_SPECIAL = re.compile(r"([\\`*\[\]|~>])")
+_LINE_MARK = re.compile(r"^(\s*)([-=])", re.MULTILINE)
+_LINE_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?(?:p|div|span|br|b|i|em|strong|u|s|a|ol|ul|li|blockquote|pre|code)\b[^>]*>",
+                  re.IGNORECASE)
+_BLANKS = re.compile(r"[ \t\u00a0]+")
+ZWSP = "\u200b"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8)
+
+
+def clean(text: str | None) -> str:
+    """Text from a client made storable: NUL characters and lone surrogates replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text) if text else ""
+
+
+def md_escape(text: str | None) -> str:
+    """Text that Adaptive Card markdown shows literally (no emphasis, link, list, heading or mention).
+
+    Inside bare URLs only what could still form markup is escaped (`_`, `(`, `#`… stay, so Teams can
+    still recognise and link the URL).
+    """
+    if not text:
+        return ""
+    pieces: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        url = _url_end(match.group(0))
+        pieces.append(_MD_SPECIAL.sub(r"\\\1", text[last:match.start()]))
+        pieces.append(_URL_SPECIAL.sub(r"\\\1", url))
+        last = match.start() + len(url)
+    pieces.append(_MD_SPECIAL.sub(r"\\\1", text[last:]))
+    escaped = "".join(pieces)
+    escaped = _LINE_MARK.sub(r"\1\\\2", escaped)
+    escaped = _LINE_NUMBER.sub(r"\1\\.", escaped)
+    return escaped.replace("<", "<" + ZWSP)
+
+
+def _url_end(url: str) -> str:
+    """A bare URL without the sentence's trailing punctuation (a closing bracket only when unbalanced)."""
+    while url and (url[-1] in ".,;:!?" or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
+
+
+def truncate(text: str, limit: int, marker: str = "…") -> str:
+    """Text cut to at most `limit` characters with a marker when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(marker))] + marker
+
+
+def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
+    """A Teams message as plain text: mentions of the bot removed, other mentions as @name, HTML undone.
+
+    Teams sends `<at>Name</at>` for mentions and may add simple HTML; the core gets the words only.
+    """
+    if not text:
+        return ""
+    text = clean(text)
+    lowered = {name.casefold() for name in bot_names if name}
+
+    def mention(match: re.Match[str]) -> str:
+        name = html.unescape(match.group(1)).strip()
+        return "" if name.casefold() in lowered else f"@{name}"
+
+    plain = _AT_TAG.sub(mention, text)
+    plain = re.sub(r"<br\s*/?>", "\n", plain, flags=re.IGNORECASE)
+    plain = _TAG.sub("", plain)
+    plain = html.unescape(plain)
+    lines = [_BLANKS.sub(" ", line).strip() for line in plain.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+__all__ = ["md_escape", "truncate", "message_text", "clean", "ZWSP"]

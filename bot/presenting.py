@@ -1,0 +1,154 @@
+"""Presentation rules every chat adapter shares: no platform imports, no I/O of its own.
+
+The Slack adapter grew these inside `bot/adapters/slack/` (handlers.py, render.py, delivery.py); the
+Teams adapter needs the same rules, so they live here where both can use them:
+
+* what a failure of a core call is called in front of the user (`failure_text`),
+* what a step control carries (`StepRef`) and what a core validation message means per field
+  (`field_errors`),
+* how answers are shown back (`answered`),
+* the purposes under which adapters store where they put things (`queries.put_ref(...)`), so that
+  "post once" and "update the latest step message" mean the same on every platform,
+* where a section notification goes (`notification_channel`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from bot.i18n import Catalog
+from bot.ports import InputSpec, StepView
+from bot.triage.access import PermissionDenied
+from bot.triage.core import IncidentNotFound, InvalidRequest, incident_ref
+from bot.triage.lifecycle import IllegalTransition
+
+# Texts that ask for help instead of being a report.
+HELP_WORDS = frozenset({"", "help", "ヘルプ", "使い方", "?", "？"})
+
+# Ref purposes (queries.put_ref(incident, platform, purpose, channel, ts)).
+THREAD = "thread"  # where the playbook runs (the report's thread, or a chat)
+INTRO = "intro"  # what was received, with the kind correction control
+PR_MESSAGE = "pr_message"  # the first notification of the PR section
+FINISHED = "finished"  # "all steps done"
+MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
+
+
+def is_help(text: str) -> bool:
+    """Whether a message asks for help rather than reporting something."""
+    return text.strip().lower() in HELP_WORDS
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """What a step control carries: which incident, which playbook (kind) and which step."""
+
+    incident_id: int
+    kind: str
+    step_id: str
+
+    def encode(self) -> str:
+        return f"{self.incident_id}|{self.kind}|{self.step_id}"
+
+    @classmethod
+    def decode(cls, value: str) -> "StepRef":
+        """Parse an encoded ref; ValueError when it is not one."""
+        incident, kind, step = str(value).split("|", 2)
+        return cls(int(incident), kind, step)
+
+
+def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
+    """The ref purpose of a step message; later generations exist when a kind is corrected back."""
+    base = f"step:{kind}:{step_id}"
+    return base if generation == 1 else f"{base}#{generation}"
+
+
+def escalation_purpose(level: int) -> str:
+    """The ref purpose of an escalation message of a chain level."""
+    return f"escalation:{level}"
+
+
+def notification_purposes(chain_length: int) -> list[str]:
+    """Every acknowledgeable message an incident can have: the PR message, then each escalation level."""
+    return [PR_MESSAGE] + [escalation_purpose(level) for level in range(2, chain_length + 1)]
+
+
+GetRef = Callable[[int, str, str], "tuple[str, str | None] | None"]
+
+
+def step_refs(get_ref: GetRef, incident_id: int, platform: str, kind: str, step_id: str
+              ) -> list[tuple[str, str | None]]:
+    """Where each generation of a step's message went, oldest first (stops at the first missing one)."""
+    found: list[tuple[str, str | None]] = []
+    for generation in range(1, MAX_GENERATIONS + 1):
+        ref = get_ref(incident_id, platform, step_purpose(kind, step_id, generation))
+        if ref is None:
+            break
+        found.append(ref)
+    return found
+
+
+def next_step_purpose(get_ref: GetRef, incident_id: int, platform: str, kind: str, step_id: str,
+                      *, fresh: bool) -> str:
+    """The purpose to post a step under: the first one, or (after a kind correction) the next free one."""
+    if not fresh:
+        return step_purpose(kind, step_id)
+    used = len(step_refs(get_ref, incident_id, platform, kind, step_id))
+    return step_purpose(kind, step_id, min(used + 1, MAX_GENERATIONS))
+
+
+def notification_channel(restricted: bool, pr_channel: str | None,
+                         restricted_channel: str | None) -> str | None:
+    """Where section notifications go: the restricted channel for leaks when configured, else PR's."""
+    if restricted and restricted_channel:
+        return restricted_channel
+    return pr_channel
+
+
+def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None = None) -> str | None:
+    """A core refusal or storage failure in the user's words; None for anything unexpected (log it)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    t, label = catalog.t, catalog.label
+    if isinstance(exc, PermissionDenied):
+        return t("ack.denied" if exc.action == "acknowledge" else "error.denied")
+    if isinstance(exc, InvalidRequest):  # StorageUnavailable included: already localised
+        return str(exc)
+    if isinstance(exc, IllegalTransition):
+        return t("error.illegal_transition", ref=incident_ref(incident_id or 0),
+                 current=label("status", exc.current), target=label("status", exc.target))
+    if isinstance(exc, IncidentNotFound):
+        return t("error.not_found", ref=incident_ref(exc.incident_id))
+    if isinstance(exc, SQLAlchemyError):
+        return t("error.storage")
+    return None
+
+
+def field_errors(message: str, inputs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The core's validation message split onto input fields by their labels (input id -> lines).
+
+    `inputs` are (input id, label) in display order; a line naming no field goes to the first one.
+    """
+    errors: dict[str, str] = {}
+    for line in (line for line in message.splitlines() if line.strip()):
+        target = next((key for key, label in inputs if label and f"「{label}」" in line), None)
+        target = target or next((key for key, label in inputs if label and label in line), None)
+        target = target or (inputs[0][0] if inputs else "")
+        errors[target] = f"{errors[target]}\n{line}" if target in errors else line
+    return errors
+
+
+def answer_label(item: InputSpec, value: str) -> str:
+    """An answer as shown to people: a choice's label, else the value itself."""
+    return dict(item.choices).get(value, value)
+
+
+def answered(step: StepView) -> list[tuple[InputSpec, str]]:
+    """The step's inputs that have an answer, in order, with the answer as shown to people."""
+    return [(item, answer_label(item, step.answers[item.id]))
+            for item in step.inputs if step.answers.get(item.id)]
+
+
+__all__ = ["HELP_WORDS", "THREAD", "INTRO", "PR_MESSAGE", "FINISHED", "MAX_GENERATIONS", "StepRef", "is_help",
+           "step_purpose", "escalation_purpose", "notification_purposes", "step_refs", "next_step_purpose",
+           "notification_channel", "failure_text", "field_errors", "answer_label", "answered"]

@@ -1,0 +1,238 @@
+"""A local Bot Connector service for tests: real HTTP on 127.0.0.1, every call recorded.
+
+Activities sent to the bot carry `serviceUrl = fake.url`; the SDK's connector client then calls this
+server: POST /v3/conversations/{id}/activities (a new message), POST …/activities/{activityId} (a reply),
+PUT …/activities/{activityId} (an update), POST /v3/conversations (a new conversation). Messages are kept
+so updates replace them like Teams does. `fail("send", 429, times=1)` answers the next sends with an error
+(429 with Retry-After: 0).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import unquote, urlparse
+
+
+@dataclass
+class Call:
+    """One recorded request: send / reply / update / create, the conversation, the activity id, the body."""
+
+    method: str
+    conversation: str
+    activity_id: str | None
+    body: dict[str, Any]
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeConnector:
+    """The Bot Connector REST calls the SDK makes, with recorded calls and injectable failures."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        # activity id -> {"conversation", "activity", "updates", "seq"}
+        self.messages: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, list[int]] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-connector", daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> "FakeConnector":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- test controls and queries ---------------------------------------------------------------------------
+    def fail(self, method: str, status: int, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` (send, reply, update) with HTTP `status`."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([status] * times)
+
+    def new_id(self) -> str:
+        """A message id like Teams' (milliseconds since the epoch, unique here)."""
+        return str(1_763_427_600_000 + next(self._ids))
+
+    def calls_to(self, method: str, ok_only: bool = True, **where: Any) -> list[Call]:
+        with self._lock:
+            calls = list(self.calls)
+        return [c for c in calls if c.method == method and (not ok_only or c.status < 300)
+                and all(getattr(c, k) == v for k, v in where.items())]
+
+    def posts_to(self, conversation: str) -> list[dict[str, Any]]:
+        """Messages the bot posted to a conversation id (exactly as addressed), oldest first."""
+        with self._lock:
+            found = [m for m in self.messages.values() if m["conversation"] == conversation]
+        return [copy.deepcopy(m["activity"]) for m in sorted(found, key=lambda m: m["seq"])]
+
+    def thread(self, channel: str, root: str) -> list[dict[str, Any]]:
+        """The bot's replies in a channel thread."""
+        return self.posts_to(f"{channel};messageid={root}")
+
+    def message(self, activity_id: str) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self.messages[activity_id]["activity"])
+
+    def updates_of(self, activity_id: str) -> int:
+        with self._lock:
+            return int(self.messages[activity_id]["updates"])
+
+    def all_text(self) -> str:
+        """Everything the bot sent, as JSON text (for "never leaked" checks)."""
+        with self._lock:
+            return json.dumps([c.body for c in self.calls], ensure_ascii=False)
+
+    # -- server ----------------------------------------------------------------------------------------------
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def _take_failure(self, method: str) -> int | None:
+        with self._lock:
+            queue = self._failures.get(method)
+            return queue.pop(0) if queue else None
+
+    def _answer(self, method: str, conversation: str, activity_id: str | None, body: dict[str, Any]
+                ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        failure = self._take_failure(method)
+        if failure is not None:
+            headers = {"Retry-After": "0"} if failure == 429 else {}
+            return failure, {"error": {"code": "Failed", "message": f"injected {failure}"}}, headers
+        if method in ("send", "reply"):
+            new_id = self.new_id()
+            with self._lock:
+                stored = dict(body, id=new_id)
+                if method == "reply":
+                    stored["replyToId"] = activity_id
+                self.messages[new_id] = {"conversation": conversation, "activity": stored, "updates": 0,
+                                         "seq": len(self.messages)}
+            return 200, {"id": new_id}, {}
+        if method == "update":
+            with self._lock:
+                if activity_id not in self.messages:
+                    return 404, {"error": {"code": "NotFound", "message": "no such activity"}}, {}
+                entry = self.messages[activity_id]
+                entry["activity"] = dict(body, id=activity_id)
+                entry["updates"] += 1
+            return 200, {"id": activity_id}, {}
+        if method == "create":
+            conversation_id = f"a:created-{next(self._ids)}"
+            return 200, {"id": conversation_id, "activityId": self.new_id()}, {}
+        return 404, {"error": {"code": "BadArgument", "message": "unknown route"}}, {}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
+                raw = json.dumps(body).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(raw)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _route(self, verb: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else {}
+                parts = [unquote(p) for p in urlparse(self.path).path.strip("/").split("/")]
+                method, conversation, activity_id = "unknown", "", None
+                if parts[:2] == ["v3", "conversations"]:
+                    if len(parts) == 2 and verb == "POST":
+                        method = "create"
+                    elif len(parts) == 4 and parts[3] == "activities" and verb == "POST":
+                        method, conversation = "send", parts[2]
+                    elif len(parts) == 5 and parts[3] == "activities":
+                        method = {"POST": "reply", "PUT": "update"}.get(verb, "unknown")
+                        conversation, activity_id = parts[2], parts[4]
+                status, answer, headers = fake._answer(method, conversation, activity_id, body)
+                fake._record(Call(method, conversation, activity_id, body, status,
+                                  {k.lower(): v for k, v in self.headers.items()}))
+                self._send(status, answer, headers)
+
+            def do_POST(self) -> None:
+                self._route("POST")
+
+            def do_PUT(self) -> None:
+                self._route("PUT")
+
+        return Handler
+
+
+# -- reading cards -------------------------------------------------------------------------------------------
+def card_of(activity: dict[str, Any]) -> dict[str, Any]:
+    """The Adaptive Card a message carries."""
+    [attachment] = activity.get("attachments") or [{}]
+    assert attachment.get("contentType") == "application/vnd.microsoft.card.adaptive", attachment
+    return attachment["content"]
+
+
+def _walk(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for element in elements:
+        found.append(element)
+        found += _walk(element.get("items") or [])
+    return found
+
+
+def card_text(activity: dict[str, Any]) -> str:
+    """The card's visible text, markdown escapes removed (what a person reads)."""
+    parts: list[str] = []
+    for element in _walk(card_of(activity).get("body") or []):
+        if element.get("type") == "TextBlock":
+            parts.append(element["text"])
+        if element.get("type") == "FactSet":
+            parts += [f"{f['title']}: {f['value']}" for f in element["facts"]]
+    text = "\n".join(parts)
+    for ch in "\\`*_{}[]()#+-.!|~>&=":
+        text = text.replace("\\" + ch, ch)
+    return text.replace("\u200b", "")
+
+
+def card_actions(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(card_of(activity).get("actions") or [])
+
+
+def verbs(activity: dict[str, Any]) -> list[str]:
+    """The Action.Execute verbs of a card, in order."""
+    return [a["verb"] for a in card_actions(activity) if a.get("type") == "Action.Execute"]
+
+
+def inputs(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    body = card_of(activity).get("body") or []
+    return [e for e in _walk(body) if str(e.get("type", "")).startswith("Input.")]
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
