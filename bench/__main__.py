@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"),
                         help="also measure PostgreSQL at this URL (default: $TEST_DATABASE_URL)")
     parser.add_argument("--seconds", type=float, help="seconds per ack load level for our bot (default 60)")
-    parser.add_argument("--bare-seconds", type=float, help="seconds per ack load level for bare Bolt (default 20)")
+    parser.add_argument("--bare-seconds", type=float, help="seconds per ack load level for bare Bolt (default 15)")
     parser.add_argument("--deliveries", type=int, help="memory soak length (default 20,000; the issue's 100,000 "
                                                        "takes ~8 min on its own: `python -m bench memory "
                                                        "--deliveries 100000`)")

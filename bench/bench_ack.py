@@ -41,8 +41,9 @@ class Runner:
     """One server under test: its process, the fake it calls, and the deliveries it has had so far."""
 
     def __init__(self, name: str, server: servers.Process, fake: servers.FakeSlack, tmp: Path,
-                 processing: bool) -> None:
+                 processing: bool, mix: dict[str, float] | None = None) -> None:
         self.name, self.server, self.fake, self.tmp, self.processing = name, server, fake, tmp, processing
+        self.mix = mix or DEFAULT_MIX
         self.delivered = 0
         self.url_base = 1
         self.runs = 0
@@ -69,7 +70,7 @@ class Runner:
         before = loadavg()
         cpu0, fake0 = self.server.cpu_seconds() or 0.0, self.fake.stats()["cpu_seconds"]
         self.fake.posts()  # forget earlier posts
-        spec = {"url": self.server.url, "rate": rate, "seconds": seconds, "mix": mix or DEFAULT_MIX,
+        spec = {"url": self.server.url, "rate": rate, "seconds": seconds, "mix": mix or self.mix,
                 "run": f"{self.name[:3]}{self.runs}", "seed": self.runs, "url_base": self.url_base,
                 "ts_base": 1763000000 + self.runs * 100000, "repeat_urls": self.recent_urls[-200:],
                 "max_connections": MAX_CONNECTIONS, "rss_pid": self.server.pid if rss_every else None,
@@ -148,6 +149,8 @@ def sustained(figures: dict[str, Any], processing: bool) -> tuple[bool, bool]:
     if not processing:
         return acks, acks
     notify = figures.get("notify") or {}
+    if not notify.get("reports"):
+        return acks, acks  # no reports in this mix: nothing to keep up with
     p95 = (notify.get("pr_message") or {}).get("p95_ms") or math.inf
     keeps_up = acks and p95 <= KEEPS_UP_P95_MS and not notify.get("missing_pr")
     return acks, keeps_up
@@ -210,12 +213,13 @@ def _brief(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def bench_server(name: str, kind: str, tmp: Path, rates: Sequence[float], seconds: float, step_seconds: float,
-                 search: bool, pg_url: str | None = None, whatif: str = "") -> dict[str, Any]:
+                 search: bool, pg_url: str | None = None, whatif: str = "",
+                 mix: dict[str, float] | None = None) -> dict[str, Any]:
     """Start a fake and a server, warm up, run the fixed levels and the max search; stop both."""
     fake = servers.FakeSlack(tmp)
     database = servers.Database("postgresql" if kind == "bot_pg" else "sqlite", tmp, pg_url)
     server = servers.start_bare(tmp, fake) if kind == "bare" else servers.start_bot(tmp, fake, database, whatif)
-    runner = Runner(name, server, fake, tmp, processing=kind != "bare")
+    runner = Runner(name, server, fake, tmp, processing=kind != "bare", mix=mix)
     try:
         started_rss = server.rss_mb()
         runner.level(20, 3)  # warm-up: imports, caches, users.info, first incidents (not reported)
@@ -256,27 +260,27 @@ def ratios(ours: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
 def run(quick: bool = False, seconds: float | None = None, rates: Sequence[float] = (50, 100, 200),
         pg_url: str | None = None, bare: bool = True, search: bool = True,
         step_seconds: float | None = None, bare_seconds: float | None = None, whatif: str = "",
-        name: str = "ack") -> dict[str, Any]:
+        name: str = "ack", mix: dict[str, float] | None = None, sqlite: bool = True) -> dict[str, Any]:
     seconds = seconds or (10.0 if quick else 60.0)
-    bare_seconds = bare_seconds or (10.0 if quick else 20.0)
+    bare_seconds = bare_seconds or (10.0 if quick else 15.0)
     step_seconds = step_seconds or (4.0 if quick else 5.0)
     started, before = time.monotonic(), loadavg()
     result: dict[str, Any] = {"config": {"rates": list(rates), "seconds": seconds, "bare_seconds": bare_seconds,
                                          "step_seconds": step_seconds,
-                                         "mix": DEFAULT_MIX, "max_connections": MAX_CONNECTIONS,
+                                         "mix": mix or DEFAULT_MIX, "max_connections": MAX_CONNECTIONS,
                                          "targets": {"ack_p99_ms_at_100": ACK_TARGET_MS,
                                                      "notify_p95_ms": NOTIFY_TARGET_MS,
                                                      "ratio_to_bare": RATIO_TARGET}},
                               "servers": {}}
     with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp_name:
         tmp = Path(tmp_name)
-        plan = [("bot_sqlite", "bot_sqlite")] + ([("bot_pg", "bot_pg")] if pg_url else [])
+        plan = ([("bot_sqlite", "bot_sqlite")] if sqlite else []) + ([("bot_pg", "bot_pg")] if pg_url else [])
         plan += [("bare_bolt", "bare")] if bare else []
         for server_name, kind in plan:
             level_seconds = bare_seconds if kind == "bare" else seconds
             result["servers"][server_name] = bench_server(server_name, kind, tmp, rates, level_seconds,
                                                           step_seconds, search, pg_url,
-                                                          "" if kind == "bare" else whatif)
+                                                          "" if kind == "bare" else whatif, mix)
     if bare:
         for ours in ("bot_sqlite", "bot_pg"):
             if ours in result["servers"]:
@@ -317,19 +321,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_ack", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seconds", type=float, help="per level for our bot (default 60, --quick 10)")
-    parser.add_argument("--bare-seconds", type=float, help="per level for bare Bolt (default 20, --quick 10)")
+    parser.add_argument("--bare-seconds", type=float, help="per level for bare Bolt (default 15, --quick 10)")
     parser.add_argument("--step-seconds", type=float)
     parser.add_argument("--rates", default="50,100,200")
     parser.add_argument("--pg")
     parser.add_argument("--no-bare", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true", help="with --pg: our bot on PostgreSQL only")
     parser.add_argument("--no-max", action="store_true")
+    parser.add_argument("--mix", help="delivery mix as name=weight,… (default: "
+                        + ",".join(f"{k}={v}" for k, v in DEFAULT_MIX.items()) + "); results go to ack-mix-….json")
     parser.add_argument("--what-if", default="", help="sqlite-normal and/or ack-first (bench/whatif.py); results "
                                                       "go to bench/results/ack-whatif-….json")
     args = parser.parse_args(argv)
+    mix = {k: float(v) for k, v in (item.split("=") for item in args.mix.split(","))} if args.mix else None
+    name = "ack"
+    if args.what_if:
+        name += "-whatif-" + args.what_if.replace(",", "+")
+    if mix:
+        name += "-mix-" + "+".join(mix)
+    if args.no_sqlite:
+        name += "-pg"
     run(quick=args.quick, seconds=args.seconds, rates=[float(r) for r in args.rates.split(",")], pg_url=args.pg,
         bare=not args.no_bare, search=not args.no_max, step_seconds=args.step_seconds,
-        bare_seconds=args.bare_seconds, whatif=args.what_if,
-        name=f"ack-whatif-{args.what_if.replace(',', '+')}" if args.what_if else "ack")
+        bare_seconds=args.bare_seconds, whatif=args.what_if, name=name, mix=mix, sqlite=not args.no_sqlite)
     return 0
 
 

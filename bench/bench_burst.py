@@ -120,7 +120,7 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
                                        "slack_retry_delays": [0.0], "slack_timeout": 3.0,
                                        "max_connections": 64}, tmp)
             # The bot may still be working through held requests: wait a bounded time, then stop it.
-            _, waited, quiet = servers.wait_quiet(fake, quiet=3.0, limit=15.0 if quick else 30.0)
+            _, waited, quiet = servers.wait_quiet(fake, quiet=3.0, limit=10.0 if quick else 20.0)
             snapshot = fake.snapshot()
             load_after = loadavg()
             rss = bot.rss_mb()

@@ -87,7 +87,7 @@ def burst_rows(doc: dict[str, Any]) -> list[list[Any]]:
 
 
 def core_rows(classify: dict[str, Any] | None, timeline: dict[str, Any] | None,
-              memory: dict[str, Any] | None) -> list[list[Any]]:
+              memories: list[dict[str, Any]]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     if classify:
         r = classify["results"]
@@ -104,13 +104,14 @@ def core_rows(classify: dict[str, Any] | None, timeline: dict[str, Any] | None,
             rows.append(["core", f"timeline appends/s with hash chain, {r['backend']}: {shape}{variant}",
                          f"{fmt(r['per_second'])} ({fmt(r['per_cpu_second'])} per CPU-s)", "", "≥ 1,000/s",
                          _mark(r["per_second"] >= 1000) if not variant else "what-if", _load(None, r)])
-    if memory:
+    for memory in memories:
         m = memory["results"]
-        rows.append(["core", f"bot RSS after {fmt(m['deliveries'])} deliveries: warm → end MB (peak); "
-                             "slope MB per 10k (2nd half)",
+        rows.append(["core", f"bot RSS over {fmt(m['deliveries'])} deliveries at ≤{m['rate_cap']:.0f}/s "
+                             f"({memory['generated_at'][:10]}): warm → end MB (peak); MB per 10k over the last third",
                      f"{fmt(m['rss_after_warmup_mb'], digits=1)} → {fmt(m['rss_end_mb'], digits=1)} "
-                     f"({fmt(m['vm_hwm_mb'], digits=1)}); {fmt(m['slope_mb_per_10k_second_half'], digits=2)}",
-                     "", "bounded", _mark(m["bounded"]), _load(None, m)])
+                     f"({fmt(m['vm_hwm_mb'], digits=1)}); {fmt(m.get('slope_mb_per_10k_last_third'), digits=2)}",
+                     "", "bounded", "inconclusive (< 50k)" if m["bounded"] is None else _mark(m["bounded"]),
+                     _load(None, m)])
     return rows
 
 
@@ -122,13 +123,28 @@ def scaling_rows(doc: dict[str, Any]) -> list[list[Any]]:
 
 
 def combined(names: list[str], elapsed: float, quick: bool = False) -> str:
-    docs = {name: read_result(name) for name in ("ack", "burst", "classify", "timeline", "memory", "scaling")}
+    docs = {name: read_result(name) for name in ("ack", "ack-pg", "burst", "classify", "timeline", "memory",
+                                                  "memory-100k", "scaling")}
     rows: list[list[Any]] = []
-    if docs["ack"]:
-        rows += ack_rows(docs["ack"])
+    ack = docs["ack"]
+    if ack and docs["ack-pg"] and "bot_pg" not in ack["servers"]:
+        # PostgreSQL measured on its own (python -m bench.bench_ack --pg URL --no-sqlite --no-bare): compare it
+        # with the bare Bolt of the main run.
+        from bench.bench_ack import ratios
+
+        pg = docs["ack-pg"]["servers"]["bot_pg"]
+        pg["levels"] = [{**level, "seconds": level["seconds"]} for level in pg["levels"]]
+        ack = {**ack, "servers": {**ack["servers"], "bot_pg": pg}}
+        if "bare_bolt" in ack["servers"]:
+            ack["ratios"] = {**(ack.get("ratios") or {}), "bot_pg": ratios(pg, ack["servers"]["bare_bolt"])}
+    if ack:
+        rows += ack_rows(ack)
     if docs["burst"]:
         rows += burst_rows(docs["burst"])
-    rows += core_rows(docs["classify"], docs["timeline"], docs["memory"])
+    memories = [doc for doc in (docs["memory"], docs["memory-100k"]) if doc]
+    if len(memories) == 2 and memories[0]["results"]["deliveries"] >= 100_000:
+        memories = memories[1:]  # the last run was itself the 100k soak (also saved as memory-100k)
+    rows += core_rows(docs["classify"], docs["timeline"], memories)
     if docs["scaling"]:
         rows += scaling_rows(docs["scaling"])
     info = machine()

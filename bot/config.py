@@ -176,6 +176,10 @@ class Settings(_Strict):
     playbooks_dir: Path
     secrets: Secrets
 
+    def __repr_args__(self) -> Any:  # repr() and str(): the database password is a secret like the tokens
+        for name, value in super().__repr_args__():
+            yield name, (re.sub(r"(://[^:/@]*:)[^@/]+@", r"\1***@", value) if name == "database_url" else value)
+
 
 def _describe_location(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []

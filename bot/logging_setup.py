@@ -23,8 +23,9 @@ import os
 import re
 import sys
 import traceback
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, TextIO
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 MASK = "***"
 # Environment variables whose values are secrets (by name; plus any *_TOKEN, *_SECRET, *_PASSWORD).
@@ -82,7 +83,8 @@ class Redactor:
 
 
 class RedactSecrets(logging.Filter):
-    """Rewrites a record in place so no handler after it can print a secret: message, args, fields, traceback."""
+    """Rewrites a record in place so no handler after it can print a secret (message, args, fields,
+    traceback)."""
 
     def __init__(self, redactor: Redactor) -> None:
         super().__init__()
@@ -91,7 +93,7 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a broken format string: keep what there is, masked
+        except Exception:  # noqa: BLE001 - a broken format string: keep what there is, masked
             message = f"{record.msg} {record.args}"
         record.msg, record.args = self.redactor(message), None
         if record.exc_info and not record.exc_text:
@@ -123,7 +125,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
         entry: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
         }
@@ -140,18 +142,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def setup_logging(environ: Mapping[str, str] | None = None, *, stream: TextIO | None = None,
-                  level: str | int | None = None) -> logging.Handler:
-    """Install the JSON-lines handler with the secret filter on the root logger (replacing earlier ones)."""
+def setup_logging(
+    environ: Mapping[str, str] | None = None,
+    *,
+    stream: TextIO | None = None,
+    level: str | int | None = None,
+    replace_handlers: bool = True,
+) -> logging.Handler:
+    """Install the JSON-lines handler with the secret filter on the root logger (replacing earlier ones unless
+    `replace_handlers` is false, as in tests that capture logs themselves); returns the handler."""
     env = os.environ if environ is None else environ
     chosen = level if level is not None else (env.get("LOG_LEVEL") or "INFO").upper()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactSecrets(Redactor(secret_values(env))))
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in list(root.handlers) if replace_handlers else ():
         root.removeHandler(old)
-    root.addHandler(handler)
+    root.handlers.insert(0, handler)  # first: it masks secrets in the record before any other handler sees it
     try:
         root.setLevel(chosen)
     except (ValueError, TypeError):

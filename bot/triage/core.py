@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from storage.timeline import append_event
 
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class IncidentNotFound(Exception):
@@ -179,6 +181,8 @@ def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,
         except OperationalError as exc:
             # Locked or unreachable database: the transaction rolled back whole; try again, then tell the user.
             if attempt == attempts - 1:
+                log.warning("storage unavailable after %d attempts (%s); nothing was written", attempts,
+                            type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
                 raise StorageUnavailable(deps.catalog.t("error.storage")) from exc
             time.sleep(backoff * (attempt + 1))
         except PermissionDenied as denied:

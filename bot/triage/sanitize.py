@@ -8,8 +8,8 @@ is changed (no trimming, no normalisation: what was reported is what is kept).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Mapping
 
 from bot.ports import ReportInput
 
@@ -23,7 +23,9 @@ def storable(text: str | None) -> str:
     if text.isascii():
         return text.replace("\x00", REPLACEMENT)
     # UTF-16 with surrogatepass joins valid pairs; decoding with "replace" turns lone halves into U+FFFD.
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace").replace("\x00", REPLACEMENT)
+    return (
+        text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace").replace("\x00", REPLACEMENT)
+    )
 
 
 def storable_or_none(text: str | None) -> str | None:
@@ -47,13 +49,26 @@ def clip(text: str | None, limit: int) -> str | None:
 
 def storable_report(report: ReportInput) -> ReportInput:
     """A report with every text field storable and descriptive fields clipped to their columns."""
-    actor = replace(report.reporter, user_id=storable(report.reporter.user_id),
-                    display_name=clip(report.reporter.display_name, NAME_MAX) or "")
+    actor = replace(
+        report.reporter,
+        user_id=storable(report.reporter.user_id),
+        display_name=clip(report.reporter.display_name, NAME_MAX) or "",
+    )
     conversation = report.conversation
     if conversation is not None:
-        conversation = replace(conversation, channel=clip(conversation.channel, PLACE_MAX) or "",
-                               thread=clip(conversation.thread, PLACE_MAX))
-    return replace(report, text=storable(report.text), reporter=actor, source_url=storable_or_none(report.source_url),
-                   platform=clip(report.platform, PLATFORM_MAX), department=clip(report.department, DEPARTMENT_MAX),
-                   kind_hint=storable_or_none(report.kind_hint),
-                   idempotency_key=storable_or_none(report.idempotency_key), conversation=conversation)
+        conversation = replace(
+            conversation,
+            channel=clip(conversation.channel, PLACE_MAX) or "",
+            thread=clip(conversation.thread, PLACE_MAX),
+        )
+    return replace(
+        report,
+        text=storable(report.text),
+        reporter=actor,
+        source_url=storable_or_none(report.source_url),
+        platform=clip(report.platform, PLATFORM_MAX),
+        department=clip(report.department, DEPARTMENT_MAX),
+        kind_hint=storable_or_none(report.kind_hint),
+        idempotency_key=storable_or_none(report.idempotency_key),
+        conversation=conversation,
+    )

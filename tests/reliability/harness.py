@@ -20,17 +20,17 @@ import os
 import queue
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from sqlalchemy import create_engine, text
@@ -40,12 +40,12 @@ SLACK_TESTS = Path(__file__).resolve().parents[1] / "slack"
 if str(SLACK_TESTS) not in sys.path:
     sys.path.insert(0, str(SLACK_TESTS))
 
-from fake_slack import FakeSlack  # noqa: E402
-from slack_driver import action_ids, answers_from_view, blocks_of, find_element  # noqa: E402
-from slack_signing import event_request, interactive_request  # noqa: E402
+from fake_slack import FakeSlack
+from slack_driver import action_ids, answers_from_view, find_element
+from slack_signing import event_request, interactive_request
 
-from bot.adapters.slack.delivery import METADATA_TYPE  # noqa: E402
-from bot.clock import FAKE_NOW_ENV, JST  # noqa: E402
+from bot.adapters.slack.delivery import METADATA_TYPE
+from bot.clock import FAKE_NOW_ENV, JST
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "reliability-signing-secret-0123456789"
@@ -63,6 +63,7 @@ START = datetime(2026, 11, 18, 10, 0, tzinfo=JST)
 # process are taken over when Slack or the user tries again.
 RESTART_GAP = timedelta(minutes=3)
 STORAGE_MESSAGE = "一時的に保存できません"
+RESUME_WAIT = 5.0  # seconds a restarted bot gets to finish a report nobody will resend (resume.py)
 
 
 def write_config(directory: Path, *, summary_channel: str | None = None, tick_seconds: int = 1) -> Path:
@@ -199,7 +200,7 @@ class BotProcess:
                 return Response(answer.status, answer.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode("utf-8"))
-        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, OSError):
+        except (TimeoutError, urllib.error.URLError, http.client.HTTPException, ConnectionError, OSError):
             return None
 
     def get(self, path: str) -> int | None:
@@ -208,13 +209,25 @@ class BotProcess:
                 return answer.status
         except urllib.error.HTTPError as error:
             return error.code
-        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, OSError):
+        except (TimeoutError, urllib.error.URLError, http.client.HTTPException, ConnectionError, OSError):
             return None
 
     def run_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Another `incident-bot` command on the same database and clock (e.g. `timeline verify`)."""
         return subprocess.run(self.command(*args), cwd=REPO, env=self.env, capture_output=True, text=True,
-                              encoding="utf-8", timeout=120)
+                              encoding="utf-8", timeout=120, check=False)
+
+    def run_here(self, *args: str) -> tuple[int, str]:
+        """The same command in this process (no interpreter start-up): (exit code, output)."""
+        import io
+        from unittest import mock
+
+        from bot.main import run
+
+        out = io.StringIO()
+        with mock.patch.dict(os.environ, self.env, clear=True):
+            code = run(["--config", str(self.config), *args], stdout=out, stderr=out)
+        return code, out.getvalue()
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
@@ -338,7 +351,8 @@ class UserStuck(AssertionError):
 class Ledger:
     """What users were shown as done: the promises the database must keep."""
 
-    reports: dict[str, tuple[str, str, int, bool]] = field(default_factory=dict)  # event_id -> (user, ts, id, created)
+    # event_id -> (user, message ts, incident shown, created?); None, None: stored but never answered
+    reports: dict[str, tuple[str, str, int | None, bool | None]] = field(default_factory=dict)
     steps: set[tuple[int, str]] = field(default_factory=set)  # (incident, step purpose) shown closed
     acknowledged: set[int] = field(default_factory=set)
     captured: dict[str, int] = field(default_factory=dict)  # message ts -> incident
@@ -382,10 +396,13 @@ class SlackSide:
 
     def _deliver(self, what: str, send: Callable[[BotProcess, int], Response | None], done: Callable[[], bool],
                  still_possible: Callable[[], bool] = lambda: True, *, slack_retries: bool = False) -> None:
-        """Send until a 200 (then the effect must be visible); after a failure, recover and send again.
+        """Send until a 200; after a failure, recover the bot and send again.
 
-        slack_retries: Slack itself redelivers (events): it cannot see the effect, so it retries until a 200.
-        Otherwise a user tries again, and only while the effect is missing and the control still there.
+        A 200 means "stored": the posts follow it (handlers.later), so the effect is waited for. If the bot dies
+        before showing it, Slack does not redeliver an event it had a 200 for (resume.py must finish it), while
+        a user clicks again. slack_retries: Slack itself redelivers (events) whatever it got no 200 for, the
+        effect visible or not. Otherwise a user tries again only while the effect is missing and the control is
+        still there.
         """
         for attempt in range(self.max_attempts):
             self.recover()
@@ -398,12 +415,26 @@ class SlackSide:
             response = send(self.bot_for(attempt), attempt)
             if response is not None and response.status != 200:
                 self.ledger.violations.append(f"{what}: HTTP {response.status} {response.body[:200]}")
-            if response is not None and response.status == 200:
-                if not done():
-                    self.ledger.violations.append(f"{what}: HTTP 200 but its effect is not visible")
-                return
+            if response is not None and response.status == 200 and (
+                    self.settle(done, wait_for_resume=slack_retries) or slack_retries):
+                return  # shown; or an event Slack will not resend: the caller decides what its user does
         if not done():
             raise UserStuck(f"{what}: not done after {self.max_attempts} attempts; kills: {self.fake.kill_log}")
+
+    def settle(self, done: Callable[[], bool], *, wait_for_resume: bool, timeout: float = 15.0) -> bool:
+        """Wait for an effect after a 200. If the bot dies first: restart it; then a user gives up waiting at
+        once (and clicks again), while an event can only be finished by the restarted bot (resume.py)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done():
+                return True
+            if not all(bot.alive() for bot in self.bots):
+                self.recover()
+                if not wait_for_resume:
+                    return done()
+                deadline = time.monotonic() + RESUME_WAIT  # resume.py runs at start-up and on every tick
+            time.sleep(0.01)
+        return done()
 
     # -- events (Slack retries them) -------------------------------------------------------------------------
     def event(self, what: str, event: dict[str, Any], done: Callable[[], bool]) -> str:
@@ -416,8 +447,9 @@ class SlackSide:
         self._deliver(what, send, done, slack_retries=True)
         return event_id
 
-    def report(self, user: str, text: str) -> tuple[str, dict[str, Any]]:
-        """A user posts in the report channel: a new incident (intro, step, PR message) or a merge notice."""
+    def report(self, user: str, text: str) -> int:
+        """A user posts in the report channel: a new incident (intro, step, PR message) or a merge notice;
+        returns the incident shown."""
         message = self.fake.add_message(REPORT, text, user)
         event = {"type": "message", "channel": REPORT, "user": user, "text": text, "ts": message["ts"],
                  "channel_type": "channel", "event_ts": message["ts"]}
@@ -430,15 +462,19 @@ class SlackSide:
 
         event_id = self.event(f"report by {user}", event, done)
         incident = incident_of_thread(self.fake, REPORT, message["ts"])
-        created = incident is not None
+        created: bool | None = incident is not None
         if incident is None:
             merged = posts(self.fake, purpose=f"merged:{REPORT}:{message['ts']}")
-            if not merged:
-                raise UserStuck(f"report by {user}: Slack got its 200, the user sees nothing; kills: "
-                                f"{self.fake.kill_log}; {self.ledger.violations}")
-            incident = meta_of(merged[0])[0]  # type: ignore[index]
+            if merged:
+                incident = meta_of(merged[0])[0]  # type: ignore[index]
+            else:
+                # Stored (Slack had its 200), then the bot died before answering. A new incident is finished by
+                # resume.py (checked by ledger_problems); an unanswered merge is not: the reporter, seeing no
+                # answer, posts again, which merges again.
+                self.ledger.reports[event_id] = (user, message["ts"], None, None)
+                return self.report(user, text)
         self.ledger.reports[event_id] = (user, message["ts"], incident, created)
-        return event_id, message
+        return incident
 
     def capture(self, user: str, incident_id: int, text: str = "広報課に電話で報告済み") -> None:
         """Someone replies in the incident thread; the reporter pins it; the bot confirms with ✅."""
@@ -448,7 +484,13 @@ class SlackSide:
                  "item": {"type": "message", "channel": intro["channel"], "ts": reply["ts"]},
                  "item_user": OTHER, "event_ts": self.fake.new_ts()}
         key = (intro["channel"], reply["ts"], "white_check_mark")
-        self.event(f"pin in INC-{incident_id}", event, lambda: key in self.fake.reactions)
+        for _ in range(3):  # no ✅ after Slack's 200 (the bot died): the user takes the pin off and pins again
+            self.event(f"pin in INC-{incident_id}", {**event, "event_ts": self.fake.new_ts()},
+                       lambda: key in self.fake.reactions)
+            if key in self.fake.reactions:
+                break
+        else:
+            raise UserStuck(f"pin in INC-{incident_id}: never confirmed")
         self.ledger.captured[reply["ts"]] = incident_id
 
     # -- interactivity (users repeat it) ---------------------------------------------------------------------
@@ -571,6 +613,17 @@ class SlackSide:
 
         self.click(f"acknowledge INC-{incident_id}", user, locate, "acknowledge", done)
         self.ledger.acknowledged.add(incident_id)
+
+    def quiesce(self, quiet: float = 0.3, timeout: float = 15.0) -> None:
+        """Let posts still in flight finish (no Web API call for `quiet` seconds) before time jumps: a jump of
+        half an hour inside a post would make its live claim look abandoned, which real time never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.fake._cond:
+                last = self.fake.calls[-1].at if self.fake.calls else 0.0
+            if time.monotonic() - last >= quiet:
+                return
+            time.sleep(0.05)
 
     def find(self, locate: Callable[[], Any]) -> Any:
         """What a user looks for, after recovering the bot if a scheduler-time kill took it down."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -20,7 +20,7 @@ def _json(value: Any) -> Any:
 def _aware(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def slack_problems(fake: Any, engine: Engine) -> list[str]:
@@ -40,10 +40,23 @@ def ledger_problems(ledger: Ledger, engine: Engine) -> list[str]:
     keys = {row.key: row.incident_id for row in rows(engine, "SELECT key, incident_id FROM intake_keys")}
     created: list[int] = []
     merged: Counter[int] = Counter()
+    threads = {row.id: row.conversation_thread for row in rows(engine, "SELECT id, conversation_thread FROM incidents")}
     for event_id, (user, ts, incident, was_created) in ledger.reports.items():
+        if incident is None:  # stored, then the bot died before answering (the user posted again)
+            stored_as = keys.get(event_id)
+            if stored_as is None:
+                problems.append(f"report {event_id} by {user}: HTTP 200, not stored")
+            elif threads.get(stored_as) == ts:
+                problems.append(f"report {event_id} by {user}: created INC-{stored_as:04d}, never shown")
+            else:
+                merged.update([stored_as])
+            continue
         if keys.get(event_id) != incident:
             problems.append(f"report {event_id} by {user}: shown as INC-{incident:04d}, stored as {keys.get(event_id)}")
-        (created.append(incident) if was_created else merged.update([incident]))
+        if was_created:
+            created.append(incident)
+        else:
+            merged.update([incident])
     if len(set(created)) != len(created):
         problems.append(f"two reports shown as the same new incident: {created}")
     stored = sorted(row.id for row in rows(engine, "SELECT id FROM incidents"))
@@ -126,9 +139,8 @@ def leftover_problems(fake: Any, engine: Engine) -> list[str]:
 
 def verify_problems(bot: BotProcess) -> list[str]:
     """`incident-bot timeline verify` on the database: exit 0."""
-    result = bot.run_cli("timeline", "verify")
-    return [] if result.returncode == 0 else [f"timeline verify: exit {result.returncode}: {result.stdout}"
-                                               f"{result.stderr[-2000:]}"]
+    code, output = bot.run_here("timeline", "verify")
+    return [] if code == 0 else [f"timeline verify: exit {code}: {output[-2000:]}"]
 
 
 def log_problems(bot: BotProcess) -> list[str]:
@@ -136,3 +148,28 @@ def log_problems(bot: BotProcess) -> list[str]:
     text = bot.log_text()
     return [f"{bot.name}: {marker} in its log:\n{bot.log_tail(60)}"
             for marker in ("Traceback", "slack.unexpected") if marker in text]
+
+
+def whole_incident_problems(engine: Engine) -> list[str]:
+    """No half-written incident: each has its reporter, its intake key, its first events and its escalation rows
+    (all written in the report's one transaction)."""
+    problems = []
+    reporters = {(row.incident_id, row.user_id) for row in rows(engine, "SELECT incident_id, user_id FROM "
+                                                                        "incident_reporters")}
+    keyed = {row.incident_id for row in rows(engine, "SELECT incident_id FROM intake_keys")}
+    events: dict[int, Counter[str]] = {}
+    for row in rows(engine, "SELECT incident_id, type FROM timeline_events WHERE incident_id IS NOT NULL"):
+        events.setdefault(row.incident_id, Counter())[row.type] += 1
+    levels: dict[int, set[int]] = {}
+    for row in rows(engine, "SELECT incident_id, level FROM escalations"):
+        levels.setdefault(row.incident_id, set()).add(row.level)
+    for row in rows(engine, "SELECT id, reporter_id FROM incidents"):
+        missing = [what for what, ok in (
+            ("reporter", (row.id, row.reporter_id) in reporters), ("intake key", row.id in keyed),
+            ("reported event", events.get(row.id, Counter())["reported"] == 1),
+            ("classified event", events.get(row.id, Counter())["classified"] == 1),
+            ("notified event", events.get(row.id, Counter())["notified"] == 1),
+            ("escalation rows", levels.get(row.id, set()) >= {1, 2})) if not ok]
+        if missing:
+            problems.append(f"INC-{row.id:04d} half-written: no {', '.join(missing)}")
+    return problems

@@ -28,7 +28,7 @@ class PgProxy:
         self._thread = threading.Thread(target=self._accept_loop, name="pg-proxy", daemon=True)
 
     @classmethod
-    def for_url(cls, url: str) -> "PgProxy":
+    def for_url(cls, url: str) -> PgProxy:
         parts = urlsplit(url)
         return cls(parts.hostname or "127.0.0.1", parts.port or 5432)
 
@@ -38,7 +38,7 @@ class PgProxy:
         auth = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
         return urlunsplit((parts.scheme, f"{auth}127.0.0.1:{self.port}", parts.path, parts.query, parts.fragment))
 
-    def start(self) -> "PgProxy":
+    def start(self) -> PgProxy:
         self._thread.start()
         return self
 
@@ -77,7 +77,7 @@ class PgProxy:
         while not self._stop.is_set():
             try:
                 client, _ = self._listener.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             if not self._up.is_set():
                 self.refused += 1

@@ -22,10 +22,31 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import (OTHER, PR, REPORT, STAFF, STAFF2, BotProcess, ClockFile, KillPlan,
-                                       KillSwitchSlack, SlackSide, posts, read_engine, rows, write_config)
-from tests.reliability.invariants import (escalation_problems, ledger_problems, leftover_problems, log_problems,
-                                          slack_problems, verify_problems)
+from tests.reliability.conftest import create_pg_schema, drop_pg_schema
+from tests.reliability.harness import (
+    OTHER,
+    PR,
+    REPORT,
+    STAFF,
+    STAFF2,
+    BotProcess,
+    ClockFile,
+    KillPlan,
+    KillSwitchSlack,
+    SlackSide,
+    posts,
+    read_engine,
+    rows,
+    write_config,
+)
+from tests.reliability.invariants import (
+    escalation_problems,
+    ledger_problems,
+    leftover_problems,
+    log_problems,
+    slack_problems,
+    verify_problems,
+)
 
 CRASH_RUNS = 50
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/{n}"
@@ -38,7 +59,7 @@ class Killer:
     """Seeded kill points, armed one after the other (the next one once the bot is back up)."""
 
     fake: KillSwitchSlack
-    bot: BotProcess
+    bots: list[BotProcess]
     rng: random.Random
     remaining: int
     max_gap: int
@@ -49,14 +70,15 @@ class Killer:
         if self.remaining <= 0:
             return
         self.remaining -= 1
+        victim = self.rng.choice(self.bots)  # with several instances: any of them, whoever makes the call
         if self.rng.random() < 0.75:
             calls, after = self.rng.randint(1, self.max_gap), self.rng.random() < 0.5
-            self.planned.append(f"call+{calls} {'after' if after else 'before'}")
-            self.fake.arm(KillPlan(calls, after, self.bot))
+            self.planned.append(f"{victim.name}@call+{calls} {'after' if after else 'before'}")
+            self.fake.arm(KillPlan(calls, after, victim))
         else:
             delay = round(self.rng.uniform(0.02, 0.6), 3)
-            self.planned.append(f"time+{delay}s")
-            self._timer = threading.Timer(delay, self.bot.kill)
+            self.planned.append(f"{victim.name}@time+{delay}s")
+            self._timer = threading.Timer(delay, victim.kill)
             self._timer.daemon = True
             self._timer.start()
 
@@ -78,27 +100,29 @@ class RunFigures:
 
 
 def run_scenario(seed: int, workdir: Path, database_url: str, fake: KillSwitchSlack, clock: ClockFile,
-                 kills: int, max_gap: int = 40) -> RunFigures:
-    """One full scenario with `kills` kill points; raises AssertionError listing every broken invariant."""
+                 kills: int, max_gap: int = 40, instances: int = 1) -> RunFigures:
+    """One full scenario with `kills` kill points; raises AssertionError listing every broken invariant.
+
+    instances > 1 (PostgreSQL): the deliveries alternate between the instances and every redelivery or click
+    again goes to another one; a kill point takes down any of them.
+    """
     started = time.monotonic()
     rng = random.Random(seed)
-    bot = BotProcess(f"bot-{seed}", workdir, write_config(workdir), database_url, fake.api_url, clock)
-    bot.start()
-    slack = SlackSide(fake, [bot], clock, random.Random(seed + 1))
-    killer = Killer(fake, bot, rng, kills, max_gap)
+    config = write_config(workdir)
+    bots = [BotProcess(f"bot-{seed}-{n}", workdir, config, database_url, fake.api_url, clock)
+            for n in range(instances)]
+    for bot in bots:
+        bot.start()
+    slack = SlackSide(fake, bots, clock, random.Random(seed + 1))
+    killer = Killer(fake, bots, rng, kills, max_gap)
     slack.on_restart = killer.arm_next
     killer.arm_next()
     url_id = 1000 + seed
     try:
-        _event, _ = slack.report(STAFF, FLAMING.format(n=url_id))
-        [first] = [record for record in slack.ledger.reports.values()]
-        a = first[2]
+        a = slack.report(STAFF, FLAMING.format(n=url_id))
         if rng.random() < 0.6:
-            slack.report(OTHER, SAME_POST.format(n=url_id))  # merged into A
-        b = None
-        if rng.random() < 0.5:
-            slack.report(STAFF2, IMPERSONATION)
-            b = max(record[2] for record in slack.ledger.reports.values())
+            assert slack.report(OTHER, SAME_POST.format(n=url_id)) == a  # merged into A
+        b = slack.report(STAFF2, IMPERSONATION) if rng.random() < 0.5 else None
         escalate_first = rng.random() < 0.5
         if escalate_first:
             _let_escalations_fire(slack, clock, [i for i in (a, b) if i is not None])
@@ -115,6 +139,7 @@ def run_scenario(seed: int, workdir: Path, database_url: str, fake: KillSwitchSl
         # Settle: no more kills; every lease runs out; the scheduler fires whatever is still due.
         killer.disarm()
         slack.recover()
+        slack.quiesce()
         clock.advance(timedelta(minutes=10))
         engine = read_engine(database_url)
         slack.wait_for("due escalations fired", lambda: not escalation_problems(fake, engine, clock.now()))
@@ -122,23 +147,25 @@ def run_scenario(seed: int, workdir: Path, database_url: str, fake: KillSwitchSl
         status = rows(engine, "SELECT status FROM incidents WHERE id = :id", id=a)[0].status
     finally:
         killer.disarm()
-        code = bot.stop()
-    problems = [f"clean stop: exit {code}"] if code not in (0, -15) else []
+        codes = [bot.stop() for bot in bots]
+    problems = [f"clean stop: exit {code}" for code in codes if code not in (0, -15)]
     problems += [] if finished and status == "resolved" else [f"INC-{a:04d}: playbook not finished ({status})"]
     problems += ledger_problems(slack.ledger, engine)
     problems += slack_problems(fake, engine)
     problems += escalation_problems(fake, engine, clock.now())
     problems += leftover_problems(fake, engine)
-    problems += log_problems(bot)
-    problems += verify_problems(bot)
+    for bot in bots:
+        problems += log_problems(bot)
+    problems += verify_problems(bots[0])
     engine.dispose()
     assert not problems, f"seed {seed}, kills {killer.planned} → {fake.kill_log}:\n" + "\n".join(problems)
-    return RunFigures(seed, bot.kills, killer.planned, slack.ledger.attempts, slack.ledger.redeliveries,
-                      time.monotonic() - started)
+    return RunFigures(seed, sum(bot.kills for bot in bots), killer.planned, slack.ledger.attempts,
+                      slack.ledger.redeliveries, time.monotonic() - started)
 
 
 def _let_escalations_fire(slack: SlackSide, clock: ClockFile, incidents: list[int]) -> None:
     """Half an hour later, nobody has acknowledged: level 2 is posted once for each incident."""
+    slack.quiesce()
     clock.advance(timedelta(minutes=31))
     slack.wait_for("level-2 escalations posted",
                    lambda: all(posts(slack.fake, incident, "escalation:2") for incident in incidents))
@@ -162,56 +189,40 @@ def test_crash_points_lose_and_repeat_nothing(tmp_path: Path, database_url: str,
 @pytest.mark.slow
 def test_crash_loop(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> None:
     """CRASH_RUNS seeded scenarios, 1–3 kill points each, a fresh database and fake Slack per run."""
-    from tests.conftest import make_settings  # noqa: F401  (same database fixtures as the rest of the suite)
-
     figures = []
     for seed in range(CRASH_RUNS):
         workdir = tmp_path_factory.mktemp(f"crash{seed}")
-        url = _fresh_database(database_url, workdir, seed)
+        postgres = not database_url.startswith("sqlite")
+        url = create_pg_schema("crash") if postgres else f"sqlite:///{workdir / 'crash.db'}"
         fake = KillSwitchSlack().start()
         try:
-            clock = ClockFile(workdir / "now.txt")
-            figures.append(run_scenario(seed, workdir, url, fake, clock, kills=1 + seed % 3))
+            figures.append(run_scenario(seed, workdir, url, fake, ClockFile(workdir / "now.txt"),
+                                        kills=1 + seed % 3, max_gap=20))
         finally:
             fake.stop()
-            _drop_database(database_url, url)
+            if postgres:
+                drop_pg_schema(url)
     _report(figures, database_url.split(":")[0])
     assert len(figures) >= CRASH_RUNS and sum(f.kills for f in figures) >= CRASH_RUNS
 
 
-def _fresh_database(base: str, workdir: Path, seed: int) -> str:
-    """A new empty database for one run: a SQLite file in the run's directory, or a new PostgreSQL schema."""
-    if base.startswith("sqlite"):
-        return f"sqlite:///{workdir / 'crash.db'}"
-    import os
-
-    from sqlalchemy import text
-
-    from storage.db import make_engine
-
-    schema = f"crash_{os.getpid()}_{seed}"
-    admin = make_engine(os.environ["TEST_DATABASE_URL"])
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    admin.dispose()
-    root = os.environ["TEST_DATABASE_URL"]
-    return f"{root}{'&' if '?' in root else '?'}options=-csearch_path%3D{schema}"
-
-
-def _drop_database(base: str, url: str) -> None:
-    if base.startswith("sqlite"):
-        return
-    import os
-
-    from sqlalchemy import text
-
-    from storage.db import make_engine
-
-    schema = url.rsplit("%3D", 1)[1]
-    admin = make_engine(os.environ["TEST_DATABASE_URL"])
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+@pytest.mark.slow
+def test_crash_loop_two_instances(tmp_path_factory: pytest.TempPathFactory, pg_url: str) -> None:
+    """§1 and §2 together: two instances on one PostgreSQL, retries and clicks again sent to the other one,
+    either of them killed at seeded points (CRASH_RUNS // 2 runs, 2–3 kill points each)."""
+    figures = []
+    for seed in range(1000, 1000 + CRASH_RUNS // 2):
+        workdir = tmp_path_factory.mktemp(f"pair{seed}")
+        url = create_pg_schema("pair")
+        fake = KillSwitchSlack().start()
+        try:
+            figures.append(run_scenario(seed, workdir, url, fake, ClockFile(workdir / "now.txt"),
+                                        kills=2 + seed % 2, max_gap=20, instances=2))
+        finally:
+            fake.stop()
+            drop_pg_schema(url)
+    _report(figures, "postgresql, two instances")
+    assert sum(f.kills for f in figures) >= len(figures)
 
 
 __all__ = ["REPORT", "run_scenario"]

@@ -1,7 +1,8 @@
 """Shared pieces for the security tests: one bot on a fake Slack, every role's user, log capture, leak checks.
 
 The Slack test helpers (fake Web API server, signing, driver) live in tests/slack and are imported by the
-same module names those tests use, so both suites share one copy of them.
+same module names those tests use (tests/security/__init__.py puts that directory on sys.path), so both
+suites share one copy of them.
 """
 
 from __future__ import annotations
@@ -14,26 +15,23 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pytest
+from fake_slack import Call, FakeSlack
+from slack_driver import DispatchTransport, SlackDriver, TrackingExecutor
 from sqlalchemy import text
 
-SLACK_TESTS = Path(__file__).resolve().parents[1] / "slack"
-if str(SLACK_TESTS) not in sys.path:
-    sys.path.insert(0, str(SLACK_TESTS))
-
-from bot.adapters.slack import SlackAdapter, build_slack_app  # noqa: E402
-from bot.clock import JST, FixedClock  # noqa: E402
-from bot.config import Secrets  # noqa: E402
-from bot.wiring import Runtime, build_runtime  # noqa: E402
-from fake_slack import Call, FakeSlack  # noqa: E402
-from slack_driver import DispatchTransport, SlackDriver, TrackingExecutor  # noqa: E402
-from tests.conftest import make_settings  # noqa: E402
+from bot.adapters.slack import SlackAdapter, build_slack_app
+from bot.clock import JST, FixedClock
+from bot.config import Secrets
+from bot.wiring import Runtime, build_runtime
+from tests.conftest import make_settings
 
 SECRET = "sec-signing-5ecret-0123456789abcdef"
 BOT_TOKEN = "xoxb-1234567890-0987654321-SeCuRiTyToKeN"
@@ -49,20 +47,45 @@ PR = "U_PR"
 SECURITY = "U_SEC"
 OUTSIDER = "U_EXT"  # a Slack Connect user from another organisation
 OUTSIDER_TEAM = "T_OTHERORG"
-NAMES = {REPORTER: "山田 花子", STAFF: "佐藤 一郎", PR: "広報 太郎", SECURITY: "情報 守", OUTSIDER: "外部 太郎"}
-SLACK_SETTINGS: dict[str, Any] = {"report_channels": [REPORT], "pr_channel": PR_CHANNEL, "summary_channel": SUMMARY}
+NAMES = {
+    REPORTER: "山田 花子",
+    STAFF: "佐藤 一郎",
+    PR: "広報 太郎",
+    SECURITY: "情報 守",
+    OUTSIDER: "外部 太郎",
+}
+SLACK_SETTINGS: dict[str, Any] = {
+    "report_channels": [REPORT],
+    "pr_channel": PR_CHANNEL,
+    "summary_channel": SUMMARY,
+}
 
-FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/{n}"
-LEAK = "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです {n}"
+FLAMING = (
+    "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/{n}"
+)
+LEAK = (
+    "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです {n}"
+)
 # Mentions the bot itself may write (ids from Slack or app.yaml, never from user text) and Slack's permalinks.
-ALLOWED_MARKUP = re.compile(r"<(@U_(STAFF|OTHER|PR|SEC|HEAD|EXT)|!subteam\^S_PR|https://fake\.slack\.test/[^|<>]*"
-                            r"(\|[^<>]*)?)>")
+ALLOWED_MARKUP = re.compile(
+    r"<(@U_(STAFF|OTHER|PR|SEC|HEAD|EXT)|!subteam\^S_PR|https://fake\.slack\.test/[^|<>]*"
+    r"(\|[^<>]*)?)>"
+)
 LOGGERS = ("incident_bot", "bot", "slack_bolt", "slack_sdk", "storage")
-CONTENT_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update",
-                             "response_url", "files.completeUploadExternal"})
+CONTENT_METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "views.open",
+        "views.update",
+        "response_url",
+        "files.completeUploadExternal",
+    }
+)
 
 
-# -- logs ------------------------------------------------------------------------------------------------------
+# -- logs ----------------------------------------------------------------------------------------------------
 class LogCapture(logging.Handler):
     """Every record of our loggers and the Slack libraries, kept (thread-safe) for assertions."""
 
@@ -98,8 +121,11 @@ def record_text(record: logging.LogRecord) -> str:
 
 def errors_in(records: Iterable[logging.LogRecord]) -> list[str]:
     """ERROR records and tracebacks from the bot and Slack libraries (Bolt swallows listener exceptions)."""
-    return [f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}" for r in records
-            if r.levelno >= logging.ERROR or r.exc_text]
+    return [
+        f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}"
+        for r in records
+        if r.levelno >= logging.ERROR or r.exc_text
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +142,7 @@ def log_capture() -> Iterator[LogCapture]:
         logging.getLogger(name).setLevel(level)
 
 
-# -- what the bot sent -------------------------------------------------------------------------------------------
+# -- what the bot sent ---------------------------------------------------------------------------------------
 def _mrkdwn_and_plain(value: Any, key: str | None, mrkdwn: list[str], plain: list[str]) -> None:
     if isinstance(value, dict):
         if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
@@ -154,10 +180,15 @@ def sent_texts(calls: Iterable[Call]) -> tuple[list[str], list[str]]:
 def unsafe_markup(calls: Iterable[Call]) -> list[str]:
     """Mention, channel-wide ping or link markup in what the bot sent that it did not build itself."""
     mrkdwn, _ = sent_texts(calls)
-    return [token for text in mrkdwn for token in re.findall(r"<[^<>]*>", text) if not ALLOWED_MARKUP.fullmatch(token)]
+    return [
+        token
+        for text in mrkdwn
+        for token in re.findall(r"<[^<>]*>", text)
+        if not ALLOWED_MARKUP.fullmatch(token)
+    ]
 
 
-# -- the bot -----------------------------------------------------------------------------------------------------
+# -- the bot -------------------------------------------------------------------------------------------------
 @dataclass
 class Bot:
     """One bot instance on a fake Slack, driven like Slack drives it."""
@@ -191,7 +222,7 @@ class Bot:
         return [entry.type for entry in self.runtime.triage.queries.timeline(incident_id, None)]
 
     def calls_since(self, mark: int) -> list[Call]:
-        with self.fake._cond:  # noqa: SLF001 - a consistent snapshot of the record
+        with self.fake._cond:
             return list(self.fake.calls[mark:])
 
 
@@ -220,10 +251,17 @@ class InlineExecutor(TrackingExecutor):
         return future
 
 
-def build_bot(database_url: str, fake: FakeSlack, clock: FixedClock, *, inline: bool = False, **slack: Any) -> Bot:
+def build_bot(
+    database_url: str, fake: FakeSlack, clock: FixedClock, *, inline: bool = False, **slack: Any
+) -> Bot:
     settings = make_settings(database_url, slack={**SLACK_SETTINGS, **slack})
-    settings = settings.model_copy(update={"secrets": Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
-                                                              slack_api_url=fake.api_url)})
+    settings = settings.model_copy(
+        update={
+            "secrets": Secrets(
+                slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET, slack_api_url=fake.api_url
+            )
+        }
+    )
     runtime = build_runtime(settings, clock=clock)
     executor = InlineExecutor() if inline else TrackingExecutor()
     adapter = build_slack_app(runtime, listener_executor=executor)
@@ -245,16 +283,28 @@ def module_fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(scope="module")
-def bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, module_fake: FakeSlack,
-        module_clock: FixedClock, log_capture: LogCapture) -> Iterator[Bot]:
+def bot(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_fake: FakeSlack,
+    module_clock: FixedClock,
+    log_capture: LogCapture,
+) -> Iterator[Bot]:
     """A bot on a fresh SQLite file shared by a module's tests (in memory-backed /dev/shm when there is one:
     thousands of requests, and fsync is not what these tests are about). A module with INLINE = True gets
     listeners run inline (InlineExecutor)."""
     shm = Path("/dev/shm")
-    base = Path(tempfile.mkdtemp(prefix="incident-bot-sec-", dir=shm)) if shm.is_dir() else \
-        tmp_path_factory.mktemp("security")
-    made = build_bot(f"sqlite:///{base / 'bot.db'}", module_fake, module_clock,
-                     inline=bool(getattr(request, "param", False)) or getattr(request.module, "INLINE", False))
+    base = (
+        Path(tempfile.mkdtemp(prefix="incident-bot-sec-", dir=shm))
+        if shm.is_dir()
+        else tmp_path_factory.mktemp("security")
+    )
+    made = build_bot(
+        f"sqlite:///{base / 'bot.db'}",
+        module_fake,
+        module_clock,
+        inline=bool(getattr(request, "param", False)) or getattr(request.module, "INLINE", False),
+    )
     yield made
     made.executor.shutdown(wait=True)
     made.runtime.close()
@@ -266,7 +316,8 @@ SEEDED_TEXT = "<!channel> &lt;@U_EVIL9&gt; JX1{{ 7*7 }}JX2 ZQCANARYQZ 炎上 htt
 
 
 def seed_messages(fake: FakeSlack, payload: Any) -> None:
-    """Put the messages an event, a click or a modal refers to into the fake Slack first, as they would exist in
+    """Put the messages an event, a click or a modal refers to into the fake Slack first, as they would exist
+    in
     Slack (a thread's parent, the clicked message, the message a shortcut was used on)."""
     data = payload
     if not isinstance(data, dict):
@@ -280,17 +331,26 @@ def seed_messages(fake: FakeSlack, payload: Any) -> None:
     except (TypeError, ValueError):
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    for channel, ts in ((event.get("channel"), event.get("thread_ts")), (event.get("channel"), event.get("ts")),
-                        (container.get("channel_id"), container.get("message_ts")),
-                        (item.get("channel"), item.get("ts")), (meta.get("c"), meta.get("ts")),
-                        (meta.get("c"), meta.get("th")), (meta.get("c"), meta.get("m"))):
-        if isinstance(channel, str) and isinstance(ts, str) and re.fullmatch(r"[A-Z0-9_]{1,50}", channel) \
-                and re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,9})?", ts) and (channel, ts) not in fake.messages:
+    for channel, ts in (
+        (event.get("channel"), event.get("thread_ts")),
+        (event.get("channel"), event.get("ts")),
+        (container.get("channel_id"), container.get("message_ts")),
+        (item.get("channel"), item.get("ts")),
+        (meta.get("c"), meta.get("ts")),
+        (meta.get("c"), meta.get("th")),
+        (meta.get("c"), meta.get("m")),
+    ):
+        if (
+            isinstance(channel, str)
+            and isinstance(ts, str)
+            and re.fullmatch(r"[A-Z0-9_]{1,50}", channel)
+            and re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,9})?", ts)
+            and (channel, ts) not in fake.messages
+        ):
             fake.add_message(channel, SEEDED_TEXT, "U_OTHER", ts=ts)
 
 
-
-# -- `incident-bot serve` in a subprocess ---------------------------------------------------------------------------
+# -- `incident-bot serve` in a subprocess --------------------------------------------------------------------
 REPO = Path(__file__).resolve().parents[2]
 APP_TOKEN = "xapp-1-A0123456789-0123456789012-SeCuRiTyApPtOkEn"
 
@@ -317,10 +377,15 @@ def serve_config(tmp: Path, **slack: Any) -> Path:
     import yaml
 
     config = {
-        "profile": "asahikawa", "playbooks_dir": str(REPO / "playbooks"),
+        "profile": "asahikawa",
+        "playbooks_dir": str(REPO / "playbooks"),
         "access": {"pr_members": [PR], "security_officers": [SECURITY]},
-        "escalation": {"levels": [{"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},
-                                  {"section": "department_head", "after_minutes": 60, "mention": "U_HEAD"}]},
+        "escalation": {
+            "levels": [
+                {"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},
+                {"section": "department_head", "after_minutes": 60, "mention": "U_HEAD"},
+            ]
+        },
         "slack": {**SLACK_SETTINGS, **slack},
     }
     path = tmp / "app.yaml"
@@ -334,14 +399,38 @@ def start_serve(tmp: Path, fake: FakeSlack, *, extra_env: dict[str, str] | None 
     import queue
     import subprocess
 
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'serve.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url, "PYTHONUNBUFFERED": "1",
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'serve.db'}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
     env.pop("SLACK_APP_TOKEN", None)
-    command = [sys.executable, "-c", "from bot.main import main; main()", "--config", str(serve_config(tmp)),
-               "serve", "--host", "127.0.0.1", "--port", "0"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, encoding="utf-8", errors="backslashreplace")
+    command = [
+        sys.executable,
+        "-c",
+        "from bot.main import main; main()",
+        "--config",
+        str(serve_config(tmp)),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
+    )
     assert process.stdout is not None and process.stderr is not None
     lines: queue.Queue[str] = queue.Queue()
     stdout: list[str] = []

@@ -22,17 +22,70 @@ from hypothesis import strategies as st
 CANARY = "ZQCANARYQZ"
 JINJA = "JX1{{ 7*7 }}JX2"
 JINJA_EVALUATED = ("JX149JX2", "JX3QQJX4")
+# What Slack sends when someone types "<!here>" literally: unescaped by the adapter, it must be escaped again.
+ESCAPED_PING = "&lt;!here&gt;"
 FRAGMENTS = (
-    "<!channel>", "<!here>", "<!everyone>", "<@U_EVIL1>", "<@U_EVIL2|boss>", "<!subteam^S_EVIL>",
-    "<!subteam^S_EVIL|@pr>", "<#C_EVIL|general>", "<!date^1392734382^{date}|Feb 18>", "&lt;!channel&gt;",
-    "&lt;@U_EVIL3&gt;", "&amp;", "&", "<", ">", "<https://evil.example/p|click me>", "<mailto:a@b.c|mail>",
-    "{{ 7*7 }}", "{{ config }}", "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{% for x in 'ab' %}Q{% endfor %}",
-    "JX3{% for x in 'ab' %}Q{% endfor %}JX4", "{{", "}}", "{%", "%}", "{#", "${7*7}", "%s%s%n", "{0}", "{incident}",
-    "'; DROP TABLE incidents; --", "\" OR 1=1 --", "1; SELECT pg_sleep(5)", "' UNION SELECT text FROM incidents --",
-    "\\x00", "\x00", "\ud800", "\udfff", "\ud83d", "\U0001F525", "\u202e", "\u200b", "\ufeff", "\r\n", "\t",
-    "*bold* _it_ ~s~ `code` ```block```", "> quote", "炎上しています", "個人情報が漏えいしました", "なりすまし",
-    "https://x.com/asahikawa_fake/status/99", "https://x.com/evil/status/1?utm_source=a", "http://[::1",
-    "https://ex\u2100ample.com/", "ｈｔｔｐｓ：／／ｘ．ｃｏｍ", "①②③", "ｶﾀｶﾅ", "𠮷野家", "e\u0301", "\U000E0041",
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<@U_EVIL1>",
+    "<@U_EVIL2|boss>",
+    "<!subteam^S_EVIL>",
+    "<!subteam^S_EVIL|@pr>",
+    "<#C_EVIL|general>",
+    "<!date^1392734382^{date}|Feb 18>",
+    "&lt;!channel&gt;",
+    "&lt;@U_EVIL3&gt;",
+    "&amp;",
+    "&",
+    "<",
+    ">",
+    "<https://evil.example/p|click me>",
+    "<mailto:a@b.c|mail>",
+    "{{ 7*7 }}",
+    "{{ config }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{% for x in 'ab' %}Q{% endfor %}",
+    "JX3{% for x in 'ab' %}Q{% endfor %}JX4",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{#",
+    "${7*7}",
+    "%s%s%n",
+    "{0}",
+    "{incident}",
+    "'; DROP TABLE incidents; --",
+    '" OR 1=1 --',
+    "1; SELECT pg_sleep(5)",
+    "' UNION SELECT text FROM incidents --",
+    "\\x00",
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\ud83d",
+    "\U0001f525",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\r\n",
+    "\t",
+    "*bold* _it_ ~s~ `code` ```block```",
+    "> quote",
+    "炎上しています",
+    "個人情報が漏えいしました",
+    "なりすまし",
+    "https://x.com/asahikawa_fake/status/99",
+    "https://x.com/evil/status/1?utm_source=a",
+    "http://[::1",
+    "https://ex\u2100ample.com/",
+    "ｈｔｔｐｓ：／／ｘ．ｃｏｍ",
+    "①②③",
+    "ｶﾀｶﾅ",
+    "𠮷野家",
+    "e\u0301",
+    "\U000e0041",
 )
 REPORT_OPENERS = (
     "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています ",
@@ -43,8 +96,15 @@ REPORT_OPENERS = (
 USERS = ("U_STAFF", "U_OTHER", "U_PR", "U_SEC", "U_EXT")
 CHANNELS = ("C_REPORT", "C_RANDOM", "D_STAFF", "C_PR")
 ACTION_IDS = ("step_done", "step_skip", "step_input", "kind_select", "acknowledge")
-CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data",
-                 "application/json; charset=utf-8", "", "application/xml")
+CONTENT_TYPES = (
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "multipart/form-data",
+    "application/json; charset=utf-8",
+    "",
+    "application/xml",
+)
 
 any_char = st.characters(exclude_categories=())  # surrogates included
 odd_text = st.text(any_char, max_size=24)
@@ -73,14 +133,19 @@ def hostile_text(draw: st.DrawFn, *, report_share: int = 4) -> str:
         text = (text + filler * (size // len(filler) + 1))[:size]
     opens = report_share in _DICE and draw(_DICE[report_share]) == 0
     opener = draw(_OPENERS) if opens else ""
-    return f"{opener}{text} {CANARY} {JINJA}"
+    return f"{opener}{text} {CANARY} {JINJA} {ESCAPED_PING}"
 
 
 _HOSTILE = hostile_text()
 _HOSTILE_QUIET = hostile_text(report_share=-1)  # a clicked message's text: only displayed, never reported
 junk = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True), odd_text, fragment, st.just(""),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    odd_text,
+    fragment,
+    st.just(""),
     st.lists(st.one_of(st.none(), st.integers(), odd_text), max_size=3),
     st.dictionaries(odd_text, st.one_of(st.none(), st.integers(), odd_text), max_size=3),
 )
@@ -146,16 +211,26 @@ _KINDS = st.sampled_from(("flaming", "leak", "impersonation", "misinformation", 
 _STEPS = st.sampled_from(("intake", "assess", "notify", "stay_calm", "identify", "press", "x", "a_b_c"))
 _ACTIONS = st.sampled_from(ACTION_IDS)
 _CALLBACKS = st.sampled_from(("step_submit", "step_submit", "report_submit", "other_view"))
-_INPUT_NAMES = st.lists(st.sampled_from(("post_url", "platform", "spread", "press", "personal_data", "summary",
-                                         "note", "unknown")), max_size=4, unique=True)
-_ANSWER_WORDS = st.sampled_from(("large", "no", "yes", "small", "https://x.com/a/status/1", "x", "javascript:1"))
-_REPORT_KINDS = st.one_of(st.none(), st.sampled_from(("flaming", "leak", "misinformation", "bogus")).map(
-    lambda v: {"value": v}))
+_INPUT_NAMES = st.lists(
+    st.sampled_from(
+        ("post_url", "platform", "spread", "press", "personal_data", "summary", "note", "unknown")
+    ),
+    max_size=4,
+    unique=True,
+)
+_ANSWER_WORDS = st.sampled_from(
+    ("large", "no", "yes", "small", "https://x.com/a/status/1", "x", "javascript:1")
+)
+_REPORT_KINDS = st.one_of(
+    st.none(), st.sampled_from(("flaming", "leak", "misinformation", "bogus")).map(lambda v: {"value": v})
+)
 _SHORTCUT_TYPES = st.sampled_from(("message_action", "message_action", "shortcut"))
 _SHORTCUT_IDS = st.sampled_from(("report_incident", "report_incident", "other"))
 _COMMANDS = st.sampled_from(("/incident", "/incident", "/other"))
 _COMMAND_TEXT = st.one_of(_HOSTILE, st.sampled_from(("help", "", "ヘルプ")))
-_FAMILIES = st.sampled_from(("event", "event", "event", "action", "action", "view", "shortcut", "command", "raw"))
+_FAMILIES = st.sampled_from(
+    ("event", "event", "event", "action", "action", "view", "shortcut", "command", "raw")
+)
 
 
 @st.composite
@@ -165,20 +240,39 @@ def event_payload(draw: st.DrawFn) -> dict[str, Any]:
     where = draw(channel)
     at = draw(ts)
     if kind == "reaction_added":
-        event: dict[str, Any] = {"type": kind, "user": who, "reaction": draw(_REACTIONS),
-                                 "item": {"type": "message", "channel": where, "ts": draw(ts)}, "event_ts": at}
+        event: dict[str, Any] = {
+            "type": kind,
+            "user": who,
+            "reaction": draw(_REACTIONS),
+            "item": {"type": "message", "channel": where, "ts": draw(ts)},
+            "event_ts": at,
+        }
     else:
-        event = {"type": kind, "user": who, "text": draw(_HOSTILE), "channel": where, "ts": at,
-                 "event_ts": at, "channel_type": "im" if where.startswith("D") else "channel"}
+        event = {
+            "type": kind,
+            "user": who,
+            "text": draw(_HOSTILE),
+            "channel": where,
+            "ts": at,
+            "event_ts": at,
+            "channel_type": "im" if where.startswith("D") else "channel",
+        }
         if draw(_DICE[5]) == 0:
             event["thread_ts"] = draw(ts)
         if draw(_DICE[8]) == 0:
             event["subtype"] = draw(_SUBTYPES)
     if who == "U_EXT":
         event["user_team"] = "T_OTHERORG"
-    body = {"token": "legacy", "team_id": "T_TEST", "api_app_id": "A_TEST", "type": "event_callback",
-            "event_id": f"EvFZ{draw(_BIG)}", "event_time": int(time.time()), "event": event,
-            "authorizations": [{"team_id": "T_TEST", "user_id": "U_BOT", "is_bot": True}]}
+    body = {
+        "token": "legacy",
+        "team_id": "T_TEST",
+        "api_app_id": "A_TEST",
+        "type": "event_callback",
+        "event_id": f"EvFZ{draw(_BIG)}",
+        "event_time": int(time.time()),
+        "event": event,
+        "authorizations": [{"team_id": "T_TEST", "user_id": "U_BOT", "is_bot": True}],
+    }
     return mutate(draw, body)  # type: ignore[no-any-return]
 
 
@@ -190,16 +284,23 @@ def _action(draw: st.DrawFn, incidents: st.SearchStrategy[int]) -> dict[str, Any
         action["value"] = str(incident) if draw(_DICE[5]) else draw(odd_text)
     elif action_id == "kind_select":
         kind = draw(_KINDS)
-        action.update(type="static_select", block_id=f"kind|{incident}",
-                      selected_option={"value": kind, "text": {"type": "plain_text", "text": kind}})
+        action.update(
+            type="static_select",
+            block_id=f"kind|{incident}",
+            selected_option={"value": kind, "text": {"type": "plain_text", "text": kind}},
+        )
     else:
         action["value"] = f"{incident}|{draw(_KINDS)}|{draw(_STEPS)}" if draw(_DICE[5]) else draw(odd_text)
     return action
 
 
 def user_object(who: str) -> dict[str, str]:
-    return {"id": who, "username": who.lower(), "name": who.lower(),
-            "team_id": "T_OTHERORG" if who == "U_EXT" else "T_TEST"}
+    return {
+        "id": who,
+        "username": who.lower(),
+        "name": who.lower(),
+        "team_id": "T_OTHERORG" if who == "U_EXT" else "T_TEST",
+    }
 
 
 def _incidents(incidents: tuple[int, ...]) -> st.SearchStrategy[int]:
@@ -211,14 +312,30 @@ def block_actions_payload(draw: st.DrawFn, incidents: tuple[int, ...], hook: str
     who = draw(user)
     where = draw(channel)
     action = _action(draw, _incidents(incidents))
-    message = {"type": "message", "ts": draw(ts), "text": draw(_HOSTILE_QUIET),
-               "blocks": [{"type": "section", "block_id": "b", "text": {"type": "mrkdwn", "text": "x"}}]}
-    body = {"type": "block_actions", "user": user_object(who), "api_app_id": "A_TEST", "token": "legacy",
-            "team": {"id": "T_TEST", "domain": "test"}, "trigger_id": f"trig-{draw(_BIG)}",
-            "container": {"type": "message", "message_ts": message["ts"], "channel_id": where,
-                          "is_ephemeral": False},
-            "channel": {"id": where, "name": "channel"}, "message": message,
-            "response_url": f"{hook}/hooks/fz{draw(_HOOK_N)}", "actions": [action]}
+    message = {
+        "type": "message",
+        "ts": draw(ts),
+        "text": draw(_HOSTILE_QUIET),
+        "blocks": [{"type": "section", "block_id": "b", "text": {"type": "mrkdwn", "text": "x"}}],
+    }
+    body = {
+        "type": "block_actions",
+        "user": user_object(who),
+        "api_app_id": "A_TEST",
+        "token": "legacy",
+        "team": {"id": "T_TEST", "domain": "test"},
+        "trigger_id": f"trig-{draw(_BIG)}",
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": where,
+            "is_ephemeral": False,
+        },
+        "channel": {"id": where, "name": "channel"},
+        "message": message,
+        "response_url": f"{hook}/hooks/fz{draw(_HOOK_N)}",
+        "actions": [action],
+    }
     return mutate(draw, body)  # type: ignore[no-any-return]
 
 
@@ -229,25 +346,58 @@ def view_submission_payload(draw: st.DrawFn, incidents: tuple[int, ...], hook: s
     callback = draw(_CALLBACKS)
     text = draw(_HOSTILE)
     if callback == "step_submit":
-        meta: Any = {"i": incident, "k": draw(_KINDS), "s": draw(_STEPS), "c": draw(channel), "t": None, "m": None}
+        meta: Any = {
+            "i": incident,
+            "k": draw(_KINDS),
+            "s": draw(_STEPS),
+            "c": draw(channel),
+            "t": None,
+            "m": None,
+        }
         inputs = draw(_INPUT_NAMES)
         values: dict[str, Any] = {}
         for name in inputs:
             answer = (text, draw(odd_text), draw(_ANSWER_WORDS))[draw(_DICE[2])]
             values[f"in:{name}"] = {"value": {"type": "plain_text_input", "value": answer}}
-        blocks = [{"type": "input", "block_id": f"in:{name}", "label": {"type": "plain_text", "text": name}}
-                  for name in inputs]
+        blocks = [
+            {"type": "input", "block_id": f"in:{name}", "label": {"type": "plain_text", "text": name}}
+            for name in inputs
+        ]
     else:
-        meta = {"c": draw(channel), "ts": draw(ts), "th": None, "k": f"trig-{draw(_BIG)}",
-                "r": f"{hook}/hooks/fz{draw(_HOOK_N)}", "p": None}
-        values = {"report_text": {"value": {"type": "plain_text_input", "value": text}},
-                  "report_kind": {"value": {"type": "static_select", "selected_option": draw(_REPORT_KINDS)}}}
-        blocks = [{"type": "input", "block_id": "report_text", "label": {"type": "plain_text", "text": "報告"}}]
+        meta = {
+            "c": draw(channel),
+            "ts": draw(ts),
+            "th": None,
+            "k": f"trig-{draw(_BIG)}",
+            "r": f"{hook}/hooks/fz{draw(_HOOK_N)}",
+            "p": None,
+        }
+        values = {
+            "report_text": {"value": {"type": "plain_text_input", "value": text}},
+            "report_kind": {"value": {"type": "static_select", "selected_option": draw(_REPORT_KINDS)}},
+        }
+        blocks = [
+            {"type": "input", "block_id": "report_text", "label": {"type": "plain_text", "text": "報告"}}
+        ]
     metadata = json.dumps(meta, ensure_ascii=False) if draw(_DICE[10]) else draw(odd_text)
-    body = {"type": "view_submission", "team": {"id": "T_TEST", "domain": "test"}, "user": user_object(who),
-            "api_app_id": "A_TEST", "token": "legacy", "trigger_id": f"trig-{draw(_BIG)}",
-            "view": {"id": "V1", "type": "modal", "callback_id": callback, "private_metadata": metadata,
-                     "blocks": blocks, "state": {"values": values}, "hash": "h"}, "response_urls": []}
+    body = {
+        "type": "view_submission",
+        "team": {"id": "T_TEST", "domain": "test"},
+        "user": user_object(who),
+        "api_app_id": "A_TEST",
+        "token": "legacy",
+        "trigger_id": f"trig-{draw(_BIG)}",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": callback,
+            "private_metadata": metadata,
+            "blocks": blocks,
+            "state": {"values": values},
+            "hash": "h",
+        },
+        "response_urls": [],
+    }
     return mutate(draw, body)  # type: ignore[no-any-return]
 
 
@@ -256,14 +406,23 @@ def shortcut_payload(draw: st.DrawFn, hook: str) -> dict[str, Any]:
     who = draw(user)
     where = draw(channel)
     kind = draw(_SHORTCUT_TYPES)
-    body: dict[str, Any] = {"type": kind, "callback_id": draw(_SHORTCUT_IDS), "trigger_id": f"trig-{draw(_BIG)}",
-                            "response_url": f"{hook}/hooks/fz{draw(_HOOK_N)}",
-                            "team": {"id": "T_TEST"}, "user": user_object(who), "action_ts": draw(ts),
-                            "token": "legacy"}
+    body: dict[str, Any] = {
+        "type": kind,
+        "callback_id": draw(_SHORTCUT_IDS),
+        "trigger_id": f"trig-{draw(_BIG)}",
+        "response_url": f"{hook}/hooks/fz{draw(_HOOK_N)}",
+        "team": {"id": "T_TEST"},
+        "user": user_object(who),
+        "action_ts": draw(ts),
+        "token": "legacy",
+    }
     if kind == "message_action":
         at = draw(ts)
-        body.update(channel={"id": where, "name": "c"}, message_ts=at,
-                    message={"type": "message", "user": draw(user), "text": draw(_HOSTILE), "ts": at})
+        body.update(
+            channel={"id": where, "name": "c"},
+            message_ts=at,
+            message={"type": "message", "user": draw(user), "text": draw(_HOSTILE), "ts": at},
+        )
     return mutate(draw, body)  # type: ignore[no-any-return]
 
 
@@ -271,10 +430,19 @@ def shortcut_payload(draw: st.DrawFn, hook: str) -> dict[str, Any]:
 def command_fields(draw: st.DrawFn, hook: str) -> dict[str, Any]:
     who = draw(user)
     fields: dict[str, Any] = {
-        "token": "legacy", "team_id": "T_TEST", "team_domain": "test", "channel_id": draw(channel),
-        "channel_name": "c", "user_id": who, "user_name": who.lower(), "command": draw(_COMMANDS),
-        "text": draw(_COMMAND_TEXT), "api_app_id": "A_TEST",
-        "response_url": f"{hook}/hooks/fz{draw(_HOOK_N)}", "trigger_id": f"trig-{draw(_BIG)}"}
+        "token": "legacy",
+        "team_id": "T_TEST",
+        "team_domain": "test",
+        "channel_id": draw(channel),
+        "channel_name": "c",
+        "user_id": who,
+        "user_name": who.lower(),
+        "command": draw(_COMMANDS),
+        "text": draw(_COMMAND_TEXT),
+        "api_app_id": "A_TEST",
+        "response_url": f"{hook}/hooks/fz{draw(_HOOK_N)}",
+        "trigger_id": f"trig-{draw(_BIG)}",
+    }
     return mutate(draw, fields)  # type: ignore[no-any-return]
 
 
@@ -289,8 +457,10 @@ class Request:
     payload: Any = None  # the structure the body was encoded from (None for raw bodies)
 
     def __repr__(self) -> str:  # what hypothesis prints for a failing example: short
-        return f"Request({self.family}, {len(self.body)} bytes, {self.headers.get('content-type')!r}, " \
-               f"{self.body[:300]!r})"
+        return (
+            f"Request({self.family}, {len(self.body)} bytes, {self.headers.get('content-type')!r}, "
+            f"{self.body[:300]!r})"
+        )
 
 
 def _encode(text: str) -> bytes:
@@ -308,19 +478,55 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, st
 
 
 _RAW_BODIES = st.one_of(
-    st.sampled_from(("", "{", "[]", "[1, 2]", "null", "42", '"str"', "payload=", "payload=%7B", "payload=[]",
-                     "payload=null", '{"type": "block_actions", "actions": []}', '{"type": "event_callback", "event": "x"}',
-                     '{"type": ["a"]}', '{"type": {"a": 1}}', '{"type": "url_verification"}',
-                     '{"ssl_check": "1", "token": 1}', '{"authorizations": ["x"], "type": "event_callback"}',
-                     '{"team": "T", "user": 5}', '{"type": "view_submission", "view": null}', "\ufeff{}", "a=1&b=2",
-                     "payload=%ED%A0%80", "%FF%FE", "command=/incident", "command=/incident&user_id=U_STAFF")),
-    odd_text, _HOSTILE, st.dictionaries(odd_text, junk, max_size=4).map(json.dumps),
+    st.sampled_from(
+        (
+            "",
+            "{",
+            "[]",
+            "[1, 2]",
+            "null",
+            "42",
+            '"str"',
+            "payload=",
+            "payload=%7B",
+            "payload=[]",
+            "payload=null",
+            '{"type": "block_actions", "actions": []}',
+            '{"type": "event_callback", "event": "x"}',
+            '{"type": ["a"]}',
+            '{"type": {"a": 1}}',
+            '{"type": "url_verification"}',
+            '{"ssl_check": "1", "token": 1}',
+            '{"authorizations": ["x"], "type": "event_callback"}',
+            '{"team": "T", "user": 5}',
+            '{"type": "view_submission", "view": null}',
+            "\ufeff{}",
+            "a=1&b=2",
+            "payload=%ED%A0%80",
+            "%FF%FE",
+            "command=/incident",
+            "command=/incident&user_id=U_STAFF",
+        )
+    ),
+    odd_text,
+    _HOSTILE,
+    st.dictionaries(odd_text, junk, max_size=4).map(json.dumps),
 )
-_BROKEN_BYTES = st.sampled_from((b"\xff\xfe\x00", b"{\"type\": \"\xc3\x28\"}", b"payload=\x80", b"{}\xc0"))
+_BROKEN_BYTES = st.sampled_from((b"\xff\xfe\x00", b'{"type": "\xc3\x28"}', b"payload=\x80", b"{}\xc0"))
 _CONTENT_TYPES = st.sampled_from(CONTENT_TYPES)
 _RETRIES = st.sampled_from(("1", "2", "x", ""))
-_HOW = st.sampled_from(("forged", "other_secret", "stale", "future", "missing", "junk_timestamp", "junk_signature",
-                        "body_changed"))
+_HOW = st.sampled_from(
+    (
+        "forged",
+        "other_secret",
+        "stale",
+        "future",
+        "missing",
+        "junk_timestamp",
+        "junk_signature",
+        "body_changed",
+    )
+)
 _HEX64 = st.binary(min_size=32, max_size=32).map(bytes.hex)
 _OFFSETS = st.integers(310, 10**6)  # a clock tick between signing and checking must not make it fresh
 _MISSING = st.sampled_from(("x-slack-signature", "x-slack-request-timestamp"))
@@ -328,11 +534,15 @@ _JUNK_STAMPS = st.sampled_from(("abc", "-1", "1e9", "١٢٣", " 1", "0x10", "999
 _JUNK_SIGNATURES = st.sampled_from(("v0=", "v1=" + "0" * 64, "v0=ÿÿ", "v0=" + "Z" * 64, "v0=" + "0" * 63))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _families(incidents: tuple[int, ...], hook: str) -> dict[str, st.SearchStrategy[Any]]:
-    return {"event": event_payload(), "action": block_actions_payload(incidents, hook),
-            "view": view_submission_payload(incidents, hook), "shortcut": shortcut_payload(hook),
-            "command": command_fields(hook)}
+    return {
+        "event": event_payload(),
+        "action": block_actions_payload(incidents, hook),
+        "view": view_submission_payload(incidents, hook),
+        "shortcut": shortcut_payload(hook),
+        "command": command_fields(hook),
+    }
 
 
 @st.composite
@@ -377,9 +587,22 @@ def signed_request(draw: st.DrawFn, secret: str, incidents: tuple[int, ...], hoo
 @st.composite
 def badly_signed_request(draw: st.DrawFn, secret: str) -> tuple[Request, str]:
     """A request that must be refused with 401, and the counter reason it must be counted under."""
-    body = _encode(json.dumps({"type": "event_callback", "event_id": "EvBAD", "event": {
-        "type": "message", "user": "U_STAFF", "channel": "C_REPORT", "ts": "1763427601.000001",
-        "text": draw(_HOSTILE)}}, ensure_ascii=False))
+    body = _encode(
+        json.dumps(
+            {
+                "type": "event_callback",
+                "event_id": "EvBAD",
+                "event": {
+                    "type": "message",
+                    "user": "U_STAFF",
+                    "channel": "C_REPORT",
+                    "ts": "1763427601.000001",
+                    "text": draw(_HOSTILE),
+                },
+            },
+            ensure_ascii=False,
+        )
+    )
     how = draw(_HOW)
     now = int(time.time())
     headers = {"content-type": "application/json", **sign(secret, body)}

@@ -1,4 +1,5 @@
-"""Who may do what: every interactive action and command × every role × ordinary and restricted (leak) incidents.
+"""Who may do what: every interactive action and command × every role × ordinary and restricted (leak)
+incidents.
 
 The expected table is written out below by hand, from the issue and the guidelines (a leak is seen and
 handled by its reporters, PR and the security officer only; only PR acknowledges, merges and closes ordinary
@@ -20,20 +21,36 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from slack_driver import answers_from_view, find_element, pending_step
 
 from bot.ports import Actor
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.service import Triage
-from tests.security.conftest import (ELSEWHERE, FLAMING, LEAK, OUTSIDER, PR, PR_CHANNEL, REPORT, REPORTER,
-                                     SECURITY, STAFF, SUMMARY, Bot, LogCapture, record_text, serve_config)
-from slack_driver import answers_from_view, find_element, pending_step
+from tests.security.conftest import (
+    ELSEWHERE,
+    FLAMING,
+    LEAK,
+    OUTSIDER,
+    PR,
+    PR_CHANNEL,
+    REPORT,
+    REPORTER,
+    SECURITY,
+    STAFF,
+    SUMMARY,
+    Bot,
+    LogCapture,
+    record_text,
+    serve_config,
+)
 
 INLINE = True
 ROLES = {"reporter": REPORTER, "staff": STAFF, "pr": PR, "security": SECURITY, "outsider": OUTSIDER}
@@ -70,7 +87,7 @@ def _expected() -> dict[tuple[str, str, bool], bool]:
     table: dict[tuple[str, str, bool], bool] = {}
     for action, *cells in rows:
         assert len(cells) == len(header), action
-        for role, cell in zip(header, cells):
+        for role, cell in zip(header, cells, strict=True):
             ordinary, restricted = cell.split("/")
             table[(action, role, False)] = ordinary == "Y"
             table[(action, role, True)] = restricted == "Y"
@@ -79,12 +96,16 @@ def _expected() -> dict[tuple[str, str, bool], bool]:
 
 EXPECTED = _expected()
 ACTIONS = sorted({action for action, _, _ in EXPECTED}, key=list(EXPECTED_TABLE.split()).index)
-CELLS = [pytest.param(action, role, restricted, id=f"{action}-{role}-{'restricted' if restricted else 'ordinary'}")
-         for action in ACTIONS for role in ROLES for restricted in (False, True)]
+CELLS = [
+    pytest.param(action, role, restricted, id=f"{action}-{role}-{'restricted' if restricted else 'ordinary'}")
+    for action in ACTIONS
+    for role in ROLES
+    for restricted in (False, True)
+]
 TARGET_KIND = "misinformation"
 
 
-# -- the world a cell runs in -----------------------------------------------------------------------------------
+# -- the world a cell runs in --------------------------------------------------------------------------------
 @dataclass
 class Incident:
     id: int
@@ -110,7 +131,7 @@ def fresh(bot: Bot, restricted: bool) -> Incident:
 
 
 def core_as(bot: Bot, user: str) -> Triage:
-    """The core as the Slack adapter hands it out when `user` acts (outsiders recognised through users.info)."""
+    """The core as the Slack adapter hands it out when `user` acts (outsiders recognised by users.info)."""
     bot.adapter.actor(user)
     return bot.adapter.triage
 
@@ -124,8 +145,11 @@ def thread(bot: Bot, incident: Incident) -> list[dict[str, Any]]:
 
 
 def intro(bot: Bot, incident: Incident) -> dict[str, Any]:
-    return next(m for m in thread(bot, incident) if any(b.get("block_id", "").startswith("kind|")
-                                                        for b in m.get("blocks") or []))
+    return next(
+        m
+        for m in thread(bot, incident)
+        if any(b.get("block_id", "").startswith("kind|") for b in m.get("blocks") or [])
+    )
 
 
 def pr_message(bot: Bot, incident: Incident) -> dict[str, Any]:
@@ -147,7 +171,7 @@ def status(bot: Bot, incident_id: int) -> str:
     return bot.runtime.triage.queries.view(incident_id, None).status
 
 
-# -- one function per action: does it, returns whether its effect happened ----------------------------------------
+# -- one function per action: does it, returns whether its effect happened -----------------------------------
 @dataclass
 class Done:
     effect: bool
@@ -176,8 +200,16 @@ def do_report_mention(bot: Bot, user: str, restricted: bool) -> Done:
     text, _ = report_text(bot, restricted)
     before = bot.incident_count()
     message = bot.fake.add_message(ELSEWHERE, f"<@U_BOT> {text}", user)
-    bot.driver.event({"type": "app_mention", "user": user, "text": message["text"], "channel": ELSEWHERE,
-                      "ts": message["ts"], "event_ts": message["ts"]})
+    bot.driver.event(
+        {
+            "type": "app_mention",
+            "user": user,
+            "text": message["text"],
+            "channel": ELSEWHERE,
+            "ts": message["ts"],
+            "event_ts": message["ts"],
+        }
+    )
     return Done(_report_effect(bot, before))
 
 
@@ -262,13 +294,16 @@ def do_acknowledge(bot: Bot, user: str, incident: Incident) -> Done:
 
 
 def do_capture(bot: Bot, user: str, incident: Incident) -> Done:
-    reply = bot.fake.add_message(REPORT, f"{incident.mark} 追記: 状況が変わりました", user, thread_ts=incident.root)
+    reply = bot.fake.add_message(
+        REPORT, f"{incident.mark} 追記: 状況が変わりました", user, thread_ts=incident.root
+    )
     bot.driver.react(user, REPORT, reply["ts"])
     return Done("note" in bot.events(incident.id))
 
 
-def _status_change(target: str, setup: Callable[[Bot, Incident], None] | None = None
-                   ) -> Callable[[Bot, str, Incident], Done]:
+def _status_change(
+    target: str, setup: Callable[[Bot, Incident], None] | None = None
+) -> Callable[[Bot, str, Incident], Done]:
     def run(bot: Bot, user: str, incident: Incident) -> Done:
         if setup is not None:
             setup(bot, incident)
@@ -277,6 +312,7 @@ def _status_change(target: str, setup: Callable[[Bot, Incident], None] | None = 
         except PermissionDenied:
             return Done(False)
         return Done(status(bot, incident.id) == target)
+
     return run
 
 
@@ -305,8 +341,11 @@ def do_export_cli(bot: Bot, user: str, incident: Incident) -> Done:
     from bot.main import run
 
     out = io.StringIO()
-    code = run(["--config", str(bot_config(bot)), "timeline", str(incident.id), "--as", user, "--format", "json"],
-               stdout=out, stderr=out)
+    code = run(
+        ["--config", str(bot_config(bot)), "timeline", str(incident.id), "--as", user, "--format", "json"],
+        stdout=out,
+        stderr=out,
+    )
     return Done(code == 0 and json.loads(out.getvalue())["incident"]["id"] == incident.id, out.getvalue())
 
 
@@ -322,18 +361,39 @@ def bot_config(bot: Bot) -> Path:
     return path
 
 
-REPORTS = {"report_channel": do_report_channel, "report_dm": do_report_dm, "report_mention": do_report_mention,
-           "report_slash": do_report_slash, "report_shortcut": do_report_shortcut}
-ON_INCIDENT: dict[str, Callable[[Bot, str, Incident], Done]] = {
-    "view_details": do_view_details, "step_done": do_step_done, "step_skip": do_step_skip,
-    "step_input": do_step_input, "step_submit": do_step_submit, "kind_select": do_kind_select,
-    "acknowledge": do_acknowledge, "capture": do_capture,
-    "resolve": _status_change(lifecycle.RESOLVED), "close": _status_change(lifecycle.CLOSED, _resolved_by_pr),
-    "decline": _status_change(lifecycle.DECLINED), "reopen": _status_change(lifecycle.RESPONDING, _resolved_by_pr),
-    "merge": do_merge, "export": do_export, "export_cli": do_export_cli,
+REPORTS = {
+    "report_channel": do_report_channel,
+    "report_dm": do_report_dm,
+    "report_mention": do_report_mention,
+    "report_slash": do_report_slash,
+    "report_shortcut": do_report_shortcut,
 }
-SLACK_ACTIONS = set(REPORTS) | {"step_done", "step_skip", "step_input", "step_submit", "kind_select", "acknowledge",
-                                "capture"}
+ON_INCIDENT: dict[str, Callable[[Bot, str, Incident], Done]] = {
+    "view_details": do_view_details,
+    "step_done": do_step_done,
+    "step_skip": do_step_skip,
+    "step_input": do_step_input,
+    "step_submit": do_step_submit,
+    "kind_select": do_kind_select,
+    "acknowledge": do_acknowledge,
+    "capture": do_capture,
+    "resolve": _status_change(lifecycle.RESOLVED),
+    "close": _status_change(lifecycle.CLOSED, _resolved_by_pr),
+    "decline": _status_change(lifecycle.DECLINED),
+    "reopen": _status_change(lifecycle.RESPONDING, _resolved_by_pr),
+    "merge": do_merge,
+    "export": do_export,
+    "export_cli": do_export_cli,
+}
+SLACK_ACTIONS = set(REPORTS) | {
+    "step_done",
+    "step_skip",
+    "step_input",
+    "step_submit",
+    "kind_select",
+    "acknowledge",
+    "capture",
+}
 READS = {"view_details"}  # refusals that show less rather than say no
 
 
@@ -344,9 +404,17 @@ def _denials(bot: Bot, user: str, since_seq: int) -> list[str]:
     from storage.models import TimelineEvent
 
     with bot.runtime.triage.deps.sessions.begin() as session:
-        rows = session.execute(select(TimelineEvent).where(TimelineEvent.seq > since_seq,
-                                                           TimelineEvent.type == "access_denied",
-                                                           TimelineEvent.actor == user)).scalars().all()
+        rows = (
+            session.execute(
+                select(TimelineEvent).where(
+                    TimelineEvent.seq > since_seq,
+                    TimelineEvent.type == "access_denied",
+                    TimelineEvent.actor == user,
+                )
+            )
+            .scalars()
+            .all()
+        )
         return [str((row.data or {}).get("action")) for row in rows]
 
 
@@ -363,16 +431,25 @@ def _told(bot: Bot, user: str, call_mark: int, done: Done) -> bool:
     """Whether the user was told in plain words that they may not (ephemeral, response_url or the modal)."""
     t = bot.runtime.triage.catalog.t
     refusals = (t("error.denied"), t("ack.denied"))
-    texts = [json.dumps(json.loads(done.response_body), ensure_ascii=False) if done.response_body.startswith("{")
-             else done.response_body]
+    texts = [
+        json.dumps(json.loads(done.response_body), ensure_ascii=False)
+        if done.response_body.startswith("{")
+        else done.response_body
+    ]
     for call in bot.calls_since(call_mark):
-        if call.method == "chat.postEphemeral" and call.args.get("user") == user or call.method == "response_url":
+        if (
+            call.method == "chat.postEphemeral"
+            and call.args.get("user") == user
+            or call.method == "response_url"
+        ):
             texts.append(json.dumps(call.args, ensure_ascii=False))
     return any(refusal in text for refusal in refusals for text in texts)
 
 
 @pytest.mark.parametrize(("action", "role", "restricted"), CELLS)
-def test_authorization_matrix(bot: Bot, log_capture: LogCapture, action: str, role: str, restricted: bool) -> None:
+def test_authorization_matrix(
+    bot: Bot, log_capture: LogCapture, action: str, role: str, restricted: bool
+) -> None:
     user = ROLES[role]
     allowed = EXPECTED[(action, role, restricted)]
     if action in REPORTS:
@@ -382,16 +459,20 @@ def test_authorization_matrix(bot: Bot, log_capture: LogCapture, action: str, ro
         incident = fresh(bot, restricted)
         seq, call_mark, log_mark = _head(bot), len(bot.fake.calls), log_capture.mark()
         done = ON_INCIDENT[action](bot, user, incident)
-    assert done.effect is allowed, f"{role} {'may' if allowed else 'may not'} {action} " \
-                                   f"({'restricted' if restricted else 'ordinary'} incident)"
+    assert done.effect is allowed, (
+        f"{role} {'may' if allowed else 'may not'} {action} "
+        f"({'restricted' if restricted else 'ordinary'} incident)"
+    )
     errors = [r.getMessage() for r in log_capture.since(log_mark) if r.levelno >= logging.ERROR]
     assert not errors, errors
     if allowed or action in READS:
         return
     if action in SLACK_ACTIONS:
         assert _told(bot, user, call_mark, done), "the refusal was not told to the user"
-        assert any(r.getMessage().startswith("slack.denied") and f"user={user}" in r.getMessage()
-                   for r in log_capture.since(log_mark)), "the refusal was not logged"
+        assert any(
+            r.getMessage().startswith("slack.denied") and f"user={user}" in r.getMessage()
+            for r in log_capture.since(log_mark)
+        ), "the refusal was not logged"
     if action not in ("step_input",):  # opening a modal is a read: refused without a timeline entry
         assert _denials(bot, user, seq), "the refusal was not recorded on the timeline"
 
@@ -405,10 +486,48 @@ def test_the_outsider_was_recognised_from_slack(bot: Bot) -> None:
         assert "outsider" not in policy.roles_of(user)
 
 
-# -- restricted texts: nowhere they must not be --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("user", "profile", "user_team", "outsider"),
+    [
+        pytest.param("U_CONNECT", {}, "T_OTHERORG", True, id="slack-connect-by-payload-team"),
+        pytest.param("U_GUEST", {"is_restricted": True}, None, True, id="multi-channel-guest"),
+        pytest.param("U_SCGUEST", {"is_ultra_restricted": True}, None, True, id="single-channel-guest"),
+        pytest.param("U_FOREIGN", {"team_id": "T_OTHERORG"}, None, True, id="other-workspace-by-users-info"),
+        pytest.param("U_MEMBER", {"team_id": "T_TEST"}, "T_TEST", False, id="member"),
+    ],
+)
+def test_outsiders_are_recognised_however_slack_says_so(
+    bot: Bot, user: str, profile: dict[str, Any], user_team: str | None, outsider: bool
+) -> None:
+    """A DM report from each: members are heard, guests and other organisations' users are refused."""
+    bot.fake.add_user(user, "誰か")
+    bot.fake.users[user].update(profile)
+    text, _ = report_text(bot, restricted=False)
+    message = bot.fake.add_message("D" + user[1:], text, user)
+    event = {
+        "type": "message",
+        "channel": "D" + user[1:],
+        "user": user,
+        "text": text,
+        "ts": message["ts"],
+        "channel_type": "im",
+        "event_ts": message["ts"],
+    }
+    if user_team:
+        event["user_team"] = user_team
+    before = bot.incident_count()
+    bot.driver.event(event)
+    assert (bot.incident_count() == before) is outsider
+    assert ("outsider" in bot.adapter.triage.deps.access.roles_of(user)) is outsider
+
+
+# -- restricted texts: nowhere they must not be --------------------------------------------------------------
 def _leak_marks(bot: Bot) -> list[str]:
-    return [v.text.split("LEAKMARK", 1)[1][:5] for v in bot.runtime.triage.queries.list(None, limit=100_000)
-            if v.restricted and v.text and "LEAKMARK" in v.text]
+    return [
+        v.text.split("LEAKMARK", 1)[1][:5]
+        for v in bot.runtime.triage.queries.list(None, limit=100_000)
+        if v.restricted and v.text and "LEAKMARK" in v.text
+    ]
 
 
 def test_restricted_texts_never_reach_pr_summary_exports_or_logs(bot: Bot, log_capture: LogCapture) -> None:
@@ -420,32 +539,38 @@ def test_restricted_texts_never_reach_pr_summary_exports_or_logs(bot: Bot, log_c
     triage = bot.runtime.triage
     marks = _leak_marks(bot)
     assert len(marks) > 20, "the walk above made restricted incidents with marked texts"
-    # Escalations for every unacknowledged incident (level 2 after the chain's wait), as the scheduler sends them.
+    # Escalations for every unacknowledged incident (level 2 after the chain's wait), as the scheduler
+    # sends them.
     bot.clock.advance(hours=30)
     assert triage.escalations.fire_due(bot.adapter.deliver_notification, "matrix") > 0
     # The weekly summary, as text, JSON and posted to Slack.
     week = IsoWeek.containing(bot.clock.now() - timedelta(hours=30))
     summary = build_summary(triage.deps.sessions, week, bot.clock.now())
     assert summary.current.new_restricted > 0 and summary.attention_restricted > 0
-    texts = {"summary text": render_summary(summary, triage.catalog),
-             "summary json": json.dumps(summary.to_dict(), ensure_ascii=False)}
+    texts = {
+        "summary text": render_summary(summary, triage.catalog),
+        "summary json": json.dumps(summary.to_dict(), ensure_ascii=False),
+    }
     from bot.adapters.slack.summary_post import post_weekly_summary
 
     post_weekly_summary(bot.runtime, summary, None, bot.adapter.client)
-    # What the bot sent to the PR and summary channels (posts, updates, escalations) and to no-one in particular.
+    # What the bot sent to the PR and summary channels (posts, updates, escalations, the summary's file).
     for call in bot.fake.calls:
         if call.args.get("channel") in (PR_CHANNEL, SUMMARY) or call.method == "files.completeUploadExternal":
             texts[f"{call.method} to {call.args.get('channel')}"] = texts.get(
-                f"{call.method} to {call.args.get('channel')}", "") + json.dumps(call.args, ensure_ascii=False)
+                f"{call.method} to {call.args.get('channel')}", ""
+            ) + json.dumps(call.args, ensure_ascii=False)
     # Exports and timelines for those who may not see the details; the console's /timeline as a colleague.
     views = [v for v in triage.queries.list(None, limit=100_000) if v.restricted]
-    chat = ConsoleChat(triage, ConsoleSettings(users={"staff": ConsoleUser(id=STAFF, name="佐藤")},
-                                               default_user="staff"))
+    chat = ConsoleChat(
+        triage, ConsoleSettings(users={"staff": ConsoleUser(id=STAFF, name="佐藤")}, default_user="staff")
+    )
     for view in views:
         for viewer in {STAFF, OUTSIDER} - set(view.reporters):  # a colleague who reported it may see it
             entries = triage.queries.timeline(view.id, viewer)
-            texts[f"timeline {view.id} as {viewer}"] = json.dumps([e.__dict__ for e in entries], default=str,
-                                                                 ensure_ascii=False)
+            texts[f"timeline {view.id} as {viewer}"] = json.dumps(
+                [e.__dict__ for e in entries], default=str, ensure_ascii=False
+            )
             texts[f"view {view.id} as {viewer}"] = repr(triage.queries.view(view.id, viewer))
         if STAFF not in view.reporters:
             texts[f"console /timeline {view.id}"] = chat.handle(f"/timeline {view.id}")
@@ -457,7 +582,7 @@ def test_restricted_texts_never_reach_pr_summary_exports_or_logs(bot: Bot, log_c
         line = record_text(record)
         assert "LEAKMARK" not in line and "PLAINMARK" not in line, line[:300]
     # And the details are really there for those who may see them (the searches above were not vacuous).
-    noted = next(v for v in views if "note" in bot.events(v.id))
+    noted = next(v for v in views if v.reporters == (REPORTER,) and "note" in bot.events(v.id))
     assert "LEAKMARK" in (triage.queries.view(noted.id, SECURITY).text or "")
     assert "LEAKMARK" in triage.queries.export(noted.id, PR, "md")  # the captured message, for PR
     assert "LEAKMARK" not in chat.handle(f"/timeline {noted.id}")  # and not for a colleague

@@ -285,12 +285,6 @@ class FakeSlack:
             return messages
         return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
-    def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        users = str(args.get("users", ""))
-        if not users or "," in users:
-            return {"ok": False, "error": "not_implemented"}
-        return {"ok": True, "channel": {"id": self._channel_of(users)}}
-
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         key = (str(args.get("channel")), str(args.get("ts")))
         if key not in self.messages:

@@ -152,9 +152,15 @@ class Delivery:
 
     def find_posted(self, channel: str, incident_id: int, purpose: str,
                     thread_ts: str | None) -> tuple[str, str] | None:
-        """(channel, ts) of a message posted earlier for (incident, purpose), found by its metadata, or None."""
-        if channel.startswith(("U", "W")):  # a DM claimed by user id: its history is under the IM channel's id
-            channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
+        """(channel, ts) of a message posted earlier for (incident, purpose), found by its metadata, or None.
+
+        A claim made with a user id (a thread opened in the reporter's DM) cannot be looked up: the DM's channel
+        id would take conversations.open (im:write, a scope the app does not ask for). It is posted again: in
+        that one window (a crash between posting the DM thread's first message and recording it) the reporter
+        may see that message twice.
+        """
+        if channel.startswith(("U", "W")):
+            return None
         cursor: str | None = None
         for _ in range(LOOKUP_PAGES):
             if thread_ts:

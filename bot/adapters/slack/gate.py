@@ -25,21 +25,33 @@ import json
 import logging
 import re
 import time
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.metrics import SlackMetrics
-from bot.adapters.slack.render import (ACKNOWLEDGE, INPUT_ACTION, KIND_SELECT, REPORT_SHORTCUT, REPORT_SUBMIT,
-                                       STEP_DONE, STEP_INPUT, STEP_SKIP, STEP_SUBMIT)
+from bot.adapters.slack.render import (
+    ACKNOWLEDGE,
+    INPUT_ACTION,
+    KIND_SELECT,
+    REPORT_SHORTCUT,
+    REPORT_SUBMIT,
+    STEP_DONE,
+    STEP_INPUT,
+    STEP_SKIP,
+    STEP_SUBMIT,
+)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a 40,000-character message escaped as \uXXXX pairs is ~0.5 MB
 MAX_AGE_SECONDS = 5 * 60  # Slack: refuse requests more than five minutes old (replays)
 MAX_TEXT = 200_000  # characters in one text field; Slack's own limit is 40,000 (the core keeps that much)
 
-_ID = re.compile(r"[A-Z0-9][A-Z0-9_]{0,49}")  # users, channels, teams, user groups, bots (Slack's are upper-case)
+_ID = re.compile(
+    r"[A-Z0-9][A-Z0-9_]{0,49}"
+)  # users, channels, teams, user groups, bots (Slack's are upper-case)
 _TS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,9})?")
 _STEP_VALUE = re.compile(r"[0-9]{1,12}\|[a-z0-9_]{1,40}\|[A-Za-z0-9_\-]{1,80}")  # render.StepRef.encode()
 _KIND_BLOCK = re.compile(r"kind\|[0-9]{1,12}")
@@ -48,9 +60,21 @@ _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _URL = re.compile(r"https?://[^\s]{1,2000}")
 LISTENED_EVENTS = frozenset({"message", "app_mention", "reaction_added"})
-KNOWN_TYPES = frozenset({"event_callback", "url_verification", "app_rate_limited", "block_actions",
-                         "view_submission", "view_closed", "message_action", "shortcut", "block_suggestion",
-                         "interactive_message", "dialog_submission"})
+KNOWN_TYPES = frozenset(
+    {
+        "event_callback",
+        "url_verification",
+        "app_rate_limited",
+        "block_actions",
+        "view_submission",
+        "view_closed",
+        "message_action",
+        "shortcut",
+        "block_suggestion",
+        "interactive_message",
+        "dialog_submission",
+    }
+)
 
 Headers = Mapping[str, Any]
 
@@ -59,7 +83,7 @@ class Malformed(Exception):
     """A payload field that is not what Slack sends; the message names the field, never its value."""
 
 
-# -- 1. signature -----------------------------------------------------------------------------------------
+# -- 1. signature --------------------------------------------------------------------------------------------
 def _header(headers: Headers, name: str) -> str | None:
     """One header value (Bolt keeps lists; WSGI gives strings), or None."""
     for key, value in headers.items():
@@ -81,14 +105,21 @@ def signature_problem(secret: str, body: bytes, headers: Headers, now: float) ->
         return "stale_timestamp"
     if not secret or not _SIGNATURE.fullmatch(signature):
         return "bad_signature"
-    expected = "v0=" + hmac.new(secret.encode("utf-8"), b"v0:" + stamp.encode("ascii") + b":" + body,
-                                hashlib.sha256).hexdigest()
-    return None if hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")) else "bad_signature"
+    expected = (
+        "v0="
+        + hmac.new(
+            secret.encode("utf-8"), b"v0:" + stamp.encode("ascii") + b":" + body, hashlib.sha256
+        ).hexdigest()
+    )
+    return (
+        None if hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")) else "bad_signature"
+    )
 
 
 # -- 3. shapes -----------------------------------------------------------------------------------------------
-def _get(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, *,
-         required: bool = False) -> Any:
+def _get(
+    data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, *, required: bool = False
+) -> Any:
     value = data.get(key)
     if value is None:
         if required:
@@ -101,8 +132,9 @@ def _get(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where
     return value
 
 
-def _matching(data: Mapping[str, Any], key: str, pattern: re.Pattern[str], where: str, *,
-              required: bool = False) -> str | None:
+def _matching(
+    data: Mapping[str, Any], key: str, pattern: re.Pattern[str], where: str, *, required: bool = False
+) -> str | None:
     value = _get(data, key, str, where, required=required)
     if value is not None and not pattern.fullmatch(value):
         raise Malformed(f"{where}.{key} is not in Slack's form")
@@ -167,8 +199,9 @@ def _action(body: Mapping[str, Any]) -> None:
             raise Malformed("action.value is not a step reference")
         if action_id == ACKNOWLEDGE and not _ACK_VALUE.fullmatch(value or ""):
             raise Malformed("action.value is not an incident number")
-        if action_id == KIND_SELECT and (not _KIND_BLOCK.fullmatch(block_id or "")
-                                         or not isinstance(option.get("value"), str)):
+        if action_id == KIND_SELECT and (
+            not _KIND_BLOCK.fullmatch(block_id or "") or not isinstance(option.get("value"), str)
+        ):
             raise Malformed("action.block_id or selected_option is not ours")
         if action_id == STEP_INPUT:
             _get(body, "trigger_id", str, "body", required=True)
@@ -210,7 +243,11 @@ def _view(body: Mapping[str, Any]) -> None:
     _state_values(view)
     meta = _metadata(view)
     if callback == STEP_SUBMIT:
-        if not isinstance(meta.get("i"), int) or isinstance(meta.get("i"), bool) or not 0 < meta["i"] < 10**12:
+        if (
+            not isinstance(meta.get("i"), int)
+            or isinstance(meta.get("i"), bool)
+            or not 0 < meta["i"] < 10**12
+        ):
             raise Malformed("view.private_metadata.i is not an incident number")
         _get(meta, "k", str, "metadata", required=True)
         _get(meta, "s", str, "metadata", required=True)
@@ -309,13 +346,18 @@ def user_team(body: Any) -> tuple[str, str] | None:
     return None
 
 
-# -- the gate --------------------------------------------------------------------------------------------------
+# -- the gate ------------------------------------------------------------------------------------------------
 class SlackGate(Middleware):
     """Checks, counts and logs; as Bolt middleware (before authorize) and as the HTTP entry (`handle`)."""
 
-    def __init__(self, signing_secret: str, metrics: SlackMetrics, *,
-                 observe_team: Callable[[str, str], None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        signing_secret: str,
+        metrics: SlackMetrics,
+        *,
+        observe_team: Callable[[str, str], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._secret = signing_secret
         self.metrics = metrics
         self._observe_team = observe_team
@@ -328,24 +370,35 @@ class SlackGate(Middleware):
     def refuse(self, status: int, reason: str, **fields: Any) -> BoltResponse:
         """Count, log (reason only) and answer a refusal."""
         count = self.metrics.rejected(reason)
-        log_event(logging.WARNING, "slack.request_rejected", status=status, reason=reason, count=count, **fields)
-        return BoltResponse(status=status, body={"error": "invalid request" if status == 401 else "bad request"})
+        log_event(
+            logging.WARNING, "slack.request_rejected", status=status, reason=reason, count=count, **fields
+        )
+        return BoltResponse(
+            status=status, body={"error": "invalid request" if status == 401 else "bad request"}
+        )
 
     def _after_signature(self, body: Any) -> BoltResponse | None:
         problem = shape_problem(body)
         if problem is not None:
             kind = body.get("type") if isinstance(body, dict) else None
             known = isinstance(kind, str) and kind in KNOWN_TYPES
-            return self.refuse(400, "malformed", problem=problem,
-                               type=kind if known else ("command" if isinstance(body, dict)
-                                                        and "command" in body else "other"))
+            return self.refuse(
+                400,
+                "malformed",
+                problem=problem,
+                type=kind
+                if known
+                else ("command" if isinstance(body, dict) and "command" in body else "other"),
+            )
         hint = user_team(body)
         if hint is not None and self._observe_team is not None:
             self._observe_team(*hint)
         return None
 
     # Bolt middleware: requests built by anyone (tests, Socket Mode) pass the same checks.
-    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         if req.mode != "socket_mode":
             raw = req.raw_body.encode("utf-8", "surrogatepass")
             reason = signature_problem(self._secret, raw, req.headers, self._clock())
@@ -355,8 +408,13 @@ class SlackGate(Middleware):
         return refusal if refusal is not None else next()
 
     # The HTTP entry: nothing is parsed before the signature holds.
-    def handle(self, dispatch: Callable[[BoltRequest], BoltResponse], body: bytes, headers: Headers,
-               query: str | None = None) -> BoltResponse:
+    def handle(
+        self,
+        dispatch: Callable[[BoltRequest], BoltResponse],
+        body: bytes,
+        headers: Headers,
+        query: str | None = None,
+    ) -> BoltResponse:
         """Check a raw request and hand it to Bolt (`app.dispatch`); refusals never reach a listener."""
         if len(body) > MAX_BODY_BYTES:
             return self.refuse(413, "too_large")
@@ -366,7 +424,7 @@ class SlackGate(Middleware):
         try:
             text = body.decode("utf-8")
             request = BoltRequest(body=text, query=query, headers=_bolt_headers(headers))
-        except Exception:  # not UTF-8, not JSON, or JSON Bolt cannot read: Slack never sends these
+        except Exception:  # noqa: BLE001 - not UTF-8, not JSON, or not what Bolt reads: never from Slack
             return self.refuse(400, "malformed", problem="body is not a Slack payload")
         return dispatch(request)
 
@@ -383,8 +441,11 @@ def _bolt_headers(headers: Headers) -> dict[str, str | list[str]]:
 
 def wsgi_headers(environ: Mapping[str, Any]) -> dict[str, str]:
     """HTTP headers from a WSGI environ, lower-case names."""
-    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
-               if key.startswith("HTTP_") and isinstance(value, str)}
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    }
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             headers[key.replace("_", "-").lower()] = str(environ[key])
@@ -406,11 +467,20 @@ def read_body(environ: Mapping[str, Any], limit: int = MAX_BODY_BYTES) -> bytes 
 
 def wsgi_response(response: BoltResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:
     """A BoltResponse as a WSGI response."""
-    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large",
-               500: "Internal Server Error"}
-    headers = [(name, value) for name, values in (response.headers or {}).items()
-               for value in (values if isinstance(values, (list, tuple)) else [values])
-               if name.lower() != "content-length"]
+    reasons = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        413: "Payload Too Large",
+        500: "Internal Server Error",
+    }
+    headers = [
+        (name, value)
+        for name, values in (response.headers or {}).items()
+        for value in (values if isinstance(values, (list, tuple)) else [values])
+        if name.lower() != "content-length"
+    ]
     data = (response.body or "").encode("utf-8")
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("content-type", "text/plain; charset=utf-8"))
@@ -419,5 +489,14 @@ def wsgi_response(response: BoltResponse, start_response: Callable[..., Any]) ->
     return [data]
 
 
-__all__ = ["MAX_BODY_BYTES", "Malformed", "SlackGate", "read_body", "shape_problem", "signature_problem",
-           "user_team", "wsgi_headers", "wsgi_response"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "Malformed",
+    "SlackGate",
+    "read_body",
+    "shape_problem",
+    "signature_problem",
+    "user_team",
+    "wsgi_headers",
+    "wsgi_response",
+]

@@ -378,8 +378,8 @@ class Handlers:
         return Submission({}, then)
 
     def _note_source(self, outcome: Outcome, meta: dict[str, Any], actor: Actor) -> None:
-        """Keep the original message's permalink on the timeline (once: keyed)."""
-        if outcome.incident is None or outcome.merged or not meta.get("ts"):
+        """Keep the original message's permalink on the timeline (once: keyed, so a resubmission adds nothing)."""
+        if outcome.incident is None or not meta.get("ts"):
             return
         self.triage.incidents.add_note(outcome.incident.id, actor, self.t("slack.modal.source_note"),
                                        key=f"shortcut-src:{meta.get('c')}:{meta['ts']}",

@@ -11,8 +11,14 @@ from collections import Counter
 
 REJECTED = "incident_bot_slack_requests_rejected_total"
 # Reasons always listed (0 until they happen), so a dashboard sees the series before the first attack.
-REJECT_REASONS = ("bad_signature", "stale_timestamp", "missing_signature", "bad_timestamp", "malformed",
-                  "too_large")
+REJECT_REASONS = (
+    "bad_signature",
+    "stale_timestamp",
+    "missing_signature",
+    "bad_timestamp",
+    "malformed",
+    "too_large",
+)
 HELP = {REJECTED: "Slack requests refused before any listener ran, by reason"}
 KNOWN = {REJECTED: REJECT_REASONS}
 

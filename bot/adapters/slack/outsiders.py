@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -34,8 +35,12 @@ GUEST_FLAGS = ("is_restricted", "is_ultra_restricted")
 class Outsiders:
     """The user ids currently recognised as outsiders, thread-safe."""
 
-    def __init__(self, client: WebClient, monotonic: Callable[[], float] = time.monotonic,
-                 ttl: float = FLAGS_TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        monotonic: Callable[[], float] = time.monotonic,
+        ttl: float = FLAGS_TTL_SECONDS,
+    ) -> None:
         self.client = client
         self._monotonic = monotonic
         self._ttl = ttl
@@ -44,7 +49,7 @@ class Outsiders:
         self._teams: dict[str, str] = {}  # user -> team named by a signed payload
         self._flags: dict[str, tuple[float, bool]] = {}  # user -> (when, outsider by users.info)
 
-    # -- this workspace ------------------------------------------------------------------------------------
+    # -- this workspace --------------------------------------------------------------------------------------
     def home(self) -> tuple[str | None, str | None]:
         """(team id, enterprise id) of the bot's workspace, from auth.test (asked until it answers)."""
         with self._lock:
@@ -60,7 +65,7 @@ class Outsiders:
             self._home = home
         return home
 
-    # -- what Slack told us --------------------------------------------------------------------------------
+    # -- what Slack told us ----------------------------------------------------------------------------------
     def observe_team(self, user_id: str, team_id: str) -> None:
         """A signed payload said which team this user belongs to."""
         with self._lock:
@@ -75,15 +80,18 @@ class Outsiders:
         outsider = bool(user.get("is_stranger")) or any(bool(user.get(flag)) for flag in GUEST_FLAGS)
         other_team = user.get("team_id")
         if not outsider and isinstance(other_team, str) and team and other_team != team:
-            org = (user.get("enterprise_user") or {}).get("enterprise_id") if isinstance(
-                user.get("enterprise_user"), dict) else None
+            org = (
+                (user.get("enterprise_user") or {}).get("enterprise_id")
+                if isinstance(user.get("enterprise_user"), dict)
+                else None
+            )
             outsider = not (enterprise and org == enterprise)
         with self._lock:
             self._flags[user_id] = (self._monotonic(), outsider)
         if outsider:
             log_event(logging.INFO, "slack.outsider", user=user_id, source="users.info")
 
-    # -- the answer --------------------------------------------------------------------------------------------
+    # -- the answer ------------------------------------------------------------------------------------------
     def is_outsider(self, user_id: str) -> bool:
         """Whether this user is an outsider, from what is known now."""
         return user_id in self.members()
@@ -93,9 +101,13 @@ class Outsiders:
         with self._lock:
             teams = dict(self._teams)
             now = self._monotonic()
-            flagged = {user for user, (at, outsider) in self._flags.items() if outsider and now - at < self._ttl}
+            flagged = {
+                user for user, (at, outsider) in self._flags.items() if outsider and now - at < self._ttl
+            }
         if teams:
             team, enterprise = self.home()
-            if team and not enterprise:  # in an Enterprise Grid org, other teams are colleagues: users.info decides
+            if (
+                team and not enterprise
+            ):  # in an Enterprise Grid org, other teams are colleagues: users.info decides
                 flagged |= {user for user, their in teams.items() if their != team}
         return frozenset(flagged)

@@ -15,10 +15,10 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.triage.core import IncidentNotFound
 from bot.adapters.slack.delivery import CLAIM_LEASE, PLATFORM, REPORT_DELIVERY
 from bot.adapters.slack.handlers import Origin
 from bot.adapters.slack.logs import log_event
+from bot.triage.core import IncidentNotFound
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -31,7 +31,7 @@ RESUME_WINDOW = timedelta(days=1)
 class ReportResumer:
     """The scheduler job: finish unfinished Slack reports (see the module docstring)."""
 
-    def __init__(self, adapter: "SlackAdapter") -> None:
+    def __init__(self, adapter: SlackAdapter) -> None:
         self.adapter = adapter
 
     def run(self) -> int:
@@ -70,7 +70,7 @@ class ReportResumer:
             handlers.show_report(outcome, origin, actor)
 
 
-def schedule_resumer(scheduler: "BaseScheduler", adapter: "SlackAdapter", tick_seconds: int) -> ReportResumer:
+def schedule_resumer(scheduler: BaseScheduler, adapter: SlackAdapter, tick_seconds: int) -> ReportResumer:
     """Add the job to a (not yet started) scheduler: at start-up, then every tick. A failure (database down)
     is logged and the next tick tries again."""
     from apscheduler.triggers.interval import IntervalTrigger
@@ -82,7 +82,7 @@ def schedule_resumer(scheduler: "BaseScheduler", adapter: "SlackAdapter", tick_s
     def job() -> None:
         try:
             resumer.run()
-        except Exception as exc:  # the scheduler outlives it; nothing was marked done
+        except Exception as exc:  # noqa: BLE001 - any failure: logged, the next tick retries (nothing marked done)
             log_event(logging.WARNING, "slack.resume_failed", error=type(exc).__name__)
 
     scheduler.add_job(job, "date", id="slack_resume_start", name="resume unfinished Slack reports (start-up)",
