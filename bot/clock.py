@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ class SystemClock:
     """The real clock (UTC, aware)."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -79,7 +79,7 @@ class FileClock:
                 value = datetime.fromisoformat(handle.read().strip())
         except (OSError, ValueError):
             return None
-        return value.astimezone(timezone.utc) if value.tzinfo is not None else None
+        return value.astimezone(UTC) if value.tzinfo is not None else None
 
     def now(self) -> datetime:
         value = self._read()

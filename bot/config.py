@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
-import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -237,7 +238,8 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> S
     file_settings = parse_file_settings(_read_yaml(path), str(path))
     database_url = env.get("DATABASE_URL") or file_settings.database_url or DEFAULT_DATABASE_URL
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
-        raise ConfigError(f"DATABASE_URL: expected sqlite:///PATH or postgresql://..., got {database_url.split(':')[0]!r}")
+        scheme = database_url.split(":")[0]
+        raise ConfigError(f"DATABASE_URL: expected sqlite:///PATH or postgresql://..., got {scheme!r}")
     playbooks_dir = Path(file_settings.playbooks_dir)
     if not playbooks_dir.is_absolute():
         playbooks_dir = (path.parent / playbooks_dir).resolve()

@@ -18,7 +18,7 @@ class Catalog:
         self._messages = messages
 
     @classmethod
-    def load(cls, locale: str) -> "Catalog":
+    def load(cls, locale: str) -> Catalog:
         """Read the catalogue for a locale from package data."""
         if locale not in LOCALES:
             raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")

@@ -14,8 +14,8 @@ Teams adapter needs the same rules, so they live here where both can use them:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from bot.i18n import Catalog
 from bot.ports import InputSpec, StepView
@@ -51,7 +51,7 @@ class StepRef:
         return f"{self.incident_id}|{self.kind}|{self.step_id}"
 
     @classmethod
-    def decode(cls, value: str) -> "StepRef":
+    def decode(cls, value: str) -> StepRef:
         """Parse an encoded ref; ValueError when it is not one."""
         incident, kind, step = str(value).split("|", 2)
         return cls(int(incident), kind, step)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,8 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import JST
 from bot.config import EscalationSettings, SummarySettings
 from bot.ports import Notification
-from bot.triage.core import StorageUnavailable
 from bot.triage.audit import DailyAudit, PostAudit
+from bot.triage.core import StorageUnavailable
 from bot.triage.retention import RetentionPolicy
 from bot.triage.summary_job import Publish, due_week, job_done, job_key, run_weekly_summary
 from bot.triage.summary_model import IsoWeek

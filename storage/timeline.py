@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from storage.models import ChainHead, TimelineEvent
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Appended when an incident's personal data is erased (bot/triage/retention.py); its data["timeline_events"]
 # counts the events it blanked, so verify_chain can tell erasure from someone blanking or editing rows.
 ERASURE_EVENT = "erased"

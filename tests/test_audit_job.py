@@ -104,7 +104,8 @@ def test_run_erases_verifies_attests_and_posts_the_head(audited: Runtime) -> Non
         assert job.result["seq"] == att.seq and job.result["erased"] == [1]
     assert check_posted_head(runtime.triage.deps, att.seq, att.hash) is None
     [line, erased] = audit_lines(result, runtime.triage.catalog)
-    assert line == (f"タイムライン検証 2026-11-18: 異常なし（{att.seq - 1} 件）。先頭 seq {att.seq} ハッシュ {att.hash}")
+    assert line == (f"タイムライン検証 2026-11-18: 異常なし（{att.seq - 1} 件）。"
+                    f"先頭 seq {att.seq} ハッシュ {att.hash}")
     assert erased == "保存期間を過ぎた 1 件の個人情報を消去しました: INC-0001"
     # Done for the day, on this instance and any other.
     assert run_daily_audit(runtime.triage.deps, _policy(runtime), posts, "w2") is None

@@ -16,7 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.triage.classify import (
-    KINDS, NONE, Classification, Classifier, classify, default_classifier, load_terms,
+    KINDS,
+    NONE,
+    Classification,
+    Classifier,
+    classify,
+    default_classifier,
+    load_terms,
 )
 from bot.triage.normalize import normalize
 

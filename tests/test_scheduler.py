@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, time, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -16,8 +16,7 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.config import SummarySettings
 from bot.ports import Actor, Notification, ReportInput
-from bot.scheduler import (AUDIT_JOB, STARTUP_JOB, TICK_JOB, WEEKLY_JOB, ScheduledWork, build_scheduler,
-                           summary_trigger)
+from bot.scheduler import AUDIT_JOB, STARTUP_JOB, TICK_JOB, WEEKLY_JOB, ScheduledWork, build_scheduler, summary_trigger
 from bot.triage.summary_job import claim_job, due_week, job_key, latest_scheduled, run_weekly_summary
 from bot.triage.summary_model import IsoWeek, WeeklySummary
 from bot.wiring import Runtime
@@ -25,7 +24,7 @@ from storage.models import JobRun
 from tests.summary_fixtures import insert_incident, jst, make_runtime, write_playbooks
 
 W47 = IsoWeek(2026, 47)
-UTC = timezone.utc
+UTC = UTC
 
 
 class Posts:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import struct
 import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import matplotlib
 import pytest
@@ -145,7 +145,8 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
                  "・確認までの時間: 中央値 30分、90%値 1時間18分（5件）（中央値 20分、90%値 20分）",
                  "・解決までの時間: 中央値 23時間、90%値 23時間48分（2件）",
                  "・第2段階以上のエスカレーション 2件（0件）", "■ 要対応の案件（11月23日 09:00時点）5件",
-                 f"・INC-{ids['D']:04d} デマ・事実と反する投稿・報告受付（受付 11月22日 23:59）: 広報未確認、再通知の期限超過",
+                 f"・INC-{ids['D']:04d} デマ・事実と反する投稿・報告受付（受付 11月22日 23:59）: "
+                 "広報未確認、再通知の期限超過",
                  "・閲覧制限付きの案件 1件"):
         assert line in text, line
     assert len(text) < 3000

@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
 from pydantic import SecretStr
 
-from bot.adapters.slack.summary_post import (build_client, escape_mrkdwn, post_weekly_summary, slack_linker,
-                                             summary_publisher)
+from bot.adapters.slack.summary_post import (
+    build_client,
+    escape_mrkdwn,
+    post_weekly_summary,
+    slack_linker,
+    summary_publisher,
+)
 from bot.clock import FixedClock
 from bot.config import Secrets
 from bot.main import run
@@ -71,7 +76,7 @@ def test_post_makes_the_message_and_the_three_upload_calls(runtime: Runtime, sla
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "【週次インシデントまとめ】2026-W47",
                                                     "emoji": True}}
     texts = [block["text"]["text"] for block in blocks[1:]]
-    assert all(block["type"] == "section" and len(text) <= 3000 for block, text in zip(blocks[1:], texts))
+    assert all(block["type"] == "section" and len(text) <= 3000 for block, text in zip(blocks[1:], texts, strict=True))
     joined = "\n".join(texts)
     assert "&lt;!channel&gt; &amp; 課" in joined and "<!channel>" not in joined
     assert "■ 新規インシデント 7件" in joined and "個人情報ABC" not in joined

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, text, update
 
@@ -10,7 +10,7 @@ from storage.db import make_engine, make_session_factory, migrate
 from storage.models import TimelineEvent
 from storage.timeline import append_event, verify_chain
 
-T0 = datetime(2026, 11, 18, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)
 
 
 def _seed(url: str, n: int = 5):

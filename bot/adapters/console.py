@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shlex
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 

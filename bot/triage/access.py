@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final, Iterable
+from typing import Final
 
 Action = str
 
@@ -70,10 +71,10 @@ class AccessPolicy:
         if not self.allows(action, user_id, restricted=restricted, reporters=reporters):
             raise PermissionDenied(action, user_id, incident_id)
 
-    def with_pr_members(self, extra: Iterable[str]) -> "AccessPolicy":
+    def with_pr_members(self, extra: Iterable[str]) -> AccessPolicy:
         """A copy with more PR members (e.g. resolved from a Slack user group)."""
         return AccessPolicy(self.pr_members | frozenset(extra), self.security_officers, self.outsiders)
 
-    def with_outsiders(self, extra: Iterable[str]) -> "AccessPolicy":
+    def with_outsiders(self, extra: Iterable[str]) -> AccessPolicy:
         """A copy with more outsiders (e.g. Slack Connect users and guests recognised by an adapter)."""
         return AccessPolicy(self.pr_members, self.security_officers, self.outsiders | frozenset(extra))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 import yaml

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -22,7 +23,6 @@ from bot.triage.playbook import PlaybookLibrary
 from bot.triage.profiles import Profile
 from storage.models import Incident, IncidentReporter, StepState
 from storage.timeline import append_event
-
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

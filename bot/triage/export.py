@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.clock import format_jst, to_jst
 from bot.i18n import Catalog
@@ -55,5 +55,6 @@ def export_timeline(view: IncidentView, entries: Sequence[TimelineEntry], fmt: s
              f"{catalog.t('export.col_actor')} | {catalog.t('export.col_detail')} |", "|---|---|---|---|"]
     for e in entries:
         detail = _payload(e).replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {format_jst(e.at, catalog.locale)} | {catalog.label('event', e.type)} | {e.actor} | {detail} |")
+        event = catalog.label("event", e.type)
+        lines.append(f"| {format_jst(e.at, catalog.locale)} | {event} | {e.actor} | {detail} |")
     return "\n".join(lines) + "\n"

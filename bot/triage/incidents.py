@@ -10,8 +10,16 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, IncidentView, Notification, Outcome, ReportInput
 from bot.triage import lifecycle
-from bot.triage.core import (CoreDeps, InvalidRequest, build_view, incident_ref, load_incident, record,
-                             reporter_ids, transaction)
+from bot.triage.core import (
+    CoreDeps,
+    InvalidRequest,
+    build_view,
+    incident_ref,
+    load_incident,
+    record,
+    reporter_ids,
+    transaction,
+)
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
 from bot.ports import Actor, InputSpec, Outcome, StepView
 from bot.triage import lifecycle
-from bot.triage.core import (CoreDeps, InvalidRequest, all_answers, build_view, load_incident, open_key_free,
-                             record, render_context, reporter_ids, step_states, transaction)
+from bot.triage.core import (
+    CoreDeps,
+    InvalidRequest,
+    all_answers,
+    build_view,
+    load_incident,
+    open_key_free,
+    record,
+    render_context,
+    reporter_ids,
+    step_states,
+    transaction,
+)
 from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
 from bot.triage.urls import is_http_url, source_key

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,7 +62,8 @@ def _environment(escape: Callable[[str], str]) -> Environment:
             return value
         return escape(str(value))
 
-    env = Environment(loader=FunctionLoader(_load_template), undefined=StrictUndefined, autoescape=False,
+    # bandit B701: the output is chat text, not HTML; user-supplied values are escaped for the chat by `finalize`.
+    env = Environment(loader=FunctionLoader(_load_template), undefined=StrictUndefined, autoescape=False,  # nosec B701
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, finalize=finalize)
     return env
 

@@ -67,8 +67,8 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
         values = [day["counts"].get(kind, 0) for day in daily]
         axes.bar(positions, values, bottom=bottoms, width=0.65, color=PALETTE[index % len(PALETTE)],
                  label=catalog.label("kind", kind), edgecolor="white", linewidth=0.5)
-        bottoms = [b + v for b, v in zip(bottoms, values)]
-    for x, total in zip(positions, bottoms):
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    for x, total in zip(positions, bottoms, strict=True):
         if total:
             axes.annotate(str(total), (x, total), ha="center", va="bottom", fontproperties=font, fontsize=9,
                           xytext=(0, 2), textcoords="offset points")

@@ -27,7 +27,8 @@ def slack_problems(fake: Any, engine: Engine) -> list[str]:
     """Nothing posted twice; every post belongs to an incident the database has."""
     problems = []
     counted = Counter(meta for meta in map(meta_of, all_messages(fake)) if meta is not None)
-    problems += [f"INC-{incident:04d} {purpose}: posted {n} times" for (incident, purpose), n in counted.items() if n > 1]
+    problems += [f"INC-{incident:04d} {purpose}: posted {n} times"
+                 for (incident, purpose), n in counted.items() if n > 1]
     known = {row.id for row in rows(engine, "SELECT id FROM incidents")}
     problems += [f"INC-{incident:04d} {purpose}: posted, but no such incident"
                  for incident, purpose in counted if incident not in known]

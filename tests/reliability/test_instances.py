@@ -258,7 +258,7 @@ def test_two_instances_share_one_stream(tmp_path: Path, pg_url: str, fake: KillS
 @pytest.mark.slow
 def test_two_instances_longer_stream(tmp_path: Path, pg_url: str, fake: KillSwitchSlack,
                                      clock_file: ClockFile) -> None:
-    figures = run_instances(tmp_path, pg_url, fake, clock_file, reports=40, seed=2)
+    figures = run_instances(tmp_path, pg_url, fake, clock_file, reports=120, seed=2)
     print(f"\n[instances slow] {figures}")
 
 

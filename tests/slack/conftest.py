@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
+from fake_slack import FakeSlack
+from slack_driver import DispatchTransport, SlackDriver, TrackingExecutor
 
 from bot.adapters.slack import SlackAdapter, build_slack_app
 from bot.config import Secrets
 from bot.wiring import Runtime
-from fake_slack import FakeSlack
-from slack_driver import DispatchTransport, SlackDriver, TrackingExecutor
 
 SECRET = "test-signing-secret-0123456789"
 REPORT = "C_REPORT"

@@ -13,9 +13,10 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 BOT_USER = "U_BOT"
@@ -65,7 +66,7 @@ class FakeSlack:
     def api_url(self) -> str:
         return self.url + "/api/"
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         self._thread.start()
         return self
 
@@ -111,7 +112,7 @@ class FakeSlack:
         return [c for c in calls if c.method == method and (c.status == 200 or not ok_only)
                 and all(c.args.get(k) == v for k, v in where.items())]
 
-    def wait_for(self, predicate: Callable[["FakeSlack"], bool], timeout: float = 10.0) -> None:
+    def wait_for(self, predicate: Callable[[FakeSlack], bool], timeout: float = 10.0) -> None:
         """Block until predicate(fake) holds (checked after every call), or fail."""
         deadline = time.monotonic() + timeout
         with self._cond:

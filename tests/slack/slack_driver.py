@@ -11,13 +11,13 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Callable
-
-from slack_bolt import App, BoltRequest
+from typing import Any
 
 from fake_slack import FakeSlack
+from slack_bolt import App, BoltRequest
 from slack_signing import command_request, event_request, interactive_request
 
 Predicate = Callable[[FakeSlack], bool]
@@ -269,7 +269,7 @@ def walk_steps(driver: SlackDriver, user: str, channel: str, thread_ts: str, max
         key = (message["channel"], message["ts"])
         before = len(fake.thread_messages(channel, thread_ts))
 
-        def advanced(f: FakeSlack) -> bool:
+        def advanced(f: FakeSlack, key: tuple[str, str] = key, before: int = before) -> bool:
             current = f.messages[key]
             closed = not any(str(b.get("block_id", "")).startswith("step|") for b in blocks_of(current))
             return closed and len(f.thread_messages(channel, thread_ts)) > before
@@ -277,7 +277,7 @@ def walk_steps(driver: SlackDriver, user: str, channel: str, thread_ts: str, max
         done.append(blocks_of(message)[0]["text"]["text"])
         if "step_input" in action_ids(message):
             opened = len(fake.views)
-            driver.click(user, message, "step_input", until=lambda f: len(f.views) > opened)
+            driver.click(user, message, "step_input", until=lambda f, opened=opened: len(f.views) > opened)
             response = driver.submit_view(user, fake.views[-1], until=advanced)
             assert response.status == 200 and not response.body, response.body
         else:

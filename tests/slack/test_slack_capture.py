@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import jsonschema
 import pytest
 import yaml
+from conftest import OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
+from fake_slack import FakeSlack
+from slack_driver import action_ids, text_of
 
 from bot.adapters.slack.cli import manifest as manifest_command
-from bot.clock import FixedClock
-from bot.wiring import Runtime
-from fake_slack import FakeSlack
 from bot.adapters.slack.manifest import BOT_EVENTS, build_manifest
 from bot.adapters.slack.text import ts_to_datetime
-from conftest import OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
-from slack_driver import action_ids, text_of
+from bot.clock import FixedClock
+from bot.wiring import Runtime
 
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/8"
 SCHEMA = Path(__file__).parent / "data" / "manifest.schema.1.0.0.json"
@@ -119,8 +119,9 @@ def test_user_group_members_may_acknowledge(slack_factory: Callable[..., SlackEn
 
 def test_user_groups_are_refreshed_after_the_ttl(runtime_factory: Callable[..., Runtime], database_url: str,
                                                 fake_slack: FakeSlack) -> None:
-    from bot.adapters.slack import build_slack_app
     from conftest import SLACK_SETTINGS, slack_secrets
+
+    from bot.adapters.slack import build_slack_app
 
     fake_slack.usergroups["S_PRGROUP"] = []
     now = [0.0]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from conftest import ELSEWHERE, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from fake_slack import BOT_USER

@@ -7,14 +7,14 @@ import logging
 import time
 
 import pytest
+from conftest import OTHER, PR, PR_CHANNEL, REPORT, SECRET, STAFF, SlackEnv
 from slack_bolt import BoltRequest
+from slack_driver import action_ids, blocks_of, text_of
+from slack_signing import event_request, signed_headers
 
 from bot.adapters.slack.render import Renderer, decode_metadata, encode_metadata
 from bot.adapters.slack.text import escape, slack_to_plain, split_text
 from bot.ports import DraftView, Notification, StepView
-from conftest import OTHER, PR, PR_CHANNEL, REPORT, SECRET, STAFF, SlackEnv
-from slack_driver import action_ids, blocks_of, text_of
-from slack_signing import event_request, signed_headers
 
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1"
 
@@ -122,7 +122,8 @@ def test_renderer_limits_on_huge_steps_and_metadata(slack: SlackEnv) -> None:
 
 def test_notification_without_button_and_mentions(slack: SlackEnv) -> None:
     renderer = slack.adapter.render
-    note = Notification(1, "pr_section", 2, "広報広聴課", "U_HEAD", "題 <@U_X>", "本文 <!channel>", acknowledgeable=False)
+    note = Notification(1, "pr_section", 2, "広報広聴課", "U_HEAD", "題 <@U_X>", "本文 <!channel>",
+                        acknowledgeable=False)
     rendered = renderer.notification(note, None)
     payload = json.dumps(rendered.payload(), ensure_ascii=False)
     assert "<@U_HEAD>" in payload and "<@U_X>" not in payload and "<!channel>" not in payload
@@ -142,7 +143,8 @@ def test_web_api_errors_are_told_in_plain_japanese_and_logged(slack: SlackEnv,
     slack.driver.post_message(STAFF, FLAMING, REPORT)
     [incident_id] = slack.incident_ids()
     [told] = slack.fake.calls_to("chat.postEphemeral", user=STAFF)
-    assert "Slack での処理に失敗しました" in told.args["text"] and "ボットがチャンネルに参加していません" in told.args["text"]
+    assert "Slack での処理に失敗しました" in told.args["text"]
+    assert "ボットがチャンネルに参加していません" in told.args["text"]
     logged = [r.getMessage() for r in caplog.records if "slack.api_error" in r.getMessage()]
     assert logged and f"incident_id={incident_id}" in logged[0] and "not_in_channel" in logged[0]
     assert FLAMING[:8] not in " ".join(r.getMessage() for r in caplog.records)  # report text never logged

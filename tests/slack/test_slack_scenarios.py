@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
-
-from bot.ports import Actor, ConversationRef, ReportInput
 from conftest import NAMES, OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from fake_slack import FakeSlack
 from slack_driver import action_ids, pending_step, step_messages, text_of, walk_steps
+
+from bot.ports import Actor, ConversationRef, ReportInput
 
 REPORTS = {
     "flaming": "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1",

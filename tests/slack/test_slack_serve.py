@@ -11,12 +11,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
-
 from conftest import OTHER, PR, PR_CHANNEL, REPORT, SECRET, STAFF
 from fake_slack import FakeSlack
 from slack_driver import HttpTransport, SlackDriver, action_ids, pending_step, step_messages, text_of, walk_steps

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,6 @@ from bot.wiring import Runtime
 from tests.teams.env import TeamsEnv, teams_settings
 from tests.teams.fake_connector import FakeConnector
 from tests.teams.teams_driver import TeamsDriver, TeamsServer
-
 
 WAITS: list[float] = []
 

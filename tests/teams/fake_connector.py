@@ -14,9 +14,10 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 
@@ -54,7 +55,7 @@ class FakeConnector:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def start(self) -> "FakeConnector":
+    def start(self) -> FakeConnector:
         self._thread.start()
         return self
 

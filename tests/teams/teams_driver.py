@@ -55,7 +55,7 @@ class TeamsServer:
         self._runner: web.AppRunner | None = None
         self.url = ""
 
-    def start(self) -> "TeamsServer":
+    def start(self) -> TeamsServer:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
         return self

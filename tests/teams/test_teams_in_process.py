@@ -9,7 +9,7 @@ test_teams_rules.py); here: the answers a turn gives in its own conversation.
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from collections.abc import Callable
 
 from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount
 from microsoft_agents.testing import TestAdapter, TestFlow

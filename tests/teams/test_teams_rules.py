@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.clock import FixedClock
 from bot.triage.summary import build_summary
 from bot.triage.summary_model import IsoWeek
-from tests.teams.env import (ELSEWHERE, HEAD, OTHER, PR, PR2, PR_CHANNEL, REPORT, STAFF, SUMMARY, TeamsEnv)
+from tests.teams.env import ELSEWHERE, HEAD, OTHER, PR, PR2, PR_CHANNEL, REPORT, STAFF, SUMMARY, TeamsEnv
 from tests.teams.fake_connector import card_of, card_text, inputs, verbs
 from tests.teams.teams_driver import BOT, personal_chat
 from tests.teams.test_teams_scenarios import REPORTS, answers, pending_step, thread_of, walk_steps
@@ -257,7 +258,8 @@ def test_the_weekly_summary_goes_to_the_summary_channel(teams: TeamsEnv) -> None
         png = None
     teams.bot.publish_summary(summary, png)
     posted = teams.fake.posts_to(SUMMARY)
-    assert posted and "週次インシデントまとめ" in card_text(posted[0]) and "新規インシデント 1件" in card_text(posted[0])
+    assert posted and "週次インシデントまとめ" in card_text(posted[0])
+    assert "新規インシデント 1件" in card_text(posted[0])
     if png:
         images = [e for m in posted for e in card_of(m)["body"] if e["type"] == "Image"]
         notes = [m for m in posted if "グラフは Teams のメッセージの大きさの上限" in card_text(m)]

@@ -21,8 +21,17 @@ from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.summary_post import chart_data_uri, teams_link
 from bot.adapters.teams.text import ZWSP, md_escape, message_text
 from bot.ports import InputSpec, StepView
-from bot.presenting import (StepRef, answered, failure_text, field_errors, is_help, next_step_purpose,
-                            notification_channel, notification_purposes, step_purpose)
+from bot.presenting import (
+    StepRef,
+    answered,
+    failure_text,
+    field_errors,
+    is_help,
+    next_step_purpose,
+    notification_channel,
+    notification_purposes,
+    step_purpose,
+)
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.summary_model import AttentionItem

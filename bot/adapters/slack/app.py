@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,11 +16,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.config import SlackSettings
-from bot.i18n import Catalog
-from bot.ports import Actor, Notification
-from bot.triage.service import Triage
-from bot.wiring import Runtime
 from bot.adapters.slack.delivery import PLATFORM, Delivery, error_code
 from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.handlers import Handlers
@@ -29,6 +24,11 @@ from bot.adapters.slack.members import UserGroupMembers
 from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.outsiders import Outsiders
 from bot.adapters.slack.render import Renderer
+from bot.config import SlackSettings
+from bot.i18n import Catalog
+from bot.ports import Actor, Notification
+from bot.triage.service import Triage
+from bot.wiring import Runtime
 
 DEFAULT_API_URL = "https://slack.com/api/"
 NAME_TTL_SECONDS = 3600.0

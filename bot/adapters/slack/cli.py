@@ -8,18 +8,19 @@ import os
 import signal
 import socket as socketlib
 import threading
-from typing import Any, Callable, Iterable, TextIO
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 
-from bot.ports import Notification
-from bot.wiring import Runtime
 from bot.adapters.slack.app import SlackAdapter, SlackConfigError, build_slack_app
 from bot.adapters.slack.gate import MAX_BODY_BYTES, read_body, wsgi_headers, wsgi_response
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.manifest import manifest_yaml
+from bot.ports import Notification
+from bot.wiring import Runtime
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -132,7 +133,8 @@ def serve(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     adapter = _build(runtime, stdout, "slack_bot_token", "slack_signing_secret")
     if adapter is None:
         return 2
-    server = make_server(adapter, getattr(args, "host", "0.0.0.0"), int(getattr(args, "port", 3000)))
+    # bandit B104: a server: listens on all interfaces unless --host says otherwise.
+    server = make_server(adapter, getattr(args, "host", "0.0.0.0"), int(getattr(args, "port", 3000)))  # nosec B104
     scheduler = start_scheduler(runtime, adapter)
     stdout.write(f"listening on http://{server.effective_host}:{server.effective_port}{EVENTS_PATH}\n")
     stdout.flush()

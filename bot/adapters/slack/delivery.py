@@ -14,18 +14,19 @@ posted: a crash never leaves the user without something to click again (handlers
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.render import Rendered, Renderer
 from bot.clock import format_jst
 from bot.config import SlackSettings
 from bot.ports import IncidentView, Notification, StepView
 from bot.triage.queries import IncidentQueries
-from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.render import Rendered, Renderer
 
 PLATFORM = "slack"
 THREAD = "thread"

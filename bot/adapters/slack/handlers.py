@@ -15,24 +15,39 @@ where in Slack things are shown and how failures are told to the user.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapters.slack.delivery import (
+    ACK_TOLD,
+    CLAIM_LEASE,
+    FINISHED,
+    INTRO,
+    PLATFORM,
+    REPORT_DELIVERY,
+    error_code,
+    merged_purpose,
+)
+from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.render import (
+    INPUT_ACTION,
+    INPUT_BLOCK_PREFIX,
+    Rendered,
+    StepRef,
+    decode_metadata,
+    submitted_values,
+)
+from bot.adapters.slack.text import escape, link, slack_to_plain, strip_mentions_of, ts_to_datetime, user_mention
 from bot.clock import format_jst
 from bot.ports import Actor, ConversationRef, IncidentView, Outcome, ReportInput
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest, StorageUnavailable
 from bot.triage.lifecycle import IllegalTransition
-from bot.adapters.slack.delivery import (ACK_TOLD, CLAIM_LEASE, FINISHED, INTRO, PLATFORM, REPORT_DELIVERY,
-                                         error_code, merged_purpose)
-from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.render import (INPUT_ACTION, INPUT_BLOCK_PREFIX, Rendered, StepRef, decode_metadata,
-                                       submitted_values)
-from bot.adapters.slack.text import escape, link, slack_to_plain, strip_mentions_of, ts_to_datetime, user_mention
 
 if TYPE_CHECKING:
     from bot.adapters.slack.app import SlackAdapter
@@ -70,7 +85,7 @@ class Submission:
 class Handlers:
     """One method per Slack interaction; each is safe to call from a listener after ack()."""
 
-    def __init__(self, adapter: "SlackAdapter") -> None:
+    def __init__(self, adapter: SlackAdapter) -> None:
         self.adapter = adapter
         self.render = adapter.render
         self.delivery = adapter.delivery

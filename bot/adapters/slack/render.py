@@ -7,18 +7,39 @@ module builds itself (mentions of configured ids, permalinks returned by Slack) 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from slack_sdk.models.blocks import (ActionsBlock, Block, ButtonElement, ContextBlock, InputBlock,
-                                     MarkdownTextObject, Option, PlainTextInputElement, PlainTextObject,
-                                     SectionBlock, StaticSelectElement, UrlInputElement)
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+    UrlInputElement,
+)
 from slack_sdk.models.views import View
 
+from bot.adapters.slack.text import (
+    FALLBACK_TEXT_LIMIT,
+    MESSAGE_BLOCK_LIMIT,
+    MODAL_BLOCK_LIMIT,
+    SECTION_LIMIT,
+    escape,
+    link,
+    mention,
+    split_text,
+    truncate,
+)
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.adapters.slack.text import (FALLBACK_TEXT_LIMIT, MESSAGE_BLOCK_LIMIT, MODAL_BLOCK_LIMIT, SECTION_LIMIT,
-                                     escape, link, mention, split_text, truncate)
 
 # Action and callback ids: the contract between rendered controls and listeners.
 STEP_DONE = "step_done"
@@ -62,7 +83,7 @@ class StepRef:
         return f"{self.incident_id}|{self.kind}|{self.step_id}"
 
     @classmethod
-    def decode(cls, value: str) -> "StepRef":
+    def decode(cls, value: str) -> StepRef:
         incident, kind, step = value.split("|", 2)
         return cls(int(incident), kind, step)
 

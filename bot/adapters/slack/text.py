@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SECTION_LIMIT = 3000  # characters in one section block's text
 MESSAGE_BLOCK_LIMIT = 50
@@ -79,7 +79,7 @@ def strip_mentions_of(text: str, user_id: str | None) -> str:
 
 def ts_to_datetime(ts: str) -> datetime:
     """A Slack message timestamp ("1763420000.000100") as an aware UTC datetime."""
-    return datetime.fromtimestamp(float(ts), tz=timezone.utc)
+    return datetime.fromtimestamp(float(ts), tz=UTC)
 
 
 def link(url: str, label: str) -> str:

@@ -11,31 +11,37 @@ import asyncio
 import ipaddress
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from microsoft_agents.activity import (Activity, ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount,
-                                       ContentTypes)
+from microsoft_agents.activity import Activity, ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount, ContentTypes
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
-from microsoft_agents.hosting.core import (AgentApplication, ApplicationOptions, MemoryStorage,
-                                           OutboundHostValidator, TurnContext, TurnState)
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ApplicationOptions,
+    MemoryStorage,
+    OutboundHostValidator,
+    TurnContext,
+    TurnState,
+)
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from bot.i18n import Catalog
-from bot.ports import Actor, Notification
-from bot.triage.service import Triage
-from bot.triage.summary_model import WeeklySummary
-from bot.wiring import Runtime
 from bot.adapters.teams.cards import VERBS, CardRenderer
 from bot.adapters.teams.delivery import PLATFORM, Outbox, Place, TeamsDelivery, split_conversation
 from bot.adapters.teams.handlers import ActionResult, TeamsHandlers
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
+from bot.i18n import Catalog
+from bot.ports import Actor, Notification
+from bot.triage.service import Triage
+from bot.triage.summary_model import WeeklySummary
+from bot.wiring import Runtime
 
 log = logging.getLogger("incident_bot.teams")
 MESSAGES_PATH = "/api/messages"

@@ -8,13 +8,14 @@ the card's input values into it. Text from users and playbooks always goes throu
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from bot.adapters.teams.settings import TeamsMention
+from bot.adapters.teams.text import md_escape, truncate
 from bot.i18n import Catalog
 from bot.ports import IncidentView, InputSpec, Notification, StepView
 from bot.presenting import StepRef, answered, field_errors
-from bot.adapters.teams.settings import TeamsMention
-from bot.adapters.teams.text import md_escape, truncate
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

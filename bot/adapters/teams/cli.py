@@ -34,9 +34,11 @@ def teams(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     except TeamsConfigError as exc:
         stdout.write(f"{exc}\n")
         return 2
-    host, port = str(getattr(args, "host", "0.0.0.0")), int(getattr(args, "port", 3978))
+    # bandit B104: a server: listens on all interfaces unless --host says otherwise.
+    host, port = str(getattr(args, "host", "0.0.0.0")), int(getattr(args, "port", 3978))  # nosec B104
     if bot.credentials.anonymous:
-        stdout.write("匿名モード（TEAMS_APP_ID 未設定）: このマシンからの要求だけを受け付けます（Agents Playground 用）/ "
+        stdout.write("匿名モード（TEAMS_APP_ID 未設定）: "
+                     "このマシンからの要求だけを受け付けます（Agents Playground 用）/ "
                      "anonymous mode (TEAMS_APP_ID not set): "
                      "local requests only, for the Agents Playground\n")
     try:

@@ -19,24 +19,40 @@ import asyncio
 import hashlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import aiohttp
-from microsoft_agents.activity import (Activity, ActivityTypes, Attachment, ChannelAccount,
-                                       ConversationAccount, ConversationReference)
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+)
 from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from bot.ports import IncidentView, Notification, StepView
-from bot.presenting import (FINISHED, INTRO, PR_MESSAGE, THREAD, escalation_purpose, next_step_purpose,
-                            notification_channel, notification_purposes, step_refs)
-from bot.triage.queries import IncidentQueries
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE, CardRenderer
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import truncate
+from bot.ports import IncidentView, Notification, StepView
+from bot.presenting import (
+    FINISHED,
+    INTRO,
+    PR_MESSAGE,
+    THREAD,
+    escalation_purpose,
+    next_step_purpose,
+    notification_channel,
+    notification_purposes,
+    step_refs,
+)
+from bot.triage.queries import IncidentQueries
 
 log = logging.getLogger("incident_bot.teams")
 PLATFORM = "teams"

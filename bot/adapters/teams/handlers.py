@@ -10,25 +10,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 from microsoft_agents.activity import Activity, ChannelAccount
 from microsoft_agents.hosting.core import TurnContext
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapters.teams.cards import INPUT_PREFIX, KIND_INPUT
+from bot.adapters.teams.delivery import PLATFORM, Place, TeamsApiError, api_error, card_activity, split_conversation
+from bot.adapters.teams.text import clean, message_text
 from bot.clock import format_jst
 from bot.ports import Actor, ConversationRef, IncidentView, Outcome, ReportInput, StepView
 from bot.presenting import StepRef, failure_text, is_help
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest, StorageUnavailable
 from bot.triage.service import Triage
-from bot.adapters.teams.cards import INPUT_PREFIX, KIND_INPUT
-from bot.adapters.teams.delivery import (PLATFORM, Place, TeamsApiError, api_error, card_activity,
-                                         split_conversation)
-from bot.adapters.teams.text import clean, message_text
 
 if TYPE_CHECKING:
     from bot.adapters.teams.app import TeamsBot
@@ -72,7 +72,7 @@ def submitted_answers(data: Any) -> dict[str, str]:
 class TeamsHandlers:
     """One coroutine per Teams interaction; each turns every failure into a message for the user."""
 
-    def __init__(self, bot: "TeamsBot") -> None:
+    def __init__(self, bot: TeamsBot) -> None:
         self.bot = bot
         self.delivery = bot.delivery
         self.render = bot.render

@@ -16,7 +16,8 @@ import io
 import json
 import sys
 import zipfile
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from bot.i18n import Catalog
 

@@ -7,7 +7,7 @@ without pulling the Microsoft 365 Agents SDK into the core.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -95,7 +95,7 @@ class TeamsCredentials(_Strict):
         return [name for name, value in needed.items() if not value]
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "TeamsCredentials":
+    def from_env(cls, environ: Mapping[str, str]) -> TeamsCredentials:
         return cls(app_id=environ.get("TEAMS_APP_ID") or None,
                    app_password=environ.get("TEAMS_APP_PASSWORD") or None,
                    tenant_id=environ.get("TEAMS_TENANT_ID") or None)

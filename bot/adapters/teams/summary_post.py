@@ -11,11 +11,11 @@ import io
 import logging
 from typing import TYPE_CHECKING
 
-from bot.triage.summary import Raw, WeeklySummary, render_summary_sections
-from bot.triage.summary_model import AttentionItem
 from bot.adapters.teams.cards import CARD_BYTES_LIMIT, card, card_size, text_block
 from bot.adapters.teams.delivery import KEY_PREFIX, Place, card_activity
 from bot.adapters.teams.text import md_escape
+from bot.triage.summary import Raw, WeeklySummary, render_summary_sections
+from bot.triage.summary_model import AttentionItem
 
 if TYPE_CHECKING:
     from bot.adapters.teams.app import TeamsBot
@@ -60,7 +60,7 @@ def chart_data_uri(png: bytes | None, limit: int = IMAGE_BYTES_LIMIT) -> str | N
     return None
 
 
-def summary_cards(bot: "TeamsBot", summary: WeeklySummary, png: bytes | None) -> list[dict]:
+def summary_cards(bot: TeamsBot, summary: WeeklySummary, png: bytes | None) -> list[dict]:
     """The cards to post: the text split so each card fits a message, then the chart (when it fits)."""
     chunks = render_summary_sections(summary, bot.catalog, escape=md_escape, link=teams_linker)
     title, _, first = chunks[0].partition("\n")
@@ -88,7 +88,7 @@ def teams_linker(item: AttentionItem) -> str:
     return teams_link(item)
 
 
-async def post_weekly_summary(bot: "TeamsBot", summary: WeeklySummary, png: bytes | None) -> list[str]:
+async def post_weekly_summary(bot: TeamsBot, summary: WeeklySummary, png: bytes | None) -> list[str]:
     """Render the summary for Teams and post it to teams.summary_channel; returns the activity ids."""
     channel = bot.settings.summary_channel
     if not channel:

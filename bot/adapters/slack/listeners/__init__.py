@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 MODULES = (messages, commands, shortcuts, actions, views, reactions)
 
 
-def register_all(app: App, adapter: "SlackAdapter") -> None:
+def register_all(app: App, adapter: SlackAdapter) -> None:
     """Register every listener of the adapter on the Bolt app."""
     for module in MODULES:
         module.register(app, adapter)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 Ack = Callable[..., None]
 
 
-def register(app: App, adapter: "SlackAdapter") -> None:
+def register(app: App, adapter: SlackAdapter) -> None:
     @app.action(STEP_DONE)
     def on_step_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()

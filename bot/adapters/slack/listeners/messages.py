@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from bot.adapters.slack.app import SlackAdapter
 
 
-def register(app: App, adapter: "SlackAdapter") -> None:
+def register(app: App, adapter: SlackAdapter) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         origin = adapter.handlers.message_origin(event)

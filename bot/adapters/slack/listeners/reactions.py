@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from bot.adapters.slack.app import SlackAdapter
 
 
-def register(app: App, adapter: "SlackAdapter") -> None:
+def register(app: App, adapter: SlackAdapter) -> None:
     @app.event("reaction_added")
     def on_reaction(event: dict[str, Any]) -> None:
         adapter.handlers.capture(event)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from bot.adapters.slack.app import SlackAdapter
 
 
-def register(app: App, adapter: "SlackAdapter") -> None:
+def register(app: App, adapter: SlackAdapter) -> None:
     @app.shortcut(REPORT_SHORTCUT)
     def on_shortcut(ack: Callable[..., None], shortcut: dict[str, Any]) -> None:
         ack()
