@@ -12,7 +12,8 @@ import os
 import subprocess
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bench import report
 from bench.common import ROOT, loadavg, log, write_result

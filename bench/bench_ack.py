@@ -9,10 +9,14 @@ rate, CPU shares of the server, the fake and the generator, and for our bot the 
 report → step 1 latencies from the fake's receive times (same monotonic clock).
 
 Sustainable rate: the highest step with no errors, p99 ≤ 1 s and ≥ 95 % of the offered rate answered; for
-our bot also "keeps up": report → PR p95 ≤ 1 s (acks come before the work, so acks alone can look fine
-while the listener queue grows without bound).
+our bot also "keeps up": report → PR p95 ≤ 1 s (the bot stores a report, answers, then posts to Slack from a
+thread pool, so acks alone can look fine while the posts pile up).
 
-    python -m bench.bench_ack [--quick] [--seconds 60] [--rates 50,100,200] [--pg URL] [--no-bare] [--no-max]
+    python -m bench.bench_ack [--quick] [--seconds 60] [--bare-seconds 15] [--rates 50,100,200] [--pg URL]
+                              [--no-sqlite] [--no-bare] [--no-max] [--mix chatter=1] [--what-if sqlite-normal]
+
+--mix changes the delivery mix (e.g. chatter=1: the ack path alone); --what-if runs the bot through
+bench/whatif.py with one setting changed. Both write to their own bench/results/ack-….json.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ import math
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bench import servers
 from bench.common import fmt, loadavg, log, markdown_table, ms, percentile, summarise_ms, write_result
@@ -247,7 +252,7 @@ def bench_server(name: str, kind: str, tmp: Path, rates: Sequence[float], second
 
 def ratios(ours: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"p99_by_rate": {}}
-    for mine, theirs in zip(ours["levels"], bare["levels"]):
+    for mine, theirs in zip(ours["levels"], bare["levels"], strict=False):
         a, b = mine["ack"]["p99_ms"], theirs["ack"]["p99_ms"]
         out["p99_by_rate"][str(int(mine["rate"]))] = round(a / b, 2) if a and b else None
     if "max" in ours and "max" in bare and bare["max"]["max_sustained_acks"]:

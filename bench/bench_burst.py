@@ -24,8 +24,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bench import servers
 from bench.common import fmt, loadavg, log, markdown_table, summarise_ms, write_result
@@ -164,7 +165,7 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         "all_deliveries_answered_within_3s": figures["deliveries"]["not_answered_within_3s"] == 0,
     }
     figures["report_channel_calls_busiest_10s"] = report_channel.get("calls_per_s_busiest_10s")
-    path = write_result("burst", {"results": figures}, started, before)
+    path = write_result("burst" if backend == "sqlite" else "burst-pg", {"results": figures}, started, before)
     print(table(figures))
     log(f"wrote {path}")
     return figures

@@ -26,8 +26,9 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bench import servers
 from bench.common import fmt, loadavg, log, markdown_table, write_result
@@ -44,7 +45,7 @@ def slope(points: Sequence[Sequence[float]]) -> float | None:
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     den = sum((x - mx) ** 2 for x in xs)
-    return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den * 10_000, 3) if den else None
+    return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den * 10_000, 3) if den else None
 
 
 def run(quick: bool = False, deliveries: int | None = None, every: int | None = None, rate: float = 200.0,
@@ -111,7 +112,8 @@ def table(f: dict[str, Any]) -> str:
         ["deliveries", "achieved/s", "errors", "RSS warm → end MB", "peak MB", "slope MB/10k (2nd half / last 3rd)",
          "bounded", "samples (deliveries:MB)"],
         [[fmt(f["deliveries"]), fmt(f["achieved_rate"], digits=0), f["errors"],
-          f"{fmt(f['rss_after_warmup_mb'], digits=1)} → {fmt(f['rss_end_mb'], digits=1)}", fmt(f["vm_hwm_mb"], digits=1),
+          f"{fmt(f['rss_after_warmup_mb'], digits=1)} → {fmt(f['rss_end_mb'], digits=1)}",
+          fmt(f["vm_hwm_mb"], digits=1),
           f"{fmt(f['slope_mb_per_10k_second_half'], digits=2)} / {fmt(f['slope_mb_per_10k_last_third'], digits=2)}",
           "inconclusive (< 50k)" if f["bounded"] is None else f["bounded"], samples]])
 

@@ -29,10 +29,11 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import sessionmaker
@@ -292,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"  {'OK' if result['within_target'] else 'OVER TARGET'}", flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"generated_at": datetime.now(timezone.utc).isoformat(), "week": str(WEEK),
+    out.write_text(json.dumps({"generated_at": datetime.now(UTC).isoformat(), "week": str(WEEK),
                                "target": {"seconds": TARGET_SECONDS, "mb": TARGET_MB}, "results": results},
                               ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")

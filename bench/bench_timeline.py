@@ -21,9 +21,10 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert
@@ -34,7 +35,7 @@ from storage.models import Incident
 from storage.timeline import append_event, verify_chain
 
 TARGET_PER_SECOND = 1000.0
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _incident(engine: Any) -> None:

@@ -8,9 +8,10 @@ import os
 import platform
 import subprocess
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -116,7 +117,7 @@ def write_result(name: str, payload: dict[str, Any], started: float, load_before
     """bench/results/<name>.json with the machine, the load average before and after, and the wall time."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    document = {"suite": name, "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    document = {"suite": name, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "machine": machine(), "load_average_before": load_before, "load_average_after": loadavg(),
                 "wall_seconds": round(time.monotonic() - started, 1), **payload}
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

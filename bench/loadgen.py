@@ -24,9 +24,10 @@ import random
 import resource
 import sys
 import time
-from pathlib import Path
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 REPORT_CATEGORIES = ("report_new", "report_repeat", "dm_report")
@@ -53,7 +54,8 @@ def build_plan(spec: dict[str, Any]) -> Plan:
     plan: Plan = []
 
     def pick(pool: deque[Any], ready: Callable[[Any], bool]) -> Any:
-        for _ in range(8):  # a few random tries among the recent ones old enough
+        """A random recent item that is old enough, or None (a few tries only)."""
+        for _ in range(8):
             candidate = pool[rng.randrange(len(pool))] if pool else None
             if candidate is not None and ready(candidate):
                 return candidate
@@ -65,13 +67,13 @@ def build_plan(spec: dict[str, Any]) -> Plan:
         url_id: int | None = None
         retry_of = -1
         if category == "report_repeat":
-            found = pick(known_urls, lambda item: offset - item[0] >= 2.0)
+            found = pick(known_urls, lambda item, now=offset: now - item[0] >= 2.0)
             if found is not None:
                 url_id = found[1]
             else:
                 category = "report_new"
         if category == "retry":
-            found = pick(reports, lambda j: offset - plan[j][0] >= 1.0)
+            found = pick(reports, lambda j, now=offset: now - plan[j][0] >= 1.0)
             if found is not None:
                 retry_of = found
             else:
@@ -254,7 +256,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                 pool.drop(conn)
             else:
                 pool.put(conn)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             status = -2
             if conn is not None:
                 pool.drop(conn)

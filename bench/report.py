@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import RESULTS, fmt, machine, machine_line, markdown_table, read_result
@@ -123,8 +123,8 @@ def scaling_rows(doc: dict[str, Any]) -> list[list[Any]]:
 
 
 def combined(names: list[str], elapsed: float, quick: bool = False) -> str:
-    docs = {name: read_result(name) for name in ("ack", "ack-pg", "burst", "classify", "timeline", "memory",
-                                                  "memory-100k", "scaling")}
+    docs = {name: read_result(name) for name in ("ack", "ack-pg", "burst", "burst-pg", "classify", "timeline",
+                                                  "memory", "memory-100k", "scaling")}
     rows: list[list[Any]] = []
     ack = docs["ack"]
     if ack and docs["ack-pg"] and "bot_pg" not in ack["servers"]:
@@ -139,8 +139,9 @@ def combined(names: list[str], elapsed: float, quick: bool = False) -> str:
             ack["ratios"] = {**(ack.get("ratios") or {}), "bot_pg": ratios(pg, ack["servers"]["bare_bolt"])}
     if ack:
         rows += ack_rows(ack)
-    if docs["burst"]:
-        rows += burst_rows(docs["burst"])
+    for name in ("burst", "burst-pg"):
+        if docs[name]:
+            rows += burst_rows(docs[name])
     memories = [doc for doc in (docs["memory"], docs["memory-100k"]) if doc]
     if len(memories) == 2 and memories[0]["results"]["deliveries"] >= 100_000:
         memories = memories[1:]  # the last run was itself the 100k soak (also saved as memory-100k)
@@ -149,7 +150,7 @@ def combined(names: list[str], elapsed: float, quick: bool = False) -> str:
         rows += scaling_rows(docs["scaling"])
     info = machine()
     stamps = sorted({d["generated_at"][:16] for d in docs.values() if d})
-    text = (f"Measured {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}"
+    text = (f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
             f"{' (--quick)' if quick else ''} on {machine_line(info)}; "
             f"`python -m bench {' '.join(names)}` took {elapsed / 60:.1f} min; load average now "
             f"{info['load_average']} (results from {stamps[0] if stamps else '—'} to {stamps[-1] if stamps else '—'} "
