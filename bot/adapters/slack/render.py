@@ -40,6 +40,7 @@ from bot.adapters.slack.text import (
 )
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
+from bot.presenting import StepRef  # shared with the Teams adapter: one button encoding
 
 # Action and callback ids: the contract between rendered controls and listeners.
 STEP_DONE = "step_done"
@@ -69,23 +70,6 @@ class Rendered:
     def payload(self) -> dict[str, Any]:
         """Keyword arguments for the Web API call (blocks as dicts, validated by slack_sdk)."""
         return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
-
-
-@dataclass(frozen=True)
-class StepRef:
-    """What a step button carries: which incident, which playbook (kind) and which step."""
-
-    incident_id: int
-    kind: str
-    step_id: str
-
-    def encode(self) -> str:
-        return f"{self.incident_id}|{self.kind}|{self.step_id}"
-
-    @classmethod
-    def decode(cls, value: str) -> StepRef:
-        incident, kind, step = value.split("|", 2)
-        return cls(int(incident), kind, step)
 
 
 def _section(text: str, block_id: str | None = None) -> SectionBlock:
