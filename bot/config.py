@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot.adapters.teams.settings import TeamsSettings
+from bot.triage.profiles import describe_loc
 
 DEFAULT_DATABASE_URL = "sqlite:///incident-bot.db"
 
@@ -182,21 +183,11 @@ class Settings(_Strict):
             yield name, (re.sub(r"(://[^:/@]*:)[^@/]+@", r"\1***@", value) if name == "database_url" else value)
 
 
-def _describe_location(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
 def format_validation_error(source: str, error: ValidationError) -> str:
     """Turn a pydantic error into lines naming file, field and expectation."""
     lines = []
     for item in error.errors():
-        where = _describe_location(tuple(item["loc"]))
+        where = describe_loc(tuple(item["loc"]))
         got = item.get("input")
         got_text = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
         lines.append(f"{source}: {where}: {item['msg']}{got_text}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, to_jst
 from bot.i18n import Catalog
-from bot.ports import ConversationRef, IncidentView
+from bot.ports import ConversationRef, IncidentView, Notification
 from bot.triage.access import AccessPolicy, PermissionDenied
 from bot.triage.classify import Classifier
 from bot.triage.escalation import EscalationPlan
@@ -132,11 +132,15 @@ def render_context(deps: CoreDeps, incident: Incident, answers: dict[str, str]) 
     }
 
 
-def build_view(deps: CoreDeps, incident: Incident, reporters: list[str], viewer_id: str | None) -> IncidentView:
-    """The incident as the viewer may see it; restricted details are dropped for everyone else."""
+def build_view(deps: CoreDeps, incident: Incident, reporters: list[str], viewer_id: str | None, *,
+               operator: bool = False) -> IncidentView:
+    """The incident as the viewer may see it; restricted details are dropped for everyone else.
+
+    operator: the CLI user with database access, who sees everything (viewer_id is then ignored).
+    """
     cat = deps.catalog
-    visible = viewer_id is not None and deps.access.allows(
-        "view_details", viewer_id, restricted=incident.restricted, reporters=reporters)
+    visible = operator or (viewer_id is not None and deps.access.allows(
+        "view_details", viewer_id, restricted=incident.restricted, reporters=reporters))
     conversation = None
     if incident.conversation_platform and incident.conversation_channel:
         conversation = ConversationRef(incident.conversation_platform, incident.conversation_channel,
@@ -166,6 +170,28 @@ def build_view(deps: CoreDeps, incident: Incident, reporters: list[str], viewer_
         profile=incident.profile,
         conversation=conversation,
     )
+
+
+def notification(deps: CoreDeps, incident: Incident, level: int, *,
+                 escalation_id: int | None = None) -> Notification | None:
+    """What a chain level is told about an incident (no report text for restricted ones); None past the chain."""
+    chain_level = deps.escalation.level(level)
+    if chain_level is None:
+        return None
+    cat = deps.catalog
+    ref, kind = incident_ref(incident.id), cat.label("kind", incident.kind)
+    if level == 1:
+        title = cat.t("notify.title", ref=ref, kind=kind, severity=cat.label("severity", incident.severity))
+    else:
+        title = cat.t("escalate.title", ref=ref, kind=kind, level=level, section=chain_level.section_name)
+    reporter = incident.reporter_name or incident.reporter_id
+    if incident.restricted:
+        body = cat.t("notify.body_restricted", reporter=reporter)
+    else:
+        body = cat.t("notify.body", reporter=reporter, text=incident.text or "", url=incident.source_url or "—")
+    return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
+                        section_name=chain_level.section_name, mention=chain_level.mention, title=title, body=body,
+                        escalation_id=escalation_id)
 
 
 def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.ports import Notification
 from bot.triage import lifecycle
-from bot.triage.core import CoreDeps, incident_ref, record, transaction
+from bot.triage.core import CoreDeps, notification, record, transaction
 from storage.models import Escalation, Incident
 
 log = logging.getLogger(__name__)
@@ -23,20 +23,6 @@ class EscalationDesk:
 
     def __init__(self, deps: CoreDeps) -> None:
         self.deps = deps
-
-    def _notification(self, incident: Incident, row: Escalation) -> Notification | None:
-        level = self.deps.escalation.level(row.level)
-        if level is None:
-            return None
-        cat = self.deps.catalog
-        title = cat.t("escalate.title", ref=incident_ref(incident.id), kind=cat.label("kind", incident.kind),
-                      level=row.level, section=level.section_name)
-        reporter = incident.reporter_name or incident.reporter_id
-        body = (cat.t("notify.body_restricted", reporter=reporter) if incident.restricted else
-                cat.t("notify.body", reporter=reporter, text=incident.text or "", url=incident.source_url or "—"))
-        return Notification(incident_id=incident.id, audience=level.section, level=row.level,
-                            section_name=level.section_name, mention=level.mention, title=title, body=body,
-                            escalation_id=row.id)
 
     def claim_due(self, worker: str, limit: int = 50) -> list[Notification]:
         """Claim due escalations for this worker (a lease, so a crashed worker's claims come back)."""
@@ -55,7 +41,7 @@ class EscalationDesk:
                 if incident is None or incident.acknowledged_at is not None or not lifecycle.is_open(incident.status):
                     row.status = "cancelled"
                     continue
-                note = self._notification(incident, row)
+                note = notification(self.deps, incident, row.level, escalation_id=row.id)
                 if note is None:
                     row.status = "cancelled"
                     continue

@@ -16,6 +16,7 @@ from bot.triage.core import (
     build_view,
     incident_ref,
     load_incident,
+    notification,
     record,
     reporter_ids,
     transaction,
@@ -37,23 +38,6 @@ class IncidentDesk:
         self.steps = steps
 
     # -- helpers -----------------------------------------------------------------------------------------
-    def _notification(self, incident: Incident, level: int) -> Notification | None:
-        chain_level = self.deps.escalation.level(level)
-        if chain_level is None:
-            return None
-        cat = self.deps.catalog
-        kind_label = cat.label("kind", incident.kind)
-        title = cat.t("notify.title", ref=incident_ref(incident.id), kind=kind_label,
-                      severity=cat.label("severity", incident.severity))
-        if incident.restricted:
-            body = cat.t("notify.body_restricted", reporter=incident.reporter_name or incident.reporter_id)
-        else:
-            body = cat.t("notify.body", reporter=incident.reporter_name or incident.reporter_id,
-                         text=incident.text or "", url=incident.source_url or "—")
-        return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
-                            section_name=chain_level.section_name, mention=chain_level.mention,
-                            title=title, body=body)
-
     def _claim_key(self, session: Session, key: str | None, incident_id: int | None) -> None:
         if key:
             session.add(IntakeKey(key=key[:200], incident_id=incident_id, created_at=self.deps.clock.now()))
@@ -127,7 +111,7 @@ class IncidentDesk:
 
     def _notify_first(self, session: Session, incident: Incident, now: datetime) -> tuple[Notification, ...]:
         """Level 1 is told at once; level 2 is queued as a row that fires if nobody acknowledges."""
-        first = self._notification(incident, 1)
+        first = notification(self.deps, incident, 1)
         if first is None:
             return ()
         session.add(Escalation(incident_id=incident.id, level=1, section=first.audience, due_at=now,
@@ -320,7 +304,7 @@ class IncidentDesk:
             messages.append(cat.t("report.restricted"))
         first = session.execute(select(Escalation).where(Escalation.incident_id == incident.id,
                                                          Escalation.level == 1)).scalar_one_or_none()
-        note = self._notification(incident, 1) if first is not None and first.status == "sent" else None
+        note = notification(self.deps, incident, 1) if first is not None and first.status == "sent" else None
         return Outcome(incident=view, step=self.steps.current_view(session, incident, viewer),
                        notifications=(note,) if note else (), created=True, duplicate=True,
                        messages=tuple(messages))

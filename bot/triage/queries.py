@@ -60,11 +60,7 @@ class IncidentQueries:
         with self.deps.sessions.begin() as session:
             incident = load_incident(session, incident_id)
             reporters = reporter_ids(session, incident_id)
-            view = build_view(self.deps, incident, reporters, viewer)
-            if viewer is None and not view.details_visible:
-                # The operator sees everything; build_view knows no operator, so lift the redaction here.
-                view = build_view(self.deps, incident, reporters, reporters[0] if reporters else incident.reporter_id)
-            return view
+            return build_view(self.deps, incident, reporters, viewer, operator=viewer is None)
 
     def list(self, viewer: str | None, *, open_only: bool = False, limit: int = 200) -> list[IncidentView]:
         """Recent incidents, newest first."""
@@ -79,11 +75,8 @@ class IncidentQueries:
                     select(IncidentReporter.incident_id, IncidentReporter.user_id)
                     .where(IncidentReporter.incident_id.in_(ids)).order_by(IncidentReporter.id)):
                 reporters[incident_id].append(user_id)
-            views = []
-            for incident in incidents:
-                who = viewer if viewer is not None else (reporters[incident.id] or [incident.reporter_id])[0]
-                views.append(build_view(self.deps, incident, reporters[incident.id], who))
-            return views
+            return [build_view(self.deps, incident, reporters[incident.id], viewer, operator=viewer is None)
+                    for incident in incidents]
 
     def timeline(self, incident_id: int, viewer: str | None) -> list[TimelineEntry]:
         """The incident's events in order; payloads of restricted incidents hidden from outsiders."""
