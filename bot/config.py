@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot.adapters.teams.settings import TeamsSettings
+from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
 from bot.triage.profiles import describe_loc
 
-DEFAULT_DATABASE_URL = "sqlite:///incident-bot.db"
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_NAME}"  # resolved beside app.yaml (bot/paths.py)
 
 
 class ConfigError(Exception):
@@ -116,9 +117,10 @@ class ConsoleSettings(_Strict):
 
     users: dict[str, ConsoleUser] = Field(
         default_factory=lambda: {
-            "staff": ConsoleUser(id="console-staff", name="担当職員"),
-            "pr": ConsoleUser(id="console-pr", name="広報担当"),
-            "security": ConsoleUser(id="console-security", name="情報セキュリティ担当"),
+            # Person-like names: messages read 「広報 佐藤 さんが確認しました」 (English names: console_input.py).
+            "staff": ConsoleUser(id="console-staff", name="担当 山田"),
+            "pr": ConsoleUser(id="console-pr", name="広報 佐藤"),
+            "security": ConsoleUser(id="console-security", name="情報セキュリティ 鈴木"),
         }
     )
     default_user: str = "staff"
@@ -150,7 +152,8 @@ class FileSettings(_Strict):
     profile: str = "asahikawa"
     custom_profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     database_url: str | None = None
-    playbooks_dir: str = "playbooks"
+    # Optional: a folder whose playbooks, profiles/ and drafts/ add to or replace the built-in ones by file name.
+    playbooks_dir: str | None = None
     access: AccessSettings = Field(default_factory=AccessSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
@@ -177,6 +180,8 @@ class Settings(_Strict):
     database_url: str
     playbooks_dir: Path
     secrets: Secrets
+    # app.yaml's playbooks_dir, layered over playbooks_dir (the built-in ones) file by file.
+    extra_playbooks_dir: Path | None = None
 
     def __repr_args__(self) -> Any:  # repr() and str(): the database password is a secret like the tokens
         for name, value in super().__repr_args__():
@@ -210,7 +215,13 @@ def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (pass --config PATH or create app.yaml)") from None
+        raise ConfigError(
+            f"{path.resolve()}: 設定ファイルがありません。`incident-bot init` で作成するか、--config で場所を指定して"
+            f"ください。\n{path.resolve()}: file not found; create one with `incident-bot init` or pass --config PATH"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path.resolve()}: フォルダーです。app.yaml ファイルを指定してください / "
+                          f"is a folder; pass the app.yaml file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
@@ -222,20 +233,32 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: {where}: invalid YAML: {problem}") from None
 
 
+def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[str, str]) -> str:
+    """DATABASE_URL (a relative SQLite path from the cwd, as any shell path), else app.yaml's database_url,
+    else incident-bot.db; both taken relative to the folder app.yaml is in."""
+    from_env = env.get("DATABASE_URL")
+    url = from_env or file_settings.database_url or DEFAULT_DATABASE_URL
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+        scheme = url.split(":")[0]
+        raise ConfigError(f"DATABASE_URL: expected sqlite:///PATH or postgresql://..., got {scheme!r}")
+    return sqlite_url(url, Path.cwd() if from_env else path.resolve().parent)
+
+
 def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Load app.yaml and the environment into Settings, or raise ConfigError."""
     env = os.environ if environ is None else environ
     path = Path(path)
     file_settings = parse_file_settings(_read_yaml(path), str(path))
-    database_url = env.get("DATABASE_URL") or file_settings.database_url or DEFAULT_DATABASE_URL
-    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
-        scheme = database_url.split(":")[0]
-        raise ConfigError(f"DATABASE_URL: expected sqlite:///PATH or postgresql://..., got {scheme!r}")
-    playbooks_dir = Path(file_settings.playbooks_dir)
-    if not playbooks_dir.is_absolute():
-        playbooks_dir = (path.parent / playbooks_dir).resolve()
-    if not playbooks_dir.is_dir():
-        raise ConfigError(f"{path}: playbooks_dir: directory {playbooks_dir} does not exist")
+    database_url = resolve_database_url(path, file_settings, env)
+    builtin = builtin_playbooks_dir()
+    extra = beside(path, file_settings.playbooks_dir) if file_settings.playbooks_dir else None
+    if extra is not None and not extra.is_dir():
+        raise ConfigError(
+            f"{path}: playbooks_dir: フォルダー {extra} がありません（app.yaml のあるフォルダーからの相対パスとして"
+            f"探しました）。組み込みのプレイブックだけを使う場合はこの行を削除してください。\n"
+            f"{path}: playbooks_dir: folder {extra} does not exist (relative paths are taken from the folder of "
+            f"app.yaml); remove the line to use only the built-in playbooks ({builtin})"
+        )
     secrets = Secrets(
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
@@ -246,6 +269,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> S
         source=str(path),
         file=file_settings,
         database_url=database_url,
-        playbooks_dir=playbooks_dir,
+        playbooks_dir=builtin,
+        extra_playbooks_dir=None if extra is None or extra == builtin else extra,
         secrets=secrets,
     )

@@ -3,9 +3,10 @@
 `setup_logging()` is called once by `main()` before anything else runs. It installs on the root logger a
 handler that
 
-* formats each record as a JSON line: `ts`, `level`, `logger`, `event` (the first word of the message,
-  e.g. `slack.report`), `msg`, the record's extra fields (`incident_id`, `action`, `reason`, … — the
-  Slack adapter's `slack_` prefix dropped), and `exc` (the traceback) when there is one;
+* formats each record as a JSON line: `ts`, `level`, `logger`, `event` (the `event` field, else the first
+  word of the message when it is a dotted event name such as `slack.report`, else the logger's name),
+  `msg`, the record's extra fields (`incident_id`, `action`, `reason`, … — the Slack adapter's `slack_`
+  prefix dropped), and `exc` (the traceback) when there is one;
 * masks secrets in everything it writes (message, fields, traceback): anything shaped like a Slack
   token (`xoxb-…`, `xoxp-…`, `xapp-…`, …), a `Bearer …` credential or a password in a URL, and the exact
   values of the secret environment variables (the signing secret has no recognisable shape).
@@ -41,6 +42,8 @@ _PATTERNS = (
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.\-]*://[^:/@\s]*:)(?P<password>[^@\s/]+)(?=@)")
 # Attributes every LogRecord has; anything else on a record came from `extra=` and becomes a field.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_EVENT_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
+LOG_FILE_ENV = "LOG_FILE"
 QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "urllib3", "waitress", "apscheduler", "alembic")
 
 
@@ -130,7 +133,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
         }
         fields = record_fields(record)
-        entry["event"] = fields.pop("event", None) or (message.split(" ", 1)[0] if message else "")
+        first = message.split(" ", 1)[0] if message else ""
+        entry["event"] = fields.pop("event", None) or (first if _EVENT_NAME.fullmatch(first) else record.name)
         entry["msg"] = message
         for key, value in fields.items():
             if value is not None and key not in entry:
@@ -148,12 +152,22 @@ def setup_logging(
     stream: TextIO | None = None,
     level: str | int | None = None,
     replace_handlers: bool = True,
+    console: bool = False,
 ) -> logging.Handler:
     """Install the JSON-lines handler with the secret filter on the root logger (replacing earlier ones unless
-    `replace_handlers` is false, as in tests that capture logs themselves); returns the handler."""
+    `replace_handlers` is false, as in tests that capture logs themselves); returns the handler. Logs go to
+    $LOG_FILE when set; in the console chat (`console`) otherwise only warnings and errors reach stderr, so
+    no log line lands between the chat lines."""
     env = os.environ if environ is None else environ
     chosen = level if level is not None else (env.get("LOG_LEVEL") or "INFO").upper()
-    handler = logging.StreamHandler(stream or sys.stderr)
+    log_file = env.get(LOG_FILE_ENV)
+    handler: logging.Handler
+    if log_file and stream is None:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(stream or sys.stderr)
+        if console:
+            handler.setLevel(logging.WARNING)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactSecrets(Redactor(secret_values(env))))
     root = logging.getLogger()

@@ -3,62 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
 import sys
+import time
+import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli_errors import database_problem, is_network_error, masked_url, network_detail, say
+from bot.cli_parser import build_parser
 from bot.clock import FAKE_NOW_ENV, FileClock
 from bot.config import ConfigError, load_config
+from bot.paths import config_path, example_config
 from bot.wiring import Runtime, build_runtime
 
 log = logging.getLogger("incident_bot")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="incident-bot", description="SNS incident response bot")
-    parser.add_argument("--config", default="app.yaml", help="path to app.yaml (default: ./app.yaml)")
-    sub = parser.add_subparsers(dest="command")
-    chat = sub.add_parser("chat", help="console chat on the local database (the default)")
-    chat.add_argument("--no-prompt", action="store_true", help="do not print a prompt (for piping)")
-    classify = sub.add_parser("classify", help="classify report text")
-    classify.add_argument("text", nargs="?", help="text to classify")
-    classify.add_argument("--jsonl", action="store_true", help="read one text per stdin line, write JSON lines")
-    timeline = sub.add_parser("timeline", help="export an incident's timeline, or 'verify' the whole chain")
-    timeline.add_argument("target", help="incident number (e.g. 12 or INC-0012) or 'verify'")
-    timeline.add_argument("--format", choices=("md", "csv", "json"), default="md")
-    timeline.add_argument("--as", dest="as_user", metavar="USER_ID",
-                          help="export as this chat user may (PR and security officers only); default: operator")
-    timeline.add_argument("--expect", metavar="SEQ:HASH",
-                          help="with 'verify': also check the chain still holds a head posted earlier")
-    incidents = sub.add_parser("incidents", help="list incidents")
-    incidents.add_argument("--json", action="store_true", help="JSON output")
-    incidents.add_argument("--open", action="store_true", help="only open incidents")
-    serve = sub.add_parser("serve", help="Slack app over HTTP (POST /slack/events) with the scheduler")
-    serve.add_argument("--port", type=int, default=3000)
-    # bandit B104: default of --host for the server commands.
-    serve.add_argument("--host", default="0.0.0.0")  # nosec B104
-    sub.add_parser("socket", help="Slack app in Socket Mode with the scheduler")
-    teams = sub.add_parser("teams", help="Microsoft Teams app (Microsoft 365 Agents SDK) with the scheduler")
-    teams.add_argument("--port", type=int, default=3978)
-    # bandit B104: default of --host for the server commands.
-    teams.add_argument("--host", default="0.0.0.0")  # nosec B104
-    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
-    manifest.add_argument("--url", help="request URL for HTTP mode, e.g. https://bot.example.jp/slack/events "
-                                        "(default: Socket Mode)")
-    summary = sub.add_parser("summary", help="print or post a weekly incident summary")
-    summary.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: last week)")
-    summary.add_argument("--format", choices=("text", "json"), default="text")
-    summary.add_argument("--chart", help="write the chart PNG to this path")
-    summary.add_argument("--post", action="store_true", help="post it to slack.summary_channel")
-    retention = sub.add_parser("retention", help="erase personal data of incidents past their retention period")
-    retention.add_argument("--dry-run", action="store_true", help="only list what is due; erase nothing")
-    retention.add_argument("--json", action="store_true", help="JSON output")
-    sub.add_parser("check", help="validate app.yaml, profiles and playbooks, then exit")
-    sub.add_parser("migrate", help="bring the database schema up to date")
-    return parser
 
 
 def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -138,20 +104,70 @@ def _incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> in
     return 0
 
 
+SERVERS = ("serve", "socket", "teams")
+RETRY_SECONDS = (5, 10, 30, 60)  # waits between reconnect attempts; the last repeats
+
+
+@dataclass
+class _State:
+    """What the error messages need to know, filled in as start-up proceeds."""
+
+    locale: str = "ja"
+    database: str = ""
+
+
 def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None,
-        stderr: TextIO | None = None) -> int:
-    """Entry point body; returns the exit code (testable without a subprocess)."""
+        stderr: TextIO | None = None, *, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Entry point body; returns the exit code (testable without a subprocess). Failures a user can cause or
+    meet end in one short message and exit code 2 (bot/cli_errors.py); tracebacks only with LOG_LEVEL=DEBUG."""
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
+    state = _State()
+    try:
+        return _dispatch(args, state, stdin, stdout, stderr, sleep)
+    except KeyboardInterrupt:
+        stderr.write("\n" + say("interrupted", state.locale) + "\n")
+    except ConfigError as exc:
+        stderr.write(say("config_error", state.locale, error=exc) + "\n")
+    except SQLAlchemyError as exc:
+        key = database_problem(exc)
+        detail = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0][:200]
+        stderr.write(say(key, state.locale, url=masked_url(state.database), detail=masked_url(detail)) + "\n")
+        _debug_traceback(stderr)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            stderr.write(say("port_in_use", state.locale, port=getattr(args, "port", "?")) + "\n")
+        else:
+            stderr.write(say("unexpected", state.locale, kind=f"{type(exc).__name__}: {exc}") + "\n")
+        _debug_traceback(stderr)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one message, details in DEBUG
+        log.debug("unexpected error", exc_info=True)
+        stderr.write(say("unexpected", state.locale, kind=type(exc).__name__) + "\n")
+        _debug_traceback(stderr)
+    return 2
+
+
+def _debug_traceback(stderr: TextIO) -> None:
+    if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        stderr.write(traceback.format_exc())
+
+
+def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: TextIO, stderr: TextIO,
+              sleep: Callable[[float], None]) -> int:
     command = args.command or "chat"
     if command == "classify":
         return _classify(args, stdin, stdout)
-    try:
-        settings = load_config(args.config)
-        runtime = build_runtime(settings, clock=_test_clock())
-    except ConfigError as exc:
-        stderr.write(f"設定エラー / configuration error:\n{exc}\n")
-        return 2
+    if command == "init":
+        return _init(args, stdout, stderr)
+    if command == "teams" and args.action == "manifest":
+        return _teams_manifest(args, stderr)
+    settings = load_config(config_path(getattr(args, "config", None)))
+    state.locale, state.database = settings.file.locale, settings.database_url
+    if command in ("chat", "migrate", *SERVERS):
+        stderr.write(say("startup", state.locale, config=Path(settings.source).resolve(),
+                         database=masked_url(settings.database_url)) + "\n")
+        stderr.flush()
+    runtime = build_runtime(settings, clock=_test_clock())
     try:
         commands: dict[str, Callable[[], int]] = {
             "chat": lambda: _chat(runtime, args, stdin, stdout),
@@ -166,9 +182,51 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: 
             "summary": lambda: _adapter_command("bot.summary_cli", "summary", runtime, args, stdout),
             "retention": lambda: _adapter_command("bot.retention_cli", "retention", runtime, args, stdout),
         }
-        return commands[command]()
+        attempt = 0
+        while True:
+            try:
+                return commands[command]()
+            except Exception as exc:
+                if command not in SERVERS or not is_network_error(exc):
+                    raise
+                seconds = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+                service = "Microsoft Teams" if command == "teams" else "Slack"
+                stderr.write(say("network_retry", state.locale, service=service, detail=network_detail(exc),
+                                 seconds=seconds) + "\n")
+                stderr.flush()
+                sleep(seconds)
+                attempt += 1
     finally:
         runtime.close()
+
+
+def _init(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Write the commented example app.yaml (refuses to overwrite without --force)."""
+    path = Path(args.path) if args.path else config_path(getattr(args, "config", None))
+    if path.exists() and not args.force:
+        stderr.write(say("init_exists", "ja", path=path.resolve()) + "\n")
+        return 2
+    try:
+        path.write_text(example_config(), encoding="utf-8")
+    except OSError as exc:
+        stderr.write(say("init_failed", "ja", path=path.resolve(), detail=exc.strerror or exc) + "\n")
+        return 2
+    stdout.write(say("init_written", "ja", path=path.resolve()) + "\n")
+    return 0
+
+
+def _teams_manifest(args: argparse.Namespace, stderr: TextIO) -> int:
+    """`incident-bot teams manifest`: the Teams app package (bot/adapters/teams/manifest.py)."""
+    from bot.adapters.teams.manifest import main as manifest_main
+
+    app_id = args.app_id or os.environ.get("TEAMS_APP_ID")
+    if not app_id:
+        stderr.write("--app-id（または環境変数 TEAMS_APP_ID）に Entra アプリの ID を指定してください / "
+                     "give the Entra app id with --app-id or TEAMS_APP_ID\n")
+        return 2
+    return manifest_main(["--app-id", app_id, "--out", args.out, "--developer", args.developer,
+                          "--website", args.website, "--privacy", args.privacy, "--terms", args.terms,
+                          "--version", args.version])
 
 
 def _test_clock() -> FileClock | None:
@@ -192,10 +250,29 @@ def _adapter_command(module: str, name: str, runtime: Runtime, args: argparse.Na
 
 
 def _check(runtime: Runtime, stdout: TextIO) -> int:
-    kinds = ", ".join(runtime.library.kinds())
-    profile = runtime.triage.deps.profile
-    stdout.write(f"OK: {runtime.settings.source}; profile {profile.id}; playbooks {kinds}; "
-                 f"profiles {', '.join(sorted(runtime.profiles))}\n")
+    """Report what is in use; fail (2) when an escalation level of a chat platform would mention nobody."""
+    from bot.checks import unmentioned_sections, uses_chat_platform
+
+    settings, deps = runtime.settings, runtime.triage.deps
+    en = settings.file.locale == "en"
+    missing = unmentioned_sections(settings, deps.escalation)
+    if missing and uses_chat_platform(settings):
+        for line in missing:
+            stdout.write(f"{settings.source}: {line}: " + (
+                "nobody to mention; set escalation.levels[].mention (or teams.mentions, or the PR members for "
+                "the first level)\n" if en else
+                "通知先がいません。escalation.levels[].mention（Teams は teams.mentions、第 1 段階は広報担当の"
+                "メンバーでも可）を設定してください\n"))
+        return 2
+    layers = [str(settings.playbooks_dir)] + ([str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir
+                                             else [])
+    stdout.write(f"OK: {Path(settings.source).resolve()}; profile {deps.profile.id}; "
+                 f"playbooks {', '.join(runtime.library.kinds())}; profiles {', '.join(sorted(runtime.profiles))}\n"
+                 f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")
+    if missing:
+        stdout.write(("note: no Slack/Teams channels configured; escalation levels without a mention: "
+                      if en else "注意: Slack・Teams のチャンネルが未設定です。通知先のないエスカレーション段階: ")
+                     + "; ".join(missing) + "\n")
     return 0
 
 
@@ -203,7 +280,9 @@ def _chat(runtime: Runtime, args: argparse.Namespace, stdin: TextIO, stdout: Tex
     from bot.adapters.console import ConsoleChat
 
     chat = ConsoleChat(runtime.triage, runtime.settings.file.console)
-    chat.run(stdin, stdout, prompt=not getattr(args, "no_prompt", False) and stdin.isatty())
+    # Line editing and history only on a real terminal; pipes and transcript tests read plain lines.
+    interactive = stdin is sys.stdin and stdout is sys.stdout and stdin.isatty() and stdout.isatty()
+    chat.run(stdin, stdout, prompt=not getattr(args, "no_prompt", False) and stdin.isatty(), interactive=interactive)
     return 0
 
 
@@ -211,5 +290,7 @@ def main() -> None:
     """Console script entry point."""
     from bot.logging_setup import setup_logging
 
-    setup_logging()  # JSON lines on stderr, tokens and the signing secret masked (bot/logging_setup.py)
+    command = build_parser().parse_args(sys.argv[1:]).command or "chat"
+    # JSON lines, secrets masked (bot/logging_setup.py); in the console chat never between the chat lines.
+    setup_logging(console=command == "chat")
     sys.exit(run())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.checks import check_kinds
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.i18n import Catalog
@@ -41,6 +42,9 @@ class Runtime:
 def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
     """Built-in profiles plus app.yaml's custom ones, and the selected profile."""
     profiles = load_profiles(settings.playbooks_dir / "profiles")
+    extra = settings.extra_playbooks_dir
+    if extra is not None and any((extra / "profiles").glob("*.yaml")):
+        profiles.update(load_profiles(extra / "profiles"))
     for profile_id, data in settings.file.custom_profiles.items():
         source = f"{settings.source}: custom_profiles.{profile_id}"
         profiles[profile_id] = profile_from_dict({"id": profile_id, **data}, profiles, source)
@@ -78,9 +82,10 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
     """Validate playbooks and profiles, open the database and assemble the core."""
     try:
         profiles, profile = resolve_profiles(settings)
-        library = load_library(settings.playbooks_dir, profiles)
+        library = load_library(settings.playbooks_dir, profiles, settings.extra_playbooks_dir)
     except (ProfileError, PlaybookError) as exc:
         raise ConfigError(str(exc)) from None
+    check_kinds(settings, library, profile)
     check_retention_kinds(settings.file.retention, library.kinds(), settings.source)
     engine = engine or make_engine(settings.database_url)
     if run_migrations:

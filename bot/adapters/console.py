@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
+from bot.adapters.console_input import (
+    ENGLISH_NAMES,
+    MAX_LINE,
+    choice_value,
+    kind_value,
+    line_reader,
+    parse_answers,
+    resolve_choices,
+    text,
+)
+from bot.cli_errors import database_problem, masked_url, say
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
-from bot.ports import Actor, IncidentView, Outcome, ReportInput, StepView
+from bot.i18n import Catalog
+from bot.ports import Actor, IncidentView, InputSpec, Outcome, ReportInput, StepView
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
@@ -47,6 +59,17 @@ def render_step(step: StepView, t: Callable[..., str]) -> str:
     return "\n".join(line for line in lines if line is not None)
 
 
+@dataclass
+class Guided:
+    """A step's inputs asked one at a time (/input, or /done without answers on a step that needs some)."""
+
+    incident_id: int
+    step_id: str
+    specs: list[InputSpec]
+    index: int = 0
+    answers: dict[str, str] = field(default_factory=dict)
+
+
 class ConsoleChat:
     """Turns typed lines into core calls and the outcomes into text; tests drive it like a transcript."""
 
@@ -55,13 +78,23 @@ class ConsoleChat:
         self.users = settings.users
         self.user_key = settings.default_user if settings.default_user in self.users else next(iter(self.users))
         self.focus: int | None = None
+        self.guided: Guided | None = None
         self.t = triage.catalog.t
+        self.locale = triage.catalog.locale
+        self.catalogs = [triage.catalog, *(Catalog.load(other) for other in ("ja", "en") if other != self.locale)]
 
     @property
     def actor(self) -> Actor:
         """The user the console is acting as."""
         user = self.users[self.user_key]
-        return Actor(user_id=user.id, display_name=user.name, platform=PLATFORM)
+        name = ENGLISH_NAMES.get(user.name, user.name) if self.locale == "en" else user.name
+        return Actor(user_id=user.id, display_name=name, platform=PLATFORM)
+
+    def prompt(self) -> str:
+        """The prompt: the user, and the field being asked in the guided mode."""
+        if self.guided is not None:
+            return f"{self.user_key}:{self.guided.specs[self.guided.index].id}> "
+        return f"{self.user_key}> "
 
     def welcome(self) -> str:
         """The first line shown."""
@@ -73,14 +106,25 @@ class ConsoleChat:
     def handle(self, line: str) -> str:
         """Process one typed line and return what the bot answers."""
         line = line.strip()
+        if len(line) > MAX_LINE:
+            return text("too_long", self.locale, length=len(line), max=MAX_LINE)
+        if self.guided is not None:
+            return self._guided_line(line)
         if not line:
             return ""
+        return self._guard(lambda: self._line(line))
+
+    def _line(self, line: str) -> str:
+        if line.startswith("/"):
+            return self._command(line)
+        return self._report(line, None)
+
+    def _guard(self, action: Callable[[], str]) -> str:
+        """Run one action; user errors become one message (database trouble says nothing was saved)."""
         try:
-            if line.startswith("/"):
-                return self._command(line)
-            return self._report(line, None)
+            return action()
         except PermissionDenied:
-            return self.t("error.denied")
+                return self.t("error.denied")
         except InvalidRequest as exc:
             return str(exc)
         except IllegalTransition as exc:
@@ -91,8 +135,11 @@ class ConsoleChat:
             return self.t("error.not_found", ref=f"INC-{exc.incident_id:04d}")
         except ValueError as exc:
             return self.t("console.bad_arguments", error=str(exc))
-        except OperationalError:
-            return self.t("error.storage")
+        except OperationalError as exc:
+            self.guided = None
+            bind = self.triage.deps.sessions.kw.get("bind")
+            url = masked_url(bind.url.render_as_string(hide_password=True)) if bind is not None else ""
+            return say(database_problem(exc), self.locale, url=url, detail=type(exc).__name__)
 
     def _command(self, line: str) -> str:
         name, _, rest = line.partition(" ")
@@ -100,6 +147,7 @@ class ConsoleChat:
         handlers: dict[str, Callable[[str], str]] = {
             "/help": lambda _: self.t("console.help", users=", ".join(self.users)),
             "/as": self._switch_user, "/report": self._report_command, "/done": lambda r: self._answer(r, False),
+            "/input": lambda _: self._start_guided(force=True),
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
             "/timeline": self._timeline, "/verify": self._verify,
@@ -151,14 +199,61 @@ class ConsoleChat:
         step = self.triage.steps.current(incident_id, self.actor.user_id)
         if step is None:
             return self.t("console.no_step")
-        answers: dict[str, str] = {}
-        for token in shlex.split(rest):
-            key, sep, value = token.partition("=")
-            if not sep:
-                raise ValueError(f"{token!r}: key=value")
-            answers[key.strip()] = value
+        answers = parse_answers(rest, self.locale)
+        if not answers and not skip and any(spec.required for spec in step.inputs):
+            return self._start_guided(force=False)
+        answers, problems = resolve_choices(step.inputs, answers, self._bad_choice)
+        if problems:
+            return "\n".join(problems)
         outcome = self.triage.steps.complete(incident_id, step.step_id, self.actor, skip=skip, answers=answers)
         return self._render(outcome)
+
+    def _bad_choice(self, spec: InputSpec) -> str:
+        options = ", ".join(f"{value} ({label})" for value, label in spec.choices)
+        return self.t("input.bad_choice", field=spec.label, options=options)
+
+    # -- guided input --------------------------------------------------------------------------------------
+    def _start_guided(self, force: bool) -> str:
+        incident_id = self._need_focus()
+        step = self.triage.steps.current(incident_id, self.actor.user_id)
+        if step is None:
+            return self.t("console.no_step")
+        if not step.inputs:
+            return text("no_inputs", self.locale)
+        self.guided = Guided(incident_id, step.step_id, list(step.inputs))
+        return self._ask()
+
+    def _ask(self) -> str:
+        assert self.guided is not None
+        spec = self.guided.specs[self.guided.index]
+        options = " / ".join(f"{value}={label}" for value, label in spec.choices)
+        return text("ask", self.locale, label=spec.label, id=spec.id,
+                    required=text("ask_required", self.locale) if spec.required else "",
+                    choices=text("ask_choices", self.locale, options=options) if spec.choices else "",
+                    empty=text("empty_required" if spec.required else "empty_skip", self.locale))
+
+    def _guided_line(self, line: str) -> str:
+        guided = self.guided
+        assert guided is not None
+        if line.lower() in ("/cancel", "/quit"):
+            self.guided = None
+            return text("cancelled", self.locale)
+        spec = guided.specs[guided.index]
+        if line and spec.choices:
+            chosen = choice_value(spec, line)
+            if chosen is None:
+                return self._bad_choice(spec) + "\n" + self._ask()
+            line = chosen
+        if not line and spec.required:
+            return self._ask()
+        if line:
+            guided.answers[spec.id] = line
+        guided.index += 1
+        if guided.index < len(guided.specs):
+            return self._ask()
+        self.guided = None
+        return self._guard(lambda: self._render(self.triage.steps.complete(
+            guided.incident_id, guided.step_id, self.actor, skip=False, answers=guided.answers)))
 
     def _show_step(self, _: str) -> str:
         step = self.triage.steps.current(self._need_focus(), self.actor.user_id)
@@ -170,7 +265,8 @@ class ConsoleChat:
         return "\n".join(f"{v.index}. [{label('step_status', v.status)}] {v.title}" for v in views)
 
     def _kind(self, rest: str) -> str:
-        return self._render(self.triage.incidents.correct_kind(self._need_focus(), rest.strip(), self.actor))
+        kind = kind_value(rest, self.catalogs)
+        return self._render(self.triage.incidents.correct_kind(self._need_focus(), kind, self.actor))
 
     def _ack(self, rest: str) -> str:
         incident_id = self._number(rest) or self._need_focus()
@@ -230,17 +326,24 @@ class ConsoleChat:
             parts.append(render_step(outcome.step, self.t))
         return "\n".join(parts)
 
-    def run(self, stdin: TextIO, stdout: TextIO, prompt: bool = True) -> None:
-        """Read lines until /quit or end of input."""
+    def run(self, stdin: TextIO, stdout: TextIO, prompt: bool = True, interactive: bool = False) -> None:
+        """Read lines until /quit or end of input; on a terminal (`interactive`) with line editing and history,
+        and Ctrl-C only discards the line being typed."""
+        read = line_reader(stdin, stdout, interactive)
         stdout.write(self.welcome() + "\n")
         while True:
-            if prompt:
-                stdout.write(f"{self.user_key}> ")
-                stdout.flush()
-            line = stdin.readline()
-            if not line or line.strip() in ("/quit", "/exit"):
+            try:
+                line = read(self.prompt() if prompt or interactive else "")
+            except KeyboardInterrupt:
+                if not interactive:
+                    raise
+                self.guided = None
+                stdout.write(text("interrupted", self.locale) + "\n")
+                continue
+            if line is None or (self.guided is None and line.strip() in ("/quit", "/exit")):
                 stdout.write(self.t("console.bye") + "\n")
                 return
             answer = self.handle(line)
             if answer:
                 stdout.write(answer + "\n")
+                stdout.flush()

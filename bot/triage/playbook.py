@@ -242,8 +242,9 @@ def _compile_step(env: SandboxedEnvironment, step: Step, where: str, answer_ids:
     return StepTemplates(instructions=instructions, donts=donts, notes=notes, when=when)
 
 
-def load_library(directory: Path, profiles: Mapping[str, Profile]) -> PlaybookLibrary:
-    """Load, validate and try-render every playbook (<kind>.yaml) and draft (drafts/<id>.<locale>.j2)."""
+def load_library(directory: Path, profiles: Mapping[str, Profile], extra: Path | None = None) -> PlaybookLibrary:
+    """Load, validate and try-render every playbook (<kind>.yaml) and draft (drafts/<id>.<locale>.j2); files in
+    `extra` (app.yaml's playbooks_dir) add to or replace those of `directory` by name."""
     directory = Path(directory)
     builtins = {pid: p for pid, p in profiles.items() if (p.base or p.id) == p.id}
     for pid, profile in profiles.items():
@@ -252,7 +253,9 @@ def load_library(directory: Path, profiles: Mapping[str, Profile]) -> PlaybookLi
                 f"profile {pid!r}: base: {profile.base!r} is not among the built-in profiles "
                 f"passed to load_library ({', '.join(sorted(builtins))})"
             )
-    files = sorted(directory.glob("*.yaml"))
+    by_name = {path.name: path for path in directory.glob("*.yaml")}
+    by_name.update({path.name: path for path in (extra.glob("*.yaml") if extra else ())})
+    files = [by_name[name] for name in sorted(by_name)]
     if not files:
         raise PlaybookError(f"{display_path(directory)}: no playbook files (*.yaml)")
     env = make_environment()
@@ -273,8 +276,11 @@ def load_library(directory: Path, profiles: Mapping[str, Profile]) -> PlaybookLi
             compiled[(kind, step.id)] = _compile_step(env, step, where, answer_ids)
             for j, draft_id in enumerate(step.drafts):
                 if draft_id not in drafts:
+                    drafts_dir = directory / "drafts"
+                    if extra is not None and any((extra / "drafts").glob(f"{draft_id}.*.j2")):
+                        drafts_dir = extra / "drafts"
                     drafts[draft_id] = load_draft(
-                        env, directory / "drafts", draft_id, f"{where}.drafts[{j}]", all_ids
+                        env, drafts_dir, draft_id, f"{where}.drafts[{j}]", all_ids
                     )
     library = PlaybookLibrary(playbooks, compiled, drafts)
     try_render_all(library, sources, profiles)

@@ -1,0 +1,147 @@
+"""Console input helpers: answers with Japanese choice labels, kind names in Japanese, line reading with
+prompt_toolkit (history, line editing) or plain lines, and the console's own short messages."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TextIO
+
+from bot.i18n import Catalog
+from bot.ports import InputSpec
+from bot.triage.classify import KINDS
+from bot.triage.normalize import normalize
+
+# One line longer than this is refused (the core keeps 40,000 characters of a report; refusing says so).
+MAX_LINE = 40_000
+
+TEXT: dict[str, dict[str, str]] = {
+    "too_long": {"ja": "入力が長すぎます（{length:,} 文字）。1 回の入力は {max:,} 文字までです。何も保存していません。"
+                       "分けて入力するか、要点をまとめてください。",
+                 "en": "That input is too long ({length:,} characters; at most {max:,}). Nothing was saved. "
+                       "Split it or summarise it."},
+    "no_equals": {"ja": "「{token}」は 項目=値 の形ではありません。値に空白を含むときは 項目=\"値\" のように"
+                        "引用符で囲んでください。",
+                  "en": "\"{token}\" is not key=value. Quote values with spaces: key=\"two words\"."},
+    "quote": {"ja": "引用符が閉じていません。値に空白を含むときは 項目=\"値\" のように引用符で囲んでください。",
+              "en": "A quotation mark is not closed. Quote values with spaces like key=\"two words\"."},
+    "ask": {"ja": "{label}（{id}{required}）を入力してください。{choices}空行で{empty}。/cancel で中止します。",
+            "en": "Enter {label} ({id}{required}). {choices}Empty line: {empty}; /cancel stops."},
+    "ask_required": {"ja": "、必須", "en": ", required"},
+    "ask_choices": {"ja": "選択肢: {options}。", "en": "Choices: {options}. "},
+    "empty_skip": {"ja": "この項目を空欄にします", "en": "leave it empty"},
+    "empty_required": {"ja": "もう一度お聞きします（必須）", "en": "you will be asked again (required)"},
+    "cancelled": {"ja": "入力を中止しました。手順はそのままです。", "en": "Input cancelled; the step is unchanged."},
+    "no_inputs": {"ja": "この手順には入力項目がありません。/done で完了します。",
+                  "en": "This step has no inputs; /done completes it."},
+    "interrupted": {"ja": "（Ctrl-C）入力を取り消しました。終了するには /quit または Ctrl-D を押してください。",
+                    "en": "(Ctrl-C) Input discarded. Type /quit or press Ctrl-D to leave."},
+}
+# Default console users' names in English (app.yaml may name them; names it gives are kept as they are).
+ENGLISH_NAMES = {"担当 山田": "Yamada (staff)", "広報 佐藤": "Sato (PR)", "情報セキュリティ 鈴木": "Suzuki (security)"}
+# Short Japanese answers for common choice values, used only when the step offers that value.
+_SHORT_CHOICES = {
+    "small": ("小", "少", "少ない", "小さい"), "medium": ("中", "中程度", "普通"), "large": ("大", "多い", "大きい"),
+    "no": ("なし", "無し", "無", "いいえ", "ない"), "yes": ("あり", "有り", "有", "はい", "ある"),
+    "unknown": ("不明", "わからない", "分からない"),
+}
+_KIND_ALIASES = {
+    "flaming": ("炎上", "えんじょう", "批判殺到"), "impersonation": ("なりすまし", "成りすまし", "偽アカウント"),
+    "misinformation": ("デマ", "誤情報", "偽情報", "事実と反する投稿", "フェイク"),
+    "leak": ("情報漏えい", "情報漏洩", "漏えい", "漏洩", "個人情報漏えい"),
+    "account_takeover": ("乗っ取り", "のっとり", "アカウント乗っ取り", "不正ログイン"),
+}
+
+
+def text(key: str, locale: str, **params: object) -> str:
+    """A console message in the locale."""
+    return TEXT[key]["en" if locale == "en" else "ja"].format(**params)
+
+
+def _key(value: str) -> str:
+    return normalize(value).replace(" ", "").lower()
+
+
+def choice_value(spec: InputSpec, answer: str) -> str | None:
+    """The choice value an answer means: the value itself, its label (or the label's head before 「（」/「(」),
+    or a short Japanese word such as 中 or なし; None when it matches nothing."""
+    wanted = _key(answer)
+    for value, label in spec.choices:
+        head = re.split(r"[（(]", label, maxsplit=1)[0]
+        if wanted in (_key(value), _key(label), _key(head)):
+            return value
+    for value, _ in spec.choices:
+        if wanted in {_key(word) for word in _SHORT_CHOICES.get(value, ())}:
+            return value
+    return None
+
+
+def kind_value(answer: str, catalogs: Iterable[Catalog]) -> str:
+    """A kind id from its id, its label in any locale or a common Japanese alias (else the answer unchanged)."""
+    wanted = _key(answer)
+    for kind in KINDS:
+        names = {kind, *_KIND_ALIASES[kind], *(catalog.label("kind", kind) for catalog in catalogs)}
+        names |= {re.split(r"[・（(]", name, maxsplit=1)[0] for name in names}
+        if wanted in {_key(name) for name in names}:
+            return kind
+    return answer.strip()
+
+
+def parse_answers(rest: str, locale: str) -> dict[str, str]:
+    """`key=value key="two words"` into a mapping; ValueError with a message that says how to quote."""
+    try:
+        tokens = shlex.split(rest)
+    except ValueError:
+        raise ValueError(text("quote", locale)) from None
+    answers: dict[str, str] = {}
+    for token in tokens:
+        key, sep, value = token.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(text("no_equals", locale, token=token))
+        answers[key.strip()] = value
+    return answers
+
+
+def resolve_choices(specs: Sequence[InputSpec], answers: Mapping[str, str],
+                    bad_choice: Callable[[InputSpec], str]) -> tuple[dict[str, str], list[str]]:
+    """Answers with choice labels turned into values, and one message per field that matches no choice."""
+    by_id = {spec.id: spec for spec in specs}
+    resolved, problems = dict(answers), []
+    for key, value in answers.items():
+        spec = by_id.get(key)
+        if spec is None or not spec.choices or not value:
+            continue
+        chosen = choice_value(spec, value)
+        if chosen is None:
+            problems.append(bad_choice(spec))
+        else:
+            resolved[key] = chosen
+    return resolved, problems
+
+
+def line_reader(stdin: TextIO, stdout: TextIO, interactive: bool) -> Callable[[str], str | None]:
+    """Read one line (None at end of input): prompt_toolkit with history and line editing on a terminal, plain
+    lines otherwise (pipes, transcript tests). History stays in memory: reports may hold personal data."""
+    if interactive:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import InMemoryHistory
+
+        session: PromptSession[str] = PromptSession(history=InMemoryHistory())
+
+        def prompt_line(prompt: str) -> str | None:
+            try:
+                return session.prompt(prompt)
+            except EOFError:
+                return None
+
+        return prompt_line
+
+    def plain_line(prompt: str) -> str | None:
+        if prompt:
+            stdout.write(prompt)
+            stdout.flush()
+        line = stdin.readline()
+        return line.rstrip("\n") if line else None
+
+    return plain_line
