@@ -163,10 +163,14 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
         return _teams_manifest(args, stderr)
     settings = load_config(config_path(getattr(args, "config", None)))
     state.locale, state.database = settings.file.locale, settings.database_url
-    if command in ("chat", "migrate", *SERVERS):
-        stderr.write(say("startup", state.locale, config=Path(settings.source).resolve(),
-                         database=masked_url(settings.database_url)) + "\n")
-        stderr.flush()
+    in_use = {"config": str(Path(settings.source).resolve()), "database": masked_url(settings.database_url)}
+    if command in SERVERS:  # servers: stdout starts with "listening on", stderr holds JSON log lines only
+        log.info("startup.in_use config %s, database %s", in_use["config"], in_use["database"],
+                 extra={"event": "startup.in_use", **in_use})
+    elif command in ("chat", "migrate"):  # the chat keeps stdout for the conversation
+        stream = stderr if command == "chat" else stdout
+        stream.write(say("startup", state.locale, **in_use) + "\n")
+        stream.flush()
     runtime = build_runtime(settings, clock=_test_clock())
     try:
         commands: dict[str, Callable[[], int]] = {

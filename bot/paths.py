@@ -36,7 +36,7 @@ def beside(config: Path, value: str) -> Path:
 def sqlite_url(url: str, base: Path) -> str:
     """A SQLite URL with its file path made absolute against base (other URLs unchanged)."""
     head, sep, rest = url.partition(":///")
-    if not sep or not head.startswith("sqlite") or not rest or rest.startswith(":memory:") or rest.startswith("/"):
+    if not sep or not head.startswith("sqlite") or not rest or rest.startswith((":memory:", "/", "file:")):
         return url
     return f"{head}:///{(base / rest).resolve()}"
 

@@ -24,14 +24,33 @@ STAFF = "U_STAFF"
 OTHER = "U_OTHER"
 
 
+PG_SKIP_REASON = "TEST_DATABASE_URL not set: PostgreSQL copy of a database test"
+PG_SKIP_NOTE = ("PostgreSQL: TEST_DATABASE_URL is not set, so the PostgreSQL copies of the database tests are "
+                "skipped (each also runs on SQLite). Run them with TEST_DATABASE_URL=postgresql://USER@HOST/DB.")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip PostgreSQL-parametrised tests when no TEST_DATABASE_URL is given."""
     if os.environ.get("TEST_DATABASE_URL"):
         return
-    skip = pytest.mark.skip(reason="TEST_DATABASE_URL not set")
+    skip = pytest.mark.skip(reason=PG_SKIP_REASON)
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say up front why the PostgreSQL tests will be skipped (shown without -q)."""
+    return "PostgreSQL: " + (f"tests run on {os.environ['TEST_DATABASE_URL'].split('@')[-1]}"
+                             if os.environ.get("TEST_DATABASE_URL") else "skipped (TEST_DATABASE_URL not set)")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Explain the PostgreSQL skips in the output, also under -q (the default addopts)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    count = sum(1 for report in skipped if PG_SKIP_REASON in str(getattr(report, "longrepr", "")))
+    if count:
+        terminalreporter.write_line(f"{count} skipped: {PG_SKIP_NOTE}")
 
 
 @pytest.fixture

@@ -102,3 +102,132 @@ def test_classify_text_and_jsonl(cli_env: Path) -> None:
 def test_check_command(cli_env: Path) -> None:
     code, out = _cli(cli_env, "check")
     assert code == 0 and "profile asahikawa" in out
+
+
+# -- packaging, config location, options anywhere ----------------------------------------------------------------
+def test_config_option_before_or_after_the_subcommand(cli_env: Path) -> None:
+    for argv in (["--config", str(cli_env), "check"], ["check", "--config", str(cli_env)]):
+        out = io.StringIO()
+        assert run(argv, stdout=out, stderr=io.StringIO()) == 0 and "profile asahikawa" in out.getvalue()
+    out = io.StringIO()
+    assert run(["incidents", "--json", "--config", str(cli_env)], stdout=out, stderr=io.StringIO()) == 0
+    assert json.loads(out.getvalue()) == []
+
+
+def test_help_is_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        run(["--help"])
+    text = capsys.readouterr().out
+    assert info.value.code == 0
+    assert "コンソールチャット" in text and "console chat" in text and "設定ファイル" in text and "Config:" in text
+    with pytest.raises(SystemExit):
+        run(["serve", "--help"])
+    text = capsys.readouterr().out
+    assert "--config" in text and "Slack アプリ" in text and "Slack app over HTTP" in text
+
+
+def test_init_writes_the_commented_example_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    target = tmp_path / "etc" / "app.yaml"
+    target.parent.mkdir()
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["init", "--config", str(target)], stdout=out, stderr=err) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "を作成しました" in out.getvalue() and "# データベース。省略すると" in text
+    assert "restricted_channel" in text and "有料プラン" in text
+    assert run(["init", str(target)], stdout=out, stderr=err) == 2 and "--force" in err.getvalue()
+    out = io.StringIO()
+    assert run(["check", "--config", str(target)], stdout=out, stderr=err) == 0
+    assert f"database: {target.parent / 'incident-bot.db'}" in out.getvalue()
+
+
+def test_shipped_app_yaml_is_the_init_example() -> None:
+    from bot.paths import example_config
+
+    assert (REPO / "app.yaml").read_text(encoding="utf-8") == example_config()
+
+
+def test_the_database_sits_beside_the_config_not_in_the_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    conf, cwd = tmp_path / "conf", tmp_path / "cwd"
+    conf.mkdir()
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    config = conf / "app.yaml"
+    config.write_text((REPO / "app.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    err = io.StringIO()
+    assert run(["chat", "--config", str(config)], stdin=io.StringIO("/list\n"), stdout=io.StringIO(),
+               stderr=err) == 0
+    assert f"設定: {config}" in err.getvalue() and f"データベース: {conf / 'incident-bot.db'}" in err.getvalue()
+    assert (conf / "incident-bot.db").is_file() and list(cwd.iterdir()) == []
+
+
+def test_teams_manifest_subcommand(tmp_path: Path) -> None:
+    import zipfile
+
+    out_zip = tmp_path / "teams.zip"
+    err = io.StringIO()
+    assert run(["teams", "manifest", "--out", str(out_zip)], stdout=io.StringIO(), stderr=err) == 2
+    assert "--app-id" in err.getvalue()
+    assert run(["teams", "manifest", "--app-id", "00000000-0000-0000-0000-000000000001", "--out", str(out_zip)],
+               stdout=io.StringIO(), stderr=err) == 0
+    manifest = json.loads(zipfile.ZipFile(out_zip).read("manifest.json"))
+    assert manifest["id"] == "00000000-0000-0000-0000-000000000001"
+
+
+# -- check --------------------------------------------------------------------------------------------------------
+def test_check_fails_when_escalation_has_nobody_to_mention(cli_env: Path) -> None:
+    text = cli_env.read_text(encoding="utf-8").replace("  pr_channel: null", "  pr_channel: C0PR")
+    cli_env.write_text(text, encoding="utf-8")
+    code, out = _cli(cli_env, "check")
+    assert code == 2 and "escalation level 2: 所属長 (department_head)" in out and "通知先がいません" in out
+    assert "escalation level 1" not in out  # the PR members answer the first level
+    levels = ("escalation:\n  levels:\n    - {section: pr_section, mention: S0PR}\n"
+              "    - {section: department_head, mention: U0HEAD}\n"
+              "    - {section: review_committee, mention: S0COMMITTEE}\n")
+    cli_env.write_text(text.replace("escalation:\n", levels, 1), encoding="utf-8")
+    assert _cli(cli_env, "check")[0] == 0
+
+
+def test_start_up_fails_when_a_kind_has_no_playbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from bot.config import ConfigError, load_config
+    from bot.wiring import build_runtime
+
+    builtin = tmp_path / "builtin"
+    shutil.copytree(REPO / "playbooks", builtin)
+    (builtin / "leak.yaml").unlink()
+    config = tmp_path / "app.yaml"
+    config.write_text("profile: asahikawa\n", encoding="utf-8")
+    settings = load_config(config, environ={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    with pytest.raises(ConfigError) as info:
+        build_runtime(settings.model_copy(update={"playbooks_dir": builtin}))
+    assert "leak: プレイブック leak.yaml がありません" in str(info.value) and str(builtin) in str(info.value)
+
+
+def test_playbooks_dir_adds_and_overrides_by_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    own = tmp_path / "own"
+    (own / "profiles").mkdir(parents=True)
+    flaming = yaml.safe_load((REPO / "playbooks" / "flaming.yaml").read_text(encoding="utf-8"))
+    flaming["title"] = {"ja": "炎上（本市の手順）", "en": "Flaming (our own)"}
+    (own / "flaming.yaml").write_text(yaml.safe_dump(flaming, allow_unicode=True), encoding="utf-8")
+    config = tmp_path / "app.yaml"
+    config.write_text("playbooks_dir: own\n", encoding="utf-8")
+    code, out = _cli(config, "check")
+    assert code == 0 and f"playbooks_dir: {REPO / 'playbooks'} + {own}" in out
+    from bot.config import load_config
+    from bot.wiring import build_runtime
+
+    runtime = build_runtime(load_config(config))
+    try:
+        assert runtime.library.playbook("flaming").title("ja") == "炎上（本市の手順）"
+        assert runtime.library.playbook("leak").title("ja") != ""
+    finally:
+        runtime.close()
+    config.write_text("playbooks_dir: nowhere\n", encoding="utf-8")
+    code, out = _cli(config, "check")
+    assert code == 2 and f"フォルダー {tmp_path / 'nowhere'} がありません" in out and "相対パス" in out

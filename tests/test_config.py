@@ -52,7 +52,7 @@ def test_invalid_files_name_file_and_field(tmp_path: Path, body: str, expected: 
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError, match="file not found; create one with `incident-bot init`"):
         load_config(tmp_path / "nope.yaml", environ={})
 
 
@@ -86,3 +86,29 @@ def test_custom_profile_is_usable(tmp_path: Path, capsys: pytest.CaptureFixture[
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     assert run(["--config", str(path), "check"]) == 0
     assert "profile mycity" in capsys.readouterr().out
+
+
+def test_sqlite_paths_are_taken_from_the_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = tmp_path / "etc"
+    conf.mkdir()
+    monkeypatch.chdir(tmp_path)
+    path = conf / "app.yaml"
+    path.write_text("{}\n", encoding="utf-8")
+    assert load_config(path, environ={}).database_url == f"sqlite:///{conf / 'incident-bot.db'}"
+    path.write_text("database_url: sqlite:///data/bot.db\n", encoding="utf-8")
+    assert load_config(path, environ={}).database_url == f"sqlite:///{conf / 'data' / 'bot.db'}"
+    # DATABASE_URL is a shell setting: a relative path is taken from the current folder, as any shell path.
+    env = {"DATABASE_URL": "sqlite:///here.db"}
+    assert load_config(path, environ=env).database_url == f"sqlite:///{tmp_path / 'here.db'}"
+    env = {"DATABASE_URL": "sqlite:///file:/x/y.db?mode=ro&uri=true"}
+    assert load_config(path, environ=env).database_url == env["DATABASE_URL"]
+
+
+def test_config_given_by_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "elsewhere.yaml"
+    path.write_text("profile: iwaki\n", encoding="utf-8")
+    monkeypatch.setenv("INCIDENT_BOT_CONFIG", str(path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert run(["check"]) == 0 and "profile iwaki" in capsys.readouterr().out

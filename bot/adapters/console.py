@@ -126,6 +126,10 @@ class ConsoleChat:
         except PermissionDenied:
                 return self.t("error.denied")
         except InvalidRequest as exc:
+            if isinstance(exc.__cause__, OperationalError):  # StorageUnavailable: say why when it will not pass
+                key = database_problem(exc.__cause__)
+                if key in ("db_read_only", "db_corrupt", "db_cannot_open"):
+                    return self._database_message(key)
             return str(exc)
         except IllegalTransition as exc:
             ref = f"INC-{self.focus or 0:04d}"
@@ -136,10 +140,13 @@ class ConsoleChat:
         except ValueError as exc:
             return self.t("console.bad_arguments", error=str(exc))
         except OperationalError as exc:
-            self.guided = None
-            bind = self.triage.deps.sessions.kw.get("bind")
-            url = masked_url(bind.url.render_as_string(hide_password=True)) if bind is not None else ""
-            return say(database_problem(exc), self.locale, url=url, detail=type(exc).__name__)
+            return self._database_message(database_problem(exc))
+
+    def _database_message(self, key: str) -> str:
+        self.guided = None
+        bind = self.triage.deps.sessions.kw.get("bind")
+        url = masked_url(bind.url.render_as_string(hide_password=True)) if bind is not None else ""
+        return say(key, self.locale, url=url, detail=key)
 
     def _command(self, line: str) -> str:
         name, _, rest = line.partition(" ")
