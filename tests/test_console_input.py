@@ -129,3 +129,37 @@ def test_console_logging_stays_out_of_the_chat(tmp_path) -> None:  # type: ignor
         for handler in saved[0]:
             root.addHandler(handler)
         root.setLevel(saved[1])
+
+
+def test_terminal_line_editing_and_history() -> None:
+    """On a terminal the reader is prompt_toolkit: arrow keys edit the line and recall earlier lines."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from bot.adapters.console_input import line_reader
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        read = line_reader(io.StringIO(), io.StringIO(), interactive=True)
+        pipe.send_text("abc\x1b[D\x1b[DX\r")  # two left arrows, then type X: no escape codes in the line
+        assert read("staff> ") == "aXbc"
+        pipe.send_text("\x1b[A\r")  # up arrow: the previous line again
+        assert read("staff> ") == "aXbc"
+        pipe.send_text("\x04")  # Ctrl-D on an empty line: end of input
+        assert read("staff> ") is None
+
+
+def test_ctrl_c_at_the_terminal_prompt_discards_the_line(runtime_factory: Callable[..., Runtime],
+                                                         sqlite_url: str) -> None:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    chat = _chat(runtime_factory, sqlite_url)
+    out = io.StringIO()
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("half a report\x03/list\r/quit\r")
+        chat.run(io.StringIO(), out, interactive=True)
+    text = out.getvalue()
+    assert "入力を取り消しました" in text and "インシデントはまだありません" in text and text.endswith("終了します。\n")
+    assert chat.triage.queries.list(None) == []
