@@ -253,12 +253,18 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> S
     builtin = builtin_playbooks_dir()
     extra = beside(path, file_settings.playbooks_dir) if file_settings.playbooks_dir else None
     if extra is not None and not extra.is_dir():
-        raise ConfigError(
+        problems = [
             f"{path}: playbooks_dir: フォルダー {extra} がありません（app.yaml のあるフォルダーからの相対パスとして"
             f"探しました）。組み込みのプレイブックだけを使う場合はこの行を削除してください。\n"
             f"{path}: playbooks_dir: folder {extra} does not exist (relative paths are taken from the folder of "
             f"app.yaml); remove the line to use only the built-in playbooks ({builtin})"
-        )
+        ]
+        # Also name a misspelled profile now: otherwise it would only show once the folder is fixed.
+        known = {p.stem for p in (builtin / "profiles").glob("*.yaml")} | set(file_settings.custom_profiles)
+        if file_settings.profile not in known:
+            problems.append(f"{path}: profile: unknown profile {file_settings.profile!r} "
+                            f"(known: {', '.join(sorted(known))})")
+        raise ConfigError("\n".join(problems))
     secrets = Secrets(
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,

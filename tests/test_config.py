@@ -112,3 +112,13 @@ def test_config_given_by_environment_variable(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     monkeypatch.chdir(tmp_path)
     assert run(["check"]) == 0 and "profile iwaki" in capsys.readouterr().out
+
+
+def test_missing_playbooks_dir_does_not_hide_a_misspelled_profile(tmp_path: Path) -> None:
+    path = tmp_path / "app.yaml"
+    path.write_text("profile: asahikwa\nplaybooks_dir: /nonexistent/playbooks\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ={})
+    message = str(info.value)
+    assert "playbooks_dir: フォルダー /nonexistent/playbooks がありません" in message
+    assert "profile: unknown profile 'asahikwa'" in message

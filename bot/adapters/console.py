@@ -124,7 +124,7 @@ class ConsoleChat:
         try:
             return action()
         except PermissionDenied:
-                return self.t("error.denied")
+            return self.t("error.denied")
         except InvalidRequest as exc:
             if isinstance(exc.__cause__, OperationalError):  # StorageUnavailable: say why when it will not pass
                 key = database_problem(exc.__cause__)
@@ -154,7 +154,7 @@ class ConsoleChat:
         handlers: dict[str, Callable[[str], str]] = {
             "/help": lambda _: self.t("console.help", users=", ".join(self.users)),
             "/as": self._switch_user, "/report": self._report_command, "/done": lambda r: self._answer(r, False),
-            "/input": lambda _: self._start_guided(force=True),
+            "/input": lambda _: self._start_guided(),
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
             "/timeline": self._timeline, "/verify": self._verify,
@@ -208,7 +208,7 @@ class ConsoleChat:
             return self.t("console.no_step")
         answers = parse_answers(rest, self.locale)
         if not answers and not skip and any(spec.required for spec in step.inputs):
-            return self._start_guided(force=False)
+            return self._start_guided()
         answers, problems = resolve_choices(step.inputs, answers, self._bad_choice)
         if problems:
             return "\n".join(problems)
@@ -220,7 +220,7 @@ class ConsoleChat:
         return self.t("input.bad_choice", field=spec.label, options=options)
 
     # -- guided input --------------------------------------------------------------------------------------
-    def _start_guided(self, force: bool) -> str:
+    def _start_guided(self) -> str:
         incident_id = self._need_focus()
         step = self.triage.steps.current(incident_id, self.actor.user_id)
         if step is None:
