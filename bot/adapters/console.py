@@ -338,6 +338,7 @@ class ConsoleChat:
         and Ctrl-C only discards the line being typed."""
         read = line_reader(stdin, stdout, interactive)
         stdout.write(self.welcome() + "\n")
+        stdout.flush()  # a pipe reader (another program, a test) sees the welcome before the first read
         while True:
             try:
                 line = read(self.prompt() if prompt or interactive else "")
