@@ -70,7 +70,8 @@ class OfficeHours(_Strict):
 
 
 class EscalationSettings(_Strict):
-    """Escalation chain bindings; sections default to the profile's chain."""
+    """Who is mentioned and when: leading levels naming a first recipient bind the first notice; the rest are the
+    municipality's own levels (「自治体の運用設定」). Without them the first recipients are re-notified once."""
 
     levels: list[EscalationLevel] = Field(default_factory=list)
     office_hours: OfficeHours = Field(default_factory=OfficeHours)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,19 @@ class Catalog:
         self._messages = messages
 
     @classmethod
-    def load(cls, locale: str) -> Catalog:
-        """Read the catalogue for a locale from package data."""
+    def load(cls, locale: str, terms: Mapping[str, str] | None = None) -> Catalog:
+        """Read the catalogue for a locale from package data; `terms` names the profile's own offices
+        ({ack_by}: who acknowledges, e.g. アカウント管理者), defaulting to the catalogue's terms section."""
         if locale not in LOCALES:
             raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
         text = (Path(__file__).resolve().parent / "locales" / f"{locale}.yaml").read_text(encoding="utf-8")
         data = yaml.safe_load(text) or {}
-        return cls(locale, {str(k): str(v) for k, v in _flatten(data).items()})
+        names = {str(k): str(v) for k, v in (data.pop("terms", None) or {}).items()}
+        names.update(terms or {})
+        messages = {str(k): str(v) for k, v in _flatten(data).items()}
+        for key, value in names.items():  # plain replacement: other {placeholders} stay for t()
+            messages = {k: v.replace("{" + key + "}", value) for k, v in messages.items()}
+        return cls(locale, messages)
 
     def keys(self) -> set[str]:
         """Every key this catalogue defines."""

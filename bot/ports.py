@@ -32,6 +32,8 @@ class ReportInput:
     idempotency_key: str | None = None
     # Where the report was made, so adapters can find the conversation again.
     conversation: ConversationRef | None = None
+    # The reporter chose a new incident although the same post's incident is resolved (not reopened).
+    force_new: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class InputSpec:
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
     help: str = ""
+    value: str = ""  # already known (from the report, its URL or an earlier answer): shown to be confirmed
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class StepView:
     drafts: tuple[DraftView, ...] = ()
     status: Literal["pending", "done", "skipped"] = "pending"
     answers: dict[str, str] = field(default_factory=dict)
+    actor: str = "reporter"  # who carries the step out, as a profile actor key (reporter, account_manager, ...)
+    actor_label: str = ""  # that actor's name in the profile (アカウント管理者)
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ class Notification:
     body: str  # already stripped of restricted details
     acknowledgeable: bool = True
     escalation_id: int | None = None  # set for re-sent levels, confirmed after delivery
+    audiences: tuple[str, ...] = ()  # every section told (a guideline may name several at once)
 
 
 @dataclass(frozen=True)
@@ -139,3 +145,6 @@ class Outcome:
     merged: bool = False
     duplicate: bool = False  # the same delivery seen before: render nothing new
     finished: bool = False  # all steps done
+    # The report is about the post of this resolved incident: nothing new was opened; the reporter (and PR, on
+    # its timeline) is asked whether to reopen it or report again as a new incident (ReportInput.force_new).
+    same_as_resolved: bool = False

@@ -56,24 +56,33 @@ def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
 
 
 def escalation_plan(settings: Settings, profile: Profile, locale: str) -> EscalationPlan:
-    """The profile's chain, bound to the people and delays app.yaml gives it."""
+    """Level 1 tells every first recipient the guideline names at once; then app.yaml's own levels, or, when it
+    sets none, one re-notice of the same first recipients. Leading app.yaml entries that name a first recipient
+    bind the first notice (mention, wait) rather than adding a level."""
     hours = settings.file.escalation.office_hours
     calendar = build_calendar((hours.start.hour, hours.start.minute), (hours.end.hour, hours.end.minute),
                               hours.weekdays, hours.holidays, hours.always_for_severities)
     configured = settings.file.escalation.levels
-    levels: list[ChainLevel] = []
-    if configured:
-        for index, level in enumerate(configured):
-            if level.section not in profile.sections:
-                raise ConfigError(f"{settings.source}: escalation.levels[{index}].section: unknown section "
-                                  f"{level.section!r} for profile {profile.id} "
-                                  f"(known: {', '.join(sorted(profile.sections))})")
-            levels.append(ChainLevel(index + 1, level.section, profile.section_name(level.section, locale),
-                                     level.mention, level.after_minutes))
-    else:
-        for index, chain_level in enumerate(profile.escalation_chain):
-            levels.append(ChainLevel(index + 1, chain_level.section,
-                                     profile.section_name(chain_level.section, locale), None, DEFAULT_WAIT_MINUTES))
+    for index, level in enumerate(configured):
+        if level.section not in profile.sections:
+            raise ConfigError(f"{settings.source}: escalation.levels[{index}].section: unknown section "
+                              f"{level.section!r} for profile {profile.id} "
+                              f"(known: {', '.join(sorted(profile.sections))})")
+    first = tuple(profile.first_report_to)
+    lead = 0
+    while lead < len(configured) and configured[lead].section in first:
+        lead += 1
+    bound = configured[:lead]
+    mention = next((level.mention for level in bound if level.mention), None)
+    wait = bound[0].after_minutes if bound else DEFAULT_WAIT_MINUTES
+    name = profile.first_recipients(locale)
+    basis = ", ".join(profile.cite(c, locale) for c in profile.first_report_clauses)
+    levels = [ChainLevel(1, first[0], name, mention, wait, first, "guideline", basis)]
+    for level in configured[lead:]:
+        levels.append(ChainLevel(len(levels) + 1, level.section, profile.section_name(level.section, locale),
+                                 level.mention, level.after_minutes, (level.section,), "municipal"))
+    if len(levels) == 1:
+        levels.append(ChainLevel(2, first[0], name, mention, wait, first, "renotice", basis))
     return EscalationPlan(tuple(levels), calendar)
 
 
@@ -91,7 +100,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
     if run_migrations:
         migrate(engine)
     locale = settings.file.locale
-    catalog = Catalog.load(locale)
+    catalog = Catalog.load(locale, {"ack_by": profile.acknowledger.get(locale)})
     access = AccessPolicy(
         pr_members=frozenset(settings.file.access.pr_members) | frozenset(settings.file.slack.pr_members),
         security_officers=frozenset(settings.file.access.security_officers),

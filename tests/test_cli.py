@@ -48,7 +48,7 @@ def test_chat_reads_stdin_and_writes_answers(cli_env: Path) -> None:
 def test_timeline_export_formats(cli_env: Path) -> None:
     _seed(cli_env)
     code, md = _cli(cli_env, "timeline", "1", "--format", "md")
-    assert code == 0 and md.startswith("# INC-0001") and "| 広報確認 |" in md and "2026年" not in md[:0]
+    assert code == 0 and md.startswith("# INC-0001") and "| 広報広聴課確認 |" in md and "2026年" not in md[:0]
     code, raw = _cli(cli_env, "timeline", "INC-0001", "--format", "json")
     data = json.loads(raw)
     assert data["incident"]["ref"] == "INC-0001"

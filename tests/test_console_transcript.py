@@ -41,11 +41,16 @@ EXPECTED = {
     ("iwaki", "account_takeover"): ["第4 3(1)", "第4 3(2)"],
     ("chikugo", "flaming"): ["6(2)"],
     ("chikugo", "impersonation"): ["6(3)"],
-    ("chikugo", "misinformation"): ["6(1)"],
+    ("chikugo", "misinformation"): ["3"],  # silent: 3 (6(1) is about correcting our own errors)
     ("chikugo", "leak"): ["4(3)"],
-    ("chikugo", "account_takeover"): [],
+    ("chikugo", "account_takeover"): ["3"],
 }
 PREFIX = {"asahikawa": "旭川市", "urausu": "浦臼町", "iwaki": "いわき市", "chikugo": "筑後市"}
+# Who each guideline names to be told first (旭川市 7(1)エ等, 浦臼町 5(3), いわき市 第7, 筑後市 3), all at once.
+FIRST = {"asahikawa": "広報広聴課", "urausu": "所属課局長及び総務課", "iwaki": "アカウント管理者（課等の長）",
+         "chikugo": "総務広報課長"}
+# Who acknowledges, as the labels name it (いわき市: アカウント管理者; 浦臼町: 総務課).
+ACK = {"asahikawa": "広報広聴課", "urausu": "総務課", "iwaki": "アカウント管理者", "chikugo": "総務広報課長"}
 USERS = ConsoleSettings(users={
     "staff": ConsoleUser(id=STAFF, name="山田 花子"),
     "pr": ConsoleUser(id=PR, name="広報 太郎"),
@@ -76,12 +81,17 @@ def test_full_transcript(runtime_factory: Callable[..., Runtime], sqlite_url: st
     url = f"https://x.com/{profile}_{kind}/status/1"
     transcript = [chat.handle(REPORTS[kind].format(url=url))]
     assert f"種別: {runtime.triage.catalog.label('kind', kind)}" in transcript[0], transcript[0]
-    assert "【手順 1/" in transcript[0] and "根拠:" in transcript[0]
-    assert "に通知しました" in transcript[0]
+    assert "【手順 1/" in transcript[0] and ("根拠:" in transcript[0] or "一般的な対応です" in transcript[0])
+    assert "実施者: " in transcript[0]
+    if (profile, kind) == ("asahikawa", "misinformation"):
+        # 7(3)イ: 広報広聴課 is told only when the post is 悪質 — asked in step 2, not at once.
+        assert "に通知しました" not in transcript[0] and "「悪質な場合」に行う" in transcript[0]
+    else:
+        assert f"→ {FIRST[profile]} に通知しました" in transcript[0]
     if kind == "leak":
         assert "閲覧できます" in transcript[0]
     transcript.append(chat.handle("/ack"))
-    assert "権限がありません" in transcript[-1] or "広報担当として登録" in transcript[-1]
+    assert f"{ACK[profile]}として登録された職員だけ" in transcript[-1]
     transcript.append(chat.handle("/as pr"))
     transcript.append(chat.handle("/ack"))
     assert "確認しました" in transcript[-1]
@@ -94,7 +104,7 @@ def test_full_transcript(runtime_factory: Callable[..., Runtime], sqlite_url: st
     assert "{{" not in text and "{%" not in text
     assert "状態を「対応完了」" in text or "対応完了" in chat.handle("/list")
     timeline = chat.handle("/timeline")
-    assert "広報確認" in timeline and "手順完了" in timeline
+    assert f"{ACK[profile]}確認" in timeline and "手順完了" in timeline
     assert "改ざんされていません" in chat.handle("/verify")
 
 
@@ -132,6 +142,6 @@ def test_report_text_is_never_evaluated_as_a_template(runtime_factory: Callable[
     chat = ConsoleChat(runtime.triage, USERS)
     chat.handle(REPORTS["flaming"].format(url="https://x.com/a/status/4") + " {{ 7*7 }} {% raw %}")
     out = chat.handle("/done post_url=https://x.com/a/status/4 spread=large press=no personal_data=no "
-                      "screenshot_note='{{ 7*7 }}'")
+                      "account_type=official screenshot_note='{{ 7*7 }}'")
     assert "49" not in out
     assert "{{ 7*7 }}" in chat.handle("/timeline")

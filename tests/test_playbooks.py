@@ -33,21 +33,24 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("misinformation", "asahikawa"): {"7(3)ア", "7(3)イ"},
     ("misinformation", "urausu"): {"5(3)"},
     ("misinformation", "iwaki"): {"第7", "第7 4"},
-    ("misinformation", "chikugo"): {"3", "6(1)"},  # general rule: the guideline is silent
+    ("misinformation", "chikugo"): {"3"},  # the guideline is silent: 3 (consult 総務広報課長)
     ("leak", "asahikawa"): {"3", "8(2)ア", "8(2)イ", "8(2)ウ", "8(2)エ"},
     ("leak", "urausu"): {"6(2)", "8(2)①"},
     ("leak", "iwaki"): {"第7 1", "第5 2(2)"},
     ("leak", "chikugo"): {"4(3)"},
     ("account_takeover", "asahikawa"): {"6(8)"},
     ("account_takeover", "iwaki"): {"第4 3(1)", "第4 3(2)"},
-    ("account_takeover", "urausu"): {"5(3)"},  # general rule only
-    ("account_takeover", "chikugo"): {"3"},  # general rule only
+    ("account_takeover", "urausu"): set(),  # silent: general practice only, nothing cited
+    ("account_takeover", "chikugo"): {"3"},  # silent: 3 (consult 総務広報課長)
 }
-# Cells where the guideline has no rule: every step says it falls back to the general rule.
+# Cells where the guideline has no rule: every step says so (general practice or clause 3).
 SILENT = {("misinformation", "chikugo"), ("account_takeover", "urausu"), ("account_takeover", "chikugo")}
 PREFIX = {"asahikawa": "旭川市", "urausu": "浦臼町", "iwaki": "いわき市", "chikugo": "筑後市"}
 ALL_YES = {
-    "is_own_error": "yes",
+    "is_own_error": "factual",
+    "account_type": "personal",
+    "where_posted": "own_account",
+    "use_impaired": "yes",
     "needs_time": "yes",
     "is_malicious": "yes",
     "spread": "large",
@@ -117,7 +120,7 @@ def test_citations_match_the_guideline_table(
     rendered = walk(library, kind, profile, context(kind))
     assert rendered, "no applicable steps"
     assert rendered[0].step_id == "intake"
-    cited = [c for r in rendered for c in r.citations]
+    cited = [c for r in rendered for c in r.citations if not c.startswith("一般的な対応（")]
     prefix = f"{PREFIX[pid]}ガイドライン "
     assert all(c.startswith(prefix) for c in cited), cited
     keys = {c.removeprefix(prefix) for c in cited}
@@ -127,8 +130,10 @@ def test_citations_match_the_guideline_table(
     if (kind, pid) in SILENT:
         assert all(notes), "every step of a silent guideline must say it falls back"
         assert all(
-            note.startswith(f"{PREFIX[pid]}のガイドラインには") and "一般原則" in note for note in notes
-        )
+            note.startswith(f"この手順は{PREFIX[pid]}のガイドラインの定めではなく、一般的な対応です")
+            or note.startswith(f"{PREFIX[pid]}のガイドラインには")
+            for note in notes
+        ), notes
     else:
         assert not all(notes), "a guideline with rules for this kind must not be all fallback"
 
@@ -175,16 +180,20 @@ def test_flaming_others_fix_and_apologise(library: PlaybookLibrary, profiles: di
 
 
 def test_when_conditions_select_steps(library: PlaybookLibrary, profiles: dict[str, Profile]) -> None:
-    calm = {"is_own_error": "no", "needs_time": "no", "spread": "small", "press": "no", "personal_data": "no"}
+    calm = {"is_own_error": "no", "needs_time": "no", "spread": "small", "press": "no", "personal_data": "no",
+            "account_type": "official"}
     ids = [
         s.id
         for s in library.applicable_steps("flaming", profiles["asahikawa"], context("flaming", calm, "low"))
     ]
-    assert ids == ["intake", "report", "stay_calm"]
+    assert ids == ["intake", "report", "stay_calm", "review_committee"]
     ids = [
         s.id for s in library.applicable_steps("flaming", profiles["iwaki"], context("flaming", {}, "medium"))
     ]
-    assert ids == ["intake", "report", "stay_calm", "fix_and_apologise", "holding_reply"]
+    # The holding reply comes before the correction (いわき市 第7 2(3) before 2(2) in time).
+    assert ids == ["intake", "report", "stay_calm", "holding_reply", "fix_and_apologise"]
+    ids = [s.id for s in library.applicable_steps("flaming", profiles["urausu"], context("flaming"))]
+    assert ids[-1] == "own_private_post"  # 浦臼町 8(3)①③: the staff member's own private post
 
 
 def test_impersonation_variants(library: PlaybookLibrary, profiles: dict[str, Profile]) -> None:
@@ -208,21 +217,36 @@ def test_misinformation_variants(library: PlaybookLibrary, profiles: dict[str, P
     assert any("否定や反論" in d for d in urausu["report"].donts)
     assert "所属課局長及び総務課" in urausu["report"].instructions
     chikugo = walk(library, "misinformation", profiles["chikugo"], context("misinformation"))
-    assert chikugo[0].fallback_note.startswith(
-        "筑後市のガイドラインにはデマへの対応の定めがないため、一般原則（"
-    )
-    assert "総務広報課長" in chikugo[0].fallback_note
+    assert chikugo[0].fallback_note == "この手順は筑後市のガイドラインの定めではなく、一般的な対応です。"
+    assert "総務広報課長に協議" in chikugo[1].fallback_note and chikugo[1].citations == ("筑後市ガイドライン 3",)
     iwaki = library.render_step(
         "misinformation", "publish_correct_info", profiles["iwaki"], context("m"), "ja"
     )
-    assert "市公式ホームページ" in iwaki.instructions and iwaki.citations == ("いわき市ガイドライン 第7 4",)
+    assert "市公式ホームページ" in iwaki.instructions and iwaki.citations[0] == "いわき市ガイドライン 第7 4"
+    # 第7 4 covers the city's own account only; elsewhere the guideline is silent (第10).
+    elsewhere = context("misinformation", {**ALL_YES, "where_posted": "elsewhere"})
+    ids = [s.id for s in library.applicable_steps("misinformation", profiles["iwaki"], elsewhere)]
+    assert "publish_correct_info" not in ids and ids[-1] == "consult_elsewhere"
+    # 旭川市 7(3)イ: asked second, since the first notice waits for it; 悪質 is not illustrated.
+    asahikawa = walk(library, "misinformation", profiles["asahikawa"], context("misinformation"))
+    assert [r.step_id for r in asahikawa][:2] == ["intake", "report_if_malicious"]
+    assert "繰り返し" not in asahikawa[1].instructions and "意図的" not in asahikawa[1].instructions
+    assert "holding_reply" in [r.step_id for r in asahikawa]  # 6(2) applies to misinformation too
 
 
 def test_leak_and_takeover_specifics(library: PlaybookLibrary, profiles: dict[str, Profile]) -> None:
-    iwaki = library.render_step("leak", "report_security_policy", profiles["iwaki"], context("leak"), "ja")
-    assert "情報流出事案対応マニュアル" in iwaki.instructions
+    iwaki = library.render_step("leak", "security_policy", profiles["iwaki"], context("leak"), "ja")
+    assert "情報流出事案対応マニュアル" in iwaki.instructions and iwaki.fallback_note == ""
+    assert iwaki.citations[0] == "いわき市ガイドライン 第7 1"
+    for pid in PROFILES:
+        steps = {r.step_id: r for r in walk(library, "leak", profiles[pid], context("leak"))}
+        # No leak step falls back on the "correct, do not delete" general rule.
+        assert all("削除せず" not in r.fallback_note for r in steps.values())
+        assert steps["stop_spread"].fallback_note.startswith("この手順は")
+        assert "個人情報保護委員会" in steps["affected_people"].instructions
     asahikawa = library.render_step("leak", "report", profiles["asahikawa"], context("leak"), "ja")
-    assert asahikawa.fallback_note.startswith("旭川市のガイドラインには")
+    assert "一般的な対応" in asahikawa.fallback_note
+    assert asahikawa.citations == ("一般的な対応（旭川市のガイドラインの定めではありません）",)
     takeover = library.render_step(
         "account_takeover", "secure_account", profiles["iwaki"], context("a"), "ja"
     )
@@ -252,7 +276,7 @@ def test_drafts_render_with_incident_details(
                 assert draft.title
                 assert "INC-0012" in draft.text
                 assert "https://x.com/fake_city/status/98765" in draft.text
-                assert ("2026年11月20日" if locale == "ja" else "2026-11-20") in draft.text
+                assert ("令和8年11月20日" if locale == "ja" else "2026-11-20") in draft.text
                 assert "{{" not in draft.text and "{%" not in draft.text and "}}" not in draft.text
     expected = {
         "correction_notice",
@@ -280,7 +304,7 @@ def test_draft_contents_read_like_the_city(library: PlaybookLibrary, profiles: d
     assert "【訂正】旭川市からのお知らせ" in text and "（正）開催日は12月1日です" in text
     assert "（誤）（未入力: 誤っていた内容）" in text  # a missing answer is a visible placeholder
     holding = library.render_step("flaming", "holding_reply", profiles["urausu"], ctx, "ja").drafts[0].text
-    assert "現在、事実関係を確認しております" in holding and "11月21日中を目途" in holding
+    assert "現在、確認しております" in holding and "11月21日中を目途" in holding
     en = (
         library.render_step(
             "impersonation",
@@ -298,7 +322,7 @@ def test_draft_contents_read_like_the_city(library: PlaybookLibrary, profiles: d
         .drafts[0]
         .text
     )
-    assert "確認日時: 2026年11月20日 14:05" in ja and "いわき市観光課です" in ja
+    assert "確認日時: 令和8年11月20日 14:05" in ja and "いわき市観光課です" in ja
 
 
 def test_user_text_is_never_evaluated(library: PlaybookLibrary, profiles: dict[str, Profile]) -> None:
@@ -346,10 +370,9 @@ def test_english_rendering(library: PlaybookLibrary, profiles: dict[str, Profile
         library, "misinformation", profiles["chikugo"], context("misinformation", locale="en"), "en"
     )
     assert rendered[0].title == "Record the false post"
-    assert rendered[0].citations[0].startswith("Chikugo City guideline ")
-    assert rendered[0].fallback_note.startswith(
-        "The Chikugo City guideline has no rule on responding to misinformation"
-    )
+    assert rendered[0].citations == ("general practice (not a rule of the Chikugo City guideline)",)
+    assert rendered[1].citations == ("Chikugo City guideline 3",)
+    assert rendered[0].fallback_note == "This step is general practice, not a rule of the Chikugo City guideline."
     assert all("（" not in r.instructions for r in rendered)
 
 
@@ -413,8 +436,8 @@ def test_unknown_clause_key(work: Path, profiles: dict[str, Profile]) -> None:
 def test_unknown_profile_key(work: Path, profiles: dict[str, Profile]) -> None:
     edit(
         work / "misinformation.yaml",
-        'iwaki: ["第7 4"]\n    fallback:\n      chikugo: {}',
-        'iwaki: ["第7 4"]\n      sapporo: ["1"]\n    fallback:\n      chikugo: {}',
+        'iwaki: ["第7 4"]\n    fallback:\n      chikugo: {practice: true}',
+        'iwaki: ["第7 4"]\n      sapporo: ["1"]\n    fallback:\n      chikugo: {practice: true}',
     )
     expect_error(
         work,
@@ -427,23 +450,21 @@ def test_unknown_profile_key(work: Path, profiles: dict[str, Profile]) -> None:
 def test_step_without_clauses_or_fallback(work: Path, profiles: dict[str, Profile]) -> None:
     edit(
         work / "impersonation.yaml",
-        '    fallback:\n      chikugo:\n        clauses: ["3", "7"]\n'
-        "        topic: {ja: なりすまし発生時の報告先, "
-        'en: "whom to report impersonation to"}\n',
-        "",
+        '      chikugo: ["6(3)"]\n    drafts: [impersonation_warning]\n',
+        "    drafts: [impersonation_warning]\n",
     )
-    expect_error(work, profiles, r"^playbooks/impersonation\.yaml: steps\[1\]\.clauses\.chikugo: missing")
+    expect_error(work, profiles, r"^playbooks/impersonation\.yaml: steps\[3\]\.clauses\.chikugo: missing")
 
 
 def test_broken_template(work: Path, profiles: dict[str, Profile]) -> None:
-    edit(work / "flaming.yaml", "{{ report_to }}へ状況を報告し", "{% if report_to %}へ状況を報告し")
+    edit(work / "flaming.yaml", "状況を{{ report_to }}へ報告し", "状況を{% if report_to %}へ報告し")
     expect_error(
         work, profiles, r"^playbooks/flaming\.yaml: steps\[1\]\.instructions\.ja: template error at line"
     )
 
 
 def test_unknown_template_variable(work: Path, profiles: dict[str, Profile]) -> None:
-    edit(work / "flaming.yaml", "{{ report_to }}へ状況を報告し", "{{ repot_to }}へ状況を報告し")
+    edit(work / "flaming.yaml", "状況を{{ report_to }}へ報告し", "状況を{{ repot_to }}へ報告し")
     expect_error(
         work,
         profiles,
@@ -455,8 +476,8 @@ def test_unknown_template_variable(work: Path, profiles: dict[str, Profile]) -> 
 def test_template_that_fails_for_one_profile(work: Path, profiles: dict[str, Profile]) -> None:
     edit(
         work / "flaming.yaml",
-        "{{ report_to }}へ状況を報告し",
-        "{{ sections.security_officer }}へ状況を報告し",
+        "状況を{{ report_to }}へ報告し",
+        "状況を{{ sections.security_officer }}へ報告し",
     )
     expect_error(
         work,
@@ -471,7 +492,7 @@ def test_missing_draft_file(work: Path, profiles: dict[str, Profile]) -> None:
     expect_error(
         work,
         profiles,
-        r"^playbooks/flaming\.yaml: steps\[5\]\.drafts\[0\]: draft 'holding_reply' has "
+        r"^playbooks/flaming\.yaml: steps\[3\]\.drafts\[0\]: draft 'holding_reply' has "
         r"no template file playbooks/drafts/holding_reply\.en\.j2",
     )
 
@@ -481,7 +502,7 @@ def test_unknown_draft_id(work: Path, profiles: dict[str, Profile]) -> None:
     expect_error(
         work,
         profiles,
-        r"^playbooks/leak\.yaml: steps\[3\]\.drafts\[0\]: draft 'leak_report' has no "
+        r"^playbooks/leak\.yaml: steps\[4\]\.drafts\[0\]: draft 'leak_report' has no "
         r"template file playbooks/drafts/leak_report\.ja\.j2",
     )
 
@@ -499,10 +520,10 @@ def test_draft_without_title(work: Path, profiles: dict[str, Profile]) -> None:
 @pytest.mark.parametrize(
     ("when", "pattern"),
     [
-        ("answers.is_own_error ==", r"steps\[3\]\.when: bad expression"),
-        ("severityy in ['high']", r"steps\[3\]\.when: unknown name\(s\) \['severityy'\]"),
-        ("answers.is_own_eror != 'no'", r"steps\[3\]\.when: answers \['is_own_eror'\] are not inputs"),
-        ("severity.nope > 1", r"steps\[3\]\.when: cannot evaluate for profile 'asahikawa'"),
+        ("answers.is_own_error ==", r"steps\[4\]\.when: bad expression"),
+        ("severityy in ['high']", r"steps\[4\]\.when: unknown name\(s\) \['severityy'\]"),
+        ("answers.is_own_eror != 'no'", r"steps\[4\]\.when: answers \['is_own_eror'\] are not inputs"),
+        ("severity.nope > 1", r"steps\[4\]\.when: cannot evaluate for profile 'asahikawa'"),
     ],
 )
 def test_bad_when(work: Path, profiles: dict[str, Profile], when: str, pattern: str) -> None:
@@ -513,7 +534,7 @@ def test_bad_when(work: Path, profiles: dict[str, Profile], when: str, pattern: 
 
 def test_duplicate_step_id(work: Path, profiles: dict[str, Profile]) -> None:
     edit(work / "leak.yaml", "  - id: identify\n", "  - id: report\n")
-    expect_error(work, profiles, r"^playbooks/leak\.yaml: steps\[3\]\.id: duplicate step id 'report'")
+    expect_error(work, profiles, r"^playbooks/leak\.yaml: steps\[4\]\.id: duplicate step id 'report'")
 
 
 def test_duplicate_input_id(work: Path, profiles: dict[str, Profile]) -> None:
@@ -521,7 +542,7 @@ def test_duplicate_input_id(work: Path, profiles: dict[str, Profile]) -> None:
     expect_error(
         work,
         profiles,
-        r"^playbooks/leak\.yaml: steps\[3\]\.inputs\[2\]\.id: duplicate input id "
+        r"^playbooks/leak\.yaml: steps\[4\]\.inputs\[2\]\.id: duplicate input id "
         r"'leak_summary'",
     )
 

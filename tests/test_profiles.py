@@ -142,7 +142,8 @@ def test_sections_named_by_each_guideline(builtins: dict[str, Profile]) -> None:
     assert iwaki.section_name("security_officer", "ja") == "情報統括管理者（総務部長）"
     assert iwaki.section_name("furusato_section", "ja") == "ふるさと発信課長"
     assert iwaki.section_name("policy_director", "ja") == "総合政策部長"
-    assert chikugo.section_name("pr_section", "ja") == "総務広報課 総務広報係 広報・広聴担当"
+    enquiries = "総務広報課 総務広報係 広報・広聴担当（ガイドラインに関する問合せ先）"
+    assert chikugo.section_name("pr_section", "ja") == enquiries
     assert chikugo.section_name("pr_head", "ja") == "総務広報課長"
     assert chikugo.sections["pr_section"].contact == "0942-65-7004（内線 142）"
     # Guidelines that name no security officer / no head of division get none invented.
@@ -151,23 +152,27 @@ def test_sections_named_by_each_guideline(builtins: dict[str, Profile]) -> None:
     assert "department_head" not in chikugo.sections
 
 
-def test_first_report_and_escalation_chain(builtins: dict[str, Profile]) -> None:
-    assert builtins["asahikawa"].first_report_to == ["pr_section"]
-    assert sorted(builtins["urausu"].first_report_to) == ["department_head", "pr_section"]
-    assert builtins["iwaki"].first_report_to == ["pr_section"]
-    assert [lvl.section for lvl in builtins["iwaki"].escalation_chain] == [
-        "pr_section",
-        "furusato_section",
-        "policy_director",
-    ]
-    assert builtins["iwaki"].escalation_chain[1].clauses == ["第10"]
-    assert [lvl.section for lvl in builtins["chikugo"].escalation_chain] == ["pr_section", "pr_head"]
-    assert builtins["chikugo"].escalation_chain[1].clauses == ["3"]
-    assert builtins["asahikawa"].escalation_chain[0].clauses[0] == "7(1)エ"
+def test_first_recipients_are_every_section_the_guideline_names(builtins: dict[str, Profile]) -> None:
+    # 旭川市 7(1)エ・7(2)ア・7(3)イ; 浦臼町 5(3) 所属課局長及び総務課 (both at once); いわき市 第7; 筑後市 3.
+    assert builtins["asahikawa"].first_recipients("ja") == "広報広聴課"
+    assert builtins["urausu"].first_recipients("ja") == "所属課局長及び総務課"
+    assert builtins["iwaki"].first_recipients("ja") == "アカウント管理者（課等の長）"
+    assert builtins["chikugo"].first_recipients("ja") == "総務広報課長"  # 3, not the enquiry desk of 7
+    assert builtins["urausu"].first_report_clauses == ["5(3)"]
+    assert builtins["chikugo"].first_report_clauses == ["3"]
     for profile in builtins.values():
-        for level in profile.escalation_chain:
-            assert level.section in profile.sections
-            assert all(c in profile.clauses for c in level.clauses)
+        assert not hasattr(profile, "escalation_chain")  # no guideline defines a chain beyond the first report
+        assert all(c in profile.clauses for c in profile.first_report_clauses)
+        assert profile.date_style == "wareki"
+    assert builtins["urausu"].residents.ja == "町民" and builtins["asahikawa"].residents.ja == "市民"
+    assert builtins["iwaki"].actor_name("account_manager", "ja") == "アカウント管理者"
+    assert builtins["iwaki"].acknowledger.ja == "アカウント管理者"
+    assert builtins["urausu"].acknowledger.ja == "総務課"
+
+
+def test_escalation_chain_is_not_a_profile_setting(builtins: dict[str, Profile]) -> None:
+    with pytest.raises(ProfileError, match=r"escalation_chain: cannot be set.*app\.yaml escalation\.levels"):
+        profile_from_dict({"id": "x", "extends": "iwaki", "escalation_chain": []}, builtins, "app.yaml: x")
 
 
 def test_general_rule_cites_its_clauses(builtins: dict[str, Profile]) -> None:
@@ -192,10 +197,6 @@ def test_custom_profile_extends_a_builtin(builtins: dict[str, Profile]) -> None:
             "pr_section": {"name": {"ja": "広報広聴課 SNS担当"}},
             "duty_officer": {"name": {"ja": "当直", "en": "Duty officer"}},
         },
-        "escalation_chain": [
-            {"section": "pr_section", "clauses": ["7(1)エ"]},
-            {"section": "duty_officer", "clauses": ["9"]},
-        ],
     }
     custom = profile_from_dict(data, builtins, "app.yaml: custom_profiles.asahikawa_drill")
     assert custom.id == "asahikawa_drill"
@@ -204,7 +205,6 @@ def test_custom_profile_extends_a_builtin(builtins: dict[str, Profile]) -> None:
     assert custom.section_name("pr_section", "ja") == "広報広聴課 SNS担当"
     assert custom.section_name("pr_section", "en").startswith("Public Relations")
     assert custom.section_name("department_head", "ja") == "所属長"
-    assert [lvl.section for lvl in custom.escalation_chain] == ["pr_section", "duty_officer"]
     assert custom.clauses == builtins["asahikawa"].clauses
     assert custom.cite("7(1)イ") == "旭川市ガイドライン 7(1)イ"
     # The built-in is untouched.
@@ -238,16 +238,8 @@ def test_custom_profile_with_builtin_id_overrides_in_place(builtins: dict[str, P
             "app.yaml: custom_profiles.x: colour: cannot be set",
         ),
         (
-            {"id": "x", "extends": "iwaki", "escalation_chain": [{"section": "mayor", "clauses": ["第7"]}]},
-            "app.yaml: custom_profiles.x: escalation_chain[0].section: unknown section 'mayor'",
-        ),
-        (
-            {
-                "id": "x",
-                "extends": "iwaki",
-                "escalation_chain": [{"section": "pr_section", "clauses": ["第99"]}],
-            },
-            "app.yaml: custom_profiles.x: escalation_chain[0].clauses[0]: unknown clause '第99'",
+            {"id": "x", "extends": "iwaki", "first_report_clauses": ["第10"]},
+            "app.yaml: custom_profiles.x: first_report_clauses: cannot be set",
         ),
         (
             {"id": "x", "extends": "iwaki", "sections": {"pr_section": {"nmae": "typo"}}},
@@ -287,7 +279,7 @@ def test_builtin_profile_errors_name_file_and_field(tmp_path: Path, monkeypatch:
     directory = _copy_profiles(tmp_path)
     monkeypatch.chdir(tmp_path)
     _edit(
-        directory / "chikugo.yaml", 'clauses: ["3"]\n  # The guideline', 'clauses: ["99"]\n  # The guideline'
+        directory / "chikugo.yaml", 'clauses: ["3"]\n  # 7 is only', 'clauses: ["99"]\n  # 7 is only'
     )
     with pytest.raises(
         ProfileError, match=r"^profiles/chikugo\.yaml: sections\.pr_head\.clauses\[0\]: unknown clause '99'"

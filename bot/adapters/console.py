@@ -48,7 +48,8 @@ def render_step(step: StepView, t: Callable[..., str]) -> str:
         for item in step.inputs:
             required = f" ({t('step.required')})" if item.required else ""
             choices = " [" + " / ".join(f"{v}={label}" for v, label in item.choices) + "]" if item.choices else ""
-            lines.append(f"  {item.id}{required}: {item.label}{choices}")
+            known = f" = {item.value}" if item.value else ""
+            lines.append(f"  {item.id}{required}: {item.label}{choices}{known}")
     if step.drafts:
         lines.append(t("step.drafts"))
         for draft in step.drafts:
@@ -157,7 +158,7 @@ class ConsoleChat:
             "/input": lambda _: self._start_guided(),
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
-            "/timeline": self._timeline, "/verify": self._verify,
+            "/timeline": self._timeline, "/verify": self._verify, "/drafts": self._drafts,
             "/resolve": lambda r: self._status(lifecycle.RESOLVED), "/close": lambda r: self._status(lifecycle.CLOSED),
             "/decline": lambda r: self._status(lifecycle.DECLINED),
             "/reopen": lambda r: self._status(lifecycle.RESPONDING),
@@ -188,15 +189,17 @@ class ConsoleChat:
         return self.t("console.user", name=self.actor.display_name, id=self.actor.user_id)
 
     def _report_command(self, rest: str) -> str:
-        kind = None
+        kind, force_new = None, False
+        if rest.startswith("--new"):  # a new incident although the same post's incident is resolved
+            force_new, rest = True, rest.removeprefix("--new").strip()
         if rest.startswith("--kind"):
             _, _, rest = rest.partition(" ")
             kind, _, rest = rest.strip().partition(" ")
-        return self._report(rest.strip(), kind or None)
+        return self._report(rest.strip(), kind or None, force_new)
 
-    def _report(self, text: str, kind: str | None) -> str:
+    def _report(self, text: str, kind: str | None, force_new: bool = False) -> str:
         outcome = self.triage.incidents.report(ReportInput(text=text, reporter=self.actor, kind_hint=kind,
-                                                           platform=None))
+                                                           platform=None, force_new=force_new))
         if outcome.incident is not None:
             self.focus = outcome.incident.id
         return self._render(outcome)
@@ -266,6 +269,12 @@ class ConsoleChat:
         step = self.triage.steps.current(self._need_focus(), self.actor.user_id)
         return render_step(step, self.t) if step else self.t("console.no_step")
 
+    def _drafts(self, _: str) -> str:
+        drafts = self.triage.steps.drafts(self._need_focus(), self.actor.user_id)
+        if not drafts:
+            return self.t("console.no_drafts")
+        return "\n".join(f"----- {d.title} -----\n{d.text.strip()}\n{'-' * 24}" for d in drafts)
+
     def _show_steps(self, _: str) -> str:
         views = self.triage.steps.views(self._need_focus(), self.actor.user_id)
         label = self.triage.catalog.label
@@ -327,6 +336,8 @@ class ConsoleChat:
         if outcome.duplicate and not outcome.messages:
             return self.t("console.duplicate")
         parts = list(outcome.messages)
+        if outcome.same_as_resolved and outcome.incident is not None:
+            parts.append(self.t("console.same_post_choices", id=outcome.incident.id))
         for note in outcome.notifications:
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None:

@@ -182,16 +182,20 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
     ref, kind = incident_ref(incident.id), cat.label("kind", incident.kind)
     if level == 1:
         title = cat.t("notify.title", ref=ref, kind=kind, severity=cat.label("severity", incident.severity))
-    else:
+    elif chain_level.origin == "renotice":
+        title = cat.t("escalate.renotice", ref=ref, kind=kind, section=chain_level.section_name)
+    else:  # app.yaml's own level: the municipality's setting, not a guideline clause
         title = cat.t("escalate.title", ref=ref, kind=kind, level=level, section=chain_level.section_name)
     reporter = incident.reporter_name or incident.reporter_id
     if incident.restricted:
         body = cat.t("notify.body_restricted", reporter=reporter)
     else:
         body = cat.t("notify.body", reporter=reporter, text=incident.text or "", url=incident.source_url or "—")
+    basis = cat.t("notify.basis", basis=chain_level.basis) if chain_level.basis else cat.t("notify.municipal")
     return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
-                        section_name=chain_level.section_name, mention=chain_level.mention, title=title, body=body,
-                        escalation_id=escalation_id)
+                        section_name=chain_level.section_name, mention=chain_level.mention, title=title,
+                        body=f"{body}\n{basis}", escalation_id=escalation_id,
+                        audiences=chain_level.sections or (chain_level.section,))
 
 
 def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,

@@ -1,23 +1,34 @@
-"""Escalation chain: which section is told at each level, when, counting only office hours."""
+"""Notification levels: who is told at each level, when, counting only office hours.
+
+Level 1 is every section the guideline names as the first recipient, at once. The built-in profiles then only
+re-notify those same recipients; any further level is the municipality's own setting (app.yaml
+escalation.levels), labelled as such and never cited as a guideline clause.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from bot.clock import JST
+
+LevelOrigin = Literal["guideline", "renotice", "municipal"]
 
 
 @dataclass(frozen=True)
 class ChainLevel:
-    """One level: the section told, who to mention, how long it has to acknowledge."""
+    """One level: the sections told, who to mention, how long it has to acknowledge, and where it comes from."""
 
     level: int
-    section: str
-    section_name: str
+    section: str  # the first of `sections`, for adapters that mention one audience
+    section_name: str  # every section told, joined (所属課局長及び総務課)
     mention: str | None
     wait_minutes: int
+    sections: tuple[str, ...] = ()
+    origin: LevelOrigin = "guideline"  # guideline: first report; renotice: the same again; municipal: app.yaml
+    basis: str = ""  # the guideline citations for the first report (empty for municipal levels)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
-from bot.ports import Actor, IncidentView, Notification, Outcome, ReportInput
+from bot.ports import Actor, IncidentView, Outcome, ReportInput
 from bot.triage import lifecycle
 from bot.triage.core import (
     CoreDeps,
@@ -21,10 +21,11 @@ from bot.triage.core import (
     reporter_ids,
     transaction,
 )
+from bot.triage.notice import deferred_message, notify_first
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
-from bot.triage.urls import first_url, source_key
+from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 
 MAX_TEXT = 40_000
@@ -79,11 +80,14 @@ class IncidentDesk:
             ).scalar_one_or_none()
             if existing is not None:
                 return self._merge_report(session, existing, report, now)
+            resolved = None if report.force_new else self._resolved_with(session, key)
+            if resolved is not None:
+                return self._same_as_resolved(session, resolved, report, now)
         playbook = self.deps.library.playbook(kind)
         incident = Incident(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
             restricted=playbook.restricted, text=text, source_url=url, open_source_key=key,
-            platform=report.platform, department=report.department, reporter_id=actor.user_id,
+            platform=report.platform or platform_of(url), department=report.department, reporter_id=actor.user_id,
             reporter_name=actor.display_name, classifier_confidence=confidence, created_at=now, updated_at=now,
             conversation_platform=report.conversation.platform if report.conversation else None,
             conversation_channel=report.conversation.channel if report.conversation else None,
@@ -98,7 +102,10 @@ class IncidentDesk:
                platform=actor.platform, restricted=incident.restricted, source_url=url)
         record(session, self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
                hinted=report.kind_hint is not None)
-        notifications = self._notify_first(session, incident, now)
+        deferred = deferred_message(self.deps, incident)
+        notifications = () if deferred else notify_first(self.deps, session, incident, now)
+        if deferred:
+            record(session, self.deps, incident.id, "notice_deferred", "bot")
         view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
         step = self.steps.current_view(session, incident, actor.user_id)
         cat = self.deps.catalog
@@ -106,23 +113,33 @@ class IncidentDesk:
                           confidence=f"{confidence:.0%}")]
         if incident.restricted:
             messages.append(cat.t("report.restricted"))
+        if deferred:
+            messages.append(deferred)
         return Outcome(incident=view, step=step, notifications=notifications, created=True,
                        messages=tuple(messages))
 
-    def _notify_first(self, session: Session, incident: Incident, now: datetime) -> tuple[Notification, ...]:
-        """Level 1 is told at once; level 2 is queued as a row that fires if nobody acknowledges."""
-        first = notification(self.deps, incident, 1)
-        if first is None:
-            return ()
-        session.add(Escalation(incident_id=incident.id, level=1, section=first.audience, due_at=now,
-                               status="sent", sent_at=now))
-        record(session, self.deps, incident.id, "notified", "bot", new=first.audience, level=1)
-        due = self.deps.escalation.due_after(1, now, incident.severity)
-        second = self.deps.escalation.level(2)
-        if due is not None and second is not None:
-            session.add(Escalation(incident_id=incident.id, level=2, section=second.section, due_at=due,
-                                   status="pending"))
-        return (first,)
+    def _resolved_with(self, session: Session, key: str) -> Incident | None:
+        """The latest resolved (not yet closed) incident about the same post, if any."""
+        rows = session.execute(select(Incident).where(Incident.status == lifecycle.RESOLVED,
+                                                      Incident.source_url.is_not(None))
+                               .order_by(Incident.id.desc()).limit(200)).scalars()
+        return next((row for row in rows if source_key(row.source_url) == key), None)
+
+    def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput,
+                          now: datetime) -> Outcome:
+        """A report of a post whose incident is resolved: linked to it, nothing opened until the reporter chooses."""
+        actor = report.reporter
+        known = reporter_ids(session, incident.id)
+        if actor.user_id not in known:
+            session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
+                                         reported_at=now))
+            known.append(actor.user_id)
+        self._claim_key(session, report.idempotency_key, incident.id)
+        record(session, self.deps, incident.id, "reported_again", actor.user_id, reporter=actor.user_id,
+               platform=actor.platform)
+        view = build_view(self.deps, incident, known, actor.user_id)
+        message = self.deps.catalog.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
+        return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message,))
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         actor = report.reporter

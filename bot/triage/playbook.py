@@ -17,7 +17,8 @@ the built-in guideline id, used for per-guideline wording), ``sections`` (sectio
 ``report_to`` (the sections told first, e.g. 所属課局長及び総務課), ``chosen`` (the localized label of each
 choice answer, e.g. ``chosen.spread``), ``locale`` ("ja" | "en"), ``municipality`` (localized name) and
 ``guideline_title``. A ``sections`` passed by the core is ignored: it is rebuilt from the profile.
-Filters: ``jdate`` (2026年11月20日 / 2026-11-20) and ``jdatetime`` (2026年11月20日 14:05 /
+``residents`` (市民 / 町民). Filters: ``jdate`` (令和8年11月20日 with a wareki profile, else 2026年11月20日; 2026-11-20
+in English) and ``jdatetime`` (令和8年11月20日 14:05 /
 2026-11-20 14:05 JST). Templates run in a SandboxedEnvironment with
 StrictUndefined; user-provided text is only ever a variable, never a template.
 """
@@ -41,7 +42,7 @@ from bot.triage.playbook_checks import (
     load_draft,
     read_playbook,
 )
-from bot.triage.playbook_models import InputDef, Playbook, PlaybookError, Step
+from bot.triage.playbook_models import FirstNotice, InputDef, Playbook, PlaybookError, Step
 from bot.triage.playbook_trial import try_render_all
 from bot.triage.profiles import LOCALES, Profile, display_path
 from bot.triage.templating import build_context, labels_for, make_environment
@@ -63,6 +64,8 @@ class RenderedStep:
     fallback_note: str
     inputs: tuple[InputSpec, ...]
     drafts: tuple[DraftView, ...]
+    actor: str = "reporter"  # the profile's actor key (reporter, account_manager, operator, head, pr)
+    actor_label: str = ""  # its name in the profile (アカウント管理者)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,16 @@ class StepTemplates:
     when: Any
 
 
-def _input_spec(item: InputDef, locale: str) -> InputSpec:
+# Inputs the report itself may already answer: input id → incident field.
+PREFILL = {"post_url": "source_url", "platform": "platform", "department": "department"}
+
+
+def _input_spec(item: InputDef, locale: str, full: Mapping[str, Any]) -> InputSpec:
+    answers = full["answers"]
+    value = answers[item.id] if item.id in answers else ""
+    if not value and item.id in PREFILL:
+        known = getattr(full["incident"], PREFILL[item.id])
+        value = str(known) if known else ""
     return InputSpec(
         id=item.id,
         label=item.label.get(locale),
@@ -83,6 +95,7 @@ def _input_spec(item: InputDef, locale: str) -> InputSpec:
         required=item.required,
         choices=tuple((c.value, c.label.get(locale)) for c in item.choices),
         help=item.help.get(locale) if item.help else "",
+        value=value,
     )
 
 
@@ -94,10 +107,25 @@ class PlaybookLibrary:
         playbooks: Mapping[str, Playbook],
         compiled: Mapping[tuple[str, str], StepTemplates],
         drafts: Mapping[str, DraftTemplate],
+        notices: Mapping[tuple[str, str], Any] | None = None,
     ) -> None:
         self._playbooks = dict(playbooks)
         self._compiled = dict(compiled)
         self._drafts = dict(drafts)
+        self._notices = dict(notices or {})  # (kind, profile id) → compiled first_notice.when
+
+    def first_notice(self, kind: str, profile: Profile) -> FirstNotice | None:
+        """The condition a guideline puts on telling its first recipients of this kind, if any."""
+        return self.playbook(kind).first_notice.get(profile.base or profile.id)
+
+    def first_notice_holds(self, kind: str, profile: Profile, context: Mapping[str, Any]) -> bool:
+        """Whether the first recipients are to be told now (always, unless the guideline sets a condition)."""
+        base = profile.base or profile.id
+        when = self._notices.get((kind, base))
+        if when is None:
+            return True
+        locale = str(context.get("locale") or "ja")
+        return bool(when(**self.context(kind, profile, context, locale)))
 
     def kinds(self) -> list[str]:
         """Incident kinds with a playbook, in the canonical order."""
@@ -165,15 +193,20 @@ class PlaybookLibrary:
             if dont.profiles is None or base in dont.profiles
         )
         citations, note = self._sources(playbook, step, profile, full, locale)
+        actor = step.actor_for(base)
+        actor_label = profile.actor_name(actor, locale) if actor in profile.actors else actor
+        who = f"Who: {actor_label}" if locale == "en" else f"実施者: {actor_label}"
         return RenderedStep(
+            actor=actor,
+            actor_label=actor_label,
             kind=kind,
             step_id=step.id,
             title=step.label(locale),
-            instructions=compiled.instructions[locale].render(full).strip(),
+            instructions=f"{who}\n{compiled.instructions[locale].render(full).strip()}",
             citations=citations,
             donts=donts,
             fallback_note=note,
-            inputs=tuple(_input_spec(item, locale) for item in step.inputs),
+            inputs=tuple(_input_spec(item, locale, full) for item in step.inputs),
             drafts=tuple(self._render_draft(d, full, locale) for d in step.drafts),
         )
 
@@ -196,9 +229,25 @@ class PlaybookLibrary:
         if base in step.clauses:
             return tuple(profile.cite(k, locale) for k in step.clauses[base]), ""
         fallback = step.fallback[base]
-        keys = fallback.clauses or profile.general_rule.clauses
+        keys = fallback.clauses if fallback.clauses or fallback.practice else profile.general_rule.clauses
         citations = tuple(profile.cite(k, locale) for k in keys)
         custom = self._compiled[(playbook.kind, step.id)].notes.get(base)
+        if fallback.practice:
+            prefix = profile.guideline.citation_prefix_en if locale == "en" else profile.guideline.citation_prefix
+            note = (
+                f"This step is general practice, not a rule of the {prefix} guideline."
+                if locale == "en"
+                else f"この手順は{prefix}のガイドラインの定めではなく、一般的な対応です。"
+            )
+            if custom is not None:
+                note = f"{note}{' ' if locale == 'en' else ''}{custom[locale].render(full).strip()}"
+            if not citations:  # say what the step rests on, without citing a clause it is not in
+                citations = (
+                    f"general practice (not a rule of the {prefix} guideline)"
+                    if locale == "en"
+                    else f"一般的な対応（{prefix}のガイドラインの定めではありません）",
+                )
+            return citations, note
         if custom is not None:
             return citations, custom[locale].render(full).strip()
         topic = (fallback.topic or playbook.topic).get(locale)
@@ -269,8 +318,12 @@ def load_library(directory: Path, profiles: Mapping[str, Profile], extra: Path |
     all_ids = {i.id for p in playbooks.values() for i in p.inputs()}
     compiled: dict[tuple[str, str], StepTemplates] = {}
     drafts: dict[str, DraftTemplate] = {}
+    notices: dict[tuple[str, str], Any] = {}
     for kind, playbook in playbooks.items():
         answer_ids = {i.id for i in playbook.inputs()}
+        for pid, notice in playbook.first_notice.items():
+            notices[(kind, pid)] = compile_when(env, notice.when, f"{sources[kind]}: first_notice.{pid}.when",
+                                                answer_ids)
         for index, step in enumerate(playbook.steps):
             where = f"{sources[kind]}: steps[{index}]"
             compiled[(kind, step.id)] = _compile_step(env, step, where, answer_ids)
@@ -282,6 +335,6 @@ def load_library(directory: Path, profiles: Mapping[str, Profile], extra: Path |
                     drafts[draft_id] = load_draft(
                         env, drafts_dir, draft_id, f"{where}.drafts[{j}]", all_ids
                     )
-    library = PlaybookLibrary(playbooks, compiled, drafts)
+    library = PlaybookLibrary(playbooks, compiled, drafts, notices)
     try_render_all(library, sources, profiles)
     return library

@@ -87,6 +87,18 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
                     f"{where}.fallback.{pid}: the step already has clauses for {pid!r}; "
                     "give either clauses or a fallback"
                 )
+        if isinstance(step.actor, dict):
+            for pid in step.actor:
+                if pid not in builtins:
+                    raise PlaybookError(f"{where}.actor.{pid}: unknown profile {pid!r} (known: {_known(builtins)})")
+        for pid, profile in builtins.items():
+            actor = step.actor_for(pid)
+            if step.applies_to(pid) and actor not in profile.actors:
+                field = f"actor.{pid}" if isinstance(step.actor, dict) else "actor"
+                raise PlaybookError(
+                    f"{where}.{field}: actor {actor!r} is not defined by profile {pid!r} "
+                    f"(its actors: {_known(profile.actors)})"
+                )
         for pid in builtins:
             if step.applies_to(pid) and pid not in step.clauses and pid not in step.fallback:
                 raise PlaybookError(
@@ -99,6 +111,8 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
                     raise PlaybookError(f"{where}.donts[{j}].profiles[{k}]: unknown profile {pid!r}")
         for j, item in enumerate(step.inputs):
             _check_input(item, f"{where}.inputs[{j}]", step, seen_inputs, builtins)
+    for pid, notice in playbook.first_notice.items():
+        _check_clauses(notice.clauses, builtins, pid, f"{source}: first_notice.{pid}.clauses")
     _check_severity_inputs(playbook, source)
 
 

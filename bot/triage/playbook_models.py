@@ -35,11 +35,24 @@ class InputDef(_Model):
 
 
 class Fallback(_Model):
-    """Where a guideline is silent: the general-rule clauses applied instead and how to say so."""
+    """Where a guideline is silent: the general-rule clauses applied instead and how to say so.
 
-    clauses: list[str] = Field(default_factory=list)  # empty: the profile's general_rule.clauses
+    practice: the step is general practice (一般的な対応), not the municipality's general rule; it cites only the
+    clauses listed (maybe none) and says plainly that the guideline does not contain it.
+    """
+
+    clauses: list[str] = Field(default_factory=list)  # empty: the profile's general_rule.clauses (unless practice)
     topic: LocalText | None = None  # what the guideline is silent on; default: the playbook's topic
     note: LocalText | None = None  # a full note (template) replacing the generated one
+    practice: bool = False
+
+
+class FirstNotice(_Model):
+    """A guideline that tells its first recipients only in some cases (旭川市 7(3)イ: 悪質な場合には)."""
+
+    when: str  # expression over the answers; the first notice goes out once it holds
+    clauses: list[str] = Field(min_length=1)
+    condition: LocalText  # the case, as the guideline says it (悪質な場合)
 
 
 class Dont(_Model):
@@ -67,6 +80,13 @@ class Step(_Model):
     donts: list[Dont] = Field(default_factory=list)
     inputs: list[InputDef] = Field(default_factory=list)
     drafts: list[str] = Field(default_factory=list)
+    # Who carries the step out: an actor key of the profile (reporter, account_manager, operator, head, pr),
+    # one for every profile or per profile id. Shown on the step and offered to the authorisation rules.
+    actor: str | dict[str, str] = "reporter"
+
+    def actor_for(self, base_profile: str) -> str:
+        """The actor key of this step for profiles built on a guideline."""
+        return self.actor if isinstance(self.actor, str) else self.actor.get(base_profile, "reporter")
 
     def applies_to(self, base_profile: str) -> bool:
         """Whether the step is meant for profiles built on this guideline (ignoring `when`)."""
@@ -84,6 +104,7 @@ class Playbook(_Model):
     title_text: LocalText = Field(alias="title")
     topic: LocalText  # e.g. デマへの対応: what a silent guideline "has no rule on"
     restricted: bool = False
+    first_notice: dict[str, FirstNotice] = Field(default_factory=dict)  # profile id → conditional first notice
     steps: list[Step] = Field(min_length=1)
 
     def title(self, locale: str) -> str:

@@ -1,4 +1,4 @@
-"""Municipality profiles: sections, escalation chain, general rule and clause catalogue of a guideline."""
+"""Municipality profiles: sections, first recipients, actors, general rule and clause catalogue of a guideline."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
 # Keys a custom profile (app.yaml) may override; the guideline and its clauses stay the built-in's.
+# No profile carries an escalation chain: guidelines name only whom to tell first; further levels are the
+# municipality's own setting (app.yaml escalation.levels), never a clause.
 OVERRIDABLE = frozenset(
-    {"id", "extends", "name", "sections", "first_report_to", "escalation_chain", "general_rule"}
+    {"id", "extends", "name", "sections", "first_report_to", "general_rule", "actors", "residents", "date_style",
+     "acknowledger"}
 )
+DateStyle = Literal["wareki", "gregorian"]
 
 
 class ProfileError(Exception):
@@ -49,13 +53,6 @@ class Section(_Model):
         return self.name.get(locale)
 
 
-class ChainLevel(_Model):
-    """One escalation level: the section re-sent to when the previous level does not acknowledge."""
-
-    section: str
-    clauses: list[str] = Field(min_length=1)
-
-
 class GuidelineRef(_Model):
     """The guideline a profile comes from, as titled in its text."""
 
@@ -87,8 +84,12 @@ class Profile(_Model):
     name: LocalText
     guideline: GuidelineRef
     sections: dict[str, Section]
-    first_report_to: list[str] = Field(min_length=1)
-    escalation_chain: list[ChainLevel] = Field(min_length=1)
+    first_report_to: list[str] = Field(min_length=1)  # every section the guideline names, told at once
+    first_report_clauses: list[str] = Field(min_length=1)  # where the guideline names them
+    acknowledger: LocalText  # who acknowledges a notice, as labels say it (広報広聴課確認済み)
+    actors: dict[str, LocalText] = Field(min_length=1)  # who carries out a step: reporter, account_manager...
+    residents: LocalText  # 市民 / 町民, as the municipality's notices say it
+    date_style: DateStyle = "gregorian"
     general_rule: GeneralRule
     clauses: dict[str, str] = Field(min_length=1)
 
@@ -99,6 +100,15 @@ class Profile(_Model):
     def section_name(self, key: str, locale: str) -> str:
         """A section's localized name (KeyError for an unknown key)."""
         return self.sections[key].name_for(locale)
+
+    def actor_name(self, key: str, locale: str) -> str:
+        """An actor's localized name (KeyError for an actor the profile does not define)."""
+        return self.actors[key].get(locale)
+
+    def first_recipients(self, locale: str) -> str:
+        """The sections told first, joined: 所属課局長及び総務課 / the X and the Y."""
+        names = [self.section_name(key, locale) for key in self.first_report_to]
+        return " and the ".join(names) if locale == "en" else "及び".join(names)
 
     def section_names(self, locale: str) -> dict[str, str]:
         """Every section key mapped to its localized name."""
@@ -157,13 +167,9 @@ def check_references(profile: Profile, source: str) -> None:
             raise ProfileError(
                 f"{source}: first_report_to[{i}]: unknown section {key!r} (known: {_known(profile.sections)})"
             )
-    for i, level in enumerate(profile.escalation_chain):
-        if level.section not in profile.sections:
-            raise ProfileError(
-                f"{source}: escalation_chain[{i}].section: unknown section {level.section!r} "
-                f"(known: {_known(profile.sections)})"
-            )
-        clause_ok(level.clauses, f"escalation_chain[{i}].clauses")
+    clause_ok(profile.first_report_clauses, "first_report_clauses")
+    if "reporter" not in profile.actors:
+        raise ProfileError(f"{source}: actors.reporter: required (the member of staff who reports)")
     clause_ok(profile.general_rule.clauses, "general_rule.clauses")
 
 
@@ -237,7 +243,10 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
         if key not in OVERRIDABLE:
             hint = (
                 " (a custom profile keeps the guideline and clause catalogue of the profile it extends)"
-                if key in ("guideline", "clauses", "base")
+                if key in ("guideline", "clauses", "base", "first_report_clauses")
+                else " (further notification levels are the municipality's own setting: app.yaml "
+                "escalation.levels)"
+                if key == "escalation_chain"
                 else ""
             )
             raise ProfileError(

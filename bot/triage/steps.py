@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from bot.ports import Actor, InputSpec, Outcome, StepView
+from bot.ports import Actor, DraftView, InputSpec, Outcome, StepView
 from bot.triage import lifecycle
 from bot.triage.core import (
     CoreDeps,
@@ -21,6 +21,7 @@ from bot.triage.core import (
     step_states,
     transaction,
 )
+from bot.triage.notice import queue_when_due
 from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
 from bot.triage.urls import is_http_url, source_key
@@ -55,6 +56,7 @@ class StepRunner:
             fallback_note=rendered.fallback_note or "", inputs=tuple(rendered.inputs),
             drafts=tuple(rendered.drafts), status=state.status if state else "pending",  # type: ignore[arg-type]
             answers={k: str(v) for k, v in (state.answers or {}).items()} if state else {},
+            actor=rendered.actor, actor_label=rendered.actor_label,
         )
 
     def _may_see(self, session: Session, incident: Incident, viewer: str | None) -> bool:
@@ -73,6 +75,11 @@ class StepRunner:
                 return self._render(incident, step_id, ids, states, answers)
         return None
 
+    def _views_in(self, incident: Incident, states: dict[str, StepState]) -> list[StepView]:
+        answers = all_answers(states)
+        ids = self._applicable(incident, answers)
+        return [self._render(incident, step_id, ids, states, answers) for step_id in ids]
+
     def views(self, incident_id: int, viewer: str) -> list[StepView]:
         """Every applicable step with its status, for a viewer allowed to see the incident."""
         with self.deps.sessions.begin() as session:
@@ -84,6 +91,12 @@ class StepRunner:
             answers = all_answers(states)
             ids = self._applicable(incident, answers)
             return [self._render(incident, step_id, ids, states, answers) for step_id in ids]
+
+    def drafts(self, incident_id: int, viewer: str) -> list[DraftView]:
+        """Every draft the incident's steps offer, rendered with all the answers given (the last step's wins)."""
+        views = self.views(incident_id, viewer)
+        by_id = {draft.id: draft for view in views for draft in view.drafts}
+        return list(by_id.values())
 
     def current(self, incident_id: int, viewer: str) -> StepView | None:
         """The step the incident is waiting on."""
@@ -125,7 +138,8 @@ class StepRunner:
             raise InvalidRequest(cat.t("error.not_open", ref=f"INC-{incident.id:04d}",
                                        status=cat.label("status", incident.status)))
         spec = self._render(incident, step_id, ids, states, given).inputs
-        clean = self._validate(spec, answers, skip)
+        known = {item.id: item.value for item in spec if item.value}  # prefilled from the report: confirmed
+        clean = self._validate(spec, {**known, **answers}, skip)
         now = self.deps.clock.now()
         if state is None:
             state = StepState(incident_id=incident_id, kind=incident.kind, step_id=step_id, status=wanted,
@@ -138,6 +152,7 @@ class StepRunner:
                new=wanted, step=step_id, answers=clean)
         session.flush()
         self._apply_answers(session, incident, clean, actor.user_id)
+        queued = queue_when_due(self.deps, session, incident, all_answers(states))  # e.g. 旭川市 7(3)イ 悪質な場合
         if incident.status in (lifecycle.REPORTED, lifecycle.ACKNOWLEDGED):
             self.set_status(session, incident, lifecycle.RESPONDING, actor.user_id)
         incident.updated_at = now
@@ -145,11 +160,14 @@ class StepRunner:
         ids = self._applicable(incident, given)
         completed = self._render(incident, step_id, ids, states, given)
         following = self.current_view(session, incident, actor.user_id)
-        messages: list[str] = []
+        messages: list[str] = [queued] if queued else []
         finished = following is None
         if finished:
             self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
             messages.append(cat.t("step.all_done", ref=f"INC-{incident.id:04d}"))
+            titles = list(dict.fromkeys(d.title for v in self._views_in(incident, states) for d in v.drafts))
+            if titles:  # every draft once more, now rendered with all the answers
+                messages.append(cat.t("step.drafts_ready", titles="、".join(titles)))
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
                        messages=tuple(messages))

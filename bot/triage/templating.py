@@ -32,6 +32,7 @@ CONTEXT_NAMES = frozenset(
         "municipality",
         "guideline_title",
         "report_to",
+        "residents",
     }
 )
 INCIDENT_FIELDS: dict[str, tuple[str, str]] = {
@@ -49,7 +50,7 @@ INCIDENT_FIELDS: dict[str, tuple[str, str]] = {
 
 
 # Incident fields taken from an intake answer when the incident itself lacks them.
-ANSWER_FALLBACKS = {"source_url": "post_url", "platform": "platform"}
+ANSWER_FALLBACKS = {"source_url": "post_url", "platform": "platform", "department": "department"}
 
 
 class Missing(str):
@@ -135,9 +136,9 @@ class IncidentFields:
                 values[name] = source.get(name)
             else:
                 values[name] = getattr(source, name, None)
-        # The intake answers fill in what the report did not give yet.
+        # The intake answers fill in what the report did not give, and correct it when the reporter changed it.
         for name, answer_id in ANSWER_FALLBACKS.items():
-            if not _present(values.get(name)) and answers and _present(answers.get(answer_id)):
+            if answers and _present(answers.get(answer_id)):
                 values[name] = str(answers[answer_id])
         self._values = values
         self._locale = locale
@@ -164,14 +165,35 @@ def _as_jst(value: Any) -> Any:
     return value
 
 
+# Japanese eras (first day, name), newest first; notices of the four municipalities are dated in 和暦.
+ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
+
+
+def wareki(value: date) -> str:
+    """A date in the Japanese era calendar: 令和8年12月5日 (元年 for the first year)."""
+    day = value.date() if isinstance(value, datetime) else value
+    for start, name in ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _wants_wareki(ctx: Context) -> bool:
+    profile = ctx.get("profile")
+    return getattr(profile, "date_style", "gregorian") == "wareki"
+
+
 @pass_context
 def jdate(ctx: Context, value: Any) -> str:
-    """A date as 2026年11月20日 (ja) or 2026-11-20 (en); placeholders pass through."""
+    """A date as 令和8年11月20日 / 2026年11月20日 (ja, by the profile's date_style) or 2026-11-20 (en)."""
     value = _as_jst(value)
     if not isinstance(value, date):
         return str(value)
     if ctx.get("locale") == "en":
         return value.strftime("%Y-%m-%d")
+    if _wants_wareki(ctx):
+        return wareki(value)
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -183,7 +205,7 @@ def jdatetime(ctx: Context, value: Any) -> str:
         return jdate(ctx, value)
     if ctx.get("locale") == "en":
         return value.strftime("%Y-%m-%d %H:%M JST")
-    return f"{value.year}年{value.month}月{value.day}日 {value.hour:02d}:{value.minute:02d}"
+    return f"{jdate(ctx, value)} {value.hour:02d}:{value.minute:02d}"
 
 
 def make_environment() -> SandboxedEnvironment:
@@ -226,8 +248,7 @@ def expression_source(expression: str) -> str:
 
 def report_to(profile: Profile, locale: str) -> str:
     """The sections told first, joined: 所属課局長及び総務課 / the X and the Y."""
-    names = [profile.section_name(key, locale) for key in profile.first_report_to]
-    return " and the ".join(names) if locale == "en" else "及び".join(names)
+    return profile.first_recipients(locale)
 
 
 def build_context(
@@ -254,6 +275,7 @@ def build_context(
         "now": _as_jst(now) if isinstance(now, datetime) else datetime.now(JST),
         "locale": locale,
         "municipality": profile.name_for(locale),
+        "residents": profile.residents.get(locale),
         "guideline_title": profile.guideline.title,
     }
 

@@ -45,3 +45,23 @@ def source_key(url: str | None) -> str | None:
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
     key = urlunsplit(("https", host, path, query, ""))
     return key[:512]
+
+
+# Hosts whose service the reporter need not be asked for (the weekly summary counts by it).
+_PLATFORMS = {
+    "x.com": "X", "facebook.com": "Facebook", "fb.com": "Facebook", "instagram.com": "Instagram",
+    "youtube.com": "YouTube", "youtu.be": "YouTube", "tiktok.com": "TikTok", "line.me": "LINE",
+    "threads.net": "Threads", "threads.com": "Threads", "note.com": "note", "bsky.app": "Bluesky",
+}
+
+
+def platform_of(url: str | None) -> str | None:
+    """The service a post URL belongs to (x.com → X), or None for hosts not known."""
+    key = source_key(url)
+    if key is None:
+        return None
+    host = urlsplit(key).hostname or ""
+    for known, name in _PLATFORMS.items():
+        if host == known or host.endswith("." + known):
+            return name
+    return None

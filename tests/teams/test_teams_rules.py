@@ -135,12 +135,12 @@ def test_reports_of_the_same_post_are_one_incident_and_one_pr_card(teams: TeamsE
 # -- the Action.Submit fallback ------------------------------------------------------------------------------
 def test_the_submit_fallback_runs_the_same_flow(teams: TeamsEnv) -> None:
     fake, driver = teams.fake, teams.driver
-    incident_id, root = report(teams, "misinformation")
+    incident_id, root = report(teams, "impersonation")
     [pr_card] = fake.posts_to(PR_CHANNEL)
     pr_thread = f"{PR_CHANNEL};messageid={pr_card['id']}"
     driver.submit(OTHER, pr_card, pr_thread, "acknowledge")
     [refusal] = fake.posts_to(pr_thread)  # no private replies in Teams: told in the card's thread
-    assert "広報担当として登録された職員だけ" in card_text(refusal)
+    assert "広報広聴課として登録された職員だけ" in card_text(refusal)
     driver.submit(PR2, pr_card, pr_thread, "acknowledge")  # PR2 is configured by Teams user id (29:…)
     assert "広報 次郎 さんが確認しました" in card_text(fake.message(pr_card["id"]))
     assert len(fake.posts_to(pr_thread)) == 1

@@ -231,7 +231,8 @@ def test_presentation_rules(runtime: Runtime) -> None:
     assert notification_purposes(3) == ["pr_message", "escalation:2", "escalation:3"]
     assert notification_channel(True, "PR", "SEC") == "SEC" and notification_channel(True, "PR", None) == "PR"
     assert notification_channel(False, "PR", "SEC") == "PR"
-    assert "広報担当として登録された職員だけ" in (failure_text(PermissionDenied("acknowledge", "u", 1), catalog) or "")
+    refusal = failure_text(PermissionDenied("acknowledge", "u", 1), catalog) or ""
+    assert "広報広聴課として登録された職員だけ" in refusal
     assert failure_text(PermissionDenied("answer_step", "u", 1), catalog) == catalog.t("error.denied")
     assert failure_text(InvalidRequest("だめです"), catalog) == "だめです"
     assert "INC-0009" in (failure_text(IncidentNotFound(9), catalog) or "")

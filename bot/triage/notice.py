@@ -1,0 +1,60 @@
+"""The first notice: every first recipient the guideline names, at once, or once the guideline's condition holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.ports import Notification
+from bot.triage.core import CoreDeps, notification, record, render_context
+from storage.models import Escalation, Incident
+
+
+def notify_first(deps: CoreDeps, session: Session, incident: Incident, now: datetime) -> tuple[Notification, ...]:
+    """Level 1 is told at once; level 2 is queued as a row that fires if nobody acknowledges."""
+    first = notification(deps, incident, 1)
+    if first is None:
+        return ()
+    session.add(Escalation(incident_id=incident.id, level=1, section=first.audience, due_at=now, status="sent",
+                           sent_at=now))
+    record(session, deps, incident.id, "notified", "bot", new=first.audience, level=1,
+           sections=list(first.audiences))
+    due = deps.escalation.due_after(1, now, incident.severity)
+    second = deps.escalation.level(2)
+    if due is not None and second is not None:
+        session.add(Escalation(incident_id=incident.id, level=2, section=second.section, due_at=due,
+                               status="pending"))
+    return (first,)
+
+
+def deferred_message(deps: CoreDeps, incident: Incident) -> str | None:
+    """When the guideline tells its first recipients only in some cases: what the reporter is told instead."""
+    rule = deps.library.first_notice(incident.kind, deps.profile)
+    if rule is None:
+        return None
+    locale = deps.catalog.locale
+    return deps.catalog.t("notify.deferred", recipients=deps.profile.first_recipients(locale),
+                          condition=rule.condition.get(locale),
+                          basis=", ".join(deps.profile.cite(c, locale) for c in rule.clauses))
+
+
+def queue_when_due(deps: CoreDeps, session: Session, incident: Incident, answers: dict[str, str]) -> str | None:
+    """After new answers: queue a deferred first notice once its condition holds (the escalation job sends it)."""
+    rule = deps.library.first_notice(incident.kind, deps.profile)
+    if rule is None:
+        return None
+    sent = session.execute(select(Escalation.id).where(Escalation.incident_id == incident.id,
+                                                       Escalation.level == 1)).first()
+    if sent is not None:
+        return None
+    if not deps.library.first_notice_holds(incident.kind, deps.profile, render_context(deps, incident, answers)):
+        return None
+    level = deps.escalation.level(1)
+    if level is None:
+        return None
+    now = deps.clock.now()
+    session.add(Escalation(incident_id=incident.id, level=1, section=level.section, due_at=now, status="pending"))
+    record(session, deps, incident.id, "notice_queued", "bot", new=level.section, level=1)
+    return deps.catalog.t("notify.queued", recipients=level.section_name)
