@@ -35,12 +35,12 @@ def uses_chat_platform(settings: Settings) -> bool:
 
 
 def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
-    """Escalation levels whose section nobody is mentioned for (first level: the PR members count)."""
+    """Escalation levels whose section nobody is mentioned for (first level and its re-notice: the PR members count)."""
     access, slack, teams = settings.file.access, settings.file.slack, settings.file.teams
     pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups, *teams.pr_members]
     missing = []
     for index, level in enumerate(plan.levels):
-        if level.mention or level.section in teams.mentions or (index == 0 and pr_people):
+        if level.mention or level.section in teams.mentions or (pr_people and (index == 0 or level.origin == "renotice")):
             continue
         missing.append(f"escalation level {level.level}: {level.section_name} ({level.section})")
     return missing
