@@ -235,3 +235,23 @@ def test_playbooks_dir_adds_and_overrides_by_file_name(tmp_path: Path, monkeypat
     config.write_text("playbooks_dir: nowhere\n", encoding="utf-8")
     code, out = _cli(config, "check")
     assert code == 2 and f"フォルダー {tmp_path / 'nowhere'} がありません" in out and "相対パス" in out
+
+
+def test_start_up_fails_when_no_step_of_a_kind_applies_to_the_profile(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    (tmp_path / "own").mkdir()
+    playbook = yaml.safe_load((REPO / "playbooks" / "account_takeover.yaml").read_text(encoding="utf-8"))
+    for step in playbook["steps"]:
+        step["profiles"] = ["urausu"]
+    (tmp_path / "own" / "account_takeover.yaml").write_text(yaml.safe_dump(playbook, allow_unicode=True),
+                                                             encoding="utf-8")
+    config = tmp_path / "app.yaml"
+    config.write_text("playbooks_dir: own\n", encoding="utf-8")
+    code, out = _cli(config, "check")
+    assert code == 2 and "account_takeover: プロファイル asahikawa 向けの手順がありません" in out
+    assert str(tmp_path / "own") in out and "Traceback" not in out
+    config.write_text("playbooks_dir: own\nprofile: urausu\n", encoding="utf-8")
+    assert _cli(config, "check")[0] == 0
