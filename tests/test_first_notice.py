@@ -40,7 +40,7 @@ def test_first_notice_goes_to_every_named_section_then_only_to_them_again(
         incident_id, notes, _ = _report(runtime)
         [note] = notes
         assert note.level == 1 and note.section_name == name and note.audiences == sections
-        assert basis in note.body and "自治体の運用設定" not in note.body
+        assert basis in note.body and "自治体の運用設定" not in note.body and "ほかのトラブル" not in note.body
         clock.advance(minutes=31)
         delivered: list[Notification] = []
         assert runtime.triage.escalations.fire_due(delivered.append, f"w{index}") == 1
@@ -93,6 +93,16 @@ def test_asahikawa_misinformation_tells_pr_only_when_malicious(
     assert runtime.triage.escalations.fire_due(delivered.append, "w") == 1
     [note] = delivered
     assert note.level == 1 and note.section_name == "広報広聴課"
+    assert "通知先の根拠: 旭川市ガイドライン 7(3)イ" in note.body and "7(1)エ" not in note.body
+
+
+def test_a_kind_the_guideline_is_silent_on_says_whose_recipients_these_are(
+    runtime_factory: Callable[..., Runtime], sqlite_url: str
+) -> None:
+    runtime = runtime_factory(sqlite_url, profile="urausu", escalation={})
+    _, [note], _ = _report(runtime, f"市の公式Xアカウントが乗っ取られたようです。見覚えのない投稿があります {POST_URL}")
+    assert note.section_name == "所属課局長及び総務課"
+    assert "浦臼町ガイドライン 5(3)（ほかのトラブルについての報告先" in note.body
 
 
 def test_asahikawa_misinformation_not_malicious_tells_no_one(

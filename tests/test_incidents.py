@@ -76,7 +76,11 @@ def test_resolved_incident_does_not_absorb_new_reports(runtime: Runtime) -> None
     first = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
     assert first.incident is not None
     runtime.triage.incidents.change_status(first.incident.id, "resolved", PR_OFFICER)
-    again = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    # The same post again: linked to the resolved incident, nothing opened until the reporter chooses (issue #10).
+    linked = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    assert linked.same_as_resolved and not linked.created and linked.incident is not None
+    assert linked.incident.id == first.incident.id and linked.incident.status == "resolved"
+    again = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER, force_new=True))
     assert again.created and again.incident is not None and again.incident.id != first.incident.id
 
 

@@ -191,7 +191,12 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
         body = cat.t("notify.body_restricted", reporter=reporter)
     else:
         body = cat.t("notify.body", reporter=reporter, text=incident.text or "", url=incident.source_url or "—")
-    basis = cat.t("notify.basis", basis=chain_level.basis) if chain_level.basis else cat.t("notify.municipal")
+    if chain_level.origin == "municipal":
+        basis = cat.t("notify.municipal")
+    else:
+        clauses, specific = deps.library.first_notice_basis(incident.kind, deps.profile)
+        cited = ", ".join(deps.profile.cite(c, cat.locale) for c in clauses)
+        basis = cat.t("notify.basis" if specific else "notify.basis_other", basis=cited)
     return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
                         section_name=chain_level.section_name, mention=chain_level.mention, title=title,
                         body=f"{body}\n{basis}", escalation_id=escalation_id,

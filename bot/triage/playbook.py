@@ -118,6 +118,20 @@ class PlaybookLibrary:
         """The condition a guideline puts on telling its first recipients of this kind, if any."""
         return self.playbook(kind).first_notice.get(profile.base or profile.id)
 
+    def first_notice_basis(self, kind: str, profile: Profile) -> tuple[list[str], bool]:
+        """The clauses naming the first recipients for this kind, and whether the guideline has one for it.
+
+        The profile's first-report clauses that this kind's steps cite (旭川市 flaming: 7(1)エ); for a kind the
+        guideline is silent on, all of them, said to be about other trouble (False)."""
+        base = profile.base or profile.id
+        rule = self.first_notice(kind, profile)
+        if rule is not None:
+            return list(rule.clauses), True
+        cited = {c for s in self.playbook(kind).steps if s.applies_to(base) for c in s.clauses.get(base, [])}
+        cited |= {c for s in self.playbook(kind).steps if base in s.fallback for c in s.fallback[base].clauses}
+        own = [c for c in profile.first_report_clauses if c in cited]
+        return (own, True) if own else (list(profile.first_report_clauses), False)
+
     def first_notice_holds(self, kind: str, profile: Profile, context: Mapping[str, Any]) -> bool:
         """Whether the first recipients are to be told now (always, unless the guideline sets a condition)."""
         base = profile.base or profile.id
