@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.clock import FAKE_NOW_ENV, FileClock
 from bot.config import ConfigError, load_config
@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     classify = sub.add_parser("classify", help="classify report text")
     classify.add_argument("text", nargs="?", help="text to classify")
     classify.add_argument("--jsonl", action="store_true", help="read one text per stdin line, write JSON lines")
+    classify.add_argument("--evaluate", action="store_true", help="accuracy on the examples stored in the database")
+    classify.add_argument("--train", action="store_true",
+                          help="rebuild the model from the repository corpus and the stored examples (offline)")
+    classify.add_argument("--out", help="with --train: model file to write (default: the packaged model)")
     timeline = sub.add_parser("timeline", help="export an incident's timeline, or 'verify' the whole chain")
     timeline.add_argument("target", help="incident number (e.g. 12 or INC-0012) or 'verify'")
     timeline.add_argument("--format", choices=("md", "csv", "json"), default="md")
@@ -73,17 +77,19 @@ def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             except json.JSONDecodeError:
                 obj = None
             text = obj.get("text", "") if isinstance(obj, dict) else line
-            result = classifier.classify(str(text))
-            stdout.write(json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3)},
-                                    ensure_ascii=False) + "\n")
+            stdout.write(_classified(classifier.classify(str(text))))
         return 0
     if args.text is None:
         stdout.write("classify: give TEXT or --jsonl\n")
         return 2
-    result = classifier.classify(args.text)
-    stdout.write(json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3)},
-                            ensure_ascii=False) + "\n")
+    stdout.write(_classified(classifier.classify(args.text)))
     return 0
+
+
+def _classified(result: Any) -> str:
+    """One JSON line: kind (none for chatter), confidence and outcome (report, unsure, chatter)."""
+    return json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3), "outcome": result.outcome},
+                      ensure_ascii=False) + "\n"
 
 
 def _timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
@@ -144,7 +150,7 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: 
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     args = _parser().parse_args(argv)
     command = args.command or "chat"
-    if command == "classify":
+    if command == "classify" and not (args.evaluate or args.train):
         return _classify(args, stdin, stdout)
     try:
         settings = load_config(args.config)
@@ -159,6 +165,7 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: 
             "incidents": lambda: _incidents(runtime, args, stdout),
             "check": lambda: _check(runtime, stdout),
             "migrate": lambda: 0,
+            "classify": lambda: _adapter_command("bot.triage.classifier_examples", "cli", runtime, args, stdout),
             "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),
             "socket": lambda: _adapter_command("bot.adapters.slack.cli", "socket", runtime, args, stdout),
             "manifest": lambda: _adapter_command("bot.adapters.slack.cli", "manifest", runtime, args, stdout),

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
-from bot.ports import Actor, IncidentView, Outcome, ReportInput, StepView
+from bot.ports import Actor, AskIfReport, IncidentView, Outcome, ReportInput, StepView
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
@@ -55,6 +55,8 @@ class ConsoleChat:
         self.users = settings.users
         self.user_key = settings.default_user if settings.default_user in self.users else next(iter(self.users))
         self.focus: int | None = None
+        # The open AskIfReport and the report it is about: only the poster (this console) sees it.
+        self.pending: tuple[ReportInput, AskIfReport] | None = None
         self.t = triage.catalog.t
 
     @property
@@ -78,7 +80,7 @@ class ConsoleChat:
         try:
             if line.startswith("/"):
                 return self._command(line)
-            return self._report(line, None)
+            return self._report(line, None, explicit=True)
         except PermissionDenied:
             return self.t("error.denied")
         except InvalidRequest as exc:
@@ -99,7 +101,8 @@ class ConsoleChat:
         rest = rest.strip()
         handlers: dict[str, Callable[[str], str]] = {
             "/help": lambda _: self.t("console.help", users=", ".join(self.users)),
-            "/as": self._switch_user, "/report": self._report_command, "/done": lambda r: self._answer(r, False),
+            "/as": self._switch_user, "/report": self._report_command, "/answer": self._answer_ask,
+            "/post": lambda r: self._report(r, None, explicit=False), "/done": lambda r: self._answer(r, False),
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
             "/timeline": self._timeline, "/verify": self._verify,
@@ -137,14 +140,27 @@ class ConsoleChat:
         if rest.startswith("--kind"):
             _, _, rest = rest.partition(" ")
             kind, _, rest = rest.strip().partition(" ")
-        return self._report(rest.strip(), kind or None)
+        return self._report(rest.strip(), kind or None, explicit=True)
 
-    def _report(self, text: str, kind: str | None) -> str:
-        outcome = self.triage.incidents.report(ReportInput(text=text, reporter=self.actor, kind_hint=kind,
-                                                           platform=None))
-        if outcome.incident is not None:
-            self.focus = outcome.incident.id
-        return self._render(outcome)
+    def _report(self, text: str, kind: str | None, *, explicit: bool) -> str:
+        """A typed report (explicit intent) or, with /post, a message as if posted in a report channel."""
+        report = ReportInput(text=text, reporter=self.actor, kind_hint=kind, platform=None, explicit=explicit)
+        return self._render(self.triage.incidents.report(report), report)
+
+    def _answer_ask(self, rest: str) -> str:
+        """/answer N: the poster's answer to the open question (0 = 「報告ではない」)."""
+        if self.pending is None:
+            return self.t("console.no_question")
+        report, ask = self.pending
+        number = rest.strip()
+        if not number.isdigit() or int(number) > len(ask.choices) or (number == "0" and ask.decline is None):
+            return self.t("console.usage_answer")
+        kind = ask.choices[int(number) - 1].kind if int(number) else None
+        self.pending = None
+        if ask.incident_id is not None:
+            assert kind is not None
+            return self._render(self.triage.incidents.correct_kind(ask.incident_id, kind, self.actor))
+        return self._render(self.triage.incidents.answer(report, kind), report)
 
     def _answer(self, rest: str, skip: bool) -> str:
         incident_id = self._need_focus()
@@ -220,7 +236,9 @@ class ConsoleChat:
                       severity=view.severity_label, reporter=view.reporter_id,
                       created=format_jst(view.created_at, self.triage.catalog.locale))
 
-    def _render(self, outcome: Outcome) -> str:
+    def _render(self, outcome: Outcome, report: ReportInput | None = None) -> str:
+        if outcome.incident is not None:
+            self.focus = outcome.incident.id
         if outcome.duplicate and not outcome.messages:
             return self.t("console.duplicate")
         parts = list(outcome.messages)
@@ -228,7 +246,20 @@ class ConsoleChat:
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None:
             parts.append(render_step(outcome.step, self.t))
+        if outcome.ask is not None and report is not None:
+            self.pending = (report, outcome.ask)
+            parts.append(self._render_ask(outcome.ask))
         return "\n".join(parts)
+
+    def _render_ask(self, ask: AskIfReport) -> str:
+        """The private question: numbered kinds, 0 for 「報告ではない」."""
+        lines = [ask.question]
+        lines.extend(self.t("console.ask_choice", number=i, label=choice.label, probability=f"{choice.probability:.0%}")
+                     for i, choice in enumerate(ask.choices, 1))
+        if ask.decline is not None:
+            lines.append(self.t("console.ask_decline", label=ask.decline))
+        lines.append(self.t("console.ask_howto"))
+        return "\n".join(lines)
 
     def run(self, stdin: TextIO, stdout: TextIO, prompt: bool = True) -> None:
         """Read lines until /quit or end of input."""
