@@ -208,3 +208,21 @@ def test_cli_evaluates_and_retrains_with_stored_examples(runtime_factory: Callab
     assert code == 0 and "保存済みの学習例 3 件" in out
     info = Classifier.from_file(tmp_path / "model.json.gz").model.info
     assert info["examples"] == len(rows[0::4]) + len(rows[1::4]) + 3 and "x_heldout" not in info["batches"]
+
+
+def test_no_explicit_report_of_the_held_out_batches_is_dropped(runtime: Runtime) -> None:
+    """Every tenth held-out report sent with explicit intent through the real core: opened or asked, never dropped."""
+    from bot.triage.classifier_build import corpus_paths
+    from tests.conftest import REPO
+
+    rows = [json.loads(line) for path in corpus_paths(REPO, held_out=True)
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    reports = [row for row in rows if row["kind"] != "none"][::10]
+    assert len(reports) >= 90
+    outcomes = {"opened": 0, "asked": 0}
+    for number, row in enumerate(reports):
+        outcome = runtime.triage.incidents.report(ReportInput(row["text"], REPORTER, explicit=True,
+                                                              idempotency_key=f"held-{number}"))
+        assert outcome.incident is not None or outcome.ask is not None, row["text"]
+        outcomes["opened" if outcome.incident is not None else "asked"] += 1
+    assert outcomes["opened"] > outcomes["asked"]
