@@ -1,4 +1,5 @@
-"""Measure report-classifier throughput on one core; human summary to stderr, JSON to stdout."""
+"""Measure report-classifier throughput on one core, the model against the old term tables in the same run;
+start-up and memory growth too. Human summary to stderr, JSON to stdout."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,15 +18,38 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.triage.classifier_build import corpus_paths  # noqa: E402
+from bot.triage.classifier_terms import TermClassifier  # noqa: E402
 from bot.triage.classify import Classifier  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "classifier_corpus.jsonl"
+STARTUP = ("import time; t = time.perf_counter(); from bot.triage.classify import Classifier; "
+           "Classifier().classify('公式Xの投稿が炎上しています'); print(time.perf_counter() - t)")
 
 
 def load_texts() -> list[str]:
-    """Message texts of the labelled corpus."""
-    with CORPUS.open(encoding="utf-8") as fh:
-        return [json.loads(line)["text"] for line in fh if line.strip()]
+    """Message texts of the training corpus (the legacy file and the training batches; held-out ones excluded)."""
+    texts: list[str] = []
+    for path in corpus_paths(ROOT) or [CORPUS]:
+        with path.open(encoding="utf-8") as fh:
+            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
+    return texts
+
+
+def rss_mb() -> float:
+    """Resident memory of this process in MB (Linux /proc; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def startup_seconds() -> float:
+    """Import, load the packaged model and classify one message in a fresh interpreter (best of 3)."""
+    runs = [float(subprocess.run([sys.executable, "-c", STARTUP], cwd=ROOT, capture_output=True, text=True,
+                                 check=True).stdout) for _ in range(3)]
+    return min(runs)
 
 
 def typical_messages(texts: list[str], count: int, seed: int = 7) -> list[str]:
@@ -40,7 +65,7 @@ def typical_messages(texts: list[str], count: int, seed: int = 7) -> list[str]:
     return out
 
 
-def measure(classifier: Classifier, texts: list[str], seconds: float) -> dict[str, Any]:
+def measure(classifier: Classifier | TermClassifier, texts: list[str], seconds: float) -> dict[str, Any]:
     """Classifications per second over texts repeated for at least `seconds` (best of 3 rounds).
 
     Wall-clock and CPU-time rates are both reported: on a busy machine the CPU figure is the
@@ -80,23 +105,35 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    texts = load_texts()
+    typical = typical_messages(texts, 2000)
+    before = rss_mb()
     started = time.perf_counter()
     classifier = Classifier()
     build_ms = (time.perf_counter() - started) * 1000
-    texts = load_texts()
     result: dict[str, Any] = {
         "python": platform.python_version(),
         "machine": platform.machine(),
         "build_ms": round(build_ms, 1),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "corpus": measure(classifier, texts, args.seconds),
-        "typical_50_300": measure(classifier, typical_messages(texts, 2000), args.seconds),
+        "typical_50_300": measure(classifier, typical, args.seconds),
     }
-    for name in ("corpus", "typical_50_300"):
-        row = result[name]
-        print(f"{name:>15}: {row['per_second']:>9,.0f} classifications/s wall, "
-              f"{row['per_second_cpu']:>9,.0f} per CPU-second "
-              f"({row['microseconds_per_message']} µs, mean {row['mean_chars']} chars)", file=sys.stderr)
+    result["memory_growth_mb"] = round(rss_mb() - before, 1)  # model loaded and thousands of messages classified
+    result["startup_s"] = round(startup_seconds(), 3)
+    started = time.perf_counter()
+    old = TermClassifier()
+    result["old_terms"] = {"build_ms": round((time.perf_counter() - started) * 1000, 1),
+                           "corpus": measure(old, texts, args.seconds),
+                           "typical_50_300": measure(old, typical, args.seconds)}
+    for label, rows in (("model", result), ("old terms", result["old_terms"])):
+        for name in ("corpus", "typical_50_300"):
+            row = rows[name]
+            print(f"{label:>9} {name:>15}: {row['per_second']:>9,.0f} classifications/s wall, "
+                  f"{row['per_second_cpu']:>9,.0f} per CPU-second "
+                  f"({row['microseconds_per_message']} µs, mean {row['mean_chars']} chars)", file=sys.stderr)
+    print(f"model start-up {result['startup_s']} s (import, load, first message); memory growth "
+          f"{result['memory_growth_mb']} MB", file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

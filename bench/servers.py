@@ -202,10 +202,10 @@ def texts() -> dict[str, list[str]]:
         text = row["text"]
         if "http" in text or "www." in text:
             continue  # a URL of its own would be the post the report is about, not the one the bench gives
-        if row["kind"] in REPORT_KINDS and classifier.classify(f"{text} https://x.bench.example/status/1").kind \
-                in REPORT_KINDS:
+        result = classifier.classify(f"{text} https://x.bench.example/status/1")
+        if row["kind"] in REPORT_KINDS and result.outcome == "report" and result.kind in REPORT_KINDS:
             report.append(text)
-        elif row["kind"] == "none" and classifier.classify(text).kind == "none":
+        elif row["kind"] == "none" and classifier.classify(text).outcome == "chatter":
             chatter.append(text)
     return {"report": report, "chatter": chatter}
 

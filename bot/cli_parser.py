@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--jsonl", action="store_true",
                           help="標準入力の 1 行ずつを判定し JSON Lines で出力 / "
                                "one text per stdin line, JSON lines out")
+    classify.add_argument("--evaluate", action="store_true",
+                          help="データベースに蓄積した判定例での正解率 / accuracy on the examples stored in the database")
+    classify.add_argument("--train", action="store_true",
+                          help="リポジトリのコーパスと蓄積した判定例からモデルを作り直す（オフライン）/ "
+                               "rebuild the model from the corpus and the stored examples (offline)")
+    classify.add_argument("--out", help="--train の出力先（既定: 同梱のモデル）/ with --train: model file to write")
     timeline = add("timeline", "タイムラインの出力、または verify で全体の検査 / "
                                "export a timeline or 'verify' the chain")
     timeline.add_argument("target", help="インシデント番号（12 / INC-0012）または verify / incident number or 'verify'")

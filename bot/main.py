@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,17 +39,19 @@ def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             except json.JSONDecodeError:
                 obj = None
             text = obj.get("text", "") if isinstance(obj, dict) else line
-            result = classifier.classify(str(text))
-            stdout.write(json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3)},
-                                    ensure_ascii=False) + "\n")
+            stdout.write(_classified(classifier.classify(str(text))))
         return 0
     if args.text is None:
         stdout.write("classify: give TEXT or --jsonl\n")
         return 2
-    result = classifier.classify(args.text)
-    stdout.write(json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3)},
-                            ensure_ascii=False) + "\n")
+    stdout.write(_classified(classifier.classify(args.text)))
     return 0
+
+
+def _classified(result: Any) -> str:
+    """One JSON line: kind (none for chatter), confidence and outcome (report, unsure, chatter)."""
+    return json.dumps({"kind": result.kind, "confidence": round(result.confidence, 3), "outcome": result.outcome},
+                      ensure_ascii=False) + "\n"
 
 
 def _timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
@@ -155,7 +157,7 @@ def _debug_traceback(stderr: TextIO) -> None:
 def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: TextIO, stderr: TextIO,
               sleep: Callable[[float], None]) -> int:
     command = args.command or "chat"
-    if command == "classify":
+    if command == "classify" and not (args.evaluate or args.train):
         return _classify(args, stdin, stdout)
     if command == "init":
         return _init(args, stdout, stderr)
@@ -179,6 +181,7 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
             "incidents": lambda: _incidents(runtime, args, stdout),
             "check": lambda: _check(runtime, stdout),
             "migrate": lambda: 0,
+            "classify": lambda: _adapter_command("bot.triage.classifier_examples", "cli", runtime, args, stdout),
             "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),
             "socket": lambda: _adapter_command("bot.adapters.slack.cli", "socket", runtime, args, stdout),
             "manifest": lambda: _adapter_command("bot.adapters.slack.cli", "manifest", runtime, args, stdout),

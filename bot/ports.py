@@ -34,6 +34,9 @@ class ReportInput:
     conversation: ConversationRef | None = None
     # The reporter chose a new incident although the same post's incident is resolved (not reopened).
     force_new: bool = False
+    # Explicit intent (DM, mention, slash command, shortcut, console): always taken up, never dropped.
+    # False for a message posted in a report channel: unsure ones are asked about (AskIfReport), chatter is left alone.
+    explicit: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,31 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class KindChoice:
+    """One kind offered to the poster, with the classifier's probability for it."""
+
+    kind: str
+    label: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class AskIfReport:
+    """Ask the poster, and only the poster (ephemeral / private), what their message is.
+
+    incident_id None: nothing was opened yet. Answer with IncidentDesk.answer(report, kind) — the same
+    ReportInput and a kind from choices, or kind None for the decline button (「報告ではない」).
+    incident_id set: an explicit report was opened with the best-guess kind (choices[0]); the answer is a kind
+    picker: IncidentDesk.correct_kind(incident_id, kind, actor). decline is then None.
+    """
+
+    question: str  # 「インシデントとして報告しますか？」 or, for an opened report, 「種別を選んでください」
+    choices: tuple[KindChoice, ...]  # likely kinds first
+    decline: str | None  # 「報告ではない」
+    incident_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What an adapter should render after a core call."""
 
@@ -148,3 +176,4 @@ class Outcome:
     # The report is about the post of this resolved incident: nothing new was opened; the reporter (and PR, on
     # its timeline) is asked whether to reopen it or report again as a new incident (ReportInput.force_new).
     same_as_resolved: bool = False
+    ask: AskIfReport | None = None  # a private question for the poster (see AskIfReport)

@@ -187,3 +187,26 @@ class JobRun(Base):
     claim_expires_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ClassifierExample(Base):
+    """A message labelled by staff (kind correction, 「報告ではない」, a report the classifier missed) for retraining.
+
+    Linked to its incident when there is one; erased with it (bot/triage/retention.py): text NULL, erased_at set.
+    """
+
+    __tablename__ = "classifier_examples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))  # the label: an incident kind or "none"
+    source: Mapped[str] = mapped_column(String(30))  # kind_correction, not_a_report, missed_report, confirmed
+    predicted_kind: Mapped[str] = mapped_column(String(40))
+    predicted_outcome: Mapped[str] = mapped_column(String(10))
+    confidence: Mapped[float] = mapped_column(default=0.0)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]

@@ -122,7 +122,12 @@ def test_console_errors_are_plain_and_lose_nothing(runtime_factory: Callable[...
     runtime = runtime_factory(sqlite_url)
     chat = ConsoleChat(runtime.triage, USERS)
     assert "インシデントがありません" in chat.handle("/done")
-    assert "報告として認識できませんでした" in chat.handle("お昼どこ行きます？")
+    # Typed text is explicit intent: chatter is asked about (kind picker and 「報告ではない」), never dropped;
+    # the same words posted in a report channel are left alone.
+    asked = chat.handle("お昼どこ行きます？")
+    assert "インシデントとして報告しますか？" in asked and "0. 報告ではない" in asked
+    assert "報告としては扱いません" in chat.handle("/answer 0")
+    assert "報告として認識できませんでした" in chat.handle("/post お昼どこ行きます？")
     assert "コマンド「/frobnicate」はありません" in chat.handle("/frobnicate")
     assert "ユーザー「mayor」は設定にありません" in chat.handle("/as mayor")
     chat.handle(REPORTS["flaming"].format(url="https://x.com/a/status/3"))

@@ -22,7 +22,7 @@ from bot.cli_errors import database_problem, masked_url, say
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.i18n import Catalog
-from bot.ports import Actor, IncidentView, InputSpec, Outcome, ReportInput, StepView
+from bot.ports import Actor, AskIfReport, IncidentView, InputSpec, Outcome, ReportInput, StepView
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
@@ -80,6 +80,8 @@ class ConsoleChat:
         self.user_key = settings.default_user if settings.default_user in self.users else next(iter(self.users))
         self.focus: int | None = None
         self.guided: Guided | None = None
+        # The open AskIfReport and the report it is about: only the poster (this console) sees it.
+        self.pending: tuple[ReportInput, AskIfReport] | None = None
         self.t = triage.catalog.t
         self.locale = triage.catalog.locale
         self.catalogs = [triage.catalog, *(Catalog.load(other) for other in ("ja", "en") if other != self.locale)]
@@ -118,7 +120,7 @@ class ConsoleChat:
     def _line(self, line: str) -> str:
         if line.startswith("/"):
             return self._command(line)
-        return self._report(line, None)
+        return self._report(line, None, explicit=True)
 
     def _guard(self, action: Callable[[], str]) -> str:
         """Run one action; user errors become one message (database trouble says nothing was saved)."""
@@ -154,7 +156,8 @@ class ConsoleChat:
         rest = rest.strip()
         handlers: dict[str, Callable[[str], str]] = {
             "/help": lambda _: self.t("console.help", users=", ".join(self.users)),
-            "/as": self._switch_user, "/report": self._report_command, "/done": lambda r: self._answer(r, False),
+            "/as": self._switch_user, "/report": self._report_command, "/answer": self._answer_ask,
+            "/post": lambda r: self._report(r, None, explicit=False), "/done": lambda r: self._answer(r, False),
             "/input": lambda _: self._start_guided(),
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
@@ -195,14 +198,28 @@ class ConsoleChat:
         if rest.startswith("--kind"):
             _, _, rest = rest.partition(" ")
             kind, _, rest = rest.strip().partition(" ")
-        return self._report(rest.strip(), kind or None, force_new)
+        return self._report(rest.strip(), kind or None, explicit=True, force_new=force_new)
 
-    def _report(self, text: str, kind: str | None, force_new: bool = False) -> str:
-        outcome = self.triage.incidents.report(ReportInput(text=text, reporter=self.actor, kind_hint=kind,
-                                                           platform=None, force_new=force_new))
-        if outcome.incident is not None:
-            self.focus = outcome.incident.id
-        return self._render(outcome)
+    def _report(self, text: str, kind: str | None, *, explicit: bool, force_new: bool = False) -> str:
+        """A typed report (explicit intent) or, with /post, a message as if posted in a report channel."""
+        report = ReportInput(text=text, reporter=self.actor, kind_hint=kind, platform=None, explicit=explicit,
+                             force_new=force_new)
+        return self._render(self.triage.incidents.report(report), report)
+
+    def _answer_ask(self, rest: str) -> str:
+        """/answer N: the poster's answer to the open question (0 = 「報告ではない」)."""
+        if self.pending is None:
+            return self.t("console.no_question")
+        report, ask = self.pending
+        number = rest.strip()
+        if not number.isdigit() or int(number) > len(ask.choices) or (number == "0" and ask.decline is None):
+            return self.t("console.usage_answer")
+        kind = ask.choices[int(number) - 1].kind if int(number) else None
+        self.pending = None
+        if ask.incident_id is not None:
+            assert kind is not None
+            return self._render(self.triage.incidents.correct_kind(ask.incident_id, kind, self.actor))
+        return self._render(self.triage.incidents.answer(report, kind), report)
 
     def _answer(self, rest: str, skip: bool) -> str:
         incident_id = self._need_focus()
@@ -332,7 +349,9 @@ class ConsoleChat:
                       severity=view.severity_label, reporter=view.reporter_id,
                       created=format_jst(view.created_at, self.triage.catalog.locale))
 
-    def _render(self, outcome: Outcome) -> str:
+    def _render(self, outcome: Outcome, report: ReportInput | None = None) -> str:
+        if outcome.incident is not None:
+            self.focus = outcome.incident.id
         if outcome.duplicate and not outcome.messages:
             return self.t("console.duplicate")
         parts = list(outcome.messages)
@@ -342,7 +361,20 @@ class ConsoleChat:
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None:
             parts.append(render_step(outcome.step, self.t))
+        if outcome.ask is not None and report is not None:
+            self.pending = (report, outcome.ask)
+            parts.append(self._render_ask(outcome.ask))
         return "\n".join(parts)
+
+    def _render_ask(self, ask: AskIfReport) -> str:
+        """The private question: numbered kinds, 0 for 「報告ではない」."""
+        lines = [ask.question]
+        lines.extend(self.t("console.ask_choice", number=i, label=choice.label, probability=f"{choice.probability:.0%}")
+                     for i, choice in enumerate(ask.choices, 1))
+        if ask.decline is not None:
+            lines.append(self.t("console.ask_decline", label=ask.decline))
+        lines.append(self.t("console.ask_howto"))
+        return "\n".join(lines)
 
     def run(self, stdin: TextIO, stdout: TextIO, prompt: bool = True, interactive: bool = False) -> None:
         """Read lines until /quit or end of input; on a terminal (`interactive`) with line editing and history,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -9,7 +10,10 @@ from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
 from bot.ports import Actor, IncidentView, Outcome, ReportInput
+from bot.triage import classifier_intake as intake
 from bot.triage import lifecycle
+from bot.triage.classifier_intake import ask_if_report, intake_action
+from bot.triage.classify import Classification
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
@@ -45,15 +49,29 @@ class IncidentDesk:
             session.flush()
 
     # -- report ------------------------------------------------------------------------------------------
-    def report(self, report: ReportInput) -> Outcome:
-        """Turn a report into a new incident, or merge it into the open incident about the same post."""
+    def report(self, report: ReportInput, *, learned: str | None = None) -> Outcome:
+        """Turn a report into a new incident, merge it into the open one about the same post, or ask the poster.
+
+        What each classifier outcome leads to, for channel posts and explicit intent: bot/triage/classifier_intake.py.
+        learned: store the text as a labelled example of this origin (an answer to AskIfReport).
+        """
         report = storable_report(report)  # lone surrogates and NULs cannot be stored (bot/triage/sanitize.py)
         text = report.text[:MAX_TEXT]
         kind = report.kind_hint
         confidence = 1.0
+        result = None
         if kind is None:
             result = self.deps.classifier.classify(text)
             kind, confidence = result.kind, result.confidence
+            action = intake_action(result, explicit=report.explicit)
+            if action == "ignore":
+                return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
+            if action == "ask":
+                return Outcome(incident=None, ask=ask_if_report(self.deps, result, every_kind=report.explicit))
+            if action == "open_and_pick":
+                learned = intake.EXPLICIT_UNSURE
+        elif learned is not None:
+            result = self.deps.classifier.classify(text)  # what the classifier thought, kept with the label
         if kind == "none":
             return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
         if kind not in self.deps.library.kinds():
@@ -61,10 +79,19 @@ class IncidentDesk:
                                                      known=", ".join(self.deps.library.kinds())))
         url = report.source_url or first_url(text)
         key = source_key(url)
-        return transaction(self.deps, lambda s: self._report_in(s, report, text, kind, confidence, url, key))
+        return transaction(self.deps, lambda s: self._report_in(s, report, text, kind, confidence, url, key,
+                                                                result, learned))
+
+    def answer(self, report: ReportInput, kind: str | None) -> Outcome:
+        """The poster's answer to an AskIfReport without incident: a kind reports it, None is 「報告ではない」."""
+        if kind is not None:
+            origin = intake.MISSED_REPORT if report.explicit else intake.CONFIRMED
+            return self.report(replace(report, kind_hint=kind, explicit=True), learned=origin)
+        report = storable_report(report)
+        return intake.decline(self.deps, report, report.text[:MAX_TEXT])
 
     def _report_in(self, session: Session, report: ReportInput, text: str, kind: str, confidence: float,
-                   url: str | None, key: str | None) -> Outcome:
+                   url: str | None, key: str | None, result: Classification | None, learned: str | None) -> Outcome:
         now = self.deps.clock.now()
         actor = report.reporter
         # Outsiders (guests, other organisations) may not report: refused (and recorded) before anything is read.
@@ -79,6 +106,10 @@ class IncidentDesk:
                 select(Incident).where(Incident.open_source_key == key).with_for_update()
             ).scalar_one_or_none()
             if existing is not None:
+                if learned is not None:
+                    intake.store_example(session, self.deps, text=text, kind=kind, source=learned,
+                                         actor=actor.user_id, result=result, incident_id=existing.id,
+                                         restricted=existing.restricted or self.deps.library.playbook(kind).restricted)
                 return self._merge_report(session, existing, report, now)
             resolved = None if report.force_new else self._resolved_with(session, key)
             if resolved is not None:
@@ -102,6 +133,12 @@ class IncidentDesk:
                platform=actor.platform, restricted=incident.restricted, source_url=url)
         record(session, self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
                hinted=report.kind_hint is not None)
+        ask = None
+        if learned is not None:
+            intake.store_example(session, self.deps, text=text, kind=kind, source=learned, actor=actor.user_id,
+                                 result=result, incident_id=incident.id, restricted=incident.restricted)
+            if learned == intake.EXPLICIT_UNSURE and result is not None:
+                ask = intake.ask_if_report(self.deps, result, incident_id=incident.id)
         deferred = deferred_message(self.deps, incident)
         notifications = () if deferred else notify_first(self.deps, session, incident, now)
         if deferred:
@@ -116,7 +153,7 @@ class IncidentDesk:
         if deferred:
             messages.append(deferred)
         return Outcome(incident=view, step=step, notifications=notifications, created=True,
-                       messages=tuple(messages))
+                       messages=tuple(messages), ask=ask)
 
     def _resolved_with(self, session: Session, key: str) -> Incident | None:
         """The latest resolved (not yet closed) incident about the same post, if any."""
@@ -178,6 +215,7 @@ class IncidentDesk:
             if self.deps.library.playbook(kind).restricted and not incident.restricted:
                 incident.restricted = True
                 record(session, self.deps, incident_id, "restricted", actor.user_id, old=False, new=True)
+            intake.relabel(session, self.deps, incident, old, actor.user_id)
             view = build_view(self.deps, incident, reporters, actor.user_id)
             message = self.deps.catalog.t("correct.done", ref=view.ref, kind=view.kind_label)
             return Outcome(incident=view, step=self.steps.current_view(session, incident, actor.user_id),

@@ -18,13 +18,14 @@ The rule, as implemented
 What erasure does, in one transaction per incident
 --------------------------------------------------
 ``Incident.text``, ``source_url`` (and the open-URL key) are set to NULL, ``reporter_name`` and every
-``IncidentReporter.name`` to ``""``, every ``StepState.answers`` of the incident to ``{}``; every timeline event of
-the incident gets ``erased = True`` and an empty payload (old/new NULL, data ``{}``) while ``payload_digest``,
-``prev_hash`` and ``hash`` stay as they were, so ``verify_chain`` still checks every link. ``Incident.erased_at`` is
-set and an ``erased`` event (actor ``retention``, data: counts only) is appended. What stays: kind, status,
-severity, dates, department, platform, and chat user ids (``reporter_id``, actors) — pseudonymous ids that the
-hash chain covers and that the record of who did what needs. Messages already in Slack/Teams follow the
-workspace's own retention settings.
+``IncidentReporter.name`` to ``""``, every ``StepState.answers`` of the incident to ``{}``, every
+``ClassifierExample.text`` of the incident (labelled copies kept for retraining, bot/triage/classifier_intake.py)
+to NULL; every timeline event of the incident gets ``erased = True`` and an empty payload (old/new NULL,
+data ``{}``) while ``payload_digest``, ``prev_hash`` and ``hash`` stay as they were, so ``verify_chain`` still
+checks every link. ``Incident.erased_at`` is set and an ``erased`` event (actor ``retention``, data: counts only)
+is appended. What stays: kind, status, severity, dates, department, platform, and chat user ids
+(``reporter_id``, actors) — pseudonymous ids that the hash chain covers and that the record of who did what
+needs. Messages already in Slack/Teams follow the workspace's own retention settings.
 
 Running it again erases nothing new: an incident is only picked again if events were added to it after its
 erasure (then only those are erased, under a further ``erased`` event).
@@ -43,6 +44,7 @@ from sqlalchemy.orm import Session
 from bot.clock import JST, to_jst
 from bot.config import ConfigError, RetentionSettings
 from bot.triage import lifecycle
+from bot.triage.classifier_intake import erase_examples
 from bot.triage.core import CoreDeps, incident_ref, load_incident, record, transaction
 from storage.models import Incident, IncidentReporter, StepState, TimelineEvent
 from storage.timeline import ERASURE_EVENT
@@ -239,6 +241,7 @@ def erase_incident(session: Session, deps: CoreDeps, incident_id: int, now: date
         if state.answers:
             state.answers = {}
             steps += 1
+    examples = erase_examples(session, incident_id, now)  # labelled copies of the text, leak ones included
     events = 0
     for event in session.execute(select(TimelineEvent).where(
             TimelineEvent.incident_id == incident_id, TimelineEvent.erased.is_(False),
@@ -246,9 +249,10 @@ def erase_incident(session: Session, deps: CoreDeps, incident_id: int, now: date
         # payload_digest, prev_hash and hash are left alone: the chain still links every event.
         event.old_value, event.new_value, event.data, event.erased = None, None, {}, True
         events += 1
-    if not (fields or reporters or steps or events) and incident.erased_at is not None:
+    if not (fields or reporters or steps or examples or events) and incident.erased_at is not None:
         return None
-    counts = {"fields": fields, "reporters": reporters, "step_states": steps, "timeline_events": events}
+    counts = {"fields": fields, "reporters": reporters, "step_states": steps, "classifier_examples": examples,
+              "timeline_events": events}
     incident.erased_at = incident.erased_at or now
     session.flush()
     record(session, deps, incident_id, ERASURE_EVENT, actor, at=now, **counts)

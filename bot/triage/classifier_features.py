@@ -1,0 +1,83 @@
+"""Character n-gram features shared by the model builder and the run-time scorer (same code, same features)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import chain
+
+import numpy as np
+
+from bot.triage.normalize import normalize
+
+__all__ = ["MAX_CHARS", "NGRAM_RANGE", "gram_key", "gram_keys", "iter_ngrams", "ngrams", "prepare"]
+
+
+MAX_CHARS = 2000  # a report's first 2,000 characters decide; longer pastes only cost time
+NGRAM_RANGE = (1, 3)
+# A URL says which platform (x.com, line.me) but its path is noise: keep the host, drop the rest.
+_URL = re.compile(r"https?://(?:www\.|m\.)?([a-z0-9.-]+)[^\s]*")
+_DIGITS = re.compile(r"[0-9]+")
+_SPACES = re.compile(r"\s+")
+
+
+def _host(match: re.Match[str]) -> str:
+    """A URL reduced to its host between spaces."""
+    return f" {match.group(1)} "
+
+
+def prepare(text: str) -> str:
+    """Normalised text with URLs reduced to their host and every number to 0 (times, counts, ids alike)."""
+    norm = normalize(text[:MAX_CHARS])
+    if "://" in norm:
+        norm = _SPACES.sub(" ", _URL.sub(_host, norm)).strip()
+    return _DIGITS.sub("0", norm)[:MAX_CHARS]  # NFKC can lengthen a text (㍿ -> 株式会社)
+
+
+# Code points are below 0x110000 (21 bits): three characters fit one unsigned 64-bit key, exactly.
+_SHIFTS = (42, 21, 0)
+_SHIFTS_NP = tuple(np.uint64(shift) for shift in _SHIFTS)
+if NGRAM_RANGE[1] > len(_SHIFTS):  # pragma: no cover - a build-time choice
+    raise ValueError("integer n-gram keys hold at most 3 characters")
+
+# One slice object per (n, start), made once: slicing through map() keeps the loop in C (see ngrams()).
+_SLICES: tuple[tuple[slice, ...], ...] = tuple(
+    tuple(slice(i, i + n) for i in range(MAX_CHARS + 3)) for n in range(NGRAM_RANGE[0], NGRAM_RANGE[1] + 1)
+)
+
+
+def iter_ngrams(prepared: str) -> Iterator[str]:
+    """Every character n-gram of a prepared text padded with a space at each end, repeats included (fast path)."""
+    padded = f" {prepared} "
+    take = padded.__getitem__
+    size = len(padded)
+    return chain.from_iterable(
+        map(take, slices[: size - n + 1]) for n, slices in enumerate(_SLICES, NGRAM_RANGE[0]) if size >= n
+    )
+
+
+def gram_key(gram: str) -> int:
+    """An n-gram (n <= 3) as one integer: (code point + 1) per character in 21-bit fields, left-aligned."""
+    key = 0
+    for shift, char in zip(_SHIFTS, gram, strict=False):
+        key |= (ord(char) + 1) << shift
+    return key
+
+
+def gram_keys(prepared: str) -> np.ndarray:
+    """gram_key() of every n-gram of a prepared text (repeats included), computed in numpy: the run-time path."""
+    codes = np.frombuffer(f" {prepared} ".encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+    low, high = NGRAM_RANGE
+    parts: list[np.ndarray] = []
+    key = codes << _SHIFTS_NP[0]
+    for n in range(1, high + 1):
+        if n > 1:
+            key = key[:-1] | (codes[n - 1:] << _SHIFTS_NP[n - 1])
+        if n >= low:
+            parts.append(key)
+    return np.concatenate(parts)
+
+
+def ngrams(prepared: str) -> set[str]:
+    """The distinct n-grams of a prepared text: the features (presence, not counts) the model is trained on."""
+    return set(iter_ngrams(prepared))

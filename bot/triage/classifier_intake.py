@@ -1,0 +1,118 @@
+"""What the core does with a classification, and the labelled examples staff answers leave behind.
+
+| outcome  | report channel (explicit=False)            | explicit intent (DM, mention, slash, shortcut, console) |
+|----------|--------------------------------------------|--------------------------------------------------------|
+| report   | open the incident                          | open the incident                                       |
+| unsure   | AskIfReport to the poster only: likely     | open with the best-guess kind, plus a kind picker       |
+|          | kinds and 「報告ではない」                   | (AskIfReport with incident_id)                          |
+| chatter  | nothing (no reply in the channel)          | AskIfReport with every kind: never dropped              |
+
+Examples (storage.models.ClassifierExample) are stored in the same transaction as what caused them, with a
+``classifier_example`` timeline event that holds no text. Those tied to an incident are erased with it
+(erase_examples, called by bot/triage/retention.py); leak examples always have an incident.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.ports import AskIfReport, KindChoice, Outcome, ReportInput
+from bot.triage.classify import NONE, Classification
+from bot.triage.core import CoreDeps, record, transaction
+from storage.models import ClassifierExample, Incident, IntakeKey
+
+IntakeAction = Literal["open", "open_and_pick", "ask", "ignore"]
+EXAMPLE_EVENT = "classifier_example"
+# Why an example was stored: the label's origin.
+NOT_A_REPORT = "not_a_report"  # 「報告ではない」 to an AskIfReport
+CONFIRMED = "confirmed"  # a kind chosen in answer to an AskIfReport in a report channel
+MISSED_REPORT = "missed_report"  # an explicit report the classifier took for chatter (kind chosen by the poster)
+EXPLICIT_UNSURE = "explicit_unsure"  # an explicit report opened on the best guess while the classifier was unsure
+KIND_CORRECTION = "kind_correction"  # the kind of an incident corrected
+ASK_CHOICES = 3
+
+
+def intake_action(result: Classification, *, explicit: bool) -> IntakeAction:
+    """The core's decision for a classified message (see the module table); never "ignore" for explicit intent."""
+    if result.outcome == "report":
+        return "open"
+    if explicit:
+        return "open_and_pick" if result.outcome == "unsure" else "ask"
+    return "ask" if result.outcome == "unsure" else "ignore"
+
+
+def ask_if_report(deps: CoreDeps, result: Classification, *, incident_id: int | None = None,
+                  every_kind: bool = False) -> AskIfReport:
+    """The private question: likely kinds first (every kind for a kind picker or a missed explicit report)."""
+    known = deps.library.kinds()
+    probability = {kind: p for kind, p in result.candidates}
+    ranked = [kind for kind, _ in result.candidates if kind in known]
+    ranked += [kind for kind in known if kind not in ranked]
+    if incident_id is None and not every_kind:
+        ranked = ranked[:ASK_CHOICES]
+    cat = deps.catalog
+    choices = tuple(KindChoice(kind, cat.label("kind", kind), probability.get(kind, 0.0)) for kind in ranked)
+    if incident_id is not None:
+        return AskIfReport(cat.t("report.ask_kind", kind=cat.label("kind", result.kind)), choices, None, incident_id)
+    return AskIfReport(cat.t("report.ask"), choices, cat.t("report.decline"))
+
+
+def store_example(session: Session, deps: CoreDeps, *, text: str, kind: str, source: str, actor: str,
+                  result: Classification | None, incident_id: int | None, restricted: bool) -> None:
+    """Keep one labelled message, with a timeline event that records the label but not the text."""
+    now = deps.clock.now()
+    session.add(ClassifierExample(
+        text=text, kind=kind, source=source, predicted_kind=result.kind if result else NONE,
+        predicted_outcome=result.outcome if result else "report", confidence=result.confidence if result else 0.0,
+        incident_id=incident_id, restricted=restricted, actor=actor, created_at=now, updated_at=now))
+    record(session, deps, incident_id, EXAMPLE_EVENT, actor, new=kind, source=source,
+           predicted=result.kind if result else None)
+
+
+def decline(deps: CoreDeps, report: ReportInput, text: str) -> Outcome:
+    """「報告ではない」: keep the message as a chatter example (once per delivery key) and thank the poster."""
+    result = deps.classifier.classify(text)
+
+    def work(session: Session) -> Outcome:
+        actor = report.reporter.user_id
+        deps.access.require("report", actor, None, restricted=False)
+        if report.idempotency_key:
+            key = report.idempotency_key[:200]
+            if session.get(IntakeKey, key) is not None:
+                return Outcome(incident=None, duplicate=True)
+            session.add(IntakeKey(key=key, incident_id=None, created_at=deps.clock.now()))
+        store_example(session, deps, text=text, kind=NONE, source=NOT_A_REPORT, actor=actor, result=result,
+                      incident_id=None, restricted=False)
+        return Outcome(incident=None, messages=(deps.catalog.t("report.declined"),))
+
+    return transaction(deps, work)
+
+
+def relabel(session: Session, deps: CoreDeps, incident: Incident, old_kind: str, actor: str) -> None:
+    """A kind correction: relabel the incident's examples, or keep its text as a new example."""
+    rows = session.execute(select(ClassifierExample).where(ClassifierExample.incident_id == incident.id,
+                                                            ClassifierExample.erased_at.is_(None))).scalars().all()
+    if rows:
+        for row in rows:
+            row.kind, row.source, row.restricted = incident.kind, KIND_CORRECTION, incident.restricted
+            row.updated_at = deps.clock.now()
+        record(session, deps, incident.id, EXAMPLE_EVENT, actor, new=incident.kind, source=KIND_CORRECTION,
+               predicted=old_kind)
+        return
+    if incident.text is None or incident.erased_at is not None:
+        return
+    guess = Classification(old_kind, incident.classifier_confidence, (), "report")
+    store_example(session, deps, text=incident.text, kind=incident.kind, source=KIND_CORRECTION, actor=actor,
+                  result=guess, incident_id=incident.id, restricted=incident.restricted)
+
+
+def erase_examples(session: Session, incident_id: int, now: datetime) -> int:
+    """Blank the text of every example of an incident (retention erasure); how many were erased."""
+    result = session.execute(update(ClassifierExample).where(
+        ClassifierExample.incident_id == incident_id, ClassifierExample.text.is_not(None)
+    ).values(text=None, erased_at=now, updated_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)
