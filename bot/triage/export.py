@@ -14,12 +14,12 @@ from bot.ports import IncidentView
 from bot.triage.queries import TimelineEntry
 
 FORMATS = ("md", "csv", "json")
-# Characters that make Markdown (or HTML inside it) out of plain text: images, links, emphasis, code, tables.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
+# Characters that turn plain text into an image, a link, code or a new table cell (HTML is made inert apart).
+_MD_SPECIAL = re.compile(r"([\\`\[\]|])")
 
 
 def md_cell(text: str) -> str:
-    """Plain text made inert inside a Markdown table cell: no image, link, HTML tag, emphasis or new row."""
+    """Plain text made inert inside a Markdown table cell: no image, link, HTML tag, code or new cell or row."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 
