@@ -146,6 +146,16 @@ class RetentionSettings(_Strict):
     daily_at: dt.time = dt.time(3, 30)
 
 
+class RateLimitSettings(_Strict):
+    """Per-reporter limit on new incidents (co-reports of an open incident do not count); 0 turns it off.
+
+    Off unless app.yaml sets it (the shipped app.yaml does): bulk imports and load tests report from one account.
+    """
+
+    max_new_incidents: int = Field(default=0, ge=0, le=10_000)
+    window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+
 class FileSettings(_Strict):
     """The shape of app.yaml."""
 
@@ -162,6 +172,7 @@ class FileSettings(_Strict):
     summary: SummarySettings = Field(default_factory=SummarySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
 
 class Secrets(_Strict):

@@ -92,7 +92,7 @@ def verify(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
             stdout.write(cat.t("audit.expect_usage") + "\n")
             return 2
         expected = (int(match.group(1)), match.group(2).lower())
-    report = verify_database(runtime.triage.deps)
+    report = verify_database(runtime.triage.deps, RetentionPolicy.from_settings(runtime.settings.file.retention))
     code = 0
     if report.ok:
         stdout.write(cat.t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash) + "\n")

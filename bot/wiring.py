@@ -15,6 +15,7 @@ from bot.triage.access import AccessPolicy
 from bot.triage.classify import Classifier
 from bot.triage.core import CoreDeps
 from bot.triage.escalation import ChainLevel, EscalationPlan, build_calendar
+from bot.triage.intake_limit import RateLimit
 from bot.triage.playbook import PlaybookError, PlaybookLibrary, load_library
 from bot.triage.profiles import Profile, ProfileError, load_profiles, profile_from_dict
 from bot.triage.retention import check_retention_kinds
@@ -109,5 +110,6 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         sessions=make_session_factory(engine), library=library, profile=profile, access=access,
         clock=clock or SystemClock(), catalog=catalog, escalation=escalation_plan(settings, profile, locale),
         classifier=Classifier(),
+        rate_limit=RateLimit(settings.file.rate_limit.max_new_incidents, settings.file.rate_limit.window_minutes),
     )
     return Runtime(settings=settings, engine=engine, triage=Triage(deps), profiles=profiles, library=library)

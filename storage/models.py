@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -43,6 +43,8 @@ class Incident(Base):
     """One incident and its current state."""
 
     __tablename__ = "incidents"
+    # The per-reporter rate limit counts one reporter's recent incidents (migration 0004).
+    __table_args__ = (Index("ix_incidents_reporter_created", "reporter_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -83,6 +85,9 @@ class IncidentReporter(Base):
     user_id: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200), default="")
     reported_at: Mapped[datetime]
+    # Whether this reporter holds the reporter role; a co-report of a restricted incident waits for a grant
+    # (migration 0004).
+    granted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class StepState(Base):

@@ -17,8 +17,8 @@ from storage.models import ChainHead, TimelineEvent
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Appended when an incident's personal data is erased (bot/triage/retention.py); its data["timeline_events"]
-# counts the events it blanked, so verify_chain can tell erasure from someone blanking or editing rows.
+# Appended when an incident's personal data is erased (bot/triage/retention.py); its data["seqs"] names the
+# events it blanked, so verify_chain can tell erasure from someone blanking rows (older ones only count them).
 ERASURE_EVENT = "erased"
 
 
@@ -127,25 +127,42 @@ def _iter_events(session: Session, batch: int = 2000) -> Iterator[TimelineEvent]
         session.expunge_all()
 
 
+def _match_erasure(event: TimelineEvent, waiting: dict[int | None, list[int]]) -> list[ChainProblem]:
+    """Take the rows an erasure event names off its incident's waiting list; what it names wrongly is a problem.
+
+    An erasure event names the seqs it blanked (data["seqs"]); one written before that was recorded counts them
+    (data["timeline_events"]) and covers that many of the incident's earliest unnamed erased rows.
+    """
+    data = event.data or {}
+    pending = waiting.get(event.incident_id, [])
+    seqs = data.get("seqs")
+    if not isinstance(seqs, list):
+        counted = data.get("timeline_events", 0)
+        waiting[event.incident_id] = pending[counted if isinstance(counted, int) else 0:]
+        return []
+    named = {seq for seq in seqs if isinstance(seq, int)}
+    problems = [ChainProblem(event.seq, f"erasure names seq {seq}, which is not an erased event of incident "
+                                        f"{event.incident_id} before it")
+                for seq in sorted(named - set(pending))]
+    waiting[event.incident_id] = [seq for seq in pending if seq not in named]
+    return problems
+
+
 def verify_chain(session: Session) -> ChainReport:
     """Recompute every hash; report edited, deleted, reordered or truncated events."""
     problems: list[ChainProblem] = []
     expected_seq = 1
     prev_hash = GENESIS_HASH
     count = 0
-    erased_rows: dict[int | None, tuple[int, int]] = {}  # incident -> (first erased seq, erased events)
-    erasures_recorded: dict[int | None, tuple[int, int]] = {}  # incident -> (first record's seq, events blanked)
+    waiting: dict[int | None, list[int]] = {}  # incident -> erased rows no erasure event has named yet
     for event in _iter_events(session):
         count += 1
         if event.erased:
             if event.old_value is not None or event.new_value is not None or event.data:
                 problems.append(ChainProblem(event.seq, "erased event still carries a payload"))
-            first, erased_count = erased_rows.get(event.incident_id, (event.seq, 0))
-            erased_rows[event.incident_id] = (first, erased_count + 1)
+            waiting.setdefault(event.incident_id, []).append(event.seq)
         elif event.type == ERASURE_EVENT:
-            counted = (event.data or {}).get("timeline_events", 0)
-            first, blanked = erasures_recorded.get(event.incident_id, (event.seq, 0))
-            erasures_recorded[event.incident_id] = (first, blanked + (counted if isinstance(counted, int) else 0))
+            problems.extend(_match_erasure(event, waiting))
         while event.seq > expected_seq:
             problems.append(ChainProblem(expected_seq, "missing (deleted)"))
             expected_seq += 1
@@ -159,15 +176,10 @@ def verify_chain(session: Session) -> ChainReport:
             problems.append(ChainProblem(event.seq, "event edited (hash mismatch)"))
         prev_hash = event.hash
         expected_seq = event.seq + 1
-    mismatches = []
-    for incident_id in erased_rows.keys() | erasures_recorded.keys():
-        first_erased, erased_count = erased_rows.get(incident_id, (0, 0))
-        first_record, blanked = erasures_recorded.get(incident_id, (0, 0))
-        if erased_count != blanked:
-            mismatches.append(ChainProblem(first_erased or first_record,
-                                           f"{erased_count} events of incident {incident_id} marked erased, "
-                                           f"its erasure records account for {blanked}"))
-    problems.extend(sorted(mismatches, key=lambda p: p.seq))
+    for incident_id, seqs in waiting.items():
+        problems.extend(ChainProblem(seq, f"marked erased, but no erasure event of incident {incident_id} names it")
+                        for seq in seqs)
+    problems.sort(key=lambda p: p.seq)
     head = session.get(ChainHead, HEAD_ID)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if head_seq >= expected_seq:

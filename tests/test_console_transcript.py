@@ -102,6 +102,11 @@ def test_full_transcript(runtime_factory: Callable[..., Runtime], sqlite_url: st
     for clause in EXPECTED[(profile, kind)]:
         assert f"{PREFIX[profile]}ガイドライン {clause}" in text, f"{profile}/{kind} does not cite {clause}"
     assert "{{" not in text and "{%" not in text
+    if kind == "leak":  # a restricted incident is ended by PR or security, never by its reporter
+        assert "対応完了にするのは広報担当または情報セキュリティ担当です" in transcript[-1]
+        assert "対応中" in chat.handle("/list")
+        chat.handle("/as pr")
+        assert "対応完了" in chat.handle("/resolve")
     assert "状態を「対応完了」" in text or "対応完了" in chat.handle("/list")
     timeline = chat.handle("/timeline")
     assert f"{ACK[profile]}確認" in timeline and "手順完了" in timeline

@@ -131,6 +131,7 @@ def test_walk_every_step_to_resolution(runtime: Runtime) -> None:
     outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
     assert outcome.incident is not None
     incident_id = outcome.incident.id
+    runtime.triage.incidents.acknowledge(incident_id, Actor(PR, "広報"))
     step = outcome.step
     seen = []
     while step is not None:

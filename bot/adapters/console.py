@@ -28,7 +28,6 @@ from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.lifecycle import IllegalTransition
 from bot.triage.service import Triage
-from storage.timeline import verify_chain
 
 PLATFORM = "console"
 
@@ -162,6 +161,7 @@ class ConsoleChat:
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
             "/timeline": self._timeline, "/verify": self._verify, "/drafts": self._drafts,
+            "/grant": self._grant,
             "/resolve": lambda r: self._status(lifecycle.RESOLVED), "/close": lambda r: self._status(lifecycle.CLOSED),
             "/decline": lambda r: self._status(lifecycle.DECLINED),
             "/reopen": lambda r: self._status(lifecycle.RESPONDING),
@@ -308,6 +308,10 @@ class ConsoleChat:
         except PermissionDenied:
             return self.t("ack.denied")
 
+    def _grant(self, rest: str) -> str:
+        user = self.users[rest.strip()].id if rest.strip() in self.users else rest.strip()
+        return self._render(self.triage.roles.grant_reporter(self._need_focus(), user, self.actor))
+
     def _note(self, rest: str) -> str:
         return self._render(self.triage.incidents.add_note(self._need_focus(), self.actor, rest))
 
@@ -332,12 +336,13 @@ class ConsoleChat:
         return export_timeline(view, entries, "md", self.triage.catalog).rstrip()
 
     def _verify(self, _: str) -> str:
-        with self.triage.deps.sessions.begin() as session:
-            report = verify_chain(session)
+        from bot.triage.audit import verify_database
+
+        report = verify_database(self.triage.deps)  # the chain, and the tables against it
         if report.ok:
-            return self.t("console.verify_ok", events=report.events, head=report.head_hash[:16])
-        lines = [self.t("console.verify_bad", count=len(report.problems))]
-        lines.extend(f"  seq {p.seq}: {p.problem}" for p in report.problems)
+            return self.t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash[:16])
+        lines = [self.t("console.verify_bad", count=len(report.problem_lines()))]
+        lines.extend(f"  {line}" for line in report.problem_lines())
         return "\n".join(lines)
 
     def _status(self, target: str) -> str:

@@ -6,7 +6,10 @@ appends a ``chain_attested`` event (incident_id NULL) recording what it verified
 poster that puts "timeline intact: seq N head <hash>" — the attestation event's own seq and hash — in a
 restricted channel. Someone who rewrites rows inside the database and recomputes every hash after them still
 cannot change a head already posted outside it: ``incident-bot timeline verify --expect N:HASH`` shows whether
-the chain still holds the posted head.
+the chain still holds the posted head, and each day's job compares the head posted the day before with the chain
+before anything else, raising an alarm in the restricted channel when it no longer matches. Verification also
+replays the chain against the tables (bot/triage/state_check.py), and erasure waits while it finds problems, so
+evidence is not blanked by the job that should report it.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from bot.clock import to_jst
 from bot.i18n import Catalog
 from bot.triage.core import CoreDeps, incident_ref, transaction
 from bot.triage.retention import RetentionPolicy, RetentionReport, run_retention
+from bot.triage.state_check import check_state
 from bot.triage.summary_job import claim_job, finish_job, job_done, release_job
-from storage.models import Incident, IncidentReporter, StepState, TimelineEvent
+from storage.models import Incident, IncidentReporter, JobRun, StepState, TimelineEvent
 from storage.timeline import ERASURE_EVENT, ChainReport, append_event, verify_chain
 
 log = logging.getLogger(__name__)
@@ -41,14 +45,16 @@ class DatabaseReport:
 
     chain: ChainReport
     erasure_problems: tuple[str, ...]
+    state_problems: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.chain.ok and not self.erasure_problems
+        return self.chain.ok and not self.erasure_problems and not self.state_problems
 
     def problem_lines(self) -> list[str]:
         """Every problem, one line each (chain problems first, by seq)."""
-        return ([f"seq {p.seq}: {p.problem}" for p in self.chain.problems] + list(self.erasure_problems))
+        return ([f"seq {p.seq}: {p.problem}" for p in self.chain.problems] + list(self.erasure_problems)
+                + list(self.state_problems))
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,9 @@ def check_erasures(session: Session) -> list[str]:
     return problems
 
 
-def verify_database(deps: CoreDeps) -> DatabaseReport:
-    """Verify the whole chain and the erased incidents in one consistent snapshot (read only)."""
+def verify_database(deps: CoreDeps, policy: RetentionPolicy | None = None) -> DatabaseReport:
+    """Verify the whole chain, the tables against it and the erased incidents (against the retention policy when
+    given) in one consistent snapshot (read only)."""
     with deps.sessions() as session:
         if session.get_bind().dialect.name == "postgresql":
             # One snapshot for every batch: events committed meanwhile are neither half-seen nor "missing".
@@ -95,9 +102,10 @@ def verify_database(deps: CoreDeps) -> DatabaseReport:
         try:
             chain = verify_chain(session)
             erasure = tuple(check_erasures(session))
+            state = tuple(check_state(session, policy.expires_at if policy is not None else None))
         finally:
             session.rollback()
-    return DatabaseReport(chain=chain, erasure_problems=erasure)
+    return DatabaseReport(chain=chain, erasure_problems=erasure, state_problems=state)
 
 
 def attest(deps: CoreDeps, report: DatabaseReport, now: datetime | None = None, *, actor: str = AUDIT_ACTOR,
@@ -132,9 +140,29 @@ class AuditResult:
     day: date
     retention: RetentionReport
     attestation: Attestation
+    # The head posted by the previous audit, and what the chain holds at its seq when that differs
+    # ("" when the event is gone); previous None: no earlier audit to compare with.
+    previous: tuple[int, str] | None = None
+    head_mismatch: str | None = None
+    erasure_held: bool = False  # problems found before erasing: nothing was erased, the evidence is kept
 
 
 PostAudit = Callable[[AuditResult], None]
+# Where the previous audit's posted head comes from: by default the job_runs row of the last audit; an adapter
+# can read it back from the restricted channel instead, which someone with only database access cannot rewrite.
+PreviousHead = Callable[[date], "tuple[int, str] | None"]
+
+
+def last_attested_head(deps: CoreDeps, before: date) -> tuple[int, str] | None:
+    """(seq, hash) the most recent finished audit before `before` posted, from job_runs; None if none."""
+    with deps.sessions.begin() as session:
+        rows = session.execute(select(JobRun).where(JobRun.key.like("audit:%"), JobRun.done_at.is_not(None),
+                                                    JobRun.key < audit_key(before))
+                               .order_by(JobRun.key.desc()).limit(1)).scalars().all()
+    result = rows[0].result if rows else None
+    if not isinstance(result, dict) or not isinstance(result.get("seq"), int) or not result.get("hash"):
+        return None
+    return result["seq"], str(result["hash"])
 
 
 def audit_key(day: date) -> str:
@@ -144,7 +172,7 @@ def audit_key(day: date) -> str:
 
 def run_daily_audit(deps: CoreDeps, policy: RetentionPolicy, post: PostAudit | None, worker: str,
                     now: datetime | None = None, *, day: date | None = None,
-                    lease: timedelta = AUDIT_LEASE) -> AuditResult | None:
+                    lease: timedelta = AUDIT_LEASE, previous_head: PreviousHead | None = None) -> AuditResult | None:
     """Claim the day's audit; erase what is due (or only list it when retention.erase is false), verify the
     whole database, attest the head, post it; None if another instance has it or it is done.
 
@@ -157,10 +185,18 @@ def run_daily_audit(deps: CoreDeps, policy: RetentionPolicy, post: PostAudit | N
     if claim is None:
         return None
     try:
-        retention = run_retention(deps, policy, now, dry_run=not policy.erase)
-        report = verify_database(deps)
-        attestation = attest(deps, report, now, day=day.isoformat(), erased_incidents=len(retention.erased))
-        result = AuditResult(day, retention, attestation)
+        previous = (previous_head or (lambda d: last_attested_head(deps, d)))(day)
+        mismatch = check_posted_head(deps, *previous) if previous is not None else None
+        before = verify_database(deps, policy)
+        held = policy.erase and (not before.ok or mismatch is not None)
+        retention = run_retention(deps, policy, now, dry_run=not policy.erase or held)
+        report = verify_database(deps, policy) if retention.erased else before
+        attestation = attest(deps, report, now, day=day.isoformat(), erased_incidents=len(retention.erased),
+                             previous_seq=previous[0] if previous else None, previous_ok=mismatch is None)
+        result = AuditResult(day, retention, attestation, previous, mismatch, held)
+        if mismatch is not None:
+            log.error("timeline head posted before (seq %d %s) no longer matches the chain (%s)", previous[0],
+                      previous[1], mismatch or "event missing")
         log.log(logging.INFO if report.ok else logging.ERROR,
                 "timeline %s: seq %d head %s (%d events verified, %d problems); retention erased %d, %d due",
                 "intact" if report.ok else "PROBLEMS", attestation.seq, attestation.hash, report.chain.events,
@@ -187,6 +223,7 @@ class DailyAudit:
     at: time
     post: PostAudit | None
     worker: str
+    previous_head: PreviousHead | None = None
 
     def due_day(self, now: datetime) -> date | None:
         """Today's date (JST) if today's run time has passed, else None."""
@@ -200,7 +237,8 @@ class DailyAudit:
         if day is None or job_done(self.deps, audit_key(day)):
             return False
         try:
-            return run_daily_audit(self.deps, self.policy, self.post, self.worker, now, day=day) is not None
+            return run_daily_audit(self.deps, self.policy, self.post, self.worker, now, day=day,
+                                   previous_head=self.previous_head) is not None
         except Exception:  # noqa: BLE001 - run_daily_audit logged it and released the claim; the next check retries
             return False
 
@@ -220,18 +258,24 @@ def audit_lines(result: AuditResult, catalog: Catalog) -> list[str]:
     att = result.attestation
     report = att.report
     day = result.day.isoformat()
+    lines = []
+    if result.previous is not None and result.head_mismatch is not None:
+        lines.append(t("audit.head_mismatch", seq=result.previous[0], expected=result.previous[1],
+                       found=result.head_mismatch or "—"))
     if report.ok:
-        lines = [t("audit.intact", day=day, seq=att.seq, head=att.hash, events=report.chain.events)]
+        lines.append(t("audit.intact", day=day, seq=att.seq, head=att.hash, events=report.chain.events))
     else:
         problems = report.problem_lines()
-        lines = [t("audit.problems", day=day, seq=att.seq, head=att.hash, count=len(problems))]
+        lines.append(t("audit.problems", day=day, seq=att.seq, head=att.hash, count=len(problems)))
         lines += [f"• {line}" for line in problems[:MAX_LISTED]]
         if len(problems) > MAX_LISTED:
             lines.append(t("audit.more", count=len(problems) - MAX_LISTED))
     retention = result.retention
+    if result.erasure_held:
+        lines.append(t("audit.erase_held"))
     if retention.erased:
         lines.append(t("audit.erased", count=len(retention.erased), refs=_refs([e.ref for e in retention.erased])))
-    if retention.dry_run and retention.due:
+    if retention.dry_run and retention.due and not result.erasure_held:
         lines.append(t("audit.due", count=len(retention.due), refs=_refs([d.ref for d in retention.due])))
     if retention.failed:
         lines.append(t("audit.failed", count=len(retention.failed),

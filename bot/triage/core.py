@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,6 +19,7 @@ from bot.ports import ConversationRef, IncidentView, Notification
 from bot.triage.access import AccessPolicy, PermissionDenied
 from bot.triage.classify import Classifier
 from bot.triage.escalation import EscalationPlan
+from bot.triage.intake_limit import RateLimit
 from bot.triage.playbook import PlaybookLibrary
 from bot.triage.profiles import Profile
 from storage.models import Incident, IncidentReporter, StepState
@@ -56,6 +57,7 @@ class CoreDeps:
     catalog: Catalog
     escalation: EscalationPlan
     classifier: Classifier
+    rate_limit: RateLimit = field(default_factory=lambda: RateLimit(0, 60))
 
 
 def incident_ref(incident_id: int) -> str:
@@ -75,12 +77,20 @@ def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> 
 
 
 def reporter_ids(session: Session, incident_id: int) -> list[str]:
-    """User ids of everyone who reported the incident, first reporter first."""
+    """User ids of the reporters holding the reporter role, first reporter first."""
     rows = session.execute(
-        select(IncidentReporter.user_id).where(IncidentReporter.incident_id == incident_id)
+        select(IncidentReporter.user_id).where(IncidentReporter.incident_id == incident_id,
+                                               IncidentReporter.granted.is_(True))
         .order_by(IncidentReporter.id)
     ).scalars().all()
     return list(rows)
+
+
+def reporter_rows(session: Session, incident_id: int) -> dict[str, IncidentReporter]:
+    """Every reporter row of the incident (granted or waiting for a grant), by user id."""
+    rows = session.execute(select(IncidentReporter).where(IncidentReporter.incident_id == incident_id)
+                           .order_by(IncidentReporter.id)).scalars().all()
+    return {row.user_id: row for row in rows}
 
 
 def record(session: Session, deps: CoreDeps, incident_id: int | None, type_: str, actor: str,
@@ -201,6 +211,15 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
                         section_name=chain_level.section_name, mention=chain_level.mention, title=title,
                         body=f"{body}\n{basis}", escalation_id=escalation_id,
                         audiences=chain_level.sections or (chain_level.section,))
+
+
+def section_notice(deps: CoreDeps, incident_id: int, topic: str, title: str, body: str) -> Notification | None:
+    """An informational message for the first section of the chain (PR): nothing to acknowledge."""
+    first = deps.escalation.level(1)
+    if first is None:
+        return None
+    return Notification(incident_id=incident_id, audience=first.section, level=1, section_name=first.section_name,
+                        mention=None, title=title, body=body, acknowledgeable=False, topic=topic)
 
 
 def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,

@@ -38,7 +38,10 @@ class EscalationDesk:
             claimed: list[Notification] = []
             for row in rows:
                 incident = session.get(Incident, row.incident_id)
-                if incident is None or incident.acknowledged_at is not None or not lifecycle.is_open(incident.status):
+                # Ending an incident is not acknowledging it: a resolved one nobody acknowledged still escalates.
+                ended = incident is None or not (lifecycle.is_open(incident.status)
+                                                 or incident.status == lifecycle.RESOLVED)
+                if incident is None or incident.acknowledged_at is not None or ended:
                     row.status = "cancelled"
                     continue
                 note = notification(self.deps, incident, row.level, escalation_id=row.id)

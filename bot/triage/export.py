@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 
 from bot.clock import format_jst, to_jst
@@ -13,6 +14,14 @@ from bot.ports import IncidentView
 from bot.triage.queries import TimelineEntry
 
 FORMATS = ("md", "csv", "json")
+# Characters that turn plain text into an image, a link, code or a new table cell (HTML is made inert apart).
+_MD_SPECIAL = re.compile(r"([\\`\[\]|])")
+
+
+def md_cell(text: str) -> str:
+    """Plain text made inert inside a Markdown table cell: no image, link, HTML tag, code or new cell or row."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 
 
 def _payload(entry: TimelineEntry) -> str:
@@ -54,7 +63,7 @@ def export_timeline(view: IncidentView, entries: Sequence[TimelineEntry], fmt: s
              "", f"| {catalog.t('export.col_time')} | {catalog.t('export.col_event')} | "
              f"{catalog.t('export.col_actor')} | {catalog.t('export.col_detail')} |", "|---|---|---|---|"]
     for e in entries:
-        detail = _payload(e).replace("|", "\\|").replace("\n", " ")
+        detail = md_cell(_payload(e))
         event = catalog.label("event", e.type)
-        lines.append(f"| {format_jst(e.at, catalog.locale)} | {event} | {e.actor} | {detail} |")
+        lines.append(f"| {format_jst(e.at, catalog.locale)} | {event} | {md_cell(e.actor)} | {detail} |")
     return "\n".join(lines) + "\n"

@@ -23,9 +23,13 @@ from bot.triage.core import (
     notification,
     record,
     reporter_ids,
+    reporter_rows,
+    section_notice,
     transaction,
 )
 from bot.triage.notice import deferred_message, notify_first
+from bot.triage.intake_limit import RATE_LIMITED_EVENT
+from bot.triage.replays import ReplayMixin
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
@@ -35,7 +39,7 @@ from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 MAX_TEXT = 40_000
 
 
-class IncidentDesk:
+class IncidentDesk(ReplayMixin):
     """Creates incidents from reports and moves them through their lifecycle."""
 
     def __init__(self, deps: CoreDeps, steps: StepRunner) -> None:
@@ -114,6 +118,8 @@ class IncidentDesk:
             resolved = None if report.force_new else self._resolved_with(session, key)
             if resolved is not None:
                 return self._same_as_resolved(session, resolved, report, now)
+        if self.deps.rate_limit.exceeded(session, actor.user_id, now):
+            return self._rate_limited(session, actor, now)
         playbook = self.deps.library.playbook(kind)
         incident = Incident(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
@@ -166,32 +172,63 @@ class IncidentDesk:
                           now: datetime) -> Outcome:
         """A report of a post whose incident is resolved: linked to it, nothing opened until the reporter chooses."""
         actor = report.reporter
-        known = reporter_ids(session, incident.id)
-        if actor.user_id not in known:
+        row = reporter_rows(session, incident.id).get(actor.user_id)
+        added = row is None
+        granted = row.granted if row is not None else not incident.restricted  # roles are granted, never taken
+        if row is None:
             session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
-                                         reported_at=now))
-            known.append(actor.user_id)
+                                         reported_at=now, granted=granted))
         self._claim_key(session, report.idempotency_key, incident.id)
+        # Same payload as merged_report, so the state check replays who became a reporter and with which role.
         record(session, self.deps, incident.id, "reported_again", actor.user_id, reporter=actor.user_id,
-               platform=actor.platform)
-        view = build_view(self.deps, incident, known, actor.user_id)
+               platform=actor.platform, granted=granted, added=added)
+        view = build_view(self.deps, incident, reporter_ids(session, incident.id), actor.user_id)
         message = self.deps.catalog.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
         return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message,))
 
+    def _rate_limited(self, session: Session, actor: Actor, now: datetime) -> Outcome:
+        """Refuse a new incident over the per-reporter limit: the user is told, PR once per window."""
+        limit, cat = self.deps.rate_limit, self.deps.catalog
+        told = limit.already_told(session, actor.user_id, now)
+        record(session, self.deps, None, RATE_LIMITED_EVENT, actor.user_id, platform=actor.platform,
+               max_new=limit.max_new, window_minutes=limit.window_minutes, pr_told=not told)
+        note = None if told else section_notice(
+            self.deps, 0, RATE_LIMITED_EVENT,
+            cat.t("rate.title", reporter=actor.display_name or actor.user_id, max=limit.max_new,
+                  window=limit.window_minutes),
+            cat.t("rate.body", user=actor.user_id))
+        message = cat.t("rate.limited", max=limit.max_new, window=limit.window_minutes)
+        return Outcome(incident=None, notifications=(note,) if note else (), messages=(message,))
+
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
+        """A report of a post an open incident already covers; on a restricted incident it gives no role."""
         actor = report.reporter
-        known = reporter_ids(session, incident.id)
-        if actor.user_id not in known:
+        rows = reporter_rows(session, incident.id)
+        row = rows.get(actor.user_id)
+        added = row is None
+        granted = row.granted if row is not None else not incident.restricted
+        if row is None:
             session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
-                                         reported_at=now))
-            known.append(actor.user_id)
+                                         reported_at=now, granted=granted))
         self._claim_key(session, report.idempotency_key, incident.id)
         record(session, self.deps, incident.id, "merged_report", actor.user_id, reporter=actor.user_id,
-               platform=actor.platform)
+               platform=actor.platform, granted=granted, added=added)
         incident.updated_at = now
+        known = reporter_ids(session, incident.id)
         view = build_view(self.deps, incident, known, actor.user_id)
-        message = self.deps.catalog.t("report.merged", ref=view.ref, count=len(known))
-        return Outcome(incident=view, merged=True, messages=(message,))
+        cat = self.deps.catalog
+        if granted or view.details_visible:
+            return Outcome(incident=view, merged=True,
+                           messages=(cat.t("report.merged", ref=view.ref, count=len(rows) + added),))
+        notices: tuple[Notification, ...] = ()
+        if added:  # the PR section decides whether this colleague gets the reporter role
+            note = section_notice(self.deps, incident.id, "co_report",
+                                  cat.t("coreport.title", ref=view.ref, kind=view.kind_label),
+                                  cat.t("coreport.body", reporter=actor.display_name or actor.user_id,
+                                        user=actor.user_id))
+            notices = (note,) if note else ()
+        return Outcome(incident=view, merged=True, notifications=notices,
+                       messages=(cat.t("report.merged_pending", ref=view.ref),))
 
     # -- kind, acknowledgement, status --------------------------------------------------------------------
     def correct_kind(self, incident_id: int, kind: str, actor: Actor) -> Outcome:
@@ -212,6 +249,8 @@ class IncidentDesk:
             incident.kind = kind
             incident.updated_at = self.deps.clock.now()
             record(session, self.deps, incident_id, "kind_corrected", actor.user_id, old=old, new=kind)
+            # The matrix keeps kind corrections of a restricted incident to PR and security; a correction to a
+            # restricted kind restricts it (and from then on the same rule holds).
             if self.deps.library.playbook(kind).restricted and not incident.restricted:
                 incident.restricted = True
                 record(session, self.deps, incident_id, "restricted", actor.user_id, old=False, new=True)
@@ -239,7 +278,8 @@ class IncidentDesk:
             incident.acknowledged_at = now
             incident.acknowledged_by = actor.display_name or actor.user_id
             incident.updated_at = now
-            record(session, self.deps, incident_id, "acknowledged", actor.user_id, new=actor.user_id)
+            record(session, self.deps, incident_id, "acknowledged", actor.user_id, new=actor.user_id, at=now,
+                   name=incident.acknowledged_by)
             if incident.status == lifecycle.REPORTED:
                 self._set_status(session, incident, lifecycle.ACKNOWLEDGED, actor.user_id)
             session.execute(update(Escalation).where(Escalation.incident_id == incident_id,
@@ -262,6 +302,9 @@ class IncidentDesk:
             incident = load_incident(session, incident_id, lock=True)
             reporters = reporter_ids(session, incident_id)
             self._require(session, action, actor, incident, reporters)
+            if target == lifecycle.RESOLVED and incident.acknowledged_at is None:
+                # Nobody in PR has taken it yet: ending it is for PR or security, never its reporter alone.
+                self._require(session, "resolve_unacknowledged", actor, incident, reporters)
             lifecycle.check_transition(incident.status, target)
             self._set_status(session, incident, target, actor.user_id, reason=reason)
             view = build_view(self.deps, incident, reporters, actor.user_id)
@@ -284,16 +327,20 @@ class IncidentDesk:
             self._require(session, "merge", actor, source, reporter_ids(session, source_id))
             self._require_open(target)
             lifecycle.check_transition(source.status, lifecycle.MERGED)
-            known = set(reporter_ids(session, target_id))
+            known = reporter_rows(session, target_id)
             now = self.deps.clock.now()
-            for row in session.execute(select(IncidentReporter).where(
-                    IncidentReporter.incident_id == source_id)).scalars():
+            moved: list[list[object]] = []
+            for row in reporter_rows(session, source_id).values():
                 if row.user_id not in known:
+                    # A role held on an ordinary incident does not carry over into a restricted one.
+                    granted = row.granted and (source.restricted or not target.restricted)
                     session.add(IncidentReporter(incident_id=target_id, user_id=row.user_id, name=row.name,
-                                                 reported_at=row.reported_at))
+                                                 reported_at=row.reported_at, granted=granted))
+                    moved.append([row.user_id, granted])
             source.merged_into_id = target_id
             self._set_status(session, source, lifecycle.MERGED, actor.user_id, into=target_id)
-            record(session, self.deps, target_id, "merged", actor.user_id, new=source_id, source=source_id)
+            record(session, self.deps, target_id, "merged", actor.user_id, new=source_id, source=source_id,
+                   reporters=moved)
             target.updated_at = now
             view = build_view(self.deps, target, reporter_ids(session, target_id), actor.user_id)
             return Outcome(incident=view, messages=(self.deps.catalog.t(
@@ -319,72 +366,6 @@ class IncidentDesk:
             return Outcome(incident=view, messages=(self.deps.catalog.t("note.added", ref=view.ref),))
 
         return transaction(self.deps, work)
-
-    # -- replays: what a first delivery showed, for adapters finishing work a crash interrupted -----------------
-    def replay_report(self, report: ReportInput) -> Outcome | None:
-        """The outcome the first delivery of this (already handled) report had, rebuilt from the database.
-
-        For a redelivered report (Slack retries with the same event_id after a crash): the adapter re-runs its
-        once-only posts with it, so whatever the crash interrupted is posted and nothing twice. duplicate=True;
-        None when the key is unknown or led to no incident. Nothing is written.
-        """
-        if not report.idempotency_key:
-            return None
-        actor = report.reporter
-        with self.deps.sessions.begin() as session:
-            seen = session.get(IntakeKey, report.idempotency_key[:200])
-            if seen is None or seen.incident_id is None:
-                return None
-            incident = load_incident(session, seen.incident_id)
-            if self._created_by(incident, report):
-                return self._replay_created(session, incident, actor.user_id)
-            reporters = reporter_ids(session, incident.id)
-            view = build_view(self.deps, incident, reporters, actor.user_id)
-            return Outcome(incident=view, merged=True, duplicate=True, messages=(
-                self.deps.catalog.t("report.merged", ref=view.ref, count=len(reporters)),))
-
-    def replay_created(self, incident_id: int) -> Outcome:
-        """The outcome of the report that created the incident (as its reporter saw it), rebuilt from the
-        database: for an adapter finishing the posts of a report nobody will deliver again. Nothing is written."""
-        with self.deps.sessions.begin() as session:
-            incident = load_incident(session, incident_id)
-            return self._replay_created(session, incident, incident.reporter_id)
-
-    def _replay_created(self, session: Session, incident: Incident, viewer: str) -> Outcome:
-        view = build_view(self.deps, incident, reporter_ids(session, incident.id), viewer)
-        cat = self.deps.catalog
-        messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
-                          confidence=f"{incident.classifier_confidence:.0%}")]
-        if incident.restricted:
-            messages.append(cat.t("report.restricted"))
-        first = session.execute(select(Escalation).where(Escalation.incident_id == incident.id,
-                                                         Escalation.level == 1)).scalar_one_or_none()
-        note = notification(self.deps, incident, 1) if first is not None and first.status == "sent" else None
-        return Outcome(incident=view, step=self.steps.current_view(session, incident, viewer),
-                       notifications=(note,) if note else (), created=True, duplicate=True,
-                       messages=tuple(messages))
-
-    @staticmethod
-    def _created_by(incident: Incident, report: ReportInput) -> bool:
-        """Whether this report created the incident (else it was merged into it)."""
-        where = report.conversation
-        if where is not None and incident.conversation_channel is not None:
-            return (where.platform, where.channel, where.thread) == (
-                incident.conversation_platform, incident.conversation_channel, incident.conversation_thread)
-        return incident.reporter_id == report.reporter.user_id
-
-    def replay_acknowledgement(self, incident_id: int, actor: Actor) -> Outcome:
-        """The outcome of the acknowledgement already recorded (who, when), for an adapter finishing its posts."""
-        with self.deps.sessions.begin() as session:
-            incident = load_incident(session, incident_id)
-            reporters = reporter_ids(session, incident_id)
-            view = build_view(self.deps, incident, reporters, actor.user_id)
-            if incident.acknowledged_at is None:
-                return Outcome(incident=view, duplicate=True)
-            cat = self.deps.catalog
-            return Outcome(incident=view, duplicate=True, messages=(cat.t(
-                "ack.done", ref=view.ref, who=incident.acknowledged_by or "",
-                when=format_jst(incident.acknowledged_at, cat.locale)),))
 
     def record_delivery_error(self, incident_id: int, *, platform: str, action: str, error: str) -> None:
         """Put a chat platform's failure (e.g. channel_not_found) on the incident's timeline; no access check."""

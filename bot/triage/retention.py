@@ -19,13 +19,17 @@ What erasure does, in one transaction per incident
 --------------------------------------------------
 ``Incident.text``, ``source_url`` (and the open-URL key) are set to NULL, ``reporter_name`` and every
 ``IncidentReporter.name`` to ``""``, every ``StepState.answers`` of the incident to ``{}``, every
-``ClassifierExample.text`` of the incident (labelled copies kept for retraining, bot/triage/classifier_intake.py)
-to NULL; every timeline event of the incident gets ``erased = True`` and an empty payload (old/new NULL,
-data ``{}``) while ``payload_digest``, ``prev_hash`` and ``hash`` stay as they were, so ``verify_chain`` still
-checks every link. ``Incident.erased_at`` is set and an ``erased`` event (actor ``retention``, data: counts only)
-is appended. What stays: kind, status, severity, dates, department, platform, and chat user ids
-(``reporter_id``, actors) — pseudonymous ids that the hash chain covers and that the record of who did what
-needs. Messages already in Slack/Teams follow the workspace's own retention settings.
+``ClassifierExample.text`` of the incident (labelled copies kept for retraining) to NULL; every timeline event of
+the incident that can carry personal data (report text, answers, notes, details: everything but the state events in
+``STATE_EVENTS``, whose payloads hold only ids, statuses and kinds) gets ``erased = True`` and an empty payload
+(old/new NULL, data ``{}``) while ``payload_digest``, ``prev_hash`` and ``hash`` stay as they were, so
+``verify_chain`` still checks every link. ``Incident.erased_at`` is set and an ``erased`` event (actor
+``retention``) is appended naming the seqs it blanked, the status the incident had ended in and a snapshot of its
+security state (restricted, reporters and their roles, step states: ids and statuses only), so verification can
+tell a real erasure from someone blanking rows, and can still check the tables of an erased incident.
+What stays: kind, status, severity, dates, department, platform, and chat user ids (``reporter_id``, actors) —
+pseudonymous ids that the hash chain covers and that the record of who did what needs. Messages already in
+Slack/Teams follow the workspace's own retention settings.
 
 Running it again erases nothing new: an incident is only picked again if events were added to it after its
 erasure (then only those are erased, under a further ``erased`` event).
@@ -54,6 +58,11 @@ RETENTION_ACTOR = "retention"
 # Statuses an incident can expire in; they are final (no transition leaves them).
 ENDED_STATUSES = frozenset({lifecycle.CLOSED, lifecycle.DECLINED, lifecycle.MERGED})
 MAX_MERGE_DEPTH = 50
+# Events whose payloads hold no personal data (ids, statuses, kinds): kept on erasure so the incident's state can
+# still be checked against the chain (bot/triage/state_check.py).
+STATE_EVENTS = frozenset({
+    "classified", "kind_corrected", "restricted", "status_changed", "acknowledged", "merged_report", "reported_again", "merged",
+    "role_granted", "severity_changed", "notified", "escalated", "access_denied"})
 
 
 @dataclass(frozen=True)
@@ -195,7 +204,7 @@ def find_due(deps: CoreDeps, policy: RetentionPolicy, now: datetime) -> tuple[li
                     Incident.id, Incident.kind, Incident.status, Incident.closed_at, Incident.resolved_at,
                     Incident.updated_at, Incident.merged_into_id, Incident.erased_at))}
         unerased = exists().where(TimelineEvent.incident_id == Incident.id, TimelineEvent.erased.is_(False),
-                                  TimelineEvent.type != ERASURE_EVENT)
+                                  TimelineEvent.type != ERASURE_EVENT, TimelineEvent.type.not_in(STATE_EVENTS))
         touched_after_erasure = set(session.execute(
             select(Incident.id).where(Incident.erased_at.is_not(None), unerased)).scalars())
     due: list[Due] = []
@@ -237,25 +246,31 @@ def erase_incident(session: Session, deps: CoreDeps, incident_id: int, now: date
             reporter.name = ""
             reporters += 1
     steps = 0
+    snapshot_steps: dict[str, list[str]] = {}
     for state in session.execute(select(StepState).where(StepState.incident_id == incident_id)).scalars():
+        snapshot_steps[f"{state.kind}/{state.step_id}"] = [state.status, state.actor]
         if state.answers:
             state.answers = {}
             steps += 1
     examples = erase_examples(session, incident_id, now)  # labelled copies of the text, leak ones included
-    events = 0
+    seqs: list[int] = []
     for event in session.execute(select(TimelineEvent).where(
             TimelineEvent.incident_id == incident_id, TimelineEvent.erased.is_(False),
-            TimelineEvent.type != ERASURE_EVENT).order_by(TimelineEvent.seq)).scalars():
+            TimelineEvent.type != ERASURE_EVENT, TimelineEvent.type.not_in(STATE_EVENTS))
+            .order_by(TimelineEvent.seq)).scalars():
         # payload_digest, prev_hash and hash are left alone: the chain still links every event.
         event.old_value, event.new_value, event.data, event.erased = None, None, {}, True
-        events += 1
-    if not (fields or reporters or steps or examples or events) and incident.erased_at is not None:
+        seqs.append(event.seq)
+    if not (fields or reporters or steps or examples or seqs) and incident.erased_at is not None:
         return None
     counts = {"fields": fields, "reporters": reporters, "step_states": steps, "classifier_examples": examples,
-              "timeline_events": events}
+              "timeline_events": len(seqs)}
     incident.erased_at = incident.erased_at or now
     session.flush()
-    record(session, deps, incident_id, ERASURE_EVENT, actor, at=now, **counts)
+    state = {"status": incident.status, "restricted": incident.restricted, "steps": snapshot_steps,
+             "reporters": {row.user_id: row.granted for row in session.execute(select(IncidentReporter).where(
+                 IncidentReporter.incident_id == incident_id)).scalars()}}
+    record(session, deps, incident_id, ERASURE_EVENT, actor, at=now, seqs=seqs, state=state, **counts)
     return Erasure(incident_id, counts)
 
 

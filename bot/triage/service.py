@@ -7,6 +7,7 @@ from bot.triage.core import CoreDeps
 from bot.triage.escalation_desk import EscalationDesk
 from bot.triage.incidents import IncidentDesk
 from bot.triage.queries import IncidentQueries
+from bot.triage.roles import RoleDesk
 from bot.triage.steps import StepRunner
 
 
@@ -19,6 +20,7 @@ class Triage:
         self.incidents = IncidentDesk(deps, self.steps)
         self.escalations = EscalationDesk(deps)
         self.queries = IncidentQueries(deps)
+        self.roles = RoleDesk(deps)
 
     @property
     def catalog(self) -> Catalog:

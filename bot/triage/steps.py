@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.ports import Actor, DraftView, InputSpec, Outcome, StepView
+from bot.ports import Actor, DraftView, InputSpec, Notification, Outcome, StepView
 from bot.triage import lifecycle
 from bot.triage.core import (
     CoreDeps,
@@ -18,6 +19,7 @@ from bot.triage.core import (
     record,
     render_context,
     reporter_ids,
+    section_notice,
     step_states,
     transaction,
 )
@@ -25,7 +27,7 @@ from bot.triage.notice import queue_when_due
 from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
 from bot.triage.urls import is_http_url, source_key
-from storage.models import Incident, StepState
+from storage.models import Escalation, Incident, StepState
 
 SEVERITY_INPUTS = ("spread", "press", "personal_data")
 MAX_ANSWER = 4000
@@ -151,8 +153,10 @@ class StepRunner:
         record(session, self.deps, incident_id, "step_skipped" if skip else "step_completed", actor.user_id,
                new=wanted, step=step_id, answers=clean)
         session.flush()
-        self._apply_answers(session, incident, clean, actor.user_id)
+        messages, notices = self._apply_answers(session, incident, clean, actor.user_id)
         queued = queue_when_due(self.deps, session, incident, all_answers(states))  # e.g. 旭川市 7(3)イ 悪質な場合
+        if queued:
+            messages.insert(0, queued)
         if incident.status in (lifecycle.REPORTED, lifecycle.ACKNOWLEDGED):
             self.set_status(session, incident, lifecycle.RESPONDING, actor.user_id)
         incident.updated_at = now
@@ -160,17 +164,57 @@ class StepRunner:
         ids = self._applicable(incident, given)
         completed = self._render(incident, step_id, ids, states, given)
         following = self.current_view(session, incident, actor.user_id)
-        messages: list[str] = [queued] if queued else []
-        finished = following is None
+        finished = following is None and all(i in states and states[i].status != "pending" for i in ids)
         if finished:
-            self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
-            messages.append(cat.t("step.all_done", ref=f"INC-{incident.id:04d}"))
+            blockers = self._resolve_blockers(incident, states, ids, actor.user_id, reporters)
+            if not blockers:
+                self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
+            messages.append(self._finish_message(incident, blockers))
             titles = list(dict.fromkeys(d.title for v in self._views_in(incident, states) for d in v.drafts))
             if titles:  # every draft once more, now rendered with all the answers
                 messages.append(cat.t("step.drafts_ready", titles="、".join(titles)))
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
-                       messages=tuple(messages))
+                       messages=tuple(messages), notifications=tuple(notices))
+
+    def _resolve_blockers(self, incident: Incident, states: dict[str, StepState], ids: list[str], actor: str,
+                          reporters: list[str]) -> list[str]:
+        """Why finishing the last step does not end the incident here (empty: it does)."""
+        cat, access = self.deps.catalog, self.deps.access
+        blockers = []
+        if not access.allows("resolve", actor, restricted=incident.restricted, reporters=reporters):
+            blockers.append(cat.t("step.needs_role"))
+        elif incident.acknowledged_at is None and not access.allows(
+                "resolve_unacknowledged", actor, restricted=incident.restricted, reporters=reporters):
+            blockers.append(cat.t("step.needs_ack"))
+        playbook = self.deps.library.playbook(incident.kind)
+        skipped = [playbook.step(i).label(cat.locale) for i in ids if i in states and states[i].status == "skipped"
+                   and any(item.required for item in playbook.step(i).inputs)]
+        if skipped:
+            blockers.append(cat.t("step.skipped_required", steps="、".join(skipped)))
+        return blockers
+
+    def _finish_message(self, incident: Incident, blockers: list[str]) -> str:
+        cat = self.deps.catalog
+        if not blockers:
+            return cat.t("step.all_done", ref=f"INC-{incident.id:04d}")
+        return cat.t("step.all_done_open", ref=f"INC-{incident.id:04d}", reasons=" ".join(blockers))
+
+    def input_view(self, incident_id: int, step_id: str, actor: Actor) -> StepView:
+        """The step whose inputs a user is about to fill in (a modal); a refusal is recorded on the timeline."""
+
+        def work(session: Session) -> StepView:
+            incident = load_incident(session, incident_id)
+            self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
+                                     reporters=reporter_ids(session, incident_id))
+            states = step_states(session, incident)
+            answers = all_answers(states)
+            ids = self._applicable(incident, answers)
+            if step_id not in ids:
+                raise InvalidRequest(self.deps.catalog.t("step.unknown", step=step_id))
+            return self._render(incident, step_id, ids, states, answers)
+
+        return transaction(self.deps, work)
 
     def replay(self, incident_id: int, step_id: str, actor: Actor) -> Outcome:
         """After a duplicate completion (a click again after a crash): the step as it was completed, the step now
@@ -189,9 +233,11 @@ class StepRunner:
             completed = (self._render(incident, step_id, ids, states, given)
                          if step_id in ids and state is not None and state.status != "pending" else None)
             following = self.current_view(session, incident, actor.user_id)
-            finished = (completed is not None and following is None and incident.status == lifecycle.RESOLVED
+            finished = (completed is not None and following is None
                         and all(i in states and states[i].status != "pending" for i in ids))
-            messages = (self.deps.catalog.t("step.all_done", ref=f"INC-{incident.id:04d}"),) if finished else ()
+            blockers = ([] if not finished or incident.status == lifecycle.RESOLVED else
+                        self._resolve_blockers(incident, states, ids, actor.user_id, reporters))
+            messages = (self._finish_message(incident, blockers),) if finished else ()
             return Outcome(incident=build_view(self.deps, incident, reporters, actor.user_id), step=following,
                            completed_step=completed, finished=finished, duplicate=True, messages=messages)
 
@@ -226,8 +272,10 @@ class StepRunner:
             raise InvalidRequest("\n".join(problems))
         return clean
 
-    def _apply_answers(self, session: Session, incident: Incident, answers: dict[str, str], actor: str) -> None:
-        """Answers that describe the incident itself update it (URL, platform, severity)."""
+    def _apply_answers(self, session: Session, incident: Incident, answers: dict[str, str],
+                       actor: str) -> tuple[list[str], list[Notification]]:
+        """Answers that describe the incident itself update it (URL, platform, severity); returns what the chat
+        and the PR section are told about it."""
         url = answers.get("post_url")
         if url and not incident.source_url:
             incident.source_url = url
@@ -240,12 +288,32 @@ class StepRunner:
                    new=answers["platform"], field="platform")
             incident.platform = answers["platform"]
         if any(key in answers for key in SEVERITY_INPUTS):
-            states = step_states(session, incident)
-            severity = assess(incident.kind, all_answers(states))
+            severity = assess(incident.kind, all_answers(step_states(session, incident)))
             if severity != incident.severity:
-                record(session, self.deps, incident.id, "severity_changed", actor, old=incident.severity,
-                       new=severity)
-                incident.severity = severity
+                return self._severity_changed(session, incident, severity, actor)
+        return [], []
+
+    def _severity_changed(self, session: Session, incident: Incident, severity: str,
+                          actor: str) -> tuple[list[str], list[Notification]]:
+        """Record the new severity; critical and unacknowledged: the next level is due now, office hours or not."""
+        old, now, cat = incident.severity, self.deps.clock.now(), self.deps.catalog
+        incident.severity = severity
+        advanced = 0
+        if severity == "critical" and incident.acknowledged_at is None:
+            advanced = session.execute(update(Escalation).where(
+                Escalation.incident_id == incident.id, Escalation.status == "pending", Escalation.due_at > now,
+            ).values(due_at=now)).rowcount or 0
+        record(session, self.deps, incident.id, "severity_changed", actor, old=old, new=severity,
+               escalations_due_now=advanced)
+        ref, labels = f"INC-{incident.id:04d}", {k: cat.label("severity", k) for k in (old, severity)}
+        messages = [cat.t("severity_change.changed", ref=ref, old=labels[old], new=labels[severity])]
+        if advanced:
+            messages.append(cat.t("severity_change.critical_now"))
+        note = section_notice(self.deps, incident.id, "severity_changed",
+                              cat.t("severity_change.title", ref=ref, kind=cat.label("kind", incident.kind),
+                                    old=labels[old], new=labels[severity]),
+                              cat.t("severity_change.body_now" if advanced else "severity_change.body", ref=ref))
+        return messages, [note] if note else []
 
     def set_status(self, session: Session, incident: Incident, target: str, actor: str, **data: object) -> None:
         """Move along the transition table and record it; the open-URL key is released when closing."""

@@ -46,6 +46,7 @@ STAFF = "U_OTHER"
 PR = "U_PR"
 SECURITY = "U_SEC"
 OUTSIDER = "U_EXT"  # a Slack Connect user from another organisation
+COREPORTER = "U_CO"  # a colleague who reports the same post after the reporter (holds no role on a leak)
 OUTSIDER_TEAM = "T_OTHERORG"
 NAMES = {
     REPORTER: "山田 花子",
@@ -53,6 +54,7 @@ NAMES = {
     PR: "広報 太郎",
     SECURITY: "情報 守",
     OUTSIDER: "外部 太郎",
+    COREPORTER: "鈴木 次郎",
 }
 SLACK_SETTINGS: dict[str, Any] = {
     "report_channels": [REPORT],
@@ -68,7 +70,7 @@ LEAK = (
 )
 # Mentions the bot itself may write (ids from Slack or app.yaml, never from user text) and Slack's permalinks.
 ALLOWED_MARKUP = re.compile(
-    r"<(@U_(STAFF|OTHER|PR|SEC|HEAD|EXT)|!subteam\^S_PR|https://fake\.slack\.test/[^|<>]*"
+    r"<(@U_(STAFF|OTHER|PR|SEC|HEAD|EXT|CO)|!subteam\^S_PR|https://fake\.slack\.test/[^|<>]*"
     r"(\|[^<>]*)?)>"
 )
 LOGGERS = ("incident_bot", "bot", "slack_bolt", "slack_sdk", "storage")

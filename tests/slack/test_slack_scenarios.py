@@ -75,7 +75,8 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
     headings = walk_steps(driver, STAFF, REPORT, report_ts)
     assert len(headings) >= 3
     final = slack.runtime.triage.queries.view(incident_id, None)
-    assert final.status == "resolved"
+    # A leak is ended by PR or security, never by its reporter (bot/triage/access.py).
+    assert final.status == ("responding" if kind == "leak" else "resolved")
     steps = step_messages(fake, REPORT, report_ts)
     assert len(steps) == len(headings)  # one message per step, nothing re-posted
     assert all("✅ 完了" in text_of(m) and not action_ids(m) for m in steps)
@@ -172,8 +173,12 @@ def test_kind_correction_switches_playbook_in_the_thread(slack: SlackEnv) -> Non
     driver.click(STAFF, old_step, "step_skip")
     assert "種別の訂正前" in fake.calls_to("chat.postEphemeral", user=STAFF)[-1].args["text"]
     assert slack.events(incident_id).count("step_skipped") == 0
-    # Back to the first kind: its step is shown again (a new message), then finished in place.
+    # The reporter cannot correct a restricted incident's kind (PR and security only).
     driver.click(STAFF, intro, "kind_select", selected="flaming")
+    assert slack.runtime.triage.queries.view(incident_id, None).kind == "leak"
+    assert slack.events(incident_id)[-1] == "access_denied"
+    # PR takes it back to the first kind: its step is shown again (a new message), then finished in place.
+    driver.click(PR, intro, "kind_select", selected="flaming")
     again = pending_step(fake, REPORT, message["ts"])
     assert again is not None and again["ts"] not in (old_step["ts"], current["ts"])
     driver.click(STAFF, again, "step_skip")

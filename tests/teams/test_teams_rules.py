@@ -45,7 +45,8 @@ def test_a_personal_chat_report_runs_the_playbook_in_that_chat(teams: TeamsEnv) 
     assert "報告者とのチャットで案内しています" in card_text(pr_card)
     assert all(a["type"] != "Action.OpenUrl" for a in card_of(pr_card)["actions"])
     headings = walk_steps(driver, STAFF, chat)
-    assert len(headings) >= 3 and teams.view(incident_id).status == "resolved"
+    # Nobody in PR acknowledged it: its reporter finished every step, but does not end it alone.
+    assert len(headings) >= 3 and teams.view(incident_id).status == "responding"
 
 
 def test_help_in_a_personal_chat_and_chatter_gets_an_answer_but_no_incident(teams: TeamsEnv) -> None:

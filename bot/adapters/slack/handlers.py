@@ -453,9 +453,7 @@ class Handlers:
             actor = self.adapter.actor(user, body["user"].get("name", ""))
             if self._stale(ref, actor, reply):
                 return
-            step = next((s for s in self.triage.steps.views(ref.incident_id, user) if s.step_id == ref.step_id), None)
-            if step is None:
-                raise InvalidRequest(self.t("step.unknown", step=ref.step_id))
+            step = self.triage.steps.input_view(ref.incident_id, ref.step_id, actor)  # a refusal is recorded
             clicked = self._clicked(body)
             metadata = {"i": ref.incident_id, "k": ref.kind, "s": ref.step_id, "c": channel, "t": thread,
                         "m": clicked[1] if clicked else None}
