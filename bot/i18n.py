@@ -22,9 +22,16 @@ class Catalog:
         """Read the catalogue for a locale from package data."""
         if locale not in LOCALES:
             raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
-        text = (Path(__file__).resolve().parent / "locales" / f"{locale}.yaml").read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
-        return cls(locale, {str(k): str(v) for k, v in _flatten(data).items()})
+        folder = Path(__file__).resolve().parent / "locales"
+        messages: dict[str, str] = {}
+        # The main file, then feature files named <feature>.<locale>.yaml (kept apart to edit independently).
+        for path in (folder / f"{locale}.yaml", *sorted(folder.glob(f"*.{locale}.yaml"))):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for key, value in _flatten(data).items():
+                if str(key) in messages:
+                    raise ValueError(f"{path.name}: {key}: already defined in another catalogue file")
+                messages[str(key)] = str(value)
+        return cls(locale, messages)
 
     def keys(self) -> set[str]:
         """Every key this catalogue defines."""

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from bot import records_cli
 from bot.clock import FAKE_NOW_ENV, FileClock
 from bot.config import ConfigError, load_config
 from bot.wiring import Runtime, build_runtime
@@ -28,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--jsonl", action="store_true", help="read one text per stdin line, write JSON lines")
     timeline = sub.add_parser("timeline", help="export an incident's timeline, or 'verify' the whole chain")
     timeline.add_argument("target", help="incident number (e.g. 12 or INC-0012) or 'verify'")
-    timeline.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    timeline.add_argument("--format", choices=("md", "csv", "json", "xlsx"), default="md")
+    timeline.add_argument("--output", metavar="FILE", help="write to FILE (xlsx: default INC-0012-timeline.xlsx)")
     timeline.add_argument("--as", dest="as_user", metavar="USER_ID",
                           help="export as this chat user may (PR and security officers only); default: operator")
     timeline.add_argument("--expect", metavar="SEQ:HASH",
@@ -36,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     incidents = sub.add_parser("incidents", help="list incidents")
     incidents.add_argument("--json", action="store_true", help="JSON output")
     incidents.add_argument("--open", action="store_true", help="only open incidents")
+    incidents.add_argument("--format", choices=("text", "xlsx"), default="text")
+    incidents.add_argument("--output", metavar="FILE", help="with xlsx: file to write (default: incidents-DATE.xlsx)")
+    incidents.add_argument("--as", dest="as_user", metavar="USER_ID", help="with xlsx: list as this chat user may")
+    records_cli.add_report_parser(sub)
     serve = sub.add_parser("serve", help="Slack app over HTTP (POST /slack/events) with the scheduler")
     serve.add_argument("--port", type=int, default=3000)
     # bandit B104: default of --host for the server commands.
@@ -87,40 +93,17 @@ def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
-    from bot.triage.export import export_timeline
-
-    triage = runtime.triage
     if args.target == "verify":
         # The whole chain plus every erased incident, in one snapshot (bot/retention_cli.py).
         return _adapter_command("bot.retention_cli", "verify", runtime, args, stdout)
-    number = args.target.upper().removeprefix("INC-").lstrip("#")
-    if not number.isdigit():
-        stdout.write(f"timeline: expected an incident number or 'verify', got {args.target!r}\n")
-        return 2
-    from bot.triage.core import IncidentNotFound
-
-    try:
-        view = triage.queries.view(int(number), None)
-    except IncidentNotFound:
-        stdout.write(triage.catalog.t("error.not_found", ref=f"INC-{int(number):04d}") + "\n")
-        return 1
-    if getattr(args, "as_user", None):
-        from bot.triage.access import PermissionDenied
-
-        try:
-            stdout.write(triage.queries.export(int(number), args.as_user, args.format))
-        except PermissionDenied:
-            stdout.write(triage.catalog.t("error.denied") + "\n")
-            return 1
-        return 0
-    entries = triage.queries.timeline(int(number), None)
-    stdout.write(export_timeline(view, entries, args.format, triage.catalog))
-    return 0
+    return records_cli.timeline(runtime, args, stdout)  # readable exports and .xlsx (bot/records/)
 
 
 def _incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     from bot.clock import format_jst, to_jst
 
+    if args.format == "xlsx":
+        return records_cli.incidents(runtime, args, stdout)
     views = runtime.triage.queries.list(None, open_only=args.open, limit=10_000)
     if args.json:
         stdout.write(json.dumps([{
@@ -157,6 +140,7 @@ def run(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: 
             "chat": lambda: _chat(runtime, args, stdin, stdout),
             "timeline": lambda: _timeline(runtime, args, stdout),
             "incidents": lambda: _incidents(runtime, args, stdout),
+            "report": lambda: records_cli.report(runtime, args, stdout),
             "check": lambda: _check(runtime, stdout),
             "migrate": lambda: 0,
             "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),

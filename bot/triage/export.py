@@ -1,60 +1,48 @@
-"""Timeline export as Markdown, CSV or JSON (times in Asia/Tokyo with dates)."""
+"""Timeline export: readable Markdown and CSV (one sentence per event, Asia/Tokyo dates), JSON for machines."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.clock import format_jst, to_jst
+from bot.clock import to_jst
 from bot.i18n import Catalog
 from bot.ports import IncidentView
 from bot.triage.queries import TimelineEntry
 
-FORMATS = ("md", "csv", "json")
+if TYPE_CHECKING:
+    from bot.triage.core import CoreDeps
+
+FORMATS = ("md", "csv", "json")  # text formats; .xlsx comes from bot/records/service.py
 
 
-def _payload(entry: TimelineEntry) -> str:
-    if entry.redacted:
-        return "(restricted)"
-    parts = []
-    if entry.old is not None or entry.new is not None:
-        parts.append(f"{entry.old if entry.old is not None else '—'} → {entry.new if entry.new is not None else '—'}")
-    if entry.data:
-        parts.append(json.dumps(entry.data, ensure_ascii=False, sort_keys=True))
-    return " ".join(parts)
+def export_json(view: IncidentView, entries: Sequence[TimelineEntry]) -> str:
+    """The machine format: raw types and values, times as ISO 8601 in Asia/Tokyo."""
+    return json.dumps({
+        "incident": {"id": view.id, "ref": view.ref, "kind": view.kind, "status": view.status,
+                     "severity": view.severity, "restricted": view.restricted,
+                     "created_at": to_jst(view.created_at).isoformat()},
+        "events": [{"seq": e.seq, "at": to_jst(e.at).isoformat(), "type": e.type, "actor": e.actor,
+                    "old": e.old, "new": e.new, "data": e.data, "hash": e.hash, "redacted": e.redacted}
+                   for e in entries],
+    }, ensure_ascii=False, indent=2)
 
 
-def export_timeline(view: IncidentView, entries: Sequence[TimelineEntry], fmt: str, catalog: Catalog) -> str:
-    """Render one incident's timeline in the requested format."""
+def export_timeline(view: IncidentView, entries: Sequence[TimelineEntry], fmt: str, catalog: Catalog, *,
+                    deps: CoreDeps | None = None, names: dict[str, str] | None = None) -> str:
+    """Render one incident's timeline in the requested format.
+
+    deps gives the profile (section names, clauses), the playbooks (step titles) and roles; without it the
+    sentences name sections and steps by their ids. CSV text starts with a BOM: write it encoded as UTF-8.
+    """
     if fmt == "json":
-        return json.dumps({
-            "incident": {"id": view.id, "ref": view.ref, "kind": view.kind, "status": view.status,
-                         "severity": view.severity, "restricted": view.restricted,
-                         "created_at": to_jst(view.created_at).isoformat()},
-            "events": [{"seq": e.seq, "at": to_jst(e.at).isoformat(), "type": e.type, "actor": e.actor,
-                        "old": e.old, "new": e.new, "data": e.data, "hash": e.hash, "redacted": e.redacted}
-                       for e in entries],
-        }, ensure_ascii=False, indent=2)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["seq", "at_jst", "type", "actor", "old", "new", "data", "hash"])
-        for e in entries:
-            writer.writerow([e.seq, to_jst(e.at).isoformat(), e.type, e.actor,
-                             "" if e.redacted else json.dumps(e.old, ensure_ascii=False),
-                             "" if e.redacted else json.dumps(e.new, ensure_ascii=False),
-                             "(restricted)" if e.redacted else json.dumps(e.data, ensure_ascii=False, sort_keys=True),
-                             e.hash])
-        return out.getvalue()
-    if fmt != "md":
+        return export_json(view, entries)
+    if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    lines = [catalog.t("export.heading", ref=view.ref, kind=view.kind_label, status=view.status_label),
-             "", f"| {catalog.t('export.col_time')} | {catalog.t('export.col_event')} | "
-             f"{catalog.t('export.col_actor')} | {catalog.t('export.col_detail')} |", "|---|---|---|---|"]
-    for e in entries:
-        detail = _payload(e).replace("|", "\\|").replace("\n", " ")
-        event = catalog.label("event", e.type)
-        lines.append(f"| {format_jst(e.at, catalog.locale)} | {event} | {e.actor} | {detail} |")
-    return "\n".join(lines) + "\n"
+    from bot.records.sentences import Describer
+    from bot.records.tables import timeline_csv, timeline_markdown
+
+    describer = Describer.for_deps(deps, names=names) if deps is not None else Describer.bare(catalog)
+    lines = describer.describe(entries)
+    return timeline_csv(lines, catalog) if fmt == "csv" else timeline_markdown(view, lines, catalog)
