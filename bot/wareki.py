@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-# (first day, era name); newest first. Dates before Meiji 6 (the Gregorian calendar) are shown in 西暦.
-ERAS: tuple[tuple[date, str], ...] = (
-    (date(2019, 5, 1), "令和"),
-    (date(1989, 1, 8), "平成"),
-    (date(1926, 12, 25), "昭和"),
-    (date(1912, 7, 30), "大正"),
-    (date(1873, 1, 1), "明治"),
+# (first day shown in the era, era name, the era's first year); newest first. Japan took the Gregorian calendar
+# on Meiji 6-01-01 (1873); earlier dates are shown in 西暦 rather than converted to the old calendar.
+ERAS: tuple[tuple[date, str, int], ...] = (
+    (date(2019, 5, 1), "令和", 2019),
+    (date(1989, 1, 8), "平成", 1989),
+    (date(1926, 12, 25), "昭和", 1926),
+    (date(1912, 7, 30), "大正", 1912),
+    (date(1873, 1, 1), "明治", 1868),
 )
 WEEKDAYS_JA = "月火水木金土日"
 
 
 def era_year(day: date) -> tuple[str, int] | None:
     """The era name and year of a date (None before 1873)."""
-    for start, name in ERAS:
+    for start, name, first_year in ERAS:
         if day >= start:
-            return name, day.year - start.year + 1
+            return name, day.year - first_year + 1
     return None
 
 

@@ -93,6 +93,12 @@ def _steps(deps: CoreDeps, session: Session, incident: Incident) -> tuple[StepRe
     return tuple(records)
 
 
+def reporter_names(deps: CoreDeps, incident_id: int) -> dict[str, str]:
+    """Reporter user ids mapped to the names they gave (empty once erased)."""
+    with deps.sessions.begin() as session:
+        return _names(session, load_incident(session, incident_id))
+
+
 def reporters_of(deps: CoreDeps, incident_id: int) -> list[str]:
     """The incident's reporters (for access checks made outside a use case)."""
     with deps.sessions.begin() as session:

@@ -33,16 +33,20 @@ def export_timeline(view: IncidentView, entries: Sequence[TimelineEntry], fmt: s
                     deps: CoreDeps | None = None, names: dict[str, str] | None = None) -> str:
     """Render one incident's timeline in the requested format.
 
-    deps gives the profile (section names, clauses), the playbooks (step titles) and roles; without it the
-    sentences name sections and steps by their ids. CSV text starts with a BOM: write it encoded as UTF-8.
+    deps gives the profile (section names, clauses), the playbooks (step titles), roles and reporter names;
+    without it the sentences name sections, steps and people by their ids. CSV text starts with a BOM: write it
+    encoded as UTF-8.
     """
     if fmt == "json":
         return export_json(view, entries)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    from bot.records.model import reporter_names
     from bot.records.sentences import Describer
     from bot.records.tables import timeline_csv, timeline_markdown
 
+    if deps is not None and names is None and view.details_visible:
+        names = reporter_names(deps, view.id)
     describer = Describer.for_deps(deps, names=names) if deps is not None else Describer.bare(catalog)
     lines = describer.describe(entries)
     return timeline_csv(lines, catalog) if fmt == "csv" else timeline_markdown(view, lines, catalog)
