@@ -64,7 +64,7 @@ def test_every_event_is_one_readable_sentence_with_its_date(runtime: Runtime, fl
     assert ("| 2026年11月18日 10:07 | 状態の変更 | 山田 太郎 | "
             "山田 太郎が状態を「報告受付」から「対応中」に変更しました。 |") in md
     assert "ボット（自動処理）が広報広聴課に通知しました（第1段階）。 | 旭川市ガイドライン 7\\(1\\)エ" in md
-    assert "U\\_PR（広報担当）が報告を確認しました。" in md
+    assert "U_PR（広報担当）が報告を確認しました。" in md
     # No machine values: no JSON, no English status keys.
     assert '{"' not in md and not re.search(r"\b(reported|responding|resolved|closed|pr_section)\b", md)
 

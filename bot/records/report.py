@@ -104,7 +104,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         Section(heading("history"), table=Table(
             (cat.t("records.report.col_when"), cat.t("records.report.col_actor"),
              cat.t("records.report.col_content")),
-            tuple((line.when, line.actor, line.text) for line in lines), (3.8, 2.8, 9.4))),
+            tuple((line.when, line.actor, line.text) for line in lines), (4.3, 2.7, 9.0))),
         _notices(deps, lines),
         _actions(deps, record, describer, when),
         _documents(deps, record),

@@ -145,6 +145,9 @@ class Describer:
             params["step"], clauses = step_sources(self.library, self.profile, cat, kind, step_id)
         elif isinstance(step_id, str):
             params["step"] = step_id
+        if isinstance(step_id, str):
+            answers = entry.data.get("answers")
+            params["answers"] = self._answers(kind, step_id, answers) if isinstance(answers, dict) else ""
         if entry.type in ("notified", "escalated") and isinstance(entry.new, str) and self.profile:
             section = self.profile.sections.get(entry.new)
             clauses = tuple(self.profile.cite(k, cat.locale) for k in (section.clauses if section else ()))
@@ -193,6 +196,25 @@ class Describer:
             return cat.label("summary.platform", str(value))
         convert = labels.get(entry.type)
         return convert(value) if convert else _plain(value)
+
+    def _answers(self, kind: str | None, step_id: str, answers: dict[str, Any]) -> str:
+        """A step's answers in words, with the input labels and choice labels of the playbook."""
+        if not answers:
+            return ""
+        cat = self.catalog
+        labels: dict[str, str] = {}
+        choices: dict[str, dict[str, str]] = {}
+        if self.library is not None and kind:
+            try:
+                for item in self.library.playbook(kind).step(step_id).inputs:
+                    labels[item.id] = item.label.get(cat.locale)
+                    choices[item.id] = {c.value: c.label.get(cat.locale) for c in item.choices}
+            except KeyError:
+                pass  # a step of a playbook changed since: raw ids are still readable
+        items = [cat.t("records.answer_item", label=labels.get(key, key),
+                       value=choices.get(key, {}).get(str(value), _plain(value)))
+                 for key, value in answers.items()]
+        return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
 
     def _section(self, value: Any) -> str:
         section = self.profile.sections.get(str(value)) if self.profile else None

@@ -29,12 +29,13 @@ MAX_WIDTH = 60  # characters; longer cells wrap
 EXCEL_CELL_MAX = 32_767  # Excel's limit on one cell's text
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); such text gets a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")
+# Links, images, code and table cells; emphasis marks are left as typed (they cannot inject anything).
+_MD_SPECIAL = re.compile(r"([\\`\[\]()!|])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
 def md_escape(text: str) -> str:
-    """User text made inert in a Markdown table cell: no HTML, images, links, emphasis, pipes or line breaks."""
+    """User text made inert in a Markdown table cell: no HTML, images, links, code, pipes or line breaks."""
     flat = _LINE_BREAKS.sub(" ", text)
     escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
     # At the start of a line these open a heading, a list or a setext underline.
