@@ -43,10 +43,8 @@ class IncidentRecord:
 
 
 def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> IncidentRecord:
-    """The incident, its timeline, reporter names, steps and review, as the viewer may see them.
-
-    viewer None is the operator (database access), who sees everything; the caller checks the right to export.
-    """
+    """The incident, timeline, names, steps and review as the viewer (None: operator) may see them."""
+    # The caller checks the right to export or receive; this only drops what the viewer may not see.
     queries = IncidentQueries(deps)
     view = queries.view(incident_id, viewer)
     entries = tuple(queries.timeline(incident_id, viewer))

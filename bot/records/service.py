@@ -1,8 +1,8 @@
-"""Record files for people and adapters: timeline, incident list and report, each checked against the access matrix.
+"""Record files for people and adapters: timeline, incident list and report, checked against the access matrix."""
 
-Adapters offering the report in chat call `report_for_recipient` (or `deliverable_reports`) and upload the
-returned bytes under the returned file name; the core decides who may receive what.
-"""
+# Adapters offering the report in chat when an incident is closed call `deliverable_reports` (or
+# `report_for_recipient`) and upload the returned bytes under the returned file name: the core decides who may
+# receive what, the adapter only delivers.
 
 from __future__ import annotations
 
@@ -101,8 +101,7 @@ class RecordsDesk:
         return self._report(load_record(self.deps, incident_id, viewer), fmt, calendar)
 
     def report_for_recipient(self, incident_id: int, recipient: str, fmt: str = "docx") -> RecordFile:
-        """The report an adapter sends to one person when the incident is closed; refused (and recorded) for
-        anyone who may not see the incident's details (a restricted one: only reporters, PR and security)."""
+        """The report for one chat recipient; refused and recorded for anyone who may not see the details."""
         self._require("view_details", incident_id, recipient)
         return self._report(load_record(self.deps, incident_id, recipient), fmt, None)
 
@@ -138,8 +137,7 @@ class RecordsDesk:
 
     # -- closing review ------------------------------------------------------------------------------------
     def record_review(self, incident_id: int, actor: Actor, *, cause: str = "", prevention: str = "") -> str:
-        """Record the cause and prevention measures asked at closing (who may close may record them); the
-        report shows the latest. Returns the message for the actor."""
+        """Record the cause and prevention asked at closing (as whoever may close); returns the actor's message."""
         cause, prevention = storable(cause).strip()[:MAX_REVIEW], storable(prevention).strip()[:MAX_REVIEW]
         cat = self.deps.catalog
         if not cause and not prevention:

@@ -31,12 +31,9 @@ def export_json(view: IncidentView, entries: Sequence[TimelineEntry]) -> str:
 
 def export_timeline(view: IncidentView, entries: Sequence[TimelineEntry], fmt: str, catalog: Catalog, *,
                     deps: CoreDeps | None = None, names: dict[str, str] | None = None) -> str:
-    """Render one incident's timeline in the requested format.
-
-    deps gives the profile (section names, clauses), the playbooks (step titles), roles and reporter names;
-    without it the sentences name sections, steps and people by their ids. CSV text starts with a BOM: write it
-    encoded as UTF-8.
-    """
+    """One incident's timeline as text (CSV starts with a BOM: write it as UTF-8)."""
+    # deps brings the profile (section names, clauses), playbooks (step titles), roles and reporter names;
+    # without it the sentences name sections, steps and people by their ids.
     if fmt == "json":
         return export_json(view, entries)
     if fmt not in FORMATS:
