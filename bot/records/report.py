@@ -159,9 +159,10 @@ def _notices(deps: CoreDeps, lines: tuple[Line, ...]) -> Section:
     kinds = {"notified": "notice_sent", "escalated": "notice_escalated", "acknowledged": "notice_ack"}
     rows = []
     for line in lines:
-        if line.type not in kinds or not (line.new or line.type == "acknowledged"):
+        if line.type not in kinds or not (line.new or line.erased or line.type == "acknowledged"):
             continue
-        party = line.actor if line.type == "acknowledged" else line.new
+        party = (line.actor if line.type == "acknowledged" else
+                 cat.t("records.report.erased_value") if line.erased else line.new)
         rows.append((line.when, cat.t(f"records.report.{kinds[line.type]}"), party, line.clauses))
     heading = cat.t("records.report.heading.notices")
     if not rows:

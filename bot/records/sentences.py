@@ -46,6 +46,7 @@ class Line:
     sentence: str  # the whole sentence: the time, then the text
     step_id: str | None = None
     kind: str | None = None  # the incident's kind when the event happened
+    erased: bool = False  # the payload was erased after the retention period
 
 
 def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
@@ -135,7 +136,7 @@ class Describer:
                 "kind": kind}
         if entry.redacted or erased:
             text = cat.t("records.redacted" if entry.redacted else "records.erased", who=who, event=event)
-            return Line(**base, text=text, old="", new="", clauses="",
+            return Line(**base, text=text, old="", new="", clauses="", erased=erased,
                         sentence=cat.t("records.frame", when=when, text=text))
         old, new = self._value(entry, entry.old, kind), self._value(entry, entry.new, kind)
         params: dict[str, Any] = {k: _plain(v) for k, v in entry.data.items()}
