@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     timeline = add("timeline", "タイムラインの出力、または verify で全体の検査 / "
                                "export a timeline or 'verify' the chain")
     timeline.add_argument("target", help="インシデント番号（12 / INC-0012）または verify / incident number or 'verify'")
-    timeline.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    timeline.add_argument("--format", choices=("md", "csv", "json", "xlsx"), default="md")
+    timeline.add_argument("--output", metavar="FILE",
+                          help="書き込み先（xlsx の既定: INC-0012-timeline.xlsx）/ write to FILE")
     timeline.add_argument("--as", dest="as_user", metavar="USER_ID",
                           help="このユーザーの権限で出力（広報・情報セキュリティ担当のみ）/ export as this user")
     timeline.add_argument("--expect", metavar="SEQ:HASH",
@@ -59,6 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     incidents = add("incidents", "インシデント一覧 / list incidents")
     incidents.add_argument("--json", action="store_true", help="JSON で出力 / JSON output")
     incidents.add_argument("--open", action="store_true", help="対応中のものだけ / only open incidents")
+    incidents.add_argument("--format", choices=("text", "xlsx"), default="text")
+    incidents.add_argument("--output", metavar="FILE",
+                           help="xlsx の書き込み先（既定: incidents-日付.xlsx）/ with xlsx: file to write")
+    incidents.add_argument("--as", dest="as_user", metavar="USER_ID",
+                           help="xlsx で、このユーザーの権限で一覧 / with xlsx: list as this chat user may")
+    report = add("report", "SNSトラブル対応報告書の下書き（.docx / Markdown）/ draft the incident report")
+    report.add_argument("target", help="インシデント番号（12 / INC-0012）/ incident number")
+    report.add_argument("--format", choices=("docx", "md"), default="docx")
+    report.add_argument("--output", metavar="FILE",
+                        help="書き込み先（既定: INC-0012-report.docx、'-' は標準出力）/ file to write ('-' = stdout)")
+    report.add_argument("--calendar", choices=("wareki", "western"),
+                        help="和暦または西暦（既定: 日本語は和暦）/ dates in 和暦 or 西暦")
+    report.add_argument("--as", dest="as_user", metavar="USER_ID",
+                        help="このユーザーの権限で作成（広報・情報セキュリティ担当のみ）/ as this chat user may")
     serve = add("serve", "Slack アプリ（HTTP、POST /slack/events）とスケジューラー / Slack app over HTTP")
     serve.add_argument("--port", type=int, default=3000)
     # bandit B104: default of --host for the server commands.

@@ -24,11 +24,18 @@ class Catalog:
         ({ack_by}: who acknowledges, e.g. アカウント管理者), defaulting to the catalogue's terms section."""
         if locale not in LOCALES:
             raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
-        text = (Path(__file__).resolve().parent / "locales" / f"{locale}.yaml").read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
-        names = {str(k): str(v) for k, v in (data.pop("terms", None) or {}).items()}
+        folder = Path(__file__).resolve().parent / "locales"
+        messages: dict[str, str] = {}
+        names: dict[str, str] = {}
+        # The main file, then feature files named <feature>.<locale>.yaml (kept apart to edit independently).
+        for path in (folder / f"{locale}.yaml", *sorted(folder.glob(f"*.{locale}.yaml"))):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            names.update({str(k): str(v) for k, v in (data.pop("terms", None) or {}).items()})
+            for key, value in _flatten(data).items():
+                if str(key) in messages:
+                    raise ValueError(f"{path.name}: {key}: already defined in another catalogue file")
+                messages[str(key)] = str(value)
         names.update(terms or {})
-        messages = {str(k): str(v) for k, v in _flatten(data).items()}
         for key, value in names.items():  # plain replacement: other {placeholders} stay for t()
             messages = {k: v.replace("{" + key + "}", value) for k, v in messages.items()}
         return cls(locale, messages)

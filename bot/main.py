@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli_errors import database_problem, is_network_error, masked_url, network_detail, say
+from bot import records_cli
 from bot.cli_parser import build_parser
 from bot.clock import FAKE_NOW_ENV, FileClock
 from bot.config import ConfigError, load_config
@@ -55,40 +56,17 @@ def _classified(result: Any) -> str:
 
 
 def _timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
-    from bot.triage.export import export_timeline
-
-    triage = runtime.triage
     if args.target == "verify":
         # The whole chain plus every erased incident, in one snapshot (bot/retention_cli.py).
         return _adapter_command("bot.retention_cli", "verify", runtime, args, stdout)
-    number = args.target.upper().removeprefix("INC-").lstrip("#")
-    if not number.isdigit():
-        stdout.write(f"timeline: expected an incident number or 'verify', got {args.target!r}\n")
-        return 2
-    from bot.triage.core import IncidentNotFound
-
-    try:
-        view = triage.queries.view(int(number), None)
-    except IncidentNotFound:
-        stdout.write(triage.catalog.t("error.not_found", ref=f"INC-{int(number):04d}") + "\n")
-        return 1
-    if getattr(args, "as_user", None):
-        from bot.triage.access import PermissionDenied
-
-        try:
-            stdout.write(triage.queries.export(int(number), args.as_user, args.format))
-        except PermissionDenied:
-            stdout.write(triage.catalog.t("error.denied") + "\n")
-            return 1
-        return 0
-    entries = triage.queries.timeline(int(number), None)
-    stdout.write(export_timeline(view, entries, args.format, triage.catalog))
-    return 0
+    return records_cli.timeline(runtime, args, stdout)  # readable exports and .xlsx (bot/records/)
 
 
 def _incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     from bot.clock import format_jst, to_jst
 
+    if args.format == "xlsx":
+        return records_cli.incidents(runtime, args, stdout)
     views = runtime.triage.queries.list(None, open_only=args.open, limit=10_000)
     if args.json:
         stdout.write(json.dumps([{
@@ -179,6 +157,7 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
             "chat": lambda: _chat(runtime, args, stdin, stdout),
             "timeline": lambda: _timeline(runtime, args, stdout),
             "incidents": lambda: _incidents(runtime, args, stdout),
+            "report": lambda: records_cli.report(runtime, args, stdout),
             "check": lambda: _check(runtime, stdout),
             "migrate": lambda: 0,
             "classify": lambda: _adapter_command("bot.triage.classifier_examples", "cli", runtime, args, stdout),

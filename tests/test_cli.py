@@ -56,8 +56,9 @@ def test_timeline_export_formats(cli_env: Path) -> None:
     assert types[:3] == ["reported", "classified", "notified"] and "acknowledged" in types
     assert all(e["at"].endswith("+09:00") for e in data["events"])
     code, text = _cli(cli_env, "timeline", "1", "--format", "csv")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:4] == ["seq", "at_jst", "type", "actor"] and len(rows) == len(types) + 1
+    assert text.startswith("\ufeff")  # UTF-8 with BOM, for Excel on Japanese Windows
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0][:4] == ["日時", "種別", "実施者", "内容"] and len(rows) == len(types) + 1
 
 
 def test_timeline_errors(cli_env: Path) -> None:

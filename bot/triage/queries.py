@@ -107,7 +107,7 @@ class IncidentQueries:
 
             transaction(self.deps, check)  # a refusal is recorded on the timeline there
         return export_timeline(self.view(incident_id, viewer), self.timeline(incident_id, viewer), fmt,
-                               self.deps.catalog)
+                               self.deps.catalog, deps=self.deps)
 
     def by_conversation(self, platform: str, channel: str, thread: str) -> int | None:
         """The incident whose report thread this is, if any."""

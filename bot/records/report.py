@@ -1,0 +1,210 @@
+"""The draft 「SNSトラブル対応報告書」 of one incident as a neutral document model, built from its timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import to_jst
+from bot.records.model import IncidentRecord
+from bot.records.sentences import Describer, Line, format_when, step_sources
+from bot.triage.core import CoreDeps
+from bot.wareki import wareki_date
+
+CALENDARS = ("wareki", "western")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with a header row; widths are relative."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document issued during the response (a playbook draft)."""
+
+    title: str
+    note: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section of the report; blank means its text is a marker to fill in."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    table: Table | None = None
+    documents: tuple[Document, ...] = ()
+    blank: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole report, ready for a renderer."""
+
+    ref: str
+    title: str
+    date: str
+    addressee: str
+    author: str
+    intro: str
+    ki: str
+    sections: tuple[Section, ...]
+    end: str
+    provenance: str
+    lines: tuple[Line, ...]  # the timeline the 経緯 table was made from, event for event
+
+
+def addressee_section(deps: CoreDeps) -> str:
+    """Whom the report goes to: the profile's head of division, else its second chain level, else the PR section."""
+    profile = deps.profile
+    if "department_head" in profile.sections:
+        return "department_head"
+    chain = profile.escalation_chain
+    return chain[1].section if len(chain) > 1 else profile.first_report_to[0]
+
+
+def default_calendar(locale: str) -> str:
+    """和暦 for Japanese documents (every built-in profile is a Japanese municipality), 西暦 in English."""
+    return "wareki" if locale == "ja" else "western"
+
+
+def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None = None,
+                 now: datetime | None = None) -> Report:
+    """The report of an incident as the record's viewer may see it."""
+    cat, profile, view = deps.catalog, deps.profile, record.view
+    locale = cat.locale
+    calendar = calendar or default_calendar(locale)
+    now = now or deps.clock.now()
+    describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar)
+    lines = tuple(describer.describe(record.entries))
+    blank = cat.t("records.report.blank")
+
+    def when(value: datetime | None) -> str:
+        return format_when(value, locale, calendar) if value is not None else blank
+
+    def heading(key: str) -> str:
+        return cat.t(f"records.report.heading.{key}")
+
+    reporters = "、".join(describer.actor(r) for r in view.reporters) or view.reporter_id
+    sections = [
+        Section(heading("subject"), (cat.t("records.report.subject", kind=view.kind_label, ref=view.ref),)),
+        Section(heading("when"), (cat.t("records.report.occurred", when=blank),
+                                  cat.t("records.report.noticed", when=when(view.created_at), who=reporters))),
+        Section(heading("kind"), (cat.t("records.report.kind_line", kind=view.kind_label,
+                                        severity=view.severity_label),)
+                + ((cat.t("records.report.restricted_line"),) if view.restricted else ())),
+        Section(heading("summary"), _summary(deps, record)),
+        Section(heading("history"), table=Table(
+            (cat.t("records.report.col_when"), cat.t("records.report.col_actor"),
+             cat.t("records.report.col_content")),
+            tuple((line.when, line.actor, line.text) for line in lines), (4.3, 2.7, 9.0))),
+        _notices(deps, lines),
+        _actions(deps, record, describer, when),
+        _documents(deps, record),
+        _free_text(heading("cause"), record.cause, blank),
+        _free_text(heading("prevention"), record.prevention, blank),
+    ]
+    if record.erased_at is not None:
+        counts = {"fields": 0, "reporters": 0, "step_states": 0, "timeline_events": 0, **(record.erasure or {})}
+        sections.append(Section(heading("erasure"), (cat.t("records.report.erasure_text",
+                                                          when=when(record.erased_at), **counts),)))
+    local_now = to_jst(now)
+    if locale != "ja":
+        date = f"{local_now:%Y-%m-%d}"
+    else:
+        western = f"{local_now.year}年{local_now.month}月{local_now.day}日"
+        date = wareki_date(local_now) if calendar == "wareki" else western
+    head = record.entries[-1].hash[:16] if record.entries else "—"
+    return Report(
+        ref=view.ref,
+        title=cat.t("records.report.title") + cat.t("records.report.draft"),
+        date=date,
+        addressee=cat.t("records.report.addressee", name=profile.section_name(addressee_section(deps), locale)),
+        author=cat.t("records.report.author", municipality=profile.name_for(locale),
+                     department=view.department or cat.t("records.report.department_blank")),
+        intro=cat.t("records.report.intro"),
+        ki=cat.t("records.report.ki"),
+        sections=tuple(sections),
+        end=cat.t("records.report.end"),
+        provenance=cat.t("records.report.provenance", ref=view.ref, count=len(record.entries), head=head,
+                         now=format_when(now, locale, calendar)),
+        lines=lines,
+    )
+
+
+def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
+    cat, view = deps.catalog, record.view
+    if not view.details_visible:
+        return (cat.t("records.report.withheld"), cat.t("records.report.status_line", status=view.status_label))
+    erased = cat.t("records.report.erased_value")
+    text = view.text if view.text else (erased if record.erased_at else cat.t("records.report.none"))
+    url = view.source_url or (erased if record.erased_at else cat.t("records.report.none"))
+    paragraphs = [cat.t("records.report.summary_text", text=text), cat.t("records.report.summary_url", url=url)]
+    if view.platform:
+        paragraphs.append(cat.t("records.report.summary_platform",
+                                platform=cat.label("summary.platform", view.platform)))
+    paragraphs.append(cat.t("records.report.status_line", status=view.status_label))
+    return tuple(paragraphs)
+
+
+def _notices(deps: CoreDeps, lines: tuple[Line, ...]) -> Section:
+    cat = deps.catalog
+    kinds = {"notified": "notice_sent", "escalated": "notice_escalated", "acknowledged": "notice_ack"}
+    rows = []
+    for line in lines:
+        if line.type not in kinds or not (line.new or line.erased or line.type == "acknowledged"):
+            continue
+        party = (line.actor if line.type == "acknowledged" else
+                 cat.t("records.report.erased_value") if line.erased else line.new)
+        rows.append((line.when, cat.t(f"records.report.{kinds[line.type]}"), party, line.clauses))
+    heading = cat.t("records.report.heading.notices")
+    if not rows:
+        return Section(heading, (cat.t("records.report.notice_none"),))
+    return Section(heading, table=Table(
+        (cat.t("records.report.col_when"), cat.t("records.report.col_type"), cat.t("records.report.col_party"),
+         cat.t("records.report.col_clauses")), tuple(rows), (3.4, 1.6, 4.6, 6.4)))
+
+
+def _actions(deps: CoreDeps, record: IncidentRecord, describer: Describer,
+             when: Callable[[datetime | None], str]) -> Section:
+    cat, kind = deps.catalog, record.view.kind
+    rows = []
+    for number, step in enumerate(record.steps, start=1):
+        title, citations = step_sources(deps.library, deps.profile, cat, kind, step.step_id)
+        result = cat.t("records.report.step_done" if step.status == "done" else "records.report.step_skipped")
+        rows.append((str(number), title, result, when(step.at), describer.actor(step.actor),
+                     ("、" if cat.locale == "ja" else "; ").join(citations)))
+    heading = cat.t("records.report.heading.actions")
+    if not rows:
+        return Section(heading, (cat.t("records.report.actions_none"),))
+    return Section(heading, table=Table(
+        (cat.t("records.report.col_no"), cat.t("records.report.col_step"), cat.t("records.report.col_result"),
+         cat.t("records.report.col_when"), cat.t("records.report.col_actor"), cat.t("records.report.col_clauses")),
+        tuple(rows), (1.0, 4.6, 2.2, 3.4, 2.4, 3.6)))
+
+
+def _documents(deps: CoreDeps, record: IncidentRecord) -> Section:
+    cat, kind = deps.catalog, record.view.kind
+    documents = []
+    for step in record.steps:
+        title, _ = step_sources(deps.library, deps.profile, cat, kind, step.step_id)
+        for draft in step.drafts:
+            text = cat.t("records.report.erased_value") if record.erased_at else draft.text.strip()
+            documents.append(Document(draft.title, cat.t("records.report.document_note", step=title), text))
+    heading = cat.t("records.report.heading.documents")
+    if not documents:
+        return Section(heading, (cat.t("records.report.documents_none"),))
+    return Section(heading, documents=tuple(documents))
+
+
+def _free_text(heading: str, text: str, blank: str) -> Section:
+    if text.strip():
+        return Section(heading, tuple(part for part in text.strip().splitlines() if part.strip()))
+    return Section(heading, (blank,), blank=True)

@@ -1,0 +1,240 @@
+"""One readable sentence per timeline event: who did what, from what to what, when (Asia/Tokyo, with the date)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.clock import format_jst, to_jst
+from bot.i18n import Catalog
+from bot.triage.access import AccessPolicy
+from bot.triage.playbook import PlaybookLibrary
+from bot.triage.profiles import Profile
+from bot.triage.queries import TimelineEntry
+from bot.wareki import wareki_date
+
+if TYPE_CHECKING:
+    from bot.triage.core import CoreDeps
+
+AUTOMATIC_ACTORS = {"bot": "records.actor.bot", "retention": "records.actor.retention"}
+# Events whose sentence template exists; any other type gets the neutral fallback sentence.
+KNOWN_TYPES = frozenset({
+    "reported", "classified", "merged_report", "kind_corrected", "restricted", "step_completed", "step_skipped",
+    "severity_changed", "details_changed", "status_changed", "notified", "acknowledged", "escalated",
+    "delivery_failed", "notify_failed", "access_denied", "note", "merged", "erased", "review_recorded",
+})
+# Events that always carry a payload: an empty one on an erased incident means retention removed it.
+PAYLOAD_TYPES = KNOWN_TYPES - {"acknowledged", "merged_report"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One event, readable: the sentence and the plain columns of the CSV and Excel exports."""
+
+    seq: int
+    type: str
+    at: datetime
+    when: str  # the date and time as shown in the sentence
+    event: str  # the event's label, e.g. 状態の変更
+    actor: str
+    text: str  # the sentence without the time
+    old: str
+    new: str
+    clauses: str
+    sentence: str  # the whole sentence: the time, then the text
+    step_id: str | None = None
+    kind: str | None = None  # the incident's kind when the event happened
+    erased: bool = False  # the payload was erased after the retention period
+
+
+def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
+    """A date and time in Asia/Tokyo: 2026年11月18日 10:00, 令和8年11月18日 10:00 or 2026-11-18 10:00 JST."""
+    if calendar == "wareki" and locale == "ja":
+        local = to_jst(value)
+        return f"{wareki_date(local)} {local:%H:%M}"
+    return format_jst(value, locale)
+
+
+def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, kind: str,
+                 step_id: str) -> tuple[str, tuple[str, ...]]:
+    """A step's title and its guideline citations for the profile (general rule labelled as such)."""
+    locale = catalog.locale
+    try:
+        step = library.playbook(kind).step(step_id)
+    except KeyError:
+        return step_id, ()
+    base = profile.base or profile.id
+    if base in step.clauses:
+        return step.label(locale), tuple(profile.cite(k, locale) for k in step.clauses[base])
+    fallback = step.fallback.get(base)
+    if fallback is not None and fallback.clauses:
+        return step.label(locale), tuple(profile.cite(k, locale) for k in fallback.clauses)
+    return step.label(locale), tuple(catalog.t("records.general_rule", citation=profile.cite(k, locale))
+                                     for k in profile.general_rule.clauses)
+
+
+class Describer:
+    """Turns timeline entries into Lines for one incident, profile and locale."""
+
+    def __init__(self, catalog: Catalog, profile: Profile | None, library: PlaybookLibrary | None,
+                 access: AccessPolicy | None, *, names: Mapping[str, str] | None = None,
+                 calendar: str = "western") -> None:
+        self.catalog = catalog
+        self.profile = profile
+        self.library = library
+        self.access = access or AccessPolicy()
+        self.names = dict(names or {})
+        self.calendar = calendar
+
+    @classmethod
+    def for_deps(cls, deps: CoreDeps, *, names: Mapping[str, str] | None = None,
+                 calendar: str = "western") -> Describer:
+        """A describer with the running profile, playbooks and roles."""
+        return cls(deps.catalog, deps.profile, deps.library, deps.access, names=names, calendar=calendar)
+
+    @classmethod
+    def bare(cls, catalog: Catalog) -> Describer:
+        """A describer without profile or playbooks: sections and steps are named by their ids."""
+        return cls(catalog, None, None, None)
+
+    def actor(self, user_id: str) -> str:
+        """A person's name (or id) with their role, or the automatic actor's label."""
+        cat = self.catalog
+        if user_id in AUTOMATIC_ACTORS:
+            return cat.t(AUTOMATIC_ACTORS[user_id])
+        name = self.names.get(user_id) or user_id
+        roles = self.access.roles_of(user_id)
+        role = ("records.actor.role_pr" if "pr" in roles else
+                "records.actor.role_security" if "security" in roles else None)
+        return cat.t("records.actor.with_role", name=name, role=cat.t(role)) if role else name
+
+    def when(self, value: datetime) -> str:
+        """A time as the sentences show it."""
+        return format_when(value, self.catalog.locale, self.calendar)
+
+    def describe(self, entries: Sequence[TimelineEntry]) -> list[Line]:
+        """Every entry as a Line, in order."""
+        erased_from = next((e.seq for e in entries if e.type == "erased"), None)
+        kind = None
+        lines = []
+        for entry in entries:
+            if entry.type in ("classified", "kind_corrected") and isinstance(entry.new, str):
+                kind = entry.new
+            erased = (erased_from is not None and entry.seq < erased_from and entry.type in PAYLOAD_TYPES
+                      and not entry.data and entry.new is None)
+            lines.append(self._line(entry, kind, erased))
+        return lines
+
+    def _line(self, entry: TimelineEntry, kind: str | None, erased: bool) -> Line:
+        cat = self.catalog
+        event = cat.label("event", entry.type)
+        who = self.actor(entry.actor)
+        when = self.when(entry.at)
+        base = {"seq": entry.seq, "type": entry.type, "at": entry.at, "when": when, "event": event, "actor": who,
+                "kind": kind}
+        if entry.redacted or erased:
+            text = cat.t("records.redacted" if entry.redacted else "records.erased", who=who, event=event)
+            return Line(**base, text=text, old="", new="", clauses="", erased=erased,
+                        sentence=cat.t("records.frame", when=when, text=text))
+        old, new = self._value(entry, entry.old, kind), self._value(entry, entry.new, kind)
+        params: dict[str, Any] = {k: _plain(v) for k, v in entry.data.items()}
+        step_id = entry.data.get("step") if entry.type in ("step_completed", "step_skipped") else None
+        clauses: tuple[str, ...] = ()
+        if isinstance(step_id, str) and kind and self.library and self.profile:
+            params["step"], clauses = step_sources(self.library, self.profile, cat, kind, step_id)
+        elif isinstance(step_id, str):
+            params["step"] = step_id
+        if isinstance(step_id, str):
+            answers = entry.data.get("answers")
+            params["answers"] = self._answers(kind, step_id, answers) if isinstance(answers, dict) else ""
+        if entry.type in ("notified", "escalated") and isinstance(entry.new, str) and self.profile:
+            section = self.profile.sections.get(entry.new)
+            clauses = tuple(self.profile.cite(k, cat.locale) for k in (section.clauses if section else ()))
+        if entry.type == "classified" and isinstance(entry.data.get("confidence"), (int, float)):
+            params["confidence"] = f"{float(entry.data['confidence']):.0%}"
+        if entry.type == "details_changed":
+            params["field"] = cat.label("records.field", str(entry.data.get("field", "")))
+        if entry.type == "access_denied":
+            params["action"] = str(entry.data.get("action", ""))
+        params.update(who=who, old=old or "—", new=new or "—", event=event)
+        text = self._sentence(entry.type, params)
+        return Line(**base, text=text, old=old, new=new, clauses=("、" if cat.locale == "ja" else "; ").join(clauses),
+                    sentence=cat.t("records.frame", when=when, text=text),
+                    step_id=step_id if isinstance(step_id, str) else None)
+
+    def _sentence(self, type_: str, params: dict[str, Any]) -> str:
+        cat = self.catalog
+        if type_ in KNOWN_TYPES:
+            try:
+                return cat.t(f"records.sentence.{type_}").format_map(_Defaults(params))
+            except (KeyError, ValueError, IndexError):
+                pass  # a malformed payload still yields the neutral sentence below
+        return cat.t("records.fallback", who=params["who"], event=params["event"])
+
+    def _value(self, entry: TimelineEntry, value: Any, kind: str | None) -> str:
+        """An old/new value in words: labels for statuses, kinds, severities, sections and flags."""
+        if value is None:
+            return ""
+        cat = self.catalog
+        labels: dict[str, Callable[[Any], str]] = {
+            "reported": lambda v: cat.label("status", str(v)),
+            "status_changed": lambda v: cat.label("status", str(v)),
+            "classified": lambda v: cat.label("kind", str(v)),
+            "kind_corrected": lambda v: cat.label("kind", str(v)),
+            "severity_changed": lambda v: cat.label("severity", str(v)),
+            "notified": self._section,
+            "escalated": self._section,
+            "acknowledged": lambda v: self.actor(str(v)),
+            "step_completed": lambda v: cat.label("step_status", str(v)),
+            "step_skipped": lambda v: cat.label("step_status", str(v)),
+            "merged": lambda v: f"INC-{int(v):04d}" if isinstance(v, int) else str(v),
+        }
+        if isinstance(value, bool):
+            return cat.t("records.flag_yes" if value else "records.flag_no")
+        if entry.type == "details_changed" and entry.data.get("field") == "platform":
+            return cat.label("summary.platform", str(value))
+        convert = labels.get(entry.type)
+        return convert(value) if convert else _plain(value)
+
+    def _answers(self, kind: str | None, step_id: str, answers: dict[str, Any]) -> str:
+        """A step's answers in words, with the input labels and choice labels of the playbook."""
+        if not answers:
+            return ""
+        cat = self.catalog
+        labels: dict[str, str] = {}
+        choices: dict[str, dict[str, str]] = {}
+        if self.library is not None and kind:
+            try:
+                for item in self.library.playbook(kind).step(step_id).inputs:
+                    labels[item.id] = item.label.get(cat.locale)
+                    choices[item.id] = {c.value: c.label.get(cat.locale) for c in item.choices}
+            except KeyError:
+                pass  # a step of a playbook changed since: raw ids are still readable
+        items = [cat.t("records.answer_item", label=labels.get(key, key),
+                       value=choices.get(key, {}).get(str(value), _plain(value)))
+                 for key, value in answers.items()]
+        return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
+
+    def _section(self, value: Any) -> str:
+        section = self.profile.sections.get(str(value)) if self.profile else None
+        return section.name_for(self.catalog.locale) if section else str(value)
+
+
+class _Defaults(dict[str, Any]):
+    """Placeholders a payload lacks read as a dash instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def _plain(value: Any) -> str:
+    """A payload value as plain text (never JSON quoting)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "、".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)

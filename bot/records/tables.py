@@ -1,0 +1,159 @@
+"""Timeline and incident-list tables as Markdown, CSV (UTF-8 with BOM) and Excel (.xlsx, openpyxl)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.clock import format_jst, to_jst
+from bot.i18n import Catalog
+from bot.ports import IncidentView
+from bot.records.sentences import Line
+
+TIMELINE_COLUMNS = ("at", "event", "actor", "content", "old", "new", "clauses")
+LIST_COLUMNS = ("ref", "kind", "status", "severity", "restricted", "created", "acknowledged", "acknowledged_by",
+                "resolved", "reporters", "platform", "department")
+EXCEL_DATE = "yyyy/mm/dd hh:mm"
+MAX_WIDTH = 60  # characters; longer cells wrap
+EXCEL_CELL_MAX = 32_767  # Excel's limit on one cell's text
+# Spreadsheet programs run a cell starting with these as a formula (CSV injection); such text gets a quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Links, images, code and table cells; emphasis marks are left as typed (they cannot inject anything).
+_MD_SPECIAL = re.compile(r"([\\`\[\]()!|])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+
+
+def md_escape(text: str) -> str:
+    """User text made inert in a Markdown table cell: no HTML, images, links, code, pipes or line breaks."""
+    flat = _LINE_BREAKS.sub(" ", text)
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    # At the start of a line these open a heading, a list or a setext underline.
+    return "\\" + escaped if escaped[:1] in ("#", "+", "-", "=") else escaped
+
+
+def csv_safe(value: str) -> str:
+    """A cell value a spreadsheet will show as text, never evaluate."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def timeline_cells(line: Line) -> tuple[str, ...]:
+    """The plain columns of one event: 日時, 種別, 実施者, 内容, 変更前, 変更後, 根拠条項."""
+    return (f"{to_jst(line.at):%Y/%m/%d %H:%M}", line.event, line.actor, line.text, line.old, line.new,
+            line.clauses)
+
+
+def headers(catalog: Catalog, group: str, columns: Sequence[str]) -> list[str]:
+    """Localised column headers."""
+    return [catalog.t(f"records.{group}.{column}") for column in columns]
+
+
+def timeline_markdown(view: IncidentView, lines: Sequence[Line], catalog: Catalog) -> str:
+    """A Markdown table, one row per event; every cell escaped."""
+    head = [catalog.t("records.column.at"), catalog.t("records.column.event"), catalog.t("records.column.actor"),
+            catalog.t("records.column.content"), catalog.t("records.column.clauses")]
+    out = [catalog.t("export.heading", ref=view.ref, kind=md_escape(view.kind_label),
+                     status=md_escape(view.status_label)), "",
+           "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for line in lines:
+        cells = (format_jst(line.at, catalog.locale), line.event, line.actor, line.text, line.clauses)
+        out.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def timeline_csv(lines: Sequence[Line], catalog: Catalog) -> str:
+    """CSV text starting with a BOM (Excel on Japanese Windows then reads UTF-8); encode it as UTF-8."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers(catalog, "column", TIMELINE_COLUMNS))
+    for line in lines:
+        writer.writerow([csv_safe(cell) for cell in timeline_cells(line)])
+    return out.getvalue()
+
+
+def _width(value: Any) -> int:
+    """Display width: East Asian wide characters count twice."""
+    if isinstance(value, datetime):
+        return 16
+    text = str(value) if value is not None else ""
+    longest = max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+                   for part in text.split("\n")), default=0)
+    return longest
+
+
+def _excel_time(value: datetime | None) -> datetime | None:
+    """Excel keeps no time zone: the Asia/Tokyo wall time, naive."""
+    return to_jst(value).replace(tzinfo=None) if value is not None else None
+
+
+def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(list(head))
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(vertical="center")
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, str):  # control characters are not allowed in the file format
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_MAX]
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
+                cell.alignment = Alignment(wrap_text=_width(value) > MAX_WIDTH, vertical="top")
+            elif isinstance(value, datetime):
+                cell.number_format = EXCEL_DATE
+                cell.alignment = Alignment(vertical="top")
+    for c in range(1, len(head) + 1):
+        widest = max([_width(head[c - 1])] + [_width(row[c - 1]) for row in rows])
+        sheet.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, widest) + 2
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def _save(workbook: Workbook, title: str) -> bytes:
+    workbook.properties.title = title
+    workbook.properties.creator = "incident-bot"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog) -> bytes:
+    """The timeline as an Excel workbook: Japanese headers, real dates, fitted widths, frozen header row."""
+    rows = [(_excel_time(line.at), *timeline_cells(line)[1:]) for line in lines]
+    workbook = Workbook()
+    _sheet(workbook, f"{view.ref} {catalog.t('records.sheet')}", headers(catalog, "column", TIMELINE_COLUMNS),
+           rows)
+    return _save(workbook, f"{view.ref} {catalog.t('records.sheet')}")
+
+
+def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog, names: dict[str, str] | None = None) -> bytes:
+    """The incident list as an Excel workbook (no report text: restricted incidents must not leak)."""
+    names = names or {}
+    rows = []
+    for v in views:
+        rows.append((
+            v.ref, v.kind_label, v.status_label, v.severity_label,
+            catalog.t("records.flag_yes" if v.restricted else "records.flag_no"),
+            _excel_time(v.created_at), _excel_time(v.acknowledged_at), v.acknowledged_by or "",
+            _excel_time(v.resolved_at), "、".join(names.get(r, r) for r in v.reporters),
+            catalog.label("summary.platform", v.platform) if v.platform else "", v.department or "",
+        ))
+    workbook = Workbook()
+    _sheet(workbook, catalog.t("records.list.sheet"), headers(catalog, "list", LIST_COLUMNS), rows)
+    return _save(workbook, catalog.t("records.list.sheet"))

@@ -1,0 +1,120 @@
+"""Command line for record files: `timeline N`, `incidents --format xlsx` and `report N` (wired in bot/main.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.wiring import Runtime
+
+if TYPE_CHECKING:
+    from bot.records.service import RecordFile
+
+BINARY = ("xlsx", "docx")
+
+
+def _number(target: str) -> int | None:
+    text = target.strip().upper().removeprefix("INC-").lstrip("#")
+    return int(text) if text.isdigit() else None
+
+
+def _unique(path: Path) -> Path:
+    """The default file name, or name-2, name-3… so an earlier (perhaps edited) file is never overwritten."""
+    if not path.exists():
+        return path
+    for n in range(2, 10_000):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(str(path))
+
+
+def _save(path: Path, content: bytes) -> None:
+    """Write whole or not at all: a temporary file beside the target, then renamed over it."""
+    handle, temp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def emit(runtime: Runtime, file: RecordFile, fmt: str, output: str | None, stdout: TextIO) -> int:
+    """Write a RecordFile: text formats to stdout unless --output; binary ones to a file, never to a terminal."""
+    cat = runtime.triage.catalog
+    if output == "-" or (output is None and fmt not in BINARY):
+        if fmt in BINARY:
+            buffer = getattr(stdout, "buffer", None)
+            if buffer is None or stdout.isatty():
+                stdout.write(cat.t("records.file.tty", fmt=fmt) + "\n")
+                return 2
+            stdout.flush()
+            buffer.write(file.content)
+            buffer.flush()
+            return 0
+        stdout.write(file.content.decode("utf-8"))
+        return 0
+    try:
+        path = Path(output) if output else _unique(Path(file.filename))
+        _save(path, file.content)
+    except OSError as exc:
+        stdout.write(cat.t("records.file.cannot_write", path=output or file.filename,
+                           error=exc.strerror or type(exc).__name__) + "\n")
+        return 1
+    stdout.write(cat.t("records.file.written", what=file.title, path=str(path)) + "\n")
+    return 0
+
+
+def _incident_command(runtime: Runtime, args: argparse.Namespace, stdout: TextIO, make: str) -> int:
+    from bot.records.service import RecordsDesk
+    from bot.triage.access import PermissionDenied
+    from bot.triage.core import IncidentNotFound
+
+    cat = runtime.triage.catalog
+    number = _number(args.target)
+    if number is None:
+        stdout.write(f"{args.command}: expected an incident number (e.g. 12 or INC-0012), got {args.target!r}\n")
+        return 2
+    desk = RecordsDesk(runtime.triage.deps)
+    viewer = getattr(args, "as_user", None) or None
+    try:
+        if make == "report":
+            file = desk.report_file(number, viewer, args.format, calendar=args.calendar)
+        else:
+            file = desk.timeline_file(number, viewer, args.format)
+    except IncidentNotFound:
+        stdout.write(cat.t("error.not_found", ref=f"INC-{number:04d}") + "\n")
+        return 1
+    except PermissionDenied:
+        stdout.write(cat.t("error.denied") + "\n")
+        return 1
+    return emit(runtime, file, args.format, getattr(args, "output", None), stdout)
+
+
+def timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """`incident-bot timeline N [--format md|csv|json|xlsx] [--output FILE] [--as USER]`."""
+    return _incident_command(runtime, args, stdout, "timeline")
+
+
+def report(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """`incident-bot report N [--format docx|md] [--output FILE] [--calendar …] [--as USER]`."""
+    return _incident_command(runtime, args, stdout, "report")
+
+
+def incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """`incident-bot incidents --format xlsx [--open] [--output FILE] [--as USER]`."""
+    from bot.records.service import RecordsDesk
+    from bot.triage.access import PermissionDenied
+
+    try:
+        file = RecordsDesk(runtime.triage.deps).incidents_file(getattr(args, "as_user", None) or None,
+                                                              open_only=args.open)
+    except PermissionDenied:
+        stdout.write(runtime.triage.catalog.t("error.denied") + "\n")
+        return 1
+    return emit(runtime, file, "xlsx", getattr(args, "output", None), stdout)
