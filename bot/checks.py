@@ -40,7 +40,8 @@ def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
     pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups, *teams.pr_members]
     missing = []
     for index, level in enumerate(plan.levels):
-        if level.mention or level.section in teams.mentions or (pr_people and (index == 0 or level.origin == "renotice")):
+        answered_by_pr = bool(pr_people) and (index == 0 or level.origin == "renotice")
+        if level.mention or level.section in teams.mentions or answered_by_pr:
             continue
         missing.append(f"escalation level {level.level}: {level.section_name} ({level.section})")
     return missing

@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="標準入力の 1 行ずつを判定し JSON Lines で出力 / "
                                "one text per stdin line, JSON lines out")
     classify.add_argument("--evaluate", action="store_true",
-                          help="データベースに蓄積した判定例での正解率 / accuracy on the examples stored in the database")
+                          help="蓄積した判定例での正解率 / accuracy on the stored examples")
     classify.add_argument("--train", action="store_true",
                           help="リポジトリのコーパスと蓄積した判定例からモデルを作り直す（オフライン）/ "
                                "rebuild the model from the corpus and the stored examples (offline)")

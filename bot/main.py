@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli_errors import database_problem, is_network_error, masked_url, network_detail, say
 from bot import records_cli
+from bot.cli_errors import database_problem, is_network_error, masked_url, network_detail, say
 from bot.cli_parser import build_parser
 from bot.clock import FAKE_NOW_ENV, FileClock
 from bot.config import ConfigError, load_config

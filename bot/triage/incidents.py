@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
-from bot.ports import Actor, IncidentView, Outcome, ReportInput
+from bot.ports import Actor, IncidentView, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
 from bot.triage import lifecycle
 from bot.triage.classifier_intake import ask_if_report, intake_action
@@ -20,15 +20,14 @@ from bot.triage.core import (
     build_view,
     incident_ref,
     load_incident,
-    notification,
     record,
     reporter_ids,
     reporter_rows,
     section_notice,
     transaction,
 )
-from bot.triage.notice import deferred_message, notify_first
 from bot.triage.intake_limit import RATE_LIMITED_EVENT
+from bot.triage.notice import deferred_message, notify_first
 from bot.triage.replays import ReplayMixin
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity

@@ -61,7 +61,8 @@ MAX_MERGE_DEPTH = 50
 # Events whose payloads hold no personal data (ids, statuses, kinds): kept on erasure so the incident's state can
 # still be checked against the chain (bot/triage/state_check.py).
 STATE_EVENTS = frozenset({
-    "classified", "kind_corrected", "restricted", "status_changed", "acknowledged", "merged_report", "reported_again", "merged",
+    "classified", "kind_corrected", "restricted", "status_changed", "acknowledged", "merged_report", "reported_again",
+    "merged",
     "role_granted", "severity_changed", "notified", "escalated", "access_denied"})
 
 
