@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.ports import IncidentView
@@ -128,6 +128,18 @@ class IncidentQueries:
                 PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
                 PlatformRef.purpose == purpose)).scalar_one_or_none()
             return (row.channel, row.ts) if row else None
+
+    def refs(self, incident_id: int, platform: str) -> list[tuple[str, str, str | None]]:
+        """Every (purpose, channel, ts) an adapter stored for this incident on `platform`."""
+        with self.deps.sessions.begin() as session:
+            return [(row.purpose, row.channel, row.ts) for row in session.execute(select(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform)).scalars()]
+
+    def count_events(self, incident_id: int, event_type: str) -> int:
+        """How many timeline events of a type the incident has (e.g. merged reports)."""
+        with self.deps.sessions.begin() as session:
+            return int(session.execute(select(func.count()).select_from(TimelineEvent).where(
+                TimelineEvent.incident_id == incident_id, TimelineEvent.type == event_type)).scalar_one())
 
     def put_ref(self, incident_id: int, platform: str, purpose: str, channel: str, ts: str | None) -> bool:
         """Remember where an adapter put something; False if another delivery stored it first."""
