@@ -101,6 +101,7 @@ class SectionNotice:
 
     note: Notification
     view: IncidentView
+    link: str | None = None  # to the incident's conversation; filled in by the runner
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class NoticeRedacted:
     """A section notification rewritten without the report's details (the incident became restricted)."""
 
     view: IncidentView
+    reporter_name: str
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class NoticeAcknowledged:
     view: IncidentView
     by: str
     when: str
+    text: str  # the message's notification text after the change
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,11 @@ class Ledger:
     def queries(self) -> IncidentQueries:
         return self._queries()
 
+    def begin(self, incident_id: int, wanted: dict[str, str], record: dict[str, tuple[str, str]] | None = None,
+              count_type: str | None = None) -> LedgerRun:
+        """The ledger for one plan (see LedgerRun)."""
+        return LedgerRun(self, incident_id, wanted, record, count_type)
+
     def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:
         """(channel, id) stored for the purpose; id None while claimed and not yet posted."""
         return self.queries.get_ref(incident_id, self.platform, purpose)
@@ -128,3 +133,67 @@ class Ledger:
         """The newest posted message of a step."""
         refs = [ref for ref in self.step_refs(incident_id, kind, step_id) if ref[1]]
         return Posted(refs[-1][0], str(refs[-1][1])) if refs else None
+
+
+class LedgerRun(Ledger):
+    """The ledger for one plan of one incident: its refs read, its claims made and its own places recorded in one
+    transaction at the start, what it posts recorded in one at the end (the conversation's home at once, since
+    other deliveries need it). A crash in between leaves claims that the lease hands over to a later delivery,
+    which finds the posts by their markers."""
+
+    def __init__(self, ledger: Ledger, incident_id: int, wanted: dict[str, str],
+                 record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None) -> None:
+        super().__init__(ledger._queries, ledger.platform, ledger.lease)
+        self.incident_id = incident_id
+        self._refs, claims, self.count = self.queries.claim_refs(
+            incident_id, self.platform, wanted, stale_after=self.lease.duration, record=record, count_type=count_type)
+        self._claims = {purpose: Claim(found.state, found.channel, found.ts) for purpose, found in claims.items()}
+        self._pending: dict[str, tuple[str, str]] = {}
+
+    def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:
+        if incident_id != self.incident_id:
+            return super().get(incident_id, purpose)
+        return self._refs.get(purpose)
+
+    def claim(self, incident_id: int, purpose: str, channel: str, lease: Lease | None = None) -> Claim:
+        if incident_id == self.incident_id and purpose in self._claims and lease is None:
+            return self._claims.pop(purpose)
+        found = super().claim(incident_id, purpose, channel, lease)
+        if incident_id == self.incident_id and found.state in ("new", "taken_over"):
+            self._refs[purpose] = (found.channel, None)
+        return found
+
+    def put(self, incident_id: int, purpose: str, channel: str, ident: str) -> bool:
+        if incident_id != self.incident_id:
+            return super().put(incident_id, purpose, channel, ident)
+        current = self._refs.get(purpose)
+        if current is not None and current[1]:
+            return False
+        self._refs[purpose] = self._pending[purpose] = (channel, ident)
+        if purpose in (THREAD, PRIVATE_HOME):
+            self.flush()
+        return True
+
+    def drop(self, incident_id: int, purpose: str) -> None:
+        super().drop(incident_id, purpose)
+        if incident_id == self.incident_id:
+            self._refs.pop(purpose, None)
+
+    def refs(self, incident_id: int) -> list[tuple[str, str, str | None]]:
+        if incident_id != self.incident_id:
+            return super().refs(incident_id)
+        return [(purpose, channel, ident) for purpose, (channel, ident) in self._refs.items()]
+
+    def release(self) -> None:
+        """Give back the claims this plan made and did not use (skipped operations), then flush."""
+        for purpose, claim in list(self._claims.items()):
+            if claim.state in ("new", "taken_over"):
+                self.drop(self.incident_id, purpose)
+        self._claims.clear()
+        self.flush()
+
+    def flush(self) -> None:
+        """Record what was posted so far (one transaction)."""
+        if self._pending:
+            self.queries.put_refs(self.incident_id, self.platform, dict(self._pending))
+            self._pending.clear()

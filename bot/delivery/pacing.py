@@ -1,10 +1,11 @@
 """Outbound pacing: plans run on a few workers; every post waits for its channel's turn.
 
 * Turns: a channel gives one post per `interval(channel)` seconds (Slack ≈ 1 chat.postMessage/s/channel), to the
-  waiting post with the highest severity, then the least-served lane (the reporter who caused it), then the
-  oldest. One user flooding reports therefore does not delay others' notices by more than a turn or two.
-* Jobs: queued by the same order; a job with a coalescing key replaces one with the same key still queued
-  (a count message updated in place once, not once per merged report).
+  waiting post of a critical incident first, then of the lane (the reporter who caused it) served least so far,
+  then by severity, then of the oldest job (so a job under way finishes and frees its worker). One user flooding
+  reports therefore delays others' notices by a turn or two, not by their backlog.
+* Jobs: queued critical first, then by the lane's jobs already queued or running, then severity, then age; a job
+  with a coalescing key replaces one with the same key still queued (a count updated in place once).
 * Bounded: `submit` waits while `max_pending` jobs are queued (back-pressure on the caller) and answers False
   when there is still no room; the caller leaves the work to the ledger-driven resume.
 * Never gives up: a rate-limited post is waited out by the runner, and retried (runner._patient).
@@ -43,22 +44,29 @@ class Job:
 @dataclass
 class _Channel:
     next_free: float = 0.0
-    waiting: list[tuple[int, int, int]] = field(default_factory=list)  # (severity rank, lane served, seq) heap
+    waiting: list[tuple[int, str, int, int]] = field(default_factory=list)  # (severity rank, lane, job, seq)
     served: Counter[str] = field(default_factory=Counter)
+
+    def first(self) -> tuple[int, str, int, int]:
+        """The waiting post whose turn it is (see the module docstring), with the lanes' service as it is now."""
+        return min(self.waiting, key=lambda w: (w[0] != 0, self.served[w[1]], w[0], w[2], w[3]))
 
 
 class Pacer:
     """Workers, a fair bounded job queue and per-channel turns (see the module docstring)."""
 
     def __init__(self, interval: Callable[[str], float], *, workers: int = 8, max_pending: int = 5000,
-                 clock: Callable[[], float] = time.monotonic, name: str = "delivery") -> None:
+                 clock: Callable[[], float] = time.monotonic, name: str = "delivery",
+                 spawn: Callable[[Callable[[], None]], object] | None = None) -> None:
         self.interval = interval
+        self.spawn = spawn  # run each job on this executor (tests wait on it) instead of the pacer's own workers
         self.workers = workers
         self.max_pending = max_pending
         self.clock = clock
         self.name = name
         self._lock = threading.Condition()
-        self._jobs: list[tuple[int, int, int, Job]] = []
+        self._jobs: list[tuple[bool, int, int, int, Job]] = []
+        self._current = threading.local()  # the job a worker runs: its posts take turns by the job's age
         self._keyed: dict[str, Job] = {}
         self._lanes: Counter[str] = Counter()  # queued or running jobs per lane
         self._channels: dict[str, _Channel] = {}
@@ -83,14 +91,18 @@ class Pacer:
                 self._lock.wait(left)
             if self._closed:
                 return False
-            entry = (rank(job.severity), self._lanes[job.lane], next(self._seq), job)
+            severity = rank(job.severity)
+            entry = (severity != 0, self._lanes[job.lane], severity, next(self._seq), job)
             self._lanes[job.lane] += 1
             heapq.heappush(self._jobs, entry)
             if job.coalesce is not None:
                 self._keyed[job.coalesce] = job
-            self._start_workers()
+            if self.spawn is None:
+                self._start_workers()
             self._lock.notify_all()
-            return True
+        if self.spawn is not None:
+            self.spawn(self._run_one)
+        return True
 
     def pending(self) -> int:
         """Jobs queued or running."""
@@ -129,22 +141,30 @@ class Pacer:
                     self._lock.wait()
                 if not self._jobs:
                     return
-                job = heapq.heappop(self._jobs)[3]
-                if job.coalesce is not None:
-                    self._keyed.pop(job.coalesce, None)
-                self._running += 1
+            self._run_one()
+
+    def _run_one(self) -> None:
+        """Take the first job in order (if another worker has not) and run it."""
+        with self._lock:
+            if not self._jobs:
+                return
+            _, _, _, order, job = heapq.heappop(self._jobs)
+            if job.coalesce is not None:
+                self._keyed.pop(job.coalesce, None)
+            self._running += 1
+            self._lock.notify_all()
+        self._current.order = order
+        try:
+            job.work()
+        except Exception:  # noqa: BLE001 - one job's failure must not stop a worker (the job logs its own)
+            log.exception("delivery.job_failed")
+        finally:
+            with self._lock:
+                self._running -= 1
+                self._lanes[job.lane] -= 1
+                if self._lanes[job.lane] <= 0:
+                    del self._lanes[job.lane]
                 self._lock.notify_all()
-            try:
-                job.work()
-            except Exception:  # noqa: BLE001 - one job's failure must not stop a worker (the job logs its own)
-                log.exception("delivery.job_failed")
-            finally:
-                with self._lock:
-                    self._running -= 1
-                    self._lanes[job.lane] -= 1
-                    if self._lanes[job.lane] <= 0:
-                        del self._lanes[job.lane]
-                    self._lock.notify_all()
 
     # -- turns --------------------------------------------------------------------------------------------------
     def turn(self, channel: str, severity: str = "medium", lane: str = "") -> None:
@@ -154,16 +174,17 @@ class Pacer:
             return
         with self._lock:
             state = self._channels.setdefault(channel, _Channel())
-            me = (rank(severity), state.served[lane], next(self._seq))
-            heapq.heappush(state.waiting, me)
+            me = (rank(severity), lane, getattr(self._current, "order", 0), next(self._seq))
+            state.waiting.append(me)
             while True:
                 now = self.clock()
-                if state.waiting[0] == me and now >= state.next_free:
-                    heapq.heappop(state.waiting)
+                first = state.first() == me
+                if first and now >= state.next_free:
+                    state.waiting.remove(me)
                     state.next_free = now + gap
                     state.served[lane] += 1
                     if not state.waiting and len(state.served) > 1000:
                         state.served.clear()  # bounded memory: fairness only matters among current waiters
                     self._lock.notify_all()
                     return
-                self._lock.wait(max(state.next_free - now, 0.0) if state.waiting[0] == me else None)
+                self._lock.wait(max(state.next_free - now, 0.0) if first else None)

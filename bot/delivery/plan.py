@@ -145,6 +145,7 @@ class Plan:
     severity: str = "medium"
     lane: str = ""  # who caused it (the reporter): pacing keeps one busy user from delaying others
     coalesce: str | None = None  # plans with the same key replace each other while queued
+    once: str | None = None  # a mark claimed before anything runs: the whole plan runs once (resume, retries)
 
 
 def _private_place(view: IncidentView, origin: Origin) -> str:
@@ -183,7 +184,7 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
     if origin.how == "command" and not view.restricted:
         ops += (Tell(view.id, origin.place, origin.user, c.Anchored(view), link=True),)
     ops += (Mark(view.id, REPORT_DELIVERY, origin.place.channel),)
-    return Plan(view.id, ops, view.severity, origin.user)
+    return Plan(view.id, ops, view.severity, origin.user, once=REPORT_DELIVERY)
 
 
 def _step_purpose(kind: str, step: StepView) -> str:
@@ -220,13 +221,13 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
     ops: tuple[Op, ...] = ()
     if outcome.duplicate:  # chosen again after a crash: the redaction and move may not have happened (idempotent)
         if view.restricted:
-            ops += (UpdateNotices(view.id, c.NoticeRedacted(view)),)
+            ops += (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
             if not home_is_private:
                 ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name),)
         return Plan(view.id, ops, view.severity, view.reporter_id)
     moving = became_restricted and not home_is_private
     if became_restricted:
-        ops += (UpdateNotices(view.id, c.NoticeRedacted(view)),)
+        ops += (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
     if moving:
         ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name),)
     elif old_step is not None:
@@ -245,7 +246,8 @@ def acknowledged(outcome: Outcome, by: str, when: str) -> Plan:
         return Plan(None)
     told = c.Texts((" ".join(outcome.messages),), mention=view.reporters)
     ops: tuple[Op, ...] = (Post(view.id, ACK_TOLD, HOME, told, needed=True),
-                           UpdateNotices(view.id, c.NoticeAcknowledged(view, by, when), needs_previous=True))
+                           UpdateNotices(view.id, c.NoticeAcknowledged(view, by, when, outcome.messages[0]),
+                                         needs_previous=True))
     return Plan(view.id, ops, view.severity, by)
 
 

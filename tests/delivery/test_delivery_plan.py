@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.clock import FixedClock
@@ -26,7 +28,6 @@ def make_runner(runtime: Runtime, port: FakePort, waits: list[float] | None = No
                   section_channel=lambda restricted: RESTRICTED_CH if restricted else PR_CH,
                   record_error=lambda i, action, code: triage.incidents.record_delivery_error(
                       i, platform=port.platform, action=action, error=code),
-                  merged_count=lambda i: triage.queries.count_events(i, "merged_report"),
                   chain_length=len(triage.deps.escalation.levels),
                   wait=(waits.append if waits is not None else (lambda s: None)))
 
@@ -172,7 +173,9 @@ def test_a_failed_post_gives_its_claim_back(runtime: Runtime) -> None:
     assert result.failures == ["channel_not_found"]
     view = outcome.incident
     assert view is not None and runner.ledger.get(view.id, INTRO) is None
-    runner.run(plan.report(outcome, origin()))
+    again = plan.report(outcome, origin())
+    assert runner.run(again).failures == [] and len(port.posts()) == 2  # the report is done (failure told)
+    runner.run(replace(again, once=None))  # a later delivery of the same posts (not the report's own mark)
     assert [type(s.content) for s in port.posts(REPORT_CH)] == [c.Step, c.Intro]  # the intro, given back, now
 
 
@@ -189,3 +192,37 @@ def test_command_reports_open_a_thread(runtime: Runtime, restricted: bool) -> No
     told = port.of("ephemeral")
     assert (told == []) if restricted else isinstance(told[0].content, c.Linked)
     assert Posted(home.channel, home.thread or "") == port.posts()[0].posted
+
+
+class Transactions:
+    """Counts committed database transactions on an engine (SQLAlchemy's `commit` event)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        from sqlalchemy import event
+
+        self.count = 0
+        self.engine = runtime.engine
+        event.listen(self.engine, "commit", self._commit)
+
+    def _commit(self, conn: object) -> None:
+        self.count += 1
+
+    def take(self) -> int:
+        count, self.count = self.count, 0
+        return count
+
+
+def test_a_report_and_its_posts_take_few_transactions(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    txns = Transactions(runtime)
+    outcome = report(runtime, FLAMING.format(n=10))
+    runner.run(plan.report(outcome, origin()))
+    new_report = txns.take()
+    assert len(port.posts()) == 3 and new_report <= 4, new_report  # use case, claims, records (was 13)
+    merges = []
+    for n, user in enumerate(["U_A", "U_B", "U_C"]):
+        merged = report(runtime, FLAMING.format(n=10), user=user, key=f"ev-t{n}")
+        runner.run(plan.report(merged, origin(user, ts=f"300.{n}")))
+        merges.append(txns.take())
+    assert merges[1:] == [2, 2], merges  # use case, claims and count (the first merge also records its message)

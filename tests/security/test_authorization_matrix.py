@@ -109,9 +109,10 @@ TARGET_KIND = "misinformation"
 @dataclass
 class Incident:
     id: int
-    root: str  # ts of the report message its thread hangs under (in the report channel)
+    root: str  # ts of the message its conversation hangs under
     restricted: bool
     mark: str
+    channel: str = REPORT  # where the conversation lives: the report channel, or the reporter's DM when restricted
 
 
 def report_text(bot: Bot, restricted: bool) -> tuple[str, str]:
@@ -127,7 +128,10 @@ def fresh(bot: Bot, restricted: bool) -> Incident:
     incident_id = bot.runtime.triage.queries.by_conversation("slack", REPORT, message["ts"])
     assert incident_id is not None
     assert bot.runtime.triage.queries.view(incident_id, None).restricted is restricted
-    return Incident(incident_id, message["ts"], restricted, mark)
+    home = bot.adapter.ledger.home(incident_id)
+    assert home is not None and home.thread is not None
+    assert (home.channel == REPORT) is not restricted  # a restricted incident lives in the reporter's DM
+    return Incident(incident_id, home.thread, restricted, mark, home.channel)
 
 
 def core_as(bot: Bot, user: str) -> Triage:
@@ -141,7 +145,7 @@ def actor(bot: Bot, user: str) -> Actor:
 
 
 def thread(bot: Bot, incident: Incident) -> list[dict[str, Any]]:
-    return bot.fake.thread_messages(REPORT, incident.root)
+    return bot.fake.thread_messages(incident.channel, incident.root)
 
 
 def intro(bot: Bot, incident: Incident) -> dict[str, Any]:
@@ -237,17 +241,17 @@ def do_view_details(bot: Bot, user: str, incident: Incident) -> Done:
 
 
 def do_step_skip(bot: Bot, user: str, incident: Incident) -> Done:
-    step = pending_step(bot.fake, REPORT, incident.root)
+    step = pending_step(bot.fake, incident.channel, incident.root)
     assert step is not None
     bot.driver.click(user, step, "step_skip")
     return Done(step_state(bot, incident, 0) == "skipped")
 
 
 def do_step_done(bot: Bot, user: str, incident: Incident) -> Done:
-    first = pending_step(bot.fake, REPORT, incident.root)
+    first = pending_step(bot.fake, incident.channel, incident.root)
     assert first is not None
     bot.driver.click(REPORTER, first, "step_skip")  # step 1 asks for inputs; step 2 is a plain "done" step
-    second = pending_step(bot.fake, REPORT, incident.root)
+    second = pending_step(bot.fake, incident.channel, incident.root)
     assert second is not None and second["ts"] != first["ts"]
     bot.driver.click(user, second, "step_done")
     return Done(step_state(bot, incident, 1) == "done")
@@ -262,7 +266,7 @@ def _answers(view: dict[str, Any], incident: Incident) -> dict[str, str]:
 
 
 def do_step_input(bot: Bot, user: str, incident: Incident) -> Done:
-    step = pending_step(bot.fake, REPORT, incident.root)
+    step = pending_step(bot.fake, incident.channel, incident.root)
     assert step is not None
     opened = len(bot.fake.views)
     bot.driver.click(user, step, "step_input")
@@ -275,7 +279,7 @@ def do_step_input(bot: Bot, user: str, incident: Incident) -> Done:
 
 def do_step_submit(bot: Bot, user: str, incident: Incident) -> Done:
     """A modal opened for the reporter, submitted by someone else (a forged or replayed submission)."""
-    step = pending_step(bot.fake, REPORT, incident.root)
+    step = pending_step(bot.fake, incident.channel, incident.root)
     assert step is not None
     bot.driver.click(REPORTER, step, "step_input")
     view = bot.fake.views[-1]
@@ -295,9 +299,9 @@ def do_acknowledge(bot: Bot, user: str, incident: Incident) -> Done:
 
 def do_capture(bot: Bot, user: str, incident: Incident) -> Done:
     reply = bot.fake.add_message(
-        REPORT, f"{incident.mark} 追記: 状況が変わりました", user, thread_ts=incident.root
+        incident.channel, f"{incident.mark} 追記: 状況が変わりました", user, thread_ts=incident.root
     )
-    bot.driver.react(user, REPORT, reply["ts"])
+    bot.driver.react(user, incident.channel, reply["ts"])
     return Done("note" in bot.events(incident.id))
 
 
