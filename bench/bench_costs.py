@@ -32,7 +32,8 @@ def measure(kind: str, seconds: float, tmp: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     fake = servers.FakeSlack(tmp)
     database = servers.Database("sqlite", tmp)
-    server = servers.start_bare(tmp, fake) if kind == "bare" else servers.start_bot(tmp, fake, database)
+    server = (servers.start_bare(tmp, fake) if kind == "bare"
+              else servers.start_bot(tmp, fake, database, slack=servers.unpaced()))
     runner = Runner(kind, server, fake, tmp, processing=kind != "bare")
     try:
         runner.level(20, 3)  # warm-up (and reports for repeats and retries to refer to)

@@ -44,6 +44,7 @@ class State:
 
     def reset(self) -> None:
         self.posts: list[list[Any]] = []  # [t, channel, thread_ts, what, url_id, ts]
+        self.ephemerals: list[list[Any]] = []  # [t, channel, user, thread_ts]
         self.counts: Counter[str] = Counter()
         self.limited: Counter[str] = Counter()  # channel -> 429s answered
         self.limited_at: list[list[Any]] = []  # [t, channel] of each 429
@@ -121,6 +122,8 @@ def api(method: str, query: str, content_type: str, body: bytes) -> tuple[int, d
         state.updates[str(args.get("channel") or "")] += 1
         return 200, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}, {}
     if method == "chat.postEphemeral":
+        state.ephemerals.append([now, str(args.get("channel") or ""), str(args.get("user") or ""),
+                                 args.get("thread_ts")])
         return 200, {"ok": True, "message_ts": state.next_ts()}, {}
     if method == "chat.getPermalink":
         channel, ts = args.get("channel"), str(args.get("message_ts") or "")
@@ -147,7 +150,8 @@ def control(path: str, query: str, body: bytes) -> dict[str, Any]:
     state = STATE
     if path == "/_bench/posts":
         since = int(parse_qs(query).get("since", ["0"])[0])
-        return {"posts": state.posts[since:], "next": len(state.posts), "limited_at": state.limited_at, **_stats()}
+        return {"posts": state.posts[since:], "next": len(state.posts), "limited_at": state.limited_at,
+                "ephemerals": state.ephemerals, **_stats()}
     if path == "/_bench/stats":
         return _stats()
     if path == "/_bench/config":

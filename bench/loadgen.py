@@ -174,8 +174,11 @@ class Pool:
         self.peak = 0
 
     async def get(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self.idle:
-            return self.idle.pop()
+        while self.idle:
+            conn = self.idle.pop()
+            if not (conn[0].at_eof() or conn[1].is_closing()):
+                return conn
+            self.drop(conn)  # the server closed it while idle (its keep-alive timeout): like any client, reconnect
         if self.open < self.cap:
             self.open += 1
             self.peak = max(self.peak, self.open)

@@ -158,27 +158,36 @@ class Database:
             admin.dispose()
 
 
-def bot_config(tmp: Path) -> Path:
+def unpaced() -> dict[str, Any]:
+    """Slack settings that switch the delivery pacer off (CPU measurements: all work done at once), for a bot
+    that has one (an older tree measured side by side has not)."""
+    from bot.config import SlackSettings
+
+    return {"post_interval_seconds": 0} if "post_interval_seconds" in SlackSettings.model_fields else {}
+
+
+def bot_config(tmp: Path, slack: dict[str, Any] | None = None) -> Path:
     """app.yaml for the bot under test: one report channel, one PR channel, a two-level chain."""
     config = {
         "profile": "asahikawa", "playbooks_dir": str(ROOT / "playbooks"),
         "access": {"pr_members": [PR_USER]},
         "escalation": {"levels": [{"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},
                                   {"section": "department_head", "after_minutes": 60, "mention": "U_HEAD"}]},
-        "slack": {"report_channels": [REPORT_CHANNEL], "pr_channel": PR_CHANNEL},
+        "slack": {"report_channels": [REPORT_CHANNEL], "pr_channel": PR_CHANNEL, **(slack or {})},
     }
     path = tmp / "app.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
 
 
-def start_bot(tmp: Path, fake: FakeSlack, database: Database, whatif: str = "") -> Process:
+def start_bot(tmp: Path, fake: FakeSlack, database: Database, whatif: str = "",
+              slack: dict[str, Any] | None = None) -> Process:
     """The real command line: `incident-bot --config … serve --host 127.0.0.1 --port 0` (or, to measure a
     change before making it, the same through bench/whatif.py with BENCH_WHATIF)."""
     env = _child_env(DATABASE_URL=database.url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                      SLACK_API_URL=fake.api_url, BENCH_WHATIF=whatif)
     entry = ["-m", "bench.whatif"] if whatif else ["-c", "from bot.main import main; main()"]
-    command = [sys.executable, *entry, "--config", str(bot_config(tmp)), "serve", "--host", "127.0.0.1",
+    command = [sys.executable, *entry, "--config", str(bot_config(tmp, slack)), "serve", "--host", "127.0.0.1",
                "--port", "0"]
     return Process(command, env, tmp / f"bot-{database.backend}-{uuid.uuid4().hex[:4]}.log", "incident-bot serve")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.adapters.teams.settings import TeamsSettings
 from bot.config import ConfigError, Settings
 from bot.triage.classify import KINDS
 from bot.triage.escalation import EscalationPlan
@@ -28,15 +29,23 @@ def check_kinds(settings: Settings, library: PlaybookLibrary, profile: Profile) 
                           + f"\n(探した場所 / looked in: {where})")
 
 
+def _teams(settings: Settings) -> TeamsSettings:
+    """The Teams section as its adapter reads it (config itself knows no adapter)."""
+    try:
+        return TeamsSettings.model_validate(settings.file.teams)
+    except ValueError as exc:
+        raise ConfigError(f"{settings.source}: teams: {exc}") from None
+
+
 def uses_chat_platform(settings: Settings) -> bool:
     """Whether app.yaml sets up Slack or Teams channels (then escalations must reach someone)."""
-    slack, teams = settings.file.slack, settings.file.teams
+    slack, teams = settings.file.slack, _teams(settings)
     return bool(slack.pr_channel or slack.report_channels or teams.pr_channel or teams.report_channels)
 
 
 def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
     """Escalation levels whose section nobody is mentioned for (first level and its re-notice: the PR members count)."""
-    access, slack, teams = settings.file.access, settings.file.slack, settings.file.teams
+    access, slack, teams = settings.file.access, settings.file.slack, _teams(settings)
     pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups, *teams.pr_members]
     missing = []
     for index, level in enumerate(plan.levels):

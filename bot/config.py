@@ -13,7 +13,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
-from bot.adapters.teams.settings import TeamsSettings
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
 from bot.triage.profiles import describe_loc
 
@@ -89,6 +88,9 @@ class SlackSettings(_Strict):
     pr_user_groups: list[str] = Field(default_factory=list)
     slash_command: str = "/incident"
     capture_reaction: str = "pushpin"
+    # Slack allows about one chat.postMessage per second per channel; the pacer keeps to it (0: no pacing).
+    post_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    delivery_queue_limit: int = Field(default=5000, ge=10)
 
     @field_validator("slash_command")
     @classmethod
@@ -168,7 +170,8 @@ class FileSettings(_Strict):
     access: AccessSettings = Field(default_factory=AccessSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
-    teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    # The Teams adapter's own section: validated by the adapter (bot/adapters/teams/settings.py) when it starts.
+    teams: dict[str, Any] = Field(default_factory=dict)
     summary: SummarySettings = Field(default_factory=SummarySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)

@@ -7,8 +7,8 @@ Teams adapter needs the same rules, so they live here where both can use them:
 * what a step control carries (`StepRef`) and what a core validation message means per field
   (`field_errors`),
 * how answers are shown back (`answered`),
-* the purposes under which adapters store where they put things (`queries.put_ref(...)`), so that
-  "post once" and "update the latest step message" mean the same on every platform,
+* the purposes under which adapters store where they put things (defined by bot/delivery/ledger.py), so
+  that "post once" and "update the latest step message" mean the same on every platform,
 * where a section notification goes (`notification_channel`).
 """
 
@@ -17,6 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.delivery.ledger import (  # the purposes live with the ledger; re-exported for the adapters
+    FINISHED,
+    INTRO,
+    MAX_GENERATIONS,
+    PR_MESSAGE,
+    THREAD,
+    escalation_purpose,
+    notification_purposes,
+    step_purpose,
+)
 from bot.i18n import Catalog
 from bot.ports import InputSpec, StepView
 from bot.triage.access import PermissionDenied
@@ -25,13 +35,6 @@ from bot.triage.lifecycle import IllegalTransition
 
 # Texts that ask for help instead of being a report.
 HELP_WORDS = frozenset({"", "help", "ヘルプ", "使い方", "?", "？"})
-
-# Ref purposes (queries.put_ref(incident, platform, purpose, channel, ts)).
-THREAD = "thread"  # where the playbook runs (the report's thread, or a chat)
-INTRO = "intro"  # what was received, with the kind correction control
-PR_MESSAGE = "pr_message"  # the first notification of the PR section
-FINISHED = "finished"  # "all steps done"
-MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
 
 
 def is_help(text: str) -> bool:
@@ -55,22 +58,6 @@ class StepRef:
         """Parse an encoded ref; ValueError when it is not one."""
         incident, kind, step = str(value).split("|", 2)
         return cls(int(incident), kind, step)
-
-
-def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
-    """The ref purpose of a step message; later generations exist when a kind is corrected back."""
-    base = f"step:{kind}:{step_id}"
-    return base if generation == 1 else f"{base}#{generation}"
-
-
-def escalation_purpose(level: int) -> str:
-    """The ref purpose of an escalation message of a chain level."""
-    return f"escalation:{level}"
-
-
-def notification_purposes(chain_length: int) -> list[str]:
-    """Every acknowledgeable message an incident can have: the PR message, then each escalation level."""
-    return [PR_MESSAGE] + [escalation_purpose(level) for level in range(2, chain_length + 1)]
 
 
 GetRef = Callable[[int, str, str], "tuple[str, str | None] | None"]

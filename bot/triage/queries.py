@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.ports import IncidentView
@@ -129,6 +129,18 @@ class IncidentQueries:
                 PlatformRef.purpose == purpose)).scalar_one_or_none()
             return (row.channel, row.ts) if row else None
 
+    def refs(self, incident_id: int, platform: str) -> list[tuple[str, str, str | None]]:
+        """Every (purpose, channel, ts) an adapter stored for this incident on `platform`."""
+        with self.deps.sessions.begin() as session:
+            return [(row.purpose, row.channel, row.ts) for row in session.execute(select(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform)).scalars()]
+
+    def count_events(self, incident_id: int, event_type: str) -> int:
+        """How many timeline events of a type the incident has (e.g. merged reports)."""
+        with self.deps.sessions.begin() as session:
+            return int(session.execute(select(func.count()).select_from(TimelineEvent).where(
+                TimelineEvent.incident_id == incident_id, TimelineEvent.type == event_type)).scalar_one())
+
     def put_ref(self, incident_id: int, platform: str, purpose: str, channel: str, ts: str | None) -> bool:
         """Remember where an adapter put something; False if another delivery stored it first."""
 
@@ -176,6 +188,63 @@ class IncidentQueries:
             return RefClaim("taken_over", row.channel, None)
 
         return transaction(self.deps, work)
+
+    def claim_refs(self, incident_id: int, platform: str, wanted: dict[str, str], *, stale_after: timedelta,
+                   record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None
+                   ) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
+        """In one transaction: every ref of the incident, a claim (as claim_ref) for each wanted purpose -> channel,
+        places to `record` (purpose -> (channel, ts)) stored unless already there, and how many `count_type`
+        timeline events the incident has. Returns (refs, claims, count)."""
+
+        def work(session: Session) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
+            now = self.deps.clock.now()
+            rows = {row.purpose: row for row in session.execute(select(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform).with_for_update()).scalars()}
+            for purpose, (channel, ts) in (record or {}).items():
+                if purpose not in rows:
+                    rows[purpose] = PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
+                                                channel=channel, ts=ts, created_at=now)
+                    session.add(rows[purpose])
+            claims: dict[str, RefClaim] = {}
+            for purpose, channel in wanted.items():
+                row = rows.get(purpose)
+                if row is None:
+                    rows[purpose] = PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
+                                                channel=channel, ts=None, created_at=now)
+                    session.add(rows[purpose])
+                    claims[purpose] = RefClaim("new", channel, None)
+                elif row.ts is not None:
+                    claims[purpose] = RefClaim("posted", row.channel, row.ts)
+                elif now - row.created_at < stale_after:
+                    claims[purpose] = RefClaim("busy", row.channel, None)
+                else:
+                    row.created_at = now
+                    claims[purpose] = RefClaim("taken_over", row.channel, None)
+            session.flush()
+            count = 0
+            if count_type is not None:
+                count = int(session.execute(select(func.count()).select_from(TimelineEvent).where(
+                    TimelineEvent.incident_id == incident_id, TimelineEvent.type == count_type)).scalar_one())
+            return {purpose: (row.channel, row.ts) for purpose, row in rows.items()}, claims, count
+
+        return transaction(self.deps, work)
+
+    def put_refs(self, incident_id: int, platform: str, places: dict[str, tuple[str, str]]) -> None:
+        """Record several places at once (as put_ref, each only where no ts is stored yet), in one transaction."""
+
+        def work(session: Session) -> None:
+            rows = {row.purpose: row for row in session.execute(select(PlatformRef).where(
+                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
+                PlatformRef.purpose.in_(list(places))).with_for_update()).scalars()}
+            for purpose, (channel, ts) in places.items():
+                row = rows.get(purpose)
+                if row is None:
+                    session.add(PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
+                                            channel=channel, ts=ts, created_at=self.deps.clock.now()))
+                elif row.ts is None:
+                    row.channel, row.ts = channel, ts
+
+        transaction(self.deps, work)
 
     def unfinished(self, platform: str, purpose: str, *, created_after: datetime, created_before: datetime,
                    limit: int = 100) -> list[int]:

@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -44,7 +45,7 @@ from fake_slack import FakeSlack
 from slack_driver import action_ids, answers_from_view, find_element
 from slack_signing import event_request, interactive_request
 
-from bot.adapters.slack.delivery import METADATA_TYPE
+from bot.adapters.slack.port import METADATA_TYPE
 from bot.clock import FAKE_NOW_ENV, JST
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,7 +69,7 @@ RESUME_WAIT = 5.0  # seconds a restarted bot gets to finish a report nobody will
 
 def write_config(directory: Path, *, summary_channel: str | None = None, tick_seconds: int = 1) -> Path:
     """app.yaml for the bot under test: one report channel, the PR channel, a two-level chain, fast ticks."""
-    slack: dict[str, Any] = {"report_channels": [REPORT], "pr_channel": PR_CHANNEL}
+    slack: dict[str, Any] = {"report_channels": [REPORT], "pr_channel": PR_CHANNEL, "post_interval_seconds": 0.05}
     if summary_channel:
         slack["summary_channel"] = summary_channel
     config = {
@@ -333,6 +334,16 @@ def open_step(fake: FakeSlack, incident_id: int) -> dict[str, Any] | None:
     return pending[0] if pending else None
 
 
+def merge_notices(fake: FakeSlack, channel: str, thread_ts: str) -> list[int]:
+    """The incidents a merged report was told about, in a note only its reporter sees (one per telling)."""
+    found = []
+    for call in fake.calls_to("chat.postEphemeral", channel=channel, thread_ts=thread_ts):
+        match = re.search(r"INC-(\d+)", str(call.args.get("text")))
+        if match:
+            found.append(int(match.group(1)))
+    return found
+
+
 def incident_of_thread(fake: FakeSlack, channel: str, thread_ts: str) -> int | None:
     """The incident whose intro the bot posted under this report message."""
     for message in posts(fake, purpose="intro"):
@@ -458,15 +469,15 @@ class SlackSide:
             incident = incident_of_thread(self.fake, REPORT, message["ts"])
             if incident is not None:
                 return bool(step_posts(self.fake, incident)) and bool(posts(self.fake, incident, "pr_message"))
-            return bool(posts(self.fake, purpose=f"merged:{REPORT}:{message['ts']}"))
+            return bool(merge_notices(self.fake, REPORT, message["ts"]))
 
         event_id = self.event(f"report by {user}", event, done)
         incident = incident_of_thread(self.fake, REPORT, message["ts"])
         created: bool | None = incident is not None
         if incident is None:
-            merged = posts(self.fake, purpose=f"merged:{REPORT}:{message['ts']}")
+            merged = merge_notices(self.fake, REPORT, message["ts"])
             if merged:
-                incident = meta_of(merged[0])[0]  # type: ignore[index]
+                incident = merged[0]
             else:
                 # Stored (Slack had its 200), then the bot died before answering. A new incident is finished by
                 # resume.py (checked by ledger_problems); an unanswered merge is not: the reporter, seeing no

@@ -233,10 +233,9 @@ def run_storm(tmp_path: Path, pg_url: str, proxy: PgProxy, url: str, fake: KillS
 
 
 def _answered(slack: SlackSide, ts: str) -> bool:
-    from tests.reliability.harness import REPORT, incident_of_thread
+    from tests.reliability.harness import REPORT, incident_of_thread, merge_notices
 
-    return incident_of_thread(slack.fake, REPORT, ts) is not None or bool(
-        posts(slack.fake, purpose=f"merged:{REPORT}:{ts}"))
+    return incident_of_thread(slack.fake, REPORT, ts) is not None or bool(merge_notices(slack.fake, REPORT, ts))
 
 
 def test_connection_storm_leaves_nothing_half_written(tmp_path: Path, proxied: Any, pg_url: str,

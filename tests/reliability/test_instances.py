@@ -38,6 +38,7 @@ from tests.reliability.harness import (
     SlackSide,
     has_buttons,
     incident_of_thread,
+    merge_notices,
     meta_of,
     open_step,
     posts,
@@ -214,7 +215,7 @@ def report_problems(fake: KillSwitchSlack, engine: Any, reports: list[tuple[str,
             by_url.setdefault(url, set()).add(incident)
         if incident_of_thread(fake, REPORT, ts) == incident:
             created.append(incident)
-        elif len(posts(fake, incident, f"merged:{REPORT}:{ts}")) != 1:
+        elif incident not in merge_notices(fake, REPORT, ts):
             problems.append(f"report {event_id}: neither its own thread nor one merge notice")
     problems += [f"URL {url}: split over incidents {sorted(ids)}" for url, ids in by_url.items() if len(ids) > 1]
     stored = sorted(row.id for row in rows(engine, "SELECT id FROM incidents"))

@@ -114,9 +114,10 @@ TARGET_KIND = "misinformation"
 @dataclass
 class Incident:
     id: int
-    root: str  # ts of the report message its thread hangs under (in the report channel)
+    root: str  # ts of the message its conversation hangs under
     restricted: bool
     mark: str
+    channel: str  # where the conversation lives: the report channel, or the reporter's DM when restricted
     url: str
 
 
@@ -136,11 +137,14 @@ def fresh(bot: Bot, restricted: bool, *, coreported: bool = False) -> Incident:
     assert incident_id is not None
     view = bot.runtime.triage.queries.view(incident_id, None)
     assert view.restricted is restricted and view.source_url
+    home = bot.adapter.ledger.home(incident_id)
+    assert home is not None and home.thread is not None
+    assert (home.channel == REPORT) is not restricted  # a restricted incident lives in the reporter's DM
     if coreported:
         said = "情報漏えいです。住民の氏名と住所が写った写真があります" if restricted else "市の投稿が炎上しています"
         bot.driver.post_message(COREPORTER, f"{said} {view.source_url}", REPORT)
         assert "merged_report" in bot.events(incident_id)
-    return Incident(incident_id, message["ts"], restricted, mark, view.source_url)
+    return Incident(incident_id, home.thread, restricted, mark, home.channel, view.source_url)
 
 
 def core_as(bot: Bot, user: str) -> Triage:
@@ -154,7 +158,7 @@ def actor(bot: Bot, user: str) -> Actor:
 
 
 def thread(bot: Bot, incident: Incident) -> list[dict[str, Any]]:
-    return bot.fake.thread_messages(REPORT, incident.root)
+    return bot.fake.thread_messages(incident.channel, incident.root)
 
 
 def intro(bot: Bot, incident: Incident) -> dict[str, Any]:
@@ -250,7 +254,7 @@ def do_view_details(bot: Bot, user: str, incident: Incident) -> Done:
 
 
 def do_step_skip(bot: Bot, user: str, incident: Incident) -> Done:
-    step = pending_step(bot.fake, REPORT, incident.root)
+    step = pending_step(bot.fake, incident.channel, incident.root)
     assert step is not None
     bot.driver.click(user, step, "step_skip")
     return Done(step_state(bot, incident, 0) == "skipped")
@@ -272,10 +276,10 @@ def do_skip_all(bot: Bot, user: str, incident: Incident) -> Done:
 
 
 def do_step_done(bot: Bot, user: str, incident: Incident) -> Done:
-    first = pending_step(bot.fake, REPORT, incident.root)
+    first = pending_step(bot.fake, incident.channel, incident.root)
     assert first is not None
     bot.driver.click(REPORTER, first, "step_skip")  # step 1 asks for inputs; step 2 is a plain "done" step
-    second = pending_step(bot.fake, REPORT, incident.root)
+    second = pending_step(bot.fake, incident.channel, incident.root)
     assert second is not None and second["ts"] != first["ts"]
     bot.driver.click(user, second, "step_done")
     return Done(step_state(bot, incident, 1) == "done")
@@ -290,7 +294,7 @@ def _answers(view: dict[str, Any], incident: Incident) -> dict[str, str]:
 
 
 def do_step_input(bot: Bot, user: str, incident: Incident) -> Done:
-    step = pending_step(bot.fake, REPORT, incident.root)
+    step = pending_step(bot.fake, incident.channel, incident.root)
     assert step is not None
     opened = len(bot.fake.views)
     bot.driver.click(user, step, "step_input")
@@ -303,7 +307,7 @@ def do_step_input(bot: Bot, user: str, incident: Incident) -> Done:
 
 def do_step_submit(bot: Bot, user: str, incident: Incident) -> Done:
     """A modal opened for the reporter, submitted by someone else (a forged or replayed submission)."""
-    step = pending_step(bot.fake, REPORT, incident.root)
+    step = pending_step(bot.fake, incident.channel, incident.root)
     assert step is not None
     bot.driver.click(REPORTER, step, "step_input")
     view = bot.fake.views[-1]
@@ -323,9 +327,9 @@ def do_acknowledge(bot: Bot, user: str, incident: Incident) -> Done:
 
 def do_capture(bot: Bot, user: str, incident: Incident) -> Done:
     reply = bot.fake.add_message(
-        REPORT, f"{incident.mark} 追記: 状況が変わりました", user, thread_ts=incident.root
+        incident.channel, f"{incident.mark} 追記: 状況が変わりました", user, thread_ts=incident.root
     )
-    bot.driver.react(user, REPORT, reply["ts"])
+    bot.driver.react(user, incident.channel, reply["ts"])
     return Done("note" in bot.events(incident.id))
 
 

@@ -26,7 +26,8 @@ SECURITY = "U_SEC"
 STAFF = "U_STAFF"
 OTHER = "U_OTHER"
 NAMES = {PR: "広報 太郎", STAFF: "山田 花子", OTHER: "佐藤 一郎", SECURITY: "情報 守", "U_GROUPIE": "鈴木 次郎"}
-SLACK_SETTINGS: dict[str, Any] = {"report_channels": [REPORT], "pr_channel": PR_CHANNEL, "summary_channel": SUMMARY}
+SLACK_SETTINGS: dict[str, Any] = {"report_channels": [REPORT], "pr_channel": PR_CHANNEL, "summary_channel": SUMMARY,
+                                  "post_interval_seconds": 0}
 
 
 @dataclass

@@ -33,6 +33,12 @@ class Call:
     status: int
     at: float = field(default_factory=time.monotonic)
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""  # the raw request body
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The call's arguments (the name the summary and audit tests use)."""
+        return self.args
 
 
 class FakeSlack:
@@ -65,6 +71,15 @@ class FakeSlack:
     @property
     def api_url(self) -> str:
         return self.url + "/api/"
+
+    @property
+    def base_url(self) -> str:
+        return self.api_url
+
+    def methods(self) -> list[str]:
+        """The names of the calls received, in order."""
+        with self._cond:
+            return [call.method for call in self.calls]
 
     def start(self) -> FakeSlack:
         self._thread.start()
@@ -212,10 +227,10 @@ class FakeSlack:
 
             def _dispatch(self, raw: bytes) -> None:
                 path = urlparse(self.path).path
-                headers = {k.lower(): v for k, v in self.headers.items()}
+                headers = {**dict(self.headers.items()), **{k.lower(): v for k, v in self.headers.items()}}
                 if path.startswith("/upload/"):
                     fake.uploads[path.rsplit("/", 1)[1]] = raw
-                    fake._record(Call("upload", {"file_id": path.rsplit("/", 1)[1], "size": len(raw)}, 200))
+                    fake._record(Call("upload", {"file_id": path.rsplit("/", 1)[1], "size": len(raw)}, 200, body=raw))
                     self._send(200, b"OK")
                     return
                 if path.startswith("/hooks/"):
@@ -231,16 +246,16 @@ class FakeSlack:
                 if "authorization" in headers:
                     args.setdefault("_token", headers["authorization"].removeprefix("Bearer "))
                 if fake._take(fake._rate_limits, method):
-                    fake._record(Call(method, args, 429, headers=headers))
+                    fake._record(Call(method, args, 429, headers=headers, body=raw))
                     self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
                     return
                 error = fake._take(fake._failures, method)
                 if error:
-                    fake._record(Call(method, args, 200, headers=headers))
+                    fake._record(Call(method, args, 200, headers=headers, body=raw))
                     self._send(200, {"ok": False, "error": error})
                     return
                 answer = fake._answer(method, args)
-                fake._record(Call(method, args, 200, headers=headers))
+                fake._record(Call(method, args, 200, headers=headers, body=raw))
                 self._send(200, answer)
 
         return Handler

@@ -20,9 +20,9 @@ REPORTS = {
 }
 
 
-def reported(fake: FakeSlack, thread_ts: str) -> Callable[[FakeSlack], bool]:
+def reported(fake: FakeSlack, thread_ts: str, channel: str = REPORT) -> Callable[[FakeSlack], bool]:
     """The report's effects: intro and step 1 in the thread, one PR message."""
-    return lambda f: len(f.thread_messages(REPORT, thread_ts)) >= 2 and len(f.channel_messages(PR_CHANNEL)) >= 1
+    return lambda f: len(f.thread_messages(channel, thread_ts)) >= 2 and len(f.channel_messages(PR_CHANNEL)) >= 1
 
 
 # 旭川市 misinformation tells 広報広聴課 only when the post is 悪質 (7(3)イ): test_misinformation_waits_for_malicious.
@@ -32,13 +32,20 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
     message, response = driver.post_message(STAFF, REPORTS[kind], REPORT)
     assert response.status == 200
     report_ts = message["ts"]
-    assert reported(fake, report_ts)(fake)
     [incident_id] = slack.incident_ids()
     view = slack.runtime.triage.queries.view(incident_id, None)
     assert view.kind == kind
+    home, home_ts = REPORT, report_ts
+    if kind == "leak":  # a restricted incident lives in the reporter's DM; the public thread gets one neutral line
+        [line] = fake.thread_messages(REPORT, report_ts)
+        assert line["text"] == "詳細は個別に案内します。"
+        home = "D" + STAFF[1:]
+        home_ts = fake.channel_messages(home)[0]["ts"]
+        assert "個人情報が含まれている場合は" in fake.thread_messages(home, home_ts)[2]["text"]
+    assert reported(fake, home_ts, home)(fake)
 
     # The thread: what was received with the kind correction control, then step 1 with its buttons.
-    intro, step1 = fake.thread_messages(REPORT, report_ts)[:2]
+    intro, step1 = fake.thread_messages(home, home_ts)[:2]
     assert "kind_select" in action_ids(intro) and view.ref in text_of(intro)
     assert "【手順 1/" in text_of(step1)
     assert {"step_skip"} <= set(action_ids(step1)) and ({"step_done", "step_input"} & set(action_ids(step1)))
@@ -48,7 +55,7 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
     [pr_message] = fake.channel_messages(PR_CHANNEL)
     pr_text = text_of(pr_message)
     assert view.kind_label in pr_text and view.severity_label in pr_text and NAMES[STAFF] in pr_text
-    assert f"https://fake.slack.test/archives/{REPORT}/p{report_ts.replace('.', '')}" in pr_text
+    assert f"https://fake.slack.test/archives/{home}/p{home_ts.replace('.', '')}" in pr_text
     assert "<!subteam^S_PR>" in pr_text  # the level's configured mention
     assert action_ids(pr_message) == ["acknowledge"]
     if kind == "leak":
@@ -67,21 +74,23 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
     driver.click(PR, pr_message, "acknowledge")
     updated = fake.message(PR_CHANNEL, pr_message["ts"])
     assert action_ids(updated) == [] and "広報 太郎 さんが確認しました（2026年11月18日 10:00）" in text_of(updated)
-    told = fake.thread_messages(REPORT, report_ts)[-1]
+    told = fake.thread_messages(home, home_ts)[-1]
     assert told["text"].startswith(f"<@{STAFF}>") and "広報 太郎" in told["text"]
     assert len(fake.channel_messages(PR_CHANNEL)) == 1
 
     # The steps, each finished in place (inputs through the modal), until the incident is resolved.
-    headings = walk_steps(driver, STAFF, REPORT, report_ts)
+    headings = walk_steps(driver, STAFF, home, home_ts)
     assert len(headings) >= 3
     final = slack.runtime.triage.queries.view(incident_id, None)
     # A leak is ended by PR or security, never by its reporter (bot/triage/access.py).
     assert final.status == ("responding" if kind == "leak" else "resolved")
-    steps = step_messages(fake, REPORT, report_ts)
+    steps = step_messages(fake, home, home_ts)
     assert len(steps) == len(headings)  # one message per step, nothing re-posted
     assert all("✅ 完了" in text_of(m) and not action_ids(m) for m in steps)
-    assert pending_step(fake, REPORT, report_ts) is None
-    assert "すべての手順が終わりました" in fake.thread_messages(REPORT, report_ts)[-1]["text"]
+    assert pending_step(fake, home, home_ts) is None
+    assert "すべての手順が終わりました" in fake.thread_messages(home, home_ts)[-1]["text"]
+    if kind == "leak":
+        assert len(fake.thread_messages(REPORT, report_ts)) == 1  # nothing else ever reached the public thread
     if any(b.get("type") == "input" for v in fake.views for b in v.get("blocks", [])):
         assert fake.calls_to("views.open")  # the inputs went through the modal
     events = slack.events(incident_id)
@@ -131,9 +140,14 @@ def test_reports_of_the_same_post_are_one_incident_and_one_pr_message(slack: Sla
     assert len(slack.incident_ids()) == 1
     assert len(fake.channel_messages(PR_CHANNEL)) == 1
     later = [m for m in fake.channel_messages(REPORT) if m["ts"] != first["ts"]]
-    for message in later:  # each later report is answered in its own thread, pointing at the first one
-        [reply] = fake.thread_messages(REPORT, message["ts"])
-        assert "にまとめました" in reply["text"] and first["ts"].replace(".", "") in text_of(reply)
+    for message in later:  # each later report: no public reply, a note only its reporter sees, with a link
+        assert fake.thread_messages(REPORT, message["ts"]) == []
+        [note] = fake.calls_to("chat.postEphemeral", user=message["user"])
+        assert note.args["thread_ts"] == message["ts"] and "にまとめました" in note.args["text"]
+        assert first["ts"].replace(".", "") in str(note.args["blocks"])
+    # One count message in the first report's thread, updated in place.
+    [count] = [m for m in fake.thread_messages(REPORT, first["ts"]) if "件の報告をまとめました" in m["text"]]
+    assert "2 件の報告をまとめました" in count["text"]
 
 
 def test_chatter_in_a_report_channel_gets_no_reply(slack: SlackEnv) -> None:
@@ -158,17 +172,13 @@ def test_kind_correction_switches_playbook_in_the_thread(slack: SlackEnv) -> Non
     fake, driver = slack.fake, slack.driver
     message, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT)
     intro, old_step = fake.thread_messages(REPORT, message["ts"])[:2]
-    driver.click(STAFF, intro, "kind_select", selected="leak")
+    driver.click(STAFF, intro, "kind_select", selected="misinformation")
     [incident_id] = slack.incident_ids()
-    view = slack.runtime.triage.queries.view(incident_id, None)
-    assert view.kind == "leak" and view.restricted
+    assert slack.runtime.triage.queries.view(incident_id, None).kind == "misinformation"
     assert "使われなくなりました" in text_of(fake.message(REPORT, old_step["ts"]))
     assert not action_ids(fake.message(REPORT, old_step["ts"]))
     current = pending_step(fake, REPORT, message["ts"])
     assert current is not None and "【手順 1/" in text_of(current) and current["ts"] != old_step["ts"]
-    # The PR message no longer shows the report text now that the incident is restricted.
-    [pr_message] = fake.channel_messages(PR_CHANNEL)
-    assert "批判のリプライ" not in text_of(pr_message) and "報告内容の表示を取り消しました" in text_of(pr_message)
     # A stale button of the old playbook does nothing but say so.
     driver.click(STAFF, old_step, "step_skip")
     assert "種別の訂正前" in fake.calls_to("chat.postEphemeral", user=STAFF)[-1].args["text"]
@@ -184,6 +194,36 @@ def test_kind_correction_switches_playbook_in_the_thread(slack: SlackEnv) -> Non
     driver.click(STAFF, again, "step_skip")
     assert "スキップ" in text_of(fake.message(REPORT, again["ts"]))
     assert not action_ids(fake.message(REPORT, again["ts"]))
+
+
+def test_kind_correction_to_leak_redacts_and_moves_the_conversation_private(slack: SlackEnv) -> None:
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT)
+    intro, old_step = fake.thread_messages(REPORT, message["ts"])[:2]
+    before = len(fake.calls)
+    driver.click(PR, intro, "kind_select", selected="leak")
+    [incident_id] = slack.incident_ids()
+    view = slack.runtime.triage.queries.view(incident_id, None)
+    assert view.kind == "leak" and view.restricted
+    # The PR message no longer shows the report text, and was rewritten before anything else happened.
+    [pr_message] = fake.channel_messages(PR_CHANNEL)
+    assert "批判のリプライ" not in text_of(pr_message) and "報告内容の表示を取り消しました" in text_of(pr_message)
+    first_change = next(c for c in fake.calls[before:] if c.method in ("chat.update", "chat.postMessage"))
+    assert first_change.method == "chat.update" and first_change.args["ts"] == pr_message["ts"]
+    # Every message the bot had posted in the public thread now says only the neutral line.
+    public = fake.thread_messages(REPORT, message["ts"])
+    assert {m["text"] for m in public} == {"詳細は個別に案内します。"} and not any(action_ids(m) for m in public)
+    # The conversation continues in the reporter's DM: advice on their own public message, the kind control, step 1.
+    home = "D" + STAFF[1:]
+    [anchor] = fake.channel_messages(home)
+    texts = [m["text"] for m in fake.thread_messages(home, anchor["ts"])]
+    assert "個人情報が含まれている場合は" in texts[0]
+    step = pending_step(fake, home, anchor["ts"])
+    assert step is not None and "【手順 1/" in text_of(step)
+    assert any("kind_select" in action_ids(m) for m in fake.thread_messages(home, anchor["ts"]))
+    # A stale button of the old playbook does nothing but say so.
+    driver.click(STAFF, old_step, "step_skip")
+    assert "種別の訂正前" in fake.calls_to("chat.postEphemeral", user=STAFF)[-1].args["text"]
 
 
 def test_double_click_on_a_step_changes_nothing_twice(slack: SlackEnv) -> None:
@@ -229,5 +269,6 @@ def test_posts_are_claimed_so_a_second_delivery_posts_nothing(slack: SlackEnv) -
     assert origin is not None
     for _ in range(2):
         slack.adapter.handlers.show_report(outcome, origin, reporter)
+        slack.executor.drain()
     assert len(fake.thread_messages(REPORT, message["ts"])) == 2  # intro and step 1, once each
     assert len(fake.channel_messages(PR_CHANNEL)) == 1

@@ -116,3 +116,25 @@ def test_serve_runs_the_scenario_over_http(server: str, fake_slack: FakeSlack) -
     fake.wait_for(lambda f: "すべての手順が終わりました" in f.thread_messages(REPORT, message["ts"])[-1]["text"])
     assert len(step_messages(fake, REPORT, message["ts"])) == len(headings)
     assert len(fake.channel_messages(PR_CHANNEL)) == 1
+
+
+def test_idle_connections_do_not_lock_the_server(server: str) -> None:
+    """150 connections that send only part of their request headers (issue 13): /healthz still answers at once,
+    and the idle ones are closed by the server after its channel timeout."""
+    import socket
+
+    host, port = server.removeprefix("http://").split(":")
+    idle = []
+    try:
+        for _ in range(150):
+            conn = socket.create_connection((host, int(port)), timeout=5)
+            conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n")
+            idle.append(conn)
+        started = time.monotonic()
+        assert _get(server + "/healthz") == 200
+        assert time.monotonic() - started < 2
+        idle[0].settimeout(30)
+        assert idle[0].recv(1) == b""  # closed by the server (channel_timeout), not left open forever
+    finally:
+        for conn in idle:
+            conn.close()

@@ -69,6 +69,11 @@ class FakeConnector:
         with self._lock:
             self._failures.setdefault(method, []).extend([status] * times)
 
+    def forget(self, activity_id: str) -> None:
+        """As if the activity had never been sent (the state a crash between claiming and sending leaves)."""
+        with self._lock:
+            self.messages.pop(activity_id, None)
+
     def new_id(self) -> str:
         """A message id like Teams' (milliseconds since the epoch, unique here)."""
         return str(1_763_427_600_000 + next(self._ids))

@@ -297,3 +297,14 @@ def test_settings_and_shared_rules_import_no_chat_sdk() -> None:
             "'aiohttp')]; print(loaded); sys.exit(1 if loaded else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_config_knows_no_adapter_and_teams_checks_its_own_section(runtime_factory, sqlite_url) -> None:  # noqa: ANN001
+    import bot.config
+    from bot.adapters.teams.app import TeamsConfigError
+
+    assert "bot.adapters" not in open(bot.config.__file__, encoding="utf-8").read()
+    runtime = runtime_factory(sqlite_url, teams={"service_url": 5, "bogus": True})
+    with pytest.raises(TeamsConfigError) as refused:
+        teams_settings(runtime)
+    assert "test-app.yaml: teams.bogus" in str(refused.value) and "teams.service_url" in str(refused.value)

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -14,19 +14,25 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
-from slack_sdk.webhook import WebhookClient
 
-from bot.adapters.slack.delivery import PLATFORM, Delivery, error_code
 from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.handlers import Handlers
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
 from bot.adapters.slack.members import UserGroupMembers
 from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.outsiders import Outsiders
+from bot.adapters.slack.port import PLATFORM, SlackPort, error_code
 from bot.adapters.slack.render import Renderer
+from bot.adapters.slack.replies import Replies
+from bot.clock import format_jst
 from bot.config import SlackSettings
+from bot.delivery import content as c
+from bot.delivery.ledger import Ledger
+from bot.delivery.pacing import Pacer
+from bot.delivery.runner import Runner
 from bot.i18n import Catalog
 from bot.ports import Actor, Notification
+from bot.presenting import notification_channel
 from bot.triage.service import Triage
 from bot.wiring import Runtime
 
@@ -63,14 +69,17 @@ class SlackAdapter:
     catalog: Catalog
     render: Renderer
     groups: UserGroupMembers
+    port: SlackPort
+    ledger: Ledger
+    runner: Runner
+    # Runs the delivery plans that follow a stored core change, paced per channel (bot/delivery/pacing.py).
+    pacer: Pacer
+    replies: Replies
     app: App = field(init=False)
-    delivery: Delivery = field(init=False)
     handlers: Handlers = field(init=False)
     outsiders: Outsiders = field(init=False)
     gate: SlackGate = field(init=False)
     metrics: SlackMetrics = field(default_factory=SlackMetrics, init=False)
-    # Runs the Slack posts that follow a stored core change, after Slack got its 200 (handlers.later).
-    deferred: Executor = field(init=False)
     _triage: Triage | None = field(default=None, init=False)
     _triage_members: tuple[frozenset[str], frozenset[str]] | None = field(default=None, init=False)
     _names: dict[str, tuple[float, str]] = field(default_factory=dict, init=False)
@@ -115,14 +124,16 @@ class SlackAdapter:
         self._names[user_id] = (time.monotonic(), name)
         return name
 
-    def webhook(self, url: str) -> WebhookClient:
-        """A client for a response_url (slash commands, shortcuts)."""
-        return WebhookClient(url, timeout=15, retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                                              RateLimitErrorRetryHandler(max_retry_count=3)])
-
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried)."""
-        self.delivery.deliver_notification(note)
+        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
+        Acknowledged while it was being posted: its button comes off at once (either this re-read sees the
+        acknowledgement or the acknowledgement sees the recorded post)."""
+        posted = self.runner.escalate(note)
+        after = self.runtime.triage.queries.view(note.incident_id, None)
+        log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
+        if posted is not None and after.acknowledged_at is not None:
+            when = format_jst(after.acknowledged_at, self.catalog.locale)
+            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", when, after.ref))
 
 
 def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_verification_enabled: bool = False,
@@ -146,11 +157,26 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     if monotonic is not None:
         groups_kwargs["monotonic"] = monotonic  # type: ignore[assignment]
     groups = UserGroupMembers(client, settings.file.slack.pr_user_groups, **groups_kwargs)  # type: ignore[arg-type]
-    adapter = SlackAdapter(runtime=runtime, client=client, settings=settings.file.slack, catalog=catalog,
-                           render=renderer, groups=groups)
-    adapter.deferred = listener_executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-delivery")
-    adapter.delivery = Delivery(client, lambda: adapter.triage.queries, renderer, settings.file.slack,
-                                chain_length=len(runtime.triage.deps.escalation.levels))
+    slack = settings.file.slack
+    triage = runtime.triage
+    port = SlackPort(client, renderer)
+    ledger = Ledger(lambda: triage.queries, PLATFORM)
+    pacer = Pacer(lambda channel: slack.post_interval_seconds, max_pending=slack.delivery_queue_limit,
+                  spawn=listener_executor.submit if listener_executor is not None else None, name="slack-delivery")
+
+    def record_error(incident_id: int, action: str, code: str) -> None:
+        log_event(logging.ERROR, "slack.api_error", incident_id=incident_id, action=action, error=code)
+        try:
+            triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action, error=code)
+        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
+            log_event(logging.ERROR, "slack.api_error_unrecorded", incident_id=incident_id, action=action)
+
+    runner = Runner(port, ledger, lambda restricted: notification_channel(restricted, slack.pr_channel,
+                                                                          slack.restricted_channel),
+                    record_error, chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep)
+    adapter = SlackAdapter(runtime=runtime, client=client, settings=slack, catalog=catalog, render=renderer,
+                           groups=groups, port=port, ledger=ledger, runner=runner, pacer=pacer,
+                           replies=Replies(client, renderer, catalog, record_error))
     adapter.handlers = Handlers(adapter)
     signing_secret = secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else ""
     bolt_logger = logging.getLogger("incident_bot.slack.bolt")

@@ -8,15 +8,16 @@ import os
 import signal
 import socket as socketlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
+from slack_bolt import BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 
 from bot.adapters.slack.app import SlackAdapter, SlackConfigError, build_slack_app
-from bot.adapters.slack.gate import MAX_BODY_BYTES, read_body, wsgi_headers, wsgi_response
+from bot.adapters.slack.gate import MAX_BODY_BYTES
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.manifest import manifest_yaml
 from bot.ports import Notification
@@ -25,6 +26,8 @@ from bot.wiring import Runtime
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
+CHANNEL_TIMEOUT = 10  # seconds a connection may sit idle (Slack sends a whole request at once)
+CONNECTION_LIMIT = 1000
 WSGI = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -61,14 +64,71 @@ def wsgi_app(adapter: SlackAdapter) -> WSGI:
     return application
 
 
+# -- WSGI plumbing -------------------------------------------------------------------------------------------
+def wsgi_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """HTTP headers from a WSGI environ, lower-case names."""
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = str(environ[key])
+    return headers
+
+
+def read_body(environ: Mapping[str, Any], limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """The request body, or None when it is larger than `limit` (nothing more is read)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        return None
+    stream = environ.get("wsgi.input")
+    data = stream.read(length) if stream is not None and length > 0 else b""
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def wsgi_response(response: BoltResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """A BoltResponse as a WSGI response."""
+    reasons = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        413: "Payload Too Large",
+        500: "Internal Server Error",
+    }
+    headers = [
+        (name, value)
+        for name, values in (response.headers or {}).items()
+        for value in (values if isinstance(values, (list, tuple)) else [values])
+        if name.lower() != "content-length"
+    ]
+    data = (response.body or "").encode("utf-8")
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("content-type", "text/plain; charset=utf-8"))
+    headers.append(("content-length", str(len(data))))
+    start_response(f"{response.status} {reasons.get(response.status, 'Status')}", headers)
+    return [data]
+
+
 def make_server(adapter: SlackAdapter, host: str, port: int) -> Any:
     """A waitress server (production WSGI) for the adapter; port 0 picks a free port (`effective_port`)."""
     import waitress
 
     # Bodies up to 4x the gate's limit reach the gate (refused there, logged and counted); waitress refuses
-    # anything announcing more at once (413), instead of buffering it.
+    # anything announcing more at once (413), instead of buffering it. Idle or trickling connections (headers
+    # only) are closed after CHANNEL_TIMEOUT, checked every second, and many of them cannot use up the
+    # connection limit that /healthz and Slack need (waitress' defaults: 120 s, checked every 30 s, 100).
+    # Bind: `serve --host` (all interfaces by default, for Slack to reach it); behind a reverse proxy on the same
+    # machine, bind to 127.0.0.1 (docs/operations.md).
     return waitress.create_server(wsgi_app(adapter), host=host, port=port, threads=8, ident="incident-bot",
-                                  clear_untrusted_proxy_headers=True, max_request_body_size=4 * MAX_BODY_BYTES)
+                                  clear_untrusted_proxy_headers=True, max_request_body_size=4 * MAX_BODY_BYTES,
+                                  channel_timeout=CHANNEL_TIMEOUT, cleanup_interval=1,
+                                  connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True)
 
 
 def worker_id() -> str:

@@ -29,12 +29,13 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 
 from bot.adapters.teams.cards import VERBS, CardRenderer
 from bot.adapters.teams.delivery import PLATFORM, Outbox, Place, TeamsDelivery, split_conversation
-from bot.adapters.teams.handlers import ActionResult, TeamsHandlers
+from bot.adapters.teams.handlers import TeamsHandlers
+from bot.adapters.teams.payloads import ActionResult
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
 from bot.i18n import Catalog
@@ -190,6 +191,10 @@ class TeamsBot:
         """For the scheduler: post an escalation with its level's mention (raises so a failure is retried)."""
         self._run(self.delivery.deliver_notification(note))
 
+    def resume_reports(self) -> int:
+        """For the scheduler: finish reports whose posts a crash interrupted (bot/delivery/resume.py)."""
+        return int(self._run(self.handlers.resume()))
+
     def publish_summary(self, summary: WeeklySummary, png: bytes | None) -> None:
         """For the scheduler: post the weekly summary to teams.summary_channel."""
         from bot.adapters.teams.summary_post import post_weekly_summary
@@ -294,15 +299,16 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
 
 
 def teams_settings(runtime: Runtime) -> TeamsSettings:
-    """The `teams:` block of app.yaml once FileSettings has it; the defaults until then."""
-    value = getattr(runtime.settings.file, "teams", None)
+    """The `teams:` block of app.yaml, validated here (config knows no adapter); errors name file and field."""
+    value = getattr(runtime.settings.file, "teams", None) or {}
     if isinstance(value, TeamsSettings):
         return value
-    if isinstance(value, BaseModel):  # the same block declared elsewhere (e.g. moved into bot/config.py)
-        return TeamsSettings.model_validate(value.model_dump())
-    if isinstance(value, dict):
-        return TeamsSettings.model_validate(value)
-    return TeamsSettings()
+    try:
+        return TeamsSettings.model_validate(value.model_dump() if isinstance(value, BaseModel) else value)
+    except ValidationError as exc:
+        problems = "; ".join(f"{runtime.settings.source}: teams.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                             for err in exc.errors())
+        raise TeamsConfigError(problems) from None
 
 
 __all__ = ["TeamsBot", "TeamsConfigError", "build_teams_app", "teams_settings", "sdk_configuration",

@@ -54,6 +54,7 @@ async def serve(bot: Any, host: str, port: int, stdout: TextIO, *, scheduler: bo
     from aiohttp import web
 
     from bot.adapters.teams.app import MESSAGES_PATH
+    from bot.delivery.resume import schedule_resume
     from bot.scheduler import build_scheduler
 
     stop = stop or asyncio.Event()
@@ -71,6 +72,7 @@ async def serve(bot: Any, host: str, port: int, stdout: TextIO, *, scheduler: bo
     if scheduler:
         jobs = build_scheduler(bot.runtime, deliver=bot.deliver_notification,
                                publish_summary=bot.publish_summary, worker_id=worker_id())
+        schedule_resume(jobs, bot.resume_reports, bot.runtime.settings.file.escalation.tick_seconds, "teams")
         jobs.start()
     bound = runner.addresses[0] if runner.addresses else (host, port)
     stdout.write(f"listening on http://{bound[0]}:{bound[1]}{MESSAGES_PATH}\n")

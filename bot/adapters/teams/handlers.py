@@ -20,10 +20,12 @@ from microsoft_agents.activity import Activity, ChannelAccount
 from microsoft_agents.hosting.core import TurnContext
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.adapters.teams.cards import INPUT_PREFIX, KIND_INPUT
+from bot.adapters.teams.cards import KIND_INPUT
 from bot.adapters.teams.delivery import PLATFORM, Place, TeamsApiError, api_error, card_activity, split_conversation
+from bot.adapters.teams.payloads import ActionResult, channel_data, incident_of, submitted_answers, value_of
 from bot.adapters.teams.text import clean, message_text
 from bot.clock import format_jst
+from bot.delivery.resume import unfinished_reports
 from bot.ports import Actor, ConversationRef, IncidentView, Outcome, ReportInput, StepView
 from bot.presenting import StepRef, failure_text, is_help
 from bot.triage.access import PermissionDenied
@@ -46,27 +48,6 @@ class Origin:
     place: Place
     activity_id: str
     mentioned: bool
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    """What a card action shows the person who clicked: the card's new state, or a short message."""
-
-    card: dict[str, Any] | None = None
-    text: str | None = None
-    public: bool = False  # the text is already in the incident's conversation (posted by the flow)
-
-
-def _value(data: Any, key: str) -> Any:
-    return data.get(key) if isinstance(data, dict) else None
-
-
-def submitted_answers(data: Any) -> dict[str, str]:
-    """The step inputs a card action carried (Teams merges the card's inputs into the action data)."""
-    if not isinstance(data, dict):
-        return {}
-    return {key[len(INPUT_PREFIX):]: clean(str(value)) for key, value in data.items()
-            if isinstance(key, str) and key.startswith(INPUT_PREFIX) and value not in (None, "")}
 
 
 class TeamsHandlers:
@@ -130,7 +111,7 @@ class TeamsHandlers:
         if not texts:
             return
         try:
-            await self.send(place, _card(self.render.messages(texts), " ".join(texts)), context)
+            await self.send(place, card_activity(self.render.messages(texts), " ".join(texts)), context)
         except TeamsApiError as exc:
             log.error("teams.reply_failed action=%s error=%s", exc.action, exc.code)
 
@@ -152,7 +133,7 @@ class TeamsHandlers:
         base, root = split_conversation(conversation.id)
         kind = conversation.conversation_type or ("groupChat" if conversation.is_group else "personal")
         mentioned = bool(self._bot_names(activity))
-        tenant = conversation.tenant_id or _channel_data(activity, "tenant", "id")
+        tenant = conversation.tenant_id or channel_data(activity, "tenant", "id")
         service_url = activity.service_url or self.bot.settings.service_url
         activity_id = str(activity.id or "")
         if kind == "personal":
@@ -160,7 +141,7 @@ class TeamsHandlers:
         if kind == "channel":
             root = root or activity_id
             top_level = root == activity_id
-            channel = _channel_data(activity, "channel", "id") or base
+            channel = channel_data(activity, "channel", "id") or base
             place = Place(base, root, service_url, tenant)
             if channel in self.bot.settings.report_channels or base in self.bot.settings.report_channels:
                 # New posts are reports; replies are conversation (an incident's own thread included).
@@ -209,6 +190,8 @@ class TeamsHandlers:
             actor, triage = self._who(activity.from_property)
             report = ReportInput(text=text, reporter=actor, idempotency_key=key, conversation=conversation)
             outcome = await self.delivery.db(triage.incidents.report, report)
+            if outcome.duplicate:  # redelivered (a crash before the 202): finish what the first one did not post
+                outcome = await self.delivery.db(triage.incidents.replay_report, report) or outcome
             await self.show_report(outcome, origin, context)
         except Exception as exc:
             await self.say(place, await self.failure(exc, "report", None), context=context)
@@ -220,7 +203,7 @@ class TeamsHandlers:
             if origin.source != "channel":  # chatter in report channels gets no reply
                 await self.say(origin.place, *outcome.messages, context=context)
             return
-        if outcome.duplicate:
+        if outcome.duplicate and not (outcome.created or outcome.merged):
             log.info("teams.report_duplicate incident_id=%s source=%s", view.id, origin.source)
             return
         log.info("teams.report incident_id=%s source=%s created=%s merged=%s kind=%s", view.id, origin.source,
@@ -229,6 +212,9 @@ class TeamsHandlers:
         if outcome.merged:
             await self._attempt(failures, view.id, lambda: self._tell_merged(outcome, origin, context))
         else:
+            # Once per incident (bot/delivery/ledger.py's lease): a redelivery or resume finds it done or in hand.
+            if not await self.delivery.begin_report(view.id, origin.place):
+                return
             await self.delivery.adopt_home(view.id, origin.place, origin.activity_id)
             await self._attempt(failures, view.id, lambda: self.delivery.post_intro(view.id, outcome.messages,
                                                                                     view.kind))
@@ -238,8 +224,25 @@ class TeamsHandlers:
                                     lambda: self.delivery.post_step(view.id, view.kind, step))
             for note in outcome.notifications:
                 await self._attempt(failures, view.id, partial(self.delivery.post_notification, note, view))
+            await self.delivery.end_report(view.id, origin.place)  # failures included: told, on the timeline
         if failures:
             await self.say(origin.place, *failures, context=context)
+
+    async def resume(self) -> int:
+        """Finish reports whose posts a crash interrupted (bot/delivery/resume.py); returns how many were seen.
+        A report whose conversation was never recorded cannot be reached (its service URL is unknown): logged."""
+        triage = self.bot.triage()
+        pending = await self.delivery.db(unfinished_reports, triage.queries, PLATFORM, self.bot.now())
+        for incident_id in pending:
+            place = await self.delivery.home(incident_id)
+            if place is None:
+                log.warning("teams.resume_no_conversation incident_id=%s", incident_id)
+                continue
+            outcome = await self.delivery.db(triage.incidents.replay_created, incident_id)
+            log.warning("teams.report_resumed incident_id=%s", incident_id)
+            origin = Origin("channel" if place.is_channel else "personal", place, place.root or "", False)
+            await self.show_report(outcome, origin)
+        return len(pending)
 
     async def _tell_merged(self, outcome: Outcome, origin: Origin, context: TurnContext | None) -> None:
         assert outcome.incident is not None
@@ -249,7 +252,7 @@ class TeamsHandlers:
         if link:
             content["actions"] = [{"type": "Action.OpenUrl", "title": self.t("teams.pr.open_thread"),
                                    "url": link}]
-        await self.send(origin.place, _card(content, " ".join(texts)), context)
+        await self.send(origin.place, card_activity(content, " ".join(texts)), context)
 
     # -- card actions ----------------------------------------------------------------------------------------
     async def act(self, verb: str, activity: Activity, data: Any) -> ActionResult:
@@ -258,7 +261,7 @@ class TeamsHandlers:
                     "step_skip": lambda: self.step(activity, data, skip=True),
                     "kind_select": lambda: self.correct_kind(activity, data),
                     "acknowledge": lambda: self.acknowledge(activity, data)}
-        incident_id = _incident_of(data)
+        incident_id = incident_of(data)
         try:
             return await handlers[verb]()
         except Exception as exc:
@@ -267,7 +270,7 @@ class TeamsHandlers:
     async def step(self, activity: Activity, data: Any, *, skip: bool) -> ActionResult:
         """step_done / step_skip: complete the step (with the card's inputs), update it, post the next."""
         try:
-            ref = StepRef.decode(str(_value(data, "ref")))
+            ref = StepRef.decode(str(value_of(data, "ref")))
         except (TypeError, ValueError):
             return ActionResult(text=self.t("teams.error.bad_action"))
         actor, triage = self._who(activity.from_property)
@@ -300,8 +303,20 @@ class TeamsHandlers:
                  outcome.completed_step.step_id if outcome.completed_step else None,
                  outcome.completed_step.status if outcome.completed_step else None, outcome.finished)
         failures: list[str] = []
+        # The plan's rule (bot/delivery/plan.py): what follows is posted before the clicked card loses its buttons,
+        # so a failure or crash in between leaves something to click again.
+        if outcome.step is not None:
+            following = outcome.step
+            await self._attempt(failures, view.id,
+                                lambda: self.delivery.post_step(view.id, view.kind, following))
+        if outcome.messages and not failures:
+            texts = outcome.messages
+            if outcome.finished:
+                await self._attempt(failures, view.id, lambda: self.delivery.post_finished(view.id, texts))
+            else:
+                await self._attempt(failures, view.id, lambda: self.delivery.post_messages(view.id, texts))
         closed: dict[str, Any] | None = None
-        if outcome.completed_step is not None:
+        if outcome.completed_step is not None and not failures:
             done = outcome.completed_step
             when = format_jst(self.bot.now(), self.bot.catalog.locale)
             closed = self.render.step_closed(done, actor.display_name, when)
@@ -309,24 +324,14 @@ class TeamsHandlers:
             card = closed
             await self._attempt(failures, view.id, lambda: self.delivery.update_step(
                 view.id, view.kind, done.step_id, card, summary, clicked=clicked))
-        if outcome.step is not None:
-            following = outcome.step
-            await self._attempt(failures, view.id,
-                                lambda: self.delivery.post_step(view.id, view.kind, following))
-        if outcome.messages:
-            texts = outcome.messages
-            if outcome.finished:
-                await self._attempt(failures, view.id, lambda: self.delivery.post_finished(view.id, texts))
-            else:
-                await self._attempt(failures, view.id, lambda: self.delivery.post_messages(view.id, texts))
         if failures:
             return ActionResult(card=None, text="\n".join(dict.fromkeys(failures)))
         return ActionResult(card=closed)
 
     async def correct_kind(self, activity: Activity, data: Any) -> ActionResult:
         """kind_select: switch playbooks; the old pending step marked unused, the new step 1 posted."""
-        incident_id = _incident_of(data)
-        kind = clean(str(_value(data, KIND_INPUT) or ""))
+        incident_id = incident_of(data)
+        kind = clean(str(value_of(data, KIND_INPUT) or ""))
         if incident_id is None:
             return ActionResult(text=self.t("teams.error.bad_action"))
         actor, triage = self._who(activity.from_property)
@@ -338,6 +343,8 @@ class TeamsHandlers:
             return ActionResult(text=" ".join(outcome.messages) or self.t("teams.duplicate"))
         log.info("teams.kind_corrected incident_id=%s old=%s new=%s", incident_id, before.kind, view.kind)
         failures: list[str] = []
+        if view.restricted and not before.restricted:  # redact before anything else (bot/delivery/plan.py)
+            await self._attempt(failures, incident_id, lambda: self._redraw_notifications(view))
         if old_step is not None:
             superseded = self.render.step_superseded(old_step)
             await self._attempt(failures, incident_id, lambda: self.delivery.update_step(
@@ -348,8 +355,6 @@ class TeamsHandlers:
             step = outcome.step
             await self._attempt(failures, incident_id,
                                 lambda: self.delivery.post_step(incident_id, view.kind, step, fresh=True))
-        if view.restricted and not before.restricted:
-            await self._attempt(failures, incident_id, lambda: self._redraw_notifications(view))
         if failures:
             return ActionResult(text="\n".join(dict.fromkeys(failures)))
         return ActionResult(text="\n".join(outcome.messages), public=True)
@@ -372,7 +377,7 @@ class TeamsHandlers:
 
     async def acknowledge(self, activity: Activity, data: Any) -> ActionResult:
         """acknowledge: the core checks PR membership; every PR card is updated and the reporter told."""
-        incident_id = _incident_of(data)
+        incident_id = incident_of(data)
         if incident_id is None:
             return ActionResult(text=self.t("teams.error.bad_action"))
         actor, triage = self._who(activity.from_property)
@@ -392,27 +397,3 @@ class TeamsHandlers:
         if failures:
             return ActionResult(text="\n".join(dict.fromkeys(failures)))
         return ActionResult(card=card or None, text=" ".join(outcome.messages), public=True)
-
-
-def _incident_of(data: Any) -> int | None:
-    value = _value(data, "incident")
-    if value is None and isinstance(_value(data, "ref"), str):
-        value = str(_value(data, "ref")).split("|", 1)[0]
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _channel_data(activity: Activity, *path: str) -> str | None:
-    """A value from Teams' channelData (a dict or a model), e.g. ('channel', 'id')."""
-    node: Any = activity.channel_data
-    for key in path:
-        if node is None:
-            return None
-        node = node.get(key) if isinstance(node, dict) else getattr(node, key, None)
-    return str(node) if node else None
-
-
-def _card(content: dict[str, Any], summary: str) -> Activity:
-    return card_activity(content, summary)

@@ -1,0 +1,194 @@
+"""The Slack side of the delivery layer: renders neutral contents as Block Kit and calls the Web API.
+
+It decides nothing (bot/delivery/plan.py does); it translates. A user id as channel posts into the bot's DM
+with that user (Slack answers with the DM's channel id, which the ledger records). Posts carry message metadata
+naming the incident and purpose, so a takeover finds a crashed holder's post (find_posted).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack.render import Rendered, Renderer
+from bot.adapters.slack.text import escape, link, user_mention
+from bot.delivery import content as c
+from bot.delivery.content import DeliveryError, Marker, Place, Posted
+
+log = logging.getLogger("incident_bot.slack")
+PLATFORM = "slack"
+METADATA_TYPE = "incident_bot_post"
+PERMALINK_CACHE = 4096
+LOOKUP_PAGES = 5  # conversations.history/replies pages (200 messages each) searched for an abandoned post
+
+
+def error_code(exc: SlackApiError) -> str:
+    """The Web API error code of a failed call (e.g. not_in_channel, ratelimited)."""
+    try:
+        return str(exc.response.get("error") or exc.response.status_code)
+    except Exception:  # a response without the usual shape
+        return "unknown"
+
+
+def delivery_error(exc: SlackApiError) -> DeliveryError:
+    """A Web API failure as the delivery layer's error; 429 carries its Retry-After (waited out, never given up)."""
+    code = error_code(exc)
+    retry_after: float | None = None
+    try:
+        if exc.response.status_code == 429 or code == "ratelimited":
+            retry_after = float((exc.response.headers or {}).get("Retry-After", 1) or 1)
+    except (TypeError, ValueError, AttributeError):
+        retry_after = 1.0
+    return DeliveryError(code, retry_after=retry_after)
+
+
+def post_metadata(marker: Marker) -> dict[str, Any]:
+    """Slack message metadata marking a post as this incident's `purpose` (no personal data: ids only)."""
+    return {"event_type": METADATA_TYPE, "event_payload": {"incident_id": marker.incident_id,
+                                                           "purpose": marker.purpose}}
+
+
+class SlackPort:
+    """ChatPort on the Web API (see the module docstring)."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: WebClient, render: Renderer) -> None:
+        self.client = client
+        self.render = render
+        self._links: dict[Posted, str] = {}  # permalinks never change: asked once per message (bounded)
+
+    # -- rendering -----------------------------------------------------------------------------------------
+    def rendered(self, content: c.Content) -> Rendered:
+        """Block Kit for a neutral content."""
+        r, t = self.render, self.render.t
+        if isinstance(content, c.Texts):
+            prefix = " ".join(user_mention(user) for user in content.mention)
+            return r.messages(content.texts, prefix=prefix)
+        if isinstance(content, c.Anchor):
+            return r.anchor(content.view.ref, content.view.kind_label, content.reporter_name)
+        if isinstance(content, c.Intro):
+            return r.intro(content.texts, content.view.id, content.view.kind)
+        if isinstance(content, c.Step):
+            return r.step(content.step, content.view.kind)
+        if isinstance(content, c.StepClosed):
+            return r.step_closed(content.step, content.by, content.when)
+        if isinstance(content, c.StepSuperseded):
+            return r.step_superseded(content.step)
+        if isinstance(content, c.SectionNotice):
+            return r.notification(content.note, content.link)
+        if isinstance(content, c.MergedCount):
+            return r.messages([t("delivery.merged_count", ref=content.view.ref, count=content.count)])
+        if isinstance(content, c.PrivateLine):
+            return r.messages([t("delivery.private_line")])
+        if isinstance(content, c.PrivacyAdvice):
+            return r.messages([t("delivery.privacy_advice", ref=content.view.ref)])
+        if isinstance(content, c.Linked):
+            where = link(content.url, t("slack.thread_link")) if content.url else escape(t("slack.thread_link"))
+            if isinstance(content.content, c.Anchored):
+                return r.markup(t("slack.anchored", ref=content.content.view.ref, link=where))
+            inner = self.rendered(content.content)
+            return r.markup("\n".join([escape(inner.text), t("slack.merged_link", link=where)]))
+        if isinstance(content, c.Anchored):
+            return r.markup(t("slack.anchored", ref=content.view.ref, link=escape(t("slack.thread_link"))))
+        raise TypeError(f"no Slack rendering for {type(content).__name__}")
+
+    def _changed(self, posted: Posted, content: c.Content) -> tuple[str, list[dict[str, Any]]] | None:
+        """A posted notification's current blocks changed in place (redacted, acknowledged); None if gone."""
+        message = self.fetch_message(posted.channel, posted.id)
+        if message is None:
+            log.warning("slack.notification_missing channel=%s", posted.channel)
+            return None
+        blocks = list(message.get("blocks") or [])
+        if isinstance(content, c.NoticeAcknowledged):
+            return escape(content.text), self.render.acknowledged(blocks, content.by, content.when)
+        assert isinstance(content, c.NoticeRedacted)
+        body = self.render.t("notify.body_restricted", reporter=content.reporter_name)
+        return escape(content.view.ref), self.render.redacted(blocks, body)
+
+    # -- the port ----------------------------------------------------------------------------------------------
+    def post(self, place: Place, content: c.Content, marker: Marker | None = None) -> Posted:
+        message = self.rendered(content)
+        extra: dict[str, Any] = {"metadata": post_metadata(marker)} if marker else {}
+        try:
+            response = self.client.chat_postMessage(channel=place.channel, thread_ts=place.thread, unfurl_links=False,
+                                                    unfurl_media=False, **extra, **message.payload())
+        except SlackApiError as exc:
+            raise delivery_error(exc) from None
+        return Posted(str(response["channel"]), str(response["ts"]))
+
+    def update(self, posted: Posted, content: c.Content) -> None:
+        try:
+            if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
+                changed = self._changed(posted, content)
+                if changed is not None:
+                    self.client.chat_update(channel=posted.channel, ts=posted.id, text=changed[0], blocks=changed[1])
+                return
+            self.client.chat_update(channel=posted.channel, ts=posted.id, **self.rendered(content).payload())
+        except SlackApiError as exc:
+            raise delivery_error(exc) from None
+
+    def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:
+        try:
+            self.client.chat_postEphemeral(channel=place.channel, user=user, thread_ts=place.thread,
+                                           **self.rendered(content).payload())
+        except SlackApiError as exc:
+            raise delivery_error(exc) from None
+
+    def permalink(self, posted: Posted) -> str | None:
+        known = self._links.get(posted)
+        if known is not None:
+            return known
+        try:
+            link = str(self.client.chat_getPermalink(channel=posted.channel, message_ts=posted.id)["permalink"])
+        except SlackApiError as exc:
+            log.warning("slack.permalink_failed channel=%s error=%s", posted.channel, error_code(exc))
+            return None
+        if len(self._links) >= PERMALINK_CACHE:
+            self._links.clear()
+        self._links[posted] = link
+        return link
+
+    def find_posted(self, place: Place, marker: Marker) -> Posted | None:
+        """Found by its metadata. A claim made with a user id (the reporter's DM) cannot be looked up without
+        im:write (conversations.open); it is posted again, so in that one crash window a DM may repeat."""
+        if place.channel.startswith(("U", "W")):
+            return None
+        cursor: str | None = None
+        try:
+            for _ in range(LOOKUP_PAGES):
+                if place.thread:
+                    page = self.client.conversations_replies(channel=place.channel, ts=place.thread, limit=200,
+                                                             include_all_metadata=True, cursor=cursor)
+                else:
+                    page = self.client.conversations_history(channel=place.channel, include_all_metadata=True,
+                                                             limit=200, cursor=cursor)
+                for message in page.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    payload = meta.get("event_payload") or {}
+                    if (meta.get("event_type") == METADATA_TYPE
+                            and str(payload.get("incident_id")) == str(marker.incident_id)
+                            and payload.get("purpose") == marker.purpose):
+                        return Posted(place.channel, str(message["ts"]))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if cursor is None:
+                    return None
+        except SlackApiError as exc:
+            raise delivery_error(exc) from None
+        return None
+
+    def fetch_message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """One message by channel and ts, top-level (conversations.history) or in a thread (replies)."""
+        history = self.client.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
+        for message in history.get("messages") or []:
+            if message.get("ts") == ts:
+                return dict(message)
+        replies = self.client.conversations_replies(channel=channel, ts=ts, latest=ts, oldest=ts, inclusive=True,
+                                                    limit=2)
+        for message in replies.get("messages") or []:
+            if message.get("ts") == ts:
+                return dict(message)
+        return None

@@ -1,0 +1,10 @@
+"""Neutral delivery: what users see after a core call, planned once, posted once, paced, resumable.
+
+* `content`: what to show (neutral; each adapter renders it), `Place`/`Posted`, the `ChatPort` adapters implement;
+* `plan`: a core Outcome -> ordered operations, with the ordering and privacy rules written once;
+* `ledger`: claim / put / drop of "posted once" marks with one lease helper;
+* `runner`: executes a plan through a ChatPort, failures recorded on the timeline;
+* `pacing`: per-channel outbound turns within platform limits, fair, by severity, bounded, never giving up.
+
+Nothing here imports a chat SDK (tests/test_architecture.py).
+"""

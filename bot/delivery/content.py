@@ -1,0 +1,184 @@
+"""What a chat port is asked to show, platform-free: places, posted messages and neutral contents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.ports import IncidentView, Notification, StepView
+
+
+@dataclass(frozen=True)
+class Place:
+    """A conversation: a channel (or a user id, meaning the bot's DM with them) and a thread in it."""
+
+    channel: str
+    thread: str | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A message the bot posted: where it is and the platform's id for it."""
+
+    channel: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What a post is for, carried with it (message metadata) so a takeover can find it again."""
+
+    incident_id: int
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Localised plain texts from the core, one after another (`mention` users first when given)."""
+
+    texts: tuple[str, ...]
+    mention: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The parent message of an incident's conversation opened by the bot (slash command, shortcut, DM)."""
+
+    view: IncidentView
+    reporter_name: str
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """Told to a reporter who used a command: their report was received and where its conversation is."""
+
+    view: IncidentView
+
+
+@dataclass(frozen=True)
+class Linked:
+    """Any content followed by a link to the incident's conversation (`url` None when there is none)."""
+
+    content: Content
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Intro:
+    """What was received, with the kind correction control."""
+
+    view: IncidentView
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A playbook step with its controls."""
+
+    view: IncidentView
+    step: StepView
+
+
+@dataclass(frozen=True)
+class StepClosed:
+    """A finished or skipped step, its controls replaced by who closed it and when."""
+
+    step: StepView
+    by: str
+    when: str
+
+
+@dataclass(frozen=True)
+class StepSuperseded:
+    """A pending step of a playbook the incident has left (kind corrected)."""
+
+    step: StepView
+
+
+@dataclass(frozen=True)
+class SectionNotice:
+    """A notification to a section (the PR message, an escalation level), linking the conversation."""
+
+    note: Notification
+    view: IncidentView
+    link: str | None = None  # to the incident's conversation; filled in by the runner
+
+
+@dataclass(frozen=True)
+class NoticeRedacted:
+    """A section notification rewritten without the report's details (the incident became restricted)."""
+
+    view: IncidentView
+    reporter_name: str
+
+
+@dataclass(frozen=True)
+class NoticeAcknowledged:
+    """A section notification whose acknowledge control is replaced by who acknowledged and when."""
+
+    view: IncidentView
+    by: str
+    when: str
+    text: str  # the message's notification text after the change
+
+
+@dataclass(frozen=True)
+class MergedCount:
+    """One message per incident, updated in place: 「N 件の報告をまとめました」."""
+
+    view: IncidentView
+    count: int
+
+
+@dataclass(frozen=True)
+class PrivateLine:
+    """The one neutral line a public thread gets for a restricted incident: 「詳細は個別に案内します」."""
+
+    view: IncidentView
+
+
+@dataclass(frozen=True)
+class PrivacyAdvice:
+    """In the private conversation: how to remove one's own public message if it contains personal data."""
+
+    view: IncidentView
+    public: Place | None
+
+
+Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | StepSuperseded | SectionNotice
+           | NoticeRedacted | NoticeAcknowledged | MergedCount | PrivateLine | PrivacyAdvice)
+
+
+class DeliveryError(Exception):
+    """A platform call failed; `code` is the platform's error code (shown and recorded)."""
+
+    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        """The platform asked to wait (HTTP 429): waited for, never given up on."""
+        return self.retry_after is not None
+
+
+class ChatPort(Protocol):
+    """What each chat adapter implements; it renders contents and raises DeliveryError on failures."""
+
+    platform: str
+
+    def post(self, place: Place, content: Content, marker: Marker | None = None) -> Posted:
+        """Post a message (into `place.thread` when set); a user id as channel means their DM with the bot."""
+
+    def update(self, posted: Posted, content: Content) -> None:
+        """Replace a posted message's content."""
+
+    def post_ephemeral(self, place: Place, user: str, content: Content) -> None:
+        """A message only `user` sees in `place` (or their DM where the platform has no ephemeral messages)."""
+
+    def find_posted(self, place: Place, marker: Marker) -> Posted | None:
+        """A message posted earlier with this marker (a crashed holder's post), or None."""
+
+    def permalink(self, posted: Posted) -> str | None:
+        """A link to a posted message, or None when the platform cannot give one."""

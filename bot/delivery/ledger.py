@@ -1,0 +1,199 @@
+"""Where an incident's messages are, and who may post one: claim / put / drop with a lease, for every platform.
+
+A post that must happen once is claimed first, then posted with its marker, then its id put. A second delivery
+finds the claim: posted (nothing to do), busy (another holder is posting it now), or taken over (the holder died
+longer than the lease ago: look for its post by marker before posting again). The transactional-outbox idea,
+with the platform's message metadata as the relay's receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.delivery.content import Place, Posted
+from bot.delivery.lease import POST_LEASE, Lease
+from bot.triage.queries import IncidentQueries
+
+# Ref purposes: where the conversation lives, what was posted in it, and marks that are not messages.
+THREAD = "thread"
+INTRO = "intro"
+PR_MESSAGE = "pr_message"
+FINISHED = "finished"
+ACK_TOLD = "ack_told"
+MERGED_COUNT = "merged_count"
+PRIVATE_LINE = "private_line"
+PRIVACY_ADVICE = "privacy_advice"
+PRIVATE_HOME = "private_home"  # a conversation moved private (kind corrected to a restricted one)
+PUBLIC_THREAD = "public_thread"  # where a restricted incident was reported in public (rewritten, never used)
+REPORT_DELIVERY = "report_delivery"  # not a message: the report's posts were all made ("done")
+DONE = "done"
+MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
+
+ClaimState = Literal["new", "posted", "busy", "taken_over"]
+
+
+def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
+    """The ref purpose of a step message; later generations exist when a kind is corrected back."""
+    base = f"step:{kind}:{step_id}"
+    return base if generation == 1 else f"{base}#{generation}"
+
+
+def escalation_purpose(level: int) -> str:
+    """The ref purpose of an escalation message of a chain level."""
+    return f"escalation:{level}"
+
+
+def notification_purposes(chain_length: int) -> list[str]:
+    """Every acknowledgeable message of an incident: the PR message, then each escalation level."""
+    return [PR_MESSAGE] + [escalation_purpose(level) for level in range(2, chain_length + 1)]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer to Ledger.claim, with the stored place."""
+
+    state: ClaimState
+    channel: str
+    id: str | None
+
+
+class Ledger:
+    """Platform refs of one platform, through the core's queries (each call its own short transaction)."""
+
+    def __init__(self, queries: Callable[[], IncidentQueries], platform: str, lease: Lease = POST_LEASE) -> None:
+        self._queries = queries
+        self.platform = platform
+        self.lease = lease
+
+    @property
+    def queries(self) -> IncidentQueries:
+        return self._queries()
+
+    def begin(self, incident_id: int, wanted: dict[str, str], record: dict[str, tuple[str, str]] | None = None,
+              count_type: str | None = None) -> LedgerRun:
+        """The ledger for one plan (see LedgerRun)."""
+        return LedgerRun(self, incident_id, wanted, record, count_type)
+
+    def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:
+        """(channel, id) stored for the purpose; id None while claimed and not yet posted."""
+        return self.queries.get_ref(incident_id, self.platform, purpose)
+
+    def posted(self, incident_id: int, purpose: str) -> Posted | None:
+        """The posted message for the purpose, if any."""
+        ref = self.get(incident_id, purpose)
+        return Posted(ref[0], ref[1]) if ref and ref[1] else None
+
+    def claim(self, incident_id: int, purpose: str, channel: str, lease: Lease | None = None) -> Claim:
+        """Claim the right to post (see the module docstring)."""
+        found = self.queries.claim_ref(incident_id, self.platform, purpose, channel,
+                                       stale_after=(lease or self.lease).duration)
+        return Claim(found.state, found.channel, found.ts)
+
+    def put(self, incident_id: int, purpose: str, channel: str, ident: str) -> bool:
+        """Record where it was posted; False if another delivery recorded it first."""
+        return self.queries.put_ref(incident_id, self.platform, purpose, channel, ident)
+
+    def drop(self, incident_id: int, purpose: str) -> None:
+        """Give a claim back after a failed post, so a later delivery can post it."""
+        self.queries.drop_ref(incident_id, self.platform, purpose)
+
+    def refs(self, incident_id: int) -> list[tuple[str, str, str | None]]:
+        """Every (purpose, channel, id) stored for the incident."""
+        return self.queries.refs(incident_id, self.platform)
+
+    def home(self, incident_id: int) -> Place | None:
+        """Where the incident's conversation lives (thread in a channel, or a private conversation)."""
+        ref = self.get(incident_id, PRIVATE_HOME)
+        if ref is None or ref[1] is None:
+            ref = self.get(incident_id, THREAD)
+        if ref is None or ref[1] is None:
+            return None
+        return Place(ref[0], ref[1])
+
+    def step_refs(self, incident_id: int, kind: str, step_id: str) -> list[tuple[str, str | None]]:
+        """Where each generation of a step's message went, oldest first."""
+        found: list[tuple[str, str | None]] = []
+        for generation in range(1, MAX_GENERATIONS + 1):
+            ref = self.get(incident_id, step_purpose(kind, step_id, generation))
+            if ref is None:
+                break
+            found.append(ref)
+        return found
+
+    def next_step_purpose(self, incident_id: int, kind: str, step_id: str, *, fresh: bool) -> str:
+        """The purpose to post a step under: the first one, or (after a kind correction) the next free one."""
+        if not fresh:
+            return step_purpose(kind, step_id)
+        used = len(self.step_refs(incident_id, kind, step_id))
+        return step_purpose(kind, step_id, min(used + 1, MAX_GENERATIONS))
+
+    def latest_step(self, incident_id: int, kind: str, step_id: str) -> Posted | None:
+        """The newest posted message of a step."""
+        refs = [ref for ref in self.step_refs(incident_id, kind, step_id) if ref[1]]
+        return Posted(refs[-1][0], str(refs[-1][1])) if refs else None
+
+
+class LedgerRun(Ledger):
+    """The ledger for one plan of one incident: its refs read, its claims made and its own places recorded in one
+    transaction at the start, what it posts recorded in one at the end (the conversation's home at once, since
+    other deliveries need it). A crash in between leaves claims that the lease hands over to a later delivery,
+    which finds the posts by their markers."""
+
+    def __init__(self, ledger: Ledger, incident_id: int, wanted: dict[str, str],
+                 record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None) -> None:
+        super().__init__(ledger._queries, ledger.platform, ledger.lease)
+        self.incident_id = incident_id
+        self._refs, claims, self.count = self.queries.claim_refs(
+            incident_id, self.platform, wanted, stale_after=self.lease.duration, record=record, count_type=count_type)
+        self._claims = {purpose: Claim(found.state, found.channel, found.ts) for purpose, found in claims.items()}
+        self._pending: dict[str, tuple[str, str]] = {}
+
+    def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:
+        if incident_id != self.incident_id:
+            return super().get(incident_id, purpose)
+        return self._refs.get(purpose)
+
+    def claim(self, incident_id: int, purpose: str, channel: str, lease: Lease | None = None) -> Claim:
+        if incident_id == self.incident_id and purpose in self._claims and lease is None:
+            return self._claims.pop(purpose)
+        found = super().claim(incident_id, purpose, channel, lease)
+        if incident_id == self.incident_id and found.state in ("new", "taken_over"):
+            self._refs[purpose] = (found.channel, None)
+        return found
+
+    def put(self, incident_id: int, purpose: str, channel: str, ident: str) -> bool:
+        if incident_id != self.incident_id:
+            return super().put(incident_id, purpose, channel, ident)
+        current = self._refs.get(purpose)
+        if current is not None and current[1]:
+            return False
+        self._refs[purpose] = self._pending[purpose] = (channel, ident)
+        if purpose in (THREAD, PRIVATE_HOME):
+            self.flush()
+        return True
+
+    def drop(self, incident_id: int, purpose: str) -> None:
+        super().drop(incident_id, purpose)
+        if incident_id == self.incident_id:
+            self._refs.pop(purpose, None)
+
+    def refs(self, incident_id: int) -> list[tuple[str, str, str | None]]:
+        if incident_id != self.incident_id:
+            return super().refs(incident_id)
+        return [(purpose, channel, ident) for purpose, (channel, ident) in self._refs.items()]
+
+    def release(self) -> None:
+        """Give back the claims this plan made and did not use (skipped operations), then flush."""
+        for purpose, claim in list(self._claims.items()):
+            if claim.state in ("new", "taken_over"):
+                self.drop(self.incident_id, purpose)
+        self._claims.clear()
+        self.flush()
+
+    def flush(self) -> None:
+        """Record what was posted so far (one transaction)."""
+        if self._pending:
+            self.queries.put_refs(self.incident_id, self.platform, dict(self._pending))
+            self._pending.clear()

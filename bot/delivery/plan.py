@@ -1,0 +1,256 @@
+"""A core Outcome -> an ordered list of operations. The ordering and privacy rules live here, once:
+
+* redact before anything else: when an incident becomes restricted, the section notifications lose the report's
+  details before anything new is shown;
+* next step before removing controls: a finished step's buttons go only after what follows it is posted, so a
+  crash always leaves something to click again (the core answers "duplicate" and the replay finishes);
+* where the conversation lives: the report's thread in its channel, a thread the bot opens (commands), or, for a
+  restricted incident, the reporter's private conversation; a public thread then gets one neutral line and the
+  reporter is told, in private, how to remove their own public message;
+* merged reports do not each get a public reply: one count message per incident, updated in place (coalesced by
+  pacing), and a note only the merged reporter sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.delivery import content as c
+from bot.delivery.content import Place, Posted
+from bot.delivery.ledger import (
+    ACK_TOLD,
+    FINISHED,
+    INTRO,
+    MERGED_COUNT,
+    PR_MESSAGE,
+    PRIVACY_ADVICE,
+    PRIVATE_LINE,
+    PUBLIC_THREAD,
+    REPORT_DELIVERY,
+    THREAD,
+)
+from bot.ports import IncidentView, Outcome, StepView
+
+HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
+FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the next free generation
+SECTION = "section"  # the channel of section notifications (PR, or restricted for restricted incidents)
+Where = Place | Literal["home", "section"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a report was made: a message that can carry a thread (`message`), or a command whose answer goes
+    back privately (`command`); `public` when others in that place can read it."""
+
+    how: Literal["message", "command"]
+    place: Place
+    user: str
+    reporter_name: str
+    public: bool
+    # Where a command's conversation opens when it may not live in `place` (a user id: their DM with the bot).
+    private: str = ""
+
+
+@dataclass(frozen=True)
+class Adopt:
+    """Record `place` (a message that exists already) under `purpose`, e.g. the report message as the thread."""
+
+    incident_id: int
+    purpose: str
+    place: Place
+
+
+@dataclass(frozen=True)
+class Post:
+    """Post `content` at `where`; once per purpose when one is given (claimed in the ledger)."""
+
+    incident_id: int
+    purpose: str | None
+    where: Where
+    content: c.Content
+    needed: bool = False  # later operations that need what came before skip when this one failed
+    opens_home: bool = False  # the post is the conversation's parent: recorded as THREAD
+
+
+@dataclass(frozen=True)
+class UpdateStep:
+    """Replace a step's message (the one clicked, and the latest posted) once what follows is shown."""
+
+    incident_id: int
+    kind: str
+    step_id: str
+    content: c.Content
+    at: Posted | None = None
+    needs_previous: bool = True
+
+
+@dataclass(frozen=True)
+class UpdateNotices:
+    """Rewrite every section notification of the incident posted so far (redaction, acknowledgement)."""
+
+    incident_id: int
+    content: c.Content
+    needs_previous: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateCount:
+    """The merged-reports count message, posted once and then updated in place (coalesced by pacing)."""
+
+    incident_id: int
+    view: IncidentView
+
+
+@dataclass(frozen=True)
+class Tell:
+    """A note only `user` sees (ephemeral), in `place`; `link` adds a link to the conversation."""
+
+    incident_id: int | None
+    place: Place
+    user: str
+    content: c.Content
+    link: bool = False
+
+
+@dataclass(frozen=True)
+class MovePrivate:
+    """Take a public conversation private: every message posted in it becomes the neutral line, and the
+    conversation reopens in `private` (the reporter's DM)."""
+
+    incident_id: int
+    view: IncidentView
+    private: str
+    reporter_name: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Record that a set of posts is complete (nothing left for resume to finish)."""
+
+    incident_id: int
+    purpose: str
+    channel: str
+
+
+Op = Adopt | Post | UpdateStep | UpdateNotices | UpdateCount | Tell | MovePrivate | Mark
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Ordered operations for one incident (or none), with the severity pacing orders them by."""
+
+    incident_id: int | None
+    ops: tuple[Op, ...] = ()
+    severity: str = "medium"
+    lane: str = ""  # who caused it (the reporter): pacing keeps one busy user from delaying others
+    coalesce: str | None = None  # plans with the same key replace each other while queued
+    once: str | None = None  # a mark claimed before anything runs: the whole plan runs once (resume, retries)
+
+
+def _private_place(view: IncidentView, origin: Origin) -> str:
+    return origin.private or view.reporter_id
+
+
+def report(outcome: Outcome, origin: Origin) -> Plan:
+    """A report's posts: merged (count + private note) or new (home, intro, step 1, section notice)."""
+    view = outcome.incident
+    if view is None:
+        return Plan(None)
+    if outcome.merged:
+        ops: tuple[Op, ...] = (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
+        if not view.restricted:  # a restricted incident's public thread gets nothing but its one neutral line
+            ops += (UpdateCount(view.id, view),)
+        return Plan(view.id, ops, view.severity, origin.user)
+    ops = ()
+    if view.restricted:
+        if origin.how == "message" and origin.public:
+            ops += (Adopt(view.id, PUBLIC_THREAD, origin.place),
+                    Post(view.id, PRIVATE_LINE, origin.place, c.PrivateLine(view)))
+        private = Place(_private_place(view, origin))
+        ops += (Post(view.id, THREAD, private, c.Anchor(view, origin.reporter_name), needed=True, opens_home=True),)
+    elif origin.how == "message":
+        ops += (Adopt(view.id, THREAD, origin.place),)
+    else:
+        home = Place(origin.place.channel if origin.public else _private_place(view, origin))
+        ops += (Post(view.id, THREAD, home, c.Anchor(view, origin.reporter_name), needed=True, opens_home=True),)
+    ops += (Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)),)
+    if outcome.step is not None:
+        ops += (Post(view.id, _step_purpose(view.kind, outcome.step), HOME, c.Step(view, outcome.step)),)
+    if view.restricted and origin.how == "message" and origin.public:
+        ops += (Post(view.id, PRIVACY_ADVICE, HOME, c.PrivacyAdvice(view, origin.place)),)
+    ops += tuple(Post(view.id, PR_MESSAGE, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
+                 if note.level == 1)
+    if origin.how == "command" and not view.restricted:
+        ops += (Tell(view.id, origin.place, origin.user, c.Anchored(view), link=True),)
+    ops += (Mark(view.id, REPORT_DELIVERY, origin.place.channel),)
+    return Plan(view.id, ops, view.severity, origin.user, once=REPORT_DELIVERY)
+
+
+def _step_purpose(kind: str, step: StepView) -> str:
+    from bot.delivery.ledger import step_purpose
+
+    return step_purpose(kind, step.step_id)
+
+
+def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None) -> Plan:
+    """After a step changed: the next step, the end announced, then the closed step updated in place."""
+    view = outcome.incident
+    if view is None or (outcome.duplicate and outcome.completed_step is None):
+        return Plan(None)
+    ops: tuple[Op, ...] = ()
+    if outcome.step is not None:
+        ops += (Post(view.id, _step_purpose(view.kind, outcome.step), HOME, c.Step(view, outcome.step), needed=True),)
+    if outcome.messages:
+        ops += (Post(view.id, FINISHED if outcome.finished else None, HOME, c.Texts(outcome.messages),
+                     needed=True),)
+    if outcome.completed_step is not None:
+        done = outcome.completed_step
+        ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
+    return Plan(view.id, ops, view.severity, by)
+
+
+def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Outcome, reporter_name: str,
+                   *, home_is_private: bool) -> Plan:
+    """A kind correction: redaction first (became restricted), the conversation moved private if it was public,
+    the old pending step marked as no longer used, then the messages and the new playbook's first step."""
+    view = outcome.incident
+    if view is None:
+        return Plan(None)
+    became_restricted = view.restricted and not before.restricted
+    ops: tuple[Op, ...] = ()
+    if outcome.duplicate:  # chosen again after a crash: the redaction and move may not have happened (idempotent)
+        if view.restricted:
+            ops += (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
+            if not home_is_private:
+                ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name),)
+        return Plan(view.id, ops, view.severity, view.reporter_id)
+    moving = became_restricted and not home_is_private
+    if became_restricted:
+        ops += (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
+    if moving:
+        ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name),)
+    elif old_step is not None:
+        ops += (UpdateStep(view.id, before.kind, old_step.step_id, c.StepSuperseded(old_step),
+                           needs_previous=False),)
+    ops += (Post(view.id, None, HOME, c.Texts(outcome.messages)),)
+    if outcome.step is not None:
+        ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
+    return Plan(view.id, ops, view.severity, view.reporter_id)
+
+
+def acknowledged(outcome: Outcome, by: str, when: str) -> Plan:
+    """The reporters told in the conversation (once), then the acknowledge controls replaced."""
+    view = outcome.incident
+    if view is None or not outcome.messages:
+        return Plan(None)
+    told = c.Texts((" ".join(outcome.messages),), mention=view.reporters)
+    ops: tuple[Op, ...] = (Post(view.id, ACK_TOLD, HOME, told, needed=True),
+                           UpdateNotices(view.id, c.NoticeAcknowledged(view, by, when, outcome.messages[0]),
+                                         needs_previous=True))
+    return Plan(view.id, ops, view.severity, by)
+
+
+__all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
+           "UpdateCount", "Tell", "MovePrivate", "Mark", "Op", "Plan", "report", "progress", "kind_corrected",
+           "acknowledged"]

@@ -1,0 +1,45 @@
+"""Resume for every platform: each scheduler tick (and once at start-up) finish reports whose posts a crash
+interrupted and nobody will deliver again (the platform had its HTTP answer). The ledger says which: reports of
+the last RESUME_WINDOW whose REPORT_DELIVERY mark is missing or was claimed longer than its lease ago."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.delivery.lease import POST_LEASE
+from bot.delivery.ledger import REPORT_DELIVERY
+from bot.triage.queries import IncidentQueries
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
+log = logging.getLogger("incident_bot.delivery")
+RESUME_WINDOW = timedelta(days=1)
+
+
+def unfinished_reports(queries: IncidentQueries, platform: str, now: datetime) -> list[int]:
+    """Reports made through `platform` whose posts were never all made (see the module docstring)."""
+    return queries.unfinished(platform, REPORT_DELIVERY, created_after=now - RESUME_WINDOW,
+                              created_before=now - POST_LEASE.duration)
+
+
+def schedule_resume(scheduler: BaseScheduler, run: Callable[[], object], tick_seconds: int, platform: str) -> None:
+    """Add the resume job to a (not yet started) scheduler: at start-up, then every tick. A failure (database
+    down) is logged and the next tick tries again (nothing is marked done)."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from bot.clock import JST
+
+    def job() -> None:
+        try:
+            run()
+        except Exception as exc:  # noqa: BLE001 - any failure: logged, the next tick retries
+            log.warning("delivery.resume_failed platform=%s error=%s", platform, type(exc).__name__)
+
+    scheduler.add_job(job, "date", id=f"{platform}_resume_start", misfire_grace_time=None,
+                      name=f"resume unfinished {platform} reports (start-up)")
+    scheduler.add_job(job, IntervalTrigger(seconds=tick_seconds, timezone=JST), id=f"{platform}_resume",
+                      name=f"resume unfinished {platform} reports", misfire_grace_time=max(tick_seconds, 5))

@@ -1,0 +1,311 @@
+"""Executes a delivery plan through a ChatPort: claimed posts, in order, failures on the timeline.
+
+A platform failure of one operation is recorded (timeline `delivery_failed`, log) and collected for the user;
+operations marked as needing what came before are then skipped, so controls are never removed without their
+replacement. A rate limit is waited out and retried, never given up on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from bot.delivery import content as c
+from bot.delivery import plan as p
+from bot.delivery.content import ChatPort, DeliveryError, Marker, Place, Posted
+from bot.delivery.lease import IMMEDIATE, Lease
+from bot.delivery.ledger import (
+    DONE,
+    INTRO,
+    MERGED_COUNT,
+    PR_MESSAGE,
+    PRIVACY_ADVICE,
+    PRIVATE_HOME,
+    PRIVATE_LINE,
+    PUBLIC_THREAD,
+    THREAD,
+    Ledger,
+    LedgerRun,
+    escalation_purpose,
+    notification_purposes,
+)
+from bot.ports import Notification
+
+log = logging.getLogger("incident_bot.delivery")
+T = TypeVar("T")
+Turn = Callable[[str, str, str], None]  # (channel, severity, lane): wait for the channel's turn to post
+RecordError = Callable[[int, str, str], None]  # (incident id, action, error code)
+
+
+@dataclass
+class Result:
+    """What running a plan did: the failures to tell the user (error codes, in order) and what was posted."""
+
+    failures: list[str] = field(default_factory=list)
+    posted: dict[str, Posted] = field(default_factory=dict)
+    reply: Callable[[c.Content], None] | None = None
+
+
+@dataclass
+class Runner:
+    """Runs plans for one platform (see the module docstring)."""
+
+    port: ChatPort
+    ledger: Ledger
+    section_channel: Callable[[bool], str | None]
+    record_error: RecordError
+    chain_length: int = 1
+    turn: Turn = field(default=lambda channel, severity, lane: None)
+    wait: Callable[[float], None] = field(default=lambda seconds: None)
+
+    def run(self, plan: p.Plan, reply: Callable[[c.Content], None] | None = None) -> Result:
+        """Execute every operation in order; `reply` answers the acting user privately where the interaction
+        allows it (a command's response URL), instead of an ephemeral message. Failures: module docstring.
+        The ledger is read and every claim made in one transaction first, what was posted recorded in one last."""
+        result = Result(reply=reply)
+        if plan.incident_id is None:
+            return result
+        led = self._begin(plan)
+        if plan.once is not None and led.claim(plan.incident_id, plan.once, "").state in ("posted", "busy"):
+            led.release()
+            return result  # done already, or being done right now by another delivery (a retry, resume)
+        ok = True
+        try:
+            for op in plan.ops:
+                if getattr(op, "needs_previous", False) and not ok:
+                    continue
+                try:
+                    done = self._patient(lambda op=op: self._one(led, op, plan, result))  # type: ignore[misc]
+                except DeliveryError as exc:
+                    incident = getattr(op, "incident_id", None)
+                    log.warning("delivery.failed incident_id=%s op=%s error=%s", incident, type(op).__name__,
+                                exc.code)
+                    if incident is not None:
+                        self.record_error(incident, type(op).__name__.lower(), exc.code)
+                    result.failures.append(exc.code)
+                    done = False
+                if not done and (getattr(op, "needed", False) or isinstance(op, p.UpdateStep)):
+                    ok = False
+        finally:
+            led.release()
+        return result
+
+    def _begin(self, plan: p.Plan) -> LedgerRun:
+        """One transaction: the plan's own places recorded, its once-only posts claimed, the refs read."""
+        assert plan.incident_id is not None
+        record: dict[str, tuple[str, str]] = {}
+        wanted: dict[str, str] = {plan.once: ""} if plan.once else {}
+        count_type = None
+        for op in plan.ops:
+            if isinstance(op, p.Adopt):
+                record[op.purpose] = (op.place.channel, op.place.thread or "")
+            elif isinstance(op, p.Post) and op.purpose and op.purpose != p.FRESH_STEP:
+                view = op.content.view if isinstance(op.content, c.SectionNotice) else None
+                channel = (op.where.channel if isinstance(op.where, Place) else
+                           self.section_channel(bool(view and view.restricted)) or "" if op.where == p.SECTION else "")
+                wanted[op.purpose] = channel
+            elif isinstance(op, p.UpdateCount):
+                wanted[MERGED_COUNT], count_type = "", "merged_report"
+        return self.ledger.begin(plan.incident_id, wanted, record, count_type)
+
+    def _patient(self, work: Callable[[], T]) -> T:
+        """Run `work`, waiting out rate limits for as long as the platform asks."""
+        while True:
+            try:
+                return work()
+            except DeliveryError as exc:
+                if not exc.rate_limited:
+                    raise
+                log.warning("delivery.rate_limited retry_after=%s", exc.retry_after)
+                self.wait(float(exc.retry_after or 1.0))
+
+    # -- operations -------------------------------------------------------------------------------------------
+    def _one(self, led: Ledger, op: p.Op, plan: p.Plan, result: Result) -> bool:
+        if isinstance(op, p.Adopt):
+            led.put(op.incident_id, op.purpose, op.place.channel, op.place.thread or "")
+            return True
+        if isinstance(op, p.Mark):
+            led.put(op.incident_id, op.purpose, op.channel, DONE)
+            return True
+        if isinstance(op, p.Post):
+            posted = self._post(led, op, plan)
+            if posted is not None and op.purpose:
+                result.posted[op.purpose] = posted
+            return posted is not None
+        if isinstance(op, p.UpdateStep):
+            return self._update_step(led, op)
+        if isinstance(op, p.UpdateNotices):
+            for posted in self.notices(op.incident_id, led):
+                self.port.update(posted, op.content)
+            return True
+        if isinstance(op, p.UpdateCount):
+            return self._update_count(led, op, plan)
+        if isinstance(op, p.Tell):
+            shown: c.Content = op.content
+            if op.link:
+                home = led.home(op.incident_id) if op.incident_id is not None else None
+                url = self.port.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
+                shown = c.Linked(op.content, url)
+            if result.reply is not None:
+                result.reply(shown)
+            else:
+                self.port.post_ephemeral(op.place, op.user, shown)
+            return True
+        if isinstance(op, p.MovePrivate):
+            return self._move_private(led, op, plan)
+        raise TypeError(f"unknown delivery operation {op!r}")
+
+    def _where(self, led: Ledger, op: p.Post) -> Place | None:
+        if op.where == p.HOME:
+            home = led.home(op.incident_id)
+            if home is None:
+                log.error("delivery.no_home incident_id=%s", op.incident_id)
+            return home
+        if op.where == p.SECTION:
+            view = op.content.view if isinstance(op.content, c.SectionNotice) else None
+            channel = self.section_channel(bool(view and view.restricted))
+            if not channel:
+                log.error("delivery.no_section_channel incident_id=%s", op.incident_id)
+                return None
+            return Place(channel)
+        assert isinstance(op.where, Place)
+        return op.where
+
+    def _post(self, led: Ledger, op: p.Post, plan: p.Plan) -> Posted | None:
+        place = self._where(led, op)
+        if place is None:
+            return None
+        purpose, shown = op.purpose, op.content
+        if isinstance(shown, c.SectionNotice) and shown.link is None:
+            home = led.home(op.incident_id)
+            shown = replace(shown, link=self.port.permalink(Posted(home.channel, home.thread))
+                            if home and home.thread else None)
+        if purpose == p.FRESH_STEP and isinstance(op.content, c.Step):
+            purpose = led.next_step_purpose(op.incident_id, op.content.view.kind, op.content.step.step_id,
+                                                    fresh=True)
+        if purpose is None:
+            return self._patient(lambda: self._turn_and_post(place, shown, plan, None))
+        return self.post_once(op.incident_id, purpose, place, shown, plan, led=led)
+
+    def post_once(self, incident_id: int, purpose: str, place: Place, content: c.Content, plan: p.Plan,
+                  lease: Lease | None = None, led: Ledger | None = None) -> Posted | None:
+        """Post once per (incident, purpose): the earlier post, a crashed holder's post found again, a new one,
+        or None while another delivery holds a fresh claim on it."""
+        led = led or self.ledger
+        claim = led.claim(incident_id, purpose, place.channel, lease)
+        if claim.state == "posted":
+            return Posted(claim.channel, str(claim.id))
+        if claim.state == "busy":
+            log.info("delivery.in_flight incident_id=%s purpose=%s", incident_id, purpose)
+            return None
+        marker = Marker(incident_id, purpose)
+        if claim.state == "taken_over":
+            found = self.port.find_posted(Place(claim.channel or place.channel, place.thread), marker)
+            log.warning("delivery.claim_taken_over incident_id=%s purpose=%s found=%s", incident_id, purpose,
+                        found is not None)
+            if found is not None:
+                led.put(incident_id, purpose, found.channel, found.id)
+                return found
+        try:
+            posted = self._patient(lambda: self._turn_and_post(place, content, plan, marker))
+        except DeliveryError:
+            led.drop(incident_id, purpose)  # a later delivery (retry, resume, scheduler) may post it
+            raise
+        led.put(incident_id, purpose, posted.channel, posted.id)
+        return posted
+
+    def escalate(self, note: Notification) -> Posted | None:
+        """A section notification the scheduler sends (a chain level with its mention). Raises DeliveryError so
+        the scheduler retries; its escalation lease makes this worker the only sender, so a claim without an id
+        (its holder crashed while posting) is taken over at once: found by its marker, or posted."""
+        view = self.ledger.queries.view(note.incident_id, None)
+        channel = self.section_channel(view.restricted)
+        if not channel:
+            raise DeliveryError("no_section_channel")
+        purpose = PR_MESSAGE if note.level == 1 else escalation_purpose(note.level)
+        home = self.ledger.home(note.incident_id)
+        link = self.port.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
+        steps = p.Plan(view.id, (), view.severity, "")
+        return self._patient(lambda: self.post_once(
+            view.id, purpose, Place(channel), c.SectionNotice(note, view, link), steps, IMMEDIATE))
+
+    def _turn_and_post(self, place: Place, content: c.Content, plan: p.Plan, marker: Marker | None) -> Posted:
+        self.turn(place.channel, plan.severity, plan.lane)
+        return self.port.post(place, content, marker)
+
+    def _update_step(self, led: Ledger, op: p.UpdateStep) -> bool:
+        if op.at is not None:
+            self.port.update(op.at, op.content)
+        latest = led.latest_step(op.incident_id, op.kind, op.step_id)
+        if latest is not None and latest != op.at:
+            self.port.update(latest, op.content)
+        if latest is None and op.at is None:
+            log.warning("delivery.step_message_missing incident_id=%s step=%s", op.incident_id, op.step_id)
+        return True
+
+    def notices(self, incident_id: int, led: Ledger | None = None) -> list[Posted]:
+        """Every section notification posted so far, including one a crashed holder posted without recording it
+        (found by its marker once its claim is stale; a claim with nothing behind it is given back)."""
+        led = led or self.ledger
+        found: list[Posted] = []
+        for purpose in notification_purposes(self.chain_length):
+            ref = led.get(incident_id, purpose)
+            if ref is None:
+                continue
+            if ref[1] is None:
+                claim = led.claim(incident_id, purpose, ref[0])
+                if claim.state != "taken_over":
+                    if claim.id:
+                        found.append(Posted(claim.channel, claim.id))
+                    continue
+                located = self.port.find_posted(Place(claim.channel), Marker(incident_id, purpose))
+                if located is None:
+                    led.drop(incident_id, purpose)
+                    continue
+                led.put(incident_id, purpose, located.channel, located.id)
+                found.append(located)
+                continue
+            found.append(Posted(ref[0], ref[1]))
+        return found
+
+    def _update_count(self, led: LedgerRun, op: p.UpdateCount, plan: p.Plan) -> bool:
+        home = led.home(op.incident_id)
+        if home is None:
+            return False
+        shown = c.MergedCount(op.view, led.count)
+        before = led.posted(op.incident_id, MERGED_COUNT)
+        if before is not None:
+            self.port.update(before, shown)
+            return True
+        posted = self.post_once(op.incident_id, MERGED_COUNT, home, shown, plan, led=led)
+        if posted is None:
+            return False  # being posted by another delivery, which shows the count as it is then
+        led.flush()
+        latest = c.MergedCount(op.view, self.ledger.queries.count_events(op.incident_id, "merged_report"))
+        if latest != shown:  # merged meanwhile: the count catches up in place
+            self.port.update(posted, latest)
+        return True
+
+    def _move_private(self, led: Ledger, op: p.MovePrivate, plan: p.Plan) -> bool:
+        """See plan.MovePrivate: public messages neutralised first, then the private conversation opened."""
+        if led.posted(op.incident_id, PRIVATE_HOME) is not None:
+            return True
+        public = led.home(op.incident_id)
+        if public is not None:
+            keep = {THREAD, PRIVATE_LINE, PUBLIC_THREAD, *notification_purposes(self.chain_length)}
+            for purpose, channel, ident in led.refs(op.incident_id):
+                if purpose not in keep and ident and ident != DONE and channel == public.channel:
+                    self.port.update(Posted(channel, ident), c.PrivateLine(op.view))
+            led.put(op.incident_id, PUBLIC_THREAD, public.channel, public.thread or "")
+            self.post_once(op.incident_id, PRIVATE_LINE, public, c.PrivateLine(op.view), plan, led=led)
+        opened = self.post_once(op.incident_id, PRIVATE_HOME, Place(op.private), c.Anchor(op.view, op.reporter_name),
+                                plan, led=led)
+        if opened is None:
+            return False
+        home = Place(opened.channel, opened.id)
+        self.post_once(op.incident_id, PRIVACY_ADVICE, home, c.PrivacyAdvice(op.view, public), plan, led=led)
+        self.post_once(op.incident_id, f"{INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan,
+                       led=led)  # the kind control, in the conversation it now lives in
+        return True

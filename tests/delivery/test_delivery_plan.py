@@ -1,0 +1,228 @@
+"""The delivery plan, ledger and runner with a fake chat port and the real core (no platform, no HTTP)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.delivery import content as c
+from bot.delivery import plan
+from bot.delivery.content import DeliveryError, Marker, Place, Posted
+from bot.delivery.ledger import INTRO, PR_MESSAGE, THREAD, Ledger, step_purpose
+from bot.delivery.runner import Runner
+from bot.ports import Actor, ReportInput
+from bot.wiring import Runtime
+from tests.conftest import PR, STAFF
+from tests.delivery.fake_port import FakePort
+
+REPORT_CH, PR_CH, RESTRICTED_CH = "C_REPORT", "C_PR", "C_SEC"
+FLAMING = "炎上しています。市の投稿に批判が殺到 https://x.com/someone/status/{n}"
+LEAK = "個人情報が漏えいしています。住民の名簿が投稿されました https://x.com/leaker/status/{n}"
+
+
+def make_runner(runtime: Runtime, port: FakePort, waits: list[float] | None = None) -> Runner:
+    triage = runtime.triage
+    return Runner(port=port, ledger=Ledger(lambda: triage.queries, port.platform),
+                  section_channel=lambda restricted: RESTRICTED_CH if restricted else PR_CH,
+                  record_error=lambda i, action, code: triage.incidents.record_delivery_error(
+                      i, platform=port.platform, action=action, error=code),
+                  chain_length=len(triage.deps.escalation.levels),
+                  wait=(waits.append if waits is not None else (lambda s: None)))
+
+
+def report(runtime: Runtime, text: str, user: str = STAFF, key: str = "ev1", ts: str = "100.1"):
+    return runtime.triage.incidents.report(ReportInput(text=text, reporter=Actor(user, user, "fake"),
+                                                       idempotency_key=key))
+
+
+def origin(user: str = STAFF, ts: str = "100.1", how: str = "message", public: bool = True) -> plan.Origin:
+    return plan.Origin(how, Place(REPORT_CH, ts), user, user, public)  # type: ignore[arg-type]
+
+
+def test_new_report_runs_in_the_report_thread_once(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=1))
+    steps = plan.report(outcome, origin())
+    assert [type(op).__name__ for op in steps.ops] == ["Adopt", "Post", "Post", "Post", "Mark"]
+    assert runner.run(steps).failures == []
+    thread = [s for s in port.posts(REPORT_CH)]
+    assert [type(s.content) for s in thread] == [c.Intro, c.Step]
+    assert all(s.place == Place(REPORT_CH, "100.1") for s in thread)
+    assert [type(s.content) for s in port.posts(PR_CH)] == [c.SectionNotice]
+    runner.run(steps)  # a redelivery or resume: everything is found in the ledger, nothing posted twice
+    assert len(port.posts()) == 3
+
+
+def test_restricted_report_lives_in_the_reporters_dm(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, LEAK.format(n=2))
+    assert outcome.incident is not None and outcome.incident.restricted
+    runner.run(plan.report(outcome, origin()))
+    public = port.posts(REPORT_CH)
+    assert [type(s.content) for s in public] == [c.PrivateLine]  # one neutral line, nothing else
+    private = port.posts(f"D-{STAFF}")
+    assert [type(s.content) for s in private] == [c.Anchor, c.Intro, c.Step, c.PrivacyAdvice]
+    assert all(s.place.thread == private[0].posted.id for s in private[1:])  # type: ignore[union-attr]
+    assert [type(s.content) for s in port.posts(RESTRICTED_CH)] == [c.SectionNotice]
+    assert port.posts(PR_CH) == []
+
+
+def test_next_step_before_removing_controls(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=3))
+    runner.run(plan.report(outcome, origin()))
+    view, step = outcome.incident, outcome.step
+    assert view is not None and step is not None
+    clicked = runner.ledger.posted(view.id, step_purpose(view.kind, step.step_id))
+    done = runtime.triage.steps.complete(view.id, step.step_id, Actor(STAFF, STAFF, "fake"), skip=True)
+    port.fail("post", DeliveryError("not_in_channel"))
+    result = runner.run(plan.progress(done, STAFF, "11/18 10:00", at=clicked))
+    assert result.failures == ["not_in_channel"]
+    assert port.of("update") == []  # the clicked step keeps its buttons: something left to click again
+    events = [e.type for e in runtime.triage.queries.timeline(view.id, None)]
+    assert "delivery_failed" in events
+    replay = runtime.triage.steps.replay(view.id, step.step_id, Actor(STAFF, STAFF, "fake"))
+    assert runner.run(plan.progress(replay, STAFF, "11/18 10:01", at=clicked)).failures == []
+    assert [type(s.content) for s in port.of("update")] == [c.StepClosed]
+    assert port.of("update")[0].posted == clicked
+
+
+def test_kind_correction_to_leak_redacts_first_and_moves_private(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=4))
+    runner.run(plan.report(outcome, origin()))
+    before = outcome.incident
+    assert before is not None
+    old_step = runtime.triage.steps.current(before.id, STAFF)
+    corrected = runtime.triage.incidents.correct_kind(before.id, "leak", Actor(PR, PR, "fake"))
+    port.calls.clear()
+    runner.run(plan.kind_corrected(before, old_step, corrected, STAFF, home_is_private=False))
+    kinds = [(s.method, type(s.content).__name__) for s in port.calls]
+    assert kinds[0] == ("update", "NoticeRedacted")  # redact before anything else
+    rewritten = [s for s in port.of("update") if isinstance(s.content, c.PrivateLine)]
+    assert {s.posted.id for s in rewritten} == {  # type: ignore[union-attr]
+        runner.ledger.posted(before.id, INTRO).id,  # type: ignore[union-attr]
+        runner.ledger.posted(before.id, step_purpose(before.kind, old_step.step_id)).id}  # type: ignore[union-attr]
+    later_public = [s for s in port.posts(REPORT_CH)]
+    assert [type(s.content) for s in later_public] == [c.PrivateLine]
+    private = port.posts(f"D-{STAFF}")
+    assert [type(s.content) for s in private][:2] == [c.Anchor, c.PrivacyAdvice]
+    assert isinstance(private[-1].content, c.Step) and private[-1].place.thread == private[0].posted.id  # type: ignore
+
+
+def test_merged_reports_share_one_count_message(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    first = report(runtime, FLAMING.format(n=5))
+    runner.run(plan.report(first, origin()))
+    for n, user in enumerate(["U_A", "U_B", "U_C"]):
+        merged = report(runtime, FLAMING.format(n=5), user=user, key=f"ev-m{n}")
+        assert merged.merged
+        runner.run(plan.report(merged, origin(user, ts=f"200.{n}")))
+    tells = port.of("ephemeral")
+    assert [t.user for t in tells] == ["U_A", "U_B", "U_C"]
+    assert all(isinstance(t.content, c.Linked) and t.content.url for t in tells)
+    counts = [s for s in port.calls if isinstance(s.content, c.MergedCount)]
+    assert [s.method for s in counts] == ["post", "update", "update"]
+    assert [s.content.count for s in counts] == [1, 2, 3]
+    assert len(port.posts(REPORT_CH)) == 3  # intro, step 1, one count message
+
+
+def test_a_crashed_holders_post_is_found_not_repeated(runtime: Runtime, clock: FixedClock) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=6))
+    view = outcome.incident
+    assert view is not None
+    runner.ledger.put(view.id, THREAD, REPORT_CH, "100.1")
+    # A holder claimed the PR message, posted it, and died before recording it.
+    assert runner.ledger.claim(view.id, PR_MESSAGE, PR_CH).state == "new"
+    port.post(Place(PR_CH), c.Texts(("x",)), Marker(view.id, PR_MESSAGE))
+    assert runner.ledger.claim(view.id, PR_MESSAGE, PR_CH).state == "busy"
+    clock.advance(minutes=3)
+    runner.run(plan.report(outcome, origin()))
+    assert len(port.posts(PR_CH)) == 1
+    assert runner.ledger.posted(view.id, PR_MESSAGE) == port.posts(PR_CH)[0].posted
+
+
+def test_rate_limits_are_waited_out_never_given_up(runtime: Runtime) -> None:
+    port = FakePort()
+    waits: list[float] = []
+    runner = make_runner(runtime, port, waits)
+    port.fail("post", DeliveryError("ratelimited", retry_after=2.0), times=5)
+    outcome = report(runtime, FLAMING.format(n=7))
+    assert runner.run(plan.report(outcome, origin())).failures == []
+    assert waits == [2.0] * 5
+    assert len(port.posts()) == 3
+    events = [e.type for e in runtime.triage.queries.timeline(outcome.incident.id, None)]  # type: ignore[union-attr]
+    assert "delivery_failed" not in events
+
+
+def test_a_failed_post_gives_its_claim_back(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=8))
+    port.fail("post", DeliveryError("channel_not_found"))
+    result = runner.run(plan.report(outcome, origin()))
+    assert result.failures == ["channel_not_found"]
+    view = outcome.incident
+    assert view is not None and runner.ledger.get(view.id, INTRO) is None
+    again = plan.report(outcome, origin())
+    assert runner.run(again).failures == [] and len(port.posts()) == 2  # the report is done (failure told)
+    runner.run(replace(again, once=None))  # a later delivery of the same posts (not the report's own mark)
+    assert [type(s.content) for s in port.posts(REPORT_CH)] == [c.Step, c.Intro]  # the intro, given back, now
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_command_reports_open_a_thread(runtime: Runtime, restricted: bool) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, (LEAK if restricted else FLAMING).format(n=9))
+    runner.run(plan.report(outcome, plan.Origin("command", Place(REPORT_CH), STAFF, STAFF, public=True)))
+    home = runner.ledger.home(outcome.incident.id)  # type: ignore[union-attr]
+    assert home is not None
+    assert home.channel == (f"D-{STAFF}" if restricted else REPORT_CH)
+    assert port.posts(REPORT_CH) == [] if restricted else True
+    told = port.of("ephemeral")
+    assert (told == []) if restricted else isinstance(told[0].content, c.Linked)
+    assert Posted(home.channel, home.thread or "") == port.posts()[0].posted
+
+
+class Transactions:
+    """Counts committed database transactions on an engine (SQLAlchemy's `commit` event)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        from sqlalchemy import event
+
+        self.count = 0
+        self.engine = runtime.engine
+        event.listen(self.engine, "commit", self._commit)
+
+    def _commit(self, conn: object) -> None:
+        self.count += 1
+
+    def take(self) -> int:
+        count, self.count = self.count, 0
+        return count
+
+
+def test_a_report_and_its_posts_take_few_transactions(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    txns = Transactions(runtime)
+    outcome = report(runtime, FLAMING.format(n=10))
+    runner.run(plan.report(outcome, origin()))
+    new_report = txns.take()
+    assert len(port.posts()) == 3 and new_report <= 4, new_report  # use case, claims, records (was 13)
+    merges = []
+    for n, user in enumerate(["U_A", "U_B", "U_C"]):
+        merged = report(runtime, FLAMING.format(n=10), user=user, key=f"ev-t{n}")
+        runner.run(plan.report(merged, origin(user, ts=f"300.{n}")))
+        merges.append(txns.take())
+    assert merges[1:] == [2, 2], merges  # use case, claims and count (the first merge also records its message)
