@@ -46,6 +46,8 @@ def walk(runtime: Runtime, clock: FixedClock, text: str = HOSTILE, *, close: boo
     triage.incidents.acknowledge(incident_id, Actor(PR, "広報 花子"))
     triage.incidents.add_note(incident_id, REPORTER, "=HYPERLINK(\"https://evil.example\") ![i](https://e.x/i.png)")
     if close:
+        # Steps finished before the acknowledgement leave it in progress: PR resolves it, then closes it.
+        triage.incidents.change_status(incident_id, "resolved", Actor(PR))
         triage.incidents.change_status(incident_id, "closed", Actor(PR))
     return incident_id
 
@@ -242,7 +244,9 @@ def test_closing_review_fills_cause_and_prevention(runtime: Runtime, flaming: in
 
 def test_markdown_report_has_the_same_sections(runtime: Runtime, flaming: int) -> None:
     text = RecordsDesk(runtime.triage.deps).report_file(flaming, None, "md", calendar="western").content.decode()
-    assert text.startswith("# SNSトラブル対応報告書（案）") and "2026年11月18日" in text and "令和" not in text
+    # The report's own dates follow --calendar; quoted drafts keep the profile's date style (和暦 for 旭川市).
+    head = text.split("## 1.")[0]
+    assert text.startswith("# SNSトラブル対応報告書（案）") and "2026年11月18日" in head and "令和" not in head
     assert re.findall(r"^## \d+\. (.+)$", text, flags=re.M)[:10] == HEADINGS
     assert text.count("（記入してください）") >= 3  # occurrence time, cause, prevention
 
@@ -276,7 +280,7 @@ def test_erased_incident_report_says_what_was_erased_and_when(runtime: Runtime, 
     assert len(history) - 1 == len(runtime.triage.queries.timeline(flaming, None))
     assert "内容は保存期間の経過により消去済み" in history[1][2]
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "（消去済み）"], ["確認", "U_PR（広報担当）"]]
+    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "U_PR（広報担当）"]]  # state events keep ids
 
 
 def _config(runtime: Runtime, tmp_path: Path) -> Path:

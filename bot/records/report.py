@@ -62,12 +62,11 @@ class Report:
 
 
 def addressee_section(deps: CoreDeps) -> str:
-    """Whom the report goes to: the profile's head of division, else its second chain level, else the PR section."""
+    """Whom the report goes to: the profile's head of division, else the last first recipient the guideline names."""
     profile = deps.profile
     if "department_head" in profile.sections:
         return "department_head"
-    chain = profile.escalation_chain
-    return chain[1].section if len(chain) > 1 else profile.first_report_to[0]
+    return profile.first_report_to[-1]
 
 
 def default_calendar(locale: str) -> str:

@@ -169,10 +169,10 @@ class StepRunner:
             blockers = self._resolve_blockers(incident, states, ids, actor.user_id, reporters)
             if not blockers:
                 self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
-            messages.append(self._finish_message(incident, blockers))
             titles = list(dict.fromkeys(d.title for v in self._views_in(incident, states) for d in v.drafts))
             if titles:  # every draft once more, now rendered with all the answers
                 messages.append(cat.t("step.drafts_ready", titles="、".join(titles)))
+            messages.append(self._finish_message(incident, blockers))  # last: what state the incident is in
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
                        messages=tuple(messages), notifications=tuple(notices))

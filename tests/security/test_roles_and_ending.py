@@ -287,4 +287,4 @@ def test_markdown_export_escapes_user_text(runtime: Runtime) -> None:
     text = export_timeline(view, runtime.triage.queries.timeline(incident_id, PR), "md", runtime.triage.catalog)
     assert "![" not in text and "<img" not in text and "&lt;img" in text and "!\\[x\\]" in text
     rows = [line for line in text.splitlines() if line.startswith("| ")]
-    assert all(len(re.split(r"(?<!\\)\|", line)) == 6 for line in rows), rows  # four cells, no extra
+    assert all(len(re.split(r"(?<!\\)\|", line)) == 7 for line in rows), rows  # five cells, no extra
