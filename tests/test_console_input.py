@@ -68,7 +68,9 @@ def test_guided_input_asks_field_by_field(runtime_factory: Callable[..., Runtime
     assert "small=少数の反応のみ" in chat.handle("ものすごく")  # not a choice of spread: said once, asked again
     chat.handle("中")
     chat.handle("なし")
-    done = chat.handle("不明")
+    chat.handle("不明")
+    chat.handle("観光課")  # the department, asked once and used in every draft
+    done = chat.handle("公式アカウント")  # whose post is criticised: a Japanese label is accepted
     assert "【手順 2/" in done and chat.guided is None and chat.prompt() == "staff> "
     assert "入力項目がありません" in chat.handle("/input")  # step 2 asks for nothing
     chat.handle("/kind デマ")

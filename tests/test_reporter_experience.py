@@ -67,6 +67,8 @@ def test_department_asked_once_fills_every_draft_in_wareki(runtime: Runtime) -> 
 
 
 def _walk(runtime: Runtime, incident_id: int) -> None:
+    """PR acknowledges (a reporter never ends an unacknowledged incident), then the reporter does every step."""
+    runtime.triage.incidents.acknowledge(incident_id, Actor(PR, "広報 太郎"))
     for _ in range(20):
         step = runtime.triage.steps.current(incident_id, STAFF)
         if step is None:
