@@ -241,7 +241,8 @@ class ConsoleChat:
             self.focus = outcome.incident.id
         if outcome.duplicate and not outcome.messages:
             return self.t("console.duplicate")
-        parts = list(outcome.messages)
+        # A question with nothing opened is rendered whole below; its messages are the plain-text fallback.
+        parts = list(outcome.messages) if outcome.ask is None or outcome.incident is not None else []
         for note in outcome.notifications:
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None:
