@@ -359,7 +359,8 @@ class ConsoleChat:
             self.focus = outcome.incident.id
         if outcome.duplicate and not outcome.messages:
             return self.t("console.duplicate")
-        parts = list(outcome.messages)
+        # A question with nothing opened is rendered whole below; its messages are the plain-text fallback.
+        parts = list(outcome.messages) if outcome.ask is None or outcome.incident is not None else []
         if outcome.same_as_resolved and outcome.incident is not None:
             parts.append(self.t("console.same_post_choices", id=outcome.incident.id))
         for note in outcome.notifications:

@@ -61,6 +61,13 @@ def ask_if_report(deps: CoreDeps, result: Classification, *, incident_id: int | 
     return AskIfReport(cat.t("report.ask"), choices, cat.t("report.decline"))
 
 
+def ask_outcome(deps: CoreDeps, result: Classification, *, every_kind: bool) -> Outcome:
+    """The question before anything is opened; messages hold it as plain text for adapters that cannot ask yet."""
+    ask = ask_if_report(deps, result, every_kind=every_kind)
+    kinds = "・".join(choice.label for choice in ask.choices)
+    return Outcome(incident=None, ask=ask, messages=(deps.catalog.t("report.ask_fallback", kinds=kinds),))
+
+
 def store_example(session: Session, deps: CoreDeps, *, text: str, kind: str, source: str, actor: str,
                   result: Classification | None, incident_id: int | None, restricted: bool) -> None:
     """Keep one labelled message, with a timeline event that records the label but not the text."""

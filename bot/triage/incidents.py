@@ -12,7 +12,7 @@ from bot.clock import format_jst
 from bot.ports import Actor, IncidentView, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
 from bot.triage import lifecycle
-from bot.triage.classifier_intake import ask_if_report, intake_action
+from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classification
 from bot.triage.core import (
     CoreDeps,
@@ -70,7 +70,7 @@ class IncidentDesk(ReplayMixin):
             if action == "ignore":
                 return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
             if action == "ask":
-                return Outcome(incident=None, ask=ask_if_report(self.deps, result, every_kind=report.explicit))
+                return intake.ask_outcome(self.deps, result, every_kind=report.explicit)
             if action == "open_and_pick":
                 learned = intake.EXPLICIT_UNSURE
         elif learned is not None:
