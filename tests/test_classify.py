@@ -143,7 +143,7 @@ def test_held_out_targets() -> None:
     counts = score(classify, rows)  # type: ignore[arg-type]
     reports, chatter = counts["all reports"], counts[NONE]
     right_or_asked = (reports["right"] + reports["+unsure"]) / reports["n"]
-    assert right_or_asked >= 0.94, dict(reports)
+    assert right_or_asked >= 0.95, dict(reports)
     assert chatter["alone"] / chatter["n"] >= 0.90, dict(chatter)
     assert reports["dropped"] == 0
 
