@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,10 +23,10 @@ SERVICE_ACCOUNT = "abcde.serviceaccount@example.jp"
 
 
 class Clock:
-    """A wall clock the test moves by hand."""
+    """A wall clock the test moves by hand (starting at the real time: the API checks iat and exp)."""
 
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
+    def __init__(self, start: float | None = None) -> None:
+        self.now = time.time() if start is None else start
 
     def __call__(self) -> float:
         return self.now
@@ -52,9 +53,9 @@ def key_file(tmp_path: Path, rsa_pair: tuple[str, str]) -> Path:
 
 
 @pytest.fixture
-def fake(rsa_pair: tuple[str, str]) -> Iterator[FakeLineWorks]:
+def fake(rsa_pair: tuple[str, str], clock: Clock) -> Iterator[FakeLineWorks]:
     server = FakeLineWorks(public_key=rsa_pair[1], client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                           service_account=SERVICE_ACCOUNT, bot_id=BOT_ID).start()
+                           service_account=SERVICE_ACCOUNT, bot_id=BOT_ID, clock=clock).start()
     yield server
     server.stop()
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,11 +48,12 @@ class FakeLineWorks:
     """Token endpoint, Bot message API and user look-up, on a real socket."""
 
     def __init__(self, *, public_key: str, client_id: str, client_secret: str, service_account: str,
-                 bot_id: str, expires_in: str = "86400") -> None:
+                 bot_id: str, expires_in: str = "86400", clock: Callable[[], float] = time.time) -> None:
         self.public_key = public_key
         self.client_id, self.client_secret = client_id, client_secret
         self.service_account, self.bot_id = service_account, bot_id
         self.expires_in = expires_in
+        self.clock = clock  # judges iat/exp, so tests can move time without waiting
         self.calls: list[Call] = []
         self.posted: list[Posted] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -118,6 +121,9 @@ class FakeLineWorks:
             def _reply(self, status: int, body: dict[str, Any] | None, headers: dict[str, str] | None = None,
                        record: Any = None) -> None:
                 payload = json.dumps(body).encode() if body is not None else b""
+                with fake._lock:  # recorded before answering, so a test that has the answer sees the call
+                    fake.calls.append(Call(self.command, urlparse(self.path).path, status, record,
+                                           dict(self.headers.items())))
                 self.send_response(status)
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
@@ -125,9 +131,6 @@ class FakeLineWorks:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
-                with fake._lock:
-                    fake.calls.append(Call(self.command, urlparse(self.path).path, status, record,
-                                           dict(self.headers.items())))
 
             def _body(self) -> bytes:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -184,11 +187,15 @@ class FakeLineWorks:
             return 400, {"error": "invalid_request", "error_description": "grant_type or scope"}
         try:
             claims = jwt.decode(form.get("assertion", ""), self.public_key, algorithms=["RS256"],
-                                options={"require": ["iss", "sub", "iat", "exp"]})
+                                options={"require": ["iss", "sub", "iat", "exp"], "verify_iat": False,
+                                         "verify_exp": False})
         except jwt.PyJWTError as exc:
             return 400, {"error": "invalid_grant", "error_description": f"assertion: {exc}"}
         if claims["iss"] != self.client_id or claims["sub"] != self.service_account:
             return 400, {"error": "invalid_grant", "error_description": "iss/sub"}
+        now = self.clock()
+        if claims["iat"] > now + 60 or claims["exp"] <= now:
+            return 400, {"error": "invalid_grant", "error_description": "assertion is not valid now"}
         if not 0 < claims["exp"] - claims["iat"] <= 3600:
             return 400, {"error": "invalid_grant", "error_description": "exp must be within an hour of iat"}
         return 200, self._issue("jwt")

@@ -55,25 +55,20 @@ def clip(text: str, limit: int, marker: str = "…") -> str:
 
 
 def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Text split at line breaks into pieces of at most `limit` characters (long lines are cut hard)."""
+    """Text split into pieces of at most `limit` characters, at a line break when one is near the end."""
+    rest = text.strip("\n")
     pieces: list[str] = []
-    current = ""
-    for line in text.strip("\n").split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut < limit // 2:  # no useful line break: cut hard rather than send a short piece
+            pieces.append(rest[:limit])
+            rest = rest[limit:]
         else:
-            current = candidate
-    if current.strip():
-        pieces.append(current)
-    return pieces or [" "]
+            pieces.append(rest[:cut])
+            rest = rest[cut + 1:]
+    if rest.strip():
+        pieces.append(rest)
+    return [piece for piece in pieces if piece.strip()] or [" "]
 
 
 def text(body: str) -> Content:
