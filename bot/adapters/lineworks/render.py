@@ -126,7 +126,8 @@ class Renderer:
 
     def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> list[Content]:
         """What was received, with the kind correction as quick replies."""
-        contents = self.messages([*texts, self.t("lineworks.intro.kind_label")])
+        # One message, not one per line: every send counts against the per-minute limit.
+        contents = self.messages(["\n".join([*(t for t in texts if t), self.t("lineworks.intro.kind_label")])])
         items = []
         for other in self.kinds:
             label = self.catalog.label("kind", other)
