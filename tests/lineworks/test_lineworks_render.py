@@ -169,13 +169,22 @@ def test_closed_and_superseded_steps_are_new_messages(library: PlaybookLibrary) 
     assert skipped["text"].startswith("⏭")
     assert "使われなくなりました" in render.step_superseded(step)[0]["text"]
     assert "1対1のトーク" in render.help()[0]["text"]
+    assert render.input_saved(step.inputs[0])[0]["text"] == "「拡散の程度」を記録しました。"
+    assert render.input_cancelled()[0]["text"].startswith("入力をやめました")
+    assert "最新のメッセージのボタン" in render.bad_action()[0]["text"]
+    assert "（FORBIDDEN）" in render.failure("FORBIDDEN")[0]["text"]
     english = renderer(library, "en")
     assert english.step_closed(step, "Staff", "10:00")[0]["text"].startswith("✅ [Step 1/3]")
 
 
-def test_both_locales_define_the_same_wording() -> None:
+def test_both_locales_define_the_same_wording_and_every_key_used() -> None:
     ja, en = load_texts("ja"), load_texts("en")
     assert set(ja) == set(en)
+    source = "".join(p.read_text(encoding="utf-8") for p in (PLAYBOOKS.parent / "bot/adapters/lineworks").glob("*.py"))
+    used = set(re.findall(r'\bw\(\s*"([a-z_]+(?:\.[a-z_]+)*)"', source))
+    used |= set(re.findall(r'"((?:input|step)\.[a-z_]+)" (?:if|else)\b', source))  # keys picked by a condition
+    used |= set(re.findall(r'\belse "((?:input|step)\.[a-z_]+)"', source))
+    assert used == set(ja), (sorted(used - set(ja)), sorted(set(ja) - used))  # none missing, none dead
     fields = re.compile(r"{(\w+)}")
     for key in ja:
         assert set(fields.findall(ja[key])) == set(fields.findall(en[key])), key

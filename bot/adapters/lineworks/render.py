@@ -33,7 +33,7 @@ Content = dict[str, Any]
 
 
 def load_texts(locale: str) -> dict[str, str]:
-    """The adapter's own wording for a locale, as flat "lineworks.*" keys."""
+    """The adapter's own wording for a locale, as flat dotted keys ("step.done")."""
     data = yaml.safe_load((Path(__file__).with_name("messages.yaml")).read_text(encoding="utf-8"))
     flat: dict[str, str] = {}
 
@@ -44,7 +44,7 @@ def load_texts(locale: str) -> dict[str, str]:
             else:
                 flat[f"{prefix}{key}"] = str(value)
 
-    walk(data[locale], "lineworks.")
+    walk(data[locale], "")
     return flat
 
 
@@ -110,10 +110,12 @@ class Renderer:
         self._own = load_texts(catalog.locale)
 
     def t(self, key: str, **params: Any) -> str:
-        """A message from the adapter's wording, else from the shared catalogue."""
-        template = self._own.get(key)
-        if template is None:
-            return self.catalog.t(key, **params)
+        """A message from the shared catalogue (bot/locales)."""
+        return self.catalog.t(key, **params)
+
+    def w(self, key: str, **params: Any) -> str:
+        """A message from the adapter's own wording (messages.yaml)."""
+        template = self._own[key]
         return template.format_map(params) if params else template
 
     # -- plain messages -------------------------------------------------------------------------------------
@@ -122,18 +124,18 @@ class Renderer:
         return [text(piece) for body in texts if body for piece in chunks(body)]
 
     def help(self) -> list[Content]:
-        return self.messages([self.t("lineworks.help")])
+        return self.messages([self.w("help")])
 
     def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> list[Content]:
         """What was received, with the kind correction as quick replies."""
         # One message, not one per line: every send counts against the per-minute limit.
-        contents = self.messages(["\n".join([*(t for t in texts if t), self.t("lineworks.intro.kind_label")])])
+        contents = self.messages(["\n".join([*(t for t in texts if t), self.w("intro.kind_label")])])
         items = []
         for other in self.kinds:
             label = self.catalog.label("kind", other)
             if other != kind:
                 items.append(quick_action(label, pb.encode(pb.KIND, incident_id, other),
-                                          self.t("lineworks.intro.kind_shown", kind=label)))
+                                          self.w("intro.kind_shown", kind=label)))
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
@@ -146,7 +148,7 @@ class Renderer:
         drafts as copyable text, and quick replies for inputs, done and skip on the last message."""
         lines: list[dict[str, Any]] = [_line(step.instructions)]
         if step.fallback_note:
-            lines.append(_line(self.t("lineworks.step.fallback", note=step.fallback_note), color=MUTED_COLOR,
+            lines.append(_line(self.w("step.fallback", note=step.fallback_note), color=MUTED_COLOR,
                                size="sm"))
         if step.citations:
             lines.append(_line(self.t("step.citations", citations=" / ".join(step.citations)),
@@ -156,55 +158,55 @@ class Renderer:
             lines += [_line(f"✕ {item}", color=ERROR_COLOR, size="sm") for item in step.donts]
         given = answered(step)
         if given:
-            lines.append(_line(self.t("lineworks.step.answers"), weight="bold"))
-            lines += [_line(self.t("lineworks.step.answer_line", label=item.label,
+            lines.append(_line(self.w("step.answers"), weight="bold"))
+            lines += [_line(self.w("step.answer_line", label=item.label,
                                    value=clip(value, ANSWER_LIMIT)), size="sm") for item, value in given]
         if error:
             for message in field_errors(error, [(i.id, i.label) for i in step.inputs]).values() or [error]:
                 lines.append(_line(message, color=ERROR_COLOR, weight="bold"))
-        lines.append(_line(self.t("lineworks.step.guide"), color=MUTED_COLOR, size="xs"))
+        lines.append(_line(self.w("step.guide"), color=MUTED_COLOR, size="xs"))
         room = QUICK_REPLY_LIMIT - 2
         if len(step.inputs) > room:
-            lines.append(_line(self.t("lineworks.step.more_inputs"), color=MUTED_COLOR, size="xs"))
+            lines.append(_line(self.w("step.more_inputs"), color=MUTED_COLOR, size="xs"))
         heading = self.heading(step)
         contents = [card(f"{heading}\n{step.instructions}", heading, lines)]
         for draft in step.drafts:
-            contents += self.messages([self.t("lineworks.step.draft", title=draft.title) + "\n\n" + draft.text])
+            contents += self.messages([self.w("step.draft", title=draft.title) + "\n\n" + draft.text])
         contents[-1] = with_quick_reply(contents[-1], self.step_controls(step, kind))
         return contents
 
     def step_controls(self, step: StepView, kind: str) -> list[dict[str, Any]]:
         """Quick replies of a pending step: its inputs (up to 11), then done and skip."""
-        items = [quick_action(self.t("lineworks.step.input", label=item.label),
+        items = [quick_action(self.w("step.input", label=item.label),
                               pb.encode(pb.INPUT, step.incident_id, kind, step.step_id, item.id),
-                              self.t("lineworks.step.input_shown", label=item.label))
+                              self.w("step.input_shown", label=item.label))
                  for item in step.inputs[: QUICK_REPLY_LIMIT - 2]]
-        items.append(quick_action(self.t("lineworks.step.done"),
+        items.append(quick_action(self.w("step.done"),
                                   pb.encode(pb.DONE, step.incident_id, kind, step.step_id),
-                                  self.t("lineworks.step.done_shown", title=step.title)))
-        items.append(quick_action(self.t("lineworks.step.skip"),
+                                  self.w("step.done_shown", title=step.title)))
+        items.append(quick_action(self.w("step.skip"),
                                   pb.encode(pb.SKIP, step.incident_id, kind, step.step_id),
-                                  self.t("lineworks.step.skip_shown", title=step.title)))
+                                  self.w("step.skip_shown", title=step.title)))
         return items
 
     def input_prompt(self, step: StepView, kind: str, item: InputSpec, *, error: str | None = None) -> Content:
         """The guided prompt for one field: what to send, its help, the current answer, the core's refusal;
         choices (up to 12) and "stop" as quick replies."""
         if item.type == "choice":
-            parts = [self.t("lineworks.input.choose", label=item.label)]
+            parts = [self.w("input.choose", label=item.label)]
         else:
-            key = "lineworks.input.prompt_required" if item.required else "lineworks.input.prompt"
-            parts = [self.t(key, label=item.label)]
+            key = "input.prompt_required" if item.required else "input.prompt"
+            parts = [self.w(key, label=item.label)]
         if item.type == "url":
-            parts.append(self.t("lineworks.input.url_hint"))
+            parts.append(self.w("input.url_hint"))
         elif item.type == "platform":
-            parts.append(self.t("lineworks.input.platform_hint"))
+            parts.append(self.w("input.platform_hint"))
         if item.help:
             parts.append(item.help)
         current = step.answers.get(item.id)
         if current:
             shown = dict(item.choices).get(current, current)
-            parts.append(self.t("lineworks.input.current", value=clip(shown, ANSWER_LIMIT)))
+            parts.append(self.w("input.current", value=clip(shown, ANSWER_LIMIT)))
         if error:
             parts.append(error)
         items: list[dict[str, Any]] = []
@@ -212,47 +214,58 @@ class Renderer:
             items = [quick_action(label, pb.encode(pb.CHOICE, step.incident_id, kind, step.step_id, item.id,
                                                    index), label)
                      for index, (_value, label) in enumerate(item.choices[: QUICK_REPLY_LIMIT - 1])]
-        items.append(quick_action(self.t("lineworks.input.cancel"), pb.encode(pb.CANCEL, step.incident_id),
-                                  self.t("lineworks.input.cancel_shown")))
+        items.append(quick_action(self.w("input.cancel"), pb.encode(pb.CANCEL, step.incident_id),
+                                  self.w("input.cancel_shown")))
         return with_quick_reply(text("\n".join(parts)), items)
 
     def step_closed(self, step: StepView, who: str, when: str) -> list[Content]:
         """A finished step, as a new message: status, who and when, and the answers."""
-        key = "lineworks.step.status_skipped" if step.status == "skipped" else "lineworks.step.status_done"
-        lines = [self.t(key, index=step.index, total=step.total, title=step.title, who=who, when=when)]
+        key = "step.status_skipped" if step.status == "skipped" else "step.status_done"
+        lines = [self.w(key, index=step.index, total=step.total, title=step.title, who=who, when=when)]
         given = answered(step)
         if given:
-            lines.append(self.t("lineworks.step.answers"))
-            lines += [self.t("lineworks.step.answer_line", label=item.label, value=clip(value, ANSWER_LIMIT))
+            lines.append(self.w("step.answers"))
+            lines += [self.w("step.answer_line", label=item.label, value=clip(value, ANSWER_LIMIT))
                       for item, value in given]
         return self.messages(["\n".join(lines)])
 
     def step_superseded(self, step: StepView) -> list[Content]:
-        return self.messages([self.t("lineworks.step.superseded", title=step.title)])
+        return self.messages([self.w("step.superseded", title=step.title)])
 
     # -- notifications ----------------------------------------------------------------------------------------
     def notification(self, note: Notification) -> list[Content]:
         """A PR or escalation notice (body already free of restricted details), with the acknowledgement
         as a quick reply; who may acknowledge is the core's decision when the press arrives."""
         lines = [_line(piece) for piece in chunks(note.body, CARD_TEXT_LIMIT)]
-        lines.append(_line(self.t("lineworks.pr.in_chat"), color=MUTED_COLOR, size="xs"))
+        lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
         content = card(f"{note.title}\n{note.body}", note.title, lines)
         if not note.acknowledgeable:
             return [content]
         return [with_quick_reply(content, [quick_action(
-            self.t("lineworks.pr.acknowledge"), pb.encode(pb.ACK, note.incident_id, note.level),
-            self.t("lineworks.pr.acknowledge_shown"))])]
+            self.w("pr.acknowledge"), pb.encode(pb.ACK, note.incident_id, note.level),
+            self.w("pr.acknowledge_shown"))])]
 
     def acknowledged(self, view: IncidentView, who: str, when: str) -> list[Content]:
         """The acknowledgement, as a new message in the notice's room (posts cannot be edited)."""
-        return self.messages([self.t("lineworks.pr.acknowledged", ref=view.ref, who=who, when=when)])
+        return self.messages([self.w("pr.acknowledged", ref=view.ref, who=who, when=when)])
 
     def restricted_now(self, view: IncidentView) -> list[Content]:
         """A notice that an earlier notification's report text must not be spread (it cannot be retracted)."""
-        return self.messages([self.t("lineworks.pr.restricted_now", ref=view.ref)])
+        return self.messages([self.w("pr.restricted_now", ref=view.ref)])
+
+    def input_saved(self, item: InputSpec) -> list[Content]:
+        return self.messages([self.w("input.saved", label=item.label)])
+
+    def input_cancelled(self) -> list[Content]:
+        return self.messages([self.w("input.cancelled")])
+
+    def bad_action(self) -> list[Content]:
+        """A press whose data could not be used (tampered, or from a message of an old version)."""
+        return self.messages([self.w("error.bad_action")])
 
     def failure(self, error: str) -> list[Content]:
-        return self.messages([self.t("lineworks.error.api", error=error)])
+        """A LINE WORKS refusal (its code) in the user's words."""
+        return self.messages([self.w("error.api", error=error)])
 
 
 __all__ = ["Renderer", "Content", "card", "text", "quick_action", "with_quick_reply", "chunks", "clip",
