@@ -49,9 +49,19 @@ def inbox() -> Inbox:
 @pytest.fixture
 def endpoint(inbox: Inbox) -> Iterator[str]:
     server = make_server(callback_app(inbox, bot_id=BOT_ID, bot_secret=BOT_SECRET, path=PATH, max_body=4096))
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # closing the listening socket interrupts waitress' select(); expected only then
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
+    stopping.set()
     server.close()
     thread.join(timeout=5)
 
