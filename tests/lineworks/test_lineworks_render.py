@@ -151,6 +151,9 @@ def test_notices_and_their_acknowledgement(library: PlaybookLibrary) -> None:
                         details_visible=False, reporter_id="u1", reporters=("u1",), text=None, source_url=None,
                         platform=None, department=None, created_at=datetime(2026, 12, 5, tzinfo=UTC),
                         acknowledged_at=None, acknowledged_by=None, resolved_at=None, profile="asahikawa")
+    [home] = render.anchor(view, "担当職員")
+    assert home["text"].startswith("INC-0042（情報漏えい）の報告を受け付けました。報告者: 担当職員。")
+    assert "1対1のトーク" in render.anchored(view)[0]["text"]
     [done] = render.acknowledged(view, "広報 太郎", "2026-12-05 10:03")
     assert done["text"] == "✅ INC-0042 を 広報 太郎 さんが確認しました（2026-12-05 10:03）"
     assert "転送・引用しないでください" in render.restricted_now(view)[0]["text"]

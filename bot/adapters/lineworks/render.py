@@ -126,6 +126,14 @@ class Renderer:
     def help(self) -> list[Content]:
         return self.messages([self.w("help")])
 
+    def anchor(self, view: IncidentView, reporter_name: str) -> list[Content]:
+        """The first message of an incident's home, the reporter's 1:1 chat (LINE WORKS has no threads)."""
+        return self.messages([self.w("anchor", ref=view.ref, kind=view.kind_label, reporter=reporter_name)])
+
+    def anchored(self, view: IncidentView) -> list[Content]:
+        """Said in a report room: the report was received and is handled in the reporter's 1:1 chat."""
+        return self.messages([self.w("anchored", ref=view.ref)])
+
     def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> list[Content]:
         """What was received, with the kind correction as quick replies."""
         # One message, not one per line: every send counts against the per-minute limit.
