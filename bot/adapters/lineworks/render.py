@@ -1,0 +1,280 @@
+"""Neutral outputs (StepView, Notification, messages) rendered as LINE WORKS message content.
+
+LINE WORKS has no threads, no in-place edits and postback buttons only in Quick Reply (≤ 13), Carousel,
+Image Carousel and Rich Menu; Button/List templates carry message actions only. So a step is a
+Flexible Template card (with altText) followed by its drafts as plain text, and its controls are quick
+replies on the last message: one per input (a guided text prompt follows), then done and skip. A step
+that changes is announced by a new message. Every content returned fits the documented limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.adapters.lineworks import postback as pb
+from bot.i18n import Catalog
+from bot.ports import IncidentView, InputSpec, Notification, StepView
+from bot.presenting import answered, field_errors
+
+TEXT_LIMIT = 2000  # content.text
+ALT_TEXT_LIMIT = 400  # flex altText
+QUICK_REPLY_LIMIT = 13
+LABEL_LIMIT = 20  # action label
+DISPLAY_TEXT_LIMIT = 300  # postback displayText, required in quick replies
+CARD_TEXT_LIMIT = 1200  # one text component of a card; the card stays small and readable on a phone
+ANSWER_LIMIT = 300
+ERROR_COLOR, MUTED_COLOR, GOOD_COLOR = "#D32F2F", "#757575", "#2E7D32"
+
+Content = dict[str, Any]
+
+
+def load_texts(locale: str) -> dict[str, str]:
+    """The adapter's own wording for a locale, as flat dotted keys ("step.done")."""
+    data = yaml.safe_load((Path(__file__).with_name("messages.yaml")).read_text(encoding="utf-8"))
+    flat: dict[str, str] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = str(value)
+
+    walk(data[locale], "")
+    return flat
+
+
+def clip(text: str, limit: int, marker: str = "…") -> str:
+    """Text cut to `limit` characters, marked when cut."""
+    text = text or ""
+    return text if len(text) <= limit else text[: max(limit - len(marker), 0)] + marker
+
+
+def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Text split into pieces of at most `limit` characters, at a line break when one is near the end."""
+    rest = text.strip("\n")
+    pieces: list[str] = []
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut < limit // 2:  # no useful line break: cut hard rather than send a short piece
+            pieces.append(rest[:limit])
+            rest = rest[limit:]
+        else:
+            pieces.append(rest[:cut])
+            rest = rest[cut + 1:]
+    if rest.strip():
+        pieces.append(rest)
+    return [piece for piece in pieces if piece.strip()] or [" "]
+
+
+def text(body: str) -> Content:
+    """A text message (already within the limit)."""
+    return {"type": "text", "text": clip(body, TEXT_LIMIT) or " "}
+
+
+def quick_action(label: str, data: str, shown: str) -> dict[str, Any]:
+    """One quick-reply button that posts back `data` and shows `shown` as the member's message."""
+    return {"action": {"type": "postback", "label": clip(label, LABEL_LIMIT), "data": data,
+                       "displayText": clip(shown, DISPLAY_TEXT_LIMIT)}}
+
+
+def with_quick_reply(content: Content, items: Sequence[dict[str, Any]]) -> Content:
+    """The content with quick replies (at most 13; callers order them by importance)."""
+    if not items:
+        return content
+    return {**content, "quickReply": {"items": list(items)[:QUICK_REPLY_LIMIT]}}
+
+
+def _line(body: str, **style: Any) -> dict[str, Any]:
+    return {"type": "text", "text": clip(body, CARD_TEXT_LIMIT) or " ", "wrap": True, **style}
+
+
+def card(alt: str, header: str, lines: Sequence[dict[str, Any]]) -> Content:
+    """A Flexible Template bubble: a bold header and wrapped text lines; `alt` shows in notifications."""
+    body = [_line(header, weight="bold", size="md"), *lines]
+    return {"type": "flex", "altText": clip(alt, ALT_TEXT_LIMIT) or " ",
+            "contents": {"type": "bubble", "body": {"type": "box", "layout": "vertical", "spacing": "sm",
+                                                    "contents": body}}}
+
+
+class Renderer:
+    """Builds LINE WORKS message content from the core's neutral outputs in the configured locale."""
+
+    def __init__(self, catalog: Catalog, kinds: Sequence[str]) -> None:
+        self.catalog = catalog
+        self.kinds = list(kinds)
+        self._own = load_texts(catalog.locale)
+
+    def t(self, key: str, **params: Any) -> str:
+        """A message from the shared catalogue (bot/locales)."""
+        return self.catalog.t(key, **params)
+
+    def w(self, key: str, **params: Any) -> str:
+        """A message from the adapter's own wording (messages.yaml)."""
+        template = self._own[key]
+        return template.format_map(params) if params else template
+
+    # -- plain messages -------------------------------------------------------------------------------------
+    def messages(self, texts: Iterable[str]) -> list[Content]:
+        """Localised core messages as text messages (split at 2,000 characters)."""
+        return [text(piece) for body in texts if body for piece in chunks(body)]
+
+    def help(self) -> list[Content]:
+        return self.messages([self.w("help")])
+
+    def anchor(self, view: IncidentView, reporter_name: str) -> list[Content]:
+        """The first message of an incident's home, the reporter's 1:1 chat (LINE WORKS has no threads)."""
+        return self.messages([self.w("anchor", ref=view.ref, kind=view.kind_label, reporter=reporter_name)])
+
+    def anchored(self, view: IncidentView) -> list[Content]:
+        """Said in a report room: the report was received and is handled in the reporter's 1:1 chat."""
+        return self.messages([self.w("anchored", ref=view.ref)])
+
+    def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> list[Content]:
+        """What was received, with the kind correction as quick replies."""
+        # One message, not one per line: every send counts against the per-minute limit.
+        contents = self.messages(["\n".join([*(t for t in texts if t), self.w("intro.kind_label")])])
+        items = []
+        for other in self.kinds:
+            label = self.catalog.label("kind", other)
+            if other != kind:
+                items.append(quick_action(label, pb.encode(pb.KIND, incident_id, other),
+                                          self.w("intro.kind_shown", kind=label)))
+        contents[-1] = with_quick_reply(contents[-1], items)
+        return contents
+
+    # -- steps ----------------------------------------------------------------------------------------------
+    def heading(self, step: StepView) -> str:
+        return self.t("step.heading", index=step.index, total=step.total, title=step.title)
+
+    def step(self, step: StepView, kind: str, *, error: str | None = None) -> list[Content]:
+        """A pending step: a card (instructions, clauses, don'ts, answers so far, the core's refusal), its
+        drafts as copyable text, and quick replies for inputs, done and skip on the last message."""
+        lines: list[dict[str, Any]] = [_line(step.instructions)]
+        if step.fallback_note:
+            lines.append(_line(self.w("step.fallback", note=step.fallback_note), color=MUTED_COLOR,
+                               size="sm"))
+        if step.citations:
+            lines.append(_line(self.t("step.citations", citations=" / ".join(step.citations)),
+                               color=MUTED_COLOR, size="xs"))
+        if step.donts:
+            lines.append(_line(self.t("step.donts"), weight="bold", color=ERROR_COLOR))
+            lines += [_line(f"✕ {item}", color=ERROR_COLOR, size="sm") for item in step.donts]
+        given = answered(step)
+        if given:
+            lines.append(_line(self.w("step.answers"), weight="bold"))
+            lines += [_line(self.w("step.answer_line", label=item.label,
+                                   value=clip(value, ANSWER_LIMIT)), size="sm") for item, value in given]
+        if error:
+            for message in field_errors(error, [(i.id, i.label) for i in step.inputs]).values() or [error]:
+                lines.append(_line(message, color=ERROR_COLOR, weight="bold"))
+        lines.append(_line(self.w("step.guide"), color=MUTED_COLOR, size="xs"))
+        room = QUICK_REPLY_LIMIT - 2
+        if len(step.inputs) > room:
+            lines.append(_line(self.w("step.more_inputs"), color=MUTED_COLOR, size="xs"))
+        heading = self.heading(step)
+        contents = [card(f"{heading}\n{step.instructions}", heading, lines)]
+        for draft in step.drafts:
+            contents += self.messages([self.w("step.draft", title=draft.title) + "\n\n" + draft.text])
+        contents[-1] = with_quick_reply(contents[-1], self.step_controls(step, kind))
+        return contents
+
+    def step_controls(self, step: StepView, kind: str) -> list[dict[str, Any]]:
+        """Quick replies of a pending step: its inputs (up to 11), then done and skip."""
+        items = [quick_action(self.w("step.input", label=item.label),
+                              pb.encode(pb.INPUT, step.incident_id, kind, step.step_id, item.id),
+                              self.w("step.input_shown", label=item.label))
+                 for item in step.inputs[: QUICK_REPLY_LIMIT - 2]]
+        items.append(quick_action(self.w("step.done"),
+                                  pb.encode(pb.DONE, step.incident_id, kind, step.step_id),
+                                  self.w("step.done_shown", title=step.title)))
+        items.append(quick_action(self.w("step.skip"),
+                                  pb.encode(pb.SKIP, step.incident_id, kind, step.step_id),
+                                  self.w("step.skip_shown", title=step.title)))
+        return items
+
+    def input_prompt(self, step: StepView, kind: str, item: InputSpec, *, error: str | None = None) -> Content:
+        """The guided prompt for one field: what to send, its help, the current answer, the core's refusal;
+        choices (up to 12) and "stop" as quick replies."""
+        if item.type == "choice":
+            parts = [self.w("input.choose", label=item.label)]
+        else:
+            key = "input.prompt_required" if item.required else "input.prompt"
+            parts = [self.w(key, label=item.label)]
+        if item.type == "url":
+            parts.append(self.w("input.url_hint"))
+        elif item.type == "platform":
+            parts.append(self.w("input.platform_hint"))
+        if item.help:
+            parts.append(item.help)
+        current = step.answers.get(item.id)
+        if current:
+            shown = dict(item.choices).get(current, current)
+            parts.append(self.w("input.current", value=clip(shown, ANSWER_LIMIT)))
+        if error:
+            parts.append(error)
+        items: list[dict[str, Any]] = []
+        if item.type == "choice":
+            items = [quick_action(label, pb.encode(pb.CHOICE, step.incident_id, kind, step.step_id, item.id,
+                                                   index), label)
+                     for index, (_value, label) in enumerate(item.choices[: QUICK_REPLY_LIMIT - 1])]
+        items.append(quick_action(self.w("input.cancel"), pb.encode(pb.CANCEL, step.incident_id),
+                                  self.w("input.cancel_shown")))
+        return with_quick_reply(text("\n".join(parts)), items)
+
+    def step_closed(self, step: StepView, who: str, when: str) -> list[Content]:
+        """A finished step, as a new message: status, who and when, and the answers."""
+        key = "step.status_skipped" if step.status == "skipped" else "step.status_done"
+        lines = [self.w(key, index=step.index, total=step.total, title=step.title, who=who, when=when)]
+        given = answered(step)
+        if given:
+            lines.append(self.w("step.answers"))
+            lines += [self.w("step.answer_line", label=item.label, value=clip(value, ANSWER_LIMIT))
+                      for item, value in given]
+        return self.messages(["\n".join(lines)])
+
+    def step_superseded(self, step: StepView) -> list[Content]:
+        return self.messages([self.w("step.superseded", title=step.title)])
+
+    # -- notifications ----------------------------------------------------------------------------------------
+    def notification(self, note: Notification) -> list[Content]:
+        """A PR or escalation notice (body already free of restricted details), with the acknowledgement
+        as a quick reply; who may acknowledge is the core's decision when the press arrives."""
+        lines = [_line(piece) for piece in chunks(note.body, CARD_TEXT_LIMIT)]
+        lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
+        content = card(f"{note.title}\n{note.body}", note.title, lines)
+        if not note.acknowledgeable:
+            return [content]
+        return [with_quick_reply(content, [quick_action(
+            self.w("pr.acknowledge"), pb.encode(pb.ACK, note.incident_id, note.level),
+            self.w("pr.acknowledge_shown"))])]
+
+    def acknowledged(self, view: IncidentView, who: str, when: str) -> list[Content]:
+        """The acknowledgement, as a new message in the notice's room (posts cannot be edited)."""
+        return self.messages([self.w("pr.acknowledged", ref=view.ref, who=who, when=when)])
+
+    def restricted_now(self, view: IncidentView) -> list[Content]:
+        """A notice that an earlier notification's report text must not be spread (it cannot be retracted)."""
+        return self.messages([self.w("pr.restricted_now", ref=view.ref)])
+
+    def input_saved(self, item: InputSpec) -> list[Content]:
+        return self.messages([self.w("input.saved", label=item.label)])
+
+    def input_cancelled(self) -> list[Content]:
+        return self.messages([self.w("input.cancelled")])
+
+    def bad_action(self) -> list[Content]:
+        """A press whose data could not be used (tampered, or from a message of an old version)."""
+        return self.messages([self.w("error.bad_action")])
+
+    def failure(self, error: str) -> list[Content]:
+        """A LINE WORKS refusal (its code) in the user's words."""
+        return self.messages([self.w("error.api", error=error)])
+
+
+__all__ = ["Renderer", "Content", "card", "text", "quick_action", "with_quick_reply", "chunks", "clip",
+           "load_texts", "TEXT_LIMIT", "ALT_TEXT_LIMIT", "QUICK_REPLY_LIMIT", "LABEL_LIMIT", "DISPLAY_TEXT_LIMIT"]
