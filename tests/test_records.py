@@ -280,7 +280,7 @@ def test_erased_incident_report_says_what_was_erased_and_when(runtime: Runtime, 
     assert len(history) - 1 == len(runtime.triage.queries.timeline(flaming, None))
     assert "内容は保存期間の経過により消去済み" in history[1][2]
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "U_PR（広報担当）"]]  # state events keep ids
+    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "U_PR（広報担当）"]]
 
 
 def _config(runtime: Runtime, tmp_path: Path) -> Path:

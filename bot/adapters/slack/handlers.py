@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from slack_sdk.errors import SlackApiError
 
+from bot.adapters.slack.asking import Asking
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM, error_code
 from bot.adapters.slack.render import INPUT_ACTION, INPUT_BLOCK_PREFIX, StepRef, decode_metadata, submitted_values
@@ -72,6 +73,7 @@ class Handlers:
         self.replies = adapter.replies
         self.settings = adapter.settings
         self.t = adapter.render.t
+        self.asking = Asking(self)
 
     @property
     def triage(self):  # noqa: ANN201 - the adapter's core (PR members resolved from user groups)
@@ -143,7 +145,8 @@ class Handlers:
         """Send a report to the core and show the outcome."""
         with self.replies.guard(origin.reply, "report"):
             actor = self.adapter.actor(origin.user)
-            report = make_input(actor)
+            # A DM, a mention, the slash command and the shortcut are explicit intent: never dropped.
+            report = replace(make_input(actor), explicit=origin.source != "channel")
             outcome = self.triage.incidents.report(report)
             if outcome.duplicate:  # a redelivery: finish what the first delivery may not have posted (crash)
                 outcome = self.triage.incidents.replay_report(report) or outcome
@@ -162,6 +165,9 @@ class Handlers:
     def show_report(self, outcome: Outcome, origin: Origin, actor: Actor) -> None:
         """Plan and deliver a report's posts (a new incident once: claimed, so a retry or resume skips it)."""
         view = outcome.incident
+        if view is None and outcome.ask is not None and origin.message_ts:
+            self.asking.show(outcome.ask, origin)  # only the poster sees the question
+            return
         if view is None:
             if origin.source != "channel":  # chatter in report channels gets no reply
                 self.replies.say(origin.reply, self.replies.plain(*outcome.messages))
@@ -200,7 +206,7 @@ class Handlers:
         origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
                         thread_ts=meta.get("th"))
         actor = self.adapter.actor(user, body["user"].get("name", ""))
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind,
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
         try:
             outcome = self.triage.incidents.report(report)

@@ -188,7 +188,8 @@ class TeamsHandlers:
         conversation = ConversationRef(PLATFORM, place.key, place.root or origin.activity_id)
         try:
             actor, triage = self._who(activity.from_property)
-            report = ReportInput(text=text, reporter=actor, idempotency_key=key, conversation=conversation)
+            report = ReportInput(text=text, reporter=actor, idempotency_key=key, conversation=conversation,
+                                 explicit=origin.source != "channel" or origin.mentioned)
             outcome = await self.delivery.db(triage.incidents.report, report)
             if outcome.duplicate:  # redelivered (a crash before the 202): finish what the first one did not post
                 outcome = await self.delivery.db(triage.incidents.replay_report, report) or outcome

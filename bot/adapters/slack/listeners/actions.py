@@ -1,12 +1,14 @@
-"""Buttons and menus: step_done, step_skip, step_input (opens the inputs modal), kind_select, acknowledge."""
+"""Buttons and menus: step_done, step_skip, step_input (opens the inputs modal), kind_select, acknowledge, ask."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 
+from bot.adapters.slack.asking import ASK_ACTION
 from bot.adapters.slack.render import ACKNOWLEDGE, KIND_SELECT, STEP_DONE, STEP_INPUT, STEP_SKIP
 
 if TYPE_CHECKING:
@@ -40,3 +42,8 @@ def register(app: App, adapter: SlackAdapter) -> None:
     def on_acknowledge(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         adapter.handlers.acknowledge(body, action)
+
+    @app.action(re.compile(f"^{ASK_ACTION}:"))
+    def on_ask_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        adapter.handlers.asking.answer(body, action)

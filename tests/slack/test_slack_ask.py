@@ -1,0 +1,67 @@
+"""The unsure flow on Slack: only the poster is asked, a kind reports the message, 「報告ではない」 labels it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import OTHER, PR_CHANNEL, REPORT, STAFF, SlackEnv
+from slack_driver import action_ids, text_of
+
+from bot.triage.classifier_model import Thresholds
+
+# Every message unsure: the model's probabilities never reach 1.01, and nothing is below 0.
+ALL_UNSURE = Thresholds(report=1.01, chatter=0.0)
+TEXT = "公式インスタのコメント欄がちょっと荒れ気味かもしれません https://www.instagram.com/p/abc123/"
+
+
+def _asked(slack: SlackEnv, user: str) -> dict[str, Any]:
+    """The ephemeral question the poster got, as a clickable message."""
+    calls = slack.fake.calls_to("chat.postEphemeral", user=user)
+    assert calls, "no private question was posted"
+    args = calls[-1].args
+    return {"ts": args.get("thread_ts") or "0", "channel": args["channel"], "blocks": args["blocks"],
+            "text": args.get("text", "")}
+
+
+@pytest.fixture
+def unsure(slack: SlackEnv, monkeypatch: pytest.MonkeyPatch) -> SlackEnv:
+    monkeypatch.setattr(slack.runtime.triage.deps.classifier, "thresholds", ALL_UNSURE)
+    return slack
+
+
+def test_unsure_post_asks_only_the_poster_then_a_kind_opens_the_report(unsure: SlackEnv) -> None:
+    message, _ = unsure.driver.post_message(STAFF, TEXT, REPORT)
+    assert unsure.incident_ids() == []
+    public = [c for c in unsure.fake.calls_to("chat.postMessage") if c.args.get("channel") == REPORT]
+    assert public == []  # nobody else sees any noise
+    question = _asked(unsure, STAFF)
+    assert question["channel"] == REPORT and "インシデントとして報告しますか" in question["text"]
+    ids = action_ids(question)
+    assert "ask_report:decline" in ids and len(ids) >= 2
+    flaming = next(i for i in ids if '"flaming"' in str(_button(question, i).get("value")))
+    unsure.driver.click(STAFF, question, flaming,
+                        until=lambda f: any(c.args.get("channel") == PR_CHANNEL for c in f.calls_to("chat.postMessage")))
+    [incident_id] = unsure.incident_ids()
+    view = unsure.runtime.triage.queries.view(incident_id, None)
+    assert view.kind == "flaming" and view.source_url == "https://www.instagram.com/p/abc123/"
+    assert view.reporter_id == STAFF and message["ts"]
+
+
+def test_not_a_report_answer_opens_nothing_and_tells_only_the_poster(unsure: SlackEnv) -> None:
+    unsure.driver.post_message(OTHER, "明日の研修資料、炎上対策の回を共有します", REPORT)
+    question = _asked(unsure, OTHER)
+    unsure.driver.click(OTHER, question, "ask_report:decline")
+    assert unsure.incident_ids() == []
+    assert not [c for c in unsure.fake.calls_to("chat.postMessage") if c.args.get("channel") in (REPORT, PR_CHANNEL)]
+    said = " ".join(text_of({"text": c.args.get("text", ""), "blocks": c.args.get("blocks") or []})
+                    for c in unsure.fake.calls_to("response_url"))
+    assert said.strip(), "the poster was not told the answer was taken"
+
+
+def _button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    for block in message["blocks"]:
+        for element in block.get("elements", []) or []:
+            if element.get("action_id") == action_id:
+                return element
+    raise AssertionError(action_id)
