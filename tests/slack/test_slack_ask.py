@@ -40,8 +40,8 @@ def test_unsure_post_asks_only_the_poster_then_a_kind_opens_the_report(unsure: S
     ids = action_ids(question)
     assert "ask_report:decline" in ids and len(ids) >= 2
     flaming = next(i for i in ids if '"flaming"' in str(_button(question, i).get("value")))
-    unsure.driver.click(STAFF, question, flaming,
-                        until=lambda f: any(c.args.get("channel") == PR_CHANNEL for c in f.calls_to("chat.postMessage")))
+    unsure.driver.click(STAFF, question, flaming, until=lambda f: any(
+        c.args.get("channel") == PR_CHANNEL for c in f.calls_to("chat.postMessage")))
     [incident_id] = unsure.incident_ids()
     view = unsure.runtime.triage.queries.view(incident_id, None)
     assert view.kind == "flaming" and view.source_url == "https://www.instagram.com/p/abc123/"
