@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
@@ -11,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from bot.adapters.console_input import (
     ENGLISH_NAMES,
     MAX_LINE,
+    Guided,
     choice_value,
     kind_value,
     line_reader,
@@ -57,17 +57,6 @@ def render_step(step: StepView, t: Callable[..., str]) -> str:
             lines.append("-" * 24)
     lines.append(t("console.actions"))
     return "\n".join(line for line in lines if line is not None)
-
-
-@dataclass
-class Guided:
-    """A step's inputs asked one at a time (/input, or /done without answers on a step that needs some)."""
-
-    incident_id: int
-    step_id: str
-    specs: list[InputSpec]
-    index: int = 0
-    answers: dict[str, str] = field(default_factory=dict)
 
 
 class ConsoleChat:

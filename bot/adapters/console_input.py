@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.i18n import Catalog
@@ -145,3 +146,14 @@ def line_reader(stdin: TextIO, stdout: TextIO, interactive: bool) -> Callable[[s
         return line.rstrip("\n") if line else None
 
     return plain_line
+
+
+@dataclass
+class Guided:
+    """A step's inputs asked one at a time (/input, or /done without answers on a step that needs some)."""
+
+    incident_id: int
+    step_id: str
+    specs: list[InputSpec]
+    index: int = 0
+    answers: dict[str, str] = field(default_factory=dict)
