@@ -264,7 +264,7 @@ def do_skip_all(bot: Bot, user: str, incident: Incident) -> Done:
     """Skip every step: never ends the incident (skipped required steps, nobody acknowledged)."""
     may_skip = EXPECTED[("step_skip", ROLE_OF[user], incident.restricted)]
     for _ in range(30):
-        step = pending_step(bot.fake, REPORT, incident.root)
+        step = pending_step(bot.fake, incident.channel, incident.root)
         if step is None:
             break
         bot.driver.click(user, step, "step_skip")

@@ -183,10 +183,6 @@ def test_kind_correction_switches_playbook_in_the_thread(slack: SlackEnv) -> Non
     driver.click(STAFF, old_step, "step_skip")
     assert "種別の訂正前" in fake.calls_to("chat.postEphemeral", user=STAFF)[-1].args["text"]
     assert slack.events(incident_id).count("step_skipped") == 0
-    # The reporter cannot correct a restricted incident's kind (PR and security only).
-    driver.click(STAFF, intro, "kind_select", selected="flaming")
-    assert slack.runtime.triage.queries.view(incident_id, None).kind == "leak"
-    assert slack.events(incident_id)[-1] == "access_denied"
     # PR takes it back to the first kind: its step is shown again (a new message), then finished in place.
     driver.click(PR, intro, "kind_select", selected="flaming")
     again = pending_step(fake, REPORT, message["ts"])
