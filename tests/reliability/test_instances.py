@@ -152,6 +152,8 @@ def run_instances(workdir: Path, database_url: str, fake: KillSwitchSlack, clock
         engine = read_engine(database_url)
         incidents = sorted(row.id for row in rows(engine, "SELECT id FROM incidents"))
         # Double clicks across instances: step 1 of every incident, and the acknowledge button of half of them.
+        # Delivery is paced (one post per second per channel): wait until every step is on screen.
+        fake.wait_for(lambda f: all(open_step(f, incident) is not None for incident in incidents), timeout=180)
         for incident in incidents:
             message = open_step(fake, incident)
             assert message is not None, f"INC-{incident}: no step posted"

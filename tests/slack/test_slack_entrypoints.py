@@ -59,7 +59,7 @@ def test_slash_command_leak_goes_to_the_reporters_dm(slack: SlackEnv) -> None:
 def test_slash_command_chatter_is_answered_privately(slack: SlackEnv) -> None:
     slack.driver.slash(STAFF, "テストです", ELSEWHERE)
     [answer] = _responses(slack)
-    assert "報告として認識できませんでした" in answer["text"]
+    assert "インシデントとして報告しますか" in answer["text"]
     assert slack.incident_ids() == []
 
 
@@ -113,7 +113,7 @@ def test_message_shortcut_chatter_keeps_the_modal_open(slack: SlackEnv) -> None:
     slack.driver.shortcut(STAFF, original)
     response = slack.driver.submit_view(STAFF, slack.fake.views[-1], {"report_text": "お昼どこ行きます？"})
     answer = response.json()
-    assert answer["response_action"] == "errors" and "報告として認識できませんでした" in answer["errors"]["report_text"]
+    assert answer["response_action"] == "errors" and "インシデントとして報告しますか" in answer["errors"]["report_text"]
     assert slack.incident_ids() == []
 
 
@@ -123,7 +123,7 @@ def test_direct_message_is_a_report(slack: SlackEnv) -> None:
     assert pending_step(slack.fake, "D_STAFF", message["ts"]) is not None
     slack.driver.post_message(STAFF, "ありがとうございます", "D_STAFF", channel_type="im")
     told = slack.fake.calls_to("chat.postEphemeral", user=STAFF)[-1]
-    assert "報告として認識できませんでした" in told.args["text"]
+    assert "インシデントとして報告しますか" in told.args["text"]
 
 
 def test_mention_outside_report_channels_is_a_report(slack: SlackEnv) -> None:

@@ -53,7 +53,7 @@ def test_help_is_answered_in_the_personal_chat(runtime: Runtime) -> None:
 
 def test_chatter_in_a_personal_chat_is_told_it_is_not_a_report(runtime: Runtime) -> None:
     def not_a_report(reply: Activity) -> None:
-        assert "報告として認識できませんでした" in _text(reply)
+        assert "インシデントとして報告しますか" in _text(reply)
 
     _run(runtime, _adapter(), lambda flow: flow.send("おはようございます").assert_reply(not_a_report)
          .assert_no_more_replies())

@@ -56,7 +56,7 @@ def test_help_in_a_personal_chat_and_chatter_gets_an_answer_but_no_incident(team
     assert "使い方" in card_text(help_message)
     driver.chat_message(STAFF, "おはようございます。今日の会議は10時からです")
     assert teams.incident_ids() == []
-    assert "報告として認識できませんでした" in card_text(fake.posts_to(personal_chat(STAFF))[-1])
+    assert "インシデントとして報告しますか" in card_text(fake.posts_to(personal_chat(STAFF))[-1])
 
 
 def test_a_mention_elsewhere_is_a_report_and_the_mention_is_stripped(teams: TeamsEnv) -> None:
