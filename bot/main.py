@@ -158,7 +158,7 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
             "timeline": lambda: _timeline(runtime, args, stdout),
             "incidents": lambda: _incidents(runtime, args, stdout),
             "report": lambda: records_cli.report(runtime, args, stdout),
-            "check": lambda: _check(runtime, stdout),
+            "check": lambda: _adapter_command("bot.check_cli", "check", runtime, args, stdout),
             "migrate": lambda: 0,
             "classify": lambda: _adapter_command("bot.triage.classifier_examples", "cli", runtime, args, stdout),
             "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),
@@ -233,33 +233,6 @@ def _adapter_command(module: str, name: str, runtime: Runtime, args: argparse.Na
     import importlib
 
     return int(getattr(importlib.import_module(module), name)(runtime, args, stdout))
-
-
-def _check(runtime: Runtime, stdout: TextIO) -> int:
-    """Report what is in use; fail (2) when an escalation level of a chat platform would mention nobody."""
-    from bot.checks import unmentioned_sections, uses_chat_platform
-
-    settings, deps = runtime.settings, runtime.triage.deps
-    en = settings.file.locale == "en"
-    missing = unmentioned_sections(settings, deps.escalation)
-    if missing and uses_chat_platform(settings):
-        for line in missing:
-            stdout.write(f"{settings.source}: {line}: " + (
-                "nobody to mention; set escalation.levels[].mention (or teams.mentions, or the PR members for "
-                "the first level)\n" if en else
-                "通知先がいません。escalation.levels[].mention（Teams は teams.mentions、第 1 段階は広報担当の"
-                "メンバーでも可）を設定してください\n"))
-        return 2
-    layers = [str(settings.playbooks_dir)] + ([str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir
-                                             else [])
-    stdout.write(f"OK: {Path(settings.source).resolve()}; profile {deps.profile.id}; "
-                 f"playbooks {', '.join(runtime.library.kinds())}; profiles {', '.join(sorted(runtime.profiles))}\n"
-                 f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")
-    if missing:
-        stdout.write(("note: no Slack/Teams channels configured; escalation levels without a mention: "
-                      if en else "注意: Slack・Teams のチャンネルが未設定です。通知先のないエスカレーション段階: ")
-                     + "; ".join(missing) + "\n")
-    return 0
 
 
 def _chat(runtime: Runtime, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
