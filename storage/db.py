@@ -23,6 +23,8 @@ def _normalise_url(url: str) -> str:
 # How long one transaction waits for another SQLite writer. Short on purpose: core.transaction() tries three
 # times, so a user hears "一時的に保存できません" within about Slack's 3 s instead of after 45 s (docs/operations.md).
 SQLITE_BUSY_SECONDS = 1.0
+# Execution option for a read-only transaction: on SQLite it reads a snapshot and holds no write lock.
+SNAPSHOT_OPTION = "incident_bot_snapshot"
 # A PostgreSQL that does not answer (host down, network cut) fails a connection attempt after this long.
 PG_CONNECT_TIMEOUT_SECONDS = 5
 
@@ -49,12 +51,24 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS, *
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A long read (verify, audit) takes a WAL snapshot instead of the write lock, so it never makes a
+            # user's write wait past the busy timeout.
+            deferred = connection.get_execution_options().get(SNAPSHOT_OPTION)
+            connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql"):
         kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS, **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def read_snapshot(session: Session) -> None:
+    """Make the session's next transaction a consistent read-only snapshot (call before its first query)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # One snapshot for every batch: events committed meanwhile are neither half-seen nor "missing".
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection(execution_options={SNAPSHOT_OPTION: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

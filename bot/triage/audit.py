@@ -28,6 +28,7 @@ from bot.triage.core import CoreDeps, incident_ref, transaction
 from bot.triage.retention import RetentionPolicy, RetentionReport, run_retention
 from bot.triage.state_check import check_state
 from bot.triage.summary_job import claim_job, finish_job, job_done, release_job
+from storage.db import read_snapshot
 from storage.models import Incident, IncidentReporter, JobRun, StepState, TimelineEvent
 from storage.timeline import ERASURE_EVENT, ChainReport, append_event, verify_chain
 
@@ -96,9 +97,7 @@ def verify_database(deps: CoreDeps, policy: RetentionPolicy | None = None) -> Da
     """Verify the whole chain, the tables against it and the erased incidents (against the retention policy when
     given) in one consistent snapshot (read only)."""
     with deps.sessions() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # One snapshot for every batch: events committed meanwhile are neither half-seen nor "missing".
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        read_snapshot(session)
         try:
             chain = verify_chain(session)
             erasure = tuple(check_erasures(session))
