@@ -76,11 +76,11 @@ class TeamsHandlers:
             await self._record_api_error(exc, incident_id)
             return self.t("teams.error.api", error=exc.code)
         if isinstance(exc, PermissionDenied):
-            log.warning("teams.denied incident_id=%s user=%s action=%s", exc.incident_id, exc.user_id,
-                        exc.action)
+            log.warning("teams.denied incident_id=%s user=%s action=%s", exc.incident_id, exc.user_id, exc.action)
+            if reason := self.bot.roster.refusal_key(exc.user_id):  # parity: an outsider is told why (roster.py)
+                return self.t(reason)
         elif isinstance(exc, SQLAlchemyError):
-            log.error("teams.storage_error incident_id=%s action=%s error=%s", incident_id, action,
-                      type(exc).__name__)
+            log.error("teams.storage_error incident_id=%s action=%s error=%s", incident_id, action, type(exc).__name__)
         text = failure_text(exc, self.bot.catalog, incident_id)
         if text is None:
             log.exception("teams.unexpected action=%s incident_id=%s", action, incident_id, exc_info=exc)
