@@ -44,6 +44,7 @@ class FakeConnector:
         self._failures: dict[str, list[int]] = {}
         # parity: GET …/members/{user} answers (roster.py); a user not listed is an ordinary member
         self.members: dict[str, dict[str, Any]] = {}
+        self.lookups: list[Call] = []  # member lookups: reads, kept apart from `calls` (what the bot sent)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -112,7 +113,7 @@ class FakeConnector:
     # -- server ----------------------------------------------------------------------------------------------
     def _record(self, call: Call) -> None:
         with self._lock:
-            self.calls.append(call)
+            (self.lookups if call.method == "member" else self.calls).append(call)
 
     def _take_failure(self, method: str) -> int | None:
         with self._lock:

@@ -238,7 +238,6 @@ def _register(bot: TeamsBot) -> None:
         app.adaptive_card.action_submit(verb)(submit)
 
     async def message(context: TurnContext, state: TurnState) -> None:
-        await observe_sender(bot, context)  # parity: roster.py
         await handlers.on_message(context)
 
     app.message()(message)

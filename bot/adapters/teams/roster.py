@@ -20,7 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.triage.access import AccessPolicy
+from bot.ports import Actor
+from bot.triage.access import AccessPolicy, PermissionDenied
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
@@ -120,6 +121,20 @@ class Roster:
         standing = self.standing(user_id)
         return REASON_KEYS.get(standing) if standing else None
 
+    def refusal(self, exc: BaseException, t: Callable[..., str]) -> str | None:
+        """Why the core refused an outsider or an unverified user, in their words (None for other failures)."""
+        if not isinstance(exc, PermissionDenied):
+            return None
+        key = self.refusal_key(exc.user_id)
+        return t(key) if key else None
+
+    async def observe_sender(self, actor_of: Callable[[Any], Actor], context: TurnContext) -> Standing | None:
+        """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
+        sender = context.activity.from_property if context.activity else None
+        if sender is None or not sender.id or sender.role == "bot":
+            return None
+        return await self.observe(actor_of(sender).user_id, context)
+
     async def observe(self, user_id: str, context: TurnContext) -> Standing:
         """Look the sender of this turn up (once an hour) and remember what they are."""
         known = self.standing(user_id)
@@ -156,10 +171,7 @@ class Roster:
 
 async def observe_sender(bot: TeamsBot, context: TurnContext) -> Standing | None:
     """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
-    sender = context.activity.from_property if context.activity else None
-    if sender is None or not sender.id or sender.role == "bot":
-        return None
-    return await bot.roster.observe(bot.actor(sender).user_id, context)
+    return await bot.roster.observe_sender(bot.actor, context)
 
 
 __all__ = ["Roster", "Standing", "classify", "observe_sender", "member_fields"]
