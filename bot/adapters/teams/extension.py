@@ -189,8 +189,9 @@ async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
         await _respond(context, task_continue(t("teams.action.title"), dialog_card(
             bot.catalog, bot.render.kinds, source, text=text, error=error)))
         return
-    if view is None:
-        await _respond(context, task_message(" ".join(outcome.messages)))
+    if view is None:  # not enough to go on: asked in the dialog, which stays open with the text (as in Slack)
+        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
+            bot.catalog, bot.render.kinds, source, text=text, error=" ".join(outcome.messages))))
         return
     await handlers.show_report(outcome, origin)
     accepted = "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat"
