@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE, card, text_block
+from bot.adapters.teams.manifest import COMMAND_ID
 from bot.adapters.teams.outbox import Place, split_conversation
 from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.reactions import message_link
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("incident_bot.teams")
 PLATFORM = "teams"
-COMMAND_ID = "reportIncident"
 FETCH_TASK = "composeExtension/fetchTask"
 SUBMIT_ACTION = "composeExtension/submitAction"
 TEXT_INPUT = "report_text"
