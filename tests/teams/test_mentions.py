@@ -42,6 +42,7 @@ def test_an_entity_names_the_raw_teams_id_and_tags_are_typed() -> None:
     ({"id": "aad-1", "name": "広報", "type": "group"}, "mentions.pr_section.type", "type は person か tag です"),
     ({"id": "aad-1", "name": "<b>広報</b>"}, "mentions.pr_section.name", "name に < や > は使えません"),
     ("aad-1", "mentions.pr_section.id", "id と name を持つ項目を書いてください"),
+    ([], "mentions.pr_section.id", "メンションする相手を一つ以上書いてください"),
 ])
 def test_a_wrong_entry_is_refused_in_japanese_naming_the_field(entry: object, field: str, words: str) -> None:
     runtime = SimpleNamespace(settings=SimpleNamespace(source="app.yaml",

@@ -62,6 +62,9 @@ def check_mentions_field(value: object) -> object:
     result: dict[str, list[object]] = {}
     for section, entries in value.items():
         if isinstance(entries, Sequence) and not isinstance(entries, str | bytes):
+            if not entries:
+                raise _entry_error(str(section), None, "id", "メンションする相手を一つ以上書いてください",
+                                   "at least one entry is needed (or leave the section out)")
             if len(entries) > _MAX_PER_SECTION:
                 raise _entry_error(str(section), None, "id", f"一つの段階で {_MAX_PER_SECTION} 件までです",
                                    f"at most {_MAX_PER_SECTION} per section")
