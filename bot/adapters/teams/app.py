@@ -119,6 +119,8 @@ class TeamsBot:
         key = (pr, security, *self.roster.snapshot())  # parity: outsiders and unverified users (roster.py)
         cached = self._policies.get(key)
         if cached is None:
+            if len(self._policies) > 64:  # parity: each new outsider makes a new policy; keep only recent ones
+                self._policies.clear()
             policy = self.roster.apply(replace(base, pr_members=base.pr_members | pr,  # parity: roster.py
                                                security_officers=base.security_officers | security))
             cached = self._policies[key] = Triage(replace(self.runtime.triage.deps, access=policy))
