@@ -193,9 +193,13 @@ async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
         await _respond(context, task_continue(t("teams.action.title"), dialog_card(
             bot.catalog, bot.render.kinds, source, text=text, error=" ".join(outcome.messages))))
         return
-    await handlers.show_report(outcome, origin)
     accepted = "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat"
-    await _respond(context, task_message(t(accepted, ref=view.ref, kind=bot.catalog.label("kind", view.kind))))
+    said = t(accepted, ref=view.ref, kind=bot.catalog.label("kind", view.kind))
+    try:
+        await handlers.show_report(outcome, origin)
+    except Exception as exc:  # the report is stored (resume finishes its posts); the dialog says what failed
+        said += "\n" + await handlers.failure(exc, "report", view.id)
+    await _respond(context, task_message(said))
 
 
 __all__ = ["COMMAND_ID", "FETCH_TASK", "SUBMIT_ACTION", "SourceMessage", "source_message", "dialog_card",
