@@ -90,3 +90,13 @@ def test_a_failed_lookup_keeps_restricted_incidents_closed(teams: TeamsEnv) -> N
     assert teams.view(incident_id).kind == "leak"
     assert "step_completed" not in teams.events(incident_id)
     assert not any("個人情報" in card_text(m) for m in teams.fake.posts_to(PR_CHANNEL))
+
+
+def test_a_guest_posting_in_a_report_channel_is_told_in_the_thread(teams: TeamsEnv) -> None:
+    channel = "19:report-channel@thread.tacv2"
+    teams.fake.members[GUEST.id] = {"id": GUEST.id, "userRole": "guest", "tenantId": TENANT}
+    root, _ = teams.driver.channel_post(GUEST, REPORTS["flaming"], channel)
+    assert teams.incident_ids() == []
+    [answer] = teams.fake.thread(channel, root)
+    assert "ゲストとして参加しているアカウント" in card_text(answer)
+    assert teams.fake.posts_to(PR_CHANNEL) == []
