@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument("--host", default="0.0.0.0")  # nosec B104
     teams.add_argument("--app-id", help="manifest: Entra アプリの ID（TEAMS_APP_ID）/ the app registration's id")
     teams.add_argument("--out", default="sns-incident-bot.zip", help="manifest: 出力する zip / zip to write")
+    teams.add_argument("--locale", choices=("ja", "en"), default="ja", help="manifest: 表示言語 / language")
     for option, default in (("--developer", "SNS incident bot"), ("--website", "https://www.example.jp/"),
                             ("--privacy", "https://www.example.jp/privacy"),
                             ("--terms", "https://www.example.jp/terms"), ("--version", "1.0.0")):

@@ -212,7 +212,7 @@ def _teams_manifest(args: argparse.Namespace, stderr: TextIO) -> int:
         return 2
     return manifest_main(["--app-id", app_id, "--out", args.out, "--developer", args.developer,
                           "--website", args.website, "--privacy", args.privacy, "--terms", args.terms,
-                          "--version", args.version])
+                          "--version", args.version, "--locale", args.locale])
 
 
 def _test_clock() -> FileClock | None:

@@ -42,6 +42,9 @@ class FakeConnector:
         # activity id -> {"conversation", "activity", "updates", "seq"}
         self.messages: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[int]] = {}
+        # parity: GET …/members/{user} answers (roster.py); a user not listed is an ordinary member
+        self.members: dict[str, dict[str, Any]] = {}
+        self.lookups: list[Call] = []  # member lookups: reads, kept apart from `calls` (what the bot sent)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -65,7 +68,7 @@ class FakeConnector:
 
     # -- test controls and queries ---------------------------------------------------------------------------
     def fail(self, method: str, status: int, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` (send, reply, update) with HTTP `status`."""
+        """Answer the next `times` calls of `method` (send, reply, update, member) with HTTP `status`."""
         with self._lock:
             self._failures.setdefault(method, []).extend([status] * times)
 
@@ -110,7 +113,7 @@ class FakeConnector:
     # -- server ----------------------------------------------------------------------------------------------
     def _record(self, call: Call) -> None:
         with self._lock:
-            self.calls.append(call)
+            (self.lookups if call.method == "member" else self.calls).append(call)
 
     def _take_failure(self, method: str) -> int | None:
         with self._lock:
@@ -140,6 +143,10 @@ class FakeConnector:
                 entry["activity"] = dict(body, id=activity_id)
                 entry["updates"] += 1
             return 200, {"id": activity_id}, {}
+        if method == "member":
+            with self._lock:
+                member = self.members.get(activity_id or "", {"id": activity_id, "userRole": "user"})
+            return 200, dict(member), {}
         if method == "create":
             conversation_id = f"a:created-{next(self._ids)}"
             return 200, {"id": conversation_id, "activityId": self.new_id()}, {}
@@ -175,6 +182,8 @@ class FakeConnector:
                         method = "create"
                     elif len(parts) == 4 and parts[3] == "activities" and verb == "POST":
                         method, conversation = "send", parts[2]
+                    elif len(parts) == 5 and parts[3] == "members" and verb == "GET":  # parity: roster.py
+                        method, conversation, activity_id = "member", parts[2], parts[4]
                     elif len(parts) == 5 and parts[3] == "activities":
                         method = {"POST": "reply", "PUT": "update"}.get(verb, "unknown")
                         conversation, activity_id = parts[2], parts[4]
@@ -188,6 +197,9 @@ class FakeConnector:
 
             def do_PUT(self) -> None:
                 self._route("PUT")
+
+            def do_GET(self) -> None:  # parity: the member lookup (roster.py)
+                self._route("GET")
 
         return Handler
 

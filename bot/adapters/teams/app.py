@@ -35,7 +35,9 @@ from sqlalchemy import text
 from bot.adapters.teams.cards import VERBS, CardRenderer
 from bot.adapters.teams.delivery import PLATFORM, Outbox, Place, TeamsDelivery, split_conversation
 from bot.adapters.teams.handlers import TeamsHandlers
+from bot.adapters.teams.parity import register_parity  # parity: routes of the parity features
 from bot.adapters.teams.payloads import ActionResult
+from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
 from bot.i18n import Catalog
@@ -91,8 +93,9 @@ class TeamsBot:
     connection_manager: MsalConnectionManager
     delivery: TeamsDelivery = field(init=False)
     handlers: TeamsHandlers = field(init=False)
+    roster: Roster = field(init=False)  # parity: guests and other tenants (roster.py)
     loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
-    _policies: dict[tuple[frozenset[str], frozenset[str]], Triage] = field(default_factory=dict, init=False)
+    _policies: dict[tuple[frozenset[str], ...], Triage] = field(default_factory=dict, init=False)
 
     # -- identity and access -------------------------------------------------------------------------------
     def actor(self, account: ChannelAccount) -> Actor:
@@ -113,11 +116,13 @@ class TeamsBot:
         configured_security = frozenset(self.settings.security_officers)
         pr = configured_pr | (frozenset(user) if ids & configured_pr else frozenset())
         security = configured_security | (frozenset(user) if ids & configured_security else frozenset())
-        key = (pr, security)
+        key = (pr, security, *self.roster.snapshot())  # parity: outsiders and unverified users (roster.py)
         cached = self._policies.get(key)
         if cached is None:
-            policy = replace(base, pr_members=base.pr_members | pr,
-                             security_officers=base.security_officers | security)
+            if len(self._policies) > 64:  # parity: each new outsider makes a new policy; keep only recent ones
+                self._policies.clear()
+            policy = self.roster.apply(replace(base, pr_members=base.pr_members | pr,  # parity: roster.py
+                                               security_officers=base.security_officers | security))
             cached = self._policies[key] = Triage(replace(self.runtime.triage.deps, access=policy))
         return cached
 
@@ -219,9 +224,11 @@ def _register(bot: TeamsBot) -> None:
     for verb in VERBS:
         async def execute(context: TurnContext, state: TurnState, data: Any, verb: str = verb
                           ) -> AdaptiveCardInvokeResponse:
+            await observe_sender(bot, context)  # parity: outsiders refused by the core (roster.py)
             return _invoke_response(await handlers.act(verb, context.activity, data))
 
         async def submit(context: TurnContext, state: TurnState, data: Any, verb: str = verb) -> None:
+            await observe_sender(bot, context)  # parity: roster.py
             result = await handlers.act(verb, context.activity, data)
             if result.text and not result.public:  # Teams has no private reply: it goes to the conversation
                 base, root = split_conversation(context.activity.conversation.id)
@@ -236,6 +243,7 @@ def _register(bot: TeamsBot) -> None:
         await handlers.on_message(context)
 
     app.message()(message)
+    register_parity(bot)  # parity: message action, reaction capture (extension.py, reactions.py)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         log.error("teams.turn_failed type=%s", context.activity.type if context.activity else None,
@@ -291,6 +299,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
     bot.delivery = TeamsDelivery(Outbox(adapter, credentials), lambda: bot.triage().queries, render, settings,
                                  chain_length=len(runtime.triage.deps.escalation.levels))
     bot.handlers = TeamsHandlers(bot)
+    bot.roster = Roster(settings.tenant_id or credentials.tenant_id)  # parity: roster.py
     _register(bot)
     if credentials.anonymous:
         log.warning("teams.anonymous_mode: TEAMS_APP_ID is not set; only local requests (Agents Playground) "

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.adapters.teams.mentions import as_list, mention_entity, mention_line  # parity: mentions.py renders <at>
 from bot.adapters.teams.settings import TeamsMention
 from bot.adapters.teams.text import md_escape, truncate
 from bot.i18n import Catalog
@@ -81,19 +82,6 @@ def card(body: list[dict[str, Any]], actions: Sequence[dict[str, Any]] = (),
     if mentions:
         content["msteams"]["entities"] = [mention_entity(m) for m in mentions]
     return content
-
-
-def mention_text(mention: TeamsMention) -> str:
-    """The `<at>` tag of a configured mention (the name is configuration, never user text)."""
-    return f"<at>{mention.name}</at>"
-
-
-def mention_entity(mention: TeamsMention) -> dict[str, Any]:
-    entity: dict[str, Any] = {"type": "mention", "text": mention_text(mention),
-                              "mentioned": {"id": mention.id, "name": mention.name}}
-    if mention.type == "tag":
-        entity["mentioned"]["type"] = "tag"
-    return entity
 
 
 def attachment(content: dict[str, Any]) -> dict[str, Any]:
@@ -237,11 +225,12 @@ class CardRenderer:
         return []
 
     def notification(self, note: Notification, thread_url: str | None,
-                     mention: TeamsMention | None = None) -> dict[str, Any]:
-        """A PR or escalation card: mention, title, body (already free of restricted details), acknowledge."""
+                     mention: TeamsMention | Sequence[TeamsMention] | None = None) -> dict[str, Any]:
+        """A PR or escalation card: mentions, title, body (already free of restricted details), acknowledge."""
         body: list[dict[str, Any]] = []
-        if mention is not None:
-            body.append(text_block(mention_text(mention)))
+        people = as_list(mention)  # parity: several people/tags per section (bot/adapters/teams/mentions.py)
+        if people:
+            body.append(text_block(mention_line(people)))
         body.append(text_block(md_escape(note.title), weight="Bolder", size="Medium"))
         body += lines(truncate(note.body, TEXT_LIMIT))
         if not thread_url:
@@ -251,7 +240,7 @@ class CardRenderer:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": note.incident_id, "level": note.level}, style="positive"))
         actions += self._thread_link(thread_url)
-        return card(body, actions, [mention] if mention is not None else [])
+        return card(body, actions, people)
 
     def notification_after(self, view: IncidentView, thread_url: str | None, *, acknowledged: str | None,
                            level: int = 1) -> dict[str, Any]:

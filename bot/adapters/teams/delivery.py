@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bot.adapters.teams.cards import CardRenderer
+from bot.adapters.teams.mentions import section_mentions  # parity: several mentions per section
 from bot.adapters.teams.outbox import (
     KEY_PREFIX,
     REF_LIMIT,
@@ -233,7 +234,7 @@ class TeamsDelivery:
             log.error("teams.no_pr_channel incident_id=%s", note.incident_id)
             return
         content = self.render.notification(note, await self.thread_link(note.incident_id),
-                                           self.settings.mentions.get(note.audience))
+                                           section_mentions(self.settings, note.audience))  # parity: lists
         place = await self.channel_place(channel, note.incident_id)
         await self.claimed_post(note.incident_id, PR_MESSAGE, place, content, note.title)
 
@@ -249,7 +250,7 @@ class TeamsDelivery:
         if not channel:
             raise RuntimeError("teams.pr_channel is not configured")
         content = self.render.notification(note, await self.thread_link(note.incident_id),
-                                           self.settings.mentions.get(note.audience))
+                                           section_mentions(self.settings, note.audience))  # parity: lists
         place = await self.channel_place(channel, note.incident_id)
         activity_id = await self.outbox.send(place, card_activity(content, note.title))
         await self.db(self.queries.put_ref, note.incident_id, PLATFORM, purpose, place.key, activity_id)

@@ -76,12 +76,10 @@ class TeamsHandlers:
             await self._record_api_error(exc, incident_id)
             return self.t("teams.error.api", error=exc.code)
         if isinstance(exc, PermissionDenied):
-            log.warning("teams.denied incident_id=%s user=%s action=%s", exc.incident_id, exc.user_id,
-                        exc.action)
+            log.warning("teams.denied incident_id=%s user=%s action=%s", exc.incident_id, exc.user_id, exc.action)
         elif isinstance(exc, SQLAlchemyError):
-            log.error("teams.storage_error incident_id=%s action=%s error=%s", incident_id, action,
-                      type(exc).__name__)
-        text = failure_text(exc, self.bot.catalog, incident_id)
+            log.error("teams.storage_error incident_id=%s action=%s error=%s", incident_id, action, type(exc).__name__)
+        text = self.bot.roster.refusal(exc, self.t) or failure_text(exc, self.bot.catalog, incident_id)  # parity
         if text is None:
             log.exception("teams.unexpected action=%s incident_id=%s", action, incident_id, exc_info=exc)
             return self.t("teams.error.unexpected")
@@ -178,6 +176,7 @@ class TeamsHandlers:
             return
         if origin is None:
             return
+        await self.bot.roster.observe_sender(self.bot.actor, context)  # parity: a report's sender (roster.py)
         text = message_text(activity.text, self._bot_names(activity))
         if is_help(text) and (origin.source != "channel" or origin.mentioned):
             await self.say(origin.place, self.t("teams.help"), context=context)

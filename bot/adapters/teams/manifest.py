@@ -4,9 +4,10 @@
         --developer "○○市 情報政策課" --website https://www.city.example.jp/ \\
         --privacy https://www.city.example.jp/privacy --terms https://www.city.example.jp/terms
 
-The bot works in personal chats, teams (channels) and group chats. `ChannelMessage.Read.Group` (a
-resource-specific consent the team owner grants when adding the app) lets posts in the report channels
-reach the bot without an @mention; without it only @mentions do.
+The bot works in personal chats, teams (channels) and group chats, and adds the message action
+「インシデントとして報告」 (a message extension action command, bot/adapters/teams/extension.py).
+The package asks for exactly what the bot uses (RSC_PERMISSIONS says why); the member lookup that finds
+guests and other tenants (roster.py), reactions and the message action need no permission of their own.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from bot.i18n import Catalog
 SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
 MANIFEST_VERSION = "1.17"
 ACCENT = "#1F4E79"
+# Resource-specific consent the package asks for, and what for. Nothing else is requested: no Graph
+# permission, no SSO ("identity"), no proactive 1:1 messages to team members ("messageTeamMembers").
+RSC_PERMISSIONS = {
+    "ChannelMessage.Read.Group": "posts in the report channels reach the bot without an @mention",
+}
+SCOPES = ["personal", "team", "groupChat"]
+COMMAND_ID = "reportIncident"  # the message action 「インシデントとして報告」 (extension.py answers it)
 
 
 def manifest(app_id: str, catalog: Catalog, *, developer: str, website: str, privacy: str, terms: str,
@@ -42,17 +50,22 @@ def manifest(app_id: str, catalog: Catalog, *, developer: str, website: str, pri
         "accentColor": ACCENT,
         "bots": [{
             "botId": app_id,
-            "scopes": ["personal", "team", "groupChat"],
+            "scopes": SCOPES,
             "isNotificationOnly": False,
             "supportsFiles": False,
-            "commandLists": [{"scopes": ["personal", "team", "groupChat"],
+            "commandLists": [{"scopes": SCOPES,
                               "commands": [{"title": "help", "description": t("teams.app.help")[:128]}]}],
         }],
-        "permissions": ["identity", "messageTeamMembers"],
+        "composeExtensions": [{
+            "botId": app_id,
+            "commands": [{"id": COMMAND_ID, "type": "action", "context": ["message"], "fetchTask": True,
+                          "title": t("teams.action.title")[:32],
+                          "description": t("teams.action.description")[:128]}],
+        }],
         "validDomains": [],
         "webApplicationInfo": {"id": app_id, "resource": "https://RscPermission"},
         "authorization": {"permissions": {"resourceSpecific": [
-            {"name": "ChannelMessage.Read.Group", "type": "Application"},
+            {"name": name, "type": "Application"} for name in RSC_PERMISSIONS
         ]}},
     }
 

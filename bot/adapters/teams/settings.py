@@ -47,15 +47,28 @@ class TeamsSettings(_Strict):
     # PR section members: AAD object ids or Teams user ids (29:…); both forms are matched.
     pr_members: list[str] = Field(default_factory=list)
     security_officers: list[str] = Field(default_factory=list)
-    # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level.
-    mentions: dict[str, TeamsMention] = Field(default_factory=dict)
+    # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level:
+    # one person/tag or a list (bot/adapters/teams/mentions.py validates and renders them).
+    mentions: dict[str, list[TeamsMention]] = Field(default_factory=dict)
+    # The reaction that captures a message into the timeline, the home tenant (default: TEAMS_TENANT_ID;
+    # other tenants are outsiders) and the channel of the daily timeline audit.
+    capture_reaction: str = Field(default="1f4cc_pushpin", min_length=1, max_length=80)
+    tenant_id: str | None = Field(default=None, max_length=100)
+    audit_channel: str | None = None
     # The Bot Connector service URL for proactive posts (scheduler, summary); an incident's own
     # conversation uses the URL its activities came with.
     service_url: str = DEFAULT_SERVICE_URL
     # Extra hosts (besides Microsoft's) the bot may send to, e.g. a sovereign cloud's service host.
     allowed_service_hosts: list[str] = Field(default_factory=list)
 
-    @field_validator("report_channels", "pr_channel", "restricted_channel", "summary_channel")
+    @field_validator("mentions", mode="before")
+    @classmethod
+    def _mentions(cls, value: object) -> object:
+        from bot.adapters.teams.mentions import check_mentions_field
+
+        return check_mentions_field(value)
+
+    @field_validator("report_channels", "pr_channel", "restricted_channel", "summary_channel", "audit_channel")
     @classmethod
     def _channel_ids(cls, value: str | list[str] | None) -> str | list[str] | None:
         for item in [value] if isinstance(value, str) else (value or []):

@@ -1,0 +1,206 @@
+"""「インシデントとして報告」: the Teams message action (a message extension action command), like Slack's shortcut.
+
+composeExtension/fetchTask opens a dialog (task module) with an Adaptive Card pre-filled with the message's
+text and a link to it; composeExtension/submitAction sends what the person confirmed to the same intake as
+the Slack shortcut: an explicit report (never dropped as chatter), idempotent by the submit's activity id,
+with the original message noted on the timeline once (its time and link). The playbook then runs in the
+message's channel thread, or in the chat the action came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+
+from bot.adapters.teams.cards import CARD_CONTENT_TYPE, card, text_block
+from bot.adapters.teams.manifest import COMMAND_ID
+from bot.adapters.teams.outbox import Place, split_conversation
+from bot.adapters.teams.payloads import channel_data
+from bot.adapters.teams.reactions import message_link
+from bot.adapters.teams.text import clean, md_escape, message_text
+from bot.ports import ConversationRef, ReportInput
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core import TurnContext
+
+    from bot.adapters.teams.app import TeamsBot
+    from bot.i18n import Catalog
+
+log = logging.getLogger("incident_bot.teams")
+PLATFORM = "teams"
+FETCH_TASK = "composeExtension/fetchTask"
+SUBMIT_ACTION = "composeExtension/submitAction"
+TEXT_INPUT = "report_text"
+KIND_INPUT = "report_kind"
+SOURCE_KEY = "source"
+TEXT_LIMIT = 10_000  # what the dialog pre-fills; the core keeps up to 40,000 characters
+_PARAGRAPH_END = re.compile(r"</(p|div|li)>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    """The message the action was used on, as plain data."""
+
+    id: str
+    text: str
+    link: str | None
+    created: datetime | None
+    conversation: str  # the base conversation id (channel or chat)
+    root: str | None  # the thread root in a channel (the message itself when it starts the thread)
+    is_channel: bool
+
+
+def _value(activity: Activity) -> dict[str, Any]:
+    value = activity.value
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(by_alias=True, exclude_none=True)
+    return value if isinstance(value, dict) else {}
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def source_message(activity: Activity) -> SourceMessage | None:
+    """The message of a message action (its messagePayload), or None when the invoke carries none."""
+    value = _value(activity)
+    payload = value.get("messagePayload")
+    if not isinstance(payload, dict) or not payload.get("id"):
+        return None
+    body = payload.get("body") if isinstance(payload.get("body"), dict) else {}
+    content = _PARAGRAPH_END.sub("\n", str(body.get("content") or ""))
+    base, root = split_conversation(activity.conversation.id if activity.conversation else "")
+    is_channel = "@thread." in base or (activity.conversation is not None
+                                        and activity.conversation.conversation_type == "channel")
+    message_id = str(payload["id"])
+    thread_root = (str(payload.get("replyToId") or "") or root or message_id) if is_channel else None
+    link = payload.get("linkToMessage")
+    link = link if isinstance(link, str) and link.startswith("https://") else message_link(
+        base, message_id, thread_root, activity.conversation.tenant_id if activity.conversation else None)
+    return SourceMessage(message_id, message_text(content)[:TEXT_LIMIT], link,
+                         _datetime(payload.get("createdDateTime")), base, thread_root, is_channel)
+
+
+def dialog_card(catalog: Catalog, kinds: list[str], source: SourceMessage, *, text: str | None = None,
+                error: str | None = None) -> dict[str, Any]:
+    """The confirm dialog: the text (editable), the kind (optional), the link to the message, submit."""
+    t = catalog.t
+    body: list[dict[str, Any]] = [text_block(md_escape(t("teams.action.title")), weight="Bolder", size="Medium")]
+    body.append({"type": "Input.Text", "id": TEXT_INPUT, "label": t("teams.action.text"), "isMultiline": True,
+                 "isRequired": True, "errorMessage": t("teams.action.empty"), "maxLength": TEXT_LIMIT,
+                 "placeholder": t("teams.action.text_hint"), "value": source.text if text is None else text})
+    if error:
+        body.append(text_block(md_escape(error), color="Attention"))
+    body.append({"type": "Input.ChoiceSet", "id": KIND_INPUT, "style": "compact", "label": t("teams.action.kind"),
+                 "choices": [{"title": catalog.label("kind", k), "value": k} for k in kinds]})
+    link = t("teams.action.source", link=source.link) if source.link else t("teams.action.source_none")
+    body.append(text_block(md_escape(link), isSubtle=True, size="Small"))
+    submit = {"type": "Action.Submit", "title": t("teams.action.submit"), "data": {SOURCE_KEY: COMMAND_ID}}
+    return card(body, [submit])
+
+
+def task_continue(title: str, content: dict[str, Any]) -> dict[str, Any]:
+    """A dialog showing this card (the answer to fetchTask, or to a submit that must be corrected)."""
+    return {"task": {"type": "continue", "value": {"title": title, "width": "large", "height": "large",
+                                                   "card": {"contentType": CARD_CONTENT_TYPE, "content": content}}}}
+
+
+def task_message(text: str) -> dict[str, Any]:
+    """A short message in the dialog, which then closes."""
+    return {"task": {"type": "message", "value": text}}
+
+
+def submitted(activity: Activity) -> tuple[SourceMessage | None, str, str | None]:
+    """(the source message, the confirmed text, the chosen kind) of a submitAction."""
+    value = _value(activity)
+    data = value.get("data") if isinstance(value.get("data"), dict) else {}
+    text = clean(str(data.get(TEXT_INPUT) or "")).strip()
+    kind = clean(str(data.get(KIND_INPUT) or "")).strip() or None
+    # The message comes from the signed invoke (messagePayload), never from the card's data: a crafted submit
+    # cannot point the report at another conversation.
+    return source_message(activity), text, kind
+
+
+async def _respond(context: TurnContext, body: dict[str, Any]) -> None:
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200,
+                                                                                                   body=body)))
+
+
+async def on_fetch_task(bot: TeamsBot, context: TurnContext) -> None:
+    """fetchTask: the dialog pre-filled with the message (or a message when there is no message to report)."""
+    source = source_message(context.activity)
+    t = bot.catalog.t
+    if source is None:
+        await _respond(context, task_message(t("teams.error.bad_action")))
+        return
+    sender = context.activity.from_property
+    reason = bot.roster.refusal_key(bot.actor(sender).user_id) if sender and sender.id else None
+    if reason and reason != "teams.outsider.unverified":  # guests and other tenants: told why, no dialog
+        await _respond(context, task_message(t(reason)))
+        return
+    await _respond(context, task_continue(t("teams.action.title"), dialog_card(bot.catalog, bot.render.kinds,
+                                                                               source)))
+
+
+async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
+    """submitAction: the Slack shortcut's intake (explicit report, source noted once), then the playbook."""
+    from bot.adapters.teams.handlers import Origin
+
+    activity, t, handlers = context.activity, bot.catalog.t, bot.handlers
+    source, text, kind = submitted(activity)
+    if source is None:
+        await _respond(context, task_message(t("teams.error.bad_action")))
+        return
+    if not text:
+        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
+            bot.catalog, bot.render.kinds, source, text="", error=t("teams.action.empty"))))
+        return
+    service_url = activity.service_url or bot.settings.service_url
+    tenant = (activity.conversation.tenant_id if activity.conversation else None) or channel_data(
+        activity, "tenant", "id")
+    place = Place(source.conversation, source.root, service_url, tenant)
+    origin = Origin("mention", place, source.id, True)
+    key = f"teams-action:{activity.id}"
+    try:
+        actor, triage = handlers._who(activity.from_property)
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, idempotency_key=key,
+                             conversation=ConversationRef(PLATFORM, place.key, source.root or source.id))
+        outcome = await bot.delivery.db(triage.incidents.report, report)
+        if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
+            outcome = await bot.delivery.db(triage.incidents.replay_report, report) or outcome
+        view = outcome.incident
+        if view is not None:  # the original message on the timeline, once
+            incident_id = view.id
+            await bot.delivery.db(lambda: triage.incidents.add_note(
+                incident_id, actor, t("teams.action.source_note"), key=f"teams-action-src:{place.key}:{source.id}",
+                at=source.created, link=source.link))
+    except Exception as exc:  # told inside the dialog, which stays open with the text
+        error = await handlers.failure(exc, "report", None)
+        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
+            bot.catalog, bot.render.kinds, source, text=text, error=error)))
+        return
+    if view is None:  # not enough to go on: asked in the dialog, which stays open with the text (as in Slack)
+        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
+            bot.catalog, bot.render.kinds, source, text=text, error=" ".join(outcome.messages))))
+        return
+    accepted = "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat"
+    said = t(accepted, ref=view.ref, kind=bot.catalog.label("kind", view.kind))
+    try:
+        await handlers.show_report(outcome, origin)
+    except Exception as exc:  # the report is stored (resume finishes its posts); the dialog says what failed
+        said += "\n" + await handlers.failure(exc, "report", view.id)
+    await _respond(context, task_message(said))
+
+
+__all__ = ["COMMAND_ID", "FETCH_TASK", "SUBMIT_ACTION", "SourceMessage", "source_message", "dialog_card",
+           "submitted", "on_fetch_task", "on_submit_action", "task_continue", "task_message"]

@@ -1,0 +1,177 @@
+"""Who is an outsider in Teams: a guest account, or a user of another tenant (federated chat, shared channel).
+
+The core's AccessPolicy knows outsiders only as user ids (no action allowed, nothing shown) and unverified
+users (colleagues for ordinary incidents, nobody for restricted ones). This module decides which a Teams
+user is, from the member lookup the Bot Connector offers (GET /v3/conversations/{id}/members/{user}: its
+`userRole` is "guest" for guests, its `tenantId` the user's home tenant) and the activity's tenant.
+
+What a lookup said is kept for an hour (a failed one for a minute, so an outage is retried soon but not on
+every click). When the lookup fails, a conversation of another tenant still makes the user an outsider
+(the activity is signed); otherwise the user is unverified: reports are still taken, restricted incidents
+are closed to them (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.ports import Actor
+from bot.triage.access import AccessPolicy, PermissionDenied
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core import TurnContext
+
+    from bot.adapters.teams.app import TeamsBot
+
+log = logging.getLogger("incident_bot.teams")
+Standing = Literal["member", "guest", "external", "unknown"]
+MEMBER_TTL_SECONDS = 3600.0
+FAILED_TTL_SECONDS = 60.0
+CONNECTOR_KEY = "ConnectorClient"  # where the SDK's CloudAdapter keeps the turn's connector client
+REASON_KEYS = {"guest": "teams.outsider.guest", "external": "teams.outsider.external",
+               "unknown": "teams.outsider.unverified"}
+
+
+def member_fields(member: Any) -> Mapping[str, Any]:
+    """A member lookup's answer (a ChannelAccount model or a dict) as a plain mapping with camelCase keys."""
+    if member is None:
+        return {}
+    if isinstance(member, Mapping):
+        return member
+    dump = getattr(member, "model_dump", None)
+    return dump(by_alias=True, exclude_none=True) if callable(dump) else {}
+
+
+def classify(member: Mapping[str, Any] | None, *, conversation_tenant: str | None,
+             home_tenant: str | None) -> Standing:
+    """The standing of a user from the member lookup (None when it failed) and the conversation's tenant."""
+    if home_tenant and conversation_tenant and conversation_tenant != home_tenant:
+        return "external"  # a federated chat or another organisation's shared channel
+    if member is None:
+        return "unknown"
+    role = str(member.get("userRole") or member.get("user_role") or "").lower()
+    if role in ("guest", "anonymous"):
+        return "guest"
+    tenant = member.get("tenantId") or member.get("tenant_id")
+    if home_tenant and tenant and tenant != home_tenant:
+        return "external"  # a member of a shared channel from another tenant
+    return "member"
+
+
+@dataclass(frozen=True)
+class _Seen:
+    standing: Standing
+    at: float
+
+
+class Roster:
+    """What the bot knows about who its users are, thread-safe (the scheduler's threads read it too)."""
+
+    def __init__(self, home_tenant: str | None, monotonic: Callable[[], float] = time.monotonic,
+                 ttl: float = MEMBER_TTL_SECONDS, failed_ttl: float = FAILED_TTL_SECONDS) -> None:
+        self.home_tenant = home_tenant
+        self._monotonic = monotonic
+        self._ttl = ttl
+        self._failed_ttl = failed_ttl
+        self._lock = threading.Lock()
+        self._seen: dict[str, _Seen] = {}
+
+    def remember(self, user_id: str, standing: Standing) -> None:
+        with self._lock:
+            self._seen[user_id] = _Seen(standing, self._monotonic())
+
+    def standing(self, user_id: str) -> Standing | None:
+        """What is known now (None: never looked up, or the answer is too old)."""
+        with self._lock:
+            seen = self._seen.get(user_id)
+        if seen is None:
+            return None
+        ttl = self._failed_ttl if seen.standing == "unknown" else self._ttl
+        return seen.standing if self._monotonic() - seen.at < ttl else None
+
+    def _with(self, *standings: Standing) -> frozenset[str]:
+        with self._lock:
+            users = list(self._seen)
+        return frozenset(u for u in users if self.standing(u) in standings)
+
+    def outsiders(self) -> frozenset[str]:
+        return self._with("guest", "external")
+
+    def unverified(self) -> frozenset[str]:
+        return self._with("unknown")
+
+    def snapshot(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(outsiders, unverified): the part of the access policy this roster decides (a cache key)."""
+        return self.outsiders(), self.unverified()
+
+    def apply(self, policy: AccessPolicy) -> AccessPolicy:
+        """The policy with the outsiders and unverified users known now."""
+        outsiders, unverified = self.snapshot()
+        if not outsiders and not unverified:
+            return policy
+        return replace(policy, outsiders=policy.outsiders | outsiders, unverified=policy.unverified | unverified)
+
+    def refusal_key(self, user_id: str) -> str | None:
+        """The locale key telling a refused user why (None when the refusal has nothing to do with who they are)."""
+        standing = self.standing(user_id)
+        return REASON_KEYS.get(standing) if standing else None
+
+    def refusal(self, exc: BaseException, t: Callable[..., str]) -> str | None:
+        """Why the core refused an outsider or an unverified user, in their words (None for other failures)."""
+        if not isinstance(exc, PermissionDenied):
+            return None
+        key = self.refusal_key(exc.user_id)
+        return t(key) if key else None
+
+    async def observe_sender(self, actor_of: Callable[[Any], Actor], context: TurnContext) -> Standing | None:
+        """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
+        sender = context.activity.from_property if context.activity else None
+        if sender is None or not sender.id or sender.role == "bot":
+            return None
+        return await self.observe(actor_of(sender).user_id, context)
+
+    async def observe(self, user_id: str, context: TurnContext) -> Standing:
+        """Look the sender of this turn up (once an hour) and remember what they are."""
+        known = self.standing(user_id)
+        if known is not None:
+            return known
+        activity = context.activity
+        conversation = activity.conversation
+        conversation_tenant = getattr(conversation, "tenant_id", None) if conversation else None
+        member = await self._lookup(context)
+        standing = classify(member, conversation_tenant=conversation_tenant, home_tenant=self.home_tenant)
+        self.remember(user_id, standing)
+        if standing != "member":
+            log.info("teams.outsider user=%s standing=%s", user_id, standing)
+        return standing
+
+    @staticmethod
+    async def _lookup(context: TurnContext) -> Mapping[str, Any] | None:
+        """GET the member through the turn's connector client; None when it cannot be asked or fails."""
+        from bot.adapters.teams.outbox import split_conversation
+
+        activity = context.activity
+        client = context.turn_state.get(CONNECTOR_KEY)
+        sender = activity.from_property
+        if client is None or sender is None or not sender.id or activity.conversation is None:
+            return None
+        base, _ = split_conversation(activity.conversation.id)
+        try:
+            member = await client.conversations.get_conversation_member(base, sender.id)
+        except Exception as exc:  # an outage or a refusal: unverified, retried after FAILED_TTL_SECONDS
+            log.warning("teams.member_lookup_failed error=%s", type(exc).__name__)
+            return None
+        return member_fields(member)
+
+
+async def observe_sender(bot: TeamsBot, context: TurnContext) -> Standing | None:
+    """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
+    return await bot.roster.observe_sender(bot.actor, context)
+
+
+__all__ = ["Roster", "Standing", "classify", "observe_sender", "member_fields"]
