@@ -17,7 +17,7 @@ import yaml
 
 from bot.adapters.lineworks import postback as pb
 from bot.i18n import Catalog
-from bot.ports import IncidentView, InputSpec, Notification, StepView
+from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
 from bot.presenting import answered, field_errors
 
 TEXT_LIMIT = 2000  # content.text
@@ -30,11 +30,14 @@ ANSWER_LIMIT = 300
 ERROR_COLOR, MUTED_COLOR, GOOD_COLOR = "#D32F2F", "#757575", "#2E7D32"
 
 Content = dict[str, Any]
+OWN = "lineworks"  # the catalogue section holding the adapter's own wording
 
 
 def load_texts(locale: str) -> dict[str, str]:
-    """The adapter's own wording for a locale, as flat dotted keys ("step.done")."""
-    data = yaml.safe_load((Path(__file__).with_name("messages.yaml")).read_text(encoding="utf-8"))
+    """The adapter's own wording for a locale (bot/locales/lineworks.<locale>.yaml), as flat dotted keys
+    without the "lineworks." prefix ("step.done")."""
+    path = Path(__file__).resolve().parents[2] / "locales" / f"lineworks.{locale}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     flat: dict[str, str] = {}
 
     def walk(node: dict[str, Any], prefix: str) -> None:
@@ -44,7 +47,7 @@ def load_texts(locale: str) -> dict[str, str]:
             else:
                 flat[f"{prefix}{key}"] = str(value)
 
-    walk(data[locale], "")
+    walk(data[OWN], "")
     return flat
 
 
@@ -107,16 +110,14 @@ class Renderer:
     def __init__(self, catalog: Catalog, kinds: Sequence[str]) -> None:
         self.catalog = catalog
         self.kinds = list(kinds)
-        self._own = load_texts(catalog.locale)
 
     def t(self, key: str, **params: Any) -> str:
         """A message from the shared catalogue (bot/locales)."""
         return self.catalog.t(key, **params)
 
     def w(self, key: str, **params: Any) -> str:
-        """A message from the adapter's own wording (messages.yaml)."""
-        template = self._own[key]
-        return template.format_map(params) if params else template
+        """A message from the adapter's own wording (bot/locales/lineworks.<locale>.yaml)."""
+        return self.catalog.t(f"{OWN}.{key}", **params)
 
     # -- plain messages -------------------------------------------------------------------------------------
     def messages(self, texts: Iterable[str]) -> list[Content]:
@@ -146,6 +147,27 @@ class Renderer:
                                           self.w("intro.kind_shown", kind=label)))
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
+
+    def ask(self, ask: AskIfReport, token: str) -> list[Content]:
+        """The private 「報告しますか？」 question: the likely kinds (with the classifier's chances) and
+        「報告ではない」 as quick replies posting back the remembered question's token."""
+        chances = "　".join(f"{choice.label} {choice.probability:.0%}" for choice in ask.choices
+                           if choice.probability > 0)
+        items = [quick_action(choice.label, pb.encode(pb.ASK, token, choice.kind),
+                              self.w("ask.shown", label=choice.label)) for choice in ask.choices]
+        items = items[: QUICK_REPLY_LIMIT - 1]
+        if ask.decline is not None:
+            items.append(quick_action(ask.decline, pb.encode(pb.ASK, token, pb.DECLINE), self.w("ask.decline_shown")))
+        contents = self.messages(["\n".join(part for part in (ask.question, chances) if part)])
+        contents[-1] = with_quick_reply(contents[-1], items)
+        return contents
+
+    def ask_gone(self) -> list[Content]:
+        return self.messages([self.w("ask.gone")])
+
+    def notice(self, key: str) -> list[Content]:
+        """One of the adapter's short notices: step_stale or duplicate."""
+        return self.messages([self.w("step_stale") if key == "step_stale" else self.w("duplicate")])
 
     # -- steps ----------------------------------------------------------------------------------------------
     def heading(self, step: StepView) -> str:
