@@ -173,6 +173,7 @@ class Handlers:
                 raise
             return
         self.inputs.clear(user, data.incident_id, data.step_id)
+        self.adapter.port.drop_controls(event.source.reply_to.encode(), data.incident_id, data.step_id)
         if outcome.duplicate:  # pressed again (or after a crash): finish the missing posts
             self.adapter.tell(user, self.render.notice("duplicate"))
             outcome = self.triage.steps.replay(data.incident_id, data.step_id, actor)
@@ -209,6 +210,7 @@ class Handlers:
         view = outcome.incident
         if view is None or not outcome.messages:
             return
+        self.adapter.port.drop_controls(event.source.reply_to.encode(), data.incident_id, action=pb.ACK)
         when = self.adapter.when(view.acknowledged_at)
         self.adapter.deliver(plan.acknowledged(outcome, view.acknowledged_by or actor.display_name, when),
                              actor.user_id)

@@ -11,7 +11,12 @@ with 201 and no message id and has no edit, read-back or permalink, so:
   count, a public line rewritten, and a step closed (the press shows in the chat as the member's own
   message, and a message after the next step would take that step's quick replies away: LINE WORKS shows
   quick replies on the latest message only);
-* `post_ephemeral` goes to the user's 1:1 chat; `find_posted` and `permalink` are None.
+* quick replies show on the latest message of a chat only, so the last ones sent to a chat are carried
+  over to the plain messages that follow there (a notice, a severity change), until what they belong
+  to is closed (`drop_controls`: a step done, a notice acknowledged); they are kept in memory, and a
+  member gets them back after a restart by sending 「help」;
+* `post_ephemeral` goes to the user's 1:1 chat, except 「受け付けました」 (Anchored): the conversation opens
+  in that same chat, whose first message already says so; `find_posted` and `permalink` are None.
 
 429 becomes DeliveryError(retry_after=…) before anything of the message went out (the runner waits and
 tries again, never giving up); after part of a long message went out, the rest is waited for here so no
@@ -22,11 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from bot import identity
+from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.client import Failed, LineWorksClient, RetryLater, Sent
 from bot.adapters.lineworks.render import Content as Message
 from bot.adapters.lineworks.render import Renderer
@@ -62,6 +70,8 @@ class LineWorksPort:
         self.render = render
         self.ledger = ledger
         self.wait = wait
+        self._controls: dict[str, list[dict[str, Any]]] = {}  # chat (encoded target) -> its current quick replies
+        self._lock = threading.Lock()
 
     # -- rendering -----------------------------------------------------------------------------------------
     def rendered(self, content: c.Content) -> list[Message]:
@@ -97,9 +107,39 @@ class LineWorksPort:
             return r.messages([t("delivery.privacy_advice", ref=content.view.ref)])
         raise TypeError(f"no LINE WORKS rendering for {type(content).__name__}")
 
+    # -- quick replies ---------------------------------------------------------------------------------------------
+    def _carried(self, target: Target, messages: list[Message]) -> list[Message]:
+        """The messages with the chat's current quick replies on the last one, unless it brings its own."""
+        if not messages:
+            return messages
+        key = target.encode()
+        with self._lock:
+            own = (messages[-1].get("quickReply") or {}).get("items")
+            if own:
+                self._controls[key] = list(own)
+                return messages
+            items = self._controls.get(key)
+        return [*messages[:-1], {**messages[-1], "quickReply": {"items": items}}] if items else messages
+
+    def drop_controls(self, channel: str, incident_id: int, step_id: str | None = None,
+                      action: str | None = None) -> None:
+        """Stop carrying quick replies of an incident's step (or of one action, e.g. pb.ACK) in a chat."""
+        key = target_of(channel).encode()
+        with self._lock:
+            items = self._controls.get(key) or []
+            kept = []
+            for item in items:
+                data = pb.decode(item["action"]["data"])
+                if data.incident_id == incident_id and (step_id is None or data.step_id == step_id) \
+                        and (action is None or data.action == action):
+                    continue
+                kept.append(item)
+            self._controls[key] = kept
+
     # -- sending -------------------------------------------------------------------------------------------------
     def send_all(self, target: Target, messages: list[Message]) -> None:
         """Send messages in order (see the module docstring for 429 and 5xx)."""
+        messages = self._carried(target, messages)
         for number, message in enumerate(messages):
             attempt = 0
             while True:
@@ -129,6 +169,10 @@ class LineWorksPort:
         return Posted(target.encode(), f"lw-{uuid.uuid4().hex[:16]}")
 
     def update(self, posted: Posted, content: c.Content) -> None:
+        if isinstance(content, (c.StepClosed, c.StepSuperseded)):
+            self.drop_controls(posted.channel, content.step.incident_id, content.step.step_id)
+        elif isinstance(content, c.NoticeAcknowledged):
+            self.drop_controls(posted.channel, content.view.id, action=pb.ACK)
         told = _told(posted, content)
         if told is None:
             return  # harmless to leave as it is (see the module docstring)
@@ -144,6 +188,11 @@ class LineWorksPort:
         self.ledger.put(incident_id, purpose, posted.channel, f"lw-{uuid.uuid4().hex[:16]}")
 
     def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:
+        shown = content.content if isinstance(content, c.Linked) else content
+        if isinstance(shown, c.Anchored):
+            # The conversation already opened in this same 1:1 chat with the anchor saying so; a repeat after
+            # the step would take the step's quick replies away.
+            return
         self.send_all(target_of(identity.qualify(PLATFORM, user)), self.rendered(content))
 
     def find_posted(self, place: Place, marker: Marker) -> Posted | None:
