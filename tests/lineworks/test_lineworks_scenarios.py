@@ -100,8 +100,13 @@ def test_every_kind_from_report_to_the_end_of_its_playbook(lw: LwEnv, kind: str)
     headings = walk_steps(lw, incident_id)
     assert len(headings) >= 3
     final = lw.runtime.triage.queries.view(incident_id, None)
-    # A leak is ended by PR or security, never by its reporter (bot/triage/access.py).
-    assert final.status == ("responding" if kind == "leak" else "resolved")
+    # A leak is ended by PR or security, never by its reporter (bot/triage/access.py); misinformation tells PR
+    # once the post is found malicious, and stays open until PR has acknowledged.
+    assert final.status == ("responding" if kind in ("leak", "misinformation") else "resolved")
+    if kind == "misinformation":  # the scheduler's tick sends the notice the core queued
+        lw.runtime.triage.escalations.fire_due(lw.adapter.deliver_notification, "worker-1")
+        [notice] = lw.to_room(PR_ROOM)
+        assert pb.ACK in {pb.decode(d).action for d in quick_data(notice)}
     cards = [text_of(card).splitlines()[0] for card in step_cards(lw)]
     assert len(set(cards)) == len(headings)  # each step shown once, plus the one help showed again
     assert len(cards) == len(headings) + (0 if kind == "misinformation" else 1)
