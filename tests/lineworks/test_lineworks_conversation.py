@@ -108,3 +108,26 @@ def test_settings_and_credentials_errors_name_the_field(lw_runtime: Callable[...
     out = io.StringIO()
     assert lineworks(lw_runtime(), argparse.Namespace(host="127.0.0.1", port=0), out) == 2
     assert "環境変数" in out.getvalue()
+
+
+def test_app_yaml_takes_a_lineworks_block_validated_by_the_adapter(tmp_path: Any) -> None:
+    from bot.config import load_config
+    from bot.wiring import build_runtime
+
+    path = tmp_path / "app.yaml"
+    path.write_text('lineworks:\n  report_channels: ["room-1"]\n  pr_channel: "room-2"\n'
+                    '  pr_members: ["lineworks:pr-1"]\n', encoding="utf-8")
+    runtime = build_runtime(load_config(path))
+    try:
+        settings = lineworks_settings(runtime)
+        assert settings.report_channels == ["room-1"] and settings.pr_members == ["lineworks:pr-1"]
+    finally:
+        runtime.close()
+    path.write_text('lineworks:\n  pr_members: ["slack:U123"]\n', encoding="utf-8")
+    runtime = build_runtime(load_config(path))
+    try:
+        with pytest.raises(LineWorksConfigError) as caught:
+            lineworks_settings(runtime)
+        assert "lineworks.pr_members" in str(caught.value) and "LINE WORKS のユーザー ID" in str(caught.value)
+    finally:
+        runtime.close()
