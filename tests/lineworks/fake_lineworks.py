@@ -69,6 +69,8 @@ class FakeLineWorks:
         self._rate_limits: list[dict[str, str]] = []
         self._failures: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # notified on every accepted message
+        self._version = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
@@ -113,6 +115,26 @@ class FakeLineWorks:
 
     def sends(self) -> list[Call]:
         return [c for c in self.calls if c.method == "POST" and "/messages" in c.path]
+
+    def wait_until(self, condition: Callable[[FakeLineWorks], bool], timeout: float = 30.0) -> None:
+        """Wait (on the server's notifications, not a sleep) until `condition(self)` holds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                seen = self._version
+                self._lock.release()  # the condition reads through methods that take the lock themselves
+                try:
+                    met = condition(self)
+                finally:
+                    self._lock.acquire()
+                if met:
+                    return
+                if self._version != seen:
+                    continue  # something arrived while the condition was evaluated: look again
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"condition not met within {timeout}s; sent: {len(self.posted)}")
+                self._changed.wait(left)
 
     def add_user(self, user_id: str, last: str, first: str) -> None:
         self.users[user_id] = {"userId": user_id, "userName": {"lastName": last, "firstName": first}}
@@ -272,4 +294,6 @@ class FakeLineWorks:
             return 400, {"code": "INVALID_PARAMETER", "description": "; ".join(found)}, {}
         with self._lock:
             self.posted.append(Posted("channel" if collection == "channels" else "user", target, content))
+            self._version += 1
+            self._changed.notify_all()
         return 201, None, {}
