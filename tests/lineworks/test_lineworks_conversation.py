@@ -30,6 +30,18 @@ def test_a_report_room_message_opens_the_incident_in_the_reporters_1to1_chat(lw:
     assert len(lw.runtime.triage.queries.list(None)) == 1 and lw.to_user(OTHER) == []
 
 
+def test_a_leak_reported_in_a_room_gets_one_neutral_line_there(lw: LwEnv) -> None:
+    lw.say(STAFF, REPORTS["leak"], REPORT_ROOM)
+    [view] = lw.runtime.triage.queries.list(None)
+    assert view.restricted
+    assert [text_of(c) for c in lw.to_room(REPORT_ROOM)] == ["詳細は個別に案内します。"]
+    said = [text_of(c) for c in lw.to_user(STAFF)]
+    assert any("個人情報が含まれている場合は" in t for t in said) and len(step_cards(lw)) == 1
+    assert pb.DONE in {pb.decode(d).action for d in quick_data(lw.to_user(STAFF)[-1])} or \
+        pb.SKIP in {pb.decode(d).action for d in quick_data(lw.to_user(STAFF)[-1])}
+    assert "住所" not in " ".join(text_of(c) for c in lw.to_room(PR_ROOM))
+
+
 def test_an_unsure_room_message_is_asked_about_privately(lw: LwEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     # Every message unsure: the model's probabilities never reach 1.01, and nothing is below 0.
     monkeypatch.setattr(lw.runtime.triage.deps.classifier, "thresholds", Thresholds(report=1.01, chatter=0.0))

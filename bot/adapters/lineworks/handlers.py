@@ -101,9 +101,15 @@ class Handlers:
             return
         log.info("lineworks.report incident_id=%s created=%s merged=%s kind=%s", view.id, outcome.created,
                  outcome.merged, view.kind)
-        where = report.conversation.channel if report.conversation else Target.user(self._raw(user)).encode()
-        origin = plan.Origin("command", Place(where), user, report.reporter.display_name, public=False,
-                             private=Target.user(self._raw(user)).encode())
+        private = Target.user(self._raw(user)).encode()
+        where = report.conversation.channel if report.conversation else private
+        in_room = where.startswith("channel:")
+        # A room message can carry no thread, so the conversation opens in the reporter's 1:1 chat (as for a
+        # command). A restricted report made in a room is a public message all the same: the plan's rules for
+        # those apply (one neutral line in the room, advice on removing one's own message).
+        how = "message" if in_room and view.restricted else "command"
+        origin = plan.Origin(how, Place(where), user, report.reporter.display_name, public=how == "message",
+                             private=private)
         self.adapter.deliver(plan.report(outcome, origin), user)
 
     def resume(self) -> int:
