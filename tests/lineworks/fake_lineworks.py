@@ -4,9 +4,9 @@ It issues service-account tokens (checking the signed JWT against the test key, 
 and refresh tokens, accepts bot messages to rooms and users (checking the bearer token and the content
 limits, answering 201), answers directory look-ups, and takes attachments (POST /bots/{id}/attachments
 gives an upload URL and a file id; the bytes are then posted there as multipart `Filedata`).
-Controls: `rate_limit()` answers the next sends
-with 429, `revoke_tokens()` makes every issued access token invalid (as after expiry: 401), `fail_next()`
-answers the next send with any status and code.
+Controls: `rate_limit()` answers the next sends with 429, `revoke_tokens()` makes every issued access token
+invalid (as after expiry: 401), `fail_next()` answers the next send with any status and code;
+`wait_until()` waits for what a bot in another thread or process sends.
 """
 
 from __future__ import annotations
