@@ -103,7 +103,7 @@ def test_an_escalation_is_posted_once_and_its_acknowledgement_follows(lw: LwEnv,
     lw.runtime.triage.escalations.fire_due(lw.adapter.deliver_notification, "worker-2")
     lw.jobs.drain()
     room = lw.to_room(PR_ROOM)
-    assert len(room) == 2 and pb.ACK in {pb.decode(d).action for d in quick_data(room[1])}
+    assert len(room) == 2 and [pb.decode(d).level for d in quick_data(room[1])] == [2]  # one button per incident
     lw.press(PR, [d for d in quick_data(room[1]) if pb.decode(d).action == pb.ACK][0], PR_ROOM)
     room = lw.to_room(PR_ROOM)
     assert len(room) == 3 and "広報 太郎 さんが確認しました" in text_of(room[2])  # one line for the room
@@ -128,3 +128,16 @@ def test_the_daily_audit_is_posted(lw: LwEnv) -> None:
     assert result is not None
     [posted] = lw.to_room(SUMMARY_ROOM)
     assert result.attestation.hash in text_of(posted)
+
+
+def test_earlier_notices_keep_their_acknowledge_button_in_the_pr_room(lw: LwEnv) -> None:
+    lw.say(STAFF, REPORTS["flaming"])
+    lw.say(STAFF, REPORTS["account_takeover"])
+    first, second = sorted(view.id for view in lw.runtime.triage.queries.list(None))
+    latest = lw.to_room(PR_ROOM)[-1]
+    labels = [item["action"]["label"] for item in latest["quickReply"]["items"]]
+    assert labels == ["確認しました（INC-0002）", "確認しました（INC-0001）"]
+    lw.press(PR, quick_data(latest)[1], PR_ROOM)  # the first incident's, from the latest message
+    assert lw.runtime.triage.queries.view(first, None).acknowledged_at is not None
+    told = lw.to_room(PR_ROOM)[-1]
+    assert "INC-0001" in text_of(told) and [pb.decode(d).incident_id for d in quick_data(told)] == [second]

@@ -12,9 +12,10 @@ with 201 and no message id and has no edit, read-back or permalink, so:
   message, and a message after the next step would take that step's quick replies away: LINE WORKS shows
   quick replies on the latest message only);
 * quick replies show on the latest message of a chat only, so the last ones sent to a chat are carried
-  over to the plain messages that follow there (a notice, a severity change), until what they belong
-  to is closed (`drop_controls`: a step done, a notice acknowledged); they are kept in memory, and a
-  member gets them back after a restart by sending 「help」;
+  over to the plain messages that follow there (a notice, a severity change), and a room's earlier
+  acknowledge buttons to its later notices, until what they belong to is closed (`drop_controls`: a step
+  done, a notice acknowledged); they are kept in memory, and a member gets a step's back after a restart by
+  sending 「help」;
 * `post_ephemeral` goes to the user's 1:1 chat, except 「受け付けました」 (Anchored): the conversation opens
   in that same chat, whose first message already says so; `find_posted` and `permalink` are None.
 
@@ -36,8 +37,8 @@ from typing import Any
 from bot import identity
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.client import Failed, LineWorksClient, RetryLater, Sent
+from bot.adapters.lineworks.render import QUICK_REPLY_LIMIT, Renderer
 from bot.adapters.lineworks.render import Content as Message
-from bot.adapters.lineworks.render import Renderer
 from bot.adapters.lineworks.target import PLATFORM, Target
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
@@ -116,8 +117,16 @@ class LineWorksPort:
         with self._lock:
             own = (messages[-1].get("quickReply") or {}).get("items")
             if own:
-                self._controls[key] = list(own)
-                return messages
+                # Earlier notices' acknowledgements stay in a room until acknowledged (labels name the incident).
+                ours = {pb.decode(item["action"]["data"]).incident_id for item in own}
+                earlier = [item for item in self._controls.get(key) or []
+                           if (data := pb.decode(item["action"]["data"])).action == pb.ACK
+                           and data.incident_id not in ours]
+                merged = [*own, *earlier][:QUICK_REPLY_LIMIT]
+                self._controls[key] = merged
+                if len(merged) == len(own):
+                    return messages
+                return [*messages[:-1], {**messages[-1], "quickReply": {"items": merged}}]
             items = self._controls.get(key)
         return [*messages[:-1], {**messages[-1], "quickReply": {"items": items}}] if items else messages
 

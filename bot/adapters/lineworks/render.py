@@ -19,6 +19,7 @@ from bot.adapters.lineworks import postback as pb
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
 from bot.presenting import answered, field_errors
+from bot.triage.core import incident_ref
 
 TEXT_LIMIT = 2000  # content.text
 ALT_TEXT_LIMIT = 400  # flex altText
@@ -271,9 +272,10 @@ class Renderer:
         content = card(f"{note.title}\n{note.body}", note.title, lines)
         if not note.acknowledgeable:
             return [content]
+        # The label names the incident: a room's earlier notices keep their buttons beside later ones (port.py).
+        label = self.w("pr.acknowledge", ref=incident_ref(note.incident_id))
         return [with_quick_reply(content, [quick_action(
-            self.w("pr.acknowledge"), pb.encode(pb.ACK, note.incident_id, note.level),
-            self.w("pr.acknowledge_shown"))])]
+            label, pb.encode(pb.ACK, note.incident_id, note.level), self.w("pr.acknowledge_shown"))])]
 
     def acknowledged(self, view: IncidentView, who: str, when: str) -> list[Content]:
         """The acknowledgement, as a new message in the notice's room (posts cannot be edited)."""
