@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
                             ("--privacy", "https://www.example.jp/privacy"),
                             ("--terms", "https://www.example.jp/terms"), ("--version", "1.0.0")):
         teams.add_argument(option, default=default, help=f"manifest: {option[2:]}")
+    works = add("lineworks", "LINE WORKS のボット（コールバック受付、POST /lineworks/callback）とスケジューラー / "
+                             "LINE WORKS bot (callback endpoint) with the scheduler")
+    works.add_argument("--port", type=int, default=3979)
+    # bandit B104: default of --host for the server commands.
+    works.add_argument("--host", default="0.0.0.0")  # nosec B104
     manifest = add("manifest", "Slack アプリのマニフェスト（YAML）を出力 / print the Slack app manifest")
     manifest.add_argument("--url", help="HTTP モードの Request URL（既定: SLACK_REQUEST_URL、なければ Socket Mode）/ "
                                         "request URL for HTTP mode (default: $SLACK_REQUEST_URL, else Socket Mode)")

@@ -172,6 +172,8 @@ class FileSettings(_Strict):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     # The Teams adapter's own section: validated by the adapter (bot/adapters/teams/settings.py) when it starts.
     teams: dict[str, Any] = Field(default_factory=dict)
+    # The LINE WORKS adapter's own section, validated by the adapter (bot/adapters/lineworks/settings.py).
+    lineworks: dict[str, Any] = Field(default_factory=dict)
     summary: SummarySettings = Field(default_factory=SummarySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)

@@ -84,7 +84,7 @@ def _incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> in
     return 0
 
 
-SERVERS = ("serve", "socket", "teams")
+SERVERS = ("serve", "socket", "teams", "lineworks")
 RETRY_SECONDS = (5, 10, 30, 60)  # waits between reconnect attempts; the last repeats
 
 
@@ -165,6 +165,7 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
             "socket": lambda: _adapter_command("bot.adapters.slack.cli", "socket", runtime, args, stdout),
             "manifest": lambda: _adapter_command("bot.adapters.slack.cli", "manifest", runtime, args, stdout),
             "teams": lambda: _adapter_command("bot.adapters.teams.cli", "teams", runtime, args, stdout),
+            "lineworks": lambda: _adapter_command("bot.adapters.lineworks.cli", "lineworks", runtime, args, stdout),
             "summary": lambda: _adapter_command("bot.summary_cli", "summary", runtime, args, stdout),
             "retention": lambda: _adapter_command("bot.retention_cli", "retention", runtime, args, stdout),
         }
@@ -176,7 +177,7 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
                 if command not in SERVERS or not is_network_error(exc):
                     raise
                 seconds = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
-                service = "Microsoft Teams" if command == "teams" else "Slack"
+                service = {"teams": "Microsoft Teams", "lineworks": "LINE WORKS"}.get(command, "Slack")
                 stderr.write(say("network_retry", state.locale, service=service, detail=network_detail(exc),
                                  seconds=seconds) + "\n")
                 stderr.flush()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -13,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.adapters.lineworks.auth import TokenProvider
 from bot.adapters.lineworks.client import LineWorksClient
 from bot.adapters.lineworks.settings import LineWorksCredentials
+from bot.clock import JST, FixedClock
+from bot.wiring import Runtime, build_runtime
 from tests.lineworks.fake_lineworks import FakeLineWorks
 
 BOT_ID = "2000001"
@@ -86,3 +90,55 @@ def tokens(credentials: LineWorksCredentials, clock: Clock) -> TokenProvider:
 def client(credentials: LineWorksCredentials, tokens: TokenProvider) -> LineWorksClient:
     assert credentials.bot_id is not None
     return LineWorksClient(credentials.api_url, credentials.bot_id, tokens)
+
+
+# -- a whole bot instance (tests/lineworks/harness.py) ------------------------------------------------------------
+@pytest.fixture
+def core_clock() -> FixedClock:
+    """The core's clock: a Wednesday morning in Tokyo, inside office hours (the API's token clock is `clock`)."""
+    return FixedClock(datetime(2026, 11, 18, 10, 0, tzinfo=JST))
+
+
+@pytest.fixture
+def lw_runtime(database_url: str, core_clock: FixedClock) -> Iterator[Callable[..., Runtime]]:
+    """Runtimes on the test database with a lineworks: block (several share it, like restarted instances)."""
+    from tests.conftest import make_settings
+    from tests.lineworks.harness import SETTINGS
+
+    made: list[Runtime] = []
+
+    def factory(**overrides: Any) -> Runtime:
+        runtime = build_runtime(make_settings(database_url, lineworks={**SETTINGS, **overrides}), clock=core_clock)
+        made.append(runtime)
+        return runtime
+
+    yield factory
+    for runtime in made:
+        runtime.close()
+
+
+@pytest.fixture
+def lw_factory(lw_runtime: Callable[..., Runtime], fake: FakeLineWorks,
+               credentials: LineWorksCredentials) -> Iterator[Callable[..., Any]]:
+    """Start bot instances (stopped after the test)."""
+    from tests.lineworks.harness import NAMES, start
+
+    for user, (last, first) in NAMES.items():
+        fake.add_user(user, last, first)
+    envs: list[Any] = []
+
+    def make(*, runtime: Runtime | None = None, hold: bool = False, **overrides: Any) -> Any:
+        env = start(runtime or lw_runtime(**overrides), credentials, fake, hold=hold)
+        envs.append(env)
+        return env
+
+    yield make
+    for env in envs:
+        if not env.stopping.is_set():
+            env.stop()
+
+
+@pytest.fixture
+def lw(lw_factory: Callable[..., Any]) -> Any:
+    """One bot instance."""
+    return lw_factory()

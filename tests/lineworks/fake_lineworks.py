@@ -2,9 +2,11 @@
 
 It issues service-account tokens (checking the signed JWT against the test key, the client id and secret)
 and refresh tokens, accepts bot messages to rooms and users (checking the bearer token and the content
-limits, answering 201), and answers directory look-ups. Controls: `rate_limit()` answers the next sends
-with 429, `revoke_tokens()` makes every issued access token invalid (as after expiry: 401), `fail_next()`
-answers the next send with any status and code.
+limits, answering 201), answers directory look-ups, and takes attachments (POST /bots/{id}/attachments
+gives an upload URL and a file id; the bytes are then posted there as multipart `Filedata`).
+Controls: `rate_limit()` answers the next sends with 429, `revoke_tokens()` makes every issued access token
+invalid (as after expiry: 401), `fail_next()` answers the next send with any status and code;
+`wait_until()` waits for what a bot in another thread or process sends.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ class FakeLineWorks:
         self.calls: list[Call] = []
         self.posted: list[Posted] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.uploads: dict[str, bytes] = {}  # file id -> the uploaded bytes
+        self._upload_slots: dict[str, str] = {}  # upload path -> file id (each used once)
         self.grants: list[str] = []  # grant types of successful token requests, in order
         self.refuse_refresh = False
         self._valid: set[str] = set()
@@ -65,6 +69,8 @@ class FakeLineWorks:
         self._rate_limits: list[dict[str, str]] = []
         self._failures: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # notified on every accepted message
+        self._version = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
@@ -110,6 +116,34 @@ class FakeLineWorks:
     def sends(self) -> list[Call]:
         return [c for c in self.calls if c.method == "POST" and "/messages" in c.path]
 
+    def wait_until(self, condition: Callable[[FakeLineWorks], bool], timeout: float = 30.0) -> None:
+        """Wait (on the server's notifications, not a sleep) until `condition(self)` holds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                seen = self._version
+                self._lock.release()  # the condition reads through methods that take the lock themselves
+                try:
+                    met = condition(self)
+                finally:
+                    self._lock.acquire()
+                if met:
+                    return
+                if self._version != seen:
+                    continue  # something arrived while the condition was evaluated: look again
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"condition not met within {timeout}s; sent: {len(self.posted)}")
+                self._changed.wait(left)
+
+    def add_user(self, user_id: str, last: str, first: str) -> None:
+        self.users[user_id] = {"userId": user_id, "userName": {"lastName": last, "firstName": first}}
+
+    def to(self, kind: str, target: str) -> list[dict[str, Any]]:
+        """Contents sent to a room ("channel") or a user's 1:1 chat ("user"), in order."""
+        with self._lock:
+            return [p.content for p in self.posted if p.kind == kind and p.target == target]
+
     # -- request handling ------------------------------------------------------------------------------------
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -143,6 +177,13 @@ class FakeLineWorks:
                     status, body = fake._token(form)
                     return self._reply(status, body, record=form)
                 parts = path.split("/")  # "", "v1.0", "bots", id, "channels"|"users", target, "messages"
+                if len(parts) == 5 and parts[1] == "v1.0" and parts[2] == "bots" and parts[4] == "attachments":
+                    status, answer = fake._attachment(self.headers.get("Authorization", ""), raw)
+                    return self._reply(status, answer, record=answer)
+                if path.startswith("/upload/"):
+                    status = fake._upload(path, self.headers.get("Authorization", ""),
+                                          self.headers.get("Content-Type", ""), raw)
+                    return self._reply(status, {} if status < 300 else {"code": "BAD_REQUEST"})
                 if len(parts) == 7 and parts[1] == "v1.0" and parts[2] == "bots" and parts[6] == "messages":
                     try:
                         body = json.loads(raw)
@@ -200,6 +241,32 @@ class FakeLineWorks:
             return 400, {"error": "invalid_grant", "error_description": "exp must be within an hour of iat"}
         return 200, self._issue("jwt")
 
+    def _attachment(self, auth: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        if not self._authorized(auth):
+            return 401, {"code": "UNAUTHORIZED"}
+        try:
+            name = json.loads(raw).get("fileName")
+        except (ValueError, AttributeError):
+            name = None
+        if not isinstance(name, str) or not name:
+            return 400, {"code": "INVALID_PARAMETER", "description": "fileName"}
+        number = next(self._seq)
+        file_id = f"jp1.{number}.{self.bot_id}"
+        with self._lock:
+            self._upload_slots[f"/upload/{number}/{name}"] = file_id
+        return 200, {"fileId": file_id, "uploadUrl": f"{self.url}/upload/{number}/{name}"}
+
+    def _upload(self, path: str, auth: str, content_type: str, raw: bytes) -> int:
+        if not self._authorized(auth):
+            return 401
+        with self._lock:
+            file_id = self._upload_slots.pop(path, None)
+        if file_id is None or not content_type.startswith("multipart/form-data") or b'name="Filedata"' not in raw:
+            return 400
+        with self._lock:
+            self.uploads[file_id] = raw
+        return 201
+
     def _authorized(self, header: str) -> bool:
         scheme, _, token = header.partition(" ")
         with self._lock:
@@ -227,4 +294,6 @@ class FakeLineWorks:
             return 400, {"code": "INVALID_PARAMETER", "description": "; ".join(found)}, {}
         with self._lock:
             self.posted.append(Posted("channel" if collection == "channels" else "user", target, content))
+            self._version += 1
+            self._changed.notify_all()
         return 201, None, {}

@@ -32,6 +32,9 @@ def problems(content: Any) -> list[str]:
             found.append("flex contents is not a bubble or carousel")
         else:
             found += _flex_texts(contents)
+    elif kind == "image":
+        if not content.get("fileId") and not (content.get("previewImageUrl") and content.get("originalContentUrl")):
+            found.append("image needs fileId, or previewImageUrl and originalContentUrl")
     else:
         found.append(f"unsupported content type {kind!r}")
     quick = content.get("quickReply")

@@ -143,7 +143,7 @@ def test_notices_and_their_acknowledgement(library: PlaybookLibrary) -> None:
     assert problems(notice) == [] and notice["altText"].startswith("【再通知 2】INC-0042")
     [ack] = presses(notice)
     assert (ack.action, ack.incident_id, ack.level) == (pb.ACK, 42, 2)
-    assert notice["quickReply"]["items"][0]["action"]["label"] == "確認しました（広報）"
+    assert notice["quickReply"]["items"][0]["action"]["label"].startswith("確認しました（INC-")
     [plain] = render.notification(replace(note, acknowledgeable=False))
     assert "quickReply" not in plain
     view = IncidentView(id=42, ref="INC-0042", kind="leak", kind_label="情報漏えい", status="acknowledged",

@@ -89,6 +89,33 @@ class LineWorksClient:
             return _result(response, attempt)
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
 
+    def upload(self, file_name: str, data: bytes, content_type: str = "image/png") -> str:
+        """Upload a file for the bot's messages (POST /bots/{botId}/attachments, then the bytes to the
+        upload URL it gives, as multipart `Filedata`); returns the file id. Raises UploadError."""
+        url = f"{self._base}/bots/{quote(self._bot_id, safe='')}/attachments"
+        for renewed in (False, True):
+            try:
+                token = self._tokens.token()
+                response = self._session.post(url, json={"fileName": file_name}, timeout=self._timeout,
+                                              headers={"Authorization": f"Bearer {token}"})
+            except (AuthError, requests.RequestException) as exc:
+                raise UploadError(type(exc).__name__, backoff(0)) from None
+            if _token_refused(response) and not renewed:
+                self._tokens.invalidate(token)
+                continue
+            break
+        body = _json(response)
+        if response.status_code != 200 or not body.get("uploadUrl") or not body.get("fileId"):
+            raise UploadError(str(body.get("code") or response.status_code), _upload_wait(response))
+        try:
+            stored = self._session.post(str(body["uploadUrl"]), files={"Filedata": (file_name, data, content_type)},
+                                        headers={"Authorization": f"Bearer {token}"}, timeout=self._timeout)
+        except requests.RequestException as exc:
+            raise UploadError(type(exc).__name__, backoff(0)) from None
+        if not 200 <= stored.status_code < 300:
+            raise UploadError(str(_json(stored).get("code") or stored.status_code), _upload_wait(stored))
+        return str(body["fileId"])
+
     def user(self, user_id: str) -> dict[str, Any] | None:
         """A member's directory entry (needs user.read), or None when it cannot be read now."""
         url = f"{self._base}/users/{quote(user_id, safe='')}"
@@ -115,6 +142,22 @@ class LineWorksClient:
             joined = " ".join(p for p in parts if p)
             return joined or None
         return None
+
+
+class UploadError(Exception):
+    """An upload failed; `retry_after` is set when trying again later may help (429, 5xx, network)."""
+
+    def __init__(self, code: str, retry_after: float | None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+
+def _upload_wait(response: requests.Response) -> float | None:
+    if response.status_code == 429 or response.status_code >= 500:
+        hint = _wait_hint(response)
+        return hint if hint is not None else backoff(0)
+    return None
 
 
 def _token_refused(response: requests.Response) -> bool:
@@ -158,4 +201,4 @@ def _json(response: requests.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-__all__ = ["LineWorksClient", "Sent", "RetryLater", "Failed", "SendResult", "backoff"]
+__all__ = ["LineWorksClient", "Sent", "RetryLater", "Failed", "SendResult", "UploadError", "backoff"]

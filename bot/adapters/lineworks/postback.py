@@ -14,7 +14,8 @@ from bot.presenting import StepRef
 PREFIX = "ib1"
 DATA_LIMIT = 300  # postback action `data`, per the Action Objects reference
 
-DONE, SKIP, INPUT, CHOICE, KIND, ACK, CANCEL = "d", "s", "i", "c", "k", "a", "x"
+DONE, SKIP, INPUT, CHOICE, KIND, ACK, CANCEL, ASK = "d", "s", "i", "c", "k", "a", "x", "r"
+DECLINE = "none"  # the ASK answer 「報告ではない」 (no kind is called that)
 # Action -> the fields after it.
 SHAPES: dict[str, tuple[str, ...]] = {
     DONE: ("incident", "kind", "step"),
@@ -24,6 +25,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     KIND: ("incident", "kind"),
     ACK: ("incident", "level"),
     CANCEL: ("incident",),
+    ASK: ("token", "kind"),  # the remembered question (bot/triage/memos.py) and the chosen kind
 }
 _TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _NUMBER = re.compile(r"^[0-9]{1,12}$")
@@ -49,6 +51,7 @@ class Postback:
     field: str = ""
     index: int = -1
     level: int = 0
+    token: str = ""
 
     @property
     def step_ref(self) -> StepRef:
@@ -98,9 +101,9 @@ def decode(data: str) -> Postback:
         if not pattern.match(value):
             raise PostbackError(f"bad_{name}")
         raw[name] = value
-    return Postback(action=action, incident_id=int(raw["incident"]), kind=raw.get("kind", ""),
-                    step_id=raw.get("step", ""), field=raw.get("field", ""), index=int(raw.get("index", "-1")),
-                    level=int(raw.get("level", "0")))
+    return Postback(action=action, incident_id=int(raw.get("incident", "0")), token=raw.get("token", ""),
+                    kind=raw.get("kind", ""), step_id=raw.get("step", ""), field=raw.get("field", ""),
+                    index=int(raw.get("index", "-1")), level=int(raw.get("level", "0")))
 
-__all__ = ["PREFIX", "DATA_LIMIT", "DONE", "SKIP", "INPUT", "CHOICE", "KIND", "ACK", "CANCEL", "Postback",
-           "PostbackError", "encode", "decode", "is_ours"]
+__all__ = ["PREFIX", "DATA_LIMIT", "DONE", "SKIP", "INPUT", "CHOICE", "KIND", "ACK", "CANCEL", "ASK", "DECLINE",
+           "Postback", "PostbackError", "encode", "decode", "is_ours"]

@@ -17,8 +17,9 @@ import yaml
 
 from bot.adapters.lineworks import postback as pb
 from bot.i18n import Catalog
-from bot.ports import IncidentView, InputSpec, Notification, StepView
+from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
 from bot.presenting import answered, field_errors
+from bot.triage.core import incident_ref
 
 TEXT_LIMIT = 2000  # content.text
 ALT_TEXT_LIMIT = 400  # flex altText
@@ -30,11 +31,14 @@ ANSWER_LIMIT = 300
 ERROR_COLOR, MUTED_COLOR, GOOD_COLOR = "#D32F2F", "#757575", "#2E7D32"
 
 Content = dict[str, Any]
+OWN = "lineworks"  # the catalogue section holding the adapter's own wording
 
 
 def load_texts(locale: str) -> dict[str, str]:
-    """The adapter's own wording for a locale, as flat dotted keys ("step.done")."""
-    data = yaml.safe_load((Path(__file__).with_name("messages.yaml")).read_text(encoding="utf-8"))
+    """The adapter's own wording for a locale (bot/locales/lineworks.<locale>.yaml), as flat dotted keys
+    without the "lineworks." prefix ("step.done")."""
+    path = Path(__file__).resolve().parents[2] / "locales" / f"lineworks.{locale}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     flat: dict[str, str] = {}
 
     def walk(node: dict[str, Any], prefix: str) -> None:
@@ -44,7 +48,7 @@ def load_texts(locale: str) -> dict[str, str]:
             else:
                 flat[f"{prefix}{key}"] = str(value)
 
-    walk(data[locale], "")
+    walk(data[OWN], "")
     return flat
 
 
@@ -107,16 +111,14 @@ class Renderer:
     def __init__(self, catalog: Catalog, kinds: Sequence[str]) -> None:
         self.catalog = catalog
         self.kinds = list(kinds)
-        self._own = load_texts(catalog.locale)
 
     def t(self, key: str, **params: Any) -> str:
         """A message from the shared catalogue (bot/locales)."""
         return self.catalog.t(key, **params)
 
     def w(self, key: str, **params: Any) -> str:
-        """A message from the adapter's own wording (messages.yaml)."""
-        template = self._own[key]
-        return template.format_map(params) if params else template
+        """A message from the adapter's own wording (bot/locales/lineworks.<locale>.yaml)."""
+        return self.catalog.t(f"{OWN}.{key}", **params)
 
     # -- plain messages -------------------------------------------------------------------------------------
     def messages(self, texts: Iterable[str]) -> list[Content]:
@@ -146,6 +148,27 @@ class Renderer:
                                           self.w("intro.kind_shown", kind=label)))
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
+
+    def ask(self, ask: AskIfReport, token: str) -> list[Content]:
+        """The private 「報告しますか？」 question: the likely kinds (with the classifier's chances) and
+        「報告ではない」 as quick replies posting back the remembered question's token."""
+        chances = "　".join(f"{choice.label} {choice.probability:.0%}" for choice in ask.choices
+                           if choice.probability > 0)
+        items = [quick_action(choice.label, pb.encode(pb.ASK, token, choice.kind),
+                              self.w("ask.shown", label=choice.label)) for choice in ask.choices]
+        items = items[: QUICK_REPLY_LIMIT - 1]
+        if ask.decline is not None:
+            items.append(quick_action(ask.decline, pb.encode(pb.ASK, token, pb.DECLINE), self.w("ask.decline_shown")))
+        contents = self.messages(["\n".join(part for part in (ask.question, chances) if part)])
+        contents[-1] = with_quick_reply(contents[-1], items)
+        return contents
+
+    def ask_gone(self) -> list[Content]:
+        return self.messages([self.w("ask.gone")])
+
+    def notice(self, key: str) -> list[Content]:
+        """One of the adapter's short notices: step_stale or duplicate."""
+        return self.messages([self.w("step_stale") if key == "step_stale" else self.w("duplicate")])
 
     # -- steps ----------------------------------------------------------------------------------------------
     def heading(self, step: StepView) -> str:
@@ -249,9 +272,10 @@ class Renderer:
         content = card(f"{note.title}\n{note.body}", note.title, lines)
         if not note.acknowledgeable:
             return [content]
+        # The label names the incident: a room's earlier notices keep their buttons beside later ones (port.py).
+        label = self.w("pr.acknowledge", ref=incident_ref(note.incident_id))
         return [with_quick_reply(content, [quick_action(
-            self.w("pr.acknowledge"), pb.encode(pb.ACK, note.incident_id, note.level),
-            self.w("pr.acknowledge_shown"))])]
+            label, pb.encode(pb.ACK, note.incident_id, note.level), self.w("pr.acknowledge_shown"))])]
 
     def acknowledged(self, view: IncidentView, who: str, when: str) -> list[Content]:
         """The acknowledgement, as a new message in the notice's room (posts cannot be edited)."""

@@ -47,10 +47,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_WHAT_JA = {"channel": "チャンネル ID", "user": "ユーザー ID"}
+
+
 def _check_id(value: str, what: str) -> str:
     if not value or len(value) > _ID_LIMIT or not _ID.match(value):
-        raise ValueError(f"a LINE WORKS {what} id (letters, digits, @ . _ : -, up to {_ID_LIMIT} characters) "
-                         f"was expected, got {value!r}")
+        raise ValueError(f"LINE WORKS の{_WHAT_JA[what]}（英数字と @ . _ : -、{_ID_LIMIT} 文字まで）を指定してください"
+                         f"（指定された値: {value!r}）/ a LINE WORKS {what} id (letters, digits, @ . _ : -, up to "
+                         f"{_ID_LIMIT} characters) was expected, got {value!r}")
+    head, sep, _ = value.partition(":")
+    if what == "user" and sep and head in ("slack", "teams", "console"):
+        raise ValueError(f"{value!r} は {head} のユーザー ID です。LINE WORKS のユーザー ID（lineworks:<ID>）を指定して"
+                         f"ください / {value!r} is a {head} user id, not a LINE WORKS one")
     return value
 
 

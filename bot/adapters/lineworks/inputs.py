@@ -1,0 +1,175 @@
+"""Guided input and the 「報告しますか？」 question, for a platform with no forms and no message read-back.
+
+State lives in the database (bot/triage/memos.py), so a restart loses nothing:
+  lineworks:input:<user>                       the field the member's next 1:1 text answers
+  lineworks:answers:<incident>:<step>:<user>   answers collected so far, handed to the core on 「完了」
+  lineworks:ask:<token>                        the message a question is about (text, room, intent)
+The core validates the answers when the step is completed; its refusal shows the step again with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from bot import identity
+from bot.adapters.lineworks import postback as pb
+from bot.adapters.lineworks.callbacks import PostbackPress
+from bot.adapters.lineworks.render import with_quick_reply
+from bot.adapters.lineworks.target import PLATFORM
+from bot.ports import AskIfReport, ConversationRef, InputSpec, ReportInput, StepView
+from bot.triage.core import InvalidRequest, StorageUnavailable
+
+if TYPE_CHECKING:
+    from bot.adapters.lineworks.handlers import Handlers
+
+
+def _user(user: str) -> str:
+    return identity.raw(PLATFORM, user) or user
+
+
+class Inputs:
+    """Guided text input for step fields, and the private question about a possible report."""
+
+    def __init__(self, handlers: Handlers) -> None:
+        self.handlers = handlers
+        self.adapter = handlers.adapter
+        self.render = handlers.adapter.render
+        self.memos = handlers.adapter.memos
+
+    # -- keys ------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _input_key(user: str) -> str:
+        return f"lineworks:input:{_user(user)}"
+
+    @staticmethod
+    def _answers_key(user: str, incident_id: int, step_id: str) -> str:
+        return f"lineworks:answers:{incident_id}:{step_id}:{_user(user)}"
+
+    def collected(self, user: str, incident_id: int, step_id: str) -> dict[str, str]:
+        """Answers the member gave so far for the step (not yet handed to the core)."""
+        return {str(k): str(v) for k, v in (self.memos.recall(self._answers_key(user, incident_id, step_id))
+                                            or {}).items()}
+
+    def clear(self, user: str, incident_id: int, step_id: str) -> None:
+        """The step was completed or skipped: its collected answers and any pending field are gone."""
+        self.memos.forget(self._answers_key(user, incident_id, step_id))
+        pending = self.memos.recall(self._input_key(user))
+        if pending and pending.get("incident") == incident_id and pending.get("step") == step_id:
+            self.memos.forget(self._input_key(user))
+
+    # -- guided input ------------------------------------------------------------------------------------------
+    def _step(self, user: str, incident_id: int, step_id: str) -> StepView:
+        """The step as the member may fill it in (the core checks access), with their collected answers."""
+        step = self.handlers.triage.steps.input_view(incident_id, step_id, self.adapter.actor(user))
+        return replace(step, answers={**step.answers, **self.collected(user, incident_id, step_id)})
+
+    @staticmethod
+    def _field(step: StepView, field: str) -> InputSpec | None:
+        return next((item for item in step.inputs if item.id == field), None)
+
+    def start(self, event: PostbackPress) -> None:
+        """「入力: 項目」 pressed: remember the field, ask for it."""
+        data, user = event.data, event.source.user_id
+        assert user is not None
+        if self.handlers.stale(event.source, data.incident_id, data.kind):
+            return
+        step = self._step(user, data.incident_id, data.step_id)
+        item = self._field(step, data.field)
+        if item is None:
+            self.adapter.tell(user, self.render.bad_action())
+            return
+        self.memos.remember(self._input_key(user), {"incident": data.incident_id, "kind": data.kind,
+                                                    "step": data.step_id, "field": item.id})
+        self.adapter.tell(user, [self.render.input_prompt(step, data.kind, item)])
+
+    def answer_text(self, user: str, text: str) -> bool:
+        """The member's 1:1 text answers their pending field; False when no field is pending."""
+        pending = self.memos.recall(self._input_key(user))
+        if not pending:
+            return False
+        self._save(user, pending, text.strip())
+        return True
+
+    def choose(self, event: PostbackPress) -> None:
+        """A choice pressed for a field."""
+        data, user = event.data, event.source.user_id
+        assert user is not None
+        if self.handlers.stale(event.source, data.incident_id, data.kind):
+            return
+        step = self._step(user, data.incident_id, data.step_id)
+        item = self._field(step, data.field)
+        if item is None or not 0 <= data.index < len(item.choices):
+            self.adapter.tell(user, self.render.bad_action())
+            return
+        pending = {"incident": data.incident_id, "kind": data.kind, "step": data.step_id, "field": item.id}
+        self._save(user, pending, item.choices[data.index][0])
+
+    def _save(self, user: str, pending: dict[str, Any], value: str) -> None:
+        incident_id, step_id, kind = int(pending["incident"]), str(pending["step"]), str(pending["kind"])
+        step = self._step(user, incident_id, step_id)
+        item = self._field(step, str(pending["field"]))
+        self.memos.forget(self._input_key(user))
+        if item is None:
+            self.adapter.tell(user, self.render.bad_action())
+            return
+        answers = {**self.collected(user, incident_id, step_id), item.id: value}
+        self.memos.remember(self._answers_key(user, incident_id, step_id), answers)
+        shown = self.render.input_saved(item)
+        shown[-1] = with_quick_reply(shown[-1], self.render.step_controls(step, kind))
+        self.adapter.tell(user, shown)
+
+    def cancel(self, event: PostbackPress) -> None:
+        """「入力をやめる」: the pending field is forgotten; the step's controls come back."""
+        user = event.source.user_id
+        assert user is not None
+        pending = self.memos.recall(self._input_key(user))
+        self.memos.forget(self._input_key(user))
+        shown = self.render.input_cancelled()
+        if pending:
+            step = self._step(user, int(pending["incident"]), str(pending["step"]))
+            shown[-1] = with_quick_reply(shown[-1], self.render.step_controls(step, str(pending["kind"])))
+        self.adapter.tell(user, shown)
+
+    def refused(self, user: str, data: pb.Postback, answers: dict[str, str], exc: Exception) -> bool:
+        """The core refused the answers on 「完了」: the step again, with its message; False if not a refusal."""
+        if not isinstance(exc, InvalidRequest) or isinstance(exc, StorageUnavailable):
+            return False
+        step = self._step(user, data.incident_id, data.step_id)
+        self.adapter.tell(user, self.render.step(replace(step, answers={**step.answers, **answers}), data.kind,
+                                                 error=str(exc)))
+        return True
+
+    # -- the question about a possible report ------------------------------------------------------------------
+    def ask(self, ask: AskIfReport, report: ReportInput) -> None:
+        """Ask the poster in their 1:1 chat (nobody else sees anything); the message is remembered."""
+        token = uuid.uuid4().hex[:16]
+        where = report.conversation.channel if report.conversation else ""
+        self.memos.remember(f"lineworks:ask:{token}", {"text": report.text, "user": report.reporter.user_id,
+                                                       "channel": where, "explicit": report.explicit})
+        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, token))
+
+    def answer_ask(self, event: PostbackPress) -> None:
+        """A kind or 「報告ではない」 pressed: the remembered message reported with it, or labelled."""
+        data, user = event.data, event.source.user_id
+        assert user is not None
+        asked = self.memos.recall(f"lineworks:ask:{data.token}")
+        actor = self.adapter.actor(user)
+        if asked is None or asked.get("user") != actor.user_id:
+            self.adapter.tell(user, self.render.ask_gone())
+            return
+        where = ConversationRef(PLATFORM, str(asked["channel"])) if asked.get("channel") else None
+        report = ReportInput(text=str(asked["text"]), reporter=actor, idempotency_key=f"lwask:{data.token}",
+                             conversation=where, explicit=bool(asked.get("explicit")))
+        kind = None if data.kind == pb.DECLINE else data.kind
+        outcome = self.handlers.triage.incidents.answer(report, kind)
+        if outcome.duplicate:
+            outcome = self.handlers.triage.incidents.replay_report(report) or outcome
+        if outcome.incident is None:
+            self.adapter.tell(user, self.render.messages(outcome.messages))
+            return
+        self.handlers.show_report(outcome, report)
+
+
+__all__ = ["Inputs"]

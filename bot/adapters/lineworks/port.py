@@ -1,0 +1,227 @@
+"""The LINE WORKS side of the delivery layer: neutral contents rendered as Bot API messages and sent.
+
+It decides nothing (bot/delivery/plan.py does); it translates. Places are encoded targets ("channel:<id>",
+"user:<id>") or a namespaced user id ("lineworks:<id>", the user's 1:1 chat). The Bot API answers a send
+with 201 and no message id and has no edit, read-back or permalink, so:
+
+* `post` returns an id of its own ("lw-…"), which the ledger records like any platform's id;
+* `update` cannot edit: a change people must learn of (a step superseded, a notice acknowledged or
+  redacted) is a new message, sent once per message and change (claimed in the ledger, so a replay or a
+  second instance does not repeat it); a change that is harmless to leave out sends nothing: a merged-report
+  count, a public line rewritten, and a step closed (the press shows in the chat as the member's own
+  message, and a message after the next step would take that step's quick replies away: LINE WORKS shows
+  quick replies on the latest message only);
+* quick replies show on the latest message of a chat only, so the last ones sent to a chat are carried
+  over to the plain messages that follow there (a notice, a severity change), and a room's earlier
+  acknowledge buttons to its later notices, until what they belong to is closed (`drop_controls`: a step
+  done, a notice acknowledged); they are kept in memory, and a member gets a step's back after a restart by
+  sending 「help」;
+* `post_ephemeral` goes to the user's 1:1 chat, except 「受け付けました」 (Anchored): the conversation opens
+  in that same chat, whose first message already says so; `find_posted` and `permalink` are None.
+
+429 becomes DeliveryError(retry_after=…) before anything of the message went out (the runner waits and
+tries again, never giving up); after part of a long message went out, the rest is waited for here so no
+piece is sent twice. 5xx and network failures are retried a few times, then reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from bot import identity
+from bot.adapters.lineworks import postback as pb
+from bot.adapters.lineworks.client import Failed, LineWorksClient, RetryLater, Sent
+from bot.adapters.lineworks.render import QUICK_REPLY_LIMIT, Renderer
+from bot.adapters.lineworks.render import Content as Message
+from bot.adapters.lineworks.target import PLATFORM, Target
+from bot.delivery import content as c
+from bot.delivery.content import DeliveryError, Marker, Place, Posted
+from bot.delivery.ledger import Ledger
+
+log = logging.getLogger("incident_bot.lineworks")
+SERVER_RETRIES = 3  # 5xx / network: tried this many more times, with backoff, before the delivery fails
+TOLD = "lw_told"  # ledger purposes of changes sent as new messages
+
+
+def target_of(channel: str) -> Target:
+    """The LINE WORKS target of a place's channel; DeliveryError when it is not one of ours."""
+    user = identity.raw(PLATFORM, channel)
+    if user is not None:
+        return Target.user(user)
+    try:
+        return Target.decode(channel)
+    except ValueError:
+        raise DeliveryError("not_a_lineworks_place") from None
+
+
+class LineWorksPort:
+    """ChatPort on the Bot API (see the module docstring)."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: LineWorksClient, render: Renderer, ledger: Ledger, *,
+                 wait: Callable[[float], None] = time.sleep) -> None:
+        self.client = client
+        self.render = render
+        self.ledger = ledger
+        self.wait = wait
+        self._controls: dict[str, list[dict[str, Any]]] = {}  # chat (encoded target) -> its current quick replies
+        self._lock = threading.Lock()
+
+    # -- rendering -----------------------------------------------------------------------------------------
+    def rendered(self, content: c.Content) -> list[Message]:
+        """Bot API message contents for a neutral content, in sending order."""
+        r, t = self.render, self.render.t
+        if isinstance(content, c.Texts):
+            return r.messages(content.texts)  # the home is the reporter's 1:1 chat: nobody to mention
+        if isinstance(content, c.Anchor):
+            return r.anchor(content.view, content.reporter_name)
+        if isinstance(content, c.Anchored):
+            return r.anchored(content.view)
+        if isinstance(content, c.Linked):
+            return self.rendered(content.content)  # no links to messages exist on LINE WORKS
+        if isinstance(content, c.Intro):
+            return r.intro(content.texts, content.view.id, content.view.kind)
+        if isinstance(content, c.Step):
+            return r.step(content.step, content.view.kind)
+        if isinstance(content, c.StepClosed):
+            return r.step_closed(content.step, content.by, content.when)
+        if isinstance(content, c.StepSuperseded):
+            return r.step_superseded(content.step)
+        if isinstance(content, c.SectionNotice):
+            return r.notification(content.note)
+        if isinstance(content, c.NoticeAcknowledged):
+            return r.acknowledged(content.view, content.by, content.when)
+        if isinstance(content, c.NoticeRedacted):
+            return r.restricted_now(content.view)
+        if isinstance(content, c.MergedCount):
+            return r.messages([t("delivery.merged_count", ref=content.view.ref, count=content.count)])
+        if isinstance(content, c.PrivateLine):
+            return r.messages([t("delivery.private_line")])
+        if isinstance(content, c.PrivacyAdvice):
+            return r.messages([t("delivery.privacy_advice", ref=content.view.ref)])
+        raise TypeError(f"no LINE WORKS rendering for {type(content).__name__}")
+
+    # -- quick replies ---------------------------------------------------------------------------------------------
+    def _carried(self, target: Target, messages: list[Message]) -> list[Message]:
+        """The messages with the chat's current quick replies on the last one, unless it brings its own."""
+        if not messages:
+            return messages
+        key = target.encode()
+        with self._lock:
+            own = (messages[-1].get("quickReply") or {}).get("items")
+            if own:
+                # Earlier notices' acknowledgements stay in a room until acknowledged (labels name the incident).
+                ours = {pb.decode(item["action"]["data"]).incident_id for item in own}
+                earlier = [item for item in self._controls.get(key) or []
+                           if (data := pb.decode(item["action"]["data"])).action == pb.ACK
+                           and data.incident_id not in ours]
+                merged = [*own, *earlier][:QUICK_REPLY_LIMIT]
+                self._controls[key] = merged
+                if len(merged) == len(own):
+                    return messages
+                return [*messages[:-1], {**messages[-1], "quickReply": {"items": merged}}]
+            items = self._controls.get(key)
+        return [*messages[:-1], {**messages[-1], "quickReply": {"items": items}}] if items else messages
+
+    def drop_controls(self, channel: str, incident_id: int, step_id: str | None = None,
+                      action: str | None = None) -> None:
+        """Stop carrying quick replies of an incident's step (or of one action, e.g. pb.ACK) in a chat."""
+        key = target_of(channel).encode()
+        with self._lock:
+            items = self._controls.get(key) or []
+            kept = []
+            for item in items:
+                data = pb.decode(item["action"]["data"])
+                if data.incident_id == incident_id and (step_id is None or data.step_id == step_id) \
+                        and (action is None or data.action == action):
+                    continue
+                kept.append(item)
+            self._controls[key] = kept
+
+    # -- sending -------------------------------------------------------------------------------------------------
+    def send_all(self, target: Target, messages: list[Message]) -> None:
+        """Send messages in order (see the module docstring for 429 and 5xx)."""
+        messages = self._carried(target, messages)
+        for number, message in enumerate(messages):
+            attempt = 0
+            while True:
+                result = self.client.send(target, message, attempt=attempt)
+                if isinstance(result, Sent):
+                    break
+                if isinstance(result, Failed):
+                    log.warning("lineworks.send_failed status=%s code=%s", result.status, result.code)
+                    raise DeliveryError(result.code)
+                assert isinstance(result, RetryLater)
+                if result.reason == "rate_limited" and number == 0:
+                    raise DeliveryError("TOO_MANY_REQUESTS", retry_after=max(result.after, 0.0))
+                if result.reason != "rate_limited" and attempt >= SERVER_RETRIES:
+                    raise DeliveryError(result.reason)
+                log.warning("lineworks.send_retry reason=%s after=%s", result.reason, result.after)
+                self.wait(result.after)
+                attempt += 1
+
+    def send(self, channel: str, messages: list[Message]) -> None:
+        """Send rendered messages (outside a plan: questions, prompts, refusals) to a place's target."""
+        self.send_all(target_of(channel), messages)
+
+    # -- the port ------------------------------------------------------------------------------------------------
+    def post(self, place: Place, content: c.Content, marker: Marker | None = None) -> Posted:
+        target = target_of(place.channel)
+        self.send_all(target, self.rendered(content))
+        return Posted(target.encode(), f"lw-{uuid.uuid4().hex[:16]}")
+
+    def update(self, posted: Posted, content: c.Content) -> None:
+        if isinstance(content, (c.StepClosed, c.StepSuperseded)):
+            self.drop_controls(posted.channel, content.step.incident_id, content.step.step_id)
+        elif isinstance(content, c.NoticeAcknowledged):
+            self.drop_controls(posted.channel, content.view.id, action=pb.ACK)
+        told = _told(posted, content)
+        if told is None:
+            return  # harmless to leave as it is (see the module docstring)
+        incident_id, purpose = told
+        claim = self.ledger.claim(incident_id, purpose, posted.channel)
+        if claim.state in ("posted", "busy"):
+            return
+        try:
+            self.send_all(target_of(posted.channel), self.rendered(content))
+        except DeliveryError:
+            self.ledger.drop(incident_id, purpose)
+            raise
+        self.ledger.put(incident_id, purpose, posted.channel, f"lw-{uuid.uuid4().hex[:16]}")
+
+    def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:
+        shown = content.content if isinstance(content, c.Linked) else content
+        if isinstance(shown, c.Anchored):
+            # The conversation already opened in this same 1:1 chat with the anchor saying so; a repeat after
+            # the step would take the step's quick replies away.
+            return
+        self.send_all(target_of(identity.qualify(PLATFORM, user)), self.rendered(content))
+
+    def find_posted(self, place: Place, marker: Marker) -> Posted | None:
+        return None  # nothing can be read back: a crash between send and record may repeat that one message
+
+    def permalink(self, posted: Posted) -> str | None:
+        return None
+
+
+def _told(posted: Posted, content: c.Content) -> tuple[int, str] | None:
+    """(incident, ledger purpose) of a change announced by a new message, or None when nothing is sent.
+    A superseded step is told once per step message; a notice change once per room (PR and escalation notices
+    share a room, and one 「確認しました」 there is enough)."""
+    if isinstance(content, c.StepSuperseded):
+        return content.step.incident_id, f"{TOLD}:superseded:{posted.id}"[:120]
+    if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
+        tag = "ack" if isinstance(content, c.NoticeAcknowledged) else "redacted"
+        room = hashlib.sha256(posted.channel.encode("utf-8")).hexdigest()[:16]
+        return content.view.id, f"{TOLD}:{tag}:{room}"
+    return None
+
+
+__all__ = ["LineWorksPort", "target_of", "TOLD"]
