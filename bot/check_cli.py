@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.adapters.lineworks.settings import LineWorksSettings
 from bot.adapters.teams.settings import TeamsSettings
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
@@ -21,16 +22,26 @@ def _teams(settings: Settings) -> TeamsSettings:
         raise ConfigError(f"{settings.source}: teams: {exc}") from None
 
 
+def _lineworks(settings: Settings) -> LineWorksSettings:
+    """The LINE WORKS section as its adapter reads it."""
+    try:
+        return LineWorksSettings.model_validate(settings.file.lineworks)
+    except ValueError as exc:
+        raise ConfigError(f"{settings.source}: lineworks: {exc}") from None
+
+
 def uses_chat_platform(settings: Settings) -> bool:
-    """Whether app.yaml sets up Slack or Teams channels (then escalations must reach someone)."""
-    slack, teams = settings.file.slack, _teams(settings)
-    return bool(slack.pr_channel or slack.report_channels or teams.pr_channel or teams.report_channels)
+    """Whether app.yaml sets up Slack, Teams or LINE WORKS channels (then escalations must reach someone)."""
+    slack, teams, works = settings.file.slack, _teams(settings), _lineworks(settings)
+    return bool(slack.pr_channel or slack.report_channels or teams.pr_channel or teams.report_channels
+                or works.pr_channel or works.report_channels)
 
 
 def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
     """Escalation levels whose section nobody is mentioned for (first level and its re-notice: the PR members count)."""
     access, slack, teams = settings.file.access, settings.file.slack, _teams(settings)
-    pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups, *teams.pr_members]
+    pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups, *teams.pr_members,
+                                *_lineworks(settings).pr_members]
     missing = []
     for index, level in enumerate(plan.levels):
         answered_by_pr = bool(pr_people) and (index == 0 or level.origin == "renotice")

@@ -194,6 +194,16 @@ def test_check_fails_when_escalation_has_nobody_to_mention(cli_env: Path) -> Non
     assert _cli(cli_env, "check")[0] == 0
 
 
+def test_check_sees_line_works_channels(cli_env: Path) -> None:
+    municipal = "escalation:\n  levels:\n    - {section: pr_section}\n    - {section: department_head}\n"
+    text = cli_env.read_text(encoding="utf-8").replace("escalation:\n", municipal, 1)
+    cli_env.write_text(text, encoding="utf-8")
+    assert _cli(cli_env, "check")[0] == 0  # no chat platform set up: only a note
+    cli_env.write_text(text + "\nlineworks:\n  pr_channel: room-pr\n", encoding="utf-8")
+    code, out = _cli(cli_env, "check")
+    assert code == 2 and "department_head" in out and "通知先がいません" in out
+
+
 def test_start_up_fails_when_a_kind_has_no_playbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
