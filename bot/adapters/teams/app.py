@@ -167,6 +167,10 @@ class TeamsBot:
         activity's serviceUrl; accepting either from elsewhere would let anyone drive the bot or make it
         send requests to arbitrary hosts.
         """
+        # hardening: behind a reverse proxy every caller is loopback; a forwarded request is someone else's.
+        if any(request.headers.get(name) for name in ("Forwarded", "X-Forwarded-For", "X-Real-IP")):
+            log.warning("teams.anonymous_forwarded_refused")
+            return web.json_response({"error": "anonymous mode refuses forwarded requests"}, status=403)
         if not _loopback(request.remote):
             log.warning("teams.anonymous_refused remote=%s", request.remote)
             return web.json_response({"error": "anonymous mode accepts local requests only"}, status=403)
