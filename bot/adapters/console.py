@@ -80,7 +80,9 @@ class ConsoleChat:
         """The user the console is acting as."""
         user = self.users[self.user_key]
         name = ENGLISH_NAMES.get(user.name, user.name) if self.locale == "en" else user.name
-        return Actor(user_id=identity.qualify(PLATFORM, user.id), display_name=name, platform=PLATFORM)
+        # A bare id is a console user's; a namespaced one is kept (whoever runs the console holds the database).
+        user_id = user.id if identity.split(user.id)[0] else identity.qualify(PLATFORM, user.id)
+        return Actor(user_id=user_id, display_name=name, platform=PLATFORM)
 
     def prompt(self) -> str:
         """The prompt: the user, and the field being asked in the guided mode."""
