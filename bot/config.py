@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
+from bot.config_ids import namespace_user_ids
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
 from bot.triage.profiles import describe_loc
 
@@ -28,7 +29,7 @@ class _Strict(BaseModel):
 
 
 class AccessSettings(_Strict):
-    """Who holds which role, by chat user id (any platform)."""
+    """Who holds which role, by namespaced user id ("slack:U…", "teams:…", "lineworks:…", "console:…")."""
 
     pr_members: list[str] = Field(default_factory=list)
     security_officers: list[str] = Field(default_factory=list)
@@ -199,6 +200,8 @@ class Settings(_Strict):
     secrets: Secrets
     # app.yaml's playbooks_dir, layered over playbooks_dir (the built-in ones) file by file.
     extra_playbooks_dir: Path | None = None
+    # Said once at start-up (bot/main.py): e.g. a user id read as Slack's although app.yaml named no platform.
+    warnings: tuple[str, ...] = ()
 
     def __repr_args__(self) -> Any:  # repr() and str(): the database password is a secret like the tokens
         for name, value in super().__repr_args__():
@@ -217,7 +220,16 @@ def format_validation_error(source: str, error: ValidationError) -> str:
 
 
 def parse_file_settings(data: Mapping[str, Any] | None, source: str) -> FileSettings:
-    """Validate the parsed YAML mapping into FileSettings."""
+    """Validate the parsed YAML mapping into FileSettings, user ids namespaced (bot/config_ids.py)."""
+    return parse_with_warnings(data, source)[0]
+
+
+def parse_with_warnings(data: Mapping[str, Any] | None, source: str) -> tuple[FileSettings, tuple[str, ...]]:
+    """FileSettings and the start-up warnings about how its user ids were read."""
+    return namespace_user_ids(_validate(data, source), source)
+
+
+def _validate(data: Mapping[str, Any] | None, source: str) -> FileSettings:
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
@@ -265,7 +277,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> S
     """Load app.yaml and the environment into Settings, or raise ConfigError."""
     env = os.environ if environ is None else environ
     path = Path(path)
-    file_settings = parse_file_settings(_read_yaml(path), str(path))
+    file_settings, warnings = parse_with_warnings(_read_yaml(path), str(path))
     database_url = resolve_database_url(path, file_settings, env)
     builtin = builtin_playbooks_dir()
     extra = beside(path, file_settings.playbooks_dir) if file_settings.playbooks_dir else None
@@ -295,4 +307,5 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> S
         playbooks_dir=builtin,
         extra_playbooks_dir=None if extra is None or extra == builtin else extra,
         secrets=secrets,
+        warnings=warnings,
     )

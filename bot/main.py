@@ -144,6 +144,11 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
     settings = load_config(config_path(getattr(args, "config", None)))
     state.locale, state.database = settings.file.locale, settings.database_url
     in_use = {"config": str(Path(settings.source).resolve()), "database": masked_url(settings.database_url)}
+    for warning in settings.warnings:  # e.g. a user id read as Slack's although app.yaml named no platform
+        if command in SERVERS:
+            log.warning("%s", warning, extra={"event": "config.warning"})
+        else:
+            stderr.write(f"警告 / warning: {warning}\n")
     if command in SERVERS:  # servers: stdout starts with "listening on", stderr holds JSON log lines only
         log.info("startup.in_use config %s, database %s", in_use["config"], in_use["database"],
                  extra={"event": "startup.in_use", **in_use})

@@ -18,10 +18,10 @@ from bot.wiring import Runtime, build_runtime
 from storage.db import make_engine
 
 REPO = Path(__file__).resolve().parent.parent
-PR = "U_PR"
-SECURITY = "U_SEC"
-STAFF = "U_STAFF"
-OTHER = "U_OTHER"
+PR = "slack:U_PR"
+SECURITY = "slack:U_SEC"
+STAFF = "slack:U_STAFF"
+OTHER = "slack:U_OTHER"
 
 
 PG_SKIP_REASON = "TEST_DATABASE_URL not set: PostgreSQL copy of a database test"

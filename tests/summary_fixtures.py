@@ -18,8 +18,8 @@ from storage.timeline import append_event
 
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("flaming", "impersonation", "misinformation", "leak", "account_takeover")
-PR = "U_PR"
-SECURITY = "U_SEC"
+PR = "slack:U_PR"
+SECURITY = "slack:U_SEC"
 
 
 def _choice(input_id: str, values: tuple[str, ...]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from bot.triage.retention import RetentionPolicy, run_retention
 from bot.triage.service import Triage
 from bot.wiring import Runtime
 from storage.models import ClassifierExample, Incident, TimelineEvent
-from tests.conftest import STAFF
+from tests.conftest import PR, STAFF
 
 REPORTER = Actor(STAFF, "山田 花子", "test")
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到中です https://x.com/c/status/1"
@@ -128,7 +128,7 @@ def test_kind_correction_and_leak_examples_are_erased_with_the_incident(runtime:
     assert (example.kind, example.source, example.restricted) == ("leak", "kind_correction", True)
     assert example.predicted_kind == "misinformation" and example.text is not None
     for target in ("resolved", "closed"):
-        triage.incidents.change_status(incident_id, target, Actor("U_PR", "広報", "test"))
+        triage.incidents.change_status(incident_id, target, Actor(PR, "広報", "test"))
     later = runtime.triage.deps.clock.now().replace(year=2040)
     report = run_retention(runtime.triage.deps, RetentionPolicy(default_days=1, by_kind={}), later)
     assert [e.incident_id for e in report.erased] == [incident_id]

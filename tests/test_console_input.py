@@ -100,7 +100,7 @@ def test_locale_en_is_english(runtime_factory: Callable[..., Runtime], sqlite_ur
 
 
 def test_transcript_reads_naturally(runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
-    chat = _chat(runtime_factory, sqlite_url, access={"pr_members": ["console-pr"]})
+    chat = _chat(runtime_factory, sqlite_url, access={"pr_members": ["console:console-pr"]})
     first = chat.handle(REPORT + " 報道 個人情報")
     assert "判定の確からしさ" not in first and "自動判定の確度" in first
     chat.handle("/as pr")

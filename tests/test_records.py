@@ -24,7 +24,7 @@ from bot.triage.core import InvalidRequest, transaction
 from bot.triage.export import export_timeline
 from bot.triage.retention import erase_incident
 from bot.wiring import Runtime
-from tests.conftest import PR, STAFF
+from tests.conftest import PR, SECURITY, STAFF
 from tests.helpers import answers_for
 
 HOSTILE = "市の公式Xの投稿が炎上しています ![x](https://evil.example/a.png) <img src=x onerror=alert(1)> | 列\n改行"
@@ -216,7 +216,7 @@ def test_docx_report_reads_back_and_history_matches_the_timeline(runtime: Runtim
     assert [line.seq for line in lines] == [e.seq for e in entries]
     assert all(row[0].startswith("令和8年11月18日") for row in history[1:])
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "U_PR（広報担当）"]]
+    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", f"{PR}（広報担当）"]]
     assert "旭川市ガイドライン 7(1)エ" in notices[1][3]
     actions = next(t for t in tables if t[0][0] == "番号")
     assert len(actions) > 2 and all("旭川市ガイドライン" in row[5] for row in actions[1:])
@@ -280,7 +280,7 @@ def test_erased_incident_report_says_what_was_erased_and_when(runtime: Runtime, 
     assert len(history) - 1 == len(runtime.triage.queries.timeline(flaming, None))
     assert "内容は保存期間の経過により消去済み" in history[1][2]
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "U_PR（広報担当）"]]
+    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", f"{PR}（広報担当）"]]
 
 
 def _config(runtime: Runtime, tmp_path: Path) -> Path:
@@ -292,6 +292,6 @@ def _config(runtime: Runtime, tmp_path: Path) -> Path:
     (tmp_path / "playbooks").symlink_to(REPO / "playbooks")
     config = tmp_path / "app.yaml"
     data = yaml.safe_load((REPO / "app.yaml").read_text(encoding="utf-8"))
-    data["access"] = {"pr_members": [PR], "security_officers": ["U_SEC"]}
+    data["access"] = {"pr_members": [PR], "security_officers": [SECURITY]}
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return config

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
+from bot import identity
 from bot.adapters.console_input import (
     ENGLISH_NAMES,
     MAX_LINE,
@@ -79,7 +80,9 @@ class ConsoleChat:
         """The user the console is acting as."""
         user = self.users[self.user_key]
         name = ENGLISH_NAMES.get(user.name, user.name) if self.locale == "en" else user.name
-        return Actor(user_id=user.id, display_name=name, platform=PLATFORM)
+        # A bare id is a console user's; a namespaced one is kept (whoever runs the console holds the database).
+        user_id = user.id if identity.split(user.id)[0] else identity.qualify(PLATFORM, user.id)
+        return Actor(user_id=user_id, display_name=name, platform=PLATFORM)
 
     def prompt(self) -> str:
         """The prompt: the user, and the field being asked in the guided mode."""
@@ -178,7 +181,7 @@ class ConsoleChat:
         if rest not in self.users:
             return self.t("console.unknown_user", user=rest, users=", ".join(self.users))
         self.user_key = rest
-        return self.t("console.user", name=self.actor.display_name, id=self.actor.user_id)
+        return self.t("console.user", name=self.actor.display_name, id=self.users[rest].id)
 
     def _report_command(self, rest: str) -> str:
         kind, force_new = None, False
@@ -299,6 +302,7 @@ class ConsoleChat:
 
     def _grant(self, rest: str) -> str:
         user = self.users[rest.strip()].id if rest.strip() in self.users else rest.strip()
+        user = user if identity.split(user)[0] else identity.qualify(PLATFORM, user)  # "slack:U…" names another
         return self._render(self.triage.roles.grant_reporter(self._need_focus(), user, self.actor))
 
     def _note(self, rest: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.identity import namespaced
 from bot.triage.core import incident_ref
 from bot.triage.severity import default_severity
 from storage.models import Incident, IncidentReporter, StepState, TimelineEvent
@@ -119,10 +120,20 @@ def _snapshot(state: _Replayed) -> dict[str, Any] | None:
     return None
 
 
+def _ids_as_stored(platform: str | None, reporters: dict[str, bool],
+                   steps: dict[str, tuple[str, str]]) -> tuple[dict[str, bool], dict[str, tuple[str, str]]]:
+    """User ids by migration 0006's rule (bot.identity.namespaced): events keep the form they were hashed with."""
+    return ({namespaced(user, platform): granted for user, granted in reporters.items()},
+            {key: (status, namespaced(actor, platform)) for key, (status, actor) in steps.items()})
+
+
 def _compare(ref: str, row: Incident, state: _Replayed, reporters: dict[str, bool],
              steps: dict[str, tuple[str, str]]) -> list[str]:
     problems = []
     snapshot = _snapshot(state) or {}
+    platform = row.conversation_platform
+    reporters, steps = _ids_as_stored(platform, reporters, steps)
+    replayed_reporters, replayed_steps = _ids_as_stored(platform, state.reporters, state.steps)
     expected: dict[str, Any] = {"kind": state.kind, "status": state.status}
     expected["restricted"] = snapshot.get("restricted") if "reported" in state.blanked else state.restricted
     if state.restricted is True:  # a "restricted" event after a blanked report still binds
@@ -139,12 +150,13 @@ def _compare(ref: str, row: Incident, state: _Replayed, reporters: dict[str, boo
         _, name, at = state.acknowledged
         if row.acknowledged_at != at or (name is not None and row.acknowledged_by != name):
             problems.append(f"{ref}: incidents.acknowledged_* differ from the acknowledgement on the timeline")
-    if not {"merged_report", "reported_again"} & state.blanked and reporters != state.reporters:
+    if not {"merged_report", "reported_again"} & state.blanked and reporters != replayed_reporters:
         problems.append(f"{ref}: incident_reporters (user: role granted) are {reporters}, "
-                        f"the timeline says {state.reporters}")
+                        f"the timeline says {replayed_reporters}")
     step_events = {"step_completed", "step_skipped"} & state.blanked
-    want_steps = ({k: (str(v[0]), str(v[1])) for k, v in snapshot["steps"].items()}
-                  if step_events and isinstance(snapshot.get("steps"), dict) else None if step_events else state.steps)
+    want_steps = (_ids_as_stored(platform, {}, {k: (str(v[0]), str(v[1])) for k, v in snapshot["steps"].items()})[1]
+                  if step_events and isinstance(snapshot.get("steps"), dict) else None if step_events
+                  else replayed_steps)
     if want_steps is not None and steps != want_steps:
         problems.append(f"{ref}: step_states differ from the step events on the timeline")
     return problems

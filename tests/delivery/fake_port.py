@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.delivery.content import Content, DeliveryError, Marker, Place, Posted
+from bot.identity import split
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Sent:
 
 @dataclass
 class FakePort:
-    """A ChatPort double; a user id as channel (U…) posts into "D-<user>"."""
+    """A ChatPort double; a user id as channel (U…, or namespaced) posts into "D-<user>"."""
 
     platform: str = "fake"
     calls: list[Sent] = field(default_factory=list)
@@ -43,7 +44,8 @@ class FakePort:
     def post(self, place: Place, content: Content, marker: Marker | None = None) -> Posted:
         with self._lock:
             self._maybe_fail("post")
-            channel = f"D-{place.channel}" if place.channel.startswith("U") else place.channel
+            is_user = place.channel.startswith("U") or split(place.channel)[0] is not None  # "slack:U…" too
+            channel = f"D-{place.channel}" if is_user else place.channel
             posted = Posted(channel, f"m{next(self._ids)}")
             self.calls.append(Sent("post", Place(channel, place.thread), content, marker, posted))
             return posted

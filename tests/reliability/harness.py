@@ -74,7 +74,7 @@ def write_config(directory: Path, *, summary_channel: str | None = None, tick_se
         slack["summary_channel"] = summary_channel
     config = {
         "profile": "asahikawa", "playbooks_dir": str(REPO / "playbooks"),
-        "access": {"pr_members": [PR]},
+        "access": {"pr_members": [f"slack:{PR}"]},
         "escalation": {"tick_seconds": tick_seconds,
                        "levels": [{"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},
                                   {"section": "department_head", "after_minutes": 60, "mention": "U_HEAD"}]},

@@ -382,7 +382,7 @@ def serve_config(tmp: Path, **slack: Any) -> Path:
     config = {
         "profile": "asahikawa",
         "playbooks_dir": str(REPO / "playbooks"),
-        "access": {"pr_members": [PR], "security_officers": [SECURITY]},
+        "access": {"pr_members": [f"slack:{PR}"], "security_officers": [f"slack:{SECURITY}"]},
         "escalation": {
             "levels": [
                 {"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},

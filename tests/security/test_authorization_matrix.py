@@ -181,7 +181,7 @@ def pr_message(bot: Bot, incident: Incident) -> dict[str, Any]:
 
 
 def step_state(bot: Bot, incident: Incident, index: int) -> str:
-    return bot.runtime.triage.steps.views(incident.id, REPORTER)[index].status
+    return bot.runtime.triage.steps.views(incident.id, f"slack:{REPORTER}")[index].status
 
 
 def status(bot: Bot, incident_id: int) -> str:
@@ -249,7 +249,7 @@ def do_report_shortcut(bot: Bot, user: str, restricted: bool) -> Done:
 
 
 def do_view_details(bot: Bot, user: str, incident: Incident) -> Done:
-    view = core_as(bot, user).queries.view(incident.id, user)
+    view = core_as(bot, user).queries.view(incident.id, f"slack:{user}")
     return Done(view.details_visible and view.text is not None and incident.mark in view.text)
 
 
@@ -270,7 +270,7 @@ def do_skip_all(bot: Bot, user: str, incident: Incident) -> Done:
         bot.driver.click(user, step, "step_skip")
         if not may_skip:
             break
-    states = {view.status for view in bot.runtime.triage.steps.views(incident.id, REPORTER)}
+    states = {view.status for view in bot.runtime.triage.steps.views(incident.id, f"slack:{REPORTER}")}
     assert states == ({"skipped"} if may_skip else {"pending"}), states
     return Done(status(bot, incident.id) == lifecycle.RESOLVED)
 
@@ -367,7 +367,7 @@ def do_merge(bot: Bot, user: str, incident: Incident) -> Done:
 
 def do_export(bot: Bot, user: str, incident: Incident) -> Done:
     try:
-        text = core_as(bot, user).queries.export(incident.id, user, "json")
+        text = core_as(bot, user).queries.export(incident.id, f"slack:{user}", "json")
     except PermissionDenied:
         return Done(False)
     return Done(json.loads(text)["incident"]["id"] == incident.id)
@@ -378,7 +378,7 @@ def do_export_cli(bot: Bot, user: str, incident: Incident) -> Done:
 
     out = io.StringIO()
     code = run(
-        ["--config", str(bot_config(bot)), "timeline", str(incident.id), "--as", user, "--format", "json"],
+        ["--config", str(bot_config(bot)), "timeline", str(incident.id), "--as", f"slack:{user}", "--format", "json"],
         stdout=out,
         stderr=out,
     )
@@ -448,7 +448,7 @@ def _denials(bot: Bot, user: str, since_seq: int) -> list[str]:
                 select(TimelineEvent).where(
                     TimelineEvent.seq > since_seq,
                     TimelineEvent.type == "access_denied",
-                    TimelineEvent.actor == user,
+                    TimelineEvent.actor == f"slack:{user}",  # stored namespaced (issue 13)
                 )
             )
             .scalars()
@@ -509,7 +509,7 @@ def test_authorization_matrix(
     if action in SLACK_ACTIONS:
         assert _told(bot, user, call_mark, done), "the refusal was not told to the user"
         assert any(
-            r.getMessage().startswith("slack.denied") and f"user={user}" in r.getMessage()
+            r.getMessage().startswith("slack.denied") and f"user=slack:{user}" in r.getMessage()
             for r in log_capture.since(log_mark)
         ), "the refusal was not logged"
     assert _denials(bot, user, seq), "the refusal was not recorded on the timeline"
@@ -519,9 +519,9 @@ def test_the_outsider_was_recognised_from_slack(bot: Bot) -> None:
     """users.info's is_stranger made U_EXT an outsider in the adapter's access policy (and nobody else)."""
     bot.adapter.actor(OUTSIDER)
     policy = bot.adapter.triage.deps.access
-    assert policy.roles_of(OUTSIDER) == frozenset({"outsider"})
+    assert policy.roles_of(f"slack:{OUTSIDER}") == frozenset({"outsider"})
     for user in (REPORTER, STAFF, PR, SECURITY):
-        assert "outsider" not in policy.roles_of(user)
+        assert "outsider" not in policy.roles_of(f"slack:{user}")
 
 
 @pytest.mark.parametrize(
@@ -556,7 +556,7 @@ def test_outsiders_are_recognised_however_slack_says_so(
     before = bot.incident_count()
     bot.driver.event(event)
     assert (bot.incident_count() == before) is outsider
-    assert ("outsider" in bot.adapter.triage.deps.access.roles_of(user)) is outsider
+    assert ("outsider" in bot.adapter.triage.deps.access.roles_of(f"slack:{user}")) is outsider
 
 
 # -- restricted texts: nowhere they must not be --------------------------------------------------------------
@@ -604,13 +604,13 @@ def test_restricted_texts_never_reach_pr_summary_exports_or_logs(bot: Bot, log_c
         triage, ConsoleSettings(users={"staff": ConsoleUser(id=STAFF, name="佐藤")}, default_user="staff")
     )
     for view in views:
-        for viewer in {STAFF, OUTSIDER} - set(view.reporters):  # a colleague who reported it may see it
+        for viewer in {f"slack:{STAFF}", f"slack:{OUTSIDER}"} - set(view.reporters):  # a reporter may see it
             entries = triage.queries.timeline(view.id, viewer)
             texts[f"timeline {view.id} as {viewer}"] = json.dumps(
                 [e.__dict__ for e in entries], default=str, ensure_ascii=False
             )
             texts[f"view {view.id} as {viewer}"] = repr(triage.queries.view(view.id, viewer))
-        if STAFF not in view.reporters:
+        if f"slack:{STAFF}" not in view.reporters:
             texts[f"console /timeline {view.id}"] = chat.handle(f"/timeline {view.id}")
             texts[f"console /open {view.id}"] = chat.handle(f"/open {view.id}")
     for where, text in texts.items():
@@ -620,7 +620,7 @@ def test_restricted_texts_never_reach_pr_summary_exports_or_logs(bot: Bot, log_c
         line = record_text(record)
         assert "LEAKMARK" not in line and "PLAINMARK" not in line, line[:300]
     # And the details are really there for those who may see them (the searches above were not vacuous).
-    noted = next(v for v in views if v.reporters == (REPORTER,) and "note" in bot.events(v.id))
-    assert "LEAKMARK" in (triage.queries.view(noted.id, SECURITY).text or "")
-    assert "LEAKMARK" in triage.queries.export(noted.id, PR, "md")  # the captured message, for PR
+    noted = next(v for v in views if v.reporters == (f"slack:{REPORTER}",) and "note" in bot.events(v.id))
+    assert "LEAKMARK" in (triage.queries.view(noted.id, f"slack:{SECURITY}").text or "")
+    assert "LEAKMARK" in triage.queries.export(noted.id, f"slack:{PR}", "md")  # the captured message, for PR
     assert "LEAKMARK" not in chat.handle(f"/timeline {noted.id}")  # and not for a colleague

@@ -30,7 +30,12 @@ from storage.db import make_engine
 from storage.timeline import verify_chain
 from tests.conftest import make_settings
 from tests.helpers import answers_for
-from tests.security.conftest import OUTSIDER, PR, REPORTER, SECURITY, STAFF, LogCapture, record_text
+from tests.security.conftest import OUTSIDER as SLACK_OUTSIDER
+from tests.security.conftest import PR as SLACK_PR
+from tests.security.conftest import REPORTER as SLACK_REPORTER
+from tests.security.conftest import SECURITY as SLACK_SECURITY
+from tests.security.conftest import STAFF as SLACK_STAFF
+from tests.security.conftest import LogCapture, record_text
 from tests.security.payloads import CANARY, any_char, hostile_text, odd_text
 
 CLASSIFIER = Classifier()  # loading its term tables takes ~40 ms: once
@@ -43,6 +48,9 @@ FUZZ: dict[str, Any] = {
     "print_blob": False,
     "suppress_health_check": list(HealthCheck),
 }
+# The core sees the ids the Slack adapter hands it: namespaced (issue 13).
+REPORTER, STAFF, PR, SECURITY, OUTSIDER = (f"slack:{user}" for user in (
+    SLACK_REPORTER, SLACK_STAFF, SLACK_PR, SLACK_SECURITY, SLACK_OUTSIDER))
 ACTORS = st.sampled_from((REPORTER, STAFF, PR, SECURITY, OUTSIDER))
 NAMES = st.one_of(st.just(""), odd_text, hostile_text(report_share=-1).map(lambda t: t[:300]))
 KIND_HINTS = st.one_of(

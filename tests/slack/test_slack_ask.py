@@ -45,7 +45,7 @@ def test_unsure_post_asks_only_the_poster_then_a_kind_opens_the_report(unsure: S
     [incident_id] = unsure.incident_ids()
     view = unsure.runtime.triage.queries.view(incident_id, None)
     assert view.kind == "flaming" and view.source_url == "https://www.instagram.com/p/abc123/"
-    assert view.reporter_id == STAFF and message["ts"]
+    assert view.reporter_id == f"slack:{STAFF}" and message["ts"]
 
 
 def test_not_a_report_answer_opens_nothing_and_tells_only_the_poster(unsure: SlackEnv) -> None:

@@ -168,4 +168,4 @@ def test_display_name_falls_back_when_users_info_fails(slack: SlackEnv) -> None:
     slack.fake.fail("users.info", "missing_scope")
     slack.driver.post_message(OTHER, FLAMING, REPORT)
     view = slack.runtime.triage.queries.view(slack.incident_ids()[0], None)
-    assert view.reporter_id == OTHER
+    assert view.reporter_id == f"slack:{OTHER}"

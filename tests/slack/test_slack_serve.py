@@ -28,7 +28,7 @@ FLAMING = "市の公式Xの投稿が炎上しています。批判のリプラ�
 def _config(tmp_path: Path) -> Path:
     config = {
         "profile": "asahikawa", "playbooks_dir": str(REPO / "playbooks"),
-        "access": {"pr_members": [PR]},
+        "access": {"pr_members": [f"slack:{PR}"]},
         "escalation": {"levels": [{"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},
                                   {"section": "department_head", "after_minutes": 60, "mention": "U_HEAD"}]},
         "slack": {"report_channels": [REPORT], "pr_channel": PR_CHANNEL},

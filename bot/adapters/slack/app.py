@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot import identity
 from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.handlers import Handlers
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
@@ -24,6 +25,7 @@ from bot.adapters.slack.outsiders import Outsiders
 from bot.adapters.slack.port import PLATFORM, SlackPort, error_code
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
+from bot.adapters.slack.text import slack_id
 from bot.clock import format_jst
 from bot.config import SlackSettings
 from bot.delivery import content as c
@@ -95,7 +97,8 @@ class SlackAdapter:
         with self._lock:
             if self._triage is None or self._triage_members != (members, outsiders):
                 deps = self.runtime.triage.deps
-                access = deps.access.with_pr_members(members).with_outsiders(outsiders)
+                access = deps.access.with_pr_members(identity.qualify_all(PLATFORM, members)).with_outsiders(
+                    identity.qualify_all(PLATFORM, outsiders))
                 self._triage = Triage(replace(deps, access=access))
                 self._triage_members = (members, outsiders)
             return self._triage
@@ -105,10 +108,13 @@ class SlackAdapter:
         return self.runtime.triage.deps.clock.now()
 
     def actor(self, user_id: str, fallback_name: str = "") -> Actor:
-        """A Slack user as the core's Actor, with the display name from users.info (cached)."""
-        return Actor(user_id=user_id, display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
+        """A Slack user as the core's Actor ("slack:U…", never matching another platform's id), with the display
+        name from users.info (cached); takes the raw or the namespaced id."""
+        return Actor(user_id=identity.qualify(PLATFORM, user_id),
+                     display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
 
     def display_name(self, user_id: str, fallback: str = "") -> str:
+        user_id = slack_id(user_id)
         cached = self._names.get(user_id)
         if cached and time.monotonic() - cached[0] < NAME_TTL_SECONDS:
             return cached[1]

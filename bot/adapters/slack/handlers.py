@@ -29,6 +29,7 @@ from bot.clock import format_jst
 from bot.delivery import plan
 from bot.delivery.content import Place, Posted
 from bot.delivery.pacing import Job
+from bot.identity import qualify
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import field_errors as split_errors
 from bot.presenting import is_help
@@ -289,7 +290,7 @@ class Handlers:
         first = next((b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input"), "")
         try:
             actor = self.adapter.actor(user, body["user"].get("name", ""))
-            if self.triage.queries.view(ref.incident_id, user).kind != ref.kind:
+            if self.triage.queries.view(ref.incident_id, qualify(PLATFORM, user)).kind != ref.kind:
                 return Submission({"response_action": "errors", "errors": {first: self.t("slack.step.stale")}})
             outcome = self.triage.steps.complete(ref.incident_id, ref.step_id, actor,
                                                  answers=submitted_values(view.get("state") or {}),
@@ -322,7 +323,7 @@ class Handlers:
         with self.replies.guard(reply, "kind_select", incident_id):
             actor = self.adapter.actor(user, body["user"].get("name", ""))
             before = self.triage.queries.view(incident_id, None)
-            old_step = self.triage.steps.current(incident_id, user)
+            old_step = self.triage.steps.current(incident_id, qualify(PLATFORM, user))
             outcome = self.triage.incidents.correct_kind(incident_id, kind, actor)
             if outcome.incident is None:
                 return

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.render import Rendered, Renderer
-from bot.adapters.slack.text import escape, link, user_mention
+from bot.adapters.slack.text import escape, link, slack_id, user_mention
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
 
@@ -114,7 +114,8 @@ class SlackPort:
         message = self.rendered(content)
         extra: dict[str, Any] = {"metadata": post_metadata(marker)} if marker else {}
         try:
-            response = self.client.chat_postMessage(channel=place.channel, thread_ts=place.thread, unfurl_links=False,
+            response = self.client.chat_postMessage(channel=slack_id(place.channel), thread_ts=place.thread,
+                                                    unfurl_links=False,
                                                     unfurl_media=False, **extra, **message.payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
@@ -133,7 +134,7 @@ class SlackPort:
 
     def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:
         try:
-            self.client.chat_postEphemeral(channel=place.channel, user=user, thread_ts=place.thread,
+            self.client.chat_postEphemeral(channel=slack_id(place.channel), user=slack_id(user), thread_ts=place.thread,
                                            **self.rendered(content).payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
@@ -155,7 +156,7 @@ class SlackPort:
     def find_posted(self, place: Place, marker: Marker) -> Posted | None:
         """Found by its metadata. A claim made with a user id (the reporter's DM) cannot be looked up without
         im:write (conversations.open); it is posted again, so in that one crash window a DM may repeat."""
-        if place.channel.startswith(("U", "W")):
+        if slack_id(place.channel).startswith(("U", "W")) or ":" in place.channel:
             return None
         cursor: str | None = None
         try:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bot.adapters.slack.handlers import Origin
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.text import slack_id
 from bot.delivery.resume import schedule_resume, unfinished_reports
 from bot.triage.core import IncidentNotFound
 
@@ -47,16 +48,17 @@ class ReportResumer:
         assert view is not None
         handlers, replies = self.adapter.handlers, self.adapter.replies
         actor = self.adapter.actor(view.reporter_id)
+        reporter = slack_id(view.reporter_id)  # the stored id is namespaced ("slack:U…"); Slack wants its own
         where = view.conversation
         if where is not None and where.platform == PLATFORM and where.thread:
             # A message report: the thread hangs under the report message itself.
             source = "dm" if where.channel.startswith("D") else "channel"
-            origin = Origin(source, where.channel, view.reporter_id,
-                            replies.ephemeral(where.channel, view.reporter_id, where.thread), message_ts=where.thread)
+            origin = Origin(source, where.channel, reporter,
+                            replies.ephemeral(where.channel, reporter, where.thread), message_ts=where.thread)
         else:
             # A slash command or shortcut: where it was typed is not kept; the thread goes to the reporter's DM
             # unless it had already been opened (the ledger finds it).
-            origin = Origin("slash", view.reporter_id, view.reporter_id, replies.dm(view.reporter_id))
+            origin = Origin("slash", reporter, reporter, replies.dm(reporter))
         log_event(logging.WARNING, "slack.report_resumed", incident_id=incident_id)
         with replies.guard(origin.reply, "resume", incident_id, stored=True):
             handlers.show_report(outcome, origin, actor)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from bot import identity
+
 SECTION_LIMIT = 3000  # characters in one section block's text
 MESSAGE_BLOCK_LIMIT = 50
 MODAL_BLOCK_LIMIT = 100
@@ -57,7 +59,7 @@ def mention(target: str | None) -> str:
     """Mention markup for a configured id: a user group (S…), a user (U…/W…); anything else is shown escaped."""
     if not target:
         return ""
-    target = target.strip()
+    target = slack_id(target.strip())
     if re.fullmatch(r"S[A-Z0-9_]+", target):
         return f"<!subteam^{target}>"
     if re.fullmatch(r"[UW][A-Z0-9_]+", target):
@@ -65,9 +67,19 @@ def mention(target: str | None) -> str:
     return escape(target)
 
 
+def slack_id(value: str) -> str:
+    """The id to hand the Web API: a namespaced Slack user id ("slack:U…") stripped, anything else unchanged."""
+    own = identity.raw("slack", value or "")
+    return value if own is None else own
+
+
 def user_mention(user_id: str) -> str:
-    """Mention a Slack user by id (ids come from Slack, never from user text)."""
-    return f"<@{user_id}>" if re.fullmatch(r"[UW][A-Z0-9_]+", user_id or "") else escape(user_id)
+    """Mention a Slack user by id (ids come from Slack, never from user text); another platform's id is shown."""
+    own = identity.raw("slack", user_id or "")
+    if own is None and identity.split(user_id or "")[0] is not None:
+        return escape(user_id)  # a Teams / LINE WORKS / console user: no Slack mention can reach them
+    own = own or user_id
+    return f"<@{own}>" if re.fullmatch(r"[UW][A-Z0-9_]+", own or "") else escape(own)
 
 
 def strip_mentions_of(text: str, user_id: str | None) -> str:

@@ -8,6 +8,7 @@ routes; `TeamsBot.web_app()` makes the aiohttp application serving POST /api/mes
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
 import json
 import logging
@@ -79,6 +80,19 @@ def _loopback(host: str | None) -> bool:
         return False
 
 
+# hardening: a token the SDK could not look a key up for is refused before it is handed over.
+def _signed_token(header: str | None) -> bool:
+    """Whether a bearer token names a signature the SDK can check (an RS/ES/PS algorithm and a key id)."""
+    token = (header or "").partition(" ")[2].strip()
+    head = token.split(".")[0] if token.count(".") == 2 else ""
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (ValueError, TypeError):
+        return False
+    return (isinstance(fields, dict) and str(fields.get("alg", ""))[:2] in ("RS", "ES", "PS")
+            and isinstance(fields.get("kid"), str) and bool(fields["kid"]))
+
+
 @dataclass
 class TeamsBot:
     """The SDK application and the core it translates for; routes reach the core only through `handlers`."""
@@ -136,12 +150,19 @@ class TeamsBot:
         auth_config = self.connection_manager.get_default_connection_configuration()
 
         @jwt_authorization_decorator
-        async def messages(request: web.Request) -> web.StreamResponse:
+        async def checked(request: web.Request) -> web.StreamResponse:
             if self.credentials.anonymous:
                 refusal = await self._anonymous_refusal(request)
                 if refusal is not None:
                     return refusal
             return await self.adapter.process(request, self.app)
+
+        async def messages(request: web.Request) -> web.StreamResponse:
+            # hardening: the SDK fails with 500 on a token it cannot look a signing key up for (alg none, no kid).
+            if not self.credentials.anonymous and not _signed_token(request.headers.get("Authorization")):
+                log.warning("teams.unsigned_token_refused")
+                return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
+            return await checked(request)
 
         async def health(request: web.Request) -> web.StreamResponse:
             try:
@@ -172,6 +193,10 @@ class TeamsBot:
         activity's serviceUrl; accepting either from elsewhere would let anyone drive the bot or make it
         send requests to arbitrary hosts.
         """
+        # hardening: behind a reverse proxy every caller is loopback; a forwarded request is someone else's.
+        if any(request.headers.get(name) for name in ("Forwarded", "X-Forwarded-For", "X-Real-IP")):
+            log.warning("teams.anonymous_forwarded_refused")
+            return web.json_response({"error": "anonymous mode refuses forwarded requests"}, status=403)
         if not _loopback(request.remote):
             log.warning("teams.anonymous_refused remote=%s", request.remote)
             return web.json_response({"error": "anonymous mode accepts local requests only"}, status=403)

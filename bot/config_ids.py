@@ -1,0 +1,68 @@
+"""User ids in app.yaml, namespaced by chat platform: a Slack id never matches a Teams one (issue 13)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot import identity
+
+if TYPE_CHECKING:
+    from bot.config import FileSettings
+
+# The shared section names people on any platform, so each id must say which; per-platform sections do not.
+SHARED_FIELDS = ("pr_members", "security_officers")
+
+
+def _shared_id(value: str, where: str, warnings: list[str]) -> str:
+    """A shared-section id as the core sees it; a bare Slack-shaped id is read as Slack's (with a warning)."""
+    if identity.split(value)[0] is not None:
+        return value
+    if identity.SLACK_USER_ID.fullmatch(value):
+        qualified = identity.qualify("slack", value)
+        warnings.append(
+            f"{where}: {value!r} にプラットフォームがないため、Slack のユーザー ID（{qualified}）として扱います。"
+            f"{qualified!r} と書いてください / {value!r} names no platform and is read as the Slack user "
+            f"{qualified}; write {qualified!r}")
+        return qualified
+    from bot.config import ConfigError  # at call time: bot.config imports this module
+
+    raise ConfigError(
+        f"{where}: {value!r} がどのチャットのユーザー ID か分かりません。先頭にプラットフォームを付けてください"
+        f"（slack:U0123ABCD、teams:<Entra ID のオブジェクト ID>、lineworks:<ユーザー ID>、console:console-pr）。"
+        f"プラットフォームをまたいで照合することはありません。\n"
+        f"{where}: {value!r}: which chat platform's user is this? Prefix it with its platform (slack:…, teams:…, "
+        f"lineworks:…, console:…); ids are never matched across platforms")
+
+
+def _platform_id(platform: str, value: str, where: str) -> str:
+    """A per-platform section's id, namespaced with that platform; another platform's prefix is a mistake."""
+    owner, _ = identity.split(value)
+    if owner not in (None, platform):
+        from bot.config import ConfigError
+
+        raise ConfigError(
+            f"{where}: {value!r} は {owner} のユーザー ID です。{platform} の項目には {platform} の ID だけを書いて"
+            f"ください（ほかのプラットフォームの人は access に書きます）。\n"
+            f"{where}: {value!r} is a {owner} user id; this {platform} field takes {platform} ids only (put "
+            f"people of other platforms under access)")
+    return identity.qualify(platform, value)
+
+
+def namespace_user_ids(file_settings: FileSettings, source: str) -> tuple[FileSettings, tuple[str, ...]]:
+    """app.yaml's user ids namespaced (access: as written, or Slack-shaped with a warning; slack: slack's own),
+    and the start-up warnings; ConfigError for an id whose platform cannot be told."""
+    if any(not value for name in SHARED_FIELDS for value in getattr(file_settings.access, name)):
+        from bot.config import ConfigError
+
+        raise ConfigError(f"{source}: access: 空のユーザー ID があります / an empty user id")
+    warnings: list[str] = []
+    access = {name: [_shared_id(value, f"{source}: access.{name}[{index}]", warnings)
+                     for index, value in enumerate(getattr(file_settings.access, name))]
+              for name in SHARED_FIELDS}
+    slack_members = [_platform_id("slack", value, f"{source}: slack.pr_members[{index}]")
+                     for index, value in enumerate(file_settings.slack.pr_members)]
+    updated = file_settings.model_copy(update={
+        "access": file_settings.access.model_copy(update=access),
+        "slack": file_settings.slack.model_copy(update={"pr_members": slack_members}),
+    })
+    return updated, tuple(warnings)
