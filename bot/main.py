@@ -135,7 +135,7 @@ def _debug_traceback(stderr: TextIO) -> None:
 def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: TextIO, stderr: TextIO,
               sleep: Callable[[float], None]) -> int:
     command = args.command or "chat"
-    if command == "classify" and not (args.evaluate or args.train):
+    if command == "classify" and not (args.evaluate or args.train or args.purge_examples):
         return _classify(args, stdin, stdout)
     if command == "init":
         return _init(args, stdout, stderr)
