@@ -43,7 +43,7 @@ def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             stdout.write(_classified(classifier.classify(str(text))))
         return 0
     if args.text is None:
-        stdout.write("classify: give TEXT or --jsonl\n")
+        stdout.write("classify: 判定する文章（TEXT）か --jsonl を指定してください / give TEXT or --jsonl\n")
         return 2
     stdout.write(_classified(classifier.classify(args.text)))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterator
 from itertools import chain
 
@@ -11,7 +10,7 @@ import numpy as np
 
 from bot.triage.normalize import normalize
 
-__all__ = ["MAX_CHARS", "NGRAM_RANGE", "gram_key", "gram_keys", "iter_ngrams", "ngrams", "prepare", "words"]
+__all__ = ["MAX_CHARS", "NGRAM_RANGE", "gram_key", "gram_keys", "iter_ngrams", "ngrams", "prepare"]
 
 
 MAX_CHARS = 2000  # a report's first 2,000 characters decide; longer pastes only cost time
@@ -20,11 +19,6 @@ NGRAM_RANGE = (1, 3)
 _URL = re.compile(r"https?://(?:www\.|m\.)?([a-z0-9.-]+)[^\s]*")
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
-# Latin words: character 3-grams cut English into pieces shared by unrelated words ("hac" in hacked and hacks,
-# "ake" in fake and make); whole words (2-24 letters) say "fake", "rumor", "hacked" once. Japanese has no spaces to
-# split on, so it keeps the n-grams alone.
-_WORD = re.compile(r"[a-z][a-z']{1,23}(?![a-z])")
-_WORD_FLAG = 1 << 63  # n-gram keys use 63 bits (3 x 21): a word key has the top bit set, so the two never collide
 
 
 def _host(match: re.Match[str]) -> str:
@@ -62,28 +56,8 @@ def iter_ngrams(prepared: str) -> Iterator[str]:
     )
 
 
-def words(prepared: str) -> list[str]:
-    """The Latin words of a prepared text as features: " word " (spaces around), never shorter than 4 characters,
-    so a word feature is never mistaken for an n-gram (at most 3)."""
-    if not prepared.isascii() and not _HAS_LATIN.search(prepared):
-        return []
-    return [f" {word} " for word in _WORD.findall(prepared)]
-
-
-_HAS_LATIN = re.compile(r"[a-z]{2}")
-
-
-def _word_key(feature: str) -> int:
-    """A word feature as one integer: two checksums of its UTF-8 bytes, with the top bit set."""
-    data = feature.encode("utf-8")
-    return _WORD_FLAG | (zlib.crc32(data) << 31) | (zlib.adler32(data) & 0x7FFFFFFF)
-
-
 def gram_key(gram: str) -> int:
-    """An n-gram (n <= 3) as one integer: (code point + 1) per character in 21-bit fields, left-aligned; a word
-    feature (longer) as _word_key()."""
-    if len(gram) > len(_SHIFTS):
-        return _word_key(gram)
+    """An n-gram (n <= 3) as one integer: (code point + 1) per character in 21-bit fields, left-aligned."""
     key = 0
     for shift, char in zip(_SHIFTS, gram, strict=False):
         key |= (ord(char) + 1) << shift
@@ -101,12 +75,9 @@ def gram_keys(prepared: str) -> np.ndarray:
             key = key[:-1] | (codes[n - 1:] << _SHIFTS_NP[n - 1])
         if n >= low:
             parts.append(key)
-    found = words(prepared)
-    if found:
-        parts.append(np.fromiter((_word_key(w) for w in found), dtype=np.uint64, count=len(found)))
     return np.concatenate(parts)
 
 
 def ngrams(prepared: str) -> set[str]:
-    """The distinct n-grams and words of a prepared text: the features (presence, not counts) the model is trained on."""
-    return set(iter_ngrams(prepared)).union(words(prepared))
+    """The distinct n-grams of a prepared text: the features (presence, not counts) the model is trained on."""
+    return set(iter_ngrams(prepared))
