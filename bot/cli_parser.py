@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="リポジトリのコーパスと蓄積した判定例からモデルを作り直す（オフライン）/ "
                                "rebuild the model from the corpus and the stored examples (offline)")
     classify.add_argument("--out", help="--train の出力先（既定: 同梱のモデル）/ with --train: model file to write")
+    classify.add_argument("--purge-examples", action="store_true",
+                          help="保存期間（retention.unlinked_examples_days）を過ぎた「報告ではない」の判定例を消去 / "
+                               "erase 「報告ではない」 examples past their retention period")
+    classify.add_argument("--dry-run", action="store_true",
+                          help="--purge-examples で対象の件数だけ表示 / with --purge-examples: only count")
     timeline = add("timeline", "タイムラインの出力、または verify で全体の検査 / "
                                "export a timeline or 'verify' the chain")
     timeline.add_argument("target", help="インシデント番号（12 / INC-0012）または verify / incident number or 'verify'")

@@ -147,6 +147,9 @@ class RetentionSettings(_Strict):
     erase: bool = True
     # When the daily verification (and erasure) job runs, Asia/Tokyo.
     daily_at: dt.time = dt.time(3, 30)
+    # 「報告ではない」 answers kept as classifier examples belong to no incident: their text goes after this many
+    # days from being stored (bot/triage/classifier_retention.py); examples of an incident go with its text.
+    unlinked_examples_days: Annotated[int, RetentionDays] | None = 365
 
 
 class RateLimitSettings(_Strict):

@@ -43,7 +43,7 @@ def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             stdout.write(_classified(classifier.classify(str(text))))
         return 0
     if args.text is None:
-        stdout.write("classify: give TEXT or --jsonl\n")
+        stdout.write("classify: 判定する文章（TEXT）か --jsonl を指定してください / give TEXT or --jsonl\n")
         return 2
     stdout.write(_classified(classifier.classify(args.text)))
     return 0
@@ -135,7 +135,7 @@ def _debug_traceback(stderr: TextIO) -> None:
 def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: TextIO, stderr: TextIO,
               sleep: Callable[[float], None]) -> int:
     command = args.command or "chat"
-    if command == "classify" and not (args.evaluate or args.train):
+    if command == "classify" and not (args.evaluate or args.train or args.purge_examples):
         return _classify(args, stdin, stdout)
     if command == "init":
         return _init(args, stdout, stderr)

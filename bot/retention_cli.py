@@ -42,7 +42,7 @@ def _as_json(report: RetentionReport) -> str:
         "now": to_jst(report.now).isoformat(), "dry_run": report.dry_run, "due": due(report.due),
         "erased": [{"id": e.incident_id, "ref": e.ref, **e.counts} for e in report.erased],
         "failed": [{"id": i, "ref": incident_ref(i), "error": error} for i, error in report.failed],
-        "waiting_to_close": due(report.waiting_to_close),
+        "waiting_to_close": due(report.waiting_to_close), "classifier_examples_purged": report.examples_purged,
     }, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -75,6 +75,10 @@ def retention(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
                            expires=when(item.expires_at)) + "\n")
     if not report.due and not report.waiting_to_close:
         stdout.write(cat.t("retention.nothing") + "\n")
+    days = policy.unlinked_examples_days
+    if days and report.examples_purged:
+        key = "retention.examples_due" if report.dry_run else "retention.examples_purged"
+        stdout.write(cat.t(key, count=report.examples_purged, days=days) + "\n")
     stdout.write(cat.t("retention.summary", erased=len(report.erased), due=len(report.due),
                        failed=len(report.failed)) + "\n")
     return 1 if report.failed else 0

@@ -276,6 +276,8 @@ def audit_lines(result: AuditResult, catalog: Catalog) -> list[str]:
         lines.append(t("audit.erased", count=len(retention.erased), refs=_refs([e.ref for e in retention.erased])))
     if retention.dry_run and retention.due and not result.erasure_held:
         lines.append(t("audit.due", count=len(retention.due), refs=_refs([d.ref for d in retention.due])))
+    if retention.examples_purged and not retention.dry_run:
+        lines.append(t("audit.examples_purged", count=retention.examples_purged))
     if retention.failed:
         lines.append(t("audit.failed", count=len(retention.failed),
                        refs=_refs([incident_ref(i) for i, _ in retention.failed])))

@@ -2,6 +2,7 @@
 
     incident-bot classify --evaluate            # accuracy on the stored examples (SQLite or DATABASE_URL)
     incident-bot classify --train [--out FILE]  # rebuild the model from the repository corpus + stored examples
+    incident-bot classify --purge-examples [--dry-run]  # erase 「報告ではない」 examples past their period
 
 Both are offline: nothing is downloaded, the chat platforms are not contacted. Erased examples (text NULL) are
 skipped; restricted ones are read by the operator only, as every other CLI command does.
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.triage.classifier_build import Example, default_output
 from bot.triage.classifier_build import main as build_main
+from bot.triage.classifier_retention import purge_unlinked_examples
 from bot.triage.classify import NONE, Classifier
 from storage.models import ClassifierExample
 
@@ -53,7 +55,9 @@ def _pct(part: int, whole: int) -> str:
 
 
 def cli(runtime: Any, args: argparse.Namespace, stdout: TextIO) -> int:
-    """incident-bot classify --evaluate | --train."""
+    """incident-bot classify --evaluate | --train | --purge-examples."""
+    if getattr(args, "purge_examples", False):
+        return purge(runtime, bool(getattr(args, "dry_run", False)), stdout)
     examples = stored_examples(runtime.triage.deps.sessions)
     if args.train:
         out = Path(args.out) if args.out else default_output()
@@ -71,4 +75,17 @@ def cli(runtime: Any, args: argparse.Namespace, stdout: TextIO) -> int:
         alone = _pct(c.get("left_alone", 0), n) if key in (NONE,) or key.startswith("source:not") else "    —"
         stdout.write(f"{key:<24} {n:>6}   {_pct(c['right'], n)}   {_pct(c['right'] + c.get('unsure_right', 0), n)}"
                      f"      {alone}\n")
+    return 0
+
+
+def purge(runtime: Any, dry_run: bool, stdout: TextIO) -> int:
+    """Erase (or count) the 「報告ではない」 examples older than retention.unlinked_examples_days."""
+    cat = runtime.triage.catalog
+    days = runtime.settings.file.retention.unlinked_examples_days or None
+    if days is None:
+        stdout.write(cat.t("retention.examples_kept") + "\n")
+        return 0
+    count = purge_unlinked_examples(runtime.triage.deps, days, dry_run=dry_run)
+    stdout.write(cat.t("retention.examples_due" if dry_run else "retention.examples_purged", count=count,
+                       days=days) + "\n")
     return 0

@@ -29,7 +29,8 @@ security state (restricted, reporters and their roles, step states: ids and stat
 tell a real erasure from someone blanking rows, and can still check the tables of an erased incident.
 What stays: kind, status, severity, dates, department, platform, and chat user ids (``reporter_id``, actors) —
 pseudonymous ids that the hash chain covers and that the record of who did what needs. Messages already in
-Slack/Teams follow the workspace's own retention settings.
+Slack/Teams follow the workspace's own retention settings. 「報告ではない」 examples, which have no incident, go
+after ``retention.unlinked_examples_days`` in the same run (bot/triage/classifier_retention.py).
 
 Running it again erases nothing new: an incident is only picked again if events were added to it after its
 erasure (then only those are erased, under a further ``erased`` event).
@@ -49,6 +50,7 @@ from bot.clock import JST, to_jst
 from bot.config import ConfigError, RetentionSettings
 from bot.triage import lifecycle
 from bot.triage.classifier_intake import erase_examples
+from bot.triage.classifier_retention import DEFAULT_UNLINKED_EXAMPLE_DAYS, purge_unlinked_examples
 from bot.triage.core import CoreDeps, incident_ref, load_incident, record, transaction
 from storage.models import Incident, IncidentReporter, StepState, TimelineEvent
 from storage.timeline import ERASURE_EVENT
@@ -74,12 +76,15 @@ class RetentionPolicy:
     by_kind: Mapping[str, int | None] = field(default_factory=dict)
     count_from: str = "ended"
     erase: bool = True
+    # Classifier examples of no incident (「報告ではない」), days from being stored; None keeps them.
+    unlinked_examples_days: int | None = DEFAULT_UNLINKED_EXAMPLE_DAYS
 
     @classmethod
     def from_settings(cls, settings: RetentionSettings) -> RetentionPolicy:
         return cls(default_days=settings.default_days or None,
                    by_kind={kind: days or None for kind, days in settings.by_kind.items()},
-                   count_from=settings.count_from, erase=settings.erase)
+                   count_from=settings.count_from, erase=settings.erase,
+                   unlinked_examples_days=settings.unlinked_examples_days or None)
 
     def days_for(self, kind: str) -> int | None:
         """The period for a kind in days, or None to keep forever (0 in app.yaml also means forever)."""
@@ -147,6 +152,8 @@ class RetentionReport:
     erased: tuple[Erasure, ...]
     failed: tuple[tuple[int, str], ...]
     waiting_to_close: tuple[Due, ...]
+    # 「報告ではない」 examples past retention.unlinked_examples_days: purged (or, dry run, due).
+    examples_purged: int = 0
 
 
 @dataclass(frozen=True)
@@ -294,5 +301,6 @@ def run_retention(deps: CoreDeps, policy: RetentionPolicy, now: datetime | None 
             if done is not None:
                 erased.append(done)
                 log.info("retention: erased personal data of %s", item.ref)
+    purged = purge_unlinked_examples(deps, policy.unlinked_examples_days, now, dry_run=dry_run, actor=actor)
     return RetentionReport(now=now, dry_run=dry_run, due=tuple(due), erased=tuple(erased), failed=tuple(failed),
-                           waiting_to_close=tuple(waiting))
+                           waiting_to_close=tuple(waiting), examples_purged=purged)
