@@ -21,10 +21,10 @@ from bot.triage.retention import RetentionPolicy, run_retention
 from bot.triage.service import Triage
 from bot.wiring import Runtime
 from storage.models import ClassifierExample, TimelineEvent
-from tests.conftest import STAFF
+from tests.conftest import PR, STAFF
 
 REPORTER = Actor(STAFF, "山田 花子", "test")
-PR_ACTOR = Actor("U_PR", "広報", "test")
+PR_ACTOR = Actor(PR, "広報", "test")
 ALL_UNSURE = Thresholds(report=1.01, chatter=0.0)
 POLICY = RetentionPolicy(default_days=30, by_kind={}, unlinked_examples_days=30)
 
