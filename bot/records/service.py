@@ -148,6 +148,12 @@ class RecordsDesk:
         return RecordFile(f"incidents-{to_jst(stamp):%Y%m%d}.xlsx", content, MEDIA_TYPES["xlsx"],
                           self.deps.catalog.t("records.file.incidents", count=len(views)))
 
+    def may_review(self, incident_id: int, user: str) -> bool:
+        """Whether the user may record the closing review (whoever may resolve or close the incident)."""
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            return _may_review(self.deps, user, incident.restricted, reporter_ids(session, incident_id))
+
     # -- closing review ------------------------------------------------------------------------------------
     def record_review(self, incident_id: int, actor: Actor, *, cause: str = "", prevention: str = "") -> str:
         """Record the cause and prevention asked at closing (by whoever may end the incident: resolve or close);
@@ -160,14 +166,17 @@ class RecordsDesk:
         def work(session: Session) -> str:
             incident = load_incident(session, incident_id, lock=True)
             reporters = reporter_ids(session, incident_id)
-            if not self.deps.access.allows("resolve", actor.user_id, restricted=incident.restricted,
-                                           reporters=reporters):
-                self.deps.access.require("close", actor.user_id, incident_id, restricted=incident.restricted,
-                                         reporters=reporters)
+            if not _may_review(self.deps, actor.user_id, incident.restricted, reporters):
+                raise PermissionDenied("close", actor.user_id, incident_id)
             record(session, self.deps, incident_id, REVIEW_EVENT, actor.user_id, cause=cause, prevention=prevention)
             return cat.t("records.review.done", ref=incident_ref(incident_id))
 
         return transaction(self.deps, work)
+
+
+def _may_review(deps: CoreDeps, user: str, restricted: bool, reporters: list[str]) -> bool:
+    return any(deps.access.allows(action, user, restricted=restricted, reporters=reporters)
+               for action in ("resolve", "close"))
 
 
 def reporters(deps: CoreDeps, incident_id: int) -> list[str]:

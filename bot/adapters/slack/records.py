@@ -59,12 +59,13 @@ def review_modal(render: Renderer, ref: str, metadata: dict[str, Any]) -> View:
         return InputBlock(block_id=block_id, label=t(label), optional=True,
                           element=PlainTextInputElement(action_id="value", multiline=True, max_length=MAX_REVIEW))
 
+    hint = MarkdownTextObject(text=escape(f"{ref}　{t('records.review.modal_hint')}"))
     return View(type="modal", callback_id=REVIEW_SUBMIT,
                 title=truncate(t("records.review.modal_title"), MODAL_TITLE_LIMIT),
                 submit=truncate(t("records.review.submit"), MODAL_TITLE_LIMIT),
                 close=truncate(t("slack.modal.cancel"), MODAL_TITLE_LIMIT),
                 private_metadata=encode_metadata(metadata),
-                blocks=[ContextBlock(elements=[MarkdownTextObject(text=escape(f"{ref}　{t('records.review.modal_hint')}"))]),
+                blocks=[ContextBlock(elements=[hint]),
                         field(CAUSE, "records.review.cause_label"),
                         field(PREVENTION, "records.review.prevention_label")])
 
