@@ -75,7 +75,7 @@ def test_an_ordinary_incident_hands_the_records_to_the_reporter_and_pr(slack: Sl
         assert [c.value for c in sheet[1]][:4] == ["日時", "種別", "実施者", "内容"]
         events = slack.runtime.triage.queries.timeline(incident_id, None)
         assert sheet.max_row - 1 == len(events) and history_rows(report["data"]) == len(events)
-        assert NAMES[STAFF] in text  # names, not ids
+        assert NAMES[STAFF] in text and f"{NAMES[PR]}（広報担当）" in text and PR not in text  # names, not ids
     # The comment: with the files in a channel; in a DM, the message that opened it (the upload needs its id).
     assert ref in fake.files_in(PR_CHANNEL)[0]["comment"] and "報告書（案）" in fake.files_in(PR_CHANNEL)[0]["comment"]
     assert any(ref in m["text"] and "報告書（案）" in m["text"] for m in fake.channel_messages(dm(STAFF)))
