@@ -79,14 +79,17 @@ def uploads(desk: RecordsDesk, view: IncidentView, platform: str) -> tuple[p.Op,
 
 
 def at_end(steps: p.Plan, desk: RecordsDesk, view: IncidentView | None, platform: str, *,
-           invite: bool = True) -> p.Plan:
-    """`steps` followed, when the incident has just ended, by the invitation to record the closing review (in
-    the incident's conversation, once) and the hand-over of the records."""
+           invite: bool = True, ender: str | None = None) -> p.Plan:
+    """`steps` followed, when the incident has just ended, by the invitation to record the closing review (once:
+    in the incident's conversation, or for a restricted one in the DM of `ender`, who ended it and may record it)
+    and the hand-over of the records."""
     if view is None or not has_ended(view):
         return steps
     ops: tuple[p.Op, ...] = ()
     if invite and desk.review_version(view.id) == 0:
-        ops += (p.Post(view.id, REVIEW_INVITE, p.HOME, c.ReviewInvite(view)),)
+        # A restricted incident's conversation is its reporter's, who may not end it: the one who did is asked.
+        where: p.Where = Place(ender) if view.restricted and ender else p.HOME
+        ops += (p.Post(view.id, REVIEW_INVITE, where, c.ReviewInvite(view)),)
     ops += uploads(desk, view, platform)
     return p.Plan(steps.incident_id or view.id, steps.ops + ops, steps.severity if steps.ops else view.severity,
                   steps.lane, steps.coalesce, steps.once)

@@ -122,7 +122,7 @@ def test_an_ordinary_incident_hands_the_records_to_the_reporter_and_pr(slack: Sl
 
 def test_a_restricted_incident_goes_only_to_the_dms_of_who_may_see_it(slack: SlackEnv) -> None:
     fake = slack.fake
-    incident_id, home, _ = run_to_the_end(slack, LEAK, PR)  # a leak is ended by PR or security
+    incident_id, home, home_ts = run_to_the_end(slack, LEAK, PR)  # a leak is ended by PR or security
     assert home == dm(STAFF)
     for user in (STAFF, PR, SECURITY):
         report, timeline = files_of(fake, dm(user))
@@ -131,6 +131,13 @@ def test_a_restricted_incident_goes_only_to_the_dms_of_who_may_see_it(slack: Sla
     # Never a channel (not the PR channel, not the report channel), never a bystander.
     assert {f["channel"] for f in fake.shared} == {dm(STAFF), dm(PR), dm(SECURITY)}
     assert fake.files_in(dm(OTHER)) == [] and not fake.channel_messages(dm(OTHER))
+    # The invitation to record the review goes to who ended it (the reporter of a leak may not).
+    invite = next(m for m in fake.channel_messages(dm(PR)) if "records_review" in action_ids(m))
+    assert not any("records_review" in action_ids(m) for m in fake.thread_messages(home, home_ts))
+    slack.driver.click(PR, invite, "records_review", until=lambda f: len(f.views) >= 1)
+    slack.driver.submit_view(PR, fake.views[-1], {"cause": "宛先の確認漏れ", "prevention": "送信前の二重確認"})
+    report = files_of(fake, dm(SECURITY), 4)[2]
+    assert "宛先の確認漏れ" in docx_text(report["data"]) and fake.files_in(PR_CHANNEL) == []
 
 
 def test_a_replayed_end_uploads_nothing_twice(slack: SlackEnv) -> None:

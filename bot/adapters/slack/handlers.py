@@ -313,7 +313,8 @@ class Handlers:
         log_event(logging.INFO, "slack.step", incident_id=view.id, finished=outcome.finished,
                   step=outcome.completed_step.step_id if outcome.completed_step else None, replay=outcome.duplicate)
         steps = plan.progress(outcome, actor.display_name, self._now_text(), at=at)
-        self.deliver(reply, "step", closing.at_end(steps, RecordsDesk(self.triage.deps), view, PLATFORM))
+        self.deliver(reply, "step", closing.at_end(steps, RecordsDesk(self.triage.deps), view, PLATFORM,
+                                                   ender=actor.user_id))
 
     # -- kind correction -----------------------------------------------------------------------------------------
     def correct_kind(self, body: dict[str, Any], action: dict[str, Any]) -> None:
