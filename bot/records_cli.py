@@ -21,7 +21,7 @@ def _number(target: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _unique(path: Path) -> Path:
+def unique_path(path: Path) -> Path:
     """The default file name, or name-2, name-3… so an earlier (perhaps edited) file is never overwritten."""
     if not path.exists():
         return path
@@ -32,7 +32,7 @@ def _unique(path: Path) -> Path:
     raise FileExistsError(str(path))
 
 
-def _save(path: Path, content: bytes) -> None:
+def save_whole(path: Path, content: bytes) -> None:
     """Write whole or not at all: a temporary file beside the target, then renamed over it."""
     handle, temp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -60,8 +60,8 @@ def emit(runtime: Runtime, file: RecordFile, fmt: str, output: str | None, stdou
         stdout.write(file.content.decode("utf-8"))
         return 0
     try:
-        path = Path(output) if output else _unique(Path(file.filename))
-        _save(path, file.content)
+        path = Path(output) if output else unique_path(Path(file.filename))
+        save_whole(path, file.content)
     except OSError as exc:
         stdout.write(cat.t("records.file.cannot_write", path=output or file.filename,
                            error=exc.strerror or type(exc).__name__) + "\n")

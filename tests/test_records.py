@@ -66,7 +66,7 @@ def test_every_event_is_one_readable_sentence_with_its_date(runtime: Runtime, fl
     assert ("| 2026年11月18日 10:07 | 状態の変更 | 山田 太郎 | "
             "山田 太郎が状態を「報告受付」から「対応中」に変更しました。 |") in md
     assert "ボット（自動処理）が広報広聴課に通知しました（第1段階）。 | 旭川市ガイドライン 7\\(1\\)エ" in md
-    assert "U_PR（広報担当）が報告を確認しました。" in md
+    assert "広報 花子（広報担当）が報告を確認しました。" in md  # the name PR acknowledged under, not the id
     # No machine values: no JSON, no English status keys.
     assert '{"' not in md and not re.search(r"\b(reported|responding|resolved|closed|pr_section)\b", md)
 
@@ -216,7 +216,7 @@ def test_docx_report_reads_back_and_history_matches_the_timeline(runtime: Runtim
     assert [line.seq for line in lines] == [e.seq for e in entries]
     assert all(row[0].startswith("令和8年11月18日") for row in history[1:])
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", f"{PR}（広報担当）"]]
+    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "広報 花子（広報担当）"]]
     assert "旭川市ガイドライン 7(1)エ" in notices[1][3]
     actions = next(t for t in tables if t[0][0] == "番号")
     assert len(actions) > 2 and all("旭川市ガイドライン" in row[5] for row in actions[1:])
@@ -280,7 +280,7 @@ def test_erased_incident_report_says_what_was_erased_and_when(runtime: Runtime, 
     assert len(history) - 1 == len(runtime.triage.queries.timeline(flaming, None))
     assert "内容は保存期間の経過により消去済み" in history[1][2]
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", f"{PR}（広報担当）"]]
+    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "広報 花子（広報担当）"]]
 
 
 def _config(runtime: Runtime, tmp_path: Path) -> Path:

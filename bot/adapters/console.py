@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
@@ -19,11 +20,13 @@ from bot.adapters.console_input import (
     resolve_choices,
     text,
 )
+from bot.adapters.console_records import ConsoleRecords
+from bot.adapters.console_render import render_step
 from bot.cli_errors import database_problem, masked_url, say
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.i18n import Catalog
-from bot.ports import Actor, AskIfReport, IncidentView, InputSpec, Outcome, ReportInput, StepView
+from bot.ports import Actor, AskIfReport, IncidentView, InputSpec, Outcome, ReportInput
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
@@ -33,38 +36,14 @@ from bot.triage.service import Triage
 PLATFORM = "console"
 
 
-def render_step(step: StepView, t: Callable[..., str]) -> str:
-    """A step as plain text: heading, instructions, sources, don'ts, inputs, drafts."""
-    lines = [t("step.heading", index=step.index, total=step.total, title=step.title), step.instructions.strip()]
-    if step.fallback_note:
-        lines.append(f"※ {step.fallback_note}")
-    if step.citations:
-        lines.append(t("step.citations", citations=" / ".join(step.citations)))
-    if step.donts:
-        lines.append(t("step.donts"))
-        lines.extend(f"  ✕ {item}" for item in step.donts)
-    if step.inputs:
-        lines.append(t("step.inputs"))
-        for item in step.inputs:
-            required = f" ({t('step.required')})" if item.required else ""
-            choices = " [" + " / ".join(f"{v}={label}" for v, label in item.choices) + "]" if item.choices else ""
-            known = f" = {item.value}" if item.value else ""
-            lines.append(f"  {item.id}{required}: {item.label}{choices}{known}")
-    if step.drafts:
-        lines.append(t("step.drafts"))
-        for draft in step.drafts:
-            lines.append(f"----- {draft.title} -----")
-            lines.append(draft.text.strip())
-            lines.append("-" * 24)
-    lines.append(t("console.actions"))
-    return "\n".join(line for line in lines if line is not None)
-
-
 class ConsoleChat:
     """Turns typed lines into core calls and the outcomes into text; tests drive it like a transcript."""
 
-    def __init__(self, triage: Triage, settings: ConsoleSettings) -> None:
+    def __init__(self, triage: Triage, settings: ConsoleSettings, records_folder: Path | None = None) -> None:
         self.triage = triage
+        english = triage.catalog.locale == "en"
+        names = {u.id: ENGLISH_NAMES.get(u.name, u.name) if english else u.name for u in settings.users.values()}
+        self.records = ConsoleRecords(triage, records_folder, names)  # files at the end, the closing review
         self.users = settings.users
         self.user_key = settings.default_user if settings.default_user in self.users else next(iter(self.users))
         self.focus: int | None = None
@@ -104,9 +83,18 @@ class ConsoleChat:
             return text("too_long", self.locale, length=len(line), max=MAX_LINE)
         if self.guided is not None:
             return self._guided_line(line)
+        if self.records.review is not None:
+            return self._review_line(line)
         if not line:
             return ""
         return self._guard(lambda: self._line(line))
+
+    def _review_line(self, line: str) -> str:
+        """An answer to the closing review; /cancel stops it, any other command stops it and runs."""
+        if not line.startswith("/"):
+            return self._guard(lambda: self.records.answer(line, self.actor))
+        stopped = self.records.cancel()
+        return stopped if line.lower() in ("/cancel", "/quit") else stopped + "\n" + self.handle(line)
 
     def _line(self, line: str) -> str:
         if line.startswith("/"):
@@ -225,7 +213,7 @@ class ConsoleChat:
         if problems:
             return "\n".join(problems)
         outcome = self.triage.steps.complete(incident_id, step.step_id, self.actor, skip=skip, answers=answers)
-        return self._render(outcome)
+        return self._ending(outcome)
 
     def _bad_choice(self, spec: InputSpec) -> str:
         options = ", ".join(f"{value} ({label})" for value, label in spec.choices)
@@ -271,7 +259,7 @@ class ConsoleChat:
         if guided.index < len(guided.specs):
             return self._ask()
         self.guided = None
-        return self._guard(lambda: self._render(self.triage.steps.complete(
+        return self._guard(lambda: self._ending(self.triage.steps.complete(
             guided.incident_id, guided.step_id, self.actor, skip=False, answers=guided.answers)))
 
     def _show_step(self, _: str) -> str:
@@ -321,12 +309,7 @@ class ConsoleChat:
         return "\n".join(self._incident_line(v) for v in views) or self.t("console.no_incidents")
 
     def _timeline(self, rest: str) -> str:
-        from bot.triage.export import export_timeline
-
-        incident_id = self._number(rest) or self._need_focus()
-        view = self.triage.queries.view(incident_id, self.actor.user_id)
-        entries = self.triage.queries.timeline(incident_id, self.actor.user_id)
-        return export_timeline(view, entries, "md", self.triage.catalog).rstrip()
+        return self.records.timeline(self._number(rest) or self._need_focus(), self.actor.user_id)
 
     def _verify(self, _: str) -> str:
         from bot.triage.audit import verify_database
@@ -339,7 +322,12 @@ class ConsoleChat:
         return "\n".join(lines)
 
     def _status(self, target: str) -> str:
-        return self._render(self.triage.incidents.change_status(self._need_focus(), target, self.actor))
+        return self._ending(self.triage.incidents.change_status(self._need_focus(), target, self.actor))
+
+    def _ending(self, outcome: Outcome) -> str:
+        """The outcome, then (when it ended the incident) the files written and the closing review asked."""
+        shown = self._render(outcome)
+        return "\n".join(part for part in (shown, self.records.ended(outcome.incident, self.actor)) if part)
 
     # -- output --------------------------------------------------------------------------------------------
     def _incident_line(self, view: IncidentView) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -145,8 +146,25 @@ class PrivacyAdvice:
     public: Place | None
 
 
+@dataclass(frozen=True)
+class ReviewInvite:
+    """At the end of an incident: who may end it is invited to record the cause and prevention (optional)."""
+
+    view: IncidentView
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to hand over in chat (the draft report, the timeline workbook)."""
+
+    filename: str
+    data: bytes
+    title: str
+    media_type: str
+
+
 Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | StepSuperseded | SectionNotice
-           | NoticeRedacted | NoticeAcknowledged | MergedCount | PrivateLine | PrivacyAdvice)
+           | NoticeRedacted | NoticeAcknowledged | MergedCount | PrivateLine | PrivacyAdvice | ReviewInvite)
 
 
 class DeliveryError(Exception):
@@ -182,3 +200,6 @@ class ChatPort(Protocol):
 
     def permalink(self, posted: Posted) -> str | None:
         """A link to a posted message, or None when the platform cannot give one."""
+
+    def upload(self, place: Place, files: Sequence[Attachment], comment: str) -> Posted:
+        """Hand files over with one comment (a user id as channel: their DM); the Posted names the first file."""

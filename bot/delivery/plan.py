@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -133,7 +134,19 @@ class Mark:
     channel: str
 
 
-Op = Adopt | Post | UpdateStep | UpdateNotices | UpdateCount | Tell | MovePrivate | Mark
+@dataclass(frozen=True)
+class Upload:
+    """Hand record files over at `where` (a user id as channel: their DM) once per purpose; the files are made
+    only when the operation runs and its claim is new (bot/delivery/closing.py plans these)."""
+
+    incident_id: int
+    purpose: str
+    where: Place | Literal["section"]
+    files: Callable[[], tuple[c.Attachment, ...]]
+    comment: str
+
+
+Op = Adopt | Post | UpdateStep | UpdateNotices | UpdateCount | Tell | MovePrivate | Mark | Upload
 
 
 @dataclass(frozen=True)
@@ -252,5 +265,5 @@ def acknowledged(outcome: Outcome, by: str, when: str) -> Plan:
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "UpdateCount", "Tell", "MovePrivate", "Mark", "Op", "Plan", "report", "progress", "kind_corrected",
+           "UpdateCount", "Tell", "MovePrivate", "Mark", "Upload", "Op", "Plan", "report", "progress", "kind_corrected",
            "acknowledged"]

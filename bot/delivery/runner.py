@@ -155,6 +155,8 @@ class Runner:
             return True
         if isinstance(op, p.MovePrivate):
             return self._move_private(led, op, plan)
+        if isinstance(op, p.Upload):
+            return self._upload(led, op, plan)
         raise TypeError(f"unknown delivery operation {op!r}")
 
     def _where(self, led: Ledger, op: p.Post) -> Place | None:
@@ -234,6 +236,43 @@ class Runner:
     def _turn_and_post(self, place: Place, content: c.Content, plan: p.Plan, marker: Marker | None) -> Posted:
         self.turn(place.channel, plan.severity, plan.lane)
         return self.port.post(place, content, marker)
+
+    def _upload(self, led: Ledger, op: p.Upload, plan: p.Plan) -> bool:
+        """Files handed over once per (incident, purpose): claimed, made, uploaded, recorded; a failure gives the
+        claim back so a later delivery (a retry, the next closing) hands them over."""
+        if op.where == p.SECTION:
+            channel = self.section_channel(False)
+            if not channel:
+                log.error("delivery.no_section_channel incident_id=%s", op.incident_id)
+                return False
+            place = Place(channel)
+        else:
+            assert isinstance(op.where, Place)
+            place = op.where
+        claim = led.claim(op.incident_id, op.purpose, place.channel)
+        if claim.state in ("posted", "busy"):
+            return claim.state == "posted"
+        upload = getattr(self.port, "upload", None)
+        try:
+            if upload is None:  # a port written before uploads existed: recorded, never silently dropped
+                raise DeliveryError("upload_unsupported")
+            try:
+                files = op.files()
+            except Exception as exc:  # noqa: BLE001 - e.g. the recipient lost the right meanwhile: recorded, not lost
+                log.warning("delivery.records_unavailable incident_id=%s error=%s", op.incident_id,
+                            type(exc).__name__)
+                raise DeliveryError("records_unavailable") from exc
+
+            def send() -> Posted:
+                self.turn(place.channel, plan.severity, plan.lane)
+                return upload(place, files, op.comment)  # type: ignore[no-any-return]
+
+            posted = self._patient(send)
+        except DeliveryError:
+            led.drop(op.incident_id, op.purpose)
+            raise
+        led.put(op.incident_id, op.purpose, posted.channel, posted.id)
+        return True
 
     def _update_step(self, led: Ledger, op: p.UpdateStep) -> bool:
         if op.at is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.ports import DraftView, IncidentView
 from bot.triage.core import CoreDeps, all_answers, load_incident, render_context, reporter_ids, step_states
 from bot.triage.queries import IncidentQueries, TimelineEntry
-from storage.models import Incident, IncidentReporter
+from storage.models import Incident, IncidentReporter, TimelineEvent
 
 REVIEW_EVENT = "review_recorded"
 
@@ -71,6 +71,12 @@ def _names(session: Session, incident: Incident) -> dict[str, str]:
             IncidentReporter.incident_id == incident.id)):
         if name:
             names[user_id] = name
+    # Who acknowledged is kept by name on the incident (what PR sees): the report names them, not their id.
+    acknowledger = session.execute(select(TimelineEvent.actor).where(
+        TimelineEvent.incident_id == incident.id, TimelineEvent.type == "acknowledged")
+        .order_by(TimelineEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    if acknowledger and incident.acknowledged_by and acknowledger not in names:
+        names[acknowledger] = incident.acknowledged_by
     return names
 
 

@@ -69,9 +69,9 @@ def addressee_section(deps: CoreDeps) -> str:
     return profile.first_report_to[-1]
 
 
-def default_calendar(locale: str) -> str:
-    """和暦 for Japanese documents (every built-in profile is a Japanese municipality), 西暦 in English."""
-    return "wareki" if locale == "ja" else "western"
+def default_calendar(locale: str, date_style: str = "wareki") -> str:
+    """和暦 for Japanese documents of a profile dated in 和暦 (every built-in profile), else 西暦; 西暦 in English."""
+    return "wareki" if locale == "ja" and date_style == "wareki" else "western"
 
 
 def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None = None,
@@ -79,7 +79,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     """The report of an incident as the record's viewer may see it."""
     cat, profile, view = deps.catalog, deps.profile, record.view
     locale = cat.locale
-    calendar = calendar or default_calendar(locale)
+    calendar = calendar or default_calendar(locale, profile.date_style)
     now = now or deps.clock.now()
     describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar)
     lines = tuple(describer.describe(record.entries))

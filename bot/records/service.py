@@ -82,6 +82,9 @@ class RecordsDesk:
         if fmt not in TIMELINE_FORMATS:
             raise ValueError(f"unknown format {fmt!r} (known: {', '.join(TIMELINE_FORMATS)})")
         self._require("export", incident_id, viewer)
+        return self._timeline(incident_id, viewer, fmt)
+
+    def _timeline(self, incident_id: int, viewer: str | None, fmt: str) -> RecordFile:
         rec = load_record(self.deps, incident_id, viewer)
         view, cat = rec.view, self.deps.catalog
         if fmt == "json":
@@ -104,6 +107,16 @@ class RecordsDesk:
         """The report for one chat recipient; refused and recorded for anyone who may not see the details."""
         self._require("view_details", incident_id, recipient)
         return self._report(load_record(self.deps, incident_id, recipient), fmt, None)
+
+    def timeline_for_recipient(self, incident_id: int, recipient: str, fmt: str = "xlsx") -> RecordFile:
+        """The timeline for one chat recipient at closing; refused and recorded for anyone who may not see it."""
+        self._require("view_details", incident_id, recipient)
+        return self._timeline(incident_id, recipient, fmt)
+
+    def review_version(self, incident_id: int) -> int:
+        """The sequence number of the latest closing review (0: none yet); a new review is a new report."""
+        entries = IncidentQueries(self.deps).timeline(incident_id, None)
+        return max((e.seq for e in entries if e.type == REVIEW_EVENT), default=0)
 
     def deliverable_reports(self, incident_id: int, candidates: Iterable[str],
                             fmt: str = "docx") -> list[tuple[str, RecordFile]]:
@@ -135,9 +148,16 @@ class RecordsDesk:
         return RecordFile(f"incidents-{to_jst(stamp):%Y%m%d}.xlsx", content, MEDIA_TYPES["xlsx"],
                           self.deps.catalog.t("records.file.incidents", count=len(views)))
 
+    def may_review(self, incident_id: int, user: str) -> bool:
+        """Whether the user may record the closing review (whoever may resolve or close the incident)."""
+        with self.deps.sessions.begin() as session:
+            incident = load_incident(session, incident_id)
+            return _may_review(self.deps, user, incident.restricted, reporter_ids(session, incident_id))
+
     # -- closing review ------------------------------------------------------------------------------------
     def record_review(self, incident_id: int, actor: Actor, *, cause: str = "", prevention: str = "") -> str:
-        """Record the cause and prevention asked at closing (as whoever may close); returns the actor's message."""
+        """Record the cause and prevention asked at closing (by whoever may end the incident: resolve or close);
+        returns the actor's message."""
         cause, prevention = storable(cause).strip()[:MAX_REVIEW], storable(prevention).strip()[:MAX_REVIEW]
         cat = self.deps.catalog
         if not cause and not prevention:
@@ -145,12 +165,18 @@ class RecordsDesk:
 
         def work(session: Session) -> str:
             incident = load_incident(session, incident_id, lock=True)
-            self.deps.access.require("close", actor.user_id, incident_id, restricted=incident.restricted,
-                                     reporters=reporter_ids(session, incident_id))
+            reporters = reporter_ids(session, incident_id)
+            if not _may_review(self.deps, actor.user_id, incident.restricted, reporters):
+                raise PermissionDenied("close", actor.user_id, incident_id)
             record(session, self.deps, incident_id, REVIEW_EVENT, actor.user_id, cause=cause, prevention=prevention)
             return cat.t("records.review.done", ref=incident_ref(incident_id))
 
         return transaction(self.deps, work)
+
+
+def _may_review(deps: CoreDeps, user: str, restricted: bool, reporters: list[str]) -> bool:
+    return any(deps.access.allows(action, user, restricted=restricted, reporters=reporters)
+               for action in ("resolve", "close"))
 
 
 def reporters(deps: CoreDeps, incident_id: int) -> list[str]:

@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.triage.profiles import Profile
+from bot.wareki import wareki_date
 
 JST = timezone(timedelta(hours=9), "JST")
 # Names a template or `when` expression may use; anything else is a typo caught at load.
@@ -165,20 +166,6 @@ def _as_jst(value: Any) -> Any:
     return value
 
 
-# Japanese eras (first day, name), newest first; notices of the four municipalities are dated in 和暦.
-ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
-
-
-def wareki(value: date) -> str:
-    """A date in the Japanese era calendar: 令和8年12月5日 (元年 for the first year)."""
-    day = value.date() if isinstance(value, datetime) else value
-    for start, name in ERAS:
-        if day >= start:
-            year = day.year - start.year + 1
-            return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _wants_wareki(ctx: Context) -> bool:
     profile = ctx.get("profile")
     return getattr(profile, "date_style", "gregorian") == "wareki"
@@ -193,7 +180,7 @@ def jdate(ctx: Context, value: Any) -> str:
     if ctx.get("locale") == "en":
         return value.strftime("%Y-%m-%d")
     if _wants_wareki(ctx):
-        return wareki(value)
+        return wareki_date(value)
     return f"{value.year}年{value.month}月{value.day}日"
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.delivery.content import Content, DeliveryError, Marker, Place, Posted
+from bot.delivery.content import Attachment, Content, DeliveryError, Marker, Place, Posted
 from bot.identity import split
 
 
@@ -66,6 +67,14 @@ class FakePort:
                 if call.method == "post" and call.marker == marker and call.posted is not None:
                     return call.posted
             return None
+
+    def upload(self, place: Place, files: Sequence[Attachment], comment: str) -> Posted:
+        with self._lock:
+            self._maybe_fail("upload")
+            channel = f"D-{place.channel}" if place.channel.startswith("U") or split(place.channel)[0] is not None else place.channel
+            posted = Posted(channel, f"f{next(self._ids)}")
+            self.calls.append(Sent("upload", Place(channel, place.thread), (tuple(files), comment), posted=posted))
+            return posted
 
     def permalink(self, posted: Posted) -> str | None:
         return f"https://chat.example/{posted.channel}/{posted.id}"

@@ -51,7 +51,9 @@ class FakeSlack:
         self.usergroups: dict[str, list[str]] = {}
         self.reactions: set[tuple[str, str, str]] = set()
         self.views: list[dict[str, Any]] = []
-        self.uploads: dict[str, bytes] = {}
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes PUT to its upload URL
+        self.file_names: dict[str, str] = {}  # file id -> the filename given to files.getUploadURLExternal
+        self.shared: list[dict[str, Any]] = []  # files completed into a conversation, in order
         self._rate_limits: dict[str, int] = {}
         self._failures: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
@@ -380,10 +382,27 @@ class FakeSlack:
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
     def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{next(self._ids):05d}"
+        self.file_names[file_id] = str(args["filename"])
         return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
 
     def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         files = args.get("files")
         files = json.loads(files) if isinstance(files, str) else files or []
+        channel = args.get("channel_id")
+        if channel and str(channel).startswith(("U", "W")):
+            return {"ok": False, "error": "invalid_channel"}  # Slack wants a conversation id, not a user id
+        if any(f.get("id") not in self.uploads for f in files):
+            return {"ok": False, "error": "file_not_found"}  # completed before its bytes were uploaded
+        for f in files:
+            self.shared.append({"id": f["id"], "title": f.get("title"), "filename": self.file_names.get(f["id"]),
+                                "channel": channel, "thread_ts": args.get("thread_ts"),
+                                "comment": args.get("initial_comment"), "data": self.uploads[f["id"]]})
         return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+
+    def files_in(self, channel: str) -> list[dict[str, Any]]:
+        """Files completed into a conversation (their bytes under "data")."""
+        with self._cond:
+            return [dict(f) for f in self.shared if f["channel"] == channel]

@@ -162,7 +162,7 @@ def test_manifest_scopes_follow_the_configuration(slack_factory: Callable[..., S
     slack = slack_factory(pr_user_groups=["S_X"], summary_channel=None, slash_command="/sns")
     manifest = build_manifest(slack.runtime.settings)
     scopes = manifest["oauth_config"]["scopes"]["bot"]
-    assert "usergroups:read" in scopes and "files:write" not in scopes
+    assert "usergroups:read" in scopes and "files:write" in scopes  # records are uploaded at closing
     assert manifest["features"]["slash_commands"][0]["command"] == "/sns"
 
 

@@ -88,7 +88,10 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
     assert len(steps) == len(headings)  # one message per step, nothing re-posted
     assert all("✅ 完了" in text_of(m) and not action_ids(m) for m in steps)
     assert pending_step(fake, home, home_ts) is None
-    assert "すべての手順が終わりました" in fake.thread_messages(home, home_ts)[-1]["text"]
+    closing = [m["text"] for m in fake.thread_messages(home, home_ts)[-2:]]
+    assert any("すべての手順が終わりました" in text for text in closing)
+    if final.status == "resolved":  # then the invitation to record 原因・再発防止策 (tests/slack/test_slack_records.py)
+        assert "records_review" in action_ids(fake.thread_messages(home, home_ts)[-1])
     if kind == "leak":
         assert len(fake.thread_messages(REPORT, report_ts)) == 1  # nothing else ever reached the public thread
     if any(b.get("type") == "input" for v in fake.views for b in v.get("blocks", [])):

@@ -26,13 +26,14 @@ from bot.adapters.slack.render import INPUT_ACTION, INPUT_BLOCK_PREFIX, StepRef,
 from bot.adapters.slack.replies import Reply
 from bot.adapters.slack.text import slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.clock import format_jst
-from bot.delivery import plan
+from bot.delivery import closing, plan
 from bot.delivery.content import Place, Posted
 from bot.delivery.pacing import Job
 from bot.identity import qualify
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import field_errors as split_errors
 from bot.presenting import is_help
+from bot.records.service import RecordsDesk
 from bot.triage.core import InvalidRequest
 
 if TYPE_CHECKING:
@@ -312,7 +313,9 @@ class Handlers:
             return
         log_event(logging.INFO, "slack.step", incident_id=view.id, finished=outcome.finished,
                   step=outcome.completed_step.step_id if outcome.completed_step else None, replay=outcome.duplicate)
-        self.deliver(reply, "step", plan.progress(outcome, actor.display_name, self._now_text(), at=at))
+        steps = plan.progress(outcome, actor.display_name, self._now_text(), at=at)
+        self.deliver(reply, "step", closing.at_end(steps, RecordsDesk(self.triage.deps), view, PLATFORM,
+                                                   ender=actor.user_id))
 
     # -- kind correction -----------------------------------------------------------------------------------------
     def correct_kind(self, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -25,9 +25,9 @@ BASE_SCOPES: dict[str, str] = {
     "reactions:read": "reaction_added event (timeline capture)",
     "reactions:write": "reactions.add (capture confirmation)",
     "users:read": "users.info (display names)",
+    "files:write": "files.getUploadURLExternal/completeUploadExternal (records at closing; the weekly chart)",
 }
 USERGROUP_SCOPE = "usergroups:read"  # usergroups.users.list, only when slack.pr_user_groups is set
-SUMMARY_SCOPE = "files:write"  # the weekly summary chart upload, only when slack.summary_channel is set
 BOT_EVENTS = ("app_mention", "message.channels", "message.groups", "message.im", "reaction_added")
 
 
@@ -36,8 +36,6 @@ def bot_scopes(settings: Settings) -> list[str]:
     scopes = set(BASE_SCOPES)
     if settings.file.slack.pr_user_groups:
         scopes.add(USERGROUP_SCOPE)
-    if settings.file.slack.summary_channel:
-        scopes.add(SUMMARY_SCOPE)
     return sorted(scopes)
 
 

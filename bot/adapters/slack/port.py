@@ -8,11 +8,13 @@ naming the incident and purpose, so a takeover finds a crashed holder's post (fi
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.adapters.slack.records import review_invite, upload
 from bot.adapters.slack.render import Rendered, Renderer
 from bot.adapters.slack.text import escape, link, slack_id, user_mention
 from bot.delivery import content as c
@@ -94,6 +96,8 @@ class SlackPort:
             return r.markup("\n".join([escape(inner.text), t("slack.merged_link", link=where)]))
         if isinstance(content, c.Anchored):
             return r.markup(t("slack.anchored", ref=content.view.ref, link=escape(t("slack.thread_link"))))
+        if isinstance(content, c.ReviewInvite):
+            return review_invite(r, content.view.ref, content.view.id)
         raise TypeError(f"no Slack rendering for {type(content).__name__}")
 
     def _changed(self, posted: Posted, content: c.Content) -> tuple[str, list[dict[str, Any]]] | None:
@@ -138,6 +142,10 @@ class SlackPort:
                                            **self.rendered(content).payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
+
+    def upload(self, place: Place, files: Sequence[c.Attachment], comment: str) -> Posted:
+        """Files with one comment through the external upload flow (bot/adapters/slack/records.py)."""
+        return upload(self.client, place, files, comment)
 
     def permalink(self, posted: Posted) -> str | None:
         known = self._links.get(posted)

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.adapters.slack.listeners import actions, commands, messages, reactions, shortcuts, views
+from bot.adapters.slack.listeners import actions, commands, messages, reactions, records, shortcuts, views
 
 if TYPE_CHECKING:
     from bot.adapters.slack.app import SlackAdapter
 
-MODULES = (messages, commands, shortcuts, actions, views, reactions)
+MODULES = (messages, commands, shortcuts, actions, views, reactions, records)
 
 
 def register_all(app: App, adapter: SlackAdapter) -> None:

@@ -1,0 +1,115 @@
+"""Console records: /timeline with names, and at an incident's end the report and timeline written to a folder
+and the closing review (原因・再発防止策) asked, optional.
+
+Files go to `records/` beside a SQLite database file (else in the current folder's `records/`), never over an
+existing file (name-2, name-3 …): an edited report is never lost. The review is asked line by line; an empty
+line skips a question, /cancel or any other command ends the questions with nothing recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.delivery import closing
+from bot.ports import Actor, IncidentView
+from bot.records.model import reporter_names
+from bot.records.service import RecordFile, RecordsDesk
+from bot.records_cli import save_whole, unique_path
+from bot.triage.export import export_timeline
+from bot.triage.service import Triage
+
+FOLDER = "records"
+
+
+def records_folder(triage: Triage) -> Path:
+    """Where the console writes record files: beside a SQLite database file, else in the current folder."""
+    bind = triage.deps.sessions.kw.get("bind")
+    if bind is not None:
+        url = make_url(str(bind.url))
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).resolve().parent / FOLDER
+    return Path.cwd() / FOLDER
+
+
+@dataclass
+class Review:
+    """The closing review being asked: which incident, and the answers so far."""
+
+    incident_id: int
+    ref: str
+    answers: list[str] = field(default_factory=list)
+
+
+class ConsoleRecords:
+    """See the module docstring."""
+
+    def __init__(self, triage: Triage, folder: Path | None = None, names: dict[str, str] | None = None) -> None:
+        self.triage = triage
+        self.folder = folder
+        self.names = dict(names or {})  # the console's own users: their names, not their ids
+        self.review: Review | None = None
+        self.t = triage.catalog.t
+
+    @property
+    def desk(self) -> RecordsDesk:
+        return RecordsDesk(self.triage.deps)
+
+    def timeline(self, incident_id: int, user: str) -> str:
+        """The readable timeline (names and section names, not ids) as the user may see it."""
+        queries = self.triage.queries
+        view, entries = queries.view(incident_id, user), queries.timeline(incident_id, user)
+        names = {**self.names, **reporter_names(self.triage.deps, incident_id)} if view.details_visible else {}
+        return export_timeline(view, entries, "md", self.triage.catalog, deps=self.triage.deps,
+                               names=names).rstrip()
+
+    # -- at the end ----------------------------------------------------------------------------------------------
+    def ended(self, view: IncidentView | None, actor: Actor) -> str:
+        """After an outcome: if the incident has just ended, the files written and the first review question."""
+        if view is None or not closing.has_ended(view):
+            return ""
+        parts = [self.write(view.id, actor.user_id)]
+        if self.desk.may_review(view.id, actor.user_id) and self.desk.review_version(view.id) == 0:
+            self.review = Review(view.id, view.ref)
+            parts.append(self.t("records.review.ask_cause", ref=view.ref))
+        return "\n".join(part for part in parts if part)
+
+    def answer(self, line: str, actor: Actor) -> str:
+        """One answer to the review being asked: the next question, or the review recorded and files rewritten."""
+        review = self.review
+        assert review is not None
+        review.answers.append(line.strip())
+        if len(review.answers) < 2:
+            return self.t("records.review.ask_prevention")
+        self.review = None
+        cause, prevention = review.answers
+        if not cause and not prevention:
+            return self.t("records.review.skipped")
+        done = self.desk.record_review(review.incident_id, actor, cause=cause, prevention=prevention)
+        return "\n".join([done, self.write(review.incident_id, actor.user_id)])
+
+    def cancel(self) -> str:
+        """Stop asking (nothing recorded; the report keeps its marked blanks)."""
+        self.review = None
+        return self.t("records.review.skipped")
+
+    def write(self, incident_id: int, user: str) -> str:
+        """The report (.docx) and timeline (.xlsx) the user may receive, written; the message naming the paths."""
+        desk = self.desk
+        if not desk.may_receive(incident_id, user):
+            return ""
+        files = [desk.report_for_recipient(incident_id, user, closing.REPORT_FORMAT),
+                 desk.timeline_for_recipient(incident_id, user, closing.TIMELINE_FORMAT)]
+        folder = self.folder or records_folder(self.triage)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [self._save(folder, file) for file in files]
+        ref = f"INC-{incident_id:04d}"
+        return "\n".join([self.t("records.chat.written", ref=ref), *(f"  {path}" for path in paths)])
+
+    @staticmethod
+    def _save(folder: Path, file: RecordFile) -> Path:
+        path = unique_path(folder / file.filename)
+        save_whole(path, file.content)
+        return path
