@@ -1,0 +1,32 @@
+"""What a staff member walking each profile × kind found wrong in what the console shows, kept fixed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.adapters.console import ConsoleChat
+from bot.config import ConsoleSettings, ConsoleUser
+from bot.wiring import Runtime
+from tests.conftest import PR, SECURITY, STAFF
+
+USERS = ConsoleSettings(users={
+    "staff": ConsoleUser(id=STAFF, name="山田 花子"),
+    "pr": ConsoleUser(id=PR, name="広報 太郎"),
+    "security": ConsoleUser(id=SECURITY, name="情報 守"),
+}, default_user="staff")
+
+
+@pytest.mark.parametrize("typed", ["x", "twitter", "Ｘ", "X"])
+def test_a_draft_names_the_service_as_the_public_knows_it(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                         typed: str) -> None:
+    """Staff type 「x」 or 「twitter」; a notice to residents must not read 「x上で」 or 「公式アカウント（x）」."""
+    runtime = runtime_factory(sqlite_url, profile="urausu", escalation={"levels": []})
+    chat = ConsoleChat(runtime.triage, USERS)
+    chat.handle("町のロゴを使って役場を名乗っているアカウントがあります https://x.com/fake_urausu/status/1")
+    chat.handle(f"/done post_url=https://x.com/fake_urausu/status/1 platform={typed} spread=large press=no "
+                "personal_data=no department=総務課")
+    drafts = chat.handle("/drafts")
+    assert "X上で、浦臼町の公式アカウントを装った" in drafts, drafts
+    assert "x上で" not in drafts and "twitter上で" not in drafts and "Ｘ上で" not in drafts
