@@ -144,7 +144,8 @@ def render_context(deps: CoreDeps, incident: Incident, answers: dict[str, str]) 
         "profile": deps.profile,
         "sections": sections,
         # The intake answer wins over the incident's platform in drafts, so it is named the same way.
-        "answers": {**answers, **({"platform": platform_name(cat, answers["platform"])} if answers.get("platform") else {})},
+        "answers": {**answers, **({"platform": platform_name(cat, answers["platform"])}
+                                  if answers.get("platform") else {})},
         "severity": incident.severity,
         "now": to_jst(deps.clock.now()),
         "locale": cat.locale,
