@@ -30,3 +30,16 @@ def test_a_draft_names_the_service_as_the_public_knows_it(runtime_factory: Calla
     drafts = chat.handle("/drafts")
     assert "X上で、浦臼町の公式アカウントを装った" in drafts, drafts
     assert "x上で" not in drafts and "twitter上で" not in drafts and "Ｘ上で" not in drafts
+
+
+def test_no_choice_says_shi_cho_for_every_municipality() -> None:
+    """A choice label is shown as is (not templated): 「市町の公式アカウント」 reads wrong in every municipality."""
+    from pathlib import Path
+
+    import yaml
+    root = Path(__file__).resolve().parents[1] / "playbooks"
+    for path in sorted(root.glob("*.yaml")):
+        for step in yaml.safe_load(path.read_text(encoding="utf-8"))["steps"]:
+            for item in step.get("inputs") or []:
+                for choice in item.get("choices") or []:
+                    assert "市町" not in choice["label"]["ja"], f"{path.name} {step['id']} {item['id']}"
