@@ -29,6 +29,8 @@ def test_a_draft_names_the_service_as_the_public_knows_it(runtime_factory: Calla
                 "personal_data=no department=総務課")
     drafts = chat.handle("/drafts")
     assert "X上で、浦臼町の公式アカウントを装った" in drafts, drafts
+    # trim_blocks ate the blank line after the inline {% endif %}: the date stuck to the sentence above it.
+    assert "ご確認いただけます。\n\n令和" in drafts
     assert "x上で" not in drafts and "twitter上で" not in drafts and "Ｘ上で" not in drafts
 
 
