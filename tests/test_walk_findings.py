@@ -45,3 +45,19 @@ def test_no_choice_says_shi_cho_for_every_municipality() -> None:
             for item in step.get("inputs") or []:
                 for choice in item.get("choices") or []:
                     assert "市町" not in choice["label"]["ja"], f"{path.name} {step['id']} {item['id']}"
+
+
+def test_english_staff_see_no_japanese_comma(runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
+    """With locale: en the list of drafts offered at the end was joined with 「、」."""
+    runtime = runtime_factory(sqlite_url, profile="asahikawa", locale="en", escalation={"levels": []})
+    chat = ConsoleChat(runtime.triage, USERS)
+    chat.handle("/report --kind flaming Our post about rubbish collection is getting flooded with angry replies "
+                "https://x.com/fake_en/status/1")
+    out = ""
+    for line in ("/done post_url=https://x.com/fake_en/status/1 spread=large press=no personal_data=no "
+                 "department='Waste Reduction Division' account_type=official", "/done",
+                 "/done is_own_error=factual needs_time=yes", "/done expected_by=Friday",
+                 "/done wrong_text='Monday' correction_text='Tuesday'", "/done use_impaired=no"):
+        out = chat.handle(line)
+    assert "The drafts (" in out, out
+    assert "、" not in out

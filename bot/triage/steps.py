@@ -171,7 +171,7 @@ class StepRunner:
                 self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
             titles = list(dict.fromkeys(d.title for v in self._views_in(incident, states) for d in v.drafts))
             if titles:  # every draft once more, now rendered with all the answers
-                messages.append(cat.t("step.drafts_ready", titles="、".join(titles)))
+                messages.append(cat.t("step.drafts_ready", titles=cat.t("step.list_separator").join(titles)))
             messages.append(self._finish_message(incident, blockers))  # last: what state the incident is in
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
@@ -191,7 +191,7 @@ class StepRunner:
         skipped = [playbook.step(i).label(cat.locale) for i in ids if i in states and states[i].status == "skipped"
                    and any(item.required for item in playbook.step(i).inputs)]
         if skipped:
-            blockers.append(cat.t("step.skipped_required", steps="、".join(skipped)))
+            blockers.append(cat.t("step.skipped_required", steps=cat.t("step.list_separator").join(skipped)))
         return blockers
 
     def _finish_message(self, incident: Incident, blockers: list[str]) -> str:
