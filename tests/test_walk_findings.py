@@ -61,3 +61,19 @@ def test_english_staff_see_no_japanese_comma(runtime_factory: Callable[..., Runt
         out = chat.handle(line)
     assert "The drafts (" in out, out
     assert "、" not in out
+
+
+def test_asahikawa_misinformation_is_not_told_through_a_severity_notice(runtime_factory: Callable[..., Runtime],
+                                                                         sqlite_url: str) -> None:
+    """旭川市 7(3)イ: 広報広聴課 is told of misinformation only when 悪質. A 中 → 高 change before that answer
+    sent 「→ 広報広聴課 に通知しました: 【重大度の変更】」 all the same."""
+    runtime = runtime_factory(sqlite_url, profile="asahikawa", escalation={"levels": []})
+    chat = ConsoleChat(runtime.triage, USERS)
+    first = chat.handle("給付金が明日で締め切りという投稿が回っていますが、そのような事実はありません "
+                        "https://x.com/fake_dema/status/1")
+    assert "「悪質な場合」" in first and "に通知しました" not in first
+    out = chat.handle("/done post_url=https://x.com/fake_dema/status/1 false_claim=締切が明日 spread=large press=no "
+                      "personal_data=no department=福祉課 where_posted=elsewhere")
+    assert "重大度が「中」から「高」に変わりました" in out
+    assert "に通知しました" not in out, out
+    assert "広報広聴課へ通知します" in chat.handle("/done is_malicious=yes")

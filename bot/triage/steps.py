@@ -23,7 +23,7 @@ from bot.triage.core import (
     step_states,
     transaction,
 )
-from bot.triage.notice import queue_when_due
+from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
 from bot.triage.urls import is_http_url, source_key
@@ -309,6 +309,8 @@ class StepRunner:
         messages = [cat.t("severity_change.changed", ref=ref, old=labels[old], new=labels[severity])]
         if advanced:
             messages.append(cat.t("severity_change.critical_now"))
+        if first_notice_withheld(self.deps, session, incident):  # a severity notice would tell them anyway
+            return messages, []
         note = section_notice(self.deps, incident.id, "severity_changed",
                               cat.t("severity_change.title", ref=ref, kind=cat.label("kind", incident.kind),
                                     old=labels[old], new=labels[severity]),
