@@ -77,3 +77,19 @@ def test_asahikawa_misinformation_is_not_told_through_a_severity_notice(runtime_
     assert "重大度が「中」から「高」に変わりました" in out
     assert "に通知しました" not in out, out
     assert "広報広聴課へ通知します" in chat.handle("/done is_malicious=yes")
+
+
+@pytest.mark.parametrize(("profile", "title"), [("iwaki", "問題となった部分を訂正し、謝罪する"),
+                                                ("urausu", "問題となった部分を修正し、謝罪する"),
+                                                ("chikugo", "問題となった部分を修正し、謝罪する")])
+def test_the_apology_step_is_titled_in_the_guideline_s_words(runtime_factory: Callable[..., Runtime],
+                                                             sqlite_url: str, profile: str, title: str) -> None:
+    """いわき市 第7 2(2) 「問題となった部分を訂正し、謝罪すること。」; 浦臼町 7(2)② and 筑後市 6(2) say 修正し."""
+    runtime = runtime_factory(sqlite_url, profile=profile, escalation={"levels": []})
+    chat = ConsoleChat(runtime.triage, USERS)
+    chat.handle("/report --kind flaming 課の投稿に批判が殺到しています https://x.com/fake_enjo/status/1")
+    out = ""
+    for line in ("/done post_url=https://x.com/fake_enjo/status/1 spread=large press=no personal_data=no "
+                 "department=観光課 account_type=official", "/done", "/done is_own_error=factual needs_time=no"):
+        out = chat.handle(line)
+    assert f"】{title}" in out, out
