@@ -189,7 +189,8 @@ class StepRunner:
             blockers.append(cat.t("step.needs_ack"))
         playbook, base = self.deps.library.playbook(incident.kind), self.deps.profile.base or self.deps.profile.id
         skipped = [playbook.step(i).label(cat.locale, base) for i in ids
-                   if i in states and states[i].status == "skipped" and any(item.required for item in playbook.step(i).inputs)]
+                   if i in states and states[i].status == "skipped"
+                   and any(item.required for item in playbook.step(i).inputs)]
         if skipped:
             blockers.append(cat.t("step.skipped_required", steps=cat.t("step.list_separator").join(skipped)))
         return blockers
