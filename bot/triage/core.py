@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,6 +117,13 @@ def all_answers(states: dict[str, StepState]) -> dict[str, str]:
     return merged
 
 
+def platform_name(catalog: Catalog, raw: str) -> str:
+    """The service as a public draft names it (「x」→「X」); a name the catalogue does not know stays as typed."""
+    key = unicodedata.normalize("NFKC", raw).strip().lower()
+    named = catalog.label("draft_platform", key)
+    return raw if named == key else named
+
+
 def render_context(deps: CoreDeps, incident: Incident, answers: dict[str, str]) -> dict[str, Any]:
     """The Jinja2 context playbook steps and drafts are rendered with."""
     cat = deps.catalog
@@ -128,14 +136,16 @@ def render_context(deps: CoreDeps, incident: Incident, answers: dict[str, str]) 
             "severity": incident.severity,
             "severity_label": cat.label("severity", incident.severity),
             "source_url": incident.source_url or "",
-            "platform": incident.platform or "",
+            "platform": platform_name(cat, incident.platform or ""),
             "department": incident.department or "",
             "reported_at": to_jst(incident.created_at),
             "reporter_name": incident.reporter_name or incident.reporter_id,
         },
         "profile": deps.profile,
         "sections": sections,
-        "answers": answers,
+        # The intake answer wins over the incident's platform in drafts, so it is named the same way.
+        "answers": {**answers, **({"platform": platform_name(cat, answers["platform"])}
+                                  if answers.get("platform") else {})},
         "severity": incident.severity,
         "now": to_jst(deps.clock.now()),
         "locale": cat.locale,

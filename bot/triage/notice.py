@@ -40,6 +40,14 @@ def deferred_message(deps: CoreDeps, incident: Incident) -> str | None:
                           basis=", ".join(deps.profile.cite(c, locale) for c in rule.clauses))
 
 
+def first_notice_withheld(deps: CoreDeps, session: Session, incident: Incident) -> bool:
+    """Whether the guideline's first recipients are not to be told yet (旭川市 7(3)イ: only when 悪質)."""
+    if deps.library.first_notice(incident.kind, deps.profile) is None:
+        return False
+    return session.execute(select(Escalation.id).where(Escalation.incident_id == incident.id,
+                                                       Escalation.level == 1)).first() is None
+
+
 def queue_when_due(deps: CoreDeps, session: Session, incident: Incident, answers: dict[str, str]) -> str | None:
     """After new answers: queue a deferred first notice once its condition holds (the escalation job sends it)."""
     rule = deps.library.first_notice(incident.kind, deps.profile)

@@ -215,7 +215,7 @@ class PlaybookLibrary:
             actor_label=actor_label,
             kind=kind,
             step_id=step.id,
-            title=step.label(locale),
+            title=step.label(locale, base),
             instructions=f"{who}\n{compiled.instructions[locale].render(full).strip()}",
             citations=citations,
             donts=donts,

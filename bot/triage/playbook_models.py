@@ -72,6 +72,8 @@ class Step(_Model):
 
     id: str = Field(pattern=ID_PATTERN)
     title: LocalText
+    # The title in a guideline's own words where they differ (いわき市 第7 2(2) 「訂正し」, the others 「修正し」).
+    title_by_profile: dict[str, LocalText] = Field(default_factory=dict)
     instructions: LocalText
     clauses: dict[str, list[str]] = Field(default_factory=dict)
     fallback: dict[str, Fallback] = Field(default_factory=dict)
@@ -92,9 +94,10 @@ class Step(_Model):
         """Whether the step is meant for profiles built on this guideline (ignoring `when`)."""
         return self.profiles is None or base_profile in self.profiles
 
-    def label(self, locale: str) -> str:
-        """The step's title in a locale (untemplated)."""
-        return self.title.get(locale)
+    def label(self, locale: str, base_profile: str | None = None) -> str:
+        """The step's title in a locale (untemplated), in the words of the profile's guideline when given."""
+        own = self.title_by_profile.get(base_profile) if base_profile else None
+        return (own or self.title).get(locale)
 
 
 class Playbook(_Model):

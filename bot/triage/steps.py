@@ -23,7 +23,7 @@ from bot.triage.core import (
     step_states,
     transaction,
 )
-from bot.triage.notice import queue_when_due
+from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
 from bot.triage.urls import is_http_url, source_key
@@ -171,7 +171,7 @@ class StepRunner:
                 self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
             titles = list(dict.fromkeys(d.title for v in self._views_in(incident, states) for d in v.drafts))
             if titles:  # every draft once more, now rendered with all the answers
-                messages.append(cat.t("step.drafts_ready", titles="、".join(titles)))
+                messages.append(cat.t("step.drafts_ready", titles=cat.t("step.list_separator").join(titles)))
             messages.append(self._finish_message(incident, blockers))  # last: what state the incident is in
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
@@ -187,11 +187,12 @@ class StepRunner:
         elif incident.acknowledged_at is None and not access.allows(
                 "resolve_unacknowledged", actor, restricted=incident.restricted, reporters=reporters):
             blockers.append(cat.t("step.needs_ack"))
-        playbook = self.deps.library.playbook(incident.kind)
-        skipped = [playbook.step(i).label(cat.locale) for i in ids if i in states and states[i].status == "skipped"
+        playbook, base = self.deps.library.playbook(incident.kind), self.deps.profile.base or self.deps.profile.id
+        skipped = [playbook.step(i).label(cat.locale, base) for i in ids
+                   if i in states and states[i].status == "skipped"
                    and any(item.required for item in playbook.step(i).inputs)]
         if skipped:
-            blockers.append(cat.t("step.skipped_required", steps="、".join(skipped)))
+            blockers.append(cat.t("step.skipped_required", steps=cat.t("step.list_separator").join(skipped)))
         return blockers
 
     def _finish_message(self, incident: Incident, blockers: list[str]) -> str:
@@ -309,6 +310,8 @@ class StepRunner:
         messages = [cat.t("severity_change.changed", ref=ref, old=labels[old], new=labels[severity])]
         if advanced:
             messages.append(cat.t("severity_change.critical_now"))
+        if first_notice_withheld(self.deps, session, incident):  # a severity notice would tell them anyway
+            return messages, []
         note = section_notice(self.deps, incident.id, "severity_changed",
                               cat.t("severity_change.title", ref=ref, kind=cat.label("kind", incident.kind),
                                     old=labels[old], new=labels[severity]),
