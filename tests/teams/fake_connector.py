@@ -41,6 +41,7 @@ class FakeConnector:
         self.calls: list[Call] = []
         # activity id -> {"conversation", "activity", "updates", "seq"}
         self.messages: dict[str, dict[str, Any]] = {}
+        self.chats: dict[str, str] = {}  # member id -> personal chat created for it
         self._failures: dict[str, list[int]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -141,8 +142,11 @@ class FakeConnector:
                 entry["updates"] += 1
             return 200, {"id": activity_id}, {}
         if method == "create":
-            conversation_id = f"a:created-{next(self._ids)}"
-            return 200, {"id": conversation_id, "activityId": self.new_id()}, {}
+            members = body.get("members") or [{}]
+            with self._lock:  # one personal chat per user, as Teams answers (ids longer than 150 characters)
+                conversation_id = self.chats.setdefault(str(members[0].get("id")),
+                                                        f"a:created-{next(self._ids)}-" + "x" * 160)
+            return 200, {"id": conversation_id}, {}
         return 404, {"error": {"code": "BadArgument", "message": "unknown route"}}, {}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
