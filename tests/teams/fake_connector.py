@@ -4,7 +4,7 @@ Activities sent to the bot carry `serviceUrl = fake.url`; the SDK's connector cl
 server: POST /v3/conversations/{id}/activities (a new message), POST …/activities/{activityId} (a reply),
 PUT …/activities/{activityId} (an update), POST /v3/conversations (a new conversation). Messages are kept
 so updates replace them like Teams does. `fail("send", 429, times=1)` answers the next sends with an error
-(429 with Retry-After: 0).
+(429 and 503 with Retry-After: 0).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class FakeConnector:
                 ) -> tuple[int, dict[str, Any], dict[str, str]]:
         failure = self._take_failure(method)
         if failure is not None:
-            headers = {"Retry-After": "0"} if failure == 429 else {}
+            headers = {"Retry-After": "0"} if failure in (429, 503) else {}
             return failure, {"error": {"code": "Failed", "message": f"injected {failure}"}}, headers
         if method in ("send", "reply"):
             new_id = self.new_id()

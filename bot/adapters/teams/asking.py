@@ -66,7 +66,7 @@ class Asking:
         content = ask_card(ask, where, text)
         log.info("teams.ask source=%s choices=%s", origin.source, len(ask.choices))
         if context is not None and origin.source == "personal":
-            await context.send_activity(card_activity(content, ask.question))
+            await self.h.answer(context, card_activity(content, ask.question))
             return
         port = self.h.bot.port
 

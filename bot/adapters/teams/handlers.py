@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("incident_bot.teams")
 T = TypeVar("T")
+SDK_CONVERSATION_ID_LIMIT = 150  # the SDK's ConversationsOperations cut longer ids in the URLs it builds
 
 
 class TeamsHandlers:
@@ -127,12 +128,21 @@ class TeamsHandlers:
     async def reply(self, context: TurnContext, *texts: str) -> None:
         """A short message in the conversation of the current turn (failures to say it are only logged)."""
         texts = tuple(dict.fromkeys(t for t in texts if t))
-        if not texts:
-            return
+        if texts:
+            await self.answer(context, card_activity(self.render.messages(texts), " ".join(texts)))
+
+    async def answer(self, context: TurnContext, activity: Activity) -> None:
+        """Send into the current turn's conversation: the SDK's reply, unless the id is longer than the SDK keeps
+        in connector URLs (max_conversation_id_length): then the adapter's own call with the full id."""
+        conversation = context.activity.conversation.id if context.activity.conversation else ""
         try:
-            await context.send_activity(card_activity(self.render.messages(texts), " ".join(texts)))
+            if len(conversation) <= SDK_CONVERSATION_ID_LIMIT:
+                await context.send_activity(activity)
+            else:
+                port = self.bot.port
+                await port.connector.send(port.target(*split_conversation(conversation)), activity)
         except Exception as exc:  # noqa: BLE001 - nothing else to tell it with
-            log.error("teams.reply_failed error=%s", type(exc).__name__)
+            log.error("teams.reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
 
     def tell(self, user: str, *texts: str) -> None:
         """A private note (the user's personal chat); from a worker thread, failures only logged."""
