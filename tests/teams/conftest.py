@@ -14,6 +14,7 @@ from tests.teams.env import TeamsEnv, teams_settings
 from tests.teams.fake_connector import FakeConnector
 from tests.teams.teams_driver import TeamsDriver, TeamsServer
 
+
 @pytest.fixture
 def fake_connector() -> Iterator[FakeConnector]:
     fake = FakeConnector().start()

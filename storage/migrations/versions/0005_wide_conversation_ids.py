@@ -79,6 +79,7 @@ def downgrade() -> None:
     for table, columns in (('platform_refs', ('channel', 'ts')),
                            ('incidents', ('conversation_channel', 'conversation_thread'))):
         for column in columns:
-            bind.execute(sa.text(f"UPDATE {table} SET {column} = substr({column}, 1, {NARROW}) "  # nosec B608
-                                 f"WHERE length({column}) > {NARROW}"))
+            col = sa.column(column, sa.String)
+            bind.execute(sa.update(sa.table(table, col)).where(sa.func.length(col) > NARROW)
+                         .values({column: sa.func.substr(col, 1, NARROW)}))
     _widen(NARROW)
