@@ -28,12 +28,13 @@ log = logging.getLogger("alembic.runtime.migration")
 
 
 def _widen(width: int) -> None:
-    with op.batch_alter_table('platform_refs', schema=None) as batch_op:
-        batch_op.alter_column('channel', type_=sa.String(width), existing_nullable=False)
-        batch_op.alter_column('ts', type_=sa.String(width), existing_nullable=True)
-    with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.alter_column('conversation_channel', type_=sa.String(width), existing_nullable=True)
-        batch_op.alter_column('conversation_thread', type_=sa.String(width), existing_nullable=True)
+    # SQLite does not enforce VARCHAR lengths, and rebuilding `incidents` (batch mode) would trip its foreign keys.
+    if op.get_bind().dialect.name == 'sqlite':
+        return
+    op.alter_column('platform_refs', 'channel', type_=sa.String(width), existing_nullable=False)
+    op.alter_column('platform_refs', 'ts', type_=sa.String(width), existing_nullable=True)
+    op.alter_column('incidents', 'conversation_channel', type_=sa.String(width), existing_nullable=True)
+    op.alter_column('incidents', 'conversation_thread', type_=sa.String(width), existing_nullable=True)
 
 
 def _convert() -> None:
