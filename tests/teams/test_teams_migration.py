@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from datetime import datetime
 
 from alembic import command
 from sqlalchemy import text
@@ -12,6 +12,7 @@ from storage.db import alembic_config, make_engine
 
 CHAT = "a:1" + "y" * 200  # a personal chat id longer than the 120 characters the columns held
 KEY = "sha256:" + hashlib.sha256(CHAT.encode("utf-8")).hexdigest()
+AT = datetime(2026, 11, 18, 1, 0)
 LOST = "sha256:" + "0" * 64  # a digest whose pieces are missing: left as it is
 
 
@@ -19,18 +20,18 @@ def _incident(conn, incident_id: int, channel: str) -> None:  # noqa: ANN001
     conn.execute(text(
         "INSERT INTO incidents (id, kind, status, severity, profile, restricted, reporter_id, reporter_name, "
         "classifier_confidence, created_at, updated_at, conversation_platform, conversation_channel, "
-        "conversation_thread) VALUES (:i, 'flaming', 'reported', 'medium', 'asahikawa', 0, 'teams:u', 'u', 1.0, "
-        "'2026-11-18 01:00:00', '2026-11-18 01:00:00', 'teams', :c, 'chat:1')"), {"i": incident_id, "c": channel})
+        "conversation_thread) VALUES (:i, 'flaming', 'reported', 'medium', 'asahikawa', :r, 'teams:u', 'u', 1.0, "
+        ":at, :at, 'teams', :c, 'chat:1')"), {"i": incident_id, "c": channel, "r": False, "at": AT})
 
 
 def _ref(conn, incident_id: int, purpose: str, channel: str, ts: str | None) -> None:  # noqa: ANN001
     conn.execute(text("INSERT INTO platform_refs (incident_id, platform, purpose, channel, ts, created_at) "
-                      "VALUES (:i, 'teams', :p, :c, :t, '2026-11-18 01:00:00')"),
-                 {"i": incident_id, "p": purpose, "c": channel, "t": ts})
+                      "VALUES (:i, 'teams', :p, :c, :t, :at)"),
+                 {"i": incident_id, "p": purpose, "c": channel, "t": ts, "at": AT})
 
 
-def test_hashed_conversation_keys_become_full_ids(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+def test_hashed_conversation_keys_become_full_ids(database_url: str) -> None:
+    engine = make_engine(database_url)
     config = alembic_config(engine)
     command.upgrade(config, "0004_security_events")
     with engine.begin() as conn:
@@ -50,5 +51,6 @@ def test_hashed_conversation_keys_become_full_ids(tmp_path: Path) -> None:
         assert conn.execute(text("SELECT channel FROM platform_refs WHERE incident_id = 2")).scalar_one() == LOST
     command.downgrade(config, "0004_security_events")  # reversible (long ids cut to the narrow columns)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT conversation_channel FROM incidents WHERE id = 1")).scalar_one() == CHAT[:120]
+        cut = conn.execute(text("SELECT conversation_channel FROM incidents WHERE id = 1")).scalar_one()
+        assert cut == CHAT[:120]
     engine.dispose()
