@@ -84,7 +84,8 @@ def test_a_failed_lookup_keeps_restricted_incidents_closed(teams: TeamsEnv) -> N
     assert view.restricted
     chat = personal_chat(STAFF)
     assert pending_step(teams.fake, chat) is None  # the playbook of a restricted incident is not shown
-    [intro] = teams.fake.posts_to(chat)
+    anchor, intro = teams.fake.posts_to(chat)  # the restricted incident's home is the reporter's chat (plan.py)
+    assert "報告を受け付けました" in card_text(anchor)
     response = teams.driver.execute(STAFF, intro, chat, "kind_select", {"kind": "flaming"})
     assert "所属を確認できなかった" in response.body["value"]
     assert teams.view(incident_id).kind == "leak"

@@ -38,8 +38,10 @@ from bot.adapters.teams.asking import ASK_REPORT
 from bot.adapters.teams.cards import VERBS, CardRenderer
 from bot.adapters.teams.connector import Connector
 from bot.adapters.teams.handlers import TeamsHandlers
+from bot.adapters.teams.parity import register_parity  # parity: routes of the parity features
 from bot.adapters.teams.payloads import ActionResult
 from bot.adapters.teams.port import PLATFORM, TeamsPort
+from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
 from bot.clock import format_jst
@@ -106,9 +108,10 @@ class TeamsBot:
     # Runs the delivery plans that follow a stored core change, paced per conversation (bot/delivery/pacing.py).
     pacer: Pacer = field(init=False)
     handlers: TeamsHandlers = field(init=False)
+    roster: Roster = field(init=False)  # parity: guests and other tenants (roster.py)
     loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
     names: dict[str, str] = field(default_factory=dict, init=False)  # user id -> display name seen last
-    _policies: dict[tuple[frozenset[str], frozenset[str]], Triage] = field(default_factory=dict, init=False)
+    _policies: dict[tuple[frozenset[str], ...], Triage] = field(default_factory=dict, init=False)
 
     # -- identity and access -------------------------------------------------------------------------------
     def actor(self, account: ChannelAccount) -> Actor:
@@ -134,11 +137,13 @@ class TeamsBot:
         configured_security = _qualified(self.settings.security_officers)
         pr = configured_pr | (frozenset(user) if ids & configured_pr else frozenset())
         security = configured_security | (frozenset(user) if ids & configured_security else frozenset())
-        key = (pr, security)
+        key = (pr, security, *self.roster.snapshot())  # parity: outsiders and unverified users (roster.py)
         cached = self._policies.get(key)
         if cached is None:
-            policy = replace(base, pr_members=base.pr_members | pr,
-                             security_officers=base.security_officers | security)
+            if len(self._policies) > 64:  # parity: each new outsider makes a new policy; keep only recent ones
+                self._policies.clear()
+            policy = self.roster.apply(replace(base, pr_members=base.pr_members | pr,  # parity: roster.py
+                                               security_officers=base.security_officers | security))
             cached = self._policies[key] = Triage(replace(self.runtime.triage.deps, access=policy))
         return cached
 
@@ -259,9 +264,11 @@ def _register(bot: TeamsBot) -> None:
     for verb in (*VERBS, ASK_REPORT):
         async def execute(context: TurnContext, state: TurnState, data: Any, verb: str = verb
                           ) -> AdaptiveCardInvokeResponse:
+            await observe_sender(bot, context)  # parity: outsiders refused by the core (roster.py)
             return _invoke_response(await handlers.act(verb, context.activity, data))
 
         async def submit(context: TurnContext, state: TurnState, data: Any, verb: str = verb) -> None:
+            await observe_sender(bot, context)  # parity: roster.py
             result = await handlers.act(verb, context.activity, data)
             if result.text:  # Teams has no private reply: the clicker's personal chat
                 user = handlers.user_id(context.activity.from_property)
@@ -274,6 +281,7 @@ def _register(bot: TeamsBot) -> None:
         await handlers.on_message(context)
 
     app.message()(message)
+    register_parity(bot)  # parity: message action, reaction capture (extension.py, reactions.py)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         log.error("teams.turn_failed type=%s", context.activity.type if context.activity else None,
@@ -355,6 +363,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
                    render=render, adapter=adapter, app=app, connection_manager=connection_manager)
     _wire_delivery(bot)
     bot.handlers = TeamsHandlers(bot)
+    bot.roster = Roster(settings.tenant_id or credentials.tenant_id)  # parity: roster.py
     _register(bot)
     if credentials.anonymous:
         log.warning("teams.anonymous_mode: TEAMS_APP_ID is not set; only local requests (Agents Playground) "

@@ -119,7 +119,7 @@ class TeamsHandlers:
         elif isinstance(exc, SQLAlchemyError):
             log.error("teams.storage_error incident_id=%s action=%s error=%s", incident_id, action,
                       type(exc).__name__)
-        text = failure_text(exc, self.bot.catalog, incident_id)
+        text = self.bot.roster.refusal(exc, self.t) or failure_text(exc, self.bot.catalog, incident_id)  # parity
         if text is None:
             log.exception("teams.unexpected action=%s incident_id=%s", action, incident_id, exc_info=exc)
             return self.t("teams.error.unexpected")

@@ -110,6 +110,7 @@ class Reports:
             return
         if origin is None:
             return
+        await self.bot.roster.observe_sender(self.bot.actor, context)  # parity: a report's sender (roster.py)
         self.h.learn(activity)
         text = message_text(activity.text, bot_names(activity))
         if is_help(text) and (origin.source != "channel" or origin.mentioned):
@@ -128,7 +129,8 @@ class Reports:
             await self.show(outcome, origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             said = self.h.failure(exc, "report", None)
-            if origin.source == "personal":
+            # An outsider (roster.py) is told where they wrote: the bot may not reach a guest's personal chat.
+            if origin.source == "personal" or self.bot.roster.refusal(exc, self.h.t):
                 await self.h.reply(context, said)
             else:
                 await self.h.db(self.h.tell, origin.user, said)

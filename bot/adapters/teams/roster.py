@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.adapters.teams.connector import split_conversation
 from bot.ports import Actor
 from bot.triage.access import AccessPolicy, PermissionDenied
 
@@ -153,8 +154,6 @@ class Roster:
     @staticmethod
     async def _lookup(context: TurnContext) -> Mapping[str, Any] | None:
         """GET the member through the turn's connector client; None when it cannot be asked or fails."""
-        from bot.adapters.teams.outbox import split_conversation
-
         activity = context.activity
         client = context.turn_state.get(CONNECTOR_KEY)
         sender = activity.from_property
