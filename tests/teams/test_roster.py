@@ -49,6 +49,8 @@ def test_a_guest_is_refused_and_told_why(teams: TeamsEnv) -> None:
     [answer] = teams.fake.posts_to(personal_chat(GUEST))
     assert "ゲストとして参加しているアカウント" in card_text(answer)
     assert [c.activity_id for c in teams.fake.lookups] == [GUEST.id]
+    chat = personal_chat(GUEST)
+    assert len(chat) > 150 and [c.conversation for c in teams.fake.lookups] == [chat]  # the full id, never cut
     teams.driver.chat_message(GUEST, REPORTS["leak"])  # asked again: the lookup is cached
     assert len(teams.fake.lookups) == 1 and teams.incident_ids() == []
 

@@ -363,7 +363,8 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
                    render=render, adapter=adapter, app=app, connection_manager=connection_manager)
     _wire_delivery(bot)
     bot.handlers = TeamsHandlers(bot)
-    bot.roster = Roster(settings.tenant_id or credentials.tenant_id)  # parity: roster.py
+    bot.roster = Roster(settings.tenant_id or credentials.tenant_id,  # parity: roster.py
+                        connector=bot.port.connector, service_url=settings.service_url)
     _register(bot)
     if credentials.anonymous:
         log.warning("teams.anonymous_mode: TEAMS_APP_ID is not set; only local requests (Agents Playground) "

@@ -142,8 +142,8 @@ class Connector:
             raise outcome["error"]
         return outcome["result"]  # type: ignore[no-any-return]
 
-    async def _call(self, verb: str, service_url: str, tenant: str | None, path: str, body: dict[str, Any]
-                    ) -> dict[str, Any]:
+    async def _call(self, verb: str, service_url: str, tenant: str | None, path: str,
+                    body: dict[str, Any] | None) -> dict[str, Any]:
         async def work(session: aiohttp.ClientSession) -> dict[str, Any]:
             async with session.request(verb, path, json=body) as response:
                 if response.status not in (200, 201, 202):
@@ -171,6 +171,11 @@ class Connector:
                                                                           mode="json")
         await self._call("PUT", target.service_url, target.tenant,
                          _path(target.address, "activities", activity_id), body)
+
+    async def member(self, target: Target, user: str) -> dict[str, Any]:
+        """A conversation member as Teams describes them (userRole, tenantId): the roster's lookup (roster.py)."""
+        return await self._call("GET", target.service_url, target.tenant, _path(target.conversation, "members", user),
+                                None)
 
     async def personal_chat(self, service_url: str, tenant: str | None, user: str) -> str:
         """The bot's 1:1 conversation with a user (Teams user id 29:… or AAD object id), created if needed."""
