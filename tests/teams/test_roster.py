@@ -68,6 +68,20 @@ def test_a_guest_cannot_act_on_a_step_card(teams: TeamsEnv) -> None:
     assert "access_denied" in teams.events(incident_id)  # the core refused and recorded it
 
 
+def test_a_guest_on_an_old_client_is_refused_in_the_thread(teams: TeamsEnv) -> None:
+    channel = "19:report-channel@thread.tacv2"
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], channel)
+    thread = f"{channel};messageid={root}"
+    [incident_id] = teams.incident_ids()
+    teams.fake.members[GUEST.id] = {"id": GUEST.id, "userRole": "guest"}
+    step = pending_step(teams.fake, thread)
+    assert step is not None
+    teams.driver.submit(GUEST, step, thread, "step_done", answers(step))  # the Action.Submit fallback
+    assert "ゲストとして参加しているアカウント" in card_text(teams.fake.thread(channel, root)[-1])
+    assert teams.fake.posts_to(personal_chat(GUEST)) == []  # the bot may not reach a guest's personal chat
+    assert "step_completed" not in teams.events(incident_id)
+
+
 def test_a_user_of_another_tenant_is_refused(teams_factory: Callable[..., TeamsEnv]) -> None:
     teams = teams_factory(tenant_id=TENANT)
     teams.fake.members[FOREIGN.id] = {"id": FOREIGN.id, "userRole": "user", "tenantId": "tenant-elsewhere"}

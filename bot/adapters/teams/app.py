@@ -270,8 +270,10 @@ def _register(bot: TeamsBot) -> None:
         async def submit(context: TurnContext, state: TurnState, data: Any, verb: str = verb) -> None:
             await observe_sender(bot, context)  # parity: roster.py
             result = await handlers.act(verb, context.activity, data)
-            if result.text:  # Teams has no private reply: the clicker's personal chat
-                user = handlers.user_id(context.activity.from_property)
+            user = handlers.user_id(context.activity.from_property)
+            if result.text and bot.roster.standing(user) in ("guest", "external"):  # parity: told where they
+                await handlers.reply(context, result.text)  # clicked (the bot may not reach their personal chat)
+            elif result.text:  # Teams has no private reply: the clicker's personal chat
                 await handlers.db(handlers.tell, user, result.text)
 
         app.adaptive_card.action_execute(verb)(execute)

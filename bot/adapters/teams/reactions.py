@@ -134,7 +134,11 @@ async def on_reaction(bot: TeamsBot, context: TurnContext) -> None:
             incident_id, actor, text, key=f"teams-pin:{_digest(capture.place.channel)}:{capture.message_id}",
             at=capture.at, link=capture.link))
     except Exception as exc:  # noqa: BLE001 - told privately (the thread is public), and logged
-        await handlers.db(handlers.tell, user, handlers.failure(exc, "capture", incident_id))
+        said = handlers.failure(exc, "capture", incident_id)
+        if bot.roster.refusal(exc, bot.catalog.t):  # an outsider: where they reacted (as for reports, reports.py)
+            await handlers.reply(context, said)
+        else:
+            await handlers.db(handlers.tell, user, said)
         return
     view = outcome.incident
     log.info("teams.captured incident_id=%s duplicate=%s", incident_id, outcome.duplicate)
