@@ -69,8 +69,9 @@ class Incident(Base):
     closed_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     conversation_platform: Mapped[str | None] = mapped_column(String(30))
-    conversation_channel: Mapped[str | None] = mapped_column(String(120))
-    conversation_thread: Mapped[str | None] = mapped_column(String(120))
+    # Full conversation ids (Teams personal chats exceed 120 characters): migration 0005_wide_conversation_ids.
+    conversation_channel: Mapped[str | None] = mapped_column(String(512))
+    conversation_thread: Mapped[str | None] = mapped_column(String(512))
     erased_at: Mapped[datetime | None]
 
 
@@ -176,8 +177,8 @@ class PlatformRef(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     platform: Mapped[str] = mapped_column(String(30))
     purpose: Mapped[str] = mapped_column(String(120))
-    channel: Mapped[str] = mapped_column(String(120))
-    ts: Mapped[str | None] = mapped_column(String(120))
+    channel: Mapped[str] = mapped_column(String(512))  # a full conversation id (0005_wide_conversation_ids)
+    ts: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime]
 
 

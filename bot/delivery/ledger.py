@@ -62,10 +62,14 @@ class Claim:
 class Ledger:
     """Platform refs of one platform, through the core's queries (each call its own short transaction)."""
 
-    def __init__(self, queries: Callable[[], IncidentQueries], platform: str, lease: Lease = POST_LEASE) -> None:
+    def __init__(self, queries: Callable[[], IncidentQueries], platform: str, lease: Lease = POST_LEASE,
+                 *, record_each: bool = False) -> None:
         self._queries = queries
         self.platform = platform
         self.lease = lease
+        # A platform that cannot find a crashed holder's post (no message metadata to search by) records each post
+        # at once: a crash then repeats at most the one post it interrupted, not every post of the plan so far.
+        self.record_each = record_each
 
     @property
     def queries(self) -> IncidentQueries:
@@ -143,7 +147,7 @@ class LedgerRun(Ledger):
 
     def __init__(self, ledger: Ledger, incident_id: int, wanted: dict[str, str],
                  record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None) -> None:
-        super().__init__(ledger._queries, ledger.platform, ledger.lease)
+        super().__init__(ledger._queries, ledger.platform, ledger.lease, record_each=ledger.record_each)
         self.incident_id = incident_id
         self._refs, claims, self.count = self.queries.claim_refs(
             incident_id, self.platform, wanted, stale_after=self.lease.duration, record=record, count_type=count_type)
@@ -170,7 +174,7 @@ class LedgerRun(Ledger):
         if current is not None and current[1]:
             return False
         self._refs[purpose] = self._pending[purpose] = (channel, ident)
-        if purpose in (THREAD, PRIVATE_HOME):
+        if purpose in (THREAD, PRIVATE_HOME) or self.record_each:
             self.flush()
         return True
 

@@ -39,7 +39,7 @@ def storable_map(values: Mapping[str, object]) -> dict[str, str]:
 
 
 # Descriptive fields clipped to their columns (storage/models.py), so PostgreSQL never refuses a long one.
-NAME_MAX, PLATFORM_MAX, DEPARTMENT_MAX, PLACE_MAX = 200, 60, 120, 120
+NAME_MAX, PLATFORM_MAX, DEPARTMENT_MAX, PLACE_MAX = 200, 60, 120, 512  # PLACE: full Teams conversation ids
 
 
 def clip(text: str | None, limit: int) -> str | None:

@@ -28,8 +28,9 @@ HEAD = TeamsMention(id="aad-head-0001", name="課長 一郎")
 def teams_settings(fake: FakeConnector, **overrides: Any) -> TeamsSettings:
     data: dict[str, Any] = {
         "report_channels": [REPORT], "pr_channel": PR_CHANNEL, "summary_channel": SUMMARY,
-        "pr_members": [PR.aad, PR2.id], "security_officers": [SECURITY.aad],
+        "pr_members": [f"teams:{PR.aad}", f"teams:{PR2.id}"], "security_officers": [f"teams:{SECURITY.aad}"],
         "mentions": {"pr_section": PR_TAG, "department_head": HEAD}, "service_url": fake.url,
+        "post_interval_seconds": 0,
     }
     data.update(overrides)
     return TeamsSettings.model_validate(data)

@@ -4,7 +4,7 @@ Activities sent to the bot carry `serviceUrl = fake.url`; the SDK's connector cl
 server: POST /v3/conversations/{id}/activities (a new message), POST …/activities/{activityId} (a reply),
 PUT …/activities/{activityId} (an update), POST /v3/conversations (a new conversation). Messages are kept
 so updates replace them like Teams does. `fail("send", 429, times=1)` answers the next sends with an error
-(429 with Retry-After: 0).
+(429 and 503 with Retry-After: 0).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class FakeConnector:
         self.calls: list[Call] = []
         # activity id -> {"conversation", "activity", "updates", "seq"}
         self.messages: dict[str, dict[str, Any]] = {}
+        self.chats: dict[str, str] = {}  # member id -> personal chat created for it
         self._failures: dict[str, list[int]] = {}
         # parity: GET …/members/{user} answers (roster.py); a user not listed is an ordinary member
         self.members: dict[str, dict[str, Any]] = {}
@@ -124,7 +125,7 @@ class FakeConnector:
                 ) -> tuple[int, dict[str, Any], dict[str, str]]:
         failure = self._take_failure(method)
         if failure is not None:
-            headers = {"Retry-After": "0"} if failure == 429 else {}
+            headers = {"Retry-After": "0"} if failure in (429, 503) else {}
             return failure, {"error": {"code": "Failed", "message": f"injected {failure}"}}, headers
         if method in ("send", "reply"):
             new_id = self.new_id()
@@ -148,8 +149,11 @@ class FakeConnector:
                 member = self.members.get(activity_id or "", {"id": activity_id, "userRole": "user"})
             return 200, dict(member), {}
         if method == "create":
-            conversation_id = f"a:created-{next(self._ids)}"
-            return 200, {"id": conversation_id, "activityId": self.new_id()}, {}
+            members = body.get("members") or [{}]
+            with self._lock:  # one personal chat per user, as Teams answers (ids longer than 150 characters)
+                conversation_id = self.chats.setdefault(str(members[0].get("id")),
+                                                        f"a:created-{next(self._ids)}-" + "x" * 160)
+            return 200, {"id": conversation_id}, {}
         return 404, {"error": {"code": "BadArgument", "message": "unknown route"}}, {}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

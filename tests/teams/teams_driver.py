@@ -14,6 +14,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,9 +80,10 @@ class TeamsServer:
 class TeamsDriver:
     """Builds Teams activities and posts them to the bot; every post returns once the bot has finished."""
 
-    def __init__(self, server: TeamsServer, fake: FakeConnector) -> None:
+    def __init__(self, server: TeamsServer, fake: FakeConnector, settle: Callable[[], None] | None = None) -> None:
         self.server = server
         self.fake = fake
+        self.settle = settle  # waits until the deliveries an activity queued have run
         self._ids = itertools.count(1)
 
     def post(self, activity: dict[str, Any], path: str = "/api/messages",
@@ -92,10 +94,13 @@ class TeamsDriver:
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 raw = answer.read()
-                return Response(answer.status, json.loads(raw) if raw else None)
+                response = Response(answer.status, json.loads(raw) if raw else None)
         except urllib.error.HTTPError as error:
             raw = error.read()
-            return Response(error.code, json.loads(raw) if raw else None)
+            response = Response(error.code, json.loads(raw) if raw else None)
+        if self.settle is not None:
+            self.settle()
+        return response
 
     def _base(self, user: User, conversation: dict[str, Any], **extra: Any) -> dict[str, Any]:
         activity: dict[str, Any] = {
@@ -162,8 +167,9 @@ class TeamsDriver:
 
 
 def personal_chat(user: User) -> str:
-    """A personal chat id as long as Teams' (longer than the 120 characters the database keeps)."""
-    return "a:1" + (user.id.replace(":", "") * 20)[:137]
+    """A personal chat id as long as Teams' can be: longer than the 150 characters the SDK cuts ids to when it
+    builds connector URLs (max_conversation_id_length), and than the 120 the database kept before 0005."""
+    return "a:1" + (user.id.replace(":", "") * 30)[:177]
 
 
 def _conversation_of(conversation: str) -> dict[str, Any]:

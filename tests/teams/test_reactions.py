@@ -87,3 +87,15 @@ def test_a_bot_card_in_a_personal_chat_can_be_captured(teams: TeamsEnv) -> None:
     [note] = _notes(teams, incident_id)
     assert note.data.get("link") is None  # a bot's personal chat has no deep link that works for others
     assert "タイムラインに記録しました" in card_text(teams.fake.posts_to(chat)[-1])
+
+
+def test_a_guest_capture_is_refused_in_the_thread(teams: TeamsEnv) -> None:
+    from tests.teams.test_roster import GUEST
+
+    incident_id, root = _incident(teams)
+    message_id, _ = teams.driver.channel_post(STAFF, "記者からの問い合わせ", REPORT, root=root)
+    teams.fake.members[GUEST.id] = {"id": GUEST.id, "userRole": "guest", "tenantId": TENANT}
+    reaction(teams.driver, GUEST, channel_of(REPORT, root), message_id, PIN)
+    assert _notes(teams, incident_id) == []
+    assert "ゲストとして参加しているアカウント" in card_text(teams.fake.thread(REPORT, root)[-1])
+    assert teams.fake.posts_to(personal_chat(GUEST)) == []

@@ -49,6 +49,8 @@ def test_a_guest_is_refused_and_told_why(teams: TeamsEnv) -> None:
     [answer] = teams.fake.posts_to(personal_chat(GUEST))
     assert "ゲストとして参加しているアカウント" in card_text(answer)
     assert [c.activity_id for c in teams.fake.lookups] == [GUEST.id]
+    chat = personal_chat(GUEST)
+    assert len(chat) > 150 and [c.conversation for c in teams.fake.lookups] == [chat]  # the full id, never cut
     teams.driver.chat_message(GUEST, REPORTS["leak"])  # asked again: the lookup is cached
     assert len(teams.fake.lookups) == 1 and teams.incident_ids() == []
 
@@ -64,6 +66,20 @@ def test_a_guest_cannot_act_on_a_step_card(teams: TeamsEnv) -> None:
     assert "ゲストとして参加しているアカウント" in response.body["value"]
     assert "step_completed" not in teams.events(incident_id)
     assert "access_denied" in teams.events(incident_id)  # the core refused and recorded it
+
+
+def test_a_guest_on_an_old_client_is_refused_in_the_thread(teams: TeamsEnv) -> None:
+    channel = "19:report-channel@thread.tacv2"
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], channel)
+    thread = f"{channel};messageid={root}"
+    [incident_id] = teams.incident_ids()
+    teams.fake.members[GUEST.id] = {"id": GUEST.id, "userRole": "guest"}
+    step = pending_step(teams.fake, thread)
+    assert step is not None
+    teams.driver.submit(GUEST, step, thread, "step_done", answers(step))  # the Action.Submit fallback
+    assert "ゲストとして参加しているアカウント" in card_text(teams.fake.thread(channel, root)[-1])
+    assert teams.fake.posts_to(personal_chat(GUEST)) == []  # the bot may not reach a guest's personal chat
+    assert "step_completed" not in teams.events(incident_id)
 
 
 def test_a_user_of_another_tenant_is_refused(teams_factory: Callable[..., TeamsEnv]) -> None:
@@ -84,7 +100,8 @@ def test_a_failed_lookup_keeps_restricted_incidents_closed(teams: TeamsEnv) -> N
     assert view.restricted
     chat = personal_chat(STAFF)
     assert pending_step(teams.fake, chat) is None  # the playbook of a restricted incident is not shown
-    [intro] = teams.fake.posts_to(chat)
+    anchor, intro = teams.fake.posts_to(chat)  # the restricted incident's home is the reporter's chat (plan.py)
+    assert "報告を受け付けました" in card_text(anchor)
     response = teams.driver.execute(STAFF, intro, chat, "kind_select", {"kind": "flaming"})
     assert "所属を確認できなかった" in response.body["value"]
     assert teams.view(incident_id).kind == "leak"

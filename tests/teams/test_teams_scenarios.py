@@ -6,6 +6,7 @@ Connector, which records every call. Nothing reaches Microsoft.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ REPORTS = {
 
 
 CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
 
 
 def thread_of(root: str) -> str:
@@ -69,11 +71,11 @@ def walk_steps(driver: TeamsDriver, user: User, conversation: str, *, submit: bo
         else:
             response = driver.execute(user, step, conversation, "step_done", answers(step))
             assert response.status == 200
-            assert response.body["type"] == "application/vnd.microsoft.card.adaptive", response.body
-            answered = {"attachments": [{"contentType": CARD, "content": response.body["value"]}]}
-            assert "✅ 完了（山田 花子・2026年11月18日 10:00）" in card_text(answered)
+            # The clicker is told it was received; the card itself changes only once what follows is posted.
+            assert response.body["type"] == MESSAGE and response.body["value"] == "受け付けました。", response.body
         closed = fake.message(step["id"])
-        assert "step_done" not in verbs(closed) and "✅ 完了" in card_text(closed)  # updated in place (PUT)
+        assert "step_done" not in verbs(closed)  # updated in place (PUT), after the next step was posted
+        assert f"✅ 完了（{user.name}・2026年11月18日 10:00）" in card_text(closed)
         assert len(headings) < 30
     return headings
 
@@ -86,10 +88,19 @@ def test_every_kind_from_report_to_resolution(teams: TeamsEnv, kind: str) -> Non
     assert response.status == 202
     [incident_id] = teams.incident_ids()
     view = teams.view(incident_id)
-    assert view.kind == kind and view.reporter_id == STAFF.aad
+    assert view.kind == kind and view.reporter_id == f"teams:{STAFF.aad}"
 
-    # The thread: what was received with the kind correction choice, then step 1 with its actions.
-    intro, step1 = fake.thread(REPORT, root)[:2]
+    # The thread: what was received with the kind correction choice, then step 1 with its actions. A leak lives
+    # in the reporter's personal chat (opened by the bot); the channel thread gets one neutral line.
+    home = thread_of(root)
+    if kind == "leak":
+        [line] = fake.thread(REPORT, root)
+        assert card_text(line) == "詳細は個別に案内します。"
+        home = fake.chats[STAFF.id]
+        assert len(home) > 150
+        assert "個人情報" not in json.dumps([c.body for c in fake.calls if c.conversation.startswith("19:")],
+                                        ensure_ascii=False)
+    intro, step1 = [m for m in fake.posts_to(home) if verbs(m)][:2]
     assert verbs(intro) == ["kind_select"] and view.ref in card_text(intro)
     assert "【手順 1/" in card_text(step1) and "根拠" in card_text(step1)
     assert verbs(step1) == ["step_done", "step_skip"]
@@ -118,24 +129,24 @@ def test_every_kind_from_report_to_resolution(teams: TeamsEnv, kind: str) -> Non
 
     # A PR member acknowledges: the card is updated (PUT) to who and when; the thread is told.
     accepted = driver.execute(PR, pr_card, PR_CHANNEL, "acknowledge")
-    assert accepted.status == 200 and accepted.body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert accepted.status == 200 and accepted.body["type"] == MESSAGE
     updated = fake.message(pr_card["id"])
     assert fake.updates_of(pr_card["id"]) == 1 and verbs(updated) == []
     assert "広報 太郎 さんが確認しました（2026年11月18日 10:00）" in card_text(updated)
     assert fake.calls_to("update", conversation=PR_CHANNEL, activity_id=pr_card["id"])
-    assert "広報 太郎 さんが確認しました" in card_text(fake.thread(REPORT, root)[-1])
+    assert "広報 太郎 さんが確認しました" in card_text(fake.posts_to(home)[-1])
     assert len(fake.posts_to(PR_CHANNEL)) == 1
     assert teams.view(incident_id).status == "acknowledged"
 
     # The steps, each finished from its card with its inputs and updated in place, until resolution.
-    headings = walk_steps(driver, STAFF, thread_of(root))
+    headings = walk_steps(driver, STAFF, home)
     assert len(headings) >= 3
     final = teams.view(incident_id)
     # A leak is ended by PR or security, never by its reporter (bot/triage/access.py).
     assert final.status == ("responding" if kind == "leak" else "resolved")
-    step_cards = [m for m in fake.thread(REPORT, root) if "【手順" in card_text(m)]
+    step_cards = [m for m in fake.posts_to(home) if "【手順" in card_text(m)]
     assert len(step_cards) == len(headings)  # one card per step, nothing re-posted
-    assert "すべての手順が終わりました" in card_text(fake.thread(REPORT, root)[-1])
+    assert "すべての手順が終わりました" in card_text(fake.posts_to(home)[-1])
     events = teams.events(incident_id)
     assert events.count("step_completed") == len(headings) and "acknowledged" in events
     if any(inputs(m) for m in step_cards):

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.adapters.teams.app import _loopback, build_teams_app, sdk_configuration, teams_settings
 from bot.adapters.teams.cards import CardRenderer
-from bot.adapters.teams.delivery import Place, conversation_key, split_conversation
+from bot.adapters.teams.connector import Target, _path, deep_link, delivery_error, is_personal, split_conversation
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.summary_post import chart_data_uri, teams_link
 from bot.adapters.teams.text import ZWSP, md_escape, message_text
@@ -61,26 +61,40 @@ def test_message_text_drops_the_bot_mention_and_html() -> None:
     assert message_text(None) == ""
 
 
-# -- places and keys -----------------------------------------------------------------------------------------
-def test_conversations_split_and_keys_fit_the_database() -> None:
+# -- places and conversation ids ------------------------------------------------------------------------------
+def test_conversations_split_and_long_ids_reach_the_right_conversation() -> None:
     assert split_conversation("19:c@thread.tacv2;messageid=42") == ("19:c@thread.tacv2", "42")
     assert split_conversation("a:1xyz") == ("a:1xyz", None)
-    short = "19:c@thread.tacv2"
-    assert conversation_key(short) == short
-    long = "a:" + "x" * 200
-    key = conversation_key(long)
-    assert key.startswith("sha256:") and len(key) <= 120 and conversation_key(long) == key
-    assert conversation_key(key) != key  # a key-looking id is never mistaken for a key
+    assert is_personal("a:1xyz") and not is_personal("19:c@thread.tacv2") and not is_personal("19:g@thread.v2")
+    # The SDK cuts conversation ids to 150 characters in connector URLs; the adapter's own calls never do.
+    long = "a:1" + "x" * 200
+    assert _path(long, "activities") == f"v3/conversations/{long}/activities"
+    assert _path("19:c@thread.tacv2;messageid=42", "activities", "7") == \
+        "v3/conversations/19:c@thread.tacv2;messageid=42/activities/7"
+    assert "%2F" in _path("a:b/c", "activities")  # a slash cannot change the route
 
 
 def test_deep_links_only_for_channel_threads() -> None:
-    place = Place("19:abc@thread.tacv2", "1700", "https://smba.trafficmanager.net/jp/", "tenant")
-    assert place.target == "19:abc@thread.tacv2;messageid=1700"
-    link = place.deep_link()
+    target = Target("19:abc@thread.tacv2", "1700", "https://smba.trafficmanager.net/jp/", "tenant")
+    assert target.address == "19:abc@thread.tacv2;messageid=1700"
+    link = deep_link("19:abc@thread.tacv2", "1700", "tenant")
     assert link and link.startswith("https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700?")
     assert "tenantId=tenant" in link
-    assert Place("19:g@thread.v2", None, "u").deep_link() is None  # a group chat
-    assert Place("a:1chat", None, "u").deep_link() is None
+    assert deep_link("19:g@thread.v2", "1") is None  # a group chat
+    assert deep_link("a:1chat", "1") is None
+
+
+def test_throttling_answers_are_waited_out_and_other_failures_are_not() -> None:
+    import aiohttp
+    from multidict import CIMultiDict
+
+    def answered(status: int, **headers: str) -> aiohttp.ClientResponseError:
+        return aiohttp.ClientResponseError(None, (), status=status, headers=CIMultiDict(headers))  # type: ignore[arg-type]
+
+    assert delivery_error(answered(429, **{"Retry-After": "7"})).retry_after == 7.0
+    assert delivery_error(answered(503)).retry_after == 1.0
+    refused = delivery_error(answered(403))
+    assert refused.retry_after is None and refused.code == "403"
 
 
 def test_summary_links_point_at_teams_threads_only() -> None:
@@ -94,7 +108,7 @@ def test_summary_links_point_at_teams_threads_only() -> None:
     assert linked.startswith("[INC\\-0007](https://teams.microsoft.com/l/message/") or \
         linked.startswith("[INC-0007](https://teams.microsoft.com/l/message/")
     assert teams_link(item("slack", "C1", "1.2")) == "INC-0007"
-    assert teams_link(item("teams", "sha256:" + "0" * 64, "1")) == "INC-0007"
+    assert teams_link(item("teams", "a:1" + "x" * 200, "1")) == "INC-0007"  # a personal chat has no link
 
 
 def test_a_chart_too_big_for_a_message_is_shrunk_or_left_out() -> None:
@@ -120,7 +134,7 @@ def test_settings_are_validated() -> None:
     with pytest.raises(ValidationError):
         TeamsSettings(pr_channel="19:pr@thread.tacv2;messageid=1")
     with pytest.raises(ValidationError):
-        TeamsSettings(report_channels=["x" * 121])
+        TeamsSettings(report_channels=["x" * 513])
     with pytest.raises(ValidationError):
         TeamsSettings(service_url="smba.trafficmanager.net")
     with pytest.raises(ValidationError):

@@ -12,6 +12,7 @@ import base64
 import ipaddress
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -33,16 +34,26 @@ from microsoft_agents.hosting.core import (
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 
+from bot import identity
+from bot.adapters.teams.asking import ASK_REPORT
 from bot.adapters.teams.cards import VERBS, CardRenderer
-from bot.adapters.teams.delivery import PLATFORM, Outbox, Place, TeamsDelivery, split_conversation
+from bot.adapters.teams.connector import Connector
 from bot.adapters.teams.handlers import TeamsHandlers
 from bot.adapters.teams.parity import register_parity  # parity: routes of the parity features
 from bot.adapters.teams.payloads import ActionResult
+from bot.adapters.teams.port import PLATFORM, TeamsPort
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
+from bot.clock import format_jst
+from bot.delivery import content as c
+from bot.delivery.content import Posted
+from bot.delivery.ledger import Ledger
+from bot.delivery.pacing import Pacer
+from bot.delivery.runner import Runner
 from bot.i18n import Catalog
 from bot.ports import Actor, Notification
+from bot.presenting import notification_channel
 from bot.triage.service import Triage
 from bot.triage.summary_model import WeeklySummary
 from bot.wiring import Runtime
@@ -105,29 +116,39 @@ class TeamsBot:
     adapter: CloudAdapter
     app: AgentApplication[TurnState]
     connection_manager: MsalConnectionManager
-    delivery: TeamsDelivery = field(init=False)
+    port: TeamsPort = field(init=False)
+    ledger: Ledger = field(init=False)
+    runner: Runner = field(init=False)
+    # Runs the delivery plans that follow a stored core change, paced per conversation (bot/delivery/pacing.py).
+    pacer: Pacer = field(init=False)
     handlers: TeamsHandlers = field(init=False)
     roster: Roster = field(init=False)  # parity: guests and other tenants (roster.py)
     loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
+    names: dict[str, str] = field(default_factory=dict, init=False)  # user id -> display name seen last
     _policies: dict[tuple[frozenset[str], ...], Triage] = field(default_factory=dict, init=False)
 
     # -- identity and access -------------------------------------------------------------------------------
     def actor(self, account: ChannelAccount) -> Actor:
-        """A Teams user as the core's Actor: the AAD object id when Teams gives one, else the user id."""
-        user_id = clean(account.aad_object_id or account.id)
+        """A Teams user as the core's Actor: namespaced, by AAD object id when Teams gives one, else the user id."""
+        user_id = identity.qualify(PLATFORM, clean(account.aad_object_id or account.id))
         return Actor(user_id=user_id, display_name=clean(account.name)[:200] or user_id, platform=PLATFORM)
+
+    def name_of(self, user_id: str) -> str:
+        """A user's display name as last seen in an activity (their id when none was seen since start-up)."""
+        return self.names.get(user_id) or identity.raw(PLATFORM, user_id) or user_id
 
     def triage(self, account: ChannelAccount | None = None) -> Triage:
         """The core with the Teams PR members and security officers in its access policy.
 
-        Members may be configured by AAD object id or Teams user id; the one the core sees (`actor`) is
-        added for the account at hand, so either form works.
+        Members may be configured by AAD object id or Teams user id (namespaced `teams:…` or bare); the id the
+        core sees (`actor`) is added for the account at hand, so either form works.
         """
         base = self.runtime.triage.deps.access
-        ids = {account.id, account.aad_object_id} - {None} if account is not None else set()
+        ids = ({identity.qualify(PLATFORM, i) for i in (account.id, account.aad_object_id) if i}
+               if account is not None else set())
         user = {self.actor(account).user_id} if account is not None else set()
-        configured_pr = frozenset(self.settings.pr_members)
-        configured_security = frozenset(self.settings.security_officers)
+        configured_pr = _qualified(self.settings.pr_members)
+        configured_security = _qualified(self.settings.security_officers)
         pr = configured_pr | (frozenset(user) if ids & configured_pr else frozenset())
         security = configured_security | (frozenset(user) if ids & configured_security else frozenset())
         key = (pr, security, *self.roster.snapshot())  # parity: outsiders and unverified users (roster.py)
@@ -211,19 +232,33 @@ class TeamsBot:
         return None
 
     # -- the scheduler's side (called from its threads) ------------------------------------------------------
-    def _run(self, coroutine: Any) -> Any:
+    def run(self, coroutine: Any) -> Any:
+        """Run a coroutine on the app's event loop from another thread (pacing's workers, the scheduler)."""
         if self.loop is None or not self.loop.is_running():
             coroutine.close()
             raise RuntimeError("the Teams app is not serving (no event loop to post from)")
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:  # waiting here would block the loop that must run it
+            coroutine.close()
+            raise RuntimeError("a blocking Teams call on the event loop")
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(SYNC_TIMEOUT)
 
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried)."""
-        self._run(self.delivery.deliver_notification(note))
+        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
+        Acknowledged while it was being posted: its button comes off at once."""
+        posted = self.runner.escalate(note)
+        after = self.runtime.triage.queries.view(note.incident_id, None)
+        log.info("teams.escalation_posted incident_id=%s level=%s", note.incident_id, note.level)
+        if posted is not None and after.acknowledged_at is not None:
+            when = format_jst(after.acknowledged_at, self.catalog.locale)
+            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", when, after.ref))
 
     def resume_reports(self) -> int:
         """For the scheduler: finish reports whose posts a crash interrupted (bot/delivery/resume.py)."""
-        return int(self._run(self.handlers.resume()))
+        return self.handlers.resume()
 
     def publish_summary(self, summary: WeeklySummary, png: bytes | None) -> None:
         """For the scheduler: post the weekly summary to teams.summary_channel."""
@@ -232,7 +267,12 @@ class TeamsBot:
         if not self.settings.summary_channel:
             log.warning("weekly summary %s not posted: teams.summary_channel is not set", summary.week)
             return
-        self._run(post_weekly_summary(self, summary, png))
+        self.run(post_weekly_summary(self, summary, png))
+
+
+def _qualified(ids: list[str]) -> frozenset[str]:
+    """Configured Teams ids, namespaced (ids of other platforms are not Teams members)."""
+    return frozenset(identity.qualify(PLATFORM, i) for i in ids if identity.split(i)[0] in (None, PLATFORM))
 
 
 def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:
@@ -246,7 +286,7 @@ def _register(bot: TeamsBot) -> None:
     """Routes: Action.Execute per verb, the Action.Submit fallbacks, then messages."""
     app, handlers = bot.app, bot.handlers
 
-    for verb in VERBS:
+    for verb in (*VERBS, ASK_REPORT):
         async def execute(context: TurnContext, state: TurnState, data: Any, verb: str = verb
                           ) -> AdaptiveCardInvokeResponse:
             await observe_sender(bot, context)  # parity: outsiders refused by the core (roster.py)
@@ -255,11 +295,11 @@ def _register(bot: TeamsBot) -> None:
         async def submit(context: TurnContext, state: TurnState, data: Any, verb: str = verb) -> None:
             await observe_sender(bot, context)  # parity: roster.py
             result = await handlers.act(verb, context.activity, data)
-            if result.text and not result.public:  # Teams has no private reply: it goes to the conversation
-                base, root = split_conversation(context.activity.conversation.id)
-                place = Place(base, root, context.activity.service_url or bot.settings.service_url,
-                              context.activity.conversation.tenant_id)
-                await handlers.say(place, result.text, context=context)
+            user = handlers.user_id(context.activity.from_property)
+            if result.text and bot.roster.standing(user) in ("guest", "external"):  # parity: told where they
+                await handlers.reply(context, result.text)  # clicked (the bot may not reach their personal chat)
+            elif result.text:  # Teams has no private reply: the clicker's personal chat
+                await handlers.db(handlers.tell, user, result.text)
 
         app.adaptive_card.action_execute(verb)(execute)
         app.adaptive_card.action_submit(verb)(submit)
@@ -292,6 +332,33 @@ def _turn_error_handler(catalog: Catalog) -> Any:
     return on_turn_error
 
 
+def _wire_delivery(bot: TeamsBot) -> None:
+    """The delivery layer on Teams: port, ledger, pacer (per-conversation turns), runner."""
+    settings, triage = bot.settings, bot.runtime.triage
+    bot.port = TeamsPort(Connector(bot.adapter, bot.credentials), bot.render, settings, bot.run,
+                         tenant=bot.credentials.tenant_id)
+    # The Bot Connector cannot search a conversation for a crashed holder's post: record each post at once.
+    bot.ledger = Ledger(lambda: triage.queries, PLATFORM, record_each=True)
+
+    def home_link(incident_id: int) -> str | None:
+        home = bot.ledger.home(incident_id)
+        return bot.port.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
+    bot.port.home_link = home_link
+    bot.pacer = Pacer(lambda conversation: settings.post_interval_seconds, max_pending=settings.delivery_queue_limit,
+                      name="teams-delivery")
+
+    def record_error(incident_id: int, action: str, code: str) -> None:
+        log.error("teams.api_error incident_id=%s action=%s error=%s", incident_id, action, code)
+        try:
+            triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action, error=code)
+        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
+            log.error("teams.api_error_unrecorded incident_id=%s", incident_id)
+
+    bot.runner = Runner(bot.port, bot.ledger, lambda restricted: notification_channel(
+        restricted, settings.pr_channel, settings.restricted_channel), record_error,
+        chain_length=len(triage.deps.escalation.levels), turn=bot.pacer.turn, wait=time.sleep)
+
+
 def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: TeamsCredentials | None = None,
                     *, environ: Mapping[str, str] | None = None) -> TeamsBot:
     """Build the adapter: SDK connection manager, CloudAdapter, AgentApplication, cards, delivery, routes.
@@ -321,10 +388,10 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
     render = CardRenderer(catalog, runtime.library.kinds())
     bot = TeamsBot(runtime=runtime, settings=settings, credentials=credentials, catalog=catalog,
                    render=render, adapter=adapter, app=app, connection_manager=connection_manager)
-    bot.delivery = TeamsDelivery(Outbox(adapter, credentials), lambda: bot.triage().queries, render, settings,
-                                 chain_length=len(runtime.triage.deps.escalation.levels))
+    _wire_delivery(bot)
     bot.handlers = TeamsHandlers(bot)
-    bot.roster = Roster(settings.tenant_id or credentials.tenant_id)  # parity: roster.py
+    bot.roster = Roster(settings.tenant_id or credentials.tenant_id,  # parity: roster.py
+                        connector=bot.port.connector, service_url=settings.service_url)
     _register(bot)
     if credentials.anonymous:
         log.warning("teams.anonymous_mode: TEAMS_APP_ID is not set; only local requests (Agents Playground) "

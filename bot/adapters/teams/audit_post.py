@@ -2,8 +2,8 @@
 
 The channel is `teams.audit_channel`, else `teams.restricted_channel` (as Slack posts to its restricted
 channel): the lines hold only references, counts, sequence numbers and hashes. They go out as Adaptive
-Cards, split so each message stays under Teams' size limit; a Teams error propagates, so the scheduler's
-daily job releases its claim and a later check posts again.
+Cards through the Bot Connector (connector.py), split so each message stays under Teams' size limit; a Teams
+error (DeliveryError) propagates, so the scheduler's daily job releases its claim and a later check posts again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.teams.cards import CARD_BYTES_LIMIT, card, card_size, text_block
-from bot.adapters.teams.outbox import Place, card_activity
+from bot.adapters.teams.connector import card_activity
 from bot.adapters.teams.text import md_escape
 from bot.triage.audit import AuditResult, audit_lines
 
@@ -53,8 +53,8 @@ async def post_audit(bot: TeamsBot, result: AuditResult) -> list[str]:
                     att.hash)
         return []
     lines = audit_lines(result, bot.catalog)
-    place = Place(channel, None, bot.settings.service_url)
-    posted = [await bot.delivery.outbox.send(place, card_activity(content, lines[0][:300]))
+    target = bot.port.target(channel)
+    posted = [await bot.port.connector.send(target, card_activity(content, lines[0][:300]))
               for content in audit_cards(lines, bot.catalog.t("teams.audit.title"))]
     log.info("teams.audit_posted seq=%s messages=%s", att.seq, len(posted))
     return posted
@@ -64,7 +64,7 @@ def audit_publisher(bot: TeamsBot) -> Callable[[AuditResult], None]:
     """The post_audit callable bot.scheduler.build_scheduler takes (runs on the bot's event loop)."""
 
     def publish(result: AuditResult) -> None:
-        bot._run(post_audit(bot, result))
+        bot.run(post_audit(bot, result))
 
     return publish
 

@@ -9,6 +9,7 @@ message's channel thread, or in the chat the action came from.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE, card, text_block
+from bot.adapters.teams.connector import is_channel as channel_conversation
+from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.manifest import COMMAND_ID
-from bot.adapters.teams.outbox import Place, split_conversation
-from bot.adapters.teams.payloads import channel_data
+from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.reactions import message_link
 from bot.adapters.teams.text import clean, md_escape, message_text
 from bot.ports import ConversationRef, ReportInput
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
     from bot.i18n import Catalog
 
 log = logging.getLogger("incident_bot.teams")
-PLATFORM = "teams"
 FETCH_TASK = "composeExtension/fetchTask"
 SUBMIT_ACTION = "composeExtension/submitAction"
 TEXT_INPUT = "report_text"
@@ -80,8 +81,8 @@ def source_message(activity: Activity) -> SourceMessage | None:
     body = payload.get("body") if isinstance(payload.get("body"), dict) else {}
     content = _PARAGRAPH_END.sub("\n", str(body.get("content") or ""))
     base, root = split_conversation(activity.conversation.id if activity.conversation else "")
-    is_channel = "@thread." in base or (activity.conversation is not None
-                                        and activity.conversation.conversation_type == "channel")
+    is_channel = channel_conversation(base) or (activity.conversation is not None
+                                                and activity.conversation.conversation_type == "channel")
     message_id = str(payload["id"])
     thread_root = (str(payload.get("replyToId") or "") or root or message_id) if is_channel else None
     link = payload.get("linkToMessage")
@@ -154,7 +155,7 @@ async def on_fetch_task(bot: TeamsBot, context: TurnContext) -> None:
 
 async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
     """submitAction: the Slack shortcut's intake (explicit report, source noted once), then the playbook."""
-    from bot.adapters.teams.handlers import Origin
+    from bot.adapters.teams.reports import Origin
 
     activity, t, handlers = context.activity, bot.catalog.t, bot.handlers
     source, text, kind = submitted(activity)
@@ -165,27 +166,28 @@ async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
         await _respond(context, task_continue(t("teams.action.title"), dialog_card(
             bot.catalog, bot.render.kinds, source, text="", error=t("teams.action.empty"))))
         return
-    service_url = activity.service_url or bot.settings.service_url
-    tenant = (activity.conversation.tenant_id if activity.conversation else None) or channel_data(
-        activity, "tenant", "id")
-    place = Place(source.conversation, source.root, service_url, tenant)
-    origin = Origin("mention", place, source.id, True)
+    handlers.learn(activity)
+    # The same intake as a message that is a report (reports.py): an explicit report from the message's place;
+    # the bot's own personal chat stays private.
+    origin = Origin("personal" if is_personal(source.conversation) else "mention", source.conversation,
+                    source.root, source.id, True, handlers.user_id(activity.from_property))
     key = f"teams-action:{activity.id}"
+    digest = hashlib.sha256(origin.conversation.encode("utf-8")).hexdigest()[:12]  # ids can be long
     try:
-        actor, triage = handlers._who(activity.from_property)
+        actor, triage = handlers.who(activity.from_property)
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, idempotency_key=key,
-                             conversation=ConversationRef(PLATFORM, place.key, source.root or source.id))
-        outcome = await bot.delivery.db(triage.incidents.report, report)
+                             conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread))
+        outcome = await handlers.db(triage.incidents.report, report)
         if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
-            outcome = await bot.delivery.db(triage.incidents.replay_report, report) or outcome
+            outcome = await handlers.db(triage.incidents.replay_report, report) or outcome
         view = outcome.incident
         if view is not None:  # the original message on the timeline, once
             incident_id = view.id
-            await bot.delivery.db(lambda: triage.incidents.add_note(
-                incident_id, actor, t("teams.action.source_note"), key=f"teams-action-src:{place.key}:{source.id}",
-                at=source.created, link=source.link))
+            await handlers.db(lambda: triage.incidents.add_note(
+                incident_id, actor, t("teams.action.source_note"),
+                key=f"teams-action-src:{digest}:{source.id}", at=source.created, link=source.link))
     except Exception as exc:  # told inside the dialog, which stays open with the text
-        error = await handlers.failure(exc, "report", None)
+        error = handlers.failure(exc, "report", None)
         await _respond(context, task_continue(t("teams.action.title"), dialog_card(
             bot.catalog, bot.render.kinds, source, text=text, error=error)))
         return
@@ -196,9 +198,9 @@ async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
     accepted = "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat"
     said = t(accepted, ref=view.ref, kind=bot.catalog.label("kind", view.kind))
     try:
-        await handlers.show_report(outcome, origin)
+        await handlers.reports.show(outcome, origin, actor, text)
     except Exception as exc:  # the report is stored (resume finishes its posts); the dialog says what failed
-        said += "\n" + await handlers.failure(exc, "report", view.id)
+        said += "\n" + handlers.failure(exc, "report", view.id)
     await _respond(context, task_message(said))
 
 

@@ -17,7 +17,6 @@ class ActionResult:
 
     card: dict[str, Any] | None = None
     text: str | None = None
-    public: bool = False  # the text is already in the incident's conversation (posted by the flow)
 
 
 def value_of(data: Any, key: str) -> Any:

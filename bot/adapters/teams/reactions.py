@@ -5,20 +5,26 @@ conversation it belongs to (`19:…;messageid=<thread root>` in a channel). The 
 it: by the thread (channel) or by the message itself (the report, or one of the bot's own cards in a chat).
 Teams does not send bots the reacted message's text (that takes Microsoft Graph), so the timeline keeps who
 captured it, its original time (a Teams message id is its creation time in milliseconds) and a deep link.
-Confirmed with one reply in the thread, once per message (a redelivered reaction finds it posted).
+Confirmed with one reply in the thread, once per message: a post of a delivery plan claimed in the ledger (a
+redelivered reaction finds it posted), paced like the incident's other posts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from bot.adapters.teams.outbox import Place, TeamsApiError, split_conversation
+from bot.adapters.teams.connector import is_channel, split_conversation
 from bot.adapters.teams.payloads import channel_data
+from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.roster import observe_sender
+from bot.delivery import content as c
+from bot.delivery import plan
+from bot.delivery.content import Place
 
 if TYPE_CHECKING:
     from microsoft_agents.activity import Activity
@@ -27,7 +33,6 @@ if TYPE_CHECKING:
     from bot.adapters.teams.app import TeamsBot
 
 log = logging.getLogger("incident_bot.teams")
-PLATFORM = "teams"
 CONFIRM_PURPOSE = "capture:"
 _EARLIEST_MS = 1_420_070_400_000  # 2015-01-01: Teams message ids are creation times in ms since then
 
@@ -36,7 +41,7 @@ _EARLIEST_MS = 1_420_070_400_000  # 2015-01-01: Teams message ids are creation t
 class Capture:
     """A capture reaction, as plain data: the reacted message, where it lives, when it was written."""
 
-    place: Place  # the thread (channel) or chat the message is in: where the confirmation goes
+    place: Place  # the thread (channel: its root) or chat the message is in: where the confirmation goes
     message_id: str
     at: datetime | None
     link: str | None
@@ -46,7 +51,7 @@ class Capture:
     @property
     def thread(self) -> str:
         """The id the incident's conversation is stored under: the thread root, or the message in a chat."""
-        return self.place.root or self.message_id
+        return self.place.thread or self.message_id
 
 
 def message_time(message_id: str, now: datetime) -> datetime | None:
@@ -89,19 +94,18 @@ def parse_capture(activity: Activity, reaction: str, default_service_url: str, n
     if sender is None or not sender.id or conversation is None or not message_id:
         return None
     base, root = split_conversation(conversation.id)
-    is_channel = conversation.conversation_type == "channel" or "@thread.tacv2" in base or "@thread.skype" in base
+    channel = conversation.conversation_type == "channel" or is_channel(base)
     tenant = conversation.tenant_id or channel_data(activity, "tenant", "id")
-    place = Place(base, (root or message_id) if is_channel else None,
-                  activity.service_url or default_service_url, tenant)
+    place = Place(base, (root or message_id) if channel else None)
     return Capture(place, message_id, message_time(message_id, now),
-                   message_link(base, message_id, place.root, tenant), sender.id, sender.name or "")
+                   message_link(base, message_id, place.thread, tenant), sender.id, sender.name or "")
 
 
 def _incident_of(bot: TeamsBot, capture: Capture) -> int | None:
     queries = bot.runtime.triage.queries
-    found = queries.by_conversation(PLATFORM, capture.place.key, capture.thread)
+    found = queries.by_conversation(PLATFORM, capture.place.channel, capture.thread)
     if found is None and capture.thread != capture.message_id:
-        found = queries.by_conversation(PLATFORM, capture.place.key, capture.message_id)
+        found = queries.by_conversation(PLATFORM, capture.place.channel, capture.message_id)
     return found
 
 
@@ -110,32 +114,46 @@ async def on_reaction(bot: TeamsBot, context: TurnContext) -> None:
     capture = parse_capture(context.activity, bot.settings.capture_reaction, bot.settings.service_url, bot.now())
     if capture is None:
         return
-    handlers, delivery = bot.handlers, bot.delivery
+    handlers = bot.handlers
     try:
-        incident_id = await delivery.db(_incident_of, bot, capture)
-    except Exception as exc:  # the database could not say; nothing to answer in
+        incident_id = await handlers.db(_incident_of, bot, capture)
+    except Exception as exc:  # noqa: BLE001 - the database could not say; nothing to answer in
         log.error("teams.capture_lookup_failed error=%s", type(exc).__name__)
         return
     if incident_id is None:
         return  # not an incident's conversation: reactions elsewhere are none of the bot's business
     await observe_sender(bot, context)
+    handlers.learn(context.activity)
     account = context.activity.from_property
+    user = handlers.user_id(account)
     try:
-        actor, triage = bot.actor(account), bot.triage(account)
+        actor, triage = handlers.who(account)
         text = bot.catalog.t("teams.capture.source", who=actor.display_name) + "\n" + bot.catalog.t(
             "teams.capture.no_text")
-        outcome = await delivery.db(lambda: triage.incidents.add_note(
-            incident_id, actor, text, key=f"teams-pin:{capture.place.key}:{capture.message_id}",
+        outcome = await handlers.db(lambda: triage.incidents.add_note(
+            incident_id, actor, text, key=f"teams-pin:{_digest(capture.place.channel)}:{capture.message_id}",
             at=capture.at, link=capture.link))
-        view = outcome.incident
-        log.info("teams.captured incident_id=%s duplicate=%s", incident_id, outcome.duplicate)
-        said = outcome.messages or ((bot.catalog.t("note.added", ref=view.ref),) if view else ())
-        purpose = (CONFIRM_PURPOSE + capture.message_id)[:120]
-        await delivery.claimed_post(incident_id, purpose, capture.place, bot.render.messages(said), " ".join(said))
-    except TeamsApiError as exc:
-        await handlers.failure(exc, "capture", incident_id)  # recorded on the timeline and logged
-    except Exception as exc:
-        await handlers.say(capture.place, await handlers.failure(exc, "capture", incident_id), context=context)
+    except Exception as exc:  # noqa: BLE001 - told privately (the thread is public), and logged
+        said = handlers.failure(exc, "capture", incident_id)
+        if bot.roster.refusal(exc, bot.catalog.t):  # an outsider: where they reacted (as for reports, reports.py)
+            await handlers.reply(context, said)
+        else:
+            await handlers.db(handlers.tell, user, said)
+        return
+    view = outcome.incident
+    log.info("teams.captured incident_id=%s duplicate=%s", incident_id, outcome.duplicate)
+    said = outcome.messages or ((bot.catalog.t("note.added", ref=view.ref),) if view else ())
+    if not said:
+        return
+    purpose = (CONFIRM_PURPOSE + capture.message_id)[:120]
+    confirm = plan.Post(incident_id, purpose, capture.place, c.Texts(tuple(said)))
+    await handlers.deliver(plan.Plan(incident_id, (confirm,), view.severity if view else "medium", user), user,
+                           "capture")
+
+
+def _digest(conversation: str) -> str:
+    """A short stable name for a conversation (full ids can be longer than an idempotency key may be)."""
+    return hashlib.sha256(conversation.encode("utf-8")).hexdigest()[:12]
 
 
 __all__ = ["Capture", "parse_capture", "on_reaction", "message_time", "message_link", "reaction_types"]

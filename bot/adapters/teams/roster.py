@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.adapters.teams.connector import Connector, Target, split_conversation
 from bot.ports import Actor
 from bot.triage.access import AccessPolicy, PermissionDenied
 
@@ -32,7 +33,6 @@ log = logging.getLogger("incident_bot.teams")
 Standing = Literal["member", "guest", "external", "unknown"]
 MEMBER_TTL_SECONDS = 3600.0
 FAILED_TTL_SECONDS = 60.0
-CONNECTOR_KEY = "ConnectorClient"  # where the SDK's CloudAdapter keeps the turn's connector client
 REASON_KEYS = {"guest": "teams.outsider.guest", "external": "teams.outsider.external",
                "unknown": "teams.outsider.unverified"}
 
@@ -73,8 +73,11 @@ class Roster:
     """What the bot knows about who its users are, thread-safe (the scheduler's threads read it too)."""
 
     def __init__(self, home_tenant: str | None, monotonic: Callable[[], float] = time.monotonic,
-                 ttl: float = MEMBER_TTL_SECONDS, failed_ttl: float = FAILED_TTL_SECONDS) -> None:
+                 ttl: float = MEMBER_TTL_SECONDS, failed_ttl: float = FAILED_TTL_SECONDS,
+                 connector: Connector | None = None, service_url: str = "") -> None:
         self.home_tenant = home_tenant
+        self._connector = connector  # None: nobody is looked up (every user unverified)
+        self._service_url = service_url
         self._monotonic = monotonic
         self._ttl = ttl
         self._failed_ttl = failed_ttl
@@ -150,21 +153,19 @@ class Roster:
             log.info("teams.outsider user=%s standing=%s", user_id, standing)
         return standing
 
-    @staticmethod
-    async def _lookup(context: TurnContext) -> Mapping[str, Any] | None:
-        """GET the member through the turn's connector client; None when it cannot be asked or fails."""
-        from bot.adapters.teams.outbox import split_conversation
-
+    async def _lookup(self, context: TurnContext) -> Mapping[str, Any] | None:
+        """GET the member through the Bot Connector; None when it cannot be asked or fails."""
         activity = context.activity
-        client = context.turn_state.get(CONNECTOR_KEY)
         sender = activity.from_property
-        if client is None or sender is None or not sender.id or activity.conversation is None:
+        if self._connector is None or sender is None or not sender.id or activity.conversation is None:
             return None
         base, _ = split_conversation(activity.conversation.id)
+        # The full conversation id (connector.py): the SDK's client cuts personal-chat ids at 150 characters.
+        target = Target(base, None, activity.service_url or self._service_url, activity.conversation.tenant_id)
         try:
-            member = await client.conversations.get_conversation_member(base, sender.id)
-        except Exception as exc:  # an outage or a refusal: unverified, retried after FAILED_TTL_SECONDS
-            log.warning("teams.member_lookup_failed error=%s", type(exc).__name__)
+            member = await self._connector.member(target, sender.id)
+        except Exception as exc:  # noqa: BLE001 - an outage or a refusal: unverified, retried after FAILED_TTL
+            log.warning("teams.member_lookup_failed error=%s", getattr(exc, "code", type(exc).__name__))
             return None
         return member_fields(member)
 

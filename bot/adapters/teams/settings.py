@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 # Where proactive messages go when no activity has told us the tenant's service URL (public cloud).
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
-_ID_LIMIT = 120  # the platform_refs columns the ids are stored in
+_ID_LIMIT = 512  # the platform_refs columns the ids are stored in (migration 0005_wide_conversation_ids)
 
 
 class _Strict(BaseModel):
@@ -60,6 +60,10 @@ class TeamsSettings(_Strict):
     service_url: str = DEFAULT_SERVICE_URL
     # Extra hosts (besides Microsoft's) the bot may send to, e.g. a sovereign cloud's service host.
     allowed_service_hosts: list[str] = Field(default_factory=list)
+    # Pacing per conversation: the Bot Connector allows about 7 messages/s, 60 per 30 s and 1800 per hour in one
+    # conversation; one post per 0.5 s (2/s) stays under all three. Rate-limited posts are waited out (429/503).
+    post_interval_seconds: float = Field(default=0.5, ge=0.0, le=60.0)
+    delivery_queue_limit: int = Field(default=5000, ge=1)
 
     @field_validator("mentions", mode="before")
     @classmethod

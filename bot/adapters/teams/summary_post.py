@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.adapters.teams.cards import CARD_BYTES_LIMIT, card, card_size, text_block
-from bot.adapters.teams.delivery import KEY_PREFIX, Place, card_activity
+from bot.adapters.teams.connector import card_activity, deep_link
 from bot.adapters.teams.text import md_escape
 from bot.triage.summary import Raw, WeeklySummary, render_summary_sections
 from bot.triage.summary_model import AttentionItem
@@ -27,9 +27,9 @@ IMAGE_BYTES_LIMIT = 20_000  # the base64 image inside one message
 def teams_link(item: AttentionItem) -> str:
     """An incident reference linked to its Teams channel thread when it has one, else the plain reference."""
     channel, root = item.conversation_channel, item.conversation_thread
-    if item.conversation_platform != "teams" or not channel or not root or channel.startswith(KEY_PREFIX):
+    if item.conversation_platform != "teams" or not channel or not root:
         return item.ref
-    url = Place(channel, root, "").deep_link()
+    url = deep_link(channel, root)
     if not url:
         return item.ref
     return Raw(f"[{md_escape(item.ref)}]({url.replace(')', '%29')})")
@@ -93,11 +93,11 @@ async def post_weekly_summary(bot: TeamsBot, summary: WeeklySummary, png: bytes 
     channel = bot.settings.summary_channel
     if not channel:
         raise RuntimeError("teams.summary_channel is not set in app.yaml")
-    place = Place(channel, None, bot.settings.service_url)
+    target = bot.port.target(channel)
     title = bot.render.t("teams.summary.title", week=str(summary.week))
     posted = []
     for content in summary_cards(bot, summary, png):
-        posted.append(await bot.delivery.outbox.send(place, card_activity(content, title)))
+        posted.append(await bot.port.connector.send(target, card_activity(content, title)))
     log.info("teams.summary_posted week=%s messages=%s", summary.week, len(posted))
     return posted
 

@@ -1,0 +1,119 @@
+"""Card actions on an incident: steps, kind correction, acknowledgement. The core call, then the plan's delivery."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from microsoft_agents.activity import Activity
+
+from bot.adapters.teams.cards import KIND_INPUT
+from bot.adapters.teams.connector import is_personal, split_conversation
+from bot.adapters.teams.payloads import ActionResult, incident_of, submitted_answers, value_of
+from bot.adapters.teams.text import clean
+from bot.clock import format_jst
+from bot.delivery import plan
+from bot.delivery.content import Posted
+from bot.presenting import StepRef
+from bot.triage.core import InvalidRequest, StorageUnavailable
+
+if TYPE_CHECKING:
+    from bot.adapters.teams.handlers import TeamsHandlers
+
+log = logging.getLogger("incident_bot.teams")
+
+
+def clicked(activity: Activity) -> Posted | None:
+    """The message whose card was clicked."""
+    if activity.conversation is None or not activity.reply_to_id:
+        return None
+    return Posted(split_conversation(activity.conversation.id)[0], str(activity.reply_to_id))
+
+
+class Actions:
+    """step_done / step_skip, kind_select, acknowledge (see the module docstring)."""
+
+    def __init__(self, handlers: TeamsHandlers) -> None:
+        self.h = handlers
+        self.bot = handlers.bot
+
+    def _now_text(self) -> str:
+        return format_jst(self.bot.now(), self.bot.catalog.locale)
+
+    async def step(self, activity: Activity, data: Any, *, skip: bool) -> ActionResult:
+        """Complete the step with the card's inputs; the plan posts what follows, then closes the clicked card."""
+        h = self.h
+        try:
+            ref = StepRef.decode(str(value_of(data, "ref")))
+        except (TypeError, ValueError):
+            return ActionResult(text=h.t("teams.error.bad_action"))
+        actor, triage = h.who(activity.from_property)
+        view = await h.db(triage.queries.view, ref.incident_id, actor.user_id)
+        if view.kind != ref.kind:  # a card of the playbook the incident left (kind corrected)
+            return ActionResult(text=h.t("teams.step.stale"))
+        answers = {} if skip else submitted_answers(data)
+        try:
+            outcome = await h.db(lambda: triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip,
+                                                               answers=answers, expected_kind=ref.kind))
+        except InvalidRequest as exc:
+            if isinstance(exc, StorageUnavailable):
+                raise
+            steps = await h.db(triage.steps.views, ref.incident_id, actor.user_id)
+            step = next((s for s in steps if s.step_id == ref.step_id), None)
+            card = h.render.step(step, ref.kind, error=str(exc), values=answers) if step else None
+            return ActionResult(card=card, text=str(exc))
+        said = h.t("teams.received")
+        if outcome.duplicate:  # a double click, or a click again after a crash: finish the missing posts
+            said = h.t("teams.duplicate")
+            outcome = await h.db(triage.steps.replay, ref.incident_id, ref.step_id, actor)
+        if outcome.incident is not None:
+            log.info("teams.step incident_id=%s step=%s finished=%s replay=%s", ref.incident_id, ref.step_id,
+                     outcome.finished, outcome.duplicate)
+            await h.deliver(plan.progress(outcome, actor.display_name, self._now_text(), at=clicked(activity)),
+                            actor.user_id, "step")
+        return ActionResult(text=said)
+
+    async def correct_kind(self, activity: Activity, data: Any) -> ActionResult:
+        """kind_select: switch playbooks; redaction and the move to a private conversation are the plan's."""
+        h = self.h
+        incident_id = incident_of(data)
+        kind = clean(str(value_of(data, KIND_INPUT) or ""))
+        if incident_id is None:
+            return ActionResult(text=h.t("teams.error.bad_action"))
+        actor, triage = h.who(activity.from_property)
+        before = await h.db(triage.queries.view, incident_id, None)
+        old_step = await h.db(triage.steps.current, incident_id, actor.user_id)
+        outcome = await h.db(triage.incidents.correct_kind, incident_id, kind, actor)
+        if outcome.incident is None:
+            return ActionResult(text=" ".join(outcome.messages) or h.t("teams.duplicate"))
+        log.info("teams.kind_corrected incident_id=%s old=%s new=%s replay=%s", incident_id, before.kind,
+                 outcome.incident.kind, outcome.duplicate)
+        home = await h.db(self.bot.ledger.home, incident_id)
+        reporter = self.bot.name_of(before.reporter_id)
+        await h.deliver(plan.kind_corrected(before, old_step, outcome, reporter,
+                                            home_is_private=bool(home and is_personal(home.channel))),
+                        actor.user_id, "kind_select")
+        return ActionResult(text=h.t("teams.duplicate") if outcome.duplicate else h.t("teams.received"))
+
+    async def acknowledge(self, activity: Activity, data: Any) -> ActionResult:
+        """acknowledge: the core checks PR membership; the reporters are told, then the controls replaced."""
+        h = self.h
+        incident_id = incident_of(data)
+        if incident_id is None:
+            return ActionResult(text=h.t("teams.error.bad_action"))
+        actor, triage = h.who(activity.from_property)
+        outcome = await h.db(triage.incidents.acknowledge, incident_id, actor)
+        said = " ".join(outcome.messages)
+        if outcome.duplicate or outcome.incident is None:
+            said = said or h.t("teams.duplicate")
+            # Clicked again (after a crash, or on a card posted meanwhile): finish the posts.
+            outcome = await h.db(triage.incidents.replay_acknowledgement, incident_id, actor)
+        view = outcome.incident
+        if view is None or not outcome.messages:
+            return ActionResult(text=said or h.t("teams.duplicate"))
+        log.info("teams.acknowledged incident_id=%s user=%s replay=%s", incident_id, actor.user_id,
+                 outcome.duplicate)
+        when = format_jst(view.acknowledged_at, self.bot.catalog.locale)
+        await h.deliver(plan.acknowledged(outcome, view.acknowledged_by or actor.display_name, when),
+                        actor.user_id, "acknowledge")
+        return ActionResult(text=said or h.t("teams.received"))

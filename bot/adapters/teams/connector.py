@@ -1,0 +1,192 @@
+"""The Bot Connector REST calls (send, update, create a personal chat) with failures as the delivery layer's.
+
+Each call runs as a proactive turn on the SDK adapter (`continue_conversation_with_claims`), which builds the
+connector client with the bot's token (none in anonymous mode); the REST call itself is made here on that
+client's session, because the SDK's conversation operations cut conversation ids to 150 characters
+(`max_conversation_id_length`) and personal-chat ids are longer: the full id, URL-quoted, is always used.
+429 and 503 become DeliveryError(retry_after=Retry-After), which the runner waits out and never gives up on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+import aiohttp
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+)
+from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, TurnContext
+from microsoft_agents.hosting.core.authorization import AuthenticationConstants
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+
+from bot.adapters.teams.cards import CARD_CONTENT_TYPE
+from bot.adapters.teams.settings import TeamsCredentials
+from bot.adapters.teams.text import truncate
+from bot.delivery.content import DeliveryError
+
+log = logging.getLogger("incident_bot.teams")
+CHANNEL_ID = "msteams"
+CALL_TIMEOUT = 20.0
+WAITED_STATUSES = (429, 503)  # the Bot Connector's throttling answers: waited out after Retry-After
+T = TypeVar("T")
+_TEAMS_CHANNEL = re.compile(r"^19:.+@thread\.(tacv2|skype)$")
+
+
+def split_conversation(conversation_id: str) -> tuple[str, str | None]:
+    """'19:x@thread.tacv2;messageid=123' -> ('19:x@thread.tacv2', '123'); chat ids come back unchanged."""
+    base, sep, rest = conversation_id.partition(";messageid=")
+    return (base, rest or None) if sep else (conversation_id, None)
+
+
+def is_channel(conversation: str) -> bool:
+    """A team channel (threads exist there); chats (personal, group) have none."""
+    return bool(_TEAMS_CHANNEL.match(conversation))
+
+
+def is_personal(conversation: str) -> bool:
+    """The bot's 1:1 chat with a user (channels and group chats start with 19:)."""
+    return not conversation.startswith("19:")
+
+
+def deep_link(conversation: str, root: str | None, tenant: str | None = None) -> str | None:
+    """A link that opens a channel thread in Teams (chats have none that works for everyone)."""
+    if not root or not is_channel(conversation):
+        return None
+    query = {"parentMessageId": root}
+    if tenant:
+        query["tenantId"] = tenant
+    return f"https://teams.microsoft.com/l/message/{quote(conversation, safe='')}/{quote(root)}?" + urlencode(query)
+
+
+def card_activity(content: dict[str, Any], summary: str) -> Activity:
+    """A message carrying one Adaptive Card; `summary` is what notifications and old clients show."""
+    return Activity(type=ActivityTypes.message, summary=truncate(summary or " ", 250),
+                    attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=content)])
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a Bot Connector call goes: the conversation (a channel thread with its root), service URL, tenant."""
+
+    conversation: str
+    root: str | None
+    service_url: str
+    tenant: str | None = None
+
+    @property
+    def address(self) -> str:
+        """The conversation id to send to (a channel thread is addressed with ;messageid=)."""
+        return f"{self.conversation};messageid={self.root}" if self.root else self.conversation
+
+
+def delivery_error(exc: BaseException) -> DeliveryError:
+    """A connector failure as DeliveryError: 429/503 with their Retry-After (waited out), others as their code."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        retry_after = None
+        if exc.status in WAITED_STATUSES:
+            try:
+                retry_after = max(0.0, float((exc.headers or {}).get("Retry-After", "1")))
+            except ValueError:
+                retry_after = 1.0
+        return DeliveryError(str(exc.status), retry_after=retry_after)
+    return DeliveryError(type(exc).__name__)
+
+
+def _path(conversation: str, *rest: str) -> str:
+    return "/".join(["v3/conversations", quote(conversation, safe=":@;="), *(quote(r, safe="") for r in rest)])
+
+
+class Connector:
+    """Sends, updates and opens personal chats through the Bot Connector of a service URL (module docstring)."""
+
+    def __init__(self, adapter: ChannelServiceAdapter, credentials: TeamsCredentials) -> None:
+        self.adapter = adapter
+        self.credentials = credentials
+
+    def _identity(self) -> ClaimsIdentity:
+        if self.credentials.anonymous:
+            return ClaimsIdentity()  # no claims: the SDK sends without a token
+        app_id = self.credentials.app_id
+        return ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: app_id,
+                               AuthenticationConstants.APP_ID_CLAIM: app_id})
+
+    async def _with_session(self, service_url: str, tenant: str | None,
+                            work: Callable[[aiohttp.ClientSession], Awaitable[T]]) -> T:
+        reference = ConversationReference(
+            channel_id=CHANNEL_ID, service_url=service_url,
+            agent=ChannelAccount(id=self.credentials.app_id or "incident-bot"),
+            conversation=ConversationAccount(id="proactive", tenant_id=tenant))
+        outcome: dict[str, Any] = {}
+
+        async def callback(context: TurnContext) -> None:
+            try:
+                client = context.services.get(ConnectorClientBase)
+                outcome["result"] = await work(client.client)  # type: ignore[attr-defined]
+            except BaseException as exc:  # re-raised below: the adapter's pipeline would swallow it
+                outcome["error"] = exc
+
+        await self.adapter.continue_conversation_with_claims(self._identity(), reference.get_continuation_activity(),
+                                                             callback, AuthenticationConstants.AGENTS_SDK_SCOPE)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]  # type: ignore[no-any-return]
+
+    async def _call(self, verb: str, service_url: str, tenant: str | None, path: str,
+                    body: dict[str, Any] | None) -> dict[str, Any]:
+        async def work(session: aiohttp.ClientSession) -> dict[str, Any]:
+            async with session.request(verb, path, json=body) as response:
+                if response.status not in (200, 201, 202):
+                    raise aiohttp.ClientResponseError(response.request_info, response.history,
+                                                      status=response.status, headers=response.headers)
+                text = await response.text("utf-8")
+                return dict(await response.json(content_type=None)) if text.strip() else {}
+        try:
+            return await asyncio.wait_for(self._with_session(service_url, tenant, work), CALL_TIMEOUT)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise delivery_error(exc) from None
+
+    async def send(self, target: Target, activity: Activity) -> str:
+        """A new message in the target; returns its activity id."""
+        body = activity.model_dump(by_alias=True, exclude_unset=True, mode="json")
+        answer = await self._call("POST", target.service_url, target.tenant, _path(target.address, "activities"),
+                                  body)
+        if not answer.get("id"):
+            raise DeliveryError("no_activity_id")
+        return str(answer["id"])
+
+    async def update(self, target: Target, activity_id: str, activity: Activity) -> None:
+        """Replace a message the bot posted."""
+        body = activity.model_copy(update={"id": activity_id}).model_dump(by_alias=True, exclude_unset=True,
+                                                                          mode="json")
+        await self._call("PUT", target.service_url, target.tenant,
+                         _path(target.address, "activities", activity_id), body)
+
+    async def member(self, target: Target, user: str) -> dict[str, Any]:
+        """A conversation member as Teams describes them (userRole, tenantId): the roster's lookup (roster.py)."""
+        return await self._call("GET", target.service_url, target.tenant, _path(target.conversation, "members", user),
+                                None)
+
+    async def personal_chat(self, service_url: str, tenant: str | None, user: str) -> str:
+        """The bot's 1:1 conversation with a user (Teams user id 29:… or AAD object id), created if needed."""
+        member: dict[str, Any] = {"id": user}
+        if not user.startswith(("29:", "8:")):
+            member["aadObjectId"] = user
+        body: dict[str, Any] = {"isGroup": False, "bot": {"id": self.credentials.app_id or "incident-bot"},
+                                "members": [member], "channelData": {"tenant": {"id": tenant}} if tenant else {}}
+        if tenant:
+            body["tenantId"] = tenant
+        answer = await self._call("POST", service_url, tenant, "v3/conversations", body)
+        if not answer.get("id"):
+            raise DeliveryError("no_conversation_id")
+        return str(answer["id"])

@@ -1,0 +1,76 @@
+"""Neutral delivery contents (bot/delivery/content.py) as Adaptive Cards, with the summary Teams notifications show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.adapters.teams.cards import CardRenderer
+from bot.adapters.teams.mentions import section_mentions
+from bot.adapters.teams.settings import TeamsSettings
+from bot.clock import format_jst
+from bot.delivery import content as c
+
+Card = tuple[dict[str, Any], str]
+
+
+def _texts(render: CardRenderer, *texts: str) -> Card:
+    return render.messages(texts), " ".join(texts)
+
+
+def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content) -> Card:
+    """A card and its summary for a neutral content."""
+    t = render.t
+    if isinstance(content, c.Texts):
+        return _texts(render, *content.texts)
+    if isinstance(content, c.Anchor):
+        return _texts(render, t("teams.anchor", ref=content.view.ref, kind=content.view.kind_label,
+                                reporter=content.reporter_name))
+    if isinstance(content, c.Anchored):
+        return _texts(render, t("teams.anchored", ref=content.view.ref))
+    if isinstance(content, c.Intro):
+        return render.intro(content.texts, content.view.id, content.view.kind), " ".join(content.texts)
+    if isinstance(content, c.Step):
+        step = content.step
+        return (render.step(step, content.view.kind),
+                t("step.heading", index=step.index, total=step.total, title=step.title))
+    if isinstance(content, c.StepClosed):
+        step = content.step
+        return (render.step_closed(step, content.by, content.when),
+                t("step.heading", index=step.index, total=step.total, title=step.title))
+    if isinstance(content, c.StepSuperseded):
+        return render.step_superseded(content.step), content.step.title
+    if isinstance(content, c.SectionNotice):
+        note = content.note
+        return render.notification(note, content.link, section_mentions(settings, note.audience)), note.title
+    if isinstance(content, c.MergedCount):
+        return _texts(render, t("delivery.merged_count", ref=content.view.ref, count=content.count))
+    if isinstance(content, c.PrivateLine):
+        return _texts(render, t("delivery.private_line"))
+    if isinstance(content, c.PrivacyAdvice):
+        return _texts(render, t("delivery.privacy_advice", ref=content.view.ref))
+    if isinstance(content, c.Linked):
+        inner, summary = (_texts(render, t("teams.anchored", ref=content.content.view.ref))
+                          if isinstance(content.content, c.Anchored) else rendered(render, settings, content.content))
+        if content.url:
+            inner = dict(inner, actions=[*inner.get("actions", []), {
+                "type": "Action.OpenUrl", "title": t("teams.pr.open_thread"), "url": content.url}])
+        return inner, summary
+    if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
+        return section_notice_after(render, content, None)
+    raise TypeError(f"no Teams rendering for {type(content).__name__}")
+
+
+def section_notice_after(render: CardRenderer, content: c.NoticeAcknowledged | c.NoticeRedacted,
+                         link: str | None) -> Card:
+    """A section notification drawn again after it changed: the connector cannot read a posted card back, so it
+    is drawn from the incident (title, who acknowledged or the button again), without the report's text."""
+    view = content.view
+    acknowledged = None
+    if isinstance(content, c.NoticeAcknowledged):
+        acknowledged = render.t("teams.pr.acknowledged", who=content.by, when=content.when)
+    elif view.acknowledged_at is not None:
+        acknowledged = render.t("teams.pr.acknowledged", who=view.acknowledged_by or "",
+                                when=format_jst(view.acknowledged_at, render.catalog.locale))
+    drawn = render.notification_after(view, link, acknowledged=acknowledged)
+    return drawn, view.ref
+
