@@ -71,7 +71,8 @@ class FakePort:
     def upload(self, place: Place, files: Sequence[Attachment], comment: str) -> Posted:
         with self._lock:
             self._maybe_fail("upload")
-            channel = f"D-{place.channel}" if place.channel.startswith("U") or split(place.channel)[0] is not None else place.channel
+            is_user = place.channel.startswith("U") or split(place.channel)[0] is not None
+            channel = f"D-{place.channel}" if is_user else place.channel
             posted = Posted(channel, f"f{next(self._ids)}")
             self.calls.append(Sent("upload", Place(channel, place.thread), (tuple(files), comment), posted=posted))
             return posted

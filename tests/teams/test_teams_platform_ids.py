@@ -3,8 +3,6 @@ the SDK app); user ids are namespaced by platform. The Slack direction is tests/
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import PR as SLACK_PR  # "slack:U_PR": a PR member in the shared access section
 from tests.teams.env import PR2, PR_CHANNEL, TeamsEnv
 from tests.teams.fake_connector import card_text
@@ -20,7 +18,7 @@ def _forged_ack(teams: TeamsEnv, forged: User) -> int:
     pr_thread = f"{PR_CHANNEL};messageid={pr_card['id']}"
     teams.driver.submit(forged, pr_card, pr_thread, "acknowledge")
     assert teams.view(incident_id).acknowledged_at is None
-    [refusal] = teams.fake.posts_to(pr_thread)
+    [refusal] = teams.fake.posts_to(teams.fake.chats[forged.id])  # told in their personal chat
     assert "広報広聴課として登録された職員だけ" in card_text(refusal)
     assert "access_denied" in teams.events(incident_id)
     teams.driver.submit(PR2, pr_card, pr_thread, "acknowledge")  # a Teams PR member still may
@@ -32,7 +30,5 @@ def test_a_teams_activity_with_a_slack_pr_members_id_cannot_acknowledge(teams: T
     _forged_ack(teams, User(RAW_SLACK_PR, None, "なりすまし 太郎"))
 
 
-@pytest.mark.xfail(strict=True, reason="passes once the Teams adapter namespaces its ids (teams:…), which the "
-                                       "Teams helper's branch does; remove this marker when merging")
 def test_a_teams_activity_with_a_namespaced_slack_id_cannot_acknowledge(teams: TeamsEnv) -> None:
     _forged_ack(teams, User(SLACK_PR, None, "なりすまし 次郎"))

@@ -26,7 +26,7 @@ from alembic import op
 from bot.identity import namespaced, split
 
 revision = '0006_platform_user_ids'
-down_revision = '0004_security_events'
+down_revision = '0005_wide_conversation_ids'
 branch_labels = None
 depends_on = None
 
