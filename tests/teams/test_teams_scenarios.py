@@ -153,3 +153,31 @@ def test_every_kind_from_report_to_resolution(teams: TeamsEnv, kind: str) -> Non
         timeline = teams.runtime.triage.queries.timeline(incident_id, None)
         completed = [e for e in timeline if e.type == "step_completed"]
         assert any(e.data.get("answers") or e.new for e in completed)
+
+
+def test_misinformation_tells_the_pr_section_once_the_reporter_says_it_is_malicious(teams: TeamsEnv) -> None:
+    fake, driver = teams.fake, teams.driver
+    root, response = driver.channel_post(STAFF, REPORTS["misinformation"], REPORT)
+    assert response.status == 202
+    [incident_id] = teams.incident_ids()
+    assert teams.view(incident_id).kind == "misinformation"
+    home = thread_of(root)
+    assert fake.posts_to(PR_CHANNEL) == []  # 旭川市 7(3)イ: not before the reporter says it is 悪質
+    fire_due = teams.runtime.triage.escalations.fire_due
+    while (step := pending_step(fake, home)) is not None:
+        values = answers(step)
+        malicious = "in_is_malicious" in values
+        if malicious:
+            values["in_is_malicious"] = "yes"
+        assert driver.execute(STAFF, step, home, "step_done", values).status == 200
+        if malicious:
+            break
+    assert fire_due(teams.bot.deliver_notification, "worker-1") == 1  # the queued first notice, due at once
+    assert fire_due(teams.bot.deliver_notification, "worker-2") == 0
+    [pr_card] = fake.posts_to(PR_CHANNEL)
+    assert verbs(pr_card) == ["acknowledge"] and REPORTS["misinformation"][:10] in card_text(pr_card)
+    assert driver.execute(PR, pr_card, PR_CHANNEL, "acknowledge").status == 200
+    assert teams.view(incident_id).acknowledged_at is not None
+    headings = walk_steps(driver, STAFF, home)
+    assert teams.view(incident_id).status == "resolved" and len(headings) >= 1
+    assert len(fake.posts_to(PR_CHANNEL)) == 1
