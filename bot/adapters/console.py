@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from bot.adapters.console_input import (
     ENGLISH_NAMES,
     MAX_LINE,
+    PLATFORM,
     Guided,
     choice_value,
     closest_command,
@@ -34,8 +35,6 @@ from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.lifecycle import IllegalTransition
 from bot.triage.service import Triage
-
-PLATFORM = "console"
 
 
 class ConsoleChat:

@@ -16,6 +16,7 @@ from bot.ports import InputSpec
 from bot.triage.classify import KINDS
 from bot.triage.normalize import normalize
 
+PLATFORM = "console"
 # One line longer than this is refused (the core keeps 40,000 characters of a report; refusing says so).
 MAX_LINE = 40_000
 
@@ -59,7 +60,7 @@ _KIND_ALIASES = {
 
 def qualified(user_id: str) -> str:
     """A console user's id as the core stores it: a bare id is the console's, a namespaced one is kept."""
-    return user_id if identity.split(user_id)[0] else identity.qualify("console", user_id)
+    return user_id if identity.split(user_id)[0] else identity.qualify(PLATFORM, user_id)
 
 
 def closest_command(typed: str, known: Iterable[str]) -> str | None:
