@@ -102,6 +102,8 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
     if isinstance(exc, InvalidRequest):  # StorageUnavailable included: already localised
         return str(exc)
     if isinstance(exc, IllegalTransition):
+        if exc.same_status:
+            return t("error.already_status", ref=incident_ref(incident_id or 0), status=label("status", exc.current))
         return t("error.illegal_transition", ref=incident_ref(incident_id or 0),
                  current=label("status", exc.current), target=label("status", exc.target))
     if isinstance(exc, IncidentNotFound):

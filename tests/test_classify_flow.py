@@ -150,8 +150,9 @@ def test_console_post_asks_and_answers(runtime_factory: Callable[..., Runtime], 
     assert chat.handle("/answer 1") == "答える質問はありません。"
     chat.handle("/post 来週の研修の資料です")
     assert "報告としては扱いません" in chat.handle("/answer 0")
-    # typed text is explicit intent: opened on the best guess, with a kind picker answered by number
-    picked = chat.handle(FLAMING.replace("status/1", "status/2"))
+    # /report is explicit intent: opened on the best guess, with a kind picker answered by number (a plain line
+    # would be a note on INC-0001, whose first step is open)
+    picked = chat.handle("/report " + FLAMING.replace("status/1", "status/2"))
     assert "INC-0002 を受け付けました" in picked and "種別を選んでください" in picked and "0. " not in picked
     assert chat.handle("/answer 0").startswith("番号で答えてください")
     number = next(line.split(".")[0].strip() for line in picked.splitlines() if "デマ・" in line)

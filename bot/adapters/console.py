@@ -8,15 +8,17 @@ from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
-from bot import identity
 from bot.adapters.console_input import (
     ENGLISH_NAMES,
     MAX_LINE,
+    PLATFORM,
     Guided,
     choice_value,
+    closest_command,
     kind_value,
     line_reader,
     parse_answers,
+    qualified,
     resolve_choices,
     text,
 )
@@ -27,13 +29,12 @@ from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.i18n import Catalog
 from bot.ports import Actor, AskIfReport, IncidentView, InputSpec, Outcome, ReportInput
+from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.lifecycle import IllegalTransition
 from bot.triage.service import Triage
-
-PLATFORM = "console"
 
 
 class ConsoleChat:
@@ -42,7 +43,9 @@ class ConsoleChat:
     def __init__(self, triage: Triage, settings: ConsoleSettings, records_folder: Path | None = None) -> None:
         self.triage = triage
         english = triage.catalog.locale == "en"
-        names = {u.id: ENGLISH_NAMES.get(u.name, u.name) if english else u.name for u in settings.users.values()}
+        # Keyed by the id the core stores (a bare console id is namespaced), so /list and /timeline find them.
+        names = {qualified(u.id): ENGLISH_NAMES.get(u.name, u.name) if english else u.name
+                 for u in settings.users.values()}
         self.records = ConsoleRecords(triage, records_folder, names)  # files at the end, the closing review
         self.users = settings.users
         self.user_key = settings.default_user if settings.default_user in self.users else next(iter(self.users))
@@ -59,9 +62,7 @@ class ConsoleChat:
         """The user the console is acting as."""
         user = self.users[self.user_key]
         name = ENGLISH_NAMES.get(user.name, user.name) if self.locale == "en" else user.name
-        # A bare id is a console user's; a namespaced one is kept (whoever runs the console holds the database).
-        user_id = user.id if identity.split(user.id)[0] else identity.qualify(PLATFORM, user.id)
-        return Actor(user_id=user_id, display_name=name, platform=PLATFORM)
+        return Actor(user_id=qualified(user.id), display_name=name, platform=PLATFORM)
 
     def prompt(self) -> str:
         """The prompt: the user, and the field being asked in the guided mode."""
@@ -99,6 +100,10 @@ class ConsoleChat:
     def _line(self, line: str) -> str:
         if line.startswith("/"):
             return self._command(line)
+        if self.focus is not None and self.triage.steps.current(self.focus, self.actor.user_id) is not None:
+            # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
+            noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
+            return "\n".join([noted, self.t("console.noted_hint")])
         return self._report(line, None, explicit=True)
 
     def _guard(self, action: Callable[[], str]) -> str:
@@ -114,9 +119,7 @@ class ConsoleChat:
                     return self._database_message(key)
             return str(exc)
         except IllegalTransition as exc:
-            ref = f"INC-{self.focus or 0:04d}"
-            return self.t("error.illegal_transition", ref=ref, current=self.triage.catalog.label("status", exc.current),
-                          target=self.triage.catalog.label("status", exc.target))
+            return failure_text(exc, self.triage.catalog, self.focus) or str(exc)
         except IncidentNotFound as exc:
             return self.t("error.not_found", ref=f"INC-{exc.incident_id:04d}")
         except ValueError as exc:
@@ -148,6 +151,9 @@ class ConsoleChat:
         }
         handler = handlers.get(name.lower())
         if handler is None:
+            guess = closest_command(name.lower(), [*handlers, "/quit", "/exit"])
+            if guess is not None:
+                return self.t("console.did_you_mean", command=name, suggestion=guess)
             return self.t("console.unknown_command", command=name)
         return handler(rest)
 
@@ -290,8 +296,7 @@ class ConsoleChat:
 
     def _grant(self, rest: str) -> str:
         user = self.users[rest.strip()].id if rest.strip() in self.users else rest.strip()
-        user = user if identity.split(user)[0] else identity.qualify(PLATFORM, user)  # "slack:U…" names another
-        return self._render(self.triage.roles.grant_reporter(self._need_focus(), user, self.actor))
+        return self._render(self.triage.roles.grant_reporter(self._need_focus(), qualified(user), self.actor))
 
     def _note(self, rest: str) -> str:
         return self._render(self.triage.incidents.add_note(self._need_focus(), self.actor, rest))
@@ -332,7 +337,7 @@ class ConsoleChat:
     # -- output --------------------------------------------------------------------------------------------
     def _incident_line(self, view: IncidentView) -> str:
         return self.t("console.incident_line", ref=view.ref, status=view.status_label, kind=view.kind_label,
-                      severity=view.severity_label, reporter=view.reporter_id,
+                      severity=view.severity_label, reporter=self.records.person(view),
                       created=format_jst(view.created_at, self.triage.catalog.locale))
 
     def _render(self, outcome: Outcome, report: ReportInput | None = None) -> str:

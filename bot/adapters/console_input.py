@@ -3,17 +3,20 @@ prompt_toolkit (history, line editing) or plain lines, and the console's own sho
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from bot import identity
 from bot.i18n import Catalog
 from bot.ports import InputSpec
 from bot.triage.classify import KINDS
 from bot.triage.normalize import normalize
 
+PLATFORM = "console"
 # One line longer than this is refused (the core keeps 40,000 characters of a report; refusing says so).
 MAX_LINE = 40_000
 
@@ -53,6 +56,19 @@ _KIND_ALIASES = {
     "leak": ("情報漏えい", "情報漏洩", "漏えい", "漏洩", "個人情報漏えい"),
     "account_takeover": ("乗っ取り", "のっとり", "アカウント乗っ取り", "不正ログイン"),
 }
+
+
+def qualified(user_id: str) -> str:
+    """A console user's id as the core stores it: a bare id is the console's, a namespaced one is kept."""
+    return user_id if identity.split(user_id)[0] else identity.qualify(PLATFORM, user_id)
+
+
+def closest_command(typed: str, known: Iterable[str]) -> str | None:
+    """The known command a typo most likely meant (/stpe → /step); None when nothing is close."""
+    known = list(known)
+    swapped = [name for name in known if sorted(name) == sorted(typed)]  # letters swapped: /dnoe is /done
+    matches = swapped or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
 def text(key: str, locale: str, **params: object) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot import identity
 from bot.delivery import closing
 from bot.ports import Actor, IncidentView
 from bot.records.model import reporter_names
@@ -64,6 +65,14 @@ class ConsoleRecords:
         names = {**self.names, **reporter_names(self.triage.deps, incident_id)} if view.details_visible else {}
         return export_timeline(view, entries, "md", self.triage.catalog, deps=self.triage.deps,
                                names=names).rstrip()
+
+    def person(self, view: IncidentView) -> str:
+        """The reporter's name for a list line: a console user's, else the name given when reporting (if the
+        user may see the details), else the id without its platform prefix."""
+        if view.reporter_id in self.names:
+            return self.names[view.reporter_id]
+        given = reporter_names(self.triage.deps, view.id).get(view.reporter_id) if view.details_visible else None
+        return given or identity.split(view.reporter_id)[1]
 
     # -- at the end ----------------------------------------------------------------------------------------------
     def ended(self, view: IncidentView | None, actor: Actor) -> str:

@@ -67,11 +67,11 @@ def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, k
         return step_id, ()
     base = profile.base or profile.id
     if base in step.clauses:
-        return step.label(locale), tuple(profile.cite(k, locale) for k in step.clauses[base])
+        return step.label(locale, base), tuple(profile.cite(k, locale) for k in step.clauses[base])
     fallback = step.fallback.get(base)
     if fallback is not None and fallback.clauses:
-        return step.label(locale), tuple(profile.cite(k, locale) for k in fallback.clauses)
-    return step.label(locale), tuple(catalog.t("records.general_rule", citation=profile.cite(k, locale))
+        return step.label(locale, base), tuple(profile.cite(k, locale) for k in fallback.clauses)
+    return step.label(locale, base), tuple(catalog.t("records.general_rule", citation=profile.cite(k, locale))
                                      for k in profile.general_rule.clauses)
 
 

@@ -37,6 +37,11 @@ class IllegalTransition(Exception):
         self.current = current
         self.target = target
 
+    @property
+    def same_status(self) -> bool:
+        """Whether the incident is already in the status asked for (「すでに対応完了です」, not 「から…には」)."""
+        return self.current == self.target
+
 
 def check_transition(current: str, target: str) -> None:
     """Raise IllegalTransition unless current -> target is in the table."""
