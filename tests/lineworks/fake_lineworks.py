@@ -17,6 +17,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -60,6 +62,7 @@ class FakeLineWorks:
         self.posted: list[Posted] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}  # file id -> the uploaded bytes
+        self.upload_types: dict[str, str] = {}  # file id -> the upload's Content-Type (multipart boundary)
         self._upload_slots: dict[str, str] = {}  # upload path -> file id (each used once)
         self.grants: list[str] = []  # grant types of successful token requests, in order
         self.refuse_refresh = False
@@ -145,6 +148,16 @@ class FakeLineWorks:
             return [p.content for p in self.posted if p.kind == kind and p.target == target]
 
     # -- request handling ------------------------------------------------------------------------------------
+    def uploaded_file(self, file_id: str) -> tuple[str, bytes]:
+        """(file name, bytes) of an uploaded attachment, read from its multipart `Filedata` part."""
+        with self._lock:
+            raw, content_type = self.uploads[file_id], self.upload_types[file_id]
+        message = BytesParser(policy=default).parsebytes(b"Content-Type: " + content_type.encode("latin-1")
+                                                         + b"\r\n\r\n" + raw)
+        [part] = [part for part in message.iter_parts() if part.get_param("name", header="content-disposition")
+                  == "Filedata"]
+        return str(part.get_filename()), bytes(part.get_payload(decode=True))
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -265,6 +278,7 @@ class FakeLineWorks:
             return 400
         with self._lock:
             self.uploads[file_id] = raw
+            self.upload_types[file_id] = content_type
         return 201
 
     def _authorized(self, header: str) -> bool:
