@@ -71,6 +71,7 @@ class FakeLineWorks:
         self._seq = itertools.count(1)
         self._rate_limits: list[dict[str, str]] = []
         self._failures: list[tuple[int, dict[str, Any]]] = []
+        self._upload_failures: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # notified on every accepted message
         self._version = 0
@@ -110,6 +111,11 @@ class FakeLineWorks:
     def fail_next(self, status: int, code: str, description: str = "") -> None:
         with self._lock:
             self._failures.append((status, {"code": code, "description": description}))
+
+    def fail_next_attachment(self, status: int, code: str) -> None:
+        """Answer the next attachment request (POST /bots/{id}/attachments) with this status and code."""
+        with self._lock:
+            self._upload_failures.append((status, {"code": code}))
 
     def revoke_tokens(self) -> None:
         """Every access token issued so far stops working (refresh tokens keep working)."""
@@ -257,6 +263,9 @@ class FakeLineWorks:
     def _attachment(self, auth: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         if not self._authorized(auth):
             return 401, {"code": "UNAUTHORIZED"}
+        with self._lock:
+            if self._upload_failures:
+                return self._upload_failures.pop(0)
         try:
             name = json.loads(raw).get("fileName")
         except (ValueError, AttributeError):

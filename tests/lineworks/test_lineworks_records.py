@@ -161,3 +161,18 @@ def test_a_restart_before_the_hand_over_delivers_it_once(lw_factory: Callable[..
     assert len(files(third.to_user(STAFF))) == 2 and len(files(third.to_room(PR_ROOM))) == 2
     invites = [c for c in third.to_user(STAFF) if "を記入できます" in text_of(c)]
     assert len(invites) == 1
+
+
+def test_a_refused_upload_sends_nothing_to_that_chat_and_the_next_delivery_hands_it_over(lw: LwEnv) -> None:
+    incident_id = report_and_acknowledge(lw, "impersonation")
+    lw.fake.fail_next_attachment(400, "INVALID_PARAMETER")  # the reporter's hand-over comes first
+    done = finish(lw, incident_id, STAFF)
+    mine = lw.to_user(STAFF)
+    assert files(mine) == [] and not any("対応報告書（案）とタイムラインです" in text_of(c) for c in mine)
+    assert len(files(lw.to_room(PR_ROOM))) == 2
+    events = [entry.type for entry in lw.runtime.triage.queries.timeline(incident_id, None)]
+    assert "delivery_failed" in events
+    lw.press(STAFF, done)  # the next delivery of the end: the missing hand-over, once
+    assert len(files(lw.to_user(STAFF))) == 2 and len(files(lw.to_room(PR_ROOM))) == 2
+    offers = [c for c in lw.to_user(STAFF) if "対応報告書（案）とタイムラインです" in text_of(c)]
+    assert len(offers) == 1
