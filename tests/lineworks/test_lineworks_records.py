@@ -111,8 +111,9 @@ def test_an_ordinary_incident_hands_its_records_to_the_reporter_and_the_pr_room_
     assert any("原因・再発防止策を反映" in text_of(content) for content in mine)
     events = [entry.type for entry in lw.runtime.triage.queries.timeline(incident_id, None)]
     assert events.count("review_recorded") == 1
-    # A text after the review is a new report again, not a third answer.
-    assert lw.runtime.triage.queries.view(incident_id, None).status == "resolved"
+    # A text after the review is a report again, not a third answer.
+    lw.say(STAFF, REPORTS["impersonation"])
+    assert len(lw.runtime.triage.queries.list(None)) == 2
 
 
 def test_a_restricted_incident_sends_files_only_to_the_1_1_chats_of_those_allowed(lw: LwEnv) -> None:
@@ -133,9 +134,9 @@ def test_a_restricted_incident_sends_files_only_to_the_1_1_chats_of_those_allowe
     lw.press(OTHER, pb.encode(pb.REVIEW, incident_id))
     lw.press(OTHER, pb.encode(pb.REVIEW_BLANK, incident_id))
     lw.say(OTHER, "勝手な記入")
-    assert files(lw.to_user(OTHER)) == []
+    assert files(lw.to_user(OTHER)) == [] and "権限がありません" in text_of(lw.to_user(OTHER)[-1])
     events = [entry.type for entry in lw.runtime.triage.queries.timeline(incident_id, None)]
-    assert "review_recorded" not in events
+    assert "review_recorded" not in events and "access_denied" in events
     # Both left blank: nothing recorded, the member is told.
     lw.press(PR, pb.encode(pb.REVIEW, incident_id))
     lw.press(PR, pb.encode(pb.REVIEW_BLANK, incident_id))
