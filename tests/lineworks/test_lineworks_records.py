@@ -105,6 +105,8 @@ def test_an_ordinary_incident_hands_its_records_to_the_reporter_and_the_pr_room_
     lw.say(STAFF, "投稿前の二重確認")
     mine, room = lw.to_user(STAFF), lw.to_room(PR_ROOM)
     assert len(files(mine)) == 4 and len(files(room)) == 4
+    # The questions' quick replies are not carried past the review (the updated files come after it).
+    assert not {pb.REVIEW, pb.REVIEW_BLANK, pb.REVIEW_STOP} & {pb.decode(d).action for d in quick_data(mine[-1])}
     for sent in (mine, room):
         updated = report_text(lw, files(sent)[2])
         assert "担当者の確認不足" in updated and "投稿前の二重確認" in updated

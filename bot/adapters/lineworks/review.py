@@ -59,6 +59,16 @@ class Reviews:
             quick_action(w("review.stop"), pb.encode(pb.REVIEW_STOP, incident_id), w("review.stop"))])
         self.adapter.tell(user, contents)
 
+    def _drop(self, user: str, incident_id: int, *actions: str) -> None:
+        # Quick replies are carried to the chat's later messages until what they belong to is over.
+        chat = identity.qualify(PLATFORM, identity.raw(PLATFORM, user) or user)
+        for action in actions:
+            self.adapter.port.drop_controls(chat, incident_id, action=action)
+
+    def _end(self, user: str, incident_id: int) -> None:
+        self.memos.forget(self._key(user))
+        self._drop(user, incident_id, pb.REVIEW_BLANK, pb.REVIEW_STOP)
+
     def _ref(self, incident_id: int) -> str:
         return self.handlers.triage.queries.view(incident_id, None).ref
 
@@ -67,6 +77,7 @@ class Reviews:
         user, incident_id = event.source.user_id, event.data.incident_id
         assert user is not None
         self.memos.remember(self._key(user), {"incident": incident_id, CAUSE: None})
+        self._drop(user, incident_id, pb.REVIEW)
         self._ask(user, incident_id, CAUSE)
 
     def blank(self, event: PostbackPress) -> None:
@@ -78,7 +89,7 @@ class Reviews:
         """「やめる」: nothing recorded."""
         user = event.source.user_id
         assert user is not None
-        self.memos.forget(self._key(user))
+        self._end(user, event.data.incident_id)
         self.adapter.tell(user, self.render.messages([self.render.t("records.review.skipped")]))
 
     def answer_text(self, user: str, body: str) -> bool:
@@ -97,7 +108,7 @@ class Reviews:
             self.memos.remember(self._key(user), {"incident": incident_id, CAUSE: body.strip()})
             self._ask(user, incident_id, PREVENTION)
             return
-        self.memos.forget(self._key(user))
+        self._end(user, incident_id)
         cause, prevention = str(pending.get(CAUSE) or ""), body.strip()
         if not cause and not prevention:
             self.adapter.tell(user, self.render.messages([self.render.t("records.review.skipped")]))
