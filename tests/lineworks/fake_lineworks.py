@@ -17,6 +17,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -60,6 +62,7 @@ class FakeLineWorks:
         self.posted: list[Posted] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}  # file id -> the uploaded bytes
+        self.upload_types: dict[str, str] = {}  # file id -> the upload's Content-Type (multipart boundary)
         self._upload_slots: dict[str, str] = {}  # upload path -> file id (each used once)
         self.grants: list[str] = []  # grant types of successful token requests, in order
         self.refuse_refresh = False
@@ -68,6 +71,7 @@ class FakeLineWorks:
         self._seq = itertools.count(1)
         self._rate_limits: list[dict[str, str]] = []
         self._failures: list[tuple[int, dict[str, Any]]] = []
+        self._upload_failures: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # notified on every accepted message
         self._version = 0
@@ -108,6 +112,11 @@ class FakeLineWorks:
         with self._lock:
             self._failures.append((status, {"code": code, "description": description}))
 
+    def fail_next_attachment(self, status: int, code: str) -> None:
+        """Answer the next attachment request (POST /bots/{id}/attachments) with this status and code."""
+        with self._lock:
+            self._upload_failures.append((status, {"code": code}))
+
     def revoke_tokens(self) -> None:
         """Every access token issued so far stops working (refresh tokens keep working)."""
         with self._lock:
@@ -145,6 +154,16 @@ class FakeLineWorks:
             return [p.content for p in self.posted if p.kind == kind and p.target == target]
 
     # -- request handling ------------------------------------------------------------------------------------
+    def uploaded_file(self, file_id: str) -> tuple[str, bytes]:
+        """(file name, bytes) of an uploaded attachment, read from its multipart `Filedata` part."""
+        with self._lock:
+            raw, content_type = self.uploads[file_id], self.upload_types[file_id]
+        message = BytesParser(policy=default).parsebytes(b"Content-Type: " + content_type.encode("latin-1")
+                                                         + b"\r\n\r\n" + raw)
+        [part] = [part for part in message.iter_parts() if part.get_param("name", header="content-disposition")
+                  == "Filedata"]
+        return str(part.get_filename()), bytes(part.get_payload(decode=True))
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -244,6 +263,9 @@ class FakeLineWorks:
     def _attachment(self, auth: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         if not self._authorized(auth):
             return 401, {"code": "UNAUTHORIZED"}
+        with self._lock:
+            if self._upload_failures:
+                return self._upload_failures.pop(0)
         try:
             name = json.loads(raw).get("fileName")
         except (ValueError, AttributeError):
@@ -265,6 +287,7 @@ class FakeLineWorks:
             return 400
         with self._lock:
             self.uploads[file_id] = raw
+            self.upload_types[file_id] = content_type
         return 201
 
     def _authorized(self, header: str) -> bool:

@@ -35,6 +35,9 @@ def problems(content: Any) -> list[str]:
     elif kind == "image":
         if not content.get("fileId") and not (content.get("previewImageUrl") and content.get("originalContentUrl")):
             found.append("image needs fileId, or previewImageUrl and originalContentUrl")
+    elif kind == "file":
+        if not content.get("fileId") and not content.get("originalContentUrl"):
+            found.append("file needs fileId or originalContentUrl")
     else:
         found.append(f"unsupported content type {kind!r}")
     quick = content.get("quickReply")

@@ -21,11 +21,13 @@ from bot import identity
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, Source, TextMessage
 from bot.adapters.lineworks.inputs import Inputs
+from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target
-from bot.delivery import plan
+from bot.delivery import closing, plan
 from bot.delivery.content import Place
 from bot.ports import Outcome, ReportInput
 from bot.presenting import failure_text, is_help
+from bot.records.service import RecordsDesk
 from bot.triage.core import StorageUnavailable
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ class Handlers:
         self.adapter = adapter
         self.render = adapter.render
         self.inputs = Inputs(self)
+        self.reviews = Reviews(self)
 
     @property
     def triage(self):  # noqa: ANN201 - the adapter's core (PR members from the lineworks: block)
@@ -75,6 +78,8 @@ class Handlers:
                 self.help(source.user_id)
                 return
             if self.inputs.answer_text(source.user_id, event.text):
+                return
+            if self.reviews.answer_text(source.user_id, event.text):
                 return
         elif source.channel_id not in self.adapter.settings.report_channels:
             return  # other rooms the bot was invited to are conversation, not reports
@@ -145,7 +150,9 @@ class Handlers:
         actions = {pb.DONE: lambda: self.step(event, skip=False), pb.SKIP: lambda: self.step(event, skip=True),
                    pb.INPUT: lambda: self.inputs.start(event), pb.CHOICE: lambda: self.inputs.choose(event),
                    pb.CANCEL: lambda: self.inputs.cancel(event), pb.KIND: lambda: self.correct_kind(event),
-                   pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event)}
+                   pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event),
+                   pb.REVIEW: lambda: self.reviews.start(event), pb.REVIEW_BLANK: lambda: self.reviews.blank(event),
+                   pb.REVIEW_STOP: lambda: self.reviews.stop(event)}
         action = actions.get(data.action)
         if action is None:
             self.adapter.tell(user, self.render.bad_action())
@@ -185,7 +192,10 @@ class Handlers:
             outcome = self.triage.steps.replay(data.incident_id, data.step_id, actor)
         if outcome.incident is None:
             return
-        self.adapter.deliver(plan.progress(outcome, actor.display_name, self.adapter.when()), actor.user_id)
+        steps = plan.progress(outcome, actor.display_name, self.adapter.when())
+        # An incident that just ended: the closing review invitation and the records (bot/delivery/closing.py).
+        self.adapter.deliver(closing.at_end(steps, RecordsDesk(self.triage.deps), outcome.incident, PLATFORM,
+                                            ender=actor.user_id), actor.user_id)
 
     def correct_kind(self, event: PostbackPress) -> None:
         """A kind chosen from the intro's quick replies; redaction of notices is the plan's."""

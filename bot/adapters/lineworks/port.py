@@ -31,14 +31,16 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot import identity
+from bot.adapters.lineworks import files as lw_files
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.client import Failed, LineWorksClient, RetryLater, Sent
 from bot.adapters.lineworks.render import QUICK_REPLY_LIMIT, Renderer
 from bot.adapters.lineworks.render import Content as Message
+from bot.adapters.lineworks.review import review_invite
 from bot.adapters.lineworks.target import PLATFORM, Target
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
@@ -106,6 +108,8 @@ class LineWorksPort:
             return r.messages([t("delivery.private_line")])
         if isinstance(content, c.PrivacyAdvice):
             return r.messages([t("delivery.privacy_advice", ref=content.view.ref)])
+        if isinstance(content, c.ReviewInvite):
+            return review_invite(r, content.view)
         raise TypeError(f"no LINE WORKS rendering for {type(content).__name__}")
 
     # -- quick replies ---------------------------------------------------------------------------------------------
@@ -203,6 +207,10 @@ class LineWorksPort:
             # the step would take the step's quick replies away.
             return
         self.send_all(target_of(identity.qualify(PLATFORM, user)), self.rendered(content))
+
+    def upload(self, place: Place, files: Sequence[c.Attachment], comment: str) -> Posted:
+        """The comment, then each file as a file message (bot/adapters/lineworks/files.py)."""
+        return lw_files.upload(self, place, files, comment)
 
     def find_posted(self, place: Place, marker: Marker) -> Posted | None:
         return None  # nothing can be read back: a crash between send and record may repeat that one message

@@ -15,6 +15,8 @@ PREFIX = "ib1"
 DATA_LIMIT = 300  # postback action `data`, per the Action Objects reference
 
 DONE, SKIP, INPUT, CHOICE, KIND, ACK, CANCEL, ASK = "d", "s", "i", "c", "k", "a", "x", "r"
+# The closing review (bot/adapters/lineworks/review.py): start it, leave the asked field blank, stop it.
+REVIEW, REVIEW_BLANK, REVIEW_STOP = "v", "vb", "vx"
 DECLINE = "none"  # the ASK answer 「報告ではない」 (no kind is called that)
 # Action -> the fields after it.
 SHAPES: dict[str, tuple[str, ...]] = {
@@ -26,6 +28,9 @@ SHAPES: dict[str, tuple[str, ...]] = {
     ACK: ("incident", "level"),
     CANCEL: ("incident",),
     ASK: ("token", "kind"),  # the remembered question (bot/triage/memos.py) and the chosen kind
+    REVIEW: ("incident",),
+    REVIEW_BLANK: ("incident",),
+    REVIEW_STOP: ("incident",),
 }
 _TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _NUMBER = re.compile(r"^[0-9]{1,12}$")
@@ -106,4 +111,5 @@ def decode(data: str) -> Postback:
                     index=int(raw.get("index", "-1")), level=int(raw.get("level", "0")))
 
 __all__ = ["PREFIX", "DATA_LIMIT", "DONE", "SKIP", "INPUT", "CHOICE", "KIND", "ACK", "CANCEL", "ASK", "DECLINE",
+           "REVIEW", "REVIEW_BLANK", "REVIEW_STOP",
            "Postback", "PostbackError", "encode", "decode", "is_ours"]
