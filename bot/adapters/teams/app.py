@@ -38,6 +38,8 @@ from bot.adapters.teams.handlers import TeamsHandlers
 from bot.adapters.teams.parity import register_parity  # parity: routes of the parity features
 from bot.adapters.teams.payloads import ActionResult
 from bot.adapters.teams.port import PLATFORM, TeamsPort
+from bot.adapters.teams.records import register_records
+from bot.adapters.teams.render_content import REVIEW_SUBMIT
 from bot.adapters.teams.request_checks import anonymous_refusal, unsigned_refusal  # hardening
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
@@ -232,7 +234,7 @@ def _register(bot: TeamsBot) -> None:
     """Routes: Action.Execute per verb, the Action.Submit fallbacks, then messages."""
     app, handlers = bot.app, bot.handlers
 
-    for verb in (*VERBS, ASK_REPORT):
+    for verb in (*VERBS, ASK_REPORT, REVIEW_SUBMIT):
         async def execute(context: TurnContext, state: TurnState, data: Any, verb: str = verb
                           ) -> AdaptiveCardInvokeResponse:
             await observe_sender(bot, context)  # parity: outsiders refused by the core (roster.py)
@@ -255,6 +257,7 @@ def _register(bot: TeamsBot) -> None:
 
     app.message()(message)
     register_parity(bot)  # parity: message action, reaction capture (extension.py, reactions.py)
+    register_records(bot)  # the files' consent at an incident's end (records.py)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         log.error("teams.turn_failed type=%s", context.activity.type if context.activity else None,
