@@ -239,6 +239,10 @@ def card_text(activity: dict[str, Any]) -> str:
 
 
 def card_actions(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    """The actions of a message's Adaptive Card (none for a message without one: file consent cards, text)."""
+    attachments = activity.get("attachments") or []
+    if len(attachments) != 1 or attachments[0].get("contentType") != "application/vnd.microsoft.card.adaptive":
+        return []
     return list(card_of(activity).get("actions") or [])
 
 

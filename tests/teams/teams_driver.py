@@ -165,6 +165,12 @@ class TeamsDriver:
                               replyToId=message["id"], value={**fallback["data"], **(values or {})})
         return self.post(activity)
 
+    def file_consent(self, user: User, conversation: str, value: dict[str, Any]) -> Response:
+        """The user's answer to a FileConsentCard: a fileConsent/invoke in their personal chat."""
+        activity = self._base(user, _conversation_of(conversation), type="invoke", name="fileConsent/invoke",
+                              id=f"f:{next(self._ids)}", value=value)
+        return self.post(activity)
+
 
 def personal_chat(user: User) -> str:
     """A personal chat id as long as Teams' can be: longer than the 150 characters the SDK cuts ids to when it

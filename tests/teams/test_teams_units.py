@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.adapters.teams.app import _loopback, build_teams_app, sdk_configuration, teams_settings
+from bot.adapters.teams.app import build_teams_app, sdk_configuration, teams_settings
 from bot.adapters.teams.cards import CardRenderer
 from bot.adapters.teams.connector import Target, _path, deep_link, delivery_error, is_personal, split_conversation
+from bot.adapters.teams.request_checks import loopback as _loopback
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.summary_post import chart_data_uri, teams_link
 from bot.adapters.teams.text import ZWSP, md_escape, message_text

@@ -10,11 +10,13 @@ from microsoft_agents.activity import Activity
 from bot.adapters.teams.cards import KIND_INPUT
 from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.payloads import ActionResult, incident_of, submitted_answers, value_of
+from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.text import clean
 from bot.clock import format_jst
-from bot.delivery import plan
+from bot.delivery import closing, plan
 from bot.delivery.content import Posted
 from bot.presenting import StepRef
+from bot.records.service import RecordsDesk
 from bot.triage.core import InvalidRequest, StorageUnavailable
 
 if TYPE_CHECKING:
@@ -69,8 +71,11 @@ class Actions:
         if outcome.incident is not None:
             log.info("teams.step incident_id=%s step=%s finished=%s replay=%s", ref.incident_id, ref.step_id,
                      outcome.finished, outcome.duplicate)
-            await h.deliver(plan.progress(outcome, actor.display_name, self._now_text(), at=clicked(activity)),
-                            actor.user_id, "step")
+            progress = plan.progress(outcome, actor.display_name, self._now_text(), at=clicked(activity))
+            # Ended: the closing review invitation and the records (consent cards in personal chats).
+            steps = await h.db(lambda: closing.at_end(progress, RecordsDesk(triage.deps), outcome.incident, PLATFORM,
+                                                      ender=actor.user_id))
+            await h.deliver(steps, actor.user_id, "step")
         return ActionResult(text=said)
 
     async def correct_kind(self, activity: Activity, data: Any) -> ActionResult:

@@ -8,16 +8,12 @@ routes; `TeamsBot.web_app()` makes the aiohttp application serving POST /api/mes
 from __future__ import annotations
 
 import asyncio
-import base64
-import ipaddress
-import json
 import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from microsoft_agents.activity import Activity, ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount, ContentTypes
@@ -42,6 +38,9 @@ from bot.adapters.teams.handlers import TeamsHandlers
 from bot.adapters.teams.parity import register_parity  # parity: routes of the parity features
 from bot.adapters.teams.payloads import ActionResult
 from bot.adapters.teams.port import PLATFORM, TeamsPort
+from bot.adapters.teams.records import register_records
+from bot.adapters.teams.render_content import REVIEW_SUBMIT
+from bot.adapters.teams.request_checks import anonymous_refusal, unsigned_refusal  # hardening
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
@@ -78,30 +77,6 @@ def sdk_configuration(credentials: TeamsCredentials) -> dict[str, Any]:
                     "CLIENTSECRET": credentials.app_password.get_secret_value(),
                     "TENANTID": credentials.tenant_id}
     return {"CONNECTIONS": {"SERVICE_CONNECTION": {"SETTINGS": settings}}}
-
-
-def _loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-# hardening: a token the SDK could not look a key up for is refused before it is handed over.
-def _signed_token(header: str | None) -> bool:
-    """Whether a bearer token names a signature the SDK can check (an RS/ES/PS algorithm and a key id)."""
-    token = (header or "").partition(" ")[2].strip()
-    head = token.split(".")[0] if token.count(".") == 2 else ""
-    try:
-        fields = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    except (ValueError, TypeError):
-        return False
-    return (isinstance(fields, dict) and str(fields.get("alg", ""))[:2] in ("RS", "ES", "PS")
-            and isinstance(fields.get("kid"), str) and bool(fields["kid"]))
 
 
 @dataclass
@@ -173,17 +148,14 @@ class TeamsBot:
         @jwt_authorization_decorator
         async def checked(request: web.Request) -> web.StreamResponse:
             if self.credentials.anonymous:
-                refusal = await self._anonymous_refusal(request)
+                refusal = await anonymous_refusal(request)
                 if refusal is not None:
                     return refusal
             return await self.adapter.process(request, self.app)
 
         async def messages(request: web.Request) -> web.StreamResponse:
-            # hardening: the SDK fails with 500 on a token it cannot look a signing key up for (alg none, no kid).
-            if not self.credentials.anonymous and not _signed_token(request.headers.get("Authorization")):
-                log.warning("teams.unsigned_token_refused")
-                return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
-            return await checked(request)
+            refusal = None if self.credentials.anonymous else unsigned_refusal(request)  # hardening
+            return refusal or await checked(request)
 
         async def health(request: web.Request) -> web.StreamResponse:
             try:
@@ -206,30 +178,6 @@ class TeamsBot:
     def _database_ok(self) -> None:
         with self.runtime.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-
-    async def _anonymous_refusal(self, request: web.Request) -> web.StreamResponse | None:
-        """Anonymous mode is for the local Agents Playground: local callers with a local service URL only.
-
-        Without a token nothing proves who sent an activity, and the bot posts its answers to the
-        activity's serviceUrl; accepting either from elsewhere would let anyone drive the bot or make it
-        send requests to arbitrary hosts.
-        """
-        # hardening: behind a reverse proxy every caller is loopback; a forwarded request is someone else's.
-        if any(request.headers.get(name) for name in ("Forwarded", "X-Forwarded-For", "X-Real-IP")):
-            log.warning("teams.anonymous_forwarded_refused")
-            return web.json_response({"error": "anonymous mode refuses forwarded requests"}, status=403)
-        if not _loopback(request.remote):
-            log.warning("teams.anonymous_refused remote=%s", request.remote)
-            return web.json_response({"error": "anonymous mode accepts local requests only"}, status=403)
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, ValueError):
-            return None  # the SDK answers 400
-        service_url = body.get("serviceUrl") if isinstance(body, dict) else None
-        if service_url and not _loopback(urlsplit(str(service_url)).hostname):
-            log.warning("teams.anonymous_service_url_refused")
-            return web.json_response({"error": "anonymous mode answers local service URLs only"}, status=403)
-        return None
 
     # -- the scheduler's side (called from its threads) ------------------------------------------------------
     def run(self, coroutine: Any) -> Any:
@@ -286,7 +234,7 @@ def _register(bot: TeamsBot) -> None:
     """Routes: Action.Execute per verb, the Action.Submit fallbacks, then messages."""
     app, handlers = bot.app, bot.handlers
 
-    for verb in (*VERBS, ASK_REPORT):
+    for verb in (*VERBS, ASK_REPORT, REVIEW_SUBMIT):
         async def execute(context: TurnContext, state: TurnState, data: Any, verb: str = verb
                           ) -> AdaptiveCardInvokeResponse:
             await observe_sender(bot, context)  # parity: outsiders refused by the core (roster.py)
@@ -309,6 +257,7 @@ def _register(bot: TeamsBot) -> None:
 
     app.message()(message)
     register_parity(bot)  # parity: message action, reaction capture (extension.py, reactions.py)
+    register_records(bot)  # the files' consent at an incident's end (records.py)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         log.error("teams.turn_failed type=%s", context.activity.type if context.activity else None,

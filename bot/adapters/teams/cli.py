@@ -23,7 +23,8 @@ def worker_id() -> str:
 def teams(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     """Serve the Teams app until SIGINT/SIGTERM; 2 when the SDK is missing or credentials are incomplete."""
     try:
-        from bot.adapters.teams.app import TeamsConfigError, _loopback, build_teams_app, teams_settings
+        from bot.adapters.teams.app import TeamsConfigError, build_teams_app, teams_settings
+        from bot.adapters.teams.request_checks import loopback
     except ImportError as exc:
         stdout.write("Microsoft 365 Agents SDK が入っていません。pip install -e '.[teams]' を実行してください / "
                      "the Microsoft 365 Agents SDK is not installed: "
@@ -36,7 +37,7 @@ def teams(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         return 2
     # bandit B104: a server: listens on all interfaces unless --host says otherwise.
     host, port = str(getattr(args, "host", "0.0.0.0")), int(getattr(args, "port", 3978))  # nosec B104
-    if bot.credentials.anonymous and not _loopback(host):  # hardening: no token, so nothing but this machine
+    if bot.credentials.anonymous and not loopback(host):  # hardening: no token, so nothing but this machine
         stdout.write(f"匿名モード（TEAMS_APP_ID 未設定）は、このマシンの中だけで待ち受けるときに限り起動できます。"
                      f"--host 127.0.0.1 を付けるか、TEAMS_APP_ID などを設定してください（--host {host} は使えません）/ "
                      f"anonymous mode (TEAMS_APP_ID not set) only binds to loopback: pass --host 127.0.0.1 or set "

@@ -12,6 +12,7 @@ Nothing is held in memory between the card and the consent, so a restart in betw
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -126,6 +127,6 @@ async def answer_consent(desk: RecordsDesk, user: str, value: Any, session: aioh
     if not consent.accepted:
         return {"type": "message", "text": cat.t("records.teams.declined", file=consent.filename)}
     assert consent.upload_url is not None
-    file = record_file(desk, consent.filename, user)
+    file = await asyncio.to_thread(record_file, desk, consent.filename, user)  # database and document work
     await put_file(session, consent.upload_url, file.content)
     return {"type": "message", "attachments": [file_info_card(consent)]}

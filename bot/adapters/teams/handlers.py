@@ -26,6 +26,7 @@ from bot.adapters.teams.cards import ACKNOWLEDGE, KIND_SELECT, STEP_DONE, STEP_S
 from bot.adapters.teams.connector import card_activity, split_conversation
 from bot.adapters.teams.payloads import ActionResult, channel_data, incident_of
 from bot.adapters.teams.port import PLATFORM
+from bot.adapters.teams.records import REVIEW_SUBMIT, record_review
 from bot.adapters.teams.reports import Reports
 from bot.adapters.teams.text import clean
 from bot.delivery import content as c
@@ -62,6 +63,7 @@ class TeamsHandlers:
             KIND_SELECT: self.actions.correct_kind,
             ACKNOWLEDGE: self.actions.acknowledge,
             ASK_REPORT: self.asking.answer,
+            REVIEW_SUBMIT: lambda activity, data: record_review(self, activity, data),
         }
 
     # -- dispatch: one function per activity / invoke type ------------------------------------------------------

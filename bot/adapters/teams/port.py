@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from microsoft_agents.activity import Activity
+
 from bot import identity
+from bot.adapters.teams import files as consent
 from bot.adapters.teams.cards import CardRenderer
 from bot.adapters.teams.connector import Connector, Target, card_activity, deep_link, is_channel
 from bot.adapters.teams.render_content import rendered, section_notice_after
@@ -94,6 +97,17 @@ class TeamsPort:
         card, summary = rendered(self.render, self.settings, content)
         activity_id = self.run(self.connector.send(self.target(conversation, place.thread),
                                                    card_activity(card, summary)))
+        return Posted(conversation, str(activity_id))
+
+    def upload(self, place: Place, files: Sequence[c.Attachment], comment: str) -> Posted:
+        """Files to a user: FileConsentCards in their personal chat (the bytes go once they accept, files.py).
+        A bot cannot put files in a channel: there the comment is posted, saying where the files are offered."""
+        if identity.split(place.channel)[0] != PLATFORM:
+            note = self.render.t("records.teams.channel")
+            return self.post(place, c.Texts((comment, note) if comment else (note,)))
+        conversation = self.chat_of(place.channel)
+        activity = Activity.model_validate(consent.consent_cards(files, comment))
+        activity_id = self.run(self.connector.send(self.target(conversation), activity))
         return Posted(conversation, str(activity_id))
 
     def update(self, posted: Posted, content: c.Content) -> None:

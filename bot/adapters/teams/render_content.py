@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.teams.cards import CardRenderer
+from bot.adapters.teams.cards import INPUT_PREFIX, CardRenderer, action, card, lines, text_block
 from bot.adapters.teams.mentions import section_mentions
 from bot.adapters.teams.settings import TeamsSettings
+from bot.adapters.teams.text import md_escape
 from bot.clock import format_jst
 from bot.delivery import content as c
+from bot.ports import IncidentView
+from bot.records.service import MAX_REVIEW
 
 Card = tuple[dict[str, Any], str]
+REVIEW_SUBMIT = "records_review"  # the closing review card's verb (records.py records it)
+CAUSE, PREVENTION = "cause", "prevention"
 
 
 def _texts(render: CardRenderer, *texts: str) -> Card:
@@ -57,7 +62,23 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content) 
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
         return section_notice_after(render, content, None)
+    if isinstance(content, c.ReviewInvite):
+        return review_card(render, content.view), t("records.review.invite", ref=content.view.ref)
     raise TypeError(f"no Teams rendering for {type(content).__name__}")
+
+
+def review_card(render: CardRenderer, view: IncidentView) -> dict[str, Any]:
+    """The invitation at an incident's end: two optional multi-line inputs and the button that records them."""
+    t = render.t
+
+    def field(name: str, label: str) -> dict[str, Any]:
+        return {"type": "Input.Text", "id": INPUT_PREFIX + name, "label": t(label), "isMultiline": True,
+                "isRequired": False, "maxLength": MAX_REVIEW}
+
+    body = [*lines(t("records.review.invite", ref=view.ref)),
+            text_block(md_escape(t("records.review.modal_hint")), isSubtle=True, size="Small"),
+            field(CAUSE, "records.review.cause_label"), field(PREVENTION, "records.review.prevention_label")]
+    return card(body, [action(t("records.review.submit"), REVIEW_SUBMIT, {"incident": view.id}, style="positive")])
 
 
 def section_notice_after(render: CardRenderer, content: c.NoticeAcknowledged | c.NoticeRedacted,
