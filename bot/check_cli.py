@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot.adapters.lineworks.settings import LineWorksSettings
 from bot.adapters.teams.settings import TeamsSettings
@@ -13,21 +13,23 @@ from bot.config import ConfigError, Settings
 from bot.triage.escalation import EscalationPlan
 from bot.wiring import Runtime
 
+T = TypeVar("T", TeamsSettings, LineWorksSettings)
+
+
+def _section(settings: Settings, name: str, model: type[T]) -> T:
+    """A platform's section as its adapter reads it (config itself knows no adapter)."""
+    try:
+        return model.model_validate(getattr(settings.file, name))
+    except ValueError as exc:
+        raise ConfigError(f"{settings.source}: {name}: {exc}") from None
+
 
 def _teams(settings: Settings) -> TeamsSettings:
-    """The Teams section as its adapter reads it (config itself knows no adapter)."""
-    try:
-        return TeamsSettings.model_validate(settings.file.teams)
-    except ValueError as exc:
-        raise ConfigError(f"{settings.source}: teams: {exc}") from None
+    return _section(settings, "teams", TeamsSettings)
 
 
 def _lineworks(settings: Settings) -> LineWorksSettings:
-    """The LINE WORKS section as its adapter reads it."""
-    try:
-        return LineWorksSettings.model_validate(settings.file.lineworks)
-    except ValueError as exc:
-        raise ConfigError(f"{settings.source}: lineworks: {exc}") from None
+    return _section(settings, "lineworks", LineWorksSettings)
 
 
 def uses_chat_platform(settings: Settings) -> bool:

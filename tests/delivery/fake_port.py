@@ -12,6 +12,12 @@ from bot.delivery.content import Attachment, Content, DeliveryError, Marker, Pla
 from bot.identity import split
 
 
+def dm_channel(channel: str) -> str:
+    """Where a post to `channel` lands: a user id (U…, or namespaced like "slack:U…") means their DM "D-<user>"."""
+    is_user = channel.startswith("U") or split(channel)[0] is not None
+    return f"D-{channel}" if is_user else channel
+
+
 @dataclass
 class Sent:
     """One call the port received."""
@@ -45,8 +51,7 @@ class FakePort:
     def post(self, place: Place, content: Content, marker: Marker | None = None) -> Posted:
         with self._lock:
             self._maybe_fail("post")
-            is_user = place.channel.startswith("U") or split(place.channel)[0] is not None  # "slack:U…" too
-            channel = f"D-{place.channel}" if is_user else place.channel
+            channel = dm_channel(place.channel)
             posted = Posted(channel, f"m{next(self._ids)}")
             self.calls.append(Sent("post", Place(channel, place.thread), content, marker, posted))
             return posted
@@ -71,8 +76,7 @@ class FakePort:
     def upload(self, place: Place, files: Sequence[Attachment], comment: str) -> Posted:
         with self._lock:
             self._maybe_fail("upload")
-            is_user = place.channel.startswith("U") or split(place.channel)[0] is not None
-            channel = f"D-{place.channel}" if is_user else place.channel
+            channel = dm_channel(place.channel)
             posted = Posted(channel, f"f{next(self._ids)}")
             self.calls.append(Sent("upload", Place(channel, place.thread), (tuple(files), comment), posted=posted))
             return posted
