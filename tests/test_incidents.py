@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.lease import POST_LEASE
 from bot.ports import Actor, ReportInput
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest
@@ -308,10 +309,10 @@ def test_failed_post_claims_can_be_released(runtime: Runtime) -> None:
     outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
     assert outcome.incident is not None
     queries, incident_id = runtime.triage.queries, outcome.incident.id
-    assert queries.put_ref(incident_id, "slack", "pr_message", "C1", None)
-    assert not queries.put_ref(incident_id, "slack", "pr_message", "C1", None)  # claimed
+    assert queries.claim_ref(incident_id, "slack", "pr_message", "C1", lease=POST_LEASE).state == "new"
+    assert queries.claim_ref(incident_id, "slack", "pr_message", "C1", lease=POST_LEASE).state == "busy"
     queries.drop_ref(incident_id, "slack", "pr_message")
-    assert queries.put_ref(incident_id, "slack", "pr_message", "C1", None)  # free again
+    assert queries.claim_ref(incident_id, "slack", "pr_message", "C1", lease=POST_LEASE).state == "new"  # free again
     assert queries.put_ref(incident_id, "slack", "pr_message", "C1", "123.456")
     queries.drop_ref(incident_id, "slack", "pr_message")  # a posted message is never forgotten
     assert queries.get_ref(incident_id, "slack", "pr_message") == ("C1", "123.456")

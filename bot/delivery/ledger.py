@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.delivery.content import Place, Posted
-from bot.delivery.lease import POST_LEASE, Lease
+from bot.lease import POST_LEASE, Lease
 from bot.triage.queries import IncidentQueries
 
 # Ref purposes: where the conversation lives, what was posted in it, and marks that are not messages.
@@ -91,8 +91,7 @@ class Ledger:
 
     def claim(self, incident_id: int, purpose: str, channel: str, lease: Lease | None = None) -> Claim:
         """Claim the right to post (see the module docstring)."""
-        found = self.queries.claim_ref(incident_id, self.platform, purpose, channel,
-                                       stale_after=(lease or self.lease).duration)
+        found = self.queries.claim_ref(incident_id, self.platform, purpose, channel, lease=lease or self.lease)
         return Claim(found.state, found.channel, found.ts)
 
     def put(self, incident_id: int, purpose: str, channel: str, ident: str) -> bool:
@@ -150,7 +149,7 @@ class LedgerRun(Ledger):
         super().__init__(ledger._queries, ledger.platform, ledger.lease, record_each=ledger.record_each)
         self.incident_id = incident_id
         self._refs, claims, self.count = self.queries.claim_refs(
-            incident_id, self.platform, wanted, stale_after=self.lease.duration, record=record, count_type=count_type)
+            incident_id, self.platform, wanted, lease=self.lease, record=record, count_type=count_type)
         self._claims = {purpose: Claim(found.state, found.channel, found.ts) for purpose, found in claims.items()}
         self._pending: dict[str, tuple[str, str]] = {}
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery.lease import POST_LEASE
 from bot.delivery.ledger import REPORT_DELIVERY
+from bot.lease import POST_LEASE
 from bot.triage.queries import IncidentQueries
 
 if TYPE_CHECKING:

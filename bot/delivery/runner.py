@@ -15,7 +15,6 @@ from typing import TypeVar
 from bot.delivery import content as c
 from bot.delivery import plan as p
 from bot.delivery.content import ChatPort, DeliveryError, Marker, Place, Posted
-from bot.delivery.lease import IMMEDIATE, Lease
 from bot.delivery.ledger import (
     DONE,
     INTRO,
@@ -31,6 +30,7 @@ from bot.delivery.ledger import (
     escalation_purpose,
     notification_purposes,
 )
+from bot.lease import IMMEDIATE, Lease
 from bot.ports import Notification
 
 log = logging.getLogger("incident_bot.delivery")

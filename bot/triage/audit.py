@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import to_jst
 from bot.i18n import Catalog
+from bot.lease import Lease
 from bot.triage.core import CoreDeps, incident_ref, transaction
 from bot.triage.retention import RetentionPolicy, RetentionReport, run_retention
 from bot.triage.state_check import check_state
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 ATTESTATION_EVENT = "chain_attested"
 AUDIT_ACTOR = "audit"
 # A verification of a large database can take minutes; the lease outlives it.
-AUDIT_LEASE = timedelta(minutes=30)
+AUDIT_LEASE = Lease(timedelta(minutes=30))
 MAX_LISTED = 20
 
 
@@ -171,7 +172,7 @@ def audit_key(day: date) -> str:
 
 def run_daily_audit(deps: CoreDeps, policy: RetentionPolicy, post: PostAudit | None, worker: str,
                     now: datetime | None = None, *, day: date | None = None,
-                    lease: timedelta = AUDIT_LEASE, previous_head: PreviousHead | None = None) -> AuditResult | None:
+                    lease: Lease = AUDIT_LEASE, previous_head: PreviousHead | None = None) -> AuditResult | None:
     """Claim the day's audit; erase what is due (or only list it when retention.erase is false), verify the
     whole database, attest the head, post it; None if another instance has it or it is done.
 

@@ -6,16 +6,17 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.lease import Lease, lapsed_clause
 from bot.ports import Notification
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, notification, record, transaction
 from storage.models import Escalation, Incident
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
+LEASE = Lease(timedelta(minutes=5))
 
 
 class EscalationDesk:
@@ -32,7 +33,7 @@ class EscalationDesk:
             rows = session.execute(
                 select(Escalation).where(
                     Escalation.status == "pending", Escalation.due_at <= now,
-                    or_(Escalation.claim_expires_at.is_(None), Escalation.claim_expires_at < now),
+                    lapsed_clause(Escalation.claim_expires_at, now),
                 ).order_by(Escalation.due_at).limit(limit).with_for_update(skip_locked=True)
             ).scalars().all()
             claimed: list[Notification] = []
@@ -49,7 +50,7 @@ class EscalationDesk:
                     row.status = "cancelled"
                     continue
                 row.claimed_by = worker
-                row.claim_expires_at = now + LEASE
+                row.claim_expires_at = LEASE.until(now)
                 claimed.append(note)
             return claimed
 

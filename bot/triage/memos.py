@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot.lease import Lease, lapsed, lapsed_clause
 from bot.triage.core import CoreDeps, transaction
 from storage.models import JobRun
 
@@ -34,14 +35,16 @@ class Memos:
         def work(session: Session) -> None:
             now = self.deps.clock.now()
             # Why here: nothing else sweeps memos, and a write is when one more row would accumulate.
-            session.execute(delete(JobRun).where(JobRun.key.like(PREFIX + "%"), JobRun.claim_expires_at < now))
+            session.execute(delete(JobRun).where(JobRun.key.like(PREFIX + "%"),
+                                                 lapsed_clause(JobRun.claim_expires_at, now)))
+            until = Lease(ttl).until(now)
             row = session.get(JobRun, full, with_for_update=True)
             if row is None:
-                session.add(JobRun(key=full, claimed_by=HOLDER, claimed_at=now, claim_expires_at=now + ttl,
+                session.add(JobRun(key=full, claimed_by=HOLDER, claimed_at=now, claim_expires_at=until,
                                    result=dict(value)))
                 session.flush()
                 return
-            row.claimed_at, row.claim_expires_at, row.result = now, now + ttl, dict(value)
+            row.claimed_at, row.claim_expires_at, row.result = now, until, dict(value)
 
         transaction(self.deps, work)
 
@@ -49,7 +52,7 @@ class Memos:
         """The value stored under key, or None when there is none or it expired."""
         with self.deps.sessions.begin() as session:
             row = session.get(JobRun, PREFIX + key)
-            if row is None or row.claim_expires_at < self.deps.clock.now():
+            if row is None or lapsed(row.claim_expires_at, self.deps.clock.now()):
                 return None
             return dict(row.result or {})
 

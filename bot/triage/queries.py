@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.lease import Lease
 from bot.ports import IncidentView
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, build_view, load_incident, reporter_ids, transaction
@@ -141,55 +142,21 @@ class IncidentQueries:
             return int(session.execute(select(func.count()).select_from(TimelineEvent).where(
                 TimelineEvent.incident_id == incident_id, TimelineEvent.type == event_type)).scalar_one())
 
-    def put_ref(self, incident_id: int, platform: str, purpose: str, channel: str, ts: str | None) -> bool:
+    def put_ref(self, incident_id: int, platform: str, purpose: str, channel: str, ts: str) -> bool:
         """Remember where an adapter put something; False if another delivery stored it first."""
+        return purpose in self.put_refs(incident_id, platform, {purpose: (channel, ts)})
 
-        def work(session: Session) -> bool:
-            row = session.execute(select(PlatformRef).where(
-                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
-                PlatformRef.purpose == purpose).with_for_update()).scalar_one_or_none()
-            if row is not None:
-                if row.ts is None and ts is not None:
-                    row.channel, row.ts = channel, ts
-                    return True
-                return False
-            session.add(PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose, channel=channel,
-                                    ts=ts, created_at=self.deps.clock.now()))
-            session.flush()
-            return True
-
-        return transaction(self.deps, work)
-
-    def claim_ref(self, incident_id: int, platform: str, purpose: str, channel: str, *,
-                  stale_after: timedelta) -> RefClaim:
+    def claim_ref(self, incident_id: int, platform: str, purpose: str, channel: str, *, lease: Lease) -> RefClaim:
         """Claim the right to post something once per (incident, purpose), for an adapter about to post it.
 
         "new": the claim is yours, post and then put_ref the ts. "posted": it is already at (channel, ts).
-        "busy": another delivery claimed it less than `stale_after` ago and is presumably posting it now.
-        "taken_over": a claim older than that whose holder never recorded a ts (it crashed, before or after
-        posting) is now yours: look for the message on the platform before posting it again.
+        "busy": another delivery holds the claim and its lease runs (it is presumably posting it now).
+        "taken_over": the lease of a claim whose holder never recorded a ts ran out (it crashed, before or after
+        posting); the claim is now yours: look for the message on the platform before posting it again.
         """
+        return self.claim_refs(incident_id, platform, {purpose: channel}, lease=lease)[1][purpose]
 
-        def work(session: Session) -> RefClaim:
-            now = self.deps.clock.now()
-            row = session.execute(select(PlatformRef).where(
-                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
-                PlatformRef.purpose == purpose).with_for_update()).scalar_one_or_none()
-            if row is None:
-                session.add(PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
-                                        channel=channel, ts=None, created_at=now))
-                session.flush()
-                return RefClaim("new", channel, None)
-            if row.ts is not None:
-                return RefClaim("posted", row.channel, row.ts)
-            if now - row.created_at < stale_after:
-                return RefClaim("busy", row.channel, None)
-            row.created_at = now  # the claim's age restarts with its new holder
-            return RefClaim("taken_over", row.channel, None)
-
-        return transaction(self.deps, work)
-
-    def claim_refs(self, incident_id: int, platform: str, wanted: dict[str, str], *, stale_after: timedelta,
+    def claim_refs(self, incident_id: int, platform: str, wanted: dict[str, str], *, lease: Lease,
                    record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None
                    ) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
         """In one transaction: every ref of the incident, a claim (as claim_ref) for each wanted purpose -> channel,
@@ -215,10 +182,10 @@ class IncidentQueries:
                     claims[purpose] = RefClaim("new", channel, None)
                 elif row.ts is not None:
                     claims[purpose] = RefClaim("posted", row.channel, row.ts)
-                elif now - row.created_at < stale_after:
+                elif not lease.expired(row.created_at, now):
                     claims[purpose] = RefClaim("busy", row.channel, None)
                 else:
-                    row.created_at = now
+                    row.created_at = now  # a claim's row keeps when it was taken: its age restarts with its new holder
                     claims[purpose] = RefClaim("taken_over", row.channel, None)
             session.flush()
             count = 0
@@ -229,13 +196,15 @@ class IncidentQueries:
 
         return transaction(self.deps, work)
 
-    def put_refs(self, incident_id: int, platform: str, places: dict[str, tuple[str, str]]) -> None:
-        """Record several places at once (as put_ref, each only where no ts is stored yet), in one transaction."""
+    def put_refs(self, incident_id: int, platform: str, places: dict[str, tuple[str, str]]) -> set[str]:
+        """Record several places at once, each only where no ts is stored yet (one transaction); returns the
+        purposes recorded here (the others another delivery stored first)."""
 
-        def work(session: Session) -> None:
+        def work(session: Session) -> set[str]:
             rows = {row.purpose: row for row in session.execute(select(PlatformRef).where(
                 PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
                 PlatformRef.purpose.in_(list(places))).with_for_update()).scalars()}
+            stored: set[str] = set()
             for purpose, (channel, ts) in places.items():
                 row = rows.get(purpose)
                 if row is None:
@@ -243,8 +212,13 @@ class IncidentQueries:
                                             channel=channel, ts=ts, created_at=self.deps.clock.now()))
                 elif row.ts is None:
                     row.channel, row.ts = channel, ts
+                else:
+                    continue
+                stored.add(purpose)
+            session.flush()
+            return stored
 
-        transaction(self.deps, work)
+        return transaction(self.deps, work)
 
     def unfinished(self, platform: str, purpose: str, *, created_after: datetime, created_before: datetime,
                    limit: int = 100) -> list[int]:

@@ -11,13 +11,14 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot.clock import JST
+from bot.lease import Lease, lapsed
 from bot.triage.core import CoreDeps, transaction
 from bot.triage.summary import DEFAULT_STALE_HOURS, build_summary
 from bot.triage.summary_model import IsoWeek, WeeklySummary
 from storage.models import JobRun
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=10)
+LEASE = Lease(timedelta(minutes=10))
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Publish = Callable[[WeeklySummary, bytes | None], None]
 
@@ -35,7 +36,7 @@ def job_key(week: IsoWeek) -> str:
     return f"summary:{week}"
 
 
-def claim_job(deps: CoreDeps, key: str, worker: str, now: datetime, lease: timedelta = LEASE) -> Claim | None:
+def claim_job(deps: CoreDeps, key: str, worker: str, now: datetime, lease: Lease = LEASE) -> Claim | None:
     """Claim a job key unless it is done or someone holds an unexpired lease on it (then None)."""
     token = f"{worker[:80]}#{uuid.uuid4().hex[:12]}"
 
@@ -44,12 +45,12 @@ def claim_job(deps: CoreDeps, key: str, worker: str, now: datetime, lease: timed
         if row is None:
             # Two instances racing here both insert; the primary key lets one win and transaction() reruns the
             # loser, which then finds the row claimed.
-            session.add(JobRun(key=key, claimed_by=token, claimed_at=now, claim_expires_at=now + lease))
+            session.add(JobRun(key=key, claimed_by=token, claimed_at=now, claim_expires_at=lease.until(now)))
             session.flush()
             return Claim(key, token)
-        if row.done_at is not None or row.claim_expires_at >= now:
+        if row.done_at is not None or not lapsed(row.claim_expires_at, now):
             return None
-        row.claimed_by, row.claimed_at, row.claim_expires_at = token, now, now + lease
+        row.claimed_by, row.claimed_at, row.claim_expires_at = token, now, lease.until(now)
         return Claim(key, token)
 
     return transaction(deps, work)
@@ -74,7 +75,7 @@ def release_job(deps: CoreDeps, claim: Claim, now: datetime, error: str) -> None
     def work(session: Session) -> None:
         row = session.get(JobRun, claim.key, with_for_update=True)
         if row is not None and row.claimed_by == claim.token and row.done_at is None:
-            row.claim_expires_at = now
+            row.claim_expires_at = now  # lapsed at once: the next tick may take it
             row.result = {"error": error[:500], "failed_at": now.isoformat()}
 
     transaction(deps, work)
@@ -112,7 +113,7 @@ def due_week(now: datetime, day_of_week: str, at: time, grace: timedelta) -> Iso
 
 def run_weekly_summary(deps: CoreDeps, publish: Publish, worker: str, now: datetime | None = None, *,
                        week: IsoWeek | None = None, chart: bool = True,
-                       stale_hours: int = DEFAULT_STALE_HOURS, lease: timedelta = LEASE) -> bool:
+                       stale_hours: int = DEFAULT_STALE_HOURS, lease: Lease = LEASE) -> bool:
     """Claim the week's summary (default: the last full week), publish it, mark it done; True if posted here.
 
     A failed publication releases the claim so a later tick retries; a crash after publishing and before
