@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.delivery.ledger import REPORT_DELIVERY
 from bot.lease import POST_LEASE
+from bot.ports import Outcome
 from bot.triage.queries import IncidentQueries
 
 if TYPE_CHECKING:
@@ -20,10 +21,22 @@ log = logging.getLogger("incident_bot.delivery")
 RESUME_WINDOW = timedelta(days=1)
 
 
-def unfinished_reports(queries: IncidentQueries, platform: str, now: datetime) -> list[int]:
-    """Reports made through `platform` whose posts were never all made (see the module docstring)."""
-    return queries.unfinished(platform, REPORT_DELIVERY, created_after=now - RESUME_WINDOW,
-                              created_before=now - POST_LEASE.duration)
+def resume_reports(queries: IncidentQueries, platform: str, now: datetime, show: Callable[[Outcome], object]) -> int:
+    """Show again every unfinished report of `platform` (see the module docstring): `show` gets the outcome its
+    report had (duplicate=True) and runs the same delivery plan, so the ledger posts only what is missing. One
+    report's failure is logged and the others still go; returns how many were looked at."""
+    # A report younger than a post's lease may still be being posted by its first delivery.
+    outcomes = queries.unfinished_reports(platform, REPORT_DELIVERY, created_after=now - RESUME_WINDOW,
+                                          created_before=now - POST_LEASE.duration)
+    for outcome in outcomes:
+        incident_id = outcome.incident.id if outcome.incident else None
+        log.warning("delivery.report_resumed platform=%s incident_id=%s", platform, incident_id)
+        try:
+            show(outcome)
+        except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
+            log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
+                        type(exc).__name__)
+    return len(outcomes)
 
 
 def schedule_resume(scheduler: BaseScheduler, run: Callable[[], object], tick_seconds: int, platform: str) -> None:

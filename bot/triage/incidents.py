@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
-from bot.ports import Actor, IncidentView, Notification, Outcome, ReportInput
+from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import lifecycle
+from bot.triage import lifecycle, replays
 from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -28,7 +28,6 @@ from bot.triage.core import (
 )
 from bot.triage.intake_limit import RATE_LIMITED_EVENT
 from bot.triage.notice import deferred_message, notify_first
-from bot.triage.replays import ReplayMixin
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
@@ -38,7 +37,7 @@ from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 MAX_TEXT = 40_000
 
 
-class IncidentDesk(ReplayMixin):
+class IncidentDesk:
     """Creates incidents from reports and moves them through their lifecycle."""
 
     def __init__(self, deps: CoreDeps, steps: StepRunner) -> None:
@@ -101,9 +100,8 @@ class IncidentDesk(ReplayMixin):
         self.deps.access.require("report", actor.user_id, None, restricted=self.deps.library.playbook(kind).restricted)
         if report.idempotency_key:
             seen = session.get(IntakeKey, report.idempotency_key[:200])
-            if seen is not None:
-                view = self._view(session, seen.incident_id, actor.user_id) if seen.incident_id else None
-                return Outcome(incident=view, duplicate=True)
+            if seen is not None:  # a redelivery: what the first one led to, so the ledger finishes its posts
+                return replays.repeated_report(self.deps, self.steps, session, seen.incident_id, report)
         if key:
             existing = session.execute(
                 select(Incident).where(Incident.open_source_key == key).with_for_update()
@@ -269,10 +267,9 @@ class IncidentDesk(ReplayMixin):
             reporters = reporter_ids(session, incident_id)
             self._require(session, "acknowledge", actor, incident, reporters)
             cat = self.deps.catalog
-            if incident.acknowledged_at is not None:
-                view = build_view(self.deps, incident, reporters, actor.user_id)
-                return Outcome(incident=view, duplicate=True, messages=(
-                    cat.t("ack.already", ref=view.ref, who=incident.acknowledged_by or ""),))
+            if incident.acknowledged_at is not None:  # clicked again: the recorded acknowledgement, nothing new
+                return replays.acknowledged_outcome(
+                    self.deps, incident, build_view(self.deps, incident, reporters, actor.user_id))
             now = self.deps.clock.now()
             incident.acknowledged_at = now
             incident.acknowledged_by = actor.display_name or actor.user_id
@@ -391,6 +388,3 @@ class IncidentDesk(ReplayMixin):
     def _set_status(self, session: Session, incident: Incident, target: str, actor: str, **data: object) -> None:
         self.steps.set_status(session, incident, target, actor, **data)
 
-    def _view(self, session: Session, incident_id: int, viewer: str) -> IncidentView:
-        incident = load_incident(session, incident_id)
-        return build_view(self.deps, incident, reporter_ids(session, incident_id), viewer)

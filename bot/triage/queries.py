@@ -10,9 +10,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.lease import Lease
-from bot.ports import IncidentView
+from bot.ports import IncidentView, Outcome
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, build_view, load_incident, reporter_ids, transaction
+from bot.triage.replays import created_outcome
+from bot.triage.steps import StepRunner
 from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
 
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
@@ -220,10 +222,11 @@ class IncidentQueries:
 
         return transaction(self.deps, work)
 
-    def unfinished(self, platform: str, purpose: str, *, created_after: datetime, created_before: datetime,
-                   limit: int = 100) -> list[int]:
-        """Incidents reported through `platform` in the window whose `purpose` ref has no ts yet (an adapter's
-        work for them was never finished, e.g. the process died after the report was stored), oldest first."""
+    def unfinished_reports(self, platform: str, purpose: str, *, created_after: datetime, created_before: datetime,
+                           limit: int = 100) -> list[Outcome]:
+        """The outcomes (as each reporter saw them, duplicate=True) of incidents reported through `platform` in the
+        window whose `purpose` ref has no ts yet: an adapter's work for them was never finished (e.g. the process
+        died after the report was stored). Oldest first; nothing is written."""
         with self.deps.sessions.begin() as session:
             finished = select(PlatformRef.incident_id).where(
                 PlatformRef.platform == platform, PlatformRef.purpose == purpose, PlatformRef.ts.is_not(None))
@@ -234,7 +237,12 @@ class IncidentQueries:
                 return []
             reported = session.execute(select(TimelineEvent.incident_id, TimelineEvent.data).where(
                 TimelineEvent.incident_id.in_(candidates), TimelineEvent.type == "reported")).all()
-            return sorted(incident_id for incident_id, data in reported if (data or {}).get("platform") == platform)
+            steps = StepRunner(self.deps)
+            outcomes = []
+            for incident_id in sorted(found for found, data in reported if (data or {}).get("platform") == platform):
+                incident = load_incident(session, incident_id)
+                outcomes.append(created_outcome(self.deps, steps, session, incident, incident.reporter_id))
+            return outcomes
 
     def drop_ref(self, incident_id: int, platform: str, purpose: str) -> None:
         """Release a claim whose post failed (ts still empty), so a later delivery can post it."""

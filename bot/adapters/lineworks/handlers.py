@@ -87,10 +87,8 @@ class Handlers:
         # A 1:1 message is explicit intent (never dropped); a report room's message may be chatter.
         report = ReportInput(text=event.text, reporter=actor, idempotency_key=event.key,
                              conversation=source.reply_to.conversation(), explicit=source.direct)
-        outcome = self.triage.incidents.report(report)
-        if outcome.duplicate:  # the same callback again: finish what the first one may not have posted
-            outcome = self.triage.incidents.replay_report(report) or outcome
-        self.show_report(outcome, report)
+        # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
+        self.show_report(self.triage.incidents.report(report), report)
 
     def show_report(self, outcome: Outcome, report: ReportInput) -> None:
         """Plan and deliver a report's posts (a new incident's once: claimed, so a replay or resume skips it)."""
@@ -119,16 +117,14 @@ class Handlers:
 
     def resume(self) -> int:
         """Finish reports whose posts a crash interrupted (bot/delivery/resume.py); returns how many."""
-        from bot.delivery.resume import unfinished_reports
+        from bot.delivery.resume import resume_reports
 
-        pending = unfinished_reports(self.triage.queries, PLATFORM, self.adapter.now())
-        for incident_id in pending:
-            outcome = self.triage.incidents.replay_created(incident_id)
+        def show(outcome: Outcome) -> None:
             assert outcome.incident is not None
             actor = self.adapter.actor(outcome.incident.reporter_id)
-            log.warning("lineworks.report_resumed incident_id=%s", incident_id)
             self.show_report(outcome, ReportInput(text="", reporter=actor, conversation=outcome.incident.conversation))
-        return len(pending)
+
+        return resume_reports(self.triage.queries, PLATFORM, self.adapter.now(), show)
 
     def help(self, user: str) -> None:
         """How to use the bot, then the member's current step again (its quick replies are on the latest
@@ -219,10 +215,8 @@ class Handlers:
         assert user is not None
         actor = self.adapter.actor(user)
         outcome = self.triage.incidents.acknowledge(data.incident_id, actor)
-        if outcome.duplicate or outcome.incident is None:
-            said = outcome.messages or (self.render.w("duplicate"),)
-            self.adapter.tell(user, self.render.messages(said))
-            outcome = self.triage.incidents.replay_acknowledgement(data.incident_id, actor)
+        if outcome.duplicate:  # pressed again (after a crash, or on a message sent meanwhile): who and when
+            self.adapter.tell(user, self.render.messages(outcome.messages))
         view = outcome.incident
         if view is None or not outcome.messages:
             return

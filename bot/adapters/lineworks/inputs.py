@@ -163,9 +163,7 @@ class Inputs:
         report = ReportInput(text=str(asked["text"]), reporter=actor, idempotency_key=f"lwask:{data.token}",
                              conversation=where, explicit=bool(asked.get("explicit")))
         kind = None if data.kind == pb.DECLINE else data.kind
-        outcome = self.handlers.triage.incidents.answer(report, kind)
-        if outcome.duplicate:
-            outcome = self.handlers.triage.incidents.replay_report(report) or outcome
+        outcome = self.handlers.triage.incidents.answer(report, kind)  # pressed again: the first outcome
         if outcome.incident is None:
             self.adapter.tell(user, self.render.messages(outcome.messages))
             return

@@ -149,10 +149,8 @@ class Handlers:
             actor = self.adapter.actor(origin.user)
             # A DM, a mention, the slash command and the shortcut are explicit intent: never dropped.
             report = replace(make_input(actor), explicit=origin.source != "channel")
-            outcome = self.triage.incidents.report(report)
-            if outcome.duplicate:  # a redelivery: finish what the first delivery may not have posted (crash)
-                outcome = self.triage.incidents.replay_report(report) or outcome
-            self.show_report(outcome, origin, actor)
+            # A redelivery answers with the first outcome (duplicate): its plan finishes what a crash left unposted.
+            self.show_report(self.triage.incidents.report(report), origin, actor)
 
     def neutral_origin(self, origin: Origin, actor: Actor) -> plan.Origin:
         """Where the report was made, as the plan sees it."""
@@ -211,9 +209,7 @@ class Handlers:
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
         try:
-            outcome = self.triage.incidents.report(report)
-            if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
-                outcome = self.triage.incidents.replay_report(report) or outcome
+            outcome = self.triage.incidents.report(report)  # submitted again: the first submission's outcome
             if outcome.incident is not None and meta.get("ts"):  # the original message's permalink, once
                 self.triage.incidents.add_note(outcome.incident.id, actor, self.t("slack.modal.source_note"),
                                                key=f"shortcut-src:{meta.get('c')}:{meta['ts']}",
@@ -345,11 +341,8 @@ class Handlers:
         with self.replies.guard(reply, "acknowledge", incident_id):
             actor = self.adapter.actor(user, body["user"].get("name", ""))
             outcome = self.triage.incidents.acknowledge(incident_id, actor)
-            if outcome.duplicate or outcome.incident is None:
-                said = outcome.messages or (self.t("slack.duplicate"),)
-                self.replies.say(reply, self.replies.plain(*said), incident_id)
-                # Clicked again (after a crash, or on a message posted meanwhile): finish the posts.
-                outcome = self.triage.incidents.replay_acknowledgement(incident_id, actor)
+            if outcome.duplicate:  # clicked again (after a crash, or on a message posted meanwhile): who and when
+                self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
             view = outcome.incident
             if view is None or not outcome.messages:
                 return

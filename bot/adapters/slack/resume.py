@@ -18,8 +18,8 @@ from bot.adapters.slack.handlers import Origin
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM
 from bot.adapters.slack.text import slack_id
-from bot.delivery.resume import schedule_resume, unfinished_reports
-from bot.triage.core import IncidentNotFound
+from bot.delivery.resume import resume_reports, schedule_resume
+from bot.ports import Outcome
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -34,16 +34,9 @@ class ReportResumer:
 
     def run(self) -> int:
         """Resume every unfinished report found now; returns how many were looked at."""
-        pending = unfinished_reports(self.adapter.triage.queries, PLATFORM, self.adapter.now())
-        for incident_id in pending:
-            try:
-                self.resume(incident_id)
-            except IncidentNotFound:
-                continue
-        return len(pending)
+        return resume_reports(self.adapter.triage.queries, PLATFORM, self.adapter.now(), self.show)
 
-    def resume(self, incident_id: int) -> None:
-        outcome = self.adapter.triage.incidents.replay_created(incident_id)
+    def show(self, outcome: Outcome) -> None:
         view = outcome.incident
         assert view is not None
         handlers, replies = self.adapter.handlers, self.adapter.replies
@@ -59,8 +52,8 @@ class ReportResumer:
             # A slash command or shortcut: where it was typed is not kept; the thread goes to the reporter's DM
             # unless it had already been opened (the ledger finds it).
             origin = Origin("slash", reporter, reporter, replies.dm(reporter))
-        log_event(logging.WARNING, "slack.report_resumed", incident_id=incident_id)
-        with replies.guard(origin.reply, "resume", incident_id, stored=True):
+        log_event(logging.WARNING, "slack.report_resumed", incident_id=view.id)
+        with replies.guard(origin.reply, "resume", view.id, stored=True):
             handlers.show_report(outcome, origin, actor)
 
 

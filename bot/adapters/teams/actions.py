@@ -108,11 +108,8 @@ class Actions:
             return ActionResult(text=h.t("teams.error.bad_action"))
         actor, triage = h.who(activity.from_property)
         outcome = await h.db(triage.incidents.acknowledge, incident_id, actor)
+        # Clicked again (after a crash, or on a card posted meanwhile): the recorded outcome; the plan finishes.
         said = " ".join(outcome.messages)
-        if outcome.duplicate or outcome.incident is None:
-            said = said or h.t("teams.duplicate")
-            # Clicked again (after a crash, or on a card posted meanwhile): finish the posts.
-            outcome = await h.db(triage.incidents.replay_acknowledgement, incident_id, actor)
         view = outcome.incident
         if view is None or not outcome.messages:
             return ActionResult(text=said or h.t("teams.duplicate"))

@@ -177,9 +177,7 @@ async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
         actor, triage = handlers.who(activity.from_property)
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, idempotency_key=key,
                              conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread))
-        outcome = await handlers.db(triage.incidents.report, report)
-        if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
-            outcome = await handlers.db(triage.incidents.replay_report, report) or outcome
+        outcome = await handlers.db(triage.incidents.report, report)  # again after a crash: the first outcome
         view = outcome.incident
         if view is not None:  # the original message on the timeline, once
             incident_id = view.id

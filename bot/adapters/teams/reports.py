@@ -123,10 +123,8 @@ class Reports:
             report = ReportInput(text=text, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
                                  explicit=origin.source != "channel" or origin.mentioned)
-            outcome = await self.h.db(triage.incidents.report, report)
-            if outcome.duplicate:  # redelivered (a crash before the answer): finish what the first did not post
-                outcome = await self.h.db(triage.incidents.replay_report, report) or outcome
-            await self.show(outcome, origin, actor, text, context)
+            # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
+            await self.show(await self.h.db(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             said = self.h.failure(exc, "report", None)
             # An outsider (roster.py) is told where they wrote: the bot may not reach a guest's personal chat.

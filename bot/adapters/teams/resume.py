@@ -15,8 +15,8 @@ from bot.adapters.teams.connector import is_personal
 from bot.adapters.teams.port import PLATFORM
 from bot.delivery import plan
 from bot.delivery.content import Place
-from bot.delivery.resume import unfinished_reports
-from bot.triage.core import IncidentNotFound
+from bot.delivery.resume import resume_reports as resume_reports_of
+from bot.ports import Outcome
 
 if TYPE_CHECKING:
     from bot.adapters.teams.app import TeamsBot
@@ -26,22 +26,17 @@ log = logging.getLogger("incident_bot.teams")
 
 def resume_reports(bot: TeamsBot) -> int:
     """Resume every unfinished Teams report found now; returns how many were looked at."""
-    triage = bot.runtime.triage
-    pending = unfinished_reports(triage.queries, PLATFORM, bot.now())
-    for incident_id in pending:
-        try:
-            outcome = triage.incidents.replay_created(incident_id)
-        except IncidentNotFound:
-            continue
+
+    def show(outcome: Outcome) -> None:
         view = outcome.incident
         where = view.conversation if view is not None else None
         if view is None or where is None or where.platform != PLATFORM or not where.thread:
-            log.warning("teams.resume_no_conversation incident_id=%s", incident_id)
-            continue
+            log.warning("teams.resume_no_conversation incident_id=%s", view.id if view else None)
+            return
         origin = plan.Origin("message", Place(where.channel, where.thread), view.reporter_id,
                              bot.name_of(view.reporter_id), public=not is_personal(where.channel))
-        log.warning("teams.report_resumed incident_id=%s", incident_id)
         result = bot.runner.run(plan.report(outcome, origin))
         if result.failures:
-            log.warning("teams.resume_failures incident_id=%s errors=%s", incident_id, ",".join(result.failures))
-    return len(pending)
+            log.warning("teams.resume_failures incident_id=%s errors=%s", view.id, ",".join(result.failures))
+
+    return resume_reports_of(bot.runtime.triage.queries, PLATFORM, bot.now(), show)
