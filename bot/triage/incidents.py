@@ -45,10 +45,13 @@ class IncidentDesk:
         self.steps = steps
 
     # -- helpers -----------------------------------------------------------------------------------------
-    def _claim_key(self, session: Session, key: str | None, incident_id: int | None) -> None:
-        if key:
-            session.add(IntakeKey(key=key[:200], incident_id=incident_id, created_at=self.deps.clock.now()))
-            session.flush()
+    def _claim_key(self, session: Session, key: str | None, incident_id: int | None) -> dict[str, str]:
+        """Claim a delivery key; returns it as event data, so a redelivery finds what its report led to."""
+        if not key:
+            return {}
+        session.add(IntakeKey(key=key[:200], incident_id=incident_id, created_at=self.deps.clock.now()))
+        session.flush()
+        return {replays.KEY: key[:200]}
 
     # -- report ------------------------------------------------------------------------------------------
     def report(self, report: ReportInput, *, learned: str | None = None) -> Outcome:
@@ -131,9 +134,9 @@ class IncidentDesk:
         session.flush()
         session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
                                      reported_at=now))
-        self._claim_key(session, report.idempotency_key, incident.id)
+        keyed = self._claim_key(session, report.idempotency_key, incident.id)
         record(session, self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
-               platform=actor.platform, restricted=incident.restricted, source_url=url)
+               platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed)
         record(session, self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
                hinted=report.kind_hint is not None)
         ask = None
@@ -175,10 +178,10 @@ class IncidentDesk:
         if row is None:
             session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
                                          reported_at=now, granted=granted))
-        self._claim_key(session, report.idempotency_key, incident.id)
+        keyed = self._claim_key(session, report.idempotency_key, incident.id)
         # Same payload as merged_report, so the state check replays who became a reporter and with which role.
         record(session, self.deps, incident.id, "reported_again", actor.user_id, reporter=actor.user_id,
-               platform=actor.platform, granted=granted, added=added)
+               platform=actor.platform, granted=granted, added=added, **keyed)
         view = build_view(self.deps, incident, reporter_ids(session, incident.id), actor.user_id)
         message = self.deps.catalog.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
         return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message,))
@@ -207,9 +210,9 @@ class IncidentDesk:
         if row is None:
             session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
                                          reported_at=now, granted=granted))
-        self._claim_key(session, report.idempotency_key, incident.id)
+        keyed = self._claim_key(session, report.idempotency_key, incident.id)
         record(session, self.deps, incident.id, "merged_report", actor.user_id, reporter=actor.user_id,
-               platform=actor.platform, granted=granted, added=added)
+               platform=actor.platform, granted=granted, added=added, **keyed)
         incident.updated_at = now
         known = reporter_ids(session, incident.id)
         view = build_view(self.deps, incident, known, actor.user_id)

@@ -16,6 +16,8 @@ from bot.triage.core import CoreDeps, build_view, load_incident, notification, r
 from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
 
+KEY = "delivery_key"  # event data: the delivery key of the report that led to the event
+
 
 def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, incident_id: int | None,
                     report: ReportInput) -> Outcome:
@@ -25,12 +27,13 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
         return Outcome(incident=None, duplicate=True)
     actor = report.reporter.user_id
     incident = load_incident(session, incident_id)
-    if _created_by(incident, report):
+    led_to = _report_event(session, incident, report)
+    if led_to == "reported":
         return created_outcome(deps, steps, session, incident, actor)
     reporters = reporter_ids(session, incident.id)
     view = build_view(deps, incident, reporters, actor)
     cat = deps.catalog
-    if _latest_report_event(session, incident.id, actor) == "reported_again":
+    if led_to == "reported_again":
         return Outcome(incident=view, merged=True, same_as_resolved=True, duplicate=True, messages=(
             cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label),))
     message = (cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
@@ -63,18 +66,23 @@ def acknowledged_outcome(deps: CoreDeps, incident: Incident, view: IncidentView)
         when=format_jst(incident.acknowledged_at, cat.locale)),))
 
 
-def _created_by(incident: Incident, report: ReportInput) -> bool:
-    """Whether this report created the incident (else it was merged into it)."""
+def _report_event(session: Session, incident: Incident, report: ReportInput) -> str:
+    """What the report with this key led to: reported (it created the incident), merged_report or reported_again.
+    Its event carries the key; events written before keys were recorded (or erased) are told apart by the
+    conversation the report came from, else by who reported first."""
+    events = session.execute(select(TimelineEvent.type, TimelineEvent.data).where(
+        TimelineEvent.incident_id == incident.id, TimelineEvent.actor == report.reporter.user_id,
+        TimelineEvent.type.in_(("reported", "merged_report", "reported_again"))).order_by(
+        TimelineEvent.seq.desc())).all()
+    key = (report.idempotency_key or "")[:200]
+    for type_, data in events:
+        if (data or {}).get(KEY) == key:
+            return str(type_)
     where = report.conversation
     if where is not None and incident.conversation_channel is not None:
-        return (where.platform, where.channel, where.thread) == (
+        created = (where.platform, where.channel, where.thread) == (
             incident.conversation_platform, incident.conversation_channel, incident.conversation_thread)
-    return incident.reporter_id == report.reporter.user_id
-
-
-def _latest_report_event(session: Session, incident_id: int, actor: str) -> str | None:
-    """The type of this reporter's latest merge into the incident: merged_report or reported_again."""
-    return session.execute(select(TimelineEvent.type).where(
-        TimelineEvent.incident_id == incident_id, TimelineEvent.actor == actor,
-        TimelineEvent.type.in_(("merged_report", "reported_again"))).order_by(TimelineEvent.seq.desc())
-        .limit(1)).scalar_one_or_none()
+    else:
+        created = incident.reporter_id == report.reporter.user_id
+    merges = [str(type_) for type_, _ in events if type_ != "reported"]
+    return "reported" if created else (merges[0] if merges else "merged_report")
