@@ -52,7 +52,7 @@ def test_chatter_creates_nothing(runtime: Runtime) -> None:
 def test_same_delivery_twice_is_one_incident(runtime: Runtime) -> None:
     first = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER, idempotency_key="Ev1"))
     again = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER, idempotency_key="Ev1"))
-    assert again.duplicate and not again.created and not again.notifications
+    assert again.duplicate and again.created == first.created and again.notifications == first.notifications
     assert again.incident is not None and first.incident is not None and again.incident.id == first.incident.id
     assert _events(runtime, first.incident.id).count("reported") == 1
 

@@ -185,6 +185,9 @@ class ChatPort(Protocol):
     """What each chat adapter implements; it renders contents and raises DeliveryError on failures."""
 
     platform: str
+    # Whether find_posted can find a crashed holder's post (message metadata to search by). A port that cannot has
+    # each post recorded at once, so a crash repeats at most the one post it interrupted (bot/delivery/ledger.py).
+    finds_posted: bool
 
     def post(self, place: Place, content: Content, marker: Marker | None = None) -> Posted:
         """Post a message (into `place.thread` when set); a user id as channel means their DM with the bot."""

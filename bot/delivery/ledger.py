@@ -62,23 +62,19 @@ class Claim:
 class Ledger:
     """Platform refs of one platform, through the core's queries (each call its own short transaction)."""
 
-    def __init__(self, queries: Callable[[], IncidentQueries], platform: str, lease: Lease = POST_LEASE,
-                 *, record_each: bool = False) -> None:
+    def __init__(self, queries: Callable[[], IncidentQueries], platform: str, lease: Lease = POST_LEASE) -> None:
         self._queries = queries
         self.platform = platform
         self.lease = lease
-        # A platform that cannot find a crashed holder's post (no message metadata to search by) records each post
-        # at once: a crash then repeats at most the one post it interrupted, not every post of the plan so far.
-        self.record_each = record_each
 
     @property
     def queries(self) -> IncidentQueries:
         return self._queries()
 
     def begin(self, incident_id: int, wanted: dict[str, str], record: dict[str, tuple[str, str]] | None = None,
-              count_type: str | None = None) -> LedgerRun:
+              count_type: str | None = None, *, record_each: bool = False) -> LedgerRun:
         """The ledger for one plan (see LedgerRun)."""
-        return LedgerRun(self, incident_id, wanted, record, count_type)
+        return LedgerRun(self, incident_id, wanted, record, count_type, record_each=record_each)
 
     def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:
         """(channel, id) stored for the purpose; id None while claimed and not yet posted."""
@@ -142,11 +138,14 @@ class LedgerRun(Ledger):
     """The ledger for one plan of one incident: its refs read, its claims made and its own places recorded in one
     transaction at the start, what it posts recorded in one at the end (the conversation's home at once, since
     other deliveries need it). A crash in between leaves claims that the lease hands over to a later delivery,
-    which finds the posts by their markers."""
+    which finds the posts by their markers. Where the port cannot find them (`record_each`), each post is
+    recorded at once: a crash then repeats at most the one post it interrupted, not every post of the plan."""
 
     def __init__(self, ledger: Ledger, incident_id: int, wanted: dict[str, str],
-                 record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None) -> None:
-        super().__init__(ledger._queries, ledger.platform, ledger.lease, record_each=ledger.record_each)
+                 record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None, *,
+                 record_each: bool = False) -> None:
+        super().__init__(ledger._queries, ledger.platform, ledger.lease)
+        self.record_each = record_each
         self.incident_id = incident_id
         self._refs, claims, self.count = self.queries.claim_refs(
             incident_id, self.platform, wanted, lease=self.lease, record=record, count_type=count_type)

@@ -108,7 +108,7 @@ class Runner:
                 wanted[op.purpose] = channel
             elif isinstance(op, p.UpdateCount):
                 wanted[MERGED_COUNT], count_type = "", "merged_report"
-        return self.ledger.begin(plan.incident_id, wanted, record, count_type)
+        return self.ledger.begin(plan.incident_id, wanted, record, count_type, record_each=not self.port.finds_posted)
 
     def _patient(self, work: Callable[[], T]) -> T:
         """Run `work`, waiting out rate limits for as long as the platform asks."""

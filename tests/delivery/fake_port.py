@@ -35,6 +35,7 @@ class FakePort:
     """A ChatPort double; a user id as channel (U…, or namespaced) posts into "D-<user>"."""
 
     platform: str = "fake"
+    finds_posted: bool = True
     calls: list[Sent] = field(default_factory=list)
     failures: dict[str, list[DeliveryError]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))

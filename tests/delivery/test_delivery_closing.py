@@ -132,6 +132,7 @@ class OldPort:
     """A port written before uploads existed."""
 
     platform: str = "old"
+    finds_posted: bool = True
 
 
 def test_a_port_without_uploads_is_recorded_not_silent(runtime: Runtime) -> None:

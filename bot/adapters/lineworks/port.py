@@ -66,6 +66,7 @@ class LineWorksPort:
     """ChatPort on the Bot API (see the module docstring)."""
 
     platform = PLATFORM
+    finds_posted = False  # nothing sent can be read back (find_posted)
 
     def __init__(self, client: LineWorksClient, render: Renderer, ledger: Ledger, *,
                  wait: Callable[[float], None] = time.sleep) -> None:

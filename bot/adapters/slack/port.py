@@ -57,6 +57,7 @@ class SlackPort:
     """ChatPort on the Web API (see the module docstring)."""
 
     platform = PLATFORM
+    finds_posted = True  # by message metadata (find_posted)
 
     def __init__(self, client: WebClient, render: Renderer) -> None:
         self.client = client

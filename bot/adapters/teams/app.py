@@ -286,8 +286,7 @@ def _wire_delivery(bot: TeamsBot) -> None:
     settings, triage = bot.settings, bot.runtime.triage
     bot.port = TeamsPort(Connector(bot.adapter, bot.credentials), bot.render, settings, bot.run,
                          tenant=bot.credentials.tenant_id)
-    # The Bot Connector cannot search a conversation for a crashed holder's post: record each post at once.
-    bot.ledger = Ledger(lambda: triage.queries, PLATFORM, record_each=True)
+    bot.ledger = Ledger(lambda: triage.queries, PLATFORM)
 
     def home_link(incident_id: int) -> str | None:
         home = bot.ledger.home(incident_id)

@@ -35,6 +35,7 @@ class TeamsPort:
     """ChatPort on the Bot Connector (see the module docstring)."""
 
     platform = PLATFORM
+    finds_posted = False  # the Bot Connector cannot list a conversation's messages (find_posted)
 
     def __init__(self, connector: Connector, render: CardRenderer, settings: TeamsSettings, run: Run,
                  tenant: str | None = None) -> None:
