@@ -11,11 +11,9 @@ out. Any number of instances may run it: the mark is claimed.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from bot.adapters.slack.handlers import Origin
-from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM
 from bot.adapters.slack.text import slack_id
 from bot.delivery.resume import resume_reports, schedule_resume
@@ -52,7 +50,6 @@ class ReportResumer:
             # A slash command or shortcut: where it was typed is not kept; the thread goes to the reporter's DM
             # unless it had already been opened (the ledger finds it).
             origin = Origin("slash", reporter, reporter, replies.dm(reporter))
-        log_event(logging.WARNING, "slack.report_resumed", incident_id=view.id)
         with replies.guard(origin.reply, "resume", view.id, stored=True):
             handlers.show_report(outcome, origin, actor)
 

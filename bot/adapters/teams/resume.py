@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from bot.adapters.teams.connector import is_personal
 from bot.adapters.teams.port import PLATFORM
-from bot.delivery import plan
+from bot.delivery import plan, resume
 from bot.delivery.content import Place
-from bot.delivery.resume import resume_reports as resume_reports_of
 from bot.ports import Outcome
 
 if TYPE_CHECKING:
@@ -39,4 +38,4 @@ def resume_reports(bot: TeamsBot) -> int:
         if result.failures:
             log.warning("teams.resume_failures incident_id=%s errors=%s", view.id, ",".join(result.failures))
 
-    return resume_reports_of(bot.runtime.triage.queries, PLATFORM, bot.now(), show)
+    return resume.resume_reports(bot.runtime.triage.queries, PLATFORM, bot.now(), show)
