@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import requests
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from bot import identity
 from bot.adapters.lineworks.auth import TokenProvider
@@ -21,6 +21,7 @@ from bot.adapters.lineworks.render import Renderer
 from bot.adapters.lineworks.server import WSGIApp, callback_app
 from bot.adapters.lineworks.settings import LineWorksCredentials, LineWorksSettings
 from bot.adapters.lineworks.target import PLATFORM, Target
+from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery import plan as p
@@ -46,16 +47,11 @@ class LineWorksConfigError(Exception):
 
 def lineworks_settings(runtime: Runtime) -> LineWorksSettings:
     """The `lineworks:` block of app.yaml, validated here (config knows no adapter); errors name file and field."""
-    value = getattr(runtime.settings.file, "lineworks", None) or {}
-    if isinstance(value, LineWorksSettings):
-        return value
     try:
-        return LineWorksSettings.model_validate(value.model_dump() if isinstance(value, BaseModel) else value)
-    except ValidationError as exc:
-        problems = "; ".join(f"{runtime.settings.source}: lineworks.{'.'.join(str(x) for x in err['loc'])}: "
-                             f"{err['msg']}" for err in exc.errors())
+        return read_section(runtime.settings, "lineworks", LineWorksSettings)
+    except SectionError as exc:
         raise LineWorksConfigError(f"app.yaml の lineworks: の設定に誤りがあります / invalid lineworks: settings: "
-                                   f"{problems}") from None
+                                   f"{exc}") from None
 
 
 def lineworks_credentials(environ: Mapping[str, str]) -> LineWorksCredentials:

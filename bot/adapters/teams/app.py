@@ -27,7 +27,6 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 
 from bot import identity
@@ -44,6 +43,7 @@ from bot.adapters.teams.request_checks import anonymous_refusal, unsigned_refusa
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
+from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery.content import Posted
@@ -350,15 +350,10 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
 
 def teams_settings(runtime: Runtime) -> TeamsSettings:
     """The `teams:` block of app.yaml, validated here (config knows no adapter); errors name file and field."""
-    value = getattr(runtime.settings.file, "teams", None) or {}
-    if isinstance(value, TeamsSettings):
-        return value
     try:
-        return TeamsSettings.model_validate(value.model_dump() if isinstance(value, BaseModel) else value)
-    except ValidationError as exc:
-        problems = "; ".join(f"{runtime.settings.source}: teams.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-                             for err in exc.errors())
-        raise TeamsConfigError(problems) from None
+        return read_section(runtime.settings, "teams", TeamsSettings)
+    except SectionError as exc:
+        raise TeamsConfigError(str(exc)) from None
 
 
 __all__ = ["TeamsBot", "TeamsConfigError", "build_teams_app", "teams_settings", "sdk_configuration",
