@@ -42,7 +42,6 @@ from bot.adapters.teams.render_content import REVIEW_SUBMIT
 from bot.adapters.teams.request_checks import anonymous_refusal, unsigned_refusal  # hardening
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
-from bot.adapters.teams.text import clean
 from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
@@ -53,6 +52,7 @@ from bot.delivery.runner import Runner
 from bot.i18n import Catalog
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
+from bot.triage.sanitize import storable
 from bot.triage.service import Triage
 from bot.triage.summary_model import WeeklySummary
 from bot.wiring import Runtime
@@ -105,8 +105,8 @@ class TeamsBot:
     # -- identity and access -------------------------------------------------------------------------------
     def actor(self, account: ChannelAccount) -> Actor:
         """A Teams user as the core's Actor: namespaced, by AAD object id when Teams gives one, else the user id."""
-        user_id = identity.qualify(PLATFORM, clean(account.aad_object_id or account.id))
-        return Actor(user_id=user_id, display_name=clean(account.name)[:200] or user_id, platform=PLATFORM)
+        user_id = TeamsHandlers.user_id(account)
+        return Actor(user_id=user_id, display_name=storable(account.name)[:200] or user_id, platform=PLATFORM)
 
     def name_of(self, user_id: str) -> str:
         """A user's display name as last seen in an activity (their id when none was seen since start-up)."""

@@ -18,9 +18,10 @@ from bot.adapters.teams.cards import action, card, text_block
 from bot.adapters.teams.connector import card_activity
 from bot.adapters.teams.payloads import ActionResult, value_of
 from bot.adapters.teams.port import PLATFORM
-from bot.adapters.teams.text import clean, md_escape, truncate
+from bot.adapters.teams.text import md_escape, truncate
 from bot.delivery.pacing import Job
 from bot.ports import AskIfReport, ConversationRef, ReportInput
+from bot.triage.sanitize import storable
 
 if TYPE_CHECKING:
     from bot.adapters.teams.handlers import TeamsHandlers
@@ -84,7 +85,7 @@ class Asking:
 
         h = self.h
         conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
-        text = clean(str(value_of(data, "q") or ""))
+        text = storable(str(value_of(data, "q") or ""))
         if not conversation or not ts or not text:
             return ActionResult(text=h.t("teams.error.bad_action"))
         root = value_of(data, "r") or None

@@ -28,7 +28,6 @@ from bot.adapters.teams.payloads import ActionResult, channel_data, incident_of
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.records import REVIEW_SUBMIT, record_review
 from bot.adapters.teams.reports import Reports
-from bot.adapters.teams.text import clean
 from bot.delivery import content as c
 from bot.delivery import plan
 from bot.delivery.content import DeliveryError, Place
@@ -37,6 +36,7 @@ from bot.ports import Actor
 from bot.presenting import failure_text
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest
+from bot.triage.sanitize import storable
 from bot.triage.service import Triage
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class TeamsHandlers:
     @staticmethod
     def user_id(account: ChannelAccount) -> str:
         """A Teams user as the core knows them: namespaced, by AAD object id when Teams gives one."""
-        return identity.qualify(PLATFORM, clean(account.aad_object_id or account.id))
+        return identity.qualify(PLATFORM, storable(account.aad_object_id or account.id))
 
     def who(self, account: ChannelAccount | None) -> tuple[Actor, Triage]:
         if account is None or not account.id:
