@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import requests
@@ -31,6 +30,7 @@ from bot.delivery.runner import Runner
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
 from bot.triage.memos import Memos
+from bot.triage.platform_access import PlatformCore
 from bot.triage.service import Triage
 from bot.wiring import Runtime
 
@@ -83,24 +83,15 @@ class LineWorksAdapter:
     runner: Runner
     pacer: Pacer
     memos: Memos
+    core: PlatformCore  # the core with this platform's members (bot/triage/platform_access.py)
     handle: Callable[[CallbackEvent], None] = field(init=False)
     resume: Callable[[], int] = field(init=False)  # finish reports a crash interrupted (handlers.resume)
-    _triage: Triage | None = field(default=None, init=False)
     _names: dict[str, tuple[float, str]] = field(default_factory=dict, init=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     @property
     def triage(self) -> Triage:
         """The core, with the PR members and security officers named in the lineworks: block added."""
-        with self._lock:
-            if self._triage is None:
-                deps = self.runtime.triage.deps
-                pr = {identity.qualify(PLATFORM, user) for user in self.settings.pr_members}
-                security = {identity.qualify(PLATFORM, user) for user in self.settings.security_officers}
-                access = replace(deps.access, pr_members=deps.access.pr_members | pr,
-                                 security_officers=deps.access.security_officers | security)
-                self._triage = Triage(replace(deps, access=access))
-            return self._triage
+        return self.core.get()
 
     def now(self) -> datetime:
         return self.runtime.triage.deps.clock.now()
@@ -188,7 +179,8 @@ def build_lineworks_app(runtime: Runtime, settings: LineWorksSettings, credentia
                     chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=wait)
     adapter = LineWorksAdapter(runtime=runtime, settings=settings, credentials=credentials, client=client,
                                render=render, port=port, ledger=ledger, runner=runner, pacer=pacer,
-                               memos=Memos(triage.deps))
+                               memos=Memos(triage.deps),
+                               core=PlatformCore(triage, PLATFORM, settings.pr_members, settings.security_officers))
     holder["adapter"] = adapter
     handlers = Handlers(adapter)
     adapter.handle, adapter.resume = handlers.handle, handlers.resume

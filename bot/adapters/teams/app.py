@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,7 @@ from bot.delivery.runner import Runner
 from bot.i18n import Catalog
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
+from bot.triage.platform_access import PlatformCore
 from bot.triage.sanitize import storable
 from bot.triage.service import Triage
 from bot.triage.summary_model import WeeklySummary
@@ -100,7 +101,7 @@ class TeamsBot:
     roster: Roster = field(init=False)  # parity: guests and other tenants (roster.py)
     loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
     names: dict[str, str] = field(default_factory=dict, init=False)  # user id -> display name seen last
-    _policies: dict[tuple[frozenset[str], ...], Triage] = field(default_factory=dict, init=False)
+    core: PlatformCore = field(init=False)  # the core with this platform's members (bot/triage/platform_access.py)
 
     # -- identity and access -------------------------------------------------------------------------------
     def actor(self, account: ChannelAccount) -> Actor:
@@ -113,28 +114,17 @@ class TeamsBot:
         return self.names.get(user_id) or identity.raw(PLATFORM, user_id) or user_id
 
     def triage(self, account: ChannelAccount | None = None) -> Triage:
-        """The core with the Teams PR members and security officers in its access policy.
+        """The core with the Teams PR members, security officers, outsiders and unverified users in its policy.
 
-        Members may be configured by AAD object id or Teams user id (namespaced `teams:…` or bare); the id the
-        core sees (`actor`) is added for the account at hand, so either form works.
+        Members may be configured by AAD object id or Teams user id (namespaced `teams:…` or bare); either id of
+        the account at hand makes the id the core sees (`actor`) a member.
         """
-        base = self.runtime.triage.deps.access
-        ids = ({identity.qualify(PLATFORM, i) for i in (account.id, account.aad_object_id) if i}
-               if account is not None else set())
-        user = {self.actor(account).user_id} if account is not None else set()
-        configured_pr = _qualified(self.settings.pr_members)
-        configured_security = _qualified(self.settings.security_officers)
-        pr = configured_pr | (frozenset(user) if ids & configured_pr else frozenset())
-        security = configured_security | (frozenset(user) if ids & configured_security else frozenset())
-        key = (pr, security, *self.roster.snapshot())  # parity: outsiders and unverified users (roster.py)
-        cached = self._policies.get(key)
-        if cached is None:
-            if len(self._policies) > 64:  # parity: each new outsider makes a new policy; keep only recent ones
-                self._policies.clear()
-            policy = self.roster.apply(replace(base, pr_members=base.pr_members | pr,  # parity: roster.py
-                                               security_officers=base.security_officers | security))
-            cached = self._policies[key] = Triage(replace(self.runtime.triage.deps, access=policy))
-        return cached
+        outsiders, unverified = self.roster.snapshot()  # parity: guests and other tenants (roster.py)
+        if account is None:
+            return self.core.get(outsiders=outsiders, unverified=unverified)
+        return self.core.get(user=self.actor(account).user_id, aliases=[i for i in (account.id, account.aad_object_id)
+                                                                         if i], outsiders=outsiders,
+                             unverified=unverified)
 
     def now(self) -> datetime:
         """The core's clock (so tests and timelines agree)."""
@@ -216,11 +206,6 @@ class TeamsBot:
             log.warning("weekly summary %s not posted: teams.summary_channel is not set", summary.week)
             return
         self.run(post_weekly_summary(self, summary, png))
-
-
-def _qualified(ids: list[str]) -> frozenset[str]:
-    """Configured Teams ids, namespaced (ids of other platforms are not Teams members)."""
-    return frozenset(identity.qualify(PLATFORM, i) for i in ids if identity.split(i)[0] in (None, PLATFORM))
 
 
 def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:
@@ -337,6 +322,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
     render = CardRenderer(catalog, runtime.library.kinds())
     bot = TeamsBot(runtime=runtime, settings=settings, credentials=credentials, catalog=catalog,
                    render=render, adapter=adapter, app=app, connection_manager=connection_manager)
+    bot.core = PlatformCore(runtime.triage, PLATFORM, settings.pr_members, settings.security_officers)
     _wire_delivery(bot)
     bot.handlers = TeamsHandlers(bot)
     bot.roster = Roster(settings.tenant_id or credentials.tenant_id,  # parity: roster.py
