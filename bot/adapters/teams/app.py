@@ -199,13 +199,10 @@ class TeamsBot:
         return self.handlers.resume()
 
     def publish_summary(self, summary: WeeklySummary, png: bytes | None) -> None:
-        """For the scheduler: post the weekly summary to teams.summary_channel."""
-        from bot.adapters.teams.summary_post import post_weekly_summary
+        """For the scheduler: post the weekly summary to teams.summary_channel (summary_post.py)."""
+        from bot.adapters.teams.summary_post import summary_publisher
 
-        if not self.settings.summary_channel:
-            log.warning("weekly summary %s not posted: teams.summary_channel is not set", summary.week)
-            return
-        self.run(post_weekly_summary(self, summary, png))
+        summary_publisher(self)(summary, png)
 
 
 def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:

@@ -77,11 +77,11 @@ async def serve(bot: Any, host: str, port: int, stdout: TextIO, *, scheduler: bo
     await site.start()
     jobs = None
     if scheduler:
-        from bot.adapters.teams.audit_post import audit_publisher  # parity: the daily audit to Teams
+        from bot.adapters.teams.summary_post import audit_publisher  # parity: the daily audit to Teams
 
         jobs = build_scheduler(bot.runtime, deliver=bot.deliver_notification,
                                publish_summary=bot.publish_summary, worker_id=worker_id(),
-                               post_audit=audit_publisher(bot))  # parity: audit_post.py
+                               post_audit=audit_publisher(bot))  # parity: summary_post.py
         schedule_resume(jobs, bot.resume_reports, bot.runtime.settings.file.escalation.tick_seconds, "teams")
         jobs.start()
     bound = runner.addresses[0] if runner.addresses else (host, port)
