@@ -25,8 +25,9 @@ from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery import plan as p
 from bot.delivery.ledger import Ledger
-from bot.delivery.pacing import Job, Pacer
+from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
+from bot.delivery.shared import error_recorder, escalate, submit_plan
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
 from bot.triage.memos import Memos
@@ -121,29 +122,13 @@ class LineWorksAdapter:
 
     def deliver(self, steps: p.Plan, user: str) -> None:
         """Run a plan after the callback was answered, paced; failures told to the member and recorded."""
-        def work() -> None:
-            result = self.runner.run(steps)
-            for code in dict.fromkeys(result.failures):
-                self.tell(user, self.render.failure(code))
-        if not self.pacer.submit(Job(work, steps.severity, steps.lane, steps.coalesce)):
+        if not submit_plan(self.pacer, self.runner, steps,
+                           lambda codes: [self.tell(user, self.render.failure(code)) for code in codes]):
             log.warning("lineworks.delivery_deferred incident_id=%s", steps.incident_id)
 
-    def record_error(self, incident_id: int, action: str, code: str) -> None:
-        log.error("lineworks.api_error incident_id=%s action=%s error=%s", incident_id, action, code)
-        try:
-            self.runtime.triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action,
-                                                                error=code)
-        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
-            log.error("lineworks.api_error_unrecorded incident_id=%s", incident_id)
-
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: an escalation level (raises so a failure is retried). Acknowledged while it was
-        being posted: 「確認しました」 follows at once."""
-        posted = self.runner.escalate(note)
-        after = self.runtime.triage.queries.view(note.incident_id, None)
-        if posted is not None and after.acknowledged_at is not None:
-            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", self.when(
-                after.acknowledged_at), after.ref))
+        """For the scheduler: an escalation level (bot/delivery/shared.py)."""
+        escalate(self.runner, note, self.render.catalog.locale)
 
     def wsgi(self) -> WSGIApp:
         """The callback endpoint (bot/adapters/lineworks/server.py) at the configured path."""
@@ -169,19 +154,17 @@ def build_lineworks_app(runtime: Runtime, settings: LineWorksSettings, credentia
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     port = LineWorksPort(client, render, ledger, wait=wait)
     pacer = Pacer(lambda channel: post_interval, max_pending=QUEUE_LIMIT, spawn=spawn, name="lineworks-delivery")
-    holder: dict[str, LineWorksAdapter] = {}
 
     def section(restricted: bool) -> str | None:
         channel = notification_channel(restricted, settings.pr_channel, settings.restricted_channel)
         return Target.channel(channel).encode() if channel else None
 
-    runner = Runner(port, ledger, section, lambda *args: holder["adapter"].record_error(*args),
+    runner = Runner(port, ledger, section, error_recorder(triage.incidents, PLATFORM),
                     chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=wait)
     adapter = LineWorksAdapter(runtime=runtime, settings=settings, credentials=credentials, client=client,
                                render=render, port=port, ledger=ledger, runner=runner, pacer=pacer,
                                memos=Memos(triage.deps),
                                core=PlatformCore(triage, PLATFORM, settings.pr_members, settings.security_officers))
-    holder["adapter"] = adapter
     handlers = Handlers(adapter)
     adapter.handle, adapter.resume = handlers.handle, handlers.resume
     return adapter

@@ -43,12 +43,11 @@ from bot.adapters.teams.request_checks import anonymous_refusal, unsigned_refusa
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.chat_sections import SectionError, read_section
-from bot.clock import format_jst
-from bot.delivery import content as c
 from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
+from bot.delivery.shared import error_recorder, escalate
 from bot.i18n import Catalog
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
@@ -185,14 +184,9 @@ class TeamsBot:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(SYNC_TIMEOUT)
 
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
-        Acknowledged while it was being posted: its button comes off at once."""
-        posted = self.runner.escalate(note)
-        after = self.runtime.triage.queries.view(note.incident_id, None)
+        """For the scheduler: post an escalation with its level's mention (bot/delivery/shared.py)."""
+        escalate(self.runner, note, self.catalog.locale)
         log.info("teams.escalation_posted incident_id=%s level=%s", note.incident_id, note.level)
-        if posted is not None and after.acknowledged_at is not None:
-            when = format_jst(after.acknowledged_at, self.catalog.locale)
-            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", when, after.ref))
 
     def resume_reports(self) -> int:
         """For the scheduler: finish reports whose posts a crash interrupted (bot/delivery/resume.py)."""
@@ -278,15 +272,8 @@ def _wire_delivery(bot: TeamsBot) -> None:
     bot.pacer = Pacer(lambda conversation: settings.post_interval_seconds, max_pending=settings.delivery_queue_limit,
                       name="teams-delivery")
 
-    def record_error(incident_id: int, action: str, code: str) -> None:
-        log.error("teams.api_error incident_id=%s action=%s error=%s", incident_id, action, code)
-        try:
-            triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action, error=code)
-        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
-            log.error("teams.api_error_unrecorded incident_id=%s", incident_id)
-
     bot.runner = Runner(bot.port, bot.ledger, lambda restricted: notification_channel(
-        restricted, settings.pr_channel, settings.restricted_channel), record_error,
+        restricted, settings.pr_channel, settings.restricted_channel), error_recorder(triage.incidents, PLATFORM),
         chain_length=len(triage.deps.escalation.levels), turn=bot.pacer.turn, wait=time.sleep)
 
 

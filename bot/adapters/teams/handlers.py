@@ -32,6 +32,7 @@ from bot.delivery import content as c
 from bot.delivery import plan
 from bot.delivery.content import DeliveryError, Place
 from bot.delivery.pacing import Job
+from bot.delivery.shared import submit_plan
 from bot.ports import Actor
 from bot.presenting import failure_text
 from bot.triage.access import PermissionDenied
@@ -158,15 +159,10 @@ class TeamsHandlers:
 
     async def deliver(self, steps: plan.Plan, user: str, action: str) -> None:
         """Run a plan after the core call, paced; failures told privately (and on the timeline, by the runner)."""
-        def work() -> None:
-            try:
-                result = self.bot.runner.run(steps)
-            except Exception as exc:  # noqa: BLE001 - told, logged; resume or a retry finishes the rest
-                self.tell(user, self.failure(exc, action, steps.incident_id))
-                return
-            if result.failures:
-                self.tell(user, *(self.t("teams.error.api", error=code) for code in dict.fromkeys(result.failures)))
-        await self.submit(Job(work, steps.severity, steps.lane, steps.coalesce), action, steps.incident_id)
+        if not await self.db(submit_plan, self.bot.pacer, self.bot.runner, steps,
+                             lambda codes: self.tell(user, *(self.t("teams.error.api", error=code) for code in codes)),
+                             lambda exc: self.tell(user, self.failure(exc, action, steps.incident_id))):
+            log.warning("teams.delivery_deferred incident_id=%s action=%s", steps.incident_id, action)
 
     async def submit(self, job: Job, action: str, incident_id: int | None = None) -> None:
         """Queue work on the pacer (waits for room; left to resume when there is none)."""
