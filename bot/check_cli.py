@@ -4,50 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
-from bot.adapters.lineworks.settings import LineWorksSettings
-from bot.adapters.teams.settings import TeamsSettings
+from bot.chat_sections import ChatSection, SectionError, mentioned_sections, read_section
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
 from bot.triage.escalation import EscalationPlan
 from bot.wiring import Runtime
 
-T = TypeVar("T", TeamsSettings, LineWorksSettings)
+# The chat platforms whose app.yaml blocks share ChatSection's fields (Slack's is typed in bot/config.py).
+PLATFORM_SECTIONS = ("teams", "lineworks")
 
 
-def _section(settings: Settings, name: str, model: type[T]) -> T:
-    """A platform's section as its adapter reads it (config itself knows no adapter)."""
+def _sections(settings: Settings) -> list[ChatSection]:
+    """Every platform's block as the fields they share (each adapter validates the rest when it starts)."""
     try:
-        return model.model_validate(getattr(settings.file, name))
-    except ValueError as exc:
-        raise ConfigError(f"{settings.source}: {name}: {exc}") from None
-
-
-def _teams(settings: Settings) -> TeamsSettings:
-    return _section(settings, "teams", TeamsSettings)
-
-
-def _lineworks(settings: Settings) -> LineWorksSettings:
-    return _section(settings, "lineworks", LineWorksSettings)
+        return [read_section(settings, name, ChatSection) for name in PLATFORM_SECTIONS]
+    except SectionError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def uses_chat_platform(settings: Settings) -> bool:
     """Whether app.yaml sets up Slack, Teams or LINE WORKS channels (then escalations must reach someone)."""
-    slack, teams, works = settings.file.slack, _teams(settings), _lineworks(settings)
-    return bool(slack.pr_channel or slack.report_channels or teams.pr_channel or teams.report_channels
-                or works.pr_channel or works.report_channels)
+    slack = settings.file.slack
+    return bool(slack.pr_channel or slack.report_channels) or any(s.in_use() for s in _sections(settings))
 
 
 def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
     """Escalation levels whose section nobody is mentioned for (first level and its re-notice: the PR members count)."""
-    access, slack, teams = settings.file.access, settings.file.slack, _teams(settings)
-    pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups, *teams.pr_members,
-                                *_lineworks(settings).pr_members]
+    access, slack = settings.file.access, settings.file.slack
+    pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups,
+                                *(user for section in _sections(settings) for user in section.pr_members)]
+    mentioned = frozenset().union(*(mentioned_sections(settings, name) for name in PLATFORM_SECTIONS))
     missing = []
     for index, level in enumerate(plan.levels):
         answered_by_pr = bool(pr_people) and (index == 0 or level.origin == "renotice")
-        if level.mention or level.section in teams.mentions or answered_by_pr:
+        if level.mention or level.section in mentioned or answered_by_pr:
             continue
         missing.append(f"escalation level {level.level}: {level.section_name} ({level.section})")
     return missing

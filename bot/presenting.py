@@ -9,7 +9,9 @@ Teams adapter needs the same rules, so they live here where both can use them:
 * how answers are shown back (`answered`),
 * the purposes under which adapters store where they put things (defined by bot/delivery/ledger.py), so
   that "post once" and "update the latest step message" mean the same on every platform,
-* where a section notification goes (`notification_channel`).
+* where a section notification goes (`notification_channel`),
+* the words of the contents every platform shows as plain text (`plain_words`), and the classifier's
+  chances under the 「報告しますか？」 question (`chances`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.delivery import content as c
 from bot.delivery.ledger import (  # the purposes live with the ledger; re-exported for the adapters
     FINISHED,
     INTRO,
@@ -28,7 +31,7 @@ from bot.delivery.ledger import (  # the purposes live with the ledger; re-expor
     step_purpose,
 )
 from bot.i18n import Catalog
-from bot.ports import InputSpec, StepView
+from bot.ports import AskIfReport, InputSpec, StepView
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest, incident_ref
 from bot.triage.lifecycle import IllegalTransition
@@ -92,6 +95,26 @@ def notification_channel(restricted: bool, pr_channel: str | None,
     return pr_channel
 
 
+def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
+    """The texts of a content every platform shows as plain messages (None: the platform draws it its own way)."""
+    t = catalog.t
+    if isinstance(content, c.Texts):
+        return content.texts
+    if isinstance(content, c.MergedCount):
+        return (t("delivery.merged_count", ref=content.view.ref, count=content.count),)
+    if isinstance(content, c.PrivateLine):
+        return (t("delivery.private_line"),)
+    if isinstance(content, c.PrivacyAdvice):
+        return (t("delivery.privacy_advice", ref=content.view.ref),)
+    return None
+
+
+def chances(ask: AskIfReport, escape: Callable[[str], str] = lambda text: text) -> str:
+    """The likely kinds with the classifier's chances, 「炎上 62%　なりすまし 21%」 (kinds with none left out)."""
+    return "　".join(f"{escape(choice.label)} {choice.probability:.0%}" for choice in ask.choices
+                    if choice.probability > 0)
+
+
 def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None = None) -> str | None:
     """A core refusal or storage failure in the user's words; None for anything unexpected (log it)."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -140,4 +163,4 @@ def answered(step: StepView) -> list[tuple[InputSpec, str]]:
 
 __all__ = ["HELP_WORDS", "THREAD", "INTRO", "PR_MESSAGE", "FINISHED", "MAX_GENERATIONS", "StepRef", "is_help",
            "step_purpose", "escalation_purpose", "notification_purposes", "step_refs", "next_step_purpose",
-           "notification_channel", "failure_text", "field_errors", "answer_label", "answered"]
+           "notification_channel", "plain_words", "chances", "failure_text", "field_errors", "answer_label", "answered"]

@@ -45,3 +45,26 @@ def test_the_check_sees_imports(tmp_path: Path) -> None:
 
 def test_the_delivery_layer_is_checked() -> None:
     assert any("bot/delivery" in str(path) for path in sources())
+
+
+# The composition roots: they choose which adapter a command runs (bot/main.py, and the summary command's Slack
+# poster). Every other module outside bot/adapters, config and check included, reads no adapter module.
+COMPOSITION_ROOTS = ("bot/main.py", "bot/summary_cli.py")
+
+
+def core_modules() -> list[Path]:
+    return [path for path in sorted((ROOT / "bot").rglob("*.py"))
+            if "adapters" not in path.relative_to(ROOT / "bot").parts[:1]
+            and str(path.relative_to(ROOT)) not in COMPOSITION_ROOTS]
+
+
+@pytest.mark.parametrize("path", core_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_adapter_module_outside_the_adapters(path: Path) -> None:
+    bad = [name for name in imported_modules(path) if name == "bot.adapters" or name.startswith("bot.adapters.")]
+    assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_config_and_check_are_checked_for_adapter_imports() -> None:
+    checked = {str(path.relative_to(ROOT)) for path in core_modules()}
+    assert {"bot/config.py", "bot/wiring.py", "bot/checks.py", "bot/check_cli.py"} <= checked
+    assert not any(name.startswith("bot/adapters/") for name in checked)

@@ -15,7 +15,7 @@ from bot import identity
 from bot.delivery import content as c
 from bot.delivery import plan as p
 from bot.delivery.content import Place
-from bot.ports import IncidentView
+from bot.ports import Actor, IncidentView
 from bot.records.service import RecordFile, RecordsDesk
 from bot.triage import lifecycle
 from bot.triage.queries import IncidentQueries
@@ -99,3 +99,11 @@ def after_review(desk: RecordsDesk, incident_id: int, platform: str, lane: str) 
     """After a closing review was recorded: the updated report to the same people."""
     view = IncidentQueries(desk.deps).view(incident_id, None)
     return p.Plan(view.id, uploads(desk, view, platform), view.severity, lane)
+
+
+def review(desk: RecordsDesk, incident_id: int, actor: Actor, *, cause: str, prevention: str, platform: str
+           ) -> tuple[str, p.Plan]:
+    """Record the closing review (the core decides who may; InvalidRequest when both are blank): the words for the
+    one who recorded it, and the plan sending the updated report to the same people."""
+    said = desk.record_review(incident_id, actor, cause=cause, prevention=prevention)
+    return said, after_review(desk, incident_id, platform, actor.user_id)

@@ -32,13 +32,14 @@ def test_the_roster_forgets_after_its_time_and_feeds_the_access_policy() -> None
     roster = Roster("tenant-home", monotonic=lambda: now[0], ttl=100.0, failed_ttl=10.0)
     roster.remember("teams:guest", "guest")
     roster.remember("teams:lost", "unknown")
-    policy = roster.apply(AccessPolicy())
+    outsiders, unverified = roster.snapshot()
+    policy = AccessPolicy().with_outsiders(outsiders).with_unverified(unverified)
     assert policy.outsiders == {"teams:guest"} and policy.unverified == {"teams:lost"}
     assert not policy.allows("report", "teams:guest", restricted=False)
     now[0] = 11.0  # a failed lookup is retried soon
     assert roster.standing("teams:lost") is None and roster.standing("teams:guest") == "guest"
     now[0] = 101.0
-    assert roster.outsiders() == frozenset() and roster.apply(AccessPolicy()) == AccessPolicy()
+    assert roster.snapshot() == (frozenset(), frozenset())
 
 
 def test_a_guest_is_refused_and_told_why(teams: TeamsEnv) -> None:

@@ -1,4 +1,4 @@
-"""The daily audit and the weekly summary in Teams channels (audit_post.py, summary_post.py)."""
+"""The daily audit and the weekly summary in Teams channels (summary_post.py, bot/delivery/publishing.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import base64
 import json
 from collections.abc import Callable
 
-from bot.adapters.teams.audit_post import audit_cards
-from bot.adapters.teams.summary_post import IMAGE_BYTES_LIMIT
+from bot.adapters.teams.summary_post import IMAGE_BYTES_LIMIT, audit_cards
 from bot.triage.audit import run_daily_audit
 from bot.triage.retention import RetentionPolicy
 from bot.triage.summary import build_summary
@@ -26,7 +25,7 @@ def _wire_size(message: dict) -> int:
 
 
 def test_the_daily_audit_goes_to_the_audit_channel(teams_factory: Callable[..., TeamsEnv]) -> None:
-    from bot.adapters.teams.audit_post import audit_publisher
+    from bot.adapters.teams.summary_post import audit_publisher
 
     teams = teams_factory(audit_channel=AUDIT)
     teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
@@ -42,7 +41,7 @@ def test_the_daily_audit_goes_to_the_audit_channel(teams_factory: Callable[..., 
 
 def test_without_an_audit_channel_the_restricted_channel_or_nothing(teams_factory: Callable[..., TeamsEnv]
                                                                      ) -> None:
-    from bot.adapters.teams.audit_post import audit_publisher
+    from bot.adapters.teams.summary_post import audit_publisher
 
     teams = teams_factory()  # no audit or restricted channel: the head is only logged, the job still runs
     deps = teams.runtime.triage.deps

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import requests
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from bot import identity
 from bot.adapters.lineworks.auth import TokenProvider
@@ -21,15 +20,18 @@ from bot.adapters.lineworks.render import Renderer
 from bot.adapters.lineworks.server import WSGIApp, callback_app
 from bot.adapters.lineworks.settings import LineWorksCredentials, LineWorksSettings
 from bot.adapters.lineworks.target import PLATFORM, Target
+from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery import plan as p
 from bot.delivery.ledger import Ledger
-from bot.delivery.pacing import Job, Pacer
+from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
+from bot.delivery.shared import error_recorder, escalate, submit_plan
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
 from bot.triage.memos import Memos
+from bot.triage.platform_access import PlatformCore
 from bot.triage.service import Triage
 from bot.wiring import Runtime
 
@@ -46,16 +48,11 @@ class LineWorksConfigError(Exception):
 
 def lineworks_settings(runtime: Runtime) -> LineWorksSettings:
     """The `lineworks:` block of app.yaml, validated here (config knows no adapter); errors name file and field."""
-    value = getattr(runtime.settings.file, "lineworks", None) or {}
-    if isinstance(value, LineWorksSettings):
-        return value
     try:
-        return LineWorksSettings.model_validate(value.model_dump() if isinstance(value, BaseModel) else value)
-    except ValidationError as exc:
-        problems = "; ".join(f"{runtime.settings.source}: lineworks.{'.'.join(str(x) for x in err['loc'])}: "
-                             f"{err['msg']}" for err in exc.errors())
+        return read_section(runtime.settings, "lineworks", LineWorksSettings)
+    except SectionError as exc:
         raise LineWorksConfigError(f"app.yaml の lineworks: の設定に誤りがあります / invalid lineworks: settings: "
-                                   f"{problems}") from None
+                                   f"{exc}") from None
 
 
 def lineworks_credentials(environ: Mapping[str, str]) -> LineWorksCredentials:
@@ -87,24 +84,15 @@ class LineWorksAdapter:
     runner: Runner
     pacer: Pacer
     memos: Memos
+    core: PlatformCore  # the core with this platform's members (bot/triage/platform_access.py)
     handle: Callable[[CallbackEvent], None] = field(init=False)
     resume: Callable[[], int] = field(init=False)  # finish reports a crash interrupted (handlers.resume)
-    _triage: Triage | None = field(default=None, init=False)
     _names: dict[str, tuple[float, str]] = field(default_factory=dict, init=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     @property
     def triage(self) -> Triage:
         """The core, with the PR members and security officers named in the lineworks: block added."""
-        with self._lock:
-            if self._triage is None:
-                deps = self.runtime.triage.deps
-                pr = {identity.qualify(PLATFORM, user) for user in self.settings.pr_members}
-                security = {identity.qualify(PLATFORM, user) for user in self.settings.security_officers}
-                access = replace(deps.access, pr_members=deps.access.pr_members | pr,
-                                 security_officers=deps.access.security_officers | security)
-                self._triage = Triage(replace(deps, access=access))
-            return self._triage
+        return self.core.get()
 
     def now(self) -> datetime:
         return self.runtime.triage.deps.clock.now()
@@ -134,29 +122,13 @@ class LineWorksAdapter:
 
     def deliver(self, steps: p.Plan, user: str) -> None:
         """Run a plan after the callback was answered, paced; failures told to the member and recorded."""
-        def work() -> None:
-            result = self.runner.run(steps)
-            for code in dict.fromkeys(result.failures):
-                self.tell(user, self.render.failure(code))
-        if not self.pacer.submit(Job(work, steps.severity, steps.lane, steps.coalesce)):
+        if not submit_plan(self.pacer, self.runner, steps,
+                           lambda codes: [self.tell(user, self.render.failure(code)) for code in codes]):
             log.warning("lineworks.delivery_deferred incident_id=%s", steps.incident_id)
 
-    def record_error(self, incident_id: int, action: str, code: str) -> None:
-        log.error("lineworks.api_error incident_id=%s action=%s error=%s", incident_id, action, code)
-        try:
-            self.runtime.triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action,
-                                                                error=code)
-        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
-            log.error("lineworks.api_error_unrecorded incident_id=%s", incident_id)
-
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: an escalation level (raises so a failure is retried). Acknowledged while it was
-        being posted: 「確認しました」 follows at once."""
-        posted = self.runner.escalate(note)
-        after = self.runtime.triage.queries.view(note.incident_id, None)
-        if posted is not None and after.acknowledged_at is not None:
-            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", self.when(
-                after.acknowledged_at), after.ref))
+        """For the scheduler: an escalation level (bot/delivery/shared.py)."""
+        escalate(self.runner, note, self.render.catalog.locale)
 
     def wsgi(self) -> WSGIApp:
         """The callback endpoint (bot/adapters/lineworks/server.py) at the configured path."""
@@ -182,18 +154,17 @@ def build_lineworks_app(runtime: Runtime, settings: LineWorksSettings, credentia
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     port = LineWorksPort(client, render, ledger, wait=wait)
     pacer = Pacer(lambda channel: post_interval, max_pending=QUEUE_LIMIT, spawn=spawn, name="lineworks-delivery")
-    holder: dict[str, LineWorksAdapter] = {}
 
     def section(restricted: bool) -> str | None:
         channel = notification_channel(restricted, settings.pr_channel, settings.restricted_channel)
         return Target.channel(channel).encode() if channel else None
 
-    runner = Runner(port, ledger, section, lambda *args: holder["adapter"].record_error(*args),
+    runner = Runner(port, ledger, section, error_recorder(triage.incidents, PLATFORM),
                     chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=wait)
     adapter = LineWorksAdapter(runtime=runtime, settings=settings, credentials=credentials, client=client,
                                render=render, port=port, ledger=ledger, runner=runner, pacer=pacer,
-                               memos=Memos(triage.deps))
-    holder["adapter"] = adapter
+                               memos=Memos(triage.deps),
+                               core=PlatformCore(triage, PLATFORM, settings.pr_members, settings.security_officers))
     handlers = Handlers(adapter)
     adapter.handle, adapter.resume = handlers.handle, handlers.resume
     return adapter

@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import signal
-import socket as socketlib
 import threading
 from typing import Any, TextIO
 
@@ -15,22 +14,14 @@ from bot.wiring import Runtime
 log = logging.getLogger("incident_bot.lineworks")
 
 
-def worker_id() -> str:
-    """This process among the bot's instances (for the scheduler's database leases)."""
-    return f"{socketlib.gethostname()}:{os.getpid()}"
-
-
 def start_scheduler(adapter: Any) -> Any:
     """Escalations, the weekly summary, the daily audit and resume, through this adapter; started."""
     from bot.adapters.lineworks.summary_post import audit_publisher, summary_publisher
-    from bot.delivery.resume import schedule_resume
-    from bot.scheduler import build_scheduler
+    from bot.delivery.jobs import platform_scheduler
 
-    runtime = adapter.runtime
-    scheduler = build_scheduler(runtime, deliver=adapter.deliver_notification,
-                                publish_summary=summary_publisher(adapter), worker_id=worker_id(),
-                                post_audit=audit_publisher(adapter))
-    schedule_resume(scheduler, adapter.resume, runtime.settings.file.escalation.tick_seconds, "lineworks")
+    scheduler = platform_scheduler(adapter.runtime, "lineworks", deliver=adapter.deliver_notification,
+                                   publish_summary=summary_publisher(adapter), post_audit=audit_publisher(adapter),
+                                   resume=adapter.resume)
     scheduler.start()
     return scheduler
 

@@ -25,6 +25,7 @@ from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target
 from bot.delivery import closing, plan
 from bot.delivery.content import Place
+from bot.delivery.intake import after_report
 from bot.ports import Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.records.service import RecordsDesk
@@ -91,29 +92,28 @@ class Handlers:
         self.show_report(self.triage.incidents.report(report), report)
 
     def show_report(self, outcome: Outcome, report: ReportInput) -> None:
-        """Plan and deliver a report's posts (a new incident's once: claimed, so a replay or resume skips it)."""
-        view, user = outcome.incident, report.reporter.user_id
-        if view is None and outcome.ask is not None:
-            self.inputs.ask(outcome.ask, report)
-            return
-        if view is None:
-            if report.explicit:  # chatter in report rooms gets no reply
-                self.adapter.tell(user, self.render.messages(outcome.messages))
-            return
-        if outcome.duplicate and not (outcome.created or outcome.merged):
-            return
-        log.info("lineworks.report incident_id=%s created=%s merged=%s kind=%s", view.id, outcome.created,
-                 outcome.merged, view.kind)
+        """What follows the report (bot/delivery/intake.py): the question, the core's words, or the plan (a new
+        incident's posts once: claimed, so a replay or resume skips them)."""
+        user = report.reporter.user_id
         private = Target.user(self._raw(user)).encode()
         where = report.conversation.channel if report.conversation else private
         in_room = where.startswith("channel:")
+        view = outcome.incident
         # A room message can carry no thread, so the conversation opens in the reporter's 1:1 chat (as for a
         # command). A restricted report made in a room is a public message all the same: the plan's rules for
         # those apply (one neutral line in the room, advice on removing one's own message).
-        how = "message" if in_room and view.restricted else "command"
+        how = "message" if in_room and view is not None and view.restricted else "command"
         origin = plan.Origin(how, Place(where), user, report.reporter.display_name, public=how == "message",
                              private=private)
-        self.adapter.deliver(plan.report(outcome, origin), user)
+        after = after_report(outcome, origin, answer=report.explicit)  # chatter in report rooms gets no reply
+        if after.ask is not None:
+            self.inputs.ask(after.ask, report)
+        elif after.words:
+            self.adapter.tell(user, self.render.messages(after.words))
+        elif after.plan is not None and view is not None:
+            log.info("lineworks.report incident_id=%s created=%s merged=%s kind=%s", view.id, outcome.created,
+                     outcome.merged, view.kind)
+            self.adapter.deliver(after.plan, user)
 
     def resume(self) -> int:
         """Finish reports whose posts a crash interrupted (bot/delivery/resume.py); returns how many."""

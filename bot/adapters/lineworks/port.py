@@ -45,6 +45,7 @@ from bot.adapters.lineworks.target import PLATFORM, Target
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
 from bot.delivery.ledger import Ledger
+from bot.presenting import plain_words
 
 log = logging.getLogger("incident_bot.lineworks")
 SERVER_RETRIES = 3  # 5xx / network: tried this many more times, with backoff, before the delivery fails
@@ -80,9 +81,9 @@ class LineWorksPort:
     # -- rendering -----------------------------------------------------------------------------------------
     def rendered(self, content: c.Content) -> list[Message]:
         """Bot API message contents for a neutral content, in sending order."""
-        r, t = self.render, self.render.t
-        if isinstance(content, c.Texts):
-            return r.messages(content.texts)  # the home is the reporter's 1:1 chat: nobody to mention
+        r, words = self.render, plain_words(content, self.render.catalog)
+        if words is not None:
+            return r.messages(words)  # the home is the reporter's 1:1 chat: nobody to mention
         if isinstance(content, c.Anchor):
             return r.anchor(content.view, content.reporter_name)
         if isinstance(content, c.Anchored):
@@ -103,12 +104,6 @@ class LineWorksPort:
             return r.acknowledged(content.view, content.by, content.when)
         if isinstance(content, c.NoticeRedacted):
             return r.restricted_now(content.view)
-        if isinstance(content, c.MergedCount):
-            return r.messages([t("delivery.merged_count", ref=content.view.ref, count=content.count)])
-        if isinstance(content, c.PrivateLine):
-            return r.messages([t("delivery.private_line")])
-        if isinstance(content, c.PrivacyAdvice):
-            return r.messages([t("delivery.privacy_advice", ref=content.view.ref)])
         if isinstance(content, c.ReviewInvite):
             return review_invite(r, content.view)
         raise TypeError(f"no LINE WORKS rendering for {type(content).__name__}")

@@ -18,7 +18,7 @@ import yaml
 from bot.adapters.lineworks import postback as pb
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
-from bot.presenting import answered, field_errors
+from bot.presenting import answered, chances, field_errors
 from bot.triage.core import incident_ref
 
 TEXT_LIMIT = 2000  # content.text
@@ -152,14 +152,12 @@ class Renderer:
     def ask(self, ask: AskIfReport, token: str) -> list[Content]:
         """The private 「報告しますか？」 question: the likely kinds (with the classifier's chances) and
         「報告ではない」 as quick replies posting back the remembered question's token."""
-        chances = "　".join(f"{choice.label} {choice.probability:.0%}" for choice in ask.choices
-                           if choice.probability > 0)
         items = [quick_action(choice.label, pb.encode(pb.ASK, token, choice.kind),
                               self.w("ask.shown", label=choice.label)) for choice in ask.choices]
         items = items[: QUICK_REPLY_LIMIT - 1]
         if ask.decline is not None:
             items.append(quick_action(ask.decline, pb.encode(pb.ASK, token, pb.DECLINE), self.w("ask.decline_shown")))
-        contents = self.messages(["\n".join(part for part in (ask.question, chances) if part)])
+        contents = self.messages(["\n".join(part for part in (ask.question, chances(ask)) if part)])
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 

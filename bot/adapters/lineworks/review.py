@@ -113,12 +113,12 @@ class Reviews:
         if not cause and not prevention:
             self.adapter.tell(user, self.render.messages([self.render.t("records.review.skipped")]))
             return
-        desk = RecordsDesk(self.handlers.triage.deps)
         actor = self.adapter.actor(user)
-        said = desk.record_review(incident_id, actor, cause=cause, prevention=prevention)
+        said, after = closing.review(RecordsDesk(self.handlers.triage.deps), incident_id, actor, cause=cause,
+                                     prevention=prevention, platform=PLATFORM)
         log.info("lineworks.review_recorded incident_id=%s", incident_id)
         self.adapter.tell(user, self.render.messages([said]))
-        self.adapter.deliver(closing.after_review(desk, incident_id, PLATFORM, actor.user_id), actor.user_id)
+        self.adapter.deliver(after, actor.user_id)
 
 
 __all__ = ["Reviews", "review_invite"]

@@ -1,7 +1,7 @@
 """LINE WORKS settings (a `lineworks:` block of app.yaml) and credentials (environment only).
 
-Plain pydantic, no HTTP or JWT import, so `bot/config.py` can add `lineworks: LineWorksSettings` to
-FileSettings without pulling the adapter's dependencies into the core. The block's shape:
+Plain pydantic, no HTTP or JWT import; the shared fields come from bot/chat_sections.py, which the core reads
+without this module. The block's shape:
 
     lineworks:
       report_channels: ["<channelId>", ...]   # talk rooms whose messages are reports
@@ -21,7 +21,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
+
+from bot.chat_sections import ChatSection
 
 DEFAULT_API_URL = "https://www.worksapis.com/v1.0"
 DEFAULT_AUTH_URL = "https://auth.worksmobile.com/oauth2/v2.0"
@@ -62,15 +64,10 @@ def _check_id(value: str, what: str) -> str:
     return value
 
 
-class LineWorksSettings(_Strict):
+class LineWorksSettings(ChatSection):
     """Where the bot listens and posts in LINE WORKS, and who belongs to the PR section."""
 
-    report_channels: list[str] = Field(default_factory=list)
-    pr_channel: str | None = None
-    restricted_channel: str | None = None
-    summary_channel: str | None = None
-    pr_members: list[str] = Field(default_factory=list)
-    security_officers: list[str] = Field(default_factory=list)
+    model_config = ConfigDict(extra="forbid", frozen=True)
     callback_path: str = "/lineworks/callback"
 
     @field_validator("report_channels", "pr_channel", "restricted_channel", "summary_channel")

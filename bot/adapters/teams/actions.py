@@ -11,13 +11,13 @@ from bot.adapters.teams.cards import KIND_INPUT
 from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.payloads import ActionResult, incident_of, submitted_answers, value_of
 from bot.adapters.teams.port import PLATFORM
-from bot.adapters.teams.text import clean
 from bot.clock import format_jst
 from bot.delivery import closing, plan
 from bot.delivery.content import Posted
 from bot.presenting import StepRef
 from bot.records.service import RecordsDesk
 from bot.triage.core import InvalidRequest, StorageUnavailable
+from bot.triage.sanitize import storable
 
 if TYPE_CHECKING:
     from bot.adapters.teams.handlers import TeamsHandlers
@@ -82,7 +82,7 @@ class Actions:
         """kind_select: switch playbooks; redaction and the move to a private conversation are the plan's."""
         h = self.h
         incident_id = incident_of(data)
-        kind = clean(str(value_of(data, KIND_INPUT) or ""))
+        kind = storable(str(value_of(data, KIND_INPUT) or ""))
         if incident_id is None:
             return ActionResult(text=h.t("teams.error.bad_action"))
         actor, triage = h.who(activity.from_property)

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +27,6 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 
 from bot import identity
@@ -43,16 +42,17 @@ from bot.adapters.teams.render_content import REVIEW_SUBMIT
 from bot.adapters.teams.request_checks import anonymous_refusal, unsigned_refusal  # hardening
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
-from bot.adapters.teams.text import clean
-from bot.clock import format_jst
-from bot.delivery import content as c
+from bot.chat_sections import SectionError, read_section
 from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
+from bot.delivery.shared import error_recorder, escalate
 from bot.i18n import Catalog
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
+from bot.triage.platform_access import PlatformCore
+from bot.triage.sanitize import storable
 from bot.triage.service import Triage
 from bot.triage.summary_model import WeeklySummary
 from bot.wiring import Runtime
@@ -100,41 +100,30 @@ class TeamsBot:
     roster: Roster = field(init=False)  # parity: guests and other tenants (roster.py)
     loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
     names: dict[str, str] = field(default_factory=dict, init=False)  # user id -> display name seen last
-    _policies: dict[tuple[frozenset[str], ...], Triage] = field(default_factory=dict, init=False)
+    core: PlatformCore = field(init=False)  # the core with this platform's members (bot/triage/platform_access.py)
 
     # -- identity and access -------------------------------------------------------------------------------
     def actor(self, account: ChannelAccount) -> Actor:
         """A Teams user as the core's Actor: namespaced, by AAD object id when Teams gives one, else the user id."""
-        user_id = identity.qualify(PLATFORM, clean(account.aad_object_id or account.id))
-        return Actor(user_id=user_id, display_name=clean(account.name)[:200] or user_id, platform=PLATFORM)
+        user_id = TeamsHandlers.user_id(account)
+        return Actor(user_id=user_id, display_name=storable(account.name)[:200] or user_id, platform=PLATFORM)
 
     def name_of(self, user_id: str) -> str:
         """A user's display name as last seen in an activity (their id when none was seen since start-up)."""
         return self.names.get(user_id) or identity.raw(PLATFORM, user_id) or user_id
 
     def triage(self, account: ChannelAccount | None = None) -> Triage:
-        """The core with the Teams PR members and security officers in its access policy.
+        """The core with the Teams PR members, security officers, outsiders and unverified users in its policy.
 
-        Members may be configured by AAD object id or Teams user id (namespaced `teams:…` or bare); the id the
-        core sees (`actor`) is added for the account at hand, so either form works.
+        Members may be configured by AAD object id or Teams user id (namespaced `teams:…` or bare); either id of
+        the account at hand makes the id the core sees (`actor`) a member.
         """
-        base = self.runtime.triage.deps.access
-        ids = ({identity.qualify(PLATFORM, i) for i in (account.id, account.aad_object_id) if i}
-               if account is not None else set())
-        user = {self.actor(account).user_id} if account is not None else set()
-        configured_pr = _qualified(self.settings.pr_members)
-        configured_security = _qualified(self.settings.security_officers)
-        pr = configured_pr | (frozenset(user) if ids & configured_pr else frozenset())
-        security = configured_security | (frozenset(user) if ids & configured_security else frozenset())
-        key = (pr, security, *self.roster.snapshot())  # parity: outsiders and unverified users (roster.py)
-        cached = self._policies.get(key)
-        if cached is None:
-            if len(self._policies) > 64:  # parity: each new outsider makes a new policy; keep only recent ones
-                self._policies.clear()
-            policy = self.roster.apply(replace(base, pr_members=base.pr_members | pr,  # parity: roster.py
-                                               security_officers=base.security_officers | security))
-            cached = self._policies[key] = Triage(replace(self.runtime.triage.deps, access=policy))
-        return cached
+        outsiders, unverified = self.roster.snapshot()  # parity: guests and other tenants (roster.py)
+        if account is None:
+            return self.core.get(outsiders=outsiders, unverified=unverified)
+        return self.core.get(user=self.actor(account).user_id, aliases=[i for i in (account.id, account.aad_object_id)
+                                                                         if i], outsiders=outsiders,
+                             unverified=unverified)
 
     def now(self) -> datetime:
         """The core's clock (so tests and timelines agree)."""
@@ -195,32 +184,19 @@ class TeamsBot:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(SYNC_TIMEOUT)
 
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
-        Acknowledged while it was being posted: its button comes off at once."""
-        posted = self.runner.escalate(note)
-        after = self.runtime.triage.queries.view(note.incident_id, None)
+        """For the scheduler: post an escalation with its level's mention (bot/delivery/shared.py)."""
+        escalate(self.runner, note, self.catalog.locale)
         log.info("teams.escalation_posted incident_id=%s level=%s", note.incident_id, note.level)
-        if posted is not None and after.acknowledged_at is not None:
-            when = format_jst(after.acknowledged_at, self.catalog.locale)
-            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", when, after.ref))
 
     def resume_reports(self) -> int:
         """For the scheduler: finish reports whose posts a crash interrupted (bot/delivery/resume.py)."""
         return self.handlers.resume()
 
     def publish_summary(self, summary: WeeklySummary, png: bytes | None) -> None:
-        """For the scheduler: post the weekly summary to teams.summary_channel."""
-        from bot.adapters.teams.summary_post import post_weekly_summary
+        """For the scheduler: post the weekly summary to teams.summary_channel (summary_post.py)."""
+        from bot.adapters.teams.summary_post import summary_publisher
 
-        if not self.settings.summary_channel:
-            log.warning("weekly summary %s not posted: teams.summary_channel is not set", summary.week)
-            return
-        self.run(post_weekly_summary(self, summary, png))
-
-
-def _qualified(ids: list[str]) -> frozenset[str]:
-    """Configured Teams ids, namespaced (ids of other platforms are not Teams members)."""
-    return frozenset(identity.qualify(PLATFORM, i) for i in ids if identity.split(i)[0] in (None, PLATFORM))
+        summary_publisher(self)(summary, png)
 
 
 def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:
@@ -295,15 +271,8 @@ def _wire_delivery(bot: TeamsBot) -> None:
     bot.pacer = Pacer(lambda conversation: settings.post_interval_seconds, max_pending=settings.delivery_queue_limit,
                       name="teams-delivery")
 
-    def record_error(incident_id: int, action: str, code: str) -> None:
-        log.error("teams.api_error incident_id=%s action=%s error=%s", incident_id, action, code)
-        try:
-            triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action, error=code)
-        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
-            log.error("teams.api_error_unrecorded incident_id=%s", incident_id)
-
     bot.runner = Runner(bot.port, bot.ledger, lambda restricted: notification_channel(
-        restricted, settings.pr_channel, settings.restricted_channel), record_error,
+        restricted, settings.pr_channel, settings.restricted_channel), error_recorder(triage.incidents, PLATFORM),
         chain_length=len(triage.deps.escalation.levels), turn=bot.pacer.turn, wait=time.sleep)
 
 
@@ -336,6 +305,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
     render = CardRenderer(catalog, runtime.library.kinds())
     bot = TeamsBot(runtime=runtime, settings=settings, credentials=credentials, catalog=catalog,
                    render=render, adapter=adapter, app=app, connection_manager=connection_manager)
+    bot.core = PlatformCore(runtime.triage, PLATFORM, settings.pr_members, settings.security_officers)
     _wire_delivery(bot)
     bot.handlers = TeamsHandlers(bot)
     bot.roster = Roster(settings.tenant_id or credentials.tenant_id,  # parity: roster.py
@@ -349,15 +319,10 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
 
 def teams_settings(runtime: Runtime) -> TeamsSettings:
     """The `teams:` block of app.yaml, validated here (config knows no adapter); errors name file and field."""
-    value = getattr(runtime.settings.file, "teams", None) or {}
-    if isinstance(value, TeamsSettings):
-        return value
     try:
-        return TeamsSettings.model_validate(value.model_dump() if isinstance(value, BaseModel) else value)
-    except ValidationError as exc:
-        problems = "; ".join(f"{runtime.settings.source}: teams.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-                             for err in exc.errors())
-        raise TeamsConfigError(problems) from None
+        return read_section(runtime.settings, "teams", TeamsSettings)
+    except SectionError as exc:
+        raise TeamsConfigError(str(exc)) from None
 
 
 __all__ = ["TeamsBot", "TeamsConfigError", "build_teams_app", "teams_settings", "sdk_configuration",

@@ -18,9 +18,11 @@ from bot.adapters.teams.cards import action, card, text_block
 from bot.adapters.teams.connector import card_activity
 from bot.adapters.teams.payloads import ActionResult, value_of
 from bot.adapters.teams.port import PLATFORM
-from bot.adapters.teams.text import clean, md_escape, truncate
+from bot.adapters.teams.text import md_escape, truncate
 from bot.delivery.pacing import Job
 from bot.ports import AskIfReport, ConversationRef, ReportInput
+from bot.presenting import chances
+from bot.triage.sanitize import storable
 
 if TYPE_CHECKING:
     from bot.adapters.teams.handlers import TeamsHandlers
@@ -36,9 +38,8 @@ def ask_card(ask: AskIfReport, where: dict[str, Any], text: str) -> dict[str, An
     """The question, the message it is about, one button per likely kind and one for 「報告ではない」."""
     body = [text_block(md_escape(ask.question), weight="Bolder", size="Medium"),
             text_block(md_escape(truncate(text, 500)), isSubtle=True)]
-    chances = "　".join(f"{choice.label} {choice.probability:.0%}" for choice in ask.choices if choice.probability > 0)
-    if chances:
-        body.append(text_block(md_escape(chances), isSubtle=True, size="Small"))
+    if likely := chances(ask):
+        body.append(text_block(md_escape(likely), isSubtle=True, size="Small"))
     data = {**where, "q": truncate(text, TEXT_LIMIT)}
     buttons = [action(choice.label, ASK_REPORT, {**data, "k": choice.kind}, style="positive" if i == 0 else None,
                       inputs=False) for i, choice in enumerate(ask.choices)]
@@ -84,7 +85,7 @@ class Asking:
 
         h = self.h
         conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
-        text = clean(str(value_of(data, "q") or ""))
+        text = storable(str(value_of(data, "q") or ""))
         if not conversation or not ts or not text:
             return ActionResult(text=h.t("teams.error.bad_action"))
         root = value_of(data, "r") or None

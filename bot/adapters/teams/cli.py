@@ -5,19 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
-import socket as socketlib
 from typing import Any, TextIO
 
 from bot.wiring import Runtime
 
 log = logging.getLogger("incident_bot.teams")
-
-
-def worker_id() -> str:
-    """This process among the bot's instances (for the scheduler's database leases)."""
-    return f"{socketlib.gethostname()}:{os.getpid()}"
 
 
 def teams(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
@@ -61,8 +54,7 @@ async def serve(bot: Any, host: str, port: int, stdout: TextIO, *, scheduler: bo
     from aiohttp import web
 
     from bot.adapters.teams.app import MESSAGES_PATH
-    from bot.delivery.resume import schedule_resume
-    from bot.scheduler import build_scheduler
+    from bot.delivery.jobs import platform_scheduler
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -77,12 +69,11 @@ async def serve(bot: Any, host: str, port: int, stdout: TextIO, *, scheduler: bo
     await site.start()
     jobs = None
     if scheduler:
-        from bot.adapters.teams.audit_post import audit_publisher  # parity: the daily audit to Teams
+        from bot.adapters.teams.summary_post import audit_publisher  # parity: the daily audit to Teams
 
-        jobs = build_scheduler(bot.runtime, deliver=bot.deliver_notification,
-                               publish_summary=bot.publish_summary, worker_id=worker_id(),
-                               post_audit=audit_publisher(bot))  # parity: audit_post.py
-        schedule_resume(jobs, bot.resume_reports, bot.runtime.settings.file.escalation.tick_seconds, "teams")
+        jobs = platform_scheduler(bot.runtime, "teams", deliver=bot.deliver_notification,
+                                  publish_summary=bot.publish_summary, post_audit=audit_publisher(bot),
+                                  resume=bot.resume_reports)
         jobs.start()
     bound = runner.addresses[0] if runner.addresses else (host, port)
     stdout.write(f"listening on http://{bound[0]}:{bound[1]}{MESSAGES_PATH}\n")

@@ -24,8 +24,9 @@ from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.manifest import COMMAND_ID
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.reactions import message_link
-from bot.adapters.teams.text import clean, md_escape, message_text
+from bot.adapters.teams.text import md_escape, message_text
 from bot.ports import ConversationRef, ReportInput
+from bot.triage.sanitize import storable
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
@@ -125,8 +126,8 @@ def submitted(activity: Activity) -> tuple[SourceMessage | None, str, str | None
     """(the source message, the confirmed text, the chosen kind) of a submitAction."""
     value = _value(activity)
     data = value.get("data") if isinstance(value.get("data"), dict) else {}
-    text = clean(str(data.get(TEXT_INPUT) or "")).strip()
-    kind = clean(str(data.get(KIND_INPUT) or "")).strip() or None
+    text = storable(str(data.get(TEXT_INPUT) or "")).strip()
+    kind = storable(str(data.get(KIND_INPUT) or "")).strip() or None
     # The message comes from the signed invoke (messagePayload), never from the card's data: a crafted submit
     # cannot point the report at another conversation.
     return source_message(activity), text, kind

@@ -28,15 +28,16 @@ from bot.adapters.teams.payloads import ActionResult, channel_data, incident_of
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.records import REVIEW_SUBMIT, record_review
 from bot.adapters.teams.reports import Reports
-from bot.adapters.teams.text import clean
 from bot.delivery import content as c
 from bot.delivery import plan
 from bot.delivery.content import DeliveryError, Place
 from bot.delivery.pacing import Job
+from bot.delivery.shared import submit_plan
 from bot.ports import Actor
 from bot.presenting import failure_text
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest
+from bot.triage.sanitize import storable
 from bot.triage.service import Triage
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class TeamsHandlers:
     @staticmethod
     def user_id(account: ChannelAccount) -> str:
         """A Teams user as the core knows them: namespaced, by AAD object id when Teams gives one."""
-        return identity.qualify(PLATFORM, clean(account.aad_object_id or account.id))
+        return identity.qualify(PLATFORM, storable(account.aad_object_id or account.id))
 
     def who(self, account: ChannelAccount | None) -> tuple[Actor, Triage]:
         if account is None or not account.id:
@@ -158,15 +159,10 @@ class TeamsHandlers:
 
     async def deliver(self, steps: plan.Plan, user: str, action: str) -> None:
         """Run a plan after the core call, paced; failures told privately (and on the timeline, by the runner)."""
-        def work() -> None:
-            try:
-                result = self.bot.runner.run(steps)
-            except Exception as exc:  # noqa: BLE001 - told, logged; resume or a retry finishes the rest
-                self.tell(user, self.failure(exc, action, steps.incident_id))
-                return
-            if result.failures:
-                self.tell(user, *(self.t("teams.error.api", error=code) for code in dict.fromkeys(result.failures)))
-        await self.submit(Job(work, steps.severity, steps.lane, steps.coalesce), action, steps.incident_id)
+        if not await self.db(submit_plan, self.bot.pacer, self.bot.runner, steps,
+                             lambda codes: self.tell(user, *(self.t("teams.error.api", error=code) for code in codes)),
+                             lambda exc: self.tell(user, self.failure(exc, action, steps.incident_id))):
+            log.warning("teams.delivery_deferred incident_id=%s action=%s", steps.incident_id, action)
 
     async def submit(self, job: Job, action: str, incident_id: int | None = None) -> None:
         """Queue work on the pacer (waits for room; left to resume when there is none)."""

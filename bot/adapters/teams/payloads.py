@@ -8,7 +8,7 @@ from typing import Any
 from microsoft_agents.activity import Activity
 
 from bot.adapters.teams.cards import INPUT_PREFIX
-from bot.adapters.teams.text import clean
+from bot.triage.sanitize import storable
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def submitted_answers(data: Any) -> dict[str, str]:
     """The step inputs a card action carried (Teams merges the card's inputs into the action data)."""
     if not isinstance(data, dict):
         return {}
-    return {key[len(INPUT_PREFIX):]: clean(str(value)) for key, value in data.items()
+    return {key[len(INPUT_PREFIX):]: storable(str(value)) for key, value in data.items()
             if isinstance(key, str) and key.startswith(INPUT_PREFIX) and value not in (None, "")}
 
 

@@ -37,14 +37,13 @@ async def record_review(handlers: TeamsHandlers, activity: Activity, data: Any) 
         return ActionResult(text=handlers.t("teams.error.bad_action"))
     answers = submitted_answers(data)
     actor, triage = handlers.who(activity.from_property)
-    desk = RecordsDesk(triage.deps)
     try:
-        message = await handlers.db(lambda: desk.record_review(
-            incident_id, actor, cause=answers.get(CAUSE, ""), prevention=answers.get(PREVENTION, "")))
+        message, after = await handlers.db(lambda: closing.review(
+            RecordsDesk(triage.deps), incident_id, actor, cause=answers.get(CAUSE, ""),
+            prevention=answers.get(PREVENTION, ""), platform=PLATFORM))
     except InvalidRequest as exc:  # both blank: the card stays, with the reason
         return ActionResult(text=str(exc))
     log.info("teams.review_recorded incident_id=%s", incident_id)
-    after = await handlers.db(closing.after_review, desk, incident_id, PLATFORM, actor.user_id)
     await handlers.deliver(after, actor.user_id, REVIEW_SUBMIT)
     return ActionResult(card=handlers.render.messages([message]), text=message)
 

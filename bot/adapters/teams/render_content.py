@@ -11,6 +11,7 @@ from bot.adapters.teams.text import md_escape
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.ports import IncidentView
+from bot.presenting import plain_words
 from bot.records.service import MAX_REVIEW
 
 Card = tuple[dict[str, Any], str]
@@ -24,9 +25,9 @@ def _texts(render: CardRenderer, *texts: str) -> Card:
 
 def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content) -> Card:
     """A card and its summary for a neutral content."""
-    t = render.t
-    if isinstance(content, c.Texts):
-        return _texts(render, *content.texts)
+    t, words = render.t, plain_words(content, render.catalog)
+    if words is not None:
+        return _texts(render, *words)
     if isinstance(content, c.Anchor):
         return _texts(render, t("teams.anchor", ref=content.view.ref, kind=content.view.kind_label,
                                 reporter=content.reporter_name))
@@ -47,12 +48,6 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content) 
     if isinstance(content, c.SectionNotice):
         note = content.note
         return render.notification(note, content.link, section_mentions(settings, note.audience)), note.title
-    if isinstance(content, c.MergedCount):
-        return _texts(render, t("delivery.merged_count", ref=content.view.ref, count=content.count))
-    if isinstance(content, c.PrivateLine):
-        return _texts(render, t("delivery.private_line"))
-    if isinstance(content, c.PrivacyAdvice):
-        return _texts(render, t("delivery.privacy_advice", ref=content.view.ref))
     if isinstance(content, c.Linked):
         inner, summary = (_texts(render, t("teams.anchored", ref=content.content.view.ref))
                           if isinstance(content.content, c.Anchored) else rendered(render, settings, content.content))

@@ -17,6 +17,7 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.text import message_text
 from bot.delivery import plan
 from bot.delivery.content import Place
+from bot.delivery.intake import after_report
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
 
@@ -135,22 +136,16 @@ class Reports:
 
     async def show(self, outcome: Outcome, origin: Origin, actor: Actor, text: str,
                    context: TurnContext | None = None) -> None:
-        """Plan and deliver a report's posts (a new incident's once: claimed, so a retry or resume skips it)."""
-        view = outcome.incident
-        if view is None and outcome.ask is not None:
-            await self.h.asking.show(outcome.ask, origin, text, context)  # only the poster sees the question
-            return
-        if view is None:
-            if origin.source != "channel":  # chatter in report channels gets no reply
-                if context is not None and origin.source == "personal":
-                    await self.h.reply(context, *outcome.messages)
-                else:
-                    await self.h.db(self.h.tell, origin.user, *outcome.messages)
-            return
-        if outcome.duplicate and not (outcome.created or outcome.merged):
-            log.info("teams.report_duplicate incident_id=%s source=%s", view.id, origin.source)
-            return
-        log.info("teams.report incident_id=%s source=%s created=%s merged=%s kind=%s", view.id, origin.source,
-                 outcome.created, outcome.merged, view.kind)
-        await self.h.deliver(plan.report(outcome, origin.neutral(actor)), origin.user,
-                             "merged" if outcome.merged else "report")
+        """What follows the report (bot/delivery/intake.py): the private question, the core's words, or the plan
+        (a new incident's posts once: claimed, so a retry or resume skips them)."""
+        after = after_report(outcome, origin.neutral(actor), answer=origin.source != "channel")
+        if after.ask is not None:
+            await self.h.asking.show(after.ask, origin, text, context)  # only the poster sees the question
+        elif after.words and context is not None and origin.source == "personal":
+            await self.h.reply(context, *after.words)
+        elif after.words:
+            await self.h.db(self.h.tell, origin.user, *after.words)
+        elif after.plan is not None and outcome.incident is not None:
+            log.info("teams.report incident_id=%s source=%s created=%s merged=%s kind=%s", outcome.incident.id,
+                     origin.source, outcome.created, outcome.merged, outcome.incident.kind)
+            await self.h.deliver(after.plan, origin.user, "merged" if outcome.merged else "report")

@@ -17,12 +17,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.adapters.teams.connector import Connector, Target, split_conversation
 from bot.ports import Actor
-from bot.triage.access import AccessPolicy, PermissionDenied
+from bot.triage.access import PermissionDenied
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
@@ -109,15 +109,8 @@ class Roster:
         return self._with("unknown")
 
     def snapshot(self) -> tuple[frozenset[str], frozenset[str]]:
-        """(outsiders, unverified): the part of the access policy this roster decides (a cache key)."""
+        """(outsiders, unverified): the part of the access policy this roster decides (platform_access.py)."""
         return self.outsiders(), self.unverified()
-
-    def apply(self, policy: AccessPolicy) -> AccessPolicy:
-        """The policy with the outsiders and unverified users known now."""
-        outsiders, unverified = self.snapshot()
-        if not outsiders and not unverified:
-            return policy
-        return replace(policy, outsiders=policy.outsiders | outsiders, unverified=policy.unverified | unverified)
 
     def refusal_key(self, user_id: str) -> str | None:
         """The locale key telling a refused user why (None when the refusal has nothing to do with who they are)."""

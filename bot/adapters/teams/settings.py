@@ -1,7 +1,7 @@
 """Teams settings (the `teams:` block of app.yaml) and credentials (environment only).
 
-Plain pydantic, no SDK import: `bot/config.py` can import `TeamsSettings` for `FileSettings.teams`
-without pulling the Microsoft 365 Agents SDK into the core.
+Plain pydantic, no SDK import; the fields every platform shares come from bot/chat_sections.py, which the core
+reads without this module.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from bot.chat_sections import ChatSection
 
 # Where proactive messages go when no activity has told us the tenant's service URL (public cloud).
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
@@ -35,18 +37,15 @@ class TeamsMention(_Strict):
         return value
 
 
-class TeamsSettings(_Strict):
-    """Where the Teams app listens and posts, and who belongs to the PR section."""
+class TeamsSettings(ChatSection):
+    """Where the Teams app listens and posts, and who belongs to the PR section.
 
-    # Channel ids (19:…@thread.tacv2) whose new posts are reports (needs the ChannelMessage.Read.Group RSC
-    # permission; without it only @mentions arrive, which are reports anywhere).
-    report_channels: list[str] = Field(default_factory=list)
-    pr_channel: str | None = None
-    restricted_channel: str | None = None
-    summary_channel: str | None = None
-    # PR section members: AAD object ids or Teams user ids (29:…); both forms are matched.
-    pr_members: list[str] = Field(default_factory=list)
-    security_officers: list[str] = Field(default_factory=list)
+    report_channels are channel ids (19:…@thread.tacv2) whose new posts are reports (needs the
+    ChannelMessage.Read.Group RSC permission; without it only @mentions arrive, which are reports anywhere);
+    pr_members are AAD object ids or Teams user ids (29:…), both forms matched.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level:
     # one person/tag or a list (bot/adapters/teams/mentions.py validates and renders them).
     mentions: dict[str, list[TeamsMention]] = Field(default_factory=dict)

@@ -1,7 +1,8 @@
-"""Posting the weekly summary to Teams: the text as Adaptive Card(s), then the chart as an inline image.
+"""The scheduler's channel posts rendered for Teams (bot/delivery/publishing.py decides what and where): the weekly
+summary as Adaptive Card(s), then the chart as an inline image; the daily audit as cards.
 
-Teams refuses messages over about 28 KB, so the chart goes in its own message, shrunk (fewer colours,
-smaller) when it does not fit; if it still does not, the text says so and the chart is left out.
+Teams refuses messages over about 28 KB, so cards are packed to stay under it and the chart goes in its own
+message, shrunk (fewer colours, smaller) when it does not fit; if it still does not, the text says so.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import base64
 import io
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.teams.cards import CARD_BYTES_LIMIT, card, card_size, text_block
 from bot.adapters.teams.connector import card_activity, deep_link
 from bot.adapters.teams.text import md_escape
-from bot.triage.summary import Raw, WeeklySummary, render_summary_sections
+from bot.delivery import publishing
+from bot.triage.audit import AuditResult
+from bot.triage.summary import Raw, WeeklySummary
 from bot.triage.summary_model import AttentionItem
 
 if TYPE_CHECKING:
@@ -22,6 +26,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("incident_bot.teams")
 IMAGE_BYTES_LIMIT = 20_000  # the base64 image inside one message
+MAX_LINES = 60  # the daily audit lists at most a few dozen problems; more goes to the log and the CLI
+
+
+def _fits(blocks: list[list[dict[str, Any]]]) -> bool:
+    return card_size(card([block for group in blocks for block in group])) <= CARD_BYTES_LIMIT
 
 
 def teams_link(item: AttentionItem) -> str:
@@ -61,45 +70,60 @@ def chart_data_uri(png: bytes | None, limit: int = IMAGE_BYTES_LIMIT) -> str | N
 
 
 def summary_cards(bot: TeamsBot, summary: WeeklySummary, png: bytes | None) -> list[dict]:
-    """The cards to post: the text split so each card fits a message, then the chart (when it fits)."""
-    chunks = render_summary_sections(summary, bot.catalog, escape=md_escape, link=teams_linker)
-    title, _, first = chunks[0].partition("\n")
-    chunks = ([first] if first.strip() else []) + chunks[1:]
-    cards: list[dict] = []
-    current: list[dict] = [text_block(title.strip(), weight="Bolder", size="Large")]
-    for chunk in chunks:
-        blocks = [text_block(line, spacing="Medium" if i == 0 else "None")
-                  for i, line in enumerate(line for line in chunk.split("\n") if line.strip())]
-        if card_size(card(current + blocks)) > CARD_BYTES_LIMIT and len(current) > 1:
-            cards.append(card(current))
-            current = []
-        current += blocks
+    """The cards to post: the text packed so each card fits a message, then the chart (when it fits)."""
+    title, chunks = publishing.summary_parts(summary, bot.catalog, escape=md_escape, link=teams_link)
+    groups = [[text_block(line, spacing="Medium" if i == 0 else "None")
+               for i, line in enumerate(line for line in chunk.split("\n") if line.strip())] for chunk in chunks]
+    groups = [[text_block(title, weight="Bolder", size="Large"), *(groups[0] if groups else [])], *groups[1:]]
+    cards = [[block for group in packed for block in group] for packed in publishing.pack(groups, _fits)]
     image = chart_data_uri(png)
     if png and image is None:
-        current.append(text_block(md_escape(bot.render.t("teams.summary.chart_omitted")), isSubtle=True))
-    cards.append(card(current))
+        cards[-1].append(text_block(md_escape(bot.render.t("teams.summary.chart_omitted")), isSubtle=True))
     if image:
         alt = bot.render.t("teams.summary.chart_alt", week=str(summary.week))
-        cards.append(card([{"type": "Image", "url": image, "altText": alt, "size": "Stretch"}]))
-    return cards
+        cards.append([{"type": "Image", "url": image, "altText": alt, "size": "Stretch"}])
+    return [card(body) for body in cards]
 
 
-def teams_linker(item: AttentionItem) -> str:
-    return teams_link(item)
+def audit_cards(lines: list[str], title: str) -> list[dict[str, Any]]:
+    """The audit lines as cards (the head line first, in bold), each small enough for one Teams message."""
+    blocks = [[text_block(md_escape(line), weight="Bolder" if i == 0 else "Default", spacing="Small")]
+              for i, line in enumerate(lines[:MAX_LINES])]
+    head = [[text_block(md_escape(title), weight="Bolder", size="Medium")]]
+    return [card([block for group in packed for block in group]) for packed in publishing.pack(blocks, _fits, head)]
 
 
-async def post_weekly_summary(bot: TeamsBot, summary: WeeklySummary, png: bytes | None) -> list[str]:
-    """Render the summary for Teams and post it to teams.summary_channel; returns the activity ids."""
-    channel = bot.settings.summary_channel
-    if not channel:
-        raise RuntimeError("teams.summary_channel is not set in app.yaml")
+def _send(bot: TeamsBot, channel: str, cards: list[dict[str, Any]], fallback: str) -> list[str]:
+    """Post cards to a channel in order from a scheduler thread (on the app's event loop); the activity ids."""
     target = bot.port.target(channel)
-    title = bot.render.t("teams.summary.title", week=str(summary.week))
-    posted = []
-    for content in summary_cards(bot, summary, png):
-        posted.append(await bot.port.connector.send(target, card_activity(content, title)))
-    log.info("teams.summary_posted week=%s messages=%s", summary.week, len(posted))
-    return posted
+
+    async def send() -> list[str]:
+        return [await bot.port.connector.send(target, card_activity(content, fallback)) for content in cards]
+
+    return bot.run(send())
 
 
-__all__ = ["post_weekly_summary", "summary_cards", "chart_data_uri", "teams_link"]
+def summary_publisher(bot: TeamsBot) -> Callable[[WeeklySummary, bytes | None], None]:
+    """The publish_summary callable: the summary to teams.summary_channel."""
+
+    def post(channel: str, summary: WeeklySummary, png: bytes | None) -> None:
+        posted = _send(bot, channel, summary_cards(bot, summary, png),
+                       bot.render.t("teams.summary.title", week=str(summary.week)))
+        log.info("teams.summary_posted week=%s messages=%s", summary.week, len(posted))
+
+    return publishing.summary_publisher(("teams.summary_channel", bot.settings.summary_channel), post)
+
+
+def audit_publisher(bot: TeamsBot) -> Callable[[AuditResult], None]:
+    """The post_audit callable: the daily audit to teams.audit_channel, else teams.restricted_channel."""
+
+    def post(channel: str, lines: list[str]) -> None:
+        posted = _send(bot, channel, audit_cards(lines, bot.catalog.t("teams.audit.title")), lines[0][:300])
+        log.info("teams.audit_posted messages=%s", len(posted))
+
+    settings = bot.settings
+    return publishing.audit_publisher([("teams.audit_channel", settings.audit_channel),
+                                       ("teams.restricted_channel", settings.restricted_channel)], bot.catalog, post)
+
+
+__all__ = ["summary_cards", "audit_cards", "summary_publisher", "audit_publisher", "chart_data_uri", "teams_link"]

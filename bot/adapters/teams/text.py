@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import re
 
+from bot.triage.sanitize import storable
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>&])")
 _URL = re.compile(r"https?://[^\s<>\"'、。「」（）]+", re.IGNORECASE)
 _URL_SPECIAL = re.compile(r"([\\`*\[\]|~>])")
@@ -22,12 +24,6 @@ _TAG = re.compile(r"</?(?:p|div|span|br|b|i|em|strong|u|s|a|ol|ul|li|blockquote|
                   re.IGNORECASE)
 _BLANKS = re.compile(r"[ \t\u00a0]+")
 ZWSP = "\u200b"
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8)
-
-
-def clean(text: str | None) -> str:
-    """Text from a client made storable: NUL characters and lone surrogates replaced by U+FFFD."""
-    return _UNSTORABLE.sub("\ufffd", text) if text else ""
 
 
 def md_escape(text: str | None) -> str:
@@ -73,7 +69,7 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
     """
     if not text:
         return ""
-    text = clean(text)
+    text = storable(text)
     lowered = {name.casefold() for name in bot_names if name}
 
     def mention(match: re.Match[str]) -> str:
@@ -88,4 +84,4 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
     return "\n".join(lines).strip()
 
 
-__all__ = ["md_escape", "truncate", "message_text", "clean", "ZWSP"]
+__all__ = ["md_escape", "truncate", "message_text", "ZWSP"]

@@ -1,0 +1,34 @@
+"""What follows a report on every platform: the private question, the core's words for the reporter, nothing,
+or the report's delivery plan. The adapter shows the question and the words its own way and runs the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.delivery import plan
+from bot.ports import AskIfReport, Outcome
+
+
+@dataclass(frozen=True)
+class AfterReport:
+    """One of: `ask` (only the poster sees it), `words` (for the reporter only), `plan`; all empty: nothing."""
+
+    ask: AskIfReport | None = None
+    words: tuple[str, ...] = ()
+    plan: plan.Plan | None = None
+
+
+def after_report(outcome: Outcome, origin: plan.Origin, *, answer: bool) -> AfterReport:
+    """The question when the core asks whether this is a report; without an incident, the core's words when the
+    message was meant for the bot (`answer`; chatter in report channels gets no reply); a redelivered report that
+    made nothing new: nothing; otherwise the plan (a new incident's posts, or the merge's)."""
+    if outcome.incident is None:
+        if outcome.ask is not None:
+            return AfterReport(ask=outcome.ask)
+        return AfterReport(words=tuple(outcome.messages) if answer else ())
+    if outcome.duplicate and not (outcome.created or outcome.merged):
+        return AfterReport()
+    return AfterReport(plan=plan.report(outcome, origin))
+
+
+__all__ = ["AfterReport", "after_report"]
