@@ -44,15 +44,22 @@ class Process:
         stdout = self.popen.stdout
         assert stdout is not None
         threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
-        try:
-            line = lines.get(timeout=60)
-        except queue.Empty:
-            self.stop()
-            raise RuntimeError(f"{name} did not start; see {log_path}") from None
+        deadline = time.monotonic() + 60
+        while True:  # a child that exits at once (a config error) fails now, not after the whole minute
+            try:
+                line = lines.get(timeout=0.2)
+                break
+            except queue.Empty:
+                if self.popen.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{name} did not start: {self._tail()}; see {log_path}") from None
         if "listening" not in line:
             self.stop()
             raise RuntimeError(f"{name} did not start: {line!r}; see {log_path}")
         self.url = line.split()[-1].strip()
+
+    def _tail(self) -> str:
+        return " | ".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-2:])
 
     @property
     def pid(self) -> int:
@@ -170,7 +177,7 @@ def bot_config(tmp: Path, slack: dict[str, Any] | None = None) -> Path:
     """app.yaml for the bot under test: one report channel, one PR channel, a two-level chain."""
     config = {
         "profile": "asahikawa", "playbooks_dir": str(ROOT / "playbooks"),
-        "access": {"pr_members": [PR_USER]},
+        "access": {"pr_members": [f"slack:{PR_USER}"]},
         "escalation": {"levels": [{"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},
                                   {"section": "department_head", "after_minutes": 60, "mention": "U_HEAD"}]},
         "slack": {"report_channels": [REPORT_CHANNEL], "pr_channel": PR_CHANNEL, **(slack or {})},
