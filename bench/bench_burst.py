@@ -75,6 +75,24 @@ def channel_rates(posts: Sequence[Sequence[Any]], limited: Sequence[Sequence[Any
             for channel, times in sorted(calls.items())}
 
 
+def update_rates(updated: Sequence[Sequence[Any]], ephemerals: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """chat.update calls per channel and per message (the merged-reports count is one message updated in place:
+    Slack's chat.update is a Tier 3 method, about 50 a minute) and chat.postEphemeral calls (Tier 4, 100+ a minute),
+    each with its busiest 10 s."""
+    by_channel: dict[str, list[float]] = {}
+    by_message: dict[tuple[str, str], list[float]] = {}
+    for t, channel, ts in updated:
+        by_channel.setdefault(channel, []).append(t)
+        by_message.setdefault((channel, ts), []).append(t)
+    busiest_message = max(by_message.items(), key=lambda item: len(item[1]), default=(("", ""), []))
+    return {"chat_update": {channel: {"calls": len(times), "per_s_busiest_10s": busiest(times, 10.0)}
+                            for channel, times in sorted(by_channel.items())},
+            "chat_update_one_message_most": {"calls": len(busiest_message[1]),
+                                             "per_s_busiest_10s": busiest(busiest_message[1], 10.0)},
+            "chat_post_ephemeral": {"calls": len(ephemerals),
+                                    "per_s_busiest_10s": busiest([e[0] for e in ephemerals], 10.0)}}
+
+
 def database_counts(url: str) -> dict[str, Any]:
     from sqlalchemy import func, select
 
@@ -171,6 +189,7 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         "every_merged_reporter_told": figures["merged_reporters_told"] == figures["merged_reports"],
         "none_given_up": figures["ratelimited_given_up"] == 0,
     }
+    figures["updates"] = update_rates(snapshot.get("updated_at", []), snapshot.get("ephemerals", []))
     figures["report_channel_calls_busiest_10s"] = report_channel.get("calls_per_s_busiest_10s")
     path = write_result("burst" if backend == "sqlite" else "burst-pg", {"results": figures}, started, before)
     print(table(figures))
@@ -197,6 +216,14 @@ def table(f: dict[str, Any]) -> str:
                  f"{d['not_answered_within_3s']} of {d['sent']} ({d['slack_retries_sent']} retries, "
                  f"{d['slack_retries_answered']} answered)", "0", "met" if not d["not_answered_within_3s"]
                  else "MISSED"])
+    u = f.get("updates") or {}
+    for channel, c in (u.get("chat_update") or {}).items():
+        rows.append([f"chat.update calls in {channel}: total / busiest 10 s per s", f"{c['calls']} / "
+                     f"{c['per_s_busiest_10s']}", "", ""])
+    if u:
+        e = u["chat_post_ephemeral"]
+        rows.append(["chat.postEphemeral calls: total / busiest 10 s per s", f"{e['calls']} / "
+                     f"{e['per_s_busiest_10s']}", "", ""])
     rows.append(["ack p50 / p99 ms", f"{fmt(d['ack']['p50_ms'], digits=0)} / {fmt(d['ack']['p99_ms'], digits=0)}",
                  "", ""])
     return markdown_table([f"burst ({f['reports']} reports, {f['users']} users, {f['window_seconds']:.0f} s, "
