@@ -8,6 +8,9 @@
   with a coalescing key replaces one with the same key still queued (a count updated in place once).
 * Bounded: `submit` waits while `max_pending` jobs are queued (back-pressure on the caller) and answers False
   when there is still no room; the caller leaves the work to the ledger-driven resume.
+* Latest wins: an in-place update (the merged-reports count) waits for its message's turn, one per interval; a newer
+  update of the same message arriving meanwhile replaces the waiting one, which gives up its turn at once, and shows
+  the highest count any of them read. A burst of merges is a few updates, not one per merge, and holds one worker.
 * Never gives up: a rate-limited post is waited out by the runner, and retried (runner._patient).
 """
 
@@ -70,6 +73,8 @@ class Pacer:
         self._keyed: dict[str, Job] = {}
         self._lanes: Counter[str] = Counter()  # queued or running jobs per lane
         self._channels: dict[str, _Channel] = {}
+        # update key -> (next free time, the waiting caller's ticket or 0, the highest value offered)
+        self._latest: dict[str, tuple[float, int, int]] = {}
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
         self._running = 0
@@ -166,7 +171,33 @@ class Pacer:
                     del self._lanes[job.lane]
                 self._lock.notify_all()
 
+    def poke(self) -> None:
+        """Wake every waiter to read the clock again (a test's fake clock moved)."""
+        with self._lock:
+            self._lock.notify_all()
+
     # -- turns --------------------------------------------------------------------------------------------------
+    def latest(self, key: str, value: int = 0) -> int | None:
+        """Wait for `key`'s turn (one per `interval(key)`): the highest `value` offered for the key so far (what to
+        show), or None at once when a newer caller came meanwhile (it shows at least as much)."""
+        with self._lock:
+            ticket = next(self._seq) + 1  # never 0 (nobody waiting)
+            next_free, _, best = self._latest.get(key, (0.0, 0, value))
+            self._latest[key] = (next_free, ticket, max(best, value))
+            self._lock.notify_all()  # the caller it replaces stops waiting
+            while True:
+                next_free, newest, best = self._latest[key]
+                if newest != ticket:
+                    return None
+                now = self.clock()
+                if now >= next_free:
+                    self._latest[key] = (now + self.interval(key), 0, best)  # 0: nobody waiting
+                    if len(self._latest) > 1000:  # bounded: a key nobody waits on, its interval over, is forgotten
+                        for old in [k for k, (free, waiting, _) in self._latest.items() if not waiting and free <= now]:
+                            del self._latest[old]
+                    return best
+                self._lock.wait(next_free - now)
+
     def turn(self, channel: str, severity: str = "medium", lane: str = "") -> None:
         """Wait until this post may go to `channel` (see the module docstring)."""
         gap = self.interval(channel)
