@@ -32,6 +32,7 @@ from bench import servers
 from bench.common import fmt, loadavg, log, markdown_table, summarise_ms, write_result
 
 URL_ID = 4_242_424
+MERGED_COUNT = re.compile(r"(\d+) 件の報告をまとめました")  # bot/locales/ja.yaml delivery.merged_count
 RATE, BURST = 1.0, 3.0
 
 
@@ -81,14 +82,19 @@ def update_rates(updated: Sequence[Sequence[Any]], ephemerals: Sequence[Sequence
     each with its busiest 10 s."""
     by_channel: dict[str, list[float]] = {}
     by_message: dict[tuple[str, str], list[float]] = {}
-    for t, channel, ts in updated:
+    shown: list[int] = []  # the count each update of the merged-reports message showed, in call order
+    for t, channel, ts, *text in updated:
         by_channel.setdefault(channel, []).append(t)
         by_message.setdefault((channel, ts), []).append(t)
+        found = MERGED_COUNT.search(text[0] if text else "")
+        if found:
+            shown.append(int(found.group(1)))
     busiest_message = max(by_message.items(), key=lambda item: len(item[1]), default=(("", ""), []))
     return {"chat_update": {channel: {"calls": len(times), "per_s_busiest_10s": busiest(times, 10.0)}
                             for channel, times in sorted(by_channel.items())},
             "chat_update_one_message_most": {"calls": len(busiest_message[1]),
                                              "per_s_busiest_10s": busiest(busiest_message[1], 10.0)},
+            "merged_count_last_shown": shown[-1] if shown else None,
             "chat_post_ephemeral": {"calls": len(ephemerals),
                                     "per_s_busiest_10s": busiest([e[0] for e in ephemerals], 10.0)}}
 
@@ -190,6 +196,9 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         "none_given_up": figures["ratelimited_given_up"] == 0,
     }
     figures["updates"] = update_rates(snapshot.get("updated_at", []), snapshot.get("ephemerals", []))
+    figures["targets"]["count_shows_every_merge"] = (figures["merged_reports"] <= 1 or  # one merge: posted, no update
+                                                    figures["updates"]["merged_count_last_shown"]
+                                                    == figures["merged_reports"])
     figures["report_channel_calls_busiest_10s"] = report_channel.get("calls_per_s_busiest_10s")
     path = write_result("burst" if backend == "sqlite" else "burst-pg", {"results": figures}, started, before)
     print(table(figures))
@@ -221,6 +230,8 @@ def table(f: dict[str, Any]) -> str:
         rows.append([f"chat.update calls in {channel}: total / busiest 10 s per s", f"{c['calls']} / "
                      f"{c['per_s_busiest_10s']}", "", ""])
     if u:
+        rows.append(["merged-reports count message: last count shown", u.get("merged_count_last_shown"),
+                     f"{f.get('merged_reports')}", "met" if f["targets"].get("count_shows_every_merge") else "MISSED"])
         e = u["chat_post_ephemeral"]
         rows.append(["chat.postEphemeral calls: total / busiest 10 s per s", f"{e['calls']} / "
                      f"{e['per_s_busiest_10s']}", "", ""])
