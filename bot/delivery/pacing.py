@@ -7,7 +7,9 @@
 * Jobs: queued critical first, then by the lane's jobs already queued or running, then severity, then age; a job
   with a coalescing key replaces one with the same key still queued (a count updated in place once).
 * Bounded: `submit` waits while `max_pending` jobs are queued (back-pressure on the caller) and answers False
-  when there is still no room; the caller leaves the work to the ledger-driven resume.
+  when there is still no room; the caller leaves the work to the ledger-driven resume. One lane (a user flooding
+  reports) may hold at most half of that: beyond it its jobs are refused at once, so it neither fills the queue
+  others need nor holds the request threads they are answered on.
 * Latest wins: an in-place update (the merged-reports count) waits for its message's turn, one per interval; a newer
   update of the same message arriving meanwhile replaces the waiting one, which gives up its turn at once, and shows
   the highest count any of them read. A burst of merges is a few updates, not one per merge, and holds one worker.
@@ -87,6 +89,9 @@ class Pacer:
             if job.coalesce is not None and job.coalesce in self._keyed:
                 self._keyed[job.coalesce].work = job.work  # the queued one now does the latest work
                 return True
+            if job.lane and self._lanes[job.lane] >= max(1, self.max_pending // 2):
+                log.warning("delivery.lane_full lane_jobs=%s", self._lanes[job.lane])
+                return False
             deadline = self.clock() + timeout
             while len(self._jobs) >= self.max_pending and not self._closed:
                 left = deadline - self.clock()
