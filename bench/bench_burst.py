@@ -12,7 +12,7 @@ chat.postMessage calls per channel per second (target ≤ 1 sustained, taken as 
 calls, 429s included, and the whole-window average), 429s answered and what became of them (retried into a
 post, or given up with `delivery_failed` on the timeline), and the ack latencies Slack would have seen.
 
-    python -m bench.bench_burst [--quick] [--reports 200] [--users 50] [--window 60] [--pg URL]
+    python -m bench.bench_burst [--quick] [--reports 200] [--users 50] [--window 60] [--pg URL] [--platform teams]
 """
 
 from __future__ import annotations
@@ -248,7 +248,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--window", type=float)
     parser.add_argument("--pg")
+    parser.add_argument("--platform", choices=("slack", "teams"), default="slack",
+                        help="teams: `incident-bot teams` against the fake Bot Connector (bench/burst_teams.py)")
     args = parser.parse_args(argv)
+    if args.platform == "teams":
+        from bench import burst_teams
+
+        burst_teams.run(quick=args.quick, reports=args.reports, users=args.users, window=args.window,
+                        pg_url=args.pg)
+        return 0
     run(quick=args.quick, reports=args.reports, users=args.users, window=args.window, pg_url=args.pg)
     return 0
 

@@ -49,7 +49,9 @@ class Process:
         while True:  # a child that exits at once (a config error) fails now, not after the whole minute
             try:
                 line = lines.get(timeout=0.2)
-                break
+                if "listening" in line:
+                    break
+                continue  # a notice before it (`incident-bot teams` in anonymous mode says so first)
             except queue.Empty:
                 if self.popen.poll() is not None or time.monotonic() > deadline:
                     self.stop()
