@@ -11,6 +11,7 @@ the figure kept here is the share answered within 3 s as on Slack.
 from __future__ import annotations
 
 import random
+import resource
 import sys
 import tempfile
 import threading
@@ -64,6 +65,12 @@ def limited_connector() -> Any:
     return Limited().start()
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this process: the driver's threads and the fake Bot Connector (both live here)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def config(tmp: Path, fake_url: str) -> Path:
     data = {"profile": servers.PROFILE, "playbooks_dir": str(ROOT / "playbooks"),
             "access": {"pr_members": [f"teams:{PR_AAD}"]},
@@ -102,6 +109,7 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         try:
             log(f"burst (teams): {reports} reports of one post from {users} users within {window:.0f}s ({backend})")
             load_before = loadavg()
+            cpu_before, own_before = bot.cpu_seconds() or 0.0, _own_cpu()
             begin = time.monotonic() + 0.5
 
             def one(i: int) -> None:
@@ -122,6 +130,9 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
                     break
                 threading.Event().wait(0.1)
             load_after, rss = loadavg(), bot.rss_mb()
+            cpu = {"bot_cpu_seconds": round((bot.cpu_seconds() or 0.0) - cpu_before, 2),
+                   "bench_process_cpu_seconds": round(_own_cpu() - own_before, 2),
+                   "wall_seconds": round(time.monotonic() - begin, 1)}
         finally:
             bot.stop()
             fake.stop()
@@ -152,7 +163,7 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         "delivery_failed_by_error": counts["delivery_failed_by_error"],
         "deliveries": {"sent": len(rows), "answered_within_3s": sum(1 for r in answered if r[1] - r[0] <= 3.0),
                        "errors": len(rows) - len(answered), "ack": summarise_ms([r[1] - r[0] for r in answered])},
-        "server_rss_mb": rss, "load_average_before": load_before, "load_average_after": load_after,
+        "server_rss_mb": rss, "cpu": cpu, "load_average_before": load_before, "load_average_after": load_after,
     }
     figures["targets"] = {
         "incidents_created_is_1": figures["incidents_created"] == 1,
@@ -192,6 +203,8 @@ def table(f: dict[str, Any]) -> str:
              ["posts answered within 3 s / ack p50 / p99 ms", f"{f['deliveries']['answered_within_3s']} of "
               f"{f['deliveries']['sent']} / {fmt(f['deliveries']['ack']['p50_ms'], digits=0)} / "
               f"{fmt(f['deliveries']['ack']['p99_ms'], digits=0)}", "all", "met" if t["all_answered_within_3s"]
-              else "MISSED"]]
+              else "MISSED"],
+             ["CPU s: bot / bench process (driver + fake connector) / wall", f"{f['cpu']['bot_cpu_seconds']} / "
+              f"{f['cpu']['bench_process_cpu_seconds']} / {f['cpu']['wall_seconds']}", "", ""]]
     return markdown_table([f"burst on Teams ({f['reports']} reports, {f['users']} users, {f['window_seconds']:.0f} s, "
                            f"{f['backend']})", "measured", "target", ""], rows)
