@@ -136,7 +136,11 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         tmp = Path(tmp_name)
         fake = servers.FakeSlack(tmp)
         database = servers.Database(backend, tmp, pg_url)
-        bot = servers.start_bot(tmp, fake, database)
+        try:
+            bot = servers.start_bot(tmp, fake, database)
+        except Exception:  # the bot did not start: the fake must not outlive the bench
+            fake.stop()
+            raise
         try:
             fake.rate_limit(RATE, BURST)
             log(f"burst: {reports} reports of one post from {users} users within {window:.0f}s ({backend})")

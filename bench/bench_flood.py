@@ -68,7 +68,11 @@ def run(flood: int = 120, seconds: float = 13.0, wait: float = 30.0, pg_url: str
         fake = servers.FakeSlack(tmp)
         database = servers.Database(backend, tmp, pg_url)
         slack = {"delivery_queue_limit": queue_limit} if queue_limit else None
-        bot = servers.start_bot(tmp, fake, database, slack=slack)
+        try:
+            bot = servers.start_bot(tmp, fake, database, slack=slack)
+        except Exception:  # the bot did not start: the fake must not outlive the bench
+            fake.stop()
+            raise
         try:
             fake.rate_limit(RATE, BURST)
             log(f"flood: {flood} reports by one user in {seconds:.0f}s, {len(OTHERS)} colleagues reporting meanwhile"
