@@ -5,7 +5,8 @@
   then by severity, then of the oldest job (so a job under way finishes and frees its worker). One user flooding
   reports therefore delays others' notices by a turn or two, not by their backlog.
 * Jobs: queued critical first, then by the lane's jobs already queued or running, then severity, then age; a job
-  with a coalescing key replaces one with the same key still queued (a count updated in place once).
+  with a coalescing key replaces one with the same key still queued (a count updated in place once). One lane runs
+  on at most half of the workers, so a colleague's report starts at once while a flood waits for its turns.
 * Bounded: `submit` waits while `max_pending` jobs are queued (back-pressure on the caller) and answers False
   when there is still no room; the caller leaves the work to the ledger-driven resume. One lane (a user flooding
   reports) may hold at most half of that: beyond it its jobs are refused at once, so it neither fills the queue
@@ -74,6 +75,7 @@ class Pacer:
         self._current = threading.local()  # the job a worker runs: its posts take turns by the job's age
         self._keyed: dict[str, Job] = {}
         self._lanes: Counter[str] = Counter()  # queued or running jobs per lane
+        self._busy: Counter[str] = Counter()  # running jobs per lane
         self._channels: dict[str, _Channel] = {}
         # update key -> (next free time, the waiting caller's ticket or 0, the highest value offered)
         self._latest: dict[str, tuple[float, int, int]] = {}
@@ -147,22 +149,45 @@ class Pacer:
     def _work(self) -> None:
         while True:
             with self._lock:
-                while not self._jobs and not self._closed:
+                taken = self._take()
+                while taken is None:
+                    if self._closed and not self._jobs:
+                        return
                     self._lock.wait()
-                if not self._jobs:
-                    return
-            self._run_one()
+                    taken = self._take()
+            self._execute(*taken)
 
     def _run_one(self) -> None:
         """Take the first job in order (if another worker has not) and run it."""
         with self._lock:
-            if not self._jobs:
-                return
-            _, _, _, order, job = heapq.heappop(self._jobs)
-            if job.coalesce is not None:
-                self._keyed.pop(job.coalesce, None)
-            self._running += 1
-            self._lock.notify_all()
+            taken = self._take()
+        if taken is not None:
+            self._execute(*taken)
+
+    def _take(self) -> tuple[int, Job] | None:
+        """Under the lock: the first queued job whose lane may have another worker (own workers: half of them per
+        lane, so a flooding lane leaves workers free for others), looked for among the first few; marked running."""
+        skipped, found = [], None
+        while self._jobs and len(skipped) < 32:
+            entry = heapq.heappop(self._jobs)
+            lane = entry[4].lane
+            if self.spawn is not None or not lane or self._busy[lane] < max(1, self.workers // 2):
+                found = entry
+                break
+            skipped.append(entry)
+        for entry in skipped:
+            heapq.heappush(self._jobs, entry)
+        if found is None:
+            return None
+        job = found[4]
+        if job.coalesce is not None:
+            self._keyed.pop(job.coalesce, None)
+        self._running += 1
+        self._busy[job.lane] += 1
+        self._lock.notify_all()
+        return found[3], job
+
+    def _execute(self, order: int, job: Job) -> None:
         self._current.order = order
         try:
             job.work()
@@ -171,6 +196,9 @@ class Pacer:
         finally:
             with self._lock:
                 self._running -= 1
+                self._busy[job.lane] -= 1
+                if self._busy[job.lane] <= 0:
+                    del self._busy[job.lane]
                 self._lanes[job.lane] -= 1
                 if self._lanes[job.lane] <= 0:
                     del self._lanes[job.lane]

@@ -142,3 +142,28 @@ def test_one_lane_holds_at_most_half_the_queue_and_is_refused_at_once() -> None:
     assert pacer.submit(Job(lambda: ran.append("flood4"), lane="U_FLOOD"), timeout=0)  # room again once run
     assert pacer.idle(10)
     pacer.close()
+
+
+def test_one_lane_runs_on_at_most_half_the_workers() -> None:
+    pacer = Pacer(lambda channel: 0.0, workers=2, max_pending=100)
+    release, seen = threading.Event(), threading.Condition()
+    started: list[str] = []
+
+    def job(name: str) -> Job:
+        def work() -> None:
+            with seen:
+                started.append(name)
+                seen.notify_all()
+            assert release.wait(10)  # held until the test has looked
+        return Job(work, lane=name.split(":")[0])
+
+    for n in range(3):
+        assert pacer.submit(job(f"U_FLOOD:{n}"))
+    assert pacer.submit(job("U_OTHER:0"))
+    with seen:
+        assert seen.wait_for(lambda: len(started) == 2, timeout=10)
+    assert sorted(started) == ["U_FLOOD:0", "U_OTHER:0"]  # the flood holds one worker; the colleague gets the other
+    release.set()
+    assert pacer.idle(10)
+    assert sorted(started) == ["U_FLOOD:0", "U_FLOOD:1", "U_FLOOD:2", "U_OTHER:0"]
+    pacer.close()
