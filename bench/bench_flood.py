@@ -105,8 +105,10 @@ def run(flood: int = 120, seconds: float = 13.0, wait: float = 30.0, pg_url: str
             pr_at.setdefault(url_id, t)
     others_s = {user: round(pr_at[20_000 + n] - sent[20_000 + n], 2) if 20_000 + n in pr_at else None
                 for n, (user, _) in enumerate(OTHERS)}
+    acked = {row[5]: round(row[3] - row[2], 2) for row in rows if row[4] == 200}
+    others_ack = {user: acked.get(20_000 + n) for n, (user, _) in enumerate(OTHERS)}  # the use case's share
     flooder = [pr_at[u] - sent[u] for u in sent if u < 20_000 and u in pr_at]
-    figures = {"flood_reports": flood, "seconds": seconds, "others_pr_notice_s": others_s,
+    figures = {"flood_reports": flood, "seconds": seconds, "others_pr_notice_s": others_s, "others_ack_s": others_ack,
                "flooder_pr_notices_posted": len(flooder), "flooder_pr_notice": summarise_ms(flooder),
                "answered_429": len(snapshot["limited_at"]),
                "given_up": counts["delivery_failed_by_error"].get("ratelimited", 0),
@@ -126,8 +128,10 @@ def run(flood: int = 120, seconds: float = 13.0, wait: float = 30.0, pg_url: str
 
 def table(f: dict[str, Any]) -> str:
     others = ", ".join(f"{fmt(v, digits=1) if v is not None else 'never'}" for v in f["others_pr_notice_s"].values())
+    acks = ", ".join(f"{fmt(v, digits=1) if v is not None else '-'}" for v in f.get("others_ack_s", {}).values())
     rows = [["colleagues' PR notice after their report, s", others, f"≤ {TARGET_S:.0f}",
              "met" if f["targets"]["others_within_5s"] else "MISSED"],
+            ["… of which their delivery's HTTP answer (the report use case), s", acks, "", ""],
             ["flooder's notices posted meanwhile / p50 s", f"{f['flooder_pr_notices_posted']} / "
              f"{fmt((f['flooder_pr_notice']['p50_ms'] or 0) / 1000, digits=1)}", "", ""],
             ["429s answered / given up", f"{f['answered_429']} / {f['given_up']}", "0 given up",
