@@ -165,8 +165,9 @@ class Pacer:
             self._execute(*taken)
 
     def _take(self) -> tuple[int, Job] | None:
-        """Under the lock: the first queued job whose lane may have another worker (own workers: half of them per
-        lane, so a flooding lane leaves workers free for others), looked for among the first few; marked running."""
+        """Under the lock: the first queued job whose lane may take another worker, marked running (or None)."""
+        # Own workers: half of them per lane, so a flooding lane leaves workers free for others; only the first
+        # few queued jobs are looked at, the others' lanes sort after them anyway (by their queued count).
         skipped, found = [], None
         while self._jobs and len(skipped) < 32:
             entry = heapq.heappop(self._jobs)
@@ -211,8 +212,8 @@ class Pacer:
 
     # -- turns --------------------------------------------------------------------------------------------------
     def latest(self, key: str, value: int = 0) -> int | None:
-        """Wait for `key`'s turn (one per `interval(key)`): the highest `value` offered for the key so far (what to
-        show), or None at once when a newer caller came meanwhile (it shows at least as much)."""
+        """Wait for `key`'s turn: the highest `value` offered for it, or None when a newer caller came."""
+        # One turn per interval(key); a replaced caller returns at once: the newer one shows at least as much.
         with self._lock:
             ticket = next(self._seq) + 1  # never 0 (nobody waiting)
             next_free, _, best = self._latest.get(key, (0.0, 0, value))
