@@ -12,7 +12,7 @@ chat.postMessage calls per channel per second (target ≤ 1 sustained, taken as 
 calls, 429s included, and the whole-window average), 429s answered and what became of them (retried into a
 post, or given up with `delivery_failed` on the timeline), and the ack latencies Slack would have seen.
 
-    python -m bench.bench_burst [--quick] [--reports 200] [--users 50] [--window 60] [--pg URL]
+    python -m bench.bench_burst [--quick] [--reports 200] [--users 50] [--window 60] [--pg URL] [--platform teams]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from bench import servers
 from bench.common import fmt, loadavg, log, markdown_table, summarise_ms, write_result
 
 URL_ID = 4_242_424
+MERGED_COUNT = re.compile(r"(\d+) 件の報告をまとめました")  # bot/locales/ja.yaml delivery.merged_count
 RATE, BURST = 1.0, 3.0
 
 
@@ -75,6 +76,29 @@ def channel_rates(posts: Sequence[Sequence[Any]], limited: Sequence[Sequence[Any
             for channel, times in sorted(calls.items())}
 
 
+def update_rates(updated: Sequence[Sequence[Any]], ephemerals: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """chat.update calls per channel and per message (the merged-reports count is one message updated in place:
+    Slack's chat.update is a Tier 3 method, about 50 a minute) and chat.postEphemeral calls (Tier 4, 100+ a minute),
+    each with its busiest 10 s."""
+    by_channel: dict[str, list[float]] = {}
+    by_message: dict[tuple[str, str], list[float]] = {}
+    shown: list[int] = []  # the count each update of the merged-reports message showed, in call order
+    for t, channel, ts, *text in updated:
+        by_channel.setdefault(channel, []).append(t)
+        by_message.setdefault((channel, ts), []).append(t)
+        found = MERGED_COUNT.search(text[0] if text else "")
+        if found:
+            shown.append(int(found.group(1)))
+    busiest_message = max(by_message.items(), key=lambda item: len(item[1]), default=(("", ""), []))
+    return {"chat_update": {channel: {"calls": len(times), "per_s_busiest_10s": busiest(times, 10.0)}
+                            for channel, times in sorted(by_channel.items())},
+            "chat_update_one_message_most": {"calls": len(busiest_message[1]),
+                                             "per_s_busiest_10s": busiest(busiest_message[1], 10.0)},
+            "merged_count_last_shown": shown[-1] if shown else None,
+            "chat_post_ephemeral": {"calls": len(ephemerals),
+                                    "per_s_busiest_10s": busiest([e[0] for e in ephemerals], 10.0)}}
+
+
 def database_counts(url: str) -> dict[str, Any]:
     from sqlalchemy import func, select
 
@@ -112,7 +136,11 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         tmp = Path(tmp_name)
         fake = servers.FakeSlack(tmp)
         database = servers.Database(backend, tmp, pg_url)
-        bot = servers.start_bot(tmp, fake, database)
+        try:
+            bot = servers.start_bot(tmp, fake, database)
+        except Exception:  # the bot did not start: the fake must not outlive the bench
+            fake.stop()
+            raise
         try:
             fake.rate_limit(RATE, BURST)
             log(f"burst: {reports} reports of one post from {users} users within {window:.0f}s ({backend})")
@@ -171,6 +199,10 @@ def run(quick: bool = False, reports: int = 200, users: int = 50, window: float 
         "every_merged_reporter_told": figures["merged_reporters_told"] == figures["merged_reports"],
         "none_given_up": figures["ratelimited_given_up"] == 0,
     }
+    figures["updates"] = update_rates(snapshot.get("updated_at", []), snapshot.get("ephemerals", []))
+    figures["targets"]["count_shows_every_merge"] = (figures["merged_reports"] <= 1 or  # one merge: posted, no update
+                                                    figures["updates"]["merged_count_last_shown"]
+                                                    == figures["merged_reports"])
     figures["report_channel_calls_busiest_10s"] = report_channel.get("calls_per_s_busiest_10s")
     path = write_result("burst" if backend == "sqlite" else "burst-pg", {"results": figures}, started, before)
     print(table(figures))
@@ -197,6 +229,16 @@ def table(f: dict[str, Any]) -> str:
                  f"{d['not_answered_within_3s']} of {d['sent']} ({d['slack_retries_sent']} retries, "
                  f"{d['slack_retries_answered']} answered)", "0", "met" if not d["not_answered_within_3s"]
                  else "MISSED"])
+    u = f.get("updates") or {}
+    for channel, c in (u.get("chat_update") or {}).items():
+        rows.append([f"chat.update calls in {channel}: total / busiest 10 s per s", f"{c['calls']} / "
+                     f"{c['per_s_busiest_10s']}", "", ""])
+    if u:
+        rows.append(["merged-reports count message: last count shown", u.get("merged_count_last_shown"),
+                     f"{f.get('merged_reports')}", "met" if f["targets"].get("count_shows_every_merge") else "MISSED"])
+        e = u["chat_post_ephemeral"]
+        rows.append(["chat.postEphemeral calls: total / busiest 10 s per s", f"{e['calls']} / "
+                     f"{e['per_s_busiest_10s']}", "", ""])
     rows.append(["ack p50 / p99 ms", f"{fmt(d['ack']['p50_ms'], digits=0)} / {fmt(d['ack']['p99_ms'], digits=0)}",
                  "", ""])
     return markdown_table([f"burst ({f['reports']} reports, {f['users']} users, {f['window_seconds']:.0f} s, "
@@ -210,7 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--window", type=float)
     parser.add_argument("--pg")
+    parser.add_argument("--platform", choices=("slack", "teams"), default="slack",
+                        help="teams: `incident-bot teams` against the fake Bot Connector (bench/burst_teams.py)")
     args = parser.parse_args(argv)
+    if args.platform == "teams":
+        from bench import burst_teams
+
+        burst_teams.run(quick=args.quick, reports=args.reports, users=args.users, window=args.window,
+                        pg_url=args.pg)
+        return 0
     run(quick=args.quick, reports=args.reports, users=args.users, window=args.window, pg_url=args.pg)
     return 0
 

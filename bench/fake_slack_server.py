@@ -49,6 +49,7 @@ class State:
         self.limited: Counter[str] = Counter()  # channel -> 429s answered
         self.limited_at: list[list[Any]] = []  # [t, channel] of each 429
         self.updates: Counter[str] = Counter()  # channel -> chat.update calls
+        self.updated_at: list[list[Any]] = []  # [t, channel, ts, text] of each chat.update
         self.buckets: dict[str, list[float]] = {}
         self.rate = 0.0
         self.burst = 3.0
@@ -120,6 +121,8 @@ def api(method: str, query: str, content_type: str, body: bytes) -> tuple[int, d
                      "message": {"type": "message", "ts": ts, "bot_id": "B_BOT", "user": "U_BOT"}}, {}
     if method == "chat.update":
         state.updates[str(args.get("channel") or "")] += 1
+        state.updated_at.append([now, str(args.get("channel") or ""), str(args.get("ts") or ""),
+                                 str(args.get("text") or "")[:300]])
         return 200, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}, {}
     if method == "chat.postEphemeral":
         state.ephemerals.append([now, str(args.get("channel") or ""), str(args.get("user") or ""),
@@ -151,7 +154,7 @@ def control(path: str, query: str, body: bytes) -> dict[str, Any]:
     if path == "/_bench/posts":
         since = int(parse_qs(query).get("since", ["0"])[0])
         return {"posts": state.posts[since:], "next": len(state.posts), "limited_at": state.limited_at,
-                "ephemerals": state.ephemerals, **_stats()}
+                "ephemerals": state.ephemerals, "updated_at": state.updated_at, **_stats()}
     if path == "/_bench/stats":
         return _stats()
     if path == "/_bench/config":

@@ -29,6 +29,7 @@ PR_CHANNEL = "C_PR"
 PR_USER = "U_PR"
 CORPUS = ROOT / "tests" / "data" / "classifier_corpus.jsonl"
 REPORT_KINDS = ("flaming", "impersonation", "misinformation", "account_takeover")  # leak goes restricted
+PROFILE = "asahikawa"
 
 
 class Process:
@@ -44,15 +45,24 @@ class Process:
         stdout = self.popen.stdout
         assert stdout is not None
         threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
-        try:
-            line = lines.get(timeout=60)
-        except queue.Empty:
-            self.stop()
-            raise RuntimeError(f"{name} did not start; see {log_path}") from None
+        deadline = time.monotonic() + 60
+        while True:  # a child that exits at once (a config error) fails now, not after the whole minute
+            try:
+                line = lines.get(timeout=0.2)
+                if "listening" in line:
+                    break
+                continue  # a notice before it (`incident-bot teams` in anonymous mode says so first)
+            except queue.Empty:
+                if self.popen.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{name} did not start: {self._tail()}; see {log_path}") from None
         if "listening" not in line:
             self.stop()
             raise RuntimeError(f"{name} did not start: {line!r}; see {log_path}")
         self.url = line.split()[-1].strip()
+
+    def _tail(self) -> str:
+        return " | ".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-2:])
 
     @property
     def pid(self) -> int:
@@ -169,8 +179,8 @@ def unpaced() -> dict[str, Any]:
 def bot_config(tmp: Path, slack: dict[str, Any] | None = None) -> Path:
     """app.yaml for the bot under test: one report channel, one PR channel, a two-level chain."""
     config = {
-        "profile": "asahikawa", "playbooks_dir": str(ROOT / "playbooks"),
-        "access": {"pr_members": [PR_USER]},
+        "profile": PROFILE, "playbooks_dir": str(ROOT / "playbooks"),
+        "access": {"pr_members": [f"slack:{PR_USER}"]},
         "escalation": {"levels": [{"section": "pr_section", "after_minutes": 30, "mention": "S_PR"},
                                   {"section": "department_head", "after_minutes": 60, "mention": "U_HEAD"}]},
         "slack": {"report_channels": [REPORT_CHANNEL], "pr_channel": PR_CHANNEL, **(slack or {})},
@@ -199,12 +209,25 @@ def start_bare(tmp: Path, fake: FakeSlack) -> Process:
 
 
 @lru_cache(maxsize=1)
+def notified_kinds() -> tuple[str, ...]:
+    """The report kinds whose PR notice goes at once in the bench's profile (旭川市 tells 広報広聴課 of
+    misinformation only once it is answered 悪質, 7(3)イ: such a report has no PR notice to time)."""
+    from bot.triage.playbook import load_library
+    from bot.triage.profiles import load_profiles
+
+    profiles = load_profiles(ROOT / "playbooks" / "profiles")
+    library = load_library(ROOT / "playbooks", profiles)
+    return tuple(kind for kind in REPORT_KINDS if library.first_notice(kind, profiles[PROFILE]) is None)
+
+
+@lru_cache(maxsize=1)
 def texts() -> dict[str, list[str]]:
-    """Report texts (corpus lines the classifier files under a non-restricted kind, a URL added) and chatter
-    (lines it rejects), so every delivery does what its category says."""
+    """Report texts (corpus lines the classifier files under a non-restricted kind whose PR notice goes at once, a
+    URL added) and chatter (lines it rejects), so every delivery does what its category says."""
     from bot.triage.classify import Classifier
 
     classifier = Classifier()
+    kinds = notified_kinds()
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     report, chatter = [], []
     for row in rows:
@@ -212,7 +235,7 @@ def texts() -> dict[str, list[str]]:
         if "http" in text or "www." in text:
             continue  # a URL of its own would be the post the report is about, not the one the bench gives
         result = classifier.classify(f"{text} https://x.bench.example/status/1")
-        if row["kind"] in REPORT_KINDS and result.outcome == "report" and result.kind in REPORT_KINDS:
+        if row["kind"] in kinds and result.outcome == "report" and result.kind in kinds:
             report.append(text)
         elif row["kind"] == "none" and classifier.classify(text).outcome == "chatter":
             chatter.append(text)

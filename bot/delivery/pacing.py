@@ -5,9 +5,15 @@
   then by severity, then of the oldest job (so a job under way finishes and frees its worker). One user flooding
   reports therefore delays others' notices by a turn or two, not by their backlog.
 * Jobs: queued critical first, then by the lane's jobs already queued or running, then severity, then age; a job
-  with a coalescing key replaces one with the same key still queued (a count updated in place once).
+  with a coalescing key replaces one with the same key still queued (a count updated in place once). One lane runs
+  on at most half of the workers, so a colleague's report starts at once while a flood waits for its turns.
 * Bounded: `submit` waits while `max_pending` jobs are queued (back-pressure on the caller) and answers False
-  when there is still no room; the caller leaves the work to the ledger-driven resume.
+  when there is still no room; the caller leaves the work to the ledger-driven resume. One lane (a user flooding
+  reports) may hold at most half of that: beyond it its jobs are refused at once, so it neither fills the queue
+  others need nor holds the request threads they are answered on.
+* Latest wins: an in-place update (the merged-reports count) waits for its message's turn, one per interval; a newer
+  update of the same message arriving meanwhile replaces the waiting one, which gives up its turn at once, and shows
+  the highest count any of them read. A burst of merges is a few updates, not one per merge, and holds one worker.
 * Never gives up: a rate-limited post is waited out by the runner, and retried (runner._patient).
 """
 
@@ -69,7 +75,10 @@ class Pacer:
         self._current = threading.local()  # the job a worker runs: its posts take turns by the job's age
         self._keyed: dict[str, Job] = {}
         self._lanes: Counter[str] = Counter()  # queued or running jobs per lane
+        self._busy: Counter[str] = Counter()  # running jobs per lane
         self._channels: dict[str, _Channel] = {}
+        # update key -> (next free time, the waiting caller's ticket or 0, the highest value offered)
+        self._latest: dict[str, tuple[float, int, int]] = {}
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
         self._running = 0
@@ -82,6 +91,9 @@ class Pacer:
             if job.coalesce is not None and job.coalesce in self._keyed:
                 self._keyed[job.coalesce].work = job.work  # the queued one now does the latest work
                 return True
+            if job.lane and self._lanes[job.lane] >= max(1, self.max_pending // 2):
+                log.warning("delivery.lane_full lane_jobs=%s", self._lanes[job.lane])
+                return False
             deadline = self.clock() + timeout
             while len(self._jobs) >= self.max_pending and not self._closed:
                 left = deadline - self.clock()
@@ -137,22 +149,46 @@ class Pacer:
     def _work(self) -> None:
         while True:
             with self._lock:
-                while not self._jobs and not self._closed:
+                taken = self._take()
+                while taken is None:
+                    if self._closed and not self._jobs:
+                        return
                     self._lock.wait()
-                if not self._jobs:
-                    return
-            self._run_one()
+                    taken = self._take()
+            self._execute(*taken)
 
     def _run_one(self) -> None:
         """Take the first job in order (if another worker has not) and run it."""
         with self._lock:
-            if not self._jobs:
-                return
-            _, _, _, order, job = heapq.heappop(self._jobs)
-            if job.coalesce is not None:
-                self._keyed.pop(job.coalesce, None)
-            self._running += 1
-            self._lock.notify_all()
+            taken = self._take()
+        if taken is not None:
+            self._execute(*taken)
+
+    def _take(self) -> tuple[int, Job] | None:
+        """Under the lock: the first queued job whose lane may take another worker, marked running (or None)."""
+        # Own workers: half of them per lane, so a flooding lane leaves workers free for others; only the first
+        # few queued jobs are looked at, the others' lanes sort after them anyway (by their queued count).
+        skipped, found = [], None
+        while self._jobs and len(skipped) < 32:
+            entry = heapq.heappop(self._jobs)
+            lane = entry[4].lane
+            if self.spawn is not None or not lane or self._busy[lane] < max(1, self.workers // 2):
+                found = entry
+                break
+            skipped.append(entry)
+        for entry in skipped:
+            heapq.heappush(self._jobs, entry)
+        if found is None:
+            return None
+        job = found[4]
+        if job.coalesce is not None:
+            self._keyed.pop(job.coalesce, None)
+        self._running += 1
+        self._busy[job.lane] += 1
+        self._lock.notify_all()
+        return found[3], job
+
+    def _execute(self, order: int, job: Job) -> None:
         self._current.order = order
         try:
             job.work()
@@ -161,12 +197,41 @@ class Pacer:
         finally:
             with self._lock:
                 self._running -= 1
+                self._busy[job.lane] -= 1
+                if self._busy[job.lane] <= 0:
+                    del self._busy[job.lane]
                 self._lanes[job.lane] -= 1
                 if self._lanes[job.lane] <= 0:
                     del self._lanes[job.lane]
                 self._lock.notify_all()
 
+    def poke(self) -> None:
+        """Wake every waiter to read the clock again (a test's fake clock moved)."""
+        with self._lock:
+            self._lock.notify_all()
+
     # -- turns --------------------------------------------------------------------------------------------------
+    def latest(self, key: str, value: int = 0) -> int | None:
+        """Wait for `key`'s turn: the highest `value` offered for it, or None when a newer caller came."""
+        # One turn per interval(key); a replaced caller returns at once: the newer one shows at least as much.
+        with self._lock:
+            ticket = next(self._seq) + 1  # never 0 (nobody waiting)
+            next_free, _, best = self._latest.get(key, (0.0, 0, value))
+            self._latest[key] = (next_free, ticket, max(best, value))
+            self._lock.notify_all()  # the caller it replaces stops waiting
+            while True:
+                next_free, newest, best = self._latest[key]
+                if newest != ticket:
+                    return None
+                now = self.clock()
+                if now >= next_free:
+                    self._latest[key] = (now + self.interval(key), 0, best)  # 0: nobody waiting
+                    if len(self._latest) > 1000:  # bounded: a key nobody waits on, its interval over, is forgotten
+                        for old in [k for k, (free, waiting, _) in self._latest.items() if not waiting and free <= now]:
+                            del self._latest[old]
+                    return best
+                self._lock.wait(next_free - now)
+
     def turn(self, channel: str, severity: str = "medium", lane: str = "") -> None:
         """Wait until this post may go to `channel` (see the module docstring)."""
         gap = self.interval(channel)

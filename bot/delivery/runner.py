@@ -59,6 +59,9 @@ class Runner:
     chain_length: int = 1
     turn: Turn = field(default=lambda channel, severity, lane: None)
     wait: Callable[[float], None] = field(default=lambda seconds: None)
+    # (key, value): wait for an in-place update's turn; the highest value offered to show, None when a newer update
+    # of the same message replaced this one (pacing)
+    latest: Callable[[str, int], int | None] = field(default=lambda key, value: value)
 
     def run(self, plan: p.Plan, reply: Callable[[c.Content], None] | None = None) -> Result:
         """Execute every operation in order; `reply` answers the acting user privately where the interaction
@@ -315,8 +318,10 @@ class Runner:
             return False
         shown = c.MergedCount(op.view, led.count)
         before = led.posted(op.incident_id, MERGED_COUNT)
-        if before is not None:
-            self.port.update(before, shown)
+        if before is not None:  # coalesced: the newest merge waiting for the message's turn updates it, once
+            count = self.latest(f"update:{before.channel}:{before.id}", led.count)
+            if count is not None:
+                self.port.update(before, c.MergedCount(op.view, count))
             return True
         posted = self.post_once(op.incident_id, MERGED_COUNT, home, shown, plan, led=led)
         if posted is None:

@@ -123,3 +123,47 @@ def test_a_failing_job_does_not_stop_the_workers() -> None:
     assert pacer.idle(10)
     assert [what for _, _, what in posts] == ["after"]
     pacer.close()
+
+
+def test_one_lane_holds_at_most_half_the_queue_and_is_refused_at_once() -> None:
+    def frozen() -> float:  # time never moves: a submit that waited for room would never come back
+        return 0.0
+
+    pacer = Pacer(lambda channel: 0.0, workers=1, max_pending=4, clock=frozen)
+    gate = threading.Event()
+    ran: list[str] = []
+    assert pacer.submit(Job(gate.wait, lane=""))  # holds the only worker
+    flood = [pacer.submit(Job(lambda n=n: ran.append(f"flood{n}"), lane="U_FLOOD"), timeout=60) for n in range(4)]
+    assert flood == [True, True, False, False]  # half of max_pending, then refused without waiting
+    assert pacer.submit(Job(lambda: ran.append("other"), lane="U_OTHER"), timeout=60)  # the others still get in
+    gate.set()
+    assert pacer.idle(10)
+    assert ran == ["flood0", "other", "flood1"]  # and go before the flood's second job
+    assert pacer.submit(Job(lambda: ran.append("flood4"), lane="U_FLOOD"), timeout=0)  # room again once run
+    assert pacer.idle(10)
+    pacer.close()
+
+
+def test_one_lane_runs_on_at_most_half_the_workers() -> None:
+    pacer = Pacer(lambda channel: 0.0, workers=2, max_pending=100)
+    release, seen = threading.Event(), threading.Condition()
+    started: list[str] = []
+
+    def job(name: str) -> Job:
+        def work() -> None:
+            with seen:
+                started.append(name)
+                seen.notify_all()
+            assert release.wait(10)  # held until the test has looked
+        return Job(work, lane=name.split(":")[0])
+
+    for n in range(3):
+        assert pacer.submit(job(f"U_FLOOD:{n}"))
+    assert pacer.submit(job("U_OTHER:0"))
+    with seen:
+        assert seen.wait_for(lambda: len(started) == 2, timeout=10)
+    assert sorted(started) == ["U_FLOOD:0", "U_OTHER:0"]  # the flood holds one worker; the colleague gets the other
+    release.set()
+    assert pacer.idle(10)
+    assert sorted(started) == ["U_FLOOD:0", "U_FLOOD:1", "U_FLOOD:2", "U_OTHER:0"]
+    pacer.close()

@@ -179,7 +179,8 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
 
     runner = Runner(port, ledger, lambda restricted: notification_channel(restricted, slack.pr_channel,
                                                                           slack.restricted_channel),
-                    record_error, chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep)
+                    record_error, chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep,
+                    latest=pacer.latest)
     adapter = SlackAdapter(runtime=runtime, client=client, settings=slack, catalog=catalog, render=renderer,
                            groups=groups, port=port, ledger=ledger, runner=runner, pacer=pacer,
                            replies=Replies(client, renderer, catalog, record_error))

@@ -273,7 +273,7 @@ def _wire_delivery(bot: TeamsBot) -> None:
 
     bot.runner = Runner(bot.port, bot.ledger, lambda restricted: notification_channel(
         restricted, settings.pr_channel, settings.restricted_channel), error_recorder(triage.incidents, PLATFORM),
-        chain_length=len(triage.deps.escalation.levels), turn=bot.pacer.turn, wait=time.sleep)
+        chain_length=len(triage.deps.escalation.levels), turn=bot.pacer.turn, wait=time.sleep, latest=bot.pacer.latest)
 
 
 def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: TeamsCredentials | None = None,
