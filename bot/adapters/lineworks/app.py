@@ -152,11 +152,7 @@ class LineWorksAdapter:
     def deliver_notification(self, note: Notification) -> None:
         """For the scheduler: an escalation level (raises so a failure is retried). Acknowledged while it was
         being posted: 「確認しました」 follows at once."""
-        posted = self.runner.escalate(note)
-        after = self.runtime.triage.queries.view(note.incident_id, None)
-        if posted is not None and after.acknowledged_at is not None:
-            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", self.when(
-                after.acknowledged_at), after.ref))
+        self.runner.notify(note, self.when)
 
     def wsgi(self) -> WSGIApp:
         """The callback endpoint (bot/adapters/lineworks/server.py) at the configured path."""

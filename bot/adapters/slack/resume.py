@@ -12,29 +12,28 @@ out. Any number of instances may run it: the mark is claimed.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from bot.adapters.slack.handlers import Origin
 from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.people import People
 from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.replies import Replies
+from bot.adapters.slack.reports import Origin, Reports
 from bot.adapters.slack.text import slack_id
-from bot.delivery.resume import schedule_resume, unfinished_reports
+from bot.delivery.resume import unfinished_reports
 from bot.triage.core import IncidentNotFound
 
-if TYPE_CHECKING:
-    from apscheduler.schedulers.base import BaseScheduler
-
-    from bot.adapters.slack.app import SlackAdapter
 
 class ReportResumer:
     """The scheduler job: finish unfinished Slack reports (see the module docstring)."""
 
-    def __init__(self, adapter: SlackAdapter) -> None:
-        self.adapter = adapter
+    def __init__(self, people: People, replies: Replies, reports: Reports) -> None:
+        self.people = people
+        self.replies = replies
+        self.reports = reports
 
     def run(self) -> int:
         """Resume every unfinished report found now; returns how many were looked at."""
-        pending = unfinished_reports(self.adapter.triage.queries, PLATFORM, self.adapter.now())
+        pending = unfinished_reports(self.people.triage().queries, PLATFORM, self.people.now())
         for incident_id in pending:
             try:
                 self.resume(incident_id)
@@ -43,11 +42,11 @@ class ReportResumer:
         return len(pending)
 
     def resume(self, incident_id: int) -> None:
-        outcome = self.adapter.triage.incidents.replay_created(incident_id)
+        outcome = self.people.triage().incidents.replay_created(incident_id)
         view = outcome.incident
         assert view is not None
-        handlers, replies = self.adapter.handlers, self.adapter.replies
-        actor = self.adapter.actor(view.reporter_id)
+        replies = self.replies
+        actor = self.people.actor(view.reporter_id)
         reporter = slack_id(view.reporter_id)  # the stored id is namespaced ("slack:U…"); Slack wants its own
         where = view.conversation
         if where is not None and where.platform == PLATFORM and where.thread:
@@ -61,11 +60,4 @@ class ReportResumer:
             origin = Origin("slash", reporter, reporter, replies.dm(reporter))
         log_event(logging.WARNING, "slack.report_resumed", incident_id=incident_id)
         with replies.guard(origin.reply, "resume", incident_id, stored=True):
-            handlers.show_report(outcome, origin, actor)
-
-
-def schedule_resumer(scheduler: BaseScheduler, adapter: SlackAdapter, tick_seconds: int) -> ReportResumer:
-    """Add the job to a (not yet started) scheduler (bot/delivery/resume.py)."""
-    resumer = ReportResumer(adapter)
-    schedule_resume(scheduler, resumer.run, tick_seconds, PLATFORM)
-    return resumer
+            self.reports.show_report(outcome, origin, actor)

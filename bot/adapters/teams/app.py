@@ -45,7 +45,6 @@ from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.p
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.text import clean
 from bot.clock import format_jst
-from bot.delivery import content as c
 from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
@@ -197,12 +196,8 @@ class TeamsBot:
     def deliver_notification(self, note: Notification) -> None:
         """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
         Acknowledged while it was being posted: its button comes off at once."""
-        posted = self.runner.escalate(note)
-        after = self.runtime.triage.queries.view(note.incident_id, None)
+        self.runner.notify(note, lambda at: format_jst(at, self.catalog.locale))
         log.info("teams.escalation_posted incident_id=%s level=%s", note.incident_id, note.level)
-        if posted is not None and after.acknowledged_at is not None:
-            when = format_jst(after.acknowledged_at, self.catalog.locale)
-            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", when, after.ref))
 
     def resume_reports(self) -> int:
         """For the scheduler: finish reports whose posts a crash interrupted (bot/delivery/resume.py)."""
