@@ -134,10 +134,12 @@ def test_user_groups_are_refreshed_after_the_ttl(runtime_factory: Callable[..., 
     assert not adapter.people.triage().deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
     now[0] = 61.0
     assert adapter.people.triage().deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
-    assert adapter.people.triage().deps.access.allows("acknowledge", f"slack:{PR}", restricted=False)  # app.yaml members stay
+    access = adapter.people.triage().deps.access
+    assert access.allows("acknowledge", f"slack:{PR}", restricted=False)  # app.yaml members stay
     fake_slack.fail("usergroups.users.list", "missing_scope")
     now[0] = 200.0
-    assert adapter.people.triage().deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)  # last good answer kept
+    access = adapter.people.triage().deps.access
+    assert access.allows("acknowledge", "slack:U_NEW", restricted=False)  # last good answer kept
 
 
 # -- manifest --------------------------------------------------------------------------------------------------
