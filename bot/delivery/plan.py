@@ -165,6 +165,20 @@ def _private_place(view: IncidentView, origin: Origin) -> str:
     return origin.private or view.reporter_id
 
 
+def report_answer(outcome: Outcome, *, explicit: bool, can_ask: bool = True
+                  ) -> Literal["ask", "tell", "silent", "deliver"]:
+    """What a report's outcome shows, on every platform: the private question (where the platform can ask it), the
+    core's messages to whoever reported on purpose (chatter in report channels gets no reply), nothing for a
+    redelivery that changed nothing, or the report's plan."""
+    if outcome.incident is None:
+        if outcome.ask is not None and can_ask:
+            return "ask"
+        return "tell" if explicit else "silent"
+    if outcome.duplicate and not (outcome.created or outcome.merged):
+        return "silent"
+    return "deliver"
+
+
 def report(outcome: Outcome, origin: Origin) -> Plan:
     """A report's posts: merged (count + private note) or new (home, intro, step 1, section notice)."""
     view = outcome.incident

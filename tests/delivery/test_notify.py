@@ -64,3 +64,19 @@ def test_memberships_add_platform_members_and_follow_their_changes(runtime: Runt
     assert "outsider" in outsider.deps.access.roles_of(newcomer)
     assert not outsider.deps.access.allows("acknowledge", newcomer, restricted=False)
     assert "outsider" not in members.triage(outsiders=[STAFF]).deps.access.roles_of(newcomer)
+
+
+def test_what_a_report_outcome_shows_is_decided_once(runtime: Runtime) -> None:
+    from bot.delivery.plan import report_answer
+    from bot.ports import AskIfReport, Outcome
+
+    ask = AskIfReport("インシデントとして報告しますか？", (), "報告ではない")
+    assert report_answer(Outcome(None, ask=ask), explicit=False) == "ask"
+    assert report_answer(Outcome(None, ("x",), ask=ask), explicit=True, can_ask=False) == "tell"
+    assert report_answer(Outcome(None, ("雑談",)), explicit=False) == "silent"  # chatter gets no reply
+    assert report_answer(Outcome(None, ("説明",)), explicit=True) == "tell"
+    created = report(runtime, FLAMING.format(n=73))
+    assert created.incident is not None and report_answer(created, explicit=False) == "deliver"
+    again = Outcome(created.incident, duplicate=True)
+    assert report_answer(again, explicit=True) == "silent"  # a redelivery that changed nothing
+    assert report_answer(Outcome(created.incident, duplicate=True, merged=True), explicit=True) == "deliver"

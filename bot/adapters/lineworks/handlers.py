@@ -95,14 +95,12 @@ class Handlers:
     def show_report(self, outcome: Outcome, report: ReportInput) -> None:
         """Plan and deliver a report's posts (a new incident's once: claimed, so a replay or resume skips it)."""
         view, user = outcome.incident, report.reporter.user_id
-        if view is None and outcome.ask is not None:
+        answer = plan.report_answer(outcome, explicit=report.explicit)
+        if answer == "ask" and outcome.ask is not None:
             self.inputs.ask(outcome.ask, report)
-            return
-        if view is None:
-            if report.explicit:  # chatter in report rooms gets no reply
-                self.adapter.tell(user, self.render.messages(outcome.messages))
-            return
-        if outcome.duplicate and not (outcome.created or outcome.merged):
+        elif answer == "tell":
+            self.adapter.tell(user, self.render.messages(outcome.messages))
+        if answer != "deliver" or view is None:
             return
         log.info("lineworks.report incident_id=%s created=%s merged=%s kind=%s", view.id, outcome.created,
                  outcome.merged, view.kind)

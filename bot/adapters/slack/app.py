@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.adapters.slack.capture import Capture
 from bot.adapters.slack.gate import SlackGate
@@ -22,7 +21,7 @@ from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.outbox import Outbox
 from bot.adapters.slack.outsiders import Outsiders
 from bot.adapters.slack.people import People
-from bot.adapters.slack.port import PLATFORM, SlackPort
+from bot.adapters.slack.port import PLATFORM, SlackPort, build_client
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
 from bot.adapters.slack.reports import Reports
@@ -37,26 +36,9 @@ from bot.ports import Notification
 from bot.presenting import notification_channel
 from bot.wiring import Runtime
 
-DEFAULT_API_URL = "https://slack.com/api/"
-
 
 class SlackConfigError(Exception):
     """A Slack secret or setting missing for the chosen run mode; the message says which (ja + en)."""
-
-
-def api_base_url(configured: str | None) -> str:
-    """SLACK_API_URL (the Web API base, e.g. http://127.0.0.1:8080/api/) or Slack's, with a trailing slash."""
-    url = (configured or DEFAULT_API_URL).strip()
-    return url if url.endswith("/") else url + "/"
-
-
-def build_client(runtime: Runtime) -> WebClient:
-    """The Web API client: bot token, SLACK_API_URL, and retries for 429 (after Retry-After) and connection errors."""
-    secrets = runtime.settings.secrets
-    token = secrets.slack_bot_token.get_secret_value() if secrets.slack_bot_token else None
-    return WebClient(token=token, base_url=api_base_url(secrets.slack_api_url), timeout=15,
-                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                     RateLimitErrorRetryHandler(max_retry_count=3)])
 
 
 @dataclass(frozen=True)
@@ -87,7 +69,8 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     secrets, slack, triage = runtime.settings.secrets, runtime.settings.file.slack, runtime.triage
     if secrets.slack_signing_secret is None and secrets.slack_app_token is None:
         raise SlackConfigError("SLACK_SIGNING_SECRET が設定されていません / SLACK_SIGNING_SECRET is not set")
-    client = client or build_client(runtime)
+    token = secrets.slack_bot_token.get_secret_value() if secrets.slack_bot_token else None
+    client = client or build_client(token, secrets.slack_api_url)
     catalog = triage.catalog
     render = Renderer(catalog, runtime.library.kinds())
     group_clock = {"ttl": group_ttl_seconds} if group_ttl_seconds is not None else {}

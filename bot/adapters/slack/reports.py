@@ -129,26 +129,20 @@ class Reports:
                            public=in_report_channel, private=origin.user)
 
     def show_report(self, outcome: Outcome, origin: Origin, actor: Actor) -> None:
-        """Plan and deliver a report's posts (a new incident once: claimed, so a retry or resume skips it)."""
-        view = outcome.incident
-        if view is None and outcome.ask is not None and origin.message_ts:
-            # Only the poster sees the question.
+        """Show a report's outcome (bot/delivery/plan.report_answer decides what): a new incident's plan runs once
+        (its REPORT_DELIVERY mark is claimed first), so retries and resume skip it."""
+        answer = plan.report_answer(outcome, explicit=origin.source != "channel", can_ask=bool(origin.message_ts))
+        if answer == "ask" and outcome.ask is not None and origin.message_ts:  # only the poster sees the question
             self.replies.say(origin.reply, render_ask(outcome.ask, origin.channel, origin.message_ts,
                                                       explicit=origin.source != "channel"))
             log_event(logging.INFO, "slack.ask", source=origin.source, choices=len(outcome.ask.choices))
-            return
-        if view is None:
-            if origin.source != "channel":  # chatter in report channels gets no reply
-                self.replies.say(origin.reply, self.replies.plain(*outcome.messages))
-            return
-        if outcome.duplicate and not (outcome.created or outcome.merged):
-            log_event(logging.INFO, "slack.report_duplicate", incident_id=view.id, source=origin.source)
-            return
-        log_event(logging.INFO, "slack.report", incident_id=view.id, source=origin.source, created=outcome.created,
-                  merged=outcome.merged, kind=view.kind)
-        # A new incident's plan runs once (its REPORT_DELIVERY mark is claimed first): retries and resume skip it.
-        self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report",
-                            plan.report(outcome, self.neutral_origin(origin, actor)))
+        elif answer == "tell":
+            self.replies.say(origin.reply, self.replies.plain(*outcome.messages))
+        elif answer == "deliver" and (view := outcome.incident) is not None:
+            log_event(logging.INFO, "slack.report", incident_id=view.id, source=origin.source,
+                      created=outcome.created, merged=outcome.merged, kind=view.kind)
+            self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report",
+                                plan.report(outcome, self.neutral_origin(origin, actor)))
 
     # -- message shortcut --------------------------------------------------------------------------------------
     def open_report_modal(self, shortcut: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The closing review on Slack: the invitation's button opens the modal (records.py renders both); the submitted
+"""The closing review on Slack: the invitation's button opens the modal (render.py renders both); the submitted
 modal becomes RecordsDesk.record_review, then the plan (bot/delivery/closing.after_review) posts the updated report."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Outbox
 from bot.adapters.slack.people import People
-from bot.adapters.slack.records import CAUSE, PLATFORM, PREVENTION, review_modal
-from bot.adapters.slack.render import Renderer, decode_metadata
+from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.render import CAUSE, PREVENTION, Renderer, decode_metadata
 from bot.adapters.slack.replies import Replies, Submission
 from bot.delivery import closing
 from bot.records.service import RecordsDesk
@@ -37,7 +37,7 @@ class SlackRecords:
         with self.replies.guard(reply, "records_review", incident_id):
             view = self.people.triage().queries.view(incident_id, user)
             metadata = {"i": incident_id, "c": channel, "t": thread}
-            self.client.views_open(trigger_id=body["trigger_id"], view=review_modal(self.render, view.ref, metadata))
+            self.client.views_open(trigger_id=body["trigger_id"], view=self.render.review_modal(view.ref, metadata))
 
     def submit_review(self, body: dict[str, Any]) -> Submission:
         """Record the review (both blank: nothing to record, the modal just closes); then the updated report."""

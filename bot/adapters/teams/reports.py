@@ -138,19 +138,16 @@ class Reports:
     async def show(self, outcome: Outcome, origin: Origin, actor: Actor, text: str,
                    context: TurnContext | None = None) -> None:
         """Plan and deliver a report's posts (a new incident's once: claimed, so a retry or resume skips it)."""
-        view = outcome.incident
-        if view is None and outcome.ask is not None:
+        view, answer = outcome.incident, plan.report_answer(outcome, explicit=origin.source != "channel")
+        if answer == "ask" and outcome.ask is not None:
             await self.h.asking.show(outcome.ask, origin, text, context)  # only the poster sees the question
             return
-        if view is None:
-            if origin.source != "channel":  # chatter in report channels gets no reply
-                if context is not None and origin.source == "personal":
-                    await self.h.reply(context, *outcome.messages)
-                else:
-                    await self.h.db(self.h.tell, origin.user, *outcome.messages)
-            return
-        if outcome.duplicate and not (outcome.created or outcome.merged):
-            log.info("teams.report_duplicate incident_id=%s source=%s", view.id, origin.source)
+        if answer == "tell":
+            if context is not None and origin.source == "personal":
+                await self.h.reply(context, *outcome.messages)
+            else:
+                await self.h.db(self.h.tell, origin.user, *outcome.messages)
+        if answer != "deliver" or view is None:
             return
         log.info("teams.report incident_id=%s source=%s created=%s merged=%s kind=%s", view.id, origin.source,
                  outcome.created, outcome.merged, view.kind)

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.adapters.slack.records import REVIEW_OPEN, REVIEW_SUBMIT
+from bot.adapters.slack.render import REVIEW_OPEN, REVIEW_SUBMIT
 from bot.adapters.slack.review import SlackRecords
 
 
