@@ -68,3 +68,77 @@ def test_config_and_check_are_checked_for_adapter_imports() -> None:
     checked = {str(path.relative_to(ROOT)) for path in core_modules()}
     assert {"bot/config.py", "bot/wiring.py", "bot/checks.py", "bot/check_cli.py"} <= checked
     assert not any(name.startswith("bot/adapters/") for name in checked)
+
+
+# -- the Slack adapter: listeners translate, one factory builds (issue 12) ------------------------------------
+SLACK = ROOT / "bot" / "adapters" / "slack"
+LISTENERS = sorted((SLACK / "listeners").glob("*.py"))
+# A listener reaches the core only through the handler object it is given: never the core, never the built bundle.
+LISTENER_FORBIDDEN = ("bot.triage", "bot.adapters.slack.app", "bot.wiring")
+
+
+def _constructs(value: ast.expr) -> bool:
+    """A call of a class (by the naming convention: CamelCase)."""
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return name[:1].isupper()
+
+
+def late_assignments(path: Path) -> list[str]:
+    """`x.attr = …` where x was constructed (`x = SomeClass(…)`) in the same function: a part wired into another
+    after both were built (two-phase construction)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found: list[str] = []
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            continue
+        built = {target.id for node in ast.walk(function)
+                 if isinstance(node, ast.Assign) and _constructs(node.value)
+                 for target in node.targets if isinstance(target, ast.Name)}
+        for node in ast.walk(function):
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+            for target in targets:
+                if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id in built):
+                    found.append(f"{path.name}:{node.lineno} {ast.unparse(target)}")
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("path", LISTENERS, ids=lambda p: p.name)
+def test_slack_listeners_reach_the_core_only_through_their_handler(path: Path) -> None:
+    bad = [name for name in imported_modules(path) if name.startswith(LISTENER_FORBIDDEN)]
+    assert bad == [], f"{path.name} imports {bad}"
+
+
+def test_the_listener_check_sees_core_imports(tmp_path: Path) -> None:
+    sample = tmp_path / "listener.py"
+    sample.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                      "    from bot.triage.service import Triage\n", encoding="utf-8")
+    assert [n for n in imported_modules(sample) if n.startswith(LISTENER_FORBIDDEN)] == ["bot.triage.service"]
+
+
+def test_slack_adapter_parts_are_complete_when_constructed() -> None:
+    """No dataclass field left for later (`field(init=False)`) and no part assigned into another after both were
+    built: the factory constructs each part once, in order, with what it needs."""
+    import dataclasses
+    import importlib
+    import inspect
+
+    left_for_later: list[str] = []
+    for path in sorted(SLACK.rglob("*.py")):
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        for name, cls in inspect.getmembers(module, dataclasses.is_dataclass):
+            if cls.__module__ == module.__name__:
+                left_for_later += [f"{name}.{f.name}" for f in dataclasses.fields(cls) if not f.init]
+    assert left_for_later == []
+    assert [found for path in sorted(SLACK.rglob("*.py")) for found in late_assignments(path)] == []
+
+
+def test_the_construction_check_sees_late_wiring(tmp_path: Path) -> None:
+    sample = tmp_path / "app.py"
+    sample.write_text("def build(a, record):\n    adapter = A(a)\n    adapter.handlers = H(adapter)\n"
+                      "    record.msg = 'x'\n    self.x = 1\n", encoding="utf-8")
+    assert late_assignments(sample) == ["app.py:3 adapter.handlers"]

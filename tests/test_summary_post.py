@@ -15,11 +15,11 @@ from pydantic import SecretStr
 
 from bot.adapters.slack.summary_post import (
     build_client,
-    escape_mrkdwn,
     post_weekly_summary,
     slack_linker,
     summary_publisher,
 )
+from bot.adapters.slack.text import escape
 from bot.clock import FixedClock
 from bot.config import Secrets
 from bot.main import run
@@ -100,7 +100,7 @@ def test_slack_links_and_escaping(runtime: Runtime, slack: FakeSlack) -> None:
     assert slack.methods() == ["chat.getPermalink"]  # asked once per thread
     gone = replace(in_slack, conversation_channel="C_GONE")
     assert link(gone) == f"INC-{ids['I']:04d} (<#C_GONE>)"
-    assert escape_mrkdwn("a<b>&c") == "a&lt;b&gt;&amp;c"
+    assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
 
 
 def test_cli_prints_text_json_and_chart(runtime: Runtime, tmp_path: Path) -> None:

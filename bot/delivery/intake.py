@@ -18,12 +18,13 @@ class AfterReport:
     plan: plan.Plan | None = None
 
 
-def after_report(outcome: Outcome, origin: plan.Origin, *, answer: bool) -> AfterReport:
+def after_report(outcome: Outcome, origin: plan.Origin, *, answer: bool, can_ask: bool = True) -> AfterReport:
     """The question when the core asks whether this is a report; without an incident, the core's words when the
     message was meant for the bot (`answer`; chatter in report channels gets no reply); a redelivered report that
-    made nothing new: nothing; otherwise the plan (a new incident's posts, or the merge's)."""
+    made nothing new: nothing; otherwise the plan (a new incident's posts, or the merge's). `can_ask`: whether
+    the platform can ask about this message (Slack needs the message's ts)."""
     if outcome.incident is None:
-        if outcome.ask is not None:
+        if outcome.ask is not None and can_ask:
             return AfterReport(ask=outcome.ask)
         return AfterReport(words=tuple(outcome.messages) if answer else ())
     if outcome.duplicate and not (outcome.created or outcome.merged):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import TypeVar
 
 from bot.delivery import content as c
@@ -235,6 +236,16 @@ class Runner:
         steps = p.Plan(view.id, (), view.severity, "")
         return self._patient(lambda: self.post_once(
             view.id, purpose, Place(channel), c.SectionNotice(note, view, link), steps, IMMEDIATE))
+
+    def notify(self, note: Notification, when: Callable[[datetime], str]) -> Posted | None:
+        """`escalate`, then: acknowledged while it was being posted, its button comes off at once (either this
+        re-read sees the acknowledgement or the acknowledgement sees the recorded post)."""
+        posted = self.escalate(note)
+        after = self.ledger.queries.view(note.incident_id, None)
+        if posted is not None and after.acknowledged_at is not None:
+            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "",
+                                                          when(after.acknowledged_at), after.ref))
+        return posted
 
     def _turn_and_post(self, place: Place, content: c.Content, plan: p.Plan, marker: Marker | None) -> Posted:
         self.turn(place.channel, plan.severity, plan.lane)

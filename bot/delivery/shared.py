@@ -1,20 +1,13 @@
-"""What every adapter's delivery does alike, kept once: a plan run on the pacer with its failures told to whoever
-acted, a failed post recorded on the timeline, and a scheduler's escalation whose acknowledgement came while it
-was being posted (its button comes off at once: either the re-read here sees the acknowledgement, or the
-acknowledgement sees the recorded post)."""
+"""What every adapter's delivery does alike, kept once: plans run on the pacer, failed posts recorded."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from bot.clock import format_jst
-from bot.delivery import content as c
-from bot.delivery.content import Posted
 from bot.delivery.pacing import Job, Pacer
 from bot.delivery.plan import Plan
 from bot.delivery.runner import Runner
-from bot.ports import Notification
 from bot.triage.incidents import IncidentDesk
 
 RecordError = Callable[[int, str, str], None]
@@ -54,15 +47,5 @@ def submit_plan(pacer: Pacer, runner: Runner, steps: Plan, tell: Callable[[list[
     return pacer.submit(Job(work, steps.severity, steps.lane, steps.coalesce))
 
 
-def escalate(runner: Runner, note: Notification, locale: str) -> Posted | None:
-    """For the scheduler: post an escalation level (raises so a failure is retried); acknowledged meanwhile, the
-    posted notice is updated to say so at once."""
-    posted = runner.escalate(note)
-    after = runner.ledger.queries.view(note.incident_id, None)
-    if posted is not None and after.acknowledged_at is not None:
-        when = format_jst(after.acknowledged_at, locale)
-        runner.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", when, after.ref))
-    return posted
 
-
-__all__ = ["error_recorder", "submit_plan", "escalate", "RecordError"]
+__all__ = ["error_recorder", "submit_plan", "RecordError"]

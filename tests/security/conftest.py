@@ -27,7 +27,7 @@ from fake_slack import Call, FakeSlack
 from slack_driver import DispatchTransport, SlackDriver, TrackingExecutor
 from sqlalchemy import text
 
-from bot.adapters.slack import SlackAdapter, build_slack_app
+from bot.adapters.slack import SlackBot, build_slack_app
 from bot.clock import JST, FixedClock
 from bot.config import Secrets
 from bot.wiring import Runtime, build_runtime
@@ -197,7 +197,7 @@ class Bot:
     """One bot instance on a fake Slack, driven like Slack drives it."""
 
     runtime: Runtime
-    adapter: SlackAdapter
+    adapter: SlackBot
     fake: FakeSlack
     executor: TrackingExecutor
     driver: SlackDriver

@@ -149,12 +149,12 @@ def fresh(bot: Bot, restricted: bool, *, coreported: bool = False) -> Incident:
 
 def core_as(bot: Bot, user: str) -> Triage:
     """The core as the Slack adapter hands it out when `user` acts (outsiders recognised by users.info)."""
-    bot.adapter.actor(user)
-    return bot.adapter.triage
+    bot.adapter.people.actor(user)
+    return bot.adapter.people.triage()
 
 
 def actor(bot: Bot, user: str) -> Actor:
-    return bot.adapter.actor(user)
+    return bot.adapter.people.actor(user)
 
 
 def thread(bot: Bot, incident: Incident) -> list[dict[str, Any]]:
@@ -517,8 +517,8 @@ def test_authorization_matrix(
 
 def test_the_outsider_was_recognised_from_slack(bot: Bot) -> None:
     """users.info's is_stranger made U_EXT an outsider in the adapter's access policy (and nobody else)."""
-    bot.adapter.actor(OUTSIDER)
-    policy = bot.adapter.triage.deps.access
+    bot.adapter.people.actor(OUTSIDER)
+    policy = bot.adapter.people.triage().deps.access
     assert policy.roles_of(f"slack:{OUTSIDER}") == frozenset({"outsider"})
     for user in (REPORTER, STAFF, PR, SECURITY):
         assert "outsider" not in policy.roles_of(f"slack:{user}")
@@ -556,7 +556,7 @@ def test_outsiders_are_recognised_however_slack_says_so(
     before = bot.incident_count()
     bot.driver.event(event)
     assert (bot.incident_count() == before) is outsider
-    assert ("outsider" in bot.adapter.triage.deps.access.roles_of(f"slack:{user}")) is outsider
+    assert ("outsider" in bot.adapter.people.triage().deps.access.roles_of(f"slack:{user}")) is outsider
 
 
 # -- restricted texts: nowhere they must not be --------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from fake_slack import FakeSlack
 from slack_driver import DispatchTransport, SlackDriver, TrackingExecutor
 
-from bot.adapters.slack import SlackAdapter, build_slack_app
+from bot.adapters.slack import SlackBot, build_slack_app
 from bot.config import Secrets
 from bot.wiring import Runtime
 
@@ -35,7 +35,7 @@ class SlackEnv:
     """One bot instance under test."""
 
     runtime: Runtime
-    adapter: SlackAdapter
+    adapter: SlackBot
     driver: SlackDriver
     fake: FakeSlack
     executor: TrackingExecutor

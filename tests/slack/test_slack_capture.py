@@ -128,16 +128,18 @@ def test_user_groups_are_refreshed_after_the_ttl(runtime_factory: Callable[..., 
     runtime = runtime_factory(database_url, slack={**SLACK_SETTINGS, "pr_user_groups": ["S_PRGROUP"]})
     runtime.settings = runtime.settings.model_copy(update={"secrets": slack_secrets(fake_slack)})
     adapter = build_slack_app(runtime, group_ttl_seconds=60, monotonic=lambda: now[0])
-    assert not adapter.triage.deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
+    assert not adapter.people.triage().deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
     fake_slack.usergroups["S_PRGROUP"] = ["U_NEW"]
     now[0] = 30.0
-    assert not adapter.triage.deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
+    assert not adapter.people.triage().deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
     now[0] = 61.0
-    assert adapter.triage.deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
-    assert adapter.triage.deps.access.allows("acknowledge", f"slack:{PR}", restricted=False)  # app.yaml members stay
+    assert adapter.people.triage().deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)
+    access = adapter.people.triage().deps.access
+    assert access.allows("acknowledge", f"slack:{PR}", restricted=False)  # app.yaml members stay
     fake_slack.fail("usergroups.users.list", "missing_scope")
     now[0] = 200.0
-    assert adapter.triage.deps.access.allows("acknowledge", "slack:U_NEW", restricted=False)  # last good answer kept
+    access = adapter.people.triage().deps.access
+    assert access.allows("acknowledge", "slack:U_NEW", restricted=False)  # last good answer kept
 
 
 # -- manifest --------------------------------------------------------------------------------------------------

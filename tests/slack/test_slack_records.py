@@ -147,9 +147,8 @@ def test_a_replayed_end_uploads_nothing_twice(slack: SlackEnv) -> None:
     before = len(fake.shared)
     # The same ending rendered again (a retry, a second instance): every upload is claimed once.
     outcome = slack.runtime.triage.steps.replay(incident_id, _last_step(slack, incident_id), Actor(STAFF))
-    handlers = slack.adapter.handlers
-    handlers.show_progress(outcome, Actor(STAFF, NAMES[STAFF], "slack"),
-                           handlers.replies.ephemeral(REPORT, STAFF))
+    steps = slack.adapter.steps
+    steps.show_progress(outcome, Actor(STAFF, NAMES[STAFF], "slack"), steps.replies.ephemeral(REPORT, STAFF))
     slack.executor.drain()
     assert len(fake.shared) == before
 

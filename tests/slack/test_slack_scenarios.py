@@ -263,11 +263,11 @@ def test_posts_are_claimed_so_a_second_delivery_posts_nothing(slack: SlackEnv) -
     reporter = Actor(STAFF, "山田 花子", "slack")
     outcome = slack.runtime.triage.incidents.report(ReportInput(
         REPORTS["flaming"], reporter, conversation=ConversationRef("slack", REPORT, message["ts"])))
-    origin = slack.adapter.handlers.message_origin({"type": "message", "channel": REPORT, "user": STAFF,
+    origin = slack.adapter.reports.message_origin({"type": "message", "channel": REPORT, "user": STAFF,
                                                     "ts": message["ts"], "channel_type": "channel"})
     assert origin is not None
     for _ in range(2):
-        slack.adapter.handlers.show_report(outcome, origin, reporter)
+        slack.adapter.reports.show_report(outcome, origin, reporter)
         slack.executor.drain()
     assert len(fake.thread_messages(REPORT, message["ts"])) == 2  # intro and step 1, once each
     assert len(fake.channel_messages(PR_CHANNEL)) == 1

@@ -27,7 +27,7 @@ from bot.delivery import plan as p
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import error_recorder, escalate, submit_plan
+from bot.delivery.shared import error_recorder, submit_plan
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
 from bot.triage.memos import Memos
@@ -127,8 +127,9 @@ class LineWorksAdapter:
             log.warning("lineworks.delivery_deferred incident_id=%s", steps.incident_id)
 
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: an escalation level (bot/delivery/shared.py)."""
-        escalate(self.runner, note, self.render.catalog.locale)
+        """For the scheduler: an escalation level (raises so a failure is retried). Acknowledged while it was
+        being posted: 「確認しました」 follows at once."""
+        self.runner.notify(note, self.when)
 
     def wsgi(self) -> WSGIApp:
         """The callback endpoint (bot/adapters/lineworks/server.py) at the configured path."""

@@ -1,171 +1,85 @@
-"""The Slack adapter: a Bolt App holding the core, built by a factory from the Runtime (nothing at import time)."""
+"""The Slack adapter, built once by `build_slack_app` from the Runtime, in order, each part given only what it needs
+(nothing at import time, nothing set after construction)."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot import identity
+from bot.adapters.slack.capture import Capture
 from bot.adapters.slack.gate import SlackGate
-from bot.adapters.slack.handlers import Handlers
+from bot.adapters.slack.listeners import register_all
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
 from bot.adapters.slack.members import UserGroupMembers
 from bot.adapters.slack.metrics import SlackMetrics
+from bot.adapters.slack.outbox import Outbox
 from bot.adapters.slack.outsiders import Outsiders
-from bot.adapters.slack.port import PLATFORM, SlackPort, error_code
+from bot.adapters.slack.people import People
+from bot.adapters.slack.port import PLATFORM, SlackPort, build_client
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
-from bot.adapters.slack.text import slack_id
+from bot.adapters.slack.reports import Reports
+from bot.adapters.slack.resume import ReportResumer
+from bot.adapters.slack.review import SlackRecords
+from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
-from bot.config import SlackSettings
-from bot.delivery import content as c
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.i18n import Catalog
-from bot.ports import Actor, Notification
+from bot.ports import Notification
 from bot.presenting import notification_channel
-from bot.triage.service import Triage
 from bot.wiring import Runtime
-
-DEFAULT_API_URL = "https://slack.com/api/"
-NAME_TTL_SECONDS = 3600.0
 
 
 class SlackConfigError(Exception):
     """A Slack secret or setting missing for the chosen run mode; the message says which (ja + en)."""
 
 
-def api_base_url(configured: str | None) -> str:
-    """SLACK_API_URL (the Web API base, e.g. http://127.0.0.1:8080/api/) or Slack's, with a trailing slash."""
-    url = (configured or DEFAULT_API_URL).strip()
-    return url if url.endswith("/") else url + "/"
+@dataclass(frozen=True)
+class SlackBot:
+    """What the factory built, for the CLI, the scheduler and tests; listeners never see it."""
 
-
-def build_client(runtime: Runtime) -> WebClient:
-    """The Web API client: bot token, SLACK_API_URL, and retries for 429 (after Retry-After) and connection errors."""
-    secrets = runtime.settings.secrets
-    token = secrets.slack_bot_token.get_secret_value() if secrets.slack_bot_token else None
-    return WebClient(token=token, base_url=api_base_url(secrets.slack_api_url), timeout=15,
-                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                     RateLimitErrorRetryHandler(max_retry_count=3)])
-
-
-@dataclass
-class SlackAdapter:
-    """The Bolt app and the core it translates for; listeners reach the core only through `handlers`."""
-
-    runtime: Runtime
+    app: App
     client: WebClient
-    settings: SlackSettings
-    catalog: Catalog
+    gate: SlackGate
+    metrics: SlackMetrics
     render: Renderer
-    groups: UserGroupMembers
-    port: SlackPort
     ledger: Ledger
-    runner: Runner
-    # Runs the delivery plans that follow a stored core change, paced per channel (bot/delivery/pacing.py).
-    pacer: Pacer
-    replies: Replies
-    app: App = field(init=False)
-    handlers: Handlers = field(init=False)
-    outsiders: Outsiders = field(init=False)
-    gate: SlackGate = field(init=False)
-    metrics: SlackMetrics = field(default_factory=SlackMetrics, init=False)
-    _triage: Triage | None = field(default=None, init=False)
-    _triage_members: tuple[frozenset[str], frozenset[str]] | None = field(default=None, init=False)
-    _names: dict[str, tuple[float, str]] = field(default_factory=dict, init=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
-
-    @property
-    def triage(self) -> Triage:
-        """The core, with PR members from the configured Slack user groups and the outsiders recognised so far
-        (bot/adapters/slack/outsiders.py) added to its access policy."""
-        members, outsiders = self.groups.members(), self.outsiders.members()
-        if not members and not outsiders:
-            return self.runtime.triage
-        with self._lock:
-            if self._triage is None or self._triage_members != (members, outsiders):
-                deps = self.runtime.triage.deps
-                access = deps.access.with_pr_members(identity.qualify_all(PLATFORM, members)).with_outsiders(
-                    identity.qualify_all(PLATFORM, outsiders))
-                self._triage = Triage(replace(deps, access=access))
-                self._triage_members = (members, outsiders)
-            return self._triage
-
-    def now(self) -> datetime:
-        """The core's clock (so tests and timelines agree)."""
-        return self.runtime.triage.deps.clock.now()
-
-    def actor(self, user_id: str, fallback_name: str = "") -> Actor:
-        """A Slack user as the core's Actor ("slack:U…", never matching another platform's id), with the display
-        name from users.info (cached); takes the raw or the namespaced id."""
-        return Actor(user_id=identity.qualify(PLATFORM, user_id),
-                     display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
-
-    def display_name(self, user_id: str, fallback: str = "") -> str:
-        user_id = slack_id(user_id)
-        cached = self._names.get(user_id)
-        if cached and time.monotonic() - cached[0] < NAME_TTL_SECONDS:
-            return cached[1]
-        name = fallback or user_id
-        try:
-            user = self.client.users_info(user=user_id).get("user") or {}
-            self.outsiders.observe_user(user)
-            profile = user.get("profile") or {}
-            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or name
-        except SlackApiError as exc:
-            log_event(logging.WARNING, "slack.users_info_failed", user=user_id, error=error_code(exc))
-            return name
-        self._names[user_id] = (time.monotonic(), name)
-        return name
-
-    def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
-        Acknowledged while it was being posted: its button comes off at once (either this re-read sees the
-        acknowledgement or the acknowledgement sees the recorded post)."""
-        posted = self.runner.escalate(note)
-        after = self.runtime.triage.queries.view(note.incident_id, None)
-        log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
-        if posted is not None and after.acknowledged_at is not None:
-            when = format_jst(after.acknowledged_at, self.catalog.locale)
-            self.port.update(posted, c.NoticeAcknowledged(after, after.acknowledged_by or "", when, after.ref))
+    people: People
+    reports: Reports
+    steps: Steps
+    deliver_notification: Callable[[Notification], None]  # for the scheduler: an escalation level, raises to retry
+    resume: Callable[[], int]  # for the scheduler: finish reports a crash interrupted (resume.py)
 
 
 def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_verification_enabled: bool = False,
                     listener_executor: Executor | None = None, group_ttl_seconds: float | None = None,
-                    monotonic: Callable[[], float] | None = None) -> SlackAdapter:
+                    monotonic: Callable[[], float] | None = None) -> SlackBot:
     """Build the adapter: Web API client, renderer, delivery, Bolt App with every listener registered.
 
     `client` replaces the Web API client (tests point one at a local server); `listener_executor` runs the
     listeners after ack (tests pass one they can wait on); `token_verification_enabled` calls auth.test now.
     """
-    from bot.adapters.slack.listeners import register_all
-
-    settings = runtime.settings
-    secrets = settings.secrets
+    secrets, slack, triage = runtime.settings.secrets, runtime.settings.file.slack, runtime.triage
     if secrets.slack_signing_secret is None and secrets.slack_app_token is None:
         raise SlackConfigError("SLACK_SIGNING_SECRET が設定されていません / SLACK_SIGNING_SECRET is not set")
-    client = client or build_client(runtime)
-    catalog = runtime.triage.catalog
-    renderer = Renderer(catalog, runtime.library.kinds())
-    groups_kwargs = {"ttl": group_ttl_seconds} if group_ttl_seconds is not None else {}
+    token = secrets.slack_bot_token.get_secret_value() if secrets.slack_bot_token else None
+    client = client or build_client(token, secrets.slack_api_url)
+    catalog = triage.catalog
+    render = Renderer(catalog, runtime.library.kinds())
+    group_clock = {"ttl": group_ttl_seconds} if group_ttl_seconds is not None else {}
     if monotonic is not None:
-        groups_kwargs["monotonic"] = monotonic  # type: ignore[assignment]
-    groups = UserGroupMembers(client, settings.file.slack.pr_user_groups, **groups_kwargs)  # type: ignore[arg-type]
-    slack = settings.file.slack
-    triage = runtime.triage
-    port = SlackPort(client, renderer)
+        group_clock["monotonic"] = monotonic  # type: ignore[assignment]
+    groups = UserGroupMembers(client, slack.pr_user_groups, **group_clock)  # type: ignore[arg-type]
+    outsiders = Outsiders(client)
+    people = People(triage, client, groups, outsiders)
+    port = SlackPort(client, render)
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     pacer = Pacer(lambda channel: slack.post_interval_seconds, max_pending=slack.delivery_queue_limit,
                   spawn=listener_executor.submit if listener_executor is not None else None, name="slack-delivery")
@@ -181,24 +95,31 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
                                                                           slack.restricted_channel),
                     record_error, chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep,
                     latest=pacer.latest)
-    adapter = SlackAdapter(runtime=runtime, client=client, settings=slack, catalog=catalog, render=renderer,
-                           groups=groups, port=port, ledger=ledger, runner=runner, pacer=pacer,
-                           replies=Replies(client, renderer, catalog, record_error))
-    adapter.handlers = Handlers(adapter)
+    replies = Replies(client, render, catalog, record_error)
+    outbox = Outbox(replies, runner, port, pacer)
+    reports = Reports(people, replies, outbox, render, client, slack)
+    steps = Steps(people, replies, outbox, render, client)
+    metrics = SlackMetrics()
     signing_secret = secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else ""
+    # The gate replaces Bolt's RequestVerification: it refuses (and counts) where Bolt would raise (gate.py).
+    gate = SlackGate(signing_secret, metrics, observe_team=outsiders.observe_team)
     bolt_logger = logging.getLogger("incident_bot.slack.bolt")
     redact_bolt_logs(bolt_logger)
-    adapter.outsiders = Outsiders(client)
-    # The gate replaces Bolt's RequestVerification: it refuses (and counts) where Bolt would raise (gate.py).
-    adapter.gate = SlackGate(signing_secret, adapter.metrics, observe_team=adapter.outsiders.observe_team)
     # process_before_response: Slack gets its HTTP 200 only once a delivery's work is stored and posted. A crash
     # before that makes Slack retry the event (same event_id) or the user click again; the core's keys and
-    # delivery.py's claims let the second attempt finish the first one's work without repeating any of it.
+    # the ledger's claims let the second attempt finish the first one's work without repeating any of it.
     # Acknowledging first would let a crash lose an event Slack never resends (docs/operations.md).
-    adapter.app = App(client=client, signing_secret=signing_secret, name="sns-incident-bot",
-                      token_verification_enabled=token_verification_enabled, listener_executor=listener_executor,
-                      logger=bolt_logger, request_verification_enabled=False, before_authorize=adapter.gate,
-                      process_before_response=True)
-    register_all(adapter.app, adapter)
+    app = App(client=client, signing_secret=signing_secret, name="sns-incident-bot",
+              token_verification_enabled=token_verification_enabled, listener_executor=listener_executor,
+              logger=bolt_logger, request_verification_enabled=False, before_authorize=gate,
+              process_before_response=True)
+    register_all(app, reports, steps, Capture(people, replies, port, slack.capture_reaction),
+                 SlackRecords(people, replies, outbox, render, client), slack.slash_command)
     groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
-    return adapter
+
+    def deliver_notification(note: Notification) -> None:
+        runner.notify(note, lambda at: format_jst(at, catalog.locale))
+        log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
+
+    return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, deliver_notification,
+                    ReportResumer(people, replies, reports).run)

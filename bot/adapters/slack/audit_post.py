@@ -9,7 +9,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from bot.adapters.slack.summary_post import SECTION_LIMIT, build_client, escape_mrkdwn
+from bot.adapters.slack.summary_post import SECTION_LIMIT, build_client
+from bot.adapters.slack.text import escape
 from bot.triage.audit import AuditResult, audit_lines
 from bot.wiring import Runtime
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def post_audit(client: WebClient, channel: str, lines: list[str]) -> dict[str, Any]:
     """One chat.postMessage: the head line as the notification text, every line (escaped) as a section."""
-    escaped = [escape_mrkdwn(line) for line in lines]
+    escaped = [escape(line) for line in lines]
     chunks: list[str] = []
     for line in escaped:
         if chunks and len(chunks[-1]) + 1 + len(line) <= SECTION_LIMIT:

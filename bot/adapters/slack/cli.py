@@ -14,13 +14,12 @@ from typing import Any, TextIO
 from slack_bolt import BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
-from bot.adapters.slack.app import SlackAdapter, SlackConfigError, build_slack_app
+from bot.adapters.slack.app import SlackBot, SlackConfigError, build_slack_app
 from bot.adapters.slack.gate import MAX_BODY_BYTES
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.manifest import manifest_yaml
-from bot.ports import Notification
 from bot.wiring import Runtime
 
 EVENTS_PATH = "/slack/events"
@@ -31,23 +30,22 @@ CONNECTION_LIMIT = 1000
 WSGI = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(adapter: SlackAdapter) -> WSGI:
+def wsgi_app(bot: SlackBot, engine: Engine) -> WSGI:
     """POST /slack/events through the gate to Bolt, GET /healthz (database reachable), GET /metrics (refused
     requests by reason, plain text), 404 for everything else."""
-    engine = adapter.runtime.engine
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == EVENTS_PATH and method == "POST":
             body = read_body(environ)
             if body is None:
-                return wsgi_response(adapter.gate.refuse(413, "too_large"), start_response)
-            response = adapter.gate.handle(adapter.app.dispatch, body, wsgi_headers(environ),
+                return wsgi_response(bot.gate.refuse(413, "too_large"), start_response)
+            response = bot.gate.handle(bot.app.dispatch, body, wsgi_headers(environ),
                                            environ.get("QUERY_STRING") or None)
             return wsgi_response(response, start_response)
         if path == METRICS_PATH and method in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
-            return [adapter.metrics.render().encode("utf-8")]
+            return [bot.metrics.render().encode("utf-8")]
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             try:
                 with engine.connect() as connection:
@@ -115,7 +113,7 @@ def wsgi_response(response: BoltResponse, start_response: Callable[..., Any]) ->
     return [data]
 
 
-def make_server(adapter: SlackAdapter, host: str, port: int) -> Any:
+def make_server(bot: SlackBot, engine: Engine, host: str, port: int) -> Any:
     """A waitress server (production WSGI) for the adapter; port 0 picks a free port (`effective_port`)."""
     import waitress
 
@@ -125,7 +123,7 @@ def make_server(adapter: SlackAdapter, host: str, port: int) -> Any:
     # connection limit that /healthz and Slack need (waitress' defaults: 120 s, checked every 30 s, 100).
     # Bind: `serve --host` (all interfaces by default, for Slack to reach it); behind a reverse proxy on the same
     # machine, bind to 127.0.0.1 (docs/operations.md).
-    return waitress.create_server(wsgi_app(adapter), host=host, port=port, threads=8, ident="incident-bot",
+    return waitress.create_server(wsgi_app(bot, engine), host=host, port=port, threads=8, ident="incident-bot",
                                   clear_untrusted_proxy_headers=True, max_request_body_size=4 * MAX_BODY_BYTES,
                                   channel_timeout=CHANNEL_TIMEOUT, cleanup_interval=1,
                                   connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True)
@@ -136,24 +134,17 @@ def worker_id() -> str:
     return f"{socketlib.gethostname()}:{os.getpid()}"
 
 
-def _summary_publisher(runtime: Runtime, adapter: SlackAdapter) -> Callable[..., None]:
-    """The weekly summary poster (bot/adapters/slack/summary_post.py) on the adapter's Web API client."""
-    from bot.adapters.slack.summary_post import summary_publisher
-
-    return summary_publisher(runtime, adapter.client)
-
-
-def start_scheduler(runtime: Runtime, adapter: SlackAdapter) -> Any:
-    """Escalation ticks and the weekly summary (bot.scheduler), delivering through this adapter; started."""
+def start_scheduler(runtime: Runtime, bot: SlackBot) -> Any:
+    """Escalation ticks, resume, the weekly summary and the audit (bot.scheduler), through this adapter; started."""
     from bot.adapters.slack.audit_post import audit_publisher
+    from bot.adapters.slack.summary_post import summary_publisher
+    from bot.delivery.resume import schedule_resume
     from bot.scheduler import build_scheduler
 
-    deliver: Callable[[Notification], None] = adapter.deliver_notification
-    scheduler = build_scheduler(runtime, deliver=deliver, publish_summary=_summary_publisher(runtime, adapter),
-                                worker_id=worker_id(), post_audit=audit_publisher(runtime, adapter.client))
-    from bot.adapters.slack.resume import schedule_resumer
-
-    schedule_resumer(scheduler, adapter, runtime.settings.file.escalation.tick_seconds)
+    scheduler = build_scheduler(runtime, deliver=bot.deliver_notification,
+                                publish_summary=summary_publisher(runtime, bot.client), worker_id=worker_id(),
+                                post_audit=audit_publisher(runtime, bot.client))
+    schedule_resume(scheduler, bot.resume, runtime.settings.file.escalation.tick_seconds, "slack")
     scheduler.start()
     log_event(logging.INFO, "slack.scheduler_started", worker=worker_id())
     return scheduler
@@ -164,7 +155,7 @@ def _missing(runtime: Runtime, *names: str) -> list[str]:
     return [name.upper() for name in names if getattr(secrets, name) is None]
 
 
-def _build(runtime: Runtime, stdout: TextIO, *required: str) -> SlackAdapter | None:
+def _build(runtime: Runtime, stdout: TextIO, *required: str) -> SlackBot | None:
     missing = _missing(runtime, *required)
     if missing:
         stdout.write(f"環境変数が設定されていません / environment variables not set: {', '.join(missing)}\n")
@@ -190,12 +181,13 @@ def _shutdown(scheduler: Any | None) -> None:
 
 def serve(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     """HTTP mode: Slack's requests at POST /slack/events on waitress, plus the scheduler."""
-    adapter = _build(runtime, stdout, "slack_bot_token", "slack_signing_secret")
-    if adapter is None:
+    bot = _build(runtime, stdout, "slack_bot_token", "slack_signing_secret")
+    if bot is None:
         return 2
     # bandit B104: a server: listens on all interfaces unless --host says otherwise.
-    server = make_server(adapter, getattr(args, "host", "0.0.0.0"), int(getattr(args, "port", 3000)))  # nosec B104
-    scheduler = start_scheduler(runtime, adapter)
+    server = make_server(bot, runtime.engine, getattr(args, "host", "0.0.0.0"),  # nosec B104
+                         int(getattr(args, "port", 3000)))
+    scheduler = start_scheduler(runtime, bot)
     stdout.write(f"listening on http://{server.effective_host}:{server.effective_port}{EVENTS_PATH}\n")
     stdout.flush()
     _stop_on_sigterm()
@@ -213,13 +205,13 @@ def socket(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     """Socket Mode: no public endpoint; Slack's events arrive over a WebSocket the bot opens."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    adapter = _build(runtime, stdout, "slack_bot_token", "slack_app_token")
-    if adapter is None:
+    bot = _build(runtime, stdout, "slack_bot_token", "slack_app_token")
+    if bot is None:
         return 2
     app_token = runtime.settings.secrets.slack_app_token
     assert app_token is not None
-    handler = SocketModeHandler(adapter.app, app_token.get_secret_value())
-    scheduler = start_scheduler(runtime, adapter)
+    handler = SocketModeHandler(bot.app, app_token.get_secret_value())
+    scheduler = start_scheduler(runtime, bot)
     stdout.write("socket mode: connecting to Slack\n")
     stdout.flush()
     _stop_on_sigterm()

@@ -33,6 +33,7 @@ from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.shapes import KNOWN_TYPES, MAX_BODY_BYTES, shape_problem, user_team
 
 MAX_AGE_SECONDS = 5 * 60  # Slack: refuse requests more than five minutes old (replays)
+SIGNATURE_CHECKED = "incident_bot_signature_checked"  # set by `handle` only, never from a request
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 Headers = Mapping[str, Any]
@@ -133,7 +134,7 @@ class SlackGate(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
-        if req.mode != "socket_mode":
+        if req.mode != "socket_mode" and not req.context.get(SIGNATURE_CHECKED):
             raw = req.raw_body.encode("utf-8", "surrogatepass")
             reason = signature_problem(self._secret, raw, req.headers, self._clock())
             if reason is not None:
@@ -157,7 +158,9 @@ class SlackGate(Middleware):
             return self.refuse(401, reason)
         try:
             text = body.decode("utf-8")
-            request = BoltRequest(body=text, query=query, headers=_bolt_headers(headers))
+            # Checked above: the middleware (`process`) does not hash the same body a second time.
+            request = BoltRequest(body=text, query=query, headers=_bolt_headers(headers),
+                                  context={SIGNATURE_CHECKED: True})
         except Exception:  # noqa: BLE001 - not UTF-8, not JSON, or not what Bolt reads: never from Slack
             return self.refuse(400, "malformed", problem="body is not a Slack payload")
         return dispatch(request)

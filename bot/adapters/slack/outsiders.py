@@ -92,10 +92,6 @@ class Outsiders:
             log_event(logging.INFO, "slack.outsider", user=user_id, source="users.info")
 
     # -- the answer ------------------------------------------------------------------------------------------
-    def is_outsider(self, user_id: str) -> bool:
-        """Whether this user is an outsider, from what is known now."""
-        return user_id in self.members()
-
     def members(self) -> frozenset[str]:
         """Every user currently known to be an outsider."""
         with self._lock:

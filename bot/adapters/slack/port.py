@@ -13,8 +13,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot.adapters.slack.records import review_invite, upload
 from bot.adapters.slack.render import Rendered, Renderer
 from bot.adapters.slack.text import escape, link, slack_id, user_mention
 from bot.delivery import content as c
@@ -22,9 +22,19 @@ from bot.delivery.content import DeliveryError, Marker, Place, Posted
 
 log = logging.getLogger("incident_bot.slack")
 PLATFORM = "slack"
+DEFAULT_API_URL = "https://slack.com/api/"
 METADATA_TYPE = "incident_bot_post"
 PERMALINK_CACHE = 4096
 LOOKUP_PAGES = 5  # conversations.history/replies pages (200 messages each) searched for an abandoned post
+
+
+def build_client(token: str | None, api_url: str | None) -> WebClient:
+    """The Web API client: bot token, SLACK_API_URL (e.g. http://127.0.0.1:8080/api/, for tests) or Slack's, and
+    retries for 429 (after Retry-After) and connection errors."""
+    url = (api_url or DEFAULT_API_URL).strip()
+    return WebClient(token=token, base_url=url if url.endswith("/") else url + "/", timeout=15,
+                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                                     RateLimitErrorRetryHandler(max_retry_count=3)])
 
 
 def error_code(exc: SlackApiError) -> str:
@@ -98,7 +108,7 @@ class SlackPort:
         if isinstance(content, c.Anchored):
             return r.markup(t("slack.anchored", ref=content.view.ref, link=escape(t("slack.thread_link"))))
         if isinstance(content, c.ReviewInvite):
-            return review_invite(r, content.view.ref, content.view.id)
+            return r.review_invite(content.view.ref, content.view.id)
         raise TypeError(f"no Slack rendering for {type(content).__name__}")
 
     def _changed(self, posted: Posted, content: c.Content) -> tuple[str, list[dict[str, Any]]] | None:
@@ -145,8 +155,24 @@ class SlackPort:
             raise delivery_error(exc) from None
 
     def upload(self, place: Place, files: Sequence[c.Attachment], comment: str) -> Posted:
-        """Files with one comment through the external upload flow (bot/adapters/slack/records.py)."""
-        return upload(self.client, place, files, comment)
+        """Files with one comment through the external upload flow (files_upload_v2). A user id as channel means
+        their DM, opened by the comment itself (a post to a user id needs no im:write, and answers with the DM's
+        channel id the upload needs)."""
+        channel = slack_id(place.channel)
+        text: str | None = escape(comment) if comment else None
+        try:
+            if channel.startswith(("U", "W")):
+                opened = self.client.chat_postMessage(channel=channel, text=text or "", unfurl_links=False)
+                channel, text = str(opened["channel"]), None
+            response = self.client.files_upload_v2(
+                file_uploads=[{"file": f.data, "filename": f.filename, "title": f.title} for f in files],
+                channel=channel, thread_ts=place.thread, initial_comment=text, request_file_info=False)
+        except SlackApiError as exc:
+            raise delivery_error(exc) from None
+        uploaded = response.get("files") or [response.get("file") or {}]
+        if not uploaded or not uploaded[0].get("id"):
+            raise DeliveryError("upload_incomplete")
+        return Posted(channel, str(uploaded[0]["id"]))
 
     def permalink(self, posted: Posted) -> str | None:
         known = self._links.get(posted)

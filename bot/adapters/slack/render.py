@@ -41,6 +41,7 @@ from bot.adapters.slack.text import (
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
 from bot.presenting import StepRef  # shared with the Teams adapter: one button encoding
+from bot.records.service import MAX_REVIEW
 
 # Action and callback ids: the contract between rendered controls and listeners.
 STEP_DONE = "step_done"
@@ -51,6 +52,9 @@ ACKNOWLEDGE = "acknowledge"
 STEP_SUBMIT = "step_submit"
 REPORT_SHORTCUT = "report_incident"
 REPORT_SUBMIT = "report_submit"
+REVIEW_OPEN = "records_review"
+REVIEW_SUBMIT = "records_review_submit"
+CAUSE, PREVENTION = "cause", "prevention"  # the review modal's two fields
 INPUT_ACTION = "value"
 INPUT_BLOCK_PREFIX = "in:"
 MODAL_TITLE_LIMIT = 24
@@ -270,16 +274,19 @@ class Renderer:
         return InputBlock(block_id=INPUT_BLOCK_PREFIX + item.id, label=truncate(item.label, 2000), element=element,
                           optional=not item.required, hint=truncate(item.help, 2000) if item.help else None)
 
+    def _modal(self, callback_id: str, title: str, submit: str, metadata: dict[str, Any],
+               blocks: list[Block]) -> View:
+        return View(type="modal", callback_id=callback_id, title=truncate(self.t(title), MODAL_TITLE_LIMIT),
+                    submit=truncate(self.t(submit), MODAL_TITLE_LIMIT),
+                    close=truncate(self.t("slack.modal.cancel"), MODAL_TITLE_LIMIT),
+                    private_metadata=encode_metadata(metadata), blocks=blocks)
+
     def step_modal(self, step: StepView, metadata: dict[str, Any]) -> View:
         """The modal asking for a step's inputs; submitting it completes the step."""
         blocks: list[Block] = [_section(self._heading(step))]
         blocks += [self._input_block(item, step.answers.get(item.id)) for item in step.inputs]
-        return View(type="modal", callback_id=STEP_SUBMIT,
-                    title=truncate(self.t("slack.modal.step_title"), MODAL_TITLE_LIMIT),
-                    submit=truncate(self.t("slack.modal.submit"), MODAL_TITLE_LIMIT),
-                    close=truncate(self.t("slack.modal.cancel"), MODAL_TITLE_LIMIT),
-                    private_metadata=encode_metadata(metadata),
-                    blocks=self.fit(blocks, limit=MODAL_BLOCK_LIMIT))
+        return self._modal(STEP_SUBMIT, "slack.modal.step_title", "slack.modal.submit", metadata,
+                           self.fit(blocks, limit=MODAL_BLOCK_LIMIT))
 
     def report_modal(self, text: str, permalink: str | None, metadata: dict[str, Any]) -> View:
         """The confirm modal of the message shortcut: the message text pre-filled, the kind optional."""
@@ -297,11 +304,26 @@ class Renderer:
                                  element=StaticSelectElement(action_id=INPUT_ACTION, options=options,
                                                              placeholder=PlainTextObject(
                                                                  text=self.t("slack.modal.choose")))))
-        return View(type="modal", callback_id=REPORT_SUBMIT,
-                    title=truncate(self.t("slack.modal.report_title"), MODAL_TITLE_LIMIT),
-                    submit=truncate(self.t("slack.modal.report_submit"), MODAL_TITLE_LIMIT),
-                    close=truncate(self.t("slack.modal.cancel"), MODAL_TITLE_LIMIT),
-                    private_metadata=encode_metadata(metadata), blocks=blocks)
+        return self._modal(REPORT_SUBMIT, "slack.modal.report_title", "slack.modal.report_submit", metadata, blocks)
+
+    def review_invite(self, ref: str, incident_id: int) -> Rendered:
+        """The invitation posted in the incident's conversation when it ends, with the button opening the review."""
+        text = escape(self.t("records.review.invite", ref=ref))
+        button = ButtonElement(text=truncate(self.t("records.review.button"), BUTTON_TEXT_LIMIT),
+                               action_id=REVIEW_OPEN, value=str(incident_id))
+        return Rendered(text, [_section(text), ActionsBlock(elements=[button])])
+
+    def review_modal(self, ref: str, metadata: dict[str, Any]) -> View:
+        """The closing review: two optional fields, 原因 and 再発防止策."""
+        def field(block_id: str, label: str) -> InputBlock:
+            return InputBlock(block_id=block_id, label=self.t(label), optional=True,
+                              element=PlainTextInputElement(action_id=INPUT_ACTION, multiline=True,
+                                                            max_length=MAX_REVIEW))
+
+        hint = _context(escape(f"{ref}　{self.t('records.review.modal_hint')}"))
+        return self._modal(REVIEW_SUBMIT, "records.review.modal_title", "records.review.submit", metadata,
+                           [hint, field(CAUSE, "records.review.cause_label"),
+                            field(PREVENTION, "records.review.prevention_label")])
 
 
 def encode_metadata(data: dict[str, Any]) -> str:

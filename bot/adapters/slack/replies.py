@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,6 +24,18 @@ from bot.triage.core import StorageUnavailable
 
 Reply = Callable[[Rendered], None]
 RecordError = Callable[[int, str, str], None]
+
+
+@dataclass
+class Submission:
+    """What a view_submission listener acknowledges with, and the work to do after acknowledging."""
+
+    ack: dict[str, Any] = field(default_factory=dict)
+    then: Callable[[], None] | None = None
+
+    def run(self) -> None:
+        if self.then is not None:
+            self.then()
 
 
 class Replies:
@@ -54,6 +68,14 @@ class Replies:
                 log_event(logging.WARNING, "slack.respond_failed", status=response.status_code)
                 fallback(message)
         return reply
+
+    def for_action(self, body: dict[str, Any]) -> tuple[str, str, str | None, Reply]:
+        """(user, channel, thread, private reply) of a block action."""
+        user = body["user"]["id"]
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or user
+        thread = (body.get("message") or {}).get("thread_ts") or container.get("thread_ts")
+        return user, channel, thread, self.ephemeral(channel, user, thread)
 
     def dm(self, user: str) -> Reply:
         def reply(message: Rendered) -> None:

@@ -1,44 +1,40 @@
-"""Finishing reports whose Slack posts a crash interrupted, when nobody will deliver them again.
+"""Finishing reports whose Slack posts a crash interrupted (the rule and the query: bot/delivery/resume.py).
 
-A report is stored before Slack gets its HTTP 200 and posted after it (the pacer). If the process dies in
-between, Slack does not redeliver (it had its 200) and the reporter has nothing to click: the incident would
-sit in the database with no thread, no step and no PR message. Each scheduler tick (and once at start-up) this
-job looks for Slack reports of the last RESUME_WINDOW whose REPORT_DELIVERY mark is missing or was claimed more
-than the ledger's lease ago by a process that never finished, and runs the same delivery plan for them: what
-was posted is found (ledger, or message metadata for a post whose ts was never recorded) and only the rest goes
-out. Any number of instances may run it: the mark is claimed.
+A report is stored before Slack gets its HTTP 200 and posted after it (the pacer); if the process dies in
+between, Slack does not redeliver. The delivery layer finds such reports and hands each one's first outcome
+here; this module only works out where its conversation is and runs the same plan (the ledger posts what is
+missing).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot.adapters.slack.handlers import Origin
+from bot.adapters.slack.people import People
 from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.replies import Replies
+from bot.adapters.slack.reports import Origin, Reports
 from bot.adapters.slack.text import slack_id
-from bot.delivery.resume import resume_reports, schedule_resume
+from bot.delivery.resume import resume_reports
 from bot.ports import Outcome
 
-if TYPE_CHECKING:
-    from apscheduler.schedulers.base import BaseScheduler
-
-    from bot.adapters.slack.app import SlackAdapter
 
 class ReportResumer:
     """The scheduler job: finish unfinished Slack reports (see the module docstring)."""
 
-    def __init__(self, adapter: SlackAdapter) -> None:
-        self.adapter = adapter
+    def __init__(self, people: People, replies: Replies, reports: Reports) -> None:
+        self.people = people
+        self.replies = replies
+        self.reports = reports
 
     def run(self) -> int:
         """Resume every unfinished report found now; returns how many were looked at."""
-        return resume_reports(self.adapter.triage.queries, PLATFORM, self.adapter.now(), self.show)
+        return resume_reports(self.people.triage().queries, PLATFORM, self.people.now(), self.show)
 
     def show(self, outcome: Outcome) -> None:
+        """Run one unfinished report's plan again where its conversation is."""
         view = outcome.incident
         assert view is not None
-        handlers, replies = self.adapter.handlers, self.adapter.replies
-        actor = self.adapter.actor(view.reporter_id)
+        replies = self.replies
+        actor = self.people.actor(view.reporter_id)
         reporter = slack_id(view.reporter_id)  # the stored id is namespaced ("slack:U…"); Slack wants its own
         where = view.conversation
         if where is not None and where.platform == PLATFORM and where.thread:
@@ -51,11 +47,4 @@ class ReportResumer:
             # unless it had already been opened (the ledger finds it).
             origin = Origin("slash", reporter, reporter, replies.dm(reporter))
         with replies.guard(origin.reply, "resume", view.id, stored=True):
-            handlers.show_report(outcome, origin, actor)
-
-
-def schedule_resumer(scheduler: BaseScheduler, adapter: SlackAdapter, tick_seconds: int) -> ReportResumer:
-    """Add the job to a (not yet started) scheduler (bot/delivery/resume.py)."""
-    resumer = ReportResumer(adapter)
-    schedule_resume(scheduler, resumer.run, tick_seconds, PLATFORM)
-    return resumer
+            self.reports.show_report(outcome, origin, actor)

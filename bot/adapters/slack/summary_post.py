@@ -8,9 +8,10 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, SectionBlock
 
+from bot.adapters.slack import port
+from bot.adapters.slack.text import escape
 from bot.triage.summary import Raw, WeeklySummary, render_summary_sections
 from bot.triage.summary_model import AttentionItem
 from bot.wiring import Runtime
@@ -28,11 +29,6 @@ POST_ERRORS: tuple[type[Exception], ...] = (SlackApiError, SlackClientError, OSE
 
 class SummaryPostError(Exception):
     """The summary cannot be posted (no channel or token configured)."""
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_linker(client: WebClient) -> Callable[[AttentionItem], str]:
@@ -53,22 +49,18 @@ def slack_linker(client: WebClient) -> Callable[[AttentionItem], str]:
                     cache[(channel, ts)] = None
             url = cache[(channel, ts)]
             if url:
-                return Raw(f"<{escape_mrkdwn(url)}|{item.ref}>")
+                return Raw(f"<{escape(url)}|{item.ref}>")
         return Raw(f"{item.ref} (<#{channel}>)")
 
     return link
 
 
 def build_client(runtime: Runtime) -> WebClient:
-    """A WebClient from the environment's bot token and optional API base URL."""
+    """The adapter's Web API client (port.build_client) from the environment's bot token and optional API URL."""
     secrets = runtime.settings.secrets
     if secrets.slack_bot_token is None:
         raise SummaryPostError("SLACK_BOT_TOKEN is not set")
-    base_url = secrets.slack_api_url or WebClient.BASE_URL
-    client = WebClient(token=secrets.slack_bot_token.get_secret_value(),
-                       base_url=base_url if base_url.endswith("/") else base_url + "/")
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # honours Retry-After on 429
-    return client
+    return port.build_client(secrets.slack_bot_token.get_secret_value(), secrets.slack_api_url)
 
 
 def post_summary(client: WebClient, channel: str, summary_text_chunks: Sequence[str], png: bytes | None, *,
@@ -101,7 +93,7 @@ def post_weekly_summary(runtime: Runtime, summary: WeeklySummary, png: bytes | N
     if not channel:
         raise SummaryPostError("slack.summary_channel is not set in app.yaml")
     client = client or build_client(runtime)
-    chunks = render_summary_sections(summary, runtime.triage.catalog, escape=escape_mrkdwn,
+    chunks = render_summary_sections(summary, runtime.triage.catalog, escape=escape,
                                      link=slack_linker(client))
     title, _, first = chunks[0].partition("\n")
     chunks = ([first] if first.strip() else []) + chunks[1:]

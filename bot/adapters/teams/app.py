@@ -43,11 +43,12 @@ from bot.adapters.teams.request_checks import anonymous_refusal, unsigned_refusa
 from bot.adapters.teams.roster import Roster, observe_sender  # parity: roster.py
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.chat_sections import SectionError, read_section
+from bot.clock import format_jst
 from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import error_recorder, escalate
+from bot.delivery.shared import error_recorder
 from bot.i18n import Catalog
 from bot.ports import Actor, Notification
 from bot.presenting import notification_channel
@@ -184,8 +185,9 @@ class TeamsBot:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(SYNC_TIMEOUT)
 
     def deliver_notification(self, note: Notification) -> None:
-        """For the scheduler: post an escalation with its level's mention (bot/delivery/shared.py)."""
-        escalate(self.runner, note, self.catalog.locale)
+        """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
+        Acknowledged while it was being posted: its button comes off at once."""
+        self.runner.notify(note, lambda at: format_jst(at, self.catalog.locale))
         log.info("teams.escalation_posted incident_id=%s level=%s", note.incident_id, note.level)
 
     def resume_reports(self) -> int:

@@ -1,20 +1,23 @@
-"""Bolt listeners, one small module per kind, each with `register(app, adapter)`."""
+"""Bolt listeners, one small module per kind; each `register(app, …)` gets only the handler object it calls."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt import App
 
+from bot.adapters.slack.capture import Capture
 from bot.adapters.slack.listeners import actions, commands, messages, reactions, records, shortcuts, views
-
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackAdapter
-
-MODULES = (messages, commands, shortcuts, actions, views, reactions, records)
+from bot.adapters.slack.reports import Reports
+from bot.adapters.slack.review import SlackRecords
+from bot.adapters.slack.steps import Steps
 
 
-def register_all(app: App, adapter: SlackAdapter) -> None:
-    """Register every listener of the adapter on the Bolt app."""
-    for module in MODULES:
-        module.register(app, adapter)
+def register_all(app: App, reports: Reports, steps: Steps, capture: Capture, review: SlackRecords,
+                 slash_command: str) -> None:
+    """Register every listener on the Bolt app."""
+    messages.register(app, reports)
+    commands.register(app, reports, slash_command)
+    shortcuts.register(app, reports)
+    actions.register(app, steps, reports)
+    views.register(app, steps)
+    reactions.register(app, capture)
+    records.register(app, review)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import App
 
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.reports import Reports
 
 
-def register(app: App, adapter: SlackAdapter) -> None:
-    @app.command(adapter.settings.slash_command)
+def register(app: App, reports: Reports, slash_command: str) -> None:
+    @app.command(slash_command)
     def on_command(ack: Callable[..., None], command: dict[str, Any]) -> None:
         ack()
-        adapter.handlers.slash(command)
+        reports.slash(command)

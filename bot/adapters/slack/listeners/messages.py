@@ -6,23 +6,22 @@ uses as the report's idempotency key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import App, BoltContext
 
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.reports import Reports
 
 
-def register(app: App, adapter: SlackAdapter) -> None:
+def register(app: App, reports: Reports) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        origin = adapter.handlers.message_origin(event)
+        origin = reports.message_origin(event)
         if origin is not None:
-            adapter.handlers.report_message(event, body.get("event_id"), origin, context.bot_user_id)
+            reports.report_message(event, body.get("event_id"), origin, context.bot_user_id)
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        origin = adapter.handlers.mention_origin(event)
+        origin = reports.mention_origin(event)
         if origin is not None:
-            adapter.handlers.report_message(event, body.get("event_id"), origin, context.bot_user_id)
+            reports.report_message(event, body.get("event_id"), origin, context.bot_user_id)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import App
 
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.capture import Capture
 
 
-def register(app: App, adapter: SlackAdapter) -> None:
+def register(app: App, capture: Capture) -> None:
     @app.event("reaction_added")
     def on_reaction(event: dict[str, Any]) -> None:
-        adapter.handlers.capture(event)
+        capture.capture(event)

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import App
 
-from bot.adapters.slack.records import REVIEW_OPEN, REVIEW_SUBMIT, SlackRecords
-
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.render import REVIEW_OPEN, REVIEW_SUBMIT
+from bot.adapters.slack.review import SlackRecords
 
 
-def register(app: App, adapter: SlackAdapter) -> None:
-    records = SlackRecords(adapter.handlers)
-
+def register(app: App, review: SlackRecords) -> None:
     @app.action(REVIEW_OPEN)
     def on_review_open(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        records.open_review(body, action)
+        review.open_review(body, action)
 
     @app.view(REVIEW_SUBMIT)
     def on_review_submit(ack: Callable[..., None], body: dict[str, Any]) -> None:
-        submission = records.submit_review(body)  # the core's answer decides the ack (errors keep it open)
+        submission = review.submit_review(body)  # the core's answer decides the ack (errors keep it open)
         ack(**submission.ack)
         submission.run()

@@ -1,0 +1,216 @@
+"""Reports from Slack: messages, mentions, the slash command and the message shortcut -> ReportInput -> core ->
+delivery plan (bot/delivery/plan.report).
+
+Crash safety (docs/operations.md): the core's part runs before Slack gets its HTTP 200 (app.py:
+process_before_response); what users see is planned by bot/delivery/plan.py and run after it by the pacer. A
+redelivery (same event_id, trigger_id) is a replay that finishes the plan without repeating a post; a report
+nobody will resend is finished by resume.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from slack_sdk import WebClient
+
+from bot.adapters.slack.asking import render_ask
+from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.outbox import Outbox
+from bot.adapters.slack.people import People
+from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.render import INPUT_ACTION, Renderer, decode_metadata
+from bot.adapters.slack.replies import Replies, Reply, Submission
+from bot.adapters.slack.text import slack_to_plain, strip_mentions_of, ts_to_datetime
+from bot.config import SlackSettings
+from bot.delivery import plan
+from bot.delivery.content import Place, Posted
+from bot.delivery.intake import after_report
+from bot.ports import Actor, ConversationRef, Outcome, ReportInput
+from bot.presenting import is_help
+
+Source = Literal["channel", "dm", "mention", "slash", "shortcut"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a report came from, where its thread may hang, and how to answer the sender privately."""
+
+    source: Source
+    channel: str
+    user: str
+    reply: Reply
+    message_ts: str | None = None
+    thread_ts: str | None = None
+
+
+class Reports:
+    """One method per way of reporting; each is safe to call from a listener."""
+
+    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer, client: WebClient,
+                 settings: SlackSettings) -> None:
+        self.people = people
+        self.replies = replies
+        self.outbox = outbox
+        self.render = render
+        self.client = client
+        self.settings = settings
+
+    def message_origin(self, event: dict[str, Any]) -> Origin | None:
+        """A report from a message event: top-level posts in report channels and direct messages only."""
+        if event.get("subtype") not in (None, "file_share") or event.get("bot_id") or not event.get("user"):
+            return None
+        channel, ts, thread = event.get("channel", ""), event.get("ts"), event.get("thread_ts")
+        if thread is not None and thread != ts:
+            return None  # replies in threads are conversation (an incident's own thread included), not reports
+        if event.get("channel_type") == "im":
+            source: Source = "dm"
+        elif channel in self.settings.report_channels:
+            source = "channel"
+        else:
+            return None
+        return Origin(source, channel, event["user"], self.replies.ephemeral(channel, event["user"], thread or ts),
+                      message_ts=ts, thread_ts=thread)
+
+    def mention_origin(self, event: dict[str, Any]) -> Origin | None:
+        """A report by @mention outside report channels (there the message event already carries it)."""
+        channel, thread = event.get("channel", ""), event.get("thread_ts")
+        if channel in self.settings.report_channels or event.get("channel_type") == "im" or not event.get("user"):
+            return None
+        if thread and self.people.triage().queries.by_conversation(PLATFORM, channel, thread) is not None:
+            return None  # a mention inside an incident's own thread is conversation, not a new report
+        return Origin("mention", channel, event["user"],
+                      self.replies.ephemeral(channel, event["user"], event.get("thread_ts") or event.get("ts")),
+                      message_ts=event.get("ts"), thread_ts=event.get("thread_ts"))
+
+    def report_message(self, event: dict[str, Any], event_id: str | None, origin: Origin,
+                       bot_user_id: str | None) -> None:
+        """A message or mention event as a report (idempotent by event_id)."""
+        text = slack_to_plain(strip_mentions_of(event.get("text") or "", bot_user_id))
+        conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
+        self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=event_id,
+                                              conversation=conversation), origin)
+
+    def slash(self, command: dict[str, Any]) -> None:
+        """The slash command: help, or the text as a report (idempotent by trigger_id)."""
+        user, channel = command["user_id"], command["channel_id"]
+        origin = Origin("slash", channel, user, self.replies.respond(command.get("response_url"),
+                                                                     self.replies.ephemeral(channel, user)))
+        text = slack_to_plain(command.get("text") or "").strip()
+        if is_help(text):
+            self.replies.say(origin.reply, self.replies.plain(self.render.t(
+                "slack.help", command=self.settings.slash_command, reaction=self.settings.capture_reaction)))
+            return
+        key = f"slash:{command.get('trigger_id') or command.get('command_ts', '')}"
+        self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
+
+    def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
+        """Send a report to the core and show the outcome."""
+        with self.replies.guard(origin.reply, "report"):
+            actor = self.people.actor(origin.user)
+            triage = self.people.triage()
+            # A DM, a mention, the slash command and the shortcut are explicit intent: never dropped.
+            report = replace(make_input(actor), explicit=origin.source != "channel")
+            # A redelivery answers with the first outcome (duplicate): its plan finishes what a crash left unposted.
+            self.show_report(triage.incidents.report(report), origin, actor)
+
+    def neutral_origin(self, origin: Origin, actor: Actor) -> plan.Origin:
+        """Where the report was made, as the plan sees it."""
+        in_report_channel = origin.channel in self.settings.report_channels
+        if origin.message_ts and (origin.source in ("channel", "dm", "mention")
+                                  or (origin.source == "shortcut" and in_report_channel)):
+            return plan.Origin("message", Place(origin.channel, origin.thread_ts or origin.message_ts), origin.user,
+                               actor.display_name, public=origin.source != "dm")
+        return plan.Origin("command", Place(origin.channel), origin.user, actor.display_name,
+                           public=in_report_channel, private=origin.user)
+
+    def show_report(self, outcome: Outcome, origin: Origin, actor: Actor) -> None:
+        """Show a report's outcome (bot/delivery/intake.py decides what): a new incident's plan runs once (its
+        REPORT_DELIVERY mark is claimed first), so retries and resume skip it."""
+        after = after_report(outcome, self.neutral_origin(origin, actor), answer=origin.source != "channel",
+                             can_ask=bool(origin.message_ts))
+        if after.ask is not None and origin.message_ts:  # only the poster sees the question
+            self.replies.say(origin.reply, render_ask(after.ask, origin.channel, origin.message_ts,
+                                                      explicit=origin.source != "channel"))
+            log_event(logging.INFO, "slack.ask", source=origin.source, choices=len(after.ask.choices))
+        elif after.words:
+            self.replies.say(origin.reply, self.replies.plain(*after.words))
+        elif after.plan is not None and (view := outcome.incident) is not None:
+            log_event(logging.INFO, "slack.report", incident_id=view.id, source=origin.source,
+                      created=outcome.created, merged=outcome.merged, kind=view.kind)
+            self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report", after.plan)
+
+    # -- message shortcut --------------------------------------------------------------------------------------
+    def open_report_modal(self, shortcut: dict[str, Any]) -> None:
+        """The confirm modal of "インシデントとして報告", pre-filled with the message text and permalink."""
+        user, channel = shortcut["user"]["id"], shortcut["channel"]["id"]
+        message = shortcut.get("message") or {}
+        reply = self.replies.respond(shortcut.get("response_url"), self.replies.dm(user))
+        with self.replies.guard(reply, "shortcut"):
+            ts = message.get("ts") or shortcut.get("message_ts")
+            permalink = self.outbox.port.permalink(Posted(channel, ts)) if ts else None
+            metadata = {"c": channel, "ts": ts, "th": message.get("thread_ts"), "k": shortcut["trigger_id"],
+                        "r": shortcut.get("response_url"), "p": permalink}
+            view = self.render.report_modal(slack_to_plain(message.get("text")), permalink, metadata)
+            self.client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+
+    def submit_report(self, body: dict[str, Any]) -> Submission:
+        """The shortcut's modal submitted: report (idempotent by the shortcut's trigger_id)."""
+        view, user = body["view"], body["user"]["id"]
+        meta = decode_metadata(view.get("private_metadata"))
+        values = (view.get("state") or {}).get("values") or {}
+        text = ((values.get("report_text") or {}).get(INPUT_ACTION) or {}).get("value") or ""
+        kind = (((values.get("report_kind") or {}).get(INPUT_ACTION) or {}).get("selected_option") or {}).get("value")
+        reply = self.replies.respond(meta.get("r"), self.replies.dm(user))
+        origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
+                        thread_ts=meta.get("th"))
+        actor = self.people.actor(user, body["user"].get("name", ""))
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
+                             idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
+        try:
+            triage = self.people.triage()
+            outcome = triage.incidents.report(report)  # submitted again: the first submission's outcome
+            if outcome.incident is not None and meta.get("ts"):  # the original message's permalink, once
+                triage.incidents.add_note(outcome.incident.id, actor, self.render.t("slack.modal.source_note"),
+                                          key=f"shortcut-src:{meta.get('c')}:{meta['ts']}",
+                                          at=ts_to_datetime(meta["ts"]), link=meta.get("p"))
+        except Exception as exc:  # told inside the modal, which stays open with the text
+            return Submission({"response_action": "errors", "errors": {"report_text": self.replies.refusal(exc)}})
+        if outcome.incident is None:
+            return Submission({"response_action": "errors", "errors": {"report_text": " ".join(outcome.messages)}})
+        return Submission({}, lambda: self.show_report(outcome, origin, actor))
+
+    # -- the private 「インシデントとして報告しますか？」 question (asking.py) ---------------------------------------
+    def answer(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button of the question: the original message is reported with that kind, or labelled as not one."""
+        user = body["user"]["id"]
+        value = json.loads(action.get("value") or "{}")
+        channel, ts, kind = str(value.get("c") or ""), str(value.get("t") or ""), value.get("k") or None
+        reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, ts))
+        with self.replies.guard(reply, "ask_answer"):
+            text = self._original_text(channel, ts)
+            if text is None:
+                self.replies.say(reply, self.replies.plain(self.render.t("slack.ask_gone")))
+                return
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            report = ReportInput(text=text, reporter=actor, idempotency_key=f"ask:{channel}:{ts}",
+                                 conversation=ConversationRef(PLATFORM, channel, ts), explicit=bool(value.get("x")))
+            outcome = self.people.triage().incidents.answer(report, kind)
+            log_event(logging.INFO, "slack.ask_answered", kind=kind or "none",
+                      incident_id=outcome.incident.id if outcome.incident else None)
+            if outcome.incident is None:
+                self.replies.say(reply, self.replies.plain(*outcome.messages))
+                return
+            source: Source = "dm" if channel.startswith("D") else "channel"
+            self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts), actor)
+
+    def _original_text(self, channel: str, ts: str) -> str | None:
+        """The asked-about message as the user wrote it (read back, so long texts lose nothing)."""
+        response = self.client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
+        for message in response.get("messages") or []:
+            if message.get("ts") == ts:
+                return slack_to_plain(message.get("text") or "")
+        return None

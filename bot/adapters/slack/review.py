@@ -1,0 +1,67 @@
+"""The closing review on Slack: the invitation's button opens the modal (render.py renders both); the submitted
+modal becomes RecordsDesk.record_review, then the plan (bot/delivery/closing.after_review) posts the updated report."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.outbox import Outbox
+from bot.adapters.slack.people import People
+from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.render import CAUSE, PREVENTION, Renderer, decode_metadata
+from bot.adapters.slack.replies import Replies, Submission
+from bot.delivery import closing
+from bot.records.service import RecordsDesk
+from bot.triage.core import InvalidRequest
+
+
+class SlackRecords:
+    """The review button, the modal and what follows it."""
+
+    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer,
+                 client: WebClient) -> None:
+        self.people = people
+        self.replies = replies
+        self.outbox = outbox
+        self.render = render
+        self.client = client
+
+    def open_review(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The button: the modal, for whoever may end the incident (the core refuses anyone else on submit)."""
+        user, channel, thread, reply = self.replies.for_action(body)
+        incident_id = int(str(action.get("value") or "0"))
+        with self.replies.guard(reply, "records_review", incident_id):
+            view = self.people.triage().queries.view(incident_id, user)
+            metadata = {"i": incident_id, "c": channel, "t": thread}
+            self.client.views_open(trigger_id=body["trigger_id"], view=self.render.review_modal(view.ref, metadata))
+
+    def submit_review(self, body: dict[str, Any]) -> Submission:
+        """Record the review (both blank: nothing to record, the modal just closes); then the updated report."""
+        view, user = body["view"], body["user"]["id"]
+        meta = decode_metadata(view.get("private_metadata"))
+        incident_id = int(meta.get("i") or 0)
+        values = (view.get("state") or {}).get("values") or {}
+        cause, prevention = (str(((values.get(key) or {}).get("value") or {}).get("value") or "").strip()
+                             for key in (CAUSE, PREVENTION))
+        if not cause and not prevention:
+            return Submission({})
+        reply = self.replies.ephemeral(meta.get("c") or user, user, meta.get("t"))
+        try:
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            desk = RecordsDesk(self.people.triage().deps)
+            message = desk.record_review(incident_id, actor, cause=cause, prevention=prevention)
+        except InvalidRequest as exc:
+            return Submission({"response_action": "errors", "errors": {CAUSE: str(exc)}})
+        except Exception as exc:  # told inside the modal, which stays open with the text
+            return Submission({"response_action": "errors", "errors": {CAUSE: self.replies.refusal(exc, incident_id)}})
+        log_event(logging.INFO, "slack.review_recorded", incident_id=incident_id)
+
+        def then() -> None:
+            self.replies.say(reply, self.replies.plain(message), incident_id)
+            self.outbox.deliver(reply, "records", closing.after_review(desk, incident_id, PLATFORM, user))
+
+        return Submission({}, then)

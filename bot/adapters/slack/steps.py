@@ -1,0 +1,168 @@
+"""Buttons and modals on an incident: step done/skip/inputs, kind correction, acknowledgement -> core -> plan.
+
+The core's part runs before Slack gets its HTTP 200; the plan (bot/delivery/plan.py) decides what is posted and
+in which order, and runs after it (outbox.py). A click again after a crash is a replay finishing the plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.outbox import Outbox
+from bot.adapters.slack.people import People
+from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, Renderer, StepRef, decode_metadata, submitted_values
+from bot.adapters.slack.replies import Replies, Reply, Submission
+from bot.clock import format_jst
+from bot.delivery import closing, plan
+from bot.delivery.content import Posted
+from bot.identity import qualify
+from bot.ports import Actor, Outcome
+from bot.presenting import field_errors as split_errors
+from bot.records.service import RecordsDesk
+from bot.triage.core import InvalidRequest
+from bot.triage.service import Triage
+
+
+def clicked(body: dict[str, Any]) -> Posted | None:
+    """The message whose button was clicked."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return Posted(str(channel), str(ts)) if channel and ts else None
+
+
+def field_errors(message: str, view: dict[str, Any]) -> dict[str, str]:
+    """The core's validation message mapped onto the modal's input blocks by their labels."""
+    inputs = [(b["block_id"], (b.get("label") or {}).get("text", "")) for b in view.get("blocks") or []
+              if b.get("type") == "input" and str(b.get("block_id", "")).startswith(INPUT_BLOCK_PREFIX)]
+    return {block: text[:2000] for block, text in split_errors(message, inputs).items()}
+
+
+class Steps:
+    """One method per control on an incident's messages; each is safe to call from a listener."""
+
+    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer,
+                 client: WebClient) -> None:
+        self.people = people
+        self.replies = replies
+        self.outbox = outbox
+        self.render = render
+        self.client = client
+
+    def _left_playbook(self, triage: Triage, ref: StepRef, actor: Actor, reply: Reply) -> bool:
+        """A button of the playbook the incident left (kind corrected): tell, do nothing."""
+        if triage.queries.view(ref.incident_id, actor.user_id).kind == ref.kind:
+            return False
+        self.replies.say(reply, self.replies.plain(self.render.t("slack.step.stale")), ref.incident_id)
+        return True
+
+    def step_button(self, body: dict[str, Any], action: dict[str, Any], *, skip: bool) -> None:
+        """step_done / step_skip: complete the step; the plan posts what follows, then closes the clicked one."""
+        user, _, _, reply = self.replies.for_action(body)
+        ref = StepRef.decode(action["value"])
+        with self.replies.guard(reply, "step_skip" if skip else "step_done", ref.incident_id):
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            triage = self.people.triage()
+            if self._left_playbook(triage, ref, actor, reply):
+                return
+            outcome = triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip, expected_kind=ref.kind)
+            if outcome.duplicate:  # a double click, or a click again after a crash: finish the missing posts
+                self.replies.say(reply, self.replies.plain(self.render.t("slack.duplicate")), ref.incident_id)
+                outcome = triage.steps.replay(ref.incident_id, ref.step_id, actor)
+            self.show_progress(outcome, actor, reply, at=clicked(body))
+
+    def open_step_modal(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """step_input: the step's inputs in a modal (current answers pre-filled)."""
+        user, channel, thread, reply = self.replies.for_action(body)
+        ref = StepRef.decode(action["value"])
+        with self.replies.guard(reply, "step_input", ref.incident_id):
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            triage = self.people.triage()
+            if self._left_playbook(triage, ref, actor, reply):
+                return
+            step = triage.steps.input_view(ref.incident_id, ref.step_id, actor)  # a refusal is recorded
+            at = clicked(body)
+            metadata = {"i": ref.incident_id, "k": ref.kind, "s": ref.step_id, "c": channel, "t": thread,
+                        "m": at.id if at else None}
+            self.client.views_open(trigger_id=body["trigger_id"], view=self.render.step_modal(step, metadata))
+
+    def submit_step(self, body: dict[str, Any]) -> Submission:
+        """The step modal submitted: the core validates; its refusal goes back into the modal as field errors."""
+        view, user = body["view"], body["user"]["id"]
+        meta = decode_metadata(view.get("private_metadata"))
+        ref = StepRef(int(meta["i"]), str(meta["k"]), str(meta["s"]))
+        reply = self.replies.ephemeral(meta.get("c") or user, user, meta.get("t"))
+        first = next((b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input"), "")
+        try:
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            triage = self.people.triage()
+            if triage.queries.view(ref.incident_id, qualify(PLATFORM, user)).kind != ref.kind:
+                return Submission({"response_action": "errors", "errors": {first: self.render.t("slack.step.stale")}})
+            outcome = triage.steps.complete(ref.incident_id, ref.step_id, actor,
+                                            answers=submitted_values(view.get("state") or {}),
+                                            expected_kind=ref.kind)
+            if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
+                outcome = triage.steps.replay(ref.incident_id, ref.step_id, actor)
+        except InvalidRequest as exc:
+            return Submission({"response_action": "errors", "errors": field_errors(str(exc), view)})
+        except Exception as exc:  # told inside the modal, which stays open with the answers
+            return Submission({"response_action": "errors",
+                               "errors": {first: self.replies.refusal(exc, ref.incident_id)}})
+        at = Posted(str(meta["c"]), str(meta["m"])) if meta.get("c") and meta.get("m") else None
+        return Submission({}, lambda: self.show_progress(outcome, actor, reply, at=at))
+
+    def show_progress(self, outcome: Outcome, actor: Actor, reply: Reply, at: Posted | None = None) -> None:
+        """After a step changed: the plan posts the next step and the end, then closes the finished step."""
+        view = outcome.incident
+        if view is None:
+            return
+        log_event(logging.INFO, "slack.step", incident_id=view.id, finished=outcome.finished,
+                  step=outcome.completed_step.step_id if outcome.completed_step else None, replay=outcome.duplicate)
+        now = format_jst(self.people.now(), self.render.catalog.locale)
+        steps = plan.progress(outcome, actor.display_name, now, at=at)
+        desk = RecordsDesk(self.people.triage().deps)
+        self.outbox.deliver(reply, "step", closing.at_end(steps, desk, view, PLATFORM, ender=actor.user_id))
+
+    def correct_kind(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """kind_select: switch playbooks; redaction and the move to a private conversation are the plan's."""
+        user, _, _, reply = self.replies.for_action(body)
+        incident_id = int(str(action.get("block_id", "")).split("|", 1)[1])
+        kind = (action.get("selected_option") or {}).get("value", "")
+        with self.replies.guard(reply, "kind_select", incident_id):
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            triage = self.people.triage()
+            before = triage.queries.view(incident_id, None)
+            old_step = triage.steps.current(incident_id, qualify(PLATFORM, user))
+            outcome = triage.incidents.correct_kind(incident_id, kind, actor)
+            if outcome.incident is None:
+                return
+            log_event(logging.INFO, "slack.kind_corrected", incident_id=incident_id, old=before.kind,
+                      new=outcome.incident.kind, replay=outcome.duplicate)
+            home = self.outbox.runner.ledger.home(incident_id)
+            reporter = self.people.actor(before.reporter_id).display_name
+            self.outbox.deliver(reply, "kind_select", plan.kind_corrected(
+                before, old_step, outcome, reporter, home_is_private=bool(home and home.channel.startswith("D"))))
+
+    def acknowledge(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """acknowledge: the core checks PR membership; the reporters are told, then the controls replaced."""
+        user, _, _, reply = self.replies.for_action(body)
+        incident_id = int(action["value"])
+        with self.replies.guard(reply, "acknowledge", incident_id):
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            triage = self.people.triage()
+            outcome = triage.incidents.acknowledge(incident_id, actor)
+            if outcome.duplicate:  # clicked again (after a crash, or on a message posted meanwhile): who and when
+                self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
+            view = outcome.incident
+            if view is None or not outcome.messages:
+                return
+            log_event(logging.INFO, "slack.acknowledged", incident_id=incident_id, user=actor.user_id,
+                      replay=outcome.duplicate)
+            when = format_jst(view.acknowledged_at, self.render.catalog.locale)
+            self.outbox.deliver(reply, "acknowledge", plan.acknowledged(outcome, view.acknowledged_by
+                                                                        or actor.display_name, when))
