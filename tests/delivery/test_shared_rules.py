@@ -29,8 +29,10 @@ def test_what_follows_a_report(runtime: Runtime) -> None:
     report, outcome = _report(runtime)
     after = intake.after_report(outcome, ORIGIN, answer=False)
     assert after.plan is not None and after.plan.incident_id == outcome.incident.id and after.plan.ops
-    again = runtime.triage.incidents.report(report)  # redelivered: nothing new to show
-    assert again.duplicate and intake.after_report(again, ORIGIN, answer=True) == intake.AfterReport()
+    again = runtime.triage.incidents.report(report)  # redelivered: the same plan, so the ledger finishes it
+    assert again.duplicate and intake.after_report(again, ORIGIN, answer=True).plan == after.plan
+    stale = Outcome(outcome.incident, duplicate=True)  # a repeat that neither created nor merged: nothing
+    assert intake.after_report(stale, ORIGIN, answer=True) == intake.AfterReport()
     assert intake.after_report(Outcome(None, ask=ASK), ORIGIN, answer=False) == intake.AfterReport(ask=ASK)
     words = Outcome(None, messages=("報告として受け付けられませんでした",))
     assert intake.after_report(words, ORIGIN, answer=True).words == words.messages
