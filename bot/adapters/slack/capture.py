@@ -38,12 +38,15 @@ class Capture:
             if message is None:
                 log_event(logging.INFO, "slack.capture_no_message", channel=channel)
                 return
+            # Who reacted is looked up (users.info) before the core is taken: a guest first seen here is then
+            # already an outsider in its policy.
+            actor = self.people.actor(user)
             triage = self.people.triage()
             incident_id = triage.queries.by_conversation(PLATFORM, channel, message.get("thread_ts") or ts)
             if incident_id is None:
                 return  # not an incident thread: reactions elsewhere are none of the bot's business
             outcome = triage.incidents.add_note(
-                incident_id, self.people.actor(user), slack_to_plain(message.get("text")), key=f"pin:{channel}:{ts}",
+                incident_id, actor, slack_to_plain(message.get("text")), key=f"pin:{channel}:{ts}",
                 at=ts_to_datetime(ts), link=self.port.permalink(Posted(channel, ts)))
             confirmed = any(r.get("name") == CONFIRM_REACTION for r in message.get("reactions") or [])
             if outcome.duplicate and confirmed:
