@@ -26,7 +26,7 @@ SECRET = "bench-signing-secret-0123456789abcdef"
 TOKEN = "xoxb-bench-token"
 REPORT_CHANNEL = "C_REPORT"
 PR_CHANNEL = "C_PR"
-PR_USER = "U_PR"
+PR_USER = "slack:U_PR"
 CORPUS = ROOT / "tests" / "data" / "classifier_corpus.jsonl"
 REPORT_KINDS = ("flaming", "impersonation", "misinformation", "account_takeover")  # leak goes restricted
 

@@ -48,8 +48,8 @@ class IncidentDesk(ReplayMixin):
     # -- helpers -----------------------------------------------------------------------------------------
     def _claim_key(self, session: Session, key: str | None, incident_id: int | None) -> None:
         if key:
+            # Flushed with the next statement or the commit: a duplicate key still fails this transaction.
             session.add(IntakeKey(key=key[:200], incident_id=incident_id, created_at=self.deps.clock.now()))
-            session.flush()
 
     # -- report ------------------------------------------------------------------------------------------
     def report(self, report: ReportInput, *, learned: str | None = None) -> Outcome:
@@ -149,7 +149,8 @@ class IncidentDesk(ReplayMixin):
         if deferred:
             record(session, self.deps, incident.id, "notice_deferred", "bot")
         view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
-        step = self.steps.current_view(session, incident, actor.user_id)
+        # A new incident: its reporters and (no) step progress are known without asking the database.
+        step = self.steps.current_view(session, incident, actor.user_id, reporters=[actor.user_id], states={})
         cat = self.deps.catalog
         messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
                           confidence=f"{confidence:.0%}")]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.ports import IncidentView
@@ -14,6 +14,7 @@ from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, build_view, load_incident, reporter_ids, transaction
 from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
 
+REFS = PlatformRef.__table__  # the ledger's hot queries use Core statements on the table (fewer round trips)
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
 SENSITIVE_TYPES = frozenset({"note", "step_completed", "step_skipped", "details_changed", "reported"})
 
@@ -198,34 +199,44 @@ class IncidentQueries:
 
         def work(session: Session) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
             now = self.deps.clock.now()
-            rows = {row.purpose: row for row in session.execute(select(PlatformRef).where(
-                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform).with_for_update()).scalars()}
+            # Core statements, not ORM objects: one SELECT, one INSERT for every new row, an UPDATE per takeover.
+            rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created in session.execute(
+                select(REFS.c.id, REFS.c.purpose, REFS.c.channel, REFS.c.ts, REFS.c.created_at).where(
+                    REFS.c.incident_id == incident_id, REFS.c.platform == platform).with_for_update())}
+            places = {purpose: (row[1], row[2]) for purpose, row in rows.items()}
+            new: list[dict[str, Any]] = []
+
+            def add(purpose: str, channel: str, ts: str | None) -> None:
+                places[purpose] = (channel, ts)
+                new.append({"incident_id": incident_id, "platform": platform, "purpose": purpose,
+                            "channel": channel, "ts": ts, "created_at": now})
+
             for purpose, (channel, ts) in (record or {}).items():
-                if purpose not in rows:
-                    rows[purpose] = PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
-                                                channel=channel, ts=ts, created_at=now)
-                    session.add(rows[purpose])
+                if purpose not in places:
+                    add(purpose, channel, ts)
             claims: dict[str, RefClaim] = {}
             for purpose, channel in wanted.items():
                 row = rows.get(purpose)
-                if row is None:
-                    rows[purpose] = PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
-                                                channel=channel, ts=None, created_at=now)
-                    session.add(rows[purpose])
+                if purpose not in places:
+                    add(purpose, channel, None)
                     claims[purpose] = RefClaim("new", channel, None)
-                elif row.ts is not None:
-                    claims[purpose] = RefClaim("posted", row.channel, row.ts)
-                elif now - row.created_at < stale_after:
-                    claims[purpose] = RefClaim("busy", row.channel, None)
-                else:
-                    row.created_at = now
-                    claims[purpose] = RefClaim("taken_over", row.channel, None)
-            session.flush()
+                elif row is None:  # recorded just above by this call
+                    claims[purpose] = RefClaim("posted" if places[purpose][1] is not None else "busy",
+                                               *places[purpose])
+                elif row[2] is not None:
+                    claims[purpose] = RefClaim("posted", row[1], row[2])
+                elif now - row[3] < stale_after:
+                    claims[purpose] = RefClaim("busy", row[1], None)
+                else:  # the claim's age restarts with its new holder
+                    session.execute(update(REFS).where(REFS.c.id == row[0]).values(created_at=now))
+                    claims[purpose] = RefClaim("taken_over", row[1], None)
+            if new:
+                session.execute(insert(REFS), new)
             count = 0
             if count_type is not None:
                 count = int(session.execute(select(func.count()).select_from(TimelineEvent).where(
                     TimelineEvent.incident_id == incident_id, TimelineEvent.type == count_type)).scalar_one())
-            return {purpose: (row.channel, row.ts) for purpose, row in rows.items()}, claims, count
+            return places, claims, count
 
         return transaction(self.deps, work)
 
@@ -233,16 +244,19 @@ class IncidentQueries:
         """Record several places at once (as put_ref, each only where no ts is stored yet), in one transaction."""
 
         def work(session: Session) -> None:
-            rows = {row.purpose: row for row in session.execute(select(PlatformRef).where(
-                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
-                PlatformRef.purpose.in_(list(places))).with_for_update()).scalars()}
-            for purpose, (channel, ts) in places.items():
-                row = rows.get(purpose)
-                if row is None:
-                    session.add(PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
-                                            channel=channel, ts=ts, created_at=self.deps.clock.now()))
-                elif row.ts is None:
-                    row.channel, row.ts = channel, ts
+            rows = {purpose: ident for purpose, ident in session.execute(select(REFS.c.purpose, REFS.c.id).where(
+                REFS.c.incident_id == incident_id, REFS.c.platform == platform,
+                REFS.c.purpose.in_(list(places))).with_for_update())}
+            now = self.deps.clock.now()
+            new = [{"incident_id": incident_id, "platform": platform, "purpose": purpose, "channel": channel,
+                    "ts": ts, "created_at": now} for purpose, (channel, ts) in places.items() if purpose not in rows]
+            found = [{"rid": rows[purpose], "new_channel": channel, "new_ts": ts}
+                     for purpose, (channel, ts) in places.items() if purpose in rows]
+            if found:  # only where no ts is stored yet: another delivery's record stands
+                session.execute(update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None))
+                                .values(channel=bindparam("new_channel"), ts=bindparam("new_ts")), found)
+            if new:
+                session.execute(insert(REFS), new)
 
         transaction(self.deps, work)
 
