@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ChainHead, TimelineEvent
@@ -43,6 +43,13 @@ def event_hash(prev_hash: str, seq: int, incident_id: int | None, type_: str, ac
 
 
 _HEAD_KEY = "incident_bot_chain_head"
+# Built once: executed with parameters, they are compiled once and need no per-call cache key of literal values.
+_EVENTS, _HEADS = TimelineEvent.__table__, ChainHead.__table__
+_READ_HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.id == HEAD_ID).with_for_update()
+_NEW_HEAD = insert(_HEADS)
+_INSERT_EVENT = insert(_EVENTS)
+_MOVE_HEAD = update(_HEADS).where(_HEADS.c.id == HEAD_ID).values(seq=bindparam("head_seq"),
+                                                                  hash=bindparam("head_hash"))
 
 
 def _locked_head(session: Session) -> tuple[int, str]:
@@ -52,10 +59,9 @@ def _locked_head(session: Session) -> tuple[int, str]:
     if cached is not None and cached[0] is transaction:
         return cached[1], cached[2]
     # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers are already serialised by BEGIN IMMEDIATE.
-    row = session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == HEAD_ID)
-                          .with_for_update()).first()
+    row = session.connection().execute(_READ_HEAD).first()
     if row is None:
-        session.execute(insert(ChainHead).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
+        session.connection().execute(_NEW_HEAD, {"id": HEAD_ID, "seq": 0, "hash": GENESIS_HASH})
         return 0, GENESIS_HASH
     return int(row[0]), str(row[1])
 
@@ -84,9 +90,9 @@ def append_event(
     values = {"seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at,
               "old_value": old_value, "new_value": new_value, "data": data, "payload_digest": digest,
               "erased": False, "prev_hash": head_hash, "hash": digest_hash}
-    session.execute(insert(TimelineEvent.__table__).values(**values))
-    session.execute(update(ChainHead.__table__).where(ChainHead.__table__.c.id == HEAD_ID)
-                    .values(seq=seq, hash=digest_hash))
+    connection = session.connection()
+    connection.execute(_INSERT_EVENT, values)
+    connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": digest_hash})
     session.info[_HEAD_KEY] = (session.get_transaction(), seq, digest_hash)
     return TimelineEvent(**values)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
@@ -36,6 +36,7 @@ from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 
 MAX_TEXT = 40_000
+ADD_KEY, ADD_REPORTER = insert(IntakeKey.__table__), insert(IncidentReporter.__table__)  # Core, built once
 
 
 class IncidentDesk(ReplayMixin):
@@ -48,8 +49,9 @@ class IncidentDesk(ReplayMixin):
     # -- helpers -----------------------------------------------------------------------------------------
     def _claim_key(self, session: Session, key: str | None, incident_id: int | None) -> None:
         if key:
-            # Flushed with the next statement or the commit: a duplicate key still fails this transaction.
-            session.add(IntakeKey(key=key[:200], incident_id=incident_id, created_at=self.deps.clock.now()))
+            session.flush()  # then a Core INSERT (no ORM unit of work): a duplicate key fails this transaction
+            session.connection().execute(ADD_KEY, {"key": key[:200], "incident_id": incident_id,
+                                                   "created_at": self.deps.clock.now()})
 
     # -- report ------------------------------------------------------------------------------------------
     def report(self, report: ReportInput, *, learned: str | None = None) -> Outcome:
@@ -131,8 +133,8 @@ class IncidentDesk(ReplayMixin):
         )
         session.add(incident)
         session.flush()
-        session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
-                                     reported_at=now))
+        session.connection().execute(ADD_REPORTER, {"incident_id": incident.id, "user_id": actor.user_id,
+                                                    "name": actor.display_name, "reported_at": now, "granted": True})
         self._claim_key(session, report.idempotency_key, incident.id)
         record(session, self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
                platform=actor.platform, restricted=incident.restricted, source_url=url)
@@ -163,10 +165,11 @@ class IncidentDesk(ReplayMixin):
 
     def _resolved_with(self, session: Session, key: str) -> Incident | None:
         """The latest resolved (not yet closed) incident about the same post, if any."""
-        rows = session.execute(select(Incident).where(Incident.status == lifecycle.RESOLVED,
-                                                      Incident.source_url.is_not(None))
-                               .order_by(Incident.id.desc()).limit(200)).scalars()
-        return next((row for row in rows if source_key(row.source_url) == key), None)
+        rows = session.execute(select(Incident.id, Incident.source_url).where(
+            Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None))
+            .order_by(Incident.id.desc()).limit(200))
+        found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
+        return None if found is None else load_incident(session, found)  # the one row, not all 200
 
     def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput,
                           now: datetime) -> Outcome:

@@ -14,7 +14,16 @@ from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, build_view, load_incident, reporter_ids, transaction
 from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
 
-REFS = PlatformRef.__table__  # the ledger's hot queries use Core statements on the table (fewer round trips)
+REFS = PlatformRef.__table__
+# The ledger's statements, built once: Core (no ORM unit of work), compiled once, executed with parameters.
+_READ_REFS = select(REFS.c.id, REFS.c.purpose, REFS.c.channel, REFS.c.ts, REFS.c.created_at).where(
+    REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf")).with_for_update()
+_REF_IDS = select(REFS.c.purpose, REFS.c.id).where(
+    REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf"),
+    REFS.c.purpose.in_(bindparam("purposes", expanding=True))).with_for_update()
+_ADD_REFS = insert(REFS)
+_PUT_REFS = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None)).values(
+    channel=bindparam("new_channel"), ts=bindparam("new_ts"))
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
 SENSITIVE_TYPES = frozenset({"note", "step_completed", "step_skipped", "details_changed", "reported"})
 
@@ -200,9 +209,9 @@ class IncidentQueries:
         def work(session: Session) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
             now = self.deps.clock.now()
             # Core statements, not ORM objects: one SELECT, one INSERT for every new row, an UPDATE per takeover.
-            rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created in session.execute(
-                select(REFS.c.id, REFS.c.purpose, REFS.c.channel, REFS.c.ts, REFS.c.created_at).where(
-                    REFS.c.incident_id == incident_id, REFS.c.platform == platform).with_for_update())}
+            connection = session.connection()
+            rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created
+                    in connection.execute(_READ_REFS, {"iid": incident_id, "pf": platform})}
             places = {purpose: (row[1], row[2]) for purpose, row in rows.items()}
             new: list[dict[str, Any]] = []
 
@@ -231,7 +240,7 @@ class IncidentQueries:
                     session.execute(update(REFS).where(REFS.c.id == row[0]).values(created_at=now))
                     claims[purpose] = RefClaim("taken_over", row[1], None)
             if new:
-                session.execute(insert(REFS), new)
+                connection.execute(_ADD_REFS, new)
             count = 0
             if count_type is not None:
                 count = int(session.execute(select(func.count()).select_from(TimelineEvent).where(
@@ -244,19 +253,18 @@ class IncidentQueries:
         """Record several places at once (as put_ref, each only where no ts is stored yet), in one transaction."""
 
         def work(session: Session) -> None:
-            rows = {purpose: ident for purpose, ident in session.execute(select(REFS.c.purpose, REFS.c.id).where(
-                REFS.c.incident_id == incident_id, REFS.c.platform == platform,
-                REFS.c.purpose.in_(list(places))).with_for_update())}
+            connection = session.connection()
+            rows = {purpose: ident for purpose, ident in connection.execute(
+                _REF_IDS, {"iid": incident_id, "pf": platform, "purposes": list(places)})}
             now = self.deps.clock.now()
             new = [{"incident_id": incident_id, "platform": platform, "purpose": purpose, "channel": channel,
                     "ts": ts, "created_at": now} for purpose, (channel, ts) in places.items() if purpose not in rows]
             found = [{"rid": rows[purpose], "new_channel": channel, "new_ts": ts}
                      for purpose, (channel, ts) in places.items() if purpose in rows]
             if found:  # only where no ts is stored yet: another delivery's record stands
-                session.execute(update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None))
-                                .values(channel=bindparam("new_channel"), ts=bindparam("new_ts")), found)
+                connection.execute(_PUT_REFS, found)
             if new:
-                session.execute(insert(REFS), new)
+                connection.execute(_ADD_REFS, new)
 
         transaction(self.deps, work)
 

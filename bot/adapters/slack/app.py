@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import logging
 import threading
 import time
@@ -9,6 +11,10 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+from urllib.request import Request
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -52,11 +58,68 @@ def api_base_url(configured: str | None) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+class KeepAliveClient(WebClient):
+    """A WebClient that reuses one HTTP connection per thread: slack_sdk's urllib opens a new one (against Slack a
+    new TLS handshake) for every call. Proxies, errors and retries behave as with urllib."""
+
+    IDLE_SECONDS = 4.0  # a connection idle longer is not reused (servers close idle keep-alive connections)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
+    def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+        kept = getattr(self._local, "kept", None)
+        now = time.monotonic()
+        if kept is not None and kept[0] == (scheme, netloc) and now - kept[2] < self.IDLE_SECONDS:
+            return kept[1]  # type: ignore[no-any-return]
+        self._drop()
+        conn = (http.client.HTTPSConnection(netloc, timeout=self.timeout, context=self.ssl) if scheme == "https"
+                else http.client.HTTPConnection(netloc, timeout=self.timeout))
+        self._local.kept = [(scheme, netloc), conn, now]
+        return conn
+
+    def _drop(self) -> None:
+        kept = getattr(self._local, "kept", None)
+        if kept is not None:
+            kept[1].close()
+            self._local.kept = None
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if self.proxy is not None or parts.scheme not in ("http", "https"):
+            return super()._perform_urllib_http_request_internal(url, req)
+        conn = self._connection(parts.scheme, parts.netloc)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request("POST", path, body=req.data, headers=dict(req.header_items()))  # type: ignore[arg-type]
+        except OSError as exc:  # as urllib: a failure to send is a URLError (retried by the retry handler)
+            self._drop()
+            raise URLError(exc) from exc
+        try:
+            resp = conn.getresponse()
+            raw = resp.read()
+        except Exception:
+            self._drop()
+            raise
+        if resp.will_close:
+            self._drop()
+        else:
+            self._local.kept[2] = time.monotonic()
+        if not 200 <= resp.status < 300:  # as urllib's HTTPErrorProcessor
+            raise HTTPError(url, resp.status, resp.reason, resp.headers, io.BytesIO(raw))
+        if resp.headers.get_content_type() == "application/gzip":
+            return {"status": resp.status, "headers": resp.headers, "body": raw}
+        return {"status": resp.status, "headers": resp.headers,
+                "body": raw.decode(resp.headers.get_content_charset() or "utf-8")}
+
+
 def build_client(runtime: Runtime) -> WebClient:
-    """The Web API client: bot token, SLACK_API_URL, and retries for 429 (after Retry-After) and connection errors."""
+    """The Web API client: bot token, SLACK_API_URL, kept-alive connections, and retries for 429 (after
+    Retry-After) and connection errors."""
     secrets = runtime.settings.secrets
     token = secrets.slack_bot_token.get_secret_value() if secrets.slack_bot_token else None
-    return WebClient(token=token, base_url=api_base_url(secrets.slack_api_url), timeout=15,
+    return KeepAliveClient(token=token, base_url=api_base_url(secrets.slack_api_url), timeout=15,
                      retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
                                      RateLimitErrorRetryHandler(max_retry_count=3)])
 

@@ -36,6 +36,7 @@ MAX_AGE_SECONDS = 5 * 60  # Slack: refuse requests more than five minutes old (r
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 Headers = Mapping[str, Any]
+_SIGNED = "incident_bot_signature_checked"  # context key: this gate checked the signature of the raw bytes
 
 
 def _header(headers: Headers, name: str) -> str | None:
@@ -133,7 +134,7 @@ class SlackGate(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
-        if req.mode != "socket_mode":
+        if req.mode != "socket_mode" and req.context.get(_SIGNED) is not self:
             raw = req.raw_body.encode("utf-8", "surrogatepass")
             reason = signature_problem(self._secret, raw, req.headers, self._clock())
             if reason is not None:
@@ -160,6 +161,7 @@ class SlackGate(Middleware):
             request = BoltRequest(body=text, query=query, headers=_bolt_headers(headers))
         except Exception:  # noqa: BLE001 - not UTF-8, not JSON, or not what Bolt reads: never from Slack
             return self.refuse(400, "malformed", problem="body is not a Slack payload")
+        request.context[_SIGNED] = self  # checked just above: `process` does not hash the body a second time
         return dispatch(request)
 
 
