@@ -67,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             servers.wait_quiet(fake, quiet=0.5, limit=30)
             for kind in args.kinds.split(","):
                 out = RESULTS / f"profile-{kind}.txt"
+                sampled = [] if args.wall else ["--gil"]
                 spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.pid), "--format", "raw",
-                                        "--rate", str(args.rate_hz), "--output", str(out), "--nonblocking", *([] if args.wall else ["--gil"])],
+                                        "--rate", str(args.rate_hz), "--output", str(out), "--nonblocking", *sampled],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 log(f"profile: {kind}")
                 runner.level(args.rate or rates[kind], args.seconds,

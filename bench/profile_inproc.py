@@ -88,7 +88,6 @@ class Sender:
         # The first 50 rows are the reports that retries redeliver (sent unmeasured, first).
         first = [(0.0, "report_repeat", f"U_B{i:04d}", 1 + i, -1) for i in range(50)]
         rows = first + self.plan(kind, count)
-        rows = [(o, c, u, url, r + 0 if r < 0 else r) for o, c, u, url, r in rows]
         bodies = Bodies({"url": "http://127.0.0.1:1/slack/events", "secret": servers.SECRET,
                          "texts": servers.texts(), "run": f"p{self.runs}", "seed": self.runs,
                          "ts_base": 1763000000 + self.runs * 100000}, rows)
@@ -125,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         fake = servers.FakeSlack(tmp)
         try:
             sender = Sender(build(tmp, fake))
-            sender.send("report_new", 0)  # URLs 1..50 reported (as repeats of nothing: new incidents)
+            sender.send("report_new", 0)  # URLs 1..50 reported for the first time: new incidents
             sender.send("report_new", 50)  # warm-up: caches, statement cache
             results: dict[str, float] = {}
             for kind in args.kinds.split(","):
