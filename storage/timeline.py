@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ChainHead, TimelineEvent
@@ -42,14 +42,28 @@ def event_hash(prev_hash: str, seq: int, incident_id: int | None, type_: str, ac
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _locked_head(session: Session) -> ChainHead:
+_HEAD_KEY = "incident_bot_chain_head"
+# Built once: executed with parameters, they are compiled once and need no per-call cache key of literal values.
+_EVENTS, _HEADS = TimelineEvent.__table__, ChainHead.__table__
+_READ_HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.id == HEAD_ID).with_for_update()
+_NEW_HEAD = insert(_HEADS)
+_INSERT_EVENT = insert(_EVENTS)
+_MOVE_HEAD = update(_HEADS).where(_HEADS.c.id == HEAD_ID).values(seq=bindparam("head_seq"),
+                                                                  hash=bindparam("head_hash"))
+
+
+def _locked_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the chain head, read (and locked) once per transaction, then kept in session.info."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is transaction:
+        return cached[1], cached[2]
     # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers are already serialised by BEGIN IMMEDIATE.
-    head = session.execute(select(ChainHead).where(ChainHead.id == HEAD_ID).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = ChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+    row = session.connection().execute(_READ_HEAD).first()
+    if row is None:
+        session.connection().execute(_NEW_HEAD, {"id": HEAD_ID, "seq": 0, "hash": GENESIS_HASH})
+        return 0, GENESIS_HASH
+    return int(row[0]), str(row[1])
 
 
 def append_event(
@@ -63,33 +77,24 @@ def append_event(
     new_value: Any = None,
     data: dict[str, Any] | None = None,
 ) -> TimelineEvent:
-    """Append one event in the caller's transaction; the caller commits."""
+    """Append one event in the caller's transaction; the caller commits. Returns the event as written (not
+    attached to the session: the row is written with a Core INSERT, the ORM's unit of work costs more than it)."""
     data = dict(data or {})
     # Round-trip through JSON so what we hash is exactly what the database will give back.
     old_value, new_value, data = json.loads(canonical_json([old_value, new_value, data]))
-    head = _locked_head(session)
-    seq = head.seq + 1
+    session.flush()  # rows the event refers to (a new incident) go first; nothing to do when clean
+    head_seq, head_hash = _locked_head(session)
+    seq = head_seq + 1
     digest = payload_digest(old_value, new_value, data)
-    digest_hash = event_hash(head.hash, seq, incident_id, type_, actor, at, digest)
-    event = TimelineEvent(
-        seq=seq,
-        incident_id=incident_id,
-        type=type_,
-        actor=actor,
-        at=at,
-        old_value=old_value,
-        new_value=new_value,
-        data=data,
-        payload_digest=digest,
-        erased=False,
-        prev_hash=head.hash,
-        hash=digest_hash,
-    )
-    session.add(event)
-    head.seq = seq
-    head.hash = digest_hash
-    session.flush()
-    return event
+    digest_hash = event_hash(head_hash, seq, incident_id, type_, actor, at, digest)
+    values = {"seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at,
+              "old_value": old_value, "new_value": new_value, "data": data, "payload_digest": digest,
+              "erased": False, "prev_hash": head_hash, "hash": digest_hash}
+    connection = session.connection()
+    connection.execute(_INSERT_EVENT, values)
+    connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": digest_hash})
+    session.info[_HEAD_KEY] = (session.get_transaction(), seq, digest_hash)
+    return TimelineEvent(**values)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
@@ -35,6 +35,7 @@ from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 
 MAX_TEXT = 40_000
+ADD_KEY, ADD_REPORTER = insert(IntakeKey.__table__), insert(IncidentReporter.__table__)  # Core, built once
 
 
 class IncidentDesk:
@@ -49,8 +50,9 @@ class IncidentDesk:
         """Claim a delivery key; returns it as event data, so a redelivery finds what its report led to."""
         if not key:
             return {}
-        session.add(IntakeKey(key=key[:200], incident_id=incident_id, created_at=self.deps.clock.now()))
-        session.flush()
+        session.flush()  # then a Core INSERT (no ORM unit of work): a duplicate key fails this transaction
+        session.connection().execute(ADD_KEY, {"key": key[:200], "incident_id": incident_id,
+                                               "created_at": self.deps.clock.now()})
         return {replays.KEY: key[:200]}
 
     # -- report ------------------------------------------------------------------------------------------
@@ -132,8 +134,8 @@ class IncidentDesk:
         )
         session.add(incident)
         session.flush()
-        session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
-                                     reported_at=now))
+        session.connection().execute(ADD_REPORTER, {"incident_id": incident.id, "user_id": actor.user_id,
+                                                    "name": actor.display_name, "reported_at": now, "granted": True})
         keyed = self._claim_key(session, report.idempotency_key, incident.id)
         record(session, self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
                platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed)
@@ -150,7 +152,8 @@ class IncidentDesk:
         if deferred:
             record(session, self.deps, incident.id, "notice_deferred", "bot")
         view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
-        step = self.steps.current_view(session, incident, actor.user_id)
+        # A new incident: its reporters and (no) step progress are known without asking the database.
+        step = self.steps.current_view(session, incident, actor.user_id, reporters=[actor.user_id], states={})
         cat = self.deps.catalog
         messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
                           confidence=f"{confidence:.0%}")]
@@ -163,10 +166,11 @@ class IncidentDesk:
 
     def _resolved_with(self, session: Session, key: str) -> Incident | None:
         """The latest resolved (not yet closed) incident about the same post, if any."""
-        rows = session.execute(select(Incident).where(Incident.status == lifecycle.RESOLVED,
-                                                      Incident.source_url.is_not(None))
-                               .order_by(Incident.id.desc()).limit(200)).scalars()
-        return next((row for row in rows if source_key(row.source_url) == key), None)
+        rows = session.execute(select(Incident.id, Incident.source_url).where(
+            Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None))
+            .order_by(Incident.id.desc()).limit(200))
+        found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
+        return None if found is None else load_incident(session, found)  # the one row, not all 200
 
     def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput,
                           now: datetime) -> Outcome:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.ports import Notification
 from bot.triage.core import CoreDeps, notification, record, render_context
 from storage.models import Escalation, Incident
+
+ADD_ESCALATIONS = insert(Escalation.__table__)
 
 
 def notify_first(deps: CoreDeps, session: Session, incident: Incident, now: datetime) -> tuple[Notification, ...]:
@@ -17,15 +19,16 @@ def notify_first(deps: CoreDeps, session: Session, incident: Incident, now: date
     first = notification(deps, incident, 1)
     if first is None:
         return ()
-    session.add(Escalation(incident_id=incident.id, level=1, section=first.audience, due_at=now, status="sent",
-                           sent_at=now))
+    rows = [{"incident_id": incident.id, "level": 1, "section": first.audience, "due_at": now, "status": "sent",
+             "sent_at": now}]
     record(session, deps, incident.id, "notified", "bot", new=first.audience, level=1,
            sections=list(first.audiences))
     due = deps.escalation.due_after(1, now, incident.severity)
     second = deps.escalation.level(2)
     if due is not None and second is not None:
-        session.add(Escalation(incident_id=incident.id, level=2, section=second.section, due_at=due,
-                               status="pending"))
+        rows.append({"incident_id": incident.id, "level": 2, "section": second.section, "due_at": due,
+                     "status": "pending", "sent_at": None})
+    session.connection().execute(ADD_ESCALATIONS, rows)  # one Core statement for both rows
     return (first,)
 
 

@@ -113,6 +113,8 @@ class PlaybookLibrary:
         self._compiled = dict(compiled)
         self._drafts = dict(drafts)
         self._notices = dict(notices or {})  # (kind, profile id) → compiled first_notice.when
+        # (kind, profile base, locale) → answer labels and choice labels: fixed once the playbooks are loaded.
+        self._labels: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, dict[str, str]]]] = {}
 
     def first_notice(self, kind: str, profile: Profile) -> FirstNotice | None:
         """The condition a guideline puts on telling its first recipients of this kind, if any."""
@@ -168,13 +170,16 @@ class PlaybookLibrary:
     def context(self, kind: str, profile: Profile, context: Mapping[str, Any], locale: str) -> dict[str, Any]:
         """The full rendering context for a playbook (adds profile, sections, locale, placeholders)."""
         base = profile.base or profile.id
-        own = [i for step in self.playbook(kind).steps if step.applies_to(base) for i in step.inputs]
-        inputs = own + [i for p in self._playbooks.values() for i in p.inputs()]
-        labels = labels_for((i.id, i.label.get(locale)) for i in inputs)
-        choices: dict[str, dict[str, str]] = {}
-        for item in inputs:
-            choices.setdefault(item.id, {c.value: c.label.get(locale) for c in item.choices})
-        return build_context(context, profile, locale, labels, choices)
+        cached = self._labels.get((kind, base, locale))
+        if cached is None:
+            own = [i for step in self.playbook(kind).steps if step.applies_to(base) for i in step.inputs]
+            inputs = own + [i for p in self._playbooks.values() for i in p.inputs()]
+            labels = labels_for((i.id, i.label.get(locale)) for i in inputs)
+            choices: dict[str, dict[str, str]] = {}
+            for item in inputs:
+                choices.setdefault(item.id, {c.value: c.label.get(locale) for c in item.choices})
+            cached = self._labels[(kind, base, locale)] = (labels, choices)
+        return build_context(context, profile, locale, *cached)
 
     def applicable_steps(self, kind: str, profile: Profile, context: Mapping[str, Any]) -> list[Step]:
         """Steps meant for the profile whose `when` holds in the context, in order."""

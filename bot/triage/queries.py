@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.lease import Lease
@@ -17,6 +17,16 @@ from bot.triage.replays import created_outcome
 from bot.triage.steps import StepRunner
 from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
 
+REFS = PlatformRef.__table__
+# The ledger's statements, built once: Core (no ORM unit of work), compiled once, executed with parameters.
+_READ_REFS = select(REFS.c.id, REFS.c.purpose, REFS.c.channel, REFS.c.ts, REFS.c.created_at).where(
+    REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf")).with_for_update()
+_REF_IDS = select(REFS.c.purpose, REFS.c.id, REFS.c.ts).where(
+    REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf"),
+    REFS.c.purpose.in_(bindparam("purposes", expanding=True))).with_for_update()
+_ADD_REFS = insert(REFS)
+_PUT_REFS = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None)).values(
+    channel=bindparam("new_channel"), ts=bindparam("new_ts"))
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
 SENSITIVE_TYPES = frozenset({"note", "step_completed", "step_skipped", "details_changed", "reported"})
 
@@ -167,34 +177,44 @@ class IncidentQueries:
 
         def work(session: Session) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
             now = self.deps.clock.now()
-            rows = {row.purpose: row for row in session.execute(select(PlatformRef).where(
-                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform).with_for_update()).scalars()}
+            # Core statements, not ORM objects: one SELECT, one INSERT for every new row, an UPDATE per takeover.
+            connection = session.connection()
+            rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created
+                    in connection.execute(_READ_REFS, {"iid": incident_id, "pf": platform})}
+            places = {purpose: (row[1], row[2]) for purpose, row in rows.items()}
+            new: list[dict[str, Any]] = []
+
+            def add(purpose: str, channel: str, ts: str | None) -> None:
+                places[purpose] = (channel, ts)
+                new.append({"incident_id": incident_id, "platform": platform, "purpose": purpose,
+                            "channel": channel, "ts": ts, "created_at": now})
+
             for purpose, (channel, ts) in (record or {}).items():
-                if purpose not in rows:
-                    rows[purpose] = PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
-                                                channel=channel, ts=ts, created_at=now)
-                    session.add(rows[purpose])
+                if purpose not in places:
+                    add(purpose, channel, ts)
             claims: dict[str, RefClaim] = {}
             for purpose, channel in wanted.items():
                 row = rows.get(purpose)
-                if row is None:
-                    rows[purpose] = PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
-                                                channel=channel, ts=None, created_at=now)
-                    session.add(rows[purpose])
+                if purpose not in places:
+                    add(purpose, channel, None)
                     claims[purpose] = RefClaim("new", channel, None)
-                elif row.ts is not None:
-                    claims[purpose] = RefClaim("posted", row.channel, row.ts)
-                elif not lease.expired(row.created_at, now):
-                    claims[purpose] = RefClaim("busy", row.channel, None)
-                else:
-                    row.created_at = now  # a claim's row keeps when it was taken: its age restarts with its new holder
-                    claims[purpose] = RefClaim("taken_over", row.channel, None)
-            session.flush()
+                elif row is None:  # recorded just above by this call
+                    claims[purpose] = RefClaim("posted" if places[purpose][1] is not None else "busy",
+                                               *places[purpose])
+                elif row[2] is not None:
+                    claims[purpose] = RefClaim("posted", row[1], row[2])
+                elif not lease.expired(row[3], now):
+                    claims[purpose] = RefClaim("busy", row[1], None)
+                else:  # the claim's age restarts with its new holder
+                    session.execute(update(REFS).where(REFS.c.id == row[0]).values(created_at=now))
+                    claims[purpose] = RefClaim("taken_over", row[1], None)
+            if new:
+                connection.execute(_ADD_REFS, new)
             count = 0
             if count_type is not None:
                 count = int(session.execute(select(func.count()).select_from(TimelineEvent).where(
                     TimelineEvent.incident_id == incident_id, TimelineEvent.type == count_type)).scalar_one())
-            return {purpose: (row.channel, row.ts) for purpose, row in rows.items()}, claims, count
+            return places, claims, count
 
         return transaction(self.deps, work)
 
@@ -203,22 +223,20 @@ class IncidentQueries:
         purposes recorded here (the others another delivery stored first)."""
 
         def work(session: Session) -> set[str]:
-            rows = {row.purpose: row for row in session.execute(select(PlatformRef).where(
-                PlatformRef.incident_id == incident_id, PlatformRef.platform == platform,
-                PlatformRef.purpose.in_(list(places))).with_for_update()).scalars()}
-            stored: set[str] = set()
-            for purpose, (channel, ts) in places.items():
-                row = rows.get(purpose)
-                if row is None:
-                    session.add(PlatformRef(incident_id=incident_id, platform=platform, purpose=purpose,
-                                            channel=channel, ts=ts, created_at=self.deps.clock.now()))
-                elif row.ts is None:
-                    row.channel, row.ts = channel, ts
-                else:
-                    continue
-                stored.add(purpose)
-            session.flush()
-            return stored
+            connection = session.connection()
+            rows = {purpose: (ident, ts) for purpose, ident, ts in connection.execute(
+                _REF_IDS, {"iid": incident_id, "pf": platform, "purposes": list(places)})}
+            now = self.deps.clock.now()
+            new = [{"incident_id": incident_id, "platform": platform, "purpose": purpose, "channel": channel,
+                    "ts": ts, "created_at": now} for purpose, (channel, ts) in places.items() if purpose not in rows]
+            # Only where no ts is stored yet (the rows are locked): another delivery's record stands.
+            found = [{"rid": rows[purpose][0], "new_channel": channel, "new_ts": ts}
+                     for purpose, (channel, ts) in places.items() if purpose in rows and rows[purpose][1] is None]
+            if found:
+                connection.execute(_PUT_REFS, found)
+            if new:
+                connection.execute(_ADD_REFS, new)
+            return {row["purpose"] for row in new} | {p for p in places if p in rows and rows[p][1] is None}
 
         return transaction(self.deps, work)
 

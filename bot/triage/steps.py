@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -46,8 +47,8 @@ class StepRunner:
         return [step.id for step in steps]
 
     def _render(self, incident: Incident, step_id: str, ids: list[str], states: dict[str, StepState],
-                answers: dict[str, str]) -> StepView:
-        context = render_context(self.deps, incident, answers)
+                answers: dict[str, str], context: dict[str, Any] | None = None) -> StepView:
+        context = context or render_context(self.deps, incident, answers)
         rendered = self.deps.library.render_step(incident.kind, step_id, self.deps.profile, context,
                                                  self.deps.catalog.locale)
         state = states.get(step_id)
@@ -61,20 +62,29 @@ class StepRunner:
             actor=rendered.actor, actor_label=rendered.actor_label,
         )
 
-    def _may_see(self, session: Session, incident: Incident, viewer: str | None) -> bool:
-        return viewer is not None and self.deps.access.allows(
-            "view_details", viewer, restricted=incident.restricted, reporters=reporter_ids(session, incident.id))
+    def _may_see(self, session: Session, incident: Incident, viewer: str | None,
+                 reporters: list[str] | None = None) -> bool:
+        if viewer is None:
+            return False
+        if reporters is None:
+            reporters = reporter_ids(session, incident.id)
+        return self.deps.access.allows("view_details", viewer, restricted=incident.restricted, reporters=reporters)
 
-    def current_view(self, session: Session, incident: Incident, viewer: str | None) -> StepView | None:
-        """The first applicable step not yet done or skipped, rendered; None when finished or hidden."""
-        if not lifecycle.is_open(incident.status) or not self._may_see(session, incident, viewer):
+    def current_view(self, session: Session, incident: Incident, viewer: str | None, *,
+                     reporters: list[str] | None = None, states: dict[str, StepState] | None = None
+                     ) -> StepView | None:
+        """The first applicable step not yet done or skipped, rendered; None when finished or hidden. `reporters`
+        and `states`: what the caller already holds (read from the database when not given)."""
+        if not lifecycle.is_open(incident.status) or not self._may_see(session, incident, viewer, reporters):
             return None
-        states = step_states(session, incident)
+        if states is None:
+            states = step_states(session, incident)
         answers = all_answers(states)
-        ids = self._applicable(incident, answers)
+        context = render_context(self.deps, incident, answers)
+        ids = [step.id for step in self.deps.library.applicable_steps(incident.kind, self.deps.profile, context)]
         for step_id in ids:
             if step_id not in states or states[step_id].status == "pending":
-                return self._render(incident, step_id, ids, states, answers)
+                return self._render(incident, step_id, ids, states, answers, context)
         return None
 
     def _views_in(self, incident: Incident, states: dict[str, StepState]) -> list[StepView]:

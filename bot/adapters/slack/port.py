@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot.adapters.slack.keepalive import KeepAliveClient
 from bot.adapters.slack.render import Rendered, Renderer
 from bot.adapters.slack.text import escape, link, slack_id, user_mention
 from bot.delivery import content as c
@@ -30,11 +31,11 @@ LOOKUP_PAGES = 5  # conversations.history/replies pages (200 messages each) sear
 
 def build_client(token: str | None, api_url: str | None) -> WebClient:
     """The Web API client: bot token, SLACK_API_URL (e.g. http://127.0.0.1:8080/api/, for tests) or Slack's, and
-    retries for 429 (after Retry-After) and connection errors."""
+    retries for 429 (after Retry-After) and connection errors; connections kept alive (keepalive.py)."""
     url = (api_url or DEFAULT_API_URL).strip()
-    return WebClient(token=token, base_url=url if url.endswith("/") else url + "/", timeout=15,
-                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                     RateLimitErrorRetryHandler(max_retry_count=3)])
+    return KeepAliveClient(token=token, base_url=url if url.endswith("/") else url + "/", timeout=15,
+                           retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                                           RateLimitErrorRetryHandler(max_retry_count=3)])
 
 
 def error_code(exc: SlackApiError) -> str:
