@@ -130,6 +130,8 @@ def test_ctrl_c_in_a_real_process(config: Path) -> None:
     welcome = process.stdout.readline().decode()  # waits until the chat is up and reading
     assert "SNSインシデント対応ボット" in welcome
     process.send_signal(signal.SIGINT)
+    # stdin stays open until the process has ended: closing it at once (communicate) raced the signal with EOF.
+    process.wait(timeout=60)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 2, (out, err)
     assert "中断しました" in err.decode()
