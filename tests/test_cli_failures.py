@@ -120,12 +120,18 @@ def test_ctrl_c_in_the_console(config: Path) -> None:
     _no_traceback(out, err)
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the child before exec: SIGINT delivered and not ignored, whatever the test worker's thread inherited."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_in_a_real_process(config: Path) -> None:
     """SIGINT to a console chat waiting for input: the message, exit 2, no traceback on either stream."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-c", "from bot.main import main; main()", "--config", str(config)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                               cwd=config.parent)
+                               cwd=config.parent, preexec_fn=_ctrl_c_as_at_a_terminal)
     assert process.stdout is not None
     welcome = process.stdout.readline().decode()  # waits until the chat is up and reading
     assert "SNSインシデント対応ボット" in welcome
