@@ -19,7 +19,7 @@ from bot.adapters.lineworks.port import LineWorksPort
 from bot.adapters.lineworks.render import Renderer
 from bot.adapters.lineworks.server import WSGIApp, callback_app
 from bot.adapters.lineworks.settings import LineWorksCredentials, LineWorksSettings
-from bot.adapters.lineworks.target import PLATFORM, Target
+from bot.adapters.lineworks.target import PLATFORM, Target, member_id
 from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
@@ -103,7 +103,7 @@ class LineWorksAdapter:
 
     def actor(self, user_id: str) -> Actor:
         """A member as the core's Actor: the namespaced id and the directory name (cached; the id when unknown)."""
-        raw = identity.raw(PLATFORM, user_id) or user_id
+        raw = member_id(user_id)
         cached = self._names.get(raw)
         if cached and time.monotonic() - cached[0] < NAME_TTL_SECONDS:
             name = cached[1]
@@ -114,7 +114,7 @@ class LineWorksAdapter:
 
     def tell(self, user_id: str, messages: list[dict]) -> None:
         """Send rendered messages to a member's 1:1 chat now (answers to their own action); failures logged."""
-        raw = identity.raw(PLATFORM, user_id) or user_id
+        raw = member_id(user_id)
         try:
             self.port.send(Target.user(raw).encode(), messages)
         except c.DeliveryError as exc:

@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import identity
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, Source, TextMessage
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
-from bot.adapters.lineworks.target import PLATFORM, Target
+from bot.adapters.lineworks.target import PLATFORM, Target, member_id
 from bot.delivery import closing, plan
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
@@ -227,7 +226,7 @@ class Handlers:
 
     @staticmethod
     def _raw(user: str) -> str:
-        return identity.raw(PLATFORM, user) or user
+        return member_id(user)
 
 
 __all__ = ["Handlers"]

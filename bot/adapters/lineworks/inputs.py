@@ -13,20 +13,15 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from bot import identity
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import PostbackPress
 from bot.adapters.lineworks.render import with_quick_reply
-from bot.adapters.lineworks.target import PLATFORM
+from bot.adapters.lineworks.target import PLATFORM, member_id
 from bot.ports import AskIfReport, ConversationRef, InputSpec, ReportInput, StepView
 from bot.triage.core import InvalidRequest, StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.adapters.lineworks.handlers import Handlers
-
-
-def _user(user: str) -> str:
-    return identity.raw(PLATFORM, user) or user
 
 
 class Inputs:
@@ -41,11 +36,11 @@ class Inputs:
     # -- keys ------------------------------------------------------------------------------------------------
     @staticmethod
     def _input_key(user: str) -> str:
-        return f"lineworks:input:{_user(user)}"
+        return f"lineworks:input:{member_id(user)}"
 
     @staticmethod
     def _answers_key(user: str, incident_id: int, step_id: str) -> str:
-        return f"lineworks:answers:{incident_id}:{step_id}:{_user(user)}"
+        return f"lineworks:answers:{incident_id}:{step_id}:{member_id(user)}"
 
     def collected(self, user: str, incident_id: int, step_id: str) -> dict[str, str]:
         """Answers the member gave so far for the step (not yet handed to the core)."""

@@ -16,7 +16,7 @@ from bot import identity
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import PostbackPress
 from bot.adapters.lineworks.render import Content, Renderer, quick_action, with_quick_reply
-from bot.adapters.lineworks.target import PLATFORM
+from bot.adapters.lineworks.target import PLATFORM, member_id
 from bot.delivery import closing
 from bot.ports import IncidentView
 from bot.records.service import RecordsDesk
@@ -48,7 +48,7 @@ class Reviews:
 
     @staticmethod
     def _key(user: str) -> str:
-        return f"lineworks:review:{identity.raw(PLATFORM, user) or user}"
+        return f"lineworks:review:{member_id(user)}"
 
     def _ask(self, user: str, incident_id: int, field: str) -> None:
         w = self.render.w
@@ -61,7 +61,7 @@ class Reviews:
 
     def _drop(self, user: str, incident_id: int, *actions: str) -> None:
         # Quick replies are carried to the chat's later messages until what they belong to is over.
-        chat = identity.qualify(PLATFORM, identity.raw(PLATFORM, user) or user)
+        chat = identity.qualify(PLATFORM, member_id(user))
         for action in actions:
             self.adapter.port.drop_controls(chat, incident_id, action=action)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
+from bot import identity
 from bot.ports import ConversationRef
 
 PLATFORM = "lineworks"
@@ -53,3 +54,9 @@ class Target:
 
 
 __all__ = ["PLATFORM", "Target"]
+
+
+def member_id(user: str) -> str:
+    """A LINE WORKS user id as the API wants it, from the core's "lineworks:…" id or an already raw one."""
+    return identity.raw(PLATFORM, user) or user
+
