@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+import yaml
 
+from bot.config import ConfigError, load_config
 from bot.ports import Actor, ReportInput
-from bot.wiring import Runtime
-from tests.conftest import STAFF
+from bot.wiring import Runtime, build_runtime
+from tests.conftest import REPO, STAFF
 
 URL = "https://x.com/city/status/9"
 
@@ -65,3 +68,45 @@ def test_a_draft_without_a_department_has_no_doubled_brackets(runtime_factory: C
     assert "----- " in everything  # the drafts were shown
     for doubled in ("（（未入力", "((not provided", "（未入力: 担当課））", "(not provided: department))"):
         assert doubled not in everything, doubled
+
+
+def _own_guideline_folder(tmp_path: Path, *, with_playbooks: bool) -> Path:
+    """app.yaml and a playbooks_dir holding a municipality with its own guideline (a copy of 浦臼町's, renamed)."""
+    profile = (REPO / "playbooks" / "profiles" / "urausu.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "pb"
+    (folder / "profiles").mkdir(parents=True)
+    (folder / "profiles" / "mytown.yaml").write_text(
+        profile.replace("id: urausu", "id: mytown").replace("浦臼町", "例町"), encoding="utf-8")
+    if with_playbooks:  # as README says: every step gets the new id's clauses, or says the guideline is silent
+        for path in (REPO / "playbooks").glob("*.yaml"):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for step in data["steps"]:
+                if "profiles" in step and "urausu" not in step["profiles"]:
+                    continue
+                if "profiles" in step:
+                    step["profiles"].append("mytown")
+                if "urausu" in (step.get("clauses") or {}):
+                    step["clauses"]["mytown"] = step["clauses"]["urausu"]
+                else:
+                    step.setdefault("fallback", {})["mytown"] = {"practice": True}
+            (folder / path.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = tmp_path / "app.yaml"
+    config.write_text("profile: mytown\nplaybooks_dir: pb\naccess: {pr_members: ['console:console-pr']}\n",
+                      encoding="utf-8")
+    return config
+
+
+def test_a_municipality_with_its_own_guideline_is_added_as_the_readme_says(tmp_path: Path) -> None:
+    """README: a profile file alone stops `check` at the first step without the new id's clauses; with the five
+    playbooks copied and every step given clauses or a fallback, the bot starts and cites the new guideline."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "`clauses: {<id>: [...]}`" in readme and "`fallback: {<id>: {practice: true}}`" in readme
+    alone = _own_guideline_folder(tmp_path / "alone", with_playbooks=False)
+    with pytest.raises(ConfigError, match=r"steps\[0\]\.clauses\.mytown: missing"):
+        build_runtime(load_config(alone, environ={}))
+    runtime = build_runtime(load_config(_own_guideline_folder(tmp_path / "full", with_playbooks=True), environ={}))
+    try:
+        outcome = runtime.triage.incidents.report(_report(f"町の公式Xの投稿が炎上しています {URL}"))
+        assert outcome.step is not None and any("例町ガイドライン" in c for c in outcome.step.citations)
+    finally:
+        runtime.close()
