@@ -110,3 +110,23 @@ def test_a_municipality_with_its_own_guideline_is_added_as_the_readme_says(tmp_p
         assert outcome.step is not None and any("例町ガイドライン" in c for c in outcome.step.citations)
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize(("locale", "agreed"), [("ja", "広報広聴課と協議のうえ、Xの運用者・管理者に"),
+                                                 ("en", "Once agreed with the Public Relations")])
+def test_asahikawa_asks_for_deletion_as_agreed_with_pr(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                      locale: str, agreed: str) -> None:
+    """旭川市 7(2)ア: 「広報広聴課へ報告し、…運用者・管理者に削除依頼を行うなどの対応を協議する」. The step told the
+    finder's division to ask for deletion on its own, as いわき市 第7 3(1) and 浦臼町 7(3)① do."""
+    runtime = runtime_factory(sqlite_url, locale=locale, escalation={"levels": []})
+    triage = runtime.triage
+    outcome = triage.incidents.report(_report(f"市の公式アカウントを装った偽アカウントがあります {URL}",
+                                              kind="impersonation"))
+    assert outcome.incident is not None
+    actor = Actor(user_id=STAFF, display_name="山田 花子", platform="slack")
+    incident_id = outcome.incident.id
+    triage.steps.complete(incident_id, "intake", actor, answers={
+        "post_url": URL, "platform": "X", "spread": "small", "press": "no", "personal_data": "no"})
+    step = triage.steps.complete(incident_id, "report", actor).step
+    assert step is not None and step.step_id == "deletion_request"
+    assert agreed in step.instructions, step.instructions
