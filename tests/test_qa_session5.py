@@ -130,3 +130,28 @@ def test_asahikawa_asks_for_deletion_as_agreed_with_pr(runtime_factory: Callable
     step = triage.steps.complete(incident_id, "report", actor).step
     assert step is not None and step.step_id == "deletion_request"
     assert agreed in step.instructions, step.instructions
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize(("base", "builtin"), [("asahikawa", ("旭川", "Asahikawa")), ("iwaki", ("いわき", "Iwaki"))])
+def test_a_custom_municipality_s_deletion_request_names_itself(runtime_factory: Callable[..., Runtime],
+                                                               sqlite_url: str, base: str,
+                                                               builtin: tuple[str, str], locale: str) -> None:
+    """custom_profiles `extends: asahikawa` with its own name: the request sent to X said 「旭川市公式ホームページの
+    『旭川市ソーシャルメディア一覧』」 — another city's website, in a letter leaving the city hall."""
+    custom = {"mycity": {"extends": base, "name": {"ja": "例市", "en": "Example City"}}}
+    runtime = runtime_factory(sqlite_url, profile="mycity", custom_profiles=custom, locale=locale,
+                              escalation={"levels": []})
+    triage = runtime.triage
+    outcome = triage.incidents.report(_report(f"市の公式アカウントを装った偽アカウントがあります {URL}",
+                                              kind="impersonation"))
+    assert outcome.incident is not None
+    actor = Actor(user_id=STAFF, display_name="山田 花子", platform="slack")
+    triage.steps.complete(outcome.incident.id, "intake", actor, answers={
+        "post_url": URL, "platform": "X", "spread": "small", "press": "no", "personal_data": "no"})
+    step = triage.steps.complete(outcome.incident.id, "report", actor).step
+    assert step is not None and step.step_id == "deletion_request"
+    shown = "\n".join([step.instructions, *(draft.text for draft in step.drafts)])
+    assert ("例市" if locale == "ja" else "Example City") in shown
+    for name in builtin:
+        assert name not in shown, shown
