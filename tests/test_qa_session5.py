@@ -155,3 +155,20 @@ def test_a_custom_municipality_s_deletion_request_names_itself(runtime_factory: 
     assert ("例市" if locale == "ja" else "Example City") in shown
     for name in builtin:
         assert name not in shown, shown
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize("profile", ["asahikawa", "urausu", "iwaki", "chikugo"])
+def test_the_closing_message_names_no_other_addressee_than_the_report(runtime_factory: Callable[..., Runtime],
+                                                                      sqlite_url: str, profile: str,
+                                                                      locale: str) -> None:
+    """The files came with 「所属長への報告にお使いください」 while the report itself is addressed to 所属課局長
+    (浦臼町), 情報管理者 (いわき市) or 総務広報課長 (筑後市)."""
+    from bot.records.report import addressee_section
+
+    runtime = runtime_factory(sqlite_url, profile=profile, locale=locale, escalation={"levels": []})
+    deps = runtime.triage.deps
+    offer = deps.catalog.t("records.chat.offer", ref="INC-0001")
+    addressee = deps.profile.section_name(addressee_section(deps), locale)
+    assert "所属長" not in offer and "head of division" not in offer, offer
+    assert addressee  # the report names its addressee, which the message points to
