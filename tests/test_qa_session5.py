@@ -25,11 +25,11 @@ def _report(text: str, kind: str | None = None) -> ReportInput:
     ("ja", "詳細はスレッドで", "報告者との個別の会話"),
     ("en", "visible in the thread", "private conversation with the reporter"),
 ])
-def test_a_leak_notice_does_not_send_pr_to_the_thread(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+def test_a_leak_notice_does_not_send_pr_to_the_thread(runtime_factory: Callable[..., Runtime], database_url: str,
                                                       locale: str, wrong: str, right: str) -> None:
     """A leak runs in the reporter's private conversation; the public thread holds one line 「詳細は個別に案内
     します。」. The PR notice said the details were in the thread, so PR staff looked there and found nothing."""
-    runtime = runtime_factory(sqlite_url, locale=locale, escalation={"levels": []})
+    runtime = runtime_factory(database_url, locale=locale, escalation={"levels": []})
     outcome = runtime.triage.incidents.report(_report(f"職員の住所が投稿され情報漏えいしています {URL}", kind="leak"))
     (note,) = outcome.notifications
     assert wrong not in note.body and right in note.body, note.body
@@ -114,11 +114,11 @@ def test_a_municipality_with_its_own_guideline_is_added_as_the_readme_says(tmp_p
 
 @pytest.mark.parametrize(("locale", "agreed"), [("ja", "広報広聴課と協議のうえ、Xの運用者・管理者に"),
                                                  ("en", "Once agreed with the Public Relations")])
-def test_asahikawa_asks_for_deletion_as_agreed_with_pr(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+def test_asahikawa_asks_for_deletion_as_agreed_with_pr(runtime_factory: Callable[..., Runtime], database_url: str,
                                                       locale: str, agreed: str) -> None:
     """旭川市 7(2)ア: 「広報広聴課へ報告し、…運用者・管理者に削除依頼を行うなどの対応を協議する」. The step told the
     finder's division to ask for deletion on its own, as いわき市 第7 3(1) and 浦臼町 7(3)① do."""
-    runtime = runtime_factory(sqlite_url, locale=locale, escalation={"levels": []})
+    runtime = runtime_factory(database_url, locale=locale, escalation={"levels": []})
     triage = runtime.triage
     outcome = triage.incidents.report(_report(f"市の公式アカウントを装った偽アカウントがあります {URL}",
                                               kind="impersonation"))
