@@ -172,3 +172,38 @@ def test_the_closing_message_names_no_other_addressee_than_the_report(runtime_fa
     addressee = deps.profile.section_name(addressee_section(deps), locale)
     assert "所属長" not in offer and "head of division" not in offer, offer
     assert addressee  # the report names its addressee, which the message points to
+
+
+def test_operations_doc_names_severities_as_the_bot_shows_them() -> None:
+    """docs/operations.md said 「重大度が『重大』」; the bot labels that severity 「最高」."""
+    import re
+
+    labels = set(yaml.safe_load((REPO / "bot" / "locales" / "ja.yaml").read_text(encoding="utf-8"))["severity"]
+                 .values())
+    doc = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"重大度が「([^」]+)」", doc))
+    assert named and named <= labels, named - labels
+
+
+def test_operations_doc_says_what_a_colleague_may_do_on_an_ordinary_incident(
+        runtime_factory: Callable[..., Runtime], database_url: str) -> None:
+    """「権限は付与するもので、取るものではありません」 read as if it held for every incident; on an ordinary one a
+    colleague who reports the same post holds the reporter role at once, and anyone answers steps."""
+    from tests.conftest import OTHER, PR
+
+    doc = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert "同じ投稿を報告した職員は付与を待たずに報告者の権限を持つ" in doc
+    assert "holds the reporter role without a grant" in doc
+    runtime = runtime_factory(database_url, escalation={"levels": []})
+    triage = runtime.triage
+    first = triage.incidents.report(_report(f"市の公式Xの投稿が炎上しています {URL}"))
+    assert first.incident is not None
+    incident_id = first.incident.id
+    colleague = Actor(user_id=OTHER, display_name="通行 人", platform="slack")
+    answered = triage.steps.complete(incident_id, "intake", colleague, answers={
+        "post_url": URL, "spread": "large", "press": "yes", "personal_data": "yes"})
+    assert answered.incident is not None and answered.incident.severity == "critical"  # as documented
+    triage.incidents.report(ReportInput(text=f"同じ投稿です {URL}", reporter=colleague, source_url=URL))
+    triage.incidents.acknowledge(incident_id, Actor(user_id=PR, display_name="広報", platform="slack"))
+    ended = triage.incidents.change_status(incident_id, "resolved", colleague)
+    assert ended.incident is not None and ended.incident.status == "resolved"
