@@ -207,3 +207,20 @@ def test_operations_doc_says_what_a_colleague_may_do_on_an_ordinary_incident(
     triage.incidents.acknowledge(incident_id, Actor(user_id=PR, display_name="広報", platform="slack"))
     ended = triage.incidents.change_status(incident_id, "resolved", colleague)
     assert ended.incident is not None and ended.incident.status == "resolved"
+
+
+@pytest.mark.parametrize("kind", ["flaming", "impersonation"])
+@pytest.mark.parametrize(("profile", "title"), [
+    ("asahikawa", "報告し、対応を協議する"), ("chikugo", "報告し、対応を協議する"),
+    ("urausu", "速やかに連絡する"), ("iwaki", "直ちに報告する"),
+])
+def test_the_report_step_is_titled_in_the_guideline_s_words(runtime_factory: Callable[..., Runtime],
+                                                            sqlite_url: str, kind: str, profile: str,
+                                                            title: str) -> None:
+    """浦臼町 5(3) 「速やかに連絡する」 and いわき市 第7 「直ちに…報告する」 name no 協議; the title said
+    「報告し、対応を協議する」 for every municipality."""
+    runtime = runtime_factory(sqlite_url, profile=profile, escalation={"levels": []})
+    outcome = runtime.triage.incidents.report(_report(f"公式アカウントの件です {URL}", kind=kind))
+    assert outcome.incident is not None
+    views = runtime.triage.steps.views(outcome.incident.id, STAFF)
+    assert [v.title for v in views if v.step_id == "report"] == [title]
