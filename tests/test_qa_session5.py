@@ -224,3 +224,9 @@ def test_the_report_step_is_titled_in_the_guideline_s_words(runtime_factory: Cal
     assert outcome.incident is not None
     views = runtime.triage.steps.views(outcome.incident.id, STAFF)
     assert [v.title for v in views if v.step_id == "report"] == [title]
+    if profile in ("urausu", "iwaki") and kind == "flaming":  # nor does the step ask to record a 協議
+        runtime.triage.steps.complete(outcome.incident.id, "intake", Actor(user_id=STAFF, platform="slack"),
+                                      answers={"post_url": URL, "spread": "small", "press": "no",
+                                               "personal_data": "no"})
+        step = runtime.triage.steps.current(outcome.incident.id, STAFF)
+        assert step is not None and step.step_id == "report" and "協議" not in step.instructions
