@@ -230,3 +230,37 @@ def test_the_report_step_is_titled_in_the_guideline_s_words(runtime_factory: Cal
                                                "personal_data": "no"})
         step = runtime.triage.steps.current(outcome.incident.id, STAFF)
         assert step is not None and step.step_id == "report" and "協議" not in step.instructions
+
+
+SHOWN_AS_IS = ("【手順", "[Step", "INC-0001 を受け付け", "INC-0001 opened", "→ ", "根拠:", "現在のユーザー")
+
+
+def _readme_session(marker: str) -> list[str]:
+    """The lines of the README's console example that follow `marker` (up to the closing fence)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(marker):]
+    return block[:block.index("```")].splitlines()
+
+
+@pytest.mark.parametrize(("locale", "marker"), [("ja", "$ .venv/bin/incident-bot\n"),
+                                                ("en", "staff> Our official X post")])
+def test_the_readme_console_session_is_what_the_bot_shows(runtime_factory: Callable[..., Runtime],
+                                                          sqlite_url: str, locale: str, marker: str) -> None:
+    """A first-time user follows the README: it showed 【手順 1/5】 and 【手順 2/5】 where the bot shows /6
+    (旭川市 has the review-committee step, 9)."""
+    from bot.adapters.console import ConsoleChat
+    from bot.config import ConsoleSettings
+
+    runtime = runtime_factory(sqlite_url, locale=locale, access={"pr_members": ["console:console-pr"]},
+                              escalation={"levels": []})
+    chat = ConsoleChat(runtime.triage, ConsoleSettings())
+    shown = [chat.welcome()]
+    expected = []
+    for line in _readme_session(marker):
+        if line.startswith(("staff> ", "pr> ")):
+            typed = line.split("> ", 1)[1].split("  ←")[0].strip()
+            shown.append(chat.handle(typed))
+        elif line.startswith(SHOWN_AS_IS):
+            expected.append(line)
+    output = "\n".join(shown)
+    assert expected and all(line in output for line in expected), [x for x in expected if x not in output]
