@@ -30,15 +30,20 @@ def uses_chat_platform(settings: Settings) -> bool:
     return bool(slack.pr_channel or slack.report_channels) or any(s.in_use() for s in _sections(settings))
 
 
+def pr_people(settings: Settings) -> Sequence[str]:
+    """Everyone configured as a PR member (ids and Slack user groups) on any platform."""
+    access, slack = settings.file.access, settings.file.slack
+    return [*access.pr_members, *slack.pr_members, *slack.pr_user_groups,
+            *(user for section in _sections(settings) for user in section.pr_members)]
+
+
 def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
     """Escalation levels whose section nobody is mentioned for (first level and its re-notice: the PR members count)."""
-    access, slack = settings.file.access, settings.file.slack
-    pr_people: Sequence[str] = [*access.pr_members, *slack.pr_members, *slack.pr_user_groups,
-                                *(user for section in _sections(settings) for user in section.pr_members)]
+    pr = pr_people(settings)
     mentioned = frozenset().union(*(mentioned_sections(settings, name) for name in PLATFORM_SECTIONS))
     missing = []
     for index, level in enumerate(plan.levels):
-        answered_by_pr = bool(pr_people) and (index == 0 or level.origin == "renotice")
+        answered_by_pr = bool(pr) and (index == 0 or level.origin == "renotice")
         if level.mention or level.section in mentioned or answered_by_pr:
             continue
         missing.append(f"escalation level {level.level}: {level.section_name} ({level.section})")
@@ -63,6 +68,12 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     stdout.write(f"OK: {Path(settings.source).resolve()}; profile {deps.profile.id}; "
                  f"playbooks {', '.join(runtime.library.kinds())}; profiles {', '.join(sorted(runtime.profiles))}\n"
                  f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")
+    if not pr_people(settings):  # then nobody may acknowledge, close or grant a role (bot/triage/access.py)
+        stdout.write(f"{settings.source}: " + (
+            "warning: no PR members (access.pr_members): nobody can acknowledge, close or decline an incident, "
+            "or grant a role. Add the PR staff's ids (e.g. slack:U0123ABCD, console:pr).\n" if en else
+            "注意: 広報担当（access.pr_members）が設定されていません。インシデントの確認・完了・却下や権限の付与が"
+            "できる人がいません。広報担当職員の ID（例: slack:U0123ABCD、console:pr）を設定してください。\n"))
     if missing:
         stdout.write(("note: no Slack/Teams channels configured; escalation levels without a mention: "
                       if en else "注意: Slack・Teams のチャンネルが未設定です。通知先のないエスカレーション段階: ")

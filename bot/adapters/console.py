@@ -184,6 +184,8 @@ class ConsoleChat:
         if rest.startswith("--kind"):
             _, _, rest = rest.partition(" ")
             kind, _, rest = rest.strip().partition(" ")
+        if not rest.strip():
+            return self.t("console.usage_report")
         return self._report(rest.strip(), kind or None, explicit=True, force_new=force_new)
 
     def _report(self, text: str, kind: str | None, *, explicit: bool, force_new: bool = False) -> str:
@@ -211,7 +213,7 @@ class ConsoleChat:
         incident_id = self._need_focus()
         step = self.triage.steps.current(incident_id, self.actor.user_id)
         if step is None:
-            return self.t("console.no_step")
+            return self._no_step(incident_id)
         answers = parse_answers(rest, self.locale)
         if not answers and not skip and any(spec.required for spec in step.inputs):
             return self._start_guided()
@@ -220,6 +222,10 @@ class ConsoleChat:
             return "\n".join(problems)
         outcome = self.triage.steps.complete(incident_id, step.step_id, self.actor, skip=skip, answers=answers)
         return self._ending(outcome)
+
+    def _no_step(self, incident_id: int) -> str:
+        view = self.triage.queries.view(incident_id, self.actor.user_id)
+        return self.t("console.step_hidden", ref=view.ref) if not view.details_visible else self.t("console.no_step")
 
     def _bad_choice(self, spec: InputSpec) -> str:
         options = ", ".join(f"{value} ({label})" for value, label in spec.choices)
@@ -230,7 +236,7 @@ class ConsoleChat:
         incident_id = self._need_focus()
         step = self.triage.steps.current(incident_id, self.actor.user_id)
         if step is None:
-            return self.t("console.no_step")
+            return self._no_step(incident_id)
         if not step.inputs:
             return text("no_inputs", self.locale)
         self.guided = Guided(incident_id, step.step_id, list(step.inputs))
@@ -270,7 +276,7 @@ class ConsoleChat:
 
     def _show_step(self, _: str) -> str:
         step = self.triage.steps.current(self._need_focus(), self.actor.user_id)
-        return render_step(step, self.t) if step else self.t("console.no_step")
+        return render_step(step, self.t) if step else self._no_step(self._need_focus())
 
     def _drafts(self, _: str) -> str:
         drafts = self.triage.steps.drafts(self._need_focus(), self.actor.user_id)

@@ -174,7 +174,7 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
         ops: tuple[Op, ...] = (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
         if not view.restricted:  # a restricted incident's public thread gets nothing but its one neutral line
             ops += (UpdateCount(view.id, view),)
-        return Plan(view.id, ops, view.severity, origin.user)
+        return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
     ops = ()
     if view.restricted:
         if origin.how == "message" and origin.public:
@@ -193,11 +193,18 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
     if view.restricted and origin.how == "message" and origin.public:
         ops += (Post(view.id, PRIVACY_ADVICE, HOME, c.PrivacyAdvice(view, origin.place)),)
     ops += tuple(Post(view.id, PR_MESSAGE, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
-                 if note.level == 1)
+                 if note.level == 1 and note.topic is None)
+    ops += _topic_notices(view, outcome)
     if origin.how == "command" and not view.restricted:
         ops += (Tell(view.id, origin.place, origin.user, c.Anchored(view), link=True),)
     ops += (Mark(view.id, REPORT_DELIVERY, origin.place.channel),)
     return Plan(view.id, ops, view.severity, origin.user, once=REPORT_DELIVERY)
+
+
+def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
+    """The core's informational notices to the section (a co-report waiting for a role, a severity change)."""
+    return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
+                 if note.topic is not None)
 
 
 def _step_purpose(kind: str, step: StepView) -> str:
@@ -220,7 +227,7 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None) -> 
     if outcome.completed_step is not None:
         done = outcome.completed_step
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
-    return Plan(view.id, ops, view.severity, by)
+    return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, by)
 
 
 def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Outcome, reporter_name: str,
@@ -249,7 +256,7 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
     ops += (Post(view.id, None, HOME, c.Texts(outcome.messages)),)
     if outcome.step is not None:
         ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
-    return Plan(view.id, ops, view.severity, view.reporter_id)
+    return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, view.reporter_id)
 
 
 def acknowledged(outcome: Outcome, by: str, when: str) -> Plan:

@@ -61,6 +61,9 @@ class CoreDeps:
     rate_limit: RateLimit = field(default_factory=lambda: RateLimit(0, 60))
 
 
+MAX_INCIDENT_ID = 2**31 - 1  # PostgreSQL's INTEGER
+
+
 def incident_ref(incident_id: int) -> str:
     """The human reference of an incident."""
     return f"INC-{incident_id:04d}"
@@ -68,6 +71,8 @@ def incident_ref(incident_id: int) -> str:
 
 def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> Incident:
     """The incident row, locked for update when asked, or IncidentNotFound."""
+    if not 0 < incident_id <= MAX_INCIDENT_ID:  # typed numbers beyond the column's range are simply not found
+        raise IncidentNotFound(incident_id)
     stmt = select(Incident).where(Incident.id == incident_id)
     if lock:
         stmt = stmt.with_for_update()

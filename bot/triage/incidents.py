@@ -28,6 +28,7 @@ from bot.triage.core import (
 )
 from bot.triage.intake_limit import RATE_LIMITED_EVENT
 from bot.triage.notice import deferred_message, notify_first
+from bot.triage.restriction import restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
@@ -255,14 +256,16 @@ class IncidentDesk:
             record(session, self.deps, incident_id, "kind_corrected", actor.user_id, old=old, new=kind)
             # The matrix keeps kind corrections of a restricted incident to PR and security; a correction to a
             # restricted kind restricts it (and from then on the same rule holds).
+            notices: tuple[Notification, ...] = ()
             if self.deps.library.playbook(kind).restricted and not incident.restricted:
-                incident.restricted = True
-                record(session, self.deps, incident_id, "restricted", actor.user_id, old=False, new=True)
+                named = build_view(self.deps, incident, reporters, actor.user_id)
+                notices = restrict(session, self.deps, incident, actor, named.ref, named.kind_label)
+                reporters = reporter_ids(session, incident_id)
             intake.relabel(session, self.deps, incident, old, actor.user_id)
             view = build_view(self.deps, incident, reporters, actor.user_id)
             message = self.deps.catalog.t("correct.done", ref=view.ref, kind=view.kind_label)
             return Outcome(incident=view, step=self.steps.current_view(session, incident, actor.user_id),
-                           messages=(message,))
+                           messages=(message,), notifications=notices)
 
         return transaction(self.deps, work)
 

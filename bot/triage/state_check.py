@@ -77,6 +77,8 @@ def _apply(state: _Replayed, event: TimelineEvent, replayed: dict[int, _Replayed
         state.first_kind = state.first_kind or state.kind
     elif kind == "restricted":
         state.restricted = bool(event.new_value)
+        for user in data.get("revoked") or ():  # co-reporters whose role did not carry over (restriction.py)
+            state.reporters[str(user)] = False
     elif kind == "status_changed":
         state.status = str(event.new_value)
     elif kind == "severity_changed":

@@ -13,6 +13,7 @@ from bot.delivery.content import DeliveryError, Marker, Place, Posted
 from bot.delivery.ledger import INTRO, PR_MESSAGE, THREAD, Ledger, step_purpose
 from bot.delivery.runner import Runner
 from bot.ports import Actor, ReportInput
+from bot.triage.state_check import check_state
 from bot.wiring import Runtime
 from tests.conftest import PR, STAFF
 from tests.delivery.fake_port import FakePort
@@ -226,3 +227,40 @@ def test_a_report_and_its_posts_take_few_transactions(runtime: Runtime) -> None:
         runner.run(plan.report(merged, origin(user, ts=f"300.{n}")))
         merges.append(txns.take())
     assert merges[1:] == [2, 2], merges  # use case, claims and count (the first merge also records its message)
+
+
+def test_a_co_report_of_a_restricted_incident_tells_the_section_who_may_grant(runtime: Runtime) -> None:
+    """The core's 【共同報告】 notice reaches the restricted section's channel (PR/security grant the role)."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    first = report(runtime, LEAK.format(n=40))
+    runner.run(plan.report(first, origin()))
+    merged = report(runtime, LEAK.format(n=40), user="U_COLLEAGUE", key="ev-co")
+    assert merged.merged and [n.topic for n in merged.notifications] == ["co_report"]
+    port.calls.clear()
+    runner.run(plan.report(merged, origin("U_COLLEAGUE", ts="300.1")))
+    notices = [s for s in port.posts(RESTRICTED_CH) if isinstance(s.content, c.SectionNotice)]
+    assert [s.content.note.topic for s in notices] == ["co_report"]  # type: ignore[union-attr]
+    assert "U_COLLEAGUE" in notices[0].content.note.body and "住民の名簿" not in notices[0].content.note.body  # type: ignore
+    assert port.posts(PR_CH) == [] and port.posts(REPORT_CH) == []
+
+
+def test_restricting_an_incident_takes_the_role_co_reporters_took(runtime: Runtime) -> None:
+    """A colleague who re-reported a flaming post had the role; corrected to leak, it waits for a grant."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    first = report(runtime, FLAMING.format(n=41))
+    runner.run(plan.report(first, origin()))
+    assert first.incident is not None
+    assert report(runtime, FLAMING.format(n=41), user="slack:U_CO", key="ev-co2").merged
+    assert runtime.triage.queries.view(first.incident.id, "slack:U_CO").details_visible
+    old_step = runtime.triage.steps.current(first.incident.id, STAFF)
+    corrected = runtime.triage.incidents.correct_kind(first.incident.id, "leak", Actor(STAFF, STAFF, "fake"))
+    assert not runtime.triage.queries.view(first.incident.id, "slack:U_CO").details_visible
+    assert runtime.triage.queries.view(first.incident.id, STAFF).details_visible  # the first reporter keeps it
+    port.calls.clear()
+    runner.run(plan.kind_corrected(first.incident, old_step, corrected, STAFF, home_is_private=False))
+    told = [s.content.note for s in port.posts(RESTRICTED_CH) if isinstance(s.content, c.SectionNotice)]
+    assert [n.topic for n in told] == ["co_report"] and "slack:U_CO" in told[0].body
+    with runtime.triage.deps.sessions() as session:  # the chain replays the revoked role (tables agree)
+        assert check_state(session) == []

@@ -222,10 +222,10 @@ def test_critical_escalates_at_once_out_of_office_hours(runtime: Runtime, clock:
         answers.update({k: wanted[k] for k in wanted.keys() & {i.id for i in later.inputs}})
         outcome = runtime.triage.steps.complete(incident_id, later.step_id, REPORTER, answers=answers)
     assert runtime.triage.queries.view(incident_id, None).severity == "critical"
-    assert any("重大度" in m and "「重大」" in m for m in outcome.messages)
+    assert any("重大度" in m and "「最高」" in m for m in outcome.messages)
     assert any("時間外でも直ちに" in m for m in outcome.messages)
     [note] = [n for n in outcome.notifications if n.topic == "severity_changed"]
-    assert note.audience == "pr_section" and "重大" in note.title and SECRET not in note.title + note.body
+    assert note.audience == "pr_section" and "最高" in note.title and SECRET not in note.title + note.body
     [due] = runtime.triage.escalations.claim_due("w1")
     assert due.incident_id == incident_id and due.level == 2
     assert runtime.triage.escalations.confirm_sent(due.escalation_id or 0, "w1")

@@ -1,0 +1,32 @@
+"""Restricting an ordinary incident: who keeps the reporter role, and PR told of those who lose it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.ports import Actor, Notification
+from bot.triage.core import CoreDeps, record, reporter_rows, section_notice
+from bot.triage.roles import ROLE_GRANTED_EVENT
+from storage.models import Incident, TimelineEvent
+
+
+def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, ref: str,
+             kind_label: str) -> tuple[Notification, ...]:
+    """Restrict the incident; co-reporters who took their role by reporting lose it until PR or security grant it."""
+    granted = set(session.execute(select(TimelineEvent.new_value).where(
+        TimelineEvent.incident_id == incident.id, TimelineEvent.type == ROLE_GRANTED_EVENT)).scalars())
+    # Roles are granted, never taken: on an ordinary incident a report of the same post gave the role, which must
+    # not carry over to a leak. The first reporter, explicit grants and the one restricting it keep theirs.
+    keep = {incident.reporter_id, actor.user_id} | {str(user) for user in granted if user}
+    revoked = [row for row in reporter_rows(session, incident.id).values() if row.granted and row.user_id not in keep]
+    for row in revoked:
+        row.granted = False
+    incident.restricted = True
+    record(session, deps, incident.id, "restricted", actor.user_id, old=False, new=True,
+           revoked=[row.user_id for row in revoked])
+    cat = deps.catalog
+    notes = (section_notice(deps, incident.id, "co_report", cat.t("coreport.title", ref=ref, kind=kind_label),
+                            cat.t("coreport.body", reporter=row.name or row.user_id, user=row.user_id))
+             for row in revoked)
+    return tuple(note for note in notes if note)
