@@ -14,7 +14,7 @@ from bot.i18n import Catalog
 from bot.triage.access import AccessPolicy
 from bot.triage.classify import Classifier
 from bot.triage.core import CoreDeps
-from bot.triage.escalation import ChainLevel, EscalationPlan, build_calendar
+from bot.triage.escalation import ChainLevel, EscalationPlan, LevelOrigin, build_calendar
 from bot.triage.intake_limit import RateLimit
 from bot.triage.playbook import PlaybookError, PlaybookLibrary, load_library
 from bot.triage.profiles import Profile, ProfileError, load_profiles, profile_from_dict
@@ -78,7 +78,8 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
     wait = bound[0].after_minutes if bound else DEFAULT_WAIT_MINUTES
     name = profile.first_recipients(locale)
     basis = ", ".join(profile.cite(c, locale) for c in profile.first_report_clauses)
-    levels = [ChainLevel(1, first[0], name, mention, wait, first, "guideline", basis)]
+    origin: LevelOrigin = "municipal" if profile.first_report_own else "guideline"  # not a guideline clause: say so
+    levels = [ChainLevel(1, first[0], name, mention, wait, first, origin, basis)]
     for level in configured[lead:]:
         levels.append(ChainLevel(len(levels) + 1, level.section, profile.section_name(level.section, locale),
                                  level.mention, level.after_minutes, (level.section,), "municipal"))

@@ -13,6 +13,7 @@ from bot.adapters.console_input import (
     MAX_LINE,
     PLATFORM,
     Guided,
+    ask_text,
     choice_value,
     closest_command,
     kind_value,
@@ -35,6 +36,7 @@ from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.lifecycle import IllegalTransition
 from bot.triage.service import Triage
+from bot.triage.steps import field_problem
 
 
 class ConsoleChat:
@@ -244,12 +246,7 @@ class ConsoleChat:
 
     def _ask(self) -> str:
         assert self.guided is not None
-        spec = self.guided.specs[self.guided.index]
-        options = " / ".join(f"{value}={label}" for value, label in spec.choices)
-        return text("ask", self.locale, label=spec.label, id=spec.id,
-                    required=text("ask_required", self.locale) if spec.required else "",
-                    choices=text("ask_choices", self.locale, options=options) if spec.choices else "",
-                    empty=text("empty_required" if spec.required else "empty_skip", self.locale))
+        return ask_text(self.guided.specs[self.guided.index], self.locale)
 
     def _guided_line(self, line: str) -> str:
         guided = self.guided
@@ -263,6 +260,10 @@ class ConsoleChat:
             if chosen is None:
                 return self._bad_choice(spec) + "\n" + self._ask()
             line = chosen
+        line = line or spec.value  # an empty line keeps what is already known (the report's URL, an answer)
+        problem = field_problem(self.triage.catalog, spec, line) if line else None
+        if problem:  # said at once: the answers before it are kept, this one is asked again
+            return problem + "\n" + self._ask()
         if not line and spec.required:
             return self._ask()
         if line:

@@ -36,6 +36,7 @@ TEXT: dict[str, dict[str, str]] = {
     "ask_choices": {"ja": "選択肢: {options}。", "en": "Choices: {options}. "},
     "empty_skip": {"ja": "この項目を空欄にします", "en": "leave it empty"},
     "empty_required": {"ja": "もう一度お聞きします（必須）", "en": "you will be asked again (required)"},
+    "empty_keep": {"ja": "「{value}」のままにします", "en": "keep \"{value}\""},
     "cancelled": {"ja": "入力を中止しました。手順はそのままです。", "en": "Input cancelled; the step is unchanged."},
     "no_inputs": {"ja": "この手順には入力項目がありません。/done で完了します。",
                   "en": "This step has no inputs; /done completes it."},
@@ -173,3 +174,13 @@ class Guided:
     specs: list[InputSpec]
     index: int = 0
     answers: dict[str, str] = field(default_factory=dict)
+
+
+def ask_text(spec: InputSpec, locale: str) -> str:
+    """The guided mode's question for one field: its choices, and what an empty line does."""
+    options = " / ".join(f"{value}={label}" for value, label in spec.choices)
+    return text("ask", locale, label=spec.label, id=spec.id,
+                required=text("ask_required", locale) if spec.required else "",
+                choices=text("ask_choices", locale, options=options) if spec.choices else "",
+                empty=text("empty_keep", locale, value=spec.value[:80]) if spec.value else
+                text("empty_required" if spec.required else "empty_skip", locale))

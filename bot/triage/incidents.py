@@ -26,8 +26,8 @@ from bot.triage.core import (
     section_notice,
     transaction,
 )
-from bot.triage.intake_limit import RATE_LIMITED_EVENT
-from bot.triage.notice import deferred_message, notify_first
+from bot.triage.notice import deferred_message, notify_first, rate_limited
+from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.restriction import restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
@@ -122,11 +122,12 @@ class IncidentDesk:
             if resolved is not None:
                 return self._same_as_resolved(session, resolved, report, now)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
-            return self._rate_limited(session, actor, now)
+            return rate_limited(session, self.deps, actor, now)
         playbook = self.deps.library.playbook(kind)
         incident = Incident(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
-            restricted=playbook.restricted, text=text, source_url=url, open_source_key=key,
+            restricted=playbook.restricted or exposes_personal_data(text), text=text, source_url=url,
+            open_source_key=key,
             platform=report.platform or platform_of(url), department=report.department, reporter_id=actor.user_id,
             reporter_name=actor.display_name, classifier_confidence=confidence, created_at=now, updated_at=now,
             conversation_platform=report.conversation.platform if report.conversation else None,
@@ -159,7 +160,7 @@ class IncidentDesk:
         messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
                           confidence=f"{confidence:.0%}")]
         if incident.restricted:
-            messages.append(cat.t("report.restricted"))
+            messages.append(cat.t("report.restricted" if playbook.restricted else "report.restricted_personal"))
         if deferred:
             messages.append(deferred)
         return Outcome(incident=view, step=step, notifications=notifications, created=True,
@@ -190,20 +191,6 @@ class IncidentDesk:
         view = build_view(self.deps, incident, reporter_ids(session, incident.id), actor.user_id)
         message = self.deps.catalog.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
         return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message,))
-
-    def _rate_limited(self, session: Session, actor: Actor, now: datetime) -> Outcome:
-        """Refuse a new incident over the per-reporter limit: the user is told, PR once per window."""
-        limit, cat = self.deps.rate_limit, self.deps.catalog
-        told = limit.already_told(session, actor.user_id, now)
-        record(session, self.deps, None, RATE_LIMITED_EVENT, actor.user_id, platform=actor.platform,
-               max_new=limit.max_new, window_minutes=limit.window_minutes, pr_told=not told)
-        note = None if told else section_notice(
-            self.deps, 0, RATE_LIMITED_EVENT,
-            cat.t("rate.title", reporter=actor.display_name or actor.user_id, max=limit.max_new,
-                  window=limit.window_minutes),
-            cat.t("rate.body", user=actor.user_id))
-        message = cat.t("rate.limited", max=limit.max_new, window=limit.window_minutes)
-        return Outcome(incident=None, notifications=(note,) if note else (), messages=(message,))
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post an open incident already covers; on a restricted incident it gives no role."""

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.ports import Notification
-from bot.triage.core import CoreDeps, notification, record, render_context
+from bot.ports import Actor, Notification, Outcome
+from bot.triage.core import CoreDeps, notification, record, render_context, section_notice
+from bot.triage.intake_limit import RATE_LIMITED_EVENT
 from storage.models import Escalation, Incident
 
 ADD_ESCALATIONS = insert(Escalation.__table__)
@@ -69,3 +70,18 @@ def queue_when_due(deps: CoreDeps, session: Session, incident: Incident, answers
     session.add(Escalation(incident_id=incident.id, level=1, section=level.section, due_at=now, status="pending"))
     record(session, deps, incident.id, "notice_queued", "bot", new=level.section, level=1)
     return deps.catalog.t("notify.queued", recipients=level.section_name)
+
+
+def rate_limited(session: Session, deps: CoreDeps, actor: Actor, now: datetime) -> Outcome:
+    """Refuse a new incident over the per-reporter limit: the user is told, PR once per window."""
+    limit, cat = deps.rate_limit, deps.catalog
+    told = limit.already_told(session, actor.user_id, now)
+    record(session, deps, None, RATE_LIMITED_EVENT, actor.user_id, platform=actor.platform,
+           max_new=limit.max_new, window_minutes=limit.window_minutes, pr_told=not told)
+    note = None if told else section_notice(
+        deps, 0, RATE_LIMITED_EVENT,
+        cat.t("rate.title", reporter=actor.display_name or actor.user_id, max=limit.max_new,
+              window=limit.window_minutes),
+        cat.t("rate.body", user=actor.user_id))
+    message = cat.t("rate.limited", max=limit.max_new, window=limit.window_minutes)
+    return Outcome(incident=None, notifications=(note,) if note else (), messages=(message,))

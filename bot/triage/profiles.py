@@ -86,6 +86,8 @@ class Profile(_Model):
     sections: dict[str, Section]
     first_report_to: list[str] = Field(min_length=1)  # every section the guideline names, told at once
     first_report_clauses: list[str] = Field(min_length=1)  # where the guideline names them
+    # Set when a custom profile names other first recipients than its guideline: shown as 自治体の運用設定.
+    first_report_own: bool = False
     acknowledger: LocalText  # who acknowledges a notice, as labels say it (広報広聴課確認済み)
     actors: dict[str, LocalText] = Field(min_length=1)  # who carries out a step: reporter, account_manager...
     residents: LocalText  # 市民 / 町民, as the municipality's notices say it
@@ -106,9 +108,12 @@ class Profile(_Model):
         return self.actors[key].get(locale)
 
     def first_recipients(self, locale: str) -> str:
-        """The sections told first, joined: 所属課局長及び総務課 / the X and the Y."""
+        """The sections told first, joined (所属課局長及び総務課), labelled when the municipality's own setting."""
         names = [self.section_name(key, locale) for key in self.first_report_to]
-        return " and the ".join(names) if locale == "en" else "及び".join(names)
+        joined = " and the ".join(names) if locale == "en" else "及び".join(names)
+        if not self.first_report_own:
+            return joined
+        return f"{joined} (the municipality's own setting)" if locale == "en" else f"{joined}（自治体の運用設定）"
 
     def section_names(self, locale: str) -> dict[str, str]:
         """Every section key mapped to its localized name."""
@@ -225,8 +230,16 @@ def load_profiles(directory: Path) -> dict[str, Profile]:
     return profiles
 
 
+LOCALES = frozenset({"ja", "en"})
+
+
 def _merge(base: Any, override: Any) -> Any:
-    """Mappings merge key by key; anything else is replaced by the override."""
+    """Mappings merge key by key; anything else is replaced by the override. A text given in one language
+    replaces both (the parent's other-language name would name another town or section)."""
+    if isinstance(override, dict) and override and set(override) <= LOCALES and isinstance(base, dict) \
+            and set(base) == LOCALES:
+        given = next(str(value) for value in override.values())
+        return {locale: str(override.get(locale) or given) for locale in LOCALES}
     if isinstance(base, dict) and isinstance(override, dict):
         merged = dict(base)
         for key, value in override.items():
@@ -271,4 +284,5 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
     overrides = {k: v for k, v in data.items() if k != "extends"}
     merged = _merge(parent.model_dump(mode="python"), overrides)
     merged["base"] = parent.base or parent.id
+    merged["first_report_own"] = parent.first_report_own or list(merged["first_report_to"]) != parent.first_report_to
     return _validate(merged, source)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.i18n import Catalog
 from bot.ports import Actor, DraftView, InputSpec, Notification, Outcome, StepView
 from bot.triage import lifecycle
 from bot.triage.core import (
@@ -32,6 +33,19 @@ from storage.models import Escalation, Incident, StepState
 
 SEVERITY_INPUTS = ("spread", "press", "personal_data")
 MAX_ANSWER = 4000
+
+
+def field_problem(cat: Catalog, item: InputSpec, text: str) -> str | None:
+    """What is wrong with one (non-empty, stripped) answer, or None: length, URL form, a known choice."""
+    limit = PLATFORM_MAX if item.type == "platform" else MAX_ANSWER  # the platform goes into a column
+    if len(text) > limit:
+        return cat.t("input.too_long", field=item.label, max=limit)
+    if item.type == "url" and not is_http_url(text):
+        return cat.t("input.bad_url", field=item.label, value=text[:80])
+    if item.type == "choice" and text not in {value for value, _ in item.choices}:
+        options = ", ".join(f"{v} ({label})" for v, label in item.choices)
+        return cat.t("input.bad_choice", field=item.label, options=options)
+    return None
 
 
 class StepRunner:
@@ -264,15 +278,9 @@ class StepRunner:
             text = value.strip()
             if not text:
                 continue
-            item = known[key]
-            limit = PLATFORM_MAX if item.type == "platform" else MAX_ANSWER  # the platform goes into a column
-            if len(text) > limit:
-                problems.append(cat.t("input.too_long", field=item.label, max=limit))
-            elif item.type == "url" and not is_http_url(text):
-                problems.append(cat.t("input.bad_url", field=item.label, value=text[:80]))
-            elif item.type == "choice" and text not in {value for value, _ in item.choices}:
-                options = ", ".join(f"{v} ({label})" for v, label in item.choices)
-                problems.append(cat.t("input.bad_choice", field=item.label, options=options))
+            problem = field_problem(cat, known[key], text)
+            if problem:
+                problems.append(problem)
             else:
                 clean[key] = text
         if not skip:
