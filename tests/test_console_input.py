@@ -61,10 +61,11 @@ def test_guided_input_asks_field_by_field(runtime_factory: Callable[..., Runtime
     chat.handle(REPORT)
     first = chat.handle("/done")  # required inputs and no answers: ask for them one at a time
     assert "対象の投稿のURL（post_url、必須）を入力してください" in first and chat.prompt() == "staff:post_url> "
-    assert "必須" in chat.handle("")  # asked again
-    chat.handle("https://x.com/city/status/1")
-    chat.handle("X")
+    kept = chat.handle("")  # the report gave the URL: an empty line keeps it
+    assert "（platform）" in kept and "「X」のまま" in kept
+    assert "「ｴｯｸｽ」" not in chat.handle("")  # the platform the URL names, kept too
     chat.handle("")  # screenshot_note is optional
+    assert "必須" in chat.handle("")  # spread is required and not known: asked again
     assert "small=少数の反応のみ" in chat.handle("ものすごく")  # not a choice of spread: said once, asked again
     chat.handle("中")
     chat.handle("なし")

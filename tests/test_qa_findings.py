@@ -152,7 +152,8 @@ def test_a_custom_name_given_only_in_japanese_is_not_replaced_by_the_parent_s_en
     chat = ConsoleChat(runtime.triage, USERS)
     out = chat.welcome() + chat.handle(f"/report --kind flaming Our post is being flamed {URL}")
     # The guideline it extends is still cited as Urausu's; the town and the section are its own.
-    assert "(例町, en)" in out and "Urausu Town" not in out.replace("Urausu Town guideline", "") and "総務課" not in out, out
+    named = out.replace("Urausu Town guideline", "")
+    assert "(例町, en)" in out and "Urausu Town" not in named and "総務課" not in out, out
 
 
 @pytest.mark.parametrize(("text", "exposed"), [
