@@ -1,5 +1,4 @@
-"""The Slack adapter, built once by `build_slack_app` from the Runtime, in order, each part given only what it needs
-(nothing at import time, nothing set after construction)."""
+"""The Slack adapter, built once by `build_slack_app` from the Runtime, each part given only what it needs."""
 
 from __future__ import annotations
 
@@ -25,12 +24,12 @@ from bot.adapters.slack.port import PLATFORM, SlackPort, build_client
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
 from bot.adapters.slack.reports import Reports
-from bot.adapters.slack.resume import ReportResumer
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
+from bot.delivery.resume import resume_reports
 from bot.delivery.runner import Runner
 from bot.ports import Notification
 from bot.presenting import notification_channel
@@ -61,11 +60,7 @@ class SlackBot:
 def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_verification_enabled: bool = False,
                     listener_executor: Executor | None = None, group_ttl_seconds: float | None = None,
                     monotonic: Callable[[], float] | None = None) -> SlackBot:
-    """Build the adapter: Web API client, renderer, delivery, Bolt App with every listener registered.
-
-    `client` replaces the Web API client (tests point one at a local server); `listener_executor` runs the
-    listeners after ack (tests pass one they can wait on); `token_verification_enabled` calls auth.test now.
-    """
+    """Build the adapter: Web API client (`client`: tests' local server), delivery, Bolt App and its listeners."""
     secrets, slack, triage = runtime.settings.secrets, runtime.settings.file.slack, runtime.triage
     if secrets.slack_signing_secret is None and secrets.slack_app_token is None:
         raise SlackConfigError("SLACK_SIGNING_SECRET が設定されていません / SLACK_SIGNING_SECRET is not set")
@@ -121,5 +116,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
         runner.notify(note, lambda at: format_jst(at, catalog.locale))
         log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
 
-    return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, deliver_notification,
-                    ReportResumer(people, replies, reports).run)
+    def resume() -> int:
+        return resume_reports(people.triage().queries, PLATFORM, people.now(), reports.resume)
+
+    return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, deliver_notification, resume)

@@ -1,5 +1,4 @@
-"""The private 「インシデントとして報告しますか？」 question on Slack: an ephemeral with one button per answer
-(answered in reports.Reports.answer)."""
+"""The private 「インシデントとして報告しますか？」 question: an ephemeral, one button per answer (Reports.answer)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Timeline capture: the configured reaction on a message in an incident thread adds it to the timeline once,
-confirmed by a reaction of the bot's."""
+"""Timeline capture: the configured reaction adds an incident thread's message to the timeline once, confirmed."""
 
 from __future__ import annotations
 

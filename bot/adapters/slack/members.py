@@ -1,8 +1,4 @@
-"""PR membership from Slack user groups (usergroups.users.list), cached with a time to live.
-
-The core decides who may acknowledge from its AccessPolicy; this module only resolves the configured
-groups into user ids so the adapter can hand the core a policy that includes them.
-"""
+"""PR membership from Slack user groups (usergroups.users.list), cached with a time to live; the core decides."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Running a delivery plan after the HTTP response: paced per channel (bot/delivery/pacing.py), platform failures
-told to the user who acted (they are on the timeline already)."""
+"""Running a delivery plan after the HTTP response, paced; platform failures told to the user who acted."""
 
 from __future__ import annotations
 

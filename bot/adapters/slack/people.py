@@ -1,5 +1,4 @@
-"""Slack users as the core sees them: namespaced actors with display names, and the core with the PR user
-groups' members and the outsiders recognised so far in its access policy (bot/triage/service.Memberships)."""
+"""Slack users as the core sees them, and the core with PR user groups and outsiders in its access policy."""
 
 from __future__ import annotations
 
@@ -44,8 +43,7 @@ class People:
         return self._memberships.base.deps.clock.now()
 
     def actor(self, user_id: str, fallback_name: str = "") -> Actor:
-        """A Slack user as the core's Actor ("slack:U…", never matching another platform's id), with the display
-        name from users.info (cached); takes the raw or the namespaced id."""
+        """A Slack user (raw or namespaced id) as the core's Actor ("slack:U…"), named by users.info (cached)."""
         return Actor(user_id=identity.qualify(PLATFORM, user_id),
                      display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
 

@@ -1,8 +1,7 @@
-"""Neutral outputs (StepView, Notification, messages) rendered as Block Kit, within Slack's limits.
+"""Neutral outputs (StepView, Notification, messages) rendered as Block Kit, within Slack's limits."""
 
-Every piece of user or playbook text goes through `escape` before it reaches mrkdwn; only markup this
-module builds itself (mentions of configured ids, permalinks returned by Slack) is left unescaped.
-"""
+# Every piece of user or playbook text goes through `escape` before it reaches mrkdwn; only markup built here
+# (mentions of configured ids, permalinks returned by Slack) is left unescaped.
 
 from __future__ import annotations
 

@@ -119,11 +119,9 @@ class Replies:
     @contextmanager
     def guard(self, reply: Reply, action: str, incident_id: int | None = None, *,
               stored: bool = False) -> Iterator[None]:
-        """Run a core call and what follows it; every failure is logged and told to the user in plain words.
-
-        stored: only posts are left (the core committed before the HTTP 200). A database outage then is logged,
-        not told: "try again" would make the user report twice; their next click or resume finishes the posts.
-        """
+        """Run a core call and what follows it; every failure is logged and told to the user in plain words."""
+        # stored: only posts are left (the core committed). A database outage is then logged, not told: "try again"
+        # would make the user report twice; their next click or resume finishes the posts.
         try:
             yield
         except (StorageUnavailable, SQLAlchemyError) as exc:

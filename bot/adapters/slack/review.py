@@ -1,5 +1,4 @@
-"""The closing review on Slack: the invitation's button opens the modal (render.py renders both); the submitted
-modal becomes RecordsDesk.record_review, then the plan (bot/delivery/closing.after_review) posts the updated report."""
+"""The closing review: the invitation's button opens the modal; submitted, RecordsDesk records it, the plan posts."""
 
 from __future__ import annotations
 

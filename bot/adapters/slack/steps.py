@@ -1,8 +1,6 @@
-"""Buttons and modals on an incident: step done/skip/inputs, kind correction, acknowledgement -> core -> plan.
+"""Buttons and modals on an incident: step done/skip/inputs, kind correction, acknowledgement -> core -> plan."""
 
-The core's part runs before Slack gets its HTTP 200; the plan (bot/delivery/plan.py) decides what is posted and
-in which order, and runs after it (outbox.py). A click again after a crash is a replay finishing the plan.
-"""
+# The core runs before Slack's HTTP 200, the plan after it (outbox.py); a click again after a crash finishes it.
 
 from __future__ import annotations
 
