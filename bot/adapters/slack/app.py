@@ -31,6 +31,7 @@ from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.resume import resume_reports
 from bot.delivery.runner import Runner
+from bot.delivery.shared import error_recorder
 from bot.ports import Notification
 from bot.presenting import notification_channel
 from bot.wiring import Runtime
@@ -79,13 +80,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     pacer = Pacer(lambda channel: slack.post_interval_seconds, max_pending=slack.delivery_queue_limit,
                   spawn=listener_executor.submit if listener_executor is not None else None, name="slack-delivery")
 
-    def record_error(incident_id: int, action: str, code: str) -> None:
-        log_event(logging.ERROR, "slack.api_error", incident_id=incident_id, action=action, error=code)
-        try:
-            triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action, error=code)
-        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
-            log_event(logging.ERROR, "slack.api_error_unrecorded", incident_id=incident_id, action=action)
-
+    record_error = error_recorder(triage.incidents, PLATFORM)
     runner = Runner(port, ledger, lambda restricted: notification_channel(restricted, slack.pr_channel,
                                                                           slack.restricted_channel),
                     record_error, chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep,

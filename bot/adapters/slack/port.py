@@ -18,6 +18,7 @@ from bot.adapters.slack.render import Rendered, Renderer
 from bot.adapters.slack.text import escape, link, slack_id, user_mention
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
+from bot.presenting import plain_words
 
 log = logging.getLogger("incident_bot.slack")
 PLATFORM = "slack"
@@ -84,6 +85,9 @@ class SlackPort:
         if isinstance(content, c.Texts):
             prefix = " ".join(user_mention(user) for user in content.mention)
             return r.messages(content.texts, prefix=prefix)
+        words = plain_words(content, r.catalog)
+        if words is not None:
+            return r.messages(words)
         if isinstance(content, c.Anchor):
             return r.anchor(content.view.ref, content.view.kind_label, content.reporter_name)
         if isinstance(content, c.Intro):
@@ -96,12 +100,6 @@ class SlackPort:
             return r.step_superseded(content.step)
         if isinstance(content, c.SectionNotice):
             return r.notification(content.note, content.link)
-        if isinstance(content, c.MergedCount):
-            return r.messages([t("delivery.merged_count", ref=content.view.ref, count=content.count)])
-        if isinstance(content, c.PrivateLine):
-            return r.messages([t("delivery.private_line")])
-        if isinstance(content, c.PrivacyAdvice):
-            return r.messages([t("delivery.privacy_advice", ref=content.view.ref)])
         if isinstance(content, c.Linked):
             where = link(content.url, t("slack.thread_link")) if content.url else escape(t("slack.thread_link"))
             if isinstance(content.content, c.Anchored):

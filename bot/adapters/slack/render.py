@@ -39,7 +39,7 @@ from bot.adapters.slack.text import (
 )
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.presenting import StepRef  # shared with the Teams adapter: one button encoding
+from bot.presenting import StepRef, answered  # shared with the other adapters
 from bot.records.service import MAX_REVIEW
 
 # Action and callback ids: the contract between rendered controls and listeners.
@@ -155,10 +155,6 @@ class Renderer:
             blocks.extend(_code_sections(escape(draft.text.strip())))
         return blocks
 
-    def _answer_text(self, item: InputSpec, value: str) -> str:
-        labels = dict(item.choices)
-        return labels.get(value, value)
-
     def step(self, step: StepView, kind: str) -> Rendered:
         """A pending step: instructions, clauses, don'ts, inputs, drafts, and its buttons."""
         blocks: list[Block] = [_section(self._heading(step), "heading")]
@@ -195,10 +191,10 @@ class Renderer:
         key = "slack.step.status_skipped" if step.status == "skipped" else "slack.step.status_done"
         status = escape(self.t(key, who=who, when=when))
         blocks: list[Block] = [_section(f"{self._heading(step)}\n{status}", "heading")]
-        given = [(item, step.answers[item.id]) for item in step.inputs if step.answers.get(item.id)]
+        given = answered(step)
         if given:
             lines = [f"*{escape(self.t('slack.step.answers'))}*"]
-            lines += [f"• {escape(item.label)}: {escape(self._answer_text(item, value))}" for item, value in given]
+            lines += [f"• {escape(item.label)}: {escape(value)}" for item, value in given]
             blocks += _sections("\n".join(lines))
         blocks += self._drafts(step)
         text = truncate(escape(self.t("step.heading", index=step.index, total=step.total, title=step.title))
