@@ -15,7 +15,7 @@ from bot.adapters.slack.capture import Capture
 from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.listeners import register_all
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
-from bot.adapters.slack.members import UserGroupMembers
+from bot.adapters.slack.members import DEFAULT_TTL_SECONDS, UserGroupMembers
 from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.outbox import Outbox
 from bot.adapters.slack.outsiders import Outsiders
@@ -55,7 +55,7 @@ class SlackBot:
     reports: Reports
     steps: Steps
     deliver_notification: Callable[[Notification], None]  # for the scheduler: an escalation level, raises to retry
-    resume: Callable[[], int]  # for the scheduler: finish reports a crash interrupted (resume.py)
+    resume: Callable[[], int]  # for the scheduler: finish reports a crash interrupted (bot/delivery/resume.py)
 
 
 def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_verification_enabled: bool = False,
@@ -69,17 +69,14 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     client = client or build_client(token, secrets.slack_api_url)
     catalog = triage.catalog
     render = Renderer(catalog, runtime.library.kinds())
-    group_clock = {"ttl": group_ttl_seconds} if group_ttl_seconds is not None else {}
-    if monotonic is not None:
-        group_clock["monotonic"] = monotonic  # type: ignore[assignment]
-    groups = UserGroupMembers(client, slack.pr_user_groups, **group_clock)  # type: ignore[arg-type]
+    groups = UserGroupMembers(client, slack.pr_user_groups, DEFAULT_TTL_SECONDS if group_ttl_seconds is None
+                              else group_ttl_seconds, monotonic or time.monotonic)
     outsiders = Outsiders(client)
     people = People(triage, client, groups, outsiders)
     port = SlackPort(client, render)
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     pacer = Pacer(lambda channel: slack.post_interval_seconds, max_pending=slack.delivery_queue_limit,
                   spawn=listener_executor.submit if listener_executor is not None else None, name="slack-delivery")
-
     record_error = error_recorder(triage.incidents, PLATFORM)
     runner = Runner(port, ledger, lambda restricted: notification_channel(restricted, slack.pr_channel,
                                                                           slack.restricted_channel),

@@ -12,15 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from slack_sdk import WebClient
-
 from bot.adapters.slack.asking import render_ask
 from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.outbox import Outbox
-from bot.adapters.slack.people import People
+from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM
-from bot.adapters.slack.render import INPUT_ACTION, Renderer, decode_metadata
-from bot.adapters.slack.replies import Replies, Reply, Submission
+from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
+from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
 from bot.delivery import plan
@@ -44,17 +41,11 @@ class Origin:
     thread_ts: str | None = None
 
 
-class Reports:
+@dataclass(eq=False)  # handlers are compared and hashed by identity
+class Reports(Handlers):
     """One method per way of reporting; each is safe to call from a listener."""
 
-    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer, client: WebClient,
-                 settings: SlackSettings) -> None:
-        self.people = people
-        self.replies = replies
-        self.outbox = outbox
-        self.render = render
-        self.client = client
-        self.settings = settings
+    settings: SlackSettings
 
     def message_origin(self, event: dict[str, Any]) -> Origin | None:
         """A report from a message event: top-level posts in report channels and direct messages only."""

@@ -5,29 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_sdk import WebClient
-
 from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.outbox import Outbox
-from bot.adapters.slack.people import People
+from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM
-from bot.adapters.slack.render import CAUSE, PREVENTION, Renderer, decode_metadata
-from bot.adapters.slack.replies import Replies, Submission
+from bot.adapters.slack.render import CAUSE, PREVENTION, decode_metadata
+from bot.adapters.slack.replies import Submission
 from bot.delivery import closing
 from bot.records.service import RecordsDesk
 from bot.triage.core import InvalidRequest
 
 
-class SlackRecords:
+class SlackRecords(Handlers):
     """The review button, the modal and what follows it."""
-
-    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer,
-                 client: WebClient) -> None:
-        self.people = people
-        self.replies = replies
-        self.outbox = outbox
-        self.render = render
-        self.client = client
 
     def open_review(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The button: the modal, for whoever may end the incident (the core refuses anyone else on submit)."""
