@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import signal
-import socket as socketlib
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
@@ -97,22 +96,15 @@ def make_server(bot: SlackBot, engine: Engine, host: str, port: int) -> Any:
                                   connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True)
 
 
-def worker_id() -> str:
-    """This process among the bot's instances (for the scheduler's database leases)."""
-    return f"{socketlib.gethostname()}:{os.getpid()}"
-
-
 def start_scheduler(runtime: Runtime, bot: SlackBot) -> Any:
-    """Escalation ticks, resume, the weekly summary and the audit (bot.scheduler), through this adapter; started."""
+    """Escalation ticks, resume, the weekly summary and the audit (bot/delivery/jobs.py), through Slack; started."""
     from bot.adapters.slack.audit_post import audit_publisher
     from bot.adapters.slack.summary_post import summary_publisher
-    from bot.delivery.resume import schedule_resume
-    from bot.scheduler import build_scheduler
+    from bot.delivery.jobs import platform_scheduler, worker_id
 
-    scheduler = build_scheduler(runtime, deliver=bot.deliver_notification,
-                                publish_summary=summary_publisher(runtime, bot.client), worker_id=worker_id(),
-                                post_audit=audit_publisher(runtime, bot.client))
-    schedule_resume(scheduler, bot.resume, runtime.settings.file.escalation.tick_seconds, "slack")
+    scheduler = platform_scheduler(runtime, "slack", deliver=bot.deliver_notification, resume=bot.resume,
+                                   publish_summary=summary_publisher(runtime, bot.client),
+                                   post_audit=audit_publisher(runtime, bot.client))
     scheduler.start()
     log_event(logging.INFO, "slack.scheduler_started", worker=worker_id())
     return scheduler
