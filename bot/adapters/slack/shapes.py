@@ -45,58 +45,39 @@ def _get(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where
     return value
 
 
-def _match(data: Mapping[str, Any], where: str, pattern: re.Pattern[str], *keys: str,
-           required: bool = False) -> str | None:
-    """Each key (when present, or always when required) a string in Slack's form; returns the last one."""
-    value = None
-    for key in keys:
-        value = _get(data, key, str, where, required=required)
-        if value is not None and not pattern.fullmatch(value):
+def _fields(data: Mapping[str, Any], where: str, required: tuple[str, ...] = (), **spec: Any) -> dict[str, Any]:
+    """Each named field absent (unless required) or of its type; a pattern means a string in that form."""
+    found: dict[str, Any] = {}
+    for key, kind in spec.items():
+        pattern = kind if isinstance(kind, re.Pattern) else None
+        found[key] = value = _get(data, key, str if pattern else kind, where, required=key in required)
+        if pattern is not None and value is not None and not pattern.fullmatch(value):
             raise Malformed(f"{where}.{key} is not in Slack's form")
-    return value
-
-
-def _strings(data: Mapping[str, Any], where: str, *keys: str) -> None:
-    for key in keys:
-        _get(data, key, str, where)
+    return found
 
 
 def _obj(data: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> dict[str, Any]:
     return _get(data, key, dict, where, required=required) or {}
 
 
-def _user(body: Mapping[str, Any]) -> None:
-    user = _obj(body, "user", "body", required=True)
-    _match(user, "user", _ID, "team_id")
-    _strings(user, "user", "name", "username")
-    _match(user, "user", _ID, "id", required=True)
-
-
 def _message(data: Mapping[str, Any], where: str) -> None:
-    _match(data, where, _TS, "ts", "thread_ts")
-    _match(data, where, _ID, "user")
-    _strings(data, where, "text")
-    blocks = _get(data, "blocks", list, where)
+    blocks = _fields(data, where, ts=_TS, thread_ts=_TS, user=_ID, text=str, blocks=list)["blocks"]
     if blocks is not None and not all(isinstance(b, dict) for b in blocks):
         raise Malformed(f"{where}.blocks has the wrong type")
 
 
 def _event(body: Mapping[str, Any]) -> None:
-    _strings(body, "body", "event_id")
-    _match(body, "body", _ID, "team_id")
+    _fields(body, "body", event_id=str, team_id=_ID)
     event = _obj(body, "event", "event", required=True)
     kind = _get(event, "type", str, "event", required=True)
     if kind not in LISTENED_EVENTS:
         return  # Bolt reads only the type of events nobody here listens to
-    _match(event, "event", _ID, "channel", required=kind != "reaction_added")  # every message event names one
-    _strings(event, "event", "subtype", "bot_id", "channel_type", "reaction")
-    _match(event, "event", _ID, "user_team")
-    _match(event, "event", _TS, "event_ts")
+    _fields(event, "event", () if kind == "reaction_added" else ("channel",),  # every message event names one
+            channel=_ID, subtype=str, bot_id=str, channel_type=str, reaction=str, user_team=_ID, event_ts=_TS)
     _message(event, "event")
     item = _obj(event, "item", "event", required=kind == "reaction_added")
     on_message = _get(item, "type", str, "event.item") == "message"
-    _match(item, "event.item", _ID, "channel", required=on_message)
-    _match(item, "event.item", _TS, "ts", required=on_message)
+    _fields(item, "event.item", ("channel", "ts") if on_message else (), channel=_ID, ts=_TS)
 
 
 def _action(body: Mapping[str, Any]) -> None:
@@ -104,16 +85,16 @@ def _action(body: Mapping[str, Any]) -> None:
     if not actions or not all(isinstance(a, dict) for a in actions):
         raise Malformed("body.actions is empty or has the wrong type")
     for action in actions:
-        action_id = _get(action, "action_id", str, "action", required=True)
-        block_id, value = _get(action, "block_id", str, "action"), _get(action, "value", str, "action")
+        found = _fields(action, "action", ("action_id",), action_id=str, block_id=str, value=str)
+        action_id, value = found["action_id"], found["value"] or ""
         option = _obj(action, "selected_option", "action")
-        _strings(option, "action.selected_option", "value")
-        if action_id in (ids.STEP_DONE, ids.STEP_SKIP, ids.STEP_INPUT) and not _STEP_VALUE.fullmatch(value or ""):
+        _fields(option, "action.selected_option", value=str)
+        if action_id in (ids.STEP_DONE, ids.STEP_SKIP, ids.STEP_INPUT) and not _STEP_VALUE.fullmatch(value):
             raise Malformed("action.value is not a step reference")
-        if action_id == ids.ACKNOWLEDGE and not _ACK_VALUE.fullmatch(value or ""):
+        if action_id == ids.ACKNOWLEDGE and not _ACK_VALUE.fullmatch(value):
             raise Malformed("action.value is not an incident number")
-        if action_id == ids.KIND_SELECT and (not _KIND_BLOCK.fullmatch(block_id or "")
-                                         or not isinstance(option.get("value"), str)):
+        if action_id == ids.KIND_SELECT and (not _KIND_BLOCK.fullmatch(found["block_id"] or "")
+                                             or not isinstance(option.get("value"), str)):
             raise Malformed("action.block_id or selected_option is not ours")
         if action_id == ids.STEP_INPUT:
             _get(body, "trigger_id", str, "body", required=True)
@@ -129,52 +110,35 @@ def _metadata(view: Mapping[str, Any]) -> dict[str, Any]:
 
 def _view(body: Mapping[str, Any]) -> None:
     view = _obj(body, "view", "view", required=True)
-    _get(view, "type", str, "view", required=True)  # Bolt's matchers read it
-    callback = _get(view, "callback_id", str, "view")
-    _strings(view, "view", "id")
+    callback = _fields(view, "view", ("type",), type=str, callback_id=str, id=str)["callback_id"]  # Bolt reads type
     for block in _get(view, "blocks", list, "view") or []:
         if not isinstance(block, dict):
             raise Malformed("view.blocks has the wrong type")
         if block.get("type") == "input":
-            _get(block, "block_id", str, "view.blocks", required=True)
-            _strings(_obj(block, "label", "view.blocks"), "view.blocks.label", "text")
+            _fields(block, "view.blocks", ("block_id",), block_id=str)
+            _fields(_obj(block, "label", "view.blocks"), "view.blocks.label", text=str)
     for block in _obj(_obj(view, "state", "view"), "values", "view.state").values():
         if not isinstance(block, dict) or not all(isinstance(field, dict) for field in block.values()):
             raise Malformed("view.state.values has the wrong type")
         field = block.get(ids.INPUT_ACTION) or {}
-        _strings(field, "view.state.values", "value")
-        _strings(_obj(field, "selected_option", "view.state.values"), "view.state.values", "value")
+        _fields(field, "view.state.values", value=str)
+        _fields(_obj(field, "selected_option", "view.state.values"), "view.state.values", value=str)
     meta = _metadata(view)
     if callback == ids.STEP_SUBMIT:
         number = meta.get("i")
         if not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 10**12:
             raise Malformed("view.private_metadata.i is not an incident number")
-        _get(meta, "k", str, "metadata", required=True)
-        _get(meta, "s", str, "metadata", required=True)
-        _match(meta, "metadata", _ID, "c")
-        _match(meta, "metadata", _TS, "t", "m")
+        _fields(meta, "metadata", ("k", "s"), k=str, s=str, c=_ID, t=_TS, m=_TS)
     elif callback == ids.REPORT_SUBMIT:
-        _match(meta, "metadata", _ID, "c")
-        _match(meta, "metadata", _TS, "ts", "th")
-        _strings(meta, "metadata", "k", "p")
-        _match(meta, "metadata", _URL, "r")
+        _fields(meta, "metadata", c=_ID, ts=_TS, th=_TS, k=str, r=_URL, p=str)
 
 
 def _shortcut(body: Mapping[str, Any]) -> None:
-    callback = _get(body, "callback_id", str, "body")
-    _get(body, "trigger_id", str, "body", required=callback == ids.REPORT_SHORTCUT)
-    _match(body, "body", _URL, "response_url")
-    _match(body, "body", _TS, "message_ts")
-    channel = _obj(body, "channel", "channel", required=callback == ids.REPORT_SHORTCUT)
-    _match(channel, "channel", _ID, "id", required=bool(channel))
+    report = _get(body, "callback_id", str, "body") == ids.REPORT_SHORTCUT
+    _fields(body, "body", ("trigger_id",) if report else (), trigger_id=str, response_url=_URL, message_ts=_TS)
+    channel = _obj(body, "channel", "channel", required=report)
+    _fields(channel, "channel", ("id",) if channel else (), id=_ID)
     _message(_obj(body, "message", "message"), "message")
-
-
-def _command(body: Mapping[str, Any]) -> None:
-    _get(body, "command", str, "command", required=True)
-    _match(body, "command", _ID, "user_id", "channel_id", required=True)
-    _strings(body, "command", "text", "trigger_id", "command_ts")
-    _match(body, "command", _URL, "response_url")
 
 
 def _common(body: Mapping[str, Any]) -> None:
@@ -182,11 +146,11 @@ def _common(body: Mapping[str, Any]) -> None:
     for key in ("team", "channel", "user", "enterprise"):
         if body.get(key) is not None and not isinstance(body[key], (dict, str)):
             raise Malformed(f"body.{key} has the wrong type")
-    for key in ("event", "view", "container", "message", "authorizations", "actions"):
-        if key in body and body[key] is None and key in ("event", "view", "authorizations", "actions"):
+    for key in ("event", "view", "authorizations", "actions"):
+        if key in body and body[key] is None:
             raise Malformed(f"body.{key} is null")  # Bolt reads these with .get(key, {})
-        _get(body, key, list if key in ("authorizations", "actions") else dict, "body")
-    _strings(body, "body", "callback_id", "command", "trigger_id", "response_url", "event_id")
+    _fields(body, "body", event=dict, view=dict, container=dict, message=dict, authorizations=list, actions=list,
+            callback_id=str, command=str, trigger_id=str, response_url=str, event_id=str)
 
 
 def shape_problem(body: Any) -> str | None:
@@ -197,28 +161,25 @@ def shape_problem(body: Any) -> str | None:
         kind = _get(body, "type", str, "body")
         _common(body)
         if kind is None and "command" in body:
-            _command(body)
+            _fields(body, "command", ("command", "user_id", "channel_id"), command=str, user_id=_ID, channel_id=_ID,
+                    text=str, trigger_id=str, command_ts=str, response_url=_URL)
         if kind is None or kind not in KNOWN_TYPES:
             return None  # nothing of ours listens to it: Bolt answers 404
-        container = _obj(body, "container", "container")
-        _match(container, "container", _ID, "channel_id")
-        _match(container, "container", _TS, "message_ts", "thread_ts")
+        _fields(_obj(body, "container", "container"), "container", channel_id=_ID, message_ts=_TS, thread_ts=_TS)
         if kind == "event_callback":
             _event(body)
         elif kind == "url_verification":
             _get(body, "challenge", str, "body", required=True)
-        elif kind == "block_actions":
-            _user(body)
-            _action(body)
-            _match(_obj(body, "channel", "channel"), "channel", _ID, "id")
-            _message(_obj(body, "message", "message"), "message")
-            _match(body, "body", _URL, "response_url")
-        elif kind in ("view_submission", "view_closed"):
-            _user(body)
-            _view(body)
-        elif kind in ("message_action", "shortcut"):
-            _user(body)
-            _shortcut(body)
+        elif kind in ("block_actions", "view_submission", "view_closed", "message_action", "shortcut"):
+            user = _obj(body, "user", "body", required=True)
+            _fields(user, "user", ("id",), team_id=_ID, name=str, username=str, id=_ID)
+            if kind == "block_actions":
+                _action(body)
+                _fields(_obj(body, "channel", "channel"), "channel", id=_ID)
+                _message(_obj(body, "message", "message"), "message")
+                _fields(body, "body", response_url=_URL)
+            else:
+                (_view if kind.startswith("view") else _shortcut)(body)
         return None
     except Malformed as problem:
         return str(problem)
