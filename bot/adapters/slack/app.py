@@ -15,11 +15,9 @@ from bot.adapters.slack.capture import Capture
 from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.listeners import register_all
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
-from bot.adapters.slack.members import DEFAULT_TTL_SECONDS, UserGroupMembers
 from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.outbox import Outbox
-from bot.adapters.slack.outsiders import Outsiders
-from bot.adapters.slack.people import People
+from bot.adapters.slack.people import DEFAULT_TTL_SECONDS, Outsiders, People, UserGroupMembers
 from bot.adapters.slack.port import PLATFORM, SlackPort, build_client
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
