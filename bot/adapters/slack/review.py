@@ -12,7 +12,6 @@ from bot.adapters.slack.render import CAUSE, PREVENTION, decode_metadata
 from bot.adapters.slack.replies import Submission
 from bot.delivery import closing
 from bot.records.service import RecordsDesk
-from bot.triage.core import InvalidRequest
 
 
 class SlackRecords(Handlers):
@@ -42,9 +41,7 @@ class SlackRecords(Handlers):
             actor = self.people.actor(user, body["user"].get("name", ""))
             desk = RecordsDesk(self.people.triage().deps)
             message = desk.record_review(incident_id, actor, cause=cause, prevention=prevention)
-        except InvalidRequest as exc:
-            return Submission({"response_action": "errors", "errors": {CAUSE: str(exc)}})
-        except Exception as exc:  # told inside the modal, which stays open with the text
+        except Exception as exc:  # refusals told inside the modal, which stays open with the text
             return Submission({"response_action": "errors", "errors": {CAUSE: self.replies.refusal(exc, incident_id)}})
         log_event(logging.INFO, "slack.review_recorded", incident_id=incident_id)
 
