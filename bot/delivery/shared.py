@@ -18,11 +18,13 @@ def error_recorder(incidents: IncidentDesk, platform: str) -> RecordError:
     log = logging.getLogger(f"incident_bot.{platform}")
 
     def record(incident_id: int, action: str, code: str) -> None:
-        log.error("%s.api_error incident_id=%s action=%s error=%s", platform, incident_id, action, code)
+        fields = {"incident_id": incident_id, "action": action}  # also as fields, for JSON logs (logging_setup.py)
+        log.error("%s.api_error incident_id=%s action=%s error=%s", platform, incident_id, action, code,
+                  extra={**fields, "error": code})
         try:
             incidents.record_delivery_error(incident_id, platform=platform, action=action, error=code)
         except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
-            log.error("%s.api_error_unrecorded incident_id=%s action=%s", platform, incident_id, action)
+            log.error("%s.api_error_unrecorded incident_id=%s action=%s", platform, incident_id, action, extra=fields)
 
     return record
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,6 +63,18 @@ def test_other_reactions_and_other_threads_are_ignored(slack: SlackEnv) -> None:
     slack.driver.react(OTHER, REPORT, elsewhere["ts"])
     assert _notes(slack, incident_id) == []
     assert not slack.fake.calls_to("reactions.add") and not slack.fake.calls_to("chat.postEphemeral")
+
+
+def test_a_reaction_naming_no_user_is_ignored_without_an_error(slack: SlackEnv,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """A signed reaction_added whose user is null (the fuzz found it): nothing captured, nothing logged as an error."""
+    incident_id, thread = _report(slack)
+    with caplog.at_level(logging.WARNING):
+        slack.driver.event({"type": "reaction_added", "user": None, "reaction": "pushpin",
+                            "item": {"type": "message", "channel": REPORT, "ts": thread},
+                            "event_ts": slack.fake.new_ts()})
+    assert _notes(slack, incident_id) == [] and not slack.fake.calls_to("reactions.add")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_capture_reaction_is_configurable(slack_factory: Callable[..., SlackEnv]) -> None:

@@ -1,5 +1,4 @@
-"""The Slack adapter, built once by `build_slack_app` from the Runtime, in order, each part given only what it needs
-(nothing at import time, nothing set after construction)."""
+"""The Slack adapter, built once by `build_slack_app` from the Runtime, each part given only what it needs."""
 
 from __future__ import annotations
 
@@ -16,22 +15,21 @@ from bot.adapters.slack.capture import Capture
 from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.listeners import register_all
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
-from bot.adapters.slack.members import UserGroupMembers
 from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.outbox import Outbox
-from bot.adapters.slack.outsiders import Outsiders
-from bot.adapters.slack.people import People
+from bot.adapters.slack.people import DEFAULT_TTL_SECONDS, Outsiders, People, UserGroupMembers
 from bot.adapters.slack.port import PLATFORM, SlackPort, build_client
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
 from bot.adapters.slack.reports import Reports
-from bot.adapters.slack.resume import ReportResumer
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
+from bot.delivery.resume import resume_reports
 from bot.delivery.runner import Runner
+from bot.delivery.shared import error_recorder
 from bot.ports import Notification
 from bot.presenting import notification_channel
 from bot.wiring import Runtime
@@ -55,17 +53,13 @@ class SlackBot:
     reports: Reports
     steps: Steps
     deliver_notification: Callable[[Notification], None]  # for the scheduler: an escalation level, raises to retry
-    resume: Callable[[], int]  # for the scheduler: finish reports a crash interrupted (resume.py)
+    resume: Callable[[], int]  # for the scheduler: finish reports a crash interrupted (bot/delivery/resume.py)
 
 
 def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_verification_enabled: bool = False,
                     listener_executor: Executor | None = None, group_ttl_seconds: float | None = None,
                     monotonic: Callable[[], float] | None = None) -> SlackBot:
-    """Build the adapter: Web API client, renderer, delivery, Bolt App with every listener registered.
-
-    `client` replaces the Web API client (tests point one at a local server); `listener_executor` runs the
-    listeners after ack (tests pass one they can wait on); `token_verification_enabled` calls auth.test now.
-    """
+    """Build the adapter: Web API client (`client`: tests' local server), delivery, Bolt App and its listeners."""
     secrets, slack, triage = runtime.settings.secrets, runtime.settings.file.slack, runtime.triage
     if secrets.slack_signing_secret is None and secrets.slack_app_token is None:
         raise SlackConfigError("SLACK_SIGNING_SECRET が設定されていません / SLACK_SIGNING_SECRET is not set")
@@ -73,24 +67,15 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     client = client or build_client(token, secrets.slack_api_url)
     catalog = triage.catalog
     render = Renderer(catalog, runtime.library.kinds())
-    group_clock = {"ttl": group_ttl_seconds} if group_ttl_seconds is not None else {}
-    if monotonic is not None:
-        group_clock["monotonic"] = monotonic  # type: ignore[assignment]
-    groups = UserGroupMembers(client, slack.pr_user_groups, **group_clock)  # type: ignore[arg-type]
+    groups = UserGroupMembers(client, slack.pr_user_groups, DEFAULT_TTL_SECONDS if group_ttl_seconds is None
+                              else group_ttl_seconds, monotonic or time.monotonic)
     outsiders = Outsiders(client)
     people = People(triage, client, groups, outsiders)
     port = SlackPort(client, render)
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     pacer = Pacer(lambda channel: slack.post_interval_seconds, max_pending=slack.delivery_queue_limit,
                   spawn=listener_executor.submit if listener_executor is not None else None, name="slack-delivery")
-
-    def record_error(incident_id: int, action: str, code: str) -> None:
-        log_event(logging.ERROR, "slack.api_error", incident_id=incident_id, action=action, error=code)
-        try:
-            triage.incidents.record_delivery_error(incident_id, platform=PLATFORM, action=action, error=code)
-        except Exception:  # noqa: BLE001 - the database is down too: the log keeps it
-            log_event(logging.ERROR, "slack.api_error_unrecorded", incident_id=incident_id, action=action)
-
+    record_error = error_recorder(triage.incidents, PLATFORM)
     runner = Runner(port, ledger, lambda restricted: notification_channel(restricted, slack.pr_channel,
                                                                           slack.restricted_channel),
                     record_error, chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep,
@@ -121,5 +106,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
         runner.notify(note, lambda at: format_jst(at, catalog.locale))
         log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
 
-    return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, deliver_notification,
-                    ReportResumer(people, replies, reports).run)
+    def resume() -> int:
+        return resume_reports(people.triage().queries, PLATFORM, people.now(), reports.resume)
+
+    return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, deliver_notification, resume)

@@ -1,5 +1,4 @@
-"""The private 「インシデントとして報告しますか？」 question on Slack: an ephemeral with one button per answer
-(answered in reports.Reports.answer)."""
+"""The private 「インシデントとして報告しますか？」 question: an ephemeral, one button per answer (Reports.answer)."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, M
 from bot.adapters.slack.render import Rendered
 from bot.adapters.slack.text import escape
 from bot.ports import AskIfReport
+from bot.presenting import chances
 
 ASK_ACTION = "ask_report"  # action ids are ask_report:<n>; a listener matches the prefix
 DECLINE = ""  # the button value's kind for 「報告ではない」
@@ -25,9 +25,9 @@ def render_ask(ask: AskIfReport, channel: str, ts: str, explicit: bool) -> Rende
     if ask.decline is not None:
         buttons.append(ButtonElement(text=ask.decline, action_id=f"{ASK_ACTION}:decline",
                                      value=json.dumps({"k": DECLINE, "c": channel, "t": ts, "x": explicit})))
-    chances = "　".join(f"{escape(c.label)} {c.probability:.0%}" for c in ask.choices if c.probability > 0)
+    likely = chances(ask, escape)
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=f"*{escape(ask.question)}*"))]
-    if chances:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=chances)]))
+    if likely:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=likely)]))
     blocks.append(ActionsBlock(elements=buttons[:25]))
     return Rendered(ask.question, blocks)

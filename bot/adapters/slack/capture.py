@@ -1,5 +1,4 @@
-"""Timeline capture: the configured reaction on a message in an incident thread adds it to the timeline once,
-confirmed by a reaction of the bot's."""
+"""Timeline capture: the configured reaction adds an incident thread's message to the timeline once, confirmed."""
 
 from __future__ import annotations
 
@@ -30,9 +29,9 @@ class Capture:
     def capture(self, event: dict[str, Any]) -> None:
         """The capture reaction on a message in an incident thread: add it to the timeline once, confirm."""
         item = event.get("item") or {}
-        if event.get("reaction") != self.reaction or item.get("type") != "message":
-            return
-        channel, ts, user = item.get("channel", ""), item.get("ts", ""), event.get("user", "")
+        channel, ts, user = item.get("channel", ""), item.get("ts", ""), event.get("user")
+        if event.get("reaction") != self.reaction or item.get("type") != "message" or not user:
+            return  # not the capture reaction on a message, or nobody said who reacted (never from Slack)
         with self.replies.guard(self.replies.ephemeral(channel, user), "capture"):
             message = self.port.fetch_message(channel, ts)
             if message is None:

@@ -15,8 +15,7 @@ from slack_sdk import WebClient
 
 
 class KeepAliveClient(WebClient):
-    """A WebClient that reuses one HTTP connection per thread: slack_sdk's urllib opens a new one (against Slack a
-    new TLS handshake) for every call. Proxies, errors and retries behave as with urllib."""
+    """A WebClient reusing one HTTP connection per thread (urllib opens one per call); otherwise as urllib."""
 
     IDLE_SECONDS = 4.0  # a connection idle longer is not reused (servers close idle keep-alive connections)
 

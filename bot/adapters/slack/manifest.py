@@ -1,8 +1,4 @@
-"""The Slack app manifest: exactly the features, scopes and events the adapter uses.
-
-Without a request URL the manifest is for Socket Mode (no public endpoint needed, which suits a city-hall
-network); with one (`SLACK_REQUEST_URL`, e.g. https://bot.example.jp/slack/events) it is for HTTP mode.
-"""
+"""The Slack app manifest: exactly the features, scopes and events the adapter uses (Socket Mode without a URL)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,17 @@
-"""Running a delivery plan after the HTTP response: paced per channel (bot/delivery/pacing.py), platform failures
-told to the user who acted (they are on the timeline already)."""
+"""Running a delivery plan after the HTTP response, paced; platform failures told to the user who acted."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
 
 from bot.adapters.slack.logs import log_event
+from bot.adapters.slack.people import People
 from bot.adapters.slack.port import SlackPort
+from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies, Reply
 from bot.delivery import plan
 from bot.delivery.pacing import Job, Pacer
@@ -35,3 +39,14 @@ class Outbox:
                 self.replies.failures(reply, result.failures, steps.incident_id)
         if not self.pacer.submit(Job(work, steps.severity, steps.lane, steps.coalesce)):
             log_event(logging.WARNING, "slack.delivery_deferred", incident_id=steps.incident_id, action=action)
+
+
+@dataclass(eq=False)  # handlers are compared and hashed by identity
+class Handlers:
+    """What every listener's handler object uses: who acts, private answers, delivery, rendering, the Web API."""
+
+    people: People
+    replies: Replies
+    outbox: Outbox
+    render: Renderer
+    client: WebClient

@@ -1,26 +1,129 @@
-"""Slack users as the core sees them: namespaced actors with display names, and the core with the PR user
-groups' members and the outsiders recognised so far in its access policy (bot/triage/service.Memberships)."""
+"""Slack users as the core sees them: actors, PR user groups' members, outsiders; the core with them in its policy."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import identity
 from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.members import UserGroupMembers
-from bot.adapters.slack.outsiders import Outsiders
 from bot.adapters.slack.port import PLATFORM, error_code
 from bot.adapters.slack.text import slack_id
 from bot.ports import Actor
 from bot.triage.service import Memberships, Triage
 
 NAME_TTL_SECONDS = 3600.0
+DEFAULT_TTL_SECONDS = 300.0  # PR user groups' members
+FLAGS_TTL_SECONDS = 3600.0  # what users.info said about an outsider
+GUEST_FLAGS = ("is_restricted", "is_ultra_restricted")
+
+
+class UserGroupMembers:
+    """Members of the configured user groups; refreshed at most once per TTL, last good answer kept on errors."""
+
+    def __init__(self, client: WebClient, groups: Sequence[str], ttl: float = DEFAULT_TTL_SECONDS,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.groups = tuple(groups)
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._members: frozenset[str] = frozenset()
+        self._fetched_at: float | None = None
+
+    def members(self) -> frozenset[str]:
+        """Current members (fetching when the cache is older than the TTL)."""
+        if not self.groups:
+            return frozenset()
+        with self._lock:
+            now = self._monotonic()
+            if self._fetched_at is None or now - self._fetched_at >= self.ttl:
+                self._members = self._fetch(self._members)
+                self._fetched_at = now
+            return self._members
+
+    def _fetch(self, previous: frozenset[str]) -> frozenset[str]:
+        found: set[str] = set()
+        for group in self.groups:
+            try:
+                response = self.client.usergroups_users_list(usergroup=group)
+            except SlackApiError as exc:
+                log_event(logging.WARNING, "slack.usergroup_failed", usergroup=group,
+                          error=exc.response.get("error"))
+                return previous
+            found.update(str(user) for user in response.get("users") or [])
+        log_event(logging.INFO, "slack.usergroups_resolved", groups=len(self.groups), members=len(found))
+        return frozenset(found)
+
+
+# The core's AccessPolicy knows outsiders only as user ids. Outsiders are Slack Connect users of another organisation
+# (a signed payload names another user team, users.info says `is_stranger`, or their team_id is another workspace's
+# outside our Enterprise Grid org) and guests (`is_restricted`, `is_ultra_restricted`). This workspace is what
+# auth.test answers, asked once; users.info's answer is kept for an hour, a payload's team for good. A user without
+# either counts as a member, so a Slack outage does not lock every colleague out.
+class Outsiders:
+    """The user ids currently recognised as outsiders, thread-safe."""
+
+    def __init__(self, client: WebClient, monotonic: Callable[[], float] = time.monotonic,
+                 ttl: float = FLAGS_TTL_SECONDS) -> None:
+        self.client = client
+        self._monotonic = monotonic
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._home: tuple[str | None, str | None] | None = None  # (team_id, enterprise_id) of this workspace
+        self._teams: dict[str, str] = {}  # user -> team named by a signed payload
+        self._flags: dict[str, tuple[float, bool]] = {}  # user -> (when, outsider by users.info)
+
+    def home(self) -> tuple[str | None, str | None]:
+        """(team id, enterprise id) of the bot's workspace, from auth.test (asked until it answers)."""
+        if self._home is not None:
+            return self._home
+        try:
+            answer = self.client.auth_test()
+        except SlackApiError as exc:
+            log_event(logging.WARNING, "slack.auth_test_failed", error=exc.response.get("error"))
+            return None, None
+        self._home = (answer.get("team_id") or None, answer.get("enterprise_id") or None)
+        return self._home
+
+    def observe_team(self, user_id: str, team_id: str) -> None:
+        """A signed payload said which team this user belongs to."""
+        with self._lock:
+            self._teams[user_id] = team_id
+
+    def observe_user(self, user: Mapping[str, Any]) -> None:
+        """users.info's user object (asked anyway for the display name)."""
+        user_id = user.get("id")
+        if not isinstance(user_id, str):
+            return
+        team, enterprise = self.home()
+        outsider = bool(user.get("is_stranger")) or any(bool(user.get(flag)) for flag in GUEST_FLAGS)
+        other_team, org_user = user.get("team_id"), user.get("enterprise_user")
+        if not outsider and isinstance(other_team, str) and team and other_team != team:
+            org = org_user.get("enterprise_id") if isinstance(org_user, dict) else None
+            outsider = not (enterprise and org == enterprise)
+        with self._lock:
+            self._flags[user_id] = (self._monotonic(), outsider)
+        if outsider:
+            log_event(logging.INFO, "slack.outsider", user=user_id, source="users.info")
+
+    def members(self) -> frozenset[str]:
+        """Every user currently known to be an outsider."""
+        with self._lock:
+            teams, now = dict(self._teams), self._monotonic()
+            flagged = {user for user, (at, outsider) in self._flags.items() if outsider and now - at < self._ttl}
+        if teams:
+            team, enterprise = self.home()
+            if team and not enterprise:  # in an Enterprise Grid org, other teams are colleagues: users.info decides
+                flagged |= {user for user, their in teams.items() if their != team}
+        return frozenset(flagged)
 
 
 class People:
@@ -44,8 +147,7 @@ class People:
         return self._memberships.base.deps.clock.now()
 
     def actor(self, user_id: str, fallback_name: str = "") -> Actor:
-        """A Slack user as the core's Actor ("slack:U…", never matching another platform's id), with the display
-        name from users.info (cached); takes the raw or the namespaced id."""
+        """A Slack user (raw or namespaced id) as the core's Actor ("slack:U…"), named by users.info (cached)."""
         return Actor(user_id=identity.qualify(PLATFORM, user_id),
                      display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
 

@@ -1,9 +1,7 @@
-"""The Slack side of the delivery layer: renders neutral contents as Block Kit and calls the Web API.
+"""The Slack side of the delivery layer: neutral contents as Block Kit through the Web API; it decides nothing."""
 
-It decides nothing (bot/delivery/plan.py does); it translates. A user id as channel posts into the bot's DM
-with that user (Slack answers with the DM's channel id, which the ledger records). Posts carry message metadata
-naming the incident and purpose, so a takeover finds a crashed holder's post (find_posted).
-"""
+# A user id as channel posts into the bot's DM with that user (Slack answers with the DM's channel id, which the
+# ledger records). Posts carry metadata naming the incident and purpose, so a takeover finds a crashed holder's post.
 
 from __future__ import annotations
 
@@ -20,6 +18,7 @@ from bot.adapters.slack.render import Rendered, Renderer
 from bot.adapters.slack.text import escape, link, slack_id, user_mention
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
+from bot.presenting import plain_words
 
 log = logging.getLogger("incident_bot.slack")
 PLATFORM = "slack"
@@ -30,8 +29,7 @@ LOOKUP_PAGES = 5  # conversations.history/replies pages (200 messages each) sear
 
 
 def build_client(token: str | None, api_url: str | None) -> WebClient:
-    """The Web API client: bot token, SLACK_API_URL (e.g. http://127.0.0.1:8080/api/, for tests) or Slack's, and
-    retries for 429 (after Retry-After) and connection errors; connections kept alive (keepalive.py)."""
+    """The Web API client: bot token, SLACK_API_URL (tests) or Slack's, connection retries, kept alive."""
     url = (api_url or DEFAULT_API_URL).strip()
     return KeepAliveClient(token=token, base_url=url if url.endswith("/") else url + "/", timeout=15,
                            retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
@@ -71,7 +69,12 @@ class SlackPort:
     finds_posted = True  # by message metadata (find_posted)
 
     def __init__(self, client: WebClient, render: Renderer) -> None:
-        self.client = client
+        self.client = client  # lookups (permalink, find_posted, fetch_message): slack_sdk waits a 429 out
+        # Posts run in the pacer, which waits a 429 out itself (bot/delivery/pacing.py): one rule, not two.
+        self.paced = type(client)(token=client.token, base_url=client.base_url, timeout=client.timeout, ssl=client.ssl,
+                                  proxy=client.proxy, headers=client.headers, logger=client.logger,
+                                  retry_handlers=[h for h in client.retry_handlers
+                                                  if not isinstance(h, RateLimitErrorRetryHandler)])
         self.render = render
         self._links: dict[Posted, str] = {}  # permalinks never change: asked once per message (bounded)
 
@@ -82,6 +85,9 @@ class SlackPort:
         if isinstance(content, c.Texts):
             prefix = " ".join(user_mention(user) for user in content.mention)
             return r.messages(content.texts, prefix=prefix)
+        words = plain_words(content, r.catalog)
+        if words is not None:
+            return r.messages(words)
         if isinstance(content, c.Anchor):
             return r.anchor(content.view.ref, content.view.kind_label, content.reporter_name)
         if isinstance(content, c.Intro):
@@ -94,12 +100,6 @@ class SlackPort:
             return r.step_superseded(content.step)
         if isinstance(content, c.SectionNotice):
             return r.notification(content.note, content.link)
-        if isinstance(content, c.MergedCount):
-            return r.messages([t("delivery.merged_count", ref=content.view.ref, count=content.count)])
-        if isinstance(content, c.PrivateLine):
-            return r.messages([t("delivery.private_line")])
-        if isinstance(content, c.PrivacyAdvice):
-            return r.messages([t("delivery.privacy_advice", ref=content.view.ref)])
         if isinstance(content, c.Linked):
             where = link(content.url, t("slack.thread_link")) if content.url else escape(t("slack.thread_link"))
             if isinstance(content.content, c.Anchored):
@@ -130,7 +130,7 @@ class SlackPort:
         message = self.rendered(content)
         extra: dict[str, Any] = {"metadata": post_metadata(marker)} if marker else {}
         try:
-            response = self.client.chat_postMessage(channel=slack_id(place.channel), thread_ts=place.thread,
+            response = self.paced.chat_postMessage(channel=slack_id(place.channel), thread_ts=place.thread,
                                                     unfurl_links=False,
                                                     unfurl_media=False, **extra, **message.payload())
         except SlackApiError as exc:
@@ -142,30 +142,28 @@ class SlackPort:
             if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
                 changed = self._changed(posted, content)
                 if changed is not None:
-                    self.client.chat_update(channel=posted.channel, ts=posted.id, text=changed[0], blocks=changed[1])
+                    self.paced.chat_update(channel=posted.channel, ts=posted.id, text=changed[0], blocks=changed[1])
                 return
-            self.client.chat_update(channel=posted.channel, ts=posted.id, **self.rendered(content).payload())
+            self.paced.chat_update(channel=posted.channel, ts=posted.id, **self.rendered(content).payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
 
     def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:
         try:
-            self.client.chat_postEphemeral(channel=slack_id(place.channel), user=slack_id(user), thread_ts=place.thread,
+            self.paced.chat_postEphemeral(channel=slack_id(place.channel), user=slack_id(user), thread_ts=place.thread,
                                            **self.rendered(content).payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
 
     def upload(self, place: Place, files: Sequence[c.Attachment], comment: str) -> Posted:
-        """Files with one comment through the external upload flow (files_upload_v2). A user id as channel means
-        their DM, opened by the comment itself (a post to a user id needs no im:write, and answers with the DM's
-        channel id the upload needs)."""
+        """Files with one comment (files_upload_v2); to a user id, the comment opens their DM (no im:write)."""
         channel = slack_id(place.channel)
         text: str | None = escape(comment) if comment else None
         try:
             if channel.startswith(("U", "W")):
-                opened = self.client.chat_postMessage(channel=channel, text=text or "", unfurl_links=False)
+                opened = self.paced.chat_postMessage(channel=channel, text=text or "", unfurl_links=False)
                 channel, text = str(opened["channel"]), None
-            response = self.client.files_upload_v2(
+            response = self.paced.files_upload_v2(
                 file_uploads=[{"file": f.data, "filename": f.filename, "title": f.title} for f in files],
                 channel=channel, thread_ts=place.thread, initial_comment=text, request_file_info=False)
         except SlackApiError as exc:
@@ -190,8 +188,7 @@ class SlackPort:
         return link
 
     def find_posted(self, place: Place, marker: Marker) -> Posted | None:
-        """Found by its metadata. A claim made with a user id (the reporter's DM) cannot be looked up without
-        im:write (conversations.open); it is posted again, so in that one crash window a DM may repeat."""
+        """Found by its metadata; not in a DM (no im:write to look it up: in that crash window a DM may repeat)."""
         if slack_id(place.channel).startswith(("U", "W")) or ":" in place.channel:
             return None
         cursor: str | None = None

@@ -1,8 +1,7 @@
-"""Neutral outputs (StepView, Notification, messages) rendered as Block Kit, within Slack's limits.
+"""Neutral outputs (StepView, Notification, messages) rendered as Block Kit, within Slack's limits."""
 
-Every piece of user or playbook text goes through `escape` before it reaches mrkdwn; only markup this
-module builds itself (mentions of configured ids, permalinks returned by Slack) is left unescaped.
-"""
+# Every piece of user or playbook text goes through `escape` before it reaches mrkdwn; only markup built here
+# (mentions of configured ids, permalinks returned by Slack) is left unescaped.
 
 from __future__ import annotations
 
@@ -40,7 +39,7 @@ from bot.adapters.slack.text import (
 )
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.presenting import StepRef  # shared with the Teams adapter: one button encoding
+from bot.presenting import StepRef, answered  # shared with the other adapters
 from bot.records.service import MAX_REVIEW
 
 # Action and callback ids: the contract between rendered controls and listeners.
@@ -108,6 +107,9 @@ class Renderer:
     def t(self, key: str, **params: Any) -> str:
         return self.catalog.t(key, **params)
 
+    def _kind_options(self) -> list[Option]:
+        return [Option(value=k, text=truncate(self.catalog.label("kind", k), OPTION_TEXT_LIMIT)) for k in self.kinds]
+
     # -- budget ----------------------------------------------------------------------------------------
     def fit(self, content: list[Block], tail: list[Block] | None = None,
             limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
@@ -132,8 +134,7 @@ class Renderer:
     def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> Rendered:
         """The first reply in a report thread: what was received, and the kind correction control."""
         message = self.messages(texts)
-        options = [Option(value=k, text=truncate(self.catalog.label("kind", k), OPTION_TEXT_LIMIT))
-                   for k in self.kinds]
+        options = self._kind_options()
         initial = next((o for o in options if o.value == kind), None)
         select = StaticSelectElement(action_id=KIND_SELECT, options=options, initial_option=initial,
                                      placeholder=PlainTextObject(text=self.t("slack.intro.kind_placeholder")))
@@ -155,10 +156,6 @@ class Renderer:
             blocks.append(_section("*" + escape(self.t("slack.step.draft", title=draft.title)) + "*"))
             blocks.extend(_code_sections(escape(draft.text.strip())))
         return blocks
-
-    def _answer_text(self, item: InputSpec, value: str) -> str:
-        labels = dict(item.choices)
-        return labels.get(value, value)
 
     def step(self, step: StepView, kind: str) -> Rendered:
         """A pending step: instructions, clauses, don'ts, inputs, drafts, and its buttons."""
@@ -196,10 +193,10 @@ class Renderer:
         key = "slack.step.status_skipped" if step.status == "skipped" else "slack.step.status_done"
         status = escape(self.t(key, who=who, when=when))
         blocks: list[Block] = [_section(f"{self._heading(step)}\n{status}", "heading")]
-        given = [(item, step.answers[item.id]) for item in step.inputs if step.answers.get(item.id)]
+        given = answered(step)
         if given:
             lines = [f"*{escape(self.t('slack.step.answers'))}*"]
-            lines += [f"• {escape(item.label)}: {escape(self._answer_text(item, value))}" for item, value in given]
+            lines += [f"• {escape(item.label)}: {escape(value)}" for item, value in given]
             blocks += _sections("\n".join(lines))
         blocks += self._drafts(step)
         text = truncate(escape(self.t("step.heading", index=step.index, total=step.total, title=step.title))
@@ -221,7 +218,9 @@ class Renderer:
         if len(body) > NOTIFICATION_BODY_SECTIONS:  # a wall of text helps nobody: the rest is in the thread
             body = body[:NOTIFICATION_BODY_SECTIONS] + [_context(escape(self.t("slack.truncated")), "body-cut")]
         blocks += body
-        blocks.append(self._thread_context(thread_url))
+        where = link(thread_url, self.t("slack.thread_link")) if thread_url else None
+        blocks.append(_context(self.t("slack.pr.thread", link=where) if where else escape(self.t("slack.pr.no_thread")),
+                               "thread"))
         tail: list[Block] = []
         if note.acknowledgeable:
             tail.append(ActionsBlock(block_id="ack", elements=[ButtonElement(
@@ -229,11 +228,6 @@ class Renderer:
                 value=str(note.incident_id), style="primary")]))
         text = truncate(f"{ping} {escape(note.title)}".strip(), FALLBACK_TEXT_LIMIT)
         return Rendered(text, self.fit(blocks, tail))
-
-    def _thread_context(self, thread_url: str | None) -> ContextBlock:
-        if thread_url:
-            return _context(self.t("slack.pr.thread", link=link(thread_url, self.t("slack.thread_link"))), "thread")
-        return _context(escape(self.t("slack.pr.no_thread")), "thread")
 
     def acknowledged(self, blocks: list[dict[str, Any]], who: str, when: str) -> list[dict[str, Any]]:
         """A posted notification's blocks with the button replaced by who acknowledged and when."""
@@ -298,10 +292,8 @@ class Renderer:
                                            initial_value=truncate(text, 3000) or None)
         blocks.append(InputBlock(block_id="report_text", label=self.t("slack.modal.report_text"),
                                  hint=self.t("slack.modal.report_text_hint"), element=text_input))
-        options = [Option(value=k, text=truncate(self.catalog.label("kind", k), OPTION_TEXT_LIMIT))
-                   for k in self.kinds]
         blocks.append(InputBlock(block_id="report_kind", label=self.t("slack.modal.report_kind"), optional=True,
-                                 element=StaticSelectElement(action_id=INPUT_ACTION, options=options,
+                                 element=StaticSelectElement(action_id=INPUT_ACTION, options=self._kind_options(),
                                                              placeholder=PlainTextObject(
                                                                  text=self.t("slack.modal.choose")))))
         return self._modal(REPORT_SUBMIT, "slack.modal.report_title", "slack.modal.report_submit", metadata, blocks)

@@ -93,20 +93,16 @@ class Replies:
         detail = self.catalog.t(key) if key in self.catalog.keys() else code
         return self.catalog.t("slack.error.api", error=detail)
 
-    def record(self, exc: SlackApiError, action: str, incident_id: int | None) -> None:
-        """Log a Web API failure and put it on the incident's timeline (never swallowed)."""
-        if incident_id is None:
-            log_event(logging.ERROR, "slack.api_error", action=action, error=error_code(exc))
-        else:
-            self.record_error(incident_id, action, error_code(exc))
-
-    def refusal(self, exc: BaseException, incident_id: int | None = None) -> str:
-        """A failure as the text to show (and log): core refusals, storage, Slack, anything unexpected."""
+    def refusal(self, exc: BaseException, incident_id: int | None = None, action: str = "modal") -> str:
+        """A failure as the text to show (and log): core refusals, storage, Slack (on the timeline), the unexpected."""
         if isinstance(exc, PermissionDenied):
             log_event(logging.WARNING, "slack.denied", incident_id=exc.incident_id, user=exc.user_id,
                       action=exc.action)
         if isinstance(exc, SlackApiError):
-            self.record(exc, "modal", incident_id)
+            if incident_id is None:
+                log_event(logging.ERROR, "slack.api_error", action=action, error=error_code(exc))
+            else:
+                self.record_error(incident_id, action, error_code(exc))
             return self.api_error_text(error_code(exc))
         if isinstance(exc, SQLAlchemyError):
             log_event(logging.ERROR, "slack.storage_error", incident_id=incident_id, error=type(exc).__name__)
@@ -119,11 +115,9 @@ class Replies:
     @contextmanager
     def guard(self, reply: Reply, action: str, incident_id: int | None = None, *,
               stored: bool = False) -> Iterator[None]:
-        """Run a core call and what follows it; every failure is logged and told to the user in plain words.
-
-        stored: only posts are left (the core committed before the HTTP 200). A database outage then is logged,
-        not told: "try again" would make the user report twice; their next click or resume finishes the posts.
-        """
+        """Run a core call and what follows it; every failure is logged and told to the user in plain words."""
+        # stored: only posts are left (the core committed). A database outage is then logged, not told: "try again"
+        # would make the user report twice; their next click or resume finishes the posts.
         try:
             yield
         except (StorageUnavailable, SQLAlchemyError) as exc:
@@ -132,11 +126,8 @@ class Replies:
                       error=type(exc.__cause__ or exc).__name__)
             if not stored:
                 self.say(reply, self.plain(self.catalog.t("error.storage")), incident_id)
-        except SlackApiError as exc:
-            self.record(exc, action, incident_id)
-            self.say(reply, self.plain(self.api_error_text(error_code(exc))), incident_id)
-        except Exception as exc:  # core refusals are told; anything else is logged with its traceback
-            self.say(reply, self.plain(self.refusal(exc, incident_id)), incident_id)
+        except Exception as exc:  # core refusals and Slack's errors are told; anything else logged with its traceback
+            self.say(reply, self.plain(self.refusal(exc, incident_id, action)), incident_id)
 
     def failures(self, reply: Reply, codes: list[str], incident_id: int | None) -> None:
         """Tell the user about platform failures of a delivery (already on the timeline)."""

@@ -1,11 +1,8 @@
-"""Reports from Slack: messages, mentions, the slash command and the message shortcut -> ReportInput -> core ->
-delivery plan (bot/delivery/plan.report).
+"""Reports from Slack: messages, mentions, the slash command and the shortcut -> ReportInput -> core -> plan."""
 
-Crash safety (docs/operations.md): the core's part runs before Slack gets its HTTP 200 (app.py:
-process_before_response); what users see is planned by bot/delivery/plan.py and run after it by the pacer. A
-redelivery (same event_id, trigger_id) is a replay that finishes the plan without repeating a post; a report
-nobody will resend is finished by resume.py.
-"""
+# Crash safety (docs/operations.md): the core runs before Slack's HTTP 200, the plan after it (the pacer). A
+# redelivery (same event_id, trigger_id) finishes the plan without repeating a post; a report nobody will resend
+# is finished by `resume`.
 
 from __future__ import annotations
 
@@ -15,16 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from slack_sdk import WebClient
-
 from bot.adapters.slack.asking import render_ask
 from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.outbox import Outbox
-from bot.adapters.slack.people import People
+from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM
-from bot.adapters.slack.render import INPUT_ACTION, Renderer, decode_metadata
-from bot.adapters.slack.replies import Replies, Reply, Submission
-from bot.adapters.slack.text import slack_to_plain, strip_mentions_of, ts_to_datetime
+from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
+from bot.adapters.slack.replies import Reply, Submission
+from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
 from bot.delivery import plan
 from bot.delivery.content import Place, Posted
@@ -47,17 +41,11 @@ class Origin:
     thread_ts: str | None = None
 
 
-class Reports:
+@dataclass(eq=False)  # handlers are compared and hashed by identity
+class Reports(Handlers):
     """One method per way of reporting; each is safe to call from a listener."""
 
-    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer, client: WebClient,
-                 settings: SlackSettings) -> None:
-        self.people = people
-        self.replies = replies
-        self.outbox = outbox
-        self.render = render
-        self.client = client
-        self.settings = settings
+    settings: SlackSettings
 
     def message_origin(self, event: dict[str, Any]) -> Origin | None:
         """A report from a message event: top-level posts in report channels and direct messages only."""
@@ -128,8 +116,7 @@ class Reports:
                            public=in_report_channel, private=origin.user)
 
     def show_report(self, outcome: Outcome, origin: Origin, actor: Actor) -> None:
-        """Show a report's outcome (bot/delivery/intake.py decides what): a new incident's plan runs once (its
-        REPORT_DELIVERY mark is claimed first), so retries and resume skip it."""
+        """Show a report's outcome as bot/delivery/intake.py decides (a new incident's plan runs once)."""
         after = after_report(outcome, self.neutral_origin(origin, actor), answer=origin.source != "channel",
                              can_ask=bool(origin.message_ts))
         if after.ask is not None and origin.message_ts:  # only the poster sees the question
@@ -142,6 +129,19 @@ class Reports:
             log_event(logging.INFO, "slack.report", incident_id=view.id, source=origin.source,
                       created=outcome.created, merged=outcome.merged, kind=view.kind)
             self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report", after.plan)
+
+    def resume(self, outcome: Outcome) -> None:
+        """A report a crash interrupted (bot/delivery/resume.py found it): its plan again where its conversation is."""
+        view = outcome.incident
+        assert view is not None
+        actor, reporter, where = self.people.actor(view.reporter_id), slack_id(view.reporter_id), view.conversation
+        if where is not None and where.platform == PLATFORM and where.thread:  # the thread hangs under the report
+            origin = Origin("dm" if where.channel.startswith("D") else "channel", where.channel, reporter,
+                            self.replies.ephemeral(where.channel, reporter, where.thread), message_ts=where.thread)
+        else:  # a slash command or shortcut: the reporter's DM, unless the thread was opened already (the ledger)
+            origin = Origin("slash", reporter, reporter, self.replies.dm(reporter))
+        with self.replies.guard(origin.reply, "resume", view.id, stored=True):
+            self.show_report(outcome, origin, actor)
 
     # -- message shortcut --------------------------------------------------------------------------------------
     def open_report_modal(self, shortcut: dict[str, Any]) -> None:

@@ -1,34 +1,21 @@
-"""The closing review on Slack: the invitation's button opens the modal (render.py renders both); the submitted
-modal becomes RecordsDesk.record_review, then the plan (bot/delivery/closing.after_review) posts the updated report."""
+"""The closing review: the invitation's button opens the modal; submitted, RecordsDesk records it, the plan posts."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_sdk import WebClient
-
 from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.outbox import Outbox
-from bot.adapters.slack.people import People
+from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM
-from bot.adapters.slack.render import CAUSE, PREVENTION, Renderer, decode_metadata
-from bot.adapters.slack.replies import Replies, Submission
+from bot.adapters.slack.render import CAUSE, PREVENTION, decode_metadata
+from bot.adapters.slack.replies import Submission
 from bot.delivery import closing
 from bot.records.service import RecordsDesk
-from bot.triage.core import InvalidRequest
 
 
-class SlackRecords:
+class SlackRecords(Handlers):
     """The review button, the modal and what follows it."""
-
-    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer,
-                 client: WebClient) -> None:
-        self.people = people
-        self.replies = replies
-        self.outbox = outbox
-        self.render = render
-        self.client = client
 
     def open_review(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The button: the modal, for whoever may end the incident (the core refuses anyone else on submit)."""
@@ -54,9 +41,7 @@ class SlackRecords:
             actor = self.people.actor(user, body["user"].get("name", ""))
             desk = RecordsDesk(self.people.triage().deps)
             message = desk.record_review(incident_id, actor, cause=cause, prevention=prevention)
-        except InvalidRequest as exc:
-            return Submission({"response_action": "errors", "errors": {CAUSE: str(exc)}})
-        except Exception as exc:  # told inside the modal, which stays open with the text
+        except Exception as exc:  # refusals told inside the modal, which stays open with the text
             return Submission({"response_action": "errors", "errors": {CAUSE: self.replies.refusal(exc, incident_id)}})
         log_event(logging.INFO, "slack.review_recorded", incident_id=incident_id)
 

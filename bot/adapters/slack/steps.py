@@ -1,22 +1,17 @@
-"""Buttons and modals on an incident: step done/skip/inputs, kind correction, acknowledgement -> core -> plan.
+"""Buttons and modals on an incident: step done/skip/inputs, kind correction, acknowledgement -> core -> plan."""
 
-The core's part runs before Slack gets its HTTP 200; the plan (bot/delivery/plan.py) decides what is posted and
-in which order, and runs after it (outbox.py). A click again after a crash is a replay finishing the plan.
-"""
+# The core runs before Slack's HTTP 200, the plan after it (outbox.py); a click again after a crash finishes it.
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_sdk import WebClient
-
 from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.outbox import Outbox
-from bot.adapters.slack.people import People
+from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM
-from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, Renderer, StepRef, decode_metadata, submitted_values
-from bot.adapters.slack.replies import Replies, Reply, Submission
+from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, StepRef, decode_metadata, submitted_values
+from bot.adapters.slack.replies import Reply, Submission
 from bot.clock import format_jst
 from bot.delivery import closing, plan
 from bot.delivery.content import Posted
@@ -43,16 +38,8 @@ def field_errors(message: str, view: dict[str, Any]) -> dict[str, str]:
     return {block: text[:2000] for block, text in split_errors(message, inputs).items()}
 
 
-class Steps:
+class Steps(Handlers):
     """One method per control on an incident's messages; each is safe to call from a listener."""
-
-    def __init__(self, people: People, replies: Replies, outbox: Outbox, render: Renderer,
-                 client: WebClient) -> None:
-        self.people = people
-        self.replies = replies
-        self.outbox = outbox
-        self.render = render
-        self.client = client
 
     def _left_playbook(self, triage: Triage, ref: StepRef, actor: Actor, reply: Reply) -> bool:
         """A button of the playbook the incident left (kind corrected): tell, do nothing."""

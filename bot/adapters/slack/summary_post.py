@@ -8,21 +8,18 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.adapters.slack import port
-from bot.adapters.slack.text import escape
-from bot.triage.summary import Raw, WeeklySummary, render_summary_sections
+from bot.adapters.slack.text import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, escape
+from bot.delivery import publishing
+from bot.triage.summary import Raw, WeeklySummary
 from bot.triage.summary_model import AttentionItem
 from bot.wiring import Runtime
 
 log = logging.getLogger(__name__)
-MAX_BLOCKS = 50
-SECTION_LIMIT = 3000
 FALLBACK_LIMIT = 300
 CHART_FILENAME = "incident-summary-{week}.png"
-
-
 # What a failed post raises (Slack said no, or could not be reached); the CLI reports these.
 POST_ERRORS: tuple[type[Exception], ...] = (SlackApiError, SlackClientError, OSError)
 
@@ -42,8 +39,7 @@ def slack_linker(client: WebClient) -> Callable[[AttentionItem], str]:
         if ts:
             if (channel, ts) not in cache:
                 try:
-                    answer = client.chat_getPermalink(channel=channel, message_ts=ts)
-                    cache[(channel, ts)] = str(answer["permalink"])
+                    cache[(channel, ts)] = str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
                 except (SlackApiError, SlackClientError, KeyError, OSError):
                     log.warning("no permalink for %s", item.ref)
                     cache[(channel, ts)] = None
@@ -63,21 +59,22 @@ def build_client(runtime: Runtime) -> WebClient:
     return port.build_client(secrets.slack_bot_token.get_secret_value(), secrets.slack_api_url)
 
 
+def post_sections(client: WebClient, channel: str, chunks: Sequence[str], fallback: str,
+                  head: Sequence[Block] = ()) -> list[str]:
+    """chat.postMessage with one section per chunk (≤ 3000 chars, ≤ 50 blocks a message); the messages' ts."""
+    blocks = [*head, *(SectionBlock(text=MarkdownTextObject(text=chunk[:SECTION_LIMIT]))
+                       for chunk in chunks if chunk.strip())]
+    return [str(client.chat_postMessage(channel=channel, text=fallback[:FALLBACK_LIMIT], unfurl_links=False,
+                                        unfurl_media=False, blocks=[b.to_dict() for b in part]).get("ts", ""))
+            for part in (blocks[i:i + MESSAGE_BLOCK_LIMIT] for i in range(0, len(blocks), MESSAGE_BLOCK_LIMIT))]
+
+
 def post_summary(client: WebClient, channel: str, summary_text_chunks: Sequence[str], png: bytes | None, *,
                  title: str = "", filename: str = "incident-summary.png") -> dict[str, Any]:
-    """chat.postMessage with one section per chunk (≤ 3000 chars, ≤ 50 blocks a message), then the PNG."""
-    blocks: list[Any] = []
-    if title:
-        blocks.append(HeaderBlock(text=title[:150]))
-    blocks.extend(SectionBlock(text=MarkdownTextObject(text=chunk[:SECTION_LIMIT]))
-                  for chunk in summary_text_chunks if chunk.strip())
-    fallback = (title or (summary_text_chunks[0] if summary_text_chunks else ""))[:FALLBACK_LIMIT]
-    timestamps: list[str] = []
-    for start in range(0, len(blocks), MAX_BLOCKS):
-        part = blocks[start:start + MAX_BLOCKS]
-        response = client.chat_postMessage(channel=channel, text=fallback, blocks=[b.to_dict() for b in part],
-                                           unfurl_links=False, unfurl_media=False)
-        timestamps.append(str(response.get("ts", "")))
+    """The summary's sections under its title, then the PNG."""
+    timestamps = post_sections(client, channel, summary_text_chunks,
+                               title or (summary_text_chunks[0] if summary_text_chunks else ""),
+                               [HeaderBlock(text=title[:150])] if title else [])
     file_id = None
     if png:
         upload = client.files_upload_v2(channel=channel, file=png, filename=filename, title=title or filename,
@@ -93,23 +90,13 @@ def post_weekly_summary(runtime: Runtime, summary: WeeklySummary, png: bytes | N
     if not channel:
         raise SummaryPostError("slack.summary_channel is not set in app.yaml")
     client = client or build_client(runtime)
-    chunks = render_summary_sections(summary, runtime.triage.catalog, escape=escape,
-                                     link=slack_linker(client))
-    title, _, first = chunks[0].partition("\n")
-    chunks = ([first] if first.strip() else []) + chunks[1:]
-    return post_summary(client, channel, chunks, png, title=title.strip(),
-                        filename=CHART_FILENAME.format(week=summary.week))
+    title, chunks = publishing.summary_parts(summary, runtime.triage.catalog, escape=escape, link=slack_linker(client))
+    return post_summary(client, channel, chunks, png, title=title, filename=CHART_FILENAME.format(week=summary.week))
 
 
 def summary_publisher(runtime: Runtime, client: WebClient | None = None
                       ) -> Callable[[WeeklySummary, bytes | None], None]:
     """The publish_summary callable bot.scheduler.build_scheduler expects, posting through this adapter."""
-
-    def publish(summary: WeeklySummary, png: bytes | None) -> None:
-        if not runtime.settings.file.slack.summary_channel:
-            # Not an error to retry every tick: this deployment simply has no summary channel.
-            log.warning("weekly summary %s not posted: slack.summary_channel is not set", summary.week)
-            return
-        post_weekly_summary(runtime, summary, png, client)
-
-    return publish
+    return publishing.summary_publisher(
+        ("slack.summary_channel", runtime.settings.file.slack.summary_channel),
+        lambda channel, summary, png: post_weekly_summary(runtime, summary, png, client))

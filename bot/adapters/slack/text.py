@@ -121,11 +121,7 @@ def _markup_to_plain(match: re.Match[str]) -> str:
 
 
 def slack_to_plain(text: str | None) -> str:
-    """Slack's message markup as plain text for the core: links become URLs, mentions '@name', entities unescaped.
-
-    Slack sends what the user typed escaped (`<` as `&lt;`) and real mentions as `<@U…>`/`<!channel>`;
-    the core stores plain text, and everything echoed back goes through `escape` again.
-    """
+    """Slack's markup as plain text for the core: links become URLs, mentions '@name', entities unescaped."""
     if not text:
         return ""
     plain = _SLACK_MARKUP.sub(_markup_to_plain, text)

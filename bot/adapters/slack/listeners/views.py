@@ -1,4 +1,4 @@
-"""The step inputs modal submitted (callback step_submit): the core validates, errors stay in the modal."""
+"""Modals submitted: step inputs, the shortcut's report, the closing review; the core's answer decides the ack."""
 
 from __future__ import annotations
 
@@ -7,14 +7,22 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.adapters.slack.render import STEP_SUBMIT
+from bot.adapters.slack.render import REPORT_SUBMIT, REVIEW_SUBMIT, STEP_SUBMIT
+from bot.adapters.slack.replies import Submission
+from bot.adapters.slack.reports import Reports
+from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 
 
-def register(app: App, steps: Steps) -> None:
-    @app.view(STEP_SUBMIT)
-    def on_step_submit(ack: Callable[..., None], body: dict[str, Any]) -> None:
-        # The core's validation decides the ack (field errors keep the modal open); it takes milliseconds.
-        submission = steps.submit_step(body)
-        ack(**submission.ack)
-        submission.run()
+def register(app: App, steps: Steps, reports: Reports, review: SlackRecords) -> None:
+    def listen(callback_id: str, submit: Callable[[dict[str, Any]], Submission]) -> None:
+        @app.view(callback_id)
+        def on_submit(ack: Callable[..., None], body: dict[str, Any]) -> None:
+            # The core runs before the ack (errors keep the modal open with the answers): it takes milliseconds.
+            submission = submit(body)
+            ack(**submission.ack)
+            submission.run()
+
+    listen(STEP_SUBMIT, steps.submit_step)
+    listen(REPORT_SUBMIT, reports.submit_report)
+    listen(REVIEW_SUBMIT, review.submit_review)

@@ -1,8 +1,4 @@
-"""Reports posted as messages: top-level posts in report channels, direct messages, @mentions elsewhere.
-
-Events are acknowledged by Bolt before the listener runs; retries carry the same event_id, which the core
-uses as the report's idempotency key.
-"""
+"""Events: reports posted as messages or @mentions (idempotent by event_id), and the timeline capture reaction."""
 
 from __future__ import annotations
 
@@ -10,10 +6,11 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
+from bot.adapters.slack.capture import Capture
 from bot.adapters.slack.reports import Reports
 
 
-def register(app: App, reports: Reports) -> None:
+def register(app: App, reports: Reports, capture: Capture) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         origin = reports.message_origin(event)
@@ -25,3 +22,7 @@ def register(app: App, reports: Reports) -> None:
         origin = reports.mention_origin(event)
         if origin is not None:
             reports.report_message(event, body.get("event_id"), origin, context.bot_user_id)
+
+    @app.event("reaction_added")
+    def on_reaction(event: dict[str, Any]) -> None:
+        capture.capture(event)
