@@ -14,25 +14,24 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.cards import CARD_CONTENT_TYPE, card, text_block
+from bot.adapters.teams.cards import CARD_CONTENT_TYPE, CardRenderer, card, text_block
 from bot.adapters.teams.connector import is_channel as channel_conversation
 from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.manifest import COMMAND_ID
+from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.reactions import message_link
+from bot.adapters.teams.replies import off_loop
+from bot.adapters.teams.reports import Origin, Reports
 from bot.adapters.teams.text import md_escape, message_text
+from bot.i18n import Catalog
 from bot.ports import ConversationRef, ReportInput
 from bot.triage.sanitize import storable
-
-if TYPE_CHECKING:
-    from microsoft_agents.hosting.core import TurnContext
-
-    from bot.adapters.teams.app import TeamsBot
-    from bot.i18n import Catalog
 
 log = logging.getLogger("incident_bot.teams")
 FETCH_TASK = "composeExtension/fetchTask"
@@ -138,68 +137,67 @@ async def _respond(context: TurnContext, body: dict[str, Any]) -> None:
                                                                                                    body=body)))
 
 
-async def on_fetch_task(bot: TeamsBot, context: TurnContext) -> None:
+async def on_fetch_task(people: People, render: CardRenderer, context: TurnContext) -> None:
     """fetchTask: the dialog pre-filled with the message (or a message when there is no message to report)."""
     source = source_message(context.activity)
-    t = bot.catalog.t
+    catalog, t = render.catalog, render.t
     if source is None:
         await _respond(context, task_message(t("teams.error.bad_action")))
         return
     sender = context.activity.from_property
-    reason = bot.roster.refusal_key(bot.actor(sender).user_id) if sender and sender.id else None
+    reason = people.roster.refusal_key(user_id(sender)) if sender and sender.id else None
     if reason and reason != "teams.outsider.unverified":  # guests and other tenants: told why, no dialog
         await _respond(context, task_message(t(reason)))
         return
-    await _respond(context, task_continue(t("teams.action.title"), dialog_card(bot.catalog, bot.render.kinds,
-                                                                               source)))
+    await _respond(context, task_continue(t("teams.action.title"), dialog_card(catalog, render.kinds, source)))
 
 
-async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
+async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     """submitAction: the Slack shortcut's intake (explicit report, source noted once), then the playbook."""
-    from bot.adapters.teams.reports import Origin
+    activity, people, replies = context.activity, reports.people, reports.replies
+    catalog, t = replies.render.catalog, replies.t
 
-    activity, t, handlers = context.activity, bot.catalog.t, bot.handlers
+    def dialog(text: str, error: str) -> dict[str, Any]:
+        assert source is not None
+        return task_continue(t("teams.action.title"), dialog_card(catalog, replies.render.kinds, source, text=text,
+                                                                  error=error))
     source, text, kind = submitted(activity)
     if source is None:
         await _respond(context, task_message(t("teams.error.bad_action")))
         return
     if not text:
-        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
-            bot.catalog, bot.render.kinds, source, text="", error=t("teams.action.empty"))))
+        await _respond(context, dialog("", t("teams.action.empty")))
         return
-    handlers.learn(activity)
+    people.learn(activity)
     # The same intake as a message that is a report (reports.py): an explicit report from the message's place;
     # the bot's own personal chat stays private.
     origin = Origin("personal" if is_personal(source.conversation) else "mention", source.conversation,
-                    source.root, source.id, True, handlers.user_id(activity.from_property))
-    key = f"teams-action:{activity.id}"
+                    source.root, source.id, True, user_id(activity.from_property))
     digest = hashlib.sha256(origin.conversation.encode("utf-8")).hexdigest()[:12]  # ids can be long
     try:
-        actor, triage = handlers.who(activity.from_property)
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, idempotency_key=key,
+        actor, triage = people.who(activity.from_property)
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
+                             idempotency_key=f"teams-action:{activity.id}",
                              conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread))
-        outcome = await handlers.db(triage.incidents.report, report)  # again after a crash: the first outcome
+        outcome = await off_loop(triage.incidents.report, report)  # again after a crash: the first outcome
         view = outcome.incident
         if view is not None:  # the original message on the timeline, once
             incident_id = view.id
-            await handlers.db(lambda: triage.incidents.add_note(
+            await off_loop(lambda: triage.incidents.add_note(
                 incident_id, actor, t("teams.action.source_note"),
                 key=f"teams-action-src:{digest}:{source.id}", at=source.created, link=source.link))
     except Exception as exc:  # told inside the dialog, which stays open with the text
-        error = handlers.failure(exc, "report", None)
-        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
-            bot.catalog, bot.render.kinds, source, text=text, error=error)))
+        await _respond(context, dialog(text, replies.failure(exc, "report", None)))
         return
     if view is None:  # not enough to go on: asked in the dialog, which stays open with the text (as in Slack)
-        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
-            bot.catalog, bot.render.kinds, source, text=text, error=" ".join(outcome.messages))))
+        await _respond(context, dialog(text, " ".join(outcome.messages)))
         return
     accepted = "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat"
-    said = t(accepted, ref=view.ref, kind=bot.catalog.label("kind", view.kind))
+    said = t(accepted, ref=view.ref, kind=catalog.label("kind", view.kind))
     try:
-        await handlers.reports.show(outcome, origin, actor, text)
+        await reports.show(outcome, origin, actor, text)
     except Exception as exc:  # the report is stored (resume finishes its posts); the dialog says what failed
-        said += "\n" + handlers.failure(exc, "report", view.id)
+        said += "\n" + replies.failure(exc, "report", view.id)
     await _respond(context, task_message(said))
 
 

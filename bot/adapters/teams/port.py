@@ -24,6 +24,7 @@ from bot.adapters.teams.render_content import rendered, section_notice_after
 from bot.adapters.teams.settings import TeamsSettings
 from bot.delivery import content as c
 from bot.delivery.content import Marker, Place, Posted
+from bot.delivery.ledger import Ledger
 
 log = logging.getLogger("incident_bot.teams")
 PLATFORM = "teams"
@@ -38,13 +39,13 @@ class TeamsPort:
     finds_posted = False  # the Bot Connector cannot list a conversation's messages (find_posted)
 
     def __init__(self, connector: Connector, render: CardRenderer, settings: TeamsSettings, run: Run,
-                 tenant: str | None = None) -> None:
+                 ledger: Ledger, tenant: str | None = None) -> None:
         self.connector = connector
         self.render = render
         self.settings = settings
         self.run = run
+        self.ledger = ledger
         self.tenant = tenant
-        self.home_link: Callable[[int], str | None] = lambda incident_id: None  # set once the ledger exists
         self._services: dict[str, str] = {}
         self._chats: dict[str, str] = {}  # qualified user id -> their personal chat with the bot
         self._ids: dict[str, str] = {}  # qualified user id -> Teams user id (29:…), for creating a chat
@@ -113,7 +114,9 @@ class TeamsPort:
 
     def update(self, posted: Posted, content: c.Content) -> None:
         if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
-            card, summary = section_notice_after(self.render, content, self.home_link(content.view.id))
+            home = self.ledger.home(content.view.id)  # the notice links the incident's thread
+            link = self.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
+            card, summary = section_notice_after(self.render, content, link)
         else:
             card, summary = rendered(self.render, self.settings, content)
         self.run(self.connector.update(self.target(posted.channel), posted.id, card_activity(card, summary)))

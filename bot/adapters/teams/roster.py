@@ -21,13 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.adapters.teams.connector import Connector, Target, split_conversation
-from bot.ports import Actor
 from bot.triage.access import PermissionDenied
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
-
-    from bot.adapters.teams.app import TeamsBot
 
 log = logging.getLogger("incident_bot.teams")
 Standing = Literal["member", "guest", "external", "unknown"]
@@ -124,13 +121,6 @@ class Roster:
         key = self.refusal_key(exc.user_id)
         return t(key) if key else None
 
-    async def observe_sender(self, actor_of: Callable[[Any], Actor], context: TurnContext) -> Standing | None:
-        """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
-        sender = context.activity.from_property if context.activity else None
-        if sender is None or not sender.id or sender.role == "bot":
-            return None
-        return await self.observe(actor_of(sender).user_id, context)
-
     async def observe(self, user_id: str, context: TurnContext) -> Standing:
         """Look the sender of this turn up (once an hour) and remember what they are."""
         known = self.standing(user_id)
@@ -163,9 +153,4 @@ class Roster:
         return member_fields(member)
 
 
-async def observe_sender(bot: TeamsBot, context: TurnContext) -> Standing | None:
-    """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
-    return await bot.roster.observe_sender(bot.actor, context)
-
-
-__all__ = ["Roster", "Standing", "classify", "observe_sender", "member_fields"]
+__all__ = ["Roster", "Standing", "classify", "member_fields"]
