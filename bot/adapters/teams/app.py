@@ -195,11 +195,7 @@ class TeamsBot:
 
 def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: TeamsCredentials | None = None,
                     *, environ: Mapping[str, str] | None = None) -> TeamsBot:
-    """Build the adapter: SDK connection manager, CloudAdapter, AgentApplication, cards, delivery, routes.
-
-    `credentials` default to TEAMS_APP_ID / TEAMS_APP_PASSWORD / TEAMS_TENANT_ID from `environ` (or the
-    process environment); with no app id the bot runs in anonymous mode (local testing only).
-    """
+    """Build the adapter: SDK connection manager, CloudAdapter, AgentApplication, cards, delivery, routes."""
     import os
 
     credentials = credentials or TeamsCredentials.from_env(os.environ if environ is None else environ)

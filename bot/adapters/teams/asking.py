@@ -1,10 +1,4 @@
-"""The private 「インシデントとして報告しますか？」 question on Teams: a card in the poster's personal chat.
-
-Teams has no ephemeral messages, so the question goes to the poster's 1:1 chat with the bot; nobody else sees
-anything. The Bot Connector cannot read a message back, so the card's buttons carry the asked-about text (it
-stays in that private chat). Answering calls the core as Slack does (IncidentDesk.answer), then the report's
-plan runs for the original message's place.
-"""
+"""The private 「インシデントとして報告しますか？」 question on Teams: a card in the poster's personal chat."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Neutral outputs (StepView, Notification, messages) rendered as Adaptive Cards 1.5 for Teams.
-
-Every control is an Action.Execute (Universal Actions: the bot answers with the updated card) with an
-Action.Submit fallback for hosts that do not support it; both carry the same data, and Teams merges
-the card's input values into it. Text from users and playbooks always goes through `md_escape`.
-"""
+"""Neutral outputs (StepView, Notification, messages) rendered as Adaptive Cards 1.5 for Teams."""
 
 from __future__ import annotations
 
@@ -11,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.adapters.teams.mentions import as_list, mention_entity, mention_line  # parity: mentions.py renders <at>
+from bot.adapters.teams.mentions import mention_entity, mention_line
 from bot.adapters.teams.settings import TeamsMention
 from bot.adapters.teams.text import md_escape, truncate
 from bot.i18n import Catalog
@@ -27,7 +22,6 @@ STEP_DONE = "step_done"
 STEP_SKIP = "step_skip"
 KIND_SELECT = "kind_select"
 ACKNOWLEDGE = "acknowledge"
-VERBS = (STEP_DONE, STEP_SKIP, KIND_SELECT, ACKNOWLEDGE)
 INPUT_PREFIX = "in_"  # card input ids: in_<playbook input id> (never clashes with the data keys)
 KIND_INPUT = "kind"
 
@@ -160,10 +154,7 @@ class CardRenderer:
 
     def step(self, step: StepView, kind: str, *, error: str | None = None,
              values: dict[str, str] | None = None) -> dict[str, Any]:
-        """A pending step: instructions, clauses, don'ts, inputs in the card, drafts, and its actions.
-
-        `error` (the core's refusal) is shown above the actions; `values` keep what the user had typed.
-        """
+        """A pending step: instructions, clauses, don'ts, inputs in the card, drafts, and its actions."""
         body: list[dict[str, Any]] = [self._heading(step)]
         body += lines(step.instructions)
         if step.fallback_note:
@@ -225,10 +216,9 @@ class CardRenderer:
         return []
 
     def notification(self, note: Notification, thread_url: str | None,
-                     mention: TeamsMention | Sequence[TeamsMention] | None = None) -> dict[str, Any]:
+                     people: Sequence[TeamsMention] = ()) -> dict[str, Any]:
         """A PR or escalation card: mentions, title, body (already free of restricted details), acknowledge."""
         body: list[dict[str, Any]] = []
-        people = as_list(mention)  # parity: several people/tags per section (bot/adapters/teams/mentions.py)
         if people:
             body.append(text_block(mention_line(people)))
         body.append(text_block(md_escape(note.title), weight="Bolder", size="Medium"))
@@ -244,12 +234,7 @@ class CardRenderer:
 
     def notification_after(self, view: IncidentView, thread_url: str | None, *, acknowledged: str | None,
                            level: int = 1) -> dict[str, Any]:
-        """A notification card re-drawn after it changed (acknowledged, or the incident became restricted).
-
-        Teams replaces a whole card on update and the connector cannot read a posted one back, so the
-        card is drawn again from the incident: its title, and who acknowledged (or the button again). The
-        report text is not repeated: it stays in the incident's thread for those allowed to see it.
-        """
+        """A notification card re-drawn after it changed (acknowledged, or the incident became restricted)."""
         title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
         if view.restricted:
@@ -265,5 +250,5 @@ class CardRenderer:
         return card(body, actions + self._thread_link(thread_url))
 
 
-__all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "VERBS", "INPUT_PREFIX",
+__all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "INPUT_PREFIX",
            "KIND_INPUT", "attachment", "card", "text_block", "lines", "action", "md_escape"]

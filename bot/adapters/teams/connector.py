@@ -1,11 +1,4 @@
-"""The Bot Connector REST calls (send, update, create a personal chat) with failures as the delivery layer's.
-
-Each call runs as a proactive turn on the SDK adapter (`continue_conversation_with_claims`), which builds the
-connector client with the bot's token (none in anonymous mode); the REST call itself is made here on that
-client's session, because the SDK's conversation operations cut conversation ids to 150 characters
-(`max_conversation_id_length`) and personal-chat ids are longer: the full id, URL-quoted, is always used.
-429 and 503 become DeliveryError(retry_after=Retry-After), which the runner waits out and never gives up on.
-"""
+"""The Bot Connector REST calls (send, update, create a personal chat) with failures as the delivery layer's."""
 
 from __future__ import annotations
 
@@ -103,6 +96,7 @@ def delivery_error(exc: BaseException) -> DeliveryError:
     return DeliveryError(type(exc).__name__)
 
 
+# The full id, URL-quoted: the SDK's conversation operations cut ids at 150 characters and personal chats' are longer.
 def _path(conversation: str, *rest: str) -> str:
     return "/".join(["v3/conversations", quote(conversation, safe=":@;="), *(quote(r, safe="") for r in rest)])
 

@@ -1,11 +1,4 @@
-"""「インシデントとして報告」: the Teams message action (a message extension action command), like Slack's shortcut.
-
-composeExtension/fetchTask opens a dialog (task module) with an Adaptive Card pre-filled with the message's
-text and a link to it; composeExtension/submitAction sends what the person confirmed to the same intake as
-the Slack shortcut: an explicit report (never dropped as chatter), idempotent by the submit's activity id,
-with the original message noted on the timeline once (its time and link). The playbook then runs in the
-message's channel thread, or in the chat the action came from.
-"""
+"""「インシデントとして報告」: the Teams message action (a message extension action command), like Slack's shortcut."""
 
 from __future__ import annotations
 

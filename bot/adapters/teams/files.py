@@ -1,14 +1,4 @@
-"""Record files in Teams: a bot sends files only in personal chat, with the user's consent.
-
-1. `consent_cards(files, comment)`: the message for the user's personal chat with one FileConsentCard per file
-   (name, size; the accept/decline context names the file, never its bytes).
-2. The user accepts or declines: Teams sends an invoke named "fileConsent/invoke". `answer_consent` re-makes the
-   file for that user through RecordsDesk (the access matrix is checked again; a refusal is recorded), PUTs it to
-   `uploadInfo.uploadUrl` (OneDrive, Content-Range) and returns the FileInfoCard to send in reply; a decline is
-   answered with a short text. The invoke itself is answered 200 (`INVOKE_OK`).
-
-Nothing is held in memory between the card and the consent, so a restart in between loses nothing.
-"""
+"""Record files in Teams: a bot sends files only in personal chat, with the user's consent."""
 
 from __future__ import annotations
 

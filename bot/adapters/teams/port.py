@@ -1,11 +1,4 @@
-"""The Teams side of the delivery layer: a ChatPort that renders neutral contents as Adaptive Cards.
-
-It decides nothing (bot/delivery/plan.py does); it translates. The runner calls it from pacing's worker threads;
-each call runs on the app's event loop (`run`). A user id as channel means the bot's personal chat with that
-user (Teams has no ephemeral messages either: `post_ephemeral` goes there too); the chat's id is learned from the
-user's own activities or created (proactive 1:1 conversation with the user id and tenant). Service URLs are
-learned per conversation from incoming activities, else the configured one.
-"""
+"""The Teams side of the delivery layer: a ChatPort that renders neutral contents as Adaptive Cards."""
 
 from __future__ import annotations
 

@@ -1,13 +1,4 @@
-"""Timeline capture in Teams: the configured reaction on a message of an incident's conversation adds it once.
-
-Teams sends a `messageReaction` activity (reactionsAdded) naming the reacted message by `replyToId`, in the
-conversation it belongs to (`19:…;messageid=<thread root>` in a channel). The incident is found as Slack finds
-it: by the thread (channel) or by the message itself (the report, or one of the bot's own cards in a chat).
-Teams does not send bots the reacted message's text (that takes Microsoft Graph), so the timeline keeps who
-captured it, its original time (a Teams message id is its creation time in milliseconds) and a deep link.
-Confirmed with one reply in the thread, once per message: a post of a delivery plan claimed in the ledger (a
-redelivered reaction finds it posted), paced like the incident's other posts.
-"""
+"""Timeline capture in Teams: the configured reaction on a message of an incident's conversation adds it once."""
 
 from __future__ import annotations
 

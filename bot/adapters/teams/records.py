@@ -1,9 +1,4 @@
-"""Records on Teams at an incident's end: the closing review card, the files' consent, and what each answer does.
-
-The plan (bot/delivery/closing.py) decides who gets what. Here: the invitation card with two optional inputs
-(原因・再発防止策) whose action records the review (RecordsDesk.record_review) and sends the updated report
-(closing.after_review); and the fileConsent/invoke answered through files.answer_consent (the PUT to OneDrive).
-"""
+"""Records on Teams at an incident's end: the closing review card, the files' consent, and what each answer does."""
 
 from __future__ import annotations
 

@@ -1,15 +1,4 @@
-"""Who is an outsider in Teams: a guest account, or a user of another tenant (federated chat, shared channel).
-
-The core's AccessPolicy knows outsiders only as user ids (no action allowed, nothing shown) and unverified
-users (colleagues for ordinary incidents, nobody for restricted ones). This module decides which a Teams
-user is, from the member lookup the Bot Connector offers (GET /v3/conversations/{id}/members/{user}: its
-`userRole` is "guest" for guests, its `tenantId` the user's home tenant) and the activity's tenant.
-
-What a lookup said is kept for an hour (a failed one for a minute, so an outage is retried soon but not on
-every click). When the lookup fails, a conversation of another tenant still makes the user an outsider
-(the activity is signed); otherwise the user is unverified: reports are still taken, restricted incidents
-are closed to them (fail closed).
-"""
+"""Who is an outsider in Teams: a guest account, or a user of another tenant (federated chat, shared channel)."""
 
 from __future__ import annotations
 
@@ -129,6 +118,7 @@ class Roster:
         activity = context.activity
         conversation = activity.conversation
         conversation_tenant = getattr(conversation, "tenant_id", None) if conversation else None
+        # A failed lookup makes the user unverified: restricted incidents are closed to them (fail closed).
         member = await self._lookup(context)
         standing = classify(member, conversation_tenant=conversation_tenant, home_tenant=self.home_tenant)
         self.remember(user_id, standing)

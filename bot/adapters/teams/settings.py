@@ -1,8 +1,4 @@
-"""Teams settings (the `teams:` block of app.yaml) and credentials (environment only).
-
-Plain pydantic, no SDK import; the fields every platform shares come from bot/chat_sections.py, which the core
-reads without this module.
-"""
+"""Teams settings (the `teams:` block of app.yaml) and credentials (environment only)."""
 
 from __future__ import annotations
 
@@ -38,12 +34,7 @@ class TeamsMention(_Strict):
 
 
 class TeamsSettings(ChatSection):
-    """Where the Teams app listens and posts, and who belongs to the PR section.
-
-    report_channels are channel ids (19:…@thread.tacv2) whose new posts are reports (needs the
-    ChannelMessage.Read.Group RSC permission; without it only @mentions arrive, which are reports anywhere);
-    pr_members are AAD object ids or Teams user ids (29:…), both forms matched.
-    """
+    """Where the Teams app listens and posts, and who belongs to the PR section."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level:
@@ -89,11 +80,7 @@ class TeamsSettings(ChatSection):
 
 
 class TeamsCredentials(_Strict):
-    """The bot's Entra app registration, from TEAMS_APP_ID / TEAMS_APP_PASSWORD / TEAMS_TENANT_ID.
-
-    With no app id the bot runs in anonymous mode: no token is checked on incoming requests and none is
-    sent, which only the Microsoft 365 Agents Playground (or a test) accepts.
-    """
+    """The bot's Entra app registration, from TEAMS_APP_ID / TEAMS_APP_PASSWORD / TEAMS_TENANT_ID."""
 
     app_id: str | None = None
     app_password: SecretStr | None = None

@@ -1,11 +1,4 @@
-"""Teams text helpers: incoming message text to plain text, and text made inert for Adaptive Card markdown.
-
-Adaptive Card TextBlocks render a Markdown subset (bold, italics, lists, links) and Teams turns
-`<at>name</at>` into a mention when the message carries a matching mention entity. User and playbook text
-is therefore escaped before it reaches a TextBlock: every Markdown-significant character gets a backslash,
-and `<` gets a zero-width space after it so no `<at>`-tag (or autolink) can form. The text is shown,
-never interpreted.
-"""
+"""Teams text helpers: incoming message text to plain text, and text made inert for Adaptive Card markdown."""
 
 from __future__ import annotations
 
@@ -27,11 +20,8 @@ ZWSP = "\u200b"
 
 
 def md_escape(text: str | None) -> str:
-    """Text that Adaptive Card markdown shows literally (no emphasis, link, list, heading or mention).
-
-    Inside bare URLs only what could still form markup is escaped (`_`, `(`, `#`… stay, so Teams can
-    still recognise and link the URL).
-    """
+    """Text that Adaptive Card markdown shows literally (no emphasis, link, list, heading or mention)."""
+    # User and playbook text is shown, never interpreted: markup escaped, `<` broken so no `<at>` tag can form.
     if not text:
         return ""
     pieces: list[str] = []
@@ -63,10 +53,7 @@ def truncate(text: str, limit: int, marker: str = "…") -> str:
 
 
 def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
-    """A Teams message as plain text: mentions of the bot removed, other mentions as @name, HTML undone.
-
-    Teams sends `<at>Name</at>` for mentions and may add simple HTML; the core gets the words only.
-    """
+    """A Teams message as plain text: mentions of the bot removed, other mentions as @name, HTML undone."""
     if not text:
         return ""
     text = storable(text)
