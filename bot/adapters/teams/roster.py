@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.adapters.teams.connector import Connector, Target, split_conversation
@@ -49,12 +48,6 @@ def classify(member: Mapping[str, Any] | None, *, conversation_tenant: str | Non
     return "member"
 
 
-@dataclass(frozen=True)
-class _Seen:
-    standing: Standing
-    at: float
-
-
 class Roster:
     """What the bot knows about who its users are, thread-safe (the scheduler's threads read it too)."""
 
@@ -65,38 +58,28 @@ class Roster:
         self._connector = connector  # None: nobody is looked up (every user unverified)
         self._service_url = service_url
         self._monotonic = monotonic
-        self._ttl = ttl
-        self._failed_ttl = failed_ttl
+        self._ttl, self._failed_ttl = ttl, failed_ttl
         self._lock = threading.Lock()
-        self._seen: dict[str, _Seen] = {}
+        self._seen: dict[str, tuple[Standing, float]] = {}  # user id -> (standing, when it was looked up)
 
     def remember(self, user_id: str, standing: Standing) -> None:
         with self._lock:
-            self._seen[user_id] = _Seen(standing, self._monotonic())
+            self._seen[user_id] = standing, self._monotonic()
 
     def standing(self, user_id: str) -> Standing | None:
         """What is known now (None: never looked up, or the answer is too old)."""
         with self._lock:
-            seen = self._seen.get(user_id)
-        if seen is None:
-            return None
-        ttl = self._failed_ttl if seen.standing == "unknown" else self._ttl
-        return seen.standing if self._monotonic() - seen.at < ttl else None
-
-    def _with(self, *standings: Standing) -> frozenset[str]:
-        with self._lock:
-            users = list(self._seen)
-        return frozenset(u for u in users if self.standing(u) in standings)
-
-    def outsiders(self) -> frozenset[str]:
-        return self._with("guest", "external")
-
-    def unverified(self) -> frozenset[str]:
-        return self._with("unknown")
+            standing, at = self._seen.get(user_id, (None, 0.0))
+        ttl = self._failed_ttl if standing == "unknown" else self._ttl
+        return standing if standing is not None and self._monotonic() - at < ttl else None
 
     def snapshot(self) -> tuple[frozenset[str], frozenset[str]]:
         """(outsiders, unverified): the part of the access policy this roster decides (platform_access.py)."""
-        return self.outsiders(), self.unverified()
+        with self._lock:
+            users = list(self._seen)
+        known = {user: self.standing(user) for user in users}
+        return (frozenset(u for u, s in known.items() if s in ("guest", "external")),
+                frozenset(u for u, s in known.items() if s == "unknown"))
 
     def refusal_key(self, user_id: str) -> str | None:
         """The locale key telling a refused user why (None when the refusal has nothing to do with who they are)."""
