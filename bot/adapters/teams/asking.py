@@ -9,10 +9,10 @@ from microsoft_agents.hosting.core import TurnContext
 
 from bot.adapters.teams.cards import action, card, text_block
 from bot.adapters.teams.connector import card_activity
-from bot.adapters.teams.text import md_escape, truncate
+from bot.adapters.teams.text import md_escape
 from bot.delivery.pacing import Job
 from bot.ports import AskIfReport
-from bot.presenting import chances
+from bot.presenting import chances, shorten
 
 if TYPE_CHECKING:
     from bot.adapters.teams.replies import Replies
@@ -27,10 +27,10 @@ TEXT_LIMIT = 4000  # the report text carried by the buttons (the core keeps at m
 def ask_card(ask: AskIfReport, where: dict[str, Any], text: str) -> dict[str, Any]:
     """The question, the message it is about, one button per likely kind and one for 「報告ではない」."""
     body = [text_block(md_escape(ask.question), weight="Bolder", size="Medium"),
-            text_block(md_escape(truncate(text, 500)), isSubtle=True)]
+            text_block(md_escape(shorten(text, 500)), isSubtle=True)]
     if likely := chances(ask):
         body.append(text_block(md_escape(likely), isSubtle=True, size="Small"))
-    data = {**where, "q": truncate(text, TEXT_LIMIT)}
+    data = {**where, "q": shorten(text, TEXT_LIMIT)}
     buttons = [action(choice.label, ASK_REPORT, {**data, "k": choice.kind}, style="positive" if i == 0 else None,
                       inputs=False) for i, choice in enumerate(ask.choices)]
     if ask.decline is not None:

@@ -8,10 +8,10 @@ from typing import Any
 
 from bot.adapters.teams.mentions import mention_entity, mention_line
 from bot.adapters.teams.settings import TeamsMention
-from bot.adapters.teams.text import md_escape, truncate
+from bot.adapters.teams.text import md_escape
 from bot.i18n import Catalog
 from bot.ports import IncidentView, InputSpec, Notification, StepView
-from bot.presenting import StepRef, answered, field_errors
+from bot.presenting import StepRef, answered, field_errors, shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -103,7 +103,7 @@ class CardRenderer:
         body: list[dict[str, Any]] = []
         for text in texts:
             if text:
-                body += lines(truncate(text, TEXT_LIMIT))
+                body += lines(shorten(text, TEXT_LIMIT))
         return card(body or [text_block(" ")])
 
     def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> dict[str, Any]:
@@ -146,7 +146,7 @@ class CardRenderer:
             if item.type == "platform":
                 field["placeholder"] = self.t("teams.step.platform_placeholder")
             if current:
-                field["value"] = truncate(current, 3000)
+                field["value"] = shorten(current, 3000)
         blocks = [field]
         if item.help:
             blocks.append(text_block(md_escape(item.help), isSubtle=True, size="Small", spacing="None"))
@@ -197,7 +197,7 @@ class CardRenderer:
             body.append(text_block(md_escape(self.t("teams.step.answers")), weight="Bolder",
                                    spacing="Medium"))
             body.append({"type": "FactSet", "facts": [
-                {"title": md_escape(item.label), "value": md_escape(truncate(value, ANSWER_LIMIT))}
+                {"title": md_escape(item.label), "value": md_escape(shorten(value, ANSWER_LIMIT))}
                 for item, value in given]})
         content = card(body + self._drafts(step))
         if card_size(content) > CARD_BYTES_LIMIT:
@@ -222,7 +222,7 @@ class CardRenderer:
         if people:
             body.append(text_block(mention_line(people)))
         body.append(text_block(md_escape(note.title), weight="Bolder", size="Medium"))
-        body += lines(truncate(note.body, TEXT_LIMIT))
+        body += lines(shorten(note.body, TEXT_LIMIT))
         if not thread_url:
             body.append(text_block(md_escape(self.t("teams.pr.in_chat")), isSubtle=True, size="Small"))
         actions = []

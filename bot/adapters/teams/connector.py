@@ -25,8 +25,8 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE
 from bot.adapters.teams.settings import TeamsCredentials
-from bot.adapters.teams.text import truncate
 from bot.delivery.content import DeliveryError
+from bot.presenting import shorten
 
 log = logging.getLogger("incident_bot.teams")
 CHANNEL_ID = "msteams"
@@ -64,7 +64,7 @@ def deep_link(conversation: str, root: str | None, tenant: str | None = None) ->
 
 def card_activity(content: dict[str, Any], summary: str) -> Activity:
     """A message carrying one Adaptive Card; `summary` is what notifications and old clients show."""
-    return Activity(type=ActivityTypes.message, summary=truncate(summary or " ", 250),
+    return Activity(type=ActivityTypes.message, summary=shorten(summary or " ", 250),
                     attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=content)])
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import re
 
-from bot.triage.sanitize import storable
-
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>&])")
 _URL = re.compile(r"https?://[^\s<>\"'、。「」（）]+", re.IGNORECASE)
 _URL_SPECIAL = re.compile(r"([\\`*\[\]|~>])")
@@ -45,18 +43,10 @@ def _url_end(url: str) -> str:
     return url
 
 
-def truncate(text: str, limit: int, marker: str = "…") -> str:
-    """Text cut to at most `limit` characters with a marker when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - len(marker))] + marker
-
-
 def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
     """A Teams message as plain text: mentions of the bot removed, other mentions as @name, HTML undone."""
     if not text:
         return ""
-    text = storable(text)
     lowered = {name.casefold() for name in bot_names if name}
 
     def mention(match: re.Match[str]) -> str:
@@ -71,4 +61,4 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
     return "\n".join(lines).strip()
 
 
-__all__ = ["md_escape", "truncate", "message_text", "ZWSP"]
+__all__ = ["md_escape", "message_text", "ZWSP"]
