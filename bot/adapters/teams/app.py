@@ -133,10 +133,6 @@ class TeamsBot:
     def loop(self) -> asyncio.AbstractEventLoop | None:
         return self.bridge.loop
 
-    def run(self, coroutine: Any) -> Any:
-        """Run a coroutine on the app's event loop from another thread (see LoopBridge)."""
-        return self.bridge.run(coroutine)
-
     def web_app(self) -> web.Application:
         """POST /api/messages (JWT-checked unless anonymous), GET /healthz; binds the loop on start."""
         auth_config = self.connection_manager.get_default_connection_configuration()

@@ -9,8 +9,10 @@ from typing import Any
 from bot.adapters.teams.mentions import mention_entity, mention_line
 from bot.adapters.teams.settings import TeamsMention
 from bot.adapters.teams.text import md_escape
+from bot.clock import format_jst
+from bot.delivery import content as c
 from bot.i18n import Catalog
-from bot.ports import IncidentView, InputSpec, Notification, StepView
+from bot.ports import InputSpec, Notification, StepView
 from bot.presenting import StepRef, answered, field_errors, shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -232,9 +234,16 @@ class CardRenderer:
         actions += self._thread_link(thread_url)
         return card(body, actions, people)
 
-    def notification_after(self, view: IncidentView, thread_url: str | None, *, acknowledged: str | None,
-                           level: int = 1) -> dict[str, Any]:
-        """A notification card re-drawn after it changed (acknowledged, or the incident became restricted)."""
+    def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted, thread_url: str | None
+                           ) -> dict[str, Any]:
+        """A notification drawn again after it changed (acknowledged, or the incident became restricted): the
+        connector cannot read a posted card back, so it is drawn from the incident, without the report's text."""
+        view, acknowledged = content.view, None
+        if isinstance(content, c.NoticeAcknowledged):
+            acknowledged = self.t("teams.pr.acknowledged", who=content.by, when=content.when)
+        elif view.acknowledged_at is not None:
+            acknowledged = self.t("teams.pr.acknowledged", who=view.acknowledged_by or "",
+                                  when=format_jst(view.acknowledged_at, self.catalog.locale))
         title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
         if view.restricted:
@@ -246,7 +255,7 @@ class CardRenderer:
             body.append(text_block(md_escape(acknowledged), color="Good", weight="Bolder"))
         else:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
-                                  {"incident": view.id, "level": level}, style="positive"))
+                                  {"incident": view.id, "level": 1}, style="positive"))
         return card(body, actions + self._thread_link(thread_url))
 
 

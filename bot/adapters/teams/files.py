@@ -19,8 +19,7 @@ CONSENT_INVOKE = "fileConsent/invoke"
 INVOKE_OK = {"status": 200}
 UPLOAD_TIMEOUT = 60.0
 # The files handed over at closing, as RecordsDesk names them: INC-0012-report.docx, INC-0012-timeline.xlsx.
-_RECORD_NAME = re.compile(r"^INC-(\d{4,9})-(report|timeline)\.(docx|xlsx)$")
-_KINDS = {("report", "docx"), ("timeline", "xlsx")}
+_RECORD_NAME = re.compile(r"^INC-(\d{4,9})-(report\.docx|timeline\.xlsx)$")
 
 
 class TeamsFileError(Exception):
@@ -83,9 +82,9 @@ def _local(url: str) -> bool:
 def record_file(desk: RecordsDesk, filename: str, user: str) -> RecordFile:
     """The named record file made again for the accepting user (access checked, refusals recorded)."""
     found = _RECORD_NAME.match(filename)
-    if found is None or (found.group(2), found.group(3)) not in _KINDS:
+    if found is None:
         raise TeamsFileError("unknown_file")
-    incident_id, kind, fmt = int(found.group(1)), found.group(2), found.group(3)
+    incident_id, (kind, fmt) = int(found.group(1)), found.group(2).split(".")
     if kind == "report":
         return desk.report_for_recipient(incident_id, user, fmt)
     return desk.timeline_for_recipient(incident_id, user, fmt)

@@ -13,7 +13,7 @@ from bot import identity
 from bot.adapters.teams import files as consent
 from bot.adapters.teams.cards import CardRenderer
 from bot.adapters.teams.connector import Connector, Target, card_activity, deep_link, is_channel
-from bot.adapters.teams.render_content import rendered, section_notice_after
+from bot.adapters.teams.render_content import rendered
 from bot.adapters.teams.settings import TeamsSettings
 from bot.delivery import content as c
 from bot.delivery.content import Marker, Place, Posted
@@ -106,12 +106,11 @@ class TeamsPort:
         return Posted(conversation, str(activity_id))
 
     def update(self, posted: Posted, content: c.Content) -> None:
-        if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
-            home = self.ledger.home(content.view.id)  # the notice links the incident's thread
+        link = None
+        if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):  # drawn again with a link to the thread
+            home = self.ledger.home(content.view.id)
             link = self.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
-            card, summary = section_notice_after(self.render, content, link)
-        else:
-            card, summary = rendered(self.render, self.settings, content)
+        card, summary = rendered(self.render, self.settings, content, link)
         self.run(self.connector.update(self.target(posted.channel), posted.id, card_activity(card, summary)))
 
     def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:

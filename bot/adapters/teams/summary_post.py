@@ -96,7 +96,7 @@ def _send(bot: TeamsBot, channel: str, cards: list[dict[str, Any]], fallback: st
     async def send() -> list[str]:
         return [await bot.port.connector.send(target, card_activity(content, fallback)) for content in cards]
 
-    return bot.run(send())
+    return bot.port.run(send())
 
 
 def summary_publisher(bot: TeamsBot) -> Callable[[WeeklySummary, bytes | None], None]:
