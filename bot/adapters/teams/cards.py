@@ -80,11 +80,6 @@ def card(body: list[dict[str, Any]], actions: Sequence[dict[str, Any]] = (),
     return content
 
 
-def attachment(content: dict[str, Any]) -> dict[str, Any]:
-    """The message attachment that carries a card."""
-    return {"contentType": CARD_CONTENT_TYPE, "content": content}
-
-
 def card_size(content: dict[str, Any]) -> int:
     return len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
 
@@ -112,10 +107,13 @@ class CardRenderer:
         """The first reply: what was received, and the kind correction choice."""
         body = self.messages(texts)["body"]
         body.append(text_block(md_escape(self.t("teams.intro.kind_label")), isSubtle=True, spacing="Medium"))
-        body.append({"type": "Input.ChoiceSet", "id": KIND_INPUT, "style": "compact", "value": kind,
-                     "label": self.t("teams.intro.kind_input"),
-                     "choices": [{"title": self.catalog.label("kind", k), "value": k} for k in self.kinds]})
+        body.append(self.kind_choice(KIND_INPUT, self.t("teams.intro.kind_input"), value=kind))
         return card(body, [action(self.t("teams.intro.kind_submit"), KIND_SELECT, {"incident": incident_id})])
+
+    def kind_choice(self, input_id: str, label: str, **given: str) -> dict[str, Any]:
+        """A compact choice of the incident kinds (by their labels)."""
+        return {"type": "Input.ChoiceSet", "id": input_id, "style": "compact", **given, "label": label,
+                "choices": [{"title": self.catalog.label("kind", k), "value": k} for k in self.kinds]}
 
     # -- steps -----------------------------------------------------------------------------------------------
     def _heading(self, step: StepView) -> dict[str, Any]:
@@ -260,4 +258,4 @@ class CardRenderer:
 
 
 __all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "INPUT_PREFIX",
-           "KIND_INPUT", "attachment", "card", "text_block", "lines", "action", "md_escape"]
+           "KIND_INPUT", "card", "text_block", "lines", "action", "md_escape"]

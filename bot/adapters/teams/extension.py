@@ -22,7 +22,6 @@ from bot.adapters.teams.reactions import message_link
 from bot.adapters.teams.replies import off_loop
 from bot.adapters.teams.reports import Origin, Reports
 from bot.adapters.teams.text import md_escape, message_text
-from bot.i18n import Catalog
 from bot.ports import ConversationRef, ReportInput
 from bot.triage.sanitize import storable
 
@@ -85,18 +84,17 @@ def source_message(activity: Activity) -> SourceMessage | None:
                          _datetime(payload.get("createdDateTime")), base, thread_root, is_channel)
 
 
-def dialog_card(catalog: Catalog, kinds: list[str], source: SourceMessage, *, text: str | None = None,
+def dialog_card(render: CardRenderer, source: SourceMessage, *, text: str | None = None,
                 error: str | None = None) -> dict[str, Any]:
     """The confirm dialog: the text (editable), the kind (optional), the link to the message, submit."""
-    t = catalog.t
+    t = render.t
     body: list[dict[str, Any]] = [text_block(md_escape(t("teams.action.title")), weight="Bolder", size="Medium")]
     body.append({"type": "Input.Text", "id": TEXT_INPUT, "label": t("teams.action.text"), "isMultiline": True,
                  "isRequired": True, "errorMessage": t("teams.action.empty"), "maxLength": TEXT_LIMIT,
                  "placeholder": t("teams.action.text_hint"), "value": source.text if text is None else text})
     if error:
         body.append(text_block(md_escape(error), color="Attention"))
-    body.append({"type": "Input.ChoiceSet", "id": KIND_INPUT, "style": "compact", "label": t("teams.action.kind"),
-                 "choices": [{"title": catalog.label("kind", k), "value": k} for k in kinds]})
+    body.append(render.kind_choice(KIND_INPUT, t("teams.action.kind")))
     link = t("teams.action.source", link=source.link) if source.link else t("teams.action.source_none")
     body.append(text_block(md_escape(link), isSubtle=True, size="Small"))
     submit = {"type": "Action.Submit", "title": t("teams.action.submit"), "data": {SOURCE_KEY: COMMAND_ID}}
@@ -133,7 +131,7 @@ async def _respond(context: TurnContext, body: dict[str, Any]) -> None:
 async def on_fetch_task(people: People, render: CardRenderer, context: TurnContext) -> None:
     """fetchTask: the dialog pre-filled with the message (or a message when there is no message to report)."""
     source = source_message(context.activity)
-    catalog, t = render.catalog, render.t
+    t = render.t
     if source is None:
         await _respond(context, task_message(t("teams.error.bad_action")))
         return
@@ -142,7 +140,7 @@ async def on_fetch_task(people: People, render: CardRenderer, context: TurnConte
     if reason and reason != "teams.outsider.unverified":  # guests and other tenants: told why, no dialog
         await _respond(context, task_message(t(reason)))
         return
-    await _respond(context, task_continue(t("teams.action.title"), dialog_card(catalog, render.kinds, source)))
+    await _respond(context, task_continue(t("teams.action.title"), dialog_card(render, source)))
 
 
 async def on_submit_action(reports: Reports, context: TurnContext) -> None:
@@ -152,8 +150,7 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
 
     def dialog(text: str, error: str) -> dict[str, Any]:
         assert source is not None
-        return task_continue(t("teams.action.title"), dialog_card(catalog, replies.render.kinds, source, text=text,
-                                                                  error=error))
+        return task_continue(t("teams.action.title"), dialog_card(replies.render, source, text=text, error=error))
     source, text, kind = submitted(activity)
     if source is None:
         await _respond(context, task_message(t("teams.error.bad_action")))
