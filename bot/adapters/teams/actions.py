@@ -37,7 +37,7 @@ def clicked(activity: Activity) -> Posted | None:
 
 @dataclass(frozen=True)
 class Actions:
-    """step_done / step_skip, kind_select, acknowledge (see the module docstring)."""
+    """step_done / step_skip, kind_select, acknowledge: the core call, then the plan's delivery."""
 
     people: People
     replies: Replies

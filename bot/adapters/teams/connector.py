@@ -102,7 +102,7 @@ def _path(conversation: str, *rest: str) -> str:
 
 
 class Connector:
-    """Sends, updates and opens personal chats through the Bot Connector of a service URL (module docstring)."""
+    """Bot Connector calls, each a proactive turn on the SDK adapter (its token; none when anonymous)."""
 
     def __init__(self, adapter: ChannelServiceAdapter, credentials: TeamsCredentials) -> None:
         self.adapter = adapter

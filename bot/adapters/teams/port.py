@@ -26,7 +26,7 @@ MEMORY_LIMIT = 10_000  # learned chats and service URLs kept (bounded; the confi
 
 
 class TeamsPort:
-    """ChatPort on the Bot Connector (see the module docstring)."""
+    """ChatPort on the Bot Connector; a user id as channel means the bot's personal chat with that user."""
 
     platform = PLATFORM
     finds_posted = False  # the Bot Connector cannot list a conversation's messages (find_posted)
