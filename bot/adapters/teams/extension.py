@@ -16,6 +16,7 @@ from bot.adapters.teams.cards import CARD_CONTENT_TYPE, CardRenderer, card, text
 from bot.adapters.teams.connector import is_channel as channel_conversation
 from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.manifest import COMMAND_ID
+from bot.adapters.teams.payloads import fields_of
 from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.reactions import message_link
@@ -48,13 +49,6 @@ class SourceMessage:
     is_channel: bool
 
 
-def _value(activity: Activity) -> dict[str, Any]:
-    value = activity.value
-    if hasattr(value, "model_dump"):
-        value = value.model_dump(by_alias=True, exclude_none=True)
-    return value if isinstance(value, dict) else {}
-
-
 def _datetime(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -66,7 +60,7 @@ def _datetime(value: Any) -> datetime | None:
 
 def source_message(activity: Activity) -> SourceMessage | None:
     """The message of a message action (its messagePayload), or None when the invoke carries none."""
-    value = _value(activity)
+    value = fields_of(activity.value)
     payload = value.get("messagePayload")
     if not isinstance(payload, dict) or not payload.get("id"):
         return None
@@ -114,7 +108,7 @@ def task_message(text: str) -> dict[str, Any]:
 
 def submitted(activity: Activity) -> tuple[SourceMessage | None, str, str | None]:
     """(the source message, the confirmed text, the chosen kind) of a submitAction."""
-    value = _value(activity)
+    value = fields_of(activity.value)
     data = value.get("data") if isinstance(value.get("data"), dict) else {}
     text = storable(str(data.get(TEXT_INPUT) or "")).strip()
     kind = storable(str(data.get(KIND_INPUT) or "")).strip() or None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,7 +17,7 @@ from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
-from bot.adapters.teams.text import message_text
+from bot.adapters.teams.text import AT_TAG, message_text
 from bot.delivery import plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
@@ -28,7 +27,6 @@ from bot.triage.sanitize import storable
 
 log = logging.getLogger("incident_bot.teams")
 Source = Literal["channel", "personal", "mention"]
-_AT_NAME = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def bot_names(activity: Activity) -> tuple[str, ...]:
     for mention in activity.get_mentions():
         if not mention.mentioned or not bot_id or mention.mentioned.id != bot_id:
             continue
-        inner = _AT_NAME.search(mention.text or "")
+        inner = AT_TAG.search(mention.text or "")
         names += [n for n in (inner.group(1) if inner else None, mention.mentioned.name) if n]
     return tuple(names)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.adapters.teams.connector import Connector, Target, split_conversation
+from bot.adapters.teams.payloads import fields_of
 from bot.triage.access import PermissionDenied
 
 if TYPE_CHECKING:
@@ -20,16 +21,6 @@ MEMBER_TTL_SECONDS = 3600.0
 FAILED_TTL_SECONDS = 60.0
 REASON_KEYS = {"guest": "teams.outsider.guest", "external": "teams.outsider.external",
                "unknown": "teams.outsider.unverified"}
-
-
-def member_fields(member: Any) -> Mapping[str, Any]:
-    """A member lookup's answer (a ChannelAccount model or a dict) as a plain mapping with camelCase keys."""
-    if member is None:
-        return {}
-    if isinstance(member, Mapping):
-        return member
-    dump = getattr(member, "model_dump", None)
-    return dump(by_alias=True, exclude_none=True) if callable(dump) else {}
 
 
 def classify(member: Mapping[str, Any] | None, *, conversation_tenant: str | None,
@@ -123,7 +114,7 @@ class Roster:
         except Exception as exc:  # noqa: BLE001 - an outage or a refusal: unverified, retried after FAILED_TTL
             log.warning("teams.member_lookup_failed error=%s", getattr(exc, "code", type(exc).__name__))
             return None
-        return member_fields(member)
+        return fields_of(member)
 
 
-__all__ = ["Roster", "Standing", "classify", "member_fields"]
+__all__ = ["Roster", "Standing", "classify"]

@@ -10,7 +10,7 @@ _URL = re.compile(r"https?://[^\s<>\"'、。「」（）]+", re.IGNORECASE)
 _URL_SPECIAL = re.compile(r"([\\`*\[\]|~>])")
 _LINE_MARK = re.compile(r"^(\s*)([-=])", re.MULTILINE)
 _LINE_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
-_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?(?:p|div|span|br|b|i|em|strong|u|s|a|ol|ul|li|blockquote|pre|code)\b[^>]*>",
                   re.IGNORECASE)
 _BLANKS = re.compile(r"[ \t\u00a0]+")
@@ -53,7 +53,7 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
         name = html.unescape(match.group(1)).strip()
         return "" if name.casefold() in lowered else f"@{name}"
 
-    plain = _AT_TAG.sub(mention, text)
+    plain = AT_TAG.sub(mention, text)
     plain = re.sub(r"<br\s*/?>", "\n", plain, flags=re.IGNORECASE)
     plain = _TAG.sub("", plain)
     plain = html.unescape(plain)
