@@ -14,6 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.config import Settings
 
 
+class Strict(BaseModel):
+    """A settings model that refuses unknown fields and cannot change once read (credentials, entries)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class ChatSection(BaseModel):
     """Channels and people every platform's section names; fields only one platform knows are ignored here."""
 

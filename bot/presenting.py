@@ -109,6 +109,12 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
     return None
 
 
+def shorten(text: str | None, limit: int, marker: str = "…") -> str:
+    """Text cut to at most `limit` characters, marked when cut (every platform's message limits)."""
+    text = text or ""
+    return text if len(text) <= limit else text[: max(limit - len(marker), 0)] + marker
+
+
 def chances(ask: AskIfReport, escape: Callable[[str], str] = lambda text: text) -> str:
     """The likely kinds with the classifier's chances, 「炎上 62%　なりすまし 21%」 (kinds with none left out)."""
     return "　".join(f"{escape(choice.label)} {choice.probability:.0%}" for choice in ask.choices

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,21 +121,41 @@ def test_the_listener_check_sees_core_imports(tmp_path: Path) -> None:
     assert [n for n in imported_modules(sample) if n.startswith(LISTENER_FORBIDDEN)] == ["bot.triage.service"]
 
 
-def test_slack_adapter_parts_are_complete_when_constructed() -> None:
-    """No dataclass field left for later (`field(init=False)`) and no part assigned into another after both were
-    built: the factory constructs each part once, in order, with what it needs."""
+def fields_left_for_later(folder: Path) -> list[str]:
+    """Dataclass fields of the folder's modules that the constructor does not set (`field(init=False)`)."""
     import dataclasses
     import importlib
     import inspect
 
     left_for_later: list[str] = []
-    for path in sorted(SLACK.rglob("*.py")):
+    for path in sorted(folder.rglob("*.py")):
         module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
         for name, cls in inspect.getmembers(module, dataclasses.is_dataclass):
             if cls.__module__ == module.__name__:
                 left_for_later += [f"{name}.{f.name}" for f in dataclasses.fields(cls) if not f.init]
-    assert left_for_later == []
-    assert [found for path in sorted(SLACK.rglob("*.py")) for found in late_assignments(path)] == []
+    return left_for_later
+
+
+@pytest.mark.parametrize("adapter", ["slack", "teams"])
+def test_adapter_parts_are_complete_when_constructed(adapter: str) -> None:
+    """No dataclass field left for later (`field(init=False)`) and no part assigned into another after both were
+    built: the factory constructs each part once, in order, with what it needs (Slack, and Teams the same)."""
+    if adapter == "teams":
+        pytest.importorskip("microsoft_agents.hosting.core")
+    folder = ROOT / "bot" / "adapters" / adapter
+    assert fields_left_for_later(folder) == []
+    assert [found for path in sorted(folder.rglob("*.py")) for found in late_assignments(path)] == []
+
+
+def test_the_field_check_sees_fields_left_for_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "sample_late"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "bot.py").write_text("from dataclasses import dataclass, field\n\n\n@dataclass\nclass Bot:\n"
+                                    "    name: str\n    port: object = field(init=False)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert fields_left_for_later(package) == ["Bot.port"]
 
 
 def test_the_construction_check_sees_late_wiring(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.adapters.teams.app import TeamsConfigError, teams_settings
-from bot.adapters.teams.mentions import add_mentions, mention_entity, section_mentions
+from bot.adapters.teams.mentions import mention_entity, section_mentions
 from bot.adapters.teams.settings import TeamsMention, TeamsSettings
 from tests.teams.env import PR_CHANNEL, PR_TAG, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_of, card_text
@@ -31,9 +31,6 @@ def test_an_entity_names_the_raw_teams_id_and_tags_are_typed() -> None:
     assert mention_entity(person) == {"type": "mention", "text": "<at>山田</at>",
                                       "mentioned": {"id": "aad-1", "name": "山田"}}
     assert mention_entity(PR_TAG)["mentioned"]["type"] == "tag"
-    card = add_mentions({"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "本文"}]}, [person, PR_TAG])
-    assert card["body"][0]["text"] == "<at>山田</at> <at>広報チーム</at>"
-    assert [e["text"] for e in card["msteams"]["entities"]] == ["<at>山田</at>", "<at>広報チーム</at>"]
 
 
 @pytest.mark.parametrize(("entry", "field", "words"), [

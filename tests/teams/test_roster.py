@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.adapters.teams.roster import Roster, classify, member_fields
+from bot.adapters.teams.payloads import fields_of
+from bot.adapters.teams.roster import Roster, classify
 from bot.triage.access import AccessPolicy
 from tests.teams.env import PR_CHANNEL, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text
@@ -24,7 +25,7 @@ def test_classify_guests_other_tenants_and_failed_lookups() -> None:
     assert classify(None, conversation_tenant="other", home_tenant=home) == "external"  # a federated chat
     assert classify(None, conversation_tenant=home, home_tenant=home) == "unknown"
     assert classify({"userRole": "user"}, conversation_tenant=None, home_tenant=None) == "member"
-    assert member_fields(None) == {} and member_fields({"userRole": "guest"}) == {"userRole": "guest"}
+    assert fields_of(None) == {} and fields_of({"userRole": "guest"}) == {"userRole": "guest"}
 
 
 def test_the_roster_forgets_after_its_time_and_feeds_the_access_policy() -> None:

@@ -64,7 +64,7 @@ def test_an_ordinary_incident_offers_its_files_to_the_reporter_once(teams: Teams
     [invite] = [m for m in fake.posts_to(home) if verbs(m) == ["records_review"]]
 
     # Delivered again (a retry, a replay): the ledger has them; nothing is offered twice.
-    desk = RecordsDesk(teams.bot.triage().deps)
+    desk = RecordsDesk(teams.bot.people.triage().deps)
     teams.bot.runner.run(closing.at_end(closing.p.Plan(incident_id, ()), desk, view, "teams", ender=view.reporter_id))
     assert len(offers(fake)[staff_chat]) == 1
     assert len([m for m in fake.posts_to(home) if verbs(m) == ["records_review"]]) == 1

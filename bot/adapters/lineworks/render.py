@@ -18,7 +18,7 @@ import yaml
 from bot.adapters.lineworks import postback as pb
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
-from bot.presenting import answered, chances, field_errors
+from bot.presenting import answered, chances, field_errors, shorten
 from bot.triage.core import incident_ref
 
 TEXT_LIMIT = 2000  # content.text
@@ -52,12 +52,6 @@ def load_texts(locale: str) -> dict[str, str]:
     return flat
 
 
-def clip(text: str, limit: int, marker: str = "…") -> str:
-    """Text cut to `limit` characters, marked when cut."""
-    text = text or ""
-    return text if len(text) <= limit else text[: max(limit - len(marker), 0)] + marker
-
-
 def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Text split into pieces of at most `limit` characters, at a line break when one is near the end."""
     rest = text.strip("\n")
@@ -77,13 +71,13 @@ def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 def text(body: str) -> Content:
     """A text message (already within the limit)."""
-    return {"type": "text", "text": clip(body, TEXT_LIMIT) or " "}
+    return {"type": "text", "text": shorten(body, TEXT_LIMIT) or " "}
 
 
 def quick_action(label: str, data: str, shown: str) -> dict[str, Any]:
     """One quick-reply button that posts back `data` and shows `shown` as the member's message."""
-    return {"action": {"type": "postback", "label": clip(label, LABEL_LIMIT), "data": data,
-                       "displayText": clip(shown, DISPLAY_TEXT_LIMIT)}}
+    return {"action": {"type": "postback", "label": shorten(label, LABEL_LIMIT), "data": data,
+                       "displayText": shorten(shown, DISPLAY_TEXT_LIMIT)}}
 
 
 def with_quick_reply(content: Content, items: Sequence[dict[str, Any]]) -> Content:
@@ -94,13 +88,13 @@ def with_quick_reply(content: Content, items: Sequence[dict[str, Any]]) -> Conte
 
 
 def _line(body: str, **style: Any) -> dict[str, Any]:
-    return {"type": "text", "text": clip(body, CARD_TEXT_LIMIT) or " ", "wrap": True, **style}
+    return {"type": "text", "text": shorten(body, CARD_TEXT_LIMIT) or " ", "wrap": True, **style}
 
 
 def card(alt: str, header: str, lines: Sequence[dict[str, Any]]) -> Content:
     """A Flexible Template bubble: a bold header and wrapped text lines; `alt` shows in notifications."""
     body = [_line(header, weight="bold", size="md"), *lines]
-    return {"type": "flex", "altText": clip(alt, ALT_TEXT_LIMIT) or " ",
+    return {"type": "flex", "altText": shorten(alt, ALT_TEXT_LIMIT) or " ",
             "contents": {"type": "bubble", "body": {"type": "box", "layout": "vertical", "spacing": "sm",
                                                     "contents": body}}}
 
@@ -189,7 +183,7 @@ class Renderer:
         if given:
             lines.append(_line(self.w("step.answers"), weight="bold"))
             lines += [_line(self.w("step.answer_line", label=item.label,
-                                   value=clip(value, ANSWER_LIMIT)), size="sm") for item, value in given]
+                                   value=shorten(value, ANSWER_LIMIT)), size="sm") for item, value in given]
         if error:
             for message in field_errors(error, [(i.id, i.label) for i in step.inputs]).values() or [error]:
                 lines.append(_line(message, color=ERROR_COLOR, weight="bold"))
@@ -235,7 +229,7 @@ class Renderer:
         current = step.answers.get(item.id)
         if current:
             shown = dict(item.choices).get(current, current)
-            parts.append(self.w("input.current", value=clip(shown, ANSWER_LIMIT)))
+            parts.append(self.w("input.current", value=shorten(shown, ANSWER_LIMIT)))
         if error:
             parts.append(error)
         items: list[dict[str, Any]] = []
@@ -254,7 +248,7 @@ class Renderer:
         given = answered(step)
         if given:
             lines.append(self.w("step.answers"))
-            lines += [self.w("step.answer_line", label=item.label, value=clip(value, ANSWER_LIMIT))
+            lines += [self.w("step.answer_line", label=item.label, value=shorten(value, ANSWER_LIMIT))
                       for item, value in given]
         return self.messages(["\n".join(lines)])
 
@@ -298,5 +292,5 @@ class Renderer:
         return self.messages([self.w("error.api", error=error)])
 
 
-__all__ = ["Renderer", "Content", "card", "text", "quick_action", "with_quick_reply", "chunks", "clip",
+__all__ = ["Renderer", "Content", "card", "text", "quick_action", "with_quick_reply", "chunks",
            "load_texts", "TEXT_LIMIT", "ALT_TEXT_LIMIT", "QUICK_REPLY_LIMIT", "LABEL_LIMIT", "DISPLAY_TEXT_LIMIT"]

@@ -21,9 +21,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
+from pydantic import ConfigDict, SecretStr, field_validator
 
-from bot.chat_sections import ChatSection
+from bot.chat_sections import ChatSection, Strict
 
 DEFAULT_API_URL = "https://www.worksapis.com/v1.0"
 DEFAULT_AUTH_URL = "https://auth.worksmobile.com/oauth2/v2.0"
@@ -43,10 +43,6 @@ REQUIRED = ("LW_BOT_ID", "LW_BOT_SECRET", "LW_CLIENT_ID", "LW_CLIENT_SECRET", "L
 def env_field(name: str) -> str:
     """The credential field an LW_* variable sets."""
     return name.removeprefix("LW_").lower()
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 _WHAT_JA = {"channel": "チャンネル ID", "user": "ユーザー ID"}
@@ -92,7 +88,7 @@ class LineWorksSettings(ChatSection):
         return value
 
 
-class LineWorksCredentials(_Strict):
+class LineWorksCredentials(Strict):
     """The bot and the Developer Console app (service account), from LW_* environment variables."""
 
     bot_id: str | None = None

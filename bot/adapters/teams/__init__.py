@@ -1,5 +1,2 @@
-"""Microsoft Teams adapter on the Microsoft 365 Agents SDK (`bot.adapters.teams.app.build_teams_app`).
-
-Importing this package imports nothing from the SDK: `bot.adapters.teams.settings` stays usable by the
-configuration without the optional `teams` extra installed.
-"""
+"""Microsoft Teams adapter on the Microsoft 365 Agents SDK (`bot.adapters.teams.app.build_teams_app`); importing
+this package imports no SDK, so `settings` stays usable without the optional `teams` extra."""

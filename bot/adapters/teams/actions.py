@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from microsoft_agents.activity import Activity
 
 from bot.adapters.teams.cards import KIND_INPUT
 from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.payloads import ActionResult, incident_of, submitted_answers, value_of
+from bot.adapters.teams.people import People
 from bot.adapters.teams.port import PLATFORM
+from bot.adapters.teams.replies import Replies, off_loop
 from bot.clock import format_jst
 from bot.delivery import closing, plan
 from bot.delivery.content import Posted
+from bot.delivery.ledger import Ledger
 from bot.presenting import StepRef
 from bot.records.service import RecordsDesk
 from bot.triage.core import InvalidRequest, StorageUnavailable
 from bot.triage.sanitize import storable
-
-if TYPE_CHECKING:
-    from bot.adapters.teams.handlers import TeamsHandlers
 
 log = logging.getLogger("incident_bot.teams")
 
@@ -32,69 +35,71 @@ def clicked(activity: Activity) -> Posted | None:
     return Posted(split_conversation(activity.conversation.id)[0], str(activity.reply_to_id))
 
 
+@dataclass(frozen=True)
 class Actions:
-    """step_done / step_skip, kind_select, acknowledge (see the module docstring)."""
+    """step_done / step_skip, kind_select, acknowledge: the core call, then the plan's delivery."""
 
-    def __init__(self, handlers: TeamsHandlers) -> None:
-        self.h = handlers
-        self.bot = handlers.bot
+    people: People
+    replies: Replies
+    ledger: Ledger
+    now: Callable[[], datetime]
 
-    def _now_text(self) -> str:
-        return format_jst(self.bot.now(), self.bot.catalog.locale)
+    def when(self, at: datetime | None) -> str:
+        return format_jst(at, self.replies.render.catalog.locale)
 
     async def step(self, activity: Activity, data: Any, *, skip: bool) -> ActionResult:
         """Complete the step with the card's inputs; the plan posts what follows, then closes the clicked card."""
-        h = self.h
+        h = self.replies
         try:
             ref = StepRef.decode(str(value_of(data, "ref")))
         except (TypeError, ValueError):
             return ActionResult(text=h.t("teams.error.bad_action"))
-        actor, triage = h.who(activity.from_property)
-        view = await h.db(triage.queries.view, ref.incident_id, actor.user_id)
-        if view.kind != ref.kind:  # a card of the playbook the incident left (kind corrected)
-            return ActionResult(text=h.t("teams.step.stale"))
+        actor, triage = self.people.who(activity.from_property)
         answers = {} if skip else submitted_answers(data)
         try:
-            outcome = await h.db(lambda: triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip,
-                                                               answers=answers, expected_kind=ref.kind))
+            outcome = await off_loop(lambda: triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip,
+                                                                   answers=answers, expected_kind=ref.kind))
         except InvalidRequest as exc:
             if isinstance(exc, StorageUnavailable):
                 raise
-            steps = await h.db(triage.steps.views, ref.incident_id, actor.user_id)
+            # The core refused a card of the playbook the incident left (kind corrected): said in Teams' words.
+            if (await off_loop(triage.queries.view, ref.incident_id, actor.user_id)).kind != ref.kind:
+                return ActionResult(text=h.t("teams.step.stale"))
+            steps = await off_loop(triage.steps.views, ref.incident_id, actor.user_id)
             step = next((s for s in steps if s.step_id == ref.step_id), None)
             card = h.render.step(step, ref.kind, error=str(exc), values=answers) if step else None
             return ActionResult(card=card, text=str(exc))
         said = h.t("teams.received")
         if outcome.duplicate:  # a double click, or a click again after a crash: finish the missing posts
             said = h.t("teams.duplicate")
-            outcome = await h.db(triage.steps.replay, ref.incident_id, ref.step_id, actor)
+            outcome = await off_loop(triage.steps.replay, ref.incident_id, ref.step_id, actor)
         if outcome.incident is not None:
             log.info("teams.step incident_id=%s step=%s finished=%s replay=%s", ref.incident_id, ref.step_id,
                      outcome.finished, outcome.duplicate)
-            progress = plan.progress(outcome, actor.display_name, self._now_text(), at=clicked(activity))
+            progress = plan.progress(outcome, actor.display_name, self.when(self.now()), at=clicked(activity))
             # Ended: the closing review invitation and the records (consent cards in personal chats).
-            steps = await h.db(lambda: closing.at_end(progress, RecordsDesk(triage.deps), outcome.incident, PLATFORM,
-                                                      ender=actor.user_id))
+            steps = await off_loop(lambda: closing.at_end(progress, RecordsDesk(triage.deps), outcome.incident,
+                                                          PLATFORM, ender=actor.user_id))
             await h.deliver(steps, actor.user_id, "step")
         return ActionResult(text=said)
 
     async def correct_kind(self, activity: Activity, data: Any) -> ActionResult:
         """kind_select: switch playbooks; redaction and the move to a private conversation are the plan's."""
-        h = self.h
+        h = self.replies
         incident_id = incident_of(data)
         kind = storable(str(value_of(data, KIND_INPUT) or ""))
         if incident_id is None:
             return ActionResult(text=h.t("teams.error.bad_action"))
-        actor, triage = h.who(activity.from_property)
-        before = await h.db(triage.queries.view, incident_id, None)
-        old_step = await h.db(triage.steps.current, incident_id, actor.user_id)
-        outcome = await h.db(triage.incidents.correct_kind, incident_id, kind, actor)
+        actor, triage = self.people.who(activity.from_property)
+        before = await off_loop(triage.queries.view, incident_id, None)
+        old_step = await off_loop(triage.steps.current, incident_id, actor.user_id)
+        outcome = await off_loop(triage.incidents.correct_kind, incident_id, kind, actor)
         if outcome.incident is None:
             return ActionResult(text=" ".join(outcome.messages) or h.t("teams.duplicate"))
         log.info("teams.kind_corrected incident_id=%s old=%s new=%s replay=%s", incident_id, before.kind,
                  outcome.incident.kind, outcome.duplicate)
-        home = await h.db(self.bot.ledger.home, incident_id)
-        reporter = self.bot.name_of(before.reporter_id)
+        home = await off_loop(self.ledger.home, incident_id)
+        reporter = self.people.name_of(before.reporter_id)
         await h.deliver(plan.kind_corrected(before, old_step, outcome, reporter,
                                             home_is_private=bool(home and is_personal(home.channel))),
                         actor.user_id, "kind_select")
@@ -102,12 +107,12 @@ class Actions:
 
     async def acknowledge(self, activity: Activity, data: Any) -> ActionResult:
         """acknowledge: the core checks PR membership; the reporters are told, then the controls replaced."""
-        h = self.h
+        h = self.replies
         incident_id = incident_of(data)
         if incident_id is None:
             return ActionResult(text=h.t("teams.error.bad_action"))
-        actor, triage = h.who(activity.from_property)
-        outcome = await h.db(triage.incidents.acknowledge, incident_id, actor)
+        actor, triage = self.people.who(activity.from_property)
+        outcome = await off_loop(triage.incidents.acknowledge, incident_id, actor)
         # Clicked again (after a crash, or on a card posted meanwhile): the recorded outcome; the plan finishes.
         said = " ".join(outcome.messages)
         view = outcome.incident
@@ -115,7 +120,7 @@ class Actions:
             return ActionResult(text=said or h.t("teams.duplicate"))
         log.info("teams.acknowledged incident_id=%s user=%s replay=%s", incident_id, actor.user_id,
                  outcome.duplicate)
-        when = format_jst(view.acknowledged_at, self.bot.catalog.locale)
-        await h.deliver(plan.acknowledged(outcome, view.acknowledged_by or actor.display_name, when),
+        await h.deliver(plan.acknowledged(outcome, view.acknowledged_by or actor.display_name,
+                                          self.when(view.acknowledged_at)),
                         actor.user_id, "acknowledge")
         return ActionResult(text=said or h.t("teams.received"))

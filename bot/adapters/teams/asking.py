@@ -1,31 +1,21 @@
-"""The private 「インシデントとして報告しますか？」 question on Teams: a card in the poster's personal chat.
-
-Teams has no ephemeral messages, so the question goes to the poster's 1:1 chat with the bot; nobody else sees
-anything. The Bot Connector cannot read a message back, so the card's buttons carry the asked-about text (it
-stays in that private chat). Answering calls the core as Slack does (IncidentDesk.answer), then the report's
-plan runs for the original message's place.
-"""
+"""The private 「インシデントとして報告しますか？」 question on Teams: a card in the poster's personal chat."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.adapters.teams.cards import action, card, text_block
 from bot.adapters.teams.connector import card_activity
-from bot.adapters.teams.payloads import ActionResult, value_of
-from bot.adapters.teams.port import PLATFORM
-from bot.adapters.teams.text import md_escape, truncate
+from bot.adapters.teams.text import md_escape
 from bot.delivery.pacing import Job
-from bot.ports import AskIfReport, ConversationRef, ReportInput
-from bot.presenting import chances
-from bot.triage.sanitize import storable
+from bot.ports import AskIfReport
+from bot.presenting import chances, shorten
 
 if TYPE_CHECKING:
-    from bot.adapters.teams.handlers import TeamsHandlers
+    from bot.adapters.teams.replies import Replies
     from bot.adapters.teams.reports import Origin
 
 log = logging.getLogger("incident_bot.teams")
@@ -37,10 +27,10 @@ TEXT_LIMIT = 4000  # the report text carried by the buttons (the core keeps at m
 def ask_card(ask: AskIfReport, where: dict[str, Any], text: str) -> dict[str, Any]:
     """The question, the message it is about, one button per likely kind and one for 「報告ではない」."""
     body = [text_block(md_escape(ask.question), weight="Bolder", size="Medium"),
-            text_block(md_escape(truncate(text, 500)), isSubtle=True)]
+            text_block(md_escape(shorten(text, 500)), isSubtle=True)]
     if likely := chances(ask):
         body.append(text_block(md_escape(likely), isSubtle=True, size="Small"))
-    data = {**where, "q": truncate(text, TEXT_LIMIT)}
+    data = {**where, "q": shorten(text, TEXT_LIMIT)}
     buttons = [action(choice.label, ASK_REPORT, {**data, "k": choice.kind}, style="positive" if i == 0 else None,
                       inputs=False) for i, choice in enumerate(ask.choices)]
     if ask.decline is not None:
@@ -54,54 +44,21 @@ def answered_card(question: str, said: str) -> dict[str, Any]:
                  text_block(md_escape(said) or " ")])
 
 
-class Asking:
-    """Shows the question to the poster only, and turns their answer into a report or a 「報告ではない」 label."""
+async def ask_privately(replies: Replies, ask: AskIfReport, origin: Origin, text: str,
+                        context: TurnContext | None = None) -> None:
+    """Ask the poster privately: in the turn when they wrote in their personal chat, else there (paced)."""
+    where = {"s": origin.source, "c": origin.conversation, "r": origin.root, "t": origin.activity_id,
+             "x": origin.source != "channel" or origin.mentioned}
+    content = ask_card(ask, where, text)
+    log.info("teams.ask source=%s choices=%s", origin.source, len(ask.choices))
+    if context is not None and origin.source == "personal":
+        await replies.answer(context, card_activity(content, ask.question))
+        return
+    port = replies.port
 
-    def __init__(self, handlers: TeamsHandlers) -> None:
-        self.h = handlers
-
-    async def show(self, ask: AskIfReport, origin: Origin, text: str, context: TurnContext | None = None) -> None:
-        """Ask the poster privately: in the turn when they wrote in their personal chat, else there (paced)."""
-        where = {"s": origin.source, "c": origin.conversation, "r": origin.root, "t": origin.activity_id,
-                 "x": origin.source != "channel" or origin.mentioned}
-        content = ask_card(ask, where, text)
-        log.info("teams.ask source=%s choices=%s", origin.source, len(ask.choices))
-        if context is not None and origin.source == "personal":
-            await self.h.answer(context, card_activity(content, ask.question))
-            return
-        port = self.h.bot.port
-
-        def work() -> None:
-            try:
-                chat = port.chat_of(origin.user)
-                port.run(port.connector.send(port.target(chat), card_activity(content, ask.question)))
-            except Exception as exc:  # noqa: BLE001 - the poster can still report explicitly (help says how)
-                log.error("teams.ask_failed error=%s", getattr(exc, "code", type(exc).__name__))
-        await self.h.submit(Job(work, "medium", origin.user), "ask")
-
-    async def answer(self, activity: Activity, data: Any) -> ActionResult:
-        """A button of the question: the original message reported with that kind, or labelled as not one."""
-        from bot.adapters.teams.reports import Origin
-
-        h = self.h
-        conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
-        text = storable(str(value_of(data, "q") or ""))
-        if not conversation or not ts or not text:
-            return ActionResult(text=h.t("teams.error.bad_action"))
-        root = value_of(data, "r") or None
-        kind = value_of(data, "k") or None
-        actor, triage = h.who(activity.from_property)
-        report = ReportInput(text=text, reporter=actor, idempotency_key=f"ask:{conversation}:{ts}",
-                             conversation=ConversationRef(PLATFORM, conversation, root or ts),
-                             explicit=bool(value_of(data, "x")))
-        outcome = await h.db(triage.incidents.answer, report, kind)
-        log.info("teams.ask_answered kind=%s incident_id=%s", kind or "none",
-                 outcome.incident.id if outcome.incident else None)
-        said = " ".join(outcome.messages) or h.t("teams.received")
-        if outcome.incident is not None:
-            source = str(value_of(data, "s") or "channel")
-            origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
-                            conversation, str(root) if root else None, ts, False, actor.user_id)
-            await h.reports.show(outcome, origin, actor, text)
-        question = h.t("report.ask")
-        return ActionResult(card=answered_card(question, said), text=said)
+    def work() -> None:
+        try:
+            port.run(port.connector.send(port.target(port.chat_of(origin.user)), card_activity(content, ask.question)))
+        except Exception as exc:  # noqa: BLE001 - the poster can still report explicitly (help says how)
+            log.error("teams.ask_failed error=%s", getattr(exc, "code", type(exc).__name__))
+    await replies.submit(Job(work, "medium", origin.user), "ask")

@@ -1,9 +1,4 @@
-"""Neutral outputs (StepView, Notification, messages) rendered as Adaptive Cards 1.5 for Teams.
-
-Every control is an Action.Execute (Universal Actions: the bot answers with the updated card) with an
-Action.Submit fallback for hosts that do not support it; both carry the same data, and Teams merges
-the card's input values into it. Text from users and playbooks always goes through `md_escape`.
-"""
+"""Neutral outputs (StepView, Notification, messages) rendered as Adaptive Cards 1.5 for Teams."""
 
 from __future__ import annotations
 
@@ -11,12 +6,14 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.adapters.teams.mentions import as_list, mention_entity, mention_line  # parity: mentions.py renders <at>
+from bot.adapters.teams.mentions import mention_entity, mention_line
 from bot.adapters.teams.settings import TeamsMention
-from bot.adapters.teams.text import md_escape, truncate
+from bot.adapters.teams.text import md_escape
+from bot.clock import format_jst
+from bot.delivery import content as c
 from bot.i18n import Catalog
-from bot.ports import IncidentView, InputSpec, Notification, StepView
-from bot.presenting import StepRef, answered, field_errors
+from bot.ports import InputSpec, Notification, StepView
+from bot.presenting import StepRef, answered, field_errors, shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -27,7 +24,6 @@ STEP_DONE = "step_done"
 STEP_SKIP = "step_skip"
 KIND_SELECT = "kind_select"
 ACKNOWLEDGE = "acknowledge"
-VERBS = (STEP_DONE, STEP_SKIP, KIND_SELECT, ACKNOWLEDGE)
 INPUT_PREFIX = "in_"  # card input ids: in_<playbook input id> (never clashes with the data keys)
 KIND_INPUT = "kind"
 
@@ -84,11 +80,6 @@ def card(body: list[dict[str, Any]], actions: Sequence[dict[str, Any]] = (),
     return content
 
 
-def attachment(content: dict[str, Any]) -> dict[str, Any]:
-    """The message attachment that carries a card."""
-    return {"contentType": CARD_CONTENT_TYPE, "content": content}
-
-
 def card_size(content: dict[str, Any]) -> int:
     return len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
 
@@ -109,17 +100,20 @@ class CardRenderer:
         body: list[dict[str, Any]] = []
         for text in texts:
             if text:
-                body += lines(truncate(text, TEXT_LIMIT))
+                body += lines(shorten(text, TEXT_LIMIT))
         return card(body or [text_block(" ")])
 
     def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> dict[str, Any]:
         """The first reply: what was received, and the kind correction choice."""
         body = self.messages(texts)["body"]
         body.append(text_block(md_escape(self.t("teams.intro.kind_label")), isSubtle=True, spacing="Medium"))
-        body.append({"type": "Input.ChoiceSet", "id": KIND_INPUT, "style": "compact", "value": kind,
-                     "label": self.t("teams.intro.kind_input"),
-                     "choices": [{"title": self.catalog.label("kind", k), "value": k} for k in self.kinds]})
+        body.append(self.kind_choice(KIND_INPUT, self.t("teams.intro.kind_input"), value=kind))
         return card(body, [action(self.t("teams.intro.kind_submit"), KIND_SELECT, {"incident": incident_id})])
+
+    def kind_choice(self, input_id: str, label: str, **given: str) -> dict[str, Any]:
+        """A compact choice of the incident kinds (by their labels)."""
+        return {"type": "Input.ChoiceSet", "id": input_id, "style": "compact", **given, "label": label,
+                "choices": [{"title": self.catalog.label("kind", k), "value": k} for k in self.kinds]}
 
     # -- steps -----------------------------------------------------------------------------------------------
     def _heading(self, step: StepView) -> dict[str, Any]:
@@ -152,7 +146,7 @@ class CardRenderer:
             if item.type == "platform":
                 field["placeholder"] = self.t("teams.step.platform_placeholder")
             if current:
-                field["value"] = truncate(current, 3000)
+                field["value"] = shorten(current, 3000)
         blocks = [field]
         if item.help:
             blocks.append(text_block(md_escape(item.help), isSubtle=True, size="Small", spacing="None"))
@@ -160,10 +154,7 @@ class CardRenderer:
 
     def step(self, step: StepView, kind: str, *, error: str | None = None,
              values: dict[str, str] | None = None) -> dict[str, Any]:
-        """A pending step: instructions, clauses, don'ts, inputs in the card, drafts, and its actions.
-
-        `error` (the core's refusal) is shown above the actions; `values` keep what the user had typed.
-        """
+        """A pending step: instructions, clauses, don'ts, inputs in the card, drafts, and its actions."""
         body: list[dict[str, Any]] = [self._heading(step)]
         body += lines(step.instructions)
         if step.fallback_note:
@@ -206,7 +197,7 @@ class CardRenderer:
             body.append(text_block(md_escape(self.t("teams.step.answers")), weight="Bolder",
                                    spacing="Medium"))
             body.append({"type": "FactSet", "facts": [
-                {"title": md_escape(item.label), "value": md_escape(truncate(value, ANSWER_LIMIT))}
+                {"title": md_escape(item.label), "value": md_escape(shorten(value, ANSWER_LIMIT))}
                 for item, value in given]})
         content = card(body + self._drafts(step))
         if card_size(content) > CARD_BYTES_LIMIT:
@@ -225,14 +216,13 @@ class CardRenderer:
         return []
 
     def notification(self, note: Notification, thread_url: str | None,
-                     mention: TeamsMention | Sequence[TeamsMention] | None = None) -> dict[str, Any]:
+                     people: Sequence[TeamsMention] = ()) -> dict[str, Any]:
         """A PR or escalation card: mentions, title, body (already free of restricted details), acknowledge."""
         body: list[dict[str, Any]] = []
-        people = as_list(mention)  # parity: several people/tags per section (bot/adapters/teams/mentions.py)
         if people:
             body.append(text_block(mention_line(people)))
         body.append(text_block(md_escape(note.title), weight="Bolder", size="Medium"))
-        body += lines(truncate(note.body, TEXT_LIMIT))
+        body += lines(shorten(note.body, TEXT_LIMIT))
         if not thread_url:
             body.append(text_block(md_escape(self.t("teams.pr.in_chat")), isSubtle=True, size="Small"))
         actions = []
@@ -242,14 +232,16 @@ class CardRenderer:
         actions += self._thread_link(thread_url)
         return card(body, actions, people)
 
-    def notification_after(self, view: IncidentView, thread_url: str | None, *, acknowledged: str | None,
-                           level: int = 1) -> dict[str, Any]:
-        """A notification card re-drawn after it changed (acknowledged, or the incident became restricted).
-
-        Teams replaces a whole card on update and the connector cannot read a posted one back, so the
-        card is drawn again from the incident: its title, and who acknowledged (or the button again). The
-        report text is not repeated: it stays in the incident's thread for those allowed to see it.
-        """
+    def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted, thread_url: str | None
+                           ) -> dict[str, Any]:
+        """A notification drawn again after it changed (acknowledged, or the incident became restricted): the
+        connector cannot read a posted card back, so it is drawn from the incident, without the report's text."""
+        view, acknowledged = content.view, None
+        if isinstance(content, c.NoticeAcknowledged):
+            acknowledged = self.t("teams.pr.acknowledged", who=content.by, when=content.when)
+        elif view.acknowledged_at is not None:
+            acknowledged = self.t("teams.pr.acknowledged", who=view.acknowledged_by or "",
+                                  when=format_jst(view.acknowledged_at, self.catalog.locale))
         title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
         if view.restricted:
@@ -261,9 +253,9 @@ class CardRenderer:
             body.append(text_block(md_escape(acknowledged), color="Good", weight="Bolder"))
         else:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
-                                  {"incident": view.id, "level": level}, style="positive"))
+                                  {"incident": view.id, "level": 1}, style="positive"))
         return card(body, actions + self._thread_link(thread_url))
 
 
-__all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "VERBS", "INPUT_PREFIX",
-           "KIND_INPUT", "attachment", "card", "text_block", "lines", "action", "md_escape"]
+__all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "INPUT_PREFIX",
+           "KIND_INPUT", "card", "text_block", "lines", "action", "md_escape"]

@@ -1,11 +1,4 @@
-"""The Bot Connector REST calls (send, update, create a personal chat) with failures as the delivery layer's.
-
-Each call runs as a proactive turn on the SDK adapter (`continue_conversation_with_claims`), which builds the
-connector client with the bot's token (none in anonymous mode); the REST call itself is made here on that
-client's session, because the SDK's conversation operations cut conversation ids to 150 characters
-(`max_conversation_id_length`) and personal-chat ids are longer: the full id, URL-quoted, is always used.
-429 and 503 become DeliveryError(retry_after=Retry-After), which the runner waits out and never gives up on.
-"""
+"""The Bot Connector REST calls (send, update, create a personal chat) with failures as the delivery layer's."""
 
 from __future__ import annotations
 
@@ -32,8 +25,8 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE
 from bot.adapters.teams.settings import TeamsCredentials
-from bot.adapters.teams.text import truncate
 from bot.delivery.content import DeliveryError
+from bot.presenting import shorten
 
 log = logging.getLogger("incident_bot.teams")
 CHANNEL_ID = "msteams"
@@ -71,7 +64,7 @@ def deep_link(conversation: str, root: str | None, tenant: str | None = None) ->
 
 def card_activity(content: dict[str, Any], summary: str) -> Activity:
     """A message carrying one Adaptive Card; `summary` is what notifications and old clients show."""
-    return Activity(type=ActivityTypes.message, summary=truncate(summary or " ", 250),
+    return Activity(type=ActivityTypes.message, summary=shorten(summary or " ", 250),
                     attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=content)])
 
 
@@ -103,12 +96,13 @@ def delivery_error(exc: BaseException) -> DeliveryError:
     return DeliveryError(type(exc).__name__)
 
 
+# The full id, URL-quoted: the SDK's conversation operations cut ids at 150 characters and personal chats' are longer.
 def _path(conversation: str, *rest: str) -> str:
     return "/".join(["v3/conversations", quote(conversation, safe=":@;="), *(quote(r, safe="") for r in rest)])
 
 
 class Connector:
-    """Sends, updates and opens personal chats through the Bot Connector of a service URL (module docstring)."""
+    """Bot Connector calls, each a proactive turn on the SDK adapter (its token; none when anonymous)."""
 
     def __init__(self, adapter: ChannelServiceAdapter, credentials: TeamsCredentials) -> None:
         self.adapter = adapter

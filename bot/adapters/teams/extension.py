@@ -1,11 +1,4 @@
-"""「インシデントとして報告」: the Teams message action (a message extension action command), like Slack's shortcut.
-
-composeExtension/fetchTask opens a dialog (task module) with an Adaptive Card pre-filled with the message's
-text and a link to it; composeExtension/submitAction sends what the person confirmed to the same intake as
-the Slack shortcut: an explicit report (never dropped as chatter), idempotent by the submit's activity id,
-with the original message noted on the timeline once (its time and link). The playbook then runs in the
-message's channel thread, or in the chat the action came from.
-"""
+"""「インシデントとして報告」: the Teams message action (a message extension action command), like Slack's shortcut."""
 
 from __future__ import annotations
 
@@ -14,25 +7,24 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.cards import CARD_CONTENT_TYPE, card, text_block
+from bot.adapters.teams.cards import CARD_CONTENT_TYPE, CardRenderer, card, text_block
 from bot.adapters.teams.connector import is_channel as channel_conversation
 from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.manifest import COMMAND_ID
+from bot.adapters.teams.payloads import fields_of
+from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.reactions import message_link
+from bot.adapters.teams.replies import off_loop
+from bot.adapters.teams.reports import Origin, Reports
 from bot.adapters.teams.text import md_escape, message_text
 from bot.ports import ConversationRef, ReportInput
 from bot.triage.sanitize import storable
-
-if TYPE_CHECKING:
-    from microsoft_agents.hosting.core import TurnContext
-
-    from bot.adapters.teams.app import TeamsBot
-    from bot.i18n import Catalog
 
 log = logging.getLogger("incident_bot.teams")
 FETCH_TASK = "composeExtension/fetchTask"
@@ -57,13 +49,6 @@ class SourceMessage:
     is_channel: bool
 
 
-def _value(activity: Activity) -> dict[str, Any]:
-    value = activity.value
-    if hasattr(value, "model_dump"):
-        value = value.model_dump(by_alias=True, exclude_none=True)
-    return value if isinstance(value, dict) else {}
-
-
 def _datetime(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -75,7 +60,7 @@ def _datetime(value: Any) -> datetime | None:
 
 def source_message(activity: Activity) -> SourceMessage | None:
     """The message of a message action (its messagePayload), or None when the invoke carries none."""
-    value = _value(activity)
+    value = fields_of(activity.value)
     payload = value.get("messagePayload")
     if not isinstance(payload, dict) or not payload.get("id"):
         return None
@@ -93,18 +78,17 @@ def source_message(activity: Activity) -> SourceMessage | None:
                          _datetime(payload.get("createdDateTime")), base, thread_root, is_channel)
 
 
-def dialog_card(catalog: Catalog, kinds: list[str], source: SourceMessage, *, text: str | None = None,
+def dialog_card(render: CardRenderer, source: SourceMessage, *, text: str | None = None,
                 error: str | None = None) -> dict[str, Any]:
     """The confirm dialog: the text (editable), the kind (optional), the link to the message, submit."""
-    t = catalog.t
+    t = render.t
     body: list[dict[str, Any]] = [text_block(md_escape(t("teams.action.title")), weight="Bolder", size="Medium")]
     body.append({"type": "Input.Text", "id": TEXT_INPUT, "label": t("teams.action.text"), "isMultiline": True,
                  "isRequired": True, "errorMessage": t("teams.action.empty"), "maxLength": TEXT_LIMIT,
                  "placeholder": t("teams.action.text_hint"), "value": source.text if text is None else text})
     if error:
         body.append(text_block(md_escape(error), color="Attention"))
-    body.append({"type": "Input.ChoiceSet", "id": KIND_INPUT, "style": "compact", "label": t("teams.action.kind"),
-                 "choices": [{"title": catalog.label("kind", k), "value": k} for k in kinds]})
+    body.append(render.kind_choice(KIND_INPUT, t("teams.action.kind")))
     link = t("teams.action.source", link=source.link) if source.link else t("teams.action.source_none")
     body.append(text_block(md_escape(link), isSubtle=True, size="Small"))
     submit = {"type": "Action.Submit", "title": t("teams.action.submit"), "data": {SOURCE_KEY: COMMAND_ID}}
@@ -124,7 +108,7 @@ def task_message(text: str) -> dict[str, Any]:
 
 def submitted(activity: Activity) -> tuple[SourceMessage | None, str, str | None]:
     """(the source message, the confirmed text, the chosen kind) of a submitAction."""
-    value = _value(activity)
+    value = fields_of(activity.value)
     data = value.get("data") if isinstance(value.get("data"), dict) else {}
     text = storable(str(data.get(TEXT_INPUT) or "")).strip()
     kind = storable(str(data.get(KIND_INPUT) or "")).strip() or None
@@ -138,68 +122,66 @@ async def _respond(context: TurnContext, body: dict[str, Any]) -> None:
                                                                                                    body=body)))
 
 
-async def on_fetch_task(bot: TeamsBot, context: TurnContext) -> None:
+async def on_fetch_task(people: People, render: CardRenderer, context: TurnContext) -> None:
     """fetchTask: the dialog pre-filled with the message (or a message when there is no message to report)."""
     source = source_message(context.activity)
-    t = bot.catalog.t
+    t = render.t
     if source is None:
         await _respond(context, task_message(t("teams.error.bad_action")))
         return
     sender = context.activity.from_property
-    reason = bot.roster.refusal_key(bot.actor(sender).user_id) if sender and sender.id else None
+    reason = people.roster.refusal_key(user_id(sender)) if sender and sender.id else None
     if reason and reason != "teams.outsider.unverified":  # guests and other tenants: told why, no dialog
         await _respond(context, task_message(t(reason)))
         return
-    await _respond(context, task_continue(t("teams.action.title"), dialog_card(bot.catalog, bot.render.kinds,
-                                                                               source)))
+    await _respond(context, task_continue(t("teams.action.title"), dialog_card(render, source)))
 
 
-async def on_submit_action(bot: TeamsBot, context: TurnContext) -> None:
+async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     """submitAction: the Slack shortcut's intake (explicit report, source noted once), then the playbook."""
-    from bot.adapters.teams.reports import Origin
+    activity, people, replies = context.activity, reports.people, reports.replies
+    catalog, t = replies.render.catalog, replies.t
 
-    activity, t, handlers = context.activity, bot.catalog.t, bot.handlers
+    def dialog(text: str, error: str) -> dict[str, Any]:
+        assert source is not None
+        return task_continue(t("teams.action.title"), dialog_card(replies.render, source, text=text, error=error))
     source, text, kind = submitted(activity)
     if source is None:
         await _respond(context, task_message(t("teams.error.bad_action")))
         return
     if not text:
-        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
-            bot.catalog, bot.render.kinds, source, text="", error=t("teams.action.empty"))))
+        await _respond(context, dialog("", t("teams.action.empty")))
         return
-    handlers.learn(activity)
+    people.learn(activity)
     # The same intake as a message that is a report (reports.py): an explicit report from the message's place;
     # the bot's own personal chat stays private.
     origin = Origin("personal" if is_personal(source.conversation) else "mention", source.conversation,
-                    source.root, source.id, True, handlers.user_id(activity.from_property))
-    key = f"teams-action:{activity.id}"
+                    source.root, source.id, True, user_id(activity.from_property))
     digest = hashlib.sha256(origin.conversation.encode("utf-8")).hexdigest()[:12]  # ids can be long
     try:
-        actor, triage = handlers.who(activity.from_property)
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, idempotency_key=key,
+        actor, triage = people.who(activity.from_property)
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
+                             idempotency_key=f"teams-action:{activity.id}",
                              conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread))
-        outcome = await handlers.db(triage.incidents.report, report)  # again after a crash: the first outcome
+        outcome = await off_loop(triage.incidents.report, report)  # again after a crash: the first outcome
         view = outcome.incident
         if view is not None:  # the original message on the timeline, once
             incident_id = view.id
-            await handlers.db(lambda: triage.incidents.add_note(
+            await off_loop(lambda: triage.incidents.add_note(
                 incident_id, actor, t("teams.action.source_note"),
                 key=f"teams-action-src:{digest}:{source.id}", at=source.created, link=source.link))
     except Exception as exc:  # told inside the dialog, which stays open with the text
-        error = handlers.failure(exc, "report", None)
-        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
-            bot.catalog, bot.render.kinds, source, text=text, error=error)))
+        await _respond(context, dialog(text, replies.failure(exc, "report", None)))
         return
     if view is None:  # not enough to go on: asked in the dialog, which stays open with the text (as in Slack)
-        await _respond(context, task_continue(t("teams.action.title"), dialog_card(
-            bot.catalog, bot.render.kinds, source, text=text, error=" ".join(outcome.messages))))
+        await _respond(context, dialog(text, " ".join(outcome.messages)))
         return
     accepted = "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat"
-    said = t(accepted, ref=view.ref, kind=bot.catalog.label("kind", view.kind))
+    said = t(accepted, ref=view.ref, kind=catalog.label("kind", view.kind))
     try:
-        await handlers.reports.show(outcome, origin, actor, text)
+        await reports.show(outcome, origin, actor, text)
     except Exception as exc:  # the report is stored (resume finishes its posts); the dialog says what failed
-        said += "\n" + handlers.failure(exc, "report", view.id)
+        said += "\n" + replies.failure(exc, "report", view.id)
     await _respond(context, task_message(said))
 
 

@@ -1,14 +1,4 @@
-"""Record files in Teams: a bot sends files only in personal chat, with the user's consent.
-
-1. `consent_cards(files, comment)`: the message for the user's personal chat with one FileConsentCard per file
-   (name, size; the accept/decline context names the file, never its bytes).
-2. The user accepts or declines: Teams sends an invoke named "fileConsent/invoke". `answer_consent` re-makes the
-   file for that user through RecordsDesk (the access matrix is checked again; a refusal is recorded), PUTs it to
-   `uploadInfo.uploadUrl` (OneDrive, Content-Range) and returns the FileInfoCard to send in reply; a decline is
-   answered with a short text. The invoke itself is answered 200 (`INVOKE_OK`).
-
-Nothing is held in memory between the card and the consent, so a restart in between loses nothing.
-"""
+"""Record files in Teams: a bot sends files only in personal chat, with the user's consent."""
 
 from __future__ import annotations
 
@@ -29,8 +19,7 @@ CONSENT_INVOKE = "fileConsent/invoke"
 INVOKE_OK = {"status": 200}
 UPLOAD_TIMEOUT = 60.0
 # The files handed over at closing, as RecordsDesk names them: INC-0012-report.docx, INC-0012-timeline.xlsx.
-_RECORD_NAME = re.compile(r"^INC-(\d{4,9})-(report|timeline)\.(docx|xlsx)$")
-_KINDS = {("report", "docx"), ("timeline", "xlsx")}
+_RECORD_NAME = re.compile(r"^INC-(\d{4,9})-(report\.docx|timeline\.xlsx)$")
 
 
 class TeamsFileError(Exception):
@@ -93,9 +82,9 @@ def _local(url: str) -> bool:
 def record_file(desk: RecordsDesk, filename: str, user: str) -> RecordFile:
     """The named record file made again for the accepting user (access checked, refusals recorded)."""
     found = _RECORD_NAME.match(filename)
-    if found is None or (found.group(2), found.group(3)) not in _KINDS:
+    if found is None:
         raise TeamsFileError("unknown_file")
-    incident_id, kind, fmt = int(found.group(1)), found.group(2), found.group(3)
+    incident_id, (kind, fmt) = int(found.group(1)), found.group(2).split(".")
     if kind == "report":
         return desk.report_for_recipient(incident_id, user, fmt)
     return desk.timeline_for_recipient(incident_id, user, fmt)

@@ -1,14 +1,4 @@
-"""The Teams app package (manifest.json + two icons, zipped) to upload in Teams or the Teams admin center.
-
-    python -m bot.adapters.teams.manifest --app-id <Entra app id> --out sns-incident-bot.zip \\
-        --developer "○○市 情報政策課" --website https://www.city.example.jp/ \\
-        --privacy https://www.city.example.jp/privacy --terms https://www.city.example.jp/terms
-
-The bot works in personal chats, teams (channels) and group chats, and adds the message action
-「インシデントとして報告」 (a message extension action command, bot/adapters/teams/extension.py).
-The package asks for exactly what the bot uses (RSC_PERMISSIONS says why); the member lookup that finds
-guests and other tenants (roster.py), reactions and the message action need no permission of their own.
-"""
+"""The Teams app package (manifest.json + two icons, zipped) to upload in Teams or the Teams admin center."""
 
 from __future__ import annotations
 

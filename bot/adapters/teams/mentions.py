@@ -1,9 +1,4 @@
-"""Teams `<at>` mentions of configured people and tags: the `teams.mentions` setting checked, and rendered.
-
-A mention in Teams is two halves that must agree: `<at>name</at>` in the text and an entity naming the same
-text with the user's id (AAD object id or 29:… id) or a tag's id. Names come from configuration only, never
-from user text, so a report cannot mention anyone.
-"""
+"""Teams `<at>` mentions of configured people and tags: the `teams.mentions` setting checked, and rendered."""
 
 from __future__ import annotations
 
@@ -92,20 +87,10 @@ def mention_entity(mention: TeamsMention) -> dict[str, Any]:
     return {"type": "mention", "text": mention_text(mention), "mentioned": mentioned}
 
 
-def as_list(mentions: TeamsMention | Iterable[TeamsMention] | None) -> list[TeamsMention]:
-    """One mention, several, or none as a list without repeats (same id)."""
-    if mentions is None:
-        return []
-    items = [mentions] if hasattr(mentions, "model_dump") else list(mentions)  # type: ignore[arg-type]
-    seen: dict[str, TeamsMention] = {}
-    for item in items:
-        seen.setdefault(item.id, item)
-    return list(seen.values())
-
-
 def section_mentions(settings: TeamsSettings, audience: str | None) -> list[TeamsMention]:
-    """Who a notification for this chain section (e.g. pr_section) mentions."""
-    return as_list(settings.mentions.get(audience or "", []))
+    """Who a notification for this chain section (e.g. pr_section) mentions, each once (by id)."""
+    listed = settings.mentions.get(audience or "", [])
+    return [m for i, m in enumerate(listed) if m.id not in {earlier.id for earlier in listed[:i]}]
 
 
 def mention_line(mentions: Iterable[TeamsMention]) -> str:
@@ -113,16 +98,5 @@ def mention_line(mentions: Iterable[TeamsMention]) -> str:
     return " ".join(mention_text(m) for m in mentions)
 
 
-def add_mentions(content: dict[str, Any], mentions: Sequence[TeamsMention]) -> dict[str, Any]:
-    """An Adaptive Card with a first line of `<at>` tags and their entities (cards render them in TextBlocks)."""
-    if not mentions:
-        return content
-    line = {"type": "TextBlock", "text": mention_line(mentions), "wrap": True}
-    entities = [e for e in (content.get("msteams") or {}).get("entities") or []
-                if e.get("text") not in {mention_text(m) for m in mentions}]
-    msteams = dict(content.get("msteams") or {}, entities=entities + [mention_entity(m) for m in mentions])
-    return dict(content, body=[line, *content.get("body", [])], msteams=msteams)
-
-
 __all__ = ["MentionConfigError", "check_mentions_field", "section_mentions", "mention_entity", "mention_text",
-           "mention_line", "add_mentions", "as_list", "teams_id"]
+           "mention_line", "teams_id"]

@@ -19,6 +19,13 @@ class ActionResult:
     text: str | None = None
 
 
+def fields_of(value: Any) -> dict[str, Any]:
+    """An SDK model (camelCase aliases, no Nones) or a dict as a plain dict; anything else as {}."""
+    dump = getattr(value, "model_dump", None)
+    value = dump(by_alias=True, exclude_none=True) if callable(dump) else value
+    return value if isinstance(value, dict) else {}
+
+
 def value_of(data: Any, key: str) -> Any:
     return data.get(key) if isinstance(data, dict) else None
 

@@ -1,11 +1,4 @@
-"""The Teams side of the delivery layer: a ChatPort that renders neutral contents as Adaptive Cards.
-
-It decides nothing (bot/delivery/plan.py does); it translates. The runner calls it from pacing's worker threads;
-each call runs on the app's event loop (`run`). A user id as channel means the bot's personal chat with that
-user (Teams has no ephemeral messages either: `post_ephemeral` goes there too); the chat's id is learned from the
-user's own activities or created (proactive 1:1 conversation with the user id and tenant). Service URLs are
-learned per conversation from incoming activities, else the configured one.
-"""
+"""The Teams side of the delivery layer: a ChatPort that renders neutral contents as Adaptive Cards."""
 
 from __future__ import annotations
 
@@ -20,10 +13,11 @@ from bot import identity
 from bot.adapters.teams import files as consent
 from bot.adapters.teams.cards import CardRenderer
 from bot.adapters.teams.connector import Connector, Target, card_activity, deep_link, is_channel
-from bot.adapters.teams.render_content import rendered, section_notice_after
+from bot.adapters.teams.render_content import rendered
 from bot.adapters.teams.settings import TeamsSettings
 from bot.delivery import content as c
 from bot.delivery.content import Marker, Place, Posted
+from bot.delivery.ledger import Ledger
 
 log = logging.getLogger("incident_bot.teams")
 PLATFORM = "teams"
@@ -32,19 +26,19 @@ MEMORY_LIMIT = 10_000  # learned chats and service URLs kept (bounded; the confi
 
 
 class TeamsPort:
-    """ChatPort on the Bot Connector (see the module docstring)."""
+    """ChatPort on the Bot Connector; a user id as channel means the bot's personal chat with that user."""
 
     platform = PLATFORM
     finds_posted = False  # the Bot Connector cannot list a conversation's messages (find_posted)
 
     def __init__(self, connector: Connector, render: CardRenderer, settings: TeamsSettings, run: Run,
-                 tenant: str | None = None) -> None:
+                 ledger: Ledger, tenant: str | None = None) -> None:
         self.connector = connector
         self.render = render
         self.settings = settings
         self.run = run
+        self.ledger = ledger
         self.tenant = tenant
-        self.home_link: Callable[[int], str | None] = lambda incident_id: None  # set once the ledger exists
         self._services: dict[str, str] = {}
         self._chats: dict[str, str] = {}  # qualified user id -> their personal chat with the bot
         self._ids: dict[str, str] = {}  # qualified user id -> Teams user id (29:…), for creating a chat
@@ -112,10 +106,11 @@ class TeamsPort:
         return Posted(conversation, str(activity_id))
 
     def update(self, posted: Posted, content: c.Content) -> None:
-        if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
-            card, summary = section_notice_after(self.render, content, self.home_link(content.view.id))
-        else:
-            card, summary = rendered(self.render, self.settings, content)
+        link = None
+        if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):  # drawn again with a link to the thread
+            home = self.ledger.home(content.view.id)
+            link = self.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
+        card, summary = rendered(self.render, self.settings, content, link)
         self.run(self.connector.update(self.target(posted.channel), posted.id, card_activity(card, summary)))
 
     def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:

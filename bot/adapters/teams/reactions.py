@@ -1,13 +1,4 @@
-"""Timeline capture in Teams: the configured reaction on a message of an incident's conversation adds it once.
-
-Teams sends a `messageReaction` activity (reactionsAdded) naming the reacted message by `replyToId`, in the
-conversation it belongs to (`19:…;messageid=<thread root>` in a channel). The incident is found as Slack finds
-it: by the thread (channel) or by the message itself (the report, or one of the bot's own cards in a chat).
-Teams does not send bots the reacted message's text (that takes Microsoft Graph), so the timeline keeps who
-captured it, its original time (a Teams message id is its creation time in milliseconds) and a deep link.
-Confirmed with one reply in the thread, once per message: a post of a delivery plan claimed in the ledger (a
-redelivered reaction finds it posted), paced like the incident's other posts.
-"""
+"""Timeline capture in Teams: the configured reaction on a message of an incident's conversation adds it once."""
 
 from __future__ import annotations
 
@@ -15,22 +6,20 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
+
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import TurnContext
 
 from bot.adapters.teams.connector import is_channel, split_conversation
 from bot.adapters.teams.payloads import channel_data
+from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
-from bot.adapters.teams.roster import observe_sender
+from bot.adapters.teams.replies import Replies, off_loop
 from bot.delivery import content as c
 from bot.delivery import plan
 from bot.delivery.content import Place
-
-if TYPE_CHECKING:
-    from microsoft_agents.activity import Activity
-    from microsoft_agents.hosting.core import TurnContext
-
-    from bot.adapters.teams.app import TeamsBot
+from bot.triage.queries import IncidentQueries
 
 log = logging.getLogger("incident_bot.teams")
 CONFIRM_PURPOSE = "capture:"
@@ -45,8 +34,6 @@ class Capture:
     message_id: str
     at: datetime | None
     link: str | None
-    user_id: str
-    user_name: str
 
     @property
     def thread(self) -> str:
@@ -85,7 +72,7 @@ def reaction_types(activity: Activity) -> list[str]:
             for r in activity.reactions_added or []]
 
 
-def parse_capture(activity: Activity, reaction: str, default_service_url: str, now: datetime) -> Capture | None:
+def parse_capture(activity: Activity, reaction: str, now: datetime) -> Capture | None:
     """The capture this activity asks for, or None (another reaction, no message, no user)."""
     if reaction not in reaction_types(activity):
         return None
@@ -98,57 +85,51 @@ def parse_capture(activity: Activity, reaction: str, default_service_url: str, n
     tenant = conversation.tenant_id or channel_data(activity, "tenant", "id")
     place = Place(base, (root or message_id) if channel else None)
     return Capture(place, message_id, message_time(message_id, now),
-                   message_link(base, message_id, place.thread, tenant), sender.id, sender.name or "")
+                   message_link(base, message_id, place.thread, tenant))
 
 
-def _incident_of(bot: TeamsBot, capture: Capture) -> int | None:
-    queries = bot.runtime.triage.queries
+def _incident_of(queries: IncidentQueries, capture: Capture) -> int | None:
     found = queries.by_conversation(PLATFORM, capture.place.channel, capture.thread)
     if found is None and capture.thread != capture.message_id:
         found = queries.by_conversation(PLATFORM, capture.place.channel, capture.message_id)
     return found
 
 
-async def on_reaction(bot: TeamsBot, context: TurnContext) -> None:
+async def on_reaction(people: People, replies: Replies, reaction: str, context: TurnContext) -> None:
     """reactionsAdded: the capture reaction on a message of an incident's conversation -> timeline, confirm once."""
-    capture = parse_capture(context.activity, bot.settings.capture_reaction, bot.settings.service_url, bot.now())
+    base = people.core.base
+    capture = parse_capture(context.activity, reaction, base.deps.clock.now())
     if capture is None:
         return
-    handlers = bot.handlers
     try:
-        incident_id = await handlers.db(_incident_of, bot, capture)
+        incident_id = await off_loop(_incident_of, base.queries, capture)
     except Exception as exc:  # noqa: BLE001 - the database could not say; nothing to answer in
         log.error("teams.capture_lookup_failed error=%s", type(exc).__name__)
         return
     if incident_id is None:
         return  # not an incident's conversation: reactions elsewhere are none of the bot's business
-    await observe_sender(bot, context)
-    handlers.learn(context.activity)
+    await people.observe(context)
+    people.learn(context.activity)
     account = context.activity.from_property
-    user = handlers.user_id(account)
+    user = user_id(account)
     try:
-        actor, triage = handlers.who(account)
-        text = bot.catalog.t("teams.capture.source", who=actor.display_name) + "\n" + bot.catalog.t(
-            "teams.capture.no_text")
-        outcome = await handlers.db(lambda: triage.incidents.add_note(
+        actor, triage = people.who(account)
+        text = replies.t("teams.capture.source", who=actor.display_name) + "\n" + replies.t("teams.capture.no_text")
+        outcome = await off_loop(lambda: triage.incidents.add_note(
             incident_id, actor, text, key=f"teams-pin:{_digest(capture.place.channel)}:{capture.message_id}",
             at=capture.at, link=capture.link))
     except Exception as exc:  # noqa: BLE001 - told privately (the thread is public), and logged
-        said = handlers.failure(exc, "capture", incident_id)
-        if bot.roster.refusal(exc, bot.catalog.t):  # an outsider: where they reacted (as for reports, reports.py)
-            await handlers.reply(context, said)
-        else:
-            await handlers.db(handlers.tell, user, said)
+        await replies.refuse(context, user, exc, "capture", incident_id)
         return
     view = outcome.incident
     log.info("teams.captured incident_id=%s duplicate=%s", incident_id, outcome.duplicate)
-    said = outcome.messages or ((bot.catalog.t("note.added", ref=view.ref),) if view else ())
+    said = outcome.messages or ((replies.t("note.added", ref=view.ref),) if view else ())
     if not said:
         return
     purpose = (CONFIRM_PURPOSE + capture.message_id)[:120]
     confirm = plan.Post(incident_id, purpose, capture.place, c.Texts(tuple(said)))
-    await handlers.deliver(plan.Plan(incident_id, (confirm,), view.severity if view else "medium", user), user,
-                           "capture")
+    await replies.deliver(plan.Plan(incident_id, (confirm,), view.severity if view else "medium", user), user,
+                          "capture")
 
 
 def _digest(conversation: str) -> str:

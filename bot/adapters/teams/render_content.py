@@ -8,7 +8,6 @@ from bot.adapters.teams.cards import INPUT_PREFIX, CardRenderer, action, card, l
 from bot.adapters.teams.mentions import section_mentions
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import md_escape
-from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.ports import IncidentView
 from bot.presenting import plain_words
@@ -23,8 +22,8 @@ def _texts(render: CardRenderer, *texts: str) -> Card:
     return render.messages(texts), " ".join(texts)
 
 
-def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content) -> Card:
-    """A card and its summary for a neutral content."""
+def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None) -> Card:
+    """A card and its summary for a neutral content (`link`: the incident's thread, for a notice drawn again)."""
     t, words = render.t, plain_words(content, render.catalog)
     if words is not None:
         return _texts(render, *words)
@@ -56,7 +55,7 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content) 
                 "type": "Action.OpenUrl", "title": t("teams.pr.open_thread"), "url": content.url}])
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
-        return section_notice_after(render, content, None)
+        return render.notification_after(content, link), content.view.ref
     if isinstance(content, c.ReviewInvite):
         return review_card(render, content.view), t("records.review.invite", ref=content.view.ref)
     raise TypeError(f"no Teams rendering for {type(content).__name__}")
@@ -74,19 +73,3 @@ def review_card(render: CardRenderer, view: IncidentView) -> dict[str, Any]:
             text_block(md_escape(t("records.review.modal_hint")), isSubtle=True, size="Small"),
             field(CAUSE, "records.review.cause_label"), field(PREVENTION, "records.review.prevention_label")]
     return card(body, [action(t("records.review.submit"), REVIEW_SUBMIT, {"incident": view.id}, style="positive")])
-
-
-def section_notice_after(render: CardRenderer, content: c.NoticeAcknowledged | c.NoticeRedacted,
-                         link: str | None) -> Card:
-    """A section notification drawn again after it changed: the connector cannot read a posted card back, so it
-    is drawn from the incident (title, who acknowledged or the button again), without the report's text."""
-    view = content.view
-    acknowledged = None
-    if isinstance(content, c.NoticeAcknowledged):
-        acknowledged = render.t("teams.pr.acknowledged", who=content.by, when=content.when)
-    elif view.acknowledged_at is not None:
-        acknowledged = render.t("teams.pr.acknowledged", who=view.acknowledged_by or "",
-                                when=format_jst(view.acknowledged_at, render.catalog.locale))
-    drawn = render.notification_after(view, link, acknowledged=acknowledged)
-    return drawn, view.ref
-

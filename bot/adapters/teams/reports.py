@@ -1,32 +1,32 @@
-"""Reports from Teams messages: which messages are reports, and the core call with its delivery plan."""
+"""Reports from Teams messages and from the private question's answers: the core call, then its delivery plan."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.connector import split_conversation
-from bot.adapters.teams.payloads import channel_data
+from bot.adapters.teams.asking import answered_card, ask_privately
+from bot.adapters.teams.connector import is_personal, split_conversation
+from bot.adapters.teams.payloads import ActionResult, channel_data, value_of
+from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
-from bot.adapters.teams.text import message_text
-from bot.delivery import plan
+from bot.adapters.teams.replies import Replies, off_loop
+from bot.adapters.teams.settings import TeamsSettings
+from bot.adapters.teams.text import AT_TAG, message_text
+from bot.delivery import plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
-
-if TYPE_CHECKING:
-    from bot.adapters.teams.handlers import TeamsHandlers
+from bot.triage.sanitize import storable
 
 log = logging.getLogger("incident_bot.teams")
 Source = Literal["channel", "personal", "mention"]
-_AT_NAME = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -57,17 +57,18 @@ def bot_names(activity: Activity) -> tuple[str, ...]:
     for mention in activity.get_mentions():
         if not mention.mentioned or not bot_id or mention.mentioned.id != bot_id:
             continue
-        inner = _AT_NAME.search(mention.text or "")
+        inner = AT_TAG.search(mention.text or "")
         names += [n for n in (inner.group(1) if inner else None, mention.mentioned.name) if n]
     return tuple(names)
 
 
+@dataclass(frozen=True)
 class Reports:
-    """Message activities as reports (see the module docstring)."""
+    """Message activities as reports, the question's answers, and resuming reports a crash interrupted."""
 
-    def __init__(self, handlers: TeamsHandlers) -> None:
-        self.h = handlers
-        self.bot = handlers.bot
+    people: People
+    replies: Replies
+    settings: TeamsSettings
 
     def origin(self, activity: Activity) -> Origin | None:
         """Whether a message is a report, and where: personal chats, report channels' new posts, @mentions."""
@@ -79,20 +80,19 @@ class Reports:
         kind = conversation.conversation_type or ("groupChat" if conversation.is_group else "personal")
         mentioned = bool(bot_names(activity))
         activity_id = str(activity.id or "")
-        user = self.h.user_id(sender)
+        user = user_id(sender)
         if kind == "personal":
             return Origin("personal", base, None, activity_id, mentioned, user)
         if kind == "channel":
             root = root or activity_id
             top_level = root == activity_id
             channel = channel_data(activity, "channel", "id") or base
-            settings = self.bot.settings
-            if channel in settings.report_channels or base in settings.report_channels:
+            if channel in self.settings.report_channels or base in self.settings.report_channels:
                 # New posts are reports; replies are conversation (an incident's own thread included).
                 return Origin("channel", base, root, activity_id, mentioned, user) if top_level else None
             if not mentioned:
                 return None
-            if not top_level and self.bot.runtime.triage.queries.by_conversation(PLATFORM, base, root):
+            if not top_level and self.people.core.base.queries.by_conversation(PLATFORM, base, root):
                 return None  # a mention inside an incident's own thread is conversation, not a new report
             return Origin("mention", base, root, activity_id, mentioned, user)
         if not mentioned:  # group and meeting chats: only what is addressed to the bot
@@ -105,34 +105,28 @@ class Reports:
         if activity.value is not None and not activity.text:
             return  # a card's submit whose verb is not ours (an old card, another app's data)
         try:
-            origin = await self.h.db(self.origin, activity)
+            origin = await off_loop(self.origin, activity)
         except Exception as exc:  # noqa: BLE001 - the database could not say whether this is an incident's thread
             log.error("teams.origin_failed error=%s", type(exc).__name__)
             return
         if origin is None:
             return
-        await self.bot.roster.observe_sender(self.bot.actor, context)  # parity: a report's sender (roster.py)
-        self.h.learn(activity)
+        await self.people.observe(context)  # a report's sender: guests and other tenants (roster.py)
+        self.people.learn(activity)
         text = message_text(activity.text, bot_names(activity))
         if is_help(text) and (origin.source != "channel" or origin.mentioned):
-            await self.h.reply(context, self.h.t("teams.help"))
+            await self.replies.reply(context, self.replies.t("teams.help"))
             return
         digest = hashlib.sha256(origin.conversation.encode("utf-8")).hexdigest()[:12]
-        key = f"teams:{activity.id}@{digest}"
         try:
-            actor, triage = self.h.who(activity.from_property)
-            report = ReportInput(text=text, reporter=actor, idempotency_key=key,
+            actor, triage = self.people.who(activity.from_property)
+            report = ReportInput(text=text, reporter=actor, idempotency_key=f"teams:{activity.id}@{digest}",
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
                                  explicit=origin.source != "channel" or origin.mentioned)
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
-            await self.show(await self.h.db(triage.incidents.report, report), origin, actor, text, context)
+            await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
-            said = self.h.failure(exc, "report", None)
-            # An outsider (roster.py) is told where they wrote: the bot may not reach a guest's personal chat.
-            if origin.source == "personal" or self.bot.roster.refusal(exc, self.h.t):
-                await self.h.reply(context, said)
-            else:
-                await self.h.db(self.h.tell, origin.user, said)
+            await self.replies.refuse(context, origin.user, exc, "report", here=origin.source == "personal")
 
     async def show(self, outcome: Outcome, origin: Origin, actor: Actor, text: str,
                    context: TurnContext | None = None) -> None:
@@ -140,12 +134,54 @@ class Reports:
         (a new incident's posts once: claimed, so a retry or resume skips them)."""
         after = after_report(outcome, origin.neutral(actor), answer=origin.source != "channel")
         if after.ask is not None:
-            await self.h.asking.show(after.ask, origin, text, context)  # only the poster sees the question
+            await ask_privately(self.replies, after.ask, origin, text, context)  # only the poster sees it
         elif after.words and context is not None and origin.source == "personal":
-            await self.h.reply(context, *after.words)
+            await self.replies.reply(context, *after.words)
         elif after.words:
-            await self.h.db(self.h.tell, origin.user, *after.words)
+            await off_loop(self.replies.tell, origin.user, *after.words)
         elif after.plan is not None and outcome.incident is not None:
             log.info("teams.report incident_id=%s source=%s created=%s merged=%s kind=%s", outcome.incident.id,
                      origin.source, outcome.created, outcome.merged, outcome.incident.kind)
-            await self.h.deliver(after.plan, origin.user, "merged" if outcome.merged else "report")
+            await self.replies.deliver(after.plan, origin.user, "merged" if outcome.merged else "report")
+
+    async def answer(self, activity: Activity, data: Any) -> ActionResult:
+        """A button of the question: the original message reported with that kind, or labelled as not one."""
+        conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
+        text = storable(str(value_of(data, "q") or ""))
+        if not conversation or not ts or not text:
+            return ActionResult(text=self.replies.t("teams.error.bad_action"))
+        root = value_of(data, "r") or None
+        kind = value_of(data, "k") or None
+        actor, triage = self.people.who(activity.from_property)
+        report = ReportInput(text=text, reporter=actor, idempotency_key=f"ask:{conversation}:{ts}",
+                             conversation=ConversationRef(PLATFORM, conversation, root or ts),
+                             explicit=bool(value_of(data, "x")))
+        outcome = await off_loop(triage.incidents.answer, report, kind)
+        log.info("teams.ask_answered kind=%s incident_id=%s", kind or "none",
+                 outcome.incident.id if outcome.incident else None)
+        said = " ".join(outcome.messages) or self.replies.t("teams.received")
+        if outcome.incident is not None:
+            source = str(value_of(data, "s") or "channel")
+            origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
+                            conversation, str(root) if root else None, ts, False, actor.user_id)
+            await self.show(outcome, origin, actor, text)
+        return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
+
+    def resume(self) -> int:
+        """For the scheduler: the plan again for reports whose posts a crash interrupted (Teams redelivers nothing
+        that got its answer); the ledger knows what was posted, only the rest goes out. Returns how many."""
+
+        def show(outcome: Outcome) -> None:
+            view = outcome.incident
+            where = view.conversation if view is not None else None
+            if view is None or where is None or where.platform != PLATFORM or not where.thread:
+                log.warning("teams.resume_no_conversation incident_id=%s", view.id if view else None)
+                return
+            origin = plan.Origin("message", Place(where.channel, where.thread), view.reporter_id,
+                                 self.people.name_of(view.reporter_id), public=not is_personal(where.channel))
+            result = self.replies.runner.run(plan.report(outcome, origin))
+            if result.failures:
+                log.warning("teams.resume_failures incident_id=%s errors=%s", view.id, ",".join(result.failures))
+
+        base = self.people.core.base
+        return resume.resume_reports(base.queries, PLATFORM, base.deps.clock.now(), show)

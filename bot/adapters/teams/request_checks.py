@@ -1,7 +1,4 @@
-"""Checks on a request to POST /api/messages before the SDK sees it: signed tokens, and anonymous mode's limits.
-
-Kept apart from app.py (the SDK wiring): these are the hardening rules, each a small function of the request.
-"""
+"""Checks on a request to POST /api/messages before the SDK sees it: signed tokens, and anonymous mode's limits."""
 
 from __future__ import annotations
 
@@ -50,12 +47,8 @@ def unsigned_refusal(request: web.Request) -> web.StreamResponse | None:
 
 
 async def anonymous_refusal(request: web.Request) -> web.StreamResponse | None:
-    """Anonymous mode is for the local Agents Playground: local callers with a local service URL only.
-
-    Without a token nothing proves who sent an activity, and the bot posts its answers to the
-    activity's serviceUrl; accepting either from elsewhere would let anyone drive the bot or make it
-    send requests to arbitrary hosts.
-    """
+    """Anonymous mode is for the local Agents Playground: local callers with a local service URL only."""
+    # Without a token nothing proves who sent an activity, and the answers go to its serviceUrl.
     # hardening: behind a reverse proxy every caller is loopback; a forwarded request is someone else's.
     if any(request.headers.get(name) for name in ("Forwarded", "X-Forwarded-For", "X-Real-IP")):
         log.warning("teams.anonymous_forwarded_refused")

@@ -1,15 +1,4 @@
-"""Who is an outsider in Teams: a guest account, or a user of another tenant (federated chat, shared channel).
-
-The core's AccessPolicy knows outsiders only as user ids (no action allowed, nothing shown) and unverified
-users (colleagues for ordinary incidents, nobody for restricted ones). This module decides which a Teams
-user is, from the member lookup the Bot Connector offers (GET /v3/conversations/{id}/members/{user}: its
-`userRole` is "guest" for guests, its `tenantId` the user's home tenant) and the activity's tenant.
-
-What a lookup said is kept for an hour (a failed one for a minute, so an outage is retried soon but not on
-every click). When the lookup fails, a conversation of another tenant still makes the user an outsider
-(the activity is signed); otherwise the user is unverified: reports are still taken, restricted incidents
-are closed to them (fail closed).
-"""
+"""Who is an outsider in Teams: a guest account, or a user of another tenant (federated chat, shared channel)."""
 
 from __future__ import annotations
 
@@ -17,17 +6,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.adapters.teams.connector import Connector, Target, split_conversation
-from bot.ports import Actor
+from bot.adapters.teams.payloads import fields_of
 from bot.triage.access import PermissionDenied
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
-
-    from bot.adapters.teams.app import TeamsBot
 
 log = logging.getLogger("incident_bot.teams")
 Standing = Literal["member", "guest", "external", "unknown"]
@@ -35,16 +21,6 @@ MEMBER_TTL_SECONDS = 3600.0
 FAILED_TTL_SECONDS = 60.0
 REASON_KEYS = {"guest": "teams.outsider.guest", "external": "teams.outsider.external",
                "unknown": "teams.outsider.unverified"}
-
-
-def member_fields(member: Any) -> Mapping[str, Any]:
-    """A member lookup's answer (a ChannelAccount model or a dict) as a plain mapping with camelCase keys."""
-    if member is None:
-        return {}
-    if isinstance(member, Mapping):
-        return member
-    dump = getattr(member, "model_dump", None)
-    return dump(by_alias=True, exclude_none=True) if callable(dump) else {}
 
 
 def classify(member: Mapping[str, Any] | None, *, conversation_tenant: str | None,
@@ -63,12 +39,6 @@ def classify(member: Mapping[str, Any] | None, *, conversation_tenant: str | Non
     return "member"
 
 
-@dataclass(frozen=True)
-class _Seen:
-    standing: Standing
-    at: float
-
-
 class Roster:
     """What the bot knows about who its users are, thread-safe (the scheduler's threads read it too)."""
 
@@ -79,38 +49,28 @@ class Roster:
         self._connector = connector  # None: nobody is looked up (every user unverified)
         self._service_url = service_url
         self._monotonic = monotonic
-        self._ttl = ttl
-        self._failed_ttl = failed_ttl
+        self._ttl, self._failed_ttl = ttl, failed_ttl
         self._lock = threading.Lock()
-        self._seen: dict[str, _Seen] = {}
+        self._seen: dict[str, tuple[Standing, float]] = {}  # user id -> (standing, when it was looked up)
 
     def remember(self, user_id: str, standing: Standing) -> None:
         with self._lock:
-            self._seen[user_id] = _Seen(standing, self._monotonic())
+            self._seen[user_id] = standing, self._monotonic()
 
     def standing(self, user_id: str) -> Standing | None:
         """What is known now (None: never looked up, or the answer is too old)."""
         with self._lock:
-            seen = self._seen.get(user_id)
-        if seen is None:
-            return None
-        ttl = self._failed_ttl if seen.standing == "unknown" else self._ttl
-        return seen.standing if self._monotonic() - seen.at < ttl else None
-
-    def _with(self, *standings: Standing) -> frozenset[str]:
-        with self._lock:
-            users = list(self._seen)
-        return frozenset(u for u in users if self.standing(u) in standings)
-
-    def outsiders(self) -> frozenset[str]:
-        return self._with("guest", "external")
-
-    def unverified(self) -> frozenset[str]:
-        return self._with("unknown")
+            standing, at = self._seen.get(user_id, (None, 0.0))
+        ttl = self._failed_ttl if standing == "unknown" else self._ttl
+        return standing if standing is not None and self._monotonic() - at < ttl else None
 
     def snapshot(self) -> tuple[frozenset[str], frozenset[str]]:
         """(outsiders, unverified): the part of the access policy this roster decides (platform_access.py)."""
-        return self.outsiders(), self.unverified()
+        with self._lock:
+            users = list(self._seen)
+        known = {user: self.standing(user) for user in users}
+        return (frozenset(u for u, s in known.items() if s in ("guest", "external")),
+                frozenset(u for u, s in known.items() if s == "unknown"))
 
     def refusal_key(self, user_id: str) -> str | None:
         """The locale key telling a refused user why (None when the refusal has nothing to do with who they are)."""
@@ -124,13 +84,6 @@ class Roster:
         key = self.refusal_key(exc.user_id)
         return t(key) if key else None
 
-    async def observe_sender(self, actor_of: Callable[[Any], Actor], context: TurnContext) -> Standing | None:
-        """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
-        sender = context.activity.from_property if context.activity else None
-        if sender is None or not sender.id or sender.role == "bot":
-            return None
-        return await self.observe(actor_of(sender).user_id, context)
-
     async def observe(self, user_id: str, context: TurnContext) -> Standing:
         """Look the sender of this turn up (once an hour) and remember what they are."""
         known = self.standing(user_id)
@@ -139,6 +92,7 @@ class Roster:
         activity = context.activity
         conversation = activity.conversation
         conversation_tenant = getattr(conversation, "tenant_id", None) if conversation else None
+        # A failed lookup makes the user unverified: restricted incidents are closed to them (fail closed).
         member = await self._lookup(context)
         standing = classify(member, conversation_tenant=conversation_tenant, home_tenant=self.home_tenant)
         self.remember(user_id, standing)
@@ -160,12 +114,7 @@ class Roster:
         except Exception as exc:  # noqa: BLE001 - an outage or a refusal: unverified, retried after FAILED_TTL
             log.warning("teams.member_lookup_failed error=%s", getattr(exc, "code", type(exc).__name__))
             return None
-        return member_fields(member)
+        return fields_of(member)
 
 
-async def observe_sender(bot: TeamsBot, context: TurnContext) -> Standing | None:
-    """The standing of the user behind this turn (None for turns without a user, e.g. bots)."""
-    return await bot.roster.observe_sender(bot.actor, context)
-
-
-__all__ = ["Roster", "Standing", "classify", "observe_sender", "member_fields"]
+__all__ = ["Roster", "Standing", "classify"]

@@ -1,49 +1,30 @@
-"""Teams settings (the `teams:` block of app.yaml) and credentials (environment only).
-
-Plain pydantic, no SDK import; the fields every platform shares come from bot/chat_sections.py, which the core
-reads without this module.
-"""
+"""Teams settings (the `teams:` block of app.yaml) and credentials (environment only)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator
 
-from bot.chat_sections import ChatSection
+from bot.chat_sections import ChatSection, Strict
 
 # Where proactive messages go when no activity has told us the tenant's service URL (public cloud).
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 _ID_LIMIT = 512  # the platform_refs columns the ids are stored in (migration 0005_wide_conversation_ids)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TeamsMention(_Strict):
+class TeamsMention(Strict):
     """Someone (a user or a tag) a notification mentions: id is the AAD object id or the Teams user id."""
 
     id: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=100)
-    type: str = "person"  # "person" or "tag" (a Teams tag id)
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str) -> str:
-        if value not in ("person", "tag"):
-            raise ValueError("type is 'person' or 'tag'")
-        return value
+    type: Literal["person", "tag"] = "person"  # a tag: a Teams tag id
 
 
 class TeamsSettings(ChatSection):
-    """Where the Teams app listens and posts, and who belongs to the PR section.
-
-    report_channels are channel ids (19:…@thread.tacv2) whose new posts are reports (needs the
-    ChannelMessage.Read.Group RSC permission; without it only @mentions arrive, which are reports anywhere);
-    pr_members are AAD object ids or Teams user ids (29:…), both forms matched.
-    """
+    """Where the Teams app listens and posts, and who belongs to the PR section."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level:
@@ -88,12 +69,8 @@ class TeamsSettings(ChatSection):
         return value if value.endswith("/") else value + "/"
 
 
-class TeamsCredentials(_Strict):
-    """The bot's Entra app registration, from TEAMS_APP_ID / TEAMS_APP_PASSWORD / TEAMS_TENANT_ID.
-
-    With no app id the bot runs in anonymous mode: no token is checked on incoming requests and none is
-    sent, which only the Microsoft 365 Agents Playground (or a test) accepts.
-    """
+class TeamsCredentials(Strict):
+    """The bot's Entra app registration, from TEAMS_APP_ID / TEAMS_APP_PASSWORD / TEAMS_TENANT_ID."""
 
     app_id: str | None = None
     app_password: SecretStr | None = None

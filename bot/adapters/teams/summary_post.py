@@ -1,9 +1,5 @@
 """The scheduler's channel posts rendered for Teams (bot/delivery/publishing.py decides what and where): the weekly
-summary as Adaptive Card(s), then the chart as an inline image; the daily audit as cards.
-
-Teams refuses messages over about 28 KB, so cards are packed to stay under it and the chart goes in its own
-message, shrunk (fewer colours, smaller) when it does not fit; if it still does not, the text says so.
-"""
+summary as Adaptive Card(s), then the chart as an inline image; the daily audit as cards."""
 
 from __future__ import annotations
 
@@ -100,7 +96,7 @@ def _send(bot: TeamsBot, channel: str, cards: list[dict[str, Any]], fallback: st
     async def send() -> list[str]:
         return [await bot.port.connector.send(target, card_activity(content, fallback)) for content in cards]
 
-    return bot.run(send())
+    return bot.port.run(send())
 
 
 def summary_publisher(bot: TeamsBot) -> Callable[[WeeklySummary, bytes | None], None]:

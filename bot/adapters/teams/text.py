@@ -1,25 +1,16 @@
-"""Teams text helpers: incoming message text to plain text, and text made inert for Adaptive Card markdown.
-
-Adaptive Card TextBlocks render a Markdown subset (bold, italics, lists, links) and Teams turns
-`<at>name</at>` into a mention when the message carries a matching mention entity. User and playbook text
-is therefore escaped before it reaches a TextBlock: every Markdown-significant character gets a backslash,
-and `<` gets a zero-width space after it so no `<at>`-tag (or autolink) can form. The text is shown,
-never interpreted.
-"""
+"""Teams text helpers: incoming message text to plain text, and text made inert for Adaptive Card markdown."""
 
 from __future__ import annotations
 
 import html
 import re
 
-from bot.triage.sanitize import storable
-
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>&])")
 _URL = re.compile(r"https?://[^\s<>\"'、。「」（）]+", re.IGNORECASE)
 _URL_SPECIAL = re.compile(r"([\\`*\[\]|~>])")
 _LINE_MARK = re.compile(r"^(\s*)([-=])", re.MULTILINE)
 _LINE_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
-_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?(?:p|div|span|br|b|i|em|strong|u|s|a|ol|ul|li|blockquote|pre|code)\b[^>]*>",
                   re.IGNORECASE)
 _BLANKS = re.compile(r"[ \t\u00a0]+")
@@ -27,11 +18,8 @@ ZWSP = "\u200b"
 
 
 def md_escape(text: str | None) -> str:
-    """Text that Adaptive Card markdown shows literally (no emphasis, link, list, heading or mention).
-
-    Inside bare URLs only what could still form markup is escaped (`_`, `(`, `#`… stay, so Teams can
-    still recognise and link the URL).
-    """
+    """Text that Adaptive Card markdown shows literally (no emphasis, link, list, heading or mention)."""
+    # User and playbook text is shown, never interpreted: markup escaped, `<` broken so no `<at>` tag can form.
     if not text:
         return ""
     pieces: list[str] = []
@@ -55,28 +43,17 @@ def _url_end(url: str) -> str:
     return url
 
 
-def truncate(text: str, limit: int, marker: str = "…") -> str:
-    """Text cut to at most `limit` characters with a marker when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - len(marker))] + marker
-
-
 def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
-    """A Teams message as plain text: mentions of the bot removed, other mentions as @name, HTML undone.
-
-    Teams sends `<at>Name</at>` for mentions and may add simple HTML; the core gets the words only.
-    """
+    """A Teams message as plain text: mentions of the bot removed, other mentions as @name, HTML undone."""
     if not text:
         return ""
-    text = storable(text)
     lowered = {name.casefold() for name in bot_names if name}
 
     def mention(match: re.Match[str]) -> str:
         name = html.unescape(match.group(1)).strip()
         return "" if name.casefold() in lowered else f"@{name}"
 
-    plain = _AT_TAG.sub(mention, text)
+    plain = AT_TAG.sub(mention, text)
     plain = re.sub(r"<br\s*/?>", "\n", plain, flags=re.IGNORECASE)
     plain = _TAG.sub("", plain)
     plain = html.unescape(plain)
@@ -84,4 +61,4 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
     return "\n".join(lines).strip()
 
 
-__all__ = ["md_escape", "truncate", "message_text", "ZWSP"]
+__all__ = ["md_escape", "message_text", "ZWSP"]

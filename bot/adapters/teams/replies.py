@@ -1,0 +1,114 @@
+"""What a Teams turn says back: a reply in its conversation, a private note, a refusal in words, a delivery plan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import TurnContext
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.adapters.teams.cards import CardRenderer
+from bot.adapters.teams.connector import card_activity, split_conversation
+from bot.adapters.teams.port import TeamsPort
+from bot.adapters.teams.roster import Roster
+from bot.delivery import content as c
+from bot.delivery import plan
+from bot.delivery.content import DeliveryError, Place
+from bot.delivery.pacing import Job, Pacer
+from bot.delivery.runner import Runner
+from bot.delivery.shared import submit_plan
+from bot.presenting import failure_text
+from bot.triage.access import PermissionDenied
+
+log = logging.getLogger("incident_bot.teams")
+T = TypeVar("T")
+SDK_CONVERSATION_ID_LIMIT = 150  # the SDK's ConversationsOperations cut longer ids in the URLs it builds
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """A core/database call (or a blocking port call) off the event loop."""
+    return await asyncio.to_thread(fn, *args)
+
+
+@dataclass(frozen=True)
+class Replies:
+    """Words for the user (every failure becomes words and a log line) and the plans run after a core call."""
+
+    render: CardRenderer
+    port: TeamsPort
+    roster: Roster
+    pacer: Pacer
+    runner: Runner
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.render.t(key, **params)
+
+    def failure(self, exc: BaseException, action: str, incident_id: int | None) -> str:
+        """The words for a failed action (and its log line)."""
+        if isinstance(exc, DeliveryError):
+            log.error("teams.api_error incident_id=%s action=%s error=%s", incident_id, action, exc.code)
+            return self.t("teams.error.api", error=exc.code)
+        if isinstance(exc, PermissionDenied):
+            log.warning("teams.denied incident_id=%s user=%s action=%s", exc.incident_id, exc.user_id, exc.action)
+        elif isinstance(exc, SQLAlchemyError):
+            log.error("teams.storage_error incident_id=%s action=%s error=%s", incident_id, action,
+                      type(exc).__name__)
+        text = self.roster.refusal(exc, self.t) or failure_text(exc, self.render.catalog, incident_id)
+        if text is None:
+            log.exception("teams.unexpected action=%s incident_id=%s", action, incident_id, exc_info=exc)
+            return self.t("teams.error.unexpected")
+        return text
+
+    async def reply(self, context: TurnContext, *texts: str) -> None:
+        """A short message in the conversation of the current turn (failures to say it are only logged)."""
+        texts = tuple(dict.fromkeys(t for t in texts if t))
+        if texts:
+            await self.answer(context, card_activity(self.render.messages(texts), " ".join(texts)))
+
+    async def answer(self, context: TurnContext, activity: Activity) -> None:
+        """Send into the current turn's conversation: the SDK's reply, unless the id is longer than the SDK keeps
+        in connector URLs (max_conversation_id_length): then the adapter's own call with the full id."""
+        conversation = context.activity.conversation.id if context.activity.conversation else ""
+        try:
+            if len(conversation) <= SDK_CONVERSATION_ID_LIMIT:
+                await context.send_activity(activity)
+            else:
+                await self.port.connector.send(self.port.target(*split_conversation(conversation)), activity)
+        except Exception as exc:  # noqa: BLE001 - nothing else to tell it with
+            log.error("teams.reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
+
+    def tell(self, user: str, *texts: str) -> None:
+        """A private note (the user's personal chat); from a worker thread, failures only logged."""
+        texts = tuple(dict.fromkeys(t for t in texts if t))
+        if not texts:
+            return
+        try:
+            self.port.post_ephemeral(Place(user), user, c.Texts(texts))
+        except Exception as exc:  # noqa: BLE001 - nothing else to tell it with
+            log.error("teams.tell_failed error=%s", getattr(exc, "code", type(exc).__name__))
+
+    async def refuse(self, context: TurnContext, user: str, exc: BaseException, action: str,
+                     incident_id: int | None = None, *, here: bool = False) -> None:
+        """A refusal told privately; `here` (or an outsider, whose personal chat the bot may not reach): in the turn."""
+        said = self.failure(exc, action, incident_id)
+        if here or self.roster.refusal(exc, self.t):
+            await self.reply(context, said)
+        else:
+            await off_loop(self.tell, user, said)
+
+    async def deliver(self, steps: plan.Plan, user: str, action: str) -> None:
+        """Run a plan after the core call, paced; failures told privately (and on the timeline, by the runner)."""
+        if not await off_loop(submit_plan, self.pacer, self.runner, steps,
+                              lambda codes: self.tell(user, *(self.t("teams.error.api", error=code) for code in codes)),
+                              lambda exc: self.tell(user, self.failure(exc, action, steps.incident_id))):
+            log.warning("teams.delivery_deferred incident_id=%s action=%s", steps.incident_id, action)
+
+    async def submit(self, job: Job, action: str) -> None:
+        """Queue work on the pacer (waits for room; left to resume when there is none)."""
+        if not await off_loop(self.pacer.submit, job):
+            log.warning("teams.delivery_deferred incident_id=%s action=%s", None, action)
