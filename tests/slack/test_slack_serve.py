@@ -116,7 +116,9 @@ def test_serve_runs_the_scenario_over_http(server: str, fake_slack: FakeSlack) -
     fake.wait_for(lambda f: "すべての手順が終わりました" in f.thread_messages(REPORT, message["ts"])[-1]["text"],
                   timeout=60)
     assert len(step_messages(fake, REPORT, message["ts"])) == len(headings)
-    assert len(fake.channel_messages(PR_CHANNEL)) == 1
+    pr_first, *told = fake.channel_messages(PR_CHANNEL)  # one PR message; the rest tell of severity changes
+    assert pr_first["ts"] == pr_message["ts"]
+    assert all("【重大度の変更】" in text_of(m) and not action_ids(m) for m in told)
 
 
 def test_idle_connections_do_not_lock_the_server(server: str) -> None:
