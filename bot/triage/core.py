@@ -42,6 +42,10 @@ class InvalidRequest(Exception):
     """A request the core cannot carry out; the message is already localised for the user."""
 
 
+class WrongKind(InvalidRequest):
+    """A control of the playbook the incident left (its kind was corrected): nothing was done."""
+
+
 class StorageUnavailable(InvalidRequest):
     """The database cannot be written right now (locked, restarting); nothing was half-written."""
 

@@ -14,6 +14,7 @@ from bot.triage import lifecycle
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
+    WrongKind,
     all_answers,
     build_view,
     load_incident,
@@ -147,8 +148,7 @@ class StepRunner:
         self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
                                  reporters=reporters)
         cat = self.deps.catalog
-        if expected_kind is not None and expected_kind != incident.kind:
-            raise InvalidRequest(cat.t("step.wrong_kind", kind=cat.label("kind", incident.kind)))
+        self._same_kind(incident, expected_kind)
         states = step_states(session, incident)
         given = all_answers(states)
         ids = self._applicable(incident, given)
@@ -225,13 +225,20 @@ class StepRunner:
             return cat.t("step.all_done", ref=f"INC-{incident.id:04d}")
         return cat.t("step.all_done_open", ref=f"INC-{incident.id:04d}", reasons=" ".join(blockers))
 
-    def input_view(self, incident_id: int, step_id: str, actor: Actor) -> StepView:
+    def _same_kind(self, incident: Incident, expected_kind: str | None) -> None:
+        """Refuse a control of the playbook the incident has left (the kind was corrected after it was shown)."""
+        if expected_kind is not None and expected_kind != incident.kind:
+            cat = self.deps.catalog
+            raise WrongKind(cat.t("step.wrong_kind", kind=cat.label("kind", incident.kind)))
+
+    def input_view(self, incident_id: int, step_id: str, actor: Actor, expected_kind: str | None = None) -> StepView:
         """The step whose inputs a user is about to fill in (a modal); a refusal is recorded on the timeline."""
 
         def work(session: Session) -> StepView:
             incident = load_incident(session, incident_id)
             self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
                                      reporters=reporter_ids(session, incident_id))
+            self._same_kind(incident, expected_kind)
             states = step_states(session, incident)
             answers = all_answers(states)
             ids = self._applicable(incident, answers)

@@ -77,8 +77,8 @@ def test_a_kind_corrected_to_leak_redacts_the_notice_and_supersedes_the_step(lw:
     assert any("使われなくなりました" in t for t in said)
     assert "【手順 1/" in text_of(step_cards(lw)[-1]) and len(step_cards(lw)) == 2
     old = pb.encode(pb.DONE, view.id, "flaming", lw.runtime.triage.steps.current(view.id, STAFF_ID).step_id)
-    lw.press(STAFF, old)  # a button of the playbook the incident left
-    assert "使われなくなりました" in text_of(lw.to_user(STAFF)[-1])
+    lw.press(STAFF, old)  # a button of the playbook the incident left: the core's refusal, nothing done
+    assert "種別の訂正前" in text_of(lw.to_user(STAFF)[-1])
 
 
 def test_guided_input_answers_are_checked_by_the_core_when_the_step_is_done(lw: LwEnv) -> None:

@@ -167,8 +167,6 @@ class Handlers:
         """Done / skip, with the answers collected by guided input; the plan posts what follows."""
         data, user = event.data, event.source.user_id
         assert user is not None
-        if self.stale(event.source, data.incident_id, data.kind):
-            return
         actor = self.adapter.actor(user)
         answers = {} if skip else self.inputs.collected(user, data.incident_id, data.step_id)
         try:

@@ -18,7 +18,7 @@ from bot.adapters.lineworks.callbacks import PostbackPress
 from bot.adapters.lineworks.render import with_quick_reply
 from bot.adapters.lineworks.target import PLATFORM, member_id
 from bot.ports import AskIfReport, ConversationRef, InputSpec, ReportInput, StepView
-from bot.triage.core import InvalidRequest, StorageUnavailable
+from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 
 if TYPE_CHECKING:
     from bot.adapters.lineworks.handlers import Handlers
@@ -131,6 +131,9 @@ class Inputs:
         """The core refused the answers on 「完了」: the step again, with its message; False if not a refusal."""
         if not isinstance(exc, InvalidRequest) or isinstance(exc, StorageUnavailable):
             return False
+        if isinstance(exc, WrongKind):  # a button of the playbook the incident left: told, nothing done
+            self.adapter.tell(user, self.render.messages([str(exc)]))
+            return True
         step = self._step(user, data.incident_id, data.step_id)
         self.adapter.tell(user, self.render.step(replace(step, answers={**step.answers, **answers}), data.kind,
                                                  error=str(exc)))

@@ -19,8 +19,7 @@ from bot.identity import qualify
 from bot.ports import Actor, Outcome
 from bot.presenting import field_errors as split_errors
 from bot.records.service import RecordsDesk
-from bot.triage.core import InvalidRequest
-from bot.triage.service import Triage
+from bot.triage.core import InvalidRequest, WrongKind
 
 
 def clicked(body: dict[str, Any]) -> Posted | None:
@@ -41,13 +40,6 @@ def field_errors(message: str, view: dict[str, Any]) -> dict[str, str]:
 class Steps(Handlers):
     """One method per control on an incident's messages; each is safe to call from a listener."""
 
-    def _left_playbook(self, triage: Triage, ref: StepRef, actor: Actor, reply: Reply) -> bool:
-        """A button of the playbook the incident left (kind corrected): tell, do nothing."""
-        if triage.queries.view(ref.incident_id, actor.user_id).kind == ref.kind:
-            return False
-        self.replies.say(reply, self.replies.plain(self.render.t("slack.step.stale")), ref.incident_id)
-        return True
-
     def step_button(self, body: dict[str, Any], action: dict[str, Any], *, skip: bool) -> None:
         """step_done / step_skip: complete the step; the plan posts what follows, then closes the clicked one."""
         user, _, _, reply = self.replies.for_action(body)
@@ -55,8 +47,6 @@ class Steps(Handlers):
         with self.replies.guard(reply, "step_skip" if skip else "step_done", ref.incident_id):
             actor = self.people.actor(user, body["user"].get("name", ""))
             triage = self.people.triage()
-            if self._left_playbook(triage, ref, actor, reply):
-                return
             outcome = triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip, expected_kind=ref.kind)
             if outcome.duplicate:  # a double click, or a click again after a crash: finish the missing posts
                 self.replies.say(reply, self.replies.plain(self.render.t("slack.duplicate")), ref.incident_id)
@@ -70,9 +60,7 @@ class Steps(Handlers):
         with self.replies.guard(reply, "step_input", ref.incident_id):
             actor = self.people.actor(user, body["user"].get("name", ""))
             triage = self.people.triage()
-            if self._left_playbook(triage, ref, actor, reply):
-                return
-            step = triage.steps.input_view(ref.incident_id, ref.step_id, actor)  # a refusal is recorded
+            step = triage.steps.input_view(ref.incident_id, ref.step_id, actor, expected_kind=ref.kind)
             at = clicked(body)
             metadata = {"i": ref.incident_id, "k": ref.kind, "s": ref.step_id, "c": channel, "t": thread,
                         "m": at.id if at else None}
@@ -88,13 +76,13 @@ class Steps(Handlers):
         try:
             actor = self.people.actor(user, body["user"].get("name", ""))
             triage = self.people.triage()
-            if triage.queries.view(ref.incident_id, qualify(PLATFORM, user)).kind != ref.kind:
-                return Submission({"response_action": "errors", "errors": {first: self.render.t("slack.step.stale")}})
             outcome = triage.steps.complete(ref.incident_id, ref.step_id, actor,
                                             answers=submitted_values(view.get("state") or {}),
                                             expected_kind=ref.kind)
             if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
                 outcome = triage.steps.replay(ref.incident_id, ref.step_id, actor)
+        except WrongKind as exc:  # the kind was corrected while the modal was open
+            return Submission({"response_action": "errors", "errors": {first: str(exc)}})
         except InvalidRequest as exc:
             return Submission({"response_action": "errors", "errors": field_errors(str(exc), view)})
         except Exception as exc:  # told inside the modal, which stays open with the answers

@@ -22,7 +22,7 @@ from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
 from bot.presenting import StepRef
 from bot.records.service import RecordsDesk
-from bot.triage.core import InvalidRequest, StorageUnavailable
+from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 from bot.triage.sanitize import storable
 
 log = logging.getLogger("incident_bot.teams")
@@ -62,9 +62,8 @@ class Actions:
         except InvalidRequest as exc:
             if isinstance(exc, StorageUnavailable):
                 raise
-            # The core refused a card of the playbook the incident left (kind corrected): said in Teams' words.
-            if (await off_loop(triage.queries.view, ref.incident_id, actor.user_id)).kind != ref.kind:
-                return ActionResult(text=h.t("teams.step.stale"))
+            if isinstance(exc, WrongKind):  # a card of the playbook the incident left (kind corrected)
+                return ActionResult(text=str(exc))
             steps = await off_loop(triage.steps.views, ref.incident_id, actor.user_id)
             step = next((s for s in steps if s.step_id == ref.step_id), None)
             card = h.render.step(step, ref.kind, error=str(exc), values=answers) if step else None
