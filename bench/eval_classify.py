@@ -1,9 +1,10 @@
 """Accuracy of the old term-table classifier and the trained model on the held-out corpus batches, side by side.
 
-    .venv/bin/python -m bench.eval_classify [--json] [FILE.jsonl ...]
+    .venv/bin/python -m bench.eval_classify [--json | --summary] [--model MODEL.json.gz] [FILE.jsonl ...]
 
 Without files it scores every held-out file of tests/data/corpus (bot.triage.classifier_build.HELD_OUT), which
-the model builder never reads. Per batch and kind:
+the model builder never reads; --model scores a model file (e.g. one rebuilt elsewhere with --out) instead of the
+packaged one; --summary prints one row per batch, as in bench/README.md. Per batch and kind:
   right     kind right and outcome ``report``            (strict)
   +unsure   kind right but outcome ``unsure``             (the poster is asked with that kind first)
   missed    outcome ``chatter`` for a report              (in a report channel: no question, no incident)
@@ -86,14 +87,33 @@ def table(results: dict[str, dict[str, dict[str, dict[str, int]]]]) -> str:
     return "\n".join(lines)
 
 
+def summary(results: dict[str, dict[str, dict[str, dict[str, int]]]]) -> str:
+    """Markdown table: one row per batch (all reports, all chatter), the columns of bench/README.md."""
+    lines = ["| held-out batch | reports | old: right kind % | new: right kind, report % | new: right kind, report or "
+             "unsure % | new: reports missed (chatter) | chatter | old: left alone % | new: left alone % | "
+             "new: chatter asked (unsure) | explicit dropped |",
+             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    empty: dict[str, int] = defaultdict(int)
+    for batch, by_model in results.items():
+        old, new = by_model["old"], by_model["new"]
+        o, n = old.get("all reports", empty), new.get("all reports", empty)
+        oc, nc = old.get(NONE, empty), new.get(NONE, empty)
+        lines.append(f"| {batch} | {n['n']} | {pct(o['right'], o['n'])} | {pct(n['right'], n['n'])} | "
+                     f"{pct(n['right'] + n['+unsure'], n['n'])} | {n['missed']} | {nc['n']} | "
+                     f"{pct(oc['alone'], oc['n'])} | {pct(nc['alone'], nc['n'])} | {nc['unsure']} | {n['dropped']} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Score the held-out batches (or the given files) with both classifiers."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--json", action="store_true", help="JSON counts instead of the table")
+    parser.add_argument("--summary", action="store_true", help="one row per batch instead of one per kind")
+    parser.add_argument("--model", type=Path, help="model file to score instead of the packaged model")
     args = parser.parse_args(argv)
     paths = args.files or corpus_paths(ROOT, held_out=True)
-    old, new = TermClassifier(), Classifier()
+    old, new = TermClassifier(), Classifier() if args.model is None else Classifier.from_file(args.model)
     results: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
     every: dict[str, list[dict[str, Any]]] = {"ALL held-out": []}
     for path in paths:
@@ -105,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         results["ALL held-out"] = {"old": score(old.classify, rows), "new": score(new.classify, rows)}
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
+    elif args.summary:
+        print(summary(results))
     else:
         print(table(results))
     return 0

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.eval_classify import score
+from bench.eval_classify import main as eval_main
+from bench.eval_classify import pct, score
 from bot.triage.classifier_build import (
     Example,
     _fit,
@@ -206,3 +207,23 @@ def test_damaged_model_files_are_refused(tmp_path: Path) -> None:
                                               "thresholds": {"report": 0.6, "chatter": 0.2}}).encode()))
     with pytest.raises(ModelError, match="disagree"):
         LinearModel.load(bad)
+
+
+def test_eval_summary_scores_the_given_model_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model_path = tmp_path / "small.json.gz"
+    write_model(build(_small(), cross_validate=False), model_path)
+    rows = [{"text": "公式Xのパスワードが変えられて、知らない投稿が出ています", "kind": "account_takeover"},
+            {"text": "公式インスタの写真に申請書の氏名と住所が写っています", "kind": "leak"},
+            {"text": "Our city's X account is posting crypto ads and we are locked out.", "kind": "account_takeover"},
+            {"text": "明日の会議は10時から第2会議室です", "kind": NONE},
+            {"text": "来週の訓練で、偽アカウントが出た想定の連絡手順を確かめます", "kind": NONE}]
+    batch = tmp_path / "z_heldout.jsonl"
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert eval_main(["--summary", "--model", str(model_path), str(batch)]) == 0
+    counts = score(Classifier.from_file(model_path).classify, rows)  # type: ignore[arg-type]
+    r, c = counts["all reports"], counts[NONE]
+    out = capsys.readouterr().out.splitlines()
+    row = next(line for line in out if line.startswith("| z_heldout |")).split(" | ")
+    assert row[1] == "3" and row[6] == "2" and row[10] == "0 |"
+    assert row[3:6] == [pct(r["right"], 3), pct(r["right"] + r["+unsure"], 3), str(r["missed"])]
+    assert row[8:10] == [pct(c["alone"], 2), str(c["unsure"])]
