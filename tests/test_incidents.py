@@ -291,7 +291,7 @@ def test_step_of_a_left_playbook_is_refused_in_the_transaction(runtime: Runtime)
     outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
     assert outcome.incident is not None and outcome.step is not None
     runtime.triage.incidents.correct_kind(outcome.incident.id, "impersonation", REPORTER)
-    with pytest.raises(InvalidRequest, match="種別を訂正する前"):
+    with pytest.raises(InvalidRequest, match="種別の訂正前"):
         runtime.triage.steps.complete(outcome.incident.id, outcome.step.step_id, REPORTER,
                                       answers=answers_for(outcome.step), expected_kind="flaming")
 
