@@ -66,7 +66,15 @@ def _locked_head(session: Session) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-def append_event(
+def write_head(session: Session) -> None:
+    """Store the chain head this transaction's appends moved (the session factory calls it before each commit):
+    one UPDATE per transaction, not one per event; the row stays locked from the first append on."""
+    cached = session.info.pop(_HEAD_KEY, None)
+    if cached is not None and cached[0] is session.get_transaction():
+        session.connection().execute(_MOVE_HEAD, {"head_seq": cached[1], "head_hash": cached[2]})
+
+
+def write_event(
     session: Session,
     *,
     incident_id: int | None,
@@ -76,9 +84,9 @@ def append_event(
     old_value: Any = None,
     new_value: Any = None,
     data: dict[str, Any] | None = None,
-) -> TimelineEvent:
-    """Append one event in the caller's transaction; the caller commits. Returns the event as written (not
-    attached to the session: the row is written with a Core INSERT, the ORM's unit of work costs more than it)."""
+) -> dict[str, Any]:
+    """Append one event in the caller's transaction (Core INSERT, no ORM unit of work); the caller commits, and
+    the head is written then (`write_head`). Returns the row's values."""
     data = dict(data or {})
     # Round-trip through JSON so what we hash is exactly what the database will give back.
     old_value, new_value, data = json.loads(canonical_json([old_value, new_value, data]))
@@ -90,11 +98,26 @@ def append_event(
     values = {"seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at,
               "old_value": old_value, "new_value": new_value, "data": data, "payload_digest": digest,
               "erased": False, "prev_hash": head_hash, "hash": digest_hash}
-    connection = session.connection()
-    connection.execute(_INSERT_EVENT, values)
-    connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": digest_hash})
+    session.connection().execute(_INSERT_EVENT, values)
     session.info[_HEAD_KEY] = (session.get_transaction(), seq, digest_hash)
-    return TimelineEvent(**values)
+    return values
+
+
+def append_event(
+    session: Session,
+    *,
+    incident_id: int | None,
+    type_: str,
+    actor: str,
+    at: datetime,
+    old_value: Any = None,
+    new_value: Any = None,
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """Append one event in the caller's transaction (as write_event); returns the event as written, not attached
+    to the session."""
+    return TimelineEvent(**write_event(session, incident_id=incident_id, type_=type_, actor=actor, at=at,
+                                       old_value=old_value, new_value=new_value, data=data))
 
 
 @dataclass(frozen=True)
