@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import Clock, to_jst
 from bot.i18n import Catalog
-from bot.ports import ConversationRef, IncidentView, Notification
+from bot.ports import Actor, ConversationRef, IncidentView, Notification
 from bot.triage.access import AccessPolicy, PermissionDenied
 from bot.triage.classify import Classifier
 from bot.triage.escalation import EscalationPlan
@@ -28,6 +29,12 @@ from storage.timeline import write_event
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+# Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
+ADD_REPORTER = insert(IncidentReporter.__table__)
+ROLES = select(IncidentReporter.user_id, IncidentReporter.granted).where(
+    IncidentReporter.incident_id == bindparam("iid")).order_by(IncidentReporter.id)
+TOUCH = update(Incident.__table__).where(Incident.__table__.c.id == bindparam("iid")).values(
+    updated_at=bindparam("touched"))
 
 
 class IncidentNotFound(Exception):
@@ -85,6 +92,23 @@ def reporter_ids(session: Session, incident_id: int) -> list[str]:
         .order_by(IncidentReporter.id)
     ).scalars().all()
     return list(rows)
+
+
+def reporter_roles(session: Session, incident_id: int) -> dict[str, bool]:
+    """Every reporter of the incident (first reporter first) -> whether they hold the reporter role."""
+    return {user: bool(granted) for user, granted in session.connection().execute(ROLES, {"iid": incident_id})}
+
+
+def add_reporter(session: Session, incident_id: int, actor: Actor, now: datetime, *, granted: bool) -> None:
+    """A reporter row for the actor (Core INSERT: no ORM unit of work)."""
+    session.connection().execute(ADD_REPORTER, {"incident_id": incident_id, "user_id": actor.user_id,
+                                                "name": actor.display_name, "reported_at": now, "granted": granted})
+
+
+def touch(session: Session, incident: Incident, now: datetime) -> None:
+    """Set updated_at with a Core UPDATE; the loaded object gets the value with nothing left to flush."""
+    session.connection().execute(TOUCH, {"iid": incident.id, "touched": now})
+    set_committed_value(incident, "updated_at", now)
 
 
 def reporter_rows(session: Session, incident_id: int) -> dict[str, IncidentReporter]:
