@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 ADD_REPORTER = insert(IncidentReporter.__table__)
 ROLES = select(IncidentReporter.user_id, IncidentReporter.granted).where(
     IncidentReporter.incident_id == bindparam("iid")).order_by(IncidentReporter.id)
+GRANTED = select(IncidentReporter.user_id).where(
+    IncidentReporter.incident_id == bindparam("iid"), IncidentReporter.granted.is_(True)).order_by(IncidentReporter.id)
+LOAD = select(Incident).where(Incident.id == bindparam("iid"))
+LOAD_LOCKED = LOAD.with_for_update()
 TOUCH = update(Incident.__table__).where(Incident.__table__.c.id == bindparam("iid")).values(
     updated_at=bindparam("touched"))
 
@@ -75,10 +79,7 @@ def incident_ref(incident_id: int) -> str:
 
 def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> Incident:
     """The incident row, locked for update when asked, or IncidentNotFound."""
-    stmt = select(Incident).where(Incident.id == incident_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    incident = session.execute(stmt).scalar_one_or_none()
+    incident = session.execute(LOAD_LOCKED if lock else LOAD, {"iid": incident_id}).scalar_one_or_none()
     if incident is None:
         raise IncidentNotFound(incident_id)
     return incident
@@ -86,16 +87,13 @@ def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> 
 
 def reporter_ids(session: Session, incident_id: int) -> list[str]:
     """User ids of the reporters holding the reporter role, first reporter first."""
-    rows = session.execute(
-        select(IncidentReporter.user_id).where(IncidentReporter.incident_id == incident_id,
-                                               IncidentReporter.granted.is_(True))
-        .order_by(IncidentReporter.id)
-    ).scalars().all()
-    return list(rows)
+    session.flush()  # reporters added through the ORM count (a Core read does not autoflush)
+    return list(session.connection().execute(GRANTED, {"iid": incident_id}).scalars())
 
 
 def reporter_roles(session: Session, incident_id: int) -> dict[str, bool]:
     """Every reporter of the incident (first reporter first) -> whether they hold the reporter role."""
+    session.flush()  # reporters added through the ORM count (a Core read does not autoflush)
     return {user: bool(granted) for user, granted in session.connection().execute(ROLES, {"iid": incident_id})}
 
 
