@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -74,33 +74,12 @@ def write_head(session: Session) -> None:
         session.connection().execute(_MOVE_HEAD, {"head_seq": cached[1], "head_hash": cached[2]})
 
 
-def write_event(
-    session: Session,
-    *,
-    incident_id: int | None,
-    type_: str,
-    actor: str,
-    at: datetime,
-    old_value: Any = None,
-    new_value: Any = None,
-    data: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Append one event in the caller's transaction (Core INSERT, no ORM unit of work); the caller commits, and
-    the head is written then (`write_head`). Returns the row's values."""
-    data = dict(data or {})
-    # Round-trip through JSON so what we hash is exactly what the database will give back.
-    old_value, new_value, data = json.loads(canonical_json([old_value, new_value, data]))
-    session.flush()  # rows the event refers to (a new incident) go first; nothing to do when clean
-    head_seq, head_hash = _locked_head(session)
-    seq = head_seq + 1
-    digest = payload_digest(old_value, new_value, data)
-    digest_hash = event_hash(head_hash, seq, incident_id, type_, actor, at, digest)
-    values = {"seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at,
-              "old_value": old_value, "new_value": new_value, "data": data, "payload_digest": digest,
-              "erased": False, "prev_hash": head_hash, "hash": digest_hash}
-    session.connection().execute(_INSERT_EVENT, values)
-    session.info[_HEAD_KEY] = (session.get_transaction(), seq, digest_hash)
-    return values
+class Appended(NamedTuple):
+    """Where an appended event sits in the chain."""
+
+    seq: int
+    hash: str
+    at: datetime
 
 
 def append_event(
@@ -113,11 +92,23 @@ def append_event(
     old_value: Any = None,
     new_value: Any = None,
     data: dict[str, Any] | None = None,
-) -> TimelineEvent:
-    """Append one event in the caller's transaction (as write_event); returns the event as written, not attached
-    to the session."""
-    return TimelineEvent(**write_event(session, incident_id=incident_id, type_=type_, actor=actor, at=at,
-                                       old_value=old_value, new_value=new_value, data=data))
+) -> Appended:
+    """Append one event in the caller's transaction (Core INSERT, no ORM unit of work); the head is written when
+    the transaction commits (`write_head`)."""
+    data = dict(data or {})
+    # Round-trip through JSON so what we hash is exactly what the database will give back.
+    old_value, new_value, data = json.loads(canonical_json([old_value, new_value, data]))
+    session.flush()  # rows the event refers to (a new incident) go first; nothing to do when clean
+    head_seq, head_hash = _locked_head(session)
+    seq = head_seq + 1
+    digest = payload_digest(old_value, new_value, data)
+    digest_hash = event_hash(head_hash, seq, incident_id, type_, actor, at, digest)
+    session.connection().execute(_INSERT_EVENT, {
+        "seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at, "old_value": old_value,
+        "new_value": new_value, "data": data, "payload_digest": digest, "erased": False, "prev_hash": head_hash,
+        "hash": digest_hash})
+    session.info[_HEAD_KEY] = (session.get_transaction(), seq, digest_hash)
+    return Appended(seq, digest_hash, at)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from bot.triage.intake_limit import RateLimit
 from bot.triage.playbook import PlaybookLibrary
 from bot.triage.profiles import Profile
 from storage.models import Incident, IncidentReporter, StepState
-from storage.timeline import write_event
+from storage.timeline import append_event
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def reporter_rows(session: Session, incident_id: int) -> dict[str, IncidentRepor
 def record(session: Session, deps: CoreDeps, incident_id: int | None, type_: str, actor: str,
            *, old: Any = None, new: Any = None, at: datetime | None = None, **data: Any) -> None:
     """Append a timeline event in the current transaction."""
-    write_event(session, incident_id=incident_id, type_=type_, actor=actor, at=at or deps.clock.now(),
+    append_event(session, incident_id=incident_id, type_=type_, actor=actor, at=at or deps.clock.now(),
                  old_value=old, new_value=new, data=data)
 
 
