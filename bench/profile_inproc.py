@@ -60,7 +60,7 @@ def build(tmp: Path, fake: servers.FakeSlack) -> Any:
     from bot.wiring import build_runtime
 
     runtime = build_runtime(load_config(servers.bot_config(tmp, servers.unpaced())))
-    return wsgi_app(build_slack_app(runtime, listener_executor=Inline()))  # type: ignore[arg-type]
+    return wsgi_app(build_slack_app(runtime, listener_executor=Inline()), runtime.engine)  # type: ignore[arg-type]
 
 
 class Sender:

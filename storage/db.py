@@ -10,6 +10,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.timeline import write_head
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -72,8 +74,11 @@ def read_snapshot(session: Session) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded values after commit (views are built after the transaction)."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions that keep loaded values after commit (views are built after the transaction) and store the
+    timeline's chain head once per transaction, before it commits."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_commit", write_head)
+    return factory
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

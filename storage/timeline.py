@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -66,6 +66,22 @@ def _locked_head(session: Session) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
+def write_head(session: Session) -> None:
+    """Store the chain head this transaction's appends moved (the session factory calls it before each commit):
+    one UPDATE per transaction, not one per event; the row stays locked from the first append on."""
+    cached = session.info.pop(_HEAD_KEY, None)
+    if cached is not None and cached[0] is session.get_transaction():
+        session.connection().execute(_MOVE_HEAD, {"head_seq": cached[1], "head_hash": cached[2]})
+
+
+class Appended(NamedTuple):
+    """Where an appended event sits in the chain."""
+
+    seq: int
+    hash: str
+    at: datetime
+
+
 def append_event(
     session: Session,
     *,
@@ -76,9 +92,9 @@ def append_event(
     old_value: Any = None,
     new_value: Any = None,
     data: dict[str, Any] | None = None,
-) -> TimelineEvent:
-    """Append one event in the caller's transaction; the caller commits. Returns the event as written (not
-    attached to the session: the row is written with a Core INSERT, the ORM's unit of work costs more than it)."""
+) -> Appended:
+    """Append one event in the caller's transaction (Core INSERT, no ORM unit of work); the head is written when
+    the transaction commits (`write_head`)."""
     data = dict(data or {})
     # Round-trip through JSON so what we hash is exactly what the database will give back.
     old_value, new_value, data = json.loads(canonical_json([old_value, new_value, data]))
@@ -87,14 +103,12 @@ def append_event(
     seq = head_seq + 1
     digest = payload_digest(old_value, new_value, data)
     digest_hash = event_hash(head_hash, seq, incident_id, type_, actor, at, digest)
-    values = {"seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at,
-              "old_value": old_value, "new_value": new_value, "data": data, "payload_digest": digest,
-              "erased": False, "prev_hash": head_hash, "hash": digest_hash}
-    connection = session.connection()
-    connection.execute(_INSERT_EVENT, values)
-    connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": digest_hash})
+    session.connection().execute(_INSERT_EVENT, {
+        "seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at, "old_value": old_value,
+        "new_value": new_value, "data": data, "payload_digest": digest, "erased": False, "prev_hash": head_hash,
+        "hash": digest_hash})
     session.info[_HEAD_KEY] = (session.get_transaction(), seq, digest_hash)
-    return TimelineEvent(**values)
+    return Appended(seq, digest_hash, at)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import Clock, to_jst
 from bot.i18n import Catalog
-from bot.ports import ConversationRef, IncidentView, Notification
+from bot.ports import Actor, ConversationRef, IncidentView, Notification
 from bot.triage.access import AccessPolicy, PermissionDenied
 from bot.triage.classify import Classifier
 from bot.triage.escalation import EscalationPlan
@@ -28,6 +29,16 @@ from storage.timeline import append_event
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+# Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
+ADD_REPORTER = insert(IncidentReporter.__table__)
+ROLES = select(IncidentReporter.user_id, IncidentReporter.granted).where(
+    IncidentReporter.incident_id == bindparam("iid")).order_by(IncidentReporter.id)
+GRANTED = select(IncidentReporter.user_id).where(
+    IncidentReporter.incident_id == bindparam("iid"), IncidentReporter.granted.is_(True)).order_by(IncidentReporter.id)
+LOAD = select(Incident).where(Incident.id == bindparam("iid"))
+LOAD_LOCKED = LOAD.with_for_update()
+TOUCH = update(Incident.__table__).where(Incident.__table__.c.id == bindparam("iid")).values(
+    updated_at=bindparam("touched"))
 
 
 class IncidentNotFound(Exception):
@@ -77,10 +88,7 @@ def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> 
     """The incident row, locked for update when asked, or IncidentNotFound."""
     if not 0 < incident_id <= MAX_INCIDENT_ID:  # typed numbers beyond the column's range are simply not found
         raise IncidentNotFound(incident_id)
-    stmt = select(Incident).where(Incident.id == incident_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    incident = session.execute(stmt).scalar_one_or_none()
+    incident = session.execute(LOAD_LOCKED if lock else LOAD, {"iid": incident_id}).scalar_one_or_none()
     if incident is None:
         raise IncidentNotFound(incident_id)
     return incident
@@ -88,12 +96,26 @@ def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> 
 
 def reporter_ids(session: Session, incident_id: int) -> list[str]:
     """User ids of the reporters holding the reporter role, first reporter first."""
-    rows = session.execute(
-        select(IncidentReporter.user_id).where(IncidentReporter.incident_id == incident_id,
-                                               IncidentReporter.granted.is_(True))
-        .order_by(IncidentReporter.id)
-    ).scalars().all()
-    return list(rows)
+    session.flush()  # reporters added through the ORM count (a Core read does not autoflush)
+    return list(session.connection().execute(GRANTED, {"iid": incident_id}).scalars())
+
+
+def reporter_roles(session: Session, incident_id: int) -> dict[str, bool]:
+    """Every reporter of the incident (first reporter first) -> whether they hold the reporter role."""
+    session.flush()  # reporters added through the ORM count (a Core read does not autoflush)
+    return {user: bool(granted) for user, granted in session.connection().execute(ROLES, {"iid": incident_id})}
+
+
+def add_reporter(session: Session, incident_id: int, actor: Actor, now: datetime, *, granted: bool) -> None:
+    """A reporter row for the actor (Core INSERT: no ORM unit of work)."""
+    session.connection().execute(ADD_REPORTER, {"incident_id": incident_id, "user_id": actor.user_id,
+                                                "name": actor.display_name, "reported_at": now, "granted": granted})
+
+
+def touch(session: Session, incident: Incident, now: datetime) -> None:
+    """Set updated_at with a Core UPDATE; the loaded object gets the value with nothing left to flush."""
+    session.connection().execute(TOUCH, {"iid": incident.id, "touched": now})
+    set_committed_value(incident, "updated_at", now)
 
 
 def reporter_rows(session: Session, incident_id: int) -> dict[str, IncidentReporter]:

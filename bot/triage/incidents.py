@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
@@ -17,13 +17,16 @@ from bot.triage.classify import Classification
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
+    add_reporter,
     build_view,
     incident_ref,
     load_incident,
     record,
     reporter_ids,
+    reporter_roles,
     reporter_rows,
     section_notice,
+    touch,
     transaction,
 )
 from bot.triage.notice import deferred_message, notify_first, rate_limited
@@ -36,7 +39,13 @@ from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 
 MAX_TEXT = 40_000
-ADD_KEY, ADD_REPORTER = insert(IntakeKey.__table__), insert(IncidentReporter.__table__)  # Core, built once
+# Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
+ADD_KEY = insert(IntakeKey.__table__)
+ADD_INCIDENT = insert(Incident.__table__)
+SEEN_KEY = select(IntakeKey.incident_id).where(IntakeKey.key == bindparam("key"))
+OPEN_WITH_KEY = select(Incident).where(Incident.open_source_key == bindparam("key")).with_for_update()
+RESOLVED_URLS = select(Incident.id, Incident.source_url).where(
+    Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200)
 
 
 class IncidentDesk:
@@ -105,13 +114,11 @@ class IncidentDesk:
         # Outsiders (guests, other organisations) may not report: refused (and recorded) before anything is read.
         self.deps.access.require("report", actor.user_id, None, restricted=self.deps.library.playbook(kind).restricted)
         if report.idempotency_key:
-            seen = session.get(IntakeKey, report.idempotency_key[:200])
+            seen = session.connection().execute(SEEN_KEY, {"key": report.idempotency_key[:200]}).first()
             if seen is not None:  # a redelivery: what the first one led to, so the ledger finishes its posts
-                return replays.repeated_report(self.deps, self.steps, session, seen.incident_id, report)
+                return replays.repeated_report(self.deps, self.steps, session, seen[0], report)
         if key:
-            existing = session.execute(
-                select(Incident).where(Incident.open_source_key == key).with_for_update()
-            ).scalar_one_or_none()
+            existing = session.execute(OPEN_WITH_KEY, {"key": key}).scalar_one_or_none()
             if existing is not None:
                 if learned is not None:
                     intake.store_example(session, self.deps, text=text, kind=kind, source=learned,
@@ -124,7 +131,7 @@ class IncidentDesk:
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
             return rate_limited(session, self.deps, actor, now)
         playbook = self.deps.library.playbook(kind)
-        incident = Incident(
+        values = dict(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
             restricted=playbook.restricted or exposes_personal_data(text), text=text, source_url=url,
             open_source_key=key,
@@ -134,10 +141,10 @@ class IncidentDesk:
             conversation_channel=report.conversation.channel if report.conversation else None,
             conversation_thread=report.conversation.thread if report.conversation else None,
         )
-        session.add(incident)
-        session.flush()
-        session.connection().execute(ADD_REPORTER, {"incident_id": incident.id, "user_id": actor.user_id,
-                                                    "name": actor.display_name, "reported_at": now, "granted": True})
+        # A Core INSERT (the ORM's unit of work costs more); the object is not attached: nothing below changes it.
+        connection = session.connection()
+        incident = Incident(id=connection.execute(ADD_INCIDENT, values).inserted_primary_key[0], **values)
+        add_reporter(session, incident.id, actor, now, granted=True)
         keyed = self._claim_key(session, report.idempotency_key, incident.id)
         record(session, self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
                platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed)
@@ -168,23 +175,26 @@ class IncidentDesk:
 
     def _resolved_with(self, session: Session, key: str) -> Incident | None:
         """The latest resolved (not yet closed) incident about the same post, if any."""
-        rows = session.execute(select(Incident.id, Incident.source_url).where(
-            Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None))
-            .order_by(Incident.id.desc()).limit(200))
+        rows = session.connection().execute(RESOLVED_URLS)
         found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
         return None if found is None else load_incident(session, found)  # the one row, not all 200
+
+    def _add_reporter(self, session: Session, incident: Incident, report: ReportInput, now: datetime
+                      ) -> tuple[dict[str, bool], bool, bool, dict[str, str]]:
+        """The reporter joins the incident: (reporters before -> role, added, granted, delivery key as event data)."""
+        actor = report.reporter
+        rows = reporter_roles(session, incident.id)
+        added = actor.user_id not in rows
+        granted = rows[actor.user_id] if not added else not incident.restricted  # roles are granted, never taken
+        if added:
+            add_reporter(session, incident.id, actor, now, granted=granted)
+        return rows, added, granted, self._claim_key(session, report.idempotency_key, incident.id)
 
     def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput,
                           now: datetime) -> Outcome:
         """A report of a post whose incident is resolved: linked to it, nothing opened until the reporter chooses."""
         actor = report.reporter
-        row = reporter_rows(session, incident.id).get(actor.user_id)
-        added = row is None
-        granted = row.granted if row is not None else not incident.restricted  # roles are granted, never taken
-        if row is None:
-            session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
-                                         reported_at=now, granted=granted))
-        keyed = self._claim_key(session, report.idempotency_key, incident.id)
+        _, added, granted, keyed = self._add_reporter(session, incident, report, now)
         # Same payload as merged_report, so the state check replays who became a reporter and with which role.
         record(session, self.deps, incident.id, "reported_again", actor.user_id, reporter=actor.user_id,
                platform=actor.platform, granted=granted, added=added, **keyed)
@@ -195,18 +205,11 @@ class IncidentDesk:
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post an open incident already covers; on a restricted incident it gives no role."""
         actor = report.reporter
-        rows = reporter_rows(session, incident.id)
-        row = rows.get(actor.user_id)
-        added = row is None
-        granted = row.granted if row is not None else not incident.restricted
-        if row is None:
-            session.add(IncidentReporter(incident_id=incident.id, user_id=actor.user_id, name=actor.display_name,
-                                         reported_at=now, granted=granted))
-        keyed = self._claim_key(session, report.idempotency_key, incident.id)
+        rows, added, granted, keyed = self._add_reporter(session, incident, report, now)
         record(session, self.deps, incident.id, "merged_report", actor.user_id, reporter=actor.user_id,
                platform=actor.platform, granted=granted, added=added, **keyed)
-        incident.updated_at = now
-        known = reporter_ids(session, incident.id)
+        touch(session, incident, now)
+        known = [user for user, role in rows.items() if role] + ([actor.user_id] if added and granted else [])
         view = build_view(self.deps, incident, known, actor.user_id)
         cat = self.deps.catalog
         if granted or view.details_visible:

@@ -28,6 +28,8 @@ _ADD_REFS = insert(REFS)
 _PUT_REFS = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None)).values(
     channel=bindparam("new_channel"), ts=bindparam("new_ts"))
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
+_COUNT_EVENTS = select(func.count()).select_from(TimelineEvent).where(
+    TimelineEvent.incident_id == bindparam("iid"), TimelineEvent.type == bindparam("type"))
 SENSITIVE_TYPES = frozenset({"note", "step_completed", "step_skipped", "details_changed", "reported"})
 
 
@@ -151,8 +153,8 @@ class IncidentQueries:
     def count_events(self, incident_id: int, event_type: str) -> int:
         """How many timeline events of a type the incident has (e.g. merged reports)."""
         with self.deps.sessions.begin() as session:
-            return int(session.execute(select(func.count()).select_from(TimelineEvent).where(
-                TimelineEvent.incident_id == incident_id, TimelineEvent.type == event_type)).scalar_one())
+            return int(session.connection().execute(_COUNT_EVENTS, {"iid": incident_id, "type": event_type})
+                       .scalar_one())
 
     def put_ref(self, incident_id: int, platform: str, purpose: str, channel: str, ts: str) -> bool:
         """Remember where an adapter put something; False if another delivery stored it first."""
@@ -212,8 +214,7 @@ class IncidentQueries:
                 connection.execute(_ADD_REFS, new)
             count = 0
             if count_type is not None:
-                count = int(session.execute(select(func.count()).select_from(TimelineEvent).where(
-                    TimelineEvent.incident_id == incident_id, TimelineEvent.type == count_type)).scalar_one())
+                count = int(connection.execute(_COUNT_EVENTS, {"iid": incident_id, "type": count_type}).scalar_one())
             return places, claims, count
 
         return transaction(self.deps, work)

@@ -7,7 +7,7 @@ Nothing here writes: a repeat adds no timeline event and counts as no new report
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
@@ -17,6 +17,10 @@ from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
 
 KEY = "delivery_key"  # event data: the delivery key of the report that led to the event
+# Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
+REPORT_EVENTS = select(TimelineEvent.type, TimelineEvent.data).where(
+    TimelineEvent.incident_id == bindparam("iid"), TimelineEvent.actor == bindparam("actor"),
+    TimelineEvent.type.in_(("reported", "merged_report", "reported_again"))).order_by(TimelineEvent.seq.desc())
 
 
 def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, incident_id: int | None,
@@ -70,10 +74,8 @@ def _report_event(session: Session, incident: Incident, report: ReportInput) -> 
     """What the report with this key led to: reported (it created the incident), merged_report or reported_again.
     Its event carries the key; events written before keys were recorded (or erased) are told apart by the
     conversation the report came from, else by who reported first."""
-    events = session.execute(select(TimelineEvent.type, TimelineEvent.data).where(
-        TimelineEvent.incident_id == incident.id, TimelineEvent.actor == report.reporter.user_id,
-        TimelineEvent.type.in_(("reported", "merged_report", "reported_again"))).order_by(
-        TimelineEvent.seq.desc())).all()
+    events = session.connection().execute(REPORT_EVENTS, {"iid": incident.id,
+                                                          "actor": report.reporter.user_id}).all()
     key = (report.idempotency_key or "")[:200]
     for type_, data in events:
         if (data or {}).get(KEY) == key:

@@ -1,0 +1,92 @@
+"""Where the CPU of one delivery kind goes, without a profiler's distortion: the in-process setup of
+bench/profile_inproc.py, with the thread CPU time spent inside a few functions summed (the outermost call only).
+
+    python -m bench.cpu_split [--kind report_new] [--count 150]
+
+cProfile inflates call-heavy code (slack_sdk's Block Kit models, SQLAlchemy) ~3×; this keeps the real figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import servers
+from bench.profile_inproc import Sender, build
+
+
+class Split:
+    """CPU seconds per label, counted once per outermost wrapped call of its group."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self.inside: dict[str, bool] = {}
+
+    def wrap(self, owner: Any, name: str, label: str, group: str) -> None:
+        fn: Callable[..., Any] = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self.inside.get(group):
+                return fn(*args, **kwargs)
+            self.inside[group] = True
+            start = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.spent[label] = self.spent.get(label, 0.0) + time.thread_time() - start
+                self.inside[group] = False
+
+        setattr(owner, name, timed)
+
+
+def instrument(split: Split) -> None:
+    """The functions timed: the adapter's rendering and Web API client, the core's use case, the ledger."""
+    from sqlalchemy.orm import SessionTransaction
+
+    from bot.adapters.slack import keepalive, port, render
+    from bot.triage import classify, incidents, queries, steps
+
+    split.wrap(render.Rendered, "payload", "adapter: Block Kit objects to dicts (slack_sdk models)", "top")
+    split.wrap(port.SlackPort, "rendered", "adapter: content to Block Kit objects", "top")
+    split.wrap(keepalive.KeepAliveClient, "api_call", "adapter: Web API calls (slack_sdk client, HTTP)", "top")
+    split.wrap(incidents.IncidentDesk, "report", "core: report use case (classification and its transaction)", "top")
+    split.wrap(queries.IncidentQueries, "claim_refs", "delivery: ledger claim transaction", "top")
+    split.wrap(queries.IncidentQueries, "put_refs", "delivery: ledger record transaction", "top")
+    split.wrap(classify.Classifier, "classify", "  of which: classification", "inner")
+    split.wrap(steps.StepRunner, "current_view", "  of which: first step rendered", "inner")
+    split.wrap(SessionTransaction, "commit", "  of which: commits (all transactions)", "inner")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kind", default="report_new")
+    parser.add_argument("--count", type=int, default=150)
+    args = parser.parse_args(argv)
+    split = Split()
+    instrument(split)
+    with tempfile.TemporaryDirectory(prefix="bench-split-") as tmp_name:
+        tmp = Path(tmp_name)
+        fake = servers.FakeSlack(tmp)
+        try:
+            sender = Sender(build(tmp, fake))
+            sender.send("report_new", 0)
+            sender.send("report_new", 50)
+            sender.send(args.kind, 20)
+            split.spent.clear()
+            total = sender.send(args.kind, args.count)
+        finally:
+            fake.stop()
+    figures = {"total": round(total, 3)}
+    figures.update({label: round(seconds / args.count * 1000, 3) for label, seconds in sorted(split.spent.items())})
+    print(json.dumps({f"{args.kind} CPU ms per delivery": figures}, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
