@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.lineworks import postback as pb
-from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, Source, TextMessage
+from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, TextMessage
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
@@ -154,15 +154,6 @@ class Handlers:
             return
         action()
 
-    def stale(self, source: Source, incident_id: int, kind: str) -> bool:
-        """A button of the playbook the incident left (kind corrected): told, nothing done."""
-        assert source.user_id is not None
-        viewer = self.adapter.actor(source.user_id).user_id
-        if self.triage.queries.view(incident_id, viewer).kind == kind:
-            return False
-        self.adapter.tell(source.user_id, self.render.notice("step_stale"))
-        return True
-
     def step(self, event: PostbackPress, *, skip: bool) -> None:
         """Done / skip, with the answers collected by guided input; the plan posts what follows."""
         data, user = event.data, event.source.user_id
@@ -181,7 +172,7 @@ class Handlers:
         self.inputs.clear(user, data.incident_id, data.step_id)
         self.adapter.port.drop_controls(event.source.reply_to.encode(), data.incident_id, data.step_id)
         if outcome.duplicate:  # pressed again (or after a crash): finish the missing posts
-            self.adapter.tell(user, self.render.notice("duplicate"))
+            self.adapter.tell(user, self.render.duplicate())
             outcome = self.triage.steps.replay(data.incident_id, data.step_id, actor)
         if outcome.incident is None:
             return

@@ -55,9 +55,10 @@ class Inputs:
             self.memos.forget(self._input_key(user))
 
     # -- guided input ------------------------------------------------------------------------------------------
-    def _step(self, user: str, incident_id: int, step_id: str) -> StepView:
-        """The step as the member may fill it in (the core checks access), with their collected answers."""
-        step = self.handlers.triage.steps.input_view(incident_id, step_id, self.adapter.actor(user))
+    def _step(self, user: str, incident_id: int, step_id: str, kind: str | None = None) -> StepView:
+        """The step as the member may fill it in (the core checks access and the playbook), with their answers."""
+        step = self.handlers.triage.steps.input_view(incident_id, step_id, self.adapter.actor(user),
+                                                     expected_kind=kind)
         return replace(step, answers={**step.answers, **self.collected(user, incident_id, step_id)})
 
     @staticmethod
@@ -68,9 +69,7 @@ class Inputs:
         """「入力: 項目」 pressed: remember the field, ask for it."""
         data, user = event.data, event.source.user_id
         assert user is not None
-        if self.handlers.stale(event.source, data.incident_id, data.kind):
-            return
-        step = self._step(user, data.incident_id, data.step_id)
+        step = self._step(user, data.incident_id, data.step_id, data.kind)  # the core refuses a left playbook
         item = self._field(step, data.field)
         if item is None:
             self.adapter.tell(user, self.render.bad_action())
@@ -91,9 +90,7 @@ class Inputs:
         """A choice pressed for a field."""
         data, user = event.data, event.source.user_id
         assert user is not None
-        if self.handlers.stale(event.source, data.incident_id, data.kind):
-            return
-        step = self._step(user, data.incident_id, data.step_id)
+        step = self._step(user, data.incident_id, data.step_id, data.kind)  # the core refuses a left playbook
         item = self._field(step, data.field)
         if item is None or not 0 <= data.index < len(item.choices):
             self.adapter.tell(user, self.render.bad_action())

@@ -158,9 +158,9 @@ class Renderer:
     def ask_gone(self) -> list[Content]:
         return self.messages([self.w("ask.gone")])
 
-    def notice(self, key: str) -> list[Content]:
-        """One of the adapter's short notices: step_stale or duplicate."""
-        return self.messages([self.w("step_stale") if key == "step_stale" else self.w("duplicate")])
+    def duplicate(self) -> list[Content]:
+        """The notice for a button pressed again: the earlier press already counted."""
+        return self.messages([self.w("duplicate")])
 
     # -- steps ----------------------------------------------------------------------------------------------
     def heading(self, step: StepView) -> str:
