@@ -79,6 +79,10 @@ def test_a_kind_corrected_to_leak_redacts_the_notice_and_supersedes_the_step(lw:
     old = pb.encode(pb.DONE, view.id, "flaming", lw.runtime.triage.steps.current(view.id, STAFF_ID).step_id)
     lw.press(STAFF, old)  # a button of the playbook the incident left: the core's refusal, nothing done
     assert "種別の訂正前" in text_of(lw.to_user(STAFF)[-1])
+    told = len(lw.to_user(STAFF))
+    lw.press(STAFF, pb.encode(pb.INPUT, view.id, "flaming", "record", "spread"))  # an input field of it too
+    assert len(lw.to_user(STAFF)) == told + 1 and "種別の訂正前" in text_of(lw.to_user(STAFF)[-1])
+    assert after.kind == lw.runtime.triage.queries.view(view.id, None).kind == "leak"
 
 
 def test_guided_input_answers_are_checked_by_the_core_when_the_step_is_done(lw: LwEnv) -> None:
