@@ -230,14 +230,14 @@ def load_profiles(directory: Path) -> dict[str, Profile]:
     return profiles
 
 
-LOCALES = frozenset({"ja", "en"})
+LOCALE_KEYS = frozenset(LOCALES)
 
 
 def _merge(base: Any, override: Any) -> Any:
     """Mappings merge key by key; anything else is replaced by the override. A text given in one language
     replaces both (the parent's other-language name would name another town or section)."""
-    if isinstance(override, dict) and override and set(override) <= LOCALES and isinstance(base, dict) \
-            and set(base) == LOCALES:
+    if isinstance(override, dict) and override and set(override) <= LOCALE_KEYS and isinstance(base, dict) \
+            and set(base) == LOCALE_KEYS:
         given = next(str(value) for value in override.values())
         return {locale: str(override.get(locale) or given) for locale in LOCALES}
     if isinstance(base, dict) and isinstance(override, dict):
