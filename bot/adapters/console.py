@@ -276,8 +276,9 @@ class ConsoleChat:
             guided.incident_id, guided.step_id, self.actor, skip=False, answers=guided.answers)))
 
     def _show_step(self, _: str) -> str:
-        step = self.triage.steps.current(self._need_focus(), self.actor.user_id)
-        return render_step(step, self.t) if step else self._no_step(self._need_focus())
+        incident_id = self._need_focus()
+        step = self.triage.steps.current(incident_id, self.actor.user_id)
+        return render_step(step, self.t) if step else self._no_step(incident_id)
 
     def _drafts(self, _: str) -> str:
         drafts = self.triage.steps.drafts(self._need_focus(), self.actor.user_id)
