@@ -3,24 +3,67 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from pydantic import ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from bot.chat_sections import ChatSection, Strict
+from bot.identity import split
 
 # Where proactive messages go when no activity has told us the tenant's service URL (public cloud).
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 _ID_LIMIT = 512  # the platform_refs columns the ids are stored in (migration 0005_wide_conversation_ids)
+MAX_MENTIONS = 20  # per section: Teams renders at most a handful; more is a configuration mistake
+
+
+def _both(ja: str, en: str) -> ValueError:
+    return ValueError(f"{ja} / {en}")  # the people who edit app.yaml read Japanese first
 
 
 class TeamsMention(Strict):
     """Someone (a user or a tag) a notification mentions: id is the AAD object id or the Teams user id."""
 
-    id: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=100)
-    type: Literal["person", "tag"] = "person"  # a tag: a Teams tag id
+    id: str = Field(max_length=200)
+    name: str = Field(max_length=100)
+    type: str = "person"  # or "tag": a Teams tag id
+
+    @model_validator(mode="before")
+    @classmethod
+    def _entry(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping | TeamsMention):
+            raise _both("id と name を持つ項目を書いてください", "an entry with id and name was expected")
+        return value
+
+    @field_validator("id", "name")
+    @classmethod
+    def _filled(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip():
+            raise _both(f"{info.field_name} が空です", f"{info.field_name} is empty")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if re.search(r"[<>]", value):  # the name goes inside an <at> tag
+            raise _both("name に < や > は使えません", "name may not contain < or >")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        platform, _ = split(value)
+        if platform is not None and platform != "teams":
+            raise _both(f"{platform} の利用者 ID は Teams では使えません",
+                        f"a {platform} user id cannot be mentioned in Teams")
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in ("person", "tag"):
+            raise _both("type は person か tag です", "type is person or tag")
+        return value
 
 
 class TeamsSettings(ChatSection):
@@ -28,7 +71,7 @@ class TeamsSettings(ChatSection):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level:
-    # one person/tag or a list (bot/adapters/teams/mentions.py validates and renders them).
+    # one person/tag or a list (bot/adapters/teams/mentions.py renders them).
     mentions: dict[str, list[TeamsMention]] = Field(default_factory=dict)
     # The reaction that captures a message into the timeline, the home tenant (default: TEAMS_TENANT_ID;
     # other tenants are outsiders) and the channel of the daily timeline audit.
@@ -48,9 +91,18 @@ class TeamsSettings(ChatSection):
     @field_validator("mentions", mode="before")
     @classmethod
     def _mentions(cls, value: object) -> object:
-        from bot.adapters.teams.mentions import check_mentions_field
-
-        return check_mentions_field(value)
+        """Each section one entry or a list of 1 to MAX_MENTIONS, normalised to a list."""
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise _both("段階（section）ごとの対応表を書いてください", "a mapping by section was expected")
+        listed = {section: list(entries) if isinstance(entries, Sequence) and not isinstance(entries, str | bytes)
+                  else [entries] for section, entries in value.items()}
+        for section, entries in listed.items():
+            if not 1 <= len(entries) <= MAX_MENTIONS:
+                raise _both(f"{section}: メンションする相手を 1 件から {MAX_MENTIONS} 件まで書いてください",
+                            f"{section}: 1 to {MAX_MENTIONS} entries (or leave the section out)")
+        return listed
 
     @field_validator("report_channels", "pr_channel", "restricted_channel", "summary_channel", "audit_channel")
     @classmethod
