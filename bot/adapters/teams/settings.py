@@ -35,33 +35,19 @@ class TeamsMention(Strict):
             raise _both("id と name を持つ項目を書いてください", "an entry with id and name was expected")
         return value
 
-    @field_validator("id", "name")
+    @field_validator("id", "name", "type")
     @classmethod
-    def _filled(cls, value: str, info: ValidationInfo) -> str:
+    def _field(cls, value: str, info: ValidationInfo) -> str:
+        """Filled in; a name that fits inside an <at> tag; a Teams id (not another platform's); a known type."""
+        field, (platform, _) = info.field_name, split(value)
         if not value.strip():
-            raise _both(f"{info.field_name} が空です", f"{info.field_name} is empty")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if re.search(r"[<>]", value):  # the name goes inside an <at> tag
+            raise _both(f"{field} が空です", f"{field} is empty")
+        if field == "name" and re.search(r"[<>]", value):
             raise _both("name に < や > は使えません", "name may not contain < or >")
-        return value
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        platform, _ = split(value)
-        if platform is not None and platform != "teams":
+        if field == "id" and platform is not None and platform != "teams":
             raise _both(f"{platform} の利用者 ID は Teams では使えません",
                         f"a {platform} user id cannot be mentioned in Teams")
-        return value
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str) -> str:
-        if value not in ("person", "tag"):
+        if field == "type" and value not in ("person", "tag"):
             raise _both("type は person か tag です", "type is person or tag")
         return value
 
