@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.adapters.teams.reactions import message_link, message_time
+from bot.adapters.teams.connector import message_link
+from bot.adapters.teams.reactions import message_time
 from tests.teams.env import ELSEWHERE, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text
 from tests.teams.parity_driver import channel_of, reaction

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -52,14 +53,30 @@ def is_personal(conversation: str) -> bool:
     return not conversation.startswith("19:")
 
 
-def deep_link(conversation: str, root: str | None, tenant: str | None = None) -> str | None:
-    """A link that opens a channel thread in Teams (chats have none that works for everyone)."""
-    if not root or not is_channel(conversation):
+def conversation_key(conversation: str) -> str:
+    """A short stable name for a conversation (full ids can be longer than an idempotency key may be)."""
+    return hashlib.sha256(conversation.encode("utf-8")).hexdigest()[:12]
+
+
+def message_link(conversation: str, message_id: str, root: str | None = None,
+                 tenant: str | None = None) -> str | None:
+    """A deep link that opens the message in Teams (channel messages and chats; a bot's personal chat has none)."""
+    if not conversation.startswith("19:"):
         return None
-    query = {"parentMessageId": root}
+    query: dict[str, str] = {}
     if tenant:
         query["tenantId"] = tenant
-    return f"https://teams.microsoft.com/l/message/{quote(conversation, safe='')}/{quote(root)}?" + urlencode(query)
+    if root and is_channel(conversation):
+        query["parentMessageId"] = root
+    else:
+        query["context"] = '{"contextType":"chat"}'
+    return f"https://teams.microsoft.com/l/message/{quote(conversation, safe='')}/{quote(message_id, safe='')}?" \
+        + urlencode(query)
+
+
+def deep_link(conversation: str, root: str | None, tenant: str | None = None) -> str | None:
+    """A link that opens a channel thread in Teams (chats have none that works for everyone)."""
+    return message_link(conversation, root, root, tenant) if root and is_channel(conversation) else None
 
 
 def card_activity(content: dict[str, Any], summary: str) -> Activity:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -13,13 +12,12 @@ from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE, CardRenderer, card, text_block
+from bot.adapters.teams.connector import conversation_key, is_personal, message_link, split_conversation
 from bot.adapters.teams.connector import is_channel as channel_conversation
-from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.manifest import COMMAND_ID
 from bot.adapters.teams.payloads import fields_of
 from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
-from bot.adapters.teams.reactions import message_link
 from bot.adapters.teams.replies import off_loop
 from bot.adapters.teams.reports import Origin, Reports
 from bot.adapters.teams.text import md_escape, message_text
@@ -157,7 +155,6 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     # the bot's own personal chat stays private.
     origin = Origin("personal" if is_personal(source.conversation) else "mention", source.conversation,
                     source.root, source.id, True, user_id(activity.from_property))
-    digest = hashlib.sha256(origin.conversation.encode("utf-8")).hexdigest()[:12]  # ids can be long
     try:
         actor, triage = people.who(activity.from_property)
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
@@ -169,7 +166,8 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
             incident_id = view.id
             await off_loop(lambda: triage.incidents.add_note(
                 incident_id, actor, t("teams.action.source_note"),
-                key=f"teams-action-src:{digest}:{source.id}", at=source.created, link=source.link))
+                key=f"teams-action-src:{conversation_key(source.conversation)}:{source.id}", at=source.created,
+                link=source.link))
     except Exception as exc:  # told inside the dialog, which stays open with the text
         await _respond(context, dialog(text, replies.failure(exc, "report", None)))
         return

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, urlencode
 
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.connector import is_channel, split_conversation
+from bot.adapters.teams.connector import conversation_key, is_channel, message_link, split_conversation
 from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
@@ -49,21 +47,6 @@ def message_time(message_id: str, now: datetime) -> datetime | None:
     if ms < _EARLIEST_MS or ms > now.timestamp() * 1000 + 86_400_000:
         return None
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
-def message_link(conversation: str, message_id: str, root: str | None, tenant: str | None) -> str | None:
-    """A deep link that opens the message in Teams (channel messages and chats; a bot's personal chat has none)."""
-    if not conversation.startswith("19:"):
-        return None
-    query: dict[str, str] = {}
-    if tenant:
-        query["tenantId"] = tenant
-    if root and "@thread." in conversation:
-        query["parentMessageId"] = root
-    else:
-        query["context"] = '{"contextType":"chat"}'
-    path = f"{quote(conversation, safe='')}/{quote(message_id, safe='')}"
-    return f"https://teams.microsoft.com/l/message/{path}?" + urlencode(query)
 
 
 def reaction_types(activity: Activity) -> list[str]:
@@ -116,7 +99,7 @@ async def on_reaction(people: People, replies: Replies, reaction: str, context: 
         actor, triage = people.who(account)
         text = replies.t("teams.capture.source", who=actor.display_name) + "\n" + replies.t("teams.capture.no_text")
         outcome = await off_loop(lambda: triage.incidents.add_note(
-            incident_id, actor, text, key=f"teams-pin:{_digest(capture.place.channel)}:{capture.message_id}",
+            incident_id, actor, text, key=f"teams-pin:{conversation_key(capture.place.channel)}:{capture.message_id}",
             at=capture.at, link=capture.link))
     except Exception as exc:  # noqa: BLE001 - told privately (the thread is public), and logged
         await replies.refuse(context, user, exc, "capture", incident_id)
@@ -132,9 +115,4 @@ async def on_reaction(people: People, replies: Replies, reaction: str, context: 
                           "capture")
 
 
-def _digest(conversation: str) -> str:
-    """A short stable name for a conversation (full ids can be longer than an idempotency key may be)."""
-    return hashlib.sha256(conversation.encode("utf-8")).hexdigest()[:12]
-
-
-__all__ = ["Capture", "parse_capture", "on_reaction", "message_time", "message_link", "reaction_types"]
+__all__ = ["Capture", "parse_capture", "on_reaction", "message_time", "reaction_types"]

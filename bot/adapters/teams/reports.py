@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -11,7 +10,7 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.adapters.teams.asking import answered_card, ask_privately
-from bot.adapters.teams.connector import is_personal, split_conversation
+from bot.adapters.teams.connector import conversation_key, is_personal, split_conversation
 from bot.adapters.teams.payloads import ActionResult, channel_data, value_of
 from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
@@ -117,10 +116,10 @@ class Reports:
         if is_help(text) and (origin.source != "channel" or origin.mentioned):
             await self.replies.reply(context, self.replies.t("teams.help"))
             return
-        digest = hashlib.sha256(origin.conversation.encode("utf-8")).hexdigest()[:12]
         try:
             actor, triage = self.people.who(activity.from_property)
-            report = ReportInput(text=text, reporter=actor, idempotency_key=f"teams:{activity.id}@{digest}",
+            key = f"teams:{activity.id}@{conversation_key(origin.conversation)}"
+            report = ReportInput(text=text, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
                                  explicit=origin.source != "channel" or origin.mentioned)
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
