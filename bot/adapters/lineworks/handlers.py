@@ -22,12 +22,11 @@ from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, TextM
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
-from bot.delivery import closing, plan
+from bot.delivery import controls, plan
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.ports import Outcome, ReportInput
 from bot.presenting import failure_text, is_help
-from bot.records.service import RecordsDesk
 from bot.triage.core import StorageUnavailable
 
 if TYPE_CHECKING:
@@ -171,47 +170,39 @@ class Handlers:
             return
         self.inputs.clear(user, data.incident_id, data.step_id)
         self.adapter.port.drop_controls(event.source.reply_to.encode(), data.incident_id, data.step_id)
-        if outcome.duplicate:  # pressed again (or after a crash): finish the missing posts
+        if outcome.duplicate:  # pressed again (or after a crash): the plan finishes the missing posts
             self.adapter.tell(user, self.render.duplicate())
-            outcome = self.triage.steps.replay(data.incident_id, data.step_id, actor)
-        if outcome.incident is None:
-            return
-        steps = plan.progress(outcome, actor.display_name, self.adapter.when())
-        # An incident that just ended: the closing review invitation and the records (bot/delivery/closing.py).
-        self.adapter.deliver(closing.at_end(steps, RecordsDesk(self.triage.deps), outcome.incident, PLATFORM,
-                                            ender=actor.user_id), actor.user_id)
+        after = controls.step_done(self.triage, outcome, actor, data.incident_id, data.step_id, self.adapter.when(),
+                                   PLATFORM)
+        if after.plan is not None:
+            self.adapter.deliver(after.plan, actor.user_id)
 
     def correct_kind(self, event: PostbackPress) -> None:
         """A kind chosen from the intro's quick replies; redaction of notices is the plan's."""
         data, user = event.data, event.source.user_id
         assert user is not None
         actor = self.adapter.actor(user)
-        before = self.triage.queries.view(data.incident_id, None)
-        old_step = self.triage.steps.current(data.incident_id, actor.user_id)
-        outcome = self.triage.incidents.correct_kind(data.incident_id, data.kind, actor)
-        if outcome.incident is None:
-            self.adapter.tell(user, self.render.messages(outcome.messages))
-            return
-        reporter = self.adapter.actor(before.reporter_id).display_name
         # The conversation already lives in the reporter's 1:1 chat: nothing moves.
-        self.adapter.deliver(plan.kind_corrected(before, old_step, outcome, reporter, home_is_private=True),
-                             actor.user_id)
+        after, _ = controls.correct_kind(self.triage, data.incident_id, data.kind, actor,
+                                         lambda reporter: self.adapter.actor(reporter).display_name,
+                                         home_is_private=True)
+        if after.plan is None:
+            self.adapter.tell(user, self.render.messages(after.outcome.messages))
+            return
+        self.adapter.deliver(after.plan, actor.user_id)
 
     def acknowledge(self, event: PostbackPress) -> None:
         """The PR acknowledgement: the core decides who may; the reporter is told, then the room."""
         data, user = event.data, event.source.user_id
         assert user is not None
         actor = self.adapter.actor(user)
-        outcome = self.triage.incidents.acknowledge(data.incident_id, actor)
-        if outcome.duplicate:  # pressed again (after a crash, or on a message sent meanwhile): who and when
-            self.adapter.tell(user, self.render.messages(outcome.messages))
-        view = outcome.incident
-        if view is None or not outcome.messages:
+        after = controls.acknowledge(self.triage, data.incident_id, actor, self.adapter.when)
+        if after.duplicate:  # pressed again (after a crash, or on a message sent meanwhile): who and when
+            self.adapter.tell(user, self.render.messages(after.outcome.messages))
+        if after.plan is None:
             return
         self.adapter.port.drop_controls(event.source.reply_to.encode(), data.incident_id, action=pb.ACK)
-        when = self.adapter.when(view.acknowledged_at)
-        self.adapter.deliver(plan.acknowledged(outcome, view.acknowledged_by or actor.display_name, when),
-                             actor.user_id)
+        self.adapter.deliver(after.plan, actor.user_id)
 
     @staticmethod
     def _raw(user: str) -> str:

@@ -17,11 +17,10 @@ from bot.adapters.teams.people import People
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.clock import format_jst
-from bot.delivery import closing, plan
+from bot.delivery import controls
 from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
 from bot.presenting import StepRef
-from bot.records.service import RecordsDesk
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 from bot.triage.sanitize import storable
 
@@ -68,19 +67,13 @@ class Actions:
             step = next((s for s in steps if s.step_id == ref.step_id), None)
             card = h.render.step(step, ref.kind, error=str(exc), values=answers) if step else None
             return ActionResult(card=card, text=str(exc))
-        said = h.t("teams.received")
-        if outcome.duplicate:  # a double click, or a click again after a crash: finish the missing posts
-            said = h.t("teams.duplicate")
-            outcome = await off_loop(triage.steps.replay, ref.incident_id, ref.step_id, actor)
-        if outcome.incident is not None:
+        after = await off_loop(lambda: controls.step_done(triage, outcome, actor, ref.incident_id, ref.step_id,
+                                                          self.when(self.now()), PLATFORM, at=clicked(activity)))
+        if after.plan is not None:
             log.info("teams.step incident_id=%s step=%s finished=%s replay=%s", ref.incident_id, ref.step_id,
-                     outcome.finished, outcome.duplicate)
-            progress = plan.progress(outcome, actor.display_name, self.when(self.now()), at=clicked(activity))
-            # Ended: the closing review invitation and the records (consent cards in personal chats).
-            steps = await off_loop(lambda: closing.at_end(progress, RecordsDesk(triage.deps), outcome.incident,
-                                                          PLATFORM, ender=actor.user_id))
-            await h.deliver(steps, actor.user_id, "step")
-        return ActionResult(text=said)
+                     after.outcome.finished, after.duplicate)
+            await h.deliver(after.plan, actor.user_id, "step")
+        return ActionResult(text=h.t("teams.duplicate" if after.duplicate else "teams.received"))
 
     async def correct_kind(self, activity: Activity, data: Any) -> ActionResult:
         """kind_select: switch playbooks; redaction and the move to a private conversation are the plan's."""
@@ -90,19 +83,16 @@ class Actions:
         if incident_id is None:
             return ActionResult(text=h.t("teams.error.bad_action"))
         actor, triage = self.people.who(activity.from_property)
-        before = await off_loop(triage.queries.view, incident_id, None)
-        old_step = await off_loop(triage.steps.current, incident_id, actor.user_id)
-        outcome = await off_loop(triage.incidents.correct_kind, incident_id, kind, actor)
-        if outcome.incident is None:
-            return ActionResult(text=" ".join(outcome.messages) or h.t("teams.duplicate"))
-        log.info("teams.kind_corrected incident_id=%s old=%s new=%s replay=%s", incident_id, before.kind,
-                 outcome.incident.kind, outcome.duplicate)
         home = await off_loop(self.ledger.home, incident_id)
-        reporter = self.people.name_of(before.reporter_id)
-        await h.deliver(plan.kind_corrected(before, old_step, outcome, reporter,
-                                            home_is_private=bool(home and is_personal(home.channel))),
-                        actor.user_id, "kind_select")
-        return ActionResult(text=h.t("teams.duplicate") if outcome.duplicate else h.t("teams.received"))
+        private = bool(home and is_personal(home.channel))
+        after, before = await off_loop(lambda: controls.correct_kind(triage, incident_id, kind, actor,
+                                                                     self.people.name_of, home_is_private=private))
+        if after.plan is None:
+            return ActionResult(text=" ".join(after.outcome.messages) or h.t("teams.duplicate"))
+        log.info("teams.kind_corrected incident_id=%s old=%s new=%s replay=%s", incident_id, before.kind,
+                 after.outcome.incident.kind if after.outcome.incident else None, after.duplicate)
+        await h.deliver(after.plan, actor.user_id, "kind_select")
+        return ActionResult(text=h.t("teams.duplicate") if after.duplicate else h.t("teams.received"))
 
     async def acknowledge(self, activity: Activity, data: Any) -> ActionResult:
         """acknowledge: the core checks PR membership; the reporters are told, then the controls replaced."""
@@ -111,15 +101,11 @@ class Actions:
         if incident_id is None:
             return ActionResult(text=h.t("teams.error.bad_action"))
         actor, triage = self.people.who(activity.from_property)
-        outcome = await off_loop(triage.incidents.acknowledge, incident_id, actor)
+        after = await off_loop(controls.acknowledge, triage, incident_id, actor, self.when)
         # Clicked again (after a crash, or on a card posted meanwhile): the recorded outcome; the plan finishes.
-        said = " ".join(outcome.messages)
-        view = outcome.incident
-        if view is None or not outcome.messages:
+        said = " ".join(after.outcome.messages)
+        if after.plan is None:
             return ActionResult(text=said or h.t("teams.duplicate"))
-        log.info("teams.acknowledged incident_id=%s user=%s replay=%s", incident_id, actor.user_id,
-                 outcome.duplicate)
-        await h.deliver(plan.acknowledged(outcome, view.acknowledged_by or actor.display_name,
-                                          self.when(view.acknowledged_at)),
-                        actor.user_id, "acknowledge")
+        log.info("teams.acknowledged incident_id=%s user=%s replay=%s", incident_id, actor.user_id, after.duplicate)
+        await h.deliver(after.plan, actor.user_id, "acknowledge")
         return ActionResult(text=said or h.t("teams.received"))
