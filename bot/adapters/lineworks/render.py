@@ -18,7 +18,7 @@ import yaml
 from bot.adapters.lineworks import postback as pb
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
-from bot.presenting import answered, chances, field_errors, shorten
+from bot.presenting import answer_label, answered, chances, field_errors, shorten
 from bot.triage.core import incident_ref
 
 TEXT_LIMIT = 2000  # content.text
@@ -228,8 +228,7 @@ class Renderer:
             parts.append(item.help)
         current = step.answers.get(item.id)
         if current:
-            shown = dict(item.choices).get(current, current)
-            parts.append(self.w("input.current", value=shorten(shown, ANSWER_LIMIT)))
+            parts.append(self.w("input.current", value=shorten(answer_label(item, current), ANSWER_LIMIT)))
         if error:
             parts.append(error)
         items: list[dict[str, Any]] = []
