@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from bot.delivery import plan
 from bot.ports import AskIfReport, Outcome
+from bot.triage.classifier_intake import intake_action
+from bot.triage.classify import Classifier
+from bot.triage.incidents import MAX_TEXT
+from bot.triage.sanitize import storable
 
 
 @dataclass(frozen=True)
@@ -32,4 +36,12 @@ def after_report(outcome: Outcome, origin: plan.Origin, *, answer: bool, can_ask
     return AfterReport(plan=plan.report(outcome, origin))
 
 
-__all__ = ["AfterReport", "after_report"]
+def leaves_alone(classifier: Classifier, text: str) -> bool:
+    """Whether a post in a report channel (no explicit intent, no kind given) leads to nothing at all: the core's
+    intake ignores it as chatter, so nothing is stored, asked or said and the platform may be answered at once."""
+    # The text as the core's report() classifies it (storable, clipped); tests/delivery/test_intake.py holds the
+    # two to the same answer.
+    return intake_action(classifier.classify(storable(text)[:MAX_TEXT]), explicit=False) == "ignore"
+
+
+__all__ = ["AfterReport", "after_report", "leaves_alone"]

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -21,10 +22,11 @@ from bot.adapters.slack.people import DEFAULT_TTL_SECONDS, Outsiders, People, Us
 from bot.adapters.slack.port import PLATFORM, SlackPort, build_client
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
-from bot.adapters.slack.reports import Reports
+from bot.adapters.slack.reports import Reports, plain_channel_post
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
+from bot.delivery.intake import leaves_alone
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.resume import resume_reports
@@ -86,8 +88,15 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     steps = Steps(people, replies, outbox, render, client)
     metrics = SlackMetrics()
     signing_secret = secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else ""
+    report_channels = frozenset(slack.report_channels)
+
+    def quiet(body: dict[str, Any]) -> bool:
+        """Chatter in a report channel, which the core leaves alone: answered before Bolt's dispatch."""
+        text = plain_channel_post(body, report_channels)
+        return text is not None and leaves_alone(triage.deps.classifier, text)
+
     # The gate replaces Bolt's RequestVerification: it refuses (and counts) where Bolt would raise (gate.py).
-    gate = SlackGate(signing_secret, metrics, observe_team=outsiders.observe_team)
+    gate = SlackGate(signing_secret, metrics, observe_team=outsiders.observe_team, quiet=quiet)
     bolt_logger = logging.getLogger("incident_bot.slack.bolt")
     redact_bolt_logs(bolt_logger)
     # process_before_response: Slack gets its HTTP 200 only once a delivery's work is stored and posted. A crash

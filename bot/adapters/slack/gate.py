@@ -1,4 +1,5 @@
-"""The door in front of Bolt: size, signature and timestamp (401), then the payload's shape (400), counted."""
+"""The door in front of Bolt: size, signature and timestamp (401), then the payload's shape (400), counted; then
+a delivery the core leaves alone (`quiet`: channel chatter) is answered 200 without Bolt's dispatch."""
 
 # Each refusal is logged by reason, never with the body. Bolt's RequestVerification is off (app.py): a non-numeric
 # timestamp makes it raise (500) instead of refusing, and wrongly typed fields make Bolt raise inside a matcher. As
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import re
 import time
@@ -25,6 +27,7 @@ from bot.adapters.slack.shapes import KNOWN_TYPES, MAX_BODY_BYTES, shape_problem
 
 MAX_AGE_SECONDS = 5 * 60  # Slack: refuse requests more than five minutes old (replays)
 SIGNATURE_CHECKED = "incident_bot_signature_checked"  # set by `handle` only, never from a request
+SHAPE_CHECKED = "incident_bot_shape_checked"  # likewise
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 Headers = Mapping[str, Any]
@@ -65,10 +68,12 @@ class SlackGate(Middleware):
 
     def __init__(self, signing_secret: str, metrics: SlackMetrics, *,
                  observe_team: Callable[[str, str], None] | None = None,
+                 quiet: Callable[[dict[str, Any]], bool] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self._secret = signing_secret
         self.metrics = metrics
         self._observe_team = observe_team
+        self._quiet = quiet  # a well-formed payload that needs nothing from any listener (app.py says which)
         self._clock = clock
 
     @property
@@ -93,13 +98,24 @@ class SlackGate(Middleware):
             self._observe_team(*hint)
         return None
 
+    def _answered(self, body: Any) -> BoltResponse | None:
+        """A refusal, or 200 at once for a delivery that needs nothing; None: Bolt dispatches it."""
+        refused = self._after_signature(body)
+        if refused is not None:
+            return refused
+        if self._quiet is not None and isinstance(body, dict) and self._quiet(body):
+            return BoltResponse(status=200, body="")
+        return None
+
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        if req.context.get(SHAPE_CHECKED):
+            return next()
         if req.mode != "socket_mode" and not req.context.get(SIGNATURE_CHECKED):
             reason = signature_problem(self._secret, req.raw_body.encode("utf-8", "surrogatepass"), req.headers,
                                        self._clock())
             if reason is not None:
                 return self.refuse(401, reason)
-        return self._after_signature(req.body) or next()
+        return self._answered(req.body) or next()
 
     def handle(self, dispatch: Callable[[BoltRequest], BoltResponse], body: bytes, headers: Headers,
                query: str | None = None) -> BoltResponse:
@@ -109,11 +125,22 @@ class SlackGate(Middleware):
         reason = signature_problem(self._secret, body, headers, self._clock())
         if reason is not None:
             return self.refuse(401, reason)
+        context: dict[str, Any] = {SIGNATURE_CHECKED: True}  # the middleware does not hash the body a second time
+        try:
+            text = body.decode("utf-8")
+            # The Events API's JSON (Bolt too parses any body starting so as JSON); forms are Bolt's to read.
+            parsed = json.loads(text) if text.startswith("{") else None
+        except Exception:  # noqa: BLE001 - not UTF-8 or not JSON: never from Slack
+            return self.refuse(400, "malformed", problem="body is not a Slack payload")
+        if parsed is not None:
+            answered = self._answered(parsed)
+            if answered is not None:
+                return answered
+            context[SHAPE_CHECKED] = True
         bolt_headers = {str(k).lower(): [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
                         for k, value in headers.items()}
-        try:  # checked above: the middleware does not hash the same body a second time
-            request = BoltRequest(body=body.decode("utf-8"), query=query, headers=bolt_headers,
-                                  context={SIGNATURE_CHECKED: True})
-        except Exception:  # noqa: BLE001 - not UTF-8, not JSON, or not what Bolt reads: never from Slack
+        try:
+            request = BoltRequest(body=text, query=query, headers=bolt_headers, context=context)
+        except Exception:  # noqa: BLE001 - not what Bolt reads: never from Slack
             return self.refuse(400, "malformed", problem="body is not a Slack payload")
         return dispatch(request)

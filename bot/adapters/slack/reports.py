@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -39,6 +39,23 @@ class Origin:
     reply: Reply
     message_ts: str | None = None
     thread_ts: str | None = None
+
+
+def plain_channel_post(body: dict[str, Any], report_channels: Container[str]) -> str | None:
+    """The plain text of a delivery that is only a person's top-level post in a report channel, or None.
+
+    Only what `Reports.message_origin` takes as a "channel" report and the core would see as this text alone: no
+    subtype (edits, file shares), no bot, no thread, no mention (mentions go through Bolt, whose context names the
+    bot), no retry of anything else. The gate answers such a post at once when the core leaves it alone."""
+    event = body.get("event")
+    if body.get("type") != "event_callback" or not isinstance(event, dict) or event.get("type") != "message":
+        return None
+    text = event.get("text")
+    if ("subtype" in event or event.get("bot_id") or not event.get("user") or "thread_ts" in event
+            or event.get("channel_type") == "im" or event.get("channel") not in report_channels
+            or not isinstance(text, str) or "<@" in text):
+        return None
+    return slack_to_plain(text.strip())  # as report_message reads it: strip_mentions_of strips
 
 
 @dataclass(eq=False)  # handlers are compared and hashed by identity
