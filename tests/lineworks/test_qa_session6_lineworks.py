@@ -61,3 +61,24 @@ def test_a_bystander_cannot_acknowledge_or_correct(lw: LwEnv) -> None:
     assert after.acknowledged_at is None and after.kind == "flaming"
     told = [text_of(m) for m in lw.to_user(OTHER)]
     assert any("広報広聴課として登録された職員だけ" in t for t in told) and any("権限がありません" in t for t in told)
+
+
+def test_two_instances_handle_the_same_redelivered_callback_once(lw_factory) -> None:  # noqa: ANN001
+    """Two instances behind a balancer on one database (PostgreSQL with TEST_DATABASE_URL): LINE WORKS sends the
+    same callback again, to either instance; one incident, one set of messages, one acknowledgement."""
+    first, second = lw_factory(), lw_factory()
+    callback = first.message(STAFF, REPORTS["impersonation"], REPORT_ROOM)
+    assert first.send(callback).status_code == 200
+    sent = len(first.to_user(STAFF))
+    for env in (second, first, second):
+        assert env.send(callback).status_code == 200
+    [view] = first.runtime.triage.queries.list(None)
+    assert len(first.to_user(STAFF)) == sent
+    [notice] = first.to_room(PR_ROOM)
+    press = {"type": "postback", "source": {"userId": PR, "domainId": 40029600, "channelId": PR_ROOM},
+             "issuedTime": "2026-11-18T01:30:00.000Z", "data": press_data(notice, pb.ACK)}
+    for env in (first, second):
+        assert env.send(press).status_code == 200
+    events = [e.type for e in first.runtime.triage.queries.timeline(view.id, None)]
+    assert events.count("reported") == 1 and events.count("acknowledged") == 1
+    assert len([m for m in first.to_room(PR_ROOM) if "確認しました" in text_of(m)]) == 1
