@@ -77,3 +77,27 @@ def test_pr_can_end_a_leak_in_teams(teams: TeamsEnv) -> None:
     offered = {verb for conversation in (PR_CHANNEL, teams.fake.chats[STAFF.id])
                for message in teams.fake.posts_to(conversation) for verb in verbs(message)}
     assert offered & {"resolve", "close", "incident_resolve", "incident_close"}
+
+
+def test_an_acknowledged_personal_chat_report_keeps_its_text_on_the_pr_card(teams: TeamsEnv) -> None:
+    """Reported in a personal chat (which PR cannot open): after 確認 the card kept only 「報告内容はインシデントの
+    スレッドで確認できます」, pointing at a thread that does not exist, and the report text was gone."""
+    from tests.teams.teams_driver import personal_chat
+
+    teams.driver.chat_message(STAFF, REPORTS["impersonation"])
+    [pr_card] = teams.fake.posts_to(PR_CHANNEL)
+    teams.driver.execute(PR, pr_card, PR_CHANNEL, "acknowledge")
+    shown = card_text(teams.fake.message(pr_card["id"]))
+    assert "スレッドで確認できます" not in shown
+    assert REPORTS["impersonation"][:20] in shown and "報告者とのチャットで案内しています" in shown
+    assert "広報 太郎 さんが確認しました" in shown
+    assert teams.view(teams.incident_ids()[0]).conversation.channel == personal_chat(STAFF)
+
+
+def test_an_acknowledged_thread_report_still_points_to_its_thread(teams: TeamsEnv) -> None:
+    report(teams, "flaming")
+    [pr_card] = teams.fake.posts_to(PR_CHANNEL)
+    teams.driver.execute(PR, pr_card, PR_CHANNEL, "acknowledge")
+    updated = teams.fake.message(pr_card["id"])
+    assert "報告内容はインシデントのスレッドで確認できます" in card_text(updated)
+    assert any(a["type"] == "Action.OpenUrl" for a in updated["attachments"][0]["content"]["actions"])
