@@ -106,3 +106,14 @@ def test_a_user_named_without_its_platform_is_told_how_to_name_it(runtime: Runti
     assert code == 1 and PR in said  # 「--as slack:U…」: the id as app.yaml writes it
     code, said = _cli(runtime, tmp_path, monkeypatch, "report", "abc")
     assert code == 2 and "番号" in said  # Japanese first, like every other message
+
+
+def test_a_notice_is_recorded_with_the_clauses_the_notice_cited(runtime: Runtime, clock: FixedClock) -> None:
+    """旭川市: a flaming notice cites 7(1)エ (what PR was shown); the records cited 7(2)ア and 7(3)イ too, which are
+    about impersonation and misinformation."""
+    from bot.records.service import RecordsDesk
+
+    incident_id = walk(runtime, clock, "市の公式Xの投稿が炎上しています https://x.com/city/status/1", close=False)
+    timeline = RecordsDesk(runtime.triage.deps).timeline_file(incident_id, None, "csv").content.decode("utf-8-sig")
+    [notice] = [line for line in timeline.splitlines() if line.split(",")[1] == "通知"]
+    assert notice.endswith(",旭川市ガイドライン 7(1)エ"), notice
