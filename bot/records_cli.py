@@ -45,7 +45,17 @@ def save_whole(path: Path, content: bytes) -> None:
 
 
 def emit(runtime: Runtime, file: RecordFile, fmt: str, output: str | None, stdout: TextIO) -> int:
-    """Write a RecordFile: text formats to stdout unless --output; binary ones to a file, never to a terminal."""
+    """Write a RecordFile, then say (exit 1) when the chain no longer vouches for its records."""
+    code = _write(runtime, file, fmt, output, stdout)
+    if code == 0 and file.suspect:
+        stdout.write(runtime.triage.catalog.t("records.file.tampered", what=file.title,
+                                              seqs=", ".join(str(seq) for seq in file.suspect)) + "\n")
+        return 1
+    return code
+
+
+def _write(runtime: Runtime, file: RecordFile, fmt: str, output: str | None, stdout: TextIO) -> int:
+    """Text formats to stdout unless --output; binary ones to a file, never to a terminal."""
     cat = runtime.triage.catalog
     if output == "-" or (output is None and fmt not in BINARY):
         if fmt in BINARY:
@@ -78,7 +88,7 @@ def _incident_command(runtime: Runtime, args: argparse.Namespace, stdout: TextIO
     cat = runtime.triage.catalog
     number = _number(args.target)
     if number is None:
-        stdout.write(f"{args.command}: expected an incident number (e.g. 12 or INC-0012), got {args.target!r}\n")
+        stdout.write(cat.t("records.file.bad_number", command=args.command, value=repr(args.target)) + "\n")
         return 2
     desk = RecordsDesk(runtime.triage.deps)
     viewer = getattr(args, "as_user", None) or None
@@ -91,9 +101,20 @@ def _incident_command(runtime: Runtime, args: argparse.Namespace, stdout: TextIO
         stdout.write(cat.t("error.not_found", ref=f"INC-{number:04d}") + "\n")
         return 1
     except PermissionDenied:
-        stdout.write(cat.t("error.denied") + "\n")
+        stdout.write(denied(runtime, viewer))
         return 1
     return emit(runtime, file, args.format, getattr(args, "output", None), stdout)
+
+
+def denied(runtime: Runtime, viewer: str | None) -> str:
+    """The refusal; for an id without its platform (「--as U0123」), how app.yaml names users, too."""
+    cat, access = runtime.triage.catalog, runtime.triage.deps.access
+    said = cat.t("error.denied") + "\n"
+    if viewer and ":" not in viewer:
+        known = sorted(access.pr_members | access.security_officers)
+        example = next((user for user in known if user.split(":", 1)[-1] == viewer), f"console:{viewer}")
+        said += cat.t("records.file.as_platform", example=example) + "\n"
+    return said
 
 
 def timeline(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
@@ -115,6 +136,6 @@ def incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
         file = RecordsDesk(runtime.triage.deps).incidents_file(getattr(args, "as_user", None) or None,
                                                               open_only=args.open)
     except PermissionDenied:
-        stdout.write(runtime.triage.catalog.t("error.denied") + "\n")
+        stdout.write(denied(runtime, getattr(args, "as_user", None) or None))
         return 1
     return emit(runtime, file, "xlsx", getattr(args, "output", None), stdout)

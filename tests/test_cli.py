@@ -65,7 +65,7 @@ def test_timeline_errors(cli_env: Path) -> None:
     _seed(cli_env)
     assert _cli(cli_env, "timeline", "42")[0] == 1
     code, out = _cli(cli_env, "timeline", "latest")
-    assert code == 2 and "expected an incident number" in out
+    assert code == 2 and "インシデントの番号を指定してください" in out and "latest" in out
 
 
 def test_incidents_json(cli_env: Path) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ports import DraftView, IncidentView
+from bot.records.integrity import suspect_seqs
 from bot.triage.core import CoreDeps, all_answers, load_incident, render_context, reporter_ids, step_states
 from bot.triage.queries import IncidentQueries, TimelineEntry
 from storage.models import Incident, IncidentReporter, TimelineEvent
@@ -40,6 +41,7 @@ class IncidentRecord:
     erased_at: datetime | None = None
     erasure: dict[str, int] | None = None
     closed_at: datetime | None = None
+    suspect: tuple[int, ...] = ()  # chain problems around its events: the file must say so
 
 
 def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> IncidentRecord:
@@ -53,6 +55,7 @@ def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> Inciden
         visible = view.details_visible
         names = _names(session, incident) if visible else {}
         steps = _steps(deps, session, incident) if visible else ()
+        suspect = suspect_seqs(session, incident_id)
     review = next((e for e in reversed(entries) if e.type == REVIEW_EVENT and not e.redacted and e.data), None)
     erasure = next((e for e in reversed(entries) if e.type == "erased"), None)
     return IncidentRecord(
@@ -62,6 +65,7 @@ def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> Inciden
         erased_at=incident.erased_at,
         erasure={k: int(v) for k, v in erasure.data.items() if isinstance(v, int)} if erasure else None,
         closed_at=incident.closed_at,
+        suspect=suspect,
     )
 
 

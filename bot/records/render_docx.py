@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC
 
 from docx import Document as new_document
 from docx.document import Document as DocxDocument
@@ -125,6 +126,15 @@ def render_docx(report: Report) -> bytes:
     _a4(document)
     document.core_properties.title = clean(f"{report.title} {report.ref}")
     document.core_properties.author = "incident-bot"
+    if report.made is not None:
+        made = report.made.astimezone(UTC).replace(tzinfo=None)  # core properties are written as UTC
+        document.core_properties.created = document.core_properties.modified = made
+        document.core_properties.last_modified_by = "incident-bot"
+        document.core_properties.revision = 1
+    if report.warning:  # first, in red: a clerk must not miss that the chain does not vouch for it
+        run = document.add_paragraph().add_run(clean(report.warning))
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     _paragraph(document, report.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _paragraph(document, report.addressee)
     _paragraph(document, report.author, align=WD_ALIGN_PARAGRAPH.RIGHT)

@@ -26,8 +26,9 @@ def _section(number: int, section: Section) -> list[str]:
 
 def render_md(report: Report) -> str:
     """The report as Markdown text."""
-    out = [f"# {md_escape(report.title)}", "", md_escape(report.date), "", md_escape(report.addressee), "",
-           md_escape(report.author), "", md_escape(report.intro), "", md_escape(report.ki), ""]
+    out = [f"# {md_escape(report.title)}", ""] + ([f"**{md_escape(report.warning)}**", ""] if report.warning else [])
+    out += [md_escape(report.date), "", md_escape(report.addressee), "",
+            md_escape(report.author), "", md_escape(report.intro), "", md_escape(report.ki), ""]
     for number, section in enumerate(report.sections, start=1):
         out += _section(number, section)
     out += [md_escape(report.end), "", f"*{md_escape(report.provenance)}*", ""]

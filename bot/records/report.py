@@ -59,6 +59,8 @@ class Report:
     end: str
     provenance: str
     lines: tuple[Line, ...]  # the timeline the 経緯 table was made from, event for event
+    warning: str = ""  # the chain does not vouch for these records: said on top
+    made: datetime | None = None  # the file's 作成日時 (Word shows its template's 2013 otherwise)
 
 
 def addressee_section(deps: CoreDeps) -> str:
@@ -135,7 +137,16 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         provenance=cat.t("records.report.provenance", ref=view.ref, count=len(record.entries), head=head,
                          now=format_when(now, locale, calendar)),
         lines=lines,
+        warning=suspect_warning(deps, record),
+        made=now,
     )
+
+
+def suspect_warning(deps: CoreDeps, record: IncidentRecord) -> str:
+    """The warning a file made from records the chain no longer vouches for carries ("" when sound)."""
+    if not record.suspect:
+        return ""
+    return deps.catalog.t("records.report.tampered", seqs=", ".join(str(seq) for seq in record.suspect))
 
 
 def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:

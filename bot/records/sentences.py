@@ -151,7 +151,10 @@ class Describer:
             params["answers"] = self._answers(kind, step_id, answers) if isinstance(answers, dict) else ""
         if entry.type in ("notified", "escalated") and isinstance(entry.new, str) and self.profile:
             section = self.profile.sections.get(entry.new)
-            clauses = tuple(self.profile.cite(k, cat.locale) for k in (section.clauses if section else ()))
+            cited = list(section.clauses) if section else []
+            if kind and self.library and entry.new in self.profile.first_report_to:
+                cited = self.library.first_notice_basis(kind, self.profile)[0]  # what the notice itself cited
+            clauses = tuple(self.profile.cite(k, cat.locale) for k in cited)
         if entry.type == "classified" and isinstance(entry.data.get("confidence"), (int, float)):
             params["confidence"] = f"{float(entry.data['confidence']):.0%}"
         if entry.type == "details_changed":

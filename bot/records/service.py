@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import to_jst
@@ -17,7 +18,7 @@ from bot.ports import Actor
 from bot.records.model import REVIEW_EVENT, IncidentRecord, load_record, reporters_of
 from bot.records.render_docx import render_docx
 from bot.records.render_md import render_md
-from bot.records.report import build_report
+from bot.records.report import build_report, suspect_warning
 from bot.records.sentences import Describer
 from bot.records.tables import incidents_xlsx, timeline_csv, timeline_markdown, timeline_xlsx
 from bot.triage.access import PermissionDenied
@@ -25,6 +26,7 @@ from bot.triage.core import CoreDeps, InvalidRequest, incident_ref, load_inciden
 from bot.triage.export import export_json
 from bot.triage.queries import IncidentQueries
 from bot.triage.sanitize import storable
+from storage.models import Incident, IncidentReporter
 
 TIMELINE_FORMATS = ("md", "csv", "json", "xlsx")
 REPORT_FORMATS = ("docx", "md")
@@ -48,6 +50,7 @@ class RecordFile:
     content: bytes
     media_type: str
     title: str
+    suspect: tuple[int, ...] = ()  # timeline records the chain no longer vouches for (the file says so)
 
 
 class RecordsDesk:
@@ -93,9 +96,9 @@ class RecordsDesk:
             lines = Describer.for_deps(self.deps, names=rec.names).describe(rec.entries)
             content = (timeline_xlsx(view, lines, cat) if fmt == "xlsx" else
                        timeline_csv(lines, cat).encode("utf-8") if fmt == "csv" else
-                       timeline_markdown(view, lines, cat).encode("utf-8"))
+                       timeline_markdown(view, lines, cat, suspect_warning(self.deps, rec)).encode("utf-8"))
         return RecordFile(f"{view.ref}-timeline.{fmt}", content, MEDIA_TYPES[fmt],
-                          cat.t("records.file.timeline", ref=view.ref))
+                          cat.t("records.file.timeline", ref=view.ref), rec.suspect)
 
     def report_file(self, incident_id: int, viewer: str | None, fmt: str = "docx", *,
                     calendar: str | None = None) -> RecordFile:
@@ -130,7 +133,7 @@ class RecordsDesk:
         report = build_report(self.deps, rec, calendar=calendar)
         content = render_docx(report) if fmt == "docx" else render_md(report).encode("utf-8")
         return RecordFile(f"{rec.view.ref}-report.{fmt}", content, MEDIA_TYPES[fmt],
-                          self.deps.catalog.t("records.file.report", ref=rec.view.ref))
+                          self.deps.catalog.t("records.file.report", ref=rec.view.ref), rec.suspect)
 
     def incidents_file(self, viewer: str | None, fmt: str = "xlsx", *, open_only: bool = False,
                        now: datetime | None = None) -> RecordFile:
@@ -144,9 +147,23 @@ class RecordsDesk:
             transaction(self.deps, refuse)
         views = IncidentQueries(self.deps).list(viewer, open_only=open_only, limit=100_000)
         stamp = now or self.deps.clock.now()
-        content = incidents_xlsx(views, self.deps.catalog)
+        content = incidents_xlsx(views, self.deps.catalog, self._reporter_names())
         return RecordFile(f"incidents-{to_jst(stamp):%Y%m%d}.xlsx", content, MEDIA_TYPES["xlsx"],
                           self.deps.catalog.t("records.file.incidents", count=len(views)))
+
+    def _reporter_names(self) -> dict[int, dict[str, str]]:
+        """Each incident's reporter names (what the timeline shows; none once erased), read in two queries."""
+        names: dict[int, dict[str, str]] = {}
+        with self.deps.sessions.begin() as session:
+            for incident_id, user, name in session.execute(select(Incident.id, Incident.reporter_id,
+                                                                  Incident.reporter_name)):
+                if name:
+                    names.setdefault(incident_id, {})[user] = name
+            for incident_id, user, name in session.execute(select(IncidentReporter.incident_id,
+                                                                  IncidentReporter.user_id, IncidentReporter.name)):
+                if name:
+                    names.setdefault(incident_id, {})[user] = name
+        return names
 
     def may_review(self, incident_id: int, user: str) -> bool:
         """Whether the user may record the closing review (whoever may resolve or close the incident)."""

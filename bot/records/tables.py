@@ -58,12 +58,13 @@ def headers(catalog: Catalog, group: str, columns: Sequence[str]) -> list[str]:
     return [catalog.t(f"records.{group}.{column}") for column in columns]
 
 
-def timeline_markdown(view: IncidentView, lines: Sequence[Line], catalog: Catalog) -> str:
-    """A Markdown table, one row per event; every cell escaped."""
+def timeline_markdown(view: IncidentView, lines: Sequence[Line], catalog: Catalog, warning: str = "") -> str:
+    """A Markdown table, one row per event; every cell escaped (a chain warning first)."""
     head = [catalog.t("records.column.at"), catalog.t("records.column.event"), catalog.t("records.column.actor"),
             catalog.t("records.column.content"), catalog.t("records.column.clauses")]
     out = [catalog.t("export.heading", ref=view.ref, kind=md_escape(view.kind_label),
                      status=md_escape(view.status_label)), "",
+           *([f"**{md_escape(warning)}**", ""] if warning else []),
            "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for line in lines:
         cells = (format_jst(line.at, catalog.locale), line.event, line.actor, line.text, line.clauses)
@@ -142,16 +143,19 @@ def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog) -
     return _save(workbook, f"{view.ref} {catalog.t('records.sheet')}")
 
 
-def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog, names: dict[str, str] | None = None) -> bytes:
-    """The incident list as an Excel workbook (no report text: restricted incidents must not leak)."""
-    names = names or {}
+def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
+                   names: dict[int, dict[str, str]] | None = None) -> bytes:
+    """The incident list as an Excel workbook (no report text: restricted incidents must not leak); reporters by
+    the names each incident recorded for them."""
+    every = names or {}
     rows = []
     for v in views:
+        names_of = every.get(v.id, {})
         rows.append((
             v.ref, v.kind_label, v.status_label, v.severity_label,
             catalog.t("records.flag_yes" if v.restricted else "records.flag_no"),
             _excel_time(v.created_at), _excel_time(v.acknowledged_at), v.acknowledged_by or "",
-            _excel_time(v.resolved_at), "、".join(names.get(r, r) for r in v.reporters),
+            _excel_time(v.resolved_at), "、".join(names_of.get(r, r) for r in v.reporters),
             catalog.label("summary.platform", v.platform) if v.platform else "", v.department or "",
         ))
     workbook = Workbook()

@@ -51,7 +51,7 @@ def lineworks_settings(runtime: Runtime) -> LineWorksSettings:
     try:
         return read_section(runtime.settings, "lineworks", LineWorksSettings)
     except SectionError as exc:
-        raise LineWorksConfigError(f"app.yaml の lineworks: の設定に誤りがあります / invalid lineworks: settings: "
+        raise LineWorksConfigError(f"lineworks: の設定に誤りがあります / invalid lineworks: settings: "
                                    f"{exc}") from None
 
 

@@ -236,7 +236,7 @@ def teams_settings(runtime: Runtime) -> TeamsSettings:
     try:
         return read_section(runtime.settings, "teams", TeamsSettings)
     except SectionError as exc:
-        raise TeamsConfigError(str(exc)) from None
+        raise TeamsConfigError(f"teams: の設定に誤りがあります / invalid teams: settings: {exc}") from None
 
 
 __all__ = ["TeamsBot", "TeamsConfigError", "build_teams_app", "teams_settings", "sdk_configuration",

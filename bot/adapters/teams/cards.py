@@ -246,8 +246,11 @@ class CardRenderer:
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
         if view.restricted:
             body.append(text_block(md_escape(self.t("teams.pr.restricted_now")), isSubtle=True))
-        else:
+        elif thread_url:
             body.append(text_block(md_escape(self.t("teams.pr.text_in_thread")), isSubtle=True))
+        else:  # reported in a personal chat PR cannot open: the report stays on the card
+            body += lines(shorten(self.t("teams.pr.report_text", text=view.text or "—"), TEXT_LIMIT))
+            body.append(text_block(md_escape(self.t("teams.pr.in_chat")), isSubtle=True, size="Small"))
         actions = []
         if acknowledged:
             body.append(text_block(md_escape(acknowledged), color="Good", weight="Bolder"))

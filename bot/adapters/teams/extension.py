@@ -174,7 +174,8 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     if view is None:  # not enough to go on: asked in the dialog, which stays open with the text (as in Slack)
         await _respond(context, dialog(text, " ".join(outcome.messages)))
         return
-    accepted = "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat"
+    accepted = ("teams.action.accepted_private" if view.restricted else  # a leak lives in the personal chat
+                "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat")
     said = t(accepted, ref=view.ref, kind=catalog.label("kind", view.kind))
     try:
         await reports.show(outcome, origin, actor, text)
