@@ -145,7 +145,9 @@ def _time_to_resolve(session: Session, week: IsoWeek) -> tuple[DurationStats, in
 
 
 def _escalations(session: Session, week: IsoWeek) -> tuple[int, dict[int, int]]:
-    level = TimelineEvent.data["level"].as_integer()
+    """Incidents whose escalation reached chain level 2 or beyond, once each; re-notices of a level are no climb.
+    Events from before `stage` was recorded count by their notice number."""
+    level = func.coalesce(TimelineEvent.data["stage"].as_integer(), TimelineEvent.data["level"].as_integer())
     rows = session.execute(
         select(level, func.count(distinct(TimelineEvent.incident_id)))
         .where(_in_week(week), TimelineEvent.type == "escalated").group_by(level)
