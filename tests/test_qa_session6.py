@@ -12,6 +12,8 @@ import pytest
 from bot.ports import Actor, ReportInput
 from bot.records.model import load_record
 from bot.records.report import addressee_name, build_report
+from bot.triage.playbook import answers_alike
+from bot.triage.playbook_models import InputDef
 from bot.wiring import Runtime
 from tests.conftest import PR, STAFF
 from tests.helpers import POST_URL
@@ -54,3 +56,53 @@ def test_iwaki_clause_7_is_quoted_in_the_guidelines_own_words(runtime_factory: C
     profile = runtime_factory(sqlite_url, profile="iwaki", escalation={}).triage.deps.profile
     quote = profile.clause_text("第7")
     assert "ソーシャルメディア特有の脅威である炎上" in quote and quote in seed
+
+
+# -- answers kept across a kind correction ---------------------------------------------------------------------
+INTAKE = {"post_url": "https://x.com/asahikawa_fake/status/999", "platform": "Instagram", "spread": "large",
+          "press": "yes", "personal_data": "no", "department": "観光課", "screenshot_note": "共有フォルダ/0001",
+          "false_claim": "市が給付金を配るという投稿"}
+
+
+def test_answers_given_before_a_kind_correction_are_prefilled_in_the_new_playbook(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
+    runtime = runtime_factory(sqlite_url, escalation={})
+    triage = runtime.triage
+    outcome = triage.incidents.report(ReportInput(REPORTS["misinformation"], REPORTER, kind_hint="misinformation"))
+    assert outcome.incident is not None and outcome.step is not None
+    incident_id = outcome.incident.id
+    triage.steps.complete(incident_id, outcome.step.step_id, REPORTER, answers=INTAKE)
+    corrected = triage.incidents.correct_kind(incident_id, "flaming", REPORTER)
+    step = corrected.step
+    assert step is not None and step.step_id == "intake"
+    shown = {item.id: item.value for item in step.inputs}
+    # Same meaning: the typed answer (not the report's URL), the service, the department, same-option choices.
+    assert shown["post_url"] == INTAKE["post_url"] and shown["platform"] == "Instagram"
+    assert shown["department"] == "観光課" and shown["screenshot_note"] == "共有フォルダ/0001"
+    assert (shown["spread"], shown["press"], shown["personal_data"]) == ("large", "yes", "no")
+    assert shown["account_type"] == ""  # flaming asks this; misinformation never did
+    assert "false_claim" not in shown
+    # Confirming the step takes the carried values as this playbook's answers.
+    done = triage.steps.complete(incident_id, "intake", REPORTER)
+    assert done.completed_step is not None and done.completed_step.answers["department"] == "観光課"
+    assert done.incident is not None and done.incident.severity == "critical"  # spread large + press: assessed
+
+
+def test_an_answer_is_never_carried_into_a_question_that_asks_something_else(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
+    runtime = runtime_factory(sqlite_url, escalation={})
+    library, profile = runtime.library, runtime.triage.deps.profile
+    label = {"ja": "x", "en": "x"}
+    yes_no = [{"value": "yes", "label": label}, {"value": "no", "label": label}]
+
+    def item(**kw: object) -> InputDef:
+        return InputDef.model_validate({"id": "q", "label": label, **kw})
+
+    assert answers_alike(item(type="text"), item(type="textarea"))
+    assert not answers_alike(item(type="text"), item(type="url"))
+    assert not answers_alike(item(type="choice", choices=yes_no), item(type="choice", choices=yes_no[:1]))
+    assert not answers_alike(InputDef.model_validate({"id": "p", "label": label, "type": "text"}), item(type="text"))
+    # leak's spread_stopped or is_malicious have no twin in flaming; ids only in the old playbook stay behind.
+    carried = library.carried("flaming", profile, [("misinformation", {"is_malicious": "yes", "spread": "small",
+                                                                       "correct_info": "正しい情報"})])
+    assert carried == {"spread": "small"}
