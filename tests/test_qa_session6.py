@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.console import ConsoleChat
+from bot.config import ConsoleSettings
 from bot.ports import Actor, ReportInput
 from bot.records.model import load_record
 from bot.records.report import addressee_name, build_report
 from bot.triage.playbook import answers_alike
 from bot.triage.playbook_models import InputDef
+from bot.triage.short_input import choice_value, incident_number, kind_value, url_value
 from bot.wiring import Runtime
 from tests.conftest import PR, STAFF
 from tests.helpers import POST_URL
@@ -106,3 +109,53 @@ def test_an_answer_is_never_carried_into_a_question_that_asks_something_else(
     carried = library.carried("flaming", profile, [("misinformation", {"is_malicious": "yes", "spread": "small",
                                                                        "correct_info": "正しい情報"})])
     assert carried == {"spread": "small"}
+
+
+# -- short inputs typed in full-width or half-width forms ---------------------------------------------------------
+def test_short_values_read_the_same_in_any_width() -> None:
+    for typed in ("INC-0001", "inc-1", "#1", "＃１", "ＩＮＣ－０００１", "ＩＮＣー１", " 1　", "No.1"):
+        assert incident_number(typed) == 1, typed
+    assert incident_number("abc") is None and incident_number("") is None and incident_number("INC-") is None
+    spread = (("small", "小"), ("medium", "中"), ("large", "大"))
+    assert [choice_value(spread, t) for t in ("中", "中 ", "中　", "ｍｅｄｉｕｍ", "MEDIUM")] == ["medium"] * 5
+    assert choice_value((("yes", "あり"), ("no", "なし")), "ｙｅｓ") == "yes"
+    assert choice_value((("yes", "あり"), ("no", "なし")), "ナシ") == "no"
+    kinds = ["flaming", "misinformation", "leak"]
+    assert [kind_value(t, kinds, {}) for t in ("ﾃﾞﾏ", "ＬＥＡＫ", "漏えい　", "ﾘｰｸ")] == [
+        "misinformation", "leak", "leak", "リーク"]  # an unknown name comes back folded, for the refusal
+    for typed in ("「https://x.com/a/status/1」", "（https://x.com/a/status/1）", "https://x.com/a/status/1　",
+                  "ｈｔｔｐｓ：／／ｘ．ｃｏｍ／ａ／ｓｔａｔｕｓ／１", "https://x.com/a/status/1です", "【https://x.com/a/status/1】"):
+        assert url_value(typed) == "https://x.com/a/status/1", typed
+
+
+def test_every_platform_gets_full_width_step_answers_read(runtime_factory: Callable[..., Runtime],
+                                                          sqlite_url: str) -> None:
+    """The core reads them (Slack modals, Teams cards and LINE WORKS replies send the text as typed)."""
+    runtime = runtime_factory(sqlite_url, escalation={})
+    outcome = runtime.triage.incidents.report(ReportInput(REPORTS["flaming"], REPORTER))
+    assert outcome.incident is not None and outcome.step is not None
+    typed_url = "「ｈｔｔｐｓ：／／ｘ．ｃｏｍ／ａｓａｈｉｋａｗａ＿ｆａｋｅ／ｓｔａｔｕｓ／１」"
+    done = runtime.triage.steps.complete(outcome.incident.id, outcome.step.step_id, REPORTER, answers={
+        "ｐｏｓｔ＿ｕｒｌ": typed_url, "spread": "中 ", "press": "ｎｏ", "personal_data": "なし", "platform": "Ｘ",
+        "screenshot_note": "ﾌｫﾙﾀﾞ ① に保存"})
+    assert done.completed_step is not None
+    answers = done.completed_step.answers
+    assert answers["post_url"] == "https://x.com/asahikawa_fake/status/1" and answers["platform"] == "X"
+    assert (answers["spread"], answers["press"], answers["personal_data"]) == ("medium", "no", "no")
+    assert answers["screenshot_note"] == "ﾌｫﾙﾀﾞ ① に保存"  # free text stays as written
+
+
+def test_the_console_reads_full_width_commands_numbers_and_answers(runtime_factory: Callable[..., Runtime],
+                                                                   sqlite_url: str) -> None:
+    runtime = runtime_factory(sqlite_url, escalation={}, access={"pr_members": ["console:console-pr"]})
+    chat = ConsoleChat(runtime.triage, ConsoleSettings())
+    chat.handle(REPORTS["flaming"])
+    answer = chat.handle("／ｄｏｎｅ　ｐｏｓｔ＿ｕｒｌ＝「https://x.com/asahikawa_fake/status/1234567890」"
+                         "　spread＝中　press＝ｎｏ　personal_data=ナシ")
+    assert "【手順 2/" in answer, answer
+    assert "INC-0001 を操作対象にしました" in chat.handle("/open ＩＮＣ－０００１")
+    assert "INC-0001 を操作対象にしました" in chat.handle("／ｏｐｅｎ　＃１")
+    assert "「デマ・事実と反する投稿」に訂正しました" in chat.handle("/kind ﾃﾞﾏ")
+    assert "「情報漏えい」に訂正しました" in chat.handle("/kind 漏えい　")
+    assert "広報" in chat.handle("/as ｐｒ")
+    assert "確認しました" in chat.handle("/ack inc-1")

@@ -29,11 +29,21 @@ from bot.triage.core import (
 from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
+from bot.triage.short_input import choice_value, fold, url_value
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Escalation, Incident, StepState
 
 SEVERITY_INPUTS = ("spread", "press", "personal_data")
 MAX_ANSWER = 4000
+
+
+def short_value(item: InputSpec, value: str) -> str:
+    """An answer as stored: short fields read in any width (ｙｅｓ, 「中 」, a URL in 「」), free text as written."""
+    if item.type == "choice":
+        return choice_value(item.choices, value) or fold(value)
+    if item.type == "url":
+        return url_value(value)
+    return fold(value) if item.type == "platform" else value.strip()
 
 
 def field_problem(cat: Catalog, item: InputSpec, text: str) -> str | None:
@@ -292,10 +302,11 @@ class StepRunner:
         problems: list[str] = []
         clean: dict[str, str] = {}
         for key, value in storable_map(answers).items():  # lone surrogates and NULs cannot be stored
+            key = fold(key)  # ｐｌａｔｆｏｒｍ typed full-width
             if key not in known:
                 problems.append(cat.t("input.unknown", field=key[:80], known=", ".join(known) or "—"))
                 continue
-            text = value.strip()
+            text = short_value(known[key], value)
             if not text:
                 continue
             problem = field_problem(cat, known[key], text)
