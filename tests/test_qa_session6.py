@@ -159,3 +159,18 @@ def test_the_console_reads_full_width_commands_numbers_and_answers(runtime_facto
     assert "「情報漏えい」に訂正しました" in chat.handle("/kind 漏えい　")
     assert "広報" in chat.handle("/as ｐｒ")
     assert "確認しました" in chat.handle("/ack inc-1")
+
+
+@pytest.mark.parametrize(("profile", "kind", "verb", "title"), [
+    ("chikugo", "leak", "総務広報課長に協議してください", "協議する"),  # 3: 総務広報課長に協議するものとする
+    ("chikugo", "account_takeover", "総務広報課長に協議してください", "協議する"),
+    ("urausu", "account_takeover", "所属課局長及び総務課まで速やかに連絡してください", "速やかに連絡する"),  # 5(3)
+    ("iwaki", "leak", "直ちにアカウント管理者（課等の長）に報告してください", "直ちに報告する"),  # 第7
+])
+def test_the_report_step_uses_the_guidelines_own_verb(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                      profile: str, kind: str, verb: str, title: str) -> None:
+    runtime = runtime_factory(sqlite_url, profile=profile, escalation={})
+    outcome = runtime.triage.incidents.report(ReportInput(REPORTS[kind], REPORTER, kind_hint=kind))
+    assert outcome.incident is not None
+    [report] = [v for v in runtime.triage.steps.views(outcome.incident.id, STAFF) if v.step_id == "report"]
+    assert verb in report.instructions and report.title == title
