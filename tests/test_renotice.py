@@ -90,12 +90,12 @@ def test_the_summary_counts_a_climb_to_level_2_not_renotices(runtime_factory: Ca
     week = IsoWeek.containing(start)
     metrics = build_summary(renoticed.triage.deps.sessions, week, clock.now()).current
     assert metrics.escalated_level2 == 0 and metrics.escalations_by_level == {}
-    # app.yaml's own level 2, reached once and then re-noticed twice: one incident at level 2.
+    # app.yaml's own level 2, reached once and then re-noticed twice in the week: one incident at level 2.
     clock.set(start)
     climbed = runtime_factory(sqlite_url.replace("test.db", "climb.db"), profile="asahikawa", escalation={
         "levels": [{"section": "pr_section", "after_minutes": 30},
                    {"section": "department_head", "after_minutes": 30, "mention": "U_HEAD"}],
-        "office_hours": ALWAYS, "renotice_limit": 2})
+        "office_hours": ALWAYS, "renotice_limit": 3})
     _report(climbed)
     delivered.clear()
     for _ in range(3):
@@ -104,3 +104,8 @@ def test_the_summary_counts_a_climb_to_level_2_not_renotices(runtime_factory: Ca
     assert [n.audience for n in delivered] == ["department_head"] * 3
     metrics = build_summary(climbed.triage.deps.sessions, week, clock.now()).current
     assert metrics.escalated_level2 == 1 and metrics.escalations_by_level == {2: 1}
+    # A re-notice of level 2 in the following week is no new climb.
+    clock.set(week.end)
+    assert _fire(climbed, delivered) == 1 and delivered[-1].audience == "department_head"
+    following = build_summary(climbed.triage.deps.sessions, week.next(), clock.now()).current
+    assert following.escalated_level2 == 0 and following.escalations_by_level == {}
