@@ -109,3 +109,29 @@ def test_the_summary_counts_a_climb_to_level_2_not_renotices(runtime_factory: Ca
     assert _fire(climbed, delivered) == 1 and delivered[-1].audience == "department_head"
     following = build_summary(climbed.triage.deps.sessions, week.next(), clock.now()).current
     assert following.escalated_level2 == 0 and following.escalations_by_level == {}
+
+
+def test_acknowledging_updates_every_renotice_message(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                     clock: FixedClock) -> None:
+    """The adapters replace the acknowledge button on the PR message and on each escalation message they know of;
+    with re-notices there are as many of those as the bound allows, not one."""
+    from bot.delivery import content as c
+    from bot.delivery import plan
+    from tests.delivery.fake_port import FakePort
+    from tests.delivery.test_delivery_plan import PR_CH, make_runner, origin
+
+    runtime = runtime_factory(sqlite_url, escalation={"office_hours": ALWAYS, "renotice_limit": 3})
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER, idempotency_key="ev-renotice"))
+    runner.run(plan.report(outcome, origin()))
+    for _ in range(3):
+        clock.advance(minutes=31)
+        assert runtime.triage.escalations.fire_due(runner.escalate, "w") == 1
+    notices = [s for s in port.posts(PR_CH) if isinstance(s.content, c.SectionNotice)]
+    assert len(notices) == 4  # the first notice and three re-notices
+    assert outcome.incident is not None
+    acked = runtime.triage.incidents.acknowledge(outcome.incident.id, PR_OFFICER)
+    runner.run(plan.acknowledged(acked, PR_OFFICER.display_name or PR, "12:00"))
+    updated = {s.posted for s in port.of("update") if isinstance(s.content, c.NoticeAcknowledged)}
+    assert updated == {s.posted for s in notices}
