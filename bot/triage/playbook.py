@@ -129,6 +129,7 @@ class PlaybookLibrary:
         self._notices = dict(notices or {})  # (kind, profile id) → compiled first_notice.when
         # (kind, profile base, locale) → answer labels and choice labels: fixed once the playbooks are loaded.
         self._labels: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, dict[str, str]]]] = {}
+        self._inputs: dict[tuple[str, str], dict[str, InputDef]] = {}  # (kind, profile base) → inputs by id
 
     def first_notice(self, kind: str, profile: Profile) -> FirstNotice | None:
         """The condition a guideline puts on telling its first recipients of this kind, if any."""
@@ -214,8 +215,11 @@ class PlaybookLibrary:
         this playbook (answers_alike): shown prefilled to be confirmed, never taken as answers on their own."""
         base = profile.base or profile.id
 
-        def inputs(of: str) -> dict[str, InputDef]:
-            return {i.id: i for step in self.playbook(of).steps if step.applies_to(base) for i in step.inputs}
+        def inputs(of: str) -> dict[str, InputDef]:  # fixed once the playbooks are loaded
+            if (of, base) not in self._inputs:
+                steps = [step for step in self.playbook(of).steps if step.applies_to(base)]
+                self._inputs[(of, base)] = {i.id: i for step in steps for i in step.inputs}
+            return self._inputs[(of, base)]
 
         here, found = inputs(kind), {}
         for old_kind, answers in earlier:
