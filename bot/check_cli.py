@@ -38,12 +38,12 @@ def pr_people(settings: Settings) -> Sequence[str]:
 
 
 def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
-    """Escalation levels whose section nobody is mentioned for (first level and its re-notice: the PR members count)."""
+    """Escalation levels whose section nobody is mentioned for (the first level and its re-notices: PR counts)."""
     pr = pr_people(settings)
     mentioned = frozenset().union(*(mentioned_sections(settings, name) for name in PLATFORM_SECTIONS))
     missing = []
     for index, level in enumerate(plan.levels):
-        answered_by_pr = bool(pr) and (index == 0 or level.origin == "renotice")
+        answered_by_pr = bool(pr) and index == 0
         if level.mention or level.section in mentioned or answered_by_pr:
             continue
         missing.append(f"escalation level {level.level}: {level.section_name} ({level.section})")

@@ -71,9 +71,11 @@ class OfficeHours(_Strict):
 
 class EscalationSettings(_Strict):
     """Who is mentioned and when: leading levels naming a first recipient bind the first notice; the rest are the
-    municipality's own levels (「自治体の運用設定」). Without them the first recipients are re-notified once."""
+    municipality's own levels (「自治体の運用設定」). While nobody acknowledges, the last level is told again at its
+    interval up to renotice_limit times (also the municipality's setting: no guideline sets a count)."""
 
     levels: list[EscalationLevel] = Field(default_factory=list)
+    renotice_limit: int = Field(default=6, ge=0, le=50)
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
     tick_seconds: int = Field(default=60, ge=1, le=3600)
 

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.triage.short_input import incident_number
 from bot.wiring import Runtime
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ BINARY = ("xlsx", "docx")
 
 
 def _number(target: str) -> int | None:
-    text = target.strip().upper().removeprefix("INC-").lstrip("#")
-    return int(text) if text.isdigit() else None
+    """The incident a target names: 12, INC-0012, ＩＮＣ－００１２ (the core's one reading)."""
+    return incident_number(target)
 
 
 def unique_path(path: Path) -> Path:

@@ -57,9 +57,9 @@ def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
 
 
 def escalation_plan(settings: Settings, profile: Profile, locale: str) -> EscalationPlan:
-    """Level 1 tells every first recipient the guideline names at once; then app.yaml's own levels, or, when it
-    sets none, one re-notice of the same first recipients. Leading app.yaml entries that name a first recipient
-    bind the first notice (mention, wait) rather than adding a level."""
+    """Level 1 tells every first recipient the guideline names at once; then app.yaml's own levels; then, while
+    nobody acknowledges, the last level again up to escalation.renotice_limit times. Leading app.yaml entries that
+    name a first recipient bind the first notice (mention, wait) rather than adding a level."""
     hours = settings.file.escalation.office_hours
     calendar = build_calendar((hours.start.hour, hours.start.minute), (hours.end.hour, hours.end.minute),
                               hours.weekdays, hours.holidays, hours.always_for_severities)
@@ -83,9 +83,7 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
     for level in configured[lead:]:
         levels.append(ChainLevel(len(levels) + 1, level.section, profile.section_name(level.section, locale),
                                  level.mention, level.after_minutes, (level.section,), "municipal"))
-    if len(levels) == 1:
-        levels.append(ChainLevel(2, first[0], name, mention, wait, first, "renotice", basis))
-    return EscalationPlan(tuple(levels), calendar)
+    return EscalationPlan(tuple(levels), calendar, settings.file.escalation.renotice_limit)
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,

@@ -40,19 +40,21 @@ def test_first_notice_goes_to_every_named_section_then_only_to_them_again(
         incident_id, notes, _ = _report(runtime)
         [note] = notes
         assert note.level == 1 and note.section_name == name and note.audiences == sections
-        assert basis in note.body and "自治体の運用設定" not in note.body and "ほかのトラブル" not in note.body
-        clock.advance(minutes=31)
+        basis_line = next(line for line in note.body.splitlines() if line.startswith("通知先の根拠"))
+        assert basis in basis_line and "自治体の運用設定" not in basis_line and "ほかのトラブル" not in note.body
         delivered: list[Notification] = []
-        assert runtime.triage.escalations.fire_due(delivered.append, f"w{index}") == 1
-        [again] = delivered
+        for _ in range(6):  # escalation.renotice_limit's default
+            clock.advance(minutes=31)
+            assert runtime.triage.escalations.fire_due(delivered.append, f"w{index}") == 1
         # The built-in profiles only re-notify the same first recipients; no invented chain follows.
-        assert again.level == 2 and again.section_name == name and again.audiences == sections
-        assert "再度お知らせします" in again.title and "自治体の運用設定" not in again.title
+        assert all(again.section_name == name and again.audiences == sections for again in delivered)
+        assert [again.level for again in delivered] == [2, 3, 4, 5, 6, 7]
+        assert all("再度お知らせします" in again.title and "自治体の運用設定" not in again.title for again in delivered)
         clock.advance(days=5)
         assert runtime.triage.escalations.fire_due(delivered.append, f"w{index}") == 0
         with runtime.triage.deps.sessions.begin() as session:
             levels = session.execute(select(Escalation.level).where(Escalation.incident_id == incident_id))
-            assert sorted(levels.scalars()) == [1, 2]
+            assert sorted(levels.scalars()) == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_app_yaml_levels_are_the_municipalitys_own_setting(

@@ -214,8 +214,14 @@ def test_escalation_fires_once_up_the_chain(runtime: Runtime, clock) -> None:  #
     [note] = delivered
     assert note.level == 2 and note.audience == "department_head" and note.mention == "U_HEAD"
     assert "escalated" in _events(runtime, outcome.incident.id)
+    for _ in range(6):  # then the last level again, up to escalation.renotice_limit (default 6), once each
+        clock.advance(days=3)
+        assert runtime.triage.escalations.fire_due(delivered.append, "w1") == 1
+        assert runtime.triage.escalations.fire_due(delivered.append, "w2") == 0
+    assert [n.audience for n in delivered[1:]] == ["department_head"] * 6
+    assert "再度お知らせします" in delivered[-1].title and "これが最後" in delivered[-1].body
     clock.advance(days=3)
-    assert runtime.triage.escalations.fire_due(delivered.append, "w1") == 0  # chain ended
+    assert runtime.triage.escalations.fire_due(delivered.append, "w1") == 0  # the bound is reached
 
 
 def test_failed_delivery_is_retried_and_recorded(runtime: Runtime, clock) -> None:  # type: ignore[no-untyped-def]

@@ -163,13 +163,13 @@ def test_the_closing_message_names_no_other_addressee_than_the_report(runtime_fa
                                                                       sqlite_url: str, profile: str,
                                                                       locale: str) -> None:
     """The files came with 「所属長への報告にお使いください」 while the report itself is addressed to 所属課局長
-    (浦臼町), 情報管理者 (いわき市) or 総務広報課長 (筑後市)."""
-    from bot.records.report import addressee_section
+    (浦臼町), アカウント管理者 (いわき市) or 総務広報課長 (筑後市)."""
+    from bot.records.report import addressee_name
 
     runtime = runtime_factory(sqlite_url, profile=profile, locale=locale, escalation={"levels": []})
     deps = runtime.triage.deps
     offer = deps.catalog.t("records.chat.offer", ref="INC-0001")
-    addressee = deps.profile.section_name(addressee_section(deps), locale)
+    addressee = addressee_name(deps, locale)
     assert "所属長" not in offer and "head of division" not in offer, offer
     assert addressee  # the report names its addressee, which the message points to
 

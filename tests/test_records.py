@@ -204,7 +204,7 @@ def test_docx_report_reads_back_and_history_matches_the_timeline(runtime: Runtim
     assert file.filename == f"INC-{flaming:04d}-report.docx"
     paragraphs, tables = _docx_texts(file.content)
     assert re.fullmatch(r"令和8年11月18日", paragraphs[0])
-    assert "所属長　様" in paragraphs and any(p.startswith("旭川市") for p in paragraphs)
+    assert "広報広聴課　様" in paragraphs and any(p.startswith("旭川市") for p in paragraphs)
     assert "SNSトラブル対応報告書（案）" in paragraphs
     found = [p.split("　", 1)[1] for p in paragraphs if re.match(r"^[０-９]+　", p)]
     assert found[:10] == HEADINGS
@@ -252,8 +252,8 @@ def test_markdown_report_has_the_same_sections(runtime: Runtime, flaming: int) -
 
 
 @pytest.mark.parametrize(("profile", "addressee", "municipality"), [
-    ("urausu", "所属課局長　様", "浦臼町"), ("chikugo", "総務広報課長　様", "筑後市"),
-    ("iwaki", "情報管理者（部等の長）　様", "いわき市")])
+    ("urausu", "所属課局長及び総務課　様", "浦臼町"), ("chikugo", "総務広報課長　様", "筑後市"),
+    ("iwaki", "アカウント管理者（課等の長）　様", "いわき市"), ("asahikawa", "広報広聴課　様", "旭川市")])
 def test_report_uses_the_profile_names(runtime_factory: Callable[..., Runtime], sqlite_url: str,
                                        clock: FixedClock, profile: str, addressee: str, municipality: str) -> None:
     runtime = runtime_factory(sqlite_url, profile=profile, escalation={})

@@ -36,6 +36,7 @@ from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.lifecycle import IllegalTransition
 from bot.triage.service import Triage
+from bot.triage.short_input import fold, incident_number
 from bot.triage.steps import field_problem
 
 
@@ -100,7 +101,7 @@ class ConsoleChat:
         return stopped if line.lower() in ("/cancel", "/quit") else stopped + "\n" + self.handle(line)
 
     def _line(self, line: str) -> str:
-        if line.startswith("/"):
+        if line.startswith(("/", "／")):
             return self._command(line)
         if self.focus is not None and self.triage.steps.current(self.focus, self.actor.user_id) is not None:
             # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
@@ -136,8 +137,8 @@ class ConsoleChat:
         return say(key, self.locale, url=url, detail=key)
 
     def _command(self, line: str) -> str:
-        name, _, rest = line.partition(" ")
-        rest = rest.strip()
+        name, rest = (line.split(maxsplit=1) + [""])[:2]  # a full-width space separates too
+        name, rest = fold(name), rest.strip()
         handlers: dict[str, Callable[[str], str]] = {
             "/help": lambda _: self.t("console.help", users=", ".join(self.users)),
             "/as": self._switch_user, "/report": self._report_command, "/answer": self._answer_ask,
@@ -165,15 +166,14 @@ class ConsoleChat:
         return self.focus
 
     def _number(self, text: str) -> int | None:
-        text = text.strip().removeprefix("INC-").removeprefix("#")
-        if not text:
-            return None
-        if not text.isdigit():
+        number = incident_number(text)  # INC-0001, inc-1, ＃１, ＩＮＣ－０００１
+        if number is None and fold(text):
             raise InvalidRequest(self.t("console.usage_number"))
-        return int(text)
+        return number
 
     # -- commands ------------------------------------------------------------------------------------------
     def _switch_user(self, rest: str) -> str:
+        rest = fold(rest)
         if rest not in self.users:
             return self.t("console.unknown_user", user=rest, users=", ".join(self.users))
         self.user_key = rest
@@ -201,7 +201,7 @@ class ConsoleChat:
         if self.pending is None:
             return self.t("console.no_question")
         report, ask = self.pending
-        number = rest.strip()
+        number = fold(rest)
         if not number.isdigit() or int(number) > len(ask.choices) or (number == "0" and ask.decline is None):
             return self.t("console.usage_answer")
         kind = ask.choices[int(number) - 1].kind if int(number) else None
@@ -251,7 +251,7 @@ class ConsoleChat:
     def _guided_line(self, line: str) -> str:
         guided = self.guided
         assert guided is not None
-        if line.lower() in ("/cancel", "/quit"):
+        if fold(line).lower() in ("/cancel", "/quit"):
             self.guided = None
             return text("cancelled", self.locale)
         spec = guided.specs[guided.index]

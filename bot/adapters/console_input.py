@@ -13,8 +13,8 @@ from typing import TextIO
 from bot import identity
 from bot.i18n import Catalog
 from bot.ports import InputSpec
+from bot.triage import short_input
 from bot.triage.classify import KINDS
-from bot.triage.normalize import normalize
 
 PLATFORM = "console"
 # One line longer than this is refused (the core keeps 40,000 characters of a report; refusing says so).
@@ -45,18 +45,6 @@ TEXT: dict[str, dict[str, str]] = {
 }
 # Default console users' names in English (app.yaml may name them; names it gives are kept as they are).
 ENGLISH_NAMES = {"担当 山田": "Yamada (staff)", "広報 佐藤": "Sato (PR)", "情報セキュリティ 鈴木": "Suzuki (security)"}
-# Short Japanese answers for common choice values, used only when the step offers that value.
-_SHORT_CHOICES = {
-    "small": ("小", "少", "少ない", "小さい"), "medium": ("中", "中程度", "普通"), "large": ("大", "多い", "大きい"),
-    "no": ("なし", "無し", "無", "いいえ", "ない"), "yes": ("あり", "有り", "有", "はい", "ある"),
-    "unknown": ("不明", "わからない", "分からない"),
-}
-_KIND_ALIASES = {
-    "flaming": ("炎上", "えんじょう", "批判殺到"), "impersonation": ("なりすまし", "成りすまし", "偽アカウント"),
-    "misinformation": ("デマ", "誤情報", "偽情報", "事実と反する投稿", "フェイク"),
-    "leak": ("情報漏えい", "情報漏洩", "漏えい", "漏洩", "個人情報漏えい"),
-    "account_takeover": ("乗っ取り", "のっとり", "アカウント乗っ取り", "不正ログイン"),
-}
 
 
 def qualified(user_id: str) -> str:
@@ -77,47 +65,32 @@ def text(key: str, locale: str, **params: object) -> str:
     return TEXT[key]["en" if locale == "en" else "ja"].format(**params)
 
 
-def _key(value: str) -> str:
-    return normalize(value).replace(" ", "").lower()
-
-
 def choice_value(spec: InputSpec, answer: str) -> str | None:
-    """The choice value an answer means: the value itself, its label (or the label's head before 「（」/「(」),
-    or a short Japanese word such as 中 or なし; None when it matches nothing."""
-    wanted = _key(answer)
-    for value, label in spec.choices:
-        head = re.split(r"[（(]", label, maxsplit=1)[0]
-        if wanted in (_key(value), _key(label), _key(head)):
-            return value
-    for value, _ in spec.choices:
-        if wanted in {_key(word) for word in _SHORT_CHOICES.get(value, ())}:
-            return value
-    return None
+    """The choice value an answer means, read by the core's one rule (bot/triage/short_input.py)."""
+    return short_input.choice_value(spec.choices, answer)
 
 
 def kind_value(answer: str, catalogs: Iterable[Catalog]) -> str:
-    """A kind id from its id, its label in any locale or a common Japanese alias (else the answer unchanged)."""
-    wanted = _key(answer)
-    for kind in KINDS:
-        names = {kind, *_KIND_ALIASES[kind], *(catalog.label("kind", kind) for catalog in catalogs)}
-        names |= {re.split(r"[・（(]", name, maxsplit=1)[0] for name in names}
-        if wanted in {_key(name) for name in names}:
-            return kind
-    return answer.strip()
+    """A kind id from its id, its label in any locale or a common Japanese alias, in any width."""
+    labels = {kind: [catalog.label("kind", kind) for catalog in catalogs] for kind in KINDS}
+    return short_input.kind_value(answer, KINDS, labels)
 
 
 def parse_answers(rest: str, locale: str) -> dict[str, str]:
-    """`key=value key="two words"` into a mapping; ValueError with a message that says how to quote."""
+    """`key=value key="two words"` (＝ and 全角スペース too) into a mapping; ValueError that says how to quote."""
+    lexer = shlex.shlex(rest, posix=True)
+    lexer.whitespace += "\u3000"  # a full-width space separates answers like a half-width one
+    lexer.whitespace_split, lexer.commenters = True, ""  # as shlex.split: "#" starts no comment
     try:
-        tokens = shlex.split(rest)
+        tokens = list(lexer)
     except ValueError:
         raise ValueError(text("quote", locale)) from None
     answers: dict[str, str] = {}
     for token in tokens:
-        key, sep, value = token.partition("=")
-        if not sep or not key.strip():
+        key, sep, value = re.split("([=＝])", token, maxsplit=1) if re.search("[=＝]", token) else (token, "", "")
+        if not sep or not short_input.fold(key):
             raise ValueError(text("no_equals", locale, token=token))
-        answers[key.strip()] = value
+        answers[short_input.fold(key)] = value
     return answers
 
 

@@ -63,12 +63,16 @@ class Report:
     made: datetime | None = None  # the file's 作成日時 (Word shows its template's 2013 otherwise)
 
 
-def addressee_section(deps: CoreDeps) -> str:
-    """Whom the report goes to: the profile's head of division, else the last first recipient the guideline names."""
-    profile = deps.profile
-    if "department_head" in profile.sections:
-        return "department_head"
-    return profile.first_report_to[-1]
+def addressee_sections(deps: CoreDeps) -> list[str]:
+    """Whom the report goes to: every section the guideline says trouble is reported to (first_report_to, cited by
+    first_report_clauses: いわき市 第7 アカウント管理者 for every kind, 浦臼町 5(3) 所属課局長及び総務課)."""
+    return list(deps.profile.first_report_to)
+
+
+def addressee_name(deps: CoreDeps, locale: str) -> str:
+    """The addressees' names as the report's heading line joins them (所属課局長及び総務課)."""
+    names = [deps.profile.section_name(key, locale) for key in addressee_sections(deps)]
+    return " and the ".join(names) if locale == "en" else "及び".join(names)
 
 
 def default_calendar(locale: str, date_style: str = "wareki") -> str:
@@ -127,7 +131,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         ref=view.ref,
         title=cat.t("records.report.title") + cat.t("records.report.draft"),
         date=date,
-        addressee=cat.t("records.report.addressee", name=profile.section_name(addressee_section(deps), locale)),
+        addressee=cat.t("records.report.addressee", name=addressee_name(deps, locale)),
         author=cat.t("records.report.author", municipality=profile.name_for(locale),
                      department=view.department or cat.t("records.report.department_blank")),
         intro=cat.t("records.report.intro"),

@@ -233,8 +233,9 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
     ref, kind = incident_ref(incident.id), cat.label("kind", incident.kind)
     if level == 1:
         title = cat.t("notify.title", ref=ref, kind=kind, severity=cat.label("severity", incident.severity))
-    elif chain_level.origin == "renotice":
-        title = cat.t("escalate.renotice", ref=ref, kind=kind, section=chain_level.section_name)
+    elif chain_level.repeat:
+        title = cat.t("escalate.renotice", ref=ref, kind=kind, section=chain_level.section_name,
+                      count=chain_level.repeat, limit=deps.escalation.renotice_limit)
     else:  # app.yaml's own level: the municipality's setting, not a guideline clause
         title = cat.t("escalate.title", ref=ref, kind=kind, level=level, section=chain_level.section_name)
     reporter = incident.reporter_name or incident.reporter_id
@@ -250,8 +251,22 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
         basis = cat.t("notify.basis" if specific else "notify.basis_other", basis=cited)
     return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
                         section_name=chain_level.section_name, mention=chain_level.mention, title=title,
-                        body=f"{body}\n{basis}", escalation_id=escalation_id,
+                        body="\n".join(filter(None, (body, basis, renotice_line(deps, level)))),
+                        escalation_id=escalation_id,
                         audiences=chain_level.sections or (chain_level.section,))
+
+
+def renotice_line(deps: CoreDeps, level: int) -> str:
+    """What happens if this notice is not acknowledged either; the interval and the count are app.yaml's."""
+    plan, cat = deps.escalation, deps.catalog
+    current, following = plan.level(level), plan.level(level + 1)
+    if current is None or not plan.renotice_limit:
+        return ""
+    if following is None:
+        return cat.t("escalate.last", limit=plan.renotice_limit)
+    if following.repeat:
+        return cat.t("escalate.again", minutes=current.wait_minutes, limit=plan.renotice_limit)
+    return ""
 
 
 def section_notice(deps: CoreDeps, incident_id: int, topic: str, title: str, body: str) -> Notification | None:

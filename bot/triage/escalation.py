@@ -1,20 +1,22 @@
 """Notification levels: who is told at each level, when, counting only office hours.
 
-Level 1 is every section the guideline names as the first recipient, at once. The built-in profiles then only
-re-notify those same recipients; any further level is the municipality's own setting (app.yaml
-escalation.levels), labelled as such and never cited as a guideline clause.
+Level 1 is every section the guideline names as the first recipient, at once. Any further level is the
+municipality's own setting (app.yaml escalation.levels), labelled as such and never cited as a guideline clause.
+While nobody acknowledges, the last level reached is told again at its interval, up to escalation.renotice_limit
+times (the municipality's setting too: no guideline sets an interval or a count). Notices are numbered 1, 2, 3 …
+per incident; a repeat keeps the stage of the level it repeats.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from bot.clock import JST
 
-LevelOrigin = Literal["guideline", "renotice", "municipal"]
+LevelOrigin = Literal["guideline", "municipal"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,15 @@ class ChainLevel:
     mention: str | None
     wait_minutes: int
     sections: tuple[str, ...] = ()
-    origin: LevelOrigin = "guideline"  # guideline: first report; renotice: the same again; municipal: app.yaml
+    origin: LevelOrigin = "guideline"  # guideline: first report; municipal: app.yaml
     basis: str = ""  # the guideline citations for the first report (empty for municipal levels)
+    repeat: int = 0  # 0: the level's first notice; n: its n-th re-notice (nobody acknowledged)
+    stage: int = 0  # the chain level this notice belongs to (0: `level` itself)
+
+    @property
+    def step(self) -> int:
+        """The chain level reached: a re-notice repeats its level, it does not climb."""
+        return self.stage or self.level
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,21 @@ class EscalationPlan:
 
     levels: tuple[ChainLevel, ...]
     calendar: OfficeCalendar
+    renotice_limit: int = 0  # how many times the last level is told again (the municipality's setting)
+
+    @property
+    def last_notice(self) -> int:
+        """The number of the last notice an unacknowledged incident gets."""
+        return len(self.levels) + self.renotice_limit if self.levels else 0
 
     def level(self, number: int) -> ChainLevel | None:
-        """Level by 1-based number, or None past the end of the chain."""
-        return self.levels[number - 1] if 0 < number <= len(self.levels) else None
+        """Notice by 1-based number: a chain level, a re-notice of the last one, or None past the bound."""
+        if not 0 < number <= self.last_notice:
+            return None
+        if number <= len(self.levels):
+            return self.levels[number - 1]
+        last = self.levels[-1]
+        return replace(last, level=number, repeat=number - len(self.levels), stage=last.level)
 
     def due_after(self, number: int, sent_at: datetime, severity: str) -> datetime | None:
         """When level number+1 fires if level `number` (sent at sent_at) is not acknowledged."""

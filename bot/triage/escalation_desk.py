@@ -20,7 +20,8 @@ LEASE = Lease(timedelta(minutes=5))
 
 
 class EscalationDesk:
-    """Re-sends unacknowledged incidents up the chain; safe with any number of instances."""
+    """Re-sends unacknowledged incidents up the chain, then again to its last level up to the bound; safe with any
+    number of instances."""
 
     def __init__(self, deps: CoreDeps) -> None:
         self.deps = deps
@@ -68,7 +69,10 @@ class EscalationDesk:
             row.status, row.sent_at = "sent", now
             incident = session.get(Incident, row.incident_id)
             assert incident is not None
-            record(session, self.deps, incident.id, "escalated", "bot", new=row.section, level=row.level)
+            sent = self.deps.escalation.level(row.level)
+            # stage: the chain level reached (a re-notice repeats one, the weekly summary must not count it as a climb)
+            record(session, self.deps, incident.id, "escalated", "bot", new=row.section, level=row.level,
+                   stage=sent.step if sent else row.level, repeat=sent.repeat if sent else 0)
             due = self.deps.escalation.due_after(row.level, now, incident.severity)
             following = self.deps.escalation.level(row.level + 1)
             if due is not None and following is not None:

@@ -34,6 +34,7 @@ from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.restriction import restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
+from bot.triage.short_input import kind_value
 from bot.triage.steps import StepRunner
 from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
@@ -227,7 +228,9 @@ class IncidentDesk:
 
     # -- kind, acknowledgement, status --------------------------------------------------------------------
     def correct_kind(self, incident_id: int, kind: str, actor: Actor) -> Outcome:
-        """Switch the incident to another playbook; restriction never loosens by this route."""
+        """Switch the incident to another playbook (kind: its id or name, any width); restriction never loosens."""
+        kinds, cat = self.deps.library.kinds(), self.deps.catalog
+        kind = kind_value(kind, kinds, {k: [cat.label("kind", k)] for k in kinds})
         if kind not in self.deps.library.kinds():
             raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
                                                      known=", ".join(self.deps.library.kinds())))

@@ -25,7 +25,7 @@ StrictUndefined; user-provided text is only ever a variable, never a template.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,9 +82,23 @@ class StepTemplates:
 PREFILL = {"post_url": "source_url", "platform": "platform", "department": "department"}
 
 
-def _input_spec(item: InputDef, locale: str, full: Mapping[str, Any]) -> InputSpec:
+def _free_text(kind: str) -> str:
+    return "text" if kind in ("text", "textarea") else kind
+
+
+def answers_alike(old: InputDef, new: InputDef) -> bool:
+    """Whether an answer to `old` answers `new` too: the same id, a compatible type (text and textarea alike) and,
+    for a choice, the same options; anything else asks something different and is never carried over."""
+    if old.id != new.id or _free_text(old.type) != _free_text(new.type):
+        return False
+    return new.type != "choice" or {c.value for c in old.choices} == {c.value for c in new.choices}
+
+
+def _input_spec(item: InputDef, locale: str, full: Mapping[str, Any], known: Mapping[str, str]) -> InputSpec:
     answers = full["answers"]
     value = answers[item.id] if item.id in answers else ""
+    if not value:  # an answer given under the playbook the incident left, when it asks the same thing
+        value = known.get(item.id, "")
     if not value and item.id in PREFILL:
         known = getattr(full["incident"], PREFILL[item.id])
         value = str(known) if known else ""
@@ -115,6 +129,7 @@ class PlaybookLibrary:
         self._notices = dict(notices or {})  # (kind, profile id) → compiled first_notice.when
         # (kind, profile base, locale) → answer labels and choice labels: fixed once the playbooks are loaded.
         self._labels: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, dict[str, str]]]] = {}
+        self._inputs: dict[tuple[str, str], dict[str, InputDef]] = {}  # (kind, profile base) → inputs by id
 
     def first_notice(self, kind: str, profile: Profile) -> FirstNotice | None:
         """The condition a guideline puts on telling its first recipients of this kind, if any."""
@@ -195,10 +210,34 @@ class PlaybookLibrary:
                 steps.append(step)
         return steps
 
+    def carried(self, kind: str, profile: Profile, earlier: Iterable[tuple[str, Mapping[str, str]]]) -> dict[str, str]:
+        """Answers given under other playbooks of an incident, (kind, answers) oldest first, that answer an input of
+        this playbook (answers_alike): shown prefilled to be confirmed, never taken as answers on their own."""
+        base = profile.base or profile.id
+
+        def inputs(of: str) -> dict[str, InputDef]:  # fixed once the playbooks are loaded
+            if (of, base) not in self._inputs:
+                steps = [step for step in self.playbook(of).steps if step.applies_to(base)]
+                self._inputs[(of, base)] = {i.id: i for step in steps for i in step.inputs}
+            return self._inputs[(of, base)]
+
+        here, found = inputs(kind), {}
+        for old_kind, answers in earlier:
+            if old_kind == kind or old_kind not in self._playbooks:
+                continue
+            there = inputs(old_kind)
+            found.update({key: str(value) for key, value in answers.items()
+                          if value and key in here and key in there and answers_alike(there[key], here[key])})
+        return found
+
     def render_step(
-        self, kind: str, step_id: str, profile: Profile, context: Mapping[str, Any], locale: str
+        self, kind: str, step_id: str, profile: Profile, context: Mapping[str, Any], locale: str,
+        known: Mapping[str, str] | None = None,
     ) -> RenderedStep:
-        """A step rendered for the profile in a locale (ValueError when the step is not for the profile)."""
+        """A step rendered for the profile in a locale (ValueError when the step is not for the profile).
+
+        known: values to show prefilled where no answer is given yet (carried over from the incident's former kind).
+        """
         playbook = self.playbook(kind)
         step = playbook.step(step_id)
         base = profile.base or profile.id
@@ -225,7 +264,7 @@ class PlaybookLibrary:
             citations=citations,
             donts=donts,
             fallback_note=note,
-            inputs=tuple(_input_spec(item, locale, full) for item in step.inputs),
+            inputs=tuple(_input_spec(item, locale, full, known or {}) for item in step.inputs),
             drafts=tuple(self._render_draft(d, full, locale) for d in step.drafts),
         )
 

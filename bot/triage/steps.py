@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.i18n import Catalog
@@ -29,11 +29,21 @@ from bot.triage.core import (
 from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import PLATFORM_MAX, storable_map
 from bot.triage.severity import assess
+from bot.triage.short_input import choice_value, fold, url_value
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Escalation, Incident, StepState
 
 SEVERITY_INPUTS = ("spread", "press", "personal_data")
 MAX_ANSWER = 4000
+
+
+def short_value(item: InputSpec, value: str) -> str:
+    """An answer as stored: short fields read in any width (ｙｅｓ, 「中 」, a URL in 「」), free text as written."""
+    if item.type == "choice":
+        return choice_value(item.choices, value) or fold(value)
+    if item.type == "url":
+        return url_value(value)
+    return fold(value) if item.type == "platform" else value.strip()
 
 
 def field_problem(cat: Catalog, item: InputSpec, text: str) -> str | None:
@@ -61,11 +71,22 @@ class StepRunner:
         steps = self.deps.library.applicable_steps(incident.kind, self.deps.profile, context)
         return [step.id for step in steps]
 
+    def _progress(self, session: Session, incident: Incident) -> tuple[dict[str, StepState], dict[str, str]]:
+        """Step progress of the incident's current kind, and what its former kinds' answers carry over (one read)."""
+        rows = session.execute(select(StepState).where(StepState.incident_id == incident.id)).scalars().all()
+        states = {row.step_id: row for row in rows if row.kind == incident.kind}
+        earlier = sorted((row for row in rows if row.kind != incident.kind), key=lambda r: (r.updated_at, r.id or 0))
+        if not earlier:
+            return states, {}
+        return states, self.deps.library.carried(incident.kind, self.deps.profile,
+                                                 [(row.kind, row.answers or {}) for row in earlier])
+
     def _render(self, incident: Incident, step_id: str, ids: list[str], states: dict[str, StepState],
-                answers: dict[str, str], context: dict[str, Any] | None = None) -> StepView:
+                answers: dict[str, str], context: dict[str, Any] | None = None,
+                known: Mapping[str, str] | None = None) -> StepView:
         context = context or render_context(self.deps, incident, answers)
         rendered = self.deps.library.render_step(incident.kind, step_id, self.deps.profile, context,
-                                                 self.deps.catalog.locale)
+                                                 self.deps.catalog.locale, known)
         state = states.get(step_id)
         return StepView(
             incident_id=incident.id, step_id=step_id, index=ids.index(step_id) + 1 if step_id in ids else 0,
@@ -86,20 +107,21 @@ class StepRunner:
         return self.deps.access.allows("view_details", viewer, restricted=incident.restricted, reporters=reporters)
 
     def current_view(self, session: Session, incident: Incident, viewer: str | None, *,
-                     reporters: list[str] | None = None, states: dict[str, StepState] | None = None
-                     ) -> StepView | None:
-        """The first applicable step not yet done or skipped, rendered; None when finished or hidden. `reporters`
-        and `states`: what the caller already holds (read from the database when not given)."""
+                     reporters: list[str] | None = None, states: dict[str, StepState] | None = None,
+                     known: Mapping[str, str] | None = None) -> StepView | None:
+        """The first applicable step not yet done or skipped, rendered; None when finished or hidden. `reporters`,
+        `states` and `known` (carried-over answers): what the caller already holds (read when states is not given;
+        a new incident passes states={} and has nothing carried over)."""
         if not lifecycle.is_open(incident.status) or not self._may_see(session, incident, viewer, reporters):
             return None
         if states is None:
-            states = step_states(session, incident)
+            states, known = self._progress(session, incident)
         answers = all_answers(states)
         context = render_context(self.deps, incident, answers)
         ids = [step.id for step in self.deps.library.applicable_steps(incident.kind, self.deps.profile, context)]
         for step_id in ids:
             if step_id not in states or states[step_id].status == "pending":
-                return self._render(incident, step_id, ids, states, answers, context)
+                return self._render(incident, step_id, ids, states, answers, context, known)
         return None
 
     def _views_in(self, incident: Incident, states: dict[str, StepState]) -> list[StepView]:
@@ -114,10 +136,10 @@ class StepRunner:
             reporters = reporter_ids(session, incident_id)
             self.deps.access.require("view_details", viewer, incident_id, restricted=incident.restricted,
                                      reporters=reporters)
-            states = step_states(session, incident)
+            states, known = self._progress(session, incident)
             answers = all_answers(states)
             ids = self._applicable(incident, answers)
-            return [self._render(incident, step_id, ids, states, answers) for step_id in ids]
+            return [self._render(incident, step_id, ids, states, answers, known=known) for step_id in ids]
 
     def drafts(self, incident_id: int, viewer: str) -> list[DraftView]:
         """Every draft the incident's steps offer, rendered with all the answers given (the last step's wins)."""
@@ -149,7 +171,7 @@ class StepRunner:
                                  reporters=reporters)
         cat = self.deps.catalog
         self._same_kind(incident, expected_kind)
-        states = step_states(session, incident)
+        states, carried = self._progress(session, incident)
         given = all_answers(states)
         ids = self._applicable(incident, given)
         if step_id not in ids:
@@ -163,8 +185,9 @@ class StepRunner:
         if not lifecycle.is_open(incident.status):
             raise InvalidRequest(cat.t("error.not_open", ref=f"INC-{incident.id:04d}",
                                        status=cat.label("status", incident.status)))
-        spec = self._render(incident, step_id, ids, states, given).inputs
-        known = {item.id: item.value for item in spec if item.value}  # prefilled from the report: confirmed
+        spec = self._render(incident, step_id, ids, states, given, known=carried).inputs
+        # Prefilled (from the report, or carried over from the former kind): completing the step confirms them.
+        known = {item.id: item.value for item in spec if item.value}
         clean = self._validate(spec, {**known, **answers}, skip)
         now = self.deps.clock.now()
         if state is None:
@@ -239,12 +262,12 @@ class StepRunner:
             self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
                                      reporters=reporter_ids(session, incident_id))
             self._same_kind(incident, expected_kind)
-            states = step_states(session, incident)
+            states, known = self._progress(session, incident)
             answers = all_answers(states)
             ids = self._applicable(incident, answers)
             if step_id not in ids:
                 raise InvalidRequest(self.deps.catalog.t("step.unknown", step=step_id))
-            return self._render(incident, step_id, ids, states, answers)
+            return self._render(incident, step_id, ids, states, answers, known=known)
 
         return transaction(self.deps, work)
 
@@ -279,10 +302,11 @@ class StepRunner:
         problems: list[str] = []
         clean: dict[str, str] = {}
         for key, value in storable_map(answers).items():  # lone surrogates and NULs cannot be stored
+            key = fold(key)  # ｐｌａｔｆｏｒｍ typed full-width
             if key not in known:
                 problems.append(cat.t("input.unknown", field=key[:80], known=", ".join(known) or "—"))
                 continue
-            text = value.strip()
+            text = short_value(known[key], value)
             if not text:
                 continue
             problem = field_problem(cat, known[key], text)

@@ -145,15 +145,18 @@ def _time_to_resolve(session: Session, week: IsoWeek) -> tuple[DurationStats, in
 
 
 def _escalations(session: Session, week: IsoWeek) -> tuple[int, dict[int, int]]:
-    level = TimelineEvent.data["level"].as_integer()
+    """Incidents whose escalation reached chain level 2 or beyond during the week, once each: a re-notice of a level
+    is no climb (nor is it one when it falls in the week after the climb). Events from before `stage` and `repeat`
+    were recorded count by their notice number."""
+    level = func.coalesce(TimelineEvent.data["stage"].as_integer(), TimelineEvent.data["level"].as_integer())
+    climbed = (_in_week(week) & (TimelineEvent.type == "escalated")
+               & (func.coalesce(TimelineEvent.data["repeat"].as_integer(), 0) == 0))
     rows = session.execute(
-        select(level, func.count(distinct(TimelineEvent.incident_id)))
-        .where(_in_week(week), TimelineEvent.type == "escalated").group_by(level)
+        select(level, func.count(distinct(TimelineEvent.incident_id))).where(climbed).group_by(level)
     ).all()
     by_level = {int(lv): int(n) for lv, n in rows if lv is not None and int(lv) >= 2}
     reached = session.execute(
-        select(func.count(distinct(TimelineEvent.incident_id)))
-        .where(_in_week(week), TimelineEvent.type == "escalated", level >= 2)
+        select(func.count(distinct(TimelineEvent.incident_id))).where(climbed, level >= 2)
     ).scalar_one()
     return int(reached), dict(sorted(by_level.items()))
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-_URL = re.compile(r"https?://[^\s<>|\"'「」『』（）()、。]+", re.IGNORECASE)
+# A URL ends at a space (全角 too), a bracket or quote, Japanese punctuation or kana typed right after it
+# (…/status/1です, …/status/1】): post URLs carry neither.
+_URL_END = "\\s<>|\"'()「」『』（）【】〔〕［］〈〉《》、。，．！？：；\u3040-\u30ff"
+_URL = re.compile(f"https?://[^{_URL_END}]+", re.IGNORECASE)
 _HOST_ALIASES = {
     "twitter.com": "x.com",
     "mobile.twitter.com": "x.com",
@@ -17,8 +21,11 @@ _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|igshid|si|s|t|ref|ref_src|ref_ur
 
 
 def first_url(text: str) -> str | None:
-    """The first http(s) URL in the text (Slack's <url|label> form included), or None."""
+    """The first http(s) URL in the text (Slack's <url|label> form included, ｈｔｔｐｓ：／／ typed full-width too),
+    or None."""
     match = _URL.search(text or "")
+    if match is None and text and not text.isascii():
+        match = _URL.search(unicodedata.normalize("NFKC", text))
     return match.group(0).rstrip(".,;:!?") if match else None
 
 

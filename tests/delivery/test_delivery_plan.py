@@ -29,7 +29,7 @@ def make_runner(runtime: Runtime, port: FakePort, waits: list[float] | None = No
                   section_channel=lambda restricted: RESTRICTED_CH if restricted else PR_CH,
                   record_error=lambda i, action, code: triage.incidents.record_delivery_error(
                       i, platform=port.platform, action=action, error=code),
-                  chain_length=len(triage.deps.escalation.levels),
+                  chain_length=triage.deps.escalation.last_notice,
                   wait=(waits.append if waits is not None else (lambda s: None)))
 
 

@@ -161,7 +161,7 @@ def build_lineworks_app(runtime: Runtime, settings: LineWorksSettings, credentia
         return Target.channel(channel).encode() if channel else None
 
     runner = Runner(port, ledger, section, error_recorder(triage.incidents, PLATFORM),
-                    chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=wait, latest=pacer.latest)
+                    chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=wait, latest=pacer.latest)
     adapter = LineWorksAdapter(runtime=runtime, settings=settings, credentials=credentials, client=client,
                                render=render, port=port, ledger=ledger, runner=runner, pacer=pacer,
                                memos=Memos(triage.deps),

@@ -80,7 +80,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     record_error = error_recorder(triage.incidents, PLATFORM)
     runner = Runner(port, ledger, lambda restricted: notification_channel(restricted, slack.pr_channel,
                                                                           slack.restricted_channel),
-                    record_error, chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep,
+                    record_error, chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=time.sleep,
                     latest=pacer.latest)
     replies = Replies(client, render, catalog, record_error)
     outbox = Outbox(replies, runner, port, pacer)

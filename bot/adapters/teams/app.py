@@ -216,7 +216,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
                   name="teams-delivery")
     runner = Runner(port, ledger, lambda restricted: notification_channel(
         restricted, settings.pr_channel, settings.restricted_channel), error_recorder(triage.incidents, PLATFORM),
-        chain_length=len(triage.deps.escalation.levels), turn=pacer.turn, wait=time.sleep, latest=pacer.latest)
+        chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=time.sleep, latest=pacer.latest)
     # Guests and other tenants are outsiders to the core (roster.py).
     roster = Roster(settings.tenant_id or credentials.tenant_id, connector=connector, service_url=settings.service_url)
     people = People(PlatformCore(triage, PLATFORM, settings.pr_members, settings.security_officers), roster, port)
