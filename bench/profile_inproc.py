@@ -16,6 +16,7 @@ import pstats
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,10 @@ class Sender:
             rows.append((0.0, kind, f"U_B{i % 200:04d}", url, i % 50 if kind == "retry" else -1))
         return rows
 
-    def send(self, kind: str, count: int, profiler: cProfile.Profile | None = None) -> float:
-        """CPU ms per delivery (process time of this thread's work, profiled when asked)."""
+    def send(self, kind: str, count: int, profiler: cProfile.Profile | None = None,
+             started: Callable[[], None] | None = None) -> float:
+        """CPU ms per delivery (process time of this thread's work, profiled when asked); `started` is called
+        when the measured deliveries begin (after the unmeasured first 50)."""
         self.runs += 1
         # The first 50 rows are the reports that retries redeliver (sent unmeasured, first).
         first = [(0.0, "report_repeat", f"U_B{i:04d}", 1 + i, -1) for i in range(50)]
@@ -94,6 +97,8 @@ class Sender:
         requests = [bodies.request(i)[0] for i in range(len(rows))]
         for raw in requests[:50]:
             self.deliver(raw, kind)
+        if started is not None:
+            started()
         cpu0 = time.process_time()
         if profiler is not None:
             profiler.enable()
