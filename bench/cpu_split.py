@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import servers
-from bench.profile_inproc import Sender, build
+from bench.profile_inproc import Sender, build, warm_up
 
 
 class Split:
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kind", default="report_new")
     parser.add_argument("--count", type=int, default=150)
+    parser.add_argument("--cold-names", action="store_true", help="do not look the bench users' names up first")
     args = parser.parse_args(argv)
     split = Split()
     instrument(split)
@@ -75,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         fake = servers.FakeSlack(tmp)
         try:
             sender = Sender(build(tmp, fake))
-            sender.send("report_new", 0)
-            sender.send("report_new", 50)
+            warm_up(sender, names=not args.cold_names)
             sender.send(args.kind, 20)
             # Counted from the first measured delivery on (the sender's unmeasured first 50 are merges).
             total = sender.send(args.kind, args.count, started=split.spent.clear)
