@@ -47,7 +47,7 @@ class Split:
 
 def instrument(split: Split) -> None:
     """The functions timed: the adapter's rendering and Web API client, the core's use case, the ledger."""
-    from sqlalchemy.orm import SessionTransaction
+    from sqlalchemy.engine import Connection
 
     from bot.adapters.slack import keepalive, port, render
     from bot.triage import classify, incidents, queries, steps
@@ -60,7 +60,7 @@ def instrument(split: Split) -> None:
     split.wrap(queries.IncidentQueries, "put_refs", "delivery: ledger record transaction", "top")
     split.wrap(classify.Classifier, "classify", "  of which: classification", "inner")
     split.wrap(steps.StepRunner, "current_view", "  of which: first step rendered", "inner")
-    split.wrap(SessionTransaction, "commit", "  of which: commits (all transactions)", "inner")
+    split.wrap(Connection, "_commit_impl", "  of which: commits (all transactions)", "inner")
 
 
 def main(argv: list[str] | None = None) -> int:
