@@ -134,7 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--no-profile", action="store_true", help="only time (CPU ms per delivery)")
     parser.add_argument("--cold-names", action="store_true", help="do not look the bench users' names up first")
+    parser.add_argument("--whatif", default="", help="bench/whatif.py variants, e.g. sqlite-normal (measure only)")
     args = parser.parse_args(argv)
+    if args.whatif:
+        from bench.whatif import apply
+
+        apply({v for v in args.whatif.split(",") if v})
     with tempfile.TemporaryDirectory(prefix="bench-inproc-") as tmp_name:
         tmp = Path(tmp_name)
         fake = servers.FakeSlack(tmp)
