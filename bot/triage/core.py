@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -300,6 +300,29 @@ def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,
             with deps.sessions.begin() as session:
                 record(session, deps, denied.incident_id, "access_denied", denied.user_id, action=denied.action)
             raise
+    raise AssertionError("unreachable")
+
+
+def connection_transaction(deps: CoreDeps, work: Callable[[Connection], T], attempts: int = 3,
+                           backoff: float = 0.2) -> T:
+    """`transaction` for work made of Core statements alone (no ORM objects, no timeline events): on a Connection,
+    without a Session's bookkeeping; the same retries and the same refusal."""
+    engine = deps.sessions.kw.get("bind")
+    if not isinstance(engine, Engine):  # sessions bound otherwise (e.g. to a connection): the Session's way
+        return transaction(deps, lambda session: work(session.connection()), attempts, backoff)
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as connection:
+                return work(connection)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+        except OperationalError as exc:
+            if attempt == attempts - 1:
+                log.warning("storage unavailable after %d attempts (%s); nothing was written", attempts,
+                            type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+                raise StorageUnavailable(deps.catalog.t("error.storage")) from exc
+            time.sleep(backoff * (attempt + 1))
     raise AssertionError("unreachable")
 
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.lease import Lease
 from bot.ports import IncidentView, Outcome
 from bot.triage import lifecycle
-from bot.triage.core import CoreDeps, build_view, load_incident, reporter_ids, transaction
+from bot.triage.core import CoreDeps, build_view, connection_transaction, load_incident, reporter_ids, transaction
 from bot.triage.replays import created_outcome
 from bot.triage.steps import StepRunner
 from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
@@ -25,6 +25,7 @@ _REF_IDS = select(REFS.c.purpose, REFS.c.id, REFS.c.ts).where(
     REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf"),
     REFS.c.purpose.in_(bindparam("purposes", expanding=True))).with_for_update()
 _ADD_REFS = insert(REFS)
+_RENEW_CLAIM = update(REFS).where(REFS.c.id == bindparam("rid")).values(created_at=bindparam("renewed"))
 _PUT_REFS = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None)).values(
     channel=bindparam("new_channel"), ts=bindparam("new_ts"))
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
@@ -177,10 +178,9 @@ class IncidentQueries:
         places to `record` (purpose -> (channel, ts)) stored unless already there, and how many `count_type`
         timeline events the incident has. Returns (refs, claims, count)."""
 
-        def work(session: Session) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
+        def work(connection: Connection) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
             now = self.deps.clock.now()
             # Core statements, not ORM objects: one SELECT, one INSERT for every new row, an UPDATE per takeover.
-            connection = session.connection()
             rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created
                     in connection.execute(_READ_REFS, {"iid": incident_id, "pf": platform})}
             places = {purpose: (row[1], row[2]) for purpose, row in rows.items()}
@@ -208,7 +208,7 @@ class IncidentQueries:
                 elif not lease.expired(row[3], now):
                     claims[purpose] = RefClaim("busy", row[1], None)
                 else:  # the claim's age restarts with its new holder
-                    session.execute(update(REFS).where(REFS.c.id == row[0]).values(created_at=now))
+                    connection.execute(_RENEW_CLAIM, {"rid": row[0], "renewed": now})
                     claims[purpose] = RefClaim("taken_over", row[1], None)
             if new:
                 connection.execute(_ADD_REFS, new)
@@ -217,14 +217,13 @@ class IncidentQueries:
                 count = int(connection.execute(_COUNT_EVENTS, {"iid": incident_id, "type": count_type}).scalar_one())
             return places, claims, count
 
-        return transaction(self.deps, work)
+        return connection_transaction(self.deps, work)
 
     def put_refs(self, incident_id: int, platform: str, places: dict[str, tuple[str, str]]) -> set[str]:
         """Record several places at once, each only where no ts is stored yet (one transaction); returns the
         purposes recorded here (the others another delivery stored first)."""
 
-        def work(session: Session) -> set[str]:
-            connection = session.connection()
+        def work(connection: Connection) -> set[str]:
             rows = {purpose: (ident, ts) for purpose, ident, ts in connection.execute(
                 _REF_IDS, {"iid": incident_id, "pf": platform, "purposes": list(places)})}
             now = self.deps.clock.now()
@@ -239,7 +238,7 @@ class IncidentQueries:
                 connection.execute(_ADD_REFS, new)
             return {row["purpose"] for row in new} | {p for p in places if p in rows and rows[p][1] is None}
 
-        return transaction(self.deps, work)
+        return connection_transaction(self.deps, work)
 
     def unfinished_reports(self, platform: str, purpose: str, *, created_after: datetime, created_before: datetime,
                            limit: int = 100) -> list[Outcome]:

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.web import SlackResponse
 
 from bot.adapters.slack.keepalive import KeepAliveClient
 from bot.adapters.slack.render import Rendered, Renderer
@@ -126,13 +127,17 @@ class SlackPort:
         return escape(content.view.ref), self.render.redacted(blocks, body)
 
     # -- the port ----------------------------------------------------------------------------------------------
+    def _paced(self, method: str, **args: Any) -> SlackResponse:
+        """A paced chat.* call as slack_sdk's method sends it (JSON, None left out), past the method's conversion
+        of model objects: the rendered blocks are dicts already."""
+        return self.paced.api_call(method, json={key: value for key, value in args.items() if value is not None})
+
     def post(self, place: Place, content: c.Content, marker: Marker | None = None) -> Posted:
         message = self.rendered(content)
         extra: dict[str, Any] = {"metadata": post_metadata(marker)} if marker else {}
         try:
-            response = self.paced.chat_postMessage(channel=slack_id(place.channel), thread_ts=place.thread,
-                                                    unfurl_links=False,
-                                                    unfurl_media=False, **extra, **message.payload())
+            response = self._paced("chat.postMessage", channel=slack_id(place.channel), thread_ts=place.thread,
+                                   unfurl_links=False, unfurl_media=False, **extra, **message.payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
         return Posted(str(response["channel"]), str(response["ts"]))
@@ -142,16 +147,17 @@ class SlackPort:
             if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
                 changed = self._changed(posted, content)
                 if changed is not None:
-                    self.paced.chat_update(channel=posted.channel, ts=posted.id, text=changed[0], blocks=changed[1])
+                    self._paced("chat.update", channel=posted.channel, ts=posted.id, text=changed[0],
+                                blocks=changed[1])
                 return
-            self.paced.chat_update(channel=posted.channel, ts=posted.id, **self.rendered(content).payload())
+            self._paced("chat.update", channel=posted.channel, ts=posted.id, **self.rendered(content).payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
 
     def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:
         try:
-            self.paced.chat_postEphemeral(channel=slack_id(place.channel), user=slack_id(user), thread_ts=place.thread,
-                                           **self.rendered(content).payload())
+            self._paced("chat.postEphemeral", channel=slack_id(place.channel), user=slack_id(user),
+                        thread_ts=place.thread, **self.rendered(content).payload())
         except SlackApiError as exc:
             raise delivery_error(exc) from None
 

@@ -14,18 +14,16 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
-    SectionBlock,
     StaticSelectElement,
     UrlInputElement,
 )
 from slack_sdk.models.views import View
 
+from bot.adapters.slack import blocks as kit
 from bot.adapters.slack.text import (
     FALLBACK_TEXT_LIMIT,
     MESSAGE_BLOCK_LIMIT,
@@ -75,8 +73,8 @@ class Rendered:
         return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
 
 
-def _section(text: str, block_id: str | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text), block_id=block_id)
+def _section(text: str, block_id: str | None = None) -> Block:
+    return kit.section(text, block_id)
 
 
 def _sections(escaped: str, prefix: str | None = None) -> list[Block]:
@@ -87,8 +85,8 @@ def _sections(escaped: str, prefix: str | None = None) -> list[Block]:
     return [_section(chunk, f"{prefix}-{i}" if prefix else None) for i, chunk in enumerate(chunks)]
 
 
-def _context(text: str, block_id: str | None = None) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, SECTION_LIMIT))], block_id=block_id)
+def _context(text: str, block_id: str | None = None) -> Block:
+    return kit.context(truncate(text, SECTION_LIMIT), block_id)
 
 
 def _code_sections(escaped: str) -> list[Block]:
@@ -103,6 +101,7 @@ class Renderer:
     def __init__(self, catalog: Catalog, kinds: Sequence[str]) -> None:
         self.catalog = catalog
         self.kinds = list(kinds)
+        self._controls: dict[tuple[Any, ...], kit.Built] = {}  # built once: the same for every incident
 
     def t(self, key: str, **params: Any) -> str:
         return self.catalog.t(key, **params)
@@ -134,12 +133,16 @@ class Renderer:
     def intro(self, texts: Iterable[str], incident_id: int, kind: str) -> Rendered:
         """The first reply in a report thread: what was received, and the kind correction control."""
         message = self.messages(texts)
-        options = self._kind_options()
-        initial = next((o for o in options if o.value == kind), None)
-        select = StaticSelectElement(action_id=KIND_SELECT, options=options, initial_option=initial,
-                                     placeholder=PlainTextObject(text=self.t("slack.intro.kind_placeholder")))
+        template = self._controls.get(("kind", kind))
+        if template is None:
+            options = self._kind_options()
+            initial = next((o for o in options if o.value == kind), None)
+            select = StaticSelectElement(action_id=KIND_SELECT, options=options, initial_option=initial,
+                                         placeholder=PlainTextObject(text=self.t("slack.intro.kind_placeholder")))
+            template = self._controls[("kind", kind)] = kit.Built(
+                ActionsBlock(elements=[select], block_id="kind|0").to_dict())
         control = [_context(escape(self.t("slack.intro.kind_label"))),
-                   ActionsBlock(elements=[select], block_id=f"kind|{incident_id}")]
+                   kit.with_values(template, f"kind|{incident_id}")]
         return Rendered(message.text, self.fit(list(message.blocks), control))
 
     def anchor(self, ref: str, kind_label: str, reporter: str) -> Rendered:
@@ -175,18 +178,27 @@ class Renderer:
             blocks += _sections("\n".join(lines))
         blocks += self._drafts(step)
         value = StepRef(step.incident_id, kind, step.step_id).encode()
-        buttons: list[ButtonElement] = []
-        if step.inputs:
-            buttons.append(ButtonElement(text=self.t("slack.step.input"), action_id=STEP_INPUT, value=value,
-                                         style="primary"))
-        if not any(item.required for item in step.inputs):
-            buttons.append(ButtonElement(text=self.t("slack.step.done"), action_id=STEP_DONE, value=value,
-                                         style=None if step.inputs else "primary"))
-        buttons.append(ButtonElement(text=self.t("slack.step.skip"), action_id=STEP_SKIP, value=value))
-        actions = ActionsBlock(elements=buttons, block_id=f"step|{step.step_id}")
+        actions = self._step_buttons(bool(step.inputs), any(item.required for item in step.inputs), value,
+                                     f"step|{step.step_id}")
         text = truncate(escape(self.t("step.heading", index=step.index, total=step.total, title=step.title)),
                         FALLBACK_TEXT_LIMIT)
         return Rendered(text, self.fit(blocks, [actions]))
+
+    def _step_buttons(self, inputs: bool, required: bool, value: str, block_id: str) -> Block:
+        """A step's buttons (input, done, skip as its inputs allow), each carrying the step's reference."""
+        template = self._controls.get(("step", inputs, required))
+        if template is None:
+            buttons: list[ButtonElement] = []
+            if inputs:
+                buttons.append(ButtonElement(text=self.t("slack.step.input"), action_id=STEP_INPUT, value="0",
+                                             style="primary"))
+            if not required:
+                buttons.append(ButtonElement(text=self.t("slack.step.done"), action_id=STEP_DONE, value="0",
+                                             style=None if inputs else "primary"))
+            buttons.append(ButtonElement(text=self.t("slack.step.skip"), action_id=STEP_SKIP, value="0"))
+            template = self._controls[("step", inputs, required)] = kit.Built(
+                ActionsBlock(elements=buttons, block_id="step|0").to_dict())
+        return kit.with_values(template, block_id, [value] * len(template.built["elements"]))
 
     def step_closed(self, step: StepView, who: str, when: str) -> Rendered:
         """A finished step, updated in place: its status, who and when, the answers and final drafts."""
@@ -223,9 +235,12 @@ class Renderer:
                                "thread"))
         tail: list[Block] = []
         if note.acknowledgeable:
-            tail.append(ActionsBlock(block_id="ack", elements=[ButtonElement(
-                text=truncate(self.t("slack.pr.acknowledge"), BUTTON_TEXT_LIMIT), action_id=ACKNOWLEDGE,
-                value=str(note.incident_id), style="primary")]))
+            template = self._controls.get(("ack",))
+            if template is None:
+                template = self._controls[("ack",)] = kit.Built(ActionsBlock(block_id="ack", elements=[
+                    ButtonElement(text=truncate(self.t("slack.pr.acknowledge"), BUTTON_TEXT_LIMIT),
+                                  action_id=ACKNOWLEDGE, value="0", style="primary")]).to_dict())
+            tail.append(kit.with_values(template, "ack", [str(note.incident_id)]))
         text = truncate(f"{ping} {escape(note.title)}".strip(), FALLBACK_TEXT_LIMIT)
         return Rendered(text, self.fit(blocks, tail))
 
