@@ -41,12 +41,21 @@ def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, 
     if view is None:
         return AfterControl(None, outcome, duplicate)
     steps = plan.progress(outcome, actor.display_name, now, at=at)
-    if when is not None and outcome.finished and awaits_end(view):
-        steps = plan.Plan(steps.incident_id, steps.ops + (plan.end_offered(view, when(view.acknowledged_at),
-                                                                           end_offer_text(triage, view)),),
-                          steps.severity, steps.lane)
+    if when is not None:
+        steps = offering_end(triage, steps, outcome, when)
     return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),
                         outcome, duplicate)
+
+
+def offering_end(triage: Triage, steps: plan.Plan, outcome: Outcome, when: When) -> plan.Plan:
+    """`steps` followed, when the last step is done and the incident is still open (the one who finished it may
+    not end it), by the control that ends it on the acknowledged section notices."""
+    view = outcome.incident
+    if view is None or not outcome.finished or not awaits_end(view):
+        return steps
+    offer = plan.end_offered(view, when(view.acknowledged_at), end_offer_text(triage, view))
+    return plan.Plan(steps.incident_id or view.id, steps.ops + (offer,), steps.severity, steps.lane,
+                     steps.coalesce, steps.once)
 
 
 def awaits_end(view: IncidentView) -> bool:
@@ -113,5 +122,5 @@ def acknowledge(triage: Triage, incident_id: int, actor: Actor, when: When) -> A
     return AfterControl(steps, outcome, outcome.duplicate)
 
 
-__all__ = ["AfterControl", "When", "step_done", "correct_kind", "acknowledge", "end", "awaits_end",
+__all__ = ["AfterControl", "When", "step_done", "correct_kind", "acknowledge", "end", "offering_end", "awaits_end",
            "steps_finished", "end_offer_text"]
