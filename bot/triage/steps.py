@@ -211,14 +211,14 @@ class StepRunner:
         elif incident.acknowledged_at is None and not access.allows(
                 "resolve_unacknowledged", actor, restricted=incident.restricted, reporters=reporters):
             blockers.append(cat.t("step.needs_ack"))
-        if blockers:  # who ends it, and where they find the control
-            blockers.append(cat.t("step.ender_offered" if incident.acknowledged_at else "step.ender_after_ack"))
         playbook, base = self.deps.library.playbook(incident.kind), self.deps.profile.base or self.deps.profile.id
         skipped = [playbook.step(i).label(cat.locale, base) for i in ids
                    if i in states and states[i].status == "skipped"
                    and any(item.required for item in playbook.step(i).inputs)]
         if skipped:
             blockers.append(cat.t("step.skipped_required", steps=cat.t("step.list_separator").join(skipped)))
+        if blockers:  # who ends it, and where they find the control
+            blockers.append(cat.t("step.ender_offered" if incident.acknowledged_at else "step.ender_after_ack"))
         return blockers
 
     def _finish_message(self, incident: Incident, blockers: list[str]) -> str:
