@@ -64,8 +64,9 @@ def awaits_end(view: IncidentView) -> bool:
 
 
 def steps_finished(triage: Triage, view: IncidentView) -> bool:
-    """Whether every step of the open incident is done or skipped (read as its first reporter sees it)."""
-    return lifecycle.is_open(view.status) and triage.steps.current(view.id, view.reporter_id) is None
+    """Whether every step of the open incident is done or skipped (read as its first reporter sees it); only an
+    incident in progress can be, so any other status costs no read."""
+    return view.status == lifecycle.RESPONDING and triage.steps.current(view.id, view.reporter_id) is None
 
 
 def end_offer_text(triage: Triage, view: IncidentView) -> str:

@@ -68,7 +68,7 @@ def test_finished_before_the_ack_the_acknowledgement_brings_the_control(runtime:
     after = _walk(runtime, incident_id)
     assert after.outcome.incident is not None and after.outcome.incident.status == "responding"
     assert _offers(after.plan) == []  # nobody has acknowledged: the notice still asks for that first
-    assert "広報担当が確認すると" in after.outcome.messages[-1]
+    assert "広報担当が確認したあと" in after.outcome.messages[-1]
     acked = controls.acknowledge(runtime.triage, incident_id, Actor(PR, "広報 佐藤", "fake"), when)
     assert [o.by for o in _offers(acked.plan)] == ["広報 佐藤"]
 
