@@ -90,7 +90,7 @@ def end(triage: Triage, incident_id: int, actor: Actor, when: When, platform: st
     view = outcome.incident
     if view is None:
         return AfterControl(None, outcome, duplicate)
-    text = cat.t("status_change.done", ref=view.ref, status=cat.label("status", lifecycle.RESOLVED))
+    text = cat.t("status_change.done", ref=view.ref, status=view.status_label)  # closed meanwhile: said so
     steps = plan.ended(view, text, actor.user_id, when(view.acknowledged_at))
     return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),
                         outcome, duplicate)
