@@ -121,6 +121,7 @@ class NoticeAcknowledged:
     by: str
     when: str
     text: str  # the message's notification text after the change
+    end: bool = False  # offer the control that ends the incident: its steps are done, the finisher could not end it
 
 
 @dataclass(frozen=True)

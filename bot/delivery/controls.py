@@ -1,6 +1,6 @@
 """What follows a click on an incident's controls on every platform (step done or skipped, kind corrected,
-acknowledged): the core's answer turned into the delivery plan, kept once as intake.py is for reports. The adapter
-translates the click, tells the clicker its own way and runs the plan."""
+acknowledged, ended): the core's answer turned into the delivery plan, kept once as intake.py is for reports. The
+adapter translates the click, tells the clicker its own way and runs the plan."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from bot.delivery import closing, plan
 from bot.delivery.content import Posted
 from bot.ports import Actor, IncidentView, Outcome
 from bot.records.service import RecordsDesk
+from bot.triage import lifecycle
+from bot.triage.lifecycle import IllegalTransition
 from bot.triage.service import Triage
 
 When = Callable[[datetime | None], str]  # a moment as people read it
@@ -27,18 +29,71 @@ class AfterControl:
 
 
 def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, step_id: str, now: str,
-              platform: str, at: Posted | None = None) -> AfterControl:
+              platform: str, at: Posted | None = None, when: When | None = None) -> AfterControl:
     """After steps.complete: a repeat (double click, a click after a crash) replays the first completion so the
     plan finishes its missing posts; the next step, the closed one updated in place (`at`: the clicked message),
-    and at the end the closing review invitation and the records (closing.py)."""
+    and at the end the closing review invitation and the records (closing.py), or, when the one who finished
+    may not end it, the control that ends it on the acknowledged section notices (`when`: their time)."""
     duplicate = outcome.duplicate
     if duplicate:
         outcome = triage.steps.replay(incident_id, step_id, actor)
-    if outcome.incident is None:
+    view = outcome.incident
+    if view is None:
         return AfterControl(None, outcome, duplicate)
     steps = plan.progress(outcome, actor.display_name, now, at=at)
-    return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), outcome.incident, platform,
-                                       ender=actor.user_id), outcome, duplicate)
+    if when is not None:
+        steps = offering_end(triage, steps, outcome, when)
+    return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),
+                        outcome, duplicate)
+
+
+def offering_end(triage: Triage, steps: plan.Plan, outcome: Outcome, when: When) -> plan.Plan:
+    """`steps` followed, when the last step is done and the incident is still open (the one who finished it may
+    not end it), by the control that ends it on the acknowledged section notices."""
+    view = outcome.incident
+    if view is None or not outcome.finished or not awaits_end(view):
+        return steps
+    offer = plan.end_offered(view, when(view.acknowledged_at), end_offer_text(triage, view))
+    return plan.Plan(steps.incident_id or view.id, steps.ops + (offer,), steps.severity, steps.lane,
+                     steps.coalesce, steps.once)
+
+
+def awaits_end(view: IncidentView) -> bool:
+    """Whether an open incident's notices can carry the end control (they do once PR has acknowledged it)."""
+    return lifecycle.is_open(view.status) and view.acknowledged_at is not None
+
+
+def steps_finished(triage: Triage, view: IncidentView) -> bool:
+    """Whether every step of the open incident is done or skipped (read as its first reporter sees it); only an
+    incident in progress can be, so any other status costs no read."""
+    return view.status == lifecycle.RESPONDING and triage.steps.current(view.id, view.reporter_id) is None
+
+
+def end_offer_text(triage: Triage, view: IncidentView) -> str:
+    """The notice's words next to the end control."""
+    return triage.catalog.t("end.offer", ref=view.ref)
+
+
+def end(triage: Triage, incident_id: int, actor: Actor, when: When, platform: str) -> AfterControl:
+    """The end control (対応完了にする): the core's change_status decides (a bystander is refused and recorded);
+    the conversation told once, the control taken off the notices, then the closing review and the records as
+    at any end. A click again (a double click, a redelivery) ends nothing twice and finishes what a crash left."""
+    cat = triage.catalog
+    try:
+        outcome, duplicate = triage.incidents.change_status(incident_id, lifecycle.RESOLVED, actor), False
+    except IllegalTransition:
+        view = triage.queries.view(incident_id, actor.user_id)
+        if not closing.has_ended(view):
+            raise
+        said = cat.t("error.already_status", ref=view.ref, status=view.status_label)
+        outcome, duplicate = Outcome(incident=view, duplicate=True, messages=(said,)), True
+    view = outcome.incident
+    if view is None:
+        return AfterControl(None, outcome, duplicate)
+    text = cat.t("status_change.done", ref=view.ref, status=view.status_label)  # closed meanwhile: said so
+    steps = plan.ended(view, text, actor.user_id, when(view.acknowledged_at))
+    return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),
+                        outcome, duplicate)
 
 
 def correct_kind(triage: Triage, incident_id: int, kind: str, actor: Actor, name_of: Callable[[str], str], *,
@@ -57,13 +112,16 @@ def correct_kind(triage: Triage, incident_id: int, kind: str, actor: Actor, name
 
 def acknowledge(triage: Triage, incident_id: int, actor: Actor, when: When) -> AfterControl:
     """The PR acknowledgement (the core decides who may): the reporters told, then the controls replaced, naming
-    who acknowledged first and when (a repeat names them too, and finishes what a crash left)."""
+    who acknowledged first and when (a repeat names them too, and finishes what a crash left); the steps already
+    done, by the control that ends the incident."""
     outcome = triage.incidents.acknowledge(incident_id, actor)
     view = outcome.incident
     if view is None or not outcome.messages:
         return AfterControl(None, outcome, outcome.duplicate)
-    steps = plan.acknowledged(outcome, view.acknowledged_by or actor.display_name, when(view.acknowledged_at))
+    steps = plan.acknowledged(outcome, view.acknowledged_by or actor.display_name, when(view.acknowledged_at),
+                              end=steps_finished(triage, view))
     return AfterControl(steps, outcome, outcome.duplicate)
 
 
-__all__ = ["AfterControl", "When", "step_done", "correct_kind", "acknowledge"]
+__all__ = ["AfterControl", "When", "step_done", "correct_kind", "acknowledge", "end", "offering_end", "awaits_end",
+           "steps_finished", "end_offer_text"]

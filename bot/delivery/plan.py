@@ -35,6 +35,7 @@ from bot.ports import IncidentView, Outcome, StepView
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
 FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the next free generation
+ENDED_TOLD = "ended_told"  # the conversation told, once, that the incident was ended from its control
 SECTION = "section"  # the channel of section notifications (PR, or restricted for restricted incidents)
 Where = Place | Literal["home", "section"]
 
@@ -259,18 +260,32 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, view.reporter_id)
 
 
-def acknowledged(outcome: Outcome, by: str, when: str) -> Plan:
-    """The reporters told in the conversation (once), then the acknowledge controls replaced."""
+def acknowledged(outcome: Outcome, by: str, when: str, *, end: bool = False) -> Plan:
+    """The reporters told in the conversation (once), then the acknowledge controls replaced (`end`: by the
+    control that ends the incident, whose steps are already done)."""
     view = outcome.incident
     if view is None or not outcome.messages:
         return Plan(None)
     told = c.Texts((" ".join(outcome.messages),), mention=view.reporters)
     ops: tuple[Op, ...] = (Post(view.id, ACK_TOLD, HOME, told, needed=True),
-                           UpdateNotices(view.id, c.NoticeAcknowledged(view, by, when, outcome.messages[0]),
+                           UpdateNotices(view.id, c.NoticeAcknowledged(view, by, when, outcome.messages[0], end=end),
                                          needs_previous=True))
+    return Plan(view.id, ops, view.severity, by)
+
+
+def end_offered(view: IncidentView, when: str, text: str) -> Op:
+    """The acknowledged section notices redrawn with the control that ends the incident: its steps are done but
+    the one who finished them may not end it (a restricted incident's reporter, a reporter before PR's ack)."""
+    return UpdateNotices(view.id, c.NoticeAcknowledged(view, view.acknowledged_by or "", when, text, end=True))
+
+
+def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
+    """Ended from that control: the conversation told once (`text`), then the control taken off the notices."""
+    ops: tuple[Op, ...] = (Post(view.id, ENDED_TOLD, HOME, c.Texts((text,))),
+                           UpdateNotices(view.id, c.NoticeAcknowledged(view, view.acknowledged_by or "", when, text)))
     return Plan(view.id, ops, view.severity, by)
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
            "UpdateCount", "Tell", "MovePrivate", "Mark", "Upload", "Op", "Plan", "report", "progress", "kind_corrected",
-           "acknowledged"]
+           "acknowledged", "end_offered", "ended", "ENDED_TOLD"]

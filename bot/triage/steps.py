@@ -240,6 +240,8 @@ class StepRunner:
                    and any(item.required for item in playbook.step(i).inputs)]
         if skipped:
             blockers.append(cat.t("step.skipped_required", steps=cat.t("step.list_separator").join(skipped)))
+        if blockers:  # who ends it, and where they find the control
+            blockers.append(cat.t("step.ender_offered" if incident.acknowledged_at else "step.ender_after_ack"))
         return blockers
 
     def _finish_message(self, incident: Incident, blockers: list[str]) -> str:

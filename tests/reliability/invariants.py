@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from tests.reliability.harness import BotProcess, Ledger, all_messages, has_buttons, meta_of, posts, rows
+from tests.reliability.harness import BotProcess, Ledger, action_ids, all_messages, has_buttons, meta_of, posts, rows
 
 
 def _json(value: Any) -> Any:
@@ -130,6 +130,7 @@ def leftover_problems(fake: Any, engine: Engine) -> list[str]:
     states = {(row.incident_id, f"step:{row.kind}:{row.step_id}"): row.status
               for row in rows(engine, "SELECT incident_id, kind, step_id, status FROM step_states")}
     acked = {row.id for row in rows(engine, "SELECT id FROM incidents WHERE acknowledged_at IS NOT NULL")}
+    ended = {row.id for row in rows(engine, "SELECT id FROM incidents WHERE status IN ('resolved', 'closed')")}
     for message in all_messages(fake):
         meta = meta_of(message)
         if meta is None or not has_buttons(message):
@@ -137,8 +138,12 @@ def leftover_problems(fake: Any, engine: Engine) -> list[str]:
         incident, purpose = meta
         if purpose.startswith("step:") and states.get((incident, purpose), "pending") != "pending":
             problems.append(f"INC-{incident:04d} {purpose}: done, still shows buttons")
-        if (purpose == "pr_message" or purpose.startswith("escalation:")) and incident in acked:
+        notice = purpose == "pr_message" or purpose.startswith("escalation:")
+        # An acknowledged notice may offer 対応完了にする (incident_resolve) while the incident is open, nothing else.
+        if notice and incident in acked and set(action_ids(message)) - {"incident_resolve"}:
             problems.append(f"INC-{incident:04d} {purpose}: acknowledged, still shows the button")
+        if notice and incident in ended and "incident_resolve" in action_ids(message):
+            problems.append(f"INC-{incident:04d} {purpose}: ended, still offers to end it")
     return problems
 
 

@@ -145,6 +145,7 @@ class Handlers:
                    pb.INPUT: lambda: self.inputs.start(event), pb.CHOICE: lambda: self.inputs.choose(event),
                    pb.CANCEL: lambda: self.inputs.cancel(event), pb.KIND: lambda: self.correct_kind(event),
                    pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event),
+                   pb.END: lambda: self.end(event),
                    pb.REVIEW: lambda: self.reviews.start(event), pb.REVIEW_BLANK: lambda: self.reviews.blank(event),
                    pb.REVIEW_STOP: lambda: self.reviews.stop(event)}
         action = actions.get(data.action)
@@ -173,7 +174,7 @@ class Handlers:
         if outcome.duplicate:  # pressed again (or after a crash): the plan finishes the missing posts
             self.adapter.tell(user, self.render.duplicate())
         after = controls.step_done(self.triage, outcome, actor, data.incident_id, data.step_id, self.adapter.when(),
-                                   PLATFORM)
+                                   PLATFORM, when=self.adapter.when)
         if after.plan is not None:
             self.adapter.deliver(after.plan, actor.user_id)
 
@@ -203,6 +204,18 @@ class Handlers:
             return
         self.adapter.port.drop_controls(event.source.reply_to.encode(), data.incident_id, action=pb.ACK)
         self.adapter.deliver(after.plan, actor.user_id)
+
+    def end(self, event: PostbackPress) -> None:
+        """対応完了にする: the core decides who may; the presser told, the conversation told, the control dropped,
+        then the closing review and the records as at any end."""
+        data, user = event.data, event.source.user_id
+        assert user is not None
+        actor = self.adapter.actor(user)
+        after = controls.end(self.triage, data.incident_id, actor, self.adapter.when, PLATFORM)
+        self.adapter.tell(user, self.render.messages(after.outcome.messages))
+        self.adapter.port.drop_controls(event.source.reply_to.encode(), data.incident_id, action=pb.END)
+        if after.plan is not None:
+            self.adapter.deliver(after.plan, actor.user_id)
 
     @staticmethod
     def _raw(user: str) -> str:

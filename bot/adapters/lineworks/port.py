@@ -103,7 +103,7 @@ class LineWorksPort:
         if isinstance(content, c.SectionNotice):
             return r.notification(content.note)
         if isinstance(content, c.NoticeAcknowledged):
-            return r.acknowledged(content.view, content.by, content.when)
+            return r.acknowledged(content.view, content.by, content.when, content.text if content.end else "")
         if isinstance(content, c.NoticeRedacted):
             return r.restricted_now(content.view)
         if isinstance(content, c.ReviewInvite):
@@ -184,6 +184,8 @@ class LineWorksPort:
             self.drop_controls(posted.channel, content.step.incident_id, content.step.step_id)
         elif isinstance(content, c.NoticeAcknowledged):
             self.drop_controls(posted.channel, content.view.id, action=pb.ACK)
+            if not content.end:  # ended: its control goes too
+                self.drop_controls(posted.channel, content.view.id, action=pb.END)
         told = _told(posted, content)
         if told is None:
             return  # harmless to leave as it is (see the module docstring)
@@ -223,8 +225,10 @@ def _told(posted: Posted, content: c.Content) -> tuple[int, str] | None:
     share a room, and one 「確認しました」 there is enough)."""
     if isinstance(content, c.StepSuperseded):
         return content.step.incident_id, f"{TOLD}:superseded:{posted.id}"[:120]
+    if isinstance(content, c.NoticeAcknowledged) and content.view.status in ("resolved", "closed"):
+        return None  # ended from its control: the controls dropped, the conversation told by the plan
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
-        tag = "ack" if isinstance(content, c.NoticeAcknowledged) else "redacted"
+        tag = "redacted" if isinstance(content, c.NoticeRedacted) else "ack:end" if content.end else "ack"
         room = hashlib.sha256(posted.channel.encode("utf-8")).hexdigest()[:16]
         return content.view.id, f"{TOLD}:{tag}:{room}"
     return None

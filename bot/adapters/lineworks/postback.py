@@ -15,6 +15,7 @@ PREFIX = "ib1"
 DATA_LIMIT = 300  # postback action `data`, per the Action Objects reference
 
 DONE, SKIP, INPUT, CHOICE, KIND, ACK, CANCEL, ASK = "d", "s", "i", "c", "k", "a", "x", "r"
+END = "e"  # 対応完了にする: the steps are done, PR or security ends the incident (bot/delivery/controls.py end)
 # The closing review (bot/adapters/lineworks/review.py): start it, leave the asked field blank, stop it.
 REVIEW, REVIEW_BLANK, REVIEW_STOP = "v", "vb", "vx"
 DECLINE = "none"  # the ASK answer 「報告ではない」 (no kind is called that)
@@ -26,6 +27,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     CHOICE: ("incident", "kind", "step", "field", "index"),
     KIND: ("incident", "kind"),
     ACK: ("incident", "level"),
+    END: ("incident",),
     CANCEL: ("incident",),
     ASK: ("token", "kind"),  # the remembered question (bot/triage/memos.py) and the chosen kind
     REVIEW: ("incident",),
@@ -110,6 +112,6 @@ def decode(data: str) -> Postback:
                     kind=raw.get("kind", ""), step_id=raw.get("step", ""), field=raw.get("field", ""),
                     index=int(raw.get("index", "-1")), level=int(raw.get("level", "0")))
 
-__all__ = ["PREFIX", "DATA_LIMIT", "DONE", "SKIP", "INPUT", "CHOICE", "KIND", "ACK", "CANCEL", "ASK", "DECLINE",
+__all__ = ["PREFIX", "DATA_LIMIT", "DONE", "SKIP", "INPUT", "CHOICE", "KIND", "ACK", "END", "CANCEL", "ASK", "DECLINE",
            "REVIEW", "REVIEW_BLANK", "REVIEW_STOP",
            "Postback", "PostbackError", "encode", "decode", "is_ours"]

@@ -268,9 +268,15 @@ class Renderer:
         return [with_quick_reply(content, [quick_action(
             label, pb.encode(pb.ACK, note.incident_id, note.level), self.w("pr.acknowledge_shown"))])]
 
-    def acknowledged(self, view: IncidentView, who: str, when: str) -> list[Content]:
-        """The acknowledgement, as a new message in the notice's room (posts cannot be edited)."""
-        return self.messages([self.w("pr.acknowledged", ref=view.ref, who=who, when=when)])
+    def acknowledged(self, view: IncidentView, who: str, when: str, offer: str = "") -> list[Content]:
+        """The acknowledgement, as a new message in the notice's room (posts cannot be edited); `offer`: the
+        incident's steps are done, with the control that ends it as a quick reply (the core decides who may)."""
+        said = self.w("pr.acknowledged", ref=view.ref, who=who, when=when)
+        if not offer:
+            return self.messages([said])
+        [content] = self.messages([f"{said}\n{offer}"])
+        return [with_quick_reply(content, [quick_action(self.w("pr.end", ref=view.ref), pb.encode(pb.END, view.id),
+                                                        self.w("pr.end_shown"))])]
 
     def restricted_now(self, view: IncidentView) -> list[Content]:
         """A notice that an earlier notification's report text must not be spread (it cannot be retracted)."""

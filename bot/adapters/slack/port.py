@@ -121,7 +121,10 @@ class SlackPort:
             return None
         blocks = list(message.get("blocks") or [])
         if isinstance(content, c.NoticeAcknowledged):
-            return escape(content.text), self.render.acknowledged(blocks, content.by, content.when)
+            said = content.end or content.view.status in ("resolved", "closed")  # the offer, or that it ended
+            return escape(content.text), self.render.acknowledged(blocks, content.by, content.when,
+                                                                  note=content.text if said else "",
+                                                                  end=content.view.id if content.end else None)
         assert isinstance(content, c.NoticeRedacted)
         body = self.render.t("notify.body_restricted", reporter=content.reporter_name)
         return escape(content.view.ref), self.render.redacted(blocks, body)

@@ -46,6 +46,7 @@ STEP_SKIP = "step_skip"
 STEP_INPUT = "step_input"
 KIND_SELECT = "kind_select"
 ACKNOWLEDGE = "acknowledge"
+RESOLVE = "incident_resolve"  # 対応完了にする on an acknowledged notice whose steps are done (controls.end)
 STEP_SUBMIT = "step_submit"
 REPORT_SHORTCUT = "report_incident"
 REPORT_SUBMIT = "report_submit"
@@ -244,11 +245,19 @@ class Renderer:
         text = truncate(f"{ping} {escape(note.title)}".strip(), FALLBACK_TEXT_LIMIT)
         return Rendered(text, self.fit(blocks, tail))
 
-    def acknowledged(self, blocks: list[dict[str, Any]], who: str, when: str) -> list[dict[str, Any]]:
-        """A posted notification's blocks with the button replaced by who acknowledged and when."""
-        kept = [b for b in blocks if b.get("block_id") not in ("ack", "acked")]
-        done = _context(escape(self.t("slack.pr.acknowledged", who=who, when=when)), "acked").to_dict()
-        return kept[: MESSAGE_BLOCK_LIMIT - 1] + [done]
+    def acknowledged(self, blocks: list[dict[str, Any]], who: str, when: str, *, note: str = "",
+                     end: int | None = None) -> list[dict[str, Any]]:
+        """A posted notification's blocks with the button replaced by who acknowledged and when; `note` below it
+        and, with `end` (an incident id), the button that ends the incident."""
+        kept = [b for b in blocks if b.get("block_id") not in ("ack", "acked", "end-note", "end")]
+        done = [_context(escape(self.t("slack.pr.acknowledged", who=who, when=when)), "acked").to_dict()]
+        if note:
+            done.append(_context(escape(note), "end-note").to_dict())
+        if end is not None:
+            done.append(ActionsBlock(block_id="end", elements=[ButtonElement(
+                text=truncate(self.t("end.control"), BUTTON_TEXT_LIMIT), action_id=RESOLVE, value=str(end),
+                style="primary")]).to_dict())
+        return kept[: MESSAGE_BLOCK_LIMIT - len(done)] + done
 
     def redacted(self, blocks: list[dict[str, Any]], body: str) -> list[dict[str, Any]]:
         """A posted notification's blocks with the body replaced (the incident became restricted)."""

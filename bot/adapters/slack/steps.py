@@ -1,19 +1,21 @@
-"""Buttons and modals on an incident: step done/skip/inputs, kind correction, acknowledgement -> core -> plan."""
+"""Buttons and modals on an incident: step done/skip/inputs, kind correction, acknowledgement, ending it -> core ->
+plan."""
 
 # The core runs before Slack's HTTP 200, the plan after it (outbox.py); a click again after a crash finishes it.
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM
-from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, StepRef, decode_metadata, submitted_values
+from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, RESOLVE, StepRef, decode_metadata, submitted_values
 from bot.adapters.slack.replies import Reply, Submission
 from bot.clock import format_jst
-from bot.delivery import closing, plan
+from bot.delivery import closing, controls, plan
 from bot.delivery.content import Posted
 from bot.identity import qualify
 from bot.ports import Actor, Outcome
@@ -99,7 +101,8 @@ class Steps(Handlers):
         log_event(logging.INFO, "slack.step", incident_id=view.id, finished=outcome.finished,
                   step=outcome.completed_step.step_id if outcome.completed_step else None, replay=outcome.duplicate)
         now = format_jst(self.people.now(), self.render.catalog.locale)
-        steps = plan.progress(outcome, actor.display_name, now, at=at)
+        steps = controls.offering_end(self.people.triage(), plan.progress(outcome, actor.display_name, now, at=at),
+                                      outcome, self._when)
         desk = RecordsDesk(self.people.triage().deps)
         self.outbox.deliver(reply, "step", closing.at_end(steps, desk, view, PLATFORM, ender=actor.user_id))
 
@@ -130,14 +133,28 @@ class Steps(Handlers):
         with self.replies.guard(reply, "acknowledge", incident_id):
             actor = self.people.actor(user, body["user"].get("name", ""))
             triage = self.people.triage()
-            outcome = triage.incidents.acknowledge(incident_id, actor)
-            if outcome.duplicate:  # clicked again (after a crash, or on a message posted meanwhile): who and when
-                self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
-            view = outcome.incident
-            if view is None or not outcome.messages:
+            after = controls.acknowledge(triage, incident_id, actor, self._when)
+            if after.duplicate:  # clicked again (after a crash, or on a message posted meanwhile): who and when
+                self.replies.say(reply, self.replies.plain(*after.outcome.messages), incident_id)
+            if after.plan is None:
                 return
             log_event(logging.INFO, "slack.acknowledged", incident_id=incident_id, user=actor.user_id,
-                      replay=outcome.duplicate)
-            when = format_jst(view.acknowledged_at, self.render.catalog.locale)
-            self.outbox.deliver(reply, "acknowledge", plan.acknowledged(outcome, view.acknowledged_by
-                                                                        or actor.display_name, when))
+                      replay=after.duplicate)
+            self.outbox.deliver(reply, "acknowledge", after.plan)
+
+    def end(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """incident_resolve (対応完了にする): the core decides who may; the clicker and the conversation told, the
+        button taken off, then the closing review and the records as at any end."""
+        user, _, _, reply = self.replies.for_action(body)
+        incident_id = int(action["value"])
+        with self.replies.guard(reply, RESOLVE, incident_id):
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            after = controls.end(self.people.triage(), incident_id, actor, self._when, PLATFORM)
+            self.replies.say(reply, self.replies.plain(*after.outcome.messages), incident_id)
+            log_event(logging.INFO, "slack.ended", incident_id=incident_id, user=actor.user_id,
+                      replay=after.duplicate)
+            if after.plan is not None:
+                self.outbox.deliver(reply, RESOLVE, after.plan)
+
+    def _when(self, at: datetime | None) -> str:
+        return format_jst(at or self.people.now(), self.render.catalog.locale)

@@ -1,4 +1,5 @@
-"""Card actions on an incident: steps, kind correction, acknowledgement. The core call, then the plan's delivery."""
+"""Card actions on an incident: steps, kind correction, acknowledgement, ending it. The core call, then the plan's
+delivery."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ class Actions:
             card = h.render.step(step, ref.kind, error=str(exc), values=answers) if step else None
             return ActionResult(card=card, text=str(exc))
         after = await off_loop(lambda: controls.step_done(triage, outcome, actor, ref.incident_id, ref.step_id,
-                                                          self.when(self.now()), PLATFORM, at=clicked(activity)))
+                                                          self.when(self.now()), PLATFORM, at=clicked(activity),
+                                                          when=self.when))
         if after.plan is not None:
             log.info("teams.step incident_id=%s step=%s finished=%s replay=%s", ref.incident_id, ref.step_id,
                      after.outcome.finished, after.duplicate)
@@ -109,3 +111,17 @@ class Actions:
         log.info("teams.acknowledged incident_id=%s user=%s replay=%s", incident_id, actor.user_id, after.duplicate)
         await h.deliver(after.plan, actor.user_id, "acknowledge")
         return ActionResult(text=said or h.t("teams.received"))
+
+    async def end(self, activity: Activity, data: Any) -> ActionResult:
+        """resolve (対応完了にする): the core decides who may; the conversation told, the control taken off, then
+        the closing review and the records."""
+        h = self.replies
+        incident_id = incident_of(data)
+        if incident_id is None:
+            return ActionResult(text=h.t("teams.error.bad_action"))
+        actor, triage = self.people.who(activity.from_property)
+        after = await off_loop(controls.end, triage, incident_id, actor, self.when, PLATFORM)
+        log.info("teams.ended incident_id=%s user=%s replay=%s", incident_id, actor.user_id, after.duplicate)
+        if after.plan is not None:
+            await h.deliver(after.plan, actor.user_id, "resolve")
+        return ActionResult(text=" ".join(after.outcome.messages) or h.t("teams.received"))

@@ -24,6 +24,7 @@ STEP_DONE = "step_done"
 STEP_SKIP = "step_skip"
 KIND_SELECT = "kind_select"
 ACKNOWLEDGE = "acknowledge"
+RESOLVE = "resolve"  # the control that ends an incident whose steps are done (bot/delivery/controls.py end)
 INPUT_PREFIX = "in_"  # card input ids: in_<playbook input id> (never clashes with the data keys)
 KIND_INPUT = "kind"
 
@@ -254,11 +255,16 @@ class CardRenderer:
         actions = []
         if acknowledged:
             body.append(text_block(md_escape(acknowledged), color="Good", weight="Bolder"))
+            if isinstance(content, c.NoticeAcknowledged) and content.end:
+                body.append(text_block(md_escape(content.text)))
+                actions.append(action(self.t("end.control"), RESOLVE, {"incident": view.id}, style="positive"))
+            elif isinstance(content, c.NoticeAcknowledged) and view.status in ("resolved", "closed"):
+                body.append(text_block(md_escape(content.text), isSubtle=True))  # ended: said, no control
         else:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": view.id, "level": 1}, style="positive"))
         return card(body, actions + self._thread_link(thread_url))
 
 
-__all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "INPUT_PREFIX",
+__all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "RESOLVE", "INPUT_PREFIX",
            "KIND_INPUT", "card", "text_block", "lines", "action", "md_escape"]

@@ -1,4 +1,5 @@
-"""Buttons and menus: step done/skip/inputs, kind_select, acknowledge, the ask buttons, the closing review's."""
+"""Buttons and menus: step done/skip/inputs, kind_select, acknowledge, incident_resolve, the ask buttons, the closing
+review's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any
 from slack_bolt import App
 
 from bot.adapters.slack.asking import ASK_ACTION
-from bot.adapters.slack.render import ACKNOWLEDGE, KIND_SELECT, REVIEW_OPEN, STEP_DONE, STEP_INPUT, STEP_SKIP
+from bot.adapters.slack.render import (
+    ACKNOWLEDGE,
+    KIND_SELECT,
+    RESOLVE,
+    REVIEW_OPEN,
+    STEP_DONE,
+    STEP_INPUT,
+    STEP_SKIP,
+)
 from bot.adapters.slack.reports import Reports
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
@@ -29,5 +38,6 @@ def register(app: App, steps: Steps, reports: Reports, review: SlackRecords) -> 
     listen(STEP_INPUT, steps.open_step_modal)
     listen(KIND_SELECT, steps.correct_kind)
     listen(ACKNOWLEDGE, steps.acknowledge)
+    listen(RESOLVE, steps.end)
     listen(re.compile(f"^{ASK_ACTION}:"), reports.answer)
     listen(REVIEW_OPEN, review.open_review)
