@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -124,3 +126,20 @@ def test_every_japanese_template_formats_with_its_context() -> None:
     for kind, template in JA.items():
         names = set(re.findall(r"{(\w+)", template))
         assert names <= known, (kind, names - known)
+
+
+@pytest.mark.parametrize(("locale", "words"), [("ja", "teams.pr_channel: 文字列で指定してください（入力値: 5）"),
+                                               ("en", "teams.pr_channel: Input should be a valid string (got 5)")])
+def test_a_platform_block_is_worded_like_the_rest_of_app_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              locale: str, words: str) -> None:
+    from bot.main import run
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    for variable in ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    config = tmp_path / "app.yaml"
+    config.write_text(f"profile: asahikawa\nlocale: {locale}\nteams:\n  pr_channel: 5\n", encoding="utf-8")
+    out = io.StringIO()
+    assert run(["--config", str(config), "teams"], stdout=out, stderr=out) == 2
+    assert f"app.yaml: {words}" in out.getvalue()
