@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.config import Settings
+from bot.triage.validation_text import describe_errors
 
 
 class Strict(BaseModel):
@@ -59,8 +60,9 @@ def read_section(settings: Settings, name: str, model: type[S]) -> S:
     try:
         return model.model_validate(value.model_dump() if isinstance(value, BaseModel) else value)
     except ValidationError as exc:
-        problems = "; ".join(f"{settings.source}: {name}.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-                             for err in exc.errors())
+        # The same wording as the rest of app.yaml (bot/triage/validation_text.py), in the file's locale.
+        problems = "; ".join(f"{settings.source}: {name}.{line}"
+                             for line in describe_errors(exc, getattr(settings.file, "locale", "ja")))
         raise SectionError(problems) from None
 
 

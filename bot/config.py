@@ -11,11 +11,12 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot.config_ids import namespace_user_ids
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
-from bot.triage.profiles import describe_loc
+from bot.triage.validation_text import describe_errors
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_NAME}"  # resolved beside app.yaml (bot/paths.py)
 
@@ -57,7 +58,7 @@ class OfficeHours(_Strict):
     @classmethod
     def _weekdays(cls, value: list[int]) -> list[int]:
         if any(d < 0 or d > 6 for d in value):
-            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+            raise PydanticCustomError("weekday_range", "weekdays are 0 (Monday) to 6 (Sunday)")
         return value
 
     @field_validator("holidays")
@@ -65,7 +66,7 @@ class OfficeHours(_Strict):
     def _holidays(cls, value: list[str]) -> list[str]:
         for day in value:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-                raise ValueError(f"holiday {day!r} is not YYYY-MM-DD")
+                raise PydanticCustomError("holiday_format", "holiday '{day}' is not YYYY-MM-DD", {"day": day})
         return value
 
 
@@ -99,7 +100,8 @@ class SlackSettings(_Strict):
     @classmethod
     def _slash(cls, value: str) -> str:
         if not re.fullmatch(r"/[a-z0-9_\-]{1,31}", value):
-            raise ValueError("a slash command is '/' followed by up to 31 lowercase letters, digits, - or _")
+            raise PydanticCustomError(
+                "slash_command_format", "a slash command is '/' followed by up to 31 lowercase letters, digits, - or _")
         return value
 
 
@@ -213,15 +215,9 @@ class Settings(_Strict):
             yield name, (re.sub(r"(://[^:/@]*:)[^@/]+@", r"\1***@", value) if name == "database_url" else value)
 
 
-def format_validation_error(source: str, error: ValidationError) -> str:
-    """Turn a pydantic error into lines naming file, field and expectation."""
-    lines = []
-    for item in error.errors():
-        where = describe_loc(tuple(item["loc"]))
-        got = item.get("input")
-        got_text = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
-        lines.append(f"{source}: {where}: {item['msg']}{got_text}")
-    return "\n".join(lines)
+def format_validation_error(source: str, error: ValidationError, locale: str = "ja") -> str:
+    """Turn a pydantic error into lines naming file, field and what is wrong (bot/triage/validation_text.py)."""
+    return "\n".join(f"{source}: {line}" for line in describe_errors(error, locale))
 
 
 def parse_file_settings(data: Mapping[str, Any] | None, source: str) -> FileSettings:
@@ -242,7 +238,9 @@ def _validate(data: Mapping[str, Any] | None, source: str) -> FileSettings:
     try:
         return FileSettings.model_validate(dict(data))
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(source, exc)) from None
+        # The file's own locale when it is readable: an English-speaking administrator keeps English.
+        locale = "en" if data.get("locale") == "en" else "ja"
+        raise ConfigError(format_validation_error(source, exc, locale)) from None
 
 
 def _read_yaml(path: Path) -> Any:

@@ -116,7 +116,10 @@ class ChainProblem:
     """One inconsistency found by verify_chain."""
 
     seq: int
-    problem: str
+    problem: str  # English reason, stable for scripts and tests
+    kind: str = ""  # machine-readable kind; the CLI words it per locale (verify_problem.<kind>)
+    incident_id: int | None = None
+    named_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,8 @@ def _match_erasure(event: TimelineEvent, waiting: dict[int | None, list[int]]) -
         return []
     named = {seq for seq in seqs if isinstance(seq, int)}
     problems = [ChainProblem(event.seq, f"erasure names seq {seq}, which is not an erased event of incident "
-                                        f"{event.incident_id} before it")
+                                        f"{event.incident_id} before it", "erasure_names_other",
+                                        event.incident_id, seq)
                 for seq in sorted(named - set(pending))]
     waiting[event.incident_id] = [seq for seq in pending if seq not in named]
     return problems
@@ -178,34 +182,34 @@ def verify_chain(session: Session) -> ChainReport:
         count += 1
         if event.erased:
             if event.old_value is not None or event.new_value is not None or event.data:
-                problems.append(ChainProblem(event.seq, "erased event still carries a payload"))
+                problems.append(ChainProblem(event.seq, "erased event still carries a payload", "erased_payload"))
             waiting.setdefault(event.incident_id, []).append(event.seq)
         elif event.type == ERASURE_EVENT:
             problems.extend(_match_erasure(event, waiting))
         while event.seq > expected_seq:
-            problems.append(ChainProblem(expected_seq, "missing (deleted)"))
+            problems.append(ChainProblem(expected_seq, "missing (deleted)", "missing"))
             expected_seq += 1
         if event.prev_hash != prev_hash:
-            problems.append(ChainProblem(event.seq, "prev_hash does not match the previous event"))
+            problems.append(ChainProblem(event.seq, "prev_hash does not match the previous event", "prev_hash"))
         if not event.erased and payload_digest(event.old_value, event.new_value, event.data) != event.payload_digest:
-            problems.append(ChainProblem(event.seq, "payload edited (digest mismatch)"))
+            problems.append(ChainProblem(event.seq, "payload edited (digest mismatch)", "payload_edited"))
         recomputed = event_hash(event.prev_hash, event.seq, event.incident_id, event.type, event.actor, event.at,
                                 event.payload_digest)
         if recomputed != event.hash:
-            problems.append(ChainProblem(event.seq, "event edited (hash mismatch)"))
+            problems.append(ChainProblem(event.seq, "event edited (hash mismatch)", "event_edited"))
         prev_hash = event.hash
         expected_seq = event.seq + 1
     for incident_id, seqs in waiting.items():
-        problems.extend(ChainProblem(seq, f"marked erased, but no erasure event of incident {incident_id} names it")
-                        for seq in seqs)
+        problems.extend(ChainProblem(seq, f"marked erased, but no erasure event of incident {incident_id} names it",
+                                     "erased_unnamed", incident_id) for seq in seqs)
     problems.sort(key=lambda p: p.seq)
     head = session.get(ChainHead, HEAD_ID)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if head_seq >= expected_seq:
         for seq in range(expected_seq, head_seq + 1):
-            problems.append(ChainProblem(seq, "missing (deleted)"))
+            problems.append(ChainProblem(seq, "missing (deleted)", "missing"))
     elif head_seq != expected_seq - 1:
-        problems.append(ChainProblem(head_seq, "chain head is behind the last event"))
+        problems.append(ChainProblem(head_seq, "chain head is behind the last event", "head_behind"))
     if head_seq == expected_seq - 1 and head_hash != prev_hash:
-        problems.append(ChainProblem(head_seq, "chain head hash does not match the last event"))
+        problems.append(ChainProblem(head_seq, "chain head hash does not match the last event", "head_hash"))
     return ChainReport(events=count, head_seq=head_seq, head_hash=head_hash, problems=tuple(problems))

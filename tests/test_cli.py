@@ -86,7 +86,8 @@ def test_verify_catches_edits_and_deletions(cli_env: Path, runtime_factory, tmp_
         session.execute(delete(TimelineEvent).where(TimelineEvent.seq == 4))
     code, out = _cli(cli_env, "timeline", "verify")
     assert code == 1
-    assert "seq 2: event edited" in out and "seq 4: missing (deleted)" in out
+    assert "seq 2: イベントの種類・日時・実行者などが書き換えられています" in out
+    assert "seq 4: 記録が削除されています" in out
     runtime.triage.incidents.report(ReportInput("なりすましアカウントを発見 https://x.com/f", Actor(STAFF)))
 
 

@@ -34,9 +34,9 @@ def test_database_url_and_secrets_come_from_the_environment(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("body", "expected"), [
-    ("locale: fr\n", "app.yaml: locale: Input should be 'ja' or 'en'"),
+    ("locale: fr\n", "app.yaml: locale: 'ja'・'en' のいずれかを指定してください"),
     ("slack:\n  pr_channel: [1, 2]\n", "app.yaml: slack.pr_channel"),
-    ("unknown_key: 1\n", "app.yaml: unknown_key: Extra inputs are not permitted"),
+    ("unknown_key: 1\n", "app.yaml: unknown_key: 使えない項目名です"),
     ("escalation:\n  levels:\n    - {section: pr_section, after_minutes: 0}\n",
      "app.yaml: escalation.levels[0].after_minutes"),
     ("escalation:\n  office_hours:\n    holidays: ['2026/01/01']\n", "escalation.office_hours.holidays"),

@@ -419,7 +419,7 @@ def expect_error(work: Path, profiles: dict[str, Profile], pattern: str) -> None
 def test_unknown_field(work: Path, profiles: dict[str, Profile]) -> None:
     edit(work / "flaming.yaml", "  - id: report\n", "  - id: report\n    colour: red\n")
     expect_error(
-        work, profiles, r"^playbooks/flaming\.yaml: steps\[1\]\.colour: Extra inputs are not permitted"
+        work, profiles, r"^playbooks/flaming\.yaml: steps\[1\]\.colour: 使えない項目名です"
     )
 
 

@@ -244,7 +244,7 @@ def test_custom_profile_with_builtin_id_overrides_in_place(builtins: dict[str, P
         ),
         (
             {"id": "x", "extends": "iwaki", "sections": {"pr_section": {"nmae": "typo"}}},
-            "app.yaml: custom_profiles.x: sections.pr_section.nmae: Extra inputs are not permitted",
+            "app.yaml: custom_profiles.x: sections.pr_section.nmae: 使えない項目名です",
         ),
         (
             {"id": "x", "extends": "urausu", "first_report_to": ["security_officer"]},
@@ -252,7 +252,7 @@ def test_custom_profile_with_builtin_id_overrides_in_place(builtins: dict[str, P
         ),
         (
             {"id": "Bad Id", "extends": "urausu"},
-            "app.yaml: custom_profiles.x: id: String should match pattern",
+            "app.yaml: custom_profiles.x: id: 書式が正しくありません",
         ),
     ],
 )
@@ -294,7 +294,7 @@ def test_builtin_profile_unknown_field_and_id_mismatch(
     directory = _copy_profiles(tmp_path)
     monkeypatch.chdir(tmp_path)
     _edit(directory / "urausu.yaml", "id: urausu\n", "id: urausu\ncolour: blue\n")
-    with pytest.raises(ProfileError, match=r"profiles/urausu\.yaml: colour: Extra inputs are not permitted"):
+    with pytest.raises(ProfileError, match=r"profiles/urausu\.yaml: colour: 使えない項目名です"):
         load_profiles(directory)
     _edit(directory / "urausu.yaml", "id: urausu\ncolour: blue\n", "id: urasu\n")
     with pytest.raises(ProfileError, match=r"profiles/urausu\.yaml: id: must equal the file name 'urausu'"):

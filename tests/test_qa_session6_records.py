@@ -119,9 +119,6 @@ def test_a_notice_is_recorded_with_the_clauses_the_notice_cited(runtime: Runtime
     assert notice.endswith(",旭川市ガイドライン 7(1)エ"), notice
 
 
-@pytest.mark.xfail(strict=True, reason="bot/retention_cli.py and storage/timeline.py: `timeline verify` says what is "
-                   "wrong in English ('seq 4: payload edited (digest mismatch)', 'incidents.acknowledged_* differ …') "
-                   "under a Japanese heading; a records clerk cannot tell what was found")
 def test_timeline_verify_says_what_is_wrong_in_japanese(runtime: Runtime, clock: FixedClock, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     incident_id = walk(runtime, clock, "市の公式Xの投稿が炎上しています https://x.com/city/status/1")

@@ -33,9 +33,6 @@ def test_a_broken_platform_block_is_named_with_the_file_used(tmp_path: Path, mon
     assert "city.yaml" in said and "app.yaml" not in said  # the file actually used, not a guess
 
 
-@pytest.mark.xfail(strict=True, reason="bot/config.py (format_validation_error) and bot/triage/profiles.py print "
-                   "pydantic's English messages ('Input should be …', 'Field required') under the Japanese 設定エラー "
-                   "header; a Japanese city-hall administrator reads the field but not what is wrong with it")
 def test_what_is_wrong_with_a_field_is_said_in_japanese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, said = _start(tmp_path, monkeypatch, "app.yaml", "profile: asahikawa\nlocale: jp\n", "check")
     assert code == 2 and "app.yaml: locale" in said

@@ -330,15 +330,15 @@ def test_erasure_flags_and_leftovers_are_checked(seeded: tuple[Runtime, dict[str
 
 # -- configuration --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("retention", "expected"), [
-    ({"default_days": -1}, "test-app.yaml: retention.default_days: Input should be greater than or equal to 0"),
-    ({"default_days": "5 years"}, "retention.default_days: Input should be a valid integer"),
-    ({"by_kind": {"leak": True}}, "retention.by_kind.leak: Input should be a valid integer"),
-    ({"by_kind": {"leak": 36501}}, "retention.by_kind.leak: Input should be less than or equal to 36500"),
-    ({"by_kind": ["leak"]}, "retention.by_kind: Input should be a valid dictionary"),
-    ({"count_from": "april"}, "retention.count_from: Input should be 'ended' or 'next_fiscal_year'"),
-    ({"erase": "maybe"}, "retention.erase: Input should be a valid boolean"),
+    ({"default_days": -1}, "test-app.yaml: retention.default_days: 0 以上の値を指定してください"),
+    ({"default_days": "5 years"}, "retention.default_days: 整数で指定してください"),
+    ({"by_kind": {"leak": True}}, "retention.by_kind.leak: 整数で指定してください"),
+    ({"by_kind": {"leak": 36501}}, "retention.by_kind.leak: 36500 以下の値を指定してください"),
+    ({"by_kind": ["leak"]}, "retention.by_kind: 「名前: 値」の組（マッピング）で指定してください"),
+    ({"count_from": "april"}, "retention.count_from: 'ended'・'next_fiscal_year' のいずれかを指定してください"),
+    ({"erase": "maybe"}, "retention.erase: true か false で指定してください"),
     ({"daily_at": "25:00"}, "retention.daily_at"),
-    ({"keep": 3}, "retention.keep: Extra inputs are not permitted"),
+    ({"keep": 3}, "retention.keep: 使えない項目名です"),
 ])
 def test_bad_retention_settings_name_the_field(retention: dict[str, Any], expected: str) -> None:
     with pytest.raises(ConfigError) as info:

@@ -10,6 +10,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.triage.validation_text import describe_first
+
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
 # Keys a custom profile (app.yaml) may override; the guideline and its clauses stay the built-in's.
@@ -130,25 +132,9 @@ class Profile(_Model):
         return self.clauses[clause]
 
 
-def describe_loc(loc: tuple[Any, ...]) -> str:
-    """A pydantic location as a field path, e.g. steps[2].clauses.iwaki."""
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """The first pydantic error as 'field.path: message', noting how many more there are."""
-    errors = exc.errors()
-    first = errors[0]
-    got = first.get("input")
-    got_text = "" if isinstance(got, (dict, list)) or first["type"] == "missing" else f" (got {got!r})"
-    more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
-    return f"{describe_loc(tuple(first['loc']))}: {first['msg']}{got_text}{more}"
+def describe_validation_error(exc: ValidationError, locale: str = "ja") -> str:
+    """The first pydantic error as 'field.path: what is wrong', noting how many more there are."""
+    return describe_first(exc, locale)
 
 
 def _known(keys: Any) -> str:

@@ -34,13 +34,13 @@ def test_an_entity_names_the_raw_teams_id_and_tags_are_typed() -> None:
 
 
 @pytest.mark.parametrize(("entry", "field", "words"), [
-    ({"id": "aad-1", "name": ""}, "mentions.pr_section.0.name", "name が空です"),
-    ({"id": "aad-1", "name": "  "}, "mentions.pr_section.0.name", "name が空です"),
-    ({"id": "slack:U1", "name": "広報"}, "mentions.pr_section.0.id", "slack の利用者 ID は Teams では使えません"),
-    ({"id": "aad-1", "name": "広報", "type": "group"}, "mentions.pr_section.0.type", "type は person か tag です"),
-    ({"id": "aad-1", "name": "<b>広報</b>"}, "mentions.pr_section.0.name", "name に < や > は使えません"),
-    ([{"id": "aad-1", "name": "広報"}, "aad-2"], "mentions.pr_section.1", "id と name を持つ項目を書いてください"),
-    ("aad-1", "mentions.pr_section.0", "id と name を持つ項目を書いてください"),
+    ({"id": "aad-1", "name": ""}, "mentions.pr_section[0].name", "name が空です"),
+    ({"id": "aad-1", "name": "  "}, "mentions.pr_section[0].name", "name が空です"),
+    ({"id": "slack:U1", "name": "広報"}, "mentions.pr_section[0].id", "slack の利用者 ID は Teams では使えません"),
+    ({"id": "aad-1", "name": "広報", "type": "group"}, "mentions.pr_section[0].type", "type は person か tag です"),
+    ({"id": "aad-1", "name": "<b>広報</b>"}, "mentions.pr_section[0].name", "name に < や > は使えません"),
+    ([{"id": "aad-1", "name": "広報"}, "aad-2"], "mentions.pr_section[1]", "id と name を持つ項目を書いてください"),
+    ("aad-1", "mentions.pr_section[0]", "id と name を持つ項目を書いてください"),
     ([], "pr_section", "メンションする相手を 1 件から 20 件まで書いてください"),
     ([{"id": f"aad-{i}", "name": "広報"} for i in range(21)], "pr_section", "1 件から 20 件まで"),
 ])

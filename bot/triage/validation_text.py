@@ -1,0 +1,141 @@
+"""What is wrong with a settings field, said from pydantic's structured error (type, ctx, loc): Japanese by
+default, pydantic's own English when the locale is en. The one wording for app.yaml, profiles and playbooks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+# Keyed by pydantic's error type (https://docs.pydantic.dev/latest/errors/validation_errors/); {names} are its ctx.
+JA: dict[str, str] = {
+    "missing": "必須の項目です。値を書いてください",
+    "extra_forbidden": "使えない項目名です（書き誤りか、別の場所に書く項目です）",
+    "literal_error": "{expected} のいずれかを指定してください",
+    "enum": "{expected} のいずれかを指定してください",
+    "string_type": "文字列で指定してください",
+    "string_too_short": "{min_length} 文字以上で指定してください",
+    "string_too_long": "{max_length} 文字以内で指定してください",
+    "string_pattern_mismatch": "書式が正しくありません（形式: {pattern}）",
+    "int_type": "整数で指定してください",
+    "int_parsing": "整数で指定してください",
+    "int_from_float": "小数ではなく整数で指定してください",
+    "float_type": "数値で指定してください",
+    "float_parsing": "数値で指定してください",
+    "bool_type": "true か false で指定してください",
+    "bool_parsing": "true か false で指定してください",
+    "list_type": "一覧（リスト）で指定してください",
+    "tuple_type": "一覧（リスト）で指定してください",
+    "set_type": "一覧（リスト）で指定してください",
+    "dict_type": "「名前: 値」の組（マッピング）で指定してください",
+    "model_type": "「名前: 値」の組（マッピング）で指定してください",
+    "model_attributes_type": "「名前: 値」の組（マッピング）で指定してください",
+    "too_short": "{min_length} 個以上必要です（いまは {actual_length} 個）",
+    "too_long": "{max_length} 個以内にしてください（いまは {actual_length} 個）",
+    "greater_than": "{gt} より大きい値を指定してください",
+    "greater_than_equal": "{ge} 以上の値を指定してください",
+    "less_than": "{lt} より小さい値を指定してください",
+    "less_than_equal": "{le} 以下の値を指定してください",
+    "multiple_of": "{multiple_of} の倍数を指定してください",
+    "finite_number": "有限の数値を指定してください",
+    "url_type": "URL を文字列で指定してください",
+    "url_parsing": "URL として読めません（{error}）",
+    "url_scheme": "URL は {expected_schemes} で始めてください",
+    "url_too_long": "URL は {max_length} 文字以内で指定してください",
+    "time_type": "時刻を HH:MM の形で指定してください",
+    "time_parsing": "時刻を HH:MM の形で指定してください",
+    "date_type": "日付を YYYY-MM-DD の形で指定してください",
+    "date_parsing": "日付を YYYY-MM-DD の形で指定してください",
+    "date_from_datetime_parsing": "日付を YYYY-MM-DD の形で指定してください",
+    "datetime_type": "日時を YYYY-MM-DDTHH:MM の形で指定してください",
+    "datetime_parsing": "日時を YYYY-MM-DDTHH:MM の形で指定してください",
+    "time_delta_type": "時間の長さ（秒数）で指定してください",
+    "time_delta_parsing": "時間の長さ（秒数）で指定してください",
+    "none_required": "値は書かないでください（null）",
+    "union_tag_invalid": "{discriminator} は {expected_tags} のいずれかを指定してください",
+    "union_tag_not_found": "{discriminator} を指定してください",
+    # Our own validators (bot/config.py) raise PydanticCustomError with these types and ctx.
+    "weekday_range": "曜日は 0（月曜）から 6（日曜）の数で指定してください",
+    "holiday_format": "休日「{day}」は YYYY-MM-DD の形で指定してください",
+    "slash_command_format": "スラッシュコマンドは「/」に続けて半角英小文字・数字・「-」・「_」を 31 文字以内で"
+                            "指定してください",
+}
+
+_CHOICES = re.compile(r", | or ")
+
+
+def _ctx(error: Mapping[str, Any]) -> dict[str, Any]:
+    ctx = {key: value for key, value in (error.get("ctx") or {}).items()}
+    for key in ("expected", "expected_schemes", "expected_tags"):
+        if isinstance(ctx.get(key), str):
+            # pydantic writes choices as "'a', 'b' or 'c'"; Japanese lists them with 「・」.
+            ctx[key] = _CHOICES.sub("・", ctx[key])
+    for key, value in ctx.items():
+        if isinstance(value, float) and value.is_integer():
+            ctx[key] = int(value)  # a float field's bound 1.0 is written 1 in app.yaml
+    return ctx
+
+
+def explain(error: Mapping[str, Any], locale: str = "ja") -> str:
+    """What is wrong with one field (no field name): pydantic's English for en, Japanese otherwise."""
+    if locale == "en":
+        return str(error["msg"])
+    if error["type"] in ("value_error", "assertion_error"):
+        # A validator's own message is kept as written; pydantic only prefixes it in English.
+        return str((error.get("ctx") or {}).get("error") or error["msg"])
+    template = JA.get(error["type"])
+    if template is None:
+        # An error type not translated yet: say so in Japanese and keep pydantic's words so nothing is lost.
+        return f"値が正しくありません（{error['msg']}）"
+    try:
+        return template.format(**_ctx(error))
+    except (KeyError, IndexError, ValueError):
+        return f"値が正しくありません（{error['msg']}）"
+
+
+def describe_loc(loc: tuple[Any, ...]) -> str:
+    """A pydantic location as a field path, e.g. steps[2].clauses.iwaki."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _got(error: Mapping[str, Any], locale: str) -> str:
+    got = error.get("input")
+    if isinstance(got, (dict, list)) or error["type"] == "missing":
+        return ""
+    if error["type"] == "extra_forbidden" and locale != "en":
+        return ""  # the field name is the mistake; its value only adds noise
+    return f" (got {got!r})" if locale == "en" else f"（入力値: {got!r}）"
+
+
+def describe_error(error: Mapping[str, Any], locale: str = "ja") -> str:
+    """One error as 'field.path: what is wrong (the value given)'."""
+    return f"{describe_loc(tuple(error['loc']))}: {explain(error, locale)}{_got(error, locale)}"
+
+
+def describe_errors(exc: ValidationError, locale: str = "ja") -> list[str]:
+    """Every error of a validation, one line each."""
+    return [describe_error(error, locale) for error in exc.errors()]
+
+
+def describe_first(exc: ValidationError, locale: str = "ja") -> str:
+    """The first error, noting how many more there are."""
+    errors = exc.errors()
+    more = len(errors) - 1
+    if not more:
+        suffix = ""
+    elif locale == "en":
+        suffix = f" (and {more} more error(s))"
+    else:
+        suffix = f"（ほかに {more} 件の誤り）"
+    return describe_error(errors[0], locale) + suffix
+
+
+__all__ = ["JA", "describe_error", "describe_errors", "describe_first", "describe_loc", "explain"]
