@@ -6,6 +6,7 @@ import logging
 import time
 import unicodedata
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ from storage.models import Incident, IncidentReporter, StepState
 from storage.timeline import append_event
 
 T = TypeVar("T")
+S = TypeVar("S")
 log = logging.getLogger(__name__)
 # Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
 ADD_REPORTER = insert(IncidentReporter.__table__)
@@ -278,13 +280,13 @@ def section_notice(deps: CoreDeps, incident_id: int, topic: str, title: str, bod
                         mention=None, title=title, body=body, acknowledgeable=False, topic=topic)
 
 
-def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,
-                backoff: float = 0.2) -> T:
-    """Run work in one transaction; a unique-key race (another instance, a retry) reruns it; refusals are logged."""
+def _retried(deps: CoreDeps, begin: Callable[[], AbstractContextManager[S]], work: Callable[[S], T],
+             attempts: int, backoff: float) -> T:
+    """Run work in what `begin` opens; a unique-key race (another instance, a retry) reruns it; refusals are logged."""
     for attempt in range(attempts):
         try:
-            with deps.sessions.begin() as session:
-                return work(session)
+            with begin() as handle:
+                return work(handle)
         except IntegrityError:
             if attempt == attempts - 1:
                 raise
@@ -303,6 +305,12 @@ def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,
     raise AssertionError("unreachable")
 
 
+def transaction(deps: CoreDeps, work: Callable[[Session], T], attempts: int = 3,
+                backoff: float = 0.2) -> T:
+    """Run work in one Session transaction, retried and logged as `_retried` says."""
+    return _retried(deps, deps.sessions.begin, work, attempts, backoff)
+
+
 def connection_transaction(deps: CoreDeps, work: Callable[[Connection], T], attempts: int = 3,
                            backoff: float = 0.2) -> T:
     """`transaction` for work made of Core statements alone (no ORM objects, no timeline events): on a Connection,
@@ -310,20 +318,7 @@ def connection_transaction(deps: CoreDeps, work: Callable[[Connection], T], atte
     engine = deps.sessions.kw.get("bind")
     if not isinstance(engine, Engine):  # sessions bound otherwise (e.g. to a connection): the Session's way
         return transaction(deps, lambda session: work(session.connection()), attempts, backoff)
-    for attempt in range(attempts):
-        try:
-            with engine.begin() as connection:
-                return work(connection)
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-        except OperationalError as exc:
-            if attempt == attempts - 1:
-                log.warning("storage unavailable after %d attempts (%s); nothing was written", attempts,
-                            type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
-                raise StorageUnavailable(deps.catalog.t("error.storage")) from exc
-            time.sleep(backoff * (attempt + 1))
-    raise AssertionError("unreachable")
+    return _retried(deps, engine.begin, work, attempts, backoff)
 
 
 def open_key_free(session: Session, key: str | None) -> bool:
