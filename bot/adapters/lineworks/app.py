@@ -27,9 +27,8 @@ from bot.delivery import plan as p
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import error_recorder, submit_plan
+from bot.delivery.shared import build_delivery, submit_plan
 from bot.ports import Actor, Notification
-from bot.presenting import notification_channel
 from bot.triage.memos import Memos
 from bot.triage.platform_access import PlatformCore
 from bot.triage.service import Triage
@@ -154,14 +153,9 @@ def build_lineworks_app(runtime: Runtime, settings: LineWorksSettings, credentia
     render = Renderer(triage.catalog, runtime.library.kinds())
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     port = LineWorksPort(client, render, ledger, wait=wait)
-    pacer = Pacer(lambda channel: post_interval, max_pending=QUEUE_LIMIT, spawn=spawn, name="lineworks-delivery")
-
-    def section(restricted: bool) -> str | None:
-        channel = notification_channel(restricted, settings.pr_channel, settings.restricted_channel)
-        return Target.channel(channel).encode() if channel else None
-
-    runner = Runner(port, ledger, section, error_recorder(triage.incidents, PLATFORM),
-                    chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=wait, latest=pacer.latest)
+    pacer, runner = build_delivery(triage, port, ledger, interval=post_interval, max_pending=QUEUE_LIMIT,
+                                   pr_channel=settings.pr_channel, restricted_channel=settings.restricted_channel,
+                                   place=lambda channel: Target.channel(channel).encode(), spawn=spawn, wait=wait)
     adapter = LineWorksAdapter(runtime=runtime, settings=settings, credentials=credentials, client=client,
                                render=render, port=port, ledger=ledger, runner=runner, pacer=pacer,
                                memos=Memos(triage.deps),
