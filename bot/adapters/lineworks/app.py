@@ -24,10 +24,11 @@ from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery import plan as p
+from bot.delivery.assembly import build_delivery
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import build_delivery, submit_plan
+from bot.delivery.shared import submit_plan
 from bot.ports import Actor, Notification
 from bot.triage.memos import Memos
 from bot.triage.platform_access import PlatformCore

@@ -26,10 +26,11 @@ from bot.adapters.slack.reports import Reports, plain_channel_post
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
+from bot.delivery.assembly import build_delivery
 from bot.delivery.intake import leaves_alone
 from bot.delivery.ledger import Ledger
 from bot.delivery.resume import resume_reports
-from bot.delivery.shared import build_delivery, error_recorder
+from bot.delivery.shared import error_recorder
 from bot.ports import Notification
 from bot.wiring import Runtime
 

@@ -36,10 +36,10 @@ from bot.adapters.teams.roster import Roster
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
+from bot.delivery.assembly import build_delivery
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import build_delivery
 from bot.i18n import Catalog
 from bot.ports import Notification
 from bot.triage.platform_access import PlatformCore
