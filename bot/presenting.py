@@ -9,7 +9,6 @@ Teams adapter needs the same rules, so they live here where both can use them:
 * how answers are shown back (`answered`),
 * the purposes under which adapters store where they put things (defined by bot/delivery/ledger.py), so
   that "post once" and "update the latest step message" mean the same on every platform,
-* where a section notification goes (`notification_channel`),
 * the words of the contents every platform shows as plain text (`plain_words`), and the classifier's
   chances under the 「報告しますか？」 question (`chances`).
 """
@@ -87,14 +86,6 @@ def next_step_purpose(get_ref: GetRef, incident_id: int, platform: str, kind: st
     return step_purpose(kind, step_id, min(used + 1, MAX_GENERATIONS))
 
 
-def notification_channel(restricted: bool, pr_channel: str | None,
-                         restricted_channel: str | None) -> str | None:
-    """Where section notifications go: the restricted channel for leaks when configured, else PR's."""
-    if restricted and restricted_channel:
-        return restricted_channel
-    return pr_channel
-
-
 def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
     """The texts of a content every platform shows as plain messages (None: the platform draws it its own way)."""
     t = catalog.t
@@ -169,4 +160,4 @@ def answered(step: StepView) -> list[tuple[InputSpec, str]]:
 
 __all__ = ["HELP_WORDS", "THREAD", "INTRO", "PR_MESSAGE", "FINISHED", "MAX_GENERATIONS", "StepRef", "is_help",
            "step_purpose", "escalation_purpose", "notification_purposes", "step_refs", "next_step_purpose",
-           "notification_channel", "plain_words", "chances", "failure_text", "field_errors", "answer_label", "answered"]
+           "plain_words", "chances", "failure_text", "field_errors", "answer_label", "answered"]

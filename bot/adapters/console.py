@@ -121,10 +121,8 @@ class ConsoleChat:
                 if key in ("db_read_only", "db_corrupt", "db_cannot_open"):
                     return self._database_message(key)
             return str(exc)
-        except IllegalTransition as exc:
+        except (IllegalTransition, IncidentNotFound) as exc:  # the core's words, with the INC-0000 reference
             return failure_text(exc, self.triage.catalog, self.focus) or str(exc)
-        except IncidentNotFound as exc:
-            return self.t("error.not_found", ref=f"INC-{exc.incident_id:04d}")
         except ValueError as exc:
             return self.t("console.bad_arguments", error=str(exc))
         except OperationalError as exc:

@@ -19,6 +19,7 @@ from bot.ports import Actor, IncidentView
 from bot.records.model import reporter_names
 from bot.records.service import RecordFile, RecordsDesk
 from bot.records_cli import save_whole, unique_path
+from bot.triage.core import incident_ref
 from bot.triage.export import export_timeline
 from bot.triage.service import Triage
 
@@ -114,8 +115,8 @@ class ConsoleRecords:
         folder = self.folder or records_folder(self.triage)
         folder.mkdir(parents=True, exist_ok=True)
         paths = [self._save(folder, file) for file in files]
-        ref = f"INC-{incident_id:04d}"
-        return "\n".join([self.t("records.chat.written", ref=ref), *(f"  {path}" for path in paths)])
+        written = self.t("records.chat.written", ref=incident_ref(incident_id))
+        return "\n".join([written, *(f"  {path}" for path in paths)])
 
     @staticmethod
     def _save(folder: Path, file: RecordFile) -> Path:

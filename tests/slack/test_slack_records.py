@@ -13,6 +13,7 @@ from fake_slack import FakeSlack
 from slack_driver import action_ids, text_of, walk_steps
 
 from bot.ports import Actor
+from bot.presenting import StepRef
 
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1"
 LEAK = "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。LEAKMARK 情報漏えいです"
@@ -146,9 +147,12 @@ def test_a_replayed_end_uploads_nothing_twice(slack: SlackEnv) -> None:
     files_of(fake, PR_CHANNEL)
     before = len(fake.shared)
     # The same ending rendered again (a retry, a second instance): every upload is claimed once.
-    outcome = slack.runtime.triage.steps.replay(incident_id, _last_step(slack, incident_id), Actor(STAFF))
+    step_id, actor = _last_step(slack, incident_id), Actor(STAFF, NAMES[STAFF], "slack")
+    triage = slack.runtime.triage
+    outcome = triage.steps.replay(incident_id, step_id, actor)
     steps = slack.adapter.steps
-    steps.show_progress(outcome, Actor(STAFF, NAMES[STAFF], "slack"), steps.replies.ephemeral(REPORT, STAFF))
+    ref = StepRef(incident_id, triage.queries.view(incident_id, None).kind, step_id)
+    steps.show_progress(steps.progress(triage, outcome, actor, ref, None), steps.replies.ephemeral(REPORT, STAFF))
     slack.executor.drain()
     assert len(fake.shared) == before
 

@@ -21,6 +21,7 @@ from bot.adapters.teams.request_checks import loopback as _loopback
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.summary_post import chart_data_uri, teams_link
 from bot.adapters.teams.text import ZWSP, md_escape, message_text
+from bot.delivery.assembly import notification_channel
 from bot.ports import InputSpec, StepView
 from bot.presenting import (
     StepRef,
@@ -29,7 +30,6 @@ from bot.presenting import (
     field_errors,
     is_help,
     next_step_purpose,
-    notification_channel,
     notification_purposes,
     step_purpose,
 )

@@ -24,12 +24,12 @@ from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery import plan as p
+from bot.delivery.assembly import build_delivery
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import error_recorder, submit_plan
+from bot.delivery.shared import submit_plan
 from bot.ports import Actor, Notification
-from bot.presenting import notification_channel
 from bot.triage.memos import Memos
 from bot.triage.platform_access import PlatformCore
 from bot.triage.service import Triage
@@ -154,14 +154,9 @@ def build_lineworks_app(runtime: Runtime, settings: LineWorksSettings, credentia
     render = Renderer(triage.catalog, runtime.library.kinds())
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     port = LineWorksPort(client, render, ledger, wait=wait)
-    pacer = Pacer(lambda channel: post_interval, max_pending=QUEUE_LIMIT, spawn=spawn, name="lineworks-delivery")
-
-    def section(restricted: bool) -> str | None:
-        channel = notification_channel(restricted, settings.pr_channel, settings.restricted_channel)
-        return Target.channel(channel).encode() if channel else None
-
-    runner = Runner(port, ledger, section, error_recorder(triage.incidents, PLATFORM),
-                    chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=wait, latest=pacer.latest)
+    pacer, runner = build_delivery(triage, port, ledger, interval=post_interval, max_pending=QUEUE_LIMIT,
+                                   pr_channel=settings.pr_channel, restricted_channel=settings.restricted_channel,
+                                   place=lambda channel: Target.channel(channel).encode(), spawn=spawn, wait=wait)
     adapter = LineWorksAdapter(runtime=runtime, settings=settings, credentials=credentials, client=client,
                                render=render, port=port, ledger=ledger, runner=runner, pacer=pacer,
                                memos=Memos(triage.deps),

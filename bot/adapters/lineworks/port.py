@@ -43,6 +43,7 @@ from bot.adapters.lineworks.render import Content as Message
 from bot.adapters.lineworks.review import review_invite
 from bot.adapters.lineworks.target import PLATFORM, Target
 from bot.delivery import content as c
+from bot.delivery.closing import has_ended
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
 from bot.delivery.ledger import Ledger
 from bot.presenting import plain_words
@@ -225,7 +226,7 @@ def _told(posted: Posted, content: c.Content) -> tuple[int, str] | None:
     share a room, and one 「確認しました」 there is enough)."""
     if isinstance(content, c.StepSuperseded):
         return content.step.incident_id, f"{TOLD}:superseded:{posted.id}"[:120]
-    if isinstance(content, c.NoticeAcknowledged) and content.view.status in ("resolved", "closed"):
+    if isinstance(content, c.NoticeAcknowledged) and has_ended(content.view):
         return None  # ended from its control: the controls dropped, the conversation told by the plan
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
         tag = "redacted" if isinstance(content, c.NoticeRedacted) else "ack:end" if content.end else "ack"

@@ -26,14 +26,12 @@ from bot.adapters.slack.reports import Reports, plain_channel_post
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
+from bot.delivery.assembly import build_delivery
 from bot.delivery.intake import leaves_alone
 from bot.delivery.ledger import Ledger
-from bot.delivery.pacing import Pacer
 from bot.delivery.resume import resume_reports
-from bot.delivery.runner import Runner
 from bot.delivery.shared import error_recorder
 from bot.ports import Notification
-from bot.presenting import notification_channel
 from bot.wiring import Runtime
 
 
@@ -75,13 +73,11 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     people = People(triage, client, groups, outsiders)
     port = SlackPort(client, render)
     ledger = Ledger(lambda: triage.queries, PLATFORM)
-    pacer = Pacer(lambda channel: slack.post_interval_seconds, max_pending=slack.delivery_queue_limit,
-                  spawn=listener_executor.submit if listener_executor is not None else None, name="slack-delivery")
+    pacer, runner = build_delivery(triage, port, ledger, interval=slack.post_interval_seconds,
+                                   max_pending=slack.delivery_queue_limit, pr_channel=slack.pr_channel,
+                                   restricted_channel=slack.restricted_channel,
+                                   spawn=listener_executor.submit if listener_executor is not None else None)
     record_error = error_recorder(triage.incidents, PLATFORM)
-    runner = Runner(port, ledger, lambda restricted: notification_channel(restricted, slack.pr_channel,
-                                                                          slack.restricted_channel),
-                    record_error, chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=time.sleep,
-                    latest=pacer.latest)
     replies = Replies(client, render, catalog, record_error)
     outbox = Outbox(replies, runner, port, pacer)
     reports = Reports(people, replies, outbox, render, client, slack)

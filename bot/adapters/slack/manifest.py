@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from bot.adapters.data_templates import render_data
 from bot.adapters.slack.render import REPORT_SHORTCUT
 from bot.config import Settings
 from bot.i18n import Catalog
@@ -36,40 +37,12 @@ def bot_scopes(settings: Settings) -> list[str]:
 
 
 def build_manifest(settings: Settings, *, request_url: str | None = None) -> dict[str, Any]:
-    """The manifest as a dict (validated in tests against Slack's published JSON schema)."""
-    catalog = Catalog.load(settings.file.locale)
-    t = catalog.t
-    slack = settings.file.slack
-    command: dict[str, Any] = {"command": slack.slash_command, "description": t("slack.app.slash_description"),
-                               "usage_hint": t("slack.app.slash_usage"), "should_escape": False}
-    events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
-    interactivity: dict[str, Any] = {"is_enabled": True}
-    if request_url:
-        command["url"] = request_url
-        events["request_url"] = request_url
-        interactivity["request_url"] = request_url
-    return {
-        "_metadata": {"major_version": 1, "minor_version": 1},
-        "display_information": {"name": t("slack.app.name")[:35], "description": t("slack.app.description")[:140],
-                                "background_color": "#1d4e89"},
-        "features": {
-            "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True,
-                         "messages_tab_read_only_enabled": False},
-            "bot_user": {"display_name": t("slack.app.bot_name"), "always_online": True},
-            "slash_commands": [command],
-            "shortcuts": [{"name": t("slack.app.shortcut_name")[:24], "type": "message",
-                           "callback_id": REPORT_SHORTCUT, "description": t("slack.app.shortcut_description")[:150]}],
-        },
-        "oauth_config": {"scopes": {"bot": bot_scopes(settings)}},
-        "settings": {
-            "event_subscriptions": events,
-            "interactivity": interactivity,
-            "org_deploy_enabled": False,
-            "socket_mode_enabled": not request_url,
-            # bandit B105: a manifest flag, not a password.
-            "token_rotation_enabled": False,  # nosec B105
-        },
-    }
+    """The manifest as a dict (bot/templates/slack-manifest.yaml.j2; validated in tests against Slack's schema)."""
+    manifest: dict[str, Any] = render_data(
+        "slack-manifest.yaml.j2", t=Catalog.load(settings.file.locale).t, request_url=request_url,
+        slash_command=settings.file.slack.slash_command, shortcut=REPORT_SHORTCUT, scopes=bot_scopes(settings),
+        events=list(BOT_EVENTS))
+    return manifest
 
 
 def manifest_yaml(settings: Settings, *, request_url: str | None = None) -> str:

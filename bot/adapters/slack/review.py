@@ -39,14 +39,14 @@ class SlackRecords(Handlers):
         reply = self.replies.ephemeral(meta.get("c") or user, user, meta.get("t"))
         try:
             actor = self.people.actor(user, body["user"].get("name", ""))
-            desk = RecordsDesk(self.people.triage().deps)
-            message = desk.record_review(incident_id, actor, cause=cause, prevention=prevention)
+            message, after = closing.review(RecordsDesk(self.people.triage().deps), incident_id, actor, cause=cause,
+                                            prevention=prevention, platform=PLATFORM)
         except Exception as exc:  # refusals told inside the modal, which stays open with the text
             return Submission({"response_action": "errors", "errors": {CAUSE: self.replies.refusal(exc, incident_id)}})
         log_event(logging.INFO, "slack.review_recorded", incident_id=incident_id)
 
         def then() -> None:
             self.replies.say(reply, self.replies.plain(message), incident_id)
-            self.outbox.deliver(reply, "records", closing.after_review(desk, incident_id, PLATFORM, user))
+            self.outbox.deliver(reply, "records", after)
 
         return Submission({}, then)

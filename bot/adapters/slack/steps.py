@@ -15,13 +15,12 @@ from bot.adapters.slack.port import PLATFORM
 from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, RESOLVE, StepRef, decode_metadata, submitted_values
 from bot.adapters.slack.replies import Reply, Submission
 from bot.clock import format_jst
-from bot.delivery import closing, controls, plan
+from bot.delivery import controls
 from bot.delivery.content import Posted
-from bot.identity import qualify
 from bot.ports import Actor, Outcome
 from bot.presenting import field_errors as split_errors
-from bot.records.service import RecordsDesk
 from bot.triage.core import InvalidRequest, WrongKind
+from bot.triage.service import Triage
 
 
 def clicked(body: dict[str, Any]) -> Posted | None:
@@ -50,10 +49,9 @@ class Steps(Handlers):
             actor = self.people.actor(user, body["user"].get("name", ""))
             triage = self.people.triage()
             outcome = triage.steps.complete(ref.incident_id, ref.step_id, actor, skip=skip, expected_kind=ref.kind)
-            if outcome.duplicate:  # a double click, or a click again after a crash: finish the missing posts
+            if outcome.duplicate:  # a double click, or a click again after a crash: the plan finishes the missing posts
                 self.replies.say(reply, self.replies.plain(self.render.t("slack.duplicate")), ref.incident_id)
-                outcome = triage.steps.replay(ref.incident_id, ref.step_id, actor)
-            self.show_progress(outcome, actor, reply, at=clicked(body))
+            self.show_progress(self.progress(triage, outcome, actor, ref, clicked(body)), reply)
 
     def open_step_modal(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """step_input: the step's inputs in a modal (current answers pre-filled)."""
@@ -81,8 +79,9 @@ class Steps(Handlers):
             outcome = triage.steps.complete(ref.incident_id, ref.step_id, actor,
                                             answers=submitted_values(view.get("state") or {}),
                                             expected_kind=ref.kind)
-            if outcome.duplicate:  # submitted again after a crash: finish the first submission's posts
-                outcome = triage.steps.replay(ref.incident_id, ref.step_id, actor)
+            # Submitted again after a crash: the first submission is replayed, so its plan finishes the posts.
+            at = Posted(str(meta["c"]), str(meta["m"])) if meta.get("c") and meta.get("m") else None
+            after = self.progress(triage, outcome, actor, ref, at)
         except WrongKind as exc:  # the kind was corrected while the modal was open
             return Submission({"response_action": "errors", "errors": {first: str(exc)}})
         except InvalidRequest as exc:
@@ -90,21 +89,22 @@ class Steps(Handlers):
         except Exception as exc:  # told inside the modal, which stays open with the answers
             return Submission({"response_action": "errors",
                                "errors": {first: self.replies.refusal(exc, ref.incident_id)}})
-        at = Posted(str(meta["c"]), str(meta["m"])) if meta.get("c") and meta.get("m") else None
-        return Submission({}, lambda: self.show_progress(outcome, actor, reply, at=at))
+        return Submission({}, lambda: self.show_progress(after, reply))
 
-    def show_progress(self, outcome: Outcome, actor: Actor, reply: Reply, at: Posted | None = None) -> None:
+    def progress(self, triage: Triage, outcome: Outcome, actor: Actor, ref: StepRef, at: Posted | None
+                 ) -> controls.AfterControl:
+        """What follows a step's completion on every platform (bot/delivery/controls.py step_done)."""
+        return controls.step_done(triage, outcome, actor, ref.incident_id, ref.step_id, self._when(None), PLATFORM,
+                                  at=at, when=self._when)
+
+    def show_progress(self, after: controls.AfterControl, reply: Reply) -> None:
         """After a step changed: the plan posts the next step and the end, then closes the finished step."""
-        view = outcome.incident
-        if view is None:
+        if after.plan is None or (view := after.outcome.incident) is None:
             return
-        log_event(logging.INFO, "slack.step", incident_id=view.id, finished=outcome.finished,
-                  step=outcome.completed_step.step_id if outcome.completed_step else None, replay=outcome.duplicate)
-        now = format_jst(self.people.now(), self.render.catalog.locale)
-        steps = controls.offering_end(self.people.triage(), plan.progress(outcome, actor.display_name, now, at=at),
-                                      outcome, self._when)
-        desk = RecordsDesk(self.people.triage().deps)
-        self.outbox.deliver(reply, "step", closing.at_end(steps, desk, view, PLATFORM, ender=actor.user_id))
+        done = after.outcome.completed_step
+        log_event(logging.INFO, "slack.step", incident_id=view.id, finished=after.outcome.finished,
+                  step=done.step_id if done else None, replay=after.duplicate)
+        self.outbox.deliver(reply, "step", after.plan)
 
     def correct_kind(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """kind_select: switch playbooks; redaction and the move to a private conversation are the plan's."""
@@ -113,18 +113,15 @@ class Steps(Handlers):
         kind = (action.get("selected_option") or {}).get("value", "")
         with self.replies.guard(reply, "kind_select", incident_id):
             actor = self.people.actor(user, body["user"].get("name", ""))
-            triage = self.people.triage()
-            before = triage.queries.view(incident_id, None)
-            old_step = triage.steps.current(incident_id, qualify(PLATFORM, user))
-            outcome = triage.incidents.correct_kind(incident_id, kind, actor)
-            if outcome.incident is None:
+            home = self.outbox.runner.ledger.home(incident_id)
+            after, before = controls.correct_kind(self.people.triage(), incident_id, kind, actor,
+                                                  lambda reporter: self.people.actor(reporter).display_name,
+                                                  home_is_private=bool(home and home.channel.startswith("D")))
+            if after.plan is None or after.outcome.incident is None:
                 return
             log_event(logging.INFO, "slack.kind_corrected", incident_id=incident_id, old=before.kind,
-                      new=outcome.incident.kind, replay=outcome.duplicate)
-            home = self.outbox.runner.ledger.home(incident_id)
-            reporter = self.people.actor(before.reporter_id).display_name
-            self.outbox.deliver(reply, "kind_select", plan.kind_corrected(
-                before, old_step, outcome, reporter, home_is_private=bool(home and home.channel.startswith("D"))))
+                      new=after.outcome.incident.kind, replay=after.duplicate)
+            self.outbox.deliver(reply, "kind_select", after.plan)
 
     def acknowledge(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """acknowledge: the core checks PR membership; the reporters are told, then the controls replaced."""

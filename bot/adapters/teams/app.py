@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,13 +36,12 @@ from bot.adapters.teams.roster import Roster
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
+from bot.delivery.assembly import build_delivery
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import error_recorder
 from bot.i18n import Catalog
 from bot.ports import Notification
-from bot.presenting import notification_channel
 from bot.triage.platform_access import PlatformCore
 from bot.triage.summary_model import WeeklySummary
 from bot.wiring import Runtime
@@ -212,11 +210,9 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
     ledger = Ledger(lambda: triage.queries, PLATFORM)
     connector = Connector(adapter, credentials)
     port = TeamsPort(connector, render, settings, bridge.run, ledger, tenant=credentials.tenant_id)
-    pacer = Pacer(lambda conversation: settings.post_interval_seconds, max_pending=settings.delivery_queue_limit,
-                  name="teams-delivery")
-    runner = Runner(port, ledger, lambda restricted: notification_channel(
-        restricted, settings.pr_channel, settings.restricted_channel), error_recorder(triage.incidents, PLATFORM),
-        chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=time.sleep, latest=pacer.latest)
+    pacer, runner = build_delivery(triage, port, ledger, interval=settings.post_interval_seconds,
+                                   max_pending=settings.delivery_queue_limit, pr_channel=settings.pr_channel,
+                                   restricted_channel=settings.restricted_channel)
     # Guests and other tenants are outsiders to the core (roster.py).
     roster = Roster(settings.tenant_id or credentials.tenant_id, connector=connector, service_url=settings.service_url)
     people = People(PlatformCore(triage, PLATFORM, settings.pr_members, settings.security_officers), roster, port)

@@ -11,6 +11,7 @@ from bot.adapters.teams.settings import TeamsMention
 from bot.adapters.teams.text import md_escape
 from bot.clock import format_jst
 from bot.delivery import content as c
+from bot.delivery.closing import has_ended
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
 from bot.presenting import StepRef, answered, field_errors, shorten
@@ -258,7 +259,7 @@ class CardRenderer:
             if isinstance(content, c.NoticeAcknowledged) and content.end:
                 body.append(text_block(md_escape(content.text)))
                 actions.append(action(self.t("end.control"), RESOLVE, {"incident": view.id}, style="positive"))
-            elif isinstance(content, c.NoticeAcknowledged) and view.status in ("resolved", "closed"):
+            elif isinstance(content, c.NoticeAcknowledged) and has_ended(view):
                 body.append(text_block(md_escape(content.text), isSubtle=True))  # ended: said, no control
         else:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,

@@ -10,10 +10,9 @@ import zipfile
 from collections.abc import Sequence
 from typing import Any
 
+from bot.adapters.data_templates import render_data
 from bot.i18n import Catalog
 
-SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
-MANIFEST_VERSION = "1.17"
 ACCENT = "#1F4E79"
 # Resource-specific consent the package asks for, and what for. Nothing else is requested: no Graph
 # permission, no SSO ("identity"), no proactive 1:1 messages to team members ("messageTeamMembers").
@@ -26,38 +25,13 @@ COMMAND_ID = "reportIncident"  # the message action 「インシデントとし�
 
 def manifest(app_id: str, catalog: Catalog, *, developer: str, website: str, privacy: str, terms: str,
              version: str = "1.0.0") -> dict[str, Any]:
-    """manifest.json for the bot registered as `app_id` (the Entra app registration's client id)."""
-    t = catalog.t
-    return {
-        "$schema": SCHEMA,
-        "manifestVersion": MANIFEST_VERSION,
-        "version": version,
-        "id": app_id,
-        "developer": {"name": developer, "websiteUrl": website, "privacyUrl": privacy, "termsOfUseUrl": terms},
-        "name": {"short": t("teams.app.name")[:30], "full": t("teams.app.name")[:100]},
-        "description": {"short": t("teams.app.short")[:80], "full": t("teams.app.full")[:4000]},
-        "icons": {"color": "color.png", "outline": "outline.png"},
-        "accentColor": ACCENT,
-        "bots": [{
-            "botId": app_id,
-            "scopes": SCOPES,
-            "isNotificationOnly": False,
-            "supportsFiles": False,
-            "commandLists": [{"scopes": SCOPES,
-                              "commands": [{"title": "help", "description": t("teams.app.help")[:128]}]}],
-        }],
-        "composeExtensions": [{
-            "botId": app_id,
-            "commands": [{"id": COMMAND_ID, "type": "action", "context": ["message"], "fetchTask": True,
-                          "title": t("teams.action.title")[:32],
-                          "description": t("teams.action.description")[:128]}],
-        }],
-        "validDomains": [],
-        "webApplicationInfo": {"id": app_id, "resource": "https://RscPermission"},
-        "authorization": {"permissions": {"resourceSpecific": [
-            {"name": name, "type": "Application"} for name in RSC_PERMISSIONS
-        ]}},
-    }
+    """manifest.json (bot/templates/teams-manifest.json.j2) for the bot registered as `app_id` (the Entra app
+    registration's client id)."""
+    data: dict[str, Any] = render_data(
+        "teams-manifest.json.j2", t=catalog.t, app_id=app_id, developer=developer, website=website, privacy=privacy,
+        terms=terms, version=version, accent=ACCENT, scopes=SCOPES, command_id=COMMAND_ID,
+        permissions=list(RSC_PERMISSIONS))
+    return data
 
 
 def _icon(size: int, outline: bool) -> bytes:
