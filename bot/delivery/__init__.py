@@ -4,7 +4,9 @@
 * `plan`: a core Outcome -> ordered operations, with the ordering and privacy rules written once;
 * `ledger`: claim / put / drop of "posted once" marks with one lease helper;
 * `runner`: executes a plan through a ChatPort, failures recorded on the timeline;
-* `pacing`: per-channel outbound turns within platform limits, fair, by severity, bounded, never giving up.
+* `pacing`: per-channel outbound turns within platform limits, fair, by severity, bounded, never giving up;
+* `controls`, `closing`: what follows a step, a kind correction, an acknowledgement, an end and the closing review;
+* `assembly`: `build_delivery` wires the pacer and runner of any platform.
 
 Nothing here imports a chat SDK (tests/test_architecture.py).
 """
