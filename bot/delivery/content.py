@@ -141,10 +141,12 @@ class PrivateLine:
 
 @dataclass(frozen=True)
 class PrivacyAdvice:
-    """In the private conversation: how to remove one's own public message if it contains personal data."""
+    """In the private conversation: how to have the reported message removed from the shared place it was posted
+    in if it contains personal data: the reporter's own (`own`: remove it) or someone else's (ask them to)."""
 
     view: IncidentView
     public: Place | None
+    own: bool = True
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def test_new_report_runs_in_the_report_thread_once(runtime: Runtime) -> None:
     runner = make_runner(runtime, port)
     outcome = report(runtime, FLAMING.format(n=1))
     steps = plan.report(outcome, origin())
-    assert [type(op).__name__ for op in steps.ops] == ["Adopt", "Post", "Post", "Post", "Mark"]
+    assert [type(op).__name__ for op in steps.ops] == ["Adopt", "Adopt", "Post", "Post", "Post", "Mark"]
     assert runner.run(steps).failures == []
     thread = [s for s in port.posts(REPORT_CH)]
     assert [type(s.content) for s in thread] == [c.Intro, c.Step]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.adapters.lineworks import postback as pb
 from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, press_data, text_of
 from tests.lineworks.test_lineworks_scenarios import REPORTS
@@ -28,9 +26,6 @@ def test_the_english_advice_says_unsend_too() -> None:
         assert unsend in advice and "{ref}" in advice
 
 
-@pytest.mark.xfail(strict=True, reason="core/delivery: on LINE WORKS an incident's home is always the 1:1 chat, so a "
-                   "correction to leak finds no public home (runner.restrict) and never advises the reporter to "
-                   "unsend the report they posted in the room; the room message keeps the personal data")
 def test_a_room_report_corrected_to_leak_advises_the_reporter_about_their_room_message(lw: LwEnv) -> None:
     lw.say(STAFF, REPORTS["flaming"], REPORT_ROOM)
     [view] = lw.runtime.triage.queries.list(None)
