@@ -330,8 +330,9 @@ class ConsoleChat:
         report = verify_database(self.triage.deps)  # the chain, and the tables against it
         if report.ok:
             return self.t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash[:16])
-        lines = [self.t("console.verify_bad", count=len(report.problem_lines()))]
-        lines.extend(f"  {line}" for line in report.problem_lines())
+        problems = report.problem_lines(self.triage.catalog)
+        lines = [self.t("console.verify_bad", count=len(problems))]
+        lines.extend(f"  {line}" for line in problems)
         return "\n".join(lines)
 
     def _status(self, target: str) -> str:

@@ -10,7 +10,8 @@ LEAK = "市のFacebookに住民の個人情報（氏名と住所）が写った�
 def _advice(slack: SlackEnv) -> str:
     home = "D" + STAFF[1:]
     [anchor] = slack.fake.channel_messages(home)
-    [advice] = [m["text"] for m in slack.fake.thread_messages(home, anchor["ts"]) if "個人情報が含まれている場合" in m["text"]]
+    [advice] = [m["text"] for m in slack.fake.thread_messages(home, anchor["ts"])
+                if "個人情報が含まれている場合" in m["text"]]
     return advice
 
 
