@@ -107,7 +107,9 @@ class SectionNotice:
 
 @dataclass(frozen=True)
 class NoticeRedacted:
-    """A section notification rewritten without the report's details (the incident became restricted)."""
+    """A section notification rewritten without the report's details (the incident became restricted by a kind
+    correction). It shows the acknowledge control until acknowledged, and never the end control: the corrected
+    kind's steps start over, so nothing awaits ending until they are done (plan.end_offered offers it again)."""
 
     view: IncidentView
     reporter_name: str

@@ -33,3 +33,27 @@ def test_the_shortcut_on_ones_own_leaking_message_asks_to_delete_it(slack: Slack
     _shortcut(slack, STAFF)
     advice = _advice(slack)
     assert "ご自身のメッセージ" in advice and "投稿した人" not in advice
+
+
+def test_a_notice_redacted_after_the_end_was_offered_loses_the_end_control(slack: SlackEnv) -> None:
+    """Steps done before PR's acknowledgement: the acknowledged notice offers 「対応完了にする」; a correction to a
+    leak then redacts it and starts the leak's steps, so the end control comes off (the acknowledgement stays)."""
+    from conftest import PR, PR_CHANNEL
+    from slack_driver import action_ids, text_of, walk_steps
+    from test_slack_scenarios import REPORTS
+
+    from bot.adapters.slack.render import RESOLVE
+
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT)
+    intro = fake.thread_messages(REPORT, message["ts"])[0]
+    walk_steps(driver, STAFF, REPORT, message["ts"])
+    pr_message = fake.channel_messages(PR_CHANNEL)[0]  # the PR notice (a severity notice may follow)
+    driver.click(PR, pr_message, "acknowledge")
+    fake.wait_for(lambda f: RESOLVE in action_ids(f.message(PR_CHANNEL, pr_message["ts"])))
+    driver.click(STAFF, intro, "kind_select", selected="leak")
+    [incident_id] = slack.incident_ids()
+    assert slack.runtime.triage.queries.view(incident_id, None).restricted
+    after = fake.message(PR_CHANNEL, pr_message["ts"])
+    assert "報告内容の表示を取り消しました" in text_of(after) and "広報 太郎 さんが確認しました" in text_of(after)
+    assert RESOLVE not in action_ids(after) and "手順はすべて終わりました" not in text_of(after)

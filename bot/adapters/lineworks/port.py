@@ -188,6 +188,8 @@ class LineWorksPort:
             self.drop_controls(posted.channel, content.view.id, action=pb.ACK)
             if not content.end:  # ended: its control goes too
                 self.drop_controls(posted.channel, content.view.id, action=pb.END)
+        elif isinstance(content, c.NoticeRedacted):  # see content.NoticeRedacted: no end control
+            self.drop_controls(posted.channel, content.view.id, action=pb.END)
         told = _told(posted, content)
         if told is None:
             return  # harmless to leave as it is (see the module docstring)
