@@ -36,3 +36,23 @@ def test_ones_own_leaking_message_is_to_be_deleted_by_oneself(teams: TeamsEnv) -
                   {"report_text": LEAK, "source": "reportIncident"})
     advice = _advice(teams)
     assert "ご自身のメッセージ" in advice and "投稿した人" not in advice
+
+
+def test_a_card_redacted_after_the_end_was_offered_loses_the_end_control(teams: TeamsEnv) -> None:
+    """Steps done before PR's acknowledgement: the card offers 「対応完了にする」; a correction to a leak redacts
+    it and starts the leak's steps, so the end control comes off (as on Slack and LINE WORKS)."""
+    from tests.teams.env import PR, PR_CHANNEL, REPORT
+    from tests.teams.fake_connector import verbs
+    from tests.teams.test_teams_rules import report
+    from tests.teams.test_teams_scenarios import thread_of, walk_steps
+
+    incident_id, root = report(teams, "flaming")
+    intro = teams.fake.thread(REPORT, root)[0]
+    walk_steps(teams.driver, STAFF, thread_of(root))
+    pr_card = teams.fake.posts_to(PR_CHANNEL)[0]
+    teams.driver.execute(PR, pr_card, PR_CHANNEL, "acknowledge")
+    assert "resolve" in verbs(teams.fake.message(pr_card["id"]))
+    teams.driver.execute(STAFF, intro, thread_of(root), "kind_select", {"kind": "leak"})
+    assert teams.view(incident_id).restricted
+    card = teams.fake.message(pr_card["id"])
+    assert "resolve" not in verbs(card) and "広報 太郎 さんが確認しました" in card_text(card)
