@@ -331,9 +331,7 @@ class ConsoleChat:
         if report.ok:
             return self.t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash[:16])
         problems = report.problem_lines(self.triage.catalog)
-        lines = [self.t("console.verify_bad", count=len(problems))]
-        lines.extend(f"  {line}" for line in problems)
-        return "\n".join(lines)
+        return "\n".join([self.t("console.verify_bad", count=len(problems)), *(f"  {line}" for line in problems)])
 
     def _status(self, target: str) -> str:
         return self._ending(self.triage.incidents.change_status(self._need_focus(), target, self.actor))
