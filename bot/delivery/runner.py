@@ -351,9 +351,10 @@ class Runner:
         """The privacy advice, once, in the private `home`, when the report was posted where others can read it
         (plan.REPORTED); `unrecorded`: the public thread of an incident reported before that was recorded.
         None when there is nothing to advise about."""
-        own, ref = True, led.get(view.id, p.REPORTED)
+        # Someone else's first: a resumed report (which cannot tell whose message it was) records it as own too.
+        own, ref = False, led.get(view.id, p.REPORTED_OTHERS)
         if ref is None:
-            own, ref = False, led.get(view.id, p.REPORTED_OTHERS)
+            own, ref = True, led.get(view.id, p.REPORTED)
         shared = (Place(ref[0], ref[1] or None) if ref is not None and ref[1] != DONE
                   else unrecorded if ref is None else None)
         if shared is None or shared.channel == home.channel:  # a private report, or no private home to say it in
