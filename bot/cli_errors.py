@@ -7,7 +7,9 @@ import errno
 import re
 import socket
 import urllib.error
+from pathlib import Path
 
+import yaml
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -80,6 +82,16 @@ MESSAGES: dict[str, dict[str, str]] = {
 def say(key: str, locale: str, **params: object) -> str:
     """A message in the locale (Japanese unless en)."""
     return MESSAGES[key]["en" if locale == "en" else "ja"].format(**params)
+
+
+def file_locale(path: Path) -> str:
+    """The locale a config file asks for when it can be read that far ("en"), else Japanese first ("ja"): the
+    messages about a file that cannot be loaded follow what it says."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "ja"
+    return "en" if isinstance(data, dict) and data.get("locale") == "en" else "ja"
 
 
 def masked_url(url: str) -> str:

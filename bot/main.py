@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import records_cli
-from bot.cli_errors import database_problem, is_network_error, masked_url, network_detail, say
+from bot.cli_errors import database_problem, file_locale, is_network_error, masked_url, network_detail, say
 from bot.cli_parser import build_parser
 from bot.clock import FAKE_NOW_ENV, FileClock
 from bot.config import ConfigError, load_config
@@ -141,7 +141,9 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
         return _init(args, stdout, stderr)
     if command == "teams" and args.action == "manifest":
         return _teams_manifest(args, stderr)
-    settings = load_config(config_path(getattr(args, "config", None)))
+    path = config_path(getattr(args, "config", None))
+    state.locale = file_locale(path)  # a file that names its locale is answered in it, even if it fails to load
+    settings = load_config(path)
     state.locale, state.database = settings.file.locale, settings.database_url
     in_use = {"config": str(Path(settings.source).resolve()), "database": masked_url(settings.database_url)}
     for warning in settings.warnings:  # e.g. a user id read as Slack's although app.yaml named no platform

@@ -96,7 +96,8 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
     if isinstance(content, c.PrivateLine):
         return (t("delivery.private_line"),)
     if isinstance(content, c.PrivacyAdvice):
-        return (t("delivery.privacy_advice", ref=content.view.ref),)
+        key = "delivery.privacy_advice" if content.own else "delivery.privacy_advice_others"
+        return (t(key, ref=content.view.ref),)
     return None
 
 

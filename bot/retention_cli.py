@@ -11,7 +11,7 @@ from typing import TextIO
 
 from bot.clock import format_jst, to_jst
 from bot.i18n import Catalog
-from bot.triage.audit import check_posted_head, verify_database
+from bot.triage.audit import chain_problem_text, check_posted_head, verify_database
 from bot.triage.core import incident_ref
 from bot.triage.retention import Due, RetentionPolicy, RetentionReport, run_retention
 from bot.wiring import Runtime
@@ -87,12 +87,8 @@ def retention(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
 
 
 def problem_text(cat: Catalog, problem: ChainProblem) -> str:
-    """One chain problem in the catalogue's locale; the English reason when its kind has no wording."""
-    key = f"verify_problem.{problem.kind}"
-    if key not in cat.keys():
-        return problem.problem
-    ref = incident_ref(problem.incident_id) if problem.incident_id is not None else "—"
-    return cat.t(key, ref=ref, named_seq=problem.named_seq)
+    """One chain problem in the catalogue's locale (bot/triage/audit.py words it)."""
+    return chain_problem_text(cat, problem)
 
 
 def verify(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
@@ -112,8 +108,7 @@ def verify(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     if report.ok:
         stdout.write(cat.t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash) + "\n")
     else:
-        lines = [cat.t("verify_problem.line", seq=p.seq, text=problem_text(cat, p)) for p in report.chain.problems]
-        lines += [*report.erasure_problems, *report.state_problems]
+        lines = report.problem_lines(cat)
         stdout.write(cat.t("console.verify_bad", count=len(lines)) + "\n")
         stdout.writelines(f"  {line}\n" for line in lines)
         code = 1

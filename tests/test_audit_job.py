@@ -138,7 +138,8 @@ def test_tampering_is_posted_and_the_day_is_still_done(audited: Runtime) -> None
     assert result is not None and not result.attestation.report.ok
     lines = audit_lines(result, runtime.triage.catalog)
     assert lines[0].startswith("タイムライン検証 2026-11-18: 問題が 1 件あります。")
-    assert lines[1] == "• seq 2: event edited (hash mismatch)"
+    assert lines[1] == ("• seq 2: イベントの種類・日時・実行者などが書き換えられています"
+                        "（イベントのハッシュが一致しません）。")
     with runtime.triage.deps.sessions.begin() as session:
         event = session.execute(select(TimelineEvent).where(TimelineEvent.seq == result.attestation.seq)).scalar_one()
         assert event.data["ok"] is False and event.data["problems"] == 1

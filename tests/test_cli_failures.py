@@ -176,3 +176,20 @@ def test_debug_shows_the_traceback(config: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("LOG_LEVEL", "DEBUG")
     code, _, err = _run("incidents", "--config", str(config))
     assert code == 2 and "データベースに接続できません" in err and "Traceback" in err
+
+
+def test_a_config_error_heading_follows_the_files_locale_en(config: Path) -> None:
+    text = config.read_text(encoding="utf-8").replace("locale: ja", "locale: en")
+    config.write_text(text + "\nretention:\n  default_days: -1\n", encoding="utf-8")
+    code, out, err = _run("incidents", "--config", str(config))
+    assert code == 2 and err.startswith("Configuration error:\n") and "設定エラー" not in err
+    _no_traceback(out, err)
+
+
+def test_a_config_file_that_cannot_be_read_gets_the_japanese_heading(config: Path) -> None:
+    config.write_text("locale: en\nretention: [unclosed\n", encoding="utf-8")
+    code, out, err = _run("incidents", "--config", str(config))
+    assert code == 2 and err.startswith("設定エラー:\n") and "invalid YAML" in err
+    code, out, err = _run("incidents", "--config", str(config.parent / "missing.yaml"))
+    assert code == 2 and err.startswith("設定エラー:\n")
+    _no_traceback(out, err)

@@ -78,3 +78,70 @@ def test_a_deleted_event_is_said_deleted(runtime: Runtime, clock: FixedClock, tm
     code, said = _cli(runtime, tmp_path, monkeypatch, "timeline", "verify")
     assert code == 1 and f"seq {seq}: 記録が削除されています" in said
     assert "missing (deleted)" not in said
+
+
+def _problem_keys() -> set[str]:
+    # Every key the table and erasure checks word their problems with, read from the source (a new one without
+    # wording fails here).
+    root = Path(__file__).parents[1] / "bot" / "triage"
+    source = "".join((root / name).read_text(encoding="utf-8") for name in ("state_check.py", "audit.py"))
+    return set(re.findall(r'Problem\(\s*f?"[^"]*"(?:\s*f"[^"]*")*,\s*"(\w+)"', source))
+
+
+def test_every_table_and_erasure_problem_has_words_in_both_languages() -> None:
+    keys = _problem_keys()
+    assert {"column", "erased_leftover", "erasure_unrecorded", "erased_open", "row_missing"} <= keys
+    for locale in ("ja", "en"):
+        cat = Catalog.load(locale)
+        assert keys == {k.removeprefix("state_problem.") for k in cat.keys() if k.startswith("state_problem.")}
+        for key in keys:
+            assert f"state_problem.{key}" in cat.keys(), (locale, key)
+
+
+def _erase_without_record(runtime: Runtime, incident_id: int, clock: FixedClock) -> None:
+    from sqlalchemy import update
+
+    from storage.models import Incident
+
+    with runtime.triage.deps.sessions.begin() as session:  # someone hides an open incident from every view
+        session.execute(update(Incident).where(Incident.id == incident_id).values(erased_at=clock.now(),
+                                                                                   kind="impersonation"))
+
+
+def test_table_and_erasure_problems_are_said_in_japanese(runtime: Runtime, clock: FixedClock, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    incident_id = walk(runtime, clock, REPORT)
+    _erase_without_record(runtime, incident_id, clock)
+    code, said = _cli(runtime, tmp_path, monkeypatch, "timeline", "verify")
+    ref = f"INC-{incident_id:04d}"
+    assert code == 1 and f"{ref}: 消去済みですが、まだ個人情報が残っています（text" in said
+    assert f"{ref}: 消去済みになっていますが、タイムラインに消去の記録がありません。" in said
+    assert f"{ref}: incidents.kind が 'impersonation' ですが、タイムラインの記録では 'flaming' です。" in said
+    assert "erased" not in said and "the timeline says" not in said
+
+
+def test_table_and_erasure_problems_are_said_in_english_with_locale_en(runtime: Runtime, clock: FixedClock,
+                                                                       tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    incident_id = walk(runtime, clock, REPORT)
+    _erase_without_record(runtime, incident_id, clock)
+    config = _config(runtime, tmp_path)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    config.write_text(yaml.safe_dump({**data, "locale": "en"}, allow_unicode=True), encoding="utf-8")
+    code, said = _cli(runtime, tmp_path, monkeypatch, "timeline", "verify")
+    assert code == 1 and "marked erased, but no erasure is recorded on the timeline." in said
+    assert "消去" not in said
+
+
+def test_the_daily_audit_post_says_table_problems_in_japanese(runtime: Runtime, clock: FixedClock) -> None:
+    from bot.triage.audit import Attestation, AuditResult, audit_lines, verify_database
+    from bot.triage.retention import RetentionReport
+
+    incident_id = walk(runtime, clock, REPORT)
+    _erase_without_record(runtime, incident_id, clock)
+    report = verify_database(runtime.triage.deps)
+    assert not report.ok
+    retention = RetentionReport(now=clock.now(), dry_run=True, due=(), erased=(), failed=(), waiting_to_close=())
+    result = AuditResult(clock.now().date(), retention, Attestation(9, "f" * 64, clock.now(), report))
+    body = "\n".join(audit_lines(result, runtime.triage.catalog))
+    assert "消去済みになっていますが、タイムラインに消去の記録がありません。" in body and "erased" not in body

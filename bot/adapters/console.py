@@ -328,9 +328,8 @@ class ConsoleChat:
         report = verify_database(self.triage.deps)  # the chain, and the tables against it
         if report.ok:
             return self.t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash[:16])
-        lines = [self.t("console.verify_bad", count=len(report.problem_lines()))]
-        lines.extend(f"  {line}" for line in report.problem_lines())
-        return "\n".join(lines)
+        problems = report.problem_lines(self.triage.catalog)
+        return "\n".join([self.t("console.verify_bad", count=len(problems)), *(f"  {line}" for line in problems)])
 
     def _status(self, target: str) -> str:
         return self._ending(self.triage.incidents.change_status(self._need_focus(), target, self.actor))

@@ -107,7 +107,9 @@ class SectionNotice:
 
 @dataclass(frozen=True)
 class NoticeRedacted:
-    """A section notification rewritten without the report's details (the incident became restricted)."""
+    """A section notification rewritten without the report's details (the incident became restricted by a kind
+    correction). It shows the acknowledge control until acknowledged, and never the end control: the corrected
+    kind's steps start over, so nothing awaits ending until they are done (plan.end_offered offers it again)."""
 
     view: IncidentView
     reporter_name: str
@@ -141,10 +143,12 @@ class PrivateLine:
 
 @dataclass(frozen=True)
 class PrivacyAdvice:
-    """In the private conversation: how to remove one's own public message if it contains personal data."""
+    """In the private conversation: how to have the reported message removed from the shared place it was posted
+    in if it contains personal data: the reporter's own (`own`: remove it) or someone else's (ask them to)."""
 
     view: IncidentView
     public: Place | None
+    own: bool = True
 
 
 @dataclass(frozen=True)

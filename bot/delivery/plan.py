@@ -37,6 +37,11 @@ HOME = "home"  # the incident's conversation, looked up in the ledger when the o
 FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the next free generation
 ENDED_TOLD = "ended_told"  # the conversation told, once, that the incident was ended from its control
 SECTION = "section"  # the channel of section notifications (PR, or restricted for restricted incidents)
+# Where a report was posted as a message others can read (the reporter's own, or someone else's reported with a
+# message action); "done" under REPORTED: the report was no such message (a command, a private chat). A correction
+# to a restricted kind advises the reporter about that message (Advise), wherever the conversation lives.
+REPORTED = "reported_message"
+REPORTED_OTHERS = "reported_message:others"
 Where = Place | Literal["home", "section"]
 
 
@@ -52,6 +57,8 @@ class Origin:
     public: bool
     # Where a command's conversation opens when it may not live in `place` (a user id: their DM with the bot).
     private: str = ""
+    threads: bool = True  # whether `place` can hold the conversation (LINE WORKS rooms cannot: it opens in private)
+    own: bool = True  # the message at `place` is the reporter's own (not someone else's, reported for them)
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,15 @@ class MovePrivate:
 
 
 @dataclass(frozen=True)
+class Advise:
+    """In the private conversation, once: how to have the reported message removed from the shared place it was
+    posted in (recorded under REPORTED at the report), if it was posted in one."""
+
+    incident_id: int
+    view: IncidentView
+
+
+@dataclass(frozen=True)
 class Mark:
     """Record that a set of posts is complete (nothing left for resume to finish)."""
 
@@ -147,7 +163,7 @@ class Upload:
     comment: str
 
 
-Op = Adopt | Post | UpdateStep | UpdateNotices | UpdateCount | Tell | MovePrivate | Mark | Upload
+Op = Adopt | Post | UpdateStep | UpdateNotices | UpdateCount | Tell | MovePrivate | Advise | Mark | Upload
 
 
 @dataclass(frozen=True)
@@ -176,23 +192,25 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
         if not view.restricted:  # a restricted incident's public thread gets nothing but its one neutral line
             ops += (UpdateCount(view.id, view),)
         return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
-    ops = ()
+    shared = origin.how == "message" and origin.public  # others can read the report where it was posted
+    ops = (Adopt(view.id, REPORTED if origin.own else REPORTED_OTHERS, origin.place) if shared
+           else Mark(view.id, REPORTED, origin.place.channel),)
     if view.restricted:
-        if origin.how == "message" and origin.public:
+        if shared:
             ops += (Adopt(view.id, PUBLIC_THREAD, origin.place),
                     Post(view.id, PRIVATE_LINE, origin.place, c.PrivateLine(view)))
         private = Place(_private_place(view, origin))
         ops += (Post(view.id, THREAD, private, c.Anchor(view, origin.reporter_name), needed=True, opens_home=True),)
-    elif origin.how == "message":
+    elif origin.how == "message" and origin.threads:
         ops += (Adopt(view.id, THREAD, origin.place),)
     else:
-        home = Place(origin.place.channel if origin.public else _private_place(view, origin))
+        home = Place(origin.place.channel if origin.public and origin.threads else _private_place(view, origin))
         ops += (Post(view.id, THREAD, home, c.Anchor(view, origin.reporter_name), needed=True, opens_home=True),)
     ops += (Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)),)
     if outcome.step is not None:
         ops += (Post(view.id, _step_purpose(view.kind, outcome.step), HOME, c.Step(view, outcome.step)),)
-    if view.restricted and origin.how == "message" and origin.public:
-        ops += (Post(view.id, PRIVACY_ADVICE, HOME, c.PrivacyAdvice(view, origin.place)),)
+    if view.restricted and shared:
+        ops += (Post(view.id, PRIVACY_ADVICE, HOME, c.PrivacyAdvice(view, origin.place, own=origin.own)),)
     ops += tuple(Post(view.id, PR_MESSAGE, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
                  if note.level == 1 and note.topic is None)
     ops += _topic_notices(view, outcome)
@@ -243,18 +261,20 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
     if outcome.duplicate:  # chosen again after a crash: the redaction and move may not have happened (idempotent)
         if view.restricted:
             ops += (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
-            if not home_is_private:
-                ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name),)
+            ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name) if not home_is_private
+                    else Advise(view.id, view),)
         return Plan(view.id, ops, view.severity, view.reporter_id)
     moving = became_restricted and not home_is_private
     if became_restricted:
         ops += (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
     if moving:
-        ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name),)
+        ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name),)  # advises as it moves
     elif old_step is not None:
         ops += (UpdateStep(view.id, before.kind, old_step.step_id, c.StepSuperseded(old_step),
                            needs_previous=False),)
     ops += (Post(view.id, None, HOME, c.Texts(outcome.messages)),)
+    if became_restricted and not moving:  # the conversation was private already (LINE WORKS, a DM report)
+        ops += (Advise(view.id, view),)
     if outcome.step is not None:
         ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, view.reporter_id)
@@ -287,5 +307,5 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "UpdateCount", "Tell", "MovePrivate", "Mark", "Upload", "Op", "Plan", "report", "progress", "kind_corrected",
-           "acknowledged", "end_offered", "ended", "ENDED_TOLD"]
+           "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report", "progress",
+           "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]

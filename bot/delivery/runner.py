@@ -32,7 +32,7 @@ from bot.delivery.ledger import (
     notification_purposes,
 )
 from bot.lease import IMMEDIATE, Lease
-from bot.ports import Notification
+from bot.ports import IncidentView, Notification
 
 log = logging.getLogger("incident_bot.delivery")
 T = TypeVar("T")
@@ -159,6 +159,9 @@ class Runner:
             return True
         if isinstance(op, p.MovePrivate):
             return self._move_private(led, op, plan)
+        if isinstance(op, p.Advise):
+            home = led.home(op.incident_id)
+            return home is None or self._advise(led, op.view, home, plan) is not False
         if isinstance(op, p.Upload):
             return self._upload(led, op, plan)
         raise TypeError(f"unknown delivery operation {op!r}")
@@ -343,13 +346,30 @@ class Runner:
             self.port.update(posted, latest)
         return True
 
+    def _advise(self, led: Ledger, view: IncidentView, home: Place, plan: p.Plan,
+                unrecorded: Place | None = None) -> bool | None:
+        """The privacy advice, once, in the private `home`, when the report was posted where others can read it
+        (plan.REPORTED); `unrecorded`: the public thread of an incident reported before that was recorded.
+        None when there is nothing to advise about."""
+        # Someone else's first: a resumed report (which cannot tell whose message it was) records it as own too.
+        own, ref = False, led.get(view.id, p.REPORTED_OTHERS)
+        if ref is None:
+            own, ref = True, led.get(view.id, p.REPORTED)
+        shared = (Place(ref[0], ref[1] or None) if ref is not None and ref[1] != DONE
+                  else unrecorded if ref is None else None)
+        if shared is None or shared.channel == home.channel:  # a private report, or no private home to say it in
+            return None
+        posted = self.post_once(view.id, PRIVACY_ADVICE, home, c.PrivacyAdvice(view, shared, own=own), plan, led=led)
+        return posted is not None
+
     def _move_private(self, led: Ledger, op: p.MovePrivate, plan: p.Plan) -> bool:
         """See plan.MovePrivate: public messages neutralised first, then the private conversation opened."""
         if led.posted(op.incident_id, PRIVATE_HOME) is not None:
             return True
         public = led.home(op.incident_id)
         if public is not None:
-            keep = {THREAD, PRIVATE_LINE, PUBLIC_THREAD, *notification_purposes(self.chain_length)}
+            keep = {THREAD, PRIVATE_LINE, PUBLIC_THREAD, p.REPORTED, p.REPORTED_OTHERS,
+                    *notification_purposes(self.chain_length)}
             for purpose, channel, ident in led.refs(op.incident_id):
                 if purpose not in keep and ident and ident != DONE and channel == public.channel:
                     self.port.update(Posted(channel, ident), c.PrivateLine(op.view))
@@ -360,7 +380,7 @@ class Runner:
         if opened is None:
             return False
         home = Place(opened.channel, opened.id)
-        self.post_once(op.incident_id, PRIVACY_ADVICE, home, c.PrivacyAdvice(op.view, public), plan, led=led)
+        self._advise(led, op.view, home, plan, public)
         self.post_once(op.incident_id, f"{INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan,
                        led=led)  # the kind control, in the conversation it now lives in
         return True

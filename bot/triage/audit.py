@@ -27,11 +27,11 @@ from bot.i18n import Catalog
 from bot.lease import Lease
 from bot.triage.core import CoreDeps, incident_ref, transaction
 from bot.triage.retention import RetentionPolicy, RetentionReport, run_retention
-from bot.triage.state_check import check_state
+from bot.triage.state_check import Problem, check_state
 from bot.triage.summary_job import claim_job, finish_job, job_done, release_job
 from storage.db import read_snapshot
 from storage.models import Incident, IncidentReporter, JobRun, StepState, TimelineEvent
-from storage.timeline import ERASURE_EVENT, ChainReport, append_event, verify_chain
+from storage.timeline import ERASURE_EVENT, ChainProblem, ChainReport, append_event, verify_chain
 
 log = logging.getLogger(__name__)
 ATTESTATION_EVENT = "chain_attested"
@@ -46,17 +46,31 @@ class DatabaseReport:
     """The chain verified end to end, plus erased incidents checked for leftover personal data."""
 
     chain: ChainReport
-    erasure_problems: tuple[str, ...]
-    state_problems: tuple[str, ...] = ()
+    erasure_problems: tuple[Problem, ...]
+    state_problems: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.chain.ok and not self.erasure_problems and not self.state_problems
 
-    def problem_lines(self) -> list[str]:
-        """Every problem, one line each (chain problems first, by seq)."""
-        return ([f"seq {p.seq}: {p.problem}" for p in self.chain.problems] + list(self.erasure_problems)
-                + list(self.state_problems))
+    def problem_lines(self, catalog: Catalog | None = None) -> list[str]:
+        """Every problem, one line each (chain problems first, by seq), in the catalogue's locale (English
+        without one: logs and tests)."""
+        if catalog is None:
+            return ([f"seq {p.seq}: {p.problem}" for p in self.chain.problems] + list(self.erasure_problems)
+                    + list(self.state_problems))
+        return ([catalog.t("verify_problem.line", seq=p.seq, text=chain_problem_text(catalog, p))
+                 for p in self.chain.problems]
+                + [p.worded(catalog) for p in (*self.erasure_problems, *self.state_problems)])
+
+
+def chain_problem_text(catalog: Catalog, problem: ChainProblem) -> str:
+    """One chain problem in the catalogue's locale; the English reason when its kind has no wording."""
+    key = f"verify_problem.{problem.kind}"
+    if key not in catalog.keys():
+        return problem.problem
+    ref = incident_ref(problem.incident_id) if problem.incident_id is not None else "—"
+    return catalog.t(key, ref=ref, named_seq=problem.named_seq)
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,7 @@ class Attestation:
     report: DatabaseReport
 
 
-def check_erasures(session: Session) -> list[str]:
+def check_erasures(session: Session) -> list[Problem]:
     """Erased incidents that still hold personal data, or whose erasure the timeline does not record."""
     erased = {row.id: row for row in session.execute(
         select(Incident).where(Incident.erased_at.is_not(None)).order_by(Incident.id)).scalars()}
@@ -81,16 +95,19 @@ def check_erasures(session: Session) -> list[str]:
         IncidentReporter.incident_id.in_(erased), IncidentReporter.name != "")).scalars())
     answered = {incident_id for incident_id, answers in session.execute(
         select(StepState.incident_id, StepState.answers).where(StepState.incident_id.in_(erased))) if answers}
-    problems = []
+    problems: list[Problem] = []
     for incident_id, incident in erased.items():
         left = [name for name in ("text", "source_url", "reporter_name") if getattr(incident, name)]
         left += ["incident_reporters.name"] if incident_id in named else []
         left += ["step_states.answers"] if incident_id in answered else []
         ref = incident_ref(incident_id)
         if left:
-            problems.append(f"{ref}: erased but still holds {', '.join(left)}")
+            fields = ", ".join(left)
+            problems.append(Problem(f"{ref}: erased but still holds {fields}", "erased_leftover", ref=ref,
+                                    fields=fields))
         if incident_id not in recorded:
-            problems.append(f"{ref}: marked erased but no erasure is recorded in the timeline")
+            problems.append(Problem(f"{ref}: marked erased but no erasure is recorded in the timeline",
+                                    "erasure_unrecorded", ref=ref))
     return problems
 
 
@@ -265,7 +282,7 @@ def audit_lines(result: AuditResult, catalog: Catalog) -> list[str]:
     if report.ok:
         lines.append(t("audit.intact", day=day, seq=att.seq, head=att.hash, events=report.chain.events))
     else:
-        problems = report.problem_lines()
+        problems = report.problem_lines(catalog)
         lines.append(t("audit.problems", day=day, seq=att.seq, head=att.hash, count=len(problems)))
         lines += [f"• {line}" for line in problems[:MAX_LISTED]]
         if len(problems) > MAX_LISTED:

@@ -17,11 +17,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.i18n import Catalog
 from bot.identity import namespaced
 from bot.triage.core import incident_ref
 from bot.triage.severity import default_severity
 from storage.models import Incident, IncidentReporter, StepState, TimelineEvent
 from storage.timeline import ERASURE_EVENT
+
+
+class Problem(str):
+    """One difference found, in English (logs, tests) and as a catalog key with its values (state_problem.<key>),
+    which operators read in their locale (`worded`)."""
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, english: str, key: str, **params: object) -> Problem:
+        made = super().__new__(cls, english)
+        made.key, made.params = key, params
+        return made
+
+    def worded(self, catalog: Catalog) -> str:
+        """The problem in the catalogue's locale."""
+        return catalog.t(f"state_problem.{self.key}", **self.params)
 
 ENDED = frozenset({"closed", "declined", "merged"})
 # When the personal data of an incident of this kind that ended then may be erased (None: never).
@@ -130,8 +148,8 @@ def _ids_as_stored(platform: str | None, reporters: dict[str, bool],
 
 
 def _compare(ref: str, row: Incident, state: _Replayed, reporters: dict[str, bool],
-             steps: dict[str, tuple[str, str]]) -> list[str]:
-    problems = []
+             steps: dict[str, tuple[str, str]]) -> list[Problem]:
+    problems: list[Problem] = []
     snapshot = _snapshot(state) or {}
     platform = row.conversation_platform
     reporters, steps = _ids_as_stored(platform, reporters, steps)
@@ -144,44 +162,52 @@ def _compare(ref: str, row: Incident, state: _Replayed, reporters: dict[str, boo
         expected["severity"] = state.severity or default_severity(state.first_kind)
     for name, value in expected.items():
         if value is not None and getattr(row, name) != value:
-            problems.append(f"{ref}: incidents.{name} is {getattr(row, name)!r}, the timeline says {value!r}")
+            table, chain = repr(getattr(row, name)), repr(value)
+            problems.append(Problem(f"{ref}: incidents.{name} is {table}, the timeline says {chain}", "column",
+                                    ref=ref, column=name, table=table, chain=chain))
     if state.acknowledged is None and "acknowledged" not in state.blanked:
         if row.acknowledged_at is not None or row.acknowledged_by is not None:
-            problems.append(f"{ref}: incidents.acknowledged_* set, but the timeline has no acknowledgement")
+            problems.append(Problem(f"{ref}: incidents.acknowledged_* set, but the timeline has no acknowledgement",
+                                    "ack_unrecorded", ref=ref))
     elif state.acknowledged is not None:
         _, name, at = state.acknowledged
         if row.acknowledged_at != at or (name is not None and row.acknowledged_by != name):
-            problems.append(f"{ref}: incidents.acknowledged_* differ from the acknowledgement on the timeline")
+            problems.append(Problem(f"{ref}: incidents.acknowledged_* differ from the acknowledgement on the timeline",
+                                    "ack_differs", ref=ref))
     if not {"merged_report", "reported_again"} & state.blanked and reporters != replayed_reporters:
-        problems.append(f"{ref}: incident_reporters (user: role granted) are {reporters}, "
-                        f"the timeline says {replayed_reporters}")
+        problems.append(Problem(f"{ref}: incident_reporters (user: role granted) are {reporters}, "
+                                f"the timeline says {replayed_reporters}", "reporters", ref=ref,
+                                table=reporters, chain=replayed_reporters))
     step_events = {"step_completed", "step_skipped"} & state.blanked
     want_steps = (_ids_as_stored(platform, {}, {k: (str(v[0]), str(v[1])) for k, v in snapshot["steps"].items()})[1]
                   if step_events and isinstance(snapshot.get("steps"), dict) else None if step_events
                   else replayed_steps)
     if want_steps is not None and steps != want_steps:
-        problems.append(f"{ref}: step_states differ from the step events on the timeline")
+        problems.append(Problem(f"{ref}: step_states differ from the step events on the timeline", "steps", ref=ref))
     return problems
 
 
-def _check_erasures(ref: str, row: Incident, state: _Replayed, expires_at: ExpiresAt | None) -> list[str]:
+def _check_erasures(ref: str, row: Incident, state: _Replayed, expires_at: ExpiresAt | None) -> list[Problem]:
     """An erasure is legitimate only for an ended incident whose retention period was over."""
-    problems = []
+    problems: list[Problem] = []
     for erasure, ended_at in state.erasures:
         recorded = (erasure.data or {}).get("state")
         recorded_status = recorded.get("status") if isinstance(recorded, dict) else row.status
         if row.status not in ENDED or recorded_status not in ENDED:
-            problems.append(f"{ref}: erased (seq {erasure.seq}) although it had not ended ({row.status})")
+            problems.append(Problem(f"{ref}: erased (seq {erasure.seq}) although it had not ended ({row.status})",
+                                    "erased_open", ref=ref, seq=erasure.seq, status=row.status))
         elif expires_at is not None and ended_at is not None and row.kind:
             due = expires_at(row.kind, ended_at)
             if due is None or due > erasure.at:
-                problems.append(f"{ref}: erased (seq {erasure.seq}) before its retention period was over")
+                problems.append(Problem(f"{ref}: erased (seq {erasure.seq}) before its retention period was over",
+                                        "erased_early", ref=ref, seq=erasure.seq))
     if row.erased_at is not None and not state.erasures:
-        problems.append(f"{ref}: marked erased, but no erasure is recorded on the timeline")
+        problems.append(Problem(f"{ref}: marked erased, but no erasure is recorded on the timeline",
+                                "erasure_unrecorded", ref=ref))
     return problems
 
 
-def check_state(session: Session, expires_at: ExpiresAt | None = None) -> list[str]:
+def check_state(session: Session, expires_at: ExpiresAt | None = None) -> list[Problem]:
     """Every difference between the tables and the chain, one line each (references and column names only)."""
     replayed = replay(session)
     rows = {row.id: row for row in session.execute(select(Incident).order_by(Incident.id)).scalars()}
@@ -191,15 +217,16 @@ def check_state(session: Session, expires_at: ExpiresAt | None = None) -> list[s
     steps: dict[int, dict[str, tuple[str, str]]] = {}
     for step in session.execute(select(StepState)).scalars():
         steps.setdefault(step.incident_id, {})[f"{step.kind}/{step.step_id}"] = (step.status, step.actor)
-    problems = []
+    problems: list[Problem] = []
     for incident_id, row in rows.items():
         ref = incident_ref(incident_id)
         state = replayed.get(incident_id)
         if state is None or (state.status is None and "reported" not in state.blanked):
-            problems.append(f"{ref}: the incident is not on the timeline (no report event)")
+            problems.append(Problem(f"{ref}: the incident is not on the timeline (no report event)", "no_report",
+                                    ref=ref))
             continue
         problems += _compare(ref, row, state, reporters.get(incident_id, {}), steps.get(incident_id, {}))
         problems += _check_erasures(ref, row, state, expires_at)
-    problems += [f"{incident_ref(i)}: on the timeline, but its incidents row is missing"
-                 for i in sorted(replayed.keys() - rows.keys())]
+    problems += [Problem(f"{incident_ref(i)}: on the timeline, but its incidents row is missing", "row_missing",
+                         ref=incident_ref(i)) for i in sorted(replayed.keys() - rows.keys())]
     return problems

@@ -47,7 +47,7 @@ def test_new_report_runs_in_the_report_thread_once(runtime: Runtime) -> None:
     runner = make_runner(runtime, port)
     outcome = report(runtime, FLAMING.format(n=1))
     steps = plan.report(outcome, origin())
-    assert [type(op).__name__ for op in steps.ops] == ["Adopt", "Post", "Post", "Post", "Mark"]
+    assert [type(op).__name__ for op in steps.ops] == ["Adopt", "Adopt", "Post", "Post", "Post", "Mark"]
     assert runner.run(steps).failures == []
     thread = [s for s in port.posts(REPORT_CH)]
     assert [type(s.content) for s in thread] == [c.Intro, c.Step]
@@ -115,6 +115,44 @@ def test_kind_correction_to_leak_redacts_first_and_moves_private(runtime: Runtim
     private = port.posts(f"D-{STAFF}")
     assert [type(s.content) for s in private][:2] == [c.Anchor, c.PrivacyAdvice]
     assert isinstance(private[-1].content, c.Step) and private[-1].place.thread == private[0].posted.id  # type: ignore
+
+
+def _corrected_to_leak(runtime: Runtime, port: FakePort, where: plan.Origin, n: int, *,
+                       home_is_private: bool) -> list[c.PrivacyAdvice]:
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=n), key=f"ev{n}")
+    runner.run(plan.report(outcome, where))
+    before = outcome.incident
+    assert before is not None
+    old_step = runtime.triage.steps.current(before.id, STAFF)
+    corrected = runtime.triage.incidents.correct_kind(before.id, "leak", Actor(PR, PR, "fake"))
+    runner.run(plan.kind_corrected(before, old_step, corrected, STAFF, home_is_private=home_is_private))
+    return [s.content for s in port.posts() if isinstance(s.content, c.PrivacyAdvice)]
+
+
+def test_a_shared_report_whose_conversation_is_private_is_advised_once_corrected(runtime: Runtime) -> None:
+    """LINE WORKS: a room message, its conversation in the reporter's 1:1 chat from the start."""
+    port = FakePort()
+    room = plan.Origin("message", Place(REPORT_CH), STAFF, STAFF, public=True, private=f"D-{STAFF}", threads=False)
+    [advice] = _corrected_to_leak(runtime, port, room, 41, home_is_private=True)
+    assert advice.public == Place(REPORT_CH) and advice.own
+    [posted] = [s for s in port.posts() if isinstance(s.content, c.PrivacyAdvice)]
+    assert posted.place is not None and posted.place.channel == f"D-{STAFF}"
+
+
+def test_someone_elses_message_is_advised_as_theirs(runtime: Runtime) -> None:
+    port = FakePort()
+    theirs = plan.Origin("message", Place(REPORT_CH, "100.1"), STAFF, STAFF, public=True, own=False)
+    [advice] = _corrected_to_leak(runtime, port, theirs, 42, home_is_private=False)
+    assert not advice.own
+
+
+def test_a_private_report_corrected_to_leak_gets_no_advice(runtime: Runtime) -> None:
+    """Nothing was posted where others can read it (a DM, or a command whose thread the bot opened)."""
+    dm = plan.Origin("message", Place(f"D-{STAFF}", "100.1"), STAFF, STAFF, public=False)
+    assert _corrected_to_leak(runtime, FakePort(), dm, 43, home_is_private=True) == []
+    command = plan.Origin("command", Place(REPORT_CH), STAFF, STAFF, public=True)
+    assert _corrected_to_leak(runtime, FakePort(), command, 44, home_is_private=False) == []
 
 
 def test_merged_reports_share_one_count_message(runtime: Runtime) -> None:

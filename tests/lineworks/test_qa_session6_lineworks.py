@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.adapters.lineworks import postback as pb
 from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, press_data, text_of
 from tests.lineworks.test_lineworks_scenarios import REPORTS
@@ -28,9 +26,6 @@ def test_the_english_advice_says_unsend_too() -> None:
         assert unsend in advice and "{ref}" in advice
 
 
-@pytest.mark.xfail(strict=True, reason="core/delivery: on LINE WORKS an incident's home is always the 1:1 chat, so a "
-                   "correction to leak finds no public home (runner.restrict) and never advises the reporter to "
-                   "unsend the report they posted in the room; the room message keeps the personal data")
 def test_a_room_report_corrected_to_leak_advises_the_reporter_about_their_room_message(lw: LwEnv) -> None:
     lw.say(STAFF, REPORTS["flaming"], REPORT_ROOM)
     [view] = lw.runtime.triage.queries.list(None)
@@ -70,3 +65,21 @@ def test_two_instances_handle_the_same_redelivered_callback_once(lw_factory) -> 
     events = [e.type for e in first.runtime.triage.queries.timeline(view.id, None)]
     assert events.count("reported") == 1 and events.count("acknowledged") == 1
     assert len([m for m in first.to_room(PR_ROOM) if "確認しました" in text_of(m)]) == 1
+
+
+def test_a_notice_redacted_after_the_end_was_offered_no_longer_carries_the_end_control(lw: LwEnv) -> None:
+    """Session 7: steps done before PR's acknowledgement, so the acknowledgement offers 「対応完了にする」; a
+    correction to a leak then starts the leak's steps: the room's redaction notice must not carry that control."""
+    from tests.lineworks.harness import quick_data
+    from tests.lineworks.test_lineworks_scenarios import walk_steps
+
+    lw.say(STAFF, REPORTS["flaming"], REPORT_ROOM)
+    [view] = lw.runtime.triage.queries.list(None)
+    walk_steps(lw, view.id)
+    lw.press(PR, press_data(lw.to_room(PR_ROOM)[0], pb.ACK), PR_ROOM)
+    assert pb.END in [pb.decode(d).action for d in quick_data(lw.to_room(PR_ROOM)[-1])]
+    lw.press(STAFF, pb.encode(pb.KIND, view.id, "leak"))
+    assert lw.runtime.triage.queries.view(view.id, None).restricted
+    redacted = lw.to_room(PR_ROOM)[-1]
+    assert view.ref in text_of(redacted) and "確認しました" not in text_of(redacted)
+    assert pb.END not in [pb.decode(d).action for d in quick_data(redacted)]

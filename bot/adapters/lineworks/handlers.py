@@ -97,12 +97,11 @@ class Handlers:
         where = report.conversation.channel if report.conversation else private
         in_room = where.startswith("channel:")
         view = outcome.incident
-        # A room message can carry no thread, so the conversation opens in the reporter's 1:1 chat (as for a
-        # command). A restricted report made in a room is a public message all the same: the plan's rules for
-        # those apply (one neutral line in the room, advice on removing one's own message).
-        how = "message" if in_room and view is not None and view.restricted else "command"
-        origin = plan.Origin(how, Place(where), user, report.reporter.display_name, public=how == "message",
-                             private=private)
+        # A room message is a public message, but a room carries no thread: the conversation opens in the
+        # reporter's 1:1 chat. The plan's rules for public messages apply (a restricted one: one neutral line in
+        # the room; advice on unsending it, at the report or when corrected to a restricted kind).
+        origin = plan.Origin("message" if in_room else "command", Place(where), user, report.reporter.display_name,
+                             public=in_room, private=private, threads=False)
         after = after_report(outcome, origin, answer=report.explicit)  # chatter in report rooms gets no reply
         if after.ask is not None:
             self.inputs.ask(after.ask, report)

@@ -84,7 +84,9 @@ class LineWorksPort:
         """Bot API message contents for a neutral content, in sending order."""
         r, words = self.render, plain_words(content, self.render.catalog)
         if isinstance(content, c.PrivacyAdvice):  # LINE WORKS: 送信取消, not 削除 (which hides it on one screen)
-            return r.messages([r.w("privacy_advice", ref=content.view.ref)])
+            ref = content.view.ref  # whose message it is: the delivery layer's to say
+            return r.messages([r.w("privacy_advice", ref=ref) if content.own
+                               else r.w("privacy_advice_others", ref=ref)])
         if words is not None:
             return r.messages(words)  # the home is the reporter's 1:1 chat: nobody to mention
         if isinstance(content, c.Anchor):
@@ -187,6 +189,8 @@ class LineWorksPort:
             self.drop_controls(posted.channel, content.view.id, action=pb.ACK)
             if not content.end:  # ended: its control goes too
                 self.drop_controls(posted.channel, content.view.id, action=pb.END)
+        elif isinstance(content, c.NoticeRedacted):  # see content.NoticeRedacted: no end control
+            self.drop_controls(posted.channel, content.view.id, action=pb.END)
         told = _told(posted, content)
         if told is None:
             return  # harmless to leave as it is (see the module docstring)

@@ -264,6 +264,8 @@ class Renderer:
         out: list[dict[str, Any]] = []
         replaced = False
         for block in blocks:
+            if block.get("block_id") in ("end", "end-note"):  # see content.NoticeRedacted: no end control
+                continue
             if str(block.get("block_id", "")).startswith("body"):
                 if not replaced:
                     out += [b.to_dict() for b in _sections(escape(body), "body")]

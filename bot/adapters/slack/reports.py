@@ -39,6 +39,7 @@ class Origin:
     reply: Reply
     message_ts: str | None = None
     thread_ts: str | None = None
+    own: bool = True  # the message is the reporter's (the shortcut may report someone else's)
 
 
 def plain_channel_post(body: dict[str, Any], report_channels: Container[str]) -> str | None:
@@ -128,7 +129,7 @@ class Reports(Handlers):
         if origin.message_ts and (origin.source in ("channel", "dm", "mention")
                                   or (origin.source == "shortcut" and in_report_channel)):
             return plan.Origin("message", Place(origin.channel, origin.thread_ts or origin.message_ts), origin.user,
-                               actor.display_name, public=origin.source != "dm")
+                               actor.display_name, public=origin.source != "dm", own=origin.own)
         return plan.Origin("command", Place(origin.channel), origin.user, actor.display_name,
                            public=in_report_channel, private=origin.user)
 
@@ -170,6 +171,7 @@ class Reports(Handlers):
             ts = message.get("ts") or shortcut.get("message_ts")
             permalink = self.outbox.port.permalink(Posted(channel, ts)) if ts else None
             metadata = {"c": channel, "ts": ts, "th": message.get("thread_ts"), "k": shortcut["trigger_id"],
+                        "u": message.get("user"),
                         "r": shortcut.get("response_url"), "p": permalink}
             view = self.render.report_modal(slack_to_plain(message.get("text")), permalink, metadata)
             self.client.views_open(trigger_id=shortcut["trigger_id"], view=view)
@@ -183,7 +185,7 @@ class Reports(Handlers):
         kind = (((values.get("report_kind") or {}).get(INPUT_ACTION) or {}).get("selected_option") or {}).get("value")
         reply = self.replies.respond(meta.get("r"), self.replies.dm(user))
         origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
-                        thread_ts=meta.get("th"))
+                        thread_ts=meta.get("th"), own=meta.get("u") == user)
         actor = self.people.actor(user, body["user"].get("name", ""))
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")

@@ -45,6 +45,7 @@ class SourceMessage:
     conversation: str  # the base conversation id (channel or chat)
     root: str | None  # the thread root in a channel (the message itself when it starts the thread)
     is_channel: bool
+    author: str | None = None  # the AAD object id of who wrote it, when Teams says
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -72,8 +73,11 @@ def source_message(activity: Activity) -> SourceMessage | None:
     link = payload.get("linkToMessage")
     link = link if isinstance(link, str) and link.startswith("https://") else message_link(
         base, message_id, thread_root, activity.conversation.tenant_id if activity.conversation else None)
+    sender = payload.get("from") if isinstance(payload.get("from"), dict) else {}
+    author = (sender.get("user") if isinstance(sender.get("user"), dict) else {}).get("id")
     return SourceMessage(message_id, message_text(content)[:TEXT_LIMIT], link,
-                         _datetime(payload.get("createdDateTime")), base, thread_root, is_channel)
+                         _datetime(payload.get("createdDateTime")), base, thread_root, is_channel,
+                         str(author) if author else None)
 
 
 def dialog_card(render: CardRenderer, source: SourceMessage, *, text: str | None = None,
@@ -153,8 +157,10 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     people.learn(activity)
     # The same intake as a message that is a report (reports.py): an explicit report from the message's place;
     # the bot's own personal chat stays private.
+    sender = activity.from_property
     origin = Origin("personal" if is_personal(source.conversation) else "mention", source.conversation,
-                    source.root, source.id, True, user_id(activity.from_property))
+                    source.root, source.id, True, user_id(sender),
+                    own=source.author is not None and source.author in (sender.aad_object_id, sender.id))
     try:
         actor, triage = people.who(activity.from_property)
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,

@@ -38,6 +38,7 @@ class Origin:
     activity_id: str
     mentioned: bool
     user: str  # the namespaced user id
+    own: bool = True  # the message is the sender's (a message action may report someone else's)
 
     @property
     def thread(self) -> str:
@@ -46,7 +47,7 @@ class Origin:
     def neutral(self, actor: Actor) -> plan.Origin:
         """Where the report was made, as the plan sees it (a personal chat is private, the rest public)."""
         return plan.Origin("message", Place(self.conversation, self.thread), self.user, actor.display_name,
-                           public=self.source != "personal")
+                           public=self.source != "personal", own=self.own)
 
 
 def bot_names(activity: Activity) -> tuple[str, ...]:
