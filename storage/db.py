@@ -27,6 +27,8 @@ def _normalise_url(url: str) -> str:
 
 # How long one transaction waits for another SQLite writer. Short on purpose: core.transaction() tries three
 # times, so a user hears "一時的に保存できません" within about Slack's 3 s instead of after 45 s (docs/operations.md).
+# A writer of this process waits this long for the in-process lock; only a writer of another process on the same
+# file (a second bot, the CLI) can add SQLite's own wait of the same length.
 SQLITE_BUSY_SECONDS = 1.0
 # Execution option for a read-only transaction: on SQLite it reads a snapshot and holds no write lock.
 SNAPSHOT_OPTION = "incident_bot_snapshot"
