@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.timeline import write_head
@@ -24,6 +27,8 @@ def _normalise_url(url: str) -> str:
 
 # How long one transaction waits for another SQLite writer. Short on purpose: core.transaction() tries three
 # times, so a user hears "一時的に保存できません" within about Slack's 3 s instead of after 45 s (docs/operations.md).
+# A writer of this process waits this long for the in-process lock; only a writer of another process on the same
+# file (a second bot, the CLI) can add SQLite's own wait of the same length.
 SQLITE_BUSY_SECONDS = 1.0
 # Execution option for a read-only transaction: on SQLite it reads a snapshot and holds no write lock.
 SNAPSHOT_OPTION = "incident_bot_snapshot"
@@ -31,14 +36,60 @@ SNAPSHOT_OPTION = "incident_bot_snapshot"
 PG_CONNECT_TIMEOUT_SECONDS = 5
 
 
+class WriterConnection(sqlite3.Connection):
+    """An SQLite connection whose BEGIN IMMEDIATE first takes the engine's in-process writer lock, given back once
+    the transaction ends (commit, rollback, close).
+
+    SQLite's busy handler sleep-polls (1, 2, 5 … 100 ms) while another connection writes; writers of one process
+    queue on a lock instead and start the moment the previous one commits. Other processes still meet SQLite's
+    own lock and busy timeout."""
+
+    writer: threading.Lock | None = None
+    holds = False
+
+    def take_writer(self, seconds: float) -> bool:
+        """Wait for the writer lock (False after `seconds`: the database counts as locked)."""
+        if self.writer is None or self.holds:
+            return True
+        self.holds = self.writer.acquire(timeout=seconds)
+        return self.holds
+
+    def give_writer(self) -> None:
+        """Give the writer lock back, if this connection holds it."""
+        if self.holds and self.writer is not None:
+            self.holds = False
+            self.writer.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.give_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.give_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.give_writer()
+
+
 def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writers; PostgreSQL gets
-    pool_pre_ping (a connection broken by a database restart is replaced, not handed out) and a connect timeout."""
+    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writers that queue on an in-process
+    lock (WriterConnection); PostgreSQL gets pool_pre_ping (a connection broken by a database restart is replaced,
+    not handed out) and a connect timeout."""
     url = _normalise_url(url)
     if url.startswith("sqlite"):
         busy_ms = int(sqlite_busy_seconds * 1000)
-        engine = create_engine(url, connect_args={"timeout": sqlite_busy_seconds, "check_same_thread": False},
-                               **kwargs)
+        on_disk = ":memory:" not in url and url != "sqlite://"
+        writer = threading.Lock()  # one per engine: the writers of this process
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_seconds, "check_same_thread": False,
+                                                  "factory": WriterConnection}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -46,8 +97,10 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS, *
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            if ":memory:" not in url and url != "sqlite://":
+            if on_disk:
                 cursor.execute("PRAGMA journal_mode=WAL")
+                if isinstance(dbapi_connection, WriterConnection):  # an in-memory database has one connection
+                    dbapi_connection.writer = writer
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.close()
 
@@ -55,8 +108,21 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS, *
         def _on_begin(connection: Any) -> None:
             # A long read (verify, audit) takes a WAL snapshot instead of the write lock, so it never makes a
             # user's write wait past the busy timeout.
-            deferred = connection.get_execution_options().get(SNAPSHOT_OPTION)
-            connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+            if connection.get_execution_options().get(SNAPSHOT_OPTION):
+                connection.exec_driver_sql("BEGIN")
+                return
+            dbapi = connection.connection.dbapi_connection
+            if not isinstance(dbapi, WriterConnection):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            if not dbapi.take_writer(sqlite_busy_seconds):
+                # As SQLite says it, so retries, messages and logs treat both waits alike.
+                raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi.give_writer()
+                raise
 
         return engine
     if url.startswith("postgresql"):

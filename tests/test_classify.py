@@ -127,6 +127,24 @@ def test_thresholds_can_be_overridden() -> None:
     assert Classifier(model, Thresholds(1.01, 1.01)).classify(text).outcome == "chatter"
 
 
+def test_recent_results_answer_as_the_model_does() -> None:
+    """The gate and the core classify one post in turn: the second answer is the first one, and equal to scoring
+    afresh; more texts than the cache holds, and a text too long to keep, still get the model's answer."""
+    from bot.triage.classify import RECENT_MAX_CHARS, RECENT_RESULTS
+
+    classifier = Classifier(default_classifier().model)
+    texts = [f"公式Xの投稿が炎上しています {i}件目" for i in range(RECENT_RESULTS + 8)]
+    first = [classifier.classify(text) for text in texts]
+    assert classifier.classify(texts[-1]) is first[-1]  # the hand-over: not scored twice
+    fresh = Classifier(default_classifier().model)
+    assert [classifier.classify(text) for text in texts] == [fresh._scored(text) for text in texts] == first
+    long_text = "乗っ取られました。" * (RECENT_MAX_CHARS // 9 + 1)
+    assert classifier.classify(long_text) == fresh._scored(long_text)
+    assert classifier.classify(long_text) is not classifier.classify(long_text)  # not kept
+    other = Classifier(default_classifier().model, thresholds=type(classifier.thresholds)(1.01, 1.01))
+    assert other.classify(texts[0]).outcome == "chatter" != first[0].outcome  # each classifier its own answers
+
+
 # -- held-out figures (the batches bot.triage.classifier_build never reads) ---------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,6 +16,10 @@ __all__ = ["KINDS", "NONE", "OUTCOMES", "Classification", "Classifier", "classif
 
 KINDS: tuple[str, ...] = ("flaming", "impersonation", "misinformation", "leak", "account_takeover")
 NONE = "none"
+# The gate and the core classify the same post one after the other (bot/delivery/intake.leaves_alone, then
+# IncidentDesk.report): the second answer comes from here. Small: only that hand-over needs it.
+RECENT_RESULTS = 64
+RECENT_MAX_CHARS = 4_000  # longer texts are scored again rather than kept
 Outcome = Literal["report", "unsure", "chatter"]
 OUTCOMES: tuple[Outcome, ...] = ("report", "unsure", "chatter")
 
@@ -51,6 +56,7 @@ class Classifier:
         self._kinds = tuple((i, k) for i, k in enumerate(classes) if k != NONE)
         self.kinds = tuple(k for _, k in self._kinds)
         self.thresholds = self.model.thresholds if thresholds is None else thresholds
+        self._recent = lru_cache(maxsize=RECENT_RESULTS)(self._scored)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Classifier:
@@ -63,6 +69,10 @@ class Classifier:
         """Classify one chat message."""
         if not isinstance(text, str):
             raise TypeError(f"classify() needs str, got {type(text).__name__}")
+        return self._scored(text) if len(text) > RECENT_MAX_CHARS else self._recent(text)
+
+    def _scored(self, text: str) -> Classification:
+        """Classify one chat message with the model (no recent result)."""
         probs = self.model.probabilities(text)
         p_none = float(probs[self._none])
         ranked = sorted(((k, float(probs[i])) for i, k in self._kinds), key=lambda item: -item[1])

@@ -167,3 +167,25 @@ def test_a_dropped_connection_without_a_handler_raises_as_slack_sdk() -> None:
         assert all(isinstance(e, OSError) or "Remote" in type(e).__name__ for e in raised)
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/json; charset=utf-8", "application/json", "Application/JSON;Charset=\"UTF-8\"", "text/plain",
+    "application/json; charset=iso-8859-1", "", "nonsense", "application/gzip",
+])
+def test_response_content_type_is_read_as_the_email_package_reads_it(content_type: str) -> None:
+    from email.message import Message
+
+    from bot.adapters.slack.keepalive import response_headers
+
+    headers = Message()
+    headers["Content-Type"] = content_type
+    headers["X-Slack-Req-Id"] = "one"
+    headers["Vary"] = "Accept-Encoding"
+    headers["vary"] = "Origin"  # a repeated name: the first value, as dict(headers) gives it
+    client = KeepAliveClient(token=TOKEN)
+    expected = (headers.get_content_type(), headers.get_content_charset())
+    assert client._content_type(headers) == expected
+    assert client._content_type(headers) == expected  # the kept reading
+    assert response_headers(headers) == dict(headers)
+    assert list(response_headers(headers)) == list(dict(headers))

@@ -13,6 +13,7 @@ import io
 import logging
 import threading
 import time
+from email.message import Message
 from json import dumps as json_dumps
 from json import loads as json_loads
 from typing import Any
@@ -30,6 +31,16 @@ JSON_TYPE = "application/json;charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
 # Handlers known to retry nothing that answered 2xx: with only these, a 2xx answer is final as in slack_sdk.
 PLAIN_HANDLERS = (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler)
+KNOWN_TYPES = 32  # distinct Content-Type values whose reading is kept (Slack sends one or two)
+
+
+def response_headers(headers: Message) -> dict[str, str]:
+    """`dict(headers)` as slack_sdk makes it (each name with its first value, names compared case-blind), read in
+    one pass instead of one search of every header per name."""
+    first: dict[str, str] = {}
+    for name, value in headers.items():
+        first.setdefault(name.lower(), value)
+    return {name: first[name.lower()] for name in headers.keys()}
 
 
 class KeepAliveClient(WebClient):
@@ -42,6 +53,7 @@ class KeepAliveClient(WebClient):
         self._local = threading.local()
         self._urls: dict[str, str] = {}
         self._headers: dict[tuple[Any, ...], dict[str, str]] = {}
+        self._types: dict[str, tuple[str, str | None]] = {}
 
     # -- the kept connection -------------------------------------------------------------------------------
     def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
@@ -132,15 +144,31 @@ class KeepAliveClient(WebClient):
             resp, raw = self._exchange(url, body, sent["headers"])
         except Exception as exc:  # noqa: BLE001 - slack_sdk decides: retried or raised, as its own attempt's
             return self._replay(exc, api_method, full)
-        text = raw.decode(resp.headers.get_content_charset() or "utf-8") if 200 <= resp.status < 300 else ""
-        if not text.startswith("{") or resp.headers.get_content_type() == "application/gzip":
+        content_type, charset = self._content_type(resp.headers)
+        text = raw.decode(charset or "utf-8") if 200 <= resp.status < 300 else ""
+        if not text.startswith("{") or content_type == "application/gzip":
             return self._replay((resp, raw), api_method, full)
         try:
             parsed = json_loads(text)
         except ValueError:
             return self._replay((resp, raw), api_method, full)
         return SlackResponse(client=self, http_verb="POST", api_url=url, req_args=sent, data=parsed,
-                             headers=dict(resp.headers), status_code=resp.status).validate()
+                             headers=response_headers(resp.headers), status_code=resp.status).validate()
+
+    def _content_type(self, headers: Message) -> tuple[str, str | None]:
+        """(type, charset) as the email package reads the response's Content-Type, read once per distinct value."""
+        raw = headers.get("content-type")
+        if raw is None:
+            return headers.get_content_type(), headers.get_content_charset()
+        known = self._types.get(raw)
+        if known is None:
+            alone = Message()
+            alone["Content-Type"] = raw
+            known = (alone.get_content_type(), alone.get_content_charset())
+            if len(self._types) >= KNOWN_TYPES:
+                self._types.clear()
+            self._types[raw] = known
+        return known
 
     def _replay(self, outcome: Any, api_method: str, full: dict[str, Any]) -> SlackResponse:
         """slack_sdk's full path for this call, its first attempt being the outcome the short path got."""
