@@ -1,0 +1,80 @@
+"""Session 7 QA walk (docs/qa/session7_walk.md): what an installer, reporters in the four municipalities, a
+mischief-maker and a section chief reading the records met, kept fixed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from bot.adapters.console import ConsoleChat
+from bot.config import ConsoleSettings, ConsoleUser
+from bot.ports import Actor, ReportInput
+from bot.triage.core import InvalidRequest
+from bot.wiring import Runtime
+from tests.conftest import PR, STAFF
+
+PROFILES = ["asahikawa", "urausu", "iwaki", "chikugo"]
+REPORTER = Actor(STAFF, "山田 花子", "test")
+PR_OFFICER = Actor(PR, "広報 佐藤", "test")
+
+
+def _console(runtime: Runtime) -> ConsoleChat:
+    users = ConsoleSettings(users={"staff": ConsoleUser(id=STAFF, name="山田 花子"),
+                                   "pr": ConsoleUser(id=PR, name="広報 佐藤")}, default_user="staff")
+    return ConsoleChat(runtime.triage, users)
+
+
+# -- the leak's internal report: each numbered item on its own line ------------------------------------------
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("department", ["", "市民課"])
+def test_the_leak_report_keeps_finder_and_place_on_their_own_lines(runtime_factory: Callable[..., Runtime],
+                                                                   sqlite_url: str, profile: str, locale: str,
+                                                                   department: str) -> None:
+    """The internal leak report read 「2 発見者　山田 花子（市民課）3 場所　Instagram …」: the block tag closing item 2
+    ate its line break (trim_blocks), in every municipality, with or without a department."""
+    runtime = runtime_factory(sqlite_url, profile=profile, locale=locale, escalation={"levels": []})
+    chat = _console(runtime)
+    chat.handle("/report --kind leak 職員が住民の個人情報を含む写真を投稿しました https://www.instagram.com/p/abc444")
+    if department:
+        chat.handle(f"/done leak_summary=氏名3名 spread=small press=no personal_data=yes department={department}")
+    drafts = chat.handle("/drafts")
+    finder, place = ("2 発見者", "3 場所") if locale == "ja" else ("2. Found by:", "3. Where:")
+    lines = drafts.splitlines()
+    assert any(line.startswith(finder) for line in lines), drafts
+    assert any(line.startswith(place) for line in lines), drafts
+    assert not re.search(re.escape(finder) + ".*" + re.escape(place), drafts), drafts
+
+
+# -- /grant: a role goes to someone, never to an empty or meaningless id ----------------------------------------
+@pytest.mark.parametrize("typed", ["", "   ", ";;;", "console:", "slack:", "「」"])
+def test_a_role_is_not_granted_to_an_id_that_names_nobody(runtime_factory: Callable[..., Runtime],
+                                                          sqlite_url: str, typed: str) -> None:
+    """PR typing `/grant` with nothing after it was told 「INC-0001 の報告者として console: に閲覧・操作の権限を付与しました」,
+    and `/grant ;;;` granted the role to 「console:;;;」: the core took any non-empty string as a user id."""
+    runtime = runtime_factory(sqlite_url)
+    outcome = runtime.triage.incidents.report(
+        ReportInput("職員が個人情報を投稿してしまいました https://x.com/a/status/1", REPORTER, kind_hint="leak"))
+    assert outcome.incident is not None
+    with pytest.raises(InvalidRequest):
+        runtime.triage.roles.grant_reporter(outcome.incident.id, typed, PR_OFFICER)
+    chat = _console(runtime)
+    chat.handle("/as pr")
+    chat.handle(f"/open {outcome.incident.id}")
+    answer = chat.handle(f"/grant {typed}")
+    assert "付与しました" not in answer, answer
+    timeline = chat.handle(f"/timeline {outcome.incident.id}")
+    assert "権限" not in timeline or "付与" not in timeline, timeline
+
+
+def test_a_role_is_still_granted_to_a_real_id(runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
+    """The check above refuses nothing a chat platform really sends."""
+    runtime = runtime_factory(sqlite_url)
+    outcome = runtime.triage.incidents.report(
+        ReportInput("職員が個人情報を投稿してしまいました https://x.com/a/status/1", REPORTER, kind_hint="leak"))
+    assert outcome.incident is not None
+    for user in ("slack:U0123ABCD", "teams:29:1abc-DEF_g", "lineworks:user@example.lg.jp", "console:console-other"):
+        done = runtime.triage.roles.grant_reporter(outcome.incident.id, user, PR_OFFICER)
+        assert any(user in m for m in done.messages), done.messages
