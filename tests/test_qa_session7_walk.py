@@ -78,3 +78,22 @@ def test_a_role_is_still_granted_to_a_real_id(runtime_factory: Callable[..., Run
     for user in ("slack:U0123ABCD", "teams:29:1abc-DEF_g", "lineworks:user@example.lg.jp", "console:console-other"):
         done = runtime.triage.roles.grant_reporter(outcome.incident.id, user, PR_OFFICER)
         assert any(user in m for m in done.messages), done.messages
+
+
+# -- the department a reporter answers is the incident's ---------------------------------------------------------
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_department_answered_in_a_step_signs_the_report_and_fills_the_list(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, profile: str) -> None:
+    """Step 1 asks 担当課; the drafts used it, but the Word report was still signed 「旭川市　（所属）」, the incident
+    list's 所管課 column stayed empty and the weekly summary counted it under no department."""
+    from bot.records.model import load_record
+    from bot.records.report import build_report
+    runtime = runtime_factory(sqlite_url, profile=profile, escalation={"levels": []})
+    chat = _console(runtime)
+    chat.handle("/report --kind flaming 市の投稿が炎上しています https://x.com/city/status/111")
+    chat.handle("/done spread=medium press=no personal_data=no department=観光課 account_type=official")
+    deps = runtime.triage.deps
+    record = load_record(deps, 1, PR)
+    report = build_report(deps, record)
+    assert "観光課" in report.author and "（所属）" not in report.author, report.author
+    assert record.view.department == "観光課"  # what the incident list (Excel) and the weekly summary read
