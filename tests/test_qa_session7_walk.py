@@ -97,3 +97,32 @@ def test_the_department_answered_in_a_step_signs_the_report_and_fills_the_list(
     report = build_report(deps, record)
     assert "観光課" in report.author and "（所属）" not in report.author, report.author
     assert record.view.department == "観光課"  # what the incident list (Excel) and the weekly summary read
+
+
+# -- records cite a notice's clauses as the notice did -----------------------------------------------------------
+@pytest.mark.parametrize(("kind", "specific"), [("leak", False), ("account_takeover", False), ("flaming", True)])
+def test_records_say_when_the_notice_cited_clauses_about_other_trouble(runtime_factory: Callable[..., Runtime],
+                                                                       sqlite_url: str, kind: str,
+                                                                       specific: bool) -> None:
+    """旭川市 names 広報広聴課 for flaming, impersonation and misinformation (7(1)エ, 7(2)ア, 7(3)イ) but for no
+    leak or takeover. The notice says so (「ほかのトラブルについての報告先…」); the timeline and the Word report cited
+    the three clauses bare, as if the guideline sent leaks to 広報広聴課."""
+    from bot.records.model import load_record
+    from bot.records.report import build_report
+    from bot.records.sentences import Describer
+
+    runtime = runtime_factory(sqlite_url, escalation={"levels": []})
+    outcome = runtime.triage.incidents.report(
+        ReportInput("市の公式アカウントの件です https://x.com/city/status/7", REPORTER, kind_hint=kind))
+    assert outcome.incident is not None
+    [notice] = outcome.notifications
+    assert ("ほかのトラブル" not in notice.body) is specific, notice.body
+    deps = runtime.triage.deps
+    record = load_record(deps, outcome.incident.id, PR)
+    [line] = [line for line in Describer.for_deps(deps).describe(record.entries) if line.type == "notified"]
+    assert "7(1)エ" in line.clauses
+    assert ("ほかのトラブル" not in line.clauses) is specific, line.clauses
+    report = build_report(deps, record)
+    cells = [cell for section in report.sections if section.table for row in section.table.rows for cell in row]
+    assert any("7(1)エ" in str(cell) for cell in cells)
+    assert (not any("ほかのトラブル" in str(cell) for cell in cells)) is specific
