@@ -3,13 +3,16 @@ mischief-maker and a section chief reading the records met, kept fixed."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from bot.adapters.console import ConsoleChat
 from bot.config import ConsoleSettings, ConsoleUser
+from bot.main import run
 from bot.ports import Actor, ReportInput
 from bot.triage.core import InvalidRequest
 from bot.wiring import Runtime
@@ -52,8 +55,8 @@ def test_the_leak_report_keeps_finder_and_place_on_their_own_lines(runtime_facto
 @pytest.mark.parametrize("typed", ["", "   ", ";;;", "console:", "slack:", "「」"])
 def test_a_role_is_not_granted_to_an_id_that_names_nobody(runtime_factory: Callable[..., Runtime],
                                                           sqlite_url: str, typed: str) -> None:
-    """PR typing `/grant` with nothing after it was told 「INC-0001 の報告者として console: に閲覧・操作の権限を付与しました」,
-    and `/grant ;;;` granted the role to 「console:;;;」: the core took any non-empty string as a user id."""
+    """PR typing `/grant` with nothing after it was told 「INC-0001 の報告者として console: に閲覧・操作の権限を
+    付与しました」, and `/grant ;;;` granted the role to 「console:;;;」: any non-empty string was taken as an id."""
     runtime = runtime_factory(sqlite_url)
     outcome = runtime.triage.incidents.report(
         ReportInput("職員が個人情報を投稿してしまいました https://x.com/a/status/1", REPORTER, kind_hint="leak"))
@@ -126,3 +129,54 @@ def test_records_say_when_the_notice_cited_clauses_about_other_trouble(runtime_f
     cells = [cell for section in report.sections if section.table for row in section.table.rows for cell in row]
     assert any("7(1)エ" in str(cell) for cell in cells)
     assert (not any("ほかのトラブル" in str(cell) for cell in cells)) is specific
+
+
+# -- an administrator's mistakes in app.yaml are told in Japanese, naming the file and the field ------------------
+def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes,
+           database_url: str | None = None) -> tuple[int, str]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url or f"sqlite:///{tmp_path / 'bot.db'}")
+    config = tmp_path / "city.yaml"
+    config.write_bytes(content)
+    out = io.StringIO()
+    code = run(["check", "--config", str(config)], stdout=out, stderr=out)
+    return code, out.getvalue()
+
+
+@pytest.mark.parametrize(("content", "database_url", "field", "japanese"), [
+    ("profile: asahikwa\n", None, "profile", "プロファイル 'asahikwa' はありません"),
+    ("profile: asahikawa\nescalation:\n  renotice_limit: 6\n tick_seconds: 60\n", None, "4 行目",
+     "YAML の書き方に誤りがあります"),
+    ("- profile: asahikawa\n", None, "(最上位)", "「項目名: 値」の形で"),
+    ("# 旭川市\nprofile: asahikawa\n", None, "city.yaml", "UTF-8"),
+    ("profile: asahikawa\n", "mysql://db/bot", "DATABASE_URL", "sqlite:///ファイルのパス または postgresql://"),
+    ("profile: asahikawa\nescalation:\n  levels:\n    - {section: somu, after_minutes: 30}\n", None,
+     "escalation.levels[0].section", "部署 'somu' はありません"),
+    ("profile: mycity\ncustom_profiles:\n  mycity: {extends: sapporo}\n", None, "extends",
+     "組み込みプロファイル 'sapporo' はありません"),
+    ("profile: mycity\ncustom_profiles:\n  mycity: {extends: asahikawa, nmae: 例市}\n", None, "nmae",
+     "独自のプロファイルには書けない項目です"),
+])
+def test_app_yaml_mistakes_are_told_in_japanese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str,
+                                                database_url: str | None, field: str, japanese: str) -> None:
+    """These were English only (「unknown profile 'asahikwa'」「invalid YAML: expected <block end>」「cannot read:
+    'utf-8' codec can't decode」…) while every other mistake in app.yaml is told in Japanese first."""
+    raw = content.encode("cp932" if "UTF-8" in japanese else "utf-8")  # Shift_JIS: saved by a Windows editor
+    code, said = _check(tmp_path, monkeypatch, raw, database_url)
+    assert code == 2 and "Traceback" not in said, said
+    first = said.split("\n")[1]  # the line after 「設定エラー:」
+    assert japanese in first and field in first, said
+
+
+def test_a_misspelt_section_of_a_custom_profile_is_pointed_out(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sections: {pr_sectoin: {name: 広報課}}` added an unused section and kept 広報広聴課 as the name everywhere,
+    without a word from `incident-bot check`."""
+    content = ("profile: mycity\naccess: {pr_members: ['console:console-pr']}\ncustom_profiles:\n  mycity:\n"
+               "    extends: asahikawa\n    sections:\n      pr_sectoin: {name: {ja: 広報課, en: PR Division}}\n")
+    code, said = _check(tmp_path, monkeypatch, content.encode("utf-8"))
+    assert code == 0, said
+    assert "sections.pr_sectoin: 注意:" in said and "pr_section" in said.split("pr_sectoin: 注意:")[1], said
+    fixed = content.replace("pr_sectoin", "pr_section")
+    code, said = _check(tmp_path, monkeypatch, fixed.encode("utf-8"))
+    assert code == 0 and "注意: asahikawa にない部署" not in said, said
