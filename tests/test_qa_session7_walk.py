@@ -180,3 +180,43 @@ def test_a_misspelt_section_of_a_custom_profile_is_pointed_out(tmp_path: Path,
     fixed = content.replace("pr_sectoin", "pr_section")
     code, said = _check(tmp_path, monkeypatch, fixed.encode("utf-8"))
     assert code == 0 and "注意: asahikawa にない部署" not in said, said
+
+
+# -- console commands with bad arguments -------------------------------------------------------------------------
+@pytest.mark.parametrize("typed", ["-1", "--1", "- 1"])
+def test_a_negative_number_is_no_incident_number(typed: str) -> None:
+    """`incident-bot timeline -1` exported INC-0001 and `/open -1` opened it: the dash was read as INC-'s."""
+    from bot.triage.short_input import incident_number
+
+    assert incident_number(typed) is None
+    assert incident_number("INC-0001") == incident_number("ＩＮＣ－０００１") == incident_number("inc 1") == 1
+
+
+@pytest.mark.parametrize(("argv", "japanese"), [
+    (["report", "1", "--format", "pdf"], "--format: 「pdf」は指定できません"),
+    (["timeline"], "必須の引数がありません: target"),
+    (["retention", "--bad"], "使えない引数です: --bad"),
+    (["teams", "--port", "abc"], "--port: 「abc」は指定できない値です"),
+    (["frobnicate"], "「frobnicate」は指定できません"),
+])
+def test_bad_command_arguments_are_told_in_japanese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                    japanese: str) -> None:
+    """argparse's own English (「invalid choice」「unrecognized arguments」) was all a clerk got."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        run(argv)
+    said = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert japanese in said and said.index(japanese) < said.index("error:"), said
+
+
+def test_a_bad_week_is_told_in_japanese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`summary --week bad` said only 「expected an ISO week such as 2026-W47, got 'bad'」."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    (tmp_path / "app.yaml").write_text("profile: asahikawa\n", encoding="utf-8")
+    for week in ("bad", "2026-W60"):
+        out = io.StringIO()
+        assert run(["summary", "--week", week], stdout=out, stderr=out) == 2
+        assert out.getvalue().startswith("summary: --week: 週は 2026-W47 のような ISO 週番号"), out.getvalue()

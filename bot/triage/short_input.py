@@ -18,7 +18,7 @@ __all__ = ["choice_value", "fold", "incident_number", "kind_value", "url_value"]
 
 # Dash look-alikes NFKC keeps (hyphen, en/em dash, minus); ー stays: it is a letter in リーク.
 _DASHES = {cp: "-" for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212)}
-_INCIDENT = re.compile(r"(?:inc)?[\s_-]*(?:no\.?|#|№)?\s*0*(\d{1,10})", re.IGNORECASE)
+_INCIDENT = re.compile(r"(?:inc[\s_-]*)?(?:no\.?|#|№)?\s*0*(\d{1,10})", re.IGNORECASE)
 # Short Japanese answers for common choice values, used only when the step offers that value.
 SHORT_CHOICES: dict[str, tuple[str, ...]] = {
     "small": ("小", "少", "少ない", "小さい"), "medium": ("中", "中程度", "普通"), "large": ("大", "多い", "大きい"),
