@@ -220,3 +220,24 @@ def test_a_bad_week_is_told_in_japanese(tmp_path: Path, monkeypatch: pytest.Monk
         out = io.StringIO()
         assert run(["summary", "--week", week], stdout=out, stderr=out) == 2
         assert out.getvalue().startswith("summary: --week: 週は 2026-W47 のような ISO 週番号"), out.getvalue()
+
+
+def test_the_account_type_is_answered_with_its_short_word(runtime_factory: Callable[..., Runtime],
+                                                          sqlite_url: str) -> None:
+    """`account_type=公式` was refused although `spread=中` and `press=なし` are read (README)."""
+    runtime = runtime_factory(sqlite_url, escalation={"levels": []})
+    chat = _console(runtime)
+    chat.handle("/report --kind flaming 市の投稿が炎上しています https://x.com/city/status/111")
+    answer = chat.handle("/done spread=中 press=なし personal_data=なし account_type=公式")
+    assert "【手順 2/" in answer, answer
+
+
+def test_the_app_yaml_init_writes_is_japanese_throughout() -> None:
+    """The rate_limit block of the generated app.yaml opened with two English-only comment lines."""
+    from bot.paths import builtin_playbooks_dir
+
+    template = (builtin_playbooks_dir().parent / "bot" / "templates" / "app.example.yaml").read_text(encoding="utf-8")
+    comments = [line for line in template.splitlines() if line.lstrip().startswith("#")]
+    english_only = [line for line in comments if re.search(r"[a-z]{3,} [a-z]{3,} [a-z]{3,}", line)
+                    and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", line)]
+    assert not english_only, english_only
