@@ -86,12 +86,12 @@ def test_a_role_is_still_granted_to_a_real_id(runtime_factory: Callable[..., Run
 # -- the department a reporter answers is the incident's ---------------------------------------------------------
 @pytest.mark.parametrize("profile", PROFILES)
 def test_the_department_answered_in_a_step_signs_the_report_and_fills_the_list(
-        runtime_factory: Callable[..., Runtime], sqlite_url: str, profile: str) -> None:
+        runtime_factory: Callable[..., Runtime], database_url: str, profile: str) -> None:
     """Step 1 asks 担当課; the drafts used it, but the Word report was still signed 「旭川市　（所属）」, the incident
     list's 所管課 column stayed empty and the weekly summary counted it under no department."""
     from bot.records.model import load_record
     from bot.records.report import build_report
-    runtime = runtime_factory(sqlite_url, profile=profile, escalation={"levels": []})
+    runtime = runtime_factory(database_url, profile=profile, escalation={"levels": []})
     chat = _console(runtime)
     chat.handle("/report --kind flaming 市の投稿が炎上しています https://x.com/city/status/111")
     chat.handle("/done spread=medium press=no personal_data=no department=観光課 account_type=official")
@@ -105,7 +105,7 @@ def test_the_department_answered_in_a_step_signs_the_report_and_fills_the_list(
 # -- records cite a notice's clauses as the notice did -----------------------------------------------------------
 @pytest.mark.parametrize(("kind", "specific"), [("leak", False), ("account_takeover", False), ("flaming", True)])
 def test_records_say_when_the_notice_cited_clauses_about_other_trouble(runtime_factory: Callable[..., Runtime],
-                                                                       sqlite_url: str, kind: str,
+                                                                       database_url: str, kind: str,
                                                                        specific: bool) -> None:
     """旭川市 names 広報広聴課 for flaming, impersonation and misinformation (7(1)エ, 7(2)ア, 7(3)イ) but for no
     leak or takeover. The notice says so (「ほかのトラブルについての報告先…」); the timeline and the Word report cited
@@ -114,7 +114,7 @@ def test_records_say_when_the_notice_cited_clauses_about_other_trouble(runtime_f
     from bot.records.report import build_report
     from bot.records.sentences import Describer
 
-    runtime = runtime_factory(sqlite_url, escalation={"levels": []})
+    runtime = runtime_factory(database_url, escalation={"levels": []})
     outcome = runtime.triage.incidents.report(
         ReportInput("市の公式アカウントの件です https://x.com/city/status/7", REPORTER, kind_hint=kind))
     assert outcome.incident is not None
