@@ -10,6 +10,7 @@ from bot.chat_sections import ChatSection, SectionError, mentioned_sections, rea
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
 from bot.triage.escalation import EscalationPlan
+from bot.triage.profiles import Profile, load_profiles
 from bot.wiring import Runtime
 
 # The chat platforms whose app.yaml blocks share ChatSection's fields (Slack's is typed in bot/config.py).
@@ -37,7 +38,7 @@ def pr_people(settings: Settings) -> Sequence[str]:
             *(user for section in _sections(settings) for user in section.pr_members)]
 
 
-def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
+def unmentioned_sections(settings: Settings, plan: EscalationPlan, en: bool = False) -> list[str]:
     """Escalation levels whose section nobody is mentioned for (the first level and its re-notices: PR counts)."""
     pr = pr_people(settings)
     mentioned = frozenset().union(*(mentioned_sections(settings, name) for name in PLATFORM_SECTIONS))
@@ -46,15 +47,27 @@ def unmentioned_sections(settings: Settings, plan: EscalationPlan) -> list[str]:
         answered_by_pr = bool(pr) and index == 0
         if level.mention or level.section in mentioned or answered_by_pr:
             continue
-        missing.append(f"escalation level {level.level}: {level.section_name} ({level.section})")
+        where = f"escalation level {level.level}" if en else f"第 {level.level} 段階"
+        missing.append(f"{where}: {level.section_name} ({level.section})")
     return missing
+
+
+def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
+    """Sections the selected custom profile adds that nothing uses: a misspelt pr_section kept the old name."""
+    sections = (settings.file.custom_profiles.get(profile.id) or {}).get("sections")
+    if not isinstance(sections, dict):
+        return []
+    builtin = load_profiles(settings.playbooks_dir / "profiles").get(profile.base or profile.id)
+    known = builtin.sections if builtin is not None else {}
+    used = set(profile.first_report_to) | {level.section for level in settings.file.escalation.levels}
+    return [key for key in sections if key not in known and key not in used]
 
 
 def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     """Report what is in use; fail (2) when an escalation level of a chat platform would mention nobody."""
     settings, deps = runtime.settings, runtime.triage.deps
     en = settings.file.locale == "en"
-    missing = unmentioned_sections(settings, deps.escalation)
+    missing = unmentioned_sections(settings, deps.escalation, en)
     if missing and uses_chat_platform(settings):
         for line in missing:
             stdout.write(f"{settings.source}: {line}: " + (
@@ -74,6 +87,13 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "or grant a role. Add the PR staff's ids (e.g. slack:U0123ABCD, console:pr).\n" if en else
             "注意: 広報担当（access.pr_members）が設定されていません。インシデントの確認・完了・却下や権限の付与が"
             "できる人がいません。広報担当職員の ID（例: slack:U0123ABCD、console:pr）を設定してください。\n"))
+    for key in unused_added_sections(settings, deps.profile):
+        known = ", ".join(sorted(set(deps.profile.sections) - {key}))
+        stdout.write(f"{settings.source}: custom_profiles.{deps.profile.id}.sections.{key}: " + (
+            f"warning: not a section of {deps.profile.base} and used by neither first_report_to nor "
+            f"escalation.levels; to rename a section, use its key ({known})\n" if en else
+            f"注意: {deps.profile.base} にない部署で、first_report_to にも escalation.levels にも使われていません。"
+            f"部署名を変える場合は元の部署の名前（{known}）で書いてください。\n"))
     if missing:
         stdout.write(("note: no Slack/Teams channels configured; escalation levels without a mention: "
                       if en else "注意: Slack・Teams のチャンネルが未設定です。通知先のないエスカレーション段階: ")

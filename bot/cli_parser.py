@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+from typing import NoReturn
 
 DESCRIPTION = ("SNS インシデント対応ボット（市役所・町役場向け）。"
                "コマンドを省略するとコンソールチャットを起動します。\n"
@@ -14,9 +17,35 @@ EPILOG = ("設定ファイル: --config PATH、環境変数 INCIDENT_BOT_CONFIG�
           "database_url in app.yaml, else incident-bot.db next to app.yaml.")
 
 
+# argparse's own messages (English) and what they say, for the Japanese line printed before them.
+_ARGPARSE_JA = (
+    (re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)"),
+     "{0}: 「{1}」は指定できません（指定できる値: {2}）"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: '([^']*)'"), "{0}: 「{2}」は指定できない値です"),
+    (re.compile(r"argument (\S+): expected one argument"), "{0}: 値を指定してください"),
+    (re.compile(r"the following arguments are required: (.*)"), "必須の引数がありません: {0}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "使えない引数です: {0}"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that says what is wrong in Japanese first, then in its own English (exit code 2, as before)."""
+
+    def error(self, message: str) -> NoReturn:
+        japanese = "引数に誤りがあります"
+        for pattern, text in _ARGPARSE_JA:
+            match = pattern.search(message)
+            if match:
+                japanese = text.format(*match.groups())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {japanese}（{self.prog} --help で使い方を表示します）\n"
+                     f"{self.prog}: error: {message}\n")
+
+
 def _common() -> argparse.ArgumentParser:
     """Options every subcommand accepts; SUPPRESS keeps a value given before the subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", default=argparse.SUPPRESS, metavar="PATH",
                         help="設定ファイル app.yaml の場所 / path to app.yaml")
     return common
@@ -25,7 +54,7 @@ def _common() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The full parser; every help text is Japanese first, then English."""
     common = _common()
-    parser = argparse.ArgumentParser(prog="incident-bot", description=DESCRIPTION, epilog=EPILOG,
+    parser = _Parser(prog="incident-bot", description=DESCRIPTION, epilog=EPILOG,
                                      parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="コマンド / commands")
 

@@ -25,6 +25,20 @@ class ConfigError(Exception):
     """An invalid configuration; the message names the file, the field and what was expected."""
 
 
+def both(ja: str, en: str) -> str:
+    """A configuration message in Japanese, then English (before the file's locale is known, or for both readers)."""
+    return f"{ja}\n{en}"
+
+
+def unknown_profile(source: str, name: str, known: set[str] | Mapping[str, Any]) -> str:
+    """app.yaml's profile names no built-in or custom profile."""
+    listed = ", ".join(sorted(known))
+    return both(f"{source}: profile: プロファイル {name!r} はありません。組み込みの asahikawa（旭川市）・"
+                f"urausu（浦臼町）・iwaki（いわき市）・chikugo（筑後市）か、custom_profiles で定義した名前を"
+                f"指定してください（使える名前: {listed}）。",
+                f"{source}: profile: unknown profile {name!r} (known: {listed})")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -234,7 +248,9 @@ def _validate(data: Mapping[str, Any] | None, source: str) -> FileSettings:
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}: (top level): expected a mapping of settings, got {type(data).__name__}")
+        raise ConfigError(both(f"{source}: (最上位): 「項目名: 値」の形で設定を書いてください"
+                               f"（{type(data).__name__} が書かれています）。",
+                               f"{source}: (top level): expected a mapping of settings, got {type(data).__name__}"))
     try:
         return FileSettings.model_validate(dict(data))
     except ValidationError as exc:
@@ -254,15 +270,23 @@ def _read_yaml(path: Path) -> Any:
     except IsADirectoryError:
         raise ConfigError(f"{path.resolve()}: フォルダーです。app.yaml ファイルを指定してください / "
                           f"is a folder; pass the app.yaml file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(both(f"{path}: 文字コードが UTF-8 ではないため読み込めません。UTF-8 で保存し直してください。",
+                               f"{path}: cannot read: {exc}")) from None
+    except OSError as exc:
+        raise ConfigError(both(f"{path}: 読み込めません（{exc.strerror or exc}）。"
+                               f"ファイルの読み取り権限を確認してください。",
+                               f"{path}: cannot read: {exc}")) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "?"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: {where}: invalid YAML: {problem}") from None
+        raise ConfigError(both(f"{path}: {where_ja}: YAML の書き方に誤りがあります。字下げ（半角スペース）、"
+                               f"「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。",
+                               f"{path}: {where}: invalid YAML: {problem}")) from None
 
 
 def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[str, str]) -> str:
@@ -272,7 +296,10 @@ def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[s
     url = from_env or file_settings.database_url or DEFAULT_DATABASE_URL
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
         scheme = url.split(":")[0]
-        raise ConfigError(f"DATABASE_URL: expected sqlite:///PATH or postgresql://..., got {scheme!r}")
+        field = "DATABASE_URL" if from_env else f"{path}: database_url"
+        raise ConfigError(both(f"{field}: sqlite:///ファイルのパス または postgresql://… の形で指定してください"
+                               f"（入力値の形式: {scheme!r}）。",
+                               f"{field}: expected sqlite:///PATH or postgresql://..., got {scheme!r}"))
     return sqlite_url(url, Path.cwd() if from_env else path.resolve().parent)
 
 
@@ -294,8 +321,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> S
         # Also name a misspelled profile now: otherwise it would only show once the folder is fixed.
         known = {p.stem for p in (builtin / "profiles").glob("*.yaml")} | set(file_settings.custom_profiles)
         if file_settings.profile not in known:
-            problems.append(f"{path}: profile: unknown profile {file_settings.profile!r} "
-                            f"(known: {', '.join(sorted(known))})")
+            problems.append(unknown_profile(str(path), file_settings.profile, known))
         raise ConfigError("\n".join(problems))
     secrets = Secrets(
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,

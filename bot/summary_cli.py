@@ -20,7 +20,8 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     try:
         week = IsoWeek.parse(args.week) if args.week else IsoWeek.last_full(now)
     except BadWeek as exc:
-        stdout.write(f"summary: --week: {exc}\n")
+        stdout.write(f"summary: --week: 週は 2026-W47 のような ISO 週番号（年-W週）で指定してください"
+                     f"（入力値: {args.week!r}）。\nsummary: --week: {exc}\n")
         return 2
     client = None
     if args.post:  # settings are checked before anything is printed

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from bot.checks import check_kinds
 from bot.clock import Clock, SystemClock
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, both, unknown_profile
 from bot.i18n import Catalog
 from bot.triage.access import AccessPolicy
 from bot.triage.classify import Classifier
@@ -51,8 +51,7 @@ def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
         profiles[profile_id] = profile_from_dict({"id": profile_id, **data}, profiles, source)
     selected = settings.file.profile
     if selected not in profiles:
-        raise ConfigError(f"{settings.source}: profile: unknown profile {selected!r} "
-                          f"(built in: asahikawa, urausu, iwaki, chikugo; defined: {', '.join(sorted(profiles))})")
+        raise ConfigError(unknown_profile(settings.source, selected, profiles))
     return profiles, profiles[selected]
 
 
@@ -66,9 +65,11 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
     configured = settings.file.escalation.levels
     for index, level in enumerate(configured):
         if level.section not in profile.sections:
-            raise ConfigError(f"{settings.source}: escalation.levels[{index}].section: unknown section "
-                              f"{level.section!r} for profile {profile.id} "
-                              f"(known: {', '.join(sorted(profile.sections))})")
+            known = ", ".join(sorted(profile.sections))
+            raise ConfigError(both(f"{settings.source}: escalation.levels[{index}].section: プロファイル "
+                                   f"{profile.id} に部署 {level.section!r} はありません（使える部署: {known}）。",
+                                   f"{settings.source}: escalation.levels[{index}].section: unknown section "
+                                   f"{level.section!r} for profile {profile.id} (known: {known})"))
     first = tuple(profile.first_report_to)
     lead = 0
     while lead < len(configured) and configured[lead].section in first:

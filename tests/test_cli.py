@@ -188,7 +188,7 @@ def test_check_fails_when_escalation_has_nobody_to_mention(cli_env: Path) -> Non
     cli_env.write_text(text.replace("escalation:\n", municipal, 1), encoding="utf-8")
     code, out = _cli(cli_env, "check")
     assert code == 2 and "所属長 (department_head)" in out and "通知先がいません" in out
-    assert "escalation level 1" not in out  # the PR members answer the first level
+    assert "第 1 段階: " not in out and "第 2 段階: " in out  # the PR members answer the first level
     levels = ("escalation:\n  levels:\n    - {section: pr_section, mention: S0PR}\n"
               "    - {section: department_head, mention: U0HEAD}\n")
     cli_env.write_text(text.replace("escalation:\n", levels, 1), encoding="utf-8")

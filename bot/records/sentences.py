@@ -152,9 +152,13 @@ class Describer:
         if entry.type in ("notified", "escalated") and isinstance(entry.new, str) and self.profile:
             section = self.profile.sections.get(entry.new)
             cited = list(section.clauses) if section else []
+            specific = True
             if kind and self.library and entry.new in self.profile.first_report_to:
-                cited = self.library.first_notice_basis(kind, self.profile)[0]  # what the notice itself cited
+                cited, specific = self.library.first_notice_basis(kind, self.profile)  # what the notice cited
             clauses = tuple(self.profile.cite(k, cat.locale) for k in cited)
+            if not specific:  # clauses about other trouble: said so, as the notice said (旭川市 has none for leaks)
+                joined = ("、" if cat.locale == "ja" else "; ").join(clauses)
+                clauses = (cat.t("notify.basis_other", basis=joined),)
         if entry.type == "classified" and isinstance(entry.data.get("confidence"), (int, float)):
             params["confidence"] = f"{float(entry.data['confidence']):.0%}"
         if entry.type == "details_changed":

@@ -237,7 +237,8 @@ def _merge(base: Any, override: Any) -> Any:
 def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], source: str) -> Profile:
     """Build a custom profile (app.yaml) from a dict, resolving `extends` against the built-ins."""
     if not isinstance(data, Mapping):
-        raise ProfileError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
+        raise ProfileError(f"{source}: 「項目名: 値」の形で書いてください。\n"
+                           f"{source}: (top level): expected a mapping, got {type(data).__name__}")
     for key in data:
         if key not in OVERRIDABLE:
             hint = (
@@ -249,6 +250,7 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
                 else ""
             )
             raise ProfileError(
+                f"{source}: {key}: 独自のプロファイルには書けない項目です（書ける項目: {_known(OVERRIDABLE)}）。\n"
                 f"{source}: {key}: cannot be set in a custom profile{hint}; allowed: {_known(OVERRIDABLE)}"
             )
     profile_id = data.get("id")
@@ -259,11 +261,12 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
         parent_id = profile_id
     if parent_id is None:
         raise ProfileError(
-            f"{source}: extends: required; a custom profile extends one of the built-in "
-            f"profiles ({_known(builtins)})"
+            f"{source}: extends: 元にする組み込みプロファイル（{_known(builtins)}）を指定してください。\n"
+            f"{source}: extends: required; a custom profile extends one of the built-in profiles ({_known(builtins)})"
         )
     if parent_id not in builtins:
         raise ProfileError(
+            f"{source}: extends: 組み込みプロファイル {parent_id!r} はありません（使える名前: {_known(builtins)}）。\n"
             f"{source}: extends: unknown built-in profile {parent_id!r} (known: {_known(builtins)})"
         )
     parent = builtins[parent_id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot import identity
 from bot.ports import Actor, Outcome
 from bot.triage.core import (
     CoreDeps,
@@ -32,7 +33,7 @@ class RoleDesk:
         """Give `user_id` the reporter role on the incident (recorded); refused unless the actor may grant."""
         user_id = storable(user_id).strip()
         cat = self.deps.catalog
-        if not user_id or len(user_id) > MAX_USER_ID:
+        if not names_someone(user_id) or len(user_id) > MAX_USER_ID:
             raise InvalidRequest(cat.t("grant.usage"))
 
         def work(session: Session) -> Outcome:
@@ -60,3 +61,11 @@ class RoleDesk:
             return Outcome(incident=view, messages=(cat.t("grant.done", ref=ref, user=user_id),))
 
         return transaction(self.deps, work)
+
+
+def names_someone(user_id: str) -> bool:
+    """Whether an id can be a user's: `console:` alone or `;;;` named nobody and was granted a role all the same."""
+    local = user_id
+    while local.partition(":")[0] in identity.PLATFORMS and local.partition(":")[1]:
+        local = local.partition(":")[2]  # the console qualifies what was typed: console:slack: is still nobody
+    return any(ch.isalnum() for ch in local) and not any(ch.isspace() for ch in local)

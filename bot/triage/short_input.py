@@ -18,12 +18,13 @@ __all__ = ["choice_value", "fold", "incident_number", "kind_value", "url_value"]
 
 # Dash look-alikes NFKC keeps (hyphen, en/em dash, minus); ー stays: it is a letter in リーク.
 _DASHES = {cp: "-" for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212)}
-_INCIDENT = re.compile(r"(?:inc)?[\s_-]*(?:no\.?|#|№)?\s*0*(\d{1,10})", re.IGNORECASE)
+_INCIDENT = re.compile(r"(?:inc[\s_-]*)?(?:no\.?|#|№)?\s*0*(\d{1,10})", re.IGNORECASE)
 # Short Japanese answers for common choice values, used only when the step offers that value.
 SHORT_CHOICES: dict[str, tuple[str, ...]] = {
     "small": ("小", "少", "少ない", "小さい"), "medium": ("中", "中程度", "普通"), "large": ("大", "多い", "大きい"),
     "no": ("なし", "無し", "無", "いいえ", "ない"), "yes": ("あり", "有り", "有", "はい", "ある"),
     "unknown": ("不明", "わからない", "分からない"),
+    "official": ("公式",), "personal": ("個人", "私的", "個人アカウント"),
 }
 KIND_ALIASES: dict[str, tuple[str, ...]] = {
     "flaming": ("炎上", "えんじょう", "批判殺到"), "impersonation": ("なりすまし", "成りすまし", "偽アカウント"),

@@ -27,7 +27,7 @@ from bot.triage.core import (
     transaction,
 )
 from bot.triage.notice import first_notice_withheld, queue_when_due
-from bot.triage.sanitize import PLATFORM_MAX, storable_map
+from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
 from bot.triage.severity import assess
 from bot.triage.short_input import choice_value, fold, url_value
 from bot.triage.urls import is_http_url, source_key
@@ -339,6 +339,8 @@ class StepRunner:
             record(session, self.deps, incident.id, "details_changed", actor, old=incident.platform,
                    new=answers["platform"], field="platform")
             incident.platform = answers["platform"]
+        if answers.get("department"):  # the step's own event records it; the report's sender and 所管課別 read it
+            incident.department = clip(answers["department"], DEPARTMENT_MAX)
         if any(key in answers for key in SEVERITY_INPUTS):
             severity = assess(incident.kind, all_answers(step_states(session, incident)))
             if severity != incident.severity:
