@@ -241,3 +241,34 @@ def test_the_app_yaml_init_writes_is_japanese_throughout() -> None:
     english_only = [line for line in comments if re.search(r"[a-z]{3,} [a-z]{3,} [a-z]{3,}", line)
                     and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", line)]
     assert not english_only, english_only
+
+
+# -- guided questions: a command ends them and runs, it is never taken as an answer -----------------------------
+@pytest.mark.parametrize("command", ["/skip", "／skip", "/as pr"])
+def test_a_command_during_the_questions_ends_them_and_runs(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                            command: str) -> None:
+    """After `/done` with no answers, 「/as pr」 or 「/skip」 was checked as the answer to the current question (「対象の
+    投稿のURL は http:// で始まる…（入力: /as pr）」) until /cancel."""
+    runtime = runtime_factory(sqlite_url, escalation={"levels": []})
+    chat = _console(runtime)
+    chat.handle("/report --kind flaming 市の公式Xの投稿に批判が殺到しています")
+    first = chat.handle("/done")
+    assert chat.guided is not None, first
+    answer = chat.handle(command)
+    assert chat.guided is None
+    assert "入力を中止しました" in answer
+    assert "（入力:" not in answer and "must be one of" not in answer, answer
+    if command == "/as pr":
+        assert chat.actor.user_id == PR
+    else:  # step 1 skipped: the next step is shown
+        assert "【手順 2/" in answer, answer
+
+
+def test_cancel_during_the_questions_still_only_stops_them(runtime_factory: Callable[..., Runtime],
+                                                           sqlite_url: str) -> None:
+    runtime = runtime_factory(sqlite_url, escalation={"levels": []})
+    chat = _console(runtime)
+    chat.handle("/report --kind flaming 市の公式Xの投稿に批判が殺到しています")
+    chat.handle("/done")
+    assert chat.handle("/cancel") == "入力を中止しました。手順はそのままです。"
+    assert chat.guided is None

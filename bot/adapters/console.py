@@ -249,9 +249,10 @@ class ConsoleChat:
     def _guided_line(self, line: str) -> str:
         guided = self.guided
         assert guided is not None
-        if fold(line).lower() in ("/cancel", "/quit"):
+        if fold(line).startswith("/"):  # any command ends the questions and runs, as in the closing review
             self.guided = None
-            return text("cancelled", self.locale)
+            done = fold(line).lower() in ("/cancel", "/quit")
+            return text("cancelled", self.locale) + ("" if done else "\n" + self.handle(line))
         spec = guided.specs[guided.index]
         if line and spec.choices:
             chosen = choice_value(spec, line)
