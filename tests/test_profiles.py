@@ -307,3 +307,17 @@ def test_builtin_profile_invalid_yaml(tmp_path: Path, monkeypatch: pytest.Monkey
     (directory / "iwaki.yaml").write_text("id: iwaki\nname: {ja: [\n", encoding="utf-8")
     with pytest.raises(ProfileError, match=r"profiles/iwaki\.yaml: line \d+, column \d+: invalid YAML"):
         load_profiles(directory)
+
+
+@pytest.mark.parametrize(("written", "kept"), [("western", "gregorian"), ("gregorian", "gregorian"),
+                                               ("wareki", "wareki")])
+def test_date_style_takes_the_report_commands_word_too(builtins: dict[str, Profile], written: str,
+                                                       kept: str) -> None:
+    """`report --calendar` says `western`; a profile written with that word means the same calendar (QA walk #15)."""
+    custom = profile_from_dict({"id": "x", "extends": "iwaki", "date_style": written}, builtins, "app.yaml: x")
+    assert custom.date_style == kept
+
+
+def test_an_unknown_date_style_is_still_refused(builtins: dict[str, Profile]) -> None:
+    with pytest.raises(ProfileError, match="date_style"):
+        profile_from_dict({"id": "x", "extends": "iwaki", "date_style": "seireki"}, builtins, "app.yaml: x")

@@ -247,8 +247,8 @@ def test_the_app_yaml_init_writes_is_japanese_throughout() -> None:
 @pytest.mark.parametrize("command", ["/skip", "／skip", "/as pr"])
 def test_a_command_during_the_questions_ends_them_and_runs(runtime_factory: Callable[..., Runtime], sqlite_url: str,
                                                             command: str) -> None:
-    """After `/done` with no answers, 「/as pr」 or 「/skip」 was checked as the answer to the current question (「対象の
-    投稿のURL は http:// で始まる…（入力: /as pr）」) until /cancel."""
+    """After `/done` with no answers, 「/as pr」 or 「/skip」 was checked as the answer to the current question
+    (「対象の投稿のURL は http:// で始まる…（入力: /as pr）」) until /cancel."""
     runtime = runtime_factory(sqlite_url, escalation={"levels": []})
     chat = _console(runtime)
     chat.handle("/report --kind flaming 市の公式Xの投稿に批判が殺到しています")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from bot.triage.validation_text import describe_first
 
@@ -21,7 +21,9 @@ OVERRIDABLE = frozenset(
     {"id", "extends", "name", "sections", "first_report_to", "general_rule", "actors", "residents", "date_style",
      "acknowledger"}
 )
-DateStyle = Literal["wareki", "gregorian"]
+# `western` is the report command's word for the same calendar (`report --calendar wareki|western`).
+DateStyle = Annotated[Literal["wareki", "gregorian"],
+                      BeforeValidator(lambda value: "gregorian" if value == "western" else value)]
 
 
 class ProfileError(Exception):
