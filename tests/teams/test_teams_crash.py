@@ -9,9 +9,10 @@ applied), nothing is shown twice, the escalation fires once and `timeline verify
 One exception is inherent to the Bot Connector and counted, not hidden: it cannot list a conversation's
 messages, so a post the connector accepted before a kill, whose id the bot never recorded (the killed call
 itself when killed *after* answering, and any other send in flight on another delivery worker), is sent again
-when its claim is taken over (bot/adapters/teams/port.py find_posted). A repeat is allowed only when a kill falls
-between the two copies and the first copy's id is absent from the bot's ledger (platform_refs): judged by order
-and by the database, never by a time window, so a slow machine cannot turn it into a failure.
+when its claim is taken over (bot/adapters/teams/port.py find_posted). A repeat is allowed only when a restart
+falls between the two copies (the first came from a process that was killed) and the first copy's id is absent from
+the bot's ledger (platform_refs): judged by order and by the database, never by a time window, so a slow machine
+cannot turn it into a failure.
 
 Default run: one scenario with 3 kill points; `-m slow`: 10 seeded scenarios with 1–4 kill points each.
 """
@@ -50,7 +51,7 @@ class KillSwitchConnector(FakeConnector):
         self._server.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self.plan: tuple[int, bool, BotProcess] | None = None
         self.kill_log: list[str] = []
-        self.kill_seqs: list[int] = []  # messages stored when each kill happened (the fake's `seq` order)
+        self.restart_seqs: list[int] = []  # messages stored when each restart began (the fake's `seq` order)
 
     def _answer(self, method: str, conversation: str, activity_id: str | None, body: dict[str, Any]
                 ) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -65,13 +66,9 @@ class KillSwitchConnector(FakeConnector):
         after, bot = victim
         if after:
             answer = super()._answer(method, conversation, activity_id, body)
-            with self._lock:
-                self.kill_seqs.append(len(self.messages))
             bot.kill()
             self.kill_log.append(f"after {method}")
             return answer
-        with self._lock:
-            self.kill_seqs.append(len(self.messages))
         bot.kill()
         self.kill_log.append(f"before {method}")
         return 500, {}, {}
@@ -121,6 +118,8 @@ class Users:
     def restart_if_dead(self) -> None:
         if not self.bot.alive():
             self.clock.advance(RESTART_GAP)  # down longer than the ledger's lease: claims are taken over
+            with self.fake._lock:  # everything stored before this came from a process that is gone
+                self.fake.restart_seqs.append(len(self.fake.messages))
             self.bot.start()
             self.kills_seen += 1
 
@@ -246,7 +245,7 @@ def unexplained_repeats(fake: KillSwitchConnector, copies: list[dict[str, Any]],
     with fake._lock:
         order = sorted((fake.messages[m["id"]]["seq"], m["id"]) for m in copies)
     return sum(1 for (seq, first), (later, _) in pairwise(order)
-               if first in recorded or not any(seq < k <= later for k in fake.kill_seqs))
+               if first in recorded or not any(seq < k <= later for k in fake.restart_seqs))
 
 
 def invariants(fake: KillSwitchConnector, roots: list[str], bot: TeamsProcess) -> list[str]:
@@ -273,7 +272,7 @@ def invariants(fake: KillSwitchConnector, roots: list[str], bot: TeamsProcess) -
     for key, copies in groups.items():
         if len(copies) > 1 and (unexplained := unexplained_repeats(fake, copies, recorded)):
             problems.append(f"{key} shown {len(copies)} times, {unexplained} repeat(s) not explained by a kill "
-                            "before the first copy's id was recorded: "
+                            "(a restart between the copies, the first copy's id unrecorded): "
                             + " | ".join(card_text(m)[:80].replace("\n", " / ") for m in copies))
     problems += verify_problems(bot)
     return problems
