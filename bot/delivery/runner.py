@@ -355,8 +355,10 @@ class Runner:
         own, ref = False, led.get(view.id, p.REPORTED_OTHERS)
         if ref is None:
             own, ref = True, led.get(view.id, p.REPORTED)
-        shared = (Place(ref[0], ref[1] or None) if ref is not None and ref[1] != DONE
-                  else unrecorded if ref is None else None)
+        if ref is None:
+            shared = unrecorded
+        else:  # DONE: the report was no message others can read
+            shared = None if ref[1] == DONE else Place(ref[0], ref[1] or None)
         if shared is None or shared.channel == home.channel:  # a private report, or no private home to say it in
             return None
         posted = self.post_once(view.id, PRIVACY_ADVICE, home, c.PrivacyAdvice(view, shared, own=own), plan, led=led)
