@@ -16,18 +16,13 @@ from pydantic_core import PydanticCustomError
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot.config_ids import namespace_user_ids
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
-from bot.triage.validation_text import describe_errors
+from bot.triage.validation_text import both, describe_errors
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_NAME}"  # resolved beside app.yaml (bot/paths.py)
 
 
 class ConfigError(Exception):
     """An invalid configuration; the message names the file, the field and what was expected."""
-
-
-def both(ja: str, en: str) -> str:
-    """A configuration message in Japanese, then English (before the file's locale is known, or for both readers)."""
-    return f"{ja}\n{en}"
 
 
 def unknown_profile(source: str, name: str, known: set[str] | Mapping[str, Any]) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from bot.checks import check_kinds
 from bot.clock import Clock, SystemClock
-from bot.config import ConfigError, Settings, both, unknown_profile
+from bot.config import ConfigError, Settings, unknown_profile
 from bot.i18n import Catalog
 from bot.triage.access import AccessPolicy
 from bot.triage.classify import Classifier
@@ -20,6 +20,7 @@ from bot.triage.playbook import PlaybookError, PlaybookLibrary, load_library
 from bot.triage.profiles import Profile, ProfileError, load_profiles, profile_from_dict
 from bot.triage.retention import check_retention_kinds
 from bot.triage.service import Triage
+from bot.triage.validation_text import both
 from storage.db import make_engine, make_session_factory, migrate
 
 DEFAULT_WAIT_MINUTES = 30

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.triage.validation_text import describe_first
+from bot.triage.validation_text import both, describe_first
 
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
@@ -239,8 +239,8 @@ def _merge(base: Any, override: Any) -> Any:
 def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], source: str) -> Profile:
     """Build a custom profile (app.yaml) from a dict, resolving `extends` against the built-ins."""
     if not isinstance(data, Mapping):
-        raise ProfileError(f"{source}: 「項目名: 値」の形で書いてください。\n"
-                           f"{source}: (top level): expected a mapping, got {type(data).__name__}")
+        raise ProfileError(both(f"{source}: 「項目名: 値」の形で書いてください。",
+                                f"{source}: (top level): expected a mapping, got {type(data).__name__}"))
     for key in data:
         if key not in OVERRIDABLE:
             hint = (
@@ -251,10 +251,9 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
                 if key == "escalation_chain"
                 else ""
             )
-            raise ProfileError(
-                f"{source}: {key}: 独自のプロファイルには書けない項目です（書ける項目: {_known(OVERRIDABLE)}）。\n"
-                f"{source}: {key}: cannot be set in a custom profile{hint}; allowed: {_known(OVERRIDABLE)}"
-            )
+            raise ProfileError(both(
+                f"{source}: {key}: 独自のプロファイルには書けない項目です（書ける項目: {_known(OVERRIDABLE)}）。",
+                f"{source}: {key}: cannot be set in a custom profile{hint}; allowed: {_known(OVERRIDABLE)}"))
     profile_id = data.get("id")
     if not isinstance(profile_id, str) or not profile_id:
         raise ProfileError(f"{source}: id: required (a non-empty string)")
@@ -262,15 +261,13 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
     if parent_id is None and profile_id in builtins:
         parent_id = profile_id
     if parent_id is None:
-        raise ProfileError(
-            f"{source}: extends: 元にする組み込みプロファイル（{_known(builtins)}）を指定してください。\n"
-            f"{source}: extends: required; a custom profile extends one of the built-in profiles ({_known(builtins)})"
-        )
+        raise ProfileError(both(
+            f"{source}: extends: 元にする組み込みプロファイル（{_known(builtins)}）を指定してください。",
+            f"{source}: extends: required; a custom profile extends one of the built-in profiles ({_known(builtins)})"))
     if parent_id not in builtins:
-        raise ProfileError(
-            f"{source}: extends: 組み込みプロファイル {parent_id!r} はありません（使える名前: {_known(builtins)}）。\n"
-            f"{source}: extends: unknown built-in profile {parent_id!r} (known: {_known(builtins)})"
-        )
+        raise ProfileError(both(
+            f"{source}: extends: 組み込みプロファイル {parent_id!r} はありません（使える名前: {_known(builtins)}）。",
+            f"{source}: extends: unknown built-in profile {parent_id!r} (known: {_known(builtins)})"))
     parent = builtins[parent_id]
     overrides = {k: v for k, v in data.items() if k != "extends"}
     merged = _merge(parent.model_dump(mode="python"), overrides)

@@ -138,4 +138,9 @@ def describe_first(exc: ValidationError, locale: str = "ja") -> str:
     return describe_error(errors[0], locale) + suffix
 
 
-__all__ = ["JA", "describe_error", "describe_errors", "describe_first", "describe_loc", "explain"]
+def both(ja: str, en: str) -> str:
+    """A configuration message in Japanese, then English (before the file's locale is known, or for both readers)."""
+    return f"{ja}\n{en}"
+
+
+__all__ = ["JA", "both", "describe_error", "describe_errors", "describe_first", "describe_loc", "explain"]
