@@ -10,15 +10,32 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
+from bot import identity
 from bot.config_ids import namespace_user_ids
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
 from bot.triage.validation_text import both, describe_errors
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_NAME}"  # resolved beside app.yaml (bot/paths.py)
+_SLACK_ID = re.compile(r"[A-Z0-9][A-Z0-9_]*")  # Slack ids are capital letters and digits (tests add _)
+
+
+def _slack_id(value: str) -> str:
+    """A Slack channel, user or group id as written; a name (#…, @…) is refused."""
+    # Events carry ids only: a channel name here would never match, and reports posted in that channel would be
+    # taken for ordinary channel talk without a word. Another platform's prefix is left to config_ids to refuse.
+    owner, rest = identity.split(value)
+    if owner in (None, "slack") and not _SLACK_ID.fullmatch(rest):
+        raise PydanticCustomError(
+            "slack_id_format", "a Slack id (channel C…/G…, user U…/W…, user group S…: capital letters, digits) "
+            "was expected; a channel or display name (#…, @…) never matches")
+    return value
+
+
+SlackId = Annotated[str, AfterValidator(_slack_id)]
 
 
 class ConfigError(Exception):
@@ -93,12 +110,12 @@ class EscalationSettings(_Strict):
 class SlackSettings(_Strict):
     """Where the Slack app listens and posts."""
 
-    report_channels: list[str] = Field(default_factory=list)
-    pr_channel: str | None = None
-    summary_channel: str | None = None
-    restricted_channel: str | None = None
-    pr_members: list[str] = Field(default_factory=list)
-    pr_user_groups: list[str] = Field(default_factory=list)
+    report_channels: list[SlackId] = Field(default_factory=list)
+    pr_channel: SlackId | None = None
+    summary_channel: SlackId | None = None
+    restricted_channel: SlackId | None = None
+    pr_members: list[SlackId] = Field(default_factory=list)
+    pr_user_groups: list[SlackId] = Field(default_factory=list)
     slash_command: str = "/incident"
     capture_reaction: str = "pushpin"
     # Slack allows about one chat.postMessage per second per channel; the pacer keeps to it (0: no pacing).

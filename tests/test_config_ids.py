@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import ConfigError, load_config
 from bot.main import run
@@ -82,3 +83,29 @@ def test_the_shipped_app_yaml_names_console_users_with_their_platform() -> None:
     assert settings.file.access.pr_members == ["console:console-pr"] and settings.warnings == ()
     example = load_config(REPO / "bot" / "templates" / "app.example.yaml", environ={})
     assert example.file.access.security_officers == ["console:console-security"]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("report_channels", ["#sns-report"]), ("report_channels", ["C0123ABCD", "sns報告"]),
+    ("pr_channel", "#kouhou"), ("summary_channel", "general"), ("restricted_channel", "c0123abcd"),
+    ("pr_members", ["@広報 佐藤"]), ("pr_members", ["slack:@sato"]), ("pr_user_groups", ["@kouhou-team"]),
+])
+def test_a_slack_name_where_an_id_belongs_is_refused_in_japanese(tmp_path: Path, field: str, value: object) -> None:
+    """Events carry ids only: a channel or display name would never match, so start-up refuses it."""
+    path = tmp_path / "app.yaml"
+    path.write_text(yaml.safe_dump({"slack": {field: value}}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    message = str(caught.value)
+    assert f"slack.{field}" in message and "Slack の ID" in message and "チャンネル名（#…）" in message
+    assert "入力値" in message and "Traceback" not in message
+
+
+def test_slack_ids_as_the_setup_guide_writes_them_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "app.yaml"
+    path.write_text(yaml.safe_dump({"slack": {
+        "report_channels": ["C0123456789", "G0ABCDEF1"], "pr_channel": "C0234567890", "restricted_channel": "G0SEC01",
+        "pr_members": ["U0123ABCD", "slack:W0456EFGH"], "pr_user_groups": ["S0PRGROUP1"]}}), encoding="utf-8")
+    slack = load_config(path, environ={}).file.slack
+    assert slack.report_channels == ["C0123456789", "G0ABCDEF1"] and slack.pr_user_groups == ["S0PRGROUP1"]
+    assert slack.pr_members == ["slack:U0123ABCD", "slack:W0456EFGH"]

@@ -61,6 +61,8 @@ JA: dict[str, str] = {
     "holiday_format": "休日「{day}」は YYYY-MM-DD の形で指定してください",
     "slash_command_format": "スラッシュコマンドは「/」に続けて半角英小文字・数字・「-」・「_」を 31 文字以内で"
                             "指定してください",
+    "slack_id_format": "Slack の ID（チャンネルは C…・G…、ユーザーは U…・W…、ユーザーグループは S… で始まる"
+                       "半角の英大文字と数字）を書いてください。チャンネル名（#…）や表示名（@…）では照合できません",
 }
 
 _CHOICES = re.compile(r", | or ")
