@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import identity
 from bot.chat_sections import ChatSection, SectionError, mentioned_sections, read_section
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
@@ -15,6 +17,7 @@ from bot.wiring import Runtime
 
 # The chat platforms whose app.yaml blocks share ChatSection's fields (Slack's is typed in bot/config.py).
 PLATFORM_SECTIONS = ("teams", "lineworks")
+SLACK_MENTION = re.compile(r"[SUW][A-Z0-9_]+")  # what Slack's renderer turns into a ping (adapters/slack/text.py)
 
 
 def _sections(settings: Settings) -> list[ChatSection]:
@@ -63,6 +66,15 @@ def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
     return [key for key in sections if key not in known and key not in used]
 
 
+def unpingable_mentions(settings: Settings) -> list[tuple[int, str]]:
+    """Escalation mentions Slack would show as plain text (not U…/W…/S…) while Slack channels are set up."""
+    slack = settings.file.slack
+    if not (slack.pr_channel or slack.report_channels):
+        return []
+    return [(index, level.mention) for index, level in enumerate(settings.file.escalation.levels)
+            if level.mention and not SLACK_MENTION.fullmatch(identity.split(level.mention.strip())[1])]
+
+
 def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     """Report what is in use; fail (2) when an escalation level of a chat platform would mention nobody."""
     settings, deps = runtime.settings, runtime.triage.deps
@@ -87,6 +99,12 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "or grant a role. Add the PR staff's ids (e.g. slack:U0123ABCD, console:pr).\n" if en else
             "注意: 広報担当（access.pr_members）が設定されていません。インシデントの確認・完了・却下や権限の付与が"
             "できる人がいません。広報担当職員の ID（例: slack:U0123ABCD、console:pr）を設定してください。\n"))
+    for index, mention in unpingable_mentions(settings):
+        stdout.write(f"{settings.source}: escalation.levels[{index}].mention: " + (
+            f"warning: {mention!r} is neither a Slack user (U…/W…) nor a user group (S…); Slack shows it as text and "
+            "notifies nobody\n" if en else
+            f"注意: {mention!r} は Slack のユーザー ID（U…・W…）でもユーザーグループ ID（S…）でもありません。"
+            "Slack では文字として表示されるだけで、誰にも通知されません。\n"))
     for key in unused_added_sections(settings, deps.profile):
         known = ", ".join(sorted(set(deps.profile.sections) - {key}))
         stdout.write(f"{settings.source}: custom_profiles.{deps.profile.id}.sections.{key}: " + (

@@ -195,6 +195,18 @@ def test_check_fails_when_escalation_has_nobody_to_mention(cli_env: Path) -> Non
     assert _cli(cli_env, "check")[0] == 0
 
 
+def test_check_warns_of_a_slack_mention_that_would_ping_nobody(cli_env: Path) -> None:
+    text = cli_env.read_text(encoding="utf-8").replace("  pr_channel: null", "  pr_channel: C0PR")
+    levels = ("escalation:\n  levels:\n    - {section: pr_section, mention: '@広報担当'}\n"
+              "    - {section: department_head, mention: 'slack:U0HEAD'}\n")
+    cli_env.write_text(text.replace("escalation:\n", levels, 1), encoding="utf-8")
+    code, out = _cli(cli_env, "check")
+    assert code == 0 and "escalation.levels[0].mention: 注意: '@広報担当' は Slack のユーザー ID" in out
+    assert "levels[1]" not in out  # a namespaced user id is a ping
+    cli_env.write_text(text.replace("escalation:\n", levels.replace("'@広報担当'", "S0PR"), 1), encoding="utf-8")
+    assert "mention: 注意" not in _cli(cli_env, "check")[1]
+
+
 def test_check_sees_line_works_channels(cli_env: Path) -> None:
     municipal = "escalation:\n  levels:\n    - {section: pr_section}\n    - {section: department_head}\n"
     text = cli_env.read_text(encoding="utf-8").replace("escalation:\n", municipal, 1)
