@@ -5,16 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
-from bot import identity
+from bot import identity, yaml_text
 from bot.config_ids import namespace_user_ids
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
 from bot.triage.validation_text import both, describe_errors
@@ -36,6 +46,20 @@ def _slack_id(value: str) -> str:
 
 
 SlackId = Annotated[str, AfterValidator(_slack_id)]
+
+
+def _clock(value: Any) -> Any:
+    """A clock time as written: 9:00 and full-width ９：００ read as 09:00; a bare number is refused."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        return "0" + text if re.fullmatch(r"\d:\d\d(:\d\d)?", text) else text
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # pydantic would read 9 as nine seconds past midnight, UTC
+        raise PydanticCustomError("clock_time", "write a time of day as HH:MM, e.g. 09:00")
+    return value
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
 
 
 class ConfigError(Exception):
@@ -73,8 +97,8 @@ class EscalationLevel(_Strict):
 class OfficeHours(_Strict):
     """When escalation clocks run (Asia/Tokyo)."""
 
-    start: dt.time = dt.time(8, 45)
-    end: dt.time = dt.time(17, 30)
+    start: ClockTime = dt.time(8, 45)
+    end: ClockTime = dt.time(17, 30)
     weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
     holidays: list[str] = Field(default_factory=list, description="YYYY-MM-DD")
     # Leaks and critical incidents do not wait for the next morning.
@@ -135,7 +159,7 @@ class SummarySettings(_Strict):
     """Weekly summary schedule (Asia/Tokyo)."""
 
     day_of_week: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    time: dt.time = dt.time(9, 0)
+    time: ClockTime = dt.time(9, 0)
     grace_hours: int = Field(default=24, ge=0, le=24 * 7)
 
 
@@ -176,7 +200,7 @@ class RetentionSettings(_Strict):
     # false: the daily job only reports what is due; erasing then takes `incident-bot retention`.
     erase: bool = True
     # When the daily verification (and erasure) job runs, Asia/Tokyo.
-    daily_at: dt.time = dt.time(3, 30)
+    daily_at: ClockTime = dt.time(3, 30)
     # 「報告ではない」 answers kept as classifier examples belong to no incident: their text goes after this many
     # days from being stored (bot/triage/classifier_retention.py); examples of an incident go with its text.
     unlinked_examples_days: Annotated[int, RetentionDays] | None = 365
@@ -290,7 +314,7 @@ def _read_yaml(path: Path) -> Any:
                                f"ファイルの読み取り権限を確認してください。",
                                f"{path}: cannot read: {exc}")) from None
     try:
-        return yaml.safe_load(text)
+        return yaml_text.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"

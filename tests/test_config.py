@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,30 @@ def test_missing_playbooks_dir_does_not_hide_a_misspelled_profile(tmp_path: Path
     message = str(info.value)
     assert "playbooks_dir: フォルダー /nonexistent/playbooks がありません" in message
     assert "profile: unknown profile 'asahikwa'" in message
+
+
+def _load(tmp_path: Path, body: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "app.yaml"
+    path.write_text(body, encoding="utf-8")
+    return load_config(path, environ={}).file
+
+
+def test_unquoted_clock_times_are_times_of_day_not_base_60_numbers(tmp_path: Path) -> None:
+    """YAML 1.1 reads 17:30 as 1050 and 9:00 as 540; pydantic then made them 00:17:30 and 00:09:00 UTC."""
+    file = _load(tmp_path, "summary:\n  time: 9:00\nescalation:\n  office_hours:\n    start: 8:30\n    end: 17:15\n"
+                           "retention:\n  daily_at: ４：１５\n")
+    assert file.summary.time == dt.time(9, 0) and file.retention.daily_at == dt.time(4, 15)
+    assert (file.escalation.office_hours.start, file.escalation.office_hours.end) == (dt.time(8, 30), dt.time(17, 15))
+    assert file.summary.time.tzinfo is None  # compared with JST wall-clock times
+    # Other numbers read as before.
+    file = _load(tmp_path, "escalation:\n  renotice_limit: 3\n"
+                           "  levels:\n    - {section: pr_section, after_minutes: 90}\n"
+                           "slack:\n  post_interval_seconds: 1.5\n")
+    assert file.escalation.renotice_limit == 3 and file.escalation.levels[0].after_minutes == 90
+    assert file.slack.post_interval_seconds == 1.5
+
+
+@pytest.mark.parametrize("value", ["9", "930", "9.5"])
+def test_a_bare_number_for_a_time_is_refused_in_japanese(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match=r"summary\.time: 時刻は 09:00 のように「時:分」の形で書いてください"):
+        _load(tmp_path, f"summary:\n  time: {value}\n")

@@ -1,0 +1,45 @@
+"""app.yaml's YAML: the safe loader, except that 9:00 and 17:30 stay clock times instead of base-60 numbers."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import yaml
+
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# PyYAML's YAML 1.1 patterns without their base-60 forms (YAML 1.2 dropped them): unquoted `time: 17:30` would
+# otherwise load as the number 1050, which a time field reads as 00:17:30.
+_INT_PATTERN = r"""^(?:[-+]?0b[0-1_]+
+    |[-+]?0[0-7_]+
+    |[-+]?(?:0|[1-9][0-9_]*)
+    |[-+]?0x[0-9a-fA-F_]+)$"""
+_FLOAT_PATTERN = r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$"""
+
+
+@functools.cache
+def _loader() -> type[yaml.SafeLoader]:
+    """The safe loader with base-60 numbers read as text (built on first use, not at import)."""
+
+    class ClockLoader(yaml.SafeLoader):
+        """yaml.SafeLoader whose int and float resolvers know no base-60 form."""
+
+    ClockLoader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_INT, _FLOAT)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    ClockLoader.add_implicit_resolver(_INT, re.compile(_INT_PATTERN, re.X), list("-+0123456789"))
+    ClockLoader.add_implicit_resolver(_FLOAT, re.compile(_FLOAT_PATTERN, re.X), list("-+0123456789."))
+    return ClockLoader
+
+
+def load(text: str) -> Any:
+    """One YAML document, as yaml.safe_load reads it except for base-60 numbers (YAMLError on bad YAML)."""
+    loader = _loader()(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
