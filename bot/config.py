@@ -62,6 +62,23 @@ def _clock(value: Any) -> Any:
 ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
 
 
+def _holiday(value: Any) -> str:
+    """A holiday as YYYY-MM-DD: YAML's own date (unquoted 2026-12-29), 2026/12/29 and full-width digits too."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("/", "-")
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+        year, month, day = (int(part) for part in text.split("-"))
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            pass  # 2026-02-30 and the like: the same message as any other mistake
+    raise PydanticCustomError("holiday_format", "holiday '{day}' is not YYYY-MM-DD", {"day": value})
+
+
+Holiday = Annotated[str, BeforeValidator(_holiday)]
+
+
 class ConfigError(Exception):
     """An invalid configuration; the message names the file, the field and what was expected."""
 
@@ -100,7 +117,7 @@ class OfficeHours(_Strict):
     start: ClockTime = dt.time(8, 45)
     end: ClockTime = dt.time(17, 30)
     weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
-    holidays: list[str] = Field(default_factory=list, description="YYYY-MM-DD")
+    holidays: list[Holiday] = Field(default_factory=list, description="YYYY-MM-DD")
     # Leaks and critical incidents do not wait for the next morning.
     always_for_severities: list[str] = Field(default_factory=lambda: ["critical"])
 
@@ -110,15 +127,6 @@ class OfficeHours(_Strict):
         if any(d < 0 or d > 6 for d in value):
             raise PydanticCustomError("weekday_range", "weekdays are 0 (Monday) to 6 (Sunday)")
         return value
-
-    @field_validator("holidays")
-    @classmethod
-    def _holidays(cls, value: list[str]) -> list[str]:
-        for day in value:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-                raise PydanticCustomError("holiday_format", "holiday '{day}' is not YYYY-MM-DD", {"day": day})
-        return value
-
 
 class EscalationSettings(_Strict):
     """Who is mentioned and when: leading levels naming a first recipient bind the first notice; the rest are the

@@ -40,7 +40,7 @@ def test_database_url_and_secrets_come_from_the_environment(tmp_path: Path) -> N
     ("unknown_key: 1\n", "app.yaml: unknown_key: 使えない項目名です"),
     ("escalation:\n  levels:\n    - {section: pr_section, after_minutes: 0}\n",
      "app.yaml: escalation.levels[0].after_minutes"),
-    ("escalation:\n  office_hours:\n    holidays: ['2026/01/01']\n", "escalation.office_hours.holidays"),
+    ("escalation:\n  office_hours:\n    holidays: ['2026/13/01']\n", "escalation.office_hours.holidays"),
     ("slack:\n  slash_command: incident\n", "app.yaml: slack.slash_command"),
     ("profile: [\n", "app.yaml: line 2, column 1: invalid YAML"),
     ("- a\n- b\n", "expected a mapping"),
@@ -150,3 +150,15 @@ def test_unquoted_clock_times_are_times_of_day_not_base_60_numbers(tmp_path: Pat
 def test_a_bare_number_for_a_time_is_refused_in_japanese(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigError, match=r"summary\.time: 時刻は 09:00 のように「時:分」の形で書いてください"):
         _load(tmp_path, f"summary:\n  time: {value}\n")
+
+
+def test_holidays_are_read_as_written_in_yaml_or_with_slashes(tmp_path: Path) -> None:
+    """Unquoted 2026-12-29 is YAML's own date; it was refused as 'not a string'."""
+    file = _load(tmp_path, 'escalation:\n  office_hours:\n    holidays: [2026-12-29, "2026/12/30", "２０２７/1/4"]\n')
+    assert file.escalation.office_hours.holidays == ["2026-12-29", "2026-12-30", "2027-01-04"]
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "12/29", "年末年始"])
+def test_a_holiday_that_is_no_date_is_refused_in_japanese(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match=r"holidays\[0\]: 休日「.*」は YYYY-MM-DD の形で指定してください"):
+        _load(tmp_path, f'escalation:\n  office_hours:\n    holidays: ["{value}"]\n')
