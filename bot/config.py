@@ -338,7 +338,7 @@ def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[s
     else incident-bot.db; both taken relative to the folder app.yaml is in."""
     from_env = env.get("DATABASE_URL")
     url = from_env or file_settings.database_url or DEFAULT_DATABASE_URL
-    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+    if not re.match(r"^(sqlite(\+\w+)?|postgres|postgresql(\+\w+)?)://", url):  # postgres:// as psql and libpq take it
         scheme = url.split(":")[0]
         field = "DATABASE_URL" if from_env else f"{path}: database_url"
         raise ConfigError(both(f"{field}: sqlite:///ファイルのパス または postgresql://… の形で指定してください"

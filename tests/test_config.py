@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import ConfigError, load_config
 from bot.main import run
+from storage.db import make_engine
 from tests.conftest import REPO
 
 
@@ -61,6 +62,17 @@ def test_bad_database_url(tmp_path: Path) -> None:
     path = _write(tmp_path, "{}\n")
     with pytest.raises(ConfigError, match="DATABASE_URL: expected"):
         load_config(path, environ={"DATABASE_URL": "mysql://x"})
+
+
+def test_a_postgres_url_as_psql_takes_it_is_accepted(tmp_path: Path) -> None:
+    """postgres:// (libpq's and many hosts' spelling) was refused at start-up though storage already knew it."""
+    path = _write(tmp_path, "{}\n")
+    url = "postgres://bot@db.example.lg.jp:5432/incidents"
+    assert load_config(path, environ={"DATABASE_URL": url}).database_url == url
+    engine = make_engine(url)  # no connection is made here
+    assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
+    with pytest.raises(ConfigError, match="DATABASE_URL: expected"):
+        load_config(path, environ={"DATABASE_URL": "postgres+psycopg2://x/y"})
 
 
 @pytest.mark.parametrize(("body", "expected"), [
