@@ -118,6 +118,9 @@ class OfficeHours(_Strict):
     end: ClockTime = dt.time(17, 30)
     weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
     holidays: list[Holiday] = Field(default_factory=list, description="YYYY-MM-DD")
+    # City halls close on 国民の祝日 and, by their 休日条例, 12/29–1/3; both are on unless a municipality says not.
+    national_holidays: bool = True
+    year_end_holidays: bool = True
     # Leaks and critical incidents do not wait for the next morning.
     always_for_severities: list[str] = Field(default_factory=lambda: ["critical"])
 

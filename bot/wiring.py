@@ -62,7 +62,8 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
     name a first recipient bind the first notice (mention, wait) rather than adding a level."""
     hours = settings.file.escalation.office_hours
     calendar = build_calendar((hours.start.hour, hours.start.minute), (hours.end.hour, hours.end.minute),
-                              hours.weekdays, hours.holidays, hours.always_for_severities)
+                              hours.weekdays, hours.holidays, hours.always_for_severities,
+                              hours.national_holidays, hours.year_end_holidays)
     configured = settings.file.escalation.levels
     for index, level in enumerate(configured):
         if level.section not in profile.sections:

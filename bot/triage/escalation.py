@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+import jpholiday
+
 from bot.clock import JST
 
 LevelOrigin = Literal["guideline", "municipal"]
@@ -49,13 +51,20 @@ class OfficeCalendar:
     weekdays: frozenset[int]
     holidays: frozenset[date]
     always_for: frozenset[str]
+    national_holidays: bool = False  # 国民の祝日・振替休日・国民の休日 (jpholiday computes them; nothing downloads)
+    year_end: bool = False  # 12/29–1/3, the closing days most municipalities' 休日条例 set
+
+    def closed_on(self, day: date) -> bool:
+        """Whether the office is closed all day (weekday not worked, a listed holiday, 祝日, 年末年始)."""
+        return (day.weekday() not in self.weekdays or day in self.holidays
+                or (self.year_end and ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)))
+                or (self.national_holidays and jpholiday.is_holiday(day)))
 
     def is_open(self, when: datetime) -> bool:
         """Whether the office is open at this instant."""
         local = when.astimezone(JST)
         minute = local.hour * 60 + local.minute
-        return (local.weekday() in self.weekdays and local.date() not in self.holidays
-                and self.start_minute <= minute < self.end_minute)
+        return not self.closed_on(local.date()) and self.start_minute <= minute < self.end_minute
 
     def add_minutes(self, start: datetime, minutes: int, severity: str) -> datetime:
         """start + minutes of office time (wall-clock time for severities that never wait)."""
@@ -68,8 +77,7 @@ class OfficeCalendar:
                                       microsecond=0)
             day_close = cursor.replace(hour=self.end_minute // 60, minute=self.end_minute % 60, second=0,
                                        microsecond=0)
-            working_day = cursor.weekday() in self.weekdays and cursor.date() not in self.holidays
-            if working_day and cursor < day_close:
+            if not self.closed_on(cursor.date()) and cursor < day_close:
                 begin = max(cursor, day_open)
                 available = day_close - begin
                 if remaining <= available:
@@ -111,7 +119,8 @@ class EscalationPlan:
 
 
 def build_calendar(start: tuple[int, int], end: tuple[int, int], weekdays: Sequence[int],
-                   holidays: Sequence[str], always_for: Sequence[str]) -> OfficeCalendar:
+                   holidays: Sequence[str], always_for: Sequence[str], national_holidays: bool = False,
+                   year_end: bool = False) -> OfficeCalendar:
     """An OfficeCalendar from plain settings values."""
     return OfficeCalendar(
         start_minute=start[0] * 60 + start[1],
@@ -119,4 +128,6 @@ def build_calendar(start: tuple[int, int], end: tuple[int, int], weekdays: Seque
         weekdays=frozenset(weekdays),
         holidays=frozenset(date.fromisoformat(d) for d in holidays),
         always_for=frozenset(always_for),
+        national_holidays=national_holidays,
+        year_end=year_end,
     )
