@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -24,61 +22,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
-from bot import identity, yaml_text
+from bot import yaml_text
 from bot.config_ids import namespace_user_ids
+from bot.config_values import ClockTime, Holiday, OfficeDay, SlackId, weekday
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
 from bot.triage.validation_text import both, describe_errors
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_NAME}"  # resolved beside app.yaml (bot/paths.py)
-_SLACK_ID = re.compile(r"[A-Z0-9][A-Z0-9_]*")  # Slack ids are capital letters and digits (tests add _)
-
-
-def _slack_id(value: str) -> str:
-    """A Slack channel, user or group id as written; a name (#…, @…) is refused."""
-    # Events carry ids only: a channel name here would never match, and reports posted in that channel would be
-    # taken for ordinary channel talk without a word. Another platform's prefix is left to config_ids to refuse.
-    owner, rest = identity.split(value)
-    if owner in (None, "slack") and not _SLACK_ID.fullmatch(rest):
-        raise PydanticCustomError(
-            "slack_id_format", "a Slack id (channel C…/G…, user U…/W…, user group S…: capital letters, digits) "
-            "was expected; a channel or display name (#…, @…) never matches")
-    return value
-
-
-SlackId = Annotated[str, AfterValidator(_slack_id)]
-
-
-def _clock(value: Any) -> Any:
-    """A clock time as written: 9:00 and full-width ９：００ read as 09:00; a bare number is refused."""
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        return "0" + text if re.fullmatch(r"\d:\d\d(:\d\d)?", text) else text
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # pydantic would read 9 as nine seconds past midnight, UTC
-        raise PydanticCustomError("clock_time", "write a time of day as HH:MM, e.g. 09:00")
-    return value
-
-
-ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
-
-
-def _holiday(value: Any) -> str:
-    """A holiday as YYYY-MM-DD: YAML's own date (unquoted 2026-12-29), 2026/12/29 and full-width digits too."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace("/", "-")
-    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-        year, month, day = (int(part) for part in text.split("-"))
-        try:
-            return dt.date(year, month, day).isoformat()
-        except ValueError:
-            pass  # 2026-02-30 and the like: the same message as any other mistake
-    raise PydanticCustomError("holiday_format", "holiday '{day}' is not YYYY-MM-DD", {"day": value})
-
-
-Holiday = Annotated[str, BeforeValidator(_holiday)]
-
-
 class ConfigError(Exception):
     """An invalid configuration; the message names the file, the field and what was expected."""
 
@@ -116,7 +66,7 @@ class OfficeHours(_Strict):
 
     start: ClockTime = dt.time(8, 45)
     end: ClockTime = dt.time(17, 30)
-    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    weekdays: list[OfficeDay] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
     holidays: list[Holiday] = Field(default_factory=list, description="YYYY-MM-DD")
     # City halls close on 国民の祝日 and, by their 休日条例, 12/29–1/3; both are on unless a municipality says not.
     national_holidays: bool = True
@@ -169,7 +119,8 @@ class SlackSettings(_Strict):
 class SummarySettings(_Strict):
     """Weekly summary schedule (Asia/Tokyo)."""
 
-    day_of_week: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    day_of_week: Annotated[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                           BeforeValidator(weekday)] = "mon"
     time: ClockTime = dt.time(9, 0)
     grace_hours: int = Field(default=24, ge=0, le=24 * 7)
 

@@ -174,3 +174,12 @@ def test_holidays_are_read_as_written_in_yaml_or_with_slashes(tmp_path: Path) ->
 def test_a_holiday_that_is_no_date_is_refused_in_japanese(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigError, match=r"holidays\[0\]: 休日「.*」は YYYY-MM-DD の形で指定してください"):
         _load(tmp_path, f'escalation:\n  office_hours:\n    holidays: ["{value}"]\n')
+
+
+def test_days_of_the_week_are_read_in_japanese_and_english(tmp_path: Path) -> None:
+    file = _load(tmp_path, "summary:\n  day_of_week: 金曜日\nescalation:\n  office_hours:\n"
+                           "    weekdays: [月, 火曜, 水曜日, Thursday, 4]\n")
+    assert file.summary.day_of_week == "fri" and file.escalation.office_hours.weekdays == [0, 1, 2, 3, 4]
+    assert _load(tmp_path, "summary:\n  day_of_week: MON\n").summary.day_of_week == "mon"
+    with pytest.raises(ConfigError, match=r"weekdays\[0\]: 整数で指定してください"):
+        _load(tmp_path, "escalation:\n  office_hours:\n    weekdays: [平日]\n")
