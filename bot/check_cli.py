@@ -52,6 +52,21 @@ def unmentioned_sections(settings: Settings, plan: EscalationPlan, en: bool = Fa
     return missing
 
 
+def unused_mentions(settings: Settings, plan: EscalationPlan, profile: Profile, en: bool = False) -> list[str]:
+    """Platform mentions (`teams.mentions.<section>`) for a section no notice goes to: nobody is mentioned from
+    them (e.g. pr_section copied from the docs for 筑後市, whose notices go to pr_head)."""
+    told = list(dict.fromkeys(s for level in plan.levels for s in (level.sections or (level.section,))))
+    locale = "en" if en else "ja"
+    where = ", ".join(f"{key} ({profile.section_name(key, locale)})" for key in told)
+    found = []
+    for name in PLATFORM_SECTIONS:
+        for key in sorted(mentioned_sections(settings, name) - set(told)):
+            found.append(f"{name}.mentions.{key}: " + (
+                f"warning: no notice goes to this section, so nobody is mentioned from it; notices go to: {where}"
+                if en else f"注意: この部署あての通知はないため、このメンションは使われません。通知の宛先: {where}"))
+    return found
+
+
 def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
     """Sections the selected custom profile adds that nothing uses: a misspelt pr_section kept the old name."""
     sections = (settings.file.custom_profiles.get(profile.id) or {}).get("sections")
@@ -87,6 +102,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "or grant a role. Add the PR staff's ids (e.g. slack:U0123ABCD, console:pr).\n" if en else
             "注意: 広報担当（access.pr_members）が設定されていません。インシデントの確認・完了・却下や権限の付与が"
             "できる人がいません。広報担当職員の ID（例: slack:U0123ABCD、console:pr）を設定してください。\n"))
+    for line in unused_mentions(settings, deps.escalation, deps.profile, en):
+        stdout.write(f"{settings.source}: {line}\n")
     for key in unused_added_sections(settings, deps.profile):
         known = ", ".join(sorted(set(deps.profile.sections) - {key}))
         stdout.write(f"{settings.source}: custom_profiles.{deps.profile.id}.sections.{key}: " + (
