@@ -68,3 +68,17 @@ def test_both_sections_of_urausu_are_named(config: Path) -> None:
     config.write_text(text, encoding="utf-8")
     code, out = _cli(config, "check")
     assert "teams.mentions.policy:" in out and "department_head (所属課局長), pr_section (総務課)" in out
+
+
+def test_summary_post_on_teams_says_in_japanese_where_the_summary_goes(config: Path) -> None:
+    """`summary --post` with a Teams summary channel only: 「slack.summary_channel is not set in app.yaml」 in
+    English, and nothing about the Teams summary, which the running Teams bot posts on schedule."""
+    text = config.read_text(encoding="utf-8").replace('  pr_members: ["aad-pr-0001"]',
+                                                      '  summary_channel: "19:summary@thread.tacv2"\n'
+                                                      '  pr_members: ["aad-pr-0001"]', 1)
+    config.write_text(text, encoding="utf-8")
+    code, out = _cli(config, "summary", "--post")
+    assert code == 2
+    first = out.splitlines()[0]
+    assert first.startswith("summary: --post: --post は Slack の slack.summary_channel に投稿しますが")
+    assert "teams.summary_channel には、動いている incident-bot teams／lineworks が毎週 mon 09:00（日本時間）" in out
