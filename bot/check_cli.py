@@ -53,8 +53,8 @@ def unmentioned_sections(settings: Settings, plan: EscalationPlan, en: bool = Fa
 
 
 def unused_mentions(settings: Settings, plan: EscalationPlan, profile: Profile, en: bool = False) -> list[str]:
-    """Platform mentions (`teams.mentions.<section>`) for a section no notice goes to: nobody is mentioned from
-    them (e.g. pr_section copied from the docs for 筑後市, whose notices go to pr_head)."""
+    """Platform mentions (`teams.mentions.<section>`) for a section no notice goes to, which mention nobody."""
+    # e.g. pr_section copied from the Teams guide for 筑後市, whose notices go to pr_head (総務広報課長).
     told = list(dict.fromkeys(s for level in plan.levels for s in (level.sections or (level.section,))))
     locale = "en" if en else "ja"
     where = ", ".join(f"{key} ({profile.section_name(key, locale)})" for key in told)

@@ -31,8 +31,8 @@ def mention_entity(mention: TeamsMention) -> dict[str, Any]:
 
 def section_mentions(settings: TeamsSettings, audience: str | None,
                      audiences: Iterable[str] = ()) -> list[TeamsMention]:
-    """Who a notification mentions, each once (by id): every section it tells, since a guideline may name several
-    at once (浦臼町 5(3) 所属課局長及び総務課), not only the first (`audience`)."""
+    """Who a notification mentions, each once (by id): the people of every section it tells."""
+    # A guideline may name several sections at once (浦臼町 5(3) 所属課局長及び総務課), not only `audience`.
     listed = [m for section in dict.fromkeys([*audiences, audience or ""]) for m in settings.mentions.get(section, [])]
     return [m for i, m in enumerate(listed) if m.id not in {earlier.id for earlier in listed[:i]}]
 
