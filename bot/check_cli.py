@@ -55,6 +55,21 @@ def unmentioned_sections(settings: Settings, plan: EscalationPlan, en: bool = Fa
     return missing
 
 
+def unused_mentions(settings: Settings, plan: EscalationPlan, profile: Profile, en: bool = False) -> list[str]:
+    """Platform mentions (`teams.mentions.<section>`) for a section no notice goes to, which mention nobody."""
+    # e.g. pr_section copied from the Teams guide for 筑後市, whose notices go to pr_head (総務広報課長).
+    told = list(dict.fromkeys(s for level in plan.levels for s in (level.sections or (level.section,))))
+    locale = "en" if en else "ja"
+    where = ", ".join(f"{key} ({profile.section_name(key, locale)})" for key in told)
+    found = []
+    for name in PLATFORM_SECTIONS:
+        for key in sorted(mentioned_sections(settings, name) - set(told)):
+            found.append(f"{name}.mentions.{key}: " + (
+                f"warning: no notice goes to this section, so nobody is mentioned from it; notices go to: {where}"
+                if en else f"注意: この部署あての通知はないため、このメンションは使われません。通知の宛先: {where}"))
+    return found
+
+
 def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
     """Sections the selected custom profile adds that nothing uses: a misspelt pr_section kept the old name."""
     sections = (settings.file.custom_profiles.get(profile.id) or {}).get("sections")
@@ -105,6 +120,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "notifies nobody\n" if en else
             f"注意: {mention!r} は Slack のユーザー ID（U…・W…）でもユーザーグループ ID（S…）でもありません。"
             "Slack では文字として表示されるだけで、誰にも通知されません。\n"))
+    for line in unused_mentions(settings, deps.escalation, deps.profile, en):
+        stdout.write(f"{settings.source}: {line}\n")
     for key in unused_added_sections(settings, deps.profile):
         known = ", ".join(sorted(set(deps.profile.sections) - {key}))
         stdout.write(f"{settings.source}: custom_profiles.{deps.profile.id}.sections.{key}: " + (

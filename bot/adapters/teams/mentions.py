@@ -29,9 +29,11 @@ def mention_entity(mention: TeamsMention) -> dict[str, Any]:
     return {"type": "mention", "text": mention_text(mention), "mentioned": mentioned}
 
 
-def section_mentions(settings: TeamsSettings, audience: str | None) -> list[TeamsMention]:
-    """Who a notification for this chain section (e.g. pr_section) mentions, each once (by id)."""
-    listed = settings.mentions.get(audience or "", [])
+def section_mentions(settings: TeamsSettings, audience: str | None,
+                     audiences: Iterable[str] = ()) -> list[TeamsMention]:
+    """Who a notification mentions, each once (by id): the people of every section it tells."""
+    # A guideline may name several sections at once (浦臼町 5(3) 所属課局長及び総務課), not only `audience`.
+    listed = [m for section in dict.fromkeys([*audiences, audience or ""]) for m in settings.mentions.get(section, [])]
     return [m for i, m in enumerate(listed) if m.id not in {earlier.id for earlier in listed[:i]}]
 
 

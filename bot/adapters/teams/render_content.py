@@ -46,7 +46,8 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
         return render.step_superseded(content.step), content.step.title
     if isinstance(content, c.SectionNotice):
         note = content.note
-        return render.notification(note, content.link, section_mentions(settings, note.audience)), note.title
+        people = section_mentions(settings, note.audience, note.audiences)
+        return render.notification(note, content.link, people), note.title
     if isinstance(content, c.Linked):
         inner, summary = (_texts(render, t("teams.anchored", ref=content.content.view.ref))
                           if isinstance(content.content, c.Anchored) else rendered(render, settings, content.content))
