@@ -47,3 +47,17 @@ def test_a_notice_to_two_sections_mentions_both(urausu: TeamsEnv) -> None:
     assert "浦臼町ガイドライン 5(3)" in card_text(notice)
     assert "<at>所属課局長</at>" in card_text(notice) and "<at>総務課</at>" in card_text(notice)
     assert _mentioned(notice) == [HEAD.id, SOUMU.id]
+
+
+LINK = ("https://teams.microsoft.com/l/channel/19%3a4a95f7d8db4c4e7fae857bcebe0623e6%40thread.tacv2/"
+        "%E5%A0%B1%E5%91%8A?groupId=71ed5ec3-4aa2-4e8e-8c2b-8b2a6c7a0d3e&tenantId=72f988bf-86f1-41af-91ab-2d7cd011db47")
+
+
+def test_a_channel_given_as_teams_link_or_encoded_id_is_its_id() -> None:
+    """「チャネルへのリンクを取得」 gives a link; its id never matched an activity's channel, so reports went unseen."""
+    from bot.adapters.teams.settings import TeamsSettings
+
+    settings = TeamsSettings.model_validate({"report_channels": [LINK, "19:plain@thread.tacv2"],
+                                             "pr_channel": "19%3Apr%40thread.tacv2", "summary_channel": None})
+    assert settings.report_channels == ["19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2", "19:plain@thread.tacv2"]
+    assert settings.pr_channel == "19:pr@thread.tacv2" and settings.summary_channel is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
@@ -13,6 +14,16 @@ from bot.identity import split
 
 # Where proactive messages go when no activity has told us the tenant's service URL (public cloud).
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+_LINK = re.compile(r"https://teams\.microsoft\.com/l/channel/([^/?#]+)")
+
+
+def channel_id(value: str) -> str:
+    """A channel id as Teams' 「チャネルへのリンクを取得」 gives it (the link, or its URL-encoded id) decoded."""
+    text = value.strip()
+    link = _LINK.match(text)
+    return unquote(link.group(1) if link else text) if link or "%3a" in text.lower() else text
+
+
 _ID_LIMIT = 512  # the platform_refs columns the ids are stored in (migration 0005_wide_conversation_ids)
 MAX_MENTIONS = 20  # per section: Teams renders at most a handful; more is a configuration mistake
 
@@ -93,11 +104,12 @@ class TeamsSettings(ChatSection):
     @field_validator("report_channels", "pr_channel", "restricted_channel", "summary_channel", "audit_channel")
     @classmethod
     def _channel_ids(cls, value: str | list[str] | None) -> str | list[str] | None:
-        for item in [value] if isinstance(value, str) else (value or []):
+        items = [channel_id(item) for item in ([value] if isinstance(value, str) else (value or []))]
+        for item in items:
             if not item or len(item) > _ID_LIMIT or ";" in item:
                 raise ValueError(f"a Teams channel id (19:…@thread.tacv2, up to {_ID_LIMIT} characters, "
                                  f"without ;messageid=) was expected, got {item!r}")
-        return value
+        return items[0] if isinstance(value, str) else (items if value is not None else None)
 
     @field_validator("service_url")
     @classmethod
