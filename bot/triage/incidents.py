@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
@@ -67,11 +68,13 @@ class IncidentDesk:
         return {replays.KEY: key[:200]}
 
     # -- report ------------------------------------------------------------------------------------------
-    def report(self, report: ReportInput, *, learned: str | None = None) -> Outcome:
+    def report(self, report: ReportInput, *, learned: str | None = None,
+               within: Callable[[Connection, Outcome], object] | None = None) -> Outcome:
         """Turn a report into a new incident, merge it into the open one about the same post, or ask the poster.
 
         What each classifier outcome leads to, for channel posts and explicit intent: bot/triage/classifier_intake.py.
         learned: store the text as a labelled example of this origin (an answer to AskIfReport).
+        within: called with a new incident's outcome inside its transaction (the caller's rows commit with it).
         """
         report = storable_report(report)  # lone surrogates and NULs cannot be stored (bot/triage/sanitize.py)
         text = report.text[:MAX_TEXT]
@@ -98,7 +101,7 @@ class IncidentDesk:
         url = report.source_url or first_url(text)
         key = source_key(url)
         return transaction(self.deps, lambda s: self._report_in(s, report, text, kind, confidence, url, key,
-                                                                result, learned))
+                                                                result, learned, within))
 
     def answer(self, report: ReportInput, kind: str | None) -> Outcome:
         """The poster's answer to an AskIfReport without incident: a kind reports it, None is 「報告ではない」."""
@@ -109,7 +112,8 @@ class IncidentDesk:
         return intake.decline(self.deps, report, report.text[:MAX_TEXT])
 
     def _report_in(self, session: Session, report: ReportInput, text: str, kind: str, confidence: float,
-                   url: str | None, key: str | None, result: Classification | None, learned: str | None) -> Outcome:
+                   url: str | None, key: str | None, result: Classification | None, learned: str | None,
+                   within: Callable[[Connection, Outcome], object] | None = None) -> Outcome:
         now = self.deps.clock.now()
         actor = report.reporter
         # Outsiders (guests, other organisations) may not report: refused (and recorded) before anything is read.
@@ -171,8 +175,11 @@ class IncidentDesk:
             messages.append(cat.t("report.restricted" if playbook.restricted else "report.restricted_personal"))
         if deferred:
             messages.append(deferred)
-        return Outcome(incident=view, step=step, notifications=notifications, created=True,
-                       messages=tuple(messages), ask=ask)
+        outcome = Outcome(incident=view, step=step, notifications=notifications, created=True,
+                          messages=tuple(messages), ask=ask)
+        if within is not None:
+            within(connection, outcome)
+        return outcome
 
     def _resolved_with(self, session: Session, key: str) -> Incident | None:
         """The latest resolved (not yet closed) incident about the same post, if any."""
