@@ -65,15 +65,17 @@ class Claim:
     id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Prepared:
-    """A plan's ledger work done in another transaction (the core's, with the report): refs read, claims made."""
+    """A plan's ledger work done in another transaction (the core's, with the report): refs read, claims made.
+    Used as it is once; a second run of the plan reads the ledger again."""
 
     incident_id: int
     refs: dict[str, tuple[str, str | None]]
     claims: dict[str, Claim]
     count: int
     at: datetime  # when the claims were made
+    spent: bool = False
 
 
 class Ledger:
@@ -177,8 +179,10 @@ class LedgerRun(Ledger):
         super().__init__(ledger._queries, ledger.platform, ledger.lease)
         self.record_each = record_each
         self.incident_id = incident_id
-        if prepared is not None and prepared.incident_id != incident_id:
-            prepared = None
+        if prepared is not None and (prepared.incident_id != incident_id or prepared.spent):
+            prepared = None  # another plan's, or used already: its claims are no longer this run's own
+        if prepared is not None:
+            prepared.spent = True
         if prepared is not None and self.queries.deps.clock.now() - prepared.at <= PREPARED_FRESH:
             self._refs, self._claims, self.count = dict(prepared.refs), dict(prepared.claims), prepared.count
         else:
