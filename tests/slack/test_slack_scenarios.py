@@ -271,3 +271,19 @@ def test_posts_are_claimed_so_a_second_delivery_posts_nothing(slack: SlackEnv) -
         slack.executor.drain()
     assert len(fake.thread_messages(REPORT, message["ts"])) == 2  # intro and step 1, once each
     assert len(fake.channel_messages(PR_CHANNEL)) == 1
+
+
+@pytest.mark.parametrize("where", ["channel", "dm"])
+def test_a_new_report_commits_twice(slack: SlackEnv, where: str) -> None:
+    """The use case with its plan's claims in one transaction, then what was posted (issue 12: ≤ 4)."""
+    from sqlalchemy import event
+
+    fake, driver = slack.fake, slack.driver
+    driver.post_message(STAFF, "おはようございます", REPORT)  # warm: the reporter's name looked up once
+    commits: list[int] = []
+    event.listen(slack.runtime.engine, "commit", lambda conn: commits.append(1))
+    channel = REPORT if where == "channel" else "D" + STAFF[1:]
+    message, _ = driver.post_message(STAFF, REPORTS["flaming"], channel, channel_type="channel" if where ==
+                                     "channel" else "im")
+    assert reported(fake, message["ts"], channel)(fake)
+    assert len(commits) == 2, commits
