@@ -74,7 +74,7 @@ class IncidentDesk:
 
         What each classifier outcome leads to, for channel posts and explicit intent: bot/triage/classifier_intake.py.
         learned: store the text as a labelled example of this origin (an answer to AskIfReport).
-        within: called with a new incident's outcome inside its transaction (the caller's rows commit with it).
+        within: called with the outcome (an incident's) inside its transaction: the caller's rows commit with it.
         """
         report = storable_report(report)  # lone surrogates and NULs cannot be stored (bot/triage/sanitize.py)
         text = report.text[:MAX_TEXT]
@@ -100,8 +100,12 @@ class IncidentDesk:
                                                      known=", ".join(self.deps.library.kinds())))
         url = report.source_url or first_url(text)
         key = source_key(url)
-        return transaction(self.deps, lambda s: self._report_in(s, report, text, kind, confidence, url, key,
-                                                                result, learned, within))
+        def work(session: Session) -> Outcome:
+            outcome = self._report_in(session, report, text, kind, confidence, url, key, result, learned)
+            if within is not None and outcome.incident is not None:
+                within(session.connection(), outcome)
+            return outcome
+        return transaction(self.deps, work)
 
     def answer(self, report: ReportInput, kind: str | None) -> Outcome:
         """The poster's answer to an AskIfReport without incident: a kind reports it, None is 「報告ではない」."""
@@ -112,8 +116,7 @@ class IncidentDesk:
         return intake.decline(self.deps, report, report.text[:MAX_TEXT])
 
     def _report_in(self, session: Session, report: ReportInput, text: str, kind: str, confidence: float,
-                   url: str | None, key: str | None, result: Classification | None, learned: str | None,
-                   within: Callable[[Connection, Outcome], object] | None = None) -> Outcome:
+                   url: str | None, key: str | None, result: Classification | None, learned: str | None) -> Outcome:
         now = self.deps.clock.now()
         actor = report.reporter
         # Outsiders (guests, other organisations) may not report: refused (and recorded) before anything is read.
@@ -175,11 +178,8 @@ class IncidentDesk:
             messages.append(cat.t("report.restricted" if playbook.restricted else "report.restricted_personal"))
         if deferred:
             messages.append(deferred)
-        outcome = Outcome(incident=view, step=step, notifications=notifications, created=True,
-                          messages=tuple(messages), ask=ask)
-        if within is not None:
-            within(connection, outcome)
-        return outcome
+        return Outcome(incident=view, step=step, notifications=notifications, created=True,
+                       messages=tuple(messages), ask=ask)
 
     def _resolved_with(self, session: Session, key: str) -> Incident | None:
         """The latest resolved (not yet closed) incident about the same post, if any."""
