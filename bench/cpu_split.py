@@ -58,6 +58,9 @@ def instrument(split: Split) -> None:
     split.wrap(incidents.IncidentDesk, "report", "core: report use case (classification and its transaction)", "top")
     split.wrap(queries.IncidentQueries, "claim_refs", "delivery: ledger claim transaction", "top")
     split.wrap(queries.IncidentQueries, "put_refs", "delivery: ledger record transaction", "top")
+    # The claims' statements, in their own transaction or (a new report since session 8) in the core's.
+    if hasattr(queries.IncidentQueries, "claim_refs_on"):  # a base before session 8 has no such function
+        split.wrap(queries.IncidentQueries, "claim_refs_on", "  of which: ledger claims (statements)", "inner")
     split.wrap(classify.Classifier, "classify", "  of which: classification", "inner")
     split.wrap(steps.StepRunner, "current_view", "  of which: first step rendered", "inner")
     split.wrap(Connection, "_commit_impl", "  of which: commits (all transactions)", "inner")

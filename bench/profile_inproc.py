@@ -135,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profile", action="store_true", help="only time (CPU ms per delivery)")
     parser.add_argument("--cold-names", action="store_true", help="do not look the bench users' names up first")
     parser.add_argument("--whatif", default="", help="bench/whatif.py variants, e.g. sqlite-normal (measure only)")
+    parser.add_argument("--commits", action="store_true",
+                        help="also print database transactions committed per delivery (a second JSON line, first)")
     args = parser.parse_args(argv)
     if args.whatif:
         from bench.whatif import apply
@@ -147,14 +149,24 @@ def main(argv: list[str] | None = None) -> int:
             sender = Sender(build(tmp, fake))
             warm_up(sender, names=not args.cold_names)
             results: dict[str, float] = {}
+            commits: dict[str, float] = {}
+            counted = [0]
+            if args.commits:
+                from sqlalchemy import event
+                from sqlalchemy.engine import Engine
+
+                event.listen(Engine, "commit", lambda conn: counted.__setitem__(0, counted[0] + 1))
             for kind in args.kinds.split(","):
                 sender.send(kind, 20)
                 profiler = None if args.no_profile else cProfile.Profile(time.thread_time)
-                results[kind] = sender.send(kind, args.count, profiler)
+                results[kind] = sender.send(kind, args.count, profiler, started=lambda: counted.__setitem__(0, 0))
+                commits[kind] = counted[0] / max(args.count, 1)
                 if profiler is not None:
                     text = io.StringIO()
                     pstats.Stats(profiler, stream=text).sort_stats(args.sort).print_stats(args.top)
                     print(f"== {kind}: {results[kind]:.2f} ms/delivery (profiled)\n{text.getvalue()}", flush=True)
+            if args.commits:
+                print("commits per delivery " + json.dumps({k: round(v, 2) for k, v in commits.items()}))
             print(json.dumps({k: round(v, 3) for k, v in results.items()}))
         finally:
             fake.stop()

@@ -560,3 +560,22 @@ def test_kind_must_match_file_name(work: Path, profiles: dict[str, Profile]) -> 
 def test_invalid_yaml(work: Path, profiles: dict[str, Profile]) -> None:
     (work / "flaming.yaml").write_text("kind: flaming\nsteps: [\n", encoding="utf-8")
     expect_error(work, profiles, r"^playbooks/flaming\.yaml: line \d+, column \d+: invalid YAML")
+
+
+def test_step_inputs_are_labelled_once_and_valued_per_incident(
+    library: PlaybookLibrary, profiles: dict[str, Profile]
+) -> None:
+    """Labels and choices of a step's inputs are built once per locale; each incident gets only its own values."""
+    profile = profiles["asahikawa"]
+    first = context("flaming", answers={"spread": "large"})
+    second = context("flaming", answers={})
+    second["incident"] = {**second["incident"], "source_url": "", "platform": ""}
+    a = {i.id: i for i in library.render_step("flaming", "intake", profile, first, "ja").inputs}
+    b = {i.id: i for i in library.render_step("flaming", "intake", profile, second, "ja").inputs}
+    assert (a["spread"].value, a["post_url"].value, a["platform"].value) == (
+        "large", "https://x.com/fake_city/status/98765", "X")
+    assert (b["spread"].value, b["post_url"].value, b["platform"].value) == ("", "", "")
+    assert a["spread"].label == b["spread"].label and a["spread"].choices == b["spread"].choices
+    assert b["press"] is a["press"]  # the same unanswered input: built once, not per rendering
+    english = {i.id: i for i in library.render_step("flaming", "intake", profile, second, "en").inputs}
+    assert english["press"].label != b["press"].label

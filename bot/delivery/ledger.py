@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
+
+from sqlalchemy import Connection
 
 from bot.delivery.content import Place, Posted
 from bot.lease import POST_LEASE, Lease
@@ -32,6 +35,9 @@ DONE = "done"
 MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
 
 ClaimState = Literal["new", "posted", "busy", "taken_over"]
+# Claims made in the core's transaction are used as they are only if the plan starts this soon after: later (a
+# queue), they are renewed first, so a plan never runs on a lease that has nearly run out.
+PREPARED_FRESH = timedelta(seconds=10)
 
 
 def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
@@ -59,6 +65,19 @@ class Claim:
     id: str | None
 
 
+@dataclass
+class Prepared:
+    """A plan's ledger work done in another transaction (the core's, with the report): refs read, claims made.
+    Used as it is once; a second run of the plan reads the ledger again."""
+
+    incident_id: int
+    refs: dict[str, tuple[str, str | None]]
+    claims: dict[str, Claim]
+    count: int
+    at: datetime  # when the claims were made
+    spent: bool = False
+
+
 class Ledger:
     """Platform refs of one platform, through the core's queries (each call its own short transaction)."""
 
@@ -72,9 +91,20 @@ class Ledger:
         return self._queries()
 
     def begin(self, incident_id: int, wanted: dict[str, str], record: dict[str, tuple[str, str]] | None = None,
-              count_type: str | None = None, *, record_each: bool = False) -> LedgerRun:
+              count_type: str | None = None, *, record_each: bool = False,
+              prepared: Prepared | None = None) -> LedgerRun:
         """The ledger for one plan (see LedgerRun)."""
-        return LedgerRun(self, incident_id, wanted, record, count_type, record_each=record_each)
+        return LedgerRun(self, incident_id, wanted, record, count_type, record_each=record_each, prepared=prepared)
+
+    def prepare(self, connection: Connection, incident_id: int, wanted: dict[str, str],
+                record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None) -> Prepared:
+        """`begin`'s transaction done on the caller's connection, to be handed to `begin` (one commit fewer)."""
+        queries = self.queries
+        at = queries.deps.clock.now()
+        refs, claims, count = queries.claim_refs_on(connection, incident_id, self.platform, wanted, lease=self.lease,
+                                                    record=record, count_type=count_type, now=at)
+        return Prepared(incident_id, refs, {purpose: Claim(found.state, found.channel, found.ts)
+                                            for purpose, found in claims.items()}, count, at)
 
     def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:
         """(channel, id) stored for the purpose; id None while claimed and not yet posted."""
@@ -139,17 +169,28 @@ class LedgerRun(Ledger):
     transaction at the start, what it posts recorded in one at the end (the conversation's home at once, since
     other deliveries need it). A crash in between leaves claims that the lease hands over to a later delivery,
     which finds the posts by their markers. Where the port cannot find them (`record_each`), each post is
-    recorded at once: a crash then repeats at most the one post it interrupted, not every post of the plan."""
+    recorded at once: a crash then repeats at most the one post it interrupted, not every post of the plan.
+    `prepared`: that first transaction was the core's (Ledger.prepare); too old (PREPARED_FRESH), it is made again
+    here with the prepared claims as this plan's own."""
 
     def __init__(self, ledger: Ledger, incident_id: int, wanted: dict[str, str],
                  record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None, *,
-                 record_each: bool = False) -> None:
+                 record_each: bool = False, prepared: Prepared | None = None) -> None:
         super().__init__(ledger._queries, ledger.platform, ledger.lease)
         self.record_each = record_each
         self.incident_id = incident_id
-        self._refs, claims, self.count = self.queries.claim_refs(
-            incident_id, self.platform, wanted, lease=self.lease, record=record, count_type=count_type)
-        self._claims = {purpose: Claim(found.state, found.channel, found.ts) for purpose, found in claims.items()}
+        if prepared is not None and (prepared.incident_id != incident_id or prepared.spent):
+            prepared = None  # another plan's, or used already: its claims are no longer this run's own
+        if prepared is not None:
+            prepared.spent = True
+        if prepared is not None and self.queries.deps.clock.now() - prepared.at <= PREPARED_FRESH:
+            self._refs, self._claims, self.count = dict(prepared.refs), dict(prepared.claims), prepared.count
+        else:
+            own = None if prepared is None else (prepared.at, frozenset(
+                purpose for purpose, claim in prepared.claims.items() if claim.state in ("new", "taken_over")))
+            self._refs, claims, self.count = self.queries.claim_refs(
+                incident_id, self.platform, wanted, lease=self.lease, record=record, count_type=count_type, own=own)
+            self._claims = {purpose: Claim(found.state, found.channel, found.ts) for purpose, found in claims.items()}
         self._pending: dict[str, tuple[str, str]] = {}
 
     def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
+from sqlalchemy import Connection
+
 from bot.delivery import content as c
 from bot.delivery import plan as p
 from bot.delivery.content import ChatPort, DeliveryError, Marker, Place, Posted
@@ -28,6 +30,7 @@ from bot.delivery.ledger import (
     THREAD,
     Ledger,
     LedgerRun,
+    Prepared,
     escalation_purpose,
     notification_purposes,
 )
@@ -64,14 +67,18 @@ class Runner:
     # of the same message replaced this one (pacing)
     latest: Callable[[str, int], int | None] = field(default=lambda key, value: value)
 
-    def run(self, plan: p.Plan, reply: Callable[[c.Content], None] | None = None) -> Result:
+    def run(self, plan: p.Plan, reply: Callable[[c.Content], None] | None = None,
+            prepared: Prepared | None = None) -> Result:
         """Execute every operation in order; `reply` answers the acting user privately where the interaction
         allows it (a command's response URL), instead of an ephemeral message. Failures: module docstring.
-        The ledger is read and every claim made in one transaction first, what was posted recorded in one last."""
+        The ledger is read and every claim made in one transaction first (or `prepared` in the core's, see
+        `prepare`), what was posted recorded in one last."""
         result = Result(reply=reply)
         if plan.incident_id is None:
             return result
-        led = self._begin(plan)
+        # One transaction: the plan's own places recorded, its once-only posts claimed, the refs read.
+        led = self.ledger.begin(plan.incident_id, *self._wants(plan), record_each=not self.port.finds_posted,
+                                prepared=prepared)
         if plan.once is not None and led.claim(plan.incident_id, plan.once, "").state in ("posted", "busy"):
             led.release()
             return result  # done already, or being done right now by another delivery (a retry, resume)
@@ -96,9 +103,13 @@ class Runner:
             led.release()
         return result
 
-    def _begin(self, plan: p.Plan) -> LedgerRun:
-        """One transaction: the plan's own places recorded, its once-only posts claimed, the refs read."""
+    def prepare(self, connection: Connection, plan: p.Plan) -> Prepared:
+        """`run`'s first transaction done on the caller's (the core's report transaction): hand it to `run`."""
         assert plan.incident_id is not None
+        return self.ledger.prepare(connection, plan.incident_id, *self._wants(plan))
+
+    def _wants(self, plan: p.Plan) -> tuple[dict[str, str], dict[str, tuple[str, str]], str | None]:
+        """What a plan claims (purpose -> channel), the places it records, and the events it counts."""
         record: dict[str, tuple[str, str]] = {}
         wanted: dict[str, str] = {plan.once: ""} if plan.once else {}
         count_type = None
@@ -112,7 +123,7 @@ class Runner:
                 wanted[op.purpose] = channel
             elif isinstance(op, p.UpdateCount):
                 wanted[MERGED_COUNT], count_type = "", "merged_report"
-        return self.ledger.begin(plan.incident_id, wanted, record, count_type, record_each=not self.port.finds_posted)
+        return wanted, record, count_type
 
     def _patient(self, work: Callable[[], T]) -> T:
         """Run `work`, waiting out rate limits for as long as the platform asks."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
@@ -67,11 +68,13 @@ class IncidentDesk:
         return {replays.KEY: key[:200]}
 
     # -- report ------------------------------------------------------------------------------------------
-    def report(self, report: ReportInput, *, learned: str | None = None) -> Outcome:
+    def report(self, report: ReportInput, *, learned: str | None = None,
+               within: Callable[[Connection, Outcome], object] | None = None) -> Outcome:
         """Turn a report into a new incident, merge it into the open one about the same post, or ask the poster.
 
         What each classifier outcome leads to, for channel posts and explicit intent: bot/triage/classifier_intake.py.
         learned: store the text as a labelled example of this origin (an answer to AskIfReport).
+        within: called with the outcome (an incident's) inside its transaction: the caller's rows commit with it.
         """
         report = storable_report(report)  # lone surrogates and NULs cannot be stored (bot/triage/sanitize.py)
         text = report.text[:MAX_TEXT]
@@ -97,8 +100,12 @@ class IncidentDesk:
                                                      known=", ".join(self.deps.library.kinds())))
         url = report.source_url or first_url(text)
         key = source_key(url)
-        return transaction(self.deps, lambda s: self._report_in(s, report, text, kind, confidence, url, key,
-                                                                result, learned))
+        def work(session: Session) -> Outcome:
+            outcome = self._report_in(session, report, text, kind, confidence, url, key, result, learned)
+            if within is not None and outcome.incident is not None:
+                within(session.connection(), outcome)
+            return outcome
+        return transaction(self.deps, work)
 
     def answer(self, report: ReportInput, kind: str | None) -> Outcome:
         """The poster's answer to an AskIfReport without incident: a kind reports it, None is 「報告ではない」."""

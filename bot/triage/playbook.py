@@ -18,15 +18,14 @@ the built-in guideline id, used for per-guideline wording), ``sections`` (sectio
 choice answer, e.g. ``chosen.spread``), ``locale`` ("ja" | "en"), ``municipality`` (localized name) and
 ``guideline_title``. A ``sections`` passed by the core is ignored: it is rebuilt from the profile.
 ``residents`` (市民 / 町民). Filters: ``jdate`` (令和8年11月20日 with a wareki profile, else 2026年11月20日; 2026-11-20
-in English) and ``jdatetime`` (令和8年11月20日 14:05 /
-2026-11-20 14:05 JST). Templates run in a SandboxedEnvironment with
-StrictUndefined; user-provided text is only ever a variable, never a template.
+in English) and ``jdatetime`` (令和8年11月20日 14:05 / 2026-11-20 14:05 JST). Templates run in a
+SandboxedEnvironment with StrictUndefined; user-provided text is only ever a variable, never a template.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,23 +93,13 @@ def answers_alike(old: InputDef, new: InputDef) -> bool:
     return new.type != "choice" or {c.value for c in old.choices} == {c.value for c in new.choices}
 
 
-def _input_spec(item: InputDef, locale: str, full: Mapping[str, Any], known: Mapping[str, str]) -> InputSpec:
-    answers = full["answers"]
-    value = answers[item.id] if item.id in answers else ""
-    if not value:  # an answer given under the playbook the incident left, when it asks the same thing
-        value = known.get(item.id, "")
-    if not value and item.id in PREFILL:
-        known = getattr(full["incident"], PREFILL[item.id])
-        value = str(known) if known else ""
-    return InputSpec(
-        id=item.id,
-        label=item.label.get(locale),
-        type=item.type,
-        required=item.required,
-        choices=tuple((c.value, c.label.get(locale)) for c in item.choices),
-        help=item.help.get(locale) if item.help else "",
-        value=value,
-    )
+def _input_value(item_id: str, full: Mapping[str, Any], known: Mapping[str, str]) -> str:
+    """An input's answer, else the answer to it under the playbook the incident left, else the report's value."""
+    value = (full["answers"][item_id] if item_id in full["answers"] else "") or known.get(item_id, "")
+    if not value and item_id in PREFILL:
+        found = getattr(full["incident"], PREFILL[item_id])
+        value = str(found) if found else ""
+    return value
 
 
 class PlaybookLibrary:
@@ -130,6 +119,8 @@ class PlaybookLibrary:
         # (kind, profile base, locale) → answer labels and choice labels: fixed once the playbooks are loaded.
         self._labels: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, dict[str, str]]]] = {}
         self._inputs: dict[tuple[str, str], dict[str, InputDef]] = {}  # (kind, profile base) → inputs by id
+        # (kind, step id, locale) → the step's inputs with no value: labels and choices are fixed once loaded.
+        self._blanks: dict[tuple[str, str, str], tuple[InputSpec, ...]] = {}
 
     def first_notice(self, kind: str, profile: Profile) -> FirstNotice | None:
         """The condition a guideline puts on telling its first recipients of this kind, if any."""
@@ -264,9 +255,20 @@ class PlaybookLibrary:
             citations=citations,
             donts=donts,
             fallback_note=note,
-            inputs=tuple(_input_spec(item, locale, full, known or {}) for item in step.inputs),
+            inputs=self._inputs_of(kind, step, locale, full, known or {}),
             drafts=tuple(self._render_draft(d, full, locale) for d in step.drafts),
         )
+
+    def _inputs_of(self, kind: str, step: Step, locale: str, full: Mapping[str, Any],
+                   known: Mapping[str, str]) -> tuple[InputSpec, ...]:
+        """A step's inputs with what is known of each; only the values are worked out per incident."""
+        if (blanks := self._blanks.get((kind, step.id, locale))) is None:
+            blanks = self._blanks[(kind, step.id, locale)] = tuple(InputSpec(
+                i.id, i.label.get(locale), i.type, i.required,
+                tuple((c.value, c.label.get(locale)) for c in i.choices), i.help.get(locale) if i.help else "")
+                for i in step.inputs)
+        return tuple(replace(blank, value=value) if (value := _input_value(blank.id, full, known)) else blank
+                     for blank in blanks)
 
     def render_draft(
         self, kind: str, draft_id: str, profile: Profile, context: Mapping[str, Any], locale: str

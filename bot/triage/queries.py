@@ -26,6 +26,9 @@ _REF_IDS = select(REFS.c.purpose, REFS.c.id, REFS.c.ts).where(
     REFS.c.purpose.in_(bindparam("purposes", expanding=True))).with_for_update()
 _ADD_REFS = insert(REFS)
 _RENEW_CLAIM = update(REFS).where(REFS.c.id == bindparam("rid")).values(created_at=bindparam("renewed"))
+# A claim renewed by the one who made it: only while nobody posted it or took it over (its time unchanged).
+_RENEW_OWN = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None),
+                                REFS.c.created_at == bindparam("claimed")).values(created_at=bindparam("renewed"))
 _PUT_REFS = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None)).values(
     channel=bindparam("new_channel"), ts=bindparam("new_ts"))
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
@@ -172,52 +175,62 @@ class IncidentQueries:
         return self.claim_refs(incident_id, platform, {purpose: channel}, lease=lease)[1][purpose]
 
     def claim_refs(self, incident_id: int, platform: str, wanted: dict[str, str], *, lease: Lease,
-                   record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None
+                   record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None,
+                   own: tuple[datetime, frozenset[str]] | None = None
                    ) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
-        """In one transaction: every ref of the incident, a claim (as claim_ref) for each wanted purpose -> channel,
-        places to `record` (purpose -> (channel, ts)) stored unless already there, and how many `count_type`
-        timeline events the incident has. Returns (refs, claims, count)."""
+        """`claim_refs_on` in a transaction of its own."""
+        return connection_transaction(self.deps, lambda connection: self.claim_refs_on(
+            connection, incident_id, platform, wanted, lease=lease, record=record, count_type=count_type, own=own))
 
-        def work(connection: Connection) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
-            now = self.deps.clock.now()
-            # Core statements, not ORM objects: one SELECT, one INSERT for every new row, an UPDATE per takeover.
-            rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created
-                    in connection.execute(_READ_REFS, {"iid": incident_id, "pf": platform})}
-            places = {purpose: (row[1], row[2]) for purpose, row in rows.items()}
-            new: list[dict[str, Any]] = []
+    def claim_refs_on(self, connection: Connection, incident_id: int, platform: str, wanted: dict[str, str], *,
+                      lease: Lease, record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None,
+                      own: tuple[datetime, frozenset[str]] | None = None, now: datetime | None = None
+                      ) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
+        """On the caller's transaction: every ref of the incident, a claim (as claim_ref) for each wanted purpose ->
+        channel, places to `record` (purpose -> (channel, ts)) stored unless already there, and how many
+        `count_type` timeline events the incident has. `own` (claimed at, purposes): claims this caller made earlier
+        are its own again, renewed, unless posted or taken over meanwhile; `now`: the claims' time (default: the
+        clock's). Returns (refs, claims, count)."""
+        now = now or self.deps.clock.now()
+        # Core statements, not ORM objects: one SELECT, one INSERT for every new row, an UPDATE per takeover.
+        rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created
+                in connection.execute(_READ_REFS, {"iid": incident_id, "pf": platform})}
+        places = {purpose: (row[1], row[2]) for purpose, row in rows.items()}
+        new: list[dict[str, Any]] = []
 
-            def add(purpose: str, channel: str, ts: str | None) -> None:
-                places[purpose] = (channel, ts)
-                new.append({"incident_id": incident_id, "platform": platform, "purpose": purpose,
-                            "channel": channel, "ts": ts, "created_at": now})
+        def add(purpose: str, channel: str, ts: str | None) -> None:
+            places[purpose] = (channel, ts)
+            new.append({"incident_id": incident_id, "platform": platform, "purpose": purpose,
+                        "channel": channel, "ts": ts, "created_at": now})
 
-            for purpose, (channel, ts) in (record or {}).items():
-                if purpose not in places:
-                    add(purpose, channel, ts)
-            claims: dict[str, RefClaim] = {}
-            for purpose, channel in wanted.items():
-                row = rows.get(purpose)
-                if purpose not in places:
-                    add(purpose, channel, None)
-                    claims[purpose] = RefClaim("new", channel, None)
-                elif row is None:  # recorded just above by this call
-                    claims[purpose] = RefClaim("posted" if places[purpose][1] is not None else "busy",
-                                               *places[purpose])
-                elif row[2] is not None:
-                    claims[purpose] = RefClaim("posted", row[1], row[2])
-                elif not lease.expired(row[3], now):
-                    claims[purpose] = RefClaim("busy", row[1], None)
-                else:  # the claim's age restarts with its new holder
-                    connection.execute(_RENEW_CLAIM, {"rid": row[0], "renewed": now})
-                    claims[purpose] = RefClaim("taken_over", row[1], None)
-            if new:
-                connection.execute(_ADD_REFS, new)
-            count = 0
-            if count_type is not None:
-                count = int(connection.execute(_COUNT_EVENTS, {"iid": incident_id, "type": count_type}).scalar_one())
-            return places, claims, count
-
-        return connection_transaction(self.deps, work)
+        for purpose, (channel, ts) in (record or {}).items():
+            if purpose not in places:
+                add(purpose, channel, ts)
+        claims: dict[str, RefClaim] = {}
+        for purpose, channel in wanted.items():
+            row = rows.get(purpose)
+            if purpose not in places:
+                add(purpose, channel, None)
+                claims[purpose] = RefClaim("new", channel, None)
+            elif row is None:  # recorded just above by this call
+                claims[purpose] = RefClaim("posted" if places[purpose][1] is not None else "busy",
+                                           *places[purpose])
+            elif row[2] is not None:
+                claims[purpose] = RefClaim("posted", row[1], row[2])
+            elif own is not None and purpose in own[1] and connection.execute(
+                    _RENEW_OWN, {"rid": row[0], "renewed": now, "claimed": own[0]}).rowcount == 1:
+                claims[purpose] = RefClaim("new", row[1], None)  # still as this caller claimed it: its own again
+            elif not lease.expired(row[3], now):
+                claims[purpose] = RefClaim("busy", row[1], None)
+            else:  # the claim's age restarts with its new holder
+                connection.execute(_RENEW_CLAIM, {"rid": row[0], "renewed": now})
+                claims[purpose] = RefClaim("taken_over", row[1], None)
+        if new:
+            connection.execute(_ADD_REFS, new)
+        count = 0
+        if count_type is not None:
+            count = int(connection.execute(_COUNT_EVENTS, {"iid": incident_id, "type": count_type}).scalar_one())
+        return places, claims, count
 
     def put_refs(self, incident_id: int, platform: str, places: dict[str, tuple[str, str]]) -> set[str]:
         """Record several places at once, each only where no ts is stored yet (one transaction); returns the

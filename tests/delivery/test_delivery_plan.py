@@ -267,6 +267,67 @@ def test_a_report_and_its_posts_take_few_transactions(runtime: Runtime) -> None:
     assert merges[1:] == [2, 2], merges  # use case, claims and count (the first merge also records its message)
 
 
+def report_prepared(runtime: Runtime, runner: Runner, n: int, where: plan.Origin | None = None):
+    """A report whose plan makes its claims in the core's transaction (as the Slack adapter does)."""
+    held: list = []
+    outcome = runtime.triage.incidents.report(
+        ReportInput(text=FLAMING.format(n=n), reporter=Actor(STAFF, STAFF, "fake"), idempotency_key=f"ev-p{n}"),
+        within=lambda connection, made: held.append(runner.prepare(connection, plan.report(made, where or origin()))))
+    assert len(held) == 1 and outcome.created
+    return plan.report(outcome, where or origin()), held[0]
+
+
+def test_a_report_whose_claims_commit_with_it_takes_two_transactions(runtime: Runtime) -> None:
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    txns = Transactions(runtime)
+    steps, prepared = report_prepared(runtime, runner, 50)
+    assert runner.run(steps, prepared=prepared).failures == []
+    assert txns.take() == 2  # the use case with the plan's claims, then what was posted
+    assert [type(s.content) for s in port.posts()] == [c.Intro, c.Step, c.SectionNotice]
+    assert runner.run(steps, prepared=prepared).failures == [] and len(port.posts()) == 3  # a redelivery: nothing
+
+
+def test_claims_made_with_the_report_and_run_late_are_renewed_not_left_busy(runtime: Runtime,
+                                                                            clock: FixedClock) -> None:
+    """The plan waited in a queue: its claims are renewed as its own first, so the lease is whole again."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    steps, prepared = report_prepared(runtime, runner, 51)
+    clock.advance(seconds=60)  # within the post lease: nobody else may take them, and they are still this plan's
+    assert runner.run(steps, prepared=prepared).failures == []
+    assert [type(s.content) for s in port.posts()] == [c.Intro, c.Step, c.SectionNotice]
+
+
+def test_claims_made_with_the_report_and_taken_over_meanwhile_are_not_posted_again(runtime: Runtime,
+                                                                                   clock: FixedClock) -> None:
+    """Queued past the lease, a resume took the claims over and posted: the queued plan then posts nothing."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    steps, prepared = report_prepared(runtime, runner, 52)
+    clock.advance(minutes=3)
+    assert make_runner(runtime, port).run(steps).failures == []  # the resume (or a redelivery) took over
+    assert len(port.posts()) == 3
+    clock.advance(seconds=1)
+    assert runner.run(steps, prepared=prepared).failures == []
+    assert len(port.posts()) == 3
+
+
+def test_a_claim_taken_over_while_the_plan_waited_stays_with_its_new_holder(runtime: Runtime,
+                                                                           clock: FixedClock) -> None:
+    """Only claims still as the report made them are the plan's own: one another holder renewed is busy."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    steps, prepared = report_prepared(runtime, runner, 53)
+    clock.advance(minutes=3)
+    taken = runtime.triage.queries.claim_refs(steps.incident_id, port.platform, {PR_MESSAGE: PR_CH},  # type: ignore
+                                              lease=runner.ledger.lease)[1]
+    assert taken[PR_MESSAGE].state == "taken_over"  # that holder is posting it now
+    clock.advance(seconds=1)
+    assert runner.run(steps, prepared=prepared).failures == []
+    assert [type(s.content) for s in port.posts()] == [c.Intro, c.Step]
+
+
 def test_a_co_report_of_a_restricted_incident_tells_the_section_who_may_grant(runtime: Runtime) -> None:
     """The core's 【共同報告】 notice reaches the restricted section's channel (PR/security grant the role)."""
     port = FakePort()

@@ -271,3 +271,39 @@ def test_posts_are_claimed_so_a_second_delivery_posts_nothing(slack: SlackEnv) -
         slack.executor.drain()
     assert len(fake.thread_messages(REPORT, message["ts"])) == 2  # intro and step 1, once each
     assert len(fake.channel_messages(PR_CHANNEL)) == 1
+
+
+@pytest.mark.parametrize("where", ["channel", "dm"])
+def test_a_new_report_commits_twice(slack: SlackEnv, where: str) -> None:
+    """The use case with its plan's claims in one transaction, then what was posted (issue 12: ≤ 4)."""
+    from sqlalchemy import event
+
+    fake, driver = slack.fake, slack.driver
+    driver.post_message(STAFF, "おはようございます", REPORT)  # warm: the reporter's name looked up once
+    commits: list[int] = []
+    event.listen(slack.runtime.engine, "commit", lambda conn: commits.append(1))
+    channel = REPORT if where == "channel" else "D" + STAFF[1:]
+    message, _ = driver.post_message(STAFF, REPORTS["flaming"], channel, channel_type="channel" if where ==
+                                     "channel" else "im")
+    assert reported(fake, message["ts"], channel)(fake)
+    assert len(commits) == 2, commits
+
+
+def test_a_merge_and_its_redelivery_commit_once(slack: SlackEnv) -> None:
+    """A merge: the use case with its plan's claims and count in one transaction (the count message exists);
+    Slack's redelivery of it: one transaction too, nothing posted twice."""
+    from sqlalchemy import event
+
+    fake, driver = slack.fake, slack.driver
+    first, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT)
+    driver.post_message(OTHER, "この投稿が炎上しています https://x.com/asahikawa_fake/status/1", REPORT)
+    commits: list[int] = []
+    event.listen(slack.runtime.engine, "commit", lambda conn: commits.append(1))
+    driver.post_message(PR, "炎上しています https://x.com/asahikawa_fake/status/1", REPORT, event_id="Ev-merge")
+    assert len(commits) == 1, commits
+    [count] = [m for m in fake.thread_messages(REPORT, first["ts"]) if "件の報告をまとめました" in m["text"]]
+    assert "2 件の報告をまとめました" in count["text"]
+    posts = len(fake.calls_to("chat.postMessage"))
+    commits.clear()
+    driver.post_message(PR, "炎上しています https://x.com/asahikawa_fake/status/1", REPORT, event_id="Ev-merge")
+    assert len(commits) == 1 and len(fake.calls_to("chat.postMessage")) == posts and len(slack.incident_ids()) == 1

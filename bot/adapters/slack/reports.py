@@ -12,6 +12,8 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from sqlalchemy import Connection
+
 from bot.adapters.slack.asking import render_ask
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Handlers
@@ -22,7 +24,8 @@ from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of,
 from bot.config import SlackSettings
 from bot.delivery import plan
 from bot.delivery.content import Place, Posted
-from bot.delivery.intake import after_report
+from bot.delivery.intake import AfterReport, after_report
+from bot.delivery.ledger import Prepared
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
 
@@ -114,14 +117,26 @@ class Reports(Handlers):
         self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
 
     def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
-        """Send a report to the core and show the outcome."""
+        """Send a report to the core and show the outcome; a new incident's plan makes its claims in the core's
+        transaction (one commit fewer), handed to the runner with the plan."""
         with self.replies.guard(origin.reply, "report"):
             actor = self.people.actor(origin.user)
             triage = self.people.triage()
             # A DM, a mention, the slash command and the shortcut are explicit intent: never dropped.
             report = replace(make_input(actor), explicit=origin.source != "channel")
+            made: list[tuple[Outcome, AfterReport, Prepared | None]] = []
+
+            def claim(connection: Connection, outcome: Outcome) -> None:
+                after = self.after(outcome, origin, actor)
+                prepared = None if after.plan is None else self.outbox.runner.prepare(connection, after.plan)
+                made[:] = [(outcome, after, prepared)]
             # A redelivery answers with the first outcome (duplicate): its plan finishes what a crash left unposted.
-            self.show_report(triage.incidents.report(report), origin, actor)
+            outcome = triage.incidents.report(report, within=claim)
+            # Only what this outcome's transaction made (an attempt the core retried made its own, rolled back).
+            if made and made[0][0] is outcome:
+                self.show_report(outcome, origin, actor, made[0][1], made[0][2])
+            else:
+                self.show_report(outcome, origin, actor)
 
     def neutral_origin(self, origin: Origin, actor: Actor) -> plan.Origin:
         """Where the report was made, as the plan sees it."""
@@ -133,10 +148,15 @@ class Reports(Handlers):
         return plan.Origin("command", Place(origin.channel), origin.user, actor.display_name,
                            public=in_report_channel, private=origin.user)
 
-    def show_report(self, outcome: Outcome, origin: Origin, actor: Actor) -> None:
-        """Show a report's outcome as bot/delivery/intake.py decides (a new incident's plan runs once)."""
-        after = after_report(outcome, self.neutral_origin(origin, actor), answer=origin.source != "channel",
-                             can_ask=bool(origin.message_ts))
+    def after(self, outcome: Outcome, origin: Origin, actor: Actor) -> AfterReport:
+        """What follows the report, as bot/delivery/intake.py decides."""
+        return after_report(outcome, self.neutral_origin(origin, actor), answer=origin.source != "channel",
+                            can_ask=bool(origin.message_ts))
+
+    def show_report(self, outcome: Outcome, origin: Origin, actor: Actor, after: AfterReport | None = None,
+                    prepared: Prepared | None = None) -> None:
+        """Show a report's outcome (a new incident's plan runs once); `prepared`: its claims (see `report`)."""
+        after = after or self.after(outcome, origin, actor)
         if after.ask is not None and origin.message_ts:  # only the poster sees the question
             self.replies.say(origin.reply, render_ask(after.ask, origin.channel, origin.message_ts,
                                                       explicit=origin.source != "channel"))
@@ -146,7 +166,8 @@ class Reports(Handlers):
         elif after.plan is not None and (view := outcome.incident) is not None:
             log_event(logging.INFO, "slack.report", incident_id=view.id, source=origin.source,
                       created=outcome.created, merged=outcome.merged, kind=view.kind)
-            self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report", after.plan)
+            self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report", after.plan,
+                                prepared=prepared)
 
     def resume(self, outcome: Outcome) -> None:
         """A report a crash interrupted (bot/delivery/resume.py found it): its plan again where its conversation is."""
