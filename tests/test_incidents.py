@@ -192,6 +192,22 @@ def test_kind_correction_restarts_the_playbook_and_restricts_leaks(runtime: Runt
     assert "kind_corrected" in _events(runtime, outcome.incident.id)
 
 
+def test_a_correction_to_leak_raises_the_severity_a_leak_starts_at(runtime: Runtime) -> None:
+    """A 炎上 (中) corrected to 情報漏えい was left at 中 although a leak is reported at 高 (session 8 walk)."""
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    assert outcome.incident is not None and outcome.incident.severity == "medium"
+    corrected = runtime.triage.incidents.correct_kind(outcome.incident.id, "leak", REPORTER)
+    assert corrected.incident is not None and corrected.incident.severity == "high"
+    assert any("「中」から「高」" in message for message in corrected.messages)
+    assert [n.topic for n in corrected.notifications] == ["severity_changed"]
+    events = _events(runtime, outcome.incident.id)
+    assert events.index("kind_corrected") < events.index("severity_changed")
+    back = runtime.triage.incidents.correct_kind(outcome.incident.id, "flaming", PR_OFFICER)
+    assert back.incident is not None and back.incident.severity == "medium" and back.incident.restricted
+    with runtime.triage.deps.sessions.begin() as session:
+        assert verify_chain(session).ok
+
+
 def test_manual_merge_moves_reporters(runtime: Runtime) -> None:
     a = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
     b = runtime.triage.incidents.report(ReportInput("市の公式アカウントの投稿が炎上、苦情が殺到中", OTHER_STAFF))

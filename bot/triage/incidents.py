@@ -250,8 +250,7 @@ class IncidentDesk:
             if incident.kind == kind:
                 return Outcome(incident=build_view(self.deps, incident, reporters, actor.user_id), duplicate=True,
                                step=self.steps.current_view(session, incident, actor.user_id))
-            old = incident.kind
-            incident.kind = kind
+            old, incident.kind = incident.kind, kind
             incident.updated_at = self.deps.clock.now()
             record(session, self.deps, incident_id, "kind_corrected", actor.user_id, old=old, new=kind)
             # The matrix keeps kind corrections of a restricted incident to PR and security; a correction to a
@@ -262,10 +261,11 @@ class IncidentDesk:
                 notices = restrict(session, self.deps, incident, actor, named.ref, named.kind_label)
                 reporters = reporter_ids(session, incident_id)
             intake.relabel(session, self.deps, incident, old, actor.user_id)
+            said, told = self.steps.reassess_severity(session, incident, actor.user_id)  # a leak starts at 高
             view = build_view(self.deps, incident, reporters, actor.user_id)
             message = self.deps.catalog.t("correct.done", ref=view.ref, kind=view.kind_label)
             return Outcome(incident=view, step=self.steps.current_view(session, incident, actor.user_id),
-                           messages=(message,), notifications=notices)
+                           messages=(message, *said), notifications=(*notices, *told))
 
         return transaction(self.deps, work)
 

@@ -342,10 +342,14 @@ class StepRunner:
         if answers.get("department"):  # the step's own event records it; the report's sender and 所管課別 read it
             incident.department = clip(answers["department"], DEPARTMENT_MAX)
         if any(key in answers for key in SEVERITY_INPUTS):
-            severity = assess(incident.kind, all_answers(step_states(session, incident)))
-            if severity != incident.severity:
-                return self._severity_changed(session, incident, severity, actor)
+            return self.reassess_severity(session, incident, actor)
         return [], []
+
+    def reassess_severity(self, session: Session, incident: Incident,
+                          actor: str) -> tuple[list[str], list[Notification]]:
+        """Severity from the incident's kind and every answer so far; a change is recorded and told."""
+        severity = assess(incident.kind, all_answers(step_states(session, incident)))
+        return self._severity_changed(session, incident, severity, actor) if severity != incident.severity else ([], [])
 
     def _severity_changed(self, session: Session, incident: Incident, severity: str,
                           actor: str) -> tuple[list[str], list[Notification]]:
