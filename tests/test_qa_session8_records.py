@@ -1,0 +1,95 @@
+"""Session 8 records walk (docs/qa/session8_records.md): the report and timeline a section chief files, kept exact."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import docx
+import openpyxl
+import pytest
+
+from bot.ports import Actor, ReportInput
+from bot.records.service import RecordsDesk
+from bot.records.tables import md_escape
+from bot.wiring import Runtime
+from tests.conftest import PR, STAFF
+from tests.helpers import answers_for
+
+REPORTER = Actor(STAFF, "山田 花子", "test")
+PR_OFFICER = Actor(PR, "広報 佐藤", "test")
+FLAMING = "市の公式Xの投稿が炎上しています、批判のリプライが止まりません https://x.com/city/status/1"
+RESULTS = {"ja": ("実施", "実施せず（スキップ）", "未実施"), "en": ("Done", "Not done (skipped)", "Not done (not taken up)")}
+
+
+def _flaming_left_open_at_the_end(runtime: Runtime) -> tuple[int, list[str]]:
+    """A flaming incident: the first step skipped, the rest done, except the last, which PR resolves past."""
+    triage = runtime.triage
+    outcome = triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER))
+    assert outcome.incident is not None
+    incident_id, step, seen = outcome.incident.id, outcome.step, []
+    while step is not None and step.index < step.total:
+        seen.append(step.title)
+        skip = not seen[:-1]  # the first step
+        step = triage.steps.complete(incident_id, step.step_id, REPORTER, skip=skip,
+                                     answers=answers_for(step)).step
+    assert step is not None  # the last step, left untouched
+    seen.append(step.title)
+    triage.incidents.acknowledge(incident_id, PR_OFFICER)
+    triage.incidents.change_status(incident_id, "resolved", PR_OFFICER)
+    return incident_id, seen
+
+
+def _docx_rows(content: bytes, heading: str) -> list[list[str]]:
+    """The rows of the table under a numbered heading of the Word report."""
+    document = docx.Document(io.BytesIO(content))
+    body = document.element.body
+    tables = {t._tbl: t for t in document.tables}
+    found = False
+    for child in body.iterchildren():
+        text = "".join(child.itertext())
+        if child.tag.endswith("}p") and text.endswith(heading):
+            found = True
+        elif found and child in tables:
+            return [[cell.text for cell in row.cells] for row in tables[child].rows]
+    raise AssertionError(f"no table under {heading}")
+
+
+# -- finding 1: a step nobody took up is in the report as 未実施, a skipped one as スキップ ---------------------------
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_the_report_lists_skipped_and_untouched_steps(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                      locale: str) -> None:
+    """「実施した対応」 listed only the steps done or skipped: the optional 審査委員会 step PR resolved past was not
+    there, so the clerk filing the report could not tell it was never considered."""
+    runtime = runtime_factory(sqlite_url, locale=locale)
+    incident_id, titles = _flaming_left_open_at_the_end(runtime)
+    content = RecordsDesk(runtime.triage.deps).report_file(incident_id, None, "docx").content
+    heading = "対応の実施状況" if locale == "ja" else "Steps of the response"
+    rows = _docx_rows(content, heading)[1:]
+    assert [row[1] for row in rows] == titles
+    done, skipped, pending = RESULTS[locale]
+    assert rows[0][2] == skipped and rows[0][4] != "—"
+    assert all(row[2] == done for row in rows[1:-1])
+    assert rows[-1][2:5] == [pending, "—", "—"]
+    assert rows[-1][5]  # its clauses are cited: what the guideline offered
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_the_timeline_exports_end_with_the_steps_status(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                        locale: str) -> None:
+    """The timeline (md, xlsx) showed events only: a step nobody took up left no trace in it."""
+    runtime = runtime_factory(sqlite_url, locale=locale)
+    incident_id, titles = _flaming_left_open_at_the_end(runtime)
+    desk = RecordsDesk(runtime.triage.deps)
+    done, skipped, pending = RESULTS[locale]
+    md = desk.timeline_file(incident_id, None, "md").content.decode("utf-8")
+    tail = md.split("## " + ("手順の実施状況" if locale == "ja" else "Steps of the response"))[1]
+    assert f"| {md_escape(pending)} | — | — |" in tail and f"| {md_escape(skipped)} |" in tail
+    book = openpyxl.load_workbook(io.BytesIO(desk.timeline_file(incident_id, None, "xlsx").content))
+    sheet = book[book.sheetnames[1]]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[1] for row in values] == titles
+    assert [row[2] for row in values] == [skipped] + [done] * (len(titles) - 2) + [pending]
+    # CSV stays one table of events (a second table would break every reader of it).
+    csv = desk.timeline_file(incident_id, None, "csv").content.decode("utf-8-sig")
+    assert pending not in csv
