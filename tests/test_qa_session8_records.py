@@ -93,3 +93,44 @@ def test_the_timeline_exports_end_with_the_steps_status(runtime_factory: Callabl
     # CSV stays one table of events (a second table would break every reader of it).
     csv = desk.timeline_file(incident_id, None, "csv").content.decode("utf-8-sig")
     assert pending not in csv
+
+
+# -- finding 3: the classifier's fit runs on one BLAS/OpenMP thread (the same corpus, the same bytes) -----------
+def test_the_classifier_fit_runs_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two builds of the same corpus on a loaded machine differed by 1e-6 in one coefficient: the parallel BLAS
+    reductions summed in a load-dependent order."""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info
+
+    from bot.triage.classifier_build import Example, build
+
+    seen: list[int] = []
+    fit = LogisticRegression.fit
+
+    def watched(self: LogisticRegression, *args: object, **kwargs: object) -> LogisticRegression:
+        seen.extend(pool["num_threads"] for pool in threadpool_info())
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", watched)
+    texts = {"flaming": "公式の投稿が炎上 批判が殺到", "leak": "個人情報が写った写真を投稿 漏えい",
+             "none": "今日の会議は午後です 資料を印刷"}
+    examples = [Example(f"{text} {n}", kind, f"batch{n % 2}") for kind, text in texts.items() for n in range(4)]
+    build(examples)
+    assert seen and set(seen) == {1}
+
+
+# -- finding 4: a platform reads the same whichever case it was stored in --------------------------------------
+def test_the_platform_reads_the_same_from_a_url_and_from_an_answer(runtime_factory: Callable[..., Runtime],
+                                                                  sqlite_url: str) -> None:
+    """A report's URL stores 「X」, a typed answer 「x」: the incident list showed 「X」 for one and 「X（旧Twitter）」
+    for the other, and the timeline said the platform changed from 「X」 to 「X（旧Twitter）」."""
+    runtime = runtime_factory(sqlite_url)
+    triage = runtime.triage
+    first = triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER, kind_hint="flaming"))
+    assert first.incident is not None and first.incident.platform == "X"
+    desk = RecordsDesk(triage.deps)
+    book = openpyxl.load_workbook(io.BytesIO(desk.incidents_file(None).content))
+    values = [[c.value for c in row] for row in book.active.iter_rows(min_row=2)]
+    assert values[0][10] == "X（旧Twitter）"
+    report = desk.report_file(first.incident.id, None, "md").content.decode("utf-8")
+    assert "媒体：X（旧Twitter）" in report

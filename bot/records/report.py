@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.clock import to_jst
 from bot.records.model import IncidentRecord
-from bot.records.sentences import Describer, Line, format_when, step_sources
+from bot.records.sentences import Describer, Line, format_when, platform_label, step_sources
 from bot.triage.core import CoreDeps
 from bot.wareki import wareki_date
 
@@ -164,7 +164,7 @@ def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
     paragraphs = [cat.t("records.report.summary_text", text=text), cat.t("records.report.summary_url", url=url)]
     if view.platform:
         paragraphs.append(cat.t("records.report.summary_platform",
-                                platform=cat.label("summary.platform", view.platform)))
+                                platform=platform_label(cat, view.platform)))
     paragraphs.append(cat.t("records.report.status_line", status=view.status_label))
     return tuple(paragraphs)
 

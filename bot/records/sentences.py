@@ -57,6 +57,13 @@ def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
     return format_jst(value, locale)
 
 
+def platform_label(catalog: Catalog, value: str) -> str:
+    """A platform's label whichever case it was stored in (a URL gives "X", a typed answer "x")."""
+    key = value.casefold()
+    label = catalog.label("summary.platform", key)
+    return value if label == key else label  # an unknown service keeps the spelling it was given
+
+
 def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, kind: str,
                  step_id: str) -> tuple[str, tuple[str, ...]]:
     """A step's title and its guideline citations for the profile (general rule labelled as such)."""
@@ -201,7 +208,7 @@ class Describer:
         if isinstance(value, bool):
             return cat.t("records.flag_yes" if value else "records.flag_no")
         if entry.type == "details_changed" and entry.data.get("field") == "platform":
-            return cat.label("summary.platform", str(value))
+            return platform_label(cat, str(value))
         convert = labels.get(entry.type)
         return convert(value) if convert else _plain(value)
 

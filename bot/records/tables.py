@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from bot.clock import format_jst, to_jst
 from bot.i18n import Catalog
 from bot.ports import IncidentView
-from bot.records.sentences import Line
+from bot.records.sentences import Line, platform_label
 
 TIMELINE_COLUMNS = ("at", "event", "actor", "content", "old", "new", "clauses")
 LIST_COLUMNS = ("ref", "kind", "status", "severity", "restricted", "created", "acknowledged", "acknowledged_by",
@@ -169,7 +169,7 @@ def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
             catalog.t("records.flag_yes" if v.restricted else "records.flag_no"),
             _excel_time(v.created_at), _excel_time(v.acknowledged_at), v.acknowledged_by or "",
             _excel_time(v.resolved_at), "、".join(names_of.get(r, r) for r in v.reporters),
-            catalog.label("summary.platform", v.platform) if v.platform else "", v.department or "",
+            platform_label(catalog, v.platform) if v.platform else "", v.department or "",
         ))
     workbook = Workbook()
     _sheet(workbook, catalog.t("records.list.sheet"), headers(catalog, "list", LIST_COLUMNS), rows)
