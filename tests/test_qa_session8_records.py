@@ -9,6 +9,7 @@ import docx
 import openpyxl
 import pytest
 
+from bot.clock import FixedClock
 from bot.ports import Actor, ReportInput
 from bot.records.service import RecordsDesk
 from bot.records.tables import md_escape
@@ -19,7 +20,8 @@ from tests.helpers import answers_for
 REPORTER = Actor(STAFF, "山田 花子", "test")
 PR_OFFICER = Actor(PR, "広報 佐藤", "test")
 FLAMING = "市の公式Xの投稿が炎上しています、批判のリプライが止まりません https://x.com/city/status/1"
-RESULTS = {"ja": ("実施", "実施せず（スキップ）", "未実施"), "en": ("Done", "Not done (skipped)", "Not done (not taken up)")}
+RESULTS = {"ja": ("実施", "実施せず（スキップ）", "未実施"),
+           "en": ("Done", "Not done (skipped)", "Not done (not taken up)")}
 
 
 def _flaming_left_open_at_the_end(runtime: Runtime) -> tuple[int, list[str]]:
@@ -134,3 +136,40 @@ def test_the_platform_reads_the_same_from_a_url_and_from_an_answer(runtime_facto
     assert values[0][10] == "X（旧Twitter）"
     report = desk.report_file(first.incident.id, None, "md").content.decode("utf-8")
     assert "媒体：X（旧Twitter）" in report
+
+
+# -- finding 5: a re-notice is recorded as the re-notice it was, not as a higher level ---------------------------
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_a_renotice_reads_as_a_renotice_of_its_stage(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                     clock: FixedClock, locale: str) -> None:
+    """With one escalation level, the two re-notices read 「第2段階」「第3段階」 in the timeline and the report,
+    while the notice said 【再通知 1/2】 and the weekly summary counted no climb to level 2."""
+    runtime = runtime_factory(sqlite_url, locale=locale, escalation={
+        "levels": [{"section": "pr_section", "after_minutes": 30}], "renotice_limit": 2,
+        "office_hours": {"always_for_severities": ["low", "medium", "high", "critical"]}})
+    outcome = runtime.triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER, kind_hint="flaming"))
+    assert outcome.incident is not None
+    sent: list[object] = []
+    for _ in range(2):
+        clock.advance(minutes=31)
+        assert runtime.triage.escalations.fire_due(sent.append, "w") == 1
+    md = RecordsDesk(runtime.triage.deps).timeline_file(outcome.incident.id, None, "md").content.decode("utf-8")
+    if locale == "ja":
+        assert "第1段階の1回目の再通知" in md and "第1段階の2回目の再通知" in md
+        assert "第2段階" not in md and "第3段階" not in md
+    else:
+        assert md_escape("(level 1, re-notice 1)") in md and md_escape("(level 1, re-notice 2)") in md
+        assert "level 2" not in md and "level 3" not in md
+
+
+# -- finding 6: an English report numbers its sections as English does ---------------------------------------
+def test_an_english_report_numbers_sections_in_ascii(runtime_factory: Callable[..., Runtime],
+                                                     sqlite_url: str) -> None:
+    """The English Word report headed its sections 「１　Subject」: full-width digits and an ideographic space."""
+    runtime = runtime_factory(sqlite_url, locale="en")
+    outcome = runtime.triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER, kind_hint="flaming"))
+    assert outcome.incident is not None
+    content = RecordsDesk(runtime.triage.deps).report_file(outcome.incident.id, None, "docx").content
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
+    assert "1. Subject" in paragraphs and "10. Prevention measures" in paragraphs
+    assert not any(ch in text for text in paragraphs for ch in "０１２３４５６７８９　")

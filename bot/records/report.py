@@ -62,6 +62,7 @@ class Report:
     lines: tuple[Line, ...]  # the timeline the 経緯 table was made from, event for event
     warning: str = ""  # the chain does not vouch for these records: said on top
     made: datetime | None = None  # the file's 作成日時 (Word shows its template's 2013 otherwise)
+    locale: str = "ja"
 
 
 def addressee_sections(deps: CoreDeps) -> list[str]:
@@ -144,6 +145,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         lines=lines,
         warning=suspect_warning(deps, record),
         made=now,
+        locale=locale,
     )
 
 

@@ -181,8 +181,10 @@ class Describer:
     def _sentence(self, type_: str, params: dict[str, Any]) -> str:
         cat = self.catalog
         if type_ in KNOWN_TYPES:
+            # A re-notice keeps its stage: its `level` only counts the notices sent (the summary counts by stage).
+            key = "escalated_repeat" if type_ == "escalated" and params.get("repeat", "0") not in ("", "0") else type_
             try:
-                return cat.t(f"records.sentence.{type_}").format_map(_Defaults(params))
+                return cat.t(f"records.sentence.{key}").format_map(_Defaults(params))
             except (KeyError, ValueError, IndexError):
                 pass  # a malformed payload still yields the neutral sentence below
         return cat.t("records.fallback", who=params["who"], event=params["event"])
