@@ -173,3 +173,26 @@ def test_an_english_report_numbers_sections_in_ascii(runtime_factory: Callable[.
     paragraphs = [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
     assert "1. Subject" in paragraphs and "10. Prevention measures" in paragraphs
     assert not any(ch in text for text in paragraphs for ch in "０１２３４５６７８９　")
+
+
+# -- finding 7: 浦臼町 notices went to 所属課局長及び総務課; the records named only the first ------------------
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_the_records_name_every_section_a_notice_went_to(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                         clock: FixedClock, locale: str) -> None:
+    """浦臼町 5(3): trouble is reported to 所属課局長 and 総務課 at once, and the notice (and its re-notice) said so,
+    but the timeline read 「所属課局長に通知しました」 and the report's 通知・確認 table named 所属課局長 alone."""
+    runtime = runtime_factory(sqlite_url, profile="urausu", locale=locale, escalation={
+        "levels": [{"section": "department_head", "after_minutes": 30}], "renotice_limit": 1,
+        "office_hours": {"always_for_severities": ["low", "medium", "high", "critical"]}})
+    outcome = runtime.triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER, kind_hint="flaming"))
+    assert outcome.incident is not None
+    clock.advance(minutes=31)
+    sent: list[object] = []
+    assert runtime.triage.escalations.fire_due(sent.append, "w") == 1
+    both = runtime.triage.deps.profile.first_recipients(locale)
+    desk = RecordsDesk(runtime.triage.deps)
+    md = desk.timeline_file(outcome.incident.id, None, "md").content.decode("utf-8")
+    assert md.count(md_escape(both)) == 2  # the notice and its re-notice
+    rows = _docx_rows(desk.report_file(outcome.incident.id, None, "docx").content,
+                      "通知・確認" if locale == "ja" else "Notifications and acknowledgements")
+    assert [row[2] for row in rows[1:]] == [both, both]

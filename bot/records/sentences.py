@@ -200,8 +200,6 @@ class Describer:
             "classified": lambda v: cat.label("kind", str(v)),
             "kind_corrected": lambda v: cat.label("kind", str(v)),
             "severity_changed": lambda v: cat.label("severity", str(v)),
-            "notified": self._section,
-            "escalated": self._section,
             "acknowledged": lambda v: self.actor(str(v)),
             "step_completed": lambda v: cat.label("step_status", str(v)),
             "step_skipped": lambda v: cat.label("step_status", str(v)),
@@ -211,6 +209,8 @@ class Describer:
             return cat.t("records.flag_yes" if value else "records.flag_no")
         if entry.type == "details_changed" and entry.data.get("field") == "platform":
             return platform_label(cat, str(value))
+        if entry.type in ("notified", "escalated"):
+            return self._recipients(entry, value)
         convert = labels.get(entry.type)
         return convert(value) if convert else _plain(value)
 
@@ -232,6 +232,18 @@ class Describer:
                        value=choices.get(key, {}).get(str(value), _plain(value)))
                  for key, value in answers.items()]
         return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
+
+    def _recipients(self, entry: TimelineEntry, value: Any) -> str:
+        """Whom a notice went to: every section it named (浦臼町 5(3) 所属課局長及び総務課), not only the first."""
+        keys = [str(value)]
+        sections = entry.data.get("sections")
+        first = list(self.profile.first_report_to) if self.profile else []
+        if isinstance(sections, list) and sections:
+            keys = [str(key) for key in sections]
+        elif entry.type == "escalated" and entry.data.get("stage") == 1 and str(value) in first:
+            keys = first  # a re-notice of the first notice goes to the same sections (its title names them all)
+        names = [self._section(key) for key in keys]
+        return " and the ".join(names) if self.catalog.locale == "en" else "及び".join(names)
 
     def _section(self, value: Any) -> str:
         section = self.profile.sections.get(str(value)) if self.profile else None
