@@ -13,8 +13,9 @@ from bot.clock import FixedClock
 from bot.ports import Actor, ReportInput
 from bot.records.service import RecordsDesk
 from bot.records.tables import md_escape
+from bot.triage.access import PermissionDenied
 from bot.wiring import Runtime
-from tests.conftest import PR, STAFF
+from tests.conftest import OTHER, PR, STAFF
 from tests.helpers import answers_for
 
 REPORTER = Actor(STAFF, "山田 花子", "test")
@@ -196,3 +197,22 @@ def test_the_records_name_every_section_a_notice_went_to(runtime_factory: Callab
     rows = _docx_rows(desk.report_file(outcome.incident.id, None, "docx").content,
                       "通知・確認" if locale == "ja" else "Notifications and acknowledgements")
     assert [row[2] for row in rows[1:]] == [both, both]
+
+
+# -- finding 8: a refused attempt names the action in words -------------------------------------------------------
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_a_refused_export_reads_in_the_records_language(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                        locale: str) -> None:
+    """A colleague's refused `report --as` on a leak read 「…が権限のない操作（export）を試み、拒否されました」:
+    the access matrix's id, in English, in a Japanese record."""
+    runtime = runtime_factory(sqlite_url, locale=locale)
+    outcome = runtime.triage.incidents.report(ReportInput(
+        text="職員が住民の個人情報を含む写真を投稿しました https://www.instagram.com/p/55", reporter=REPORTER,
+        kind_hint="leak"))
+    assert outcome.incident is not None
+    desk = RecordsDesk(runtime.triage.deps)
+    with pytest.raises(PermissionDenied):
+        desk.report_file(outcome.incident.id, OTHER, "docx")
+    md = desk.timeline_file(outcome.incident.id, None, "md").content.decode("utf-8")
+    wanted = "（記録の書き出し）" if locale == "ja" else md_escape("(exporting the records)")
+    assert wanted in md and "export)" not in md and "（export" not in md

@@ -171,7 +171,7 @@ class Describer:
         if entry.type == "details_changed":
             params["field"] = cat.label("records.field", str(entry.data.get("field", "")))
         if entry.type == "access_denied":
-            params["action"] = str(entry.data.get("action", ""))
+            params["action"] = cat.label("records.action", str(entry.data.get("action", "")))
         params.update(who=who, old=old or "—", new=new or "—", event=event)
         text = self._sentence(entry.type, params)
         return Line(**base, text=text, old=old, new=new, clauses=("、" if cat.locale == "ja" else "; ").join(clauses),
