@@ -216,3 +216,18 @@ def test_a_refused_export_reads_in_the_records_language(runtime_factory: Callabl
     md = desk.timeline_file(outcome.incident.id, None, "md").content.decode("utf-8")
     wanted = "（記録の書き出し）" if locale == "ja" else md_escape("(exporting the records)")
     assert wanted in md and "export)" not in md and "（export" not in md
+
+
+# -- finding 9: the English leak report names its basis in English, the official title after it -----------------
+def test_the_english_leak_report_names_its_basis_in_english(runtime_factory: Callable[..., Runtime],
+                                                            sqlite_url: str) -> None:
+    """「9. Basis: 旭川市ソーシャルメディアの利用に関するガイドライン」: the only Japanese-only line of the English draft."""
+    runtime = runtime_factory(sqlite_url, locale="en")
+    outcome = runtime.triage.incidents.report(ReportInput(
+        text="A staff member posted residents' personal data https://www.instagram.com/p/55", reporter=REPORTER,
+        kind_hint="leak"))
+    assert outcome.incident is not None
+    drafts = runtime.triage.steps.drafts(outcome.incident.id, STAFF)
+    text = next(d.text for d in drafts if "Basis:" in d.text)
+    assert ("9. Basis: the Asahikawa City social media guideline (旭川市ソーシャルメディアの利用に関するガイドライン)"
+            in text)
