@@ -221,7 +221,7 @@ def test_a_refused_export_reads_in_the_records_language(runtime_factory: Callabl
 # -- finding 9: the English leak report names its basis in English, the official title after it -----------------
 def test_the_english_leak_report_names_its_basis_in_english(runtime_factory: Callable[..., Runtime],
                                                             sqlite_url: str) -> None:
-    """「9. Basis: 旭川市ソーシャルメディアの利用に関するガイドライン」: the only Japanese-only line of the English draft."""
+    """「9. Basis: 旭川市ソーシャルメディアの利用に関するガイドライン」: the English draft's one Japanese-only line."""
     runtime = runtime_factory(sqlite_url, locale="en")
     outcome = runtime.triage.incidents.report(ReportInput(
         text="A staff member posted residents' personal data https://www.instagram.com/p/55", reporter=REPORTER,
