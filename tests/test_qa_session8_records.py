@@ -176,6 +176,26 @@ def test_an_english_report_numbers_sections_in_ascii(runtime_factory: Callable[.
     assert not any(ch in text for text in paragraphs for ch in "０１２３４５６７８９　")
 
 
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_reporters_and_documents_are_listed_in_the_reports_language(runtime_factory: Callable[..., Runtime],
+                                                                    sqlite_url: str, locale: str) -> None:
+    """The English report read 「reported by Hanako Yamada、Jiro Sato」 and marked each draft with 〇."""
+    runtime = runtime_factory(sqlite_url, locale=locale)
+    triage = runtime.triage
+    outcome = triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER, kind_hint="flaming"))
+    assert outcome.incident is not None
+    triage.incidents.report(ReportInput(text=FLAMING, reporter=Actor(OTHER, "佐藤 次郎", "test"), kind_hint="flaming"))
+    step = outcome.step
+    while step is not None:
+        step = triage.steps.complete(outcome.incident.id, step.step_id, REPORTER, answers=answers_for(step)).step
+    content = RecordsDesk(triage.deps).report_file(outcome.incident.id, None, "docx").content
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
+    marks = [text[:2] for text in paragraphs if text[:2] in ("〇 ", "• ")]
+    assert marks and set(marks) == {"〇 " if locale == "ja" else "• "}
+    joined = "山田 花子、佐藤 次郎" if locale == "ja" else "山田 花子, 佐藤 次郎"
+    assert any(joined in text for text in paragraphs)
+
+
 # -- finding 7: 浦臼町 notices went to 所属課局長及び総務課; the records named only the first ------------------
 @pytest.mark.parametrize("locale", ["ja", "en"])
 def test_the_records_name_every_section_a_notice_went_to(runtime_factory: Callable[..., Runtime], sqlite_url: str,

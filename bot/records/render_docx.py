@@ -108,7 +108,7 @@ def _section(document: DocxDocument, number: int, section: Section, locale: str)
     if section.table is not None:
         _table(document, section.table)
     for item in section.documents:
-        _paragraph(document, f"〇 {item.title}", indent=0.7, bold=True)
+        _paragraph(document, f"{'〇' if locale == 'ja' else '•'} {item.title}", indent=0.7, bold=True)
         _paragraph(document, item.note, indent=0.7, size=9)
         box = document.add_table(rows=1, cols=1)
         box.style = "Table Grid"

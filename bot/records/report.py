@@ -99,7 +99,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     def heading(key: str) -> str:
         return cat.t(f"records.report.heading.{key}")
 
-    reporters = "、".join(describer.actor(r) for r in view.reporters) or view.reporter_id
+    reporters = ("、" if locale == "ja" else ", ").join(describer.actor(r) for r in view.reporters) or view.reporter_id
     sections = [
         Section(heading("subject"), (cat.t("records.report.subject", kind=view.kind_label, ref=view.ref),)),
         Section(heading("when"), (cat.t("records.report.occurred", when=blank),

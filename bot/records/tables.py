@@ -161,6 +161,7 @@ def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
     """The incident list as an Excel workbook (no report text: restricted incidents must not leak); reporters by
     the names each incident recorded for them."""
     every = names or {}
+    separator = "、" if catalog.locale == "ja" else ", "
     rows = []
     for v in views:
         names_of = every.get(v.id, {})
@@ -168,7 +169,7 @@ def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
             v.ref, v.kind_label, v.status_label, v.severity_label,
             catalog.t("records.flag_yes" if v.restricted else "records.flag_no"),
             _excel_time(v.created_at), _excel_time(v.acknowledged_at), v.acknowledged_by or "",
-            _excel_time(v.resolved_at), "、".join(names_of.get(r, r) for r in v.reporters),
+            _excel_time(v.resolved_at), separator.join(names_of.get(r, r) for r in v.reporters),
             platform_label(catalog, v.platform) if v.platform else "", v.department or "",
         ))
     workbook = Workbook()
