@@ -29,7 +29,7 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
 
         try:
             if not runtime.settings.file.slack.summary_channel:
-                raise SummaryPostError(_no_slack_channel(runtime))
+                raise SummaryPostError("slack.summary_channel is not set in app.yaml")
             client = build_client(runtime)
         except SummaryPostError as exc:
             stdout.write(f"summary: --post: {exc}\n")
@@ -78,26 +78,3 @@ def _post(runtime: Runtime, client: Any, week: IsoWeek, stdout: TextIO, quiet: b
     if not quiet:
         stdout.write(f"summary: posted {week} to {runtime.settings.file.slack.summary_channel}\n")
     return 0
-
-
-def _no_slack_channel(runtime: Runtime) -> str:
-    """Why --post cannot post, in Japanese first: it posts to Slack only; Teams and LINE WORKS post on schedule."""
-    from bot.chat_sections import ChatSection, SectionError, read_section
-
-    scheduled = []
-    for name in ("teams", "lineworks"):
-        try:
-            channel = read_section(runtime.settings, name, ChatSection).summary_channel
-        except SectionError:
-            channel = None
-        if channel:
-            scheduled.append(f"{name}.summary_channel")
-    when = runtime.settings.file.summary
-    text = ("--post は Slack の slack.summary_channel に投稿しますが、app.yaml に設定されていません。"
-            "/ --post posts to Slack's slack.summary_channel, which is not set in app.yaml.")
-    if scheduled:
-        text += (f"\nsummary: --post: {'・'.join(scheduled)} には、動いている incident-bot teams／lineworks が毎週 "
-                 f"{when.day_of_week} {when.time:%H:%M}（日本時間）に投稿します（app.yaml の summary:）。"
-                 f"/ the running incident-bot teams / lineworks posts to {', '.join(scheduled)} every "
-                 f"{when.day_of_week} at {when.time:%H:%M} JST (summary: in app.yaml).")
-    return text
