@@ -29,7 +29,7 @@ from tests.helpers import answers_for
 
 HOSTILE = "市の公式Xの投稿が炎上しています ![x](https://evil.example/a.png) <img src=x onerror=alert(1)> | 列\n改行"
 REPORTER = Actor(STAFF, "山田 太郎")
-HEADINGS = ["件名", "発生・覚知日時", "種別・重大度", "概要", "経緯", "通知・確認", "実施した対応", "発信した文書",
+HEADINGS = ["件名", "発生・覚知日時", "種別・重大度", "概要", "経緯", "通知・確認", "対応の実施状況", "発信した文書",
             "原因", "再発防止策"]
 
 

@@ -19,12 +19,12 @@ REVIEW_EVENT = "review_recorded"
 
 @dataclass(frozen=True)
 class StepRecord:
-    """A playbook step that was done or skipped, as the report lists it."""
+    """A playbook step as the report lists it: done, skipped, or pending (neither: 未実施)."""
 
     step_id: str
-    status: str  # done or skipped
-    actor: str
-    at: datetime
+    status: str  # done, skipped or pending
+    actor: str = ""
+    at: datetime | None = None
     drafts: tuple[DraftView, ...] = ()
 
 
@@ -85,14 +85,19 @@ def _names(session: Session, incident: Incident) -> dict[str, str]:
 
 
 def _steps(deps: CoreDeps, session: Session, incident: Incident) -> tuple[StepRecord, ...]:
-    """Done and skipped steps of the current kind, in playbook order, with the drafts of the done ones."""
+    """Steps of the current kind in playbook order: done and skipped ones, and the applicable ones left untouched
+    (a clerk filing the report must see what was not considered), with the drafts of the done ones."""
     states = step_states(session, incident)
-    context = render_context(deps, incident, all_answers(states))
+    answers = all_answers(states)
+    context = render_context(deps, incident, answers)
+    applicable = {step.id for step in deps.library.applicable_steps(incident.kind, deps.profile, context)}
     locale = deps.catalog.locale
     records = []
     for step in deps.library.playbook(incident.kind).steps:
         state = states.get(step.id)
         if state is None or state.status not in ("done", "skipped"):
+            if step.id in applicable:
+                records.append(StepRecord(step.id, "pending"))
             continue
         drafts: tuple[DraftView, ...] = ()
         if state.status == "done" and step.drafts and step.applies_to(deps.profile.base or deps.profile.id):

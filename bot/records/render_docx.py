@@ -99,14 +99,16 @@ def _table(document: DocxDocument, table: Table, width_cm: float = 16.4) -> None
     _repeat_header(grid)
 
 
-def _section(document: DocxDocument, number: int, section: Section) -> None:
-    _paragraph(document, f"{str(number).translate(FULL_WIDTH_DIGITS)}　{section.heading}", bold=True)
+def _section(document: DocxDocument, number: int, section: Section, locale: str) -> None:
+    # 全角の番号と全角空白は和文の公文書の書き方; an English report numbers its sections "1. Subject".
+    label = f"{str(number).translate(FULL_WIDTH_DIGITS)}　" if locale == "ja" else f"{number}. "
+    _paragraph(document, label + section.heading, bold=True)
     for text in section.paragraphs:
         _paragraph(document, text, indent=0.7, highlight=section.blank)
     if section.table is not None:
         _table(document, section.table)
     for item in section.documents:
-        _paragraph(document, f"〇 {item.title}", indent=0.7, bold=True)
+        _paragraph(document, f"{'〇' if locale == 'ja' else '•'} {item.title}", indent=0.7, bold=True)
         _paragraph(document, item.note, indent=0.7, size=9)
         box = document.add_table(rows=1, cols=1)
         box.style = "Table Grid"
@@ -144,7 +146,7 @@ def render_docx(report: Report) -> bytes:
     _paragraph(document, report.intro)
     _paragraph(document, report.ki, align=WD_ALIGN_PARAGRAPH.CENTER)
     for number, section in enumerate(report.sections, start=1):
-        _section(document, number, section)
+        _section(document, number, section, report.locale)
     _paragraph(document, report.end, align=WD_ALIGN_PARAGRAPH.RIGHT)
     paragraph = document.add_paragraph()
     run = paragraph.add_run(clean(report.provenance))

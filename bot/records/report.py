@@ -8,11 +8,12 @@ from datetime import datetime
 
 from bot.clock import to_jst
 from bot.records.model import IncidentRecord
-from bot.records.sentences import Describer, Line, format_when, step_sources
+from bot.records.sentences import Describer, Line, format_when, platform_label, step_sources
 from bot.triage.core import CoreDeps
 from bot.wareki import wareki_date
 
 CALENDARS = ("wareki", "western")
+NOT_TAKEN = "—"  # the date and actor cells of a step nobody took up
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Report:
     lines: tuple[Line, ...]  # the timeline the 経緯 table was made from, event for event
     warning: str = ""  # the chain does not vouch for these records: said on top
     made: datetime | None = None  # the file's 作成日時 (Word shows its template's 2013 otherwise)
+    locale: str = "ja"
 
 
 def addressee_sections(deps: CoreDeps) -> list[str]:
@@ -97,7 +99,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     def heading(key: str) -> str:
         return cat.t(f"records.report.heading.{key}")
 
-    reporters = "、".join(describer.actor(r) for r in view.reporters) or view.reporter_id
+    reporters = ("、" if locale == "ja" else ", ").join(describer.actor(r) for r in view.reporters) or view.reporter_id
     sections = [
         Section(heading("subject"), (cat.t("records.report.subject", kind=view.kind_label, ref=view.ref),)),
         Section(heading("when"), (cat.t("records.report.occurred", when=blank),
@@ -143,6 +145,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         lines=lines,
         warning=suspect_warning(deps, record),
         made=now,
+        locale=locale,
     )
 
 
@@ -163,7 +166,7 @@ def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
     paragraphs = [cat.t("records.report.summary_text", text=text), cat.t("records.report.summary_url", url=url)]
     if view.platform:
         paragraphs.append(cat.t("records.report.summary_platform",
-                                platform=cat.label("summary.platform", view.platform)))
+                                platform=platform_label(cat, view.platform)))
     paragraphs.append(cat.t("records.report.status_line", status=view.status_label))
     return tuple(paragraphs)
 
@@ -186,22 +189,34 @@ def _notices(deps: CoreDeps, lines: tuple[Line, ...]) -> Section:
          cat.t("records.report.col_clauses")), tuple(rows), (3.4, 1.6, 4.6, 6.4)))
 
 
-def _actions(deps: CoreDeps, record: IncidentRecord, describer: Describer,
-             when: Callable[[datetime | None], str]) -> Section:
+def step_rows(deps: CoreDeps, record: IncidentRecord, describer: Describer,
+              when: Callable[[datetime | None], str]) -> tuple[tuple[str, ...], ...]:
+    """番号, 対応, 結果 (実施 / スキップ / 未実施), 日時, 実施者, 根拠条項 of every step the record lists."""
     cat, kind = deps.catalog, record.view.kind
     rows = []
     for number, step in enumerate(record.steps, start=1):
         title, citations = step_sources(deps.library, deps.profile, cat, kind, step.step_id)
-        result = cat.t("records.report.step_done" if step.status == "done" else "records.report.step_skipped")
-        rows.append((str(number), title, result, when(step.at), describer.actor(step.actor),
+        taken = step.status != "pending"
+        rows.append((str(number), title, cat.t(f"records.report.step_{step.status}"),
+                     when(step.at) if taken else NOT_TAKEN, describer.actor(step.actor) if taken else NOT_TAKEN,
                      ("、" if cat.locale == "ja" else "; ").join(citations)))
-    heading = cat.t("records.report.heading.actions")
+    return tuple(rows)
+
+
+def step_headers(deps: CoreDeps) -> tuple[str, ...]:
+    """The column headers of the steps table."""
+    cat = deps.catalog
+    return (cat.t("records.report.col_no"), cat.t("records.report.col_step"), cat.t("records.report.col_result"),
+            cat.t("records.report.col_when"), cat.t("records.report.col_actor"), cat.t("records.report.col_clauses"))
+
+
+def _actions(deps: CoreDeps, record: IncidentRecord, describer: Describer,
+             when: Callable[[datetime | None], str]) -> Section:
+    rows = step_rows(deps, record, describer, when)
+    heading = deps.catalog.t("records.report.heading.actions")
     if not rows:
-        return Section(heading, (cat.t("records.report.actions_none"),))
-    return Section(heading, table=Table(
-        (cat.t("records.report.col_no"), cat.t("records.report.col_step"), cat.t("records.report.col_result"),
-         cat.t("records.report.col_when"), cat.t("records.report.col_actor"), cat.t("records.report.col_clauses")),
-        tuple(rows), (1.0, 4.6, 2.2, 3.4, 2.4, 3.6)))
+        return Section(heading, (deps.catalog.t("records.report.actions_none"),))
+    return Section(heading, table=Table(step_headers(deps), rows, (1.0, 4.6, 2.2, 3.4, 2.4, 3.6)))
 
 
 def _documents(deps: CoreDeps, record: IncidentRecord) -> Section:

@@ -57,6 +57,13 @@ def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
     return format_jst(value, locale)
 
 
+def platform_label(catalog: Catalog, value: str) -> str:
+    """A platform's label whichever case it was stored in (a URL gives "X", a typed answer "x")."""
+    key = value.casefold()
+    label = catalog.label("summary.platform", key)
+    return value if label == key else label  # an unknown service keeps the spelling it was given
+
+
 def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, kind: str,
                  step_id: str) -> tuple[str, tuple[str, ...]]:
     """A step's title and its guideline citations for the profile (general rule labelled as such)."""
@@ -164,7 +171,7 @@ class Describer:
         if entry.type == "details_changed":
             params["field"] = cat.label("records.field", str(entry.data.get("field", "")))
         if entry.type == "access_denied":
-            params["action"] = str(entry.data.get("action", ""))
+            params["action"] = cat.label("records.action", str(entry.data.get("action", "")))
         params.update(who=who, old=old or "—", new=new or "—", event=event)
         text = self._sentence(entry.type, params)
         return Line(**base, text=text, old=old, new=new, clauses=("、" if cat.locale == "ja" else "; ").join(clauses),
@@ -174,8 +181,10 @@ class Describer:
     def _sentence(self, type_: str, params: dict[str, Any]) -> str:
         cat = self.catalog
         if type_ in KNOWN_TYPES:
+            # A re-notice keeps its stage: its `level` only counts the notices sent (the summary counts by stage).
+            key = "escalated_repeat" if type_ == "escalated" and params.get("repeat", "0") not in ("", "0") else type_
             try:
-                return cat.t(f"records.sentence.{type_}").format_map(_Defaults(params))
+                return cat.t(f"records.sentence.{key}").format_map(_Defaults(params))
             except (KeyError, ValueError, IndexError):
                 pass  # a malformed payload still yields the neutral sentence below
         return cat.t("records.fallback", who=params["who"], event=params["event"])
@@ -191,8 +200,6 @@ class Describer:
             "classified": lambda v: cat.label("kind", str(v)),
             "kind_corrected": lambda v: cat.label("kind", str(v)),
             "severity_changed": lambda v: cat.label("severity", str(v)),
-            "notified": self._section,
-            "escalated": self._section,
             "acknowledged": lambda v: self.actor(str(v)),
             "step_completed": lambda v: cat.label("step_status", str(v)),
             "step_skipped": lambda v: cat.label("step_status", str(v)),
@@ -201,7 +208,9 @@ class Describer:
         if isinstance(value, bool):
             return cat.t("records.flag_yes" if value else "records.flag_no")
         if entry.type == "details_changed" and entry.data.get("field") == "platform":
-            return cat.label("summary.platform", str(value))
+            return platform_label(cat, str(value))
+        if entry.type in ("notified", "escalated"):
+            return self._recipients(entry, value)
         convert = labels.get(entry.type)
         return convert(value) if convert else _plain(value)
 
@@ -223,6 +232,18 @@ class Describer:
                        value=choices.get(key, {}).get(str(value), _plain(value)))
                  for key, value in answers.items()]
         return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
+
+    def _recipients(self, entry: TimelineEntry, value: Any) -> str:
+        """Whom a notice went to: every section it named (浦臼町 5(3) 所属課局長及び総務課), not only the first."""
+        keys = [str(value)]
+        sections = entry.data.get("sections")
+        first = list(self.profile.first_report_to) if self.profile else []
+        if isinstance(sections, list) and sections:
+            keys = [str(key) for key in sections]
+        elif entry.type == "escalated" and entry.data.get("stage") == 1 and str(value) in first:
+            keys = first  # a re-notice of the first notice goes to the same sections (its title names them all)
+        names = [self._section(key) for key in keys]
+        return " and the ".join(names) if self.catalog.locale == "en" else "及び".join(names)
 
     def _section(self, value: Any) -> str:
         section = self.profile.sections.get(str(value)) if self.profile else None

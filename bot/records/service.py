@@ -18,7 +18,7 @@ from bot.ports import Actor
 from bot.records.model import REVIEW_EVENT, IncidentRecord, load_record, reporters_of
 from bot.records.render_docx import render_docx
 from bot.records.render_md import render_md
-from bot.records.report import build_report, suspect_warning
+from bot.records.report import build_report, step_headers, step_rows, suspect_warning
 from bot.records.sentences import Describer
 from bot.records.tables import incidents_xlsx, timeline_csv, timeline_markdown, timeline_xlsx
 from bot.triage.access import PermissionDenied
@@ -93,10 +93,14 @@ class RecordsDesk:
         if fmt == "json":
             content = export_json(view, rec.entries).encode("utf-8")
         else:
-            lines = Describer.for_deps(self.deps, names=rec.names).describe(rec.entries)
-            content = (timeline_xlsx(view, lines, cat) if fmt == "xlsx" else
+            describer = Describer.for_deps(self.deps, names=rec.names)
+            lines = describer.describe(rec.entries)
+            # The steps' status (done, skipped, 未実施) follows the events; CSV stays one table of events.
+            steps = (step_headers(self.deps), step_rows(self.deps, rec, describer,
+                                                        lambda at: describer.when(at) if at else ""))
+            content = (timeline_xlsx(view, lines, cat, steps) if fmt == "xlsx" else
                        timeline_csv(lines, cat).encode("utf-8") if fmt == "csv" else
-                       timeline_markdown(view, lines, cat, suspect_warning(self.deps, rec)).encode("utf-8"))
+                       timeline_markdown(view, lines, cat, suspect_warning(self.deps, rec), steps).encode("utf-8"))
         return RecordFile(f"{view.ref}-timeline.{fmt}", content, MEDIA_TYPES[fmt],
                           cat.t("records.file.timeline", ref=view.ref), rec.suspect)
 

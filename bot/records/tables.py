@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from bot.clock import format_jst, to_jst
 from bot.i18n import Catalog
 from bot.ports import IncidentView
-from bot.records.sentences import Line
+from bot.records.sentences import Line, platform_label
 
 TIMELINE_COLUMNS = ("at", "event", "actor", "content", "old", "new", "clauses")
 LIST_COLUMNS = ("ref", "kind", "status", "severity", "restricted", "created", "acknowledged", "acknowledged_by",
@@ -58,8 +58,12 @@ def headers(catalog: Catalog, group: str, columns: Sequence[str]) -> list[str]:
     return [catalog.t(f"records.{group}.{column}") for column in columns]
 
 
-def timeline_markdown(view: IncidentView, lines: Sequence[Line], catalog: Catalog, warning: str = "") -> str:
-    """A Markdown table, one row per event; every cell escaped (a chain warning first)."""
+StepTable = tuple[Sequence[str], Sequence[Sequence[str]]]  # headers and rows of the playbook steps' status
+
+
+def timeline_markdown(view: IncidentView, lines: Sequence[Line], catalog: Catalog, warning: str = "",
+                      steps: StepTable | None = None) -> str:
+    """A Markdown table, one row per event, then the steps' status; every cell escaped (a chain warning first)."""
     head = [catalog.t("records.column.at"), catalog.t("records.column.event"), catalog.t("records.column.actor"),
             catalog.t("records.column.content"), catalog.t("records.column.clauses")]
     out = [catalog.t("export.heading", ref=view.ref, kind=md_escape(view.kind_label),
@@ -69,6 +73,10 @@ def timeline_markdown(view: IncidentView, lines: Sequence[Line], catalog: Catalo
     for line in lines:
         cells = (format_jst(line.at, catalog.locale), line.event, line.actor, line.text, line.clauses)
         out.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+    if steps is not None and steps[1]:
+        out += ["", "## " + md_escape(catalog.t("records.steps_heading")), "",
+                "| " + " | ".join(md_escape(h) for h in steps[0]) + " |", "|" + "---|" * len(steps[0])]
+        out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in steps[1]]
     return "\n".join(out) + "\n"
 
 
@@ -98,8 +106,9 @@ def _excel_time(value: datetime | None) -> datetime | None:
     return to_jst(value).replace(tzinfo=None) if value is not None else None
 
 
-def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    sheet = workbook.active
+def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[Sequence[Any]],
+           *, new: bool = False) -> None:
+    sheet = workbook.create_sheet() if new else workbook.active
     assert sheet is not None
     sheet.title = title[:31]
     sheet.append(list(head))
@@ -134,12 +143,16 @@ def _save(workbook: Workbook, title: str) -> bytes:
     return out.getvalue()
 
 
-def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog) -> bytes:
-    """The timeline as an Excel workbook: Japanese headers, real dates, fitted widths, frozen header row."""
+def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog,
+                  steps: StepTable | None = None) -> bytes:
+    """The timeline as an Excel workbook: Japanese headers, real dates, fitted widths, frozen header row; the
+    steps' status on a second sheet."""
     rows = [(_excel_time(line.at), *timeline_cells(line)[1:]) for line in lines]
     workbook = Workbook()
     _sheet(workbook, f"{view.ref} {catalog.t('records.sheet')}", headers(catalog, "column", TIMELINE_COLUMNS),
            rows)
+    if steps is not None and steps[1]:
+        _sheet(workbook, catalog.t("records.steps_sheet"), steps[0], steps[1], new=True)
     return _save(workbook, f"{view.ref} {catalog.t('records.sheet')}")
 
 
@@ -148,6 +161,7 @@ def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
     """The incident list as an Excel workbook (no report text: restricted incidents must not leak); reporters by
     the names each incident recorded for them."""
     every = names or {}
+    separator = "、" if catalog.locale == "ja" else ", "
     rows = []
     for v in views:
         names_of = every.get(v.id, {})
@@ -155,8 +169,8 @@ def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
             v.ref, v.kind_label, v.status_label, v.severity_label,
             catalog.t("records.flag_yes" if v.restricted else "records.flag_no"),
             _excel_time(v.created_at), _excel_time(v.acknowledged_at), v.acknowledged_by or "",
-            _excel_time(v.resolved_at), "、".join(names_of.get(r, r) for r in v.reporters),
-            catalog.label("summary.platform", v.platform) if v.platform else "", v.department or "",
+            _excel_time(v.resolved_at), separator.join(names_of.get(r, r) for r in v.reporters),
+            platform_label(catalog, v.platform) if v.platform else "", v.department or "",
         ))
     workbook = Workbook()
     _sheet(workbook, catalog.t("records.list.sheet"), headers(catalog, "list", LIST_COLUMNS), rows)

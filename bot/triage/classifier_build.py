@@ -32,6 +32,7 @@ LABELS = ("flaming", "impersonation", "misinformation", "leak", "account_takeove
 SEED = 20261205
 C = 8.0  # inverse regularisation, chosen by leave-one-batch-out cross-validation on the training batches
 MIN_DF = 2
+SINGLE_THREAD = 1  # BLAS/OpenMP threads during a fit: the same corpus must give the same bytes on any machine
 # Targets the thresholds are set for on cross-validated predictions of the training batches. The legacy corpus
 # (written against the term tables: keyword-laden negatives, 37 % chatter) trains the model but does not set them.
 LEGACY_BATCH = "classifier_corpus"
@@ -83,6 +84,13 @@ def _analyzer(text: str) -> set[str]:
     return ngrams(prepare(text))
 
 
+def _single_thread() -> Any:
+    """BLAS and OpenMP limited to one thread for the block (threadpoolctl comes with scikit-learn)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=SINGLE_THREAD)
+
+
 def _fit(examples: Sequence[Example], c: float = C) -> tuple[Any, Any]:
     """Vectoriser and logistic regression fitted on examples (imports scikit-learn only when building)."""
     import numpy as np
@@ -92,7 +100,9 @@ def _fit(examples: Sequence[Example], c: float = C) -> tuple[Any, Any]:
     vectorizer = TfidfVectorizer(analyzer=_analyzer, binary=True, min_df=MIN_DF, norm="l2", dtype=np.float64)
     matrix = vectorizer.fit_transform([e.text for e in examples])
     model = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
-    model.fit(matrix, [e.kind for e in examples])
+    # One BLAS/OpenMP thread: a parallel reduction sums in an order that depends on load, and the last digit moved.
+    with _single_thread():
+        model.fit(matrix, [e.kind for e in examples])
     return vectorizer, model
 
 
@@ -104,7 +114,8 @@ def cross_validated(examples: Sequence[Example], c: float = C) -> list[dict[str,
         train = [e for e in examples if e.batch != batch]
         test = [i for i, e in enumerate(examples) if e.batch == batch]
         vectorizer, model = _fit(train, c)
-        probs = model.predict_proba(vectorizer.transform([examples[i].text for i in test]))
+        with _single_thread():
+            probs = model.predict_proba(vectorizer.transform([examples[i].text for i in test]))
         for row, i in zip(probs, test, strict=True):
             out[i] = {str(k): float(p) for k, p in zip(model.classes_, row, strict=True)}
     return [p for p in out if p is not None]
