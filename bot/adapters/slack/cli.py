@@ -156,7 +156,13 @@ def serve(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     server = make_server(bot, runtime.engine, getattr(args, "host", "0.0.0.0"),  # nosec B104
                          int(getattr(args, "port", 3000)))
     banner = f"listening on http://{server.effective_host}:{server.effective_port}{EVENTS_PATH}"
-    return _run(runtime, bot, stdout, banner, server.run, server.close)
+    bot.inbox.start()  # deliveries a crash left stored run first; new ones are stored, answered, then run
+
+    def close() -> None:
+        server.close()
+        bot.inbox.stop()
+
+    return _run(runtime, bot, stdout, banner, server.run, close)
 
 
 def socket(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
