@@ -216,3 +216,14 @@ class ClassifierExample(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     erased_at: Mapped[datetime | None]
+
+
+class InboxDelivery(Base):
+    """A platform delivery stored before its HTTP 200 and not yet run (bot/delivery/inbox.py); deleted once run."""
+
+    __tablename__ = "inbox_deliveries"
+
+    platform: Mapped[str] = mapped_column(String(30), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # the platform's delivery id (Slack event_id)
+    body: Mapped[str] = mapped_column(Text)  # the raw request body, signature and shape already checked
+    received_at: Mapped[datetime] = mapped_column(index=True)

@@ -9,11 +9,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.adapters.slack.capture import Capture
-from bot.adapters.slack.gate import SlackGate
+from bot.adapters.slack.gate import SHAPE_CHECKED, SIGNATURE_CHECKED, SlackGate
 from bot.adapters.slack.listeners import register_all
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
 from bot.adapters.slack.metrics import SlackMetrics
@@ -27,6 +27,7 @@ from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
 from bot.delivery.assembly import build_delivery
+from bot.delivery.inbox import Inbox
 from bot.delivery.intake import leaves_alone
 from bot.delivery.ledger import Ledger
 from bot.delivery.resume import resume_reports
@@ -52,6 +53,7 @@ class SlackBot:
     people: People
     reports: Reports
     steps: Steps
+    inbox: Inbox  # Events API deliveries stored before their 200; `serve` starts it (bot/delivery/inbox.py)
     deliver_notification: Callable[[Notification], None]  # for the scheduler: an escalation level, raises to retry
     resume: Callable[[], int]  # for the scheduler: finish reports a crash interrupted (bot/delivery/resume.py)
 
@@ -91,14 +93,23 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
         text = plain_channel_post(body, report_channels)
         return text is not None and leaves_alone(triage.deps.classifier, text)
 
+    def run_stored(text: str) -> bool:
+        """A stored delivery through Bolt, as the gate would have handed it over; False: retry it (5xx)."""
+        request = BoltRequest(body=text, headers={"content-type": ["application/json"]},
+                              context={SIGNATURE_CHECKED: True, SHAPE_CHECKED: True})
+        return app.dispatch(request).status < 500
+
+    inbox = Inbox(runtime.engine, PLATFORM, run_stored)
     # The gate replaces Bolt's RequestVerification: it refuses (and counts) where Bolt would raise (gate.py).
-    gate = SlackGate(signing_secret, metrics, observe_team=outsiders.observe_team, quiet=quiet)
+    gate = SlackGate(signing_secret, metrics, observe_team=outsiders.observe_team, quiet=quiet, defer=inbox.accept)
     bolt_logger = logging.getLogger("incident_bot.slack.bolt")
     redact_bolt_logs(bolt_logger)
-    # process_before_response: Slack gets its HTTP 200 only once a delivery's work is stored and posted. A crash
-    # before that makes Slack retry the event (same event_id) or the user click again; the core's keys and
-    # the ledger's claims let the second attempt finish the first one's work without repeating any of it.
-    # Acknowledging first would let a crash lose an event Slack never resends (docs/operations.md).
+    # process_before_response: Slack gets its HTTP 200 only once a delivery's work is stored (and, for clicks and
+    # commands, done). A crash before that makes Slack retry the event (same event_id) or the user click again;
+    # the core's keys and the ledger's claims let the second attempt finish the first one's work without
+    # repeating any of it. Under `serve`, an Events API delivery counts as stored once the inbox holds it: its
+    # 200 follows that commit and the inbox runs it (again, after a crash). Acknowledging before anything is
+    # stored would let a crash lose an event Slack never resends (docs/operations.md).
     app = App(client=client, signing_secret=signing_secret, name="sns-incident-bot",
               token_verification_enabled=token_verification_enabled, listener_executor=listener_executor,
               logger=bolt_logger, request_verification_enabled=False, before_authorize=gate,
@@ -114,4 +125,5 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     def resume() -> int:
         return resume_reports(people.triage().queries, PLATFORM, people.now(), reports.resume)
 
-    return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, deliver_notification, resume)
+    return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, inbox, deliver_notification,
+                    resume)

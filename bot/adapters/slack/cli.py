@@ -21,6 +21,7 @@ from bot.adapters.slack.app import SlackBot, SlackConfigError, build_slack_app
 from bot.adapters.slack.gate import MAX_BODY_BYTES
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.manifest import manifest_yaml
+from bot.adapters.waitress_channel import flush_from_tasks
 from bot.wiring import Runtime
 
 EVENTS_PATH = "/slack/events"
@@ -90,10 +91,11 @@ def make_server(bot: SlackBot, engine: Engine, host: str, port: int) -> Any:
     # connection limit that /healthz and Slack need (waitress' defaults: 120 s, checked every 30 s, 100).
     # Bind: `serve --host` (all interfaces by default, for Slack to reach it); behind a reverse proxy on the same
     # machine, bind to 127.0.0.1 (docs/operations.md).
-    return waitress.create_server(wsgi_app(bot, engine), host=host, port=port, threads=8, ident="incident-bot",
-                                  clear_untrusted_proxy_headers=True, max_request_body_size=4 * MAX_BODY_BYTES,
-                                  channel_timeout=CHANNEL_TIMEOUT, cleanup_interval=1,
-                                  connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True)
+    # Connections are TaskFlushedChannel: the main loop no longer spins on a connection a task is answering.
+    return flush_from_tasks(waitress.create_server(
+        wsgi_app(bot, engine), host=host, port=port, threads=8, ident="incident-bot",
+        clear_untrusted_proxy_headers=True, max_request_body_size=4 * MAX_BODY_BYTES, channel_timeout=CHANNEL_TIMEOUT,
+        cleanup_interval=1, connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True))
 
 
 def start_scheduler(runtime: Runtime, bot: SlackBot) -> Any:
@@ -154,7 +156,13 @@ def serve(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     server = make_server(bot, runtime.engine, getattr(args, "host", "0.0.0.0"),  # nosec B104
                          int(getattr(args, "port", 3000)))
     banner = f"listening on http://{server.effective_host}:{server.effective_port}{EVENTS_PATH}"
-    return _run(runtime, bot, stdout, banner, server.run, server.close)
+    bot.inbox.start()  # deliveries a crash left stored run first; new ones are stored, answered, then run
+
+    def close() -> None:
+        server.close()
+        bot.inbox.stop()
+
+    return _run(runtime, bot, stdout, banner, server.run, close)
 
 
 def socket(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:

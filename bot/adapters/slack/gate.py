@@ -28,6 +28,7 @@ from bot.adapters.slack.shapes import KNOWN_TYPES, MAX_BODY_BYTES, shape_problem
 MAX_AGE_SECONDS = 5 * 60  # Slack: refuse requests more than five minutes old (replays)
 SIGNATURE_CHECKED = "incident_bot_signature_checked"  # set by `handle` only, never from a request
 SHAPE_CHECKED = "incident_bot_shape_checked"  # likewise
+MAX_EVENT_ID = 200  # the inbox's key column; Slack's ids are ~11 characters (a longer one is run before the 200)
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 Headers = Mapping[str, Any]
@@ -69,11 +70,13 @@ class SlackGate(Middleware):
     def __init__(self, signing_secret: str, metrics: SlackMetrics, *,
                  observe_team: Callable[[str, str], None] | None = None,
                  quiet: Callable[[dict[str, Any]], bool] | None = None,
+                 defer: Callable[[str, str], bool] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self._secret = signing_secret
         self.metrics = metrics
         self._observe_team = observe_team
         self._quiet = quiet  # a well-formed payload that needs nothing from any listener (app.py says which)
+        self._defer = defer  # stores an Events API delivery to run after the 200 (bot/delivery/inbox.py)
         self._clock = clock
 
     @property
@@ -136,6 +139,10 @@ class SlackGate(Middleware):
             answered = self._answered(parsed)
             if answered is not None:
                 return answered
+            event_id = parsed.get("event_id") if parsed.get("type") == "event_callback" else None
+            if (isinstance(event_id, str) and len(event_id) <= MAX_EVENT_ID and self._defer is not None
+                    and self._defer(event_id, text)):
+                return BoltResponse(status=200, body="")  # stored: the inbox runs it through Bolt (app.py)
             context[SHAPE_CHECKED] = True
         bolt_headers = {str(k).lower(): [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
                         for k, value in headers.items()}

@@ -1,0 +1,214 @@
+"""Ack-first durable intake: a delivery is stored (one short transaction) before its HTTP 200, then run by a few
+bounded workers; rows a crash left are run again at the next start. Platform-neutral: it stores text and hands
+it back to the adapter's `run`."""
+
+# Why this keeps process_before_response's guarantees: the 200 is sent only after the row is committed, so a
+# SIGKILL after the 200 loses nothing (the row runs at the next start) and a SIGKILL before it makes the platform
+# redeliver. Running a row again is what a redelivery did before: the core's keys (the delivery id) and the
+# ledger's claims finish the first run's work without repeating it. The row is deleted only after the run.
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from storage.db import SQLITE_BUSY_SECONDS, WriterConnection
+from storage.models import InboxDelivery
+
+log = logging.getLogger("incident_bot.inbox")
+
+LIMIT = 1000  # deliveries stored and not yet run, per process: beyond it a delivery waits, then runs inline
+ROOM_WAIT_SECONDS = 1.0  # how long a delivery waits for room before it is run before its 200 (as without inbox)
+WORKERS = 4  # the core's work includes Web API calls: a few threads keep the CPU busy while one waits
+ATTEMPTS = 3  # a run that fails (5xx, exception) is tried again, as the platform would have redelivered it
+STALE_SECONDS = 60.0  # a row older than this that no worker of this process holds is another instance's leftover
+RESCAN_SECONDS = 15.0
+STORE_WAIT_SECONDS = 0.2  # SQLite: how long storing waits for the write lock before the delivery runs inline
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Inbox:
+    """Stored deliveries of one platform, run in arrival order by `workers` threads once `start` is called."""
+
+    def __init__(self, engine: Engine, platform: str, run: Callable[[str], bool], *, limit: int = LIMIT,
+                 workers: int = WORKERS, room_wait: float = ROOM_WAIT_SECONDS,
+                 now: Callable[[], datetime] = _utcnow) -> None:
+        self._engine, self._platform, self._run = engine, platform, run
+        self.limit, self._workers, self._room_wait, self._now = limit, workers, room_wait, now
+        self._cond = threading.Condition()
+        self._queue: deque[tuple[str, int]] = deque()  # (key, attempts so far)
+        self._held: set[str] = set()  # keys queued or running in this process (bounded by `limit`)
+        self._threads: list[threading.Thread] = []
+        self._running = False
+
+    def pending(self) -> int:
+        """Deliveries stored and not yet finished by this process."""
+        with self._cond:
+            return len(self._held)
+
+    def accept(self, key: str, body: str) -> bool:
+        """Store a delivery to run after the 200 (True: answer 200 now); False: not started, full for
+        ROOM_WAIT_SECONDS or the database refused, so the caller runs it before answering, as without an inbox."""
+        deadline = time.monotonic() + self._room_wait
+        with self._cond:
+            if not self._running:
+                return False
+            if key in self._held:
+                return True  # a redelivery of one waiting here: it runs once
+            while len(self._held) >= self.limit:  # back-pressure: the caller's thread (and so the platform) waits
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._running:
+                    return False
+                self._cond.wait(left)
+            self._held.add(key)
+        try:
+            stored = self._store(key, body)
+        except SQLAlchemyError as exc:
+            log.warning("inbox.store_failed platform=%s error=%s", self._platform, type(exc).__name__)
+            self._release(key)
+            return False
+        if not stored:
+            self._release(key)  # already stored by an earlier attempt of another instance: it runs there
+            return True
+        with self._cond:
+            self._queue.append((key, 0))
+            self._cond.notify()
+        return True
+
+    def start(self) -> int:
+        """Queue the rows a crash left (oldest first) and start the workers; how many rows were queued."""
+        with self._cond:
+            self._running = True
+        queued = self._rescan(older_than=None)
+        for number in range(self._workers):
+            thread = threading.Thread(target=self._work, name=f"inbox-{self._platform}-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        if queued:
+            log.info("inbox.resumed platform=%s deliveries=%d", self._platform, queued)
+        return queued
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop taking work; workers finish the delivery they run (the rest runs at the next start)."""
+        with self._cond:
+            self._running = False
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def _store(self, key: str, body: str) -> bool:
+        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(InboxDelivery).values(platform=self._platform, key=key, body=body,
+                                                 received_at=self._now()).on_conflict_do_nothing().returning(InboxDelivery.key)
+        with self._engine.connect() as connection:
+            dbapi = connection.connection.dbapi_connection
+            if not isinstance(dbapi, WriterConnection):
+                with connection.begin():
+                    return connection.execute(statement).scalar_one_or_none() is not None
+            # SQLite: when other writers (another process's lock, or this one's writers waiting on it) keep the
+            # database busy, give up soon and run inline, whose retries tell the user within Slack's 3 s.
+            if not dbapi.take_writer(STORE_WAIT_SECONDS):  # BEGIN below then finds the lock held already
+                raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+            dbapi.execute(f"PRAGMA busy_timeout={int(STORE_WAIT_SECONDS * 1000)}")
+            try:
+                with connection.begin():
+                    return connection.execute(statement).scalar_one_or_none() is not None
+            finally:
+                dbapi.give_writer()  # already given back by commit or rollback, unless BEGIN never ran
+                dbapi.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+
+    def _release(self, key: str) -> None:
+        with self._cond:
+            self._held.discard(key)
+            self._cond.notify_all()
+
+    def _rescan(self, older_than: float | None) -> int:
+        """Queue stored rows no worker here holds (all at start; later only stale ones, another instance's)."""
+        query = select(InboxDelivery.key).where(InboxDelivery.platform == self._platform)
+        if older_than is not None:
+            query = query.where(InboxDelivery.received_at < self._now() - timedelta(seconds=older_than))
+        try:
+            with self._engine.connect() as connection:
+                keys = list(connection.execute(query.order_by(InboxDelivery.received_at)).scalars())
+        except SQLAlchemyError as exc:
+            log.warning("inbox.scan_failed platform=%s error=%s", self._platform, type(exc).__name__)
+            return 0
+        queued = 0
+        with self._cond:
+            for key in keys:
+                if key not in self._held:
+                    self._held.add(key)
+                    self._queue.append((key, 0))
+                    queued += 1
+            self._cond.notify_all()
+        return queued
+
+    def _next(self) -> tuple[str, int] | None:
+        with self._cond:
+            waited = 0.0
+            while not self._queue and self._running:
+                if waited >= RESCAN_SECONDS:
+                    return ("", 0)  # idle long enough: look for another instance's leftovers
+                started = time.monotonic()
+                self._cond.wait(RESCAN_SECONDS - waited)
+                waited += time.monotonic() - started
+            return self._queue.popleft() if self._running else None
+
+    def _work(self) -> None:
+        while (item := self._next()) is not None:
+            key, attempts = item
+            if not key:
+                self._rescan(older_than=STALE_SECONDS)
+                continue
+            self._run_one(key, attempts)
+
+    def _run_one(self, key: str, attempts: int) -> None:
+        try:
+            with self._engine.connect() as connection:
+                body = connection.execute(select(InboxDelivery.body).where(
+                    InboxDelivery.platform == self._platform, InboxDelivery.key == key)).scalar_one_or_none()
+        except SQLAlchemyError as exc:
+            log.warning("inbox.load_failed platform=%s error=%s", self._platform, type(exc).__name__)
+            self._release(key)  # still stored: the stale rescan or the next start runs it
+            return
+        ok = True
+        if body is not None:
+            try:
+                ok = self._run(body)
+            except Exception:  # noqa: BLE001 - one delivery's failure must not stop the worker
+                log.exception("inbox.run_failed platform=%s", self._platform)
+                ok = False
+        if not ok and attempts + 1 < ATTEMPTS:
+            self._later(key, attempts + 1)
+            return
+        if not ok:
+            log.error("inbox.given_up platform=%s attempts=%d", self._platform, attempts + 1)
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(delete(InboxDelivery).where(InboxDelivery.platform == self._platform,
+                                                               InboxDelivery.key == key))
+        except SQLAlchemyError as exc:  # left stored: run again later (stale rescan) or at the next start
+            log.warning("inbox.delete_failed platform=%s error=%s", self._platform, type(exc).__name__)
+        self._release(key)
+
+    def _later(self, key: str, attempts: int) -> None:
+        with self._cond:
+            self._queue.append((key, attempts))
+            self._cond.notify()
+
+
+__all__ = ["Inbox", "LIMIT"]

@@ -1,0 +1,160 @@
+"""The ack-first inbox (bot/delivery/inbox.py): stored before the 200, run after it, run again after a restart,
+never twice for one redelivery, bounded; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from bot.delivery.inbox import ATTEMPTS, Inbox
+from storage.db import make_engine, migrate
+from storage.models import InboxDelivery
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    made = make_engine(database_url)
+    migrate(made)
+    yield made
+    made.dispose()
+
+
+def wait_until(what: str, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for: {what}"
+        time.sleep(0.005)
+
+
+def stored(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.execute(select(InboxDelivery.key).order_by(InboxDelivery.received_at)).scalars())
+
+
+class Runs:
+    """The adapter's side: records each body run; `gate` holds runs back until set."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.bodies: list[str] = []
+        self.stored_when_run: list[list[str]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+        self.answer = True
+
+    def __call__(self, body: str) -> bool:
+        self.stored_when_run.append(stored(self.engine))
+        self.gate.wait(10)
+        self.bodies.append(body)
+        return self.answer
+
+
+def test_stored_before_the_answer_run_after_it_then_deleted(engine: Engine) -> None:
+    runs = Runs(engine)
+    runs.gate.clear()
+    inbox = Inbox(engine, "slack", runs)
+    inbox.start()
+    try:
+        assert inbox.accept("Ev1", '{"event_id": "Ev1"}')
+        assert stored(engine) == ["Ev1"]  # committed when accept returns: the 200 may follow
+        runs.gate.set()
+        wait_until("run and deleted", lambda: runs.bodies == ['{"event_id": "Ev1"}'] and not stored(engine))
+        assert runs.stored_when_run == [["Ev1"]]  # deleted only after its run
+        assert inbox.pending() == 0
+    finally:
+        inbox.stop()
+
+
+def test_a_redelivery_of_a_stored_delivery_is_answered_and_runs_once(engine: Engine) -> None:
+    runs = Runs(engine)
+    runs.gate.clear()
+    inbox = Inbox(engine, "slack", runs, workers=1)
+    other = Inbox(engine, "slack", runs)  # a second instance on the same database
+    inbox.start()
+    other.start()
+    try:
+        assert inbox.accept("Ev1", "first")
+        assert inbox.accept("Ev1", "first, retried")  # Slack's X-Slack-Retry-Num: same event_id
+        assert other.accept("Ev1", "first, retried again")  # the retry reached the other instance
+        assert other.pending() == 0  # stored already: it runs where it was stored
+        runs.gate.set()
+        wait_until("deleted", lambda: not stored(engine) and inbox.pending() == 0)
+        time.sleep(0.05)  # nothing else is queued: a second run would have started by now
+        assert runs.bodies == ["first"]
+    finally:
+        inbox.stop()
+        other.stop()
+
+
+def test_rows_a_crash_left_run_at_the_next_start_oldest_first(engine: Engine) -> None:
+    runs = Runs(engine)
+    crashed = Inbox(engine, "slack", runs, workers=1)
+    crashed.start()
+    crashed.stop()  # its workers are gone, as after SIGKILL: what it stores now is never run by it
+    crashed._running = True  # noqa: SLF001 - accept as the killed process did, up to the kill
+    for number in range(3):
+        assert crashed.accept(f"Ev{number}", f"body {number}")
+    assert runs.bodies == []
+    restarted = Inbox(engine, "slack", runs, workers=1)
+    assert restarted.start() == 3
+    try:
+        wait_until("all run", lambda: not stored(engine))
+        assert runs.bodies == ["body 0", "body 1", "body 2"]
+    finally:
+        restarted.stop()
+
+
+def test_full_inbox_makes_the_caller_wait_then_run_inline(engine: Engine) -> None:
+    runs = Runs(engine)
+    runs.gate.clear()
+    inbox = Inbox(engine, "slack", runs, limit=2, workers=1, room_wait=0.05)
+    inbox.start()
+    try:
+        assert inbox.accept("Ev1", "1") and inbox.accept("Ev2", "2")
+        started = time.monotonic()
+        assert not inbox.accept("Ev3", "3")  # the caller runs it before its 200, as without an inbox
+        assert time.monotonic() - started >= 0.05
+        assert inbox.pending() == 2 and stored(engine) == ["Ev1", "Ev2"]
+        runs.gate.set()
+        wait_until("room again", lambda: inbox.pending() == 0)
+        assert inbox.accept("Ev4", "4")
+        wait_until("run", lambda: "4" in runs.bodies)
+    finally:
+        inbox.stop()
+
+
+def test_not_started_means_inline(engine: Engine) -> None:
+    inbox = Inbox(engine, "slack", Runs(engine))
+    assert not inbox.accept("Ev1", "1")
+    assert stored(engine) == []
+
+
+def test_a_failing_run_is_tried_again_then_given_up_and_logged(engine: Engine,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    runs = Runs(engine)
+    runs.answer = False
+    inbox = Inbox(engine, "slack", runs, workers=1)
+    inbox.start()
+    try:
+        assert inbox.accept("Ev1", "1")
+        wait_until("given up", lambda: inbox.pending() == 0)
+        assert runs.bodies == ["1"] * ATTEMPTS and stored(engine) == []
+        assert "inbox.given_up" in caplog.text
+    finally:
+        inbox.stop()
+
+
+def test_platforms_keep_their_own_rows(engine: Engine) -> None:
+    runs = Runs(engine)
+    slack = Inbox(engine, "slack", runs)
+    slack._running = True  # noqa: SLF001 - stored, never run here
+    assert slack.accept("X1", "slack's")
+    teams = Inbox(engine, "teams", runs, workers=1)
+    assert teams.start() == 0
+    teams.stop()
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(InboxDelivery)).scalar_one() == 1
