@@ -168,6 +168,13 @@ def test_a_custom_name_given_only_in_japanese_is_not_replaced_by_the_parent_s_en
     ("No personal data was leaked", False),
     ("市の公式サイトに住所が載っています", False),
     ("「マイナンバーカードを作ると一万円」という文が貼られていますが誤りです", False),
+    # Phone numbers (session 8 walk): a person's number is personal data; an office's published number is not.
+    ("公式Xで田中一郎さん（090-1234-5678）への返信が炎上しています", True),
+    ("引用投稿に苦情を入れた方の番号 08011112222 が書かれています", True),
+    ("佐藤様 0166-22-3333 への対応について批判が集まっています", True),
+    ("広報広聴課（0166-26-1111）に問い合わせが殺到しています", False),
+    ("代表電話 0166-26-1111 への苦情が続いています", False),
+    ("申請番号 1090123456789 の件で炎上しています", False),
 ])
 def test_personal_data_exposure_is_recognised(text: str, exposed: bool) -> None:
     """Personal data said to be exposed restricts a report whatever its kind; an office's address does not."""

@@ -26,12 +26,19 @@ _EN = re.compile(rf"\b({_DATA_EN})\b.{{0,60}}?\b({_VERB_EN})\b|\b({_VERB_EN})\b.
                  r"\bdoxx(ed|ing)?\b", re.IGNORECASE)
 _NOT_EN = re.compile(r"\b(not|no|never|isn't|wasn't|aren't|weren't)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"[。．！？!?\n]|\.\s")
+# A phone number in the report is data itself, whatever the verbs say: a mobile number is a person's; a landline
+# is an office's unless written right after a person (田中さん（0166-…）), since offices publish theirs.
+_DASH = "[-‐−ー ]"
+_MOBILE = re.compile(rf"(?<!\d)0[5789]0{_DASH}?\d{{4}}{_DASH}?\d{{4}}(?!\d)")
+_PERSON_PHONE = re.compile(rf"(さん|様|氏|くん|ちゃん)\s*[（(:：]?\s*0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}(?!\d)")
 
 
 def exposes_personal_data(text: str) -> bool:
-    """True when one sentence names personal data and says it is exposed (晒されている, leaked, posted)."""
+    """True when a sentence says personal data is exposed (晒されている, leaked) or holds a person's phone number."""
     for sentence in _SENTENCES.split(unicodedata.normalize("NFKC", text)):
         if _JA_PERSONAL.search(sentence) or (_JA_CONTACT.search(sentence) and _JA_PERSON.search(sentence)):
+            return True
+        if _MOBILE.search(sentence) or _PERSON_PHONE.search(sentence):
             return True
         found = _EN.search(sentence)
         if found and not _NOT_EN.search(sentence[max(0, found.start() - 30):found.end()]):
