@@ -257,3 +257,16 @@ def test_chart_is_a_png_with_a_real_japanese_font(seeded: tuple[Runtime, dict[st
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (968, 440)
     assert list(matplotlib.rcParams["font.family"]) == family_before  # no global matplotlib state touched
+
+
+def test_one_service_is_one_row_whatever_its_case(make: Callable[..., Runtime], database_url: str,
+                                                   clock: FixedClock) -> None:
+    """A URL stores 「X」, a typed answer 「x」: the summary counted 「X（旧Twitter） 1件、X 2件」 (session 8)."""
+    runtime = make(database_url)
+    for platform in ("X", "x", "X", "Mastodon", "mastodon"):
+        insert_incident(runtime, kind="flaming", created_at=jst(17, 10), platform=platform)
+    clock.set(NOW)
+    summary = build_summary(runtime.triage.deps.sessions, W47, NOW)
+    assert sorted(summary.current.by_platform.values()) == [2, 3]
+    text = render_summary(summary, runtime.triage.catalog)
+    assert "X（旧Twitter）" in text and text.count("X（旧Twitter）") == 1 and "Mastodon" in text

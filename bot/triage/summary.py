@@ -119,7 +119,8 @@ def _context(summary: WeeklySummary, catalog: Catalog,
         if group in ("platform", "department") and value in ("restricted", "unknown"):
             return catalog.t(f"summary.bucket.{value}")
         if group == "platform":
-            return _short(catalog.label("summary.platform", value))
+            known = catalog.label("summary.platform", value.casefold())
+            return _short(value if known == value.casefold() else known)
         if group == "department":
             return _short(value)
         if group == "status_group":

@@ -83,6 +83,7 @@ def _new_incidents(session: Session, week: IsoWeek) -> dict[str, Any]:
     ).all()
     by_kind: Counter[str] = Counter()
     by_platform: Counter[str] = Counter()
+    spellings: dict[str, str] = {}
     by_department: Counter[str] = Counter()
     statuses: Counter[str] = Counter({group: 0 for group in STATUS_GROUPS})
     daily: dict[date, Counter[str]] = defaultdict(Counter)
@@ -95,7 +96,8 @@ def _new_incidents(session: Session, week: IsoWeek) -> dict[str, Any]:
             by_platform[RESTRICTED_BUCKET] += count
             by_department[RESTRICTED_BUCKET] += count
         else:
-            by_platform[platform or UNKNOWN_BUCKET] += count
+            name = platform or UNKNOWN_BUCKET  # a URL stores "X", a typed answer "x": one service, one row
+            by_platform[spellings.setdefault(name.casefold(), name)] += count
             by_department[department or UNKNOWN_BUCKET] += count
         group = _status_group(status)
         if group is not None:
