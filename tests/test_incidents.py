@@ -338,3 +338,16 @@ def test_failed_post_claims_can_be_released(runtime: Runtime) -> None:
     assert queries.put_ref(incident_id, "slack", "pr_message", "C1", "123.456")
     queries.drop_ref(incident_id, "slack", "pr_message")  # a posted message is never forgotten
     assert queries.get_ref(incident_id, "slack", "pr_message") == ("C1", "123.456")
+
+
+def test_a_skipped_step_records_no_prefilled_value_as_entered(runtime: Runtime) -> None:
+    """Skipping step 1 stored the report's URL and service as the step's answers (session 8 walks)."""
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    assert outcome.incident is not None and outcome.step is not None
+    assert any(item.value for item in outcome.step.inputs)  # the URL came with the report
+    skipped = runtime.triage.steps.complete(outcome.incident.id, outcome.step.step_id, REPORTER, skip=True)
+    assert skipped.incident is not None
+    with runtime.triage.deps.sessions.begin() as session:
+        event = session.execute(select(TimelineEvent).where(
+            TimelineEvent.incident_id == outcome.incident.id, TimelineEvent.type == "step_skipped")).scalar_one()
+        assert not (event.data or {}).get("answers")

@@ -186,8 +186,9 @@ class StepRunner:
             raise InvalidRequest(cat.t("error.not_open", ref=f"INC-{incident.id:04d}",
                                        status=cat.label("status", incident.status)))
         spec = self._render(incident, step_id, ids, states, given, known=carried).inputs
-        # Prefilled (from the report, or carried over from the former kind): completing the step confirms them.
-        known = {item.id: item.value for item in spec if item.value}
+        # Prefilled (from the report, or carried over from the former kind): completing the step confirms them;
+        # skipping it does not, so the record never shows them as entered.
+        known = {} if skip else {item.id: item.value for item in spec if item.value}
         clean = self._validate(spec, {**known, **answers}, skip)
         now = self.deps.clock.now()
         if state is None:
