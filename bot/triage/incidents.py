@@ -261,11 +261,11 @@ class IncidentDesk:
                 notices = restrict(session, self.deps, incident, actor, named.ref, named.kind_label)
                 reporters = reporter_ids(session, incident_id)
             intake.relabel(session, self.deps, incident, old, actor.user_id)
-            said, told = self.steps.reassess_severity(session, incident, actor.user_id)  # a leak starts at 高
+            said, _ = self.steps.reassess_severity(session, incident, actor.user_id)  # a leak starts at 高
             view = build_view(self.deps, incident, reporters, actor.user_id)
             message = self.deps.catalog.t("correct.done", ref=view.ref, kind=view.kind_label)
             return Outcome(incident=view, step=self.steps.current_view(session, incident, actor.user_id),
-                           messages=(message, *said), notifications=(*notices, *told))
+                           messages=(message, *said), notifications=notices)  # PR's notice is redone
 
         return transaction(self.deps, work)
 
