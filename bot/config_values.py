@@ -60,16 +60,17 @@ def holiday(value: Any) -> str:
 
 Holiday = Annotated[str, BeforeValidator(holiday)]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ENGLISH = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Every way app.yaml may name a day (lower-cased, NFKC): mon, monday, 月, 月曜, 月曜日 … -> mon.
+_DAY_NAMES = {name: short for short, english, kanji in zip(WEEKDAYS, _ENGLISH, "月火水木金土日", strict=True)
+              for name in (short, english, kanji, f"{kanji}曜", f"{kanji}曜日")}
 
 
 def weekday(value: Any) -> Any:
     """A day of the week as mon…sun: 月・月曜・月曜日 and Monday/MON read too."""
     if not isinstance(value, str):
         return value
-    text = unicodedata.normalize("NFKC", value).strip().lower()
-    if text[:1] in "月火水木金土日" and text[1:] in ("", "曜", "曜日"):
-        return WEEKDAYS["月火水木金土日".index(text[:1])]
-    return text[:3] if text[:3] in WEEKDAYS and text in (text[:3], _full_weekday(text[:3])) else value
+    return _DAY_NAMES.get(unicodedata.normalize("NFKC", value).strip().lower(), value)
 
 
 def weekday_number(value: Any) -> Any:
@@ -78,11 +79,4 @@ def weekday_number(value: Any) -> Any:
     return WEEKDAYS.index(day) if isinstance(day, str) and day in WEEKDAYS else value
 
 
-def _full_weekday(short: str) -> str:
-    """monday for mon, and so on."""
-    return {"tue": "tuesday", "wed": "wednesday", "thu": "thursday", "sat": "saturday"}.get(short, short + "day")
-
-
-
-Weekday = Annotated[str, BeforeValidator(weekday)]
 OfficeDay = Annotated[int, BeforeValidator(weekday_number)]
