@@ -13,6 +13,7 @@ from bot.triage.access import AccessPolicy
 from bot.triage.playbook import PlaybookLibrary
 from bot.triage.profiles import Profile
 from bot.triage.queries import TimelineEntry
+from bot.triage.summary import platform_label
 from bot.wareki import wareki_date
 
 if TYPE_CHECKING:
@@ -55,13 +56,6 @@ def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
         local = to_jst(value)
         return f"{wareki_date(local)} {local:%H:%M}"
     return format_jst(value, locale)
-
-
-def platform_label(catalog: Catalog, value: str) -> str:
-    """A platform's label whichever case it was stored in (a URL gives "X", a typed answer "x")."""
-    key = value.casefold()
-    label = catalog.label("summary.platform", key)
-    return value if label == key else label  # an unknown service keeps the spelling it was given
 
 
 def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, kind: str,

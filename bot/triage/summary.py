@@ -15,7 +15,7 @@ from bot.i18n import Catalog
 from bot.triage.summary_metrics import attention, week_metrics
 from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, WeeklySummary
 
-__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "render_summary",
+__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "platform_label", "render_summary",
            "render_summary_sections"]
 
 DEFAULT_STALE_HOURS = 72
@@ -106,6 +106,13 @@ def _delta(current: int, previous: int) -> str:
     return f"+{diff}" if diff > 0 else ("±0" if diff == 0 else f"−{-diff}")
 
 
+def platform_label(catalog: Catalog, value: str) -> str:
+    """A platform's label whichever case it was stored in (a URL gives "X", a typed answer "x")."""
+    key = value.casefold()
+    label = catalog.label("summary.platform", key)
+    return value if label == key else label  # an unknown service keeps the spelling it was given
+
+
 def _short(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
 
@@ -119,8 +126,7 @@ def _context(summary: WeeklySummary, catalog: Catalog,
         if group in ("platform", "department") and value in ("restricted", "unknown"):
             return catalog.t(f"summary.bucket.{value}")
         if group == "platform":
-            known = catalog.label("summary.platform", value.casefold())
-            return _short(value if known == value.casefold() else known)
+            return _short(platform_label(catalog, value))
         if group == "department":
             return _short(value)
         if group == "status_group":
