@@ -136,3 +136,14 @@ def test_report_step_and_press_round_trip(endpoint: str, inbox: Inbox, fake: Fak
     assert isinstance(press, PostbackPress)
     assert (press.data.action, press.data.incident_id, press.data.kind) == (pb.KIND, 1, "impersonation")
     assert press.source.reply_to.encode() == f"user:{USER}"
+
+
+def test_server_leaves_a_running_answer_to_its_task_thread(inbox: Inbox) -> None:
+    """LINE WORKS' callback server uses the same waitress channel as Slack's serve (no busy main loop)."""
+    from bot.adapters.waitress_channel import TaskFlushedChannel
+
+    server = make_server(callback_app(inbox, bot_id=BOT_ID, bot_secret=BOT_SECRET, path=PATH, max_body=4096))
+    try:
+        assert server.channel_class is TaskFlushedChannel
+    finally:
+        server.close()

@@ -100,8 +100,11 @@ def make_server(app: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> Any:
     """A waitress server for the app (port 0 picks a free port: see `server.effective_port`)."""
     import waitress
 
-    return waitress.create_server(app, host=host, port=port, threads=8, ident="incident-bot",
-                                  max_request_body_size=MAX_BODY_BYTES * 4)
+    from bot.adapters.waitress_channel import flush_from_tasks
+
+    # The same channel as Slack's `serve`: the main loop leaves a running task's answer to its thread.
+    return flush_from_tasks(waitress.create_server(app, host=host, port=port, threads=8, ident="incident-bot",
+                                                   max_request_body_size=MAX_BODY_BYTES * 4))
 
 
 __all__ = ["callback_app", "make_server", "MAX_BODY_BYTES", "Handle"]
