@@ -91,6 +91,19 @@ class IncidentReporter(Base):
     granted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
+class IncidentActor(Base):
+    """The name a colleague acted under on an incident (not a reporter: those are `IncidentReporter`), so the
+    records name people, not platform ids (migration 0008)."""
+
+    __tablename__ = "incident_actors"
+    __table_args__ = (UniqueConstraint("incident_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
 class StepState(Base):
     """Progress of one playbook step of one incident."""
 

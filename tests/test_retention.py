@@ -242,7 +242,7 @@ def test_second_run_erases_nothing_new_then_only_what_was_added(seeded: tuple[Ru
     # A note added to the erased (closed) incident later is personal data again: only it is erased next time.
     runtime.triage.incidents.add_note(ids["leak"], REPORTER, NOTE)
     [later] = run_retention(deps, policy).erased
-    assert later.counts == {"fields": 0, "reporters": 0, "step_states": 0, "classifier_examples": 0,
+    assert later.counts == {"fields": 0, "reporters": 0, "names": 0, "step_states": 0, "classifier_examples": 0,
                             "timeline_events": 1}
     assert NOTE not in _rows_text(runtime, ids["leak"])
     assert run_retention(deps, policy).erased == ()

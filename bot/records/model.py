@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.ports import DraftView, IncidentView
 from bot.records.integrity import suspect_seqs
+from bot.triage.actors import actor_names
 from bot.triage.core import CoreDeps, all_answers, load_incident, render_context, reporter_ids, step_states
 from bot.triage.queries import IncidentQueries, TimelineEntry
 from storage.models import Incident, IncidentReporter, TimelineEvent
@@ -70,7 +71,9 @@ def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> Inciden
 
 
 def _names(session: Session, incident: Incident) -> dict[str, str]:
-    names = {incident.reporter_id: incident.reporter_name} if incident.reporter_name else {}
+    names = actor_names(session, incident.id)  # colleagues who acted; a reporter's own name wins below
+    if incident.reporter_name:
+        names[incident.reporter_id] = incident.reporter_name
     for user_id, name in session.execute(select(IncidentReporter.user_id, IncidentReporter.name).where(
             IncidentReporter.incident_id == incident.id)):
         if name:

@@ -119,7 +119,8 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         _free_text(heading("prevention"), record.prevention, blank),
     ]
     if record.erased_at is not None:
-        counts = {"fields": 0, "reporters": 0, "step_states": 0, "timeline_events": 0, **(record.erasure or {})}
+        counts = {"fields": 0, "reporters": 0, "names": 0, "step_states": 0, "timeline_events": 0,
+                  **(record.erasure or {})}
         sections.append(Section(heading("erasure"), (cat.t("records.report.erasure_text",
                                                           when=when(record.erased_at), **counts),)))
     local_now = to_jst(now)

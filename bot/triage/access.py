@@ -42,6 +42,7 @@ class PermissionDenied(Exception):
         self.action = action
         self.user_id = user_id
         self.incident_id = incident_id
+        self.name = ""  # the refused actor's display name, when the caller knows it (actors.require_as)
 
 
 @dataclass(frozen=True)

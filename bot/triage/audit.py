@@ -30,7 +30,7 @@ from bot.triage.retention import RetentionPolicy, RetentionReport, run_retention
 from bot.triage.state_check import Problem, check_state
 from bot.triage.summary_job import claim_job, finish_job, job_done, release_job
 from storage.db import read_snapshot
-from storage.models import Incident, IncidentReporter, JobRun, StepState, TimelineEvent
+from storage.models import Incident, IncidentActor, IncidentReporter, JobRun, StepState, TimelineEvent
 from storage.timeline import ERASURE_EVENT, ChainProblem, ChainReport, append_event, verify_chain
 
 log = logging.getLogger(__name__)
@@ -93,12 +93,15 @@ def check_erasures(session: Session) -> list[Problem]:
         TimelineEvent.type == ERASURE_EVENT, TimelineEvent.erased.is_(False))).scalars())
     named = set(session.execute(select(IncidentReporter.incident_id).where(
         IncidentReporter.incident_id.in_(erased), IncidentReporter.name != "")).scalars())
+    colleagues = set(session.execute(select(IncidentActor.incident_id).where(
+        IncidentActor.incident_id.in_(erased), IncidentActor.name != "")).scalars())
     answered = {incident_id for incident_id, answers in session.execute(
         select(StepState.incident_id, StepState.answers).where(StepState.incident_id.in_(erased))) if answers}
     problems: list[Problem] = []
     for incident_id, incident in erased.items():
         left = [name for name in ("text", "source_url", "reporter_name") if getattr(incident, name)]
         left += ["incident_reporters.name"] if incident_id in named else []
+        left += ["incident_actors.name"] if incident_id in colleagues else []
         left += ["step_states.answers"] if incident_id in answered else []
         ref = incident_ref(incident_id)
         if left:

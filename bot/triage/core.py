@@ -20,6 +20,7 @@ from bot.clock import Clock, to_jst
 from bot.i18n import Catalog
 from bot.ports import Actor, ConversationRef, IncidentView, Notification
 from bot.triage.access import AccessPolicy, PermissionDenied
+from bot.triage.actors import keep_name
 from bot.triage.classify import Classifier
 from bot.triage.escalation import EscalationPlan
 from bot.triage.intake_limit import RateLimit
@@ -301,6 +302,7 @@ def _retried(deps: CoreDeps, begin: Callable[[], AbstractContextManager[S]], wor
             # Logged in its own transaction once the refused one is rolled back: the attempt stays on record.
             with deps.sessions.begin() as session:
                 record(session, deps, denied.incident_id, "access_denied", denied.user_id, action=denied.action)
+                keep_name(session, denied.incident_id, denied.user_id, denied.name)
             raise
     raise AssertionError("unreachable")
 

@@ -13,6 +13,7 @@ from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
 from bot.triage import lifecycle, replays
+from bot.triage.actors import require_as
 from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -384,10 +385,9 @@ class IncidentDesk:
         transaction(self.deps, work)
 
     # -- shared checks -------------------------------------------------------------------------------------
-    def _require(self, session: Session, action: str, actor: Actor, incident: Incident,
-                 reporters: list[str]) -> None:
-        self.deps.access.require(action, actor.user_id, incident.id, restricted=incident.restricted,
-                                 reporters=reporters)
+    def _require(self, session: Session, action: str, actor: Actor, incident: Incident, reporters: list[str]) -> None:
+        require_as(self.deps.access, session, action, actor, incident.id, restricted=incident.restricted,
+                   reporters=reporters)
 
     def _require_open(self, incident: Incident) -> None:
         if not lifecycle.is_open(incident.status):

@@ -52,7 +52,7 @@ from bot.triage import lifecycle
 from bot.triage.classifier_intake import erase_examples
 from bot.triage.classifier_retention import DEFAULT_UNLINKED_EXAMPLE_DAYS, purge_unlinked_examples
 from bot.triage.core import CoreDeps, incident_ref, load_incident, record, transaction
-from storage.models import Incident, IncidentReporter, StepState, TimelineEvent
+from storage.models import Incident, IncidentActor, IncidentReporter, StepState, TimelineEvent
 from storage.timeline import ERASURE_EVENT
 
 log = logging.getLogger(__name__)
@@ -253,6 +253,11 @@ def erase_incident(session: Session, deps: CoreDeps, incident_id: int, now: date
         if reporter.name:
             reporter.name = ""
             reporters += 1
+    names = 0
+    for colleague in session.execute(select(IncidentActor).where(IncidentActor.incident_id == incident_id)).scalars():
+        if colleague.name:
+            colleague.name = ""
+            names += 1
     steps = 0
     snapshot_steps: dict[str, list[str]] = {}
     for state in session.execute(select(StepState).where(StepState.incident_id == incident_id)).scalars():
@@ -269,10 +274,10 @@ def erase_incident(session: Session, deps: CoreDeps, incident_id: int, now: date
         # payload_digest, prev_hash and hash are left alone: the chain still links every event.
         event.old_value, event.new_value, event.data, event.erased = None, None, {}, True
         seqs.append(event.seq)
-    if not (fields or reporters or steps or examples or seqs) and incident.erased_at is not None:
+    if not (fields or reporters or names or steps or examples or seqs) and incident.erased_at is not None:
         return None
-    counts = {"fields": fields, "reporters": reporters, "step_states": steps, "classifier_examples": examples,
-              "timeline_events": len(seqs)}
+    counts = {"fields": fields, "reporters": reporters, "names": names, "step_states": steps,
+              "classifier_examples": examples, "timeline_events": len(seqs)}
     incident.erased_at = incident.erased_at or now
     session.flush()
     state = {"status": incident.status, "restricted": incident.restricted, "steps": snapshot_steps,

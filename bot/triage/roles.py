@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from bot import identity
 from bot.ports import Actor, Outcome
+from bot.triage.actors import require_as
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
@@ -39,8 +40,8 @@ class RoleDesk:
         def work(session: Session) -> Outcome:
             incident = load_incident(session, incident_id, lock=True)
             reporters = reporter_ids(session, incident_id)
-            self.deps.access.require("grant", actor.user_id, incident_id, restricted=incident.restricted,
-                                     reporters=reporters)
+            require_as(self.deps.access, session, "grant", actor, incident_id, restricted=incident.restricted,
+                       reporters=reporters)
             if user_id in self.deps.access.outsiders:
                 raise InvalidRequest(cat.t("grant.outsider", user=user_id))
             row = reporter_rows(session, incident_id).get(user_id)

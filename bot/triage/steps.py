@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import Catalog
 from bot.ports import Actor, DraftView, InputSpec, Notification, Outcome, StepView
 from bot.triage import lifecycle
+from bot.triage.actors import require_as
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
@@ -167,8 +168,8 @@ class StepRunner:
                   answers: dict[str, str], expected_kind: str | None) -> Outcome:
         incident = load_incident(session, incident_id, lock=True)
         reporters = reporter_ids(session, incident_id)
-        self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
-                                 reporters=reporters)
+        require_as(self.deps.access, session, "answer_step", actor, incident_id, restricted=incident.restricted,
+                   reporters=reporters)
         cat = self.deps.catalog
         self._same_kind(incident, expected_kind)
         states, carried = self._progress(session, incident)
@@ -262,8 +263,8 @@ class StepRunner:
 
         def work(session: Session) -> StepView:
             incident = load_incident(session, incident_id)
-            self.deps.access.require("answer_step", actor.user_id, incident_id, restricted=incident.restricted,
-                                     reporters=reporter_ids(session, incident_id))
+            require_as(self.deps.access, session, "answer_step", actor, incident_id, restricted=incident.restricted,
+                       reporters=reporter_ids(session, incident_id))
             self._same_kind(incident, expected_kind)
             states, known = self._progress(session, incident)
             answers = all_answers(states)
