@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,25 @@ def test_a_malformed_url_is_not_also_called_missing(runtime: Runtime) -> None:
         runtime.triage.steps.complete(outcome.incident.id, step.step_id, REPORTER,
                                       answers={k: v for k, v in answers_for(step).items() if k != url.id})
     assert f"「{url.label}」は必須です" in str(info.value)
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("ja", ["未完了（報告受付・アカウント管理者確認済み・対応中）", "アカウント管理者未確認"]),
+    ("en", ["not acknowledged by account manager"]),
+])
+def test_the_weekly_summary_names_who_acknowledges_in_iwaki(runtime_factory, database_url: str, locale: str,
+                                                            expected: list[str]) -> None:
+    """いわき市's notices go to and are acknowledged by the アカウント管理者 (第7): the notice's button, the status and
+    the records say so, but the weekly summary a 課長 reads on Monday said 「広報未確認」."""
+    from bot.triage.summary import IsoWeek, build_summary, render_summary
+
+    runtime = runtime_factory(database_url, profile="iwaki", locale=locale,
+                              escalation={"levels": [{"section": "pr_section", "after_minutes": 30, "mention": "U_M"}]})
+    reported = runtime.triage.deps.clock.now()
+    runtime.triage.incidents.report(ReportInput(TAKEOVER, REPORTER))
+    later = reported + timedelta(minutes=1)
+    text = render_summary(build_summary(runtime.triage.deps.sessions, IsoWeek.containing(reported), later),
+                          runtime.triage.catalog)
+    for line in expected:
+        assert line in text, text
+    assert "広報未確認" not in text and "by PR" not in text
