@@ -25,3 +25,25 @@ def test_the_inputs_modal_shows_what_the_report_already_told(slack: SlackEnv) ->
     inputs = {b["block_id"]: b["element"] for b in slack.fake.views[-1]["blocks"] if b.get("type") == "input"}
     assert inputs["in:post_url"].get("initial_value") == URL
     assert inputs["in:platform"].get("initial_value")
+
+
+@pytest.mark.xfail(strict=True, reason="no Slack control for Outcome.same_as_resolved (only the console renders "
+                   "console.same_post_choices); bot/adapters/slack/reports.py / render.py, owners s9-mix / s9-cpu")
+def test_a_report_of_a_resolved_post_lets_the_reporter_choose(slack: SlackEnv) -> None:
+    """The flaming flares up again after INC-0001 was resolved: a colleague posts the same URL in the report channel.
+    The core links the report to INC-0001 (reported_again) and opens nothing until the reporter chooses; Slack tells
+    him privately 「INC-0001 の対応を再開するか、新しい案件として受け付けるかを選んでください」 with no button to choose
+    with, and nobody else is told: the flare-up reaches no one."""
+    from bot.ports import Actor
+    from bot.triage.lifecycle import RESOLVED
+    from conftest import OTHER, PR
+
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    slack.runtime.triage.incidents.change_status(incident_id, RESOLVED, Actor(f"slack:{PR}", "広報 太郎", "slack"))
+    slack.driver.post_message(OTHER, f"また炎上が再燃しています {URL}", REPORT)
+    assert slack.incident_ids() == [incident_id]  # nothing opened yet, as the core intends
+    told = slack.fake.calls_to("chat.postEphemeral", user=OTHER)
+    assert told and "選んでください" in told[-1].args.get("text", "")
+    controls = [e for b in told[-1].args.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
+    assert controls, "asked to choose, but given nothing to choose with"
