@@ -71,8 +71,8 @@ def unused_mentions(settings: Settings, plan: EscalationPlan, profile: Profile, 
 
 
 def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False) -> str | None:
-    """A first configured level whose section is not a first recipient: it becomes an added level, and the first
-    notice keeps no mention (e.g. section: pr_section copied from the Slack guide for 筑後市, which reports to pr_head)."""
+    """A first configured level that is no first recipient: an added level then, and the first notice unmentioned."""
+    # e.g. section: pr_section copied from the Slack guide for 筑後市, which reports to pr_head (総務広報課長).
     levels = settings.file.escalation.levels
     if not levels or levels[0].section in profile.first_report_to:
         return None
@@ -83,8 +83,8 @@ def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False
         f"warning: {section} is not where the first notice goes ({first}); the first notice is sent without this "
         f"mention or wait, and {section} becomes an added level (the municipality's own setting). For the first "
         f"notice, write section: {profile.first_report_to[0]}" if en else
-        f"注意: {section} は最初の通知の宛先（{first}）ではありません。最初の通知はこのメンション・待ち時間なしで送られ、"
-        f"{section} はその後に加わる段階（自治体の運用設定）になります。最初の通知のメンションは "
+        f"注意: {section} は最初の通知の宛先（{first}）ではありません。"
+        f"最初の通知はこのメンション・待ち時間なしで送られ、{section} はその後に加わる段階（自治体の運用設定）になります。最初の通知のメンションは "
         f"section: {profile.first_report_to[0]} で書いてください。")
 
 

@@ -17,6 +17,7 @@ from tests.helpers import answers_for
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTER = Actor(STAFF, "夜勤 小林", "test")
+TYPED = "ｆａｃｅｂｏｏｋ．ｃｏｍ／ｉｗａｋｉｃｉｔｙ"  # the account typed without a scheme, full-width
 TAKEOVER = "市の公式Facebookアカウントが乗っ取られたかもしれません。身に覚えのない投資の宣伝が投稿されています。"
 # What docs/slack-setup.md shows under "app.yaml にチャンネルと担当者を設定する", copied as it is.
 SLACK = """
@@ -86,7 +87,7 @@ def test_a_malformed_url_is_not_also_called_missing(runtime: Runtime) -> None:
     url = next(item for item in step.inputs if item.type == "url" and item.required)
     with pytest.raises(InvalidRequest) as info:
         runtime.triage.steps.complete(outcome.incident.id, step.step_id, REPORTER,
-                                      answers={**answers_for(step), url.id: "ｆａｃｅｂｏｏｋ．ｃｏｍ／ｉｗａｋｉｃｉｔｙ"})
+                                      answers={**answers_for(step), url.id: TYPED})
     message = str(info.value)
     assert "http:// または https:// で始まるURL" in message
     assert f"「{url.label}」は必須です" not in message

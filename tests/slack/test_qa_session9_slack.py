@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REPORT, STAFF, SlackEnv
+from conftest import OTHER, PR, REPORT, STAFF, SlackEnv
 from slack_driver import pending_step
+
+from bot.ports import Actor
+from bot.triage.lifecycle import RESOLVED
 
 URL = "https://x.com/iwaki_city_fake/status/1860000000001"
 FLAMING = f"市の公式Xの投稿が炎上しています。批判のリプライが殺到しています {URL}"
@@ -34,10 +37,6 @@ def test_a_report_of_a_resolved_post_lets_the_reporter_choose(slack: SlackEnv) -
     The core links the report to INC-0001 (reported_again) and opens nothing until the reporter chooses; Slack tells
     him privately 「INC-0001 の対応を再開するか、新しい案件として受け付けるかを選んでください」 with no button to choose
     with, and nobody else is told: the flare-up reaches no one."""
-    from bot.ports import Actor
-    from bot.triage.lifecycle import RESOLVED
-    from conftest import OTHER, PR
-
     slack.driver.post_message(STAFF, FLAMING, REPORT)
     [incident_id] = slack.incident_ids()
     slack.runtime.triage.incidents.change_status(incident_id, RESOLVED, Actor(f"slack:{PR}", "広報 太郎", "slack"))
