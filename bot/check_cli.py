@@ -84,8 +84,9 @@ def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False
         f"mention or wait, and {section} becomes an added level (the municipality's own setting). For the first "
         f"notice, write section: {profile.first_report_to[0]}" if en else
         f"注意: {section} は最初の通知の宛先（{first}）ではありません。"
-        f"最初の通知はこのメンション・待ち時間なしで送られ、{section} はその後に加わる段階（自治体の運用設定）になります。最初の通知のメンションは "
-        f"section: {profile.first_report_to[0]} で書いてください。")
+        f"最初の通知はこのメンション・待ち時間なしで送られ、{section} はその後に加わる段階"
+        f"（自治体の運用設定）になります。最初の通知のメンションは section: {profile.first_report_to[0]} で"
+        "書いてください。")
 
 
 def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
