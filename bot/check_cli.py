@@ -70,6 +70,25 @@ def unused_mentions(settings: Settings, plan: EscalationPlan, profile: Profile, 
     return found
 
 
+def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False) -> str | None:
+    """A first configured level that is no first recipient: an added level then, and the first notice unmentioned."""
+    # e.g. section: pr_section copied from the Slack guide for 筑後市, which reports to pr_head (総務広報課長).
+    levels = settings.file.escalation.levels
+    if not levels or levels[0].section in profile.first_report_to:
+        return None
+    locale = "en" if en else "ja"
+    first = ", ".join(f"{key} ({profile.section_name(key, locale)})" for key in profile.first_report_to)
+    section = levels[0].section
+    return "escalation.levels[0].section: " + (
+        f"warning: {section} is not where the first notice goes ({first}); the first notice is sent without this "
+        f"mention or wait, and {section} becomes an added level (the municipality's own setting). For the first "
+        f"notice, write section: {profile.first_report_to[0]}" if en else
+        f"注意: {section} は最初の通知の宛先（{first}）ではありません。"
+        f"最初の通知はこのメンション・待ち時間なしで送られ、{section} はその後に加わる段階"
+        f"（自治体の運用設定）になります。最初の通知のメンションは section: {profile.first_report_to[0]} で"
+        "書いてください。")
+
+
 def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
     """Sections the selected custom profile adds that nothing uses: a misspelt pr_section kept the old name."""
     sections = (settings.file.custom_profiles.get(profile.id) or {}).get("sections")
@@ -122,6 +141,9 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "Slack では文字として表示されるだけで、誰にも通知されません。\n"))
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
+    elsewhere = first_level_elsewhere(settings, deps.profile, en)
+    if elsewhere:
+        stdout.write(f"{settings.source}: {elsewhere}\n")
     for key in unused_added_sections(settings, deps.profile):
         known = ", ".join(sorted(set(deps.profile.sections) - {key}))
         stdout.write(f"{settings.source}: custom_profiles.{deps.profile.id}.sections.{key}: " + (

@@ -146,7 +146,7 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
                  "・解決までの時間: 中央値 23時間、90%値 23時間48分（2件）",
                  "・第2段階以上のエスカレーション 2件（0件）", "■ 要対応の案件（11月23日 09:00時点）5件",
                  f"・INC-{ids['D']:04d} デマ・事実と反する投稿・報告受付（受付 11月22日 23:59）: "
-                 "広報未確認、再通知の期限超過",
+                 "広報広聴課未確認、再通知の期限超過",  # the profile's acknowledger (旭川市)
                  "・閲覧制限付きの案件 1件"):
         assert line in text, line
     assert len(text) < 3000

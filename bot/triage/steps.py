@@ -305,6 +305,7 @@ class StepRunner:
         known = {item.id: item for item in spec}
         problems: list[str] = []
         clean: dict[str, str] = {}
+        wrong: set[str] = set()  # typed but refused: said once, not "required" as well
         for key, value in storable_map(answers).items():  # lone surrogates and NULs cannot be stored
             key = fold(key)  # ｐｌａｔｆｏｒｍ typed full-width
             if key not in known:
@@ -316,11 +317,12 @@ class StepRunner:
             problem = field_problem(cat, known[key], text)
             if problem:
                 problems.append(problem)
+                wrong.add(key)
             else:
                 clean[key] = text
         if not skip:
             for item in spec:
-                if item.required and item.id not in clean:
+                if item.required and item.id not in clean and item.id not in wrong:
                     problems.append(cat.t("input.required", field=item.label))
         if problems:
             raise InvalidRequest("\n".join(problems))
