@@ -17,7 +17,8 @@ from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM, error_code
 from bot.adapters.slack.text import slack_id
 from bot.ports import Actor
-from bot.triage.service import Memberships, Triage
+from bot.triage.platform_access import PlatformCore
+from bot.triage.service import Triage
 
 NAME_TTL_SECONDS = 3600.0
 DEFAULT_TTL_SECONDS = 300.0  # PR user groups' members
@@ -133,18 +134,18 @@ class People:
         self.client = client
         self.groups = groups
         self.outsiders = outsiders
-        self._memberships = Memberships(base)
+        self._core = PlatformCore(base, PLATFORM)  # slack.pr_members are in the base policy (wiring.py)
         self._names: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
     def triage(self) -> Triage:
         """The core, with the PR user groups' members and the outsiders known now added to its policy."""
-        return self._memberships.triage(pr=identity.qualify_all(PLATFORM, self.groups.members()),
-                                        outsiders=identity.qualify_all(PLATFORM, self.outsiders.members()))
+        return self._core.get(pr_members=identity.qualify_all(PLATFORM, self.groups.members()),
+                              outsiders=identity.qualify_all(PLATFORM, self.outsiders.members()))
 
     def now(self) -> datetime:
         """The core's clock (so tests and timelines agree)."""
-        return self._memberships.base.deps.clock.now()
+        return self._core.base.deps.clock.now()
 
     def actor(self, user_id: str, fallback_name: str = "") -> Actor:
         """A Slack user (raw or namespaced id) as the core's Actor ("slack:U…"), named by users.info (cached)."""
