@@ -11,7 +11,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select, update
 
-from bot.adapters.slack.audit_post import audit_publisher
+from bot.adapters.slack.summary_post import audit_publisher
 from bot.clock import JST, FixedClock
 from bot.ports import Actor, ReportInput
 from bot.scheduler import AUDIT_JOB, build_scheduler

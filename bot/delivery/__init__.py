@@ -6,6 +6,9 @@
 * `runner`: executes a plan through a ChatPort, failures recorded on the timeline;
 * `pacing`: per-channel outbound turns within platform limits, fair, by severity, bounded, never giving up;
 * `controls`, `closing`: what follows a step, a kind correction, an acknowledgement, an end and the closing review;
+* `intake`, `asking`, `resume`: which message is a report and what follows it, the private question's buttons and
+  answer, and where an interrupted report is finished;
+* `refusals`, `shared`: a failed action in the user's words, and a plan handed to the pacer, for every adapter;
 * `assembly`: `build_delivery` wires the pacer and runner of any platform.
 
 Nothing here imports a chat SDK (tests/test_architecture.py).

@@ -3,7 +3,9 @@ or the report's delivery plan. The adapter shows the question and the words its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.delivery import plan
 from bot.ports import AskIfReport, Outcome
@@ -11,6 +13,22 @@ from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classifier
 from bot.triage.incidents import MAX_TEXT
 from bot.triage.sanitize import storable
+
+Source = Literal["personal", "channel", "mention"]
+
+
+def report_source(*, personal: bool, report_channel: bool, top_level: bool, mentioned: bool,
+                  in_incident_thread: Callable[[], bool]) -> Source | None:
+    """Whether a person's message is a report, and how, on every platform: anything in their personal chat with
+    the bot and any new post in a report channel; elsewhere only what mentions the bot. Replies in threads are
+    conversation (an incident's own thread included), and so is a mention inside an incident's thread."""
+    if personal or report_channel:
+        if not top_level:
+            return None
+        return "personal" if personal else "channel"
+    if not mentioned or (not top_level and in_incident_thread()):
+        return None
+    return "mention"
 
 
 @dataclass(frozen=True)
@@ -44,4 +62,4 @@ def leaves_alone(classifier: Classifier, text: str) -> bool:
     return intake_action(classifier.classify(storable(text)[:MAX_TEXT]), explicit=False) == "ignore"
 
 
-__all__ = ["AfterReport", "after_report", "leaves_alone"]
+__all__ = ["AfterReport", "Source", "after_report", "leaves_alone", "report_source"]

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.delivery import plan
+from bot.delivery.content import Place
 from bot.delivery.ledger import REPORT_DELIVERY
 from bot.lease import POST_LEASE
-from bot.ports import Outcome
+from bot.ports import IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
 
 if TYPE_CHECKING:
@@ -37,6 +39,17 @@ def resume_reports(queries: IncidentQueries, platform: str, now: datetime, show:
             log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
                         type(exc).__name__)
     return len(outcomes)
+
+
+def resumed_origin(view: IncidentView, platform: str, name: str, user: str, *, private: Callable[[str], bool]
+                   ) -> plan.Origin:
+    """Where an interrupted report was made, as its plan needs it again: the report message when it has one on
+    `platform` (the conversation hangs under it; `private`: whether that conversation is a DM), else a command's,
+    whose conversation opens in the reporter's DM unless the ledger knows where it was opened already."""
+    where = view.conversation
+    if where is not None and where.platform == platform and where.thread:
+        return plan.Origin("message", Place(where.channel, where.thread), user, name, public=not private(where.channel))
+    return plan.Origin("command", Place(user), user, name, public=False, private=user)
 
 
 def schedule_resume(scheduler: BaseScheduler, run: Callable[[], object], tick_seconds: int, platform: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bot.delivery.content import Content
+from bot.delivery.ledger import Prepared
 from bot.delivery.pacing import Job, Pacer
 from bot.delivery.plan import Plan
 from bot.delivery.runner import Runner
@@ -30,14 +32,15 @@ def error_recorder(incidents: IncidentDesk, platform: str) -> RecordError:
 
 
 def submit_plan(pacer: Pacer, runner: Runner, steps: Plan, tell: Callable[[list[str]], None],
-                refused: Callable[[BaseException], None] | None = None) -> bool:
+                refused: Callable[[BaseException], None] | None = None, *,
+                reply: Callable[[Content], None] | None = None, prepared: Prepared | None = None) -> bool:
     """Run a plan after the core call, paced per conversation. The failure codes (each once) go to `tell`; an
     exception from the run goes to `refused` (without one it reaches the pacer's log); resume or a retry finishes
-    the rest. False when the queue had no room: the plan is left to resume."""
+    the rest. False when the queue had no room: the plan is left to resume. `reply` and `prepared`: Runner.run's."""
 
     def work() -> None:
         try:
-            result = runner.run(steps)
+            result = runner.run(steps, reply, prepared)
         except Exception as exc:
             if refused is None:
                 raise
@@ -47,7 +50,6 @@ def submit_plan(pacer: Pacer, runner: Runner, steps: Plan, tell: Callable[[list[
             tell(list(dict.fromkeys(result.failures)))
 
     return pacer.submit(Job(work, steps.severity, steps.lane, steps.coalesce))
-
 
 
 __all__ = ["error_recorder", "submit_plan", "RecordError"]

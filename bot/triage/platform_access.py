@@ -46,12 +46,15 @@ class PlatformCore:
         security = self.security_officers | (frozenset({user}) if user and names & self.security_officers
                                              else frozenset())
         key = (pr, security, frozenset(outsiders), frozenset(unverified))
+        access = self.base.deps.access
+        if (pr <= access.pr_members and security <= access.security_officers and key[2] <= access.outsiders
+                and key[3] <= access.unverified):
+            return self.base  # nobody beyond app.yaml's: the core as configured
         with self._lock:
             core = self._cores.get(key)
             if core is None:
                 if len(self._cores) >= KEEP:
                     self._cores.clear()
-                access = self.base.deps.access
                 policy = replace(access, pr_members=access.pr_members | pr,
                                  security_officers=access.security_officers | security,
                                  outsiders=access.outsiders | key[2], unverified=access.unverified | key[3])

@@ -1,4 +1,4 @@
-"""Section notices the scheduler sends (Runner.notify), and the core as a platform's members see it (Memberships):
+"""Section notices the scheduler sends (Runner.notify), and the core as a platform's members see it (PlatformCore):
 the rules every adapter used to repeat."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.delivery import content as c
 from bot.delivery.content import Marker, Place, Posted
 from bot.ports import Actor, Notification
-from bot.triage.service import Memberships
+from bot.triage.platform_access import PlatformCore
 from bot.wiring import Runtime
 from tests.conftest import PR, STAFF
 from tests.delivery.fake_port import FakePort
@@ -51,19 +51,20 @@ def test_an_unacknowledged_notice_is_left_as_posted(runtime: Runtime) -> None:
     assert port.of("update") == []
 
 
-def test_memberships_add_platform_members_and_follow_their_changes(runtime: Runtime) -> None:
-    members = Memberships(runtime.triage)
-    assert members.triage() is runtime.triage  # nothing resolved: the core as configured
+def test_platform_members_are_added_and_followed_as_they_change(runtime: Runtime) -> None:
+    members = PlatformCore(runtime.triage, "slack")
+    assert members.get() is runtime.triage  # nothing resolved: the core as configured
+    assert members.get(pr_members=[PR]) is runtime.triage  # nobody beyond app.yaml's members
     newcomer = "slack:U_NEW"
-    assert not members.triage().deps.access.allows("acknowledge", newcomer, restricted=False)
-    with_group = members.triage(pr=[newcomer])
+    assert not members.get().deps.access.allows("acknowledge", newcomer, restricted=False)
+    with_group = members.get(pr_members=[newcomer])
     assert with_group.deps.access.allows("acknowledge", newcomer, restricted=False)
     assert with_group.deps.access.allows("acknowledge", PR, restricted=False)  # app.yaml members stay
-    assert members.triage(pr=[newcomer]) is with_group  # unchanged members: not rebuilt
-    outsider = members.triage(pr=[newcomer], outsiders=[newcomer])
+    assert members.get(pr_members=[newcomer]) is with_group  # unchanged members: not rebuilt
+    outsider = members.get(pr_members=[newcomer], outsiders=[newcomer])
     assert "outsider" in outsider.deps.access.roles_of(newcomer)
     assert not outsider.deps.access.allows("acknowledge", newcomer, restricted=False)
-    assert "outsider" not in members.triage(outsiders=[STAFF]).deps.access.roles_of(newcomer)
+    assert "outsider" not in members.get(outsiders=[STAFF]).deps.access.roles_of(newcomer)
 
 
 def test_what_a_report_outcome_shows_is_decided_once(runtime: Runtime) -> None:

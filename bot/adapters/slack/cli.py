@@ -100,8 +100,7 @@ def make_server(bot: SlackBot, engine: Engine, host: str, port: int) -> Any:
 
 def start_scheduler(runtime: Runtime, bot: SlackBot) -> Any:
     """Escalation ticks, resume, the weekly summary and the audit (bot/delivery/jobs.py), through Slack; started."""
-    from bot.adapters.slack.audit_post import audit_publisher
-    from bot.adapters.slack.summary_post import summary_publisher
+    from bot.adapters.slack.summary_post import audit_publisher, summary_publisher
     from bot.delivery.jobs import platform_scheduler, worker_id
 
     scheduler = platform_scheduler(runtime, "slack", deliver=bot.deliver_notification, resume=bot.resume,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -15,8 +14,9 @@ from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies, Reply
 from bot.delivery import plan
 from bot.delivery.ledger import Prepared
-from bot.delivery.pacing import Job, Pacer
+from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
+from bot.delivery.shared import submit_plan
 
 
 class Outbox:
@@ -28,19 +28,16 @@ class Outbox:
         self.port = port
         self.pacer = pacer
 
-    def deliver(self, reply: Reply, action: str, steps: plan.Plan, incident_id: int | None = None,
-                before: Callable[[], None] | None = None, prepared: Prepared | None = None) -> None:
-        """Run a plan after the HTTP response, paced; platform failures told to the user (and on the timeline).
-        `prepared`: the plan's claims, made in the core's transaction (Runner.prepare)."""
-        def work() -> None:
-            with self.replies.guard(reply, action, incident_id or steps.incident_id, stored=True):
-                if before is not None:
-                    before()
-                result = self.runner.run(steps, reply=lambda content: self.replies.say(
-                    reply, self.port.rendered(content), steps.incident_id), prepared=prepared)
-                self.replies.failures(reply, result.failures, steps.incident_id)
-        if not self.pacer.submit(Job(work, steps.severity, steps.lane, steps.coalesce)):
-            log_event(logging.WARNING, "slack.delivery_deferred", incident_id=steps.incident_id, action=action)
+    def deliver(self, reply: Reply, action: str, steps: plan.Plan, prepared: Prepared | None = None) -> None:
+        """Run a plan after the HTTP response, paced (bot/delivery/shared.py); platform failures told to the user
+        (and on the timeline). `prepared`: the plan's claims, made in the core's transaction (Runner.prepare)."""
+        incident_id = steps.incident_id
+        if not submit_plan(self.pacer, self.runner, steps,
+                           lambda codes: self.replies.failures(reply, codes, incident_id),
+                           lambda exc: self.replies.tell_failure(reply, exc, action, incident_id, stored=True),
+                           reply=lambda content: self.replies.say(reply, self.port.rendered(content), incident_id),
+                           prepared=prepared):
+            log_event(logging.WARNING, "slack.delivery_deferred", incident_id=incident_id, action=action)
 
 
 @dataclass(eq=False)  # handlers are compared and hashed by identity

@@ -17,11 +17,12 @@ from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM, error_code
 from bot.adapters.slack.text import slack_id
 from bot.ports import Actor
-from bot.triage.service import Memberships, Triage
+from bot.standings import TTL_SECONDS, Standings
+from bot.triage.platform_access import PlatformCore
+from bot.triage.service import Triage
 
 NAME_TTL_SECONDS = 3600.0
 DEFAULT_TTL_SECONDS = 300.0  # PR user groups' members
-FLAGS_TTL_SECONDS = 3600.0  # what users.info said about an outsider
 GUEST_FLAGS = ("is_restricted", "is_ultra_restricted")
 
 
@@ -72,14 +73,12 @@ class Outsiders:
     """The user ids currently recognised as outsiders, thread-safe."""
 
     def __init__(self, client: WebClient, monotonic: Callable[[], float] = time.monotonic,
-                 ttl: float = FLAGS_TTL_SECONDS) -> None:
+                 ttl: float = TTL_SECONDS) -> None:
         self.client = client
-        self._monotonic = monotonic
-        self._ttl = ttl
         self._lock = threading.Lock()
         self._home: tuple[str | None, str | None] | None = None  # (team_id, enterprise_id) of this workspace
         self._teams: dict[str, str] = {}  # user -> team named by a signed payload
-        self._flags: dict[str, tuple[float, bool]] = {}  # user -> (when, outsider by users.info)
+        self._flags = Standings(monotonic, ttl)  # what users.info said (a failed lookup records nothing)
 
     def home(self) -> tuple[str | None, str | None]:
         """(team id, enterprise id) of the bot's workspace, from auth.test (asked until it answers)."""
@@ -109,16 +108,15 @@ class Outsiders:
         if not outsider and isinstance(other_team, str) and team and other_team != team:
             org = org_user.get("enterprise_id") if isinstance(org_user, dict) else None
             outsider = not (enterprise and org == enterprise)
-        with self._lock:
-            self._flags[user_id] = (self._monotonic(), outsider)
+        self._flags.remember(user_id, "external" if outsider else "member")  # guests too: outsiders alike here
         if outsider:
             log_event(logging.INFO, "slack.outsider", user=user_id, source="users.info")
 
     def members(self) -> frozenset[str]:
         """Every user currently known to be an outsider."""
         with self._lock:
-            teams, now = dict(self._teams), self._monotonic()
-            flagged = {user for user, (at, outsider) in self._flags.items() if outsider and now - at < self._ttl}
+            teams = dict(self._teams)
+        flagged = set(self._flags.snapshot()[0])
         if teams:
             team, enterprise = self.home()
             if team and not enterprise:  # in an Enterprise Grid org, other teams are colleagues: users.info decides
@@ -133,18 +131,18 @@ class People:
         self.client = client
         self.groups = groups
         self.outsiders = outsiders
-        self._memberships = Memberships(base)
+        self._core = PlatformCore(base, PLATFORM)  # slack.pr_members are in the base policy (wiring.py)
         self._names: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
     def triage(self) -> Triage:
         """The core, with the PR user groups' members and the outsiders known now added to its policy."""
-        return self._memberships.triage(pr=identity.qualify_all(PLATFORM, self.groups.members()),
-                                        outsiders=identity.qualify_all(PLATFORM, self.outsiders.members()))
+        return self._core.get(pr_members=identity.qualify_all(PLATFORM, self.groups.members()),
+                              outsiders=identity.qualify_all(PLATFORM, self.outsiders.members()))
 
     def now(self) -> datetime:
         """The core's clock (so tests and timelines agree)."""
-        return self._memberships.base.deps.clock.now()
+        return self._core.base.deps.clock.now()
 
     def actor(self, user_id: str, fallback_name: str = "") -> Actor:
         """A Slack user (raw or namespaced id) as the core's Actor ("slack:U…"), named by users.info (cached)."""

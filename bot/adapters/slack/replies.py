@@ -15,15 +15,19 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack.logs import log_event
-from bot.adapters.slack.port import error_code
+from bot.adapters.slack.port import PLATFORM, error_code
 from bot.adapters.slack.render import Rendered, Renderer
+from bot.delivery.refusals import Refusals, delivery_code
+from bot.delivery.shared import RecordError
 from bot.i18n import Catalog
-from bot.presenting import failure_text
-from bot.triage.access import PermissionDenied
 from bot.triage.core import StorageUnavailable
 
 Reply = Callable[[Rendered], None]
-RecordError = Callable[[int, str, str], None]
+
+
+def slack_code(exc: BaseException) -> str | None:
+    """The Web API error code of a failed call, or a delivery's (None for any other failure)."""
+    return error_code(exc) if isinstance(exc, SlackApiError) else delivery_code(exc)
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Replies:
         self.client = client
         self.render = render
         self.catalog = catalog
-        self.record_error = record_error
+        self.refusals = Refusals(catalog, PLATFORM, slack_code, record_error)
 
     def plain(self, *texts: str) -> Rendered:
         return self.render.messages(texts)
@@ -88,48 +92,35 @@ class Replies:
         except SlackApiError as exc:
             log_event(logging.ERROR, "slack.reply_failed", incident_id=incident_id, error=error_code(exc))
 
-    def api_error_text(self, code: str) -> str:
-        key = f"slack.error.code.{code}"
-        detail = self.catalog.t(key) if key in self.catalog.keys() else code
-        return self.catalog.t("slack.error.api", error=detail)
-
     def refusal(self, exc: BaseException, incident_id: int | None = None, action: str = "modal") -> str:
-        """A failure as the text to show (and log): core refusals, storage, Slack (on the timeline), the unexpected."""
-        if isinstance(exc, PermissionDenied):
-            log_event(logging.WARNING, "slack.denied", incident_id=exc.incident_id, user=exc.user_id,
-                      action=exc.action)
-        if isinstance(exc, SlackApiError):
-            if incident_id is None:
-                log_event(logging.ERROR, "slack.api_error", action=action, error=error_code(exc))
-            else:
-                self.record_error(incident_id, action, error_code(exc))
-            return self.api_error_text(error_code(exc))
-        if isinstance(exc, SQLAlchemyError):
-            log_event(logging.ERROR, "slack.storage_error", incident_id=incident_id, error=type(exc).__name__)
-        text = failure_text(exc, self.catalog, incident_id)
-        if text is None:
-            logging.getLogger("incident_bot.slack").exception("slack.unexpected incident_id=%s", incident_id)
-            return self.catalog.t("slack.error.unexpected")
-        return text
+        """A failure as the text to show (bot/delivery/refusals.py; Slack's errors also on the timeline)."""
+        return self.refusals.words(exc, action, incident_id)
 
     @contextmanager
     def guard(self, reply: Reply, action: str, incident_id: int | None = None, *,
               stored: bool = False) -> Iterator[None]:
         """Run a core call and what follows it; every failure is logged and told to the user in plain words."""
-        # stored: only posts are left (the core committed). A database outage is then logged, not told: "try again"
-        # would make the user report twice; their next click or resume finishes the posts.
         try:
             yield
-        except (StorageUnavailable, SQLAlchemyError) as exc:
+        except Exception as exc:  # noqa: BLE001 - told (tell_failure), never raised into Bolt
+            self.tell_failure(reply, exc, action, incident_id, stored=stored)
+
+    def tell_failure(self, reply: Reply, exc: BaseException, action: str, incident_id: int | None = None, *,
+                     stored: bool = False) -> None:
+        """Log a failure and tell the user: core refusals and Slack's errors in words, anything else logged with
+        its traceback."""
+        # stored: only posts are left (the core committed). A database outage is then logged, not told: "try again"
+        # would make the user report twice; their next click or resume finishes the posts.
+        if isinstance(exc, (StorageUnavailable, SQLAlchemyError)):
             log_event(logging.WARNING if isinstance(exc, StorageUnavailable) else logging.ERROR,
                       "slack.storage_unavailable", incident_id=incident_id, action=action, stored=stored,
                       error=type(exc.__cause__ or exc).__name__)
             if not stored:
                 self.say(reply, self.plain(self.catalog.t("error.storage")), incident_id)
-        except Exception as exc:  # core refusals and Slack's errors are told; anything else logged with its traceback
-            self.say(reply, self.plain(self.refusal(exc, incident_id, action)), incident_id)
+            return
+        self.say(reply, self.plain(self.refusal(exc, incident_id, action)), incident_id)
 
     def failures(self, reply: Reply, codes: list[str], incident_id: int | None) -> None:
         """Tell the user about platform failures of a delivery (already on the timeline)."""
         if codes:
-            self.say(reply, self.plain(*dict.fromkeys(self.api_error_text(code) for code in codes)), incident_id)
+            self.say(reply, self.plain(*self.refusals.codes_text(codes)), incident_id)

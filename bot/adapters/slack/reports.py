@@ -22,14 +22,15 @@ from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
-from bot.delivery import plan
+from bot.delivery import asking, plan
 from bot.delivery.content import Place, Posted
-from bot.delivery.intake import AfterReport, after_report
+from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
+from bot.delivery.resume import resumed_origin
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
 
-Source = Literal["channel", "dm", "mention", "slash", "shortcut"]
+Source = Literal["channel", "personal", "mention", "slash", "shortcut"]
 
 
 @dataclass(frozen=True)
@@ -69,31 +70,27 @@ class Reports(Handlers):
     settings: SlackSettings
 
     def message_origin(self, event: dict[str, Any]) -> Origin | None:
-        """A report from a message event: top-level posts in report channels and direct messages only."""
+        """A report from a message event (bot/delivery/intake.py report_source); mentions come as app_mention."""
         if event.get("subtype") not in (None, "file_share") or event.get("bot_id") or not event.get("user"):
             return None
+        return self._origin(event, mentioned=False)
+
+    def mention_origin(self, event: dict[str, Any]) -> Origin | None:
+        """A report by @mention outside report channels and DMs (there the message event already carries it)."""
+        origin = self._origin(event, mentioned=True) if event.get("user") else None
+        return origin if origin is not None and origin.source == "mention" else None
+
+    def _origin(self, event: dict[str, Any], *, mentioned: bool) -> Origin | None:
         channel, ts, thread = event.get("channel", ""), event.get("ts"), event.get("thread_ts")
-        if thread is not None and thread != ts:
-            return None  # replies in threads are conversation (an incident's own thread included), not reports
-        if event.get("channel_type") == "im":
-            source: Source = "dm"
-        elif channel in self.settings.report_channels:
-            source = "channel"
-        else:
+        source = report_source(
+            personal=event.get("channel_type") == "im", report_channel=channel in self.settings.report_channels,
+            top_level=thread in (None, ts), mentioned=mentioned,
+            in_incident_thread=lambda: self.people.triage().queries.by_conversation(PLATFORM, channel, thread)
+            is not None)
+        if source is None:
             return None
         return Origin(source, channel, event["user"], self.replies.ephemeral(channel, event["user"], thread or ts),
                       message_ts=ts, thread_ts=thread)
-
-    def mention_origin(self, event: dict[str, Any]) -> Origin | None:
-        """A report by @mention outside report channels (there the message event already carries it)."""
-        channel, thread = event.get("channel", ""), event.get("thread_ts")
-        if channel in self.settings.report_channels or event.get("channel_type") == "im" or not event.get("user"):
-            return None
-        if thread and self.people.triage().queries.by_conversation(PLATFORM, channel, thread) is not None:
-            return None  # a mention inside an incident's own thread is conversation, not a new report
-        return Origin("mention", channel, event["user"],
-                      self.replies.ephemeral(channel, event["user"], event.get("thread_ts") or event.get("ts")),
-                      message_ts=event.get("ts"), thread_ts=event.get("thread_ts"))
 
     def report_message(self, event: dict[str, Any], event_id: str | None, origin: Origin,
                        bot_user_id: str | None) -> None:
@@ -141,10 +138,10 @@ class Reports(Handlers):
     def neutral_origin(self, origin: Origin, actor: Actor) -> plan.Origin:
         """Where the report was made, as the plan sees it."""
         in_report_channel = origin.channel in self.settings.report_channels
-        if origin.message_ts and (origin.source in ("channel", "dm", "mention")
+        if origin.message_ts and (origin.source in ("channel", "personal", "mention")
                                   or (origin.source == "shortcut" and in_report_channel)):
             return plan.Origin("message", Place(origin.channel, origin.thread_ts or origin.message_ts), origin.user,
-                               actor.display_name, public=origin.source != "dm", own=origin.own)
+                               actor.display_name, public=origin.source != "personal", own=origin.own)
         return plan.Origin("command", Place(origin.channel), origin.user, actor.display_name,
                            public=in_report_channel, private=origin.user)
 
@@ -173,14 +170,14 @@ class Reports(Handlers):
         """A report a crash interrupted (bot/delivery/resume.py found it): its plan again where its conversation is."""
         view = outcome.incident
         assert view is not None
-        actor, reporter, where = self.people.actor(view.reporter_id), slack_id(view.reporter_id), view.conversation
-        if where is not None and where.platform == PLATFORM and where.thread:  # the thread hangs under the report
-            origin = Origin("dm" if where.channel.startswith("D") else "channel", where.channel, reporter,
-                            self.replies.ephemeral(where.channel, reporter, where.thread), message_ts=where.thread)
-        else:  # a slash command or shortcut: the reporter's DM, unless the thread was opened already (the ledger)
-            origin = Origin("slash", reporter, reporter, self.replies.dm(reporter))
-        with self.replies.guard(origin.reply, "resume", view.id, stored=True):
-            self.show_report(outcome, origin, actor)
+        reporter = slack_id(view.reporter_id)
+        origin = resumed_origin(view, PLATFORM, self.people.actor(reporter).display_name, reporter,
+                                private=lambda channel: channel.startswith("D"))
+        where = origin.place
+        reply = (self.replies.ephemeral(where.channel, reporter, where.thread) if origin.how == "message"
+                 else self.replies.dm(reporter))
+        with self.replies.guard(reply, "resume", view.id, stored=True):
+            self.outbox.deliver(reply, "report", plan.report(outcome, origin))
 
     # -- message shortcut --------------------------------------------------------------------------------------
     def open_report_modal(self, shortcut: dict[str, Any]) -> None:
@@ -236,15 +233,12 @@ class Reports(Handlers):
                 self.replies.say(reply, self.replies.plain(self.render.t("slack.ask_gone")))
                 return
             actor = self.people.actor(user, body["user"].get("name", ""))
-            report = ReportInput(text=text, reporter=actor, idempotency_key=f"ask:{channel}:{ts}",
-                                 conversation=ConversationRef(PLATFORM, channel, ts), explicit=bool(value.get("x")))
-            outcome = self.people.triage().incidents.answer(report, kind)
-            log_event(logging.INFO, "slack.ask_answered", kind=kind or "none",
-                      incident_id=outcome.incident.id if outcome.incident else None)
+            outcome = asking.answer(self.people.triage(), actor, PLATFORM, text=text, channel=channel, ts=ts,
+                                    kind=kind, explicit=bool(value.get("x")))
             if outcome.incident is None:
                 self.replies.say(reply, self.replies.plain(*outcome.messages))
                 return
-            source: Source = "dm" if channel.startswith("D") else "channel"
+            source: Source = "personal" if channel.startswith("D") else "channel"
             self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts), actor)
 
     def _original_text(self, channel: str, ts: str) -> str | None:

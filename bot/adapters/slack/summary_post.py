@@ -1,4 +1,5 @@
-"""Posting the weekly summary to Slack: text as section blocks, then the chart through files_upload_v2."""
+"""The scheduler's channel posts rendered for Slack (bot/delivery/publishing.py decides what and where): the weekly
+summary as section blocks, then the chart through files_upload_v2; the daily audit as one message."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, Sect
 from bot.adapters.slack import port
 from bot.adapters.slack.text import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, escape
 from bot.delivery import publishing
+from bot.triage.audit import AuditResult
 from bot.triage.summary import Raw, WeeklySummary
 from bot.triage.summary_model import AttentionItem
 from bot.wiring import Runtime
@@ -100,3 +102,17 @@ def summary_publisher(runtime: Runtime, client: WebClient | None = None
     return publishing.summary_publisher(
         ("slack.summary_channel", runtime.settings.file.slack.summary_channel),
         lambda channel, summary, png: post_weekly_summary(runtime, summary, png, client))
+
+
+def audit_publisher(runtime: Runtime, client: WebClient | None = None) -> Callable[[AuditResult], None]:
+    """The post_audit callable: one message to slack.restricted_channel, the head line as its text, the lines
+    (escaped) packed in sections."""
+
+    def post(channel: str, lines: list[str]) -> None:
+        escaped = [escape(line) for line in lines]
+        chunks = ["\n".join(group) for group in publishing.pack(escaped, lambda g: len("\n".join(g)) <= SECTION_LIMIT)]
+        post_sections(client or build_client(runtime), channel, chunks[:MESSAGE_BLOCK_LIMIT], escaped[0])
+
+    # Without a restricted channel the head is only logged; a Slack error propagates (a later check posts again).
+    return publishing.audit_publisher([("slack.restricted_channel", runtime.settings.file.slack.restricted_channel)],
+                                      runtime.triage.catalog, post)

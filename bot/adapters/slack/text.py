@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from bot import identity
+from bot.presenting import shorten as truncate  # noqa: F401 - render.py's name for every platform's cut
 
 SECTION_LIMIT = 3000  # characters in one section block's text
 MESSAGE_BLOCK_LIMIT = 50
@@ -46,13 +47,6 @@ def split_text(escaped: str, limit: int = SECTION_LIMIT) -> list[str]:
     if rest or not chunks:
         chunks.append(rest)
     return chunks
-
-
-def truncate(text: str, limit: int, marker: str = "…") -> str:
-    """Text cut to at most `limit` characters with a marker when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - len(marker))] + marker
 
 
 def mention(target: str | None) -> str:

@@ -10,6 +10,8 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.adapters.teams.cards import action, card, text_block
 from bot.adapters.teams.connector import card_activity
 from bot.adapters.teams.text import md_escape
+from bot.delivery.asking import ASK_ACTION as ASK_REPORT  # the verb routes.py listens for
+from bot.delivery.asking import DECLINE, choices
 from bot.delivery.pacing import Job
 from bot.ports import AskIfReport
 from bot.presenting import chances, shorten
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
     from bot.adapters.teams.reports import Origin
 
 log = logging.getLogger("incident_bot.teams")
-ASK_REPORT = "ask_report"
-DECLINE = ""  # the button data's kind for 「報告ではない」
 TEXT_LIMIT = 4000  # the report text carried by the buttons (the core keeps at most this much)
 
 
@@ -31,10 +31,8 @@ def ask_card(ask: AskIfReport, where: dict[str, Any], text: str) -> dict[str, An
     if likely := chances(ask):
         body.append(text_block(md_escape(likely), isSubtle=True, size="Small"))
     data = {**where, "q": shorten(text, TEXT_LIMIT)}
-    buttons = [action(choice.label, ASK_REPORT, {**data, "k": choice.kind}, style="positive" if i == 0 else None,
-                      inputs=False) for i, choice in enumerate(ask.choices)]
-    if ask.decline is not None:
-        buttons.append(action(ask.decline, ASK_REPORT, {**data, "k": DECLINE}, inputs=False))
+    buttons = [action(label, ASK_REPORT, {**data, "k": kind}, style="positive" if i == 0 and kind != DECLINE else None,
+                      inputs=False) for i, (label, kind) in enumerate(choices(ask))]
     return card(body, buttons[:6])
 
 

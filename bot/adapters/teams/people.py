@@ -11,8 +11,9 @@ from bot import identity
 from bot.adapters.teams.connector import split_conversation
 from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.port import PLATFORM, TeamsPort
-from bot.adapters.teams.roster import Roster, Standing
+from bot.adapters.teams.roster import Roster
 from bot.ports import Actor
+from bot.standings import Standing
 from bot.triage.core import InvalidRequest
 from bot.triage.platform_access import PlatformCore
 from bot.triage.sanitize import storable

@@ -10,20 +10,18 @@ from typing import Any, TypeVar
 
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.teams.cards import CardRenderer
 from bot.adapters.teams.connector import card_activity, split_conversation
-from bot.adapters.teams.port import TeamsPort
+from bot.adapters.teams.port import PLATFORM, TeamsPort
 from bot.adapters.teams.roster import Roster
 from bot.delivery import content as c
 from bot.delivery import plan
-from bot.delivery.content import DeliveryError, Place
+from bot.delivery.content import Place
 from bot.delivery.pacing import Job, Pacer
+from bot.delivery.refusals import Refusals
 from bot.delivery.runner import Runner
 from bot.delivery.shared import submit_plan
-from bot.presenting import failure_text
-from bot.triage.access import PermissionDenied
 
 log = logging.getLogger("incident_bot.teams")
 T = TypeVar("T")
@@ -48,21 +46,14 @@ class Replies:
     def t(self, key: str, **params: Any) -> str:
         return self.render.t(key, **params)
 
+    @property
+    def refusals(self) -> Refusals:
+        """Failures in words (bot/delivery/refusals.py); the roster explains an outsider's refusal."""
+        return Refusals(self.render.catalog, PLATFORM, own_words=lambda exc: self.roster.refusal(exc, self.t))
+
     def failure(self, exc: BaseException, action: str, incident_id: int | None) -> str:
         """The words for a failed action (and its log line)."""
-        if isinstance(exc, DeliveryError):
-            log.error("teams.api_error incident_id=%s action=%s error=%s", incident_id, action, exc.code)
-            return self.t("teams.error.api", error=exc.code)
-        if isinstance(exc, PermissionDenied):
-            log.warning("teams.denied incident_id=%s user=%s action=%s", exc.incident_id, exc.user_id, exc.action)
-        elif isinstance(exc, SQLAlchemyError):
-            log.error("teams.storage_error incident_id=%s action=%s error=%s", incident_id, action,
-                      type(exc).__name__)
-        text = self.roster.refusal(exc, self.t) or failure_text(exc, self.render.catalog, incident_id)
-        if text is None:
-            log.exception("teams.unexpected action=%s incident_id=%s", action, incident_id, exc_info=exc)
-            return self.t("teams.error.unexpected")
-        return text
+        return self.refusals.words(exc, action, incident_id)
 
     async def reply(self, context: TurnContext, *texts: str) -> None:
         """A short message in the conversation of the current turn (failures to say it are only logged)."""
@@ -104,7 +95,7 @@ class Replies:
     async def deliver(self, steps: plan.Plan, user: str, action: str) -> None:
         """Run a plan after the core call, paced; failures told privately (and on the timeline, by the runner)."""
         if not await off_loop(submit_plan, self.pacer, self.runner, steps,
-                              lambda codes: self.tell(user, *(self.t("teams.error.api", error=code) for code in codes)),
+                              lambda codes: self.tell(user, *self.refusals.codes_text(codes)),
                               lambda exc: self.tell(user, self.failure(exc, action, steps.incident_id))):
             log.warning("teams.delivery_deferred incident_id=%s action=%s", steps.incident_id, action)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
@@ -17,15 +17,14 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, message_text
-from bot.delivery import plan, resume
+from bot.delivery import asking, plan, resume
 from bot.delivery.content import Place
-from bot.delivery.intake import after_report
+from bot.delivery.intake import Source, after_report, report_source
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
 from bot.triage.sanitize import storable
 
 log = logging.getLogger("incident_bot.teams")
-Source = Literal["channel", "personal", "mention"]
 
 
 @dataclass(frozen=True)
@@ -78,26 +77,17 @@ class Reports:
         conversation = activity.conversation
         base, root = split_conversation(conversation.id)
         kind = conversation.conversation_type or ("groupChat" if conversation.is_group else "personal")
-        mentioned = bool(bot_names(activity))
         activity_id = str(activity.id or "")
-        user = user_id(sender)
-        if kind == "personal":
-            return Origin("personal", base, None, activity_id, mentioned, user)
-        if kind == "channel":
-            root = root or activity_id
-            top_level = root == activity_id
-            channel = channel_data(activity, "channel", "id") or base
-            if channel in self.settings.report_channels or base in self.settings.report_channels:
-                # New posts are reports; replies are conversation (an incident's own thread included).
-                return Origin("channel", base, root, activity_id, mentioned, user) if top_level else None
-            if not mentioned:
-                return None
-            if not top_level and self.people.core.base.queries.by_conversation(PLATFORM, base, root):
-                return None  # a mention inside an incident's own thread is conversation, not a new report
-            return Origin("mention", base, root, activity_id, mentioned, user)
-        if not mentioned:  # group and meeting chats: only what is addressed to the bot
-            return None
-        return Origin("mention", base, None, activity_id, mentioned, user)
+        channel = kind == "channel"
+        root = (root or activity_id) if channel else None  # chats have no threads
+        mentioned = bool(bot_names(activity))
+        source = report_source(
+            personal=kind == "personal", top_level=root in (None, activity_id), mentioned=mentioned,
+            report_channel=channel and bool({channel_data(activity, "channel", "id"), base}
+                                            & set(self.settings.report_channels)),
+            in_incident_thread=lambda: self.people.core.base.queries.by_conversation(PLATFORM, base, root)
+            is not None)
+        return None if source is None else Origin(source, base, root, activity_id, mentioned, user_id(sender))
 
     async def on_message(self, context: TurnContext) -> None:
         """A message: help, or a report (idempotent by the activity id and conversation)."""
@@ -153,12 +143,8 @@ class Reports:
         root = value_of(data, "r") or None
         kind = value_of(data, "k") or None
         actor, triage = self.people.who(activity.from_property)
-        report = ReportInput(text=text, reporter=actor, idempotency_key=f"ask:{conversation}:{ts}",
-                             conversation=ConversationRef(PLATFORM, conversation, root or ts),
-                             explicit=bool(value_of(data, "x")))
-        outcome = await off_loop(triage.incidents.answer, report, kind)
-        log.info("teams.ask_answered kind=%s incident_id=%s", kind or "none",
-                 outcome.incident.id if outcome.incident else None)
+        outcome = await off_loop(lambda: asking.answer(triage, actor, PLATFORM, text=text, channel=conversation, ts=ts,
+                                                       kind=kind, explicit=bool(value_of(data, "x")), thread=root))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
         if outcome.incident is not None:
             source = str(value_of(data, "s") or "channel")
@@ -173,12 +159,9 @@ class Reports:
 
         def show(outcome: Outcome) -> None:
             view = outcome.incident
-            where = view.conversation if view is not None else None
-            if view is None or where is None or where.platform != PLATFORM or not where.thread:
-                log.warning("teams.resume_no_conversation incident_id=%s", view.id if view else None)
-                return
-            origin = plan.Origin("message", Place(where.channel, where.thread), view.reporter_id,
-                                 self.people.name_of(view.reporter_id), public=not is_personal(where.channel))
+            assert view is not None
+            origin = resume.resumed_origin(view, PLATFORM, self.people.name_of(view.reporter_id), view.reporter_id,
+                                           private=is_personal)
             result = self.replies.runner.run(plan.report(outcome, origin))
             if result.failures:
                 log.warning("teams.resume_failures incident_id=%s errors=%s", view.id, ",".join(result.failures))

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.teams.connector import Connector, Target, split_conversation
 from bot.adapters.teams.payloads import fields_of
+from bot.standings import FAILED_TTL_SECONDS, TTL_SECONDS, Standing, Standings
 from bot.triage.access import PermissionDenied
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
 
 log = logging.getLogger("incident_bot.teams")
-Standing = Literal["member", "guest", "external", "unknown"]
-MEMBER_TTL_SECONDS = 3600.0
-FAILED_TTL_SECONDS = 60.0
 REASON_KEYS = {"guest": "teams.outsider.guest", "external": "teams.outsider.external",
                "unknown": "teams.outsider.unverified"}
 
@@ -39,38 +36,16 @@ def classify(member: Mapping[str, Any] | None, *, conversation_tenant: str | Non
     return "member"
 
 
-class Roster:
-    """What the bot knows about who its users are, thread-safe (the scheduler's threads read it too)."""
+class Roster(Standings):
+    """The standings of Teams users (bot/standings.py keeps them), looked up through the Bot Connector."""
 
     def __init__(self, home_tenant: str | None, monotonic: Callable[[], float] = time.monotonic,
-                 ttl: float = MEMBER_TTL_SECONDS, failed_ttl: float = FAILED_TTL_SECONDS,
+                 ttl: float = TTL_SECONDS, failed_ttl: float = FAILED_TTL_SECONDS,
                  connector: Connector | None = None, service_url: str = "") -> None:
+        super().__init__(monotonic, ttl, failed_ttl)
         self.home_tenant = home_tenant
         self._connector = connector  # None: nobody is looked up (every user unverified)
         self._service_url = service_url
-        self._monotonic = monotonic
-        self._ttl, self._failed_ttl = ttl, failed_ttl
-        self._lock = threading.Lock()
-        self._seen: dict[str, tuple[Standing, float]] = {}  # user id -> (standing, when it was looked up)
-
-    def remember(self, user_id: str, standing: Standing) -> None:
-        with self._lock:
-            self._seen[user_id] = standing, self._monotonic()
-
-    def standing(self, user_id: str) -> Standing | None:
-        """What is known now (None: never looked up, or the answer is too old)."""
-        with self._lock:
-            standing, at = self._seen.get(user_id, (None, 0.0))
-        ttl = self._failed_ttl if standing == "unknown" else self._ttl
-        return standing if standing is not None and self._monotonic() - at < ttl else None
-
-    def snapshot(self) -> tuple[frozenset[str], frozenset[str]]:
-        """(outsiders, unverified): the part of the access policy this roster decides (platform_access.py)."""
-        with self._lock:
-            users = list(self._seen)
-        known = {user: self.standing(user) for user in users}
-        return (frozenset(u for u, s in known.items() if s in ("guest", "external")),
-                frozenset(u for u, s in known.items() if s == "unknown"))
 
     def refusal_key(self, user_id: str) -> str | None:
         """The locale key telling a refused user why (None when the refusal has nothing to do with who they are)."""

@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.adapters.slack.asking import ASK_ACTION
 from bot.adapters.slack.render import (
     ACKNOWLEDGE,
     KIND_SELECT,
@@ -22,6 +21,7 @@ from bot.adapters.slack.render import (
 from bot.adapters.slack.reports import Reports
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
+from bot.delivery.asking import ASK_ACTION
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], None]
 
