@@ -288,7 +288,9 @@ def test_the_app_package_holds_a_manifest_for_the_bot_and_its_icons() -> None:
     from bot.i18n import Catalog
 
     app_id = "00000000-0000-0000-0000-000000000001"
-    with zipfile.ZipFile(io.BytesIO(package(app_id, Catalog.load("ja")))) as archive:
+    zipped = package(app_id, Catalog.load("ja"), developer="○○市", website="https://www.example.jp/",
+                     privacy="https://www.example.jp/privacy", terms="https://www.example.jp/terms")
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
         data = json.loads(archive.read("manifest.json"))
         sizes = {name: Image.open(io.BytesIO(archive.read(name))).size

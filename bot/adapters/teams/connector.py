@@ -6,23 +6,14 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import aiohttp
-from microsoft_agents.activity import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationReference,
-)
-from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, TurnContext
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment
+from microsoft_agents.hosting.core import ChannelServiceClientFactoryBase, ClaimsIdentity
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
-from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE
 from bot.adapters.teams.settings import TeamsCredentials
@@ -30,10 +21,8 @@ from bot.delivery.content import DeliveryError
 from bot.presenting import shorten
 
 log = logging.getLogger("incident_bot.teams")
-CHANNEL_ID = "msteams"
 CALL_TIMEOUT = 20.0
 WAITED_STATUSES = (429, 503)  # the Bot Connector's throttling answers: waited out after Retry-After
-T = TypeVar("T")
 _TEAMS_CHANNEL = re.compile(r"^19:.+@thread\.(tacv2|skype)$")
 
 
@@ -119,10 +108,10 @@ def _path(conversation: str, *rest: str) -> str:
 
 
 class Connector:
-    """Bot Connector calls, each a proactive turn on the SDK adapter (its token; none when anonymous)."""
+    """Bot Connector calls on the SDK's connector client (its token; none when anonymous)."""
 
-    def __init__(self, adapter: ChannelServiceAdapter, credentials: TeamsCredentials) -> None:
-        self.adapter = adapter
+    def __init__(self, clients: ChannelServiceClientFactoryBase, credentials: TeamsCredentials) -> None:
+        self.clients = clients
         self.credentials = credentials
 
     def _identity(self) -> ClaimsIdentity:
@@ -132,46 +121,31 @@ class Connector:
         return ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: app_id,
                                AuthenticationConstants.APP_ID_CLAIM: app_id})
 
-    async def _with_session(self, service_url: str, tenant: str | None,
-                            work: Callable[[aiohttp.ClientSession], Awaitable[T]]) -> T:
-        reference = ConversationReference(
-            channel_id=CHANNEL_ID, service_url=service_url,
-            agent=ChannelAccount(id=self.credentials.app_id or "incident-bot"),
-            conversation=ConversationAccount(id="proactive", tenant_id=tenant))
-        outcome: dict[str, Any] = {}
-
-        async def callback(context: TurnContext) -> None:
-            try:
-                client = context.services.get(ConnectorClientBase)
-                outcome["result"] = await work(client.client)  # type: ignore[attr-defined]
-            except BaseException as exc:  # re-raised below: the adapter's pipeline would swallow it
-                outcome["error"] = exc
-
-        await self.adapter.continue_conversation_with_claims(self._identity(), reference.get_continuation_activity(),
-                                                             callback, AuthenticationConstants.AGENTS_SDK_SCOPE)
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["result"]  # type: ignore[no-any-return]
-
-    async def _call(self, verb: str, service_url: str, tenant: str | None, path: str,
-                    body: dict[str, Any] | None) -> dict[str, Any]:
-        async def work(session: aiohttp.ClientSession) -> dict[str, Any]:
-            async with session.request(verb, path, json=body) as response:
+    async def _request(self, verb: str, service_url: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        identity = self._identity()
+        client = await self.clients.create_connector_client(None, identity, service_url,
+                                                            AuthenticationConstants.AGENTS_SDK_SCOPE,
+                                                            use_anonymous=identity.allow_anonymous)
+        try:
+            async with client.client.request(verb, path, json=body) as response:  # type: ignore[attr-defined]
                 if response.status not in (200, 201, 202):
                     raise aiohttp.ClientResponseError(response.request_info, response.history,
                                                       status=response.status, headers=response.headers)
                 text = await response.text("utf-8")
                 return dict(await response.json(content_type=None)) if text.strip() else {}
+        finally:
+            await client.close()
+
+    async def _call(self, verb: str, service_url: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         try:
-            return await asyncio.wait_for(self._with_session(service_url, tenant, work), CALL_TIMEOUT)
+            return await asyncio.wait_for(self._request(verb, service_url, path, body), CALL_TIMEOUT)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise delivery_error(exc) from None
 
     async def send(self, target: Target, activity: Activity) -> str:
         """A new message in the target; returns its activity id."""
         body = activity.model_dump(by_alias=True, exclude_unset=True, mode="json")
-        answer = await self._call("POST", target.service_url, target.tenant, _path(target.address, "activities"),
-                                  body)
+        answer = await self._call("POST", target.service_url, _path(target.address, "activities"), body)
         if not answer.get("id"):
             raise DeliveryError("no_activity_id")
         return str(answer["id"])
@@ -180,13 +154,11 @@ class Connector:
         """Replace a message the bot posted."""
         body = activity.model_copy(update={"id": activity_id}).model_dump(by_alias=True, exclude_unset=True,
                                                                           mode="json")
-        await self._call("PUT", target.service_url, target.tenant,
-                         _path(target.address, "activities", activity_id), body)
+        await self._call("PUT", target.service_url, _path(target.address, "activities", activity_id), body)
 
     async def member(self, target: Target, user: str) -> dict[str, Any]:
         """A conversation member as Teams describes them (userRole, tenantId): the roster's lookup (roster.py)."""
-        return await self._call("GET", target.service_url, target.tenant, _path(target.conversation, "members", user),
-                                None)
+        return await self._call("GET", target.service_url, _path(target.conversation, "members", user), None)
 
     async def personal_chat(self, service_url: str, tenant: str | None, user: str) -> str:
         """The bot's 1:1 conversation with a user (Teams user id 29:… or AAD object id), created if needed."""
@@ -197,7 +169,7 @@ class Connector:
                                 "members": [member], "channelData": {"tenant": {"id": tenant}} if tenant else {}}
         if tenant:
             body["tenantId"] = tenant
-        answer = await self._call("POST", service_url, tenant, "v3/conversations", body)
+        answer = await self._call("POST", service_url, "v3/conversations", body)
         if not answer.get("id"):
             raise DeliveryError("no_conversation_id")
         return str(answer["id"])
