@@ -49,10 +49,8 @@ class SourceMessage:
 
 
 def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value) if isinstance(value, str) else None  # Python 3.11 reads "…Z" too
     except ValueError:
         return None
 

@@ -51,8 +51,7 @@ def message_time(message_id: str, now: datetime) -> datetime | None:
 
 def reaction_types(activity: Activity) -> list[str]:
     """The reaction types added in this activity (e.g. "like", "1f4cc_pushpin")."""
-    return [str(getattr(r, "type", None) or (r.get("type") if isinstance(r, dict) else "") or "")
-            for r in activity.reactions_added or []]
+    return [reaction.type for reaction in activity.reactions_added or []]  # the SDK's MessageReaction models
 
 
 def parse_capture(activity: Activity, reaction: str, now: datetime) -> Capture | None:
