@@ -214,7 +214,8 @@ class CardRenderer:
                      text_block(md_escape(self.t("teams.step.superseded")), isSubtle=True, spacing="None")])
 
     # -- notifications ---------------------------------------------------------------------------------------
-    def _thread_link(self, thread_url: str | None) -> list[dict[str, Any]]:
+    def thread_link(self, thread_url: str | None) -> list[dict[str, Any]]:
+        """The button that opens the incident's thread (none without a link)."""
         if thread_url:
             return [{"type": "Action.OpenUrl", "title": self.t("teams.pr.open_thread"), "url": thread_url}]
         return []
@@ -233,7 +234,7 @@ class CardRenderer:
         if note.acknowledgeable:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": note.incident_id, "level": note.level}, style="positive"))
-        actions += self._thread_link(thread_url)
+        actions += self.thread_link(thread_url)
         return card(body, actions, people)
 
     def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted, thread_url: str | None
@@ -266,7 +267,7 @@ class CardRenderer:
         else:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": view.id, "level": 1}, style="positive"))
-        return card(body, actions + self._thread_link(thread_url))
+        return card(body, actions + self.thread_link(thread_url))
 
 
 __all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "RESOLVE", "INPUT_PREFIX",
