@@ -16,8 +16,9 @@ from microsoft_agents.hosting.core import ChannelServiceClientFactoryBase, Claim
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE
+from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.settings import TeamsCredentials
-from bot.delivery.content import DeliveryError
+from bot.delivery.content import DeliveryError, Place
 from bot.presenting import shorten
 
 log = logging.getLogger("incident_bot.teams")
@@ -61,6 +62,16 @@ def message_link(conversation: str, message_id: str, root: str | None = None,
         query["context"] = '{"contextType":"chat"}'
     return f"https://teams.microsoft.com/l/message/{quote(conversation, safe='')}/{quote(message_id, safe='')}?" \
         + urlencode(query)
+
+
+def message_place(activity: Activity, message_id: str, reply_to: str | None = None) -> tuple[Place, str | None]:
+    """Where a message an activity is about lives (in a channel, the thread it starts or replies in) and its link."""
+    conversation = activity.conversation
+    base, root = split_conversation(conversation.id if conversation else "")
+    channel = is_channel(base) or (conversation is not None and conversation.conversation_type == "channel")
+    place = Place(base, (reply_to or root or message_id) if channel else None)
+    tenant = (conversation.tenant_id if conversation else None) or channel_data(activity, "tenant", "id")
+    return place, message_link(base, message_id, place.thread, tenant)
 
 
 def deep_link(conversation: str, root: str | None, tenant: str | None = None) -> str | None:
