@@ -122,7 +122,6 @@ class TeamsBot:
     connection_manager: MsalConnectionManager
     bridge: LoopBridge
     port: TeamsPort
-    ledger: Ledger
     pacer: Pacer  # runs the plans that follow a stored core change, paced per conversation
     runner: Runner
     people: People
@@ -227,7 +226,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
         log.warning("teams.anonymous_mode: TEAMS_APP_ID is not set; only local requests (Agents Playground) "
                     "are accepted")
     return TeamsBot(runtime, settings, credentials, catalog, render, adapter, app, connection_manager, bridge, port,
-                    ledger, pacer, runner, people, reports)
+                    pacer, runner, people, reports)
 
 
 def teams_settings(runtime: Runtime) -> TeamsSettings:
