@@ -87,12 +87,12 @@ def card_activity(content: dict[str, Any], summary: str) -> Activity:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a Bot Connector call goes: the conversation (a channel thread with its root), service URL, tenant."""
+    """Where a Bot Connector call goes: the conversation (a channel thread with its root) and its service URL."""
 
     conversation: str
     root: str | None
     service_url: str
-    tenant: str | None = None
+    tenant: str | None = None  # unused by the calls (the token is the bot's own); roster.py still passes it
 
     @property
     def address(self) -> str:

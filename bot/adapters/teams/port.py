@@ -65,7 +65,7 @@ class TeamsPort:
     def target(self, conversation: str, root: str | None = None) -> Target:
         """A conversation (with the thread root in a channel; chats have no threads) as a connector target."""
         return Target(conversation, root if is_channel(conversation) else None,
-                      self._services.get(conversation) or self.settings.service_url, self.tenant)
+                      self._services.get(conversation) or self.settings.service_url)
 
     def chat_of(self, user: str) -> str:
         """The personal chat with a user (qualified id), created through the Bot Connector when not known."""
