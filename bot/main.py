@@ -140,7 +140,7 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
     if command == "init":
         return _init(args, stdout, stderr)
     if command == "teams" and args.action == "manifest":
-        return _teams_manifest(args, stderr)
+        return _teams_manifest(args, stdout, stderr)
     path = config_path(getattr(args, "config", None))
     state.locale = file_locale(path)  # a file that names its locale is answered in it, even if it fails to load
     settings = load_config(path)
@@ -209,18 +209,21 @@ def _init(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def _teams_manifest(args: argparse.Namespace, stderr: TextIO) -> int:
+def _teams_manifest(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """`incident-bot teams manifest`: the Teams app package (bot/adapters/teams/manifest.py)."""
-    from bot.adapters.teams.manifest import main as manifest_main
+    from bot.adapters.teams.manifest import package
+    from bot.i18n import Catalog
 
     app_id = args.app_id or os.environ.get("TEAMS_APP_ID")
     if not app_id:
         stderr.write("--app-id（または環境変数 TEAMS_APP_ID）に Entra アプリの ID を指定してください / "
                      "give the Entra app id with --app-id or TEAMS_APP_ID\n")
         return 2
-    return manifest_main(["--app-id", app_id, "--out", args.out, "--developer", args.developer,
-                          "--website", args.website, "--privacy", args.privacy, "--terms", args.terms,
-                          "--version", args.version, "--locale", args.locale])
+    Path(args.out).write_bytes(package(app_id, Catalog.load(args.locale), developer=args.developer,
+                                       website=args.website, privacy=args.privacy, terms=args.terms,
+                                       version=args.version))
+    stdout.write(f"{args.out}: manifest.json, color.png, outline.png\n")
+    return 0
 
 
 def _test_clock() -> FileClock | None:

@@ -34,15 +34,15 @@ def test_an_entity_names_the_raw_teams_id_and_tags_are_typed() -> None:
 
 
 @pytest.mark.parametrize(("entry", "field", "words"), [
-    ({"id": "aad-1", "name": ""}, "mentions.pr_section[0].name", "name が空です"),
-    ({"id": "aad-1", "name": "  "}, "mentions.pr_section[0].name", "name が空です"),
+    ({"id": "aad-1", "name": ""}, "mentions.pr_section[0].name", "1 文字以上で指定してください"),
+    ({"id": "aad-1", "name": "  "}, "mentions.pr_section[0].name", "1 文字以上で指定してください"),
     ({"id": "slack:U1", "name": "広報"}, "mentions.pr_section[0].id", "slack の利用者 ID は Teams では使えません"),
-    ({"id": "aad-1", "name": "広報", "type": "group"}, "mentions.pr_section[0].type", "type は person か tag です"),
+    ({"id": "aad-1", "name": "広報", "type": "group"}, "mentions.pr_section[0].type", "'person'・'tag' のいずれか"),
     ({"id": "aad-1", "name": "<b>広報</b>"}, "mentions.pr_section[0].name", "name に < や > は使えません"),
-    ([{"id": "aad-1", "name": "広報"}, "aad-2"], "mentions.pr_section[1]", "id と name を持つ項目を書いてください"),
-    ("aad-1", "mentions.pr_section[0]", "id と name を持つ項目を書いてください"),
-    ([], "pr_section", "メンションする相手を 1 件から 20 件まで書いてください"),
-    ([{"id": f"aad-{i}", "name": "広報"} for i in range(21)], "pr_section", "1 件から 20 件まで"),
+    ([{"id": "aad-1", "name": "広報"}, "aad-2"], "mentions.pr_section[1]", "（マッピング）で指定"),
+    ("aad-1", "mentions.pr_section[0]", "「名前: 値」の組（マッピング）で指定してください"),
+    ([], "mentions.pr_section", "1 個以上必要です（いまは 0 個）"),
+    ([{"id": f"aad-{i}", "name": "広報"} for i in range(21)], "mentions.pr_section", "20 個以内にしてください"),
 ])
 def test_a_wrong_entry_is_refused_in_japanese_naming_the_field(entry: object, field: str, words: str) -> None:
     runtime = SimpleNamespace(settings=SimpleNamespace(source="app.yaml",

@@ -278,18 +278,19 @@ def test_cards_show_answers_and_cap_their_size(runtime: Runtime) -> None:
     assert facts == [{"title": "URL", "value": "https://x.com/a_b"}]
 
 
-def test_the_app_package_holds_a_manifest_for_the_bot_and_its_icons(tmp_path: Any) -> None:
+def test_the_app_package_holds_a_manifest_for_the_bot_and_its_icons() -> None:
     import json
     import zipfile
 
     from PIL import Image
 
-    from bot.adapters.teams.manifest import main
+    from bot.adapters.teams.manifest import package
+    from bot.i18n import Catalog
 
     app_id = "00000000-0000-0000-0000-000000000001"
-    out = tmp_path / "app.zip"
-    assert main(["--app-id", app_id, "--out", str(out)]) == 0
-    with zipfile.ZipFile(out) as archive:
+    zipped = package(app_id, Catalog.load("ja"), developer="○○市", website="https://www.example.jp/",
+                     privacy="https://www.example.jp/privacy", terms="https://www.example.jp/terms")
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
         data = json.loads(archive.read("manifest.json"))
         sizes = {name: Image.open(io.BytesIO(archive.read(name))).size

@@ -18,6 +18,7 @@ from microsoft_agents.hosting.core import (
     ApplicationOptions,
     MemoryStorage,
     OutboundHostValidator,
+    RestChannelServiceClientFactory,
     TurnContext,
     TurnState,
 )
@@ -121,7 +122,6 @@ class TeamsBot:
     connection_manager: MsalConnectionManager
     bridge: LoopBridge
     port: TeamsPort
-    ledger: Ledger
     pacer: Pacer  # runs the plans that follow a stored core change, paced per conversation
     runner: Runner
     people: People
@@ -200,7 +200,9 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
     connection_manager = MsalConnectionManager(**sdk_configuration(credentials))
     # Anonymous requests are limited to loopback instead (request_checks.py).
     validator = OutboundHostValidator(list(settings.allowed_service_hosts), enabled=not credentials.anonymous)
-    adapter = AdapterWithErrorHandler(catalog, connection_manager=connection_manager, host_validator=validator)
+    clients = RestChannelServiceClientFactory(connection_manager)  # the adapter's replies and our own calls
+    adapter = AdapterWithErrorHandler(catalog, connection_manager=connection_manager,
+                                      channel_service_client_factory=clients, host_validator=validator)
     options = ApplicationOptions(storage=MemoryStorage(),  # SDK turn state only; the database keeps the rest
                                  bot_app_id=credentials.app_id or "", remove_recipient_mention=False,
                                  start_typing_timer=False)
@@ -208,7 +210,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
     render = CardRenderer(catalog, runtime.library.kinds())
     bridge = LoopBridge()
     ledger = Ledger(lambda: triage.queries, PLATFORM)
-    connector = Connector(adapter, credentials)
+    connector = Connector(clients, credentials)
     port = TeamsPort(connector, render, settings, bridge.run, ledger, tenant=credentials.tenant_id)
     pacer, runner = build_delivery(triage, port, ledger, interval=settings.post_interval_seconds,
                                    max_pending=settings.delivery_queue_limit, pr_channel=settings.pr_channel,
@@ -224,7 +226,7 @@ def build_teams_app(runtime: Runtime, settings: TeamsSettings, credentials: Team
         log.warning("teams.anonymous_mode: TEAMS_APP_ID is not set; only local requests (Agents Playground) "
                     "are accepted")
     return TeamsBot(runtime, settings, credentials, catalog, render, adapter, app, connection_manager, bridge, port,
-                    ledger, pacer, runner, people, reports)
+                    pacer, runner, people, reports)
 
 
 def teams_settings(runtime: Runtime) -> TeamsSettings:

@@ -154,6 +154,14 @@ class CardRenderer:
             blocks.append(text_block(md_escape(item.help), isSubtle=True, size="Small", spacing="None"))
         return blocks
 
+    def _fitted(self, body: list[dict[str, Any]], drafts: list[dict[str, Any]],
+                actions: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+        """The card with its drafts, or a note in their place when they make it too big for one Teams message."""
+        content = card(body + drafts, actions)
+        if card_size(content) > CARD_BYTES_LIMIT:  # drafts are the bulk; they are in the timeline export too
+            content = card(body + [text_block(md_escape(self.t("teams.truncated")), isSubtle=True)], actions)
+        return content
+
     def step(self, step: StepView, kind: str, *, error: str | None = None,
              values: dict[str, str] | None = None) -> dict[str, Any]:
         """A pending step: instructions, clauses, don'ts, inputs in the card, drafts, and its actions."""
@@ -184,10 +192,7 @@ class CardRenderer:
         done_title = self.t("teams.step.submit" if step.inputs else "teams.step.done")
         actions = [action(done_title, STEP_DONE, data, style="positive"),
                    action(self.t("teams.step.skip"), STEP_SKIP, data, inputs=False)]
-        content = card(body + drafts, actions)
-        if card_size(content) > CARD_BYTES_LIMIT:  # drafts are the bulk; they are in the timeline export too
-            content = card(body + [text_block(md_escape(self.t("teams.truncated")), isSubtle=True)], actions)
-        return content
+        return self._fitted(body, drafts, actions)
 
     def step_closed(self, step: StepView, who: str, when: str) -> dict[str, Any]:
         """A finished step, updated in place: its status, who and when, the answers and final drafts."""
@@ -201,10 +206,7 @@ class CardRenderer:
             body.append({"type": "FactSet", "facts": [
                 {"title": md_escape(item.label), "value": md_escape(shorten(value, ANSWER_LIMIT))}
                 for item, value in given]})
-        content = card(body + self._drafts(step))
-        if card_size(content) > CARD_BYTES_LIMIT:
-            content = card(body + [text_block(md_escape(self.t("teams.truncated")), isSubtle=True)])
-        return content
+        return self._fitted(body, self._drafts(step))
 
     def step_superseded(self, step: StepView) -> dict[str, Any]:
         """A pending step of the playbook the incident no longer follows (kind corrected)."""
@@ -212,7 +214,8 @@ class CardRenderer:
                      text_block(md_escape(self.t("teams.step.superseded")), isSubtle=True, spacing="None")])
 
     # -- notifications ---------------------------------------------------------------------------------------
-    def _thread_link(self, thread_url: str | None) -> list[dict[str, Any]]:
+    def thread_link(self, thread_url: str | None) -> list[dict[str, Any]]:
+        """The button that opens the incident's thread (none without a link)."""
         if thread_url:
             return [{"type": "Action.OpenUrl", "title": self.t("teams.pr.open_thread"), "url": thread_url}]
         return []
@@ -231,7 +234,7 @@ class CardRenderer:
         if note.acknowledgeable:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": note.incident_id, "level": note.level}, style="positive"))
-        actions += self._thread_link(thread_url)
+        actions += self.thread_link(thread_url)
         return card(body, actions, people)
 
     def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted, thread_url: str | None
@@ -264,7 +267,7 @@ class CardRenderer:
         else:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": view.id, "level": 1}, style="positive"))
-        return card(body, actions + self._thread_link(thread_url))
+        return card(body, actions + self.thread_link(thread_url))
 
 
 __all__ = ["CardRenderer", "STEP_DONE", "STEP_SKIP", "KIND_SELECT", "ACKNOWLEDGE", "RESOLVE", "INPUT_PREFIX",

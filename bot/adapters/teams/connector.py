@@ -6,34 +6,24 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import aiohttp
-from microsoft_agents.activity import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationReference,
-)
-from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, TurnContext
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment
+from microsoft_agents.hosting.core import ChannelServiceClientFactoryBase, ClaimsIdentity
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
-from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE
+from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.settings import TeamsCredentials
-from bot.delivery.content import DeliveryError
+from bot.delivery.content import DeliveryError, Place
 from bot.presenting import shorten
 
 log = logging.getLogger("incident_bot.teams")
-CHANNEL_ID = "msteams"
 CALL_TIMEOUT = 20.0
 WAITED_STATUSES = (429, 503)  # the Bot Connector's throttling answers: waited out after Retry-After
-T = TypeVar("T")
 _TEAMS_CHANNEL = re.compile(r"^19:.+@thread\.(tacv2|skype)$")
 
 
@@ -74,6 +64,16 @@ def message_link(conversation: str, message_id: str, root: str | None = None,
         + urlencode(query)
 
 
+def message_place(activity: Activity, message_id: str, reply_to: str | None = None) -> tuple[Place, str | None]:
+    """Where a message an activity is about lives (in a channel, the thread it starts or replies in) and its link."""
+    conversation = activity.conversation
+    base, root = split_conversation(conversation.id if conversation else "")
+    channel = is_channel(base) or (conversation is not None and conversation.conversation_type == "channel")
+    place = Place(base, (reply_to or root or message_id) if channel else None)
+    tenant = (conversation.tenant_id if conversation else None) or channel_data(activity, "tenant", "id")
+    return place, message_link(base, message_id, place.thread, tenant)
+
+
 def deep_link(conversation: str, root: str | None, tenant: str | None = None) -> str | None:
     """A link that opens a channel thread in Teams (chats have none that works for everyone)."""
     return message_link(conversation, root, root, tenant) if root and is_channel(conversation) else None
@@ -87,12 +87,12 @@ def card_activity(content: dict[str, Any], summary: str) -> Activity:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a Bot Connector call goes: the conversation (a channel thread with its root), service URL, tenant."""
+    """Where a Bot Connector call goes: the conversation (a channel thread with its root) and its service URL."""
 
     conversation: str
     root: str | None
     service_url: str
-    tenant: str | None = None
+    tenant: str | None = None  # unused by the calls (the token is the bot's own); roster.py still passes it
 
     @property
     def address(self) -> str:
@@ -119,10 +119,10 @@ def _path(conversation: str, *rest: str) -> str:
 
 
 class Connector:
-    """Bot Connector calls, each a proactive turn on the SDK adapter (its token; none when anonymous)."""
+    """Bot Connector calls on the SDK's connector client (its token; none when anonymous)."""
 
-    def __init__(self, adapter: ChannelServiceAdapter, credentials: TeamsCredentials) -> None:
-        self.adapter = adapter
+    def __init__(self, clients: ChannelServiceClientFactoryBase, credentials: TeamsCredentials) -> None:
+        self.clients = clients
         self.credentials = credentials
 
     def _identity(self) -> ClaimsIdentity:
@@ -132,46 +132,31 @@ class Connector:
         return ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: app_id,
                                AuthenticationConstants.APP_ID_CLAIM: app_id})
 
-    async def _with_session(self, service_url: str, tenant: str | None,
-                            work: Callable[[aiohttp.ClientSession], Awaitable[T]]) -> T:
-        reference = ConversationReference(
-            channel_id=CHANNEL_ID, service_url=service_url,
-            agent=ChannelAccount(id=self.credentials.app_id or "incident-bot"),
-            conversation=ConversationAccount(id="proactive", tenant_id=tenant))
-        outcome: dict[str, Any] = {}
-
-        async def callback(context: TurnContext) -> None:
-            try:
-                client = context.services.get(ConnectorClientBase)
-                outcome["result"] = await work(client.client)  # type: ignore[attr-defined]
-            except BaseException as exc:  # re-raised below: the adapter's pipeline would swallow it
-                outcome["error"] = exc
-
-        await self.adapter.continue_conversation_with_claims(self._identity(), reference.get_continuation_activity(),
-                                                             callback, AuthenticationConstants.AGENTS_SDK_SCOPE)
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["result"]  # type: ignore[no-any-return]
-
-    async def _call(self, verb: str, service_url: str, tenant: str | None, path: str,
-                    body: dict[str, Any] | None) -> dict[str, Any]:
-        async def work(session: aiohttp.ClientSession) -> dict[str, Any]:
-            async with session.request(verb, path, json=body) as response:
+    async def _request(self, verb: str, service_url: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        identity = self._identity()
+        client = await self.clients.create_connector_client(None, identity, service_url,
+                                                            AuthenticationConstants.AGENTS_SDK_SCOPE,
+                                                            use_anonymous=identity.allow_anonymous)
+        try:
+            async with client.client.request(verb, path, json=body) as response:  # type: ignore[attr-defined]
                 if response.status not in (200, 201, 202):
                     raise aiohttp.ClientResponseError(response.request_info, response.history,
                                                       status=response.status, headers=response.headers)
                 text = await response.text("utf-8")
                 return dict(await response.json(content_type=None)) if text.strip() else {}
+        finally:
+            await client.close()
+
+    async def _call(self, verb: str, service_url: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         try:
-            return await asyncio.wait_for(self._with_session(service_url, tenant, work), CALL_TIMEOUT)
+            return await asyncio.wait_for(self._request(verb, service_url, path, body), CALL_TIMEOUT)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise delivery_error(exc) from None
 
     async def send(self, target: Target, activity: Activity) -> str:
         """A new message in the target; returns its activity id."""
         body = activity.model_dump(by_alias=True, exclude_unset=True, mode="json")
-        answer = await self._call("POST", target.service_url, target.tenant, _path(target.address, "activities"),
-                                  body)
+        answer = await self._call("POST", target.service_url, _path(target.address, "activities"), body)
         if not answer.get("id"):
             raise DeliveryError("no_activity_id")
         return str(answer["id"])
@@ -180,13 +165,11 @@ class Connector:
         """Replace a message the bot posted."""
         body = activity.model_copy(update={"id": activity_id}).model_dump(by_alias=True, exclude_unset=True,
                                                                           mode="json")
-        await self._call("PUT", target.service_url, target.tenant,
-                         _path(target.address, "activities", activity_id), body)
+        await self._call("PUT", target.service_url, _path(target.address, "activities", activity_id), body)
 
     async def member(self, target: Target, user: str) -> dict[str, Any]:
         """A conversation member as Teams describes them (userRole, tenantId): the roster's lookup (roster.py)."""
-        return await self._call("GET", target.service_url, target.tenant, _path(target.conversation, "members", user),
-                                None)
+        return await self._call("GET", target.service_url, _path(target.conversation, "members", user), None)
 
     async def personal_chat(self, service_url: str, tenant: str | None, user: str) -> str:
         """The bot's 1:1 conversation with a user (Teams user id 29:… or AAD object id), created if needed."""
@@ -197,7 +180,7 @@ class Connector:
                                 "members": [member], "channelData": {"tenant": {"id": tenant}} if tenant else {}}
         if tenant:
             body["tenantId"] = tenant
-        answer = await self._call("POST", service_url, tenant, "v3/conversations", body)
+        answer = await self._call("POST", service_url, "v3/conversations", body)
         if not answer.get("id"):
             raise DeliveryError("no_conversation_id")
         return str(answer["id"])

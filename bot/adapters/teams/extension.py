@@ -12,8 +12,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.adapters.teams.cards import CARD_CONTENT_TYPE, CardRenderer, card, text_block
-from bot.adapters.teams.connector import conversation_key, is_personal, message_link, split_conversation
-from bot.adapters.teams.connector import is_channel as channel_conversation
+from bot.adapters.teams.connector import conversation_key, is_personal, message_place
 from bot.adapters.teams.manifest import COMMAND_ID
 from bot.adapters.teams.payloads import fields_of
 from bot.adapters.teams.people import People, user_id
@@ -21,6 +20,7 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import off_loop
 from bot.adapters.teams.reports import Origin, Reports
 from bot.adapters.teams.text import md_escape, message_text
+from bot.delivery.content import Place
 from bot.ports import ConversationRef, ReportInput
 from bot.triage.sanitize import storable
 
@@ -42,17 +42,13 @@ class SourceMessage:
     text: str
     link: str | None
     created: datetime | None
-    conversation: str  # the base conversation id (channel or chat)
-    root: str | None  # the thread root in a channel (the message itself when it starts the thread)
-    is_channel: bool
+    place: Place  # its conversation (channel or chat); in a channel, the thread root (itself when it starts one)
     author: str | None = None  # the AAD object id of who wrote it, when Teams says
 
 
 def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value) if isinstance(value, str) else None  # Python 3.11 reads "…Z" too
     except ValueError:
         return None
 
@@ -65,19 +61,14 @@ def source_message(activity: Activity) -> SourceMessage | None:
         return None
     body = payload.get("body") if isinstance(payload.get("body"), dict) else {}
     content = _PARAGRAPH_END.sub("\n", str(body.get("content") or ""))
-    base, root = split_conversation(activity.conversation.id if activity.conversation else "")
-    is_channel = channel_conversation(base) or (activity.conversation is not None
-                                                and activity.conversation.conversation_type == "channel")
     message_id = str(payload["id"])
-    thread_root = (str(payload.get("replyToId") or "") or root or message_id) if is_channel else None
-    link = payload.get("linkToMessage")
-    link = link if isinstance(link, str) and link.startswith("https://") else message_link(
-        base, message_id, thread_root, activity.conversation.tenant_id if activity.conversation else None)
+    place, link = message_place(activity, message_id, str(payload.get("replyToId") or "") or None)
+    given = payload.get("linkToMessage")
     sender = payload.get("from") if isinstance(payload.get("from"), dict) else {}
     author = (sender.get("user") if isinstance(sender.get("user"), dict) else {}).get("id")
-    return SourceMessage(message_id, message_text(content)[:TEXT_LIMIT], link,
-                         _datetime(payload.get("createdDateTime")), base, thread_root, is_channel,
-                         str(author) if author else None)
+    return SourceMessage(message_id, message_text(content)[:TEXT_LIMIT],
+                         given if isinstance(given, str) and given.startswith("https://") else link,
+                         _datetime(payload.get("createdDateTime")), place, str(author) if author else None)
 
 
 def dialog_card(render: CardRenderer, source: SourceMessage, *, text: str | None = None,
@@ -158,8 +149,8 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     # The same intake as a message that is a report (reports.py): an explicit report from the message's place;
     # the bot's own personal chat stays private.
     sender = activity.from_property
-    origin = Origin("personal" if is_personal(source.conversation) else "mention", source.conversation,
-                    source.root, source.id, True, user_id(sender),
+    origin = Origin("personal" if is_personal(source.place.channel) else "mention", source.place.channel,
+                    source.place.thread, source.id, True, user_id(sender),
                     own=source.author is not None and source.author in (sender.aad_object_id, sender.id))
     try:
         actor, triage = people.who(activity.from_property)
@@ -172,7 +163,7 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
             incident_id = view.id
             await off_loop(lambda: triage.incidents.add_note(
                 incident_id, actor, t("teams.action.source_note"),
-                key=f"teams-action-src:{conversation_key(source.conversation)}:{source.id}", at=source.created,
+                key=f"teams-action-src:{conversation_key(source.place.channel)}:{source.id}", at=source.created,
                 link=source.link))
     except Exception as exc:  # told inside the dialog, which stays open with the text
         await _respond(context, dialog(text, replies.failure(exc, "report", None)))
@@ -181,7 +172,7 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
         await _respond(context, dialog(text, " ".join(outcome.messages)))
         return
     accepted = ("teams.action.accepted_private" if view.restricted else  # a leak lives in the personal chat
-                "teams.action.accepted" if source.is_channel else "teams.action.accepted_chat")
+                "teams.action.accepted" if source.place.thread else "teams.action.accepted_chat")
     said = t(accepted, ref=view.ref, kind=catalog.label("kind", view.kind))
     try:
         await reports.show(outcome, origin, actor, text)

@@ -7,9 +7,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from bot.adapters.teams.request_checks import loopback
 from bot.delivery.content import Attachment
 from bot.records.service import RecordFile, RecordsDesk
 
@@ -68,15 +70,12 @@ def parse_consent(value: Any, *, loopback_ok: bool = False) -> Consent | None:
     if value.get("action") != "accept":
         return Consent(False, filename)
     info = value.get("uploadInfo") or {}
-    upload_url = info.get("uploadUrl")
-    if not isinstance(upload_url, str) or not (upload_url.startswith("https://") or loopback_ok and _local(upload_url)):
+    url = info.get("uploadUrl")
+    if not isinstance(url, str) or not (url.startswith("https://") or loopback_ok and url.startswith("http://")
+                                        and loopback(urlsplit(url).hostname)):
         return None
-    return Consent(True, filename, upload_url, info.get("contentUrl"), info.get("name"), info.get("uniqueId"),
+    return Consent(True, filename, url, info.get("contentUrl"), info.get("name"), info.get("uniqueId"),
                    info.get("fileType"))
-
-
-def _local(url: str) -> bool:
-    return url.startswith(("http://127.0.0.1:", "http://localhost:"))
 
 
 def record_file(desk: RecordsDesk, filename: str, user: str) -> RecordFile:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
-import sys
 import zipfile
-from collections.abc import Sequence
 from typing import Any
 
 from bot.adapters.data_templates import render_data
@@ -60,27 +57,3 @@ def package(app_id: str, catalog: Catalog, **fields: str) -> bytes:
         archive.writestr("color.png", _icon(192, outline=False))
         archive.writestr("outline.png", _icon(32, outline=True))
     return buffer.getvalue()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.adapters.teams.manifest",
-                                     description="write the Teams app package (zip) for upload")
-    parser.add_argument("--app-id", required=True, help="the Entra app registration's client id (TEAMS_APP_ID)")
-    parser.add_argument("--out", default="sns-incident-bot.zip")
-    parser.add_argument("--locale", choices=("ja", "en"), default="ja")
-    parser.add_argument("--developer", default="SNS incident bot")
-    parser.add_argument("--website", default="https://www.example.jp/")
-    parser.add_argument("--privacy", default="https://www.example.jp/privacy")
-    parser.add_argument("--terms", default="https://www.example.jp/terms")
-    parser.add_argument("--version", default="1.0.0")
-    args = parser.parse_args(argv)
-    data = package(args.app_id, Catalog.load(args.locale), developer=args.developer, website=args.website,
-                   privacy=args.privacy, terms=args.terms, version=args.version)
-    with open(args.out, "wb") as out:
-        out.write(data)
-    sys.stdout.write(f"{args.out}: manifest.json, color.png, outline.png\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -62,13 +62,10 @@ class TeamsPort:
             if user and personal:
                 self._chats[user] = conversation
 
-    def _service(self, conversation: str) -> str:
-        return self._services.get(conversation) or self.settings.service_url
-
     def target(self, conversation: str, root: str | None = None) -> Target:
         """A conversation (with the thread root in a channel; chats have no threads) as a connector target."""
-        return Target(conversation, root if is_channel(conversation) else None, self._service(conversation),
-                      self.tenant)
+        return Target(conversation, root if is_channel(conversation) else None,
+                      self._services.get(conversation) or self.settings.service_url)
 
     def chat_of(self, user: str) -> str:
         """The personal chat with a user (qualified id), created through the Bot Connector when not known."""
@@ -83,12 +80,9 @@ class TeamsPort:
         self.learn(conversation, None, None, user=user, personal=True)
         return str(conversation)
 
-    def _conversation(self, channel: str) -> str:
-        return self.chat_of(channel) if identity.split(channel)[0] == PLATFORM else channel
-
     # -- the port ------------------------------------------------------------------------------------------------
     def post(self, place: Place, content: c.Content, marker: Marker | None = None) -> Posted:
-        conversation = self._conversation(place.channel)
+        conversation = self.chat_of(place.channel) if identity.split(place.channel)[0] == PLATFORM else place.channel
         card, summary = rendered(self.render, self.settings, content)
         activity_id = self.run(self.connector.send(self.target(conversation, place.thread),
                                                    card_activity(card, summary)))

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.connector import conversation_key, is_channel, message_link, split_conversation
-from bot.adapters.teams.payloads import channel_data
+from bot.adapters.teams.connector import conversation_key, message_place
 from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
@@ -51,24 +50,18 @@ def message_time(message_id: str, now: datetime) -> datetime | None:
 
 def reaction_types(activity: Activity) -> list[str]:
     """The reaction types added in this activity (e.g. "like", "1f4cc_pushpin")."""
-    return [str(getattr(r, "type", None) or (r.get("type") if isinstance(r, dict) else "") or "")
-            for r in activity.reactions_added or []]
+    return [reaction.type for reaction in activity.reactions_added or []]  # the SDK's MessageReaction models
 
 
 def parse_capture(activity: Activity, reaction: str, now: datetime) -> Capture | None:
     """The capture this activity asks for, or None (another reaction, no message, no user)."""
     if reaction not in reaction_types(activity):
         return None
-    sender, conversation = activity.from_property, activity.conversation
-    message_id = str(activity.reply_to_id or "")
-    if sender is None or not sender.id or conversation is None or not message_id:
+    sender, message_id = activity.from_property, str(activity.reply_to_id or "")
+    if sender is None or not sender.id or activity.conversation is None or not message_id:
         return None
-    base, root = split_conversation(conversation.id)
-    channel = conversation.conversation_type == "channel" or is_channel(base)
-    tenant = conversation.tenant_id or channel_data(activity, "tenant", "id")
-    place = Place(base, (root or message_id) if channel else None)
-    return Capture(place, message_id, message_time(message_id, now),
-                   message_link(base, message_id, place.thread, tenant))
+    place, link = message_place(activity, message_id)
+    return Capture(place, message_id, message_time(message_id, now), link)
 
 
 def _incident_of(queries: IncidentQueries, capture: Capture) -> int | None:

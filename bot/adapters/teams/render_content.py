@@ -49,11 +49,9 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
         people = section_mentions(settings, note.audience, note.audiences)
         return render.notification(note, content.link, people), note.title
     if isinstance(content, c.Linked):
-        inner, summary = (_texts(render, t("teams.anchored", ref=content.content.view.ref))
-                          if isinstance(content.content, c.Anchored) else rendered(render, settings, content.content))
+        inner, summary = rendered(render, settings, content.content)
         if content.url:
-            inner = dict(inner, actions=[*inner.get("actions", []), {
-                "type": "Action.OpenUrl", "title": t("teams.pr.open_thread"), "url": content.url}])
+            inner = dict(inner, actions=[*inner.get("actions", []), *render.thread_link(content.url)])
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
         return render.notification_after(content, link), content.view.ref

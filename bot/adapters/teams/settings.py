@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Literal
 from urllib.parse import unquote
 
-from pydantic import ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
 from bot.chat_sections import ChatSection, Strict
 from bot.identity import split
@@ -32,34 +32,33 @@ def _both(ja: str, en: str) -> ValueError:
     return ValueError(f"{ja} / {en}")  # the people who edit app.yaml read Japanese first
 
 
+# Filled in (spaces alone are nothing); pydantic's own checks are worded by bot/triage/validation_text.py.
+Filled = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
 class TeamsMention(Strict):
     """Someone (a user or a tag) a notification mentions: id is the AAD object id or the Teams user id."""
 
-    id: str = Field(max_length=200)
-    name: str = Field(max_length=100)
-    type: str = "person"  # or "tag": a Teams tag id
+    id: Filled = Field(max_length=200)
+    name: Filled = Field(max_length=100)
+    type: Literal["person", "tag"] = "person"  # a tag: a Teams tag id
 
-    @model_validator(mode="before")
+    @field_validator("id")
     @classmethod
-    def _entry(cls, value: Any) -> Any:
-        if not isinstance(value, Mapping | TeamsMention):
-            raise _both("id と name を持つ項目を書いてください", "an entry with id and name was expected")
-        return value
-
-    @field_validator("id", "name", "type")
-    @classmethod
-    def _field(cls, value: str, info: ValidationInfo) -> str:
-        """Filled in; a name that fits inside an <at> tag; a Teams id (not another platform's); a known type."""
-        field, (platform, _) = info.field_name, split(value)
-        if not value.strip():
-            raise _both(f"{field} が空です", f"{field} is empty")
-        if field == "name" and re.search(r"[<>]", value):
-            raise _both("name に < や > は使えません", "name may not contain < or >")
-        if field == "id" and platform is not None and platform != "teams":
+    def _teams_id(cls, value: str) -> str:
+        """A Teams id, not another platform's."""
+        platform = split(value)[0]
+        if platform is not None and platform != "teams":
             raise _both(f"{platform} の利用者 ID は Teams では使えません",
                         f"a {platform} user id cannot be mentioned in Teams")
-        if field == "type" and value not in ("person", "tag"):
-            raise _both("type は person か tag です", "type is person or tag")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _fits_a_tag(cls, value: str) -> str:
+        """A name that fits inside an <at> tag."""
+        if re.search(r"[<>]", value):
+            raise _both("name に < や > は使えません", "name may not contain < or >")
         return value
 
 
@@ -69,7 +68,8 @@ class TeamsSettings(ChatSection):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # Mentions per escalation chain section key (e.g. pr_section), used in notifications of that level:
     # one person/tag or a list (bot/adapters/teams/mentions.py renders them).
-    mentions: dict[str, list[TeamsMention]] = Field(default_factory=dict)
+    mentions: dict[str, Annotated[list[TeamsMention], Field(min_length=1, max_length=MAX_MENTIONS)]] = Field(
+        default_factory=dict)
     # The reaction that captures a message into the timeline, the home tenant (default: TEAMS_TENANT_ID;
     # other tenants are outsiders) and the channel of the daily timeline audit.
     capture_reaction: str = Field(default="1f4cc_pushpin", min_length=1, max_length=80)
@@ -88,18 +88,11 @@ class TeamsSettings(ChatSection):
     @field_validator("mentions", mode="before")
     @classmethod
     def _mentions(cls, value: object) -> object:
-        """Each section one entry or a list of 1 to MAX_MENTIONS, normalised to a list."""
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            raise _both("段階（section）ごとの対応表を書いてください", "a mapping by section was expected")
-        listed = {section: list(entries) if isinstance(entries, Sequence) and not isinstance(entries, str | bytes)
-                  else [entries] for section, entries in value.items()}
-        for section, entries in listed.items():
-            if not 1 <= len(entries) <= MAX_MENTIONS:
-                raise _both(f"{section}: メンションする相手を 1 件から {MAX_MENTIONS} 件まで書いてください",
-                            f"{section}: 1 to {MAX_MENTIONS} entries (or leave the section out)")
-        return listed
+        """Each section one entry or a list, read as a list."""
+        if value is None or not isinstance(value, Mapping):
+            return {} if value is None else value  # not a mapping: pydantic says one was expected
+        return {section: list(entries) if isinstance(entries, Sequence) and not isinstance(entries, str | bytes)
+                else [entries] for section, entries in value.items()}
 
     @field_validator("report_channels", "pr_channel", "restricted_channel", "summary_channel", "audit_channel")
     @classmethod
