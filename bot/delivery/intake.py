@@ -19,13 +19,15 @@ Source = Literal["personal", "channel", "mention"]
 
 def report_source(*, personal: bool, report_channel: bool, top_level: bool, mentioned: bool,
                   in_incident_thread: Callable[[], bool]) -> Source | None:
-    """Whether a person's message is a report, and how, on every platform: anything in their personal chat with
-    the bot and any new post in a report channel; elsewhere only what mentions the bot. Replies in threads are
-    conversation (an incident's own thread included), and so is a mention inside an incident's thread."""
-    if personal or report_channel:
-        if not top_level:
-            return None
-        return "personal" if personal else "channel"
+    """Whether a person's message is a report, and how, on every platform: anything top-level in their personal
+    chat with the bot; any post in a report channel outside an incident's thread; elsewhere only what mentions the
+    bot outside an incident's thread. An incident's own thread is conversation."""
+    if personal:
+        return "personal" if top_level else None
+    if report_channel:
+        # A report made as a reply (under a colleague's question, or a post the classifier left alone) is read like
+        # a new post rather than dropped; chatter there is left alone as it is at the top level.
+        return "channel" if top_level or not in_incident_thread() else None
     if not mentioned or (not top_level and in_incident_thread()):
         return None
     return "mention"

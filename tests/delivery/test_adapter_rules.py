@@ -33,7 +33,9 @@ def _never() -> bool:
     ("personal", False, False, False, None),  # a reply in a DM thread (an incident's conversation) is conversation
     ("report_channel", True, False, False, "channel"),
     ("report_channel", True, True, False, "channel"),  # a mention there is still a new post
-    ("report_channel", False, True, False, None),  # replies in report channels are conversation
+    ("report_channel", False, True, True, None),  # replies in an incident's own thread are conversation
+    ("report_channel", False, False, True, None),
+    ("report_channel", False, False, False, "channel"),  # a report made as a reply elsewhere is not dropped
     ("elsewhere", True, False, False, None),  # chatter elsewhere is none of the bot's business
     ("elsewhere", True, True, False, "mention"),
     ("elsewhere", False, True, False, "mention"),  # a mention in some other thread
@@ -51,7 +53,8 @@ def test_which_message_is_a_report(where: str, top_level: bool, mentioned: bool,
     found = intake.report_source(personal=where == "personal", report_channel=where == "report_channel",
                                  top_level=top_level, mentioned=mentioned, in_incident_thread=in_incident_thread)
     assert found == source
-    assert asked == (where == "elsewhere" and mentioned and not top_level)  # one read, only when it decides
+    # one read, only when it decides: a reply in a report channel, or a mention in a thread elsewhere
+    assert asked == (not top_level and (where == "report_channel" or (where == "elsewhere" and mentioned)))
     assert intake.report_source(personal=False, report_channel=False, top_level=True, mentioned=True,
                                 in_incident_thread=_never) == "mention"
 

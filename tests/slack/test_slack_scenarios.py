@@ -159,10 +159,23 @@ def test_chatter_in_a_report_channel_gets_no_reply(slack: SlackEnv) -> None:
     assert not slack.fake.calls_to("chat.postMessage") and not slack.fake.calls_to("chat.postEphemeral")
 
 
-def test_thread_replies_bot_messages_and_other_channels_are_not_reports(slack: SlackEnv) -> None:
-    driver = slack.driver
-    parent, _ = driver.post_message(STAFF, "ただの連絡です", REPORT)
+def test_a_report_made_as_a_reply_in_a_report_channel_is_not_dropped(slack: SlackEnv) -> None:
+    """A report posted under a colleague's message (not an incident's thread) is read like a new post, and its
+    incident is worked in that thread; a reply inside the incident's own thread stays conversation."""
+    driver, fake = slack.driver, slack.fake
+    parent, _ = driver.post_message(STAFF, "今日の監視当番は山田です。気づいたことはこのスレッドへ", REPORT)
     driver.post_message(STAFF, REPORTS["flaming"], REPORT, thread_ts=parent["ts"])
+    [incident_id] = slack.incident_ids()
+    assert pending_step(fake, REPORT, parent["ts"]) is not None  # the playbook runs in that thread
+    driver.post_message(STAFF, REPORTS["impersonation"], REPORT, thread_ts=parent["ts"])
+    assert slack.incident_ids() == [incident_id]
+    driver.post_message(STAFF, "了解です。ありがとうございます", REPORT, thread_ts=driver.post_message(
+        STAFF, "資料は共有フォルダに置きました", REPORT)[0]["ts"])
+    assert slack.incident_ids() == [incident_id]
+
+
+def test_bot_messages_edits_and_other_channels_are_not_reports(slack: SlackEnv) -> None:
+    driver = slack.driver
     driver.post_message(STAFF, REPORTS["flaming"], "C_RANDOM")
     driver.event({"type": "message", "subtype": "bot_message", "bot_id": "B_OTHER", "channel": REPORT,
                   "text": REPORTS["flaming"], "ts": slack.fake.new_ts()})

@@ -79,8 +79,6 @@ def test_a_mention_elsewhere_is_a_report_and_the_mention_is_stripped(teams: Team
 def test_what_is_not_a_report(teams: TeamsEnv) -> None:
     fake, driver = teams.fake, teams.driver
     driver.channel_post(STAFF, "おはようございます。今日の会議は10時からです", REPORT)  # chatter: no reply
-    parent, _ = driver.channel_post(STAFF, "ただの連絡です", REPORT)
-    driver.channel_post(STAFF, REPORTS["flaming"], REPORT, root=parent)  # a reply in a report channel
     driver.channel_post(STAFF, REPORTS["flaming"], ELSEWHERE)  # no mention outside report channels
     driver.chat_message(STAFF, REPORTS["flaming"], conversation=GROUP, group=True)  # no mention
     bot_self = {"id": BOT["id"], "name": BOT["name"]}
@@ -90,6 +88,18 @@ def test_what_is_not_a_report(teams: TeamsEnv) -> None:
     driver.post(activity)
     assert teams.incident_ids() == []
     assert fake.calls == []
+
+
+def test_a_report_made_as_a_reply_in_a_report_channel_is_not_dropped(teams: TeamsEnv) -> None:
+    """A report replied under a colleague's post is read like a new post and worked in that thread; a reply in
+    the incident's own thread is conversation."""
+    fake, driver = teams.fake, teams.driver
+    parent, _ = driver.channel_post(STAFF, "今日の監視当番は山田です。気づいたことはこのスレッドへ", REPORT)
+    driver.channel_post(STAFF, REPORTS["flaming"], REPORT, root=parent)
+    [incident_id] = teams.incident_ids()
+    assert len(fake.thread(REPORT, parent)) == 2  # intro and step 1, in that thread
+    driver.channel_post(STAFF, REPORTS["misinformation"], REPORT, root=parent)
+    assert teams.incident_ids() == [incident_id]
 
 
 def test_a_mention_in_a_group_chat_is_a_report(teams: TeamsEnv) -> None:
