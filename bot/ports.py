@@ -37,6 +37,8 @@ class ReportInput:
     # Explicit intent (DM, mention, slash command, shortcut, console): always taken up, never dropped.
     # False for a message posted in a report channel: unsure ones are asked about (AskIfReport), chatter is left alone.
     explicit: bool = False
+    # Files or images posted with the message: a screenshot with little or no text is asked about, not left alone.
+    attachments: int = 0
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,20 @@ def test_no_explicit_report_of_the_held_out_batches_is_dropped(runtime: Runtime)
         assert outcome.incident is not None or outcome.ask is not None, row["text"]
         outcomes["opened" if outcome.incident is not None else "asked"] += 1
     assert outcomes["opened"] > outcomes["asked"]
+
+
+@pytest.mark.parametrize(("text", "attachments", "asked"), [
+    ("", 1, True), ("これ", 2, True), ("スクショです。確認お願いします", 1, True),
+    ("", 0, False),  # nothing at all: nothing to ask about
+    ("来週の防災訓練のポスター案です。ご意見があれば金曜までにお願いします", 1, False),  # words enough to judge
+])
+def test_files_with_too_few_words_are_asked_about(runtime: Runtime, text: str, attachments: int,
+                                                  asked: bool) -> None:
+    """A report channel post that is mostly its files: the core asks the poster (every kind) instead of leaving it
+    alone as chatter; with words enough, the words decide as without files."""
+    outcome = runtime.triage.incidents.report(ReportInput(text=text, reporter=Actor("slack:U1", "山田", "slack"),
+                                                          attachments=attachments))
+    assert outcome.incident is None
+    assert (outcome.ask is not None) == asked
+    if asked:
+        assert outcome.ask is not None and len(outcome.ask.choices) == 5

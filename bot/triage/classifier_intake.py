@@ -6,6 +6,7 @@
 | unsure   | AskIfReport to the poster only: likely     | open with the best-guess kind, plus a kind picker       |
 |          | kinds and 「報告ではない」                   | (AskIfReport with incident_id)                          |
 | chatter  | nothing (no reply in the channel)          | AskIfReport with every kind: never dropped              |
+| chatter, files with < 30 characters of text | AskIfReport with every kind (a screenshot alone) | as above |
 
 Examples (storage.models.ClassifierExample) are stored in the same transaction as what caused them, with a
 ``classifier_example`` timeline event that holds no text. Those tied to an incident are erased with it
@@ -34,15 +35,23 @@ MISSED_REPORT = "missed_report"  # an explicit report the classifier took for ch
 EXPLICIT_UNSURE = "explicit_unsure"  # an explicit report opened on the best guess while the classifier was unsure
 KIND_CORRECTION = "kind_correction"  # the kind of an incident corrected
 ASK_CHOICES = 3
+FILES_ONLY_MAX_TEXT = 30  # characters (spaces aside) below which posted files speak louder than the words
 
 
-def intake_action(result: Classification, *, explicit: bool) -> IntakeAction:
-    """The core's decision for a classified message (see the module table); never "ignore" for explicit intent."""
+def intake_action(result: Classification, *, explicit: bool, files_only: bool = False) -> IntakeAction:
+    """The core's decision for a classified message (see the module table); never "ignore" for explicit intent,
+    nor for files posted with too little text to judge (`files_only`)."""
     if result.outcome == "report":
         return "open"
     if explicit:
         return "open_and_pick" if result.outcome == "unsure" else "ask"
-    return "ask" if result.outcome == "unsure" else "ignore"
+    return "ask" if result.outcome == "unsure" or files_only else "ignore"
+
+
+def files_only(text: str, attachments: int) -> bool:
+    """Whether a message is mostly its files (a screenshot posted with 「これ」 or nothing): the text alone cannot
+    say whether it is a report, so the poster is asked rather than left alone."""
+    return attachments > 0 and len("".join(text.split())) < FILES_ONLY_MAX_TEXT
 
 
 def ask_if_report(deps: CoreDeps, result: Classification, *, incident_id: int | None = None,

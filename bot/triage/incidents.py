@@ -72,7 +72,6 @@ class IncidentDesk:
     def report(self, report: ReportInput, *, learned: str | None = None,
                within: Callable[[Connection, Outcome], object] | None = None) -> Outcome:
         """Turn a report into a new incident, merge it into the open one about the same post, or ask the poster.
-
         What each classifier outcome leads to, for channel posts and explicit intent: bot/triage/classifier_intake.py.
         learned: store the text as a labelled example of this origin (an answer to AskIfReport).
         within: called with the outcome (an incident's) inside its transaction: the caller's rows commit with it.
@@ -85,11 +84,12 @@ class IncidentDesk:
         if kind is None:
             result = self.deps.classifier.classify(text)
             kind, confidence = result.kind, result.confidence
-            action = intake_action(result, explicit=report.explicit)
+            pictured = intake.files_only(text, report.attachments)  # a screenshot: its few words cannot tell
+            action = intake_action(result, explicit=report.explicit, files_only=pictured)
             if action == "ignore":
                 return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
             if action == "ask":
-                return intake.ask_outcome(self.deps, result, every_kind=report.explicit)
+                return intake.ask_outcome(self.deps, result, every_kind=report.explicit or pictured)
             if action == "open_and_pick":
                 learned = intake.EXPLICIT_UNSURE
         elif learned is not None:

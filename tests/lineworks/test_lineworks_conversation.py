@@ -147,3 +147,19 @@ def test_app_yaml_takes_a_lineworks_block_validated_by_the_adapter(tmp_path: Any
         assert "lineworks.pr_members" in str(caught.value) and "LINE WORKS のユーザー ID" in str(caught.value)
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize("room", [REPORT_ROOM, None])
+def test_a_screenshot_sent_alone_is_asked_about_not_dropped(lw: LwEnv, room: str | None) -> None:
+    """LINE WORKS sends an image as its own message with no text: it was ignored without a word, in the report
+    room and in the 1:1 chat alike; the sender is asked, every kind offered, and a kind opens the report."""
+    image = {**lw.message(STAFF, "", room), "content": {"type": "image", "fileId": "kjwsd-1"}}
+    lw.send(image)
+    assert lw.runtime.triage.queries.list(None) == []
+    [question] = lw.to_user(STAFF)
+    choices = [pb.decode(d) for d in quick_data(question)]
+    assert len(choices) == 6 and choices[-1].kind == pb.DECLINE  # five kinds and 「報告ではない」
+    leak = next(n for n, choice in enumerate(choices) if choice.kind == "leak")
+    lw.press(STAFF, quick_data(question)[leak])
+    [view] = lw.runtime.triage.queries.list(None)
+    assert view.kind == "leak"

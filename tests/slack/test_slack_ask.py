@@ -65,3 +65,35 @@ def _button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
             if element.get("action_id") == action_id:
                 return element
     raise AssertionError(action_id)
+
+
+def _file_share(slack: SlackEnv, user: str, text: str, files: int) -> dict[str, Any]:
+    """A user posts files (a screenshot) with a few words in the report channel."""
+    message = slack.fake.add_message(REPORT, text, user)
+    event = {"type": "message", "subtype": "file_share", "channel": REPORT, "user": user, "text": text,
+             "ts": message["ts"], "channel_type": "channel", "event_ts": message["ts"],
+             "files": [{"id": f"F{n}", "name": f"スクリーンショット {n}.png"} for n in range(files)]}
+    slack.driver.event(event)
+    return message
+
+
+@pytest.mark.parametrize("text", ["", "これ", "↑見てください"])
+def test_a_screenshot_with_few_words_is_asked_about_not_left_alone(slack: SlackEnv, text: str) -> None:
+    """A screenshot of a post, posted with 「これ」 or nothing: its words alone read as chatter, so it was left alone
+    without a word; the poster is asked (every kind offered) and a kind opens the report."""
+    _file_share(slack, STAFF, text, 1)
+    assert slack.incident_ids() == []
+    question = _asked(slack, STAFF)
+    assert "インシデントとして報告しますか" in question["text"]
+    ids = action_ids(question)
+    assert "ask_report:decline" in ids and len(ids) >= 6  # five kinds and 「報告ではない」
+    leak = next(i for i in ids if '"leak"' in str(_button(question, i).get("value")))
+    slack.driver.click(STAFF, question, leak, until=lambda f: len(slack.incident_ids()) == 1)
+    [incident_id] = slack.incident_ids()
+    assert slack.runtime.triage.queries.view(incident_id, None).kind == "leak"
+
+
+def test_files_with_words_are_judged_by_the_words(slack: SlackEnv) -> None:
+    """Words enough to judge: chatter with a photo stays chatter (no question), as without one."""
+    _file_share(slack, STAFF, "来週の防災訓練のポスター案です。ご意見があれば金曜までにお願いします", 1)
+    assert slack.incident_ids() == [] and not slack.fake.calls_to("chat.postEphemeral")

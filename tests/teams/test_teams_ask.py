@@ -11,7 +11,7 @@ from bot.triage.classifier_examples import stored_examples
 from bot.triage.classifier_model import Thresholds
 from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_actions, card_text
-from tests.teams.teams_driver import personal_chat
+from tests.teams.teams_driver import TEAM, TENANT, personal_chat
 
 ALL_UNSURE = Thresholds(report=1.01, chatter=0.0)  # every message unsure
 TEXT = "公式インスタのコメント欄がちょっと荒れ気味かもしれません https://www.instagram.com/p/abc123/"
@@ -87,3 +87,19 @@ def test_explicit_intent_is_always_a_report_with_the_kind_picker(unsure: TeamsEn
     posts = fake.posts_to(personal_chat(STAFF))
     assert any("kind_select" in str(card_actions(m)) for m in posts)  # the kind picker
     assert unsure.view(incident_id).conversation is not None
+
+
+def test_a_screenshot_posted_alone_in_a_report_channel_is_asked_about(teams: TeamsEnv) -> None:
+    """An image pasted into a report-channel post with 「これ」: the words alone are left alone as chatter; the
+    poster is asked privately, every kind offered."""
+    fake, driver = teams.fake, teams.driver
+    activity_id = fake.new_id()
+    thread = {"id": f"{REPORT};messageid={activity_id}", "conversationType": "channel", "isGroup": True}
+    html = '<p>これ</p><p><img src="https://graph.microsoft.com/v1.0/chats/x/messages/y/hostedContents/z/$value"></p>'
+    activity = driver._base(STAFF, thread, type="message", id=activity_id, text="これ", textFormat="plain",
+                            attachments=[{"contentType": "text/html", "content": html}])
+    activity["channelData"] = {"tenant": {"id": TENANT}, "team": {"id": TEAM}, "channel": {"id": REPORT}}
+    assert driver.post(activity).status == 202 and teams.incident_ids() == []
+    question = asked(teams, STAFF.id)
+    assert "インシデントとして報告しますか？" in card_text(question)
+    assert len(buttons(question)) >= 6  # five kinds and 「報告ではない」

@@ -60,6 +60,7 @@ class TextMessage:
     issued_at: datetime
     text: str
     postback: str | None = None  # a message action's postback that is not ours
+    attachments: int = 0  # an image or file sent as its own message (LINE WORKS sends no text with it)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ def _message(key: str, data: dict[str, Any]) -> CallbackEvent:
     ctype = content.get("type")
     if not isinstance(ctype, str) or not ctype:
         raise CallbackError("content.type is missing")
+    if ctype in ("image", "file"):  # a screenshot sent to the bot: asked about, never silently dropped
+        return TextMessage(key, source, issued, "", attachments=1)
     if ctype != "text":
         return Ignored(key, f"message/{ctype}", "only text messages are read")
     text = _string(content, "text", limit=TEXT_LIMIT, where="content.text", empty=True)

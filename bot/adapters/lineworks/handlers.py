@@ -73,19 +73,22 @@ class Handlers:
         source = event.source
         assert source.user_id is not None
         if source.direct:
-            if is_help(event.text):
+            if event.attachments:  # a file is never help or a field's answer: it goes on as a report
+                pass
+            elif is_help(event.text):
                 self.help(source.user_id)
                 return
-            if self.inputs.answer_text(source.user_id, event.text):
+            elif self.inputs.answer_text(source.user_id, event.text):
                 return
-            if self.reviews.answer_text(source.user_id, event.text):
+            elif self.reviews.answer_text(source.user_id, event.text):
                 return
         elif source.channel_id not in self.adapter.settings.report_channels:
             return  # other rooms the bot was invited to are conversation, not reports
         actor = self.adapter.actor(source.user_id)
         # A 1:1 message is explicit intent (never dropped); a report room's message may be chatter.
         report = ReportInput(text=event.text, reporter=actor, idempotency_key=event.key,
-                             conversation=source.reply_to.conversation(), explicit=source.direct)
+                             conversation=source.reply_to.conversation(), explicit=source.direct,
+                             attachments=event.attachments)
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
 

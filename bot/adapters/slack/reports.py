@@ -97,8 +97,10 @@ class Reports(Handlers):
         """A message or mention event as a report (idempotent by event_id)."""
         text = slack_to_plain(strip_mentions_of(event.get("text") or "", bot_user_id))
         conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
+        files = event.get("files")
         self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=event_id,
-                                              conversation=conversation), origin)
+                                              conversation=conversation,
+                                              attachments=len(files) if isinstance(files, list) else 0), origin)
 
     def slash(self, command: dict[str, Any]) -> None:
         """The slash command: help, or the text as a report (idempotent by trigger_id)."""

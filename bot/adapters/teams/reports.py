@@ -16,7 +16,7 @@ from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
-from bot.adapters.teams.text import AT_TAG, message_text
+from bot.adapters.teams.text import AT_TAG, attached, message_text
 from bot.delivery import asking, plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
@@ -112,7 +112,8 @@ class Reports:
             key = f"teams:{activity.id}@{conversation_key(origin.conversation)}"
             report = ReportInput(text=text, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
-                                 explicit=origin.source != "channel" or origin.mentioned)
+                                 explicit=origin.source != "channel" or origin.mentioned,
+                                 attachments=attached(activity.attachments))
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
             await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>&])")
 _URL = re.compile(r"https?://[^\s<>\"'、。「」（）]+", re.IGNORECASE)
@@ -61,4 +62,17 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
     return "\n".join(lines).strip()
 
 
-__all__ = ["md_escape", "message_text", "ZWSP"]
+def attached(attachments: list[Any] | None) -> int:
+    """How many files or images came with a message: Teams also sends the message's own HTML as an attachment,
+    which counts only for the images pasted into it."""
+    count = 0
+    for item in attachments or ():
+        kind = str(getattr(item, "content_type", "") or "")
+        if kind != "text/html":
+            count += 1
+        elif "<img" in str(getattr(item, "content", "") or "").lower():
+            count += 1
+    return count
+
+
+__all__ = ["attached", "md_escape", "message_text", "ZWSP"]
