@@ -13,8 +13,6 @@ URL = "https://x.com/iwaki_city_fake/status/1860000000001"
 FLAMING = f"市の公式Xの投稿が炎上しています。批判のリプライが殺到しています {URL}"
 
 
-@pytest.mark.xfail(strict=True, reason="bot/adapters/slack/render.py step_modal fills an input from step.answers only, "
-                   "never from InputSpec.value (what the report already told); owner s9-cpu")
 def test_the_inputs_modal_shows_what_the_report_already_told(slack: SlackEnv) -> None:
     """Step 1 says 「報告で分かっている項目（URL・サービス名など）は入力済みです。確認して…」, and the console and the
     core do fill them in (InputSpec.value), but the Slack modal opens with the URL and the service empty. The URL is
