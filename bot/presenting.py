@@ -159,6 +159,13 @@ def answered(step: StepView) -> list[tuple[InputSpec, str]]:
             for item in step.inputs if step.answers.get(item.id)]
 
 
+def shown_value(step: StepView, item: InputSpec) -> str:
+    """What an input opens with on every platform: the answer given, else what the report already told (the step
+    says 「入力済み」; completing the step confirms it)."""
+    return step.answers.get(item.id) or item.value
+
+
 __all__ = ["HELP_WORDS", "THREAD", "INTRO", "PR_MESSAGE", "FINISHED", "MAX_GENERATIONS", "StepRef", "is_help",
            "step_purpose", "escalation_purpose", "notification_purposes", "step_refs", "next_step_purpose",
-           "plain_words", "chances", "failure_text", "field_errors", "answer_label", "answered"]
+           "plain_words", "chances", "failure_text", "field_errors", "answer_label", "answered",
+           "shown_value"]

@@ -18,7 +18,7 @@ import yaml
 from bot.adapters.lineworks import postback as pb
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
-from bot.presenting import answer_label, answered, chances, field_errors, shorten
+from bot.presenting import answer_label, answered, chances, field_errors, shorten, shown_value
 from bot.triage.core import incident_ref
 
 TEXT_LIMIT = 2000  # content.text
@@ -226,7 +226,7 @@ class Renderer:
             parts.append(self.w("input.platform_hint"))
         if item.help:
             parts.append(item.help)
-        current = step.answers.get(item.id)
+        current = shown_value(step, item)
         if current:
             parts.append(self.w("input.current", value=shorten(answer_label(item, current), ANSWER_LIMIT)))
         if error:

@@ -37,7 +37,7 @@ from bot.adapters.slack.text import (
 )
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.presenting import StepRef, answered  # shared with the other adapters
+from bot.presenting import StepRef, answered, shown_value  # shared with the other adapters
 from bot.records.service import MAX_REVIEW
 
 # Action and callback ids: the contract between rendered controls and listeners.
@@ -304,7 +304,7 @@ class Renderer:
     def step_modal(self, step: StepView, metadata: dict[str, Any]) -> View:
         """The modal asking for a step's inputs; submitting it completes the step."""
         blocks: list[Block] = [_section(self._heading(step))]
-        blocks += [self._input_block(item, step.answers.get(item.id) or item.value) for item in step.inputs]
+        blocks += [self._input_block(item, shown_value(step, item)) for item in step.inputs]
         return self._modal(STEP_SUBMIT, "slack.modal.step_title", "slack.modal.submit", metadata,
                            self.fit(blocks, limit=MODAL_BLOCK_LIMIT))
 

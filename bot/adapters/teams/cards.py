@@ -14,7 +14,7 @@ from bot.delivery import content as c
 from bot.delivery.closing import has_ended
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.presenting import StepRef, answered, field_errors, shorten
+from bot.presenting import StepRef, answered, field_errors, shorten, shown_value
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -177,7 +177,7 @@ class CardRenderer:
                                    spacing="Medium"))
             body += [text_block(md_escape(f"✕ {item}"), color="Attention", spacing="None")
                      for item in step.donts]
-        current = {**step.answers, **(values or {})}
+        current = {**{item.id: shown_value(step, item) for item in step.inputs}, **(values or {})}
         errors = field_errors(error, [(item.id, item.label) for item in step.inputs]) if error else {}
         if error and not step.inputs:
             errors = {"": error}
