@@ -22,7 +22,7 @@ from bot.triage.audit import verify_database
 from bot.triage.service import Triage
 from bot.wiring import Runtime, build_runtime
 from storage.db import alembic_config, make_engine
-from storage.models import ClassifierExample, Incident, IncidentReporter, StepState, TimelineEvent
+from storage.models import ClassifierExample, Incident, IncidentActor, IncidentReporter, StepState, TimelineEvent
 from tests.conftest import REPO, make_settings
 
 # Ids as the adapters stored them before 0006: Slack's own, Teams' own (a Bot Framework id and an AAD object id).
@@ -42,9 +42,16 @@ def old_database(database_url: str, clock: FixedClock) -> Iterator[tuple[Runtime
     """A database at 0004 and the core as it ran then (raw ids in the access policy)."""
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0004_security_events")
+    IncidentActor.__table__.create(engine)  # today's core keeps colleagues' names: dropped before the upgrade
     runtime = build_runtime(make_settings(database_url), clock=clock, engine=engine, run_migrations=False)
     yield runtime, engine
     runtime.close()
+
+
+def _upgrade(engine: Engine) -> None:
+    """To head, as a database of that time: without the names table a later migration (0008) creates."""
+    IncidentActor.__table__.drop(engine)
+    command.upgrade(alembic_config(engine), "head")
 
 
 def _old_core(runtime: Runtime) -> Triage:
@@ -83,7 +90,7 @@ def test_upgrade_from_0004_namespaces_every_user_id_and_verify_still_passes(
     assert before.ok, before.problem_lines()
     events_before = _rows(engine, TimelineEvent, "actor")
 
-    command.upgrade(alembic_config(engine), "head")
+    _upgrade(engine)
 
     assert _rows(engine, Incident, "reporter_id") == ["slack:U0STAFF01", "teams:29:staff-0001"]
     assert _rows(engine, IncidentReporter, "user_id") == [
@@ -106,7 +113,7 @@ def test_the_check_still_finds_a_reporter_swapped_for_another_platforms_user(
     core = _old_core(runtime)
     slack = _incident(core, SLACK_REPORTER, SLACK_CO, SLACK_PR, SLACK_URL,
                       ConversationRef("slack", "C0REPORT1", "1700000000.000100"))
-    command.upgrade(alembic_config(engine), "head")
+    _upgrade(engine)
     with engine.begin() as connection:  # someone edits the table: the Slack co-reporter becomes a Teams user
         connection.execute(update(IncidentReporter).where(IncidentReporter.incident_id == slack,
                                                           IncidentReporter.user_id == "slack:U0OTHER01")
@@ -122,7 +129,7 @@ def test_downgrade_strips_the_prefixes_again(old_database: tuple[Runtime, Engine
     _incident(core, TEAMS_REPORTER, TEAMS_CO, TEAMS_PR, TEAMS_URL,
               ConversationRef("teams", "19:report@thread.tacv2", "1700000000001"))
     config = alembic_config(engine)
-    command.upgrade(config, "head")
+    _upgrade(engine)
     command.downgrade(config, "0004_security_events")
     assert _rows(engine, Incident, "reporter_id") == ["29:staff-0001"]
     assert verify_database(runtime.triage.deps).ok
@@ -141,6 +148,7 @@ def test_timeline_verify_command_passes_after_the_upgrade(old_database: tuple[Ru
                                       "access": {"pr_members": ["slack:U0PRMEM01", "teams:aad-pr-0001"]}}),
                       encoding="utf-8")
     monkeypatch.setenv("DATABASE_URL", database_url)
+    IncidentActor.__table__.drop(engine)  # as a database of that time (the command migrates it to the head)
     out = io.StringIO()
     assert run(["timeline", "verify", "--config", str(config)], stdout=out, stderr=out) == 0, out.getvalue()
     with engine.connect() as connection:  # the command migrated the database on start-up
