@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -40,6 +40,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Batch:
+    """Rows to insert and keys to delete, committed together by one of the threads waiting on them."""
+
+    __slots__ = ("rows", "deletes", "stored", "ok", "done")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, datetime]] = []  # (key, body, received_at)
+        self.deletes: list[str] = []
+        self.stored: set[str] = set()  # keys inserted (a key missing was stored already, by another instance)
+        self.ok = False
+        self.done = False
+
+
 class Inbox:
     """Stored deliveries of one platform, run in arrival order by `workers` threads once `start` is called."""
 
@@ -53,6 +66,9 @@ class Inbox:
         self._held: set[str] = set()  # keys queued or running in this process (bounded by `limit`)
         self._threads: list[threading.Thread] = []
         self._running = False
+        self._write_cond = threading.Condition()  # group commit: the batch gathering, and whether one commits
+        self._gathering: _Batch | None = None
+        self._committing = False
 
     def pending(self) -> int:
         """Deliveries stored and not yet finished by this process."""
@@ -74,13 +90,11 @@ class Inbox:
                     return False
                 self._cond.wait(left)
             self._held.add(key)
-        try:
-            stored = self._store(key, body)
-        except SQLAlchemyError as exc:
-            log.warning("inbox.store_failed platform=%s error=%s", self._platform, type(exc).__name__)
+        batch = self._commit(lambda batch: batch.rows.append((key, body, self._now())))
+        if not batch.ok:
             self._release(key)
             return False
-        if not stored:
+        if key not in batch.stored:
             self._release(key)  # already stored by an earlier attempt of another instance: it runs there
             return True
         with self._cond:
@@ -110,15 +124,39 @@ class Inbox:
             thread.join(timeout)
         self._threads.clear()
 
-    def _store(self, key: str, body: str) -> bool:
-        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(InboxDelivery).values(platform=self._platform, key=key, body=body,
-                                                 received_at=self._now()).on_conflict_do_nothing().returning(InboxDelivery.key)
+    def _commit(self, add: Callable[[_Batch], None]) -> _Batch:
+        """Add to the batch being gathered and return once it is committed (or failed): the first caller to find
+        no commit running commits it, with whatever arrived meanwhile (group commit: one transaction, one fsync)."""
+        with self._write_cond:
+            batch = self._gathering or _Batch()
+            self._gathering = batch
+            add(batch)
+            while self._committing and not batch.done:
+                self._write_cond.wait()
+            if batch.done:  # another caller committed it
+                return batch
+            self._committing, self._gathering = True, None
+        try:
+            batch.stored = self._write(batch)
+            batch.ok = True
+        except SQLAlchemyError as exc:
+            log.warning("inbox.store_failed platform=%s rows=%d error=%s", self._platform, len(batch.rows),
+                        type(exc).__name__)
+        except Exception:  # noqa: BLE001 - every caller waiting on this batch must hear that it failed
+            log.exception("inbox.store_failed platform=%s rows=%d", self._platform, len(batch.rows))
+        finally:
+            with self._write_cond:
+                self._committing, batch.done = False, True
+                self._write_cond.notify_all()
+        return batch
+
+    def _write(self, batch: _Batch) -> set[str]:
+        """One transaction: delete the rows run, insert the new ones; the keys inserted (not stored already)."""
         with self._engine.connect() as connection:
             dbapi = connection.connection.dbapi_connection
             if not isinstance(dbapi, WriterConnection):
                 with connection.begin():
-                    return connection.execute(statement).scalar_one_or_none() is not None
+                    return self._statements(connection, batch)
             # SQLite: when other writers (another process's lock, or this one's writers waiting on it) keep the
             # database busy, give up soon and run inline, whose retries tell the user within Slack's 3 s.
             if not dbapi.take_writer(STORE_WAIT_SECONDS):  # BEGIN below then finds the lock held already
@@ -126,10 +164,22 @@ class Inbox:
             dbapi.execute(f"PRAGMA busy_timeout={int(STORE_WAIT_SECONDS * 1000)}")
             try:
                 with connection.begin():
-                    return connection.execute(statement).scalar_one_or_none() is not None
+                    return self._statements(connection, batch)
             finally:
                 dbapi.give_writer()  # already given back by commit or rollback, unless BEGIN never ran
                 dbapi.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+
+    def _statements(self, connection: Connection, batch: _Batch) -> set[str]:
+        if batch.deletes:
+            connection.execute(delete(InboxDelivery).where(InboxDelivery.platform == self._platform,
+                                                           InboxDelivery.key.in_(batch.deletes)))
+        if not batch.rows:
+            return set()
+        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(InboxDelivery).values([
+            {"platform": self._platform, "key": key, "body": body, "received_at": at} for key, body, at in batch.rows
+        ]).on_conflict_do_nothing().returning(InboxDelivery.key)
+        return set(connection.execute(statement).scalars())
 
     def _release(self, key: str) -> None:
         with self._cond:
@@ -197,12 +247,8 @@ class Inbox:
             return
         if not ok:
             log.error("inbox.given_up platform=%s attempts=%d", self._platform, attempts + 1)
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(delete(InboxDelivery).where(InboxDelivery.platform == self._platform,
-                                                               InboxDelivery.key == key))
-        except SQLAlchemyError as exc:  # left stored: run again later (stale rescan) or at the next start
-            log.warning("inbox.delete_failed platform=%s error=%s", self._platform, type(exc).__name__)
+        if not self._commit(lambda batch: batch.deletes.append(key)).ok:
+            log.warning("inbox.delete_failed platform=%s", self._platform)  # run again by a rescan or restart
         self._release(key)
 
     def _later(self, key: str, attempts: int) -> None:
