@@ -247,8 +247,10 @@ class Inbox:
             return
         if not ok:
             log.error("inbox.given_up platform=%s attempts=%d", self._platform, attempts + 1)
-        if not self._commit(lambda batch: batch.deletes.append(key)).ok:
-            log.warning("inbox.delete_failed platform=%s", self._platform)  # run again by a rescan or restart
+        # A busy writer lock fails a batch after STORE_WAIT_SECONDS: try the delete in the next batch too, since a
+        # row left stored is run again (by a rescan or the next start).
+        if not any(self._commit(lambda batch: batch.deletes.append(key)).ok for _ in range(2)):
+            log.warning("inbox.delete_failed platform=%s", self._platform)
         self._release(key)
 
     def _later(self, key: str, attempts: int) -> None:
