@@ -96,11 +96,7 @@ class Inbox:
             return False
         if key not in batch.stored:
             self._release(key)  # already stored by an earlier attempt of another instance: it runs there
-            return True
-        with self._cond:
-            self._queue.append((key, 0))
-            self._cond.notify()
-        return True
+        return True  # stored (and queued by the batch's committer), or stored already
 
     def start(self) -> int:
         """Queue the rows a crash left (oldest first) and start the workers; how many rows were queued."""
@@ -139,6 +135,9 @@ class Inbox:
         try:
             batch.stored = self._write(batch)
             batch.ok = True
+            with self._cond:  # in arrival order, once committed
+                self._queue.extend((key, 0) for key, _, _ in batch.rows if key in batch.stored)
+                self._cond.notify_all()
         except SQLAlchemyError as exc:
             log.warning("inbox.store_failed platform=%s rows=%d error=%s", self._platform, len(batch.rows),
                         type(exc).__name__)
