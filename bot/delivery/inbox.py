@@ -68,7 +68,8 @@ class Inbox:
         self._running = False
         self._write_cond = threading.Condition()  # group commit: the batch gathering, and whether one commits
         self._gathering: _Batch | None = None
-        self._committing = False
+        self._committing: _Batch | None = None
+        self._committed = 0  # batches committed (or failed) so far
 
     def pending(self) -> int:
         """Deliveries stored and not yet finished by this process."""
@@ -127,11 +128,11 @@ class Inbox:
             batch = self._gathering or _Batch()
             self._gathering = batch
             add(batch)
-            while self._committing and not batch.done:
+            while self._committing is not None and not batch.done:
                 self._write_cond.wait()
             if batch.done:  # another caller committed it
                 return batch
-            self._committing, self._gathering = True, None
+            self._committing, self._gathering = batch, None
         try:
             batch.stored = self._write(batch)
             batch.ok = True
@@ -145,7 +146,8 @@ class Inbox:
             log.exception("inbox.store_failed platform=%s rows=%d", self._platform, len(batch.rows))
         finally:
             with self._write_cond:
-                self._committing, batch.done = False, True
+                self._committing, batch.done = None, True
+                self._committed += 1
                 self._write_cond.notify_all()
         return batch
 
@@ -223,7 +225,18 @@ class Inbox:
             if not key:
                 self._rescan(older_than=STALE_SECONDS)
                 continue
+            self._yield_to_requests()
             self._run_one(key, attempts)
+
+    def _yield_to_requests(self) -> None:
+        """Wait until deliveries whose 200 waits on a batch are committed, before starting work that takes the
+        write lock and the CPU they need; at most two batches (the one committing, the one gathering)."""
+        with self._write_cond:
+            waiting = [batch for batch in (self._committing, self._gathering) if batch is not None and batch.rows]
+            if waiting:
+                until = self._committed + (self._committing is not None) + (self._gathering in waiting)
+                self._write_cond.wait_for(lambda: self._committed >= until or not self._running,
+                                          2 * STORE_WAIT_SECONDS)
 
     def _run_one(self, key: str, attempts: int) -> None:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, event, func, select
@@ -240,3 +241,40 @@ def test_a_failed_commit_sends_every_delivery_in_it_inline(engine: Engine) -> No
         event.remove(engine, "before_cursor_execute", refuse)
         inbox.stop()
     assert stored(engine) == [] and runs.bodies == []
+
+
+def test_a_worker_waits_for_a_commit_that_requests_wait_on_before_its_next_run(engine: Engine) -> None:
+    """Requests first: while a batch whose callers wait for their 200 commits, a worker starts no new run (which
+    would take the write lock and the CPU those callers need); it runs once the batch is committed."""
+    during: list[bool] = []
+    inbox = Inbox(engine, "slack", lambda body: during.append(inbox._committing is not None) or True,  # noqa: SLF001
+                  workers=1)
+    inbox.start()
+    hold = threading.Event()
+    holding = threading.Event()
+
+    def on_commit(connection: object) -> None:
+        if not hold.is_set():
+            holding.set()
+            hold.wait(10)
+
+    with engine.begin() as connection:  # a row another instance left: queued below, while the batch commits
+        connection.execute(InboxDelivery.__table__.insert().values(
+            platform="slack", key="EvLeft", body="left", received_at=datetime.now(UTC)))
+    event.listen(engine, "commit", on_commit)
+    try:
+        request = threading.Thread(target=inbox.accept, args=("EvRequest", "request"))
+        request.start()
+        wait_until("the request's batch commits", holding.is_set)
+        inbox._held.add("EvLeft")  # noqa: SLF001 - queued as a rescan does (a rescan's read waits for the lock)
+        inbox._later("EvLeft", 0)  # noqa: SLF001 - the worker would run it at once
+        wait_until("the worker took it and waits (or ran it)", lambda: bool(during)
+                   or len(inbox._write_cond._waiters) > 0)  # noqa: SLF001
+        hold.set()
+        request.join(10)
+        wait_until("both run", lambda: len(during) == 2 and inbox.pending() == 0)
+        assert during == [False, False]
+    finally:
+        hold.set()
+        event.remove(engine, "commit", on_commit)
+        inbox.stop()
