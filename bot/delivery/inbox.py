@@ -1,6 +1,6 @@
-"""Ack-first durable intake: a delivery is stored (one short transaction) before its HTTP 200, then run by a few
-bounded workers; rows a crash left are run again at the next start. Platform-neutral: it stores text and hands
-it back to the adapter's `run`."""
+"""Ack-first durable intake: a delivery is stored (one short transaction, shared with those arriving meanwhile)
+before its HTTP 200, then run by a few bounded workers; rows a crash left are run again at the next start.
+Platform-neutral: it stores text and hands it back to the adapter's `run`."""
 
 # Why this keeps process_before_response's guarantees: the 200 is sent only after the row is committed, so a
 # SIGKILL after the 200 loses nothing (the row runs at the next start) and a SIGKILL before it makes the platform
@@ -171,6 +171,7 @@ class Inbox:
                 dbapi.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
 
     def _statements(self, connection: Connection, batch: _Batch) -> set[str]:
+        """The batch's DELETE and INSERT … ON CONFLICT DO NOTHING RETURNING key; the keys inserted."""
         if batch.deletes:
             connection.execute(delete(InboxDelivery).where(InboxDelivery.platform == self._platform,
                                                            InboxDelivery.key.in_(batch.deletes)))
