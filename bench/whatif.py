@@ -6,6 +6,9 @@
   fsync; a crash of the bot loses nothing, a power loss may lose the last commits).
 - ``ack-first``: Bolt's process_before_response=False (HTTP 200 before the listener runs, the behaviour before
   the reliability change in bot/adapters/slack/app.py).
+- ``inbox-workers-N``: the inbox (bot/delivery/inbox.py) runs its deliveries on N threads instead of its default.
+- ``switch-Nms``: sys.setswitchinterval(N ms) (CPython's default is 5 ms): how long a thread back from I/O can wait
+  for the GIL while another thread computes.
 
 Nothing here is used by the bot itself; the patches live only in this process.
 """
@@ -48,6 +51,17 @@ def apply(variants: set[str]) -> None:
                 super().__init__(*args, **kwargs)
 
         slack_app.App = AckFirstApp  # type: ignore[misc]
+    for variant in variants:
+        if variant.startswith("inbox-workers-"):
+            import functools
+
+            import bot.adapters.slack.app as slack_app
+
+            slack_app.Inbox = functools.partial(slack_app.Inbox, workers=int(variant.rsplit("-", 1)[1]))  # type: ignore[misc]
+        if variant.startswith("switch-") and variant.endswith("ms"):
+            import sys
+
+            sys.setswitchinterval(float(variant[len("switch-"):-2]) / 1000)
 
 
 if __name__ == "__main__":

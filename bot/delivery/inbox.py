@@ -1,6 +1,6 @@
-"""Ack-first durable intake: a delivery is stored (one short transaction) before its HTTP 200, then run by a few
-bounded workers; rows a crash left are run again at the next start. Platform-neutral: it stores text and hands
-it back to the adapter's `run`."""
+"""Ack-first durable intake: a delivery is stored (one short transaction, shared with those arriving meanwhile)
+before its HTTP 200, then run by a few bounded workers; rows a crash left are run again at the next start.
+Platform-neutral: it stores text and hands it back to the adapter's `run`."""
 
 # Why this keeps process_before_response's guarantees: the 200 is sent only after the row is committed, so a
 # SIGKILL after the 200 loses nothing (the row runs at the next start) and a SIGKILL before it makes the platform
@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -40,6 +40,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Batch:
+    """Rows to insert and keys to delete, committed together by one of the threads waiting on them."""
+
+    __slots__ = ("rows", "deletes", "stored", "ok", "done")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, datetime]] = []  # (key, body, received_at)
+        self.deletes: list[str] = []
+        self.stored: set[str] = set()  # keys inserted (a key missing was stored already, by another instance)
+        self.ok = False
+        self.done = False
+
+
 class Inbox:
     """Stored deliveries of one platform, run in arrival order by `workers` threads once `start` is called."""
 
@@ -53,6 +66,10 @@ class Inbox:
         self._held: set[str] = set()  # keys queued or running in this process (bounded by `limit`)
         self._threads: list[threading.Thread] = []
         self._running = False
+        self._write_cond = threading.Condition()  # group commit: the batch gathering, and whether one commits
+        self._gathering: _Batch | None = None
+        self._committing: _Batch | None = None
+        self._committed = 0  # batches committed (or failed) so far
 
     def pending(self) -> int:
         """Deliveries stored and not yet finished by this process."""
@@ -74,19 +91,13 @@ class Inbox:
                     return False
                 self._cond.wait(left)
             self._held.add(key)
-        try:
-            stored = self._store(key, body)
-        except SQLAlchemyError as exc:
-            log.warning("inbox.store_failed platform=%s error=%s", self._platform, type(exc).__name__)
+        batch = self._commit(lambda batch: batch.rows.append((key, body, self._now())))
+        if not batch.ok:
             self._release(key)
             return False
-        if not stored:
+        if key not in batch.stored:
             self._release(key)  # already stored by an earlier attempt of another instance: it runs there
-            return True
-        with self._cond:
-            self._queue.append((key, 0))
-            self._cond.notify()
-        return True
+        return True  # stored (and queued by the batch's committer), or stored already
 
     def start(self) -> int:
         """Queue the rows a crash left (oldest first) and start the workers; how many rows were queued."""
@@ -110,15 +121,43 @@ class Inbox:
             thread.join(timeout)
         self._threads.clear()
 
-    def _store(self, key: str, body: str) -> bool:
-        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(InboxDelivery).values(platform=self._platform, key=key, body=body,
-                                                 received_at=self._now()).on_conflict_do_nothing().returning(InboxDelivery.key)
+    def _commit(self, add: Callable[[_Batch], None]) -> _Batch:
+        """Add to the batch being gathered and return once it is committed (or failed): the first caller to find
+        no commit running commits it, with whatever arrived meanwhile (group commit: one transaction, one fsync)."""
+        with self._write_cond:
+            batch = self._gathering or _Batch()
+            self._gathering = batch
+            add(batch)
+            while self._committing is not None and not batch.done:
+                self._write_cond.wait()
+            if batch.done:  # another caller committed it
+                return batch
+            self._committing, self._gathering = batch, None
+        try:
+            batch.stored = self._write(batch)
+            batch.ok = True
+            with self._cond:  # in arrival order, once committed
+                self._queue.extend((key, 0) for key, _, _ in batch.rows if key in batch.stored)
+                self._cond.notify_all()
+        except SQLAlchemyError as exc:
+            log.warning("inbox.store_failed platform=%s rows=%d error=%s", self._platform, len(batch.rows),
+                        type(exc).__name__)
+        except Exception:  # noqa: BLE001 - every caller waiting on this batch must hear that it failed
+            log.exception("inbox.store_failed platform=%s rows=%d", self._platform, len(batch.rows))
+        finally:
+            with self._write_cond:
+                self._committing, batch.done = None, True
+                self._committed += 1
+                self._write_cond.notify_all()
+        return batch
+
+    def _write(self, batch: _Batch) -> set[str]:
+        """One transaction: delete the rows run, insert the new ones; the keys inserted (not stored already)."""
         with self._engine.connect() as connection:
             dbapi = connection.connection.dbapi_connection
             if not isinstance(dbapi, WriterConnection):
                 with connection.begin():
-                    return connection.execute(statement).scalar_one_or_none() is not None
+                    return self._statements(connection, batch)
             # SQLite: when other writers (another process's lock, or this one's writers waiting on it) keep the
             # database busy, give up soon and run inline, whose retries tell the user within Slack's 3 s.
             if not dbapi.take_writer(STORE_WAIT_SECONDS):  # BEGIN below then finds the lock held already
@@ -126,10 +165,23 @@ class Inbox:
             dbapi.execute(f"PRAGMA busy_timeout={int(STORE_WAIT_SECONDS * 1000)}")
             try:
                 with connection.begin():
-                    return connection.execute(statement).scalar_one_or_none() is not None
+                    return self._statements(connection, batch)
             finally:
                 dbapi.give_writer()  # already given back by commit or rollback, unless BEGIN never ran
                 dbapi.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+
+    def _statements(self, connection: Connection, batch: _Batch) -> set[str]:
+        """The batch's DELETE and INSERT … ON CONFLICT DO NOTHING RETURNING key; the keys inserted."""
+        if batch.deletes:
+            connection.execute(delete(InboxDelivery).where(InboxDelivery.platform == self._platform,
+                                                           InboxDelivery.key.in_(batch.deletes)))
+        if not batch.rows:
+            return set()
+        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(InboxDelivery).values([
+            {"platform": self._platform, "key": key, "body": body, "received_at": at} for key, body, at in batch.rows
+        ]).on_conflict_do_nothing().returning(InboxDelivery.key)
+        return set(connection.execute(statement).scalars())
 
     def _release(self, key: str) -> None:
         with self._cond:
@@ -174,7 +226,18 @@ class Inbox:
             if not key:
                 self._rescan(older_than=STALE_SECONDS)
                 continue
+            self._yield_to_requests()
             self._run_one(key, attempts)
+
+    def _yield_to_requests(self) -> None:
+        """Wait until deliveries whose 200 waits on a batch are committed, before starting work that takes the
+        write lock and the CPU they need; at most two batches (the one committing, the one gathering)."""
+        with self._write_cond:
+            waiting = [batch for batch in (self._committing, self._gathering) if batch is not None and batch.rows]
+            if waiting:
+                until = self._committed + (self._committing is not None) + (self._gathering in waiting)
+                self._write_cond.wait_for(lambda: self._committed >= until or not self._running,
+                                          2 * STORE_WAIT_SECONDS)
 
     def _run_one(self, key: str, attempts: int) -> None:
         try:
@@ -197,12 +260,10 @@ class Inbox:
             return
         if not ok:
             log.error("inbox.given_up platform=%s attempts=%d", self._platform, attempts + 1)
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(delete(InboxDelivery).where(InboxDelivery.platform == self._platform,
-                                                               InboxDelivery.key == key))
-        except SQLAlchemyError as exc:  # left stored: run again later (stale rescan) or at the next start
-            log.warning("inbox.delete_failed platform=%s error=%s", self._platform, type(exc).__name__)
+        # A busy writer lock fails a batch after STORE_WAIT_SECONDS: try the delete in the next batch too, since a
+        # row left stored is run again (by a rescan or the next start).
+        if not any(self._commit(lambda batch: batch.deletes.append(key)).ok for _ in range(2)):
+            log.warning("inbox.delete_failed platform=%s", self._platform)
         self._release(key)
 
     def _later(self, key: str, attempts: int) -> None:

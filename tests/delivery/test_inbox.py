@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.delivery.inbox import ATTEMPTS, Inbox
 from storage.db import make_engine, migrate
@@ -62,9 +64,9 @@ def test_stored_before_the_answer_run_after_it_then_deleted(engine: Engine) -> N
         assert inbox.accept("Ev1", '{"event_id": "Ev1"}')
         assert stored(engine) == ["Ev1"]  # committed when accept returns: the 200 may follow
         runs.gate.set()
-        wait_until("run and deleted", lambda: runs.bodies == ['{"event_id": "Ev1"}'] and not stored(engine))
+        wait_until("run, deleted and let go", lambda: runs.bodies == ['{"event_id": "Ev1"}']
+                   and not stored(engine) and inbox.pending() == 0)
         assert runs.stored_when_run == [["Ev1"]]  # deleted only after its run
-        assert inbox.pending() == 0
     finally:
         inbox.stop()
 
@@ -158,3 +160,121 @@ def test_platforms_keep_their_own_rows(engine: Engine) -> None:
     teams.stop()
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(InboxDelivery)).scalar_one() == 1
+
+
+def test_deliveries_arriving_during_a_commit_share_the_next_one(engine: Engine) -> None:
+    """Group commit: while one delivery's transaction commits, the next ones gather and commit together; each
+    caller is answered only once its own row is committed."""
+    runs = Runs(engine)
+    runs.gate.clear()
+    inbox = Inbox(engine, "slack", runs, workers=1)
+    inbox.start()
+    commits: list[int] = []
+    gathered = threading.Event()
+
+    def on_commit(connection: object) -> None:
+        commits.append(len(commits))
+        if len(commits) == 1:  # hold the first commit until the other callers wait for the next one
+            gathered.wait(10)
+
+    event.listen(engine, "commit", on_commit)
+    seen: dict[str, list[str]] = {}
+    answers: dict[str, bool] = {}
+
+    def deliver(key: str) -> None:
+        answers[key] = inbox.accept(key, f"body {key}")
+        seen[key] = stored(engine)  # what is committed when the caller may answer 200
+
+    try:
+        first = threading.Thread(target=deliver, args=("Ev0",))
+        first.start()
+        wait_until("first commit started", lambda: len(commits) == 1)
+        others = [threading.Thread(target=deliver, args=(f"Ev{n}",)) for n in range(1, 6)]
+        for thread in others:
+            thread.start()
+        wait_until("five gathered", lambda: inbox._gathering is not None  # noqa: SLF001
+                   and len(inbox._gathering.rows) == 5)  # noqa: SLF001
+        assert answers == {}  # nobody answered while their rows are uncommitted
+        gathered.set()
+        for thread in [first, *others]:
+            thread.join(10)
+        assert answers == {f"Ev{n}": True for n in range(6)}
+        assert len(commits) == 2  # six rows, two transactions
+        assert all(key in seen[key] for key in answers)
+        runs.gate.set()
+        wait_until("all run and deleted", lambda: len(runs.bodies) == 6 and not stored(engine)
+                   and inbox.pending() == 0)
+        assert sorted(runs.bodies) == [f"body Ev{n}" for n in range(6)]
+    finally:
+        gathered.set()
+        runs.gate.set()
+        event.remove(engine, "commit", on_commit)
+        inbox.stop()
+
+
+def test_a_failed_commit_sends_every_delivery_in_it_inline(engine: Engine) -> None:
+    """When the batch's transaction fails, every caller waiting on it hears so (it runs its delivery before the
+    200) and nothing is left held or stored."""
+    runs = Runs(engine)
+    inbox = Inbox(engine, "slack", runs, workers=1)
+    inbox.start()
+    failing = threading.Event()
+    failing.set()
+
+    def refuse(connection: object, *args: object) -> None:
+        if failing.is_set():
+            raise OperationalError("INSERT", None, Exception("database is gone"))
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    answers: dict[str, bool] = {}
+    try:
+        threads = [threading.Thread(target=lambda k=f"Ev{n}": answers.__setitem__(k, inbox.accept(k, k)))
+                   for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert answers == {f"Ev{n}": False for n in range(4)}
+        assert inbox.pending() == 0
+    finally:
+        failing.clear()
+        event.remove(engine, "before_cursor_execute", refuse)
+        inbox.stop()
+    assert stored(engine) == [] and runs.bodies == []
+
+
+def test_a_worker_waits_for_a_commit_that_requests_wait_on_before_its_next_run(engine: Engine) -> None:
+    """Requests first: while a batch whose callers wait for their 200 commits, a worker starts no new run (which
+    would take the write lock and the CPU those callers need); it runs once the batch is committed."""
+    during: list[bool] = []
+    inbox = Inbox(engine, "slack", lambda body: during.append(inbox._committing is not None) or True,  # noqa: SLF001
+                  workers=1)
+    inbox.start()
+    hold = threading.Event()
+    holding = threading.Event()
+
+    def on_commit(connection: object) -> None:
+        if not hold.is_set():
+            holding.set()
+            hold.wait(10)
+
+    with engine.begin() as connection:  # a row another instance left: queued below, while the batch commits
+        connection.execute(InboxDelivery.__table__.insert().values(
+            platform="slack", key="EvLeft", body="left", received_at=datetime.now(UTC)))
+    event.listen(engine, "commit", on_commit)
+    try:
+        request = threading.Thread(target=inbox.accept, args=("EvRequest", "request"))
+        request.start()
+        wait_until("the request's batch commits", holding.is_set)
+        inbox._held.add("EvLeft")  # noqa: SLF001 - queued as a rescan does (a rescan's read waits for the lock)
+        inbox._later("EvLeft", 0)  # noqa: SLF001 - the worker would run it at once
+        wait_until("the worker took it and waits (or ran it)", lambda: bool(during)
+                   or len(inbox._write_cond._waiters) > 0)  # noqa: SLF001
+        hold.set()
+        request.join(10)
+        wait_until("both run", lambda: len(during) == 2 and inbox.pending() == 0)
+        assert during == [False, False]
+    finally:
+        hold.set()
+        event.remove(engine, "commit", on_commit)
+        inbox.stop()
