@@ -122,8 +122,8 @@ def warm_up(sender: Sender, names: bool = True) -> None:
     normally known; without it 100 of 150 measured deliveries also paid a cold users.info call)."""
     sender.send("report_new", 0)  # URLs 1..50 reported for the first time: new incidents
     sender.send("report_new", 50)
-    if names:
-        sender.send("chatter", 200)  # users U_B0000..U_B0199, one message each
+    if names:  # DM chatter: the gate answers channel chatter before Bolt, without the sender's name
+        sender.send("dm_chatter", 200)  # users U_B0000..U_B0199, one message each
 
 
 def main(argv: list[str] | None = None) -> int:

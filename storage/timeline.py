@@ -95,20 +95,44 @@ def append_event(
 ) -> Appended:
     """Append one event in the caller's transaction (Core INSERT, no ORM unit of work); the head is written when
     the transaction commits (`write_head`)."""
-    data = dict(data or {})
-    # Round-trip through JSON so what we hash is exactly what the database will give back.
-    old_value, new_value, data = json.loads(canonical_json([old_value, new_value, data]))
-    session.flush()  # rows the event refers to (a new incident) go first; nothing to do when clean
+    return append_events(session, [Event(incident_id, type_, actor, at, old_value, new_value, data)])[0]
+
+
+class Event(NamedTuple):
+    """An event to append (see append_events)."""
+
+    incident_id: int | None
+    type_: str
+    actor: str
+    at: datetime
+    old_value: Any = None
+    new_value: Any = None
+    data: dict[str, Any] | None = None
+
+
+def append_events(session: Session, events: list[Event]) -> list[Appended]:
+    """Append events in order in the caller's transaction with one INSERT (several rows: one statement, not one
+    per event); chained and stored exactly as one `append_event` after another."""
+    session.flush()  # rows the events refer to (a new incident) go first; nothing to do when clean
     head_seq, head_hash = _locked_head(session)
-    seq = head_seq + 1
-    digest = payload_digest(old_value, new_value, data)
-    digest_hash = event_hash(head_hash, seq, incident_id, type_, actor, at, digest)
-    session.connection().execute(_INSERT_EVENT, {
-        "seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at, "old_value": old_value,
-        "new_value": new_value, "data": data, "payload_digest": digest, "erased": False, "prev_hash": head_hash,
-        "hash": digest_hash})
-    session.info[_HEAD_KEY] = (session.get_transaction(), seq, digest_hash)
-    return Appended(seq, digest_hash, at)
+    rows: list[dict[str, Any]] = []
+    appended: list[Appended] = []
+    for incident_id, type_, actor, at, old_value, new_value, data in events:
+        # Round-trip through JSON so what we hash is exactly what the database will give back.
+        old_value, new_value, data = json.loads(canonical_json([old_value, new_value, dict(data or {})]))
+        seq = head_seq + 1
+        digest = payload_digest(old_value, new_value, data)
+        digest_hash = event_hash(head_hash, seq, incident_id, type_, actor, at, digest)
+        rows.append({"seq": seq, "incident_id": incident_id, "type": type_, "actor": actor, "at": at,
+                     "old_value": old_value, "new_value": new_value, "data": data, "payload_digest": digest,
+                     "erased": False, "prev_hash": head_hash, "hash": digest_hash})
+        appended.append(Appended(seq, digest_hash, at))
+        head_seq, head_hash = seq, digest_hash
+    if not rows:
+        return appended
+    session.connection().execute(_INSERT_EVENT, rows if len(rows) > 1 else rows[0])
+    session.info[_HEAD_KEY] = (session.get_transaction(), head_seq, head_hash)
+    return appended
 
 
 @dataclass(frozen=True)

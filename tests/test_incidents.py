@@ -351,3 +351,21 @@ def test_a_skipped_step_records_no_prefilled_value_as_entered(runtime: Runtime) 
         event = session.execute(select(TimelineEvent).where(
             TimelineEvent.incident_id == outcome.incident.id, TimelineEvent.type == "step_skipped")).scalar_one()
         assert not (event.data or {}).get("answers")
+
+
+def test_recording_places_keeps_what_another_delivery_stored_first(runtime: Runtime) -> None:
+    """put_refs' one UPDATE records claimed places; on a race only the rest are this caller's (and unclaimed ones
+    are added)."""
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, REPORTER))
+    assert outcome.incident is not None
+    queries, incident_id = runtime.triage.queries, outcome.incident.id
+    for purpose in ("intro", "pr_message"):
+        assert queries.claim_ref(incident_id, "slack", purpose, "C1", lease=POST_LEASE).state == "new"
+    assert queries.put_refs(incident_id, "slack", {"intro": ("C1", "1.1"), "pr_message": ("C1", "1.2")}) == {
+        "intro", "pr_message"}
+    assert queries.claim_ref(incident_id, "slack", "step:x:1", "C1", lease=POST_LEASE).state == "new"
+    recorded = queries.put_refs(incident_id, "slack", {"intro": ("C1", "9.9"), "step:x:1": ("C1", "1.3"),
+                                                       "unclaimed": ("C1", "1.4")})
+    assert recorded == {"step:x:1", "unclaimed"}
+    assert queries.get_ref(incident_id, "slack", "intro") == ("C1", "1.1")  # the first record stands
+    assert queries.get_ref(incident_id, "slack", "unclaimed") == ("C1", "1.4")

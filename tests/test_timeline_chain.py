@@ -99,3 +99,30 @@ def test_times_come_back_aware_utc(database_url: str) -> None:
         assert row.at == T0 and row.at.tzinfo is not None
         assert session.execute(text("select count(*) from chain_head")).scalar() == 1
     engine.dispose()
+
+
+def test_events_appended_together_chain_exactly_as_one_after_another(database_url: str) -> None:
+    """append_events (one INSERT, a new report's events) stores the rows append_event would, in the same order."""
+    from storage.timeline import Event, append_events
+
+    one_by_one, one_sessions = _seed(database_url, n=2)
+    events = [Event(None, "note" if i % 2 else "memo", f"U{i}", T0 + timedelta(minutes=i), None, {"v": i},
+                    {"text": f"メモ {i}", "n": i}) for i in range(2, 5)]
+    with one_sessions.begin() as session:
+        singly = [append_event(session, incident_id=e.incident_id, type_=e.type_, actor=e.actor, at=e.at,
+                               old_value=e.old_value, new_value=e.new_value, data=e.data) for e in events]
+        rows_singly = [(r.seq, r.prev_hash, r.hash, r.payload_digest) for r in session.query(TimelineEvent)
+                       .order_by(TimelineEvent.seq)]
+    one_by_one.dispose()
+    with one_sessions.begin() as session:
+        session.execute(delete(TimelineEvent))
+        session.execute(text("DELETE FROM chain_head"))
+    together, sessions = _seed(database_url, n=2)
+    with sessions.begin() as session:
+        assert append_events(session, events) == singly
+        rows_together = [(r.seq, r.prev_hash, r.hash, r.payload_digest) for r in session.query(TimelineEvent)
+                         .order_by(TimelineEvent.seq)]
+    with sessions.begin() as session:
+        assert verify_chain(session).ok
+    assert rows_together == rows_singly and len(rows_together) == 5
+    together.dispose()

@@ -97,12 +97,14 @@ class Ledger:
         return LedgerRun(self, incident_id, wanted, record, count_type, record_each=record_each, prepared=prepared)
 
     def prepare(self, connection: Connection, incident_id: int, wanted: dict[str, str],
-                record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None) -> Prepared:
-        """`begin`'s transaction done on the caller's connection, to be handed to `begin` (one commit fewer)."""
+                record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None, *,
+                fresh: bool = False) -> Prepared:
+        """`begin`'s transaction done on the caller's connection, to be handed to `begin` (one commit fewer);
+        `fresh`: the incident was created in that transaction (no refs to read)."""
         queries = self.queries
         at = queries.deps.clock.now()
         refs, claims, count = queries.claim_refs_on(connection, incident_id, self.platform, wanted, lease=self.lease,
-                                                    record=record, count_type=count_type, now=at)
+                                                    record=record, count_type=count_type, now=at, fresh=fresh)
         return Prepared(incident_id, refs, {purpose: Claim(found.state, found.channel, found.ts)
                                             for purpose, found in claims.items()}, count, at)
 

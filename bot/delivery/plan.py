@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.delivery import content as c
@@ -176,6 +176,9 @@ class Plan:
     lane: str = ""  # who caused it (the reporter): pacing keeps one busy user from delaying others
     coalesce: str | None = None  # plans with the same key replace each other while queued
     once: str | None = None  # a mark claimed before anything runs: the whole plan runs once (resume, retries)
+    # The incident was created by the transaction the plan's claims are made in (Runner.prepare): nothing of it is
+    # stored yet, so the ledger has nothing to read first. A hint about that transaction, not part of what is shown.
+    fresh: bool = field(default=False, compare=False)
 
 
 def _private_place(view: IncidentView, origin: Origin) -> str:
@@ -217,7 +220,8 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
     if origin.how == "command" and not view.restricted:
         ops += (Tell(view.id, origin.place, origin.user, c.Anchored(view), link=True),)
     ops += (Mark(view.id, REPORT_DELIVERY, origin.place.channel),)
-    return Plan(view.id, ops, view.severity, origin.user, once=REPORT_DELIVERY)
+    return Plan(view.id, ops, view.severity, origin.user, once=REPORT_DELIVERY,
+                fresh=outcome.created and not outcome.duplicate)
 
 
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:

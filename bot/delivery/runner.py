@@ -106,7 +106,7 @@ class Runner:
     def prepare(self, connection: Connection, plan: p.Plan) -> Prepared:
         """`run`'s first transaction done on the caller's (the core's report transaction): hand it to `run`."""
         assert plan.incident_id is not None
-        return self.ledger.prepare(connection, plan.incident_id, *self._wants(plan))
+        return self.ledger.prepare(connection, plan.incident_id, *self._wants(plan), fresh=plan.fresh)
 
     def _wants(self, plan: p.Plan) -> tuple[dict[str, str], dict[str, tuple[str, str]], str | None]:
         """What a plan claims (purpose -> channel), the places it records, and the events it counts."""

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from bot.clock import Clock, to_jst
 from bot.i18n import Catalog
@@ -27,7 +28,7 @@ from bot.triage.intake_limit import RateLimit
 from bot.triage.playbook import PlaybookLibrary
 from bot.triage.profiles import Profile
 from storage.models import Incident, IncidentReporter, StepState
-from storage.timeline import append_event
+from storage.timeline import Event, append_event, append_events
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -97,6 +98,18 @@ def load_incident(session: Session, incident_id: int, *, lock: bool = False) -> 
     return incident
 
 
+def attach(session: Session, row: Row[Any]) -> Incident:
+    """An incident row read by a Core statement as the ORM would have loaded it: persistent, nothing to flush (a
+    Core read of a row is ~3x cheaper than the ORM's, most of all when it finds nothing)."""
+    known = session.identity_map.get(identity_key(Incident, row.id))
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    incident = Incident(**row._mapping)
+    make_transient_to_detached(incident)
+    session.add(incident)
+    return incident
+
+
 def reporter_ids(session: Session, incident_id: int) -> list[str]:
     """User ids of the reporters holding the reporter role, first reporter first."""
     session.flush()  # reporters added through the ORM count (a Core read does not autoflush)
@@ -133,6 +146,17 @@ def record(session: Session, deps: CoreDeps, incident_id: int | None, type_: str
     """Append a timeline event in the current transaction."""
     append_event(session, incident_id=incident_id, type_=type_, actor=actor, at=at or deps.clock.now(),
                  old_value=old, new_value=new, data=data)
+
+
+def event(deps: CoreDeps, incident_id: int | None, type_: str, actor: str, *, old: Any = None, new: Any = None,
+          at: datetime | None = None, **data: Any) -> Event:
+    """A timeline event as `record` appends it, timed now, for `record_all`."""
+    return Event(incident_id, type_, actor, at or deps.clock.now(), old, new, data)
+
+
+def record_all(session: Session, events: list[Event]) -> None:
+    """Append several events in order in the current transaction (one INSERT statement)."""
+    append_events(session, events)
 
 
 def step_states(session: Session, incident: Incident) -> dict[str, StepState]:

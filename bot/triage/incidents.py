@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import lifecycle, replays
+from bot.triage import core, lifecycle, replays
 from bot.triage.actors import require_as
 from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classification
@@ -31,7 +31,7 @@ from bot.triage.core import (
     touch,
     transaction,
 )
-from bot.triage.notice import deferred_message, notify_first, rate_limited
+from bot.triage.notice import first_notice, rate_limited
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.restriction import restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
@@ -46,7 +46,7 @@ MAX_TEXT = 40_000
 ADD_KEY = insert(IntakeKey.__table__)
 ADD_INCIDENT = insert(Incident.__table__)
 SEEN_KEY = select(IntakeKey.incident_id).where(IntakeKey.key == bindparam("key"))
-OPEN_WITH_KEY = select(Incident).where(Incident.open_source_key == bindparam("key")).with_for_update()
+OPEN_WITH_KEY = select(Incident.__table__).where(Incident.open_source_key == bindparam("key")).with_for_update()
 RESOLVED_URLS = select(Incident.id, Incident.source_url).where(
     Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200)
 
@@ -127,8 +127,9 @@ class IncidentDesk:
             if seen is not None:  # a redelivery: what the first one led to, so the ledger finishes its posts
                 return replays.repeated_report(self.deps, self.steps, session, seen[0], report)
         if key:
-            existing = session.execute(OPEN_WITH_KEY, {"key": key}).scalar_one_or_none()
-            if existing is not None:
+            row = session.connection().execute(OPEN_WITH_KEY, {"key": key}).first()  # Core: most find none
+            if row is not None:
+                existing = core.attach(session, row)
                 if learned is not None:
                     intake.store_example(session, self.deps, text=text, kind=kind, source=learned,
                                          actor=actor.user_id, result=result, incident_id=existing.id,
@@ -143,8 +144,8 @@ class IncidentDesk:
         values = dict(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
             restricted=playbook.restricted or exposes_personal_data(text), text=text, source_url=url,
-            open_source_key=key,
-            platform=report.platform or platform_of(url), department=report.department, reporter_id=actor.user_id,
+            open_source_key=key, platform=report.platform or platform_of(url), department=report.department,
+            reporter_id=actor.user_id,
             reporter_name=actor.display_name, classifier_confidence=confidence, created_at=now, updated_at=now,
             conversation_platform=report.conversation.platform if report.conversation else None,
             conversation_channel=report.conversation.channel if report.conversation else None,
@@ -155,26 +156,25 @@ class IncidentDesk:
         incident = Incident(id=connection.execute(ADD_INCIDENT, values).inserted_primary_key[0], **values)
         add_reporter(session, incident.id, actor, now, granted=True)
         keyed = self._claim_key(session, report.idempotency_key, incident.id)
-        record(session, self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
-               platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed)
-        record(session, self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
-               hinted=report.kind_hint is not None)
+        events = [  # appended with the first notice's, in this order, by one INSERT (notice.first_notice)
+            core.event(self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
+                       platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed),
+            core.event(self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
+                       hinted=report.kind_hint is not None)]
         ask = None
-        if learned is not None:
+        if learned is not None:  # the example's event comes after these
+            core.record_all(session, events)
+            events = []
             intake.store_example(session, self.deps, text=text, kind=kind, source=learned, actor=actor.user_id,
                                  result=result, incident_id=incident.id, restricted=incident.restricted)
             if learned == intake.EXPLICIT_UNSURE and result is not None:
                 ask = intake.ask_if_report(self.deps, result, incident_id=incident.id)
-        deferred = deferred_message(self.deps, incident)
-        notifications = () if deferred else notify_first(self.deps, session, incident, now)
-        if deferred:
-            record(session, self.deps, incident.id, "notice_deferred", "bot")
+        notifications, deferred = first_notice(self.deps, session, incident, now, events)
         view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
         # A new incident: its reporters and (no) step progress are known without asking the database.
         step = self.steps.current_view(session, incident, actor.user_id, reporters=[actor.user_id], states={})
         cat = self.deps.catalog
-        messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
-                          confidence=f"{confidence:.0%}")]
+        messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label, confidence=f"{confidence:.0%}")]
         if incident.restricted:
             messages.append(cat.t("report.restricted" if playbook.restricted else "report.restricted_personal"))
         if deferred:

@@ -8,22 +8,29 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.ports import Actor, Notification, Outcome
-from bot.triage.core import CoreDeps, notification, record, render_context, section_notice
+from bot.triage.core import CoreDeps, event, notification, record, record_all, render_context, section_notice
 from bot.triage.intake_limit import RATE_LIMITED_EVENT
 from storage.models import Escalation, Incident
+from storage.timeline import Event
 
 ADD_ESCALATIONS = insert(Escalation.__table__)
 
 
-def notify_first(deps: CoreDeps, session: Session, incident: Incident, now: datetime) -> tuple[Notification, ...]:
-    """Level 1 is told at once; level 2 is queued as a row that fires if nobody acknowledges."""
+def notify_first(deps: CoreDeps, session: Session, incident: Incident, now: datetime,
+                 pending: list[Event] | None = None) -> tuple[Notification, ...]:
+    """Level 1 is told at once; level 2 is queued as a row that fires if nobody acknowledges. `pending`: the
+    caller's events not yet appended, where this one's goes (appended with them, in order)."""
     first = notification(deps, incident, 1)
     if first is None:
         return ()
     rows = [{"incident_id": incident.id, "level": 1, "section": first.audience, "due_at": now, "status": "sent",
              "sent_at": now}]
-    record(session, deps, incident.id, "notified", "bot", new=first.audience, level=1,
-           sections=list(first.audiences))
+    notified = event(deps, incident.id, "notified", "bot", new=first.audience, level=1,
+                     sections=list(first.audiences))
+    if pending is None:
+        record_all(session, [notified])
+    else:
+        pending.append(notified)
     due = deps.escalation.due_after(1, now, incident.severity)
     second = deps.escalation.level(2)
     if due is not None and second is not None:
@@ -31,6 +38,18 @@ def notify_first(deps: CoreDeps, session: Session, incident: Incident, now: date
                      "status": "pending", "sent_at": None})
     session.connection().execute(ADD_ESCALATIONS, rows)  # one Core statement for both rows
     return (first,)
+
+
+def first_notice(deps: CoreDeps, session: Session, incident: Incident, now: datetime, events: list[Event]
+                 ) -> tuple[tuple[Notification, ...], str | None]:
+    """A new incident's first notice, or what the reporter is told while it waits (`deferred_message`):
+    (notifications, that message); `events` (the caller's, not yet appended) go first, one INSERT for all."""
+    deferred = deferred_message(deps, incident)
+    notifications = () if deferred else notify_first(deps, session, incident, now, events)
+    if deferred:
+        events.append(event(deps, incident.id, "notice_deferred", "bot"))
+    record_all(session, events)
+    return notifications, deferred
 
 
 def deferred_message(deps: CoreDeps, incident: Incident) -> str | None:

@@ -21,7 +21,7 @@ REFS = PlatformRef.__table__
 # The ledger's statements, built once: Core (no ORM unit of work), compiled once, executed with parameters.
 _READ_REFS = select(REFS.c.id, REFS.c.purpose, REFS.c.channel, REFS.c.ts, REFS.c.created_at).where(
     REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf")).with_for_update()
-_REF_IDS = select(REFS.c.purpose, REFS.c.id, REFS.c.ts).where(
+_REF_PLACES = select(REFS.c.purpose, REFS.c.channel, REFS.c.ts).where(
     REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf"),
     REFS.c.purpose.in_(bindparam("purposes", expanding=True))).with_for_update()
 _ADD_REFS = insert(REFS)
@@ -29,7 +29,8 @@ _RENEW_CLAIM = update(REFS).where(REFS.c.id == bindparam("rid")).values(created_
 # A claim renewed by the one who made it: only while nobody posted it or took it over (its time unchanged).
 _RENEW_OWN = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None),
                                 REFS.c.created_at == bindparam("claimed")).values(created_at=bindparam("renewed"))
-_PUT_REFS = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None)).values(
+_PUT_CLAIMED = update(REFS).where(REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf"),
+                                  REFS.c.purpose == bindparam("ref_purpose"), REFS.c.ts.is_(None)).values(
     channel=bindparam("new_channel"), ts=bindparam("new_ts"))
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
 _COUNT_EVENTS = select(func.count()).select_from(TimelineEvent).where(
@@ -184,17 +185,18 @@ class IncidentQueries:
 
     def claim_refs_on(self, connection: Connection, incident_id: int, platform: str, wanted: dict[str, str], *,
                       lease: Lease, record: dict[str, tuple[str, str]] | None = None, count_type: str | None = None,
-                      own: tuple[datetime, frozenset[str]] | None = None, now: datetime | None = None
-                      ) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
+                      own: tuple[datetime, frozenset[str]] | None = None, now: datetime | None = None,
+                      fresh: bool = False) -> tuple[dict[str, tuple[str, str | None]], dict[str, RefClaim], int]:
         """On the caller's transaction: every ref of the incident, a claim (as claim_ref) for each wanted purpose ->
         channel, places to `record` (purpose -> (channel, ts)) stored unless already there, and how many
         `count_type` timeline events the incident has. `own` (claimed at, purposes): claims this caller made earlier
         are its own again, renewed, unless posted or taken over meanwhile; `now`: the claims' time (default: the
-        clock's). Returns (refs, claims, count)."""
+        clock's); `fresh`: the incident was created in this transaction, so it has no refs to read. Returns (refs,
+        claims, count)."""
         now = now or self.deps.clock.now()
         # Core statements, not ORM objects: one SELECT, one INSERT for every new row, an UPDATE per takeover.
-        rows = {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created
-                in connection.execute(_READ_REFS, {"iid": incident_id, "pf": platform})}
+        rows = {} if fresh else {purpose: (ident, channel, ts, created) for ident, purpose, channel, ts, created
+                                 in connection.execute(_READ_REFS, {"iid": incident_id, "pf": platform})}
         places = {purpose: (row[1], row[2]) for purpose, row in rows.items()}
         new: list[dict[str, Any]] = []
 
@@ -235,21 +237,26 @@ class IncidentQueries:
     def put_refs(self, incident_id: int, platform: str, places: dict[str, tuple[str, str]]) -> set[str]:
         """Record several places at once, each only where no ts is stored yet (one transaction); returns the
         purposes recorded here (the others another delivery stored first)."""
+        if not places:
+            return set()
 
         def work(connection: Connection) -> set[str]:
-            rows = {purpose: (ident, ts) for purpose, ident, ts in connection.execute(
-                _REF_IDS, {"iid": incident_id, "pf": platform, "purposes": list(places)})}
+            # Usually every place was claimed by the caller and is still empty: one UPDATE records them all.
+            # Only where no ts is stored yet (a row lock on PostgreSQL): another delivery's record stands.
+            done = connection.execute(_PUT_CLAIMED, [{"iid": incident_id, "pf": platform, "ref_purpose": purpose,
+                                                      "new_channel": channel, "new_ts": ts}
+                                                     for purpose, (channel, ts) in places.items()])
+            if done.rowcount == len(places):
+                return set(places)
+            # Some were stored first by another delivery, or never claimed (added now): read what stands.
+            rows = {purpose: (channel, ts) for purpose, channel, ts in connection.execute(
+                _REF_PLACES, {"iid": incident_id, "pf": platform, "purposes": list(places)})}
             now = self.deps.clock.now()
             new = [{"incident_id": incident_id, "platform": platform, "purpose": purpose, "channel": channel,
                     "ts": ts, "created_at": now} for purpose, (channel, ts) in places.items() if purpose not in rows]
-            # Only where no ts is stored yet (the rows are locked): another delivery's record stands.
-            found = [{"rid": rows[purpose][0], "new_channel": channel, "new_ts": ts}
-                     for purpose, (channel, ts) in places.items() if purpose in rows and rows[purpose][1] is None]
-            if found:
-                connection.execute(_PUT_REFS, found)
             if new:
                 connection.execute(_ADD_REFS, new)
-            return {row["purpose"] for row in new} | {p for p in places if p in rows and rows[p][1] is None}
+            return {row["purpose"] for row in new} | {p for p in places if rows.get(p) == places[p]}
 
         return connection_transaction(self.deps, work)
 

@@ -50,13 +50,38 @@ def _context_dict(text: str, block_id: str | None) -> dict[str, Any]:
     return ContextBlock(elements=[MarkdownTextObject(text=text)], block_id=block_id).to_dict()
 
 
+@lru_cache(maxsize=4)
+def _shape(kind: str, with_id: bool) -> dict[str, Any]:
+    """A section or context block of placeholder text, as the models build it: the keys and their order."""
+    return (_section_dict if kind == "section" else _context_dict)("-", "-" if with_id else None)
+
+
+def _plain(text: str, block_id: str | None, limit: int | None) -> bool:
+    """Whether the models would keep the text and block id as given and find nothing wrong with them."""
+    return (isinstance(text, str) and 0 < len(text) <= (limit or len(text))
+            and (block_id is None or (isinstance(block_id, str) and 0 < len(block_id) <= Block.block_id_max_length)))
+
+
+def _filled(shape: dict[str, Any], text: str, block_id: str | None) -> dict[str, Any]:
+    built = _copied(shape)
+    (built["text"] if "text" in built else built["elements"][0])["text"] = text
+    if block_id is not None:
+        built["block_id"] = block_id
+    return built
+
+
 def section(text: str, block_id: str | None = None) -> Block:
-    """A section of mrkdwn text."""
+    """A section of mrkdwn text: its shape built by the models once, the text within their limit put in (a text
+    they would refuse or drop goes through them, so it fails or is dropped as there)."""
+    if _plain(text, block_id, SectionBlock.text_max_length):
+        return Built(_filled(_shape("section", block_id is not None), text, block_id))
     return Built(_section_dict(text, block_id))
 
 
 def context(text: str, block_id: str | None = None) -> Block:
-    """A context line of mrkdwn text."""
+    """A context line of mrkdwn text (built as `section` is)."""
+    if _plain(text, block_id, None):
+        return Built(_filled(_shape("context", block_id is not None), text, block_id))
     return Built(_context_dict(text, block_id))
 
 
