@@ -62,6 +62,7 @@ class Linked:
 
     content: Content
     url: str | None
+    private: bool = False  # the conversation is the reporter's private chat with the bot: no link others can open
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class SectionNotice:
     note: Notification
     view: IncidentView
     link: str | None = None  # to the incident's conversation; filled in by the runner
+    private: bool = False  # the conversation is the reporter's private chat with the bot (no link: PR cannot open it)
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,9 @@ class ChatPort(Protocol):
 
     def permalink(self, posted: Posted) -> str | None:
         """A link to a posted message, or None when the platform cannot give one."""
+
+    def is_private(self, channel: str) -> bool:
+        """Whether a channel is someone's private chat with the bot (a link to it opens for them alone)."""
 
     def upload(self, place: Place, files: Sequence[Attachment], comment: str) -> Posted:
         """Hand files over with one comment (a user id as channel: their DM); the Posted names the first file."""

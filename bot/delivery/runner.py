@@ -34,6 +34,7 @@ from bot.delivery.ledger import (
     escalation_purpose,
     notification_purposes,
 )
+from bot.delivery.links import home_link
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import IncidentView, Notification
 
@@ -160,9 +161,8 @@ class Runner:
         if isinstance(op, p.Tell):
             shown: c.Content = op.content
             if op.link:
-                home = led.home(op.incident_id) if op.incident_id is not None else None
-                url = self.port.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
-                shown = c.Linked(op.content, url)
+                url, private = home_link(self.port, led, op.incident_id)
+                shown = c.Linked(op.content, url, private)
             if result.reply is not None:
                 result.reply(shown)
             else:
@@ -199,9 +199,8 @@ class Runner:
             return None
         purpose, shown = op.purpose, op.content
         if isinstance(shown, c.SectionNotice) and shown.link is None:
-            home = led.home(op.incident_id)
-            shown = replace(shown, link=self.port.permalink(Posted(home.channel, home.thread))
-                            if home and home.thread else None)
+            url, private = home_link(self.port, led, op.incident_id)
+            shown = replace(shown, link=url, private=private)
         if purpose == p.FRESH_STEP and isinstance(op.content, c.Step):
             purpose = led.next_step_purpose(op.incident_id, op.content.view.kind, op.content.step.step_id,
                                                     fresh=True)
@@ -245,11 +244,10 @@ class Runner:
         if not channel:
             raise DeliveryError("no_section_channel")
         purpose = PR_MESSAGE if note.level == 1 else escalation_purpose(note.level)
-        home = self.ledger.home(note.incident_id)
-        link = self.port.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
+        link, private = home_link(self.port, self.ledger, note.incident_id)
         steps = p.Plan(view.id, (), view.severity, "")
         return self._patient(lambda: self.post_once(
-            view.id, purpose, Place(channel), c.SectionNotice(note, view, link), steps, IMMEDIATE))
+            view.id, purpose, Place(channel), c.SectionNotice(note, view, link, private), steps, IMMEDIATE))
 
     def notify(self, note: Notification, when: Callable[[datetime], str]) -> Posted | None:
         """`escalate`, then: acknowledged while it was being posted, its button comes off at once (either this

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import OTHER, PR, REPORT, STAFF, SlackEnv
-from slack_driver import pending_step
+from conftest import OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
+from slack_driver import pending_step, text_of
 
 from bot.ports import Actor
 from bot.triage.lifecycle import RESOLVED
@@ -44,3 +44,16 @@ def test_a_report_of_a_resolved_post_lets_the_reporter_choose(slack: SlackEnv) -
     assert told and "選んでください" in told[-1].args.get("text", "")
     controls = [e for b in told[-1].args.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
     assert controls, "asked to choose, but given nothing to choose with"
+
+
+def test_a_dm_reports_notice_and_co_reporters_get_words_not_a_link_to_a_private_dm(slack: SlackEnv) -> None:
+    """Walk finding 6: the notice of a report made in a DM linked to the reporter's DM with the bot (archives/D…),
+    which nobody else can open, and a co-reporter was told 「対応は <DM のリンク> で進んでいます」."""
+    slack.driver.post_message(STAFF, FLAMING, "D_STAFF", channel_type="im")
+    [note] = slack.fake.channel_messages(PR_CHANNEL)
+    shown = text_of(note)
+    assert "報告者とボットの DM で案内しています" in shown and "/archives/D" not in str(note)
+    slack.driver.post_message(OTHER, FLAMING + " 同じ投稿です", REPORT)  # the same post, reported again
+    told = [c.args for c in slack.fake.calls_to("chat.postEphemeral", user=OTHER)]
+    assert told and "最初の報告者とボットの DM で進んでいます" in str(told[-1])
+    assert "/archives/D" not in str(told[-1])

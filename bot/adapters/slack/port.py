@@ -100,9 +100,13 @@ class SlackPort:
         if isinstance(content, c.StepSuperseded):
             return r.step_superseded(content.step)
         if isinstance(content, c.SectionNotice):
-            return r.notification(content.note, content.link)
+            return r.notification(content.note, content.link, private=content.private)
         if isinstance(content, c.Linked):
             where = link(content.url, t("slack.thread_link")) if content.url else escape(t("slack.thread_link"))
+            if content.private:  # the reporter's DM with the bot: said in words, no link others could not open
+                if isinstance(content.content, c.Anchored):
+                    return r.markup(escape(t("slack.anchored_dm", ref=content.content.view.ref)))
+                return r.markup("\n".join([escape(self.rendered(content.content).text), escape(t("slack.merged_dm"))]))
             if isinstance(content.content, c.Anchored):
                 return r.markup(t("slack.anchored", ref=content.content.view.ref, link=where))
             inner = self.rendered(content.content)
@@ -181,6 +185,10 @@ class SlackPort:
         if not uploaded or not uploaded[0].get("id"):
             raise DeliveryError("upload_incomplete")
         return Posted(channel, str(uploaded[0]["id"]))
+
+    def is_private(self, channel: str) -> bool:
+        """A DM (D…): its permalink opens only for the member, so the section and co-reporters get none."""
+        return channel.startswith("D")
 
     def permalink(self, posted: Posted) -> str | None:
         known = self._links.get(posted)

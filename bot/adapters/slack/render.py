@@ -222,7 +222,7 @@ class Renderer:
         return Rendered(truncate(body, FALLBACK_TEXT_LIMIT), [_section(truncate(body, SECTION_LIMIT), "heading")])
 
     # -- notifications -------------------------------------------------------------------------------------
-    def notification(self, note: Notification, thread_url: str | None) -> Rendered:
+    def notification(self, note: Notification, thread_url: str | None, *, private: bool = False) -> Rendered:
         """A PR or escalation message: mention, title, body (already free of restricted details), link, button."""
         ping = mention(note.mention)
         title = f"*{escape(note.title)}*"
@@ -232,8 +232,8 @@ class Renderer:
             body = body[:NOTIFICATION_BODY_SECTIONS] + [_context(escape(self.t("slack.truncated")), "body-cut")]
         blocks += body
         where = link(thread_url, self.t("slack.thread_link")) if thread_url else None
-        blocks.append(_context(self.t("slack.pr.thread", link=where) if where else escape(self.t("slack.pr.no_thread")),
-                               "thread"))
+        said = escape(self.t("slack.pr.in_dm" if private else "slack.pr.no_thread"))
+        blocks.append(_context(self.t("slack.pr.thread", link=where) if where else said, "thread"))
         tail: list[Block] = []
         if note.acknowledgeable:
             template = self._controls.get(("ack",))
