@@ -228,7 +228,7 @@ class IncidentDesk:
         if added:  # the PR section decides whether this colleague gets the reporter role
             note = section_notice(self.deps, incident.id, "co_report",
                                   cat.t("coreport.title", ref=view.ref, kind=view.kind_label),
-                                  cat.t("coreport.body", reporter=actor.display_name or actor.user_id,
+                                  cat.t("coreport.body", ref=view.ref, reporter=actor.display_name or actor.user_id,
                                         user=actor.user_id))
             notices = (note,) if note else ()
         return Outcome(incident=view, merged=True, notifications=notices,

@@ -27,6 +27,6 @@ def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor,
            revoked=[row.user_id for row in revoked])
     cat = deps.catalog
     notes = (section_notice(deps, incident.id, "co_report", cat.t("coreport.title", ref=ref, kind=kind_label),
-                            cat.t("coreport.body", reporter=row.name or row.user_id, user=row.user_id))
+                            cat.t("coreport.body", ref=ref, reporter=row.name or row.user_id, user=row.user_id))
              for row in revoked)
     return tuple(note for note in notes if note)
