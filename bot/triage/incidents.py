@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import core, lifecycle, replays
+from bot.triage import command_hints, core, lifecycle, replays
 from bot.triage.actors import require_as
 from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classification
@@ -199,8 +199,7 @@ class IncidentDesk:
             add_reporter(session, incident.id, actor, now, granted=granted)
         return rows, added, granted, self._claim_key(session, report.idempotency_key, incident.id)
 
-    def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput,
-                          now: datetime) -> Outcome:
+    def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post whose incident is resolved: linked to it, nothing opened until the reporter chooses."""
         actor = report.reporter
         _, added, granted, keyed = self._add_reporter(session, incident, report, now)
@@ -209,7 +208,8 @@ class IncidentDesk:
                platform=actor.platform, granted=granted, added=added, **keyed)
         view = build_view(self.deps, incident, reporter_ids(session, incident.id), actor.user_id)
         message = self.deps.catalog.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
-        return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message,))
+        return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message + command_hints.how(
+            self.deps.catalog, "reopen", actor.platform, ref=view.ref, id=view.id),))  # how, in its platform's words
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post an open incident already covers; on a restricted incident it gives no role."""
@@ -226,10 +226,10 @@ class IncidentDesk:
                            messages=(cat.t("report.merged", ref=view.ref, count=len(rows) + added),))
         notices: tuple[Notification, ...] = ()
         if added:  # the PR section decides whether this colleague gets the reporter role
+            body = cat.t("coreport.body", reporter=actor.display_name or actor.user_id, user=actor.user_id) + \
+                command_hints.how(cat, "grant", actor.platform, ref=view.ref, id=view.id, user=actor.user_id)
             note = section_notice(self.deps, incident.id, "co_report",
-                                  cat.t("coreport.title", ref=view.ref, kind=view.kind_label),
-                                  cat.t("coreport.body", reporter=actor.display_name or actor.user_id,
-                                        user=actor.user_id))
+                                  cat.t("coreport.title", ref=view.ref, kind=view.kind_label), body)
             notices = (note,) if note else ()
         return Outcome(incident=view, merged=True, notifications=notices,
                        messages=(cat.t("report.merged_pending", ref=view.ref),))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
 from bot.ports import IncidentView, Outcome, ReportInput
+from bot.triage.command_hints import how
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
 from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
@@ -39,7 +40,8 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     cat = deps.catalog
     if led_to == "reported_again":
         return Outcome(incident=view, merged=True, same_as_resolved=True, duplicate=True, messages=(
-            cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label),))
+            cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
+            + how(cat, "reopen", report.reporter.platform, ref=view.ref, id=view.id),))
     message = (cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
                or not incident.restricted else cat.t("report.merged_pending", ref=view.ref))
     return Outcome(incident=view, merged=True, duplicate=True, messages=(message,))

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ports import Actor, Notification
+from bot.triage.command_hints import how, platform_of
 from bot.triage.core import CoreDeps, record, reporter_rows, section_notice
 from bot.triage.roles import ROLE_GRANTED_EVENT
 from storage.models import Incident, TimelineEvent
@@ -27,6 +28,7 @@ def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor,
            revoked=[row.user_id for row in revoked])
     cat = deps.catalog
     notes = (section_notice(deps, incident.id, "co_report", cat.t("coreport.title", ref=ref, kind=kind_label),
-                            cat.t("coreport.body", reporter=row.name or row.user_id, user=row.user_id))
+                            cat.t("coreport.body", reporter=row.name or row.user_id, user=row.user_id)
+                            + how(cat, "grant", platform_of(row.user_id), ref=ref, id=incident.id, user=row.user_id))
              for row in revoked)
     return tuple(note for note in notes if note)

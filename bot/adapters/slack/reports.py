@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -22,7 +23,7 @@ from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
-from bot.delivery import asking, plan
+from bot.delivery import asking, commands, plan
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
@@ -31,6 +32,7 @@ from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
 
 Source = Literal["channel", "personal", "mention", "slash", "shortcut"]
+USER_REF = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")  # a member picked in Slack's completion
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,37 @@ class Reports(Handlers):
         user, channel = command["user_id"], command["channel_id"]
         origin = Origin("slash", channel, user, self.replies.respond(command.get("response_url"),
                                                                      self.replies.ephemeral(channel, user)))
-        text = slack_to_plain(command.get("text") or "").strip()
+        raw = command.get("text") or ""
+        text = slack_to_plain(raw).strip()
+        prefix = f"{self.settings.slash_command} "
         if is_help(text):
             self.replies.say(origin.reply, self.replies.plain(self.render.t(
-                "slack.help", command=self.settings.slash_command, reaction=self.settings.capture_reaction)))
+                "slack.help", command=self.settings.slash_command, reaction=self.settings.capture_reaction),
+                self.render.t("commands.list", prefix=prefix)))
             return
         key = f"slash:{command.get('trigger_id') or command.get('command_ts', '')}"
-        self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
+        # <@U…|name> → U… so that 「権限付与 3 @職員」 names the member picked in Slack's completion
+        read = commands.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t, prefix)
+        if isinstance(read, commands.Usage):
+            self.replies.say(origin.reply, self.replies.plain(read.text))
+        elif read is not None and read.action == "new":
+            new_text = slack_to_plain(raw).strip().split(maxsplit=1)[1]  # the report as written, mentions named
+            self.report(lambda actor: ReportInput(text=new_text, reporter=actor, idempotency_key=key,
+                                                  force_new=True), origin)
+        elif read is not None:
+            self.run_command(read, origin)
+        else:
+            self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
+
+    def run_command(self, command: commands.Command, origin: Origin) -> None:
+        """close / decline / grant / reopen: the core decides who may (a bystander refused and recorded); the
+        outcome told privately."""
+        with self.replies.guard(origin.reply, f"command_{command.action}", command.incident_id):
+            actor = self.people.actor(origin.user)
+            outcome = command.run(self.people.triage(), actor)
+            log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
+                      user=actor.user_id)
+            self.replies.say(origin.reply, self.replies.plain(*outcome.messages), command.incident_id)
 
     def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
         """Send a report to the core and show the outcome; a new incident's plan makes its claims in the core's

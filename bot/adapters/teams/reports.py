@@ -17,7 +17,7 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text
-from bot.delivery import asking, plan, resume
+from bot.delivery import asking, commands, plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
@@ -104,20 +104,52 @@ class Reports:
         await self.people.observe(context)  # a report's sender: guests and other tenants (roster.py)
         self.people.learn(activity)
         text = message_text(activity.text, bot_names(activity))
-        if is_help(text) and (origin.source != "channel" or origin.mentioned):
-            await self.replies.reply(context, self.replies.t("teams.help"))
+        addressed = origin.source != "channel" or origin.mentioned  # meant for the bot
+        if is_help(text) and addressed:
+            await self.replies.reply(context, self.replies.t("teams.help"), self.replies.t("commands.list", prefix=""))
+            return
+        read = commands.read(text, self.replies.t) if addressed else None  # a command is not a report
+        if isinstance(read, commands.Command) and read.action != "new":
+            await self.command(context, origin, read)
+            return
+        if isinstance(read, commands.Usage):
+            await self.say(context, origin, read.text)
             return
         try:
             actor, triage = self.people.who(activity.from_property)
             key = f"teams:{activity.id}@{conversation_key(origin.conversation)}"
-            report = ReportInput(text=text, reporter=actor, idempotency_key=key,
+            report = ReportInput(text=read.text if read else text, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
-                                 explicit=origin.source != "channel" or origin.mentioned,
+                                 explicit=addressed, force_new=read is not None,
                                  attachments=attached(activity.attachments))
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
             await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, "report", here=origin.source == "personal")
+
+    async def command(self, context: TurnContext, origin: Origin, command: commands.Command) -> None:
+        """close / decline / grant / reopen: the core decides who may; the outcome told to the sender privately."""
+        activity = context.activity
+        others = [user_id(m.mentioned) for m in activity.get_mentions() if m.mentioned and m.mentioned.id
+                  and (activity.recipient is None or m.mentioned.id != activity.recipient.id)]
+        try:
+            actor, triage = self.people.who(activity.from_property)
+            # 「権限付与 3 @佐藤 一郎」: the person the @mention names (its AAD object id if given), else as typed
+            person = (lambda typed: others[0]) if len(others) == 1 else None
+            outcome = await off_loop(command.run, triage, actor, person)
+            log.info("teams.command action=%s incident_id=%s user=%s", command.action, command.incident_id,
+                     actor.user_id)
+            await self.say(context, origin, *outcome.messages)
+        except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
+            await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
+                                      here=origin.source == "personal")
+
+    async def say(self, context: TurnContext, origin: Origin, *texts: str) -> None:
+        """Words for the sender: in the personal chat, or privately when the message was in a shared place."""
+        if origin.source == "personal":
+            await self.replies.reply(context, *texts)
+        else:
+            await off_loop(self.replies.tell, origin.user, *texts)
 
     async def show(self, outcome: Outcome, origin: Origin, actor: Actor, text: str,
                    context: TurnContext | None = None) -> None:

@@ -1,0 +1,98 @@
+"""Typed commands on every chat platform (終結 / 対象外 / 権限付与 / 再開 / 新規, or close / decline / grant / reopen /
+new): read from a message's text into the core use case to call, or a usage message; no platform imports.
+
+Slack reads the slash command's text, Teams a personal-chat message or an @mention; the console has its own
+/close, /decline, /grant, /reopen and /report --new, which call the same core methods."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot import identity
+from bot.ports import Actor, Outcome
+from bot.triage import lifecycle
+from bot.triage.service import Triage
+from bot.triage.short_input import fold, incident_number
+
+Action = Literal["close", "decline", "grant", "reopen", "new"]
+# The first word of a command, as staff type it (folded: ＣＬＯＳＥ, /close and Close alike).
+WORDS: dict[str, Action] = {
+    "終結": "close", "close": "close", "クローズ": "close",
+    "対象外": "decline", "decline": "decline",
+    "権限付与": "grant", "grant": "grant",
+    "再開": "reopen", "reopen": "reopen",
+    "新規": "new", "new": "new",
+}
+Words = Callable[..., str]  # the catalogue's t(key, **params)
+TARGET = {"close": lifecycle.CLOSED, "decline": lifecycle.DECLINED, "reopen": lifecycle.RESPONDING}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command read: the action, its incident (none for `new`), the user to grant, a reason, a report's text."""
+
+    action: Action
+    incident_id: int | None = None
+    user: str = ""
+    reason: str = ""
+    text: str = ""
+
+    def run(self, triage: Triage, actor: Actor, person: Callable[[str], str] | None = None) -> Outcome:
+        """Call the core for close, decline, grant or reopen (`new` is a report: the adapter sends it with
+        force_new); `person` turns the typed user into the core's user id (default: the actor's platform's)."""
+        assert self.incident_id is not None and self.action != "new"
+        if self.action == "grant":
+            user = (person or (lambda typed: user_id(actor, typed)))(self.user)
+            return triage.roles.grant_reporter(self.incident_id, user, actor)
+        return triage.incidents.change_status(self.incident_id, TARGET[self.action], actor, reason=self.reason)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Bad input for a command: what to type instead, in the catalogue's words."""
+
+    text: str
+
+
+def user_id(actor: Actor, typed: str) -> str:
+    """A typed user id as the core stores it: a namespaced one kept, a bare one the actor's platform's."""
+    typed = fold(typed).lstrip("@")
+    return typed if identity.split(typed)[0] or not typed else identity.qualify(actor.platform or "", typed)
+
+
+def is_command(text: str) -> bool:
+    """Whether a message starts with a command word (then it is never a report)."""
+    words = text.split(maxsplit=1)  # a full-width space separates too
+    return bool(words) and fold(words[0]).lower().lstrip("/") in WORDS
+
+
+def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
+    """The command a text means, a usage message when it starts with a command word but is incomplete, or None
+    when it is no command (a report; also an English command word before words, not a number).
+    `prefix`: what the platform puts before the words (「/incident 」)."""
+    if not is_command(text):
+        return None
+    word, rest = (text.split(maxsplit=1) + [""])[:2]
+    action, rest = WORDS[fold(word).lower().lstrip("/")], rest.strip()
+    if action == "new":
+        return Command("new", text=rest) if rest else usage(t, prefix, "new")
+    head, tail = (rest.split(maxsplit=1) + ["", ""])[:2]
+    number = incident_number(head) if head else None
+    if number is None or number == 0:
+        # 「Close to 100 angry replies…」 is a report in English: an English word before no number is no command.
+        english = fold(word).isascii() and not fold(word).startswith("/") and head
+        return None if english else usage(t, prefix, action)
+    if action == "grant":
+        user = tail.split(maxsplit=1)[0] if tail.strip() else ""
+        return Command("grant", number, user=user) if user else usage(t, prefix, "grant")
+    return Command(action, number, reason=tail.strip() if action == "decline" else "")
+
+
+def usage(t: Words, prefix: str, action: Action) -> Usage:
+    """The usage message for one command, with the whole list."""
+    return Usage(t(f"commands.usage_{action}", prefix=prefix) + "\n" + t("commands.list", prefix=prefix))
+
+
+__all__ = ["Command", "Usage", "is_command", "read", "usage", "user_id"]

@@ -1,0 +1,64 @@
+"""bot/delivery/commands.py: the typed commands every chat platform reads (終結 / 対象外 / 権限付与 / 再開 / 新規)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.delivery.commands import Command, Usage, read, user_id
+from bot.i18n import Catalog
+from bot.ports import Actor
+
+T = Catalog.load("ja").t
+EN = Catalog.load("en").t
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("終結 INC-0001", Command("close", 1)),
+    ("close 1", Command("close", 1)),
+    ("ＣＬＯＳＥ　＃１", Command("close", 1)),
+    ("/close inc-0002", Command("close", 2)),
+    ("終結　ＩＮＣ－０００３", Command("close", 3)),
+    ("対象外 INC-0001 訓練の投稿のため 誤報", Command("decline", 1, reason="訓練の投稿のため 誤報")),
+    ("decline #4", Command("decline", 4)),
+    ("権限付与 INC-0003 U0123ABCD", Command("grant", 3, user="U0123ABCD")),
+    ("grant 3 slack:U_OTHER", Command("grant", 3, user="slack:U_OTHER")),
+    ("再開 INC-0001", Command("reopen", 1)),
+    ("Reopen 12", Command("reopen", 12)),
+    ("新規 また炎上しています https://x.com/a/status/1", Command("new", text="また炎上しています https://x.com/a/status/1")),
+    ("new it is flaming again", Command("new", text="it is flaming again")),
+])
+def test_commands_in_both_languages_and_widths(text: str, expected: Command) -> None:
+    assert read(text, T, "/incident ") == expected
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("終結", "終結する案件の番号"), ("対象外 INC-0000", "対象外にする案件の番号"),
+    ("終結 たぶん", "終結する案件の番号"), ("権限付与 1", "権限を付与する職員"), ("権限付与", "権限を付与する職員"),
+    ("再開", "再開する案件の番号"),
+    ("新規", "新しい案件として報告する内容"), ("close", "終結する案件の番号"), ("/close soon", "終結する案件の番号"),
+])
+def test_bad_input_gets_japanese_usage_with_the_platforms_prefix(text: str, words: str) -> None:
+    said = read(text, T, "/incident ")
+    assert isinstance(said, Usage) and words in said.text and "/incident 権限付与 INC-0001 利用者" in said.text
+
+
+@pytest.mark.parametrize("text", [
+    "市の公式Xの投稿が炎上しています https://x.com/a/status/1", "終結したはずの炎上がまた", "再開しました",
+    "Close to 100 angry replies on the city's post", "new fake account of the city", "",
+])
+def test_reports_are_no_commands(text: str) -> None:
+    said = read(text, T)
+    # 「new fake account…」 is a report either way: as a new one (force_new), never refused
+    assert said is None or (isinstance(said, Command) and said.action == "new")
+
+
+def test_english_usage() -> None:
+    said = read("grant 1", EN)
+    assert isinstance(said, Usage) and "Give the incident's number and the user" in said.text
+
+
+def test_typed_users_become_the_actors_platforms_ids() -> None:
+    actor = Actor("slack:U_PR", "広報 太郎", "slack")
+    assert user_id(actor, "U_OTHER") == "slack:U_OTHER"
+    assert user_id(actor, "@Ｕ＿ＯＴＨＥＲ") == "slack:U_OTHER"
+    assert user_id(actor, "teams:29:abc") == "teams:29:abc"

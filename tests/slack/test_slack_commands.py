@@ -1,0 +1,85 @@
+"""/incident close | decline | grant | reopen | new (bot/delivery/commands.py) through signed slash commands."""
+
+from __future__ import annotations
+
+from conftest import ELSEWHERE, OTHER, PR, REPORT, STAFF, SlackEnv
+
+from bot.ports import Actor
+from bot.triage import lifecycle
+
+URL = "https://x.com/asahikawa_fake/status/77"
+FLAMING = f"市の公式Xの投稿が炎上しています。批判のリプライが殺到しています {URL}"
+LEAK = f"市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです {URL}"
+
+
+def _answers(slack: SlackEnv) -> list[str]:
+    return [str(c.args.get("text", "")) for c in slack.fake.calls_to("response_url")]
+
+
+def _status(slack: SlackEnv, incident_id: int) -> str:
+    return slack.runtime.triage.queries.view(incident_id, None).status
+
+
+def _resolved(slack: SlackEnv) -> int:
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    slack.runtime.triage.incidents.change_status(incident_id, lifecycle.RESOLVED, Actor(f"slack:{PR}", "広報 太郎",
+                                                                                      "slack"))
+    return incident_id
+
+
+def test_pr_closes_a_resolved_incident_and_a_bystander_is_refused(slack: SlackEnv) -> None:
+    incident_id = _resolved(slack)
+    slack.driver.slash(OTHER, "終結 INC-0001", ELSEWHERE)
+    assert "権限がありません" in _answers(slack)[-1] and _status(slack, incident_id) == lifecycle.RESOLVED
+    assert slack.driver.slash(PR, "ｃｌｏｓｅ　＃１", ELSEWHERE).status == 200
+    assert _status(slack, incident_id) == lifecycle.CLOSED
+    assert "INC-0001" in _answers(slack)[-1] and "終結" in _answers(slack)[-1]
+    slack.driver.slash(PR, "close 1", ELSEWHERE)  # again: said plainly, nothing changes
+    assert "INC-0001" in _answers(slack)[-1] and _status(slack, incident_id) == lifecycle.CLOSED
+
+
+def test_pr_reopens_and_declines(slack: SlackEnv) -> None:
+    incident_id = _resolved(slack)
+    slack.driver.slash(PR, "再開 1", ELSEWHERE)
+    assert _status(slack, incident_id) == lifecycle.RESPONDING
+    slack.driver.post_message(STAFF, "市の偽アカウントがなりすましています https://x.com/fake_city_2", REPORT)
+    second = slack.incident_ids()[-1]
+    slack.driver.slash(PR, f"対象外 INC-{second:04d} 訓練の投稿のため", ELSEWHERE)
+    assert _status(slack, second) == lifecycle.DECLINED
+    events = slack.runtime.triage.queries.timeline(second, None)
+    assert any("訓練の投稿のため" in str(entry) for entry in events)
+
+
+def test_a_colleague_is_told_how_and_reports_anew(slack: SlackEnv) -> None:
+    incident_id = _resolved(slack)
+    slack.driver.post_message(OTHER, f"また炎上が再燃しています {URL}", REPORT)
+    told = slack.fake.calls_to("chat.postEphemeral", user=OTHER)
+    assert told and "/incident" in told[-1].args.get("text", "") and "新規" in told[-1].args.get("text", "")
+    slack.driver.slash(OTHER, f"新規 また炎上が再燃しています {URL}", REPORT)
+    assert len(slack.incident_ids()) == 2 and _status(slack, incident_id) == lifecycle.RESOLVED
+
+
+def test_security_grants_a_co_reporter_of_a_leak(slack: SlackEnv) -> None:
+    slack.driver.post_message(STAFF, LEAK, "D_STAFF", channel_type="im")
+    [incident_id] = slack.incident_ids()
+    slack.driver.post_message(OTHER, LEAK, "D_OTHER", channel_type="im")
+    notices = [m for m in slack.fake.calls_to("chat.postMessage") if "共同報告" in str(m.args.get("text", ""))]
+    assert notices and f"権限付与 INC-0001 slack:{OTHER}" in str(notices[-1].args)
+    assert not slack.runtime.triage.queries.view(incident_id, f"slack:{OTHER}").details_visible
+    slack.driver.slash(OTHER, f"権限付与 1 <@{OTHER}|佐藤 一郎>", ELSEWHERE)  # roles are granted, never taken
+    assert not slack.runtime.triage.queries.view(incident_id, f"slack:{OTHER}").details_visible
+    slack.driver.slash(PR, f"grant INC-0001 <@{OTHER}|佐藤 一郎>", ELSEWHERE)
+    assert "付与しました" in _answers(slack)[-1]
+    assert slack.runtime.triage.queries.view(incident_id, f"slack:{OTHER}").details_visible
+
+
+def test_bad_commands_get_usage_and_change_nothing(slack: SlackEnv) -> None:
+    incident_id = _resolved(slack)
+    for text, expected in (("終結", "終結する案件の番号"), ("権限付与 1", "権限を付与する職員"),
+                           ("新規", "新しい案件として報告する内容"), ("再開 abc", "再開する案件の番号")):
+        slack.driver.slash(PR, text, ELSEWHERE)
+        assert expected in _answers(slack)[-1] and "/incident 終結 INC-0001" in _answers(slack)[-1]
+    assert _status(slack, incident_id) == lifecycle.RESOLVED and slack.incident_ids() == [incident_id]
+    slack.driver.slash(PR, "help", ELSEWHERE)
+    assert "/incident 権限付与 INC-0001 利用者" in _answers(slack)[-1]

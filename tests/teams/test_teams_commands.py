@@ -1,0 +1,81 @@
+"""Commands sent to the bot in Teams (bot/delivery/commands.py): in the personal chat or with an @mention, never
+taken as a report; the core decides who may."""
+
+from __future__ import annotations
+
+from bot.ports import Actor
+from bot.triage import lifecycle
+from tests.conftest import PR as CORE_PR
+from tests.teams.env import OTHER, PR, REPORT, STAFF, TeamsEnv
+from tests.teams.fake_connector import card_text
+from tests.teams.teams_driver import BOT, TENANT, User, personal_chat
+
+URL = "https://x.com/asahikawa_fake/status/88"
+FLAMING = f"市の公式Xの投稿が炎上しています。批判のリプライが殺到しています {URL}"
+LEAK = f"市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです {URL}"
+
+
+def _said(teams: TeamsEnv, user: User) -> str:
+    return "\n".join(card_text(a) for a in teams.fake.posts_to(personal_chat(user)))
+
+
+def _last(teams: TeamsEnv, user: User) -> str:
+    posts = teams.fake.posts_to(personal_chat(user))
+    return card_text(posts[-1]) if posts else ""
+
+
+def test_close_reopen_and_decline_in_the_personal_chat(teams: TeamsEnv) -> None:
+    teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    [incident_id] = teams.incident_ids()
+    teams.runtime.triage.incidents.change_status(incident_id, lifecycle.RESOLVED, _pr())
+    teams.driver.chat_message(STAFF, "終結 INC-0001")  # the reporter may not close
+    assert "権限がありません" in _last(teams, STAFF) and teams.view(incident_id).status == lifecycle.RESOLVED
+    teams.driver.chat_message(PR, "再開 ＃１")
+    assert teams.view(incident_id).status == lifecycle.RESPONDING and "INC-0001" in _last(teams, PR)
+    assert teams.incident_ids() == [incident_id]  # a command is not a report
+    teams.driver.channel_post(STAFF, "市の偽アカウントがなりすましています https://x.com/fake_city_9", REPORT)
+    second = teams.incident_ids()[-1]
+    teams.driver.channel_post(PR, f"decline {second} 訓練の投稿", REPORT, mention=True)
+    assert teams.view(second).status == lifecycle.DECLINED
+    assert f"INC-{second:04d}" in _last(teams, PR)  # told privately, not in the channel
+    teams.driver.chat_message(PR, "終結")
+    assert "終結する案件の番号" in _last(teams, PR) and "権限付与 INC-0001 利用者" in _last(teams, PR)
+
+
+def test_a_resolved_posts_flare_up_says_how_and_new_opens_one(teams: TeamsEnv) -> None:
+    teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    [incident_id] = teams.incident_ids()
+    teams.runtime.triage.incidents.change_status(incident_id, lifecycle.RESOLVED, _pr())
+    teams.driver.chat_message(OTHER, f"また炎上が再燃しています {URL}")
+    assert "「新規 報告文」" in _said(teams, OTHER) and teams.incident_ids() == [incident_id]
+    teams.driver.chat_message(OTHER, f"新規 また炎上が再燃しています {URL}")
+    assert len(teams.incident_ids()) == 2
+
+
+def test_pr_grants_a_co_reporter_by_mentioning_them(teams: TeamsEnv) -> None:
+    teams.driver.chat_message(STAFF, LEAK)
+    [incident_id] = teams.incident_ids()
+    teams.driver.chat_message(OTHER, LEAK)
+    other = f"teams:{OTHER.aad}"
+    assert f"権限付与 INC-0001 {other}" in teams.fake.all_text()  # the co-report notice says how
+    assert not teams.runtime.triage.queries.view(incident_id, other).details_visible
+    _mention_message(teams, OTHER, f"権限付与 1 <at>{OTHER.name}</at>")  # roles are granted, never taken
+    assert not teams.runtime.triage.queries.view(incident_id, other).details_visible
+    _mention_message(teams, PR, f"権限付与 1 <at>{OTHER.name}</at>")
+    assert "付与しました" in _last(teams, PR)
+    assert teams.runtime.triage.queries.view(incident_id, other).details_visible
+
+
+def _pr() -> Actor:
+    return Actor(CORE_PR, "広報 花子")  # the core's own PR member (the runtime's triage knows no Teams members)
+
+
+def _mention_message(teams: TeamsEnv, sender: User, text: str) -> None:
+    """A personal-chat message @mentioning a colleague (Teams sends the mention entity with their ids)."""
+    entity = {"type": "mention", "text": f"<at>{OTHER.name}</at>", "mentioned": OTHER.account()}
+    teams.driver.post({"channelId": "msteams", "serviceUrl": teams.fake.url, "from": sender.account(),
+                       "recipient": dict(BOT), "type": "message", "id": teams.fake.new_id(), "text": text,
+                       "textFormat": "plain", "entities": [entity], "locale": "ja-JP",
+                       "conversation": {"tenantId": TENANT, "id": personal_chat(sender), "conversationType": "personal",
+                                        "isGroup": False},
+                       "channelData": {"tenant": {"id": TENANT}}, "timestamp": "2026-11-18T01:00:00.000Z"})
