@@ -63,6 +63,10 @@ def post_metadata(marker: Marker) -> dict[str, Any]:
                                                            "purpose": marker.purpose}}
 
 
+def is_dm(channel: str) -> bool:
+    """Whether a conversation id is a DM with the bot (Slack's im ids start with D)."""
+    return channel.startswith("D")
+
 class SlackPort:
     """ChatPort on the Web API (see the module docstring)."""
 
@@ -187,8 +191,8 @@ class SlackPort:
         return Posted(channel, str(uploaded[0]["id"]))
 
     def is_private(self, channel: str) -> bool:
-        """A DM (D…): its permalink opens only for the member, so the section and co-reporters get none."""
-        return channel.startswith("D")
+        """A DM: its permalink opens only for the member, so the section and co-reporters get none."""
+        return is_dm(channel)
 
     def permalink(self, posted: Posted) -> str | None:
         known = self._links.get(posted)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from bot.adapters.slack.asking import render_ask
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Handlers
-from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
@@ -200,7 +200,7 @@ class Reports(Handlers):
         assert view is not None
         reporter = slack_id(view.reporter_id)
         origin = resumed_origin(view, PLATFORM, self.people.actor(reporter).display_name, reporter,
-                                private=lambda channel: channel.startswith("D"))
+                                private=is_dm)
         where = origin.place
         reply = (self.replies.ephemeral(where.channel, reporter, where.thread) if origin.how == "message"
                  else self.replies.dm(reporter))
@@ -266,7 +266,7 @@ class Reports(Handlers):
             if outcome.incident is None:
                 self.replies.say(reply, self.replies.plain(*outcome.messages))
                 return
-            source: Source = "personal" if channel.startswith("D") else "channel"
+            source: Source = "personal" if is_dm(channel) else "channel"
             self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts), actor)
 
     def _original_text(self, channel: str, ts: str) -> str | None:

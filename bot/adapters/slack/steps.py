@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Handlers
-from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, RESOLVE, StepRef, decode_metadata, submitted_values
 from bot.adapters.slack.replies import Reply, Submission
 from bot.clock import format_jst
@@ -116,7 +116,7 @@ class Steps(Handlers):
             home = self.outbox.runner.ledger.home(incident_id)
             after, before = controls.correct_kind(self.people.triage(), incident_id, kind, actor,
                                                   lambda reporter: self.people.actor(reporter).display_name,
-                                                  home_is_private=bool(home and home.channel.startswith("D")))
+                                                  home_is_private=bool(home and is_dm(home.channel)))
             if after.plan is None or after.outcome.incident is None:
                 return
             log_event(logging.INFO, "slack.kind_corrected", incident_id=incident_id, old=before.kind,
