@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 
-from bot.delivery.inbox import ATTEMPTS, Inbox
+from bot.delivery.inbox import ATTEMPTS, KEEP_BODY_CHARS, Inbox
 from storage.db import make_engine, migrate
 from storage.models import InboxDelivery
 
@@ -278,3 +278,40 @@ def test_a_worker_waits_for_a_commit_that_requests_wait_on_before_its_next_run(e
         hold.set()
         event.remove(engine, "commit", on_commit)
         inbox.stop()
+
+
+def test_a_batch_holding_a_key_stored_already_stores_and_runs_only_the_new_ones(engine: Engine) -> None:
+    """Two instances took the same redelivery: the second one's batch must not run it again, and the other rows
+    in that batch are stored and run with the body they came with (not read back from the database)."""
+    with engine.begin() as connection:  # stored by another instance; it runs there
+        connection.execute(InboxDelivery.__table__.insert().values(
+            platform="slack", key="EvTwice", body="first instance", received_at=datetime.now(UTC)))
+    runs = Runs(engine)
+    inbox = Inbox(engine, "slack", runs, workers=1)
+    inbox.start()  # queues the leftover row; let it run first, so only the batch's rows remain
+    wait_until("the leftover ran", lambda: runs.bodies == ["first instance"] and not inbox.pending())
+    inbox._held.discard("EvTwice")  # noqa: SLF001 - as if this instance had never seen it
+    with engine.begin() as connection:
+        connection.execute(InboxDelivery.__table__.insert().values(
+            platform="slack", key="EvTwice", body="first instance", received_at=datetime.now(UTC)))
+    batch = inbox._commit(lambda b: b.rows.extend(  # noqa: SLF001 - one batch of three, as under load
+        [(key, body, datetime.now(UTC)) for key, body in (("EvA", "a"), ("EvTwice", "again"), ("EvB", "b"))]))
+    assert batch.ok and batch.stored == {"EvA", "EvB"}
+    wait_until("the two new rows ran", lambda: sorted(runs.bodies) == ["a", "b", "first instance"])
+    inbox.stop()
+    assert stored(engine) == ["EvTwice"]  # the other instance's row is its own to delete
+
+
+def test_a_long_body_is_read_back_for_its_run_not_kept_in_memory(engine: Engine) -> None:
+    """Memory stays bounded by LIMIT rows of at most KEEP_BODY_CHARS each: a long delivery (a 40,000-character
+    message) waits in the database, and its run gets exactly what was stored."""
+    runs = Runs(engine)
+    runs.gate.clear()
+    inbox = Inbox(engine, "slack", runs, workers=1)
+    inbox.start()
+    long_body = "長" * (KEEP_BODY_CHARS + 1)
+    assert inbox.accept("EvLong", long_body) and inbox.accept("EvShort", "short")
+    assert [body for _, _, body in inbox._queue] in ([None, "short"], ["short"])  # noqa: SLF001 - the first may run
+    runs.gate.set()
+    wait_until("both ran", lambda: runs.bodies == [long_body, "short"])
+    inbox.stop()
