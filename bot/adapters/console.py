@@ -17,24 +17,25 @@ from bot.adapters.console_input import (
     choice_value,
     closest_command,
     kind_value,
-    line_reader,
     parse_answers,
     qualified,
+    read_loop,
     resolve_choices,
     text,
 )
 from bot.adapters.console_records import ConsoleRecords
-from bot.adapters.console_render import render_step
+from bot.adapters.console_render import render_ask, render_step
 from bot.cli_errors import database_problem, masked_url, say
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
+from bot.delivery import commands
 from bot.i18n import Catalog
 from bot.ports import Actor, AskIfReport, IncidentView, InputSpec, Outcome, ReportInput
 from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
-from bot.triage.lifecycle import IllegalTransition
+from bot.triage.lifecycle import CLOSED, DECLINED, IllegalTransition
 from bot.triage.service import Triage
 from bot.triage.short_input import fold, incident_number
 from bot.triage.steps import field_problem
@@ -103,6 +104,8 @@ class ConsoleChat:
     def _line(self, line: str) -> str:
         if line.startswith(("/", "／")):
             return self._command(line)
+        if (read := commands.read(line, self.t)) is not None:  # 終結 1, 再開 INC-0001: as typed on Slack and Teams
+            return self._shared(read)
         if self.focus is not None and self.triage.steps.current(self.focus, self.actor.user_id) is not None:
             # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
             noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
@@ -145,10 +148,9 @@ class ConsoleChat:
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
             "/timeline": self._timeline, "/verify": self._verify, "/drafts": self._drafts,
-            "/grant": self._grant,
-            "/resolve": lambda r: self._status(lifecycle.RESOLVED), "/close": lambda r: self._status(lifecycle.CLOSED),
-            "/decline": lambda r: self._status(lifecycle.DECLINED),
-            "/reopen": lambda r: self._status(lifecycle.RESPONDING),
+            "/grant": self._grant, "/incident": self._incident_command,
+            "/resolve": lambda r: self._status(lifecycle.RESOLVED, r), "/close": lambda r: self._status(CLOSED, r),
+            "/decline": lambda r: self._status(DECLINED, r), "/reopen": lambda r: self._status(lifecycle.RESPONDING, r),
         }
         handler = handlers.get(name.lower())
         if handler is None:
@@ -302,8 +304,25 @@ class ConsoleChat:
             return self.t("ack.denied")
 
     def _grant(self, rest: str) -> str:
-        user = self.users[rest.strip()].id if rest.strip() in self.users else rest.strip()
-        return self._render(self.triage.roles.grant_reporter(self._need_focus(), qualified(user), self.actor))
+        return self._render(self.triage.roles.grant_reporter(self._need_focus(), self._user_id(rest), self.actor))
+
+    def _user_id(self, typed: str) -> str:
+        """A console user's key (or an id) as the core's user id."""
+        typed = fold(typed).lstrip("@")
+        return qualified(self.users[typed].id if typed in self.users else typed)
+
+    def _incident_command(self, rest: str) -> str:
+        """/incident 終結 1: Slack's slash command typed in the console."""
+        listed = commands.Usage(self.t("commands.list", prefix="/incident "))
+        return self._shared(commands.read(rest, self.t, "/incident ") or listed)
+
+    def _shared(self, read: commands.Command | commands.Usage) -> str:
+        """A command in the words Slack and Teams take (bot/delivery/commands.py), run by the same core calls."""
+        if isinstance(read, commands.Usage):
+            return read.text
+        if read.action == "new":
+            return self._report(read.text, None, explicit=True, force_new=True)
+        return self._ending(read.run(self.triage, self.actor, person=self._user_id))
 
     def _note(self, rest: str) -> str:
         return self._render(self.triage.incidents.add_note(self._need_focus(), self.actor, rest))
@@ -332,8 +351,13 @@ class ConsoleChat:
         problems = report.problem_lines(self.triage.catalog)
         return "\n".join([self.t("console.verify_bad", count=len(problems)), *(f"  {line}" for line in problems)])
 
-    def _status(self, target: str) -> str:
-        return self._ending(self.triage.incidents.change_status(self._need_focus(), target, self.actor))
+    def _status(self, target: str, rest: str = "") -> str:
+        """/close, /decline 理由, /reopen, /resolve: the incident typed first (3, INC-0003), else the open one."""
+        head, tail = (rest.split(maxsplit=1) + ["", ""])[:2]
+        number = incident_number(head) if head else None
+        reason = (tail if number else rest).strip() if target == DECLINED else ""
+        return self._ending(self.triage.incidents.change_status(number or self._need_focus(), target, self.actor,
+                                                                reason=reason))
 
     def _ending(self, outcome: Outcome) -> str:
         """The outcome, then (when it ended the incident) the files written and the closing review asked."""
@@ -361,38 +385,14 @@ class ConsoleChat:
             parts.append(render_step(outcome.step, self.t))
         if outcome.ask is not None and report is not None:
             self.pending = (report, outcome.ask)
-            parts.append(self._render_ask(outcome.ask))
+            parts.append(render_ask(outcome.ask, self.t))
         return "\n".join(parts)
 
-    def _render_ask(self, ask: AskIfReport) -> str:
-        """The private question: numbered kinds, 0 for 「報告ではない」."""
-        lines = [ask.question]
-        lines.extend(self.t("console.ask_choice", number=i, label=choice.label, probability=f"{choice.probability:.0%}")
-                     for i, choice in enumerate(ask.choices, 1))
-        if ask.decline is not None:
-            lines.append(self.t("console.ask_decline", label=ask.decline))
-        lines.append(self.t("console.ask_howto"))
-        return "\n".join(lines)
-
     def run(self, stdin: TextIO, stdout: TextIO, prompt: bool = True, interactive: bool = False) -> None:
-        """Read lines until /quit or end of input; on a terminal (`interactive`) with line editing and history,
-        and Ctrl-C only discards the line being typed."""
-        read = line_reader(stdin, stdout, interactive)
-        stdout.write(self.welcome() + "\n")
-        stdout.flush()  # a pipe reader (another program, a test) sees the welcome before the first read
-        while True:
-            try:
-                line = read(self.prompt() if prompt or interactive else "")
-            except KeyboardInterrupt:
-                if not interactive:
-                    raise
-                self.guided = None
-                stdout.write(text("interrupted", self.locale) + "\n")
-                continue
-            if line is None or (self.guided is None and line.strip() in ("/quit", "/exit")):
-                stdout.write(self.t("console.bye") + "\n")
-                return
-            answer = self.handle(line)
-            if answer:
-                stdout.write(answer + "\n")
-                stdout.flush()
+        """Read lines until /quit or end of input (console_input.read_loop)."""
+        read_loop(self, stdin, stdout, prompt, interactive)
+
+    def interrupted(self) -> str:
+        """Ctrl-C on a terminal: the line being typed (and a guided input) dropped."""
+        self.guided = None
+        return text("interrupted", self.locale)

@@ -8,7 +8,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bot import identity
 from bot.i18n import Catalog
@@ -157,3 +157,38 @@ def ask_text(spec: InputSpec, locale: str) -> str:
                 choices=text("ask_choices", locale, options=options) if spec.choices else "",
                 empty=text("empty_keep", locale, value=spec.value[:80]) if spec.value else
                 text("empty_required" if spec.required else "empty_skip", locale))
+
+
+class LineChat(Protocol):
+    """What read_loop drives: the console."""
+
+    @property
+    def guided(self) -> object: ...  # a guided input under way: /quit is then an answer, not the end
+    def welcome(self) -> str: ...
+    def prompt(self) -> str: ...
+    def handle(self, line: str) -> str: ...
+    def interrupted(self) -> str: ...
+    def t(self, key: str, **params: object) -> str: ...
+
+
+def read_loop(chat: LineChat, stdin: TextIO, stdout: TextIO, prompt: bool, interactive: bool) -> None:
+    """Read lines until /quit or end of input; on a terminal (`interactive`) with line editing and history,
+    and Ctrl-C only discards the line being typed."""
+    read = line_reader(stdin, stdout, interactive)
+    stdout.write(chat.welcome() + "\n")
+    stdout.flush()  # a pipe reader (another program, a test) sees the welcome before the first read
+    while True:
+        try:
+            line = read(chat.prompt() if prompt or interactive else "")
+        except KeyboardInterrupt:
+            if not interactive:
+                raise
+            stdout.write(chat.interrupted() + "\n")
+            continue
+        if line is None or (chat.guided is None and line.strip() in ("/quit", "/exit")):
+            stdout.write(chat.t("console.bye") + "\n")
+            return
+        answer = chat.handle(line or "")
+        if answer:
+            stdout.write(answer + "\n")
+            stdout.flush()

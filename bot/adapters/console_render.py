@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.ports import StepView
+from bot.ports import AskIfReport, StepView
 
 
 def render_step(step: StepView, t: Callable[..., str]) -> str:
@@ -32,3 +32,14 @@ def render_step(step: StepView, t: Callable[..., str]) -> str:
             lines.append("-" * 24)
     lines.append(t("console.actions"))
     return "\n".join(line for line in lines if line is not None)
+
+
+def render_ask(ask: AskIfReport, t: Callable[..., str]) -> str:
+    """The private question: numbered kinds, 0 for 「報告ではない」."""
+    lines = [ask.question]
+    lines.extend(t("console.ask_choice", number=i, label=choice.label, probability=f"{choice.probability:.0%}")
+                 for i, choice in enumerate(ask.choices, 1))
+    if ask.decline is not None:
+        lines.append(t("console.ask_decline", label=ask.decline))
+    lines.append(t("console.ask_howto"))
+    return "\n".join(lines)

@@ -164,6 +164,8 @@ class Describer:
             params["confidence"] = f"{float(entry.data['confidence']):.0%}"
         if entry.type == "details_changed":
             params["field"] = cat.label("records.field", str(entry.data.get("field", "")))
+        if entry.type == "note" and isinstance(entry.data.get("reason_for"), str):  # why a status was chosen
+            params["status"] = cat.label("status", entry.data["reason_for"])
         if entry.type == "access_denied":
             params["action"] = cat.label("records.action", str(entry.data.get("action", "")))
         params.update(who=who, old=old or "—", new=new or "—", event=event)
@@ -177,6 +179,7 @@ class Describer:
         if type_ in KNOWN_TYPES:
             # A re-notice keeps its stage: its `level` only counts the notices sent (the summary counts by stage).
             key = "escalated_repeat" if type_ == "escalated" and params.get("repeat", "0") not in ("", "0") else type_
+            key = "note_reason" if type_ == "note" and "status" in params else key
             try:
                 return cat.t(f"records.sentence.{key}").format_map(_Defaults(params))
             except (KeyError, ValueError, IndexError):

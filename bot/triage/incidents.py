@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import command_hints, core, lifecycle, replays
+from bot.triage import command_hints, core, lifecycle, replays, short_input
 from bot.triage.actors import require_as
-from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classification
 from bot.triage.core import (
     CoreDeps,
@@ -36,7 +35,6 @@ from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.restriction import restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
-from bot.triage.short_input import kind_value
 from bot.triage.steps import StepRunner
 from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
@@ -85,7 +83,7 @@ class IncidentDesk:
             result = self.deps.classifier.classify(text)
             kind, confidence = result.kind, result.confidence
             pictured = intake.files_only(text, report.attachments)  # a screenshot: its few words cannot tell
-            action = intake_action(result, explicit=report.explicit, files_only=pictured)
+            action = intake.intake_action(result, explicit=report.explicit, files_only=pictured)
             if action == "ignore":
                 return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
             if action == "ask":
@@ -238,7 +236,7 @@ class IncidentDesk:
     def correct_kind(self, incident_id: int, kind: str, actor: Actor) -> Outcome:
         """Switch the incident to another playbook (kind: its id or name, any width); restriction never loosens."""
         kinds, cat = self.deps.library.kinds(), self.deps.catalog
-        kind = kind_value(kind, kinds, {k: [cat.label("kind", k)] for k in kinds})
+        kind = short_input.kind_value(kind, kinds, {k: [cat.label("kind", k)] for k in kinds})
         if kind not in self.deps.library.kinds():
             raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
                                                      known=", ".join(self.deps.library.kinds())))
@@ -313,7 +311,9 @@ class IncidentDesk:
                 # Nobody in PR has taken it yet: ending it is for PR or security, never its reporter alone.
                 self._require(session, "resolve_unacknowledged", actor, incident, reporters)
             lifecycle.check_transition(incident.status, target)
-            self._set_status(session, incident, target, actor.user_id, reason=reason)
+            self._set_status(session, incident, target, actor.user_id)
+            if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept
+                record(session, self.deps, incident.id, "note", actor.user_id, text=storable(reason), reason_for=target)
             view = build_view(self.deps, incident, reporters, actor.user_id)
             return Outcome(incident=view, messages=(self.deps.catalog.t(
                 "status_change.done", ref=view.ref, status=view.status_label),))
