@@ -5,6 +5,7 @@ threads read it too. Whether a failed lookup is recorded at all (fail closed) is
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -25,10 +26,15 @@ class Standings:
         self._ttl, self._failed_ttl = ttl, failed_ttl
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[Standing, float]] = {}  # user id -> (standing, when it was found out)
+        # The last snapshot and when it goes stale (the first of its answers to expire): every delivery asks for
+        # it, and going through every user seen (a whole city hall's staff) each time cost milliseconds.
+        self._snapshot: tuple[frozenset[str], frozenset[str]] | None = None
+        self._snapshot_until = 0.0
 
     def remember(self, user_id: str, standing: Standing) -> None:
         with self._lock:
             self._seen[user_id] = standing, self._monotonic()
+            self._snapshot = None
 
     def standing(self, user_id: str) -> Standing | None:
         """What is known now (None: never found out, or the answer is too old)."""
@@ -39,11 +45,22 @@ class Standings:
 
     def snapshot(self) -> tuple[frozenset[str], frozenset[str]]:
         """(outsiders, unverified) as known now: what the access policy adds for this platform."""
+        now = self._monotonic()
         with self._lock:
-            users = list(self._seen)
-        known = {user: self.standing(user) for user in users}
-        return (frozenset(u for u, s in known.items() if s in OUTSIDER_STANDINGS),
-                frozenset(u for u, s in known.items() if s == "unknown"))
+            if self._snapshot is not None and now < self._snapshot_until:
+                return self._snapshot
+            outsiders: set[str] = set()
+            unverified: set[str] = set()
+            until = math.inf
+            for user, (standing, at) in self._seen.items():
+                if standing not in OUTSIDER_STANDINGS and standing != "unknown":
+                    continue  # a member's answer adds nothing, fresh or not
+                expires = at + (self._failed_ttl if standing == "unknown" else self._ttl)
+                if now < expires:
+                    (unverified if standing == "unknown" else outsiders).add(user)
+                    until = min(until, expires)
+            self._snapshot, self._snapshot_until = (frozenset(outsiders), frozenset(unverified)), until
+            return self._snapshot
 
 
 __all__ = ["Standing", "Standings", "OUTSIDER_STANDINGS", "TTL_SECONDS", "FAILED_TTL_SECONDS"]

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
+from bot.adapters.slack import blocks as kit
 from bot.adapters.slack.render import Rendered
 from bot.adapters.slack.text import escape
 from bot.delivery.asking import ASK_ACTION, DECLINE, choices
 from bot.ports import AskIfReport
 from bot.presenting import chances
 
+Buttons = tuple[tuple[str, str, str | None], ...]  # (label, action id, style) of each button
+
+
+@lru_cache(maxsize=256)
+def _buttons(buttons: Buttons) -> kit.Built:
+    """The buttons as slack_sdk builds and checks them, once per set of labels (blocks.py says why)."""
+    return kit.Built(ActionsBlock(elements=[ButtonElement(text=label, action_id=action, value="-", style=style)
+                                            for label, action, style in buttons]).to_dict())
+
 
 def render_ask(ask: AskIfReport, channel: str, ts: str, explicit: bool) -> Rendered:
     """The question with one button per likely kind and one for 「報告ではない」 (bot/delivery/asking.py)."""
-    buttons = [ButtonElement(text=label, action_id=f"{ASK_ACTION}:{'decline' if kind == DECLINE else i}",
-                             value=json.dumps({"k": kind, "c": channel, "t": ts, "x": explicit}),
-                             style="primary" if i == 0 and kind != DECLINE else None)
-               for i, (label, kind) in enumerate(choices(ask))]
+    offered = choices(ask)[:25]
+    buttons = tuple((label, f"{ASK_ACTION}:{'decline' if kind == DECLINE else i}",
+                     "primary" if i == 0 and kind != DECLINE else None) for i, (label, kind) in enumerate(offered))
+    values = [json.dumps({"k": kind, "c": channel, "t": ts, "x": explicit}) for _, kind in offered]
     likely = chances(ask, escape)
-    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=f"*{escape(ask.question)}*"))]
+    blocks: list[Any] = [kit.section(f"*{escape(ask.question)}*")]
     if likely:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=likely)]))
-    blocks.append(ActionsBlock(elements=buttons[:25]))
+        blocks.append(kit.context(likely))
+    blocks.append(kit.with_values(_buttons(buttons), None, values))
     return Rendered(ask.question, blocks)

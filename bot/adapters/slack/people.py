@@ -78,6 +78,7 @@ class Outsiders:
         self._lock = threading.Lock()
         self._home: tuple[str | None, str | None] | None = None  # (team_id, enterprise_id) of this workspace
         self._teams: dict[str, str] = {}  # user -> team named by a signed payload
+        self._other_teams: frozenset[str] | None = None  # users of another team, worked out again on a change
         self._flags = Standings(monotonic, ttl)  # what users.info said (a failed lookup records nothing)
 
     def home(self) -> tuple[str | None, str | None]:
@@ -95,7 +96,9 @@ class Outsiders:
     def observe_team(self, user_id: str, team_id: str) -> None:
         """A signed payload said which team this user belongs to."""
         with self._lock:
-            self._teams[user_id] = team_id
+            if self._teams.get(user_id) != team_id:  # every payload names it: only a change costs anything
+                self._teams[user_id] = team_id
+                self._other_teams = None
 
     def observe_user(self, user: Mapping[str, Any]) -> None:
         """users.info's user object (asked anyway for the display name)."""
@@ -114,14 +117,15 @@ class Outsiders:
 
     def members(self) -> frozenset[str]:
         """Every user currently known to be an outsider."""
-        with self._lock:
-            teams = dict(self._teams)
-        flagged = set(self._flags.snapshot()[0])
-        if teams:
-            team, enterprise = self.home()
-            if team and not enterprise:  # in an Enterprise Grid org, other teams are colleagues: users.info decides
-                flagged |= {user for user, their in teams.items() if their != team}
-        return frozenset(flagged)
+        flagged = self._flags.snapshot()[0]
+        team, enterprise = self.home() if self._teams else (None, None)
+        if not team or enterprise:  # in an Enterprise Grid org, other teams are colleagues: users.info decides
+            return flagged
+        with self._lock:  # asked for on every delivery: worked out again only when a payload named a new team
+            if self._other_teams is None:
+                self._other_teams = frozenset(user for user, their in self._teams.items() if their != team)
+            others = self._other_teams
+        return flagged | others if others else flagged
 
 
 class People:
