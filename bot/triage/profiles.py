@@ -236,6 +236,35 @@ def _merge(base: Any, override: Any) -> Any:
     return copy.deepcopy(override)
 
 
+def _bare(name: str) -> str:
+    """A section's name without its bracketed gloss: アカウント管理者（課等の長） is the アカウント管理者."""
+    return name.split("（", 1)[0].split(" (", 1)[0].strip()
+
+
+def _follow_renamed_sections(parent: Profile, data: Mapping[str, Any], merged: dict[str, Any]) -> None:
+    """The acknowledger and actors the parent names after one of its sections take that section's new name, unless
+    app.yaml names them itself: 大川市 renaming 総務広報課長 must not have 総務広報課長 acknowledge its notices."""
+    sections = data.get("sections")
+    if not isinstance(sections, Mapping):
+        return
+    renamed = {key: merged["sections"][key]["name"] for key, value in sections.items()
+               if key in parent.sections and isinstance(value, Mapping) and "name" in value}
+
+    def follow(text: LocalText) -> dict[str, str] | None:
+        for key, name in renamed.items():
+            old = parent.sections[key].name
+            if text.ja in (old.ja, _bare(old.ja)):
+                return dict(name)
+        return None
+
+    if "acknowledger" not in data:
+        merged["acknowledger"] = follow(parent.acknowledger) or merged["acknowledger"]
+    own_actors = data.get("actors") if isinstance(data.get("actors"), Mapping) else {}
+    for key, actor in parent.actors.items():
+        if key not in own_actors:
+            merged["actors"][key] = follow(actor) or merged["actors"][key]
+
+
 def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], source: str) -> Profile:
     """Build a custom profile (app.yaml) from a dict, resolving `extends` against the built-ins."""
     if not isinstance(data, Mapping):
@@ -271,6 +300,7 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
     parent = builtins[parent_id]
     overrides = {k: v for k, v in data.items() if k != "extends"}
     merged = _merge(parent.model_dump(mode="python"), overrides)
+    _follow_renamed_sections(parent, data, merged)
     merged["base"] = parent.base or parent.id
     merged["first_report_own"] = parent.first_report_own or list(merged["first_report_to"]) != parent.first_report_to
     return _validate(merged, source)
