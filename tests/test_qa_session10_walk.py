@@ -30,7 +30,8 @@ def _okawa(runtime_factory: Callable[..., Runtime], url: str, **overrides: Any) 
 def test_a_renamed_section_acknowledges_and_acts_under_its_new_name(runtime_factory: Callable[..., Runtime],
                                                                      database_url: str) -> None:
     """大川市 renamed 総務広報課長 to 企画広報課長, yet the timeline's acknowledgement read 「総務広報課長確認」
-    and steps done by the head said 「実施者: 総務広報課長」: the acknowledger and actors kept the guideline town's words."""
+    and steps done by the head said 「実施者: 総務広報課長」: the acknowledger and actors
+    kept the guideline town's words."""
     from bot.records.model import load_record
     from bot.records.sentences import Describer
 
