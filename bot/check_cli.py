@@ -100,6 +100,14 @@ def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
     return [key for key in sections if key not in known and key not in used]
 
 
+def channels_without_reports(settings: Settings) -> list[str]:
+    """Platforms with a PR channel but no report channel: posts in the channel staff were told to use are ignored."""
+    slack = settings.file.slack
+    found = ["slack"] if slack.pr_channel and not slack.report_channels else []
+    return found + [name for name, section in zip(PLATFORM_SECTIONS, _sections(settings), strict=True)
+                    if section.pr_channel and not section.report_channels]
+
+
 def unpingable_mentions(settings: Settings) -> list[tuple[int, str]]:
     """Escalation mentions Slack would show as plain text (not U…/W…/S…) while Slack channels are set up."""
     slack = settings.file.slack
@@ -139,6 +147,12 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "notifies nobody\n" if en else
             f"注意: {mention!r} は Slack のユーザー ID（U…・W…）でもユーザーグループ ID（S…）でもありません。"
             "Slack では文字として表示されるだけで、誰にも通知されません。\n"))
+    for name in channels_without_reports(settings):
+        stdout.write(f"{settings.source}: {name}.report_channels: " + (
+            "warning: empty, so posts in a channel are not taken as reports (only direct messages and mentions "
+            "of the bot are); add the report channel's id\n" if en else
+            "注意: 報告を受け付けるチャンネルがありません。チャンネルへの投稿は報告として受け付けず、ボットとの"
+            "個人チャット（DM）とメンションだけが報告になります。報告用チャンネルの ID を書いてください。\n"))
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     elsewhere = first_level_elsewhere(settings, deps.profile, en)

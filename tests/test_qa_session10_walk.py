@@ -207,3 +207,31 @@ def test_a_draft_template_mistake_names_the_files_line_in_japanese(tmp_path: Pat
     code, said = _check(tmp_path, monkeypatch)
     assert code == 2
     assert f"pb/drafts/apology.ja.j2: {japanese}" in said, said
+
+
+# -- check: an escalation level that names nobody, a report channel list left empty -----------------------------
+def test_a_blank_mention_is_an_escalation_level_that_names_nobody(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mention: "  "` on an added level passed `check` (only a warning that Slack shows it as text); the level
+    then pinged nobody at all, which `check` exists to stop."""
+    _own_guideline(tmp_path)
+    with (tmp_path / "app.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("escalation:\n  levels:\n    - {section: pr_head, after_minutes: 30, mention: U0PRHEAD}\n"
+                     "    - {section: pr_section, after_minutes: 60, mention: \"  \"}\n"
+                     "slack: {report_channels: [C0REPORT], pr_channel: C0PR}\n")
+    code, said = _check(tmp_path, monkeypatch)
+    assert code == 2, said
+    assert "第 2 段階" in said and "通知先がいません" in said, said
+
+
+@pytest.mark.parametrize("platform", ["slack", "teams", "lineworks"])
+def test_an_empty_report_channel_list_is_pointed_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     platform: str) -> None:
+    """A PR channel with `report_channels: []` passed `check` silently: staff posting in the channel they were
+    told to use would get no answer and no incident."""
+    _own_guideline(tmp_path)
+    with (tmp_path / "app.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"{platform}: {{report_channels: [], pr_channel: C0PR}}\n")
+    code, said = _check(tmp_path, monkeypatch)
+    assert code == 0, said
+    assert f"app.yaml: {platform}.report_channels: 注意: 報告を受け付けるチャンネルがありません" in said, said
