@@ -235,3 +235,30 @@ def test_an_empty_report_channel_list_is_pointed_out(tmp_path: Path, monkeypatch
     code, said = _check(tmp_path, monkeypatch)
     assert code == 0, said
     assert f"app.yaml: {platform}.report_channels: 注意: 報告を受け付けるチャンネルがありません" in said, said
+
+
+# -- 旭川市 7(3)イ under app.yaml's own first recipients: the clause gives the condition, not the recipients --------
+KITAMI: dict[str, Any] = {"kitami": {
+    "extends": "asahikawa", "sections": {"pr_section": {"name": {"ja": "広報課", "en": "PR Division"}},
+                                         "department_head": {"name": {"ja": "所属課長", "en": "Head of Division"}}},
+    "first_report_to": ["pr_section", "department_head"]}}
+
+
+def test_a_held_notice_does_not_put_own_recipients_in_the_clauses_mouth(runtime_factory: Callable[..., Runtime],
+                                                                         sqlite_url: str) -> None:
+    """北見市 (旭川市's guideline, 広報課 and 所属課長 told first) read 「旭川市ガイドライン 7(3)イ では、広報課及び
+    所属課長（自治体の運用設定）への報告は「悪質な場合」に行うこととされています」, and the step said the bot would tell
+    広報課 alone, though it tells both."""
+    from bot.adapters.console import ConsoleChat
+    from bot.config import ConsoleSettings, ConsoleUser
+
+    runtime = runtime_factory(sqlite_url, profile="kitami", custom_profiles=KITAMI, escalation={"levels": []})
+    users = ConsoleSettings(users={"staff": ConsoleUser(id=STAFF, name="山田 花子")}, default_user="staff")
+    chat = ConsoleChat(runtime.triage, users)
+    said = chat.handle("/report --kind misinformation 市が水道料金を3倍にするというデマが拡散しています "
+                       "https://x.com/a/status/5")
+    assert "7(3)イ では、報告は「悪質な場合」に行うこととされています" in said, said
+    assert "該当する場合に広報課及び所属課長（自治体の運用設定）へ通知します" in said, said
+    assert "広報課及び所属課長（自治体の運用設定）への報告は" not in said, said
+    step = chat.handle("/skip")  # step 2 asks whether it is malicious
+    assert "ボットが広報課及び所属課長（自治体の運用設定）に通知します" in step, step
