@@ -262,3 +262,19 @@ def test_a_held_notice_does_not_put_own_recipients_in_the_clauses_mouth(runtime_
     assert "広報課及び所属課長（自治体の運用設定）への報告は" not in said, said
     step = chat.handle("/skip")  # step 2 asks whether it is malicious
     assert "ボットが広報課及び所属課長（自治体の運用設定）に通知します" in step, step
+
+
+def test_renaming_a_section_of_an_own_guideline_profile_is_not_called_a_typo(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """広川町 extends 八女市's own profile (playbooks_dir) and renames its pr_section: `check` said 「yame にない部署で
+    …元の部署の名前（pr_head）で書いてください」, looking for yame among the packaged profiles only."""
+    _own_guideline(tmp_path)
+    (tmp_path / "app.yaml").write_text(
+        "profile: hirokawa\nplaybooks_dir: pb\naccess: {pr_members: ['console:console-pr']}\n"
+        "custom_profiles:\n  hirokawa:\n    extends: yame\n    sections:\n"
+        "      pr_section: {name: {ja: 協働推進課 広報係, en: PR Unit}}\n"
+        "      pr_sectoin: {name: {ja: 広報係, en: PR Unit}}\n", encoding="utf-8")
+    code, said = _check(tmp_path, monkeypatch)
+    assert code == 0, said
+    assert "sections.pr_section:" not in said, said
+    assert "sections.pr_sectoin: 注意: yame にない部署" in said, said  # a real typo is still pointed out
