@@ -278,3 +278,15 @@ def test_renaming_a_section_of_an_own_guideline_profile_is_not_called_a_typo(tmp
     assert code == 0, said
     assert "sections.pr_section:" not in said, said
     assert "sections.pr_sectoin: 注意: yame にない部署" in said, said  # a real typo is still pointed out
+
+
+def test_a_custom_profile_takes_a_plain_name(runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
+    """`acknowledger: 広報課長`, `actors: {head: 所属課長}`, `sections: {pr_section: {name: 広報課}}` — names as
+    an operator writes them — stopped start-up with 「「名前: 値」の組（マッピング）で指定してください」."""
+    custom = {"kitami": {"extends": "asahikawa", "name": "北見市", "acknowledger": "広報課長",
+                         "actors": {"head": "所属課長"}, "sections": {"pr_section": {"name": "広報課"}}}}
+    profile = runtime_factory(sqlite_url, profile="kitami", custom_profiles=custom,
+                              escalation={"levels": []}).triage.deps.profile
+    assert (profile.name_for("ja"), profile.acknowledger.ja, profile.actor_name("head", "ja"),
+            profile.section_name("pr_section", "ja")) == ("北見市", "広報課長", "所属課長", "広報課")
+    assert profile.section_name("pr_section", "en") == "広報課"  # one language given: used for both

@@ -230,6 +230,8 @@ LOCALE_KEYS = frozenset(LOCALES)
 def _merge(base: Any, override: Any) -> Any:
     """Mappings merge key by key; anything else is replaced by the override. A text given in one language
     replaces both (the parent's other-language name would name another town or section)."""
+    if isinstance(override, str) and isinstance(base, dict) and set(base) == LOCALE_KEYS and override.strip():
+        return {locale: override for locale in LOCALES}  # `acknowledger: 広報課`, as an operator writes a name
     if isinstance(override, dict) and override and set(override) <= LOCALE_KEYS and isinstance(base, dict) \
             and set(base) == LOCALE_KEYS:
         given = next(str(value) for value in override.values())
