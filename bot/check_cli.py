@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -12,7 +12,7 @@ from bot.chat_sections import ChatSection, SectionError, mentioned_sections, rea
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
 from bot.triage.escalation import EscalationPlan
-from bot.triage.profiles import Profile, load_profiles
+from bot.triage.profiles import Profile
 from bot.wiring import Runtime
 
 # The chat platforms whose app.yaml blocks share ChatSection's fields (Slack's is typed in bot/config.py).
@@ -89,15 +89,24 @@ def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False
         "書いてください。")
 
 
-def unused_added_sections(settings: Settings, profile: Profile) -> list[str]:
+def unused_added_sections(settings: Settings, profile: Profile, profiles: Mapping[str, Profile]) -> list[str]:
     """Sections the selected custom profile adds that nothing uses: a misspelt pr_section kept the old name."""
     sections = (settings.file.custom_profiles.get(profile.id) or {}).get("sections")
     if not isinstance(sections, dict):
         return []
-    builtin = load_profiles(settings.playbooks_dir / "profiles").get(profile.base or profile.id)
+    # The profile it extends may be playbooks_dir's own (profiles/<id>.yaml), not a packaged one.
+    builtin = profiles.get(profile.base or profile.id)
     known = builtin.sections if builtin is not None else {}
     used = set(profile.first_report_to) | {level.section for level in settings.file.escalation.levels}
     return [key for key in sections if key not in known and key not in used]
+
+
+def channels_without_reports(settings: Settings) -> list[str]:
+    """Platforms with a PR channel but no report channel: posts in the channel staff were told to use are ignored."""
+    slack = settings.file.slack
+    found = ["slack"] if slack.pr_channel and not slack.report_channels else []
+    return found + [name for name, section in zip(PLATFORM_SECTIONS, _sections(settings), strict=True)
+                    if section.pr_channel and not section.report_channels]
 
 
 def unpingable_mentions(settings: Settings) -> list[tuple[int, str]]:
@@ -139,12 +148,18 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "notifies nobody\n" if en else
             f"注意: {mention!r} は Slack のユーザー ID（U…・W…）でもユーザーグループ ID（S…）でもありません。"
             "Slack では文字として表示されるだけで、誰にも通知されません。\n"))
+    for name in channels_without_reports(settings):
+        stdout.write(f"{settings.source}: {name}.report_channels: " + (
+            "warning: empty, so posts in a channel are not taken as reports (only direct messages and mentions "
+            "of the bot are); add the report channel's id\n" if en else
+            "注意: 報告を受け付けるチャンネルがありません。チャンネルへの投稿は報告として受け付けず、ボットとの"
+            "個人チャット（DM）とメンションだけが報告になります。報告用チャンネルの ID を書いてください。\n"))
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     elsewhere = first_level_elsewhere(settings, deps.profile, en)
     if elsewhere:
         stdout.write(f"{settings.source}: {elsewhere}\n")
-    for key in unused_added_sections(settings, deps.profile):
+    for key in unused_added_sections(settings, deps.profile, runtime.profiles):
         known = ", ".join(sorted(set(deps.profile.sections) - {key}))
         stdout.write(f"{settings.source}: custom_profiles.{deps.profile.id}.sections.{key}: " + (
             f"warning: not a section of {deps.profile.base} and used by neither first_report_to nor "

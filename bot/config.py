@@ -60,6 +60,12 @@ class EscalationLevel(_Strict):
     after_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     mention: str | None = None
 
+    @field_validator("mention")
+    @classmethod
+    def _blank_mentions_nobody(cls, value: str | None) -> str | None:
+        # `mention: ""` or "  " pings nobody; read as unset so `check` names the level instead of passing it.
+        return (value.strip() or None) if value is not None else None
+
 
 class OfficeHours(_Strict):
     """When escalation clocks run (Asia/Tokyo)."""

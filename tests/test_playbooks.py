@@ -412,7 +412,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def expect_error(work: Path, profiles: dict[str, Profile], pattern: str) -> None:
-    with pytest.raises(PlaybookError, match=pattern):
+    with pytest.raises(PlaybookError, match="(?m)" + pattern):
         load_library(work, profiles)
 
 

@@ -283,7 +283,7 @@ def test_builtin_profile_errors_name_file_and_field(tmp_path: Path, monkeypatch:
         directory / "chikugo.yaml", 'clauses: ["3"]\n  # 7 is only', 'clauses: ["99"]\n  # 7 is only'
     )
     with pytest.raises(
-        ProfileError, match=r"^profiles/chikugo\.yaml: sections\.pr_head\.clauses\[0\]: unknown clause '99'"
+        ProfileError, match=r"(?m)^profiles/chikugo\.yaml: sections\.pr_head\.clauses\[0\]: unknown clause '99'"
     ):
         load_profiles(directory)
 

@@ -160,6 +160,9 @@ class Describer:
             if not specific:  # clauses about other trouble: said so, as the notice said (旭川市 has none for leaks)
                 joined = ("、" if cat.locale == "ja" else "; ").join(clauses)
                 clauses = (cat.t("notify.basis_other", basis=joined),)
+            if self.profile.first_report_own and entry.new in self.profile.first_report_to:
+                # app.yaml chose other first recipients than the guideline names: the notice said so, not a clause
+                clauses = (cat.t("notify.municipal"),)
         if entry.type == "classified" and isinstance(entry.data.get("confidence"), (int, float)):
             params["confidence"] = f"{float(entry.data['confidence']):.0%}"
         if entry.type == "details_changed":

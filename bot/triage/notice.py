@@ -58,7 +58,9 @@ def deferred_message(deps: CoreDeps, incident: Incident) -> str | None:
     if rule is None:
         return None
     locale = deps.catalog.locale
-    return deps.catalog.t("notify.deferred", recipients=deps.profile.first_recipients(locale),
+    # app.yaml's own first recipients are not whom the clause names: the clause gives the condition, not them.
+    key = "notify.deferred_own" if deps.profile.first_report_own else "notify.deferred"
+    return deps.catalog.t(key, recipients=deps.profile.first_recipients(locale),
                           condition=rule.condition.get(locale),
                           basis=", ".join(deps.profile.cite(c, locale) for c in rule.clauses))
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.triage.playbook_models import Playbook, PlaybookError, Step
 from bot.triage.profiles import LOCALES, Profile, describe_validation_error, display_path
 from bot.triage.templating import CONTEXT_NAMES, answer_ids_used, expression_source, undeclared_names
+from bot.triage.validation_text import both, yaml_problem
 
 # The intake answers the core turns into a severity (bot/triage/severity.py) and their allowed values.
 SEVERITY_INPUTS: dict[str, frozenset[str]] = {
@@ -42,21 +43,23 @@ def read_playbook(path: Path) -> Playbook:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlaybookError(f"{source}: cannot read: {exc}") from None
+        raise PlaybookError(both(f"{source}: 読み込めません。UTF-8 で保存されているか、読み取り権限を"
+                                 "確認してください。",
+                                 f"{source}: cannot read: {exc}")) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
-        raise PlaybookError(
-            f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}"
-        ) from None
+        raise PlaybookError(yaml_problem(source, exc)) from None
     if not isinstance(data, dict):
-        raise PlaybookError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
+        raise PlaybookError(both(f"{source}: 「項目名: 値」の形で書いてください。",
+                                 f"{source}: (top level): expected a mapping, got {type(data).__name__}"))
     try:
         playbook = Playbook.model_validate(data)
     except ValidationError as exc:
-        raise PlaybookError(f"{source}: {describe_validation_error(exc)}") from None
+        raise PlaybookError(both(f"{source}: {describe_validation_error(exc)}",
+                                 f"{source}: {describe_validation_error(exc, 'en')}")) from None
     if playbook.kind != path.stem:
-        raise PlaybookError(f"{source}: kind: must equal the file name {path.stem!r} (got {playbook.kind!r})")
+        raise PlaybookError(both(f"{source}: kind: ファイル名と同じ {path.stem!r} にしてください"
+                                 f"（入力値: {playbook.kind!r}）。",
+                                 f"{source}: kind: must equal the file name {path.stem!r} (got {playbook.kind!r})"))
     return playbook
 
 
@@ -75,9 +78,7 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
         seen_steps.add(step.id)
         for j, pid in enumerate(step.profiles or []):
             if pid not in builtins:
-                raise PlaybookError(
-                    f"{where}.profiles[{j}]: unknown profile {pid!r} (known: {_known(builtins)})"
-                )
+                raise PlaybookError(_unknown_profile(f"{where}.profiles[{j}]", pid, builtins))
         for pid, keys in step.clauses.items():
             _check_clauses(keys, builtins, pid, f"{where}.clauses.{pid}")
         for pid, fallback in step.fallback.items():
@@ -90,25 +91,28 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
         if isinstance(step.actor, dict):
             for pid in step.actor:
                 if pid not in builtins:
-                    raise PlaybookError(f"{where}.actor.{pid}: unknown profile {pid!r} (known: {_known(builtins)})")
+                    raise PlaybookError(_unknown_profile(f"{where}.actor.{pid}", pid, builtins))
         for pid, profile in builtins.items():
             actor = step.actor_for(pid)
             if step.applies_to(pid) and actor not in profile.actors:
                 field = f"actor.{pid}" if isinstance(step.actor, dict) else "actor"
-                raise PlaybookError(
+                raise PlaybookError(both(
+                    f"{where}.{field}: 実施者 {actor!r} はプロファイル {pid!r} の actors にありません"
+                    f"（ある実施者: {_known(profile.actors)}）。",
                     f"{where}.{field}: actor {actor!r} is not defined by profile {pid!r} "
-                    f"(its actors: {_known(profile.actors)})"
-                )
+                    f"(its actors: {_known(profile.actors)})"))
         for pid in builtins:
             if step.applies_to(pid) and pid not in step.clauses and pid not in step.fallback:
-                raise PlaybookError(
+                raise PlaybookError(both(
+                    f"{where}.clauses.{pid}: この手順の {pid!r} の根拠条項がありません。clauses.{pid} に"
+                    f"その自治体のガイドラインの条項を書くか、定めがなければ fallback.{pid} に書いてください"
+                    "（README「自治体プロファイル」）。",
                     f"{where}.clauses.{pid}: missing; give the {pid!r} guideline's clauses "
-                    f"or a fallback.{pid} saying it is silent"
-                )
+                    f"or a fallback.{pid} saying it is silent"))
         for j, dont in enumerate(step.donts):
             for k, pid in enumerate(dont.profiles or []):
                 if pid not in builtins:
-                    raise PlaybookError(f"{where}.donts[{j}].profiles[{k}]: unknown profile {pid!r}")
+                    raise PlaybookError(_unknown_profile(f"{where}.donts[{j}].profiles[{k}]", pid, builtins))
         for j, item in enumerate(step.inputs):
             _check_input(item, f"{where}.inputs[{j}]", step, seen_inputs, builtins)
     for pid, notice in playbook.first_notice.items():
@@ -116,13 +120,23 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
     _check_severity_inputs(playbook, source)
 
 
+def _unknown_profile(where: str, pid: str, builtins: Mapping[str, Profile]) -> str:
+    return both(f"{where}: プロファイル {pid!r} はありません（profiles/ にあるもの: {_known(builtins)}）。"
+                "profiles/<id>.yaml の id と同じ名前で書いてください。",
+                f"{where}: unknown profile {pid!r} (known: {_known(builtins)})")
+
+
 def _check_clauses(keys: list[str], builtins: Mapping[str, Profile], pid: str, where: str) -> None:
     if pid not in builtins:
-        raise PlaybookError(f"{where}: unknown profile {pid!r} (known: {_known(builtins)})")
+        raise PlaybookError(_unknown_profile(where, pid, builtins))
     catalogue = builtins[pid].clauses
     for key in keys:
         if key not in catalogue:
-            raise PlaybookError(f"{where}: unknown clause {key!r} (known: {_known(catalogue)})")
+            raise PlaybookError(both(
+                f"{where}: 条項 {key!r} はプロファイル {pid!r} の clauses にありません"
+                f"（ある条項: {_known(catalogue)}）。"
+                f"条項の番号か、profiles/{pid}.yaml の clauses への本文の書き忘れを確認してください。",
+                f"{where}: unknown clause {key!r} (known: {_known(catalogue)})"))
 
 
 def _check_input(
@@ -165,19 +179,24 @@ def _check_severity_inputs(playbook: Playbook, source: str) -> None:
 
 
 def compile_template(
-    env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str] | None
+    env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str] | None, first_line: int = 1
 ) -> Template:
     """Compile a template, rejecting unknown context names and (when given) unknown answer ids."""
     try:
         unknown = undeclared_names(env, text)
         template = env.from_string(text)
     except TemplateSyntaxError as exc:
-        raise PlaybookError(f"{where}: template error at line {exc.lineno}: {exc.message}") from None
+        line = exc.lineno + first_line - 1
+        raise PlaybookError(both(
+            f"{where}: {line} 行目: テンプレート（Jinja2）の書き方に誤りがあります（{exc.message}）。"
+            "{{ }}・{% %} の閉じ忘れや、{% if %} に対応する {% endif %} を確認してください。",
+            f"{where}: template error at line {line}: {exc.message}")) from None
     if unknown:
-        raise PlaybookError(
+        raise PlaybookError(both(
+            f"{where}: テンプレートに使えない名前 {sorted(unknown)} があります（使える名前: "
+            f"{', '.join(sorted(CONTEXT_NAMES))}）。",
             f"{where}: unknown name(s) {sorted(unknown)} in template "
-            f"(available: {', '.join(sorted(CONTEXT_NAMES))})"
-        )
+            f"(available: {', '.join(sorted(CONTEXT_NAMES))})"))
     if answer_ids is not None:
         _check_answer_ids(env, text, where, answer_ids)
     return template
@@ -199,10 +218,11 @@ def compile_when(env: SandboxedEnvironment, expression: str, where: str, answer_
 def _check_answer_ids(env: SandboxedEnvironment, text: str, where: str, answer_ids: set[str]) -> None:
     unknown = answer_ids_used(env, text) - answer_ids
     if unknown:
-        raise PlaybookError(
+        raise PlaybookError(both(
+            f"{where}: 回答 {sorted(unknown)} はこのプレイブックの入力項目にありません"
+            f"（入力項目: {_known(answer_ids)}）。",
             f"{where}: answers {sorted(unknown)} are not inputs of this playbook "
-            f"(inputs: {_known(answer_ids)})"
-        )
+            f"(inputs: {_known(answer_ids)})"))
 
 
 def load_draft(
@@ -216,13 +236,18 @@ def load_draft(
         path = drafts_dir / f"{draft_id}.{locale}.j2"
         label = display_path(path)
         if not path.is_file():
-            raise PlaybookError(f"{used_at}: draft {draft_id!r} has no template file {label}")
+            raise PlaybookError(both(f"{used_at}: 下書き {draft_id!r} のテンプレート {label} がありません。",
+                                     f"{used_at}: draft {draft_id!r} has no template file {label}"))
         text = path.read_text(encoding="utf-8")
         match = TITLE_LINE.match(text)
         if match is None:
-            raise PlaybookError(f"{label}: line 1: expected a title comment like '{{# title: 訂正文 #}}'")
+            raise PlaybookError(both(f"{label}: 1 行目: 「{{# title: 訂正文 #}}」の形の題名を書いてください。",
+                                     f"{label}: line 1: expected a title comment like '{{# title: 訂正文 #}}'"))
         titles[locale] = match.group("title")
-        templates[locale] = compile_template(env, text[match.end() :].lstrip("\n"), label, answer_ids)
+        body = text[match.end() :]
+        stripped = body.lstrip("\n")  # the file's line numbers, not the template's, in messages
+        templates[locale] = compile_template(env, stripped, label, answer_ids,
+                                             1 + text[: match.end()].count("\n") + len(body) - len(stripped))
         sources[locale] = label
     return DraftTemplate(id=draft_id, titles=titles, templates=templates, sources=sources)
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.triage.validation_text import both, describe_first
+from bot.triage.validation_text import both, describe_first, yaml_problem
 
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
@@ -149,20 +149,25 @@ def check_references(profile: Profile, source: str) -> None:
     def clause_ok(keys: list[str], where: str) -> None:
         for i, key in enumerate(keys):
             if key not in profile.clauses:
-                raise ProfileError(
-                    f"{source}: {where}[{i}]: unknown clause {key!r} (known: {_known(profile.clauses)})"
-                )
+                raise ProfileError(both(
+                    f"{source}: {where}[{i}]: 条項 {key!r} がこのプロファイルの clauses にありません"
+                    f"（ある条項: {_known(profile.clauses)}）。条項の番号か、clauses への本文の書き忘れを"
+                    "確認してください。",
+                    f"{source}: {where}[{i}]: unknown clause {key!r} (known: {_known(profile.clauses)})"))
 
     for key, section in profile.sections.items():
         clause_ok(section.clauses, f"sections.{key}.clauses")
     for i, key in enumerate(profile.first_report_to):
         if key not in profile.sections:
-            raise ProfileError(
-                f"{source}: first_report_to[{i}]: unknown section {key!r} (known: {_known(profile.sections)})"
-            )
+            raise ProfileError(both(
+                f"{source}: first_report_to[{i}]: 部署 {key!r} は sections にありません"
+                f"（使える部署: {_known(profile.sections)}）。",
+                f"{source}: first_report_to[{i}]: unknown section {key!r} (known: {_known(profile.sections)})"))
     clause_ok(profile.first_report_clauses, "first_report_clauses")
     if "reporter" not in profile.actors:
-        raise ProfileError(f"{source}: actors.reporter: required (the member of staff who reports)")
+        raise ProfileError(both(f"{source}: actors.reporter: 必須の項目です（報告する職員の呼び方。"
+                                "例: 発見した職員）。",
+                                f"{source}: actors.reporter: required (the member of staff who reports)"))
     clause_ok(profile.general_rule.clauses, "general_rule.clauses")
 
 
@@ -170,7 +175,8 @@ def _validate(data: dict[str, Any], source: str) -> Profile:
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(f"{source}: {describe_validation_error(exc)}") from None
+        raise ProfileError(both(f"{source}: {describe_validation_error(exc)}",
+                                f"{source}: {describe_validation_error(exc, 'en')}")) from None
     check_references(profile, source)
     return profile
 
@@ -179,13 +185,10 @@ def _read_yaml(path: Path, source: str) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{source}: cannot read: {exc}") from None
+        raise ProfileError(both(f"{source}: 読み込めません。UTF-8 で保存されているか、読み取り権限を確認してください。",
+                                f"{source}: cannot read: {exc}")) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
-        raise ProfileError(
-            f"{source}: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}"
-        ) from None
+        raise ProfileError(yaml_problem(source, exc)) from None
 
 
 def display_path(path: Path) -> str:
@@ -206,14 +209,17 @@ def load_profiles(directory: Path) -> dict[str, Profile]:
         source = display_path(path)
         data = _read_yaml(path, source)
         if not isinstance(data, dict):
-            raise ProfileError(f"{source}: (top level): expected a mapping, got {type(data).__name__}")
+            raise ProfileError(both(f"{source}: 「項目名: 値」の形で書いてください。",
+                                    f"{source}: (top level): expected a mapping, got {type(data).__name__}"))
         for forbidden in ("extends", "base"):
             if forbidden in data:
-                raise ProfileError(f"{source}: {forbidden}: not allowed in a built-in profile")
+                raise ProfileError(both(
+                    f"{source}: {forbidden}: profiles/ のファイルには書けません（組み込みを元にするなら app.yaml の "
+                    "custom_profiles に書きます）。", f"{source}: {forbidden}: not allowed in a built-in profile"))
         if data.get("id") != path.stem:
-            raise ProfileError(
-                f"{source}: id: must equal the file name {path.stem!r} (got {data.get('id')!r})"
-            )
+            raise ProfileError(both(
+                f"{source}: id: ファイル名と同じ {path.stem!r} にしてください（入力値: {data.get('id')!r}）。",
+                f"{source}: id: must equal the file name {path.stem!r} (got {data.get('id')!r})"))
         profiles[path.stem] = _validate({**data, "base": path.stem}, source)
     return profiles
 
@@ -224,6 +230,8 @@ LOCALE_KEYS = frozenset(LOCALES)
 def _merge(base: Any, override: Any) -> Any:
     """Mappings merge key by key; anything else is replaced by the override. A text given in one language
     replaces both (the parent's other-language name would name another town or section)."""
+    if isinstance(override, str) and isinstance(base, dict) and set(base) == LOCALE_KEYS and override.strip():
+        return {locale: override for locale in LOCALES}  # `acknowledger: 広報課`, as an operator writes a name
     if isinstance(override, dict) and override and set(override) <= LOCALE_KEYS and isinstance(base, dict) \
             and set(base) == LOCALE_KEYS:
         given = next(str(value) for value in override.values())
@@ -234,6 +242,35 @@ def _merge(base: Any, override: Any) -> Any:
             merged[key] = _merge(base[key], value) if key in base else copy.deepcopy(value)
         return merged
     return copy.deepcopy(override)
+
+
+def _bare(name: str) -> str:
+    """A section's name without its bracketed gloss: アカウント管理者（課等の長） is the アカウント管理者."""
+    return name.split("（", 1)[0].split(" (", 1)[0].strip()
+
+
+def _follow_renamed_sections(parent: Profile, data: Mapping[str, Any], merged: dict[str, Any]) -> None:
+    """The acknowledger and actors the parent names after one of its sections take that section's new name, unless
+    app.yaml names them itself: 大川市 renaming 総務広報課長 must not have 総務広報課長 acknowledge its notices."""
+    sections = data.get("sections")
+    if not isinstance(sections, Mapping):
+        return
+    renamed = {key: merged["sections"][key]["name"] for key, value in sections.items()
+               if key in parent.sections and isinstance(value, Mapping) and "name" in value}
+
+    def follow(text: LocalText) -> dict[str, str] | None:
+        for key, name in renamed.items():
+            old = parent.sections[key].name
+            if text.ja in (old.ja, _bare(old.ja)):
+                return dict(name)
+        return None
+
+    if "acknowledger" not in data:
+        merged["acknowledger"] = follow(parent.acknowledger) or merged["acknowledger"]
+    own_actors = data.get("actors") if isinstance(data.get("actors"), Mapping) else {}
+    for key, actor in parent.actors.items():
+        if key not in own_actors:
+            merged["actors"][key] = follow(actor) or merged["actors"][key]
 
 
 def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], source: str) -> Profile:
@@ -271,6 +308,7 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
     parent = builtins[parent_id]
     overrides = {k: v for k, v in data.items() if k != "extends"}
     merged = _merge(parent.model_dump(mode="python"), overrides)
+    _follow_renamed_sections(parent, data, merged)
     merged["base"] = parent.base or parent.id
     merged["first_report_own"] = parent.first_report_own or list(merged["first_report_to"]) != parent.first_report_to
     return _validate(merged, source)

@@ -141,9 +141,22 @@ def describe_first(exc: ValidationError, locale: str = "ja") -> str:
     return describe_error(errors[0], locale) + suffix
 
 
+def yaml_problem(source: str, exc: Exception) -> str:
+    """A YAML syntax error as 'file: line, column: what to check', Japanese then English (tabs named: 字下げ)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
+    where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "位置不明"
+    problem = getattr(exc, "problem", None) or str(exc)
+    hint = ("タブ文字は使えません。字下げは半角スペースで書いてください。" if "\\t" in problem else
+            "字下げ（半角スペース）、「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。")
+    return both(f"{source}: {where_ja}: YAML の書き方に誤りがあります。{hint}",
+                f"{source}: {where}: invalid YAML: {problem}")
+
+
 def both(ja: str, en: str) -> str:
     """A configuration message in Japanese, then English (before the file's locale is known, or for both readers)."""
     return f"{ja}\n{en}"
 
 
-__all__ = ["JA", "both", "describe_error", "describe_errors", "describe_first", "describe_loc", "explain"]
+__all__ = ["JA", "both", "describe_error", "describe_errors", "describe_first", "describe_loc", "explain",
+           "yaml_problem"]
