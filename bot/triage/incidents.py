@@ -31,6 +31,7 @@ from bot.triage.core import (
     touch,
     transaction,
 )
+from bot.triage.flareup import flareup_notice, same_post_outcome
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.restriction import restrict
@@ -200,16 +201,15 @@ class IncidentDesk:
         return rows, added, granted, self._claim_key(session, report.idempotency_key, incident.id)
 
     def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
-        """A report of a post whose incident is resolved: linked to it, nothing opened until the reporter chooses."""
+        """A report of a post whose incident is resolved: linked to it, PR told, nothing opened until a choice."""
         actor = report.reporter
         _, added, granted, keyed = self._add_reporter(session, incident, report, now)
         # Same payload as merged_report, so the state check replays who became a reporter and with which role.
         record(session, self.deps, incident.id, "reported_again", actor.user_id, reporter=actor.user_id,
                platform=actor.platform, granted=granted, added=added, **keyed)
         view = build_view(self.deps, incident, reporter_ids(session, incident.id), actor.user_id)
-        message = self.deps.catalog.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
-        return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message + command_hints.how(
-            self.deps.catalog, "reopen", actor.platform, ref=view.ref, id=view.id),))  # how, in its platform's words
+        note = flareup_notice(self.deps, view, actor)
+        return same_post_outcome(self.deps, view, actor.platform, notifications=(note,) if note else ())
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post an open incident already covers; on a restricted incident it gives no role."""
