@@ -23,17 +23,20 @@ def choices(choice: ReopenOrNew) -> list[tuple[str, Choice]]:
 
 
 def answer(triage: Triage, actor: Actor, platform: str, *, choice: str, incident_id: int, text: str, channel: str,
-           ts: str, thread: str | None = None, explicit: bool = True) -> Outcome:
+           ts: str, thread: str | None = None, explicit: bool = True,
+           conversation: ConversationRef | None = None) -> Outcome:
     """A button clicked: reopen `incident_id` (the access matrix decides; a refusal is recorded and raised), or
     the message at (`channel`, `ts`) reported as a new incident. Keyed by the message, so a second click or a
-    redelivery gets the first new incident, not another."""
+    redelivery gets the first new incident, not another. `conversation`: where the new incident's conversation is,
+    when not the message's thread (LINE WORKS rooms have none)."""
     log = logging.getLogger(f"incident_bot.{platform}")
     if choice == REOPEN:
         outcome = triage.incidents.change_status(incident_id, lifecycle.RESPONDING, actor)
         log.info("%s.flareup_reopened incident_id=%s", platform, incident_id)
         return outcome
+    where = conversation or ConversationRef(platform, channel, thread or ts)
     report = ReportInput(text=text, reporter=actor, idempotency_key=f"flareup:{channel}:{ts}", force_new=True,
-                         conversation=ConversationRef(platform, channel, thread or ts), explicit=explicit)
+                         conversation=where, explicit=explicit)
     outcome = triage.incidents.report(report)
     log.info("%s.flareup_new incident_id=%s duplicate=%s", platform,
              outcome.incident.id if outcome.incident else None, outcome.duplicate)

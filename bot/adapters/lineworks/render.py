@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 
 from bot.adapters.lineworks import postback as pb
+from bot.delivery.flareup import choices as flareup_choices
 from bot.i18n import Catalog
-from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
+from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
 from bot.presenting import answer_label, answered, chances, field_errors, shorten, shown_value
 from bot.triage.core import incident_ref
 
@@ -152,6 +153,15 @@ class Renderer:
         if ask.decline is not None:
             items.append(quick_action(ask.decline, pb.encode(pb.ASK, token, pb.DECLINE), self.w("ask.decline_shown")))
         contents = self.messages(["\n".join(part for part in (ask.question, chances(ask)) if part)])
+        contents[-1] = with_quick_reply(contents[-1], items)
+        return contents
+
+    def flareup(self, choice: ReopenOrNew, token: str) -> list[Content]:
+        """The reopen-or-new question (bot/delivery/flareup.py) with one quick reply per choice, posting back the
+        incident and the remembered message's token."""
+        items = [quick_action(label, pb.encode(pb.FLAREUP, choice.incident_id, token, picked), label)
+                 for label, picked in flareup_choices(choice)]
+        contents = self.messages([choice.question])
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
