@@ -7,11 +7,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import format_jst
 from bot.ports import Actor, IncidentView, Notification, Outcome, ReopenOrNew
+from bot.triage import lifecycle
 from bot.triage.command_hints import how
-from bot.triage.core import CoreDeps, section_notice
+from bot.triage.core import CoreDeps, load_incident, section_notice
+from bot.triage.urls import source_key
+from storage.models import Incident
 
 TOPIC = "reported_again"  # the notice's topic (Notification.topic), as the timeline event is called
+REOPENED = "reopened"  # the topic of the notice that the incident was reopened
+# Built once and executed: compiled once, no per-call statement construction or cache key.
+RESOLVED_URLS = select(Incident.id, Incident.source_url).where(
+    Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200)
+
+
+def resolved_with(session: Session, key: str) -> Incident | None:
+    """The latest resolved (not yet closed) incident about the same post, if any."""
+    rows = session.connection().execute(RESOLVED_URLS)
+    found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
+    return None if found is None else load_incident(session, found)  # the one row, not all 200
 
 
 def same_post_outcome(deps: CoreDeps, view: IncidentView, platform: str, *, duplicate: bool = False,
@@ -36,12 +54,26 @@ def flareup_notice(deps: CoreDeps, view: IncidentView, actor: Actor) -> Notifica
                      url=view.source_url or "—")
     body += how(cat, "reopen", actor.platform, ref=view.ref, id=view.id) + "\n" + cat.t("flareup.basis")
     title = cat.t("flareup.title", ref=view.ref, kind=view.kind_label, status=view.status_label)
-    note = section_notice(deps, view.id, TOPIC, title, body)
+    return _to_first_sections(deps, section_notice(deps, view.id, TOPIC, title, body))
+
+
+def reopened_notice(deps: CoreDeps, view: IncidentView, actor: Actor) -> tuple[Notification, ...]:
+    """A resolved incident reopened: the first notice's sections are told who reopened it (nothing else did)."""
+    cat = deps.catalog
+    body = cat.t("flareup.reopened_body", who=actor.display_name or actor.user_id, status=view.status_label,
+                 when=format_jst(deps.clock.now(), cat.locale)) + "\n" + cat.t("flareup.basis")
+    note = section_notice(deps, view.id, REOPENED, cat.t("flareup.reopened_title", ref=view.ref,
+                                                            kind=view.kind_label), body)
+    told = _to_first_sections(deps, note)
+    return (told,) if told else ()
+
+
+def _to_first_sections(deps: CoreDeps, note: Notification | None) -> Notification | None:
+    """Mentioned and addressed like the first notice: a flare-up needs PR's decision, unlike a co-report's notice."""
     first = deps.escalation.level(1)
     if note is None or first is None:
         return None
-    # Mentioned and addressed like the first notice: a flare-up needs PR's decision, unlike a co-report's notice.
     return replace(note, mention=first.mention, audiences=first.sections or (first.section,))
 
 
-__all__ = ["TOPIC", "flareup_notice", "same_post_outcome"]
+__all__ = ["REOPENED", "TOPIC", "flareup_notice", "reopened_notice", "resolved_with", "same_post_outcome"]

@@ -63,9 +63,15 @@ def test_a_bystander_clicking_reopen_is_refused_and_recorded(slack: SlackEnv) ->
 def test_pr_reporting_the_post_again_reopens_it_with_the_button(slack: SlackEnv) -> None:
     incident_id = _resolved(slack)
     slack.driver.post_message(PR, AGAIN, REPORT)
+    before = len(slack.fake.channel_messages(PR_CHANNEL))
     slack.driver.click(PR, _choice(slack, PR), "flareup:reopen", until=lambda f: bool(f.calls_to("response_url")))
     assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
-    assert "再開" in _said(slack) or "対応中" in _said(slack)
+    assert "対応中" in _said(slack)
+    [told] = slack.fake.channel_messages(PR_CHANNEL)[before:]  # the section hears who reopened it
+    assert f"【再開】INC-{incident_id:04d}" in text_of(told) and "広報 太郎" in text_of(told)
+    slack.driver.click(PR, _choice(slack, PR), "flareup:reopen", until=lambda f: len(f.calls_to("response_url")) > 1)
+    assert "すでに「対応中」" in _said(slack)
+    assert len(slack.fake.channel_messages(PR_CHANNEL)) == before + 1  # told once
 
 
 def test_new_opens_one_incident_with_the_original_text_however_often_clicked(slack: SlackEnv) -> None:

@@ -19,7 +19,7 @@ from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import PostbackPress
 from bot.adapters.lineworks.render import with_quick_reply
 from bot.adapters.lineworks.target import PLATFORM, member_id
-from bot.delivery import flareup
+from bot.delivery import flareup, plan
 from bot.ports import AskIfReport, ConversationRef, InputSpec, ReopenOrNew, ReportInput, StepView
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 
@@ -162,9 +162,11 @@ class Inputs:
         assert user is not None
         actor, triage = self.adapter.actor(user), self.handlers.triage
         if data.kind == flareup.REOPEN:
-            said = flareup.answer(triage, actor, PLATFORM, choice=data.kind, incident_id=data.incident_id, text="",
-                                  channel="", ts=data.token).messages
-            self.adapter.tell(user, self.render.messages(said))
+            done = flareup.answer(triage, actor, PLATFORM, choice=data.kind, incident_id=data.incident_id, text="",
+                                  channel="", ts=data.token)
+            self.adapter.tell(user, self.render.messages(done.messages))
+            if (told := plan.notices(done, actor.user_id)).incident_id is not None:
+                self.adapter.deliver(told, actor.user_id)  # PR told who reopened it
             return
         asked = self.memos.recall(f"lineworks:flareup:{data.token}")
         if data.kind != flareup.NEW or asked is None or asked.get("user") != actor.user_id:

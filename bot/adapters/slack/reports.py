@@ -140,6 +140,13 @@ class Reports(Handlers):
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
                       user=actor.user_id)
             self.replies.say(origin.reply, self.replies.plain(*outcome.messages), command.incident_id)
+            self.tell_section(origin.reply, outcome, actor)
+
+    def tell_section(self, reply: Reply, outcome: Outcome, actor: Actor) -> None:
+        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
+        told = plan.notices(outcome, actor.user_id)
+        if told.incident_id is not None:
+            self.outbox.deliver(reply, "status_notice", told)
 
     def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
         """Send a report to the core and show the outcome; a new incident's plan makes its claims in the core's
@@ -292,6 +299,7 @@ class Reports(Handlers):
                                      text=text, channel=channel, ts=ts, thread=thread, explicit=bool(value.get("x")))
             if outcome.incident is None or choice == flareup.REOPEN:
                 self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
+                self.tell_section(reply, outcome, actor)
                 return
             source: Source = "personal" if is_dm(channel) else "channel"
             self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts, thread_ts=thread), actor)

@@ -140,9 +140,16 @@ class Reports:
             log.info("teams.command action=%s incident_id=%s user=%s", command.action, command.incident_id,
                      actor.user_id)
             await self.say(context, origin, *outcome.messages)
+            await self.tell_section(outcome, actor)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
                                       here=origin.source == "personal")
+
+    async def tell_section(self, outcome: Outcome, actor: Actor) -> None:
+        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
+        told = plan.notices(outcome, actor.user_id)
+        if told.incident_id is not None:
+            await self.replies.deliver(told, actor.user_id, "status_notice")
 
     async def say(self, context: TurnContext, origin: Origin, *texts: str) -> None:
         """Words for the sender: in the personal chat, or privately when the message was in a shared place."""
@@ -200,6 +207,7 @@ class Reports:
             triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id, text=text, channel=conversation,
             ts=ts, thread=str(root) if root else None, explicit=bool(value_of(data, "x"))))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
+        await self.tell_section(outcome, actor)
         if outcome.incident is not None and choice == flareup.NEW:
             source = str(value_of(data, "s") or "channel")
             origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
