@@ -135,7 +135,7 @@ class Notification:
     acknowledgeable: bool = True
     escalation_id: int | None = None  # set for re-sent levels, confirmed after delivery
     # Set for informational notices (not the PR message or an escalation): "co_report", "severity_changed",
-    # "rate_limited"; incident_id is 0 when the notice concerns no incident (rate_limited).
+    # "rate_limited", "reported_again" (a flare-up), "reopened"; incident_id is 0 when it concerns no incident.
     topic: str | None = None
     audiences: tuple[str, ...] = ()  # every section told (a guideline may name several at once)
 

@@ -57,3 +57,16 @@ def test_pr_reopens_with_the_quick_reply(lw: LwEnv) -> None:
     lw.say(PR, AGAIN)
     _press(lw, PR, _offer(lw, PR), "reopen")
     assert lw.runtime.triage.queries.view(incident_id, None).status == lifecycle.RESPONDING
+
+
+def test_pr_reopens_from_the_flare_up_notice_in_its_room(lw: LwEnv) -> None:
+    """LINE WORKS has no typed commands: the notice to PR's room carries the reopen quick reply."""
+    incident_id = _resolved(lw)
+    before = len(lw.to_room(PR_ROOM))
+    lw.say(OTHER, AGAIN, REPORT_ROOM)
+    [notice] = lw.to_room(PR_ROOM)[before:]
+    [reopen] = quick_data(notice)
+    assert pb.decode(reopen).action == pb.FLAREUP and pb.decode(reopen).incident_id == incident_id
+    lw.press(PR, reopen, PR_ROOM)
+    assert lw.runtime.triage.queries.view(incident_id, None).status == lifecycle.RESPONDING
+    assert "【再開】INC-0001" in text_of(lw.to_room(PR_ROOM)[-1])  # the room hears who reopened it
