@@ -135,7 +135,7 @@ class Notification:
     acknowledgeable: bool = True
     escalation_id: int | None = None  # set for re-sent levels, confirmed after delivery
     # Set for informational notices (not the PR message or an escalation): "co_report", "severity_changed",
-    # "rate_limited"; incident_id is 0 when the notice concerns no incident (rate_limited).
+    # "rate_limited", "reported_again" (a flare-up), "reopened"; incident_id is 0 when it concerns no incident.
     topic: str | None = None
     audiences: tuple[str, ...] = ()  # every section told (a guideline may name several at once)
 
@@ -166,6 +166,19 @@ class AskIfReport:
 
 
 @dataclass(frozen=True)
+class ReopenOrNew:
+    """Ask whoever reported a resolved incident's post again, privately: reopen it, or report a new incident.
+
+    Answer with bot/delivery/flareup.py answer(): reopen is IncidentDesk.change_status(incident_id, responding)
+    (the access matrix decides), new is the same message reported again with ReportInput.force_new."""
+
+    incident_id: int
+    question: str  # the core's words: same post, nothing opened yet, choose (with the platform's commands)
+    reopen: str  # 「INC-0001 の対応を再開する」
+    new: str  # 「新しい案件として報告する」
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What an adapter should render after a core call."""
 
@@ -181,4 +194,5 @@ class Outcome:
     # The report is about the post of this resolved incident: nothing new was opened; the reporter (and PR, on
     # its timeline) is asked whether to reopen it or report again as a new incident (ReportInput.force_new).
     same_as_resolved: bool = False
+    reopen_or_new: ReopenOrNew | None = None  # set with same_as_resolved: the choice, as buttons
     ask: AskIfReport | None = None  # a private question for the poster (see AskIfReport)

@@ -98,8 +98,9 @@ def test_a_redelivered_report_of_a_resolved_post_is_still_same_as_resolved(runti
     runtime.triage.incidents.change_status(opened.incident.id, "resolved", PR_OFFICER)
     report = ReportInput(FLAMING, REPORTER, idempotency_key="Ev2")
     first = runtime.triage.incidents.report(report)
-    assert first.same_as_resolved
-    assert runtime.triage.incidents.report(report) == _first(first)
+    assert first.same_as_resolved and [n.topic for n in first.notifications] == ["reported_again"]
+    # PR's flare-up notice is not claimed in the ledger: a redelivery leaves it out rather than post it twice.
+    assert runtime.triage.incidents.report(report) == replace(_first(first), notifications=())
 
 
 def test_acknowledging_again_gives_the_recorded_acknowledgement(runtime_factory: Callable[..., Runtime],

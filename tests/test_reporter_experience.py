@@ -84,7 +84,11 @@ def test_second_report_of_a_resolved_post_is_linked(runtime: Runtime) -> None:
     assert runtime.triage.queries.view(first.incident.id, None).status == "resolved"
     again = runtime.triage.incidents.report(ReportInput(f"まだ炎上が続いています {URL}", REPORTER))
     assert again.same_as_resolved and again.incident is not None and again.incident.id == first.incident.id
-    assert again.notifications == () and not again.created
+    assert not again.created
+    [told] = again.notifications  # the first notice's section hears of the flare-up; nothing to acknowledge
+    assert told.topic == "reported_again" and told.audience == "pr_section" and not told.acknowledgeable
+    assert "【再燃】INC-0001" in told.title and URL in told.body and "自治体の運用設定" in told.body
+    assert again.reopen_or_new is not None and again.reopen_or_new.reopen == "INC-0001 の対応を再開する"
     assert any("INC-0001（対応完了）と同じ投稿です" in m for m in again.messages)
     events = [e.type for e in runtime.triage.queries.timeline(first.incident.id, None)]
     assert events[-1] == "reported_again"  # PR sees it on the incident's timeline

@@ -4,11 +4,11 @@ or the report's delivery plan. The adapter shows the question and the words its 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.delivery import plan
-from bot.ports import AskIfReport, Outcome
+from bot.ports import AskIfReport, Outcome, ReopenOrNew
 from bot.triage.classifier_intake import intake_action
 from bot.triage.classify import Classifier
 from bot.triage.incidents import MAX_TEXT
@@ -35,25 +35,32 @@ def report_source(*, personal: bool, report_channel: bool, top_level: bool, ment
 
 @dataclass(frozen=True)
 class AfterReport:
-    """One of: `ask` (only the poster sees it), `words` (for the reporter only), `plan`; all empty: nothing."""
+    """One of: `ask` (only the poster sees it), `words` (for the reporter only), `plan`; all empty: nothing.
+    `choose` comes with a plan: the reporter's private reopen-or-new buttons, shown before the plan runs."""
 
     ask: AskIfReport | None = None
     words: tuple[str, ...] = ()
     plan: plan.Plan | None = None
+    choose: ReopenOrNew | None = None
 
 
 def after_report(outcome: Outcome, origin: plan.Origin, *, answer: bool, can_ask: bool = True) -> AfterReport:
     """The question when the core asks whether this is a report; without an incident, the core's words when the
     message was meant for the bot (`answer`; chatter in report channels gets no reply); a redelivered report that
     made nothing new: nothing; otherwise the plan (a new incident's posts, or the merge's). `can_ask`: whether
-    the platform can ask about this message (Slack needs the message's ts)."""
+    the platform can ask about this message (Slack needs the message's ts); a resolved incident's post reported
+    again then gets the reopen-or-new buttons (flareup.py) in place of the plan's plain note."""
     if outcome.incident is None:
         if outcome.ask is not None and can_ask:
             return AfterReport(ask=outcome.ask)
         return AfterReport(words=tuple(outcome.messages) if answer else ())
     if outcome.duplicate and not (outcome.created or outcome.merged):
         return AfterReport()
-    return AfterReport(plan=plan.report(outcome, origin))
+    made = plan.report(outcome, origin)
+    if outcome.reopen_or_new is not None and can_ask:  # the buttons replace the plain note to the reporter
+        kept = tuple(op for op in made.ops if not isinstance(op, plan.Tell))
+        return AfterReport(plan=replace(made, ops=kept), choose=outcome.reopen_or_new)
+    return AfterReport(plan=made)
 
 
 def leaves_alone(classifier: Classifier, text: str) -> bool:

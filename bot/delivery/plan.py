@@ -224,6 +224,14 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
                 fresh=outcome.created and not outcome.duplicate)
 
 
+def notices(outcome: Outcome, by: str) -> Plan:
+    """Only the core's informational notices to the section (a reopened incident: PR told who reopened it)."""
+    view = outcome.incident
+    if view is None or outcome.duplicate or not outcome.notifications:
+        return Plan(None)
+    return Plan(view.id, _topic_notices(view, outcome), view.severity, by)
+
+
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change)."""
     return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications

@@ -30,6 +30,7 @@ from bot.triage.core import (
     touch,
     transaction,
 )
+from bot.triage.flareup import flareup_notice, reopened_notice, resolved_with, same_post_outcome
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.restriction import restrict
@@ -45,8 +46,6 @@ ADD_KEY = insert(IntakeKey.__table__)
 ADD_INCIDENT = insert(Incident.__table__)
 SEEN_KEY = select(IntakeKey.incident_id).where(IntakeKey.key == bindparam("key"))
 OPEN_WITH_KEY = select(Incident.__table__).where(Incident.open_source_key == bindparam("key")).with_for_update()
-RESOLVED_URLS = select(Incident.id, Incident.source_url).where(
-    Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200)
 
 
 class IncidentDesk:
@@ -133,7 +132,7 @@ class IncidentDesk:
                                          actor=actor.user_id, result=result, incident_id=existing.id,
                                          restricted=existing.restricted or self.deps.library.playbook(kind).restricted)
                 return self._merge_report(session, existing, report, now)
-            resolved = None if report.force_new else self._resolved_with(session, key)
+            resolved = None if report.force_new else resolved_with(session, key)
             if resolved is not None:
                 return self._same_as_resolved(session, resolved, report, now)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
@@ -180,12 +179,6 @@ class IncidentDesk:
         return Outcome(incident=view, step=step, notifications=notifications, created=True,
                        messages=tuple(messages), ask=ask)
 
-    def _resolved_with(self, session: Session, key: str) -> Incident | None:
-        """The latest resolved (not yet closed) incident about the same post, if any."""
-        rows = session.connection().execute(RESOLVED_URLS)
-        found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
-        return None if found is None else load_incident(session, found)  # the one row, not all 200
-
     def _add_reporter(self, session: Session, incident: Incident, report: ReportInput, now: datetime
                       ) -> tuple[dict[str, bool], bool, bool, dict[str, str]]:
         """The reporter joins the incident: (reporters before -> role, added, granted, delivery key as event data)."""
@@ -198,16 +191,15 @@ class IncidentDesk:
         return rows, added, granted, self._claim_key(session, report.idempotency_key, incident.id)
 
     def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
-        """A report of a post whose incident is resolved: linked to it, nothing opened until the reporter chooses."""
+        """A report of a post whose incident is resolved: linked to it, PR told, nothing opened until a choice."""
         actor = report.reporter
         _, added, granted, keyed = self._add_reporter(session, incident, report, now)
         # Same payload as merged_report, so the state check replays who became a reporter and with which role.
         record(session, self.deps, incident.id, "reported_again", actor.user_id, reporter=actor.user_id,
                platform=actor.platform, granted=granted, added=added, **keyed)
         view = build_view(self.deps, incident, reporter_ids(session, incident.id), actor.user_id)
-        message = self.deps.catalog.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
-        return Outcome(incident=view, merged=True, same_as_resolved=True, messages=(message + command_hints.how(
-            self.deps.catalog, "reopen", actor.platform, ref=view.ref, id=view.id),))  # how, in its platform's words
+        note = flareup_notice(self.deps, view, actor)
+        return same_post_outcome(self.deps, view, actor.platform, notifications=(note,) if note else ())
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post an open incident already covers; on a restricted incident it gives no role."""
@@ -310,13 +302,14 @@ class IncidentDesk:
             if target == lifecycle.RESOLVED and incident.acknowledged_at is None:
                 # Nobody in PR has taken it yet: ending it is for PR or security, never its reporter alone.
                 self._require(session, "resolve_unacknowledged", actor, incident, reporters)
-            lifecycle.check_transition(incident.status, target)
-            self._set_status(session, incident, target, actor.user_id)
+            reopened = incident.status == lifecycle.RESOLVED and target == lifecycle.RESPONDING
+            self._set_status(session, incident, target, actor.user_id)  # checks the transition
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept
                 record(session, self.deps, incident.id, "note", actor.user_id, text=storable(reason), reason_for=target)
             view = build_view(self.deps, incident, reporters, actor.user_id)
             return Outcome(incident=view, messages=(self.deps.catalog.t(
-                "status_change.done", ref=view.ref, status=view.status_label),))
+                "status_change.done", ref=view.ref, status=view.status_label),),
+                notifications=reopened_notice(self.deps, view, actor) if reopened else ())
 
         return transaction(self.deps, work)
 

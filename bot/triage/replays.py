@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
 from bot.ports import IncidentView, Outcome, ReportInput
-from bot.triage.command_hints import how
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
+from bot.triage.flareup import same_post_outcome
 from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
 
@@ -39,9 +39,7 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     view = build_view(deps, incident, reporters, actor)
     cat = deps.catalog
     if led_to == "reported_again":
-        return Outcome(incident=view, merged=True, same_as_resolved=True, duplicate=True, messages=(
-            cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label)
-            + how(cat, "reopen", report.reporter.platform, ref=view.ref, id=view.id),))
+        return same_post_outcome(deps, view, report.reporter.platform, duplicate=True)  # PR was told the first time
     message = (cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
                or not incident.restricted else cat.t("report.merged_pending", ref=view.ref))
     return Outcome(incident=view, merged=True, duplicate=True, messages=(message,))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from conftest import OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from slack_driver import pending_step, text_of
 
@@ -28,8 +27,6 @@ def test_the_inputs_modal_shows_what_the_report_already_told(slack: SlackEnv) ->
     assert inputs["in:platform"].get("initial_value")
 
 
-@pytest.mark.xfail(strict=True, reason="no Slack button for Outcome.same_as_resolved: the words now say how "
-                   "(/incident 再開 N, /incident 新規 …; tests/slack/test_slack_commands.py), PR is not told yet")
 def test_a_report_of_a_resolved_post_lets_the_reporter_choose(slack: SlackEnv) -> None:
     """The flaming flares up again after INC-0001 was resolved: a colleague posts the same URL in the report channel.
     The core links the report to INC-0001 (reported_again) and opens nothing until the reporter chooses; Slack tells

@@ -111,6 +111,8 @@ class Handlers:
         elif after.words:
             self.adapter.tell(user, self.render.messages(after.words))
         elif after.plan is not None and view is not None:
+            if after.choose is not None:  # reopen or new, in the reporter's 1:1 chat
+                self.inputs.offer(after.choose, report)
             log.info("lineworks.report incident_id=%s created=%s merged=%s kind=%s", view.id, outcome.created,
                      outcome.merged, view.kind)
             self.adapter.deliver(after.plan, user)
@@ -147,7 +149,7 @@ class Handlers:
                    pb.INPUT: lambda: self.inputs.start(event), pb.CHOICE: lambda: self.inputs.choose(event),
                    pb.CANCEL: lambda: self.inputs.cancel(event), pb.KIND: lambda: self.correct_kind(event),
                    pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event),
-                   pb.END: lambda: self.end(event),
+                   pb.END: lambda: self.end(event), pb.FLAREUP: lambda: self.inputs.answer_flareup(event),
                    pb.REVIEW: lambda: self.reviews.start(event), pb.REVIEW_BLANK: lambda: self.reviews.blank(event),
                    pb.REVIEW_STOP: lambda: self.reviews.stop(event)}
         action = actions.get(data.action)

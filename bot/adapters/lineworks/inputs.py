@@ -1,9 +1,11 @@
-"""Guided input and the 「報告しますか？」 question, for a platform with no forms and no message read-back.
+"""Guided input and the private questions (「報告しますか？」, reopen-or-new), for a platform with no forms and no
+message read-back.
 
 State lives in the database (bot/triage/memos.py), so a restart loses nothing:
   lineworks:input:<user>                       the field the member's next 1:1 text answers
   lineworks:answers:<incident>:<step>:<user>   answers collected so far, handed to the core on 「完了」
   lineworks:ask:<token>                        the message a question is about (text, room, intent)
+  lineworks:flareup:<token>                    the message a reopen-or-new question is about (the same)
 The core validates the answers when the step is completed; its refusal shows the step again with it.
 """
 
@@ -17,7 +19,8 @@ from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import PostbackPress
 from bot.adapters.lineworks.render import with_quick_reply
 from bot.adapters.lineworks.target import PLATFORM, member_id
-from bot.ports import AskIfReport, ConversationRef, InputSpec, ReportInput, StepView
+from bot.delivery import flareup, plan
+from bot.ports import AskIfReport, ConversationRef, InputSpec, ReopenOrNew, ReportInput, StepView
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 
 if TYPE_CHECKING:
@@ -144,6 +147,40 @@ class Inputs:
         self.memos.remember(f"lineworks:ask:{token}", {"text": report.text, "user": report.reporter.user_id,
                                                        "channel": where, "explicit": report.explicit})
         self.adapter.tell(report.reporter.user_id, self.render.ask(ask, token))
+
+    def offer(self, choice: ReopenOrNew, report: ReportInput) -> None:
+        """Offer reopen-or-new in the reporter's 1:1 chat; the message is remembered for 「新しい案件」."""
+        token = uuid.uuid4().hex[:16]
+        where = report.conversation.channel if report.conversation else ""
+        self.memos.remember(f"lineworks:flareup:{token}", {"text": report.text, "user": report.reporter.user_id,
+                                                           "channel": where, "explicit": report.explicit})
+        self.adapter.tell(report.reporter.user_id, self.render.flareup(choice, token))
+
+    def answer_flareup(self, event: PostbackPress) -> None:
+        """Reopen pressed: the core decides who may. New pressed: the remembered message, reported once."""
+        data, user = event.data, event.source.user_id
+        assert user is not None
+        actor, triage = self.adapter.actor(user), self.handlers.triage
+        if data.kind == flareup.REOPEN:
+            done = flareup.answer(triage, actor, PLATFORM, choice=data.kind, incident_id=data.incident_id, text="",
+                                  channel="", ts=data.token)
+            self.adapter.tell(user, self.render.messages(done.messages))
+            if (told := plan.notices(done, actor.user_id)).incident_id is not None:
+                self.adapter.deliver(told, actor.user_id)  # PR told who reopened it
+            return
+        asked = self.memos.recall(f"lineworks:flareup:{data.token}")
+        if data.kind != flareup.NEW or asked is None or asked.get("user") != actor.user_id:
+            self.adapter.tell(user, self.render.ask_gone())
+            return
+        where = ConversationRef(PLATFORM, str(asked["channel"])) if asked.get("channel") else None
+        outcome = flareup.answer(triage, actor, PLATFORM, choice=data.kind, incident_id=data.incident_id,
+                                 text=str(asked["text"]), channel="lineworks", ts=data.token,
+                                 explicit=bool(asked.get("explicit")), conversation=where)
+        if outcome.incident is None:
+            self.adapter.tell(user, self.render.messages(outcome.messages))
+            return
+        report = ReportInput(text=str(asked["text"]), reporter=actor, conversation=where)
+        self.handlers.show_report(outcome, report)
 
     def answer_ask(self, event: PostbackPress) -> None:
         """A kind or 「報告ではない」 pressed: the remembered message reported with it, or labelled."""

@@ -19,6 +19,7 @@ END = "e"  # 対応完了にする: the steps are done, PR or security ends the 
 # The closing review (bot/adapters/lineworks/review.py): start it, leave the asked field blank, stop it.
 REVIEW, REVIEW_BLANK, REVIEW_STOP = "v", "vb", "vx"
 DECLINE = "none"  # the ASK answer 「報告ではない」 (no kind is called that)
+FLAREUP = "f"  # a resolved incident's post reported again: reopen it or report a new one (bot/delivery/flareup.py)
 # Action -> the fields after it.
 SHAPES: dict[str, tuple[str, ...]] = {
     DONE: ("incident", "kind", "step"),
@@ -30,6 +31,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     END: ("incident",),
     CANCEL: ("incident",),
     ASK: ("token", "kind"),  # the remembered question (bot/triage/memos.py) and the chosen kind
+    FLAREUP: ("incident", "token", "kind"),  # the resolved incident, the remembered message, reopen or new
     REVIEW: ("incident",),
     REVIEW_BLANK: ("incident",),
     REVIEW_STOP: ("incident",),
@@ -113,5 +115,6 @@ def decode(data: str) -> Postback:
                     index=int(raw.get("index", "-1")), level=int(raw.get("level", "0")))
 
 __all__ = ["PREFIX", "DATA_LIMIT", "DONE", "SKIP", "INPUT", "CHOICE", "KIND", "ACK", "END", "CANCEL", "ASK", "DECLINE",
+           "FLAREUP",
            "REVIEW", "REVIEW_BLANK", "REVIEW_STOP",
            "Postback", "PostbackError", "encode", "decode", "is_ours"]

@@ -16,10 +16,13 @@ from typing import Any
 import yaml
 
 from bot.adapters.lineworks import postback as pb
+from bot.delivery.flareup import REOPEN
+from bot.delivery.flareup import choices as flareup_choices
 from bot.i18n import Catalog
-from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, StepView
+from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
 from bot.presenting import answer_label, answered, chances, field_errors, shorten, shown_value
 from bot.triage.core import incident_ref
+from bot.triage.flareup import TOPIC as FLAREUP_TOPIC
 
 TEXT_LIMIT = 2000  # content.text
 ALT_TEXT_LIMIT = 400  # flex altText
@@ -155,6 +158,15 @@ class Renderer:
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
+    def flareup(self, choice: ReopenOrNew, token: str) -> list[Content]:
+        """The reopen-or-new question (bot/delivery/flareup.py) with one quick reply per choice, posting back the
+        incident and the remembered message's token."""
+        items = [quick_action(label, pb.encode(pb.FLAREUP, choice.incident_id, token, picked), label)
+                 for label, picked in flareup_choices(choice)]
+        contents = self.messages([choice.question])
+        contents[-1] = with_quick_reply(contents[-1], items)
+        return contents
+
     def ask_gone(self) -> list[Content]:
         return self.messages([self.w("ask.gone")])
 
@@ -261,6 +273,10 @@ class Renderer:
         lines = [_line(piece) for piece in chunks(note.body, CARD_TEXT_LIMIT)]
         lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
         content = card(f"{note.title}\n{note.body}", note.title, lines)
+        if note.topic == FLAREUP_TOPIC:  # LINE WORKS has no typed commands: PR reopens with a quick reply
+            label = self.t("report.reopen_choice", ref=incident_ref(note.incident_id))
+            return [with_quick_reply(content, [quick_action(
+                label, pb.encode(pb.FLAREUP, note.incident_id, "pr", REOPEN), label)])]
         if not note.acknowledgeable:
             return [content]
         # The label names the incident: a room's earlier notices keep their buttons beside later ones (port.py).

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from bot.adapters.slack.asking import render_ask
+from bot.adapters.slack.asking import render_ask, render_flareup
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM, is_dm
@@ -23,7 +23,7 @@ from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
-from bot.delivery import asking, commands, plan
+from bot.delivery import asking, commands, flareup, plan
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
@@ -140,6 +140,13 @@ class Reports(Handlers):
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
                       user=actor.user_id)
             self.replies.say(origin.reply, self.replies.plain(*outcome.messages), command.incident_id)
+            self.tell_section(origin.reply, outcome, actor)
+
+    def tell_section(self, reply: Reply, outcome: Outcome, actor: Actor) -> None:
+        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
+        told = plan.notices(outcome, actor.user_id)
+        if told.incident_id is not None:
+            self.outbox.deliver(reply, "status_notice", told)
 
     def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
         """Send a report to the core and show the outcome; a new incident's plan makes its claims in the core's
@@ -189,6 +196,9 @@ class Reports(Handlers):
         elif after.words:
             self.replies.say(origin.reply, self.replies.plain(*after.words))
         elif after.plan is not None and (view := outcome.incident) is not None:
+            if after.choose is not None and origin.message_ts:  # reopen or new: only the reporter sees it
+                self.replies.say(origin.reply, render_flareup(after.choose, origin.channel, origin.message_ts,
+                                                              origin.thread_ts, explicit=origin.source != "channel"))
             log_event(logging.INFO, "slack.report", incident_id=view.id, source=origin.source,
                       created=outcome.created, merged=outcome.merged, kind=view.kind)
             self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report", after.plan,
@@ -268,6 +278,31 @@ class Reports(Handlers):
                 return
             source: Source = "personal" if is_dm(channel) else "channel"
             self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts), actor)
+
+    # -- a resolved incident's post reported again: reopen it or report a new one (bot/delivery/flareup.py) ------
+    def choose(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button of the reopen-or-new question: the core decides who may reopen; 「新規」 reads the text back."""
+        user = body["user"]["id"]
+        value = json.loads(action.get("value") or "{}")
+        channel, ts, thread = str(value.get("c") or ""), str(value.get("t") or ""), value.get("h") or None
+        reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, thread or ts))
+        with self.replies.guard(reply, "flareup_answer", value.get("i")):
+            choice, incident_id = value.get("k"), value.get("i")
+            if not flareup.is_choice(choice) or not isinstance(incident_id, int):
+                raise ValueError("flareup button value")
+            text = "" if choice == flareup.REOPEN else self._original_text(channel, ts)
+            if text is None:
+                self.replies.say(reply, self.replies.plain(self.render.t("slack.ask_gone")))
+                return
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            outcome = flareup.answer(self.people.triage(), actor, PLATFORM, choice=choice, incident_id=incident_id,
+                                     text=text, channel=channel, ts=ts, thread=thread, explicit=bool(value.get("x")))
+            if outcome.incident is None or choice == flareup.REOPEN:
+                self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
+                self.tell_section(reply, outcome, actor)
+                return
+            source: Source = "personal" if is_dm(channel) else "channel"
+            self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts, thread_ts=thread), actor)
 
     def _original_text(self, channel: str, ts: str) -> str | None:
         """The asked-about message as the user wrote it (read back, so long texts lose nothing)."""

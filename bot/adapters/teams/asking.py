@@ -1,4 +1,5 @@
-"""The private 「インシデントとして報告しますか？」 question on Teams: a card in the poster's personal chat."""
+"""The private questions on Teams, as cards in the poster's personal chat: 「インシデントとして報告しますか？」 and, for
+a resolved incident's post reported again, 「再開するか、新しい案件として報告するか」 (bot/delivery/flareup.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from bot.adapters.teams.connector import card_activity
 from bot.adapters.teams.text import md_escape
 from bot.delivery.asking import ASK_ACTION as ASK_REPORT  # the verb routes.py listens for
 from bot.delivery.asking import DECLINE, choices
+from bot.delivery.flareup import FLAREUP_ACTION as FLAREUP  # the verb routes.py listens for
+from bot.delivery.flareup import REOPEN
+from bot.delivery.flareup import choices as flareup_choices
 from bot.delivery.pacing import Job
-from bot.ports import AskIfReport
+from bot.ports import AskIfReport, ReopenOrNew
 from bot.presenting import chances, shorten
 
 if TYPE_CHECKING:
@@ -42,21 +46,48 @@ def answered_card(question: str, said: str) -> dict[str, Any]:
                  text_block(md_escape(said) or " ")])
 
 
+def flareup_card(choice: ReopenOrNew, where: dict[str, Any], text: str) -> dict[str, Any]:
+    """The core's reopen-or-new words, the message they are about, and one button per choice. Teams cannot read
+    a message back, so the card carries the text, clipped as the ask card's is."""
+    body = [text_block(md_escape(choice.question), weight="Bolder"),
+            text_block(md_escape(shorten(text, 500)), isSubtle=True)]
+    data = {**where, "q": shorten(text, TEXT_LIMIT), "incident": choice.incident_id}
+    buttons = [action(label, FLAREUP, {**data, "k": picked}, style="positive" if picked == REOPEN else None,
+                      inputs=False) for label, picked in flareup_choices(choice)]
+    return card(body, buttons)
+
+
 async def ask_privately(replies: Replies, ask: AskIfReport, origin: Origin, text: str,
                         context: TurnContext | None = None) -> None:
     """Ask the poster privately: in the turn when they wrote in their personal chat, else there (paced)."""
-    where = {"s": origin.source, "c": origin.conversation, "r": origin.root, "t": origin.activity_id,
-             "x": origin.source != "channel" or origin.mentioned}
-    content = ask_card(ask, where, text)
     log.info("teams.ask source=%s choices=%s", origin.source, len(ask.choices))
+    await _privately(replies, ask_card(ask, _where(origin), text), ask.question, origin, context, "ask")
+
+
+async def offer_privately(replies: Replies, choice: ReopenOrNew, origin: Origin, text: str,
+                          context: TurnContext | None = None) -> None:
+    """Offer the reporter of a resolved incident's post reopen-or-new, privately (as the question is asked)."""
+    log.info("teams.flareup_offered source=%s incident_id=%s", origin.source, choice.incident_id)
+    await _privately(replies, flareup_card(choice, _where(origin), text), choice.question, origin, context,
+                     "flareup")
+
+
+def _where(origin: Origin) -> dict[str, Any]:
+    return {"s": origin.source, "c": origin.conversation, "r": origin.root, "t": origin.activity_id,
+            "x": origin.source != "channel" or origin.mentioned}
+
+
+async def _privately(replies: Replies, content: dict[str, Any], summary: str, origin: Origin,
+                     context: TurnContext | None, what: str) -> None:
+    """A card only the poster sees: in the turn when they wrote in their personal chat, else there (paced)."""
     if context is not None and origin.source == "personal":
-        await replies.answer(context, card_activity(content, ask.question))
+        await replies.answer(context, card_activity(content, summary))
         return
     port = replies.port
 
     def work() -> None:
         try:
-            port.run(port.connector.send(port.target(port.chat_of(origin.user)), card_activity(content, ask.question)))
-        except Exception as exc:  # noqa: BLE001 - the poster can still report explicitly (help says how)
-            log.error("teams.ask_failed error=%s", getattr(exc, "code", type(exc).__name__))
-    await replies.submit(Job(work, "medium", origin.user), "ask")
+            port.run(port.connector.send(port.target(port.chat_of(origin.user)), card_activity(content, summary)))
+        except Exception as exc:  # noqa: BLE001 - the poster can still use the typed commands (help says how)
+            log.error("teams.%s_failed error=%s", what, getattr(exc, "code", type(exc).__name__))
+    await replies.submit(Job(work, "medium", origin.user), what)

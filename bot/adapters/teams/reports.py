@@ -9,15 +9,15 @@ from typing import Any
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.asking import answered_card, ask_privately
+from bot.adapters.teams.asking import answered_card, ask_privately, offer_privately
 from bot.adapters.teams.connector import conversation_key, is_personal, split_conversation
-from bot.adapters.teams.payloads import ActionResult, channel_data, value_of
+from bot.adapters.teams.payloads import ActionResult, channel_data, incident_of, value_of
 from bot.adapters.teams.people import People, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text
-from bot.delivery import asking, commands, plan, resume
+from bot.delivery import asking, commands, flareup, plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
@@ -140,9 +140,16 @@ class Reports:
             log.info("teams.command action=%s incident_id=%s user=%s", command.action, command.incident_id,
                      actor.user_id)
             await self.say(context, origin, *outcome.messages)
+            await self.tell_section(outcome, actor)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
                                       here=origin.source == "personal")
+
+    async def tell_section(self, outcome: Outcome, actor: Actor) -> None:
+        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
+        told = plan.notices(outcome, actor.user_id)
+        if told.incident_id is not None:
+            await self.replies.deliver(told, actor.user_id, "status_notice")
 
     async def say(self, context: TurnContext, origin: Origin, *texts: str) -> None:
         """Words for the sender: in the personal chat, or privately when the message was in a shared place."""
@@ -163,6 +170,8 @@ class Reports:
         elif after.words:
             await off_loop(self.replies.tell, origin.user, *after.words)
         elif after.plan is not None and outcome.incident is not None:
+            if after.choose is not None:  # reopen or new: only the reporter sees it
+                await offer_privately(self.replies, after.choose, origin, text, context)
             log.info("teams.report incident_id=%s source=%s created=%s merged=%s kind=%s", outcome.incident.id,
                      origin.source, outcome.created, outcome.merged, outcome.incident.kind)
             await self.replies.deliver(after.plan, origin.user, "merged" if outcome.merged else "report")
@@ -185,6 +194,26 @@ class Reports:
                             conversation, str(root) if root else None, ts, False, actor.user_id)
             await self.show(outcome, origin, actor, text)
         return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
+
+    async def choose(self, activity: Activity, data: Any) -> ActionResult:
+        """A button of the reopen-or-new card: the core decides who may reopen; 「新規」 reports the carried text."""
+        conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
+        text, choice, incident_id = storable(str(value_of(data, "q") or "")), value_of(data, "k"), incident_of(data)
+        if not conversation or not ts or not text or not flareup.is_choice(choice) or incident_id is None:
+            return ActionResult(text=self.replies.t("teams.error.bad_action"))
+        root = value_of(data, "r") or None
+        actor, triage = self.people.who(activity.from_property)
+        outcome = await off_loop(lambda: flareup.answer(
+            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id, text=text, channel=conversation,
+            ts=ts, thread=str(root) if root else None, explicit=bool(value_of(data, "x"))))
+        said = " ".join(outcome.messages) or self.replies.t("teams.received")
+        await self.tell_section(outcome, actor)
+        if outcome.incident is not None and choice == flareup.NEW:
+            source = str(value_of(data, "s") or "channel")
+            origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
+                            conversation, str(root) if root else None, ts, False, actor.user_id)
+            await self.show(outcome, origin, actor, text)
+        return ActionResult(text=said)
 
     def resume(self) -> int:
         """For the scheduler: the plan again for reports whose posts a crash interrupted (Teams redelivers nothing

@@ -1,5 +1,5 @@
-"""Buttons and menus: step done/skip/inputs, kind_select, acknowledge, incident_resolve, the ask buttons, the closing
-review's."""
+"""Buttons and menus: step done/skip/inputs, kind_select, acknowledge, incident_resolve, the ask buttons, the
+reopen-or-new buttons, the closing review's."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bot.adapters.slack.reports import Reports
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.delivery.asking import ASK_ACTION
+from bot.delivery.flareup import FLAREUP_ACTION
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], None]
 
@@ -40,4 +41,5 @@ def register(app: App, steps: Steps, reports: Reports, review: SlackRecords) -> 
     listen(ACKNOWLEDGE, steps.acknowledge)
     listen(RESOLVE, steps.end)
     listen(re.compile(f"^{ASK_ACTION}:"), reports.answer)
+    listen(re.compile(f"^{FLAREUP_ACTION}:"), reports.choose)
     listen(REVIEW_OPEN, review.open_review)

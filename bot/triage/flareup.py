@@ -1,0 +1,79 @@
+"""A resolved incident's post reported again (a flare-up, 再燃): the reporter's choice and the notice to PR.
+
+No guideline says anything about a flare-up, so the notice goes to the first notice's sections as general
+practice and says so; it cites no clause."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import format_jst
+from bot.ports import Actor, IncidentView, Notification, Outcome, ReopenOrNew
+from bot.triage import lifecycle
+from bot.triage.command_hints import how
+from bot.triage.core import CoreDeps, load_incident, section_notice
+from bot.triage.urls import source_key
+from storage.models import Incident
+
+TOPIC = "reported_again"  # the notice's topic (Notification.topic), as the timeline event is called
+REOPENED = "reopened"  # the topic of the notice that the incident was reopened
+# Built once and executed: compiled once, no per-call statement construction or cache key.
+RESOLVED_URLS = select(Incident.id, Incident.source_url).where(
+    Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200)
+
+
+def resolved_with(session: Session, key: str) -> Incident | None:
+    """The latest resolved (not yet closed) incident about the same post, if any."""
+    rows = session.connection().execute(RESOLVED_URLS)
+    found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
+    return None if found is None else load_incident(session, found)  # the one row, not all 200
+
+
+def same_post_outcome(deps: CoreDeps, view: IncidentView, platform: str, *, duplicate: bool = False,
+                      notifications: tuple[Notification, ...] = ()) -> Outcome:
+    """Nothing opened: the reporter is asked to reopen the resolved incident or to report a new one."""
+    cat = deps.catalog
+    question = cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label) + how(
+        cat, "reopen", platform, ref=view.ref, id=view.id)  # how, in its platform's words, where buttons fail
+    choice = ReopenOrNew(view.id, question, cat.t("report.reopen_choice", ref=view.ref), cat.t("report.new_choice"))
+    return Outcome(incident=view, merged=True, same_as_resolved=True, duplicate=duplicate, messages=(question,),
+                   notifications=notifications, reopen_or_new=choice)
+
+
+def flareup_notice(deps: CoreDeps, view: IncidentView, actor: Actor) -> Notification | None:
+    """What the first notice's sections are told: who reported the post again (no report text when restricted)."""
+    cat = deps.catalog
+    reporter = actor.display_name or actor.user_id
+    if view.restricted:
+        body = cat.t("flareup.body_restricted", reporter=reporter, user=actor.user_id, ref=view.ref)
+    else:
+        body = cat.t("flareup.body", reporter=reporter, user=actor.user_id, ref=view.ref,
+                     url=view.source_url or "—")
+    body += how(cat, "reopen", actor.platform, ref=view.ref, id=view.id) + "\n" + cat.t("flareup.basis")
+    title = cat.t("flareup.title", ref=view.ref, kind=view.kind_label, status=view.status_label)
+    return _to_first_sections(deps, section_notice(deps, view.id, TOPIC, title, body))
+
+
+def reopened_notice(deps: CoreDeps, view: IncidentView, actor: Actor) -> tuple[Notification, ...]:
+    """A resolved incident reopened: the first notice's sections are told who reopened it (nothing else did)."""
+    cat = deps.catalog
+    body = cat.t("flareup.reopened_body", who=actor.display_name or actor.user_id, status=view.status_label,
+                 when=format_jst(deps.clock.now(), cat.locale)) + "\n" + cat.t("flareup.basis")
+    note = section_notice(deps, view.id, REOPENED, cat.t("flareup.reopened_title", ref=view.ref,
+                                                            kind=view.kind_label), body)
+    told = _to_first_sections(deps, note)
+    return (told,) if told else ()
+
+
+def _to_first_sections(deps: CoreDeps, note: Notification | None) -> Notification | None:
+    """Mentioned and addressed like the first notice: a flare-up needs PR's decision, unlike a co-report's notice."""
+    first = deps.escalation.level(1)
+    if note is None or first is None:
+        return None
+    return replace(note, mention=first.mention, audiences=first.sections or (first.section,))
+
+
+__all__ = ["REOPENED", "TOPIC", "flareup_notice", "reopened_notice", "resolved_with", "same_post_outcome"]
