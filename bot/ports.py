@@ -176,6 +176,7 @@ class ReopenOrNew:
     question: str  # the core's words: same post, nothing opened yet, choose (with the platform's commands)
     reopen: str  # 「INC-0001 の対応を再開する」
     new: str  # 「新しい案件として報告する」
+    may_reopen: bool = True  # False: the reporter may not reopen it (PR decides, and was told), so no reopen button
 
 
 @dataclass(frozen=True)

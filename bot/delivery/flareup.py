@@ -18,8 +18,8 @@ NEW: Choice = "new"
 
 
 def choices(choice: ReopenOrNew) -> list[tuple[str, Choice]]:
-    """The buttons in order as (label, choice): reopen the resolved incident, then report a new one."""
-    return [(choice.reopen, REOPEN), (choice.new, NEW)]
+    """The buttons in order as (label, choice): reopen the resolved incident (for one who may), then report anew."""
+    return ([(choice.reopen, REOPEN)] if choice.may_reopen else []) + [(choice.new, NEW)]
 
 
 def answer(triage: Triage, actor: Actor, platform: str, *, choice: str, incident_id: int, text: str, channel: str,

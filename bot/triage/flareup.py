@@ -33,12 +33,18 @@ def resolved_with(session: Session, key: str) -> Incident | None:
 
 
 def same_post_outcome(deps: CoreDeps, view: IncidentView, platform: str, *, duplicate: bool = False,
-                      notifications: tuple[Notification, ...] = ()) -> Outcome:
-    """Nothing opened: the reporter is asked to reopen the resolved incident or to report a new one."""
+                      notifications: tuple[Notification, ...] = (), reporter: str = "",
+                      reporters: tuple[str, ...] = ()) -> Outcome:
+    """Nothing opened: the reporter is asked to reopen the resolved incident (if they may) or to report a new one."""
     cat = deps.catalog
-    question = cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label) + how(
-        cat, "reopen", platform, ref=view.ref, id=view.id)  # how, in its platform's words, where buttons fail
-    choice = ReopenOrNew(view.id, question, cat.t("report.reopen_choice", ref=view.ref), cat.t("report.new_choice"))
+    may = deps.access.allows("reopen", reporter, restricted=view.restricted, reporters=reporters)
+    if may:
+        question = cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label) + how(
+            cat, "reopen", platform, ref=view.ref, id=view.id)  # how, in its platform's words, where buttons fail
+    else:  # a button they would be refused on helps nobody: say who decides, and that they were told
+        question = cat.t("report.same_as_resolved_told", ref=view.ref, status=view.status_label)
+    choice = ReopenOrNew(view.id, question, cat.t("report.reopen_choice", ref=view.ref), cat.t("report.new_choice"),
+                         may_reopen=may)
     return Outcome(incident=view, merged=True, same_as_resolved=True, duplicate=duplicate, messages=(question,),
                    notifications=notifications, reopen_or_new=choice)
 

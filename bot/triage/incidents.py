@@ -197,9 +197,11 @@ class IncidentDesk:
         # Same payload as merged_report, so the state check replays who became a reporter and with which role.
         record(session, self.deps, incident.id, "reported_again", actor.user_id, reporter=actor.user_id,
                platform=actor.platform, granted=granted, added=added, **keyed)
-        view = build_view(self.deps, incident, reporter_ids(session, incident.id), actor.user_id)
+        reporters = tuple(reporter_ids(session, incident.id))
+        view = build_view(self.deps, incident, list(reporters), actor.user_id)
         note = flareup_notice(self.deps, view, actor)
-        return same_post_outcome(self.deps, view, actor.platform, notifications=(note,) if note else ())
+        return same_post_outcome(self.deps, view, actor.platform, notifications=(note,) if note else (),
+                                 reporter=actor.user_id, reporters=reporters)
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post an open incident already covers; on a restricted incident it gives no role."""

@@ -39,7 +39,8 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     view = build_view(deps, incident, reporters, actor)
     cat = deps.catalog
     if led_to == "reported_again":
-        return same_post_outcome(deps, view, report.reporter.platform, duplicate=True)  # PR was told the first time
+        return same_post_outcome(deps, view, report.reporter.platform, duplicate=True,  # PR was told the first time
+                                 reporter=actor, reporters=tuple(reporters))
     message = (cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
                or not incident.restricted else cat.t("report.merged_pending", ref=view.ref))
     return Outcome(incident=view, merged=True, duplicate=True, messages=(message,))

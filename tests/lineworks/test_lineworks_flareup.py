@@ -41,8 +41,10 @@ def test_pr_hears_and_a_bystanders_reopen_is_refused_and_new_opens_one(lw: LwEnv
     told = lw.to_room(PR_ROOM)[before:]
     assert len(told) == 1 and "【再燃】INC-0001" in text_of(told[0])
     offer = _offer(lw, OTHER)
-    assert "選んでください" in text_of(offer) and "INC-0001 の対応を再開する" in str(offer["quickReply"])
-    _press(lw, OTHER, offer, "reopen")
+    assert "最初の報告先に知らせました" in text_of(offer)  # only PR may reopen: no option they would be refused on
+    assert "INC-0001 の対応を再開する" not in str(offer["quickReply"])
+    new = pb.decode(next(d for d in quick_data(offer) if pb.decode(d).kind == "new"))
+    lw.press(OTHER, pb.encode(pb.FLAREUP, new.incident_id, new.token, "reopen"))  # forged
     assert lw.runtime.triage.queries.view(incident_id, None).status == lifecycle.RESOLVED
     assert "権限がありません" in text_of(lw.to_user(OTHER)[-1])
     assert "access_denied" in [e.type for e in lw.runtime.triage.queries.timeline(incident_id, None)]
@@ -55,6 +57,7 @@ def test_pr_hears_and_a_bystanders_reopen_is_refused_and_new_opens_one(lw: LwEnv
 def test_pr_reopens_with_the_quick_reply(lw: LwEnv) -> None:
     incident_id = _resolved(lw)
     lw.say(PR, AGAIN)
+    assert "INC-0001 の対応を再開する" in str(_offer(lw, PR)["quickReply"])
     _press(lw, PR, _offer(lw, PR), "reopen")
     assert lw.runtime.triage.queries.view(incident_id, None).status == lifecycle.RESPONDING
 

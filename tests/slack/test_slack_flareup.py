@@ -36,7 +36,8 @@ def _said(slack: SlackEnv) -> str:
                     for c in slack.fake.calls_to("response_url"))
 
 
-def test_pr_is_told_of_the_flare_up_and_the_reporter_gets_both_buttons(slack: SlackEnv) -> None:
+def test_pr_is_told_of_the_flare_up_and_a_colleague_gets_only_the_button_they_may_use(slack: SlackEnv) -> None:
+    """Only PR may reopen: a colleague is not offered a button they would be refused on, and is told who decides."""
     incident_id = _resolved(slack)
     before = len(slack.fake.channel_messages(PR_CHANNEL))
     slack.driver.post_message(OTHER, AGAIN, REPORT)
@@ -45,15 +46,18 @@ def test_pr_is_told_of_the_flare_up_and_the_reporter_gets_both_buttons(slack: Sl
     assert len(told) == 1 and "【再燃】INC-" in text_of(told[0]) and "佐藤 一郎" in text_of(told[0])
     assert "ガイドラインに再燃時の定めはありません" in text_of(told[0])
     choice = _choice(slack, OTHER)
-    assert "選んでください" in choice["text"]
-    labels = [e["text"]["text"] for b in choice["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert labels == [f"INC-{incident_id:04d} の対応を再開する", "新しい案件として報告する"]
+    assert "最初の報告先に知らせました" in choice["text"] and "判断します" in choice["text"]
+    assert _labels(choice) == ["新しい案件として報告する"]
+
+
+def _labels(choice: dict[str, Any]) -> list[str]:
+    return [e["text"]["text"] for b in choice["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 def test_a_bystander_clicking_reopen_is_refused_and_recorded(slack: SlackEnv) -> None:
     incident_id = _resolved(slack)
-    slack.driver.post_message(OTHER, AGAIN, REPORT)
-    slack.driver.click(OTHER, _choice(slack, OTHER), "flareup:reopen",
+    slack.driver.post_message(PR, AGAIN, REPORT)  # PR's own choice has the reopen button
+    slack.driver.click(OTHER, _choice(slack, PR), "flareup:reopen",  # a forged or forwarded click
                        until=lambda f: bool(f.calls_to("response_url")))
     assert slack.runtime.triage.queries.view(incident_id, None).status == RESOLVED
     assert "access_denied" in slack.events(incident_id)
@@ -64,6 +68,8 @@ def test_pr_reporting_the_post_again_reopens_it_with_the_button(slack: SlackEnv)
     incident_id = _resolved(slack)
     slack.driver.post_message(PR, AGAIN, REPORT)
     before = len(slack.fake.channel_messages(PR_CHANNEL))
+    assert "選んでください" in _choice(slack, PR)["text"]
+    assert _labels(_choice(slack, PR)) == [f"INC-{incident_id:04d} の対応を再開する", "新しい案件として報告する"]
     slack.driver.click(PR, _choice(slack, PR), "flareup:reopen", until=lambda f: bool(f.calls_to("response_url")))
     assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
     assert "対応中" in _said(slack)

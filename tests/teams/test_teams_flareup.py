@@ -38,16 +38,16 @@ def test_pr_hears_and_the_reporter_gets_a_card_with_both_choices(teams: TeamsEnv
     told = teams.fake.posts_to(PR_CHANNEL)[before:]
     assert len(told) == 1 and "【再燃】INC-0001" in card_text(told[0]) and "佐藤 一郎" in card_text(told[0])
     card = _card(teams, OTHER)
-    assert "選んでください" in card_text(card)
-    assert [a["title"] for a in card_actions(card)] == ["INC-0001 の対応を再開する", "新しい案件として報告する"]
+    assert "最初の報告先に知らせました" in card_text(card)  # only PR may reopen: no button they would be refused on
+    assert [a["title"] for a in card_actions(card)] == ["新しい案件として報告する"]
 
 
 def test_a_bystanders_reopen_is_refused_and_new_opens_one_incident_with_the_text(teams: TeamsEnv) -> None:
     incident_id = _resolved(teams)
     teams.driver.channel_post(OTHER, AGAIN, REPORT)
     card, chat = _card(teams, OTHER), teams.fake.chats[OTHER.id]
-    reopen = next(a for a in card_actions(card) if a["data"]["k"] == "reopen")
     new = next(a for a in card_actions(card) if a["data"]["k"] == "new")
+    reopen = {"data": {**new["data"], "k": "reopen"}}  # forged: the card offers no reopen
     refused = teams.driver.post(_invoke(teams, OTHER, chat, card, reopen["data"], "r1"))
     assert refused.status == 200 and "権限がありません" in str(refused.body)
     assert teams.view(incident_id).status == lifecycle.RESOLVED and "access_denied" in teams.events(incident_id)
@@ -62,6 +62,7 @@ def test_pr_reopens_from_the_card(teams: TeamsEnv) -> None:
     incident_id = _resolved(teams)
     teams.driver.chat_message(PR, AGAIN)
     card = _card(teams, PR)
+    assert [a["title"] for a in card_actions(card)] == ["INC-0001 の対応を再開する", "新しい案件として報告する"]
     teams.driver.execute(PR, card, personal_chat(PR), "flareup")  # the first button: reopen
     assert teams.view(incident_id).status == lifecycle.RESPONDING
 
