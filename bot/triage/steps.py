@@ -27,6 +27,7 @@ from bot.triage.core import (
     step_states,
     transaction,
 )
+from bot.triage.drafts_shown import drafts_shown
 from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
 from bot.triage.severity import assess
@@ -218,9 +219,7 @@ class StepRunner:
             blockers = self._resolve_blockers(incident, states, ids, actor.user_id, reporters)
             if not blockers:
                 self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
-            titles = list(dict.fromkeys(d.title for v in self._views_in(incident, states) for d in v.drafts))
-            if titles:  # every draft once more, now rendered with all the answers
-                messages.append(cat.t("step.drafts_ready", titles=cat.t("step.list_separator").join(titles)))
+            messages += drafts_shown(cat, self._views_in(incident, states))  # every draft, with all the answers
             messages.append(self._finish_message(incident, blockers))  # last: what state the incident is in
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,

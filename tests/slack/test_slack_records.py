@@ -171,3 +171,17 @@ def test_a_replayed_end_uploads_nothing_twice(slack: SlackEnv) -> None:
 def _last_step(slack: SlackEnv, incident_id: int) -> str:
     entries = slack.runtime.triage.queries.timeline(incident_id, None)
     return next(str(e.data["step"]) for e in reversed(entries) if e.type in ("step_completed", "step_skipped"))
+
+
+def test_the_end_of_the_steps_shows_every_draft_together_in_the_thread(slack: SlackEnv) -> None:
+    """The last step's message promised drafts 「まとめて表示できます」, which only the console's /drafts could do:
+    now they are shown, together and with every answer, in the incident's thread."""
+    fake = slack.fake
+    incident_id, home, home_ts = run_to_the_end(slack, FLAMING, STAFF)
+    drafts = slack.runtime.triage.steps.drafts(incident_id, STAFF)
+    assert len(drafts) >= 2
+    texts = [text_of(m) for m in fake.thread_messages(home, home_ts)]
+    [shown] = [t for t in texts if "すべての回答を反映した内容でまとめて表示します" in t]
+    for draft in drafts:
+        assert f"【下書き】{draft.title}" in shown and draft.text.strip().splitlines()[0] in shown
+    assert "まとめて表示できます" not in "\n".join(texts)
