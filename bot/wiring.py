@@ -103,7 +103,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
     if run_migrations:
         migrate(engine)
     locale = settings.file.locale
-    catalog = Catalog.load(locale, {"ack_by": profile.acknowledger.get(locale)})
+    catalog = Catalog.load(locale, profile.terms(locale))
     access = AccessPolicy(
         pr_members=frozenset(settings.file.access.pr_members) | frozenset(settings.file.slack.pr_members),
         security_officers=frozenset(settings.file.access.security_officers),

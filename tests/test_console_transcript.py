@@ -51,6 +51,8 @@ FIRST = {"asahikawa": "広報広聴課", "urausu": "所属課局長及び総務�
          "chikugo": "総務広報課長"}
 # Who acknowledges, as the labels name it (いわき市: アカウント管理者; 浦臼町: 総務課).
 ACK = {"asahikawa": "広報広聴課", "urausu": "総務課", "iwaki": "アカウント管理者", "chikugo": "総務広報課長"}
+# Who acknowledges, ends and grants, as the messages name them: the guideline's own office where it names no 広報.
+ROLE = {"asahikawa": "広報担当", "urausu": "総務課", "iwaki": "アカウント管理者", "chikugo": "広報担当"}
 USERS = ConsoleSettings(users={
     "staff": ConsoleUser(id=STAFF, name="山田 花子"),
     "pr": ConsoleUser(id=PR, name="広報 太郎"),
@@ -103,13 +105,15 @@ def test_full_transcript(runtime_factory: Callable[..., Runtime], sqlite_url: st
         assert f"{PREFIX[profile]}ガイドライン {clause}" in text, f"{profile}/{kind} does not cite {clause}"
     assert "{{" not in text and "{%" not in text
     if kind == "leak":  # a restricted incident is ended by PR or security, never by its reporter
-        assert "対応完了にするのは広報担当または情報セキュリティ担当です" in transcript[-1]
+        assert f"対応完了にするのは{ROLE[profile]}または情報セキュリティ担当です" in transcript[-1]
         assert "対応中" in chat.handle("/list")
         chat.handle("/as pr")
         assert "対応完了" in chat.handle("/resolve")
     assert "状態を「対応完了」" in text or "対応完了" in chat.handle("/list")
     timeline = chat.handle("/timeline")
     assert f"{ACK[profile]}確認" in timeline and "手順完了" in timeline
+    if ROLE[profile] != "広報担当":  # a guideline that never names 広報: neither does anything the bot said
+        assert "広報" not in (text + timeline).replace("広報 太郎", ""), profile  # the test user's name aside
     assert "改ざんされていません" in chat.handle("/verify")
 
 

@@ -101,6 +101,13 @@ def after_review(desk: RecordsDesk, incident_id: int, platform: str, lane: str) 
     return p.Plan(view.id, uploads(desk, view, platform), view.severity, lane)
 
 
+def open_review(desk: RecordsDesk, incident_id: int, actor: Actor) -> IncidentView:
+    """Before any platform shows the closing review's form: the incident, or the refusal its submission would give
+    (PermissionDenied, recorded), so nobody types first and is refused after."""
+    desk.require_review(incident_id, actor)
+    return IncidentQueries(desk.deps).view(incident_id, actor.user_id)
+
+
 def review(desk: RecordsDesk, incident_id: int, actor: Actor, *, cause: str, prevention: str, platform: str
            ) -> tuple[str, p.Plan]:
     """Record the closing review (the core decides who may; InvalidRequest when both are blank): the words for the

@@ -22,6 +22,7 @@ from bot.records.report import build_report, step_headers, step_rows, suspect_wa
 from bot.records.sentences import Describer
 from bot.records.tables import incidents_xlsx, timeline_csv, timeline_markdown, timeline_xlsx
 from bot.triage.access import PermissionDenied
+from bot.triage.actors import require_as
 from bot.triage.core import CoreDeps, InvalidRequest, incident_ref, load_incident, record, reporter_ids, transaction
 from bot.triage.export import export_json
 from bot.triage.queries import IncidentQueries
@@ -170,10 +171,21 @@ class RecordsDesk:
         return names
 
     def may_review(self, incident_id: int, user: str) -> bool:
-        """Whether the user may record the closing review (whoever may resolve or close the incident)."""
+        """Whether the user may record the closing review (the matrix's `review`: who may end the incident)."""
         with self.deps.sessions.begin() as session:
             incident = load_incident(session, incident_id)
-            return _may_review(self.deps, user, incident.restricted, reporter_ids(session, incident_id))
+            return self.deps.access.allows("review", user, restricted=incident.restricted,
+                                           reporters=reporter_ids(session, incident_id))
+
+    def require_review(self, incident_id: int, actor: Actor) -> None:
+        """Raise PermissionDenied (recorded on the timeline, with the actor's name) unless the actor may record the
+        closing review."""
+        def check(session: Session) -> None:
+            incident = load_incident(session, incident_id)
+            require_as(self.deps.access, session, "review", actor, incident_id, restricted=incident.restricted,
+                       reporters=reporter_ids(session, incident_id))
+
+        transaction(self.deps, check)
 
     # -- closing review ------------------------------------------------------------------------------------
     def record_review(self, incident_id: int, actor: Actor, *, cause: str = "", prevention: str = "") -> str:
@@ -186,18 +198,12 @@ class RecordsDesk:
 
         def work(session: Session) -> str:
             incident = load_incident(session, incident_id, lock=True)
-            reporters = reporter_ids(session, incident_id)
-            if not _may_review(self.deps, actor.user_id, incident.restricted, reporters):
-                raise PermissionDenied("close", actor.user_id, incident_id)
+            require_as(self.deps.access, session, "review", actor, incident_id, restricted=incident.restricted,
+                       reporters=reporter_ids(session, incident_id))
             record(session, self.deps, incident_id, REVIEW_EVENT, actor.user_id, cause=cause, prevention=prevention)
             return cat.t("records.review.done", ref=incident_ref(incident_id))
 
         return transaction(self.deps, work)
-
-
-def _may_review(deps: CoreDeps, user: str, restricted: bool, reporters: list[str]) -> bool:
-    return any(deps.access.allows(action, user, restricted=restricted, reporters=reporters)
-               for action in ("resolve", "close"))
 
 
 def reporters(deps: CoreDeps, incident_id: int) -> list[str]:

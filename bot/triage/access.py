@@ -26,6 +26,9 @@ MATRIX: Final[dict[Action, tuple[frozenset[str], frozenset[str]]]] = {
     # Ending an incident the PR section has not acknowledged yet: never by its reporter alone.
     "resolve_unacknowledged": (_PR_SECURITY, _PR_SECURITY),
     "close": (frozenset({"pr"}), frozenset({"pr", "security"})),
+    # The closing review (原因・再発防止策): whoever may end the incident (resolve or close), checked when the form
+    # opens as well as when it is submitted, so nobody types into a form that will refuse them.
+    "review": (frozenset({"pr", "security", "reporter"}), _PR_SECURITY),
     "decline": (frozenset({"pr"}), frozenset({"pr", "security"})),
     "reopen": (frozenset({"pr"}), frozenset({"pr", "security"})),
     "merge": (frozenset({"pr"}), frozenset({"pr"})),

@@ -19,7 +19,7 @@ LOCALES: tuple[Locale, ...] = ("ja", "en")
 # municipality's own setting (app.yaml escalation.levels), never a clause.
 OVERRIDABLE = frozenset(
     {"id", "extends", "name", "sections", "first_report_to", "general_rule", "actors", "residents", "date_style",
-     "acknowledger"}
+     "acknowledger", "pr_role"}
 )
 # `western` is the report command's word for the same calendar (`report --calendar wareki|western`).
 DateStyle = Annotated[Literal["wareki", "gregorian"],
@@ -93,6 +93,9 @@ class Profile(_Model):
     # Set when a custom profile names other first recipients than its guideline: shown as 自治体の運用設定.
     first_report_own: bool = False
     acknowledger: LocalText  # who acknowledges a notice, as labels say it (広報広聴課確認済み)
+    # The people of access.pr_members (acknowledge, end, grant) as messages name them, where the guideline gives
+    # that office to someone other than 広報 (いわき市: アカウント管理者); unset: the catalogue's 広報担当.
+    pr_role: LocalText | None = None
     actors: dict[str, LocalText] = Field(min_length=1)  # who carries out a step: reporter, account_manager...
     residents: LocalText  # 市民 / 町民, as the municipality's notices say it
     date_style: DateStyle = "gregorian"
@@ -102,6 +105,13 @@ class Profile(_Model):
     def name_for(self, locale: str) -> str:
         """The municipality's name in a locale."""
         return self.name.get(locale)
+
+    def terms(self, locale: str) -> dict[str, str]:
+        """The catalogue's terms this municipality names its own way ({ack_by}, {pr_role}; bot/i18n.py)."""
+        own = {"ack_by": self.acknowledger.get(locale)}
+        if self.pr_role is not None:
+            own["pr_role"] = self.pr_role.get(locale)
+        return own
 
     def section_name(self, key: str, locale: str) -> str:
         """A section's localized name (KeyError for an unknown key)."""

@@ -27,10 +27,12 @@ from bot.triage.core import (
     step_states,
     transaction,
 )
+from bot.triage.drafts_shown import drafts_shown
 from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
 from bot.triage.severity import assess
 from bot.triage.short_input import choice_value, fold, url_value
+from bot.triage.url_correction import follow_url
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Escalation, Incident, StepState
 
@@ -218,9 +220,7 @@ class StepRunner:
             blockers = self._resolve_blockers(incident, states, ids, actor.user_id, reporters)
             if not blockers:
                 self.set_status(session, incident, lifecycle.RESOLVED, actor.user_id, reason="all_steps")
-            titles = list(dict.fromkeys(d.title for v in self._views_in(incident, states) for d in v.drafts))
-            if titles:  # every draft once more, now rendered with all the answers
-                messages.append(cat.t("step.drafts_ready", titles=cat.t("step.list_separator").join(titles)))
+            messages += drafts_shown(cat, self._views_in(incident, states))  # every draft, with all the answers
             messages.append(self._finish_message(incident, blockers))  # last: what state the incident is in
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
@@ -333,12 +333,7 @@ class StepRunner:
         """Answers that describe the incident itself update it (URL, platform, severity); returns what the chat
         and the PR section are told about it."""
         url = answers.get("post_url")
-        if url and not incident.source_url:
-            incident.source_url = url
-            key = source_key(url)
-            if open_key_free(session, key) and lifecycle.is_open(incident.status):
-                incident.open_source_key = key
-            record(session, self.deps, incident.id, "details_changed", actor, old=None, new=url, field="source_url")
+        told = follow_url(session, self.deps, incident, url, actor) if url else []
         if answers.get("platform") and answers["platform"] != incident.platform:
             record(session, self.deps, incident.id, "details_changed", actor, old=incident.platform,
                    new=answers["platform"], field="platform")
@@ -346,8 +341,9 @@ class StepRunner:
         if answers.get("department"):  # the step's own event records it; the report's sender and 所管課別 read it
             incident.department = clip(answers["department"], DEPARTMENT_MAX)
         if any(key in answers for key in SEVERITY_INPUTS):
-            return self.reassess_severity(session, incident, actor)
-        return [], []
+            messages, notices = self.reassess_severity(session, incident, actor)
+            return told + messages, notices
+        return told, []
 
     def reassess_severity(self, session: Session, incident: Incident,
                           actor: str) -> tuple[list[str], list[Notification]]:

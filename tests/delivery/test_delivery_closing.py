@@ -13,6 +13,7 @@ from bot.delivery.content import DeliveryError, Place
 from bot.delivery.runner import Runner
 from bot.ports import Actor
 from bot.records.service import RecordsDesk
+from bot.triage.access import PermissionDenied
 from bot.wiring import Runtime
 from tests.conftest import OTHER, PR, SECURITY, STAFF
 from tests.delivery.fake_port import FakePort
@@ -142,3 +143,26 @@ def test_a_port_without_uploads_is_recorded_not_silent(runtime: Runtime) -> None
     old = Runner(port=OldPort(), ledger=runner.ledger, section_channel=runner.section_channel,  # type: ignore[arg-type]
                  record_error=runner.record_error)
     assert old.run(records_plan(runtime, incident_id)).failures == ["upload_unsupported"] * 2
+
+
+def test_the_review_form_opens_only_for_who_may_record_it(runtime: Runtime) -> None:
+    """Every platform asks `open_review` before showing the form: a bystander is refused there, recorded by name."""
+    desk = RecordsDesk(runtime.triage.deps)
+    ordinary = end(runtime, FLAMING.format(n=47))
+    outcome = report_incident(runtime, LEAK.format(n=48), key="ev2")
+    assert outcome.incident is not None
+    leak = outcome.incident.id
+    runtime.triage.incidents.change_status(leak, "resolved", Actor(PR))
+    assert closing.open_review(desk, ordinary, Actor(STAFF)).id == ordinary  # its reporter
+    assert closing.open_review(desk, leak, Actor(SECURITY)).id == leak
+    for incident_id, who in ((ordinary, OTHER), (leak, STAFF)):  # a bystander; a leak's reporter may not end it
+        try:
+            closing.open_review(desk, incident_id, Actor(who, "通りがかり 花子"))
+        except PermissionDenied as denied:
+            assert denied.action == "review"
+        else:
+            raise AssertionError(f"{who} opened the review form of {incident_id}")
+        last = runtime.triage.queries.timeline(incident_id, None)[-1]
+        assert (last.type, last.actor, last.data.get("action")) == ("access_denied", who, "review")
+    assert "通りがかり 花子が権限のない操作（原因・再発防止策の記入）を試み" in RecordsDesk(
+        runtime.triage.deps).report_file(ordinary, None, "md").content.decode()

@@ -132,13 +132,16 @@ def test_a_restricted_incident_sends_files_only_to_the_1_1_chats_of_those_allowe
     assert not any(pb.encode(pb.REVIEW, incident_id) in quick_data(content) for content in lw.to_user(STAFF))
     assert view.ref in report_text(lw, files(lw.to_user(PR))[0])
 
-    # Someone not allowed cannot record the review: refused in Japanese, nothing recorded, nothing sent.
+    # Someone not allowed is refused at the invitation's button, before any question (the words a refused answer
+    # would get): nothing asked, nothing recorded, nothing sent; the attempt is on the timeline.
+    told = len(lw.to_user(OTHER))
     lw.press(OTHER, pb.encode(pb.REVIEW, incident_id))
-    lw.press(OTHER, pb.encode(pb.REVIEW_BLANK, incident_id))
-    lw.say(OTHER, "勝手な記入")
-    assert files(lw.to_user(OTHER)) == [] and "権限がありません" in text_of(lw.to_user(OTHER)[-1])
-    events = [entry.type for entry in lw.runtime.triage.queries.timeline(incident_id, None)]
-    assert "review_recorded" not in events and "access_denied" in events
+    assert [text_of(content) for content in lw.to_user(OTHER)[told:]] == [
+        "この操作を行う権限がありません。操作は記録されました。"]
+    assert files(lw.to_user(OTHER)) == []
+    events = lw.runtime.triage.queries.timeline(incident_id, None)
+    assert "review_recorded" not in [entry.type for entry in events]
+    assert events[-1].type == "access_denied" and events[-1].data.get("action") == "review"
     # Both left blank: nothing recorded, the member is told.
     lw.press(PR, pb.encode(pb.REVIEW, incident_id))
     lw.press(PR, pb.encode(pb.REVIEW_BLANK, incident_id))

@@ -87,15 +87,26 @@ def test_an_ordinary_incident_hands_the_records_to_the_reporter_and_pr(slack: Sl
     invite = next(m for m in fake.thread_messages(home, home_ts) if "records_review" in action_ids(m))
     assert "原因" in text_of(invite)
 
-    # A bystander may open the modal but not record: refused inside the modal, the attempt on the timeline.
-    slack.driver.click(OTHER, invite, "records_review", until=lambda f: len(f.views) >= 1)
+    # A bystander is refused at the click, before typing anything (the same words as a refused submission), and
+    # the attempt is on the timeline under their name; no modal opens.
+    views = len(fake.views)
+    slack.driver.click(OTHER, invite, "records_review",
+                       until=lambda f: bool(f.calls_to("chat.postEphemeral", user=OTHER)))
+    assert fake.calls_to("chat.postEphemeral", user=OTHER)[-1].args["text"] == (
+        "この操作を行う権限がありません。操作は記録されました。")
+    assert len(fake.views) == views and slack.events(incident_id)[-1] == "access_denied"
+    denied = slack.runtime.triage.queries.timeline(incident_id, None)[-1]
+    assert denied.data.get("action") == "review"
+    slack.executor.drain()
+    assert len(fake.shared) == uploads
+    # A modal opened before a role changed is still refused on submit, inside the modal.
+    views = len(fake.views)
+    slack.driver.click(STAFF, invite, "records_review", until=lambda f: len(f.views) > views)
     modal = fake.views[-1]
     assert [b["block_id"] for b in modal["blocks"] if b["type"] == "input"] == ["cause", "prevention"]
     refused = slack.driver.submit_view(OTHER, modal, {"cause": "覗き見", "prevention": ""})
-    assert refused.json()["response_action"] == "errors"
+    assert refused.json()["errors"]["cause"] == "この操作を行う権限がありません。操作は記録されました。"
     assert slack.events(incident_id)[-1] == "access_denied"
-    slack.executor.drain()
-    assert len(fake.shared) == uploads
 
     # Both left blank: nothing recorded, nothing sent again.
     views = len(fake.views)
@@ -160,3 +171,17 @@ def test_a_replayed_end_uploads_nothing_twice(slack: SlackEnv) -> None:
 def _last_step(slack: SlackEnv, incident_id: int) -> str:
     entries = slack.runtime.triage.queries.timeline(incident_id, None)
     return next(str(e.data["step"]) for e in reversed(entries) if e.type in ("step_completed", "step_skipped"))
+
+
+def test_the_end_of_the_steps_shows_every_draft_together_in_the_thread(slack: SlackEnv) -> None:
+    """The last step's message promised drafts 「まとめて表示できます」, which only the console's /drafts could do:
+    now they are shown, together and with every answer, in the incident's thread."""
+    fake = slack.fake
+    incident_id, home, home_ts = run_to_the_end(slack, FLAMING, STAFF)
+    drafts = slack.runtime.triage.steps.drafts(incident_id, STAFF)
+    assert len(drafts) >= 2
+    texts = [text_of(m) for m in fake.thread_messages(home, home_ts)]
+    [shown] = [t for t in texts if "すべての回答を反映した内容でまとめて表示します" in t]
+    for draft in drafts:
+        assert f"【下書き】{draft.title}" in shown and draft.text.strip().splitlines()[0] in shown
+    assert "まとめて表示できます" not in "\n".join(texts)

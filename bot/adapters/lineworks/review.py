@@ -73,9 +73,11 @@ class Reviews:
         return self.handlers.triage.queries.view(incident_id, None).ref
 
     def start(self, event: PostbackPress) -> None:
-        """The invitation's quick reply: the first question."""
+        """The invitation's quick reply: the first question, for whoever may record it (anyone else is refused now,
+        not after answering)."""
         user, incident_id = event.source.user_id, event.data.incident_id
         assert user is not None
+        closing.open_review(RecordsDesk(self.handlers.triage.deps), incident_id, self.adapter.actor(user))
         self.memos.remember(self._key(user), {"incident": incident_id, CAUSE: None})
         self._drop(user, incident_id, pb.REVIEW)
         self._ask(user, incident_id, CAUSE)

@@ -18,11 +18,12 @@ class SlackRecords(Handlers):
     """The review button, the modal and what follows it."""
 
     def open_review(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """The button: the modal, for whoever may end the incident (the core refuses anyone else on submit)."""
+        """The button: the modal for whoever may end the incident; anyone else is refused here, before typing."""
         user, channel, thread, reply = self.replies.for_action(body)
         incident_id = int(str(action.get("value") or "0"))
         with self.replies.guard(reply, "records_review", incident_id):
-            view = self.people.triage().queries.view(incident_id, user)
+            actor = self.people.actor(user, body["user"].get("name", ""))
+            view = closing.open_review(RecordsDesk(self.people.triage().deps), incident_id, actor)
             metadata = {"i": incident_id, "c": channel, "t": thread}
             self.client.views_open(trigger_id=body["trigger_id"], view=self.render.review_modal(view.ref, metadata))
 
