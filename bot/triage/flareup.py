@@ -42,7 +42,8 @@ def same_post_outcome(deps: CoreDeps, view: IncidentView, platform: str, *, dupl
         question = cat.t("report.same_as_resolved", ref=view.ref, status=view.status_label) + how(
             cat, "reopen", platform, ref=view.ref, id=view.id)  # how, in its platform's words, where buttons fail
     else:  # a button they would be refused on helps nobody: say who decides, and that they were told
-        question = cat.t("report.same_as_resolved_told", ref=view.ref, status=view.status_label)
+        question = cat.t("report.same_as_resolved_told", ref=view.ref, status=view.status_label) + how(
+            cat, "new", platform)  # where no button can be shown (Slack's slash command)
     choice = ReopenOrNew(view.id, question, cat.t("report.reopen_choice", ref=view.ref), cat.t("report.new_choice"),
                          may_reopen=may)
     return Outcome(incident=view, merged=True, same_as_resolved=True, duplicate=duplicate, messages=(question,),

@@ -142,19 +142,19 @@ class Inputs:
     # -- the question about a possible report ------------------------------------------------------------------
     def ask(self, ask: AskIfReport, report: ReportInput) -> None:
         """Ask the poster in their 1:1 chat (nobody else sees anything); the message is remembered."""
-        token = uuid.uuid4().hex[:16]
-        where = report.conversation.channel if report.conversation else ""
-        self.memos.remember(f"lineworks:ask:{token}", {"text": report.text, "user": report.reporter.user_id,
-                                                       "channel": where, "explicit": report.explicit})
-        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, token))
+        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report)))
 
     def offer(self, choice: ReopenOrNew, report: ReportInput) -> None:
         """Offer reopen-or-new in the reporter's 1:1 chat; the message is remembered for 「新しい案件」."""
+        self.adapter.tell(report.reporter.user_id, self.render.flareup(choice, self._remembered("flareup", report)))
+
+    def _remembered(self, purpose: str, report: ReportInput) -> str:
+        """A token for the reported message, kept (text, reporter, room) until its answer."""
         token = uuid.uuid4().hex[:16]
         where = report.conversation.channel if report.conversation else ""
-        self.memos.remember(f"lineworks:flareup:{token}", {"text": report.text, "user": report.reporter.user_id,
-                                                           "channel": where, "explicit": report.explicit})
-        self.adapter.tell(report.reporter.user_id, self.render.flareup(choice, token))
+        self.memos.remember(f"lineworks:{purpose}:{token}", {"text": report.text, "user": report.reporter.user_id,
+                                                             "channel": where, "explicit": report.explicit})
+        return token
 
     def answer_flareup(self, event: PostbackPress) -> None:
         """Reopen pressed: the core decides who may. New pressed: the remembered message, reported once."""
