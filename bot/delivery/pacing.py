@@ -70,7 +70,11 @@ class Pacer:
         self.max_pending = max_pending
         self.clock = clock
         self.name = name
-        self._lock = threading.Condition()
+        # One lock, two conditions: idle workers wait for a job (`_has_work`), everyone else (turns, room, idle)
+        # for a state change (`_lock`); waking all eight workers on every change cost more than the jobs' own work.
+        lock = threading.RLock()
+        self._lock = threading.Condition(lock)
+        self._has_work = threading.Condition(lock)
         self._jobs: list[tuple[bool, int, int, int, Job]] = []
         self._current = threading.local()  # the job a worker runs: its posts take turns by the job's age
         self._keyed: dict[str, Job] = {}
@@ -111,7 +115,7 @@ class Pacer:
                 self._keyed[job.coalesce] = job
             if self.spawn is None:
                 self._start_workers()
-            self._lock.notify_all()
+            self._has_work.notify()
         if self.spawn is not None:
             self.spawn(self._run_one)
         return True
@@ -137,6 +141,7 @@ class Pacer:
         with self._lock:
             self._closed = True
             self._lock.notify_all()
+            self._has_work.notify_all()
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -153,7 +158,7 @@ class Pacer:
                 while taken is None:
                     if self._closed and not self._jobs:
                         return
-                    self._lock.wait()
+                    self._has_work.wait()
                     taken = self._take()
             self._execute(*taken)
 
@@ -204,11 +209,14 @@ class Pacer:
                 if self._lanes[job.lane] <= 0:
                     del self._lanes[job.lane]
                 self._lock.notify_all()
+                if self._jobs:  # a job its lane held back may be taken now
+                    self._has_work.notify()
 
     def poke(self) -> None:
         """Wake every waiter to read the clock again (a test's fake clock moved)."""
         with self._lock:
             self._lock.notify_all()
+            self._has_work.notify_all()
 
     # -- turns --------------------------------------------------------------------------------------------------
     def latest(self, key: str, value: int = 0) -> int | None:

@@ -315,3 +315,58 @@ def test_a_long_body_is_read_back_for_its_run_not_kept_in_memory(engine: Engine)
     runs.gate.set()
     wait_until("both ran", lambda: runs.bodies == [long_body, "short"])
     inbox.stop()
+
+
+def commits(engine: Engine) -> list[int]:
+    """A counter of committed transactions on the engine (one item per commit)."""
+    seen: list[int] = []
+    event.listen(engine, "commit", lambda connection: seen.append(1))
+    return seen
+
+
+def test_a_finished_row_is_deleted_by_the_next_deliverys_store_not_a_transaction_of_its_own(engine: Engine) -> None:
+    runs = Runs(engine)
+    inbox = Inbox(engine, "slack", runs, workers=1, linger=60.0)  # no idle flush within the test
+    inbox.start()
+    counted = commits(engine)
+    try:
+        assert inbox.accept("Ev1", "first")
+        wait_until("first run", lambda: runs.bodies == ["first"])
+        assert stored(engine) == ["Ev1"] and inbox.pending() == 1  # finished, its delete waits for a batch
+        assert inbox.accept("Ev2", "second")  # this store transaction deletes Ev1's row too
+        assert stored(engine) == ["Ev2"]
+        wait_until("second run", lambda: runs.bodies == ["first", "second"])
+        assert len(counted) == 2  # two deliveries, two transactions (each used to add a delete of its own)
+    finally:
+        inbox.stop()  # deletes what is left at once
+    assert not stored(engine) and inbox.pending() == 0 and len(counted) == 3
+
+
+def test_an_idle_inbox_deletes_a_finished_row_alone_after_the_linger(engine: Engine) -> None:
+    runs = Runs(engine)
+    inbox = Inbox(engine, "slack", runs, workers=2, linger=0.01)
+    inbox.start()
+    try:
+        assert inbox.accept("Ev1", "only")
+        wait_until("run, deleted alone and let go", lambda: runs.bodies == ["only"] and not stored(engine)
+                   and inbox.pending() == 0)
+    finally:
+        inbox.stop()
+
+
+def test_a_crash_between_run_and_delete_runs_the_finished_row_again_at_the_next_start(engine: Engine) -> None:
+    runs = Runs(engine)
+    inbox = Inbox(engine, "slack", runs, workers=1, linger=60.0)
+    inbox.start()
+    assert inbox.accept("Ev1", "body")
+    wait_until("run", lambda: runs.bodies == ["body"])
+    inbox._running = False  # a crash: nothing flushed  # noqa: SLF001 - simulates the process dying
+    with inbox._cond:  # noqa: SLF001
+        inbox._ready.notify_all()  # noqa: SLF001
+    assert stored(engine) == ["Ev1"]
+    again = Inbox(engine, "slack", runs)
+    assert again.start() == 1  # the row is run again (the core's keys make a second run repeat nothing)
+    try:
+        wait_until("run again and deleted", lambda: runs.bodies == ["body", "body"] and not stored(engine))
+    finally:
+        again.stop()
