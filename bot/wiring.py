@@ -108,10 +108,13 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         pr_members=frozenset(settings.file.access.pr_members) | frozenset(settings.file.slack.pr_members),
         security_officers=frozenset(settings.file.access.security_officers),
     )
+    clock = clock or SystemClock()
     deps = CoreDeps(
         sessions=make_session_factory(engine), library=library, profile=profile, access=access,
-        clock=clock or SystemClock(), catalog=catalog, escalation=escalation_plan(settings, profile, locale),
+        clock=clock, catalog=catalog, escalation=escalation_plan(settings, profile, locale),
         classifier=Classifier(),
         rate_limit=RateLimit(settings.file.rate_limit.max_new_incidents, settings.file.rate_limit.window_minutes),
+        # SQLite serves one instance only (docs/operations.md): claims made before this start are a dead one's
+        orphaned_before=clock.now() if engine.dialect.name == "sqlite" else None,
     )
     return Runtime(settings=settings, engine=engine, triage=Triage(deps), profiles=profiles, library=library)

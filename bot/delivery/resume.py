@@ -27,9 +27,13 @@ def resume_reports(queries: IncidentQueries, platform: str, now: datetime, show:
     """Show again every unfinished report of `platform` (see the module docstring): `show` gets the outcome its
     report had (duplicate=True) and runs the same delivery plan, so the ledger posts only what is missing. One
     report's failure is logged and the others still go; returns how many were looked at."""
-    # A report younger than a post's lease may still be being posted by its first delivery.
+    # A report younger than a post's lease may still be being posted by its first delivery, unless it was made
+    # before this process started on a database that serves this process alone (its poster has died).
+    before = now - POST_LEASE.duration
+    if (started := queries.deps.orphaned_before) is not None:
+        before = max(before, started - timedelta(microseconds=1))  # made strictly before the start
     outcomes = queries.unfinished_reports(platform, REPORT_DELIVERY, created_after=now - RESUME_WINDOW,
-                                          created_before=now - POST_LEASE.duration)
+                                          created_before=before)
     for outcome in outcomes:
         incident_id = outcome.incident.id if outcome.incident else None
         log.warning("delivery.report_resumed platform=%s incident_id=%s", platform, incident_id)

@@ -78,6 +78,9 @@ class CoreDeps:
     escalation: EscalationPlan
     classifier: Classifier
     rate_limit: RateLimit = field(default_factory=lambda: RateLimit(0, 60))
+    # Claims made before this belong to a process that has died: set to the start of this process when the
+    # database serves one instance only (SQLite), so a restart finishes a crashed post at once, not a lease later.
+    orphaned_before: datetime | None = None
 
 
 MAX_INCIDENT_ID = 2**31 - 1  # PostgreSQL's INTEGER

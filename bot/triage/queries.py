@@ -222,7 +222,7 @@ class IncidentQueries:
             elif own is not None and purpose in own[1] and connection.execute(
                     _RENEW_OWN, {"rid": row[0], "renewed": now, "claimed": own[0]}).rowcount == 1:
                 claims[purpose] = RefClaim("new", row[1], None)  # still as this caller claimed it: its own again
-            elif not lease.expired(row[3], now):
+            elif not lease.expired(row[3], now) and not self.orphaned(row[3]):
                 claims[purpose] = RefClaim("busy", row[1], None)
             else:  # the claim's age restarts with its new holder
                 connection.execute(_RENEW_CLAIM, {"rid": row[0], "renewed": now})
@@ -233,6 +233,10 @@ class IncidentQueries:
         if count_type is not None:
             count = int(connection.execute(_COUNT_EVENTS, {"iid": incident_id, "type": count_type}).scalar_one())
         return places, claims, count
+
+    def orphaned(self, claimed_at: datetime) -> bool:
+        """Whether a claim was made by a process that has died (before this one started, on a one-instance database)."""
+        return self.deps.orphaned_before is not None and claimed_at < self.deps.orphaned_before
 
     def put_refs(self, incident_id: int, platform: str, places: dict[str, tuple[str, str]]) -> set[str]:
         """Record several places at once, each only where no ts is stored yet (one transaction); returns the
