@@ -31,7 +31,8 @@ from bot.delivery.ledger import (
     REPORT_DELIVERY,
     THREAD,
 )
-from bot.ports import IncidentView, Outcome, StepView
+from bot.ports import IncidentView, Notification, Outcome, StepView
+from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
 FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the next free generation
@@ -104,6 +105,18 @@ class UpdateNotices:
 
 
 @dataclass(frozen=True)
+class ReviseNotices:
+    """The section notices posted so far drawn again as the core now words them (`notes`, one per chain level;
+    the post URL changed), in place, then, when acknowledged (`acked`: when, as people read it), who acknowledged
+    it shown again. A platform that cannot edit posts the first one anew, without a second acknowledge control."""
+
+    incident_id: int
+    view: IncidentView
+    notes: tuple[Notification, ...]
+    acked: str | None = None
+
+
+@dataclass(frozen=True)
 class UpdateCount:
     """The merged-reports count message, posted once and then updated in place (coalesced by pacing)."""
 
@@ -163,7 +176,8 @@ class Upload:
     comment: str
 
 
-Op = Adopt | Post | UpdateStep | UpdateNotices | UpdateCount | Tell | MovePrivate | Advise | Mark | Upload
+Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | UpdateCount | Tell | MovePrivate | Advise | Mark
+      | Upload)
 
 
 @dataclass(frozen=True)
@@ -235,7 +249,7 @@ def notices(outcome: Outcome, by: str) -> Plan:
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change)."""
     return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
-                 if note.topic is not None)
+                 if note.topic not in (None, REVISED))
 
 
 def _step_purpose(kind: str, step: StepView) -> str:
@@ -244,8 +258,9 @@ def _step_purpose(kind: str, step: StepView) -> str:
     return step_purpose(kind, step.step_id)
 
 
-def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None) -> Plan:
-    """After a step changed: the next step, the end announced, then the closed step updated in place."""
+def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, acked: str | None = None) -> Plan:
+    """After a step changed: the next step, the end announced, then the closed step updated in place; the
+    section notices redrawn when the step changed what they say (`acked`: when PR acknowledged, as read)."""
     view = outcome.incident
     if view is None or (outcome.duplicate and outcome.completed_step is None):
         return Plan(None)
@@ -258,6 +273,9 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None) -> 
     if outcome.completed_step is not None:
         done = outcome.completed_step
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
+    revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
+    if revised and not outcome.duplicate:
+        ops += (ReviseNotices(view.id, view, revised, acked if view.acknowledged_at else None),)
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, by)
 
 
@@ -319,5 +337,6 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report", "progress",
-           "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]
+           "ReviseNotices", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report",
+           "progress", "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD", "REPORTED",
+           "REPORTED_OTHERS"]
