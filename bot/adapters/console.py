@@ -116,8 +116,8 @@ class ConsoleChat:
         """Run one action; user errors become one message (database trouble says nothing was saved)."""
         try:
             return action()
-        except PermissionDenied:
-            return self.t("error.denied")
+        except PermissionDenied as exc:  # who may, where the refusal can say (a reopen)
+            return failure_text(exc, self.triage.catalog, self.focus) or self.t("error.denied")
         except InvalidRequest as exc:
             if isinstance(exc.__cause__, OperationalError):  # StorageUnavailable: say why when it will not pass
                 key = database_problem(exc.__cause__)
