@@ -32,6 +32,7 @@ from bot.delivery.ledger import (
     THREAD,
 )
 from bot.ports import IncidentView, Notification, Outcome, StepView
+from bot.triage.flareup import REOPENED_HERE
 from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
@@ -239,17 +240,20 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
 
 
 def notices(outcome: Outcome, by: str) -> Plan:
-    """Only the core's informational notices to the section (a reopened incident: PR told who reopened it)."""
+    """Only the core's informational notices: to the section (a reopened incident: PR told who reopened it), then
+    to the incident's own conversation (its reporters told it is running again; a restricted one's is private)."""
     view = outcome.incident
     if view is None or outcome.duplicate or not outcome.notifications:
         return Plan(None)
-    return Plan(view.id, _topic_notices(view, outcome), view.severity, by)
+    here = tuple(Post(view.id, None, HOME, c.Texts((note.title, note.body), mention=view.reporters))
+                 for note in outcome.notifications if note.topic == REOPENED_HERE)
+    return Plan(view.id, _topic_notices(view, outcome) + here, view.severity, by)
 
 
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change)."""
     return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
-                 if note.topic not in (None, REVISED))
+                 if note.topic not in (None, REVISED, REOPENED_HERE))
 
 
 def _step_purpose(kind: str, step: StepView) -> str:
