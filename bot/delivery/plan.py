@@ -33,6 +33,7 @@ from bot.delivery.ledger import (
 )
 from bot.ports import IncidentView, Notification, Outcome, StepView
 from bot.triage.flareup import REOPENED_HERE
+from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
@@ -251,9 +252,10 @@ def notices(outcome: Outcome, by: str) -> Plan:
 
 
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
-    """The core's informational notices to the section (a co-report waiting for a role, a severity change)."""
-    return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
-                 if note.topic not in (None, REVISED, REOPENED_HERE))
+    """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
+    flare-up's carries the reopen control."""
+    return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
+                 for note in outcome.notifications if note.topic not in (None, REVISED, REOPENED_HERE))
 
 
 def _step_purpose(kind: str, step: StepView) -> str:
