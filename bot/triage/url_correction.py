@@ -46,7 +46,7 @@ def revised(session: Session, deps: CoreDeps, incident: Incident, old: str | Non
         return []
     levels = session.execute(select(Escalation.level).where(Escalation.incident_id == incident.id,
                                                             Escalation.status == "sent").distinct()).scalars()
-    changed = deps.catalog.t("notify.url_changed", old=old or "—")
+    changed = deps.catalog.t("notify.url_changed", old=old) if old else deps.catalog.t("notify.url_entered")
     notes = (notification(deps, incident, level) for level in sorted(levels))
     return [replace(note, body=f"{changed}\n{note.body}", acknowledgeable=incident.acknowledged_at is None,
-                    mention=None, topic=REVISED) for note in notes if note is not None]
+                    topic=REVISED) for note in notes if note is not None]

@@ -65,6 +65,16 @@ def test_a_corrected_url_redraws_prs_notice_in_place(runtime: Runtime) -> None:
     assert len(_notices(port)) == 1  # nothing posted anew on a platform that edits
 
 
+def test_a_url_first_entered_in_a_step_is_shown_on_the_notice(runtime: Runtime) -> None:
+    port = FakePort()
+    incident_id = _reported(runtime, port, "炎上しています。市の公式Xの投稿に批判のリプライが殺到しています")
+    assert runtime.triage.queries.view(incident_id, None).source_url is None
+    _correct(runtime, port, incident_id)
+    [redrawn] = [s.content for s in port.of("update") if isinstance(s.content, c.SectionNotice)]
+    assert "URLが手順で入力されました" in redrawn.note.body and f"投稿: {CORRECTED}" in redrawn.note.body
+    assert redrawn.note.mention == port.posts(PR_CH)[0].content.note.mention  # drawn as first posted
+
+
 def test_an_acknowledged_notice_keeps_who_acknowledged_it(runtime: Runtime) -> None:
     port = FakePort()
     incident_id = _reported(runtime, port, FLAMING.format(n=2))
