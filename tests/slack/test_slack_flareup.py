@@ -106,3 +106,4 @@ def test_prs_flare_up_notice_carries_the_reopen_button_and_it_reopens(slack: Sla
     slack.driver.click(PR, notice, "flareup:reopen", until=lambda f: len(f.calls_to("response_url")) > 1)
     assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
     assert any(f"【再開】INC-{incident_id:04d}" in text_of(m) for m in slack.fake.channel_messages(PR_CHANNEL))
+

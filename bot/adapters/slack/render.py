@@ -264,7 +264,7 @@ class Renderer:
         if end is not None:
             done.append(ActionsBlock(block_id="end", elements=[ButtonElement(
                 text=truncate(self.t("end.control"), BUTTON_TEXT_LIMIT), action_id=RESOLVE, value=str(end),
-                style="primary")]))
+                style="primary")]).to_dict())
         return kept[: MESSAGE_BLOCK_LIMIT - len(done)] + done
 
     def redacted(self, blocks: list[dict[str, Any]], body: str) -> list[dict[str, Any]]:
