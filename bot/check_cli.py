@@ -11,8 +11,9 @@ from bot import identity
 from bot.chat_sections import ChatSection, SectionError, mentioned_sections, read_section
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
+from bot.i18n import Catalog
 from bot.triage.escalation import EscalationPlan
-from bot.triage.profiles import Profile
+from bot.triage.profiles import Profile, bare_name
 from bot.wiring import Runtime
 
 # The chat platforms whose app.yaml blocks share ChatSection's fields (Slack's is typed in bot/config.py).
@@ -89,6 +90,25 @@ def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False
         "書いてください。")
 
 
+def acknowledger_unnotified(settings: Settings, profile: Profile, cat: Catalog) -> str | None:
+    """The profile's acknowledger (and pr_role, the people of access.pr_members) when it is none of the sections
+    the first notice goes to (first_report_to, all told at once): who must acknowledge is never told first."""
+    # e.g. a custom profile extending 旭川市 with first_report_to: [department_head]: 広報広聴課 hears nothing.
+    told = {bare_name(profile.section_name(key, locale)) for key in profile.first_report_to for locale in ("ja", "en")}
+    told |= set(profile.first_report_to)  # `acknowledger: pr_section`, the section's key
+    fields = [field for field, text in (("acknowledger", profile.acknowledger), ("pr_role", profile.pr_role))
+              if text is not None and not {bare_name(text.ja), bare_name(text.en)} & told]
+    if not fields:
+        return None
+    own = profile.id in settings.file.custom_profiles  # else a profile of playbooks_dir (profiles/<id>.yaml)
+    where = f"custom_profiles.{profile.id}." if own else f"profiles/{profile.id}.yaml: "
+    named = profile.acknowledger if "acknowledger" in fields else profile.pr_role
+    assert named is not None
+    return where + "・".join(fields) + ": " + cat.t(
+        "check.acknowledger_unnotified", who=named.get(cat.locale), fields=", ".join(fields),
+        first=profile.first_recipients(cat.locale), keys=", ".join(profile.first_report_to))
+
+
 def unused_added_sections(settings: Settings, profile: Profile, profiles: Mapping[str, Profile]) -> list[str]:
     """Sections the selected custom profile adds that nothing uses: a misspelt pr_section kept the old name."""
     sections = (settings.file.custom_profiles.get(profile.id) or {}).get("sections")
@@ -121,15 +141,11 @@ def unpingable_mentions(settings: Settings) -> list[tuple[int, str]]:
 def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     """Report what is in use; fail (2) when an escalation level of a chat platform would mention nobody."""
     settings, deps = runtime.settings, runtime.triage.deps
-    en = settings.file.locale == "en"
+    en, cat = settings.file.locale == "en", runtime.triage.catalog  # its {pr_role}: the profile's word (浦臼町: 総務課)
     missing = unmentioned_sections(settings, deps.escalation, en)
     if missing and uses_chat_platform(settings):
         for line in missing:
-            stdout.write(f"{settings.source}: {line}: " + (
-                "nobody to mention; set escalation.levels[].mention (or teams.mentions, or the PR members for "
-                "the first level)\n" if en else
-                "通知先がいません。escalation.levels[].mention（Teams は teams.mentions、第 1 段階は広報担当の"
-                "メンバーでも可）を設定してください\n"))
+            stdout.write(f"{settings.source}: {line}: {cat.t('check.nobody_to_mention')}\n")
         return 2
     layers = [str(settings.playbooks_dir)] + ([str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir
                                              else [])
@@ -137,11 +153,7 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
                  f"playbooks {', '.join(runtime.library.kinds())}; profiles {', '.join(sorted(runtime.profiles))}\n"
                  f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")
     if not pr_people(settings):  # then nobody may acknowledge, close or grant a role (bot/triage/access.py)
-        stdout.write(f"{settings.source}: " + (
-            "warning: no PR members (access.pr_members): nobody can acknowledge, close or decline an incident, "
-            "or grant a role. Add the PR staff's ids (e.g. slack:U0123ABCD, console:pr).\n" if en else
-            "注意: 広報担当（access.pr_members）が設定されていません。インシデントの確認・完了・却下や権限の付与が"
-            "できる人がいません。広報担当職員の ID（例: slack:U0123ABCD、console:pr）を設定してください。\n"))
+        stdout.write(f"{settings.source}: {cat.t('check.no_pr_members')}\n")
     for index, mention in unpingable_mentions(settings):
         stdout.write(f"{settings.source}: escalation.levels[{index}].mention: " + (
             f"warning: {mention!r} is neither a Slack user (U…/W…) nor a user group (S…); Slack shows it as text and "
@@ -156,6 +168,9 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "個人チャット（DM）とメンションだけが報告になります。報告用チャンネルの ID を書いてください。\n"))
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
+    unnotified = acknowledger_unnotified(settings, deps.profile, cat)
+    if unnotified:
+        stdout.write(f"{settings.source}: {unnotified}\n")
     elsewhere = first_level_elsewhere(settings, deps.profile, en)
     if elsewhere:
         stdout.write(f"{settings.source}: {elsewhere}\n")

@@ -27,8 +27,9 @@ def test_reopening_a_resolved_incident_tells_the_first_notices_sections_who_did(
     again = runtime.triage.incidents.report(ReportInput(f"再燃しています {URL}", COLLEAGUE))
     assert again.reopen_or_new is not None and again.reopen_or_new.incident_id == incident_id
     reopened = runtime.triage.incidents.change_status(incident_id, lifecycle.RESPONDING, PR_OFFICER)
-    [told] = reopened.notifications
+    [told, here] = reopened.notifications  # PR, then the incident's own conversation (plan.notices)
     assert told.topic == "reopened" and told.audience == "pr_section" and not told.acknowledgeable
+    assert here.topic == "reopened_here" and "広報 太郎" in here.body and "自治体の運用設定" not in here.body
     assert "【再開】INC-0001（炎上）" in told.title and "広報 太郎" in told.body and "自治体の運用設定" in told.body
     resolved = runtime.triage.incidents.change_status(incident_id, lifecycle.RESOLVED, PR_OFFICER)
     closed = runtime.triage.incidents.change_status(incident_id, lifecycle.CLOSED, PR_OFFICER)

@@ -11,7 +11,6 @@ from bot.lease import POST_LEASE
 from bot.ports import Actor, ReportInput
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest
-from bot.triage.lifecycle import IllegalTransition
 from bot.wiring import Runtime
 from storage.models import Escalation, Incident, TimelineEvent
 from storage.timeline import verify_chain
@@ -148,7 +147,7 @@ def test_walk_every_step_to_resolution(runtime: Runtime) -> None:
     assert events.count("step_completed") == len(seen)
     assert "severity_changed" in events and events[-1] == "status_changed"
     runtime.triage.incidents.change_status(incident_id, "closed", PR_OFFICER)
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(InvalidRequest, match="再開できません"):  # closed: said how to report the post anew
         runtime.triage.incidents.change_status(incident_id, "responding", PR_OFFICER)
     with runtime.triage.deps.sessions.begin() as session:
         assert verify_chain(session).ok

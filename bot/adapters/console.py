@@ -35,6 +35,7 @@ from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
+from bot.triage.flareup import REOPENED_HERE
 from bot.triage.lifecycle import CLOSED, DECLINED, IllegalTransition
 from bot.triage.service import Triage
 from bot.triage.short_input import fold, incident_number
@@ -116,8 +117,8 @@ class ConsoleChat:
         """Run one action; user errors become one message (database trouble says nothing was saved)."""
         try:
             return action()
-        except PermissionDenied:
-            return self.t("error.denied")
+        except PermissionDenied as exc:  # who may, where the refusal can say (a reopen)
+            return failure_text(exc, self.triage.catalog, self.focus) or self.t("error.denied")
         except InvalidRequest as exc:
             if isinstance(exc.__cause__, OperationalError):  # StorageUnavailable: say why when it will not pass
                 key = database_problem(exc.__cause__)
@@ -379,7 +380,7 @@ class ConsoleChat:
         parts = list(outcome.messages) if outcome.ask is None or outcome.incident is not None else []
         if outcome.same_as_resolved and outcome.incident is not None:
             parts.append(self.t("console.same_post_choices", id=outcome.incident.id))
-        for note in outcome.notifications:
+        for note in (n for n in outcome.notifications if n.topic != REOPENED_HERE):  # a section's, not a chat's
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None:
             parts.append(render_step(outcome.step, self.t))

@@ -27,7 +27,8 @@ def build_delivery(triage: Triage, port: ChatPort, ledger: Ledger, *, interval: 
                    wait: Callable[[float], None] = time.sleep) -> tuple[Pacer, Runner]:
     """The pacer and runner of one platform: one post per `interval` seconds in a conversation, section notices
     by `notification_channel` (`place`: a channel id as the port addresses it), failed posts on the timeline;
-    `wait` is how rate limits are waited out (tests record it instead of sleeping)."""
+    `wait` is how rate limits are waited out (tests record it instead of sleeping); a port that cannot change a
+    posted message says so with `edits = False` (what an edit would show is then posted anew)."""
     pacer = Pacer(lambda conversation: interval, max_pending=max_pending, spawn=spawn,
                   name=f"{ledger.platform}-delivery")
 
@@ -37,7 +38,7 @@ def build_delivery(triage: Triage, port: ChatPort, ledger: Ledger, *, interval: 
 
     return pacer, Runner(port, ledger, section, error_recorder(triage.incidents, ledger.platform),
                          chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=wait,
-                         latest=pacer.latest)
+                         latest=pacer.latest, edits=getattr(port, "edits", True))
 
 
 __all__ = ["notification_channel", "build_delivery"]

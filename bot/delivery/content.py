@@ -105,6 +105,9 @@ class SectionNotice:
     view: IncidentView
     link: str | None = None  # to the incident's conversation; filled in by the runner
     private: bool = False  # the conversation is the reporter's private chat with the bot (no link: PR cannot open it)
+    # Offer the flare-up's reopen control (bot/delivery/flareup.py REOPEN) for the incident: a resolved incident's
+    # post reported again. The core decides who may reopen when it is used; a platform without it says the command.
+    reopen: bool = False
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, 
     view = outcome.incident
     if view is None:
         return AfterControl(None, outcome, duplicate)
-    steps = plan.progress(outcome, actor.display_name, now, at=at)
+    acked = when(view.acknowledged_at) if when is not None and view.acknowledged_at else None
+    steps = plan.progress(outcome, actor.display_name, now, at=at, acked=acked)
     if when is not None:
         steps = offering_end(triage, steps, outcome, when)
     return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),

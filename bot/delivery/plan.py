@@ -31,7 +31,10 @@ from bot.delivery.ledger import (
     REPORT_DELIVERY,
     THREAD,
 )
-from bot.ports import IncidentView, Outcome, StepView
+from bot.ports import IncidentView, Notification, Outcome, StepView
+from bot.triage.flareup import REOPENED_HERE
+from bot.triage.flareup import TOPIC as REPORTED_AGAIN
+from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
 FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the next free generation
@@ -104,6 +107,18 @@ class UpdateNotices:
 
 
 @dataclass(frozen=True)
+class ReviseNotices:
+    """The section notices posted so far drawn again as the core now words them (`notes`, one per chain level;
+    the post URL changed), in place, then, when acknowledged (`acked`: when, as people read it), who acknowledged
+    it shown again. A platform that cannot edit posts the first one anew, without a second acknowledge control."""
+
+    incident_id: int
+    view: IncidentView
+    notes: tuple[Notification, ...]
+    acked: str | None = None
+
+
+@dataclass(frozen=True)
 class UpdateCount:
     """The merged-reports count message, posted once and then updated in place (coalesced by pacing)."""
 
@@ -163,7 +178,8 @@ class Upload:
     comment: str
 
 
-Op = Adopt | Post | UpdateStep | UpdateNotices | UpdateCount | Tell | MovePrivate | Advise | Mark | Upload
+Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | UpdateCount | Tell | MovePrivate | Advise | Mark
+      | Upload)
 
 
 @dataclass(frozen=True)
@@ -225,17 +241,21 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
 
 
 def notices(outcome: Outcome, by: str) -> Plan:
-    """Only the core's informational notices to the section (a reopened incident: PR told who reopened it)."""
+    """Only the core's informational notices: to the section (a reopened incident: PR told who reopened it), then
+    to the incident's own conversation (its reporters told it is running again; a restricted one's is private)."""
     view = outcome.incident
     if view is None or outcome.duplicate or not outcome.notifications:
         return Plan(None)
-    return Plan(view.id, _topic_notices(view, outcome), view.severity, by)
+    here = tuple(Post(view.id, None, HOME, c.Texts((note.title, note.body), mention=view.reporters))
+                 for note in outcome.notifications if note.topic == REOPENED_HERE)
+    return Plan(view.id, _topic_notices(view, outcome) + here, view.severity, by)
 
 
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
-    """The core's informational notices to the section (a co-report waiting for a role, a severity change)."""
-    return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view)) for note in outcome.notifications
-                 if note.topic is not None)
+    """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
+    flare-up's carries the reopen control."""
+    return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
+                 for note in outcome.notifications if note.topic not in (None, REVISED, REOPENED_HERE))
 
 
 def _step_purpose(kind: str, step: StepView) -> str:
@@ -244,8 +264,9 @@ def _step_purpose(kind: str, step: StepView) -> str:
     return step_purpose(kind, step.step_id)
 
 
-def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None) -> Plan:
-    """After a step changed: the next step, the end announced, then the closed step updated in place."""
+def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, acked: str | None = None) -> Plan:
+    """After a step changed: the next step, the end announced, then the closed step updated in place; the
+    section notices redrawn when the step changed what they say (`acked`: when PR acknowledged, as read)."""
     view = outcome.incident
     if view is None or (outcome.duplicate and outcome.completed_step is None):
         return Plan(None)
@@ -258,6 +279,9 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None) -> 
     if outcome.completed_step is not None:
         done = outcome.completed_step
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
+    revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
+    if revised and not outcome.duplicate:
+        ops += (ReviseNotices(view.id, view, revised, acked if view.acknowledged_at else None),)
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, by)
 
 
@@ -319,5 +343,6 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report", "progress",
-           "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]
+           "ReviseNotices", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report",
+           "progress", "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD", "REPORTED",
+           "REPORTED_OTHERS"]

@@ -35,6 +35,7 @@ from bot.delivery.ledger import (
     notification_purposes,
 )
 from bot.delivery.links import home_link
+from bot.delivery.revising import revise
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import IncidentView, Notification
 
@@ -64,9 +65,9 @@ class Runner:
     chain_length: int = 1
     turn: Turn = field(default=lambda channel, severity, lane: None)
     wait: Callable[[float], None] = field(default=lambda seconds: None)
-    # (key, value): wait for an in-place update's turn; the highest value offered to show, None when a newer update
-    # of the same message replaced this one (pacing)
+    # (key, value): wait for an in-place update's turn; the highest value offered, None when a newer one replaced it
     latest: Callable[[str, int], int | None] = field(default=lambda key, value: value)
+    edits: bool = True  # whether the port can change a posted message (LINE WORKS cannot: see ReviseNotices)
 
     def run(self, plan: p.Plan, reply: Callable[[c.Content], None] | None = None,
             prepared: Prepared | None = None) -> Result:
@@ -156,6 +157,8 @@ class Runner:
             for posted in self.notices(op.incident_id, led):
                 self.port.update(posted, op.content)
             return True
+        if isinstance(op, p.ReviseNotices):
+            return revise(self.port, led, op, lambda at, shown: self._turn_and_post(at, shown, plan, None), self.edits)
         if isinstance(op, p.UpdateCount):
             return self._update_count(led, op, plan)
         if isinstance(op, p.Tell):
@@ -347,8 +350,8 @@ class Runner:
                 self.port.update(before, c.MergedCount(op.view, count))
             return True
         posted = self.post_once(op.incident_id, MERGED_COUNT, home, shown, plan, led=led)
-        if posted is None:
-            return False  # being posted by another delivery, which shows the count as it is then
+        if posted is None:  # being posted by another delivery, which shows the count as it is then
+            return False
         led.flush()
         latest = c.MergedCount(op.view, self.ledger.queries.count_events(op.incident_id, "merged_report"))
         if latest != shown:  # merged meanwhile: the count catches up in place
@@ -392,6 +395,6 @@ class Runner:
             return False
         home = Place(opened.channel, opened.id)
         self._advise(led, op.view, home, plan, public)
-        self.post_once(op.incident_id, f"{INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan,
-                       led=led)  # the kind control, in the conversation it now lives in
+        # The kind control, in the conversation it now lives in.
+        self.post_once(op.incident_id, f"{INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan, led=led)
         return True

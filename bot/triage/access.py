@@ -40,11 +40,12 @@ MATRIX: Final[dict[Action, tuple[frozenset[str], frozenset[str]]]] = {
 class PermissionDenied(Exception):
     """The actor's roles do not allow this action on this incident."""
 
-    def __init__(self, action: str, user_id: str, incident_id: int | None) -> None:
+    def __init__(self, action: str, user_id: str, incident_id: int | None, *, restricted: bool = False) -> None:
         super().__init__(f"{user_id} may not {action} incident {incident_id}")
         self.action = action
         self.user_id = user_id
         self.incident_id = incident_id
+        self.restricted = restricted  # the matrix's column that refused it (who may is said from it)
         self.name = ""  # the refused actor's display name, when the caller knows it (actors.require_as)
 
 
@@ -86,7 +87,7 @@ class AccessPolicy:
                 reporters: Iterable[str] = ()) -> None:
         """Raise PermissionDenied unless allowed."""
         if not self.allows(action, user_id, restricted=restricted, reporters=reporters):
-            raise PermissionDenied(action, user_id, incident_id)
+            raise PermissionDenied(action, user_id, incident_id, restricted=restricted)
 
     def with_pr_members(self, extra: Iterable[str]) -> AccessPolicy:
         """A copy with more PR members (e.g. resolved from a Slack user group)."""

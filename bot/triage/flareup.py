@@ -20,6 +20,9 @@ from storage.models import Incident
 
 TOPIC = "reported_again"  # the notice's topic (Notification.topic), as the timeline event is called
 REOPENED = "reopened"  # the topic of the notice that the incident was reopened
+# The topic of what the incident's own conversation is told of a reopen (its thread, or for a restricted incident
+# the reporter's private chat): posted there by the delivery plan, never to a section.
+REOPENED_HERE = "reopened_here"
 # Built once and executed: compiled once, no per-call statement construction or cache key.
 RESOLVED_URLS = select(Incident.id, Incident.source_url).where(
     Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200)
@@ -65,14 +68,16 @@ def flareup_notice(deps: CoreDeps, view: IncidentView, actor: Actor) -> Notifica
 
 
 def reopened_notice(deps: CoreDeps, view: IncidentView, actor: Actor) -> tuple[Notification, ...]:
-    """A resolved incident reopened: the first notice's sections are told who reopened it (nothing else did)."""
+    """A resolved incident reopened: the first notice's sections are told who reopened it (nothing else did), and
+    the incident's own conversation that it is running again (REOPENED_HERE)."""
     cat = deps.catalog
-    body = cat.t("flareup.reopened_body", who=actor.display_name or actor.user_id, status=view.status_label,
-                 when=format_jst(deps.clock.now(), cat.locale)) + "\n" + cat.t("flareup.basis")
-    note = section_notice(deps, view.id, REOPENED, cat.t("flareup.reopened_title", ref=view.ref,
-                                                            kind=view.kind_label), body)
-    told = _to_first_sections(deps, note)
-    return (told,) if told else ()
+    said = cat.t("flareup.reopened_body", who=actor.display_name or actor.user_id, status=view.status_label,
+                 when=format_jst(deps.clock.now(), cat.locale))
+    title = cat.t("flareup.reopened_title", ref=view.ref, kind=view.kind_label)
+    told = _to_first_sections(deps, section_notice(deps, view.id, REOPENED, title, said + "\n" + cat.t(
+        "flareup.basis")))
+    here = section_notice(deps, view.id, REOPENED_HERE, title, said + "\n" + cat.t("flareup.reopened_here"))
+    return tuple(note for note in (told, here) if note)
 
 
 def _to_first_sections(deps: CoreDeps, note: Notification | None) -> Notification | None:
@@ -83,4 +88,5 @@ def _to_first_sections(deps: CoreDeps, note: Notification | None) -> Notificatio
     return replace(note, mention=first.mention, audiences=first.sections or (first.section,))
 
 
-__all__ = ["REOPENED", "TOPIC", "flareup_notice", "reopened_notice", "resolved_with", "same_post_outcome"]
+__all__ = ["REOPENED", "REOPENED_HERE", "TOPIC", "flareup_notice", "reopened_notice", "resolved_with",
+           "same_post_outcome"]

@@ -304,6 +304,10 @@ class IncidentDesk:
             if target == lifecycle.RESOLVED and incident.acknowledged_at is None:
                 # Nobody in PR has taken it yet: ending it is for PR or security, never its reporter alone.
                 self._require(session, "resolve_unacknowledged", actor, incident, reporters)
+            if target == lifecycle.RESPONDING and incident.status == lifecycle.CLOSED:  # what to do instead
+                cat = self.deps.catalog
+                raise InvalidRequest(cat.t("reopen.closed", ref=incident_ref(incident.id))
+                                     + command_hints.how(cat, "new", actor.platform))
             reopened = incident.status == lifecycle.RESOLVED and target == lifecycle.RESPONDING
             self._set_status(session, incident, target, actor.user_id)  # checks the transition
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept

@@ -254,7 +254,7 @@ def _merge(base: Any, override: Any) -> Any:
     return copy.deepcopy(override)
 
 
-def _bare(name: str) -> str:
+def bare_name(name: str) -> str:
     """A section's name without its bracketed gloss: アカウント管理者（課等の長） is the アカウント管理者."""
     return name.split("（", 1)[0].split(" (", 1)[0].strip()
 
@@ -271,7 +271,7 @@ def _follow_renamed_sections(parent: Profile, data: Mapping[str, Any], merged: d
     def follow(text: LocalText) -> dict[str, str] | None:
         for key, name in renamed.items():
             old = parent.sections[key].name
-            if text.ja in (old.ja, _bare(old.ja)):
+            if text.ja in (old.ja, bare_name(old.ja)):
                 return dict(name)
         return None
 

@@ -333,7 +333,7 @@ class StepRunner:
         """Answers that describe the incident itself update it (URL, platform, severity); returns what the chat
         and the PR section are told about it."""
         url = answers.get("post_url")
-        told = follow_url(session, self.deps, incident, url, actor) if url else []
+        told, notices = follow_url(session, self.deps, incident, url, actor) if url else ([], [])
         if answers.get("platform") and answers["platform"] != incident.platform:
             record(session, self.deps, incident.id, "details_changed", actor, old=incident.platform,
                    new=answers["platform"], field="platform")
@@ -341,9 +341,9 @@ class StepRunner:
         if answers.get("department"):  # the step's own event records it; the report's sender and 所管課別 read it
             incident.department = clip(answers["department"], DEPARTMENT_MAX)
         if any(key in answers for key in SEVERITY_INPUTS):
-            messages, notices = self.reassess_severity(session, incident, actor)
-            return told + messages, notices
-        return told, []
+            messages, changed = self.reassess_severity(session, incident, actor)
+            return told + messages, notices + changed
+        return told, notices
 
     def reassess_severity(self, session: Session, incident: Incident,
                           actor: str) -> tuple[list[str], list[Notification]]:

@@ -1,31 +1,52 @@
 """The post URL answered in a step: the incident's URL (and, while it is open, its dedup key) follows it, recorded
 in the step's transaction; a URL another open incident already holds is not taken (two incidents are never merged
-silently): the reporter is told which one holds it."""
+silently): the reporter is told which one holds it. The section notices already sent are redrawn with the new URL
+(`revised`): PR acts on its first notice; a restricted incident's notices show no URL and are left as they are."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.ports import Notification
 from bot.triage import lifecycle
-from bot.triage.core import CoreDeps, incident_ref, record
+from bot.triage.core import CoreDeps, incident_ref, notification, record
 from bot.triage.urls import source_key
-from storage.models import Incident
+from storage.models import Escalation, Incident
+
+REVISED = "notice_revised"  # Notification.topic of a sent notice redrawn in place (the post URL changed)
 
 
-def follow_url(session: Session, deps: CoreDeps, incident: Incident, url: str, actor: str) -> list[str]:
-    """Set the incident's URL from a step's answer; the words for the one who answered (none when nothing to say)."""
+def follow_url(session: Session, deps: CoreDeps, incident: Incident, url: str,
+               actor: str) -> tuple[list[str], list[Notification]]:
+    """Set the incident's URL from a step's answer: the words for the one who answered (none when nothing to say),
+    and the sent section notices as they now read."""
     key, old = source_key(url), incident.source_url
     if old and source_key(old) == key:  # the same post however written (x.com / twitter.com, ?s=20)
-        return []
+        return [], []
     is_open = lifecycle.is_open(incident.status)
     holder = session.execute(select(Incident.id).where(Incident.open_source_key == key,
                                                        Incident.id != incident.id)).scalar() if key else None
     cat, ref = deps.catalog, incident_ref(incident.id)
     if holder is not None and old:
-        return [cat.t("step.url_held", ref=ref, url=url, other=incident_ref(holder), old=old)]
+        return [cat.t("step.url_held", ref=ref, url=url, other=incident_ref(holder), old=old)], []
     incident.source_url = url
     if is_open and holder is None and key:
         incident.open_source_key = key
     record(session, deps, incident.id, "details_changed", actor, old=old, new=url, field="source_url")
-    return [cat.t("step.url_followed", ref=ref, url=url)] if old else []
+    return [cat.t("step.url_followed", ref=ref, url=url)] if old else [], revised(session, deps, incident, old)
+
+
+def revised(session: Session, deps: CoreDeps, incident: Incident, old: str | None) -> list[Notification]:
+    """Every chain level's notice sent so far, drawn again as it now reads, saying the post changed (its
+    acknowledge control only while nobody has acknowledged); none for a restricted incident (no URL shown)."""
+    if incident.restricted:
+        return []
+    levels = session.execute(select(Escalation.level).where(Escalation.incident_id == incident.id,
+                                                            Escalation.status == "sent").distinct()).scalars()
+    changed = deps.catalog.t("notify.url_changed", old=old) if old else deps.catalog.t("notify.url_entered")
+    notes = (notification(deps, incident, level) for level in sorted(levels))
+    return [replace(note, body=f"{changed}\n{note.body}", acknowledgeable=incident.acknowledged_at is None,
+                    topic=REVISED) for note in notes if note is not None]

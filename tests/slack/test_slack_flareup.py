@@ -91,3 +91,19 @@ def test_new_opens_one_incident_with_the_original_text_however_often_clicked(sla
     view = slack.runtime.triage.queries.view(second, None)
     assert view.text == AGAIN and view.reporter_id == f"slack:{OTHER}"
     assert slack.runtime.triage.queries.view(incident_id, None).status == RESOLVED
+
+
+def test_prs_flare_up_notice_carries_the_reopen_button_and_it_reopens(slack: SlackEnv) -> None:
+    """The 【再燃】 notice offers PR the same reopen button the reporter's choice has (the core decides who may)."""
+    incident_id = _resolved(slack)
+    before = len(slack.fake.channel_messages(PR_CHANNEL))
+    slack.driver.post_message(OTHER, AGAIN, REPORT)
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)[before:]
+    assert _labels(notice) == [f"INC-{incident_id:04d} の対応を再開する"]
+    slack.driver.click(OTHER, notice, "flareup:reopen", until=lambda f: bool(f.calls_to("response_url")))
+    assert slack.runtime.triage.queries.view(incident_id, None).status == RESOLVED  # a colleague: refused
+    assert "再開できるのは広報担当です" in _said(slack)
+    slack.driver.click(PR, notice, "flareup:reopen", until=lambda f: len(f.calls_to("response_url")) > 1)
+    assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
+    assert any(f"【再開】INC-{incident_id:04d}" in text_of(m) for m in slack.fake.channel_messages(PR_CHANNEL))
+

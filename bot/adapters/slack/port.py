@@ -104,7 +104,8 @@ class SlackPort:
         if isinstance(content, c.StepSuperseded):
             return r.step_superseded(content.step)
         if isinstance(content, c.SectionNotice):
-            return r.notification(content.note, content.link, private=content.private)
+            return r.notification(content.note, content.link, private=content.private,
+                                  reopen=content.view.id if content.reopen else None)
         if isinstance(content, c.Linked):
             where = link(content.url, t("slack.thread_link")) if content.url else escape(t("slack.thread_link"))
             if content.private:  # the reporter's DM with the bot: said in words, no link others could not open

@@ -35,6 +35,7 @@ from bot.adapters.slack.text import (
     split_text,
     truncate,
 )
+from bot.delivery.flareup import FLAREUP_ACTION, REOPEN
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
 from bot.presenting import StepRef, answered, shown_value  # shared with the other adapters
@@ -222,8 +223,10 @@ class Renderer:
         return Rendered(truncate(body, FALLBACK_TEXT_LIMIT), [_section(truncate(body, SECTION_LIMIT), "heading")])
 
     # -- notifications -------------------------------------------------------------------------------------
-    def notification(self, note: Notification, thread_url: str | None, *, private: bool = False) -> Rendered:
-        """A PR or escalation message: mention, title, body (already free of restricted details), link, button."""
+    def notification(self, note: Notification, thread_url: str | None, *, private: bool = False,
+                     reopen: int | None = None) -> Rendered:
+        """A PR or escalation message: mention, title, body (already free of restricted details), link, button;
+        `reopen`: the flare-up's reopen button for that incident (the reporter's own reopen-or-new button)."""
         ping = mention(note.mention)
         title = f"*{escape(note.title)}*"
         blocks: list[Block] = [_section(f"{ping} {title}".strip(), "title")]
@@ -242,6 +245,11 @@ class Renderer:
                     ButtonElement(text=truncate(self.t("slack.pr.acknowledge"), BUTTON_TEXT_LIMIT),
                                   action_id=ACKNOWLEDGE, value="0", style="primary")]).to_dict())
             tail.append(kit.with_values(template, "ack", [str(note.incident_id)]))
+        if reopen is not None:
+            tail.append(ActionsBlock(block_id="reopen", elements=[ButtonElement(
+                text=truncate(self.t("report.reopen_choice", ref=f"INC-{reopen:04d}"), BUTTON_TEXT_LIMIT),
+                action_id=f"{FLAREUP_ACTION}:{REOPEN}", value=json.dumps({"i": reopen, "k": REOPEN}),
+                style="primary")]))
         text = truncate(f"{ping} {escape(note.title)}".strip(), FALLBACK_TEXT_LIMIT)
         return Rendered(text, self.fit(blocks, tail))
 

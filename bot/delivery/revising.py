@@ -1,0 +1,36 @@
+"""Section notices drawn again after a step changed what they say (plan.ReviseNotices): in place, or posted anew
+where the platform cannot change a posted message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.delivery import content as c
+from bot.delivery.content import ChatPort, Place, Posted
+from bot.delivery.ledger import PR_MESSAGE, Ledger, escalation_purpose
+from bot.delivery.links import home_link
+from bot.delivery.plan import ReviseNotices
+
+
+def revise(port: ChatPort, led: Ledger, op: ReviseNotices, post: Callable[[Place, c.Content], Posted],
+           edits: bool) -> bool:
+    """Each level's posted notice redrawn in place, then who acknowledged it shown again; without `edits`, the
+    first posted notice posted anew (`post`, paced), its acknowledge control left on the one already posted."""
+    url, private = home_link(port, led, op.incident_id)
+    view = op.view
+    for note in op.notes:
+        ref = led.get(op.incident_id, PR_MESSAGE if note.level == 1 else escalation_purpose(note.level))
+        if ref is None or ref[1] is None:
+            continue  # never posted, or being posted now: that post reads the incident as it is now
+        posted = Posted(ref[0], ref[1])
+        if not edits:
+            post(Place(posted.channel), c.SectionNotice(replace(note, acknowledgeable=False), view, url, private))
+            return True
+        port.update(posted, c.SectionNotice(note, view, url, private))
+        if op.acked is not None:
+            port.update(posted, c.NoticeAcknowledged(view, view.acknowledged_by or "", op.acked, view.ref))
+    return True
+
+
+__all__ = ["revise"]
