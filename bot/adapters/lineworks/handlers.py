@@ -22,7 +22,7 @@ from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, TextM
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
-from bot.delivery import controls, plan
+from bot.delivery import commands, controls, plan
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.ports import Outcome, ReportInput
@@ -84,13 +84,39 @@ class Handlers:
                 return
         elif source.channel_id not in self.adapter.settings.report_channels:
             return  # other rooms the bot was invited to are conversation, not reports
+        # 終結 / 対象外 / 権限付与 / 再開 / 新規 typed in the 1:1 chat, as on Slack and Teams: never a report.
+        read = commands.read(event.text, self.render.catalog.t) if source.direct and not event.attachments else None
+        if isinstance(read, commands.Usage):
+            self.adapter.tell(source.user_id, self.render.messages([read.text]))
+            return
+        if isinstance(read, commands.Command) and read.action != "new":
+            self.command(source.user_id, read)
+            return
         actor = self.adapter.actor(source.user_id)
         # A 1:1 message is explicit intent (never dropped); a report room's message may be chatter.
-        report = ReportInput(text=event.text, reporter=actor, idempotency_key=event.key,
+        report = ReportInput(text=read.text if read else event.text, reporter=actor, idempotency_key=event.key,
                              conversation=source.reply_to.conversation(), explicit=source.direct,
-                             attachments=event.attachments)
+                             attachments=event.attachments, force_new=read is not None)
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
+
+    def command(self, user: str, command: commands.Command) -> None:
+        """close / decline / grant / reopen: the core decides who may (a refusal is told by `handle`); the outcome
+        to the sender, and a reopen's notice to the first recipients."""
+        actor = self.adapter.actor(user)
+        try:
+            outcome = command.run(self.triage, actor)
+        except Exception as exc:
+            said = failure_text(exc, self.render.catalog, command.incident_id)  # the typed incident's number
+            if said is None or isinstance(exc, (StorageUnavailable, SQLAlchemyError)):
+                raise  # `handle` tells and logs it
+            self.adapter.tell(user, self.render.messages([said]))
+            log.info("lineworks.refused error=%s", type(exc).__name__)
+            return
+        log.info("lineworks.command action=%s incident_id=%s", command.action, command.incident_id)
+        self.adapter.tell(user, self.render.messages(list(outcome.messages)))
+        if (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
+            self.adapter.deliver(told, actor.user_id)
 
     def show_report(self, outcome: Outcome, report: ReportInput) -> None:
         """What follows the report (bot/delivery/intake.py): the question, the core's words, or the plan (a new

@@ -123,7 +123,7 @@ class Renderer:
         return [text(piece) for body in texts if body for piece in chunks(body)]
 
     def help(self) -> list[Content]:
-        return self.messages([self.w("help")])
+        return self.messages([self.w("help") + "\n" + self.t("commands.list", prefix="")])
 
     def anchor(self, view: IncidentView, reporter_name: str) -> list[Content]:
         """The first message of an incident's home, the reporter's 1:1 chat (LINE WORKS has no threads)."""

@@ -1,0 +1,77 @@
+"""Session 11 walk on LINE WORKS (several staff, a wheel, a real process against the fake API): findings as tests."""
+
+from __future__ import annotations
+
+from bot.adapters.lineworks import postback as pb
+from bot.ports import Actor
+from bot.triage import lifecycle
+from tests.conftest import PR as CORE_PR
+from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
+
+URL = "https://x.com/asahikawa_fake/status/1865"
+FLAMING = f"除雪の投稿に批判のリプライが殺到していて、炎上しているようです {URL}"
+
+
+def _resolved(lw: LwEnv) -> int:
+    lw.say(STAFF, FLAMING, REPORT_ROOM)
+    [view] = lw.runtime.triage.queries.list(None)
+    lw.runtime.triage.incidents.change_status(view.id, lifecycle.RESOLVED, Actor(CORE_PR, "広報 花子"))
+    return view.id
+
+
+def _status(lw: LwEnv, incident_id: int) -> str:
+    return lw.runtime.triage.queries.view(incident_id, None).status
+
+
+def test_pr_closes_declines_and_reopens_by_typing_in_the_1to1_chat(lw: LwEnv) -> None:
+    """「終結 INC-0001」 in the 1:1 chat was read as a new report (「インシデントとして報告しますか？」): nobody on
+    LINE WORKS could close, decline, grant or reopen by command, as the README and the hints say one can."""
+    incident_id = _resolved(lw)
+    lw.say(PR, "終結 INC-0001")
+    assert _status(lw, incident_id) == lifecycle.CLOSED
+    assert "報告しますか" not in text_of(lw.to_user(PR)[-1])
+    assert [v.id for v in lw.runtime.triage.queries.list(None)] == [incident_id]  # no report was made of it
+    lw.say(PR, "再開 1")
+    assert _status(lw, incident_id) == lifecycle.CLOSED  # a closed incident is not reopened: told why
+    assert "INC-0001" in text_of(lw.to_user(PR)[-1])
+    lw.say(STAFF, f"別件です。デマが拡散しています https://x.com/someone/status/77 {URL}z")
+    other = max(v.id for v in lw.runtime.triage.queries.list(None))
+    lw.say(PR, f"対象外 {other} 誤報のため")
+    assert _status(lw, other) == lifecycle.DECLINED
+    assert "誤報のため" in str([e.data for e in lw.runtime.triage.queries.timeline(other, None)])
+
+
+def test_a_bystanders_typed_close_is_refused_and_recorded(lw: LwEnv) -> None:
+    incident_id = _resolved(lw)
+    lw.say(OTHER, "終結 INC-0001")
+    assert _status(lw, incident_id) == lifecycle.RESOLVED
+    assert "権限がありません" in text_of(lw.to_user(OTHER)[-1])
+    assert "access_denied" in [e.type for e in lw.runtime.triage.queries.timeline(incident_id, None)]
+
+
+def test_a_command_without_a_number_gets_its_usage_not_a_report_question(lw: LwEnv) -> None:
+    lw.say(PR, "終結")
+    said = text_of(lw.to_user(PR)[-1])
+    assert "終結する案件の番号" in said and not quick_data(lw.to_user(PR)[-1])
+    assert lw.runtime.triage.queries.list(None) == []
+
+
+def test_new_reports_a_resolved_incidents_post_as_a_new_incident(lw: LwEnv) -> None:
+    incident_id = _resolved(lw)
+    lw.say(OTHER, f"新規 同じ投稿ですが、今度は別の誤りを指摘されています {URL}")
+    ids = sorted(v.id for v in lw.runtime.triage.queries.list(None))
+    assert ids[0] == incident_id and len(ids) == 2
+    assert _status(lw, incident_id) == lifecycle.RESOLVED
+
+
+def test_the_flare_up_tells_a_lineworks_colleague_how_to_report_anew_by_typing(lw: LwEnv) -> None:
+    _resolved(lw)
+    lw.say(OTHER, f"また炎上が再燃しています {URL}", REPORT_ROOM)
+    offer = [c for c in lw.to_user(OTHER) if any(pb.decode(d).action == pb.FLAREUP for d in quick_data(c))][-1]
+    assert "「新規 報告文」" in text_of(offer)
+    assert "「再開 INC-0001」" in text_of(lw.to_room(PR_ROOM)[-1])
+
+
+def test_help_lists_the_commands(lw: LwEnv) -> None:
+    lw.say(STAFF, "help")
+    assert "終結 INC-0001" in text_of(lw.to_user(STAFF)[0])
