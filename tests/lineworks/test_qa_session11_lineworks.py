@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.adapters.lineworks import postback as pb
+from bot.clock import FixedClock
 from bot.ports import Actor
 from bot.triage import lifecycle
 from tests.conftest import PR as CORE_PR
 from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
 
 URL = "https://x.com/asahikawa_fake/status/1865"
+MISINFORMATION = "市が給付金10万円を配るという偽情報が拡散しています https://x.com/fake2/status/1234"
 FLAMING = f"除雪の投稿に批判のリプライが殺到していて、炎上しているようです {URL}"
 
 
@@ -75,3 +79,18 @@ def test_the_flare_up_tells_a_lineworks_colleague_how_to_report_anew_by_typing(l
 def test_help_lists_the_commands(lw: LwEnv) -> None:
     lw.say(STAFF, "help")
     assert "終結 INC-0001" in text_of(lw.to_user(STAFF)[0])
+
+
+def test_a_report_finished_after_a_crash_still_says_the_first_notice_waits(lw_factory: Callable[..., LwEnv],
+                                                                          core_clock: FixedClock) -> None:
+    """旭川市 7(3)イ: a デマ is reported to 広報広聴課 only when 悪質. After SIGKILL the resumed receipt left out
+    that line, so the reporter read the receipt as if PR had been told (nobody was: no notice, no re-notice)."""
+    first = lw_factory(hold=True)  # stores the report, answers 200, dies before delivering
+    assert first.say(STAFF, MISINFORMATION).status_code == 200
+    first.stop()
+    core_clock.advance(minutes=3)  # past the ledger's lease
+    second = lw_factory()
+    assert second.adapter.resume() == 1
+    second.jobs.drain()
+    said = "\n".join(text_of(c) for c in second.to_user(STAFF))
+    assert "「悪質な場合」" in said and second.to_room(PR_ROOM) == []
