@@ -94,3 +94,16 @@ def test_a_report_finished_after_a_crash_still_says_the_first_notice_waits(lw_fa
     second.jobs.drain()
     said = "\n".join(text_of(c) for c in second.to_user(STAFF))
     assert "「悪質な場合」" in said and second.to_room(PR_ROOM) == []
+
+
+def test_a_colleague_sharing_the_same_leaked_instagram_post_joins_the_first_report(lw: LwEnv) -> None:
+    """Instagram's share link carries `igsh=` (it replaced `igshid=`): the same leaked post was a second leak
+    incident, with a second notice to the restricted room."""
+    lw.say(STAFF, "保育課の職員が個人のインスタに園児名簿の写真を載せています。氏名と住所が読めます "
+                  "https://www.instagram.com/p/Cxyz123abc/", REPORT_ROOM)
+    lw.say(OTHER, "名簿がインスタに上がっているのはこれですよね https://instagram.com/p/Cxyz123abc?igsh=MWQ1ZGUx",
+           REPORT_ROOM)
+    [view] = lw.runtime.triage.queries.list(None)
+    assert view.kind == "leak"
+    assert "merged_report" in [e.type for e in lw.runtime.triage.queries.timeline(view.id, None)]
+    assert len([c for c in lw.to_room(PR_ROOM) if "INC-0002" in text_of(c)]) == 0
