@@ -107,3 +107,14 @@ def test_a_colleague_sharing_the_same_leaked_instagram_post_joins_the_first_repo
     assert view.kind == "leak"
     assert "merged_report" in [e.type for e in lw.runtime.triage.queries.timeline(view.id, None)]
     assert len([c for c in lw.to_room(PR_ROOM) if "INC-0002" in text_of(c)]) == 0
+
+
+def test_an_unanswered_report_question_is_not_carried_onto_a_later_incidents_messages(lw: LwEnv) -> None:
+    """「インシデントとして報告しますか？」's kind buttons were carried onto the next report's 「受け付けました」: under
+    INC-0001's receipt, 「炎上」 read as a kind for INC-0001 but reported the earlier message as an incident."""
+    lw.say(OTHER, "昨日の件、どうなりましたか")
+    assert any(pb.decode(d).action == pb.ASK for d in quick_data(lw.to_user(OTHER)[-1]))
+    asked = len(lw.to_user(OTHER))
+    lw.say(OTHER, FLAMING, REPORT_ROOM)
+    later = lw.to_user(OTHER)[asked:]
+    assert later and not [d for c in later for d in quick_data(c) if pb.decode(d).action == pb.ASK]
