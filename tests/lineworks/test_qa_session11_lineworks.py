@@ -118,3 +118,17 @@ def test_an_unanswered_report_question_is_not_carried_onto_a_later_incidents_mes
     lw.say(OTHER, FLAMING, REPORT_ROOM)
     later = lw.to_user(OTHER)[asked:]
     assert later and not [d for c in later for d in quick_data(c) if pb.decode(d).action == pb.ASK]
+
+
+def test_once_reopened_no_chat_keeps_offering_to_reopen(lw: LwEnv) -> None:
+    """After PR reopened from its 1:1 offer, 「INC-0001 の対応を再開する」 stayed under 「対応中にしました」 and under
+    the room's 【再開】 notice; pressing it again only said it was already 対応中."""
+    incident_id = _resolved(lw)
+    lw.say(PR, f"また批判のコメントが増えています {URL}")
+    offer = [c for c in lw.to_user(PR) if any(pb.decode(d).action == pb.FLAREUP for d in quick_data(c))][-1]
+    lw.press(PR, next(d for d in quick_data(offer) if pb.decode(d).kind == "reopen"))
+    assert _status(lw, incident_id) == lifecycle.RESPONDING
+    reopened = lw.to_room(PR_ROOM)[-1]
+    assert "【再開】INC-0001" in text_of(reopened)
+    for content in (reopened, lw.to_user(PR)[-1]):
+        assert not [d for d in quick_data(content) if pb.decode(d).action == pb.FLAREUP]

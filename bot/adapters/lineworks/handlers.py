@@ -114,6 +114,8 @@ class Handlers:
             log.info("lineworks.refused error=%s", type(exc).__name__)
             return
         log.info("lineworks.command action=%s incident_id=%s", command.action, command.incident_id)
+        if command.action == "reopen":
+            self.adapter.port.drop_everywhere(command.incident_id or 0, pb.FLAREUP)  # no offer stands any more
         self.adapter.tell(user, self.render.messages(list(outcome.messages)))
         if (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
             self.adapter.deliver(told, actor.user_id)

@@ -164,6 +164,7 @@ class Inputs:
         if data.kind == flareup.REOPEN:
             done = flareup.answer(triage, actor, PLATFORM, choice=data.kind, incident_id=data.incident_id, text="",
                                   channel="", ts=data.token)
+            self.adapter.port.drop_everywhere(data.incident_id, pb.FLAREUP)  # reopened: no offer stands any more
             self.adapter.tell(user, self.render.messages(done.messages))
             if (told := plan.notices(done, actor.user_id)).incident_id is not None:
                 self.adapter.deliver(told, actor.user_id)  # PR told who reopened it

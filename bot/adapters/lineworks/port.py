@@ -154,6 +154,13 @@ class LineWorksPort:
                 kept.append(item)
             self._controls[key] = kept
 
+    def drop_everywhere(self, incident_id: int, action: str) -> None:
+        """Stop carrying one action's quick replies of an incident in every chat (a reopen ends every offer)."""
+        with self._lock:
+            chats = list(self._controls)
+        for chat in chats:
+            self.drop_controls(chat, incident_id, action=action)
+
     # -- sending -------------------------------------------------------------------------------------------------
     def send_all(self, target: Target, messages: list[Message]) -> None:
         """Send messages in order (see the module docstring for 429 and 5xx)."""
