@@ -132,3 +132,22 @@ def test_once_reopened_no_chat_keeps_offering_to_reopen(lw: LwEnv) -> None:
     assert "【再開】INC-0001" in text_of(reopened)
     for content in (reopened, lw.to_user(PR)[-1]):
         assert not [d for d in quick_data(content) if pb.decode(d).action == pb.FLAREUP]
+
+
+def test_what_a_step_asks_to_record_can_be_kept_on_the_incidents_timeline(lw: LwEnv) -> None:
+    """Step 2 asks to record the outcome of the consultation (協議の結果), but on LINE WORKS a 1:1 text was only
+    「インシデントとして報告しますか？」: nothing could put it on the incident's record."""
+    lw.say(STAFF, FLAMING, REPORT_ROOM)
+    [view] = lw.runtime.triage.queries.list(None)
+    said = "広報広聴課と協議しました。反論はせず、除雪計画の説明を追記する方向です。"
+    lw.say(STAFF, said)
+    question = lw.to_user(STAFF)[-1]
+    [note] = [d for d in quick_data(question) if pb.decode(d).action == pb.NOTE]
+    lw.press(STAFF, note)
+    lw.press(STAFF, note)  # pressed twice: recorded once
+    notes = [e for e in lw.runtime.triage.queries.timeline(view.id, None) if e.type == "note"]
+    assert [e.data.get("text") for e in notes] == [said]
+    assert "INC-0001 のタイムラインに記録しました" in "\n".join(text_of(c) for c in lw.to_user(STAFF)[-2:])
+    assert len(lw.runtime.triage.queries.list(None)) == 1
+    lw.say(OTHER, said)  # someone with no incident of their own: only the kinds
+    assert not [d for d in quick_data(lw.to_user(OTHER)[-1]) if pb.decode(d).action == pb.NOTE]

@@ -25,7 +25,7 @@ from bot.adapters.lineworks.target import PLATFORM, Target, member_id
 from bot.delivery import commands, controls, plan
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
-from bot.ports import Outcome, ReportInput
+from bot.ports import IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
 
@@ -161,13 +161,17 @@ class Handlers:
         message only, so a later message may have hidden them)."""
         shown = self.render.help()
         viewer = self.adapter.actor(user).user_id
-        mine = [view for view in self.triage.queries.list(viewer, open_only=True) if view.reporter_id == viewer]
-        if mine:
-            latest = max(mine, key=lambda view: view.id)
+        latest = self.current_incident(viewer)
+        if latest is not None:
             step = self.triage.steps.current(latest.id, viewer)
             if step is not None:
                 shown += self.render.step(step, latest.kind)
         self.adapter.tell(user, shown)
+
+    def current_incident(self, viewer: str) -> IncidentView | None:
+        """The member's latest open incident they reported (its steps run in their 1:1 chat), if any."""
+        mine = [view for view in self.triage.queries.list(viewer, open_only=True) if view.reporter_id == viewer]
+        return max(mine, key=lambda view: view.id) if mine else None
 
     # -- buttons -------------------------------------------------------------------------------------------------
     def press(self, event: PostbackPress) -> None:
@@ -178,6 +182,7 @@ class Handlers:
                    pb.CANCEL: lambda: self.inputs.cancel(event), pb.KIND: lambda: self.correct_kind(event),
                    pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event),
                    pb.END: lambda: self.end(event), pb.FLAREUP: lambda: self.inputs.answer_flareup(event),
+                   pb.NOTE: lambda: self.inputs.answer_note(event),
                    pb.REVIEW: lambda: self.reviews.start(event), pb.REVIEW_BLANK: lambda: self.reviews.blank(event),
                    pb.REVIEW_STOP: lambda: self.reviews.stop(event)}
         action = actions.get(data.action)
