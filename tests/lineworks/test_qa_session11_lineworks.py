@@ -151,3 +151,11 @@ def test_what_a_step_asks_to_record_can_be_kept_on_the_incidents_timeline(lw: Lw
     assert len(lw.runtime.triage.queries.list(None)) == 1
     lw.say(OTHER, said)  # someone with no incident of their own: only the kinds
     assert not [d for d in quick_data(lw.to_user(OTHER)[-1]) if pb.decode(d).action == pb.NOTE]
+
+
+def test_a_member_with_two_open_incidents_chooses_which_record_to_keep_it_on(lw: LwEnv) -> None:
+    lw.say(STAFF, FLAMING, REPORT_ROOM)
+    lw.say(STAFF, "市が給付金を配るというデマが拡散しています https://x.com/someone/status/2")
+    lw.say(STAFF, "情報政策課に連絡済みです。担当者が原因を調べています。")
+    offered = [pb.decode(d).incident_id for d in quick_data(lw.to_user(STAFF)[-1]) if pb.decode(d).action == pb.NOTE]
+    assert offered == [2, 1]

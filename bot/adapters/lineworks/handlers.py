@@ -161,17 +161,16 @@ class Handlers:
         message only, so a later message may have hidden them)."""
         shown = self.render.help()
         viewer = self.adapter.actor(user).user_id
-        latest = self.current_incident(viewer)
-        if latest is not None:
+        for latest in self.own_incidents(viewer)[:1]:
             step = self.triage.steps.current(latest.id, viewer)
             if step is not None:
                 shown += self.render.step(step, latest.kind)
         self.adapter.tell(user, shown)
 
-    def current_incident(self, viewer: str) -> IncidentView | None:
-        """The member's latest open incident they reported (its steps run in their 1:1 chat), if any."""
+    def own_incidents(self, viewer: str) -> list[IncidentView]:
+        """The open incidents the member reported (their steps run in their 1:1 chat), latest first."""
         mine = [view for view in self.triage.queries.list(viewer, open_only=True) if view.reporter_id == viewer]
-        return max(mine, key=lambda view: view.id) if mine else None
+        return sorted(mine, key=lambda view: view.id, reverse=True)
 
     # -- buttons -------------------------------------------------------------------------------------------------
     def press(self, event: PostbackPress) -> None:

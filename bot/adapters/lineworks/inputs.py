@@ -144,7 +144,7 @@ class Inputs:
         """Ask the poster in their 1:1 chat (nobody else sees anything); the message is remembered. A 1:1 message
         amid the member's own incident may be what its step asks to record (協議の結果): that is offered too."""
         in_private = report.explicit and report.text.strip()  # a 1:1 text (a room's or a file is no note)
-        amid = self.handlers.current_incident(report.reporter.user_id) if in_private else None
+        amid = self.handlers.own_incidents(report.reporter.user_id) if in_private else []
         self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report), amid))
 
     def answer_note(self, event: PostbackPress) -> None:

@@ -146,16 +146,15 @@ class Renderer:
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
-    def ask(self, ask: AskIfReport, token: str, note_to: IncidentView | None = None) -> list[Content]:
+    def ask(self, ask: AskIfReport, token: str, note_to: Sequence[IncidentView] = ()) -> list[Content]:
         """The private 「報告しますか？」 question: the likely kinds (with the classifier's chances), 「報告ではない」
-        and, for a member amid an incident's steps (`note_to`), 「INC-0001 の記録に残す」, as quick replies posting
+        and, for a member amid their incidents (`note_to`), 「INC-0001 の記録に残す」, as quick replies posting
         back the remembered question's token."""
-        items = [quick_action(choice.label, pb.encode(pb.ASK, token, choice.kind),
-                              self.w("ask.shown", label=choice.label)) for choice in ask.choices]
-        items = items[: QUICK_REPLY_LIMIT - 2]
-        if note_to is not None:
-            items.insert(0, quick_action(self.w("ask.note", ref=note_to.ref), pb.encode(pb.NOTE, note_to.id, token),
-                                         self.w("ask.note_shown", ref=note_to.ref)))
+        items = [quick_action(self.w("ask.note", ref=view.ref), pb.encode(pb.NOTE, view.id, token),
+                              self.w("ask.note_shown", ref=view.ref)) for view in note_to[:3]]
+        items += [quick_action(choice.label, pb.encode(pb.ASK, token, choice.kind),
+                               self.w("ask.shown", label=choice.label)) for choice in ask.choices]
+        items = items[: QUICK_REPLY_LIMIT - 1]
         if ask.decline is not None:
             items.append(quick_action(ask.decline, pb.encode(pb.ASK, token, pb.DECLINE), self.w("ask.decline_shown")))
         contents = self.messages(["\n".join(part for part in (ask.question, chances(ask)) if part)])
