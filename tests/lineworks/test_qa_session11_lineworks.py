@@ -159,3 +159,11 @@ def test_a_member_with_two_open_incidents_chooses_which_record_to_keep_it_on(lw:
     lw.say(STAFF, "情報政策課に連絡済みです。担当者が原因を調べています。")
     offered = [pb.decode(d).incident_id for d in quick_data(lw.to_user(STAFF)[-1]) if pb.decode(d).action == pb.NOTE]
     assert offered == [2, 1]
+
+
+def test_a_flare_up_notice_does_not_say_steps_are_being_guided(lw: LwEnv) -> None:
+    """【再燃】 opens nothing, yet PR's room read 「対応手順は報告者との1対1のトークで案内しています。」 under it."""
+    _resolved(lw)
+    lw.say(OTHER, f"また炎上が再燃しています {URL}", REPORT_ROOM)
+    notice = text_of(lw.to_room(PR_ROOM)[-1])
+    assert "【再燃】INC-0001" in notice and "1対1のトークで案内" not in notice

@@ -22,6 +22,7 @@ from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
 from bot.presenting import answer_label, answered, chances, field_errors, shorten, shown_value
 from bot.triage.core import incident_ref
+from bot.triage.flareup import REOPENED
 from bot.triage.flareup import TOPIC as FLAREUP_TOPIC
 
 TEXT_LIMIT = 2000  # content.text
@@ -274,9 +275,10 @@ class Renderer:
         """A PR or escalation notice (body already free of restricted details), with the acknowledgement
         as a quick reply; who may acknowledge is the core's decision when the press arrives."""
         lines = [_line(piece) for piece in chunks(note.body, CARD_TEXT_LIMIT)]
-        lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
+        if note.topic not in (FLAREUP_TOPIC, REOPENED):  # a flare-up opens no steps; a reopen's go on as they were
+            lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
         content = card(f"{note.title}\n{note.body}", note.title, lines)
-        if note.topic == FLAREUP_TOPIC:  # LINE WORKS has no typed commands: PR reopens with a quick reply
+        if note.topic == FLAREUP_TOPIC:  # PR reopens with a quick reply (or by typing 再開 INC-0001)
             label = self.t("report.reopen_choice", ref=incident_ref(note.incident_id))
             return [with_quick_reply(content, [quick_action(
                 label, pb.encode(pb.FLAREUP, note.incident_id, "pr", REOPEN), label)])]
