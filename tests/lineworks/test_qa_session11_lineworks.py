@@ -167,3 +167,27 @@ def test_a_flare_up_notice_does_not_say_steps_are_being_guided(lw: LwEnv) -> Non
     lw.say(OTHER, f"また炎上が再燃しています {URL}", REPORT_ROOM)
     notice = text_of(lw.to_room(PR_ROOM)[-1])
     assert "【再燃】INC-0001" in notice and "1対1のトークで案内" not in notice
+
+
+def test_an_acknowledgement_a_crash_left_untold_is_told_after_the_restart(lw_factory: Callable[..., LwEnv],
+                                                                        core_clock: FixedClock) -> None:
+    """SIGKILL right after PR's 確認しました: stored (re-notices stopped), but neither the reporter nor the room
+    was ever told; only reports were resumed."""
+    first = lw_factory()
+    first.say(STAFF, FLAMING, REPORT_ROOM)
+    [view] = first.runtime.triage.queries.list(None)
+    notice = first.to_room(PR_ROOM)[-1]
+    first.stop()
+    crashed = lw_factory(hold=True)  # stores the acknowledgement, answers 200, dies before telling anyone
+    crashed.press(PR, next(d for d in quick_data(notice) if pb.decode(d).action == pb.ACK), PR_ROOM)
+    assert crashed.runtime.triage.queries.view(view.id, None).status == lifecycle.ACKNOWLEDGED
+    crashed.stop()
+    core_clock.advance(minutes=3)  # past the ledger's lease
+    told_before = len(crashed.to_user(STAFF))
+    second = lw_factory()
+    assert second.adapter.resume() == 1
+    second.jobs.drain()
+    assert second.adapter.resume() == 0  # told once: another tick or instance finds nothing
+    told = [text_of(c) for c in second.to_user(STAFF)[told_before:]]
+    assert [t for t in told if "広報 太郎 さんが確認しました" in t] and len(told) == 1
+    assert "✅ INC-0001" in text_of(second.to_room(PR_ROOM)[-1])

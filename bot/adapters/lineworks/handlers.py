@@ -146,15 +146,22 @@ class Handlers:
             self.adapter.deliver(after.plan, user)
 
     def resume(self) -> int:
-        """Finish reports whose posts a crash interrupted (bot/delivery/resume.py); returns how many."""
-        from bot.delivery.resume import resume_reports
+        """Finish reports and acknowledgements a crash left untold (bot/delivery/resume.py); returns how many."""
+        from bot.delivery.resume import resume_acknowledgements, resume_reports
 
         def show(outcome: Outcome) -> None:
             assert outcome.incident is not None
             actor = self.adapter.actor(outcome.incident.reporter_id)
             self.show_report(outcome, ReportInput(text="", reporter=actor, conversation=outcome.incident.conversation))
 
-        return resume_reports(self.triage.queries, PLATFORM, self.adapter.now(), show)
+        def told(incident_id: int, user: str) -> None:
+            actor = self.adapter.actor(user)
+            after = controls.acknowledge(self.triage, incident_id, actor, self.adapter.when)
+            if after.plan is not None:
+                self.adapter.deliver(after.plan, actor.user_id)
+
+        reports = resume_reports(self.triage.queries, PLATFORM, self.adapter.now(), show)
+        return reports + resume_acknowledgements(self.triage.queries, PLATFORM, self.adapter.now(), told)
 
     def help(self, user: str) -> None:
         """How to use the bot, then the member's current step again (its quick replies are on the latest
