@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.delivery import plan
 from bot.delivery.content import Place
-from bot.delivery.ledger import REPORT_DELIVERY
+from bot.delivery.ledger import ACK_TOLD, REPORT_DELIVERY
 from bot.lease import POST_LEASE
 from bot.ports import IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
@@ -43,6 +43,22 @@ def resume_reports(queries: IncidentQueries, platform: str, now: datetime, show:
             log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
                         type(exc).__name__)
     return len(outcomes)
+
+
+def resume_acknowledgements(queries: IncidentQueries, platform: str, now: datetime,
+                            tell: Callable[[int, str], object]) -> int:
+    """Finish acknowledgements stored but never told (the process died after the platform had its answer):
+    `tell(incident, acknowledger)` acknowledges again, which repeats nothing but the posts the ledger lacks."""
+    pending = queries.unfinished_acknowledgements(platform, ACK_TOLD, after=now - RESUME_WINDOW,
+                                                  before=now - POST_LEASE.duration)
+    for incident_id, user in pending:
+        log.warning("delivery.ack_resumed platform=%s incident_id=%s", platform, incident_id)
+        try:
+            tell(incident_id, user)
+        except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
+            log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
+                        type(exc).__name__)
+    return len(pending)
 
 
 def resumed_origin(view: IncidentView, platform: str, name: str, user: str, *, private: Callable[[str], bool]

@@ -286,6 +286,27 @@ class IncidentQueries:
                 outcomes.append(created_outcome(self.deps, steps, session, incident, incident.reporter_id))
             return outcomes
 
+    def unfinished_acknowledgements(self, platform: str, purpose: str, *, after: datetime, before: datetime,
+                                    limit: int = 100) -> list[tuple[int, str]]:
+        """(incident, acknowledger's user id) of incidents reported through `platform` and acknowledged in the
+        window whose `purpose` ref has no ts yet: the acknowledgement was stored but never told. Nothing written."""
+        with self.deps.sessions.begin() as session:
+            finished = select(PlatformRef.incident_id).where(
+                PlatformRef.platform == platform, PlatformRef.purpose == purpose, PlatformRef.ts.is_not(None))
+            candidates = list(session.execute(select(Incident.id).where(
+                Incident.acknowledged_at >= after, Incident.acknowledged_at <= before,
+                Incident.id.not_in(finished)).order_by(Incident.id).limit(limit)).scalars())
+            if not candidates:
+                return []
+            events = session.execute(select(TimelineEvent.incident_id, TimelineEvent.type, TimelineEvent.actor,
+                                            TimelineEvent.data).where(
+                TimelineEvent.incident_id.in_(candidates),
+                TimelineEvent.type.in_(("reported", "acknowledged")))).all()
+            here = {found for found, kind, _, data in events if kind == "reported"
+                    and (data or {}).get("platform") == platform}
+            by = {found: str(actor) for found, kind, actor, _ in events if kind == "acknowledged"}
+            return [(found, by[found]) for found in sorted(here) if found in by]
+
     def drop_ref(self, incident_id: int, platform: str, purpose: str) -> None:
         """Release a claim whose post failed (ts still empty), so a later delivery can post it."""
 

@@ -14,6 +14,7 @@ from bot.clock import format_jst
 from bot.ports import IncidentView, Outcome, ReportInput
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
 from bot.triage.flareup import same_post_outcome
+from bot.triage.notice import deferred_message
 from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
 
@@ -58,6 +59,8 @@ def created_outcome(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     first = session.execute(select(Escalation).where(Escalation.incident_id == incident.id,
                                                      Escalation.level == 1)).scalar_one_or_none()
     note = notification(deps, incident, 1) if first is not None and first.status == "sent" else None
+    if first is None and (deferred := deferred_message(deps, incident)) is not None:
+        messages.append(deferred)  # the first notice waits for the guideline's condition, as the report said
     return Outcome(incident=view, step=steps.current_view(session, incident, viewer),
                    notifications=(note,) if note else (), created=True, duplicate=True, messages=tuple(messages))
 

@@ -17,7 +17,7 @@ _HOST_ALIASES = {
     "m.facebook.com": "facebook.com",
     "m.youtube.com": "youtube.com",
 }
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|igshid|si|s|t|ref|ref_src|ref_url)$")
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|igshid|igsh|si|s|t|ref|ref_src|ref_url)$")
 
 
 def first_url(text: str) -> str | None:

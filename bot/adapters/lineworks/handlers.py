@@ -22,10 +22,10 @@ from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, TextM
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
-from bot.delivery import controls, plan
+from bot.delivery import commands, controls, plan
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
-from bot.ports import Outcome, ReportInput
+from bot.ports import IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
 
@@ -84,13 +84,41 @@ class Handlers:
                 return
         elif source.channel_id not in self.adapter.settings.report_channels:
             return  # other rooms the bot was invited to are conversation, not reports
+        # 終結 / 対象外 / 権限付与 / 再開 / 新規 typed in the 1:1 chat, as on Slack and Teams: never a report.
+        read = commands.read(event.text, self.render.catalog.t) if source.direct and not event.attachments else None
+        if isinstance(read, commands.Usage):
+            self.adapter.tell(source.user_id, self.render.messages([read.text]))
+            return
+        if isinstance(read, commands.Command) and read.action != "new":
+            self.command(source.user_id, read)
+            return
         actor = self.adapter.actor(source.user_id)
         # A 1:1 message is explicit intent (never dropped); a report room's message may be chatter.
-        report = ReportInput(text=event.text, reporter=actor, idempotency_key=event.key,
+        report = ReportInput(text=read.text if read else event.text, reporter=actor, idempotency_key=event.key,
                              conversation=source.reply_to.conversation(), explicit=source.direct,
-                             attachments=event.attachments)
+                             attachments=event.attachments, force_new=read is not None)
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
+
+    def command(self, user: str, command: commands.Command) -> None:
+        """close / decline / grant / reopen: the core decides who may (a refusal is told by `handle`); the outcome
+        to the sender, and a reopen's notice to the first recipients."""
+        actor = self.adapter.actor(user)
+        try:
+            outcome = command.run(self.triage, actor)
+        except Exception as exc:
+            said = failure_text(exc, self.render.catalog, command.incident_id)  # the typed incident's number
+            if said is None or isinstance(exc, (StorageUnavailable, SQLAlchemyError)):
+                raise  # `handle` tells and logs it
+            self.adapter.tell(user, self.render.messages([said]))
+            log.info("lineworks.refused error=%s", type(exc).__name__)
+            return
+        log.info("lineworks.command action=%s incident_id=%s", command.action, command.incident_id)
+        if command.action == "reopen":
+            self.adapter.port.drop_everywhere(command.incident_id or 0, pb.FLAREUP)  # no offer stands any more
+        self.adapter.tell(user, self.render.messages(list(outcome.messages)))
+        if (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
+            self.adapter.deliver(told, actor.user_id)
 
     def show_report(self, outcome: Outcome, report: ReportInput) -> None:
         """What follows the report (bot/delivery/intake.py): the question, the core's words, or the plan (a new
@@ -118,28 +146,38 @@ class Handlers:
             self.adapter.deliver(after.plan, user)
 
     def resume(self) -> int:
-        """Finish reports whose posts a crash interrupted (bot/delivery/resume.py); returns how many."""
-        from bot.delivery.resume import resume_reports
+        """Finish reports and acknowledgements a crash left untold (bot/delivery/resume.py); returns how many."""
+        from bot.delivery.resume import resume_acknowledgements, resume_reports
 
         def show(outcome: Outcome) -> None:
             assert outcome.incident is not None
             actor = self.adapter.actor(outcome.incident.reporter_id)
             self.show_report(outcome, ReportInput(text="", reporter=actor, conversation=outcome.incident.conversation))
 
-        return resume_reports(self.triage.queries, PLATFORM, self.adapter.now(), show)
+        def told(incident_id: int, user: str) -> None:
+            actor = self.adapter.actor(user)
+            after = controls.acknowledge(self.triage, incident_id, actor, self.adapter.when)
+            if after.plan is not None:
+                self.adapter.deliver(after.plan, actor.user_id)
+
+        reports = resume_reports(self.triage.queries, PLATFORM, self.adapter.now(), show)
+        return reports + resume_acknowledgements(self.triage.queries, PLATFORM, self.adapter.now(), told)
 
     def help(self, user: str) -> None:
         """How to use the bot, then the member's current step again (its quick replies are on the latest
         message only, so a later message may have hidden them)."""
         shown = self.render.help()
         viewer = self.adapter.actor(user).user_id
-        mine = [view for view in self.triage.queries.list(viewer, open_only=True) if view.reporter_id == viewer]
-        if mine:
-            latest = max(mine, key=lambda view: view.id)
+        for latest in self.own_incidents(viewer)[:1]:
             step = self.triage.steps.current(latest.id, viewer)
             if step is not None:
                 shown += self.render.step(step, latest.kind)
         self.adapter.tell(user, shown)
+
+    def own_incidents(self, viewer: str) -> list[IncidentView]:
+        """The open incidents the member reported (their steps run in their 1:1 chat), latest first."""
+        mine = [view for view in self.triage.queries.list(viewer, open_only=True) if view.reporter_id == viewer]
+        return sorted(mine, key=lambda view: view.id, reverse=True)
 
     # -- buttons -------------------------------------------------------------------------------------------------
     def press(self, event: PostbackPress) -> None:
@@ -150,6 +188,7 @@ class Handlers:
                    pb.CANCEL: lambda: self.inputs.cancel(event), pb.KIND: lambda: self.correct_kind(event),
                    pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event),
                    pb.END: lambda: self.end(event), pb.FLAREUP: lambda: self.inputs.answer_flareup(event),
+                   pb.NOTE: lambda: self.inputs.answer_note(event),
                    pb.REVIEW: lambda: self.reviews.start(event), pb.REVIEW_BLANK: lambda: self.reviews.blank(event),
                    pb.REVIEW_STOP: lambda: self.reviews.stop(event)}
         action = actions.get(data.action)

@@ -141,8 +141,25 @@ class Inputs:
 
     # -- the question about a possible report ------------------------------------------------------------------
     def ask(self, ask: AskIfReport, report: ReportInput) -> None:
-        """Ask the poster in their 1:1 chat (nobody else sees anything); the message is remembered."""
-        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report)))
+        """Ask the poster in their 1:1 chat (nobody else sees anything); the message is remembered. A 1:1 message
+        amid the member's own incident may be what its step asks to record (協議の結果): that is offered too."""
+        in_private = report.explicit and report.text.strip()  # a 1:1 text (a room's or a file is no note)
+        amid = self.handlers.own_incidents(report.reporter.user_id) if in_private else []
+        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report), amid))
+
+    def answer_note(self, event: PostbackPress) -> None:
+        """「INC-0001 の記録に残す」: the remembered message goes on the timeline once (the core checks access)."""
+        data, user = event.data, event.source.user_id
+        assert user is not None
+        asked = self.memos.recall(f"lineworks:ask:{data.token}")
+        actor = self.adapter.actor(user)
+        if asked is None or asked.get("user") != actor.user_id:
+            self.adapter.tell(user, self.render.ask_gone())
+            return
+        outcome = self.handlers.triage.incidents.add_note(data.incident_id, actor, str(asked["text"]),
+                                                         key=f"lwnote:{data.token}")
+        self.adapter.tell(user, self.render.duplicate() if outcome.duplicate else
+                          self.render.messages(list(outcome.messages)))
 
     def offer(self, choice: ReopenOrNew, report: ReportInput) -> None:
         """Offer reopen-or-new in the reporter's 1:1 chat; the message is remembered for 「新しい案件」."""
@@ -164,6 +181,7 @@ class Inputs:
         if data.kind == flareup.REOPEN:
             done = flareup.answer(triage, actor, PLATFORM, choice=data.kind, incident_id=data.incident_id, text="",
                                   channel="", ts=data.token)
+            self.adapter.port.drop_everywhere(data.incident_id, pb.FLAREUP)  # reopened: no offer stands any more
             self.adapter.tell(user, self.render.messages(done.messages))
             if (told := plan.notices(done, actor.user_id)).incident_id is not None:
                 self.adapter.deliver(told, actor.user_id)  # PR told who reopened it

@@ -12,7 +12,8 @@ with 201 and no message id and has no edit, read-back or permalink, so:
   message, and a message after the next step would take that step's quick replies away: LINE WORKS shows
   quick replies on the latest message only);
 * quick replies show on the latest message of a chat only, so the last ones sent to a chat are carried
-  over to the plain messages that follow there (a notice, a severity change), and a room's earlier
+  over to the plain messages that follow there (a notice, a severity change; not 「報告しますか？」's, which are
+  about that one message), and a room's earlier
   acknowledge buttons to its later notices, until what they belong to is closed (`drop_controls`: a step
   done, a notice acknowledged); they are kept in memory, and a member gets a step's back after a restart by
   sending 「help」;
@@ -121,6 +122,9 @@ class LineWorksPort:
         key = target.encode()
         with self._lock:
             own = (messages[-1].get("quickReply") or {}).get("items")
+            if own and all(pb.decode(item["action"]["data"]).action == pb.ASK for item in own):
+                # 「報告しますか？」 is about one message: under a later one its kinds would read as that one's.
+                return messages
             if own:
                 # Earlier notices' acknowledgements stay in a room until acknowledged (labels name the incident).
                 ours = {pb.decode(item["action"]["data"]).incident_id for item in own}
@@ -149,6 +153,13 @@ class LineWorksPort:
                     continue
                 kept.append(item)
             self._controls[key] = kept
+
+    def drop_everywhere(self, incident_id: int, action: str) -> None:
+        """Stop carrying one action's quick replies of an incident in every chat (a reopen ends every offer)."""
+        with self._lock:
+            chats = list(self._controls)
+        for chat in chats:
+            self.drop_controls(chat, incident_id, action=action)
 
     # -- sending -------------------------------------------------------------------------------------------------
     def send_all(self, target: Target, messages: list[Message]) -> None:

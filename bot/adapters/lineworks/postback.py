@@ -20,6 +20,7 @@ END = "e"  # 対応完了にする: the steps are done, PR or security ends the 
 REVIEW, REVIEW_BLANK, REVIEW_STOP = "v", "vb", "vx"
 DECLINE = "none"  # the ASK answer 「報告ではない」 (no kind is called that)
 FLAREUP = "f"  # a resolved incident's post reported again: reopen it or report a new one (bot/delivery/flareup.py)
+NOTE = "n"  # 「報告しますか？」 answered 「INC-0001 の記録に残す」: the message goes on that incident's timeline
 # Action -> the fields after it.
 SHAPES: dict[str, tuple[str, ...]] = {
     DONE: ("incident", "kind", "step"),
@@ -32,6 +33,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     CANCEL: ("incident",),
     ASK: ("token", "kind"),  # the remembered question (bot/triage/memos.py) and the chosen kind
     FLAREUP: ("incident", "token", "kind"),  # the resolved incident, the remembered message, reopen or new
+    NOTE: ("incident", "token"),  # the member's open incident and the remembered message
     REVIEW: ("incident",),
     REVIEW_BLANK: ("incident",),
     REVIEW_STOP: ("incident",),

@@ -22,6 +22,7 @@ from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
 from bot.presenting import answer_label, answered, chances, field_errors, shorten, shown_value
 from bot.triage.core import incident_ref
+from bot.triage.flareup import REOPENED
 from bot.triage.flareup import TOPIC as FLAREUP_TOPIC
 
 TEXT_LIMIT = 2000  # content.text
@@ -123,7 +124,7 @@ class Renderer:
         return [text(piece) for body in texts if body for piece in chunks(body)]
 
     def help(self) -> list[Content]:
-        return self.messages([self.w("help")])
+        return self.messages([self.w("help") + "\n" + self.t("commands.list", prefix="")])
 
     def anchor(self, view: IncidentView, reporter_name: str) -> list[Content]:
         """The first message of an incident's home, the reporter's 1:1 chat (LINE WORKS has no threads)."""
@@ -146,11 +147,14 @@ class Renderer:
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
-    def ask(self, ask: AskIfReport, token: str) -> list[Content]:
-        """The private 「報告しますか？」 question: the likely kinds (with the classifier's chances) and
-        「報告ではない」 as quick replies posting back the remembered question's token."""
-        items = [quick_action(choice.label, pb.encode(pb.ASK, token, choice.kind),
-                              self.w("ask.shown", label=choice.label)) for choice in ask.choices]
+    def ask(self, ask: AskIfReport, token: str, note_to: Sequence[IncidentView] = ()) -> list[Content]:
+        """The private 「報告しますか？」 question: the likely kinds (with the classifier's chances), 「報告ではない」
+        and, for a member amid their incidents (`note_to`), 「INC-0001 の記録に残す」, as quick replies posting
+        back the remembered question's token."""
+        items = [quick_action(self.w("ask.note", ref=view.ref), pb.encode(pb.NOTE, view.id, token),
+                              self.w("ask.note_shown", ref=view.ref)) for view in note_to[:3]]
+        items += [quick_action(choice.label, pb.encode(pb.ASK, token, choice.kind),
+                               self.w("ask.shown", label=choice.label)) for choice in ask.choices]
         items = items[: QUICK_REPLY_LIMIT - 1]
         if ask.decline is not None:
             items.append(quick_action(ask.decline, pb.encode(pb.ASK, token, pb.DECLINE), self.w("ask.decline_shown")))
@@ -271,9 +275,10 @@ class Renderer:
         """A PR or escalation notice (body already free of restricted details), with the acknowledgement
         as a quick reply; who may acknowledge is the core's decision when the press arrives."""
         lines = [_line(piece) for piece in chunks(note.body, CARD_TEXT_LIMIT)]
-        lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
+        if note.topic not in (FLAREUP_TOPIC, REOPENED):  # a flare-up opens no steps; a reopen's go on as they were
+            lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
         content = card(f"{note.title}\n{note.body}", note.title, lines)
-        if note.topic == FLAREUP_TOPIC:  # LINE WORKS has no typed commands: PR reopens with a quick reply
+        if note.topic == FLAREUP_TOPIC:  # PR reopens with a quick reply (or by typing 再開 INC-0001)
             label = self.t("report.reopen_choice", ref=incident_ref(note.incident_id))
             return [with_quick_reply(content, [quick_action(
                 label, pb.encode(pb.FLAREUP, note.incident_id, "pr", REOPEN), label)])]
