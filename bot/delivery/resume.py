@@ -23,17 +23,21 @@ log = logging.getLogger("incident_bot.delivery")
 RESUME_WINDOW = timedelta(days=1)
 
 
+def _abandoned_before(queries: IncidentQueries, now: datetime) -> datetime:
+    """Work done before this is nobody's any more: older than a post's lease (younger work may still be being
+    posted by its first delivery), or done before this process started on a one-instance database (SQLite)."""
+    before = now - POST_LEASE.duration
+    if (started := queries.deps.orphaned_before) is not None:
+        before = max(before, started - timedelta(microseconds=1))  # strictly before the start
+    return before
+
+
 def resume_reports(queries: IncidentQueries, platform: str, now: datetime, show: Callable[[Outcome], object]) -> int:
     """Show again every unfinished report of `platform` (see the module docstring): `show` gets the outcome its
     report had (duplicate=True) and runs the same delivery plan, so the ledger posts only what is missing. One
     report's failure is logged and the others still go; returns how many were looked at."""
-    # A report younger than a post's lease may still be being posted by its first delivery, unless it was made
-    # before this process started on a database that serves this process alone (its poster has died).
-    before = now - POST_LEASE.duration
-    if (started := queries.deps.orphaned_before) is not None:
-        before = max(before, started - timedelta(microseconds=1))  # made strictly before the start
     outcomes = queries.unfinished_reports(platform, REPORT_DELIVERY, created_after=now - RESUME_WINDOW,
-                                          created_before=before)
+                                          created_before=_abandoned_before(queries, now))
     for outcome in outcomes:
         incident_id = outcome.incident.id if outcome.incident else None
         log.warning("delivery.report_resumed platform=%s incident_id=%s", platform, incident_id)
@@ -50,7 +54,7 @@ def resume_acknowledgements(queries: IncidentQueries, platform: str, now: dateti
     """Finish acknowledgements stored but never told (the process died after the platform had its answer):
     `tell(incident, acknowledger)` acknowledges again, which repeats nothing but the posts the ledger lacks."""
     pending = queries.unfinished_acknowledgements(platform, ACK_TOLD, after=now - RESUME_WINDOW,
-                                                  before=now - POST_LEASE.duration)
+                                                  before=_abandoned_before(queries, now))
     for incident_id, user in pending:
         log.warning("delivery.ack_resumed platform=%s incident_id=%s", platform, incident_id)
         try:
