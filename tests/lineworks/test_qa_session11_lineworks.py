@@ -191,3 +191,23 @@ def test_an_acknowledgement_a_crash_left_untold_is_told_after_the_restart(lw_fac
     told = [text_of(c) for c in second.to_user(STAFF)[told_before:]]
     assert [t for t in told if "広報 太郎 さんが確認しました" in t] and len(told) == 1
     assert "✅ INC-0001" in text_of(second.to_room(PR_ROOM)[-1])
+
+
+def test_a_url_corrected_in_a_step_reaches_the_pr_room_posted_anew(lw: LwEnv) -> None:
+    """LINE WORKS cannot change a sent message: PR's notice kept the wrong post's URL, and nothing said it changed."""
+    lw.say(STAFF, FLAMING, REPORT_ROOM)
+    [view] = lw.runtime.triage.queries.list(None)
+    assert any(URL in text_of(message) for message in lw.to_room(PR_ROOM))
+    before = len(lw.to_room(PR_ROOM))
+    step = lw.runtime.triage.steps.current(view.id, "lineworks:" + STAFF)
+    field = next(item for item in step.inputs if item.type == "url")
+    corrected = "https://x.com/asahikawa_fake/status/2001"
+    lw.press(STAFF, pb.encode(pb.INPUT, view.id, view.kind, step.step_id, field.id))
+    lw.say(STAFF, corrected)
+    for item in step.inputs:  # the step's required choices, each its first option
+        if item.type == "choice" and item.required:
+            lw.press(STAFF, pb.encode(pb.CHOICE, view.id, view.kind, step.step_id, item.id, 0))
+    lw.press(STAFF, pb.encode(pb.DONE, view.id, view.kind, step.step_id))
+    assert lw.runtime.triage.queries.view(view.id, None).source_url == corrected
+    revised = lw.to_room(PR_ROOM)[before:]
+    assert revised and any(corrected in text_of(message) for message in revised)

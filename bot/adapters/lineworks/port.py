@@ -70,6 +70,7 @@ class LineWorksPort:
 
     platform = PLATFORM
     finds_posted = False  # nothing sent can be read back (find_posted)
+    edits = False  # nothing sent can be changed: a notice drawn again (a corrected URL) is posted anew
 
     def __init__(self, client: LineWorksClient, render: Renderer, ledger: Ledger, *,
                  wait: Callable[[float], None] = time.sleep) -> None:
