@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.triage import lifecycle
 from tests.teams.env import OTHER, PR, REPORT, SECURITY, STAFF, TeamsEnv
-from tests.teams.fake_connector import card_text
+from tests.teams.fake_connector import card_text, verbs
 from tests.teams.teams_driver import BOT, TENANT, User, personal_chat
 from tests.teams.test_teams_commands import _pr
 
@@ -110,3 +110,17 @@ def test_a_colleague_reporting_a_leak_in_the_channel_is_told_to_delete_their_pos
     said = _chat(teams, OTHER)
     assert "INC-0001 に記録しました" in said
     assert "ご自身のメッセージ" in said and "削除" in said and "この個別の会話で案内します" not in said
+
+
+def test_a_leaks_reporter_pressing_correct_the_kind_is_told_who_may(teams: TeamsEnv) -> None:
+    """#6: the leak's reporter is shown 「種別が違う場合は訂正してください」 and the button in the personal chat, but a
+    restricted incident's kind is PR's and security's to change: the press answered only 「この操作を行う権限があり
+    ません」, with no word of who may or what to do. The refusal (still recorded) now says so."""
+    teams.driver.chat_message(STAFF, LEAK)
+    [incident_id] = teams.incident_ids()
+    chat = personal_chat(STAFF)
+    [intro] = [m for m in teams.fake.posts_to(chat) if "kind_select" in verbs(m)]
+    answer = teams.driver.execute(STAFF, intro, chat, "kind_select", {"kind": "flaming"})
+    said = str(answer.body)
+    assert "広報担当または情報セキュリティ担当" in said and "連絡" in said
+    assert teams.view(incident_id).kind == "leak" and "access_denied" in teams.events(incident_id)
