@@ -124,3 +124,24 @@ def test_a_leaks_reporter_pressing_correct_the_kind_is_told_who_may(teams: Teams
     said = str(answer.body)
     assert "広報担当または情報セキュリティ担当" in said and "連絡" in said
     assert teams.view(incident_id).kind == "leak" and "access_denied" in teams.events(incident_id)
+
+
+def test_a_correction_to_leak_leaves_no_corrected_url_in_the_channel_thread(teams: TeamsEnv) -> None:
+    """#8: a 炎上 whose URL was corrected in step 1, then corrected to 情報漏えい: every card in the thread became
+    「詳細は個別に案内します。」, but 「INC-0001 の対象の投稿を、入力されたURL（…）に変更しました。」 stayed in the
+    channel (a message posted without a ledger purpose was not known to the move). It is rewritten too."""
+    from tests.teams.test_teams_scenarios import answers, pending_step
+
+    root, _ = teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    thread = f"{REPORT};messageid={root}"
+    step = pending_step(teams.fake, thread)
+    assert step is not None
+    corrected = "https://x.com/asahikawa_fake/status/2202"
+    teams.driver.execute(STAFF, step, thread, "step_done", {**answers(step), "in_post_url": corrected})
+    assert corrected in _thread(teams, root)  # told in the thread while it was an ordinary incident
+    [intro] = [m for m in teams.fake.posts_to(thread) if "kind_select" in verbs(m)]
+    teams.driver.execute(STAFF, intro, thread, "kind_select", {"kind": "leak"})
+    [incident_id] = teams.incident_ids()
+    assert teams.view(incident_id).restricted
+    shown = _thread(teams, root)
+    assert corrected not in shown and "2202" not in shown, shown

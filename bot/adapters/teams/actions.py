@@ -93,7 +93,7 @@ class Actions:
                 triage, incident_id, kind, actor, self.people.name_of, home_is_private=private))
         except PermissionDenied:
             view = await off_loop(triage.queries.view, incident_id, actor.user_id)
-            if not view.restricted:
+            if not (view.restricted and view.details_visible):  # others: the refusal as it is (guests, unverified)
                 raise
             # The reporter sees the button in their chat, but a leak's kind is PR's and security's (recorded)
             return ActionResult(text=h.t("teams.kind_restricted", ref=view.ref))
