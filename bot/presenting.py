@@ -97,6 +97,7 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
         return (t("delivery.private_line"),)
     if isinstance(content, c.PrivacyAdvice):
         key = "delivery.privacy_advice" if content.own else "delivery.privacy_advice_others"
+        key += "_merged" if content.merged else ""
         return (t(key, ref=content.view.ref),)
     return None
 

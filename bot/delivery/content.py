@@ -154,6 +154,7 @@ class PrivacyAdvice:
     view: IncidentView
     public: Place | None
     own: bool = True
+    merged: bool = False  # told to a co-reporter, who holds no role on the incident yet (nothing follows here)
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,10 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
         return Plan(None)
     if outcome.merged:
         ops: tuple[Op, ...] = (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
-        if not view.restricted:  # a restricted incident's public thread gets nothing but its one neutral line
+        if view.restricted and origin.how == "message" and origin.public:  # the co-reporter's post is public too
+            ops += (Tell(view.id, origin.place, origin.user, c.PrivacyAdvice(view, origin.place, origin.own, True)),)
+        # A restricted incident's public thread gets nothing but its one neutral line; a flare-up merges nothing.
+        if not view.restricted and not outcome.same_as_resolved:
             ops += (UpdateCount(view.id, view),)
         return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
     shared = origin.how == "message" and origin.public  # others can read the report where it was posted

@@ -27,6 +27,7 @@ from bot.delivery.ledger import (
     PRIVATE_HOME,
     PRIVATE_LINE,
     PUBLIC_THREAD,
+    SAID,
     THREAD,
     Ledger,
     LedgerRun,
@@ -205,10 +206,12 @@ class Runner:
             url, private = home_link(self.port, led, op.incident_id)
             shown = replace(shown, link=url, private=private)
         if purpose == p.FRESH_STEP and isinstance(op.content, c.Step):
-            purpose = led.next_step_purpose(op.incident_id, op.content.view.kind, op.content.step.step_id,
-                                                    fresh=True)
-        if purpose is None:
-            return self._patient(lambda: self._turn_and_post(place, shown, plan, None))
+            purpose = led.next_step_purpose(op.incident_id, op.content.view.kind, op.content.step.step_id, fresh=True)
+        if purpose is None:  # recorded in the conversation: a later move private rewrites it (a corrected URL)
+            posted = self._patient(lambda: self._turn_and_post(place, shown, plan, None))
+            if op.where == p.HOME:
+                led.put(op.incident_id, f"{SAID}:{posted.id}", posted.channel, posted.id)
+            return posted
         return self.post_once(op.incident_id, purpose, place, shown, plan, led=led)
 
     def post_once(self, incident_id: int, purpose: str, place: Place, content: c.Content, plan: p.Plan,

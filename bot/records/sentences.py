@@ -25,6 +25,7 @@ KNOWN_TYPES = frozenset({
     "reported", "classified", "merged_report", "kind_corrected", "restricted", "step_completed", "step_skipped",
     "severity_changed", "details_changed", "status_changed", "notified", "acknowledged", "escalated",
     "delivery_failed", "notify_failed", "access_denied", "note", "merged", "erased", "review_recorded",
+    "role_granted",
 })
 # Events that always carry a payload: an empty one on an erased incident means retention removed it.
 PAYLOAD_TYPES = KNOWN_TYPES - {"acknowledged", "merged_report"}
@@ -204,6 +205,7 @@ class Describer:
             "step_completed": lambda v: cat.label("step_status", str(v)),
             "step_skipped": lambda v: cat.label("step_status", str(v)),
             "merged": lambda v: f"INC-{int(v):04d}" if isinstance(v, int) else str(v),
+            "role_granted": self._person,  # who was let into the incident: by name, with the id granted
         }
         if isinstance(value, bool):
             return cat.t("records.flag_yes" if value else "records.flag_no")
@@ -232,6 +234,11 @@ class Describer:
                        value=choices.get(key, {}).get(str(value), _plain(value)))
                  for key, value in answers.items()]
         return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
+
+    def _person(self, value: Any) -> str:
+        """A user by name with their id (「鈴木 次郎（teams:…）」), or the id alone when no name is known."""
+        name = self.actor(str(value))
+        return name if name == str(value) else self.catalog.t("records.person", name=name, id=value)
 
     def _recipients(self, entry: TimelineEntry, value: Any) -> str:
         """Whom a notice went to: every section it named (浦臼町 5(3) 所属課局長及び総務課), not only the first."""

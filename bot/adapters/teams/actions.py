@@ -22,6 +22,7 @@ from bot.delivery import controls
 from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
 from bot.presenting import StepRef
+from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 from bot.triage.sanitize import storable
 
@@ -87,8 +88,15 @@ class Actions:
         actor, triage = self.people.who(activity.from_property)
         home = await off_loop(self.ledger.home, incident_id)
         private = bool(home and is_personal(home.channel))
-        after, before = await off_loop(lambda: controls.correct_kind(triage, incident_id, kind, actor,
-                                                                     self.people.name_of, home_is_private=private))
+        try:
+            after, before = await off_loop(lambda: controls.correct_kind(
+                triage, incident_id, kind, actor, self.people.name_of, home_is_private=private))
+        except PermissionDenied:
+            view = await off_loop(triage.queries.view, incident_id, actor.user_id)
+            if not (view.restricted and view.details_visible):  # others: the refusal as it is (guests, unverified)
+                raise
+            # The reporter sees the button in their chat, but a leak's kind is PR's and security's (recorded)
+            return ActionResult(text=h.t("teams.kind_restricted", ref=view.ref))
         if after.plan is None:
             return ActionResult(text=" ".join(after.outcome.messages) or h.t("teams.duplicate"))
         log.info("teams.kind_corrected incident_id=%s old=%s new=%s replay=%s", incident_id, before.kind,

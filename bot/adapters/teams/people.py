@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from microsoft_agents.activity import Activity, ChannelAccount
@@ -18,6 +19,16 @@ from bot.triage.core import InvalidRequest
 from bot.triage.platform_access import PlatformCore
 from bot.triage.sanitize import storable
 from bot.triage.service import Triage
+
+# What a typed Teams user can be: a namespaced id (as co-report notices show it), a Teams user id or an Entra
+# object id. A display name (「佐藤」) is none of these: granting to it would give the role to nobody.
+_TYPED_ID = re.compile(r"teams:\S+|(?:29|8):\S+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                       re.IGNORECASE)
+
+
+def is_typed_id(typed: str) -> bool:
+    """Whether a typed user (a command's argument, no @mention picked) names a Teams user rather than a name."""
+    return bool(_TYPED_ID.fullmatch(typed.strip().lstrip("@＠")))
 
 
 def user_id(account: ChannelAccount) -> str:

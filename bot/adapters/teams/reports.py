@@ -12,17 +12,19 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.adapters.teams.asking import answered_card, ask_privately, offer_privately
 from bot.adapters.teams.connector import conversation_key, is_personal, split_conversation
 from bot.adapters.teams.payloads import ActionResult, channel_data, incident_of, value_of
-from bot.adapters.teams.people import People, user_id
+from bot.adapters.teams.people import People, is_typed_id, user_id
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
-from bot.adapters.teams.text import AT_TAG, attached, message_text
+from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
 from bot.delivery import asking, commands, flareup, plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
+from bot.triage.core import incident_ref
 from bot.triage.sanitize import storable
+from bot.triage.short_input import fold
 
 log = logging.getLogger("incident_bot.teams")
 
@@ -87,7 +89,20 @@ class Reports:
                                             & set(self.settings.report_channels)),
             in_incident_thread=lambda: self.people.core.base.queries.by_conversation(PLATFORM, base, root)
             is not None)
+        if source is None and mentioned and self.is_command(self.text(activity)):
+            source = "mention"  # 「@bot 終結 1」 in an incident's thread: a command for the bot, not the thread's talk
         return None if source is None else Origin(source, base, root, activity_id, mentioned, user_id(sender))
+
+    def text(self, activity: Activity) -> str:
+        """The message as plain text: mentions of the bot removed, and the bot's name typed before the words."""
+        text = message_text(activity.text, bot_names(activity))
+        return without_typed_name(text, activity.recipient.name if activity.recipient else None)
+
+    def is_command(self, text: str) -> bool:
+        """Whether a text is help or a command other than 「新規」 (a new report belongs in its own thread)."""
+        read = commands.read(text, self.replies.t)
+        return is_help(text) or isinstance(read, commands.Usage) or (
+            isinstance(read, commands.Command) and read.action != "new")
 
     async def on_message(self, context: TurnContext) -> None:
         """A message: help, or a report (idempotent by the activity id and conversation)."""
@@ -103,7 +118,7 @@ class Reports:
             return
         await self.people.observe(context)  # a report's sender: guests and other tenants (roster.py)
         self.people.learn(activity)
-        text = message_text(activity.text, bot_names(activity))
+        text = self.text(activity)
         addressed = origin.source != "channel" or origin.mentioned  # meant for the bot
         if is_help(text) and addressed:
             await self.replies.reply(context, self.replies.t("teams.help"), self.replies.t("commands.list", prefix=""))
@@ -132,6 +147,11 @@ class Reports:
         activity = context.activity
         others = [user_id(m.mentioned) for m in activity.get_mentions() if m.mentioned and m.mentioned.id
                   and (activity.recipient is None or m.mentioned.id != activity.recipient.id)]
+        if command.action == "grant" and not others and not is_typed_id(fold(command.user)):
+            # 「権限付与 3 佐藤 一郎」 with no @mention picked: a name, which would grant the role to nobody
+            await self.say(context, origin, self.replies.t("teams.grant_who", typed=command.user,
+                                                           ref=incident_ref(command.incident_id or 0)))
+            return
         try:
             actor, triage = self.people.who(activity.from_property)
             # 「権限付与 3 @佐藤 一郎」: the person the @mention names (its AAD object id if given), else as typed

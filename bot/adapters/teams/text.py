@@ -62,6 +62,18 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
     return "\n".join(lines).strip()
 
 
+def without_typed_name(text: str, name: str | None) -> str:
+    """Text without the bot's own name typed before it (「@incident-bot 終結 1」 with the @ not picked from Teams'
+    list arrives as plain text, where it would read as a report instead of the command it is)."""
+    if not name or not text or text[0] not in "@＠":
+        return text
+    head = text[1:1 + len(name)]
+    rest = text[1 + len(name):]
+    if head.casefold() != name.casefold() or (rest and not rest[0].isspace()):
+        return text
+    return rest.strip()
+
+
 def attached(attachments: list[Any] | None) -> int:
     """How many files or images came with a message: Teams also sends the message's own HTML as an attachment,
     which counts only for the images pasted into it."""
@@ -75,4 +87,4 @@ def attached(attachments: list[Any] | None) -> int:
     return count
 
 
-__all__ = ["attached", "md_escape", "message_text", "ZWSP"]
+__all__ = ["attached", "md_escape", "message_text", "without_typed_name", "ZWSP"]
