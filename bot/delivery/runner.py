@@ -16,23 +16,18 @@ from typing import TypeVar
 from sqlalchemy import Connection
 
 from bot.delivery import content as c
+from bot.delivery import ledger as lg
 from bot.delivery import plan as p
 from bot.delivery.content import ChatPort, DeliveryError, Marker, Place, Posted
 from bot.delivery.ledger import (
     DONE,
-    INTRO,
     MERGED_COUNT,
-    PR_MESSAGE,
-    PRIVACY_ADVICE,
     PRIVATE_HOME,
     PRIVATE_LINE,
     PUBLIC_THREAD,
-    SAID,
-    THREAD,
     Ledger,
     LedgerRun,
     Prepared,
-    escalation_purpose,
     notification_purposes,
 )
 from bot.delivery.links import home_link
@@ -210,7 +205,7 @@ class Runner:
         if purpose is None:  # recorded in the conversation: a later move private rewrites it (a corrected URL)
             posted = self._patient(lambda: self._turn_and_post(place, shown, plan, None))
             if op.where == p.HOME:
-                led.put(op.incident_id, f"{SAID}:{posted.id}", posted.channel, posted.id)
+                led.put(op.incident_id, f"{lg.SAID}:{posted.id}", posted.channel, posted.id)
             return posted
         return self.post_once(op.incident_id, purpose, place, shown, plan, led=led)
 
@@ -249,7 +244,7 @@ class Runner:
         channel = self.section_channel(view.restricted)
         if not channel:
             raise DeliveryError("no_section_channel")
-        purpose = PR_MESSAGE if note.level == 1 else escalation_purpose(note.level)
+        purpose = lg.PR_MESSAGE if note.level == 1 else lg.escalation_purpose(note.level)
         link, private = home_link(self.port, self.ledger, note.incident_id)
         steps = p.Plan(view.id, (), view.severity, "")
         return self._patient(lambda: self.post_once(
@@ -376,7 +371,7 @@ class Runner:
             shared = None if ref[1] == DONE else Place(ref[0], ref[1] or None)
         if shared is None or shared.channel == home.channel:  # a private report, or no private home to say it in
             return None
-        posted = self.post_once(view.id, PRIVACY_ADVICE, home, c.PrivacyAdvice(view, shared, own=own), plan, led=led)
+        posted = self.post_once(view.id, lg.PRIVACY_ADVICE, home, c.PrivacyAdvice(view, shared, own=own), plan, led=led)
         return posted is not None
 
     def _move_private(self, led: Ledger, op: p.MovePrivate, plan: p.Plan) -> bool:
@@ -385,7 +380,7 @@ class Runner:
             return True
         public = led.home(op.incident_id)
         if public is not None:
-            keep = {THREAD, PRIVATE_LINE, PUBLIC_THREAD, p.REPORTED, p.REPORTED_OTHERS,
+            keep = {lg.THREAD, PRIVATE_LINE, PUBLIC_THREAD, p.REPORTED, p.REPORTED_OTHERS,
                     *notification_purposes(self.chain_length)}
             for purpose, channel, ident in led.refs(op.incident_id):
                 if purpose not in keep and ident and ident != DONE and channel == public.channel:
@@ -399,5 +394,5 @@ class Runner:
         home = Place(opened.channel, opened.id)
         self._advise(led, op.view, home, plan, public)
         # The kind control, in the conversation it now lives in.
-        self.post_once(op.incident_id, f"{INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan, led=led)
+        self.post_once(op.incident_id, f"{lg.INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan, led=led)
         return True
