@@ -211,3 +211,15 @@ def test_a_url_corrected_in_a_step_reaches_the_pr_room_posted_anew(lw: LwEnv) ->
     assert lw.runtime.triage.queries.view(view.id, None).source_url == corrected
     revised = lw.to_room(PR_ROOM)[before:]
     assert revised and any(corrected in text_of(message) for message in revised)
+
+
+def test_a_leaks_co_reporter_is_told_to_unsend_without_being_promised_a_1to1_response(lw: LwEnv) -> None:
+    """A colleague whose report was merged into a leak got the first reporter's advice, which says the response
+    goes on in their 1:1 chat: nothing goes on there for a co-reporter."""
+    lw.say(STAFF, "保育課の職員が個人のインスタに園児名簿の写真を載せています。氏名と住所が読めます "
+                  "https://www.instagram.com/p/Cxyz123abc/", REPORT_ROOM)
+    lw.say(OTHER, "名簿がインスタに上がっているのはこれですよね https://instagram.com/p/Cxyz123abc/", REPORT_ROOM)
+    told = [text_of(message) for message in lw.to_user(OTHER)]
+    advice = [text for text in told if "送信取消" in text]
+    assert advice and all("1対1のトークで案内します" not in text for text in advice)
+    assert any("1対1のトークで案内します" in text_of(message) for message in lw.to_user(STAFF))  # the reporter's
