@@ -270,11 +270,7 @@ class IncidentQueries:
         window whose `purpose` ref has no ts yet: an adapter's work for them was never finished (e.g. the process
         died after the report was stored). Oldest first; nothing is written."""
         with self.deps.sessions.begin() as session:
-            finished = select(PlatformRef.incident_id).where(
-                PlatformRef.platform == platform, PlatformRef.purpose == purpose, PlatformRef.ts.is_not(None))
-            candidates = list(session.execute(select(Incident.id).where(
-                Incident.created_at >= created_after, Incident.created_at <= created_before,
-                Incident.id.not_in(finished)).order_by(Incident.id).limit(limit)).scalars())
+            candidates = _untold(session, platform, purpose, Incident.created_at, created_after, created_before, limit)
             if not candidates:
                 return []
             reported = session.execute(select(TimelineEvent.incident_id, TimelineEvent.data).where(
@@ -291,11 +287,7 @@ class IncidentQueries:
         """(incident, acknowledger's user id) of incidents reported through `platform` and acknowledged in the
         window whose `purpose` ref has no ts yet: the acknowledgement was stored but never told. Nothing written."""
         with self.deps.sessions.begin() as session:
-            finished = select(PlatformRef.incident_id).where(
-                PlatformRef.platform == platform, PlatformRef.purpose == purpose, PlatformRef.ts.is_not(None))
-            candidates = list(session.execute(select(Incident.id).where(
-                Incident.acknowledged_at >= after, Incident.acknowledged_at <= before,
-                Incident.id.not_in(finished)).order_by(Incident.id).limit(limit)).scalars())
+            candidates = _untold(session, platform, purpose, Incident.acknowledged_at, after, before, limit)
             if not candidates:
                 return []
             events = session.execute(select(TimelineEvent.incident_id, TimelineEvent.type, TimelineEvent.actor,
@@ -316,3 +308,12 @@ class IncidentQueries:
                 PlatformRef.purpose == purpose, PlatformRef.ts.is_(None)))
 
         transaction(self.deps, work)
+
+
+def _untold(session: Session, platform: str, purpose: str, when: Any, after: datetime, before: datetime,
+            limit: int) -> list[int]:
+    """Incidents whose `when` is in the window and whose `purpose` ref on `platform` has no ts yet, oldest first."""
+    finished = select(PlatformRef.incident_id).where(
+        PlatformRef.platform == platform, PlatformRef.purpose == purpose, PlatformRef.ts.is_not(None))
+    return list(session.execute(select(Incident.id).where(when >= after, when <= before, Incident.id.not_in(finished))
+                                .order_by(Incident.id).limit(limit)).scalars())

@@ -20,7 +20,7 @@ from bot.adapters.lineworks.callbacks import PostbackPress
 from bot.adapters.lineworks.render import with_quick_reply
 from bot.adapters.lineworks.target import PLATFORM, member_id
 from bot.delivery import flareup, plan
-from bot.ports import AskIfReport, ConversationRef, InputSpec, ReopenOrNew, ReportInput, StepView
+from bot.ports import Actor, AskIfReport, ConversationRef, InputSpec, ReopenOrNew, ReportInput, StepView
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 
 if TYPE_CHECKING:
@@ -150,16 +150,24 @@ class Inputs:
     def answer_note(self, event: PostbackPress) -> None:
         """「INC-0001 の記録に残す」: the remembered message goes on the timeline once (the core checks access)."""
         data, user = event.data, event.source.user_id
-        assert user is not None
-        asked = self.memos.recall(f"lineworks:ask:{data.token}")
-        actor = self.adapter.actor(user)
-        if asked is None or asked.get("user") != actor.user_id:
-            self.adapter.tell(user, self.render.ask_gone())
+        if (found := self._asked(event)) is None:
             return
+        asked, actor = found
         outcome = self.handlers.triage.incidents.add_note(data.incident_id, actor, str(asked["text"]),
                                                          key=f"lwnote:{data.token}")
         self.adapter.tell(user, self.render.duplicate() if outcome.duplicate else
                           self.render.messages(list(outcome.messages)))
+
+    def _asked(self, event: PostbackPress) -> tuple[dict[str, Any], Actor] | None:
+        """The remembered message a question's answer is about and who answers; None (told so) when it is gone or
+        was someone else's."""
+        user = event.source.user_id
+        assert user is not None
+        asked, actor = self.memos.recall(f"lineworks:ask:{event.data.token}"), self.adapter.actor(user)
+        if asked is None or asked.get("user") != actor.user_id:
+            self.adapter.tell(user, self.render.ask_gone())
+            return None
+        return asked, actor
 
     def offer(self, choice: ReopenOrNew, report: ReportInput) -> None:
         """Offer reopen-or-new in the reporter's 1:1 chat; the message is remembered for 「新しい案件」."""
@@ -203,12 +211,9 @@ class Inputs:
     def answer_ask(self, event: PostbackPress) -> None:
         """A kind or 「報告ではない」 pressed: the remembered message reported with it, or labelled."""
         data, user = event.data, event.source.user_id
-        assert user is not None
-        asked = self.memos.recall(f"lineworks:ask:{data.token}")
-        actor = self.adapter.actor(user)
-        if asked is None or asked.get("user") != actor.user_id:
-            self.adapter.tell(user, self.render.ask_gone())
+        if (found := self._asked(event)) is None:
             return
+        asked, actor = found
         where = ConversationRef(PLATFORM, str(asked["channel"])) if asked.get("channel") else None
         report = ReportInput(text=str(asked["text"]), reporter=actor, idempotency_key=f"lwask:{data.token}",
                              conversation=where, explicit=bool(asked.get("explicit")))

@@ -87,8 +87,11 @@ class LineWorksPort:
         r, words = self.render, plain_words(content, self.render.catalog)
         if isinstance(content, c.PrivacyAdvice):  # LINE WORKS: 送信取消, not 削除 (which hides it on one screen)
             ref = content.view.ref  # whose message it is: the delivery layer's to say
-            key = ("privacy_advice" if content.own else "privacy_advice_others") + ("_merged" if content.merged else "")
-            return r.messages([r.w(key, ref=ref)])
+            if content.merged:  # a co-reporter: nothing follows in their 1:1 chat
+                return r.messages([r.w("privacy_advice_merged", ref=ref) if content.own
+                                   else r.w("privacy_advice_others_merged", ref=ref)])
+            return r.messages([r.w("privacy_advice", ref=ref) if content.own
+                               else r.w("privacy_advice_others", ref=ref)])
         if words is not None:
             return r.messages(words)  # the home is the reporter's 1:1 chat: nobody to mention
         if isinstance(content, c.Anchor):
