@@ -18,7 +18,10 @@ from bot.adapters.lineworks.app import LineWorksAdapter, build_lineworks_app, li
 from bot.adapters.lineworks.server import make_server
 from bot.adapters.lineworks.settings import LineWorksCredentials
 from bot.adapters.lineworks.signature import sign
+from bot.ports import Actor
+from bot.triage import lifecycle
 from bot.wiring import Runtime
+from tests.conftest import PR as CORE_PR
 from tests.lineworks.conftest import BOT_ID, BOT_SECRET
 from tests.lineworks.fake_lineworks import FakeLineWorks
 
@@ -148,6 +151,14 @@ def start(runtime: Runtime, credentials: LineWorksCredentials, fake: FakeLineWor
 
 
 # -- reading messages ------------------------------------------------------------------------------------------
+def resolved(lw: LwEnv, report: str) -> int:
+    """`report` posted by STAFF in the report room, its incident then resolved by PR; its id."""
+    lw.say(STAFF, report, REPORT_ROOM)
+    [view] = lw.runtime.triage.queries.list(None)
+    lw.runtime.triage.incidents.change_status(view.id, lifecycle.RESOLVED, Actor(CORE_PR, "広報 花子"))
+    return view.id
+
+
 def text_of(content: dict[str, Any]) -> str:
     """Everything a member reads in a content (text, or a card's texts and its altText)."""
     if content.get("type") == "text":

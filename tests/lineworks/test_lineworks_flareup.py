@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.lineworks import postback as pb
-from bot.ports import Actor
 from bot.triage import lifecycle
-from tests.conftest import PR as CORE_PR
-from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
+from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, LwEnv, quick_data, resolved, text_of
 
 URL = "https://x.com/asahikawa_fake/status/5151"
 FLAMING = f"市の公式Xの投稿が炎上しています。批判のリプライが殺到しています {URL}"
@@ -17,10 +15,7 @@ AGAIN = f"また炎上が再燃しています。引用での批判が増えて�
 
 
 def _resolved(lw: LwEnv) -> int:
-    lw.say(STAFF, FLAMING, REPORT_ROOM)
-    [view] = lw.runtime.triage.queries.list(None)
-    lw.runtime.triage.incidents.change_status(view.id, lifecycle.RESOLVED, Actor(CORE_PR, "広報 花子"))
-    return view.id
+    return resolved(lw, FLAMING)
 
 
 def _offer(lw: LwEnv, user: str) -> dict[str, Any]:

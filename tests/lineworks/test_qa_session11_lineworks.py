@@ -6,10 +6,8 @@ from collections.abc import Callable
 
 from bot.adapters.lineworks import postback as pb
 from bot.clock import FixedClock
-from bot.ports import Actor
 from bot.triage import lifecycle
-from tests.conftest import PR as CORE_PR
-from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
+from tests.lineworks.harness import OTHER, PR, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, resolved, text_of
 
 URL = "https://x.com/asahikawa_fake/status/1865"
 MISINFORMATION = "市が給付金10万円を配るという偽情報が拡散しています https://x.com/fake2/status/1234"
@@ -17,10 +15,7 @@ FLAMING = f"除雪の投稿に批判のリプライが殺到していて、炎�
 
 
 def _resolved(lw: LwEnv) -> int:
-    lw.say(STAFF, FLAMING, REPORT_ROOM)
-    [view] = lw.runtime.triage.queries.list(None)
-    lw.runtime.triage.incidents.change_status(view.id, lifecycle.RESOLVED, Actor(CORE_PR, "広報 花子"))
-    return view.id
+    return resolved(lw, FLAMING)
 
 
 def _status(lw: LwEnv, incident_id: int) -> str:
