@@ -3,6 +3,7 @@ head recorded in the chain and posted to the restricted channel (against a local
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, time
@@ -203,6 +204,26 @@ def test_two_instances_on_one_database_run_it_once(runtime_factory: Callable[...
     assert len(posts.results) == 1
     assert _count(first, ATTESTATION_EVENT) == 1 and _count(first, "erased") == 1
     assert verify_database(second.triage.deps).ok
+
+
+def test_a_database_busy_in_another_instance_is_checked_again_not_raised(runtime_factory: Callable[..., Runtime],
+                                                                         sqlite_url: str, clock: FixedClock) -> None:
+    clock.set(datetime(2026, 10, 1, 10, 0, tzinfo=JST))
+    runtime = runtime_factory(sqlite_url, retention={"by_kind": {"leak": 30}})
+    _leak_closed(runtime)
+    clock.set(DAY)
+    posts = Posts()
+    audit = DailyAudit(runtime.triage.deps, _policy(runtime), time(3, 30), posts, "w1")
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing for longer than the busy timeout
+    try:
+        assert audit.run_if_due() is False and posts.results == []
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    clock.advance(minutes=5)
+    assert audit.run_if_due() is True and len(posts.results) == 1
+    assert _count(runtime, "erased") == 1
 
 
 def test_scheduler_runs_the_audit_job(audited: Runtime) -> None:

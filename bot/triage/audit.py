@@ -254,7 +254,13 @@ class DailyAudit:
         """Run today's audit if its time has passed and nobody has done it; True if it ran here."""
         now = self.deps.clock.now()
         day = self.due_day(now)
-        if day is None or job_done(self.deps, audit_key(day)):
+        if day is None:
+            return False
+        try:
+            if job_done(self.deps, audit_key(day)):
+                return False
+        except Exception:  # noqa: BLE001 - a busy or unreachable database: the next check (5 min) asks again
+            log.warning("daily audit: could not read whether %s is done; checking again later", day, exc_info=True)
             return False
         try:
             return run_daily_audit(self.deps, self.policy, self.post, self.worker, now, day=day,

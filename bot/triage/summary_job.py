@@ -15,6 +15,7 @@ from bot.lease import Lease, lapsed
 from bot.triage.core import CoreDeps, transaction
 from bot.triage.summary import DEFAULT_STALE_HOURS, build_summary
 from bot.triage.summary_model import IsoWeek, WeeklySummary
+from storage.db import read_snapshot
 from storage.models import JobRun
 
 log = logging.getLogger(__name__)
@@ -82,10 +83,14 @@ def release_job(deps: CoreDeps, claim: Claim, now: datetime, error: str) -> None
 
 
 def job_done(deps: CoreDeps, key: str) -> bool:
-    """Whether a job key has been completed."""
-    with deps.sessions.begin() as session:
-        row = session.get(JobRun, key)
-        return row is not None and row.done_at is not None
+    """Whether a job key has been completed (read from a snapshot: two instances' checks never wait on each other)."""
+    with deps.sessions() as session:
+        read_snapshot(session)
+        try:
+            row = session.get(JobRun, key)
+            return row is not None and row.done_at is not None
+        finally:
+            session.rollback()
 
 
 def scheduled_at(week: IsoWeek, day_of_week: str, at: time) -> datetime:
