@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--dump", default="", help="also write each kind's pstats to DUMP.<kind> (for print_callees)")
     parser.add_argument("--no-profile", action="store_true", help="only time (CPU ms per delivery)")
     parser.add_argument("--cold-names", action="store_true", help="do not look the bench users' names up first")
     parser.add_argument("--whatif", default="", help="bench/whatif.py variants, e.g. sqlite-normal (measure only)")
@@ -162,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[kind] = sender.send(kind, args.count, profiler, started=lambda: counted.__setitem__(0, 0))
                 commits[kind] = counted[0] / max(args.count, 1)
                 if profiler is not None:
+                    if args.dump:
+                        profiler.dump_stats(f"{args.dump}.{kind}")
                     text = io.StringIO()
                     pstats.Stats(profiler, stream=text).sort_stats(args.sort).print_stats(args.top)
                     print(f"== {kind}: {results[kind]:.2f} ms/delivery (profiled)\n{text.getvalue()}", flush=True)
