@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from bench.eval_classify import main as eval_main
 from bench.platform_text import SLACK_BOT_USER, TEAMS_BOT_NAME, delivered
@@ -46,6 +47,15 @@ def test_teams_emoji_is_its_character_and_images_leave_no_tag() -> None:
 def test_teams_mention_of_the_bot_is_gone_and_others_named() -> None:
     html = f"<p><at>{TEAMS_BOT_NAME}</at>&nbsp;<at>広報 佐藤</at> さん、市公式Xが乗っ取られました</p>"
     assert message_text(html, (TEAMS_BOT_NAME,)) == "@広報 佐藤 さん、市公式Xが乗っ取られました"
+
+
+def test_teams_malformed_markup_costs_linear_time() -> None:
+    # Unclosed tags made the old patterns scan to the end from every "<" (9 s for the first text, minutes for the
+    # second); each of these takes milliseconds now, so 2 s is a wide margin on a loaded machine.
+    for text in ("<at>" * 7000, '<emoji alt="' * 600, "<p" * 14000, "<td><p>a" * 4000):
+        started = time.perf_counter()
+        message_text(text)
+        assert time.perf_counter() - started < 2.0, text[:12]
 
 
 # -- Slack: emoji codes as the emoji the poster saw ---------------------------------------------------------------
