@@ -18,7 +18,7 @@ NGRAM_RANGE = (1, 3)
 # A URL says which platform (x.com, line.me) but its path is noise: keep the host, drop the rest.
 _URL = re.compile(r"https?://(?:www\.|m\.)?([a-z0-9.-]+)[^\s]*")
 # A chat emoji code (:rotating_light:, a workspace's :kumaru_ok:) is decoration; its letters would read as English.
-_EMOJI_CODE = re.compile(r"(?<![a-z0-9]):[a-z0-9_+'-]*[a-z][a-z0-9_+'-]*:")
+_EMOJI_CODE = re.compile(r"(?<![a-z0-9]):(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+:")  # one letter at least: 10:30:00 stays
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 
