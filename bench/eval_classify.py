@@ -4,7 +4,9 @@
 
 Without files it scores every held-out file of tests/data/corpus (bot.triage.classifier_build.HELD_OUT), which
 the model builder never reads; --model scores a model file (e.g. one rebuilt elsewhere with --out) instead of the
-packaged one; --summary prints one row per batch, as in bench/README.md. Per batch and kind:
+packaged one; --summary prints one row per batch, as in bench/README.md; --delivered scores rows that name a
+platform (t_platform_markup_heldout) on the text its adapter hands the core instead of the raw markup
+(bench/platform_text.py). Per batch and kind:
   right     kind right and outcome ``report``            (strict)
   +unsure   kind right but outcome ``unsure``             (the poster is asked with that kind first)
   missed    outcome ``chatter`` for a report              (in a report channel: no question, no incident)
@@ -25,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.platform_text import delivered  # noqa: E402
 from bot.triage.classifier_build import corpus_paths  # noqa: E402
 from bot.triage.classifier_intake import intake_action  # noqa: E402
 from bot.triage.classifier_terms import TermClassifier  # noqa: E402
@@ -36,11 +39,16 @@ def load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score(classify: Any, rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+def raw(row: dict[str, Any]) -> str:
+    """A row's text as written in the corpus file."""
+    return str(row["text"])
+
+
+def score(classify: Any, rows: list[dict[str, Any]], text: Any = raw) -> dict[str, dict[str, int]]:
     """Counts per gold kind (and 'all reports', 'hard none', 'no keyword') for one classifier on rows."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        result = classify(row["text"])
+        result = classify(text(row))
         gold = row["kind"]
         keys = [gold]
         if gold == NONE:
@@ -111,18 +119,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="JSON counts instead of the table")
     parser.add_argument("--summary", action="store_true", help="one row per batch instead of one per kind")
     parser.add_argument("--model", type=Path, help="model file to score instead of the packaged model")
+    parser.add_argument("--delivered", action="store_true",
+                        help="score each row with a platform on the text its adapter hands the core")
     args = parser.parse_args(argv)
     paths = args.files or corpus_paths(ROOT, held_out=True)
     old, new = TermClassifier(), Classifier() if args.model is None else Classifier.from_file(args.model)
+    text = delivered if args.delivered else raw
     results: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
     every: dict[str, list[dict[str, Any]]] = {"ALL held-out": []}
     for path in paths:
         rows = load(path)
         every["ALL held-out"].extend(rows)
-        results[path.stem] = {"old": score(old.classify, rows), "new": score(new.classify, rows)}
+        results[path.stem] = {"old": score(old.classify, rows, text), "new": score(new.classify, rows, text)}
     if len(paths) > 1:
         rows = every["ALL held-out"]
-        results["ALL held-out"] = {"old": score(old.classify, rows), "new": score(new.classify, rows)}
+        results["ALL held-out"] = {"old": score(old.classify, rows, text), "new": score(new.classify, rows, text)}
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
     elif args.summary:

@@ -17,6 +17,8 @@ MAX_CHARS = 2000  # a report's first 2,000 characters decide; longer pastes only
 NGRAM_RANGE = (1, 3)
 # A URL says which platform (x.com, line.me) but its path is noise: keep the host, drop the rest.
 _URL = re.compile(r"https?://(?:www\.|m\.)?([a-z0-9.-]+)[^\s]*")
+# A chat emoji code (:rotating_light:, a workspace's :kumaru_ok:) is decoration; its letters would read as English.
+_EMOJI_CODE = re.compile(r"(?<![a-z0-9]):(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+:")  # one letter at least: 10:30:00 stays
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 
@@ -27,10 +29,12 @@ def _host(match: re.Match[str]) -> str:
 
 
 def prepare(text: str) -> str:
-    """Normalised text with URLs reduced to their host and every number to 0 (times, counts, ids alike)."""
+    """Normalised text with URLs reduced to their host, emoji codes dropped and every number 0 (times, ids alike)."""
     norm = normalize(text[:MAX_CHARS])
     if "://" in norm:
         norm = _SPACES.sub(" ", _URL.sub(_host, norm)).strip()
+    if ":" in norm:
+        norm = _SPACES.sub(" ", _EMOJI_CODE.sub(" ", norm)).strip()
     return _DIGITS.sub("0", norm)[:MAX_CHARS]  # NFKC can lengthen a text (㍿ -> 株式会社)
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from bot import identity
+from bot.adapters.slack import emoji
 from bot.presenting import shorten as truncate  # noqa: F401 - render.py's name for every platform's cut
 
 SECTION_LIMIT = 3000  # characters in one section block's text
@@ -93,11 +94,13 @@ def link(url: str, label: str) -> str:
     return f"<{url}|{escape(label).replace('|', '¦')}>"
 
 
-_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+_SLACK_MARKUP = re.compile(r"<([^<>]*)>|" + emoji.CODE)
 
 
 def _markup_to_plain(match: re.Match[str]) -> str:
     inner = match.group(1)
+    if inner is None:  # an emoji code: the character the poster saw, a custom emoji as typed
+        return emoji.character(match.group(2)) or match.group(0)
     target, _, label = inner.partition("|")
     if target.startswith("@"):
         return "@" + (label or target[1:])
@@ -115,7 +118,8 @@ def _markup_to_plain(match: re.Match[str]) -> str:
 
 
 def slack_to_plain(text: str | None) -> str:
-    """Slack's markup as plain text for the core: links become URLs, mentions '@name', entities unescaped."""
+    """Slack's markup as plain text for the core: links become URLs, mentions '@name', standard emoji codes their
+    character, entities unescaped."""
     if not text:
         return ""
     plain = _SLACK_MARKUP.sub(_markup_to_plain, text)

@@ -11,9 +11,17 @@ _URL = re.compile(r"https?://[^\s<>\"'、。「」（）]+", re.IGNORECASE)
 _URL_SPECIAL = re.compile(r"([\\`*\[\]|~>])")
 _LINE_MARK = re.compile(r"^(\s*)([-=])", re.MULTILINE)
 _LINE_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
-AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"</?(?:p|div|span|br|b|i|em|strong|u|s|a|ol|ul|li|blockquote|pre|code)\b[^>]*>",
-                  re.IGNORECASE)
+# Every pattern below stops at the next "<" or ">" it cannot use, so a long or malformed text costs linear time.
+AT_TAG = re.compile(r"<at\b[^<>]*>([^<]*(?:<(?!/?at\b)[^<]*)*)</at>", re.IGNORECASE)
+# Teams' own markup (user text arrives with < escaped as &lt;): blocks end a line, table cells are spaced, an
+# emoji tag is its character, images are counted by attached() and leave no text.
+_EMOJI = re.compile(r"<emoji\b([^<>]*)>", re.IGNORECASE)
+_ALT = re.compile(r"\balt=\"([^\"]*)\"", re.IGNORECASE)
+_BLOCK = re.compile(r"</?(?:p|div|br|li|ol|ul|tr|table|thead|tbody|tfoot|caption|blockquote|pre|h[1-6]|hr|section)"
+                    r"\b[^<>]*>", re.IGNORECASE)
+_CELL = re.compile(r"<(t[dh])\b[^<>]*>([^<]*(?:<(?!/?t[dh]\b)[^<]*)*)</\1\s*>", re.IGNORECASE)  # no nesting, linear
+_TAG = re.compile(r"</?(?:span|b|i|em|strong|u|s|strike|del|ins|sup|sub|a|code|font|img|emoji|attachment|colgroup|"
+                  r"col)\b[^<>]*>", re.IGNORECASE)
 _BLANKS = re.compile(r"[ \t\u00a0]+")
 ZWSP = "\u200b"
 
@@ -55,11 +63,18 @@ def message_text(text: str | None, bot_names: tuple[str, ...] = ()) -> str:
         return "" if name.casefold() in lowered else f"@{name}"
 
     plain = AT_TAG.sub(mention, text)
-    plain = re.sub(r"<br\s*/?>", "\n", plain, flags=re.IGNORECASE)
-    plain = _TAG.sub("", plain)
+    plain = _EMOJI.sub(_emoji_alt, plain)
+    plain = _CELL.sub(lambda match: " " + _BLOCK.sub(" ", match.group(2)) + " ", plain)  # a row stays one line
+    plain = _TAG.sub("", _BLOCK.sub("\n", plain))
     plain = html.unescape(plain)
     lines = [_BLANKS.sub(" ", line).strip() for line in plain.replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip()
+    return "\n".join(line for line in lines if line)
+
+
+def _emoji_alt(match: re.Match[str]) -> str:
+    """An <emoji> tag as the character its alt attribute names (nothing without one)."""
+    alt = _ALT.search(match.group(1))
+    return alt.group(1) if alt else ""
 
 
 def without_typed_name(text: str, name: str | None) -> str:
