@@ -102,6 +102,11 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
     return None
 
 
+def reopened_words(content: c.ReopenWithdrawn) -> str:
+    """What a flare-up notice says in place of its reopen control once reopened: the 【再開】 title, who and when."""
+    return "\n".join([content.note.title, *content.note.body.splitlines()[:1]])
+
+
 def shorten(text: str | None, limit: int, marker: str = "…") -> str:
     """Text cut to at most `limit` characters, marked when cut (every platform's message limits)."""
     text = text or ""

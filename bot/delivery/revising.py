@@ -1,5 +1,6 @@
 """Section notices drawn again after a step changed what they say (plan.ReviseNotices): in place, or posted anew
-where the platform cannot change a posted message."""
+where the platform cannot change a posted message; flare-up notices without their reopen control once reopened
+(plan.WithdrawReopen)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from dataclasses import replace
 
 from bot.delivery import content as c
 from bot.delivery.content import ChatPort, Place, Posted
-from bot.delivery.ledger import PR_MESSAGE, Ledger, escalation_purpose
+from bot.delivery.ledger import PR_MESSAGE, REOPEN_OFFER, Ledger, escalation_purpose
 from bot.delivery.links import home_link
-from bot.delivery.plan import ReviseNotices
+from bot.delivery.plan import ReviseNotices, WithdrawReopen
 
 
 def revise(port: ChatPort, led: Ledger, op: ReviseNotices, post: Callable[[Place, c.Content], Posted],
@@ -33,4 +34,18 @@ def revise(port: ChatPort, led: Ledger, op: ReviseNotices, post: Callable[[Place
     return True
 
 
-__all__ = ["revise"]
+def offered(led: Ledger, incident_id: int, shown: c.Content, posted: Posted) -> None:
+    """Record a posted flare-up notice that carries the reopen control, so a reopen can withdraw it."""
+    if isinstance(shown, c.SectionNotice) and shown.reopen:
+        led.put(incident_id, f"{REOPEN_OFFER}:{posted.id}"[:120], posted.channel, posted.id)
+
+
+def withdraw(port: ChatPort, led: Ledger, op: WithdrawReopen) -> bool:
+    """Every recorded flare-up notice drawn without its reopen control (the platform's port decides how)."""
+    for purpose, channel, ident in led.refs(op.incident_id):
+        if purpose.startswith(f"{REOPEN_OFFER}:") and ident:
+            port.update(Posted(channel, ident), op.content)
+    return True
+
+
+__all__ = ["offered", "revise", "withdraw"]

@@ -107,3 +107,16 @@ def test_prs_flare_up_notice_carries_the_reopen_button_and_it_reopens(slack: Sla
     assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
     assert any(f"【再開】INC-{incident_id:04d}" in text_of(m) for m in slack.fake.channel_messages(PR_CHANNEL))
 
+
+
+def test_once_reopened_the_flare_up_notice_no_longer_offers_to_reopen(slack: SlackEnv) -> None:
+    """Reopened by command: the 【再燃】 notice's button goes, replaced by who reopened it (the rest stays)."""
+    incident_id = _resolved(slack)
+    before = len(slack.fake.channel_messages(PR_CHANNEL))
+    slack.driver.post_message(OTHER, AGAIN, REPORT)
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)[before:]
+    slack.driver.slash(PR, f"再開 INC-{incident_id:04d}", REPORT, until=lambda f: any(
+        "【再開】" in text_of(m) for m in f.channel_messages(PR_CHANNEL)))
+    assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
+    redrawn = slack.fake.message(PR_CHANNEL, notice["ts"])
+    assert _labels(redrawn) == [] and "【再燃】INC-" in text_of(redrawn) and "再開しました" in text_of(redrawn)
