@@ -295,7 +295,7 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, ack
         done = outcome.completed_step
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
     revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
-    if revised and not outcome.duplicate:
+    if revised:  # a replay carries them too: a crash may have cut the redraw short (done again, harmless)
         ops += (ReviseNotices(view.id, view, revised, acked if view.acknowledged_at else None),)
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, by)
 

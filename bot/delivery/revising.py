@@ -4,6 +4,7 @@ where the platform cannot change a posted message; flare-up notices without thei
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -12,12 +13,14 @@ from bot.delivery.content import ChatPort, Place, Posted
 from bot.delivery.ledger import PR_MESSAGE, REOPEN_OFFER, Ledger, escalation_purpose
 from bot.delivery.links import home_link
 from bot.delivery.plan import ReviseNotices, WithdrawReopen
+from bot.triage.url_correction import REVISED
 
 
-def revise(port: ChatPort, led: Ledger, op: ReviseNotices, post: Callable[[Place, c.Content], Posted],
+def revise(port: ChatPort, led: Ledger, op: ReviseNotices, post: Callable[[Place, c.Content, str], Posted | None],
            edits: bool) -> bool:
     """Each level's posted notice redrawn in place, then who acknowledged it shown again; without `edits`, the
-    first posted notice posted anew (`post`, paced), its acknowledge control left on the one already posted."""
+    first posted notice posted anew (`post`: paced, once per purpose, so a replay does not repeat it), its
+    acknowledge control left on the one already posted."""
     url, private = home_link(port, led, op.incident_id)
     view = op.view
     for note in op.notes:
@@ -26,7 +29,11 @@ def revise(port: ChatPort, led: Ledger, op: ReviseNotices, post: Callable[[Place
             continue  # never posted, or being posted now: that post reads the incident as it is now
         posted = Posted(ref[0], ref[1])
         if not edits:
-            post(Place(posted.channel), c.SectionNotice(replace(note, acknowledgeable=False), view, url, private))
+            # Once per wording: the same correction replayed posts nothing more (A→B, back to A, then B again
+            # would also be skipped: its words are on the posted notice already).
+            digest = hashlib.sha256(note.body.encode("utf-8")).hexdigest()[:16]
+            post(Place(posted.channel), c.SectionNotice(replace(note, acknowledgeable=False), view, url, private),
+                 f"{REVISED}:{digest}")
             return True
         port.update(posted, c.SectionNotice(note, view, url, private))
         if op.acked is not None:

@@ -136,11 +136,9 @@ class Runner:
 
     # -- operations -------------------------------------------------------------------------------------------
     def _one(self, led: Ledger, op: p.Op, plan: p.Plan, result: Result) -> bool:
-        if isinstance(op, p.Adopt):
-            led.put(op.incident_id, op.purpose, op.place.channel, op.place.thread or "")
-            return True
-        if isinstance(op, p.Mark):
-            led.put(op.incident_id, op.purpose, op.channel, DONE)
+        if isinstance(op, (p.Adopt, p.Mark)):  # a place that exists already, or a mark: recorded, nothing posted
+            where = (op.place.channel, op.place.thread or "") if isinstance(op, p.Adopt) else (op.channel, DONE)
+            led.put(op.incident_id, op.purpose, *where)
             return True
         if isinstance(op, p.Post):
             posted = self._post(led, op, plan)
@@ -154,7 +152,8 @@ class Runner:
                 self.port.update(posted, op.content)
             return True
         if isinstance(op, p.ReviseNotices):
-            return revise(self.port, led, op, lambda at, shown: self._turn_and_post(at, shown, plan, None), self.edits)
+            return revise(self.port, led, op, lambda at, shown, purpose: self.post_once(
+                op.incident_id, purpose, at, shown, plan, led=led), self.edits)
         if isinstance(op, p.WithdrawReopen):
             return withdraw(self.port, led, op)
         if isinstance(op, p.UpdateCount):
