@@ -31,7 +31,7 @@ from bot.delivery.ledger import (  # the purposes live with the ledger; re-expor
 )
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, InputSpec, StepView
-from bot.triage.access import PermissionDenied
+from bot.triage.access import MATRIX, PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest, incident_ref
 from bot.triage.lifecycle import IllegalTransition
 
@@ -127,7 +127,11 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
     if isinstance(exc, PermissionDenied):
         if exc.action == "reopen":  # who may, from the matrix's column that refused it
             return t("reopen.denied_restricted" if exc.restricted else "reopen.denied")
-        return t("ack.denied" if exc.action == "acknowledge" else "error.denied")
+        if exc.action == "acknowledge":
+            return t("ack.denied")
+        who = who_may(catalog, exc.action, restricted=exc.restricted)
+        action = label("records.action", exc.action)
+        return t("error.denied") + (t("error.denied_who", action=action, who=who) if who else "")
     if isinstance(exc, InvalidRequest):  # StorageUnavailable included: already localised
         return str(exc)
     if isinstance(exc, IllegalTransition):
@@ -140,6 +144,17 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
     if isinstance(exc, SQLAlchemyError):
         return t("error.storage")
     return None
+
+
+def who_may(catalog: Catalog, action: str, *, restricted: bool) -> str:
+    """Who may do an action, in the profile's role words, from the access matrix's column (「広報担当または情報
+    セキュリティ担当」); empty when any colleague may (the refused one is an outsider: nobody to name)."""
+    allowed = MATRIX.get(action, (frozenset(), frozenset()))[1 if restricted else 0]
+    if not allowed or "staff" in allowed:
+        return ""
+    words = [catalog.t(f"who_may.{role}") for role in ("pr", "security", "reporter") if role in allowed]
+    head = catalog.t("who_may.separator").join(words[:-1])
+    return head + catalog.t("who_may.last_separator") + words[-1] if head else words[-1]
 
 
 def field_errors(message: str, inputs: Sequence[tuple[str, str]]) -> dict[str, str]:

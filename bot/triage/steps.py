@@ -242,15 +242,17 @@ class StepRunner:
                    and any(item.required for item in playbook.step(i).inputs)]
         if skipped:
             blockers.append(cat.t("step.skipped_required", steps=cat.t("step.list_separator").join(skipped)))
-        if blockers:  # who ends it, and where they find the control
-            blockers.append(cat.t("step.ender_offered" if incident.acknowledged_at else "step.ender_after_ack"))
+        if blockers:  # who ends it, and where they find the control; who, once (the first reason may name them)
+            key = "step.ender_offered" if incident.acknowledged_at else "step.ender_after_ack"
+            named = "_named" if blockers[0] in (cat.t("step.needs_role"), cat.t("step.needs_ack")) else ""
+            blockers.append(cat.t(key + named))
         return blockers
 
     def _finish_message(self, incident: Incident, blockers: list[str]) -> str:
-        cat = self.deps.catalog
+        cat, ref = self.deps.catalog, f"INC-{incident.id:04d}"
         if not blockers:
-            return cat.t("step.all_done", ref=f"INC-{incident.id:04d}")
-        return cat.t("step.all_done_open", ref=f"INC-{incident.id:04d}", reasons=" ".join(blockers))
+            return cat.t("step.all_done", ref=ref)
+        return cat.t("step.all_done_open", ref=ref, reasons=cat.t("step.sentence_separator").join(blockers))
 
     def _same_kind(self, incident: Incident, expected_kind: str | None) -> None:
         """Refuse a control of the playbook the incident has left (the kind was corrected after it was shown)."""
