@@ -92,7 +92,8 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
     if isinstance(content, c.Texts):
         return content.texts
     if isinstance(content, c.MergedCount):
-        return (t("delivery.merged_count", ref=content.view.ref, count=content.count),)
+        key = "delivery.merged_count_one" if content.count == 1 else "delivery.merged_count"  # en: 1 report
+        return (t(key, ref=content.view.ref, count=content.count),)
     if isinstance(content, c.PrivateLine):
         return (t("delivery.private_line"),)
     if isinstance(content, c.PrivacyAdvice):

@@ -3,11 +3,16 @@ core and the shared delivery words: each was seen failing before its fix."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.delivery import commands
-from bot.ports import Actor, ReportInput
-from bot.presenting import failure_text
+from bot.delivery import content as c
+from bot.i18n import Catalog
+from bot.ports import Actor, IncidentView, ReportInput
+from bot.presenting import failure_text, plain_words
 from bot.records.model import load_record
 from bot.records.sentences import Describer
 from bot.triage import lifecycle
@@ -97,3 +102,18 @@ def test_an_english_sentence_starting_with_new_is_a_report_not_the_new_command()
     assert commands.read("/new The city account was hijacked", t) == commands.Command(
         "new", text="The city account was hijacked")
     assert commands.read("new: the city account was hijacked", t) is None
+
+
+def test_english_says_one_report_and_never_starts_a_sentence_in_lower_case() -> None:
+    """LINE WORKS G / Teams #14: 「INC-0001: 1 reports of the same post have been combined.」 and 「… with the
+    reporter. the account manager and security officers can see them …」 (いわき市's role word mid-sentence)."""
+    catalog = Catalog.load("en", terms={"pr_role": "the account manager"})
+    view = IncidentView(id=1, ref="INC-0001", kind="flaming", kind_label="Flaming", status="reported",
+                        status_label="Reported", severity="medium", severity_label="Medium", restricted=False,
+                        details_visible=True, reporter_id="u1", reporters=("u1",), text=None, source_url=None,
+                        platform=None, department=None, created_at=datetime(2026, 12, 5, tzinfo=UTC),
+                        acknowledged_at=None, acknowledged_by=None, resolved_at=None, profile="iwaki")
+    assert plain_words(c.MergedCount(view, 1), catalog) == ("INC-0001: 1 report of the same post has been combined.",)
+    assert "2 reports" in plain_words(c.MergedCount(view, 2), catalog)[0]
+    said = catalog.t("notify.body_restricted", reporter="Sato")
+    assert not re.search(r"[.!?] [a-z]", said), said
