@@ -117,3 +117,23 @@ def test_english_says_one_report_and_never_starts_a_sentence_in_lower_case() -> 
     assert "2 reports" in plain_words(c.MergedCount(view, 2), catalog)[0]
     said = catalog.t("notify.body_restricted", reporter="Sato")
     assert not re.search(r"[.!?] [a-z]", said), said
+
+
+VAGUE = "これ見ました？ https://x.com/city/status/7 削除した方がいいのでは"  # chatter to the classifier
+
+
+def test_a_vague_message_about_an_open_incidents_post_to_the_bot_joins_it_unasked(runtime: Runtime) -> None:
+    """Teams #10: a colleague wrote to the bot about a leak's post already open, vaguely (情報漏えい 10%): asked
+    「インシデントとして報告しますか？」, though any kind chosen merges it into that incident by its URL."""
+    triage = runtime.triage
+    first = triage.incidents.report(ReportInput(LEAK, REPORTER))
+    assert first.incident is not None
+    asked = triage.incidents.report(ReportInput(VAGUE, Actor(OTHER, "佐藤 一郎", "teams"), explicit=False))
+    assert asked.incident is None  # a report channel's chatter is still the poster's to confirm (or nothing)
+    joined = triage.incidents.report(ReportInput(VAGUE, Actor(OTHER, "佐藤 一郎", "teams"), explicit=True))
+    assert joined.ask is None and joined.merged and joined.incident is not None
+    assert joined.incident.id == first.incident.id
+    assert "merged_report" in [entry.type for entry in triage.queries.timeline(first.incident.id, None)]
+    alone = triage.incidents.report(ReportInput(VAGUE.replace("city/status/7", "x/status/9"),
+                                                Actor(OTHER, "佐藤 一郎", "teams"), explicit=True))
+    assert alone.incident is None and alone.ask is not None  # no open incident's post: asked as before
