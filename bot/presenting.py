@@ -31,7 +31,7 @@ from bot.delivery.ledger import (  # the purposes live with the ledger; re-expor
 )
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, InputSpec, StepView
-from bot.triage.access import PermissionDenied
+from bot.triage.access import MATRIX, PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest, incident_ref
 from bot.triage.lifecycle import IllegalTransition
 
@@ -92,7 +92,8 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
     if isinstance(content, c.Texts):
         return content.texts
     if isinstance(content, c.MergedCount):
-        return (t("delivery.merged_count", ref=content.view.ref, count=content.count),)
+        key = "delivery.merged_count_one" if content.count == 1 else "delivery.merged_count"  # en: 1 report
+        return (t(key, ref=content.view.ref, count=content.count),)
     if isinstance(content, c.PrivateLine):
         return (t("delivery.private_line"),)
     if isinstance(content, c.PrivacyAdvice):
@@ -100,6 +101,11 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
         key += "_merged" if content.merged else ""
         return (t(key, ref=content.view.ref),)
     return None
+
+
+def reopened_words(content: c.ReopenWithdrawn) -> str:
+    """What a flare-up notice says in place of its reopen control once reopened: the 【再開】 title, who and when."""
+    return "\n".join([content.note.title, *content.note.body.splitlines()[:1]])
 
 
 def shorten(text: str | None, limit: int, marker: str = "…") -> str:
@@ -122,7 +128,11 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
     if isinstance(exc, PermissionDenied):
         if exc.action == "reopen":  # who may, from the matrix's column that refused it
             return t("reopen.denied_restricted" if exc.restricted else "reopen.denied")
-        return t("ack.denied" if exc.action == "acknowledge" else "error.denied")
+        if exc.action == "acknowledge":
+            return t("ack.denied")
+        who = who_may(catalog, exc.action, restricted=exc.restricted)
+        action = label("records.action", exc.action)
+        return t("error.denied") + (t("error.denied_who", action=action, who=who) if who else "")
     if isinstance(exc, InvalidRequest):  # StorageUnavailable included: already localised
         return str(exc)
     if isinstance(exc, IllegalTransition):
@@ -135,6 +145,17 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
     if isinstance(exc, SQLAlchemyError):
         return t("error.storage")
     return None
+
+
+def who_may(catalog: Catalog, action: str, *, restricted: bool) -> str:
+    """Who may do an action, in the profile's role words, from the access matrix's column (「広報担当または情報
+    セキュリティ担当」); empty when any colleague may (the refused one is an outsider: nobody to name)."""
+    allowed = MATRIX.get(action, (frozenset(), frozenset()))[1 if restricted else 0]
+    if not allowed or "staff" in allowed:
+        return ""
+    words = [catalog.t(f"who_may.{role}") for role in ("pr", "security", "reporter") if role in allowed]
+    head = catalog.t("who_may.separator").join(words[:-1])
+    return head + catalog.t("who_may.last_separator") + words[-1] if head else words[-1]
 
 
 def field_errors(message: str, inputs: Sequence[tuple[str, str]]) -> dict[str, str]:

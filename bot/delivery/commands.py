@@ -63,7 +63,7 @@ def user_id(actor: Actor, typed: str) -> str:
 
 
 def is_command(text: str) -> bool:
-    """Whether a message starts with a command word (then it is never a report)."""
+    """Whether a message starts with a command word (`read` decides: an English one may start a sentence)."""
     words = text.split(maxsplit=1)  # a full-width space separates too
     return bool(words) and fold(words[0]).lower().lstrip("/") in WORDS
 
@@ -76,14 +76,19 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
         return None
     word, rest = (text.split(maxsplit=1) + [""])[:2]
     action, rest = WORDS[fold(word).lower().lstrip("/")], rest.strip()
+    english = fold(word).isascii() and not fold(word).startswith("/")
     if action == "new":
+        # 「New account is posting as …」 is a report: a capitalised English "New" before English words starts a
+        # sentence (typed "new …", 「/new …」 or before a URL or Japanese it is the command). Read as a report,
+        # nothing of it is lost; the reporter of a resolved post is offered 「新しい案件」 again.
+        if english and word[:1].isupper() and rest[:1].isascii() and rest[:1].isalpha():
+            return None
         return Command("new", text=rest) if rest else usage(t, prefix, "new")
     head, tail = (rest.split(maxsplit=1) + ["", ""])[:2]
     number = incident_number(head) if head else None
     if number is None or number == 0:
         # 「Close to 100 angry replies…」 is a report in English: an English word before no number is no command.
-        english = fold(word).isascii() and not fold(word).startswith("/") and head
-        return None if english else usage(t, prefix, action)
+        return None if english and head else usage(t, prefix, action)
     if action == "grant":
         user = tail.split(maxsplit=1)[0] if tail.strip() else ""
         return Command("grant", number, user=user) if user else usage(t, prefix, "grant")

@@ -132,6 +132,15 @@ class NoticeAcknowledged:
 
 
 @dataclass(frozen=True)
+class ReopenWithdrawn:
+    """A flare-up notice (SectionNotice.reopen) after the incident was reopened: its reopen control gone, the
+    reopen said in its place (`note`: the core's 【再開】 notice, for who and when)."""
+
+    view: IncidentView
+    note: Notification
+
+
+@dataclass(frozen=True)
 class MergedCount:
     """One message per incident, updated in place: 「N 件の報告をまとめました」."""
 
@@ -175,7 +184,8 @@ class Attachment:
 
 
 Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | StepSuperseded | SectionNotice
-           | NoticeRedacted | NoticeAcknowledged | MergedCount | PrivateLine | PrivacyAdvice | ReviewInvite)
+           | NoticeRedacted | NoticeAcknowledged | ReopenWithdrawn | MergedCount | PrivateLine | PrivacyAdvice
+           | ReviewInvite)
 
 
 class DeliveryError(Exception):

@@ -31,6 +31,8 @@ PRIVACY_ADVICE = "privacy_advice"
 PRIVATE_HOME = "private_home"  # a conversation moved private (kind corrected to a restricted one)
 PUBLIC_THREAD = "public_thread"  # where a restricted incident was reported in public (rewritten, never used)
 SAID = "said"  # said:<message id>: told in the conversation with no purpose of its own (a move private rewrites it)
+# reopen_offer:<message id>: a flare-up notice carrying the reopen control, drawn without it once reopened.
+REOPEN_OFFER = "reopen_offer"
 REPORT_DELIVERY = "report_delivery"  # not a message: the report's posts were all made ("done")
 DONE = "done"
 MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)

@@ -32,7 +32,7 @@ from bot.delivery.ledger import (
     THREAD,
 )
 from bot.ports import IncidentView, Notification, Outcome, StepView
-from bot.triage.flareup import REOPENED_HERE
+from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.url_correction import REVISED
 
@@ -119,6 +119,15 @@ class ReviseNotices:
 
 
 @dataclass(frozen=True)
+class WithdrawReopen:
+    """Every flare-up notice posted with the reopen control (ledger REOPEN_OFFER) drawn without it: reopened, no
+    chat keeps offering it (a platform that cannot edit stops carrying the control)."""
+
+    incident_id: int
+    content: c.ReopenWithdrawn
+
+
+@dataclass(frozen=True)
 class UpdateCount:
     """The merged-reports count message, posted once and then updated in place (coalesced by pacing)."""
 
@@ -178,8 +187,8 @@ class Upload:
     comment: str
 
 
-Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | UpdateCount | Tell | MovePrivate | Advise | Mark
-      | Upload)
+Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | WithdrawReopen | UpdateCount | Tell | MovePrivate
+      | Advise | Mark | Upload)
 
 
 @dataclass(frozen=True)
@@ -244,14 +253,17 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
 
 
 def notices(outcome: Outcome, by: str) -> Plan:
-    """Only the core's informational notices: to the section (a reopened incident: PR told who reopened it), then
-    to the incident's own conversation (its reporters told it is running again; a restricted one's is private)."""
+    """Only the core's informational notices: a reopened incident's flare-up notices first lose their reopen
+    control, then the section is told (PR: who reopened it), then the incident's own conversation (its reporters
+    told it is running again; a restricted one's is private)."""
     view = outcome.incident
     if view is None or outcome.duplicate or not outcome.notifications:
         return Plan(None)
+    reopened = [note for note in outcome.notifications if note.topic in (REOPENED, REOPENED_HERE)]
+    withdraw: tuple[Op, ...] = (WithdrawReopen(view.id, c.ReopenWithdrawn(view, reopened[0])),) if reopened else ()
     here = tuple(Post(view.id, None, HOME, c.Texts((note.title, note.body), mention=view.reporters))
                  for note in outcome.notifications if note.topic == REOPENED_HERE)
-    return Plan(view.id, _topic_notices(view, outcome) + here, view.severity, by)
+    return Plan(view.id, withdraw + _topic_notices(view, outcome) + here, view.severity, by)
 
 
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
@@ -283,7 +295,7 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, ack
         done = outcome.completed_step
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
     revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
-    if revised and not outcome.duplicate:
+    if revised:  # a replay carries them too: a crash may have cut the redraw short (done again, harmless)
         ops += (ReviseNotices(view.id, view, revised, acked if view.acknowledged_at else None),)
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, by)
 
@@ -346,6 +358,6 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "ReviseNotices", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report",
-           "progress", "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD", "REPORTED",
-           "REPORTED_OTHERS"]
+           "ReviseNotices", "WithdrawReopen", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op",
+           "Plan", "report", "progress", "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD",
+           "REPORTED", "REPORTED_OTHERS"]

@@ -31,7 +31,7 @@ from bot.delivery.ledger import (
     notification_purposes,
 )
 from bot.delivery.links import home_link
-from bot.delivery.revising import revise
+from bot.delivery.revising import offered, revise, withdraw
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import IncidentView, Notification
 
@@ -136,11 +136,9 @@ class Runner:
 
     # -- operations -------------------------------------------------------------------------------------------
     def _one(self, led: Ledger, op: p.Op, plan: p.Plan, result: Result) -> bool:
-        if isinstance(op, p.Adopt):
-            led.put(op.incident_id, op.purpose, op.place.channel, op.place.thread or "")
-            return True
-        if isinstance(op, p.Mark):
-            led.put(op.incident_id, op.purpose, op.channel, DONE)
+        if isinstance(op, (p.Adopt, p.Mark)):  # a place that exists already, or a mark: recorded, nothing posted
+            where = (op.place.channel, op.place.thread or "") if isinstance(op, p.Adopt) else (op.channel, DONE)
+            led.put(op.incident_id, op.purpose, *where)
             return True
         if isinstance(op, p.Post):
             posted = self._post(led, op, plan)
@@ -154,7 +152,10 @@ class Runner:
                 self.port.update(posted, op.content)
             return True
         if isinstance(op, p.ReviseNotices):
-            return revise(self.port, led, op, lambda at, shown: self._turn_and_post(at, shown, plan, None), self.edits)
+            return revise(self.port, led, op, lambda at, shown, purpose: self.post_once(
+                op.incident_id, purpose, at, shown, plan, led=led), self.edits)
+        if isinstance(op, p.WithdrawReopen):
+            return withdraw(self.port, led, op)
         if isinstance(op, p.UpdateCount):
             return self._update_count(led, op, plan)
         if isinstance(op, p.Tell):
@@ -206,6 +207,7 @@ class Runner:
             posted = self._patient(lambda: self._turn_and_post(place, shown, plan, None))
             if op.where == p.HOME:
                 led.put(op.incident_id, f"{lg.SAID}:{posted.id}", posted.channel, posted.id)
+            offered(led, op.incident_id, shown, posted)
             return posted
         return self.post_once(op.incident_id, purpose, place, shown, plan, led=led)
 
@@ -246,9 +248,8 @@ class Runner:
             raise DeliveryError("no_section_channel")
         purpose = lg.PR_MESSAGE if note.level == 1 else lg.escalation_purpose(note.level)
         link, private = home_link(self.port, self.ledger, note.incident_id)
-        steps = p.Plan(view.id, (), view.severity, "")
-        return self._patient(lambda: self.post_once(
-            view.id, purpose, Place(channel), c.SectionNotice(note, view, link, private), steps, IMMEDIATE))
+        shown, steps = c.SectionNotice(note, view, link, private), p.Plan(view.id, (), view.severity, "")
+        return self._patient(lambda: self.post_once(view.id, purpose, Place(channel), shown, steps, IMMEDIATE))
 
     def notify(self, note: Notification, when: Callable[[datetime], str]) -> Posted | None:
         """`escalate`, then: acknowledged while it was being posted, its button comes off at once (either this

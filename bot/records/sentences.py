@@ -25,10 +25,10 @@ KNOWN_TYPES = frozenset({
     "reported", "classified", "merged_report", "kind_corrected", "restricted", "step_completed", "step_skipped",
     "severity_changed", "details_changed", "status_changed", "notified", "acknowledged", "escalated",
     "delivery_failed", "notify_failed", "access_denied", "note", "merged", "erased", "review_recorded",
-    "role_granted",
+    "role_granted", "reported_again",
 })
 # Events that always carry a payload: an empty one on an erased incident means retention removed it.
-PAYLOAD_TYPES = KNOWN_TYPES - {"acknowledged", "merged_report"}
+PAYLOAD_TYPES = KNOWN_TYPES - {"acknowledged", "merged_report", "reported_again"}
 
 
 @dataclass(frozen=True)
@@ -121,15 +121,19 @@ class Describer:
         erased_from = next((e.seq for e in entries if e.type == "erased"), None)
         kind = None
         lines = []
+        again = 0  # reports of the post since the incident was last resolved (a flare-up's count)
         for entry in entries:
             if entry.type in ("classified", "kind_corrected") and isinstance(entry.new, str):
                 kind = entry.new
+            if entry.type == "status_changed" and entry.new == "resolved":
+                again = 0
+            again += entry.type == "reported_again"
             erased = (erased_from is not None and entry.seq < erased_from and entry.type in PAYLOAD_TYPES
                       and not entry.data and entry.new is None)
-            lines.append(self._line(entry, kind, erased))
+            lines.append(self._line(entry, kind, erased, again))
         return lines
 
-    def _line(self, entry: TimelineEntry, kind: str | None, erased: bool) -> Line:
+    def _line(self, entry: TimelineEntry, kind: str | None, erased: bool, again: int = 0) -> Line:
         cat = self.catalog
         event = cat.label("event", entry.type)
         who = self.actor(entry.actor)
@@ -170,6 +174,8 @@ class Describer:
             params["field"] = cat.label("records.field", str(entry.data.get("field", "")))
         if entry.type == "note" and isinstance(entry.data.get("reason_for"), str):  # why a status was chosen
             params["status"] = cat.label("status", entry.data["reason_for"])
+        if entry.type == "reported_again":  # which incident flared up, and how many reports since it was resolved
+            params.update(ref=f"INC-{entry.incident_id or 0:04d}", count=again)
         if entry.type == "access_denied":
             params["action"] = cat.label("records.action", str(entry.data.get("action", "")))
         params.update(who=who, old=old or "—", new=new or "—", event=event)

@@ -5,7 +5,8 @@
 | report   | open the incident                          | open the incident                                       |
 | unsure   | AskIfReport to the poster only: likely     | open with the best-guess kind, plus a kind picker       |
 |          | kinds and 「報告ではない」                   | (AskIfReport with incident_id)                          |
-| chatter  | nothing (no reply in the channel)          | AskIfReport with every kind: never dropped              |
+| chatter  | nothing (no reply in the channel)          | AskIfReport with every kind: never dropped; merged     |
+|          |                                            | unasked into the open incident about its URL's post     |
 | chatter, files with < 30 characters of text | AskIfReport with every kind (a screenshot alone) | as above |
 
 Examples (storage.models.ClassifierExample) are stored in the same transaction as what caused them, with a
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from bot.ports import AskIfReport, KindChoice, Outcome, ReportInput
 from bot.triage.classify import NONE, Classification
 from bot.triage.core import CoreDeps, record, transaction
+from bot.triage.urls import first_url, source_key
 from storage.models import ClassifierExample, Incident, IntakeKey
 
 IntakeAction = Literal["open", "open_and_pick", "ask", "ignore"]
@@ -46,6 +48,16 @@ def intake_action(result: Classification, *, explicit: bool, files_only: bool = 
     if explicit:
         return "open_and_pick" if result.outcome == "unsure" else "ask"
     return "ask" if result.outcome == "unsure" or files_only else "ignore"
+
+
+def open_post_kind(deps: CoreDeps, report: ReportInput, text: str) -> str | None:
+    """The kind of the open incident about the post an explicit message links, else None: asking would change
+    nothing there (any kind answered merges it by its URL; a restricted one's co-report gets no role)."""
+    key = source_key(report.source_url or first_url(text)) if report.explicit else None
+    if not key:
+        return None
+    with deps.sessions.begin() as session:
+        return session.execute(select(Incident.kind).where(Incident.open_source_key == key)).scalar()
 
 
 def files_only(text: str, attachments: int) -> bool:

@@ -32,7 +32,7 @@ from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
 from bot.triage.severity import assess
 from bot.triage.short_input import choice_value, fold, url_value
-from bot.triage.url_correction import follow_url
+from bot.triage.url_correction import follow_url, revision_replayed
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Escalation, Incident, StepState
 
@@ -242,15 +242,17 @@ class StepRunner:
                    and any(item.required for item in playbook.step(i).inputs)]
         if skipped:
             blockers.append(cat.t("step.skipped_required", steps=cat.t("step.list_separator").join(skipped)))
-        if blockers:  # who ends it, and where they find the control
-            blockers.append(cat.t("step.ender_offered" if incident.acknowledged_at else "step.ender_after_ack"))
+        if blockers:  # who ends it, and where they find the control; who, once (the first reason may name them)
+            key = "step.ender_offered" if incident.acknowledged_at else "step.ender_after_ack"
+            named = "_named" if blockers[0] in (cat.t("step.needs_role"), cat.t("step.needs_ack")) else ""
+            blockers.append(cat.t(key + named))
         return blockers
 
     def _finish_message(self, incident: Incident, blockers: list[str]) -> str:
-        cat = self.deps.catalog
+        cat, ref = self.deps.catalog, f"INC-{incident.id:04d}"
         if not blockers:
-            return cat.t("step.all_done", ref=f"INC-{incident.id:04d}")
-        return cat.t("step.all_done_open", ref=f"INC-{incident.id:04d}", reasons=" ".join(blockers))
+            return cat.t("step.all_done", ref=ref)
+        return cat.t("step.all_done_open", ref=ref, reasons=cat.t("step.sentence_separator").join(blockers))
 
     def _same_kind(self, incident: Incident, expected_kind: str | None) -> None:
         """Refuse a control of the playbook the incident has left (the kind was corrected after it was shown)."""
@@ -277,8 +279,9 @@ class StepRunner:
 
     def replay(self, incident_id: int, step_id: str, actor: Actor) -> Outcome:
         """After a duplicate completion (a click again after a crash): the step as it was completed, the step now
-        waiting and, when the playbook is done, its closing message, rebuilt from the database so an adapter can
-        finish the posts the first attempt may not have made. duplicate=True; nothing is written.
+        waiting, when the playbook is done, its closing message, and the notices its URL correction redrew, rebuilt
+        from the database so an adapter can finish the posts the first attempt may not have made. duplicate=True;
+        nothing is written.
         """
         with self.deps.sessions.begin() as session:
             incident = load_incident(session, incident_id)
@@ -298,7 +301,8 @@ class StepRunner:
                         self._resolve_blockers(incident, states, ids, actor.user_id, reporters))
             messages = (self._finish_message(incident, blockers),) if finished else ()
             return Outcome(incident=build_view(self.deps, incident, reporters, actor.user_id), step=following,
-                           completed_step=completed, finished=finished, duplicate=True, messages=messages)
+                           completed_step=completed, finished=finished, duplicate=True, messages=messages,
+                           notifications=tuple(revision_replayed(session, self.deps, incident, step_id)))
 
     def _validate(self, spec: tuple[InputSpec, ...], answers: dict[str, str], skip: bool) -> dict[str, str]:
         cat = self.deps.catalog

@@ -6,6 +6,7 @@ silently): the reporter is told which one holds it. The section notices already 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from bot.ports import Notification
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, incident_ref, notification, record
 from bot.triage.urls import source_key
-from storage.models import Escalation, Incident
+from storage.models import Escalation, Incident, TimelineEvent
 
 REVISED = "notice_revised"  # Notification.topic of a sent notice redrawn in place (the post URL changed)
 
@@ -37,6 +38,24 @@ def follow_url(session: Session, deps: CoreDeps, incident: Incident, url: str,
         incident.open_source_key = key
     record(session, deps, incident.id, "details_changed", actor, old=old, new=url, field="source_url")
     return [cat.t("step.url_followed", ref=ref, url=url)] if old else [], revised(session, deps, incident, old)
+
+
+def revision_replayed(session: Session, deps: CoreDeps, incident: Incident, step_id: str) -> list[Notification]:
+    """A step's completion replayed (a crash may have cut its delivery short): the notices as that completion's URL
+    correction redrew them, while the post it set is still the incident's (a later correction redraws its own)."""
+    rows = session.execute(select(TimelineEvent.type, TimelineEvent.old_value, TimelineEvent.new_value,
+                                  TimelineEvent.data).where(
+        TimelineEvent.incident_id == incident.id,
+        TimelineEvent.type.in_(("step_completed", "step_skipped", "details_changed"))).order_by(TimelineEvent.seq))
+    found: tuple[bool, Any] | None = None  # (the URL it set is still the post, what it was before)
+    within = False  # the events the step's own transaction appended after it
+    for type_, old, new, data in rows:
+        if type_ != "details_changed":
+            within = type_ == "step_completed" and (data or {}).get("step") == step_id
+            found = None if within else found
+        elif within and (data or {}).get("field") == "source_url":
+            found = (new == incident.source_url, old)
+    return revised(session, deps, incident, found[1]) if found and found[0] else []
 
 
 def revised(session: Session, deps: CoreDeps, incident: Incident, old: str | None) -> list[Notification]:

@@ -54,7 +54,8 @@ def test_a_leak_finished_by_its_reporter_offers_the_end_on_the_acknowledged_noti
     assert after.outcome.incident.status == "responding"
     [offer] = _offers(after.plan)
     assert offer.by == "広報 佐藤" and offer.when.startswith("at ") and "手順はすべて終わりました" in offer.text
-    assert "広報担当または情報セキュリティ担当が対応完了にします" in after.outcome.messages[-1]
+    said = after.outcome.messages[-1]
+    assert "対応完了にするのは広報担当または情報セキュリティ担当です。このままお待ちください" in said
     assert not any(isinstance(op, (plan.Upload, plan.Post)) and op.purpose == closing.REVIEW_INVITE
                    for op in after.plan.ops)  # type: ignore[union-attr]
     # Only the platforms that can show the control pass `when`; the offer is never a public post.
@@ -68,7 +69,7 @@ def test_finished_before_the_ack_the_acknowledgement_brings_the_control(runtime:
     after = _walk(runtime, incident_id)
     assert after.outcome.incident is not None and after.outcome.incident.status == "responding"
     assert _offers(after.plan) == []  # nobody has acknowledged: the notice still asks for that first
-    assert "広報担当が確認したあと" in after.outcome.messages[-1]
+    assert "広報担当の確認のあとで対応完了になります" in after.outcome.messages[-1]
     acked = controls.acknowledge(runtime.triage, incident_id, Actor(PR, "広報 佐藤", "fake"), when)
     assert [o.by for o in _offers(acked.plan)] == ["広報 佐藤"]
 

@@ -107,3 +107,41 @@ def test_a_restricted_incidents_notice_shows_no_url_after_a_correction(runtime: 
     assert after.plan is not None and not any(isinstance(op, plan.ReviseNotices) for op in after.plan.ops)
     section = [s for s in port.calls if s.place is not None and s.place.channel == RESTRICTED_CH]
     assert section and all(CORRECTED not in repr(s.content) for s in section)
+
+
+def _crash_then_click_again(runtime: Runtime, port: FakePort, incident_id: int, *, edits: bool = True,
+                            clicks: int = 1) -> None:
+    """The step completed in the core, its delivery lost to a crash, then the same click again (a redelivery)."""
+    triage, staff = runtime.triage, Actor(STAFF, "担当 山田", "fake")
+    step = triage.steps.current(incident_id, STAFF)
+    assert step is not None
+    answers = answers_for(step, CORRECTED)
+    triage.steps.complete(incident_id, step.step_id, staff, answers=answers)  # nothing delivered: the crash
+    for _ in range(clicks):
+        again = triage.steps.complete(incident_id, step.step_id, staff, answers=answers)
+        assert again.duplicate
+        after = controls.step_done(triage, again, staff, incident_id, step.step_id, NOW, "fake", when=when)
+        assert after.plan is not None
+        runner = make_runner(runtime, port)
+        runner.edits = edits
+        runner.run(after.plan)
+
+
+def test_a_click_again_after_a_crash_finishes_the_url_revision(runtime: Runtime) -> None:
+    port = FakePort()
+    incident_id = _reported(runtime, port, FLAMING.format(n=5))
+    notice = port.posts(PR_CH)[0].posted
+    _crash_then_click_again(runtime, port, incident_id)
+    redrawn = [s.content for s in port.of("update") if s.posted == notice]
+    assert redrawn and isinstance(redrawn[0], c.SectionNotice)
+    body = redrawn[0].note.body
+    assert f"投稿: {CORRECTED}" in body and "変更前: https://x.com/someone/status/5" in body
+
+
+def test_a_platform_that_cannot_edit_gets_the_revised_notice_once_however_often_replayed(runtime: Runtime) -> None:
+    port = FakePort()
+    incident_id = _reported(runtime, port, FLAMING.format(n=6))
+    _crash_then_click_again(runtime, port, incident_id, edits=False, clicks=2)
+    notices = _notices(port)
+    assert len(notices) == 2 and f"投稿: {CORRECTED}" in notices[1].note.body
+

@@ -19,7 +19,7 @@ def _leak_walked(lw: LwEnv) -> tuple[int, str]:
     offer = lw.to_room(PR_ROOM)[-1]
     assert "手順はすべて終わりました" in text_of(offer) and "住所" not in text_of(offer)
     said = [text_of(m) for m in lw.to_user(STAFF)]
-    assert any("広報担当または情報セキュリティ担当が対応完了にします" in t for t in said)
+    assert any("対応完了にするのは広報担当または情報セキュリティ担当です。このままお待ちください" in t for t in said)
     return view.id, press_data(offer, pb.END)
 
 

@@ -137,7 +137,8 @@ def test_a_restricted_incident_sends_files_only_to_the_1_1_chats_of_those_allowe
     told = len(lw.to_user(OTHER))
     lw.press(OTHER, pb.encode(pb.REVIEW, incident_id))
     assert [text_of(content) for content in lw.to_user(OTHER)[told:]] == [
-        "この操作を行う権限がありません。操作は記録されました。"]
+        "この操作を行う権限がありません。操作は記録されました。"
+        "この操作（原因・再発防止策の記入）ができるのは広報担当または情報セキュリティ担当です。"]
     assert files(lw.to_user(OTHER)) == []
     events = lw.runtime.triage.queries.timeline(incident_id, None)
     assert "review_recorded" not in [entry.type for entry in events]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.lineworks import postback as pb
-from bot.adapters.lineworks.render import QUICK_REPLY_LIMIT, Renderer, load_texts
+from bot.adapters.lineworks.render import LABEL_LIMIT, QUICK_REPLY_LIMIT, Renderer, load_texts
 from bot.i18n import Catalog
 from bot.ports import DraftView, IncidentView, InputSpec, Notification, StepView
 from bot.triage.playbook import PlaybookLibrary, load_library
@@ -191,3 +191,37 @@ def test_both_locales_define_the_same_wording_and_every_key_used() -> None:
     fields = re.compile(r"{(\w+)}")
     for key in ja:
         assert set(fields.findall(ja[key])) == set(fields.findall(en[key])), key
+
+
+LONG = "Whose post is drawing the criticism?"
+
+
+def test_english_quick_reply_labels_keep_whole_words(library: PlaybookLibrary) -> None:
+    """Session 11 walk F: 「Enter: URL of the p…」, 「Mark INC-0001 resol…」, 「Report it as a new …」, 「Enter cause
+    and pre…」: the catalogue's labels fit the 20 characters; a playbook's long label loses whole words only."""
+    catalog = Catalog.load("en")
+    for key in ("report.new_choice", "report.reopen_choice", "report.decline", "records.review.button",
+                "lineworks.pr.end", "lineworks.pr.acknowledge", "lineworks.ask.note", "lineworks.input.cancel",
+                "lineworks.review.blank", "lineworks.review.stop", "lineworks.step.done", "lineworks.step.skip"):
+        label = catalog.t(key, ref="INC-9999") if "{ref}" in catalog.t(key, ref="{ref}") else catalog.t(key)
+        assert len(label) <= LABEL_LIMIT, (key, label)
+    render = renderer(library, "en")
+    item = InputSpec(id="post_url", label="URL of the post", type="url")
+    step = StepView(incident_id=1, step_id="s1", index=1, total=2, title="Record", instructions="…", citations=(),
+                    inputs=(item, replace(item, id="extent", label=LONG)))
+    labels = [entry["action"]["label"] for entry in render.step_controls(step, "leak")]
+    assert "URL of the post" in labels[0], labels
+    cut = labels[1]
+    assert cut.endswith("…") and len(cut) <= LABEL_LIMIT and cut[:-1].rstrip().split()[-1] in LONG.split(), labels
+
+
+def test_the_acknowledge_control_says_who_may_press_it(library: PlaybookLibrary) -> None:
+    """Session 11 walk B: security pressed 確認しました in the restricted room and was refused; the room shows the
+    control to everyone, so the notice says whose it is (the core still decides)."""
+    render = renderer(library)
+    note = Notification(incident_id=42, audience="pr_section", level=1, section_name="広報", mention=None,
+                        title="【情報漏えい】INC-0042", body="報告者: 担当職員")
+    [notice] = render.notification(note)
+    assert "「確認しました」を押せるのは広報として登録された職員です" in str(notice)
+    [plain] = render.notification(replace(note, acknowledgeable=False))
+    assert "押せるのは" not in str(plain)

@@ -64,7 +64,7 @@ def test_two_instances_handle_the_same_redelivered_callback_once(lw_factory) -> 
         assert env.send(press).status_code == 200
     events = [e.type for e in first.runtime.triage.queries.timeline(view.id, None)]
     assert events.count("reported") == 1 and events.count("acknowledged") == 1
-    assert len([m for m in first.to_room(PR_ROOM) if "確認しました" in text_of(m)]) == 1
+    assert len([m for m in first.to_room(PR_ROOM) if "さんが確認しました" in text_of(m)]) == 1
 
 
 def test_a_notice_redacted_after_the_end_was_offered_no_longer_carries_the_end_control(lw: LwEnv) -> None:

@@ -24,7 +24,7 @@ def _leak_walked(slack: SlackEnv) -> tuple[int, dict, str, str]:
     fake.wait_for(lambda f: RESOLVE in action_ids(f.message(PR_CHANNEL, pr_message["ts"])))
     offered = fake.message(PR_CHANNEL, pr_message["ts"])
     assert "手順はすべて終わりました" in text_of(offered) and "広報 太郎 さんが確認しました" in text_of(offered)
-    assert any("広報担当または情報セキュリティ担当が対応完了にします" in m["text"]
+    assert any("対応完了にするのは広報担当または情報セキュリティ担当です。このままお待ちください" in m["text"]
                for m in fake.thread_messages(home, home_ts))
     return incident_id, offered, home, home_ts
 

@@ -107,3 +107,28 @@ def test_prs_flare_up_notice_carries_the_reopen_button_and_it_reopens(slack: Sla
     assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
     assert any(f"【再開】INC-{incident_id:04d}" in text_of(m) for m in slack.fake.channel_messages(PR_CHANNEL))
 
+
+
+def test_once_reopened_the_flare_up_notice_no_longer_offers_to_reopen(slack: SlackEnv) -> None:
+    """Reopened by command: the 【再燃】 notice's button goes, replaced by who reopened it (the rest stays)."""
+    incident_id = _resolved(slack)
+    before = len(slack.fake.channel_messages(PR_CHANNEL))
+    slack.driver.post_message(OTHER, AGAIN, REPORT)
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)[before:]
+    slack.driver.slash(PR, f"再開 INC-{incident_id:04d}", REPORT, until=lambda f: any(
+        "【再開】" in text_of(m) for m in f.channel_messages(PR_CHANNEL)))
+    assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
+    redrawn = slack.fake.message(PR_CHANNEL, notice["ts"])
+    assert _labels(redrawn) == [] and "【再燃】INC-" in text_of(redrawn) and "再開しました" in text_of(redrawn)
+
+
+def test_the_reporters_own_choice_loses_its_buttons_once_reopened_from_it(slack: SlackEnv) -> None:
+    """The clicked ephemeral is answered in place (replace_original); a refusal keeps it (「新規」 is still theirs),
+    and the notice's button, which lives in the PR channel, is never replaced through the response URL."""
+    incident_id = _resolved(slack)
+    slack.driver.post_message(PR, AGAIN, REPORT)
+    slack.driver.click(OTHER, _choice(slack, PR), "flareup:reopen", until=lambda f: bool(f.calls_to("response_url")))
+    assert not slack.fake.calls_to("response_url")[-1].args.get("replace_original")  # refused: kept
+    slack.driver.click(PR, _choice(slack, PR), "flareup:reopen", until=lambda f: len(f.calls_to("response_url")) > 1)
+    assert slack.runtime.triage.queries.view(incident_id, None).status == RESPONDING
+    assert slack.fake.calls_to("response_url")[-1].args.get("replace_original") is True

@@ -18,6 +18,9 @@ from bot.presenting import StepRef
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1"
 LEAK = "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。LEAKMARK 情報漏えいです"
 
+REFUSED = ("この操作を行う権限がありません。操作は記録されました。"
+           "この操作（原因・再発防止策の記入）ができるのは広報担当、情報セキュリティ担当または報告者です。")
+
 
 def dm(user: str) -> str:
     return "D" + user[1:]
@@ -92,8 +95,7 @@ def test_an_ordinary_incident_hands_the_records_to_the_reporter_and_pr(slack: Sl
     views = len(fake.views)
     slack.driver.click(OTHER, invite, "records_review",
                        until=lambda f: bool(f.calls_to("chat.postEphemeral", user=OTHER)))
-    assert fake.calls_to("chat.postEphemeral", user=OTHER)[-1].args["text"] == (
-        "この操作を行う権限がありません。操作は記録されました。")
+    assert fake.calls_to("chat.postEphemeral", user=OTHER)[-1].args["text"] == REFUSED
     assert len(fake.views) == views and slack.events(incident_id)[-1] == "access_denied"
     denied = slack.runtime.triage.queries.timeline(incident_id, None)[-1]
     assert denied.data.get("action") == "review"
@@ -105,7 +107,7 @@ def test_an_ordinary_incident_hands_the_records_to_the_reporter_and_pr(slack: Sl
     modal = fake.views[-1]
     assert [b["block_id"] for b in modal["blocks"] if b["type"] == "input"] == ["cause", "prevention"]
     refused = slack.driver.submit_view(OTHER, modal, {"cause": "覗き見", "prevention": ""})
-    assert refused.json()["errors"]["cause"] == "この操作を行う権限がありません。操作は記録されました。"
+    assert refused.json()["errors"]["cause"] == REFUSED
     assert slack.events(incident_id)[-1] == "access_denied"
 
     # Both left blank: nothing recorded, nothing sent again.

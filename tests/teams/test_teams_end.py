@@ -24,7 +24,7 @@ def test_pr_can_end_a_leak_in_teams(teams: TeamsEnv) -> None:
     assert offered & {"resolve", "close", "incident_resolve", "incident_close"}
     chat = personal_chat(STAFF)
     told = [card_text(m) for m in teams.fake.posts_to(chat)]
-    assert any("広報担当または情報セキュリティ担当が対応完了にします" in t for t in told)
+    assert any("対応完了にするのは広報担当または情報セキュリティ担当です。このままお待ちください" in t for t in told)
 
 
 def _leak_walked(teams: TeamsEnv) -> tuple[int, dict]:

@@ -63,8 +63,10 @@ def test_pr_reopens_from_the_card(teams: TeamsEnv) -> None:
     teams.driver.chat_message(PR, AGAIN)
     card = _card(teams, PR)
     assert [a["title"] for a in card_actions(card)] == ["INC-0001 の対応を再開する", "新しい案件として報告する"]
-    teams.driver.execute(PR, card, personal_chat(PR), "flareup")  # the first button: reopen
+    answered = teams.driver.execute(PR, card, personal_chat(PR), "flareup")  # the first button: reopen
     assert teams.view(incident_id).status == lifecycle.RESPONDING
+    # The card is answered: its buttons gone, so it no longer offers what was done.
+    assert "AdaptiveCard" in str(answered.body) and "flareup" not in str(answered.body)
 
 
 def _invoke(teams: TeamsEnv, user: User, chat: str, card: dict[str, Any], data: dict[str, Any],
@@ -73,3 +75,31 @@ def _invoke(teams: TeamsEnv, user: User, chat: str, card: dict[str, Any], data: 
                               name="adaptiveCard/action", id=f"f:{activity_id}", replyToId=card["id"],
                               value={"action": {"type": "Action.Execute", "verb": "flareup", "data": data},
                                      "trigger": "manual"})
+
+
+def test_prs_flare_up_notice_carries_the_reopen_button_and_it_goes_once_reopened(teams: TeamsEnv) -> None:
+    """As on Slack: the 【再燃】 card offers reopen (the core decides who may); once reopened it no longer does."""
+    incident_id = _resolved(teams)
+    before = len(teams.fake.posts_to(PR_CHANNEL))
+    teams.driver.channel_post(OTHER, AGAIN, REPORT)
+    [notice] = teams.fake.posts_to(PR_CHANNEL)[before:]
+    assert [a["title"] for a in card_actions(notice) if a.get("verb") == "flareup"] == ["INC-0001 の対応を再開する"]
+    refused = teams.driver.execute(OTHER, notice, PR_CHANNEL, "flareup")  # a colleague: the core refuses
+    assert refused.status == 200 and "再開できるのは広報担当です" in str(refused.body)
+    assert teams.view(incident_id).status == lifecycle.RESOLVED
+    assert teams.driver.execute(PR, notice, PR_CHANNEL, "flareup").status == 200
+    assert teams.view(incident_id).status == lifecycle.RESPONDING
+    redrawn = teams.fake.message(notice["id"])
+    assert "flareup" not in str(card_actions(redrawn)) and "【再燃】INC-0001" in card_text(redrawn)
+    assert "再開しました" in card_text(redrawn)
+
+
+def test_a_reopen_by_command_takes_the_reopen_button_off_the_flare_up_notice(teams: TeamsEnv) -> None:
+    incident_id = _resolved(teams)
+    before = len(teams.fake.posts_to(PR_CHANNEL))
+    teams.driver.channel_post(OTHER, AGAIN, REPORT)
+    [notice] = teams.fake.posts_to(PR_CHANNEL)[before:]
+    assert "flareup" in str(card_actions(notice))
+    teams.driver.chat_message(PR, f"再開 INC-{incident_id:04d}")
+    assert teams.view(incident_id).status == lifecycle.RESPONDING
+    assert "flareup" not in str(card_actions(teams.fake.message(notice["id"])))

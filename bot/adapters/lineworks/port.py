@@ -206,6 +206,8 @@ class LineWorksPort:
                 self.drop_controls(posted.channel, content.view.id, action=pb.END)
         elif isinstance(content, c.NoticeRedacted):  # see content.NoticeRedacted: no end control
             self.drop_controls(posted.channel, content.view.id, action=pb.END)
+        elif isinstance(content, c.ReopenWithdrawn):  # reopened: no chat keeps offering it (nothing is said)
+            self.drop_everywhere(content.view.id, pb.FLAREUP)
         told = _told(posted, content)
         if told is None:
             return  # harmless to leave as it is (see the module docstring)

@@ -80,8 +80,18 @@ def text(body: str) -> Content:
 
 def quick_action(label: str, data: str, shown: str) -> dict[str, Any]:
     """One quick-reply button that posts back `data` and shows `shown` as the member's message."""
-    return {"action": {"type": "postback", "label": shorten(label, LABEL_LIMIT), "data": data,
+    return {"action": {"type": "postback", "label": _label(label), "data": data,
                        "displayText": shorten(shown, DISPLAY_TEXT_LIMIT)}}
+
+
+def _label(text: str) -> str:
+    """A quick reply's label within LINE WORKS' limit; English loses whole words only (「Type and extent of…」)."""
+    if len(text) <= LABEL_LIMIT:
+        return text
+    head = text[:LABEL_LIMIT - 1]
+    if text.isascii() and " " in head.strip() and text[LABEL_LIMIT - 1] != " ":
+        head = head[:head.rstrip().rindex(" ")]
+    return head.rstrip() + "…"
 
 
 def with_quick_reply(content: Content, items: Sequence[dict[str, Any]]) -> Content:
@@ -277,6 +287,8 @@ class Renderer:
         lines = [_line(piece) for piece in chunks(note.body, CARD_TEXT_LIMIT)]
         if note.topic not in (FLAREUP_TOPIC, REOPENED):  # a flare-up opens no steps; a reopen's go on as they were
             lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
+        if note.acknowledgeable and note.topic != FLAREUP_TOPIC:  # everyone in the room sees the control: whose it is
+            lines.append(_line(self.w("pr.ack_who"), color=MUTED_COLOR, size="xs"))  # (the core refuses the rest)
         content = card(f"{note.title}\n{note.body}", note.title, lines)
         if note.topic == FLAREUP_TOPIC:  # PR reopens with a quick reply (or by typing 再開 INC-0001)
             label = self.t("report.reopen_choice", ref=incident_ref(note.incident_id))

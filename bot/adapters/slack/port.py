@@ -19,7 +19,7 @@ from bot.adapters.slack.render import Rendered, Renderer
 from bot.adapters.slack.text import escape, link, slack_id, user_mention
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
-from bot.presenting import plain_words
+from bot.presenting import plain_words, reopened_words
 
 log = logging.getLogger("incident_bot.slack")
 PLATFORM = "slack"
@@ -123,7 +123,8 @@ class SlackPort:
         raise TypeError(f"no Slack rendering for {type(content).__name__}")
 
     def _changed(self, posted: Posted, content: c.Content) -> tuple[str, list[dict[str, Any]]] | None:
-        """A posted notification's current blocks changed in place (redacted, acknowledged); None if gone."""
+        """A posted notification's current blocks changed in place (redacted, acknowledged, reopened); None if
+        gone."""
         message = self.fetch_message(posted.channel, posted.id)
         if message is None:
             log.warning("slack.notification_missing channel=%s", posted.channel)
@@ -134,6 +135,11 @@ class SlackPort:
             return escape(content.text), self.render.acknowledged(blocks, content.by, content.when,
                                                                   note=content.text if said else "",
                                                                   end=content.view.id if content.end else None)
+        if isinstance(content, c.ReopenWithdrawn):  # the button goes; who reopened it is said in its place
+            kept = [b for b in blocks if b.get("block_id") not in ("reopen", "reopened")]
+            said = {"type": "context", "block_id": "reopened",
+                    "elements": [{"type": "mrkdwn", "text": escape(reopened_words(content))}]}
+            return str(message.get("text") or content.view.ref), kept + [said]
         assert isinstance(content, c.NoticeRedacted)
         body = self.render.t("notify.body_restricted", reporter=content.reporter_name)
         return escape(content.view.ref), self.render.redacted(blocks, body)
@@ -156,7 +162,7 @@ class SlackPort:
 
     def update(self, posted: Posted, content: c.Content) -> None:
         try:
-            if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
+            if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.ReopenWithdrawn)):
                 changed = self._changed(posted, content)
                 if changed is not None:
                     self._paced("chat.update", channel=posted.channel, ts=posted.id, text=changed[0],

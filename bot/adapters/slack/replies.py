@@ -59,15 +59,16 @@ class Replies:
             self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message.payload())
         return reply
 
-    def respond(self, response_url: str | None, fallback: Reply) -> Reply:
-        """Through a slash command's or shortcut's response_url (works in channels the bot is not in)."""
+    def respond(self, response_url: str | None, fallback: Reply, *, replace: bool = False) -> Reply:
+        """Through a slash command's or shortcut's response_url (works in channels the bot is not in); `replace`:
+        the answer takes the clicked ephemeral's place (its buttons go)."""
         if not response_url:
             return fallback
 
         def reply(message: Rendered) -> None:
             hook = WebhookClient(response_url, timeout=15, retry_handlers=[
                 ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)])
-            response = hook.send(response_type="ephemeral", replace_original=False, **message.payload())
+            response = hook.send(response_type="ephemeral", replace_original=replace, **message.payload())
             if response.status_code != 200:
                 log_event(logging.WARNING, "slack.respond_failed", status=response.status_code)
                 fallback(message)

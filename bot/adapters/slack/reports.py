@@ -298,6 +298,8 @@ class Reports(Handlers):
             outcome = flareup.answer(self.people.triage(), actor, PLATFORM, choice=choice, incident_id=incident_id,
                                      text=text, channel=channel, ts=ts, thread=thread, explicit=bool(value.get("x")))
             if outcome.incident is None or choice == flareup.REOPEN:
+                if choice == flareup.REOPEN and channel:  # reopened from the reporter's own choice: its buttons go
+                    reply = self.replies.respond(body.get("response_url"), reply, replace=True)
                 self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
                 self.tell_section(reply, outcome, actor)
                 return

@@ -12,9 +12,12 @@ from bot.adapters.teams.text import md_escape
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery.closing import has_ended
+from bot.delivery.flareup import FLAREUP_ACTION, REOPEN
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.presenting import StepRef, answered, field_errors, shorten, shown_value
+from bot.presenting import StepRef, answered, field_errors, reopened_words, shorten, shown_value
+from bot.triage.core import incident_ref
+from bot.triage.lifecycle import RESOLVED
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -221,8 +224,9 @@ class CardRenderer:
         return []
 
     def notification(self, note: Notification, thread_url: str | None,
-                     people: Sequence[TeamsMention] = ()) -> dict[str, Any]:
-        """A PR or escalation card: mentions, title, body (already free of restricted details), acknowledge."""
+                     people: Sequence[TeamsMention] = (), *, reopen: bool = False) -> dict[str, Any]:
+        """A PR or escalation card: mentions, title, body (already free of restricted details), acknowledge;
+        `reopen`: a flare-up's reopen button, the reporter's own reopen-or-new verb (the core decides who may)."""
         body: list[dict[str, Any]] = []
         if people:
             body.append(text_block(mention_line(people)))
@@ -234,8 +238,21 @@ class CardRenderer:
         if note.acknowledgeable:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": note.incident_id, "level": note.level}, style="positive"))
+        if reopen:
+            actions.append(action(self.t("report.reopen_choice", ref=incident_ref(note.incident_id)), FLAREUP_ACTION,
+                                  {"incident": note.incident_id, "k": REOPEN}, style="positive", inputs=False))
         actions += self.thread_link(thread_url)
         return card(body, actions, people)
+
+    def reopen_withdrawn(self, content: c.ReopenWithdrawn, thread_url: str | None) -> dict[str, Any]:
+        """A flare-up card once the incident was reopened: drawn from the incident (the connector cannot read a
+        posted card back), who reopened it in place of the reopen button."""
+        view = content.view
+        title = self.t("flareup.title", ref=view.ref, kind=view.kind_label,
+                       status=self.catalog.label("status", RESOLVED))  # what it was when reported again
+        body = [text_block(md_escape(title), weight="Bolder", size="Medium"),
+                *lines(reopened_words(content), color="Good")]
+        return card(body, self.thread_link(thread_url))
 
     def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted, thread_url: str | None
                            ) -> dict[str, Any]:

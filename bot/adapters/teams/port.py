@@ -101,7 +101,7 @@ class TeamsPort:
 
     def update(self, posted: Posted, content: c.Content) -> None:
         link = None
-        if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):  # drawn again with a link to the thread
+        if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.ReopenWithdrawn)):  # with the thread link
             home = self.ledger.home(content.view.id)
             link = self.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
         card, summary = rendered(self.render, self.settings, content, link)

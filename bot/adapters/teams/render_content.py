@@ -47,7 +47,7 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
     if isinstance(content, c.SectionNotice):
         note = content.note
         people = section_mentions(settings, note.audience, note.audiences)
-        return render.notification(note, content.link, people), note.title
+        return render.notification(note, content.link, people, reopen=content.reopen), note.title
     if isinstance(content, c.Linked):
         inner, summary = rendered(render, settings, content.content)
         if content.url:
@@ -55,6 +55,8 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
         return render.notification_after(content, link), content.view.ref
+    if isinstance(content, c.ReopenWithdrawn):
+        return render.reopen_withdrawn(content, link), content.view.ref
     if isinstance(content, c.ReviewInvite):
         return review_card(render, content.view), t("records.review.invite", ref=content.view.ref)
     raise TypeError(f"no Teams rendering for {type(content).__name__}")

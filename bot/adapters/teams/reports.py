@@ -216,10 +216,12 @@ class Reports:
         return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
 
     async def choose(self, activity: Activity, data: Any) -> ActionResult:
-        """A button of the reopen-or-new card: the core decides who may reopen; 「新規」 reports the carried text."""
+        """A button of the reopen-or-new card, or the reopen button of PR's 【再燃】 card (no message of its own):
+        the core decides who may reopen; 「新規」 reports the carried text."""
         conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
         text, choice, incident_id = storable(str(value_of(data, "q") or "")), value_of(data, "k"), incident_of(data)
-        if not conversation or not ts or not text or not flareup.is_choice(choice) or incident_id is None:
+        about = choice == flareup.REOPEN or (conversation and ts and text)  # 「新規」 needs the message
+        if not about or not flareup.is_choice(choice) or incident_id is None:
             return ActionResult(text=self.replies.t("teams.error.bad_action"))
         root = value_of(data, "r") or None
         actor, triage = self.people.who(activity.from_property)
@@ -233,6 +235,10 @@ class Reports:
             origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
                             conversation, str(root) if root else None, ts, False, actor.user_id)
             await self.show(outcome, origin, actor, text)
+        if conversation:  # the reporter's own card: answered, its buttons gone (PR's card is redrawn by the plan)
+            picked = (self.replies.t("report.reopen_choice", ref=incident_ref(incident_id)) if choice == flareup.REOPEN
+                      else self.replies.t("report.new_choice"))
+            return ActionResult(card=answered_card(picked, said), text=said)
         return ActionResult(text=said)
 
     def resume(self) -> int:
