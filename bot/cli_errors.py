@@ -43,6 +43,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The database is read-only: {url}\nCheck write permission on the file and its folder. "
               "Nothing was saved.",
     },
+    "db_second_server": {
+        "ja": "このデータベース（SQLite）は、別の incident-bot のサーバー（serve・socket・teams・lineworks）が"
+              "使用中です: {url}\nSQLite で動かせるのは 1 台だけです。先に動いている方を止めるか、複数台で動かす場合は "
+              "PostgreSQL（DATABASE_URL=postgresql://…）を使ってください。何も保存していません。",
+        "en": "Another incident-bot server (serve, socket, teams or lineworks) is using this SQLite database: "
+              "{url}\nSQLite runs one instance only. Stop the other one, or use PostgreSQL "
+              "(DATABASE_URL=postgresql://…) to run several. Nothing was saved.",
+    },
     "db_other": {
         "ja": "データベースでエラーが起きました: {url}\n（{detail}）何も保存していません。",
         "en": "A database error occurred: {url}\n({detail}) Nothing was saved.",

@@ -84,3 +84,42 @@ def _run(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,
     out = io.StringIO()
     code = run(args, stdout=out, stderr=out)
     return code, out.getvalue()
+
+
+def test_a_second_server_on_one_sqlite_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # docs/operations.md: SQLite is for one instance. A second `serve` started silently and, on SQLite, takes over
+    # posts claimed before it started as a dead process's: the first instance's notices could be posted twice.
+    import threading
+
+    import bot.adapters.slack.cli as slack_cli
+
+    (tmp_path / "app.yaml").write_text("profile: asahikawa\n", encoding="utf-8")
+    first_running, stop_first = threading.Event(), threading.Event()
+    started: list[str] = []
+
+    def fake_serve(runtime: Runtime, args: object, stdout: object) -> int:
+        started.append("serve")
+        if len(started) == 1:
+            first_running.set()
+            stop_first.wait(30)
+        return 0
+
+    monkeypatch.setattr(slack_cli, "serve", fake_serve)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = str(tmp_path / "app.yaml")
+    first = threading.Thread(target=run, args=(["serve", "--config", config],),
+                             kwargs={"stdout": io.StringIO(), "stderr": io.StringIO()})
+    first.start()
+    try:
+        assert first_running.wait(30)
+        out = io.StringIO()
+        code = run(["serve", "--config", config, "--port", "3999"], stdout=out, stderr=out)
+    finally:
+        stop_first.set()
+        first.join(30)
+    assert code == 2 and started == ["serve"]
+    assert "別の incident-bot のサーバー" in out.getvalue() and "PostgreSQL" in out.getvalue()
+    assert str(tmp_path / "incident-bot.db") in out.getvalue()
+    # Once the first has stopped, the server starts again (a restart is not refused).
+    assert run(["serve", "--config", config], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert started == ["serve", "serve"]
