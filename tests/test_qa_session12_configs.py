@@ -3,6 +3,7 @@ operators type them, the environment, and `check` for each platform. Each test f
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,6 +14,7 @@ from alembic import command
 from sqlalchemy import Engine, select, update
 
 from bot.clock import FixedClock
+from bot.config import ConfigError, Settings, load_config
 from bot.main import run
 from bot.ports import Actor, ReportInput
 from bot.triage.audit import verify_database
@@ -123,3 +125,55 @@ def test_a_second_server_on_one_sqlite_file_is_refused(tmp_path: Path, monkeypat
     # Once the first has stopped, the server starts again (a restart is not refused).
     assert run(["serve", "--config", config], stdout=io.StringIO(), stderr=io.StringIO()) == 0
     assert started == ["serve", "serve"]
+
+
+def _load(tmp_path: Path, text: str | bytes) -> Settings:
+    path = tmp_path / "app.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return load_config(path, environ={})
+
+
+def _refusal(tmp_path: Path, text: str | bytes) -> str:
+    with pytest.raises(ConfigError) as caught:
+        _load(tmp_path, text)
+    return str(caught.value)
+
+
+def test_numbers_written_with_full_width_digits_or_their_unit_are_read(tmp_path: Path) -> None:
+    # Before: 「escalation.renotice_limit: 整数で指定してください（入力値: '６'）」 — the operator did write a whole
+    # number (an IME in full-width mode), and 「30分」 for a field counted in minutes.
+    settings = _load(tmp_path, "escalation:\n  renotice_limit: ６\n  levels:\n"
+                               "    - {section: pr_section, after_minutes: ３０分}\n"
+                               "rate_limit:\n  max_new_incidents: １０件\n  window_minutes: ６０\n"
+                               "summary:\n  grace_hours: 48時間\nretention:\n  default_days: ３６５日\n")
+    file = settings.file
+    assert file.escalation.renotice_limit == 6 and file.escalation.levels[0].after_minutes == 30
+    assert (file.rate_limit.max_new_incidents, file.rate_limit.window_minutes) == (10, 60)
+    assert file.summary.grace_hours == 48 and file.retention.default_days == 365
+
+
+def test_a_number_in_another_unit_is_refused_not_read_in_the_fields_unit(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "escalation:\n  levels:\n    - {section: pr_section, after_minutes: 1時間}\n")
+    assert "escalation.levels[0].after_minutes" in message and "'1時間'" in message
+
+
+def test_times_days_and_yes_no_written_in_japanese_are_read(tmp_path: Path) -> None:
+    # Before: 「summary.time: 時刻を HH:MM の形で指定してください（入力値: '9時'）」,
+    # 「national_holidays: true か false で指定してください（入力値: 'はい'）」,
+    # 「holidays[0]: 休日「2026年8月14日」は YYYY-MM-DD の形で…」.
+    settings = _load(tmp_path, "summary:\n  day_of_week: 月曜\n  time: 9時\n"
+                               "escalation:\n  office_hours:\n    start: 8時半\n    end: 午後5時15分\n"
+                               "    weekdays: 月〜金\n    national_holidays: はい\n    year_end_holidays: いいえ\n"
+                               "    holidays: [２０２６年８月１４日, 2026年8月13日]\n"
+                               "retention:\n  erase: いいえ\n")
+    hours = settings.file.escalation.office_hours
+    assert settings.file.summary.time == dt.time(9, 0) and settings.file.summary.day_of_week == "mon"
+    assert (hours.start, hours.end) == (dt.time(8, 30), dt.time(17, 15))
+    assert hours.weekdays == [0, 1, 2, 3, 4]
+    assert hours.national_holidays is True and hours.year_end_holidays is False
+    assert hours.holidays == ["2026-08-14", "2026-08-13"] and settings.file.retention.erase is False
+    listed = _load(tmp_path, "escalation:\n  office_hours:\n    weekdays: 月曜、水曜、金曜\n")
+    assert listed.file.escalation.office_hours.weekdays == [0, 2, 4]
