@@ -39,7 +39,7 @@ from bot.config_values import (
     weekday,
 )
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
-from bot.triage.validation_text import both, describe_errors
+from bot.triage.validation_text import both, describe_errors, yaml_problem
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_NAME}"  # resolved beside app.yaml (bot/paths.py)
 class ConfigError(Exception):
@@ -288,22 +288,25 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path.resolve()}: フォルダーです。app.yaml ファイルを指定してください / "
                           f"is a folder; pass the app.yaml file") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(both(f"{path}: 文字コードが UTF-8 ではないため読み込めません。UTF-8 で保存し直してください。",
-                               f"{path}: cannot read: {exc}")) from None
+        raise ConfigError(both(f"{path}: 文字コードが UTF-8 ではないため読み込めません（Shift_JIS で保存されている"
+                               f"かもしれません）。エディターで文字コードに UTF-8 を選んで保存し直してください。",
+                               f"{path}: cannot read: {exc}; save it as UTF-8")) from None
     except OSError as exc:
         raise ConfigError(both(f"{path}: 読み込めません（{exc.strerror or exc}）。"
                                f"ファイルの読み取り権限を確認してください。",
                                f"{path}: cannot read: {exc}")) from None
+    hidden = yaml_text.commented_values(text)
+    if hidden:
+        raise ConfigError("\n".join(both(
+            f"{path}: {line} 行目 {key}: 「{value}」は「#」で始まるため YAML ではコメントになり、値が空になります。"
+            f"チャンネル名ではなくチャンネル ID（例: C0123ABCD）を書いてください"
+            f"（文字として書くときは引用符で囲みます）。",
+            f"{path}: line {line} {key}: {value!r} starts with '#', which YAML reads as a comment (the value is "
+            f"empty); write the channel id, quoted if it must start with #") for line, key, value in hidden))
     try:
         return yaml_text.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "?"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(both(f"{path}: {where_ja}: YAML の書き方に誤りがあります。字下げ（半角スペース）、"
-                               f"「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。",
-                               f"{path}: {where}: invalid YAML: {problem}")) from None
+        raise ConfigError(yaml_problem(str(path), exc, text)) from None
 
 
 def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[str, str]) -> str:

@@ -177,3 +177,32 @@ def test_times_days_and_yes_no_written_in_japanese_are_read(tmp_path: Path) -> N
     assert hours.holidays == ["2026-08-14", "2026-08-13"] and settings.file.retention.erase is False
     listed = _load(tmp_path, "escalation:\n  office_hours:\n    weekdays: 月曜、水曜、金曜\n")
     assert listed.file.escalation.office_hours.weekdays == [0, 2, 4]
+
+
+@pytest.mark.parametrize("line", ["  pr_channel: #koho", "  report_channels:\n    - #sns-houkoku"])
+def test_a_channel_written_with_hash_is_refused_not_read_as_empty(tmp_path: Path, line: str) -> None:
+    # Before: `pr_channel: #koho` loaded as null (YAML comment) and `check` said OK: no PR notice ever posted.
+    message = _refusal(tmp_path, f"slack:\n{line}\n")
+    assert "app.yaml: " in message and "#" in message and "コメント" in message and "チャンネル ID" in message
+    assert "行目" in message
+
+
+def test_a_comment_after_a_value_is_still_a_comment(tmp_path: Path) -> None:
+    settings = _load(tmp_path, "slack:\n  pr_channel: C0PR   # 広報\n  summary_channel:  # あとで\n")
+    assert settings.file.slack.pr_channel == "C0PR" and settings.file.slack.summary_channel is None
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("rate_limit:\n\u3000max_new_incidents: 10\n  window_minutes: 60\n", "全角スペース"),
+    ("rate_limit:\n  max_new_incidents:\u300010\n  window_minutes: 60\n", "全角スペース"),
+    ("rate_limit:\n  max_new_incidents: 10\n\twindow_minutes: 60\n", "タブ文字"),
+])
+def test_a_yaml_mistake_in_app_yaml_names_a_full_width_space_or_a_tab(tmp_path: Path, text: str, hint: str) -> None:
+    # Before: only the generic 「字下げ（半角スペース）…を確認してください」, the character itself never named.
+    message = _refusal(tmp_path, text)
+    assert "行目" in message and hint in message
+
+
+def test_a_shift_jis_app_yaml_is_named_as_such(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "# 設定\nprofile: asahikawa\n".encode("shift_jis"))
+    assert "Shift_JIS" in message and "UTF-8" in message
