@@ -206,3 +206,37 @@ def test_a_yaml_mistake_in_app_yaml_names_a_full_width_space_or_a_tab(tmp_path: 
 def test_a_shift_jis_app_yaml_is_named_as_such(tmp_path: Path) -> None:
     message = _refusal(tmp_path, "# 設定\nprofile: asahikawa\n".encode("shift_jis"))
     assert "Shift_JIS" in message and "UTF-8" in message
+
+
+KAMISHIHORO = """locale: ja
+profile: kamishihoro
+custom_profiles:
+  kamishihoro:
+    extends: asahikawa
+    name: "上士幌町 "
+    sections:
+      pr_section: {name: "企画財政課\u3000"}
+      soumu: {name: 総務課}
+    first_report_to: [pr_section, soumu]
+    pr_role: 企画財政課
+access:
+  pr_members: ["console:console-pr"]
+"""
+
+
+def test_a_custom_profile_takes_plain_names_for_an_added_section_and_a_pr_role(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 「sections.soumu.name: 「名前: 値」の組（マッピング）で指定してください（入力値: '総務課'）（ほかに 1 件の
+    # 誤り）」 — the hidden other error was pr_role (asahikawa has none); README says both can be written.
+    (tmp_path / "app.yaml").write_text(KAMISHIHORO, encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    stdin = io.StringIO(FLAMING.format(n=7) + "\n/as pr\n/ack\n/timeline\n/quit\n")
+    out = io.StringIO()
+    code = run(["chat", "--config", str(tmp_path / "app.yaml"), "--no-prompt"], stdin=stdin, stdout=out,
+               stderr=io.StringIO())
+    text = out.getvalue()
+    assert code == 0, text
+    assert "上士幌町・ja）" in text  # the trailing space (and 全角 space) dropped
+    assert "→ 企画財政課及び総務課（自治体の運用設定） に通知しました" in text
+    assert "企画財政課　" not in text
+    assert "広報 佐藤（企画財政課）が報告を確認しました" in text  # pr_role names the acknowledging role
