@@ -178,7 +178,7 @@ def _run_command(command: str, settings: Settings, args: argparse.Namespace, sta
             "timeline": lambda: _timeline(runtime, args, stdout),
             "incidents": lambda: _incidents(runtime, args, stdout),
             "report": lambda: records_cli.report(runtime, args, stdout),
-            "check": lambda: _adapter_command("bot.check_cli", "check", runtime, args, stdout),
+            "check": lambda: _check(runtime, args, stdout),
             "migrate": lambda: 0,
             "classify": lambda: _adapter_command("bot.triage.classifier_examples", "cli", runtime, args, stdout),
             "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),
@@ -205,6 +205,23 @@ def _run_command(command: str, settings: Settings, args: argparse.Namespace, sta
                 attempt += 1
     finally:
         runtime.close()
+
+
+def _check(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """`incident-bot check`; a Teams or LINE WORKS block is validated by its adapter's own model first, as the
+    adapter does when it starts (bot.check_cli reads only the fields every platform shares)."""
+    from bot.adapters.lineworks.settings import LineWorksSettings
+    from bot.adapters.teams.settings import TeamsSettings
+    from bot.chat_sections import SectionError, read_section
+
+    settings = runtime.settings
+    for name, model in (("teams", TeamsSettings), ("lineworks", LineWorksSettings)):
+        if getattr(settings.file, name):
+            try:
+                read_section(settings, name, model)
+            except SectionError as exc:
+                raise ConfigError(str(exc)) from None
+    return _adapter_command("bot.check_cli", "check", runtime, args, stdout)
 
 
 def _init(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

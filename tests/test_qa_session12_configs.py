@@ -240,3 +240,18 @@ def test_a_custom_profile_takes_plain_names_for_an_added_section_and_a_pr_role(
     assert "→ 企画財政課及び総務課（自治体の運用設定） に通知しました" in text
     assert "企画財政課　" not in text
     assert "広報 佐藤（企画財政課）が報告を確認しました" in text  # pr_role names the acknowledging role
+
+
+@pytest.mark.parametrize("block", [
+    'teams:\n  pr_channel: "19:yyyy@thread.tacv2"\n  pr_menbers: ["x"]\n',
+    'lineworks:\n  pr_channel: "room-pr"\n  pr_menbers: ["x"]\n',
+])
+def test_check_finds_a_mistake_in_a_teams_or_lineworks_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             block: str) -> None:
+    # Before: `check` said OK (it read only the shared fields); `incident-bot teams` then stopped on the typo.
+    (tmp_path / "app.yaml").write_text('access:\n  pr_members: ["console:console-pr"]\n' + block, encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    out = io.StringIO()
+    code = run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
+    assert code == 2, out.getvalue()
+    assert ".pr_menbers: 使えない項目名です" in out.getvalue()
