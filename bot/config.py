@@ -320,6 +320,13 @@ def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[s
         raise ConfigError(both(f"{field}: sqlite:///ファイルのパス または postgresql://… の形で指定してください"
                                f"（入力値の形式: {scheme!r}）。",
                                f"{field}: expected sqlite:///PATH or postgresql://..., got {scheme!r}"))
+    if re.fullmatch(r"sqlite(\+\w+)?:///\s*", url):  # e.g. sqlite:///$DB_PATH with the variable unset
+        field = "DATABASE_URL" if from_env else f"{path}: database_url"
+        raise ConfigError(both(f"{field}: SQLite のファイルのパスがありません（{url!r}）。このままではメモリー上の"
+                               f"データベースになり、終了するとすべて消えます。"
+                               f"sqlite:///ファイルのパス と書いてください。",
+                               f"{field}: no SQLite file path in {url!r} (that would be an in-memory database, "
+                               f"lost on exit); write sqlite:///PATH"))
     return sqlite_url(url, Path.cwd() if from_env else path.resolve().parent)
 
 

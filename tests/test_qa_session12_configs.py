@@ -255,3 +255,34 @@ def test_check_finds_a_mistake_in_a_teams_or_lineworks_block(tmp_path: Path, mon
     code = run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
     assert code == 2, out.getvalue()
     assert ".pr_menbers: 使えない項目名です" in out.getvalue()
+
+
+@pytest.mark.parametrize(("detail", "key"), [
+    ('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "townbot" '
+     'does not exist', "db_missing"),
+    ('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication '
+     'failed for user "bot"', "db_auth"),
+    ('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  role "bot" does not exist',
+     "db_auth"),
+    ("failed to resolve host 'db.town.lg.jp': [Errno -2] Name or service not known", "db_no_host"),
+    ('connection failed: connection to server at "127.0.0.1", port 5999 failed: Connection refused', "db_unreachable"),
+])
+def test_a_postgresql_failure_says_what_is_wrong(detail: str, key: str) -> None:
+    # Before: a missing database or a refused password read 「データベースに接続できません … サーバーが動いているか」
+    # (the server was running), and an unknown host 「データベースでエラーが起きました」.
+    from sqlalchemy.exc import OperationalError
+
+    from bot.cli_errors import database_problem, say
+
+    problem = database_problem(OperationalError("connect", None, Exception(detail)))
+    assert problem == key
+    assert "何も保存していません" in say(problem, "ja", url="postgresql://bot@db/townbot", detail=detail)
+
+
+def test_an_sqlite_url_without_a_path_is_refused(tmp_path: Path) -> None:
+    # Before: DATABASE_URL=sqlite:/// (sqlite:///$DB_PATH, the variable unset) ran on an in-memory database and
+    # `check` said OK with 「database: 」 — every report was lost when the bot stopped.
+    (tmp_path / "app.yaml").write_text("profile: asahikawa\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "app.yaml", environ={"DATABASE_URL": "sqlite:///"})
+    assert "DATABASE_URL" in str(caught.value) and "メモリー" in str(caught.value)
