@@ -286,3 +286,24 @@ def test_an_sqlite_url_without_a_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "app.yaml", environ={"DATABASE_URL": "sqlite:///"})
     assert "DATABASE_URL" in str(caught.value) and "メモリー" in str(caught.value)
+
+
+def test_an_outdated_copy_of_a_built_in_profile_in_playbooks_dir_is_named_as_such(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first releases' app.yaml said `playbooks_dir: playbooks` (the repository's folder). After an upgrade that
+    # folder's copies replace the built-ins and fail today's rules with only 「first_report_clauses: 必須の項目です」.
+    import yaml
+
+    from tests.conftest import REPO
+
+    old = yaml.safe_load((REPO / "playbooks" / "profiles" / "asahikawa.yaml").read_text(encoding="utf-8"))
+    del old["first_report_clauses"]  # as the 2026-11-20 release wrote it
+    (tmp_path / "pb" / "profiles").mkdir(parents=True)
+    (tmp_path / "pb" / "profiles" / "asahikawa.yaml").write_text(yaml.safe_dump(old, allow_unicode=True),
+                                                               encoding="utf-8")
+    (tmp_path / "app.yaml").write_text("profile: asahikawa\nplaybooks_dir: pb\n", encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    out = io.StringIO()
+    assert run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out) == 2
+    assert "first_report_clauses" in out.getvalue()
+    assert "組み込みファイル" in out.getvalue() and "削除すると" in out.getvalue()
