@@ -307,3 +307,27 @@ def test_an_outdated_copy_of_a_built_in_profile_in_playbooks_dir_is_named_as_suc
     assert run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out) == 2
     assert "first_report_clauses" in out.getvalue()
     assert "組み込みファイル" in out.getvalue() and "削除すると" in out.getvalue()
+
+
+def test_a_postgresql_database_that_skipped_0005_gets_its_wide_columns(database_url: str) -> None:
+    # A database made under ffd1bb2 (0006 revising 0004) is stamped past 0005, which never ran: its conversation
+    # columns stayed 120 characters on PostgreSQL and a Teams personal-chat id could not be stored.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    from sqlalchemy import inspect, text
+
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    command.upgrade(config, "0009_ack_time_from_chain")
+    with engine.begin() as connection:  # as that database is: 0005's widening never happened
+        for table, column in (("platform_refs", "channel"), ("platform_refs", "ts"),
+                              ("incidents", "conversation_channel"), ("incidents", "conversation_thread")):
+            connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(120)"))
+
+    command.upgrade(config, "head")
+
+    widths = {(table, c["name"]): getattr(c["type"], "length", None)
+              for table in ("incidents", "platform_refs") for c in inspect(engine).get_columns(table)}
+    assert widths[("incidents", "conversation_channel")] == widths[("incidents", "conversation_thread")] == 512
+    assert widths[("platform_refs", "channel")] == widths[("platform_refs", "ts")] == 512
+    engine.dispose()
