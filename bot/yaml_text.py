@@ -37,7 +37,7 @@ def _loader() -> type[yaml.SafeLoader]:
 
 
 # `pr_channel: #koho` or `- #koho`: YAML reads everything from " #" as a comment, so the value is silently null.
-_COMMENTED_VALUE = re.compile(r"^\s*(?:-\s+)*(?:([A-Za-z_]\w*)\s*:\s+|-\s+)(#[^\s#]\S*)\s*$")
+_COMMENTED_VALUE = re.compile(r"^\s*(?:-\s+)*(?:([A-Za-z_]\w*)\s*:\s+|-\s+)(#[^\s#]\S*)(?:\s.*)?$")
 
 
 def commented_values(text: str) -> list[tuple[int, str, str]]:

@@ -179,7 +179,8 @@ def test_times_days_and_yes_no_written_in_japanese_are_read(tmp_path: Path) -> N
     assert listed.file.escalation.office_hours.weekdays == [0, 2, 4]
 
 
-@pytest.mark.parametrize("line", ["  pr_channel: #koho", "  report_channels:\n    - #sns-houkoku"])
+@pytest.mark.parametrize("line", ["  pr_channel: #koho", "  pr_channel: #koho     # 広報担当への通知",
+                                  "  report_channels:\n    - #sns-houkoku"])
 def test_a_channel_written_with_hash_is_refused_not_read_as_empty(tmp_path: Path, line: str) -> None:
     # Before: `pr_channel: #koho` loaded as null (YAML comment) and `check` said OK: no PR notice ever posted.
     message = _refusal(tmp_path, f"slack:\n{line}\n")
