@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.config import ConfigError, Settings
 from bot.triage.classify import KINDS
 from bot.triage.playbook import PlaybookLibrary
-from bot.triage.profiles import Profile
+from bot.triage.profiles import Profile, display_path
+from bot.triage.validation_text import both
 
 
 def check_kinds(settings: Settings, library: PlaybookLibrary, profile: Profile) -> None:
@@ -23,3 +24,22 @@ def check_kinds(settings: Settings, library: PlaybookLibrary, profile: Profile) 
     if problems:
         raise ConfigError("\n".join(f"{settings.source}: {line}" for line in problems)
                           + f"\n(探した場所 / looked in: {where})")
+
+
+def shadowing_hint(settings: Settings, message: str) -> str:
+    """When the file a playbook/profile error names is app.yaml's playbooks_dir copy of a built-in file, say so: a
+    copy from an older release (the first app.yaml pointed playbooks_dir at the repository's) fails the new rules."""
+    extra = settings.extra_playbooks_dir
+    if extra is None:
+        return ""
+    for path in sorted(extra.rglob("*")):
+        relative = path.relative_to(extra)
+        builtin = settings.playbooks_dir / relative
+        named = str(path) in message or display_path(path) in message
+        if path.is_file() and builtin.is_file() and named:
+            return "\n" + both(
+                f"（{path} は同じ名前の組み込みファイル（{builtin}）を置き換えています。以前の版から写したもの"
+                f"や書き換えていないものなら、このファイルを削除すると、この版の組み込みのものが使われます。）",
+                f"({path} replaces the built-in {builtin}; if it is a copy from an older release or unchanged, "
+                f"delete it to use this release's built-in file)")
+    return ""

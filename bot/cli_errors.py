@@ -19,6 +19,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot connect to the database: {url}\nCheck that the server is running and that DATABASE_URL "
               "(or database_url in app.yaml) is right. Nothing was saved.",
     },
+    "db_missing": {
+        "ja": "データベースに接続できましたが、指定したデータベースがありません: {url}\n（{detail}）"
+              "PostgreSQL に作成する（createdb など）か、DATABASE_URL（または app.yaml の database_url）の"
+              "データベース名を確認してください。何も保存していません。",
+        "en": "The server answered, but the database does not exist: {url}\n({detail}) Create it (createdb) or "
+              "check the database name in DATABASE_URL (or database_url in app.yaml). Nothing was saved.",
+    },
+    "db_auth": {
+        "ja": "データベースのユーザー名またはパスワードが受け付けられません: {url}\n（{detail}）DATABASE_URL の"
+              "ユーザー名・パスワードと、PostgreSQL の権限設定を確認してください。何も保存していません。",
+        "en": "The database refused the user name or password: {url}\n({detail}) Check them in DATABASE_URL "
+              "and the server's access rules. Nothing was saved.",
+    },
+    "db_no_host": {
+        "ja": "データベースのサーバー名が見つかりません: {url}\n（{detail}）DATABASE_URL のホスト名と、DNS・"
+              "ネットワークを確認してください。何も保存していません。",
+        "en": "The database server's name cannot be found: {url}\n({detail}) Check the host name in "
+              "DATABASE_URL and the DNS or network. Nothing was saved.",
+    },
     "db_cannot_open": {
         "ja": "データベースファイルを開けません: {url}\nフォルダーがあり、このユーザーで書き込めるかを確認してください"
               "（フォルダーを指していないかも確認してください）。何も保存していません。",
@@ -42,6 +61,14 @@ MESSAGES: dict[str, dict[str, str]] = {
               "ください。何も保存していません。",
         "en": "The database is read-only: {url}\nCheck write permission on the file and its folder. "
               "Nothing was saved.",
+    },
+    "db_second_server": {
+        "ja": "このデータベース（SQLite）は、別の incident-bot のサーバー（serve・socket・teams・lineworks）が"
+              "使用中です: {url}\nSQLite で動かせるのは 1 台だけです。先に動いている方を止めるか、複数台で動かす場合は "
+              "PostgreSQL（DATABASE_URL=postgresql://…）を使ってください。何も保存していません。",
+        "en": "Another incident-bot server (serve, socket, teams or lineworks) is using this SQLite database: "
+              "{url}\nSQLite runs one instance only. Stop the other one, or use PostgreSQL "
+              "(DATABASE_URL=postgresql://…) to run several. Nothing was saved.",
     },
     "db_other": {
         "ja": "データベースでエラーが起きました: {url}\n（{detail}）何も保存していません。",
@@ -110,6 +137,13 @@ def database_problem(exc: SQLAlchemyError) -> str:
         return "db_locked"
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return "db_corrupt"
+    if "password authentication failed" in text or ("role \"" in text and "does not exist" in text):
+        return "db_auth"
+    if "database \"" in text and "does not exist" in text:
+        return "db_missing"
+    if "resolve host" in text or "name or service not known" in text or "translate host name" in text \
+            or "nodename nor servname" in text:
+        return "db_no_host"
     if "unable to open" in text or "is a directory" in text:
         return "db_cannot_open"
     if isinstance(exc, DBAPIError) and exc.connection_invalidated or "connect" in text or "timeout" in text:

@@ -24,9 +24,22 @@ from pydantic_core import PydanticCustomError
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
-from bot.config_values import ClockTime, Holiday, OfficeDay, SlackId, weekday
+from bot.config_values import (
+    ClockTime,
+    Days,
+    Flag,
+    Holiday,
+    Hours,
+    Items,
+    Minutes,
+    OfficeDays,
+    Seconds,
+    SlackId,
+    Times,
+    weekday,
+)
 from bot.paths import DEFAULT_DB_NAME, beside, builtin_playbooks_dir, sqlite_url
-from bot.triage.validation_text import both, describe_errors
+from bot.triage.validation_text import both, describe_errors, yaml_problem
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_NAME}"  # resolved beside app.yaml (bot/paths.py)
 class ConfigError(Exception):
@@ -57,7 +70,7 @@ class EscalationLevel(_Strict):
     """One level of the escalation chain bound to the people who receive it."""
 
     section: str
-    after_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    after_minutes: Minutes = Field(default=30, ge=1, le=7 * 24 * 60)
     mention: str | None = None
 
     @field_validator("mention")
@@ -72,11 +85,11 @@ class OfficeHours(_Strict):
 
     start: ClockTime = dt.time(8, 45)
     end: ClockTime = dt.time(17, 30)
-    weekdays: list[OfficeDay] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    weekdays: OfficeDays = Field(default_factory=lambda: [0, 1, 2, 3, 4])
     holidays: list[Holiday] = Field(default_factory=list, description="YYYY-MM-DD")
     # City halls close on 国民の祝日 and, by their 休日条例, 12/29–1/3; both are on unless a municipality says not.
-    national_holidays: bool = True
-    year_end_holidays: bool = True
+    national_holidays: Flag = True
+    year_end_holidays: Flag = True
     # Leaks and critical incidents do not wait for the next morning.
     always_for_severities: list[str] = Field(default_factory=lambda: ["critical"])
 
@@ -93,9 +106,9 @@ class EscalationSettings(_Strict):
     interval up to renotice_limit times (also the municipality's setting: no guideline sets a count)."""
 
     levels: list[EscalationLevel] = Field(default_factory=list)
-    renotice_limit: int = Field(default=6, ge=0, le=50)
+    renotice_limit: Times = Field(default=6, ge=0, le=50)
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
-    tick_seconds: int = Field(default=60, ge=1, le=3600)
+    tick_seconds: Seconds = Field(default=60, ge=1, le=3600)
 
 
 class SlackSettings(_Strict):
@@ -111,7 +124,7 @@ class SlackSettings(_Strict):
     capture_reaction: str = "pushpin"
     # Slack allows about one chat.postMessage per second per channel; the pacer keeps to it (0: no pacing).
     post_interval_seconds: float = Field(default=1.0, ge=0, le=60)
-    delivery_queue_limit: int = Field(default=5000, ge=10)
+    delivery_queue_limit: Items = Field(default=5000, ge=10)
 
     @field_validator("slash_command")
     @classmethod
@@ -128,7 +141,7 @@ class SummarySettings(_Strict):
     day_of_week: Annotated[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                            BeforeValidator(weekday)] = "mon"
     time: ClockTime = dt.time(9, 0)
-    grace_hours: int = Field(default=24, ge=0, le=24 * 7)
+    grace_hours: Hours = Field(default=24, ge=0, le=24 * 7)
 
 
 class ConsoleUser(_Strict):
@@ -161,17 +174,17 @@ class RetentionSettings(_Strict):
     """How long ended incidents keep personal data; the municipality's own document rules decide (see
     bot/triage/retention.py and docs/operations.md). Days count from when the incident ended."""
 
-    default_days: Annotated[int, RetentionDays] | None = DEFAULT_RETENTION_DAYS
-    by_kind: dict[str, Annotated[int, RetentionDays] | None] = Field(default_factory=dict)
+    default_days: Annotated[Days, RetentionDays] | None = DEFAULT_RETENTION_DAYS
+    by_kind: dict[str, Annotated[Days, RetentionDays] | None] = Field(default_factory=dict)
     # "ended": from closing (declining, merging); "next_fiscal_year": from 1 April (JST) of the next fiscal year.
     count_from: Literal["ended", "next_fiscal_year"] = "ended"
     # false: the daily job only reports what is due; erasing then takes `incident-bot retention`.
-    erase: bool = True
+    erase: Flag = True
     # When the daily verification (and erasure) job runs, Asia/Tokyo.
     daily_at: ClockTime = dt.time(3, 30)
     # 「報告ではない」 answers kept as classifier examples belong to no incident: their text goes after this many
     # days from being stored (bot/triage/classifier_retention.py); examples of an incident go with its text.
-    unlinked_examples_days: Annotated[int, RetentionDays] | None = 365
+    unlinked_examples_days: Annotated[Days, RetentionDays] | None = 365
 
 
 class RateLimitSettings(_Strict):
@@ -180,8 +193,8 @@ class RateLimitSettings(_Strict):
     Off unless app.yaml sets it (the shipped app.yaml does): bulk imports and load tests report from one account.
     """
 
-    max_new_incidents: int = Field(default=0, ge=0, le=10_000)
-    window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    max_new_incidents: Items = Field(default=0, ge=0, le=10_000)
+    window_minutes: Minutes = Field(default=60, ge=1, le=7 * 24 * 60)
 
 
 class FileSettings(_Strict):
@@ -275,22 +288,25 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path.resolve()}: フォルダーです。app.yaml ファイルを指定してください / "
                           f"is a folder; pass the app.yaml file") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(both(f"{path}: 文字コードが UTF-8 ではないため読み込めません。UTF-8 で保存し直してください。",
-                               f"{path}: cannot read: {exc}")) from None
+        raise ConfigError(both(f"{path}: 文字コードが UTF-8 ではないため読み込めません（Shift_JIS で保存されている"
+                               f"かもしれません）。エディターで文字コードに UTF-8 を選んで保存し直してください。",
+                               f"{path}: cannot read: {exc}; save it as UTF-8")) from None
     except OSError as exc:
         raise ConfigError(both(f"{path}: 読み込めません（{exc.strerror or exc}）。"
                                f"ファイルの読み取り権限を確認してください。",
                                f"{path}: cannot read: {exc}")) from None
+    hidden = yaml_text.commented_values(text)
+    if hidden:
+        raise ConfigError("\n".join(both(
+            f"{path}: {line} 行目 {key}: 「{value}」は「#」で始まるため YAML ではコメントになり、値が空になります。"
+            f"チャンネル名ではなくチャンネル ID（例: C0123ABCD）を書いてください"
+            f"（文字として書くときは引用符で囲みます）。",
+            f"{path}: line {line} {key}: {value!r} starts with '#', which YAML reads as a comment (the value is "
+            f"empty); write the channel id, quoted if it must start with #") for line, key, value in hidden))
     try:
         return yaml_text.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "?"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(both(f"{path}: {where_ja}: YAML の書き方に誤りがあります。字下げ（半角スペース）、"
-                               f"「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。",
-                               f"{path}: {where}: invalid YAML: {problem}")) from None
+        raise ConfigError(yaml_problem(str(path), exc, text)) from None
 
 
 def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[str, str]) -> str:
@@ -304,6 +320,13 @@ def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[s
         raise ConfigError(both(f"{field}: sqlite:///ファイルのパス または postgresql://… の形で指定してください"
                                f"（入力値の形式: {scheme!r}）。",
                                f"{field}: expected sqlite:///PATH or postgresql://..., got {scheme!r}"))
+    if re.fullmatch(r"sqlite(\+\w+)?:///\s*", url):  # e.g. sqlite:///$DB_PATH with the variable unset
+        field = "DATABASE_URL" if from_env else f"{path}: database_url"
+        raise ConfigError(both(f"{field}: SQLite のファイルのパスがありません（{url!r}）。このままではメモリー上の"
+                               f"データベースになり、終了するとすべて消えます。"
+                               f"sqlite:///ファイルのパス と書いてください。",
+                               f"{field}: no SQLite file path in {url!r} (that would be an in-memory database, "
+                               f"lost on exit); write sqlite:///PATH"))
     return sqlite_url(url, Path.cwd() if from_env else path.resolve().parent)
 
 

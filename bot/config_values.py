@@ -30,10 +30,19 @@ def slack_id(value: str) -> str:
 SlackId = Annotated[str, AfterValidator(slack_id)]
 
 
+_JA_TIME = re.compile(r"(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|(半))?")
+
+
 def clock_time(value: Any) -> Any:
-    """A clock time as written: 9:00 and full-width ９：００ read as 09:00; a bare number is refused."""
+    """A clock time as written: 9:00, full-width ９：００, 9時, 9時30分, 8時半 and 午後5時 read as HH:MM; a bare
+    number is refused."""
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
+        spoken = _JA_TIME.fullmatch(text)
+        if spoken:
+            noon, hour, minute, half = spoken.groups()
+            hour_number = int(hour) + (12 if noon == "午後" and int(hour) < 12 else 0)
+            text = f"{hour_number}:{30 if half else int(minute or 0):02d}"
         return "0" + text if re.fullmatch(r"\d:\d\d(:\d\d)?", text) else text
     if isinstance(value, int | float) and not isinstance(value, bool):
         # pydantic would read 9 as nine seconds past midnight, UTC
@@ -45,10 +54,12 @@ ClockTime = Annotated[dt.time, BeforeValidator(clock_time)]
 
 
 def holiday(value: Any) -> str:
-    """A holiday as YYYY-MM-DD: YAML's own date (unquoted 2026-12-29), 2026/12/29 and full-width digits too."""
+    """A holiday as YYYY-MM-DD: YAML's own date (unquoted 2026-12-29), 2026/12/29, 2026年12月29日 and full-width
+    digits too."""
     if isinstance(value, dt.date):
         return value.isoformat()
     text = unicodedata.normalize("NFKC", str(value)).strip().replace("/", "-")
+    text = re.sub(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", r"\1-\2-\3", text)  # 2026年8月14日
     if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
         year, month, day = (int(part) for part in text.split("-"))
         try:
@@ -80,3 +91,55 @@ def weekday_number(value: Any) -> Any:
 
 
 OfficeDay = Annotated[int, BeforeValidator(weekday_number)]
+
+
+def weekday_list(value: Any) -> Any:
+    """Office days as one text: 月〜金 (a range) or 月、火、水 (a list) read as the list of days."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFKC", value).strip()
+    span = re.fullmatch(r"(\S+?)\s*[〜~\-ー]\s*(\S+)", text)
+    if span:
+        first, last = (weekday_number(day) for day in span.groups())
+        if isinstance(first, int) and isinstance(last, int) and first <= last:
+            return list(range(first, last + 1))
+    return [day for day in re.split(r"[、,・\s]+", text) if day]
+
+
+OfficeDays = Annotated[list[OfficeDay], BeforeValidator(weekday_list)]
+
+
+def number(unit: str) -> Any:
+    """A whole number as written: full-width ６０ and the field's own unit (30分 for minutes) read as 60 and 30;
+    another unit (1時間 for minutes) is left for the field to refuse rather than read in the wrong unit."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, str):
+            text = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+            found = re.fullmatch(rf"([+-]?\d+)\s*(?:{unit})?", text)
+            if found:
+                return int(found.group(1))
+        return value
+
+    return BeforeValidator(read)
+
+
+Minutes = Annotated[int, number("分|分間")]
+Seconds = Annotated[int, number("秒|秒間")]
+Hours = Annotated[int, number("時間")]
+Days = Annotated[int, number("日|日間")]
+Times = Annotated[int, number("回")]
+Items = Annotated[int, number("件")]
+_YES = {"はい", "する", "有効", "true", "yes", "on"}
+_NO = {"いいえ", "しない", "無効", "false", "no", "off"}
+
+
+def flag(value: Any) -> Any:
+    """A yes/no as written: はい・いいえ (and full-width ｔｒｕｅ) read as true and false."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip().lower()
+        return True if text in _YES else False if text in _NO else value
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(flag)]

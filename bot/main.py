@@ -17,11 +17,11 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import records_cli
+from bot import instance_lock, records_cli
 from bot.cli_errors import database_problem, file_locale, is_network_error, masked_url, network_detail, say
 from bot.cli_parser import build_parser
 from bot.clock import FAKE_NOW_ENV, FileClock
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, Settings, load_config
 from bot.paths import config_path, example_config
 from bot.wiring import Runtime, build_runtime
 
@@ -158,6 +158,19 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
         stream = stderr if command == "chat" else stdout
         stream.write(say("startup", state.locale, **in_use) + "\n")
         stream.flush()
+    try:  # before migrating: a second server on one SQLite file would take over the first one's posts
+        server_lock = instance_lock.take(settings.database_url) if command in SERVERS else None
+    except instance_lock.InstanceBusy:
+        stderr.write(say("db_second_server", state.locale, url=masked_url(settings.database_url)) + "\n")
+        return 2
+    try:
+        return _run_command(command, settings, args, state, stdin, stdout, stderr, sleep)
+    finally:
+        instance_lock.release(server_lock)
+
+
+def _run_command(command: str, settings: Settings, args: argparse.Namespace, state: _State, stdin: TextIO,
+                 stdout: TextIO, stderr: TextIO, sleep: Callable[[float], None]) -> int:
     runtime = build_runtime(settings, clock=_test_clock())
     try:
         commands: dict[str, Callable[[], int]] = {
@@ -165,7 +178,7 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
             "timeline": lambda: _timeline(runtime, args, stdout),
             "incidents": lambda: _incidents(runtime, args, stdout),
             "report": lambda: records_cli.report(runtime, args, stdout),
-            "check": lambda: _adapter_command("bot.check_cli", "check", runtime, args, stdout),
+            "check": lambda: _check(runtime, args, stdout),
             "migrate": lambda: 0,
             "classify": lambda: _adapter_command("bot.triage.classifier_examples", "cli", runtime, args, stdout),
             "serve": lambda: _adapter_command("bot.adapters.slack.cli", "serve", runtime, args, stdout),
@@ -192,6 +205,23 @@ def _dispatch(args: argparse.Namespace, state: _State, stdin: TextIO, stdout: Te
                 attempt += 1
     finally:
         runtime.close()
+
+
+def _check(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
+    """`incident-bot check`; a Teams or LINE WORKS block is validated by its adapter's own model first, as the
+    adapter does when it starts (bot.check_cli reads only the fields every platform shares)."""
+    from bot.adapters.lineworks.settings import LineWorksSettings
+    from bot.adapters.teams.settings import TeamsSettings
+    from bot.chat_sections import SectionError, read_section
+
+    settings = runtime.settings
+    for name, model in (("teams", TeamsSettings), ("lineworks", LineWorksSettings)):
+        if getattr(settings.file, name):
+            try:
+                read_section(settings, name, model)
+            except SectionError as exc:
+                raise ConfigError(str(exc)) from None
+    return _adapter_command("bot.check_cli", "check", runtime, args, stdout)
 
 
 def _init(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

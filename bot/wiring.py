@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from bot.checks import check_kinds
+from bot.checks import check_kinds, shadowing_hint
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings, unknown_profile
 from bot.i18n import Catalog
@@ -96,7 +96,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         profiles, profile = resolve_profiles(settings)
         library = load_library(settings.playbooks_dir, profiles, settings.extra_playbooks_dir)
     except (ProfileError, PlaybookError) as exc:
-        raise ConfigError(str(exc)) from None
+        raise ConfigError(str(exc) + shadowing_hint(settings, str(exc))) from None
     check_kinds(settings, library, profile)
     check_retention_kinds(settings.file.retention, library.kinds(), settings.source)
     engine = engine or make_engine(settings.database_url)

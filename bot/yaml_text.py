@@ -36,6 +36,21 @@ def _loader() -> type[yaml.SafeLoader]:
     return ClockLoader
 
 
+# `pr_channel: #koho` or `- #koho`: YAML reads everything from " #" as a comment, so the value is silently null.
+_COMMENTED_VALUE = re.compile(r"^\s*(?:-\s+)*(?:([A-Za-z_]\w*)\s*:\s+|-\s+)(#[^\s#]\S*)(?:\s.*)?$")
+
+
+def commented_values(text: str) -> list[tuple[int, str, str]]:
+    """(line number, key or "-", what was written) for each channel field or list item whose whole value YAML
+    reads as a comment because it starts with #."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _COMMENTED_VALUE.match(line)
+        if match and (match.group(1) is None or match.group(1).endswith(("channel", "channels"))):
+            found.append((number, match.group(1) or "-", match.group(2)))
+    return found
+
+
 def load(text: str) -> Any:
     """One YAML document, as yaml.safe_load reads it except for base-60 numbers (YAMLError on bad YAML)."""
     loader = _loader()(text)

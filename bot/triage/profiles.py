@@ -254,6 +254,29 @@ def _merge(base: Any, override: Any) -> Any:
     return copy.deepcopy(override)
 
 
+def _as_text(value: Any) -> Any:
+    """A name as app.yaml may write it (plain, one language, trailing spaces) as {ja, en}; anything else as is."""
+    if isinstance(value, str) and value.strip():
+        return {locale: value.strip() for locale in LOCALES}
+    if isinstance(value, dict) and value and set(value) <= LOCALE_KEYS \
+            and all(isinstance(text, str) for text in value.values()):
+        given = next((text.strip() for text in value.values() if text.strip()), "")
+        return {locale: str(value.get(locale) or given).strip() for locale in LOCALES}
+    return value
+
+
+def _plain_names(merged: dict[str, Any]) -> None:
+    """Every name of a custom profile through _as_text: a section it adds and a pr_role its parent lacks too."""
+    for key in ("name", "acknowledger", "pr_role", "residents"):
+        if merged.get(key) is not None:
+            merged[key] = _as_text(merged[key])
+    if isinstance(merged.get("actors"), dict):
+        merged["actors"] = {key: _as_text(value) for key, value in merged["actors"].items()}
+    for section in (merged.get("sections") or {}).values() if isinstance(merged.get("sections"), dict) else ():
+        if isinstance(section, dict) and "name" in section:
+            section["name"] = _as_text(section["name"])
+
+
 def bare_name(name: str) -> str:
     """A section's name without its bracketed gloss: アカウント管理者（課等の長） is the アカウント管理者."""
     return name.split("（", 1)[0].split(" (", 1)[0].strip()
@@ -318,6 +341,7 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
     parent = builtins[parent_id]
     overrides = {k: v for k, v in data.items() if k != "extends"}
     merged = _merge(parent.model_dump(mode="python"), overrides)
+    _plain_names(merged)
     _follow_renamed_sections(parent, data, merged)
     merged["base"] = parent.base or parent.id
     merged["first_report_own"] = parent.first_report_own or list(merged["first_report_to"]) != parent.first_report_to

@@ -141,13 +141,20 @@ def describe_first(exc: ValidationError, locale: str = "ja") -> str:
     return describe_error(errors[0], locale) + suffix
 
 
-def yaml_problem(source: str, exc: Exception) -> str:
-    """A YAML syntax error as 'file: line, column: what to check', Japanese then English (tabs named: 字下げ)."""
+def yaml_problem(source: str, exc: Exception, text: str = "") -> str:
+    """A YAML syntax error as 'file: line, column: what to check', Japanese then English (a tab, or a full-width
+    space or colon on the line or the one before, named)."""
     mark = getattr(exc, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
     where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "位置不明"
     problem = getattr(exc, "problem", None) or str(exc)
+    lines = text.splitlines()
+    near = "".join(lines[max(mark.line - 1, 0):mark.line + 1]) if mark and lines else ""
     hint = ("タブ文字は使えません。字下げは半角スペースで書いてください。" if "\\t" in problem else
+            "全角スペースがあります。字下げと「項目名: 値」のコロンの後は半角スペースで書いてください。"
+            if "\u3000" in near else
+            "全角のコロン（：）があります。「項目名: 値」は半角のコロンと半角スペースで書いてください。"
+            if "：" in near else
             "字下げ（半角スペース）、「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。")
     return both(f"{source}: {where_ja}: YAML の書き方に誤りがあります。{hint}",
                 f"{source}: {where}: invalid YAML: {problem}")
