@@ -16,6 +16,8 @@ def register(app: App, reports: Reports, capture: Capture) -> None:
         origin = reports.message_origin(event)
         if origin is not None:
             reports.report_message(event, body.get("event_id"), origin, context.bot_user_id)
+        else:
+            reports.advise_reply(event)
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
