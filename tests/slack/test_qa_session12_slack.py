@@ -32,3 +32,62 @@ def test_a_reply_in_an_ordinary_incidents_thread_gets_no_privacy_advice(slack: S
     report, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
     slack.driver.post_message(OTHER, "こちらでもリプ欄を見ています", REPORT, thread_ts=report["ts"])
     assert _ephemerals_to(slack, OTHER) == []
+
+
+def _edited(slack: SlackEnv, message: dict[str, str], text: str, user: str = STAFF, edit_ts: str = "") -> None:
+    """Slack's message_changed event for a user's edit of `message`."""
+    slack.driver.event({"type": "message", "subtype": "message_changed", "hidden": True, "channel": REPORT,
+                        "ts": slack.fake.new_ts(), "event_ts": slack.fake.new_ts(), "channel_type": "channel",
+                        "message": {"type": "message", "user": user, "text": text, "ts": message["ts"],
+                                    "edited": {"user": user, "ts": edit_ts or slack.fake.new_ts()},
+                                    **({"thread_ts": message["thread_ts"]} if "thread_ts" in message else {})},
+                        "previous_message": {"type": "message", "user": user, "text": message["text"],
+                                             "ts": message["ts"]}})
+
+
+def _deleted(slack: SlackEnv, message: dict[str, str], user: str = STAFF) -> None:
+    slack.driver.event({"type": "message", "subtype": "message_deleted", "hidden": True, "channel": REPORT,
+                        "ts": slack.fake.new_ts(), "event_ts": slack.fake.new_ts(), "channel_type": "channel",
+                        "deleted_ts": message["ts"],
+                        "previous_message": {"type": "message", "user": user, "text": message["text"],
+                                             "ts": message["ts"]}})
+
+
+def _notes(slack: SlackEnv, incident_id: int) -> list[str]:
+    return [str(entry.data.get("text")) for entry in slack.runtime.triage.queries.timeline(incident_id, None)
+            if entry.type == "note"]
+
+
+def test_a_report_edited_after_posting_is_recorded_and_the_editor_told(slack: SlackEnv) -> None:
+    """#2: the reporter fixed the URL in her post; the bot ignored message_changed, so the timeline and the Word
+    report kept only the first text and she believed the incident had the new URL."""
+    report, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    fixed = FLAMING.replace("status/1", "status/2")
+    _edited(slack, report, fixed, edit_ts="1763500000.000001")
+    _edited(slack, report, fixed, edit_ts="1763500000.000001")  # the same edit delivered again: recorded once
+    [note] = _notes(slack, incident_id)
+    assert "報告のメッセージが編集されました" in note and "https://x.com/soma_fake/status/2" in note
+    [told] = [t for t in _ephemerals_to(slack, STAFF) if "編集" in t]
+    assert "INC-0001" in told and "報告内容は変わりません" in told
+
+
+def test_a_reported_message_deleted_is_recorded(slack: SlackEnv) -> None:
+    """#2: the leak's reporter deleted her post as the bot asked; the record did not say so."""
+    report, _ = slack.driver.post_message(STAFF, LEAK, REPORT)
+    [incident_id] = slack.incident_ids()
+    _deleted(slack, report)
+    [note] = _notes(slack, incident_id)
+    assert "報告のメッセージが投稿者によって削除されました" in note and "090" not in note
+
+
+def test_edits_of_other_messages_record_nothing(slack: SlackEnv) -> None:
+    report, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    [pr_notice] = slack.fake.channel_messages("C_PR")
+    reply, _ = slack.driver.post_message(OTHER, "見ています", REPORT, thread_ts=report["ts"])
+    _edited(slack, {**reply, "thread_ts": report["ts"]}, "見ています（追記）", user=OTHER)
+    slack.driver.event({"type": "message", "subtype": "message_changed", "hidden": True, "channel": "C_PR",
+                        "ts": slack.fake.new_ts(), "channel_type": "channel",
+                        "message": {"type": "message", "bot_id": "B_BOT", "text": "更新", "ts": pr_notice["ts"]}})
+    assert _notes(slack, incident_id) == []

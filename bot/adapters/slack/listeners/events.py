@@ -1,4 +1,5 @@
-"""Events: reports posted as messages or @mentions (idempotent by event_id), and the timeline capture reaction."""
+"""Events: reports posted as messages or @mentions (idempotent by event_id), reported messages edited or deleted,
+and the timeline capture reaction."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.adapters.slack.capture import Capture
+from bot.adapters.slack.edits import Edits
 from bot.adapters.slack.reports import Reports
 
 
-def register(app: App, reports: Reports, capture: Capture) -> None:
+def register(app: App, reports: Reports, capture: Capture, edits: Edits) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        if event.get("subtype") in ("message_changed", "message_deleted"):
+            edits.handle(event)
+            return
         origin = reports.message_origin(event)
         if origin is not None:
             reports.report_message(event, body.get("event_id"), origin, context.bot_user_id)
