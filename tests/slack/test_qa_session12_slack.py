@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import OTHER, REPORT, STAFF, SlackEnv
+from conftest import OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
+from slack_driver import action_ids, text_of
 
 LEAK = "市のFacebookに住民の名簿が載ってしまっています。山田太郎 090-1234-5678 相馬市中村1-2-3 など。情報漏えいです"
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/soma_fake/status/1"
@@ -91,3 +92,25 @@ def test_edits_of_other_messages_record_nothing(slack: SlackEnv) -> None:
                         "ts": slack.fake.new_ts(), "channel_type": "channel",
                         "message": {"type": "message", "bot_id": "B_BOT", "text": "更新", "ts": pr_notice["ts"]}})
     assert _notes(slack, incident_id) == []
+
+
+def test_a_kind_corrected_after_the_notice_redraws_prs_notice(slack: SlackEnv) -> None:
+    """#3: the kind corrected by the reporter (筑後市: デマ → 炎上); PR's notice kept the first kind, and
+    acknowledging redrew it so, while the thread, the summary and the records said 炎上."""
+    text = "市長になりすましたアカウントがあります https://x.com/fake_soma_mayor"
+    report, _ = slack.driver.post_message(STAFF, text, REPORT)
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)
+    assert "【なりすまし】" in notice["text"]
+    intro = next(m for m in slack.fake.thread_messages(REPORT, report["ts"]) if "kind_select" in action_ids(m))
+    slack.driver.click(STAFF, intro, "kind_select", selected="flaming")
+    shown = text_of(slack.fake.message(PR_CHANNEL, notice["ts"]))
+    assert "【炎上】" in shown and "【なりすまし" not in shown and "種別が訂正されました" in shown
+    assert "acknowledge" in action_ids(slack.fake.message(PR_CHANNEL, notice["ts"]))  # still to acknowledge
+    slack.driver.click(PR, slack.fake.message(PR_CHANNEL, notice["ts"]), "acknowledge")
+    acked = slack.fake.message(PR_CHANNEL, notice["ts"])
+    assert "【炎上】" in text_of(acked) and "【なりすまし" not in text_of(acked) and not action_ids(acked)
+    # corrected again once acknowledged: the acknowledgement stays on the notice
+    intro = next(m for m in slack.fake.thread_messages(REPORT, report["ts"]) if "kind_select" in action_ids(m))
+    slack.driver.click(STAFF, intro, "kind_select", selected="account_takeover")
+    again = slack.fake.message(PR_CHANNEL, notice["ts"])
+    assert "【アカウント乗っ取り" in text_of(again) and "さんが確認しました" in text_of(again) and not action_ids(again)
