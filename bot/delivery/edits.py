@@ -18,6 +18,12 @@ def reported_incident(queries: IncidentQueries, platform: str, channel: str, ts:
     return queries.by_conversation(platform, channel, ts)
 
 
+def edit_key(platform: str, channel: str, ts: str, edited_at: str) -> str:
+    """One key per edit, for its note and for the report a post edited into one makes: delivered again after
+    either, the edit does nothing more."""
+    return f"{platform}:edited:{channel}:{ts}:{edited_at}"
+
+
 def record_edit(triage: Triage, platform: str, channel: str, ts: str, actor: Actor, text: str, *,
                 edited_at: str, t: Callable[..., str]) -> str | None:
     """Record the edited text on the reported incident's timeline (once per edit); the author's private words."""
@@ -25,7 +31,7 @@ def record_edit(triage: Triage, platform: str, channel: str, ts: str, actor: Act
     if incident_id is None:
         return None
     outcome = triage.incidents.add_note(incident_id, actor, t("delivery.report_edited_note", text=text),
-                                        key=f"{platform}:edited:{channel}:{ts}:{edited_at}")
+                                        key=edit_key(platform, channel, ts, edited_at))
     assert outcome.incident is not None
     return None if outcome.duplicate else t("delivery.report_edited_told", ref=outcome.incident.ref)
 
@@ -41,4 +47,4 @@ def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor:
     return True
 
 
-__all__ = ["record_deletion", "record_edit", "reported_incident"]
+__all__ = ["edit_key", "record_deletion", "record_edit", "reported_incident"]

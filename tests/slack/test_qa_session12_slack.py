@@ -133,3 +133,17 @@ def test_a_notice_redrawn_for_a_new_url_shows_the_severity_the_same_answers_set(
     shown = text_of(slack.fake.message(PR_CHANNEL, notice["ts"]))
     assert "https://x.com/soma_fake/status/9" in shown
     assert "重大度: 高" in shown and "重大度: 中" not in shown
+
+
+def test_a_post_edited_into_a_report_is_taken_as_one(slack: SlackEnv) -> None:
+    """#2b: 「ちょっと見てください」 posted, then edited to say what and where; the edit was dropped, so the report
+    reached nobody. Taken once, as the post would have been."""
+    post, _ = slack.driver.post_message(STAFF, "ちょっと見てください", REPORT)
+    assert slack.incident_ids() == []
+    _edited(slack, post, FLAMING, edit_ts="1763500000.000002")
+    _edited(slack, post, FLAMING, edit_ts="1763500000.000002")  # delivered again: one incident
+    assert slack.incident_ids() == [1]
+    assert slack.fake.channel_messages(PR_CHANNEL)
+    assert slack.fake.thread_messages(REPORT, post["ts"])  # the steps in the post's own thread
+    _edited(slack, post, FLAMING + " 追記", edit_ts="1763500000.000003")  # now a reported message: a note
+    assert slack.incident_ids() == [1] and len(_notes(slack, 1)) == 1

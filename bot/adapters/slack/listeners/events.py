@@ -15,12 +15,15 @@ from bot.adapters.slack.reports import Reports
 def register(app: App, reports: Reports, capture: Capture, edits: Edits) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        key = body.get("event_id")
         if event.get("subtype") in ("message_changed", "message_deleted"):
-            edits.handle(event)
-            return
+            edited = edits.handle(event)
+            if edited is None:
+                return
+            event, key = edited  # a post edited before it reported anything: read as the post it now is
         origin = reports.message_origin(event)
         if origin is not None:
-            reports.report_message(event, body.get("event_id"), origin, context.bot_user_id)
+            reports.report_message(event, key, origin, context.bot_user_id)
         else:
             reports.advise_reply(event)
 
