@@ -147,3 +147,12 @@ def test_a_post_edited_into_a_report_is_taken_as_one(slack: SlackEnv) -> None:
     assert slack.fake.thread_messages(REPORT, post["ts"])  # the steps in the post's own thread
     _edited(slack, post, FLAMING + " 追記", edit_ts="1763500000.000003")  # now a reported message: a note
     assert slack.incident_ids() == [1] and len(_notes(slack, 1)) == 1
+
+
+def test_a_reply_under_a_leaks_notice_gets_no_privacy_advice(slack: SlackEnv) -> None:
+    """The notice's channel is PR's (or the restricted one): PR discussing the leak under it is not told to
+    delete anything; only the thread where it was reported in public is."""
+    slack.driver.post_message(STAFF, LEAK, REPORT)
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)
+    slack.driver.post_message(PR, "対応します。報告者に連絡しました", PR_CHANNEL, thread_ts=notice["ts"])
+    assert _ephemerals_to(slack, PR) == []
