@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.clock import format_jst
 from bot.delivery import closing, plan
 from bot.delivery.content import Posted
 from bot.ports import Actor, IncidentView, Outcome
@@ -106,8 +107,10 @@ def correct_kind(triage: Triage, incident_id: int, kind: str, actor: Actor, name
     outcome = triage.incidents.correct_kind(incident_id, kind, actor)
     if outcome.incident is None:
         return AfterControl(None, outcome, outcome.duplicate), before
+    view = outcome.incident
+    acked = format_jst(view.acknowledged_at, triage.catalog.locale) if view.acknowledged_at else None
     steps = plan.kind_corrected(before, old_step, outcome, name_of(before.reporter_id),
-                                home_is_private=home_is_private)
+                                home_is_private=home_is_private, acked=acked)
     return AfterControl(steps, outcome, outcome.duplicate), before
 
 

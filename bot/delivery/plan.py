@@ -301,9 +301,10 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, ack
 
 
 def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Outcome, reporter_name: str,
-                   *, home_is_private: bool) -> Plan:
+                   *, home_is_private: bool, acked: str | None = None) -> Plan:
     """A kind correction: redaction first (became restricted), the conversation moved private if it was public,
-    the old pending step marked as no longer used, then the messages and the new playbook's first step."""
+    the old pending step marked as no longer used, then the messages and the new playbook's first step; the
+    section notices sent so far redrawn with the new kind (`acked`: when PR acknowledged, as read)."""
     view = outcome.incident
     if view is None:
         return Plan(None)
@@ -328,6 +329,9 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
         ops += (Advise(view.id, view),)
     if outcome.step is not None:
         ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
+    revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
+    if revised:
+        ops += (ReviseNotices(view.id, view, revised, acked if view.acknowledged_at else None),)
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, view.reporter_id)
 
 

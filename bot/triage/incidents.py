@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import command_hints, core, lifecycle, replays, short_input
+from bot.triage import command_hints, core, lifecycle, replays, short_input, url_correction
 from bot.triage.actors import require_as
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -256,6 +256,7 @@ class IncidentDesk:
                 reporters = reporter_ids(session, incident_id)
             intake.relabel(session, self.deps, incident, old, actor.user_id)
             said, _ = self.steps.reassess_severity(session, incident, actor.user_id)  # a leak starts at 高
+            notices = notices or tuple(url_correction.kind_redrawn(session, self.deps, incident, old))  # or redacted
             view = build_view(self.deps, incident, reporters, actor.user_id)
             message = self.deps.catalog.t("correct.done", ref=view.ref, kind=view.kind_label)
             return Outcome(incident=view, step=self.steps.current_view(session, incident, actor.user_id),

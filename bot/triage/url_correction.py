@@ -1,7 +1,8 @@
 """The post URL answered in a step: the incident's URL (and, while it is open, its dedup key) follows it, recorded
 in the step's transaction; a URL another open incident already holds is not taken (two incidents are never merged
 silently): the reporter is told which one holds it. The section notices already sent are redrawn with the new URL
-(`revised`): PR acts on its first notice; a restricted incident's notices show no URL and are left as they are."""
+(`revised`): PR acts on its first notice; a restricted incident's notices show no URL and are left as they are.
+A kind correction redraws them the same way (`kind_redrawn`)."""
 
 from __future__ import annotations
 
@@ -61,11 +62,23 @@ def revision_replayed(session: Session, deps: CoreDeps, incident: Incident, step
 def revised(session: Session, deps: CoreDeps, incident: Incident, old: str | None) -> list[Notification]:
     """Every chain level's notice sent so far, drawn again as it now reads, saying the post changed (its
     acknowledge control only while nobody has acknowledged); none for a restricted incident (no URL shown)."""
+    changed = deps.catalog.t("notify.url_changed", old=old) if old else deps.catalog.t("notify.url_entered")
+    return redrawn(session, deps, incident, changed)
+
+
+def kind_redrawn(session: Session, deps: CoreDeps, incident: Incident, old_kind: str) -> list[Notification]:
+    """The notices sent so far drawn again after a kind correction, saying what the kind was."""
+    return redrawn(session, deps, incident, deps.catalog.t("notify.kind_changed",
+                                                           old=deps.catalog.label("kind", old_kind)))
+
+
+def redrawn(session: Session, deps: CoreDeps, incident: Incident, changed: str) -> list[Notification]:
+    """Every chain level's notice sent so far, drawn again as it now reads with `changed` (what changed) on top;
+    none for a restricted incident (its notices were redacted when it became so)."""
     if incident.restricted:
         return []
     levels = session.execute(select(Escalation.level).where(Escalation.incident_id == incident.id,
                                                             Escalation.status == "sent").distinct()).scalars()
-    changed = deps.catalog.t("notify.url_changed", old=old) if old else deps.catalog.t("notify.url_entered")
     notes = (notification(deps, incident, level) for level in sorted(levels))
     return [replace(note, body=f"{changed}\n{note.body}", acknowledgeable=incident.acknowledged_at is None,
                     topic=REVISED) for note in notes if note is not None]

@@ -13,6 +13,7 @@ from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.adapters.slack.capture import Capture
+from bot.adapters.slack.edits import Edits
 from bot.adapters.slack.gate import SHAPE_CHECKED, SIGNATURE_CHECKED, SlackGate
 from bot.adapters.slack.listeners import register_all
 from bot.adapters.slack.logs import log_event, redact_bolt_logs
@@ -115,7 +116,8 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
               logger=bolt_logger, request_verification_enabled=False, before_authorize=gate,
               process_before_response=True)
     register_all(app, reports, steps, Capture(people, replies, port, slack.capture_reaction),
-                 SlackRecords(people, replies, outbox, render, client), slack.slash_command)
+                 SlackRecords(people, replies, outbox, render, client), slack.slash_command,
+                 Edits(people, replies, render))
     groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
 
     def deliver_notification(note: Notification) -> None:

@@ -27,6 +27,7 @@ from bot.delivery import asking, commands, flareup, plan
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
+from bot.delivery.privacy import public_reply_advice
 from bot.delivery.resume import resumed_origin
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
@@ -93,6 +94,19 @@ class Reports(Handlers):
             return None
         return Origin(source, channel, event["user"], self.replies.ephemeral(channel, event["user"], thread or ts),
                       message_ts=ts, thread_ts=thread)
+
+    def advise_reply(self, event: dict[str, Any]) -> None:
+        """A person's reply (not a report) in a thread: privacy advice when it is a restricted incident's public
+        thread (bot/delivery/privacy.py), told only to the poster."""
+        channel, ts, thread, user = event.get("channel", ""), event.get("ts"), event.get("thread_ts"), event.get("user")
+        if (event.get("subtype") not in (None, "file_share") or event.get("bot_id") or not user or not thread
+                or thread == ts or is_dm(channel)):
+            return
+        reply = self.replies.ephemeral(channel, user, thread)
+        with self.replies.guard(reply, "public_reply"):
+            words = public_reply_advice(self.people.triage().queries, PLATFORM, channel, thread, self.render.t)
+            if words is not None:
+                self.replies.say(reply, self.replies.plain(words))
 
     def report_message(self, event: dict[str, Any], event_id: str | None, origin: Origin,
                        bot_user_id: str | None) -> None:
