@@ -85,7 +85,7 @@ class IncidentDesk:
             action = intake.intake_action(result, explicit=report.explicit, files_only=pictured)
             if action == "ignore":
                 return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
-            if action == "ask" and (kind := intake.open_post_kind(self.deps, report, text)) is None:  # else: joins it
+            if action == "ask" and (kind := intake.open_post_kind(self.deps, report, text)) is None:  # open post: joins
                 return intake.ask_outcome(self.deps, result, every_kind=report.explicit or pictured)
             if action == "open_and_pick":
                 learned = intake.EXPLICIT_UNSURE
