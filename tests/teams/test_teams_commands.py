@@ -66,6 +66,17 @@ def test_pr_grants_a_co_reporter_by_mentioning_them(teams: TeamsEnv) -> None:
     assert teams.runtime.triage.queries.view(incident_id, other).details_visible
 
 
+def test_a_typed_name_without_a_mention_grants_nothing_and_says_how(teams: TeamsEnv) -> None:
+    teams.driver.chat_message(STAFF, LEAK)
+    [incident_id] = teams.incident_ids()
+    teams.driver.chat_message(OTHER, LEAK)
+    teams.driver.chat_message(PR, "権限付与 1 佐藤 一郎")  # a name typed, nobody picked from the @mention list
+    assert "「佐藤」では Teams の利用者を特定できない" in _last(teams, PR)
+    assert not teams.runtime.triage.queries.view(incident_id, f"teams:{OTHER.aad}").details_visible
+    teams.driver.chat_message(PR, f"権限付与 1 teams:{OTHER.aad}")  # the id the co-report notice shows
+    assert teams.runtime.triage.queries.view(incident_id, f"teams:{OTHER.aad}").details_visible
+
+
 def _pr() -> Actor:
     return Actor(CORE_PR, "広報 花子")  # the core's own PR member (the runtime's triage knows no Teams members)
 
