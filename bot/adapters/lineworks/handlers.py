@@ -44,7 +44,9 @@ class Handlers:
         self.render = adapter.render
         self.inputs = Inputs(self)
         self.reviews = Reviews(self)
-        self.refusals = Refusals(adapter.render.catalog, PLATFORM)
+        # Every incident's conversation lives in its reporter's 1:1 chat already (no threads).
+        self.platform = command_run.Platform(Refusals(adapter.render.catalog, PLATFORM),
+                                             lambda user: adapter.actor(user).display_name, lambda _: True)
 
     @property
     def triage(self):  # noqa: ANN201 - the adapter's core (PR members from the lineworks: block)
@@ -103,15 +105,16 @@ class Handlers:
         self.show_report(self.triage.incidents.report(report), report)
 
     def command(self, user: str, command: commands.Command) -> None:
-        """close / decline / grant / reopen, run as on every platform (bot/delivery/command_run.py): its words to
-        the sender, offers that no longer stand dropped, its plan delivered."""
+        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        words to the sender, offers that no longer stand dropped, its plan delivered."""
         actor = self.adapter.actor(user)
-        ran = command_run.run(self.triage, actor, command, self.refusals)
+        ran = command_run.run(self.triage, actor, command, self.platform)
         log.info("lineworks.command action=%s incident_id=%s refused=%s", command.action, command.incident_id,
                  type(ran.refused).__name__ if ran.refused else None)
         if ran.drop_offers is not None:
             self.adapter.port.drop_everywhere(ran.drop_offers, pb.FLAREUP)
-        self.adapter.tell(user, self.render.messages(list(ran.said)))
+        if ran.said:
+            self.adapter.tell(user, self.render.messages(list(ran.said)))
         if ran.plan is not None:
             self.adapter.deliver(ran.plan, actor.user_id)
 

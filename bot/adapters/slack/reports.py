@@ -132,14 +132,18 @@ class Reports(Handlers):
             self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
 
     def run_command(self, command: commands.Command, origin: Origin) -> None:
-        """close / decline / grant / reopen, run as on every platform (bot/delivery/command_run.py): its words to
-        the sender privately, its plan delivered."""
+        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        words to the sender privately, its plan delivered."""
         with self.replies.guard(origin.reply, f"command_{command.action}", command.incident_id):
             actor = self.people.actor(origin.user)
-            ran = command_run.run(self.people.triage(), actor, command, self.replies.refusals)
+            ran = command_run.run(self.people.triage(), actor, command, command_run.Platform(
+                self.replies.refusals, lambda user: self.people.actor(user).display_name,
+                lambda incident: (home := self.outbox.runner.ledger.home(incident)) is not None and is_dm(home.channel),
+                f"{self.settings.slash_command} "))
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
                       user=actor.user_id, refused=type(ran.refused).__name__ if ran.refused else None)
-            self.replies.say(origin.reply, self.replies.plain(*ran.said), command.incident_id)
+            if ran.said:
+                self.replies.say(origin.reply, self.replies.plain(*ran.said), command.incident_id)
             if ran.plan is not None:
                 self.outbox.deliver(origin.reply, ran.action, ran.plan)
 

@@ -142,8 +142,8 @@ class Reports:
             await self.replies.refuse(context, origin.user, exc, "report", here=origin.source == "personal")
 
     async def command(self, context: TurnContext, origin: Origin, command: commands.Command) -> None:
-        """close / decline / grant / reopen, run as on every platform (bot/delivery/command_run.py): its words to
-        the sender privately, its plan delivered."""
+        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        words to the sender privately, its plan delivered."""
         activity = context.activity
         others = [user_id(m.mentioned) for m in activity.get_mentions() if m.mentioned and m.mentioned.id
                   and (activity.recipient is None or m.mentioned.id != activity.recipient.id)]
@@ -153,7 +153,9 @@ class Reports:
             # typed with no @mention picked (「佐藤 一郎」) names nobody (None), which would grant the role to nobody.
             person = (lambda typed: others[0]) if len(others) == 1 else (
                 lambda typed: commands.user_id(actor, typed) if others or is_typed_id(fold(typed)) else None)
-            ran = await off_loop(command_run.run, triage, actor, command, self.replies.refusals, person)
+            where = command_run.Platform(self.replies.refusals, self.people.name_of, lambda incident: (
+                home := self.replies.runner.ledger.home(incident)) is not None and is_personal(home.channel))
+            ran = await off_loop(command_run.run, triage, actor, command, where, person)
             log.info("teams.command action=%s incident_id=%s user=%s refused=%s", command.action,
                      command.incident_id, actor.user_id, type(ran.refused).__name__ if ran.refused else None)
             if ran.refused is not None:
