@@ -17,7 +17,8 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
-from bot.delivery import asking, command_run, commands, flareup, plan, resume
+from bot.clock import format_jst
+from bot.delivery import asking, command_run, commands, controls, flareup, plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
@@ -240,8 +241,9 @@ class Reports:
         return ActionResult(text=said)
 
     def resume(self) -> int:
-        """For the scheduler: the plan again for reports whose posts a crash interrupted (Teams redelivers nothing
-        that got its answer); the ledger knows what was posted, only the rest goes out. Returns how many."""
+        """For the scheduler: the plan again for reports and acknowledgements whose posts a crash interrupted (Teams
+        redelivers nothing that got its answer); the ledger knows what was posted, only the rest goes out. Returns
+        how many."""
 
         def show(outcome: Outcome) -> None:
             view = outcome.incident
@@ -252,5 +254,17 @@ class Reports:
             if result.failures:
                 log.warning("teams.resume_failures incident_id=%s errors=%s", view.id, ",".join(result.failures))
 
-        base = self.people.core.base
-        return resume.resume_reports(base.queries, PLATFORM, base.deps.clock.now(), show)
+        def told(incident_id: int, user: str) -> None:
+            # The acknowledgement on record is the acknowledger's standing: a PR member configured by Teams user id
+            # is not known to a restarted bot under the AAD object id it stored until they write again.
+            outsiders, unverified = self.people.roster.snapshot()
+            triage = self.people.core.get(user=user, pr_members=[user], outsiders=outsiders, unverified=unverified)
+            after = controls.acknowledge(triage, incident_id, Actor(user, self.people.name_of(user), PLATFORM),
+                                         lambda at: format_jst(at, self.replies.render.catalog.locale))
+            result = self.replies.runner.run(after.plan) if after.plan is not None else None
+            if result is not None and result.failures:
+                log.warning("teams.resume_failures incident_id=%s errors=%s", incident_id, ",".join(result.failures))
+
+        base, now = self.people.core.base, self.people.core.base.deps.clock.now()
+        return (resume.resume_reports(base.queries, PLATFORM, now, show)
+                + resume.resume_acknowledgements(base.queries, PLATFORM, now, told))
