@@ -88,13 +88,14 @@ def corrected(triage: Triage, actor: Actor, incident_id: int, typed: str, platfo
     kind = kind_value(typed, kinds, {k: [catalog.label("kind", k)] for k in kinds})  # as the core reads it
     if kind not in kinds:
         return Ran((usage(catalog.t, platform.prefix, "kind", kinds).text,))
+    private = platform.home_is_private(incident_id)
     after, before = controls.correct_kind(triage, incident_id, kind, actor, platform.name_of,
-                                          home_is_private=platform.home_is_private(incident_id))
+                                          home_is_private=private)
     view = after.outcome.incident
     if view is None or not after.outcome.messages:  # already that kind: said so (a restricted one re-redacted)
         said = catalog.t("commands.kind_same", ref=before.ref, kind=catalog.label("kind", kind))
         return Ran((said,), after.plan if after.plan is not None and after.plan.ops else None, action="kind_select")
-    at_home = actor.user_id == view.reporter_id and (view.restricted or platform.home_is_private(incident_id))
+    at_home = actor.user_id == view.reporter_id and (view.restricted or private)
     return Ran(() if at_home else tuple(after.outcome.messages), after.plan, action="kind_select")
 
 
