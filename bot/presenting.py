@@ -126,8 +126,9 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
 
     t, label = catalog.t, catalog.label
     if isinstance(exc, PermissionDenied):
-        if exc.action == "reopen":  # who may, from the matrix's column that refused it
-            return t("reopen.denied_restricted" if exc.restricted else "reopen.denied")
+        if exc.action in ("reopen", "correct_kind"):  # who may, from the matrix's column that refused it
+            key = "reopen" if exc.action == "reopen" else "correct"
+            return t(f"{key}.denied_restricted" if exc.restricted else f"{key}.denied")
         if exc.action == "acknowledge":
             return t("ack.denied")
         who = who_may(catalog, exc.action, restricted=exc.restricted)

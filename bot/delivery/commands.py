@@ -1,12 +1,14 @@
-"""Typed commands on every chat platform (終結 / 対象外 / 権限付与 / 再開 / 新規, or close / decline / grant / reopen /
-new): read from a message's text into the core use case to call, or a usage message; no platform imports.
+"""Typed commands on every chat platform (終結 / 対象外 / 権限付与 / 再開 / 種別 / 新規, or close / decline / grant /
+reopen / kind / new): read from a message's text into the core use case to call, or a usage message; no platform
+imports. command_run.py runs them the same way on every platform.
 
 Slack reads the slash command's text, Teams a personal-chat message or an @mention; the console has its own
 /close, /decline, /grant, /reopen and /report --new, which call the same core methods."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,15 +16,16 @@ from bot import identity
 from bot.ports import Actor, Outcome
 from bot.triage import lifecycle
 from bot.triage.service import Triage
-from bot.triage.short_input import fold, incident_number
+from bot.triage.short_input import KIND_ALIASES, fold, incident_number
 
-Action = Literal["close", "decline", "grant", "reopen", "new"]
+Action = Literal["close", "decline", "grant", "reopen", "kind", "new"]
 # The first word of a command, as staff type it (folded: ＣＬＯＳＥ, /close and Close alike).
 WORDS: dict[str, Action] = {
     "終結": "close", "close": "close", "クローズ": "close",
     "対象外": "decline", "decline": "decline",
     "権限付与": "grant", "grant": "grant",
     "再開": "reopen", "reopen": "reopen",
+    "種別": "kind", "kind": "kind",
     "新規": "new", "new": "new",
 }
 Words = Callable[..., str]  # the catalogue's t(key, **params)
@@ -31,18 +34,22 @@ TARGET = {"close": lifecycle.CLOSED, "decline": lifecycle.DECLINED, "reopen": li
 
 @dataclass(frozen=True)
 class Command:
-    """A command read: the action, its incident (none for `new`), the user to grant, a reason, a report's text."""
+    """A command read: the action, its incident (none for `new`), the user to grant, a reason, a report's text, the
+    kind word typed (read by the core as the kind buttons' values are)."""
 
     action: Action
     incident_id: int | None = None
     user: str = ""
     reason: str = ""
     text: str = ""
+    kind: str = ""
 
     def run(self, triage: Triage, actor: Actor, person: Callable[[str], str] | None = None) -> Outcome:
-        """Call the core for close, decline, grant or reopen (`new` is a report: the adapter sends it with
+        """Call the core for close, decline, grant, reopen or kind (`new` is a report: the adapter sends it with
         force_new); `person` turns the typed user into the core's user id (default: the actor's platform's)."""
         assert self.incident_id is not None and self.action != "new"
+        if self.action == "kind":
+            return triage.incidents.correct_kind(self.incident_id, self.kind, actor)
         if self.action == "grant":
             user = (person or (lambda typed: user_id(actor, typed)))(self.user)
             return triage.roles.grant_reporter(self.incident_id, user, actor)
@@ -92,12 +99,21 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     if action == "grant":
         user = tail.split(maxsplit=1)[0] if tail.strip() else ""
         return Command("grant", number, user=user) if user else usage(t, prefix, "grant")
+    if action == "kind":  # the word is checked against the playbooks by command_run.py (it knows the library)
+        return Command("kind", number, kind=tail.strip()) if tail.strip() else usage(t, prefix, "kind")
     return Command(action, number, reason=tail.strip() if action == "decline" else "")
 
 
-def usage(t: Words, prefix: str, action: Action) -> Usage:
-    """The usage message for one command, with the whole list."""
-    return Usage(t(f"commands.usage_{action}", prefix=prefix) + "\n" + t("commands.list", prefix=prefix))
+def usage(t: Words, prefix: str, action: Action, kinds: Iterable[str] = tuple(KIND_ALIASES)) -> Usage:
+    """The usage message for one command, with the whole list (for `kind`, the kinds one may type)."""
+    said = t(f"commands.usage_{action}", prefix=prefix, kinds=kind_words(t, kinds))
+    return Usage(said + "\n" + t("commands.list", prefix=prefix))
 
 
-__all__ = ["Command", "Usage", "is_command", "read", "usage", "user_id"]
+def kind_words(t: Words, kinds: Iterable[str]) -> str:
+    """The kinds as one types them: each label's head (「デマ・事実と反する投稿」 → デマ), which the core reads."""
+    heads = dict.fromkeys(re.split(r"\s*[・（(]", t(f"kind.{kind}"), maxsplit=1)[0] for kind in kinds)
+    return (", " if all(head.isascii() for head in heads) else "、").join(heads)
+
+
+__all__ = ["Command", "Usage", "is_command", "kind_words", "read", "usage", "user_id"]

@@ -105,8 +105,7 @@ def test_a_failed_action_in_words_and_one_log_line(runtime: Runtime, caplog: pyt
                      own_words=lambda exc: "ゲストです" if isinstance(exc, PermissionDenied) else None)
     denied = PermissionDenied("correct_kind", "slack:U_X", 3)
     with caplog.at_level(logging.INFO):
-        assert slack.words(denied, "kind_select", 3) == catalog.t("error.denied") + catalog.t(
-            "error.denied_who", action="種別の訂正", who="広報担当、情報セキュリティ担当または報告者")
+        assert slack.words(denied, "kind_select", 3) == catalog.t("correct.denied")  # who may, in words
         assert teams.words(denied, "kind_select", 3) == "ゲストです"
         assert slack.words(InvalidRequest("入力がありません"), "step") == "入力がありません"
         assert slack.words(OperationalError("x", {}, Exception()), "step", 4) == catalog.t("error.storage")
@@ -119,5 +118,6 @@ def test_a_failed_action_in_words_and_one_log_line(runtime: Runtime, caplog: pyt
     logged = [r.getMessage().split(" ", 1)[0] for r in ours]
     assert logged == ["slack.denied", "teams.denied", "slack.storage_error", "teams.api_error", "slack.unexpected"]
     assert ours[-1].exc_info is not None  # the bug's traceback is logged, never said
+    assert slack.words(PermissionDenied("add_note", "slack:U_X", 3), "note", 3) == catalog.t("error.denied")
     assert slack.codes_text(["ratelimited", "ratelimited", "x"]) == (
         slack.api_text("ratelimited"), slack.api_text("x"))

@@ -24,6 +24,8 @@ EN = Catalog.load("en").t
     ("grant 3 slack:U_OTHER", Command("grant", 3, user="slack:U_OTHER")),
     ("再開 INC-0001", Command("reopen", 1)),
     ("Reopen 12", Command("reopen", 12)),
+    ("種別 INC-0001 情報漏えい", Command("kind", 1, kind="情報漏えい")),
+    ("kind #2 account takeover", Command("kind", 2, kind="account takeover")),
     ("新規 また炎上しています https://x.com/a/status/1", Command("new", text="また炎上しています https://x.com/a/status/1")),
     ("new it is flaming again", Command("new", text="it is flaming again")),
 ])
@@ -34,7 +36,7 @@ def test_commands_in_both_languages_and_widths(text: str, expected: Command) -> 
 @pytest.mark.parametrize(("text", "words"), [
     ("終結", "終結する案件の番号"), ("対象外 INC-0000", "対象外にする案件の番号"),
     ("終結 たぶん", "終結する案件の番号"), ("権限付与 1", "権限を付与する職員"), ("権限付与", "権限を付与する職員"),
-    ("再開", "再開する案件の番号"),
+    ("再開", "再開する案件の番号"), ("種別", "訂正後の種別"), ("種別 1", "訂正後の種別"),
     ("新規", "新しい案件として報告する内容"), ("close", "終結する案件の番号"), ("/close soon", "終結する案件の番号"),
 ])
 def test_bad_input_gets_japanese_usage_with_the_platforms_prefix(text: str, words: str) -> None:
@@ -45,6 +47,7 @@ def test_bad_input_gets_japanese_usage_with_the_platforms_prefix(text: str, word
 @pytest.mark.parametrize("text", [
     "市の公式Xの投稿が炎上しています https://x.com/a/status/1", "終結したはずの炎上がまた", "再開しました",
     "Close to 100 angry replies on the city's post", "new fake account of the city", "",
+    "kind of a flaming on our post https://x.com/a/status/1", "種別は炎上だと思います",
 ])
 def test_reports_are_no_commands(text: str) -> None:
     said = read(text, T)
@@ -62,3 +65,11 @@ def test_typed_users_become_the_actors_platforms_ids() -> None:
     assert user_id(actor, "U_OTHER") == "slack:U_OTHER"
     assert user_id(actor, "@Ｕ＿ＯＴＨＥＲ") == "slack:U_OTHER"
     assert user_id(actor, "teams:29:abc") == "teams:29:abc"
+
+
+def test_the_kind_usage_lists_the_kinds_as_one_types_them() -> None:
+    said = read("種別 1", T)
+    assert isinstance(said, Usage)
+    assert "指定できる種別: 炎上、なりすまし、デマ、情報漏えい、アカウント乗っ取り" in said.text
+    said = read("kind 1", EN)
+    assert isinstance(said, Usage) and "Kinds: Flaming, Impersonation, Misinformation, Information leak" in said.text

@@ -469,7 +469,7 @@ def _head(bot: Bot) -> int:
 def _told(bot: Bot, user: str, call_mark: int, done: Done) -> bool:
     """Whether the user was told in plain words that they may not (ephemeral, response_url or the modal)."""
     t = bot.runtime.triage.catalog.t
-    refusals = (t("error.denied"), t("ack.denied"))
+    refusals = (t("error.denied"), t("ack.denied"), t("correct.denied"), t("correct.denied_restricted"))
     texts = [
         json.dumps(json.loads(done.response_body), ensure_ascii=False)
         if done.response_body.startswith("{")

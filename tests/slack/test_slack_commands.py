@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import ELSEWHERE, OTHER, PR, REPORT, STAFF, SlackEnv
+from conftest import ELSEWHERE, OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
+from slack_driver import action_ids, text_of
 
 from bot.ports import Actor
 from bot.triage import lifecycle
@@ -83,3 +84,39 @@ def test_bad_commands_get_usage_and_change_nothing(slack: SlackEnv) -> None:
     assert _status(slack, incident_id) == lifecycle.RESOLVED and slack.incident_ids() == [incident_id]
     slack.driver.slash(PR, "help", ELSEWHERE)
     assert "/incident 権限付与 INC-0001 利用者" in _answers(slack)[-1]
+
+
+def test_pr_corrects_a_flaming_to_a_leak_by_typing_as_the_kind_button_does(slack: SlackEnv) -> None:
+    fake = slack.fake
+    message, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    before = len(fake.calls)
+    slack.driver.slash(PR, "種別 INC-0001 情報漏えい", ELSEWHERE)
+    view = slack.runtime.triage.queries.view(incident_id, None)
+    assert view.kind == "leak" and view.restricted
+    assert "「情報漏えい」に訂正しました" in _answers(slack)[-1]  # the sender told privately
+    # The button's plan: the PR message redacted before anything else, the public thread neutral, the DM home.
+    [pr_message] = fake.channel_messages(PR_CHANNEL)
+    assert "批判のリプライ" not in text_of(pr_message) and "報告内容の表示を取り消しました" in text_of(pr_message)
+    first_change = next(c for c in fake.calls[before:] if c.method in ("chat.update", "chat.postMessage"))
+    assert first_change.method == "chat.update" and first_change.args["ts"] == pr_message["ts"]
+    public = fake.thread_messages(REPORT, message["ts"])
+    assert {m["text"] for m in public} == {"詳細は個別に案内します。"} and not any(action_ids(m) for m in public)
+    [anchor] = fake.channel_messages("D" + STAFF[1:])
+    assert any("【手順 1/" in text_of(m) for m in fake.thread_messages("D" + STAFF[1:], anchor["ts"]))
+    slack.driver.slash(PR, "kind 1 leak", ELSEWHERE)  # again: said plainly, nothing posted
+    assert "既に「情報漏えい」です" in _answers(slack)[-1]
+
+
+def test_a_bystanders_typed_kind_is_refused_with_who_may_and_a_bad_word_gets_usage(slack: SlackEnv) -> None:
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    slack.driver.slash(OTHER, "種別 1 情報漏えい", ELSEWHERE)
+    assert "種別を訂正できるのは、報告者・" in _answers(slack)[-1]
+    assert "access_denied" in slack.events(incident_id)
+    slack.driver.slash(PR, "種別 1 たいへん", ELSEWHERE)
+    said = _answers(slack)[-1]
+    assert "/incident 種別 INC-0001 情報漏えい" in said and "炎上、なりすまし、デマ、情報漏えい" in said
+    slack.driver.slash(PR, "種別 1", ELSEWHERE)
+    assert "訂正後の種別を指定してください" in _answers(slack)[-1]
+    assert slack.runtime.triage.queries.view(incident_id, None).kind == "flaming"

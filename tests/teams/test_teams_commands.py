@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.ports import Actor
 from bot.triage import lifecycle
 from tests.conftest import PR as CORE_PR
-from tests.teams.env import OTHER, PR, REPORT, STAFF, TeamsEnv
+from tests.teams.env import OTHER, PR, PR_CHANNEL, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text
 from tests.teams.teams_driver import BOT, TENANT, User, personal_chat
 
@@ -64,6 +64,45 @@ def test_pr_grants_a_co_reporter_by_mentioning_them(teams: TeamsEnv) -> None:
     _mention_message(teams, PR, f"権限付与 1 <at>{OTHER.name}</at>")
     assert "付与しました" in _last(teams, PR)
     assert teams.runtime.triage.queries.view(incident_id, other).details_visible
+
+
+def test_a_typed_name_without_a_mention_grants_nothing_and_says_how(teams: TeamsEnv) -> None:
+    teams.driver.chat_message(STAFF, LEAK)
+    [incident_id] = teams.incident_ids()
+    teams.driver.chat_message(OTHER, LEAK)
+    teams.driver.chat_message(PR, "権限付与 1 佐藤 一郎")  # a name typed, nobody picked from the @mention list
+    assert "「佐藤」では Teams の利用者を特定できない" in _last(teams, PR)
+    assert not teams.runtime.triage.queries.view(incident_id, f"teams:{OTHER.aad}").details_visible
+    teams.driver.chat_message(PR, f"権限付与 1 teams:{OTHER.aad}")  # the id the co-report notice shows
+    assert teams.runtime.triage.queries.view(incident_id, f"teams:{OTHER.aad}").details_visible
+
+
+def test_pr_corrects_a_flaming_to_a_leak_by_typing_as_the_kind_button_does(teams: TeamsEnv) -> None:
+    """Only the intro's kind menu could correct a kind: once it had scrolled away (or in PR's own chat, where it
+    never is), PR had no way to make an incident a leak."""
+    root, _ = teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    [incident_id] = teams.incident_ids()
+    [pr_card] = teams.fake.posts_to(PR_CHANNEL)
+    assert "批判のリプライ" in card_text(teams.fake.message(pr_card["id"]))
+    teams.driver.chat_message(PR, "種別 INC-0001 情報漏えい")
+    view = teams.view(incident_id)
+    assert view.kind == "leak" and view.restricted
+    assert "「情報漏えい」に訂正しました" in _last(teams, PR)
+    assert "批判のリプライ" not in card_text(teams.fake.message(pr_card["id"]))  # the PR card redacted
+    thread = "\n".join(card_text(m) for m in teams.fake.thread(REPORT, root))
+    assert "批判のリプライ" not in thread and "【手順" not in thread  # the public thread keeps nothing
+    assert any("個人情報が含まれている場合" in card_text(m) for m in teams.fake.posts_to(teams.fake.chats[STAFF.id]))
+
+
+def test_a_bystanders_typed_kind_is_refused_with_who_may_and_a_bad_word_gets_usage(teams: TeamsEnv) -> None:
+    teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    [incident_id] = teams.incident_ids()
+    teams.driver.chat_message(OTHER, "種別 1 情報漏えい")
+    assert "種別を訂正できるのは、報告者・" in _last(teams, OTHER)
+    assert "access_denied" in teams.events(incident_id)
+    teams.driver.chat_message(PR, "kind 1 serious")
+    assert "種別 INC-0001 情報漏えい" in _last(teams, PR) and "炎上、なりすまし、デマ" in _last(teams, PR)
+    assert teams.view(incident_id).kind == "flaming" and teams.incident_ids() == [incident_id]
 
 
 def _pr() -> Actor:

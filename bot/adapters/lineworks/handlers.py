@@ -22,9 +22,10 @@ from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, TextM
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
-from bot.delivery import commands, controls, plan
+from bot.delivery import command_run, commands, controls, plan
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
+from bot.delivery.refusals import Refusals
 from bot.ports import IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
@@ -43,6 +44,9 @@ class Handlers:
         self.render = adapter.render
         self.inputs = Inputs(self)
         self.reviews = Reviews(self)
+        # Every incident's conversation lives in its reporter's 1:1 chat already (no threads).
+        self.platform = command_run.Platform(Refusals(adapter.render.catalog, PLATFORM),
+                                             lambda user: adapter.actor(user).display_name, lambda _: True)
 
     @property
     def triage(self):  # noqa: ANN201 - the adapter's core (PR members from the lineworks: block)
@@ -101,24 +105,18 @@ class Handlers:
         self.show_report(self.triage.incidents.report(report), report)
 
     def command(self, user: str, command: commands.Command) -> None:
-        """close / decline / grant / reopen: the core decides who may (a refusal is told by `handle`); the outcome
-        to the sender, and a reopen's notice to the first recipients."""
+        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        words to the sender, offers that no longer stand dropped, its plan delivered."""
         actor = self.adapter.actor(user)
-        try:
-            outcome = command.run(self.triage, actor)
-        except Exception as exc:
-            said = failure_text(exc, self.render.catalog, command.incident_id)  # the typed incident's number
-            if said is None or isinstance(exc, (StorageUnavailable, SQLAlchemyError)):
-                raise  # `handle` tells and logs it
-            self.adapter.tell(user, self.render.messages([said]))
-            log.info("lineworks.refused error=%s", type(exc).__name__)
-            return
-        log.info("lineworks.command action=%s incident_id=%s", command.action, command.incident_id)
-        if command.action == "reopen":
-            self.adapter.port.drop_everywhere(command.incident_id or 0, pb.FLAREUP)  # no offer stands any more
-        self.adapter.tell(user, self.render.messages(list(outcome.messages)))
-        if (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
-            self.adapter.deliver(told, actor.user_id)
+        ran = command_run.run(self.triage, actor, command, self.platform)
+        log.info("lineworks.command action=%s incident_id=%s refused=%s", command.action, command.incident_id,
+                 type(ran.refused).__name__ if ran.refused else None)
+        if ran.drop_offers is not None:
+            self.adapter.port.drop_everywhere(ran.drop_offers, pb.FLAREUP)
+        if ran.said:
+            self.adapter.tell(user, self.render.messages(list(ran.said)))
+        if ran.plan is not None:
+            self.adapter.deliver(ran.plan, actor.user_id)
 
     def show_report(self, outcome: Outcome, report: ReportInput) -> None:
         """What follows the report (bot/delivery/intake.py): the question, the core's words, or the plan (a new

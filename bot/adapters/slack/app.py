@@ -31,7 +31,7 @@ from bot.delivery.assembly import build_delivery
 from bot.delivery.inbox import Inbox
 from bot.delivery.intake import leaves_alone
 from bot.delivery.ledger import Ledger
-from bot.delivery.resume import resume_reports
+from bot.delivery.resume import resume_acknowledgements, resume_reports
 from bot.delivery.shared import error_recorder
 from bot.ports import Notification
 from bot.wiring import Runtime
@@ -56,7 +56,7 @@ class SlackBot:
     steps: Steps
     inbox: Inbox  # Events API deliveries stored before their 200; `serve` starts it (bot/delivery/inbox.py)
     deliver_notification: Callable[[Notification], None]  # for the scheduler: an escalation level, raises to retry
-    resume: Callable[[], int]  # for the scheduler: finish reports a crash interrupted (bot/delivery/resume.py)
+    resume: Callable[[], int]  # for the scheduler: finish reports and acknowledgements a crash left untold
 
 
 def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_verification_enabled: bool = False,
@@ -125,7 +125,9 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
         log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
 
     def resume() -> int:
-        return resume_reports(people.triage().queries, PLATFORM, people.now(), reports.resume)
+        queries, now = people.triage().queries, people.now()
+        return (resume_reports(queries, PLATFORM, now, reports.resume)
+                + resume_acknowledgements(queries, PLATFORM, now, steps.acknowledged_again))
 
     return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, inbox, deliver_notification,
                     resume)

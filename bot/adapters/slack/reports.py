@@ -23,7 +23,7 @@ from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
-from bot.delivery import asking, commands, flareup, plan
+from bot.delivery import asking, command_run, commands, flareup, plan
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
@@ -146,15 +146,20 @@ class Reports(Handlers):
             self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
 
     def run_command(self, command: commands.Command, origin: Origin) -> None:
-        """close / decline / grant / reopen: the core decides who may (a bystander refused and recorded); the
-        outcome told privately."""
+        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        words to the sender privately, its plan delivered."""
         with self.replies.guard(origin.reply, f"command_{command.action}", command.incident_id):
             actor = self.people.actor(origin.user)
-            outcome = command.run(self.people.triage(), actor)
+            ran = command_run.run(self.people.triage(), actor, command, command_run.Platform(
+                self.replies.refusals, lambda user: self.people.actor(user).display_name,
+                lambda incident: (home := self.outbox.runner.ledger.home(incident)) is not None and is_dm(home.channel),
+                f"{self.settings.slash_command} "))
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
-                      user=actor.user_id)
-            self.replies.say(origin.reply, self.replies.plain(*outcome.messages), command.incident_id)
-            self.tell_section(origin.reply, outcome, actor)
+                      user=actor.user_id, refused=type(ran.refused).__name__ if ran.refused else None)
+            if ran.said:
+                self.replies.say(origin.reply, self.replies.plain(*ran.said), command.incident_id)
+            if ran.plan is not None:
+                self.outbox.deliver(origin.reply, ran.action, ran.plan)
 
     def tell_section(self, reply: Reply, outcome: Outcome, actor: Actor) -> None:
         """The core's notices to the section that a status change made (a reopen tells PR), if any."""

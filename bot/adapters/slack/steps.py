@@ -14,6 +14,7 @@ from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, RESOLVE, StepRef, decode_metadata, submitted_values
 from bot.adapters.slack.replies import Reply, Submission
+from bot.adapters.slack.text import slack_id
 from bot.clock import format_jst
 from bot.delivery import controls
 from bot.delivery.content import Posted
@@ -138,6 +139,14 @@ class Steps(Handlers):
             log_event(logging.INFO, "slack.acknowledged", incident_id=incident_id, user=actor.user_id,
                       replay=after.duplicate)
             self.outbox.deliver(reply, "acknowledge", after.plan)
+
+    def acknowledged_again(self, incident_id: int, user: str) -> None:
+        """An acknowledgement a crash left untold (bot/delivery/resume.py): acknowledged again, which repeats
+        nothing but the posts the ledger lacks; a platform failure told to the acknowledger's DM."""
+        actor = self.people.actor(user)
+        after = controls.acknowledge(self.people.triage(), incident_id, actor, self._when)
+        if after.plan is not None:
+            self.outbox.deliver(self.replies.dm(slack_id(user)), "acknowledge", after.plan)
 
     def end(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """incident_resolve (対応完了にする): the core decides who may; the clicker and the conversation told, the

@@ -86,7 +86,11 @@ class Replies:
     async def refuse(self, context: TurnContext, user: str, exc: BaseException, action: str,
                      incident_id: int | None = None, *, here: bool = False) -> None:
         """A refusal told privately; `here` (or an outsider, whose personal chat the bot may not reach): in the turn."""
-        said = self.failure(exc, action, incident_id)
+        await self.tell_refusal(context, user, exc, self.failure(exc, action, incident_id), here=here)
+
+    async def tell_refusal(self, context: TurnContext, user: str, exc: BaseException, said: str, *,
+                           here: bool = False) -> None:
+        """A refusal's words (`said`) told privately; `here` (or an outsider): in the turn."""
         if here or self.roster.refusal(exc, self.t):
             await self.reply(context, said)
         else:

@@ -17,12 +17,12 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
-from bot.delivery import asking, commands, flareup, plan, resume
+from bot.clock import format_jst
+from bot.delivery import asking, command_run, commands, controls, flareup, plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
-from bot.triage.core import incident_ref
 from bot.triage.sanitize import storable
 from bot.triage.short_input import fold
 
@@ -143,24 +143,29 @@ class Reports:
             await self.replies.refuse(context, origin.user, exc, "report", here=origin.source == "personal")
 
     async def command(self, context: TurnContext, origin: Origin, command: commands.Command) -> None:
-        """close / decline / grant / reopen: the core decides who may; the outcome told to the sender privately."""
+        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        words to the sender privately, its plan delivered."""
         activity = context.activity
         others = [user_id(m.mentioned) for m in activity.get_mentions() if m.mentioned and m.mentioned.id
                   and (activity.recipient is None or m.mentioned.id != activity.recipient.id)]
-        if command.action == "grant" and not others and not is_typed_id(fold(command.user)):
-            # 「権限付与 3 佐藤 一郎」 with no @mention picked: a name, which would grant the role to nobody
-            await self.say(context, origin, self.replies.t("teams.grant_who", typed=command.user,
-                                                           ref=incident_ref(command.incident_id or 0)))
-            return
         try:
             actor, triage = self.people.who(activity.from_property)
-            # 「権限付与 3 @佐藤 一郎」: the person the @mention names (its AAD object id if given), else as typed
-            person = (lambda typed: others[0]) if len(others) == 1 else None
-            outcome = await off_loop(command.run, triage, actor, person)
-            log.info("teams.command action=%s incident_id=%s user=%s", command.action, command.incident_id,
-                     actor.user_id)
-            await self.say(context, origin, *outcome.messages)
-            await self.tell_section(outcome, actor)
+            # 「権限付与 3 @佐藤 一郎」: the @mention picked (its AAD object id if given), else an id as typed; a name
+            # typed with no @mention picked (「佐藤 一郎」) names nobody (None), which would grant the role to nobody.
+            person = (lambda typed: others[0]) if len(others) == 1 else (
+                lambda typed: commands.user_id(actor, typed) if others or is_typed_id(fold(typed)) else None)
+            where = command_run.Platform(self.replies.refusals, self.people.name_of, lambda incident: (
+                home := self.replies.runner.ledger.home(incident)) is not None and is_personal(home.channel))
+            ran = await off_loop(command_run.run, triage, actor, command, where, person)
+            log.info("teams.command action=%s incident_id=%s user=%s refused=%s", command.action,
+                     command.incident_id, actor.user_id, type(ran.refused).__name__ if ran.refused else None)
+            if ran.refused is not None:
+                await self.replies.tell_refusal(context, origin.user, ran.refused, "\n".join(ran.said),
+                                                here=origin.source == "personal")
+                return
+            await self.say(context, origin, *ran.said)
+            if ran.plan is not None:
+                await self.replies.deliver(ran.plan, actor.user_id, ran.action)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
                                       here=origin.source == "personal")
@@ -242,8 +247,9 @@ class Reports:
         return ActionResult(text=said)
 
     def resume(self) -> int:
-        """For the scheduler: the plan again for reports whose posts a crash interrupted (Teams redelivers nothing
-        that got its answer); the ledger knows what was posted, only the rest goes out. Returns how many."""
+        """For the scheduler: the plan again for reports and acknowledgements whose posts a crash interrupted (Teams
+        redelivers nothing that got its answer); the ledger knows what was posted, only the rest goes out. Returns
+        how many."""
 
         def show(outcome: Outcome) -> None:
             view = outcome.incident
@@ -254,5 +260,17 @@ class Reports:
             if result.failures:
                 log.warning("teams.resume_failures incident_id=%s errors=%s", view.id, ",".join(result.failures))
 
-        base = self.people.core.base
-        return resume.resume_reports(base.queries, PLATFORM, base.deps.clock.now(), show)
+        def told(incident_id: int, user: str) -> None:
+            # The acknowledgement on record is the acknowledger's standing: a PR member configured by Teams user id
+            # is not known to a restarted bot under the AAD object id it stored until they write again.
+            outsiders, unverified = self.people.roster.snapshot()
+            triage = self.people.core.get(user=user, pr_members=[user], outsiders=outsiders, unverified=unverified)
+            after = controls.acknowledge(triage, incident_id, Actor(user, self.people.name_of(user), PLATFORM),
+                                         lambda at: format_jst(at, self.replies.render.catalog.locale))
+            result = self.replies.runner.run(after.plan) if after.plan is not None else None
+            if result is not None and result.failures:
+                log.warning("teams.resume_failures incident_id=%s errors=%s", incident_id, ",".join(result.failures))
+
+        base, now = self.people.core.base, self.people.core.base.deps.clock.now()
+        return (resume.resume_reports(base.queries, PLATFORM, now, show)
+                + resume.resume_acknowledgements(base.queries, PLATFORM, now, told))

@@ -1,0 +1,109 @@
+"""Running a typed command on every chat platform (commands.py read it): the core call, the words for the sender
+(the outcome's or a refusal's), the plan to deliver and the offers that no longer stand. The adapter renders and
+sends what this returns; it decides nothing. A kind correction (種別) is planned as the kind button's is
+(controls.correct_kind)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.delivery import controls, plan
+from bot.delivery.commands import Command, usage, user_id
+from bot.delivery.refusals import Refusals
+from bot.ports import Actor, Outcome
+from bot.presenting import failure_text
+from bot.triage.core import StorageUnavailable, incident_ref
+from bot.triage.service import Triage
+from bot.triage.short_input import kind_value
+
+# A typed user as the core's user id; None: the platform cannot tell who it is (Teams: a name typed, no @mention).
+Person = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What a command needs from the platform: its refusal words, a user's display name (a kind correction's plan
+    names the reporter), whether an incident's conversation already lives privately, and what is typed before the
+    words (「/incident 」, for usage messages)."""
+
+    refusals: Refusals
+    name_of: Callable[[str], str]
+    home_is_private: Callable[[int], bool]
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command did: words for the sender, the plan to run (`None`: nothing), the incident whose flare-up
+    offers no longer stand (a reopen), the refusal behind `said` (the adapter may say it where the platform
+    reaches the refused), and the delivery's name for logs and failure words."""
+
+    said: tuple[str, ...]
+    plan: plan.Plan | None = None
+    drop_offers: int | None = None
+    refused: BaseException | None = None
+    action: str = "status_notice"
+
+
+def run(triage: Triage, actor: Actor, command: Command, platform: Platform, person: Person | None = None) -> Ran:
+    """close / decline / grant / reopen / kind: the core decides who may (a refusal becomes words, recorded by the
+    core); a storage failure or a bug is raised for the adapter's own handling (told, logged, answered 5xx)."""
+    assert command.incident_id is not None and command.action != "new"
+    refusals = platform.refusals
+    try:
+        if command.action == "kind":
+            return corrected(triage, actor, command.incident_id, command.kind, platform)
+        if command.action == "grant":
+            user = (person or (lambda typed: user_id(actor, typed)))(command.user)
+            if user is None:  # granting to a name would give the role to nobody
+                return Ran((not_a_person(refusals, command),))
+            outcome = command.run(triage, actor, lambda _: user)
+        else:
+            outcome = command.run(triage, actor)
+    except (StorageUnavailable, SQLAlchemyError):
+        raise
+    except Exception as exc:
+        if failure_text(exc, refusals.catalog, command.incident_id) is None:
+            raise  # a bug: the adapter logs its traceback and says so in plain words
+        return Ran((refusals.words(exc, f"command_{command.action}", command.incident_id),), refused=exc)
+    return told(outcome, actor, command)
+
+
+def told(outcome: Outcome, actor: Actor, command: Command) -> Ran:
+    """A status change or a grant done: its words to the sender, its notices (a reopen tells PR), and a reopened
+    incident's flare-up offers dropped."""
+    notices = plan.notices(outcome, actor.user_id)
+    return Ran(tuple(outcome.messages), notices if notices.incident_id is not None else None,
+               drop_offers=command.incident_id if command.action == "reopen" else None)
+
+
+def corrected(triage: Triage, actor: Actor, incident_id: int, typed: str, platform: Platform) -> Ran:
+    """種別 INC-0001 情報漏えい: the kind button's use case and plan (redaction, a move to a private conversation,
+    notices); an unknown kind word gets the usage with the kinds. The sender is told unless the plan tells them
+    in their own private chat (the reporter of an incident living there)."""
+    kinds, catalog = triage.deps.library.kinds(), platform.refusals.catalog
+    kind = kind_value(typed, kinds, {k: [catalog.label("kind", k)] for k in kinds})  # as the core reads it
+    if kind not in kinds:
+        return Ran((usage(catalog.t, platform.prefix, "kind", kinds).text,))
+    private = platform.home_is_private(incident_id)
+    after, before = controls.correct_kind(triage, incident_id, kind, actor, platform.name_of,
+                                          home_is_private=private)
+    view = after.outcome.incident
+    if view is None or not after.outcome.messages:  # already that kind: said so (a restricted one re-redacted)
+        said = catalog.t("commands.kind_same", ref=before.ref, kind=catalog.label("kind", kind))
+        return Ran((said,), after.plan if after.plan is not None and after.plan.ops else None, action="kind_select")
+    at_home = actor.user_id == view.reporter_id and (view.restricted or private)
+    return Ran(() if at_home else tuple(after.outcome.messages), after.plan, action="kind_select")
+
+
+def not_a_person(refusals: Refusals, command: Command) -> str:
+    """Why nothing was granted to a typed name: the platform's own words (`<platform>.grant_who`) when it has them."""
+    catalog, key = refusals.catalog, f"{refusals.platform}.grant_who"
+    key = key if key in catalog.keys() else "commands.grant_who"
+    return catalog.t(key, typed=command.user, ref=incident_ref(command.incident_id or 0))
+
+
+__all__ = ["Person", "Platform", "Ran", "corrected", "not_a_person", "run", "told"]
