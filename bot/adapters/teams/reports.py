@@ -23,6 +23,7 @@ from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
+from bot.triage.core import incident_ref
 from bot.triage.sanitize import storable
 from bot.triage.short_input import fold
 
