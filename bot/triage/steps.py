@@ -337,17 +337,17 @@ class StepRunner:
         """Answers that describe the incident itself update it (URL, platform, severity); returns what the chat
         and the PR section are told about it."""
         url = answers.get("post_url")
+        told, notices = follow_url(session, self.deps, incident, url, actor) if url else ([], [])
         if answers.get("platform") and answers["platform"] != incident.platform:
             record(session, self.deps, incident.id, "details_changed", actor, old=incident.platform,
                    new=answers["platform"], field="platform")
             incident.platform = answers["platform"]
         if answers.get("department"):  # the step's own event records it; the report's sender and 所管課別 read it
             incident.department = clip(answers["department"], DEPARTMENT_MAX)
-        messages, changed = (self.reassess_severity(session, incident, actor)
-                             if any(key in answers for key in SEVERITY_INPUTS) else ([], []))
-        # The URL last: the notices it redraws show the severity and platform these same answers set.
-        told, notices = follow_url(session, self.deps, incident, url, actor) if url else ([], [])
-        return told + messages, notices + changed
+        if any(key in answers for key in SEVERITY_INPUTS):
+            messages, changed = self.reassess_severity(session, incident, actor)
+            return told + messages, notices + changed
+        return told, notices
 
     def reassess_severity(self, session: Session, incident: Incident,
                           actor: str) -> tuple[list[str], list[Notification]]:
