@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.delivery.content import ChatPort, Posted
 from bot.delivery.ledger import Ledger
 
@@ -18,4 +20,10 @@ def home_link(port: ChatPort, ledger: Ledger, incident_id: int | None) -> tuple[
     return port.permalink(Posted(home.channel, home.thread)), False
 
 
-__all__ = ["home_link"]
+def home_is_private(ledger: Ledger, incident_id: int, is_private: Callable[[str], bool]) -> bool:
+    """Whether the incident's conversation lives in a private chat with the bot (as the platform tells it)."""
+    home = ledger.home(incident_id)
+    return home is not None and is_private(home.channel)
+
+
+__all__ = ["home_is_private", "home_link"]

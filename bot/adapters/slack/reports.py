@@ -27,6 +27,7 @@ from bot.delivery import asking, command_run, commands, flareup, plan
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
+from bot.delivery.links import home_is_private
 from bot.delivery.privacy import public_reply_advice
 from bot.delivery.resume import resumed_origin
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
@@ -152,7 +153,7 @@ class Reports(Handlers):
             actor = self.people.actor(origin.user)
             ran = command_run.run(self.people.triage(), actor, command, command_run.Platform(
                 self.replies.refusals, lambda user: self.people.actor(user).display_name,
-                lambda incident: (home := self.outbox.runner.ledger.home(incident)) is not None and is_dm(home.channel),
+                lambda incident: home_is_private(self.outbox.runner.ledger, incident, is_dm),
                 f"{self.settings.slash_command} "))
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
                       user=actor.user_id, refused=type(ran.refused).__name__ if ran.refused else None)

@@ -18,6 +18,7 @@ from bot.adapters.slack.text import slack_id
 from bot.clock import format_jst
 from bot.delivery import controls
 from bot.delivery.content import Posted
+from bot.delivery.links import home_is_private
 from bot.ports import Actor, Outcome
 from bot.presenting import field_errors as split_errors
 from bot.triage.core import InvalidRequest, WrongKind
@@ -114,10 +115,10 @@ class Steps(Handlers):
         kind = (action.get("selected_option") or {}).get("value", "")
         with self.replies.guard(reply, "kind_select", incident_id):
             actor = self.people.actor(user, body["user"].get("name", ""))
-            home = self.outbox.runner.ledger.home(incident_id)
+            private = home_is_private(self.outbox.runner.ledger, incident_id, is_dm)
             after, before = controls.correct_kind(self.people.triage(), incident_id, kind, actor,
                                                   lambda reporter: self.people.actor(reporter).display_name,
-                                                  home_is_private=bool(home and is_dm(home.channel)))
+                                                  home_is_private=private)
             if after.plan is None or after.outcome.incident is None:
                 return
             log_event(logging.INFO, "slack.kind_corrected", incident_id=incident_id, old=before.kind,

@@ -21,6 +21,7 @@ from bot.clock import format_jst
 from bot.delivery import controls
 from bot.delivery.content import Posted
 from bot.delivery.ledger import Ledger
+from bot.delivery.links import home_is_private
 from bot.presenting import StepRef
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
@@ -86,8 +87,7 @@ class Actions:
         if incident_id is None:
             return ActionResult(text=h.t("teams.error.bad_action"))
         actor, triage = self.people.who(activity.from_property)
-        home = await off_loop(self.ledger.home, incident_id)
-        private = bool(home and is_personal(home.channel))
+        private = await off_loop(home_is_private, self.ledger, incident_id, is_personal)
         try:
             after, before = await off_loop(lambda: controls.correct_kind(
                 triage, incident_id, kind, actor, self.people.name_of, home_is_private=private))

@@ -21,6 +21,7 @@ from bot.clock import format_jst
 from bot.delivery import asking, command_run, commands, controls, flareup, plan, resume
 from bot.delivery.content import Place
 from bot.delivery.intake import Source, after_report, report_source
+from bot.delivery.links import home_is_private
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.presenting import is_help
 from bot.triage.core import incident_ref
@@ -155,8 +156,8 @@ class Reports:
             # typed with no @mention picked (「佐藤 一郎」) names nobody (None), which would grant the role to nobody.
             person = (lambda typed: others[0]) if len(others) == 1 else (
                 lambda typed: commands.user_id(actor, typed) if others or is_typed_id(fold(typed)) else None)
-            where = command_run.Platform(self.replies.refusals, self.people.name_of, lambda incident: (
-                home := self.replies.runner.ledger.home(incident)) is not None and is_personal(home.channel))
+            where = command_run.Platform(self.replies.refusals, self.people.name_of, lambda incident: home_is_private(
+                self.replies.runner.ledger, incident, is_personal))
             ran = await off_loop(command_run.run, triage, actor, command, where, person)
             log.info("teams.command action=%s incident_id=%s user=%s refused=%s", command.action,
                      command.incident_id, actor.user_id, type(ran.refused).__name__ if ran.refused else None)
