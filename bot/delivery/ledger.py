@@ -8,8 +8,9 @@ with the platform's message metadata as the relay's receipt.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -41,6 +42,9 @@ ClaimState = Literal["new", "posted", "busy", "taken_over"]
 # Claims made in the core's transaction are used as they are only if the plan starts this soon after: later (a
 # queue), they are renewed first, so a plan never runs on a lease that has nearly run out.
 PREPARED_FRESH = timedelta(seconds=10)
+# A claim held for this share of its lease is renewed before its post: a takeover can only come after the lease.
+KEEP_AFTER = 0.25
+log = logging.getLogger("incident_bot.delivery")
 
 
 def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
@@ -66,6 +70,7 @@ class Claim:
     state: ClaimState
     channel: str
     id: str | None
+    at: datetime | None = None  # new or taken over: when it was made (see Ledger.keep)
 
 
 @dataclass
@@ -108,7 +113,7 @@ class Ledger:
         at = queries.deps.clock.now()
         refs, claims, count = queries.claim_refs_on(connection, incident_id, self.platform, wanted, lease=self.lease,
                                                     record=record, count_type=count_type, now=at, fresh=fresh)
-        return Prepared(incident_id, refs, {purpose: Claim(found.state, found.channel, found.ts)
+        return Prepared(incident_id, refs, {purpose: Claim(found.state, found.channel, found.ts, found.at)
                                             for purpose, found in claims.items()}, count, at)
 
     def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:
@@ -123,7 +128,19 @@ class Ledger:
     def claim(self, incident_id: int, purpose: str, channel: str, lease: Lease | None = None) -> Claim:
         """Claim the right to post (see the module docstring)."""
         found = self.queries.claim_ref(incident_id, self.platform, purpose, channel, lease=lease or self.lease)
-        return Claim(found.state, found.channel, found.ts)
+        return Claim(found.state, found.channel, found.ts, found.at)
+
+    def keep(self, incident_id: int, purpose: str, claim: Claim, lease: Lease | None = None) -> Claim | None:
+        """A claim about to be used, held so long (waiting for its channel's turn, a rate limit) that its lease may
+        have run out: renewed as its own first; None if another holder took it over meanwhile (it posts)."""
+        lease = lease or self.lease
+        now = self.queries.deps.clock.now()
+        if claim.at is None or not lease.duration or now - claim.at < lease.duration * KEEP_AFTER:
+            return claim
+        if self.queries.renew_ref(incident_id, self.platform, purpose, claim.at, now):
+            return replace(claim, at=now)
+        log.warning("delivery.claim_lost incident_id=%s purpose=%s", incident_id, purpose)
+        return None
 
     def put(self, incident_id: int, purpose: str, channel: str, ident: str) -> bool:
         """Record where it was posted; False if another delivery recorded it first."""
@@ -195,7 +212,8 @@ class LedgerRun(Ledger):
                 purpose for purpose, claim in prepared.claims.items() if claim.state in ("new", "taken_over")))
             self._refs, claims, self.count = self.queries.claim_refs(
                 incident_id, self.platform, wanted, lease=self.lease, record=record, count_type=count_type, own=own)
-            self._claims = {purpose: Claim(found.state, found.channel, found.ts) for purpose, found in claims.items()}
+            self._claims = {purpose: Claim(found.state, found.channel, found.ts, found.at)
+                            for purpose, found in claims.items()}
         self._pending: dict[str, tuple[str, str]] = {}
 
     def get(self, incident_id: int, purpose: str) -> tuple[str, str | None] | None:

@@ -22,18 +22,16 @@ from bot.delivery.content import ChatPort, DeliveryError, Marker, Place, Posted
 from bot.delivery.ledger import (
     DONE,
     MERGED_COUNT,
-    PRIVATE_HOME,
-    PRIVATE_LINE,
-    PUBLIC_THREAD,
     Ledger,
     LedgerRun,
     Prepared,
     notification_purposes,
 )
 from bot.delivery.links import home_link
+from bot.delivery.moving import advise, move_private
 from bot.delivery.revising import offered, revise, withdraw
 from bot.lease import IMMEDIATE, Lease
-from bot.ports import IncidentView, Notification
+from bot.ports import Notification
 
 log = logging.getLogger("incident_bot.delivery")
 T = TypeVar("T")
@@ -169,10 +167,10 @@ class Runner:
                 self.port.post_ephemeral(op.place, op.user, shown)
             return True
         if isinstance(op, p.MovePrivate):
-            return self._move_private(led, op, plan)
+            return move_private(self, led, op, plan)
         if isinstance(op, p.Advise):
             home = led.home(op.incident_id)
-            return home is None or self._advise(led, op.view, home, plan) is not False
+            return home is None or advise(self, led, op.view, home, plan) is not False
         if isinstance(op, p.Upload):
             return self._upload(led, op, plan)
         raise TypeError(f"unknown delivery operation {op!r}")
@@ -230,12 +228,19 @@ class Runner:
             if found is not None:
                 led.put(incident_id, purpose, found.channel, found.id)
                 return found
+        held: list[lg.Claim | None] = [claim]
+
+        def kept() -> bool:  # after the turn: held up past the lease, another holder may have taken it over
+            held[0] = led.keep(incident_id, purpose, held[0], lease) if held[0] else None
+            return held[0] is not None
+
         try:
-            posted = self._patient(lambda: self._turn_and_post(place, content, plan, marker))
+            posted = self._patient(lambda: self._turn_and_post(place, content, plan, marker, kept))
         except DeliveryError:
             led.drop(incident_id, purpose)  # a later delivery (retry, resume, scheduler) may post it
             raise
-        led.put(incident_id, purpose, posted.channel, posted.id)
+        if posted is not None:
+            led.put(incident_id, purpose, posted.channel, posted.id)
         return posted
 
     def escalate(self, note: Notification) -> Posted | None:
@@ -261,9 +266,10 @@ class Runner:
                                                           when(after.acknowledged_at), after.ref))
         return posted
 
-    def _turn_and_post(self, place: Place, content: c.Content, plan: p.Plan, marker: Marker | None) -> Posted:
+    def _turn_and_post(self, place: Place, content: c.Content, plan: p.Plan, marker: Marker | None,
+                       kept: Callable[[], bool] = lambda: True) -> Posted | None:
         self.turn(place.channel, plan.severity, plan.lane)
-        return self.port.post(place, content, marker)
+        return self.port.post(place, content, marker) if kept() else None
 
     def _upload(self, led: Ledger, op: p.Upload, plan: p.Plan) -> bool:
         """Files handed over once per (incident, purpose): claimed, made, uploaded, recorded; a failure gives the
@@ -355,45 +361,4 @@ class Runner:
         latest = c.MergedCount(op.view, self.ledger.queries.count_events(op.incident_id, "merged_report"))
         if latest != shown:  # merged meanwhile: the count catches up in place
             self.port.update(posted, latest)
-        return True
-
-    def _advise(self, led: Ledger, view: IncidentView, home: Place, plan: p.Plan,
-                unrecorded: Place | None = None) -> bool | None:
-        """The privacy advice, once, in the private `home`, when the report was posted where others can read it
-        (plan.REPORTED); `unrecorded`: the public thread of an incident reported before that was recorded.
-        None when there is nothing to advise about."""
-        # Someone else's first: a resumed report (which cannot tell whose message it was) records it as own too.
-        own, ref = False, led.get(view.id, p.REPORTED_OTHERS)
-        if ref is None:
-            own, ref = True, led.get(view.id, p.REPORTED)
-        if ref is None:
-            shared = unrecorded
-        else:  # DONE: the report was no message others can read
-            shared = None if ref[1] == DONE else Place(ref[0], ref[1] or None)
-        if shared is None or shared.channel == home.channel:  # a private report, or no private home to say it in
-            return None
-        posted = self.post_once(view.id, lg.PRIVACY_ADVICE, home, c.PrivacyAdvice(view, shared, own=own), plan, led=led)
-        return posted is not None
-
-    def _move_private(self, led: Ledger, op: p.MovePrivate, plan: p.Plan) -> bool:
-        """See plan.MovePrivate: public messages neutralised first, then the private conversation opened."""
-        if led.posted(op.incident_id, PRIVATE_HOME) is not None:
-            return True
-        public = led.home(op.incident_id)
-        if public is not None:
-            keep = {lg.THREAD, PRIVATE_LINE, PUBLIC_THREAD, p.REPORTED, p.REPORTED_OTHERS,
-                    *notification_purposes(self.chain_length)}
-            for purpose, channel, ident in led.refs(op.incident_id):
-                if purpose not in keep and ident and ident != DONE and channel == public.channel:
-                    self.port.update(Posted(channel, ident), c.PrivateLine(op.view))
-            led.put(op.incident_id, PUBLIC_THREAD, public.channel, public.thread or "")
-            self.post_once(op.incident_id, PRIVATE_LINE, public, c.PrivateLine(op.view), plan, led=led)
-        opened = self.post_once(op.incident_id, PRIVATE_HOME, Place(op.private), c.Anchor(op.view, op.reporter_name),
-                                plan, led=led)
-        if opened is None:
-            return False
-        home = Place(opened.channel, opened.id)
-        self._advise(led, op.view, home, plan, public)
-        # The kind control, in the conversation it now lives in.
-        self.post_once(op.incident_id, f"{lg.INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan, led=led)
         return True

@@ -29,6 +29,9 @@ _RENEW_CLAIM = update(REFS).where(REFS.c.id == bindparam("rid")).values(created_
 # A claim renewed by the one who made it: only while nobody posted it or took it over (its time unchanged).
 _RENEW_OWN = update(REFS).where(REFS.c.id == bindparam("rid"), REFS.c.ts.is_(None),
                                 REFS.c.created_at == bindparam("claimed")).values(created_at=bindparam("renewed"))
+_RENEW_HELD = update(REFS).where(REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf"),
+                                 REFS.c.purpose == bindparam("ref_purpose"), REFS.c.ts.is_(None),
+                                 REFS.c.created_at == bindparam("claimed")).values(created_at=bindparam("renewed"))
 _PUT_CLAIMED = update(REFS).where(REFS.c.incident_id == bindparam("iid"), REFS.c.platform == bindparam("pf"),
                                   REFS.c.purpose == bindparam("ref_purpose"), REFS.c.ts.is_(None)).values(
     channel=bindparam("new_channel"), ts=bindparam("new_ts"))
@@ -45,6 +48,7 @@ class RefClaim:
     state: Literal["new", "posted", "busy", "taken_over"]
     channel: str
     ts: str | None
+    at: datetime | None = None  # new or taken over: the claim's time, which only its holder knows (see renew_ref)
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,7 @@ class IncidentQueries:
             row = rows.get(purpose)
             if purpose not in places:
                 add(purpose, channel, None)
-                claims[purpose] = RefClaim("new", channel, None)
+                claims[purpose] = RefClaim("new", channel, None, now)
             elif row is None:  # recorded just above by this call
                 claims[purpose] = RefClaim("posted" if places[purpose][1] is not None else "busy",
                                            *places[purpose])
@@ -221,12 +225,12 @@ class IncidentQueries:
                 claims[purpose] = RefClaim("posted", row[1], row[2])
             elif own is not None and purpose in own[1] and connection.execute(
                     _RENEW_OWN, {"rid": row[0], "renewed": now, "claimed": own[0]}).rowcount == 1:
-                claims[purpose] = RefClaim("new", row[1], None)  # still as this caller claimed it: its own again
+                claims[purpose] = RefClaim("new", row[1], None, now)  # still as this caller claimed it: its own again
             elif not lease.expired(row[3], now) and not self.orphaned(row[3]):
                 claims[purpose] = RefClaim("busy", row[1], None)
             else:  # the claim's age restarts with its new holder
                 connection.execute(_RENEW_CLAIM, {"rid": row[0], "renewed": now})
-                claims[purpose] = RefClaim("taken_over", row[1], None)
+                claims[purpose] = RefClaim("taken_over", row[1], None, now)
         if new:
             connection.execute(_ADD_REFS, new)
         count = 0
@@ -298,6 +302,13 @@ class IncidentQueries:
                     and (data or {}).get("platform") == platform}
             by = {found: str(actor) for found, kind, actor, _ in events if kind == "acknowledged"}
             return [(found, by[found]) for found in sorted(here) if found in by]
+
+    def renew_ref(self, incident_id: int, platform: str, purpose: str, claimed: datetime, now: datetime) -> bool:
+        """Renew a claim made at `claimed` as its holder's own until `now` + lease; False if it was posted or taken
+        over meanwhile (a takeover restarts the claim's time, so no other holder has `claimed`)."""
+        return connection_transaction(self.deps, lambda connection: connection.execute(_RENEW_HELD, {
+            "iid": incident_id, "pf": platform, "ref_purpose": purpose, "claimed": claimed,
+            "renewed": now}).rowcount == 1)
 
     def drop_ref(self, incident_id: int, platform: str, purpose: str) -> None:
         """Release a claim whose post failed (ts still empty), so a later delivery can post it."""

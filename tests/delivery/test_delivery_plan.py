@@ -363,3 +363,43 @@ def test_restricting_an_incident_takes_the_role_co_reporters_took(runtime: Runti
     assert [n.topic for n in told] == ["co_report"] and "slack:U_CO" in told[0].body
     with runtime.triage.deps.sessions() as session:  # the chain replays the revoked role (tables agree)
         assert check_state(session) == []
+
+
+def test_a_post_held_up_past_its_lease_is_not_made_again_after_a_takeover(runtime: Runtime,
+                                                                          clock: FixedClock) -> None:
+    """The PR notice waited for its channel's turn (or a rate limit) until its lease ran out; a resume took the
+    claim over and posted it: the first holder, given its turn, posts nothing."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=54))
+    steps = plan.report(outcome, origin())
+    resume = make_runner(runtime, port)
+
+    def turn(channel: str, severity: str, lane: str) -> None:
+        if channel == PR_CH and not port.posts(PR_CH):
+            clock.advance(minutes=3)
+            assert resume.run(steps).failures == []
+
+    runner.turn = turn
+    assert runner.run(steps).failures == []
+    assert [type(s.content) for s in port.posts()] == [c.Intro, c.Step, c.SectionNotice]
+    assert runner.run(steps).failures == [] and len(port.posts()) == 3
+
+
+def test_a_post_held_up_past_its_lease_renews_its_claim_and_posts_once(runtime: Runtime,
+                                                                       clock: FixedClock) -> None:
+    """Held up as long, but nobody took it over: the claim is renewed as its own, posted once, and a resume
+    coming just after finds it busy, then posted."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, FLAMING.format(n=55))
+    steps = plan.report(outcome, origin())
+
+    def turn(channel: str, severity: str, lane: str) -> None:
+        if channel == PR_CH and not port.posts(PR_CH):
+            clock.advance(minutes=3)
+
+    runner.turn = turn
+    assert runner.run(steps).failures == []
+    assert [type(s.content) for s in port.posts()] == [c.Intro, c.Step, c.SectionNotice]
+    assert make_runner(runtime, port).run(steps).failures == [] and len(port.posts()) == 3
