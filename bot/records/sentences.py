@@ -73,6 +73,10 @@ def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, k
     fallback = step.fallback.get(base)
     if fallback is not None and fallback.clauses:
         return step.label(locale, base), tuple(profile.cite(k, locale) for k in fallback.clauses)
+    if fallback is not None and fallback.practice:  # as the chat says: no clause of the guideline is its basis
+        guideline = profile.guideline
+        prefix = guideline.citation_prefix_en if locale == "en" else guideline.citation_prefix
+        return step.label(locale, base), (catalog.t("records.general_practice", prefix=prefix),)
     return step.label(locale, base), tuple(catalog.t("records.general_rule", citation=profile.cite(k, locale))
                                      for k in profile.general_rule.clauses)
 

@@ -1,0 +1,54 @@
+"""Session 13 records walk (docs/qa/session13_records.md): what the report and timeline cite and date, kept exact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.clock import FixedClock
+from bot.ports import Actor
+from bot.ports import ReportInput
+from bot.records.service import RecordsDesk
+from bot.wiring import Runtime
+from tests.conftest import SECURITY
+from tests.conftest import STAFF
+from tests.helpers import answers_for
+
+REPORTER = Actor(STAFF, "担当 山田", "test")
+OFFICER = Actor(SECURITY, "情報セキュリティ 鈴木", "test")
+LEAK = "個人情報の漏えいです。町の公式Facebookに住民の申請書の写真が誤って投稿されています https://www.facebook.com/town/posts/9"
+PRACTICE = "一般的な対応（浦臼町のガイドラインの定めではありません）"
+
+
+def _leak_done(runtime: Runtime, clock: FixedClock) -> int:
+    """A leak reported in 浦臼町 and every step done by security, a day after each other step."""
+    triage = runtime.triage
+    outcome = triage.incidents.report(ReportInput(text=LEAK, reporter=REPORTER))
+    assert outcome.incident is not None and outcome.step is not None
+    incident_id, step, actor = outcome.incident.id, outcome.step, REPORTER
+    while step is not None:
+        step = triage.steps.complete(incident_id, step.step_id, actor, answers=answers_for(step)).step
+        actor = OFFICER
+        clock.advance(days=1)
+    return incident_id
+
+
+def _step_row(md: str, title: str) -> str:
+    return next(line for line in md.splitlines() if line.startswith("| ") and f"| {title} |" in line)
+
+
+def test_a_step_of_general_practice_cites_no_clause_in_the_records(runtime_factory: Callable[..., Runtime],
+                                                                   sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 1: the chat said of 「拡散を止める」 「根拠: 一般的な対応（浦臼町のガイドラインの定めではありません）」, the
+    report's 対応の実施状況 and the timeline cited 「5(3)（一般原則）、7(1)①（一般原則）、7(1)②（一般原則）」 for it."""
+    runtime = runtime_factory(sqlite_url, profile="urausu")
+    incident_id = _leak_done(runtime, clock)
+    desk = RecordsDesk(runtime.triage.deps)
+    report = desk.report_file(incident_id, None, "md").content.decode()
+    for title in ("拡散を止める（削除・非公開・削除依頼）", "本人への通知と個人情報保護委員会への報告を検討する"):
+        row = _step_row(report, title)
+        assert row.endswith(f"| {PRACTICE} |"), row
+        assert "一般原則" not in row
+    assert _step_row(report, "漏えいした情報を特定する").endswith("| 浦臼町ガイドライン 6\\(2\\)、浦臼町ガイドライン 8\\(2\\)① |")
+    timeline = desk.timeline_file(incident_id, None, "md").content.decode()
+    stop = next(line for line in timeline.splitlines() if "「拡散を止める" in line and "完了" in line)
+    assert stop.endswith(f"| {PRACTICE} |"), stop
