@@ -52,3 +52,20 @@ def test_a_step_of_general_practice_cites_no_clause_in_the_records(runtime_facto
     timeline = desk.timeline_file(incident_id, None, "md").content.decode()
     stop = next(line for line in timeline.splitlines() if "「拡散を止める" in line and "完了" in line)
     assert stop.endswith(f"| {PRACTICE} |"), stop
+
+
+def test_a_draft_in_the_report_bears_the_date_its_step_was_done(runtime_factory: Callable[..., Runtime],
+                                                                sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 2: 「８ 発信した文書」 of a report made days later dated the internal leak report and its banner with
+    the day the report was made (報告日: 令和8年11月24日), not the day security wrote it (11月22日)."""
+    runtime = runtime_factory(sqlite_url, profile="urausu")
+    incident_id = _leak_done(runtime, clock)
+    done = _step_row(RecordsDesk(runtime.triage.deps).report_file(incident_id, None, "md").content.decode(),
+                     "漏えいした情報を特定する")
+    assert "| 令和8年11月22日 " in done, done
+    clock.advance(days=30)
+    report = RecordsDesk(runtime.triage.deps).report_file(incident_id, None, "md").content.decode()
+    documents = report[report.index("発信した文書"):report.index("## 9.")]
+    assert "報告日: 令和8年11月22日" in documents
+    assert "令和8年11月22日作成" in documents
+    assert "令和8年12月" not in documents

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import to_jst
 from bot.ports import DraftView, IncidentView
 from bot.records.integrity import suspect_seqs
 from bot.triage.actors import actor_names
@@ -104,7 +105,9 @@ def _steps(deps: CoreDeps, session: Session, incident: Incident) -> tuple[StepRe
             continue
         drafts: tuple[DraftView, ...] = ()
         if state.status == "done" and step.drafts and step.applies_to(deps.profile.base or deps.profile.id):
-            drafts = deps.library.render_step(incident.kind, step.id, deps.profile, context, locale).drafts
+            # Dated the day its step was done (what was issued then), not the day the record is made.
+            dated = {**context, "now": to_jst(state.updated_at)}
+            drafts = deps.library.render_step(incident.kind, step.id, deps.profile, dated, locale).drafts
         records.append(StepRecord(step.id, state.status, state.actor, state.updated_at, drafts))
     return tuple(records)
 
