@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
+import docx
+
 from bot.clock import FixedClock
-from bot.ports import Actor
-from bot.ports import ReportInput
+from bot.ports import Actor, ReportInput
 from bot.records.service import RecordsDesk
 from bot.wiring import Runtime
-from tests.conftest import SECURITY
-from tests.conftest import STAFF
+from tests.conftest import SECURITY, STAFF
 from tests.helpers import answers_for
 
 REPORTER = Actor(STAFF, "担当 山田", "test")
@@ -38,8 +39,8 @@ def _step_row(md: str, title: str) -> str:
 
 def test_a_step_of_general_practice_cites_no_clause_in_the_records(runtime_factory: Callable[..., Runtime],
                                                                    sqlite_url: str, clock: FixedClock) -> None:
-    """Finding 1: the chat said of 「拡散を止める」 「根拠: 一般的な対応（浦臼町のガイドラインの定めではありません）」, the
-    report's 対応の実施状況 and the timeline cited 「5(3)（一般原則）、7(1)①（一般原則）、7(1)②（一般原則）」 for it."""
+    """Finding 1: the chat said of 「拡散を止める」 「根拠: 一般的な対応（浦臼町のガイドラインの定めではありません）」,
+    the report's 対応の実施状況 and the timeline cited 「5(3)（一般原則）、7(1)①（一般原則）、7(1)②（一般原則）」."""
     runtime = runtime_factory(sqlite_url, profile="urausu")
     incident_id = _leak_done(runtime, clock)
     desk = RecordsDesk(runtime.triage.deps)
@@ -48,7 +49,8 @@ def test_a_step_of_general_practice_cites_no_clause_in_the_records(runtime_facto
         row = _step_row(report, title)
         assert row.endswith(f"| {PRACTICE} |"), row
         assert "一般原則" not in row
-    assert _step_row(report, "漏えいした情報を特定する").endswith("| 浦臼町ガイドライン 6\\(2\\)、浦臼町ガイドライン 8\\(2\\)① |")
+    cited = "| 浦臼町ガイドライン 6\\(2\\)、浦臼町ガイドライン 8\\(2\\)① |"
+    assert _step_row(report, "漏えいした情報を特定する").endswith(cited)
     timeline = desk.timeline_file(incident_id, None, "md").content.decode()
     stop = next(line for line in timeline.splitlines() if "「拡散を止める" in line and "完了" in line)
     assert stop.endswith(f"| {PRACTICE} |"), stop
@@ -69,3 +71,21 @@ def test_a_draft_in_the_report_bears_the_date_its_step_was_done(runtime_factory:
     assert "報告日: 令和8年11月22日" in documents
     assert "令和8年11月22日作成" in documents
     assert "令和8年12月" not in documents
+
+
+def test_a_leaks_report_is_marked_for_restricted_handling_on_top(runtime_factory: Callable[..., Runtime],
+                                                                 sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 4: the Word report of a leak (sent to three DMs, printed and filed) was headed 「SNSトラブル対応報告書
+    （案）」 like any other; only a sentence in section 3 said it is restricted, while its own internal report draft is
+    headed 【取扱注意】."""
+    runtime = runtime_factory(sqlite_url, profile="iwaki")
+    leak = _leak_done(runtime, clock)
+    triage = runtime.triage
+    flaming = triage.incidents.report(ReportInput(text="市の公式Xが炎上しています https://x.com/city/status/5",
+                                                  reporter=REPORTER, kind_hint="flaming")).incident
+    assert flaming is not None
+    desk = RecordsDesk(triage.deps)
+    document = docx.Document(io.BytesIO(desk.report_file(leak, SECURITY, "docx").content))
+    assert "【取扱注意】SNSトラブル対応報告書（案）" in [p.text for p in document.paragraphs]
+    assert desk.report_file(leak, None, "md").content.decode().startswith("# 【取扱注意】SNSトラブル対応報告書（案）")
+    assert desk.report_file(flaming.id, None, "md").content.decode().startswith("# SNSトラブル対応報告書（案）")

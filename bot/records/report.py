@@ -132,7 +132,9 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     head = record.entries[-1].hash[:16] if record.entries else "—"
     return Report(
         ref=view.ref,
-        title=cat.t("records.report.title") + cat.t("records.report.draft"),
+        # A leak's report is printed and filed: marked on top like its internal report draft.
+        title=(cat.t("records.report.restricted_mark") if view.restricted else "")
+        + cat.t("records.report.title") + cat.t("records.report.draft"),
         date=date,
         addressee=cat.t("records.report.addressee", name=addressee_name(deps, locale)),
         author=cat.t("records.report.author", municipality=profile.name_for(locale),
