@@ -67,8 +67,8 @@ def test_cli_exports_follow_the_matrix(runtime: Runtime, incidents: dict[str, in
                 "--output", str(target)], stdout=out, stderr=out)
     if allowed:
         assert code == 0 and target.exists() and target.stat().st_size > 0, out.getvalue()
-        if fmt == "md" and which == "restricted":
-            assert "LEAKMARK" in target.read_text(encoding="utf-8")  # PR and security see the details
+        if name == "report" and fmt == "md" and which == "restricted":  # a document filed and sent on
+            assert "LEAKMARK" not in (text := target.read_text(encoding="utf-8")) and "転記しません" in text
     else:
         assert code == 1 and not target.exists()
         assert "権限がありません" in out.getvalue()
@@ -105,7 +105,7 @@ def test_chat_delivery_goes_only_to_who_may_see(runtime: Runtime, incidents: dic
     # An ordinary incident may go to any colleague.
     assert [user for user, _ in desk.deliverable_reports(ordinary, [STAFF, OTHER])] == [STAFF, OTHER]
     md = desk.report_for_recipient(leak, STAFF, "md").content.decode("utf-8")
-    assert "LEAKMARK" in md  # the reporter sees their own report
+    assert "LEAKMARK" not in md and "転記しません" in md  # what leaked is not copied into a report sent on
 
 
 def test_closing_review_needs_the_right_to_close(runtime: Runtime, incidents: dict[str, int]) -> None:

@@ -165,6 +165,8 @@ def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
         return (cat.t("records.report.withheld"), cat.t("records.report.status_line", status=view.status_label))
     erased = cat.t("records.report.erased_value")
     text = view.text if view.text else (erased if record.erased_at else cat.t("records.report.none"))
+    if view.restricted and view.text:  # a leak's report is printed, filed and sent on: what leaked is not copied
+        text = cat.t("records.report.text_not_copied")
     url = view.source_url or (erased if record.erased_at else cat.t("records.report.none"))
     paragraphs = [cat.t("records.report.summary_text", text=text), cat.t("records.report.summary_url", url=url)]
     if view.platform:
