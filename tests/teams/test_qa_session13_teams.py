@@ -1,0 +1,66 @@
+"""Session 13 on Teams (docs/qa/session13_teams.md): privacy advice for replies, private chats and links."""
+
+from __future__ import annotations
+
+import json
+
+from tests.teams.env import OTHER, REPORT, STAFF, TeamsEnv
+from tests.teams.fake_connector import card_text
+from tests.teams.teams_driver import TENANT
+from tests.teams.test_teams_scenarios import REPORTS
+
+LEAK = "市のFacebookに住民の名簿が載ってしまっています。山田太郎 090-1234-5678 旭川市1条通1丁目 など。情報漏えいです"
+QUOTE = "> 山田太郎 090-1234-5678 旭川市1条通1丁目\nこれヤバくないですか"
+
+
+def _advice_to(teams: TeamsEnv, user_id: str) -> list[str]:
+    """What the bot posted in its personal chat with a Teams user (created for them if it had none)."""
+    chat = teams.fake.chats.get(user_id)
+    return [] if chat is None else [card_text(m) for m in teams.fake.posts_to(chat)]
+
+
+def test_a_colleague_quoting_a_leak_in_its_public_thread_is_told_in_a_personal_chat(teams: TeamsEnv) -> None:
+    """#1: a reply under a leak reported in the report channel was ignored (TeamsReports.origin: conversation),
+    so the quote with the personal data stayed and nobody was told."""
+    fake, driver = teams.fake, teams.driver
+    root, _ = driver.channel_post(STAFF, LEAK, REPORT)
+    [incident_id] = teams.incident_ids()
+    assert teams.view(incident_id).restricted
+    before = len(fake.calls)
+    reply, response = driver.channel_post(OTHER, QUOTE, REPORT, root=root)
+    assert response.status == 202
+    [advice] = _advice_to(teams, OTHER.id)
+    assert "INC-0001 は情報漏えいの案件" in advice and "削除してください" in advice
+    # OTHER never wrote to the bot: the personal chat was created through the Connector (member and tenant).
+    [create] = [call for call in fake.calls[before:] if call.method == "create"]
+    assert create.body["members"][0]["id"] == OTHER.id and create.body["tenantId"] == TENANT
+    sent = json.dumps([call.body for call in fake.calls[before:]], ensure_ascii=False)
+    assert "090-1234-5678" not in sent and "山田太郎" not in sent  # advised, never repeated anywhere
+    assert all(call.conversation != REPORT and not call.conversation.startswith(f"{REPORT};")
+               for call in fake.calls[before:])  # nothing said in the public thread
+    # Teams may deliver the same reply again: advised once per reply (ledger), a new reply is a new advice.
+    driver.channel_post(OTHER, QUOTE, REPORT, root=root, activity_id=reply)
+    assert len(_advice_to(teams, OTHER.id)) == 1
+    driver.channel_post(OTHER, "もう一点、住所も載っていました", REPORT, root=root)
+    assert len(_advice_to(teams, OTHER.id)) == 2
+    assert teams.incident_ids() == [incident_id]
+
+
+def test_a_reply_in_an_ordinary_incidents_teams_thread_gets_no_privacy_advice(teams: TeamsEnv) -> None:
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    before = len(teams.fake.calls)
+    teams.driver.channel_post(OTHER, "こちらでもリプ欄を見ています", REPORT, root=root)
+    assert _advice_to(teams, OTHER.id) == [] and teams.fake.calls[before:] == []
+
+
+def test_advice_the_connector_refused_is_given_when_the_reply_comes_again(teams: TeamsEnv) -> None:
+    """A failed post gives its claim back (privacy.advise_once): the reply's next delivery advises, still once."""
+    fake, driver = teams.fake, teams.driver
+    root, _ = driver.channel_post(STAFF, LEAK, REPORT)
+    fake.fail("create", 403)
+    reply, response = driver.channel_post(OTHER, QUOTE, REPORT, root=root)
+    assert response.status == 202 and _advice_to(teams, OTHER.id) == []  # logged; the turn still answered
+    driver.channel_post(OTHER, QUOTE, REPORT, root=root, activity_id=reply)
+    driver.channel_post(OTHER, QUOTE, REPORT, root=root, activity_id=reply)
+    [advice] = _advice_to(teams, OTHER.id)
+    assert "INC-0001" in advice
