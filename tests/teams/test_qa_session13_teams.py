@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
-from tests.teams.env import OTHER, REPORT, STAFF, TeamsEnv
-from tests.teams.fake_connector import card_text
+from bot.delivery.links import home_link
+from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
+from tests.teams.fake_connector import card_of, card_text
 from tests.teams.teams_driver import TENANT
 from tests.teams.test_teams_scenarios import REPORTS
 
 LEAK = "市のFacebookに住民の名簿が載ってしまっています。山田太郎 090-1234-5678 旭川市1条通1丁目 など。情報漏えいです"
+GROUP_CHAT = "19:group-chat@thread.v2"
 QUOTE = "> 山田太郎 090-1234-5678 旭川市1条通1丁目\nこれヤバくないですか"
 
 
@@ -17,6 +19,11 @@ def _advice_to(teams: TeamsEnv, user_id: str) -> list[str]:
     """What the bot posted in its personal chat with a Teams user (created for them if it had none)."""
     chat = teams.fake.chats.get(user_id)
     return [] if chat is None else [card_text(m) for m in teams.fake.posts_to(chat)]
+
+
+def _posts_in_chat(teams: TeamsEnv, user_id: str) -> list[dict]:
+    chat = teams.fake.chats.get(user_id)
+    return [] if chat is None else teams.fake.posts_to(chat)
 
 
 def test_a_colleague_quoting_a_leak_in_its_public_thread_is_told_in_a_personal_chat(teams: TeamsEnv) -> None:
@@ -64,3 +71,30 @@ def test_advice_the_connector_refused_is_given_when_the_reply_comes_again(teams:
     driver.channel_post(OTHER, QUOTE, REPORT, root=root, activity_id=reply)
     [advice] = _advice_to(teams, OTHER.id)
     assert "INC-0001" in advice
+
+
+def test_a_teams_incident_in_a_personal_chat_is_private_and_no_notice_links_to_it(teams: TeamsEnv) -> None:
+    """#2: the Teams port had no is_private, so home_link took a personal chat for a shared place: the section's
+    card and a co-reporter's note were drawn as if a link could exist, and the co-reporter was not told why none."""
+    fake, driver = teams.fake, teams.driver
+    driver.chat_message(STAFF, REPORTS["impersonation"])
+    [incident_id] = teams.incident_ids()
+    bot = teams.bot
+    assert home_link(bot.port, bot.runner.ledger, incident_id) == (None, True)
+    [pr_card] = fake.posts_to(PR_CHANNEL)
+    assert "報告者とのチャットで案内しています" in card_text(pr_card)
+    assert all(a["type"] != "Action.OpenUrl" for a in card_of(pr_card).get("actions", []))
+    # A colleague reports the same account in the report channel: merged, told privately where it is handled.
+    driver.channel_post(OTHER, REPORTS["impersonation"], REPORT)
+    assert teams.incident_ids() == [incident_id]
+    [merged] = [m for m in _posts_in_chat(teams, OTHER.id) if "INC-0001" in card_text(m)]
+    assert "最初の報告者とボットの個人チャットで進んでいます" in card_text(merged)
+    assert all(a["type"] != "Action.OpenUrl" for a in card_of(merged).get("actions", []))
+
+
+def test_a_teams_incident_in_a_channel_thread_is_not_private_and_is_linked(teams: TeamsEnv) -> None:
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    [incident_id] = teams.incident_ids()
+    url, private = home_link(teams.bot.port, teams.bot.runner.ledger, incident_id)
+    assert not private and url is not None and root in url
+    assert not teams.bot.port.is_private(GROUP_CHAT)  # a group chat's members can open it: not a personal chat
