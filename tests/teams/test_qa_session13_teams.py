@@ -8,7 +8,7 @@ from bot.delivery.links import home_link
 from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_of, card_text
 from tests.teams.teams_driver import TENANT
-from tests.teams.test_teams_scenarios import REPORTS
+from tests.teams.test_teams_scenarios import REPORTS, answers, pending_step
 
 LEAK = "市のFacebookに住民の名簿が載ってしまっています。山田太郎 090-1234-5678 旭川市1条通1丁目 など。情報漏えいです"
 GROUP_CHAT = "19:group-chat@thread.v2"
@@ -98,3 +98,23 @@ def test_a_teams_incident_in_a_channel_thread_is_not_private_and_is_linked(teams
     url, private = home_link(teams.bot.port, teams.bot.runner.ledger, incident_id)
     assert not private and url is not None and root in url
     assert not teams.bot.port.is_private(GROUP_CHAT)  # a group chat's members can open it: not a personal chat
+
+
+def test_a_teams_notice_redrawn_for_a_new_url_shows_the_severity_the_same_answers_set(teams: TeamsEnv) -> None:
+    """#3 (session 12 Slack #4, on Teams): step 1 answered with another URL and 「大量に拡散」: 【重大度の変更】
+    中 → 高 was posted, but the PR card redrawn for the URL still said 重大度: 中."""
+    fake, driver = teams.fake, teams.driver
+    root, _ = driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    [pr_card] = fake.posts_to(PR_CHANNEL)
+    assert "重大度: 中" in card_text(pr_card)
+    thread = f"{REPORT};messageid={root}"
+    step = pending_step(fake, thread)
+    assert step is not None
+    values = answers(step)  # 拡散の規模: 大量に拡散 (-> 高)
+    url_field = next(key for key, value in values.items() if value.startswith("https://"))
+    values[url_field] = "https://x.com/asahikawa_fake/status/9"
+    assert driver.execute(STAFF, step, thread, "step_done", values).status == 200
+    shown = card_text(fake.message(pr_card["id"]))
+    assert "https://x.com/asahikawa_fake/status/9" in shown
+    assert "重大度: 高" in shown and "重大度: 中" not in shown
+    assert any("【重大度の変更】" in card_text(m) for m in fake.posts_to(PR_CHANNEL))
