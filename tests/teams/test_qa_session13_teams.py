@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.delivery.links import home_link
-from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
-from tests.teams.fake_connector import card_of, card_text
+from tests.teams.env import OTHER, PR, PR_CHANNEL, REPORT, STAFF, TeamsEnv
+from tests.teams.fake_connector import card_of, card_text, verbs
 from tests.teams.teams_driver import TENANT
 from tests.teams.test_teams_scenarios import REPORTS, answers, pending_step
 
@@ -118,3 +118,22 @@ def test_a_teams_notice_redrawn_for_a_new_url_shows_the_severity_the_same_answer
     assert "https://x.com/asahikawa_fake/status/9" in shown
     assert "重大度: 高" in shown and "重大度: 中" not in shown
     assert any("【重大度の変更】" in card_text(m) for m in fake.posts_to(PR_CHANNEL))
+
+
+def test_the_copy_of_a_pr_card_a_crash_left_unrecorded_loses_its_button_when_clicked(teams: TeamsEnv) -> None:
+    """#3's crash interaction: the Bot Connector cannot find posts, so a PR card it accepted just before a kill is
+    posted again and the first copy's id is never recorded (tests/teams/test_teams_crash.py allows that copy).
+    PR acknowledging on that copy acknowledged the incident but left the copy's button: only recorded notices were
+    redrawn. Seen in the crash test's seed 1 once the redrawn card's title (its severity) told the copies apart."""
+    fake, driver = teams.fake, teams.driver
+    driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    [recorded] = fake.posts_to(PR_CHANNEL)
+    copy_id = fake.new_id()
+    with fake._lock:  # the copy the killed process posted: the same card, an id no ledger holds
+        fake.messages[copy_id] = {"conversation": PR_CHANNEL, "activity": dict(recorded, id=copy_id), "updates": 0,
+                                  "seq": len(fake.messages)}
+    response = driver.execute(PR, fake.message(copy_id), PR_CHANNEL, "acknowledge")
+    assert response.status == 200
+    assert teams.view(teams.incident_ids()[0]).acknowledged_at is not None
+    for shown in (fake.message(recorded["id"]), fake.message(copy_id)):
+        assert "acknowledge" not in verbs(shown) and "さんが確認しました" in card_text(shown)
