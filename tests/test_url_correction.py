@@ -4,6 +4,7 @@ step's transaction; a URL another open incident holds is not taken, and the repo
 from __future__ import annotations
 
 from bot.ports import Actor, Outcome, ReportInput
+from bot.triage.url_correction import REVISED
 from bot.wiring import Runtime
 from tests.conftest import STAFF
 from tests.helpers import answers_for
@@ -60,3 +61,19 @@ def test_a_url_another_open_incident_holds_is_not_taken_and_the_reporter_is_told
     assert runtime.triage.queries.view(held.id, None).source_url == CORRECTED
     assert _url_changes(runtime, first.id) == []
     assert outcome.step is not None  # the answer itself is kept and the steps go on
+
+
+def test_the_notices_a_new_url_redraws_show_the_severity_the_same_answers_set_also_when_replayed(
+        runtime: Runtime) -> None:
+    """Session 13 #3: step 1 with another URL and 「大量に拡散」 redrew PR's notice with the old 重大度: 中. The
+    click replayed after a crash (Steps.replay, revision_replayed) must redraw it the same way."""
+    first = _report(runtime, REPORTED, "u1").incident
+    assert first is not None and first.severity == "medium"
+    step = runtime.triage.steps.current(first.id, STAFF)
+    assert step is not None
+    done = _answer_first_step(runtime, first.id, CORRECTED)
+    assert runtime.triage.queries.view(first.id, None).severity == "high"
+    replayed = runtime.triage.steps.replay(first.id, step.step_id, Actor(STAFF, "職員 佐藤"))
+    for outcome in (done, replayed):
+        [note] = [n for n in outcome.notifications if n.topic == REVISED]
+        assert "重大度: 高" in note.title and CORRECTED in note.body

@@ -114,16 +114,16 @@ def correct_kind(triage: Triage, incident_id: int, kind: str, actor: Actor, name
     return AfterControl(steps, outcome, outcome.duplicate), before
 
 
-def acknowledge(triage: Triage, incident_id: int, actor: Actor, when: When) -> AfterControl:
+def acknowledge(triage: Triage, incident_id: int, actor: Actor, when: When, at: Posted | None = None) -> AfterControl:
     """The PR acknowledgement (the core decides who may): the reporters told, then the controls replaced, naming
     who acknowledged first and when (a repeat names them too, and finishes what a crash left); the steps already
-    done, by the control that ends the incident."""
+    done, by the control that ends the incident; `at`: the card clicked (plan.UpdateNotices.clicked)."""
     outcome = triage.incidents.acknowledge(incident_id, actor)
     view = outcome.incident
     if view is None or not outcome.messages:
         return AfterControl(None, outcome, outcome.duplicate)
     steps = plan.acknowledged(outcome, view.acknowledged_by or actor.display_name, when(view.acknowledged_at),
-                              end=steps_finished(triage, view))
+                              end=steps_finished(triage, view), at=at)
     return AfterControl(steps, outcome, outcome.duplicate)
 
 

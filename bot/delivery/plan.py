@@ -104,6 +104,9 @@ class UpdateNotices:
     incident_id: int
     content: c.Content
     needs_previous: bool = False
+    # The card clicked, redrawn too when it is none of them: a copy posted before a crash whose id was never
+    # recorded (a platform that cannot find posts posts it again), which would otherwise keep its control.
+    clicked: Posted | None = None
 
 
 @dataclass(frozen=True)
@@ -335,16 +338,16 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, view.reporter_id)
 
 
-def acknowledged(outcome: Outcome, by: str, when: str, *, end: bool = False) -> Plan:
+def acknowledged(outcome: Outcome, by: str, when: str, *, end: bool = False, at: Posted | None = None) -> Plan:
     """The reporters told in the conversation (once), then the acknowledge controls replaced (`end`: by the
-    control that ends the incident, whose steps are already done)."""
+    control that ends the incident, whose steps are already done; `at`: the card clicked, see UpdateNotices)."""
     view = outcome.incident
     if view is None or not outcome.messages:
         return Plan(None)
     told = c.Texts((" ".join(outcome.messages),), mention=view.reporters)
     ops: tuple[Op, ...] = (Post(view.id, ACK_TOLD, HOME, told, needed=True),
                            UpdateNotices(view.id, c.NoticeAcknowledged(view, by, when, outcome.messages[0], end=end),
-                                         needs_previous=True))
+                                         needs_previous=True, clicked=at))
     return Plan(view.id, ops, view.severity, by)
 
 

@@ -6,15 +6,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
-from bot.delivery.ledger import PUBLIC_THREAD
+from bot.delivery.content import Posted
+from bot.delivery.ledger import PUBLIC_THREAD, Ledger
+from bot.ports import IncidentView
 from bot.triage.queries import IncidentQueries
 
+PUBLIC_REPLY = "public_reply"  # public_reply:<message id>: the advice about that reply, posted once
+_PURPOSE_LIMIT = 120  # the ledger's purpose column
 
-def public_reply_advice(queries: IncidentQueries, platform: str, channel: str, thread: str,
-                        t: Callable[..., str]) -> str | None:
-    """The words for whoever replied in this public thread when it is a restricted incident's, else None."""
+
+def public_reply_incident(queries: IncidentQueries, platform: str, channel: str, thread: str) -> IncidentView | None:
+    """The restricted incident whose public thread this is (where it was reported in public), else None."""
     incident_id = queries.by_conversation(platform, channel, thread)  # also finds the bot's own posts' threads
     if incident_id is None:
         return None
@@ -26,7 +31,38 @@ def public_reply_advice(queries: IncidentQueries, platform: str, channel: str, t
         channel, thread)
     if not reported and queries.get_ref(incident_id, platform, PUBLIC_THREAD) != (channel, thread):
         return None
-    return t("delivery.public_reply_advice", ref=view.ref)
+    return view
 
 
-__all__ = ["public_reply_advice"]
+def public_reply_advice(queries: IncidentQueries, platform: str, channel: str, thread: str,
+                        t: Callable[..., str]) -> str | None:
+    """The words for whoever replied in this public thread when it is a restricted incident's, else None."""
+    view = public_reply_incident(queries, platform, channel, thread)
+    return None if view is None else t("delivery.public_reply_advice", ref=view.ref)
+
+
+def reply_purpose(message_id: str) -> str:
+    """The ledger purpose of the advice about one reply (a long id is hashed to fit the column)."""
+    purpose = f"{PUBLIC_REPLY}:{message_id}"
+    if len(purpose) <= _PURPOSE_LIMIT:
+        return purpose
+    return f"{PUBLIC_REPLY}:#{hashlib.sha256(message_id.encode('utf-8')).hexdigest()[:32]}"
+
+
+def advise_once(ledger: Ledger, incident_id: int, message_id: str, user: str, post: Callable[[], Posted]) -> bool:
+    """Post the advice about one reply once (a redelivered reply, a second instance: nothing); True if posted now.
+    Where a platform has no private notes of its own (Teams) the advice is a message, so it is claimed first."""
+    purpose = reply_purpose(message_id)
+    claim = ledger.claim(incident_id, purpose, user)
+    if claim.state in ("posted", "busy"):
+        return False
+    try:
+        posted = post()
+    except Exception:
+        ledger.drop(incident_id, purpose)  # a later delivery of the same reply may try again
+        raise
+    ledger.put(incident_id, purpose, posted.channel, posted.id)
+    return True
+
+
+__all__ = ["PUBLIC_REPLY", "advise_once", "public_reply_advice", "public_reply_incident", "reply_purpose"]

@@ -145,8 +145,8 @@ class Runner:
             return posted is not None
         if isinstance(op, p.UpdateStep):
             return self._update_step(led, op)
-        if isinstance(op, p.UpdateNotices):
-            for posted in self.notices(op.incident_id, led):
+        if isinstance(op, p.UpdateNotices):  # and the card clicked, when it is an unrecorded copy (plan.py)
+            for posted in dict.fromkeys([*self.notices(op.incident_id, led), *filter(None, [op.clicked])]):
                 self.port.update(posted, op.content)
             return True
         if isinstance(op, p.ReviseNotices):

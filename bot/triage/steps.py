@@ -32,7 +32,7 @@ from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
 from bot.triage.severity import assess
 from bot.triage.short_input import choice_value, fold, url_value
-from bot.triage.url_correction import follow_url, revision_replayed
+from bot.triage.url_correction import follow_url, revised, revision_replayed
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Escalation, Incident, StepState
 
@@ -336,7 +336,8 @@ class StepRunner:
                        actor: str) -> tuple[list[str], list[Notification]]:
         """Answers that describe the incident itself update it (URL, platform, severity); returns what the chat
         and the PR section are told about it."""
-        url = answers.get("post_url")
+        url, old_url = answers.get("post_url"), incident.source_url
+        # Followed first as always (the timeline order replays were built on); its notices drawn with the new severity.
         told, notices = follow_url(session, self.deps, incident, url, actor) if url else ([], [])
         if answers.get("platform") and answers["platform"] != incident.platform:
             record(session, self.deps, incident.id, "details_changed", actor, old=incident.platform,
@@ -344,10 +345,9 @@ class StepRunner:
             incident.platform = answers["platform"]
         if answers.get("department"):  # the step's own event records it; the report's sender and 所管課別 read it
             incident.department = clip(answers["department"], DEPARTMENT_MAX)
-        if any(key in answers for key in SEVERITY_INPUTS):
-            messages, changed = self.reassess_severity(session, incident, actor)
-            return told + messages, notices + changed
-        return told, notices
+        messages, changed = (self.reassess_severity(session, incident, actor)
+                             if any(key in answers for key in SEVERITY_INPUTS) else ([], []))
+        return told + messages, (revised(session, self.deps, incident, old_url) if notices else []) + changed
 
     def reassess_severity(self, session: Session, incident: Incident,
                           actor: str) -> tuple[list[str], list[Notification]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
-from slack_driver import action_ids, text_of
+from slack_driver import action_ids, answers_from_view, pending_step, text_of
 
 LEAK = "市のFacebookに住民の名簿が載ってしまっています。山田太郎 090-1234-5678 相馬市中村1-2-3 など。情報漏えいです"
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/soma_fake/status/1"
@@ -137,3 +137,22 @@ def test_a_reply_under_a_leaks_notice_gets_no_privacy_advice(slack: SlackEnv) ->
     [notice] = slack.fake.channel_messages(PR_CHANNEL)
     slack.driver.post_message(PR, "対応します。報告者に連絡しました", PR_CHANNEL, thread_ts=notice["ts"])
     assert _ephemerals_to(slack, PR) == []
+
+
+def test_a_notice_redrawn_for_a_new_url_shows_the_severity_the_same_answers_set(slack: SlackEnv) -> None:
+    """#4: step 1 answered with another URL and 「大量に拡散」: 【重大度の変更】 中 → 高 was posted, but the notice
+    redrawn for the URL still said 重大度: 中."""
+    report, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)
+    assert "重大度: 中" in notice["text"]
+    step = pending_step(slack.fake, REPORT, report["ts"])
+    assert step is not None
+    slack.driver.click(STAFF, step, "step_input")
+    view = slack.fake.views[-1]
+    answers = answers_from_view(view)
+    url_block = next(block for block in answers if block.endswith("post_url"))
+    answers[url_block] = "https://x.com/soma_fake/status/9"
+    slack.driver.submit_view(STAFF, view, answers)
+    shown = text_of(slack.fake.message(PR_CHANNEL, notice["ts"]))
+    assert "https://x.com/soma_fake/status/9" in shown
+    assert "重大度: 高" in shown and "重大度: 中" not in shown

@@ -111,7 +111,7 @@ class Actions:
         if incident_id is None:
             return ActionResult(text=h.t("teams.error.bad_action"))
         actor, triage = self.people.who(activity.from_property)
-        after = await off_loop(controls.acknowledge, triage, incident_id, actor, self.when)
+        after = await off_loop(controls.acknowledge, triage, incident_id, actor, self.when, clicked(activity))
         # Clicked again (after a crash, or on a card posted meanwhile): the recorded outcome; the plan finishes.
         said = " ".join(after.outcome.messages)
         if after.plan is None:

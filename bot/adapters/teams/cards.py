@@ -223,17 +223,19 @@ class CardRenderer:
             return [{"type": "Action.OpenUrl", "title": self.t("teams.pr.open_thread"), "url": thread_url}]
         return []
 
-    def notification(self, note: Notification, thread_url: str | None,
-                     people: Sequence[TeamsMention] = (), *, reopen: bool = False) -> dict[str, Any]:
+    def notification(self, note: Notification, thread_url: str | None, people: Sequence[TeamsMention] = (), *,
+                     private: bool = False, reopen: bool = False) -> dict[str, Any]:
         """A PR or escalation card: mentions, title, body (already free of restricted details), acknowledge;
-        `reopen`: a flare-up's reopen button, the reporter's own reopen-or-new verb (the core decides who may)."""
+        `private`: the conversation is the reporter's personal chat (said, never linked); `reopen`: a flare-up's
+        reopen button, the reporter's own reopen-or-new verb (the core decides who may)."""
         body: list[dict[str, Any]] = []
         if people:
             body.append(text_block(mention_line(people)))
         body.append(text_block(md_escape(note.title), weight="Bolder", size="Medium"))
         body += lines(shorten(note.body, TEXT_LIMIT))
         if not thread_url:
-            body.append(text_block(md_escape(self.t("teams.pr.in_chat")), isSubtle=True, size="Small"))
+            where = self.t("teams.pr.in_chat" if private else "teams.pr.no_link")
+            body.append(text_block(md_escape(where), isSubtle=True, size="Small"))
         actions = []
         if note.acknowledgeable:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,

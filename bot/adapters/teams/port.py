@@ -12,12 +12,13 @@ from microsoft_agents.activity import Activity
 from bot import identity
 from bot.adapters.teams import files as consent
 from bot.adapters.teams.cards import CardRenderer
-from bot.adapters.teams.connector import Connector, Target, card_activity, deep_link, is_channel
+from bot.adapters.teams.connector import Connector, Target, card_activity, deep_link, is_channel, is_personal
 from bot.adapters.teams.render_content import rendered
 from bot.adapters.teams.settings import TeamsSettings
 from bot.delivery import content as c
 from bot.delivery.content import Marker, Place, Posted
 from bot.delivery.ledger import Ledger
+from bot.delivery.links import home_link
 
 log = logging.getLogger("incident_bot.teams")
 PLATFORM = "teams"
@@ -102,8 +103,7 @@ class TeamsPort:
     def update(self, posted: Posted, content: c.Content) -> None:
         link = None
         if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.ReopenWithdrawn)):  # with the thread link
-            home = self.ledger.home(content.view.id)
-            link = self.permalink(Posted(home.channel, home.thread)) if home and home.thread else None
+            link, _ = home_link(self, self.ledger, content.view.id)  # never to a personal chat
         card, summary = rendered(self.render, self.settings, content, link)
         self.run(self.connector.update(self.target(posted.channel), posted.id, card_activity(card, summary)))
 
@@ -115,6 +115,11 @@ class TeamsPort:
         """The Bot Connector cannot list a conversation's messages: a post whose holder died between sending and
         recording is sent again (that one crash window may repeat a message)."""
         return None
+
+    def is_private(self, channel: str) -> bool:
+        """The bot's personal chat with a user (conversationType "personal"; a user id stands for it): only that
+        user can open it, so the section and co-reporters get no link to it (bot/delivery/links.py)."""
+        return is_personal(channel)
 
     def permalink(self, posted: Posted) -> str | None:
         """A channel thread's deep link (posted.id is its root); chats have none that works for everyone."""

@@ -47,10 +47,16 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
     if isinstance(content, c.SectionNotice):
         note = content.note
         people = section_mentions(settings, note.audience, note.audiences)
-        return render.notification(note, content.link, people, reopen=content.reopen), note.title
+        return (render.notification(note, content.link, people, private=content.private, reopen=content.reopen),
+                note.title)
     if isinstance(content, c.Linked):
+        if content.private and isinstance(content.content, c.Anchored):  # the reporter's own chat with the bot
+            return _texts(render, t("teams.anchored_chat", ref=content.content.view.ref))
         inner, summary = rendered(render, settings, content.content)
-        if content.url:
+        if content.private:  # someone else's personal chat: said in words, no link they could not open
+            said = plain_words(content.content, render.catalog) or (summary,)
+            inner = render.messages((*said, t("teams.merged_chat")))
+        elif content.url:
             inner = dict(inner, actions=[*inner.get("actions", []), *render.thread_link(content.url)])
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):

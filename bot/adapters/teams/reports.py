@@ -18,8 +18,8 @@ from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
 from bot.clock import format_jst
-from bot.delivery import asking, command_run, commands, controls, flareup, plan, resume
-from bot.delivery.content import Place
+from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume
+from bot.delivery.content import Place, Texts
 from bot.delivery.intake import Source, after_report, report_source
 from bot.delivery.links import home_is_private
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
@@ -117,6 +117,7 @@ class Reports:
             log.error("teams.origin_failed error=%s", type(exc).__name__)
             return
         if origin is None:
+            await off_loop(self.advise_reply, activity)
             return
         await self.people.observe(context)  # a report's sender: guests and other tenants (roster.py)
         self.people.learn(activity)
@@ -143,6 +144,27 @@ class Reports:
             await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, "report", here=origin.source == "personal")
+
+    def advise_reply(self, activity: Activity) -> None:
+        """A person's reply (not a report) in a channel thread: when it is a restricted incident's public thread
+        (bot/delivery/privacy.py), told in their personal chat (Teams has no private notes), once per reply."""
+        sender, conversation = activity.from_property, activity.conversation
+        if sender is None or not sender.id or sender.role == "bot" or conversation is None or not activity.id:
+            return
+        base, root = split_conversation(conversation.id)
+        if conversation.conversation_type != "channel" or root in (None, activity.id):
+            return
+        try:
+            view = privacy.public_reply_incident(self.people.core.base.queries, PLATFORM, base, str(root))
+            if view is None:
+                return
+            self.people.learn(activity)  # the sender's Teams id, to create a personal chat they may not have yet
+            user, words = user_id(sender), self.replies.t("delivery.public_reply_advice", ref=view.ref)
+            advised = privacy.advise_once(self.replies.runner.ledger, view.id, str(activity.id), user,
+                                          lambda: self.replies.port.post(Place(user), Texts((words,))))
+            log.info("teams.public_reply incident_id=%s user=%s advised=%s", view.id, user, advised)
+        except Exception as exc:  # noqa: BLE001 - nobody to tell but the log (the reply is not the bot's)
+            log.error("teams.public_reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
 
     async def command(self, context: TurnContext, origin: Origin, command: commands.Command) -> None:
         """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
