@@ -19,6 +19,22 @@ NGRAM_RANGE = (1, 3)
 _URL = re.compile(r"https?://(?:www\.|m\.)?([a-z0-9.-]+)[^\s]*")
 # A chat emoji code (:rotating_light:, a workspace's :kumaru_ok:) is decoration; its letters would read as English.
 _EMOJI_CODE = re.compile(r"(?<![a-z0-9]):(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+:")  # one letter at least: 10:30:00 stays
+# Hedging formulas (「念のため共有です」「気のせいかもしれませんが」「これって対応必要ですか?」) say nothing about
+# the kind or whether a message is a report, but their n-grams dilute a short report's evidence (l2 norm) and lean
+# towards chatter: prefixed to held-out reports they made 4-11 times as many missed.
+_HEDGE = re.compile(
+    r"(?:念のため|一応)(?:の|に)?[、, ]*(?:ご)?(?:共有|報告|連絡|お知らせ|お伝え|確認)?"
+    r"(?:です|します|いたします|しておきます|させてください|させていただきます|まで|として)?(?:が|けど)?[。.!、, ]*"
+    r"|気のせい(?:かもしれ(?:ません|ない)|かも|なら(?:いい)?|であれば(?:いい)?)?(?:んです|のです)?"
+    r"(?:が|けど|けれど)?[、, ]*"
+    r"|(?:大した|たいした)こと(?:ない|じゃない)かもしれ(?:ません|ない)(?:んです|のです)?(?:が|けど|けれど)?[、, ]*"
+    r"|(?:(?:これ|それ)(?:って|は)?[、 ]?)?(?:対応|対処)(?:って|は|が)?(?:必要|いる|要る|いり|要り)(?:ます)?"
+    r"(?:ですか|でしょうか|か)?(?:ね|な)?\?+"
+    r"|(?:probably|might be|may be|could be) nothing,? (?:but )?"
+    r"|(?:just )?(?:flagging|sharing|mentioning) (?:this |it )?(?:just )?in case[.:,]? ?"
+    r"|not sure (?:if|whether) this (?:needs|is worth|requires) (?:action|anything|flagging)[.,]?(?: but)?"
+)
+_HEDGE_MARKS = ("念のため", "一応", "気のせい", "大した", "たいした", "対応", "対処", "nothing", "in case", "not sure")
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 
@@ -29,8 +45,10 @@ def _host(match: re.Match[str]) -> str:
 
 
 def prepare(text: str) -> str:
-    """Normalised text with URLs reduced to their host, emoji codes dropped and every number 0 (times, ids alike)."""
+    """Normalised text without hedging formulas, URLs reduced to their host, emoji codes dropped and numbers 0."""
     norm = normalize(text[:MAX_CHARS])
+    if any(mark in norm for mark in _HEDGE_MARKS):  # 1 text in 13 has a mark; the pattern costs 5x the test
+        norm = _HEDGE.sub(" ", norm).strip()
     if "://" in norm:
         norm = _SPACES.sub(" ", _URL.sub(_host, norm)).strip()
     if ":" in norm:
