@@ -44,15 +44,16 @@ class Command:
     text: str = ""
     kind: str = ""
 
-    def run(self, triage: Triage, actor: Actor, person: Callable[[str], str] | None = None) -> Outcome:
+    def run(self, triage: Triage, actor: Actor, person: Callable[[str], str] | None = None, name: str = "") -> Outcome:
         """Call the core for close, decline, grant, reopen or kind (`new` is a report: the adapter sends it with
-        force_new); `person` turns the typed user into the core's user id (default: the actor's platform's)."""
+        force_new); `person` turns the typed user into the core's user id (default: the actor's platform's),
+        `name` is how the platform names that user."""
         assert self.incident_id is not None and self.action != "new"
         if self.action == "kind":
             return triage.incidents.correct_kind(self.incident_id, self.kind, actor)
         if self.action == "grant":
             user = (person or (lambda typed: user_id(actor, typed)))(self.user)
-            return triage.roles.grant_reporter(self.incident_id, user, actor)
+            return triage.roles.grant_reporter(self.incident_id, user, actor, name)
         return triage.incidents.change_status(self.incident_id, TARGET[self.action], actor, reason=self.reason)
 
 
