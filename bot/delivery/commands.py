@@ -80,6 +80,10 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     """The command a text means, a usage message when it starts with a command word but is incomplete, or None
     when it is no command (a report; also an English command word before words, not a number).
     `prefix`: what the platform puts before the words (「/incident 」)."""
+    number = incident_number(text.strip()) if len(text.split()) == 1 else None
+    if number is not None:  # 「1」, 「#3」 alone: a command's incident without its command, not a report
+        ref = f"INC-{max(number, 1):04d}"
+        return Usage(t("commands.number_only", prefix=prefix, ref=ref) + "\n" + t("commands.list", prefix=prefix))
     if not is_command(text):
         return None
     word, rest = (text.split(maxsplit=1) + [""])[:2]

@@ -120,3 +120,13 @@ def test_a_bystanders_typed_kind_is_refused_with_who_may_and_a_bad_word_gets_usa
     slack.driver.slash(PR, "種別 1", ELSEWHERE)
     assert "訂正後の種別を指定してください" in _answers(slack)[-1]
     assert slack.runtime.triage.queries.view(incident_id, None).kind == "flaming"
+
+
+def test_a_number_alone_after_the_slash_command_gets_a_usage_hint(slack: SlackEnv) -> None:
+    incident_id = _resolved(slack)
+    for text in ("1", "#3"):
+        slack.driver.slash(OTHER, text, ELSEWHERE)
+        answer = _answers(slack)[-1]
+        assert "番号だけでは" in answer and "/incident 終結 INC-0001" in answer
+        assert "インシデントとして報告しますか" not in answer
+    assert slack.incident_ids() == [incident_id]
