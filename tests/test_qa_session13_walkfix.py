@@ -1,0 +1,76 @@
+"""Session 13 walk leftovers (docs/qa/session13_walkfix.md): notice titles of app.yaml's levels, an acknowledged
+notice without its re-notice promise, `pr_role` following a renamed section, `check` on sections nobody is
+mentioned for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.clock import FixedClock
+from bot.ports import Actor
+from bot.ports import Notification
+from bot.ports import ReportInput
+from bot.triage.core import load_incident
+from bot.triage.core import notification
+from bot.triage.core import transaction
+from bot.wiring import Runtime
+from tests.conftest import PR
+from tests.conftest import STAFF
+from tests.helpers import POST_URL
+
+FLAMING = f"市の公式Xの投稿が炎上しています。批判のリプライが殺到しています {POST_URL}"
+ALWAYS = {"always_for_severities": ["low", "medium", "high", "critical"]}  # the clock runs on any day
+
+
+def _report(runtime: Runtime) -> int:
+    outcome = runtime.triage.incidents.report(ReportInput(FLAMING, Actor(STAFF, "山田 花子", "test")))
+    assert outcome.incident is not None
+    return outcome.incident.id
+
+
+def _notices(runtime: Runtime, clock: FixedClock, count: int) -> list[Notification]:
+    delivered: list[Notification] = []
+    for _ in range(count):
+        clock.advance(minutes=61)
+        runtime.triage.escalations.fire_due(delivered.append, "w")
+    return delivered
+
+
+def test_the_first_notice_of_a_level_app_yaml_adds_is_no_renotice(runtime_factory: Callable[..., Runtime],
+                                                                    sqlite_url: str, clock: FixedClock) -> None:
+    runtime = runtime_factory(sqlite_url, escalation={"levels": [
+        {"section": "pr_section", "after_minutes": 30}, {"section": "department_head", "after_minutes": 60}],
+        "renotice_limit": 2, "office_hours": ALWAYS})
+    _report(runtime)
+    level2, renotice1, renotice2 = _notices(runtime, clock, 3)
+    assert level2.title.startswith("【上位への通知】INC-0001（炎上）"), level2.title  # was 【再通知 2】
+    assert "自治体の運用設定" in level2.title and "再通知" not in level2.title
+    assert renotice1.title.startswith("【再通知 1/2】") and renotice2.title.startswith("【再通知 2/2】")
+
+
+def test_several_added_levels_are_numbered_among_themselves(runtime_factory: Callable[..., Runtime],
+                                                            sqlite_url: str, clock: FixedClock) -> None:
+    runtime = runtime_factory(sqlite_url, escalation={"levels": [
+        {"section": "pr_section", "after_minutes": 30}, {"section": "department_head", "after_minutes": 60},
+        {"section": "review_committee", "after_minutes": 60}], "renotice_limit": 1, "office_hours": ALWAYS})
+    _report(runtime)
+    second, third, renotice = _notices(runtime, clock, 3)
+    assert second.title.startswith("【上位への通知 1/2】") and third.title.startswith("【上位への通知 2/2】")
+    assert renotice.title.startswith("【再通知 1/1】")
+
+
+def test_an_acknowledged_incidents_notices_drawn_again_promise_no_renotice(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
+    runtime = runtime_factory(sqlite_url, escalation={"levels": [{"section": "pr_section", "after_minutes": 30}],
+                                                      "renotice_limit": 3})
+    incident_id = _report(runtime)
+    deps = runtime.triage.deps
+
+    def drawn(session) -> Notification | None:  # type: ignore[no-untyped-def]
+        return notification(deps, load_incident(session, incident_id), 1)
+
+    before = transaction(deps, drawn)
+    assert before is not None and "再通知します" in before.body and before.renotice in before.body
+    runtime.triage.incidents.acknowledge(incident_id, Actor(PR, "広報 太郎", "test"))
+    after = transaction(deps, drawn)
+    assert after is not None and "再通知" not in after.body and after.renotice == ""
