@@ -13,8 +13,11 @@ from bot.ports import ReportInput
 from bot.triage.core import load_incident
 from bot.triage.core import notification
 from bot.triage.core import transaction
+from bot.triage.profiles import load_profiles
+from bot.triage.profiles import profile_from_dict
 from bot.wiring import Runtime
 from tests.conftest import PR
+from tests.conftest import REPO
 from tests.conftest import STAFF
 from tests.helpers import POST_URL
 
@@ -74,3 +77,15 @@ def test_an_acknowledged_incidents_notices_drawn_again_promise_no_renotice(
     runtime.triage.incidents.acknowledge(incident_id, Actor(PR, "広報 太郎", "test"))
     after = transaction(deps, drawn)
     assert after is not None and "再通知" not in after.body and after.renotice == ""
+
+
+def test_renaming_a_section_renames_pr_role_as_it_renames_the_acknowledger() -> None:
+    builtins = load_profiles(REPO / "playbooks" / "profiles")
+    soma = profile_from_dict({"id": "soma", "extends": "iwaki", "sections": {"pr_section": {"name": "秘書広報課長"}}},
+                             builtins, "app.yaml")
+    assert soma.acknowledger.ja == "秘書広報課長"
+    assert soma.pr_role is not None and soma.pr_role.ja == "秘書広報課長"  # was アカウント管理者
+    assert soma.terms("ja")["pr_role"] == "秘書広報課長"
+    own = profile_from_dict({"id": "soma", "extends": "iwaki", "pr_role": "広報係",
+                             "sections": {"pr_section": {"name": "秘書広報課長"}}}, builtins, "app.yaml")
+    assert own.pr_role is not None and own.pr_role.ja == "広報係"  # written in app.yaml: kept
