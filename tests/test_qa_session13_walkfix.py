@@ -4,9 +4,14 @@ mentioned for."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from bot.clock import FixedClock
+from bot.main import run
 from bot.ports import Actor
 from bot.ports import Notification
 from bot.ports import ReportInput
@@ -89,3 +94,50 @@ def test_renaming_a_section_renames_pr_role_as_it_renames_the_acknowledger() -> 
     own = profile_from_dict({"id": "soma", "extends": "iwaki", "pr_role": "広報係",
                              "sections": {"pr_section": {"name": "秘書広報課長"}}}, builtins, "app.yaml")
     assert own.pr_role is not None and own.pr_role.ja == "広報係"  # written in app.yaml: kept
+
+
+SOMA = """locale: ja
+profile: soma
+custom_profiles:
+  soma:
+    extends: iwaki
+    name: 相馬市
+    first_report_to: [pr_section, department_head]
+slack:
+  pr_channel: C_PR
+  report_channels: [C_REPORT]
+access:
+  pr_members: ["slack:U_PR"]
+escalation:
+  levels:
+    - {section: pr_section, after_minutes: 30, mention: U_KACHO}
+"""
+
+
+def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[int, str]:
+    (tmp_path / "app.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    out = io.StringIO()
+    code = run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
+    return code, out.getvalue()
+
+
+def test_check_warns_of_a_first_recipient_nobody_is_mentioned_for_on_slack(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, said = _check(tmp_path, monkeypatch, SOMA)
+    assert code == 0, said  # a warning, as for the acknowledger: the notice still reaches PR's channel
+    line = next((line for line in said.splitlines() if "department_head" in line and "メンション" in line), "")
+    assert "custom_profiles.soma.first_report_to" in line and "情報管理者" in line and "Slack" in line, said
+    assert "ユーザーグループ" in line
+    assert "pr_section）を" not in said  # PR's own section: its members read the PR channel
+
+
+def test_check_says_nothing_when_every_first_recipient_is_mentioned(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    grouped = SOMA.replace("mention: U_KACHO", "mention: S_BOTH")  # a user group may hold both sections
+    assert "first_report_to:" not in _check(tmp_path, monkeypatch, grouped)[1].replace(
+        "first_report_to: [", "")
+    teams = SOMA.replace("slack:\n  pr_channel: C_PR\n  report_channels: [C_REPORT]\n", (
+        'teams:\n  pr_channel: "19:pr@thread.tacv2"\n  report_channels: ["19:r@thread.tacv2"]\n'))
+    code, said = _check(tmp_path, monkeypatch, teams)
+    assert "teams.mentions.department_head" in said and "Teams" in said, said
