@@ -12,18 +12,11 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.main import run
-from bot.ports import Actor
-from bot.ports import Notification
-from bot.ports import ReportInput
-from bot.triage.core import load_incident
-from bot.triage.core import notification
-from bot.triage.core import transaction
-from bot.triage.profiles import load_profiles
-from bot.triage.profiles import profile_from_dict
+from bot.ports import Actor, Notification, ReportInput
+from bot.triage.core import load_incident, notification, transaction
+from bot.triage.profiles import load_profiles, profile_from_dict
 from bot.wiring import Runtime
-from tests.conftest import PR
-from tests.conftest import REPO
-from tests.conftest import STAFF
+from tests.conftest import PR, REPO, STAFF
 from tests.helpers import POST_URL
 
 FLAMING = f"市の公式Xの投稿が炎上しています。批判のリプライが殺到しています {POST_URL}"

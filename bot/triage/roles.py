@@ -7,10 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import identity
-from bot.ports import Actor
-from bot.ports import IncidentView
-from bot.ports import Notification
-from bot.ports import Outcome
+from bot.ports import Actor, IncidentView, Notification, Outcome
 from bot.triage.actors import require_as
 from bot.triage.core import (
     CoreDeps,
@@ -23,8 +20,7 @@ from bot.triage.core import (
     transaction,
 )
 from bot.triage.sanitize import storable
-from storage.models import IncidentReporter
-from storage.models import TimelineEvent
+from storage.models import IncidentReporter, TimelineEvent
 
 ROLE_GRANTED_EVENT = "role_granted"
 GRANTED = "role_granted"  # the topic of the note to the grantee (audience: their user id, not a section)

@@ -78,7 +78,8 @@ def test_the_kind_usage_lists_the_kinds_as_one_types_them() -> None:
 @pytest.mark.parametrize("text", ["1", "#3", "＃３", "INC-0001", " ２ "])
 def test_a_number_alone_gets_a_usage_hint_not_a_report(text: str) -> None:
     read_as = read(text, T, "/incident ")
-    assert isinstance(read_as, Usage), read_as  # was None: read as a report and asked 「インシデントとして報告しますか？」
+    # Was None: read as a report and asked 「インシデントとして報告しますか？」.
+    assert isinstance(read_as, Usage), read_as
     assert "番号だけでは" in read_as.text and "/incident 終結 INC-000" in read_as.text
 
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from bot.delivery import command_run
-from bot.delivery import plan
+from bot.delivery import command_run, plan
 from bot.delivery import content as c
 from bot.delivery.commands import Command
 from bot.delivery.refusals import Refusals
 from bot.ports import Actor
 from bot.wiring import Runtime
-from tests.conftest import OTHER
-from tests.conftest import SECURITY
+from tests.conftest import OTHER, SECURITY
 from tests.delivery.fake_port import FakePort
-from tests.delivery.test_delivery_plan import FLAMING
-from tests.delivery.test_delivery_plan import LEAK
-from tests.delivery.test_delivery_plan import make_runner
-from tests.delivery.test_delivery_plan import origin
-from tests.delivery.test_delivery_plan import report
+from tests.delivery.test_delivery_plan import FLAMING, LEAK, make_runner, origin, report
 
 NAMES = {OTHER: "同僚 高橋"}
 SECURITY_ACTOR = Actor(SECURITY, "情報 次郎", "slack")

@@ -8,7 +8,6 @@ from conftest import PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from slack_driver import text_of
 from test_slack_scenarios import REPORTS
 
-
 ONE_LEVEL = {"escalation": {"levels": [{"section": "pr_section", "after_minutes": 30, "mention": "S_PR"}],
                              "renotice_limit": 3}}
 
