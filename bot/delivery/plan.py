@@ -34,7 +34,7 @@ from bot.delivery.ledger import (
 from bot.ports import IncidentView, Notification, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
-from bot.triage.roles import GRANTED
+from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
@@ -276,7 +276,7 @@ def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     told: list[Op] = []
     for note in (note for note in outcome.notifications if note.topic == GRANTED):
         said = c.Texts((note.title, note.body))
-        told.append(Post(view.id, f"{GRANTED}:{note.audience}", Place(note.audience),
+        told.append(Post(view.id, granted_purpose(note.audience), Place(note.audience),
                          said if view.restricted else c.Linked(said, None)))
     return tuple(told)
 

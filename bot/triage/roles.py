@@ -3,6 +3,8 @@ told privately (a note with topic GRANTED, addressed to them: bot/delivery/plan.
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,6 +74,21 @@ class RoleDesk:
 
         return transaction(self.deps, work)
 
+    def told_again(self, incident_id: int, user_id: str, actor: Actor) -> Outcome:
+        """The note to a grantee whose grant by `actor` a crash left untold (bot/delivery/resume.py), as the grant
+        made it; nothing is recorded. No incident when `user_id` was never granted the role."""
+
+        def work(session: Session) -> Outcome:
+            incident = load_incident(session, incident_id)
+            if not granted_before(session, incident_id, user_id):
+                return Outcome(incident=None)
+            row = reporter_rows(session, incident_id).get(user_id)
+            view = build_view(self.deps, incident, reporter_ids(session, incident_id), user_id)
+            who = (row.name if row is not None else "") or user_id
+            return Outcome(incident=view, duplicate=True, notifications=self._told(session, view, user_id, who, actor))
+
+        return transaction(self.deps, work)
+
     def _told(self, session: Session, view: IncidentView, user_id: str, who: str,
               actor: Actor) -> tuple[Notification, ...]:
         """What the grantee reads in their own private chat: the incident (ref, kind), what the role lets them do,
@@ -83,6 +100,11 @@ class RoleDesk:
         return (Notification(incident_id=view.id, audience=user_id, level=1, section_name=who, mention=None,
                              title=cat.t("grant.told_title", ref=view.ref, kind=view.kind_label),
                              body="\n".join(body), acknowledgeable=False, topic=GRANTED),)
+
+
+def granted_purpose(user_id: str) -> str:
+    """The ledger purpose of the note telling `user_id` of their grant (hashed: an id may be longer than a purpose)."""
+    return f"{GRANTED}:{hashlib.sha256(user_id.encode('utf-8')).hexdigest()[:24]}"
 
 
 def granted_before(session: Session, incident_id: int, user_id: str) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.delivery import command_run, plan
 from bot.delivery import content as c
 from bot.delivery.commands import Command
 from bot.delivery.refusals import Refusals
+from bot.delivery.resume import resume_grants
 from bot.ports import Actor
 from bot.wiring import Runtime
 from tests.conftest import OTHER, SECURITY
@@ -82,3 +85,20 @@ def test_an_ordinary_grant_links_the_grantee_to_the_conversation(runtime: Runtim
     assert len(told) == 1 and isinstance(told[0].content, c.Linked)
     assert told[0].content.url and "100.1" in told[0].content.url
     assert "INC-0001" in _texts(told[0].content) and "炎上" in _texts(told[0].content)
+
+
+def test_a_grant_whose_process_died_before_telling_is_told_by_resume_once(runtime: Runtime) -> None:
+    port = FakePort(platform="slack")  # the ledger is per platform, as resume reads it
+    runner = make_runner(runtime, port)
+    outcome = report(runtime, LEAK.format(n=10))
+    assert outcome.incident is not None
+    runner.run(plan.report(outcome, origin()))
+    triage = runtime.triage
+    triage.roles.grant_reporter(outcome.incident.id, OTHER, SECURITY_ACTOR, "同僚 高橋")  # then the process died
+    later = triage.deps.clock.now() + timedelta(minutes=30)
+    assert resume_grants(triage.queries, triage.roles, "slack", later, NAMES.get, runner.run) == 1
+    told = port.posts(f"D-{OTHER}")
+    assert len(told) == 1 and "INC-0001" in _texts(told[0].content) and "名簿" not in _texts(told[0].content)
+    assert resume_grants(triage.queries, triage.roles, "slack", later, NAMES.get, runner.run) == 0
+    assert resume_grants(triage.queries, triage.roles, "teams", later, NAMES.get, runner.run) == 0
+    assert len(port.posts(f"D-{OTHER}")) == 1
