@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import identity
 from bot.ports import Actor, IncidentView, Notification, Outcome
-from bot.triage.actors import require_as
+from bot.triage.actors import actor_names, require_as
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
@@ -85,7 +85,9 @@ class RoleDesk:
             row = reporter_rows(session, incident_id).get(user_id)
             view = build_view(self.deps, incident, reporter_ids(session, incident_id), user_id)
             who = (row.name if row is not None else "") or user_id
-            return Outcome(incident=view, duplicate=True, notifications=self._told(session, view, user_id, who, actor))
+            named = actor_names(session, incident_id).get(actor.user_id)  # as the granter was named when granting
+            by = Actor(actor.user_id, named, actor.platform) if named else actor
+            return Outcome(incident=view, duplicate=True, notifications=self._told(session, view, user_id, who, by))
 
         return transaction(self.deps, work)
 

@@ -31,5 +31,6 @@ def test_a_grant_a_crash_left_untold_is_told_after_the_restart_once(teams_factor
     assert second.bot.resume_reports() == 1
     told = _told(second)
     assert len(told) == 1 and f"INC-{incident_id:04d}" in told[0]
+    assert f"{PR2.name} さんが" in told[0]  # named as when granting, though the restarted bot has not seen PR2
     assert second.bot.resume_reports() == 0  # told once: another tick or instance finds nothing
     assert len(_told(second)) == 1
