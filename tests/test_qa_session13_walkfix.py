@@ -134,3 +134,17 @@ def test_check_says_nothing_when_every_first_recipient_is_mentioned(
         'teams:\n  pr_channel: "19:pr@thread.tacv2"\n  report_channels: ["19:r@thread.tacv2"]\n'))
     code, said = _check(tmp_path, monkeypatch, teams)
     assert "teams.mentions.department_head" in said and "Teams" in said, said
+
+
+def test_the_console_says_a_grantee_is_told_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "app.yaml").write_text('access:\n  pr_members: ["console:console-pr"]\n', encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    leak = "個人情報が漏えいしています。住民の名簿が投稿されました https://x.com/leaker/status/1"
+    stdin = io.StringIO(f"{leak}\n/as pr\n/grant takahashi\n/grant takahashi\n/incident #3\n/quit\n")
+    out = io.StringIO()
+    assert run(["chat", "--config", str(tmp_path / "app.yaml"), "--no-prompt"], stdin=stdin, stdout=out,
+               stderr=io.StringIO()) == 0
+    text = out.getvalue()
+    assert text.count("に通知しました: 【権限の付与】INC-0001（情報漏えい）") == 1, text  # the console's line, once
+    assert "既に INC-0001 の報告者としての権限があります" in text
+    assert "案件の番号の前に、操作" in text and "インシデントとして報告しますか" not in text

@@ -80,7 +80,7 @@ def test_a_number_alone_gets_a_usage_hint_not_a_report(text: str) -> None:
     read_as = read(text, T, "/incident ")
     # Was None: read as a report and asked 「インシデントとして報告しますか？」.
     assert isinstance(read_as, Usage), read_as
-    assert "番号だけでは" in read_as.text and "/incident 終結 INC-000" in read_as.text
+    assert "案件の番号の前に、操作" in read_as.text and "/incident 終結 INC-000" in read_as.text
 
 
 def test_a_number_inside_a_sentence_is_still_a_report() -> None:

@@ -135,6 +135,6 @@ def test_a_number_alone_after_the_slash_command_gets_a_usage_hint(slack: SlackEn
     for text in ("1", "#3"):
         slack.driver.slash(OTHER, text, ELSEWHERE)
         answer = _answers(slack)[-1]
-        assert "番号だけでは" in answer and "/incident 終結 INC-0001" in answer
+        assert "案件の番号の前に、操作" in answer and "/incident 終結 INC-0001" in answer
         assert "インシデントとして報告しますか" not in answer
     assert slack.incident_ids() == [incident_id]
