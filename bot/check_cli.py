@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,6 +55,33 @@ def unmentioned_sections(settings: Settings, plan: EscalationPlan, en: bool = Fa
         where = f"escalation level {level.level}" if en else f"第 {level.level} 段階"
         missing.append(f"{where}: {level.section_name} ({level.section})")
     return missing
+
+
+def first_recipients_unmentioned(settings: Settings, plan: EscalationPlan, profile: Profile,
+                                 cat: Catalog) -> list[str]:
+    """Sections the first notice names (first_report_to, told at once) that Slack or Teams mentions nobody of: the
+    notice says their name and pings nobody of them (相馬市: 情報管理者 named, only the 課長 mentioned)."""
+    if not plan.levels or len(plan.levels[0].sections) < 2:
+        return []
+    first = plan.levels[0]
+    excused = {first.sections[0]} if pr_people(settings) else set()  # PR reads its channel (unmentioned_sections)
+    own = profile.id in settings.file.custom_profiles
+    where = f"custom_profiles.{profile.id}.first_report_to" if own else f"profiles/{profile.id}.yaml: first_report_to"
+    found = []
+    slack = settings.file.slack
+    # Slack pings one mention for the first notice: the first level bound to first_report_to that has one; a user
+    # group (S…) may hold every section's people, so it is taken to.
+    if (slack.pr_channel or slack.report_channels) and not (first.mention or "").strip().startswith("S"):
+        bound = takewhile(lambda level: level.section in first.sections, settings.file.escalation.levels)
+        pinged = next(({level.section} for level in bound if level.mention), set())  # as bot/wiring.py picks it
+        found += [(key, "slack") for key in first.sections if key not in pinged | excused]
+    teams = _sections(settings)[0]
+    if teams.in_use():
+        mentioned = mentioned_sections(settings, "teams")
+        found += [(key, "teams") for key in first.sections if key not in mentioned | excused]
+    return [f"{where}: " + cat.t("check.first_unmentioned", id=key, platform=cat.t(f"check.platform_{platform}"),
+                                 section=profile.section_name(key, cat.locale))
+            + cat.t(f"check.first_unmentioned_{platform}", id=key) for key, platform in found]
 
 
 def unused_mentions(settings: Settings, plan: EscalationPlan, profile: Profile, en: bool = False) -> list[str]:
@@ -167,6 +195,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "注意: 報告を受け付けるチャンネルがありません。チャンネルへの投稿は報告として受け付けず、ボットとの"
             "個人チャット（DM）とメンションだけが報告になります。報告用チャンネルの ID を書いてください。\n"))
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
+        stdout.write(f"{settings.source}: {line}\n")
+    for line in first_recipients_unmentioned(settings, deps.escalation, deps.profile, cat):
         stdout.write(f"{settings.source}: {line}\n")
     unnotified = acknowledger_unnotified(settings, deps.profile, cat)
     if unnotified:

@@ -138,6 +138,9 @@ class Notification:
     # "rate_limited", "reported_again" (a flare-up), "reopened"; incident_id is 0 when it concerns no incident.
     topic: str | None = None
     audiences: tuple[str, ...] = ()  # every section told (a guideline may name several at once)
+    # The body's last line when it says what happens if nobody acknowledges (「確認されるまで…再通知します」): no longer
+    # true once acknowledged, so an acknowledged notice is drawn without it (content.NoticeAcknowledged).
+    renotice: str = ""
 
 
 @dataclass(frozen=True)

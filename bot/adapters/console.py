@@ -380,7 +380,7 @@ class ConsoleChat:
         parts = list(outcome.messages) if outcome.ask is None or outcome.incident is not None else []
         if outcome.same_as_resolved and outcome.incident is not None:
             parts.append(self.t("console.same_post_choices", id=outcome.incident.id))
-        for note in (n for n in outcome.notifications if n.topic != REOPENED_HERE):  # a section's, not a chat's
+        for note in (n for n in outcome.notifications if n.topic != REOPENED_HERE and not outcome.duplicate):
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None:
             parts.append(render_step(outcome.step, self.t))

@@ -60,7 +60,7 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
             user = (person or (lambda typed: user_id(actor, typed)))(command.user)
             if user is None:  # granting to a name would give the role to nobody
                 return Ran((not_a_person(refusals, command),))
-            outcome = command.run(triage, actor, lambda _: user)
+            outcome = command.run(triage, actor, lambda _: user, named(platform, user))
         else:
             outcome = command.run(triage, actor)
     except (StorageUnavailable, SQLAlchemyError):
@@ -97,6 +97,12 @@ def corrected(triage: Triage, actor: Actor, incident_id: int, typed: str, platfo
         return Ran((said,), after.plan if after.plan is not None and after.plan.ops else None, action="kind_select")
     at_home = actor.user_id == view.reporter_id and (view.restricted or private)
     return Ran(() if at_home else tuple(after.outcome.messages), after.plan, action="kind_select")
+
+
+def named(platform: Platform, user: str) -> str:
+    """The grantee as the platform names them; "" when it knows no more than their id."""
+    name = platform.name_of(user)
+    return "" if not name or name in (user, user.partition(":")[2]) else name
 
 
 def not_a_person(refusals: Refusals, command: Command) -> str:

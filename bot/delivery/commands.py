@@ -44,15 +44,16 @@ class Command:
     text: str = ""
     kind: str = ""
 
-    def run(self, triage: Triage, actor: Actor, person: Callable[[str], str] | None = None) -> Outcome:
+    def run(self, triage: Triage, actor: Actor, person: Callable[[str], str] | None = None, name: str = "") -> Outcome:
         """Call the core for close, decline, grant, reopen or kind (`new` is a report: the adapter sends it with
-        force_new); `person` turns the typed user into the core's user id (default: the actor's platform's)."""
+        force_new); `person` turns the typed user into the core's user id (default: the actor's platform's),
+        `name` is how the platform names that user."""
         assert self.incident_id is not None and self.action != "new"
         if self.action == "kind":
             return triage.incidents.correct_kind(self.incident_id, self.kind, actor)
         if self.action == "grant":
             user = (person or (lambda typed: user_id(actor, typed)))(self.user)
-            return triage.roles.grant_reporter(self.incident_id, user, actor)
+            return triage.roles.grant_reporter(self.incident_id, user, actor, name)
         return triage.incidents.change_status(self.incident_id, TARGET[self.action], actor, reason=self.reason)
 
 
@@ -79,6 +80,10 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     """The command a text means, a usage message when it starts with a command word but is incomplete, or None
     when it is no command (a report; also an English command word before words, not a number).
     `prefix`: what the platform puts before the words (「/incident 」)."""
+    number = incident_number(text.strip()) if len(text.split()) == 1 else None
+    if number is not None:  # 「1」, 「#3」 alone: a command's incident without its command, not a report
+        ref = f"INC-{max(number, 1):04d}"
+        return Usage(t("commands.number_only", prefix=prefix, ref=ref) + "\n" + t("commands.list", prefix=prefix))
     if not is_command(text):
         return None
     word, rest = (text.split(maxsplit=1) + [""])[:2]

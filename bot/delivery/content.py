@@ -122,7 +122,8 @@ class NoticeRedacted:
 
 @dataclass(frozen=True)
 class NoticeAcknowledged:
-    """A section notification whose acknowledge control is replaced by who acknowledged and when."""
+    """A section notification whose acknowledge control is replaced by who acknowledged and when; its re-notice
+    line (Notification.renotice) is no longer shown: nobody is told again."""
 
     view: IncidentView
     by: str

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+from bot.delivery import content as c
 from bot.delivery.content import ChatPort, Posted
 from bot.delivery.ledger import Ledger
 
@@ -20,10 +22,21 @@ def home_link(port: ChatPort, ledger: Ledger, incident_id: int | None) -> tuple[
     return port.permalink(Posted(home.channel, home.thread)), False
 
 
+def linked(port: ChatPort, ledger: Ledger, incident_id: int, shown: c.Content) -> c.Content:
+    """A section notice or a linked note (a grantee's) given its link to the conversation when it has none yet."""
+    if isinstance(shown, c.SectionNotice) and shown.link is None:
+        url, private = home_link(port, ledger, incident_id)
+        return replace(shown, link=url, private=private)
+    if isinstance(shown, c.Linked) and shown.url is None and not shown.private:
+        url, private = home_link(port, ledger, incident_id)
+        return replace(shown, url=url, private=private)
+    return shown
+
+
 def home_is_private(ledger: Ledger, incident_id: int, is_private: Callable[[str], bool]) -> bool:
     """Whether the incident's conversation lives in a private chat with the bot (as the platform tells it)."""
     home = ledger.home(incident_id)
     return home is not None and is_private(home.channel)
 
 
-__all__ = ["home_is_private", "home_link"]
+__all__ = ["home_is_private", "home_link", "linked"]

@@ -34,6 +34,7 @@ from bot.delivery.ledger import (
 from bot.ports import IncidentView, Notification, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
+from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
@@ -260,20 +261,34 @@ def notices(outcome: Outcome, by: str) -> Plan:
     control, then the section is told (PR: who reopened it), then the incident's own conversation (its reporters
     told it is running again; a restricted one's is private)."""
     view = outcome.incident
-    if view is None or outcome.duplicate or not outcome.notifications:
+    if view is None or not outcome.notifications:
         return Plan(None)
+    granted = _granted(view, outcome)
+    if outcome.duplicate:  # a grant again after a crash: its grantee told unless the ledger says they were
+        return Plan(view.id, granted, view.severity, by) if granted else Plan(None)
     reopened = [note for note in outcome.notifications if note.topic in (REOPENED, REOPENED_HERE)]
     withdraw: tuple[Op, ...] = (WithdrawReopen(view.id, c.ReopenWithdrawn(view, reopened[0])),) if reopened else ()
     here = tuple(Post(view.id, None, HOME, c.Texts((note.title, note.body), mention=view.reporters))
                  for note in outcome.notifications if note.topic == REOPENED_HERE)
-    return Plan(view.id, withdraw + _topic_notices(view, outcome) + here, view.severity, by)
+    return Plan(view.id, withdraw + _topic_notices(view, outcome) + here + granted, view.severity, by)
+
+
+def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
+    """The grantee told once in their private chat with the bot; a link to the conversation only for an ordinary
+    incident (the runner leaves it out when that conversation is someone's private chat)."""
+    told: list[Op] = []
+    for note in (note for note in outcome.notifications if note.topic == GRANTED):
+        said = c.Texts((note.title, note.body))
+        told.append(Post(view.id, granted_purpose(note.audience), Place(note.audience),
+                         said if view.restricted else c.Linked(said, None)))
+    return tuple(told)
 
 
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
     flare-up's carries the reopen control."""
     return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
-                 for note in outcome.notifications if note.topic not in (None, REVISED, REOPENED_HERE))
+                 for note in outcome.notifications if note.topic not in (None, REVISED, REOPENED_HERE, GRANTED))
 
 
 def _step_purpose(kind: str, step: StepView) -> str:

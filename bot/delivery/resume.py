@@ -13,8 +13,9 @@ from bot.delivery import plan
 from bot.delivery.content import Place
 from bot.delivery.ledger import ACK_TOLD, REPORT_DELIVERY
 from bot.lease import POST_LEASE
-from bot.ports import IncidentView, Outcome
+from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
+from bot.triage.roles import RoleDesk
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -59,6 +60,23 @@ def resume_acknowledgements(queries: IncidentQueries, platform: str, now: dateti
         log.warning("delivery.ack_resumed platform=%s incident_id=%s", platform, incident_id)
         try:
             tell(incident_id, user)
+        except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
+            log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
+                        type(exc).__name__)
+    return len(pending)
+
+
+def resume_grants(queries: IncidentQueries, roles: RoleDesk, platform: str, now: datetime,
+                  name_of: Callable[[str], str], run: Callable[[plan.Plan], object]) -> int:
+    """Tell grantees of `platform` whose grant a crash left untold (the role stored, the note never posted): the
+    note planned as the grant planned it, so the ledger posts it once."""
+    pending = queries.untold_grants(platform, after=now - RESUME_WINDOW, before=_abandoned_before(queries, now))
+    for incident_id, user, by in pending:
+        log.warning("delivery.grant_resumed platform=%s incident_id=%s", platform, incident_id)
+        try:
+            told = plan.notices(roles.told_again(incident_id, user, Actor(by, name_of(by), platform)), by)
+            if told.incident_id is not None:
+                run(told)
         except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
             log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
                         type(exc).__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -27,7 +27,7 @@ from bot.delivery.ledger import (
     Prepared,
     notification_purposes,
 )
-from bot.delivery.links import home_link
+from bot.delivery.links import home_link, linked
 from bot.delivery.moving import advise, move_private
 from bot.delivery.revising import offered, revise, withdraw
 from bot.lease import IMMEDIATE, Lease
@@ -196,9 +196,7 @@ class Runner:
         if place is None:
             return None
         purpose, shown = op.purpose, op.content
-        if isinstance(shown, c.SectionNotice) and shown.link is None:
-            url, private = home_link(self.port, led, op.incident_id)
-            shown = replace(shown, link=url, private=private)
+        shown = linked(self.port, led, op.incident_id, shown)
         if purpose == p.FRESH_STEP and isinstance(op.content, c.Step):
             purpose = led.next_step_purpose(op.incident_id, op.content.view.kind, op.content.step.step_id, fresh=True)
         if purpose is None:  # recorded in the conversation: a later move private rewrites it (a corrected URL)

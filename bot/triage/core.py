@@ -267,7 +267,10 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
         title = cat.t("escalate.renotice", ref=ref, kind=kind, section=chain_level.section_name,
                       count=chain_level.repeat, limit=deps.escalation.renotice_limit)
     else:  # app.yaml's own level: the municipality's setting, not a guideline clause
-        title = cat.t("escalate.title", ref=ref, kind=kind, level=level, section=chain_level.section_name)
+        added = [each.level for each in deps.escalation.levels[1:]]  # after the first recipients, app.yaml's own
+        n = added.index(level) + 1 if level in added else 1
+        title = cat.t("escalate.title" if len(added) == 1 else "escalate.title_nth", ref=ref, kind=kind, n=n,
+                      total=len(added), section=chain_level.section_name)
     reporter = incident.reporter_name or incident.reporter_id
     if incident.restricted:
         body = cat.t("notify.body_restricted", reporter=reporter)
@@ -279,9 +282,10 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
         clauses, specific = deps.library.first_notice_basis(incident.kind, deps.profile)
         cited = ", ".join(deps.profile.cite(c, cat.locale) for c in clauses)
         basis = cat.t("notify.basis" if specific else "notify.basis_other", basis=cited)
+    renotice = "" if incident.acknowledged_at is not None else renotice_line(deps, level)  # drawn again after
     return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
                         section_name=chain_level.section_name, mention=chain_level.mention, title=title,
-                        body="\n".join(filter(None, (body, basis, renotice_line(deps, level)))),
+                        body="\n".join(filter(None, (body, basis, renotice))), renotice=renotice,
                         escalation_id=escalation_id,
                         audiences=chain_level.sections or (chain_level.section,))
 

@@ -283,8 +283,9 @@ def bare_name(name: str) -> str:
 
 
 def _follow_renamed_sections(parent: Profile, data: Mapping[str, Any], merged: dict[str, Any]) -> None:
-    """The acknowledger and actors the parent names after one of its sections take that section's new name, unless
-    app.yaml names them itself: 大川市 renaming 総務広報課長 must not have 総務広報課長 acknowledge its notices."""
+    """The acknowledger, pr_role and actors the parent names after one of its sections take that section's new name,
+    unless app.yaml names them itself: 大川市 renaming 総務広報課長 must not have 総務広報課長 acknowledge its
+    notices."""
     sections = data.get("sections")
     if not isinstance(sections, Mapping):
         return
@@ -300,6 +301,8 @@ def _follow_renamed_sections(parent: Profile, data: Mapping[str, Any], merged: d
 
     if "acknowledger" not in data:
         merged["acknowledger"] = follow(parent.acknowledger) or merged["acknowledger"]
+    if "pr_role" not in data and parent.pr_role is not None:  # PR's word in messages names the section too
+        merged["pr_role"] = follow(parent.pr_role) or merged["pr_role"]
     own_actors = data.get("actors") if isinstance(data.get("actors"), Mapping) else {}
     for key, actor in parent.actors.items():
         if key not in own_actors:

@@ -9,11 +9,13 @@ from typing import Any, Literal
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot import identity
 from bot.lease import Lease
 from bot.ports import IncidentView, Outcome
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, build_view, connection_transaction, load_incident, reporter_ids, transaction
 from bot.triage.replays import created_outcome
+from bot.triage.roles import ROLE_GRANTED_EVENT, granted_purpose
 from bot.triage.steps import StepRunner
 from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
 
@@ -309,6 +311,23 @@ class IncidentQueries:
         return connection_transaction(self.deps, lambda connection: connection.execute(_RENEW_HELD, {
             "iid": incident_id, "pf": platform, "ref_purpose": purpose, "claimed": claimed,
             "renewed": now}).rowcount == 1)
+
+    def untold_grants(self, platform: str, *, after: datetime, before: datetime,
+                      limit: int = 100) -> list[tuple[int, str, str]]:
+        """(incident, grantee, granter) of roles granted in the window to users of `platform` whose note was never
+        posted (bot/triage/roles.py granted_purpose). Nothing written."""
+        with self.deps.sessions.begin() as session:
+            events = session.execute(select(TimelineEvent.incident_id, TimelineEvent.new_value, TimelineEvent.actor)
+                                     .where(TimelineEvent.type == ROLE_GRANTED_EVENT, TimelineEvent.at >= after,
+                                            TimelineEvent.at <= before).order_by(TimelineEvent.seq).limit(limit)).all()
+            mine = [(int(found), str(user), str(actor)) for found, user, actor in events
+                    if found is not None and identity.split(str(user))[0] == platform]
+            if not mine:
+                return []
+            told = set(session.execute(select(PlatformRef.incident_id, PlatformRef.purpose).where(
+                PlatformRef.platform == platform, PlatformRef.ts.is_not(None),
+                PlatformRef.incident_id.in_({found for found, _, _ in mine}))).tuples())
+            return [(found, user, actor) for found, user, actor in mine if (found, granted_purpose(user)) not in told]
 
     def drop_ref(self, incident_id: int, platform: str, purpose: str) -> None:
         """Release a claim whose post failed (ts still empty), so a later delivery can post it."""

@@ -1,12 +1,16 @@
-"""Granting roles: a co-reporter of a restricted incident holds none until PR or security grants it."""
+"""Granting roles: a co-reporter of a restricted incident holds none until PR or security grants it; the grantee is
+told privately (a note with topic GRANTED, addressed to them: bot/delivery/plan.py posts it once in their DM)."""
 
 from __future__ import annotations
 
+import hashlib
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import identity
-from bot.ports import Actor, Outcome
-from bot.triage.actors import require_as
+from bot.ports import Actor, IncidentView, Notification, Outcome
+from bot.triage.actors import actor_names, require_as
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
@@ -18,9 +22,10 @@ from bot.triage.core import (
     transaction,
 )
 from bot.triage.sanitize import storable
-from storage.models import IncidentReporter
+from storage.models import IncidentReporter, TimelineEvent
 
 ROLE_GRANTED_EVENT = "role_granted"
+GRANTED = "role_granted"  # the topic of the note to the grantee (audience: their user id, not a section)
 MAX_USER_ID = 120
 
 
@@ -30,8 +35,9 @@ class RoleDesk:
     def __init__(self, deps: CoreDeps) -> None:
         self.deps = deps
 
-    def grant_reporter(self, incident_id: int, user_id: str, actor: Actor) -> Outcome:
-        """Give `user_id` the reporter role on the incident (recorded); refused unless the actor may grant."""
+    def grant_reporter(self, incident_id: int, user_id: str, actor: Actor, name: str = "") -> Outcome:
+        """Give `user_id` (called `name` on their platform) the reporter role on the incident (recorded); refused
+        unless the actor may grant."""
         user_id = storable(user_id).strip()
         cat = self.deps.catalog
         if not names_someone(user_id) or len(user_id) > MAX_USER_ID:
@@ -45,13 +51,17 @@ class RoleDesk:
             if user_id in self.deps.access.outsiders:
                 raise InvalidRequest(cat.t("grant.outsider", user=user_id))
             row = reporter_rows(session, incident_id).get(user_id)
-            ref = build_view(self.deps, incident, reporters, actor.user_id).ref
+            view = build_view(self.deps, incident, reporters, actor.user_id)
+            who = name or (row.name if row is not None else "") or user_id
             if row is not None and row.granted:
-                return Outcome(incident=build_view(self.deps, incident, reporters, actor.user_id), duplicate=True,
-                               messages=(cat.t("grant.already", ref=ref, user=user_id),))
+                # A retry after a crash: the grantee is told again unless the ledger says they were (once only).
+                told = self._told(session, view, user_id, who, actor) if granted_before(session, view.id,
+                                                                                        user_id) else ()
+                return Outcome(incident=view, duplicate=True, notifications=told,
+                               messages=(cat.t("grant.already", ref=view.ref, user=who),))
             now = self.deps.clock.now()
             if row is None:
-                session.add(IncidentReporter(incident_id=incident_id, user_id=user_id, name="", reported_at=now,
+                session.add(IncidentReporter(incident_id=incident_id, user_id=user_id, name=name, reported_at=now,
                                              granted=True))
             else:
                 row.granted = True
@@ -59,9 +69,51 @@ class RoleDesk:
             session.flush()
             record(session, self.deps, incident_id, ROLE_GRANTED_EVENT, actor.user_id, new=user_id, role="reporter")
             view = build_view(self.deps, incident, reporter_ids(session, incident_id), actor.user_id)
-            return Outcome(incident=view, messages=(cat.t("grant.done", ref=ref, user=user_id),))
+            return Outcome(incident=view, notifications=self._told(session, view, user_id, who, actor),
+                           messages=(cat.t("grant.done", ref=view.ref, user=who),))
 
         return transaction(self.deps, work)
+
+    def told_again(self, incident_id: int, user_id: str, actor: Actor) -> Outcome:
+        """The note to a grantee whose grant by `actor` a crash left untold (bot/delivery/resume.py), as the grant
+        made it; nothing is recorded. No incident when `user_id` was never granted the role."""
+
+        def work(session: Session) -> Outcome:
+            incident = load_incident(session, incident_id)
+            if not granted_before(session, incident_id, user_id):
+                return Outcome(incident=None)
+            row = reporter_rows(session, incident_id).get(user_id)
+            view = build_view(self.deps, incident, reporter_ids(session, incident_id), user_id)
+            who = (row.name if row is not None else "") or user_id
+            named = actor_names(session, incident_id).get(actor.user_id)  # as the granter was named when granting
+            by = Actor(actor.user_id, named, actor.platform) if named else actor
+            return Outcome(incident=view, duplicate=True, notifications=self._told(session, view, user_id, who, by))
+
+        return transaction(self.deps, work)
+
+    def _told(self, session: Session, view: IncidentView, user_id: str, who: str,
+              actor: Actor) -> tuple[Notification, ...]:
+        """What the grantee reads in their own private chat: the incident (ref, kind), what the role lets them do,
+        and where its conversation is; a restricted incident's report and conversation stay where they are."""
+        cat = self.deps.catalog
+        by = actor.display_name or actor.user_id
+        body = [cat.t("grant.told_body", ref=view.ref, kind=view.kind_label, by=by),
+                cat.t("grant.told_private" if view.restricted else "grant.told_where")]
+        return (Notification(incident_id=view.id, audience=user_id, level=1, section_name=who, mention=None,
+                             title=cat.t("grant.told_title", ref=view.ref, kind=view.kind_label),
+                             body="\n".join(body), acknowledgeable=False, topic=GRANTED),)
+
+
+def granted_purpose(user_id: str) -> str:
+    """The ledger purpose of the note telling `user_id` of their grant (hashed: an id may be longer than a purpose)."""
+    return f"{GRANTED}:{hashlib.sha256(user_id.encode('utf-8')).hexdigest()[:24]}"
+
+
+def granted_before(session: Session, incident_id: int, user_id: str) -> bool:
+    """Whether someone granted `user_id` the role on the incident (not a reporter's own role)."""
+    granted = session.execute(select(TimelineEvent.new_value).where(  # JSON: compared here, not in SQL
+        TimelineEvent.incident_id == incident_id, TimelineEvent.type == ROLE_GRANTED_EVENT)).scalars()
+    return user_id in {str(user) for user in granted}
 
 
 def names_someone(user_id: str) -> bool:

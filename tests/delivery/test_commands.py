@@ -73,3 +73,15 @@ def test_the_kind_usage_lists_the_kinds_as_one_types_them() -> None:
     assert "指定できる種別: 炎上、なりすまし、デマ、情報漏えい、アカウント乗っ取り" in said.text
     said = read("kind 1", EN)
     assert isinstance(said, Usage) and "Kinds: Flaming, Impersonation, Misinformation, Information leak" in said.text
+
+
+@pytest.mark.parametrize("text", ["1", "#3", "＃３", "INC-0001", " ２ "])
+def test_a_number_alone_gets_a_usage_hint_not_a_report(text: str) -> None:
+    read_as = read(text, T, "/incident ")
+    # Was None: read as a report and asked 「インシデントとして報告しますか？」.
+    assert isinstance(read_as, Usage), read_as
+    assert "案件の番号の前に、操作" in read_as.text and "/incident 終結 INC-000" in read_as.text
+
+
+def test_a_number_inside_a_sentence_is_still_a_report() -> None:
+    assert read("1 件目の投稿が炎上しています", T) is None

@@ -84,7 +84,9 @@ def test_co_report_of_a_restricted_incident_gives_no_role_until_granted(runtime:
     assert [e.data["action"] for e in _events(runtime, incident_id, "access_denied")] == [
         "answer_step", "correct_kind", "grant"]
     granted = triage.roles.grant_reporter(incident_id, OTHER, SECURITY_OFFICER)
-    assert OTHER in granted.messages[0] and triage.queries.view(incident_id, OTHER).details_visible
+    # Named as the co-report named them (session 12 walk #5: not the raw id); told in their own chat, once.
+    assert "佐藤 一郎 さん" in granted.messages[0] and triage.queries.view(incident_id, OTHER).details_visible
+    assert [(note.topic, note.audience) for note in granted.notifications] == [("role_granted", OTHER)]
     assert triage.roles.grant_reporter(incident_id, OTHER, PR_OFFICER).duplicate
     assert [e.new_value for e in _events(runtime, incident_id, "role_granted")] == [OTHER]
     assert triage.queries.view(incident_id, None).reporters == (STAFF, OTHER)

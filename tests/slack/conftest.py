@@ -67,8 +67,9 @@ def slack_factory(runtime_factory: Callable[..., Runtime], database_url: str,
     """Build bot instances on the test database (several share it, like instances behind a load balancer)."""
     executors: list[TrackingExecutor] = []
 
-    def make(**slack_overrides: Any) -> SlackEnv:
-        runtime = runtime_factory(database_url, slack={**SLACK_SETTINGS, **slack_overrides})
+    def make(settings: dict[str, Any] | None = None, **slack_overrides: Any) -> SlackEnv:
+        """`settings`: app.yaml overrides besides the slack section (escalation, profile, …)."""
+        runtime = runtime_factory(database_url, slack={**SLACK_SETTINGS, **slack_overrides}, **(settings or {}))
         runtime.settings = runtime.settings.model_copy(update={"secrets": slack_secrets(fake_slack)})
         executor = TrackingExecutor()
         executors.append(executor)

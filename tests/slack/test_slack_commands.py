@@ -71,8 +71,16 @@ def test_security_grants_a_co_reporter_of_a_leak(slack: SlackEnv) -> None:
     slack.driver.slash(OTHER, f"権限付与 1 <@{OTHER}|佐藤 一郎>", ELSEWHERE)  # roles are granted, never taken
     assert not slack.runtime.triage.queries.view(incident_id, f"slack:{OTHER}").details_visible
     slack.driver.slash(PR, f"grant INC-0001 <@{OTHER}|佐藤 一郎>", ELSEWHERE)
-    assert "付与しました" in _answers(slack)[-1]
+    assert "佐藤 一郎 さんに" in _answers(slack)[-1] and "付与しました" in _answers(slack)[-1]  # named, not an id
     assert slack.runtime.triage.queries.view(incident_id, f"slack:{OTHER}").details_visible
+    # Session 12 walk #5: the grantee is told in their DM with the bot, once, without the leak's report.
+    slack.fake.wait_for(lambda f: any("【権限の付与】" in str(c.args) for c in f.calls_to("chat.postMessage")))
+    told = [c for c in slack.fake.calls_to("chat.postMessage") if "【権限の付与】" in str(c.args)]
+    assert len(told) == 1 and told[0].args["channel"] == OTHER and "INC-0001" in str(told[0].args)
+    assert "住所" not in str(told[0].args) and "x.com" not in str(told[0].args)
+    slack.driver.slash(PR, f"grant INC-0001 <@{OTHER}|佐藤 一郎>", ELSEWHERE)  # again: already, told once
+    assert "既に" in _answers(slack)[-1]
+    assert len([c for c in slack.fake.calls_to("chat.postMessage") if "【権限の付与】" in str(c.args)]) == 1
 
 
 def test_bad_commands_get_usage_and_change_nothing(slack: SlackEnv) -> None:
@@ -120,3 +128,13 @@ def test_a_bystanders_typed_kind_is_refused_with_who_may_and_a_bad_word_gets_usa
     slack.driver.slash(PR, "種別 1", ELSEWHERE)
     assert "訂正後の種別を指定してください" in _answers(slack)[-1]
     assert slack.runtime.triage.queries.view(incident_id, None).kind == "flaming"
+
+
+def test_a_number_alone_after_the_slash_command_gets_a_usage_hint(slack: SlackEnv) -> None:
+    incident_id = _resolved(slack)
+    for text in ("1", "#3"):
+        slack.driver.slash(OTHER, text, ELSEWHERE)
+        answer = _answers(slack)[-1]
+        assert "案件の番号の前に、操作" in answer and "/incident 終結 INC-0001" in answer
+        assert "インシデントとして報告しますか" not in answer
+    assert slack.incident_ids() == [incident_id]

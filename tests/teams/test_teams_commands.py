@@ -64,6 +64,9 @@ def test_pr_grants_a_co_reporter_by_mentioning_them(teams: TeamsEnv) -> None:
     _mention_message(teams, PR, f"権限付与 1 <at>{OTHER.name}</at>")
     assert "付与しました" in _last(teams, PR)
     assert teams.runtime.triage.queries.view(incident_id, other).details_visible
+    # Session 12 walk #5: the grantee is told in their personal chat with the bot, without the leak's report.
+    told = [card_text(a) for a in teams.fake.posts_to(personal_chat(OTHER)) if "【権限の付与】" in card_text(a)]
+    assert len(told) == 1 and "INC-0001" in told[0] and "住所" not in told[0] and "x.com" not in told[0]
 
 
 def test_a_typed_name_without_a_mention_grants_nothing_and_says_how(teams: TeamsEnv) -> None:

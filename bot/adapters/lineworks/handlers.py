@@ -145,7 +145,7 @@ class Handlers:
 
     def resume(self) -> int:
         """Finish reports and acknowledgements a crash left untold (bot/delivery/resume.py); returns how many."""
-        from bot.delivery.resume import resume_acknowledgements, resume_reports
+        from bot.delivery.resume import resume_acknowledgements, resume_grants, resume_reports
 
         def show(outcome: Outcome) -> None:
             assert outcome.incident is not None
@@ -158,8 +158,11 @@ class Handlers:
             if after.plan is not None:
                 self.adapter.deliver(after.plan, actor.user_id)
 
-        reports = resume_reports(self.triage.queries, PLATFORM, self.adapter.now(), show)
-        return reports + resume_acknowledgements(self.triage.queries, PLATFORM, self.adapter.now(), told)
+        queries, now = self.triage.queries, self.adapter.now()
+        return (resume_reports(queries, PLATFORM, now, show) + resume_acknowledgements(queries, PLATFORM, now, told)
+                + resume_grants(queries, self.triage.roles, PLATFORM, now,
+                                lambda user: self.adapter.actor(user).display_name,
+                                lambda steps: self.adapter.deliver(steps, steps.lane)))
 
     def help(self, user: str) -> None:
         """How to use the bot, then the member's current step again (its quick replies are on the latest

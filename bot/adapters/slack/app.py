@@ -31,7 +31,7 @@ from bot.delivery.assembly import build_delivery
 from bot.delivery.inbox import Inbox
 from bot.delivery.intake import leaves_alone
 from bot.delivery.ledger import Ledger
-from bot.delivery.resume import resume_acknowledgements, resume_reports
+from bot.delivery.resume import resume_acknowledgements, resume_grants, resume_reports
 from bot.delivery.shared import error_recorder
 from bot.ports import Notification
 from bot.wiring import Runtime
@@ -127,7 +127,9 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     def resume() -> int:
         queries, now = people.triage().queries, people.now()
         return (resume_reports(queries, PLATFORM, now, reports.resume)
-                + resume_acknowledgements(queries, PLATFORM, now, steps.acknowledged_again))
+                + resume_acknowledgements(queries, PLATFORM, now, steps.acknowledged_again)
+                + resume_grants(queries, people.triage().roles, PLATFORM, now,
+                                lambda user: people.actor(user).display_name, runner.run))
 
     return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, inbox, deliver_notification,
                     resume)

@@ -230,10 +230,11 @@ class Renderer:
         ping = mention(note.mention)
         title = f"*{escape(note.title)}*"
         blocks: list[Block] = [_section(f"{ping} {title}".strip(), "title")]
-        body = _sections(escape(note.body), "body")
+        text = note.body.removesuffix(note.renotice).rstrip("\n") if note.renotice else note.body
+        body = _sections(escape(text), "body")
         if len(body) > NOTIFICATION_BODY_SECTIONS:  # a wall of text helps nobody: the rest is in the thread
             body = body[:NOTIFICATION_BODY_SECTIONS] + [_context(escape(self.t("slack.truncated")), "body-cut")]
-        blocks += body
+        blocks += body + ([_section(escape(note.renotice), "renotice")] if note.renotice else [])
         where = link(thread_url, self.t("slack.thread_link")) if thread_url else None
         said = escape(self.t("slack.pr.in_dm" if private else "slack.pr.no_thread"))
         blocks.append(_context(self.t("slack.pr.thread", link=where) if where else said, "thread"))
@@ -257,7 +258,7 @@ class Renderer:
                      end: int | None = None) -> list[dict[str, Any]]:
         """A posted notification's blocks with the button replaced by who acknowledged and when; `note` below it
         and, with `end` (an incident id), the button that ends the incident."""
-        kept = [b for b in blocks if b.get("block_id") not in ("ack", "acked", "end-note", "end")]
+        kept = [b for b in blocks if b.get("block_id") not in ("ack", "acked", "end-note", "end", "renotice")]
         done = [_context(escape(self.t("slack.pr.acknowledged", who=who, when=when)), "acked").to_dict()]
         if note:
             done.append(_context(escape(note), "end-note").to_dict())

@@ -297,4 +297,6 @@ class Reports:
 
         base, now = self.people.core.base, self.people.core.base.deps.clock.now()
         return (resume.resume_reports(base.queries, PLATFORM, now, show)
-                + resume.resume_acknowledgements(base.queries, PLATFORM, now, told))
+                + resume.resume_acknowledgements(base.queries, PLATFORM, now, told)
+                + resume.resume_grants(base.queries, base.roles, PLATFORM, now, self.people.name_of,
+                                       self.replies.runner.run))
