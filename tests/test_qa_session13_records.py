@@ -89,3 +89,17 @@ def test_a_leaks_report_is_marked_for_restricted_handling_on_top(runtime_factory
     assert "【取扱注意】SNSトラブル対応報告書（案）" in [p.text for p in document.paragraphs]
     assert desk.report_file(leak, None, "md").content.decode().startswith("# 【取扱注意】SNSトラブル対応報告書（案）")
     assert desk.report_file(flaming.id, None, "md").content.decode().startswith("# SNSトラブル対応報告書（案）")
+
+
+def test_the_reports_history_leaves_out_the_classifiers_bookkeeping(runtime: Runtime) -> None:
+    """Finding 9: 「担当 山田の「判定の学習例」を記録しました。」 in 経緯 after each kind correction: words a 課長
+    cannot place. The report's history leaves them out; the timeline keeps every event."""
+    triage = runtime.triage
+    outcome = triage.incidents.report(ReportInput(
+        text="市の公式Xの投稿に批判が殺到しています https://x.com/city/status/77", reporter=REPORTER))
+    assert outcome.incident is not None
+    triage.incidents.correct_kind(outcome.incident.id, "misinformation", REPORTER)
+    desk = RecordsDesk(runtime.triage.deps)
+    assert "判定の学習例" in desk.timeline_file(outcome.incident.id, None, "md").content.decode()
+    report = desk.report_file(outcome.incident.id, None, "md").content.decode()
+    assert "判定の学習例" not in report and "種別" in report

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.clock import to_jst
 from bot.records.model import IncidentRecord
 from bot.records.sentences import Describer, Line, format_when, platform_label, step_sources
+from bot.triage.classifier_intake import EXAMPLE_EVENT
 from bot.triage.core import CoreDeps
 from bot.wareki import wareki_date
 
@@ -111,7 +112,9 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         Section(heading("history"), table=Table(
             (cat.t("records.report.col_when"), cat.t("records.report.col_actor"),
              cat.t("records.report.col_content")),
-            tuple((line.when, line.actor, line.text) for line in lines), (4.3, 2.7, 9.0))),
+            # The classifier's labelled examples are its bookkeeping, not the response: the timeline keeps them.
+            tuple((line.when, line.actor, line.text) for line in lines if line.type != EXAMPLE_EVENT),
+            (4.3, 2.7, 9.0))),
         _notices(deps, lines),
         _actions(deps, record, describer, when),
         _documents(deps, record),
