@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from bot.delivery.content import Posted
-from bot.delivery.ledger import PUBLIC_THREAD, Ledger
+from bot.delivery.ledger import PUBLIC_THREAD
 from bot.ports import IncidentView
 from bot.triage.queries import IncidentQueries
 
@@ -49,20 +48,4 @@ def reply_purpose(message_id: str) -> str:
     return f"{PUBLIC_REPLY}:#{hashlib.sha256(message_id.encode('utf-8')).hexdigest()[:32]}"
 
 
-def advise_once(ledger: Ledger, incident_id: int, message_id: str, user: str, post: Callable[[], Posted]) -> bool:
-    """Post the advice about one reply once (a redelivered reply, a second instance: nothing); True if posted now.
-    Where a platform has no private notes of its own (Teams) the advice is a message, so it is claimed first."""
-    purpose = reply_purpose(message_id)
-    claim = ledger.claim(incident_id, purpose, user)
-    if claim.state in ("posted", "busy"):
-        return False
-    try:
-        posted = post()
-    except Exception:
-        ledger.drop(incident_id, purpose)  # a later delivery of the same reply may try again
-        raise
-    ledger.put(incident_id, purpose, posted.channel, posted.id)
-    return True
-
-
-__all__ = ["PUBLIC_REPLY", "advise_once", "public_reply_advice", "public_reply_incident", "reply_purpose"]
+__all__ = ["PUBLIC_REPLY", "public_reply_advice", "public_reply_incident", "reply_purpose"]

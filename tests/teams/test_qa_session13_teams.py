@@ -61,7 +61,7 @@ def test_a_reply_in_an_ordinary_incidents_teams_thread_gets_no_privacy_advice(te
 
 
 def test_advice_the_connector_refused_is_given_when_the_reply_comes_again(teams: TeamsEnv) -> None:
-    """A failed post gives its claim back (privacy.advise_once): the reply's next delivery advises, still once."""
+    """A failed post gives its claim back (the runner's post_once): the reply's next delivery advises, still once."""
     fake, driver = teams.fake, teams.driver
     root, _ = driver.channel_post(STAFF, LEAK, REPORT)
     fake.fail("create", 403)

@@ -160,9 +160,10 @@ class Reports:
                 return
             self.people.learn(activity)  # the sender's Teams id, to create a personal chat they may not have yet
             user, words = user_id(sender), self.replies.t("delivery.public_reply_advice", ref=view.ref)
-            advised = privacy.advise_once(self.replies.runner.ledger, view.id, str(activity.id), user,
-                                          lambda: self.replies.port.post(Place(user), Texts((words,))))
-            log.info("teams.public_reply incident_id=%s user=%s advised=%s", view.id, user, advised)
+            # Once per reply (a redelivery, a second instance: nothing), through the ledger as every post.
+            advised = self.replies.runner.post_once(view.id, privacy.reply_purpose(str(activity.id)), Place(user),
+                                                    Texts((words,)), plan.Plan(view.id, (), view.severity, ""))
+            log.info("teams.public_reply incident_id=%s user=%s advised=%s", view.id, user, advised is not None)
         except Exception as exc:  # noqa: BLE001 - nobody to tell but the log (the reply is not the bot's)
             log.error("teams.public_reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
 
