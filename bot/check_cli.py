@@ -69,11 +69,12 @@ def first_recipients_unmentioned(settings: Settings, plan: EscalationPlan, profi
     where = f"custom_profiles.{profile.id}.first_report_to" if own else f"profiles/{profile.id}.yaml: first_report_to"
     found = []
     slack = settings.file.slack
-    # Slack pings one mention for the first notice: the first level bound to first_report_to that has one; a user
-    # group (S…) may hold every section's people, so it is taken to.
-    if (slack.pr_channel or slack.report_channels) and not (first.mention or "").strip().startswith("S"):
+    # Slack's first notice pings the mention of each leading level bound to first_report_to (bot/wiring.py); a
+    # user group (S…) may hold every section's people, so it is taken to.
+    grouped = any(identity.split(part)[1].startswith("S") for part in (first.mention or "").split())
+    if (slack.pr_channel or slack.report_channels) and not grouped:
         bound = takewhile(lambda level: level.section in first.sections, settings.file.escalation.levels)
-        pinged = next(({level.section} for level in bound if level.mention), set())  # as bot/wiring.py picks it
+        pinged = {level.section for level in bound if level.mention}
         found += [(key, "slack") for key in first.sections if key not in pinged | excused]
     teams = _sections(settings)[0]
     if teams.in_use():

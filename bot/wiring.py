@@ -77,7 +77,8 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
     while lead < len(configured) and configured[lead].section in first:
         lead += 1
     bound = configured[:lead]
-    mention = next((level.mention for level in bound if level.mention), None)
+    # Every first-notice section is told at once, so the first notice pings each bound level's mention.
+    mention = " ".join(dict.fromkeys(level.mention.strip() for level in bound if level.mention)) or None
     wait = bound[0].after_minutes if bound else DEFAULT_WAIT_MINUTES
     name = profile.first_recipients(locale)
     basis = ", ".join(profile.cite(c, locale) for c in profile.first_report_clauses)

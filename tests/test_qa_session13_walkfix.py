@@ -148,3 +148,12 @@ def test_the_console_says_a_grantee_is_told_once(tmp_path: Path, monkeypatch: py
     assert text.count("に通知しました: 【権限の付与】INC-0001（情報漏えい）") == 1, text  # the console's line, once
     assert "既に INC-0001 の報告者としての権限があります" in text
     assert "案件の番号の前に、操作" in text and "インシデントとして報告しますか" not in text
+
+
+def test_check_is_content_when_each_first_recipient_has_its_own_leading_slack_level(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Session 14: the first notice pings every leading first-recipient level's mention (it pinged the first only).
+    both = SOMA.replace("mention: U_KACHO}", "mention: U_KACHO}\n    - {section: department_head, after_minutes: 30, "
+                        "mention: U_JOHO}")
+    code, said = _check(tmp_path, monkeypatch, both)
+    assert code == 0 and "first_report_to:" not in said.replace("first_report_to: [", ""), said

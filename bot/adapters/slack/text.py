@@ -51,10 +51,13 @@ def split_text(escaped: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 
 def mention(target: str | None) -> str:
-    """Mention markup for a configured id: a user group (S…), a user (U…/W…); anything else is shown escaped."""
-    if not target:
-        return ""
-    target = slack_id(target.strip())
+    """Mention markup for configured ids (space-separated): user groups (S…), users (U…/W…); others escaped."""
+    return " ".join(_one_mention(part) for part in (target or "").split())
+
+
+def _one_mention(target: str) -> str:
+    """Mention markup for one configured id."""
+    target = slack_id(target)
     if re.fullmatch(r"S[A-Z0-9_]+", target):
         return f"<!subteam^{target}>"
     if re.fullmatch(r"[UW][A-Z0-9_]+", target):
