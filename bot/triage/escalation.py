@@ -88,6 +88,28 @@ class OfficeCalendar:
         return start + timedelta(minutes=minutes)
 
 
+    def office_minutes(self, start: datetime, end: datetime, severity: str) -> float:
+        """Minutes of office time from start to end, as add_minutes counts them (wall-clock for severities that
+        never wait)."""
+        if end <= start:
+            return 0.0
+        if severity in self.always_for or not self.weekdays or self.end_minute <= self.start_minute:
+            return (end - start).total_seconds() / 60.0
+        total = timedelta()
+        day = start.astimezone(JST).date()
+        last = end.astimezone(JST).date()
+        for _ in range(800):  # bounded as add_minutes is: ~2 years of days at the most
+            if day > last:
+                break
+            if not self.closed_on(day):
+                midnight = datetime(day.year, day.month, day.day, tzinfo=JST)
+                opened = midnight + timedelta(minutes=self.start_minute)
+                closed = midnight + timedelta(minutes=self.end_minute)
+                total += max(min(end, closed) - max(start, opened), timedelta())
+            day += timedelta(days=1)
+        return total.total_seconds() / 60.0
+
+
 @dataclass(frozen=True)
 class EscalationPlan:
     """The chain levels for this municipality and the calendar they run on."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import JST
 from bot.i18n import Catalog
+from bot.triage.escalation import OfficeCalendar
 from bot.triage.summary_metrics import attention, week_metrics
 from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, WeeklySummary
 
@@ -36,11 +37,13 @@ class Raw(str):
 
 def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime, *,
                   stale_hours: int = DEFAULT_STALE_HOURS,
-                  attention_limit: int = DEFAULT_ATTENTION_LIMIT) -> WeeklySummary:
-    """Metrics for `week` and the week before, plus what still needs attention at `now`, in one read."""
+                  attention_limit: int = DEFAULT_ATTENTION_LIMIT,
+                  calendar: OfficeCalendar | None = None) -> WeeklySummary:
+    """Metrics for `week` and the week before, plus what still needs attention at `now`, in one read;
+    `calendar`: the escalation's office hours, to count the time to acknowledge in them too."""
     with sessions.begin() as session:
-        current = week_metrics(session, week)
-        previous = week_metrics(session, week.previous())
+        current = week_metrics(session, week, calendar)
+        previous = week_metrics(session, week.previous(), calendar)
         items, total, restricted = attention(session, now, timedelta(hours=stale_hours), attention_limit)
     seen = set(current.by_kind) | set(previous.by_kind)
     kinds = tuple(k for k in KIND_ORDER if k in seen) + tuple(sorted(seen - set(KIND_ORDER)))

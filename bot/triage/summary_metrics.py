@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.triage import lifecycle
 from bot.triage.core import incident_ref
+from bot.triage.escalation import OfficeCalendar
 from bot.triage.summary_model import AttentionItem, DurationStats, IsoWeek, WeekMetrics
 from storage.models import Escalation, Incident, TimelineEvent
 
@@ -126,13 +127,19 @@ def _status_events(session: Session, week: IsoWeek, status: str) -> int:
     ).scalar_one())
 
 
-def _time_to_acknowledge(session: Session, week: IsoWeek) -> DurationStats:
+def _time_to_acknowledge(session: Session, week: IsoWeek,
+                         calendar: OfficeCalendar | None) -> tuple[DurationStats, DurationStats | None]:
+    """Wall-clock minutes from report to acknowledgement, and the same in office time (the escalation's clock:
+    a report made on Friday night and acknowledged on Monday morning waited minutes of it, not days)."""
     rows = session.execute(
-        select(TimelineEvent.at, Incident.created_at)
+        select(TimelineEvent.at, Incident.created_at, Incident.severity)
         .join(Incident, Incident.id == TimelineEvent.incident_id)
         .where(_in_week(week), TimelineEvent.type == "acknowledged")
     ).all()
-    return duration_stats(_minutes(at, created) for at, created in rows)
+    wall = duration_stats(_minutes(at, created) for at, created, _ in rows)
+    if calendar is None:
+        return wall, None
+    return wall, duration_stats(calendar.office_minutes(created, at, severity) for at, created, severity in rows)
 
 
 def _time_to_resolve(session: Session, week: IsoWeek) -> tuple[DurationStats, int]:
@@ -163,8 +170,9 @@ def _escalations(session: Session, week: IsoWeek) -> tuple[int, dict[int, int]]:
     return int(reached), dict(sorted(by_level.items()))
 
 
-def week_metrics(session: Session, week: IsoWeek) -> WeekMetrics:
-    """Every metric of one week (Monday 00:00 to Sunday 24:00 JST)."""
+def week_metrics(session: Session, week: IsoWeek, calendar: OfficeCalendar | None = None) -> WeekMetrics:
+    """Every metric of one week (Monday 00:00 to Sunday 24:00 JST); `calendar`: office hours, for the time to
+    acknowledge counted as the escalation counts it."""
     new = _new_incidents(session, week)
     merged_reports = session.execute(
         select(func.count()).select_from(TimelineEvent)
@@ -172,13 +180,14 @@ def week_metrics(session: Session, week: IsoWeek) -> WeekMetrics:
     ).scalar_one()
     resolve, resolved_count = _time_to_resolve(session, week)
     reached, by_level = _escalations(session, week)
+    acknowledge, acknowledge_office = _time_to_acknowledge(session, week, calendar)
     return WeekMetrics(
         week=str(week), start=week.start, end=week.end,
         resolved_in_week=resolved_count,
         closed_in_week=_status_events(session, week, lifecycle.CLOSED),
         merged_reports=int(merged_reports),
         merged_incidents=_status_events(session, week, lifecycle.MERGED),
-        time_to_acknowledge=_time_to_acknowledge(session, week),
+        time_to_acknowledge=acknowledge, time_to_acknowledge_office=acknowledge_office,
         time_to_resolve=resolve,
         escalated_level2=reached, escalations_by_level=by_level,
         **new,

@@ -112,6 +112,7 @@ class WeekMetrics:
     escalated_level2: int  # incidents escalated to level 2 or beyond during the week
     escalations_by_level: dict[int, int]
     daily: list[dict[str, Any]]  # [{"date": "2026-11-16", "counts": {kind: n}}], seven entries
+    time_to_acknowledge_office: DurationStats | None = None  # in office hours (None: no calendar given)
 
     @property
     def duplicates(self) -> int:
