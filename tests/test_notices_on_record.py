@@ -118,7 +118,8 @@ def test_the_records_list_each_message_to_a_section(runtime_factory: Callable[..
     rows = [line.split(" | ")[1:3] for line in notices.splitlines() if line.startswith("| 令和")]
     both = "所属課局長及び総務課"
     assert rows == [["通知", both], ["通知（種別の訂正）", both], ["通知（種別の訂正）", both],
-                    ["確認", "総務課 佐藤（総務課）"], ["通知（投稿のURLの変更）", both], ["通知（重大度の変更）", both]]
+                    ["確認", "総務課 佐藤（総務課）"], ["通知（投稿のURLの変更）", both],
+                    ["通知（重大度の変更）", both]]
     timeline = desk.timeline_file(incident_id, None, "md").content.decode()
     assert ("ボット（自動処理）が所属課局長及び総務課に投稿のURLの変更を知らせる通知を送りました（【炎上】INC-0001"
             "（重大度: 高）、第1段階）。") in timeline
