@@ -47,8 +47,8 @@ def test_the_redrawn_notice_shows_the_severity_its_answers_set(runtime_factory: 
 
 def test_a_grant_names_the_console_user_not_their_id(runtime_factory: Callable[..., Runtime],
                                                      sqlite_url: str) -> None:
-    """Walk: 「INC-0001 の報告者として console:console-security さんに…」 and 「→ console:console-security に通知しました:
-    【権限の付与】…」: the console knows the user's name."""
+    """Walk: 「INC-0001 の報告者として console:console-security さんに…」 and 「→ console:console-security に
+    通知しました: 【権限の付与】…」: the console knows the user's name."""
     chat = _chat(runtime_factory, sqlite_url)
     chat.handle(FLAMING)
     chat.handle("/as pr")
