@@ -247,9 +247,11 @@ class Describer:
                     choices[item.id] = {c.value: c.label.get(cat.locale) for c in item.choices}
             except KeyError:
                 pass  # a step of a playbook changed since: raw ids are still readable
+        # The form's order (the playbook's inputs), not the stored one (keys sorted); inputs it no longer has last.
+        order = {key: n for n, key in enumerate(labels)}
         items = [cat.t("records.answer_item", label=labels.get(key, key),
                        value=choices.get(key, {}).get(str(value), _plain(value)))
-                 for key, value in answers.items()]
+                 for key, value in sorted(answers.items(), key=lambda item: order.get(item[0], len(order)))]
         return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
 
     def _person(self, value: Any) -> str:
