@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot import identity
 from bot.triage.short_input import incident_number
 from bot.wiring import Runtime
 
@@ -91,7 +92,7 @@ def _incident_command(runtime: Runtime, args: argparse.Namespace, stdout: TextIO
     if number is None:
         stdout.write(cat.t("records.file.bad_number", command=args.command, value=repr(args.target)) + "\n")
         return 2
-    desk = RecordsDesk(runtime.triage.deps)
+    desk = RecordsDesk(runtime.triage.deps, console_names(runtime))
     viewer = getattr(args, "as_user", None) or None
     try:
         if make == "report":
@@ -105,6 +106,13 @@ def _incident_command(runtime: Runtime, args: argparse.Namespace, stdout: TextIO
         stdout.write(denied(runtime, viewer))
         return 1
     return emit(runtime, file, args.format, getattr(args, "output", None), stdout)
+
+
+def console_names(runtime: Runtime) -> dict[str, str]:
+    """The console users app.yaml names, by the id the core stores: `--as` one of them is said by name."""
+    users = runtime.settings.file.console.users.values()
+    return {user.id if identity.split(user.id)[0] else identity.qualify("console", user.id): user.name
+            for user in users}
 
 
 def denied(runtime: Runtime, viewer: str | None) -> str:

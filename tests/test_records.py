@@ -216,7 +216,10 @@ def test_docx_report_reads_back_and_history_matches_the_timeline(runtime: Runtim
     assert [line.seq for line in lines] == [e.seq for e in entries]
     assert all(row[0].startswith("令和8年11月18日") for row in history[1:])
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "広報 花子（広報担当）"]]
+    # The step's new post URL and its severity change told the section again: each message on record (walk 13 #5).
+    assert [row[1:3] for row in notices[1:]] == [
+        ["通知", "広報広聴課"], ["通知（投稿のURLの変更）", "広報広聴課"], ["通知（重大度の変更）", "広報広聴課"],
+        ["確認", "広報 花子（広報担当）"]]
     assert "旭川市ガイドライン 7(1)エ" in notices[1][3]
     actions = next(t for t in tables if t[0][0] == "番号")
     assert len(actions) > 2 and all("旭川市ガイドライン" in row[5] for row in actions[1:])
@@ -280,7 +283,9 @@ def test_erased_incident_report_says_what_was_erased_and_when(runtime: Runtime, 
     assert len(history) - 1 == len(runtime.triage.queries.timeline(flaming, None))
     assert "内容は保存期間の経過により消去済み" in history[1][2]
     notices = next(t for t in tables if t[0][:3] == ["日時", "区分", "相手・確認者"])
-    assert [row[1:3] for row in notices[1:]] == [["通知", "広報広聴課"], ["確認", "広報 花子（広報担当）"]]
+    assert [row[1:3] for row in notices[1:]] == [
+        ["通知", "広報広聴課"], ["通知（投稿のURLの変更）", "広報広聴課"], ["通知（重大度の変更）", "広報広聴課"],
+        ["確認", "広報 花子（広報担当）"]]
 
 
 def _config(runtime: Runtime, tmp_path: Path) -> Path:

@@ -138,7 +138,9 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
     runtime, ids = seeded
     summary = build_summary(runtime.triage.deps.sessions, W47, NOW)
     text = render_summary(summary, runtime.triage.catalog)
-    for line in ("【週次インシデントまとめ】2026-W47", "期間: 2026年11月16日（月）〜2026年11月22日（日）",
+    # Headed by its dates, not the ISO week (session 13 records walk #11: 「【週次インシデントまとめ】2026-W49」).
+    for line in ("【週次インシデントまとめ】2026年11月16日（月）〜11月22日（日）",
+                 "期間: 2026年11月16日（月）〜2026年11月22日（日）",
                  "■ 新規インシデント 6件（前週 2件、+4）", "うち閲覧制限付き 1件",
                  "　炎上 2件（前週 1件）", "・媒体: X（旧Twitter） 3件、Facebook 1件、閲覧制限付き 1件、不明 1件",
                  "・対応完了 2件（1件）、終結 1件（1件）", "・重複報告の統合 4件（1件）",
@@ -153,6 +155,8 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
     english = render_summary(summary, Catalog.load("en"))
     assert "■ New incidents: 6 (week before: 2, +4)" in english
     assert "Period: Mon 16 Nov 2026 – Sun 22 Nov 2026" in english
+    assert english.startswith("[Weekly incident summary] Mon 16 Nov 2026 – Sun 22 Nov 2026\n")
+    assert "2026-W47" not in text and "2026-W47" not in english
     assert "Time to acknowledge: median 30 min, p90 1 h 18 min (n=5)" in english
 
 
@@ -184,9 +188,11 @@ def test_an_empty_week(make: Callable[..., Runtime], database_url: str, clock: F
     summary = build_summary(runtime.triage.deps.sessions, W47, NOW)
     assert summary.empty and summary.current.new_total == 0 and summary.attention == ()
     text = render_summary(summary, runtime.triage.catalog)
-    assert "の新規インシデントはありませんでした（前週 0件）。" in text and "今週" not in text
+    assert "■ この週（2026年11月16日（月）〜11月22日（日））の新規インシデントはありませんでした（前週 0件）。" in text
+    assert "今週" not in text and "2026-W47" not in text
     assert "・ありません" in text and "確認までの時間" not in text
-    assert "No new incidents in 2026-W47" in render_summary(summary, Catalog.load("en"))
+    assert "No new incidents in the week of Mon 16 Nov 2026 – Sun 22 Nov 2026" in render_summary(
+        summary, Catalog.load("en"))
     assert summary.to_dict()["empty"] is True
     assert render_chart(summary, runtime.triage.catalog).startswith(b"\x89PNG")
 

@@ -31,6 +31,7 @@ from tests.summary_fake_slack import FakeSlack
 from tests.summary_fixtures import insert_incident, jst, make_runtime, seed_two_weeks, write_playbooks
 
 W47 = IsoWeek(2026, 47)
+TITLE = "【週次インシデントまとめ】2026年11月16日（月）〜11月22日（日）"
 NOW = jst(23, 9)
 
 
@@ -73,8 +74,8 @@ def test_post_makes_the_message_and_the_three_upload_calls(runtime: Runtime, sla
     assert message.headers["Authorization"] == "Bearer xoxb-test"
     assert message.params["channel"] == "C_SUMMARY"
     blocks = message.params["blocks"]  # chat.postMessage goes as JSON
-    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "【週次インシデントまとめ】2026-W47",
-                                                    "emoji": True}}
+    # Headed by its dates, not the ISO week (session 13 records walk #11).
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": TITLE, "emoji": True}}
     texts = [block["text"]["text"] for block in blocks[1:]]
     assert all(block["type"] == "section" and len(text) <= 3000 for block, text in zip(blocks[1:], texts, strict=True))
     joined = "\n".join(texts)
@@ -84,7 +85,7 @@ def test_post_makes_the_message_and_the_three_upload_calls(runtime: Runtime, sla
     assert get_url.params["filename"] == "incident-summary-2026-W47.png" and int(get_url.params["length"]) == len(png)
     assert upload.body == png
     assert complete.params["channel_id"] == "C_SUMMARY"
-    assert json.loads(complete.params["files"]) == [{"id": "F0001", "title": "【週次インシデントまとめ】2026-W47"}]
+    assert json.loads(complete.params["files"]) == [{"id": "F0001", "title": TITLE}]
     assert result == {"channel": "C_SUMMARY", "ts": ["1700000000.000001"], "file_id": "F0001"}
 
 
@@ -107,7 +108,7 @@ def test_cli_prints_text_json_and_chart(runtime: Runtime, tmp_path: Path) -> Non
     seed_two_weeks(runtime)
     out = io.StringIO()
     assert summary(runtime, _args(), out) == 0  # default: the last full week
-    assert out.getvalue().startswith("【週次インシデントまとめ】2026-W47\n")
+    assert out.getvalue().startswith(TITLE + "\n")
     out = io.StringIO()
     chart = tmp_path / "out.png"
     assert summary(runtime, _args(week="2026-W46", format="json", chart=str(chart)), out) == 0

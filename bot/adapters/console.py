@@ -305,7 +305,7 @@ class ConsoleChat:
             return self.t("ack.denied")
 
     def _grant(self, rest: str) -> str:
-        return self._render(self.triage.roles.grant_reporter(self._need_focus(), self._user_id(rest), self.actor))
+        return self._shared(commands.Command("grant", self._need_focus(), user=rest))
 
     def _user_id(self, typed: str) -> str:
         """A console user's key (or an id) as the core's user id."""
@@ -323,7 +323,8 @@ class ConsoleChat:
             return read.text
         if read.action == "new":
             return self._report(read.text, None, explicit=True, force_new=True)
-        return self._ending(read.run(self.triage, self.actor, person=self._user_id))
+        name = self.records.names.get(self._user_id(read.user), "") if read.user else ""  # a console user's name
+        return self._ending(read.run(self.triage, self.actor, person=self._user_id, name=name))
 
     def _note(self, rest: str) -> str:
         return self._render(self.triage.incidents.add_note(self._need_focus(), self.actor, rest))

@@ -8,6 +8,7 @@ line skips a question, /cancel or any other command ends the questions with noth
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,13 +18,15 @@ from bot import identity
 from bot.delivery import closing
 from bot.ports import Actor, IncidentView
 from bot.records.model import reporter_names
+from bot.records.sentences import Describer
 from bot.records.service import RecordFile, RecordsDesk
 from bot.records_cli import save_whole, unique_path
 from bot.triage.core import incident_ref
-from bot.triage.export import export_timeline
 from bot.triage.service import Triage
 
 FOLDER = "records"
+# Control characters a terminal would act on (escape sequences, carriage returns), kept out of what it prints.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def records_folder(triage: Triage) -> Path:
@@ -60,12 +63,17 @@ class ConsoleRecords:
         return RecordsDesk(self.triage.deps)
 
     def timeline(self, incident_id: int, user: str) -> str:
-        """The readable timeline (names and section names, not ids) as the user may see it."""
+        """The readable timeline (names and section names, not ids) as the user may see it, as plain text for a
+        terminal: one sentence per event with its basis (Markdown's escapes and pipes are for files)."""
         queries = self.triage.queries
         view, entries = queries.view(incident_id, user), queries.timeline(incident_id, user)
         names = {**self.names, **reporter_names(self.triage.deps, incident_id)} if view.details_visible else {}
-        return export_timeline(view, entries, "md", self.triage.catalog, deps=self.triage.deps,
-                               names=names).rstrip()
+        out = [self.t("console.timeline_heading", ref=view.ref, kind=view.kind_label, status=view.status_label)]
+        for line in Describer.for_deps(self.triage.deps, names=names).describe(entries):
+            basis = self.t("console.timeline_clauses", clauses=line.clauses) if line.clauses else ""
+            # A note's own line breaks stay visible, indented under its event.
+            out.append(_CONTROL.sub("", line.sentence + basis).replace("\n", "\n  "))
+        return "\n".join(out)
 
     def person(self, view: IncidentView) -> str:
         """The reporter's name for a list line: a console user's, else the name given when reporting (if the

@@ -181,14 +181,17 @@ def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
 
 def _notices(deps: CoreDeps, lines: tuple[Line, ...]) -> Section:
     cat = deps.catalog
-    kinds = {"notified": "notice_sent", "escalated": "notice_escalated", "acknowledged": "notice_ack"}
+    kinds = {"notified": "notice_sent", "escalated": "notice_escalated", "acknowledged": "notice_ack",
+             "notice_resent": "notice_resent"}
     rows = []
     for line in lines:
         if line.type not in kinds or not (line.new or line.erased or line.type == "acknowledged"):
             continue
         party = (line.actor if line.type == "acknowledged" else
                  cat.t("records.report.erased_value") if line.erased else line.new)
-        rows.append((line.when, cat.t(f"records.report.{kinds[line.type]}"), party, line.clauses))
+        # A message sent for a change (kind, URL, severity) says which: neither a first notice nor a re-notice.
+        rows.append((line.when, cat.t(f"records.report.{kinds[line.type]}", reason=line.reason), party,
+                     line.clauses))
     heading = cat.t("records.report.heading.notices")
     if not rows:
         return Section(heading, (cat.t("records.report.notice_none"),))

@@ -25,8 +25,11 @@ KNOWN_TYPES = frozenset({
     "reported", "classified", "merged_report", "kind_corrected", "restricted", "step_completed", "step_skipped",
     "severity_changed", "details_changed", "status_changed", "notified", "acknowledged", "escalated",
     "delivery_failed", "notify_failed", "access_denied", "note", "merged", "erased", "review_recorded",
-    "role_granted", "reported_again",
+    "role_granted", "reported_again", "notice_resent",
 })
+# Section messages whose clauses are the notice's: the notice itself, escalated or drawn again (kind or URL changed).
+NOTICES = ("notified", "escalated")
+REDRAWN = ("kind_corrected", "url_changed")
 # Events that always carry a payload: an empty one on an erased incident means retention removed it.
 PAYLOAD_TYPES = KNOWN_TYPES - {"acknowledged", "merged_report", "reported_again"}
 
@@ -49,6 +52,7 @@ class Line:
     step_id: str | None = None
     kind: str | None = None  # the incident's kind when the event happened
     erased: bool = False  # the payload was erased after the retention period
+    reason: str = ""  # why a further notice was sent (notice_resent), in words
 
 
 def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
@@ -159,7 +163,10 @@ class Describer:
         if isinstance(step_id, str):
             answers = entry.data.get("answers")
             params["answers"] = self._answers(kind, step_id, answers) if isinstance(answers, dict) else ""
-        if entry.type in ("notified", "escalated") and isinstance(entry.new, str) and self.profile:
+        reason = entry.data.get("reason") if entry.type == "notice_resent" else None
+        if reason is not None:
+            params["reason"] = cat.label("records.reason", str(reason))
+        if (entry.type in NOTICES or reason in REDRAWN) and isinstance(entry.new, str) and self.profile:
             section = self.profile.sections.get(entry.new)
             cited = list(section.clauses) if section else []
             specific = True
@@ -186,7 +193,7 @@ class Describer:
         text = self._sentence(entry.type, params)
         return Line(**base, text=text, old=old, new=new, clauses=("、" if cat.locale == "ja" else "; ").join(clauses),
                     sentence=cat.t("records.frame", when=when, text=text),
-                    step_id=step_id if isinstance(step_id, str) else None)
+                    step_id=step_id if isinstance(step_id, str) else None, reason=str(params.get("reason", "")))
 
     def _sentence(self, type_: str, params: dict[str, Any]) -> str:
         cat = self.catalog
@@ -221,7 +228,7 @@ class Describer:
             return cat.t("records.flag_yes" if value else "records.flag_no")
         if entry.type == "details_changed" and entry.data.get("field") == "platform":
             return platform_label(cat, str(value))
-        if entry.type in ("notified", "escalated"):
+        if entry.type in (*NOTICES, "notice_resent"):
             return self._recipients(entry, value)
         convert = labels.get(entry.type)
         return convert(value) if convert else _plain(value)
@@ -240,9 +247,11 @@ class Describer:
                     choices[item.id] = {c.value: c.label.get(cat.locale) for c in item.choices}
             except KeyError:
                 pass  # a step of a playbook changed since: raw ids are still readable
+        # The form's order (the playbook's inputs), not the stored one (keys sorted); inputs it no longer has last.
+        order = {key: n for n, key in enumerate(labels)}
         items = [cat.t("records.answer_item", label=labels.get(key, key),
                        value=choices.get(key, {}).get(str(value), _plain(value)))
-                 for key, value in answers.items()]
+                 for key, value in sorted(answers.items(), key=lambda item: order.get(item[0], len(order)))]
         return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
 
     def _person(self, value: Any) -> str:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,8 +57,9 @@ class RecordFile:
 class RecordsDesk:
     """Builds record files for a viewer; None as the viewer is the operator (CLI with database access)."""
 
-    def __init__(self, deps: CoreDeps) -> None:
+    def __init__(self, deps: CoreDeps, names: Mapping[str, str] | None = None) -> None:
         self.deps = deps
+        self.names = dict(names or {})  # people the caller can name (the console's users): a refusal says who
 
     # -- access ------------------------------------------------------------------------------------------
     def _require(self, action: str, incident_id: int, user: str | None) -> None:
@@ -68,8 +69,12 @@ class RecordsDesk:
 
         def check(session: Session) -> None:
             incident = load_incident(session, incident_id)
-            self.deps.access.require(action, user, incident_id, restricted=incident.restricted,
-                                     reporters=reporter_ids(session, incident_id))
+            try:
+                self.deps.access.require(action, user, incident_id, restricted=incident.restricted,
+                                         reporters=reporter_ids(session, incident_id))
+            except PermissionDenied as denied:
+                denied.name = self.names.get(user, "")  # recorded after the rollback under this name
+                raise
 
         transaction(self.deps, check)
 

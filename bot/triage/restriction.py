@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from bot.ports import Actor, Notification
 from bot.triage.command_hints import how, platform_of
 from bot.triage.core import CoreDeps, record, reporter_rows, section_notice
+from bot.triage.notices_sent import ROLES_REVOKED, on_record
 from bot.triage.roles import ROLE_GRANTED_EVENT
 from storage.models import Incident, TimelineEvent
 
@@ -31,4 +32,4 @@ def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor,
                             cat.t("coreport.body", reporter=row.name or row.user_id, user=row.user_id)
                             + how(cat, "grant", platform_of(row.user_id), ref=ref, id=incident.id, user=row.user_id))
              for row in revoked)
-    return tuple(note for note in notes if note)
+    return tuple(on_record(session, deps, incident, [note for note in notes if note], ROLES_REVOKED))

@@ -65,7 +65,7 @@ MAX_MERGE_DEPTH = 50
 STATE_EVENTS = frozenset({
     "classified", "kind_corrected", "restricted", "status_changed", "acknowledged", "merged_report", "reported_again",
     "merged",
-    "role_granted", "severity_changed", "notified", "escalated", "access_denied"})
+    "role_granted", "severity_changed", "notified", "escalated", "access_denied", "notice_resent"})
 
 
 @dataclass(frozen=True)

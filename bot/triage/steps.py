@@ -32,7 +32,7 @@ from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
 from bot.triage.severity import assess
 from bot.triage.short_input import choice_value, fold, url_value
-from bot.triage.url_correction import follow_url, revised, revision_replayed
+from bot.triage.url_correction import follow_url, revision_replayed, told_after_answers
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Escalation, Incident, StepState
 
@@ -347,7 +347,7 @@ class StepRunner:
             incident.department = clip(answers["department"], DEPARTMENT_MAX)
         messages, changed = (self.reassess_severity(session, incident, actor)
                              if any(key in answers for key in SEVERITY_INPUTS) else ([], []))
-        return told + messages, (revised(session, self.deps, incident, old_url) if notices else []) + changed
+        return told + messages, told_after_answers(session, self.deps, incident, old_url, bool(notices), changed)
 
     def reassess_severity(self, session: Session, incident: Incident,
                           actor: str) -> tuple[list[str], list[Notification]]:

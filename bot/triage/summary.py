@@ -78,6 +78,17 @@ def _jdate(value: date | datetime, locale: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS['ja'][day.weekday()]}）"
 
 
+def period_label(week: str, locale: str) -> str:
+    """The week as dates, not its ISO number (2026-W49): 2026年11月30日（月）〜12月6日（日）, the year again only
+    when it changes; what a city hall's calendar shows (「12月第1週」 reads differently for a week across months)."""
+    days = IsoWeek.parse(week).days()
+    first, last = days[0], days[-1]
+    if locale == "en":
+        return f"{_jdate(first, locale)} – {_jdate(last, locale)}"
+    ends = f"{last.month}月{last.day}日（{WEEKDAYS['ja'][last.weekday()]}）"
+    return f"{_jdate(first, locale)}〜{ends if last.year == first.year else _jdate(last, locale)}"
+
+
 def _jtime(value: datetime, locale: str) -> str:
     local = value.astimezone(JST)
     if locale == "en":
@@ -148,6 +159,7 @@ def _context(summary: WeeklySummary, catalog: Catalog,
 
     return {
         "s": summary, "cur": summary.current, "prev": summary.previous, "week": week,
+        "period": period_label(summary.week, locale),
         "counts": counts, "reasons": reasons,
         "first_day": week.days()[0], "last_day": week.days()[-1],
         "label": label, "link": link, "delta": _delta,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n import Catalog
+from bot.triage.summary import period_label
 from bot.triage.summary_model import WeeklySummary
 
 # Colour-blind-safe palette (Okabe–Ito), one colour per kind in display order.
@@ -74,7 +75,8 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
                           xytext=(0, 2), textcoords="offset points")
     axes.set_xticks(positions, ticks)
     axes.set_xlim(-0.6, len(daily) - 0.4)
-    axes.set_title(catalog.t("summary.chart.title", week=summary.week), fontproperties=font, fontsize=12)
+    axes.set_title(catalog.t("summary.chart.title", week=period_label(summary.week, catalog.locale)),
+                   fontproperties=font, fontsize=12)
     axes.set_ylabel(catalog.t("summary.chart.ylabel"), fontproperties=font)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(0, max(max(bottoms, default=0), 1) * 1.18)

@@ -2,7 +2,8 @@
 in the step's transaction; a URL another open incident already holds is not taken (two incidents are never merged
 silently): the reporter is told which one holds it. The section notices already sent are redrawn with the new URL
 (`revised`): PR acts on its first notice; a restricted incident's notices show no URL and are left as they are.
-A kind correction redraws them the same way (`kind_redrawn`)."""
+A kind correction redraws them the same way (`kind_redrawn`). Each message the sections are sent is on record
+(bot/triage/notices_sent.py); a replay (`revision_replayed`) rebuilds them and records nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.ports import Notification
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, incident_ref, notification, record
+from bot.triage.notices_sent import KIND_CORRECTED, SEVERITY_CHANGED, URL_CHANGED, on_record
 from bot.triage.urls import source_key
 from storage.models import Escalation, Incident, TimelineEvent
 
@@ -67,9 +69,19 @@ def revised(session: Session, deps: CoreDeps, incident: Incident, old: str | Non
 
 
 def kind_redrawn(session: Session, deps: CoreDeps, incident: Incident, old_kind: str) -> list[Notification]:
-    """The notices sent so far drawn again after a kind correction, saying what the kind was."""
-    return redrawn(session, deps, incident, deps.catalog.t("notify.kind_changed",
-                                                           old=deps.catalog.label("kind", old_kind)))
+    """The notices sent so far drawn again after a kind correction, saying what the kind was; each on record."""
+    notes = redrawn(session, deps, incident, deps.catalog.t("notify.kind_changed",
+                                                            old=deps.catalog.label("kind", old_kind)))
+    return on_record(session, deps, incident, notes, KIND_CORRECTED)
+
+
+def told_after_answers(session: Session, deps: CoreDeps, incident: Incident, old_url: str | None, url_changed: bool,
+                       severity: list[Notification]) -> list[Notification]:
+    """What a step's answers send the sections, each on record: the notices redrawn when the post URL changed (with
+    the severity the same answers set), then the severity change notice."""
+    notes = revised(session, deps, incident, old_url) if url_changed else []
+    return on_record(session, deps, incident, notes, URL_CHANGED) + on_record(session, deps, incident, severity,
+                                                                             SEVERITY_CHANGED)
 
 
 def redrawn(session: Session, deps: CoreDeps, incident: Incident, changed: str) -> list[Notification]:
