@@ -37,8 +37,8 @@ class ReportInput:
     # Explicit intent (DM, mention, slash command, shortcut, console): always taken up, never dropped.
     # False for a message posted in a report channel: unsure ones are asked about (AskIfReport), chatter is left alone.
     explicit: bool = False
-    # Explicit by act (a report command or action: slash command, message action, /report, 「新規」): the sender said
-    # it is a report, so a question about it offers the kinds only, no 「報告ではない」 (bot/triage/classifier_intake.py).
+    # Explicit by act (a report command or action: slash command, message action, /report, 新規): the sender said it
+    # is a report, so a question about it offers the kinds only, no 報告ではない (bot/triage/classifier_intake.py).
     by_act: bool = False
     # Files or images posted with the message: a screenshot with little or no text is asked about, not left alone.
     attachments: int = 0

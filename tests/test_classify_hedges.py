@@ -69,17 +69,19 @@ def test_hedge_pattern_costs_linear_time() -> None:
     assert time.perf_counter() - started < 1.0
 
 
-@pytest.mark.parametrize("hedge", ["もしかしたら問題ないかもですが、", "私の勘違いかもしれないのですが、",
-                                   "大したことではないかもしれませんが、", "杞憂かもしれませんが、", "余計なお世話かもですが、",
-                                   "思い過ごしならいいのですが、", "見当違いでしたら申し訳ありませんが、", "勘違いかもなんですが、",
-                                   "Sorry if this is a false alarm, ", "I might be overthinking this, but "])
+@pytest.mark.parametrize("hedge", [
+    "もしかしたら問題ないかもですが、", "私の勘違いかもしれないのですが、", "大したことではないかもしれませんが、",
+    "杞憂かもしれませんが、", "余計なお世話かもですが、", "思い過ごしならいいのですが、",
+    "見当違いでしたら申し訳ありませんが、", "勘違いかもなんですが、", "Sorry if this is a false alarm, ",
+    "I might be overthinking this, but "])
 def test_hedges_outside_the_old_list_leave_no_trace(hedge: str) -> None:
     """Session 14: 「もしかしたら問題ないかもですが、」 alone made 93 held-out reports missed (bench/eval_hedges.py)."""
     assert prepare(hedge + PLAIN).rstrip("。") == prepare(PLAIN)
 
 
-@pytest.mark.parametrize("content", ["市民の勘違いが広がっています", "誤解を招く投稿が拡散しています",
-                                     "規程上問題ないでしょうか", "公式Xの投稿は問題ないかもしれませんが、リプライ欄が荒れています"])
+@pytest.mark.parametrize("content", [
+    "市民の勘違いが広がっています", "誤解を招く投稿が拡散しています", "規程上問題ないでしょうか",
+    "公式Xの投稿は問題ないかもしれませんが、リプライ欄が荒れています"])
 def test_what_is_said_about_nothing_stays_when_it_is_the_report(content: str) -> None:
     """A statement or question with those words, not a hedge before a report, keeps its words."""
     kept = prepare(content)

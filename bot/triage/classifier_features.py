@@ -20,13 +20,14 @@ _URL = re.compile(r"https?://(?:www\.|m\.)?([a-z0-9.-]+)[^\s]*")
 # A chat emoji code (:rotating_light:, a workspace's :kumaru_ok:) is decoration; its letters would read as English.
 _EMOJI_CODE = re.compile(r"(?<![a-z0-9]):(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+:")  # one letter at least: 10:30:00 stays
 # Words for "there may be nothing to it" (kana as normalize leaves them: katakana folded to hiragana).
-_NOTHING_WORDS = ("問題(?:ない|なし|ありません)", "何でもない", "なんでもない", "勘違い", "思い過ごし", "杞憂", "取り越し苦労",
-                  "(?:大した|たいした)(?:こと|事)(?:では|じゃ)?(?:ない|ありません)", "余計なお世話", "お節介", "おせっかい",
-                  "考え(?:すぎ|過ぎ)", "気にし(?:すぎ|過ぎ)", "心配し(?:すぎ|過ぎ)", "見間違い", "的外れ", "見当違い",
-                  "(?:既に|すでに)?ご存[知じ]", "素人考え", "誤解")
+_NOTHING_WORDS = ("問題(?:ない|なし|ありません)", "何でもない", "なんでもない", "勘違い", "思い過ごし", "杞憂",
+                  "取り越し苦労", "(?:大した|たいした)(?:こと|事)(?:では|じゃ)?(?:ない|ありません)", "余計なお世話",
+                  "お節介", "おせっかい", "考え(?:すぎ|過ぎ)", "気にし(?:すぎ|過ぎ)", "心配し(?:すぎ|過ぎ)",
+                  "見間違い", "的外れ", "見当違い", "(?:既に|すでに)?ご存[知じ]", "素人考え", "誤解")
 _NOTHING = "(?:" + "|".join(_NOTHING_WORDS) + ")"
-_NOTHING_MARKS = ("問題", "何でもない", "なんでもない", "勘違い", "思い過ごし", "杞憂", "取り越し", "お世話", "お節介",
-                  "おせっかい", "すぎ", "過ぎ", "見間違い", "的外れ", "見当違い", "ご存", "素人考え", "誤解", "大した", "たいした")
+_NOTHING_MARKS = ("問題", "何でもない", "なんでもない", "勘違い", "思い過ごし", "杞憂", "取り越し", "お世話",
+                  "お節介", "おせっかい", "すぎ", "過ぎ", "見間違い", "的外れ", "見当違い", "ご存", "素人考え", "誤解",
+                  "大した", "たいした")
 # Hedging formulas (「念のため共有です」「気のせいかもしれませんが」「これって対応必要ですか?」) say nothing about
 # the kind or whether a message is a report, but their n-grams dilute a short report's evidence (l2 norm) and lean
 # towards chatter: prefixed to held-out reports they made 4-11 times as many missed.
@@ -36,9 +37,10 @@ _HEDGE = re.compile(
     r"|気のせい(?:かもしれ(?:ません|ない)|かも|なら(?:いい)?|であれば(?:いい)?)?(?:んです|のです)?"
     r"(?:が|けど|けれど)?[、, ]*"
     r"|(?:大した|たいした)こと(?:ない|じゃない)かもしれ(?:ません|ない)(?:んです|のです)?(?:が|けど|けれど)?[、, ]*"
-    # "This may be nothing, but": a word for "nothing to it" (the lexicon below, after an optional もしかしたら or 私の),
+    # "This may be nothing, but": a word for "nothing to it" (_NOTHING, after an optional もしかしたら or 私の),
     # then a modal (かも, なら, でしたら…) and a concessive or an apology; a statement (「勘違いが広がっています」)
-    # has no modal and a question (「問題ないでしょうか」) no concessive: both stay. Bounded: every part is optional once, no repeated group before the lexicon.
+    # has no modal and a question (「問題ないでしょうか」) no concessive: both stay. Bounded: each part is
+    # optional once, no repeated group before the lexicon word.
     r"|(?:(?:もしかしたら|もしかすると|ひょっとしたら|ひょっとすると|ただの|単なる)[、 ]?)?"
     r"(?:(?:私|わたし|自分|僕|こちら)の)?" + _NOTHING +
     r"(?:なの|な|だ|です)?(?:かも(?:しれ(?:ません|ない))?|(?:でしょう|だろう)(?=けど|が)|なら(?:いい|良い)?"

@@ -1,13 +1,13 @@
 """What the core does with a classification, and the labelled examples staff answers leave behind.
 
-| outcome  | report channel (explicit=False)     | explicit by place (DM, mention, 1:1, console line) | explicit by act (slash, message   |
-|          |                                     |                                                   | action, /report, 「新規」: by_act)   |
-|----------|-------------------------------------|---------------------------------------------------|-----------------------------------|
-| report   | open the incident                   | open the incident                                 | open the incident                 |
-| unsure   | AskIfReport to the poster only: the | AskIfReport with every kind, likely first, and    | AskIfReport with every kind,      |
-|          | three likely kinds, 「報告ではない」    | 「報告ではない」                                      | likely first; no 「報告ではない」    |
-| chatter  | nothing (no reply in the channel)   | as unsure: never dropped                          | as unsure: never dropped          |
-| chatter, files with < 30 characters of text | AskIfReport with every kind (a screenshot alone) | as above | as above |
+| outcome | report channel (explicit=False)  | explicit by place (DM, mention,    | explicit by act (slash command,  |
+|         |                                  | 1:1 chat, console line)            | message action, /report, 新規)   |
+|---------|----------------------------------|------------------------------------|----------------------------------|
+| report  | open the incident                | open the incident                  | open the incident                |
+| unsure  | AskIfReport to the poster only:  | AskIfReport: every kind, likely    | AskIfReport: every kind, likely  |
+|         | three likely kinds + 報告ではない | first, + 報告ではない              | first; no 報告ではない           |
+| chatter | nothing (no reply in a channel)  | as unsure: never dropped           | as unsure: never dropped         |
+| chatter, files with < 30 characters of text | AskIfReport with every kind (a screenshot alone) | as above |
 
 Nothing is opened, and no section notified, under a kind nobody chose: a kind answered opens and notifies exactly
 as a confident report. Explicit intent that links a post an open incident is about merges unasked

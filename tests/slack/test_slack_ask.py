@@ -124,7 +124,8 @@ def test_an_unsure_slash_report_asks_the_kind_in_the_form_with_its_text(unsure: 
     unsure.driver.slash(STAFF, TEXT, REPORT)
     assert unsure.incident_ids() == [] and fake.channel_messages(PR_CHANNEL) == []
     view = fake.views[-1]
-    assert view["callback_id"] == "report_submit" and "どの種別として報告しますか？" in json.dumps(view, ensure_ascii=False)
+    assert view["callback_id"] == "report_submit"
+    assert "どの種別として報告しますか？" in json.dumps(view, ensure_ascii=False)
     text_block = next(b for b in view["blocks"] if b.get("block_id") == "report_text")
     assert text_block["element"]["initial_value"] == TEXT
     response = unsure.driver.submit_view(STAFF, view, {"report_text": TEXT})  # no kind: asked again, form kept

@@ -62,8 +62,10 @@ def test_slash_command_chatter_is_asked_in_the_form_with_its_text(slack: SlackEn
     slack.driver.slash(STAFF, "テストです", ELSEWHERE)
     assert _responses(slack) == [] and slack.incident_ids() == []
     view = slack.fake.views[-1]
-    assert view["callback_id"] == "report_submit" and "どの種別として報告しますか" in json.dumps(view, ensure_ascii=False)
-    assert next(b for b in view["blocks"] if b.get("block_id") == "report_text")["element"]["initial_value"] == "テストです"
+    assert view["callback_id"] == "report_submit"
+    assert "どの種別として報告しますか" in json.dumps(view, ensure_ascii=False)
+    text_block = next(b for b in view["blocks"] if b.get("block_id") == "report_text")
+    assert text_block["element"]["initial_value"] == "テストです"
 
 
 def test_slash_command_is_configurable(slack_factory: Callable[..., SlackEnv]) -> None:
