@@ -13,6 +13,8 @@ platform (t_platform_markup_heldout) on the text its adapter hands the core inst
   alone     chatter left alone: outcome ``chatter`` or ``unsure`` (``unsure`` only asks the poster, privately)
   dropped   explicit-intent reports (DM, mention, slash, shortcut, console) the core would not take up: always 0
             by design (bot.triage.classifier_intake.intake_action), counted here to prove it
+  asked     explicit-intent reports the poster is asked about (kind picked) instead of opened: ``unsure`` and
+            ``chatter`` (before session 14, ``unsure`` opened on the best guess: only ``chatter`` was asked)
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ def score(classify: Any, rows: list[dict[str, Any]], text: Any = raw) -> dict[st
                 c["+unsure"] += right and result.outcome == "unsure"
                 c["missed"] += result.outcome == "chatter"
                 c["dropped"] += intake_action(result, explicit=True) == "ignore"
+                c["asked"] += intake_action(result, explicit=True) == "ask"
     return counts
 
 
@@ -99,8 +102,8 @@ def summary(results: dict[str, dict[str, dict[str, dict[str, int]]]]) -> str:
     """Markdown table: one row per batch (all reports, all chatter), the columns of bench/README.md."""
     lines = ["| held-out batch | reports | old: right kind % | new: right kind, report % | new: right kind, report or "
              "unsure % | new: reports missed (chatter) | chatter | old: left alone % | new: left alone % | "
-             "new: chatter asked (unsure) | explicit dropped |",
-             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+             "new: chatter asked (unsure) | explicit dropped | explicit asked |",
+             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     empty: dict[str, int] = defaultdict(int)
     for batch, by_model in results.items():
         old, new = by_model["old"], by_model["new"]
@@ -108,7 +111,8 @@ def summary(results: dict[str, dict[str, dict[str, dict[str, int]]]]) -> str:
         oc, nc = old.get(NONE, empty), new.get(NONE, empty)
         lines.append(f"| {batch} | {n['n']} | {pct(o['right'], o['n'])} | {pct(n['right'], n['n'])} | "
                      f"{pct(n['right'] + n['+unsure'], n['n'])} | {n['missed']} | {nc['n']} | "
-                     f"{pct(oc['alone'], oc['n'])} | {pct(nc['alone'], nc['n'])} | {nc['unsure']} | {n['dropped']} |")
+                     f"{pct(oc['alone'], oc['n'])} | {pct(nc['alone'], nc['n'])} | {nc['unsure']} | {n['dropped']} | "
+                     f"{n['asked']} |")
     return "\n".join(lines)
 
 

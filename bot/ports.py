@@ -37,6 +37,9 @@ class ReportInput:
     # Explicit intent (DM, mention, slash command, shortcut, console): always taken up, never dropped.
     # False for a message posted in a report channel: unsure ones are asked about (AskIfReport), chatter is left alone.
     explicit: bool = False
+    # Explicit by act (a report command or action: slash command, message action, /report, 新規): the sender said it
+    # is a report, so a question about it offers the kinds only, no 報告ではない (bot/triage/classifier_intake.py).
+    by_act: bool = False
     # Files or images posted with the message: a screenshot with little or no text is asked about, not left alone.
     attachments: int = 0
 
@@ -156,16 +159,14 @@ class KindChoice:
 class AskIfReport:
     """Ask the poster, and only the poster (ephemeral / private), what their message is.
 
-    incident_id None: nothing was opened yet. Answer with IncidentDesk.answer(report, kind) — the same
-    ReportInput and a kind from choices, or kind None for the decline button (「報告ではない」).
-    incident_id set: an explicit report was opened with the best-guess kind (choices[0]); the answer is a kind
-    picker: IncidentDesk.correct_kind(incident_id, kind, actor). decline is then None.
+    Nothing is opened or notified until it is answered. Answer with IncidentDesk.answer(report, kind) — the same
+    ReportInput and a kind from choices, or kind None for the decline button (「報告ではない」), which a report made
+    by act (ReportInput.by_act) does not offer (decline None).
     """
 
-    question: str  # 「インシデントとして報告しますか？」 or, for an opened report, 「種別を選んでください」
+    question: str  # 「インシデントとして報告しますか？」 or, made by act, 「どの種別として報告しますか？」
     choices: tuple[KindChoice, ...]  # likely kinds first
     decline: str | None  # 「報告ではない」
-    incident_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -189,12 +189,13 @@ class ConsoleChat:
             kind, _, rest = rest.strip().partition(" ")
         if not rest.strip():
             return self.t("console.usage_report")
-        return self._report(rest.strip(), kind or None, explicit=True, force_new=force_new)
+        return self._report(rest.strip(), kind or None, explicit=True, force_new=force_new, by_act=True)
 
-    def _report(self, text: str, kind: str | None, *, explicit: bool, force_new: bool = False) -> str:
-        """A typed report (explicit intent) or, with /post, a message as if posted in a report channel."""
+    def _report(self, text: str, kind: str | None, *, explicit: bool, force_new: bool = False,
+                by_act: bool = False) -> str:
+        """A typed line (explicit by place), /report and 新規 (by act) or, with /post, a report-channel message."""
         report = ReportInput(text=text, reporter=self.actor, kind_hint=kind, platform=None, explicit=explicit,
-                             force_new=force_new)
+                             force_new=force_new, by_act=by_act)
         return self._render(self.triage.incidents.report(report), report)
 
     def _answer_ask(self, rest: str) -> str:
@@ -207,9 +208,6 @@ class ConsoleChat:
             return self.t("console.usage_answer")
         kind = ask.choices[int(number) - 1].kind if int(number) else None
         self.pending = None
-        if ask.incident_id is not None:
-            assert kind is not None
-            return self._render(self.triage.incidents.correct_kind(ask.incident_id, kind, self.actor))
         return self._render(self.triage.incidents.answer(report, kind), report)
 
     def _answer(self, rest: str, skip: bool) -> str:
@@ -322,7 +320,7 @@ class ConsoleChat:
         if isinstance(read, commands.Usage):
             return read.text
         if read.action == "new":
-            return self._report(read.text, None, explicit=True, force_new=True)
+            return self._report(read.text, None, explicit=True, force_new=True, by_act=True)
         name = self.records.names.get(self._user_id(read.user), "") if read.user else ""  # a console user's name
         return self._ending(read.run(self.triage, self.actor, person=self._user_id, name=name))
 

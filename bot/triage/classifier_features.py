@@ -19,6 +19,15 @@ NGRAM_RANGE = (1, 3)
 _URL = re.compile(r"https?://(?:www\.|m\.)?([a-z0-9.-]+)[^\s]*")
 # A chat emoji code (:rotating_light:, a workspace's :kumaru_ok:) is decoration; its letters would read as English.
 _EMOJI_CODE = re.compile(r"(?<![a-z0-9]):(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+:")  # one letter at least: 10:30:00 stays
+# Words for "there may be nothing to it" (kana as normalize leaves them: katakana folded to hiragana).
+_NOTHING_WORDS = ("問題(?:ない|なし|ありません)", "何でもない", "なんでもない", "勘違い", "思い過ごし", "杞憂",
+                  "取り越し苦労", "(?:大した|たいした)(?:こと|事)(?:では|じゃ)?(?:ない|ありません)", "余計なお世話",
+                  "お節介", "おせっかい", "考え(?:すぎ|過ぎ)", "気にし(?:すぎ|過ぎ)", "心配し(?:すぎ|過ぎ)",
+                  "見間違い", "的外れ", "見当違い", "(?:既に|すでに)?ご存[知じ]", "素人考え", "誤解")
+_NOTHING = "(?:" + "|".join(_NOTHING_WORDS) + ")"
+_NOTHING_MARKS = ("問題", "何でもない", "なんでもない", "勘違い", "思い過ごし", "杞憂", "取り越し", "お世話",
+                  "お節介", "おせっかい", "すぎ", "過ぎ", "見間違い", "的外れ", "見当違い", "ご存", "素人考え", "誤解",
+                  "大した", "たいした")
 # Hedging formulas (「念のため共有です」「気のせいかもしれませんが」「これって対応必要ですか?」) say nothing about
 # the kind or whether a message is a report, but their n-grams dilute a short report's evidence (l2 norm) and lean
 # towards chatter: prefixed to held-out reports they made 4-11 times as many missed.
@@ -28,13 +37,27 @@ _HEDGE = re.compile(
     r"|気のせい(?:かもしれ(?:ません|ない)|かも|なら(?:いい)?|であれば(?:いい)?)?(?:んです|のです)?"
     r"(?:が|けど|けれど)?[、, ]*"
     r"|(?:大した|たいした)こと(?:ない|じゃない)かもしれ(?:ません|ない)(?:んです|のです)?(?:が|けど|けれど)?[、, ]*"
+    # "This may be nothing, but": a word for "nothing to it" (_NOTHING, after an optional もしかしたら or 私の),
+    # then a modal (かも, なら, でしたら…) and a concessive or an apology; a statement (「勘違いが広がっています」)
+    # has no modal and a question (「問題ないでしょうか」) no concessive: both stay. Bounded: each part is
+    # optional once, no repeated group before the lexicon word.
+    r"|(?:(?:もしかしたら|もしかすると|ひょっとしたら|ひょっとすると|ただの|単なる)[、 ]?)?"
+    r"(?:(?:私|わたし|自分|僕|こちら)の)?" + _NOTHING +
+    r"(?:なの|な|だ|です)?(?:かも(?:しれ(?:ません|ない))?|(?:でしょう|だろう)(?=けど|が)|なら(?:いい|良い)?"
+    r"|でしたら(?:いい|良い)?"
+    r"|であれば(?:いい|良い)?|だったら(?:いい|良い)?)(?:なんです|んです|のです|んだ|ん|の)?(?:です)?"
+    r"(?:(?:すみません|申し訳(?:ありません|ございません)|ごめんなさい)(?:です)?)?(?:が|けど|けれど(?:も)?)?[、,。. ]*"
     r"|(?:(?:これ|それ)(?:って|は)?[、 ]?)?(?:対応|対処)(?:って|は|が)?(?:必要|いる|要る|いり|要り)(?:ます)?"
     r"(?:ですか|でしょうか|か)?(?:ね|な)?\?+"
     r"|(?:probably|might be|may be|could be) nothing,? (?:but )?"
     r"|(?:just )?(?:flagging|sharing|mentioning) (?:this |it )?(?:just )?in case[.:,]? ?"
     r"|not sure (?:if|whether) this (?:needs|is worth|requires) (?:action|anything|flagging)[.,]?(?: but)?"
+    r"|not sure (?:if |whether )?(?:this|it) (?:matters|is anything|is a problem|is important)[.,]? ?(?:but )?"
+    r"|(?:sorry|apologies) if this is (?:nothing|a false alarm|noise|already known)[.,:]? ?"
+    r"|(?:i )?(?:might|may|could) be (?:overthinking|overreacting|wrong about)(?: this| it)?(?: here)?,? (?:but )?"
 )
-_HEDGE_MARKS = ("念のため", "一応", "気のせい", "大した", "たいした", "対応", "対処", "nothing", "in case", "not sure")
+_HEDGE_MARKS = ("念のため", "一応", "気のせい", "大した", "たいした", "対応", "対処", "nothing", "in case", "not sure",
+                "sorry", "apologies", "overthinking", "overreacting", "wrong about", *_NOTHING_MARKS)
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 

@@ -1,13 +1,18 @@
 """What the core does with a classification, and the labelled examples staff answers leave behind.
 
-| outcome  | report channel (explicit=False)            | explicit intent (DM, mention, slash, shortcut, console) |
-|----------|--------------------------------------------|--------------------------------------------------------|
-| report   | open the incident                          | open the incident                                       |
-| unsure   | AskIfReport to the poster only: likely     | open with the best-guess kind, plus a kind picker       |
-|          | kinds and 「報告ではない」                   | (AskIfReport with incident_id)                          |
-| chatter  | nothing (no reply in the channel)          | AskIfReport with every kind: never dropped; merged     |
-|          |                                            | unasked into the open incident about its URL's post     |
+| outcome | report channel (explicit=False)  | explicit by place (DM, mention,    | explicit by act (slash command,  |
+|         |                                  | 1:1 chat, console line)            | message action, /report, 新規)   |
+|---------|----------------------------------|------------------------------------|----------------------------------|
+| report  | open the incident                | open the incident                  | open the incident                |
+| unsure  | AskIfReport to the poster only:  | AskIfReport: every kind, likely    | AskIfReport: every kind, likely  |
+|         | three likely kinds + 報告ではない | first, + 報告ではない              | first; no 報告ではない           |
+| chatter | nothing (no reply in a channel)  | as unsure: never dropped           | as unsure: never dropped         |
 | chatter, files with < 30 characters of text | AskIfReport with every kind (a screenshot alone) | as above |
+
+Nothing is opened, and no section notified, under a kind nobody chose: a kind answered opens and notifies exactly
+as a confident report. Explicit intent that links a post an open incident is about merges unasked
+(`open_post_kind`). By place and by act differ only in 「報告ではない」: a DM or mention may be a question or half a
+thought, while a report command or action says "this is a report" (its forms have no such button either).
 
 Examples (storage.models.ClassifierExample) are stored in the same transaction as what caused them, with a
 ``classifier_example`` timeline event that holds no text. Those tied to an incident are erased with it
@@ -28,13 +33,13 @@ from bot.triage.core import CoreDeps, record, transaction
 from bot.triage.urls import first_url, source_key
 from storage.models import ClassifierExample, Incident, IntakeKey
 
-IntakeAction = Literal["open", "open_and_pick", "ask", "ignore"]
+IntakeAction = Literal["open", "ask", "ignore"]
 EXAMPLE_EVENT = "classifier_example"
 # Why an example was stored: the label's origin.
 NOT_A_REPORT = "not_a_report"  # 「報告ではない」 to an AskIfReport
 CONFIRMED = "confirmed"  # a kind chosen in answer to an AskIfReport in a report channel
 MISSED_REPORT = "missed_report"  # an explicit report the classifier took for chatter (kind chosen by the poster)
-EXPLICIT_UNSURE = "explicit_unsure"  # an explicit report opened on the best guess while the classifier was unsure
+EXPLICIT_UNSURE = "explicit_unsure"  # an explicit report the classifier was unsure about (kind chosen by the poster)
 KIND_CORRECTION = "kind_correction"  # the kind of an incident corrected
 ASK_CHOICES = 3
 FILES_ONLY_MAX_TEXT = 30  # characters (spaces aside) below which posted files speak louder than the words
@@ -45,9 +50,7 @@ def intake_action(result: Classification, *, explicit: bool, files_only: bool = 
     nor for files posted with too little text to judge (`files_only`)."""
     if result.outcome == "report":
         return "open"
-    if explicit:
-        return "open_and_pick" if result.outcome == "unsure" else "ask"
-    return "ask" if result.outcome == "unsure" or files_only else "ignore"
+    return "ask" if explicit or files_only or result.outcome == "unsure" else "ignore"
 
 
 def open_post_kind(deps: CoreDeps, report: ReportInput, text: str) -> str | None:
@@ -66,27 +69,29 @@ def files_only(text: str, attachments: int) -> bool:
     return attachments > 0 and len("".join(text.split())) < FILES_ONLY_MAX_TEXT
 
 
-def ask_if_report(deps: CoreDeps, result: Classification, *, incident_id: int | None = None,
-                  every_kind: bool = False) -> AskIfReport:
-    """The private question: likely kinds first (every kind for a kind picker or a missed explicit report)."""
+def ask_if_report(deps: CoreDeps, result: Classification, *, every_kind: bool = False,
+                  by_act: bool = False) -> AskIfReport:
+    """The private question: likely kinds first (every kind for explicit intent or files); 「報告ではない」 unless
+    the message was a report made by act."""
     known = deps.library.kinds()
     probability = {kind: p for kind, p in result.candidates}
     ranked = [kind for kind, _ in result.candidates if kind in known]
     ranked += [kind for kind in known if kind not in ranked]
-    if incident_id is None and not every_kind:
+    if not every_kind:
         ranked = ranked[:ASK_CHOICES]
     cat = deps.catalog
     choices = tuple(KindChoice(kind, cat.label("kind", kind), probability.get(kind, 0.0)) for kind in ranked)
-    if incident_id is not None:
-        return AskIfReport(cat.t("report.ask_kind", kind=cat.label("kind", result.kind)), choices, None, incident_id)
+    if by_act:
+        return AskIfReport(cat.t("report.ask_which_kind"), choices, None)
     return AskIfReport(cat.t("report.ask"), choices, cat.t("report.decline"))
 
 
-def ask_outcome(deps: CoreDeps, result: Classification, *, every_kind: bool) -> Outcome:
+def ask_outcome(deps: CoreDeps, result: Classification, *, every_kind: bool, by_act: bool = False) -> Outcome:
     """The question before anything is opened; messages hold it as plain text for adapters that cannot ask yet."""
-    ask = ask_if_report(deps, result, every_kind=every_kind)
+    ask = ask_if_report(deps, result, every_kind=every_kind, by_act=by_act)
     kinds = "・".join(choice.label for choice in ask.choices)
-    return Outcome(incident=None, ask=ask, messages=(deps.catalog.t("report.ask_fallback", kinds=kinds),))
+    fallback = "report.ask_kind_fallback" if by_act else "report.ask_fallback"
+    return Outcome(incident=None, ask=ask, messages=(deps.catalog.t(fallback, kinds=kinds),))
 
 
 def store_example(session: Session, deps: CoreDeps, *, text: str, kind: str, source: str, actor: str,

@@ -86,11 +86,12 @@ class IncidentDesk:
             if action == "ignore":
                 return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
             if action == "ask" and (kind := intake.open_post_kind(self.deps, report, text)) is None:  # open post: joins
-                return intake.ask_outcome(self.deps, result, every_kind=report.explicit or pictured)
-            if action == "open_and_pick":
-                learned = intake.EXPLICIT_UNSURE
+                return intake.ask_outcome(self.deps, result, every_kind=report.explicit or pictured,
+                                          by_act=report.by_act)
         elif learned is not None:
             result = self.deps.classifier.classify(text)  # what the classifier thought, kept with the label
+            if learned == intake.MISSED_REPORT and result.outcome == "unsure":
+                learned = intake.EXPLICIT_UNSURE
         if kind == "none":
             return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
         if kind not in self.deps.library.kinds():
@@ -158,14 +159,11 @@ class IncidentDesk:
                        platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed),
             core.event(self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
                        hinted=report.kind_hint is not None)]
-        ask = None
         if learned is not None:  # the example's event comes after these
             core.record_all(session, events)
             events = []
             intake.store_example(session, self.deps, text=text, kind=kind, source=learned, actor=actor.user_id,
                                  result=result, incident_id=incident.id, restricted=incident.restricted)
-            if learned == intake.EXPLICIT_UNSURE and result is not None:
-                ask = intake.ask_if_report(self.deps, result, incident_id=incident.id)
         notifications, deferred = first_notice(self.deps, session, incident, now, events)
         view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
         # A new incident: its reporters and (no) step progress are known without asking the database.
@@ -177,7 +175,7 @@ class IncidentDesk:
         if deferred:
             messages.append(deferred)
         return Outcome(incident=view, step=step, notifications=notifications, created=True,
-                       messages=tuple(messages), ask=ask)
+                       messages=tuple(messages))
 
     def _add_reporter(self, session: Session, incident: Incident, report: ReportInput, now: datetime
                       ) -> tuple[dict[str, bool], bool, bool, dict[str, str]]:

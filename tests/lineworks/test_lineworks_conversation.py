@@ -64,6 +64,27 @@ def test_an_unsure_room_message_is_asked_about_privately(lw: LwEnv, monkeypatch:
     assert len(lw.runtime.triage.queries.list(None)) == 1
 
 
+def test_an_unsure_1to1_message_notifies_nobody_until_a_kind_is_picked(lw: LwEnv,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 1:1 message the classifier is unsure about was opened on its best guess and the PR room told under it; now
+    it is asked about (every kind and 「報告ではない」), remembered in the database, and the kind picked opens it and
+    tells the PR room once."""
+    monkeypatch.setattr(lw.runtime.triage.deps.classifier, "thresholds", Thresholds(report=1.01, chatter=0.0))
+    lw.say(STAFF, UNSURE)
+    assert lw.runtime.triage.queries.list(None) == [] and lw.to_room(PR_ROOM) == []
+    question = lw.to_user(STAFF)[-1]
+    choices = [pb.decode(d) for d in quick_data(question)]
+    assert [c.kind for c in choices if c.action == choices[0].action][-1] == pb.DECLINE
+    kinds = [c.kind for c in choices if c.action == choices[0].action and c.kind != pb.DECLINE]
+    assert sorted(kinds) == sorted(lw.runtime.library.kinds())
+    picked = next(d for d in quick_data(question) if pb.decode(d).kind == "impersonation")
+    lw.press(STAFF, picked)
+    [view] = lw.runtime.triage.queries.list(None)
+    assert view.kind == "impersonation" and len(lw.to_room(PR_ROOM)) == 1
+    lw.press(STAFF, picked)  # pressed again: the same incident, the PR room told once
+    assert len(lw.runtime.triage.queries.list(None)) == 1 and len(lw.to_room(PR_ROOM)) == 1
+
+
 def test_a_kind_corrected_to_leak_redacts_the_notice_and_supersedes_the_step(lw: LwEnv) -> None:
     lw.say(STAFF, "市のFacebookの投稿が炎上しています。批判が殺到しています https://www.facebook.com/asahikawa/posts/9")
     [view] = lw.runtime.triage.queries.list(None)

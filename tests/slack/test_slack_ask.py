@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -97,3 +98,40 @@ def test_files_with_words_are_judged_by_the_words(slack: SlackEnv) -> None:
     """Words enough to judge: chatter with a photo stays chatter (no question), as without one."""
     _file_share(slack, STAFF, "来週の防災訓練のポスター案です。ご意見があれば金曜までにお願いします", 1)
     assert slack.incident_ids() == [] and not slack.fake.calls_to("chat.postEphemeral")
+
+
+def test_an_unsure_direct_message_notifies_nobody_until_a_kind_is_picked(unsure: SlackEnv) -> None:
+    """A DM the classifier is unsure about was opened on its best guess and PR told under it; now only the sender
+    is asked (every kind, 「報告ではない」 too) and the kind picked opens it and tells PR once."""
+    fake = unsure.fake
+    message, _ = unsure.driver.post_message(STAFF, TEXT, "D_STAFF", channel_type="im")
+    assert unsure.incident_ids() == [] and fake.channel_messages(PR_CHANNEL) == []
+    question = _asked(unsure, STAFF)
+    ids = action_ids(question)
+    assert "ask_report:decline" in ids and len(ids) == 6  # five kinds and 「報告ではない」
+    impersonation = next(i for i in ids if '"impersonation"' in str(_button(question, i).get("value")))
+    unsure.driver.click(STAFF, question, impersonation, until=lambda f: len(f.channel_messages(PR_CHANNEL)) == 1)
+    [incident_id] = unsure.incident_ids()
+    assert unsure.runtime.triage.queries.view(incident_id, None).kind == "impersonation"
+    unsure.driver.click(STAFF, question, impersonation)  # clicked again: the same incident, PR told once
+    assert unsure.incident_ids() == [incident_id] and len(fake.channel_messages(PR_CHANNEL)) == 1
+
+
+def test_an_unsure_slash_report_asks_the_kind_in_the_form_with_its_text(unsure: SlackEnv) -> None:
+    """The slash command is a report by act: its kind is asked in the shortcut's form, the text filled in (nothing
+    retyped), no 「報告ではない」; the kind chosen there opens the report and tells PR once."""
+    fake = unsure.fake
+    unsure.driver.slash(STAFF, TEXT, REPORT)
+    assert unsure.incident_ids() == [] and fake.channel_messages(PR_CHANNEL) == []
+    view = fake.views[-1]
+    assert view["callback_id"] == "report_submit"
+    assert "どの種別として報告しますか？" in json.dumps(view, ensure_ascii=False)
+    text_block = next(b for b in view["blocks"] if b.get("block_id") == "report_text")
+    assert text_block["element"]["initial_value"] == TEXT
+    response = unsure.driver.submit_view(STAFF, view, {"report_text": TEXT})  # no kind: asked again, form kept
+    assert "種別を選んでから" in response.json()["errors"]["report_text"] and unsure.incident_ids() == []
+    unsure.driver.submit_view(STAFF, view, {"report_text": TEXT, "report_kind": "flaming"},
+                              until=lambda f: len(f.channel_messages(PR_CHANNEL)) == 1)
+    [incident_id] = unsure.incident_ids()
+    assert unsure.runtime.triage.queries.view(incident_id, None).kind == "flaming"
+    assert len(fake.channel_messages(PR_CHANNEL)) == 1

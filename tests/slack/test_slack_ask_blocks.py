@@ -33,7 +33,7 @@ def _as_models_build(ask: AskIfReport, channel: str, ts: str, explicit: bool) ->
 
 @pytest.mark.parametrize("ask", [
     AskIfReport("インシデントとして報告しますか？", KINDS, "報告ではない"),
-    AskIfReport("種別を選んでください", KINDS[:2], None, incident_id=3),
+    AskIfReport("どの種別として報告しますか？", KINDS[:2], None),
     AskIfReport("インシデントとして報告しますか？", (KindChoice("leak", "情報漏えい", 0.0),), "報告ではない"),
 ])
 @pytest.mark.parametrize("explicit", [True, False])

@@ -56,11 +56,16 @@ def test_slash_command_leak_goes_to_the_reporters_dm(slack: SlackEnv) -> None:
     assert "住所" not in text_of(pr_message)
 
 
-def test_slash_command_chatter_is_answered_privately(slack: SlackEnv) -> None:
+def test_slash_command_chatter_is_asked_in_the_form_with_its_text(slack: SlackEnv) -> None:
+    """Was answered with 「…もう一度送ってください」 (the text to be retyped); a report by act now gets the report
+    form, its text filled in and the kind asked, seen only by the sender."""
     slack.driver.slash(STAFF, "テストです", ELSEWHERE)
-    [answer] = _responses(slack)
-    assert "インシデントとして報告しますか" in answer["text"]
-    assert slack.incident_ids() == []
+    assert _responses(slack) == [] and slack.incident_ids() == []
+    view = slack.fake.views[-1]
+    assert view["callback_id"] == "report_submit"
+    assert "どの種別として報告しますか" in json.dumps(view, ensure_ascii=False)
+    text_block = next(b for b in view["blocks"] if b.get("block_id") == "report_text")
+    assert text_block["element"]["initial_value"] == "テストです"
 
 
 def test_slash_command_is_configurable(slack_factory: Callable[..., SlackEnv]) -> None:
@@ -113,7 +118,8 @@ def test_message_shortcut_chatter_keeps_the_modal_open(slack: SlackEnv) -> None:
     slack.driver.shortcut(STAFF, original)
     response = slack.driver.submit_view(STAFF, slack.fake.views[-1], {"report_text": "お昼どこ行きます？"})
     answer = response.json()
-    assert answer["response_action"] == "errors" and "インシデントとして報告しますか" in answer["errors"]["report_text"]
+    # a report by act: the kind is asked, not whether it is a report (the form keeps the text)
+    assert answer["response_action"] == "errors" and "種別を選んでから" in answer["errors"]["report_text"]
     assert slack.incident_ids() == []
 
 

@@ -1,5 +1,6 @@
 """The unsure flow on Teams (#11): only the poster is asked, in their personal chat; a kind reports the message in
-its channel thread, 「報告ではない」 opens nothing; explicit intent (personal chat, mention) is always a report."""
+its channel thread, 「報告ではない」 opens nothing; explicit intent (personal chat, mention) is never dropped and,
+when unsure, asked about the same way before anyone is told."""
 
 from __future__ import annotations
 
@@ -80,13 +81,29 @@ def test_not_a_report_opens_nothing_and_is_labelled(unsure: TeamsEnv) -> None:
     assert any(example.kind == "none" and source == "not_a_report" for example, source in examples)
 
 
-def test_explicit_intent_is_always_a_report_with_the_kind_picker(unsure: TeamsEnv) -> None:
+def test_an_unsure_personal_chat_message_notifies_nobody_until_a_kind_is_picked(unsure: TeamsEnv) -> None:
+    """A personal-chat message the classifier is unsure about was opened on its best guess (PR told under it) with
+    a kind picker; now it is asked about (every kind and 「報告ではない」), and the kind picked opens it and tells PR
+    once."""
     fake, driver = unsure.fake, unsure.driver
     driver.chat_message(STAFF, TEXT)  # a personal chat is explicit intent
+    assert unsure.incident_ids() == [] and fake.posts_to(PR_CHANNEL) == []
+    [question] = [m for m in fake.posts_to(personal_chat(STAFF)) if card_actions(m)]  # where it was written
+    assert len(buttons(question)) == 6 and "報告ではない" in buttons(question)  # five kinds and 「報告ではない」
+    action = next(a for a in card_actions(question) if a["data"].get("k") == "impersonation")
+
+    def click(activity_id: str) -> None:
+        chat = {"id": personal_chat(STAFF), "conversationType": "personal"}
+        response = driver.post(driver._base(STAFF, chat, type="invoke", name="adaptiveCard/action", id=activity_id,
+                                            replyToId=question["id"],
+                                            value={"action": {"type": "Action.Execute", "verb": "ask_report",
+                                                              "data": action["data"]}, "trigger": "manual"}))
+        assert response.status == 200
+    click("f:dm1")
     [incident_id] = unsure.incident_ids()
-    posts = fake.posts_to(personal_chat(STAFF))
-    assert any("kind_select" in str(card_actions(m)) for m in posts)  # the kind picker
-    assert unsure.view(incident_id).conversation is not None
+    assert unsure.view(incident_id).kind == "impersonation" and len(fake.posts_to(PR_CHANNEL)) == 1
+    click("f:dm2")  # clicked again: the same incident, PR told once
+    assert unsure.incident_ids() == [incident_id] and len(fake.posts_to(PR_CHANNEL)) == 1
 
 
 def test_a_screenshot_posted_alone_in_a_report_channel_is_asked_about(teams: TeamsEnv) -> None:

@@ -100,7 +100,7 @@ class Handlers:
         # A 1:1 message is explicit intent (never dropped); a report room's message may be chatter.
         report = ReportInput(text=read.text if read else event.text, reporter=actor, idempotency_key=event.key,
                              conversation=source.reply_to.conversation(), explicit=source.direct,
-                             attachments=event.attachments, force_new=read is not None)
+                             attachments=event.attachments, force_new=read is not None, by_act=read is not None)
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
 

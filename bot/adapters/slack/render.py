@@ -317,9 +317,10 @@ class Renderer:
         return self._modal(STEP_SUBMIT, "slack.modal.step_title", "slack.modal.submit", metadata,
                            self.fit(blocks, limit=MODAL_BLOCK_LIMIT))
 
-    def report_modal(self, text: str, permalink: str | None, metadata: dict[str, Any]) -> View:
-        """The confirm modal of the message shortcut: the message text pre-filled, the kind optional."""
-        blocks: list[Block] = []
+    def report_modal(self, text: str, permalink: str | None, metadata: dict[str, Any], asked: str = "") -> View:
+        """The confirm modal of the message shortcut (and of a slash report whose kind is asked: `asked`, the
+        question with the likely kinds): the message text pre-filled, the kind optional."""
+        blocks: list[Block] = [_section(f"*{escape(asked)}*")] if asked else []
         if permalink:
             blocks.append(_context(self.t("slack.modal.report_source",
                                           link=link(permalink, self.t("slack.thread_link")))))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Connection
 
 from bot.adapters.slack.asking import render_ask, render_flareup
@@ -30,8 +31,8 @@ from bot.delivery.ledger import Prepared
 from bot.delivery.links import home_is_private
 from bot.delivery.privacy import public_reply_advice
 from bot.delivery.resume import resumed_origin
-from bot.ports import Actor, ConversationRef, Outcome, ReportInput
-from bot.presenting import is_help
+from bot.ports import Actor, AskIfReport, ConversationRef, Outcome, ReportInput
+from bot.presenting import chances, is_help
 
 Source = Literal["channel", "personal", "mention", "slash", "shortcut"]
 USER_REF = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")  # a member picked in Slack's completion
@@ -48,6 +49,7 @@ class Origin:
     message_ts: str | None = None
     thread_ts: str | None = None
     own: bool = True  # the message is the reporter's (the shortcut may report someone else's)
+    trigger: tuple[str, str | None] | None = None  # a slash command's trigger_id and response_url: it may open a form
 
 
 def plain_channel_post(body: dict[str, Any], report_channels: Container[str]) -> str | None:
@@ -123,7 +125,9 @@ class Reports(Handlers):
         """The slash command: help, or the text as a report (idempotent by trigger_id)."""
         user, channel = command["user_id"], command["channel_id"]
         origin = Origin("slash", channel, user, self.replies.respond(command.get("response_url"),
-                                                                     self.replies.ephemeral(channel, user)))
+                                                                     self.replies.ephemeral(channel, user)),
+                        trigger=(command["trigger_id"], command.get("response_url")) if command.get("trigger_id")
+                        else None)
         raw = command.get("text") or ""
         text = slack_to_plain(raw).strip()
         prefix = f"{self.settings.slash_command} "
@@ -174,8 +178,9 @@ class Reports(Handlers):
         with self.replies.guard(origin.reply, "report"):
             actor = self.people.actor(origin.user)
             triage = self.people.triage()
-            # A DM, a mention, the slash command and the shortcut are explicit intent: never dropped.
-            report = replace(make_input(actor), explicit=origin.source != "channel")
+            # A DM, a mention, the slash command and the shortcut are explicit intent: never dropped; the slash
+            # command is a report by act (its question offers no 「報告ではない」).
+            report = replace(make_input(actor), explicit=origin.source != "channel", by_act=origin.source == "slash")
             made: list[tuple[Outcome, AfterReport, Prepared | None]] = []
 
             def claim(connection: Connection, outcome: Outcome) -> None:
@@ -184,11 +189,31 @@ class Reports(Handlers):
                 made[:] = [(outcome, after, prepared)]
             # A redelivery answers with the first outcome (duplicate): its plan finishes what a crash left unposted.
             outcome = triage.incidents.report(report, within=claim)
+            if outcome.ask is not None and outcome.incident is None and self.ask_in_form(origin, report.text,
+                                                                                           outcome.ask):
+                return
             # Only what this outcome's transaction made (an attempt the core retried made its own, rolled back).
             if made and made[0][0] is outcome:
                 self.show_report(outcome, origin, actor, made[0][1], made[0][2])
             else:
                 self.show_report(outcome, origin, actor)
+
+    def ask_in_form(self, origin: Origin, text: str, ask: AskIfReport) -> bool:
+        """A slash report whose kind is asked: the shortcut's form with the text and the question, so the kind is
+        picked there and nothing typed is retyped (the form holds it; submitted, it reports as the shortcut does).
+        False when there is no form to open (no trigger, or Slack refused it): the plain words then."""
+        if origin.trigger is None:
+            return False
+        trigger, response_url = origin.trigger
+        metadata = {"c": origin.channel, "ts": None, "th": None, "k": trigger, "u": origin.user, "r": response_url}
+        asked = f"{ask.question}　{chances(ask)}".strip()
+        try:
+            self.client.views_open(trigger_id=trigger, view=self.render.report_modal(text, None, metadata, asked))
+        except SlackApiError as exc:  # an expired trigger (over 3 s): the words ask instead
+            log_event(logging.WARNING, "slack.ask_form_failed", error=exc.response.get("error"))
+            return False
+        log_event(logging.INFO, "slack.ask", source=origin.source, choices=len(ask.choices), form=True)
+        return True
 
     def neutral_origin(self, origin: Origin, actor: Actor) -> plan.Origin:
         """Where the report was made, as the plan sees it."""
@@ -263,7 +288,7 @@ class Reports(Handlers):
         origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
                         thread_ts=meta.get("th"), own=meta.get("u") == user)
         actor = self.people.actor(user, body["user"].get("name", ""))
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, by_act=True,
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
         try:
             triage = self.people.triage()

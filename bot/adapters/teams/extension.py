@@ -154,7 +154,7 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
                     own=source.author is not None and source.author in (sender.aad_object_id, sender.id))
     try:
         actor, triage = people.who(activity.from_property)
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True,
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, by_act=True,
                              idempotency_key=f"teams-action:{activity.id}",
                              conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread))
         outcome = await off_loop(triage.incidents.report, report)  # again after a crash: the first outcome

@@ -138,7 +138,7 @@ class Reports:
             key = f"teams:{activity.id}@{conversation_key(origin.conversation)}"
             report = ReportInput(text=read.text if read else text, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
-                                 explicit=addressed, force_new=read is not None,
+                                 explicit=addressed, force_new=read is not None, by_act=read is not None,
                                  attachments=attached(activity.attachments))
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
             await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
