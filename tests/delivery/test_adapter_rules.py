@@ -15,7 +15,7 @@ from bot.delivery.content import DeliveryError, Place
 from bot.delivery.refusals import Refusals
 from bot.ports import Actor, AskIfReport, ConversationRef, KindChoice, Outcome, ReportInput
 from bot.triage.access import PermissionDenied
-from bot.triage.core import InvalidRequest
+from bot.triage.core import InvalidRequest, StorageUnavailable
 from bot.wiring import Runtime
 from tests.conftest import STAFF
 
@@ -121,3 +121,21 @@ def test_a_failed_action_in_words_and_one_log_line(runtime: Runtime, caplog: pyt
     assert slack.words(PermissionDenied("add_note", "slack:U_X", 3), "note", 3) == catalog.t("error.denied")
     assert slack.codes_text(["ratelimited", "ratelimited", "x"]) == (
         slack.api_text("ratelimited"), slack.api_text("x"))
+
+
+def test_a_storage_outage_after_the_core_committed_is_logged_not_told(runtime: Runtime,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """Slack's rule, now every platform's (Teams told it, inviting a second report): once the core committed, only
+    posts are left and a retry or resume finishes them; before, the outage is told in the catalogue's words."""
+    catalog = runtime.triage.catalog
+    refusals = Refusals(catalog, "teams")
+    outage = StorageUnavailable(catalog.t("error.storage"))
+    locked = OperationalError("x", {}, Exception())
+    with caplog.at_level(logging.INFO):
+        assert refusals.told(outage, "report", 3, stored=True) is None
+        assert refusals.told(locked, "step", 3, stored=True) is None
+        assert refusals.told(locked, "step", 3) == catalog.t("error.storage")
+        assert refusals.told(PermissionDenied("add_note", "teams:U_X", 3), "note", 3, stored=True) == catalog.t(
+            "error.denied")  # anything else is told as `words` says
+    logged = [r.getMessage().split(" ", 1)[0] for r in caplog.records if r.name == "incident_bot.teams"]
+    assert logged == ["teams.storage_unavailable"] * 3 + ["teams.denied"]
