@@ -53,6 +53,14 @@ class Origin:
                            public=self.source != "personal", own=self.own)
 
 
+def carried_origin(data: Any, user: str) -> Origin:
+    """Where the message a private question's button is about was posted, as its card carries it (asking.py)."""
+    source, root = str(value_of(data, "s") or "channel"), value_of(data, "r") or None
+    return Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
+                  str(value_of(data, "c") or ""), str(root) if root else None, str(value_of(data, "t") or ""), False,
+                  user)
+
+
 def bot_names(activity: Activity) -> tuple[str, ...]:
     """The names the bot was @mentioned by in this activity."""
     bot_id = activity.recipient.id if activity.recipient else None
@@ -239,10 +247,7 @@ class Reports:
                                                        kind=kind, explicit=bool(value_of(data, "x")), thread=root))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
         if outcome.incident is not None:
-            source = str(value_of(data, "s") or "channel")
-            origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
-                            conversation, str(root) if root else None, ts, False, actor.user_id)
-            await self.show(outcome, origin, actor, text)
+            await self.show(outcome, carried_origin(data, actor.user_id), actor, text)
         return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
 
     async def choose(self, activity: Activity, data: Any) -> ActionResult:
@@ -261,10 +266,7 @@ class Reports:
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
         await self.tell_section(outcome, actor)
         if outcome.incident is not None and choice == flareup.NEW:
-            source = str(value_of(data, "s") or "channel")
-            origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
-                            conversation, str(root) if root else None, ts, False, actor.user_id)
-            await self.show(outcome, origin, actor, text)
+            await self.show(outcome, carried_origin(data, actor.user_id), actor, text)
         if conversation:  # the reporter's own card: answered, its buttons gone (PR's card is redrawn by the plan)
             picked = (self.replies.t("report.reopen_choice", ref=incident_ref(incident_id)) if choice == flareup.REOPEN
                       else self.replies.t("report.new_choice"))
@@ -296,8 +298,6 @@ class Reports:
             if result is not None and result.failures:
                 log.warning("teams.resume_failures incident_id=%s errors=%s", incident_id, ",".join(result.failures))
 
-        base, now = self.people.core.base, self.people.core.base.deps.clock.now()
-        return (resume.resume_reports(base.queries, PLATFORM, now, show)
-                + resume.resume_acknowledgements(base.queries, PLATFORM, now, told)
-                + resume.resume_grants(base.queries, base.roles, PLATFORM, now, self.people.name_of,
-                                       self.replies.runner.run))
+        base = self.people.core.base
+        return resume.resume_all(base, PLATFORM, base.deps.clock.now(), show=show, tell=told,
+                                 name_of=self.people.name_of, run=self.replies.runner.run)
