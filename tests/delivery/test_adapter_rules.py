@@ -139,3 +139,25 @@ def test_a_storage_outage_after_the_core_committed_is_logged_not_told(runtime: R
             "error.denied")  # anything else is told as `words` says
     logged = [r.getMessage().split(" ", 1)[0] for r in caplog.records if r.name == "incident_bot.teams"]
     assert logged == ["teams.storage_unavailable"] * 3 + ["teams.denied"]
+
+
+@pytest.mark.parametrize(("status", "end", "shown"), [
+    ("responding", False, ""),  # acknowledged, still running: nothing under who acknowledged it
+    ("responding", True, "対応完了にできます"),  # steps done, the finisher could not end it: the offer
+    ("resolved", False, "対応完了にできます"),  # ended meanwhile: said, whatever the words
+    ("closed", False, "対応完了にできます"),
+    ("declined", False, ""),
+])
+def test_what_an_acknowledged_notice_says_under_who_acknowledged_it(status: str, end: bool, shown: str) -> None:
+    """Slack's port and Teams' cards each tested the status themselves; NoticeAcknowledged.note says it once."""
+    from datetime import UTC, datetime
+
+    from bot.delivery.content import NoticeAcknowledged
+    from bot.ports import IncidentView
+
+    view = IncidentView(id=4, ref="INC-0004", kind="flaming", kind_label="炎上", status=status, status_label=status,
+                        severity="medium", severity_label="中", restricted=False, details_visible=True,
+                        reporter_id="slack:U1", reporters=("slack:U1",), text="x", source_url=None, platform=None,
+                        department=None, created_at=datetime(2026, 12, 5, tzinfo=UTC), acknowledged_at=None,
+                        acknowledged_by=None, resolved_at=None, profile="asahikawa")
+    assert NoticeAcknowledged(view, "広報 太郎", "10:03", "対応完了にできます", end=end).note == shown
