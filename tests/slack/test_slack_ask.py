@@ -97,3 +97,16 @@ def test_files_with_words_are_judged_by_the_words(slack: SlackEnv) -> None:
     """Words enough to judge: chatter with a photo stays chatter (no question), as without one."""
     _file_share(slack, STAFF, "来週の防災訓練のポスター案です。ご意見があれば金曜までにお願いします", 1)
     assert slack.incident_ids() == [] and not slack.fake.calls_to("chat.postEphemeral")
+
+
+def test_a_kind_clicked_for_a_message_deleted_meanwhile_opens_nothing_and_says_it_is_gone(unsure: SlackEnv) -> None:
+    message, _ = unsure.driver.post_message(STAFF, TEXT, REPORT)
+    question = _asked(unsure, STAFF)
+    flaming = next(i for i in action_ids(question) if '"flaming"' in str(_button(question, i).get("value")))
+    with unsure.fake._cond:  # the poster deleted it before answering
+        del unsure.fake.messages[(REPORT, message["ts"])]
+    unsure.driver.click(STAFF, question, flaming)
+    assert unsure.incident_ids() == []
+    said = " ".join(text_of({"text": c.args.get("text", ""), "blocks": c.args.get("blocks") or []})
+                    for c in unsure.fake.calls_to("response_url"))
+    assert unsure.runtime.triage.catalog.t("slack.ask_gone") in said
