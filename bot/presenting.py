@@ -7,8 +7,6 @@ Teams adapter needs the same rules, so they live here where both can use them:
 * what a step control carries (`StepRef`) and what a core validation message means per field
   (`field_errors`),
 * how answers are shown back (`answered`),
-* the purposes under which adapters store where they put things (defined by bot/delivery/ledger.py), so
-  that "post once" and "update the latest step message" mean the same on every platform,
 * the words of the contents every platform shows as plain text (`plain_words`), and the classifier's
   chances under the 「報告しますか？」 question (`chances`).
 """
@@ -19,16 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.delivery import content as c
-from bot.delivery.ledger import (  # the purposes live with the ledger; re-exported for the adapters
-    FINISHED,
-    INTRO,
-    MAX_GENERATIONS,
-    PR_MESSAGE,
-    THREAD,
-    escalation_purpose,
-    notification_purposes,
-    step_purpose,
-)
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, InputSpec, StepView
 from bot.triage.access import MATRIX, PermissionDenied
@@ -60,30 +48,6 @@ class StepRef:
         """Parse an encoded ref; ValueError when it is not one."""
         incident, kind, step = str(value).split("|", 2)
         return cls(int(incident), kind, step)
-
-
-GetRef = Callable[[int, str, str], "tuple[str, str | None] | None"]
-
-
-def step_refs(get_ref: GetRef, incident_id: int, platform: str, kind: str, step_id: str
-              ) -> list[tuple[str, str | None]]:
-    """Where each generation of a step's message went, oldest first (stops at the first missing one)."""
-    found: list[tuple[str, str | None]] = []
-    for generation in range(1, MAX_GENERATIONS + 1):
-        ref = get_ref(incident_id, platform, step_purpose(kind, step_id, generation))
-        if ref is None:
-            break
-        found.append(ref)
-    return found
-
-
-def next_step_purpose(get_ref: GetRef, incident_id: int, platform: str, kind: str, step_id: str,
-                      *, fresh: bool) -> str:
-    """The purpose to post a step under: the first one, or (after a kind correction) the next free one."""
-    if not fresh:
-        return step_purpose(kind, step_id)
-    used = len(step_refs(get_ref, incident_id, platform, kind, step_id))
-    return step_purpose(kind, step_id, min(used + 1, MAX_GENERATIONS))
 
 
 def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
@@ -190,7 +154,5 @@ def shown_value(step: StepView, item: InputSpec) -> str:
     return step.answers.get(item.id) or item.value
 
 
-__all__ = ["HELP_WORDS", "THREAD", "INTRO", "PR_MESSAGE", "FINISHED", "MAX_GENERATIONS", "StepRef", "is_help",
-           "step_purpose", "escalation_purpose", "notification_purposes", "step_refs", "next_step_purpose",
-           "plain_words", "chances", "failure_text", "field_errors", "answer_label", "answered",
-           "shown_value"]
+__all__ = ["HELP_WORDS", "StepRef", "is_help", "plain_words", "reopened_words", "shorten", "chances", "failure_text",
+           "who_may", "field_errors", "answer_label", "answered", "shown_value"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.ports import IncidentView, Notification, StepView
+from bot.triage.lifecycle import CLOSED, RESOLVED
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,11 @@ class NoticeAcknowledged:
     when: str
     text: str  # the message's notification text after the change
     end: bool = False  # offer the control that ends the incident: its steps are done, the finisher could not end it
+
+    @property
+    def note(self) -> str:
+        """The words shown under who acknowledged it: the end control's offer, or that the incident ended."""
+        return self.text if self.end or self.view.status in (RESOLVED, CLOSED) else ""
 
 
 @dataclass(frozen=True)

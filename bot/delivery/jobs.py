@@ -4,9 +4,11 @@ summary and the daily audit through that platform's adapter, and the resume of i
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.delivery.resume import schedule_resume
 from bot.scheduler import Deliver, build_scheduler
@@ -33,4 +35,20 @@ def platform_scheduler(runtime: Runtime, platform: str, *, deliver: Deliver, pub
     return scheduler
 
 
-__all__ = ["platform_scheduler", "worker_id"]
+def serve_until_stopped(scheduler: BackgroundScheduler, run: Callable[[], object], close: Callable[[], object]) -> None:
+    """Run a platform's server until Ctrl-C or SIGTERM (read as Ctrl-C in the main thread), then close it and stop
+    the scheduler, whatever ended the run (any other error propagates once that is done)."""
+    if threading.current_thread() is threading.main_thread():
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, stop)
+    try:
+        run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close()
+        scheduler.shutdown(wait=False)
+
+
+__all__ = ["platform_scheduler", "serve_until_stopped", "worker_id"]

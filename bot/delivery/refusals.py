@@ -15,6 +15,7 @@ from bot.delivery.shared import RecordError
 from bot.i18n import Catalog
 from bot.presenting import failure_text
 from bot.triage.access import PermissionDenied
+from bot.triage.core import StorageUnavailable
 
 
 def _none(exc: BaseException) -> str | None:
@@ -73,6 +74,17 @@ class Refusals:
                 "%s.unexpected action=%s incident_id=%s", self.platform, action, incident_id, exc_info=exc)
             return self.catalog.t(f"{self.platform}.error.unexpected")
         return text
+
+    def told(self, exc: BaseException, action: str, incident_id: int | None = None, *,
+             stored: bool = False) -> str | None:
+        """`words` for the user who acted, a storage outage said in the catalogue's words; None when the core had
+        committed (`stored`: only posts were left): then "try again" would make them report twice, and their next
+        click or resume finishes the posts, so the outage is only logged."""
+        if not isinstance(exc, (StorageUnavailable, SQLAlchemyError)):
+            return self.words(exc, action, incident_id)
+        self._log(logging.WARNING if isinstance(exc, StorageUnavailable) else logging.ERROR, "storage_unavailable",
+                  incident_id=incident_id, action=action, stored=stored, error=type(exc.__cause__ or exc).__name__)
+        return None if stored else self.catalog.t("error.storage")
 
 
 __all__ = ["Refusals", "delivery_code"]

@@ -16,6 +16,7 @@ from bot.lease import POST_LEASE
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
 from bot.triage.roles import RoleDesk
+from bot.triage.service import Triage
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -81,6 +82,16 @@ def resume_grants(queries: IncidentQueries, roles: RoleDesk, platform: str, now:
             log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
                         type(exc).__name__)
     return len(pending)
+
+
+def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[Outcome], object],
+               tell: Callable[[int, str], object], name_of: Callable[[str], str],
+               run: Callable[[plan.Plan], object]) -> int:
+    """Everything of `platform` a crash left untold, each as above: reports (`show`), acknowledgements (`tell`),
+    grants (`run` their notes); returns how many were looked at."""
+    queries = triage.queries
+    return (resume_reports(queries, platform, now, show) + resume_acknowledgements(queries, platform, now, tell)
+            + resume_grants(queries, triage.roles, platform, now, name_of, run))
 
 
 def resumed_origin(view: IncidentView, platform: str, name: str, user: str, *, private: Callable[[str], bool]

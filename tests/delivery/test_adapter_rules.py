@@ -15,7 +15,7 @@ from bot.delivery.content import DeliveryError, Place
 from bot.delivery.refusals import Refusals
 from bot.ports import Actor, AskIfReport, ConversationRef, KindChoice, Outcome, ReportInput
 from bot.triage.access import PermissionDenied
-from bot.triage.core import InvalidRequest
+from bot.triage.core import InvalidRequest, StorageUnavailable
 from bot.wiring import Runtime
 from tests.conftest import STAFF
 
@@ -121,3 +121,43 @@ def test_a_failed_action_in_words_and_one_log_line(runtime: Runtime, caplog: pyt
     assert slack.words(PermissionDenied("add_note", "slack:U_X", 3), "note", 3) == catalog.t("error.denied")
     assert slack.codes_text(["ratelimited", "ratelimited", "x"]) == (
         slack.api_text("ratelimited"), slack.api_text("x"))
+
+
+def test_a_storage_outage_after_the_core_committed_is_logged_not_told(runtime: Runtime,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """Slack's rule, now every platform's (Teams told it, inviting a second report): once the core committed, only
+    posts are left and a retry or resume finishes them; before, the outage is told in the catalogue's words."""
+    catalog = runtime.triage.catalog
+    refusals = Refusals(catalog, "teams")
+    outage = StorageUnavailable(catalog.t("error.storage"))
+    locked = OperationalError("x", {}, Exception())
+    with caplog.at_level(logging.INFO):
+        assert refusals.told(outage, "report", 3, stored=True) is None
+        assert refusals.told(locked, "step", 3, stored=True) is None
+        assert refusals.told(locked, "step", 3) == catalog.t("error.storage")
+        assert refusals.told(PermissionDenied("add_note", "teams:U_X", 3), "note", 3, stored=True) == catalog.t(
+            "error.denied")  # anything else is told as `words` says
+    logged = [r.getMessage().split(" ", 1)[0] for r in caplog.records if r.name == "incident_bot.teams"]
+    assert logged == ["teams.storage_unavailable"] * 3 + ["teams.denied"]
+
+
+@pytest.mark.parametrize(("status", "end", "shown"), [
+    ("responding", False, ""),  # acknowledged, still running: nothing under who acknowledged it
+    ("responding", True, "対応完了にできます"),  # steps done, the finisher could not end it: the offer
+    ("resolved", False, "対応完了にできます"),  # ended meanwhile: said, whatever the words
+    ("closed", False, "対応完了にできます"),
+    ("declined", False, ""),
+])
+def test_what_an_acknowledged_notice_says_under_who_acknowledged_it(status: str, end: bool, shown: str) -> None:
+    """Slack's port and Teams' cards each tested the status themselves; NoticeAcknowledged.note says it once."""
+    from datetime import UTC, datetime
+
+    from bot.delivery.content import NoticeAcknowledged
+    from bot.ports import IncidentView
+
+    view = IncidentView(id=4, ref="INC-0004", kind="flaming", kind_label="炎上", status=status, status_label=status,
+                        severity="medium", severity_label="中", restricted=False, details_visible=True,
+                        reporter_id="slack:U1", reporters=("slack:U1",), text="x", source_url=None, platform=None,
+                        department=None, created_at=datetime(2026, 12, 5, tzinfo=UTC), acknowledged_at=None,
+                        acknowledged_by=None, resolved_at=None, profile="asahikawa")
+    assert NoticeAcknowledged(view, "広報 太郎", "10:03", "対応完了にできます", end=end).note == shown

@@ -135,3 +135,16 @@ def test_an_unsure_slash_report_asks_the_kind_in_the_form_with_its_text(unsure: 
     [incident_id] = unsure.incident_ids()
     assert unsure.runtime.triage.queries.view(incident_id, None).kind == "flaming"
     assert len(fake.channel_messages(PR_CHANNEL)) == 1
+
+
+def test_a_kind_clicked_for_a_message_deleted_meanwhile_opens_nothing_and_says_it_is_gone(unsure: SlackEnv) -> None:
+    message, _ = unsure.driver.post_message(STAFF, TEXT, REPORT)
+    question = _asked(unsure, STAFF)
+    flaming = next(i for i in action_ids(question) if '"flaming"' in str(_button(question, i).get("value")))
+    with unsure.fake._cond:  # the poster deleted it before answering
+        del unsure.fake.messages[(REPORT, message["ts"])]
+    unsure.driver.click(STAFF, question, flaming)
+    assert unsure.incident_ids() == []
+    said = " ".join(text_of({"text": c.args.get("text", ""), "blocks": c.args.get("blocks") or []})
+                    for c in unsure.fake.calls_to("response_url"))
+    assert unsure.runtime.triage.catalog.t("slack.ask_gone") in said

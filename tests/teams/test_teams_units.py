@@ -22,6 +22,7 @@ from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.adapters.teams.summary_post import chart_data_uri, teams_link
 from bot.adapters.teams.text import ZWSP, md_escape, message_text
 from bot.delivery.assembly import notification_channel
+from bot.delivery.ledger import notification_purposes, step_purpose
 from bot.ports import InputSpec, StepView
 from bot.presenting import (
     StepRef,
@@ -29,9 +30,6 @@ from bot.presenting import (
     failure_text,
     field_errors,
     is_help,
-    next_step_purpose,
-    notification_purposes,
-    step_purpose,
 )
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
@@ -239,10 +237,6 @@ def test_presentation_rules(runtime: Runtime) -> None:
     with pytest.raises(ValueError):
         StepRef.decode("nonsense")
     assert step_purpose("leak", "s1") == "step:leak:s1" and step_purpose("leak", "s1", 3) == "step:leak:s1#3"
-    refs = {("step:leak:s1",): ("c", "1"), ("step:leak:s1#2",): ("c", "2")}
-    seen = next_step_purpose(lambda i, p, purpose: refs.get((purpose,)), 1, "x", "leak", "s1", fresh=True)
-    assert seen == "step:leak:s1#3"
-    assert next_step_purpose(lambda i, p, purpose: None, 1, "x", "leak", "s1", fresh=False) == "step:leak:s1"
     assert notification_purposes(3) == ["pr_message", "escalation:2", "escalation:3"]
     assert notification_channel(True, "PR", "SEC") == "SEC" and notification_channel(True, "PR", None) == "PR"
     assert notification_channel(False, "PR", "SEC") == "PR"

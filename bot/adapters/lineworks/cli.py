@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
-import threading
 from typing import Any, TextIO
 
 from bot.wiring import Runtime
@@ -35,6 +33,7 @@ def lineworks(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
         lineworks_settings,
     )
     from bot.adapters.lineworks.server import make_server
+    from bot.delivery.jobs import serve_until_stopped
 
     try:
         adapter = build_lineworks_app(runtime, lineworks_settings(runtime), lineworks_credentials(os.environ))
@@ -48,16 +47,10 @@ def lineworks(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
     stdout.write(f"listening on http://{server.effective_host}:{server.effective_port}"
                  f"{adapter.settings.callback_path}\n")
     stdout.flush()
-    if threading.current_thread() is threading.main_thread():
-        def stop(signum: int, frame: Any) -> None:
-            raise KeyboardInterrupt
-        signal.signal(signal.SIGTERM, stop)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
+
+    def close() -> None:
         server.close()
-        scheduler.shutdown(wait=False)
         adapter.pacer.close()
+
+    serve_until_stopped(scheduler, server.run, close)
     return 0

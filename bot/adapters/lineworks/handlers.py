@@ -26,6 +26,7 @@ from bot.delivery import command_run, commands, controls, plan
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.delivery.refusals import Refusals
+from bot.delivery.resume import resume_all
 from bot.ports import IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
@@ -145,8 +146,6 @@ class Handlers:
 
     def resume(self) -> int:
         """Finish reports and acknowledgements a crash left untold (bot/delivery/resume.py); returns how many."""
-        from bot.delivery.resume import resume_acknowledgements, resume_grants, resume_reports
-
         def show(outcome: Outcome) -> None:
             assert outcome.incident is not None
             actor = self.adapter.actor(outcome.incident.reporter_id)
@@ -158,11 +157,9 @@ class Handlers:
             if after.plan is not None:
                 self.adapter.deliver(after.plan, actor.user_id)
 
-        queries, now = self.triage.queries, self.adapter.now()
-        return (resume_reports(queries, PLATFORM, now, show) + resume_acknowledgements(queries, PLATFORM, now, told)
-                + resume_grants(queries, self.triage.roles, PLATFORM, now,
-                                lambda user: self.adapter.actor(user).display_name,
-                                lambda steps: self.adapter.deliver(steps, steps.lane)))
+        return resume_all(self.triage, PLATFORM, self.adapter.now(), show=show, tell=told,
+                          name_of=lambda user: self.adapter.actor(user).display_name,
+                          run=lambda steps: self.adapter.deliver(steps, steps.lane))
 
     def help(self, user: str) -> None:
         """How to use the bot, then the member's current step again (its quick replies are on the latest

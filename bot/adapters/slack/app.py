@@ -31,7 +31,7 @@ from bot.delivery.assembly import build_delivery
 from bot.delivery.inbox import Inbox
 from bot.delivery.intake import leaves_alone
 from bot.delivery.ledger import Ledger
-from bot.delivery.resume import resume_acknowledgements, resume_grants, resume_reports
+from bot.delivery.resume import resume_all
 from bot.delivery.shared import error_recorder
 from bot.ports import Notification
 from bot.wiring import Runtime
@@ -125,11 +125,8 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
         log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
 
     def resume() -> int:
-        queries, now = people.triage().queries, people.now()
-        return (resume_reports(queries, PLATFORM, now, reports.resume)
-                + resume_acknowledgements(queries, PLATFORM, now, steps.acknowledged_again)
-                + resume_grants(queries, people.triage().roles, PLATFORM, now,
-                                lambda user: people.actor(user).display_name, runner.run))
+        return resume_all(people.triage(), PLATFORM, people.now(), show=reports.resume, tell=steps.acknowledged_again,
+                          name_of=lambda user: people.actor(user).display_name, run=runner.run)
 
     return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, inbox, deliver_notification,
                     resume)

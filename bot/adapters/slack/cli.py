@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
@@ -125,24 +123,17 @@ def _build(runtime: Runtime, stdout: TextIO, *required: str) -> SlackBot | None:
 
 def _run(runtime: Runtime, bot: SlackBot, stdout: TextIO, banner: str, run: Callable[[], None],
          close: Callable[[], None]) -> int:
-    """Start the scheduler and run until SIGTERM or Ctrl-C; then close and stop the scheduler."""
+    """Start the scheduler and run until SIGTERM or Ctrl-C (bot/delivery/jobs.py serve_until_stopped)."""
+    from bot.delivery.jobs import serve_until_stopped
+
     scheduler = start_scheduler(runtime, bot)
     stdout.write(banner + "\n")
     stdout.flush()
-    if threading.current_thread() is threading.main_thread():
-        def stop(signum: int, frame: Any) -> None:
-            raise KeyboardInterrupt
-        signal.signal(signal.SIGTERM, stop)
     try:
-        run()
-    except KeyboardInterrupt:
-        pass
+        serve_until_stopped(scheduler, run, close)
     except SlackApiError as exc:
         stdout.write(f"Socket Mode で接続できません / cannot connect in Socket Mode: {exc.response.get('error')}\n")
         return 2
-    finally:
-        close()
-        scheduler.shutdown(wait=False)
     return 0
 
 

@@ -131,9 +131,7 @@ class SlackPort:
             return None
         blocks = list(message.get("blocks") or [])
         if isinstance(content, c.NoticeAcknowledged):
-            said = content.end or content.view.status in ("resolved", "closed")  # the offer, or that it ended
-            return escape(content.text), self.render.acknowledged(blocks, content.by, content.when,
-                                                                  note=content.text if said else "",
+            return escape(content.text), self.render.acknowledged(blocks, content.by, content.when, note=content.note,
                                                                   end=content.view.id if content.end else None)
         if isinstance(content, c.ReopenWithdrawn):  # the button goes; who reopened it is said in its place
             kept = [b for b in blocks if b.get("block_id") not in ("reopen", "reopened")]

@@ -40,6 +40,7 @@ from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
 from bot.presenting import StepRef, answered, shown_value  # shared with the other adapters
 from bot.records.service import MAX_REVIEW
+from bot.triage.core import incident_ref
 
 # Action and callback ids: the contract between rendered controls and listeners.
 STEP_DONE = "step_done"
@@ -248,7 +249,7 @@ class Renderer:
             tail.append(kit.with_values(template, "ack", [str(note.incident_id)]))
         if reopen is not None:
             tail.append(ActionsBlock(block_id="reopen", elements=[ButtonElement(
-                text=truncate(self.t("report.reopen_choice", ref=f"INC-{reopen:04d}"), BUTTON_TEXT_LIMIT),
+                text=truncate(self.t("report.reopen_choice", ref=incident_ref(reopen)), BUTTON_TEXT_LIMIT),
                 action_id=f"{FLAREUP_ACTION}:{REOPEN}", value=json.dumps({"i": reopen, "k": REOPEN}),
                 style="primary")]))
         text = truncate(f"{ping} {escape(note.title)}".strip(), FALLBACK_TEXT_LIMIT)

@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM, error_code
@@ -20,7 +19,6 @@ from bot.adapters.slack.render import Rendered, Renderer
 from bot.delivery.refusals import Refusals, delivery_code
 from bot.delivery.shared import RecordError
 from bot.i18n import Catalog
-from bot.triage.core import StorageUnavailable
 
 Reply = Callable[[Rendered], None]
 
@@ -108,18 +106,11 @@ class Replies:
 
     def tell_failure(self, reply: Reply, exc: BaseException, action: str, incident_id: int | None = None, *,
                      stored: bool = False) -> None:
-        """Log a failure and tell the user: core refusals and Slack's errors in words, anything else logged with
-        its traceback."""
-        # stored: only posts are left (the core committed). A database outage is then logged, not told: "try again"
-        # would make the user report twice; their next click or resume finishes the posts.
-        if isinstance(exc, (StorageUnavailable, SQLAlchemyError)):
-            log_event(logging.WARNING if isinstance(exc, StorageUnavailable) else logging.ERROR,
-                      "slack.storage_unavailable", incident_id=incident_id, action=action, stored=stored,
-                      error=type(exc.__cause__ or exc).__name__)
-            if not stored:
-                self.say(reply, self.plain(self.catalog.t("error.storage")), incident_id)
-            return
-        self.say(reply, self.plain(self.refusal(exc, incident_id, action)), incident_id)
+        """Tell the user a failure in words, logged as bot/delivery/refusals.py `told` says (after the core
+        committed, `stored`, a storage outage is only logged)."""
+        said = self.refusals.told(exc, action, incident_id, stored=stored)
+        if said is not None:
+            self.say(reply, self.plain(said), incident_id)
 
     def failures(self, reply: Reply, codes: list[str], incident_id: int | None) -> None:
         """Tell the user about platform failures of a delivery (already on the timeline)."""

@@ -311,9 +311,8 @@ class Reports(Handlers):
         channel, ts, kind = str(value.get("c") or ""), str(value.get("t") or ""), value.get("k") or None
         reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, ts))
         with self.replies.guard(reply, "ask_answer"):
-            text = self._original_text(channel, ts)
+            text = self._read_back(reply, channel, ts)
             if text is None:
-                self.replies.say(reply, self.replies.plain(self.render.t("slack.ask_gone")))
                 return
             actor = self.people.actor(user, body["user"].get("name", ""))
             outcome = asking.answer(self.people.triage(), actor, PLATFORM, text=text, channel=channel, ts=ts,
@@ -321,8 +320,8 @@ class Reports(Handlers):
             if outcome.incident is None:
                 self.replies.say(reply, self.replies.plain(*outcome.messages))
                 return
-            source: Source = "personal" if is_dm(channel) else "channel"
-            self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts), actor)
+            self.show_report(outcome, Origin("personal" if is_dm(channel) else "channel", channel, user, reply,
+                                             message_ts=ts), actor)
 
     # -- a resolved incident's post reported again: reopen it or report a new one (bot/delivery/flareup.py) ------
     def choose(self, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -335,9 +334,8 @@ class Reports(Handlers):
             choice, incident_id = value.get("k"), value.get("i")
             if not flareup.is_choice(choice) or not isinstance(incident_id, int):
                 raise ValueError("flareup button value")
-            text = "" if choice == flareup.REOPEN else self._original_text(channel, ts)
+            text = "" if choice == flareup.REOPEN else self._read_back(reply, channel, ts)
             if text is None:
-                self.replies.say(reply, self.replies.plain(self.render.t("slack.ask_gone")))
                 return
             actor = self.people.actor(user, body["user"].get("name", ""))
             outcome = flareup.answer(self.people.triage(), actor, PLATFORM, choice=choice, incident_id=incident_id,
@@ -348,13 +346,14 @@ class Reports(Handlers):
                 self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
                 self.tell_section(reply, outcome, actor)
                 return
-            source: Source = "personal" if is_dm(channel) else "channel"
-            self.show_report(outcome, Origin(source, channel, user, reply, message_ts=ts, thread_ts=thread), actor)
+            self.show_report(outcome, Origin("personal" if is_dm(channel) else "channel", channel, user, reply,
+                                             message_ts=ts, thread_ts=thread), actor)
 
-    def _original_text(self, channel: str, ts: str) -> str | None:
-        """The asked-about message as the user wrote it (read back, so long texts lose nothing)."""
+    def _read_back(self, reply: Reply, channel: str, ts: str) -> str | None:
+        """The asked-about message as the user wrote it (read back, so long texts lose nothing); gone: said so."""
         response = self.client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
         for message in response.get("messages") or []:
             if message.get("ts") == ts:
                 return slack_to_plain(message.get("text") or "")
+        self.replies.say(reply, self.replies.plain(self.render.t("slack.ask_gone")))
         return None

@@ -11,7 +11,6 @@ from bot.adapters.teams.settings import TeamsMention
 from bot.adapters.teams.text import md_escape
 from bot.clock import format_jst
 from bot.delivery import content as c
-from bot.delivery.closing import has_ended
 from bot.delivery.flareup import FLAREUP_ACTION, REOPEN
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
@@ -278,11 +277,10 @@ class CardRenderer:
         actions = []
         if acknowledged:
             body.append(text_block(md_escape(acknowledged), color="Good", weight="Bolder"))
+            if isinstance(content, c.NoticeAcknowledged) and content.note:  # the end offer, or that it ended
+                body.append(text_block(md_escape(content.note), isSubtle=not content.end))
             if isinstance(content, c.NoticeAcknowledged) and content.end:
-                body.append(text_block(md_escape(content.text)))
                 actions.append(action(self.t("end.control"), RESOLVE, {"incident": view.id}, style="positive"))
-            elif isinstance(content, c.NoticeAcknowledged) and has_ended(view):
-                body.append(text_block(md_escape(content.text), isSubtle=True))  # ended: said, no control
         else:
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": view.id, "level": 1}, style="positive"))

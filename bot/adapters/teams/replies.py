@@ -97,10 +97,12 @@ class Replies:
             await off_loop(self.tell, user, said)
 
     async def deliver(self, steps: plan.Plan, user: str, action: str) -> None:
-        """Run a plan after the core call, paced; failures told privately (and on the timeline, by the runner)."""
+        """Run a plan after the core call, paced; failures told privately (and on the timeline, by the runner),
+        except a storage outage (refusals.py `told`: the core had committed)."""
         if not await off_loop(submit_plan, self.pacer, self.runner, steps,
                               lambda codes: self.tell(user, *self.refusals.codes_text(codes)),
-                              lambda exc: self.tell(user, self.failure(exc, action, steps.incident_id))):
+                              lambda exc: self.tell(user, self.refusals.told(exc, action, steps.incident_id,
+                                                                             stored=True) or "")):
             log.warning("teams.delivery_deferred incident_id=%s action=%s", steps.incident_id, action)
 
     async def submit(self, job: Job, action: str) -> None:

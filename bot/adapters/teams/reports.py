@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from microsoft_agents.activity import Activity
@@ -51,6 +51,14 @@ class Origin:
         """Where the report was made, as the plan sees it (a personal chat is private, the rest public)."""
         return plan.Origin("message", Place(self.conversation, self.thread), self.user, actor.display_name,
                            public=self.source != "personal", own=self.own)
+
+
+def carried_origin(data: Any, user: str) -> Origin:
+    """Where the message a private question's button is about was posted, as its card carries it (asking.py)."""
+    source, root = str(value_of(data, "s") or "channel"), value_of(data, "r") or None
+    return Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
+                  str(value_of(data, "c") or ""), str(root) if root else None, str(value_of(data, "t") or ""), False,
+                  user)
 
 
 def bot_names(activity: Activity) -> tuple[str, ...]:
@@ -228,44 +236,35 @@ class Reports:
 
     async def answer(self, activity: Activity, data: Any) -> ActionResult:
         """A button of the question: the original message reported with that kind, or labelled as not one."""
-        conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
-        text = storable(str(value_of(data, "q") or ""))
-        if not conversation or not ts or not text:
+        where, text = carried_origin(data, ""), storable(str(value_of(data, "q") or ""))
+        if not where.conversation or not where.activity_id or not text:
             return ActionResult(text=self.replies.t("teams.error.bad_action"))
-        root = value_of(data, "r") or None
-        kind = value_of(data, "k") or None
         actor, triage = self.people.who(activity.from_property)
-        outcome = await off_loop(lambda: asking.answer(triage, actor, PLATFORM, text=text, channel=conversation, ts=ts,
-                                                       kind=kind, explicit=bool(value_of(data, "x")), thread=root))
+        outcome = await off_loop(lambda: asking.answer(
+            triage, actor, PLATFORM, text=text, channel=where.conversation, ts=where.activity_id,
+            kind=value_of(data, "k") or None, explicit=bool(value_of(data, "x")), thread=where.root))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
         if outcome.incident is not None:
-            source = str(value_of(data, "s") or "channel")
-            origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
-                            conversation, str(root) if root else None, ts, False, actor.user_id)
-            await self.show(outcome, origin, actor, text)
+            await self.show(outcome, replace(where, user=actor.user_id), actor, text)
         return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
 
     async def choose(self, activity: Activity, data: Any) -> ActionResult:
         """A button of the reopen-or-new card, or the reopen button of PR's 【再燃】 card (no message of its own):
         the core decides who may reopen; 「新規」 reports the carried text."""
-        conversation, ts = str(value_of(data, "c") or ""), str(value_of(data, "t") or "")
-        text, choice, incident_id = storable(str(value_of(data, "q") or "")), value_of(data, "k"), incident_of(data)
-        about = choice == flareup.REOPEN or (conversation and ts and text)  # 「新規」 needs the message
+        where, text = carried_origin(data, ""), storable(str(value_of(data, "q") or ""))
+        choice, incident_id = value_of(data, "k"), incident_of(data)
+        about = choice == flareup.REOPEN or (where.conversation and where.activity_id and text)  # 「新規」: the message
         if not about or not flareup.is_choice(choice) or incident_id is None:
             return ActionResult(text=self.replies.t("teams.error.bad_action"))
-        root = value_of(data, "r") or None
         actor, triage = self.people.who(activity.from_property)
         outcome = await off_loop(lambda: flareup.answer(
-            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id, text=text, channel=conversation,
-            ts=ts, thread=str(root) if root else None, explicit=bool(value_of(data, "x"))))
+            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id, text=text,
+            channel=where.conversation, ts=where.activity_id, thread=where.root, explicit=bool(value_of(data, "x"))))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
         await self.tell_section(outcome, actor)
         if outcome.incident is not None and choice == flareup.NEW:
-            source = str(value_of(data, "s") or "channel")
-            origin = Origin(source if source in ("channel", "personal", "mention") else "channel",  # type: ignore[arg-type]
-                            conversation, str(root) if root else None, ts, False, actor.user_id)
-            await self.show(outcome, origin, actor, text)
-        if conversation:  # the reporter's own card: answered, its buttons gone (PR's card is redrawn by the plan)
+            await self.show(outcome, replace(where, user=actor.user_id), actor, text)
+        if where.conversation:  # the reporter's own card: answered, its buttons gone (PR's card is redrawn by the plan)
             picked = (self.replies.t("report.reopen_choice", ref=incident_ref(incident_id)) if choice == flareup.REOPEN
                       else self.replies.t("report.new_choice"))
             return ActionResult(card=answered_card(picked, said), text=said)
@@ -296,8 +295,6 @@ class Reports:
             if result is not None and result.failures:
                 log.warning("teams.resume_failures incident_id=%s errors=%s", incident_id, ",".join(result.failures))
 
-        base, now = self.people.core.base, self.people.core.base.deps.clock.now()
-        return (resume.resume_reports(base.queries, PLATFORM, now, show)
-                + resume.resume_acknowledgements(base.queries, PLATFORM, now, told)
-                + resume.resume_grants(base.queries, base.roles, PLATFORM, now, self.people.name_of,
-                                       self.replies.runner.run))
+        base = self.people.core.base
+        return resume.resume_all(base, PLATFORM, base.deps.clock.now(), show=show, tell=told,
+                                 name_of=self.people.name_of, run=self.replies.runner.run)
