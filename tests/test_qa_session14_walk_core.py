@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.main import run
 from bot.ports import Actor, ReportInput
 from bot.triage.urls import source_key
 from bot.wiring import Runtime
@@ -32,3 +38,41 @@ def test_colleagues_reporting_one_facebook_post_from_feed_and_share_links_share_
     assert first.incident is not None and second.incident is not None
     assert second.merged and second.incident.id == first.incident.id
     assert len(runtime.triage.queries.list(None)) == 1
+
+
+CHIKUGO = """
+profile: chikugo
+teams:
+  report_channels: ["19:report@thread.tacv2"]
+  pr_channel: "19:pr@thread.tacv2"
+  pr_members: ["aad-pr-0001", "29:pr-0002"]
+  mentions:
+    pr_head: {id: "aad-head-0001", name: "総務広報課長 中村"}
+"""
+
+
+def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[int, str]:
+    (tmp_path / "app.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    out = io.StringIO()
+    code = run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
+    return code, out.getvalue()
+
+
+def test_check_warns_when_the_person_mentioned_as_the_acknowledger_may_not_acknowledge(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """#4: 筑後市's notice mentions 総務広報課長 中村 with 「確認しました（総務広報課長）」; set up from the Teams
+    guide (pr_members: the PR staff), the 課長 pressing it was refused 「確認できるのは総務広報課長として登録された
+    職員だけです」 and `check` had said nothing."""
+    code, said = _check(tmp_path, monkeypatch, CHIKUGO)
+    assert code == 0, said  # a warning: the notice still reaches the PR channel and its members
+    line = next((line for line in said.splitlines() if "teams.mentions.pr_head" in line), "")
+    assert "総務広報課長 中村" in line and "aad-head-0001" in line and "pr_members" in line, said
+    listed = CHIKUGO.replace('"29:pr-0002"]', '"29:pr-0002", "aad-head-0001"]')
+    assert "teams.mentions.pr_head" not in _check(tmp_path, monkeypatch, listed)[1]
+    # 浦臼町: 所属課局長 is told with 総務課 (5(3)) but acknowledging is 総務課's (pr_role), so no warning for the head.
+    urausu = CHIKUGO.replace("profile: chikugo", "profile: urausu").replace(
+        'pr_head: {id: "aad-head-0001", name: "総務広報課長 中村"}',
+        'department_head: {id: "aad-head-0001", name: "所属課局長"}\n    pr_section: {id: "tag-somu", name: "総務課", '
+        'type: tag}')
+    assert "teams.mentions" not in _check(tmp_path, monkeypatch, urausu)[1]
