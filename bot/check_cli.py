@@ -121,9 +121,9 @@ def mentioned_acknowledgers_refused(settings: Settings, profile: Profile, en: bo
                 f"warning: {who} is mentioned as the {profile.acknowledger.en} but is no PR member "
                 "(access.pr_members, teams.pr_members), so the notice's acknowledge button refuses them; add the id "
                 "to teams.pr_members if they acknowledge" if en else
-                f"注意: {who} は{profile.acknowledger.ja}としてメンションされますが、確認できる職員（access.pr_members・"
-                "teams.pr_members）にいないため、通知の「確認しました」を押すと断られます。確認する人なら、その ID を "
-                "teams.pr_members に加えてください。"))
+                f"注意: {who} は{profile.acknowledger.ja}としてメンションされますが、確認できる職員"
+                "（access.pr_members・teams.pr_members）にいないため、通知の「確認しました」を押すと断られます。"
+                "確認する人なら、その ID を teams.pr_members に加えてください。"))
     return found
 
 

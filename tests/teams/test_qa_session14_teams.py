@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from microsoft_agents.activity import ChannelAccount
+
 from bot.clock import FixedClock
-from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
+from tests.teams.env import OTHER, PR_CHANNEL, REPORT, SECURITY, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_of, card_text
+from tests.teams.teams_driver import BOT, TENANT, personal_chat
 from tests.teams.test_qa_session8_teams import HEAD, SOUMU, urausu  # noqa: F401 - the 浦臼町 fixture
+from tests.teams.test_qa_session11_teams import LEAK
 from tests.teams.test_teams_scenarios import answers, pending_step, thread_of
 
 DEMA = ("ＳＮＳで「浦臼町の水道水から基準値超えの物質が出た」ってデマが回ってます。事実じゃないです "
@@ -47,3 +51,28 @@ def test_a_step_card_redrawn_by_a_repeated_click_keeps_who_finished_it_and_when(
     assert response.status == 200
     again = card_text(teams.fake.message(step["id"]))
     assert again == first  # 山田 花子 and the minute she finished, not 佐藤 一郎 three minutes later
+
+
+def test_a_colleague_granted_by_the_mention_teams_sends_holds_the_role_when_he_acts(teams: TeamsEnv) -> None:
+    """#5: Teams' mention entity names a person by their Teams user id (29:…) only, while the bot knows a sender by
+    the AAD object id: a security officer's 「権限付与 INC-0001 @佐藤 一郎」 gave the role to teams:29:…, the grant
+    notice and the records reached him, and when he accepted the file he was refused 「この操作（詳細の閲覧）が
+    できるのは…」, recorded as his unauthorised attempt."""
+    teams.driver.chat_message(STAFF, LEAK)
+    [incident_id] = teams.incident_ids()
+    picked = {"type": "mention", "text": f"<at>{OTHER.name}</at>", "mentioned": {"id": OTHER.id, "name": OTHER.name}}
+    teams.driver.post({"channelId": "msteams", "serviceUrl": teams.fake.url, "from": SECURITY.account(),
+                       "recipient": dict(BOT), "type": "message", "id": teams.fake.new_id(),
+                       "text": f"権限付与 INC-0001 <at>{OTHER.name}</at>", "textFormat": "plain",
+                       "entities": [picked], "locale": "ja-JP",
+                       "conversation": {"tenantId": TENANT, "id": personal_chat(SECURITY),
+                                        "conversationType": "personal", "isGroup": False},
+                       "channelData": {"tenant": {"id": TENANT}}, "timestamp": "2026-11-18T01:00:00.000Z"})
+    assert teams.events(incident_id).count("role_granted") == 1
+    # He acts as Teams sends him: both ids, the AAD object id first (the id the core knows him by).
+    core = teams.bot.people.triage(ChannelAccount(id=OTHER.id, aad_object_id=OTHER.aad, name=OTHER.name))
+    view = core.queries.view(incident_id, f"teams:{OTHER.aad}")
+    assert view.details_visible
+    # Nobody else gains it: a bystander's ids are his own.
+    bystander = teams.bot.people.triage(ChannelAccount(id="29:x-0009", aad_object_id="aad-x-0009", name="x"))
+    assert not bystander.queries.view(incident_id, "teams:aad-x-0009").details_visible
