@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_config
 from bot.main import run
 from bot.ports import Actor, ReportInput
 from bot.triage.urls import source_key
-from bot.wiring import Runtime
+from bot.wiring import Runtime, build_runtime
 from tests.conftest import OTHER, STAFF
 
 FB_SHARED = "https://www.facebook.com/chikugocity/posts/pfbid0abc?__cft__[0]=AZX&__tn__=%2CO%2CP-R"
@@ -76,3 +77,40 @@ def test_check_warns_when_the_person_mentioned_as_the_acknowledger_may_not_ackno
         'department_head: {id: "aad-head-0001", name: "所属課局長"}\n    pr_section: {id: "tag-somu", name: "総務課", '
         'type: tag}')
     assert "teams.mentions" not in _check(tmp_path, monkeypatch, urausu)[1]
+
+
+TEAMS_TOWN = """
+profile: chikugo
+teams:
+  report_channels: ["19:report@thread.tacv2"]
+  pr_channel: "19:pr@thread.tacv2"
+  pr_members: ["aad-pr-0001", "29:pr-0002"]
+  security_officers: ["aad-sec-0001"]
+  mentions:
+    pr_head: {id: "aad-pr-0001", name: "総務広報課長 中村"}
+"""
+
+
+def test_pr_and_security_named_in_the_teams_block_may_export_the_records_they_receive(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """#6: the Teams guide puts PR and security in teams.pr_members / security_officers; the bot sends them the
+    leak's files, but `incident-bot timeline 1 --as teams:aad-sec-0001` (docs/records.md: export is PR's and
+    security's) was refused 「この操作を行う権限がありません。操作は記録されました。」 and recorded as their
+    unauthorised attempt: the CLI's access knew only access: and slack:."""
+    (tmp_path / "app.yaml").write_text(TEAMS_TOWN, encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runtime = build_runtime(load_config(tmp_path / "app.yaml"))
+    try:
+        runtime.triage.incidents.report(ReportInput(
+            "子育て支援課のInstagramに申請者の名簿（氏名・住所・電話番号）が写り込んでいます。情報漏えいです "
+            "https://www.instagram.com/p/Cabc123/", Actor("teams:aad-staff-0001", "山田 花子", "teams"),
+            kind_hint="leak"))
+    finally:
+        runtime.close()
+    for viewer in ("teams:aad-sec-0001", "teams:aad-pr-0001", "teams:29:pr-0002"):
+        out = io.StringIO()
+        code = run(["timeline", "1", "--as", viewer, "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
+        assert code == 0 and "INC-0001" in out.getvalue(), (viewer, out.getvalue())
+    out = io.StringIO()  # a colleague of another 課 still may not
+    assert run(["timeline", "1", "--as", "teams:aad-other-0001", "--config", str(tmp_path / "app.yaml")],
+               stdout=out, stderr=out) == 1
