@@ -52,6 +52,26 @@ def mentioned_sections(settings: Settings, name: str) -> frozenset[str]:
     return frozenset(str(key) for key in mentions) if isinstance(mentions, dict) else frozenset()
 
 
+def platform_people(settings: Settings, names: tuple[str, ...] = ("teams", "lineworks")) -> tuple[frozenset[str],
+                                                                                                frozenset[str]]:
+    """(PR members, security officers) the platform blocks name, namespaced with their platform: the adapters add
+    them to the core they run, and the CLI (records exported with --as) must know them too."""
+    from bot.triage.platform_access import configured  # at call time: keeps this module free of the core's imports
+
+    pr: set[str] = set()
+    security: set[str] = set()
+    for name in names:
+        try:
+            section = read_section(settings, name, ChatSection)
+        except SectionError as exc:
+            from bot.config import ConfigError
+
+            raise ConfigError(str(exc)) from None
+        pr |= configured(name, section.pr_members)
+        security |= configured(name, section.security_officers)
+    return frozenset(pr), frozenset(security)
+
+
 def read_section(settings: Settings, name: str, model: type[S]) -> S:
     """The `name:` block of app.yaml validated by `model`; SectionError naming `file: name.field: problem`."""
     value = getattr(settings.file, name, None) or {}
@@ -66,4 +86,4 @@ def read_section(settings: Settings, name: str, model: type[S]) -> S:
         raise SectionError(problems) from None
 
 
-__all__ = ["ChatSection", "SectionError", "mentioned_sections", "read_section"]
+__all__ = ["ChatSection", "SectionError", "mentioned_sections", "platform_people", "read_section"]

@@ -100,6 +100,34 @@ def unused_mentions(settings: Settings, plan: EscalationPlan, profile: Profile, 
     return found
 
 
+def mentioned_acknowledgers_refused(settings: Settings, profile: Profile, en: bool = False) -> list[str]:
+    """People a Teams notice mentions for the section that acknowledges it (the profile's acknowledger: 筑後市
+    総務広報課長) who are no PR member: the card's 「確認しました（総務広報課長）」 refuses the very person it names."""
+    if profile.acknowledger is None or not _sections(settings)[0].in_use():
+        return []
+    named = {bare_name(profile.acknowledger.ja), bare_name(profile.acknowledger.en)}
+    keys = [key for key in profile.sections if key in named
+            or {bare_name(profile.section_name(key, locale)) for locale in ("ja", "en")} & named]
+    pr = {identity.split(user.strip())[1] for user in pr_people(settings)}
+    mentions: Any = (settings.file.teams or {}).get("mentions")
+    found = []
+    for key in keys:
+        listed = (mentions if isinstance(mentions, dict) else {}).get(key) or []
+        for index, person in enumerate(listed if isinstance(listed, list) else [listed]):
+            person_id = identity.split(str(person.get("id", "")).strip())[1] if isinstance(person, dict) else ""
+            if not person_id or person.get("type") == "tag" or person_id in pr:
+                continue
+            who = f"{person.get('name', '')} ({person_id})"
+            found.append(f"teams.mentions.{key}[{index}]: " + (
+                f"warning: {who} is mentioned as the {profile.acknowledger.en} but is no PR member "
+                "(access.pr_members, teams.pr_members), so the notice's acknowledge button refuses them; add the id "
+                "to teams.pr_members if they acknowledge" if en else
+                f"注意: {who} は{profile.acknowledger.ja}としてメンションされますが、確認できる職員"
+                "（access.pr_members・teams.pr_members）にいないため、通知の「確認しました」を押すと断られます。"
+                "確認する人なら、その ID を teams.pr_members に加えてください。"))
+    return found
+
+
 def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False) -> str | None:
     """A first configured level that is no first recipient: an added level then, and the first notice unmentioned."""
     # e.g. section: pr_section copied from the Slack guide for 筑後市, which reports to pr_head (総務広報課長).
@@ -198,6 +226,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     for line in first_recipients_unmentioned(settings, deps.escalation, deps.profile, cat):
+        stdout.write(f"{settings.source}: {line}\n")
+    for line in mentioned_acknowledgers_refused(settings, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     unnotified = acknowledger_unnotified(settings, deps.profile, cat)
     if unnotified:

@@ -191,6 +191,8 @@ class Outcome:
     messages: tuple[str, ...] = ()  # plain texts for the actor, already localised
     step: StepView | None = None  # the next step to show, if any
     completed_step: StepView | None = None  # the step that just changed, to update in place
+    # A repeated completion (steps.replay): who finished the step and when, which its card says (not the clicker)
+    completed_by: tuple[str, datetime] | None = None
     notifications: tuple[Notification, ...] = ()
     created: bool = False
     merged: bool = False

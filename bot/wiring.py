@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.chat_sections import platform_people
 from bot.checks import check_kinds, shadowing_hint
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings, unknown_profile
@@ -105,9 +106,10 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         migrate(engine)
     locale = settings.file.locale
     catalog = Catalog.load(locale, profile.terms(locale))
+    platform_pr, platform_security = platform_people(settings)  # teams: / lineworks: blocks' people, namespaced
     access = AccessPolicy(
-        pr_members=frozenset(settings.file.access.pr_members) | frozenset(settings.file.slack.pr_members),
-        security_officers=frozenset(settings.file.access.security_officers),
+        pr_members=frozenset(settings.file.access.pr_members) | frozenset(settings.file.slack.pr_members) | platform_pr,
+        security_officers=frozenset(settings.file.access.security_officers) | platform_security,
     )
     clock = clock or SystemClock()
     deps = CoreDeps(

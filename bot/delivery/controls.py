@@ -42,7 +42,10 @@ def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, 
     if view is None:
         return AfterControl(None, outcome, duplicate)
     acked = when(view.acknowledged_at) if when is not None and view.acknowledged_at else None
-    steps = plan.progress(outcome, actor.display_name, now, at=at, acked=acked)
+    by = actor.display_name
+    if outcome.completed_by is not None:  # a repeat: the card says who finished the step and when, not the clicker
+        by, now = outcome.completed_by[0], format_jst(outcome.completed_by[1], triage.catalog.locale)
+    steps = plan.progress(outcome, by, now, at=at, acked=acked)
     if when is not None:
         steps = offering_end(triage, steps, outcome, when)
     return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),

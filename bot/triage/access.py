@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 Action = str
@@ -59,6 +59,9 @@ class AccessPolicy:
     # Users an adapter could not look up (users.info failed): colleagues for ordinary incidents, nobody for
     # restricted ones unless app.yaml names them PR or security (fail closed).
     unverified: frozenset[str] = field(default_factory=frozenset)
+    # (user, other id of the same person) pairs an adapter vouches for: Teams knows a sender by the AAD object id
+    # but names a picked @mention by the Teams user id, so a role granted under either is theirs.
+    aliases: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     def roles_of(self, user_id: str, reporters: Iterable[str] = (), *, restricted: bool = False) -> frozenset[str]:
         """The roles a user holds for an incident with these (granted) reporters."""
@@ -71,7 +74,7 @@ class AccessPolicy:
             roles.add("pr")
         if user_id in self.security_officers:
             roles.add("security")
-        if user_id in set(reporters):
+        if ({user_id} | {other for user, other in self.aliases if user == user_id}) & set(reporters):
             roles.add("reporter")
         return frozenset(roles)
 
@@ -91,18 +94,15 @@ class AccessPolicy:
 
     def with_pr_members(self, extra: Iterable[str]) -> AccessPolicy:
         """A copy with more PR members (e.g. resolved from a Slack user group)."""
-        return AccessPolicy(self.pr_members | frozenset(extra), self.security_officers, self.outsiders,
-                            self.unverified)
+        return replace(self, pr_members=self.pr_members | frozenset(extra))
 
     def with_outsiders(self, extra: Iterable[str]) -> AccessPolicy:
         """A copy with more outsiders (e.g. Slack Connect users and guests recognised by an adapter)."""
-        return AccessPolicy(self.pr_members, self.security_officers, self.outsiders | frozenset(extra),
-                            self.unverified)
+        return replace(self, outsiders=self.outsiders | frozenset(extra))
 
     def with_unverified(self, extra: Iterable[str]) -> AccessPolicy:
         """A copy with users the adapter could not look up (fail closed for restricted incidents)."""
-        return AccessPolicy(self.pr_members, self.security_officers, self.outsiders,
-                            self.unverified | frozenset(extra))
+        return replace(self, unverified=self.unverified | frozenset(extra))
 
     def holds(self, user_id: str, *roles: str) -> bool:
         """Whether the user holds one of these configured roles (pr, security), whatever the incident."""

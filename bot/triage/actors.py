@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.ports import Actor
 from bot.triage.access import AccessPolicy, PermissionDenied
-from storage.models import IncidentActor
+from storage.models import Incident, IncidentActor, IncidentReporter
 
 
 def require_as(access: AccessPolicy, session: Session, action: str, actor: Actor, incident_id: int, *,
@@ -42,3 +42,12 @@ def actor_names(session: Session, incident_id: int) -> dict[str, str]:
     """Colleagues' names on an incident by user id (blank once erased: left out)."""
     return {user: name for user, name in session.execute(select(IncidentActor.user_id, IncidentActor.name).where(
         IncidentActor.incident_id == incident_id)) if name}
+
+
+def acted_as(session: Session, incident: Incident, user_id: str) -> str:
+    """The name a user acted under on an incident: as a reporter, else as a colleague who acted (the id if none)."""
+    if user_id == incident.reporter_id and incident.reporter_name:
+        return incident.reporter_name
+    named = session.execute(select(IncidentReporter.name).where(IncidentReporter.incident_id == incident.id,
+                                                                IncidentReporter.user_id == user_id)).scalar()
+    return named or actor_names(session, incident.id).get(user_id) or user_id

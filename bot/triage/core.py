@@ -304,12 +304,14 @@ def renotice_line(deps: CoreDeps, level: int) -> str:
 
 
 def section_notice(deps: CoreDeps, incident_id: int, topic: str, title: str, body: str) -> Notification | None:
-    """An informational message for the first section of the chain (PR): nothing to acknowledge."""
+    """An informational message for the first level of the chain (PR): nothing to acknowledge. Addressed to every
+    section that level tells at once (浦臼町 5(3) 所属課局長及び総務課), as the first notice was."""
     first = deps.escalation.level(1)
     if first is None:
         return None
     return Notification(incident_id=incident_id, audience=first.section, level=1, section_name=first.section_name,
-                        mention=None, title=title, body=body, acknowledgeable=False, topic=topic)
+                        mention=None, title=title, body=body, acknowledgeable=False, topic=topic,
+                        audiences=first.sections or (first.section,))
 
 
 def _retried(deps: CoreDeps, begin: Callable[[], AbstractContextManager[S]], work: Callable[[S], T],

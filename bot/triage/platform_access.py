@@ -37,18 +37,21 @@ class PlatformCore:
 
     def get(self, *, user: str | None = None, aliases: Iterable[str] = (), pr_members: Iterable[str] = (),
             outsiders: Iterable[str] = (), unverified: Iterable[str] = ()) -> Triage:
-        """The core for now. `user` (the id the core sees) counts as configured when one of its `aliases` (other
-        ids of the same person, e.g. a Teams user id beside the AAD object id) is; `pr_members`, `outsiders` and
-        `unverified` are what the adapter has learnt from the platform (user groups, guests, other tenants)."""
+        """The core for now. `user` (the id the core sees) counts as configured, or as a granted reporter, when one
+        of its `aliases` (other ids of the same person, e.g. a Teams user id beside the AAD object id) is;
+        `pr_members`, `outsiders` and `unverified` are what the adapter has learnt from the platform (user groups,
+        guests, other tenants)."""
         names = configured(self.platform, aliases) | ({user} if user else set())
         pr = self.pr_members | frozenset(pr_members) | (frozenset({user}) if user and names & self.pr_members
                                                         else frozenset())
         security = self.security_officers | (frozenset({user}) if user and names & self.security_officers
                                              else frozenset())
-        key = (pr, security, frozenset(outsiders), frozenset(unverified))
+        # A role granted under the person's other id (a Teams @mention names the Teams user id) is theirs too.
+        same = frozenset((user, other) for other in names - {user}) if user else frozenset()
+        key = (pr, security, frozenset(outsiders), frozenset(unverified), same)
         access = self.base.deps.access
         if (pr <= access.pr_members and security <= access.security_officers and key[2] <= access.outsiders
-                and key[3] <= access.unverified):
+                and key[3] <= access.unverified and same <= access.aliases):
             return self.base  # nobody beyond app.yaml's: the core as configured
         with self._lock:
             core = self._cores.get(key)
@@ -57,7 +60,8 @@ class PlatformCore:
                     self._cores.clear()
                 policy = replace(access, pr_members=access.pr_members | pr,
                                  security_officers=access.security_officers | security,
-                                 outsiders=access.outsiders | key[2], unverified=access.unverified | key[3])
+                                 outsiders=access.outsiders | key[2], unverified=access.unverified | key[3],
+                                 aliases=access.aliases | same)
                 core = self._cores[key] = Triage(replace(self.base.deps, access=policy))
             return core
 

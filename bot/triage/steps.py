@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import Catalog
 from bot.ports import Actor, DraftView, InputSpec, Notification, Outcome, StepView
 from bot.triage import lifecycle
-from bot.triage.actors import require_as
+from bot.triage.actors import acted_as, require_as
 from bot.triage.core import (
     CoreDeps,
     InvalidRequest,
@@ -278,11 +278,9 @@ class StepRunner:
         return transaction(self.deps, work)
 
     def replay(self, incident_id: int, step_id: str, actor: Actor) -> Outcome:
-        """After a duplicate completion (a click again after a crash): the step as it was completed, the step now
-        waiting, when the playbook is done, its closing message, and the notices its URL correction redrew, rebuilt
-        from the database so an adapter can finish the posts the first attempt may not have made. duplicate=True;
-        nothing is written.
-        """
+        """After a duplicate completion (a click again after a crash): the step as it was completed (and by whom,
+        when), the step now waiting, when the playbook is done, its closing message, and the notices its URL correction
+        redrew, rebuilt so an adapter can finish the posts the first attempt may not have made. Nothing is written."""
         with self.deps.sessions.begin() as session:
             incident = load_incident(session, incident_id)
             reporters = reporter_ids(session, incident_id)
@@ -300,9 +298,11 @@ class StepRunner:
             blockers = ([] if not finished or incident.status == lifecycle.RESOLVED else
                         self._resolve_blockers(incident, states, ids, actor.user_id, reporters))
             messages = (self._finish_message(incident, blockers),) if finished else ()
+            by = (acted_as(session, incident, state.actor), state.updated_at) if completed and state else None
             return Outcome(incident=build_view(self.deps, incident, reporters, actor.user_id), step=following,
-                           completed_step=completed, finished=finished, duplicate=True, messages=messages,
-                           notifications=tuple(revision_replayed(session, self.deps, incident, step_id)))
+                           completed_step=completed, completed_by=by, finished=finished, duplicate=True,
+                           messages=messages, notifications=tuple(revision_replayed(session, self.deps, incident,
+                                                                                    step_id)))
 
     def _validate(self, spec: tuple[InputSpec, ...], answers: dict[str, str], skip: bool) -> dict[str, str]:
         cat = self.deps.catalog

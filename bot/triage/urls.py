@@ -17,7 +17,9 @@ _HOST_ALIASES = {
     "m.facebook.com": "facebook.com",
     "m.youtube.com": "youtube.com",
 }
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|igshid|igsh|si|s|t|ref|ref_src|ref_url)$")
+# Facebook adds __cft__[0], __tn__, __xts__[0] to links clicked in its feed and mibextid / rdid to shared ones
+# (all keys starting "__" are its click tracking); they name no other post.
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|igshid|igsh|si|s|t|ref|ref_src|ref_url|mibextid|rdid|__\w+(\[\d*\])?)$")
 
 
 def first_url(text: str) -> str | None:
