@@ -242,6 +242,9 @@ def test_eval_summary_scores_the_given_model_file(tmp_path: Path, capsys: pytest
     r, c = counts["all reports"], counts[NONE]
     out = capsys.readouterr().out.splitlines()
     row = next(line for line in out if line.startswith("| z_heldout |")).split(" | ")
-    assert row[1] == "3" and row[6] == "2" and row[10] == "0 |"
+    assert row[1] == "3" and row[6] == "2" and row[10] == "0"  # explicit dropped, then explicit asked (session 14)
+    assert row[11] == f"{r['asked']} |" and r["asked"] == r["missed"] + sum(
+        1 for row_ in rows if row_["kind"] != NONE
+        and Classifier.from_file(model_path).classify(row_["text"]).outcome == "unsure")
     assert row[3:6] == [pct(r["right"], 3), pct(r["right"] + r["+unsure"], 3), str(r["missed"])]
     assert row[8:10] == [pct(c["alone"], 2), str(c["unsure"])]
