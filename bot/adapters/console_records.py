@@ -72,7 +72,8 @@ class ConsoleRecords:
         for line in Describer.for_deps(self.triage.deps, names=names).describe(entries):
             basis = self.t("console.timeline_clauses", clauses=line.clauses) if line.clauses else ""
             # A note's own line breaks stay visible, indented under its event.
-            out.append(_CONTROL.sub("", line.sentence + basis).replace("\n", "\n  "))
+            said = f"{line.when}　{line.event}　{line.text}{basis}"  # the event's label, as the files' 種別 column
+            out.append(_CONTROL.sub("", said).replace("\n", "\n  "))
         return "\n".join(out)
 
     def person(self, view: IncidentView) -> str:
