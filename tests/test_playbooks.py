@@ -436,8 +436,9 @@ def test_unknown_clause_key(work: Path, profiles: dict[str, Profile]) -> None:
 def test_unknown_profile_key(work: Path, profiles: dict[str, Profile]) -> None:
     edit(
         work / "misinformation.yaml",
-        'iwaki: ["第7 4"]\n    fallback:\n      chikugo: {practice: true}',
-        'iwaki: ["第7 4"]\n      sapporo: ["1"]\n    fallback:\n      chikugo: {practice: true}',
+        'iwaki: {practice: true}\n      chikugo: {practice: true}\n    actor: reporter',
+        'iwaki: {practice: true}\n      chikugo: {practice: true}\n    clauses:\n      sapporo: ["1"]\n'
+        '    actor: reporter',
     )
     expect_error(
         work,
