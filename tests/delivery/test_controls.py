@@ -47,14 +47,20 @@ def test_a_step_done_posts_the_next_step_and_closes_the_clicked_one_and_a_repeat
     assert after.plan == plan.progress(outcome, "担当 山田", NOW, at=clicked)  # nothing else until the end
     again = triage.steps.complete(incident_id, first.step_id, staff, skip=True)  # a double click
     repeat = controls.step_done(triage, again, staff, incident_id, first.step_id, NOW, "fake", at=clicked)
-    assert again.duplicate and repeat.duplicate and repeat.plan == after.plan  # the ledger skips what was shown
+    assert again.duplicate and repeat.duplicate and repeat.plan is not None  # the ledger skips what was shown
+    assert [(type(op), getattr(op, "purpose", None)) for op in repeat.plan.ops] == [
+        (type(op), getattr(op, "purpose", None)) for op in after.plan.ops]
+    # The repeat's card names who finished the step as the incident recorded them (the report was made under the
+    # user's id as its name here) and when, not the clicker at the time of the click (session 14 Teams walk #3).
+    [redrawn] = [op for op in repeat.plan.ops if isinstance(op, plan.UpdateStep)]
+    assert redrawn.content.by == STAFF and redrawn.content.when != NOW  # type: ignore[union-attr]
     runner = make_runner(runtime, port)
     runner.run(after.plan)
     posted = len(port.posts())
     runner.run(repeat.plan)
     assert len(port.posts()) == posted
     closed = [s for s in port.of("update") if isinstance(s.content, c.StepClosed)]
-    assert closed and {s.content.by for s in closed} == {"担当 山田"}  # type: ignore[union-attr]
+    assert closed and {s.content.by for s in closed} <= {"担当 山田", STAFF}  # type: ignore[union-attr]
 
 
 def test_a_kind_correction_is_planned_from_the_incident_as_it_was(runtime: Runtime) -> None:
