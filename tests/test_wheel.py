@@ -68,7 +68,8 @@ def test_installed_wheel_runs_from_another_folder(installed: Path, tmp_path: Pat
                   stdin="市の公式アカウントのなりすましを発見しました https://x.com/fake\n/done spread=中 press=なし\n")
     assert result.returncode == 0, result.stderr
     assert "INC-0001 を受け付けました（種別: なりすまし" in result.stdout
-    assert "根拠: 旭川市ガイドライン" in result.stdout
+    # Step 1 (recording) is general practice; the installed profile's guideline is named all the same.
+    assert "根拠: 一般的な対応（旭川市のガイドラインの定めではありません）" in result.stdout
     assert f"データベース: {conf / 'incident-bot.db'}" in result.stderr and "Traceback" not in result.stderr
 
     result = _bot(installed, elsewhere, "timeline", "verify", "--config", str(config))
