@@ -13,6 +13,7 @@ from bot.ports import Actor, ReportInput
 from bot.triage.urls import source_key
 from bot.wiring import Runtime, build_runtime
 from tests.conftest import OTHER, STAFF
+from tests.test_qa_session13_walkfix import _check  # `check` on an app.yaml in an empty folder
 
 FB_SHARED = "https://www.facebook.com/chikugocity/posts/pfbid0abc?__cft__[0]=AZX&__tn__=%2CO%2CP-R"
 FB_PLAIN = "https://facebook.com/chikugocity/posts/pfbid0abc"
@@ -50,14 +51,6 @@ teams:
   mentions:
     pr_head: {id: "aad-head-0001", name: "総務広報課長 中村"}
 """
-
-
-def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[int, str]:
-    (tmp_path / "app.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    out = io.StringIO()
-    code = run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
-    return code, out.getvalue()
 
 
 def test_check_warns_when_the_person_mentioned_as_the_acknowledger_may_not_acknowledge(
