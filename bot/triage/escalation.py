@@ -66,9 +66,13 @@ class OfficeCalendar:
         minute = local.hour * 60 + local.minute
         return not self.closed_on(local.date()) and self.start_minute <= minute < self.end_minute
 
+    def _wall_clock(self, severity: str) -> bool:
+        """Whether time runs on the wall clock: a severity that never waits, or no office hours to count."""
+        return severity in self.always_for or not self.weekdays or self.end_minute <= self.start_minute
+
     def add_minutes(self, start: datetime, minutes: int, severity: str) -> datetime:
         """start + minutes of office time (wall-clock time for severities that never wait)."""
-        if severity in self.always_for or not self.weekdays or self.end_minute <= self.start_minute:
+        if self._wall_clock(severity):
             return start + timedelta(minutes=minutes)
         remaining = timedelta(minutes=minutes)
         cursor = start.astimezone(JST)
@@ -93,7 +97,7 @@ class OfficeCalendar:
         never wait)."""
         if end <= start:
             return 0.0
-        if severity in self.always_for or not self.weekdays or self.end_minute <= self.start_minute:
+        if self._wall_clock(severity):
             return (end - start).total_seconds() / 60.0
         total = timedelta()
         day = start.astimezone(JST).date()
