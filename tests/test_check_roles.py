@@ -31,14 +31,14 @@ def _check(config: Path, profile: str, *, edit: tuple[str, str] = ("", ""), extr
 
 
 @pytest.mark.parametrize("profile, role", [("asahikawa", "広報担当"), ("iwaki", "アカウント管理者"),
-                                           ("urausu", "総務課"), ("chikugo", "広報担当")],
+                                           ("urausu", "総務課"), ("chikugo", "総務広報課長")],
                          ids=["asahikawa", "iwaki", "urausu", "chikugo"])
 def test_the_missing_pr_members_are_named_in_the_profiles_words(config: Path, profile: str, role: str) -> None:
     code, out = _check(config, profile, edit=(NO_PR, "pr_members: []"))
     assert code == 0 and f"注意: {role}（access.pr_members）が設定されていません" in out
     assert f"{role}の職員の ID" in out
     if role != "広報担当":
-        assert "広報担当" not in out
+        assert "広報担当" not in out and "（access.pr_members）" in out
 
 
 def test_a_level_nobody_is_mentioned_for_names_the_profiles_role(config: Path) -> None:
