@@ -76,3 +76,17 @@ def test_a_colleague_granted_by_the_mention_teams_sends_holds_the_role_when_he_a
     # Nobody else gains it: a bystander's ids are his own.
     bystander = teams.bot.people.triage(ChannelAccount(id="29:x-0009", aad_object_id="aad-x-0009", name="x"))
     assert not bystander.queries.view(incident_id, "teams:aad-x-0009").details_visible
+
+
+def test_an_acknowledged_leak_notice_does_not_claim_it_withdrew_a_text_it_never_showed(teams: TeamsEnv) -> None:
+    """#13: a leak reported as one: its card never carried the report's text, yet once acknowledged it read
+    「情報漏えいの案件のため、報告内容の表示を取り消しました」; it should say only who can see the details."""
+    from tests.teams.env import PR
+
+    teams.driver.chat_message(STAFF, LEAK)
+    [pr_card] = teams.fake.posts_to(PR_CHANNEL)
+    assert LEAK[:15] not in card_text(pr_card)
+    teams.driver.execute(PR, pr_card, PR_CHANNEL, "acknowledge")
+    shown = card_text(teams.fake.message(pr_card["id"]))
+    assert "広報 太郎 さんが確認しました" in shown and LEAK[:15] not in shown
+    assert "取り消しました" not in shown and "閲覧権限のある職員だけが確認できます" in shown

@@ -267,8 +267,9 @@ class CardRenderer:
                                   when=format_jst(view.acknowledged_at, self.catalog.locale))
         title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
-        if view.restricted:
-            body.append(text_block(md_escape(self.t("teams.pr.restricted_now")), isSubtle=True))
+        if view.restricted:  # "withdrawn" only where the card showed the text before: a leak's never did
+            key = "teams.pr.restricted_now" if isinstance(content, c.NoticeRedacted) else "teams.pr.restricted_kept"
+            body.append(text_block(md_escape(self.t(key)), isSubtle=True))
         elif thread_url:
             body.append(text_block(md_escape(self.t("teams.pr.text_in_thread")), isSubtle=True))
         else:  # reported in a personal chat PR cannot open: the report stays on the card
