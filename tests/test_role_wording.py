@@ -35,8 +35,8 @@ def test_every_message_names_the_profiles_role(profile: str) -> None:
 
 @pytest.mark.parametrize("profile", ["chikugo", "iwaki", "urausu"])
 def test_who_acknowledges_is_who_may_end_in_every_refusal(profile: str) -> None:
-    """筑後市 (session 14 walk #12): 「確認できるのは総務広報課長として…」 but 「終結にする…のは広報担当です」 for the same
-    access.pr_members; a profile whose guideline names the office uses one name in both."""
+    """筑後市 (session 14 walk #12): 「確認できるのは総務広報課長として…」 but 「終結にする…のは広報担当です」
+    for the same access.pr_members; a profile whose guideline names the office uses one name in both."""
     ja = Catalog.load("ja", PROFILES[profile].terms("ja"))
     office = PROFILES[profile].acknowledger.get("ja")
     assert f"確認できるのは{office}として" in ja.t("ack.denied") and ja.t("who_may.pr") == office

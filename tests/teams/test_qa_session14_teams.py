@@ -90,3 +90,18 @@ def test_an_acknowledged_leak_notice_does_not_claim_it_withdrew_a_text_it_never_
     shown = card_text(teams.fake.message(pr_card["id"]))
     assert "広報 太郎 さんが確認しました" in shown and LEAK[:15] not in shown
     assert "取り消しました" not in shown and "閲覧権限のある職員だけが確認できます" in shown
+
+
+def test_a_grant_confirmation_names_the_colleague_the_mention_named(teams: TeamsEnv) -> None:
+    """#14: 「INC-0002 の報告者として teams:29:staff-0002 さんに…付与しました」: the @mention carried his name."""
+    teams.driver.chat_message(STAFF, LEAK)
+    picked = {"type": "mention", "text": f"<at>{OTHER.name}</at>", "mentioned": {"id": OTHER.id, "name": OTHER.name}}
+    teams.driver.post({"channelId": "msteams", "serviceUrl": teams.fake.url, "from": SECURITY.account(),
+                       "recipient": dict(BOT), "type": "message", "id": teams.fake.new_id(),
+                       "text": f"権限付与 INC-0001 <at>{OTHER.name}</at>", "textFormat": "plain",
+                       "entities": [picked], "locale": "ja-JP",
+                       "conversation": {"tenantId": TENANT, "id": personal_chat(SECURITY),
+                                        "conversationType": "personal", "isGroup": False},
+                       "channelData": {"tenant": {"id": TENANT}}, "timestamp": "2026-11-18T01:00:00.000Z"})
+    [said] = [card_text(m) for m in teams.fake.posts_to(personal_chat(SECURITY)) if "付与しました" in card_text(m)]
+    assert f"{OTHER.name} さん" in said and OTHER.id not in said

@@ -179,16 +179,20 @@ class Reports:
         """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
         words to the sender privately, its plan delivered."""
         activity = context.activity
-        others = [user_id(m.mentioned) for m in activity.get_mentions() if m.mentioned and m.mentioned.id
+        picked = [m.mentioned for m in activity.get_mentions() if m.mentioned and m.mentioned.id
                   and (activity.recipient is None or m.mentioned.id != activity.recipient.id)]
+        others = [user_id(account) for account in picked]
+        # The mention carries the name Teams shows: the grant is confirmed under it, not under the id.
+        names = {user_id(account): account.name for account in picked if account.name}
         try:
             actor, triage = self.people.who(activity.from_property)
             # 「権限付与 3 @佐藤 一郎」: the @mention picked (its AAD object id if given), else an id as typed; a name
             # typed with no @mention picked (「佐藤 一郎」) names nobody (None), which would grant the role to nobody.
             person = (lambda typed: others[0]) if len(others) == 1 else (
                 lambda typed: commands.user_id(actor, typed) if others or is_typed_id(fold(typed)) else None)
-            where = command_run.Platform(self.replies.refusals, self.people.name_of, lambda incident: home_is_private(
-                self.replies.runner.ledger, incident, is_personal))
+            where = command_run.Platform(
+                self.replies.refusals, lambda user: names.get(user) or self.people.name_of(user),
+                lambda incident: home_is_private(self.replies.runner.ledger, incident, is_personal))
             ran = await off_loop(command_run.run, triage, actor, command, where, person)
             log.info("teams.command action=%s incident_id=%s user=%s refused=%s", command.action,
                      command.incident_id, actor.user_id, type(ran.refused).__name__ if ran.refused else None)
