@@ -198,3 +198,34 @@ def test_mention_inside_an_incident_thread_is_not_a_new_report(slack: SlackEnv) 
     slack.driver.event({"type": "app_mention", "channel": ELSEWHERE, "user": STAFF, "text": text,
                         "ts": reply["ts"], "thread_ts": first["ts"]})
     assert len(slack.incident_ids()) == 1
+
+
+def test_a_message_too_long_for_the_form_is_reported_whole(slack: SlackEnv) -> None:
+    """A pasted 炎上 thread of 5,000 characters: the form's text field holds 3,000, so the shortcut pre-filled it cut
+    and the report kept only what the field held; the rest was lost without a word."""
+    tail = "末尾の連絡先: 広報広聴課 内線 1234"
+    head = "市の公式Xの投稿が炎上しています https://x.com/asahikawa_fake/status/77 "
+    long_text = head + "批判が続いています。" * 500 + tail
+    original = slack.fake.add_message(ELSEWHERE, long_text, "U_SOMEONE")
+    slack.driver.shortcut(STAFF, original)
+    [view] = slack.fake.views
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "全 " in shown and "全文を報告します" in shown and len(view["private_metadata"]) <= 3000
+    assert all(b.get("block_id") != "report_text" for b in view["blocks"])  # nothing to edit and lose
+    response = slack.driver.submit_view(STAFF, view, {"report_kind": "flaming"})
+    assert response.status == 200 and not response.body
+    [incident_id] = slack.incident_ids()
+    assert slack.runtime.triage.queries.view(incident_id, None).text.endswith(tail)
+
+
+def test_an_unsure_slash_report_too_long_for_the_form_is_reported_whole(slack: SlackEnv) -> None:
+    """The same for /incident with a long text the classifier is unsure of: the kind asked in the form, the
+    whole text reported."""
+    long_text = "ちょっと気になる件です。" * 300 + "最後の一文"
+    slack.driver.slash(STAFF, long_text, ELSEWHERE)
+    view = slack.fake.views[-1]
+    assert view["callback_id"] == "report_submit"
+    assert "どの種別として報告しますか" in json.dumps(view, ensure_ascii=False)
+    slack.driver.submit_view(STAFF, view, {"report_kind": "misinformation"})
+    [incident_id] = slack.incident_ids()
+    assert slack.runtime.triage.queries.view(incident_id, None).text == long_text

@@ -59,6 +59,7 @@ INPUT_ACTION = "value"
 INPUT_BLOCK_PREFIX = "in:"
 MODAL_TITLE_LIMIT = 24
 METADATA_LIMIT = 3000
+FORM_TEXT_LIMIT = 3000  # characters a plain_text_input holds (its max_length and initial_value)
 OPTION_TEXT_LIMIT = 75
 BUTTON_TEXT_LIMIT = 75
 NOTIFICATION_BODY_SECTIONS = 4  # up to ~12,000 characters of report text in a PR message
@@ -325,10 +326,14 @@ class Renderer:
         if permalink:
             blocks.append(_context(self.t("slack.modal.report_source",
                                           link=link(permalink, self.t("slack.thread_link")))))
-        text_input = PlainTextInputElement(action_id=INPUT_ACTION, multiline=True, max_length=3000,
-                                           initial_value=truncate(text, 3000) or None)
-        blocks.append(InputBlock(block_id="report_text", label=self.t("slack.modal.report_text"),
-                                 hint=self.t("slack.modal.report_text_hint"), element=text_input))
+        if len(text) > FORM_TEXT_LIMIT:  # the field would cut it: shown in part, reported whole (kept by the caller)
+            blocks.append(_section(f"*{escape(self.t('slack.modal.report_text'))}*\n{escape(truncate(text, 600))}"))
+            blocks.append(_context(escape(self.t("slack.modal.report_text_long", count=f"{len(text):,}"))))
+        else:
+            text_input = PlainTextInputElement(action_id=INPUT_ACTION, multiline=True, max_length=FORM_TEXT_LIMIT,
+                                               initial_value=text or None)
+            blocks.append(InputBlock(block_id="report_text", label=self.t("slack.modal.report_text"),
+                                     hint=self.t("slack.modal.report_text_hint"), element=text_input))
         blocks.append(InputBlock(block_id="report_kind", label=self.t("slack.modal.report_kind"), optional=True,
                                  element=StaticSelectElement(action_id=INPUT_ACTION, options=self._kind_options(),
                                                              placeholder=PlainTextObject(

@@ -20,7 +20,7 @@ from bot.adapters.slack.asking import render_ask, render_flareup
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM, is_dm
-from bot.adapters.slack.render import INPUT_ACTION, decode_metadata
+from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
@@ -33,8 +33,10 @@ from bot.delivery.privacy import public_reply_advice
 from bot.delivery.resume import resumed_origin
 from bot.ports import Actor, AskIfReport, ConversationRef, Outcome, ReportInput
 from bot.presenting import chances, is_help
+from bot.triage.memos import Memos
 
 Source = Literal["channel", "personal", "mention", "slash", "shortcut"]
+FORM_MEMO = "slack-report-form:"  # + the trigger id: a text too long for the report form's field
 USER_REF = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")  # a member picked in Slack's completion
 
 
@@ -205,7 +207,8 @@ class Reports(Handlers):
         if origin.trigger is None:
             return False
         trigger, response_url = origin.trigger
-        metadata = {"c": origin.channel, "ts": None, "th": None, "k": trigger, "u": origin.user, "r": response_url}
+        metadata = {"c": origin.channel, "ts": None, "th": None, "k": trigger, "u": origin.user, "r": response_url,
+                    **self._kept(trigger, text)}
         asked = f"{ask.question}　{chances(ask)}".strip()
         try:
             self.client.views_open(trigger_id=trigger, view=self.render.report_modal(text, None, metadata, asked))
@@ -274,8 +277,17 @@ class Reports(Handlers):
             metadata = {"c": channel, "ts": ts, "th": message.get("thread_ts"), "k": shortcut["trigger_id"],
                         "u": message.get("user"),
                         "r": shortcut.get("response_url"), "p": permalink}
-            view = self.render.report_modal(slack_to_plain(message.get("text")), permalink, metadata)
+            text = slack_to_plain(message.get("text"))
+            metadata.update(self._kept(shortcut["trigger_id"], text))
+            view = self.render.report_modal(text, permalink, metadata)
             self.client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+
+    def _kept(self, trigger: str, text: str) -> dict[str, Any]:
+        """A text the form's field would cut, kept in the database until the form is submitted (metadata flag)."""
+        if len(text) <= FORM_TEXT_LIMIT:
+            return {}
+        Memos(self.people.triage().deps).remember(FORM_MEMO + trigger, {"text": text})
+        return {"m": 1}
 
     def submit_report(self, body: dict[str, Any]) -> Submission:
         """The shortcut's modal submitted: report (idempotent by the shortcut's trigger_id)."""
@@ -283,6 +295,11 @@ class Reports(Handlers):
         meta = decode_metadata(view.get("private_metadata"))
         values = (view.get("state") or {}).get("values") or {}
         text = ((values.get("report_text") or {}).get(INPUT_ACTION) or {}).get("value") or ""
+        if meta.get("m"):  # too long for the field: the whole text as kept when the form opened
+            text = str((Memos(self.people.triage().deps).recall(FORM_MEMO + str(meta.get("k"))) or {}).get("text", ""))
+            if not text:
+                return Submission({"response_action": "errors",
+                                   "errors": {"report_kind": self.render.t("slack.modal.report_text_lost")}})
         kind = (((values.get("report_kind") or {}).get(INPUT_ACTION) or {}).get("selected_option") or {}).get("value")
         reply = self.replies.respond(meta.get("r"), self.replies.dm(user))
         origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
