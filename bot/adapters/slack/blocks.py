@@ -22,14 +22,16 @@ CACHED_BLOCKS = 2048  # distinct texts kept (report texts differ every time; ste
 
 
 class Built(Block):
-    """A block slack_sdk built and validated, kept as its dict; to_dict() hands out a copy."""
+    """A block slack_sdk built and validated, kept as its dict; to_dict() hands out a copy unless it is `own`."""
 
-    def __init__(self, built: dict[str, Any]) -> None:
+    def __init__(self, built: dict[str, Any], *, own: bool = False) -> None:
         super().__init__(type=built["type"], block_id=built.get("block_id"))
         self.built = built
+        self.own = own  # made for this block alone (filled in from a copy): nothing else holds it to spoil
 
     def to_dict(self) -> dict[str, Any]:  # type: ignore[override]
-        return _copied(self.built)
+        # A shared dict (cached, or a renderer's template) is copied so no caller can change it for the next one.
+        return self.built if self.own else _copied(self.built)
 
 
 def _copied(value: Any) -> Any:
@@ -74,14 +76,14 @@ def section(text: str, block_id: str | None = None) -> Block:
     """A section of mrkdwn text: its shape built by the models once, the text within their limit put in (a text
     they would refuse or drop goes through them, so it fails or is dropped as there)."""
     if _plain(text, block_id, SectionBlock.text_max_length):
-        return Built(_filled(_shape("section", block_id is not None), text, block_id))
+        return Built(_filled(_shape("section", block_id is not None), text, block_id), own=True)
     return Built(_section_dict(text, block_id))
 
 
 def context(text: str, block_id: str | None = None) -> Block:
     """A context line of mrkdwn text (built as `section` is)."""
     if _plain(text, block_id, None):
-        return Built(_filled(_shape("context", block_id is not None), text, block_id))
+        return Built(_filled(_shape("context", block_id is not None), text, block_id), own=True)
     return Built(_context_dict(text, block_id))
 
 
@@ -98,4 +100,4 @@ def with_values(template: Built, block_id: str | None, values: list[str] | None 
         if len(value) > ButtonElement.value_max_length:
             raise ValueError(f"value attribute cannot exceed {ButtonElement.value_max_length} characters")
         element["value"] = value
-    return Built(built)
+    return Built(built, own=True)
