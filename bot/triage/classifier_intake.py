@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.ports import AskIfReport, KindChoice, Outcome, ReportInput
+from bot.triage import followups, lifecycle
 from bot.triage.classify import NONE, Classification
 from bot.triage.core import CoreDeps, record, transaction
 from bot.triage.urls import first_url, source_key
@@ -54,13 +55,19 @@ def intake_action(result: Classification, *, explicit: bool, files_only: bool = 
 
 
 def open_post_kind(deps: CoreDeps, report: ReportInput, text: str) -> str | None:
-    """The kind of the open incident about the post an explicit message links, else None: asking would change
-    nothing there (any kind answered merges it by its URL; a restricted one's co-report gets no role)."""
-    key = source_key(report.source_url or first_url(text)) if report.explicit else None
-    if not key:
+    """The kind of the open incident about the post an explicit message links (or, linking none, the one open
+    incident it names: a follow-up, bot/triage/followups.py), else None: asking would change nothing there (any
+    kind answered merges it; a restricted one's co-report gets no role)."""
+    if not report.explicit:
+        return None
+    key = source_key(report.source_url or first_url(text))
+    if not key and (report.force_new or len(named := followups.named_incidents(text)) != 1):
         return None
     with deps.sessions.begin() as session:
-        return session.execute(select(Incident.kind).where(Incident.open_source_key == key)).scalar()
+        if key:
+            return session.execute(select(Incident.kind).where(Incident.open_source_key == key)).scalar()
+        incident = session.get(Incident, named.pop())
+        return incident.kind if incident is not None and lifecycle.is_open(incident.status) else None
 
 
 def files_only(text: str, attachments: int) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import command_hints, core, lifecycle, replays, short_input, url_correction
+from bot.triage import command_hints, core, followups, lifecycle, replays, short_input, url_correction
 from bot.triage.actors import require_as
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -136,6 +136,8 @@ class IncidentDesk:
             resolved = None if report.force_new else resolved_with(session, key)
             if resolved is not None:
                 return self._same_as_resolved(session, resolved, report, now)
+        elif not report.force_new and (named := followups.named_open(session, text)) is not None:
+            return followups.recorded(self.deps, session, self._merge_report(session, named, report, now), report, text)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
             return rate_limited(session, self.deps, actor, now)
         playbook = self.deps.library.playbook(kind)

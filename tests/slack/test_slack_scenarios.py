@@ -323,3 +323,20 @@ def test_a_merge_and_its_redelivery_commit_once(slack: SlackEnv) -> None:
     commits.clear()
     driver.post_message(PR, "炎上しています https://x.com/asahikawa_fake/status/1", REPORT, event_id="Ev-merge")
     assert len(commits) == 1 and len(fake.calls_to("chat.postMessage")) == posts and len(slack.incident_ids()) == 1
+
+
+def test_a_follow_up_in_the_report_channel_joins_the_incident_it_names(slack: SlackEnv) -> None:
+    """「INC-0001 なりすましアカウント、凍結されました」 posted top-level in the report channel: it opened INC-0002
+    with a thread, a PR message and a step; now it is recorded on INC-0001 and only its poster is told."""
+    fake, driver = slack.fake, slack.driver
+    first, _ = driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    [incident_id] = slack.incident_ids()
+    pr_posts = len(fake.channel_messages(PR_CHANNEL))
+    update, _ = driver.post_message(OTHER, "INC-0001 なりすましアカウント、凍結されました", REPORT)
+    assert slack.incident_ids() == [incident_id] and len(fake.channel_messages(PR_CHANNEL)) == pr_posts
+    assert len(fake.channel_messages(REPORT)) == 2  # the report and the update: no anchor of a second incident
+    [told] = [c.args for c in fake.calls_to("chat.postEphemeral") if "記録に追加しました" in str(c.args.get("text"))]
+    assert told["user"] == OTHER
+    timeline = slack.runtime.triage.queries.timeline(incident_id, None)
+    assert any(e.type == "note" and e.data.get("text") == "INC-0001 なりすましアカウント、凍結されました"
+               for e in timeline)

@@ -1,0 +1,55 @@
+"""A report-like message that names one open incident and no post is a follow-up on it, not a new incident.
+
+Staff who see 「INC-0004」 in chat write updates under that name in the report channel (「INC-0004 のなりすまし
+アカウント、凍結されました」). Read as a report, such a message opened a second incident and paged PR again; it is
+recorded on the incident it names instead (the poster joins as a co-reporter, as for a report of the same post).
+A message with a post URL is decided by its URL, and `新規` (force_new) still opens a new incident.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.ports import Outcome, ReportInput
+from bot.triage import lifecycle
+from bot.triage.core import CoreDeps, record
+from storage.models import Incident
+
+# INC-0004, inc-4, INC 4, INC_0004 (full-width folded first); a number glued to letters or digits is not one.
+INCIDENT_REF = re.compile(r"(?<![0-9a-z])inc[-_ ]?0*([1-9][0-9]{0,8})(?![0-9])", re.IGNORECASE)
+DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "ー": "-", "−": "-"})
+
+
+def named_incidents(text: str) -> set[int]:
+    """The incident numbers a text names (「INC-0004」 and its variants)."""
+    folded = unicodedata.normalize("NFKC", text).translate(DASHES)
+    return {int(match.group(1)) for match in INCIDENT_REF.finditer(folded)}
+
+
+def named_open(session: Session, text: str) -> Incident | None:
+    """The one open incident a text names, locked for the merge; None when it names none, several, or a shut one."""
+    numbers = named_incidents(text)
+    if len(numbers) != 1:
+        return None
+    incident = session.scalars(select(Incident).where(Incident.id == numbers.pop()).with_for_update()).first()
+    return incident if incident is not None and lifecycle.is_open(incident.status) else None
+
+
+def recorded(deps: CoreDeps, session: Session, merged: Outcome, report: ReportInput, text: str) -> Outcome:
+    """The follow-up's words on the incident's timeline, in the merge's transaction, and the poster told so."""
+    view = merged.incident
+    assert view is not None
+    # A note, as メモ are (erased at retention); a restricted incident's timeline shows it to its readers only.
+    record(session, deps, view.id, "note", report.reporter.user_id, text=text, followup=True,
+           recorded_at=deps.clock.now().isoformat())
+    if not view.details_visible:
+        return merged  # a leak the colleague may not read yet: the merge's words say who grants the role
+    return Outcome(incident=view, merged=True, notifications=merged.notifications,
+                   messages=(deps.catalog.t("report.followup", ref=view.ref),))
+
+
+__all__ = ["INCIDENT_REF", "named_incidents", "named_open", "recorded"]
