@@ -64,6 +64,8 @@ def test_a_follow_up_on_a_leak_keeps_its_details_from_a_colleague_without_the_ro
                       who=OTHER, explicit=True)
     assert outcome.incident is not None and outcome.incident.id == first.incident.id and outcome.merged
     assert not outcome.incident.details_visible and "権限を付与した後" in " ".join(outcome.messages)
+    assert "INC-0001 の記録に追加しました" in outcome.messages[0] and "同じ投稿" not in outcome.messages[0]
+    assert [n.topic for n in outcome.notifications] == ["co_report"]  # PR decides whether to grant the role
 
 
 def test_new_reports_a_follow_up_as_its_own_incident(runtime: Runtime) -> None:

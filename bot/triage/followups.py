@@ -46,10 +46,10 @@ def recorded(deps: CoreDeps, session: Session, merged: Outcome, report: ReportIn
     # A note, as メモ are (erased at retention); a restricted incident's timeline shows it to its readers only.
     record(session, deps, view.id, "note", report.reporter.user_id, text=text, followup=True,
            recorded_at=deps.clock.now().isoformat())
-    if not view.details_visible:
-        return merged  # a leak the colleague may not read yet: the merge's words say who grants the role
+    # A leak the colleague may not read yet: the words also say who grants the role (PR is asked by the merge).
+    key = "report.followup" if view.details_visible else "report.followup_pending"
     return Outcome(incident=view, merged=True, notifications=merged.notifications,
-                   messages=(deps.catalog.t("report.followup", ref=view.ref),))
+                   messages=(deps.catalog.t(key, ref=view.ref),))
 
 
 __all__ = ["INCIDENT_REF", "named_incidents", "named_open", "recorded"]
