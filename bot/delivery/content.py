@@ -139,6 +139,15 @@ class NoticeAcknowledged:
 
 
 @dataclass(frozen=True)
+class NoticeEnded:
+    """A section notification once a command ended its incident (終結・対象外): no control left, the end said
+    (`text`, the core's words), and who acknowledged it if anyone did."""
+
+    view: IncidentView
+    text: str
+
+
+@dataclass(frozen=True)
 class ReopenWithdrawn:
     """A flare-up notice (SectionNotice.reopen) after the incident was reopened: its reopen control gone, the
     reopen said in its place (`note`: the core's 【再開】 notice, for who and when)."""
@@ -191,8 +200,8 @@ class Attachment:
 
 
 Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | StepSuperseded | SectionNotice
-           | NoticeRedacted | NoticeAcknowledged | ReopenWithdrawn | MergedCount | PrivateLine | PrivacyAdvice
-           | ReviewInvite)
+           | NoticeRedacted | NoticeAcknowledged | NoticeEnded | ReopenWithdrawn | MergedCount | PrivateLine
+           | PrivacyAdvice | ReviewInvite)
 
 
 class DeliveryError(Exception):

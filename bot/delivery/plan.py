@@ -34,6 +34,7 @@ from bot.delivery.ledger import (
 from bot.ports import IncidentView, Notification, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
+from bot.triage.lifecycle import CLOSED, DECLINED
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
 
@@ -259,9 +260,10 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
 def notices(outcome: Outcome, by: str) -> Plan:
     """Only the core's informational notices: a reopened incident's flare-up notices first lose their reopen
     control, then the section is told (PR: who reopened it), then the incident's own conversation (its reporters
-    told it is running again; a restricted one's is private)."""
+    told it is running again; a restricted one's is private); ended by a command, the notices say so."""
     view = outcome.incident
-    if view is None or not outcome.notifications:
+    ended = _ended(view, outcome)
+    if view is None or not (outcome.notifications or ended):
         return Plan(None)
     granted = _granted(view, outcome)
     if outcome.duplicate:  # a grant again after a crash: its grantee told unless the ledger says they were
@@ -270,7 +272,14 @@ def notices(outcome: Outcome, by: str) -> Plan:
     withdraw: tuple[Op, ...] = (WithdrawReopen(view.id, c.ReopenWithdrawn(view, reopened[0])),) if reopened else ()
     here = tuple(Post(view.id, None, HOME, c.Texts((note.title, note.body), mention=view.reporters))
                  for note in outcome.notifications if note.topic == REOPENED_HERE)
-    return Plan(view.id, withdraw + _topic_notices(view, outcome) + here + granted, view.severity, by)
+    return Plan(view.id, withdraw + _topic_notices(view, outcome) + here + granted + ended, view.severity, by)
+
+
+def _ended(view: IncidentView | None, outcome: Outcome) -> tuple[Op, ...]:
+    """Ended by a command (終結・対象外): the section's notices lose their controls and say so."""
+    if view is None or view.status not in (CLOSED, DECLINED) or not outcome.messages:
+        return ()
+    return (UpdateNotices(view.id, c.NoticeEnded(view, outcome.messages[0])),)
 
 
 def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:

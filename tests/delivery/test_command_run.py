@@ -46,11 +46,15 @@ def test_a_reopen_tells_the_sender_plans_the_notices_and_drops_the_flareup_offer
     assert all(op.incident_id == view.id for op in ran.plan.ops)  # type: ignore[attr-defined]
 
 
-def test_a_close_has_no_notices_and_drops_nothing(runtime: Runtime) -> None:
+def test_a_close_tells_no_one_new_and_only_redraws_the_notices(runtime: Runtime) -> None:
+    """No notice is posted for 終結; the section's notices lose their controls and say it (content.NoticeEnded)."""
     incident_id = _resolved(runtime)
     ran = command_run.run(runtime.triage, PR_ACTOR, Command("close", incident_id), _platform(runtime))
     assert runtime.triage.queries.view(incident_id, None).status == lifecycle.CLOSED
-    assert ran == command_run.Ran(ran.said) and "INC-0001" in ran.said[0]
+    assert "INC-0001" in ran.said[0] and ran.drop_offers is None and ran.plan is not None
+    [op] = ran.plan.ops
+    assert isinstance(op, plan.UpdateNotices) and isinstance(op.content, c.NoticeEnded)
+    assert op.content.text == ran.said[0]
 
 
 def test_a_bystander_is_refused_in_words_and_recorded(runtime: Runtime) -> None:

@@ -51,3 +51,14 @@ def test_a_bystander_is_refused_and_a_second_press_ends_nothing_twice(lw: LwEnv)
     assert len(lw.to_room(PR_ROOM)) == room
     lw.adapter.port.send_all(target_of(f"channel:{PR_ROOM}"), [{"type": "text", "text": "later"}])
     assert all(pb.decode(d).action != pb.END for d in quick_data(lw.to_room(PR_ROOM)[-1]))
+
+
+def test_a_declined_incidents_acknowledge_reply_is_no_longer_carried_in_the_pr_room(lw: LwEnv) -> None:
+    """対象外 by a command: the room's later messages still offered 「確認しました」 for it."""
+    lw.say(STAFF, REPORTS["flaming"])
+    [view] = lw.runtime.triage.queries.list(None)
+    assert any(pb.decode(d).action == pb.ACK for d in quick_data(lw.to_room(PR_ROOM)[-1]))
+    lw.say(PR, f"対象外 {view.ref} 訓練の投稿")
+    assert lw.runtime.triage.queries.view(view.id, None).status == "declined"
+    lw.adapter.port.send_all(target_of(f"channel:{PR_ROOM}"), [{"type": "text", "text": "later"}])
+    assert all(pb.decode(d).incident_id != view.id for d in quick_data(lw.to_room(PR_ROOM)[-1]))

@@ -138,3 +138,21 @@ def test_a_number_alone_after_the_slash_command_gets_a_usage_hint(slack: SlackEn
         assert "案件の番号の前に、操作" in answer and "/incident 終結 INC-0001" in answer
         assert "インシデントとして報告しますか" not in answer
     assert slack.incident_ids() == [incident_id]
+
+
+def test_a_declined_or_closed_incidents_pr_message_loses_its_button_and_says_so(slack: SlackEnv) -> None:
+    """PR's message kept 「確認しました」 after /incident 対象外, and after 終結 it still read as if the incident
+    were open: in a busy PR channel, which ones still need someone could not be told from the messages."""
+    slack.driver.post_message(STAFF, "市の偽アカウントがなりすましています https://x.com/fake_city_31", REPORT)
+    [incident_id] = slack.incident_ids()
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)
+    assert "ack" in [b.get("block_id") for b in notice["blocks"]]
+    slack.driver.slash(PR, "対象外 INC-0001 訓練の投稿のため", ELSEWHERE)
+    [notice] = slack.fake.channel_messages(PR_CHANNEL)
+    assert action_ids(notice) == [] and "対象外" in text_of(notice) and _status(slack, incident_id) == "declined"
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    closed = slack.incident_ids()[-1]
+    slack.runtime.triage.incidents.change_status(closed, lifecycle.RESOLVED, Actor(f"slack:{PR}", "広報 太郎", "slack"))
+    slack.driver.slash(PR, f"終結 INC-{closed:04d}", ELSEWHERE)
+    [_, notice] = slack.fake.channel_messages(PR_CHANNEL)
+    assert action_ids(notice) == [] and "終結" in text_of(notice) and _status(slack, closed) == "closed"

@@ -121,3 +121,14 @@ def _mention_message(teams: TeamsEnv, sender: User, text: str) -> None:
                        "conversation": {"tenantId": TENANT, "id": personal_chat(sender), "conversationType": "personal",
                                         "isGroup": False},
                        "channelData": {"tenant": {"id": TENANT}}, "timestamp": "2026-11-18T01:00:00.000Z"})
+
+
+def test_a_declined_incidents_pr_card_loses_its_button_and_says_so(teams: TeamsEnv) -> None:
+    """The PR card kept 「確認しました」 after 対象外, so the channel still showed it as waiting for PR."""
+    teams.driver.channel_post(STAFF, "市の偽アカウントがなりすましています https://x.com/fake_city_32", REPORT)
+    [card] = teams.fake.posts_to(PR_CHANNEL)
+    teams.driver.chat_message(PR, "対象外 INC-0001 訓練の投稿")
+    shown = teams.fake.message(card["id"])
+    content = shown["attachments"][0]["content"]
+    assert not [a for a in content.get("actions", []) if a.get("type") == "Action.Execute"]
+    assert "対象外" in card_text(shown)

@@ -206,6 +206,9 @@ class LineWorksPort:
                 self.drop_controls(posted.channel, content.view.id, action=pb.END)
         elif isinstance(content, c.NoticeRedacted):  # see content.NoticeRedacted: no end control
             self.drop_controls(posted.channel, content.view.id, action=pb.END)
+        elif isinstance(content, c.NoticeEnded):  # ended by a command: nothing is left to press (nothing is said)
+            for control in (pb.ACK, pb.END):
+                self.drop_controls(posted.channel, content.view.id, action=control)
         elif isinstance(content, c.ReopenWithdrawn):  # reopened: no chat keeps offering it (nothing is said)
             self.drop_everywhere(content.view.id, pb.FLAREUP)
         told = _told(posted, content)

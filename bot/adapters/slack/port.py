@@ -16,7 +16,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.adapters.slack.keepalive import KeepAliveClient
 from bot.adapters.slack.render import Rendered, Renderer
-from bot.adapters.slack.text import escape, link, slack_id, user_mention
+from bot.adapters.slack.text import MESSAGE_BLOCK_LIMIT, escape, link, slack_id, user_mention
 from bot.delivery import content as c
 from bot.delivery.content import DeliveryError, Marker, Place, Posted
 from bot.presenting import plain_words, reopened_words
@@ -133,6 +133,11 @@ class SlackPort:
         if isinstance(content, c.NoticeAcknowledged):
             return escape(content.text), self.render.acknowledged(blocks, content.by, content.when, note=content.note,
                                                                   end=content.view.id if content.end else None)
+        if isinstance(content, c.NoticeEnded):  # every control goes; the end is said below what it showed
+            kept = [b for b in blocks if b.get("type") != "actions" and b.get("block_id") not in ("end-note", "ended")]
+            said = {"type": "context", "block_id": "ended",
+                    "elements": [{"type": "mrkdwn", "text": escape(content.text)}]}
+            return str(message.get("text") or content.view.ref), kept[:MESSAGE_BLOCK_LIMIT - 1] + [said]
         if isinstance(content, c.ReopenWithdrawn):  # the button goes; who reopened it is said in its place
             kept = [b for b in blocks if b.get("block_id") not in ("reopen", "reopened")]
             said = {"type": "context", "block_id": "reopened",
@@ -160,7 +165,7 @@ class SlackPort:
 
     def update(self, posted: Posted, content: c.Content) -> None:
         try:
-            if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.ReopenWithdrawn)):
+            if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded, c.ReopenWithdrawn)):
                 changed = self._changed(posted, content)
                 if changed is not None:
                     self._paced("chat.update", channel=posted.channel, ts=posted.id, text=changed[0],

@@ -255,9 +255,9 @@ class CardRenderer:
                 *lines(reopened_words(content), color="Good")]
         return card(body, self.thread_link(thread_url))
 
-    def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted, thread_url: str | None
-                           ) -> dict[str, Any]:
-        """A notification drawn again after it changed (acknowledged, or the incident became restricted): the
+    def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted | c.NoticeEnded,
+                           thread_url: str | None) -> dict[str, Any]:
+        """A notification drawn again after it changed (acknowledged, restricted, ended by a command): the
         connector cannot read a posted card back, so it is drawn from the incident, without the report's text."""
         view, acknowledged = content.view, None
         if isinstance(content, c.NoticeAcknowledged):
@@ -282,9 +282,11 @@ class CardRenderer:
                 body.append(text_block(md_escape(content.note), isSubtle=not content.end))
             if isinstance(content, c.NoticeAcknowledged) and content.end:
                 actions.append(action(self.t("end.control"), RESOLVE, {"incident": view.id}, style="positive"))
-        else:
+        elif not isinstance(content, c.NoticeEnded):
             actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
                                   {"incident": view.id, "level": 1}, style="positive"))
+        if isinstance(content, c.NoticeEnded):  # no control is left to press; the end is said last
+            body.append(text_block(md_escape(content.text), weight="Bolder"))
         return card(body, actions + self.thread_link(thread_url))
 
 

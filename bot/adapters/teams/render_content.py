@@ -59,7 +59,7 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
         elif content.url:
             inner = dict(inner, actions=[*inner.get("actions", []), *render.thread_link(content.url)])
         return inner, summary
-    if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted)):
+    if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded)):
         return render.notification_after(content, link), content.view.ref
     if isinstance(content, c.ReopenWithdrawn):
         return render.reopen_withdrawn(content, link), content.view.ref
