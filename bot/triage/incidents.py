@@ -40,8 +40,7 @@ from bot.triage.steps import StepRunner
 from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 
-MAX_TEXT = 40_000
-# Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
+MAX_TEXT = 40_000  # statements below: built once, executed with parameters (no per-call construction/cache key)
 ADD_KEY = insert(IntakeKey.__table__)
 ADD_INCIDENT = insert(Incident.__table__)
 SEEN_KEY = select(IntakeKey.incident_id).where(IntakeKey.key == bindparam("key"))
@@ -274,6 +273,8 @@ class IncidentDesk:
             if incident.acknowledged_at is not None:  # clicked again: the recorded acknowledgement, nothing new
                 return replays.acknowledged_outcome(
                     self.deps, incident, build_view(self.deps, incident, reporters, actor.user_id))
+            if incident.status in lifecycle.ENDED_UNHEARD:  # a stale button or a carried reply: nothing to take
+                self._require_open(incident)
             now = self.deps.clock.now()
             incident.acknowledged_at = now
             incident.acknowledged_by = actor.display_name or actor.user_id
@@ -384,16 +385,15 @@ class IncidentDesk:
 
         transaction(self.deps, work)
 
-    # -- shared checks -------------------------------------------------------------------------------------
     def _require(self, session: Session, action: str, actor: Actor, incident: Incident, reporters: list[str]) -> None:
         require_as(self.deps.access, session, action, actor, incident.id, restricted=incident.restricted,
                    reporters=reporters)
 
     def _require_open(self, incident: Incident) -> None:
         if not lifecycle.is_open(incident.status):
-            raise InvalidRequest(self.deps.catalog.t(
-                "error.not_open", ref=incident_ref(incident.id),
-                status=self.deps.catalog.label("status", incident.status)))
+            cat = self.deps.catalog
+            raise InvalidRequest(cat.t("error.not_open", ref=incident_ref(incident.id),
+                                       status=cat.label("status", incident.status)))
 
     def _set_status(self, session: Session, incident: Incident, target: str, actor: str, **data: object) -> None:
         self.steps.set_status(session, incident, target, actor, **data)

@@ -14,6 +14,8 @@ MERGED: Final = "merged"
 
 STATUSES: Final = (REPORTED, ACKNOWLEDGED, RESPONDING, RESOLVED, CLOSED, DECLINED, MERGED)
 OPEN_STATUSES: Final = frozenset({REPORTED, ACKNOWLEDGED, RESPONDING})
+# Ended without a response to acknowledge: a late 「確認」 is refused (a resolved one may still be acknowledged).
+ENDED_UNHEARD: Final = frozenset({CLOSED, DECLINED, MERGED})
 
 # A responder may start on the playbook before the PR section acknowledges (the guidelines ask for a
 # calm holding reply at once), so reported -> responding is legal; acknowledgement is then recorded
