@@ -276,10 +276,13 @@ def notices(outcome: Outcome, by: str) -> Plan:
 
 
 def _ended(view: IncidentView | None, outcome: Outcome) -> tuple[Op, ...]:
-    """Ended by a command (終結・対象外): the section's notices lose their controls and say so."""
+    """Ended by a command (終結・対象外): its reporters told once in its conversation (a leak's is private), then
+    the section's notices lose their controls and say so."""
     if view is None or view.status not in (CLOSED, DECLINED) or not outcome.messages:
         return ()
-    return (UpdateNotices(view.id, c.NoticeEnded(view, outcome.messages[0])),)
+    told = c.Texts((outcome.messages[0],), mention=view.reporters)
+    return (Post(view.id, f"{ENDED_TOLD}:{view.status}", HOME, told),
+            UpdateNotices(view.id, c.NoticeEnded(view, outcome.messages[0])))
 
 
 def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:

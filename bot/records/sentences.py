@@ -201,6 +201,7 @@ class Describer:
             # A re-notice keeps its stage: its `level` only counts the notices sent (the summary counts by stage).
             key = "escalated_repeat" if type_ == "escalated" and params.get("repeat", "0") not in ("", "0") else type_
             key = "note_reason" if type_ == "note" and "status" in params else key
+            key = "classified_chosen" if type_ == "classified" and params.get("hinted") == "True" else key
             try:
                 return cat.t(f"records.sentence.{key}").format_map(_Defaults(params))
             except (KeyError, ValueError, IndexError):

@@ -27,7 +27,8 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.ports import AskIfReport, KindChoice, Outcome, ReportInput
+from bot.i18n import Catalog
+from bot.ports import AskIfReport, IncidentView, KindChoice, Outcome, ReportInput
 from bot.triage import followups, lifecycle
 from bot.triage.classify import NONE, Classification
 from bot.triage.core import CoreDeps, record, transaction
@@ -68,6 +69,13 @@ def open_post_kind(deps: CoreDeps, report: ReportInput, text: str) -> str | None
             return session.execute(select(Incident.kind).where(Incident.open_source_key == key)).scalar()
         incident = session.get(Incident, named.pop())
         return incident.kind if incident is not None and lifecycle.is_open(incident.status) else None
+
+
+def created(catalog: Catalog, view: IncidentView, confidence: float, *, chosen: bool) -> str:
+    """The receipt of a new incident: the classifier's confidence, or that the reporter chose the kind (no score)."""
+    if chosen:
+        return catalog.t("report.created_chosen", ref=view.ref, kind=view.kind_label)
+    return catalog.t("report.created", ref=view.ref, kind=view.kind_label, confidence=f"{confidence:.0%}")
 
 
 def files_only(text: str, attachments: int) -> bool:

@@ -40,8 +40,8 @@ from bot.triage.steps import StepRunner
 from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
 
-MAX_TEXT = 40_000  # statements below: built once, executed with parameters (no per-call construction/cache key)
-ADD_KEY = insert(IntakeKey.__table__)
+MAX_TEXT = 40_000
+ADD_KEY = insert(IntakeKey.__table__)  # these: built once, executed with parameters (no per-call construction)
 ADD_INCIDENT = insert(Incident.__table__)
 SEEN_KEY = select(IntakeKey.incident_id).where(IntakeKey.key == bindparam("key"))
 OPEN_WITH_KEY = select(Incident.__table__).where(Incident.open_source_key == bindparam("key")).with_for_update()
@@ -170,7 +170,7 @@ class IncidentDesk:
         # A new incident: its reporters and (no) step progress are known without asking the database.
         step = self.steps.current_view(session, incident, actor.user_id, reporters=[actor.user_id], states={})
         cat = self.deps.catalog
-        messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label, confidence=f"{confidence:.0%}")]
+        messages = [intake.created(cat, view, confidence, chosen=report.kind_hint is not None)]
         if incident.restricted:
             messages.append(cat.t("report.restricted" if playbook.restricted else "report.restricted_personal"))
         if deferred:

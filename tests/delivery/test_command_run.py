@@ -46,13 +46,14 @@ def test_a_reopen_tells_the_sender_plans_the_notices_and_drops_the_flareup_offer
     assert all(op.incident_id == view.id for op in ran.plan.ops)  # type: ignore[attr-defined]
 
 
-def test_a_close_tells_no_one_new_and_only_redraws_the_notices(runtime: Runtime) -> None:
-    """No notice is posted for 終結; the section's notices lose their controls and say it (content.NoticeEnded)."""
+def test_a_close_tells_its_reporters_and_redraws_the_notices(runtime: Runtime) -> None:
+    """終結: its reporters told once in its conversation; the section's notices lose their controls and say it."""
     incident_id = _resolved(runtime)
     ran = command_run.run(runtime.triage, PR_ACTOR, Command("close", incident_id), _platform(runtime))
     assert runtime.triage.queries.view(incident_id, None).status == lifecycle.CLOSED
     assert "INC-0001" in ran.said[0] and ran.drop_offers is None and ran.plan is not None
-    [op] = ran.plan.ops
+    told, op = ran.plan.ops
+    assert isinstance(told, plan.Post) and told.where == plan.HOME and told.purpose == "ended_told:closed"
     assert isinstance(op, plan.UpdateNotices) and isinstance(op.content, c.NoticeEnded)
     assert op.content.text == ran.said[0]
 

@@ -150,6 +150,12 @@ def test_a_declined_or_closed_incidents_pr_message_loses_its_button_and_says_so(
     slack.driver.slash(PR, "対象外 INC-0001 訓練の投稿のため", ELSEWHERE)
     [notice] = slack.fake.channel_messages(PR_CHANNEL)
     assert action_ids(notice) == [] and "対象外" in text_of(notice) and _status(slack, incident_id) == "declined"
+    # The reporter is told in the incident's thread (LINE WORKS walk s15 #10: nobody told them), once.
+    [anchor] = slack.fake.channel_messages(REPORT)
+    told = [m for m in slack.fake.thread_messages(REPORT, anchor["ts"]) if "「対象外」にしました" in text_of(m)]
+    assert len(told) == 1 and f"<@{STAFF}>" in told[0]["text"]
+    slack.driver.slash(PR, "対象外 INC-0001 訓練の投稿のため", ELSEWHERE)  # again: nothing new in the thread
+    assert len([m for m in slack.fake.thread_messages(REPORT, anchor["ts"]) if "「対象外」" in text_of(m)]) == 1
     slack.driver.post_message(STAFF, FLAMING, REPORT)
     closed = slack.incident_ids()[-1]
     slack.runtime.triage.incidents.change_status(closed, lifecycle.RESOLVED, Actor(f"slack:{PR}", "広報 太郎", "slack"))
