@@ -11,7 +11,7 @@ from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.app import LineWorksConfigError, lineworks_credentials
 from bot.adapters.lineworks.settings import LineWorksCredentials
 from bot.triage import lifecycle
-from tests.lineworks.harness import OTHER, PR, STAFF, LwEnv, quick_data, resolved, text_of
+from tests.lineworks.harness import OTHER, PR, PR_ROOM, STAFF, LwEnv, quick_data, resolved, text_of
 
 LEAK = "市民課の職員がXに住民の氏名と住所が写った書類の写真を投稿してしまいました。個人情報の漏えいです https://x.com/a/status/42"
 FLAMING = "市の公式Xでごみ収集の投稿が炎上しています。批判のリプライが殺到しています https://x.com/iwaki_fake/status/7"
@@ -92,3 +92,20 @@ def test_credential_errors_say_in_japanese_what_to_fix(tmp_path: Path) -> None:
     with pytest.raises(LineWorksConfigError) as bad_url:
         lineworks_credentials({"LW_API_URL": "www.worksapis.com/v1.0"})
     assert "LW_API_URL" in str(bad_url.value) and "URL を指定してください" in str(bad_url.value)
+
+
+def test_a_declined_incidents_buttons_are_no_longer_carried(lw: LwEnv) -> None:
+    """#5: after 「対象外 INC-0005 重複のため」, the next PR notice still carried 「確認しました（INC-0005）」;
+    pressed, it recorded an acknowledgement of the declined incident and sent its reporter step 1 again. The
+    reporter's chat kept carrying the declined incident's step buttons too."""
+    lw.say(STAFF, FLAMING)
+    [declined] = lw.runtime.triage.queries.list(None)
+    lw.say(PR, f"対象外 {declined.id} 重複のため")
+    assert lw.runtime.triage.queries.view(declined.id, None).status == lifecycle.DECLINED
+    before = len(lw.to_room(PR_ROOM))
+    lw.say(OTHER, "花火大会の告知投稿が炎上しています。日付の誤りに批判が集まっています https://x.com/city/status/5")
+    assert len(lw.to_room(PR_ROOM)) > before  # the new incident's notice
+    offered = [pb.decode(d) for d in quick_data(lw.to_room(PR_ROOM)[-1])]
+    assert offered and declined.id not in {d.incident_id for d in offered}
+    lw.say(STAFF, "help")
+    assert declined.id not in {pb.decode(d).incident_id for d in quick_data(lw.to_user(STAFF)[-1])}

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from bot.adapters.lineworks.app import LineWorksAdapter
 
 log = logging.getLogger("incident_bot.lineworks")
+ENDING = ("close", "decline")  # commands after which an incident offers nothing more
 SLASH_COMMAND = "/incident"  # Slack's slash command (its default), typed in LINE WORKS by staff who use both
 
 
@@ -138,6 +139,9 @@ class Handlers:
                  type(ran.refused).__name__ if ran.refused else None)
         if ran.drop_offers is not None:
             self.adapter.port.drop_everywhere(ran.drop_offers, pb.FLAREUP)
+        if ran.refused is None and command.action in ENDING and command.incident_id is not None:
+            # Ended: no chat keeps carrying its buttons (an acknowledgement or a step pressed there would act on it).
+            self.adapter.port.drop_everywhere(command.incident_id, None)
         if ran.said:
             self.adapter.tell(user, self.render.messages(list(ran.said)))
         if ran.plan is not None:

@@ -158,8 +158,9 @@ class LineWorksPort:
                 kept.append(item)
             self._controls[key] = kept
 
-    def drop_everywhere(self, incident_id: int, action: str) -> None:
-        """Stop carrying one action's quick replies of an incident in every chat (a reopen ends every offer)."""
+    def drop_everywhere(self, incident_id: int, action: str | None) -> None:
+        """Stop carrying one action's quick replies of an incident (None: all of them) in every chat (a reopen ends
+        every offer; an ended incident every control)."""
         with self._lock:
             chats = list(self._controls)
         for chat in chats:
