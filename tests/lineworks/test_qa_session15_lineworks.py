@@ -109,3 +109,16 @@ def test_a_declined_incidents_buttons_are_no_longer_carried(lw: LwEnv) -> None:
     assert offered and declined.id not in {d.incident_id for d in offered}
     lw.say(STAFF, "help")
     assert declined.id not in {pb.decode(d).incident_id for d in quick_data(lw.to_user(STAFF)[-1])}
+
+
+def test_an_unanswered_question_is_not_carried_onto_a_kind_correction(lw: LwEnv) -> None:
+    """#14: 鈴木 wrote something unsure in his 1:1 chat (「INC-0002 の記録に残す」 and the kinds offered), then typed
+    「種別 INC-0002 デマ」: 「…に訂正しました」 carried that question's kinds, which read as choices for INC-0002."""
+    lw.say(STAFF, FLAMING)
+    lw.say(STAFF, "なんか市の公式LINEのことでSNSが騒がしいです")
+    asked = quick_data(lw.to_user(STAFF)[-1])
+    assert {pb.decode(d).action for d in asked} == {pb.NOTE, pb.ASK}
+    before = len(lw.to_user(STAFF))
+    lw.say(STAFF, "種別 INC-0001 デマ")
+    for content in lw.to_user(STAFF)[before:]:
+        assert not {pb.decode(d).action for d in quick_data(content)} & {pb.NOTE, pb.ASK}, text_of(content)
