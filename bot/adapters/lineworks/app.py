@@ -60,7 +60,9 @@ def lineworks_credentials(environ: Mapping[str, str]) -> LineWorksCredentials:
     try:
         credentials = LineWorksCredentials.from_env(environ)
     except ValidationError as exc:
-        problems = "; ".join(f"LW_{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors())
+        # pydantic puts "Value error, " before our own (Japanese first) words: they are the whole message.
+        problems = "; ".join(f"LW_{str(err['loc'][0]).upper()}: {str(err['msg']).removeprefix('Value error, ')}"
+                             for err in exc.errors())
         raise LineWorksConfigError(f"LINE WORKS の環境変数に誤りがあります / invalid LINE WORKS variables: "
                                    f"{problems}") from None
     missing = credentials.missing()

@@ -116,8 +116,8 @@ class LineWorksClient:
             raise UploadError(str(_json(stored).get("code") or stored.status_code), _upload_wait(stored))
         return str(body["fileId"])
 
-    def user(self, user_id: str) -> dict[str, Any] | None:
-        """A member's directory entry (needs user.read), or None when it cannot be read now."""
+    def _lookup(self, user_id: str) -> requests.Response | None:
+        """The directory's answer for a member (needs user.read); None when it could not be asked."""
         url = f"{self._base}/users/{quote(user_id, safe='')}"
         for renewed in (False, True):
             try:
@@ -129,9 +129,21 @@ class LineWorksClient:
             if _token_refused(response) and not renewed:
                 self._tokens.invalidate(token)
                 continue
-            body = _json(response)
-            return body if response.status_code == 200 else None
+            return response
         return None
+
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        """A member's directory entry (needs user.read), or None when it cannot be read now."""
+        response = self._lookup(user_id)
+        return _json(response) if response is not None and response.status_code == 200 else None
+
+    def member_known(self, user_id: str) -> bool | None:
+        """Whether the directory has this member: False only when it says there is none (404), None when it
+        cannot tell (no user.read scope, unreachable)."""
+        response = self._lookup(user_id)
+        if response is None or response.status_code not in (200, 404):
+            return None
+        return response.status_code == 200
 
     def display_name(self, user_id: str) -> str | None:
         """A member's name as people read it ("姓 名"), or None."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import identity
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, TextMessage
 from bot.adapters.lineworks.inputs import Inputs
@@ -27,14 +28,17 @@ from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.delivery.refusals import Refusals
 from bot.delivery.resume import resume_all
-from bot.ports import IncidentView, Outcome, ReportInput
+from bot.ports import Actor, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
+from bot.triage.short_input import fold
 
 if TYPE_CHECKING:
     from bot.adapters.lineworks.app import LineWorksAdapter
 
 log = logging.getLogger("incident_bot.lineworks")
+ENDING = ("close", "decline")  # commands after which an incident offers nothing more
+SLASH_COMMAND = "/incident"  # Slack's slash command (its default), typed in LINE WORKS by staff who use both
 
 
 class Handlers:
@@ -90,7 +94,7 @@ class Handlers:
         elif source.channel_id not in self.adapter.settings.report_channels:
             return  # other rooms the bot was invited to are conversation, not reports
         # 終結 / 対象外 / 権限付与 / 再開 / 新規 typed in the 1:1 chat, as on Slack and Teams: never a report.
-        read = commands.read(event.text, self.render.catalog.t) if source.direct and not event.attachments else None
+        read = self.typed_command(event.text) if source.direct and not event.attachments else None
         if isinstance(read, commands.Usage):
             self.adapter.tell(source.user_id, self.render.messages([read.text]))
             return
@@ -105,15 +109,39 @@ class Handlers:
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
 
+    def typed_command(self, text: str) -> commands.Command | commands.Usage | None:
+        """A 1:1 text read as a command; Slack's 「/incident 」 before it, as staff used to Slack type it, is
+        dropped (alone it is the command list)."""
+        words = text.split(maxsplit=1)  # a full-width space separates too
+        if words and fold(words[0]).lower() == SLASH_COMMAND:
+            if len(words) == 1:
+                return commands.Usage(self.render.catalog.t("commands.list", prefix=""))
+            text = words[1]
+        return commands.read(text, self.render.catalog.t)
+
+    def member(self, actor: Actor) -> command_run.Person:
+        """A typed grantee as the core's user id; None when the directory says no such LINE WORKS member exists
+        (「@鈴木」 typed as a name): the role would go to nobody. Kept when the directory cannot tell."""
+        def person(typed: str) -> str | None:
+            user = commands.user_id(actor, typed)
+            platform, raw = identity.split(user)
+            if platform != PLATFORM or not raw:
+                return user
+            return None if self.adapter.client.member_known(raw) is False else user
+        return person
+
     def command(self, user: str, command: commands.Command) -> None:
         """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
         words to the sender, offers that no longer stand dropped, its plan delivered."""
         actor = self.adapter.actor(user)
-        ran = command_run.run(self.triage, actor, command, self.platform)
+        ran = command_run.run(self.triage, actor, command, self.platform, self.member(actor))
         log.info("lineworks.command action=%s incident_id=%s refused=%s", command.action, command.incident_id,
                  type(ran.refused).__name__ if ran.refused else None)
         if ran.drop_offers is not None:
             self.adapter.port.drop_everywhere(ran.drop_offers, pb.FLAREUP)
+        if ran.refused is None and command.action in ENDING and command.incident_id is not None:
+            # Ended: no chat keeps carrying its buttons (an acknowledgement or a step pressed there would act on it).
+            self.adapter.port.drop_everywhere(command.incident_id, None)
         if ran.said:
             self.adapter.tell(user, self.render.messages(list(ran.said)))
         if ran.plan is not None:

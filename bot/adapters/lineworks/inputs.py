@@ -22,6 +22,7 @@ from bot.adapters.lineworks.target import PLATFORM, member_id
 from bot.delivery import flareup, plan
 from bot.ports import Actor, AskIfReport, ConversationRef, InputSpec, ReopenOrNew, ReportInput, StepView
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
+from bot.triage.short_input import choice_value
 
 if TYPE_CHECKING:
     from bot.adapters.lineworks.handlers import Handlers
@@ -86,6 +87,13 @@ class Inputs:
         pending = self.memos.recall(self._input_key(user))
         if not pending:
             return False
+        step = self._step(user, int(pending["incident"]), str(pending["step"]))
+        item = self._field(step, str(pending["field"]))
+        if item is not None and item.choices and text.strip() and choice_value(item.choices, text) is None:
+            # Read as the core reads it on 「完了」: an answer that is none of the choices is asked again now.
+            error = self.render.w("input.not_a_choice", answer=text.strip())
+            self.adapter.tell(user, [self.render.input_prompt(step, str(pending["kind"]), item, error=error)])
+            return True
         self._save(user, pending, text.strip())
         return True
 

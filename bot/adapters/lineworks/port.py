@@ -50,6 +50,8 @@ from bot.delivery.ledger import Ledger
 from bot.presenting import plain_words
 
 log = logging.getLogger("incident_bot.lineworks")
+# The quick replies of 「報告しますか？」 (its kinds and 「INC-0001 の記録に残す」): never carried to later messages.
+QUESTION = (pb.ASK, pb.NOTE)
 SERVER_RETRIES = 3  # 5xx / network: tried this many more times, with backoff, before the delivery fails
 TOLD = "lw_told"  # ledger purposes of changes sent as new messages
 
@@ -126,7 +128,7 @@ class LineWorksPort:
         key = target.encode()
         with self._lock:
             own = (messages[-1].get("quickReply") or {}).get("items")
-            if own and all(pb.decode(item["action"]["data"]).action == pb.ASK for item in own):
+            if own and all(pb.decode(item["action"]["data"]).action in QUESTION for item in own):
                 # 「報告しますか？」 is about one message: under a later one its kinds would read as that one's.
                 return messages
             if own:
@@ -158,8 +160,9 @@ class LineWorksPort:
                 kept.append(item)
             self._controls[key] = kept
 
-    def drop_everywhere(self, incident_id: int, action: str) -> None:
-        """Stop carrying one action's quick replies of an incident in every chat (a reopen ends every offer)."""
+    def drop_everywhere(self, incident_id: int, action: str | None) -> None:
+        """Stop carrying one action's quick replies of an incident (None: all of them) in every chat (a reopen ends
+        every offer; an ended incident every control)."""
         with self._lock:
             chats = list(self._controls)
         for chat in chats:

@@ -106,14 +106,16 @@ class LineWorksCredentials(Strict):
     @classmethod
     def _url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("must be an http(s) URL")
+            raise ValueError(f"http:// または https:// で始まる URL を指定してください（指定された値: {value!r}）"
+                             f"/ must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
 
     @field_validator("bot_id")
     @classmethod
     def _bot_id(cls, value: str | None) -> str | None:
         if value is not None and not value.isdigit():
-            raise ValueError(f"LW_BOT_ID is the bot's number from the Developer Console, got {value!r}")
+            raise ValueError(f"Developer Console の Bot ID（数字）を指定してください（指定された値: {value!r}）"
+                             f"/ LW_BOT_ID is the bot's number from the Developer Console, got {value!r}")
         return value
 
     def missing(self) -> list[str]:
@@ -127,10 +129,15 @@ class LineWorksCredentials(Strict):
         try:
             text = self.private_key_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ValueError(f"LW_PRIVATE_KEY_FILE: cannot read {self.private_key_file}: {exc}") from None
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise ValueError(f"LW_PRIVATE_KEY_FILE: {self.private_key_file} を読み込めません（ファイルの場所と"
+                             f"読み取り権限を確認してください）/ cannot read {self.private_key_file}: {why}") from None
         if "PRIVATE KEY-----" not in text:
-            raise ValueError(f"LW_PRIVATE_KEY_FILE: {self.private_key_file} is not a PEM private key "
-                             "(download it again from the Developer Console)")
+            raise ValueError(f"LW_PRIVATE_KEY_FILE: {self.private_key_file} は Private Key（PEM 形式）の"
+                             "ファイルではありません。Developer Console の Service Account の「発行/再発行」で"
+                             "ダウンロードし直してください / "
+                             f"{self.private_key_file} is not a PEM private key (download it again from the Developer "
+                             "Console)")
         return text
 
     @classmethod
