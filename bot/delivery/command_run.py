@@ -51,7 +51,8 @@ class Ran:
 
 def run(triage: Triage, actor: Actor, command: Command, platform: Platform, person: Person | None = None) -> Ran:
     """close / decline / grant / reopen / kind / status: the core decides who may (a refusal becomes words,
-    recorded by the core); a storage failure or a bug is raised for the adapter's own handling (told, logged, answered 5xx)."""
+    recorded by the core); a storage failure or a bug is raised for the adapter's own handling (told, logged,
+    answered 5xx)."""
     assert command.incident_id is not None and command.action != "new"
     refusals = platform.refusals
     try:

@@ -1,6 +1,7 @@
 """Typed commands on every chat platform (終結 / 対象外 / 権限付与 / 再開 / 種別 / 新規 / 状況, or close / decline /
 grant / reopen / kind / new / status, and a question about an incident in staff's words): read from a message's
-text into the core use case to call, or a usage message; no platform imports. command_run.py runs them the same way on every platform.
+text into the core use case to call, or a usage message; no platform imports. command_run.py runs them the same
+way on every platform.
 
 Slack reads the slash command's text, Teams a personal-chat message or an @mention; the console has its own
 /close, /decline, /grant, /reopen and /report --new, which call the same core methods."""
