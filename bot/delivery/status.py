@@ -22,8 +22,8 @@ def asked(triage: Triage, actor: Actor, incident_id: int, *, private: bool,
     """The words for the asker and the plan posting the current step's card to them (None: nothing to post).
     Raises the core's refusal (recorded) or IncidentNotFound for the caller's refusal words."""
     t = triage.catalog.t
-    if not private and triage.queries.view(incident_id, None).restricted:
-        return (t("standing.private_only", ref=triage.queries.view(incident_id, None).ref),), None
+    if not private and (seen := triage.queries.view(incident_id, None)).restricted:  # not a word of it in public
+        return (t("standing.private_only", ref=seen.ref),), None
     standing = triage.standing.standing(incident_id, actor)
     said, step, view = words(triage, standing), standing.current, standing.view
     if step is None or not standing.can_act:
