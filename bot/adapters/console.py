@@ -24,7 +24,7 @@ from bot.adapters.console_input import (
     text,
 )
 from bot.adapters.console_records import ConsoleRecords
-from bot.adapters.console_render import render_ask, render_step
+from bot.adapters.console_render import render_ask, render_standing, render_step
 from bot.cli_errors import database_problem, masked_url, say
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
@@ -148,8 +148,8 @@ class ConsoleChat:
             "/input": lambda _: self._start_guided(),
             "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
-            "/timeline": self._timeline, "/verify": self._verify, "/drafts": self._drafts,
-            "/grant": self._grant, "/incident": self._incident_command,
+            "/timeline": self._timeline, "/verify": lambda _: self.records.verify(), "/drafts": self._drafts,
+            "/grant": self._grant, "/incident": self._incident_command, "/status": self._standing,
             "/resolve": lambda r: self._status(lifecycle.RESOLVED, r), "/close": lambda r: self._status(CLOSED, r),
             "/decline": lambda r: self._status(DECLINED, r), "/reopen": lambda r: self._status(lifecycle.RESPONDING, r),
         }
@@ -321,8 +321,17 @@ class ConsoleChat:
             return read.text
         if read.action == "new":
             return self._report(read.text, None, explicit=True, force_new=True, by_act=True)
+        if read.action == "status":
+            return self._standing(str(read.incident_id))
         name = self.records.names.get(self._user_id(read.user), "") if read.user else ""  # a console user's name
         return self._ending(read.run(self.triage, self.actor, person=self._user_id, name=name))
+
+    def _standing(self, rest: str) -> str:
+        """/status [番号], 状況 INC-0001: the standing; one who may continue the step continues it here."""
+        incident_id = self._number(rest) or self._need_focus()
+        shown, focus = render_standing(self.triage, self.actor, incident_id, self.t)
+        self.focus = incident_id if focus else self.focus
+        return shown
 
     def _note(self, rest: str) -> str:
         return self._render(self.triage.incidents.add_note(self._need_focus(), self.actor, rest))
@@ -341,15 +350,6 @@ class ConsoleChat:
 
     def _timeline(self, rest: str) -> str:
         return self.records.timeline(self._number(rest) or self._need_focus(), self.actor.user_id)
-
-    def _verify(self, _: str) -> str:
-        from bot.triage.audit import verify_database
-
-        report = verify_database(self.triage.deps)  # the chain, and the tables against it
-        if report.ok:
-            return self.t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash[:16])
-        problems = report.problem_lines(self.triage.catalog)
-        return "\n".join([self.t("console.verify_bad", count=len(problems)), *(f"  {line}" for line in problems)])
 
     def _status(self, target: str, rest: str = "") -> str:
         """/close, /decline 理由, /reopen, /resolve: the incident typed first (3, INC-0003), else the open one."""

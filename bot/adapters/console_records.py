@@ -62,6 +62,16 @@ class ConsoleRecords:
     def desk(self) -> RecordsDesk:
         return RecordsDesk(self.triage.deps)
 
+    def verify(self) -> str:
+        """/verify: the chain, and the tables against it."""
+        from bot.triage.audit import verify_database
+
+        report, t = verify_database(self.triage.deps), self.triage.catalog.t
+        if report.ok:
+            return t("console.verify_ok", events=report.chain.events, head=report.chain.head_hash[:16])
+        problems = report.problem_lines(self.triage.catalog)
+        return "\n".join([t("console.verify_bad", count=len(problems)), *(f"  {line}" for line in problems)])
+
     def timeline(self, incident_id: int, user: str) -> str:
         """The readable timeline (names and section names, not ids) as the user may see it, as plain text for a
         terminal: one sentence per event with its basis (Markdown's escapes and pipes are for files)."""

@@ -1,10 +1,13 @@
-"""Console rendering of a playbook step as plain text."""
+"""Console rendering of a playbook step and of an incident's standing (状況 INC-0001, /status) as plain text."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.ports import AskIfReport, StepView
+from bot.delivery import content as c
+from bot.delivery import status
+from bot.ports import Actor, AskIfReport, StepView
+from bot.triage.service import Triage
 
 
 def render_step(step: StepView, t: Callable[..., str]) -> str:
@@ -43,3 +46,12 @@ def render_ask(ask: AskIfReport, t: Callable[..., str]) -> str:
         lines.append(t("console.ask_decline", label=ask.decline))
     lines.append(t("console.ask_howto"))
     return "\n".join(lines)
+
+
+def render_standing(triage: Triage, actor: Actor, incident_id: int, t: Callable[..., str]) -> tuple[str, bool]:
+    """The standing as bot/delivery/status.py words it, and whether the asker may continue its current step: the
+    console is their own private conversation, so its card is shown here (the last words say where it went)."""
+    said, posts = status.asked(triage, actor, incident_id, private=True, home_is_private=lambda _: True)
+    cards = [op.content for op in (posts.ops if posts else ()) if isinstance(getattr(op, "content", None), c.Step)]
+    shown = [*said[:-1], *(render_step(card.step, t) for card in cards)] if cards else list(said)
+    return "\n".join(shown), bool(cards)

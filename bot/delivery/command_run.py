@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.delivery import controls, plan
+from bot.delivery import controls, plan, status
 from bot.delivery.commands import Command, usage, user_id
 from bot.delivery.refusals import Refusals
 from bot.ports import Actor, Outcome
@@ -26,13 +26,14 @@ Person = Callable[[str], str | None]
 @dataclass(frozen=True)
 class Platform:
     """What a command needs from the platform: its refusal words, a user's display name (a kind correction's plan
-    names the reporter), whether an incident's conversation already lives privately, and what is typed before the
-    words (「/incident 」, for usage messages)."""
+    names the reporter), whether an incident's conversation already lives privately, what is typed before the
+    words (「/incident 」, for usage messages) and whether the command was sent privately."""
 
     refusals: Refusals
     name_of: Callable[[str], str]
     home_is_private: Callable[[int], bool]
     prefix: str = ""
+    private: bool = True  # the command came in a private conversation (a restricted incident's status is said there)
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,16 @@ class Ran:
 
 
 def run(triage: Triage, actor: Actor, command: Command, platform: Platform, person: Person | None = None) -> Ran:
-    """close / decline / grant / reopen / kind: the core decides who may (a refusal becomes words, recorded by the
-    core); a storage failure or a bug is raised for the adapter's own handling (told, logged, answered 5xx)."""
+    """close / decline / grant / reopen / kind / status: the core decides who may (a refusal becomes words,
+    recorded by the core); a storage failure or a bug is raised for the adapter's own handling (told, logged,
+    answered 5xx)."""
     assert command.incident_id is not None and command.action != "new"
     refusals = platform.refusals
     try:
+        if command.action == "status":  # 状況 INC-0002: words, and the current step's card for one who may act
+            said, posts = status.asked(triage, actor, command.incident_id, private=platform.private,
+                                       home_is_private=platform.home_is_private)
+            return Ran(said, posts, action="status")
         if command.action == "kind":
             return corrected(triage, actor, command.incident_id, command.kind, platform)
         if command.action == "grant":

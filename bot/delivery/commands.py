@@ -1,6 +1,7 @@
-"""Typed commands on every chat platform (終結 / 対象外 / 権限付与 / 再開 / 種別 / 新規, or close / decline / grant /
-reopen / kind / new): read from a message's text into the core use case to call, or a usage message; no platform
-imports. command_run.py runs them the same way on every platform.
+"""Typed commands on every chat platform (終結 / 対象外 / 権限付与 / 再開 / 種別 / 新規 / 状況, or close / decline /
+grant / reopen / kind / new / status, and a question about an incident in staff's words): read from a message's
+text into the core use case to call, or a usage message; no platform imports. command_run.py runs them the same
+way on every platform.
 
 Slack reads the slash command's text, Teams a personal-chat message or an @mention; the console has its own
 /close, /decline, /grant, /reopen and /report --new, which call the same core methods."""
@@ -13,12 +14,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot import identity
+from bot.delivery.status_question import asked_about
 from bot.ports import Actor, Outcome
 from bot.triage import lifecycle
 from bot.triage.service import Triage
 from bot.triage.short_input import KIND_ALIASES, fold, incident_number
 
-Action = Literal["close", "decline", "grant", "reopen", "kind", "new"]
+Action = Literal["close", "decline", "grant", "reopen", "kind", "new", "status"]
 # The first word of a command, as staff type it (folded: ＣＬＯＳＥ, /close and Close alike).
 WORDS: dict[str, Action] = {
     "終結": "close", "close": "close", "クローズ": "close",
@@ -27,6 +29,7 @@ WORDS: dict[str, Action] = {
     "再開": "reopen", "reopen": "reopen",
     "種別": "kind", "kind": "kind",
     "新規": "new", "new": "new",
+    "状況": "status", "status": "status",
 }
 Words = Callable[..., str]  # the catalogue's t(key, **params)
 TARGET = {"close": lifecycle.CLOSED, "decline": lifecycle.DECLINED, "reopen": lifecycle.RESPONDING}
@@ -85,7 +88,8 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
         ref = f"INC-{max(number, 1):04d}"
         return Usage(t("commands.number_only", prefix=prefix, ref=ref) + "\n" + t("commands.list", prefix=prefix))
     if not is_command(text):
-        return None
+        asked = asked_about(text)  # 「INC-0002 の状況どうなってますか？」: a question, not a report
+        return None if asked is None else Command("status", asked)
     word, rest = (text.split(maxsplit=1) + [""])[:2]
     action, rest = WORDS[fold(word).lower().lstrip("/")], rest.strip()
     english = fold(word).isascii() and not fold(word).startswith("/")
@@ -98,6 +102,10 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
         return Command("new", text=rest) if rest else usage(t, prefix, "new")
     head, tail = (rest.split(maxsplit=1) + ["", ""])[:2]
     number = incident_number(head) if head else None
+    if action == "status" and (number is None or number == 0):
+        # 「状況 悪化しています」, "Status: fine": words after it, not a number, are a report's or chatter
+        return usage(t, prefix, action) if not head else (Command("status", asked) if (asked := asked_about(
+            text)) else None)
     if number is None or number == 0:
         # 「Close to 100 angry replies…」 is a report in English: an English word before no number is no command.
         return None if english and head else usage(t, prefix, action)

@@ -45,7 +45,7 @@ def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, 
     by = actor.display_name
     if outcome.completed_by is not None:  # a repeat: the card says who finished the step and when, not the clicker
         by, now = outcome.completed_by[0], format_jst(outcome.completed_by[1], triage.catalog.locale)
-    steps = plan.progress(outcome, by, now, at=at, acked=acked)
+    steps = plan.progress(outcome, by, now, at=at, acked=acked, presser=actor.user_id)
     if when is not None:
         steps = offering_end(triage, steps, outcome, when)
     return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),

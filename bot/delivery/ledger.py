@@ -8,6 +8,7 @@ with the platform's message metadata as the relay's receipt.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ SAID = "said"  # said:<message id>: told in the conversation with no purpose of 
 REOPEN_OFFER = "reopen_offer"
 REPORT_DELIVERY = "report_delivery"  # not a message: the report's posts were all made ("done")
 DONE = "done"
+COPY = ">"  # step:<kind>:<step>><hashed user>: a step's card in that person's private chat
 MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
 
 ClaimState = Literal["new", "posted", "busy", "taken_over"]
@@ -51,6 +53,12 @@ def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
     """The ref purpose of a step message; later generations exist when a kind is corrected back."""
     base = f"step:{kind}:{step_id}"
     return base if generation == 1 else f"{base}#{generation}"
+
+
+def copy_purpose(purpose: str, user_id: str) -> str:
+    """The ref purpose of a post's copy in one person's private chat (a step's card sent to a status asker who may
+    act on it, and what follows their press), keyed by that person (hashed: an id may be longer than a purpose)."""
+    return f"{purpose}{COPY}{hashlib.sha256(user_id.encode('utf-8')).hexdigest()[:16]}"
 
 
 def escalation_purpose(level: int) -> str:
@@ -179,6 +187,12 @@ class Ledger:
             return step_purpose(kind, step_id)
         used = len(self.step_refs(incident_id, kind, step_id))
         return step_purpose(kind, step_id, min(used + 1, MAX_GENERATIONS))
+
+    def step_copies(self, incident_id: int, kind: str, step_id: str) -> list[Posted]:
+        """The step's cards posted to people's private chats (copy_purpose)."""
+        prefix = step_purpose(kind, step_id) + COPY
+        return [Posted(channel, ident) for purpose, channel, ident in self.refs(incident_id)
+                if purpose.startswith(prefix) and ident]
 
     def latest_step(self, incident_id: int, kind: str, step_id: str) -> Posted | None:
         """The newest posted message of a step."""

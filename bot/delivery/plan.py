@@ -30,6 +30,8 @@ from bot.delivery.ledger import (
     PUBLIC_THREAD,
     REPORT_DELIVERY,
     THREAD,
+    copy_purpose,
+    step_purpose,
 )
 from bot.ports import IncidentView, Notification, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
@@ -85,6 +87,9 @@ class Post:
     content: c.Content
     needed: bool = False  # later operations that need what came before skip when this one failed
     opens_home: bool = False  # the post is the conversation's parent: recorded as THREAD
+    # Posted only when the ledger holds this purpose: a person's copy of what follows a step, when they hold a copy
+    # of that step's card (they asked the incident's status and may act on it: bot/delivery/status.py).
+    only_if: str | None = None
 
 
 @dataclass(frozen=True)
@@ -304,23 +309,32 @@ def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
 
 
 def _step_purpose(kind: str, step: StepView) -> str:
-    from bot.delivery.ledger import step_purpose
-
     return step_purpose(kind, step.step_id)
 
 
-def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, acked: str | None = None) -> Plan:
+def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, acked: str | None = None,
+             presser: str | None = None) -> Plan:
     """After a step changed: the next step, the end announced, then the closed step updated in place; the
-    section notices redrawn when the step changed what they say (`acked`: when PR acknowledged, as read)."""
+    section notices redrawn when the step changed what they say (`acked`: when PR acknowledged, as read). The
+    next step (or the end) also reaches `presser`'s private chat when they hold a copy of the step's card."""
     view = outcome.incident
     if view is None or (outcome.duplicate and outcome.completed_step is None):
         return Plan(None)
     ops: tuple[Op, ...] = ()
+    done = outcome.completed_step
+    held = copy_purpose(_step_purpose(view.kind, done), presser) if presser and done is not None else None
     if outcome.step is not None:
-        ops += (Post(view.id, _step_purpose(view.kind, outcome.step), HOME, c.Step(view, outcome.step), needed=True),)
+        purpose = _step_purpose(view.kind, outcome.step)
+        ops += (Post(view.id, purpose, HOME, c.Step(view, outcome.step), needed=True),)
+        if held is not None and presser is not None:
+            ops += (Post(view.id, copy_purpose(purpose, presser), Place(presser), c.Step(view, outcome.step),
+                         only_if=held),)
     if outcome.messages:
         ops += (Post(view.id, FINISHED if outcome.finished else None, HOME, c.Texts(outcome.messages),
                      needed=True),)
+        if held is not None and presser is not None and outcome.finished:
+            ops += (Post(view.id, copy_purpose(FINISHED, presser), Place(presser), c.Texts(outcome.messages),
+                         only_if=held),)
     if outcome.completed_step is not None:
         done = outcome.completed_step
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)

@@ -112,7 +112,7 @@ class Runner:
         for op in plan.ops:
             if isinstance(op, p.Adopt):
                 record[op.purpose] = (op.place.channel, op.place.thread or "")
-            elif isinstance(op, p.Post) and op.purpose and op.purpose != p.FRESH_STEP:
+            elif isinstance(op, p.Post) and op.purpose and op.purpose != p.FRESH_STEP and op.only_if is None:
                 view = op.content.view if isinstance(op.content, c.SectionNotice) else None
                 channel = (op.where.channel if isinstance(op.where, Place) else
                            self.section_channel(bool(view and view.restricted)) or "" if op.where == p.SECTION else "")
@@ -139,6 +139,8 @@ class Runner:
             led.put(op.incident_id, op.purpose, *where)
             return True
         if isinstance(op, p.Post):
+            if op.only_if is not None and not (led.get(op.incident_id, op.only_if) or ("", None))[1]:
+                return True  # nobody holds the copy it follows
             posted = self._post(led, op, plan)
             if posted is not None and op.purpose:
                 result.posted[op.purpose] = posted
@@ -314,6 +316,9 @@ class Runner:
             self.port.update(latest, op.content)
         if latest is None and op.at is None:
             log.warning("delivery.step_message_missing incident_id=%s step=%s", op.incident_id, op.step_id)
+        for copy in led.step_copies(op.incident_id, op.kind, op.step_id):  # the cards in askers' private chats
+            if copy not in (op.at, latest):
+                self.port.update(copy, op.content)
         return True
 
     def notices(self, incident_id: int, led: Ledger | None = None) -> list[Posted]:

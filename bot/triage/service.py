@@ -8,6 +8,7 @@ from bot.triage.escalation_desk import EscalationDesk
 from bot.triage.incidents import IncidentDesk
 from bot.triage.queries import IncidentQueries
 from bot.triage.roles import RoleDesk
+from bot.triage.standing import StandingDesk
 from bot.triage.steps import StepRunner
 
 
@@ -21,6 +22,7 @@ class Triage:
         self.escalations = EscalationDesk(deps)
         self.queries = IncidentQueries(deps)
         self.roles = RoleDesk(deps)
+        self.standing = StandingDesk(deps, self.steps)
 
     @property
     def catalog(self) -> Catalog:

@@ -44,7 +44,8 @@ def test_a_step_done_posts_the_next_step_and_closes_the_clicked_one_and_a_repeat
     outcome = triage.steps.complete(incident_id, first.step_id, staff, skip=True)
     after = controls.step_done(triage, outcome, staff, incident_id, first.step_id, NOW, "fake", at=clicked)
     assert after.plan is not None and not after.duplicate
-    assert after.plan == plan.progress(outcome, "担当 山田", NOW, at=clicked)  # nothing else until the end
+    # Nothing else until the end (the next step's copy for the presser is posted only if they hold the card's copy).
+    assert after.plan == plan.progress(outcome, "担当 山田", NOW, at=clicked, presser=STAFF)
     again = triage.steps.complete(incident_id, first.step_id, staff, skip=True)  # a double click
     repeat = controls.step_done(triage, again, staff, incident_id, first.step_id, NOW, "fake", at=clicked)
     assert again.duplicate and repeat.duplicate and repeat.plan is not None  # the ledger skips what was shown

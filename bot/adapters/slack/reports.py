@@ -117,6 +117,11 @@ class Reports(Handlers):
                        bot_user_id: str | None) -> None:
         """A message or mention event as a report (idempotent by event_id)."""
         text = slack_to_plain(strip_mentions_of(event.get("text") or "", bot_user_id))
+        if origin.source in ("personal", "mention") and not event.get("files"):  # 「INC-2 の状況は？」: no report
+            read = commands.read(text, self.render.t, f"{self.settings.slash_command} ")
+            if isinstance(read, commands.Command) and read.action == "status":
+                self.run_command(read, origin)
+                return
         conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
         files = event.get("files")
         self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=event_id,
@@ -153,14 +158,14 @@ class Reports(Handlers):
             self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
 
     def run_command(self, command: commands.Command, origin: Origin) -> None:
-        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py): its
         words to the sender privately, its plan delivered."""
         with self.replies.guard(origin.reply, f"command_{command.action}", command.incident_id):
             actor = self.people.actor(origin.user)
             ran = command_run.run(self.people.triage(), actor, command, command_run.Platform(
                 self.replies.refusals, lambda user: self.people.actor(user).display_name,
                 lambda incident: home_is_private(self.outbox.runner.ledger, incident, is_dm),
-                f"{self.settings.slash_command} "))
+                f"{self.settings.slash_command} ", private=is_dm(origin.channel)))
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
                       user=actor.user_id, refused=type(ran.refused).__name__ if ran.refused else None)
             if ran.said:

@@ -176,7 +176,7 @@ class Reports:
             log.error("teams.public_reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
 
     async def command(self, context: TurnContext, origin: Origin, command: commands.Command) -> None:
-        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
+        """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py): its
         words to the sender privately, its plan delivered."""
         activity = context.activity
         picked = [m.mentioned for m in activity.get_mentions() if m.mentioned and m.mentioned.id
@@ -192,7 +192,8 @@ class Reports:
                 lambda typed: commands.user_id(actor, typed) if others or is_typed_id(fold(typed)) else None)
             where = command_run.Platform(
                 self.replies.refusals, lambda user: names.get(user) or self.people.name_of(user),
-                lambda incident: home_is_private(self.replies.runner.ledger, incident, is_personal))
+                lambda incident: home_is_private(self.replies.runner.ledger, incident, is_personal),
+                private=origin.source == "personal")
             ran = await off_loop(command_run.run, triage, actor, command, where, person)
             log.info("teams.command action=%s incident_id=%s user=%s refused=%s", command.action,
                      command.incident_id, actor.user_id, type(ran.refused).__name__ if ran.refused else None)
