@@ -15,6 +15,7 @@ from bot import identity
 from bot.delivery import content as c
 from bot.delivery import plan as p
 from bot.delivery.content import Place
+from bot.delivery.ops import Where
 from bot.ports import Actor, IncidentView
 from bot.records.service import RecordFile, RecordsDesk
 from bot.triage import lifecycle
@@ -88,7 +89,7 @@ def at_end(steps: p.Plan, desk: RecordsDesk, view: IncidentView | None, platform
     ops: tuple[p.Op, ...] = ()
     if invite and desk.review_version(view.id) == 0:
         # A restricted incident's conversation is its reporter's, who may not end it: the one who did is asked.
-        where: p.Where = Place(ender) if view.restricted and ender else p.HOME
+        where: Where = Place(ender) if view.restricted and ender else p.HOME
         ops += (p.Post(view.id, REVIEW_INVITE, where, c.ReviewInvite(view)),)
     ops += uploads(desk, view, platform)
     return p.Plan(steps.incident_id or view.id, steps.ops + ops, steps.severity if steps.ops else view.severity,
