@@ -162,3 +162,17 @@ def test_a_declined_or_closed_incidents_pr_message_loses_its_button_and_says_so(
     slack.driver.slash(PR, f"終結 INC-{closed:04d}", ELSEWHERE)
     [_, notice] = slack.fake.channel_messages(PR_CHANNEL)
     assert action_ids(notice) == [] and "終結" in text_of(notice) and _status(slack, closed) == "closed"
+
+
+def test_commands_typed_in_a_dm_run_as_the_slash_command_does(slack: SlackEnv) -> None:
+    """「終結 INC-0001」 sent to the bot in a DM was taken as a report (「インシデントとして報告しますか？」); Teams and
+    LINE WORKS run it in a personal chat, so Slack's DM does too."""
+    incident_id = _resolved(slack)
+    slack.driver.post_message(PR, "終結 INC-0001", f"D{PR[1:]}", channel_type="im")
+    assert _status(slack, incident_id) == lifecycle.CLOSED and slack.incident_ids() == [incident_id]
+    slack.driver.post_message(PR, "終結", f"D{PR[1:]}", channel_type="im")  # incomplete: its usage, not a report
+    said = [str(c.args.get("text", "")) for c in slack.fake.calls_to("chat.postEphemeral")]
+    said += [str(c.args.get("text", "")) for c in slack.fake.calls_to("chat.postMessage")]
+    assert any("終結する案件の番号" in t for t in said) and slack.incident_ids() == [incident_id]
+    slack.driver.post_message(OTHER, f"新規 また炎上が再燃しています {URL}", f"D{OTHER[1:]}", channel_type="im")
+    assert len(slack.incident_ids()) == 2

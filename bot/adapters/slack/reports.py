@@ -116,15 +116,22 @@ class Reports(Handlers):
     def report_message(self, event: dict[str, Any], event_id: str | None, origin: Origin,
                        bot_user_id: str | None) -> None:
         """A message or mention event as a report (idempotent by event_id)."""
-        text = slack_to_plain(strip_mentions_of(event.get("text") or "", bot_user_id))
-        if origin.source in ("personal", "mention") and not event.get("files"):  # 「INC-2 の状況は？」: no report
-            read = commands.read(text, self.render.t, f"{self.settings.slash_command} ")
-            if isinstance(read, commands.Command) and read.action == "status":
+        raw = strip_mentions_of(event.get("text") or "", bot_user_id)
+        text, new = slack_to_plain(raw), False
+        if origin.source in ("personal", "mention") and not event.get("files"):  # a command, as Teams' chat reads it
+            read = commands.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t,
+                                 f"{self.settings.slash_command} ")
+            if isinstance(read, commands.Usage):
+                self.replies.say(origin.reply, self.replies.plain(read.text))
+                return
+            if isinstance(read, commands.Command) and read.action != "new":
                 self.run_command(read, origin)
                 return
+            if read is not None:  # 新規 報告文: the rest reported as a new incident
+                text, new = text.strip().split(maxsplit=1)[1], True
         conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
         files = event.get("files")
-        self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=event_id,
+        self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=event_id, force_new=new,
                                               conversation=conversation,
                                               attachments=len(files) if isinstance(files, list) else 0), origin)
 
