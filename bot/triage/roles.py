@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import identity
 from bot.ports import Actor, IncidentView, Notification, Outcome
+from bot.triage import command_hints
 from bot.triage.actors import actor_names, require_as
 from bot.triage.core import (
     CoreDeps,
@@ -98,7 +99,8 @@ class RoleDesk:
         cat = self.deps.catalog
         by = actor.display_name or actor.user_id
         body = [cat.t("grant.told_body", ref=view.ref, kind=view.kind_label, by=by),
-                cat.t("grant.told_private" if view.restricted else "grant.told_where")]
+                cat.t("grant.told_private" if view.restricted else "grant.told_where")
+                + command_hints.how(cat, "status", command_hints.platform_of(user_id), ref=view.ref, id=view.id)]
         return (Notification(incident_id=view.id, audience=user_id, level=1, section_name=who, mention=None,
                              title=cat.t("grant.told_title", ref=view.ref, kind=view.kind_label),
                              body="\n".join(body), acknowledgeable=False, topic=GRANTED),)

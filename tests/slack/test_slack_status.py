@@ -63,3 +63,16 @@ def test_a_report_that_names_an_incident_in_a_dm_is_still_a_report(slack: SlackE
     assert "【状況】" not in _said(slack, STAFF)
     assert len(slack.incident_ids()) == 2 or "種別" in _said(slack, STAFF) or slack.fake.calls_to(
         "chat.postEphemeral", user=STAFF)
+
+
+def test_a_grantee_is_told_how_to_reach_the_steps_and_gets_them_in_a_dm(slack: SlackEnv) -> None:
+    """LINE WORKS walk s15 #9: a colleague granted a leak's reporter role was told he could work on its steps, and had
+    no way to reach them (they live in the reporter's private chat). The grant now says how, and asking does it."""
+    from conftest import OTHER, SECURITY
+
+    slack.driver.post_message(STAFF, LEAK, "D_STAFF", channel_type="im")
+    slack.driver.slash(SECURITY, f"権限付与 INC-0001 <@{OTHER}>", ELSEWHERE)
+    told = [m for m in slack.fake.channel_messages(f"D{OTHER[1:]}") if "【権限の付与】" in text_of(m)]
+    assert len(told) == 1 and "「状況 INC-0001」" in text_of(told[0])
+    slack.driver.post_message(OTHER, "状況 INC-0001", f"D{OTHER[1:]}", channel_type="im")
+    slack.fake.wait_for(lambda f: bool(_cards(slack, f"D{OTHER[1:]}")))
