@@ -35,6 +35,7 @@ SAID = "said"  # said:<message id>: told in the conversation with no purpose of 
 # reopen_offer:<message id>: a flare-up notice carrying the reopen control, drawn without it once reopened.
 REOPEN_OFFER = "reopen_offer"
 REPORT_DELIVERY = "report_delivery"  # not a message: the report's posts were all made ("done")
+STEP_TOLD = "step_told"  # step_told:<kind>:<step>:<done|skipped>: not a message, what a step press shows was all made
 DONE = "done"
 MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
 
@@ -51,6 +52,11 @@ def step_purpose(kind: str, step_id: str, generation: int = 1) -> str:
     """The ref purpose of a step message; later generations exist when a kind is corrected back."""
     base = f"step:{kind}:{step_id}"
     return base if generation == 1 else f"{base}#{generation}"
+
+
+def step_told_purpose(kind: str, step_id: str, status: str) -> str:
+    """The mark that a step's press (done or skipped) was shown to the end: resume finishes presses without it."""
+    return f"{STEP_TOLD}:{kind}:{step_id}:{status}"
 
 
 def escalation_purpose(level: int) -> str:
@@ -251,9 +257,11 @@ class LedgerRun(Ledger):
         return [(purpose, channel, ident) for purpose, (channel, ident) in self._refs.items()]
 
     def release(self) -> None:
-        """Give back the claims this plan made and did not use (skipped operations), then flush."""
+        """Give back the claims this plan made and did not use (skipped operations), then flush. A claim taken over
+        from a dead holder is kept: that holder may have posted before dying, and only a later holder that takes it
+        over again looks for the post by its marker (dropped, the next delivery would post it a second time)."""
         for purpose, claim in list(self._claims.items()):
-            if claim.state in ("new", "taken_over"):
+            if claim.state == "new":
                 self.drop(self.incident_id, purpose)
         self._claims.clear()
         self.flush()
