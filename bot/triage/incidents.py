@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import command_hints, core, lifecycle, replays, short_input, url_correction
+from bot.triage import command_hints, core, flareup, lifecycle, replays, short_input, url_correction
 from bot.triage.actors import require_as
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -26,14 +26,14 @@ from bot.triage.core import (
     reporter_ids,
     reporter_roles,
     reporter_rows,
-    section_notice,
     touch,
     transaction,
 )
 from bot.triage.flareup import flareup_notice, reopened_notice, resolved_with, same_post_outcome
 from bot.triage.notice import first_notice, rate_limited
+from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
-from bot.triage.restriction import restrict
+from bot.triage.restriction import co_reporters_told, restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
@@ -198,7 +198,8 @@ class IncidentDesk:
         reporters = tuple(reporter_ids(session, incident.id))
         view = build_view(self.deps, incident, list(reporters), actor.user_id)
         note = flareup_notice(self.deps, view, actor)
-        return same_post_outcome(self.deps, view, actor.platform, notifications=(note,) if note else (),
+        told = on_record(session, self.deps, incident, [note] if note else [], REPORTED_AGAIN)
+        return same_post_outcome(self.deps, view, actor.platform, notifications=tuple(told),
                                  reporter=actor.user_id, reporters=reporters)
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
@@ -214,13 +215,9 @@ class IncidentDesk:
         if granted or view.details_visible:
             return Outcome(incident=view, merged=True,
                            messages=(cat.t("report.merged", ref=view.ref, count=len(rows) + added),))
-        notices: tuple[Notification, ...] = ()
-        if added:  # the PR section decides whether this colleague gets the reporter role
-            body = cat.t("coreport.body", reporter=actor.display_name or actor.user_id, user=actor.user_id) + \
-                command_hints.how(cat, "grant", actor.platform, ref=view.ref, id=view.id, user=actor.user_id)
-            note = section_notice(self.deps, incident.id, "co_report",
-                                  cat.t("coreport.title", ref=view.ref, kind=view.kind_label), body)
-            notices = (note,) if note else ()
+        # The PR section decides whether this colleague gets the reporter role.
+        notices = co_reporters_told(session, self.deps, incident, view.ref, view.kind_label,
+                                    [(actor.user_id, actor.display_name, actor.platform)] if added else [], CO_REPORTED)
         return Outcome(incident=view, merged=True, notifications=notices,
                        messages=(cat.t("report.merged_pending", ref=view.ref),))
 
@@ -312,9 +309,10 @@ class IncidentDesk:
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept
                 record(session, self.deps, incident.id, "note", actor.user_id, text=storable(reason), reason_for=target)
             view = build_view(self.deps, incident, reporters, actor.user_id)
+            notes = reopened_notice(self.deps, view, actor) if reopened else ()  # PR's on record, not the thread's
+            on_record(session, self.deps, incident, [n for n in notes if n.topic == flareup.REOPENED], REOPENED)
             return Outcome(incident=view, messages=(self.deps.catalog.t(
-                "status_change.done", ref=view.ref, status=view.status_label),),
-                notifications=reopened_notice(self.deps, view, actor) if reopened else ())
+                "status_change.done", ref=view.ref, status=view.status_label),), notifications=notes)
 
         return transaction(self.deps, work)
 
