@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import command_hints, core, flareup, lifecycle, replays, short_input, url_correction
+from bot.triage import command_hints, core, earlier, flareup, lifecycle, replays, short_input, url_correction
 from bot.triage.actors import require_as
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -138,6 +138,8 @@ class IncidentDesk:
                 return self._same_as_resolved(session, resolved, report, now)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
             return rate_limited(session, self.deps, actor, now)
+        # Ended is final: a new incident, linked to the one that covered the post (bot/triage/earlier.py).
+        linked, history = earlier.linked(self.deps, session, key, resolved=report.force_new)
         playbook = self.deps.library.playbook(kind)
         values = dict(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
@@ -156,7 +158,7 @@ class IncidentDesk:
         keyed = self._claim_key(session, report.idempotency_key, incident.id)
         events = [  # appended with the first notice's, in this order, by one INSERT (notice.first_notice)
             core.event(self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
-                       platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed),
+                       platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed, **linked),
             core.event(self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
                        hinted=report.kind_hint is not None)]
         if learned is not None:  # the example's event comes after these
@@ -165,11 +167,13 @@ class IncidentDesk:
             intake.store_example(session, self.deps, text=text, kind=kind, source=learned, actor=actor.user_id,
                                  result=result, incident_id=incident.id, restricted=incident.restricted)
         notifications, deferred = first_notice(self.deps, session, incident, now, events)
+        notifications = earlier.noted(notifications, history)
         view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
         # A new incident: its reporters and (no) step progress are known without asking the database.
         step = self.steps.current_view(session, incident, actor.user_id, reporters=[actor.user_id], states={})
         cat = self.deps.catalog
         messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label, confidence=f"{confidence:.0%}")]
+        messages += [history] if history else []
         if incident.restricted:
             messages.append(cat.t("report.restricted" if playbook.restricted else "report.restricted_personal"))
         if deferred:
