@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import to_jst
@@ -32,10 +33,15 @@ MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct
 
 def ended_with(session: Session, key: str, *, resolved: bool) -> Incident | None:
     """The latest ended incident about the same post (`resolved`: a resolved one counts too, when the reporter
-    chose a new incident over reopening it); one bounded read of the newest 200 with a URL."""
+    chose a new incident over reopening it). Ended incidents pile up and a key costs ~10 µs to compute, so the
+    database first keeps the URLs holding the key's last path segment (any spelling of the post holds it)."""
     statuses = ENDED + ((lifecycle.RESOLVED,) if resolved else ())
-    rows = session.execute(select(Incident.id, Incident.source_url).where(
-        Incident.status.in_(statuses), Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200))
+    query = select(Incident.id, Incident.source_url).where(Incident.status.in_(statuses),
+                                                           Incident.source_url.is_not(None))
+    tail = urlsplit(key).path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if tail:
+        query = query.where(func.lower(Incident.source_url).contains(tail, autoescape=True))
+    rows = session.execute(query.order_by(Incident.id.desc()).limit(200))
     found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
     return None if found is None else load_incident(session, found)
 
