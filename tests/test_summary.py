@@ -92,7 +92,7 @@ def test_every_metric_of_the_week(seeded: tuple[Runtime, dict[str, int]]) -> Non
     assert list(cur.by_platform.items()) == [("x", 3), ("facebook", 1), ("restricted", 1), ("unknown", 1)]
     assert list(cur.by_department.items()) == [("観光課", 2), ("広報広聴課", 1), ("unknown", 2), ("restricted", 1)]
     assert cur.status_of_new == {"open": 3, "resolved": 1, "closed": 1, "declined": 1}
-    assert (cur.resolved_in_week, cur.closed_in_week) == (2, 1)
+    assert (cur.resolved_in_week, cur.closed_in_week, cur.declined_in_week) == (2, 1, 1)  # G declined (対象外)
     assert (cur.merged_reports, cur.merged_incidents, cur.duplicates) == (3, 1, 4)
     # Acknowledged during the week: I 10, A 10, B 60, C 30, E 90 minutes.
     assert (cur.time_to_acknowledge.count, cur.time_to_acknowledge.median_minutes,
@@ -116,6 +116,7 @@ def test_the_week_before(seeded: tuple[Runtime, dict[str, int]]) -> None:
     assert prev.by_platform == {"facebook": 1, "x": 1} and prev.by_department == {"観光課": 1, "unknown": 1}
     assert prev.status_of_new == {"open": 1, "resolved": 0, "closed": 1, "declined": 0}
     assert (prev.resolved_in_week, prev.closed_in_week, prev.merged_reports, prev.merged_incidents) == (1, 1, 1, 0)
+    assert prev.declined_in_week == 0
     assert (prev.time_to_acknowledge.median_minutes, prev.time_to_acknowledge.p90_minutes) == (20.0, 20.0)
     assert (prev.time_to_resolve.median_minutes, prev.time_to_resolve.count) == (120.0, 1)
     assert prev.escalated_level2 == 0 and prev.escalations_by_level == {}
@@ -140,10 +141,12 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
     text = render_summary(summary, runtime.triage.catalog)
     # Headed by its dates, not the ISO week (session 13 records walk #11: 「【週次インシデントまとめ】2026-W49」).
     for line in ("【週次インシデントまとめ】2026年11月16日（月）〜11月22日（日）",
-                 "期間: 2026年11月16日（月）〜2026年11月22日（日）",
+                 # The title has the dates: the period line adds the hours and the week compared with.
+                 "期間: 各日 0:00〜24:00（月曜〜日曜、日本時間）。"
+                 "かっこ内は前週（2026年11月9日（月）〜11月15日（日））の値",
                  "■ 新規インシデント 6件（前週 2件、+4）", "うち閲覧制限付き 1件",
                  "　炎上 2件（前週 1件）", "・媒体: X（旧Twitter） 3件、Facebook 1件、閲覧制限付き 1件、不明 1件",
-                 "・対応完了 2件（1件）、終結 1件（1件）", "・重複報告の統合 4件（1件）",
+                 "・対応完了 2件（1件）、終結 1件（1件）、対象外 1件（0件）", "・重複報告の統合 4件（1件）",
                  "・確認までの時間: 中央値 30分、90%値 1時間18分（5件）（中央値 20分、90%値 20分）",
                  "・解決までの時間: 中央値 23時間、90%値 23時間48分（2件）",
                  "・第2段階以上のエスカレーション 2件（0件）", "■ 要対応の案件（11月23日 09:00時点）5件",
@@ -154,7 +157,10 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
     assert len(text) < 3000
     english = render_summary(summary, Catalog.load("en"))
     assert "■ New incidents: 6 (week before: 2, +4)" in english
-    assert "Period: Mon 16 Nov 2026 – Sun 22 Nov 2026" in english
+    assert ("Period: 00:00 Monday to 24:00 Sunday, Japan time; figures in brackets are the week before "
+            "(Mon 9 Nov 2026 – Sun 15 Nov 2026)") in english
+    assert "Resolved 2 (1), closed 1 (1), declined 1 (0)" in english
+    assert text.count("2026年11月16日") == 1 and english.count("16 Nov 2026") == 1  # the title's dates, once
     assert english.startswith("[Weekly incident summary] Mon 16 Nov 2026 – Sun 22 Nov 2026\n")
     assert "2026-W47" not in text and "2026-W47" not in english
     assert "Time to acknowledge: median 30 min, p90 1 h 18 min (n=5)" in english

@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.clock import format_jst
 from bot.delivery import closing, plan
 from bot.delivery.content import Posted
+from bot.delivery.ledger import step_told_purpose
 from bot.ports import Actor, IncidentView, Outcome
 from bot.records.service import RecordsDesk
 from bot.triage import lifecycle
@@ -18,6 +19,14 @@ from bot.triage.lifecycle import IllegalTransition
 from bot.triage.service import Triage
 
 When = Callable[[datetime | None], str]  # a moment as people read it
+
+
+@dataclass(frozen=True)
+class Told(plan.Mark):
+    """A mark recorded only when everything before it went through (the runner skips it otherwise): resume.py
+    replays what has none."""
+
+    needs_previous: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,13 @@ def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, 
     steps = plan.progress(outcome, by, now, at=at, acked=acked, presser=actor.user_id)
     if when is not None:
         steps = offering_end(triage, steps, outcome, when)
-    return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),
-                        outcome, duplicate)
+    steps = closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id)
+    done = outcome.completed_step
+    if done is not None:  # last: all of it shown, or resume.py replays the press (the ledger posts what is missing)
+        told = Told(view.id, step_told_purpose(view.kind, done.step_id, done.status), "")
+        steps = plan.Plan(steps.incident_id or view.id, (*steps.ops, told), steps.severity, steps.lane,
+                          steps.coalesce, steps.once)
+    return AfterControl(steps, outcome, duplicate)
 
 
 def offering_end(triage: Triage, steps: plan.Plan, outcome: Outcome, when: When) -> plan.Plan:

@@ -36,6 +36,7 @@ SAID = "said"  # said:<message id>: told in the conversation with no purpose of 
 # reopen_offer:<message id>: a flare-up notice carrying the reopen control, drawn without it once reopened.
 REOPEN_OFFER = "reopen_offer"
 REPORT_DELIVERY = "report_delivery"  # not a message: the report's posts were all made ("done")
+STEP_TOLD = "step_told"  # step_told:<kind>:<step>:<done|skipped>: not a message, what a step press shows was all made
 DONE = "done"
 COPY = ">"  # step:<kind>:<step>><hashed user>: a step's card in that person's private chat
 MAX_GENERATIONS = 20  # how often a playbook can be re-entered by kind corrections (A -> B -> A …)
@@ -59,6 +60,11 @@ def copy_purpose(purpose: str, user_id: str) -> str:
     """The ref purpose of a post's copy in one person's private chat (a step's card sent to a status asker who may
     act on it, and what follows their press), keyed by that person (hashed: an id may be longer than a purpose)."""
     return f"{purpose}{COPY}{hashlib.sha256(user_id.encode('utf-8')).hexdigest()[:16]}"
+
+
+def step_told_purpose(kind: str, step_id: str, status: str) -> str:
+    """The mark that a step's press (done or skipped) was shown to the end: resume finishes presses without it."""
+    return f"{STEP_TOLD}:{kind}:{step_id}:{status}"
 
 
 def escalation_purpose(level: int) -> str:
@@ -265,9 +271,11 @@ class LedgerRun(Ledger):
         return [(purpose, channel, ident) for purpose, (channel, ident) in self._refs.items()]
 
     def release(self) -> None:
-        """Give back the claims this plan made and did not use (skipped operations), then flush."""
+        """Give back the claims this plan made and did not use (skipped operations), then flush. A claim taken over
+        from a dead holder is kept: that holder may have posted before dying, and only a later holder that takes it
+        over again looks for the post by its marker (dropped, the next delivery would post it a second time)."""
         for purpose, claim in list(self._claims.items()):
-            if claim.state in ("new", "taken_over"):
+            if claim.state == "new":
                 self.drop(self.incident_id, purpose)
         self._claims.clear()
         self.flush()

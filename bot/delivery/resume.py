@@ -1,6 +1,7 @@
-"""Resume for every platform: each scheduler tick (and once at start-up) finish reports whose posts a crash
-interrupted and nobody will deliver again (the platform had its HTTP answer). The ledger says which: reports of
-the last RESUME_WINDOW whose REPORT_DELIVERY mark is missing or was claimed longer than its lease ago."""
+"""Resume for every platform: each scheduler tick (and once at start-up) finish reports, acknowledgements, grants
+and step presses whose posts a crash interrupted and nobody will deliver again (the platform had its HTTP answer).
+The ledger says which: work of the last RESUME_WINDOW whose mark (REPORT_DELIVERY, ACK_TOLD, the grant's note,
+STEP_TOLD) is missing or was claimed longer than its lease ago."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery import plan
+from bot.clock import format_jst
+from bot.delivery import controls, plan
 from bot.delivery.content import Place
-from bot.delivery.ledger import ACK_TOLD, REPORT_DELIVERY
+from bot.delivery.ledger import ACK_TOLD, REPORT_DELIVERY, STEP_TOLD
 from bot.lease import POST_LEASE
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
@@ -84,14 +86,36 @@ def resume_grants(queries: IncidentQueries, roles: RoleDesk, platform: str, now:
     return len(pending)
 
 
+def resume_steps(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
+                 run: Callable[[plan.Plan], object]) -> int:
+    """Finish step presses stored but never shown to the end (the next step, the pressed card closed): replayed as
+    a press again is (controls.step_done), by who pressed it, so the ledger posts only what is missing."""
+    pending = triage.queries.unfinished_steps(platform, STEP_TOLD, after=now - RESUME_WINDOW,
+                                              before=_abandoned_before(triage.queries, now))
+    locale = triage.catalog.locale
+    for incident_id, step_id, user in pending:
+        log.warning("delivery.step_resumed platform=%s incident_id=%s step=%s", platform, incident_id, step_id)
+        try:
+            after = controls.step_done(triage, Outcome(incident=None, duplicate=True),
+                                       Actor(user, name_of(user), platform), incident_id, step_id,
+                                       format_jst(now, locale), platform, when=lambda at: format_jst(at, locale))
+            if after.plan is not None and after.plan.incident_id is not None:
+                run(after.plan)
+        except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
+            log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
+                        type(exc).__name__)
+    return len(pending)
+
+
 def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[Outcome], object],
                tell: Callable[[int, str], object], name_of: Callable[[str], str],
                run: Callable[[plan.Plan], object]) -> int:
     """Everything of `platform` a crash left untold, each as above: reports (`show`), acknowledgements (`tell`),
-    grants (`run` their notes); returns how many were looked at."""
+    grants (`run` their notes), step presses (`run` what follows them); returns how many were looked at."""
     queries = triage.queries
     return (resume_reports(queries, platform, now, show) + resume_acknowledgements(queries, platform, now, tell)
-            + resume_grants(queries, triage.roles, platform, now, name_of, run))
+            + resume_grants(queries, triage.roles, platform, now, name_of, run)
+            + resume_steps(triage, platform, now, name_of, run))
 
 
 def resumed_origin(view: IncidentView, platform: str, name: str, user: str, *, private: Callable[[str], bool]

@@ -312,6 +312,8 @@ class Runner:
         if op.at is not None:
             self.port.update(op.at, op.content)
         latest = led.latest_step(op.incident_id, op.kind, op.step_id)
+        if latest is None and op.at is None:  # posted by a delivery that died before recording it (resume)
+            latest = self._found_step(led, op)
         if latest is not None and latest != op.at:
             self.port.update(latest, op.content)
         if latest is None and op.at is None:
@@ -320,6 +322,16 @@ class Runner:
             if copy not in (op.at, latest):
                 self.port.update(copy, op.content)
         return True
+
+    def _found_step(self, led: Ledger, op: p.UpdateStep) -> Posted | None:
+        """The step's first message, claimed and never recorded, looked for by its marker in the conversation."""
+        purpose, home = lg.step_purpose(op.kind, op.step_id), led.home(op.incident_id)
+        if home is None or not self.port.finds_posted or led.get(op.incident_id, purpose) is None:
+            return None
+        found = self.port.find_posted(home, Marker(op.incident_id, purpose))
+        if found is not None:
+            led.put(op.incident_id, purpose, found.channel, found.id)
+        return found
 
     def notices(self, incident_id: int, led: Ledger | None = None) -> list[Posted]:
         """Every section notification posted so far, including one a crashed holder posted without recording it

@@ -185,6 +185,8 @@ class Describer:
             params["field"] = cat.label("records.field", str(entry.data.get("field", "")))
         if entry.type == "note" and isinstance(entry.data.get("reason_for"), str):  # why a status was chosen
             params["status"] = cat.label("status", entry.data["reason_for"])
+        if entry.type == "reported" and isinstance(entry.data.get("earlier"), int):  # the post's ended incident
+            params["earlier"] = self._earlier(entry.data)
         if entry.type == "reported_again":  # which incident flared up, and how many reports since it was resolved
             params.update(ref=f"INC-{entry.incident_id or 0:04d}", count=again)
         if entry.type == "access_denied":
@@ -202,11 +204,22 @@ class Describer:
             key = "escalated_repeat" if type_ == "escalated" and params.get("repeat", "0") not in ("", "0") else type_
             key = "note_reason" if type_ == "note" and "status" in params else key
             key = "classified_chosen" if type_ == "classified" and params.get("hinted") == "True" else key
+            key = "reported_earlier" if type_ == "reported" and "earlier" in params else key
             try:
                 return cat.t(f"records.sentence.{key}").format_map(_Defaults(params))
             except (KeyError, ValueError, IndexError):
                 pass  # a malformed payload still yields the neutral sentence below
         return cat.t("records.fallback", who=params["who"], event=params["event"])
+
+    def _earlier(self, data: Mapping[str, Any]) -> str:
+        """The ended incident a new one's post was handled under (bot/triage/earlier.py): its ref only when
+        restricted."""
+        cat, ref = self.catalog, f"INC-{int(data['earlier']):04d}"
+        status, at = data.get("earlier_status"), data.get("earlier_at")
+        if data.get("earlier_restricted") or not isinstance(status, str) or not isinstance(at, str):
+            return cat.t("records.earlier.restricted", ref=ref)
+        return cat.t("records.earlier.ended", ref=ref, status=cat.label("status", status),
+                     when=self.when(datetime.fromisoformat(at)))
 
     def _value(self, entry: TimelineEntry, value: Any, kind: str | None) -> str:
         """An old/new value in words: labels for statuses, kinds, severities, sections and flags."""

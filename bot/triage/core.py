@@ -144,6 +144,17 @@ def reporter_rows(session: Session, incident_id: int) -> dict[str, IncidentRepor
     return {row.user_id: row for row in rows}
 
 
+def record_delivery_error(deps: CoreDeps, incident_id: int, *, platform: str, action: str, error: str) -> None:
+    """A chat platform's failure (e.g. channel_not_found) on the incident's timeline, in its own transaction."""
+
+    def work(session: Session) -> None:
+        load_incident(session, incident_id)
+        record(session, deps, incident_id, "delivery_failed", "bot", platform=platform, action=action[:80],
+               error=error[:300])
+
+    transaction(deps, work)
+
+
 def record(session: Session, deps: CoreDeps, incident_id: int | None, type_: str, actor: str,
            *, old: Any = None, new: Any = None, at: datetime | None = None, **data: Any) -> None:
     """Append a timeline event in the current transaction."""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import command_hints, core, followups, lifecycle, replays, short_input, url_correction
+from bot.triage import command_hints, core, earlier, flareup, followups, lifecycle, replays, short_input, url_correction
 from bot.triage.actors import require_as
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -26,14 +26,14 @@ from bot.triage.core import (
     reporter_ids,
     reporter_roles,
     reporter_rows,
-    section_notice,
     touch,
     transaction,
 )
 from bot.triage.flareup import flareup_notice, reopened_notice, resolved_with, same_post_outcome
 from bot.triage.notice import first_notice, rate_limited
+from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
-from bot.triage.restriction import restrict
+from bot.triage.restriction import co_reporters_told, restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
@@ -139,6 +139,8 @@ class IncidentDesk:
             return followups.recorded(self.deps, session, self._merge_report(session, named, report, now), report, text)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
             return rate_limited(session, self.deps, actor, now)
+        # Ended is final: a new incident, linked to the one that covered the post (bot/triage/earlier.py).
+        linked, history = earlier.linked(self.deps, session, key, resolved=report.force_new)
         playbook = self.deps.library.playbook(kind)
         values = dict(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
@@ -157,7 +159,7 @@ class IncidentDesk:
         keyed = self._claim_key(session, report.idempotency_key, incident.id)
         events = [  # appended with the first notice's, in this order, by one INSERT (notice.first_notice)
             core.event(self.deps, incident.id, "reported", actor.user_id, new=lifecycle.REPORTED,
-                       platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed),
+                       platform=actor.platform, restricted=incident.restricted, source_url=url, **keyed, **linked),
             core.event(self.deps, incident.id, "classified", "bot", new=kind, confidence=round(confidence, 3),
                        hinted=report.kind_hint is not None)]
         if learned is not None:  # the example's event comes after these
@@ -166,11 +168,13 @@ class IncidentDesk:
             intake.store_example(session, self.deps, text=text, kind=kind, source=learned, actor=actor.user_id,
                                  result=result, incident_id=incident.id, restricted=incident.restricted)
         notifications, deferred = first_notice(self.deps, session, incident, now, events)
+        notifications = earlier.noted(notifications, history)
         view = build_view(self.deps, incident, [actor.user_id], actor.user_id)
         # A new incident: its reporters and (no) step progress are known without asking the database.
         step = self.steps.current_view(session, incident, actor.user_id, reporters=[actor.user_id], states={})
         cat = self.deps.catalog
         messages = [intake.created(cat, view, confidence, chosen=report.kind_hint is not None)]
+        messages += [history] if history else []
         if incident.restricted:
             messages.append(cat.t("report.restricted" if playbook.restricted else "report.restricted_personal"))
         if deferred:
@@ -199,7 +203,8 @@ class IncidentDesk:
         reporters = tuple(reporter_ids(session, incident.id))
         view = build_view(self.deps, incident, list(reporters), actor.user_id)
         note = flareup_notice(self.deps, view, actor)
-        return same_post_outcome(self.deps, view, actor.platform, notifications=(note,) if note else (),
+        told = on_record(session, self.deps, incident, [note] if note else [], REPORTED_AGAIN)
+        return same_post_outcome(self.deps, view, actor.platform, notifications=tuple(told),
                                  reporter=actor.user_id, reporters=reporters)
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
@@ -215,13 +220,9 @@ class IncidentDesk:
         if granted or view.details_visible:
             return Outcome(incident=view, merged=True,
                            messages=(cat.t("report.merged", ref=view.ref, count=len(rows) + added),))
-        notices: tuple[Notification, ...] = ()
-        if added:  # the PR section decides whether this colleague gets the reporter role
-            body = cat.t("coreport.body", reporter=actor.display_name or actor.user_id, user=actor.user_id) + \
-                command_hints.how(cat, "grant", actor.platform, ref=view.ref, id=view.id, user=actor.user_id)
-            note = section_notice(self.deps, incident.id, "co_report",
-                                  cat.t("coreport.title", ref=view.ref, kind=view.kind_label), body)
-            notices = (note,) if note else ()
+        # The PR section decides whether this colleague gets the reporter role.
+        notices = co_reporters_told(session, self.deps, incident, view.ref, view.kind_label,
+                                    [(actor.user_id, actor.display_name, actor.platform)] if added else [], CO_REPORTED)
         return Outcome(incident=view, merged=True, notifications=notices,
                        messages=(cat.t("report.merged_pending", ref=view.ref),))
 
@@ -315,9 +316,10 @@ class IncidentDesk:
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept
                 record(session, self.deps, incident.id, "note", actor.user_id, text=storable(reason), reason_for=target)
             view = build_view(self.deps, incident, reporters, actor.user_id)
+            notes = reopened_notice(self.deps, view, actor) if reopened else ()  # PR's on record, not the thread's
+            on_record(session, self.deps, incident, [n for n in notes if n.topic == flareup.REOPENED], REOPENED)
             return Outcome(incident=view, messages=(self.deps.catalog.t(
-                "status_change.done", ref=view.ref, status=view.status_label),),
-                notifications=reopened_notice(self.deps, view, actor) if reopened else ())
+                "status_change.done", ref=view.ref, status=view.status_label),), notifications=notes)
 
         return transaction(self.deps, work)
 
@@ -377,13 +379,7 @@ class IncidentDesk:
 
     def record_delivery_error(self, incident_id: int, *, platform: str, action: str, error: str) -> None:
         """Put a chat platform's failure (e.g. channel_not_found) on the incident's timeline; no access check."""
-
-        def work(session: Session) -> None:
-            load_incident(session, incident_id)
-            record(session, self.deps, incident_id, "delivery_failed", "bot", platform=platform, action=action[:80],
-                   error=error[:300])
-
-        transaction(self.deps, work)
+        core.record_delivery_error(self.deps, incident_id, platform=platform, action=action, error=error)
 
     def _require(self, session: Session, action: str, actor: Actor, incident: Incident, reporters: list[str]) -> None:
         require_as(self.deps.access, session, action, actor, incident.id, restricted=incident.restricted,

@@ -1,7 +1,9 @@
 """Section messages after the first notice on record: the notice drawn again for a kind correction or a new post URL,
-a severity change, PR told of co-reporters who lost their role; one hash-chained event each, in the transaction of
-the change that sends it. The event carries the message's title (ref, kind, severity), never its body (the report's
-text), so a restricted incident's events hold nothing of what leaked."""
+a severity change, PR told of co-reporters who lost their role or of one waiting for it on a restricted incident, of
+a resolved incident's post reported again (【再燃】) and of its reopening (【再開】); one hash-chained event each, in
+the transaction of the change that sends it (a redelivery replays the change and records nothing). The event carries
+the message's title (ref, kind, severity), never its body (the report's text), so a restricted incident's events
+hold nothing of what leaked."""
 
 from __future__ import annotations
 
@@ -18,7 +20,10 @@ KIND_CORRECTED = "kind_corrected"
 URL_CHANGED = "url_changed"
 SEVERITY_CHANGED = "severity_changed"
 ROLES_REVOKED = "roles_revoked"
-REASONS = (KIND_CORRECTED, URL_CHANGED, SEVERITY_CHANGED, ROLES_REVOKED)
+CO_REPORTED = "co_reported"
+REPORTED_AGAIN = "reported_again"
+REOPENED = "reopened"
+REASONS = (KIND_CORRECTED, URL_CHANGED, SEVERITY_CHANGED, ROLES_REVOKED, CO_REPORTED, REPORTED_AGAIN, REOPENED)
 
 
 def on_record(session: Session, deps: CoreDeps, incident: Incident, notes: Sequence[Notification],

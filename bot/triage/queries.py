@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from bot import identity
@@ -17,7 +17,7 @@ from bot.triage.core import CoreDeps, build_view, connection_transaction, load_i
 from bot.triage.replays import created_outcome
 from bot.triage.roles import ROLE_GRANTED_EVENT, granted_purpose
 from bot.triage.steps import StepRunner
-from storage.models import Incident, IncidentReporter, PlatformRef, TimelineEvent
+from storage.models import Incident, IncidentReporter, PlatformRef, StepState, TimelineEvent
 
 REFS = PlatformRef.__table__
 # The ledger's statements, built once: Core (no ORM unit of work), compiled once, executed with parameters.
@@ -304,6 +304,23 @@ class IncidentQueries:
                     and (data or {}).get("platform") == platform}
             by = {found: str(actor) for found, kind, actor, _ in events if kind == "acknowledged"}
             return [(found, by[found]) for found in sorted(here) if found in by]
+
+    def unfinished_steps(self, platform: str, prefix: str, *, after: datetime, before: datetime,
+                         limit: int = 100) -> list[tuple[int, str, str]]:
+        """(incident, step, who pressed it) of steps done or skipped in the window by a user of `platform`, in the
+        incident's current playbook, whose `prefix:<kind>:<step>:<status>` ref has no ts yet: the press was stored
+        but what follows it (the next step, the card closed) never finished. Oldest first; nothing written."""
+        told = literal(prefix + ":") + StepState.kind + ":" + StepState.step_id + ":" + StepState.status
+        finished = select(PlatformRef.id).where(
+            PlatformRef.incident_id == StepState.incident_id, PlatformRef.platform == platform,
+            PlatformRef.purpose == told, PlatformRef.ts.is_not(None))
+        with self.deps.sessions.begin() as session:
+            return [(found, str(step), str(actor)) for found, step, actor in session.execute(
+                select(StepState.incident_id, StepState.step_id, StepState.actor)
+                .join(Incident, (Incident.id == StepState.incident_id) & (Incident.kind == StepState.kind))
+                .where(StepState.status != "pending", StepState.updated_at >= after, StepState.updated_at <= before,
+                       StepState.actor.startswith(f"{platform}:"), ~finished.exists())
+                .order_by(StepState.updated_at, StepState.id).limit(limit))]
 
     def renew_ref(self, incident_id: int, platform: str, purpose: str, claimed: datetime, now: datetime) -> bool:
         """Renew a claim made at `claimed` as its holder's own until `now` + lease; False if it was posted or taken

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
 from bot.ports import IncidentView, Outcome, ReportInput
+from bot.triage import earlier
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
 from bot.triage.flareup import same_post_outcome
 from bot.triage.notice import deferred_message
@@ -54,6 +55,8 @@ def created_outcome(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     cat = deps.catalog
     messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
                       confidence=f"{incident.classifier_confidence:.0%}")]
+    history = earlier.again(deps, session, incident.id)
+    messages += [history] if history else []
     if incident.restricted:
         messages.append(cat.t("report.restricted"))
     first = session.execute(select(Escalation).where(Escalation.incident_id == incident.id,
@@ -62,7 +65,8 @@ def created_outcome(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     if first is None and (deferred := deferred_message(deps, incident)) is not None:
         messages.append(deferred)  # the first notice waits for the guideline's condition, as the report said
     return Outcome(incident=view, step=steps.current_view(session, incident, viewer),
-                   notifications=(note,) if note else (), created=True, duplicate=True, messages=tuple(messages))
+                   notifications=earlier.noted((note,) if note else (), history), created=True, duplicate=True,
+                   messages=tuple(messages))
 
 
 def acknowledged_outcome(deps: CoreDeps, incident: Incident, view: IncidentView) -> Outcome:

@@ -27,9 +27,17 @@ def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor,
     incident.restricted = True
     record(session, deps, incident.id, "restricted", actor.user_id, old=False, new=True,
            revoked=[row.user_id for row in revoked])
+    return co_reporters_told(session, deps, incident, ref, kind_label,
+                             [(row.user_id, row.name, platform_of(row.user_id)) for row in revoked], ROLES_REVOKED)
+
+
+def co_reporters_told(session: Session, deps: CoreDeps, incident: Incident, ref: str, kind_label: str,
+                      people: list[tuple[str, str | None, str]], reason: str) -> tuple[Notification, ...]:
+    """PR told of each co-reporter (id, name, platform) without the reporter role, with how to grant it; each
+    message on record (`reason`, bot/triage/notices_sent.py)."""
     cat = deps.catalog
     notes = (section_notice(deps, incident.id, "co_report", cat.t("coreport.title", ref=ref, kind=kind_label),
-                            cat.t("coreport.body", reporter=row.name or row.user_id, user=row.user_id)
-                            + how(cat, "grant", platform_of(row.user_id), ref=ref, id=incident.id, user=row.user_id))
-             for row in revoked)
-    return tuple(on_record(session, deps, incident, [note for note in notes if note], ROLES_REVOKED))
+                            cat.t("coreport.body", reporter=name or user, user=user)
+                            + how(cat, "grant", platform, ref=ref, id=incident.id, user=user))
+             for user, name, platform in people)
+    return tuple(on_record(session, deps, incident, [note for note in notes if note], reason))

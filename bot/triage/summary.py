@@ -160,8 +160,8 @@ def _context(summary: WeeklySummary, catalog: Catalog,
     return {
         "s": summary, "cur": summary.current, "prev": summary.previous, "week": week,
         "period": period_label(summary.week, locale),
+        "previous_period": period_label(summary.previous.week, locale),  # the title has this week's dates
         "counts": counts, "reasons": reasons,
-        "first_day": week.days()[0], "last_day": week.days()[-1],
         "label": label, "link": link, "delta": _delta,
         "jdate": lambda value: _jdate(value, locale), "jtime": lambda value: _jtime(value, locale),
         "dur": lambda minutes: format_minutes(minutes, locale),

@@ -185,6 +185,7 @@ def week_metrics(session: Session, week: IsoWeek, calendar: OfficeCalendar | Non
         week=str(week), start=week.start, end=week.end,
         resolved_in_week=resolved_count,
         closed_in_week=_status_events(session, week, lifecycle.CLOSED),
+        declined_in_week=_status_events(session, week, lifecycle.DECLINED),
         merged_reports=int(merged_reports),
         merged_incidents=_status_events(session, week, lifecycle.MERGED),
         time_to_acknowledge=acknowledge, time_to_acknowledge_office=acknowledge_office,

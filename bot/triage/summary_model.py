@@ -105,6 +105,7 @@ class WeekMetrics:
     status_of_new: dict[str, int]  # open / resolved / closed / declined, as of generation time
     resolved_in_week: int
     closed_in_week: int
+    declined_in_week: int  # 対象外: ended without a response, counted apart from closed (終結)
     merged_reports: int  # duplicate reports folded into an existing incident
     merged_incidents: int  # incidents merged into another by a PR officer
     time_to_acknowledge: DurationStats

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ports import Notification
-from bot.triage import lifecycle
+from bot.triage import earlier, lifecycle
 from bot.triage.core import CoreDeps, incident_ref, notification, record
 from bot.triage.notices_sent import KIND_CORRECTED, SEVERITY_CHANGED, URL_CHANGED, on_record
 from bot.triage.urls import source_key
@@ -92,5 +92,7 @@ def redrawn(session: Session, deps: CoreDeps, incident: Incident, changed: str) 
     levels = session.execute(select(Escalation.level).where(Escalation.incident_id == incident.id,
                                                             Escalation.status == "sent").distinct()).scalars()
     notes = (notification(deps, incident, level) for level in sorted(levels))
+    history = earlier.again(deps, session, incident.id)  # the post's ended incident, as the first notice said
+    changed = f"{changed}\n{history}" if history else changed
     return [replace(note, body=f"{changed}\n{note.body}", acknowledgeable=incident.acknowledged_at is None,
                     topic=REVISED) for note in notes if note is not None]

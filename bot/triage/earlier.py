@@ -1,0 +1,130 @@
+"""A new incident about a post an ended incident covered (closed, declined, or resolved and reported anew): linked
+to it, so staff see the history instead of redoing the work.
+
+Ending is final, so the report still opens a new incident; its `reported` event carries the link (hash-chained,
+in the report's transaction) and its intro and first notice say which incident it was and how it ended. A
+restricted earlier incident is named by its ref only: the new incident's thread and PR's channel are read by people
+who may not see it. A declined one gives its reason (PR's note at 対象外) when it is an ordinary incident's and not
+erased: the reason was written for the record of a post anyone may report, and it tells the reporter why it was
+not handled; a restricted incident's reason may name what leaked and is never shown."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+
+from bot.clock import to_jst
+from bot.ports import Notification
+from bot.triage import lifecycle
+from bot.triage.core import CoreDeps, incident_ref, load_incident
+from bot.triage.urls import source_key
+from bot.wareki import WEEKDAYS_JA
+from storage.models import Incident, TimelineEvent
+
+ENDED = (lifecycle.CLOSED, lifecycle.DECLINED)
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def ended_with(session: Session, key: str, *, resolved: bool) -> Incident | None:
+    """The latest ended incident about the same post (`resolved`: a resolved one counts too, when the reporter
+    chose a new incident over reopening it). Ended incidents pile up and a key costs ~10 µs to compute, so the
+    database first keeps the URLs holding the key's last path segment (any spelling of the post holds it)."""
+    statuses = ENDED + ((lifecycle.RESOLVED,) if resolved else ())
+    query = select(Incident.id, Incident.source_url).where(Incident.status.in_(statuses),
+                                                           Incident.source_url.is_not(None))
+    tail = urlsplit(key).path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if tail:
+        query = query.where(func.lower(Incident.source_url).contains(tail, autoescape=True))
+    rows = session.execute(query.order_by(Incident.id.desc()).limit(200))
+    found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
+    return None if found is None else load_incident(session, found)
+
+
+def link(session: Session, earlier: Incident) -> dict[str, Any]:
+    """The `reported` event's data naming the earlier incident: its ref only when restricted, else how and when it
+    ended (never free text: a reason stays on its own incident's timeline, erased with it)."""
+    if earlier.restricted:
+        return {"earlier": earlier.id, "earlier_restricted": True}
+    ended = session.execute(select(TimelineEvent.at).where(
+        TimelineEvent.incident_id == earlier.id, TimelineEvent.type == "status_changed",
+        cast(TimelineEvent.new_value, String) == f'"{earlier.status}"').order_by(TimelineEvent.seq.desc())).scalar()
+    return {"earlier": earlier.id, "earlier_status": earlier.status,
+            "earlier_at": (ended or earlier.updated_at).isoformat()}
+
+
+def reason_of(session: Session, earlier: Incident) -> str | None:
+    """Why an ordinary incident was declined, as PR wrote it at 対象外 (None: restricted, erased, or none given)."""
+    if earlier.status != lifecycle.DECLINED or earlier.restricted or earlier.erased_at is not None:
+        return None
+    notes = session.execute(select(TimelineEvent.data).where(
+        TimelineEvent.incident_id == earlier.id, TimelineEvent.type == "note").order_by(TimelineEvent.seq.desc()))
+    found = next((note for note in notes.scalars() if isinstance(note, dict)
+                  and note.get("reason_for") == lifecycle.DECLINED and note.get("text")), None)
+    return None if found is None else str(found["text"])[:300]
+
+
+def said(deps: CoreDeps, data: dict[str, Any], reason: str | None = None) -> str | None:
+    """The line for the intro and the first notice, from the link's data (None: no earlier incident)."""
+    earlier = data.get("earlier")
+    if not isinstance(earlier, int):
+        return None
+    cat, ref = deps.catalog, incident_ref(earlier)
+    if data.get("earlier_restricted") or "earlier_status" not in data:
+        return cat.t("earlier.restricted", ref=ref)
+    status = str(data["earlier_status"])
+    when = day(datetime.fromisoformat(str(data["earlier_at"])), cat.locale)
+    line = cat.t("earlier.declined" if status == lifecycle.DECLINED else "earlier.ended", ref=ref, when=when,
+                 status=cat.label("status", status))
+    return line + cat.t("earlier.reason", reason=reason) if reason else line
+
+
+def day(value: datetime, locale: str) -> str:
+    """A date as people read it in chat: 2026年12月1日（火） / Tue 1 Dec 2026 (Asia/Tokyo)."""
+    local = to_jst(value)
+    if locale == "en":
+        return f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} {local.year}"
+    return f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS_JA[local.weekday()]}）"
+
+
+def recorded(session: Session, incident_id: int) -> dict[str, Any]:
+    """The link as the incident's `reported` event holds it ({} when it has none)."""
+    data = session.execute(select(TimelineEvent.data).where(
+        TimelineEvent.incident_id == incident_id, TimelineEvent.type == "reported")).scalars().first()
+    return dict(data) if isinstance(data, dict) and "earlier" in data else {}
+
+
+def again(deps: CoreDeps, session: Session, incident_id: int) -> str | None:
+    """The line as the incident's report said it, read back (a replayed report, its notice drawn again)."""
+    data = recorded(session, incident_id)
+    if not data:
+        return None
+    found = None if data.get("earlier_restricted") else session.get(Incident, data["earlier"])
+    return said(deps, data, reason_of(session, found) if found is not None else None)
+
+
+def noted(notes: tuple[Notification, ...], line: str | None) -> tuple[Notification, ...]:
+    """The first notice with the line on top (PR sees at once that the post has a history)."""
+    if not line:
+        return notes
+    return tuple(replace(note, body=f"{line}\n{note.body}") if note.level == 1 and note.topic is None else note
+                 for note in notes)
+
+
+
+
+def linked(deps: CoreDeps, session: Session, key: str | None, *, resolved: bool) -> tuple[dict[str, Any], str | None]:
+    """For a new incident about the post `key`: the link's event data and the line that says it ({}, None: none)."""
+    earlier = ended_with(session, key, resolved=resolved) if key else None
+    if earlier is None:
+        return {}, None
+    data = link(session, earlier)
+    return data, said(deps, data, reason_of(session, earlier))
+
+
+__all__ = ["again", "ended_with", "link", "linked", "reason_of", "said", "recorded", "noted", "day"]
