@@ -45,7 +45,10 @@ def test_a_step_done_posts_the_next_step_and_closes_the_clicked_one_and_a_repeat
     after = controls.step_done(triage, outcome, staff, incident_id, first.step_id, NOW, "fake", at=clicked)
     assert after.plan is not None and not after.duplicate
     # Nothing else until the end (the next step's copy for the presser is posted only if they hold the card's copy).
-    assert after.plan == plan.progress(outcome, "担当 山田", NOW, at=clicked, presser=STAFF)
+    expected = plan.progress(outcome, "担当 山田", NOW, at=clicked, presser=STAFF)
+    # … and last the mark that all of it was shown (resume.py replays a press without it).
+    assert after.plan.ops[:-1] == expected.ops and isinstance(after.plan.ops[-1], controls.Told)
+    assert after.plan.ops[-1].purpose == f"step_told:flaming:{first.step_id}:skipped"
     again = triage.steps.complete(incident_id, first.step_id, staff, skip=True)  # a double click
     repeat = controls.step_done(triage, again, staff, incident_id, first.step_id, NOW, "fake", at=clicked)
     assert again.duplicate and repeat.duplicate and repeat.plan is not None  # the ledger skips what was shown
