@@ -68,10 +68,15 @@ class Linked:
 
 @dataclass(frozen=True)
 class Intro:
-    """What was received, with the kind correction control."""
+    """What was received, with the kind correction control where its reader may use it."""
 
     view: IncidentView
     texts: tuple[str, ...]
+
+    @property
+    def correctable(self) -> bool:
+        """A restricted incident's kind is PR's and security's to correct: its reporter gets words, no control."""
+        return not self.view.restricted
 
 
 @dataclass(frozen=True)

@@ -73,9 +73,10 @@ def open_post_kind(deps: CoreDeps, report: ReportInput, text: str) -> str | None
 
 def created(catalog: Catalog, view: IncidentView, confidence: float, *, chosen: bool) -> str:
     """The receipt of a new incident: the classifier's confidence, or that the reporter chose the kind (no score)."""
+    fix = catalog.t("report.fix_kind_restricted" if view.restricted else "report.fix_kind")  # who may correct it
     if chosen:
-        return catalog.t("report.created_chosen", ref=view.ref, kind=view.kind_label)
-    return catalog.t("report.created", ref=view.ref, kind=view.kind_label, confidence=f"{confidence:.0%}")
+        return catalog.t("report.created_chosen", ref=view.ref, kind=view.kind_label, fix=fix)
+    return catalog.t("report.created", ref=view.ref, kind=view.kind_label, confidence=f"{confidence:.0%}", fix=fix)
 
 
 def files_only(text: str, attachments: int) -> bool:

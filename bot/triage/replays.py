@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
 from bot.ports import IncidentView, Outcome, ReportInput
+from bot.triage import classifier_intake as intake
 from bot.triage import earlier
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
 from bot.triage.flareup import same_post_outcome
@@ -53,8 +54,10 @@ def created_outcome(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     """The outcome of the report that created the incident, as `viewer` may see it now."""
     view = build_view(deps, incident, reporter_ids(session, incident.id), viewer)
     cat = deps.catalog
-    messages = [cat.t("report.created", ref=view.ref, kind=view.kind_label,
-                      confidence=f"{incident.classifier_confidence:.0%}")]
+    classified = session.execute(select(TimelineEvent.data).where(TimelineEvent.incident_id == incident.id,
+                                                                  TimelineEvent.type == "classified")).scalar()
+    chosen = bool((classified or {}).get("hinted"))  # the kind the reporter picked, said as theirs again
+    messages = [intake.created(cat, view, incident.classifier_confidence, chosen=chosen)]
     history = earlier.again(deps, session, incident.id)
     messages += [history] if history else []
     if incident.restricted:

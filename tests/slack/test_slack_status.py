@@ -76,3 +76,13 @@ def test_a_grantee_is_told_how_to_reach_the_steps_and_gets_them_in_a_dm(slack: S
     assert len(told) == 1 and "「状況 INC-0001」" in text_of(told[0])
     slack.driver.post_message(OTHER, "状況 INC-0001", f"D{OTHER[1:]}", channel_type="im")
     slack.fake.wait_for(lambda f: bool(_cards(slack, f"D{OTHER[1:]}")))
+
+
+def test_a_leaks_intro_offers_its_reporter_no_kind_control(slack: SlackEnv) -> None:
+    """LINE WORKS walk s15 #8, on Slack too: the kind menu on a leak's intro was refused to the one who saw it."""
+    slack.driver.post_message(STAFF, LEAK, "D_STAFF", channel_type="im")
+    anchor = [m for m in slack.fake.channel_messages("D_STAFF") if "の報告を受け付けました" in text_of(m)][0]
+    thread = slack.fake.thread_messages("D_STAFF", anchor["ts"])
+    [intro] = [m for m in thread if "を受け付けました（種別" in text_of(m)]
+    assert all("kind_select" not in action_ids(m) for m in thread)
+    assert "情報セキュリティ担当にご相談ください" in text_of(intro)
