@@ -8,7 +8,7 @@ from bot.adapters.teams.payloads import fields_of
 from bot.adapters.teams.roster import Roster, classify
 from bot.triage.access import AccessPolicy
 from tests.teams.env import PR_CHANNEL, STAFF, TeamsEnv
-from tests.teams.fake_connector import card_text
+from tests.teams.fake_connector import card_text, verbs
 from tests.teams.teams_driver import TENANT, User, personal_chat
 from tests.teams.test_teams_scenarios import REPORTS, answers, pending_step
 
@@ -103,9 +103,9 @@ def test_a_failed_lookup_keeps_restricted_incidents_closed(teams: TeamsEnv) -> N
     chat = personal_chat(STAFF)
     assert pending_step(teams.fake, chat) is None  # the playbook of a restricted incident is not shown
     anchor, intro = teams.fake.posts_to(chat)  # the restricted incident's home is the reporter's chat (plan.py)
-    assert "報告を受け付けました" in card_text(anchor)
-    response = teams.driver.execute(STAFF, intro, chat, "kind_select", {"kind": "flaming"})
-    assert "所属を確認できなかった" in response.body["value"]
+    assert "報告を受け付けました" in card_text(anchor) and verbs(intro) == []  # no kind control on a leak's intro
+    teams.driver.chat_message(STAFF, "種別 INC-0001 炎上")  # typed instead: refused the same way
+    assert "所属を確認できなかった" in card_text(teams.fake.posts_to(chat)[-1])
     assert teams.view(incident_id).kind == "leak"
     assert "step_completed" not in teams.events(incident_id)
     assert not any("個人情報" in card_text(m) for m in teams.fake.posts_to(PR_CHANNEL))

@@ -70,7 +70,7 @@ def test_a_correction_to_leak_moves_the_conversation_and_redacts_the_thread(team
     assert all("【重大度の変更】" in card_text(m) and PHONE not in card_text(m) for m in told)
     chat = fake.chats[STAFF.id]
     private = fake.posts_to(chat)
-    assert any("kind_select" in verbs(m) for m in private)  # the conversation now lives in the personal chat
+    assert private and not any("kind_select" in verbs(m) for m in private)  # in the personal chat, no kind control
     assert pending_step(fake, chat) is not None  # the leak playbook's step 1, in private
     before = len(fake.thread(REPORT, root))
     again = driver.execute(STAFF, intro, thread, "kind_select", {"kind": "leak"})  # chosen again: nothing twice
