@@ -22,6 +22,18 @@ def _mentioned(message: dict[str, Any]) -> list[str]:
     return [entity["mentioned"]["id"] for entity in card_of(message).get("msteams", {}).get("entities", [])]
 
 
+def _grant_by_mention(teams: TeamsEnv) -> None:
+    """The security officer's 「権限付与 INC-0001 @佐藤 一郎」 in the personal chat, the mention as Teams sends it."""
+    picked = {"type": "mention", "text": f"<at>{OTHER.name}</at>", "mentioned": {"id": OTHER.id, "name": OTHER.name}}
+    teams.driver.post({"channelId": "msteams", "serviceUrl": teams.fake.url, "from": SECURITY.account(),
+                       "recipient": dict(BOT), "type": "message", "id": teams.fake.new_id(),
+                       "text": f"権限付与 INC-0001 <at>{OTHER.name}</at>", "textFormat": "plain",
+                       "entities": [picked], "locale": "ja-JP",
+                       "conversation": {"tenantId": TENANT, "id": personal_chat(SECURITY),
+                                        "conversationType": "personal", "isGroup": False},
+                       "channelData": {"tenant": {"id": TENANT}}, "timestamp": "2026-11-18T01:00:00.000Z"})
+
+
 def test_a_severity_notice_mentions_every_section_the_guideline_names(urausu: TeamsEnv) -> None:  # noqa: F811
     """#2: 浦臼町 5(3) names 所属課局長及び総務課; the first notice mentioned both, but 【重大度の変更】 (中 → 最高,
     「次の連絡先へ直ちに通知します」) mentioned only 所属課局長: 総務課, who acknowledges, was not alerted."""
@@ -60,14 +72,7 @@ def test_a_colleague_granted_by_the_mention_teams_sends_holds_the_role_when_he_a
     できるのは…」, recorded as his unauthorised attempt."""
     teams.driver.chat_message(STAFF, LEAK)
     [incident_id] = teams.incident_ids()
-    picked = {"type": "mention", "text": f"<at>{OTHER.name}</at>", "mentioned": {"id": OTHER.id, "name": OTHER.name}}
-    teams.driver.post({"channelId": "msteams", "serviceUrl": teams.fake.url, "from": SECURITY.account(),
-                       "recipient": dict(BOT), "type": "message", "id": teams.fake.new_id(),
-                       "text": f"権限付与 INC-0001 <at>{OTHER.name}</at>", "textFormat": "plain",
-                       "entities": [picked], "locale": "ja-JP",
-                       "conversation": {"tenantId": TENANT, "id": personal_chat(SECURITY),
-                                        "conversationType": "personal", "isGroup": False},
-                       "channelData": {"tenant": {"id": TENANT}}, "timestamp": "2026-11-18T01:00:00.000Z"})
+    _grant_by_mention(teams)
     assert teams.events(incident_id).count("role_granted") == 1
     # He acts as Teams sends him: both ids, the AAD object id first (the id the core knows him by).
     core = teams.bot.people.triage(ChannelAccount(id=OTHER.id, aad_object_id=OTHER.aad, name=OTHER.name))
@@ -95,13 +100,6 @@ def test_an_acknowledged_leak_notice_does_not_claim_it_withdrew_a_text_it_never_
 def test_a_grant_confirmation_names_the_colleague_the_mention_named(teams: TeamsEnv) -> None:
     """#14: 「INC-0002 の報告者として teams:29:staff-0002 さんに…付与しました」: the @mention carried his name."""
     teams.driver.chat_message(STAFF, LEAK)
-    picked = {"type": "mention", "text": f"<at>{OTHER.name}</at>", "mentioned": {"id": OTHER.id, "name": OTHER.name}}
-    teams.driver.post({"channelId": "msteams", "serviceUrl": teams.fake.url, "from": SECURITY.account(),
-                       "recipient": dict(BOT), "type": "message", "id": teams.fake.new_id(),
-                       "text": f"権限付与 INC-0001 <at>{OTHER.name}</at>", "textFormat": "plain",
-                       "entities": [picked], "locale": "ja-JP",
-                       "conversation": {"tenantId": TENANT, "id": personal_chat(SECURITY),
-                                        "conversationType": "personal", "isGroup": False},
-                       "channelData": {"tenant": {"id": TENANT}}, "timestamp": "2026-11-18T01:00:00.000Z"})
+    _grant_by_mention(teams)
     [said] = [card_text(m) for m in teams.fake.posts_to(personal_chat(SECURITY)) if "付与しました" in card_text(m)]
     assert f"{OTHER.name} さん" in said and OTHER.id not in said
