@@ -162,11 +162,16 @@ def thread(bot: Bot, incident: Incident) -> list[dict[str, Any]]:
 
 
 def intro(bot: Bot, incident: Incident) -> dict[str, Any]:
-    return next(
-        m
-        for m in thread(bot, incident)
-        if any(b.get("block_id", "").startswith("kind|") for b in m.get("blocks") or [])
-    )
+    found = [m for m in thread(bot, incident)
+             if any(b.get("block_id", "").startswith("kind|") for b in m.get("blocks") or [])]
+    if found:
+        return found[0]
+    # A restricted incident's intro shows no kind control (content.Intro.correctable): the click is forged, as an
+    # old copy or a crafted payload would be, so the core's rule is what decides.
+    received = next(m for m in thread(bot, incident) if "を受け付けました" in str(m.get("text", "")))
+    control = {"type": "actions", "block_id": f"kind|{incident.id}",
+               "elements": [{"type": "static_select", "action_id": "kind_select"}]}
+    return {**received, "blocks": [*(received.get("blocks") or []), control]}
 
 
 def pr_message(bot: Bot, incident: Incident) -> dict[str, Any]:
