@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import re
 
-from bot.triage.short_input import fold
+from bot.triage.short_input import INCIDENT_REF, fold, named_incidents
 from bot.triage.urls import first_url
 
-# INC-0002, inc2, ＩＮＣ－０００２ (folded), INC ー 2 (the long-vowel mark typed as a dash).
-_REF = re.compile(r"(?<![a-z0-9])inc\s*[-_ー]?\s*0*(\d{1,6})(?![0-9])", re.IGNORECASE)
 # Japanese: soon after the incident, what is asked about it ...
 _JA_TOPIC = re.compile(r"状況|状態|進捗|進み具合|経過|ステータス|どうなって|どこまで|どんな感じ")
 JA_TOPIC_WITHIN = 10  # 「INC-3 の件、対応は今どこまで」: a few words may come between
@@ -41,10 +39,10 @@ def asked_about(text: str) -> int | None:
     folded = fold(text)
     if not folded or len(folded) > MAX_LENGTH or first_url(folded) or _REPORTISH.search(folded):
         return None
-    refs = {int(found.group(1)) for found in _REF.finditer(folded)}
-    if len(refs) != 1 or 0 in refs:
+    refs = named_incidents(folded)
+    if len(refs) != 1:
         return None
-    found = next(_REF.finditer(folded))
+    found = next(ref for ref in INCIDENT_REF.finditer(folded) if int(ref.group(1)))
     before, after = folded[:found.start()].strip(), folded[found.end():].strip()
     if folded.isascii():
         return refs.pop() if _english(before, after) else None

@@ -8,26 +8,14 @@ A message with a post URL is decided by its URL, and `新規` (force_new) still 
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ports import Outcome, ReportInput
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, record
+from bot.triage.short_input import named_incidents
 from storage.models import Incident
-
-# INC-0004, inc-4, INC 4, INC_0004 (full-width folded first); a number glued to letters or digits is not one.
-INCIDENT_REF = re.compile(r"(?<![0-9a-z])inc[-_ ]?0*([1-9][0-9]{0,8})(?![0-9])", re.IGNORECASE)
-DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "ー": "-", "−": "-"})
-
-
-def named_incidents(text: str) -> set[int]:
-    """The incident numbers a text names (「INC-0004」 and its variants)."""
-    folded = unicodedata.normalize("NFKC", text).translate(DASHES)
-    return {int(match.group(1)) for match in INCIDENT_REF.finditer(folded)}
 
 
 def named_open(session: Session, text: str) -> Incident | None:
@@ -52,4 +40,4 @@ def recorded(deps: CoreDeps, session: Session, merged: Outcome, report: ReportIn
                    messages=(deps.catalog.t(key, ref=view.ref),))
 
 
-__all__ = ["INCIDENT_REF", "named_incidents", "named_open", "recorded"]
+__all__ = ["named_incidents", "named_open", "recorded"]

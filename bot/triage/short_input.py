@@ -14,11 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.triage.normalize import normalize
 from bot.triage.urls import first_url
 
-__all__ = ["choice_value", "fold", "incident_number", "kind_value", "url_value"]
+__all__ = ["INCIDENT_REF", "choice_value", "fold", "incident_number", "kind_value", "named_incidents", "url_value"]
 
 # Dash look-alikes NFKC keeps (hyphen, en/em dash, minus); ー stays: it is a letter in リーク.
 _DASHES = {cp: "-" for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212)}
 _INCIDENT = re.compile(r"(?:inc[\s_-]*)?(?:no\.?|#|№)?\s*0*(\d{1,10})", re.IGNORECASE)
+# An incident named inside a sentence of folded text: INC-0004, inc4, INC 4, INC_0004, INCー4 (the long-vowel mark
+# typed as a dash); a number glued to letters or digits is not one.
+INCIDENT_REF = re.compile(r"(?<![0-9a-z])inc\s*[-_ー]?\s*0*(\d{1,9})(?![0-9])", re.IGNORECASE)
 # Short Japanese answers for common choice values, used only when the step offers that value.
 SHORT_CHOICES: dict[str, tuple[str, ...]] = {
     "small": ("小", "少", "少ない", "小さい"), "medium": ("中", "中程度", "普通"), "large": ("大", "多い", "大きい"),
@@ -51,6 +54,11 @@ def incident_number(text: str) -> int | None:
     """The number an incident reference means (INC-0001, inc-1, ＃１, ＩＮＣ－０００１, No.1, 1); None otherwise."""
     match = _INCIDENT.fullmatch(fold(text).replace("ー", "-"))  # ＩＮＣー１: the long-vowel mark typed as a dash
     return int(match.group(1)) if match else None
+
+
+def named_incidents(text: str) -> set[int]:
+    """The incident numbers a sentence names (「INC-0004 の件」, ＩＮＣ－０００４, inc4); INC-0 names none."""
+    return {number for found in INCIDENT_REF.finditer(fold(text)) if (number := int(found.group(1)))}
 
 
 def choice_value(choices: Sequence[tuple[str, str]], answer: str) -> str | None:
