@@ -109,3 +109,14 @@ def test_a_resolved_incidents_post_reported_as_new_is_linked_too(runtime_factory
     new = incidents.report(ReportInput(text=AGAIN, reporter=COLLEAGUE, force_new=True))
     assert new.created
     assert "この投稿は以前 INC-0001（2026年11月18日（水）対応完了）として対応しています。" in new.messages
+
+
+def test_a_post_whose_address_holds_wildcard_characters_is_found_by_its_own_spelling(
+        runtime_factory: Callable[..., Runtime], database_url: str, clock: FixedClock) -> None:
+    runtime = runtime_factory(database_url)
+    text = "市の公式Facebookの投稿が炎上しています https://www.facebook.com/city.page/posts/pfbid_0a%25b"
+    closed = _ended(runtime, clock, text, "closed")
+    outcome = runtime.triage.incidents.report(ReportInput(
+        text="また炎上しています https://www.facebook.com/city.page/posts/pfbid_0a%25b", reporter=COLLEAGUE))
+    assert outcome.created and outcome.incident is not None
+    assert _reported(runtime, outcome.incident.id)["earlier"] == closed

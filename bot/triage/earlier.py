@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import to_jst
@@ -31,17 +31,24 @@ WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def _ended_query(statuses: tuple[str, ...]) -> Select[tuple[int, str | None]]:
+    """Ended incidents whose URL holds a text (built once: every new report runs it, and building costs more)."""
+    return (select(Incident.id, Incident.source_url)
+            .where(Incident.status.in_(statuses), Incident.source_url.is_not(None),
+                   func.lower(Incident.source_url).like(bindparam("pattern"), escape="/"))
+            .order_by(Incident.id.desc()).limit(200))
+
+
+ENDED_QUERY = {False: _ended_query(ENDED), True: _ended_query((*ENDED, lifecycle.RESOLVED))}
+
+
 def ended_with(session: Session, key: str, *, resolved: bool) -> Incident | None:
     """The latest ended incident about the same post (`resolved`: a resolved one counts too, when the reporter
     chose a new incident over reopening it). Ended incidents pile up and a key costs ~10 µs to compute, so the
     database first keeps the URLs holding the key's last path segment (any spelling of the post holds it)."""
-    statuses = ENDED + ((lifecycle.RESOLVED,) if resolved else ())
-    query = select(Incident.id, Incident.source_url).where(Incident.status.in_(statuses),
-                                                           Incident.source_url.is_not(None))
     tail = urlsplit(key).path.rstrip("/").rsplit("/", 1)[-1].lower()
-    if tail:
-        query = query.where(func.lower(Incident.source_url).contains(tail, autoescape=True))
-    rows = session.execute(query.order_by(Incident.id.desc()).limit(200))
+    escaped = tail.replace("/", "//").replace("%", "/%").replace("_", "/_")  # as `contains(autoescape=True)`
+    rows = session.connection().execute(ENDED_QUERY[resolved], {"pattern": f"%{escaped}%"})
     found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
     return None if found is None else load_incident(session, found)
 
