@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
+WEEKDAYS_JA = "月火水木金土日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class Clock(Protocol):
@@ -54,6 +57,14 @@ def format_jst(value: datetime | None, locale: str = "ja") -> str:
     if locale == "ja":
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     return f"{local:%Y-%m-%d %H:%M} JST"
+
+
+def format_day(value: date | datetime, locale: str = "ja") -> str:
+    """A date as people read it: 2026年12月1日（火） / Tue 1 Dec 2026 (a datetime is taken in Asia/Tokyo)."""
+    local = to_jst(value).date() if isinstance(value, datetime) else value
+    if locale == "en":
+        return f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} {local.year}"
+    return f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS_JA[local.weekday()]}）"
 
 
 # Test-only clock for `incident-bot serve` run as a subprocess (tests/reliability/): the composition root

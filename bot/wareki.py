@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.clock import WEEKDAYS_JA
+
 # (first day shown in the era, era name, the era's first year); newest first. Japan took the Gregorian calendar
 # on Meiji 6-01-01 (1873); earlier dates are shown in 西暦 rather than converted to the old calendar.
 ERAS: tuple[tuple[date, str, int], ...] = (
@@ -13,7 +15,6 @@ ERAS: tuple[tuple[date, str, int], ...] = (
     (date(1912, 7, 30), "大正", 1912),
     (date(1873, 1, 1), "明治", 1868),
 )
-WEEKDAYS_JA = "月火水木金土日"
 
 
 def era_year(day: date) -> tuple[str, int] | None:

@@ -105,8 +105,9 @@ def test_run_erases_verifies_attests_and_posts_the_head(audited: Runtime) -> Non
         assert job.result["seq"] == att.seq and job.result["erased"] == [1]
     assert check_posted_head(runtime.triage.deps, att.seq, att.hash) is None
     [line, erased] = audit_lines(result, runtime.triage.catalog)
-    assert line == (f"タイムライン検証 2026-11-18: 異常なし（{att.seq - 1} 件）。"
-                    f"先頭 seq {att.seq} ハッシュ {att.hash}")
+    # The date as staff read one, and 「記録番号」 rather than a column name (LINE WORKS walk s15 #16).
+    assert line == (f"タイムライン検証 2026年11月18日（水）: 異常なし（{att.seq - 1} 件）。"
+                    f"先頭の記録番号 {att.seq}、ハッシュ {att.hash}")
     assert erased == "保存期間を過ぎた 1 件の個人情報を消去しました: INC-0001"
     # Done for the day, on this instance and any other.
     assert run_daily_audit(runtime.triage.deps, _policy(runtime), posts, "w2") is None
@@ -126,7 +127,7 @@ def test_english_message_and_erase_off_only_lists(runtime_factory: Callable[...,
         assert incident is not None and incident.erased_at is None and incident.text == LEAK
     att = result.attestation
     lines = audit_lines(result, runtime.triage.catalog)
-    assert lines[0] == f"timeline intact: seq {att.seq} head {att.hash} ({att.seq - 1} events verified, 2026-11-18)"
+    assert lines[0] == f"timeline intact: seq {att.seq} head {att.hash} ({att.seq - 1} events verified, Wed 18 Nov 2026)"
     assert lines[1].startswith("1 incidents are past retention (not erased") and "INC-0001" in lines[1]
 
 
@@ -138,7 +139,7 @@ def test_tampering_is_posted_and_the_day_is_still_done(audited: Runtime) -> None
     result = run_daily_audit(runtime.triage.deps, _policy(runtime), posts, "w1")
     assert result is not None and not result.attestation.report.ok
     lines = audit_lines(result, runtime.triage.catalog)
-    assert lines[0].startswith("タイムライン検証 2026-11-18: 問題が 1 件あります。")
+    assert lines[0].startswith("タイムライン検証 2026年11月18日（水）: 問題が 1 件あります。")
     assert lines[1] == ("• seq 2: イベントの種類・日時・実行者などが書き換えられています"
                         "（イベントのハッシュが一致しません）。")
     with runtime.triage.deps.sessions.begin() as session:
@@ -257,7 +258,7 @@ def test_chain_head_is_posted_to_the_restricted_channel(runtime_factory: Callabl
     assert call.method == "chat.postMessage" and call.params["channel"] == "C_RESTRICTED"
     att = result.attestation
     assert call.params["text"] == (f"timeline intact: seq {att.seq} head {att.hash} "
-                                   f"({att.seq - 1} events verified, 2026-11-18)")
+                                   f"({att.seq - 1} events verified, Wed 18 Nov 2026)")
     body = call.body.decode("utf-8")
     assert "INC-0001" in body and "Erased the personal data of 1 incidents" in body
     assert "住所" not in body and "fb.com" not in body and "山田" not in body  # no report text, no names

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.clock import to_jst
+from bot.clock import format_day, to_jst
 from bot.i18n import Catalog
 from bot.lease import Lease
 from bot.triage.core import CoreDeps, incident_ref, transaction
@@ -283,7 +283,7 @@ def audit_lines(result: AuditResult, catalog: Catalog) -> list[str]:
     t = catalog.t
     att = result.attestation
     report = att.report
-    day = result.day.isoformat()
+    day = format_day(result.day, catalog.locale)
     lines = []
     if result.previous is not None and result.head_mismatch is not None:
         lines.append(t("audit.head_mismatch", seq=result.previous[0], expected=result.previous[1],

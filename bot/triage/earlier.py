@@ -18,17 +18,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
-from bot.clock import to_jst
+from bot.clock import format_day
 from bot.ports import Notification
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, incident_ref, load_incident
 from bot.triage.urls import source_key
-from bot.wareki import WEEKDAYS_JA
 from storage.models import Incident, TimelineEvent
 
 ENDED = (lifecycle.CLOSED, lifecycle.DECLINED)
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _ended_query(statuses: tuple[str, ...]) -> Select[tuple[int, str | None]]:
@@ -85,18 +82,10 @@ def said(deps: CoreDeps, data: dict[str, Any], reason: str | None = None) -> str
     if data.get("earlier_restricted") or "earlier_status" not in data:
         return cat.t("earlier.restricted", ref=ref)
     status = str(data["earlier_status"])
-    when = day(datetime.fromisoformat(str(data["earlier_at"])), cat.locale)
+    when = format_day(datetime.fromisoformat(str(data["earlier_at"])), cat.locale)
     line = cat.t("earlier.declined" if status == lifecycle.DECLINED else "earlier.ended", ref=ref, when=when,
                  status=cat.label("status", status))
     return line + cat.t("earlier.reason", reason=reason) if reason else line
-
-
-def day(value: datetime, locale: str) -> str:
-    """A date as people read it in chat: 2026年12月1日（火） / Tue 1 Dec 2026 (Asia/Tokyo)."""
-    local = to_jst(value)
-    if locale == "en":
-        return f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} {local.year}"
-    return f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS_JA[local.weekday()]}）"
 
 
 def recorded(session: Session, incident_id: int) -> dict[str, Any]:
@@ -134,4 +123,4 @@ def linked(deps: CoreDeps, session: Session, key: str | None, *, resolved: bool)
     return data, said(deps, data, reason_of(session, earlier))
 
 
-__all__ = ["again", "ended_with", "link", "linked", "reason_of", "said", "recorded", "noted", "day"]
+__all__ = ["again", "ended_with", "link", "linked", "reason_of", "said", "recorded", "noted"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import JST
+from bot.clock import JST, MONTHS_EN, WEEKDAYS_JA, format_day
 from bot.i18n import Catalog
 from bot.triage.escalation import OfficeCalendar
 from bot.triage.summary_metrics import attention, week_metrics
@@ -23,8 +23,6 @@ DEFAULT_STALE_HOURS = 72
 DEFAULT_ATTENTION_LIMIT = 20
 SECTION_LIMIT = 3000  # Slack: a section block's text
 SECTION_MARK = "---8<---"
-WEEKDAYS = {"ja": "月火水木金土日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LABEL_MAX = 40
 KIND_ORDER = ("flaming", "impersonation", "misinformation", "leak", "account_takeover")
 
@@ -71,22 +69,15 @@ def _environment(escape: Callable[[str], str]) -> Environment:
     return env
 
 
-def _jdate(value: date | datetime, locale: str) -> str:
-    day = value.astimezone(JST).date() if isinstance(value, datetime) else value
-    if locale == "en":
-        return f"{WEEKDAYS['en'][day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS['ja'][day.weekday()]}）"
-
-
 def period_label(week: str, locale: str) -> str:
     """The week as dates, not its ISO number (2026-W49): 2026年11月30日（月）〜12月6日（日）, the year again only
     when it changes; what a city hall's calendar shows (「12月第1週」 reads differently for a week across months)."""
     days = IsoWeek.parse(week).days()
     first, last = days[0], days[-1]
     if locale == "en":
-        return f"{_jdate(first, locale)} – {_jdate(last, locale)}"
-    ends = f"{last.month}月{last.day}日（{WEEKDAYS['ja'][last.weekday()]}）"
-    return f"{_jdate(first, locale)}〜{ends if last.year == first.year else _jdate(last, locale)}"
+        return f"{format_day(first, locale)} – {format_day(last, locale)}"
+    ends = f"{last.month}月{last.day}日（{WEEKDAYS_JA[last.weekday()]}）"
+    return f"{format_day(first, locale)}〜{ends if last.year == first.year else format_day(last, locale)}"
 
 
 def _jtime(value: datetime, locale: str) -> str:
@@ -163,7 +154,7 @@ def _context(summary: WeeklySummary, catalog: Catalog,
         "previous_period": period_label(summary.previous.week, locale),  # the title has this week's dates
         "counts": counts, "reasons": reasons,
         "label": label, "link": link, "delta": _delta,
-        "jdate": lambda value: _jdate(value, locale), "jtime": lambda value: _jtime(value, locale),
+        "jdate": lambda value: format_day(value, locale), "jtime": lambda value: _jtime(value, locale),
         "dur": lambda minutes: format_minutes(minutes, locale),
     }
 

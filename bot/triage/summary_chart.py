@@ -8,14 +8,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.clock import WEEKDAYS_EN, WEEKDAYS_JA
 from bot.i18n import Catalog
 from bot.triage.summary import period_label
 from bot.triage.summary_model import WeeklySummary
 
 # Colour-blind-safe palette (Okabe–Ito), one colour per kind in display order.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#999999")
-WEEKDAYS_JA = "月火水木金土日"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FALLBACK_FAMILIES = ("IPAexGothic", "IPAGothic", "Noto Sans CJK JP", "Noto Sans JP", "TakaoGothic",
                      "VL Gothic")
 
