@@ -127,7 +127,8 @@ def test_english_message_and_erase_off_only_lists(runtime_factory: Callable[...,
         assert incident is not None and incident.erased_at is None and incident.text == LEAK
     att = result.attestation
     lines = audit_lines(result, runtime.triage.catalog)
-    assert lines[0] == f"timeline intact: seq {att.seq} head {att.hash} ({att.seq - 1} events verified, Wed 18 Nov 2026)"
+    assert lines[0] == (f"timeline intact: seq {att.seq} head {att.hash} "
+                        f"({att.seq - 1} events verified, Wed 18 Nov 2026)")
     assert lines[1].startswith("1 incidents are past retention (not erased") and "INC-0001" in lines[1]
 
 

@@ -37,7 +37,10 @@ def test_each_bad_field_is_reported_once(runtime_factory: Callable[..., Runtime]
     chat = _chat(runtime_factory, sqlite_url)
     chat.handle(REPORT)
     answer = chat.handle("/done post_url=https://x.com/city/status/1 spread=huge press=no personal_data=no")
-    assert answer.count("拡散の規模") == 1 and "必須" not in answer and "small (" in answer
+    assert answer.count("拡散の規模") == 1 and "必須" not in answer
+    # The choices as staff read and type them, not the playbook's values (LINE WORKS walk s15 #18).
+    assert ("「拡散の規模」は次のいずれかを選んでください: 「少数の反応のみ」「数十〜数百件の反応・共有」"
+            "「大量に拡散（トレンド入り・まとめサイト等）」") in answer and "small" not in answer
 
 
 def test_quotes_are_explained(runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:

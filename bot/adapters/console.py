@@ -38,7 +38,7 @@ from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.flareup import REOPENED_HERE
 from bot.triage.lifecycle import CLOSED, DECLINED, IllegalTransition
 from bot.triage.service import Triage
-from bot.triage.short_input import fold, incident_number
+from bot.triage.short_input import choices_said, fold, incident_number
 from bot.triage.steps import field_problem
 
 
@@ -229,8 +229,7 @@ class ConsoleChat:
         return self.t("console.step_hidden", ref=view.ref) if not view.details_visible else self.t("console.no_step")
 
     def _bad_choice(self, spec: InputSpec) -> str:
-        options = ", ".join(f"{value} ({label})" for value, label in spec.choices)
-        return self.t("input.bad_choice", field=spec.label, options=options)
+        return self.t("input.bad_choice", field=spec.label, options=choices_said(spec.choices, self.locale))
 
     # -- guided input --------------------------------------------------------------------------------------
     def _start_guided(self) -> str:

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.triage.normalize import normalize
 from bot.triage.urls import first_url
 
-__all__ = ["INCIDENT_REF", "choice_value", "fold", "incident_number", "kind_value", "named_incidents", "url_value"]
+__all__ = ["INCIDENT_REF", "choice_value", "choices_said", "fold", "incident_number", "kind_value", "named_incidents",
+           "url_value"]
 
 # Dash look-alikes NFKC keeps (hyphen, en/em dash, minus); ー stays: it is a letter in リーク.
 _DASHES = {cp: "-" for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212)}
@@ -73,6 +74,12 @@ def choice_value(choices: Sequence[tuple[str, str]], answer: str) -> str | None:
         if wanted in {_key(word) for word in SHORT_CHOICES.get(value, ())}:
             return value
     return None
+
+
+def choices_said(choices: Sequence[tuple[str, str]], locale: str) -> str:
+    """The choices as staff read and may type them, by label (「はい」「いいえ」 / "Yes", "No"), never by value."""
+    return "".join(f"「{label}」" for _, label in choices) if locale == "ja" else ", ".join(
+        f'"{label}"' for _, label in choices)
 
 
 def kind_value(answer: str, kinds: Iterable[str], labels: Mapping[str, Iterable[str]]) -> str:

@@ -31,7 +31,7 @@ from bot.triage.drafts_shown import drafts_shown
 from bot.triage.notice import first_notice_withheld, queue_when_due
 from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
 from bot.triage.severity import assess
-from bot.triage.short_input import choice_value, fold, url_value
+from bot.triage.short_input import choice_value, choices_said, fold, url_value
 from bot.triage.url_correction import follow_url, revision_replayed, told_after_answers
 from bot.triage.urls import is_http_url, source_key
 from storage.models import Escalation, Incident, StepState
@@ -57,8 +57,7 @@ def field_problem(cat: Catalog, item: InputSpec, text: str) -> str | None:
     if item.type == "url" and not is_http_url(text):
         return cat.t("input.bad_url", field=item.label, value=text[:80])
     if item.type == "choice" and text not in {value for value, _ in item.choices}:
-        options = ", ".join(f"{v} ({label})" for v, label in item.choices)
-        return cat.t("input.bad_choice", field=item.label, options=options)
+        return cat.t("input.bad_choice", field=item.label, options=choices_said(item.choices, cat.locale))
     return None
 
 
