@@ -71,7 +71,7 @@ def _seed(runtime: Runtime) -> dict[str, int]:
     ids["flaming_resolved"] = _report(runtime, _flaming(3), "flaming")
     runtime.triage.incidents.change_status(ids["flaming_resolved"], "resolved", PR_OFFICER)
     ids["declined"] = _report(runtime, "市のなりすましアカウントを発見 https://x.com/fake_city_9", "impersonation")
-    runtime.triage.incidents.change_status(ids["declined"], "declined", PR_OFFICER)
+    runtime.triage.incidents.change_status(ids["declined"], "declined", PR_OFFICER, reason="訓練の投稿のため")
     return ids
 
 

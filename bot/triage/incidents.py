@@ -311,6 +311,9 @@ class IncidentDesk:
                 cat = self.deps.catalog
                 raise InvalidRequest(cat.t("reopen.closed", ref=incident_ref(incident.id))
                                      + command_hints.how(cat, "new", actor.platform))
+            if target == lifecycle.DECLINED and not reason.strip():  # why a report was set aside stays on record
+                lifecycle.check_transition(incident.status, target)  # an illegal move says so first
+                raise InvalidRequest(command_hints.needs_reason(self.deps.catalog, incident.id, actor.platform))
             reopened = incident.status == lifecycle.RESOLVED and target == lifecycle.RESPONDING
             self._set_status(session, incident, target, actor.user_id)  # checks the transition
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept
