@@ -135,3 +135,23 @@ def test_acknowledging_updates_every_renotice_message(runtime_factory: Callable[
     runner.run(plan.acknowledged(acked, PR_OFFICER.display_name or PR, "12:00"))
     updated = {s.posted for s in port.of("update") if isinstance(s.content, c.NoticeAcknowledged)}
     assert updated == {s.posted for s in notices}
+
+
+def test_a_renotice_names_the_ended_incident_about_the_same_post(runtime_factory: Callable[..., Runtime],
+                                                                 sqlite_url: str, clock: FixedClock) -> None:
+    """The first notice says 「この投稿は以前 INC-0001 … として対応しています」; a re-notice is that notice again, and
+    one who missed the first one reads the history there (session 15: the line was in the first notice only)."""
+    runtime = runtime_factory(sqlite_url, profile="iwaki", escalation={
+        "levels": [{"section": "pr_section", "after_minutes": 20, "mention": "S_AM"}],
+        "renotice_limit": 2, "office_hours": ALWAYS})
+    first = _report(runtime)
+    runtime.triage.incidents.change_status(first, "resolved", PR_OFFICER)
+    runtime.triage.incidents.change_status(first, "closed", PR_OFFICER)
+    again = runtime.triage.incidents.report(ReportInput(f"また炎上しています {POST_URL}", REPORTER))
+    assert again.incident is not None and again.incident.id != first
+    line = "この投稿は以前 INC-0001（"
+    assert line in again.notifications[0].body
+    delivered: list[Notification] = []
+    clock.advance(minutes=21)
+    assert _fire(runtime, delivered) == 1
+    assert delivered[0].incident_id == again.incident.id and delivered[0].body.startswith(line)

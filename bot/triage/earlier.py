@@ -106,10 +106,12 @@ def again(deps: CoreDeps, session: Session, incident_id: int) -> str | None:
 
 def noted(notes: tuple[Notification, ...], line: str | None) -> tuple[Notification, ...]:
     """The first notice with the line on top (PR sees at once that the post has a history)."""
-    if not line:
-        return notes
-    return tuple(replace(note, body=f"{line}\n{note.body}") if note.level == 1 and note.topic is None else note
-                 for note in notes)
+    return tuple(atop(note, line) if note.level == 1 and note.topic is None else note for note in notes)
+
+
+def atop(note: Notification, line: str | None) -> Notification:
+    """A notice with the line on top (a re-notice or an escalation repeats the first notice, history included)."""
+    return replace(note, body=f"{line}\n{note.body}") if line else note
 
 
 
@@ -123,4 +125,4 @@ def linked(deps: CoreDeps, session: Session, key: str | None, *, resolved: bool)
     return data, said(deps, data, reason_of(session, earlier))
 
 
-__all__ = ["again", "ended_with", "link", "linked", "reason_of", "said", "recorded", "noted"]
+__all__ = ["again", "ended_with", "link", "linked", "reason_of", "said", "recorded", "noted", "atop"]

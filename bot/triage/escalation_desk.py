@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.lease import Lease, lapsed_clause
 from bot.ports import Notification
-from bot.triage import lifecycle
+from bot.triage import earlier, lifecycle
 from bot.triage.core import CoreDeps, notification, record, transaction
 from storage.models import Escalation, Incident
 
@@ -50,6 +50,7 @@ class EscalationDesk:
                 if note is None:
                     row.status = "cancelled"
                     continue
+                note = earlier.atop(note, earlier.again(self.deps, session, incident.id))  # as the first said
                 row.claimed_by = worker
                 row.claim_expires_at = LEASE.until(now)
                 claimed.append(note)
