@@ -72,6 +72,7 @@ class Intro:
 
     view: IncidentView
     texts: tuple[str, ...]
+    opener: str | None = None  # the reporter's name: it also opens a conversation without threads (one receipt)
 
     @property
     def correctable(self) -> bool:

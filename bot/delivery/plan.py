@@ -84,18 +84,19 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
     shared = origin.how == "message" and origin.public  # others can read the report where it was posted
     ops = (Adopt(view.id, REPORTED if origin.own else REPORTED_OTHERS, origin.place) if shared
            else Mark(view.id, REPORTED, origin.place.channel),)
-    if view.restricted:
-        if shared:
-            ops += (Adopt(view.id, PUBLIC_THREAD, origin.place),
-                    Post(view.id, PRIVATE_LINE, origin.place, c.PrivateLine(view)))
-        private = Place(_private_place(view, origin))
-        ops += (Post(view.id, THREAD, private, c.Anchor(view, origin.reporter_name), needed=True, opens_home=True),)
-    elif origin.how == "message" and origin.threads:
-        ops += (Adopt(view.id, THREAD, origin.place),)
+    if view.restricted and shared:
+        ops += (Adopt(view.id, PUBLIC_THREAD, origin.place),
+                Post(view.id, PRIVATE_LINE, origin.place, c.PrivateLine(view)))
+    if origin.how == "message" and origin.threads and not view.restricted:
+        ops += (Adopt(view.id, THREAD, origin.place), Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)))
     else:
-        home = Place(origin.place.channel if origin.public and origin.threads else _private_place(view, origin))
-        ops += (Post(view.id, THREAD, home, c.Anchor(view, origin.reporter_name), needed=True, opens_home=True),)
-    ops += (Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)),)
+        public_home = origin.public and origin.threads and not view.restricted
+        home = Place(origin.place.channel if public_home else _private_place(view, origin))
+        # Without threads the intro opens the conversation itself: one receipt, not an anchor and then the intro.
+        opening = c.Intro(view, outcome.messages, origin.reporter_name) if not origin.threads else c.Anchor(
+            view, origin.reporter_name)
+        ops += (Post(view.id, THREAD, home, opening, needed=True, opens_home=True),)
+        ops += () if not origin.threads else (Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)),)
     if outcome.step is not None:
         ops += (Post(view.id, _step_purpose(view.kind, outcome.step), HOME, c.Step(view, outcome.step)),)
     if view.restricted and shared:

@@ -12,6 +12,7 @@ from bot.adapters.lineworks.app import LineWorksConfigError, lineworks_credentia
 from bot.adapters.lineworks.settings import LineWorksCredentials
 from bot.triage import lifecycle
 from tests.lineworks.harness import OTHER, PR, PR_ROOM, STAFF, LwEnv, quick_data, resolved, text_of
+from tests.lineworks.test_lineworks_scenarios import REPORTS
 
 LEAK = "市民課の職員がXに住民の氏名と住所が写った書類の写真を投稿してしまいました。個人情報の漏えいです https://x.com/a/status/42"
 FLAMING = "市の公式Xでごみ収集の投稿が炎上しています。批判のリプライが殺到しています https://x.com/iwaki_fake/status/7"
@@ -122,3 +123,15 @@ def test_an_unanswered_question_is_not_carried_onto_a_kind_correction(lw: LwEnv)
     lw.say(STAFF, "種別 INC-0001 デマ")
     for content in lw.to_user(STAFF)[before:]:
         assert not {pb.decode(d).action for d in quick_data(content)} & {pb.NOTE, pb.ASK}, text_of(content)
+
+
+def test_a_report_in_the_1to1_chat_gets_one_receipt_not_two(lw: LwEnv) -> None:
+    """Walk s15 #13: 「INC-0002（炎上）の報告を受け付けました。報告者: …」 and then 「INC-0002 を受け付けました（種別:
+    …）」: a conversation without threads opens with its intro, which also says where the steps come."""
+    for who, report in ((STAFF, REPORTS["flaming"]), (OTHER, REPORTS["leak"])):
+        lw.say(who, report)
+        said = [text_of(m) for m in lw.to_user(who)]
+        assert sum("受け付けました" in t for t in said) == 1, said
+        [receipt] = [t for t in said if "受け付けました" in t]
+        assert "種別" in receipt and "対応手順はこのトークで一つずつ案内します" in receipt
+        assert any("【手順 1/" in t for t in said)

@@ -103,8 +103,10 @@ class LineWorksPort:
         if isinstance(content, c.Linked):
             return self.rendered(content.content)  # no links to messages exist on LINE WORKS
         if isinstance(content, c.Intro):  # no control its reader would be refused (content.Intro.correctable)
-            return r.intro(content.texts, content.view.id, content.view.kind) if content.correctable \
-                else r.messages(content.texts)
+            opened = () if content.opener is None else (r.w("opened", reporter=content.opener),)
+            texts = (*content.texts, *opened)
+            return r.intro(texts, content.view.id, content.view.kind) if content.correctable \
+                else r.messages(["\n".join(texts)])  # one message: every send counts against the limit
         if isinstance(content, c.Step):
             return r.step(content.step, content.view.kind)
         if isinstance(content, c.StepClosed):
