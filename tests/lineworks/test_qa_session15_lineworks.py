@@ -135,3 +135,11 @@ def test_a_report_in_the_1to1_chat_gets_one_receipt_not_two(lw: LwEnv) -> None:
         [receipt] = [t for t in said if "受け付けました" in t]
         assert "種別" in receipt and "対応手順はこのトークで一つずつ案内します" in receipt
         assert any("【手順 1/" in t for t in said)
+
+
+def test_the_grant_usage_gives_an_example_that_works_on_line_works(lw: LwEnv) -> None:
+    """Walk s15 #19: 「（例: 権限付与 INC-0001 @職員）」, but a 1:1 chat delivers no @mention and a typed name is
+    refused; the example is the id the co-report notice shows."""
+    lw.say(PR, "権限付与 INC-0001")
+    said = text_of(lw.to_user(PR)[-1])
+    assert "権限付与 INC-0001 lineworks:" in said and "@職員" not in said, said

@@ -117,7 +117,13 @@ class Handlers:
             if len(words) == 1:
                 return commands.Usage(self.render.catalog.t("commands.list", prefix=""))
             text = words[1]
-        return commands.read(text, self.render.catalog.t)
+        return commands.read(text, self.words)
+
+    def words(self, key: str, **params: object) -> str:
+        """The catalogue's words, LINE WORKS' own where they differ (a grantee is an id: no @mention arrives)."""
+        catalog = self.render.catalog
+        own = f"lineworks.{key.removeprefix('commands.')}"
+        return catalog.t(own if own in catalog.keys() else key, **params)
 
     def member(self, actor: Actor) -> command_run.Person:
         """A typed grantee as the core's user id; None when the directory says no such LINE WORKS member exists
