@@ -42,7 +42,8 @@ def move_private(runner: Runner, led: Ledger, op: p.MovePrivate, plan: p.Plan) -
         keep = {lg.THREAD, PRIVATE_LINE, PUBLIC_THREAD, p.REPORTED, p.REPORTED_OTHERS,
                 *notification_purposes(runner.chain_length)}
         for purpose, channel, ident in led.refs(op.incident_id):
-            if purpose not in keep and ident and ident != DONE and channel == public.channel:
+            # A step card copied to an asker's private chat too: they may no longer see what it says.
+            if purpose not in keep and ident and ident != DONE and (channel == public.channel or lg.COPY in purpose):
                 runner.port.update(Posted(channel, ident), c.PrivateLine(op.view))
         led.put(op.incident_id, PUBLIC_THREAD, public.channel, public.thread or "")
         runner.post_once(op.incident_id, PRIVATE_LINE, public, c.PrivateLine(op.view), plan, led=led)

@@ -151,3 +151,19 @@ def test_a_closed_incident_gets_no_card(runtime: Runtime) -> None:
     runtime.triage.incidents.change_status(incident_id, "declined", PR_ACTOR, reason="重複")
     ran = _ask(runtime, PR_ACTOR, incident_id)
     assert ran.plan is None and "現在の手順: なし（対象外）" in ran.said[0]
+
+
+def test_a_step_card_copied_to_an_asker_is_withdrawn_when_the_incident_becomes_a_leak(runtime: Runtime) -> None:
+    """s15-status left it: the card sent to a colleague's private chat kept the step (and its buttons) after the
+    incident was corrected to a leak the colleague may not see; it is drawn as the public thread is."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    incident_id = _reported(runtime, port, FLAMING.format(n=9))
+    runner.run(_ask(runtime, OTHER_ACTOR, incident_id).plan)
+    [card] = [s for s in port.posts(f"D-{OTHER}") if isinstance(s.content, c.Step)]
+    before = runtime.triage.queries.view(incident_id, STAFF)
+    old_step = runtime.triage.steps.current(incident_id, STAFF)
+    corrected = runtime.triage.incidents.correct_kind(incident_id, "leak", PR_ACTOR)
+    runner.run(plan.kind_corrected(before, old_step, corrected, STAFF, home_is_private=False))
+    redrawn = [s.content for s in port.of("update") if s.posted == card.posted]
+    assert redrawn and isinstance(redrawn[-1], c.PrivateLine), redrawn
