@@ -1,16 +1,29 @@
-"""`incident-bot summary`: print any week's summary as text or JSON, write its chart, or post it to Slack."""
+"""`incident-bot summary`: print any week's summary as text or JSON, write its chart, or post it to Slack or LINE
+WORKS."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import NamedTuple, TextIO
 
+from bot.delivery.content import DeliveryError
 from bot.triage.summary import BadWeek, IsoWeek, WeeklySummary, build_summary, render_summary
 from bot.wiring import Runtime
 
 CLI_WORKER = "cli"
+
+
+class Target(NamedTuple):
+    """Where --post posts: the room, the platform's name, how to post there and what a failed post raises."""
+
+    channel: str
+    platform: str
+    publish: Callable[[WeeklySummary, bytes | None], None]
+    errors: tuple[type[Exception], ...]
 
 
 def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
@@ -23,15 +36,11 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write(f"summary: --week: 週は 2026-W47 のような ISO 週番号（年-W週）で指定してください"
                      f"（入力値: {args.week!r}）。\nsummary: --week: {exc}\n")
         return 2
-    client = None
+    publish = None
     if args.post:  # settings are checked before anything is printed
-        from bot.adapters.slack.summary_post import SummaryPostError, build_client
-
         try:
-            if not runtime.settings.file.slack.summary_channel:
-                raise SummaryPostError(_no_slack_channel(runtime))
-            client = build_client(runtime)
-        except SummaryPostError as exc:
+            publish = _publisher(runtime)
+        except Exception as exc:  # noqa: BLE001 - each platform's settings error, said as it words it
             stdout.write(f"summary: --post: {exc}\n")
             return 2
     result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar)
@@ -47,14 +56,30 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         except OSError as exc:
             stdout.write(f"summary: --chart: cannot write {args.chart}: {exc.strerror or exc}\n")
             return 2
-    if client is not None:
-        return _post(runtime, client, week, stdout, quiet=args.format == "json")
+    if publish is not None:
+        return _post(runtime, publish, week, stdout, quiet=args.format == "json")
     return 0
 
 
-def _post(runtime: Runtime, client: Any, week: IsoWeek, stdout: TextIO, quiet: bool) -> int:
+def _publisher(runtime: Runtime) -> Target:
+    """Where --post posts and how: Slack's slack.summary_channel, else LINE WORKS' lineworks.summary_channel
+    (Teams posts only from the running service, which holds its conversations); raises with what to set."""
+    from bot.adapters.lineworks.summary_post import cli_publisher
+    from bot.adapters.slack.summary_post import POST_ERRORS, SummaryPostError, build_client, post_weekly_summary
+
+    channel = runtime.settings.file.slack.summary_channel
+    if channel:
+        client = build_client(runtime)
+        return Target(channel, "Slack", lambda result, png: post_weekly_summary(runtime, result, png, client),
+                      POST_ERRORS)
+    lineworks = cli_publisher(runtime, os.environ)
+    if lineworks is not None:
+        return Target(lineworks[0], "LINE WORKS", lineworks[1], (DeliveryError, OSError))
+    raise SummaryPostError(_no_channel(runtime))
+
+
+def _post(runtime: Runtime, target: Target, week: IsoWeek, stdout: TextIO, quiet: bool) -> int:
     """Post through the scheduler's once-per-week claim, so a hand post and the cron never both post."""
-    from bot.adapters.slack.summary_post import POST_ERRORS, post_weekly_summary
     from bot.triage.summary_job import job_done, job_key, run_weekly_summary
 
     deps = runtime.triage.deps
@@ -62,42 +87,40 @@ def _post(runtime: Runtime, client: Any, week: IsoWeek, stdout: TextIO, quiet: b
         stdout.write(f"summary: --post: the {week} summary was already posted "
                      f"(job_runs key {job_key(week)}); nothing sent\n")
         return 1
-
-    def publish(result: WeeklySummary, png: bytes | None) -> None:
-        post_weekly_summary(runtime, result, png, client)
-
     try:
-        posted = run_weekly_summary(deps, publish, CLI_WORKER, week=week)
-    except POST_ERRORS as exc:
-        stdout.write(f"summary: --post: Slack refused or could not be reached: {exc}\n")
+        posted = run_weekly_summary(deps, target.publish, CLI_WORKER, week=week)
+    except target.errors as exc:
+        stdout.write(f"summary: --post: {target.platform} が投稿を受け付けなかったか、接続できませんでした / "
+                     f"{target.platform} refused or could not be reached: {exc}\n")
         return 1
     if not posted:
         stdout.write(f"summary: --post: another instance is posting the {week} summary right now; "
                      "nothing sent\n")
         return 1
     if not quiet:
-        stdout.write(f"summary: posted {week} to {runtime.settings.file.slack.summary_channel}\n")
+        stdout.write(f"summary: posted {week} to {target.channel}\n")
     return 0
 
 
-def _no_slack_channel(runtime: Runtime) -> str:
-    """Why --post cannot post, in Japanese first: it posts to Slack only; Teams and LINE WORKS post on schedule."""
+def _no_channel(runtime: Runtime) -> str:
+    """Why --post cannot post, in Japanese first: no Slack or LINE WORKS summary room; Teams posts on schedule."""
     from bot.chat_sections import ChatSection, SectionError, read_section
+    from bot.clock import WEEKDAYS_JA
+    from bot.config_values import WEEKDAYS
 
-    scheduled = []
-    for name in ("teams", "lineworks"):
-        try:
-            channel = read_section(runtime.settings, name, ChatSection).summary_channel
-        except SectionError:
-            channel = None
-        if channel:
-            scheduled.append(f"{name}.summary_channel")
+    try:
+        teams = read_section(runtime.settings, "teams", ChatSection).summary_channel
+    except SectionError:
+        teams = None
     when = runtime.settings.file.summary
-    text = ("--post は Slack の slack.summary_channel に投稿しますが、app.yaml に設定されていません。"
-            "/ --post posts to Slack: slack.summary_channel is not set in app.yaml.")
-    if scheduled:
-        text += (f"\nsummary: --post: {'・'.join(scheduled)} には、動いている incident-bot teams／lineworks が毎週 "
-                 f"{when.day_of_week} {when.time:%H:%M}（日本時間）に投稿します（app.yaml の summary:）。"
-                 f"/ the running incident-bot teams / lineworks posts to {', '.join(scheduled)} every "
-                 f"{when.day_of_week} at {when.time:%H:%M} JST (summary: in app.yaml).")
+    text = ("--post は Slack の slack.summary_channel か LINE WORKS の lineworks.summary_channel に投稿しますが、"
+            "どちらも app.yaml に設定されていません。/ --post posts to slack.summary_channel or "
+            "lineworks.summary_channel: neither is set in app.yaml.")
+    if teams:
+        day = WEEKDAYS.index(when.day_of_week) if when.day_of_week in WEEKDAYS else None
+        shown = f"{WEEKDAYS_JA[day]}曜" if day is not None else when.day_of_week
+        text += (f"\nsummary: --post: teams.summary_channel には、動いている incident-bot teams が毎週 {shown} "
+                 f"{when.time:%H:%M}（日本時間）に投稿します（app.yaml の summary:）。/ the running incident-bot "
+                 f"teams posts to teams.summary_channel every {when.day_of_week} at {when.time:%H:%M} JST "
+                 "(summary: in app.yaml).")
     return text

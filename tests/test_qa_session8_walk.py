@@ -80,5 +80,5 @@ def test_summary_post_on_teams_says_in_japanese_where_the_summary_goes(config: P
     code, out = _cli(config, "summary", "--post")
     assert code == 2
     first = out.splitlines()[0]
-    assert first.startswith("summary: --post: --post は Slack の slack.summary_channel に投稿しますが")
-    assert "teams.summary_channel には、動いている incident-bot teams／lineworks が毎週 mon 09:00（日本時間）" in out
+    assert first.startswith("summary: --post: --post は Slack の slack.summary_channel か LINE WORKS の")
+    assert "teams.summary_channel には、動いている incident-bot teams が毎週 月曜 09:00（日本時間）" in out

@@ -141,7 +141,7 @@ def test_cli_post_needs_a_channel(playbooks: Path, sqlite_url: str, clock: Fixed
     try:
         out = io.StringIO()
         assert summary(runtime, _args(post=True), out) == 2
-        assert "slack.summary_channel is not set" in out.getvalue() and slack.calls == []
+        assert "lineworks.summary_channel: neither is set" in out.getvalue() and slack.calls == []
         summary_publisher(runtime)(build_summary(runtime.triage.deps.sessions, W47, NOW), None)  # skipped
         assert slack.calls == []
     finally:
