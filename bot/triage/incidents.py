@@ -311,6 +311,10 @@ class IncidentDesk:
                 cat = self.deps.catalog
                 raise InvalidRequest(cat.t("reopen.closed", ref=incident_ref(incident.id))
                                      + command_hints.how(cat, "new", actor.platform))
+            if target == lifecycle.RESPONDING and incident.status in (lifecycle.REPORTED, lifecycle.ACKNOWLEDGED):
+                # Nothing ended to reopen: the table's REPORTED → RESPONDING is the first step's, not a reopen's.
+                raise InvalidRequest(self.deps.catalog.t("reopen.not_ended", ref=incident_ref(incident.id),
+                                                         status=self.deps.catalog.label("status", incident.status)))
             reopened = incident.status == lifecycle.RESOLVED and target == lifecycle.RESPONDING
             self._set_status(session, incident, target, actor.user_id)  # checks the transition
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept
