@@ -14,6 +14,7 @@ from bot.adapters.console_input import (
     PLATFORM,
     Guided,
     ask_text,
+    bad_choice,
     choice_value,
     closest_command,
     kind_value,
@@ -21,6 +22,7 @@ from bot.adapters.console_input import (
     qualified,
     read_loop,
     resolve_choices,
+    still_missing,
     text,
 )
 from bot.adapters.console_records import ConsoleRecords
@@ -30,7 +32,7 @@ from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.delivery import commands
 from bot.i18n import Catalog
-from bot.ports import Actor, AskIfReport, IncidentView, InputSpec, Outcome, ReportInput
+from bot.ports import Actor, AskIfReport, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
@@ -218,19 +220,18 @@ class ConsoleChat:
         answers = parse_answers(rest, self.locale)
         if not answers and not skip and any(spec.required for spec in step.inputs):
             return self._start_guided()
-        answers, problems = resolve_choices(step.inputs, answers, self._bad_choice)
+        answers, problems = resolve_choices(step.inputs, answers, self.t)
         if problems:
             return "\n".join(problems)
+        if not skip and (missing := still_missing(step.inputs, answers)):  # what was typed kept, the rest asked
+            self.guided = Guided(incident_id, step.step_id, missing, answers=dict(answers))
+            return self._ask()
         outcome = self.triage.steps.complete(incident_id, step.step_id, self.actor, skip=skip, answers=answers)
         return self._ending(outcome)
 
     def _no_step(self, incident_id: int) -> str:
         view = self.triage.queries.view(incident_id, self.actor.user_id)
         return self.t("console.step_hidden", ref=view.ref) if not view.details_visible else self.t("console.no_step")
-
-    def _bad_choice(self, spec: InputSpec) -> str:
-        options = ", ".join(f"{value} ({label})" for value, label in spec.choices)
-        return self.t("input.bad_choice", field=spec.label, options=options)
 
     # -- guided input --------------------------------------------------------------------------------------
     def _start_guided(self) -> str:
@@ -258,7 +259,7 @@ class ConsoleChat:
         if line and spec.choices:
             chosen = choice_value(spec, line)
             if chosen is None:
-                return self._bad_choice(spec) + "\n" + self._ask()
+                return bad_choice(spec, self.t) + "\n" + self._ask()
             line = chosen
         line = line or spec.value  # an empty line keeps what is already known (the report's URL, an answer)
         problem = field_problem(self.triage.catalog, spec, line) if line else None

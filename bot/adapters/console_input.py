@@ -94,8 +94,22 @@ def parse_answers(rest: str, locale: str) -> dict[str, str]:
     return answers
 
 
+def bad_choice(spec: InputSpec, t: Callable[..., str]) -> str:
+    """A field's answer that is none of its choices: the choices, in the catalogue's words."""
+    options = ", ".join(f"{value} ({label})" for value, label in spec.choices)
+    return t("input.bad_choice", field=spec.label, options=options)
+
+
+def still_missing(specs: Sequence[InputSpec], answers: Mapping[str, str]) -> list[InputSpec]:
+    """Required inputs neither typed nor known, to be asked one by one; none when an answer names no input of the
+    step (the core then says which)."""
+    if not set(answers) <= {spec.id for spec in specs}:
+        return []
+    return [spec for spec in specs if spec.required and not (answers.get(spec.id) or spec.value)]
+
+
 def resolve_choices(specs: Sequence[InputSpec], answers: Mapping[str, str],
-                    bad_choice: Callable[[InputSpec], str]) -> tuple[dict[str, str], list[str]]:
+                    t: Callable[..., str]) -> tuple[dict[str, str], list[str]]:
     """Answers with choice labels turned into values, and one message per field that matches no choice."""
     by_id = {spec.id: spec for spec in specs}
     resolved, problems = dict(answers), []
@@ -105,7 +119,7 @@ def resolve_choices(specs: Sequence[InputSpec], answers: Mapping[str, str],
             continue
         chosen = choice_value(spec, value)
         if chosen is None:
-            problems.append(bad_choice(spec))
+            problems.append(bad_choice(spec, t))
         else:
             resolved[key] = chosen
     return resolved, problems
