@@ -95,7 +95,7 @@ class IncidentDesk:
             return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
         if kind not in self.deps.library.kinds():
             raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
-                                                     known=", ".join(self.deps.library.kinds())))
+                                                     known=self.deps.catalog.labels("kind", self.deps.library.kinds())))
         url = report.source_url or first_url(text)
         key = source_key(url)
         def work(session: Session) -> Outcome:
@@ -233,7 +233,7 @@ class IncidentDesk:
         kind = short_input.kind_value(kind, kinds, {k: [cat.label("kind", k)] for k in kinds})
         if kind not in self.deps.library.kinds():
             raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
-                                                     known=", ".join(self.deps.library.kinds())))
+                                                     known=self.deps.catalog.labels("kind", self.deps.library.kinds())))
 
         def work(session: Session) -> Outcome:
             incident = load_incident(session, incident_id, lock=True)
