@@ -96,3 +96,17 @@ def test_closing_an_incident_still_under_way_says_to_resolve_it_first(
     chat.handle("/as pr")
     said = chat.handle("/close")
     assert "先に「対応完了」にしてください" in said, said
+
+
+def test_a_report_of_another_post_during_a_step_is_a_new_report(runtime_factory: Callable[..., Runtime],
+                                                                sqlite_url: str, tmp_path: Path) -> None:
+    # #10: a fake account reported while INC-0001's step was open went onto INC-0001's timeline as a note, and
+    # nobody was notified of it.
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    chat.handle(FLAMING)
+    said = chat.handle("Fake account pretending to be the city on X, DMing residents: https://x.com/city_fake_16")
+    assert "INC-0002" in said and "なりすまし" in said, said
+    remark = chat.handle("削除依頼しました。受付はこちら https://help.x.com/forms/16")  # a remark with a link
+    assert "タイムラインに記録しました" in remark, remark
+    same = chat.handle("同じ投稿がまた拡散しています https://x.com/city_fake_16")  # the open incident's own post
+    assert "INC-0003" not in same, same

@@ -13,6 +13,7 @@ from bot.adapters.console_input import (
     MAX_LINE,
     PLATFORM,
     Guided,
+    another_post,
     ask_text,
     bad_choice,
     choice_value,
@@ -109,7 +110,8 @@ class ConsoleChat:
             return self._command(line)
         if (read := commands.read(line, self.t)) is not None:  # 終結 1, 再開 INC-0001: as typed on Slack and Teams
             return self._shared(read)
-        if self.focus is not None and self.triage.steps.current(self.focus, self.actor.user_id) is not None:
+        if (self.focus is not None and self.triage.steps.current(self.focus, self.actor.user_id) is not None
+                and not another_post(self.triage, self.focus, self.actor.user_id, line)):
             # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
             noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
             return "\n".join([noted, self.t("console.noted_hint")])
@@ -289,8 +291,7 @@ class ConsoleChat:
 
     def _show_steps(self, _: str) -> str:
         views = self.triage.steps.views(self._need_focus(), self.actor.user_id)
-        label = self.triage.catalog.label
-        return "\n".join(f"{v.index}. [{label('step_status', v.status)}] {v.title}" for v in views)
+        return "\n".join(f"{v.index}. [{self.triage.catalog.label('step_status', v.status)}] {v.title}" for v in views)
 
     def _kind(self, rest: str) -> str:
         kind = kind_value(rest, self.catalogs)

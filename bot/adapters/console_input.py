@@ -15,6 +15,8 @@ from bot.i18n import Catalog
 from bot.ports import InputSpec
 from bot.triage import short_input
 from bot.triage.classify import KINDS
+from bot.triage.service import Triage
+from bot.triage.urls import first_url, source_key
 
 PLATFORM = "console"
 # One line longer than this is refused (the core keeps 40,000 characters of a report; refusing says so).
@@ -92,6 +94,15 @@ def parse_answers(rest: str, locale: str) -> dict[str, str]:
             raise ValueError(text("no_equals", locale, token=token))
         answers[short_input.fold(key)] = value
     return answers
+
+
+def another_post(triage: Triage, incident_id: int, user: str, line: str) -> bool:
+    """A line worded as a report about another post than the open incident's (a console has no thread to tell
+    them apart): a new report, not a note of that incident. Without a post of its own, the incident keeps it."""
+    url, post = first_url(line), triage.queries.view(incident_id, user).source_url
+    if url is None or not post or source_key(url) == source_key(post):
+        return False
+    return triage.deps.classifier.classify(line).outcome == "report"
 
 
 def bad_choice(spec: InputSpec, t: Callable[..., str]) -> str:
