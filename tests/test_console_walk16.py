@@ -110,3 +110,14 @@ def test_a_report_of_another_post_during_a_step_is_a_new_report(runtime_factory:
     assert "タイムラインに記録しました" in remark, remark
     same = chat.handle("同じ投稿がまた拡散しています https://x.com/city_fake_16")  # the open incident's own post
     assert "INC-0003" not in same, same
+
+
+def test_a_follow_up_naming_the_post_says_how_to_enter_it(runtime_factory: Callable[..., Runtime],
+                                                          sqlite_url: str, tmp_path: Path) -> None:
+    # #11: 「乗っ取られたかも」, then the details with the URL: a note, and step 1 still asked for the URL as unknown.
+    chat = _chat(runtime_factory, sqlite_url, tmp_path, profile="chikugo",
+                 escalation={"levels": [{"section": "pr_head"}]})
+    chat.handle("乗っ取られたかも")
+    said = chat.handle("市公式インスタのパスワードが変えられてログインできません https://www.instagram.com/chikugo_city/")
+    assert "タイムラインに記録しました" in said
+    assert "/done post_url=https://www.instagram.com/chikugo_city/" in said, said

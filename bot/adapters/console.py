@@ -13,7 +13,6 @@ from bot.adapters.console_input import (
     MAX_LINE,
     PLATFORM,
     Guided,
-    another_post,
     ask_text,
     bad_choice,
     choice_value,
@@ -22,9 +21,11 @@ from bot.adapters.console_input import (
     parse_answers,
     qualified,
     read_loop,
+    remark_on,
     resolve_choices,
     still_missing,
     text,
+    url_hint,
 )
 from bot.adapters.console_records import ConsoleRecords
 from bot.adapters.console_render import render_ask, render_standing, render_step
@@ -110,11 +111,10 @@ class ConsoleChat:
             return self._command(line)
         if (read := commands.read(line, self.t)) is not None:  # 終結 1, 再開 INC-0001: as typed on Slack and Teams
             return self._shared(read)
-        if (self.focus is not None and self.triage.steps.current(self.focus, self.actor.user_id) is not None
-                and not another_post(self.triage, self.focus, self.actor.user_id, line)):
+        if self.focus is not None and (step := remark_on(self.triage, self.focus, self.actor.user_id, line)):
             # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
             noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
-            return "\n".join([noted, self.t("console.noted_hint")])
+            return "\n".join([noted, self.t("console.noted_hint"), *url_hint(step, line, self.locale)])
         return self._report(line, None, explicit=True)
 
     def _guard(self, action: Callable[[], str]) -> str:

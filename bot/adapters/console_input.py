@@ -12,7 +12,7 @@ from typing import Protocol, TextIO
 
 from bot import identity
 from bot.i18n import Catalog
-from bot.ports import InputSpec
+from bot.ports import InputSpec, StepView
 from bot.triage import short_input
 from bot.triage.classify import KINDS
 from bot.triage.service import Triage
@@ -42,6 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
     "cancelled": {"ja": "入力を中止しました。手順はそのままです。", "en": "Input cancelled; the step is unchanged."},
     "no_inputs": {"ja": "この手順には入力項目がありません。/done で完了します。",
                   "en": "This step has no inputs; /done completes it."},
+    "url_hint": {"ja": "{label}として入力するには /done {id}={url} と入力してください（メモでは入力されません）。",
+                 "en": "To enter it as {label}: /done {id}={url} (a note enters nothing)."},
     "interrupted": {"ja": "（Ctrl-C）入力を取り消しました。終了するには /quit または Ctrl-D を押してください。",
                     "en": "(Ctrl-C) Input discarded. Type /quit or press Ctrl-D to leave."},
 }
@@ -96,13 +98,22 @@ def parse_answers(rest: str, locale: str) -> dict[str, str]:
     return answers
 
 
-def another_post(triage: Triage, incident_id: int, user: str, line: str) -> bool:
-    """A line worded as a report about another post than the open incident's (a console has no thread to tell
-    them apart): a new report, not a note of that incident. Without a post of its own, the incident keeps it."""
-    url, post = first_url(line), triage.queries.view(incident_id, user).source_url
-    if url is None or not post or source_key(url) == source_key(post):
-        return False
-    return triage.deps.classifier.classify(line).outcome == "report"
+def remark_on(triage: Triage, incident_id: int, user: str, line: str) -> StepView | None:
+    """The open step a typed line is a remark on (a note, as a reply in a thread), None when no step is open or
+    the line is worded as a report about another post than the incident's (a console has no thread to tell them
+    apart: that is a new report). An incident without a post of its own keeps the line."""
+    step = triage.steps.current(incident_id, user)
+    url, post = first_url(line), triage.queries.view(incident_id, user).source_url if step else None
+    if step is None or url is None or not post or source_key(url) == source_key(post):
+        return step
+    return None if triage.deps.classifier.classify(line).outcome == "report" else step
+
+
+def url_hint(step: StepView, line: str, locale: str) -> list[str]:
+    """A note naming a post while the step still asks for one: the command that enters it (a note fills nothing)."""
+    url = first_url(line)
+    spec = next((spec for spec in step.inputs if spec.type == "url" and not spec.value), None)
+    return [text("url_hint", locale, id=spec.id, url=url, label=spec.label)] if url and spec else []
 
 
 def bad_choice(spec: InputSpec, t: Callable[..., str]) -> str:
