@@ -121,3 +121,16 @@ def test_a_follow_up_naming_the_post_says_how_to_enter_it(runtime_factory: Calla
     said = chat.handle("市公式インスタのパスワードが変えられてログインできません https://www.instagram.com/chikugo_city/")
     assert "タイムラインに記録しました" in said
     assert "/done post_url=https://www.instagram.com/chikugo_city/" in said, said
+
+
+def test_ending_with_steps_not_done_names_them(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                               tmp_path: Path) -> None:
+    # #8: security's /resolve of a leak with none of its six steps done said only 「対応完了にしました」.
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    chat.handle(FLAMING)
+    chat.handle("/done spread=中 press=なし personal_data=なし")
+    chat.handle("/as pr")
+    chat.handle("/ack")
+    said = chat.handle("/resolve")
+    assert "「対応完了」にしました" in said and "未完了の手順が 5 件" in said, said
+    assert "反論せず冷静に対応し" in said and "報告書" in said
