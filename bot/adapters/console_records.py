@@ -21,6 +21,7 @@ from bot.records.model import reporter_names
 from bot.records.sentences import Describer
 from bot.records.service import RecordFile, RecordsDesk
 from bot.records_cli import save_whole, unique_path
+from bot.triage import lifecycle
 from bot.triage.core import incident_ref
 from bot.triage.service import Triage
 
@@ -108,12 +109,13 @@ class ConsoleRecords:
     def _not_done(self, view: IncidentView, user: str) -> str:
         """Steps still pending when the incident ended (a /resolve before they were done): named, as the report
         marks them 未実施."""
-        if not view.details_visible:
+        if not view.details_visible or view.status != lifecycle.RESOLVED:  # said once, when it is resolved
             return ""
         pending = [v.title for v in self.triage.steps.views(view.id, user) if v.status == "pending"]
         if not pending:
             return ""
-        joined = ("、" if self.triage.catalog.locale == "ja" else "; ").join(pending)
+        ja = self.triage.catalog.locale == "ja"  # titles have their own 「、」: each in brackets
+        joined = "".join(f"「{t}」" for t in pending) if ja else ", ".join(f'"{t}"' for t in pending)
         return self.t("records.chat.not_done", ref=view.ref, count=len(pending), steps=joined)
 
     def answer(self, line: str, actor: Actor) -> str:
