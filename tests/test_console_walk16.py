@@ -137,3 +137,16 @@ def test_ending_with_steps_not_done_names_them(runtime_factory: Callable[..., Ru
     chat.handle("/cancel")  # the closing review
     closed = chat.handle("/close")  # said once: not again when it is closed
     assert "「終結」にしました" in closed and "未完了の手順" not in closed, closed
+
+
+def test_granting_a_name_nobody_has_is_refused(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                               tmp_path: Path) -> None:
+    # #12: PR's /grant other (no such console user) gave the reporter role to 「console:other」, nobody at all.
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    chat.handle("市の公式Xに住民の電話番号が写った写真を載せてしまいました https://x.com/city/status/1616")
+    chat.handle("/as pr")
+    said = chat.handle("/grant other")
+    assert "付与しました" not in said and "「other」" in said and "staff" in said, said
+    assert not [e for e in chat.triage.queries.timeline(1, None) if e.type == "role_granted"]
+    assert "付与しました" not in chat.handle("権限付与 INC-0001 other")  # the shared command word too
+    assert "付与しました" in chat.handle("/grant slack:U0123ABCD")  # another platform's id, as written in access

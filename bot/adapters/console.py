@@ -8,24 +8,21 @@ from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
+from bot.adapters import console_input as ci
 from bot.adapters.console_input import (
     ENGLISH_NAMES,
     MAX_LINE,
     PLATFORM,
     Guided,
     ask_text,
-    bad_choice,
     choice_value,
     closest_command,
     kind_value,
     parse_answers,
     qualified,
     read_loop,
-    remark_on,
     resolve_choices,
-    still_missing,
     text,
-    url_hint,
 )
 from bot.adapters.console_records import ConsoleRecords
 from bot.adapters.console_render import render_ask, render_standing, render_step
@@ -111,10 +108,10 @@ class ConsoleChat:
             return self._command(line)
         if (read := commands.read(line, self.t)) is not None:  # 終結 1, 再開 INC-0001: as typed on Slack and Teams
             return self._shared(read)
-        if self.focus is not None and (step := remark_on(self.triage, self.focus, self.actor.user_id, line)):
+        if self.focus is not None and (step := ci.remark_on(self.triage, self.focus, self.actor.user_id, line)):
             # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
             noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
-            return "\n".join([noted, self.t("console.noted_hint"), *url_hint(step, line, self.locale)])
+            return "\n".join([noted, self.t("console.noted_hint"), *ci.url_hint(step, line, self.locale)])
         return self._report(line, None, explicit=True)
 
     def _guard(self, action: Callable[[], str]) -> str:
@@ -225,7 +222,7 @@ class ConsoleChat:
         answers, problems = resolve_choices(step.inputs, answers, self.t)
         if problems:
             return "\n".join(problems)
-        if not skip and (missing := still_missing(step.inputs, answers)):  # what was typed kept, the rest asked
+        if not skip and (missing := ci.still_missing(step.inputs, answers)):  # what was typed kept, the rest asked
             self.guided = Guided(incident_id, step.step_id, missing, answers=dict(answers))
             return self._ask()
         outcome = self.triage.steps.complete(incident_id, step.step_id, self.actor, skip=skip, answers=answers)
@@ -261,7 +258,7 @@ class ConsoleChat:
         if line and spec.choices:
             chosen = choice_value(spec, line)
             if chosen is None:
-                return bad_choice(spec, self.t) + "\n" + self._ask()
+                return ci.bad_choice(spec, self.t) + "\n" + self._ask()
             line = chosen
         line = line or spec.value  # an empty line keeps what is already known (the report's URL, an answer)
         problem = field_problem(self.triage.catalog, spec, line) if line else None
@@ -325,6 +322,8 @@ class ConsoleChat:
             return self._report(read.text, None, explicit=True, force_new=True, by_act=True)
         if read.action == "status":
             return self._standing(str(read.incident_id))
+        if read.action == "grant" and (unknown := ci.unknown_user(read.user, self.users, self.t)):
+            return unknown  # a bare name that is no console user: the role would go to nobody
         name = self.records.names.get(self._user_id(read.user), "") if read.user else ""  # a console user's name
         return self._ending(read.run(self.triage, self.actor, person=self._user_id, name=name))
 

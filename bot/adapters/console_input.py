@@ -109,6 +109,15 @@ def remark_on(triage: Triage, incident_id: int, user: str, line: str) -> StepVie
     return None if triage.deps.classifier.classify(line).outcome == "report" else step
 
 
+def unknown_user(typed: str, users: Mapping[str, object], t: Callable[..., str]) -> str:
+    """A bare name that is no console user (/grant other): refused, else the role would go to 「console:other」,
+    nobody. Another platform's id is written with its prefix (slack:U0123ABCD), as in app.yaml's access."""
+    name = short_input.fold(typed).lstrip("@")
+    if not name or name in users or identity.split(name)[0]:
+        return ""
+    return t("console.unknown_user", user=name, users=", ".join(users))
+
+
 def url_hint(step: StepView, line: str, locale: str) -> list[str]:
     """A note naming a post while the step still asks for one: the command that enters it (a note fills nothing)."""
     url = first_url(line)
