@@ -43,6 +43,21 @@ def pr_people(settings: Settings) -> Sequence[str]:
             *(user for section in _sections(settings) for user in section.pr_members)]
 
 
+def console_users_without_pr(settings: Settings) -> list[str]:
+    """Without a chat platform, the console users when none of them is a PR member: nobody there may acknowledge
+    or close (app.yaml's console.users replaces the shipped ones, console-pr among them)."""
+    members = set(settings.file.access.pr_members)
+    users = settings.file.console.users
+    if uses_chat_platform(settings) or not members or any(_console_id(u.id) in members for u in users.values()):
+        return []
+    return list(users)
+
+
+def _console_id(user_id: str) -> str:
+    """A console user's id as the core stores it (as bot/adapters/console_input.qualified reads it)."""
+    return user_id if identity.split(user_id)[0] else identity.qualify("console", user_id)
+
+
 def unmentioned_sections(settings: Settings, plan: EscalationPlan, en: bool = False) -> list[str]:
     """Escalation levels whose section nobody is mentioned for (the first level and its re-notices: PR counts)."""
     pr = pr_people(settings)
@@ -211,6 +226,10 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
                  f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")
     if not pr_people(settings):  # then nobody may acknowledge, close or grant a role (bot/triage/access.py)
         stdout.write(f"{settings.source}: {cat.t('check.no_pr_members')}\n")
+    if users := console_users_without_pr(settings):
+        stdout.write(f"{settings.source}: console.users: " + cat.t(
+            "check.console_without_pr", users=", ".join(users),
+            members=", ".join(settings.file.access.pr_members)) + "\n")
     for index, mention in unpingable_mentions(settings):
         stdout.write(f"{settings.source}: escalation.levels[{index}].mention: " + (
             f"warning: {mention!r} is neither a Slack user (U…/W…) nor a user group (S…); Slack shows it as text and "

@@ -317,6 +317,11 @@ def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[s
     if not re.match(r"^(sqlite(\+\w+)?|postgres|postgresql(\+\w+)?)://", url):  # postgres:// as psql and libpq take it
         scheme = url.split(":")[0]
         field = "DATABASE_URL" if from_env else f"{path}: database_url"
+        if "://" not in url:  # a file path (C:\data\bot.db, data/bot.db) as IT people write one: say the URL
+            meant = "sqlite:///" + url.strip().replace("\\", "/")
+            raise ConfigError(both(f"{field}: ファイルのパスは URL の形で {meant} のように書いてください"
+                                   f"（sqlite:/// を付け、\\ は / にします）。",
+                                   f"{field}: write a file path as a SQLite URL: {meant}"))
         raise ConfigError(both(f"{field}: sqlite:///ファイルのパス または postgresql://… の形で指定してください"
                                f"（入力値の形式: {scheme!r}）。",
                                f"{field}: expected sqlite:///PATH or postgresql://..., got {scheme!r}"))

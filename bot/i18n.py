@@ -53,6 +53,10 @@ class Catalog:
         """A label such as kind.flaming or status.resolved, falling back to the raw value."""
         return self._messages.get(f"{group}.{value}", value)
 
+    def labels(self, group: str, values: list[str] | tuple[str, ...]) -> str:
+        """Several labels as one list in the locale's way (炎上、なりすまし / Flaming, Impersonation)."""
+        return ("、" if self.locale == "ja" else ", ").join(self.label(group, value) for value in values)
+
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}

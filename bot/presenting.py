@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.delivery import content as c
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, InputSpec, StepView
+from bot.triage import lifecycle
 from bot.triage.access import MATRIX, PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest, incident_ref
 from bot.triage.lifecycle import IllegalTransition
@@ -103,8 +104,11 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
     if isinstance(exc, IllegalTransition):
         if exc.same_status:
             return t("error.already_status", ref=incident_ref(incident_id or 0), status=label("status", exc.current))
-        return t("error.illegal_transition", ref=incident_ref(incident_id or 0),
+        said = t("error.illegal_transition", ref=incident_ref(incident_id or 0),
                  current=label("status", exc.current), target=label("status", exc.target))
+        if exc.target == lifecycle.CLOSED and exc.current in lifecycle.OPEN_STATUSES:  # what to do first
+            said += t("error.close_after_resolve", resolved=label("status", lifecycle.RESOLVED))
+        return said
     if isinstance(exc, IncidentNotFound):
         return t("error.not_found", ref=incident_ref(exc.incident_id))
     if isinstance(exc, SQLAlchemyError):

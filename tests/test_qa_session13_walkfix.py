@@ -140,7 +140,7 @@ def test_the_console_says_a_grantee_is_told_once(tmp_path: Path, monkeypatch: py
     (tmp_path / "app.yaml").write_text('access:\n  pr_members: ["console:console-pr"]\n', encoding="utf-8")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     leak = "個人情報が漏えいしています。住民の名簿が投稿されました https://x.com/leaker/status/1"
-    stdin = io.StringIO(f"{leak}\n/as pr\n/grant takahashi\n/grant takahashi\n/incident #3\n/quit\n")
+    stdin = io.StringIO(f"{leak}\n/as pr\n/grant slack:U0TAKAHASHI\n/grant slack:U0TAKAHASHI\n/incident #3\n/quit\n")
     out = io.StringIO()
     assert run(["chat", "--config", str(tmp_path / "app.yaml"), "--no-prompt"], stdin=stdin, stdout=out,
                stderr=io.StringIO()) == 0

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
+from bot.adapters import console_input as ci
 from bot.adapters.console_input import (
     ENGLISH_NAMES,
     MAX_LINE,
@@ -30,7 +31,7 @@ from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.delivery import commands
 from bot.i18n import Catalog
-from bot.ports import Actor, AskIfReport, IncidentView, InputSpec, Outcome, ReportInput
+from bot.ports import Actor, AskIfReport, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
@@ -38,7 +39,7 @@ from bot.triage.core import IncidentNotFound, InvalidRequest
 from bot.triage.flareup import REOPENED_HERE
 from bot.triage.lifecycle import CLOSED, DECLINED, IllegalTransition
 from bot.triage.service import Triage
-from bot.triage.short_input import choices_said, fold, incident_number
+from bot.triage.short_input import fold, incident_number
 from bot.triage.steps import field_problem
 
 
@@ -107,10 +108,10 @@ class ConsoleChat:
             return self._command(line)
         if (read := commands.read(line, self.t)) is not None:  # 終結 1, 再開 INC-0001: as typed on Slack and Teams
             return self._shared(read)
-        if self.focus is not None and self.triage.steps.current(self.focus, self.actor.user_id) is not None:
+        if self.focus is not None and (step := ci.remark_on(self.triage, self.focus, self.actor.user_id, line)):
             # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
             noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
-            return "\n".join([noted, self.t("console.noted_hint")])
+            return "\n".join([noted, self.t("console.noted_hint"), *ci.url_hint(step, line, self.locale)])
         return self._report(line, None, explicit=True)
 
     def _guard(self, action: Callable[[], str]) -> str:
@@ -218,18 +219,18 @@ class ConsoleChat:
         answers = parse_answers(rest, self.locale)
         if not answers and not skip and any(spec.required for spec in step.inputs):
             return self._start_guided()
-        answers, problems = resolve_choices(step.inputs, answers, self._bad_choice)
+        answers, problems = resolve_choices(step.inputs, answers, self.t, self.locale)
         if problems:
             return "\n".join(problems)
+        if not skip and (missing := ci.still_missing(step.inputs, answers)):  # what was typed kept, the rest asked
+            self.guided = Guided(incident_id, step.step_id, missing, answers=dict(answers))
+            return self._ask()
         outcome = self.triage.steps.complete(incident_id, step.step_id, self.actor, skip=skip, answers=answers)
         return self._ending(outcome)
 
     def _no_step(self, incident_id: int) -> str:
         view = self.triage.queries.view(incident_id, self.actor.user_id)
         return self.t("console.step_hidden", ref=view.ref) if not view.details_visible else self.t("console.no_step")
-
-    def _bad_choice(self, spec: InputSpec) -> str:
-        return self.t("input.bad_choice", field=spec.label, options=choices_said(spec.choices, self.locale))
 
     # -- guided input --------------------------------------------------------------------------------------
     def _start_guided(self) -> str:
@@ -257,7 +258,7 @@ class ConsoleChat:
         if line and spec.choices:
             chosen = choice_value(spec, line)
             if chosen is None:
-                return self._bad_choice(spec) + "\n" + self._ask()
+                return ci.bad_choice(spec, self.t, self.locale) + "\n" + self._ask()
             line = chosen
         line = line or spec.value  # an empty line keeps what is already known (the report's URL, an answer)
         problem = field_problem(self.triage.catalog, spec, line) if line else None
@@ -287,8 +288,7 @@ class ConsoleChat:
 
     def _show_steps(self, _: str) -> str:
         views = self.triage.steps.views(self._need_focus(), self.actor.user_id)
-        label = self.triage.catalog.label
-        return "\n".join(f"{v.index}. [{label('step_status', v.status)}] {v.title}" for v in views)
+        return "\n".join(f"{v.index}. [{self.triage.catalog.label('step_status', v.status)}] {v.title}" for v in views)
 
     def _kind(self, rest: str) -> str:
         kind = kind_value(rest, self.catalogs)
@@ -322,6 +322,8 @@ class ConsoleChat:
             return self._report(read.text, None, explicit=True, force_new=True, by_act=True)
         if read.action == "status":
             return self._standing(str(read.incident_id))
+        if read.action == "grant" and (unknown := ci.unknown_user(read.user, self.users, self.t)):
+            return unknown  # a bare name that is no console user: the role would go to nobody
         name = self.records.names.get(self._user_id(read.user), "") if read.user else ""  # a console user's name
         return self._ending(read.run(self.triage, self.actor, person=self._user_id, name=name))
 

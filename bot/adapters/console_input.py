@@ -12,9 +12,11 @@ from typing import Protocol, TextIO
 
 from bot import identity
 from bot.i18n import Catalog
-from bot.ports import InputSpec
+from bot.ports import InputSpec, StepView
 from bot.triage import short_input
 from bot.triage.classify import KINDS
+from bot.triage.service import Triage
+from bot.triage.urls import first_url, source_key
 
 PLATFORM = "console"
 # One line longer than this is refused (the core keeps 40,000 characters of a report; refusing says so).
@@ -40,6 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
     "cancelled": {"ja": "入力を中止しました。手順はそのままです。", "en": "Input cancelled; the step is unchanged."},
     "no_inputs": {"ja": "この手順には入力項目がありません。/done で完了します。",
                   "en": "This step has no inputs; /done completes it."},
+    "url_hint": {"ja": "{label}として入力するには /done {id}={url} と入力してください（メモでは入力されません）。",
+                 "en": "To enter it as {label}: /done {id}={url} (a note enters nothing)."},
     "interrupted": {"ja": "（Ctrl-C）入力を取り消しました。終了するには /quit または Ctrl-D を押してください。",
                     "en": "(Ctrl-C) Input discarded. Type /quit or press Ctrl-D to leave."},
 }
@@ -94,8 +98,48 @@ def parse_answers(rest: str, locale: str) -> dict[str, str]:
     return answers
 
 
-def resolve_choices(specs: Sequence[InputSpec], answers: Mapping[str, str],
-                    bad_choice: Callable[[InputSpec], str]) -> tuple[dict[str, str], list[str]]:
+def remark_on(triage: Triage, incident_id: int, user: str, line: str) -> StepView | None:
+    """The open step a typed line is a remark on (a note, as a reply in a thread), None when no step is open or
+    the line is worded as a report about another post than the incident's (a console has no thread to tell them
+    apart: that is a new report). An incident without a post of its own keeps the line."""
+    step = triage.steps.current(incident_id, user)
+    url, post = first_url(line), triage.queries.view(incident_id, user).source_url if step else None
+    if step is None or url is None or not post or source_key(url) == source_key(post):
+        return step
+    return None if triage.deps.classifier.classify(line).outcome == "report" else step
+
+
+def unknown_user(typed: str, users: Mapping[str, object], t: Callable[..., str]) -> str:
+    """A bare name that is no console user (/grant other): refused, else the role would go to 「console:other」,
+    nobody. Another platform's id is written with its prefix (slack:U0123ABCD), as in app.yaml's access."""
+    name = short_input.fold(typed).lstrip("@")
+    if not name or name in users or identity.split(name)[0]:
+        return ""
+    return t("console.unknown_user", user=name, users=", ".join(users))
+
+
+def url_hint(step: StepView, line: str, locale: str) -> list[str]:
+    """A note naming a post while the step still asks for one: the command that enters it (a note fills nothing)."""
+    url = first_url(line)
+    spec = next((spec for spec in step.inputs if spec.type == "url" and not spec.value), None)
+    return [text("url_hint", locale, id=spec.id, url=url, label=spec.label)] if url and spec else []
+
+
+def bad_choice(spec: InputSpec, t: Callable[..., str], locale: str) -> str:
+    """A field's answer that is none of its choices: the choices by their labels, as the core says them."""
+    return t("input.bad_choice", field=spec.label, options=short_input.choices_said(spec.choices, locale))
+
+
+def still_missing(specs: Sequence[InputSpec], answers: Mapping[str, str]) -> list[InputSpec]:
+    """Required inputs neither typed nor known, to be asked one by one; none when an answer names no input of the
+    step (the core then says which)."""
+    if not set(answers) <= {spec.id for spec in specs}:
+        return []
+    return [spec for spec in specs if spec.required and not (answers.get(spec.id) or spec.value)]
+
+
+def resolve_choices(specs: Sequence[InputSpec], answers: Mapping[str, str], t: Callable[..., str],
+                    locale: str) -> tuple[dict[str, str], list[str]]:
     """Answers with choice labels turned into values, and one message per field that matches no choice."""
     by_id = {spec.id: spec for spec in specs}
     resolved, problems = dict(answers), []
@@ -105,7 +149,7 @@ def resolve_choices(specs: Sequence[InputSpec], answers: Mapping[str, str],
             continue
         chosen = choice_value(spec, value)
         if chosen is None:
-            problems.append(bad_choice(spec))
+            problems.append(bad_choice(spec, t, locale))
         else:
             resolved[key] = chosen
     return resolved, problems

@@ -21,6 +21,7 @@ from bot.records.model import reporter_names
 from bot.records.sentences import Describer
 from bot.records.service import RecordFile, RecordsDesk
 from bot.records_cli import save_whole, unique_path
+from bot.triage import lifecycle
 from bot.triage.core import incident_ref
 from bot.triage.service import Triage
 
@@ -99,11 +100,23 @@ class ConsoleRecords:
         """After an outcome: if the incident has just ended, the files written and the first review question."""
         if view is None or not closing.has_ended(view):
             return ""
-        parts = [self.write(view.id, actor.user_id)]
+        parts = [self._not_done(view, actor.user_id), self.write(view.id, actor.user_id)]
         if self.desk.may_review(view.id, actor.user_id) and self.desk.review_version(view.id) == 0:
             self.review = Review(view.id, view.ref)
             parts.append(self.t("records.review.ask_cause", ref=view.ref))
         return "\n".join(part for part in parts if part)
+
+    def _not_done(self, view: IncidentView, user: str) -> str:
+        """Steps still pending when the incident ended (a /resolve before they were done): named, as the report
+        marks them 未実施."""
+        if not view.details_visible or view.status != lifecycle.RESOLVED:  # said once, when it is resolved
+            return ""
+        pending = [v.title for v in self.triage.steps.views(view.id, user) if v.status == "pending"]
+        if not pending:
+            return ""
+        ja = self.triage.catalog.locale == "ja"  # titles have their own 「、」: each in brackets
+        joined = "".join(f"「{t}」" for t in pending) if ja else ", ".join(f'"{t}"' for t in pending)
+        return self.t("records.chat.not_done", ref=view.ref, count=len(pending), steps=joined)
 
     def answer(self, line: str, actor: Actor) -> str:
         """One answer to the review being asked: the next question, or the review recorded and files rewritten."""

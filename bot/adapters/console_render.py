@@ -52,6 +52,9 @@ def render_standing(triage: Triage, actor: Actor, incident_id: int, t: Callable[
     """The standing as bot/delivery/status.py words it, and whether the asker may continue its current step: the
     console is their own private conversation, so its card is shown here (the last words say where it went)."""
     said, posts = status.asked(triage, actor, incident_id, private=True, home_is_private=lambda _: True)
-    cards = [op.content for op in (posts.ops if posts else ()) if isinstance(getattr(op, "content", None), c.Step)]
-    shown = [*said[:-1], *(render_step(card.step, t) for card in cards)] if cards else list(said)
-    return "\n".join(shown), bool(cards)
+    steps = [op.content.step for op in (posts.ops if posts else ()) if isinstance(getattr(op, "content", None), c.Step)]
+    current = triage.steps.current(incident_id, actor.user_id) if not steps and said else None
+    if current is not None and said[-1] == t("standing.card_home", index=current.index):
+        steps = [current]  # the reporter's 「カードは…個人チャットにあります」: this console is that chat, so the step
+    shown = [*said[:-1], *(render_step(step, t) for step in steps)] if steps else list(said)
+    return "\n".join(shown), bool(steps)

@@ -95,7 +95,7 @@ class IncidentDesk:
             return Outcome(incident=None, messages=(self.deps.catalog.t("report.not_a_report"),))
         if kind not in self.deps.library.kinds():
             raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
-                                                     known=", ".join(self.deps.library.kinds())))
+                                                     known=self.deps.catalog.labels("kind", self.deps.library.kinds())))
         url = report.source_url or first_url(text)
         key = source_key(url)
         def work(session: Session) -> Outcome:
@@ -233,7 +233,7 @@ class IncidentDesk:
         kind = short_input.kind_value(kind, kinds, {k: [cat.label("kind", k)] for k in kinds})
         if kind not in self.deps.library.kinds():
             raise InvalidRequest(self.deps.catalog.t("error.unknown_kind", kind=kind,
-                                                     known=", ".join(self.deps.library.kinds())))
+                                                     known=self.deps.catalog.labels("kind", self.deps.library.kinds())))
 
         def work(session: Session) -> Outcome:
             incident = load_incident(session, incident_id, lock=True)
@@ -307,13 +307,10 @@ class IncidentDesk:
             if target == lifecycle.RESOLVED and incident.acknowledged_at is None:
                 # Nobody in PR has taken it yet: ending it is for PR or security, never its reporter alone.
                 self._require(session, "resolve_unacknowledged", actor, incident, reporters)
-            if target == lifecycle.RESPONDING and incident.status == lifecycle.CLOSED:  # what to do instead
-                cat = self.deps.catalog
-                raise InvalidRequest(cat.t("reopen.closed", ref=incident_ref(incident.id))
-                                     + command_hints.how(cat, "new", actor.platform))
-            if target == lifecycle.DECLINED and not reason.strip():  # why a report was set aside stays on record
-                lifecycle.check_transition(incident.status, target)  # an illegal move says so first
-                raise InvalidRequest(command_hints.needs_reason(self.deps.catalog, incident.id, actor.platform))
+            instead = command_hints.instead(self.deps.catalog, incident.id, incident.status, target, reason,
+                                            actor.platform)
+            if instead:  # a move the words ask for that cannot be made as typed: what to do instead
+                raise InvalidRequest(instead)
             reopened = incident.status == lifecycle.RESOLVED and target == lifecycle.RESPONDING
             self._set_status(session, incident, target, actor.user_id)  # checks the transition
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept

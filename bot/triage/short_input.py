@@ -64,7 +64,7 @@ def named_incidents(text: str) -> set[int]:
 
 def choice_value(choices: Sequence[tuple[str, str]], answer: str) -> str | None:
     """The choice value an answer means: the value itself (ｙｅｓ, YES), its label or the label's head before 「（」,
-    or a short Japanese word such as 中 or なし; None when it matches nothing."""
+    a short Japanese word such as 中 or なし, or the first words of one label; None when it matches nothing."""
     wanted = _key(answer)
     for value, label in choices:
         head = re.split(r"[（(]", label, maxsplit=1)[0]
@@ -73,7 +73,9 @@ def choice_value(choices: Sequence[tuple[str, str]], answer: str) -> str | None:
     for value, _ in choices:
         if wanted in {_key(word) for word in SHORT_CHOICES.get(value, ())}:
             return value
-    return None
+    # The first words of one label (大量 for 大量に拡散（…）), as staff answer; the head of two labels is no answer.
+    heads = [value for value, label in choices if len(wanted) >= 2 and _key(label).startswith(wanted)]
+    return heads[0] if len(heads) == 1 else None
 
 
 def choices_said(choices: Sequence[tuple[str, str]], locale: str) -> str:

@@ -1,0 +1,54 @@
+"""An IT person's app.yaml from the docs (console walk s16, docs/qa/session16_walk_console.md)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.main import run
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path / "app.yaml"
+
+
+def _check(config: Path, text: str) -> tuple[int, str]:
+    config.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    code = run(["--config", str(config), "check"], stdin=io.StringIO(), stdout=out, stderr=out)
+    return code, out.getvalue()
+
+
+def test_console_users_without_a_pr_member_are_warned_about(config: Path) -> None:
+    # #6: console.users listed only staff; check said OK and nobody in the console could acknowledge or close.
+    code, said = _check(config, 'profile: asahikawa\naccess:\n  pr_members: ["console:console-pr"]\n'
+                                "console:\n  users:\n    staff: {id: console-staff, name: 山田}\n")
+    assert code == 0
+    assert "console.users" in said and "console-pr" in said, said
+
+
+def test_the_shipped_console_users_are_not_warned_about(config: Path) -> None:
+    code, said = _check(config, (REPO / "app.yaml").read_text(encoding="utf-8"))
+    assert code == 0 and "console.users" not in said, said
+
+
+def test_the_no_pr_members_example_is_a_console_id_that_works(config: Path) -> None:
+    # #6b: the warning's example 「console:pr」 is no console user's id (the shipped one is console:console-pr).
+    _, said = _check(config, "profile: asahikawa\n")
+    assert "console:pr" not in said.replace("console:console-pr", ""), said
+
+
+@pytest.mark.parametrize("typed, meant", [
+    (r"C:\incident-bot\data\incident.db", "sqlite:///C:/incident-bot/data/incident.db"),
+    ("data/incident.db", "sqlite:///data/incident.db"),
+])
+def test_a_file_path_as_database_url_says_how_to_write_it(config: Path, typed: str, meant: str) -> None:
+    # #7: a Windows path was refused with 「入力値の形式: 'C'」, as if C were a scheme.
+    code, said = _check(config, f"profile: asahikawa\ndatabase_url: '{typed}'\n")
+    assert code == 2
+    assert "'C'" not in said and meant in said, said
