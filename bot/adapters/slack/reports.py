@@ -24,7 +24,7 @@ from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_meta
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
-from bot.delivery import asking, command_run, commands, flareup, plan
+from bot.delivery import asking, command_run, commands, flareup, plan, typed
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
@@ -32,7 +32,7 @@ from bot.delivery.links import home_is_private
 from bot.delivery.privacy import public_reply_advice
 from bot.delivery.resume import resumed_origin
 from bot.ports import Actor, AskIfReport, ConversationRef, Outcome, ReportInput
-from bot.presenting import chances, is_help
+from bot.presenting import chances
 from bot.triage.memos import Memos
 
 Source = Literal["channel", "personal", "mention", "slash", "shortcut"]
@@ -115,25 +115,13 @@ class Reports(Handlers):
 
     def report_message(self, event: dict[str, Any], event_id: str | None, origin: Origin,
                        bot_user_id: str | None) -> None:
-        """A message or mention event as a report (idempotent by event_id)."""
+        """A message or mention event as a report (idempotent by event_id); in a DM or a mention, help or a command
+        as Teams' chat reads it (bot/delivery/typed.py)."""
         raw = strip_mentions_of(event.get("text") or "", bot_user_id)
-        text, new = slack_to_plain(raw), False
-        if origin.source in ("personal", "mention") and not event.get("files"):  # a command, as Teams' chat reads it
-            read = commands.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t,
-                                 f"{self.settings.slash_command} ")
-            if isinstance(read, commands.Usage):
-                self.replies.say(origin.reply, self.replies.plain(read.text))
-                return
-            if isinstance(read, commands.Command) and read.action != "new":
-                self.run_command(read, origin)
-                return
-            if read is not None:  # 新規 報告文: the rest reported as a new incident
-                text, new = text.strip().split(maxsplit=1)[1], True
-        conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
         files = event.get("files")
-        self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=event_id, force_new=new,
-                                              conversation=conversation,
-                                              attachments=len(files) if isinstance(files, list) else 0), origin)
+        conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
+        self.typed(raw, origin, event_id, addressed=origin.source in ("personal", "mention"), files=bool(files),
+                   attachments=len(files) if isinstance(files, list) else 0, conversation=conversation)
 
     def slash(self, command: dict[str, Any]) -> None:
         """The slash command: help, or the text as a report (idempotent by trigger_id)."""
@@ -142,27 +130,27 @@ class Reports(Handlers):
                                                                      self.replies.ephemeral(channel, user)),
                         trigger=(command["trigger_id"], command.get("response_url")) if command.get("trigger_id")
                         else None)
-        raw = command.get("text") or ""
-        text = slack_to_plain(raw).strip()
-        prefix = f"{self.settings.slash_command} "
-        if is_help(text):
+        key = f"slash:{command.get('trigger_id') or command.get('command_ts', '')}"
+        self.typed(command.get("text") or "", origin, key, strip=True)
+
+    def typed(self, raw: str, origin: Origin, key: str | None, *, strip: bool = False, addressed: bool = True,
+              files: bool = False, **report: Any) -> None:
+        """Help, a command's usage, a command or a report, as bot/delivery/typed.py reads it."""
+        shown = slack_to_plain(raw).strip() if strip else slack_to_plain(raw)
+        # <@U…|name> → U… so that 「権限付与 3 @職員」 names the member picked in Slack's completion
+        read = typed.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t,
+                          f"{self.settings.slash_command} ", shown=shown, addressed=addressed, files=files)
+        if read.help:
             self.replies.say(origin.reply, self.replies.plain(self.render.t(
                 "slack.help", command=self.settings.slash_command, reaction=self.settings.capture_reaction),
-                self.render.t("commands.list", prefix=prefix)))
-            return
-        key = f"slash:{command.get('trigger_id') or command.get('command_ts', '')}"
-        # <@U…|name> → U… so that 「権限付与 3 @職員」 names the member picked in Slack's completion
-        read = commands.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t, prefix)
-        if isinstance(read, commands.Usage):
-            self.replies.say(origin.reply, self.replies.plain(read.text))
-        elif read is not None and read.action == "new":
-            new_text = slack_to_plain(raw).strip().split(maxsplit=1)[1]  # the report as written, mentions named
-            self.report(lambda actor: ReportInput(text=new_text, reporter=actor, idempotency_key=key,
-                                                  force_new=True), origin)
-        elif read is not None:
-            self.run_command(read, origin)
+                self.render.t("commands.list", prefix=f"{self.settings.slash_command} ")))
+        elif read.usage is not None:
+            self.replies.say(origin.reply, self.replies.plain(read.usage))
+        elif read.command is not None:
+            self.run_command(read.command, origin)
         else:
-            self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
+            self.report(lambda actor: ReportInput(text=read.report, reporter=actor, idempotency_key=key,
+                                                  force_new=read.new, **report), origin)
 
     def run_command(self, command: commands.Command, origin: Origin) -> None:
         """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py): its

@@ -18,12 +18,11 @@ from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
 from bot.clock import format_jst
-from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume
+from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume, typed
 from bot.delivery.content import Place, Texts
 from bot.delivery.intake import Source, after_report, report_source
 from bot.delivery.links import home_is_private
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
-from bot.presenting import is_help
 from bot.triage.core import incident_ref
 from bot.triage.sanitize import storable
 from bot.triage.short_input import fold
@@ -110,9 +109,7 @@ class Reports:
 
     def is_command(self, text: str) -> bool:
         """Whether a text is help or a command other than 「新規」 (a new report belongs in its own thread)."""
-        read = commands.read(text, self.replies.t)
-        return is_help(text) or isinstance(read, commands.Usage) or (
-            isinstance(read, commands.Command) and read.action != "new")
+        return typed.read(text, self.replies.t).for_bot
 
     async def on_message(self, context: TurnContext) -> None:
         """A message: help, or a report (idempotent by the activity id and conversation)."""
@@ -130,24 +127,25 @@ class Reports:
         await self.people.observe(context)  # a report's sender: guests and other tenants (roster.py)
         self.people.learn(activity)
         text = self.text(activity)
-        addressed = origin.source != "channel" or origin.mentioned  # meant for the bot
-        if is_help(text) and addressed:
+        files = attached(activity.attachments)
+        read = typed.read(text, self.replies.t, addressed=origin.source != "channel" or origin.mentioned,
+                          files=bool(files))  # a command or help is meant for the bot, not a report
+        if read.help:
             await self.replies.reply(context, self.replies.t("teams.help"), self.replies.t("commands.list", prefix=""))
             return
-        read = commands.read(text, self.replies.t) if addressed else None  # a command is not a report
-        if isinstance(read, commands.Command) and read.action != "new":
-            await self.command(context, origin, read)
+        if read.command is not None:
+            await self.command(context, origin, read.command)
             return
-        if isinstance(read, commands.Usage):
-            await self.say(context, origin, read.text)
+        if read.usage is not None:
+            await self.say(context, origin, read.usage)
             return
         try:
             actor, triage = self.people.who(activity.from_property)
             key = f"teams:{activity.id}@{conversation_key(origin.conversation)}"
-            report = ReportInput(text=read.text if read else text, reporter=actor, idempotency_key=key,
+            report = ReportInput(text=read.report, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
-                                 explicit=addressed, force_new=read is not None, by_act=read is not None,
-                                 attachments=attached(activity.attachments))
+                                 explicit=origin.source != "channel" or origin.mentioned, force_new=read.new,
+                                 by_act=read.new, attachments=files)
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
             await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
