@@ -168,12 +168,6 @@ class Reports(Handlers):
             if ran.plan is not None:
                 self.outbox.deliver(origin.reply, ran.action, ran.plan)
 
-    def tell_section(self, reply: Reply, outcome: Outcome, actor: Actor) -> None:
-        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
-        told = plan.notices(outcome, actor.user_id)
-        if told.incident_id is not None:
-            self.outbox.deliver(reply, "status_notice", told)
-
     def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
         """Send a report to the core and show the outcome; a new incident's plan makes its claims in the core's
         transaction (one commit fewer), handed to the runner with the plan."""
@@ -320,48 +314,40 @@ class Reports(Handlers):
             return Submission({"response_action": "errors", "errors": {"report_text": " ".join(outcome.messages)}})
         return Submission({}, lambda: self.show_report(outcome, origin, actor))
 
-    # -- the private 「インシデントとして報告しますか？」 question (asking.py) ---------------------------------------
+    # -- the private questions' buttons: 「インシデントとして報告しますか？」 (asking.py) and, for a resolved incident's
+    # post reported again, reopen it or report a new one (bot/delivery/flareup.py) --------------------------------
     def answer(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button of the question: the original message is reported with that kind, or labelled as not one."""
-        user = body["user"]["id"]
-        value = json.loads(action.get("value") or "{}")
-        channel, ts, kind = str(value.get("c") or ""), str(value.get("t") or ""), value.get("k") or None
-        reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, ts))
-        with self.replies.guard(reply, "ask_answer"):
-            text = self._read_back(reply, channel, ts)
-            if text is None:
-                return
-            actor = self.people.actor(user, body["user"].get("name", ""))
-            outcome = asking.answer(self.people.triage(), actor, PLATFORM, text=text, channel=channel, ts=ts,
-                                    kind=kind, explicit=bool(value.get("x")))
-            if outcome.incident is None:
-                self.replies.say(reply, self.replies.plain(*outcome.messages))
-                return
-            self.show_report(outcome, Origin("personal" if is_dm(channel) else "channel", channel, user, reply,
-                                             message_ts=ts), actor)
+        self._answered(body, action, flare=False)
 
-    # -- a resolved incident's post reported again: reopen it or report a new one (bot/delivery/flareup.py) ------
     def choose(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button of the reopen-or-new question: the core decides who may reopen; 「新規」 reads the text back."""
-        user = body["user"]["id"]
-        value = json.loads(action.get("value") or "{}")
+        self._answered(body, action, flare=True)
+
+    def _answered(self, body: dict[str, Any], action: dict[str, Any], *, flare: bool) -> None:
+        """The asked-about message (read back, so long texts lose nothing) to the core with the button's answer."""
+        user, value = body["user"]["id"], json.loads(action.get("value") or "{}")
         channel, ts, thread = str(value.get("c") or ""), str(value.get("t") or ""), value.get("h") or None
+        choice, incident_id, explicit = value.get("k"), value.get("i"), bool(value.get("x"))
         reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, thread or ts))
-        with self.replies.guard(reply, "flareup_answer", value.get("i")):
-            choice, incident_id = value.get("k"), value.get("i")
-            if not flareup.is_choice(choice) or not isinstance(incident_id, int):
+        with self.replies.guard(reply, "flareup_answer" if flare else "ask_answer", incident_id):
+            if flare and (not flareup.is_choice(choice) or not isinstance(incident_id, int)):
                 raise ValueError("flareup button value")
-            text = "" if choice == flareup.REOPEN else self._read_back(reply, channel, ts)
+            reopen = flare and choice == flareup.REOPEN
+            text = "" if reopen else self._read_back(reply, channel, ts)
             if text is None:
                 return
-            actor = self.people.actor(user, body["user"].get("name", ""))
-            outcome = flareup.answer(self.people.triage(), actor, PLATFORM, choice=choice, incident_id=incident_id,
-                                     text=text, channel=channel, ts=ts, thread=thread, explicit=bool(value.get("x")))
-            if outcome.incident is None or choice == flareup.REOPEN:
-                if choice == flareup.REOPEN and channel:  # reopened from the reporter's own choice: its buttons go
+            actor, triage = self.people.actor(user, body["user"].get("name", "")), self.people.triage()
+            outcome = flareup.answer(triage, actor, PLATFORM, choice=choice, incident_id=incident_id, text=text,
+                                     channel=channel, ts=ts, thread=thread, explicit=explicit) if flare else \
+                asking.answer(triage, actor, PLATFORM, text=text, channel=channel, ts=ts, kind=choice or None,
+                              explicit=explicit)
+            if outcome.incident is None or reopen:
+                if reopen and channel:  # reopened from the reporter's own choice: its buttons go
                     reply = self.replies.respond(body.get("response_url"), reply, replace=True)
                 self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
-                self.tell_section(reply, outcome, actor)
+                if flare and (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
+                    self.outbox.deliver(reply, "status_notice", told)  # a reopen tells PR who reopened it
                 return
             self.show_report(outcome, Origin("personal" if is_dm(channel) else "channel", channel, user, reply,
                                              message_ts=ts, thread_ts=thread), actor)

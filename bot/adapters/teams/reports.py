@@ -206,12 +206,6 @@ class Reports:
             await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
                                       here=origin.source == "personal")
 
-    async def tell_section(self, outcome: Outcome, actor: Actor) -> None:
-        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
-        told = plan.notices(outcome, actor.user_id)
-        if told.incident_id is not None:
-            await self.replies.deliver(told, actor.user_id, "status_notice")
-
     async def say(self, context: TurnContext, origin: Origin, *texts: str) -> None:
         """Words for the sender: in the personal chat, or privately when the message was in a shared place."""
         if origin.source == "personal":
@@ -239,36 +233,36 @@ class Reports:
 
     async def answer(self, activity: Activity, data: Any) -> ActionResult:
         """A button of the question: the original message reported with that kind, or labelled as not one."""
-        where, text = carried_origin(data, ""), storable(str(value_of(data, "q") or ""))
-        if not where.conversation or not where.activity_id or not text:
-            return ActionResult(text=self.replies.t("teams.error.bad_action"))
-        actor, triage = self.people.who(activity.from_property)
-        outcome = await off_loop(lambda: asking.answer(
-            triage, actor, PLATFORM, text=text, channel=where.conversation, ts=where.activity_id,
-            kind=value_of(data, "k") or None, explicit=bool(value_of(data, "x")), thread=where.root))
-        said = " ".join(outcome.messages) or self.replies.t("teams.received")
-        if outcome.incident is not None:
-            await self.show(outcome, replace(where, user=actor.user_id), actor, text)
-        return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
+        return await self._answered(activity, data, flare=False)
 
     async def choose(self, activity: Activity, data: Any) -> ActionResult:
         """A button of the reopen-or-new card, or the reopen button of PR's 【再燃】 card (no message of its own):
         the core decides who may reopen; 「新規」 reports the carried text."""
+        return await self._answered(activity, data, flare=True)
+
+    async def _answered(self, activity: Activity, data: Any, *, flare: bool) -> ActionResult:
+        """The carried message to the core with the button's answer; the card answered, its buttons gone."""
         where, text = carried_origin(data, ""), storable(str(value_of(data, "q") or ""))
-        choice, incident_id = value_of(data, "k"), incident_of(data)
-        about = choice == flareup.REOPEN or (where.conversation and where.activity_id and text)  # 「新規」: the message
-        if not about or not flareup.is_choice(choice) or incident_id is None:
+        choice, incident_id, explicit = value_of(data, "k"), incident_of(data), bool(value_of(data, "x"))
+        reopen = flare and choice == flareup.REOPEN  # PR's card has no message of its own
+        if not (reopen or (where.conversation and where.activity_id and text)) or (flare and (
+                not flareup.is_choice(choice) or incident_id is None)):
             return ActionResult(text=self.replies.t("teams.error.bad_action"))
         actor, triage = self.people.who(activity.from_property)
         outcome = await off_loop(lambda: flareup.answer(
-            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id, text=text,
-            channel=where.conversation, ts=where.activity_id, thread=where.root, explicit=bool(value_of(data, "x"))))
+            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id or 0, text=text,
+            channel=where.conversation, ts=where.activity_id, thread=where.root, explicit=explicit) if flare else
+            asking.answer(triage, actor, PLATFORM, text=text, channel=where.conversation, ts=where.activity_id,
+                          kind=choice or None, explicit=explicit, thread=where.root))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
-        await self.tell_section(outcome, actor)
-        if outcome.incident is not None and choice == flareup.NEW:
+        if flare and (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
+            await self.replies.deliver(told, actor.user_id, "status_notice")  # a reopen tells PR who reopened it
+        if outcome.incident is not None and not reopen:
             await self.show(outcome, replace(where, user=actor.user_id), actor, text)
+        if not flare:
+            return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
         if where.conversation:  # the reporter's own card: answered, its buttons gone (PR's card is redrawn by the plan)
-            picked = (self.replies.t("report.reopen_choice", ref=incident_ref(incident_id)) if choice == flareup.REOPEN
+            picked = (self.replies.t("report.reopen_choice", ref=incident_ref(incident_id or 0)) if reopen
                       else self.replies.t("report.new_choice"))
             return ActionResult(card=answered_card(picked, said), text=said)
         return ActionResult(text=said)
