@@ -24,7 +24,7 @@ from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_meta
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
-from bot.delivery import asking, command_run, commands, flareup, plan, typed
+from bot.delivery import asking, command_run, commands, flareup, form_report, plan, typed
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
@@ -299,15 +299,12 @@ class Reports(Handlers):
         origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
                         thread_ts=meta.get("th"), own=meta.get("u") == user)
         actor = self.people.actor(user, body["user"].get("name", ""))
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, by_act=True,
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind,
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
         try:
-            triage = self.people.triage()
-            outcome = triage.incidents.report(report)  # submitted again: the first submission's outcome
-            if outcome.incident is not None and meta.get("ts"):  # the original message's permalink, once
-                triage.incidents.add_note(outcome.incident.id, actor, self.render.t("slack.modal.source_note"),
-                                          key=f"shortcut-src:{meta.get('c')}:{meta['ts']}",
-                                          at=ts_to_datetime(meta["ts"]), link=meta.get("p"))
+            source = form_report.Source(f"shortcut-src:{meta.get('c')}:{meta['ts']}", ts_to_datetime(meta["ts"]),
+                                        meta.get("p")) if meta.get("ts") else None  # the original message, once
+            outcome = form_report.report(self.people.triage(), report, self.render.t("slack.modal.source_note"), source)
         except Exception as exc:  # told inside the modal, which stays open with the text
             return Submission({"response_action": "errors", "errors": {"report_text": self.replies.refusal(exc)}})
         if outcome.incident is None:
