@@ -8,7 +8,10 @@
 * `controls`, `closing`: what follows a step, a kind correction, an acknowledgement, an end and the closing review;
 * `intake`, `asking`, `resume`: which message is a report and what follows it, the private question's buttons and
   answer, and where an interrupted report is finished;
-* `refusals`, `shared`: a failed action in the user's words, and a plan handed to the pacer, for every adapter;
+* `typed`, `form_report`: a message typed to the bot (help, usage, command, report) and a message reported through
+  a platform's form, read the same on every platform;
+* `refusals`, `shared`, `health`: a failed action in the user's words, a plan handed to the pacer, and the database
+  probe behind GET /healthz, for every adapter;
 * `assembly`: `build_delivery` wires the pacer and runner of any platform.
 
 Nothing here imports a chat SDK (tests/test_architecture.py).

@@ -176,3 +176,11 @@ def test_commands_typed_in_a_dm_run_as_the_slash_command_does(slack: SlackEnv) -
     assert any("終結する案件の番号" in t for t in said) and slack.incident_ids() == [incident_id]
     slack.driver.post_message(OTHER, f"新規 また炎上が再燃しています {URL}", f"D{OTHER[1:]}", channel_type="im")
     assert len(slack.incident_ids()) == 2
+
+
+def test_help_typed_in_a_dm_is_answered_with_help_as_the_slash_command_and_teams_do(slack: SlackEnv) -> None:
+    """「ヘルプ」 sent to the bot in a DM was taken as a report; the slash command and a Teams personal chat answer
+    help, so Slack's DM does too (bot/delivery/typed.py) and nothing is reported."""
+    slack.driver.post_message(STAFF, "ヘルプ", f"D{STAFF[1:]}", channel_type="im")
+    said = [str(c.args.get("text", "")) for c in slack.fake.calls_to("chat.postEphemeral")]
+    assert any("/incident" in t and "終結" in t for t in said) and slack.incident_ids() == []

@@ -120,3 +120,17 @@ def test_a_screenshot_posted_alone_in_a_report_channel_is_asked_about(teams: Tea
     question = asked(teams, STAFF.id)
     assert "インシデントとして報告しますか？" in card_text(question)
     assert len(buttons(question)) >= 6  # five kinds and 「報告ではない」
+
+
+def test_a_screenshot_sent_alone_in_the_personal_chat_is_a_report_not_a_help_request(teams: TeamsEnv) -> None:
+    """An image sent with no words to the bot's personal chat got the help text (an empty text read as help), and
+    the screenshot was lost; Slack and LINE WORKS take a message with files as a report (bot/delivery/typed.py),
+    so Teams now asks about it as it does a screenshot in a report channel."""
+    driver = teams.driver
+    html = '<p><img src="https://graph.microsoft.com/v1.0/chats/x/messages/y/hostedContents/z/$value"></p>'
+    activity = driver._base(STAFF, {"id": personal_chat(STAFF), "conversationType": "personal", "isGroup": False},
+                            type="message", id="1:900", text="", textFormat="plain",
+                            attachments=[{"contentType": "text/html", "content": html}])
+    assert driver.post(activity).status in (200, 202)
+    said = "\n".join(card_text(a) for a in teams.fake.posts_to(personal_chat(STAFF)))
+    assert "インシデントとして報告しますか？" in said and "コマンド:" not in said

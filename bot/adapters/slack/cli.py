@@ -13,13 +13,15 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from bot.adapters.slack.app import SlackBot, SlackConfigError, build_slack_app
 from bot.adapters.slack.gate import MAX_BODY_BYTES
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.manifest import manifest_yaml
+from bot.adapters.slack.port import PLATFORM
 from bot.adapters.waitress_channel import flush_from_tasks
+from bot.delivery.health import database_ok
 from bot.wiring import Runtime
 
 EVENTS_PATH = "/slack/events"
@@ -48,13 +50,8 @@ def wsgi_app(bot: SlackBot, engine: Engine) -> WSGI:
         if request.path == METRICS_PATH and request.method in ("GET", "HEAD"):
             return answer("200 OK", bot.metrics.render(), "text/plain; version=0.0.4; charset=utf-8")
         if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
-            try:
-                with engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-            except Exception as exc:  # the probe reports it; the log says why
-                log_event(logging.ERROR, "slack.health_failed", error=type(exc).__name__)
-                return answer("503 Service Unavailable", "database unavailable\n")
-            return answer("200 OK", "ok\n")
+            return (answer("200 OK", "ok\n") if database_ok(engine, PLATFORM)
+                    else answer("503 Service Unavailable", "database unavailable\n"))
         return answer("404 Not Found", "not found\n")
 
     return application

@@ -24,7 +24,7 @@ from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_meta
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.config import SlackSettings
-from bot.delivery import asking, command_run, commands, flareup, plan
+from bot.delivery import asking, command_run, commands, flareup, form_report, plan, typed
 from bot.delivery.content import Place, Posted
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
@@ -32,7 +32,7 @@ from bot.delivery.links import home_is_private
 from bot.delivery.privacy import public_reply_advice
 from bot.delivery.resume import resumed_origin
 from bot.ports import Actor, AskIfReport, ConversationRef, Outcome, ReportInput
-from bot.presenting import chances, is_help
+from bot.presenting import chances
 from bot.triage.memos import Memos
 
 Source = Literal["channel", "personal", "mention", "slash", "shortcut"]
@@ -115,25 +115,13 @@ class Reports(Handlers):
 
     def report_message(self, event: dict[str, Any], event_id: str | None, origin: Origin,
                        bot_user_id: str | None) -> None:
-        """A message or mention event as a report (idempotent by event_id)."""
+        """A message or mention event as a report (idempotent by event_id); in a DM or a mention, help or a command
+        as Teams' chat reads it (bot/delivery/typed.py)."""
         raw = strip_mentions_of(event.get("text") or "", bot_user_id)
-        text, new = slack_to_plain(raw), False
-        if origin.source in ("personal", "mention") and not event.get("files"):  # a command, as Teams' chat reads it
-            read = commands.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t,
-                                 f"{self.settings.slash_command} ")
-            if isinstance(read, commands.Usage):
-                self.replies.say(origin.reply, self.replies.plain(read.text))
-                return
-            if isinstance(read, commands.Command) and read.action != "new":
-                self.run_command(read, origin)
-                return
-            if read is not None:  # 新規 報告文: the rest reported as a new incident
-                text, new = text.strip().split(maxsplit=1)[1], True
-        conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
         files = event.get("files")
-        self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=event_id, force_new=new,
-                                              conversation=conversation,
-                                              attachments=len(files) if isinstance(files, list) else 0), origin)
+        conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
+        self.typed(raw, origin, event_id, addressed=origin.source in ("personal", "mention"), files=bool(files),
+                   attachments=len(files) if isinstance(files, list) else 0, conversation=conversation)
 
     def slash(self, command: dict[str, Any]) -> None:
         """The slash command: help, or the text as a report (idempotent by trigger_id)."""
@@ -142,27 +130,27 @@ class Reports(Handlers):
                                                                      self.replies.ephemeral(channel, user)),
                         trigger=(command["trigger_id"], command.get("response_url")) if command.get("trigger_id")
                         else None)
-        raw = command.get("text") or ""
-        text = slack_to_plain(raw).strip()
-        prefix = f"{self.settings.slash_command} "
-        if is_help(text):
+        key = f"slash:{command.get('trigger_id') or command.get('command_ts', '')}"
+        self.typed(command.get("text") or "", origin, key, strip=True)
+
+    def typed(self, raw: str, origin: Origin, key: str | None, *, strip: bool = False, addressed: bool = True,
+              files: bool = False, **report: Any) -> None:
+        """Help, a command's usage, a command or a report, as bot/delivery/typed.py reads it."""
+        shown = slack_to_plain(raw).strip() if strip else slack_to_plain(raw)
+        # <@U…|name> → U… so that 「権限付与 3 @職員」 names the member picked in Slack's completion
+        read = typed.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t,
+                          f"{self.settings.slash_command} ", shown=shown, addressed=addressed, files=files)
+        if read.help:
             self.replies.say(origin.reply, self.replies.plain(self.render.t(
                 "slack.help", command=self.settings.slash_command, reaction=self.settings.capture_reaction),
-                self.render.t("commands.list", prefix=prefix)))
-            return
-        key = f"slash:{command.get('trigger_id') or command.get('command_ts', '')}"
-        # <@U…|name> → U… so that 「権限付与 3 @職員」 names the member picked in Slack's completion
-        read = commands.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t, prefix)
-        if isinstance(read, commands.Usage):
-            self.replies.say(origin.reply, self.replies.plain(read.text))
-        elif read is not None and read.action == "new":
-            new_text = slack_to_plain(raw).strip().split(maxsplit=1)[1]  # the report as written, mentions named
-            self.report(lambda actor: ReportInput(text=new_text, reporter=actor, idempotency_key=key,
-                                                  force_new=True), origin)
-        elif read is not None:
-            self.run_command(read, origin)
+                self.render.t("commands.list", prefix=f"{self.settings.slash_command} ")))
+        elif read.usage is not None:
+            self.replies.say(origin.reply, self.replies.plain(read.usage))
+        elif read.command is not None:
+            self.run_command(read.command, origin)
         else:
-            self.report(lambda actor: ReportInput(text=text, reporter=actor, idempotency_key=key), origin)
+            self.report(lambda actor: ReportInput(text=read.report, reporter=actor, idempotency_key=key,
+                                                  force_new=read.new, **report), origin)
 
     def run_command(self, command: commands.Command, origin: Origin) -> None:
         """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py): its
@@ -179,12 +167,6 @@ class Reports(Handlers):
                 self.replies.say(origin.reply, self.replies.plain(*ran.said), command.incident_id)
             if ran.plan is not None:
                 self.outbox.deliver(origin.reply, ran.action, ran.plan)
-
-    def tell_section(self, reply: Reply, outcome: Outcome, actor: Actor) -> None:
-        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
-        told = plan.notices(outcome, actor.user_id)
-        if told.incident_id is not None:
-            self.outbox.deliver(reply, "status_notice", told)
 
     def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
         """Send a report to the core and show the outcome; a new incident's plan makes its claims in the core's
@@ -317,63 +299,52 @@ class Reports(Handlers):
         origin = Origin("shortcut", meta.get("c") or user, user, reply, message_ts=meta.get("ts"),
                         thread_ts=meta.get("th"), own=meta.get("u") == user)
         actor = self.people.actor(user, body["user"].get("name", ""))
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, by_act=True,
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind,
                              idempotency_key=f"shortcut:{meta.get('k') or view.get('id')}")
         try:
-            triage = self.people.triage()
-            outcome = triage.incidents.report(report)  # submitted again: the first submission's outcome
-            if outcome.incident is not None and meta.get("ts"):  # the original message's permalink, once
-                triage.incidents.add_note(outcome.incident.id, actor, self.render.t("slack.modal.source_note"),
-                                          key=f"shortcut-src:{meta.get('c')}:{meta['ts']}",
-                                          at=ts_to_datetime(meta["ts"]), link=meta.get("p"))
+            source = form_report.Source(f"shortcut-src:{meta.get('c')}:{meta['ts']}", ts_to_datetime(meta["ts"]),
+                                        meta.get("p")) if meta.get("ts") else None  # the original message, once
+            outcome = form_report.report(self.people.triage(), report, self.render.t("slack.modal.source_note"), source)
         except Exception as exc:  # told inside the modal, which stays open with the text
             return Submission({"response_action": "errors", "errors": {"report_text": self.replies.refusal(exc)}})
         if outcome.incident is None:
             return Submission({"response_action": "errors", "errors": {"report_text": " ".join(outcome.messages)}})
         return Submission({}, lambda: self.show_report(outcome, origin, actor))
 
-    # -- the private 「インシデントとして報告しますか？」 question (asking.py) ---------------------------------------
+    # -- the private questions' buttons: 「インシデントとして報告しますか？」 (asking.py) and, for a resolved incident's
+    # post reported again, reopen it or report a new one (bot/delivery/flareup.py) --------------------------------
     def answer(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button of the question: the original message is reported with that kind, or labelled as not one."""
-        user = body["user"]["id"]
-        value = json.loads(action.get("value") or "{}")
-        channel, ts, kind = str(value.get("c") or ""), str(value.get("t") or ""), value.get("k") or None
-        reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, ts))
-        with self.replies.guard(reply, "ask_answer"):
-            text = self._read_back(reply, channel, ts)
-            if text is None:
-                return
-            actor = self.people.actor(user, body["user"].get("name", ""))
-            outcome = asking.answer(self.people.triage(), actor, PLATFORM, text=text, channel=channel, ts=ts,
-                                    kind=kind, explicit=bool(value.get("x")))
-            if outcome.incident is None:
-                self.replies.say(reply, self.replies.plain(*outcome.messages))
-                return
-            self.show_report(outcome, Origin("personal" if is_dm(channel) else "channel", channel, user, reply,
-                                             message_ts=ts), actor)
+        self._answered(body, action, flare=False)
 
-    # -- a resolved incident's post reported again: reopen it or report a new one (bot/delivery/flareup.py) ------
     def choose(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button of the reopen-or-new question: the core decides who may reopen; 「新規」 reads the text back."""
-        user = body["user"]["id"]
-        value = json.loads(action.get("value") or "{}")
+        self._answered(body, action, flare=True)
+
+    def _answered(self, body: dict[str, Any], action: dict[str, Any], *, flare: bool) -> None:
+        """The asked-about message (read back, so long texts lose nothing) to the core with the button's answer."""
+        user, value = body["user"]["id"], json.loads(action.get("value") or "{}")
         channel, ts, thread = str(value.get("c") or ""), str(value.get("t") or ""), value.get("h") or None
+        choice, incident_id, explicit = value.get("k"), value.get("i"), bool(value.get("x"))
         reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, thread or ts))
-        with self.replies.guard(reply, "flareup_answer", value.get("i")):
-            choice, incident_id = value.get("k"), value.get("i")
-            if not flareup.is_choice(choice) or not isinstance(incident_id, int):
+        with self.replies.guard(reply, "flareup_answer" if flare else "ask_answer", incident_id):
+            if flare and (not flareup.is_choice(choice) or not isinstance(incident_id, int)):
                 raise ValueError("flareup button value")
-            text = "" if choice == flareup.REOPEN else self._read_back(reply, channel, ts)
+            reopen = flare and choice == flareup.REOPEN
+            text = "" if reopen else self._read_back(reply, channel, ts)
             if text is None:
                 return
-            actor = self.people.actor(user, body["user"].get("name", ""))
-            outcome = flareup.answer(self.people.triage(), actor, PLATFORM, choice=choice, incident_id=incident_id,
-                                     text=text, channel=channel, ts=ts, thread=thread, explicit=bool(value.get("x")))
-            if outcome.incident is None or choice == flareup.REOPEN:
-                if choice == flareup.REOPEN and channel:  # reopened from the reporter's own choice: its buttons go
+            actor, triage = self.people.actor(user, body["user"].get("name", "")), self.people.triage()
+            outcome = flareup.answer(triage, actor, PLATFORM, choice=choice, incident_id=incident_id, text=text,
+                                     channel=channel, ts=ts, thread=thread, explicit=explicit) if flare else \
+                asking.answer(triage, actor, PLATFORM, text=text, channel=channel, ts=ts, kind=choice or None,
+                              explicit=explicit)
+            if outcome.incident is None or reopen:
+                if reopen and channel:  # reopened from the reporter's own choice: its buttons go
                     reply = self.replies.respond(body.get("response_url"), reply, replace=True)
                 self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
-                self.tell_section(reply, outcome, actor)
+                if flare and (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
+                    self.outbox.deliver(reply, "status_notice", told)  # a reopen tells PR who reopened it
                 return
             self.show_report(outcome, Origin("personal" if is_dm(channel) else "channel", channel, user, reply,
                                              message_ts=ts, thread_ts=thread), actor)

@@ -22,7 +22,6 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from sqlalchemy import text
 
 from bot.adapters.teams import routes
 from bot.adapters.teams.actions import Actions
@@ -38,6 +37,7 @@ from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery.assembly import build_delivery
+from bot.delivery.health import database_ok
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
@@ -148,12 +148,9 @@ class TeamsBot:
             return refusal or await checked(request)
 
         async def health(request: web.Request) -> web.StreamResponse:
-            try:
-                await asyncio.to_thread(self._database_ok)
-            except Exception as exc:  # the probe reports it; the log says why
-                log.error("teams.health_failed error=%s", type(exc).__name__)
-                return web.Response(status=503, text="database unavailable\n")
-            return web.Response(text="ok\n")
+            if await asyncio.to_thread(database_ok, self.runtime.engine, PLATFORM):
+                return web.Response(text="ok\n")
+            return web.Response(status=503, text="database unavailable\n")
 
         async def bind(application: web.Application) -> None:
             self.bridge.loop = asyncio.get_running_loop()
@@ -164,10 +161,6 @@ class TeamsBot:
         application.router.add_get(HEALTH_PATH, health)
         application.on_startup.append(bind)
         return application
-
-    def _database_ok(self) -> None:
-        with self.runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
 
     # -- the scheduler's side (called from its threads) ------------------------------------------------------
     def deliver_notification(self, note: Notification) -> None:

@@ -20,6 +20,7 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import off_loop
 from bot.adapters.teams.reports import Origin, Reports
 from bot.adapters.teams.text import md_escape, message_text
+from bot.delivery import form_report
 from bot.delivery.content import Place
 from bot.ports import ConversationRef, ReportInput
 from bot.triage.sanitize import storable
@@ -154,17 +155,12 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
                     own=source.author is not None and source.author in (sender.aad_object_id, sender.id))
     try:
         actor, triage = people.who(activity.from_property)
-        report = ReportInput(text=text, reporter=actor, kind_hint=kind, explicit=True, by_act=True,
-                             idempotency_key=f"teams-action:{activity.id}",
+        report = ReportInput(text=text, reporter=actor, kind_hint=kind, idempotency_key=f"teams-action:{activity.id}",
                              conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread))
-        outcome = await off_loop(triage.incidents.report, report)  # again after a crash: the first outcome
+        noted = form_report.Source(f"teams-action-src:{conversation_key(source.place.channel)}:{source.id}",
+                                   source.created, source.link)  # the original message on the timeline, once
+        outcome = await off_loop(form_report.report, triage, report, t("teams.action.source_note"), noted)
         view = outcome.incident
-        if view is not None:  # the original message on the timeline, once
-            incident_id = view.id
-            await off_loop(lambda: triage.incidents.add_note(
-                incident_id, actor, t("teams.action.source_note"),
-                key=f"teams-action-src:{conversation_key(source.place.channel)}:{source.id}", at=source.created,
-                link=source.link))
     except Exception as exc:  # told inside the dialog, which stays open with the text
         await _respond(context, dialog(text, replies.failure(exc, "report", None)))
         return

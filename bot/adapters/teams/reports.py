@@ -18,12 +18,11 @@ from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
 from bot.clock import format_jst
-from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume
+from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume, typed
 from bot.delivery.content import Place, Texts
 from bot.delivery.intake import Source, after_report, report_source
 from bot.delivery.links import home_is_private
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
-from bot.presenting import is_help
 from bot.triage.core import incident_ref
 from bot.triage.sanitize import storable
 from bot.triage.short_input import fold
@@ -110,9 +109,7 @@ class Reports:
 
     def is_command(self, text: str) -> bool:
         """Whether a text is help or a command other than 「新規」 (a new report belongs in its own thread)."""
-        read = commands.read(text, self.replies.t)
-        return is_help(text) or isinstance(read, commands.Usage) or (
-            isinstance(read, commands.Command) and read.action != "new")
+        return typed.read(text, self.replies.t).for_bot
 
     async def on_message(self, context: TurnContext) -> None:
         """A message: help, or a report (idempotent by the activity id and conversation)."""
@@ -130,24 +127,25 @@ class Reports:
         await self.people.observe(context)  # a report's sender: guests and other tenants (roster.py)
         self.people.learn(activity)
         text = self.text(activity)
-        addressed = origin.source != "channel" or origin.mentioned  # meant for the bot
-        if is_help(text) and addressed:
+        files = attached(activity.attachments)
+        read = typed.read(text, self.replies.t, addressed=origin.source != "channel" or origin.mentioned,
+                          files=bool(files))  # a command or help is meant for the bot, not a report
+        if read.help:
             await self.replies.reply(context, self.replies.t("teams.help"), self.replies.t("commands.list", prefix=""))
             return
-        read = commands.read(text, self.replies.t) if addressed else None  # a command is not a report
-        if isinstance(read, commands.Command) and read.action != "new":
-            await self.command(context, origin, read)
+        if read.command is not None:
+            await self.command(context, origin, read.command)
             return
-        if isinstance(read, commands.Usage):
-            await self.say(context, origin, read.text)
+        if read.usage is not None:
+            await self.say(context, origin, read.usage)
             return
         try:
             actor, triage = self.people.who(activity.from_property)
             key = f"teams:{activity.id}@{conversation_key(origin.conversation)}"
-            report = ReportInput(text=read.text if read else text, reporter=actor, idempotency_key=key,
+            report = ReportInput(text=read.report, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
-                                 explicit=addressed, force_new=read is not None, by_act=read is not None,
-                                 attachments=attached(activity.attachments))
+                                 explicit=origin.source != "channel" or origin.mentioned, force_new=read.new,
+                                 by_act=read.new, attachments=files)
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
             await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
@@ -208,12 +206,6 @@ class Reports:
             await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
                                       here=origin.source == "personal")
 
-    async def tell_section(self, outcome: Outcome, actor: Actor) -> None:
-        """The core's notices to the section that a status change made (a reopen tells PR), if any."""
-        told = plan.notices(outcome, actor.user_id)
-        if told.incident_id is not None:
-            await self.replies.deliver(told, actor.user_id, "status_notice")
-
     async def say(self, context: TurnContext, origin: Origin, *texts: str) -> None:
         """Words for the sender: in the personal chat, or privately when the message was in a shared place."""
         if origin.source == "personal":
@@ -241,36 +233,36 @@ class Reports:
 
     async def answer(self, activity: Activity, data: Any) -> ActionResult:
         """A button of the question: the original message reported with that kind, or labelled as not one."""
-        where, text = carried_origin(data, ""), storable(str(value_of(data, "q") or ""))
-        if not where.conversation or not where.activity_id or not text:
-            return ActionResult(text=self.replies.t("teams.error.bad_action"))
-        actor, triage = self.people.who(activity.from_property)
-        outcome = await off_loop(lambda: asking.answer(
-            triage, actor, PLATFORM, text=text, channel=where.conversation, ts=where.activity_id,
-            kind=value_of(data, "k") or None, explicit=bool(value_of(data, "x")), thread=where.root))
-        said = " ".join(outcome.messages) or self.replies.t("teams.received")
-        if outcome.incident is not None:
-            await self.show(outcome, replace(where, user=actor.user_id), actor, text)
-        return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
+        return await self._answered(activity, data, flare=False)
 
     async def choose(self, activity: Activity, data: Any) -> ActionResult:
         """A button of the reopen-or-new card, or the reopen button of PR's 【再燃】 card (no message of its own):
         the core decides who may reopen; 「新規」 reports the carried text."""
+        return await self._answered(activity, data, flare=True)
+
+    async def _answered(self, activity: Activity, data: Any, *, flare: bool) -> ActionResult:
+        """The carried message to the core with the button's answer; the card answered, its buttons gone."""
         where, text = carried_origin(data, ""), storable(str(value_of(data, "q") or ""))
-        choice, incident_id = value_of(data, "k"), incident_of(data)
-        about = choice == flareup.REOPEN or (where.conversation and where.activity_id and text)  # 「新規」: the message
-        if not about or not flareup.is_choice(choice) or incident_id is None:
+        choice, incident_id, explicit = value_of(data, "k"), incident_of(data), bool(value_of(data, "x"))
+        reopen = flare and choice == flareup.REOPEN  # PR's card has no message of its own
+        if not (reopen or (where.conversation and where.activity_id and text)) or (flare and (
+                not flareup.is_choice(choice) or incident_id is None)):
             return ActionResult(text=self.replies.t("teams.error.bad_action"))
         actor, triage = self.people.who(activity.from_property)
         outcome = await off_loop(lambda: flareup.answer(
-            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id, text=text,
-            channel=where.conversation, ts=where.activity_id, thread=where.root, explicit=bool(value_of(data, "x"))))
+            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id or 0, text=text,
+            channel=where.conversation, ts=where.activity_id, thread=where.root, explicit=explicit) if flare else
+            asking.answer(triage, actor, PLATFORM, text=text, channel=where.conversation, ts=where.activity_id,
+                          kind=choice or None, explicit=explicit, thread=where.root))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
-        await self.tell_section(outcome, actor)
-        if outcome.incident is not None and choice == flareup.NEW:
+        if flare and (told := plan.notices(outcome, actor.user_id)).incident_id is not None:
+            await self.replies.deliver(told, actor.user_id, "status_notice")  # a reopen tells PR who reopened it
+        if outcome.incident is not None and not reopen:
             await self.show(outcome, replace(where, user=actor.user_id), actor, text)
+        if not flare:
+            return ActionResult(card=answered_card(self.replies.t("report.ask"), said), text=said)
         if where.conversation:  # the reporter's own card: answered, its buttons gone (PR's card is redrawn by the plan)
-            picked = (self.replies.t("report.reopen_choice", ref=incident_ref(incident_id)) if choice == flareup.REOPEN
+            picked = (self.replies.t("report.reopen_choice", ref=incident_ref(incident_id or 0)) if reopen
                       else self.replies.t("report.new_choice"))
             return ActionResult(card=answered_card(picked, said), text=said)
         return ActionResult(text=said)

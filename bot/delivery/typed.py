@@ -1,0 +1,46 @@
+"""A message typed to the bot, read the same on every platform: help, a command's usage, a command, or a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.delivery import commands
+from bot.presenting import is_help
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a typed text asks for: `help`, `usage` words, a `command` (not 「新規」) or a `report` (`new`: 「新規」)."""
+
+    help: bool = False
+    usage: str | None = None
+    command: commands.Command | None = None
+    report: str = ""
+    new: bool = False
+
+    @property
+    def for_bot(self) -> bool:
+        """Whether the text is for the bot itself rather than a report (help, usage or a command)."""
+        return self.help or self.usage is not None or self.command is not None
+
+
+def read(text: str, t: commands.Words, prefix: str = "", *, shown: str | None = None, addressed: bool = True,
+         files: bool = False) -> Typed:
+    """`text` read as typed to the bot; `shown`: the text as people see it (mentions named), what is reported;
+    `prefix`: what the platform puts before a command (「/incident 」). A message not `addressed` to the bot (a
+    report channel's post) or with `files` (they are what it reports) is always a report."""
+    if files or not addressed:
+        return Typed(report=text if shown is None else shown)
+    if is_help(text):
+        return Typed(help=True)
+    said = commands.read(text, t, prefix)
+    if isinstance(said, commands.Usage):
+        return Typed(usage=said.text)
+    if said is None:
+        return Typed(report=text if shown is None else shown)
+    if said.action != "new":
+        return Typed(command=said)
+    return Typed(report=said.text if shown is None else shown.strip().split(maxsplit=1)[1], new=True)
+
+
+__all__ = ["Typed", "read"]
