@@ -68,15 +68,10 @@ class Linked:
 
 @dataclass(frozen=True)
 class Intro:
-    """What was received, with the kind correction control where its reader may use it."""
+    """What was received, with the kind correction control (plan.intro decides who gets one)."""
 
     view: IncidentView
     texts: tuple[str, ...]
-
-    @property
-    def correctable(self) -> bool:
-        """A restricted incident's kind is PR's and security's to correct: its reporter gets words, no control."""
-        return not self.view.restricted
 
 
 @dataclass(frozen=True)

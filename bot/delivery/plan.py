@@ -68,6 +68,12 @@ def _private_place(view: IncidentView, origin: Origin) -> str:
     return origin.private or view.reporter_id
 
 
+def intro(view: IncidentView, texts: tuple[str, ...]) -> c.Intro | c.Texts:
+    """What was received, with the kind control only where its reader may use it: a restricted incident's kind is
+    PR's and security's to correct, so its reporter gets the words alone."""
+    return c.Texts(texts) if view.restricted else c.Intro(view, texts)
+
+
 def report(outcome: Outcome, origin: Origin) -> Plan:
     """A report's posts: merged (count + private note) or new (home, intro, step 1, section notice)."""
     view = outcome.incident
@@ -95,7 +101,7 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
     else:
         home = Place(origin.place.channel if origin.public and origin.threads else _private_place(view, origin))
         ops += (Post(view.id, THREAD, home, c.Anchor(view, origin.reporter_name), needed=True, opens_home=True),)
-    ops += (Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)),)
+    ops += (Post(view.id, INTRO, HOME, intro(view, outcome.messages)),)
     if outcome.step is not None:
         ops += (Post(view.id, _step_purpose(view.kind, outcome.step), HOME, c.Step(view, outcome.step)),)
     if view.restricted and shared:

@@ -102,9 +102,8 @@ class LineWorksPort:
             return r.anchored(content.view)
         if isinstance(content, c.Linked):
             return self.rendered(content.content)  # no links to messages exist on LINE WORKS
-        if isinstance(content, c.Intro):  # no control its reader would be refused (content.Intro.correctable)
-            return r.intro(content.texts, content.view.id, content.view.kind) if content.correctable \
-                else r.messages(content.texts)
+        if isinstance(content, c.Intro):
+            return r.intro(content.texts, content.view.id, content.view.kind)
         if isinstance(content, c.Step):
             return r.step(content.step, content.view.kind)
         if isinstance(content, c.StepClosed):

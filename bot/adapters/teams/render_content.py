@@ -32,8 +32,6 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
                                 reporter=content.reporter_name))
     if isinstance(content, c.Anchored):
         return _texts(render, t("teams.anchored", ref=content.view.ref))
-    if isinstance(content, c.Intro) and not content.correctable:  # no control its reader would be refused
-        return _texts(render, *content.texts)
     if isinstance(content, c.Intro):
         return render.intro(content.texts, content.view.id, content.view.kind), " ".join(content.texts)
     if isinstance(content, c.Step):
