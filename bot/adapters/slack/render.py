@@ -234,7 +234,7 @@ class Renderer:
             template = self._controls.get(("ack",))
             if template is None:
                 template = self._controls[("ack",)] = kit.Built(ActionsBlock(block_id="ack", elements=[
-                    ButtonElement(text=truncate(self.t("slack.pr.acknowledge"), BUTTON_TEXT_LIMIT),
+                    ButtonElement(text=truncate(self.t("notify.acknowledge"), BUTTON_TEXT_LIMIT),
                                   action_id=ACKNOWLEDGE, value="0", style="primary")]).to_dict())
             tail.append(kit.with_values(template, "ack", [str(note.incident_id)]))
         if reopen is not None:
@@ -250,7 +250,7 @@ class Renderer:
         """A posted notification's blocks with the button replaced by who acknowledged and when; `note` below it
         and, with `end` (an incident id), the button that ends the incident."""
         kept = [b for b in blocks if b.get("block_id") not in ("ack", "acked", "end-note", "end", "renotice")]
-        done = [_context(escape(self.t("slack.pr.acknowledged", who=who, when=when)), "acked").to_dict()]
+        done = [_context(escape(self.t("notify.acknowledged", who=who, when=when)), "acked").to_dict()]
         if note:
             done.append(_context(escape(note), "end-note").to_dict())
         if end is not None:

@@ -225,7 +225,7 @@ class CardRenderer:
             body.append(text_block(md_escape(where), isSubtle=True, size="Small"))
         actions = []
         if note.acknowledgeable:
-            actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
+            actions.append(action(self.t("notify.acknowledge"), ACKNOWLEDGE,
                                   {"incident": note.incident_id, "level": note.level}, style="positive"))
         if reopen:
             actions.append(action(self.t("report.reopen_choice", ref=incident_ref(note.incident_id)), FLAREUP_ACTION,
@@ -249,9 +249,9 @@ class CardRenderer:
         connector cannot read a posted card back, so it is drawn from the incident, without the report's text."""
         view, acknowledged = content.view, None
         if isinstance(content, c.NoticeAcknowledged):
-            acknowledged = self.t("teams.pr.acknowledged", who=content.by, when=content.when)
+            acknowledged = self.t("notify.acknowledged", who=content.by, when=content.when)
         elif view.acknowledged_at is not None:
-            acknowledged = self.t("teams.pr.acknowledged", who=view.acknowledged_by or "",
+            acknowledged = self.t("notify.acknowledged", who=view.acknowledged_by or "",
                                   when=format_jst(view.acknowledged_at, self.catalog.locale))
         title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
@@ -271,7 +271,7 @@ class CardRenderer:
             if isinstance(content, c.NoticeAcknowledged) and content.end:
                 actions.append(action(self.t("end.control"), RESOLVE, {"incident": view.id}, style="positive"))
         elif not isinstance(content, c.NoticeEnded):
-            actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
+            actions.append(action(self.t("notify.acknowledge"), ACKNOWLEDGE,
                                   {"incident": view.id, "level": 1}, style="positive"))
         if isinstance(content, c.NoticeEnded):  # no control is left to press; the end is said last
             body.append(text_block(md_escape(content.text), weight="Bolder"))
