@@ -48,6 +48,7 @@ class Anchor:
 
     view: IncidentView
     reporter_name: str
+    texts: tuple[str, ...] = ()  # what was received, when it is the intro too (no threads; plan.intro)
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,11 @@ class Linked:
 
 @dataclass(frozen=True)
 class Intro:
-    """What was received, with the kind correction control where its reader may use it."""
+    """What was received, with the kind correction control (plan.intro decides who gets one)."""
 
     view: IncidentView
     texts: tuple[str, ...]
     opener: str | None = None  # the reporter's name: it also opens a conversation without threads (one receipt)
-
-    @property
-    def correctable(self) -> bool:
-        """A restricted incident's kind is PR's and security's to correct: its reporter gets words, no control."""
-        return not self.view.restricted
 
 
 @dataclass(frozen=True)

@@ -54,5 +54,5 @@ def move_private(runner: Runner, led: Ledger, op: p.MovePrivate, plan: p.Plan) -
     home = Place(opened.channel, opened.id)
     advise(runner, led, op.view, home, plan, public)
     # The kind control, in the conversation it now lives in.
-    runner.post_once(op.incident_id, f"{lg.INTRO}:private", home, c.Intro(op.view, (op.view.ref,)), plan, led=led)
+    runner.post_once(op.incident_id, f"{lg.INTRO}:private", home, p.intro(op.view, (op.view.ref,)), plan, led=led)
     return True

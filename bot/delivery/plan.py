@@ -68,6 +68,15 @@ def _private_place(view: IncidentView, origin: Origin) -> str:
     return origin.private or view.reporter_id
 
 
+def intro(view: IncidentView, texts: tuple[str, ...], opener: str | None = None) -> c.Intro | c.Texts | c.Anchor:
+    """What was received, with the kind control only where its reader may use it: a restricted incident's kind is
+    PR's and security's to correct, so its reporter gets the words alone. `opener`: the reporter's name when it
+    also opens a conversation without threads (one receipt, not an anchor and then the intro)."""
+    if not view.restricted:
+        return c.Intro(view, texts, opener)
+    return c.Texts(texts) if opener is None else c.Anchor(view, opener, texts)
+
+
 def report(outcome: Outcome, origin: Origin) -> Plan:
     """A report's posts: merged (count + private note) or new (home, intro, step 1, section notice)."""
     view = outcome.incident
@@ -88,15 +97,16 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
         ops += (Adopt(view.id, PUBLIC_THREAD, origin.place),
                 Post(view.id, PRIVATE_LINE, origin.place, c.PrivateLine(view)))
     if origin.how == "message" and origin.threads and not view.restricted:
-        ops += (Adopt(view.id, THREAD, origin.place), Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)))
+        ops += (Adopt(view.id, THREAD, origin.place),)
     else:
         public_home = origin.public and origin.threads and not view.restricted
         home = Place(origin.place.channel if public_home else _private_place(view, origin))
         # Without threads the intro opens the conversation itself: one receipt, not an anchor and then the intro.
-        opening = c.Intro(view, outcome.messages, origin.reporter_name) if not origin.threads else c.Anchor(
-            view, origin.reporter_name)
+        opening = c.Anchor(view, origin.reporter_name) if origin.threads else intro(
+            view, outcome.messages, origin.reporter_name)
         ops += (Post(view.id, THREAD, home, opening, needed=True, opens_home=True),)
-        ops += () if not origin.threads else (Post(view.id, INTRO, HOME, c.Intro(view, outcome.messages)),)
+    if origin.threads:
+        ops += (Post(view.id, INTRO, HOME, intro(view, outcome.messages)),)
     if outcome.step is not None:
         ops += (Post(view.id, _step_purpose(view.kind, outcome.step), HOME, c.Step(view, outcome.step)),)
     if view.restricted and shared:

@@ -66,7 +66,7 @@ def test_restricted_report_lives_in_the_reporters_dm(runtime: Runtime) -> None:
     public = port.posts(REPORT_CH)
     assert [type(s.content) for s in public] == [c.PrivateLine]  # one neutral line, nothing else
     private = port.posts(f"D-{STAFF}")
-    assert [type(s.content) for s in private] == [c.Anchor, c.Intro, c.Step, c.PrivacyAdvice]
+    assert [type(s.content) for s in private] == [c.Anchor, c.Texts, c.Step, c.PrivacyAdvice]
     assert all(s.place.thread == private[0].posted.id for s in private[1:])  # type: ignore[union-attr]
     assert [type(s.content) for s in port.posts(RESTRICTED_CH)] == [c.SectionNotice]
     assert port.posts(PR_CH) == []

@@ -227,3 +227,12 @@ def test_the_acknowledge_control_says_who_may_press_it(library: PlaybookLibrary)
     assert "「確認しました」を押せるのは広報として登録された職員です" in str(notice)
     [plain] = render.notification(replace(note, acknowledgeable=False))
     assert "押せるのは" not in str(plain)
+
+
+def test_an_english_fallback_note_reads_as_on_slack_and_teams(library: PlaybookLibrary) -> None:
+    """The 「※」 note of a step no clause covers is one shared wording (bot/delivery/layout.py), 'Note: …' in English
+    on every platform; LINE WORKS had its own '* …', which read as a stray bullet."""
+    step = StepView(incident_id=1, step_id="s", index=1, total=1, title="Record", instructions="Do it.", citations=(),
+                    fallback_note="general practice")
+    [card] = renderer(library, "en").step(step, "flaming")
+    assert "Note: general practice" in [c["text"] for c in card["contents"]["body"]["contents"]]

@@ -64,7 +64,7 @@ def test_every_kind_from_report_to_the_end_of_its_playbook(lw: LwEnv, kind: str)
     # The reporter's 1:1 chat: received, what was received with the kind correction, then step 1 with controls.
     sent = lw.to_user(STAFF)
     assert view.ref in text_of(sent[0]) and "このトークで" in text_of(sent[0])
-    # A leak's intro offers its reporter no kind correction (content.Intro.correctable): it says whom to ask.
+    # A leak's intro offers its reporter no kind correction (plan.intro): it says whom to ask.
     intro = next(c for c in sent if "を受け付けました（種別" in text_of(c))
     assert view.ref in text_of(intro)
     assert any(pb.decode(d).action == pb.KIND for d in quick_data(intro)) != view.restricted

@@ -166,7 +166,7 @@ def intro(bot: Bot, incident: Incident) -> dict[str, Any]:
              if any(b.get("block_id", "").startswith("kind|") for b in m.get("blocks") or [])]
     if found:
         return found[0]
-    # A restricted incident's intro shows no kind control (content.Intro.correctable): the click is forged, as an
+    # A restricted incident's intro shows no kind control (plan.intro): the click is forged, as an
     # old copy or a crafted payload would be, so the core's rule is what decides.
     received = next(m for m in thread(bot, incident) if "を受け付けました" in str(m.get("text", "")))
     control = {"type": "actions", "block_id": f"kind|{incident.id}",

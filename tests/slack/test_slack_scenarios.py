@@ -46,7 +46,7 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
 
     # The thread: what was received with the kind correction control, then step 1 with its buttons.
     intro, step1 = fake.thread_messages(home, home_ts)[:2]
-    # A leak's intro offers its reporter no kind control (they may not correct it: content.Intro.correctable).
+    # A leak's intro offers its reporter no kind control (they may not correct it: plan.intro).
     assert ("kind_select" in action_ids(intro)) != view.restricted and view.ref in text_of(intro)
     assert "【手順 1/" in text_of(step1)
     assert {"step_skip"} <= set(action_ids(step1)) and ({"step_done", "step_input"} & set(action_ids(step1)))

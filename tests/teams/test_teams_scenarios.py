@@ -100,7 +100,7 @@ def test_every_kind_from_report_to_resolution(teams: TeamsEnv, kind: str) -> Non
         assert len(home) > 150
         assert "個人情報" not in json.dumps([c.body for c in fake.calls if c.conversation.startswith("19:")],
                                         ensure_ascii=False)
-    # A leak's intro offers its reporter no kind correction (content.Intro.correctable).
+    # A leak's intro offers its reporter no kind correction (plan.intro).
     intro = next(m for m in fake.posts_to(home) if "を受け付けました（種別" in card_text(m))
     step1 = next(m for m in fake.posts_to(home) if "step_done" in verbs(m))
     assert verbs(intro) == ([] if view.restricted else ["kind_select"]) and view.ref in card_text(intro)

@@ -97,16 +97,16 @@ class LineWorksPort:
         if words is not None:
             return r.messages(words)  # the home is the reporter's 1:1 chat: nobody to mention
         if isinstance(content, c.Anchor):
+            if content.texts:  # the intro too (plan.intro): one receipt, one message (every send counts)
+                return r.messages(["\n".join([*content.texts, r.w("opened", reporter=content.reporter_name)])])
             return r.anchor(content.view, content.reporter_name)
         if isinstance(content, c.Anchored):
             return r.anchored(content.view)
         if isinstance(content, c.Linked):
             return self.rendered(content.content)  # no links to messages exist on LINE WORKS
-        if isinstance(content, c.Intro):  # no control its reader would be refused (content.Intro.correctable)
+        if isinstance(content, c.Intro):
             opened = () if content.opener is None else (r.w("opened", reporter=content.opener),)
-            texts = (*content.texts, *opened)
-            return r.intro(texts, content.view.id, content.view.kind) if content.correctable \
-                else r.messages(["\n".join(texts)])  # one message: every send counts against the limit
+            return r.intro((*content.texts, *opened), content.view.id, content.view.kind)
         if isinstance(content, c.Step):
             return r.step(content.step, content.view.kind)
         if isinstance(content, c.StepClosed):

@@ -16,11 +16,12 @@ from typing import Any
 import yaml
 
 from bot.adapters.lineworks import postback as pb
+from bot.delivery import layout
 from bot.delivery.flareup import REOPEN
 from bot.delivery.flareup import choices as flareup_choices
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
-from bot.presenting import answer_label, answered, chances, field_errors, shorten, shown_value
+from bot.presenting import answer_label, chances, field_errors, shorten, shown_value
 from bot.triage.core import incident_ref
 from bot.triage.flareup import REOPENED
 from bot.triage.flareup import TOPIC as FLAREUP_TOPIC
@@ -189,27 +190,20 @@ class Renderer:
         return self.messages([self.w("duplicate")])
 
     # -- steps ----------------------------------------------------------------------------------------------
-    def heading(self, step: StepView) -> str:
-        return self.t("step.heading", index=step.index, total=step.total, title=step.title)
-
     def step(self, step: StepView, kind: str, *, error: str | None = None) -> list[Content]:
         """A pending step: a card (instructions, clauses, don'ts, answers so far, the core's refusal), its
         drafts as copyable text, and quick replies for inputs, done and skip on the last message."""
-        lines: list[dict[str, Any]] = [_line(step.instructions)]
-        if step.fallback_note:
-            lines.append(_line(self.w("step.fallback", note=step.fallback_note), color=MUTED_COLOR,
-                               size="sm"))
-        if step.citations:
-            lines.append(_line(self.t("step.citations", citations=" / ".join(step.citations)),
-                               color=MUTED_COLOR, size="xs"))
-        if step.donts:
-            lines.append(_line(self.t("step.donts"), weight="bold", color=ERROR_COLOR))
-            lines += [_line(f"✕ {item}", color=ERROR_COLOR, size="sm") for item in step.donts]
-        given = answered(step)
-        if given:
-            lines.append(_line(self.w("step.answers"), weight="bold"))
-            lines += [_line(self.w("step.answer_line", label=item.label,
-                                   value=shorten(value, ANSWER_LIMIT)), size="sm") for item, value in given]
+        draw: dict[str, Any] = {
+            layout.TEXT: lambda p: [_line(p.text)],
+            layout.NOTE: lambda p: [_line(p.text, color=MUTED_COLOR, size="sm")],
+            layout.CITE: lambda p: [_line(p.text, color=MUTED_COLOR, size="xs")],
+            layout.WARN: lambda p: [_line(p.text, weight="bold", color=ERROR_COLOR),
+                                    *(_line(item, color=ERROR_COLOR, size="sm") for item in p.items)],
+            layout.FACTS: lambda p: [_line(p.text, weight="bold"), *(_line(self.w(
+                "step.answer_line", label=label, value=shorten(value, ANSWER_LIMIT)), size="sm")
+                for label, value in p.facts)]}
+        head, *parts = layout.pending(step, self.t)  # the heading is the card's header
+        lines = [line for part in [*parts, *layout.answers(step, self.t)] for line in part.map(draw)]
         if error:
             for message in field_errors(error, [(i.id, i.label) for i in step.inputs]).values() or [error]:
                 lines.append(_line(message, color=ERROR_COLOR, weight="bold"))
@@ -217,10 +211,9 @@ class Renderer:
         room = QUICK_REPLY_LIMIT - 2
         if len(step.inputs) > room:
             lines.append(_line(self.w("step.more_inputs"), color=MUTED_COLOR, size="xs"))
-        heading = self.heading(step)
-        contents = [card(f"{heading}\n{step.instructions}", heading, lines)]
-        for draft in step.drafts:
-            contents += self.messages([self.w("step.draft", title=draft.title) + "\n\n" + draft.text])
+        contents = [card(f"{head.text}\n{step.instructions}", head.text, lines)]
+        for draft in layout.drafts(step, self.t):
+            contents += self.messages([draft.text + "\n\n" + draft.items[0]])
         contents[-1] = with_quick_reply(contents[-1], self.step_controls(step, kind))
         return contents
 
@@ -270,11 +263,9 @@ class Renderer:
         """A finished step, as a new message: status, who and when, and the answers."""
         key = "step.status_skipped" if step.status == "skipped" else "step.status_done"
         lines = [self.w(key, index=step.index, total=step.total, title=step.title, who=who, when=when)]
-        given = answered(step)
-        if given:
-            lines.append(self.w("step.answers"))
-            lines += [self.w("step.answer_line", label=item.label, value=shorten(value, ANSWER_LIMIT))
-                      for item, value in given]
+        for part in layout.answers(step, self.t):
+            lines += [part.text, *(self.w("step.answer_line", label=label, value=shorten(value, ANSWER_LIMIT))
+                                   for label, value in part.facts)]
         return self.messages(["\n".join(lines)])
 
     def step_superseded(self, step: StepView) -> list[Content]:

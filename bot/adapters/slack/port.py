@@ -95,9 +95,8 @@ class SlackPort:
             return r.messages(words)
         if isinstance(content, c.Anchor):
             return r.anchor(content.view.ref, content.view.kind_label, content.reporter_name)
-        if isinstance(content, c.Intro):  # no control its reader would be refused (content.Intro.correctable)
-            return r.intro(content.texts, content.view.id, content.view.kind) if content.correctable \
-                else r.messages(content.texts)
+        if isinstance(content, c.Intro):
+            return r.intro(content.texts, content.view.id, content.view.kind)
         if isinstance(content, c.Step):
             return r.step(content.step, content.view.kind)
         if isinstance(content, c.StepClosed):

@@ -35,10 +35,11 @@ from bot.adapters.slack.text import (
     split_text,
     truncate,
 )
+from bot.delivery import layout
 from bot.delivery.flareup import FLAREUP_ACTION, REOPEN
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.presenting import StepRef, answered, shown_value  # shared with the other adapters
+from bot.presenting import StepRef, shown_value  # shared with the other adapters
 from bot.records.service import MAX_REVIEW
 from bot.triage.core import incident_ref
 
@@ -154,38 +155,34 @@ class Renderer:
         return self.messages([self.t("slack.anchor", ref=ref, kind=kind_label, reporter=reporter)])
 
     # -- steps ---------------------------------------------------------------------------------------------
-    def _heading(self, step: StepView) -> str:
-        return "*" + escape(self.t("step.heading", index=step.index, total=step.total, title=step.title)) + "*"
-
-    def _drafts(self, step: StepView) -> list[Block]:
-        blocks: list[Block] = []
-        for draft in step.drafts:
-            blocks.append(_section("*" + escape(self.t("slack.step.draft", title=draft.title)) + "*"))
-            blocks.extend(_code_sections(escape(draft.text.strip())))
-        return blocks
+    def _parts(self, parts: list[layout.Part]) -> list[Block]:
+        """Neutral step parts (bot/delivery/layout.py) as sections and context lines."""
+        def bold(text: str) -> str:
+            return "*" + escape(text) + "*"
+        draw: dict[str, Any] = {
+            layout.HEADING: lambda p: [_section(bold(p.text), "heading")],
+            layout.TEXT: lambda p: _sections(escape(p.text.strip())),
+            layout.NOTE: lambda p: _sections(escape(p.text)),
+            layout.CITE: lambda p: [_context(escape(p.text))],
+            layout.WARN: lambda p: _sections("\n".join(map(escape, [p.text, *p.items]))),
+            layout.FACTS: lambda p: _sections("\n".join([bold(p.text), *(f"• {escape(label)}: {escape(value)}"
+                                                                         for label, value in p.facts)])),
+            layout.DRAFT: lambda p: [_section(bold(p.text)), *_code_sections(escape(p.items[0].strip()))]}
+        return [block for part in parts for block in part.map(draw)]
 
     def step(self, step: StepView, kind: str) -> Rendered:
         """A pending step: instructions, clauses, don'ts, inputs, drafts, and its buttons."""
-        blocks: list[Block] = [_section(self._heading(step), "heading")]
-        blocks += _sections(escape(step.instructions.strip()))
-        if step.fallback_note:
-            blocks += _sections(escape(self.t("slack.step.fallback", note=step.fallback_note)))
-        if step.citations:
-            blocks.append(_context(escape(self.t("step.citations", citations=" / ".join(step.citations)))))
-        if step.donts:
-            lines = [escape(self.t("step.donts"))] + [f"✕ {escape(item)}" for item in step.donts]
-            blocks += _sections("\n".join(lines))
+        blocks = self._parts(layout.pending(step, self.t))
         if step.inputs:
             required = self.t("slack.step.required_mark")
             lines = [escape(self.t("step.inputs"))]
             lines += [f"• {escape(item.label)}{escape(required) if item.required else ''}" for item in step.inputs]
             blocks += _sections("\n".join(lines))
-        blocks += self._drafts(step)
+        blocks += self._parts(layout.drafts(step, self.t))
         value = StepRef(step.incident_id, kind, step.step_id).encode()
         actions = self._step_buttons(bool(step.inputs), any(item.required for item in step.inputs), value,
                                      f"step|{step.step_id}")
-        text = truncate(escape(self.t("step.heading", index=step.index, total=step.total, title=step.title)),
-                        FALLBACK_TEXT_LIMIT)
+        text = truncate(escape(layout.heading(step, self.t)), FALLBACK_TEXT_LIMIT)
         return Rendered(text, self.fit(blocks, [actions]))
 
     def _step_buttons(self, inputs: bool, required: bool, value: str, block_id: str) -> Block:
@@ -206,22 +203,14 @@ class Renderer:
 
     def step_closed(self, step: StepView, who: str, when: str) -> Rendered:
         """A finished step, updated in place: its status, who and when, the answers and final drafts."""
-        key = "slack.step.status_skipped" if step.status == "skipped" else "slack.step.status_done"
-        status = escape(self.t(key, who=who, when=when))
-        blocks: list[Block] = [_section(f"{self._heading(step)}\n{status}", "heading")]
-        given = answered(step)
-        if given:
-            lines = [f"*{escape(self.t('slack.step.answers'))}*"]
-            lines += [f"• {escape(item.label)}: {escape(value)}" for item, value in given]
-            blocks += _sections("\n".join(lines))
-        blocks += self._drafts(step)
-        text = truncate(escape(self.t("step.heading", index=step.index, total=step.total, title=step.title))
-                        + " " + status, FALLBACK_TEXT_LIMIT)
-        return Rendered(text, self.fit(blocks))
+        head, status, *rest = layout.closed(step, who, when, self.t)
+        blocks = [_section(f"*{escape(head.text)}*\n{escape(status.text)}", "heading")]
+        blocks += self._parts([*rest, *layout.drafts(step, self.t)])
+        return Rendered(truncate(f"{escape(head.text)} {escape(status.text)}", FALLBACK_TEXT_LIMIT), self.fit(blocks))
 
     def step_superseded(self, step: StepView) -> Rendered:
         """A pending step of the playbook the incident no longer follows (kind corrected)."""
-        body = f"~{escape(step.title)}~\n{escape(self.t('slack.step.superseded'))}"
+        body = f"~{escape(step.title)}~\n{escape(self.t('step.superseded'))}"
         return Rendered(truncate(body, FALLBACK_TEXT_LIMIT), [_section(truncate(body, SECTION_LIMIT), "heading")])
 
     # -- notifications -------------------------------------------------------------------------------------
@@ -245,7 +234,7 @@ class Renderer:
             template = self._controls.get(("ack",))
             if template is None:
                 template = self._controls[("ack",)] = kit.Built(ActionsBlock(block_id="ack", elements=[
-                    ButtonElement(text=truncate(self.t("slack.pr.acknowledge"), BUTTON_TEXT_LIMIT),
+                    ButtonElement(text=truncate(self.t("notify.acknowledge"), BUTTON_TEXT_LIMIT),
                                   action_id=ACKNOWLEDGE, value="0", style="primary")]).to_dict())
             tail.append(kit.with_values(template, "ack", [str(note.incident_id)]))
         if reopen is not None:
@@ -261,7 +250,7 @@ class Renderer:
         """A posted notification's blocks with the button replaced by who acknowledged and when; `note` below it
         and, with `end` (an incident id), the button that ends the incident."""
         kept = [b for b in blocks if b.get("block_id") not in ("ack", "acked", "end-note", "end", "renotice")]
-        done = [_context(escape(self.t("slack.pr.acknowledged", who=who, when=when)), "acked").to_dict()]
+        done = [_context(escape(self.t("notify.acknowledged", who=who, when=when)), "acked").to_dict()]
         if note:
             done.append(_context(escape(note), "end-note").to_dict())
         if end is not None:
@@ -314,7 +303,7 @@ class Renderer:
 
     def step_modal(self, step: StepView, metadata: dict[str, Any]) -> View:
         """The modal asking for a step's inputs; submitting it completes the step."""
-        blocks: list[Block] = [_section(self._heading(step))]
+        blocks: list[Block] = [_section("*" + escape(layout.heading(step, self.t)) + "*")]
         blocks += [self._input_block(item, shown_value(step, item)) for item in step.inputs]
         return self._modal(STEP_SUBMIT, "slack.modal.step_title", "slack.modal.submit", metadata,
                            self.fit(blocks, limit=MODAL_BLOCK_LIMIT))

@@ -11,10 +11,11 @@ from bot.adapters.teams.settings import TeamsMention
 from bot.adapters.teams.text import md_escape
 from bot.clock import format_jst
 from bot.delivery import content as c
+from bot.delivery import layout
 from bot.delivery.flareup import FLAREUP_ACTION, REOPEN
 from bot.i18n import Catalog
 from bot.ports import InputSpec, Notification, StepView
-from bot.presenting import StepRef, answered, field_errors, reopened_words, shorten, shown_value
+from bot.presenting import StepRef, field_errors, reopened_words, shorten, shown_value
 from bot.triage.core import incident_ref
 from bot.triage.lifecycle import RESOLVED
 
@@ -120,17 +121,24 @@ class CardRenderer:
                 "choices": [{"title": self.catalog.label("kind", k), "value": k} for k in self.kinds]}
 
     # -- steps -----------------------------------------------------------------------------------------------
-    def _heading(self, step: StepView) -> dict[str, Any]:
-        heading = self.t("step.heading", index=step.index, total=step.total, title=step.title)
-        return text_block(md_escape(heading), weight="Bolder", size="Medium")
-
-    def _drafts(self, step: StepView) -> list[dict[str, Any]]:
-        blocks: list[dict[str, Any]] = []
-        for draft in step.drafts:
-            items = [text_block(md_escape(self.t("teams.step.draft", title=draft.title)), weight="Bolder")]
-            items += lines(draft.text.strip(), fontType="Monospace")
-            blocks.append({"type": "Container", "style": "emphasis", "items": items, "spacing": "Medium"})
-        return blocks
+    def _parts(self, parts: list[layout.Part]) -> list[dict[str, Any]]:
+        """Neutral step parts (bot/delivery/layout.py) as TextBlocks, a FactSet and draft containers."""
+        def said(text: str, **style: Any) -> dict[str, Any]:
+            return text_block(md_escape(text), **style)
+        draw: dict[str, Any] = {
+            layout.HEADING: lambda p: [said(p.text, weight="Bolder", size="Medium")],
+            layout.TEXT: lambda p: lines(p.text),
+            layout.NOTE: lambda p: lines(p.text, isSubtle=True),
+            layout.CITE: lambda p: [said(p.text, isSubtle=True, size="Small")],
+            layout.WARN: lambda p: [said(p.text, weight="Bolder", color="Attention", spacing="Medium"),
+                                    *(said(item, color="Attention", spacing="None") for item in p.items)],
+            layout.STATUS: lambda p: [said(p.text, color="Good", spacing="None")],
+            layout.FACTS: lambda p: [said(p.text, weight="Bolder", spacing="Medium"), {"type": "FactSet", "facts": [
+                {"title": md_escape(label), "value": md_escape(shorten(value, ANSWER_LIMIT))}
+                for label, value in p.facts]}],
+            layout.DRAFT: lambda p: [{"type": "Container", "style": "emphasis", "items": [
+                said(p.text, weight="Bolder"), *lines(p.items[0].strip(), fontType="Monospace")], "spacing": "Medium"}]}
+        return [block for part in parts for block in part.map(draw)]
 
     def _input(self, item: InputSpec, current: str | None) -> list[dict[str, Any]]:
         field: dict[str, Any] = {"id": INPUT_PREFIX + item.id, "label": item.label,
@@ -167,18 +175,7 @@ class CardRenderer:
     def step(self, step: StepView, kind: str, *, error: str | None = None,
              values: dict[str, str] | None = None) -> dict[str, Any]:
         """A pending step: instructions, clauses, don'ts, inputs in the card, drafts, and its actions."""
-        body: list[dict[str, Any]] = [self._heading(step)]
-        body += lines(step.instructions)
-        if step.fallback_note:
-            body += lines(self.t("teams.step.fallback", note=step.fallback_note), isSubtle=True)
-        if step.citations:
-            body.append(text_block(md_escape(self.t("step.citations", citations=" / ".join(step.citations))),
-                                   isSubtle=True, size="Small"))
-        if step.donts:
-            body.append(text_block(md_escape(self.t("step.donts")), weight="Bolder", color="Attention",
-                                   spacing="Medium"))
-            body += [text_block(md_escape(f"✕ {item}"), color="Attention", spacing="None")
-                     for item in step.donts]
+        body = self._parts(layout.pending(step, self.t))
         current = {**{item.id: shown_value(step, item) for item in step.inputs}, **(values or {})}
         errors = field_errors(error, [(item.id, item.label) for item in step.inputs]) if error else {}
         if error and not step.inputs:
@@ -187,7 +184,7 @@ class CardRenderer:
             body += self._input(item, current.get(item.id))
             if item.id in errors:  # the core's refusal, under the field it is about
                 body += lines(errors.pop(item.id), color="Attention", spacing="None")
-        drafts = self._drafts(step)
+        drafts = self._parts(layout.drafts(step, self.t))
         for rest in errors.values():
             body += lines(rest, color="Attention", weight="Bolder")
         data = {"ref": StepRef(step.incident_id, kind, step.step_id).encode()}
@@ -198,22 +195,13 @@ class CardRenderer:
 
     def step_closed(self, step: StepView, who: str, when: str) -> dict[str, Any]:
         """A finished step, updated in place: its status, who and when, the answers and final drafts."""
-        key = "teams.step.status_skipped" if step.status == "skipped" else "teams.step.status_done"
-        body = [self._heading(step), text_block(md_escape(self.t(key, who=who, when=when)), color="Good",
-                                                spacing="None")]
-        given = answered(step)
-        if given:
-            body.append(text_block(md_escape(self.t("teams.step.answers")), weight="Bolder",
-                                   spacing="Medium"))
-            body.append({"type": "FactSet", "facts": [
-                {"title": md_escape(item.label), "value": md_escape(shorten(value, ANSWER_LIMIT))}
-                for item, value in given]})
-        return self._fitted(body, self._drafts(step))
+        return self._fitted(self._parts(layout.closed(step, who, when, self.t)),
+                            self._parts(layout.drafts(step, self.t)))
 
     def step_superseded(self, step: StepView) -> dict[str, Any]:
         """A pending step of the playbook the incident no longer follows (kind corrected)."""
         return card([text_block(md_escape(step.title), isSubtle=True, weight="Bolder"),
-                     text_block(md_escape(self.t("teams.step.superseded")), isSubtle=True, spacing="None")])
+                     text_block(md_escape(self.t("step.superseded")), isSubtle=True, spacing="None")])
 
     # -- notifications ---------------------------------------------------------------------------------------
     def thread_link(self, thread_url: str | None) -> list[dict[str, Any]]:
@@ -237,7 +225,7 @@ class CardRenderer:
             body.append(text_block(md_escape(where), isSubtle=True, size="Small"))
         actions = []
         if note.acknowledgeable:
-            actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
+            actions.append(action(self.t("notify.acknowledge"), ACKNOWLEDGE,
                                   {"incident": note.incident_id, "level": note.level}, style="positive"))
         if reopen:
             actions.append(action(self.t("report.reopen_choice", ref=incident_ref(note.incident_id)), FLAREUP_ACTION,
@@ -261,9 +249,9 @@ class CardRenderer:
         connector cannot read a posted card back, so it is drawn from the incident, without the report's text."""
         view, acknowledged = content.view, None
         if isinstance(content, c.NoticeAcknowledged):
-            acknowledged = self.t("teams.pr.acknowledged", who=content.by, when=content.when)
+            acknowledged = self.t("notify.acknowledged", who=content.by, when=content.when)
         elif view.acknowledged_at is not None:
-            acknowledged = self.t("teams.pr.acknowledged", who=view.acknowledged_by or "",
+            acknowledged = self.t("notify.acknowledged", who=view.acknowledged_by or "",
                                   when=format_jst(view.acknowledged_at, self.catalog.locale))
         title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
@@ -283,7 +271,7 @@ class CardRenderer:
             if isinstance(content, c.NoticeAcknowledged) and content.end:
                 actions.append(action(self.t("end.control"), RESOLVE, {"incident": view.id}, style="positive"))
         elif not isinstance(content, c.NoticeEnded):
-            actions.append(action(self.t("teams.pr.acknowledge"), ACKNOWLEDGE,
+            actions.append(action(self.t("notify.acknowledge"), ACKNOWLEDGE,
                                   {"incident": view.id, "level": 1}, style="positive"))
         if isinstance(content, c.NoticeEnded):  # no control is left to press; the end is said last
             body.append(text_block(md_escape(content.text), weight="Bolder"))

@@ -9,6 +9,7 @@ from bot.adapters.teams.mentions import section_mentions
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import md_escape
 from bot.delivery import content as c
+from bot.delivery import layout
 from bot.ports import IncidentView
 from bot.presenting import plain_words
 from bot.records.service import MAX_REVIEW
@@ -32,18 +33,12 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
                                 reporter=content.reporter_name))
     if isinstance(content, c.Anchored):
         return _texts(render, t("teams.anchored", ref=content.view.ref))
-    if isinstance(content, c.Intro) and not content.correctable:  # no control its reader would be refused
-        return _texts(render, *content.texts)
     if isinstance(content, c.Intro):
         return render.intro(content.texts, content.view.id, content.view.kind), " ".join(content.texts)
     if isinstance(content, c.Step):
-        step = content.step
-        return (render.step(step, content.view.kind),
-                t("step.heading", index=step.index, total=step.total, title=step.title))
+        return render.step(content.step, content.view.kind), layout.heading(content.step, t)
     if isinstance(content, c.StepClosed):
-        step = content.step
-        return (render.step_closed(step, content.by, content.when),
-                t("step.heading", index=step.index, total=step.total, title=step.title))
+        return render.step_closed(content.step, content.by, content.when), layout.heading(content.step, t)
     if isinstance(content, c.StepSuperseded):
         return render.step_superseded(content.step), content.step.title
     if isinstance(content, c.SectionNotice):
