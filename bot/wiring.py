@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -51,10 +52,21 @@ def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
     for profile_id, data in settings.file.custom_profiles.items():
         source = f"{settings.source}: custom_profiles.{profile_id}"
         profiles[profile_id] = profile_from_dict({"id": profile_id, **data}, profiles, source)
-    selected = settings.file.profile
-    if selected not in profiles:
-        raise ConfigError(unknown_profile(settings.source, selected, profiles))
+    selected = named_profile(settings.file.profile, profiles)
+    if selected is None:
+        raise ConfigError(unknown_profile(settings.source, settings.file.profile, profiles))
     return profiles, profiles[selected]
+
+
+def named_profile(written: str, profiles: Mapping[str, Profile]) -> str | None:
+    """The profile app.yaml names as an IT person writes it: its id in any case, or the municipality's name
+    (旭川市, Asahikawa City); None when it names none."""
+    if written in profiles:
+        return written
+    wanted = unicodedata.normalize("NFKC", written).strip().casefold()
+    names = {pid: {pid.casefold(), *(str(profile.name_for(lang) or "").casefold() for lang in ("ja", "en"))}
+             for pid, profile in profiles.items()}
+    return next((pid for pid, said in names.items() if wanted in said), None)
 
 
 def escalation_plan(settings: Settings, profile: Profile, locale: str) -> EscalationPlan:
