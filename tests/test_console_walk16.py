@@ -150,3 +150,16 @@ def test_granting_a_name_nobody_has_is_refused(runtime_factory: Callable[..., Ru
     assert not [e for e in chat.triage.queries.timeline(1, None) if e.type == "role_granted"]
     assert "付与しました" not in chat.handle("権限付与 INC-0001 other")  # the shared command word too
     assert "付与しました" in chat.handle("/grant slack:U0123ABCD")  # another platform's id, as written in access
+
+
+def test_the_kinds_asked_show_no_chance_the_classifier_did_not_give() -> None:
+    """Console walk s16 #17: 「1. 炎上（0%）… 5. …（0%）」 when the classifier had nothing to say; the other
+    platforms already leave a zero out (presenting.chances)."""
+    from bot.adapters.console_render import render_ask
+    from bot.i18n import Catalog
+    from bot.ports import AskIfReport, KindChoice
+
+    ask = AskIfReport("インシデントとして報告しますか？", (KindChoice("flaming", "炎上", 0.62),
+                                                  KindChoice("leak", "情報漏えい", 0.001)), "報告ではない")
+    shown = render_ask(ask, Catalog.load("ja").t)
+    assert "  1. 炎上（62%）" in shown and "  2. 情報漏えい\n" in shown and "0%" not in shown

@@ -40,7 +40,9 @@ def render_step(step: StepView, t: Callable[..., str]) -> str:
 def render_ask(ask: AskIfReport, t: Callable[..., str]) -> str:
     """The private question: numbered kinds, 0 for 「報告ではない」."""
     lines = [ask.question]
+    # A chance that rounds to 0% says nothing (the other platforms leave it out too: presenting.chances).
     lines.extend(t("console.ask_choice", number=i, label=choice.label, probability=f"{choice.probability:.0%}")
+                 if round(choice.probability * 100) else f"  {i}. {choice.label}"
                  for i, choice in enumerate(ask.choices, 1))
     if ask.decline is not None:
         lines.append(t("console.ask_decline", label=ask.decline))
