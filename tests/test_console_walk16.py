@@ -163,3 +163,25 @@ def test_the_kinds_asked_show_no_chance_the_classifier_did_not_give() -> None:
                                                   KindChoice("leak", "情報漏えい", 0.001)), "報告ではない")
     shown = render_ask(ask, Catalog.load("ja").t)
     assert "  1. 炎上（62%）" in shown and "  2. 情報漏えい\n" in shown and "0%" not in shown
+
+
+def test_a_leaks_timeline_names_no_one_to_a_colleague_without_the_role(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, tmp_path: Path) -> None:
+    """Console walk s16 #18: names were hidden from a colleague without the role, but the ids were shown instead
+    (「console:console-staff」), which name the reporter of a leak just as well."""
+    from bot.adapters.console import ConsoleChat
+    from bot.config import ConsoleSettings, ConsoleUser
+    from tests.conftest import OTHER, PR, STAFF
+    from tests.test_console_transcript import REPORTS
+
+    users = ConsoleSettings(users={"staff": ConsoleUser(id=STAFF, name="山田 花子"),
+                                   "pr": ConsoleUser(id=PR, name="広報 太郎"),
+                                   "other": ConsoleUser(id=OTHER, name="他課 次郎")}, default_user="staff")
+    chat = ConsoleChat(runtime_factory(sqlite_url).triage, users, tmp_path)
+    chat.handle(REPORTS["leak"].format(url="https://x.com/a/status/818"))
+    chat.handle("/as pr")
+    chat.handle("/ack")
+    chat.handle("/as other")
+    shown = chat.handle("/timeline 1")
+    assert "報告" in shown and STAFF not in shown and PR not in shown, shown
+    assert "山田" not in shown and "広報 太郎" not in shown

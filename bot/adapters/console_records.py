@@ -80,7 +80,8 @@ class ConsoleRecords:
         view, entries = queries.view(incident_id, user), queries.timeline(incident_id, user)
         names = {**self.names, **reporter_names(self.triage.deps, incident_id)} if view.details_visible else {}
         out = [self.t("console.timeline_heading", ref=view.ref, kind=view.kind_label, status=view.status_label)]
-        for line in Describer.for_deps(self.triage.deps, names=names).describe(entries):
+        for line in Describer.for_deps(self.triage.deps, names=names, hidden=not view.details_visible).describe(
+                entries):
             basis = self.t("console.timeline_clauses", clauses=line.clauses) if line.clauses else ""
             # A note's own line breaks stay visible, indented under its event.
             said = f"{line.when}　{line.event}　{line.text}{basis}"  # the event's label, as the files' 種別 column

@@ -90,7 +90,8 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     locale = cat.locale
     calendar = calendar or default_calendar(locale, profile.date_style)
     now = now or deps.clock.now()
-    describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar)
+    describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar,
+                          hidden=not view.details_visible)
     lines = tuple(describer.describe(record.entries))
     blank = cat.t("records.report.blank")
 

@@ -90,19 +90,23 @@ class Describer:
 
     def __init__(self, catalog: Catalog, profile: Profile | None, library: PlaybookLibrary | None,
                  access: AccessPolicy | None, *, names: Mapping[str, str] | None = None,
-                 calendar: str = "western") -> None:
+                 calendar: str = "western", hidden: bool = False) -> None:
         self.catalog = catalog
         self.profile = profile
         self.library = library
         self.access = access or AccessPolicy()
         self.names = dict(names or {})
         self.calendar = calendar
+        # A viewer who may not see a restricted incident's details is shown no one: an id names a leak's
+        # reporter as well as a name does.
+        self.hidden = hidden
 
     @classmethod
     def for_deps(cls, deps: CoreDeps, *, names: Mapping[str, str] | None = None,
-                 calendar: str = "western") -> Describer:
+                 calendar: str = "western", hidden: bool = False) -> Describer:
         """A describer with the running profile, playbooks and roles."""
-        return cls(deps.catalog, deps.profile, deps.library, deps.access, names=names, calendar=calendar)
+        return cls(deps.catalog, deps.profile, deps.library, deps.access, names=names, calendar=calendar,
+                   hidden=hidden)
 
     @classmethod
     def bare(cls, catalog: Catalog) -> Describer:
@@ -114,7 +118,7 @@ class Describer:
         cat = self.catalog
         if user_id in AUTOMATIC_ACTORS:
             return cat.t(AUTOMATIC_ACTORS[user_id])
-        name = self.names.get(user_id) or user_id
+        name = cat.t("records.actor.hidden") if self.hidden else self.names.get(user_id) or user_id
         roles = self.access.roles_of(user_id)
         role = ("records.actor.role_pr" if "pr" in roles else
                 "records.actor.role_security" if "security" in roles else None)

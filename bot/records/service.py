@@ -99,7 +99,7 @@ class RecordsDesk:
         if fmt == "json":
             content = export_json(view, rec.entries).encode("utf-8")
         else:
-            describer = Describer.for_deps(self.deps, names=rec.names)
+            describer = Describer.for_deps(self.deps, names=rec.names, hidden=not view.details_visible)
             lines = describer.describe(rec.entries)
             # The steps' status (done, skipped, 未実施) follows the events; CSV stays one table of events.
             steps = (step_headers(self.deps), step_rows(self.deps, rec, describer,
