@@ -38,9 +38,11 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         return 2
     publish = None
     if args.post:  # settings are checked before anything is printed
+        from bot.adapters.slack.summary_post import SummaryPostError
+
         try:
             publish = _publisher(runtime)
-        except Exception as exc:  # noqa: BLE001 - each platform's settings error, said as it words it
+        except SummaryPostError as exc:
             stdout.write(f"summary: --post: {exc}\n")
             return 2
     result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar)
@@ -72,7 +74,12 @@ def _publisher(runtime: Runtime) -> Target:
         client = build_client(runtime)
         return Target(channel, "Slack", lambda result, png: post_weekly_summary(runtime, result, png, client),
                       POST_ERRORS)
-    lineworks = cli_publisher(runtime, os.environ)
+    from bot.adapters.lineworks.app import LineWorksConfigError
+
+    try:
+        lineworks = cli_publisher(runtime, os.environ)
+    except LineWorksConfigError as exc:  # said as LINE WORKS words it
+        raise SummaryPostError(str(exc)) from None
     if lineworks is not None:
         return Target(lineworks[0], "LINE WORKS", lineworks[1], (DeliveryError, OSError))
     raise SummaryPostError(_no_channel(runtime))

@@ -42,7 +42,7 @@ def render_ask(ask: AskIfReport, t: Callable[..., str]) -> str:
     lines = [ask.question]
     # A chance that rounds to 0% says nothing (the other platforms leave it out too: presenting.chances).
     lines.extend(t("console.ask_choice", number=i, label=choice.label, probability=f"{choice.probability:.0%}")
-                 if round(choice.probability * 100) else f"  {i}. {choice.label}"
+                 if round(choice.probability * 100) else t("console.ask_choice_plain", number=i, label=choice.label)
                  for i, choice in enumerate(ask.choices, 1))
     if ask.decline is not None:
         lines.append(t("console.ask_decline", label=ask.decline))
