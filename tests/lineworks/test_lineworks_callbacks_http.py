@@ -147,3 +147,22 @@ def test_server_leaves_a_running_answer_to_its_task_thread(inbox: Inbox) -> None
         assert server.channel_class is TaskFlushedChannel
     finally:
         server.close()
+
+
+def test_health_probe_says_when_the_database_does_not_answer(inbox: Inbox, tmp_path: Any) -> None:
+    """/healthz asks the database, as on Slack and Teams: a load balancer must not route callbacks to an instance
+    that cannot store them (LINE WORKS does not resend)."""
+    from sqlalchemy import create_engine
+
+    def probe(engine: Any) -> int:
+        app = callback_app(inbox, bot_id=BOT_ID, bot_secret=BOT_SECRET, path=PATH, engine=engine)
+        seen: list[str] = []
+        app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda status, headers: seen.append(status))
+        return int(seen[0].split()[0])
+
+    assert probe(create_engine(f"sqlite:///{tmp_path / 'ok.db'}")) == 200
+    assert probe(create_engine(f"sqlite:///{tmp_path / 'missing' / 'folder' / 'bot.db'}")) == 503
+
+
+def test_the_adapter_serves_its_database_probe(lw: Any) -> None:
+    assert requests.get(lw.url.rsplit("/lineworks", 1)[0] + "/healthz", timeout=10).status_code == 200

@@ -138,7 +138,7 @@ class LineWorksAdapter:
         secret = self.credentials.bot_secret
         assert self.credentials.bot_id is not None and secret is not None
         return callback_app(self.handle, bot_id=self.credentials.bot_id, bot_secret=secret.get_secret_value(),
-                            path=self.settings.callback_path)
+                            path=self.settings.callback_path, engine=self.runtime.engine)
 
 
 def build_lineworks_app(runtime: Runtime, settings: LineWorksSettings, credentials: LineWorksCredentials, *,

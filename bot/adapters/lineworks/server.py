@@ -15,8 +15,11 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sqlalchemy import Engine
+
 from bot.adapters.lineworks.callbacks import CallbackError, CallbackEvent, parse
 from bot.adapters.lineworks.signature import verify
+from bot.delivery.health import database_ok
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _REASONS = {200: "200 OK", 400: "400 Bad Request", 401: "401 Unauthorized", 404: "404 Not Found",
             405: "405 Method Not Allowed", 411: "411 Length Required", 413: "413 Payload Too Large",
-            500: "500 Internal Server Error"}
+            500: "500 Internal Server Error", 503: "503 Service Unavailable"}
 
 
 def _answer(start_response: StartResponse, status: int, body: dict[str, Any] | None = None) -> list[bytes]:
@@ -61,14 +64,16 @@ def _read(environ: dict[str, Any], limit: int) -> bytes | int:
 
 
 def callback_app(handle: Handle, *, bot_id: str, bot_secret: str, path: str = "/lineworks/callback",
-                 max_body: int = MAX_BODY_BYTES) -> WSGIApp:
-    """The WSGI app serving LINE WORKS callbacks at `path` (GET /healthz answers 200 for probes)."""
+                 max_body: int = MAX_BODY_BYTES, engine: Engine | None = None) -> WSGIApp:
+    """The WSGI app serving LINE WORKS callbacks at `path`; GET /healthz answers 200 while `engine` answers."""
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         where = environ.get("PATH_INFO") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
         if where == "/healthz" and method in ("GET", "HEAD"):
-            return _answer(start_response, 200, {"ok": True})
+            if engine is None or database_ok(engine, "lineworks"):
+                return _answer(start_response, 200, {"ok": True})
+            return _answer(start_response, 503, {"error": "database_unavailable"})
         if where != path:
             return _answer(start_response, 404, {"error": "not_found"})
         if method != "POST":
