@@ -109,3 +109,16 @@ def test_a_steps_inputs_are_listed_in_the_forms_order(runtime_factory: Callable[
               "批判を受けている投稿のアカウント"]
     found = [done.index(label) for label in labels if label in done]
     assert len(found) == len(labels) - 1 and found == sorted(found), done  # 画面保存 was not answered
+
+
+def test_a_kind_corrected_to_a_leak_says_the_notices_were_redacted(runtime_factory: Callable[..., Runtime],
+                                                                   sqlite_url: str) -> None:
+    """Console walk s16 #13: Slack and Teams take the report off the notices sent when an incident becomes a leak;
+    the console said nothing about them. Said once, as the correction happens, and not when it is already one."""
+    chat = _chat(runtime_factory, sqlite_url)
+    chat.handle("町長を名乗る偽のXアカウントがあります https://x.com/fake_mayor")
+    said = chat.handle("/kind 情報漏えい")
+    assert "これまでの通知から報告内容の表示を取り消しました" in said
+    assert said.index("取り消しました") < said.index("【手順 1/")
+    assert "取り消しました" not in chat.handle("/kind 情報漏えい")
+    assert "取り消しました" not in chat.handle("/kind デマ")  # (refused or not: a leak stays restricted)

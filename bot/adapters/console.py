@@ -25,7 +25,7 @@ from bot.adapters.console_input import (
     text,
 )
 from bot.adapters.console_records import ConsoleRecords
-from bot.adapters.console_render import render_ask, render_standing, render_step
+from bot.adapters.console_render import render_ask, render_standing, render_step, render_steps
 from bot.cli_errors import database_problem, masked_url, say
 from bot.clock import format_jst
 from bot.config import ConsoleSettings
@@ -147,7 +147,8 @@ class ConsoleChat:
             "/as": self._switch_user, "/report": self._report_command, "/answer": self._answer_ask,
             "/post": lambda r: self._report(r, None, explicit=False), "/done": lambda r: self._answer(r, False),
             "/input": lambda _: self._start_guided(),
-            "/skip": lambda r: self._answer(r, True), "/step": self._show_step, "/steps": self._show_steps,
+            "/skip": lambda r: self._answer(r, True), "/step": self._show_step,
+            "/steps": lambda _: render_steps(self.triage, self._need_focus(), self.actor.user_id),
             "/kind": self._kind, "/ack": self._ack, "/note": self._note, "/open": self._open, "/list": self._list,
             "/timeline": self._timeline, "/verify": lambda _: self.records.verify(), "/drafts": self._drafts,
             "/grant": self._grant, "/incident": self._incident_command, "/status": self._standing,
@@ -286,13 +287,10 @@ class ConsoleChat:
             return self.t("console.no_drafts")
         return "\n".join(f"----- {d.title} -----\n{d.text.strip()}\n{'-' * 24}" for d in drafts)
 
-    def _show_steps(self, _: str) -> str:
-        views = self.triage.steps.views(self._need_focus(), self.actor.user_id)
-        return "\n".join(f"{v.index}. [{self.triage.catalog.label('step_status', v.status)}] {v.title}" for v in views)
-
     def _kind(self, rest: str) -> str:
-        kind = kind_value(rest, self.catalogs)
-        return self._render(self.triage.incidents.correct_kind(self._need_focus(), kind, self.actor))
+        kind, incident_id = kind_value(rest, self.catalogs), self._need_focus()
+        was = self.triage.queries.view(incident_id, self.actor.user_id).restricted  # became a leak: say redacted
+        return self._render(self.triage.incidents.correct_kind(incident_id, kind, self.actor), was_restricted=was)
 
     def _ack(self, rest: str) -> str:
         incident_id = self._number(rest) or self._need_focus()
@@ -371,7 +369,7 @@ class ConsoleChat:
                       severity=view.severity_label, reporter=self.records.person(view),
                       created=format_jst(view.created_at, self.triage.catalog.locale))
 
-    def _render(self, outcome: Outcome, report: ReportInput | None = None) -> str:
+    def _render(self, outcome: Outcome, report: ReportInput | None = None, was_restricted: bool = True) -> str:
         if outcome.incident is not None:
             self.focus = outcome.incident.id
         if outcome.duplicate and not outcome.messages:
@@ -380,6 +378,8 @@ class ConsoleChat:
         parts = list(outcome.messages) if outcome.ask is None or outcome.incident is not None else []
         if outcome.same_as_resolved and outcome.incident is not None:
             parts.append(self.t("console.same_post_choices", id=outcome.incident.id))
+        if not was_restricted and outcome.incident is not None and outcome.incident.restricted:  # as Slack redacts
+            parts.append(self.t("console.notices_redacted"))
         for note in (n for n in outcome.notifications if n.topic != REOPENED_HERE and not outcome.duplicate):
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None:

@@ -37,6 +37,12 @@ def render_step(step: StepView, t: Callable[..., str]) -> str:
     return "\n".join(line for line in lines if line is not None)
 
 
+def render_steps(triage: Triage, incident_id: int, user: str) -> str:
+    """/steps: each step of the incident's playbook with how far it is."""
+    views = triage.steps.views(incident_id, user)
+    return "\n".join(f"{v.index}. [{triage.catalog.label('step_status', v.status)}] {v.title}" for v in views)
+
+
 def render_ask(ask: AskIfReport, t: Callable[..., str]) -> str:
     """The private question: numbered kinds, 0 for 「報告ではない」."""
     lines = [ask.question]
