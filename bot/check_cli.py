@@ -219,8 +219,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
         for line in missing:
             stdout.write(f"{settings.source}: {line}: {cat.t('check.nobody_to_mention')}\n")
         return 2
-    layers = [str(settings.playbooks_dir)] + ([str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir
-                                             else [])
+    layers = [cat.t("check.builtin_playbooks", path=settings.playbooks_dir)] + (  # not a setting: the package's
+        [str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir else [])
     stdout.write(f"OK: {Path(settings.source).resolve()}; profile {deps.profile.id}; "
                  f"playbooks {', '.join(runtime.library.kinds())}; profiles {', '.join(sorted(runtime.profiles))}\n"
                  f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")

@@ -246,7 +246,7 @@ def test_playbooks_dir_adds_and_overrides_by_file_name(tmp_path: Path, monkeypat
     config = tmp_path / "app.yaml"
     config.write_text("playbooks_dir: own\n", encoding="utf-8")
     code, out = _cli(config, "check")
-    assert code == 0 and f"playbooks_dir: {REPO / 'playbooks'} + {own}" in out
+    assert code == 0 and f"playbooks_dir: 組み込み（{REPO / 'playbooks'}） + {own}" in out
     from bot.config import load_config
     from bot.wiring import build_runtime
 
