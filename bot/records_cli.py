@@ -93,7 +93,7 @@ def _incident_command(runtime: Runtime, args: argparse.Namespace, stdout: TextIO
         stdout.write(cat.t("records.file.bad_number", command=args.command, value=repr(args.target)) + "\n")
         return 2
     desk = RecordsDesk(runtime.triage.deps, console_names(runtime))
-    viewer = getattr(args, "as_user", None) or None
+    viewer = viewer_id(runtime, args)
     try:
         if make == "report":
             file = desk.report_file(number, viewer, args.format, calendar=args.calendar)
@@ -113,6 +113,18 @@ def console_names(runtime: Runtime) -> dict[str, str]:
     users = runtime.settings.file.console.users.values()
     return {user.id if identity.split(user.id)[0] else identity.qualify("console", user.id): user.name
             for user in users}
+
+
+def viewer_id(runtime: Runtime, args: argparse.Namespace) -> str | None:
+    """--as USER as the core stores it: a bare id naming exactly one known user (a console user, PR, security) is
+    theirs, rather than a refusal recorded as an unauthorised attempt; any other is kept as typed."""
+    viewer = getattr(args, "as_user", None) or None
+    if not viewer or ":" in viewer:
+        return viewer
+    access = runtime.triage.deps.access
+    found = {user for user in {*console_names(runtime), *access.pr_members, *access.security_officers}
+             if user.split(":", 1)[-1] == viewer}
+    return found.pop() if len(found) == 1 else viewer
 
 
 def denied(runtime: Runtime, viewer: str | None) -> str:
@@ -142,9 +154,8 @@ def incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
     from bot.triage.access import PermissionDenied
 
     try:
-        file = RecordsDesk(runtime.triage.deps).incidents_file(getattr(args, "as_user", None) or None,
-                                                              open_only=args.open)
+        file = RecordsDesk(runtime.triage.deps).incidents_file(viewer_id(runtime, args), open_only=args.open)
     except PermissionDenied:
-        stdout.write(denied(runtime, getattr(args, "as_user", None) or None))
+        stdout.write(denied(runtime, viewer_id(runtime, args)))
         return 1
     return emit(runtime, file, "xlsx", getattr(args, "output", None), stdout)

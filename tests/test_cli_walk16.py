@@ -52,3 +52,17 @@ def test_a_file_path_as_database_url_says_how_to_write_it(config: Path, typed: s
     code, said = _check(config, f"profile: asahikawa\ndatabase_url: '{typed}'\n")
     assert code == 2
     assert "'C'" not in said and meant in said, said
+
+
+def test_a_bare_console_id_is_that_console_user_not_a_recorded_refusal(config: Path) -> None:
+    # #19: 「--as console-staff」 (the id as console.users writes it) was refused and recorded in the chain as an
+    # unauthorised attempt by 「console-staff」, a user nobody is; PR's own bare id, too.
+    config.write_text((REPO / "app.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    out = io.StringIO()
+    run(["--config", str(config)], stdin=io.StringIO("市の公式Xの投稿が炎上しています https://x.com/city/status/9\n/quit\n"),
+        stdout=out, stderr=out)
+    out = io.StringIO()
+    code = run(["--config", str(config), "timeline", "1", "--as", "console-pr"], stdin=io.StringIO(), stdout=out,
+               stderr=out)
+    assert code == 0 and "炎上" in out.getvalue(), out.getvalue()
+    assert "権限" not in out.getvalue()

@@ -101,9 +101,11 @@ def test_a_user_named_without_its_platform_is_told_how_to_name_it(runtime: Runti
                                                                   tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     incident_id = walk(runtime, clock, "市の公式Xの投稿が炎上しています https://x.com/city/status/1")
-    bare = PR.split(":", 1)[1]
+    bare = PR.split(":", 1)[1]  # one known user has it (s16 console walk #19): theirs, not a recorded refusal
     code, said = _cli(runtime, tmp_path, monkeypatch, "timeline", str(incident_id), "--as", bare)
-    assert code == 1 and PR in said  # 「--as slack:U…」: the id as app.yaml writes it
+    assert code == 0 and "炎上" in said
+    code, said = _cli(runtime, tmp_path, monkeypatch, "timeline", str(incident_id), "--as", "U0NOBODY")
+    assert code == 1 and "console:U0NOBODY" in said  # 「--as console:…」: how app.yaml writes an id
     code, said = _cli(runtime, tmp_path, monkeypatch, "report", "abc")
     assert code == 2 and "番号" in said  # Japanese first, like every other message
 
