@@ -23,7 +23,7 @@ from bot.triage.profiles import Profile, ProfileError, load_profiles, profile_fr
 from bot.triage.retention import check_retention_kinds
 from bot.triage.service import Triage
 from bot.triage.validation_text import both
-from storage.db import make_engine, make_session_factory, migrate
+from storage.db import make_engine, make_session_factory, make_sqlite_folder, migrate
 
 DEFAULT_WAIT_MINUTES = 30
 
@@ -113,6 +113,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         raise ConfigError(str(exc) + shadowing_hint(settings, str(exc))) from None
     check_kinds(settings, library, profile)
     check_retention_kinds(settings.file.retention, library.kinds(), settings.source)
+    if engine is None and run_migrations:
+        make_sqlite_folder(settings.database_url)
     engine = engine or make_engine(settings.database_url)
     if run_migrations:
         migrate(engine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,6 +78,16 @@ class WriterConnection(sqlite3.Connection):
             super().close()
         finally:
             self.give_writer()
+
+
+def make_sqlite_folder(url: str) -> None:
+    """The folder of a SQLite file made if missing, as SQLite makes the file: a new data/ folder is what is meant
+    (one that cannot be made is left to the opening's own message)."""
+    parsed = make_url(_normalise_url(url))
+    name = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and name and name != ":memory:" and not name.startswith("file:"):
+        with contextlib.suppress(OSError):
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
 def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS, **kwargs: Any) -> Engine:

@@ -62,7 +62,8 @@ def test_unreachable_postgresql(config: Path, monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.mark.parametrize(("make", "expected"), [
     (lambda d: (d / "db").mkdir(), "データベースファイルを開けません"),  # a folder, not a file
-    (lambda d: None, "データベースファイルを開けません"),  # its folder does not exist (below)
+    # its folder cannot be made (a file has that name, below); a folder that is only missing is made (s16 walk #22)
+    (lambda d: (d / "missing").write_text("a file, not a folder\n"), "データベースファイルを開けません"),
     (lambda d: (d / "db").write_text("not a database, just text\n" * 100),
      "SQLite のデータベースではないか、壊れています"),
 ])

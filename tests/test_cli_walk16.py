@@ -66,3 +66,14 @@ def test_a_bare_console_id_is_that_console_user_not_a_recorded_refusal(config: P
                stderr=out)
     assert code == 0 and "炎上" in out.getvalue(), out.getvalue()
     assert "権限" not in out.getvalue()
+
+
+def test_the_database_folder_app_yaml_names_is_made(config: Path) -> None:
+    # #22: 「database_url: sqlite:///data/incident.db」 beside app.yaml, with no data/ folder yet: the bot refused to
+    # start. A new folder for a new database is what an operator means, as the file itself is made.
+    config.write_text((REPO / "app.yaml").read_text(encoding="utf-8")
+                      + "\ndatabase_url: sqlite:///data/incident.db\n", encoding="utf-8")
+    out = io.StringIO()
+    code = run(["--config", str(config)], stdin=io.StringIO("/quit\n"), stdout=out, stderr=out)
+    assert code == 0, out.getvalue()
+    assert (config.parent / "data" / "incident.db").is_file()
