@@ -82,7 +82,7 @@ def read_section(settings: Settings, name: str, model: type[S]) -> S:
     except ValidationError as exc:
         # The same wording as the rest of app.yaml (bot/triage/validation_text.py), in the file's locale.
         problems = "; ".join(f"{settings.source}: {name}.{line}"
-                             for line in describe_errors(exc, getattr(settings.file, "locale", "ja")))
+                             for line in describe_errors(exc, getattr(settings.file, "locale", "ja"), model))
         raise SectionError(problems) from None
 
 

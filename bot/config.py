@@ -248,7 +248,7 @@ class Settings(_Strict):
 
 def format_validation_error(source: str, error: ValidationError, locale: str = "ja") -> str:
     """Turn a pydantic error into lines naming file, field and what is wrong (bot/triage/validation_text.py)."""
-    return "\n".join(f"{source}: {line}" for line in describe_errors(error, locale))
+    return "\n".join(f"{source}: {line}" for line in describe_errors(error, locale, FileSettings))
 
 
 def parse_file_settings(data: Mapping[str, Any] | None, source: str) -> FileSettings:

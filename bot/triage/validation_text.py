@@ -3,11 +3,13 @@ default, pydantic's own English when the locale is en. The one wording for app.y
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 # Keyed by pydantic's error type (https://docs.pydantic.dev/latest/errors/validation_errors/); {names} are its ctx.
 JA: dict[str, str] = {
@@ -118,14 +120,56 @@ def _got(error: Mapping[str, Any], locale: str) -> str:
     return f" (got {got!r})" if locale == "en" else f"（入力値: {got!r}）"
 
 
-def describe_error(error: Mapping[str, Any], locale: str = "ja") -> str:
-    """One error as 'field.path: what is wrong (the value given)'."""
-    return f"{describe_loc(tuple(error['loc']))}: {explain(error, locale)}{_got(error, locale)}"
+def _held(hint: Any) -> Any:
+    """The model, mapping or list an annotation holds (Optional and unions unwrapped to the first such)."""
+    options = get_args(hint) if get_origin(hint) in (Union, UnionType) else (hint,)
+    for option in options:
+        if (isinstance(option, type) and issubclass(option, BaseModel)) or get_origin(option) in (dict, list, tuple):
+            return option
+    return None
 
 
-def describe_errors(exc: ValidationError, locale: str = "ja") -> list[str]:
-    """Every error of a validation, one line each."""
-    return [describe_error(error, locale) for error in exc.errors()]
+def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names (and aliases) allowed where `loc` points, following nested models, mappings and lists;
+    [] when the path leads through anything else."""
+    current: Any = model
+    for part in loc:
+        current = _held(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part) if isinstance(part, str) else None
+            current = field.annotation if field is not None else None
+        elif get_origin(current) is dict:
+            current = get_args(current)[-1]
+        elif get_origin(current) in (list, tuple) and isinstance(part, int):
+            current = get_args(current)[0]
+        else:
+            return []
+    current = _held(current)
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    return [*current.model_fields, *(f.alias for f in current.model_fields.values() if f.alias)]
+
+
+def _suggestion(error: Mapping[str, Any], locale: str, model: type[BaseModel] | None) -> str:
+    """For an unknown field name, the allowed one it most likely meant (acess → access)."""
+    loc = tuple(error["loc"])
+    if model is None or error["type"] != "extra_forbidden" or not loc or not isinstance(loc[-1], str):
+        return ""
+    close = difflib.get_close_matches(loc[-1], field_names(model, loc[:-1]), n=1, cutoff=0.75)
+    if not close:
+        return ""
+    return f" (did you mean {close[0]}?)" if locale == "en" else f"。「{close[0]}」のことですか？"
+
+
+def describe_error(error: Mapping[str, Any], locale: str = "ja", model: type[BaseModel] | None = None) -> str:
+    """One error as 'field.path: what is wrong (the value given)', with the field meant when a name is mistyped."""
+    return (f"{describe_loc(tuple(error['loc']))}: {explain(error, locale)}{_got(error, locale)}"
+            f"{_suggestion(error, locale, model)}")
+
+
+def describe_errors(exc: ValidationError, locale: str = "ja", model: type[BaseModel] | None = None) -> list[str]:
+    """Every error of a validation, one line each (`model`: the one validated, for mistyped names)."""
+    return [describe_error(error, locale, model) for error in exc.errors()]
 
 
 def describe_first(exc: ValidationError, locale: str = "ja") -> str:
