@@ -139,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--week", help="ISO 週（例 2026-W47、既定: 先週）/ ISO week (default: last week)")
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.add_argument("--chart", help="グラフ PNG の保存先 / write the chart PNG here")
-    summary.add_argument("--post", action="store_true", help="slack.summary_channel に投稿 / post it")
+    summary.add_argument("--post", action="store_true",
+                         help="slack.summary_channel（なければ lineworks.summary_channel）に投稿 / post it there")
     retention = add("retention", "保存期間を過ぎた個人情報の消去 / erase personal data past its retention period")
     retention.add_argument("--dry-run", action="store_true", help="対象の表示だけ / only list what is due")
     retention.add_argument("--json", action="store_true", help="JSON で出力 / JSON output")
