@@ -111,8 +111,8 @@ class Reports:
         """Whether a text is help or a command other than 「新規」 (a new report belongs in its own thread)."""
         return typed.read(text, self.replies.t).for_bot
 
-    async def on_message(self, context: TurnContext) -> None:
-        """A message: help, or a report (idempotent by the activity id and conversation)."""
+    async def on_message(self, context: TurnContext, key: str | None = None) -> None:
+        """A message: help, or a report (idempotent by the activity id and conversation, or `key`: an edit's)."""
         activity = context.activity
         if activity.value is not None and not activity.text:
             return  # a card's submit whose verb is not ours (an old card, another app's data)
@@ -141,7 +141,7 @@ class Reports:
             return
         try:
             actor, triage = self.people.who(activity.from_property)
-            key = f"teams:{activity.id}@{conversation_key(origin.conversation)}"
+            key = key or f"teams:{activity.id}@{conversation_key(origin.conversation)}"
             report = ReportInput(text=read.report, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
                                  explicit=origin.source != "channel" or origin.mentioned, force_new=read.new,

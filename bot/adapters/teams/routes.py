@@ -13,6 +13,7 @@ from bot.adapters.teams import files
 from bot.adapters.teams.actions import Actions
 from bot.adapters.teams.asking import ASK_REPORT, FLAREUP
 from bot.adapters.teams.cards import ACKNOWLEDGE, KIND_SELECT, RESOLVE, STEP_DONE, STEP_SKIP
+from bot.adapters.teams.edits import change_of, on_change
 from bot.adapters.teams.extension import FETCH_TASK, SUBMIT_ACTION, on_fetch_task, on_submit_action
 from bot.adapters.teams.payloads import ActionResult, incident_of
 from bot.adapters.teams.people import user_id
@@ -88,7 +89,11 @@ def register(app: AgentApplication[TurnState], reports: Reports, actions: Action
     async def on_error(context: TurnContext, error: Exception) -> None:
         log.error("teams.turn_failed type=%s", context.activity.type if context.activity else None, exc_info=error)
 
+    async def change(context: TurnContext, state: TurnState) -> None:
+        await on_change(reports, context)
+
     app.message()(message)
+    app.add_route(lambda context: change_of(context) is not None, change)
     app.invoke(FETCH_TASK)(fetch_task)
     app.invoke(SUBMIT_ACTION)(submit_action)
     app.message_reaction("reactionsAdded")(reaction)
