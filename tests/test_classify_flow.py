@@ -275,3 +275,26 @@ def test_files_with_too_few_words_are_asked_about(runtime: Runtime, text: str, a
     assert (outcome.ask is not None) == asked
     if asked:
         assert outcome.ask is not None and len(outcome.ask.choices) == 5
+
+
+def test_quitting_the_console_with_a_question_unanswered_says_so_once(runtime_factory: Callable[..., Runtime],
+                                                                       sqlite_url: str) -> None:
+    """The question's report lives only in the console until answered: /quit warned of nothing and it was gone."""
+    import io
+
+    from bot.adapters.console_input import read_loop
+
+    runtime = runtime_factory(sqlite_url)
+    users = ConsoleSettings(users={"staff": ConsoleUser(id=STAFF, name="山田 花子")}, default_user="staff")
+
+    def session(lines: str) -> str:
+        out = io.StringIO()
+        read_loop(ConsoleChat(_triage(runtime, ALL_UNSURE), users), io.StringIO(lines), out, False, False)
+        return out.getvalue()
+
+    said = session(f"/post {FLAMING}\n/quit\n/answer 1\n/quit\n")
+    assert "まだ答えていない質問があります" in said and "INC-0001 を受け付けました" in said
+    assert said.rstrip().endswith("終了します。")
+    said = session(f"/post {FLAMING.replace('status/1', 'status/7')}\n/quit\n/quit\n")  # left on purpose
+    assert said.count("まだ答えていない質問があります") == 1 and said.rstrip().endswith("終了します。")
+    assert "まだ答えていない" not in session("/quit\n")

@@ -208,6 +208,8 @@ class LineChat(Protocol):
 
     @property
     def guided(self) -> object: ...  # a guided input under way: /quit is then an answer, not the end
+    @property
+    def pending(self) -> object: ...  # an unanswered 「報告しますか？」: its report lives only until answered
     def welcome(self) -> str: ...
     def prompt(self) -> str: ...
     def handle(self, line: str) -> str: ...
@@ -218,7 +220,7 @@ class LineChat(Protocol):
 def read_loop(chat: LineChat, stdin: TextIO, stdout: TextIO, prompt: bool, interactive: bool) -> None:
     """Read lines until /quit or end of input; on a terminal (`interactive`) with line editing and history,
     and Ctrl-C only discards the line being typed."""
-    read = line_reader(stdin, stdout, interactive)
+    read, warned = line_reader(stdin, stdout, interactive), False
     stdout.write(chat.welcome() + "\n")
     stdout.flush()  # a pipe reader (another program, a test) sees the welcome before the first read
     while True:
@@ -229,7 +231,12 @@ def read_loop(chat: LineChat, stdin: TextIO, stdout: TextIO, prompt: bool, inter
                 raise
             stdout.write(chat.interrupted() + "\n")
             continue
-        if line is None or (chat.guided is None and line.strip() in ("/quit", "/exit")):
+        quitting = line is None or (chat.guided is None and line.strip() in ("/quit", "/exit"))
+        if quitting and line is not None and chat.pending is not None and not warned:
+            warned = True  # said once: a second /quit leaves, and the question's report with it
+            stdout.write(chat.t("console.quit_unanswered") + "\n")
+            continue
+        if quitting:
             stdout.write(chat.t("console.bye") + "\n")
             return
         answer = chat.handle(line or "")
