@@ -114,3 +114,32 @@ def test_asahikawa_takeover_note_names_the_clauses_the_notice_rests_on(library, 
     assert "、".join(clauses) in note
     en = _step(library, profiles, "asahikawa", "account_takeover", "report", "en").fallback_note
     assert ", ".join(clauses) in en
+
+
+@pytest.mark.parametrize(("pid", "clause"), [("asahikawa", "7(1)ア"), ("urausu", "7(2)①"), ("iwaki", "第7 2(1)"),
+                                             ("chikugo", "6(2)")])
+def test_flaming_donts_say_refrain_as_all_four_clauses_do(library, profiles, pid: str, clause: str) -> None:
+    """#10: every guideline says 反論や抗弁は控え(る); the bot said 反論や抗弁はしない / はせず."""
+    step = _step(library, profiles, pid, "flaming", "stay_calm")
+    assert f"反論や抗弁は控える（{clause}）。" in step.donts
+    assert "反論や抗弁はせず" not in step.instructions and "反論や抗弁は控え" in step.instructions
+    en = _step(library, profiles, pid, "flaming", "stay_calm", "en")
+    assert f"Refrain from rebutting or arguing back ({clause})." in en.donts
+
+
+def test_urausu_misinformation_dont_says_avoid_as_5_3_does(library, profiles) -> None:
+    """#11: 5(3): その場の判断で否定や反論することは避ける."""
+    step = _step(library, profiles, "urausu", "misinformation", "report")
+    assert "その場の判断で否定や反論することは避ける（5(3)）。" in step.donts
+
+
+def test_asahikawa_leak_report_draft_says_the_guideline_names_no_recipient(library, profiles) -> None:
+    """#12: 旭川市 names no one for a leak; the internal report's 報告先 read as the guideline's addressee."""
+    context = sample_context("leak", "情報漏えい", EVERY_BRANCH) | {"locale": "ja"}
+    text = library.render_draft("leak", "leak_internal_report", profiles["asahikawa"], context, "ja").text
+    assert "報告先: 広報広聴課（ガイドラインには情報漏えいの報告先の定めがありません）" in text
+    en = library.render_draft("leak", "leak_internal_report", profiles["asahikawa"],
+                              context | {"locale": "en"}, "en").text
+    assert "the guideline names no one to report a leak to" in en
+    urausu = library.render_draft("leak", "leak_internal_report", profiles["urausu"], context, "ja").text
+    assert "定めがありません" not in urausu
