@@ -143,3 +143,23 @@ def test_asahikawa_leak_report_draft_says_the_guideline_names_no_recipient(libra
     assert "the guideline names no one to report a leak to" in en
     urausu = library.render_draft("leak", "leak_internal_report", profiles["urausu"], context, "ja").text
     assert "定めがありません" not in urausu
+
+
+def test_chikugo_publishing_correct_information_is_labelled_general_practice(library, profiles) -> None:
+    """#13: 筑後市 has no rule on third parties' false posts; 3 says 協議, the publishing is general practice."""
+    ja = _step(library, profiles, "chikugo", "misinformation", "publish_correct_info").instructions
+    assert "（一般的な対応）" in ja and "総務広報課長に協議してください" in ja
+    assert "(General practice)" in _step(library, profiles, "chikugo", "misinformation", "publish_correct_info",
+                                         "en").instructions
+
+
+@pytest.mark.parametrize(("pid", "clause", "words"), [
+    ("asahikawa", "8(1)カ", ["意図せずに他者を傷つけたり", "正しく理解されるよう努めなければならない"]),
+    ("urausu", "8(3)①", ["正しく理解されるよう努める"]),
+])
+def test_profile_clause_text_keeps_the_duty_the_step_relies_on(profiles, pid: str, clause: str,
+                                                               words: list[str]) -> None:
+    """#14: the profiles' clause texts dropped the duty own_private_post states (正しく理解されるよう努める)."""
+    text = profiles[pid].clause_text(clause)
+    for word in words:
+        assert word in text, word
