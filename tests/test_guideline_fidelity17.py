@@ -11,9 +11,15 @@ from bot.triage.profiles import Profile, load_profiles
 from bot.triage.templating import sample_context
 
 PLAYBOOKS = Path(__file__).resolve().parents[1] / "playbooks"
-EVERY_BRANCH = {"is_own_error": "factual", "needs_time": "yes", "account_type": "personal",
-                "where_posted": "own_account", "is_malicious": "yes", "personal_data": "yes",
-                "leak_category": "personal_data"}
+EVERY_BRANCH = {
+    "is_own_error": "factual",
+    "needs_time": "yes",
+    "account_type": "personal",
+    "where_posted": "own_account",
+    "is_malicious": "yes",
+    "personal_data": "yes",
+    "leak_category": "personal_data",
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +32,9 @@ def library(profiles: dict[str, Profile]) -> PlaybookLibrary:
     return load_library(PLAYBOOKS, profiles)
 
 
-def _step(library: PlaybookLibrary, profiles: dict[str, Profile], pid: str, kind: str, step_id: str,
-          locale: str = "ja"):
+def _step(
+    library: PlaybookLibrary, profiles: dict[str, Profile], pid: str, kind: str, step_id: str, locale: str = "ja"
+):
     context = sample_context(kind, library.playbook(kind).title(locale), EVERY_BRANCH) | {"locale": locale}
     return library.render_step(kind, step_id, profiles[pid], context, locale)
 
@@ -78,8 +85,9 @@ def test_asahikawa_leak_identify_keeps_8_2_e_a_duty_of_care(library, profiles) -
     assert "forbids posting the leaked" not in en and "care" in en
 
 
-@pytest.mark.parametrize(("kind", "step_id"), [("flaming", "fix_and_apologise"),
-                                                ("misinformation", "publish_correct_info")])
+@pytest.mark.parametrize(
+    ("kind", "step_id"), [("flaming", "fix_and_apologise"), ("misinformation", "publish_correct_info")]
+)
 def test_iwaki_account_manager_is_not_told_to_ask_itself(library, profiles, kind: str, step_id: str) -> None:
     """#6: the step is the アカウント管理者's (第7); 第5 1(4) binds the 職員 who post, and 第5 3(1) has an exception."""
     step = _step(library, profiles, "iwaki", kind, step_id)
@@ -116,8 +124,9 @@ def test_asahikawa_takeover_note_names_the_clauses_the_notice_rests_on(library, 
     assert ", ".join(clauses) in en
 
 
-@pytest.mark.parametrize(("pid", "clause"), [("asahikawa", "7(1)ア"), ("urausu", "7(2)①"), ("iwaki", "第7 2(1)"),
-                                             ("chikugo", "6(2)")])
+@pytest.mark.parametrize(
+    ("pid", "clause"), [("asahikawa", "7(1)ア"), ("urausu", "7(2)①"), ("iwaki", "第7 2(1)"), ("chikugo", "6(2)")]
+)
 def test_flaming_donts_say_refrain_as_all_four_clauses_do(library, profiles, pid: str, clause: str) -> None:
     """#10: every guideline says 反論や抗弁は控え(る); the bot said 反論や抗弁はしない / はせず."""
     step = _step(library, profiles, pid, "flaming", "stay_calm")
@@ -138,8 +147,9 @@ def test_asahikawa_leak_report_draft_says_the_guideline_names_no_recipient(libra
     context = sample_context("leak", "情報漏えい", EVERY_BRANCH) | {"locale": "ja"}
     text = library.render_draft("leak", "leak_internal_report", profiles["asahikawa"], context, "ja").text
     assert "報告先: 広報広聴課（ガイドラインには情報漏えいの報告先の定めがありません）" in text
-    en = library.render_draft("leak", "leak_internal_report", profiles["asahikawa"],
-                              context | {"locale": "en"}, "en").text
+    en = library.render_draft(
+        "leak", "leak_internal_report", profiles["asahikawa"], context | {"locale": "en"}, "en"
+    ).text
     assert "the guideline names no one to report a leak to" in en
     urausu = library.render_draft("leak", "leak_internal_report", profiles["urausu"], context, "ja").text
     assert "定めがありません" not in urausu
@@ -149,17 +159,37 @@ def test_chikugo_publishing_correct_information_is_labelled_general_practice(lib
     """#13: 筑後市 has no rule on third parties' false posts; 3 says 協議, the publishing is general practice."""
     ja = _step(library, profiles, "chikugo", "misinformation", "publish_correct_info").instructions
     assert "（一般的な対応）" in ja and "総務広報課長に協議してください" in ja
-    assert "(General practice)" in _step(library, profiles, "chikugo", "misinformation", "publish_correct_info",
-                                         "en").instructions
+    assert (
+        "(General practice)"
+        in _step(library, profiles, "chikugo", "misinformation", "publish_correct_info", "en").instructions
+    )
 
 
-@pytest.mark.parametrize(("pid", "clause", "words"), [
-    ("asahikawa", "8(1)カ", ["意図せずに他者を傷つけたり", "正しく理解されるよう努めなければならない"]),
-    ("urausu", "8(3)①", ["正しく理解されるよう努める"]),
-])
-def test_profile_clause_text_keeps_the_duty_the_step_relies_on(profiles, pid: str, clause: str,
-                                                               words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("pid", "clause", "words"),
+    [
+        ("asahikawa", "8(1)カ", ["意図せずに他者を傷つけたり", "正しく理解されるよう努めなければならない"]),
+        ("urausu", "8(3)①", ["正しく理解されるよう努める"]),
+    ],
+)
+def test_profile_clause_text_keeps_the_duty_the_step_relies_on(
+    profiles, pid: str, clause: str, words: list[str]
+) -> None:
     """#14: the profiles' clause texts dropped the duty own_private_post states (正しく理解されるよう努める)."""
     text = profiles[pid].clause_text(clause)
     for word in words:
         assert word in text, word
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_asahikawa_press_material_is_information_as_7_2_i_says(library, profiles, locale: str) -> None:
+    """#15: 旭川市 7(2)イ: 報道機関などへの情報提供を検討する — no 注意喚起, which is 浦臼町 7(3)② and 筑後市 6(3)."""
+    context = sample_context("impersonation", "なりすまし", EVERY_BRANCH) | {"locale": locale}
+    text = library.render_draft("impersonation", "press_release", profiles["asahikawa"], context, locale).text
+    urausu = library.render_draft("impersonation", "press_release", profiles["urausu"], context, locale).text
+    if locale == "ja":
+        assert "注意喚起" not in text and "（情報提供）" in text
+        assert "（注意喚起）" in urausu
+    else:
+        assert "warn" not in text.lower() and "for your information" in text
+        assert "help warn" in urausu
