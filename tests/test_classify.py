@@ -104,6 +104,20 @@ def test_reports_get_their_kind(text: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("お電話で『市のXの祭りの投稿、えらい文句言われとるで』と言われたんですが、どちらに回せばいいですか", "flaming"),
+        ("お客さんに『市のXの動画、めっちゃ叩かれとるよ』って言われたんですが、こちらで対応したほうがいいですか？", "flaming"),
+        ("お電話で『市の図書館が来年なくなるって本当？』と。そんな予定はないです。どう返せばよかったでしょう", "misinformation"),
+    ],
+)
+def test_relayed_reports_with_a_routing_question_are_opened(text: str, kind: str) -> None:
+    """Session 17: a citizen's words relayed in dialect with 「どちらに回せば」 were only asked (z1_relay_questions)."""
+    result = classify(text)
+    assert (result.outcome, result.kind) == ("report", kind), (text, result)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "炎上しないための研修資料です",
@@ -111,6 +125,7 @@ def test_reports_get_their_kind(text: str, kind: str) -> None:
         "anyone up for lunch?",
         "今日のお昼はどこに行きますか",
         "水漏れが3階トイレで発生しています",
+        "お電話で『粗大ごみの出し方を教えて』と聞かれました。どちらに回せばいいですか",
         "",
     ],
 )
