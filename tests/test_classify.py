@@ -104,6 +104,29 @@ def test_reports_get_their_kind(text: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "お電話で『市のXの祭りの投稿、えらい文句言われとるで』と言われたんですが、どちらに回せばいいですか",
+            "flaming",
+        ),
+        (
+            "お客さんに『市のXの動画、めっちゃ叩かれとるよ』って言われたんですが、こちらで対応したほうがいいですか？",
+            "flaming",
+        ),
+        (
+            "お電話で『市の図書館が来年なくなるって本当？』と。そんな予定はないです。どう返せばよかったでしょう",
+            "misinformation",
+        ),
+    ],
+)
+def test_relayed_reports_with_a_routing_question_are_opened(text: str, kind: str) -> None:
+    """Session 17: a citizen's words relayed in dialect with 「どちらに回せば」 were only asked (z1_relay_questions)."""
+    result = classify(text)
+    assert (result.outcome, result.kind) == ("report", kind), (text, result)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "炎上しないための研修資料です",
@@ -111,6 +134,7 @@ def test_reports_get_their_kind(text: str, kind: str) -> None:
         "anyone up for lunch?",
         "今日のお昼はどこに行きますか",
         "水漏れが3階トイレで発生しています",
+        "お電話で『粗大ごみの出し方を教えて』と聞かれました。どちらに回せばいいですか",
         "",
     ],
 )
@@ -180,8 +204,10 @@ def test_packaged_model_is_built_from_the_repository_corpus() -> None:
 
 def test_start_up_is_fast_and_lazy() -> None:
     # CPU seconds of a fresh interpreter from import to the first answer: wall time would measure the machine's load.
-    code = ("import time; t = time.process_time(); import bot.triage.classify as c; assert c._default is None; "
-            "c.classify('公式Xが炎上しています'); print(time.process_time() - t)")
+    code = (
+        "import time; t = time.process_time(); import bot.triage.classify as c; assert c._default is None; "
+        "c.classify('公式Xが炎上しています'); print(time.process_time() - t)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert float(out.stdout) < 2.0
     assert default_classifier() is default_classifier()
@@ -220,9 +246,21 @@ def test_damaged_model_files_are_refused(tmp_path: Path) -> None:
     bad.write_bytes(gzip.compress(b'{"format": 99}'))
     with pytest.raises(ModelError, match="format"):
         LinearModel.load(bad)
-    bad.write_bytes(gzip.compress(json.dumps({"format": 1, "classes": ["none"], "features": ["a"], "idf": [1.0],
-                                              "coef": [[1.0, 2.0]], "intercept": [0.0],
-                                              "thresholds": {"report": 0.6, "chatter": 0.2}}).encode()))
+    bad.write_bytes(
+        gzip.compress(
+            json.dumps(
+                {
+                    "format": 1,
+                    "classes": ["none"],
+                    "features": ["a"],
+                    "idf": [1.0],
+                    "coef": [[1.0, 2.0]],
+                    "intercept": [0.0],
+                    "thresholds": {"report": 0.6, "chatter": 0.2},
+                }
+            ).encode()
+        )
+    )
     with pytest.raises(ModelError, match="disagree"):
         LinearModel.load(bad)
 
@@ -230,11 +268,13 @@ def test_damaged_model_files_are_refused(tmp_path: Path) -> None:
 def test_eval_summary_scores_the_given_model_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     model_path = tmp_path / "small.json.gz"
     write_model(build(_small(), cross_validate=False), model_path)
-    rows = [{"text": "公式Xのパスワードが変えられて、知らない投稿が出ています", "kind": "account_takeover"},
-            {"text": "公式インスタの写真に申請書の氏名と住所が写っています", "kind": "leak"},
-            {"text": "Our city's X account is posting crypto ads and we are locked out.", "kind": "account_takeover"},
-            {"text": "明日の会議は10時から第2会議室です", "kind": NONE},
-            {"text": "来週の訓練で、偽アカウントが出た想定の連絡手順を確かめます", "kind": NONE}]
+    rows = [
+        {"text": "公式Xのパスワードが変えられて、知らない投稿が出ています", "kind": "account_takeover"},
+        {"text": "公式インスタの写真に申請書の氏名と住所が写っています", "kind": "leak"},
+        {"text": "Our city's X account is posting crypto ads and we are locked out.", "kind": "account_takeover"},
+        {"text": "明日の会議は10時から第2会議室です", "kind": NONE},
+        {"text": "来週の訓練で、偽アカウントが出た想定の連絡手順を確かめます", "kind": NONE},
+    ]
     batch = tmp_path / "z_heldout.jsonl"
     batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     assert eval_main(["--summary", "--model", str(model_path), str(batch)]) == 0
@@ -244,7 +284,9 @@ def test_eval_summary_scores_the_given_model_file(tmp_path: Path, capsys: pytest
     row = next(line for line in out if line.startswith("| z_heldout |")).split(" | ")
     assert row[1] == "3" and row[6] == "2" and row[10] == "0"  # explicit dropped, then explicit asked (session 14)
     assert row[11] == f"{r['asked']} |" and r["asked"] == r["missed"] + sum(
-        1 for row_ in rows if row_["kind"] != NONE
-        and Classifier.from_file(model_path).classify(row_["text"]).outcome == "unsure")
+        1
+        for row_ in rows
+        if row_["kind"] != NONE and Classifier.from_file(model_path).classify(row_["text"]).outcome == "unsure"
+    )
     assert row[3:6] == [pct(r["right"], 3), pct(r["right"] + r["+unsure"], 3), str(r["missed"])]
     assert row[8:10] == [pct(c["alone"], 2), str(c["unsure"])]

@@ -1,0 +1,66 @@
+"""Relay frames and routing questions (session 17) around every held-out report of the older batches.
+
+    .venv/bin/python -m bench.eval_frames [--model MODEL.json.gz]
+
+Prints, per frame, how many of those reports the model then misses (outcome ``chatter``) and how many it gets
+right (kind right, ``report`` or ``unsure``); the first row is the reports as written. The frames were written
+before the model was changed, by the author of x_symptoms and y_citizen_relayed, whose batches are left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.triage.classifier_build import corpus_paths  # noqa: E402
+from bot.triage.classify import NONE, Classifier  # noqa: E402
+
+SAME_AUTHOR = ("x_symptoms_heldout", "y_citizen_relayed_heldout")
+FRAMES = (
+    ("", "うちで何かすることありますか"),
+    ("", "どちらに回せばよいでしょうか"),
+    ("", "こちらで対応したほうがいいですか？"),
+    ("市民の方からお電話で「", "」とのことでした。"),
+    ("窓口に来られた方が「", "」と言うてはりました。どうしましょう"),
+    ("お客さんに「", "」って言われたんですが、うちで何かすることありますか"),
+    ('A resident told me: "', '" Should I pass this on to someone?'),
+    ("区長さんが『", "』と言うとったけど、ほんまかいな。一応お伝えしときます"),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Missed and right per frame over the older held-out reports."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, help="model file to score instead of the packaged model")
+    args = parser.parse_args(argv)
+    model = Classifier() if args.model is None else Classifier.from_file(args.model)
+    rows = [
+        json.loads(line)
+        for path in corpus_paths(ROOT, held_out=True)
+        if path.stem not in SAME_AUTHOR
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    reports = [row for row in rows if row["kind"] != NONE]
+    print(f"| frame (around {len(reports)} held-out reports) | missed | right kind, report or unsure |")
+    print("|---|--:|--:|")
+    total = 0
+    for before, after in (("", ""), *FRAMES):
+        missed = right = 0
+        for row in reports:
+            result = model.classify(before + row["text"] + after)
+            missed += result.outcome == "chatter"
+            right += result.kind == row["kind"] and result.outcome != "chatter"
+        total += missed if before or after else 0
+        print(f"| {before}…{after} | {missed} | {right} |" if before or after else f"| (none) | {missed} | {right} |")
+    print(f"| **all {len(FRAMES)} frames** | **{total}** | |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
