@@ -290,3 +290,20 @@ def test_eval_summary_scores_the_given_model_file(tmp_path: Path, capsys: pytest
     )
     assert row[3:6] == [pct(r["right"], 3), pct(r["right"] + r["+unsure"], 3), str(r["missed"])]
     assert row[8:10] == [pct(c["alone"], 2), str(c["unsure"])]
+
+
+def test_a_kind_named_in_so_many_words_is_the_kind() -> None:
+    """Session 17 fidelity audit: 「…個人情報が漏えいしています」 with the city's X account and URL was taken as
+    なりすまし (the n-grams of アカウント and x.com outweighed 漏えい), so a leak got impersonation's steps."""
+    from bot.triage.classify import Classifier, named_kind
+
+    classifier = Classifier()
+    for text in ("市のXアカウントで申請者の個人情報が漏えいしています https://x.com/city/status/5",
+                 "公式Instagramで個人情報が漏洩しているとの連絡がありました https://www.instagram.com/p/abc"):
+        result = classifier.classify(text)
+        assert (result.kind, result.candidates[0][0], result.evidence) == ("leak", "leak", (named_kind(text)[1],))
+    assert named_kind("消防団のフェイスブックが乗っ取られました") == ("account_takeover", "乗っ取られ")
+    assert named_kind("「市のWi-Fiに繋ぐとスマホが乗っ取られる」というデマ") == ("misinformation", "デマ")  # hypothetical
+    assert named_kind("ガス漏えいの件で市のXが炎上しています") == ("flaming", "炎上")
+    assert named_kind("なりすましアカウントが個人情報を漏えいさせています") is None  # two kinds: the model decides
+    assert classifier.classify("来週の情報漏えい防止研修の資料です").outcome == "chatter"  # never makes a report
