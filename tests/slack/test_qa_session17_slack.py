@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PR, PR_CHANNEL, REPORT, SECURITY, STAFF, SlackEnv
+from conftest import OTHER, PR, PR_CHANNEL, REPORT, SECURITY, STAFF, SlackEnv
 from slack_driver import text_of
 
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1"
@@ -38,3 +38,36 @@ def test_a_redacted_notice_drawn_again_says_the_withdrawal_once(slack: SlackEnv)
     [notice] = fake.channel_messages(PR_CHANNEL)
     assert text_of(notice).count("報告内容の表示を取り消しました") == 1, text_of(notice)
     assert "【情報漏えい】INC-0001" in _title(notice)
+
+
+def _advised(fake, user: str, thread: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.args["text"] for c in fake.calls_to("chat.postEphemeral", user=user)
+            if c.args.get("thread_ts") == thread and "個人情報" in c.args.get("text", "")]
+
+
+def test_colleagues_who_replied_before_a_correction_to_leak_are_told_privately_to_delete(slack: SlackEnv) -> None:
+    """#7: a 炎上 thread had replies (one quoting a name and an address) when the kind was corrected to 情報漏えい:
+    the reporter was advised in her DM, the colleague who had replied was told nothing and the quote stayed."""
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, FLAMING, REPORT)
+    thread = message["ts"]
+    driver.post_message(OTHER, "添付に写っているの、山田太郎さん（〇〇町1-2-3）ですよね？", REPORT, thread_ts=thread)
+    driver.post_message(OTHER, "スクショも撮りました", REPORT, thread_ts=thread)
+    assert _advised(fake, OTHER, thread) == []  # an ordinary incident's thread: conversation
+    intro = fake.thread_messages(REPORT, thread)[0]
+    driver.click(STAFF, intro, "kind_select", selected="leak")
+    [said] = _advised(fake, OTHER, thread)  # once, however many replies
+    assert "INC-0001 は種別が情報漏えいに訂正された" in said and "このスレッドに投稿したメッセージ" in said
+    assert _advised(fake, STAFF, thread) == []  # the reporter is advised in her DM (plan.Advise)
+    assert "〇〇町" not in fake.outgoing_text()
+
+
+def test_a_correction_to_leak_by_command_advises_the_earlier_repliers_too(slack: SlackEnv) -> None:
+    """#7 by 「/incident 種別 1 情報漏えい」 (security officer), and the same command again advises nobody twice."""
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, FLAMING, REPORT)
+    thread = message["ts"]
+    driver.post_message(OTHER, "名簿が写ってますね", REPORT, thread_ts=thread)
+    driver.slash(SECURITY, "種別 1 情報漏えい", REPORT)
+    driver.slash(SECURITY, "種別 1 情報漏えい", REPORT)
+    assert len(_advised(fake, OTHER, thread)) == 1
