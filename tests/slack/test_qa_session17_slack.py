@@ -78,8 +78,8 @@ def test_a_leak_report_merged_into_an_ordinary_incident_reaches_pr_and_its_repor
     fake, driver = slack.fake, slack.driver
     url = "https://www.facebook.com/city/posts/888"
     driver.post_message(STAFF, f"市の公式アカウントになりすましたアカウントの投稿です {url}", REPORT)
-    leak, _ = driver.post_message(OTHER, f"住民の名簿を誤って添付したまま投稿してしまいました。山田太郎 090-1234-5678 {url}",
-                                  REPORT)
+    leak = f"住民の名簿を誤って添付したまま投稿してしまいました。山田太郎 090-1234-5678 {url}"
+    driver.post_message(OTHER, leak, REPORT)
     asked = [m for m in fake.channel_messages(PR_CHANNEL) if "情報漏えいのおそれ" in text_of(m)]
     assert len(asked) == 1 and "090" not in text_of(asked[0])
     told = [c.args["text"] for c in fake.calls_to("chat.postEphemeral", user=OTHER)]
