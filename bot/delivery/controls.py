@@ -67,12 +67,18 @@ def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, 
 
 
 def offering_end(triage: Triage, steps: plan.Plan, outcome: Outcome, when: When) -> plan.Plan:
-    """`steps` followed, when the last step is done and the incident is still open (the one who finished it may
-    not end it), by the control that ends it on the acknowledged section notices."""
+    """`steps` followed, when the last step is done, by what the acknowledged section notices now say: the control
+    that ends it while it is still open (the one who finished it may not end it), or that it is 対応完了."""
     view = outcome.incident
-    if view is None or not outcome.finished or not awaits_end(view):
+    if view is None or not outcome.finished or view.acknowledged_at is None:
         return steps
-    offer = plan.end_offered(view, when(view.acknowledged_at), end_offer_text(triage, view))
+    if awaits_end(view):
+        offer = plan.end_offered(view, when(view.acknowledged_at), end_offer_text(triage, view))
+    elif view.status == lifecycle.RESOLVED:  # ended by the last step: PR, who closes it, reads so on the notices
+        said = triage.catalog.t("status_change.done", ref=view.ref, status=view.status_label)
+        offer = plan.resolved_said(view, when(view.acknowledged_at), said)
+    else:
+        return steps
     return plan.Plan(steps.incident_id or view.id, steps.ops + (offer,), steps.severity, steps.lane,
                      steps.coalesce, steps.once)
 

@@ -257,6 +257,11 @@ def end_offered(view: IncidentView, when: str, text: str) -> Op:
     return UpdateNotices(view.id, c.NoticeAcknowledged(view, view.acknowledged_by or "", when, text, end=True))
 
 
+def resolved_said(view: IncidentView, when: str, text: str) -> Op:
+    """The acknowledged section notices redrawn saying the last step made the incident 対応完了 (`text`)."""
+    return UpdateNotices(view.id, c.NoticeAcknowledged(view, view.acknowledged_by or "", when, text))
+
+
 def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
     """Ended from that control: the conversation told once (`text`), then the control taken off the notices."""
     ops: tuple[Op, ...] = (Post(view.id, ENDED_TOLD, HOME, c.Texts((text,))),
@@ -266,5 +271,5 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
            "ReviseNotices", "WithdrawReopen", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op",
-           "Plan", "report", "progress", "kind_corrected", "acknowledged", "end_offered", "ended", "ENDED_TOLD",
-           "REPORTED", "REPORTED_OTHERS"]
+           "Plan", "report", "progress", "kind_corrected", "acknowledged", "end_offered", "resolved_said",
+           "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]

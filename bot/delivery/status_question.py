@@ -11,17 +11,19 @@ from bot.triage.short_input import INCIDENT_REF, fold, named_incidents
 from bot.triage.urls import first_url
 
 # Japanese: soon after the incident, what is asked about it ...
-_JA_TOPIC = re.compile(r"状況|状態|進捗|進み具合|経過|ステータス|どうなって|どこまで|どんな感じ")
+# The record is asked for in the same breath (「INC-2 のタイムラインを見せて」): its standing is the answer there.
+_JA_TOPIC = re.compile(r"状況|状態|進捗|進み具合|経過|ステータス|どうなって|どこまで|どんな感じ|"
+                       r"タイムライン|記録|履歴|経緯")
 JA_TOPIC_WITHIN = 10  # 「INC-3 の件、対応は今どこまで」: a few words may come between
 # ... and that it is asked: a question mark, or a question's or a request's ending.
 _JA_ASKED = re.compile(r"(?:[?？]|か|かな|の|は|教えて(?:ください|下さい|ほしい|欲しい)?|知りたい(?:です)?|"
-                       r"確認したい(?:です)?|どう|どうなって(?:る|ます|いる|います)|進んで(?:る|ます|いる|います))"
+                       r"確認したい(?:です)?|見せて(?:ください|下さい|ほしい|欲しい)?|見たい(?:です)?|どう|どうなって(?:る|ます|いる|います)|進んで(?:る|ます|いる|います))"
                        r"[。.!！\s]*$")
 _EN_ASKED = re.compile(
     r"^(?:(?:hi|hello|hey|sorry|please)[,!\s]+)?(?:what(?:'s|’s|\s+is)?|how(?:'s|’s|\s+is|\s+are)?|where|any|"
     r"is\s+there|can\s+you|could\s+you|tell\s+me|give\s+me|show\s+me|status|progress|update)\b", re.IGNORECASE)
 _EN_TOPIC = re.compile(
-    r"(?:(?:status|progress|updates?|standing|state)\s+(?:of|on|for|with)|"
+    r"(?:(?:status|progress|updates?|standing|state|timeline|history|records?)\s+(?:of|on|for|with)|"
     r"(?:where\s+(?:are|do)\s+we(?:\s+stand)?|how\s+far\s+along\s+are\s+we)\s+(?:on|with)|"
     r"how(?:'s|’s|\s+is|\s+are)(?:\s+things\s+(?:with|on))?)(?:\s+the)?(?:\s+incident)?$", re.IGNORECASE)
 _EN_AFTER = re.compile(r"^(?:(?:status|progress)\b|going\b.*|doing\b.*|coming\s+along\b.*|progressing\b.*)?"

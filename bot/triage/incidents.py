@@ -33,7 +33,7 @@ from bot.triage.flareup import flareup_notice, reopened_notice, resolved_with, s
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
-from bot.triage.restriction import co_reporters_told, restrict
+from bot.triage.restriction import co_reporters_told, leak_suspected, restrict
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
@@ -131,7 +131,8 @@ class IncidentDesk:
                     intake.store_example(session, self.deps, text=text, kind=kind, source=learned,
                                          actor=actor.user_id, result=result, incident_id=existing.id,
                                          restricted=existing.restricted or self.deps.library.playbook(kind).restricted)
-                return self._merge_report(session, existing, report, now)
+                return leak_suspected(session, self.deps, self._merge_report(session, existing, report, now),
+                                      existing, kind, text, report.reporter)
             resolved = None if report.force_new else resolved_with(session, key)
             if resolved is not None:
                 return self._same_as_resolved(session, resolved, report, now)

@@ -21,9 +21,11 @@ URL_CHANGED = "url_changed"
 SEVERITY_CHANGED = "severity_changed"
 ROLES_REVOKED = "roles_revoked"
 CO_REPORTED = "co_reported"
+LEAK_SUSPECTED = "leak_suspected"
 REPORTED_AGAIN = "reported_again"
 REOPENED = "reopened"
-REASONS = (KIND_CORRECTED, URL_CHANGED, SEVERITY_CHANGED, ROLES_REVOKED, CO_REPORTED, REPORTED_AGAIN, REOPENED)
+REASONS = (KIND_CORRECTED, URL_CHANGED, SEVERITY_CHANGED, ROLES_REVOKED, CO_REPORTED, LEAK_SUSPECTED, REPORTED_AGAIN,
+           REOPENED)
 
 
 def on_record(session: Session, deps: CoreDeps, incident: Incident, notes: Sequence[Notification],

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.ports import Actor, Notification
+from bot.ports import Actor, Notification, Outcome
 from bot.triage.command_hints import how, platform_of
 from bot.triage.core import CoreDeps, record, reporter_rows, section_notice
-from bot.triage.notices_sent import ROLES_REVOKED, on_record
+from bot.triage.notices_sent import LEAK_SUSPECTED, ROLES_REVOKED, on_record
+from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.roles import ROLE_GRANTED_EVENT
 from storage.models import Incident, TimelineEvent
 
@@ -41,3 +44,20 @@ def co_reporters_told(session: Session, deps: CoreDeps, incident: Incident, ref:
                             + how(cat, "grant", platform, ref=ref, id=incident.id, user=user))
              for user, name, platform in people)
     return tuple(on_record(session, deps, incident, [note for note in notes if note], reason))
+
+
+def leak_suspected(session: Session, deps: CoreDeps, merged: Outcome, incident: Incident, kind: str, text: str,
+                   reporter: Actor) -> Outcome:
+    """A report merged into an open ordinary incident of the same post, though it reads as a leak (its kind's
+    playbook is restricted, or it exposes personal data): PR asked to check the kind (the correction restricts it)
+    and the reporter told so, with the advice to delete her public post. Nothing of her text is shown."""
+    if incident.restricted or merged.incident is None or not (
+            deps.library.playbook(kind).restricted or exposes_personal_data(text)):
+        return merged
+    cat, view = deps.catalog, merged.incident
+    note = section_notice(deps, incident.id, "co_report", cat.t("coreport.leak_title", ref=view.ref,
+                                                                kind=view.kind_label),
+                          cat.t("coreport.leak_body", reporter=reporter.display_name, ref=view.ref))
+    notices = tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED))
+    said = cat.t("report.merged_leak_suspected", ref=view.ref)
+    return replace(merged, notifications=merged.notifications + notices, messages=(*merged.messages, said))

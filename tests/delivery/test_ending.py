@@ -132,3 +132,34 @@ def test_the_core_decides_who_ends_it_once_and_the_records_follow(runtime: Runti
     assert [s for s in port.calls[made:] if s.method in ("post", "upload")] == []  # nothing posted twice
     events = [e.type for e in triage.queries.timeline(incident_id, None)]
     assert events.count("status_changed") == 3  # acknowledged, responding, resolved: resolved once
+
+
+def test_resolved_by_the_last_step_the_acknowledged_notices_say_so(runtime: Runtime) -> None:
+    """Session 17 Slack walk #1: the reporter finished the last step and the incident became 対応完了, but PR's
+    notice still read only 「確認しました」: PR, who closes it (終結), was not told it awaited that."""
+    port = FakePort()
+    incident_id = _reported(runtime, port, FLAMING, 7)
+    controls.acknowledge(runtime.triage, incident_id, Actor(PR, "広報 佐藤", "fake"), when)
+    after = _walk(runtime, incident_id)
+    assert after.outcome.incident is not None and after.outcome.incident.status == "resolved"
+    said = [op.content for op in after.plan.ops if isinstance(op, plan.UpdateNotices)  # type: ignore[union-attr]
+            and isinstance(op.content, c.NoticeAcknowledged)]
+    assert [(n.by, n.end) for n in said] == [("広報 佐藤", False)]
+    assert said[0].note == f"INC-{incident_id:04d} の状態を「対応完了」にしました。" and said[0].when.startswith("at ")
+    make_runner(runtime, port).run(after.plan)
+    assert any(s.method == "update" and isinstance(s.content, c.NoticeAcknowledged) for s in port.calls)
+
+
+def test_resolved_by_the_last_step_before_any_ack_leaves_the_notices_asking_for_it(runtime: Runtime) -> None:
+    """Without an acknowledgement there is nothing to redraw: the notice keeps its acknowledge control."""
+    port = FakePort()
+    incident_id = _reported(runtime, port, FLAMING, 8)
+    triage = runtime.triage
+    pr = Actor(PR, "広報 佐藤", "fake")
+    after = None
+    while (step := triage.steps.current(incident_id, PR)) is not None:
+        outcome = triage.steps.complete(incident_id, step.step_id, pr, answers=answers_for(step))
+        after = controls.step_done(triage, outcome, pr, incident_id, step.step_id, NOW, "fake", when=when)
+    assert after is not None and after.outcome.incident is not None
+    assert after.outcome.incident.status == "resolved" and after.outcome.incident.acknowledged_at is None
+    assert not any(isinstance(op, plan.UpdateNotices) for op in after.plan.ops)  # type: ignore[union-attr]

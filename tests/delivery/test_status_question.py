@@ -84,3 +84,31 @@ def test_the_status_word_alone_says_how() -> None:
     said = read("状況", T, "/incident ")
     assert isinstance(said, Usage) and "/incident 状況 INC-0001" in said.text
     assert "状況 INC-0001 … 案件の状況" in said.text
+
+
+# Session 17 Slack walk #5: asked for the record, a bystander's DM was taken as a follow-up report: the words went
+# on the leak's timeline, the bystander became its co-reporter and PR was told 「同じ投稿についての別の報告」.
+RECORD_QUESTIONS = [
+    ("INC-0002 のタイムラインを見せてください", 2),
+    ("INC-0001 の経過を見せてもらえますか", 1),
+    ("INC-3 の記録を見たいです", 3),
+    ("INC-0002のタイムライン見せて", 2),
+    ("show me the timeline of INC-2", 2),
+    ("Can you show me the history of INC-0004?", 4),
+]
+RECORD_REPORTS = [
+    "INC-0002 のタイムラインに記録しておきました",
+    "INC-0002 の記録を見せてもらったら、また拡散していました",
+    "INC-3 の経過: 削除依頼を出しました",
+]
+
+
+@pytest.mark.parametrize(("text", "number"), RECORD_QUESTIONS)
+def test_asking_to_see_an_incidents_record_is_a_question_not_a_follow_up(text: str, number: int) -> None:
+    assert asked_about(text) == number
+    assert read(text, T, "/incident ") == Command("status", number)
+
+
+@pytest.mark.parametrize("text", RECORD_REPORTS)
+def test_writing_about_an_incidents_record_stays_a_report(text: str) -> None:
+    assert asked_about(text) is None

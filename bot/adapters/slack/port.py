@@ -144,8 +144,10 @@ class SlackPort:
                     "elements": [{"type": "mrkdwn", "text": escape(reopened_words(content))}]}
             return str(message.get("text") or content.view.ref), kept + [said]
         assert isinstance(content, c.NoticeRedacted)
+        view = content.view
         body = self.render.t("notify.body_restricted", reporter=content.reporter_name)
-        return escape(content.view.ref), self.render.redacted(blocks, body)
+        title = self.render.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
+        return escape(view.ref), self.render.redacted(blocks, body, title)
 
     # -- the port ----------------------------------------------------------------------------------------------
     def _paced(self, method: str, **args: Any) -> SlackResponse:

@@ -259,12 +259,17 @@ class Renderer:
                 style="primary")]).to_dict())
         return kept[: MESSAGE_BLOCK_LIMIT - len(done)] + done
 
-    def redacted(self, blocks: list[dict[str, Any]], body: str) -> list[dict[str, Any]]:
-        """A posted notification's blocks with the body replaced (the incident became restricted)."""
+    def redacted(self, blocks: list[dict[str, Any]], body: str, title: str) -> list[dict[str, Any]]:
+        """A posted notification's blocks with the body replaced (the incident became restricted) and the title
+        the corrected kind's (`title`, as the other redrawn notices have it), its mention kept."""
         out: list[dict[str, Any]] = []
         replaced = False
         for block in blocks:
-            if block.get("block_id") in ("end", "end-note"):  # see content.NoticeRedacted: no end control
+            if block.get("block_id") in ("end", "end-note", "redacted"):  # see content.NoticeRedacted; said once
+                continue
+            if block.get("block_id") == "title":
+                ping = str(block.get("text", {}).get("text", "")).split("*", 1)[0].strip()
+                out.append(_section(f"{ping} *{escape(title)}*".strip(), "title").to_dict())
                 continue
             if str(block.get("block_id", "")).startswith("body"):
                 if not replaced:

@@ -23,6 +23,7 @@ from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
+from bot.adapters.slack.thread_advice import advise_earlier_repliers, moved_private
 from bot.config import SlackSettings
 from bot.delivery import asking, command_run, commands, flareup, form_report, plan, typed
 from bot.delivery.content import Place, Posted
@@ -167,6 +168,9 @@ class Reports(Handlers):
                 self.replies.say(origin.reply, self.replies.plain(*ran.said), command.incident_id)
             if ran.plan is not None:
                 self.outbox.deliver(origin.reply, ran.action, ran.plan)
+            if command.incident_id is not None and moved_private(ran.plan):  # a kind corrected to a leak
+                advise_earlier_repliers(self.replies.client, self.people.triage().queries, command.incident_id,
+                                        self.render.t)
 
     def report(self, make_input: Callable[[Actor], ReportInput], origin: Origin) -> None:
         """Send a report to the core and show the outcome; a new incident's plan makes its claims in the core's

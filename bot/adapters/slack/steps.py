@@ -15,6 +15,7 @@ from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, RESOLVE, StepRef, decode_metadata, submitted_values
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id
+from bot.adapters.slack.thread_advice import advise_earlier_repliers, moved_private
 from bot.clock import format_jst
 from bot.delivery import controls
 from bot.delivery.content import Posted
@@ -124,6 +125,8 @@ class Steps(Handlers):
             log_event(logging.INFO, "slack.kind_corrected", incident_id=incident_id, old=before.kind,
                       new=after.outcome.incident.kind, replay=after.duplicate)
             self.outbox.deliver(reply, "kind_select", after.plan)
+            if moved_private(after.plan):
+                advise_earlier_repliers(self.replies.client, self.people.triage().queries, incident_id, self.render.t)
 
     def acknowledge(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """acknowledge: the core checks PR membership; the reporters are told, then the controls replaced."""
