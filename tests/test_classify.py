@@ -303,7 +303,8 @@ def test_a_kind_named_in_so_many_words_is_the_kind() -> None:
         result = classifier.classify(text)
         assert (result.kind, result.candidates[0][0], result.evidence) == ("leak", "leak", (named_kind(text)[1],))
     assert named_kind("消防団のフェイスブックが乗っ取られました") == ("account_takeover", "乗っ取られ")
-    assert named_kind("「市のWi-Fiに繋ぐとスマホが乗っ取られる」というデマ") == ("misinformation", "デマ")  # hypothetical
+    # 「乗っ取られる」 is a hypothetical: the rumour names デマ only
+    assert named_kind("「市のWi-Fiに繋ぐとスマホが乗っ取られる」というデマ") == ("misinformation", "デマ")
     assert named_kind("ガス漏えいの件で市のXが炎上しています") == ("flaming", "炎上")
     assert named_kind("なりすましアカウントが個人情報を漏えいさせています") is None  # two kinds: the model decides
     assert classifier.classify("来週の情報漏えい防止研修の資料です").outcome == "chatter"  # never makes a report

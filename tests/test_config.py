@@ -40,7 +40,8 @@ def test_database_url_and_secrets_come_from_the_environment(tmp_path: Path) -> N
     ("slack:\n  pr_channel: [1, 2]\n", "app.yaml: slack.pr_channel"),
     ("unknown_key: 1\n", "app.yaml: unknown_key: 使えない項目名です"),
     # s16 console walk #16: a mistyped name says which one was meant, at any depth (models, mappings, lists).
-    ("acess:\n  pr_members: []\n", "app.yaml: acess: 使えない項目名です（書き誤りか、別の場所に書く項目です）。「access」のことですか？"),
+    ("acess:\n  pr_members: []\n",
+     "app.yaml: acess: 使えない項目名です（書き誤りか、別の場所に書く項目です）。「access」のことですか？"),
     ("console:\n  users:\n    staff: {id: s, name: 山田, nmae: 山田}\n", "console.users.staff.nmae: 使えない項目名です"
      "（書き誤りか、別の場所に書く項目です）。「name」のことですか？"),
     ("escalation:\n  levels:\n    - {section: pr_section, after_minute: 30}\n", "「after_minutes」のことですか？"),
