@@ -69,7 +69,8 @@ def test_429_on_post_message_is_retried_after_retry_after(slack: SlackEnv) -> No
 
 def test_mentions_in_reports_ping_nobody_and_templates_are_not_evaluated(slack: SlackEnv) -> None:
     # What Slack sends when a user writes @channel, mentions a colleague, and types "<!here>" and Jinja literally.
-    text = ("<!channel> <@U_OTHER> 炎上しています &lt;!here&gt; {{ 7*7 }} {% for x in y %} & "
+    # A whole report around them: 「炎上しています」 alone among the markup is only asked about (session 17's model).
+    text = ("<!channel> <@U_OTHER> 市の公式Xの投稿が炎上しています &lt;!here&gt; {{ 7*7 }} {% for x in y %} & "
             "<https://x.com/asahikawa_fake/status/77|x.com/asahikawa_fake/status/77>")
     message, _ = slack.driver.post_message(STAFF, text, REPORT)
     [incident_id] = slack.incident_ids()
