@@ -153,9 +153,10 @@ def incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
     from bot.records.service import RecordsDesk
     from bot.triage.access import PermissionDenied
 
+    viewer = viewer_id(runtime, args)
     try:
-        file = RecordsDesk(runtime.triage.deps).incidents_file(viewer_id(runtime, args), open_only=args.open)
+        file = RecordsDesk(runtime.triage.deps).incidents_file(viewer, open_only=args.open)
     except PermissionDenied:
-        stdout.write(denied(runtime, viewer_id(runtime, args)))
+        stdout.write(denied(runtime, viewer))
         return 1
     return emit(runtime, file, "xlsx", getattr(args, "output", None), stdout)
