@@ -90,6 +90,7 @@ def test_an_ordinary_incident_hands_its_records_to_the_reporter_and_the_pr_room_
         assert rows[0][0] == "日時" and len(rows) > 3
     # The invitation to record the closing review, with the button starting the guided input.
     invite = next(content for content in mine if "原因」「再発防止策」を記入できます" in text_of(content))
+    assert "は「対応完了」になりました" in text_of(invite) and "終了しました" not in text_of(invite)
     start = pb.encode(pb.REVIEW, incident_id)
     assert start in quick_data(invite)
 

@@ -55,4 +55,6 @@ def test_pr_can_end_a_leak_in_slack(slack: SlackEnv) -> None:
     assert slack.events(incident_id).count("status_changed") == 3  # acknowledged, responding, resolved
     assert len(fake.calls_to("chat.postMessage")) == calls
     # The closing review is asked of the one who ended it, in their DM; the PR channel never got the details.
+    [invite] = [m for m in fake.channel_messages("D" + PR[1:]) if "records_review" in action_ids(m)]
+    assert "は「対応完了」になりました" in text_of(invite) and "終了しました" not in text_of(invite)
     assert "住所" not in " ".join(text_of(m) for m in fake.channel_messages(PR_CHANNEL))

@@ -62,6 +62,8 @@ def test_an_ordinary_incident_offers_its_files_to_the_reporter_once(teams: Teams
     assert "個人チャットにお送りしています" in card_text(fake.posts_to(PR_CHANNEL)[-1])
     # The review invitation in the incident's thread, once.
     [invite] = [m for m in fake.posts_to(home) if verbs(m) == ["records_review"]]
+    # It names the state reached: 対応完了 is not 終結 (PR still closes it), so never 「終了しました」.
+    assert "INC-0001 は「対応完了」になりました" in card_text(invite) and "終了しました" not in card_text(invite)
 
     # Delivered again (a retry, a replay): the ledger has them; nothing is offered twice.
     desk = RecordsDesk(teams.bot.people.triage().deps)

@@ -30,7 +30,7 @@ CAUSE, PREVENTION = "cause", "prevention"
 
 def review_invite(render: Renderer, view: IncidentView) -> list[Content]:
     """The invitation sent when an incident ends, with the quick reply that starts the guided input."""
-    contents = render.messages([render.t("records.review.invite", ref=view.ref)])
+    contents = render.messages([render.t("records.review.invite", ref=view.ref, status=view.status_label)])
     button = quick_action(render.t("records.review.button"), pb.encode(pb.REVIEW, view.id),
                           render.t("records.review.button"))
     contents[-1] = with_quick_reply(contents[-1], [button])

@@ -119,7 +119,7 @@ class SlackPort:
         if isinstance(content, c.Anchored):
             return r.markup(t("slack.anchored", ref=content.view.ref, link=escape(t("slack.thread_link"))))
         if isinstance(content, c.ReviewInvite):
-            return r.review_invite(content.view.ref, content.view.id)
+            return r.review_invite(content.view)
         raise TypeError(f"no Slack rendering for {type(content).__name__}")
 
     def _changed(self, posted: Posted, content: c.Content) -> tuple[str, list[dict[str, Any]]] | None:

@@ -38,7 +38,7 @@ from bot.adapters.slack.text import (
 from bot.delivery import layout
 from bot.delivery.flareup import FLAREUP_ACTION, REOPEN
 from bot.i18n import Catalog
-from bot.ports import InputSpec, Notification, StepView
+from bot.ports import IncidentView, InputSpec, Notification, StepView
 from bot.presenting import StepRef, shown_value  # shared with the other adapters
 from bot.records.service import MAX_REVIEW
 from bot.triage.core import incident_ref
@@ -334,11 +334,11 @@ class Renderer:
                                                                  text=self.t("slack.modal.choose")))))
         return self._modal(REPORT_SUBMIT, "slack.modal.report_title", "slack.modal.report_submit", metadata, blocks)
 
-    def review_invite(self, ref: str, incident_id: int) -> Rendered:
+    def review_invite(self, view: IncidentView) -> Rendered:
         """The invitation posted in the incident's conversation when it ends, with the button opening the review."""
-        text = escape(self.t("records.review.invite", ref=ref))
+        text = escape(self.t("records.review.invite", ref=view.ref, status=view.status_label))
         button = ButtonElement(text=truncate(self.t("records.review.button"), BUTTON_TEXT_LIMIT),
-                               action_id=REVIEW_OPEN, value=str(incident_id))
+                               action_id=REVIEW_OPEN, value=str(view.id))
         return Rendered(text, [_section(text), ActionsBlock(elements=[button])])
 
     def review_modal(self, ref: str, metadata: dict[str, Any]) -> View:

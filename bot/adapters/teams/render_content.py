@@ -61,7 +61,8 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
     if isinstance(content, c.ReopenWithdrawn):
         return render.reopen_withdrawn(content, link), content.view.ref
     if isinstance(content, c.ReviewInvite):
-        return review_card(render, content.view), t("records.review.invite", ref=content.view.ref)
+        view = content.view
+        return review_card(render, view), t("records.review.invite", ref=view.ref, status=view.status_label)
     raise TypeError(f"no Teams rendering for {type(content).__name__}")
 
 
@@ -73,7 +74,7 @@ def review_card(render: CardRenderer, view: IncidentView) -> dict[str, Any]:
         return {"type": "Input.Text", "id": INPUT_PREFIX + name, "label": t(label), "isMultiline": True,
                 "isRequired": False, "maxLength": MAX_REVIEW}
 
-    body = [*lines(t("records.review.invite", ref=view.ref)),
+    body = [*lines(t("records.review.invite", ref=view.ref, status=view.status_label)),
             text_block(md_escape(t("records.review.modal_hint")), isSubtle=True, size="Small"),
             field(CAUSE, "records.review.cause_label"), field(PREVENTION, "records.review.prevention_label")]
     return card(body, [action(t("records.review.submit"), REVIEW_SUBMIT, {"incident": view.id}, style="positive")])
