@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,12 @@ class Catalog:
 
     def labels(self, group: str, values: list[str] | tuple[str, ...]) -> str:
         """Several labels as one list in the locale's way (炎上、なりすまし / Flaming, Impersonation)."""
-        return ("、" if self.locale == "ja" else ", ").join(self.label(group, value) for value in values)
+        return listed(self.locale, [self.label(group, value) for value in values])
+
+
+def listed(locale: str, items: Iterable[str]) -> str:
+    """Items as one list in the locale's way (旭川市ガイドライン 7(1)エ、… / Asahikawa guideline 7(1)エ, …)."""
+    return ("、" if locale == "ja" else ", ").join(items)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

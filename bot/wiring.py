@@ -12,7 +12,7 @@ from bot.chat_sections import platform_people
 from bot.checks import check_kinds, shadowing_hint
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings, unknown_profile
-from bot.i18n import Catalog
+from bot.i18n import Catalog, listed
 from bot.triage.access import AccessPolicy
 from bot.triage.classify import Classifier
 from bot.triage.core import CoreDeps
@@ -94,7 +94,7 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
     mention = " ".join(dict.fromkeys(level.mention.strip() for level in bound if level.mention)) or None
     wait = bound[0].after_minutes if bound else DEFAULT_WAIT_MINUTES
     name = profile.first_recipients(locale)
-    basis = ", ".join(profile.cite(c, locale) for c in profile.first_report_clauses)
+    basis = listed(locale, (profile.cite(c, locale) for c in profile.first_report_clauses))
     origin: LevelOrigin = "municipal" if profile.first_report_own else "guideline"  # not a guideline clause: say so
     levels = [ChainLevel(1, first[0], name, mention, wait, first, origin, basis)]
     for level in configured[lead:]:

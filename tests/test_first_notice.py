@@ -130,3 +130,15 @@ def test_steps_name_their_actor(runtime_factory: Callable[..., Runtime], sqlite_
     assert views["stay_calm"].actor == "account_manager" and views["stay_calm"].actor_label == "アカウント管理者"
     assert views["stay_calm"].instructions.startswith("実施者: アカウント管理者\n")
     assert "直ちに" in views["report"].instructions
+
+
+def test_several_clauses_are_listed_the_japanese_way(
+    runtime_factory: Callable[..., Runtime], sqlite_url: str  # type: ignore[no-untyped-def]
+) -> None:
+    """Fidelity s17 #20: the notice joined its clauses with ", " where the records use 「、」."""
+    always = {"always_for_severities": ["low", "medium", "high", "critical"]}
+    runtime = runtime_factory(sqlite_url, profile="asahikawa", escalation={"office_hours": always})
+    leak = f"市の公式Xで申請者の氏名と電話番号が公開されてしまっています。個人情報の漏えいです {POST_URL}"
+    _, notes, _ = _report(runtime, leak)
+    basis_line = next(line for note in notes for line in note.body.splitlines() if line.startswith("通知先の根拠"))
+    assert "旭川市ガイドライン 7(1)エ、旭川市ガイドライン 7(2)ア" in basis_line and ", " not in basis_line

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from bot.clock import Clock, to_jst
-from bot.i18n import Catalog
+from bot.i18n import Catalog, listed
 from bot.ports import Actor, ConversationRef, IncidentView, Notification
 from bot.triage.access import AccessPolicy, PermissionDenied
 from bot.triage.actors import keep_name
@@ -291,7 +291,7 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
         basis = cat.t("notify.municipal")
     else:
         clauses, specific = deps.library.first_notice_basis(incident.kind, deps.profile)
-        cited = ", ".join(deps.profile.cite(c, cat.locale) for c in clauses)
+        cited = listed(cat.locale, (deps.profile.cite(c, cat.locale) for c in clauses))
         basis = cat.t("notify.basis" if specific else "notify.basis_other", basis=cited)
     renotice = "" if incident.acknowledged_at is not None else renotice_line(deps, level)  # drawn again after
     return Notification(incident_id=incident.id, audience=chain_level.section, level=level,

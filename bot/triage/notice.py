@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from bot.i18n import listed
 from bot.ports import Actor, Notification, Outcome
 from bot.triage.core import CoreDeps, event, notification, record, record_all, render_context, section_notice
 from bot.triage.intake_limit import RATE_LIMITED_EVENT
@@ -62,7 +63,7 @@ def deferred_message(deps: CoreDeps, incident: Incident) -> str | None:
     key = "notify.deferred_own" if deps.profile.first_report_own else "notify.deferred"
     return deps.catalog.t(key, recipients=deps.profile.first_recipients(locale),
                           condition=rule.condition.get(locale),
-                          basis=", ".join(deps.profile.cite(c, locale) for c in rule.clauses))
+                          basis=listed(locale, (deps.profile.cite(c, locale) for c in rule.clauses)))
 
 
 def first_notice_withheld(deps: CoreDeps, session: Session, incident: Incident) -> bool:
