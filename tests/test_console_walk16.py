@@ -133,7 +133,7 @@ def test_ending_with_steps_not_done_names_them(runtime_factory: Callable[..., Ru
     chat.handle("/ack")
     said = chat.handle("/resolve")
     assert "「対応完了」にしました" in said and "未完了の手順が 5 件" in said, said
-    assert "「反論せず冷静に対応し、事実関係を確認する」「" in said and "報告書" in said
+    assert "「反論や抗弁は控えて冷静に対応し、事実関係を確認する」「" in said and "報告書" in said
     chat.handle("/cancel")  # the closing review
     closed = chat.handle("/close")  # said once: not again when it is closed
     assert "「終結」にしました" in closed and "未完了の手順" not in closed, closed

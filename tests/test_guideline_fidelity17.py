@@ -193,3 +193,10 @@ def test_asahikawa_press_material_is_information_as_7_2_i_says(library, profiles
     else:
         assert "warn" not in text.lower() and "for your information" in text
         assert "help warn" in urausu
+
+
+def test_flaming_stay_calm_title_says_refrain_as_the_clauses_do(library, profiles) -> None:
+    """Fidelity s17 #19: the title said 「反論せず」 (do not) where every clause says 控える (refrain)."""
+    for pid in ("asahikawa", "urausu", "iwaki", "chikugo"):
+        step = _step(library, profiles, pid, "flaming", "stay_calm")
+        assert "控え" in step.title and "反論せず" not in step.title
