@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import Catalog
 from bot.ports import Actor, DraftView, InputSpec, Notification, Outcome, StepView
-from bot.triage import lifecycle
+from bot.triage import lifecycle, step_count
 from bot.triage.actors import acted_as, require_as
 from bot.triage.core import (
     CoreDeps,
@@ -90,9 +90,10 @@ class StepRunner:
         rendered = self.deps.library.render_step(incident.kind, step_id, self.deps.profile, context,
                                                  self.deps.catalog.locale, known)
         state = states.get(step_id)
+        shown = step_count.counted(self.deps.library, incident.kind, self.deps.profile, context, states)
         return StepView(
-            incident_id=incident.id, step_id=step_id, index=ids.index(step_id) + 1 if step_id in ids else 0,
-            total=len(ids), title=rendered.title, instructions=rendered.instructions,
+            incident_id=incident.id, step_id=step_id, index=shown.index(step_id) + 1 if step_id in ids else 0,
+            total=len(shown), title=rendered.title, instructions=rendered.instructions,
             citations=tuple(rendered.citations), donts=tuple(rendered.donts),
             fallback_note=rendered.fallback_note or "", inputs=tuple(rendered.inputs),
             drafts=tuple(rendered.drafts), status=state.status if state else "pending",  # type: ignore[arg-type]
