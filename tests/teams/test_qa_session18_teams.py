@@ -1,0 +1,51 @@
+"""Session 18 Teams walk (docs/qa/session18_walk_teams.md): 旭川市 and 筑後市's staff on Microsoft Teams."""
+
+from __future__ import annotations
+
+from tests.teams.env import OTHER, PR, REPORT, STAFF, TeamsEnv
+from tests.teams.fake_connector import card_text, verbs
+from tests.teams.teams_driver import User, personal_chat
+from tests.teams.test_teams_scenarios import REPORTS, thread_of
+
+COLLEAGUE = User("29:col-0001", "aad-col-0001", "鈴木 次郎")
+QUOTE = "申請者の 旭川 花子さん（0166-00-0000）の住所が写っています"
+ADVICE = "このスレッドに投稿したメッセージに個人情報"
+
+
+def _told(teams: TeamsEnv, user: User) -> list[str]:
+    chat = teams.fake.chats.get(user.id) or personal_chat(user)
+    return [card_text(message) for message in teams.fake.posts_to(chat)]
+
+
+def _replied_then(teams: TeamsEnv) -> tuple[str, dict]:  # type: ignore[type-arg]
+    """山田's 炎上 in the report channel; 鈴木 and 佐藤 reply in its thread, one quoting personal data."""
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    teams.driver.channel_post(COLLEAGUE, QUOTE, REPORT, root=root)
+    teams.driver.channel_post(OTHER, "見ました。画像にも写っています", REPORT, root=root)
+    [intro] = [m for m in teams.fake.thread(REPORT, root) if "kind_select" in verbs(m)]
+    return root, intro
+
+
+def test_colleagues_who_replied_before_a_correction_to_leak_are_told_privately_to_delete(teams: TeamsEnv) -> None:
+    """#1: the reporter corrected her 炎上 to 情報漏えい from the kind card; the thread was redacted and she was told
+    in her chat, but 鈴木, who had replied quoting the applicant's name and phone number, and 佐藤 were told nothing
+    (only replies posted after the correction were advised). Slack advises the earlier repliers (session 17 #7)."""
+    root, intro = _replied_then(teams)
+    assert teams.driver.execute(STAFF, intro, thread_of(root), "kind_select", {"kind": "leak"}).status == 200
+    [incident_id] = teams.incident_ids()
+    assert teams.view(incident_id).restricted
+    for colleague in (COLLEAGUE, OTHER):
+        [advice] = [text for text in _told(teams, colleague) if ADVICE in text]
+        assert "INC-0001" in advice and QUOTE not in advice
+    assert not [text for text in _told(teams, STAFF) if ADVICE in text]  # she is advised about her own post
+    again = teams.driver.execute(STAFF, intro, thread_of(root), "kind_select", {"kind": "leak"})
+    assert again.status == 200 and len([t for t in _told(teams, COLLEAGUE) if ADVICE in t]) == 1  # once
+
+
+def test_a_correction_to_leak_by_command_advises_the_earlier_repliers_too(teams: TeamsEnv) -> None:
+    """#1: PR's 「種別 INC-0001 情報漏えい」 in the personal chat moves the incident private the same way."""
+    _replied_then(teams)
+    teams.driver.chat_message(PR, "種別 INC-0001 情報漏えい")
+    assert teams.view(1).restricted
+    assert len([text for text in _told(teams, COLLEAGUE) if ADVICE in text]) == 1
+    assert len([text for text in _told(teams, OTHER) if ADVICE in text]) == 1
