@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.teams.env import OTHER, PR, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text, verbs
+from tests.teams.parity_driver import action_invoke, channel_of, message_payload
 from tests.teams.teams_driver import User, personal_chat
 from tests.teams.test_teams_scenarios import REPORTS, thread_of
 
@@ -49,3 +50,24 @@ def test_a_correction_to_leak_by_command_advises_the_earlier_repliers_too(teams:
     assert teams.view(1).restricted
     assert len([text for text in _told(teams, COLLEAGUE) if ADVICE in text]) == 1
     assert len([text for text in _told(teams, OTHER) if ADVICE in text]) == 1
+
+
+def test_a_message_action_on_a_reply_in_an_incidents_thread_does_not_run_another_incident_there(
+        teams: TeamsEnv) -> None:
+    """#2: 「インシデントとして報告」 on a colleague's reply inside INC-0001's thread (a different post: a なりすまし)
+    made INC-0002 with INC-0001's thread as its conversation: its intro and step cards were posted among INC-0001's,
+    and the thread's later replies and edits could only be told apart by guessing. A thread holds one incident (a
+    typed reply there is that incident's conversation); the new one runs in the reporter's personal chat."""
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    reply, _ = teams.driver.channel_post(COLLEAGUE, REPORTS["impersonation"], REPORT, root=root)
+    before = [m["id"] for m in teams.fake.thread(REPORT, root)]
+    payload = message_payload(reply, f"<p>{REPORTS['impersonation']}</p>", author=COLLEAGUE, reply_to=root)
+    answer = action_invoke(teams.driver, OTHER, "composeExtension/submitAction", channel_of(REPORT, root), payload,
+                           {"report_text": REPORTS["impersonation"], "report_kind": "", "source": "reportIncident"})
+    assert teams.incident_ids() == [1, 2] and teams.view(2).kind == "impersonation"
+    assert [m["id"] for m in teams.fake.thread(REPORT, root)] == before  # nothing of INC-0002 in INC-0001's thread
+    mine = _told(teams, OTHER)
+    assert any("INC-0002" in text for text in mine) and any("【手順 1/" in text for text in mine)
+    said = answer.body["task"]["value"]
+    assert "INC-0002" in said and "個人チャット" in said and "元のメッセージのスレッドで案内します" not in said
+    assert teams.view(2).conversation.channel != REPORT

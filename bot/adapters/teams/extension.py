@@ -148,11 +148,16 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
         return
     people.learn(activity)
     # The same intake as a message that is a report (reports.py): an explicit report from the message's place;
-    # the bot's own personal chat stays private.
-    sender = activity.from_property
-    origin = Origin("personal" if is_personal(source.place.channel) else "mention", source.place.channel,
-                    source.place.thread, source.id, True, user_id(sender),
-                    own=source.author is not None and source.author in (sender.aad_object_id, sender.id))
+    # the bot's own personal chat stays private. A thread holds one incident (its replies are its conversation):
+    # a message in another incident's thread is reported from the sender's personal chat instead.
+    sender, place = activity.from_property, source.place
+    taken = place.thread not in (None, source.id) and await off_loop(  # a reply, not the thread's own first post
+        people.core.base.queries.by_conversation, PLATFORM, place.channel, place.thread) is not None
+    if taken:
+        place = Place(await off_loop(replies.port.chat_of, user_id(sender)))
+    origin = Origin("personal" if is_personal(place.channel) else "mention", place.channel, place.thread, source.id,
+                    True, user_id(sender), own=source.author is not None and source.author in (sender.aad_object_id,
+                                                                                                sender.id))
     try:
         actor, triage = people.who(activity.from_property)
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, idempotency_key=f"teams-action:{activity.id}",
@@ -168,6 +173,7 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
         await _respond(context, dialog(text, " ".join(outcome.messages)))
         return
     accepted = ("teams.action.accepted_private" if view.restricted else  # a leak lives in the personal chat
+                "teams.action.accepted_taken" if taken else
                 "teams.action.accepted" if source.place.thread else "teams.action.accepted_chat")
     said = t(accepted, ref=view.ref, kind=catalog.label("kind", view.kind))
     try:
