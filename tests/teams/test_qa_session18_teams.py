@@ -71,3 +71,20 @@ def test_a_message_action_on_a_reply_in_an_incidents_thread_does_not_run_another
     said = answer.body["task"]["value"]
     assert "INC-0002" in said and "個人チャット" in said and "元のメッセージのスレッドで案内します" not in said
     assert teams.view(2).conversation.channel != REPORT
+
+
+def test_the_message_action_on_the_bots_own_card_reports_nothing(teams: TeamsEnv) -> None:
+    """#9: 「インシデントとして報告」 on the bot's intro card made its words a follow-up of INC-0001 and the presser a
+    co-reporter, while the dialog said 「INC-0001（炎上）の報告を受け付けました」. Teams names a bot's message by
+    its application, not a user; the dialog says so and nothing is recorded."""
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    [intro] = [m for m in teams.fake.thread(REPORT, root) if "kind_select" in verbs(m)]
+    payload = message_payload(intro["id"], f"<p>{card_text(intro)}</p>", author=OTHER, reply_to=root)
+    payload["from"] = {"user": None, "application": {"applicationIdentityType": "bot", "id": "incident-bot-app",
+                                                     "displayName": "incident-bot"}}
+    before = teams.events(1)
+    for name in ("composeExtension/fetchTask", "composeExtension/submitAction"):
+        answer = action_invoke(teams.driver, OTHER, name, channel_of(REPORT, root), payload,
+                               {"report_text": card_text(intro), "report_kind": "", "source": "reportIncident"})
+        assert answer.body["task"]["type"] == "message" and "ボットやアプリのメッセージ" in answer.body["task"]["value"]
+    assert teams.events(1) == before and f"teams:{OTHER.aad}" not in teams.view(1).reporters

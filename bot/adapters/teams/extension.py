@@ -45,6 +45,7 @@ class SourceMessage:
     created: datetime | None
     place: Place  # its conversation (channel or chat); in a channel, the thread root (itself when it starts one)
     author: str | None = None  # the AAD object id of who wrote it, when Teams says
+    by_app: bool = False  # written by an app (this bot's cards, another bot's): no one's report to make
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -69,7 +70,8 @@ def source_message(activity: Activity) -> SourceMessage | None:
     author = (sender.get("user") if isinstance(sender.get("user"), dict) else {}).get("id")
     return SourceMessage(message_id, message_text(content)[:TEXT_LIMIT],
                          given if isinstance(given, str) and given.startswith("https://") else link,
-                         _datetime(payload.get("createdDateTime")), place, str(author) if author else None)
+                         _datetime(payload.get("createdDateTime")), place, str(author) if author else None,
+                         by_app=not author and isinstance(sender.get("application"), dict))
 
 
 def dialog_card(render: CardRenderer, source: SourceMessage, *, text: str | None = None,
@@ -120,8 +122,8 @@ async def on_fetch_task(people: People, render: CardRenderer, context: TurnConte
     """fetchTask: the dialog pre-filled with the message (or a message when there is no message to report)."""
     source = source_message(context.activity)
     t = render.t
-    if source is None:
-        await _respond(context, task_message(t("teams.error.bad_action")))
+    if source is None or source.by_app:
+        await _respond(context, task_message(t("teams.action.app_message" if source else "teams.error.bad_action")))
         return
     sender = context.activity.from_property
     reason = people.roster.refusal_key(user_id(sender)) if sender and sender.id else None
@@ -140,8 +142,8 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
         assert source is not None
         return task_continue(t("teams.action.title"), dialog_card(replies.render, source, text=text, error=error))
     source, text, kind = submitted(activity)
-    if source is None:
-        await _respond(context, task_message(t("teams.error.bad_action")))
+    if source is None or source.by_app:
+        await _respond(context, task_message(t("teams.action.app_message" if source else "teams.error.bad_action")))
         return
     if not text:
         await _respond(context, dialog("", t("teams.action.empty")))
