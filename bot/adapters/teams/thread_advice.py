@@ -47,19 +47,21 @@ def note_replier(queries: IncidentQueries, ledger: Ledger, platform: str, channe
 def advise_earlier_repliers(runner: Runner, platform: str, incident_id: int, t: Callable[..., str]) -> int:
     """The advice to everyone noted as a replier but the reporters (advised in their chat); how many were told.
     Run once the correction is made: the move itself may still be under way on a delivery worker."""
-    queries = runner.ledger.queries
-    view = queries.view(incident_id, None)
+    try:
+        queries = runner.ledger.queries
+        view = queries.view(incident_id, None)
+        noted = [user for purpose, user, _ in queries.refs(incident_id, platform) if purpose.startswith(REPLIER)]
+    except Exception as exc:  # noqa: BLE001 - the correction is done (its sender is not told it failed); logged
+        log.warning("teams.earlier_reply_advice_failed incident_id=%s error=%s", incident_id, type(exc).__name__)
+        return 0
     if not view.restricted:
         return 0
-    words, reporters, told = t("delivery.earlier_reply_advice", ref=view.ref), set(view.reporters), 0
-    for purpose, user, _ in queries.refs(incident_id, platform):
-        if not purpose.startswith(REPLIER) or user in reporters:
-            continue
+    words, told = t("delivery.earlier_reply_advice", ref=view.ref), 0
+    for user in (user for user in noted if user not in view.reporters):
         try:
-            posted = runner.post_once(incident_id, ADVISED + user, Place(user), Texts((words,)),
-                                      p.Plan(incident_id, (), view.severity, ""))
-            told += posted is not None
-        except Exception as exc:  # noqa: BLE001 - the move itself is done; a colleague not told is logged
+            told += runner.post_once(incident_id, ADVISED + user, Place(user), Texts((words,)),
+                                     p.Plan(incident_id, (), view.severity, "")) is not None
+        except Exception as exc:  # noqa: BLE001 - one colleague not reached does not stop the others; logged
             log.warning("teams.earlier_reply_advice_failed incident_id=%s error=%s", incident_id,
                         getattr(exc, "code", type(exc).__name__))
     return told
