@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.teams.env import OTHER, PR, REPORT, STAFF, TeamsEnv
+from tests.teams.env import OTHER, PR, PR2, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text, verbs
 from tests.teams.parity_driver import action_invoke, channel_of, message_payload
 from tests.teams.teams_driver import User, personal_chat
@@ -88,3 +88,16 @@ def test_the_message_action_on_the_bots_own_card_reports_nothing(teams: TeamsEnv
                                {"report_text": card_text(intro), "report_kind": "", "source": "reportIncident"})
         assert answer.body["task"]["type"] == "message" and "ボットやアプリのメッセージ" in answer.body["task"]["value"]
     assert teams.events(1) == before and f"teams:{OTHER.aad}" not in teams.view(1).reporters
+
+
+def test_a_reply_reported_when_the_personal_chat_cannot_be_opened_is_told_in_the_dialog(teams: TeamsEnv) -> None:
+    """#2: the personal chat the new incident runs in is opened first; when the Bot Connector refuses, the dialog
+    stays open with the text and says so, and nothing is reported."""
+    root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    reply, _ = teams.driver.channel_post(COLLEAGUE, REPORTS["impersonation"], REPORT, root=root)
+    payload = message_payload(reply, f"<p>{REPORTS['impersonation']}</p>", author=COLLEAGUE, reply_to=root)
+    teams.fake.fail("create", 403)
+    answer = action_invoke(teams.driver, PR2, "composeExtension/submitAction", channel_of(REPORT, root), payload,
+                           {"report_text": REPORTS["impersonation"], "report_kind": "", "source": "reportIncident"})
+    assert answer.status == 200 and answer.body["task"]["type"] == "continue"
+    assert teams.incident_ids() == [1]

@@ -153,10 +153,14 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     # the bot's own personal chat stays private. A thread holds one incident (its replies are its conversation):
     # a message in another incident's thread is reported from the sender's personal chat instead.
     sender, place = activity.from_property, source.place
-    taken = place.thread not in (None, source.id) and await off_loop(  # a reply, not the thread's own first post
-        people.core.base.queries.by_conversation, PLATFORM, place.channel, place.thread) is not None
-    if taken:
-        place = Place(await off_loop(replies.port.chat_of, user_id(sender)))
+    try:
+        taken = place.thread not in (None, source.id) and await off_loop(  # a reply, not the thread's first post
+            people.core.base.queries.by_conversation, PLATFORM, place.channel, place.thread) is not None
+        if taken:
+            place = Place(await off_loop(replies.port.chat_of, user_id(sender)))
+    except Exception as exc:  # told inside the dialog, which stays open with the text
+        await _respond(context, dialog(text, replies.failure(exc, "report", None)))
+        return
     origin = Origin("personal" if is_personal(place.channel) else "mention", place.channel, place.thread, source.id,
                     True, user_id(sender), own=source.author is not None and source.author in (sender.aad_object_id,
                                                                                                 sender.id))
