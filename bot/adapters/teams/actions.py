@@ -17,6 +17,7 @@ from bot.adapters.teams.payloads import ActionResult, incident_of, submitted_ans
 from bot.adapters.teams.people import People
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
+from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private
 from bot.clock import format_jst
 from bot.delivery import controls
 from bot.delivery.content import Posted
@@ -102,6 +103,8 @@ class Actions:
         log.info("teams.kind_corrected incident_id=%s old=%s new=%s replay=%s", incident_id, before.kind,
                  after.outcome.incident.kind if after.outcome.incident else None, after.duplicate)
         await h.deliver(after.plan, actor.user_id, "kind_select")
+        if moved_private(after.plan):  # the colleagues who had replied in the public thread, told privately
+            await off_loop(advise_earlier_repliers, h.runner, PLATFORM, incident_id, h.t)
         return ActionResult(text=h.t("teams.duplicate") if after.duplicate else h.t("teams.received"))
 
     async def acknowledge(self, activity: Activity, data: Any) -> ActionResult:

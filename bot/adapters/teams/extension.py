@@ -45,6 +45,7 @@ class SourceMessage:
     created: datetime | None
     place: Place  # its conversation (channel or chat); in a channel, the thread root (itself when it starts one)
     author: str | None = None  # the AAD object id of who wrote it, when Teams says
+    by_app: bool = False  # written by an app (this bot's cards, another bot's): no one's report to make
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -69,7 +70,8 @@ def source_message(activity: Activity) -> SourceMessage | None:
     author = (sender.get("user") if isinstance(sender.get("user"), dict) else {}).get("id")
     return SourceMessage(message_id, message_text(content)[:TEXT_LIMIT],
                          given if isinstance(given, str) and given.startswith("https://") else link,
-                         _datetime(payload.get("createdDateTime")), place, str(author) if author else None)
+                         _datetime(payload.get("createdDateTime")), place, str(author) if author else None,
+                         by_app=not author and isinstance(sender.get("application"), dict))
 
 
 def dialog_card(render: CardRenderer, source: SourceMessage, *, text: str | None = None,
@@ -120,8 +122,8 @@ async def on_fetch_task(people: People, render: CardRenderer, context: TurnConte
     """fetchTask: the dialog pre-filled with the message (or a message when there is no message to report)."""
     source = source_message(context.activity)
     t = render.t
-    if source is None:
-        await _respond(context, task_message(t("teams.error.bad_action")))
+    if source is None or source.by_app:
+        await _respond(context, task_message(t("teams.action.app_message" if source else "teams.error.bad_action")))
         return
     sender = context.activity.from_property
     reason = people.roster.refusal_key(user_id(sender)) if sender and sender.id else None
@@ -140,19 +142,28 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
         assert source is not None
         return task_continue(t("teams.action.title"), dialog_card(replies.render, source, text=text, error=error))
     source, text, kind = submitted(activity)
-    if source is None:
-        await _respond(context, task_message(t("teams.error.bad_action")))
+    if source is None or source.by_app:
+        await _respond(context, task_message(t("teams.action.app_message" if source else "teams.error.bad_action")))
         return
     if not text:
         await _respond(context, dialog("", t("teams.action.empty")))
         return
     people.learn(activity)
     # The same intake as a message that is a report (reports.py): an explicit report from the message's place;
-    # the bot's own personal chat stays private.
-    sender = activity.from_property
-    origin = Origin("personal" if is_personal(source.place.channel) else "mention", source.place.channel,
-                    source.place.thread, source.id, True, user_id(sender),
-                    own=source.author is not None and source.author in (sender.aad_object_id, sender.id))
+    # the bot's own personal chat stays private. A thread holds one incident (its replies are its conversation):
+    # a message in another incident's thread is reported from the sender's personal chat instead.
+    sender, place = activity.from_property, source.place
+    try:
+        taken = place.thread not in (None, source.id) and await off_loop(  # a reply, not the thread's first post
+            people.core.base.queries.by_conversation, PLATFORM, place.channel, place.thread) is not None
+        if taken:
+            place = Place(await off_loop(replies.port.chat_of, user_id(sender)))
+    except Exception as exc:  # told inside the dialog, which stays open with the text
+        await _respond(context, dialog(text, replies.failure(exc, "report", None)))
+        return
+    origin = Origin("personal" if is_personal(place.channel) else "mention", place.channel, place.thread, source.id,
+                    True, user_id(sender), own=source.author is not None and source.author in (sender.aad_object_id,
+                                                                                                sender.id))
     try:
         actor, triage = people.who(activity.from_property)
         report = ReportInput(text=text, reporter=actor, kind_hint=kind, idempotency_key=f"teams-action:{activity.id}",
@@ -168,6 +179,7 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
         await _respond(context, dialog(text, " ".join(outcome.messages)))
         return
     accepted = ("teams.action.accepted_private" if view.restricted else  # a leak lives in the personal chat
+                "teams.action.accepted_taken" if taken else
                 "teams.action.accepted" if source.place.thread else "teams.action.accepted_chat")
     said = t(accepted, ref=view.ref, kind=catalog.label("kind", view.kind))
     try:

@@ -17,6 +17,7 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
+from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private, note_replier
 from bot.clock import format_jst
 from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume, typed
 from bot.delivery.content import Place, Texts
@@ -161,8 +162,12 @@ class Reports:
         if conversation.conversation_type != "channel" or root in (None, activity.id):
             return
         try:
-            view = privacy.public_reply_incident(self.people.core.base.queries, PLATFORM, base, str(root))
-            if view is None:
+            queries = self.people.core.base.queries
+            view = privacy.public_reply_incident(queries, PLATFORM, base, str(root))
+            if view is None:  # an open incident's reply: noted, in case its kind is corrected to a leak later
+                self.people.learn(activity)
+                note_replier(queries, self.replies.runner.ledger, PLATFORM, base, str(root), user_id(sender),
+                             str(activity.id))
                 return
             self.people.learn(activity)  # the sender's Teams id, to create a personal chat they may not have yet
             user, words = user_id(sender), self.replies.t("delivery.public_reply_advice", ref=view.ref)
@@ -202,6 +207,9 @@ class Reports:
             await self.say(context, origin, *ran.said)
             if ran.plan is not None:
                 await self.replies.deliver(ran.plan, actor.user_id, ran.action)
+                if command.incident_id is not None and moved_private(ran.plan):  # corrected to a leak
+                    await off_loop(advise_earlier_repliers, self.replies.runner, PLATFORM, command.incident_id,
+                                   self.replies.t)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
                                       here=origin.source == "personal")
