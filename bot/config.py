@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
+from bot.config_urls import url_problem
 from bot.config_values import (
     ClockTime,
     Days,
@@ -314,6 +315,9 @@ def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[s
     else incident-bot.db; both taken relative to the folder app.yaml is in."""
     from_env = env.get("DATABASE_URL")
     url = from_env or file_settings.database_url or DEFAULT_DATABASE_URL
+    problem = url_problem(url, "DATABASE_URL" if from_env else f"{path}: database_url")
+    if problem:  # before the file-path advice below: postgresql:/… is a mistyped URL, not a path
+        raise ConfigError(problem)
     if not re.match(r"^(sqlite(\+\w+)?|postgres|postgresql(\+\w+)?)://", url):  # postgres:// as psql and libpq take it
         scheme = url.split(":")[0]
         field = "DATABASE_URL" if from_env else f"{path}: database_url"
