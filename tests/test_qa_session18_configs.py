@@ -70,3 +70,51 @@ def test_check_says_a_later_first_recipient_is_told_at_once_and_its_wait_unused(
         "    - {section: pr_section, after_minutes: 15, mention: U0SOUMU01}\n"
         "    - {section: department_head, mention: U0KACHO01}\n"), monkeypatch)
     assert "escalation.levels[1].after_minutes" not in said  # no wait written: nothing is lost
+
+
+def _copied_municipality(tmp_path: Path) -> Path:
+    """playbooks_dir `pb` as README says: 旭川市's profile copied as 名寄市 and the five playbooks with its entries."""
+    import yaml
+
+    from tests.conftest import REPO
+
+    (tmp_path / "pb" / "profiles").mkdir(parents=True)
+    profile = yaml.safe_load((REPO / "playbooks" / "profiles" / "asahikawa.yaml").read_text(encoding="utf-8"))
+    profile.update(id="nayoro", name={"ja": "名寄市", "en": "Nayoro City"})
+    profile["guideline"].update(title="名寄市ソーシャルメディアガイドライン", citation_prefix="名寄市",
+                                citation_prefix_en="Nayoro City", source="nayoro.pdf")
+    profile["sections"]["pr_section"]["name"] = {"ja": "広報広聴係", "en": "PR Section"}
+    (tmp_path / "pb" / "profiles" / "nayoro.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True),
+                                                            encoding="utf-8")
+
+    def add(node: object) -> None:
+        if isinstance(node, dict):
+            if "asahikawa" in node:
+                node.setdefault("nayoro", node["asahikawa"])
+            for key, value in list(node.items()):
+                if key == "profiles" and isinstance(value, list) and "asahikawa" in value:
+                    value.append("nayoro")
+                add(value)
+        elif isinstance(node, list):
+            for value in node:
+                add(value)
+
+    for kind in ("flaming", "impersonation", "misinformation", "leak", "account_takeover"):
+        playbook = yaml.safe_load((REPO / "playbooks" / f"{kind}.yaml").read_text(encoding="utf-8"))
+        add(playbook)
+        (tmp_path / "pb" / f"{kind}.yaml").write_text(yaml.safe_dump(playbook, allow_unicode=True, sort_keys=False),
+                                                      encoding="utf-8")
+    return tmp_path / "pb"
+
+
+def test_a_copied_step_naming_a_section_the_new_profile_lacks_is_said_in_japanese(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 「pb/misinformation.yaml: steps[4].instructions.ja: cannot render for profile 'nayoro' (ja):
+    # UndefinedError: 'dict object' has no attribute 'pr_head'」 — English only, nothing on what to change.
+    _copied_municipality(tmp_path)
+    code, said = _check(tmp_path, 'profile: nayoro\nplaybooks_dir: pb\naccess:\n  pr_members: ["console:console-pr"]\n',
+                        monkeypatch)
+    assert code == 2
+    first = said.splitlines()[1]  # after 「設定エラー:」
+    assert "pb/misinformation.yaml: steps[4].instructions.ja: " in first
+    assert "「pr_head」" in first and "nayoro" in first and "pr_section" in first and "書き直して" in first
