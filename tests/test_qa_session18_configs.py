@@ -118,3 +118,32 @@ def test_a_copied_step_naming_a_section_the_new_profile_lacks_is_said_in_japanes
     first = said.splitlines()[1]  # after 「設定エラー:」
     assert "pb/misinformation.yaml: steps[4].instructions.ja: " in first
     assert "「pr_head」" in first and "nayoro" in first and "pr_section" in first and "書き直して" in first
+
+
+def test_a_municipal_own_step_with_a_note_and_no_clauses_is_refused_not_cited_to_the_general_rule(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: a step the municipality added (「市長公室へ報告する」) with
+    # `fallback: {nayoro: {note: …自治体の運用設定…}}`
+    # passed `check` and was shown with 「根拠: 名寄市ガイドライン 7(1)エ / 6(1) / 8(1)カ / 7(1)イ」 — the general
+    # rule's clauses, which say nothing of the step, under a note saying it is no rule of the guideline.
+    import yaml
+
+    pb = _copied_municipality(tmp_path)
+    for path in pb.glob("*.yaml"):  # the copied 筑後市 wording 「{{ sections.pr_head }}に協議」 rewritten
+        path.write_text(path.read_text(encoding="utf-8").replace("sections.pr_head", "sections.pr_section"),
+                        encoding="utf-8")
+    flaming = yaml.safe_load((pb / "flaming.yaml").read_text(encoding="utf-8"))
+    note = {"ja": "この手順は名寄市の運用で定めたものです（自治体の運用設定）。", "en": "Nayoro City's own setting."}
+    flaming["steps"].insert(2, {
+        "id": "tell_mayor", "title": {"ja": "市長公室へ報告する", "en": "Tell the Mayor's Office"},
+        "profiles": ["nayoro"], "instructions": {"ja": "市長公室へ電話で報告してください。", "en": "Phone the office."},
+        "fallback": {"nayoro": {"note": note}}})
+    (pb / "flaming.yaml").write_text(yaml.safe_dump(flaming, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    app = 'profile: nayoro\nplaybooks_dir: pb\naccess:\n  pr_members: ["console:console-pr"]\n'
+    code, said = _check(tmp_path, app, monkeypatch)
+    assert code == 2
+    assert "flaming.yaml: steps[2].fallback.nayoro.clauses: " in said and "practice: true" in said
+    flaming["steps"][2]["fallback"]["nayoro"]["practice"] = True  # what the message says to write
+    (pb / "flaming.yaml").write_text(yaml.safe_dump(flaming, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    code, said = _check(tmp_path, app, monkeypatch)
+    assert code == 0, said
