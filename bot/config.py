@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
+from bot.config_text import ime_slips
 from bot.config_urls import url_problem
 from bot.config_values import (
     ClockTime,
@@ -296,6 +297,9 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(both(f"{path}: 読み込めません（{exc.strerror or exc}）。"
                                f"ファイルの読み取り権限を確認してください。",
                                f"{path}: cannot read: {exc}")) from None
+    slips = ime_slips(text, str(path))
+    if slips:
+        raise ConfigError(slips)
     hidden = yaml_text.commented_values(text)
     if hidden:
         raise ConfigError("\n".join(both(

@@ -147,3 +147,21 @@ def test_a_municipal_own_step_with_a_note_and_no_clauses_is_refused_not_cited_to
     (pb / "flaming.yaml").write_text(yaml.safe_dump(flaming, allow_unicode=True, sort_keys=False), encoding="utf-8")
     code, said = _check(tmp_path, app, monkeypatch)
     assert code == 0, said
+
+
+@pytest.mark.parametrize(("text", "line", "what"), [
+    ("escalation:\n  renotice_limit：3\n", 2, "全角のコロン"),  # read as the string 'renotice_limit：3'
+    ("profile: iwaki\nescalation:\n  renotice_limit：3\nsummary:\n  time: \"09:00\"\n", 3, "全角のコロン"),
+    ("profile: iwaki\nescalation:\n  renotice_limit: 3\n\u3000tick_seconds: 60\nsummary: {}\n", 4, "全角スペース"),
+    ("profile: iwaki\nslack:\n  pr_channel：\"C0PR00001\"\n", 3, "全角のコロン"),
+    ("profile: iwaki\nescalation:\n  renotice_limit:\u30006\n  tick_seconds: 60\n", 3, "全角スペース"),
+])
+def test_a_full_width_colon_or_space_is_named_on_its_own_line(tmp_path: Path, text: str, line: int,
+                                                               what: str) -> None:
+    # Before: the line after the mistake (「10 行目」 for line 9), or, when the key was a block's last, a schema error
+    # 「escalation: 「名前: 値」の組（マッピング）で指定してください（入力値: 'renotice_limit：3'）」 naming neither.
+    (tmp_path / "app.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "app.yaml", environ={})
+    first = str(caught.value).splitlines()[0]
+    assert f"app.yaml: {line} 行目" in first and what in first, first
