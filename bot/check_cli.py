@@ -243,6 +243,14 @@ def channels_without_reports(settings: Settings) -> list[str]:
                     if section.pr_channel and not section.report_channels]
 
 
+def restricted_in_report_channels(settings: Settings) -> list[str]:
+    """Platforms whose restricted (leak) channel is one of their report channels, which every member of staff reads."""
+    slack = settings.file.slack
+    found = ["slack"] if slack.restricted_channel and slack.restricted_channel in slack.report_channels else []
+    return found + [name for name, section in zip(PLATFORM_SECTIONS, _sections(settings), strict=True)
+                    if section.restricted_channel and section.restricted_channel in section.report_channels]
+
+
 def unpingable_mentions(settings: Settings) -> list[tuple[int, str]]:
     """Escalation mentions Slack would show as plain text (not U…/W…/S…) while Slack channels are set up."""
     slack = settings.file.slack
@@ -284,6 +292,14 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "of the bot are); add the report channel's id\n" if en else
             "注意: 報告を受け付けるチャンネルがありません。チャンネルへの投稿は報告として受け付けず、ボットとの"
             "個人チャット（DM）とメンションだけが報告になります。報告用チャンネルの ID を書いてください。\n"))
+    for name in restricted_in_report_channels(settings):
+        stdout.write(f"{settings.source}: {name}.restricted_channel: " + (
+            "warning: it is also a report channel, which all staff read; leak notices and the daily verification "
+            "go there. Give a private channel's id, or remove the line (leak notices then go to the PR channel)\n"
+            if en else
+            "注意: 報告チャンネル（report_channels）と同じです。情報漏えいの通知と日次の検証結果が、職員の全員が読む"
+            "報告チャンネルに投稿されます。非公開チャンネルの ID を書くか、この行を削除してください"
+            "（削除すると情報漏えいの通知は広報チャンネルに届きます）。\n"))
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     for line in first_recipients_unmentioned(settings, deps.escalation, deps.profile, cat):

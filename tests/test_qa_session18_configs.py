@@ -165,3 +165,17 @@ def test_a_full_width_colon_or_space_is_named_on_its_own_line(tmp_path: Path, te
         load_config(tmp_path / "app.yaml", environ={})
     first = str(caught.value).splitlines()[0]
     assert f"app.yaml: {line} 行目" in first and what in first, first
+
+
+def test_check_warns_when_the_restricted_channel_is_a_report_channel(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A village with no separate security channel set restricted_channel to its report channel: `check` said OK,
+    # and leak notices and the daily verification went to the channel every member of staff reads.
+    base = ('profile: chikugo\naccess:\n  pr_members: ["slack:U0PR00001"]\nescalation:\n  levels:\n'
+            '    - {section: pr_head, mention: U0PR00001}\nslack:\n  report_channels: [C0REPORT1]\n'
+            '  pr_channel: C0PR00001\n')
+    code, said = _check(tmp_path, base + "  restricted_channel: C0REPORT1\n", monkeypatch)
+    assert code == 0
+    assert "slack.restricted_channel: 注意" in said and "報告チャンネル" in said
+    code, said = _check(tmp_path, base + "  restricted_channel: C0SECRET1\n", monkeypatch)
+    assert code == 0 and "restricted_channel" not in said
