@@ -19,6 +19,7 @@ from bot.wiring import Runtime
 
 # The chat platforms whose app.yaml blocks share ChatSection's fields (Slack's is typed in bot/config.py).
 PLATFORM_SECTIONS = ("teams", "lineworks")
+PR_EXAMPLES = {"slack": "slack:U0123ABCD", "teams": "teams:<Entra ID object id>", "lineworks": "lineworks:<user id>"}
 SLACK_MENTION = re.compile(r"[SUW][A-Z0-9_]+")  # what Slack's renderer turns into a ping (adapters/slack/text.py)
 
 
@@ -243,6 +244,19 @@ def channels_without_reports(settings: Settings) -> list[str]:
                     if section.pr_channel and not section.report_channels]
 
 
+def platforms_without_pr(settings: Settings) -> list[str]:
+    """Platforms in use where no PR member is theirs (e.g. only the init file's console:console-pr): there nobody
+    may acknowledge, so every notice is re-sent to the limit."""
+    if not pr_people(settings):
+        return []  # check.no_pr_members says it for every platform
+    shared = {identity.split(user)[0] for user in settings.file.access.pr_members}
+    slack = settings.file.slack
+    found = ["slack"] if ((slack.pr_channel or slack.report_channels) and "slack" not in shared
+                          and not (slack.pr_members or slack.pr_user_groups)) else []
+    return found + [name for name, section in zip(PLATFORM_SECTIONS, _sections(settings), strict=True)
+                    if section.in_use() and name not in shared and not section.pr_members]
+
+
 def restricted_in_report_channels(settings: Settings) -> list[str]:
     """Platforms whose restricted (leak) channel is one of their report channels, which every member of staff reads."""
     slack = settings.file.slack
@@ -292,6 +306,9 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "of the bot are); add the report channel's id\n" if en else
             "注意: 報告を受け付けるチャンネルがありません。チャンネルへの投稿は報告として受け付けず、ボットとの"
             "個人チャット（DM）とメンションだけが報告になります。報告用チャンネルの ID を書いてください。\n"))
+    for name in platforms_without_pr(settings):
+        stdout.write(f"{settings.source}: {name}.pr_members: "
+                     + cat.t("check.platform_without_pr", platform=name, example=PR_EXAMPLES[name]) + "\n")
     for name in restricted_in_report_channels(settings):
         stdout.write(f"{settings.source}: {name}.restricted_channel: " + (
             "warning: it is also a report channel, which all staff read; leak notices and the daily verification "

@@ -179,3 +179,17 @@ def test_check_warns_when_the_restricted_channel_is_a_report_channel(
     assert "slack.restricted_channel: 注意" in said and "報告チャンネル" in said
     code, said = _check(tmp_path, base + "  restricted_channel: C0SECRET1\n", monkeypatch)
     assert code == 0 and "restricted_channel" not in said
+
+
+def test_check_warns_when_a_platform_in_use_has_no_pr_member_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The init file's `pr_members: ["console:console-pr"]` kept while Slack channels were added: `check` said OK, yet
+    # on Slack nobody may acknowledge (the notice's button refuses everyone) and the re-notices run to the limit.
+    slack = 'profile: iwaki\nslack:\n  report_channels: [C0REPORT1]\n  pr_channel: C0PR00001\n'
+    code, said = _check(tmp_path, slack + 'access:\n  pr_members: ["console:console-pr"]\n', monkeypatch)
+    assert code == 0
+    assert "slack.pr_members: 注意" in said and "access.pr_members" in said and "slack:U" in said
+    for fixed in (slack + 'access:\n  pr_members: ["console:console-pr", "slack:U0PR00001"]\n',
+                  slack + '  pr_members: [U0PR00001]\naccess:\n  pr_members: ["console:console-pr"]\n'):
+        code, said = _check(tmp_path, fixed, monkeypatch)
+        assert code == 0 and "slack.pr_members: 注意" not in said, said
