@@ -18,6 +18,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -101,6 +102,15 @@ class OfficeHours(_Strict):
         if any(d < 0 or d > 6 for d in value):
             raise PydanticCustomError("weekday_range", "weekdays are 0 (Monday) to 6 (Sunday)")
         return value
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> OfficeHours:
+        # Else counted on the wall clock (bot/triage/escalation.py): re-notices at night and on closed days.
+        if self.end <= self.start:
+            start, end = self.start.strftime("%H:%M"), self.end.strftime("%H:%M")
+            raise ValueError(f"end（{end}）は start（{start}）より後の時刻にしてください（終日数える場合は "
+                             f"start: 0:00、end: 23:59） / end ({end}) must be after start ({start})")
+        return self
 
 class EscalationSettings(_Strict):
     """Who is mentioned and when: leading levels naming a first recipient bind the first notice; the rest are the

@@ -193,3 +193,15 @@ def test_check_warns_when_a_platform_in_use_has_no_pr_member_of_its_own(
                   slack + '  pr_members: [U0PR00001]\naccess:\n  pr_members: ["console:console-pr"]\n'):
         code, said = _check(tmp_path, fixed, monkeypatch)
         assert code == 0 and "slack.pr_members: 注意" not in said, said
+
+
+@pytest.mark.parametrize(("start", "end"), [("18:00", "17:15"), ("8:30", "8:30"), ("17時15分", "8時30分")])
+def test_office_hours_ending_before_they_start_are_refused(tmp_path: Path, start: str, end: str) -> None:
+    # Before: accepted without a word and counted on the wall clock: re-notices at night, at weekends and on
+    # holidays (a start and end written the wrong way round, as 「18:00」 for 「8:00」).
+    (tmp_path / "app.yaml").write_text(
+        f"profile: chikugo\nescalation:\n  office_hours:\n    start: {start}\n    end: {end}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "app.yaml", environ={})
+    message = str(caught.value)
+    assert "escalation.office_hours" in message and "end" in message and "start" in message and "後" in message
