@@ -205,3 +205,16 @@ def test_office_hours_ending_before_they_start_are_refused(tmp_path: Path, start
         load_config(tmp_path / "app.yaml", environ={})
     message = str(caught.value)
     assert "escalation.office_hours" in message and "end" in message and "start" in message and "後" in message
+
+
+@pytest.mark.parametrize("detail", ['connection is bad: invalid sslmode value: "requir"',
+                                    'invalid connection option "sslmod"'])
+def test_a_mistyped_connection_option_is_named_not_a_server_down(detail: str) -> None:
+    # Before: `?sslmode=requir` read 「データベースに接続できません … サーバーが動いているか…を確認してください」.
+    from sqlalchemy.exc import OperationalError
+
+    from bot.cli_errors import database_problem, say
+
+    key = database_problem(OperationalError("connect", None, Exception(detail)))
+    said = say(key, "ja", url="postgresql://bot@db/townbot?sslmode=requir", detail=detail)
+    assert "サーバーが動いているか" not in said and "?" in said and detail in said and "何も保存していません" in said
