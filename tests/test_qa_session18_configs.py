@@ -118,6 +118,8 @@ def test_a_copied_step_naming_a_section_the_new_profile_lacks_is_said_in_japanes
     first = said.splitlines()[1]  # after 「設定エラー:」
     assert "pb/misinformation.yaml: steps[4].instructions.ja: " in first
     assert "「pr_head」" in first and "nayoro" in first and "pr_section" in first and "書き直して" in first
+    # Nor the advice for an outdated copy of a built-in (「このファイルを削除すると…」): the copy is the new city's own.
+    assert "置き換えています" not in said and "delete it" not in said
 
 
 def test_a_municipal_own_step_with_a_note_and_no_clauses_is_refused_not_cited_to_the_general_rule(
