@@ -13,7 +13,7 @@ _SHORT = re.compile(r"^(?P<scheme>sqlite|postgres|postgresql)(\+\w+)?(:/?(?!/)|/
 
 
 def _masked(url: str) -> str:
-    return re.sub(r"(://[^:/@]*:)[^@/]+@", r"\1***@", url)
+    return re.sub(r"([:/][^:/@]*:)[^@/]+@", r"\1***@", url)  # also with the slashes missing
 
 
 def url_problem(url: str, field: str) -> str | None:

@@ -22,7 +22,8 @@ def _check(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
 
 @pytest.mark.parametrize("url", ["postgresql:/bot@db.example.lg.jp/townbot", "postgresql//bot@db.example.lg.jp/x",
-                                 "postgres:bot@db.example.lg.jp/x", "sqlite:/data/bot.db"])
+                                 "postgres:bot@db.example.lg.jp/x", "sqlite:/data/bot.db",
+                                 "postgresql:/bot:s3cret@db.example.lg.jp/x", "postgresql//bot:s3cret@db/x"])
 def test_a_database_url_missing_its_slashes_is_named_as_such(tmp_path: Path, url: str) -> None:
     # Before: 「ファイルのパスは URL の形で sqlite:///postgresql:/bot@… のように書いてください」 — a PostgreSQL URL
     # with one slash too few was taken for a file path.
@@ -32,6 +33,7 @@ def test_a_database_url_missing_its_slashes_is_named_as_such(tmp_path: Path, url
     message = str(caught.value)
     assert "sqlite:///postgres" not in message and "sqlite:///sqlite" not in message
     assert message.startswith("DATABASE_URL: ") and "://" in message and "「/」" in message
+    assert "s3cret" not in message  # the password is a secret, as everywhere else
 
 
 def test_a_database_url_with_a_wrong_port_is_refused_without_a_traceback(
