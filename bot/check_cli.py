@@ -19,6 +19,7 @@ from bot.wiring import Runtime
 
 # The chat platforms whose app.yaml blocks share ChatSection's fields (Slack's is typed in bot/config.py).
 PLATFORM_SECTIONS = ("teams", "lineworks")
+PR_EXAMPLES = {"slack": "slack:U0123ABCD", "teams": "teams:<Entra ID object id>", "lineworks": "lineworks:<user id>"}
 SLACK_MENTION = re.compile(r"[SUW][A-Z0-9_]+")  # what Slack's renderer turns into a ping (adapters/slack/text.py)
 
 
@@ -162,6 +163,48 @@ def first_level_elsewhere(settings: Settings, profile: Profile, en: bool = False
         "書いてください。")
 
 
+def unused_first_waits(settings: Settings, profile: Profile, en: bool = False) -> list[str]:
+    """Waits written on leading levels after the first that name another first recipient: told at once, unused."""
+    # e.g. 浦臼町 5(3): 総務課 15 min then 所属課局長 45 min, meant as a chain; both are told at once, every 15 min.
+    levels, first = settings.file.escalation.levels, profile.first_report_to
+    lead = 0
+    while lead < len(levels) and levels[lead].section in first:
+        lead += 1
+    locale = "en" if en else "ja"
+    together = profile.first_recipients(locale)
+    found = []
+    for index in range(1, lead):
+        level = levels[index]
+        if "after_minutes" not in level.model_fields_set or level.after_minutes == levels[0].after_minutes:
+            continue
+        name = profile.section_name(level.section, locale)
+        wait = levels[0].after_minutes
+        found.append(f"escalation.levels[{index}].after_minutes: " + (
+            f"warning: {level.section} ({name}) is told first, at once with the others ({together}), so this wait "
+            f"({level.after_minutes} min) is not used; re-notices follow escalation.levels[0]'s {wait} min. A later "
+            "level after the first notice must name a section the first notice does not go to" if en else
+            f"注意: {level.section}（{name}）は最初の報告先の一つで、最初の通知で{together}に同時に通知します。"
+            f"この待ち時間（{level.after_minutes} 分）は使われず、再通知の間隔は escalation.levels[0] の {wait} 分"
+            "です。最初の通知の後に知らせる段階には、最初の通知の宛先でない部署を書いてください。"))
+    return found
+
+
+def profile_unnamed(settings: Settings, profile: Profile, en: bool = False) -> str | None:
+    """app.yaml without `profile:`: the default municipality runs, its sections told and its guideline cited."""
+    if "profile" in settings.file.model_fields_set:
+        return None
+    locale = "en" if en else "ja"
+    who = f"{profile.id} ({profile.name.get(locale)})" if en else f"{profile.id}（{profile.name.get(locale)}）"
+    first = profile.first_recipients(locale)
+    return "profile: " + (
+        f"warning: app.yaml names no profile, so {who} runs: notices go to {first} citing its guideline. Unless "
+        "you are that municipality, write profile: (asahikawa, urausu, iwaki, chikugo or a custom_profiles name)"
+        if en else
+        f"注意: app.yaml に profile がないため、{who}のプロファイルで動きます（通知先は{first}、根拠は"
+        f"{profile.name.get(locale)}のガイドライン）。{profile.name.get(locale)}でなければ、profile: に自治体の"
+        "プロファイル（asahikawa・urausu・iwaki・chikugo、または custom_profiles の名前）を書いてください。")
+
+
 def acknowledger_unnotified(settings: Settings, profile: Profile, cat: Catalog) -> str | None:
     """The profile's acknowledger (and pr_role, the people of access.pr_members) when it is none of the sections
     the first notice goes to (first_report_to, all told at once): who must acknowledge is never told first."""
@@ -199,6 +242,27 @@ def channels_without_reports(settings: Settings) -> list[str]:
     found = ["slack"] if slack.pr_channel and not slack.report_channels else []
     return found + [name for name, section in zip(PLATFORM_SECTIONS, _sections(settings), strict=True)
                     if section.pr_channel and not section.report_channels]
+
+
+def platforms_without_pr(settings: Settings) -> list[str]:
+    """Platforms in use where no PR member is theirs (e.g. only the init file's console:console-pr): there nobody
+    may acknowledge, so every notice is re-sent to the limit."""
+    if not pr_people(settings):
+        return []  # check.no_pr_members says it for every platform
+    shared = {identity.split(user)[0] for user in settings.file.access.pr_members}
+    slack = settings.file.slack
+    found = ["slack"] if ((slack.pr_channel or slack.report_channels) and "slack" not in shared
+                          and not (slack.pr_members or slack.pr_user_groups)) else []
+    return found + [name for name, section in zip(PLATFORM_SECTIONS, _sections(settings), strict=True)
+                    if section.in_use() and name not in shared and not section.pr_members]
+
+
+def restricted_in_report_channels(settings: Settings) -> list[str]:
+    """Platforms whose restricted (leak) channel is one of their report channels, which every member of staff reads."""
+    slack = settings.file.slack
+    found = ["slack"] if slack.restricted_channel and slack.restricted_channel in slack.report_channels else []
+    return found + [name for name, section in zip(PLATFORM_SECTIONS, _sections(settings), strict=True)
+                    if section.restricted_channel and section.restricted_channel in section.report_channels]
 
 
 def unpingable_mentions(settings: Settings) -> list[tuple[int, str]]:
@@ -242,6 +306,17 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             "of the bot are); add the report channel's id\n" if en else
             "注意: 報告を受け付けるチャンネルがありません。チャンネルへの投稿は報告として受け付けず、ボットとの"
             "個人チャット（DM）とメンションだけが報告になります。報告用チャンネルの ID を書いてください。\n"))
+    for name in platforms_without_pr(settings):
+        stdout.write(f"{settings.source}: {name}.pr_members: "
+                     + cat.t("check.platform_without_pr", platform=name, example=PR_EXAMPLES[name]) + "\n")
+    for name in restricted_in_report_channels(settings):
+        stdout.write(f"{settings.source}: {name}.restricted_channel: " + (
+            "warning: it is also a report channel, which all staff read; leak notices and the daily verification "
+            "go there. Give a private channel's id, or remove the line (leak notices then go to the PR channel)\n"
+            if en else
+            "注意: 報告チャンネル（report_channels）と同じです。情報漏えいの通知と日次の検証結果が、職員の全員が読む"
+            "報告チャンネルに投稿されます。非公開チャンネルの ID を書くか、この行を削除してください"
+            "（削除すると情報漏えいの通知は広報チャンネルに届きます）。\n"))
     for line in unused_mentions(settings, deps.escalation, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     for line in first_recipients_unmentioned(settings, deps.escalation, deps.profile, cat):
@@ -251,6 +326,11 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     unnotified = acknowledger_unnotified(settings, deps.profile, cat)
     if unnotified:
         stdout.write(f"{settings.source}: {unnotified}\n")
+    unnamed = profile_unnamed(settings, deps.profile, en)
+    if unnamed:
+        stdout.write(f"{settings.source}: {unnamed}\n")
+    for line in unused_first_waits(settings, deps.profile, en):
+        stdout.write(f"{settings.source}: {line}\n")
     elsewhere = first_level_elsewhere(settings, deps.profile, en)
     if elsewhere:
         stdout.write(f"{settings.source}: {elsewhere}\n")

@@ -32,6 +32,10 @@ def shadowing_hint(settings: Settings, message: str) -> str:
     extra = settings.extra_playbooks_dir
     if extra is None:
         return ""
+    own = [path.stem for path in (extra / "profiles").glob("*.yaml")
+           if not (settings.playbooks_dir / "profiles" / path.name).is_file()]
+    if any(f"'{pid}'" in message or f".{pid}:" in message for pid in own):
+        return ""  # a new municipality's own copies (README), not an outdated copy of a built-in: keep them
     for path in sorted(extra.rglob("*")):
         relative = path.relative_to(extra)
         builtin = settings.playbooks_dir / relative

@@ -38,6 +38,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The database server's name cannot be found: {url}\n({detail}) Check the host name in "
               "DATABASE_URL and the DNS or network. Nothing was saved.",
     },
+    "db_bad_option": {
+        "ja": "データベースの接続の指定（URL の「?」の後）に誤りがあります: {url}\n（{detail}）項目名と値（例: "
+              "sslmode=require）を確認してください。何も保存していません。",
+        "en": "A connection option (after the URL's '?') is wrong: {url}\n({detail}) Check its name and value "
+              "(e.g. sslmode=require). Nothing was saved.",
+    },
     "db_cannot_open": {
         "ja": "データベースファイルを開けません: {url}\nフォルダーがあり、このユーザーで書き込めるかを確認してください"
               "（フォルダーを指していないかも確認してください）。何も保存していません。",
@@ -144,6 +150,8 @@ def database_problem(exc: SQLAlchemyError) -> str:
     if "resolve host" in text or "name or service not known" in text or "translate host name" in text \
             or "nodename nor servname" in text:
         return "db_no_host"
+    if "invalid connection option" in text or re.search(r"invalid \w+ value", text):
+        return "db_bad_option"
     if "unable to open" in text or "is a directory" in text:
         return "db_cannot_open"
     if isinstance(exc, DBAPIError) and exc.connection_invalidated or "connect" in text or "timeout" in text:

@@ -18,12 +18,15 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
+from bot.config_text import ime_slips
+from bot.config_urls import url_problem
 from bot.config_values import (
     ClockTime,
     Days,
@@ -99,6 +102,15 @@ class OfficeHours(_Strict):
         if any(d < 0 or d > 6 for d in value):
             raise PydanticCustomError("weekday_range", "weekdays are 0 (Monday) to 6 (Sunday)")
         return value
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> OfficeHours:
+        # Else counted on the wall clock (bot/triage/escalation.py): re-notices at night and on closed days.
+        if self.end <= self.start:
+            start, end = self.start.strftime("%H:%M"), self.end.strftime("%H:%M")
+            raise ValueError(f"end（{end}）は start（{start}）より後の時刻にしてください（終日数える場合は "
+                             f"start: 0:00、end: 23:59） / end ({end}) must be after start ({start})")
+        return self
 
 class EscalationSettings(_Strict):
     """Who is mentioned and when: leading levels naming a first recipient bind the first notice; the rest are the
@@ -295,6 +307,9 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(both(f"{path}: 読み込めません（{exc.strerror or exc}）。"
                                f"ファイルの読み取り権限を確認してください。",
                                f"{path}: cannot read: {exc}")) from None
+    slips = ime_slips(text, str(path))
+    if slips:
+        raise ConfigError(slips)
     hidden = yaml_text.commented_values(text)
     if hidden:
         raise ConfigError("\n".join(both(
@@ -314,6 +329,9 @@ def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[s
     else incident-bot.db; both taken relative to the folder app.yaml is in."""
     from_env = env.get("DATABASE_URL")
     url = from_env or file_settings.database_url or DEFAULT_DATABASE_URL
+    problem = url_problem(url, "DATABASE_URL" if from_env else f"{path}: database_url")
+    if problem:  # before the file-path advice below: postgresql:/… is a mistyped URL, not a path
+        raise ConfigError(problem)
     if not re.match(r"^(sqlite(\+\w+)?|postgres|postgresql(\+\w+)?)://", url):  # postgres:// as psql and libpq take it
         scheme = url.split(":")[0]
         field = "DATABASE_URL" if from_env else f"{path}: database_url"

@@ -88,6 +88,17 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
                     f"{where}.fallback.{pid}: the step already has clauses for {pid!r}; "
                     "give either clauses or a fallback"
                 )
+            if fallback.note is not None and not fallback.clauses and not fallback.practice:
+                # The note replaces the one saying the general rule applies, yet its clauses would still be cited.
+                raise PlaybookError(both(
+                    f"{where}.fallback.{pid}.clauses: 説明（note）があり条項がないため、この手順の根拠として一般原則の"
+                    f"条項が表示されますが、説明はそれに触れていません。ガイドラインの定めでない手順（自治体の"
+                    f"運用設定など）なら practice: true を加えてください（条項を引用せず、ガイドラインの定めでないと"
+                    f"表示します）。"
+                    f"ガイドラインの条項に基づく手順なら clauses にその条項を書いてください。",
+                    f"{where}.fallback.{pid}.clauses: a note without clauses shows the general rule's clauses as the "
+                    f"step's basis, which the note does not explain; add practice: true for a step no clause "
+                    f"contains (e.g. the municipality's own setting), or list the clauses it rests on"))
         if isinstance(step.actor, dict):
             for pid in step.actor:
                 if pid not in builtins:

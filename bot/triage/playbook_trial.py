@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from jinja2 import TemplateError
 from bot.triage.playbook_models import Playbook, PlaybookError
 from bot.triage.profiles import LOCALES, Profile
 from bot.triage.templating import sample_context
+from bot.triage.validation_text import both
 
 if TYPE_CHECKING:
     from bot.triage.playbook import PlaybookLibrary
@@ -64,10 +66,21 @@ def _try_profile(
             library.render_step(playbook.kind, step.id, profile, context, locale)
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             field = _failing_field(library, playbook, step.id, profile, context, locale)
-            raise PlaybookError(
-                f"{source}: steps[{index}].{field}: cannot render for profile "
-                f"{profile.id!r} ({locale}): {type(exc).__name__}: {exc}"
-            ) from None
+            raise PlaybookError(both(f"{source}: steps[{index}].{field}: {_unrendered(exc, profile)}",
+                                     f"{source}: steps[{index}].{field}: cannot render for profile "
+                                     f"{profile.id!r} ({locale}): {type(exc).__name__}: {exc}")) from None
+
+
+def _unrendered(exc: Exception, profile: Profile) -> str:
+    """Why a step's text cannot be shown for a profile, in Japanese: most often a copied step naming a section
+    (sections.pr_head, 筑後市's) or an actor the new profile does not have."""
+    missing = re.search(r"has no attribute '([^']+)'", str(exc))
+    if missing is None:
+        return (f"プロファイル {profile.id} 用に文面を表示できません（{type(exc).__name__}: {exc}）。"
+                "テンプレートを確認してください。")
+    return (f"文面の「{missing.group(1)}」は、プロファイル {profile.id} にない名前です（{profile.id} の部署: "
+            f"{', '.join(profile.sections)}、実施者: {', '.join(profile.actors)}）。ほかの自治体の文面を写した"
+            f"部分を、この自治体の部署・実施者の名前で書き直してください（README「自治体プロファイル」）。")
 
 
 def _failing_when(

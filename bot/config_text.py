@@ -1,0 +1,39 @@
+"""Slips of a Japanese IME in app.yaml, found on their own line before YAML reads them as something else."""
+
+from __future__ import annotations
+
+import re
+
+from bot.triage.validation_text import both
+
+# `renotice_limit：3` is no key at all to YAML: the block's last such line turns the block into a string, and the
+# others fail on the line after. A key behind a full-width space becomes a key of the outer block.
+_COLON = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*[ \u3000]*(：)")
+_AFTER = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*:(\u3000)")
+_INDENT = re.compile(r"^[ ]*(\u3000)[ \u3000]*[A-Za-z_][\w.-]*[ \u3000]*[:：]")
+
+
+def ime_slips(text: str, source: str) -> str | None:
+    """Lines whose key is followed by a full-width colon or indented with a full-width space, or None."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        colon, indent, after = _COLON.match(line), _INDENT.match(line), _AFTER.match(line)
+        if after:
+            found.append(both(
+                f"{source}: {number} 行目 {after.start(1) + 1} 文字目: コロンの後が全角スペースです。"
+                "「項目名: 値」のコロンの後は半角スペースで書いてください。",
+                f"{source}: line {number}, column {after.start(1) + 1}: a full-width space after the colon; write "
+                "'key: value' with an ASCII space"))
+        elif indent:
+            found.append(both(
+                f"{source}: {number} 行目 {indent.start(1) + 1} 文字目: 字下げに全角スペースがあります。"
+                "字下げは半角スペースで書いてください。",
+                f"{source}: line {number}, column {indent.start(1) + 1}: a full-width space in the indentation; "
+                "indent with ASCII spaces"))
+        elif colon:
+            found.append(both(
+                f"{source}: {number} 行目 {colon.start(1) + 1} 文字目: 項目名の後が全角のコロン（：）です。"
+                "「項目名: 値」は半角のコロンと半角スペースで書いてください。",
+                f"{source}: line {number}, column {colon.start(1) + 1}: a full-width colon after the key; write "
+                "'key: value' with an ASCII colon and space"))
+    return "\n".join(found) or None
