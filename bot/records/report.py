@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.clock import to_jst
 from bot.records.model import IncidentRecord
-from bot.records.sentences import Describer, Line, format_when, platform_label, step_sources
+from bot.records.sentences import Describer, Line, format_when, mark_suspect, platform_label, step_sources
 from bot.triage.classifier_intake import EXAMPLE_EVENT
 from bot.triage.core import CoreDeps
 from bot.wareki import wareki_date
@@ -92,7 +92,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     now = now or deps.clock.now()
     describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar,
                           hidden=not view.details_visible)
-    lines = tuple(describer.describe(record.entries))
+    lines = tuple(mark_suspect(describer.describe(record.entries), record.suspect, cat))
     blank = cat.t("records.report.blank")
 
     def when(value: datetime | None) -> str:
@@ -160,7 +160,18 @@ def suspect_warning(deps: CoreDeps, record: IncidentRecord) -> str:
     """The warning a file made from records the chain no longer vouches for carries ("" when sound)."""
     if not record.suspect:
         return ""
-    return deps.catalog.t("records.report.tampered", seqs=", ".join(str(seq) for seq in record.suspect))
+    cat = deps.catalog
+    return cat.t("records.report.tampered", seqs=", ".join(str(seq) for seq in record.suspect),
+                 mark=cat.t("records.tampered_row").strip())
+
+
+def suspect_file_warning(deps: CoreDeps, record: IncidentRecord) -> str:
+    """The same warning for a timeline file, whose rows are marked as the report's history is ("" when sound)."""
+    if not record.suspect:
+        return ""
+    cat = deps.catalog
+    return cat.t("records.tampered_file", seqs=", ".join(str(seq) for seq in record.suspect),
+                 mark=cat.t("records.tampered_row").strip())
 
 
 def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,13 @@ def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
         local = to_jst(value)
         return f"{wareki_date(local)} {local:%H:%M}"
     return format_jst(value, locale)
+
+
+def mark_suspect(lines: Sequence[Line], suspect: Collection[int], catalog: Catalog) -> list[Line]:
+    """The lines with the rows the chain no longer vouches for marked at the start of their text (rows show no seq)."""
+    mark = catalog.t("records.tampered_row")
+    return [replace(line, text=mark + line.text, sentence=mark + line.sentence) if line.seq in suspect else line
+            for line in lines]
 
 
 def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, kind: str,

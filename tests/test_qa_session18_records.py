@@ -1,0 +1,79 @@
+"""Session 18 records walk (docs/qa/session18_records.md): what the 課長, the auditor and a stranger read."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import docx
+import openpyxl
+from sqlalchemy import update
+
+from bot.clock import FixedClock
+from bot.ports import Actor, ReportInput
+from bot.records.service import RecordsDesk
+from bot.wiring import Runtime
+from storage.models import TimelineEvent
+from tests.conftest import PR, SECURITY, STAFF
+from tests.helpers import answers_for
+
+REPORTER = Actor(STAFF, "山田 太郎", "test")
+PRESS = Actor(PR, "広報 花子", "test")
+OFFICER = Actor(SECURITY, "情報セキュリティ 鈴木", "test")
+FLAMING = "市の公式Xの除雪の投稿が炎上しています https://x.com/city/status/111"
+MARK = "【改ざん・削除のおそれ】"
+
+
+def _flaming(runtime: Runtime, clock: FixedClock) -> int:
+    triage = runtime.triage
+    outcome = triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER))
+    assert outcome.incident is not None and outcome.step is not None
+    incident_id, step = outcome.incident.id, outcome.step
+    while step is not None:
+        clock.advance(minutes=10)
+        step = triage.steps.complete(incident_id, step.step_id, REPORTER, answers=answers_for(step)).step
+    return incident_id
+
+
+def _tamper_severity(runtime: Runtime, incident_id: int) -> int:
+    """Someone with database access turns 「中→高」 into 「中→低」 (no hash recomputed)."""
+    with runtime.triage.deps.sessions.begin() as session:
+        event = session.query(TimelineEvent).filter_by(incident_id=incident_id, type="severity_changed").one()
+        session.execute(update(TimelineEvent).where(TimelineEvent.seq == event.seq).values(new_value="low"))
+        return event.seq
+
+
+def test_a_tampered_timeline_says_so_in_every_file_and_marks_the_row(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 1: the xlsx and CSV of a tampered timeline (the xlsx also goes to DMs at closing) said nothing, while
+    the command line said 「ファイルにもそう記載しました」; no file showed which row (rows carry no seq)."""
+    runtime = runtime_factory(sqlite_url)
+    incident_id = _flaming(runtime, clock)
+    _tamper_severity(runtime, incident_id)
+    desk = RecordsDesk(runtime.triage.deps)
+    sheet = openpyxl.load_workbook(io.BytesIO(desk.timeline_file(incident_id, None, "xlsx").content)).worksheets[0]
+    cells = [[str(c.value or "") for c in row] for row in sheet.iter_rows()]
+    assert "改ざん" in cells[0][0] and "timeline verify" in cells[0][0]
+    assert cells[1][:4] == ["日時", "種別", "実施者", "内容"] and sheet.freeze_panes == "A3"
+    marked = [row for row in cells if row[3].startswith(MARK)]
+    assert len(marked) == 1 and "「中」から「低」" in marked[0][3]
+    rows = list(csv.reader(io.StringIO(desk.timeline_file(incident_id, None, "csv").content.decode("utf-8-sig"))))
+    assert rows[0][0] == "日時" and [r for r in rows if r[3].startswith(MARK)] == [
+        next(r for r in rows if "「中」から「低」" in r[3])]
+    timeline = desk.timeline_file(incident_id, None, "md").content.decode()
+    assert "このファイルをそのまま使わず" in timeline and f"{MARK}山田 太郎の入力により重大度" in timeline
+    report = docx.Document(io.BytesIO(desk.report_file(incident_id, None, "docx").content))
+    history = [row.cells[2].text for row in report.tables[0].rows]  # 経緯
+    assert [text for text in history if text.startswith(MARK)] == [
+        next(text for text in history if "「中」から「低」" in text)]
+
+
+def test_a_sound_timeline_has_no_warning_row(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                             clock: FixedClock) -> None:
+    runtime = runtime_factory(sqlite_url)
+    incident_id = _flaming(runtime, clock)
+    sheet = openpyxl.load_workbook(io.BytesIO(
+        RecordsDesk(runtime.triage.deps).timeline_file(incident_id, None, "xlsx").content)).worksheets[0]
+    assert sheet.cell(1, 1).value == "日時" and sheet.freeze_panes == "A2"
+    assert not any(MARK in str(c.value or "") for row in sheet.iter_rows() for c in row)
