@@ -77,3 +77,53 @@ def test_a_sound_timeline_has_no_warning_row(runtime_factory: Callable[..., Runt
         RecordsDesk(runtime.triage.deps).timeline_file(incident_id, None, "xlsx").content)).worksheets[0]
     assert sheet.cell(1, 1).value == "日時" and sheet.freeze_panes == "A2"
     assert not any(MARK in str(c.value or "") for row in sheet.iter_rows() for c in row)
+
+
+def test_the_classifiers_example_is_in_words_in_the_timeline(runtime_factory: Callable[..., Runtime],
+                                                             sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 2: after a kind correction the timeline's xlsx/CSV read 変更後 「misinformation」 (the kind's id, in
+    English) and the fallback 「山田 太郎の「判定の学習例」を記録しました。」."""
+    runtime = runtime_factory(sqlite_url)
+    incident_id = _flaming(runtime, clock)
+    runtime.triage.incidents.correct_kind(incident_id, "misinformation", REPORTER)
+    text = RecordsDesk(runtime.triage.deps).timeline_file(incident_id, None, "csv").content.decode("utf-8-sig")
+    row = next(r for r in csv.reader(io.StringIO(text)) if r[1] == "判定の学習例")
+    assert row[5] == "デマ・事実と反する投稿" and "misinformation" not in text
+    assert row[3] == ("山田 太郎の種別の訂正により、この報告を「デマ・事実と反する投稿」の判定の学習例として"
+                      "記録しました。")
+
+
+def test_a_withheld_first_notice_says_why_and_under_which_clause(runtime_factory: Callable[..., Runtime],
+                                                                 sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 3: 旭川市 misinformation (7(3)イ: report only 悪質な場合): the report's 経緯 read 「ボット（自動処理）の
+    「通知の保留（ガイドラインの条件待ち）」を記録しました。」 and 通知・確認 「通知・確認の記録はありません。」: a 課長
+    could not tell whether anyone forgot to tell 広報広聴課."""
+    runtime = runtime_factory(sqlite_url)
+    outcome = runtime.triage.incidents.report(ReportInput(
+        text="給付金についてのデマが拡散しています https://x.com/someone/status/999", reporter=REPORTER,
+        kind_hint="misinformation"))
+    assert outcome.incident is not None
+    desk = RecordsDesk(runtime.triage.deps)
+    report = desk.report_file(outcome.incident.id, None, "md").content.decode()
+    assert "通知の保留（ガイドラインの条件待ち）」を記録しました" not in report
+    assert ("ボット（自動処理）が、旭川市ガイドライン 7\\(3\\)イ により報告は「悪質な場合」に行うこととされているため、"
+            "広報広聴課への通知を保留しました（手順で該当すると選ばれたときに通知します）。") in report
+    timeline = desk.timeline_file(outcome.incident.id, None, "csv").content.decode("utf-8-sig")
+    held = next(r for r in csv.reader(io.StringIO(timeline)) if r[1].startswith("通知の保留"))
+    assert held[6] == "旭川市ガイドライン 7(3)イ"
+
+
+def test_who_merged_an_incident_is_named_in_the_incident_it_went_into(runtime_factory: Callable[..., Runtime],
+                                                                      sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 4: the report of the incident another was merged into read 「slack:U_PR（広報担当）がINC-0001を
+    このインシデントに統合しました。」: the merger's name is kept on the merged incident only."""
+    runtime = runtime_factory(sqlite_url)
+    triage = runtime.triage
+    first = triage.incidents.report(ReportInput(text="市長のなりすましアカウントがあります https://x.com/fake_mayor",
+                                                reporter=Actor("slack:U_COL", "同僚 高橋", "test")))
+    second = triage.incidents.report(ReportInput(text=FLAMING, reporter=REPORTER))
+    assert first.incident is not None and second.incident is not None
+    triage.incidents.merge(first.incident.id, second.incident.id, PRESS)
+    report = RecordsDesk(triage.deps).report_file(second.incident.id, None, "md").content.decode()
+    assert "slack:U_PR" not in report
+    assert "| 広報 花子（広報担当） | 広報 花子（広報担当）がINC-0001をこのインシデントに統合しました。 |" in report
