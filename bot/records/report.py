@@ -64,6 +64,7 @@ class Report:
     warning: str = ""  # the chain does not vouch for these records: said on top
     made: datetime | None = None  # the file's 作成日時 (Word shows its template's 2013 otherwise)
     locale: str = "ja"
+    mark: str = ""  # a restricted incident's 【取扱注意】, in the header of every page
 
 
 def addressee_sections(deps: CoreDeps) -> list[str]:
@@ -153,6 +154,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         warning=suspect_warning(deps, record),
         made=now,
         locale=locale,
+        mark=cat.t("records.report.restricted_mark").strip() if view.restricted else "",
     )
 
 
