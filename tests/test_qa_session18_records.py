@@ -127,3 +127,39 @@ def test_who_merged_an_incident_is_named_in_the_incident_it_went_into(runtime_fa
     report = RecordsDesk(triage.deps).report_file(second.incident.id, None, "md").content.decode()
     assert "slack:U_PR" not in report
     assert "| 広報 花子（広報担当） | 広報 花子（広報担当）がINC-0001をこのインシデントに統合しました。 |" in report
+
+
+def test_every_page_of_the_word_report_is_numbered_and_a_leaks_is_marked(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 5: the Word report (two pages and more with its 経緯) had no header or footer: no page numbers for a
+    filed document whose pages get separated, and a leak's 【取扱注意】 on the first page only."""
+    runtime = runtime_factory(sqlite_url)
+    triage = runtime.triage
+    flaming = _flaming(runtime, clock)
+    leak = triage.incidents.report(ReportInput(
+        text="個人情報の漏えいです。公式Facebookに申請書の写真が投稿されています https://www.facebook.com/city/posts/9",
+        reporter=REPORTER))
+    assert leak.incident is not None
+    desk = RecordsDesk(triage.deps)
+    for incident_id, restricted in ((flaming, False), (leak.incident.id, True)):
+        section = docx.Document(io.BytesIO(desk.report_file(incident_id, None, "docx").content)).sections[0]
+        footer = section.footer._element.xml
+        assert " PAGE " in footer and " NUMPAGES " in footer and f"INC-{incident_id:04d}" in footer
+        assert ("【取扱注意】" in section.header.paragraphs[0].text) is restricted
+
+
+def test_the_workbooks_print_on_numbered_pages_as_wide_as_the_paper(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 6: the auditor printing the timeline (7 columns, 250 characters wide) got portrait pages cutting the
+    columns apart, the header row on the first page only and no page numbers."""
+    runtime = runtime_factory(sqlite_url)
+    incident_id = _flaming(runtime, clock)
+    desk = RecordsDesk(runtime.triage.deps)
+    books = (desk.timeline_file(incident_id, None, "xlsx").content, desk.incidents_file(None).content)
+    for sheet in (s for book in books for s in openpyxl.load_workbook(io.BytesIO(book)).worksheets):
+        assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.fitToHeight == 0  # as many pages down as it takes
+        assert sheet.print_title_rows == "$1:$1"
+        assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+        assert sheet.oddHeader.left.text == sheet.title

@@ -145,6 +145,19 @@ def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[S
         sheet.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, widest) + 2
     sheet.freeze_panes = f"A{top + 1}"
     sheet.auto_filter.ref = f"A{top}:{get_column_letter(len(head))}{top + len(rows)}"
+    _print_setup(sheet, top)
+
+
+def _print_setup(sheet: Any, top: int) -> None:
+    """Printed on A4 landscape, all columns on the page width, the header (and any warning) on every page,
+    the sheet's name on top and page n / N at the foot: records are printed and filed."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"1:{top}"
+    sheet.oddHeader.left.text = sheet.title.replace("&", "&&")
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def _save(workbook: Workbook, title: str) -> bytes:
