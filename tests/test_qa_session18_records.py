@@ -163,3 +163,26 @@ def test_the_workbooks_print_on_numbered_pages_as_wide_as_the_paper(
         assert sheet.print_title_rows == "$1:$1"
         assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
         assert sheet.oddHeader.left.text == sheet.title
+
+
+def test_a_leaks_report_does_not_copy_its_notes(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                clock: FixedClock) -> None:
+    """Finding 7: a leak's report says 「報告の本文はこの報告書に転記しません」 and its internal report 「漏えいした
+    情報そのものは、この報告に記載しないでください」, yet 経緯 copied a colleague's note 「追記: 電話番号 090-1234-5678
+    が見えます」 whole into the Word file sent to three DMs and filed."""
+    runtime = runtime_factory(sqlite_url, profile="iwaki")
+    triage = runtime.triage
+    colleague = Actor("slack:U_COL", "同僚 高橋", "test")
+    leak = triage.incidents.report(ReportInput(
+        text="個人情報の漏えいです。住民の申請書が写っています https://www.facebook.com/city/posts/10",
+        reporter=colleague)).incident
+    assert leak is not None and leak.restricted
+    triage.incidents.add_note(leak.id, colleague, "追記: 電話番号 090-1234-5678 が見えます")
+    desk = RecordsDesk(triage.deps)
+    for file in (desk.report_file(leak.id, None, "md"), desk.report_for_recipient(leak.id, "slack:U_COL", "md")):
+        report = file.content.decode()
+        assert "090-1234-5678" not in report
+        assert "同僚 高橋がメモを残しました（情報漏えいの案件のため、メモの本文はこの報告書に転記しません）。" in report
+    document = docx.Document(io.BytesIO(desk.report_file(leak.id, None, "docx").content))
+    assert not any("090-1234-5678" in cell.text for table in document.tables for row in table.rows
+                   for cell in row.cells)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import to_jst
+from bot.i18n import Catalog
 from bot.records.model import IncidentRecord
 from bot.records.sentences import Describer, Line, format_when, mark_suspect, platform_label, step_sources
 from bot.triage.classifier_intake import EXAMPLE_EVENT
@@ -115,7 +116,8 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
             (cat.t("records.report.col_when"), cat.t("records.report.col_actor"),
              cat.t("records.report.col_content")),
             # The classifier's labelled examples are its bookkeeping, not the response: the timeline keeps them.
-            tuple((line.when, line.actor, line.text) for line in lines if line.type != EXAMPLE_EVENT),
+            tuple((line.when, line.actor, _history_text(cat, view.restricted, line)) for line in lines
+                  if line.type != EXAMPLE_EVENT),
             (4.3, 2.7, 9.0))),
         _notices(deps, lines),
         _actions(deps, record, describer, when),
@@ -156,6 +158,14 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         locale=locale,
         mark=cat.t("records.report.restricted_mark").strip() if view.restricted else "",
     )
+
+
+def _history_text(cat: Catalog, restricted: bool, line: Line) -> str:
+    """A line of 経緯; a leak's notes are not copied (free text, as likely as the report to hold what leaked)."""
+    if not restricted or line.type != "note" or line.erased:
+        return line.text
+    mark = cat.t("records.tampered_row")
+    return (mark if line.text.startswith(mark) else "") + cat.t("records.report.note_not_copied", who=line.actor)
 
 
 def suspect_warning(deps: CoreDeps, record: IncidentRecord) -> str:
