@@ -186,3 +186,20 @@ def test_a_leaks_report_does_not_copy_its_notes(runtime_factory: Callable[..., R
     document = docx.Document(io.BytesIO(desk.report_file(leak.id, None, "docx").content))
     assert not any("090-1234-5678" in cell.text for table in document.tables for row in table.rows
                    for cell in row.cells)
+
+
+def test_the_records_say_which_hash_they_were_made_from_and_how_to_check_it(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, clock: FixedClock) -> None:
+    """Finding 8: the report ended 「最終ハッシュ b47172337cc2036d」 with no word of what it is, while `timeline verify`
+    prints the chain's 「先頭ハッシュ」 (another hash): the auditor could match neither; the xlsx named no hash."""
+    runtime = runtime_factory(sqlite_url)
+    incident_id = _flaming(runtime, clock)
+    desk = RecordsDesk(runtime.triage.deps)
+    last = runtime.triage.queries.timeline(incident_id, None)[-1].hash[:16]
+    report = desk.report_file(incident_id, None, "md").content.decode()
+    provenance = report.strip().splitlines()[-1]
+    assert f"最後の記録のハッシュ {last}" in provenance and "ハッシュチェーン" in provenance
+    assert "incident-bot timeline verify" in provenance
+    assert f"incident-bot timeline INC-{incident_id:04d} --format json" in provenance
+    sheet = openpyxl.load_workbook(io.BytesIO(desk.timeline_file(incident_id, None, "xlsx").content)).worksheets[0]
+    assert f"最後の記録のハッシュ {last}" in sheet.oddFooter.left.text

@@ -105,7 +105,8 @@ class RecordsDesk:
             # The steps' status (done, skipped, 未実施) follows the events; CSV stays one table of events.
             steps = (step_headers(self.deps), step_rows(self.deps, rec, describer,
                                                         lambda at: describer.when(at) if at else ""))
-            content = (timeline_xlsx(view, lines, cat, steps, warning, rec.suspect) if fmt == "xlsx" else
+            head = rec.entries[-1].hash[:16] if rec.entries else ""
+            content = (timeline_xlsx(view, lines, cat, steps, warning, rec.suspect, head) if fmt == "xlsx" else
                        timeline_csv(lines, cat).encode("utf-8") if fmt == "csv" else
                        timeline_markdown(view, lines, cat, warning, steps).encode("utf-8"))
         return RecordFile(f"{view.ref}-timeline.{fmt}", content, MEDIA_TYPES[fmt],

@@ -169,13 +169,17 @@ def _save(workbook: Workbook, title: str) -> bytes:
 
 
 def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog,
-                  steps: StepTable | None = None, warning: str = "", suspect: Collection[int] = ()) -> bytes:
+                  steps: StepTable | None = None, warning: str = "", suspect: Collection[int] = (),
+                  head: str = "") -> bytes:
     """The timeline as an Excel workbook: Japanese headers, real dates, fitted widths, frozen header row; the
     steps' status on a second sheet; a chain warning on top and the suspect rows in red."""
     rows = [(_excel_time(line.at), *timeline_cells(line)[1:]) for line in lines]
     workbook = Workbook()
     _sheet(workbook, f"{view.ref} {catalog.t('records.sheet')}", headers(catalog, "column", TIMELINE_COLUMNS),
            rows, warning=warning, marked={n for n, line in enumerate(lines) if line.seq in suspect})
+    if head:  # printed at the foot: the state of the chain the file was made from (the report names it too)
+        workbook.active.oddFooter.left.text = catalog.t(  # type: ignore[union-attr]
+            "records.sheet_provenance", ref=view.ref, count=len(lines), head=head)
     if steps is not None and steps[1]:
         _sheet(workbook, catalog.t("records.steps_sheet"), steps[0], steps[1], new=True)
     return _save(workbook, f"{view.ref} {catalog.t('records.sheet')}")
