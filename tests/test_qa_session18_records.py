@@ -203,3 +203,22 @@ def test_the_records_say_which_hash_they_were_made_from_and_how_to_check_it(
     assert f"incident-bot timeline INC-{incident_id:04d} --format json" in provenance
     sheet = openpyxl.load_workbook(io.BytesIO(desk.timeline_file(incident_id, None, "xlsx").content)).worksheets[0]
     assert f"最後の記録のハッシュ {last}" in sheet.oddFooter.left.text
+
+
+def test_the_re_notices_read_alike(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                   clock: FixedClock) -> None:
+    """Finding 9 (low): 「ボット（自動処理）が確認のないまま期限を過ぎたため、所属長に再通知しました（第2段階）。」 then
+    「ボット（自動処理）が、確認のないまま期限を過ぎたため、…（第2段階の1回目の再通知）。」: one sentence, two ways."""
+    runtime = runtime_factory(sqlite_url)
+    triage = runtime.triage
+    outcome = triage.incidents.report(ReportInput(
+        text="市の公式Instagramが乗っ取られたようです https://www.instagram.com/city_official/p/abc",
+        reporter=REPORTER))
+    assert outcome.incident is not None
+    for _ in range(3):
+        clock.advance(minutes=31)
+        triage.escalations.fire_due(lambda notification: None, "walk")
+    text = RecordsDesk(triage.deps).timeline_file(outcome.incident.id, None, "csv").content.decode("utf-8-sig")
+    sentences = [row[3] for row in csv.reader(io.StringIO(text)) if row[1] == "エスカレーション"]
+    assert len(sentences) >= 2
+    assert all(s.startswith("ボット（自動処理）が、確認のないまま期限を過ぎたため、") for s in sentences), sentences
