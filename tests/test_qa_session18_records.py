@@ -222,3 +222,17 @@ def test_the_re_notices_read_alike(runtime_factory: Callable[..., Runtime], sqli
     sentences = [row[3] for row in csv.reader(io.StringIO(text)) if row[1] == "エスカレーション"]
     assert len(sentences) >= 2
     assert all(s.startswith("ボット（自動処理）が、確認のないまま期限を過ぎたため、") for s in sentences), sentences
+
+
+def test_a_withheld_first_notice_is_in_the_notices_table(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                                         clock: FixedClock) -> None:
+    """Finding 3b: 「６ 通知・確認」 of that misinformation report read 「通知・確認の記録はありません。」."""
+    runtime = runtime_factory(sqlite_url)
+    outcome = runtime.triage.incidents.report(ReportInput(
+        text="給付金についてのデマが拡散しています https://x.com/someone/status/999", reporter=REPORTER,
+        kind_hint="misinformation"))
+    assert outcome.incident is not None
+    report = RecordsDesk(runtime.triage.deps).report_file(outcome.incident.id, None, "md").content.decode()
+    notices = report[report.index("## 6."):report.index("## 7.")]
+    assert "通知・確認の記録はありません" not in notices
+    assert "| 通知の保留（ガイドラインの条件待ち） | 広報広聴課 | 旭川市ガイドライン 7\\(3\\)イ |" in notices

@@ -206,7 +206,7 @@ def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
 def _notices(deps: CoreDeps, lines: tuple[Line, ...]) -> Section:
     cat = deps.catalog
     kinds = {"notified": "notice_sent", "escalated": "notice_escalated", "acknowledged": "notice_ack",
-             "notice_resent": "notice_resent"}
+             "notice_resent": "notice_resent", "notice_deferred": "notice_deferred"}
     rows = []
     for line in lines:
         if line.type not in kinds or not (line.new or line.erased or line.type == "acknowledged"):

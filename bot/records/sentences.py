@@ -206,6 +206,8 @@ class Describer:
         if entry.type == "access_denied":
             params["action"] = cat.label("records.action", str(entry.data.get("action", "")))
         params.update(who=who, old=old or "—", new=new or "—", event=event)
+        if entry.type == "notice_deferred":
+            new = str(params.get("recipients", ""))  # whom the notice waits for, where a notice names its party
         text = self._sentence(entry.type, params)
         return Line(**base, text=text, old=old, new=new, clauses=("、" if cat.locale == "ja" else "; ").join(clauses),
                     sentence=cat.t("records.frame", when=when, text=text),
