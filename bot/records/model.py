@@ -85,6 +85,13 @@ def _names(session: Session, incident: Incident) -> dict[str, str]:
         .order_by(TimelineEvent.seq.desc()).limit(1)).scalar_one_or_none()
     if acknowledger and incident.acknowledged_by and acknowledger not in names:
         names[acknowledger] = incident.acknowledged_by
+    # Who merged another incident into this one acted on that one: their name is kept there (the merger only).
+    for actor, source in session.execute(select(TimelineEvent.actor, TimelineEvent.new_value).where(
+            TimelineEvent.incident_id == incident.id, TimelineEvent.type == "merged")):
+        if actor not in names and isinstance(source, int):
+            named = actor_names(session, source).get(actor)
+            if named:
+                names[actor] = named
     return names
 
 

@@ -99,6 +99,44 @@ def _table(document: DocxDocument, table: Table, width_cm: float = 16.4) -> None
     _repeat_header(grid)
 
 
+def _field(paragraph: object, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) Word fills in when it lays the pages out; "1" until then."""
+
+    def add(tag: str, text: str | None = None, char_type: str | None = None) -> None:
+        run = paragraph.add_run()  # type: ignore[attr-defined]  # one run per part, as Word writes fields
+        element = OxmlElement(tag)
+        if char_type:
+            element.set(qn("w:fldCharType"), char_type)
+        if text is not None:
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+    add("w:fldChar", char_type="begin")
+    add("w:instrText", f" {code} ")
+    add("w:fldChar", char_type="separate")
+    add("w:t", "1")
+    add("w:fldChar", char_type="end")
+
+
+def _margins(document: DocxDocument, report: Report) -> None:
+    """Every page: the incident and page n / N at the foot (a filed report's pages get separated), a restricted
+    incident's mark at the head."""
+    section = document.sections[0]
+    if report.mark:
+        head = section.header.paragraphs[0]
+        head.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # type: ignore[assignment]
+        run = head.add_run(clean(report.mark))
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    foot = section.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER  # type: ignore[assignment]
+    foot.add_run(f"{report.ref}{'　' if report.locale == 'ja' else '  '}")
+    _field(foot, "PAGE")
+    foot.add_run(" / ")
+    _field(foot, "NUMPAGES")
+
+
 def _section(document: DocxDocument, number: int, section: Section, locale: str) -> None:
     # 全角の番号と全角空白は和文の公文書の書き方; an English report numbers its sections "1. Subject".
     label = f"{str(number).translate(FULL_WIDTH_DIGITS)}　" if locale == "ja" else f"{number}. "
@@ -126,6 +164,7 @@ def render_docx(report: Report) -> bytes:
     document = new_document()
     _set_font(document)
     _a4(document)
+    _margins(document, report)
     document.core_properties.title = clean(f"{report.title} {report.ref}")
     document.core_properties.author = "incident-bot"
     if report.made is not None:

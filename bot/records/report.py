@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import to_jst
+from bot.i18n import Catalog
 from bot.records.model import IncidentRecord
-from bot.records.sentences import Describer, Line, format_when, platform_label, step_sources
+from bot.records.sentences import Describer, Line, format_when, mark_suspect, platform_label, step_sources
 from bot.triage.classifier_intake import EXAMPLE_EVENT
 from bot.triage.core import CoreDeps
 from bot.wareki import wareki_date
@@ -64,6 +65,7 @@ class Report:
     warning: str = ""  # the chain does not vouch for these records: said on top
     made: datetime | None = None  # the file's 作成日時 (Word shows its template's 2013 otherwise)
     locale: str = "ja"
+    mark: str = ""  # a restricted incident's 【取扱注意】, in the header of every page
 
 
 def addressee_sections(deps: CoreDeps) -> list[str]:
@@ -92,7 +94,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     now = now or deps.clock.now()
     describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar,
                           hidden=not view.details_visible)
-    lines = tuple(describer.describe(record.entries))
+    lines = tuple(mark_suspect(describer.describe(record.entries), record.suspect, cat))
     blank = cat.t("records.report.blank")
 
     def when(value: datetime | None) -> str:
@@ -114,7 +116,8 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
             (cat.t("records.report.col_when"), cat.t("records.report.col_actor"),
              cat.t("records.report.col_content")),
             # The classifier's labelled examples are its bookkeeping, not the response: the timeline keeps them.
-            tuple((line.when, line.actor, line.text) for line in lines if line.type != EXAMPLE_EVENT),
+            tuple((line.when, line.actor, _history_text(cat, view.restricted, line)) for line in lines
+                  if line.type != EXAMPLE_EVENT),
             (4.3, 2.7, 9.0))),
         _notices(deps, lines),
         _actions(deps, record, describer, when),
@@ -153,14 +156,34 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
         warning=suspect_warning(deps, record),
         made=now,
         locale=locale,
+        mark=cat.t("records.report.restricted_mark").strip() if view.restricted else "",
     )
+
+
+def _history_text(cat: Catalog, restricted: bool, line: Line) -> str:
+    """A line of 経緯; a leak's notes are not copied (free text, as likely as the report to hold what leaked)."""
+    if not restricted or line.type != "note" or line.erased:
+        return line.text
+    mark = cat.t("records.tampered_row")
+    return (mark if line.text.startswith(mark) else "") + cat.t("records.report.note_not_copied", who=line.actor)
 
 
 def suspect_warning(deps: CoreDeps, record: IncidentRecord) -> str:
     """The warning a file made from records the chain no longer vouches for carries ("" when sound)."""
     if not record.suspect:
         return ""
-    return deps.catalog.t("records.report.tampered", seqs=", ".join(str(seq) for seq in record.suspect))
+    cat = deps.catalog
+    return cat.t("records.report.tampered", seqs=", ".join(str(seq) for seq in record.suspect),
+                 mark=cat.t("records.tampered_row").strip())
+
+
+def suspect_file_warning(deps: CoreDeps, record: IncidentRecord) -> str:
+    """The same warning for a timeline file, whose rows are marked as the report's history is ("" when sound)."""
+    if not record.suspect:
+        return ""
+    cat = deps.catalog
+    return cat.t("records.tampered_file", seqs=", ".join(str(seq) for seq in record.suspect),
+                 mark=cat.t("records.tampered_row").strip())
 
 
 def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
@@ -183,7 +206,7 @@ def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
 def _notices(deps: CoreDeps, lines: tuple[Line, ...]) -> Section:
     cat = deps.catalog
     kinds = {"notified": "notice_sent", "escalated": "notice_escalated", "acknowledged": "notice_ack",
-             "notice_resent": "notice_resent"}
+             "notice_resent": "notice_resent", "notice_deferred": "notice_deferred"}
     rows = []
     for line in lines:
         if line.type not in kinds or not (line.new or line.erased or line.type == "acknowledged"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,13 +25,13 @@ KNOWN_TYPES = frozenset({
     "reported", "classified", "merged_report", "kind_corrected", "restricted", "step_completed", "step_skipped",
     "severity_changed", "details_changed", "status_changed", "notified", "acknowledged", "escalated",
     "delivery_failed", "notify_failed", "access_denied", "note", "merged", "erased", "review_recorded",
-    "role_granted", "reported_again", "notice_resent",
+    "role_granted", "reported_again", "notice_resent", "classifier_example", "notice_deferred", "notice_queued",
 })
 # Section messages whose clauses are the notice's: the notice itself, escalated or drawn again (kind or URL changed).
 NOTICES = ("notified", "escalated")
 REDRAWN = ("kind_corrected", "url_changed")
 # Events that always carry a payload: an empty one on an erased incident means retention removed it.
-PAYLOAD_TYPES = KNOWN_TYPES - {"acknowledged", "merged_report", "reported_again"}
+PAYLOAD_TYPES = KNOWN_TYPES - {"acknowledged", "merged_report", "reported_again", "notice_deferred"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,13 @@ def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
         local = to_jst(value)
         return f"{wareki_date(local)} {local:%H:%M}"
     return format_jst(value, locale)
+
+
+def mark_suspect(lines: Sequence[Line], suspect: Collection[int], catalog: Catalog) -> list[Line]:
+    """The lines with the rows the chain no longer vouches for marked at the start of their text (rows show no seq)."""
+    mark = catalog.t("records.tampered_row")
+    return [replace(line, text=mark + line.text, sentence=mark + line.sentence) if line.seq in suspect else line
+            for line in lines]
 
 
 def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, kind: str,
@@ -183,6 +190,9 @@ class Describer:
             if self.profile.first_report_own and entry.new in self.profile.first_report_to:
                 # app.yaml chose other first recipients than the guideline names: the notice said so, not a clause
                 clauses = (cat.t("notify.municipal"),)
+        if entry.type == "notice_deferred" and kind:  # why nobody was told yet, as the reporter was told
+            params.update(self._deferral(kind))
+            clauses = tuple(params.pop("cited", ()))
         if entry.type == "classified" and isinstance(entry.data.get("confidence"), (int, float)):
             params["confidence"] = f"{float(entry.data['confidence']):.0%}"
         if entry.type == "details_changed":
@@ -196,6 +206,8 @@ class Describer:
         if entry.type == "access_denied":
             params["action"] = cat.label("records.action", str(entry.data.get("action", "")))
         params.update(who=who, old=old or "—", new=new or "—", event=event)
+        if entry.type == "notice_deferred":
+            new = str(params.get("recipients", ""))  # whom the notice waits for, where a notice names its party
         text = self._sentence(entry.type, params)
         return Line(**base, text=text, old=old, new=new, clauses=("、" if cat.locale == "ja" else "; ").join(clauses),
                     sentence=cat.t("records.frame", when=when, text=text),
@@ -209,11 +221,25 @@ class Describer:
             key = "note_reason" if type_ == "note" and "status" in params else key
             key = "classified_chosen" if type_ == "classified" and params.get("hinted") == "True" else key
             key = "reported_earlier" if type_ == "reported" and "earlier" in params else key
+            key = ("classifier_example_corrected" if type_ == "classifier_example"
+                   and params.get("source") == "kind_correction" else key)
             try:
                 return cat.t(f"records.sentence.{key}").format_map(_Defaults(params))
             except (KeyError, ValueError, IndexError):
                 pass  # a malformed payload still yields the neutral sentence below
         return cat.t("records.fallback", who=params["who"], event=params["event"])
+
+    def _deferral(self, kind: str) -> dict[str, Any]:
+        """The guideline's condition on the first notice of this kind (旭川市 7(3)イ 悪質な場合) and its clauses."""
+        if self.library is None or self.profile is None:
+            return {}
+        rule = self.library.first_notice(kind, self.profile)
+        if rule is None:
+            return {}
+        locale = self.catalog.locale
+        cited = [self.profile.cite(c, locale) for c in rule.clauses]
+        return {"basis": ("、" if locale == "ja" else ", ").join(cited), "condition": rule.condition.get(locale),
+                "recipients": self.profile.first_recipients(locale), "cited": cited}
 
     def _earlier(self, data: Mapping[str, Any]) -> str:
         """The ended incident a new one's post was handled under (bot/triage/earlier.py): its ref only when
@@ -235,6 +261,7 @@ class Describer:
             "status_changed": lambda v: cat.label("status", str(v)),
             "classified": lambda v: cat.label("kind", str(v)),
             "kind_corrected": lambda v: cat.label("kind", str(v)),
+            "classifier_example": lambda v: cat.label("kind", str(v)),
             "severity_changed": lambda v: cat.label("severity", str(v)),
             "acknowledged": lambda v: self.actor(str(v)),
             "step_completed": lambda v: cat.label("step_status", str(v)),
@@ -246,7 +273,7 @@ class Describer:
             return cat.t("records.flag_yes" if value else "records.flag_no")
         if entry.type == "details_changed" and entry.data.get("field") == "platform":
             return platform_label(cat, str(value))
-        if entry.type in (*NOTICES, "notice_resent"):
+        if entry.type in (*NOTICES, "notice_resent", "notice_queued"):
             return self._recipients(entry, value)
         convert = labels.get(entry.type)
         return convert(value) if convert else _plain(value)

@@ -18,8 +18,8 @@ from bot.ports import Actor
 from bot.records.model import REVIEW_EVENT, IncidentRecord, load_record, reporters_of
 from bot.records.render_docx import render_docx
 from bot.records.render_md import render_md
-from bot.records.report import build_report, step_headers, step_rows, suspect_warning
-from bot.records.sentences import Describer
+from bot.records.report import build_report, step_headers, step_rows, suspect_file_warning
+from bot.records.sentences import Describer, mark_suspect
 from bot.records.tables import incidents_xlsx, timeline_csv, timeline_markdown, timeline_xlsx
 from bot.triage.access import PermissionDenied
 from bot.triage.actors import require_as
@@ -100,13 +100,15 @@ class RecordsDesk:
             content = export_json(view, rec.entries).encode("utf-8")
         else:
             describer = Describer.for_deps(self.deps, names=rec.names, hidden=not view.details_visible)
-            lines = describer.describe(rec.entries)
+            lines = mark_suspect(describer.describe(rec.entries), rec.suspect, cat)
+            warning = suspect_file_warning(self.deps, rec)  # the file says it, not only the command line
             # The steps' status (done, skipped, 未実施) follows the events; CSV stays one table of events.
             steps = (step_headers(self.deps), step_rows(self.deps, rec, describer,
                                                         lambda at: describer.when(at) if at else ""))
-            content = (timeline_xlsx(view, lines, cat, steps) if fmt == "xlsx" else
+            head = rec.entries[-1].hash[:16] if rec.entries else ""
+            content = (timeline_xlsx(view, lines, cat, steps, warning, rec.suspect, head) if fmt == "xlsx" else
                        timeline_csv(lines, cat).encode("utf-8") if fmt == "csv" else
-                       timeline_markdown(view, lines, cat, suspect_warning(self.deps, rec), steps).encode("utf-8"))
+                       timeline_markdown(view, lines, cat, warning, steps).encode("utf-8"))
         return RecordFile(f"{view.ref}-timeline.{fmt}", content, MEDIA_TYPES[fmt],
                           cat.t("records.file.timeline", ref=view.ref), rec.suspect)
 

@@ -7,7 +7,7 @@ import html
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -107,18 +107,30 @@ def _excel_time(value: datetime | None) -> datetime | None:
 
 
 def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[Sequence[Any]],
-           *, new: bool = False) -> None:
+           *, new: bool = False, warning: str = "", marked: Collection[int] = ()) -> None:
+    """A sheet: an optional warning line on top (red), the header row, then rows (`marked`: indexes shown red)."""
     sheet = workbook.create_sheet() if new else workbook.active
     assert sheet is not None
     sheet.title = title[:31]
+    top = 2 if warning else 1  # the header row
+    if warning:  # above the table, so sorting or filtering the table cannot move it away
+        sheet.append([warning])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head))
+        sheet.cell(1, 1).font = Font(bold=True, color="C00000")
+        sheet.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[1].height = 45
     sheet.append(list(head))
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for cell in sheet[1]:
+    alarm = PatternFill("solid", fgColor="FFC7CE")
+    for cell in sheet[top]:
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(vertical="center")
-    for r, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows):
+        r = top + 1 + index
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
+            if index in marked:
+                cell.fill = alarm
             if isinstance(value, str):  # control characters are not allowed in the file format
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_MAX]
             cell.value = value
@@ -131,8 +143,21 @@ def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[S
     for c in range(1, len(head) + 1):
         widest = max([_width(head[c - 1])] + [_width(row[c - 1]) for row in rows])
         sheet.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, widest) + 2
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = f"A{top + 1}"
+    sheet.auto_filter.ref = f"A{top}:{get_column_letter(len(head))}{top + len(rows)}"
+    _print_setup(sheet, top)
+
+
+def _print_setup(sheet: Any, top: int) -> None:
+    """Printed on A4 landscape, all columns on the page width, the header (and any warning) on every page,
+    the sheet's name on top and page n / N at the foot: records are printed and filed."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"1:{top}"
+    sheet.oddHeader.left.text = sheet.title.replace("&", "&&")
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def _save(workbook: Workbook, title: str) -> bytes:
@@ -144,13 +169,17 @@ def _save(workbook: Workbook, title: str) -> bytes:
 
 
 def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog,
-                  steps: StepTable | None = None) -> bytes:
+                  steps: StepTable | None = None, warning: str = "", suspect: Collection[int] = (),
+                  head: str = "") -> bytes:
     """The timeline as an Excel workbook: Japanese headers, real dates, fitted widths, frozen header row; the
-    steps' status on a second sheet."""
+    steps' status on a second sheet; a chain warning on top and the suspect rows in red."""
     rows = [(_excel_time(line.at), *timeline_cells(line)[1:]) for line in lines]
     workbook = Workbook()
     _sheet(workbook, f"{view.ref} {catalog.t('records.sheet')}", headers(catalog, "column", TIMELINE_COLUMNS),
-           rows)
+           rows, warning=warning, marked={n for n, line in enumerate(lines) if line.seq in suspect})
+    if head:  # printed at the foot: the state of the chain the file was made from (the report names it too)
+        workbook.active.oddFooter.left.text = catalog.t(  # type: ignore[union-attr]
+            "records.sheet_provenance", ref=view.ref, count=len(lines), head=head)
     if steps is not None and steps[1]:
         _sheet(workbook, catalog.t("records.steps_sheet"), steps[0], steps[1], new=True)
     return _save(workbook, f"{view.ref} {catalog.t('records.sheet')}")
