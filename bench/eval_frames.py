@@ -5,6 +5,8 @@
 Prints, per frame, how many of those reports the model then misses (outcome ``chatter``) and how many it gets
 right (kind right, ``report`` or ``unsure``); the first row is the reports as written. The frames were written
 before the model was changed, by the author of x_symptoms and y_citizen_relayed, whose batches are left out.
+``--s18`` scores the routing questions session 18 wrote before changing anything (its author wrote
+a2_s18_corpus, also left out).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bot.triage.classifier_build import corpus_paths  # noqa: E402
 from bot.triage.classify import NONE, Classifier  # noqa: E402
 
-SAME_AUTHOR = ("x_symptoms_heldout", "y_citizen_relayed_heldout")
+SAME_AUTHOR = ("x_symptoms_heldout", "y_citizen_relayed_heldout", "a2_s18_corpus_heldout")
 FRAMES = (
     ("", "うちで何かすることありますか"),
     ("", "どちらに回せばよいでしょうか"),
@@ -31,13 +33,31 @@ FRAMES = (
     ('A resident told me: "', '" Should I pass this on to someone?'),
     ("区長さんが『", "』と言うとったけど、ほんまかいな。一応お伝えしときます"),
 )
+# Session 18: routing questions before and after a report, written before the routing-question treatment.
+S18_FRAMES = (
+    ("", "。どこに連絡すればいいでしょうか"),
+    ("", "。広報課に回したほうがいいですか？"),
+    ("", "、誰に報告すべきですか"),
+    ("", "。担当はどちらになりますか？"),
+    ("", "。私の方で何かしたほうがいいですか"),
+    ("", "。このまま様子見でいいですか？"),
+    ("", "。上に上げるべきでしょうか"),
+    ("", " Who should I report this to?"),
+    ("", " What should I do?"),
+    ("どこに相談したらいいかわからないので、ここに書きます。", ""),
+    ("誰に言えばいいのかわからないんですが、", ""),
+    ("担当がどこかわからないのですが、", ""),
+    ("Not sure who to tell, but ", ""),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Missed and right per frame over the older held-out reports."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model file to score instead of the packaged model")
+    parser.add_argument("--s18", action="store_true", help="session 18's routing questions instead of session 17's")
     args = parser.parse_args(argv)
+    frames = S18_FRAMES if args.s18 else FRAMES
     model = Classifier() if args.model is None else Classifier.from_file(args.model)
     rows = [
         json.loads(line)
@@ -50,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| frame (around {len(reports)} held-out reports) | missed | right kind, report or unsure |")
     print("|---|--:|--:|")
     total = 0
-    for before, after in (("", ""), *FRAMES):
+    for before, after in (("", ""), *frames):
         missed = right = 0
         for row in reports:
             result = model.classify(before + row["text"] + after)
@@ -58,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             right += result.kind == row["kind"] and result.outcome != "chatter"
         total += missed if before or after else 0
         print(f"| {before}…{after} | {missed} | {right} |" if before or after else f"| (none) | {missed} | {right} |")
-    print(f"| **all {len(FRAMES)} frames** | **{total}** | |")
+    print(f"| **all {len(frames)} frames** | **{total}** | |")
     return 0
 
 
