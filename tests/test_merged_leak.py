@@ -32,9 +32,12 @@ def test_a_leak_report_merged_into_an_ordinary_incident_restricts_it(runtime: Ru
     assert not second.incident.details_visible  # a report gives no role on a restricted incident
     view = runtime.triage.queries.view(first.incident.id, PR)
     assert view.restricted and view.kind == first.incident.kind  # restricted, its kind PR's to correct
-    notes = [note for note in second.notifications if "閲覧制限付きになりました" in note.title]
+    notes = [note for note in second.notifications if note.title.startswith("【閲覧制限】")]
     assert len(notes) == 1 and not notes[0].acknowledgeable
     assert "佐々木 恵" in notes[0].body and "種別を「情報漏えい」に訂正" in notes[0].body
+    assert "閲覧制限付き" in notes[0].title
+    [here] = [note for note in second.notifications if note.topic == "restricted_here"]  # for the conversation
+    assert "閲覧制限付きになりました" in here.title and not here.body
     assert not any("090" in n.body or "山田" in n.body for n in second.notifications)  # nothing of her text
     said = " ".join(second.messages)
     assert "閲覧制限付きにし" in said and "090" not in said

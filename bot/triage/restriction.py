@@ -11,12 +11,18 @@ from sqlalchemy.orm import Session
 from bot.ports import Actor, Notification, Outcome
 from bot.triage.command_hints import how, platform_of
 from bot.triage.core import CoreDeps, incident_ref, record, reporter_rows, section_notice
+from bot.triage.flareup import REOPENED_HERE
 from bot.triage.notices_sent import LEAK_SUSPECTED, ROLES_REVOKED, on_record
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.replays import KEY
 from bot.triage.roles import ROLE_GRANTED_EVENT
 from bot.triage.steps import StepRunner
 from storage.models import Incident, TimelineEvent
+
+# The topic of what the incident's own conversation is told when a merged report restricted it: posted there by the
+# delivery plan (where it moves, private), never to a section. HERE: every such topic.
+RESTRICTED_HERE = "restricted_here"
+HERE = (REOPENED_HERE, RESTRICTED_HERE)
 
 
 def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, ref: str,
@@ -72,7 +78,9 @@ def restricted_by_report(session: Session, deps: CoreDeps, incident: Incident, k
     revoked = restrict(session, deps, incident, reporter, ref, kind, keeps=False, by_report=True, **data)
     note = section_notice(deps, incident.id, "co_report", cat.t("coreport.restricted_title", ref=ref, kind=kind),
                           cat.t("coreport.restricted_body", reporter=reporter.display_name, ref=ref, kind=kind))
-    return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED))
+    here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t("report.restricted_here", ref=ref), "")
+    return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED)) + (
+        (here,) if here else ())
 
 
 def merge_restricted(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident, merged: Outcome,
