@@ -131,13 +131,14 @@ def _restricted_by_merge(view: IncidentView, outcome: Outcome, reporter_name: st
     """As a correction to a leak does (kind_corrected): the notices sent so far redacted, then a public
     conversation moved private (advising as it moves) with the first reporter's step shown again there, else the
     reporter advised in it; the conversation told why. A redelivery redoes the idempotent part. Unknown whether the
-    home is private (an adapter that cannot tell): not moved, as moving a private chat would blank it."""
+    home is private (an adapter that cannot tell): not moved, as moving a private chat would blank it, and nothing
+    said in it, which may be public."""
     if not outcome.became_restricted:
         return ()
     ops: tuple[Op, ...] = (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
     moving = home_is_private is False
     ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name) if moving else Advise(view.id, view),)
-    if outcome.duplicate:
+    if outcome.duplicate or home_is_private is None:
         return ops
     ops += tuple(Post(view.id, RESTRICTED_TOLD, HOME, c.Texts(tuple(filter(None, (note.title, note.body)))))
                  for note in outcome.notifications if note.topic == RESTRICTED_HERE)

@@ -108,3 +108,13 @@ def test_after_report_asks_the_adapter_only_for_a_merge_that_restricts(runtime: 
     assert after.plan is not None and asked == [STAFF, second.incident.id]
     assert any(isinstance(op, plan.MovePrivate) and op.reporter_name == NAME for op in after.plan.ops)
 
+
+
+def test_a_home_not_known_to_be_private_is_told_nothing(runtime: Runtime) -> None:
+    """A caller that cannot tell where the conversation lives (a resume): redacted and advised only; the words
+    that the incident holds personal data are not posted where the conversation may be public."""
+    port = FakePort()
+    second = _vague_then_leak(runtime, port)
+    steps = plan.report(second, origin(OTHER, "100.2"))
+    assert [type(op).__name__ for op in steps.ops][:2] == ["UpdateNotices", "Advise"]
+    assert not any(isinstance(op, plan.Post) and op.where == plan.HOME for op in steps.ops)
