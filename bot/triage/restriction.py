@@ -32,7 +32,7 @@ def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor,
     granted = set(session.execute(select(TimelineEvent.new_value).where(
         TimelineEvent.incident_id == incident.id, TimelineEvent.type == ROLE_GRANTED_EVENT)).scalars())
     # Roles are granted, never taken: on an ordinary incident a report of the same post gave the role, which must
-    # not carry over to a leak. The first reporter, explicit grants and the one restricting it keep theirs.
+    # not carry over to a leak. The first reporter, explicit grants and the one correcting the kind keep theirs.
     keep = {incident.reporter_id} | ({actor.user_id} if keeps else set()) | {str(user) for user in granted if user}
     revoked = [row for row in reporter_rows(session, incident.id).values() if row.granted and row.user_id not in keep]
     for row in revoked:
