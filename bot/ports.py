@@ -196,6 +196,9 @@ class Outcome:
     notifications: tuple[Notification, ...] = ()
     created: bool = False
     merged: bool = False
+    # The merged report restricted the incident (it reads as a leak): its notices are redacted, its conversation
+    # moved private (bot/delivery/plan.py report); `step` is then the first reporter's, shown there again.
+    became_restricted: bool = False
     duplicate: bool = False  # the same delivery seen before: render nothing new
     finished: bool = False  # all steps done
     # The report is about the post of this resolved incident: nothing new was opened; the reporter (and PR, on

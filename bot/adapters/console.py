@@ -36,8 +36,8 @@ from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import IncidentNotFound, InvalidRequest
-from bot.triage.flareup import REOPENED_HERE
 from bot.triage.lifecycle import CLOSED, DECLINED, IllegalTransition
+from bot.triage.restriction import HERE
 from bot.triage.service import Triage
 from bot.triage.short_input import fold, incident_number
 from bot.triage.steps import field_problem
@@ -380,9 +380,9 @@ class ConsoleChat:
             parts.append(self.t("console.same_post_choices", id=outcome.incident.id))
         if not was_restricted and outcome.incident is not None and outcome.incident.restricted:  # as Slack redacts
             parts.append(self.t("console.notices_redacted"))
-        for note in (n for n in outcome.notifications if n.topic != REOPENED_HERE and not outcome.duplicate):
+        for note in (n for n in outcome.notifications if n.topic not in HERE and not outcome.duplicate):
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
-        if outcome.step is not None:
+        if outcome.step is not None and not outcome.became_restricted:  # then the first reporter's, not theirs
             parts.append(render_step(outcome.step, self.t))
         if outcome.ask is not None and report is not None:
             self.pending = (report, outcome.ask)

@@ -44,19 +44,28 @@ class AfterReport:
     choose: ReopenOrNew | None = None
 
 
-def after_report(outcome: Outcome, origin: plan.Origin, *, answer: bool, can_ask: bool = True) -> AfterReport:
+def after_report(outcome: Outcome, origin: plan.Origin, *, answer: bool, can_ask: bool = True,
+                 name_of: Callable[[str], str] | None = None,
+                 home_is_private: Callable[[int], bool] | None = None) -> AfterReport:
     """The question when the core asks whether this is a report; without an incident, the core's words when the
     message was meant for the bot (`answer`; chatter in report channels gets no reply); a redelivered report that
     made nothing new: nothing; otherwise the plan (a new incident's posts, or the merge's). `can_ask`: whether
     the platform can ask about this message (Slack needs the message's ts); a resolved incident's post reported
-    again then gets the reopen-or-new buttons (flareup.py) in place of the plan's plain note."""
+    again then gets the reopen-or-new buttons (flareup.py) in place of the plan's plain note. `name_of` (a user's
+    name) and `home_is_private` (an incident's conversation is a private chat) are asked only when a merged report
+    restricted the incident: its plan redacts and moves as a kind correction's does."""
     if outcome.incident is None:
         if outcome.ask is not None and can_ask:
             return AfterReport(ask=outcome.ask)
         return AfterReport(words=tuple(outcome.messages) if answer else ())
     if outcome.duplicate and not (outcome.created or outcome.merged):
         return AfterReport()
-    made = plan.report(outcome, origin)
+    view = outcome.incident
+    if outcome.became_restricted and name_of is not None and home_is_private is not None:
+        made = plan.report(outcome, origin, reporter_name=name_of(view.reporter_id),
+                           home_is_private=home_is_private(view.id))
+    else:
+        made = plan.report(outcome, origin)
     if outcome.reopen_or_new is not None and can_ask:  # the buttons replace the plain note to the reporter
         kept = tuple(op for op in made.ops if not isinstance(op, plan.Tell))
         return AfterReport(plan=replace(made, ops=kept), choose=outcome.reopen_or_new)

@@ -50,12 +50,14 @@ from bot.ports import IncidentView, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.lifecycle import CLOSED, DECLINED
+from bot.triage.restriction import HERE, RESTRICTED_HERE
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
 FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the next free generation
 ENDED_TOLD = "ended_told"  # the conversation told, once, that the incident was ended from its control
+RESTRICTED_TOLD = "restricted_told"  # the conversation told, once, that a merged report restricted the incident
 SECTION = "section"  # the channel of section notifications (PR, or restricted for restricted incidents)
 # Where a report was posted as a message others can read (the reporter's own, or someone else's reported with a
 # message action); "done" under REPORTED: the report was no such message (a command, a private chat). A correction
@@ -77,13 +79,16 @@ def intro(view: IncidentView, texts: tuple[str, ...], opener: str | None = None)
     return c.Texts(texts) if opener is None else c.Anchor(view, opener, texts)
 
 
-def report(outcome: Outcome, origin: Origin) -> Plan:
-    """A report's posts: merged (count + private note) or new (home, intro, step 1, section notice)."""
+def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is_private: bool | None = None) -> Plan:
+    """A report's posts: merged (count + private note) or new (home, intro, step 1, section notice). A merge that
+    restricted the incident (`reporter_name`: its first reporter's; `home_is_private`: whether its conversation is
+    a private chat, as for kind_corrected) first redacts and takes the conversation private."""
     view = outcome.incident
     if view is None:
         return Plan(None)
     if outcome.merged:
-        ops: tuple[Op, ...] = (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
+        ops: tuple[Op, ...] = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
+        ops += (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
         if view.restricted and origin.how == "message" and origin.public:  # the co-reporter's post is public too
             ops += (Tell(view.id, origin.place, origin.user, c.PrivacyAdvice(view, origin.place, origin.own, True)),)
         # A restricted incident's public thread gets nothing but its one neutral line; a flare-up merges nothing.
@@ -119,6 +124,27 @@ def report(outcome: Outcome, origin: Origin) -> Plan:
     ops += (Mark(view.id, REPORT_DELIVERY, origin.place.channel),)
     return Plan(view.id, ops, view.severity, origin.user, once=REPORT_DELIVERY,
                 fresh=outcome.created and not outcome.duplicate)
+
+
+def _restricted_by_merge(view: IncidentView, outcome: Outcome, reporter_name: str,
+                         home_is_private: bool | None) -> tuple[Op, ...]:
+    """As a correction to a leak does (kind_corrected): the notices sent so far redacted, then a public
+    conversation moved private (advising as it moves) with the first reporter's step shown again there, else the
+    reporter advised in it; the conversation told why. A redelivery redoes the idempotent part. Unknown whether the
+    home is private (an adapter that cannot tell): not moved, as moving a private chat would blank it, and nothing
+    said in it, which may be public."""
+    if not outcome.became_restricted:
+        return ()
+    ops: tuple[Op, ...] = (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
+    moving = home_is_private is False
+    ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name) if moving else Advise(view.id, view),)
+    if outcome.duplicate or home_is_private is None:
+        return ops
+    ops += tuple(Post(view.id, RESTRICTED_TOLD, HOME, c.Texts(tuple(filter(None, (note.title, note.body)))))
+                 for note in outcome.notifications if note.topic == RESTRICTED_HERE)
+    if moving and outcome.step is not None:
+        ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
+    return ops
 
 
 def notices(outcome: Outcome, by: str) -> Plan:
@@ -164,7 +190,7 @@ def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
     flare-up's carries the reopen control."""
     return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
-                 for note in outcome.notifications if note.topic not in (None, REVISED, REOPENED_HERE, GRANTED))
+                 for note in outcome.notifications if note.topic not in (None, REVISED, GRANTED, *HERE))
 
 
 def _step_purpose(kind: str, step: StepView) -> str:

@@ -33,7 +33,7 @@ from bot.triage.flareup import flareup_notice, reopened_notice, resolved_with, s
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
-from bot.triage.restriction import co_reporters_told, leak_suspected, restrict
+from bot.triage.restriction import co_reporters_told, merge_restricted, restrict, restricted_by_report
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
 from bot.triage.steps import StepRunner
@@ -127,12 +127,14 @@ class IncidentDesk:
             row = session.connection().execute(OPEN_WITH_KEY, {"key": key}).first()  # Core: most find none
             if row is not None:
                 existing = core.attach(session, row)
+                # A leak's report restricts the incident before it merges (the creation rule's twin): no role taken.
+                told = restricted_by_report(session, self.deps, existing, kind, text, actor, report.idempotency_key)
                 if learned is not None:
                     intake.store_example(session, self.deps, text=text, kind=kind, source=learned,
                                          actor=actor.user_id, result=result, incident_id=existing.id,
                                          restricted=existing.restricted or self.deps.library.playbook(kind).restricted)
-                return leak_suspected(session, self.deps, self._merge_report(session, existing, report, now),
-                                      existing, kind, text, report.reporter)
+                merged = self._merge_report(session, existing, report, now)
+                return merge_restricted(self.deps, self.steps, session, existing, merged, told)  # told None: merged
             resolved = None if report.force_new else resolved_with(session, key)
             if resolved is not None:
                 return self._same_as_resolved(session, resolved, report, now)

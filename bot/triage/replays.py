@@ -46,7 +46,21 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
                                  reporter=actor, reporters=tuple(reporters))
     message = (cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
                or not incident.restricted else cat.t("report.merged_pending", ref=view.ref))
-    return Outcome(incident=view, merged=True, duplicate=True, messages=(message,))
+    if not _restricted_by(session, incident, report):
+        return Outcome(incident=view, merged=True, duplicate=True, messages=(message,))
+    # Its merge restricted the incident: the redaction and the move may not have happened (the plan finishes them).
+    return Outcome(incident=view, merged=True, duplicate=True, became_restricted=True,
+                   messages=(message, cat.t("report.merged_restricted", ref=view.ref)),
+                   step=steps.current_view(session, incident, incident.reporter_id))
+
+
+def _restricted_by(session: Session, incident: Incident, report: ReportInput) -> bool:
+    """Whether the report with this key restricted the incident as it merged (bot/triage/restriction.py)."""
+    key = (report.idempotency_key or "")[:200]
+    data = session.execute(select(TimelineEvent.data).where(
+        TimelineEvent.incident_id == incident.id, TimelineEvent.type == "restricted",
+        TimelineEvent.actor == report.reporter.user_id)).scalars()
+    return bool(key) and any((found or {}).get(KEY) == key for found in data)
 
 
 def created_outcome(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident,

@@ -3,33 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ports import Actor, Notification, Outcome
 from bot.triage.command_hints import how, platform_of
-from bot.triage.core import CoreDeps, record, reporter_rows, section_notice
+from bot.triage.core import CoreDeps, incident_ref, record, reporter_rows, section_notice
+from bot.triage.flareup import REOPENED_HERE
 from bot.triage.notices_sent import LEAK_SUSPECTED, ROLES_REVOKED, on_record
 from bot.triage.privacy_cues import exposes_personal_data
+from bot.triage.replays import KEY
 from bot.triage.roles import ROLE_GRANTED_EVENT
+from bot.triage.steps import StepRunner
 from storage.models import Incident, TimelineEvent
+
+# The topic of what the incident's own conversation is told when a merged report restricted it: posted there by the
+# delivery plan (where it moves, private), never to a section. HERE: every such topic.
+RESTRICTED_HERE = "restricted_here"
+HERE = (REOPENED_HERE, RESTRICTED_HERE)
 
 
 def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, ref: str,
-             kind_label: str) -> tuple[Notification, ...]:
-    """Restrict the incident; co-reporters who took their role by reporting lose it until PR or security grant it."""
+             kind_label: str, *, keeps: bool = True, **data: Any) -> tuple[Notification, ...]:
+    """Restrict the incident; co-reporters who took their role by reporting lose it until PR or security grant it.
+    `keeps`: whether the actor keeps a role (false for a report that restricts it: reporting gives no role)."""
     granted = set(session.execute(select(TimelineEvent.new_value).where(
         TimelineEvent.incident_id == incident.id, TimelineEvent.type == ROLE_GRANTED_EVENT)).scalars())
     # Roles are granted, never taken: on an ordinary incident a report of the same post gave the role, which must
-    # not carry over to a leak. The first reporter, explicit grants and the one restricting it keep theirs.
-    keep = {incident.reporter_id, actor.user_id} | {str(user) for user in granted if user}
+    # not carry over to a leak. The first reporter, explicit grants and the one correcting the kind keep theirs.
+    keep = {incident.reporter_id} | ({actor.user_id} if keeps else set()) | {str(user) for user in granted if user}
     revoked = [row for row in reporter_rows(session, incident.id).values() if row.granted and row.user_id not in keep]
     for row in revoked:
         row.granted = False
     incident.restricted = True
     record(session, deps, incident.id, "restricted", actor.user_id, old=False, new=True,
-           revoked=[row.user_id for row in revoked])
+           revoked=[row.user_id for row in revoked], **data)
     return co_reporters_told(session, deps, incident, ref, kind_label,
                              [(row.user_id, row.name, platform_of(row.user_id)) for row in revoked], ROLES_REVOKED)
 
@@ -46,18 +56,39 @@ def co_reporters_told(session: Session, deps: CoreDeps, incident: Incident, ref:
     return tuple(on_record(session, deps, incident, [note for note in notes if note], reason))
 
 
-def leak_suspected(session: Session, deps: CoreDeps, merged: Outcome, incident: Incident, kind: str, text: str,
-                   reporter: Actor) -> Outcome:
-    """A report merged into an open ordinary incident of the same post, though it reads as a leak (its kind's
-    playbook is restricted, or it exposes personal data): PR asked to check the kind (the correction restricts it)
-    and the reporter told so, with the advice to delete her public post. Nothing of her text is shown."""
-    if incident.restricted or merged.incident is None or not (
-            deps.library.playbook(kind).restricted or exposes_personal_data(text)):
+def restricts(deps: CoreDeps, incident: Incident, kind: str, text: str) -> bool:
+    """Whether a report merged into `incident` restricts it: the creation rule's twin (its kind's playbook is
+    restricted, or its text exposes personal data) for an incident that is not restricted yet."""
+    return not incident.restricted and (deps.library.playbook(kind).restricted or exposes_personal_data(text))
+
+
+def restricted_by_report(session: Session, deps: CoreDeps, incident: Incident, kind: str, text: str,
+                         reporter: Actor, key: str | None) -> tuple[Notification, ...] | None:
+    """A report merged into an open ordinary incident reads as a leak: the incident restricted before the merge
+    (so the report gives its reporter no role), and PR told why, without her text, and asked to check the kind.
+    The kind stays: personal data in a flaming or impersonating post does not make it the city's leak, and the
+    kind of a restricted incident is PR's and security's to correct (as a new incident's, restricted by its text).
+    The event carries the report's delivery key: a redelivery finds that its merge restricted the incident.
+    None when the report does not restrict it (`restricts`)."""
+    if not restricts(deps, incident, kind, text):
+        return None
+    data = {KEY: key[:200]} if key else {}
+    cat, ref = deps.catalog, incident_ref(incident.id)
+    kind = cat.label("kind", incident.kind)
+    revoked = restrict(session, deps, incident, reporter, ref, kind, keeps=False, by_report=True, **data)
+    note = section_notice(deps, incident.id, "co_report", cat.t("coreport.restricted_title", ref=ref, kind=kind),
+                          cat.t("coreport.restricted_body", reporter=reporter.display_name, ref=ref, kind=kind))
+    here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t("report.restricted_here", ref=ref), "")
+    return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED)) + (
+        (here,) if here else ())
+
+
+def merge_restricted(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident, merged: Outcome,
+                     told: tuple[Notification, ...] | None) -> Outcome:
+    """The merge's outcome once it restricted the incident (`told`, else None: the merge as it was): PR's notices,
+    the reporter told, and the first reporter's current step, shown again where her conversation moves."""
+    if told is None:
         return merged
-    cat, view = deps.catalog, merged.incident
-    note = section_notice(deps, incident.id, "co_report", cat.t("coreport.leak_title", ref=view.ref,
-                                                                kind=view.kind_label),
-                          cat.t("coreport.leak_body", reporter=reporter.display_name, ref=view.ref))
-    notices = tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED))
-    said = cat.t("report.merged_leak_suspected", ref=view.ref)
-    return replace(merged, notifications=merged.notifications + notices, messages=(*merged.messages, said))
+    said = deps.catalog.t("report.merged_restricted", ref=incident_ref(incident.id))
+    return replace(merged, notifications=told + merged.notifications, messages=(*merged.messages, said),
+                   became_restricted=True, step=steps.current_view(session, incident, incident.reporter_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import OTHER, PR, PR_CHANNEL, REPORT, SECURITY, STAFF, SlackEnv
 from slack_driver import text_of
 
@@ -57,7 +59,8 @@ def test_colleagues_who_replied_before_a_correction_to_leak_are_told_privately_t
     intro = fake.thread_messages(REPORT, thread)[0]
     driver.click(STAFF, intro, "kind_select", selected="leak")
     [said] = _advised(fake, OTHER, thread)  # once, however many replies
-    assert "INC-0001 は種別が情報漏えいに訂正された" in said and "このスレッドに投稿したメッセージ" in said
+    assert "INC-0001 は情報漏えいのおそれがある案件として閲覧制限付きになった" in said
+    assert "このスレッドに投稿したメッセージ" in said
     assert _advised(fake, STAFF, thread) == []  # the reporter is advised in her DM (plan.Advise)
     assert "〇〇町" not in fake.outgoing_text()
 
@@ -73,14 +76,29 @@ def test_a_correction_to_leak_by_command_advises_the_earlier_repliers_too(slack:
     assert len(_advised(fake, OTHER, thread)) == 1
 
 
-def test_a_leak_report_merged_into_an_ordinary_incident_reaches_pr_and_its_reporter(slack: SlackEnv) -> None:
-    """#8 on Slack: the core's question to PR is posted in the PR channel, the advice told to the reporter only."""
+def test_a_leak_report_merged_into_an_ordinary_incident_restricts_it_and_takes_its_thread_private(
+        slack: SlackEnv) -> None:
+    """#8 on Slack: a vague report first, then a colleague's leak report of the same post. Before: merged into the
+    still public incident (its thread, its intro and step, PR's notice with the first report's text), PR only
+    asked to correct the kind. Now the merge restricts it, as a correction to a leak does."""
     fake, driver = slack.fake, slack.driver
     url = "https://www.facebook.com/city/posts/888"
-    driver.post_message(STAFF, f"市の公式アカウントになりすましたアカウントの投稿です {url}", REPORT)
+    message, _ = driver.post_message(STAFF, f"市の公式アカウントになりすましたアカウントの投稿です {url}", REPORT)
+    thread = message["ts"]
+    driver.post_message("U_GROUPIE", "これ、名簿が写っていませんか", REPORT, thread_ts=thread)
     leak = f"住民の名簿を誤って添付したまま投稿してしまいました。山田太郎 090-1234-5678 {url}"
     driver.post_message(OTHER, leak, REPORT)
-    asked = [m for m in fake.channel_messages(PR_CHANNEL) if "情報漏えいのおそれ" in text_of(m)]
-    assert len(asked) == 1 and "090" not in text_of(asked[0])
-    told = [c.args["text"] for c in fake.calls_to("chat.postEphemeral", user=OTHER)]
-    assert any("種別の確認を依頼しました" in t and "削除してください" in t for t in told), told
+    bots = [m for m in fake.thread_messages(REPORT, thread) if m.get("bot_id")]
+    assert bots and all(m["text"] == "詳細は個別に案内します。" for m in bots), [m["text"] for m in bots]
+    [notice] = [m for m in fake.channel_messages(PR_CHANNEL) if "INC-0001" in text_of(m) and "acknowledge"
+                in json.dumps(m.get("blocks"))]
+    assert "報告内容の表示を取り消しました" in text_of(notice) and "なりすましたアカウント" not in text_of(notice)
+    told = [m for m in fake.channel_messages(PR_CHANNEL) if "【閲覧制限】INC-0001" in text_of(m)]
+    assert len(told) == 1 and "佐藤 一郎" in text_of(told[0])  # PR told why, without her text
+    [anchor] = fake.channel_messages("D_STAFF")  # the first reporter carries on in her DM, her step shown again
+    private = [text_of(m) for m in fake.thread_messages("D_STAFF", anchor["ts"])]
+    assert any("閲覧制限付きになりました" in t for t in private) and any("スキップ" in t for t in private), private
+    mine = [c.args["text"] for c in fake.calls_to("chat.postEphemeral", user=OTHER)]
+    assert any("閲覧制限付きにし" in t for t in mine), mine
+    assert len(_advised(fake, "U_GROUPIE", thread)) == 1  # the earlier replier, as after a correction (#7)
+    assert "090" not in fake.outgoing_text() and "山田太郎" not in fake.outgoing_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.teams.env import PR_CHANNEL, REPORT, STAFF, TeamsEnv
+from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text, inputs, verbs
 from tests.teams.test_teams_rules import report
 from tests.teams.test_teams_scenarios import answers, pending_step
@@ -75,3 +75,25 @@ def test_a_correction_to_leak_moves_the_conversation_and_redacts_the_thread(team
     before = len(fake.thread(REPORT, root))
     again = driver.execute(STAFF, intro, thread, "kind_select", {"kind": "leak"})  # chosen again: nothing twice
     assert again.status == 200 and len(fake.thread(REPORT, root)) == before and len(fake.posts_to(chat)) == len(private)
+
+
+def test_a_leak_report_merged_into_an_ordinary_incident_moves_it_private(teams: TeamsEnv) -> None:
+    """Session 17 #8 on Teams: a vague report of a post, then a colleague's leak report of the same post. Before:
+    merged into the still public incident; now the merge restricts it as a correction to a leak does."""
+    fake, driver = teams.fake, teams.driver
+    url = "https://www.facebook.com/city/posts/888"
+    root, _ = driver.channel_post(STAFF, f"市の公式アカウントになりすましたアカウントの投稿です {url}", REPORT)
+    [incident_id] = teams.incident_ids()
+    assert not teams.view(incident_id).restricted
+    leak = f"住民の名簿を誤って添付したまま投稿してしまいました。山田太郎 {PHONE} {url}"
+    _, response = driver.channel_post(OTHER, leak, REPORT)
+    assert response.status == 202 and teams.incident_ids() == [incident_id]
+    assert teams.view(incident_id).restricted
+    now = channel_messages_now(teams)
+    assert "なりすましたアカウント" not in now and "詳細は個別に案内します" in now  # thread and PR card redacted
+    assert PHONE not in channel_bodies(teams) and "山田太郎" not in channel_bodies(teams)
+    [told] = [m for m in fake.posts_to(PR_CHANNEL) if "【閲覧制限】" in card_text(m)]
+    assert "佐藤 一郎" in card_text(told)
+    chat = fake.chats[STAFF.id]
+    assert pending_step(fake, chat) is not None  # the first reporter carries on in her personal chat
+    assert any("閲覧制限付きになりました" in card_text(m) for m in fake.posts_to(chat))

@@ -166,7 +166,10 @@ class Handlers:
         # the room; advice on unsending it, at the report or when corrected to a restricted kind).
         origin = plan.Origin("message" if in_room else "command", Place(where), user, report.reporter.display_name,
                              public=in_room, private=private, threads=False)
-        after = after_report(outcome, origin, answer=report.explicit)  # chatter in report rooms gets no reply
+        # Chatter in report rooms gets no reply; a merge that restricted the incident redacts its notices (its
+        # conversation is a 1:1 chat already: nothing to move).
+        after = after_report(outcome, origin, answer=report.explicit, home_is_private=lambda _: True,
+                             name_of=lambda person: self.adapter.actor(person).display_name)
         if after.ask is not None:
             self.inputs.ask(after.ask, report)
         elif after.words:

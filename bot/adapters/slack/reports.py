@@ -184,6 +184,8 @@ class Reports(Handlers):
             made: list[tuple[Outcome, AfterReport, Prepared | None]] = []
 
             def claim(connection: Connection, outcome: Outcome) -> None:
+                if outcome.became_restricted:  # its plan reads the ledger, which waits for this transaction
+                    return
                 after = self.after(outcome, origin, actor)
                 prepared = None if after.plan is None else self.outbox.runner.prepare(connection, after.plan)
                 made[:] = [(outcome, after, prepared)]
@@ -227,9 +229,11 @@ class Reports(Handlers):
                            public=in_report_channel, private=origin.user)
 
     def after(self, outcome: Outcome, origin: Origin, actor: Actor) -> AfterReport:
-        """What follows the report, as bot/delivery/intake.py decides."""
+        """What follows the report, as bot/delivery/intake.py decides (a merge that restricted the incident asks
+        for its first reporter's name and whether its conversation is a DM)."""
         return after_report(outcome, self.neutral_origin(origin, actor), answer=origin.source != "channel",
-                            can_ask=bool(origin.message_ts))
+                            can_ask=bool(origin.message_ts), name_of=lambda user: self.people.actor(user).display_name,
+                            home_is_private=lambda case: home_is_private(self.outbox.runner.ledger, case, is_dm))
 
     def show_report(self, outcome: Outcome, origin: Origin, actor: Actor, after: AfterReport | None = None,
                     prepared: Prepared | None = None) -> None:
@@ -249,6 +253,8 @@ class Reports(Handlers):
                       created=outcome.created, merged=outcome.merged, kind=view.kind)
             self.outbox.deliver(origin.reply, "merged" if outcome.merged else "report", after.plan,
                                 prepared=prepared)
+            if moved_private(after.plan) and not outcome.duplicate:  # a merged leak report took the thread private
+                advise_earlier_repliers(self.replies.client, self.people.triage().queries, view.id, self.render.t)
 
     def resume(self, outcome: Outcome) -> None:
         """A report a crash interrupted (bot/delivery/resume.py found it): its plan again where its conversation is."""

@@ -224,8 +224,11 @@ class Reports:
     async def show(self, outcome: Outcome, origin: Origin, actor: Actor, text: str,
                    context: TurnContext | None = None) -> None:
         """What follows the report (bot/delivery/intake.py): the private question, the core's words, or the plan
-        (a new incident's posts once: claimed, so a retry or resume skips them)."""
-        after = after_report(outcome, origin.neutral(actor), answer=origin.source != "channel")
+        (a new incident's posts once: claimed, so a retry or resume skips them); a merge that restricted the
+        incident reads its first reporter's name and whether its conversation is a personal chat, off the loop."""
+        after = await off_loop(lambda: after_report(
+            outcome, origin.neutral(actor), answer=origin.source != "channel", name_of=self.people.name_of,
+            home_is_private=lambda case: home_is_private(self.replies.runner.ledger, case, is_personal)))
         if after.ask is not None:
             await ask_privately(self.replies, after.ask, origin, text, context)  # only the poster sees it
         elif after.words and context is not None and origin.source == "personal":
