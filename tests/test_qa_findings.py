@@ -175,6 +175,11 @@ def test_a_custom_name_given_only_in_japanese_is_not_replaced_by_the_parent_s_en
     ("広報広聴課（0166-26-1111）に問い合わせが殺到しています", False),
     ("代表電話 0166-26-1111 への苦情が続いています", False),
     ("申請番号 1090123456789 の件で炎上しています", False),
+    # A landline with a person named and said to be out (Teams walk s18 #4): the name and number reached PR's card.
+    ("申請者の 旭川 花子 0166-22-2222 が晒されています", True),
+    ("相談に来た住民の方の電話 0166-22-2222 がリプ欄に書き込まれています", True),
+    ("代表電話 0166-26-1111 が偽アカウントのプロフィールに掲載されています", False),
+    ("市民課（0166-25-5111）の番号がなりすましアカウントに載っています", False),
 ])
 def test_personal_data_exposure_is_recognised(text: str, exposed: bool) -> None:
     """Personal data said to be exposed restricts a report whatever its kind; an office's address does not."""

@@ -31,6 +31,10 @@ _SENTENCES = re.compile(r"[。．！？!?\n]|\.\s")
 _DASH = "[-‐−ー ]"
 _MOBILE = re.compile(rf"(?<!\d)0[5789]0{_DASH}?\d{{4}}{_DASH}?\d{{4}}(?!\d)")
 _PERSON_PHONE = re.compile(rf"(さん|様|氏|くん|ちゃん)\s*[（(:：]?\s*0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}(?!\d)")
+# Any number, in a sentence that names a person (not an office: 市民課) and says it is out: 申請者の…0166-… が晒され.
+_PHONE = re.compile(rf"(?<!\d)0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}(?!\d)")
+_PERSON_NOT_OFFICE = re.compile(rf"({_PERSON_JA})(?![課部係室局]|センター|窓口|会館)")
+_OUT_JA = re.compile(rf"({_VERB_JA}){_NEGATED}")
 
 
 def exposes_personal_data(text: str) -> bool:
@@ -39,6 +43,8 @@ def exposes_personal_data(text: str) -> bool:
         if _JA_PERSONAL.search(sentence) or (_JA_CONTACT.search(sentence) and _JA_PERSON.search(sentence)):
             return True
         if _MOBILE.search(sentence) or _PERSON_PHONE.search(sentence):
+            return True
+        if _PHONE.search(sentence) and _PERSON_NOT_OFFICE.search(sentence) and _OUT_JA.search(sentence):
             return True
         found = _EN.search(sentence)
         if found and not _NOT_EN.search(sentence[max(0, found.start() - 30):found.end()]):
