@@ -14,8 +14,8 @@ from bot.triage.service import Triage
 
 
 def reported_incident(queries: IncidentQueries, platform: str, channel: str, ts: str) -> int | None:
-    """The incident this message reported (its conversation is the message's own thread), if any."""
-    return queries.by_conversation(platform, channel, ts)
+    """The incident this message reported (its own thread is the incident's conversation, or it joined one), if any."""
+    return queries.by_report_message(platform, channel, ts)
 
 
 def edit_key(platform: str, channel: str, ts: str, edited_at: str) -> str:

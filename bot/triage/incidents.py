@@ -33,6 +33,7 @@ from bot.triage.flareup import flareup_notice, reopened_notice, resolved_with, s
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
+from bot.triage.report_messages import message_data
 from bot.triage.restriction import co_reporters_told, merge_restricted, restrict, restricted_by_report
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
@@ -188,13 +189,13 @@ class IncidentDesk:
     def _add_reporter(self, session: Session, incident: Incident, report: ReportInput, now: datetime
                       ) -> tuple[dict[str, bool], bool, bool, dict[str, str]]:
         """The reporter joins the incident: (reporters before -> role, added, granted, delivery key as event data)."""
-        actor = report.reporter
-        rows = reporter_roles(session, incident.id)
+        actor, rows = report.reporter, reporter_roles(session, incident.id)
+        keyed = self._claim_key(session, report.idempotency_key, incident.id) | message_data(report)
         added = actor.user_id not in rows
         granted = rows[actor.user_id] if not added else not incident.restricted  # roles are granted, never taken
         if added:
             add_reporter(session, incident.id, actor, now, granted=granted)
-        return rows, added, granted, self._claim_key(session, report.idempotency_key, incident.id)
+        return rows, added, granted, keyed
 
     def _same_as_resolved(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post whose incident is resolved: linked to it, PR told, nothing opened until a choice."""

@@ -15,6 +15,7 @@ from bot.ports import IncidentView, Outcome
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, build_view, connection_transaction, load_incident, reporter_ids, transaction
 from bot.triage.replays import created_outcome
+from bot.triage.report_messages import joined_by_message
 from bot.triage.roles import ROLE_GRANTED_EVENT, granted_purpose
 from bot.triage.steps import StepRunner
 from storage.models import Incident, IncidentReporter, PlatformRef, StepState, TimelineEvent
@@ -146,6 +147,14 @@ class IncidentQueries:
             ref = session.execute(select(PlatformRef.incident_id).where(
                 PlatformRef.platform == platform, PlatformRef.channel == channel, PlatformRef.ts == thread)).first()
             return int(ref[0]) if ref else None
+
+    def by_report_message(self, platform: str, channel: str, message: str) -> int | None:
+        """The incident a message reported: as its first report (its conversation), or as one that joined it."""
+        found = self.by_conversation(platform, channel, message)
+        if found is not None:
+            return found
+        with self.deps.sessions.begin() as session:
+            return joined_by_message(session, platform, channel, message)
 
     def get_ref(self, incident_id: int, platform: str, purpose: str) -> tuple[str, str | None] | None:
         """(channel, ts) an adapter stored for this incident and purpose."""

@@ -156,3 +156,23 @@ def test_a_notice_redrawn_for_a_new_url_shows_the_severity_the_same_answers_set(
     shown = text_of(slack.fake.message(PR_CHANNEL, notice["ts"]))
     assert "https://x.com/soma_fake/status/9" in shown
     assert "重大度: 高" in shown and "重大度: 中" not in shown
+
+
+def test_a_merged_colleagues_edit_is_a_note_not_another_report(slack: SlackEnv) -> None:
+    """Teams walk s18 #3 (Slack the same): a colleague's report merged into INC-0001, then edited (a typo fixed):
+    read as a new report and merged again, each edit told 「まとめました」 and counted as one more report."""
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    url = FLAMING.split()[-1]
+    theirs, _ = slack.driver.post_message(OTHER, f"市の公式Xの投稿が炎上しています。批判が増えています {url}", REPORT)
+    merged_before = [e.type for e in slack.runtime.triage.queries.timeline(incident_id, None)].count("merged_report")
+    told_before = len(_ephemerals_to(slack, OTHER))
+    _edited(slack, theirs, f"市の公式Xの投稿が炎上しています。批判が増えています（追記: 引用も増えています） {url}",
+            user=OTHER, edit_ts="1763500000.000004")
+    events = [e.type for e in slack.runtime.triage.queries.timeline(incident_id, None)]
+    assert events.count("merged_report") == merged_before == 1, events
+    [note] = _notes(slack, incident_id)
+    assert "報告のメッセージが編集されました" in note and "引用も増えています" in note
+    told = _ephemerals_to(slack, OTHER)[told_before:]
+    assert len(told) == 1 and "報告内容は変わりません" in told[0] and "まとめました" not in told[0], told
+    assert slack.incident_ids() == [incident_id]

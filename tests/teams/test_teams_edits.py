@@ -78,3 +78,19 @@ def test_edits_of_replies_and_of_bots_note_nothing_and_open_nothing(teams: Teams
     post, _ = teams.driver.channel_post(STAFF, "お疲れさまです", REPORT)
     _changed(teams, STAFF, post, text=REPORTS["impersonation"], role="bot")
     assert _notes(teams, incident_id) == [] and teams.incident_ids() == [incident_id]
+
+
+def test_a_merged_colleagues_edit_is_a_note_not_another_report(teams: TeamsEnv) -> None:
+    """Teams walk s18 #3: a colleague's report merged into INC-0001 and then edited was read as a new report and
+    merged again (the count went up, 「まとめました」 told again) at each edit."""
+    teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    [incident_id] = teams.incident_ids()
+    theirs, _ = teams.driver.channel_post(OTHER, FLAMING, REPORT)
+    merged = [e.type for e in teams.runtime.triage.queries.timeline(incident_id, None)].count("merged_report")
+    assert merged == 1
+    _changed(teams, OTHER, theirs, text=FLAMING + "（追記: 引用も増えています）")
+    events = [e.type for e in teams.runtime.triage.queries.timeline(incident_id, None)]
+    assert events.count("merged_report") == 1, events
+    [note] = _notes(teams, incident_id)
+    assert "報告のメッセージが編集されました" in note and "引用も増えています" in note
+    assert teams.incident_ids() == [incident_id]
