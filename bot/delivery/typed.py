@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.delivery import commands
+from bot.delivery.status_question import asked_about
 from bot.presenting import is_help
 
 
@@ -28,7 +29,10 @@ def read(text: str, t: commands.Words, prefix: str = "", *, shown: str | None = 
          files: bool = False) -> Typed:
     """`text` read as typed to the bot; `shown`: the text as people see it (mentions named), what is reported;
     `prefix`: what the platform puts before a command (「/incident 」). A message not `addressed` to the bot (a
-    report channel's post) or with `files` (they are what it reports) is always a report."""
+    report channel's post) or with `files` (they are what it reports) is a report, unless a report channel's post
+    only asks how an incident stands (「INC-0001 どうなってる？」): answered privately rather than left unanswered."""
+    if not files and not addressed and (asked := asked_about(text)) is not None:
+        return Typed(command=commands.Command("status", asked))
     if files or not addressed:
         return Typed(report=text if shown is None else shown)
     if is_help(text):

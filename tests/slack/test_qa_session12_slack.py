@@ -176,3 +176,30 @@ def test_a_merged_colleagues_edit_is_a_note_not_another_report(slack: SlackEnv) 
     told = _ephemerals_to(slack, OTHER)[told_before:]
     assert len(told) == 1 and "報告内容は変わりません" in told[0] and "まとめました" not in told[0], told
     assert slack.incident_ids() == [incident_id]
+
+
+def test_a_status_question_in_the_report_channel_is_answered_privately(slack: SlackEnv) -> None:
+    """Teams walk s18 #6 (Slack the same): 「INC-0001 どうなってる？」 posted in the report channel got no answer at
+    all (read as a report, then as chatter). Answered to the asker only; nothing posted for everyone."""
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    posts_before = len(slack.fake.calls_to("chat.postMessage"))
+    slack.driver.post_message(OTHER, "INC-0001 どうなってる？", REPORT)
+    told = _ephemerals_to(slack, OTHER)
+    assert any("INC-0001" in text and "炎上" in text for text in told), told
+    later = slack.fake.calls_to("chat.postMessage")[posts_before:]
+    assert all(call.args.get("thread_ts") for call in later if call.args.get("channel") == REPORT), later
+    assert slack.incident_ids() == [incident_id]
+    assert "merged_report" not in [e.type for e in slack.runtime.triage.queries.timeline(incident_id, None)]
+
+
+def test_a_status_question_about_a_leak_in_the_report_channel_shows_nothing_of_it(slack: SlackEnv) -> None:
+    slack.driver.post_message(STAFF, LEAK, REPORT)
+    [incident_id] = slack.incident_ids()
+    before = len(slack.fake.calls)
+    slack.driver.post_message(OTHER, "INC-0001 どうなってる？", REPORT)
+    told = _ephemerals_to(slack, OTHER)
+    assert told, "the question is answered"
+    sent = " ".join(str(call.args) for call in slack.fake.calls[before:] if call.method != "users.info")
+    assert "090-1234-5678" not in sent and "山田太郎" not in sent and "名簿" not in sent
+    assert slack.incident_ids() == [incident_id]
