@@ -66,9 +66,13 @@ class Replies:
         def reply(message: Rendered) -> None:
             hook = WebhookClient(response_url, timeout=15, retry_handlers=[
                 ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)])
-            response = hook.send(response_type="ephemeral", replace_original=replace, **message.payload())
-            if response.status_code != 200:
-                log_event(logging.WARNING, "slack.respond_failed", status=response.status_code)
+            try:
+                response = hook.send(response_type="ephemeral", replace_original=replace, **message.payload())
+                status = response.status_code
+            except (OSError, ValueError) as exc:  # unreachable, or a URL the standard library will not parse
+                status = type(exc).__name__
+            if status != 200:
+                log_event(logging.WARNING, "slack.respond_failed", status=status)
                 fallback(message)
         return reply
 
