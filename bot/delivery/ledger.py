@@ -232,7 +232,12 @@ class LedgerRun(Ledger):
                 purpose for purpose, claim in prepared.claims.items() if claim.state in ("new", "taken_over")))
             self._refs, claims, self.count = self.queries.claim_refs(
                 incident_id, self.platform, wanted, lease=self.lease, record=record, count_type=count_type, own=own)
-            self._claims = {purpose: Claim(found.state, found.channel, found.ts, found.at)
+            # A claim the prepared transaction took over from a dead holder is renewed as "new" (its own again), but
+            # that holder may have posted before dying: it stays taken over, so the post is looked for first.
+            taken = {purpose for purpose, claim in (prepared.claims.items() if prepared else ())
+                     if claim.state == "taken_over"}
+            self._claims = {purpose: Claim("taken_over" if found.state == "new" and purpose in taken else found.state,
+                                           found.channel, found.ts, found.at)
                             for purpose, found in claims.items()}
         self._pending: dict[str, tuple[str, str]] = {}
 

@@ -403,3 +403,26 @@ def test_a_post_held_up_past_its_lease_renews_its_claim_and_posts_once(runtime: 
     assert runner.run(steps).failures == []
     assert [type(s.content) for s in port.posts()] == [c.Intro, c.Step, c.SectionNotice]
     assert make_runner(runtime, port).run(steps).failures == [] and len(port.posts()) == 3
+
+
+def test_a_claim_taken_over_with_the_report_and_run_late_still_looks_for_the_dead_holders_post(
+        runtime: Runtime, clock: FixedClock) -> None:
+    """Crash safety, seed 7 (session 18): a holder posted the PR message and died before recording it; the report
+    delivered again took its claim over in the core's transaction, but ran after PREPARED_FRESH (a queue, a
+    clock jump) and the claim was renewed as its own "new" claim: the message was posted a second time."""
+    port = FakePort()
+    runner = make_runner(runtime, port)
+    steps, prepared = report_prepared(runtime, runner, 61)
+    incident_id = steps.incident_id
+    # The first holder: claims made, the PR message posted, then it dies (nothing recorded, claims left).
+    [section] = [op for op in steps.ops if isinstance(op, plan.Post) and op.purpose == PR_MESSAGE]
+    port.post(Place("C_PR"), section.content, Marker(incident_id, PR_MESSAGE))
+    clock.advance(minutes=3)  # the dead holder's lease runs out
+    held: list = []
+    again = runtime.triage.incidents.report(
+        ReportInput(text=FLAMING.format(n=61), reporter=Actor(STAFF, STAFF, "fake"), idempotency_key="ev-p61"),
+        within=lambda connection, made: held.append(runner.prepare(connection, plan.report(made, origin()))))
+    assert again.duplicate and len(held) == 1 and held[0].claims[PR_MESSAGE].state == "taken_over"
+    clock.advance(seconds=30)  # run late: past PREPARED_FRESH, within the lease
+    assert runner.run(plan.report(again, origin()), prepared=held[0]).failures == []
+    assert len([s for s in port.posts() if isinstance(s.content, c.SectionNotice)]) == 1
