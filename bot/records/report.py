@@ -168,22 +168,17 @@ def _history_text(cat: Catalog, restricted: bool, line: Line) -> str:
     return (mark if line.text.startswith(mark) else "") + cat.t("records.report.note_not_copied", who=line.actor)
 
 
-def suspect_warning(deps: CoreDeps, record: IncidentRecord) -> str:
+def suspect_warning(deps: CoreDeps, record: IncidentRecord, key: str = "records.report.tampered") -> str:
     """The warning a file made from records the chain no longer vouches for carries ("" when sound)."""
     if not record.suspect:
         return ""
     cat = deps.catalog
-    return cat.t("records.report.tampered", seqs=", ".join(str(seq) for seq in record.suspect),
-                 mark=cat.t("records.tampered_row").strip())
+    return cat.t(key, seqs=", ".join(str(seq) for seq in record.suspect), mark=cat.t("records.tampered_row").strip())
 
 
 def suspect_file_warning(deps: CoreDeps, record: IncidentRecord) -> str:
     """The same warning for a timeline file, whose rows are marked as the report's history is ("" when sound)."""
-    if not record.suspect:
-        return ""
-    cat = deps.catalog
-    return cat.t("records.tampered_file", seqs=", ".join(str(seq) for seq in record.suspect),
-                 mark=cat.t("records.tampered_row").strip())
+    return suspect_warning(deps, record, "records.tampered_file")
 
 
 def _summary(deps: CoreDeps, record: IncidentRecord) -> tuple[str, ...]:
