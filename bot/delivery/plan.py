@@ -126,6 +126,13 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
                 fresh=outcome.created and not outcome.duplicate)
 
 
+def _redacted(view: IncidentView, reporter_name: str, *, moving: bool) -> tuple[Op, ...]:
+    """An incident just restricted: the notices sent so far redacted first, then its conversation moved private
+    (advising as it moves) or, where it stays, its reporter advised in it."""
+    return (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),
+            MovePrivate(view.id, view, view.reporter_id, reporter_name) if moving else Advise(view.id, view))
+
+
 def _restricted_by_merge(view: IncidentView, outcome: Outcome, reporter_name: str,
                          home_is_private: bool | None) -> tuple[Op, ...]:
     """As a correction to a leak does (kind_corrected): the notices sent so far redacted, then a public
@@ -135,9 +142,8 @@ def _restricted_by_merge(view: IncidentView, outcome: Outcome, reporter_name: st
     said in it, which may be public."""
     if not outcome.became_restricted:
         return ()
-    ops: tuple[Op, ...] = (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
     moving = home_is_private is False
-    ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name) if moving else Advise(view.id, view),)
+    ops = _redacted(view, reporter_name, moving=moving)
     if outcome.duplicate or home_is_private is None:
         return ops
     ops += tuple(Post(view.id, RESTRICTED_TOLD, HOME, c.Texts(tuple(filter(None, (note.title, note.body)))))
@@ -241,9 +247,7 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
     ops: tuple[Op, ...] = ()
     if outcome.duplicate:  # chosen again after a crash: the redaction and move may not have happened (idempotent)
         if view.restricted:
-            ops += (UpdateNotices(view.id, c.NoticeRedacted(view, reporter_name)),)
-            ops += (MovePrivate(view.id, view, view.reporter_id, reporter_name) if not home_is_private
-                    else Advise(view.id, view),)
+            ops += _redacted(view, reporter_name, moving=not home_is_private)
         return Plan(view.id, ops, view.severity, view.reporter_id)
     moving = became_restricted and not home_is_private
     if became_restricted:
