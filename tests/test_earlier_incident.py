@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.clock import FixedClock
 from bot.ports import Actor, Outcome, ReportInput
@@ -120,3 +120,48 @@ def test_a_post_whose_address_holds_wildcard_characters_is_found_by_its_own_spel
         text="また炎上しています https://www.facebook.com/city.page/posts/pfbid_0a%25b", reporter=COLLEAGUE))
     assert outcome.created and outcome.incident is not None
     assert _reported(runtime, outcome.incident.id)["earlier"] == closed
+
+
+def test_a_new_report_reads_the_posts_earlier_incidents_with_one_statement(
+        runtime_factory: Callable[..., Runtime], database_url: str, clock: FixedClock) -> None:
+    """Resolved incidents wait for PR to close them and pile up: a new report reads them and the ended ones about its
+    post with one statement that keeps only URLs holding the post's id, not every resolved incident's URL."""
+    runtime = runtime_factory(database_url)
+    incidents = runtime.triage.incidents
+    for n in range(3):  # other posts, resolved and not yet closed
+        other = incidents.report(ReportInput(text=f"炎上しています https://x.com/city/status/9{n}", reporter=REPORTER))
+        assert other.incident is not None
+        incidents.change_status(other.incident.id, "resolved", PR_OFFICER)
+    closed = _ended(runtime, clock, FLAMING, "closed")
+    engine = runtime.triage.deps.sessions.kw["bind"]
+    seen: list[str] = []
+
+    def watch(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "source_url IS NOT NULL" in statement:  # the lookups of resolved and ended incidents by URL
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        outcome = incidents.report(ReportInput(text=AGAIN, reporter=COLLEAGUE))
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert outcome.created and outcome.incident is not None
+    assert _reported(runtime, outcome.incident.id)["earlier"] == closed
+    assert len(seen) == 1 and "LIKE" in seen[0].upper(), seen
+
+
+def test_a_resolved_incident_newer_than_a_closed_one_is_offered_and_a_new_incident_links_it(
+        runtime_factory: Callable[..., Runtime], database_url: str, clock: FixedClock) -> None:
+    """Closed INC-0001, then resolved INC-0002 about the same post: the reporter is asked about INC-0002 (the latest
+    resolved one), and choosing a new incident links INC-0002, the newer of the two."""
+    runtime = runtime_factory(database_url)
+    incidents = runtime.triage.incidents
+    _ended(runtime, clock, FLAMING, "closed")
+    second = incidents.report(ReportInput(text=FLAMING, reporter=REPORTER))
+    assert second.incident is not None and second.incident.id == 2
+    incidents.change_status(2, "resolved", PR_OFFICER)
+    asked = incidents.report(ReportInput(text=AGAIN, reporter=COLLEAGUE))
+    assert asked.same_as_resolved and asked.incident is not None and asked.incident.id == 2
+    chosen = incidents.report(ReportInput(text=AGAIN, reporter=COLLEAGUE, force_new=True))
+    assert chosen.created and chosen.incident is not None
+    assert _reported(runtime, chosen.incident.id)["earlier"] == 2

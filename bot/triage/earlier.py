@@ -10,12 +10,12 @@ not handled; a restricted incident's reason may name what leaked and is never sh
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, String, bindparam, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import format_day
@@ -28,26 +28,40 @@ from storage.models import Incident, TimelineEvent
 ENDED = (lifecycle.CLOSED, lifecycle.DECLINED)
 
 
-def _ended_query(statuses: tuple[str, ...]) -> Select[tuple[int, str | None]]:
-    """Ended incidents whose URL holds a text (built once: every new report runs it, and building costs more)."""
-    return (select(Incident.id, Incident.source_url)
-            .where(Incident.status.in_(statuses), Incident.source_url.is_not(None),
-                   func.lower(Incident.source_url).like(bindparam("pattern"), escape="/"))
-            .order_by(Incident.id.desc()).limit(200))
+# Resolved and ended incidents whose URL holds a text: one statement built once (every new report runs it, and
+# building costs more). The database keeps the URLs holding the key's last path segment (any spelling of the post
+# holds it); a key costs ~10 µs to compute, so only those are compared in Python.
+ABOUT_POST = (select(Incident.id, Incident.source_url, Incident.status)
+              .where(Incident.status.in_((*ENDED, lifecycle.RESOLVED)), Incident.source_url.is_not(None),
+                     func.lower(Incident.source_url).like(bindparam("pattern"), escape="/"))
+              .order_by(Incident.id.desc()).limit(200))
 
 
-ENDED_QUERY = {False: _ended_query(ENDED), True: _ended_query((*ENDED, lifecycle.RESOLVED))}
+@dataclass(frozen=True)
+class Before:
+    """The latest incidents about one post that no longer take reports: resolved (may be reopened) and ended."""
+
+    resolved: Incident | None = None
+    ended: Incident | None = None  # closed or declined
+    latest: Incident | None = None  # either, whichever is newer (a new incident chosen over reopening links it)
 
 
-def ended_with(session: Session, key: str, *, resolved: bool) -> Incident | None:
-    """The latest ended incident about the same post (`resolved`: a resolved one counts too, when the reporter
-    chose a new incident over reopening it). Ended incidents pile up and a key costs ~10 µs to compute, so the
-    database first keeps the URLs holding the key's last path segment (any spelling of the post holds it)."""
+def about_post(session: Session, key: str | None) -> Before:
+    """The latest resolved and ended incidents about the post `key`, read with one statement."""
+    if not key:
+        return Before()
     tail = urlsplit(key).path.rstrip("/").rsplit("/", 1)[-1].lower()
     escaped = tail.replace("/", "//").replace("%", "/%").replace("_", "/_")  # as `contains(autoescape=True)`
-    rows = session.connection().execute(ENDED_QUERY[resolved], {"pattern": f"%{escaped}%"})
-    found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
-    return None if found is None else load_incident(session, found)
+    found: dict[str, int] = {}
+    for incident_id, url, status in session.connection().execute(ABOUT_POST, {"pattern": f"%{escaped}%"}):
+        side = "resolved" if status == lifecycle.RESOLVED else "ended"
+        if side not in found and source_key(url) == key:
+            found[side] = incident_id
+            if len(found) == 2:
+                break
+    loaded = {side: load_incident(session, incident_id) for side, incident_id in found.items()}
+    latest = max(loaded.values(), key=lambda incident: incident.id, default=None)
+    return Before(resolved=loaded.get("resolved"), ended=loaded.get("ended"), latest=latest)
 
 
 def link(session: Session, earlier: Incident) -> dict[str, Any]:
@@ -116,13 +130,13 @@ def atop(note: Notification, line: str | None) -> Notification:
 
 
 
-def linked(deps: CoreDeps, session: Session, key: str | None, *, resolved: bool) -> tuple[dict[str, Any], str | None]:
-    """For a new incident about the post `key`: the link's event data and the line that says it ({}, None: none)."""
-    earlier = ended_with(session, key, resolved=resolved) if key else None
+def linked(deps: CoreDeps, session: Session, earlier: Incident | None) -> tuple[dict[str, Any], str | None]:
+    """For a new incident about the post `earlier` covered: the link's event data and the line that says it ({}, None:
+    none)."""
     if earlier is None:
         return {}, None
     data = link(session, earlier)
     return data, said(deps, data, reason_of(session, earlier))
 
 
-__all__ = ["again", "ended_with", "link", "linked", "reason_of", "said", "recorded", "noted", "atop"]
+__all__ = ["Before", "about_post", "again", "link", "linked", "reason_of", "said", "recorded", "noted", "atop"]

@@ -7,34 +7,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.clock import format_jst
 from bot.ports import Actor, IncidentView, Notification, Outcome, ReopenOrNew
-from bot.triage import lifecycle
 from bot.triage.command_hints import how
-from bot.triage.core import CoreDeps, load_incident, section_notice
-from bot.triage.urls import source_key
-from storage.models import Incident
+from bot.triage.core import CoreDeps, section_notice
 
 TOPIC = "reported_again"  # the notice's topic (Notification.topic), as the timeline event is called
 REOPENED = "reopened"  # the topic of the notice that the incident was reopened
 # The topic of what the incident's own conversation is told of a reopen (its thread, or for a restricted incident
 # the reporter's private chat): posted there by the delivery plan, never to a section.
 REOPENED_HERE = "reopened_here"
-# Built once and executed: compiled once, no per-call statement construction or cache key.
-RESOLVED_URLS = select(Incident.id, Incident.source_url).where(
-    Incident.status == lifecycle.RESOLVED, Incident.source_url.is_not(None)).order_by(Incident.id.desc()).limit(200)
-
-
-def resolved_with(session: Session, key: str) -> Incident | None:
-    """The latest resolved (not yet closed) incident about the same post, if any."""
-    rows = session.connection().execute(RESOLVED_URLS)
-    found = next((incident_id for incident_id, url in rows if source_key(url) == key), None)
-    return None if found is None else load_incident(session, found)  # the one row, not all 200
-
-
 def same_post_outcome(deps: CoreDeps, view: IncidentView, platform: str, *, duplicate: bool = False,
                       notifications: tuple[Notification, ...] = (), reporter: str = "",
                       reporters: tuple[str, ...] = ()) -> Outcome:
@@ -88,5 +70,5 @@ def _to_first_sections(deps: CoreDeps, note: Notification | None) -> Notificatio
     return replace(note, mention=first.mention, audiences=first.sections or (first.section,))
 
 
-__all__ = ["REOPENED", "REOPENED_HERE", "TOPIC", "flareup_notice", "reopened_notice", "resolved_with",
+__all__ = ["REOPENED", "REOPENED_HERE", "TOPIC", "flareup_notice", "reopened_notice",
            "same_post_outcome"]

@@ -29,7 +29,7 @@ from bot.triage.core import (
     touch,
     transaction,
 )
-from bot.triage.flareup import flareup_notice, reopened_notice, resolved_with, same_post_outcome
+from bot.triage.flareup import flareup_notice, reopened_notice, same_post_outcome
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
@@ -124,6 +124,7 @@ class IncidentDesk:
             seen = session.connection().execute(SEEN_KEY, {"key": report.idempotency_key[:200]}).first()
             if seen is not None:  # a redelivery: what the first one led to, so the ledger finishes its posts
                 return replays.repeated_report(self.deps, self.steps, session, seen[0], report)
+        before = earlier.Before()
         if key:
             row = session.connection().execute(OPEN_WITH_KEY, {"key": key}).first()  # Core: most find none
             if row is not None:
@@ -136,15 +137,14 @@ class IncidentDesk:
                                          restricted=existing.restricted or self.deps.library.playbook(kind).restricted)
                 merged = self._merge_report(session, existing, report, now)
                 return merge_restricted(self.deps, self.steps, session, existing, merged, told)  # told None: merged
-            resolved = None if report.force_new else resolved_with(session, key)
-            if resolved is not None:
-                return self._same_as_resolved(session, resolved, report, now)
+            if (before := earlier.about_post(session, key)).resolved is not None and not report.force_new:
+                return self._same_as_resolved(session, before.resolved, report, now)
         elif not report.force_new and (named := followups.named_open(session, text)) is not None:
             return followups.recorded(self.deps, session, self._merge_report(session, named, report, now), report, text)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
             return rate_limited(session, self.deps, actor, now)
         # Ended is final: a new incident, linked to the one that covered the post (bot/triage/earlier.py).
-        linked, history = earlier.linked(self.deps, session, key, resolved=report.force_new)
+        linked, history = earlier.linked(self.deps, session, before.latest if report.force_new else before.ended)
         playbook = self.deps.library.playbook(kind)
         values = dict(
             kind=kind, status=lifecycle.REPORTED, severity=default_severity(kind), profile=self.deps.profile.id,
