@@ -93,6 +93,7 @@ def test_records_label_first_recipients_the_guideline_does_not_name(runtime_fact
     record = load_record(deps, outcome.incident.id, PR)
     [line] = [line for line in Describer.for_deps(deps).describe(record.entries) if line.type == "notified"]
     assert "自治体の運用設定" in line.clauses and "ガイドライン 3" not in line.clauses, line.clauses
+    assert "通知先の根拠" not in line.clauses  # after the records' own 「根拠:」: not labelled twice
     report = build_report(deps, record)
     rows = [row for section in report.sections if section.table for row in section.table.rows
             if len(row) == 4 and "企画広報課 広報係" in str(row[2])]  # 6. 通知・確認

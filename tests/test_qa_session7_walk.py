@@ -125,6 +125,7 @@ def test_records_say_when_the_notice_cited_clauses_about_other_trouble(runtime_f
     [line] = [line for line in Describer.for_deps(deps).describe(record.entries) if line.type == "notified"]
     assert "7(1)エ" in line.clauses
     assert ("ほかのトラブル" not in line.clauses) is specific, line.clauses
+    assert "通知先の根拠" not in line.clauses  # shown after the records' own 「根拠:」 label: not labelled twice
     report = build_report(deps, record)
     cells = [cell for section in report.sections if section.table for row in section.table.rows for cell in row]
     assert any("7(1)エ" in str(cell) for cell in cells)

@@ -186,10 +186,10 @@ class Describer:
             clauses = tuple(self.profile.cite(k, cat.locale) for k in cited)
             if not specific:  # clauses about other trouble: said so, as the notice said (旭川市 has none for leaks)
                 joined = ("、" if cat.locale == "ja" else "; ").join(clauses)
-                clauses = (cat.t("notify.basis_other", basis=joined),)
+                clauses = (cat.t("notify.other_trouble", basis=joined),)
             if self.profile.first_report_own and entry.new in self.profile.first_report_to:
                 # app.yaml chose other first recipients than the guideline names: the notice said so, not a clause
-                clauses = (cat.t("notify.municipal"),)
+                clauses = (cat.t("notify.own_setting"),)
         if entry.type == "notice_deferred" and kind:  # why nobody was told yet, as the reporter was told
             params.update(self._deferral(kind))
             clauses = tuple(params.pop("cited", ()))

@@ -288,11 +288,11 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
     else:
         body = cat.t("notify.body", reporter=reporter, text=incident.text or "", url=incident.source_url or "—")
     if chain_level.origin == "municipal":
-        basis = cat.t("notify.municipal")
+        basis = cat.t("notify.basis", basis=cat.t("notify.own_setting"))
     else:
         clauses, specific = deps.library.first_notice_basis(incident.kind, deps.profile)
         cited = listed(cat.locale, (deps.profile.cite(c, cat.locale) for c in clauses))
-        basis = cat.t("notify.basis" if specific else "notify.basis_other", basis=cited)
+        basis = cat.t("notify.basis", basis=cited if specific else cat.t("notify.other_trouble", basis=cited))
     renotice = "" if incident.acknowledged_at is not None else renotice_line(deps, level)  # drawn again after
     return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
                         section_name=chain_level.section_name, mention=chain_level.mention, title=title,
