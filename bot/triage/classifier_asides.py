@@ -46,6 +46,9 @@ _CLOSING = re.compile(r"(?<=[。.!? ])(?:" + _PASS_ON + r"|" + _PASS_ON_EN + r"|
 ASIDE_MARKS = ("夜分", "取り急ぎ", "宿直", "日直", "当直", "当番", "警備", "守衛", "夜間", "えー", "えっと", "あの",
                "んー", "um", "uh", "er", "---", ":", "【転送】", "ください", "下さい", "いただ", "もらえ", "願", "以上",
                "まで", "だけ", "pass", "forward", "send", "know")
+_MAIL_MARKS = ("---", ":", "【転送】")
+_FILLER_MARKS = ("えー", "えっと", "あの", "うーん", "んー", "um", "uh", "erm")
+_TAIL = 160  # characters at the end of a text searched for a closing (the longest is under 100)
 _SPACES = re.compile(r" {2,}")
 _BODY = 6  # a closing counts only after some body: 「資料です。課長に回してください」 keeps its request
 
@@ -55,10 +58,14 @@ def strip_asides(norm: str) -> str:
     if not any(mark in norm for mark in ASIDE_MARKS):
         return norm
     text = norm
-    for pattern, by in ((_MAIL, " "), (_FILLER, " "), (_OPENERS, "")):
-        stripped = pattern.sub(by, text).strip()
-        text = stripped or text  # an aside alone (「宿直です」「えー」) is the whole message: keep it
-    closing = _CLOSING.search(text)
+    if any(mark in text for mark in _MAIL_MARKS):
+        text = _MAIL.sub(" ", text).strip() or text
+    if any(mark in text for mark in _FILLER_MARKS):
+        text = _FILLER.sub(" ", text).strip() or text  # a filler alone (「えー」) is the whole message: keep it
+    opener = _OPENERS.match(text)
+    if opener is not None:
+        text = text[opener.end():].strip() or text  # so is an opener alone (「宿直です」)
+    closing = _CLOSING.search(text, max(len(text) - _TAIL, 0))  # a closing is short; look-behind sees before pos
     if closing is not None and closing.start() >= _BODY:
         text = text[: closing.start()].rstrip("。.、, ")  # the stop before the closing belongs to it
     return _SPACES.sub(" ", text)
