@@ -49,13 +49,15 @@ ASIDE_MARKS = ("夜分", "取り急ぎ", "宿直", "日直", "当直", "当番",
 _MAIL_MARKS = ("---", ":", "【転送】")
 _FILLER_MARKS = ("えー", "えっと", "あの", "うーん", "んー", "um", "uh", "erm")
 _TAIL = 160  # characters at the end of a text searched for a closing (the longest is under 100)
+# One regex for the test: a single scan costs a quarter of thirty `in` tests.
+_ASIDE_MARK = re.compile("|".join(re.escape(mark) for mark in sorted(ASIDE_MARKS, key=len, reverse=True)))
 _SPACES = re.compile(r" {2,}")
 _BODY = 6  # a closing counts only after some body: 「資料です。課長に回してください」 keeps its request
 
 
 def strip_asides(norm: str) -> str:
     """A normalised text without its off-hours asides (spaces kept single, ends trimmed)."""
-    if not any(mark in norm for mark in ASIDE_MARKS):
+    if _ASIDE_MARK.search(norm) is None:
         return norm
     text = norm
     if any(mark in text for mark in _MAIL_MARKS):
