@@ -6,7 +6,8 @@ Prints, per frame, how many of those reports the model then misses (outcome ``ch
 right (kind right, ``report`` or ``unsure``); the first row is the reports as written. The frames were written
 before the model was changed, by the author of x_symptoms and y_citizen_relayed, whose batches are left out.
 ``--s18`` scores the routing questions session 18 wrote before changing anything (its author wrote
-a2_s18_corpus, also left out).
+a2_s18_corpus, also left out); ``--s19`` session 19's off-hours openers and sign-offs (its author wrote the two
+a2_s19 batches, left out too).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from bot.triage.classifier_build import corpus_paths  # noqa: E402
 from bot.triage.classify import NONE, Classifier  # noqa: E402
 
-SAME_AUTHOR = ("x_symptoms_heldout", "y_citizen_relayed_heldout", "a2_s18_corpus_heldout")
+SAME_AUTHOR = ("x_symptoms_heldout", "y_citizen_relayed_heldout", "a2_s18_corpus_heldout",
+               "a2_s19_night_duty_heldout", "a2_s19_sns_native_heldout")
 FRAMES = (
     ("", "うちで何かすることありますか"),
     ("", "どちらに回せばよいでしょうか"),
@@ -49,6 +51,24 @@ S18_FRAMES = (
     ("担当がどこかわからないのですが、", ""),
     ("Not sure who to tell, but ", ""),
 )
+# Session 19: off-hours openers and sign-offs (voice-input fillers, a relayer's self-introduction, a forwarded
+# mail's header, pass-it-on requests, closing formulas), written before the model or features were changed.
+S19_FRAMES = (
+    ("", "。月曜に担当の方へ伝えてください"),
+    ("", "。広報課にもお伝えください"),
+    ("", "。ご報告まで"),
+    ("", "。取り急ぎ一報まで"),
+    ("", " 以上です"),
+    ("", "。連絡だけしておきます"),
+    ("えー ", ""),
+    ("あのー すみません ", ""),
+    ("えーと 宿直です えー ", ""),
+    ("宿直の者です。", ""),
+    ("警備室です。夜分失礼します。", ""),
+    ("-----Original Message-----\nFrom: 総務課\nSubject: 転送\n", ""),
+    ("Um, ", ""),
+    ("", " Please pass this on to the PR team on Monday."),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model file to score instead of the packaged model")
     parser.add_argument("--s18", action="store_true", help="session 18's routing questions instead of session 17's")
+    parser.add_argument("--s19", action="store_true", help="session 19's off-hours openers and sign-offs")
     args = parser.parse_args(argv)
-    frames = S18_FRAMES if args.s18 else FRAMES
+    frames = S19_FRAMES if args.s19 else S18_FRAMES if args.s18 else FRAMES
     model = Classifier() if args.model is None else Classifier.from_file(args.model)
     rows = [
         json.loads(line)

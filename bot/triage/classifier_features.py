@@ -8,6 +8,7 @@ from itertools import chain
 
 import numpy as np
 
+from bot.triage.classifier_asides import strip_asides
 from bot.triage.classifier_frames import strip_routing
 from bot.triage.normalize import normalize
 
@@ -59,6 +60,7 @@ _HEDGE = re.compile(
 )
 _HEDGE_MARKS = ("念のため", "一応", "気のせい", "大した", "たいした", "対応", "対処", "nothing", "in case", "not sure",
                 "sorry", "apologies", "overthinking", "overreacting", "wrong about", *_NOTHING_MARKS)
+_HEDGE_MARK = re.compile("|".join(re.escape(mark) for mark in sorted(_HEDGE_MARKS, key=len, reverse=True)))
 _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 
@@ -69,11 +71,11 @@ def _host(match: re.Match[str]) -> str:
 
 
 def prepare(text: str) -> str:
-    """Normalised text without hedges or routing questions, URLs as their host, emoji codes dropped, numbers 0."""
+    """Normalised text without hedges, asides or routing questions; URLs as their host, emoji codes dropped, 0s."""
     norm = normalize(text[:MAX_CHARS])
-    if any(mark in norm for mark in _HEDGE_MARKS):  # 1 text in 13 has a mark; the pattern costs 5x the test
+    if _HEDGE_MARK.search(norm) is not None:  # 1 text in 13 has a mark; the pattern costs 5x the test
         norm = _HEDGE.sub(" ", norm).strip()
-    norm = strip_routing(norm)  # 「これ誰に言えばいい？」: whom to tell says nothing of the message
+    norm = strip_asides(strip_routing(norm))  # 「これ誰に言えばいい？」「以上です」 say nothing of the message
     if "://" in norm:
         norm = _SPACES.sub(" ", _URL.sub(_host, norm)).strip()
     if ":" in norm:

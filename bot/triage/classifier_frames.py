@@ -68,11 +68,12 @@ _ROUTING = re.compile(r"(?:" + _CLAUSE_START + r"(?:" + _JA + r"|" + _EN + r")" 
 # A cheap test before the pattern: every routing question holds one of these.
 ROUTING_MARKS = ("誰", "だれ", "どなた", "どこ", "どちら", "どっち", "どの", "何課", "なに課", "ほうが", "方が", "べき",
                  "どう", "様子見", "静観", "放置", "ても", "たら", "れば", "あり", "who", "what", "should", "not sure")
+_ROUTING_MARK = re.compile("|".join(re.escape(mark) for mark in sorted(ROUTING_MARKS, key=len, reverse=True)))
 _SPACES = re.compile(r" {2,}")
 
 
 def strip_routing(norm: str) -> str:
     """A normalised text without its routing questions (spaces kept single, ends trimmed)."""
-    if not any(mark in norm for mark in ROUTING_MARKS):
+    if _ROUTING_MARK.search(norm) is None:  # one scan, not twenty-four `in` tests
         return norm
     return _SPACES.sub(" ", _ROUTING.sub(" ", norm)).strip()
