@@ -153,6 +153,20 @@ def _restricted_by_merge(view: IncidentView, outcome: Outcome, reporter_name: st
     return ops
 
 
+def restricted_late(outcome: Outcome, place: Place, user: str, *, advise: bool, reporter_name: str,
+                    home_is_private: bool | None) -> Plan:
+    """An incident restricted after its report by `user`'s words at `place` (a reported message edited to add
+    personal data): redacted and moved as a merge that restricted it (_restricted_by_merge); `advise`: that message
+    is public and not the first report (whose advice comes with the move), so its author is told to delete it."""
+    view = outcome.incident
+    if view is None or not outcome.became_restricted:
+        return Plan(None)
+    ops = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
+    if advise and not outcome.duplicate:
+        ops += (Tell(view.id, place, user, c.PrivacyAdvice(view, place, True, True)),)
+    return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, user)
+
+
 def notices(outcome: Outcome, by: str) -> Plan:
     """Only the core's informational notices: a reopened incident's flare-up notices first lose their reopen
     control, then the section is told (PR: who reopened it), then the incident's own conversation (its reporters
@@ -301,5 +315,5 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
            "ReviseNotices", "WithdrawReopen", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op",
-           "Plan", "report", "progress", "kind_corrected", "acknowledged", "end_offered", "resolved_said",
+           "Plan", "report", "restricted_late", "progress", "kind_corrected", "acknowledged", "end_offered", "resolved_said",
            "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]
