@@ -315,5 +315,5 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
            "ReviseNotices", "WithdrawReopen", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op",
-           "Plan", "report", "restricted_late", "progress", "kind_corrected", "acknowledged", "end_offered", "resolved_said",
-           "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]
+           "Plan", "report", "restricted_late", "progress", "kind_corrected", "acknowledged", "end_offered",
+           "resolved_said", "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]

@@ -50,14 +50,15 @@ def recorded(deps: CoreDeps, session: Session, merged: Outcome, report: ReportIn
 
 def followed_up(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident, report: ReportInput,
                 text: str, now: datetime, merge: Merge) -> Outcome:
-    """The follow-up merged (`merge`, at `now`) and recorded; one that exposes personal data (「INC-0001 の件、リプ欄に申請者
-    の住所が載っています」) first restricts the incident as a merged leak report does (restriction.py): its poster
-    takes no role by it, PR is told, and the plan redacts and takes the conversation private. Only the text
-    decides: the incident's own kind is not a restricted one, and a follow-up's kind is not the incident's."""
+    """The follow-up merged (`merge`, at `now`) and recorded. One that exposes personal data
+    (「INC-0001 の件、リプ欄に申請者の住所が載っています」) first restricts the incident as a merged leak report
+    does (restriction.py): its poster takes no role by it, PR is told, and the plan redacts and takes the
+    conversation private. Only the text decides: the incident's own kind is not a restricted one, and a
+    follow-up's kind is not the incident's."""
     told = restricted_by_report(session, deps, incident, incident.kind, text, report.reporter,
                                 report.idempotency_key, via="followup")
-    return merge_restricted(deps, steps, session, incident, recorded(deps, session, merge(session, incident, report, now), report, text), told,
-                            via="followup")
+    followed = recorded(deps, session, merge(session, incident, report, now), report, text)
+    return merge_restricted(deps, steps, session, incident, followed, told, via="followup")
 
 
 __all__ = ["followed_up", "named_incidents", "named_open", "recorded"]

@@ -9,8 +9,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.ports import Actor, Notification, Outcome
-from bot.triage.command_hints import how, platform_of
 from bot.triage.actors import require_as
+from bot.triage.command_hints import how, platform_of
 from bot.triage.core import (
     CoreDeps,
     build_view,
