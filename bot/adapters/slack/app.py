@@ -117,7 +117,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
               process_before_response=True)
     register_all(app, reports, steps, Capture(people, replies, port, slack.capture_reaction),
                  SlackRecords(people, replies, outbox, render, client), slack.slash_command,
-                 Edits(people, replies, render))
+                 Edits(people, replies, render, outbox))
     groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
 
     def deliver_notification(note: Notification) -> None:
