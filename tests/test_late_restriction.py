@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.delivery.edits import record_edit
 from bot.ports import Actor, ConversationRef, ReportInput
 from bot.triage.core import reporter_roles
+from bot.triage.state_check import check_state
 from bot.wiring import Runtime
 from tests.conftest import OTHER, PR, STAFF
 
@@ -113,3 +114,15 @@ def test_an_ordinary_follow_up_restricts_nothing(runtime: Runtime) -> None:
     outcome = _report(runtime, "INC-0001 の件、引用リポストも増えてきました", SECOND, "e2", "2.0")
     assert outcome.merged and not outcome.became_restricted
     assert not runtime.triage.queries.view(first.incident.id, PR).restricted
+
+
+def test_the_state_check_replays_a_late_restriction(runtime: Runtime) -> None:
+    """The restricted flag and the roles taken by it are events: the state check finds nothing to report."""
+    first = _report(runtime, FLAMING, FIRST, "e1", "1.0")
+    assert first.incident is not None
+    _report(runtime, FLAMING, SECOND, "e2", "2.0")
+    _edit(runtime, SECOND, "2.0", EDITED)
+    assert _report(runtime, FLAMING.replace("status/1", "status/2"), FIRST, "e3", "3.0").created
+    assert _report(runtime, "INC-0002 の件、リプ欄に申請者の住所が載っています", SECOND, "e4", "4.0").became_restricted
+    with runtime.triage.deps.sessions() as session:
+        assert check_state(session) == []
