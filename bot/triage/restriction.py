@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -93,7 +94,7 @@ def restricted_by_report(session: Session, deps: CoreDeps, incident: Incident, k
     data = {KEY: key[:200]} if key else {}
     cat, ref = deps.catalog, incident_ref(incident.id)
     kind = cat.label("kind", incident.kind)
-    revoked = restrict(session, deps, incident, reporter, ref, kind, keeps=False, by_report=True, **data)
+    revoked = restrict(session, deps, incident, reporter, ref, kind, keeps=False, by_report=True, via=via, **data)
     said = VIAS[via]
     note = section_notice(deps, incident.id, "co_report", cat.t(f"coreport.restricted_title{said}", ref=ref, kind=kind),
                           cat.t(f"coreport.restricted_body{said}", reporter=reporter.display_name, ref=ref, kind=kind))
@@ -147,3 +148,29 @@ def edit_noted(deps: CoreDeps, steps: StepRunner, incident_id: int, actor: Actor
                                 via="edit")
 
     return transaction(deps, work)
+
+
+def restricted_between(deps: CoreDeps, after: datetime, before: datetime) -> list[int]:
+    """The incidents restricted in (after, before] and restricted still, oldest restriction first."""
+    with deps.sessions.begin() as session:
+        found = session.execute(
+            select(TimelineEvent.incident_id).join(Incident, Incident.id == TimelineEvent.incident_id)
+            .where(TimelineEvent.type == "restricted", TimelineEvent.at > after, TimelineEvent.at <= before,
+                   Incident.restricted.is_(True)).order_by(TimelineEvent.seq)).scalars()
+        return list(dict.fromkeys(incident_id for incident_id in found if incident_id is not None))
+
+
+def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> Outcome:
+    """What a restriction's plan needs again when a crash cut it short (bot/delivery/resume.py): the incident as its
+    first reporter sees it, the words its conversation is told (restricted by a report, an edit or a follow-up; a
+    kind correction's plan says its own) and her current step."""
+    with deps.sessions.begin() as session:
+        incident = load_incident(session, incident_id)
+        data = session.execute(select(TimelineEvent.data).where(
+            TimelineEvent.incident_id == incident_id, TimelineEvent.type == "restricted").order_by(
+            TimelineEvent.seq.desc())).scalars().first() or {}
+        view = build_view(deps, incident, reporter_ids(session, incident_id), incident.reporter_id)
+        said = deps.catalog.t(f"report.restricted_here{VIAS.get(str(data.get('via')), '')}", ref=view.ref)
+        here = section_notice(deps, incident_id, RESTRICTED_HERE, said, "") if data.get("by_report") else None
+        return Outcome(incident=view, became_restricted=True, notifications=(here,) if here else (),
+                       step=steps.current_view(session, incident, incident.reporter_id))

@@ -305,4 +305,4 @@ class Reports:
 
         base = self.people.core.base
         return resume.resume_all(base, PLATFORM, base.deps.clock.now(), show=show, tell=told,
-                                 name_of=self.people.name_of, run=self.replies.runner.run)
+                                 name_of=self.people.name_of, run=self.replies.runner.run, private=is_personal)
