@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.clock import format_jst
 from bot.delivery import controls, plan
 from bot.delivery.content import Place
-from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, REPORT_DELIVERY, STEP_TOLD, THREAD
+from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DELIVERY, STEP_TOLD, THREAD
 from bot.lease import POST_LEASE
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
@@ -113,7 +113,7 @@ def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: C
                         run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
     """Finish restrictions whose move a crash cut short: an incident restricted in the window (by a merged report,
     an edit, a follow-up or a kind correction) whose conversation on `platform` is still a public thread
-    (`private`: whether a channel is a private chat) with no private home. The redaction and the move run again
+    (`private`: whether a channel is a private chat) whose move never began. The redaction and the move run again
     (idempotent), then, once it is private, the conversation is told why and the first reporter's step shown."""
     queries = triage.queries
     pending = [incident_id for incident_id in restricted_between(triage.deps, now - RESUME_WINDOW,
@@ -135,9 +135,12 @@ def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: C
 
 
 def _unmoved(queries: IncidentQueries, platform: str, incident_id: int, private: Callable[[str], bool]) -> bool:
-    """Whether a restricted incident's conversation on `platform` is a public thread it never moved out of."""
+    """Whether a restricted incident's conversation on `platform` is a public thread whose move never began."""
+    # PUBLIC_THREAD is put once the thread's messages are neutralised (moving.move_private): a move that began is
+    # not retried, so a reporter whose private chat cannot be opened does not cost a failure on every tick.
     thread = queries.get_ref(incident_id, platform, THREAD)
     return (thread is not None and bool(thread[1]) and not private(thread[0])
+            and queries.get_ref(incident_id, platform, PUBLIC_THREAD) is None
             and queries.get_ref(incident_id, platform, PRIVATE_HOME) is None)
 
 

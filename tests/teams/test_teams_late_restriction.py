@@ -5,6 +5,8 @@ to delete it."""
 
 from __future__ import annotations
 
+from bot.clock import FixedClock
+from bot.ports import Actor, ConversationRef, ReportInput
 from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text
 from tests.teams.test_qa_session18_teams import ADVICE, COLLEAGUE, _told
@@ -69,3 +71,23 @@ def test_a_follow_up_exposing_personal_data_takes_the_incident_private(teams: Te
     assert "書き込み" in card_text(told) and "住所" not in card_text(told)
     mine = _told(teams, OTHER)
     assert any("閲覧制限付きにし" in t for t in mine) and any("削除" in t for t in mine), mine
+
+
+def test_resume_moves_a_restriction_a_crash_left_in_public(teams: TeamsEnv, clock: FixedClock) -> None:
+    """The state a SIGKILL leaves between the core's commit of a restricting follow-up and its plan: restricted, yet
+    the thread and PR's card still show the report. Teams redelivers nothing that got its answer, and resume looked
+    only for new reports: the thread stayed public. Resume now finishes the redaction and the move, once."""
+    teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    [incident_id] = teams.incident_ids()
+    poster = Actor(f"teams:{OTHER.aad}", OTHER.name, "teams")
+    outcome = teams.runtime.triage.incidents.report(ReportInput(
+        FOLLOWUP, poster, idempotency_key="teams:followup", explicit=True,
+        conversation=ConversationRef("teams", REPORT, teams.fake.new_id())))
+    assert outcome.became_restricted and "批判のリプライ" in channel_messages_now(teams)  # nothing moved yet
+    assert teams.bot.resume_reports() == 0  # fresh: the delivery that committed it may still be moving it
+    clock.advance(minutes=3)
+    assert teams.bot.resume_reports() == 1
+    _taken_private(teams)
+    posts = len(teams.fake.posts_to(teams.fake.chats[STAFF.id]))
+    assert teams.bot.resume_reports() == 0  # done: the ledger holds its private home
+    assert len(teams.fake.posts_to(teams.fake.chats[STAFF.id])) == posts
