@@ -10,6 +10,10 @@ import json
 from conftest import OTHER, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from slack_driver import text_of
 
+from bot.clock import FixedClock
+from bot.delivery.edits import record_edit
+from bot.ports import Actor
+
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1"
 PHONE = "090-1234-5678"
 EDITED = f"{FLAMING}。晒されているのは申請者の携帯 {PHONE} です"
@@ -93,3 +97,20 @@ def test_a_follow_up_exposing_personal_data_takes_the_incident_private(slack: Sl
     assert len(told) == 1 and "書き込み" in text_of(told[0]) and "住所" not in text_of(told[0])
     mine = _ephemerals(slack, OTHER)
     assert any("閲覧制限付きにし" in t for t in mine) and any("削除" in t for t in mine), mine
+
+
+def test_resume_moves_a_restriction_a_crash_left_in_public(slack: SlackEnv, clock: FixedClock) -> None:
+    """A crash between the core's commit of a restricting edit and its plan (run after Slack had its 200, so not
+    redelivered): restricted, yet the thread and PR's notice still public. Resume finishes the move, once."""
+    report, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    triage = slack.runtime.triage
+    edited = record_edit(triage, "slack", REPORT, report["ts"], Actor(f"slack:{STAFF}", "山田 花子", "slack"),
+                         EDITED, edited_at="1763500000.000009", t=triage.catalog.t)
+    assert edited is not None and edited.outcome.became_restricted and _restricted(slack, incident_id)
+    assert "批判のリプライ" in text_of(_notice(slack))  # nothing moved yet
+    assert slack.adapter.resume() == 0  # fresh: the delivery that committed it may still be moving it
+    clock.advance(minutes=3)
+    assert slack.adapter.resume() == 1
+    _taken_private(slack, report["ts"])
+    assert slack.adapter.resume() == 0
