@@ -62,8 +62,9 @@ def test_a_co_reporters_edit_adding_personal_data_advises_her_about_her_post(tea
 
 
 def test_a_follow_up_exposing_personal_data_takes_the_incident_private(teams: TeamsEnv) -> None:
-    teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    root, _ = teams.driver.channel_post(STAFF, FLAMING, REPORT)
     [incident_id] = teams.incident_ids()
+    teams.driver.channel_post(COLLEAGUE, "これ、本当ですか", REPORT, root=root)
     teams.driver.channel_post(OTHER, FOLLOWUP, REPORT)
     assert teams.incident_ids() == [incident_id] and teams.view(incident_id).restricted
     _taken_private(teams)
@@ -71,6 +72,8 @@ def test_a_follow_up_exposing_personal_data_takes_the_incident_private(teams: Te
     assert "書き込み" in card_text(told) and "住所" not in card_text(told)
     mine = _told(teams, OTHER)
     assert any("閲覧制限付きにし" in t for t in mine) and any("削除" in t for t in mine), mine
+    # Who had replied in the thread, as after a correction to a leak (Slack advises them after a merge too).
+    assert len([t for t in _told(teams, COLLEAGUE) if ADVICE in t]) == 1
 
 
 def test_resume_moves_a_restriction_a_crash_left_in_public(teams: TeamsEnv, clock: FixedClock) -> None:
