@@ -1,15 +1,20 @@
 """A reported message edited or deleted after its report: the incident's timeline says so, on every platform."""
 
 # The incident keeps the text it was reported with (the evidence, and the open-incident key for its URL); an edit
-# is recorded next to it as a note and its author told that the incident did not change with it. A deletion (the
-# leak's reporter doing what she was asked) is recorded without the text.
+# is recorded next to it as a note and its author told that the incident did not change with it, unless the edit
+# adds personal data: then the incident is restricted as a merged leak report restricts it. A deletion (the leak's
+# reporter doing what she was asked) is recorded without the text.
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from bot.ports import Actor
+from bot.delivery import plan
+from bot.delivery.content import Place
+from bot.ports import Actor, Outcome
 from bot.triage.queries import IncidentQueries
+from bot.triage.restriction import edit_noted
 from bot.triage.service import Triage
 
 
@@ -24,16 +29,42 @@ def edit_key(platform: str, channel: str, ts: str, edited_at: str) -> str:
     return f"{platform}:edited:{channel}:{ts}:{edited_at}"
 
 
+@dataclass(frozen=True)
+class Edited:
+    """A reported message's edit, recorded: the words for its author (None: a redelivery of an ordinary edit) and
+    the core's outcome (became_restricted: the edit added personal data, see `edit_plan`)."""
+
+    told: str | None
+    outcome: Outcome
+
+
 def record_edit(triage: Triage, platform: str, channel: str, ts: str, actor: Actor, text: str, *,
-                edited_at: str, t: Callable[..., str]) -> str | None:
-    """Record the edited text on the reported incident's timeline (once per edit); the author's private words."""
+                edited_at: str, t: Callable[..., str]) -> Edited | None:
+    """Record the edited text on the reported incident's timeline (once per edit); an edit that adds personal data
+    restricts the incident in the same transaction (bot/triage/restriction.py edit_noted). None: no incident."""
     incident_id = reported_incident(triage.queries, platform, channel, ts)
     if incident_id is None:
         return None
-    outcome = triage.incidents.add_note(incident_id, actor, t("delivery.report_edited_note", text=text),
-                                        key=edit_key(platform, channel, ts, edited_at))
+    outcome = edit_noted(triage.deps, triage.steps, incident_id, actor, t("delivery.report_edited_note", text=text),
+                         text, edit_key(platform, channel, ts, edited_at))
     assert outcome.incident is not None
-    return None if outcome.duplicate else t("delivery.report_edited_told", ref=outcome.incident.ref)
+    if outcome.became_restricted:
+        return Edited(" ".join(outcome.messages), outcome)
+    return Edited(None if outcome.duplicate else t("delivery.report_edited_told", ref=outcome.incident.ref), outcome)
+
+
+def edit_plan(edited: Edited, place: Place, user: str, *, public: bool, reporter_name: Callable[[str], str],
+              home_is_private: Callable[[int], bool | None]) -> plan.Plan | None:
+    """What an edit that restricted its incident leads to (plan.restricted_late): PR's notices redacted, a public
+    conversation moved private, and the edited message's author advised to delete it where others can read it
+    (the first report's author is advised as her conversation moves). None for an ordinary edit."""
+    view = edited.outcome.incident
+    if view is None or not edited.outcome.became_restricted:
+        return None
+    first = view.conversation is not None and (view.conversation.channel, view.conversation.thread) == (
+        place.channel, place.thread)
+    return plan.restricted_late(edited.outcome, place, user, advise=public and not first,
+                                reporter_name=reporter_name(view.reporter_id), home_is_private=home_is_private(view.id))
 
 
 def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor: Actor,
@@ -47,4 +78,4 @@ def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor:
     return True
 
 
-__all__ = ["edit_key", "record_deletion", "record_edit", "reported_incident"]
+__all__ = ["Edited", "edit_key", "edit_plan", "record_deletion", "record_edit", "reported_incident"]

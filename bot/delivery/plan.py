@@ -146,11 +146,41 @@ def _restricted_by_merge(view: IncidentView, outcome: Outcome, reporter_name: st
     ops = _redacted(view, reporter_name, moving=moving)
     if outcome.duplicate or home_is_private is None:
         return ops
-    ops += tuple(Post(view.id, RESTRICTED_TOLD, HOME, c.Texts(tuple(filter(None, (note.title, note.body)))))
-                 for note in outcome.notifications if note.topic == RESTRICTED_HERE)
+    return ops + _told_why(view, outcome, moving=moving)
+
+
+def _told_why(view: IncidentView, outcome: Outcome, *, moving: bool) -> tuple[Op, ...]:
+    """The conversation of a just-restricted incident told why (once), and where it moved, the first reporter's
+    step shown again there."""
+    ops = tuple(Post(view.id, RESTRICTED_TOLD, HOME, c.Texts(tuple(filter(None, (note.title, note.body)))))
+                for note in outcome.notifications if note.topic == RESTRICTED_HERE)
     if moving and outcome.step is not None:
         ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
     return ops
+
+
+def restriction_resumed(outcome: Outcome, reporter_name: str) -> tuple[Plan, Plan]:
+    """A restriction whose move a crash cut short (resume.resume_restrictions): the redaction and the move, then,
+    to run only once the conversation is private (a failed move must not leave a step card in public), what it is
+    told and the first reporter's step."""
+    view = outcome.incident
+    assert view is not None
+    return (Plan(view.id, _redacted(view, reporter_name, moving=True), view.severity, view.reporter_id),
+            Plan(view.id, _told_why(view, outcome, moving=True), view.severity, view.reporter_id))
+
+
+def restricted_late(outcome: Outcome, place: Place, user: str, *, advise: bool, reporter_name: str,
+                    home_is_private: bool | None) -> Plan:
+    """An incident restricted after its report by `user`'s words at `place` (a reported message edited to add
+    personal data): redacted and moved as a merge that restricted it (_restricted_by_merge); `advise`: that message
+    is public and not the first report (whose advice comes with the move), so its author is told to delete it."""
+    view = outcome.incident
+    if view is None or not outcome.became_restricted:
+        return Plan(None)
+    ops = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
+    if advise and not outcome.duplicate:
+        ops += (Tell(view.id, place, user, c.PrivacyAdvice(view, place, True, True)),)
+    return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, user)
 
 
 def notices(outcome: Outcome, by: str) -> Plan:
@@ -301,5 +331,5 @@ def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
            "ReviseNotices", "WithdrawReopen", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op",
-           "Plan", "report", "progress", "kind_corrected", "acknowledged", "end_offered", "resolved_said",
-           "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]
+           "Plan", "report", "restricted_late", "restriction_resumed", "progress", "kind_corrected", "acknowledged",
+           "end_offered", "resolved_said", "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]

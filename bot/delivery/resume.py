@@ -1,7 +1,8 @@
 """Resume for every platform: each scheduler tick (and once at start-up) finish reports, acknowledgements, grants
 and step presses whose posts a crash interrupted and nobody will deliver again (the platform had its HTTP answer).
 The ledger says which: work of the last RESUME_WINDOW whose mark (REPORT_DELIVERY, ACK_TOLD, the grant's note,
-STEP_TOLD) is missing or was claimed longer than its lease ago."""
+STEP_TOLD) is missing or was claimed longer than its lease ago, and restrictions whose conversation never moved out
+of its public thread (PRIVATE_HOME missing)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typing import TYPE_CHECKING
 from bot.clock import format_jst
 from bot.delivery import controls, plan
 from bot.delivery.content import Place
-from bot.delivery.ledger import ACK_TOLD, REPORT_DELIVERY, STEP_TOLD
+from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DELIVERY, STEP_TOLD, THREAD
 from bot.lease import POST_LEASE
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
+from bot.triage.restriction import restricted_between, restriction_outcome
 from bot.triage.roles import RoleDesk
 from bot.triage.service import Triage
 
@@ -107,15 +109,52 @@ def resume_steps(triage: Triage, platform: str, now: datetime, name_of: Callable
     return len(pending)
 
 
+def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
+                        run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
+    """Finish restrictions whose move a crash cut short: an incident restricted in the window (by a merged report,
+    an edit, a follow-up or a kind correction) whose conversation on `platform` is still a public thread
+    (`private`: whether a channel is a private chat) whose move never began. The redaction and the move run again
+    (idempotent), then, once it is private, the conversation is told why and the first reporter's step shown."""
+    queries = triage.queries
+    pending = [incident_id for incident_id in restricted_between(triage.deps, now - RESUME_WINDOW,
+                                                                 _abandoned_before(queries, now))
+               if _unmoved(queries, platform, incident_id, private)]
+    for incident_id in pending:
+        log.warning("delivery.restriction_resumed platform=%s incident_id=%s", platform, incident_id)
+        try:
+            outcome = restriction_outcome(triage.deps, triage.steps, incident_id)
+            assert outcome.incident is not None
+            moving, told = plan.restriction_resumed(outcome, name_of(outcome.incident.reporter_id))
+            run(moving)
+            if queries.get_ref(incident_id, platform, PRIVATE_HOME) is not None:
+                run(told)
+        except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
+            log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
+                        type(exc).__name__)
+    return len(pending)
+
+
+def _unmoved(queries: IncidentQueries, platform: str, incident_id: int, private: Callable[[str], bool]) -> bool:
+    """Whether a restricted incident's conversation on `platform` is a public thread whose move never began."""
+    # PUBLIC_THREAD is put once the thread's messages are neutralised (moving.move_private): a move that began is
+    # not retried, so a reporter whose private chat cannot be opened does not cost a failure on every tick.
+    thread = queries.get_ref(incident_id, platform, THREAD)
+    return (thread is not None and bool(thread[1]) and not private(thread[0])
+            and queries.get_ref(incident_id, platform, PUBLIC_THREAD) is None
+            and queries.get_ref(incident_id, platform, PRIVATE_HOME) is None)
+
+
 def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[Outcome], object],
                tell: Callable[[int, str], object], name_of: Callable[[str], str],
-               run: Callable[[plan.Plan], object]) -> int:
+               run: Callable[[plan.Plan], object], private: Callable[[str], bool] | None = None) -> int:
     """Everything of `platform` a crash left untold, each as above: reports (`show`), acknowledgements (`tell`),
-    grants (`run` their notes), step presses (`run` what follows them); returns how many were looked at."""
+    grants (`run` their notes), step presses (`run` what follows them) and, where the adapter can tell a private
+    chat (`private`), restrictions never moved private; returns how many were looked at."""
     queries = triage.queries
+    restrictions = 0 if private is None else resume_restrictions(triage, platform, now, name_of, run, private)
     return (resume_reports(queries, platform, now, show) + resume_acknowledgements(queries, platform, now, tell)
             + resume_grants(queries, triage.roles, platform, now, name_of, run)
-            + resume_steps(triage, platform, now, name_of, run))
+            + resume_steps(triage, platform, now, name_of, run) + restrictions)
 
 
 def resumed_origin(view: IncidentView, platform: str, name: str, user: str, *, private: Callable[[str], bool]

@@ -8,14 +8,21 @@ A message with a post URL is decided by its URL, and `新規` (force_new) still 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ports import Outcome, ReportInput
 from bot.triage import lifecycle
 from bot.triage.core import CoreDeps, record
+from bot.triage.restriction import merge_restricted, restricted_by_report
 from bot.triage.short_input import named_incidents
+from bot.triage.steps import StepRunner
 from storage.models import Incident
+
+Merge = Callable[[Session, Incident, ReportInput, datetime], Outcome]  # IncidentDesk._merge_report
 
 
 def named_open(session: Session, text: str) -> Incident | None:
@@ -40,4 +47,18 @@ def recorded(deps: CoreDeps, session: Session, merged: Outcome, report: ReportIn
                    messages=(deps.catalog.t(key, ref=view.ref),))
 
 
-__all__ = ["named_incidents", "named_open", "recorded"]
+
+def followed_up(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident, report: ReportInput,
+                text: str, now: datetime, merge: Merge) -> Outcome:
+    """The follow-up merged (`merge`, at `now`) and recorded. One that exposes personal data
+    (「INC-0001 の件、リプ欄に申請者の住所が載っています」) first restricts the incident as a merged leak report
+    does (restriction.py): its poster takes no role by it, PR is told, and the plan redacts and takes the
+    conversation private. Only the text decides: the incident's own kind is not a restricted one, and a
+    follow-up's kind is not the incident's."""
+    told = restricted_by_report(session, deps, incident, incident.kind, text, report.reporter,
+                                report.idempotency_key, via="followup")
+    followed = recorded(deps, session, merge(session, incident, report, now), report, text)
+    return merge_restricted(deps, steps, session, incident, followed, told, via="followup")
+
+
+__all__ = ["followed_up", "named_incidents", "named_open", "recorded"]

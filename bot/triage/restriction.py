@@ -3,26 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.ports import Actor, Notification, Outcome
+from bot.triage.actors import require_as
 from bot.triage.command_hints import how, platform_of
-from bot.triage.core import CoreDeps, incident_ref, record, reporter_rows, section_notice
+from bot.triage.core import (
+    CoreDeps,
+    build_view,
+    incident_ref,
+    load_incident,
+    record,
+    reporter_ids,
+    reporter_rows,
+    section_notice,
+    transaction,
+)
 from bot.triage.flareup import REOPENED_HERE
 from bot.triage.notices_sent import LEAK_SUSPECTED, ROLES_REVOKED, on_record
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.replays import KEY
 from bot.triage.roles import ROLE_GRANTED_EVENT
+from bot.triage.sanitize import storable
 from bot.triage.steps import StepRunner
-from storage.models import Incident, TimelineEvent
+from storage.models import Incident, IntakeKey, TimelineEvent
 
 # The topic of what the incident's own conversation is told when a merged report restricted it: posted there by the
 # delivery plan (where it moves, private), never to a section. HERE: every such topic.
 RESTRICTED_HERE = "restricted_here"
 HERE = (REOPENED_HERE, RESTRICTED_HERE)
+# What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
+VIAS = {"report": "", "edit": "_edit", "followup": "_followup"}
+NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
+SAID = {"report": "report.merged_restricted", "edit": "report.edit_restricted",
+        "followup": "report.followup_restricted"}  # and what the one whose words restricted it is told
 
 
 def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, ref: str,
@@ -63,32 +81,96 @@ def restricts(deps: CoreDeps, incident: Incident, kind: str, text: str) -> bool:
 
 
 def restricted_by_report(session: Session, deps: CoreDeps, incident: Incident, kind: str, text: str,
-                         reporter: Actor, key: str | None) -> tuple[Notification, ...] | None:
+                         reporter: Actor, key: str | None, via: str = "report") -> tuple[Notification, ...] | None:
     """A report merged into an open ordinary incident reads as a leak: the incident restricted before the merge
     (so the report gives its reporter no role), and PR told why, without her text, and asked to check the kind.
     The kind stays: personal data in a flaming or impersonating post does not make it the city's leak, and the
     kind of a restricted incident is PR's and security's to correct (as a new incident's, restricted by its text).
     The event carries the report's delivery key: a redelivery finds that its merge restricted the incident.
-    None when the report does not restrict it (`restricts`)."""
+    `via`: VIAS, what restricted it (a report of the same post, a reported message edited, a follow-up naming it),
+    as PR and the conversation are told. None when the report does not restrict it (`restricts`)."""
     if not restricts(deps, incident, kind, text):
         return None
     data = {KEY: key[:200]} if key else {}
     cat, ref = deps.catalog, incident_ref(incident.id)
     kind = cat.label("kind", incident.kind)
-    revoked = restrict(session, deps, incident, reporter, ref, kind, keeps=False, by_report=True, **data)
-    note = section_notice(deps, incident.id, "co_report", cat.t("coreport.restricted_title", ref=ref, kind=kind),
-                          cat.t("coreport.restricted_body", reporter=reporter.display_name, ref=ref, kind=kind))
-    here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t("report.restricted_here", ref=ref), "")
+    revoked = restrict(session, deps, incident, reporter, ref, kind, keeps=False, by_report=True, via=via, **data)
+    said = VIAS[via]
+    note = section_notice(deps, incident.id, "co_report", cat.t(f"coreport.restricted_title{said}", ref=ref, kind=kind),
+                          cat.t(f"coreport.restricted_body{said}", reporter=reporter.display_name, ref=ref, kind=kind))
+    here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t(f"report.restricted_here{said}", ref=ref), "")
     return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED)) + (
         (here,) if here else ())
 
 
 def merge_restricted(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident, merged: Outcome,
-                     told: tuple[Notification, ...] | None) -> Outcome:
+                     told: tuple[Notification, ...] | None, via: str = "report") -> Outcome:
     """The merge's outcome once it restricted the incident (`told`, else None: the merge as it was): PR's notices,
-    the reporter told, and the first reporter's current step, shown again where her conversation moves."""
+    the reporter told (`via`: as restricted_by_report), and the first reporter's current step, shown again where
+    her conversation moves."""
     if told is None:
         return merged
-    said = deps.catalog.t("report.merged_restricted", ref=incident_ref(incident.id))
+    said = deps.catalog.t(SAID[via], ref=incident_ref(incident.id))
     return replace(merged, notifications=told + merged.notifications, messages=(*merged.messages, said),
                    became_restricted=True, step=steps.current_view(session, incident, incident.reporter_id))
+
+
+def restricted_by_key(session: Session, incident_id: int, key: str) -> bool:
+    """Whether what came with this delivery key restricted the incident (its redelivery finishes the plan)."""
+    data = session.execute(select(TimelineEvent.data).where(TimelineEvent.incident_id == incident_id,
+                                                            TimelineEvent.type == "restricted")).scalars()
+    return any((found or {}).get(KEY) == key[:200] for found in data)
+
+
+def edit_noted(deps: CoreDeps, steps: StepRunner, incident_id: int, actor: Actor, note: str, text: str,
+               key: str) -> Outcome:
+    """A reported message edited: its note (`note`) on the timeline once per edit (`key`), and the incident
+    restricted in the same transaction when the edited `text` exposes personal data, by restricted_by_report's rule
+    (session 18 Teams walk #5). A redelivered edit that restricted it says so again: its plan finishes the
+    redaction and the move. The outcome carries words only when it restricted the incident."""
+    def work(session: Session) -> Outcome:
+        incident = load_incident(session, incident_id, lock=True)
+        require_as(deps.access, session, "add_note", actor, incident.id, restricted=incident.restricted,
+                   reporters=reporter_ids(session, incident_id))
+        told: tuple[Notification, ...] | None
+        duplicate = session.get(IntakeKey, key[:200]) is not None
+        if duplicate:  # nothing new to tell PR; restricted by this edit: the plan finishes what a crash left
+            told = () if restricted_by_key(session, incident_id, key) else None
+        else:
+            session.execute(insert(IntakeKey), {"key": key[:200], "incident_id": incident_id,
+                                                "created_at": deps.clock.now()})
+            # Restricted before the note is written: the personal data lands on a restricted timeline only.
+            told = restricted_by_report(session, deps, incident, incident.kind, text, actor, key, via="edit")
+            record(session, deps, incident_id, "note", actor.user_id, text=storable(note)[:NOTE_LIMIT], edited=True,
+                   recorded_at=deps.clock.now().isoformat())
+        view = build_view(deps, incident, reporter_ids(session, incident_id), actor.user_id)
+        return merge_restricted(deps, steps, session, incident, Outcome(incident=view, duplicate=duplicate), told,
+                                via="edit")
+
+    return transaction(deps, work)
+
+
+def restricted_between(deps: CoreDeps, after: datetime, before: datetime) -> list[int]:
+    """The incidents restricted in (after, before] and restricted still, oldest restriction first."""
+    with deps.sessions.begin() as session:
+        found = session.execute(
+            select(TimelineEvent.incident_id).join(Incident, Incident.id == TimelineEvent.incident_id)
+            .where(TimelineEvent.type == "restricted", TimelineEvent.at > after, TimelineEvent.at <= before,
+                   Incident.restricted.is_(True)).order_by(TimelineEvent.seq)).scalars()
+        return list(dict.fromkeys(incident_id for incident_id in found if incident_id is not None))
+
+
+def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> Outcome:
+    """What a restriction's plan needs again when a crash cut it short (bot/delivery/resume.py): the incident as its
+    first reporter sees it, the words its conversation is told (restricted by a report, an edit or a follow-up; a
+    kind correction's plan says its own) and her current step."""
+    with deps.sessions.begin() as session:
+        incident = load_incident(session, incident_id)
+        data = session.execute(select(TimelineEvent.data).where(
+            TimelineEvent.incident_id == incident_id, TimelineEvent.type == "restricted").order_by(
+            TimelineEvent.seq.desc())).scalars().first() or {}
+        view = build_view(deps, incident, reporter_ids(session, incident_id), incident.reporter_id)
+        said = deps.catalog.t(f"report.restricted_here{VIAS.get(str(data.get('via')), '')}", ref=view.ref)
+        here = section_notice(deps, incident_id, RESTRICTED_HERE, said, "") if data.get("by_report") else None
+        return Outcome(incident=view, became_restricted=True, notifications=(here,) if here else (),
+                       step=steps.current_view(session, incident, incident.reporter_id))

@@ -20,7 +20,7 @@ from bot.adapters.slack.logs import log_event, redact_bolt_logs
 from bot.adapters.slack.metrics import SlackMetrics
 from bot.adapters.slack.outbox import Outbox
 from bot.adapters.slack.people import DEFAULT_TTL_SECONDS, Outsiders, People, UserGroupMembers
-from bot.adapters.slack.port import PLATFORM, SlackPort, build_client
+from bot.adapters.slack.port import PLATFORM, SlackPort, build_client, is_dm
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies
 from bot.adapters.slack.reports import Reports, plain_channel_post
@@ -117,7 +117,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
               process_before_response=True)
     register_all(app, reports, steps, Capture(people, replies, port, slack.capture_reaction),
                  SlackRecords(people, replies, outbox, render, client), slack.slash_command,
-                 Edits(people, replies, render))
+                 Edits(people, replies, render, outbox))
     groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
 
     def deliver_notification(note: Notification) -> None:
@@ -126,7 +126,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
 
     def resume() -> int:
         return resume_all(people.triage(), PLATFORM, people.now(), show=reports.resume, tell=steps.acknowledged_again,
-                          name_of=lambda user: people.actor(user).display_name, run=runner.run)
+                          name_of=lambda user: people.actor(user).display_name, run=runner.run, private=is_dm)
 
     return SlackBot(app, client, gate, metrics, render, ledger, people, reports, steps, inbox, deliver_notification,
                     resume)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.adapters.slack.outbox import Outbox
 from bot.adapters.slack.people import People
-from bot.adapters.slack.port import PLATFORM
+from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import Renderer
-from bot.adapters.slack.replies import Replies
+from bot.adapters.slack.replies import Replies, Reply
 from bot.adapters.slack.text import slack_to_plain
-from bot.delivery.edits import edit_key, record_deletion, record_edit, reported_incident
+from bot.adapters.slack.thread_advice import advise_earlier_repliers, moved_private
+from bot.delivery.content import Place
+from bot.delivery.edits import Edited, edit_key, edit_plan, record_deletion, record_edit, reported_incident
+from bot.delivery.links import home_is_private
 
 
 def _human(message: Any) -> dict[str, Any] | None:
@@ -24,10 +28,11 @@ class Edits:
     """message_changed / message_deleted of a reported message -> a note on its incident's timeline; an edited post
     that reported nothing is handed back to be read as a post."""
 
-    def __init__(self, people: People, replies: Replies, render: Renderer) -> None:
+    def __init__(self, people: People, replies: Replies, render: Renderer, outbox: Outbox) -> None:
         self.people = people
         self.replies = replies
         self.render = render
+        self.outbox = outbox
 
     def handle(self, event: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
         """An edit or deletion event; anything but a person's top-level message is left alone. Returns the edited
@@ -48,10 +53,12 @@ class Edits:
                             "text": message.get("text") or "", "ts": message["ts"],
                             "channel_type": event.get("channel_type")}
                     return post, edit_key(PLATFORM, channel, message["ts"], edited_at)
-                told = record_edit(triage, PLATFORM, channel, message["ts"], self.people.actor(message["user"]),
-                                   slack_to_plain(message.get("text")), edited_at=edited_at, t=self.render.t)
-                if told is not None:
-                    self.replies.say(reply, self.replies.plain(told))
+                edited = record_edit(triage, PLATFORM, channel, message["ts"], self.people.actor(message["user"]),
+                                     slack_to_plain(message.get("text")), edited_at=edited_at, t=self.render.t)
+                if edited is not None and edited.told is not None:
+                    self.replies.say(reply, self.replies.plain(edited.told))
+                if edited is not None:
+                    self.restricted(edited, reply, Place(channel, message["ts"]), message["user"])
         elif event.get("subtype") == "message_deleted":
             message = _human(event.get("previous_message"))
             if message is None or event.get("deleted_ts") != message["ts"]:
@@ -60,3 +67,16 @@ class Edits:
                 record_deletion(self.people.triage(), PLATFORM, channel, message["ts"],
                                 self.people.actor(message["user"]), self.render.t)
         return None
+
+    def restricted(self, edited: Edited, reply: Reply, place: Place, user: str) -> None:
+        """An edit that restricted its incident: redacted and moved private (edits.edit_plan), then the colleagues
+        who had replied in its public thread advised, as after a merged leak report."""
+        steps = edit_plan(edited, place, user, public=not is_dm(place.channel),
+                          reporter_name=lambda who: self.people.actor(who).display_name,
+                          home_is_private=lambda case: home_is_private(self.outbox.runner.ledger, case, is_dm))
+        if steps is None or steps.incident_id is None:
+            return
+        self.outbox.deliver(reply, "report_edited", steps)
+        if moved_private(steps) and not edited.outcome.duplicate:
+            advise_earlier_repliers(self.replies.client, self.people.triage().queries, steps.incident_id,
+                                    self.render.t)

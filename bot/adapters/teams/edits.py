@@ -8,12 +8,15 @@ import logging
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.connector import split_conversation
+from bot.adapters.teams.connector import is_personal, split_conversation
 from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import off_loop
 from bot.adapters.teams.reports import Reports
-from bot.delivery.edits import edit_key, record_deletion, record_edit, reported_incident
+from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private
+from bot.delivery.content import Place
+from bot.delivery.edits import Edited, edit_key, edit_plan, record_deletion, record_edit, reported_incident
+from bot.delivery.links import home_is_private
 
 log = logging.getLogger("incident_bot.teams")
 EDITED, DELETED = "editMessage", "softDeleteMessage"
@@ -52,12 +55,29 @@ async def on_change(reports: Reports, context: TurnContext) -> None:
         if await off_loop(reported_incident, triage.queries, PLATFORM, conversation, message) is None:
             await reports.on_message(context, key=key)  # 「見てください」 edited into a report is one now
             return
-        told = await off_loop(lambda: record_edit(triage, PLATFORM, conversation, message, actor,
-                                                  reports.text(activity), edited_at=edited_at, t=reports.replies.t))
-        if told is not None:
-            await off_loop(reports.replies.tell, actor.user_id, told)
+        edited = await off_loop(lambda: record_edit(triage, PLATFORM, conversation, message, actor,
+                                                    reports.text(activity), edited_at=edited_at, t=reports.replies.t))
+        if edited is not None and edited.told is not None:
+            await off_loop(reports.replies.tell, actor.user_id, edited.told)
+        if edited is not None:
+            await _restricted(reports, edited, Place(conversation, message), actor.user_id)
     except Exception as exc:  # noqa: BLE001 - the edit is the person's own; the log says why it was not noted
         log.error("teams.edit_failed change=%s error=%s", change, getattr(exc, "code", type(exc).__name__))
+
+
+
+async def _restricted(reports: Reports, edited: Edited, place: Place, user: str) -> None:
+    """An edit that restricted its incident: redacted and moved private (edits.edit_plan), then the colleagues who
+    had replied in its public thread advised, as after a merged leak report."""
+    h = reports.replies
+    steps = await off_loop(lambda: edit_plan(
+        edited, place, user, public=not is_personal(place.channel), reporter_name=reports.people.name_of,
+        home_is_private=lambda case: home_is_private(h.runner.ledger, case, is_personal)))
+    if steps is None or steps.incident_id is None:
+        return
+    await h.deliver(steps, user, "report_edited")
+    if moved_private(steps) and not edited.outcome.duplicate:
+        await off_loop(advise_earlier_repliers, h.runner, PLATFORM, steps.incident_id, h.t)
 
 
 __all__ = ["DELETED", "EDITED", "change_of", "on_change"]

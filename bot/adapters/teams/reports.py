@@ -241,6 +241,9 @@ class Reports:
             log.info("teams.report incident_id=%s source=%s created=%s merged=%s kind=%s", outcome.incident.id,
                      origin.source, outcome.created, outcome.merged, outcome.incident.kind)
             await self.replies.deliver(after.plan, origin.user, "merged" if outcome.merged else "report")
+            if moved_private(after.plan) and not outcome.duplicate:  # a merge or follow-up restricted it
+                await off_loop(advise_earlier_repliers, self.replies.runner, PLATFORM, outcome.incident.id,
+                               self.replies.t)
 
     async def answer(self, activity: Activity, data: Any) -> ActionResult:
         """A button of the question: the original message reported with that kind, or labelled as not one."""
@@ -305,4 +308,4 @@ class Reports:
 
         base = self.people.core.base
         return resume.resume_all(base, PLATFORM, base.deps.clock.now(), show=show, tell=told,
-                                 name_of=self.people.name_of, run=self.replies.runner.run)
+                                 name_of=self.people.name_of, run=self.replies.runner.run, private=is_personal)
