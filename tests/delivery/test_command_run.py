@@ -52,10 +52,11 @@ def test_a_close_tells_its_reporters_and_redraws_the_notices(runtime: Runtime) -
     ran = command_run.run(runtime.triage, PR_ACTOR, Command("close", incident_id), _platform(runtime))
     assert runtime.triage.queries.view(incident_id, None).status == lifecycle.CLOSED
     assert "INC-0001" in ran.said[0] and ran.drop_offers is None and ran.plan is not None
-    told, op = ran.plan.ops
+    told, op, withdrawn = ran.plan.ops
     assert isinstance(told, plan.Post) and told.where == plan.HOME and told.purpose == "ended_told:closed"
     assert isinstance(op, plan.UpdateNotices) and isinstance(op.content, c.NoticeEnded)
     assert op.content.text == ran.said[0]
+    assert isinstance(withdrawn, plan.WithdrawControls) and withdrawn.view.status == lifecycle.CLOSED
 
 
 def test_a_bystander_is_refused_in_words_and_recorded(runtime: Runtime) -> None:
