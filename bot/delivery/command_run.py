@@ -64,7 +64,8 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
             return corrected(triage, actor, command.incident_id, command.kind, platform)
         if command.action == "grant":
             user = (person or (lambda typed: user_id(actor, typed)))(command.user)
-            if user is None:  # granting to a name would give the role to nobody
+            if user is None:  # granting to a name would give the role to nobody; one who may not grant is told so
+                triage.roles.require_grant(command.incident_id, actor)
                 return Ran((not_a_person(refusals, command),))
             outcome = command.run(triage, actor, lambda _: user, named(platform, user))
         else:

@@ -183,3 +183,17 @@ def test_the_reporter_whose_own_chat_is_the_home_is_told_there_once(runtime: Run
                           _platform(runtime, private=True))
     assert ran.said == () and ran.plan is not None  # the plan posts 「訂正しました」 in their chat
     assert any(isinstance(op.content, c.Texts) for op in ran.plan.ops if hasattr(op, "content"))
+
+
+def test_a_bystanders_grant_to_a_typed_name_is_refused_first_and_alone(runtime: Runtime) -> None:
+    """Teams walk s18 #7: a colleague with no role typing 「権限付与 INC-0001 鈴木」 was told how to name the grantee
+    (「…@メンションで一覧から選んで…」) instead of being refused, and the attempt was not on the timeline."""
+    outcome = report(runtime, LEAK.format(n=1))
+    assert outcome.incident is not None
+    incident_id = outcome.incident.id
+    ran = command_run.run(runtime.triage, Actor(OTHER, "佐藤 一郎", "teams"),
+                          Command("grant", incident_id, user="鈴木"), _platform(runtime, "teams"),
+                          person=lambda typed: None)
+    assert isinstance(ran.refused, PermissionDenied) and ran.plan is None
+    assert len(ran.said) == 1 and "権限がありません" in ran.said[0] and "メンション" not in ran.said[0]
+    assert [e.type for e in runtime.triage.queries.timeline(incident_id, None)][-1] == "access_denied"
