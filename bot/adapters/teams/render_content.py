@@ -23,8 +23,10 @@ def _texts(render: CardRenderer, *texts: str) -> Card:
     return render.messages(texts), " ".join(texts)
 
 
-def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None) -> Card:
-    """A card and its summary for a neutral content (`link`: the incident's thread, for a notice drawn again)."""
+def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None,
+             title: str | None = None) -> Card:
+    """A card and its summary for a neutral content (`link`: the incident's thread, `title`: the card's own, for a
+    notice drawn again)."""
     t, words = render.t, plain_words(content, render.catalog)
     if words is not None:
         return _texts(render, *words)
@@ -57,7 +59,7 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
             inner = dict(inner, actions=[*inner.get("actions", []), *render.thread_link(content.url)])
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded)):
-        return render.notification_after(content, link), content.view.ref
+        return render.notification_after(content, link, title), content.view.ref
     if isinstance(content, c.ReopenWithdrawn):
         return render.reopen_withdrawn(content, link), content.view.ref
     if isinstance(content, c.ReviewInvite):
