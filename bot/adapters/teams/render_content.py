@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.teams.cards import INPUT_PREFIX, CardRenderer, action, card, lines, text_block
+from bot.adapters.teams.connector import is_channel, is_personal
 from bot.adapters.teams.mentions import section_mentions
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import md_escape
@@ -28,6 +29,10 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
     """A card and its summary for a neutral content (`link`: the incident's thread, `title`: the card's own, for a
     notice drawn again)."""
     t, words = render.t, plain_words(content, render.catalog)
+    if isinstance(content, c.PrivacyAdvice) and content.public and not is_channel(content.public.channel) \
+            and not is_personal(content.public.channel):  # a group chat: no public channel, no channel admin
+        key = "teams.privacy_group" + ("" if content.own else "_others") + ("_merged" if content.merged else "")
+        return _texts(render, t(key, ref=content.view.ref))
     if words is not None:
         return _texts(render, *words)
     if isinstance(content, c.Anchor):
