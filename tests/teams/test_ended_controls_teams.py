@@ -47,3 +47,15 @@ def test_a_closed_incident_keeps_no_control_and_its_closed_step_keeps_what_it_sh
     assert "INC-0001 は「終結」になったため、種別の訂正は閉じました。" in said
     assert "INC-0001 は「終結」になったため、この手順は閉じました。" in said
     assert card_text(teams.fake.message(step["id"])) == card_text(closed)  # the skipped step keeps what it shows
+
+
+def test_a_press_on_an_ended_incidents_step_card_draws_it_without_buttons(teams: TeamsEnv) -> None:
+    """The walk pressed 「入力して完了」 after 対象外: refused, and the card was drawn again with the same buttons. A
+    card the withdrawal could not reach (a copy held by a client, a press racing the end) now closes when pressed."""
+    root, _ = teams.driver.channel_post(STAFF, FLAMING, REPORT)
+    [step] = [m for m in teams.fake.thread(REPORT, root) if "step_done" in verbs(m)]
+    teams.driver.chat_message(PR, "対象外 INC-0001 いたずらでした")
+    answer = teams.driver.execute(STAFF, step, f"{REPORT};messageid={root}", "step_skip")  # the card as it was
+    assert answer.status == 200 and answer.body["type"] == "application/vnd.microsoft.card.adaptive"
+    drawn = answer.body["value"]
+    assert "Action.Execute" not in str(drawn) and "この手順は閉じました" in str(drawn)
