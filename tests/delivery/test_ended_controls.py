@@ -49,3 +49,19 @@ def test_a_failed_redraw_is_done_again_by_the_next_delivery(runtime: Runtime) ->
     assert runner.run(steps).failures
     runner.run(steps)
     assert [w.step.index if w.step else None for w in _withdrawn(port)] == [None, 1]
+
+
+def test_the_end_control_withdraws_the_kind_card_and_any_pending_step(runtime: Runtime) -> None:
+    """対応完了にする (controls.end): the same withdrawal as a command's end, the steps still pending included."""
+    port = FakePort()
+    outcome = report(runtime, FLAMING.format(n=2), key="ev2")
+    assert outcome.incident is not None
+    runner = make_runner(runtime, port)
+    runner.run(plan.report(outcome, origin()))
+    after = controls.end(runtime.triage, outcome.incident.id, Actor(PR, "広報 太郎", "fake"), lambda at: "10:00",
+                         "fake")
+    assert after.plan is not None and after.outcome.incident is not None
+    assert after.outcome.incident.status == lifecycle.RESOLVED
+    runner.run(after.plan)
+    assert [w.step.index if w.step else None for w in _withdrawn(port)] == [None, 1]
+    assert all(w.view.status_label == "対応完了" for w in _withdrawn(port))
