@@ -59,6 +59,10 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
     if isinstance(content, c.MergedCount):
         key = "delivery.merged_count_one" if content.count == 1 else "delivery.merged_count"  # en: 1 report
         return (t(key, ref=content.view.ref, count=content.count),)
+    if isinstance(content, c.ControlsWithdrawn):  # an ended incident's control: the step it showed, and why not
+        view, step = content.view, content.step
+        said = t("step.withdrawn" if step else "step.kind_withdrawn", ref=view.ref, status=view.status_label)
+        return (step.title, said) if step else (said,)
     if isinstance(content, c.PrivateLine):
         return (t("delivery.private_line"),)
     if isinstance(content, c.PrivacyAdvice):

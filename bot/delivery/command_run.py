@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.delivery import controls, plan, status
 from bot.delivery.commands import Command, usage, user_id
 from bot.delivery.refusals import Refusals
-from bot.ports import Actor, Outcome
+from bot.ports import Actor, Outcome, StepView
 from bot.presenting import failure_text
 from bot.triage.core import StorageUnavailable, incident_ref
 from bot.triage.service import Triage
@@ -64,7 +64,8 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
             return corrected(triage, actor, command.incident_id, command.kind, platform)
         if command.action == "grant":
             user = (person or (lambda typed: user_id(actor, typed)))(command.user)
-            if user is None:  # granting to a name would give the role to nobody
+            if user is None:  # granting to a name would give the role to nobody; one who may not grant is told so
+                triage.roles.require_grant(command.incident_id, actor)
                 return Ran((not_a_person(refusals, command),))
             outcome = command.run(triage, actor, lambda _: user, named(platform, user))
         else:
@@ -75,13 +76,14 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
         if failure_text(exc, refusals.catalog, command.incident_id) is None:
             raise  # a bug: the adapter logs its traceback and says so in plain words
         return Ran((refusals.words(exc, f"command_{command.action}", command.incident_id),), refused=exc)
-    return told(outcome, actor, command)
+    return told(outcome, actor, command, controls.open_steps(triage, outcome.incident))
 
 
-def told(outcome: Outcome, actor: Actor, command: Command) -> Ran:
-    """A status change or a grant done: its words to the sender, its notices (a reopen tells PR), and a reopened
-    incident's flare-up offers dropped."""
-    notices = plan.notices(outcome, actor.user_id)
+def told(outcome: Outcome, actor: Actor, command: Command, open_steps: tuple[StepView, ...] = ()) -> Ran:
+    """A status change or a grant done: its words to the sender, its notices (a reopen tells PR; an end withdraws
+    the controls of the conversation, `open_steps` the steps still pending), and a reopened incident's flare-up
+    offers dropped."""
+    notices = plan.notices(outcome, actor.user_id, open_steps)
     return Ran(tuple(outcome.messages), notices if notices.incident_id is not None else None,
                drop_offers=command.incident_id if command.action == "reopen" else None)
 

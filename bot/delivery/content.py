@@ -101,6 +101,15 @@ class StepSuperseded:
 
 
 @dataclass(frozen=True)
+class ControlsWithdrawn:
+    """A control left in an ended incident's conversation drawn without it, saying why: the card of a step still
+    pending (`step`), or the kind correction card (`step` None)."""
+
+    view: IncidentView
+    step: StepView | None = None
+
+
+@dataclass(frozen=True)
 class SectionNotice:
     """A notification to a section (the PR message, an escalation level), linking the conversation."""
 
@@ -201,7 +210,8 @@ class Attachment:
     media_type: str
 
 
-Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | StepSuperseded | SectionNotice
+Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | StepSuperseded | ControlsWithdrawn
+           | SectionNotice
            | NoticeRedacted | NoticeAcknowledged | NoticeEnded | ReopenWithdrawn | MergedCount | PrivateLine
            | PrivacyAdvice | ReviewInvite)
 

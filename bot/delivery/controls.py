@@ -12,7 +12,7 @@ from bot.clock import format_jst
 from bot.delivery import closing, plan
 from bot.delivery.content import Posted
 from bot.delivery.ledger import step_told_purpose
-from bot.ports import Actor, IncidentView, Outcome
+from bot.ports import Actor, IncidentView, Outcome, StepView
 from bot.records.service import RecordsDesk
 from bot.triage import lifecycle
 from bot.triage.lifecycle import IllegalTransition
@@ -94,6 +94,14 @@ def steps_finished(triage: Triage, view: IncidentView) -> bool:
     return view.status == lifecycle.RESPONDING and triage.steps.current(view.id, view.reporter_id) is None
 
 
+def open_steps(triage: Triage, view: IncidentView | None) -> tuple[StepView, ...]:
+    """An ended incident's steps still pending (as its first reporter sees them): their cards still carry controls
+    to withdraw. An open incident's (or none) cost no read."""
+    if view is None or lifecycle.is_open(view.status):
+        return ()
+    return tuple(step for step in triage.steps.views(view.id, view.reporter_id) if step.status == "pending")
+
+
 def end_offer_text(triage: Triage, view: IncidentView) -> str:
     """The notice's words next to the end control."""
     return triage.catalog.t("end.offer", ref=view.ref)
@@ -116,7 +124,7 @@ def end(triage: Triage, incident_id: int, actor: Actor, when: When, platform: st
     if view is None:
         return AfterControl(None, outcome, duplicate)
     text = cat.t("status_change.done", ref=view.ref, status=view.status_label)  # closed meanwhile: said so
-    steps = plan.ended(view, text, actor.user_id, when(view.acknowledged_at))
+    steps = plan.ended(view, text, actor.user_id, when(view.acknowledged_at), open_steps(triage, view))
     return AfterControl(closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id),
                         outcome, duplicate)
 
@@ -151,4 +159,4 @@ def acknowledge(triage: Triage, incident_id: int, actor: Actor, when: When, at: 
 
 
 __all__ = ["AfterControl", "When", "step_done", "correct_kind", "acknowledge", "end", "offering_end", "awaits_end",
-           "steps_finished", "end_offer_text"]
+           "steps_finished", "end_offer_text", "open_steps"]

@@ -8,7 +8,7 @@ from typing import Literal
 
 from bot.delivery import content as c
 from bot.delivery.content import Place, Posted
-from bot.ports import IncidentView, Notification
+from bot.ports import IncidentView, Notification, StepView
 
 Where = Place | Literal["home", "section"]
 
@@ -99,6 +99,17 @@ class WithdrawReopen:
 
 
 @dataclass(frozen=True)
+class WithdrawControls:
+    """An ended incident's controls in its conversation drawn without them, saying why (bot/delivery/withdrawing.py):
+    the kind card, and the cards of the steps still pending (`steps`) with their copies in people's private chats;
+    a closed step's card keeps what it shows. Once per end (a ledger mark): a redelivery redraws nothing."""
+
+    incident_id: int
+    view: IncidentView
+    steps: tuple[StepView, ...] = ()
+
+
+@dataclass(frozen=True)
 class UpdateCount:
     """The merged-reports count message, posted once and then updated in place (coalesced by pacing)."""
 
@@ -158,8 +169,8 @@ class Upload:
     comment: str
 
 
-Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | WithdrawReopen | UpdateCount | Tell | MovePrivate
-      | Advise | Mark | Upload)
+Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | WithdrawReopen | WithdrawControls | UpdateCount
+      | Tell | MovePrivate | Advise | Mark | Upload)
 
 
 @dataclass(frozen=True)
@@ -178,4 +189,4 @@ class Plan:
 
 
 __all__ = ["Where", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices", "ReviseNotices", "WithdrawReopen",
-           "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan"]
+           "WithdrawControls", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan"]

@@ -44,12 +44,13 @@ from bot.delivery.ops import (
     UpdateNotices,
     UpdateStep,
     Upload,
+    WithdrawControls,
     WithdrawReopen,
 )
 from bot.ports import IncidentView, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
-from bot.triage.lifecycle import CLOSED, DECLINED
+from bot.triage.lifecycle import CLOSED, DECLINED, RESOLVED
 from bot.triage.restriction import HERE, RESTRICTED_HERE
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
@@ -183,12 +184,13 @@ def restricted_late(outcome: Outcome, place: Place, user: str, *, advise: bool, 
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, user)
 
 
-def notices(outcome: Outcome, by: str) -> Plan:
+def notices(outcome: Outcome, by: str, open_steps: tuple[StepView, ...] = ()) -> Plan:
     """Only the core's informational notices: a reopened incident's flare-up notices first lose their reopen
     control, then the section is told (PR: who reopened it), then the incident's own conversation (its reporters
-    told it is running again; a restricted one's is private); ended by a command, the notices say so."""
+    told it is running again; a restricted one's is private); ended by a command, the notices say so and the
+    conversation's controls are withdrawn (`open_steps`: its steps still pending)."""
     view = outcome.incident
-    ended = _ended(view, outcome)
+    ended = _ended(view, outcome, open_steps)
     if view is None or not (outcome.notifications or ended):
         return Plan(None)
     granted = _granted(view, outcome)
@@ -201,14 +203,16 @@ def notices(outcome: Outcome, by: str) -> Plan:
     return Plan(view.id, withdraw + _topic_notices(view, outcome) + here + granted + ended, view.severity, by)
 
 
-def _ended(view: IncidentView | None, outcome: Outcome) -> tuple[Op, ...]:
+def _ended(view: IncidentView | None, outcome: Outcome, open_steps: tuple[StepView, ...]) -> tuple[Op, ...]:
     """Ended by a command (終結・対象外): its reporters told once in its conversation (a leak's is private), then
-    the section's notices lose their controls and say so."""
+    the section's notices lose their controls and say so, then so do the kind card and the pending steps' cards
+    (`open_steps`) in the conversation."""
     if view is None or view.status not in (CLOSED, DECLINED) or not outcome.messages:
         return ()
     told = c.Texts((outcome.messages[0],), mention=view.reporters)
     return (Post(view.id, f"{ENDED_TOLD}:{view.status}", HOME, told),
-            UpdateNotices(view.id, c.NoticeEnded(view, outcome.messages[0])))
+            UpdateNotices(view.id, c.NoticeEnded(view, outcome.messages[0])),
+            WithdrawControls(view.id, view, open_steps))
 
 
 def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
@@ -259,6 +263,8 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, ack
     if outcome.completed_step is not None:
         done = outcome.completed_step
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
+    if outcome.finished and view.status == RESOLVED:  # ended by its last step: the kind card goes too
+        ops += (WithdrawControls(view.id, view),)
     revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
     if revised:  # a replay carries them too: a crash may have cut the redraw short (done again, harmless)
         ops += (ReviseNotices(view.id, view, revised, acked if view.acknowledged_at else None),)
@@ -322,14 +328,17 @@ def resolved_said(view: IncidentView, when: str, text: str) -> Op:
     return UpdateNotices(view.id, c.NoticeAcknowledged(view, view.acknowledged_by or "", when, text))
 
 
-def ended(view: IncidentView, text: str, by: str, when: str) -> Plan:
-    """Ended from that control: the conversation told once (`text`), then the control taken off the notices."""
+def ended(view: IncidentView, text: str, by: str, when: str, open_steps: tuple[StepView, ...] = ()) -> Plan:
+    """Ended from that control: the conversation told once (`text`), then the control taken off the notices, then
+    the conversation's own (the kind card, the cards of `open_steps`)."""
     ops: tuple[Op, ...] = (Post(view.id, ENDED_TOLD, HOME, c.Texts((text,))),
-                           UpdateNotices(view.id, c.NoticeAcknowledged(view, view.acknowledged_by or "", when, text)))
+                           UpdateNotices(view.id, c.NoticeAcknowledged(view, view.acknowledged_by or "", when, text)),
+                           WithdrawControls(view.id, view, open_steps))
     return Plan(view.id, ops, view.severity, by)
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "ReviseNotices", "WithdrawReopen", "UpdateCount", "Tell", "MovePrivate", "Advise", "Mark", "Upload", "Op",
-           "Plan", "report", "restricted_late", "restriction_resumed", "progress", "kind_corrected", "acknowledged",
-           "end_offered", "resolved_said", "ended", "ENDED_TOLD", "REPORTED", "REPORTED_OTHERS"]
+           "ReviseNotices", "WithdrawReopen", "WithdrawControls", "UpdateCount", "Tell", "MovePrivate", "Advise",
+           "Mark", "Upload", "Op", "Plan", "report", "restricted_late", "restriction_resumed", "progress",
+           "kind_corrected", "acknowledged", "end_offered", "resolved_said", "ended", "ENDED_TOLD", "REPORTED",
+           "REPORTED_OTHERS"]

@@ -30,6 +30,7 @@ from bot.delivery.ledger import (
 from bot.delivery.links import home_link, linked
 from bot.delivery.moving import advise, move_private
 from bot.delivery.revising import offered, revise, withdraw
+from bot.delivery.withdrawing import withdraw_controls
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import Notification
 
@@ -156,6 +157,8 @@ class Runner:
                 op.incident_id, purpose, at, shown, plan, led=led), self.edits)
         if isinstance(op, p.WithdrawReopen):
             return withdraw(self.port, led, op)
+        if isinstance(op, p.WithdrawControls):
+            return withdraw_controls(self.port, led, op)
         if isinstance(op, p.UpdateCount):
             return self._update_count(led, op, plan)
         if isinstance(op, p.Tell):

@@ -264,6 +264,22 @@ def build_view(deps: CoreDeps, incident: Incident, reporters: list[str], viewer_
     )
 
 
+def notice_title(deps: CoreDeps, level: int, ref: str, kind: str, severity: str) -> str:
+    """The title of a chain level's notice (kind and severity as labels): the first notice's, or the re-notice's
+    naming the level's section; an adapter drawing a notice again keeps it."""
+    cat, chain_level = deps.catalog, deps.escalation.level(level)
+    if level == 1 or chain_level is None:
+        return cat.t("notify.title", ref=ref, kind=kind, severity=severity)
+    if chain_level.repeat:
+        return cat.t("escalate.renotice", ref=ref, kind=kind, section=chain_level.section_name,
+                     count=chain_level.repeat, limit=deps.escalation.renotice_limit)
+    # app.yaml's own level: the municipality's setting, not a guideline clause
+    added = [each.level for each in deps.escalation.levels[1:]]  # after the first recipients, app.yaml's own
+    n = added.index(level) + 1 if level in added else 1
+    return cat.t("escalate.title" if len(added) == 1 else "escalate.title_nth", ref=ref, kind=kind, n=n,
+                 total=len(added), section=chain_level.section_name)
+
+
 def notification(deps: CoreDeps, incident: Incident, level: int, *,
                  escalation_id: int | None = None) -> Notification | None:
     """What a chain level is told about an incident (no report text for restricted ones); None past the chain."""
@@ -271,17 +287,8 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
     if chain_level is None:
         return None
     cat = deps.catalog
-    ref, kind = incident_ref(incident.id), cat.label("kind", incident.kind)
-    if level == 1:
-        title = cat.t("notify.title", ref=ref, kind=kind, severity=cat.label("severity", incident.severity))
-    elif chain_level.repeat:
-        title = cat.t("escalate.renotice", ref=ref, kind=kind, section=chain_level.section_name,
-                      count=chain_level.repeat, limit=deps.escalation.renotice_limit)
-    else:  # app.yaml's own level: the municipality's setting, not a guideline clause
-        added = [each.level for each in deps.escalation.levels[1:]]  # after the first recipients, app.yaml's own
-        n = added.index(level) + 1 if level in added else 1
-        title = cat.t("escalate.title" if len(added) == 1 else "escalate.title_nth", ref=ref, kind=kind, n=n,
-                      total=len(added), section=chain_level.section_name)
+    title = notice_title(deps, level, incident_ref(incident.id), cat.label("kind", incident.kind),
+                         cat.label("severity", incident.severity))
     reporter = incident.reporter_name or incident.reporter_id
     if incident.restricted:
         body = cat.t("notify.body_restricted", reporter=reporter)

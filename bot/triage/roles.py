@@ -36,6 +36,16 @@ class RoleDesk:
     def __init__(self, deps: CoreDeps) -> None:
         self.deps = deps
 
+    def require_grant(self, incident_id: int, actor: Actor) -> None:
+        """Raise PermissionDenied (recorded, with the actor's name) unless the actor may grant on the incident: asked
+        before a platform says how to name the grantee, so one who may not is refused first."""
+        def check(session: Session) -> None:
+            incident = load_incident(session, incident_id)
+            require_as(self.deps.access, session, "grant", actor, incident_id, restricted=incident.restricted,
+                       reporters=reporter_ids(session, incident_id))
+
+        transaction(self.deps, check)
+
     def grant_reporter(self, incident_id: int, user_id: str, actor: Actor, name: str = "") -> Outcome:
         """Give `user_id` (called `name` on their platform) the reporter role on the incident (recorded); refused
         unless the actor may grant."""

@@ -52,10 +52,11 @@ def test_a_close_tells_its_reporters_and_redraws_the_notices(runtime: Runtime) -
     ran = command_run.run(runtime.triage, PR_ACTOR, Command("close", incident_id), _platform(runtime))
     assert runtime.triage.queries.view(incident_id, None).status == lifecycle.CLOSED
     assert "INC-0001" in ran.said[0] and ran.drop_offers is None and ran.plan is not None
-    told, op = ran.plan.ops
+    told, op, withdrawn = ran.plan.ops
     assert isinstance(told, plan.Post) and told.where == plan.HOME and told.purpose == "ended_told:closed"
     assert isinstance(op, plan.UpdateNotices) and isinstance(op.content, c.NoticeEnded)
     assert op.content.text == ran.said[0]
+    assert isinstance(withdrawn, plan.WithdrawControls) and withdrawn.view.status == lifecycle.CLOSED
 
 
 def test_a_bystander_is_refused_in_words_and_recorded(runtime: Runtime) -> None:
@@ -182,3 +183,17 @@ def test_the_reporter_whose_own_chat_is_the_home_is_told_there_once(runtime: Run
                           _platform(runtime, private=True))
     assert ran.said == () and ran.plan is not None  # the plan posts 「訂正しました」 in their chat
     assert any(isinstance(op.content, c.Texts) for op in ran.plan.ops if hasattr(op, "content"))
+
+
+def test_a_bystanders_grant_to_a_typed_name_is_refused_first_and_alone(runtime: Runtime) -> None:
+    """Teams walk s18 #7: a colleague with no role typing 「権限付与 INC-0001 鈴木」 was told how to name the grantee
+    (「…@メンションで一覧から選んで…」) instead of being refused, and the attempt was not on the timeline."""
+    outcome = report(runtime, LEAK.format(n=1))
+    assert outcome.incident is not None
+    incident_id = outcome.incident.id
+    ran = command_run.run(runtime.triage, Actor(OTHER, "佐藤 一郎", "teams"),
+                          Command("grant", incident_id, user="鈴木"), _platform(runtime, "teams"),
+                          person=lambda typed: None)
+    assert isinstance(ran.refused, PermissionDenied) and ran.plan is None
+    assert len(ran.said) == 1 and "権限がありません" in ran.said[0] and "メンション" not in ran.said[0]
+    assert [e.type for e in runtime.triage.queries.timeline(incident_id, None)][-1] == "access_denied"

@@ -215,6 +215,10 @@ class LineWorksPort:
         elif isinstance(content, c.NoticeEnded):  # ended by a command: nothing is left to press (nothing is said)
             for control in (pb.ACK, pb.END):
                 self.drop_controls(posted.channel, content.view.id, action=control)
+        elif isinstance(content, c.ControlsWithdrawn):  # ended: the conversation was told by the plan already
+            step = content.step
+            self.drop_controls(posted.channel, content.view.id, step.step_id if step else None,
+                               None if step else pb.KIND)
         elif isinstance(content, c.ReopenWithdrawn):  # reopened: no chat keeps offering it (nothing is said)
             self.drop_everywhere(content.view.id, pb.FLAREUP)
         told = _told(posted, content)

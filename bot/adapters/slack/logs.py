@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
 log = logging.getLogger("incident_bot.slack")
 
 
@@ -25,8 +27,20 @@ class RedactPayloads(logging.Filter):
         return True
 
 
+class TokenNotice(logging.Filter):
+    """Drop Bolt's warning that the token is unused: it reads SLACK_BOT_TOKEN from the environment besides the
+    client the bot gives it (which holds the configured token), so nothing is wrong (walk s17 #14)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def redact_bolt_logs(*loggers: logging.Logger) -> None:
-    """Attach the redaction filter once to Bolt's loggers that may print payloads."""
+    """Attach the redaction filter once to Bolt's loggers that may print payloads, and to the app's own (`loggers`)
+    the filter of the unused-token notice."""
     for logger in (logging.getLogger("slack_bolt.RequestVerification"), *loggers):
         if not any(isinstance(f, RedactPayloads) for f in logger.filters):
             logger.addFilter(RedactPayloads())
+    for logger in loggers:
+        if not any(isinstance(f, TokenNotice) for f in logger.filters):
+            logger.addFilter(TokenNotice())

@@ -20,10 +20,11 @@ from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private
 from bot.clock import format_jst
 from bot.delivery import controls
-from bot.delivery.content import Posted
+from bot.delivery.content import ControlsWithdrawn, Posted
 from bot.delivery.ledger import Ledger
 from bot.delivery.links import home_is_private
-from bot.presenting import StepRef
+from bot.presenting import StepRef, plain_words
+from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
 from bot.triage.sanitize import storable
@@ -70,6 +71,9 @@ class Actions:
             steps = await off_loop(triage.steps.views, ref.incident_id, actor.user_id)
             step = next((s for s in steps if s.step_id == ref.step_id), None)
             card = h.render.step(step, ref.kind, error=str(exc), values=answers) if step else None
+            view = await off_loop(triage.queries.view, ref.incident_id, actor.user_id)
+            if step is not None and not lifecycle.is_open(view.status):  # ended: the card closes, as the end's plan
+                card = h.render.messages(plain_words(ControlsWithdrawn(view, step), h.render.catalog) or ())
             return ActionResult(card=card, text=str(exc))
         after = await off_loop(lambda: controls.step_done(triage, outcome, actor, ref.incident_id, ref.step_id,
                                                           self.when(self.now()), PLATFORM, at=clicked(activity),

@@ -244,16 +244,17 @@ class CardRenderer:
         return card(body, self.thread_link(thread_url))
 
     def notification_after(self, content: c.NoticeAcknowledged | c.NoticeRedacted | c.NoticeEnded,
-                           thread_url: str | None) -> dict[str, Any]:
+                           thread_url: str | None, title: str | None = None) -> dict[str, Any]:
         """A notification drawn again after it changed (acknowledged, restricted, ended by a command): the
-        connector cannot read a posted card back, so it is drawn from the incident, without the report's text."""
+        connector cannot read a posted card back, so it is drawn from the incident, without the report's text;
+        `title`: the card's own when it is not the first notice's (a re-notice's)."""
         view, acknowledged = content.view, None
         if isinstance(content, c.NoticeAcknowledged):
             acknowledged = self.t("notify.acknowledged", who=content.by, when=content.when)
         elif view.acknowledged_at is not None:
             acknowledged = self.t("notify.acknowledged", who=view.acknowledged_by or "",
                                   when=format_jst(view.acknowledged_at, self.catalog.locale))
-        title = self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
+        title = title or self.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
         body = [text_block(md_escape(title), weight="Bolder", size="Medium")]
         if view.restricted:  # "withdrawn" only where the card showed the text before: a leak's never did
             key = "teams.pr.restricted_now" if isinstance(content, c.NoticeRedacted) else "teams.pr.restricted_kept"

@@ -178,7 +178,8 @@ async def on_submit_action(reports: Reports, context: TurnContext) -> None:
     if view is None:  # not enough to go on: asked in the dialog, which stays open with the text (as in Slack)
         await _respond(context, dialog(text, " ".join(outcome.messages)))
         return
-    accepted = ("teams.action.accepted_private" if view.restricted else  # a leak lives in the personal chat
+    private = "teams.action.accepted_private" if source.place.thread else "teams.action.accepted_private_chat"
+    accepted = (private if view.restricted else  # a leak lives in the personal chat (a chat has no thread)
                 "teams.action.accepted_taken" if taken else
                 "teams.action.accepted" if source.place.thread else "teams.action.accepted_chat")
     said = t(accepted, ref=view.ref, kind=catalog.label("kind", view.kind))

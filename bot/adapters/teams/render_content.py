@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.teams.cards import INPUT_PREFIX, CardRenderer, action, card, lines, text_block
+from bot.adapters.teams.connector import is_channel, is_personal
 from bot.adapters.teams.mentions import section_mentions
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import md_escape
@@ -23,9 +24,15 @@ def _texts(render: CardRenderer, *texts: str) -> Card:
     return render.messages(texts), " ".join(texts)
 
 
-def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None) -> Card:
-    """A card and its summary for a neutral content (`link`: the incident's thread, for a notice drawn again)."""
+def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None,
+             title: str | None = None) -> Card:
+    """A card and its summary for a neutral content (`link`: the incident's thread, `title`: the card's own, for a
+    notice drawn again)."""
     t, words = render.t, plain_words(content, render.catalog)
+    if isinstance(content, c.PrivacyAdvice) and content.public and not is_channel(content.public.channel) \
+            and not is_personal(content.public.channel):  # a group chat: no public channel, no channel admin
+        key = "teams.privacy_group" + ("" if content.own else "_others") + ("_merged" if content.merged else "")
+        return _texts(render, t(key, ref=content.view.ref))
     if words is not None:
         return _texts(render, *words)
     if isinstance(content, c.Anchor):
@@ -57,7 +64,7 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
             inner = dict(inner, actions=[*inner.get("actions", []), *render.thread_link(content.url)])
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded)):
-        return render.notification_after(content, link), content.view.ref
+        return render.notification_after(content, link, title), content.view.ref
     if isinstance(content, c.ReopenWithdrawn):
         return render.reopen_withdrawn(content, link), content.view.ref
     if isinstance(content, c.ReviewInvite):
