@@ -45,7 +45,8 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         except SummaryPostError as exc:
             stdout.write(f"summary: --post: {exc}\n")
             return 2
-    result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar)
+    result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar,
+                           date_style=deps.profile.date_style)
     if args.format == "json":
         stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

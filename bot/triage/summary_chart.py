@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.clock import WEEKDAYS_EN, WEEKDAYS_JA
 from bot.i18n import Catalog
-from bot.triage.summary import period_label
+from bot.triage.summary import summary_period
 from bot.triage.summary_model import WeeklySummary
 
 # Colour-blind-safe palette (Okabe–Ito), one colour per kind in display order.
@@ -74,7 +74,7 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
                           xytext=(0, 2), textcoords="offset points")
     axes.set_xticks(positions, ticks)
     axes.set_xlim(-0.6, len(daily) - 0.4)
-    axes.set_title(catalog.t("summary.chart.title", week=period_label(summary.week, catalog.locale)),
+    axes.set_title(catalog.t("summary.chart.title", week=summary_period(summary, catalog.locale)),
                    fontproperties=font, fontsize=12)
     axes.set_ylabel(catalog.t("summary.chart.ylabel"), fontproperties=font)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))

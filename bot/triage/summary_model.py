@@ -153,6 +153,7 @@ class WeeklySummary:
     attention_restricted: int  # restricted incidents needing attention: counted, never listed
     stale_hours: int
     kinds: tuple[str, ...] = field(default_factory=tuple)  # kinds in display order
+    date_style: str = "gregorian"  # the profile's: "wareki" dates the period 令和8年…
 
     @property
     def empty(self) -> bool:
