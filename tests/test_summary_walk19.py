@@ -152,3 +152,10 @@ def test_a_quiet_week_says_so(runtime: Runtime, clock: FixedClock) -> None:
     text = render_summary(_summary(runtime, IsoWeek(2026, 45)), runtime.triage.catalog)
     assert "■ この週（令和8年11月2日（月）〜11月8日（日））の新規インシデントはありませんでした（前週 0件）。" in text
     assert "・ありません" in text
+
+
+def test_a_flare_up_that_reopened_a_resolved_incident_is_counted(runtime: Runtime, clock: FixedClock) -> None:
+    _week(runtime, clock)
+    summary = _summary(runtime)
+    assert summary.current.reopened_in_week == 1 and summary.previous.reopened_in_week == 0
+    assert "・対応完了後の再開（再燃など） 1件（0件）" in render_summary(summary, runtime.triage.catalog)

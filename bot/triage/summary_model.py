@@ -114,6 +114,7 @@ class WeekMetrics:
     escalations_by_level: dict[int, int]
     daily: list[dict[str, Any]]  # [{"date": "2026-11-16", "counts": {kind: n}}], seven entries
     time_to_acknowledge_office: DurationStats | None = None  # in office hours (None: no calendar given)
+    reopened_in_week: int = 0  # resolved incidents taken up again (a flare-up, 再燃), once each
 
     @property
     def duplicates(self) -> int:
