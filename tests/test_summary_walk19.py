@@ -10,6 +10,7 @@ from bot.adapters.slack.text import escape as slack_escape
 from bot.adapters.teams.text import md_escape
 from bot.clock import JST, FixedClock
 from bot.delivery import publishing
+from bot.i18n import Catalog
 from bot.ports import Actor, ReportInput
 from bot.triage import lifecycle
 from bot.triage.summary import build_summary, render_summary
@@ -159,3 +160,14 @@ def test_a_flare_up_that_reopened_a_resolved_incident_is_counted(runtime: Runtim
     summary = _summary(runtime)
     assert summary.current.reopened_in_week == 1 and summary.previous.reopened_in_week == 0
     assert "・対応完了後の再開（再燃など） 1件（0件）" in render_summary(summary, runtime.triage.catalog)
+
+
+def test_this_weeks_sample_size_is_not_put_in_the_brackets_that_mean_the_week_before(runtime: Runtime,
+                                                                                     clock: FixedClock) -> None:
+    _week(runtime, clock)
+    summary = _summary(runtime)
+    text = render_summary(summary, runtime.triage.catalog)
+    assert "・確認までの時間（この週 1件）: 中央値 30分、90%値 30分（中央値 —、90%値 —）" in text
+    assert "・解決までの時間（この週 1件）: 中央値 1分未満、90%値 1分未満（中央値 —、90%値 —）" in text
+    english = render_summary(summary, Catalog.load("en"))
+    assert "• Time to acknowledge (this week n=1): median 30 min, p90 30 min (median —, p90 —)" in english
