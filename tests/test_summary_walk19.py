@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import io
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +15,7 @@ from bot.clock import JST, FixedClock
 from bot.delivery import publishing
 from bot.i18n import Catalog
 from bot.ports import Actor, ReportInput
+from bot.summary_cli import summary as summary_command
 from bot.triage import lifecycle
 from bot.triage.summary import build_summary, render_summary
 from bot.triage.summary_job import run_weekly_summary
@@ -171,3 +175,20 @@ def test_this_weeks_sample_size_is_not_put_in_the_brackets_that_mean_the_week_be
     assert "・解決までの時間（この週 1件）: 中央値 1分未満、90%値 1分未満（中央値 —、90%値 —）" in text
     english = render_summary(summary, Catalog.load("en"))
     assert "• Time to acknowledge (this week n=1): median 30 min, p90 30 min (median —, p90 —)" in english
+
+
+@pytest.mark.parametrize("given", ["2026-11-23", "2026-11-29", "2026/11/26"])
+def test_the_cli_takes_any_day_of_the_week_as_a_calendar_shows_it(runtime: Runtime, clock: FixedClock,
+                                                                  given: str) -> None:
+    _week(runtime, clock)
+    out = io.StringIO()
+    args = argparse.Namespace(week=given, format="json", chart=None, post=False)
+    assert summary_command(runtime, args, out) == 0, out.getvalue()
+    assert json.loads(out.getvalue())["week"] == "2026-W48"
+
+
+def test_the_cli_names_both_ways_of_giving_a_week_when_it_cannot_read_one(runtime: Runtime) -> None:
+    out = io.StringIO()
+    assert summary_command(runtime, argparse.Namespace(week="2026-11-31", format="text", chart=None,
+                                                       post=False), out) == 2
+    assert "2026-W47" in out.getvalue() and "2026-11-23" in out.getvalue()
