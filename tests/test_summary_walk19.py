@@ -122,8 +122,9 @@ def test_a_kind_with_a_middle_dot_is_not_run_into_its_status(runtime: Runtime, c
 @pytest.mark.parametrize("escape", [lambda text: text, slack_escape, md_escape])
 def test_nothing_of_the_leak_reaches_the_channel(runtime: Runtime, clock: FixedClock, escape) -> None:
     ids = _week(runtime, clock)
-    title, chunks = publishing.summary_parts(_summary(runtime), runtime.triage.catalog, escape=escape)
-    posted = "\n".join([title, *chunks])
+    summary = _summary(runtime)
+    title, chunks = publishing.summary_parts(summary, runtime.triage.catalog, escape=escape)
+    posted = "\n".join([title, *chunks, json.dumps(summary.to_dict(), ensure_ascii=False)])
     for secret in ("北海太郎", "旭川市1条", LEAK_URL, "facebook.com", "個人情報（氏名", "山田 花子",
                    f"INC-{ids['leak']:04d}"):
         assert secret not in posted
