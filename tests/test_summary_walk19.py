@@ -17,7 +17,9 @@ from bot.i18n import Catalog
 from bot.ports import Actor, ReportInput
 from bot.summary_cli import summary as summary_command
 from bot.triage import lifecycle
+from bot.triage.retention import erase_incident
 from bot.triage.summary import build_summary, render_summary
+from bot.triage.summary_chart import day_ticks
 from bot.triage.summary_job import run_weekly_summary
 from bot.triage.summary_model import IsoWeek, WeeklySummary
 from bot.wiring import Runtime
@@ -193,3 +195,35 @@ def test_the_cli_names_both_ways_of_giving_a_week_when_it_cannot_read_one(runtim
     assert summary_command(runtime, argparse.Namespace(week="2026-11-31", format="text", chart=None,
                                                        post=False), out) == 2
     assert "2026-W47" in out.getvalue() and "2026-11-23" in out.getvalue()
+
+
+def test_an_erased_incident_leaves_the_weeks_figures_as_they_were(runtime: Runtime, clock: FixedClock) -> None:
+    ids = _week(runtime, clock)
+    before = _summary(runtime)
+    deps = runtime.triage.deps
+    for status in (lifecycle.RESOLVED, lifecycle.CLOSED):  # at NOW, in the week after: only erasure differs
+        runtime.triage.incidents.change_status(ids["flare"], status, PR_OFFICER)
+    with deps.sessions.begin() as session:
+        assert erase_incident(session, deps, ids["declined"], NOW) is not None
+        assert erase_incident(session, deps, ids["flare"], NOW) is not None
+    after = _summary(runtime)
+    assert after.current.by_kind == before.current.by_kind and after.current.new_total == before.current.new_total
+    assert after.current.reopened_in_week == 1 and after.current.declined_in_week == 1
+    assert after.current.merged_reports == before.current.merged_reports
+
+
+def test_a_closed_weekday_is_named_so_a_slow_acknowledgement_reads_right(runtime: Runtime, clock: FixedClock) -> None:
+    _week(runtime, clock)
+    summary = _summary(runtime)
+    assert summary.closed_days == ("2026-11-23",)  # 勤労感謝の日; Saturday and Sunday are no news
+    text = render_summary(summary, runtime.triage.catalog)
+    assert "閉庁日: 11月23日（月）" in text.split("\n")[1]
+    assert "office closed: Mon 23 Nov" in render_summary(summary, Catalog.load("en")).split("\n")[1]
+    assert "閉庁日" not in render_summary(_summary(runtime, IsoWeek(2026, 49)), runtime.triage.catalog)
+
+
+def test_the_charts_day_labels_mark_the_closed_weekday(runtime: Runtime, clock: FixedClock) -> None:
+    _week(runtime, clock)
+    summary = _summary(runtime)
+    assert day_ticks(summary, "ja")[:2] == ["11/23\n(月・休)", "11/24\n(火)"]
+    assert day_ticks(summary, "en")[0] == "11/23\n(Mon, closed)"

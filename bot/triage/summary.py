@@ -49,7 +49,16 @@ def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime,
     kinds = tuple(k for k in KIND_ORDER if k in seen) + tuple(sorted(seen - set(KIND_ORDER)))
     return WeeklySummary(week=str(week), generated_at=now, current=current, previous=previous,
                          attention=tuple(items), attention_total=total, attention_restricted=restricted,
-                         stale_hours=stale_hours, kinds=kinds, date_style=date_style)
+                         stale_hours=stale_hours, kinds=kinds, date_style=date_style,
+                         closed_days=_closed_weekdays(week, calendar))
+
+
+def _closed_weekdays(week: IsoWeek, calendar: OfficeCalendar | None) -> tuple[str, ...]:
+    """The week's working weekdays the office was closed: they explain a slow acknowledgement (weekends do not)."""
+    if calendar is None:
+        return ()
+    return tuple(day.isoformat() for day in week.days() if day.weekday() in calendar.weekdays
+                 and calendar.closed_on(day))
 
 
 # -- rendering -------------------------------------------------------------------------------------------
@@ -91,6 +100,13 @@ def period_label(week: str, locale: str, date_style: str = "gregorian") -> str:
 def summary_period(summary: WeeklySummary, locale: str) -> str:
     """The summary's week as period_label shows it, in the summary's date style."""
     return period_label(summary.week, locale, summary.date_style)
+
+
+def _short_day(day: date, locale: str) -> str:
+    """11月23日（月） / Mon 23 Nov."""
+    if locale == "en":
+        return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]}"
+    return f"{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
 
 
 def _jtime(value: datetime, locale: str) -> str:
@@ -170,6 +186,8 @@ def _context(summary: WeeklySummary, catalog: Catalog,
         "counts": counts, "reasons": reasons,
         "label": label, "link": link, "delta": _delta,
         "jdate": lambda value: format_day(value, locale), "jtime": lambda value: _jtime(value, locale),
+        "closed_days": ("、" if locale == "ja" else ", ").join(_short_day(date.fromisoformat(day), locale)
+                                                                for day in summary.closed_days),
         "dur": lambda minutes: format_minutes(minutes, locale),
     }
 

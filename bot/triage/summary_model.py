@@ -170,6 +170,7 @@ class WeeklySummary:
     stale_hours: int
     kinds: tuple[str, ...] = field(default_factory=tuple)  # kinds in display order
     date_style: str = "gregorian"  # the profile's: "wareki" dates the period 令和8年…
+    closed_days: tuple[str, ...] = ()  # working weekdays the office was closed (祝日, 年末年始), ISO dates
 
     @property
     def empty(self) -> bool:
