@@ -136,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument("--url", help="HTTP モードの Request URL（既定: SLACK_REQUEST_URL、なければ Socket Mode）/ "
                                         "request URL for HTTP mode (default: $SLACK_REQUEST_URL, else Socket Mode)")
     summary = add("summary", "週次まとめの表示・投稿 / print or post a weekly summary")
-    summary.add_argument("--week", help="ISO 週（例 2026-W47、既定: 先週）/ ISO week (default: last week)")
+    summary.add_argument("--week", help="その週の日付（例 2026-11-23）か ISO 週（例 2026-W47）。既定: 先週 / "
+                         "a day of the week or an ISO week (default: last week)")
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.add_argument("--chart", help="グラフ PNG の保存先 / write the chart PNG here")
     summary.add_argument("--post", action="store_true",

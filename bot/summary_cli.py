@@ -31,10 +31,10 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     deps = runtime.triage.deps
     now = deps.clock.now()
     try:
-        week = IsoWeek.parse(args.week) if args.week else IsoWeek.last_full(now)
+        week = IsoWeek.parse_week_or_day(args.week) if args.week else IsoWeek.last_full(now)
     except BadWeek as exc:
-        stdout.write(f"summary: --week: 週は 2026-W47 のような ISO 週番号（年-W週）で指定してください"
-                     f"（入力値: {args.week!r}）。\nsummary: --week: {exc}\n")
+        stdout.write(f"summary: --week: 週は、その週の日付（例 2026-11-23）か ISO 週番号（例 2026-W47）で指定して"
+                     f"ください（入力値: {args.week!r}）。\nsummary: --week: {exc}\n")
         return 2
     publish = None
     if args.post:  # settings are checked before anything is printed
@@ -45,7 +45,8 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
         except SummaryPostError as exc:
             stdout.write(f"summary: --post: {exc}\n")
             return 2
-    result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar)
+    result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar,
+                           date_style=deps.profile.date_style)
     if args.format == "json":
         stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

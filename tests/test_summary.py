@@ -147,10 +147,10 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
                  "■ 新規インシデント 6件（前週 2件、+4）", "うち閲覧制限付き 1件",
                  "　炎上 2件（前週 1件）", "・媒体: X（旧Twitter） 3件、Facebook 1件、閲覧制限付き 1件、不明 1件",
                  "・対応完了 2件（1件）、終結 1件（1件）、対象外 1件（0件）", "・重複報告の統合 4件（1件）",
-                 "・確認までの時間: 中央値 30分、90%値 1時間18分（5件）（中央値 20分、90%値 20分）",
-                 "・解決までの時間: 中央値 23時間、90%値 23時間48分（2件）",
-                 "・第2段階以上のエスカレーション 2件（0件）", "■ 要対応の案件（11月23日 09:00時点）5件",
-                 f"・INC-{ids['D']:04d} デマ・事実と反する投稿・報告受付（受付 11月22日 23:59）: "
+                 "・確認までの時間（この週 5件）: 中央値 30分、90%値 1時間18分（中央値 20分、90%値 20分）",
+                 "・解決までの時間（この週 2件）: 中央値 23時間、90%値 23時間48分",
+                 "・第2段階以上のエスカレーション 2件（0件）", "■ 要対応の案件（11月23日（月）09:00時点）5件",
+                 f"・INC-{ids['D']:04d} デマ・事実と反する投稿／報告受付（受付 11月22日（日）23:59）: "
                  "広報広聴課未確認、再通知の期限超過",  # the profile's acknowledger (旭川市)
                  "・閲覧制限付きの案件 1件"):
         assert line in text, line
@@ -163,7 +163,7 @@ def test_the_text_in_japanese_and_english(seeded: tuple[Runtime, dict[str, int]]
     assert text.count("2026年11月16日") == 1 and english.count("16 Nov 2026") == 1  # the title's dates, once
     assert english.startswith("[Weekly incident summary] Mon 16 Nov 2026 – Sun 22 Nov 2026\n")
     assert "2026-W47" not in text and "2026-W47" not in english
-    assert "Time to acknowledge: median 30 min, p90 1 h 18 min (n=5)" in english
+    assert "Time to acknowledge (this week n=5): median 30 min, p90 1 h 18 min" in english
 
 
 def test_restricted_incidents_are_counted_never_described(seeded: tuple[Runtime, dict[str, int]]) -> None:

@@ -57,7 +57,7 @@ def test_the_summary_counts_a_night_report_in_office_hours_too(runtime: Runtime)
     assert office is not None and office.median_minutes == pytest.approx((60 + 20) / 2)
     text = render_summary(summary, runtime.triage.deps.catalog)
     # Before: only 「確認までの時間: 中央値 8時間18分…」, read as a slow PR section for a report made at 17:00.
-    assert "確認までの時間: 中央値 8時間18分" in text
+    assert "確認までの時間（この週 2件）: 中央値 8時間18分" in text
     assert "開庁時間だけで数えると（再通知と同じ数え方）: 中央値 40分" in text, text
     english = render_summary(summary, Catalog.load("en"))
     assert "counted in office hours only (as re-notices count): median 40 min" in english, english

@@ -32,6 +32,7 @@ from tests.summary_fixtures import insert_incident, jst, make_runtime, seed_two_
 
 W47 = IsoWeek(2026, 47)
 TITLE = "【週次インシデントまとめ】2026年11月16日（月）〜11月22日（日）"
+CLI_TITLE = "【週次インシデントまとめ】令和8年11月16日（月）〜11月22日（日）"  # the CLI dates as the profile does
 NOW = jst(23, 9)
 
 
@@ -108,7 +109,7 @@ def test_cli_prints_text_json_and_chart(runtime: Runtime, tmp_path: Path) -> Non
     seed_two_weeks(runtime)
     out = io.StringIO()
     assert summary(runtime, _args(), out) == 0  # default: the last full week
-    assert out.getvalue().startswith(TITLE + "\n")
+    assert out.getvalue().startswith(CLI_TITLE + "\n")
     out = io.StringIO()
     chart = tmp_path / "out.png"
     assert summary(runtime, _args(week="2026-W46", format="json", chart=str(chart)), out) == 0

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import JST, MONTHS_EN, WEEKDAYS_JA, format_day
+from bot.clock import JST, MONTHS_EN, WEEKDAYS_EN, WEEKDAYS_JA, format_day
 from bot.i18n import Catalog
 from bot.triage.escalation import OfficeCalendar
 from bot.triage.summary_metrics import attention, week_metrics
 from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, WeeklySummary
+from bot.wareki import era_year, wareki_date
 
 __all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "platform_label", "render_summary",
-           "render_summary_sections"]
+           "render_summary_sections", "summary_period"]
 
 DEFAULT_STALE_HOURS = 72
 DEFAULT_ATTENTION_LIMIT = 20
@@ -36,9 +37,10 @@ class Raw(str):
 def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime, *,
                   stale_hours: int = DEFAULT_STALE_HOURS,
                   attention_limit: int = DEFAULT_ATTENTION_LIMIT,
-                  calendar: OfficeCalendar | None = None) -> WeeklySummary:
+                  calendar: OfficeCalendar | None = None, date_style: str = "gregorian") -> WeeklySummary:
     """Metrics for `week` and the week before, plus what still needs attention at `now`, in one read;
-    `calendar`: the escalation's office hours, to count the time to acknowledge in them too."""
+    `calendar`: the escalation's office hours, to count the time to acknowledge in them too; `date_style`: the
+    profile's (wareki: the period is dated 令和8年…, as the city hall's documents are)."""
     with sessions.begin() as session:
         current = week_metrics(session, week, calendar)
         previous = week_metrics(session, week.previous(), calendar)
@@ -47,7 +49,16 @@ def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime,
     kinds = tuple(k for k in KIND_ORDER if k in seen) + tuple(sorted(seen - set(KIND_ORDER)))
     return WeeklySummary(week=str(week), generated_at=now, current=current, previous=previous,
                          attention=tuple(items), attention_total=total, attention_restricted=restricted,
-                         stale_hours=stale_hours, kinds=kinds)
+                         stale_hours=stale_hours, kinds=kinds, date_style=date_style,
+                         closed_days=_closed_weekdays(week, calendar))
+
+
+def _closed_weekdays(week: IsoWeek, calendar: OfficeCalendar | None) -> tuple[str, ...]:
+    """The week's working weekdays the office was closed: they explain a slow acknowledgement (weekends do not)."""
+    if calendar is None:
+        return ()
+    return tuple(day.isoformat() for day in week.days() if day.weekday() in calendar.weekdays
+                 and calendar.closed_on(day))
 
 
 # -- rendering -------------------------------------------------------------------------------------------
@@ -69,22 +80,41 @@ def _environment(escape: Callable[[str], str]) -> Environment:
     return env
 
 
-def period_label(week: str, locale: str) -> str:
-    """The week as dates, not its ISO number (2026-W49): 2026年11月30日（月）〜12月6日（日）, the year again only
-    when it changes; what a city hall's calendar shows (「12月第1週」 reads differently for a week across months)."""
+def period_label(week: str, locale: str, date_style: str = "gregorian") -> str:
+    """The week as dates, not its ISO number (2026-W49): 2026年11月30日（月）〜12月6日（日）, or 令和8年… when the
+    profile dates in 和暦, the year again only when it changes; what a city hall's calendar shows (「12月第1週」
+    reads differently for a week across months)."""
     days = IsoWeek.parse(week).days()
     first, last = days[0], days[-1]
     if locale == "en":
         return f"{format_day(first, locale)} – {format_day(last, locale)}"
+
+    def full(day: date) -> str:
+        return wareki_date(day, weekday=True) if date_style == "wareki" else format_day(day, locale)
+
     ends = f"{last.month}月{last.day}日（{WEEKDAYS_JA[last.weekday()]}）"
-    return f"{format_day(first, locale)}〜{ends if last.year == first.year else format_day(last, locale)}"
+    same_year = era_year(last) == era_year(first) if date_style == "wareki" else last.year == first.year
+    return f"{full(first)}〜{ends if same_year else full(last)}"
+
+
+def summary_period(summary: WeeklySummary, locale: str) -> str:
+    """The summary's week as period_label shows it, in the summary's date style."""
+    return period_label(summary.week, locale, summary.date_style)
+
+
+def _short_day(day: date, locale: str) -> str:
+    """11月23日（月） / Mon 23 Nov."""
+    if locale == "en":
+        return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]}"
+    return f"{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
 
 
 def _jtime(value: datetime, locale: str) -> str:
+    """A moment in Japan time with its weekday: 11月22日（日）23:50 / Sun 22 Nov 23:50."""
     local = value.astimezone(JST)
     if locale == "en":
-        return f"{local.day} {MONTHS_EN[local.month - 1]} {local:%H:%M}"
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+        return f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} {local:%H:%M}"
+    return f"{local.month}月{local.day}日（{WEEKDAYS_JA[local.weekday()]}）{local:%H:%M}"
 
 
 def format_minutes(minutes: float | None, locale: str) -> str:
@@ -150,11 +180,14 @@ def _context(summary: WeeklySummary, catalog: Catalog,
 
     return {
         "s": summary, "cur": summary.current, "prev": summary.previous, "week": week,
-        "period": period_label(summary.week, locale),
-        "previous_period": period_label(summary.previous.week, locale),  # the title has this week's dates
+        "period": summary_period(summary, locale),
+        # The title has this week's dates; the period line names the week compared with.
+        "previous_period": period_label(summary.previous.week, locale, summary.date_style),
         "counts": counts, "reasons": reasons,
         "label": label, "link": link, "delta": _delta,
         "jdate": lambda value: format_day(value, locale), "jtime": lambda value: _jtime(value, locale),
+        "closed_days": ("、" if locale == "ja" else ", ").join(_short_day(date.fromisoformat(day), locale)
+                                                                for day in summary.closed_days),
         "dur": lambda minutes: format_minutes(minutes, locale),
     }
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.clock import WEEKDAYS_EN, WEEKDAYS_JA
 from bot.i18n import Catalog
-from bot.triage.summary import period_label
+from bot.triage.summary import summary_period
 from bot.triage.summary_model import WeeklySummary
 
 # Colour-blind-safe palette (Okabe–Ito), one colour per kind in display order.
@@ -44,6 +44,15 @@ def japanese_font_path() -> str:
                            "(e.g. fonts-ipaexfont)")
 
 
+def day_ticks(summary: WeeklySummary, locale: str) -> list[str]:
+    """The x labels, 11/23 over (月), a closed working weekday marked (月・休) so a quiet day reads as one."""
+    names = WEEKDAYS_JA if locale == "ja" else WEEKDAYS_EN
+    closed = "・休" if locale == "ja" else ", closed"
+    return [f"{int(d['date'][5:7])}/{int(d['date'][8:10])}\n"
+            f"({names[i]}{closed if d['date'] in summary.closed_days else ''})"
+            for i, d in enumerate(summary.current.daily)]
+
+
 def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) -> bytes:
     """A PNG of the week's new incidents per day, stacked by kind (counts only, restricted ones included)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -55,8 +64,7 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
     locale = catalog.locale
     daily = summary.current.daily
     kinds = [k for k in summary.kinds if any(day["counts"].get(k, 0) for day in daily)]
-    names = WEEKDAYS_JA if locale == "ja" else WEEKDAYS_EN
-    ticks = [f"{int(d['date'][5:7])}/{int(d['date'][8:10])}\n({names[i]})" for i, d in enumerate(daily)]
+    ticks = day_ticks(summary, locale)
 
     figure = Figure(figsize=(8.8, 4.0), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
@@ -74,7 +82,7 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
                           xytext=(0, 2), textcoords="offset points")
     axes.set_xticks(positions, ticks)
     axes.set_xlim(-0.6, len(daily) - 0.4)
-    axes.set_title(catalog.t("summary.chart.title", week=period_label(summary.week, catalog.locale)),
+    axes.set_title(catalog.t("summary.chart.title", week=summary_period(summary, catalog.locale)),
                    fontproperties=font, fontsize=12)
     axes.set_ylabel(catalog.t("summary.chart.ylabel"), fontproperties=font)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))

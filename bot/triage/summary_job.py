@@ -130,7 +130,8 @@ def run_weekly_summary(deps: CoreDeps, publish: Publish, worker: str, now: datet
     if claim is None:
         return False
     try:
-        summary = build_summary(deps.sessions, week, now, stale_hours=stale_hours, calendar=deps.escalation.calendar)
+        summary = build_summary(deps.sessions, week, now, stale_hours=stale_hours, calendar=deps.escalation.calendar,
+                                date_style=deps.profile.date_style)
         png = _chart(summary, deps) if chart else None
         publish(summary, png)
     except Exception as exc:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, distinct, func, select
+from sqlalchemy import ColumnElement, String, cast, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.triage import lifecycle
@@ -127,6 +127,16 @@ def _status_events(session: Session, week: IsoWeek, status: str) -> int:
     ).scalar_one())
 
 
+def _reopened(session: Session, week: IsoWeek) -> int:
+    """Incidents taken from resolved back to an open status during the week (a flare-up reopened), once each."""
+    reopened = [_new_value_is(status) for status in sorted(lifecycle.OPEN_STATUSES)]
+    return int(session.execute(
+        select(func.count(distinct(TimelineEvent.incident_id)))
+        .where(_in_week(week), TimelineEvent.type == "status_changed",
+               cast(TimelineEvent.old_value, String) == f'"{lifecycle.RESOLVED}"', or_(*reopened))
+    ).scalar_one())
+
+
 def _time_to_acknowledge(session: Session, week: IsoWeek,
                          calendar: OfficeCalendar | None) -> tuple[DurationStats, DurationStats | None]:
     """Wall-clock minutes from report to acknowledgement, and the same in office time (the escalation's clock:
@@ -186,6 +196,7 @@ def week_metrics(session: Session, week: IsoWeek, calendar: OfficeCalendar | Non
         resolved_in_week=resolved_count,
         closed_in_week=_status_events(session, week, lifecycle.CLOSED),
         declined_in_week=_status_events(session, week, lifecycle.DECLINED),
+        reopened_in_week=_reopened(session, week),
         merged_reports=int(merged_reports),
         merged_incidents=_status_events(session, week, lifecycle.MERGED),
         time_to_acknowledge=acknowledge, time_to_acknowledge_office=acknowledge_office,

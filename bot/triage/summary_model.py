@@ -10,6 +10,7 @@ from typing import Any
 from bot.clock import JST
 
 WEEK_PATTERN = re.compile(r"^(?P<year>\d{4})-?W(?P<week>\d{2})$", re.IGNORECASE)
+DAY_PATTERN = re.compile(r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})$")
 
 
 class BadWeek(ValueError):
@@ -38,6 +39,20 @@ class IsoWeek:
             return cls(int(match["year"]), int(match["week"]))
         except BadWeek as exc:
             raise BadWeek(f"{text!r}: {exc} (expected an ISO week such as 2026-W47)") from None
+
+    @classmethod
+    def parse_week_or_day(cls, text: str) -> IsoWeek:
+        """An ISO week (2026-W48), or the week holding a calendar day (2026-11-26, 2026/11/26) as people find a
+        week on a calendar; BadWeek otherwise."""
+        match = DAY_PATTERN.match(text.strip())
+        if match is None:
+            return cls.parse(text)
+        try:
+            day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+        except ValueError as exc:
+            raise BadWeek(f"{text!r}: {exc} (expected a day such as 2026-11-23 or a week such as 2026-W47)") from None
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
 
     @classmethod
     def containing(cls, instant: datetime) -> IsoWeek:
@@ -114,6 +129,7 @@ class WeekMetrics:
     escalations_by_level: dict[int, int]
     daily: list[dict[str, Any]]  # [{"date": "2026-11-16", "counts": {kind: n}}], seven entries
     time_to_acknowledge_office: DurationStats | None = None  # in office hours (None: no calendar given)
+    reopened_in_week: int = 0  # resolved incidents taken up again (a flare-up, 再燃), once each
 
     @property
     def duplicates(self) -> int:
@@ -153,6 +169,8 @@ class WeeklySummary:
     attention_restricted: int  # restricted incidents needing attention: counted, never listed
     stale_hours: int
     kinds: tuple[str, ...] = field(default_factory=tuple)  # kinds in display order
+    date_style: str = "gregorian"  # the profile's: "wareki" dates the period 令和8年…
+    closed_days: tuple[str, ...] = ()  # working weekdays the office was closed (祝日, 年末年始), ISO dates
 
     @property
     def empty(self) -> bool:

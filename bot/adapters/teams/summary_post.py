@@ -14,7 +14,7 @@ from bot.adapters.teams.connector import card_activity, deep_link
 from bot.adapters.teams.text import md_escape
 from bot.delivery import publishing
 from bot.triage.audit import AuditResult
-from bot.triage.summary import Raw, WeeklySummary, period_label
+from bot.triage.summary import Raw, WeeklySummary, summary_period
 from bot.triage.summary_model import AttentionItem
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def summary_cards(bot: TeamsBot, summary: WeeklySummary, png: bytes | None) -> l
     if png and image is None:
         cards[-1].append(text_block(md_escape(bot.render.t("teams.summary.chart_omitted")), isSubtle=True))
     if image:
-        alt = bot.render.t("teams.summary.chart_alt", week=period_label(summary.week, bot.catalog.locale))
+        alt = bot.render.t("teams.summary.chart_alt", week=summary_period(summary, bot.catalog.locale))
         cards.append([{"type": "Image", "url": image, "altText": alt, "size": "Stretch"}])
     return [card(body) for body in cards]
 
@@ -104,7 +104,7 @@ def summary_publisher(bot: TeamsBot) -> Callable[[WeeklySummary, bytes | None], 
 
     def post(channel: str, summary: WeeklySummary, png: bytes | None) -> None:
         posted = _send(bot, channel, summary_cards(bot, summary, png),
-                       bot.render.t("teams.summary.title", week=period_label(summary.week, bot.catalog.locale)))
+                       bot.render.t("teams.summary.title", week=summary_period(summary, bot.catalog.locale)))
         log.info("teams.summary_posted week=%s messages=%s", summary.week, len(posted))
 
     return publishing.summary_publisher(("teams.summary_channel", bot.settings.summary_channel), post)
