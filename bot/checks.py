@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.config import ConfigError, Settings
 from bot.triage.classify import KINDS
 from bot.triage.playbook import PlaybookLibrary
@@ -34,7 +36,7 @@ def shadowing_hint(settings: Settings, message: str) -> str:
         return ""
     own = [path.stem for path in (extra / "profiles").glob("*.yaml")
            if not (settings.playbooks_dir / "profiles" / path.name).is_file()]
-    if any(f"'{pid}'" in message or f".{pid}:" in message for pid in own):
+    if any(f"'{pid}'" in message or re.search(rf"\.{re.escape(pid)}[.:]", message) for pid in own):
         return ""  # a new municipality's own copies (README), not an outdated copy of a built-in: keep them
     for path in sorted(extra.rglob("*")):
         relative = path.relative_to(extra)

@@ -1,0 +1,82 @@
+"""Session 19 config walk (docs/qa/session19_walk_config.md): session 18's left-overs and set-ups by municipalities
+nobody here configured. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import ConfigError, load_config
+from bot.i18n import Catalog
+from bot.main import run
+from bot.records.sentences import step_sources
+from bot.wiring import build_runtime, resolve_profiles
+from tests.test_qa_session18_configs import _copied_municipality
+
+
+def _check(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    (tmp_path / "app.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("INCIDENT_BOT_CONFIG", raising=False)
+    out = io.StringIO()
+    code = run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
+    return code, out.getvalue()
+
+
+def _own_step(tmp_path: Path, fallback: dict[str, object]) -> None:
+    """名寄市 (a copied profile) adds 「市長公室へ報告する」 to its flaming playbook, a step of its own."""
+    pb = _copied_municipality(tmp_path)
+    for path in pb.glob("*.yaml"):  # the copied 筑後市 wording rewritten, as session 18 had to
+        path.write_text(path.read_text(encoding="utf-8").replace("sections.pr_head", "sections.pr_section"),
+                        encoding="utf-8")
+    flaming = yaml.safe_load((pb / "flaming.yaml").read_text(encoding="utf-8"))
+    flaming["steps"].insert(2, {
+        "id": "tell_mayor", "title": {"ja": "市長公室へ報告する", "en": "Tell the Mayor's Office"},
+        "profiles": ["nayoro"], "instructions": {"ja": "市長公室へ電話で報告してください。", "en": "Phone the office."},
+        "fallback": {"nayoro": fallback}})
+    (pb / "flaming.yaml").write_text(yaml.safe_dump(flaming, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+APP_NAYORO = 'profile: nayoro\nplaybooks_dir: pb\naccess:\n  pr_members: ["console:console-pr"]\n'
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_a_municipal_own_step_is_labelled_its_own_setting_in_the_chat_and_the_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str) -> None:
+    # Before: no way to say a step is the municipality's own: `practice: true` showed 「一般的な対応（…）」 in the
+    # chat and the records, two-voiced with a note saying 自治体の運用設定 (session 18 #12); `own: true` was refused.
+    _own_step(tmp_path, {"own": True})
+    code, said = _check(tmp_path, APP_NAYORO + f"locale: {locale}\n", monkeypatch)
+    assert code == 0, said
+    settings = load_config(tmp_path / "app.yaml", environ={"DATABASE_URL": f"sqlite:///{tmp_path}/b.db"})
+    runtime = build_runtime(settings)
+    profile = runtime.profiles["nayoro"]
+    step = runtime.library.render_step("flaming", "tell_mayor", profile, {}, locale)
+    _, recorded = step_sources(runtime.library, profile, Catalog.load(locale, profile.terms(locale)), "flaming",
+                               "tell_mayor")
+    runtime.close()
+    if locale == "ja":
+        assert step.citations == ("自治体の運用設定（名寄市のガイドラインの定めではありません）",)
+        assert "名寄市の運用で定めたもの（自治体の運用設定）" in step.fallback_note
+        assert "一般的な対応" not in step.fallback_note
+    else:
+        assert step.citations == ("municipal setting (not a rule of the Nayoro City guideline)",)
+        assert "Nayoro City's own setting" in step.fallback_note
+    assert recorded == step.citations  # the timeline and report say what the chat said
+    assert not any("ガイドライン 7" in c or "guideline 7" in c for c in step.citations)
+
+
+@pytest.mark.parametrize(("extra", "field"), [({"clauses": ["7(1)エ"]}, "clauses"), ({"practice": True}, "practice")])
+def test_an_own_step_citing_a_clause_or_called_general_practice_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, object], field: str) -> None:
+    # An own step cites no clause of the guideline and is not general practice: one label, never two.
+    _own_step(tmp_path, {"own": True, **extra})
+    code, said = _check(tmp_path, APP_NAYORO, monkeypatch)
+    assert code == 2, said
+    assert f"flaming.yaml: steps[2].fallback.nayoro.{field}: " in said and "自治体の運用設定" in said
+    assert "Traceback" not in said
+    # Nor 「このファイルを削除すると…組み込みのもの」: the file is 名寄市's own (the hint matched only `.nayoro:`).
+    assert "置き換えています" not in said and "delete it" not in said
