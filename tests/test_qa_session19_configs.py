@@ -80,3 +80,34 @@ def test_an_own_step_citing_a_clause_or_called_general_practice_is_refused(
     assert "Traceback" not in said
     # Nor 「このファイルを削除すると…組み込みのもの」: the file is 名寄市's own (the hint matched only `.nayoro:`).
     assert "置き換えています" not in said and "delete it" not in said
+
+
+@pytest.mark.parametrize(("block", "field"), [
+    ('access:\n  pr_members: ["console:console-pr", "slack:U0SOMU001", "console:console-pr"]\n',
+     "access.pr_members[2]"),
+    ('access:\n  pr_members: ["slack:U0SOMU001", U0SOMU001]\n', "access.pr_members[1]"),  # the same once namespaced
+    ('access:\n  security_officers: ["console:a", "console:a"]\n', "access.security_officers[1]"),
+    ('slack:\n  pr_members: [U0SOMU001, "slack:U0SOMU001"]\n', "slack.pr_members[1]"),
+    ('teams:\n  pr_members: ["00000000-0000-0000-0000-0000000000a1", "00000000-0000-0000-0000-0000000000a1"]\n',
+     "teams.pr_members[1]"),
+    ('lineworks:\n  security_officers: [kanri@town, kanri@town]\n', "lineworks.security_officers[1]"),
+    ('console:\n  users:\n    kacho: {id: kanri, name: 課長 伊藤}\n    kanri: {id: kanri, name: 管理者 高橋}\n',
+     "console.users.kanri.id"),
+])
+def test_a_person_listed_twice_is_refused_naming_the_file_and_field(tmp_path: Path, block: str, field: str) -> None:
+    # Before: accepted without a word (session 18 #14); two console users with one id acted as one person.
+    (tmp_path / "app.yaml").write_text("profile: urausu\n" + block, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "app.yaml", environ={})
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith(f"{tmp_path / 'app.yaml'}: {field}: ") and "同じ" in first and "重複" in first, first
+    assert "same" not in str(caught.value)  # the file's locale only (ja)
+
+
+def test_a_person_listed_twice_is_said_in_english_when_the_locale_is_english(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text('locale: en\naccess:\n  pr_members: ["console:x", "console:x"]\n',
+                                       encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "app.yaml", environ={})
+    assert str(caught.value).startswith(f"{tmp_path / 'app.yaml'}: access.pr_members[1]: 'console:x' ")
+    assert "same" in str(caught.value) and "同じ" not in str(caught.value)
