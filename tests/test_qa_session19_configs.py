@@ -13,7 +13,7 @@ from bot.config import ConfigError, load_config
 from bot.i18n import Catalog
 from bot.main import run
 from bot.records.sentences import step_sources
-from bot.wiring import build_runtime, resolve_profiles
+from bot.wiring import build_runtime
 from tests.test_qa_session18_configs import _copied_municipality
 
 
@@ -111,3 +111,27 @@ def test_a_person_listed_twice_is_said_in_english_when_the_locale_is_english(tmp
         load_config(tmp_path / "app.yaml", environ={})
     assert str(caught.value).startswith(f"{tmp_path / 'app.yaml'}: access.pr_members[1]: 'console:x' ")
     assert "same" in str(caught.value) and "同じ" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("locale", "said", "unsaid"), [
+    ("ja", "プロファイル urausu に部署 'mayor' はありません", "unknown section"),
+    ("en", "unknown section 'mayor' for profile urausu", "はありません"),
+])
+def test_an_unknown_escalation_section_is_said_in_the_configured_language_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str, said: str, unsaid: str) -> None:
+    # Before: Japanese then English whatever app.yaml's locale (session 18 #13), Japanese first even with `en`.
+    code, out = _check(tmp_path, f"locale: {locale}\nprofile: urausu\naccess:\n  pr_members: [\"console:p\"]\n"
+                                 "escalation:\n  levels:\n    - {section: mayor}\n", monkeypatch)
+    assert code == 2
+    assert f"escalation.levels[0].section: {said}" in out and unsaid not in out, out
+
+
+@pytest.mark.parametrize(("locale", "said", "unsaid"), [
+    ("ja", "プロファイル 'nayorо' はありません", "unknown profile"),
+    ("en", "unknown profile 'nayorо'", "はありません"),
+])
+def test_an_unknown_profile_is_said_in_the_configured_language_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str, said: str, unsaid: str) -> None:
+    code, out = _check(tmp_path, f"locale: {locale}\nprofile: nayorо\n", monkeypatch)  # a Cyrillic о typed
+    assert code == 2
+    assert f"profile: {said}" in out and unsaid not in out, out
