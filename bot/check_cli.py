@@ -282,6 +282,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     if missing and uses_chat_platform(settings):
         for line in missing:
             stdout.write(f"{settings.source}: {line}: {cat.t('check.nobody_to_mention')}\n")
+        for line in unused_mentions(settings, deps.escalation, deps.profile, en):  # often the level's, mistyped
+            stdout.write(f"{settings.source}: {line}\n")
         return 2
     layers = [cat.t("check.builtin_playbooks", path=settings.playbooks_dir)] + (  # not a setting: the package's
         [str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir else [])

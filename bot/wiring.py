@@ -69,6 +69,17 @@ def named_profile(written: str, profiles: Mapping[str, Profile]) -> str | None:
     return next((pid for pid, said in names.items() if wanted in said), None)
 
 
+def _named_key(profile: Profile, written: str, locale: str) -> str:
+    """When a level names a section by the name the profile gives it (危機管理室), the key to write instead."""
+    wanted = unicodedata.normalize("NFKC", written).strip().casefold()
+    for key in profile.sections:
+        names = {unicodedata.normalize("NFKC", profile.section_name(key, lang)).casefold() for lang in ("ja", "en")}
+        if wanted in names:
+            return (f"; {written!r} is the name of section {key}: write section: {key}" if locale == "en"
+                    else f"{written!r} は部署 {key} の名前です。section: {key} と書いてください。")
+    return ""
+
+
 def escalation_plan(settings: Settings, profile: Profile, locale: str) -> EscalationPlan:
     """Level 1 tells every first recipient the guideline names at once; then app.yaml's own levels; then, while
     nobody acknowledges, the last level again up to escalation.renotice_limit times. Leading app.yaml entries that
@@ -84,9 +95,9 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
             where = f"{settings.source}: escalation.levels[{index}].section"
             raise ConfigError(in_locale(settings.file.locale,
                                         f"{where}: プロファイル {profile.id} に部署 {level.section!r} はありません"
-                                        f"（使える部署: {known}）。",
+                                        f"（使える部署: {known}）。" + _named_key(profile, level.section, "ja"),
                                         f"{where}: unknown section {level.section!r} for profile {profile.id} "
-                                        f"(known: {known})"))
+                                        f"(known: {known})" + _named_key(profile, level.section, "en")))
     first = tuple(profile.first_report_to)
     lead = 0
     while lead < len(configured) and configured[lead].section in first:

@@ -135,3 +135,49 @@ def test_an_unknown_profile_is_said_in_the_configured_language_only(
     code, out = _check(tmp_path, f"locale: {locale}\nprofile: nayorо\n", monkeypatch)  # a Cyrillic о typed
     assert code == 2
     assert f"profile: {said}" in out and unsaid not in out, out
+
+
+CITY = """profile: hamamatsu
+custom_profiles:
+  hamamatsu:
+    extends: asahikawa
+    name: {ja: 浜松市, en: Hamamatsu City}
+    sections:
+      pr_section: {name: {ja: 広報課, en: PR Division}}
+      johoseisaku: {name: {ja: 情報政策課, en: Information Policy Division}}
+      kikikanri: {name: {ja: 危機管理室, en: Crisis Management Office}}
+access:
+  pr_members: ["teams:11111111-1111-1111-1111-111111111111"]
+escalation:
+  levels:
+    - {section: pr_section, after_minutes: 20}
+    - {section: johoseisaku, after_minutes: 40}
+    - {section: KIKI, after_minutes: 60}
+teams:
+  report_channels: ["19:report@thread.tacv2"]
+  pr_channel: "19:koho@thread.tacv2"
+  mentions:
+    pr_section: {id: "33333333-3333-3333-3333-333333333333", name: 広報課, type: tag}
+    johoseisaku: {id: "22222222-2222-2222-2222-222222222222", name: 情報政策課 鈴木, type: person}
+    MENTION: {id: "44444444-4444-4444-4444-444444444444", name: 危機管理室, type: tag}
+"""
+
+
+def test_a_section_written_by_its_name_is_told_which_key_to_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 「部署 '危機管理室' はありません（使える部署: department_head, johoseisaku, kikikanri, …）」: the IT
+    # person wrote the name the profile gives; the message lists keys without saying which one it is.
+    code, said = _check(tmp_path, CITY.replace("KIKI", "危機管理室").replace("MENTION", "kikikanri"), monkeypatch)
+    assert code == 2
+    assert "escalation.levels[2].section: " in said and "'危機管理室' は部署 kikikanri の名前です" in said
+    assert "section: kikikanri" in said, said
+
+
+def test_a_mistyped_platform_mention_key_is_named_when_a_level_has_nobody_to_mention(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: only 「第 3 段階: 危機管理室 (kikikanri): 通知先がいません」 — the `teams.mentions.kikikanr` the IT person
+    # did write (one letter short) went unnamed, as the failing check stopped before its warnings.
+    code, said = _check(tmp_path, CITY.replace("KIKI", "kikikanri").replace("MENTION", "kikikanr"), monkeypatch)
+    assert code == 2
+    assert "第 3 段階: 危機管理室 (kikikanri): 通知先がいません" in said
+    assert "teams.mentions.kikikanr: " in said, said
