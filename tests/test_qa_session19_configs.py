@@ -181,3 +181,18 @@ def test_a_mistyped_platform_mention_key_is_named_when_a_level_has_nobody_to_men
     assert code == 2
     assert "第 3 段階: 危機管理室 (kikikanri): 通知先がいません" in said
     assert "teams.mentions.kikikanr: " in said, said
+
+
+@pytest.mark.parametrize(("written", "meant"), [("1時間", "60"), ("2時間", "120"), ("１時間半", None), ("1日", "1440")])
+def test_a_wait_written_in_hours_is_told_to_be_minutes_with_the_number_to_write(
+        tmp_path: Path, written: str, meant: str | None) -> None:
+    # Before: 「escalation.levels[0].after_minutes: 整数で指定してください（入力値: '1時間'）」 — an IT person of a
+    # village wrote hours for a field that takes minutes; the message named neither the unit nor what to write.
+    (tmp_path / "app.yaml").write_text(f"profile: chikugo\nescalation:\n  levels:\n    - section: pr_head\n"
+                                       f"      after_minutes: {written}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "app.yaml", environ={})
+    first = str(caught.value).splitlines()[0]
+    assert "escalation.levels[0].after_minutes: " in first and "分" in first, first
+    if meant:
+        assert f"{meant} と書きます" in first, first
