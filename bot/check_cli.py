@@ -37,6 +37,14 @@ def uses_chat_platform(settings: Settings) -> bool:
     return bool(slack.pr_channel or slack.report_channels) or any(s.in_use() for s in _sections(settings))
 
 
+def mentioning_platform(settings: Settings) -> bool:
+    """Whether Slack or Teams is set up: the platforms whose notices mention the people of a level (LINE WORKS posts
+    every level to its PR talk room without a mention)."""
+    slack = settings.file.slack
+    sections = dict(zip(PLATFORM_SECTIONS, _sections(settings), strict=True))
+    return bool(slack.pr_channel or slack.report_channels) or sections["teams"].in_use()
+
+
 def pr_people(settings: Settings) -> Sequence[str]:
     """Everyone configured as a PR member (ids and Slack user groups) on any platform."""
     access, slack = settings.file.access, settings.file.slack
@@ -279,7 +287,7 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     settings, deps = runtime.settings, runtime.triage.deps
     en, cat = settings.file.locale == "en", runtime.triage.catalog  # its {pr_role}: the profile's word (浦臼町: 総務課)
     missing = unmentioned_sections(settings, deps.escalation, en)
-    if missing and uses_chat_platform(settings):
+    if missing and mentioning_platform(settings):
         for line in missing:
             stdout.write(f"{settings.source}: {line}: {cat.t('check.nobody_to_mention')}\n")
         for line in unused_mentions(settings, deps.escalation, deps.profile, en):  # often the level's, mistyped
@@ -343,7 +351,13 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             f"escalation.levels; to rename a section, use its key ({known})\n" if en else
             f"注意: {deps.profile.base} にない部署で、first_report_to にも escalation.levels にも使われていません。"
             f"部署名を変える場合は元の部署の名前（{known}）で書いてください。\n"))
-    if missing:
+    if missing and uses_chat_platform(settings):  # LINE WORKS alone: notices go to its room, mentioning nobody
+        stdout.write(f"{settings.source}: lineworks.pr_channel: " + (
+            "note: LINE WORKS notices mention nobody; every level is posted to the PR talk room (pr_channel). Make "
+            f"sure these levels' people are members of that room: {'; '.join(missing)}\n" if en else
+            "注意: LINE WORKS の通知は誰もメンションせず、どの段階も広報用トークルーム（pr_channel）に投稿します。"
+            f"次の段階の通知先の職員がこのトークルームのメンバーであることを確認してください: {'、'.join(missing)}\n"))
+    elif missing:
         stdout.write(("note: no Slack/Teams channels configured; escalation levels without a mention: "
                       if en else "注意: Slack・Teams のチャンネルが未設定です。通知先のないエスカレーション段階: ")
                      + "; ".join(missing) + "\n")

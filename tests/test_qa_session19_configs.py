@@ -196,3 +196,37 @@ def test_a_wait_written_in_hours_is_told_to_be_minutes_with_the_number_to_write(
     assert "escalation.levels[0].after_minutes: " in first and "分" in first, first
     if meant:
         assert f"{meant} と書きます" in first, first
+
+
+VILLAGE = """profile: okawa
+custom_profiles:
+  okawa:
+    extends: chikugo
+    name: {ja: 大川村, en: Okawa Village}
+    sections:
+      pr_head: {name: {ja: 総務課長, en: Director of General Affairs}}
+      fukusoncho: {name: {ja: 副村長, en: Deputy Mayor}}
+access:
+  pr_members: ["lineworks:somu-kacho@okawa"]
+escalation:
+  levels:
+    - {section: pr_head, after_minutes: 60}
+    - {section: fukusoncho, after_minutes: 120}
+lineworks:
+  report_channels: ["ch-report-1"]
+  pr_channel: "ch-somu-1"
+"""
+
+
+def test_a_line_works_village_is_not_asked_for_mentions_line_works_never_sends(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: `check` failed with 「第 2 段階: 副村長 (fukusoncho): 通知先がいません。escalation.levels[].mention
+    # （Teams は teams.mentions…）を設定してください」 — but LINE WORKS notices mention nobody (bot/adapters/lineworks
+    # posts every level to pr_channel); a village would write any text there to pass. README: Slack・Teams only.
+    code, said = _check(tmp_path, VILLAGE, monkeypatch)
+    assert code == 0, said
+    assert "lineworks.pr_channel: 注意" in said and "副村長" in said and "トークルーム" in said, said
+    assert "mention" not in said
+    # With Slack channels too, a level without a mention still stops the check.
+    code, said = _check(tmp_path, VILLAGE + "slack:\n  pr_channel: C0SOMU001\n", monkeypatch)
+    assert code == 2 and "第 2 段階: 副村長 (fukusoncho): 通知先がいません" in said
