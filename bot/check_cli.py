@@ -197,6 +197,23 @@ def unused_first_waits(settings: Settings, profile: Profile, en: bool = False) -
     return found
 
 
+def repeated_levels(settings: Settings, profile: Profile, en: bool = False) -> list[str]:
+    """Levels after the first notice naming a section an earlier level told: each is sent as a step up again."""
+    first, seen, found = set(profile.first_report_to), {}, []
+    for index, level in enumerate(settings.file.escalation.levels):
+        if level.section in seen and level.section not in first:  # leading first recipients: unused_first_waits
+            name = profile.section_name(level.section, "en" if en else "ja")
+            found.append(f"escalation.levels[{index}].section: " + (
+                f"warning: {level.section} ({name}) is told at escalation.levels[{seen[level.section]}] already and "
+                "would be told again as a further level; the last level is re-notified anyway (renotice_limit)"
+                if en else
+                f"注意: {level.section}（{name}）は escalation.levels[{seen[level.section]}] でも通知先です。"
+                f"同じ部署へもう一度「上位への通知」を送ることになります。最後の段階へは確認されるまで再通知"
+                f"（renotice_limit）するため、同じ部署を二度書く必要はありません。"))
+        seen.setdefault(level.section, index)
+    return found
+
+
 def profile_unnamed(settings: Settings, profile: Profile, en: bool = False) -> str | None:
     """app.yaml without `profile:`: the default municipality runs, its sections told and its guideline cited."""
     if "profile" in settings.file.model_fields_set:
@@ -339,7 +356,7 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     unnamed = profile_unnamed(settings, deps.profile, en)
     if unnamed:
         stdout.write(f"{settings.source}: {unnamed}\n")
-    for line in unused_first_waits(settings, deps.profile, en):
+    for line in unused_first_waits(settings, deps.profile, en) + repeated_levels(settings, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     elsewhere = first_level_elsewhere(settings, deps.profile, en)
     if elsewhere:

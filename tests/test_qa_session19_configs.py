@@ -230,3 +230,21 @@ def test_a_line_works_village_is_not_asked_for_mentions_line_works_never_sends(
     # With Slack channels too, a level without a mention still stops the check.
     code, said = _check(tmp_path, VILLAGE + "slack:\n  pr_channel: C0SOMU001\n", monkeypatch)
     assert code == 2 and "第 2 段階: 副村長 (fukusoncho): 通知先がいません" in said
+
+
+def test_check_says_when_a_level_names_a_section_an_earlier_level_already_told(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: `check` OK without a word for 総務課長 → 村長 → 副村長 → 村長: 村長 got 【上位への通知】 twice as if
+    # each were a step up (a chain written out of order, or a level pasted twice).
+    levels = ("    - {section: pr_head, after_minutes: 60}\n    - {section: fukusoncho, after_minutes: 120}\n"
+              "    - {section: soncho}\n    - {section: fukusoncho}\n")
+    text = (VILLAGE.replace("      fukusoncho: {name: {ja: 副村長, en: Deputy Mayor}}\n",
+                            "      fukusoncho: {name: {ja: 副村長, en: Deputy Mayor}}\n"
+                            "      soncho: {name: {ja: 村長, en: Mayor}}\n")
+            .replace("    - {section: pr_head, after_minutes: 60}\n    - {section: fukusoncho, after_minutes: 120}\n",
+                     levels))
+    code, said = _check(tmp_path, text, monkeypatch)
+    assert code == 0, said
+    assert "escalation.levels[3].section: 注意" in said and "escalation.levels[1]" in said and "副村長" in said, said
+    code, said = _check(tmp_path, VILLAGE, monkeypatch)
+    assert code == 0 and "section: 注意" not in said
