@@ -111,6 +111,7 @@ OfficeDays = Annotated[list[OfficeDay], BeforeValidator(weekday_list)]
 
 # Other units a field's number is written in, as many of the field's own unit (1時間 = 60 分): named in the refusal.
 _OTHER_UNITS = {"分": {"時間": 60, "日": 24 * 60, "日間": 24 * 60}, "時間": {"日": 24, "日間": 24}}
+_ENGLISH_UNITS = {"分": "minutes", "時間": "hours"}
 
 
 def number(unit: str) -> Any:
@@ -127,10 +128,12 @@ def number(unit: str) -> Any:
             other = re.fullmatch(r"(\d+)\s*(時間|日間|日)", text)
             if other and other.group(2) in _OTHER_UNITS.get(own, {}):
                 meant = int(other.group(1)) * _OTHER_UNITS[own][other.group(2)]
-                raise PydanticCustomError("other_unit", "write it in {unit} as a number: {written} is {meant}",
-                                          {"unit": own, "written": value, "meant": meant})
+                raise PydanticCustomError("other_unit", "write it in {unit_en} as a number: {written} is {meant}",
+                                          {"unit": own, "unit_en": _ENGLISH_UNITS[own], "written": value,
+                                           "meant": meant})
             if re.match(r"\d", text) and own in _OTHER_UNITS:
-                raise PydanticCustomError("other_unit_plain", "write it in {unit} as a whole number", {"unit": own})
+                raise PydanticCustomError("other_unit_plain", "write it in {unit_en} as a whole number",
+                                          {"unit": own, "unit_en": _ENGLISH_UNITS[own]})
         return value
 
     return BeforeValidator(read)

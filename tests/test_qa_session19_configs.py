@@ -248,3 +248,11 @@ def test_check_says_when_a_level_names_a_section_an_earlier_level_already_told(
     assert "escalation.levels[3].section: 注意" in said and "escalation.levels[1]" in said and "副村長" in said, said
     code, said = _check(tmp_path, VILLAGE, monkeypatch)
     assert code == 0 and "section: 注意" not in said
+
+
+def test_a_wait_in_hours_is_said_in_english_units_when_the_locale_is_english(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text("locale: en\nescalation:\n  levels:\n    - {section: pr_section, "
+                                       "after_minutes: 1時間}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "app.yaml", environ={})
+    assert "write it in minutes as a number: 1時間 is 60" in str(caught.value)
