@@ -37,6 +37,14 @@ def uses_chat_platform(settings: Settings) -> bool:
     return bool(slack.pr_channel or slack.report_channels) or any(s.in_use() for s in _sections(settings))
 
 
+def mentioning_platform(settings: Settings) -> bool:
+    """Whether Slack or Teams is set up: the platforms whose notices mention the people of a level (LINE WORKS posts
+    every level to its PR talk room without a mention)."""
+    slack = settings.file.slack
+    sections = dict(zip(PLATFORM_SECTIONS, _sections(settings), strict=True))
+    return bool(slack.pr_channel or slack.report_channels) or sections["teams"].in_use()
+
+
 def pr_people(settings: Settings) -> Sequence[str]:
     """Everyone configured as a PR member (ids and Slack user groups) on any platform."""
     access, slack = settings.file.access, settings.file.slack
@@ -189,6 +197,23 @@ def unused_first_waits(settings: Settings, profile: Profile, en: bool = False) -
     return found
 
 
+def repeated_levels(settings: Settings, profile: Profile, en: bool = False) -> list[str]:
+    """Levels after the first notice naming a section an earlier level told: each is sent as a step up again."""
+    first, seen, found = set(profile.first_report_to), {}, []
+    for index, level in enumerate(settings.file.escalation.levels):
+        if level.section in seen and level.section not in first:  # leading first recipients: unused_first_waits
+            name = profile.section_name(level.section, "en" if en else "ja")
+            found.append(f"escalation.levels[{index}].section: " + (
+                f"warning: {level.section} ({name}) is told at escalation.levels[{seen[level.section]}] already and "
+                "would be told again as a further level; the last level is re-notified anyway (renotice_limit)"
+                if en else
+                f"注意: {level.section}（{name}）は escalation.levels[{seen[level.section]}] でも通知先です。"
+                f"同じ部署へもう一度「上位への通知」を送ることになります。最後の段階へは確認されるまで再通知"
+                f"（renotice_limit）するため、同じ部署を二度書く必要はありません。"))
+        seen.setdefault(level.section, index)
+    return found
+
+
 def profile_unnamed(settings: Settings, profile: Profile, en: bool = False) -> str | None:
     """app.yaml without `profile:`: the default municipality runs, its sections told and its guideline cited."""
     if "profile" in settings.file.model_fields_set:
@@ -279,9 +304,11 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     settings, deps = runtime.settings, runtime.triage.deps
     en, cat = settings.file.locale == "en", runtime.triage.catalog  # its {pr_role}: the profile's word (浦臼町: 総務課)
     missing = unmentioned_sections(settings, deps.escalation, en)
-    if missing and uses_chat_platform(settings):
+    if missing and mentioning_platform(settings):
         for line in missing:
             stdout.write(f"{settings.source}: {line}: {cat.t('check.nobody_to_mention')}\n")
+        for line in unused_mentions(settings, deps.escalation, deps.profile, en):  # often the level's, mistyped
+            stdout.write(f"{settings.source}: {line}\n")
         return 2
     layers = [cat.t("check.builtin_playbooks", path=settings.playbooks_dir)] + (  # not a setting: the package's
         [str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir else [])
@@ -329,7 +356,7 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     unnamed = profile_unnamed(settings, deps.profile, en)
     if unnamed:
         stdout.write(f"{settings.source}: {unnamed}\n")
-    for line in unused_first_waits(settings, deps.profile, en):
+    for line in unused_first_waits(settings, deps.profile, en) + repeated_levels(settings, deps.profile, en):
         stdout.write(f"{settings.source}: {line}\n")
     elsewhere = first_level_elsewhere(settings, deps.profile, en)
     if elsewhere:
@@ -341,7 +368,13 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
             f"escalation.levels; to rename a section, use its key ({known})\n" if en else
             f"注意: {deps.profile.base} にない部署で、first_report_to にも escalation.levels にも使われていません。"
             f"部署名を変える場合は元の部署の名前（{known}）で書いてください。\n"))
-    if missing:
+    if missing and uses_chat_platform(settings):  # LINE WORKS alone: notices go to its room, mentioning nobody
+        stdout.write(f"{settings.source}: lineworks.pr_channel: " + (
+            "note: LINE WORKS notices mention nobody; every level is posted to the PR talk room (pr_channel). Make "
+            f"sure these levels' people are members of that room: {'; '.join(missing)}\n" if en else
+            "注意: LINE WORKS の通知は誰もメンションせず、どの段階も広報用トークルーム（pr_channel）に投稿します。"
+            f"次の段階の通知先の職員がこのトークルームのメンバーであることを確認してください: {'、'.join(missing)}\n"))
+    elif missing:
         stdout.write(("note: no Slack/Teams channels configured; escalation levels without a mention: "
                       if en else "注意: Slack・Teams のチャンネルが未設定です。通知先のないエスカレーション段階: ")
                      + "; ".join(missing) + "\n")

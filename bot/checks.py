@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.config import ConfigError, Settings
+from bot.config_text import in_locale
 from bot.triage.classify import KINDS
 from bot.triage.playbook import PlaybookLibrary
 from bot.triage.profiles import Profile, display_path
@@ -15,15 +18,17 @@ def check_kinds(settings: Settings, library: PlaybookLibrary, profile: Profile) 
     base = profile.base or profile.id
     where = ", ".join(str(p) for p in (settings.playbooks_dir, settings.extra_playbooks_dir) if p is not None)
     problems = []
+    locale = settings.file.locale
     for kind in KINDS:
         if kind not in library.kinds():
-            problems.append(f"{kind}: プレイブック {kind}.yaml がありません / no playbook {kind}.yaml")
+            problems.append(in_locale(locale, f"{kind}: プレイブック {kind}.yaml がありません",
+                                      f"{kind}: no playbook {kind}.yaml"))
         elif not any(step.applies_to(base) for step in library.playbook(kind).steps):
-            problems.append(f"{kind}: プロファイル {profile.id} 向けの手順がありません / "
-                            f"no step applies to profile {profile.id}")
+            problems.append(in_locale(locale, f"{kind}: プロファイル {profile.id} 向けの手順がありません",
+                                      f"{kind}: no step applies to profile {profile.id}"))
     if problems:
         raise ConfigError("\n".join(f"{settings.source}: {line}" for line in problems)
-                          + f"\n(探した場所 / looked in: {where})")
+                          + in_locale(locale, f"\n（探した場所: {where}）", f"\n(looked in: {where})"))
 
 
 def shadowing_hint(settings: Settings, message: str) -> str:
@@ -34,7 +39,7 @@ def shadowing_hint(settings: Settings, message: str) -> str:
         return ""
     own = [path.stem for path in (extra / "profiles").glob("*.yaml")
            if not (settings.playbooks_dir / "profiles" / path.name).is_file()]
-    if any(f"'{pid}'" in message or f".{pid}:" in message for pid in own):
+    if any(f"'{pid}'" in message or re.search(rf"\.{re.escape(pid)}[.:]", message) for pid in own):
         return ""  # a new municipality's own copies (README), not an outdated copy of a built-in: keep them
     for path in sorted(extra.rglob("*")):
         relative = path.relative_to(extra)

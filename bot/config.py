@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
-from bot.config_text import ime_slips
+from bot.config_text import ime_slips, in_locale
 from bot.config_urls import url_problem
 from bot.config_values import (
     ClockTime,
@@ -49,10 +49,10 @@ class ConfigError(Exception):
     """An invalid configuration; the message names the file, the field and what was expected."""
 
 
-def unknown_profile(source: str, name: str, known: set[str] | Mapping[str, Any]) -> str:
-    """app.yaml's profile names no built-in or custom profile."""
+def unknown_profile(source: str, name: str, known: set[str] | Mapping[str, Any], locale: str | None = None) -> str:
+    """app.yaml's profile names no built-in or custom profile (in app.yaml's locale when given)."""
     listed = ", ".join(sorted(known))
-    return both(f"{source}: profile: プロファイル {name!r} はありません。組み込みの asahikawa（旭川市）・"
+    return in_locale(locale, f"{source}: profile: プロファイル {name!r} はありません。組み込みの asahikawa（旭川市）・"
                 f"urausu（浦臼町）・iwaki（いわき市）・chikugo（筑後市）か、custom_profiles で定義した名前を"
                 f"指定してください（使える名前: {listed}）。",
                 f"{source}: profile: unknown profile {name!r} (known: {listed})")
@@ -362,16 +362,16 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> S
     builtin = builtin_playbooks_dir()
     extra = beside(path, file_settings.playbooks_dir) if file_settings.playbooks_dir else None
     if extra is not None and not extra.is_dir():
-        problems = [
+        problems = [in_locale(
+            file_settings.locale,
             f"{path}: playbooks_dir: フォルダー {extra} がありません（app.yaml のあるフォルダーからの相対パスとして"
-            f"探しました）。組み込みのプレイブックだけを使う場合はこの行を削除してください。\n"
+            f"探しました）。組み込みのプレイブックだけを使う場合はこの行を削除してください。",
             f"{path}: playbooks_dir: folder {extra} does not exist (relative paths are taken from the folder of "
-            f"app.yaml); remove the line to use only the built-in playbooks ({builtin})"
-        ]
+            f"app.yaml); remove the line to use only the built-in playbooks ({builtin})")]
         # Also name a misspelled profile now: otherwise it would only show once the folder is fixed.
         known = {p.stem for p in (builtin / "profiles").glob("*.yaml")} | set(file_settings.custom_profiles)
         if file_settings.profile not in known:
-            problems.append(unknown_profile(str(path), file_settings.profile, known))
+            problems.append(unknown_profile(str(path), file_settings.profile, known, file_settings.locale))
         raise ConfigError("\n".join(problems))
     secrets = Secrets(
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from bot import identity
 
@@ -48,6 +49,47 @@ def _platform_id(platform: str, value: str, where: str) -> str:
     return identity.qualify(platform, value)
 
 
+def _twice(values: Iterable[tuple[str, str]], locale: str) -> str | None:
+    """The first (where, id) whose id an earlier entry already gave, said in the file's language; else None."""
+    seen: dict[str, str] = {}
+    for where, value in values:
+        if value in seen:
+            if locale == "en":
+                return (f"{where}: {value!r} is the same id as {seen[value]}; remove the duplicate (one person is "
+                        f"listed once)")
+            return (f"{where}: {value!r} は {seen[value]} と同じ ID です。重複している方を削除してください"
+                    f"（一人は一度だけ書きます）。")
+        seen[value] = where
+    return None
+
+
+def _platform_list(block: Any, platform: str, name: str, source: str) -> list[tuple[str, str]]:
+    """A platform block's people list as (where, namespaced id); anything not a list of text is the adapter's to
+    refuse when it validates its own block."""
+    values = block.get(name) if isinstance(block, dict) else None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return []
+    return [(f"{source}: {platform}.{name}[{i}]", identity.qualify(platform, v.strip())) for i, v in enumerate(values)]
+
+
+def refuse_duplicates(file_settings: FileSettings, source: str) -> None:
+    """Each people list names a person once: a repeat is a copy-and-paste slip, and two console users with one id
+    would act as one person."""
+    lists = [[(f"{source}: access.{name}[{i}]", v) for i, v in enumerate(getattr(file_settings.access, name))]
+             for name in SHARED_FIELDS]
+    lists += [[(f"{source}: slack.{name}[{i}]", identity.qualify("slack", v))
+               for i, v in enumerate(getattr(file_settings.slack, name))] for name in ("pr_members", "pr_user_groups")]
+    lists += [_platform_list(getattr(file_settings, platform), platform, name, source)
+              for platform in ("teams", "lineworks") for name in SHARED_FIELDS]
+    lists.append([(f"{source}: console.users.{key}.id", user.id) for key, user in file_settings.console.users.items()])
+    for entries in lists:
+        problem = _twice(entries, file_settings.locale)
+        if problem:
+            from bot.config import ConfigError
+
+            raise ConfigError(problem)
+
+
 def namespace_user_ids(file_settings: FileSettings, source: str) -> tuple[FileSettings, tuple[str, ...]]:
     """app.yaml's user ids namespaced (access: as written, or Slack-shaped with a warning; slack: slack's own),
     and the start-up warnings; ConfigError for an id whose platform cannot be told."""
@@ -65,4 +107,5 @@ def namespace_user_ids(file_settings: FileSettings, source: str) -> tuple[FileSe
         "access": file_settings.access.model_copy(update=access),
         "slack": file_settings.slack.model_copy(update={"pr_members": slack_members}),
     })
+    refuse_duplicates(updated, source)
     return updated, tuple(warnings)

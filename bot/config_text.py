@@ -13,6 +13,13 @@ _AFTER = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*:(\u3000)")
 _INDENT = re.compile(r"^[ ]*(\u3000)[ \u3000]*[A-Za-z_][\w.-]*[ \u3000]*[:：]")
 
 
+def in_locale(locale: str | None, ja: str, en: str) -> str:
+    """A configuration message in app.yaml's language once it is known; Japanese then English before that (None)."""
+    if locale is None:
+        return both(ja, en)
+    return en if locale == "en" else ja
+
+
 def ime_slips(text: str, source: str) -> str | None:
     """Lines whose key is followed by a full-width colon or indented with a full-width space, or None."""
     found = []

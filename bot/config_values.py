@@ -109,9 +109,15 @@ def weekday_list(value: Any) -> Any:
 OfficeDays = Annotated[list[OfficeDay], BeforeValidator(weekday_list)]
 
 
+# Other units a field's number is written in, as many of the field's own unit (1時間 = 60 分): named in the refusal.
+_OTHER_UNITS = {"分": {"時間": 60, "日": 24 * 60, "日間": 24 * 60}, "時間": {"日": 24, "日間": 24}}
+_ENGLISH_UNITS = {"分": "minutes", "時間": "hours"}
+
+
 def number(unit: str) -> Any:
     """A whole number as written: full-width ６０ and the field's own unit (30分 for minutes) read as 60 and 30;
-    another unit (1時間 for minutes) is left for the field to refuse rather than read in the wrong unit."""
+    another unit (1時間 for minutes) is refused with the number to write rather than read in the wrong unit."""
+    own = unit.split("|")[0]
 
     def read(value: Any) -> Any:
         if isinstance(value, str):
@@ -119,6 +125,15 @@ def number(unit: str) -> Any:
             found = re.fullmatch(rf"([+-]?\d+)\s*(?:{unit})?", text)
             if found:
                 return int(found.group(1))
+            other = re.fullmatch(r"(\d+)\s*(時間|日間|日)", text)
+            if other and other.group(2) in _OTHER_UNITS.get(own, {}):
+                meant = int(other.group(1)) * _OTHER_UNITS[own][other.group(2)]
+                raise PydanticCustomError("other_unit", "write it in {unit_en} as a number: {written} is {meant}",
+                                          {"unit": own, "unit_en": _ENGLISH_UNITS[own], "written": value,
+                                           "meant": meant})
+            if re.match(r"\d", text) and own in _OTHER_UNITS:
+                raise PydanticCustomError("other_unit_plain", "write it in {unit_en} as a whole number",
+                                          {"unit": own, "unit_en": _ENGLISH_UNITS[own]})
         return value
 
     return BeforeValidator(read)

@@ -12,6 +12,7 @@ from bot.chat_sections import platform_people
 from bot.checks import check_kinds, shadowing_hint
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings, unknown_profile
+from bot.config_text import in_locale
 from bot.i18n import Catalog, listed
 from bot.triage.access import AccessPolicy
 from bot.triage.classify import Classifier
@@ -22,7 +23,6 @@ from bot.triage.playbook import PlaybookError, PlaybookLibrary, load_library
 from bot.triage.profiles import Profile, ProfileError, load_profiles, profile_from_dict
 from bot.triage.retention import check_retention_kinds
 from bot.triage.service import Triage
-from bot.triage.validation_text import both
 from storage.db import make_engine, make_session_factory, make_sqlite_folder, migrate
 
 DEFAULT_WAIT_MINUTES = 30
@@ -54,7 +54,7 @@ def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
         profiles[profile_id] = profile_from_dict({"id": profile_id, **data}, profiles, source)
     selected = named_profile(settings.file.profile, profiles)
     if selected is None:
-        raise ConfigError(unknown_profile(settings.source, settings.file.profile, profiles))
+        raise ConfigError(unknown_profile(settings.source, settings.file.profile, profiles, settings.file.locale))
     return profiles, profiles[selected]
 
 
@@ -69,6 +69,17 @@ def named_profile(written: str, profiles: Mapping[str, Profile]) -> str | None:
     return next((pid for pid, said in names.items() if wanted in said), None)
 
 
+def _named_key(profile: Profile, written: str, locale: str) -> str:
+    """When a level names a section by the name the profile gives it (危機管理室), the key to write instead."""
+    wanted = unicodedata.normalize("NFKC", written).strip().casefold()
+    for key in profile.sections:
+        names = {unicodedata.normalize("NFKC", profile.section_name(key, lang)).casefold() for lang in ("ja", "en")}
+        if wanted in names:
+            return (f"; {written!r} is the name of section {key}: write section: {key}" if locale == "en"
+                    else f"{written!r} は部署 {key} の名前です。section: {key} と書いてください。")
+    return ""
+
+
 def escalation_plan(settings: Settings, profile: Profile, locale: str) -> EscalationPlan:
     """Level 1 tells every first recipient the guideline names at once; then app.yaml's own levels; then, while
     nobody acknowledges, the last level again up to escalation.renotice_limit times. Leading app.yaml entries that
@@ -81,10 +92,12 @@ def escalation_plan(settings: Settings, profile: Profile, locale: str) -> Escala
     for index, level in enumerate(configured):
         if level.section not in profile.sections:
             known = ", ".join(sorted(profile.sections))
-            raise ConfigError(both(f"{settings.source}: escalation.levels[{index}].section: プロファイル "
-                                   f"{profile.id} に部署 {level.section!r} はありません（使える部署: {known}）。",
-                                   f"{settings.source}: escalation.levels[{index}].section: unknown section "
-                                   f"{level.section!r} for profile {profile.id} (known: {known})"))
+            where = f"{settings.source}: escalation.levels[{index}].section"
+            raise ConfigError(in_locale(settings.file.locale,
+                                        f"{where}: プロファイル {profile.id} に部署 {level.section!r} はありません"
+                                        f"（使える部署: {known}）。" + _named_key(profile, level.section, "ja"),
+                                        f"{where}: unknown section {level.section!r} for profile {profile.id} "
+                                        f"(known: {known})" + _named_key(profile, level.section, "en")))
     first = tuple(profile.first_report_to)
     lead = 0
     while lead < len(configured) and configured[lead].section in first:

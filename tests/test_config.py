@@ -84,8 +84,9 @@ def test_a_postgres_url_as_psql_takes_it_is_accepted(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("body", "expected"), [
-    ("profile: sapporo\n", "profile: unknown profile 'sapporo'"),
-    ("escalation:\n  levels:\n    - {section: mayor}\n", "escalation.levels[0].section: unknown section 'mayor'"),
+    ("profile: sapporo\n", "profile: プロファイル 'sapporo' はありません"),  # app.yaml's locale (ja) only
+    ("escalation:\n  levels:\n    - {section: mayor}\n",
+     "escalation.levels[0].section: プロファイル asahikawa に部署 'mayor' はありません"),
     ("custom_profiles:\n  mycity: {extends: nagoya}\nprofile: mycity\n", "custom_profiles.mycity: extends"),
 ])
 def test_start_up_refuses_semantic_errors_without_traceback(tmp_path: Path, body: str, expected: str,
@@ -142,7 +143,7 @@ def test_missing_playbooks_dir_does_not_hide_a_misspelled_profile(tmp_path: Path
         load_config(path, environ={})
     message = str(info.value)
     assert "playbooks_dir: フォルダー /nonexistent/playbooks がありません" in message
-    assert "profile: unknown profile 'asahikwa'" in message
+    assert "profile: プロファイル 'asahikwa' はありません" in message
 
 
 def _load(tmp_path: Path, body: str):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from bot.clock import format_jst, to_jst
 from bot.i18n import Catalog
 from bot.triage.access import AccessPolicy
 from bot.triage.playbook import PlaybookLibrary
+from bot.triage.playbook_sources import own_setting_basis
 from bot.triage.profiles import Profile
 from bot.triage.queries import TimelineEntry
 from bot.triage.summary import platform_label
@@ -82,6 +83,8 @@ def step_sources(library: PlaybookLibrary, profile: Profile, catalog: Catalog, k
     if base in step.clauses:
         return step.label(locale, base), tuple(profile.cite(k, locale) for k in step.clauses[base])
     fallback = step.fallback.get(base)
+    if fallback is not None and fallback.own:  # as the chat says (bot/triage/playbook_sources.py)
+        return step.label(locale, base), (own_setting_basis(profile, locale),)
     if fallback is not None and fallback.clauses:
         return step.label(locale, base), tuple(profile.cite(k, locale) for k in fallback.clauses)
     if fallback is not None and fallback.practice:  # as the chat says: no clause of the guideline is its basis

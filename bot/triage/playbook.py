@@ -42,6 +42,7 @@ from bot.triage.playbook_checks import (
     read_playbook,
 )
 from bot.triage.playbook_models import FirstNotice, InputDef, Playbook, PlaybookError, Step
+from bot.triage.playbook_sources import step_basis
 from bot.triage.playbook_trial import try_render_all
 from bot.triage.profiles import LOCALES, Profile, display_path
 from bot.triage.templating import build_context, labels_for, make_environment
@@ -241,7 +242,7 @@ class PlaybookLibrary:
             for dont, templates in zip(step.donts, compiled.donts, strict=True)
             if dont.profiles is None or base in dont.profiles
         )
-        citations, note = self._sources(playbook, step, profile, full, locale)
+        citations, note = step_basis(playbook, step, profile, locale, compiled.notes, full)
         actor = step.actor_for(base)
         actor_label = profile.actor_name(actor, locale) if actor in profile.actors else actor
         who = f"Who: {actor_label}" if locale == "en" else f"実施者: {actor_label}"
@@ -281,53 +282,6 @@ class PlaybookLibrary:
         return DraftView(
             id=draft_id, title=draft.titles[locale], text=draft.templates[locale].render(full).strip() + "\n"
         )
-
-    def _sources(
-        self, playbook: Playbook, step: Step, profile: Profile, full: dict[str, Any], locale: str
-    ) -> tuple[tuple[str, ...], str]:
-        base = profile.base or profile.id
-        if base in step.clauses:
-            return tuple(profile.cite(k, locale) for k in step.clauses[base]), ""
-        fallback = step.fallback[base]
-        keys = fallback.clauses if fallback.clauses or fallback.practice else profile.general_rule.clauses
-        citations = tuple(profile.cite(k, locale) for k in keys)
-        custom = self._compiled[(playbook.kind, step.id)].notes.get(base)
-        if fallback.practice:
-            prefix = profile.guideline.citation_prefix_en if locale == "en" else profile.guideline.citation_prefix
-            note = (
-                f"This step is general practice, not a rule of the {prefix} guideline."
-                if locale == "en"
-                else f"この手順は{prefix}のガイドラインの定めではなく、一般的な対応です。"
-            )
-            if custom is not None:
-                note = f"{note}{' ' if locale == 'en' else ''}{custom[locale].render(full).strip()}"
-            if not citations:  # say what the step rests on, without citing a clause it is not in
-                citations = (
-                    f"general practice (not a rule of the {prefix} guideline)"
-                    if locale == "en"
-                    else f"一般的な対応（{prefix}のガイドラインの定めではありません）",
-                )
-            return citations, note
-        if custom is not None:
-            return citations, custom[locale].render(full).strip()
-        topic = (fallback.topic or playbook.topic).get(locale)
-        rule = profile.general_rule.get(locale)
-        rule_keys = (
-            ", ".join(profile.general_rule.clauses)
-            if locale == "en"
-            else "、".join(profile.general_rule.clauses)
-        )
-        if locale == "en":
-            note = (
-                f"The {profile.guideline.citation_prefix_en} guideline has no rule on {topic}, so its "
-                f"general rule applies: {rule} (clauses {rule_keys})."
-            )
-        else:
-            note = (
-                f"{profile.guideline.citation_prefix}のガイドラインには{topic}の定めがないため、"
-                f"一般原則（{rule}。根拠: {rule_keys}）に従います。"
-            )
-        return citations, note
 
 
 def _compile_step(env: SandboxedEnvironment, step: Step, where: str, answer_ids: set[str]) -> StepTemplates:

@@ -88,17 +88,28 @@ def check_structure(playbook: Playbook, source: str, builtins: Mapping[str, Prof
                     f"{where}.fallback.{pid}: the step already has clauses for {pid!r}; "
                     "give either clauses or a fallback"
                 )
-            if fallback.note is not None and not fallback.clauses and not fallback.practice:
+            if fallback.own and (fallback.clauses or fallback.practice):
+                field = "clauses" if fallback.clauses else "practice"
+                # An own step is labelled 自治体の運用設定 alone: citing a clause or calling it general practice
+                # would say the guideline (or common practice) is where it comes from.
+                raise PlaybookError(both(
+                    f"{where}.fallback.{pid}.{field}: own: true の手順は自治体の運用設定として表示し、ガイドラインの"
+                    f"条項を引用しません。{field} を削除してください（ガイドラインの条項に基づく手順なら own: true を"
+                    f"削除し clauses に条項を、一般的な対応なら own: true の代わりに practice: true を書きます）。",
+                    f"{where}.fallback.{pid}.{field}: a step with own: true is shown as the municipality's own setting "
+                    f"and cites no clause; remove {field} (or remove own: true if the step rests on the guideline or "
+                    f"is general practice)"))
+            if fallback.note is not None and not fallback.clauses and not fallback.practice and not fallback.own:
                 # The note replaces the one saying the general rule applies, yet its clauses would still be cited.
                 raise PlaybookError(both(
                     f"{where}.fallback.{pid}.clauses: 説明（note）があり条項がないため、この手順の根拠として一般原則の"
-                    f"条項が表示されますが、説明はそれに触れていません。ガイドラインの定めでない手順（自治体の"
-                    f"運用設定など）なら practice: true を加えてください（条項を引用せず、ガイドラインの定めでないと"
-                    f"表示します）。"
+                    f"条項が表示されますが、説明はそれに触れていません。自治体が独自に定めた手順なら own: true を、"
+                    f"一般的な対応なら practice: true を加えてください（どちらも条項を引用せず、ガイドラインの定めで"
+                    f"ないと表示します）。"
                     f"ガイドラインの条項に基づく手順なら clauses にその条項を書いてください。",
                     f"{where}.fallback.{pid}.clauses: a note without clauses shows the general rule's clauses as the "
-                    f"step's basis, which the note does not explain; add practice: true for a step no clause "
-                    f"contains (e.g. the municipality's own setting), or list the clauses it rests on"))
+                    f"step's basis, which the note does not explain; add own: true for the municipality's own step, "
+                    f"practice: true for general practice, or list the clauses it rests on"))
         if isinstance(step.actor, dict):
             for pid in step.actor:
                 if pid not in builtins:

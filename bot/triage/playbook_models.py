@@ -39,12 +39,15 @@ class Fallback(_Model):
 
     practice: the step is general practice (一般的な対応), not the municipality's general rule; it cites only the
     clauses listed (maybe none) and says plainly that the guideline does not contain it.
+    own: the step is the municipality's own setting (自治体の運用設定), not from its guideline: it cites no clause and
+    is labelled as such wherever it is shown.
     """
 
     clauses: list[str] = Field(default_factory=list)  # empty: the profile's general_rule.clauses (unless practice)
     topic: LocalText | None = None  # what the guideline is silent on; default: the playbook's topic
     note: LocalText | None = None  # a full note (template) replacing the generated one
     practice: bool = False
+    own: bool = False
 
 
 class FirstNotice(_Model):
