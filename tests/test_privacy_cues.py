@@ -1,0 +1,86 @@
+"""Privacy cues by class of report (session 19): each class the held-out set showed missed, in fresh wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.triage.privacy_cues import exposes_personal_data
+
+# Each class: reports that must restrict, written apart from tests/data/privacy_heldout.jsonl (not tuned on it).
+MUST_RESTRICT = {
+    "misdirected": [
+        "市民税課です。特別徴収税額の通知書を、別の事業所宛てに誤ってメールしてしまいました",
+        "後期高齢者医療の保険証の送付先を間違えて、隣の世帯に届いていたことが分かりました",
+        "ひとり親家庭の相談票を、教育委員会ではなく外部の方のアドレスに送信してしまいました",
+        "障害支援区分の認定結果を誤送付しました。本人から問い合わせがあり判明しています",
+        "I emailed a resident's benefit decision letter to the wrong person this afternoon.",
+    ],
+    "in_photo": [
+        "広報誌の表紙写真の奥に、来客者名簿がはっきり写り込んでいると連絡がありました",
+        "公式Xの動画で、職員の机のパソコン画面に納税者の名前と税額が映っています",
+        "ホームページの写真を拡大すると、面談予定表の相談者の名前が判読できます",
+        "The photo we posted shows a clipboard with visitors' names and phone numbers on it.",
+    ],
+    "staff_account": [
+        "保健師が私的なXに、訪問した家庭の様子を地区名入りで投稿していました",
+        "窓口担当の職員が裏アカウントで、対応した生活保護受給者について書き込んでいます",
+        "An officer wrote about a patient he transported last night on his personal Instagram.",
+    ],
+    "address": [
+        "リプ欄に「通報したのは栄町二丁目の高橋さん」と書き込まれて拡散しています",
+        "苦情の主は〇〇マンション305号室の人だという投稿が出回っています",
+        "偽アカウントが、抗議した女性の家の写真を載せています",
+        "A reply gives the street where the complainant lives and a photo of her house.",
+    ],
+    "numbers": [
+        "炎上しているリプに、苦情を入れた人の番号として〇八〇・九八七六・五四三二が書かれています",
+        "引用で「この人に電話して ０９０　１２１２　３４３４」と拡散されています",
+        "The reply says to call him on +81 80 5555 1212.",
+        "リプ欄に個人番号 1234-5678-9012 が書かれています",
+    ],
+    "records": [
+        "介護認定の調査票のコピーが、外部のグループチャットに流れていました",
+        "住民票の写しを撮った画像がインスタに上がっています",
+        "生活保護のケース記録が入ったノートパソコンを出張先で紛失しました",
+        "児童の健康診断の結果一覧が、学校のホームページから誰でも閲覧できる状態でした",
+        "戸籍謄本のコピーが窓口に置き忘れられ、別の来庁者が持ち帰ったようです",
+    ],
+    "names": [
+        "イベントの当選者の氏名を、本人の同意なく公式インスタに掲載してしまいました",
+        "抽選の落選者に送るはずのお詫びに、他の申込者の名前が表示されたまま配信されました",
+        "返礼品の発送リストに載った寄附者の名前と住所がSNSにアップされています",
+        "A list of applicants' names and ages was visible on the booking page.",
+    ],
+    "children": [
+        "幼稚園のブログに、園児の顔写真と名前と誕生日を並べた記事が出ています",
+        "The after-school club posted a photo with each pupil's name and class on a sign.",
+    ],
+}
+
+# Look-alikes that must not restrict: an office's own contacts, venues, policy talk, warnings about phishing.
+MUST_NOT = [
+    "なりすましアカウントのプロフィールに、市民課の電話番号と市役所の住所がそのまま載っています",
+    "お知らせに載せた問い合わせ先（保険年金課 〇一六六・二五・五一一一）が間違っているとデマが出ています",
+    "花火大会の会場（中央公園、本町三丁目）の案内投稿に、駐車場がないと批判が集まっています",
+    "「市が個人情報を漏らしている」という投稿が拡散していますが、そのような事実はありません",
+    "個人情報保護の研修を公開したところ炎上しています",
+    "市を装ったメールで、氏名と生年月日と口座番号を入力させるフィッシングサイトに誘導されています",
+    "偽の当選通知DMで「住所と電話番号を送ってください」と求めるなりすましが出ています",
+    "Fraudsters are texting residents asking for their date of birth and bank details; we want to warn people.",
+    "市長の写真と名前を使ったなりすましアカウントが投稿を続けています",
+    "避難所一覧の住所と電話番号が古いまま掲載されていると指摘がありました",
+    "The venue address in our event post is wrong and people are complaining.",
+    "公式Xの投稿で、お問い合わせ先の担当者名と課の電話番号を載せています。その投稿が炎上しています",
+]
+
+
+@pytest.mark.parametrize("text", [text for texts in MUST_RESTRICT.values() for text in texts])
+def test_a_report_of_exposed_personal_data_restricts(text: str) -> None:
+    """A report that personal data is out (sent astray, in a photo, on a staff account, an address) restricts."""
+    assert exposes_personal_data(text) is True
+
+
+@pytest.mark.parametrize("text", MUST_NOT)
+def test_a_look_alike_does_not_restrict(text: str) -> None:
+    """An office's published contacts, a venue, privacy as a topic or a phishing warning stays in the channel."""
+    assert exposes_personal_data(text) is False
