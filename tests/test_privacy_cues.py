@@ -71,6 +71,17 @@ MUST_NOT = [
     "避難所一覧の住所と電話番号が古いまま掲載されていると指摘がありました",
     "The venue address in our event post is wrong and people are complaining.",
     "公式Xの投稿で、お問い合わせ先の担当者名と課の電話番号を載せています。その投稿が炎上しています",
+    # Found on the classifier corpora (others' text): words that name no person's data.
+    "介護施設の入所者の家族から、市の投稿に抗議のリプが相次いでいます",
+    "市を名乗るアカウントから、住民に「還付金があります」というDMが届いていると相談がありました",
+    "副市長の名前と顔写真を使ったアカウントがFacebookで友達申請を送っています",
+    "消防署の名前のInstagramが、火災の写真を勝手に投稿しています。本物ではありません",
+    "「戸籍謄本がコンビニで無料になる」という画像が出回っていますが、そのような制度はありません",
+    "マイナ保険証が使えなくなるという誤った情報が拡散しています",
+    "「ご自宅の前に雪を出さないで」と書いた除雪の投稿が住民の反発を受けて炎上しています",
+    "職員が自宅待機になるという書き込みが住民の間で広まっていますが誤りです",
+    "避難所の写真をXに上げるときは、名簿が写り込まないよう確認してください",
+    "Our account's recovery e-mail was changed and the blog is showing posts none of us wrote from an unknown address.",
 ]
 
 

@@ -13,19 +13,21 @@ import unicodedata
 # privacy as a topic and a phishing warning name no person and say nothing is out.
 
 # Data that is a person's whatever the sentence says around it (the generic 個人情報 only when it is not a topic).
-_RECORD_JA = ("個人情報(?!(の|を)?(取り?扱|保護|管理|研修|方針))|名簿|マイナンバー(?!カード)|個人番号|生年月日|誕生日|"
-              "顔写真|自宅|本名|実名|フルネーム|病歴|病名|既往歴|症状|家族構成|口座番号|口座|ナンバープレート|"
-              "住民票|戸籍|課税明細|税額|滞納額|所得|督促状|通知書|決定通知|認定通知|認定結果|調査票|問診票|"
-              "(健康|検|健)診(断)?の?結果|母子手帳|障害者手帳|本人確認書類|保険証|受付(票|簿|表)|相談(票|記録|内容)|"
-              "(ケース|面談|支援|診療|貸出)の?(記録|履歴)|連絡網|出席簿|名札|(?<!基本)台帳|調書|個人データ|虐待")
+_RECORD_JA = ("個人情報(?!(の|を)?(取り?扱|保護|管理|研修|方針))|名簿|マイナンバー(?!カード)|個人番号|"
+              "生年月日|誕生日|顔写真|本名|実名|フルネーム|病歴|病名|既往歴|症状|家族構成|口座番号|"
+              "ナンバープレート|住民票|戸籍|課税明細|税額|滞納額|所得|督促状|認定結果|調査票|問診票|"
+              "(健康|検|健)診(断)?の?結果|母子手帳|障害者手帳|本人確認書類|(?<!マイナ)保険証|受付(票|簿|表)|"
+              "相談(票|記録|内容)|(ケース|面談|支援|診療|貸出)の?(記録|履歴)|連絡網|出席簿|名札|(?<!基本)台帳|"
+              "調書|個人データ")
 # Details that point at a person only in a sentence about one (an office publishes its address and number).
-_DETAIL_JA = ("住所|番地|電話番号|携帯番号|携帯の番号|連絡先|メールアドレス|メアド|アドレス|氏名|名前|"
-              "名字|苗字|部屋番号|勤務先|学校名")
+_DETAIL_JA = ("住所|番地|(?<!ご)自宅(?!待機|療養|勤務|学習)|電話番号|携帯番号|携帯の番号|連絡先|メールアドレス|"
+              "メアド|アドレス|氏名|名前|名字|苗字|部屋番号|勤務先|学校名")
 # A person, not an office: 市民課 and 住民課 are offices, 市民の方 is a person; 担当者 and 事業者 are not data.
 _PERSON_JA = ("(?<![一-龥])(職員|住民|市民|町民|村民|区民|個人|本人|家族|家庭|世帯|保護者|子ども|子供|"
               "園児|児童|生徒|学生|患者|差出人|送り主)(?![課部係室局]|センター|窓口|会館|情報システム)|"
-              "(?<![一-龥])(?!(担当|事業|業|記|管理|責任|関係|有識|代表|発信|運用|作成|投稿|編集)者)"
-              "[一-龥]{1,8}者(?!会|様式)|(?<!皆)さん|(?<!客)(?<!皆)様|氏(?![名])|方の|人の|(の|た)方(が|は|を)?")
+              "(?<![一-龥])"
+              "[一-龥]{1,8}(?<!担当)(?<!業)(?<!記)(?<!管理)(?<!責任)(?<!関係)(?<!識)(?<!代表)(?<!発信)(?<!運用)"
+              "(?<!作成)(?<!投稿)(?<!編集)者(?!会|様式)|(?<!皆)さん|(?<!客)(?<!皆)様|氏(?![名])|方の|人の|(の|た)方(が|は|を)?")
 _PERSON_NAME = "氏名|名前|フルネーム|実名|本名"
 # Words saying it is out: posted, sent astray, in a photo, readable, downloadable, lost or stolen.
 _OUT_JA = ("晒|さらさ|さらし|流出|漏え?い|漏れ|漏ら|公開され|公開状態|公開設定|公開リンク|外部共有|"
@@ -34,13 +36,15 @@ _OUT_JA = ("晒|さらさ|さらし|流出|漏え?い|漏れ|漏ら|公開され
            "拡散|貼られ|映って|写って|写り込|映り込|写った|映った|読め|判読|見え|丸見え|表示され|閲覧でき|"
            "見られ|ダウンロードでき|[にを](アップ|上げ)|アップされ|アップロード|上がって|上げられ|"
            "流れ(て|た|ま)|配信(し|され)|転載|紛失|盗まれ|盗難|置き忘れ|持ち帰|黒塗りし忘れ|黒塗りされず|"
-           "誤送信|誤送付|誤配|届いて")
-_NEGATED = "(?!(て|で)?(い)?(ない|ません|ず))"
+           "誤送信|誤送付|誤配")
+_NEGATED = "(?!(ま|ら|さ|か|わ|が)?(て|で)?(い)?(ない|ません|ず|ぬ|にく))"
 # A letter or mail gone to someone else: 誤送信, 宛先を間違え, 別の世帯に送付, ではなく外部の方に送信.
 _ASTRAY_JA = re.compile(r"誤送信|誤送付|誤配|封入ミス|(送付|宛)先を.{0,4}間違|宛先.{0,6}間違|"
                         r"誤って.{0,20}(送|メール|郵送|FAX)|"
                         r"(別|他|違う|外部|無関係|隣)の.{0,12}(に|へ|宛て?に?)(誤って)?(送|メール|郵送|FAX|届い)|"
                         r"ではなく.{0,20}(に|へ)(送|メール|郵送|FAX)|本人ではない.{0,4}(に|へ)|BCC.{0,12}(TO|CC)")
+# What a misdirected letter or mail holds.
+_LETTER_JA = "通知|明細|書類|データ|リスト|一覧|記録|結果|申告書|申請書|PDF|Excel|エクセル|添付"
 # A staff member's own account writing about someone the office serves.
 _PRIVATE_ACCOUNT = re.compile(r"個人の?(アカ|X|ツイッター|インスタ|Instagram|Facebook|フェイスブック|TikTok|"
                               r"ブログ|note|SNS)|私的な?|私用の?|裏アカ|プライベートの?(アカ|SNS)")
@@ -48,7 +52,7 @@ _CASE_JA = re.compile(r"窓口に来た|(対応|担当|訪問|搬送|相談を�
                       r"生徒|児童|家庭|生活保護|受給|滞納|病名|症状|利用者")
 # An address pointing at a person: 三丁目の高橋さん, 305号室の人, 抗議した女性の家.
 _ADDRESS_PERSON = re.compile(r"(丁目|番地|号棟|号室|番\d+号)[^。、]{0,6}?(さん|様|氏|の人|の方|宅)|"
-                             r"(さん|様|氏|者|主|人|方|女性|男性|夫婦|一家)の(家|自宅|住所|住まい|部屋|現住所)")
+                             r"(さん|様|氏|者|主|人|方|女性|男性|夫婦|一家)の(家(?![族庭具電計事])|自宅|住所|住まい|部屋|現住所)")
 # A list or record of people: 寄附者リスト, 受給者データ, 利用者の画面.
 _PEOPLES_JA = rf"({_PERSON_JA})の?(リスト|一覧|データ|記録|画面|ID|写真|顔|画像|動画)"
 
@@ -63,7 +67,18 @@ _JA_OUT = re.compile(rf"({_OUT_JA}){_NEGATED}")
 # Said to be untrue in so many words: a rumour of a leak is not one.
 # Someone's words in quotes: 「個人情報を売るのか」 is a complaint about a policy, not data.
 _QUOTED = re.compile(r"「[^「」]*」")
+# A name that is an organisation's, or one an account uses as its own (なりすまし), is not a person's data; nor is
+# a document named as a service (住民票がコンビニで無料).
+_NOT_DATA = re.compile(r"(市|町|村|区|県|国|校|園|館|課|局|室|社|店|会|所|場)の名前|(という|同じ|似た)名前|"
+                       r"(名前|氏名)((と|や|・)(顔写真|写真|アイコン))?(を|で)?(使っ|使う|使い|用い|騙|かた|名乗)|"
+                       r"(名前|氏名)((と|や|・)(顔写真|写真|アイコン))?(で|の)(?=[^。]{0,40}"
+                       r"(アカウント|アカ|ページ|チャンネル|グループ|サイト|X|TikTok|インスタ|Instagram|Facebook|"
+                       r"FB|LINE|YouTube))|"
+                       r"(住民票|戸籍|保険証|通知書|証明書)(の写し)?[^。、]{0,3}(コンビニ|無料|発行|手数料|申請|取得|交付|"
+                       r"必要|取りに)")
 _DENIED_JA = re.compile(r"(その|そのような|そういった)事実は(ありません|ない|なく|ございません)|事実無根")
+# A caution or a check (名簿が写り込まないよう確認を, 写っていないか) says nothing is out yet.
+_CAUTION_JA = re.compile(rf"({_OUT_JA})(ま|ら|さ|か|わ|が)?(て|で)?(い)?な(いよう|いか|いで)")
 
 _DATA_EN = (r"(home |street )?address(es)?|phone( numbers?)?|mobile( numbers?)?|e-?mail address(es)?|dates? of birth|"
             r"personal (data|information|details)|(full |real )?names?|contact details|medical (history|records?)|"
@@ -75,9 +90,9 @@ _VERB_EN = (r"leak(ed|ing)?|expos(ed|ing)|posted|published|shared|doxx(ed|ing)?|
             r"sent|shows?|showing|visible|appeared|revealed|attached|caption|describes|wrote|gives|replied|"
             r"include[sd]?|listing|lost|stolen")
 _EN_STRONG = re.compile(
-    r"\b(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b)"
+    r"\b(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b)"
     rf"({_DATA_EN})\b.{{0,60}}?\b({_VERB_EN})\b|\b({_VERB_EN})\b.{{0,60}}?\b"
-    r"(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b)"
+    r"(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b)"
     rf"({_DATA_EN})\b|\bdoxx(ed|ing)?\b", re.IGNORECASE)
 _EN_DETAIL = re.compile(rf"\b({_DATA_EN})\b", re.IGNORECASE)
 _EN_PERSON = re.compile(rf"\b({_PERSON_EN})\b", re.IGNORECASE)
@@ -107,11 +122,11 @@ _MY_NUMBER = re.compile(rf"(マイナンバー|個人番号|my number).{{0,12}}?
 def exposes_personal_data(text: str) -> bool:
     """True when a sentence says personal data is out (晒されている, 誤送信, in a photo, leaked) or holds a
     person's phone number or 個人番号."""
-    folded = _QUOTED.sub(_topic_only, unicodedata.normalize("NFKC", text))
+    folded = _NOT_DATA.sub("〇〇", _QUOTED.sub(_topic_only, unicodedata.normalize("NFKC", text)))
     astray = bool(_ASTRAY_JA.search(folded) or _EN_ASTRAY.search(folded))
     private = bool(_PRIVATE_ACCOUNT.search(folded) or _EN_PRIVATE.search(folded))
     for sentence in _SENTENCES.split(folded):
-        if _DENIED_JA.search(sentence):
+        if _DENIED_JA.search(sentence) or _CAUTION_JA.search(sentence):
             continue
         if _japanese(sentence, astray=astray, private=private) or _numbers(sentence.translate(_KANJI_DIGITS)):
             return True
@@ -134,7 +149,7 @@ def _japanese(sentence: str, *, astray: bool, private: bool) -> bool:
         return True
     if person and _JA_DETAIL.search(sentence):
         return True
-    if astray and (person or re.search(_RECORD_JA, sentence) or re.search(_DETAIL_JA, sentence)):
+    if astray and (person or re.search(f"{_RECORD_JA}|{_DETAIL_JA}|{_LETTER_JA}", sentence)):
         return True
     return private and bool(_CASE_JA.search(sentence))
 
