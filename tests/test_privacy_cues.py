@@ -51,6 +51,42 @@ MUST_RESTRICT = {
         "返礼品の発送リストに載った寄附者の名前と住所がSNSにアップされています",
         "A list of applicants' names and ages was visible on the booking page.",
     ],
+    # Second round (classes the blind set, tests/data/privacy_blind.jsonl, showed missed), in fresh wording.
+    "astray_more": [
+        "固定資産税の納税通知書を、前の所有者の旧住所に送ってしまい、別の方が受け取っていました",
+        "給食費の案内を、兄弟の書類と取り違えて別の家庭に発送しました",
+        "Our email with a resident's care plan went to a different family this morning.",
+    ],
+    "readable_more": [
+        "市の公式動画で、窓口のカウンターに置かれた受付カードの名前が読み取れます",
+        "デイサービスの紹介写真、利用者さんの顔にぼかしなしで掲載しています",
+        "The museum's post shows visitors' names on the sign-in sheet.",
+    ],
+    "contained": [
+        "公用のスマートフォンを落としました。相談者の名前と電話番号が登録されたまま入っています",
+        "会議資料（委員の自宅住所付き）が市のサイトに上がっています",
+    ],
+    "staff_more": [
+        "保育士が自分のインスタで、園の子の名前を出して投稿していたと保護者から連絡がありました",
+        "ケースワーカーが鍵なしアカウントで、担当世帯の事情をつぶやいていました",
+        "A caseworker posted about a client's situation on his own Facebook.",
+    ],
+    "address_more": [
+        "「苦情を入れた家はここ」と地図の画像付きで投稿されています",
+        "まとめサイトに、騒音の苦情を受けた家の表札の写真が出ています",
+        "A reply gives the house number of the man who complained.",
+    ],
+    "out_more": [
+        "陽性者の実名がグループLINEで回っていると市民から連絡がありました",
+        "開示した文書で、伏せるべき申立人の住所がそのまま出てしまいました",
+        "相談者の悩みの内容が、返信の誤操作で公開されていました",
+        "マイナンバーカードの裏面が写った写真がインスタに上がっています",
+        "予防接種の予診票をイベント会場に置き忘れました",
+    ],
+    "astray_letters": [
+        "健診のご案内を、隣のお宅の郵便受けに投函してしまったと配達担当から報告がありました",
+        "Neighbours' replies give the street and house number of the woman who complained.",
+    ],
     "children": [
         "幼稚園のブログに、園児の顔写真と名前と誕生日を並べた記事が出ています",
         "The after-school club posted a photo with each pupil's name and class on a sign.",
@@ -81,6 +117,13 @@ MUST_NOT = [
     "「ご自宅の前に雪を出さないで」と書いた除雪の投稿が住民の反発を受けて炎上しています",
     "職員が自宅待機になるという書き込みが住民の間で広まっていますが誤りです",
     "避難所の写真をXに上げるときは、名簿が写り込まないよう確認してください",
+    "市を名乗るメールが出回っており、氏名と口座番号を入力させる偽サイトに誘導しています",
+    "個人情報の第三者提供についての市の方針に、批判のリプが集まっています",
+    "病院を名乗る偽アカウントに、住民の方が診察券の写真を送ってしまったそうです",
+    "偽の市公式アカウントに、利用者の方が「氏名と住所を入力してください」と言われています",
+    "なりすましの件です。当市の看護師が個人のSNSで健康相談を受けることはありません。相談者には注意を呼びかけます",
+    "SNSで知り合った相手に電子マネーを送ってしまったと高齢の方から電話がありました。警察への相談を案内しました",
+    "他県の事件を当市のことと取り違えた投稿が拡散し、職員への苦情が来ています",
     "Our account's recovery e-mail was changed and the blog is showing posts none of us wrote from an unknown address.",
 ]
 

@@ -13,15 +13,16 @@ import unicodedata
 # privacy as a topic and a phishing warning name no person and say nothing is out.
 
 # Data that is a person's whatever the sentence says around it (the generic 個人情報 only when it is not a topic).
-_RECORD_JA = ("個人情報(?!(の|を)?(取り?扱|保護|管理|研修|方針))|名簿|マイナンバー(?!カード)|個人番号|"
+_RECORD_JA = ("個人情報(?!(の|を)?(取り?扱|保護|管理|研修|方針|第三者|提供|利活用|活用|条例|制度))|名簿|"
+              "マイナンバー(?!カード)|マイナンバーカードの裏|個人番号|表札|予診票|受付カード|カルテ|悩み|"
               "生年月日|誕生日|顔写真|本名|実名|フルネーム|病歴|病名|既往歴|症状|家族構成|口座番号|"
               "ナンバープレート|住民票|戸籍|課税明細|税額|滞納額|所得|督促状|認定結果|調査票|問診票|"
               "(健康|検|健)診(断)?の?結果|母子手帳|障害者手帳|本人確認書類|(?<!マイナ)保険証|受付(票|簿|表)|"
-              "相談(票|記録|内容)|(ケース|面談|支援|診療|貸出)の?(記録|履歴)|連絡網|出席簿|名札|(?<!基本)台帳|"
+              "相談(票|記録|内容|の内容)|(ケース|面談|支援|診療|貸出|訪問)の?(記録|履歴)|連絡網|出席簿|名札|(?<!基本)台帳|"
               "調書|個人データ")
 # Details that point at a person only in a sentence about one (an office publishes its address and number).
 _DETAIL_JA = ("住所|番地|(?<!ご)自宅(?!待機|療養|勤務|学習)|電話番号|携帯番号|携帯の番号|連絡先|メールアドレス|"
-              "メアド|アドレス|氏名|名前|名字|苗字|部屋番号|勤務先|学校名")
+              "メアド|アドレス|アカウント名|氏名|名前|名字|苗字|部屋番号|勤務先|学校名")
 # A person, not an office: 市民課 and 住民課 are offices, 市民の方 is a person; 担当者 and 事業者 are not data.
 _PERSON_JA = ("(?<![一-龥])(職員|住民|市民|町民|村民|区民|個人|本人|家族|家庭|世帯|保護者|子ども|子供|"
               "園児|児童|生徒|学生|患者|差出人|送り主)(?![課部係室局]|センター|窓口|会館|情報システム)|"
@@ -36,23 +37,34 @@ _OUT_JA = ("晒|さらさ|さらし|流出|漏え?い|漏れ|漏ら|公開され
            "拡散|貼られ|映って|写って|写り込|映り込|写った|映った|読め|判読|見え|丸見え|表示され|閲覧でき|"
            "見られ|ダウンロードでき|[にを](アップ|上げ)|アップされ|アップロード|上がって|上げられ|"
            "流れ(て|た|ま)|配信(し|され)|転載|紛失|盗まれ|盗難|置き忘れ|持ち帰|黒塗りし忘れ|黒塗りされず|"
-           "誤送信|誤送付|誤配")
+           "誤送信|誤送付|誤配|読み取|判別でき|ぼかし(なし|なく|ていない)|モザイク(なし|なく)|(で|に)回って|"
+           "出てしま|転送され")
 _NEGATED = "(?!(ま|ら|さ|か|わ|が)?(て|で)?(い)?(ない|ません|ず|ぬ|にく))"
 # A letter or mail gone to someone else: 誤送信, 宛先を間違え, 別の世帯に送付, ではなく外部の方に送信.
 _ASTRAY_JA = re.compile(r"誤送信|誤送付|誤配|封入ミス|(送付|宛)先を.{0,4}間違|宛先.{0,6}間違|"
-                        r"誤って.{0,20}(送|メール|郵送|FAX)|"
-                        r"(別|他|違う|外部|無関係|隣)の.{0,12}(に|へ|宛て?に?)(誤って)?(送|メール|郵送|FAX|届い)|"
+                        r"誤って.{0,20}(送|メール|郵送|FAX)|差し込み.{0,6}(ずれ|ミス)|"
+                        r"(書類|通知|封筒|宛名|資料|データ|宛先|ラベル)[^。]{0,6}取り違え|"
+                        r"(別|他|違う|外部|無関係|隣)の.{0,12}(に|へ|宛て?に?)(誤って)?(送|メール|郵送|FAX|届い|発送)|"
                         r"ではなく.{0,20}(に|へ)(送|メール|郵送|FAX)|本人ではない.{0,4}(に|へ)|BCC.{0,12}(TO|CC)")
+# Sent by accident (送付してしまい, 旧住所に): astray only in a sentence that names the letter (money sent to a
+# scammer is not a letter).
+_SENT_BY_MISTAKE = re.compile(r"(送付|発送|郵送|送信|投函)(し)?て?しま|(送っ|入れ)てしま|旧住所に")
 # What a misdirected letter or mail holds.
-_LETTER_JA = "通知|明細|書類|データ|リスト|一覧|記録|結果|申告書|申請書|PDF|Excel|エクセル|添付"
-# A staff member's own account writing about someone the office serves.
-_PRIVATE_ACCOUNT = re.compile(r"個人の?(アカ|X|ツイッター|インスタ|Instagram|Facebook|フェイスブック|TikTok|"
-                              r"ブログ|note|SNS)|私的な?|私用の?|裏アカ|プライベートの?(アカ|SNS)")
+_LETTER_JA = ("[一-龥]書(?!き)|通知|案内|お知らせ|封書|郵便|はがき|明細|書類|データ|リスト|一覧|記録|結果|申告書|申請書|PDF|Excel|"
+              "エクセル|添付")
+# A staff member's own account, unless the report says staff do not use one (保健師が個人のSNSで相談を受けることはない).
+_PRIVATE_ACCOUNT = re.compile(r"(個人の?(アカ|X|ツイッター|インスタ|Instagram|Facebook|フェイスブック|TikTok|"
+                              r"ブログ|note|SNS)|私的な?|私用の?|裏アカ|プライベートの?(アカ|SNS)|鍵(なし|垢)|サブアカ|"
+                              r"(自分|本人)の(アカ|X|インスタ|Facebook|TikTok|ブログ|SNS)|"
+                              r"(看護師|保健師|ケースワーカー|教員|教諭|先生|医師|保育士|救急隊員|消防士)が[^。]{0,12}"
+                              r"(X|TikTok|インスタ|Instagram|Facebook|ブログ|note|SNS|YouTube))"
+                              r"(?![^。]{0,30}(ことは(ありません|ない|ございません)|ておりません|ていません|ていない))")
 _CASE_JA = re.compile(r"窓口に来た|(対応|担当|訪問|搬送|相談を受け)(し|して)|ケース|案件|相談者|患者|入院|"
-                      r"生徒|児童|家庭|生活保護|受給|滞納|病名|症状|利用者")
+                      r"生徒|児童|家庭|世帯|子の|保護者|生活保護|受給|滞納|病名|症状|利用者|入院|(クレーム|苦情)の(中身|内容)")
 # An address pointing at a person: 三丁目の高橋さん, 305号室の人, 抗議した女性の家.
 _ADDRESS_PERSON = re.compile(r"(丁目|番地|号棟|号室|番\d+号)[^。、]{0,6}?(さん|様|氏|の人|の方|宅)|"
-                             r"(さん|様|氏|者|主|人|方|女性|男性|夫婦|一家)の(家(?![族庭具電計事])|自宅|住所|住まい|部屋|現住所)")
+                             r"(さん|様|氏|者|主|人|方|女性|男性|夫婦|一家)の(家(?![族庭具電計事])|自宅|住所|住まい|部屋|現住所)|"
+                             r"(家|自宅|お宅|住まい)(は|が)?ここ|(家|自宅|お宅)[^。]{0,12}(地図|マップ|ストリートビュー)")
 # A list or record of people: 寄附者リスト, 受給者データ, 利用者の画面.
 _PEOPLES_JA = rf"({_PERSON_JA})の?(リスト|一覧|データ|記録|画面|ID|写真|顔|画像|動画)"
 
@@ -60,10 +72,18 @@ _JA_RECORD = re.compile(rf"({_RECORD_JA}|{_PEOPLES_JA}).{{0,60}}?({_OUT_JA}){_NE
                         rf"({_OUT_JA}).{{0,30}}?({_RECORD_JA}|{_PEOPLES_JA})")
 _JA_DETAIL = re.compile(rf"({_DETAIL_JA}).{{0,60}}?({_OUT_JA}){_NEGATED}|({_OUT_JA}).{{0,30}}?({_DETAIL_JA})")
 _JA_PERSON = re.compile(_PERSON_JA)
+_JA_RECORD_ONLY = re.compile(rf"{_RECORD_JA}|(?<!ご)自宅")
 # Data named and said to be out in three words: 実名が出ています; a person's own photo (児童の写真) put up.
 _JA_OUT_SHORT = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})が出(て|た|回)")
 _JA_NAME = re.compile(rf"({_PERSON_NAME}).{{0,40}}?(写っ|写り|映っ|映り|読め|判読|見え|表示され)")
 _JA_OUT = re.compile(rf"({_OUT_JA}){_NEGATED}")
+# Data a lost or posted thing holds (委員の自宅住所付き, 名前と電話番号が入っています): counts when the report says
+# elsewhere that the thing is out (紛失, 上がって).
+_JA_HELD = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})[^。]{{0,20}}?(入り|付き|つき|入って|含まれ|登録され){_NEGATED}")
+_OUT_LOST = re.compile(rf"({_OUT_JA}|落とし|なくし|失くし){_NEGATED}")
+# Data a scam asks for (氏名と口座番号を入力させる) is not data that is out.
+_ASKED_JA = re.compile(r"(入力|送信|記入|回答)(させ|を求め|するよう)|(教えて|送って)(ください|と)|聞き出|騙し取|"
+                       r"フィッシング|偽サイト|詐欺|入力|(名乗る|偽)[^。]*(送っ|入れ|渡し)てしま")
 # Said to be untrue in so many words: a rumour of a leak is not one.
 # Someone's words in quotes: 「個人情報を売るのか」 is a complaint about a policy, not data.
 _QUOTED = re.compile(r"「[^「」]*」")
@@ -82,13 +102,15 @@ _CAUTION_JA = re.compile(rf"({_OUT_JA})(ま|ら|さ|か|わ|が)?(て|で)?(い)
 
 _DATA_EN = (r"(home |street )?address(es)?|phone( numbers?)?|mobile( numbers?)?|e-?mail address(es)?|dates? of birth|"
             r"personal (data|information|details)|(full |real )?names?|contact details|medical (history|records?)|"
-            r"bank details|income|identity|residents'? (list|data)|my number( ids?)?|house|ages?")
+            r"bank details|income|identity|residents'? (list|data)|my number( ids?)?|house|ages?|house numbers?|"
+            r"street names?|diagnos(is|es)|care plans?|case details|consultation notes|situation|neighbou?rhood")
 _PERSON_EN = (r"residents?'?s?|citizens?'?|patients?'?s?|applicants?'?|child(ren)?'?s?|pupils?'?s?|students?'?|"
               r"famil(y|ies)|complainants?'?s?|whistle-?blower'?s?|visitors?'?|members who are private|"
-              r"parents'?|new-?borns|him|her|she|he")
+              r"parents'?|new-?borns|him|her|she|he|victims?'?s?|clients?'?s?|borrowers'?|visitors'?|users'?|"
+              r"callers?'?s?|(wo)?m[ae]n who \w+")
 _VERB_EN = (r"leak(ed|ing)?|expos(ed|ing)|posted|published|shared|doxx(ed|ing)?|out there|circulat(ed|ing)|emailed|"
             r"sent|shows?|showing|visible|appeared|revealed|attached|caption|describes|wrote|gives|replied|"
-            r"include[sd]?|listing|lost|stolen")
+            r"include[sd]?|listing|lost|stolen|named|went to|give|gave")
 _EN_STRONG = re.compile(
     r"\b(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b)"
     rf"({_DATA_EN})\b.{{0,60}}?\b({_VERB_EN})\b|\b({_VERB_EN})\b.{{0,60}}?\b"
@@ -97,10 +119,12 @@ _EN_STRONG = re.compile(
 _EN_DETAIL = re.compile(rf"\b({_DATA_EN})\b", re.IGNORECASE)
 _EN_PERSON = re.compile(rf"\b({_PERSON_EN})\b", re.IGNORECASE)
 _EN_VERB = re.compile(rf"\b({_VERB_EN})\b", re.IGNORECASE)
-_EN_ASTRAY = re.compile(r"wrong (recipient|person|address|family|resident)|sent to (another|the wrong)", re.IGNORECASE)
-_EN_PRIVATE = re.compile(r"\b(his|her|their|a staff member's|an? \w+'s) (own )?(personal|private) "
+_EN_ASTRAY = re.compile(r"wrong (recipient|person|address|family|resident)|"
+                        r"(sent|went) to (another|the wrong|a different)", re.IGNORECASE)
+_EN_PRIVATE = re.compile(r"\b(his|her|their|a staff member's|an? \w+'s) (own |(own )?(personal|private) )"
                          r"(account|facebook|instagram|x|blog|tiktok|page)", re.IGNORECASE)
-_EN_CASE = re.compile(r"\b(patients?|famil(y|ies)|visited|case|client|pupils?|students?|transported)\b", re.IGNORECASE)
+_EN_CASE = re.compile(r"\b(patients?'?s?|famil(y|ies)|visited|case|clients?'?s?|pupils?|students?|transported)\b",
+                      re.IGNORECASE)
 _EN_ADDRESS = re.compile(r"\b(where|house) (he|she|they|the \w+) lives?\b|\bwhere \w+ lives\b", re.IGNORECASE)
 _NOT_EN = re.compile(r"\b(not|no|never|nothing|isn't|wasn't|aren't|weren't)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"[。．！？!?\n]|\.\s")
@@ -124,10 +148,13 @@ def exposes_personal_data(text: str) -> bool:
     person's phone number or 個人番号."""
     folded = _NOT_DATA.sub("〇〇", _QUOTED.sub(_topic_only, unicodedata.normalize("NFKC", text)))
     astray = bool(_ASTRAY_JA.search(folded) or _EN_ASTRAY.search(folded))
+    lost = bool(_OUT_LOST.search(folded))
     private = bool(_PRIVATE_ACCOUNT.search(folded) or _EN_PRIVATE.search(folded))
     for sentence in _SENTENCES.split(folded):
-        if _DENIED_JA.search(sentence) or _CAUTION_JA.search(sentence):
+        if _DENIED_JA.search(sentence) or _CAUTION_JA.search(sentence) or _ASKED_JA.search(sentence):
             continue
+        if lost and _JA_HELD.search(sentence) and (_JA_PERSON.search(sentence) or _JA_RECORD_ONLY.search(sentence)):
+            return True
         if _japanese(sentence, astray=astray, private=private) or _numbers(sentence.translate(_KANJI_DIGITS)):
             return True
         if _english(sentence, astray=astray, private=private):
@@ -149,7 +176,11 @@ def _japanese(sentence: str, *, astray: bool, private: bool) -> bool:
         return True
     if person and _JA_DETAIL.search(sentence):
         return True
-    if astray and (person or re.search(f"{_RECORD_JA}|{_DETAIL_JA}|{_LETTER_JA}", sentence)):
+    # A letter counts in the sentence that sends it astray; a person or their data anywhere in the report.
+    if astray and (person or _JA_RECORD_ONLY.search(sentence) or re.search(_DETAIL_JA, sentence)
+                   or (_ASTRAY_JA.search(sentence) and re.search(_LETTER_JA, sentence))):
+        return True
+    if _SENT_BY_MISTAKE.search(sentence) and re.search(f"{_LETTER_JA}|{_RECORD_JA}", sentence):
         return True
     return private and bool(_CASE_JA.search(sentence))
 
