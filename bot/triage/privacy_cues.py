@@ -50,8 +50,8 @@ _ASTRAY_JA = re.compile(r"誤送信|誤送付|誤配|封入ミス|(送付|宛)�
 # scammer is not a letter).
 _SENT_BY_MISTAKE = re.compile(r"(送付|発送|郵送|送信|投函)(し)?て?しま|(送っ|入れ)てしま|旧住所に")
 # What a misdirected letter or mail holds.
-_LETTER_JA = ("[一-龥]書(?!き)|通知|案内|お知らせ|封書|郵便|はがき|明細|書類|データ|リスト|一覧|記録|結果|申告書|申請書|PDF|Excel|"
-              "エクセル|添付")
+_LETTER_JA = ("[一-龥]書(?!き)|通知|案内|お知らせ|封書|郵便|はがき|明細|書類|データ|リスト|一覧|記録|結果|"
+              "PDF|Excel|エクセル|添付")
 # A staff member's own account, unless the report says staff do not use one (保健師が個人のSNSで相談を受けることはない).
 _PRIVATE_ACCOUNT = re.compile(r"(個人の?(アカ|X|ツイッター|インスタ|Instagram|Facebook|フェイスブック|TikTok|"
                               r"ブログ|note|SNS)|私的な?|私用の?|裏アカ|プライベートの?(アカ|SNS)|鍵(なし|垢)|サブアカ|"
