@@ -87,6 +87,35 @@ MUST_RESTRICT = {
         "健診のご案内を、隣のお宅の郵便受けに投函してしまったと配達担当から報告がありました",
         "Neighbours' replies give the street and house number of the woman who complained.",
     ],
+    # Third round (classes tests/data/privacy_final.jsonl showed missed on first look), in fresh wording.
+    "handed_over": [
+        "窓口で、前の方の課税証明書を次の方に手渡してしまいました",
+        "納付書の封入作業で、別の世帯の分が混入していたと市民から電話がありました",
+        "通報のメールを、通報された本人に転送してしまいました。通報者が誰か分かる内容です",
+        "I sent the wrong attachment to the parents' group: it has the names and phone numbers of every family.",
+    ],
+    "not_blacked_out": [
+        "公開した議事録で、発言した住民の方のお名前を伏せずに載せていました",
+        "研修資料に使ったチャット画面、相談者の名前が消えていませんでした",
+    ],
+    "identified": [
+        "職員が自分のブログで、窓口で怒鳴った高齢男性のことを書いていて、近所では誰のことか分かるそうです",
+        "職員がYouTubeの配信で、住民情報システムのパソコン画面を映していました",
+    ],
+    "address_place": [
+        "リプに「騒いでた人、駅裏のマンションの5階」と書かれています",
+        "Replies give the address of the woman who reported the noise.",
+        "苦情を入れた人の番号として、〇九〇の一二三四の五六七八が書き込まれています",
+    ],
+    "published_more": [
+        "審査会の委員名簿を誤ってホームページに公開していました",
+        "選考結果を、番号ではなく名前で掲示板に出しました",
+        "支援対象世帯の一覧を、外部のボランティアも入るLINEグループに載せていました",
+        "乗っ取られた公式アカウントで、利用者とのメッセージの内容が公開されてしまいました",
+        "A list of patients on home dialysis was left in a taxi.",
+        "The nursery's post showed a child's name tag.",
+        "The livestream showed a resident's form with her address.",
+    ],
     "children": [
         "幼稚園のブログに、園児の顔写真と名前と誕生日を並べた記事が出ています",
         "The after-school club posted a photo with each pupil's name and class on a sign.",
@@ -124,6 +153,10 @@ MUST_NOT = [
     "なりすましの件です。当市の看護師が個人のSNSで健康相談を受けることはありません。相談者には注意を呼びかけます",
     "SNSで知り合った相手に電子マネーを送ってしまったと高齢の方から電話がありました。警察への相談を案内しました",
     "他県の事件を当市のことと取り違えた投稿が拡散し、職員への苦情が来ています",
+    "「マイナンバーで資産が全部筒抜けになる」という投稿が拡散していますが、誤りです",
+    "職員が個人アカウントで市の施策の悪口を書いたものがスクショで回っていると、市民から電話がありました",
+    "市民相談室を名乗るLINEから、困りごとを書いてほしいという案内が届いているそうです",
+    "市民の方からのメールを転送します。市長の投稿への批判です",
     "Our account's recovery e-mail was changed and the blog is showing posts none of us wrote from an unknown address.",
 ]
 

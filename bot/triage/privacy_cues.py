@@ -19,12 +19,12 @@ _RECORD_JA = ("個人情報(?!(の|を)?(取り?扱|保護|管理|研修|方針|
               "ナンバープレート|住民票|戸籍|課税明細|税額|滞納額|所得|督促状|認定結果|調査票|問診票|"
               "(健康|検|健)診(断)?の?結果|母子手帳|障害者手帳|本人確認書類|(?<!マイナ)保険証|受付(票|簿|表)|"
               "相談(票|記録|内容|の内容)|(ケース|面談|支援|診療|貸出|訪問)の?(記録|履歴)|連絡網|出席簿|名札|(?<!基本)台帳|"
-              "調書|個人データ")
+              "調書|個人データ|(パソコン|PC|モニター|端末)の?画面|(DM|メッセージ|やり取り|やりとり|トーク)の?(内容|履歴)")
 # Details that point at a person only in a sentence about one (an office publishes its address and number).
 _DETAIL_JA = ("住所|番地|(?<!ご)自宅(?!待機|療養|勤務|学習)|電話番号|携帯番号|携帯の番号|連絡先|メールアドレス|"
               "メアド|アドレス|アカウント名|氏名|名前|名字|苗字|部屋番号|勤務先|学校名")
 # A person, not an office: 市民課 and 住民課 are offices, 市民の方 is a person; 担当者 and 事業者 are not data.
-_PERSON_JA = ("(?<![一-龥])(職員|住民|市民|町民|村民|区民|個人|本人|家族|家庭|世帯|保護者|子ども|子供|"
+_PERSON_JA = ("((?<![一-龥])(職員|住民|市民|町民|村民|区民|個人|本人)|家族|家庭|世帯|保護者|子ども|子供|"
               "園児|児童|生徒|学生|患者|差出人|送り主)(?![課部係室局]|センター|窓口|会館|情報システム)|"
               "(?<![一-龥])"
               "[一-龥]{1,8}(?<!担当)(?<!業)(?<!記)(?<!管理)(?<!責任)(?<!関係)(?<!識)(?<!代表)(?<!発信)(?<!運用)"
@@ -38,7 +38,8 @@ _OUT_JA = ("晒|さらさ|さらし|流出|漏え?い|漏れ|漏ら|公開され
            "見られ|ダウンロードでき|[にを](アップ|上げ)|アップされ|アップロード|上がって|上げられ|"
            "流れ(て|た|ま)|配信(し|され)|転載|紛失|盗まれ|盗難|置き忘れ|持ち帰|黒塗りし忘れ|黒塗りされず|"
            "誤送信|誤送付|誤配|読み取|判別でき|ぼかし(なし|なく|ていない)|モザイク(なし|なく)|(で|に)回って|"
-           "出てしま|転送され")
+           "出てしま|転送され|公開し(て|た)|に出し(た|て|ま)|映し(て|た)|写し(て|た)|消えてい(な|ませ)|消し忘れ|"
+           "(伏せ|隠さ|消さ|黒塗りせ|マスキングせ)ずに?|(誰|どこ)(のこと)?(か|が)(分か|特定)|特定されて")
 _NEGATED = "(?!(ま|ら|さ|か|わ|が)?(て|で)?(い)?(ない|ません|ず|ぬ|にく))"
 # A letter or mail gone to someone else: 誤送信, 宛先を間違え, 別の世帯に送付, ではなく外部の方に送信.
 _ASTRAY_JA = re.compile(r"誤送信|誤送付|誤配|封入ミス|(送付|宛)先を.{0,4}間違|宛先.{0,6}間違|"
@@ -48,25 +49,29 @@ _ASTRAY_JA = re.compile(r"誤送信|誤送付|誤配|封入ミス|(送付|宛)�
                         r"ではなく.{0,20}(に|へ)(送|メール|郵送|FAX)|本人ではない.{0,4}(に|へ)|BCC.{0,12}(TO|CC)")
 # Sent by accident (送付してしまい, 旧住所に): astray only in a sentence that names the letter (money sent to a
 # scammer is not a letter).
-_SENT_BY_MISTAKE = re.compile(r"(送付|発送|郵送|送信|投函)(し)?て?しま|(送っ|入れ)てしま|旧住所に")
+_SENT_BY_MISTAKE = re.compile(r"(送付|発送|郵送|送信|投函|転送|手渡し|渡し|配っ|FAXし)(し)?てしま|(送っ|入れ)てしま|"
+                              r"旧住所に|混入|紛れ込")
 # What a misdirected letter or mail holds.
-_LETTER_JA = ("[一-龥]書(?!き)|通知|案内|お知らせ|封書|郵便|はがき|明細|書類|データ|リスト|一覧|記録|結果|"
+_LETTER_JA = ("[一-龥]書(?!き)|メール|FAX|通知|案内|お知らせ|封書|郵便|はがき|明細|書類|データ|リスト|一覧|記録|結果|"
               "PDF|Excel|エクセル|添付")
 # A staff member's own account, unless the report says staff do not use one (保健師が個人のSNSで相談を受けることはない).
 _PRIVATE_ACCOUNT = re.compile(r"(個人の?(アカ|X|ツイッター|インスタ|Instagram|Facebook|フェイスブック|TikTok|"
                               r"ブログ|note|SNS)|私的な?|私用の?|裏アカ|プライベートの?(アカ|SNS)|鍵(なし|垢)|サブアカ|"
                               r"(自分|本人)の(アカ|X|インスタ|Facebook|TikTok|ブログ|SNS)|"
-                              r"(看護師|保健師|ケースワーカー|教員|教諭|先生|医師|保育士|救急隊員|消防士)が[^。]{0,12}"
+                              r"(職員|看護師|保健師|ケースワーカー|教員|教諭|先生|医師|保育士|救急隊員|消防士)が[^。]{0,12}"
                               r"(X|TikTok|インスタ|Instagram|Facebook|ブログ|note|SNS|YouTube))"
                               r"(?![^。]{0,30}(ことは(ありません|ない|ございません)|ておりません|ていません|ていない))")
 _CASE_JA = re.compile(r"窓口に来た|(対応|担当|訪問|搬送|相談を受け)(し|して)|ケース|案件|相談者|患者|入院|"
-                      r"生徒|児童|家庭|世帯|子の|保護者|生活保護|受給|滞納|病名|症状|利用者|入院|(クレーム|苦情)の(中身|内容)")
+                      r"生徒|児童|家庭|世帯|子の|保護者|生活保護|受給|滞納|病名|症状|利用者|入院|(クレーム|苦情)の(中身|内容)|"
+                      r"(誰|どこ)(のこと)?(か|が)(分か|特定)|画面")
 # An address pointing at a person: 三丁目の高橋さん, 305号室の人, 抗議した女性の家.
 _ADDRESS_PERSON = re.compile(r"(丁目|番地|号棟|号室|番\d+号)[^。、]{0,6}?(さん|様|氏|の人|の方|宅)|"
+                             r"(アパート|マンション|団地|コーポ|ハイツ|寮)の?(\d+|[一二三四五六七八九十]+)(階|号室|号棟)|"
                              r"(さん|様|氏|者|主|人|方|女性|男性|夫婦|一家)の(家(?![族庭具電計事])|自宅|住所|住まい|部屋|現住所)|"
                              r"(家|自宅|お宅|住まい)(は|が)?ここ|(家|自宅|お宅)[^。]{0,12}(地図|マップ|ストリートビュー)")
 # A list or record of people: 寄附者リスト, 受給者データ, 利用者の画面.
-_PEOPLES_JA = rf"({_PERSON_JA})の?(リスト|一覧|データ|記録|画面|ID|写真|顔|画像|動画)"
+_PEOPLES_JA = (rf"({_PERSON_JA})(と)?の?(リスト|一覧|データ|記録|画面|ID|写真|顔|画像|動画)|"
+               rf"({_PERSON_JA})(と)?の(相談|メッセージ)")
 
 _JA_RECORD = re.compile(rf"({_RECORD_JA}|{_PEOPLES_JA}).{{0,60}}?({_OUT_JA}){_NEGATED}|"
                         rf"({_OUT_JA}).{{0,30}}?({_RECORD_JA}|{_PEOPLES_JA})")
@@ -75,8 +80,10 @@ _JA_PERSON = re.compile(_PERSON_JA)
 _JA_RECORD_ONLY = re.compile(rf"{_RECORD_JA}|(?<!ご)自宅")
 # Data named and said to be out in three words: 実名が出ています; a person's own photo (児童の写真) put up.
 _JA_OUT_SHORT = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})が出(て|た|回)")
-_JA_NAME = re.compile(rf"({_PERSON_NAME}).{{0,40}}?(写っ|写り|映っ|映り|読め|判読|見え|表示され)")
+_JA_NAME = re.compile(rf"({_PERSON_NAME}).{{0,40}}?(写っ|写り|映っ|映り|読め|判読|見え|表示され|公開し|掲示|に出し)")
 _JA_OUT = re.compile(rf"({_OUT_JA}){_NEGATED}")
+# Who a person is made out (通報者が誰か分かる, 本人が特定されている): the person is exposed whatever the data.
+_IDENTIFIED = re.compile(r"(誰|どこの家|どの家)(のこと)?(か|が)(分か|特定)|(本人|個人|家|自宅)が特定(され|でき)")
 # Data a lost or posted thing holds (委員の自宅住所付き, 名前と電話番号が入っています): counts when the report says
 # elsewhere that the thing is out (紛失, 上がって).
 _JA_HELD = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})[^。]{{0,20}}?(入り|付き|つき|入って|含まれ|登録され){_NEGATED}")
@@ -87,6 +94,7 @@ _ASKED_JA = re.compile(r"(入力|送信|記入|回答)(させ|を求め|する�
 # Said to be untrue in so many words: a rumour of a leak is not one.
 # Someone's words in quotes: 「個人情報を売るのか」 is a complaint about a policy, not data.
 _QUOTED = re.compile(r"「[^「」]*」")
+_TOPICS = re.compile(r"個人情報|マイナンバー|プライバシー")
 # A name that is an organisation's, or one an account uses as its own (なりすまし), is not a person's data; nor is
 # a document named as a service (住民票がコンビニで無料).
 _NOT_DATA = re.compile(r"(市|町|村|区|県|国|校|園|館|課|局|室|社|店|会|所|場)の名前|(という|同じ|似た)名前|"
@@ -103,29 +111,33 @@ _CAUTION_JA = re.compile(rf"({_OUT_JA})(ま|ら|さ|か|わ|が)?(て|で)?(い)
 _DATA_EN = (r"(home |street )?address(es)?|phone( numbers?)?|mobile( numbers?)?|e-?mail address(es)?|dates? of birth|"
             r"personal (data|information|details)|(full |real )?names?|contact details|medical (history|records?)|"
             r"bank details|income|identity|residents'? (list|data)|my number( ids?)?|house|ages?|house numbers?|"
-            r"street names?|diagnos(is|es)|care plans?|case details|consultation notes|situation|neighbou?rhood")
+            r"street names?|diagnos(is|es)|care plans?|case details|consultation notes|situation|neighbou?rhood|"
+            r"name tags?|forms?|list of (residents|patients|names|applicants|children|families|pupils|members)|"
+            r"names?,? (and|&) (phone|mobile|home|e-?mail|contact|address)\w*( numbers?)?")
 _PERSON_EN = (r"residents?'?s?|citizens?'?|patients?'?s?|applicants?'?|child(ren)?'?s?|pupils?'?s?|students?'?|"
               r"famil(y|ies)|complainants?'?s?|whistle-?blower'?s?|visitors?'?|members who are private|"
               r"parents'?|new-?borns|him|her|she|he|victims?'?s?|clients?'?s?|borrowers'?|visitors'?|users'?|"
               r"callers?'?s?|(wo)?m[ae]n who \w+")
 _VERB_EN = (r"leak(ed|ing)?|expos(ed|ing)|posted|published|shared|doxx(ed|ing)?|out there|circulat(ed|ing)|emailed|"
             r"sent|shows?|showing|visible|appeared|revealed|attached|caption|describes|wrote|gives|replied|"
-            r"include[sd]?|listing|lost|stolen|named|went to|give|gave")
+            r"include[sd]?|listing|lost|stolen|named|went to|give|gave|showed|shown|left (on|at|in|behind)")
 _EN_STRONG = re.compile(
-    r"\b(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b)"
+    r"\b(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b|forms?\b)"
     rf"({_DATA_EN})\b.{{0,60}}?\b({_VERB_EN})\b|\b({_VERB_EN})\b.{{0,60}}?\b"
-    r"(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b)"
+    r"(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b|forms?\b)"
     rf"({_DATA_EN})\b|\bdoxx(ed|ing)?\b", re.IGNORECASE)
 _EN_DETAIL = re.compile(rf"\b({_DATA_EN})\b", re.IGNORECASE)
 _EN_PERSON = re.compile(rf"\b({_PERSON_EN})\b", re.IGNORECASE)
 _EN_VERB = re.compile(rf"\b({_VERB_EN})\b", re.IGNORECASE)
-_EN_ASTRAY = re.compile(r"wrong (recipient|person|address|family|resident)|"
-                        r"(sent|went) to (another|the wrong|a different)", re.IGNORECASE)
+_EN_ASTRAY = re.compile(r"wrong (recipient|person|address|family|resident|attachment|spreadsheet|file|document|"
+                        r"list)|(sent|went) to (another|the wrong|a different)", re.IGNORECASE)
 _EN_PRIVATE = re.compile(r"\b(his|her|their|a staff member's|an? \w+'s) (own |(own )?(personal|private) )"
                          r"(account|facebook|instagram|x|blog|tiktok|page)", re.IGNORECASE)
 _EN_CASE = re.compile(r"\b(patients?'?s?|famil(y|ies)|visited|case|clients?'?s?|pupils?|students?|transported)\b",
                       re.IGNORECASE)
-_EN_ADDRESS = re.compile(r"\b(where|house) (he|she|they|the \w+) lives?\b|\bwhere \w+ lives\b", re.IGNORECASE)
+_EN_ADDRESS = re.compile(r"\b(where|house) (he|she|they|the \w+) lives?\b|\bwhere \w+ lives\b|"
+                         r"\baddress(es)? of (the|a|an|that|this) (\w+ )?(man|woman|family|person|resident|couple|boy|"
+                         r"girl|complainant|owner|child)\b", re.IGNORECASE)
 _NOT_EN = re.compile(r"\b(not|no|never|nothing|isn't|wasn't|aren't|weren't)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"[。．！？!?\n]|\.\s")
 
@@ -133,7 +145,7 @@ _SENTENCES = re.compile(r"[。．！？!?\n]|\.\s")
 # is an office's unless written right after a person (田中さん（0166-…）), since offices publish theirs. Digits in
 # kanji (〇九〇) are read as digits; a dash may be a space, a ー or a ・.
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
-_DASH = "[-‐−ー ・.]"
+_DASH = "[-‐−ー ・.の]"
 _MOBILE = re.compile(rf"(?<!\d)(0|\+81{_DASH}?)[5789]0{_DASH}?\d{{4}}{_DASH}?\d{{4}}(?!\d)")
 _PERSON_PHONE = re.compile(rf"(さん|様|氏|くん|ちゃん)\s*[（(:：]?\s*0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}(?!\d)")
 # Any number, in a sentence that names a person (not an office: 市民課) and says it is out: 申請者の…0166-… が晒され.
@@ -164,7 +176,7 @@ def exposes_personal_data(text: str) -> bool:
 
 def _topic_only(quote: re.Match[str]) -> str:
     """A quoted complaint or rumour that says nothing is out (「個人情報を書かされた」): its 個人情報 is a topic."""
-    return quote.group(0) if _JA_OUT.search(quote.group(0)) else quote.group(0).replace("個人情報", "〇〇")
+    return quote.group(0) if _JA_OUT.search(quote.group(0)) else _TOPICS.sub("〇〇", quote.group(0))
 
 
 def _japanese(sentence: str, *, astray: bool, private: bool) -> bool:
@@ -172,7 +184,7 @@ def _japanese(sentence: str, *, astray: bool, private: bool) -> bool:
     person = _JA_PERSON.search(sentence)
     if _JA_RECORD.search(sentence) or _ADDRESS_PERSON.search(sentence) or _JA_NAME.search(sentence):
         return True
-    if _JA_OUT_SHORT.search(sentence):
+    if _JA_OUT_SHORT.search(sentence) or (person and _IDENTIFIED.search(sentence)):
         return True
     if person and _JA_DETAIL.search(sentence):
         return True
