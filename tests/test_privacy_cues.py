@@ -116,6 +116,24 @@ MUST_RESTRICT = {
         "The nursery's post showed a child's name tag.",
         "The livestream showed a resident's form with her address.",
     ],
+    # Fourth round (classes tests/data/privacy_last.jsonl showed missed on first look), in fresh wording.
+    "fourth": [
+        "窓口で、別の住民に他人の課税証明書を渡していたことが分かりました",
+        "保護者への個別の連絡を、学年全体に一斉送信してしまいました",
+        "人事課の写真に、職員の給与の一覧が写り込んでいました",
+        "返信画面をストーリーに上げてしまい、相手の方のユーザー名が見えていました",
+        "ケースワーカーが私的なインスタに訪問先の部屋の写真を載せていました",
+        "清掃の職員が自分のXに、ごみを分別しない家の写真を載せていました",
+        "「通報したのは向かいの家の奥さん」と地域の掲示板に書かれています",
+        "子ども会の名簿（子どもの名前と保護者の電話番号）が、町内会のHPのPDFに入っていました",
+        "公用車からタブレットが盗まれました。利用者の情報が保存されていました",
+        "アンケートのデータを業者が誤ってネットに上げていました。氏名と住所の列があります",
+        "取材記事に、話をしてくれた方の職場と年齢を書いてしまいました",
+        "A letter about a tenant's benefit went through the wrong letterbox.",
+        "The volunteers' TikTok shows a list with names and phone numbers on it.",
+        "Replies say where the man in the photo lives.",
+        "The minutes we published mention a resident's HIV status.",
+    ],
     "children": [
         "幼稚園のブログに、園児の顔写真と名前と誕生日を並べた記事が出ています",
         "The after-school club posted a photo with each pupil's name and class on a sign.",
@@ -157,6 +175,11 @@ MUST_NOT = [
     "職員が個人アカウントで市の施策の悪口を書いたものがスクショで回っていると、市民から電話がありました",
     "市民相談室を名乗るLINEから、困りごとを書いてほしいという案内が届いているそうです",
     "市民の方からのメールを転送します。市長の投稿への批判です",
+    "お知らせに載せた保健センターの電話番号が一桁違っていて、個人の家につながると苦情がきています",
+    "公民館の住所が古いまま公式Xに載っていると住民から指摘されました",
+    "The notice gave the library's email address with a typo and residents are complaining.",
+    "公式Xから他の自治体のアカウントに宣伝のDMが送られていたと、先方からご連絡をいただきました",
+    "職員募集のお知らせに「ブラック職場」という書き込みが多数付いています",
     "Our account's recovery e-mail was changed and the blog is showing posts none of us wrote from an unknown address.",
 ]
 

@@ -19,10 +19,10 @@ _RECORD_JA = ("個人情報(?!(の|を)?(取り?扱|保護|管理|研修|方針|
               "ナンバープレート|住民票|戸籍|課税明細|税額|滞納額|所得|督促状|認定結果|調査票|問診票|"
               "(健康|検|健)診(断)?の?結果|母子手帳|障害者手帳|本人確認書類|(?<!マイナ)保険証|受付(票|簿|表)|"
               "相談(票|記録|内容|の内容)|(ケース|面談|支援|診療|貸出|訪問)の?(記録|履歴)|連絡網|出席簿|名札|(?<!基本)台帳|"
-              "調書|個人データ|(パソコン|PC|モニター|端末)の?画面|(DM|メッセージ|やり取り|やりとり|トーク)の?(内容|履歴)")
+              "調書|個人データ|給与|(パソコン|PC|モニター|端末)の?画面|(DM|メッセージ|やり取り|やりとり|トーク)の?(内容|履歴)")
 # Details that point at a person only in a sentence about one (an office publishes its address and number).
 _DETAIL_JA = ("住所|番地|(?<!ご)自宅(?!待機|療養|勤務|学習)|電話番号|携帯番号|携帯の番号|連絡先|メールアドレス|"
-              "メアド|アドレス|アカウント名|氏名|名前|名字|苗字|部屋番号|勤務先|学校名")
+              "メアド|アドレス|アカウント名|ユーザー名|年齢|氏名|名前|名字|苗字|部屋番号|勤務先|学校名")
 # A person, not an office: 市民課 and 住民課 are offices, 市民の方 is a person; 担当者 and 事業者 are not data.
 _PERSON_JA = ("((?<![一-龥])(職員|住民|市民|町民|村民|区民|個人|本人)|家族|家庭|世帯|保護者|子ども|子供|"
               "園児|児童|生徒|学生|患者|差出人|送り主)(?![課部係室局]|センター|窓口|会館|情報システム)|"
@@ -38,7 +38,7 @@ _OUT_JA = ("晒|さらさ|さらし|流出|漏え?い|漏れ|漏ら|公開され
            "見られ|ダウンロードでき|[にを](アップ|上げ)|アップされ|アップロード|上がって|上げられ|"
            "流れ(て|た|ま)|配信(し|され)|転載|紛失|盗まれ|盗難|置き忘れ|持ち帰|黒塗りし忘れ|黒塗りされず|"
            "誤送信|誤送付|誤配|読み取|判別でき|ぼかし(なし|なく|ていない)|モザイク(なし|なく)|(で|に)回って|"
-           "出てしま|転送され|公開し(て|た)|に出し(た|て|ま)|映し(て|た)|写し(て|た)|消えてい(な|ませ)|消し忘れ|"
+           "出てしま|転送され|(ページ|PDF|ファイル|サイト|HP|ホームページ)に入って|公開し(て|た)|に出し(た|て|ま)|映し(て|た)|写し(て|た)|消えてい(な|ませ)|消し忘れ|"
            "(伏せ|隠さ|消さ|黒塗りせ|マスキングせ)ずに?|(誰|どこ)(のこと)?(か|が)(分か|特定)|特定されて")
 _NEGATED = "(?!(ま|ら|さ|か|わ|が)?(て|で)?(い)?(ない|ません|ず|ぬ|にく))"
 # A letter or mail gone to someone else: 誤送信, 宛先を間違え, 別の世帯に送付, ではなく外部の方に送信.
@@ -46,14 +46,15 @@ _ASTRAY_JA = re.compile(r"誤送信|誤送付|誤配|封入ミス|(送付|宛)�
                         r"誤って.{0,20}(送|メール|郵送|FAX)|差し込み.{0,6}(ずれ|ミス)|"
                         r"(書類|通知|封筒|宛名|資料|データ|宛先|ラベル)[^。]{0,6}取り違え|"
                         r"(別|他|違う|外部|無関係|隣)の.{0,12}(に|へ|宛て?に?)(誤って)?(送|メール|郵送|FAX|届い|発送)|"
+                        r"(別|他|違う|次)の(方|人|住民|市民|利用者|申請者|世帯|家庭|来庁者)に[^。]{0,20}?(渡|配)|"
                         r"ではなく.{0,20}(に|へ)(送|メール|郵送|FAX)|本人ではない.{0,4}(に|へ)|BCC.{0,12}(TO|CC)")
 # Sent by accident (送付してしまい, 旧住所に): astray only in a sentence that names the letter (money sent to a
 # scammer is not a letter).
 _SENT_BY_MISTAKE = re.compile(r"(送付|発送|郵送|送信|投函|転送|手渡し|渡し|配っ|FAXし)(し)?てしま|(送っ|入れ)てしま|"
                               r"旧住所に|混入|紛れ込")
 # What a misdirected letter or mail holds.
-_LETTER_JA = ("[一-龥]書(?!き)|メール|FAX|通知|案内|お知らせ|封書|郵便|はがき|明細|書類|データ|リスト|一覧|記録|結果|"
-              "PDF|Excel|エクセル|添付")
+_LETTER_JA = ("[一-龥]書(?!き)|メール|FAX|連絡|通知|案内|お知らせ|封書|郵便|はがき|明細|書類|データ|リスト|"
+              "一覧|記録|結果|PDF|Excel|エクセル|添付")
 # A staff member's own account, unless the report says staff do not use one (保健師が個人のSNSで相談を受けることはない).
 _PRIVATE_ACCOUNT = re.compile(r"(個人の?(アカ|X|ツイッター|インスタ|Instagram|Facebook|フェイスブック|TikTok|"
                               r"ブログ|note|SNS)|私的な?|私用の?|裏アカ|プライベートの?(アカ|SNS)|鍵(なし|垢)|サブアカ|"
@@ -63,21 +64,22 @@ _PRIVATE_ACCOUNT = re.compile(r"(個人の?(アカ|X|ツイッター|インス�
                               r"(?![^。]{0,30}(ことは(ありません|ない|ございません)|ておりません|ていません|ていない))")
 _CASE_JA = re.compile(r"窓口に来た|(対応|担当|訪問|搬送|相談を受け)(し|して)|ケース|案件|相談者|患者|入院|"
                       r"生徒|児童|家庭|世帯|子の|保護者|生活保護|受給|滞納|病名|症状|利用者|入院|(クレーム|苦情)の(中身|内容)|"
-                      r"(誰|どこ)(のこと)?(か|が)(分か|特定)|画面")
+                      r"(誰|どこ)(のこと)?(か|が)(分か|特定)|画面|訪問先|(?<!空き)家(?![族庭具電計事])の?(写真|画像)")
 # An address pointing at a person: 三丁目の高橋さん, 305号室の人, 抗議した女性の家.
 _ADDRESS_PERSON = re.compile(r"(丁目|番地|号棟|号室|番\d+号)[^。、]{0,6}?(さん|様|氏|の人|の方|宅)|"
                              r"(アパート|マンション|団地|コーポ|ハイツ|寮)の?(\d+|[一二三四五六七八九十]+)(階|号室|号棟)|"
-                             r"(さん|様|氏|者|主|人|方|女性|男性|夫婦|一家)の(家(?![族庭具電計事])|自宅|住所|住まい|部屋|現住所)|"
-                             r"(家|自宅|お宅|住まい)(は|が)?ここ|(家|自宅|お宅)[^。]{0,12}(地図|マップ|ストリートビュー)")
+                             r"(さん|様|氏|者|主|(?<!個)人|方|女性|男性|夫婦|一家)の(家(?![族庭具電計事])|自宅|住所|住まい|部屋|現住所)|"
+                             r"(家|自宅|お宅|住まい)(は|が)?ここ|の家の(奥さん|奥様|旦那|ご主人|主人|人|方|子|息子|娘)|"
+                             r"(家|自宅|お宅)[^。]{0,12}(地図|マップ|ストリートビュー)")
 # A list or record of people: 寄附者リスト, 受給者データ, 利用者の画面.
 _PEOPLES_JA = (rf"({_PERSON_JA})(と)?の?(リスト|一覧|データ|記録|画面|ID|写真|顔|画像|動画)|"
-               rf"({_PERSON_JA})(と)?の(相談|メッセージ)")
+               rf"({_PERSON_JA})(と)?の(相談|メッセージ|(個人)?情報)")
 
 _JA_RECORD = re.compile(rf"({_RECORD_JA}|{_PEOPLES_JA}).{{0,60}}?({_OUT_JA}){_NEGATED}|"
                         rf"({_OUT_JA}).{{0,30}}?({_RECORD_JA}|{_PEOPLES_JA})")
 _JA_DETAIL = re.compile(rf"({_DETAIL_JA}).{{0,60}}?({_OUT_JA}){_NEGATED}|({_OUT_JA}).{{0,30}}?({_DETAIL_JA})")
 _JA_PERSON = re.compile(_PERSON_JA)
-_JA_RECORD_ONLY = re.compile(rf"{_RECORD_JA}|(?<!ご)自宅")
+_JA_RECORD_ONLY = re.compile(rf"{_RECORD_JA}|{_PEOPLES_JA}|(?<!ご)自宅|(氏名|名前)(と|・|、|や)(住所|電話|連絡先)")
 # Data named and said to be out in three words: 実名が出ています; a person's own photo (児童の写真) put up.
 _JA_OUT_SHORT = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})が出(て|た|回)")
 _JA_NAME = re.compile(rf"({_PERSON_NAME}).{{0,40}}?(写っ|写り|映っ|映り|読め|判読|見え|表示され|公開し|掲示|に出し)")
@@ -86,7 +88,8 @@ _JA_OUT = re.compile(rf"({_OUT_JA}){_NEGATED}")
 _IDENTIFIED = re.compile(r"(誰|どこの家|どの家)(のこと)?(か|が)(分か|特定)|(本人|個人|家|自宅)が特定(され|でき)")
 # Data a lost or posted thing holds (委員の自宅住所付き, 名前と電話番号が入っています): counts when the report says
 # elsewhere that the thing is out (紛失, 上がって).
-_JA_HELD = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})[^。]{{0,20}}?(入り|付き|つき|入って|含まれ|登録され){_NEGATED}")
+_JA_HELD = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA}|{_PEOPLES_JA})[^。]{{0,20}}?"
+                      rf"(入り|付き|つき|入って|含まれ|登録され|保存され|の列){_NEGATED}")
 _OUT_LOST = re.compile(rf"({_OUT_JA}|落とし|なくし|失くし){_NEGATED}")
 # Data a scam asks for (氏名と口座番号を入力させる) is not data that is out.
 _ASKED_JA = re.compile(r"(入力|送信|記入|回答)(させ|を求め|するよう)|(教えて|送って)(ください|と)|聞き出|騙し取|"
@@ -102,42 +105,48 @@ _NOT_DATA = re.compile(r"(市|町|村|区|県|国|校|園|館|課|局|室|社|�
                        r"(名前|氏名)((と|や|・)(顔写真|写真|アイコン))?(で|の)(?=[^。]{0,40}"
                        r"(アカウント|アカ|ページ|チャンネル|グループ|サイト|X|TikTok|インスタ|Instagram|Facebook|"
                        r"FB|LINE|YouTube))|"
+                       r"(学校|体育館|公民館|会館|施設|避難所|センター|庁舎|市役所|役場|公園|会場|課|局|署|所)の"
+                       r"(住所|電話番号|連絡先|メールアドレス)|"
                        r"(住民票|戸籍|保険証|通知書|証明書)(の写し)?[^。、]{0,3}(コンビニ|無料|発行|手数料|申請|取得|交付|"
                        r"必要|取りに)")
 _DENIED_JA = re.compile(r"(その|そのような|そういった)事実は(ありません|ない|なく|ございません)|事実無根")
 # A caution or a check (名簿が写り込まないよう確認を, 写っていないか) says nothing is out yet.
 _CAUTION_JA = re.compile(rf"({_OUT_JA})(ま|ら|さ|か|わ|が)?(て|で)?(い)?な(いよう|いか|いで)")
 
-_DATA_EN = (r"(home |street )?address(es)?|phone( numbers?)?|mobile( numbers?)?|e-?mail address(es)?|dates? of birth|"
-            r"personal (data|information|details)|(full |real )?names?|contact details|medical (history|records?)|"
-            r"bank details|income|identity|residents'? (list|data)|my number( ids?)?|house|ages?|house numbers?|"
-            r"street names?|diagnos(is|es)|care plans?|case details|consultation notes|situation|neighbou?rhood|"
-            r"name tags?|forms?|list of (residents|patients|names|applicants|children|families|pupils|members)|"
+_DATA_EN = (r"(home |street )?address(es)?|phone( numbers?)?|mobile( numbers?)?|e-?mail address(es)?|"
+            r"dates? of birth|personal (data|information|details)|(full |real )?names?|contact details|"
+            r"medical (history|records?)|bank details|income|identity|residents'? (list|data)|my number( ids?)?|"
+            r"house|ages?|house numbers?|street names?|diagnos(is|es)|care plans?|case details|consultation notes|"
+            r"situation|neighbou?rhood|name tags?|forms?|"
+            r"(hiv|health|medical|mental health|immigration|criminal) (status|history|condition)|"
+            r"list of (residents|patients|names|applicants|children|families|pupils|members)|"
             r"names?,? (and|&) (phone|mobile|home|e-?mail|contact|address)\w*( numbers?)?")
 _PERSON_EN = (r"residents?'?s?|citizens?'?|patients?'?s?|applicants?'?|child(ren)?'?s?|pupils?'?s?|students?'?|"
               r"famil(y|ies)|complainants?'?s?|whistle-?blower'?s?|visitors?'?|members who are private|"
-              r"parents'?|new-?borns|him|her|she|he|victims?'?s?|clients?'?s?|borrowers'?|visitors'?|users'?|"
-              r"callers?'?s?|(wo)?m[ae]n who \w+")
+              r"parents'?|tenants?'?s?|new-?borns|him|her|she|he|victims?'?s?|clients?'?s?|borrowers'?|"
+              r"users'?|callers?'?s?|(wo)?m[ae]n who \w+")
 _VERB_EN = (r"leak(ed|ing)?|expos(ed|ing)|posted|published|shared|doxx(ed|ing)?|out there|circulat(ed|ing)|emailed|"
             r"sent|shows?|showing|visible|appeared|revealed|attached|caption|describes|wrote|gives|replied|"
-            r"include[sd]?|listing|lost|stolen|named|went to|give|gave|showed|shown|left (on|at|in|behind)")
+            r"include[sd]?|listing|lost|stolen|named|went to|give|gave|showed|shown|left (on|at|in|behind)|"
+            r"mention(s|ed)?")
 _EN_STRONG = re.compile(
-    r"\b(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b|forms?\b)"
+    r"\b(?!(full |real )?names?\b(?!,? (and|&) )|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b|forms?\b)"
     rf"({_DATA_EN})\b.{{0,60}}?\b({_VERB_EN})\b|\b({_VERB_EN})\b.{{0,60}}?\b"
-    r"(?!(full |real )?names?\b|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b|forms?\b)"
+    r"(?!(full |real )?names?\b(?!,? (and|&) )|house\b|ages?\b|phone\b|income\b|identity\b|address(es)?\b|forms?\b)"
     rf"({_DATA_EN})\b|\bdoxx(ed|ing)?\b", re.IGNORECASE)
 _EN_DETAIL = re.compile(rf"\b({_DATA_EN})\b", re.IGNORECASE)
 _EN_PERSON = re.compile(rf"\b({_PERSON_EN})\b", re.IGNORECASE)
 _EN_VERB = re.compile(rf"\b({_VERB_EN})\b", re.IGNORECASE)
 _EN_ASTRAY = re.compile(r"wrong (recipient|person|address|family|resident|attachment|spreadsheet|file|document|"
-                        r"list)|(sent|went) to (another|the wrong|a different)", re.IGNORECASE)
+                        r"list|door|letterbox|mailbox|house)|(sent|went) to (another|the wrong|a different)",
+                        re.IGNORECASE)
 _EN_PRIVATE = re.compile(r"\b(his|her|their|a staff member's|an? \w+'s) (own |(own )?(personal|private) )"
                          r"(account|facebook|instagram|x|blog|tiktok|page)", re.IGNORECASE)
 _EN_CASE = re.compile(r"\b(patients?'?s?|famil(y|ies)|visited|case|clients?'?s?|pupils?|students?|transported)\b",
                       re.IGNORECASE)
-_EN_ADDRESS = re.compile(r"\b(where|house) (he|she|they|the \w+) lives?\b|\bwhere \w+ lives\b|"
-                         r"\baddress(es)? of (the|a|an|that|this) (\w+ )?(man|woman|family|person|resident|couple|boy|"
-                         r"girl|complainant|owner|child)\b", re.IGNORECASE)
+_EN_ADDRESS = re.compile(r"\b(where|house) (he|she|they|the \w+) lives?\b|\bwhere [\w ]{1,30}? lives?\b|"
+                         r"\baddress(es)? of (the|a|an|that|this) (\w+ )?(man|woman|family|person|resident|couple|"
+                         r"boy|girl|complainant|owner|child)\b", re.IGNORECASE)
 _NOT_EN = re.compile(r"\b(not|no|never|nothing|isn't|wasn't|aren't|weren't)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"[。．！？!?\n]|\.\s")
 
@@ -155,10 +164,16 @@ _MY_NUMBER = re.compile(rf"(マイナンバー|個人番号|my number).{{0,12}}?
                         r"\d{4}(?!\d)", re.IGNORECASE)
 
 
+# An office's own contacts (the library's email address) are published on purpose.
+_OFFICE_EN = re.compile(r"\b(office|department|city|council|hall|cent(er|re)|library|school|desk|clinic)('s)? "
+                        r"(e-?mail address|phone number|address|number)", re.IGNORECASE)
+
+
 def exposes_personal_data(text: str) -> bool:
     """True when a sentence says personal data is out (晒されている, 誤送信, in a photo, leaked) or holds a
     person's phone number or 個人番号."""
     folded = _NOT_DATA.sub("〇〇", _QUOTED.sub(_topic_only, unicodedata.normalize("NFKC", text)))
+    folded = _OFFICE_EN.sub("the office's contact", folded)
     astray = bool(_ASTRAY_JA.search(folded) or _EN_ASTRAY.search(folded))
     lost = bool(_OUT_LOST.search(folded))
     private = bool(_PRIVATE_ACCOUNT.search(folded) or _EN_PRIVATE.search(folded))
