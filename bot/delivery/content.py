@@ -130,6 +130,7 @@ class NoticeRedacted:
 
     view: IncidentView
     reporter_name: str
+    title: str | None = None  # a re-notice's own title (【上位への通知】…), given by the runner; None: the first's
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class NoticeAcknowledged:
     when: str
     text: str  # the message's notification text after the change
     end: bool = False  # offer the control that ends the incident: its steps are done, the finisher could not end it
+    title: str | None = None  # a re-notice's own title, as NoticeRedacted's
 
     @property
     def note(self) -> str:
@@ -156,6 +158,7 @@ class NoticeEnded:
 
     view: IncidentView
     text: str
+    title: str | None = None  # a re-notice's own title, as NoticeRedacted's
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from bot.delivery.content import ChatPort, Place, Posted
 from bot.delivery.ledger import PR_MESSAGE, REOPEN_OFFER, Ledger, escalation_purpose
 from bot.delivery.links import home_link
 from bot.delivery.plan import ReviseNotices, WithdrawReopen
+from bot.triage.core import notice_title
 from bot.triage.url_correction import REVISED
 
 
@@ -55,4 +56,16 @@ def withdraw(port: ChatPort, led: Ledger, op: WithdrawReopen) -> bool:
     return True
 
 
-__all__ = ["offered", "revise", "withdraw"]
+
+def titled(ledger: Ledger, purpose: str, content: c.Content) -> c.Content:
+    """A notice drawn again with its own title: a re-notice's (escalation:N) says so as the core words it."""
+    level = purpose.partition(":")[2]
+    if not (purpose.startswith("escalation:") and level.isdigit()
+            and isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded))):
+        return content
+    view = content.view
+    return replace(content, title=notice_title(ledger.queries.deps, int(level), view.ref, view.kind_label,
+                                               view.severity_label))
+
+
+__all__ = ["offered", "revise", "titled", "withdraw"]

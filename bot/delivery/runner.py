@@ -29,7 +29,7 @@ from bot.delivery.ledger import (
 )
 from bot.delivery.links import home_link, linked
 from bot.delivery.moving import advise, move_private
-from bot.delivery.revising import offered, revise, withdraw
+from bot.delivery.revising import offered, revise, titled, withdraw
 from bot.delivery.withdrawing import withdraw_controls
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import Notification
@@ -149,8 +149,11 @@ class Runner:
         if isinstance(op, p.UpdateStep):
             return self._update_step(led, op)
         if isinstance(op, p.UpdateNotices):  # and the card clicked, when it is an unrecorded copy (plan.py)
-            for posted in dict.fromkeys([*self.notices(op.incident_id, led), *filter(None, [op.clicked])]):
-                self.port.update(posted, op.content)
+            shown = {posted: titled(self.ledger, purpose, op.content) for purpose, posted in
+                     self._notices(op.incident_id, led)}
+            for posted, content in (shown | {clicked: op.content for clicked in [op.clicked] if clicked
+                                             and clicked not in shown}).items():
+                self.port.update(posted, content)
             return True
         if isinstance(op, p.ReviseNotices):
             return revise(self.port, led, op, lambda at, shown, purpose: self.post_once(
@@ -339,8 +342,12 @@ class Runner:
     def notices(self, incident_id: int, led: Ledger | None = None) -> list[Posted]:
         """Every section notification posted so far, including one a crashed holder posted without recording it
         (found by its marker once its claim is stale; a claim with nothing behind it is given back)."""
+        return [posted for _, posted in self._notices(incident_id, led)]
+
+    def _notices(self, incident_id: int, led: Ledger | None = None) -> list[tuple[str, Posted]]:
+        """`notices`, each with its purpose (which level's notice it is)."""
         led = led or self.ledger
-        found: list[Posted] = []
+        found: list[tuple[str, Posted]] = []
         for purpose in notification_purposes(self.chain_length):
             ref = led.get(incident_id, purpose)
             if ref is None:
@@ -349,16 +356,16 @@ class Runner:
                 claim = led.claim(incident_id, purpose, ref[0])
                 if claim.state != "taken_over":
                     if claim.id:
-                        found.append(Posted(claim.channel, claim.id))
+                        found.append((purpose, Posted(claim.channel, claim.id)))
                     continue
                 located = self.port.find_posted(Place(claim.channel), Marker(incident_id, purpose))
                 if located is None:
                     led.drop(incident_id, purpose)
                     continue
                 led.put(incident_id, purpose, located.channel, located.id)
-                found.append(located)
+                found.append((purpose, located))
                 continue
-            found.append(Posted(ref[0], ref[1]))
+            found.append((purpose, Posted(ref[0], ref[1])))
         return found
 
     def _update_count(self, led: LedgerRun, op: p.UpdateCount, plan: p.Plan) -> bool:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from conftest import NAMES, OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from fake_slack import FakeSlack
 from slack_driver import action_ids, pending_step, step_messages, text_of, walk_steps
 
+from bot.clock import FixedClock
 from bot.ports import Actor, ConversationRef, ReportInput
 
 REPORTS = {
@@ -341,3 +343,23 @@ def test_a_follow_up_in_the_report_channel_joins_the_incident_it_names(slack: Sl
     timeline = slack.runtime.triage.queries.timeline(incident_id, None)
     assert any(e.type == "note" and e.data.get("text") == "INC-0001 なりすましアカウント、凍結されました"
                for e in timeline)
+
+
+def test_a_renotice_redacted_by_a_kind_correction_keeps_its_own_title(slack: SlackEnv, clock: FixedClock) -> None:
+    """The 【上位への通知】 message, redrawn without the report's details after a correction to 情報漏えい, was titled
+    as the first notice (walk s18 #10, Slack): it no longer said it was the re-notice."""
+    fake, driver = slack.fake, slack.driver
+    message, _ = driver.post_message(STAFF, REPORTS["flaming"], REPORT)
+    clock.advance(minutes=31)
+    assert slack.runtime.triage.escalations.fire_due(slack.adapter.deliver_notification, "w1") == 1
+
+    def title(posted: dict[str, Any]) -> str:
+        [block] = [b for b in fake.message(PR_CHANNEL, posted["ts"])["blocks"] if b.get("block_id") == "title"]
+        return str(block["text"]["text"])
+
+    first, renotice = fake.channel_messages(PR_CHANNEL)
+    assert "【上位への通知" in title(renotice) and "【上位への通知" not in title(first)
+    driver.click(PR, fake.thread_messages(REPORT, message["ts"])[0], "kind_select", selected="leak")
+    assert "報告内容の表示を取り消しました" in text_of(fake.message(PR_CHANNEL, renotice["ts"]))
+    assert "【上位への通知" in title(renotice) and "情報漏えい" in title(renotice), title(renotice)
+    assert "【上位への通知" not in title(first) and "情報漏えい" in title(first)

@@ -146,7 +146,8 @@ class SlackPort:
         assert isinstance(content, c.NoticeRedacted)
         view = content.view
         body = self.render.t("notify.body_restricted", reporter=content.reporter_name)
-        title = self.render.t("notify.title", ref=view.ref, kind=view.kind_label, severity=view.severity_label)
+        title = content.title or self.render.t("notify.title", ref=view.ref, kind=view.kind_label,
+                                               severity=view.severity_label)
         return escape(view.ref), self.render.redacted(blocks, body, title)
 
     # -- the port ----------------------------------------------------------------------------------------------

@@ -19,8 +19,6 @@ from bot.delivery import content as c
 from bot.delivery.content import Marker, Place, Posted
 from bot.delivery.ledger import Ledger
 from bot.delivery.links import home_link
-from bot.ports import IncidentView
-from bot.triage.core import notice_title
 
 log = logging.getLogger("incident_bot.teams")
 PLATFORM = "teams"
@@ -103,22 +101,11 @@ class TeamsPort:
         return Posted(conversation, str(activity_id))
 
     def update(self, posted: Posted, content: c.Content) -> None:
-        link = title = None
+        link = None
         if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded, c.ReopenWithdrawn)):  # + link
             link, _ = home_link(self, self.ledger, content.view.id)  # never to a personal chat
-            title = self._title(posted, content.view)
-        card, summary = rendered(self.render, self.settings, content, link, title)
+        card, summary = rendered(self.render, self.settings, content, link)
         self.run(self.connector.update(self.target(posted.channel), posted.id, card_activity(card, summary)))
-
-    def _title(self, posted: Posted, view: IncidentView) -> str | None:
-        """A re-notice card's own title (【上位への通知】…), drawn again as the core worded it: the card cannot be read
-        back, and the first notice's title would no longer say it went to the next level (walk s18 #10)."""
-        for purpose, _, ident in self.ledger.refs(view.id):
-            level = purpose.partition(":")[2]
-            if ident == posted.id and purpose.startswith("escalation:") and level.isdigit():
-                return notice_title(self.ledger.queries.deps, int(level), view.ref, view.kind_label,
-                                    view.severity_label)
-        return None
 
     def post_ephemeral(self, place: Place, user: str, content: c.Content) -> None:
         """Teams has no ephemeral messages: the user's personal chat with the bot."""

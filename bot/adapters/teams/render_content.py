@@ -24,10 +24,8 @@ def _texts(render: CardRenderer, *texts: str) -> Card:
     return render.messages(texts), " ".join(texts)
 
 
-def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None,
-             title: str | None = None) -> Card:
-    """A card and its summary for a neutral content (`link`: the incident's thread, `title`: the card's own, for a
-    notice drawn again)."""
+def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None) -> Card:
+    """A card and its summary for a neutral content (`link`: the incident's thread)."""
     t, words = render.t, plain_words(content, render.catalog)
     if isinstance(content, c.PrivacyAdvice) and content.public and not is_channel(content.public.channel) \
             and not is_personal(content.public.channel):  # a group chat: no public channel, no channel admin
@@ -64,7 +62,7 @@ def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, 
             inner = dict(inner, actions=[*inner.get("actions", []), *render.thread_link(content.url)])
         return inner, summary
     if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded)):
-        return render.notification_after(content, link, title), content.view.ref
+        return render.notification_after(content, link, content.title), content.view.ref
     if isinstance(content, c.ReopenWithdrawn):
         return render.reopen_withdrawn(content, link), content.view.ref
     if isinstance(content, c.ReviewInvite):
