@@ -220,7 +220,11 @@ def test_a_bad_week_is_told_in_japanese(tmp_path: Path, monkeypatch: pytest.Monk
     for week in ("bad", "2026-W60"):
         out = io.StringIO()
         assert run(["summary", "--week", week], stdout=out, stderr=out) == 2
-        assert out.getvalue().startswith("summary: --week: 週は 2026-W47 のような ISO 週番号"), out.getvalue()
+        said = "summary: --week: 週は、その週の日付（例 2026-11-23）か ISO 週番号（例 2026-W47）で指定してください"
+        assert out.getvalue().startswith(said), out.getvalue()
+    out = io.StringIO()
+    assert run(["summary", "--week", "bad"], stdout=out, stderr=out) == 2
+    assert "(2026-11-23) or an ISO week" in out.getvalue()  # the English line says both forms too
 
 
 def test_the_account_type_is_answered_with_its_short_word(runtime_factory: Callable[..., Runtime],

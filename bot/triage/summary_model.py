@@ -45,6 +45,8 @@ class IsoWeek:
         """An ISO week (2026-W48), or the week holding a calendar day (2026-11-26, 2026/11/26) as people find a
         week on a calendar; BadWeek otherwise."""
         match = DAY_PATTERN.match(text.strip())
+        if match is None and WEEK_PATTERN.match(text.strip()) is None:
+            raise BadWeek(f"expected a day of the week (2026-11-23) or an ISO week such as 2026-W47, got {text!r}")
         if match is None:
             return cls.parse(text)
         try:
