@@ -32,8 +32,8 @@ _WHOM = r"(?:[一-龥a-z]{1,8}(?:さん|様|の方|のほう|の人|ちーむ)?(
 _VERB = r"(?:お?伝え|お?回し|ご?連絡|ご?報告|ご?共有|お?知らせ|お?つなぎ|申し送り|引き継ぎ|引継ぎ)"
 _PLEASE = (r"(?:して|て)?(?:おいて|いただいて)?(?:ください|下さい|いただけますか|いただけますでしょうか"
            r"|いただけると(?:助かります|幸いです)|もらえますか|もらえると助かります|お願いします|お願いいたします|願います)")
-_PASS_ON = _WHEN + _WHOM + _VERB + _PLEASE
-_PASS_ON_EN = (r"(?:could you |can you |please |kindly )(?:pass|forward|send) (?:this|it) (?:on )?to "
+_RELAY = _WHEN + _WHOM + _VERB + _PLEASE
+_RELAY_EN = (r"(?:could you |can you |please |kindly )(?:pass|forward|send) (?:this|it) (?:on )?to "
                r"(?:the )?[a-z ]{1,24}?"
                r"(?: (?:on monday|tomorrow|first thing(?: tomorrow)?|asap|when you can))?(?:,? please)?"
                r"|please let (?:the )?[a-z ]{1,24}? know")
@@ -41,7 +41,7 @@ _PASS_ON_EN = (r"(?:could you |can you |please |kindly )(?:pass|forward|send) (?
 _SIGN_OFF = (r"(?:以上(?:です|となります)?|(?:ご)?(?:報告|連絡)(?:まで|です)|(?:ご)?(?:報告|連絡)だけ"
              r"(?:しておきます|しときます|です|します|いたします|させていただきます)?|取り急ぎ(?:ご)?(?:報告|連絡|一報)(?:まで|です)?"
              r"|一報まで)")
-_CLOSING = re.compile(r"(?<=[。.!? ])(?:" + _PASS_ON + r"|" + _PASS_ON_EN + r"|" + _SIGN_OFF + r")" + _STOP + r"$")
+_CLOSING = re.compile(r"(?<=[。.!? ])(?:" + _RELAY + r"|" + _RELAY_EN + r"|" + _SIGN_OFF + r")" + _STOP + r"$")
 # A cheap test before the patterns: every aside holds one of these.
 ASIDE_MARKS = ("夜分", "取り急ぎ", "宿直", "日直", "当直", "当番", "警備", "守衛", "夜間", "えー", "えっと", "あの",
                "んー", "um", "uh", "er", "---", ":", "【転送】", "ください", "下さい", "いただ", "もらえ", "願", "以上",
