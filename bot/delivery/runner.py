@@ -151,8 +151,9 @@ class Runner:
         if isinstance(op, p.UpdateNotices):  # and the card clicked, when it is an unrecorded copy (plan.py)
             shown = {posted: titled(self.ledger, purpose, op.content) for purpose, posted in
                      self._notices(op.incident_id, led)}
-            for posted, content in (shown | {clicked: op.content for clicked in [op.clicked] if clicked
-                                             and clicked not in shown}).items():
+            if op.clicked is not None:
+                shown.setdefault(op.clicked, op.content)
+            for posted, content in shown.items():
                 self.port.update(posted, content)
             return True
         if isinstance(op, p.ReviseNotices):

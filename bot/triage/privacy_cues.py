@@ -79,6 +79,9 @@ _JA_RECORD = re.compile(rf"({_RECORD_JA}|{_PEOPLES_JA}).{{0,60}}?({_OUT_JA}){_NE
                         rf"({_OUT_JA}).{{0,30}}?({_RECORD_JA}|{_PEOPLES_JA})")
 _JA_DETAIL = re.compile(rf"({_DETAIL_JA}).{{0,60}}?({_OUT_JA}){_NEGATED}|({_OUT_JA}).{{0,30}}?({_DETAIL_JA})")
 _JA_PERSON = re.compile(_PERSON_JA)
+_JA_DETAIL_ANY = re.compile(_DETAIL_JA)
+_JA_LETTER = re.compile(_LETTER_JA)
+_JA_LETTER_OR_RECORD = re.compile(f"{_LETTER_JA}|{_RECORD_JA}")
 _JA_RECORD_ONLY = re.compile(rf"{_RECORD_JA}|{_PEOPLES_JA}|(?<!ご)自宅|(氏名|名前)(と|・|、|や)(住所|電話|連絡先)")
 # Data named and said to be out in three words: 実名が出ています; a person's own photo (児童の写真) put up.
 _JA_OUT_SHORT = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})が出(て|た|回)")
@@ -204,10 +207,10 @@ def _japanese(sentence: str, *, astray: bool, private: bool) -> bool:
     if person and _JA_DETAIL.search(sentence):
         return True
     # A letter counts in the sentence that sends it astray; a person or their data anywhere in the report.
-    if astray and (person or _JA_RECORD_ONLY.search(sentence) or re.search(_DETAIL_JA, sentence)
-                   or (_ASTRAY_JA.search(sentence) and re.search(_LETTER_JA, sentence))):
+    if astray and (person or _JA_RECORD_ONLY.search(sentence) or _JA_DETAIL_ANY.search(sentence)
+                   or (_ASTRAY_JA.search(sentence) and _JA_LETTER.search(sentence))):
         return True
-    if _SENT_BY_MISTAKE.search(sentence) and re.search(f"{_LETTER_JA}|{_RECORD_JA}", sentence):
+    if _SENT_BY_MISTAKE.search(sentence) and _JA_LETTER_OR_RECORD.search(sentence):
         return True
     return private and bool(_CASE_JA.search(sentence))
 
