@@ -1,12 +1,17 @@
 """LINE WORKS' documented limits on message content, as a checker shared by the fake API and the tests.
 
-Text 2,000 characters; flex altText 400; quick reply 13 items; postback label 20, data 300, displayText
-300 (required in quick replies).
+Text 2,000 characters; flex altText 400, a bubble's JSON at most 30 KB; quick reply 13 items; postback label 20,
+data 300, displayText 300 (required in quick replies).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+# A Flexible Template bubble's JSON is at most 30 KB (LINE WORKS' container reference). Measured as the bot sends it
+# (requests' json=, non-ASCII escaped: six bytes a kanji) and in thousands, so a notice passing here passes there.
+BUBBLE_BYTES = 30_000
 
 
 def problems(content: Any) -> list[str]:
@@ -32,6 +37,9 @@ def problems(content: Any) -> list[str]:
             found.append("flex contents is not a bubble or carousel")
         else:
             found += _flex_texts(contents)
+            size = len(json.dumps(contents))
+            if size > BUBBLE_BYTES:
+                found.append(f"flex contents is {size} bytes of JSON (max {BUBBLE_BYTES})")
     elif kind == "image":
         if not content.get("fileId") and not (content.get("previewImageUrl") and content.get("originalContentUrl")):
             found.append("image needs fileId, or previewImageUrl and originalContentUrl")

@@ -32,6 +32,8 @@ QUICK_REPLY_LIMIT = 13
 LABEL_LIMIT = 20  # action label
 DISPLAY_TEXT_LIMIT = 300  # postback displayText, required in quick replies
 CARD_TEXT_LIMIT = 1200  # one text component of a card; the card stays small and readable on a phone
+# A notice's body in its card, the rest as text after it: a bubble's JSON may be 30 KB, six bytes a kanji as sent.
+NOTICE_CARD_BODY = 2000
 ANSWER_LIMIT = 300
 ERROR_COLOR, MUTED_COLOR, GOOD_COLOR = "#D32F2F", "#757575", "#2E7D32"
 
@@ -275,22 +277,25 @@ class Renderer:
     def notification(self, note: Notification) -> list[Content]:
         """A PR or escalation notice (body already free of restricted details), with the acknowledgement
         as a quick reply; who may acknowledge is the core's decision when the press arrives."""
-        lines = [_line(piece) for piece in chunks(note.body, CARD_TEXT_LIMIT)]
+        head, *rest = chunks(note.body, NOTICE_CARD_BODY)
+        lines = [_line(piece) for piece in chunks(head, CARD_TEXT_LIMIT)]
+        if rest:  # the rest follows as text: nothing of a long report is lost to the bubble's size
+            lines.append(_line(self.w("pr.continued"), color=MUTED_COLOR, size="xs"))
         if note.topic not in (FLAREUP_TOPIC, REOPENED):  # a flare-up opens no steps; a reopen's go on as they were
             lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
         if note.acknowledgeable and note.topic != FLAREUP_TOPIC:  # everyone in the room sees the control: whose it is
             lines.append(_line(self.w("pr.ack_who"), color=MUTED_COLOR, size="xs"))  # (the core refuses the rest)
-        content = card(f"{note.title}\n{note.body}", note.title, lines)
+        contents = [card(f"{note.title}\n{note.body}", note.title, lines), *self.messages(rest)]
         if note.topic == FLAREUP_TOPIC:  # PR reopens with a quick reply (or by typing 再開 INC-0001)
             label = self.t("report.reopen_choice", ref=incident_ref(note.incident_id))
-            return [with_quick_reply(content, [quick_action(
-                label, pb.encode(pb.FLAREUP, note.incident_id, "pr", REOPEN), label)])]
-        if not note.acknowledgeable:
-            return [content]
-        # The label names the incident: a room's earlier notices keep their buttons beside later ones (port.py).
-        label = self.w("pr.acknowledge", ref=incident_ref(note.incident_id))
-        return [with_quick_reply(content, [quick_action(
-            label, pb.encode(pb.ACK, note.incident_id, note.level), self.w("pr.acknowledge_shown"))])]
+            contents[-1] = with_quick_reply(contents[-1], [quick_action(
+                label, pb.encode(pb.FLAREUP, note.incident_id, "pr", REOPEN), label)])
+        elif note.acknowledgeable:
+            # The label names the incident: a room's earlier notices keep their buttons beside later ones (port.py).
+            label = self.w("pr.acknowledge", ref=incident_ref(note.incident_id))
+            contents[-1] = with_quick_reply(contents[-1], [quick_action(
+                label, pb.encode(pb.ACK, note.incident_id, note.level), self.w("pr.acknowledge_shown"))])
+        return contents
 
     def acknowledged(self, view: IncidentView, who: str, when: str, offer: str = "") -> list[Content]:
         """The acknowledgement, as a new message in the notice's room (posts cannot be edited); `offer`: the
