@@ -5,7 +5,8 @@ and refresh tokens, accepts bot messages to rooms and users (checking the bearer
 limits, answering 201), answers directory look-ups, and takes attachments (POST /bots/{id}/attachments
 gives an upload URL and a file id; the bytes are then posted there as multipart `Filedata`).
 Controls: `rate_limit()` answers the next sends with 429, `revoke_tokens()` makes every issued access token
-invalid (as after expiry: 401), `fail_next()` answers the next send with any status and code;
+invalid (as after expiry: 401), `fail_next()` answers the next send with any status and code, `remove_bot()` refuses
+every send to a room the bot was removed from;
 `wait_until()` waits for what a bot in another thread or process sends.
 """
 
@@ -72,6 +73,7 @@ class FakeLineWorks:
         self._rate_limits: list[dict[str, str]] = []
         self._failures: list[tuple[int, dict[str, Any]]] = []
         self._upload_failures: list[tuple[int, dict[str, Any]]] = []
+        self._removed: dict[str, tuple[int, str]] = {}  # room -> the refusal of a send there (remove_bot)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # notified on every accepted message
         self._version = 0
@@ -116,6 +118,11 @@ class FakeLineWorks:
         """Answer the next attachment request (POST /bots/{id}/attachments) with this status and code."""
         with self._lock:
             self._upload_failures.append((status, {"code": code}))
+
+    def remove_bot(self, channel: str, status: int = 403, code: str = "FORBIDDEN") -> None:
+        """The bot was removed from a room: every later send there is refused with this status and code."""
+        with self._lock:
+            self._removed[channel] = (status, code)
 
     def revoke_tokens(self) -> None:
         """Every access token issued so far stops working (refresh tokens keep working)."""
@@ -311,6 +318,9 @@ class FakeLineWorks:
             return 404, {"code": "NOT_FOUND", "description": "bot"}, {}
         if collection not in ("channels", "users"):
             return 404, {"code": "NOT_FOUND"}, {}
+        if collection == "channels" and target in self._removed:
+            status, code = self._removed[target]
+            return status, {"code": code, "description": "the bot is not a member of the channel"}, {}
         content = body.get("content") if isinstance(body, dict) else None
         found = problems(content)
         if found:

@@ -175,7 +175,8 @@ def test_closed_and_superseded_steps_are_new_messages(library: PlaybookLibrary) 
     assert render.input_saved(step.inputs[0])[0]["text"] == "「拡散の程度」を記録しました。"
     assert render.input_cancelled()[0]["text"].startswith("入力をやめました")
     assert "最新のメッセージのボタン" in render.bad_action()[0]["text"]
-    assert "（FORBIDDEN）" in render.failure("FORBIDDEN")[0]["text"]
+    assert "トークルームにボットを招待してください）" in render.failure("FORBIDDEN")[0]["text"]  # a known code in words
+    assert "（SOMETHING_NEW）" in render.failure("SOMETHING_NEW")[0]["text"]
     english = renderer(library, "en")
     assert english.step_closed(step, "Staff", "10:00")[0]["text"].startswith("✅ [Step 1/3]")
 
@@ -189,6 +190,8 @@ def test_both_locales_define_the_same_wording_and_every_key_used() -> None:
     used |= set(re.findall(r'\belse "((?:input|step)\.[a-z_]+)"', source))
     used.add("grant_who")  # looked up as "<platform>.grant_who" by bot/delivery/command_run.py (not_a_person)
     used.add("usage_grant")  # handlers.words: LINE WORKS' own commands.usage_grant
+    # bot/delivery/refusals.py api_text: "<platform>.error.api", with "<platform>.error.code.<code>" for known codes
+    used |= {"error.api"} | {key for key in ja if key.startswith("error.code.")}
     assert used == set(ja), (sorted(used - set(ja)), sorted(set(ja) - used))  # none missing, none dead
     fields = re.compile(r"{(\w+)}")
     for key in ja:

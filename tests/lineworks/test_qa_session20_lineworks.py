@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.adapters.lineworks import postback as pb
 from tests.lineworks.harness import PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
 from tests.lineworks.limits import problems
@@ -26,3 +30,24 @@ def test_a_long_reports_notice_reaches_pr_whole_within_the_flexible_templates_si
     assert [pb.decode(d).action for d in quick_data(room[-1])] == [pb.ACK]
     events = [entry.type for entry in lw.runtime.triage.queries.timeline(view.id, None)]
     assert "delivery_failed" not in events
+
+
+def test_a_report_while_the_bot_is_out_of_the_pr_room_says_why_pr_was_not_told(
+        lw: LwEnv, caplog: pytest.LogCaptureFixture) -> None:
+    """Walk #2: the bot was removed from the PR room (a 町's room tidied up). The leave callback was logged as
+    「ignored」 at INFO; the next report's notice failed and the reporter read 「LINE WORKS への送信に失敗しました
+    （FORBIDDEN）。時間をおいてもう一度お試しください」: a code, and advice to report again. Slack says which
+    room and what to do (「ボットがチャンネルに参加していません。チャンネルにボットを招待してください」)."""
+    with caplog.at_level(logging.INFO, logger="incident_bot.lineworks"):
+        assert lw.send({"type": "leave", "source": {"channelId": PR_ROOM, "domainId": 1},
+                        "issuedTime": "2026-11-18T01:00:00Z"}).status_code == 200
+    [left] = [r for r in caplog.records if "left" in r.getMessage() and PR_ROOM in r.getMessage()]
+    assert left.levelno == logging.WARNING and "pr_channel" in left.getMessage()
+    lw.fake.remove_bot(PR_ROOM)
+    lw.say(STAFF, "市の公式Instagramアカウントが乗っ取られました。不正ログインされています")
+    [view] = lw.runtime.triage.queries.list(None)
+    said = [text_of(content) for content in lw.to_user(STAFF)]
+    assert any("【手順 1/" in text for text in said)  # the reporter's own chat is unaffected
+    [failed] = [text for text in said if "LINE WORKS への送信に失敗しました" in text]
+    assert "FORBIDDEN" not in failed and "ボットを招待" in failed
+    assert "delivery_failed" in [entry.type for entry in lw.runtime.triage.queries.timeline(view.id, None)]

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import identity
 from bot.adapters.lineworks import postback as pb
-from bot.adapters.lineworks.callbacks import CallbackEvent, PostbackPress, TextMessage
+from bot.adapters.lineworks.callbacks import CallbackEvent, Membership, PostbackPress, TextMessage
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
@@ -65,6 +65,8 @@ class Handlers:
                 self.text(event)
             elif isinstance(event, PostbackPress):
                 self.press(event)
+            elif isinstance(event, Membership) and event.type == "leave":
+                self.left(event.channel_id)
             else:
                 log.info("lineworks.ignored type=%s", getattr(event, "type", "?"))
         except Exception as exc:
@@ -75,6 +77,19 @@ class Handlers:
             if said is None or isinstance(exc, (StorageUnavailable, SQLAlchemyError)):
                 raise  # not stored: the endpoint answers 500 and logs it
             log.info("lineworks.refused error=%s", type(exc).__name__)
+
+    def left(self, channel: str) -> None:
+        """The bot was removed from a room: one the lineworks: block names gets nothing more until it is invited back,
+        so the operator is warned (LINE WORKS sends no other sign; each failed post is recorded on its incident)."""
+        settings = self.adapter.settings
+        roles = [name for name, room in (("pr_channel", settings.pr_channel),
+                                         ("restricted_channel", settings.restricted_channel),
+                                         ("summary_channel", settings.summary_channel)) if room == channel]
+        roles += ["report_channels"] if channel in settings.report_channels else []
+        if roles:
+            log.warning("lineworks.left channel=%s as=%s: invite the bot back to the room", channel, ",".join(roles))
+        else:
+            log.info("lineworks.left channel=%s", channel)
 
     # -- reports -------------------------------------------------------------------------------------------
     def text(self, event: TextMessage) -> None:

@@ -19,6 +19,7 @@ from bot.adapters.lineworks import postback as pb
 from bot.delivery import layout
 from bot.delivery.flareup import REOPEN
 from bot.delivery.flareup import choices as flareup_choices
+from bot.delivery.refusals import Refusals
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
 from bot.presenting import answer_label, chances, field_errors, shorten, shown_value
@@ -322,8 +323,8 @@ class Renderer:
         return self.messages([self.w("error.bad_action")])
 
     def failure(self, error: str) -> list[Content]:
-        """A LINE WORKS refusal (its code) in the user's words."""
-        return self.messages([self.w("error.api", error=error)])
+        """A LINE WORKS refusal (its code) in the user's words, as Slack and Teams say theirs (lineworks.error.code)."""
+        return self.messages([Refusals(self.catalog, OWN).api_text(error)])
 
 
 __all__ = ["Renderer", "Content", "card", "text", "quick_action", "with_quick_reply", "chunks",
