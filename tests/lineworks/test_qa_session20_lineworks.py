@@ -51,3 +51,19 @@ def test_a_report_while_the_bot_is_out_of_the_pr_room_says_why_pr_was_not_told(
     [failed] = [text for text in said if "LINE WORKS への送信に失敗しました" in text]
     assert "FORBIDDEN" not in failed and "ボットを招待" in failed
     assert "delivery_failed" in [entry.type for entry in lw.runtime.triage.queries.timeline(view.id, None)]
+
+
+def test_a_replayed_message_asked_about_opens_one_incident_whichever_question_is_answered(lw: LwEnv) -> None:
+    """Walk #3: the same callback twice (a proxy's retry, a replay) of a message the bot is unsure of asked
+    「インシデントとして報告しますか？」 twice, each question with its own random token; answering both opened
+    INC-0001 and INC-0002 for one message, two notices to PR. Slack keys the question by the message (its ts)."""
+    body = lw.message(STAFF, "なんか市の公式LINEのことでSNSが騒がしいです")
+    lw.send(body)
+    lw.send(body)
+    questions = [content for content in lw.to_user(STAFF) if "報告しますか" in text_of(content)]
+    assert len(questions) >= 1
+    for question in questions:
+        lw.press(STAFF, next(d for d in quick_data(question) if pb.decode(d).action == pb.ASK
+                             and pb.decode(d).kind != pb.DECLINE))
+    assert len(lw.runtime.triage.queries.list(None)) == 1
+    assert len(lw.to_room(PR_ROOM)) <= 1

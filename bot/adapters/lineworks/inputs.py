@@ -11,6 +11,7 @@ The core validates the answers when the step is completed; its refusal shows the
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -182,8 +183,11 @@ class Inputs:
         self.adapter.tell(report.reporter.user_id, self.render.flareup(choice, self._remembered("flareup", report)))
 
     def _remembered(self, purpose: str, report: ReportInput) -> str:
-        """A token for the reported message, kept (text, reporter, room) until its answer."""
-        token = uuid.uuid4().hex[:16]
+        """A token for the reported message, kept (text, reporter, room) until its answer. Derived from the callback's
+        key, as Slack keys its question by the message: the same callback again asks with the same token, and an
+        answer to either question is one answer (its key is the token's)."""
+        key = report.idempotency_key
+        token = hashlib.sha256(f"{purpose}:{key}".encode()).hexdigest()[:16] if key else uuid.uuid4().hex[:16]
         where = report.conversation.channel if report.conversation else ""
         self.memos.remember(f"lineworks:{purpose}:{token}", {"text": report.text, "user": report.reporter.user_id,
                                                              "channel": where, "explicit": report.explicit})
