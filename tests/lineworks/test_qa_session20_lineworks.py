@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.adapters.lineworks import postback as pb
-from tests.lineworks.harness import PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
+from tests.lineworks.harness import OTHER, PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
 from tests.lineworks.limits import problems
 
 # A report as long as a LINE WORKS message may be (10,000 characters), pasted from a complaint thread.
@@ -67,3 +67,17 @@ def test_a_replayed_message_asked_about_opens_one_incident_whichever_question_is
                              and pb.decode(d).kind != pb.DECLINE))
     assert len(lw.runtime.triage.queries.list(None)) == 1
     assert len(lw.to_room(PR_ROOM)) <= 1
+
+
+def test_a_question_in_the_1to1_chat_quotes_the_room_message_it_is_about(lw: LwEnv) -> None:
+    """Walk #4: a message in the report room the bot was unsure of, and a photo posted there, were each asked
+    about in the poster's 1:1 chat as 「インシデントとして報告しますか？」 alone: away from the room, the poster
+    could not tell which of their messages it meant. Teams' question card quotes the message (asking.ask_card)."""
+    lw.say(OTHER, "なんか市の公式LINEのことでSNSが騒がしいです", REPORT_ROOM)
+    [question] = [content for content in lw.to_user(OTHER) if "報告しますか" in text_of(content)]
+    assert "「なんか市の公式LINEのことでSNSが騒がしいです」" in text_of(question)
+    photo = lw.message(OTHER, "", REPORT_ROOM)
+    photo["content"] = {"type": "image", "fileId": "jp1.photo"}
+    lw.send(photo)
+    asked = text_of(lw.to_user(OTHER)[-1])
+    assert "報告しますか" in asked and "画像またはファイル" in asked

@@ -154,7 +154,8 @@ class Inputs:
         amid the member's own incident may be what its step asks to record (協議の結果): that is offered too."""
         in_private = report.explicit and report.text.strip()  # a 1:1 text (a room's or a file is no note)
         amid = self.handlers.own_incidents(report.reporter.user_id) if in_private else []
-        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report), amid))
+        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report), amid,
+                                                                   self._about(report)))
 
     def answer_note(self, event: PostbackPress) -> None:
         """「INC-0001 の記録に残す」: the remembered message goes on the timeline once (the core checks access)."""
@@ -180,7 +181,14 @@ class Inputs:
 
     def offer(self, choice: ReopenOrNew, report: ReportInput) -> None:
         """Offer reopen-or-new in the reporter's 1:1 chat; the message is remembered for 「新しい案件」."""
-        self.adapter.tell(report.reporter.user_id, self.render.flareup(choice, self._remembered("flareup", report)))
+        self.adapter.tell(report.reporter.user_id, self.render.flareup(choice, self._remembered("flareup", report),
+                                                                       self._about(report)))
+
+    def _about(self, report: ReportInput) -> str:
+        """A room message quoted under its question: the question comes in the 1:1 chat, away from it (a 1:1
+        message is just above its question)."""
+        in_room = report.conversation is not None and report.conversation.channel.startswith("channel:")
+        return self.render.about(report.text, report.attachments) if in_room else ""
 
     def _remembered(self, purpose: str, report: ReportInput) -> str:
         """A token for the reported message, kept (text, reporter, room) until its answer. Derived from the callback's

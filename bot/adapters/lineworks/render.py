@@ -36,6 +36,7 @@ CARD_TEXT_LIMIT = 1200  # one text component of a card; the card stays small and
 # A notice's body in its card, the rest as text after it: a bubble's JSON may be 30 KB, six bytes a kanji as sent.
 NOTICE_CARD_BODY = 2000
 ANSWER_LIMIT = 300
+QUOTE_LIMIT = 500  # the room message a 1:1 question is about, as Teams' question card clips it
 ERROR_COLOR, MUTED_COLOR, GOOD_COLOR = "#D32F2F", "#757575", "#2E7D32"
 
 Content = dict[str, Any]
@@ -161,7 +162,13 @@ class Renderer:
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
-    def ask(self, ask: AskIfReport, token: str, note_to: Sequence[IncidentView] = ()) -> list[Content]:
+    def about(self, text: str, attachments: int) -> str:
+        """The message a question in the 1:1 chat is about, quoted (as Teams' question card shows it)."""
+        if text.strip():
+            return self.w("ask.quote", text=shorten(text.strip(), QUOTE_LIMIT))
+        return self.w("ask.attachment") if attachments else ""
+
+    def ask(self, ask: AskIfReport, token: str, note_to: Sequence[IncidentView] = (), about: str = "") -> list[Content]:
         """The private 「報告しますか？」 question: the likely kinds (with the classifier's chances), 「報告ではない」
         and, for a member amid their incidents (`note_to`), 「INC-0001 の記録に残す」, as quick replies posting
         back the remembered question's token."""
@@ -172,16 +179,16 @@ class Renderer:
         items = items[: QUICK_REPLY_LIMIT - 1]
         if ask.decline is not None:
             items.append(quick_action(ask.decline, pb.encode(pb.ASK, token, pb.DECLINE), self.w("ask.decline_shown")))
-        contents = self.messages(["\n".join(part for part in (ask.question, chances(ask)) if part)])
+        contents = self.messages(["\n".join(part for part in (ask.question, about, chances(ask)) if part)])
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
-    def flareup(self, choice: ReopenOrNew, token: str) -> list[Content]:
+    def flareup(self, choice: ReopenOrNew, token: str, about: str = "") -> list[Content]:
         """The reopen-or-new question (bot/delivery/flareup.py) with one quick reply per choice, posting back the
         incident and the remembered message's token."""
         items = [quick_action(label, pb.encode(pb.FLAREUP, choice.incident_id, token, picked), label)
                  for label, picked in flareup_choices(choice)]
-        contents = self.messages([choice.question])
+        contents = self.messages(["\n".join(part for part in (choice.question, about) if part)])
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
