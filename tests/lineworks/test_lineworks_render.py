@@ -102,7 +102,7 @@ def test_a_step_card_carries_what_the_core_said(library: PlaybookLibrary) -> Non
     assert any(t.startswith("「投稿のURL」は http://") for t in texts)
     assert draft["text"].startswith("下書き「お詫び文」（コピーして使えます）") and "このたびは…" in draft["text"]
     labels = [i["action"]["label"] for i in draft["quickReply"]["items"]]
-    assert labels == ["入力: 投稿のURL", "完了", "スキップ"]
+    assert labels == ["入力: 投稿のURL", "完了（INC-0007）", "スキップ（INC-0007）"]  # named: they may be carried
     prompt = render.input_prompt(step, "flaming", step.inputs[0])
     assert prompt["text"].splitlines()[:3] == ["「投稿のURL」（必須）を入力して送信してください。",
                                               "http:// または https:// で始まるURLを送ってください。",

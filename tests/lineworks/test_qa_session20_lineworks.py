@@ -81,3 +81,19 @@ def test_a_question_in_the_1to1_chat_quotes_the_room_message_it_is_about(lw: LwE
     lw.send(photo)
     asked = text_of(lw.to_user(OTHER)[-1])
     assert "報告しますか" in asked and "画像またはファイル" in asked
+
+
+def test_step_buttons_carried_under_another_incidents_message_name_their_incident(lw: LwEnv) -> None:
+    """Walk #5: 山田 had INC-0001 (炎上) and INC-0002 (なりすまし) open; a colleague's report of INC-0001's post
+    brought 「INC-0001: 同じ投稿について 1 件の報告をまとめました」 carrying 「完了」「スキップ」, which were INC-0002's
+    step 1 (quick replies show on the latest message only, so the chat's last ones are carried). Read under
+    INC-0001's line, 「完了」 would complete the other incident's step. PR's 確認しました names its incident."""
+    lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/501")
+    lw.say(STAFF, "市の公式アカウントを名乗るなりすましアカウントが見つかりました https://x.com/c1ty_fake_501")
+    lw.say(OTHER, "市の公式Xの投稿が炎上しています https://twitter.com/city/status/501?s=20")
+    [merged] = [content for content in lw.to_user(STAFF) if "まとめました" in text_of(content)]
+    assert "INC-0001" in text_of(merged)
+    items = merged["quickReply"]["items"]
+    steps = [item for item in items if pb.decode(item["action"]["data"]).action in (pb.DONE, pb.SKIP)]
+    assert steps and {pb.decode(item["action"]["data"]).incident_id for item in steps} == {2}
+    assert all("INC-0002" in item["action"]["label"] for item in steps), [item["action"]["label"] for item in steps]

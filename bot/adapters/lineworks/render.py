@@ -233,10 +233,12 @@ class Renderer:
                               pb.encode(pb.INPUT, step.incident_id, kind, step.step_id, item.id),
                               self.w("step.input_shown", label=item.label))
                  for item in step.inputs[: QUICK_REPLY_LIMIT - 2]]
-        items.append(quick_action(self.w("step.done"),
+        # The labels name the incident: carried under a later message (port.py), they may sit below another one's.
+        ref = incident_ref(step.incident_id)
+        items.append(quick_action(self.w("step.done", ref=ref),
                                   pb.encode(pb.DONE, step.incident_id, kind, step.step_id),
                                   self.w("step.done_shown", title=step.title)))
-        items.append(quick_action(self.w("step.skip"),
+        items.append(quick_action(self.w("step.skip", ref=ref),
                                   pb.encode(pb.SKIP, step.incident_id, kind, step.step_id),
                                   self.w("step.skip_shown", title=step.title)))
         return items
