@@ -97,3 +97,12 @@ def test_step_buttons_carried_under_another_incidents_message_name_their_inciden
     steps = [item for item in items if pb.decode(item["action"]["data"]).action in (pb.DONE, pb.SKIP)]
     assert steps and {pb.decode(item["action"]["data"]).incident_id for item in steps} == {2}
     assert all("INC-0002" in item["action"]["label"] for item in steps), [item["action"]["label"] for item in steps]
+
+
+def test_buttons_of_a_message_that_was_never_delivered_are_not_carried_onto_the_next(lw: LwEnv) -> None:
+    """Walk C: the receipt of a report (with its kind buttons) was refused once; the failure message that followed
+    carried those kind buttons, registered before the send that failed, under 「送信に失敗しました」."""
+    lw.fake.fail_next(403, "FORBIDDEN")
+    lw.say(STAFF, "市の公式Instagramアカウントが乗っ取られました。不正ログインされています")
+    [failed] = [content for content in lw.to_user(STAFF) if "送信に失敗しました" in text_of(content)]
+    assert pb.KIND not in {pb.decode(data).action for data in quick_data(failed)}

@@ -141,7 +141,6 @@ class LineWorksPort:
                            if (data := pb.decode(item["action"]["data"])).action == pb.ACK
                            and data.incident_id not in ours]
                 merged = [*own, *earlier][:QUICK_REPLY_LIMIT]
-                self._controls[key] = merged
                 if len(merged) == len(own):
                     return messages
                 return [*messages[:-1], {**messages[-1], "quickReply": {"items": merged}}]
@@ -174,7 +173,15 @@ class LineWorksPort:
     # -- sending -------------------------------------------------------------------------------------------------
     def send_all(self, target: Target, messages: list[Message]) -> None:
         """Send messages in order (see the module docstring for 429 and 5xx)."""
+        brought = (messages[-1].get("quickReply") or {}).get("items") if messages else None
         messages = self._carried(target, messages)
+        self._send_each(target, messages)
+        if brought and not all(pb.decode(item["action"]["data"]).action in QUESTION for item in brought):
+            # The chat's controls are what it shows: registered once delivered (a refused message shows nothing).
+            with self._lock:
+                self._controls[target.encode()] = messages[-1]["quickReply"]["items"]
+
+    def _send_each(self, target: Target, messages: list[Message]) -> None:
         for number, message in enumerate(messages):
             attempt = 0
             while True:
