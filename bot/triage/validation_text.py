@@ -187,23 +187,69 @@ def describe_first(exc: ValidationError, locale: str = "ja") -> str:
     return describe_error(errors[0], locale) + suffix
 
 
-def yaml_problem(source: str, exc: Exception, text: str = "") -> str:
-    """A YAML syntax error as 'file: line, column: what to check', Japanese then English (a tab, or a full-width
-    space or colon on the line or the one before, named)."""
+_LEVEL_FIELDS = re.compile(r"^\s*(?:-\s+)?(section|after_minutes|mention)\s*:")
+
+
+def _yaml_hints(exc: Exception, line: str, near: str) -> tuple[str, str]:
+    """(Japanese, English) of what to look at for a YAML syntax error, from the parser's own problem and context."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = str(getattr(exc, "context", None) or "")
+    if "\\t" in problem:
+        return ("タブ文字は使えません。字下げは半角スペースで書いてください。",
+                "tabs cannot be used; indent with spaces.")
+    if "\u3000" in near:
+        return ("全角スペースがあります。字下げと「項目名: 値」のコロンの後は半角スペースで書いてください。",
+                "there is a full-width space; indent and write 'key: value' with ASCII spaces.")
+    if "：" in near:
+        return ("全角のコロン（：）があります。「項目名: 値」は半角のコロンと半角スペースで書いてください。",
+                "there is a full-width colon (：); write 'key: value' with an ASCII colon and space.")
+    if "flow sequence" in context or "flow mapping" in context:
+        pair = "[ ]" if "sequence" in context else "{ }"
+        return (f"この行で開いた {pair[0]} が {pair[2]} で閉じていません（閉じ忘れか、区切りの「,」の誤り）。",
+                f"the {pair[0]} opened here is not closed with {pair[2]} (or a ',' is missing).")
+    if "quoted scalar" in context:
+        return ("この行で始まる引用符（\" または '）が閉じていません。",
+                "the quote (\" or ') opened here is not closed.")
+    if "expected <block end>" in problem:
+        ja = ("字下げがそろっていません。同じ階層の項目は同じ数の半角スペースで字下げします"
+              "（一覧の「- 」の中の項目は、「- 」の後の文字の位置にそろえます）。")
+        en = ("the indentation does not line up: items of one block are indented by the same number of spaces "
+              "(inside a '- ' list item, line them up with the text after '- ').")
+        if _LEVEL_FIELDS.match(line):
+            example = "    - section: pr_section\n      after_minutes: 30\n      mention: U0123ABCD"
+            ja += f"escalation.levels の一つの段階は次のように書きます:\n{example}"
+            en += f" One escalation level is written:\n{example}"
+        return ja, en
+    if "mapping values are not allowed" in problem:
+        return ("この行か前の行を確認してください: 項目名のコロンの後に半角スペースがない（profile:chikugo）、"
+                "値の中に「: 」がある（値を引用符で囲みます）、字下げがずれている。",
+                "check this line and the one before: a key without a space after its colon (profile:chikugo), a "
+                "value containing ': ' (quote it), or indentation out of line.")
+    return ("字下げ（半角スペース）、「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。",
+            "check the indentation (spaces), the space after each key's colon and unclosed quotes.")
+
+
+def yaml_problem(source: str, exc: Exception, text: str = "", locale: str | None = None) -> str:
+    """A YAML syntax error as 'file: line, column (the line): what to check', in `locale` (None: Japanese then
+    English, for files read before any locale is known)."""
     mark = getattr(exc, "problem_mark", None)
-    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
-    where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "位置不明"
-    problem = getattr(exc, "problem", None) or str(exc)
+    if any(part in str(getattr(exc, "context", "")) for part in ("flow sequence", "flow mapping", "quoted scalar")):
+        mark = getattr(exc, "context_mark", None) or mark  # where the unclosed [ { or quote was opened
     lines = text.splitlines()
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
     near = "".join(lines[max(mark.line - 1, 0):mark.line + 1]) if mark and lines else ""
-    hint = ("タブ文字は使えません。字下げは半角スペースで書いてください。" if "\\t" in problem else
-            "全角スペースがあります。字下げと「項目名: 値」のコロンの後は半角スペースで書いてください。"
-            if "\u3000" in near else
-            "全角のコロン（：）があります。「項目名: 値」は半角のコロンと半角スペースで書いてください。"
-            if "：" in near else
-            "字下げ（半角スペース）、「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。")
-    return both(f"{source}: {where_ja}: YAML の書き方に誤りがあります。{hint}",
-                f"{source}: {where}: invalid YAML: {problem}")
+    hint_ja, hint_en = _yaml_hints(exc, line, near)
+    shown = line.strip()[:60]
+    where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "位置不明"
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
+    problem = getattr(exc, "problem", None) or str(exc)
+    ja = f"{source}: {where_ja}: YAML の書き方に誤りがあります" + (f"（この行: 「{shown}」）" if shown else "") \
+        + f"。{hint_ja}"
+    en = f"{source}: {where}: invalid YAML (" + (f"this line: '{shown}'; " if shown else "") \
+        + f"parser: {problem}): {hint_en}"
+    if locale is None:
+        return both(ja, en)
+    return en if locale == "en" else ja
 
 
 def both(ja: str, en: str) -> str:

@@ -1,0 +1,73 @@
+"""Session 20 config walk (docs/qa/session20_walk_config.md): session 19's left-overs and three municipalities
+nobody here configured. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.main import run
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _check(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    (tmp_path / "app.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("INCIDENT_BOT_CONFIG", raising=False)
+    out = io.StringIO()
+    code = run(["check", "--config", str(tmp_path / "app.yaml")], stdout=out, stderr=out)
+    return code, out.getvalue()
+
+
+BROKEN = {
+    "tab": ("access:\n\tpr_members: [a]\n", 4, 1),
+    "bracket": ("access:\n  pr_members: [slack:U0AAA, slack:U0BBB\nslack: {}\n", 4, 15),
+    "level": ("escalation:\n  levels:\n    - section: pr_head\n    after_minutes: 60\n", 6, 5),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_yaml_error_in_an_english_file_is_said_in_english_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    # Before: Japanese under an English file (the locale was read only once YAML parsed the file), header included.
+    text, line, column = BROKEN[case]
+    code, said = _check(tmp_path, "locale: en\nprofile: chikugo\n" + text, monkeypatch)
+    assert code == 2
+    assert said.startswith("Configuration error:\n")
+    assert f"app.yaml: line {line}, column {column}: invalid YAML" in said
+    assert not JAPANESE.search(said.replace("：", "")), said
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.parametrize("head", ["locale: ja\n", "", "# 町の設定\n"])
+def test_a_yaml_error_in_a_japanese_file_is_said_in_japanese_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, head: str) -> None:
+    # Japanese when the file asks for it or names no language; no English parser line after it.
+    text, line, column = BROKEN[case]
+    line += head.count("\n") - 1
+    code, said = _check(tmp_path, head + "profile: chikugo\n" + text, monkeypatch)
+    assert code == 2
+    assert said.startswith("設定エラー:\n")
+    assert f"app.yaml: {line} 行目 {column} 文字目: YAML の書き方に誤りがあります" in said
+    assert "invalid YAML" not in said and "parser" not in said
+
+
+def test_a_yaml_error_says_what_to_fix_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 「字下げ（半角スペース）、…引用符の閉じ忘れを確認してください」 for every kind of mistake.
+    code, said = _check(tmp_path, "profile: chikugo\n" + BROKEN["bracket"][0], monkeypatch)
+    assert "3 行目 15 文字目" in said and "この行で開いた [ が ] で閉じていません" in said
+    assert "（この行: 「pr_members: [slack:U0AAA, slack:U0BBB」）" in said
+    code, said = _check(tmp_path, "profile: chikugo\n" + BROKEN["level"][0], monkeypatch)
+    assert "字下げがそろっていません" in said and "（この行: 「after_minutes: 60」）" in said
+    assert "    - section: pr_section\n      after_minutes: 30" in said
+
+
+def test_an_ime_slip_in_an_english_file_is_said_in_english_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, said = _check(tmp_path, "locale: en\nprofile: chikugo\naccess:\n  pr_members：[a]\n", monkeypatch)
+    assert code == 2 and "line 4, column 13: a full-width colon" in said
+    assert "行目" not in said
