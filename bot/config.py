@@ -303,7 +303,8 @@ def _read_yaml(path: Path) -> Any:
         said = text_locale(path.read_bytes().decode("utf-8", "replace"))
         raise ConfigError(in_locale(said, f"{path}: 文字コードが UTF-8 ではないため読み込めません（Shift_JIS で"
                                     f"保存されているかもしれません）。エディターで文字コードに UTF-8 を選んで"
-                                    f"保存し直してください。", f"{path}: cannot read: {exc}; save it as UTF-8")) from None
+                                    f"保存し直してください。",
+                                    f"{path}: cannot read: {exc}; save it as UTF-8")) from None
     except OSError as exc:
         raise ConfigError(both(f"{path}: 読み込めません（{exc.strerror or exc}）。"
                                f"ファイルの読み取り権限を確認してください。",
