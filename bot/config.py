@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
+from bot.config_levels import example as levels_example
 from bot.config_text import ime_slips, in_locale, text_locale
 from bot.config_urls import url_problem
 from bot.config_values import (
@@ -285,7 +286,8 @@ def _validate(data: Mapping[str, Any] | None, source: str) -> FileSettings:
     except ValidationError as exc:
         # The file's own locale when it is readable: an English-speaking administrator keeps English.
         locale = "en" if data.get("locale") == "en" else "ja"
-        raise ConfigError(format_validation_error(source, exc, locale)) from None
+        shown = levels_example(data, exc, source, locale)  # an odd chain: the shape it takes, from what was written
+        raise ConfigError(format_validation_error(source, exc, locale) + (f"\n{shown}" if shown else "")) from None
 
 
 def _read_yaml(path: Path) -> Any:

@@ -71,3 +71,43 @@ def test_an_ime_slip_in_an_english_file_is_said_in_english_only(
     code, said = _check(tmp_path, "locale: en\nprofile: chikugo\naccess:\n  pr_members：[a]\n", monkeypatch)
     assert code == 2 and "line 4, column 13: a full-width colon" in said
     assert "行目" not in said
+
+
+TWO = "      - section: pr_head\n        after_minutes: 60\n      - section: department_head\n        after_minutes: "
+
+
+@pytest.mark.parametrize(("chain", "shown"), [
+    # session 19 #11's shapes, each refused before with no example of the right one
+    ("  levels: {pr_head: 60, department_head: 120}\n",
+     TWO + "120"),
+    ("  levels:\n    - pr_head 60分\n    - department_head 2時間\n",
+     TWO + "120"),
+    ("  levels:\n    - {section: [pr_head, department_head], after_minutes: 60}\n",
+     TWO + "60"),
+    ("  levels:\n    - 総務広報課長: 60\n", "      - section: pr_head\n        after_minutes: 60"),
+    ("  levels:\n    - {section: pr_head, after: 60}\n", "      - section: pr_head\n        after_minutes: 60"),
+    ("  levels:\n    - section: pr_head\n  after_minutes: 60\n", "      - section: pr_head\n        after_minutes: 60"),
+    ("  levels:\n    - section: pr_head\n    - after_minutes: 60\n    - mention: U0HEAD1\n",
+     "      - section: pr_head\n        after_minutes: 60\n        mention: U0HEAD1"),
+])
+def test_an_odd_chain_is_refused_with_the_right_shape_made_from_what_was_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chain: str, shown: str) -> None:
+    code, said = _check(tmp_path, "profile: chikugo\nescalation:\n" + chain, monkeypatch)
+    assert code == 2, said
+    assert "app.yaml: escalation.levels: 段階は一つずつ「- section: 部署のキー」と書き" in said
+    assert "  escalation:\n    levels:\n" + shown in said, said
+    assert "Traceback" not in said
+
+
+def test_an_odd_chain_in_an_english_file_gets_the_example_in_english(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, said = _check(tmp_path, "locale: en\nprofile: chikugo\nescalation:\n  levels: {pr_head: 60}\n",
+                        monkeypatch)
+    assert code == 2 and "write each level as '- section: KEY'" in said
+    assert "      - section: pr_head\n        after_minutes: 60" in said and "段階" not in said
+
+
+def test_a_wrong_wait_in_the_right_shape_gets_no_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    chain = "escalation:\n  levels:\n    - {section: pr_head, after_minutes: 0}\n"
+    code, said = _check(tmp_path, "profile: chikugo\n" + chain, monkeypatch)
+    assert code == 2 and "after_minutes: 1 以上の値" in said and "段階は一つずつ" not in said
