@@ -111,3 +111,45 @@ def test_a_wrong_wait_in_the_right_shape_gets_no_example(tmp_path: Path, monkeyp
     chain = "escalation:\n  levels:\n    - {section: pr_head, after_minutes: 0}\n"
     code, said = _check(tmp_path, "profile: chikugo\n" + chain, monkeypatch)
     assert code == 2 and "after_minutes: 1 以上の値" in said and "段階は一つずつ" not in said
+
+
+def _chat(tmp_path: Path, text: str, lines: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    (tmp_path / "app.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/bot.db")
+    monkeypatch.delenv("INCIDENT_BOT_CONFIG", raising=False)
+    out = io.StringIO()
+    code = run(["chat", "--no-prompt", "--config", str(tmp_path / "app.yaml")], stdin=io.StringIO(lines),
+               stdout=out, stderr=out)
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+LINE_WORKS_TOWN = ("profile: urausu\naccess:\n  pr_members: [\"lineworks:kikaku-sato\"]\n"
+                   "  security_officers: [\"lineworks:joho-abe\"]\n"
+                   "lineworks:\n  pr_channel: \"ch-pr\"\n  report_channels: [\"ch-report\"]\n")
+REPORT = "町の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/town/status/1\n"
+
+
+def test_the_console_acts_as_pr_when_pr_people_have_line_works_ids_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: /as pr was console:console-pr, nobody's PR member: 「確認できるのは総務課として登録された職員だけです」.
+    said = _chat(tmp_path, LINE_WORKS_TOWN, REPORT + "/as pr\n/ack\n/status\n", monkeypatch)
+    assert "lineworks:kikaku-sato" in said
+    assert "INC-0001 を 総務課 kikaku-sato さんが確認しました" in said, said
+    assert "だけです" not in said, said
+
+
+def test_the_console_acts_as_security_when_security_people_have_line_works_ids_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    leak = "住民の個人情報を含む名簿を誤って公式Xに投稿してしまいました https://x.com/town/status/2\n"
+    said = _chat(tmp_path, LINE_WORKS_TOWN, leak + "/as security\n/status 1\n", monkeypatch)
+    assert "lineworks:joho-abe" in said
+    assert "閲覧できません" not in said and "権限" not in said.split("lineworks:joho-abe", 1)[1][:200], said
+
+
+def test_console_users_written_in_app_yaml_are_kept_as_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The municipality named its console users: nobody acts for a platform's person unless app.yaml says so.
+    users = "console:\n  users:\n    pr: {id: console-pr, name: 総務 佐藤}\n"
+    said = _chat(tmp_path, LINE_WORKS_TOWN + users, REPORT + "/as pr\n/ack\n", monkeypatch)
+    assert "lineworks:kikaku-sato" not in said and "だけです" in said
