@@ -102,8 +102,9 @@ def _sections(data: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
 
 def example(data: Mapping[str, Any], error: ValidationError, source: str, locale: str) -> str | None:
     """For a chain refused for its shape, the escalation block rewritten from what was written, or None."""
+    level_keys = ("levels", *_MINUTE_KEYS, *_MENTION_KEYS, *_SECTION_KEYS)  # a level's, or one written beside them
     shapes = [e for e in error.errors() if e["type"] in _SHAPES and tuple(e["loc"])[:1] == ("escalation",)
-              and (len(e["loc"]) < 2 or e["loc"][1] not in ("office_hours", "renotice_limit", "tick_seconds"))]
+              and len(e["loc"]) > 1 and str(e["loc"][1]) in level_keys]
     block = data.get("escalation")
     if not shapes or not isinstance(block, Mapping):
         return None

@@ -153,3 +153,25 @@ def test_console_users_written_in_app_yaml_are_kept_as_written(
     users = "console:\n  users:\n    pr: {id: console-pr, name: 総務 佐藤}\n"
     said = _chat(tmp_path, LINE_WORKS_TOWN + users, REPORT + "/as pr\n/ack\n", monkeypatch)
     assert "lineworks:kikaku-sato" not in said and "だけです" in said
+
+
+def test_a_wrong_key_beside_the_levels_gets_no_levels_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Walk (c): `再通知の上限: 6` under escalation got the levels example, though the levels were right.
+    chain = "escalation:\n  levels:\n    - {section: pr_head, after_minutes: 30}\n  再通知の上限: 6\n"
+    code, said = _check(tmp_path, "profile: chikugo\n" + chain, monkeypatch)
+    assert code == 2 and "escalation.再通知の上限: " in said and "段階は一つずつ" not in said
+
+
+@pytest.mark.parametrize(("where", "written", "meant"), [
+    ("escalation:\n  再通知の上限: 6\n", "escalation.再通知の上限", "renotice_limit"),
+    ("escalation:\n  levels:\n    - {部署: pr_head, 待ち時間: 30}\n", "escalation.levels[0].待ち時間", "after_minutes"),
+    ("言語: ja\n", "言語", "locale"),
+    ("escalation:\n  開庁時間:\n    start: 9:00\n", "escalation.開庁時間", "office_hours"),
+])
+def test_a_key_written_in_japanese_is_told_the_key_to_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, written: str, meant: str) -> None:
+    # Walk (c): 「使えない項目名です（書き誤りか、別の場所に書く項目です）」 and nothing about what to write.
+    code, said = _check(tmp_path, "profile: chikugo\n" + where, monkeypatch)
+    assert code == 2
+    line = next(line for line in said.splitlines() if f"app.yaml: {written}: " in line)
+    assert f"「{meant}」" in line and "項目名は英字" in line, line

@@ -152,12 +152,34 @@ def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return [*current.model_fields, *(f.alias for f in current.model_fields.values() if f.alias)]
 
 
+# Field names as a Japanese administrator may write them (app.yaml's keys are English; values may be Japanese).
+JA_KEYS = {"言語": "locale", "表示言語": "locale", "プロファイル": "profile", "自治体": "profile",
+           "広報担当": "pr_members", "確認者": "pr_members", "情報セキュリティ担当": "security_officers",
+           "段階": "levels", "エスカレーション": "escalation", "部署": "section", "通知先": "section",
+           "待ち時間": "after_minutes", "分": "after_minutes", "メンション": "mention",
+           "再通知の上限": "renotice_limit",
+           "再通知回数": "renotice_limit", "再通知の回数": "renotice_limit", "開庁時間": "office_hours",
+           "開始": "start", "始業": "start", "終了": "end", "終業": "end", "曜日": "weekdays", "休日": "holidays",
+           "祝日": "national_holidays", "年末年始": "year_end_holidays", "報告チャンネル": "report_channels",
+           "広報チャンネル": "pr_channel", "名前": "name", "名称": "name", "部署名": "name",
+           "データベース": "database_url", "保存期間": "default_days"}
+
+
 def _suggestion(error: Mapping[str, Any], locale: str, model: type[BaseModel] | None) -> str:
-    """For an unknown field name, the allowed one it most likely meant (acess → access)."""
+    """For an unknown field name, the allowed one it most likely meant (acess → access; 待ち時間 → after_minutes)."""
     loc = tuple(error["loc"])
     if model is None or error["type"] != "extra_forbidden" or not loc or not isinstance(loc[-1], str):
         return ""
-    close = difflib.get_close_matches(loc[-1], field_names(model, loc[:-1]), n=1, cutoff=0.75)
+    allowed = field_names(model, loc[:-1])
+    if not loc[-1].isascii():  # a Japanese key: the English one to write, or every one that may stand here
+        meant = JA_KEYS.get(loc[-1].strip())
+        if meant in allowed:
+            return (f" (keys are written in English: did you mean {meant}?)" if locale == "en"
+                    else f"。項目名は英字で書きます。「{meant}」のことですか？")
+        if allowed:
+            return (f" (keys are written in English; here: {', '.join(allowed)})" if locale == "en"
+                    else f"。項目名は英字で書きます（ここに書ける項目名: {', '.join(allowed)}）")
+    close = difflib.get_close_matches(loc[-1], allowed, n=1, cutoff=0.75)
     if not close:
         return ""
     return f" (did you mean {close[0]}?)" if locale == "en" else f"。「{close[0]}」のことですか？"
