@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from bot import identity
 from bot.chat_sections import ChatSection, SectionError, mentioned_sections, read_section
+from bot.check_mentions import acknowledging, slack_acknowledgers_refused
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
 from bot.i18n import Catalog
@@ -129,9 +130,7 @@ def mentioned_acknowledgers_refused(settings: Settings, profile: Profile, en: bo
     総務広報課長) who are no PR member: the card's 「確認しました（総務広報課長）」 refuses the very person it names."""
     if profile.acknowledger is None or not _sections(settings)[0].in_use():
         return []
-    named = {bare_name(profile.acknowledger.ja), bare_name(profile.acknowledger.en)}
-    keys = [key for key in profile.sections if key in named
-            or {bare_name(profile.section_name(key, locale)) for locale in ("ja", "en")} & named]
+    keys = acknowledging(profile)
     pr = {identity.split(user.strip())[1] for user in pr_people(settings)}
     mentions: Any = (settings.file.teams or {}).get("mentions")
     found = []
@@ -348,7 +347,9 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
         stdout.write(f"{settings.source}: {line}\n")
     for line in first_recipients_unmentioned(settings, deps.escalation, deps.profile, cat):
         stdout.write(f"{settings.source}: {line}\n")
-    for line in mentioned_acknowledgers_refused(settings, deps.profile, en):
+    pr = {identity.split(user.strip())[1] for user in pr_people(settings)}
+    for line in mentioned_acknowledgers_refused(settings, deps.profile, en) + slack_acknowledgers_refused(
+            settings, deps.profile, pr, en):
         stdout.write(f"{settings.source}: {line}\n")
     unnotified = acknowledger_unnotified(settings, deps.profile, cat)
     if unnotified:

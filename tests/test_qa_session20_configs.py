@@ -175,3 +175,24 @@ def test_a_key_written_in_japanese_is_told_the_key_to_write(
     assert code == 2
     line = next(line for line in said.splitlines() if f"app.yaml: {written}: " in line)
     assert f"「{meant}」" in line and "項目名は英字" in line, line
+
+
+OGAWA = ("profile: ogawa\ncustom_profiles:\n  ogawa: {extends: urausu, name: {ja: 小川町, en: Ogawa Town}}\n"
+         "access:\n  pr_members: [\"slack:U0SOMU001\"]\n"
+         "slack:\n  report_channels: [C0REPORT1]\n  pr_channel: C0SOMU001\n"
+         "escalation:\n  levels:\n    - {section: department_head, after_minutes: 30分, mention: U0KACHO01}\n")
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_a_slack_person_pinged_to_acknowledge_but_no_pr_member_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str) -> None:
+    # Walk (c): 総務課's mention U0SOMUKA9 (a typo of U0SOMU001) is in no list of people: check said nothing, and on
+    # Slack the notice's 「確認しました（総務課）」 refuses the very person it pings. Teams was warned, Slack not.
+    wrong = OGAWA + "    - {section: pr_section, after_minutes: 30分, mention: U0SOMUKA9}\n"
+    code, said = _check(tmp_path, wrong + f"locale: {locale}\n", monkeypatch)
+    assert code == 0, said
+    [line] = [line for line in said.splitlines() if "escalation.levels[1].mention" in line]
+    assert "U0SOMUKA9" in line and ("slack:U0SOMUKA9 を加え" in line if locale == "ja" else "no PR member" in line)
+    assert "U0KACHO01" not in said  # 所属課局長 is told, not asked to acknowledge
+    code, said = _check(tmp_path, wrong.replace("U0SOMUKA9", "U0SOMU001"), monkeypatch)
+    assert code == 0 and "escalation.levels[1].mention" not in said, said
