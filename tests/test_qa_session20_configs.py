@@ -196,3 +196,20 @@ def test_a_slack_person_pinged_to_acknowledge_but_no_pr_member_is_named(
     assert "U0KACHO01" not in said  # 所属課局長 is told, not asked to acknowledge
     code, said = _check(tmp_path, wrong.replace("U0SOMUKA9", "U0SOMU001"), monkeypatch)
     assert code == 0 and "escalation.levels[1].mention" not in said, said
+
+
+@pytest.mark.parametrize(("dropped", "field", "home"), [
+    ("access:\n", "custom_profiles.pr_members", "access"),
+    ("escalation:\n", "access.levels", "escalation"),
+])
+def test_a_block_whose_heading_line_is_missing_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dropped: str, field: str, home: str) -> None:
+    # Walk (c): without its `access:` line, pr_members fell into custom_profiles: 「custom_profiles.pr_members:
+    # 「名前: 値」の組（マッピング）で指定してください」, nothing about the missing line.
+    text = ("profile: ogawa\ncustom_profiles:\n  ogawa: {extends: urausu}\n"
+            "access:\n  pr_members: [\"slack:U0SOMU001\"]\n"
+            "escalation:\n  levels:\n    - {section: pr_section, after_minutes: 30}\n")
+    code, said = _check(tmp_path, text.replace(dropped, "", 1), monkeypatch)
+    assert code == 2
+    line = next(line for line in said.splitlines() if f"app.yaml: {field}: " in line)
+    assert f"は {home}" in line and f"の項目です（「{home}:」の行がないか" in line, line

@@ -185,10 +185,30 @@ def _suggestion(error: Mapping[str, Any], locale: str, model: type[BaseModel] | 
     return f" (did you mean {close[0]}?)" if locale == "en" else f"。「{close[0]}」のことですか？"
 
 
+def _home(error: Mapping[str, Any], locale: str, model: type[BaseModel] | None) -> str:
+    """A known field found in another block (pr_members under custom_profiles when the `access:` line is missing):
+    the block it belongs to."""
+    loc = tuple(error["loc"])
+    if model is None or len(loc) < 2 or not isinstance(loc[-1], str) or error["type"] not in (
+            "extra_forbidden", "dict_type", "model_type") or loc[-1] in field_names(model, loc[:-1]):
+        return ""
+    blocks = [(name,) for name in model.model_fields]
+    blocks += [(*block, name) for block in blocks for name in field_names(model, block)
+               if field_names(model, (*block, name))]
+    homes = [".".join(block) for block in blocks if block != loc[:-1] and loc[-1] in field_names(model, block)]
+    if not homes:
+        return ""
+    line, also = homes[0].rsplit(".", 1)[-1], "".join(f" or {home}" for home in homes[1:])
+    return (f" ({loc[-1]} belongs under {homes[0]}{also}: check that the '{line}:' line is there and the "
+            "indentation)" if locale == "en" else
+            f"。{loc[-1]} は {homes[0]}{''.join(f'（または {home}）' for home in homes[1:]) or ' '}の項目です"
+            f"（「{line}:」の行がないか、字下げがずれていないか確認してください）")
+
+
 def describe_error(error: Mapping[str, Any], locale: str = "ja", model: type[BaseModel] | None = None) -> str:
     """One error as 'field.path: what is wrong (the value given)', with the field meant when a name is mistyped."""
     return (f"{describe_loc(tuple(error['loc']))}: {explain(error, locale)}{_got(error, locale)}"
-            f"{_suggestion(error, locale, model)}")
+            f"{_suggestion(error, locale, model) or _home(error, locale, model)}")
 
 
 def describe_errors(exc: ValidationError, locale: str = "ja", model: type[BaseModel] | None = None) -> list[str]:
