@@ -213,3 +213,13 @@ def test_a_block_whose_heading_line_is_missing_is_named(
     assert code == 2
     line = next(line for line in said.splitlines() if f"app.yaml: {field}: " in line)
     assert f"は {home}" in line and f"の項目です（「{home}:」の行がないか" in line, line
+
+
+def test_a_mistyped_level_section_is_told_the_key_it_most_likely_meant(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Walk (a): 山並県's 情報政策課 written jouhouseisaku: the known keys listed, the near one left to spot.
+    text = ("profile: yamanami\ncustom_profiles:\n  yamanami:\n    extends: asahikawa\n    sections:\n"
+            "      johoseisaku: {name: {ja: 情報政策課, en: Information Policy Division}}\n"
+            "escalation:\n  levels:\n    - {section: pr_section}\n    - {section: jouhouseisaku}\n")
+    code, said = _check(tmp_path, text, monkeypatch)
+    assert code == 2 and "escalation.levels[1].section: " in said and "「johoseisaku」のことですか？" in said, said
