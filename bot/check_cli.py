@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from bot import identity
 from bot.chat_sections import ChatSection, SectionError, mentioned_sections, read_section
 from bot.check_mentions import acknowledging, slack_acknowledgers_refused
+from bot.check_schedule import schedule
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
 from bot.i18n import Catalog
@@ -313,7 +314,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
         [str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir else [])
     stdout.write(f"OK: {Path(settings.source).resolve()}; profile {deps.profile.id}; "
                  f"playbooks {', '.join(runtime.library.kinds())}; profiles {', '.join(sorted(runtime.profiles))}\n"
-                 f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")
+                 f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n"
+                 f"{settings.source}: {schedule(deps.escalation, en)}\n")
     if not pr_people(settings):  # then nobody may acknowledge, close or grant a role (bot/triage/access.py)
         stdout.write(f"{settings.source}: {cat.t('check.no_pr_members')}\n")
     if users := console_users_without_pr(settings):

@@ -223,3 +223,20 @@ def test_a_mistyped_level_section_is_told_the_key_it_most_likely_meant(
             "escalation:\n  levels:\n    - {section: pr_section}\n    - {section: jouhouseisaku}\n")
     code, said = _check(tmp_path, text, monkeypatch)
     assert code == 2 and "escalation.levels[1].section: " in said and "「johoseisaku」のことですか？" in said, said
+
+
+def test_check_says_who_is_told_when_so_a_level_s_wait_is_seen_to_follow_the_level_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Walk (a): 山並県 wrote 情報政策課 `after_minutes: 60` meaning an hour after the report; it is told 30 min after
+    # the first notice (the first level's wait) and its 60 is the re-notice interval. check said only OK.
+    text = ("profile: yamanami\ncustom_profiles:\n  yamanami:\n    extends: asahikawa\n    sections:\n"
+            "      pr_section: {name: {ja: 広報課, en: PR Division}}\n"
+            "      johoseisaku: {name: {ja: 情報政策課, en: Information Policy Division}}\n"
+            "escalation:\n  renotice_limit: 3\n  levels:\n    - {section: pr_section, after_minutes: 30}\n"
+            "    - {section: johoseisaku, after_minutes: 60}\n")
+    code, said = _check(tmp_path, text, monkeypatch)
+    assert code == 0, said
+    assert ("app.yaml: escalation: 通知の順序: 報告と同時に 広報課 → 確認がなければ 30 分後（開庁時間）に 情報政策課 → "
+            "その後 60 分ごとに 情報政策課 へ再通知（最大 3 回）") in said, said
+    code, said = _check(tmp_path, "locale: en\n" + text, monkeypatch)
+    assert "who is told when: with the report: PR Division → 30 min later" in said, said
