@@ -10,6 +10,8 @@ from typing import Any, TextIO
 
 from bot import identity
 from bot.chat_sections import ChatSection, SectionError, mentioned_sections, read_section
+from bot.check_mentions import acknowledging, slack_acknowledgers_refused
+from bot.check_schedule import schedule
 from bot.cli_errors import masked_url
 from bot.config import ConfigError, Settings
 from bot.i18n import Catalog
@@ -57,7 +59,8 @@ def console_users_without_pr(settings: Settings) -> list[str]:
     or close (app.yaml's console.users replaces the shipped ones, console-pr among them)."""
     members = set(settings.file.access.pr_members)
     users = settings.file.console.users
-    if uses_chat_platform(settings) or not members or any(_console_id(u.id) in members for u in users.values()):
+    if uses_chat_platform(settings) or not members or any(_console_id(u.id) in members for u in users.values()) \
+            or "users" not in settings.file.console.model_fields_set:  # the shipped pr user acts for one of them
         return []
     return list(users)
 
@@ -129,9 +132,7 @@ def mentioned_acknowledgers_refused(settings: Settings, profile: Profile, en: bo
     総務広報課長) who are no PR member: the card's 「確認しました（総務広報課長）」 refuses the very person it names."""
     if profile.acknowledger is None or not _sections(settings)[0].in_use():
         return []
-    named = {bare_name(profile.acknowledger.ja), bare_name(profile.acknowledger.en)}
-    keys = [key for key in profile.sections if key in named
-            or {bare_name(profile.section_name(key, locale)) for locale in ("ja", "en")} & named]
+    keys = acknowledging(profile)
     pr = {identity.split(user.strip())[1] for user in pr_people(settings)}
     mentions: Any = (settings.file.teams or {}).get("mentions")
     found = []
@@ -314,7 +315,8 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
         [str(settings.extra_playbooks_dir)] if settings.extra_playbooks_dir else [])
     stdout.write(f"OK: {Path(settings.source).resolve()}; profile {deps.profile.id}; "
                  f"playbooks {', '.join(runtime.library.kinds())}; profiles {', '.join(sorted(runtime.profiles))}\n"
-                 f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n")
+                 f"playbooks_dir: {' + '.join(layers)}\ndatabase: {masked_url(settings.database_url)}\n"
+                 f"{settings.source}: {schedule(deps.escalation, en)}\n")
     if not pr_people(settings):  # then nobody may acknowledge, close or grant a role (bot/triage/access.py)
         stdout.write(f"{settings.source}: {cat.t('check.no_pr_members')}\n")
     if users := console_users_without_pr(settings):
@@ -348,7 +350,9 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
         stdout.write(f"{settings.source}: {line}\n")
     for line in first_recipients_unmentioned(settings, deps.escalation, deps.profile, cat):
         stdout.write(f"{settings.source}: {line}\n")
-    for line in mentioned_acknowledgers_refused(settings, deps.profile, en):
+    pr = {identity.split(user.strip())[1] for user in pr_people(settings)}
+    for line in mentioned_acknowledgers_refused(settings, deps.profile, en) + slack_acknowledgers_refused(
+            settings, deps.profile, pr, en):
         stdout.write(f"{settings.source}: {line}\n")
     unnotified = acknowledger_unnotified(settings, deps.profile, cat)
     if unnotified:

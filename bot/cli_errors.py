@@ -9,7 +9,6 @@ import socket
 import urllib.error
 from pathlib import Path
 
-import yaml
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -118,13 +117,14 @@ def say(key: str, locale: str, **params: object) -> str:
 
 
 def file_locale(path: Path) -> str:
-    """The locale a config file asks for when it can be read that far ("en"), else Japanese first ("ja"): the
-    messages about a file that cannot be loaded follow what it says."""
+    """The locale a config file asks for, read from its `locale:` line even when YAML cannot parse the rest ("ja"
+    when it names none or cannot be read): the messages about a file that cannot be loaded follow what it says."""
+    from bot.config_text import text_locale  # at call time: the CLI's failure words load nothing else up front
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return text_locale(path.read_bytes().decode("utf-8", "replace"))
+    except OSError:
         return "ja"
-    return "en" if isinstance(data, dict) and data.get("locale") == "en" else "ja"
 
 
 def masked_url(url: str) -> str:

@@ -25,7 +25,8 @@ from pydantic_core import PydanticCustomError
 # Plain pydantic (no SDK import): the Teams block is validated with the rest of app.yaml at start-up.
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
-from bot.config_text import ime_slips, in_locale
+from bot.config_levels import example as levels_example
+from bot.config_text import ime_slips, in_locale, text_locale
 from bot.config_urls import url_problem
 from bot.config_values import (
     ClockTime,
@@ -285,7 +286,8 @@ def _validate(data: Mapping[str, Any] | None, source: str) -> FileSettings:
     except ValidationError as exc:
         # The file's own locale when it is readable: an English-speaking administrator keeps English.
         locale = "en" if data.get("locale") == "en" else "ja"
-        raise ConfigError(format_validation_error(source, exc, locale)) from None
+        shown = levels_example(data, exc, source, locale)  # an odd chain: the shape it takes, from what was written
+        raise ConfigError(format_validation_error(source, exc, locale) + (f"\n{shown}" if shown else "")) from None
 
 
 def _read_yaml(path: Path) -> Any:
@@ -300,19 +302,24 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path.resolve()}: フォルダーです。app.yaml ファイルを指定してください / "
                           f"is a folder; pass the app.yaml file") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(both(f"{path}: 文字コードが UTF-8 ではないため読み込めません（Shift_JIS で保存されている"
-                               f"かもしれません）。エディターで文字コードに UTF-8 を選んで保存し直してください。",
-                               f"{path}: cannot read: {exc}; save it as UTF-8")) from None
+        said = text_locale(path.read_bytes().decode("utf-8", "replace"))
+        raise ConfigError(in_locale(said, f"{path}: 文字コードが UTF-8 ではないため読み込めません（Shift_JIS で"
+                                    f"保存されているかもしれません）。エディターで文字コードに UTF-8 を選んで"
+                                    f"保存し直してください。",
+                                    f"{path}: cannot read: {exc}; save it as UTF-8")) from None
     except OSError as exc:
         raise ConfigError(both(f"{path}: 読み込めません（{exc.strerror or exc}）。"
                                f"ファイルの読み取り権限を確認してください。",
                                f"{path}: cannot read: {exc}")) from None
-    slips = ime_slips(text, str(path))
+    # Said in the language the file asks for, even when YAML cannot read the file (Japanese when it names none).
+    said = text_locale(text)
+    slips = ime_slips(text, str(path), said)
     if slips:
         raise ConfigError(slips)
     hidden = yaml_text.commented_values(text)
     if hidden:
-        raise ConfigError("\n".join(both(
+        raise ConfigError("\n".join(in_locale(
+            said,
             f"{path}: {line} 行目 {key}: 「{value}」は「#」で始まるため YAML ではコメントになり、値が空になります。"
             f"チャンネル名ではなくチャンネル ID（例: C0123ABCD）を書いてください"
             f"（文字として書くときは引用符で囲みます）。",
@@ -321,7 +328,7 @@ def _read_yaml(path: Path) -> Any:
     try:
         return yaml_text.load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(yaml_problem(str(path), exc, text)) from None
+        raise ConfigError(yaml_problem(str(path), exc, text, said)) from None
 
 
 def resolve_database_url(path: Path, file_settings: FileSettings, env: Mapping[str, str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,6 +78,9 @@ def _named_key(profile: Profile, written: str, locale: str) -> str:
         if wanted in names:
             return (f"; {written!r} is the name of section {key}: write section: {key}" if locale == "en"
                     else f"{written!r} は部署 {key} の名前です。section: {key} と書いてください。")
+    close = difflib.get_close_matches(written, list(profile.sections), n=1, cutoff=0.75)  # jouhouseisaku
+    if close:
+        return f" (did you mean {close[0]}?)" if locale == "en" else f"「{close[0]}」のことですか？"
     return ""
 
 

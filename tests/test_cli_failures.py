@@ -188,9 +188,13 @@ def test_a_config_error_heading_follows_the_files_locale_en(config: Path) -> Non
 
 
 def test_a_config_file_that_cannot_be_read_gets_the_japanese_heading(config: Path) -> None:
+    # A file YAML cannot parse is still answered in the language its own `locale:` line asks for (session 20).
     config.write_text("locale: en\nretention: [unclosed\n", encoding="utf-8")
     code, out, err = _run("incidents", "--config", str(config))
-    assert code == 2 and err.startswith("設定エラー:\n") and "invalid YAML" in err
+    assert code == 2 and err.startswith("Configuration error:\n") and "invalid YAML" in err
+    config.write_text("retention: [unclosed\n", encoding="utf-8")
+    code, out, err = _run("incidents", "--config", str(config))
+    assert code == 2 and err.startswith("設定エラー:\n") and "YAML の書き方に誤りがあります" in err
     code, out, err = _run("incidents", "--config", str(config.parent / "missing.yaml"))
     assert code == 2 and err.startswith("設定エラー:\n")
     _no_traceback(out, err)

@@ -51,7 +51,8 @@ def test_database_url_and_secrets_come_from_the_environment(tmp_path: Path) -> N
      "app.yaml: escalation.levels[0].after_minutes"),
     ("escalation:\n  office_hours:\n    holidays: ['2026/13/01']\n", "escalation.office_hours.holidays"),
     ("slack:\n  slash_command: incident\n", "app.yaml: slack.slash_command"),
-    ("profile: [\n", "app.yaml: line 2, column 1: invalid YAML"),
+    ("profile: [\n", "app.yaml: 2 行目 1 文字目: YAML の書き方に誤りがあります。"),
+    ("locale: en\nprofile: [\n", "app.yaml: line 3, column 1: invalid YAML"),
     ("- a\n- b\n", "expected a mapping"),
 ])
 def test_invalid_files_name_file_and_field(tmp_path: Path, body: str, expected: str) -> None:

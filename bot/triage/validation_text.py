@@ -152,21 +152,63 @@ def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return [*current.model_fields, *(f.alias for f in current.model_fields.values() if f.alias)]
 
 
+# Field names as a Japanese administrator may write them (app.yaml's keys are English; values may be Japanese).
+JA_KEYS = {"言語": "locale", "表示言語": "locale", "プロファイル": "profile", "自治体": "profile",
+           "広報担当": "pr_members", "確認者": "pr_members", "情報セキュリティ担当": "security_officers",
+           "段階": "levels", "エスカレーション": "escalation", "部署": "section", "通知先": "section",
+           "待ち時間": "after_minutes", "分": "after_minutes", "メンション": "mention",
+           "再通知の上限": "renotice_limit",
+           "再通知回数": "renotice_limit", "再通知の回数": "renotice_limit", "開庁時間": "office_hours",
+           "開始": "start", "始業": "start", "終了": "end", "終業": "end", "曜日": "weekdays", "休日": "holidays",
+           "祝日": "national_holidays", "年末年始": "year_end_holidays", "報告チャンネル": "report_channels",
+           "広報チャンネル": "pr_channel", "名前": "name", "名称": "name", "部署名": "name",
+           "データベース": "database_url", "保存期間": "default_days"}
+
+
 def _suggestion(error: Mapping[str, Any], locale: str, model: type[BaseModel] | None) -> str:
-    """For an unknown field name, the allowed one it most likely meant (acess → access)."""
+    """For an unknown field name, the allowed one it most likely meant (acess → access; 待ち時間 → after_minutes)."""
     loc = tuple(error["loc"])
     if model is None or error["type"] != "extra_forbidden" or not loc or not isinstance(loc[-1], str):
         return ""
-    close = difflib.get_close_matches(loc[-1], field_names(model, loc[:-1]), n=1, cutoff=0.75)
+    allowed = field_names(model, loc[:-1])
+    if not loc[-1].isascii():  # a Japanese key: the English one to write, or every one that may stand here
+        meant = JA_KEYS.get(loc[-1].strip())
+        if meant in allowed:
+            return (f" (keys are written in English: did you mean {meant}?)" if locale == "en"
+                    else f"。項目名は英字で書きます。「{meant}」のことですか？")
+        if allowed:
+            return (f" (keys are written in English; here: {', '.join(allowed)})" if locale == "en"
+                    else f"。項目名は英字で書きます（ここに書ける項目名: {', '.join(allowed)}）")
+    close = difflib.get_close_matches(loc[-1], allowed, n=1, cutoff=0.75)
     if not close:
         return ""
     return f" (did you mean {close[0]}?)" if locale == "en" else f"。「{close[0]}」のことですか？"
 
 
+def _home(error: Mapping[str, Any], locale: str, model: type[BaseModel] | None) -> str:
+    """A known field found in another block (pr_members under custom_profiles when the `access:` line is missing):
+    the block it belongs to."""
+    loc = tuple(error["loc"])
+    if model is None or len(loc) < 2 or not isinstance(loc[-1], str) or error["type"] not in (
+            "extra_forbidden", "dict_type", "model_type") or loc[-1] in field_names(model, loc[:-1]):
+        return ""
+    blocks = [(name,) for name in model.model_fields]
+    blocks += [(*block, name) for block in blocks for name in field_names(model, block)
+               if field_names(model, (*block, name))]
+    homes = [".".join(block) for block in blocks if block != loc[:-1] and loc[-1] in field_names(model, block)]
+    if not homes:
+        return ""
+    line, also = homes[0].rsplit(".", 1)[-1], "".join(f" or {home}" for home in homes[1:])
+    return (f" ({loc[-1]} belongs under {homes[0]}{also}: check that the '{line}:' line is there and the "
+            "indentation)" if locale == "en" else
+            f"。{loc[-1]} は {homes[0]}{''.join(f'（または {home}）' for home in homes[1:]) or ' '}の項目です"
+            f"（「{line}:」の行がないか、字下げがずれていないか確認してください）")
+
+
 def describe_error(error: Mapping[str, Any], locale: str = "ja", model: type[BaseModel] | None = None) -> str:
     """One error as 'field.path: what is wrong (the value given)', with the field meant when a name is mistyped."""
     return (f"{describe_loc(tuple(error['loc']))}: {explain(error, locale)}{_got(error, locale)}"
-            f"{_suggestion(error, locale, model)}")
+            f"{_suggestion(error, locale, model) or _home(error, locale, model)}")
 
 
 def describe_errors(exc: ValidationError, locale: str = "ja", model: type[BaseModel] | None = None) -> list[str]:
@@ -187,23 +229,69 @@ def describe_first(exc: ValidationError, locale: str = "ja") -> str:
     return describe_error(errors[0], locale) + suffix
 
 
-def yaml_problem(source: str, exc: Exception, text: str = "") -> str:
-    """A YAML syntax error as 'file: line, column: what to check', Japanese then English (a tab, or a full-width
-    space or colon on the line or the one before, named)."""
+_LEVEL_FIELDS = re.compile(r"^\s*(?:-\s+)?(section|after_minutes|mention)\s*:")
+
+
+def _yaml_hints(exc: Exception, line: str, near: str) -> tuple[str, str]:
+    """(Japanese, English) of what to look at for a YAML syntax error, from the parser's own problem and context."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = str(getattr(exc, "context", None) or "")
+    if "\\t" in problem:
+        return ("タブ文字は使えません。字下げは半角スペースで書いてください。",
+                "tabs cannot be used; indent with spaces.")
+    if "\u3000" in near:
+        return ("全角スペースがあります。字下げと「項目名: 値」のコロンの後は半角スペースで書いてください。",
+                "there is a full-width space; indent and write 'key: value' with ASCII spaces.")
+    if "：" in near:
+        return ("全角のコロン（：）があります。「項目名: 値」は半角のコロンと半角スペースで書いてください。",
+                "there is a full-width colon (：); write 'key: value' with an ASCII colon and space.")
+    if "flow sequence" in context or "flow mapping" in context:
+        pair = "[ ]" if "sequence" in context else "{ }"
+        return (f"この行で開いた {pair[0]} が {pair[2]} で閉じていません（閉じ忘れか、区切りの「,」の誤り）。",
+                f"the {pair[0]} opened here is not closed with {pair[2]} (or a ',' is missing).")
+    if "quoted scalar" in context:
+        return ("この行で始まる引用符（\" または '）が閉じていません。",
+                "the quote (\" or ') opened here is not closed.")
+    if "expected <block end>" in problem:
+        ja = ("字下げがそろっていません。同じ階層の項目は同じ数の半角スペースで字下げします"
+              "（一覧の「- 」の中の項目は、「- 」の後の文字の位置にそろえます）。")
+        en = ("the indentation does not line up: items of one block are indented by the same number of spaces "
+              "(inside a '- ' list item, line them up with the text after '- ').")
+        if _LEVEL_FIELDS.match(line):
+            example = "    - section: pr_section\n      after_minutes: 30\n      mention: U0123ABCD"
+            ja += f"escalation.levels の一つの段階は次のように書きます:\n{example}"
+            en += f" One escalation level is written:\n{example}"
+        return ja, en
+    if "mapping values are not allowed" in problem:
+        return ("この行か前の行を確認してください: 項目名のコロンの後に半角スペースがない（profile:chikugo）、"
+                "値の中に「: 」がある（値を引用符で囲みます）、字下げがずれている。",
+                "check this line and the one before: a key without a space after its colon (profile:chikugo), a "
+                "value containing ': ' (quote it), or indentation out of line.")
+    return ("字下げ（半角スペース）、「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。",
+            "check the indentation (spaces), the space after each key's colon and unclosed quotes.")
+
+
+def yaml_problem(source: str, exc: Exception, text: str = "", locale: str | None = None) -> str:
+    """A YAML syntax error as 'file: line, column (the line): what to check', in `locale` (None: Japanese then
+    English, for files read before any locale is known)."""
     mark = getattr(exc, "problem_mark", None)
-    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
-    where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "位置不明"
-    problem = getattr(exc, "problem", None) or str(exc)
+    if any(part in str(getattr(exc, "context", "")) for part in ("flow sequence", "flow mapping", "quoted scalar")):
+        mark = getattr(exc, "context_mark", None) or mark  # where the unclosed [ { or quote was opened
     lines = text.splitlines()
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
     near = "".join(lines[max(mark.line - 1, 0):mark.line + 1]) if mark and lines else ""
-    hint = ("タブ文字は使えません。字下げは半角スペースで書いてください。" if "\\t" in problem else
-            "全角スペースがあります。字下げと「項目名: 値」のコロンの後は半角スペースで書いてください。"
-            if "\u3000" in near else
-            "全角のコロン（：）があります。「項目名: 値」は半角のコロンと半角スペースで書いてください。"
-            if "：" in near else
-            "字下げ（半角スペース）、「項目名: 値」のコロンの後の空白、引用符の閉じ忘れを確認してください。")
-    return both(f"{source}: {where_ja}: YAML の書き方に誤りがあります。{hint}",
-                f"{source}: {where}: invalid YAML: {problem}")
+    hint_ja, hint_en = _yaml_hints(exc, line, near)
+    shown = line.strip()[:60]
+    where_ja = f"{mark.line + 1} 行目 {mark.column + 1} 文字目" if mark else "位置不明"
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
+    problem = getattr(exc, "problem", None) or str(exc)
+    ja = f"{source}: {where_ja}: YAML の書き方に誤りがあります" + (f"（この行: 「{shown}」）" if shown else "") \
+        + f"。{hint_ja}"
+    en = f"{source}: {where}: invalid YAML (" + (f"this line: '{shown}'; " if shown else "") \
+        + f"parser: {problem}): {hint_en}"
+    if locale is None:
+        return both(ja, en)
+    return en if locale == "en" else ja
 
 
 def both(ja: str, en: str) -> str:
