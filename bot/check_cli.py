@@ -59,8 +59,7 @@ def console_users_without_pr(settings: Settings) -> list[str]:
     or close (app.yaml's console.users replaces the shipped ones, console-pr among them)."""
     members = set(settings.file.access.pr_members)
     users = settings.file.console.users
-    if uses_chat_platform(settings) or not members or any(_console_id(u.id) in members for u in users.values()) \
-            or "users" not in settings.file.console.model_fields_set:  # the shipped pr user acts for one of them
+    if uses_chat_platform(settings) or not members or any(_console_id(u.id) in members for u in users.values()):
         return []
     return list(users)
 

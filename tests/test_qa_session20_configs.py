@@ -240,13 +240,3 @@ def test_check_says_who_is_told_when_so_a_level_s_wait_is_seen_to_follow_the_lev
             "その後 60 分ごとに 情報政策課 へ再通知（最大 3 回）") in said, said
     code, said = _check(tmp_path, "locale: en\n" + text, monkeypatch)
     assert "who is told when: with the report: PR Division → 30 min later" in said, said
-
-
-def test_check_does_not_say_the_console_has_no_pr_when_its_pr_user_acts_for_app_yaml_s(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The console's shipped pr user now acts for lineworks:kikaku-sato: 「コンソールでは確認…ができません」 is untrue.
-    town = "profile: urausu\naccess:\n  pr_members: [\"lineworks:kikaku-sato\"]\n"
-    code, said = _check(tmp_path, town, monkeypatch)
-    assert code == 0 and "console.users: " not in said, said
-    code, said = _check(tmp_path, town + "console:\n  users:\n    pr: {id: console-pr, name: 総務 佐藤}\n", monkeypatch)
-    assert code == 0 and "console.users: 注意" in said, said
