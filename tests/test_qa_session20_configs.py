@@ -130,29 +130,27 @@ LINE_WORKS_TOWN = ("profile: urausu\naccess:\n  pr_members: [\"lineworks:kikaku-
 REPORT = "町の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/town/status/1\n"
 
 
-def test_the_console_acts_as_pr_when_pr_people_have_line_works_ids_only(
+def test_the_console_says_how_to_act_as_pr_when_pr_people_have_line_works_ids_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Before: /as pr was console:console-pr, nobody's PR member: 「確認できるのは総務課として登録された職員だけです」.
-    said = _chat(tmp_path, LINE_WORKS_TOWN, REPORT + "/as pr\n/ack\n/status\n", monkeypatch)
-    assert "lineworks:kikaku-sato" in said
-    assert "INC-0001 を 総務課 kikaku-sato さんが確認しました" in said, said
-    assert "だけです" not in said, said
+    # Before: /as pr switched silently; /ack then said only 「確認できるのは総務課として登録された職員だけです」.
+    # The console never acts as app.yaml's person (the records would name someone who did not act): it says how.
+    said = _chat(tmp_path, LINE_WORKS_TOWN, REPORT + "/as pr\n/ack\n", monkeypatch)
+    note = said.split("/as pr", 1)[-1] if "/as pr" in said else said
+    assert "access.pr_members" in note and "console:console-pr" in note, said
+    assert "さんが確認しました" not in said and "kikaku-sato" not in said, said
 
 
-def test_the_console_acts_as_security_when_security_people_have_line_works_ids_only(
+def test_the_console_says_how_to_act_as_security_when_security_people_have_line_works_ids_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    leak = "住民の個人情報を含む名簿を誤って公式Xに投稿してしまいました https://x.com/town/status/2\n"
-    said = _chat(tmp_path, LINE_WORKS_TOWN, leak + "/as security\n/status 1\n", monkeypatch)
-    assert "lineworks:joho-abe" in said
-    assert "閲覧できません" not in said and "権限" not in said.split("lineworks:joho-abe", 1)[1][:200], said
+    said = _chat(tmp_path, LINE_WORKS_TOWN, REPORT + "/as security\n", monkeypatch)
+    assert "access.security_officers" in said and "console:console-security" in said, said
 
 
-def test_console_users_written_in_app_yaml_are_kept_as_written(
+def test_no_role_note_when_the_console_user_holds_the_role(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The municipality named its console users: nobody acts for a platform's person unless app.yaml says so.
-    users = "console:\n  users:\n    pr: {id: console-pr, name: 総務 佐藤}\n"
-    said = _chat(tmp_path, LINE_WORKS_TOWN + users, REPORT + "/as pr\n/ack\n", monkeypatch)
-    assert "lineworks:kikaku-sato" not in said and "だけです" in said
+    town = LINE_WORKS_TOWN.replace('["lineworks:kikaku-sato"]', '["lineworks:kikaku-sato", "console:console-pr"]')
+    said = _chat(tmp_path, town, REPORT + "/as pr\n/ack\n", monkeypatch)
+    assert "access.pr_members" not in said and "さんが確認しました" in said, said
 
 
 def test_a_wrong_key_beside_the_levels_gets_no_levels_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

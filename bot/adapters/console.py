@@ -48,11 +48,12 @@ class ConsoleChat:
 
     def __init__(self, triage: Triage, settings: ConsoleSettings, records_folder: Path | None = None) -> None:
         self.triage = triage
+        english = triage.catalog.locale == "en"
         # Keyed by the id the core stores (a bare console id is namespaced), so /list and /timeline find them.
-        self.shipped, self.users = settings.users, ci.stand_ins(settings, triage.deps.access, triage.catalog)
-        names = {qualified(u.id): ENGLISH_NAMES.get(u.name, u.name) if triage.catalog.locale == "en" else u.name
-                 for u in self.users.values()}
+        names = {qualified(u.id): ENGLISH_NAMES.get(u.name, u.name) if english else u.name
+                 for u in settings.users.values()}
         self.records = ConsoleRecords(triage, records_folder, names)  # files at the end, the closing review
+        self.users = settings.users
         self.user_key = settings.default_user if settings.default_user in self.users else next(iter(self.users))
         self.focus: int | None = None
         self.guided: Guided | None = None
@@ -179,9 +180,8 @@ class ConsoleChat:
         if rest not in self.users:
             return self.t("console.unknown_user", user=rest, users=", ".join(self.users))
         self.user_key = rest
-        note = self.users[rest] != self.shipped.get(rest)  # acting for a person app.yaml gives the role to
-        return self.t("console.user", name=self.actor.display_name, id=self.users[rest].id) + (
-            "\n" + self.t("console.stand_in_note", id=self.users[rest].id) if note else "")
+        return self.t("console.user", name=self.actor.display_name, id=self.users[rest].id) + ci.role_missing(
+            rest, self.users[rest].id, self.triage.deps.access, self.triage.catalog)
 
     def _report_command(self, rest: str) -> str:
         kind, force_new = None, False

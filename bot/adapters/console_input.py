@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
 from bot import identity
-from bot.config import ConsoleSettings, ConsoleUser
 from bot.i18n import Catalog
 from bot.ports import InputSpec, StepView
 from bot.triage import short_input
-from bot.triage.access import AccessPolicy
 from bot.triage.classify import KINDS
+from bot.triage.access import AccessPolicy
 from bot.triage.service import Triage
 from bot.triage.urls import first_url, source_key
 
@@ -58,20 +57,14 @@ def qualified(user_id: str) -> str:
     return user_id if identity.split(user_id)[0] else identity.qualify(PLATFORM, user_id)
 
 
-def stand_ins(settings: ConsoleSettings, access: AccessPolicy, catalog: Catalog) -> dict[str, ConsoleUser]:
-    """The console's users. When app.yaml names none (the shipped staff/pr/security) and no console user holds PR
-    (or security) because app.yaml gives that role only to people of other platforms (lineworks:…, teams:…), the
-    shipped pr (security) user acts as the first such person: the console can then acknowledge, as they can."""
-    users = dict(settings.users)
-    if "users" in settings.model_fields_set:
-        return users  # the municipality named its console users: nobody acts for anyone unless it says so
-    for key, members in (("pr", access.pr_members), ("security", access.security_officers)):
-        if key not in users or not members or any(qualified(user.id) in members for user in users.values()):
-            continue
-        person = sorted(members)[0]
-        name = catalog.t(f"console.stand_in_{key}", user=identity.split(person)[1])
-        users[key] = ConsoleUser(id=person, name=name)
-    return users
+def role_missing(key: str, user_id: str, access: AccessPolicy, catalog: Catalog) -> str:
+    """For /as pr (/as security): how to give the console user the role app.yaml gives only to others; else ""."""
+    field, members = {"pr": ("pr_members", access.pr_members),
+                      "security": ("security_officers", access.security_officers)}.get(key, ("", frozenset()))
+    if not field or qualified(user_id) in members:
+        return ""
+    # Never acts as app.yaml's person: the timeline would name someone who did not act.
+    return "\n" + catalog.t("console.role_missing", id=qualified(user_id), field=f"access.{field}")
 
 
 def closest_command(typed: str, known: Iterable[str]) -> str | None:
