@@ -14,8 +14,8 @@ from bot import identity
 from bot.i18n import Catalog
 from bot.ports import InputSpec, StepView
 from bot.triage import short_input
-from bot.triage.classify import KINDS
 from bot.triage.access import AccessPolicy
+from bot.triage.classify import KINDS
 from bot.triage.service import Triage
 from bot.triage.urls import first_url, source_key
 
