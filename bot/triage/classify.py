@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.triage.classifier_praise import praise_only
+
 __all__ = ["KINDS", "NONE", "OUTCOMES", "Classification", "Classifier", "classify", "default_classifier"]
 
 KINDS: tuple[str, ...] = ("flaming", "impersonation", "misinformation", "leak", "account_takeover")
@@ -94,6 +96,8 @@ class Classifier:
         if p_report < self.thresholds.chatter:
             return Classification(NONE, round(p_none, 3), (), "chatter", candidates, round(p_report, 3))
         outcome: Outcome = "report" if p_report >= self.thresholds.report else "unsure"
+        if outcome == "report" and praise_only(text):  # good news about a post: asked, never opened unasked
+            outcome = "unsure"
         named = named_kind(text)
         if named is not None and named[0] != ranked[0][0]:  # the named kind first, for the kind picker too
             ranked.sort(key=lambda item: item[0] != named[0])
