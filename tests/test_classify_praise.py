@@ -60,3 +60,4 @@ def test_praise_lines_of_other_authors_batches_are_not_opened() -> None:
             if row["kind"] == "none" and praise_only(row["text"]) and classify(row["text"]).outcome == "report":
                 opened.append(row["text"])
     assert opened == []
+

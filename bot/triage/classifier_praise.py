@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from bot.triage.normalize import normalize
+from bot.triage.classifier_features import prepare
 
-__all__ = ["praise_only"]
+__all__ = ["praise_only", "praise_only_prepared"]
 
 # Good news about a post reads as 炎上 to the n-grams: 「市の投稿がバズってる！いいね1万」 holds 投稿, バズ and
 # 拡散-like words and little else, and the corpus has few such lines (a training batch of them cost missed reports,
 # session 19). A message with a word of approval or benign growth and none of trouble is asked about privately
-# rather than opened. Written against normalised text (NFKC, lower case, katakana folded to hiragana).
+# rather than opened. Written against the text prepared for the model (NFKC, lower case, hiragana, digits as 0).
 _PRAISE = re.compile(
     # approval
     r"好意的|好評|絶賛|ほめ|褒め|誉め|称賛|賞賛|応援(?:の声|めっせーじ|こめんと|ばかり|して(?:くれ|もら|いただ)|する声)"
@@ -48,6 +48,10 @@ _TROUBLE = re.compile(
 
 def praise_only(text: str) -> bool:
     """Whether a message speaks of approval or benign reach and of nothing that sounds like trouble."""
-    norm = normalize(text[:2000])
+    return praise_only_prepared(prepare(text))
+
+
+def praise_only_prepared(norm: str) -> bool:
+    """praise_only() of a text already prepared for the model (classifier_features.prepare: normalised)."""
     good = _PRAISE.search(norm) is not None or (_REACH.search(norm) is not None and _QUOTE.search(norm) is None)
     return good and _TROUBLE.search(norm) is None
