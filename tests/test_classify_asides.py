@@ -49,7 +49,7 @@ def test_voice_fillers_mail_labels_and_english_requests_leave_no_trace() -> None
     assert prepare(voiced) == prepare("公式インスタの コメント欄 苦情だらけ")
     assert prepare("Um, " + PLAIN_EN) == prepare(PLAIN_EN)
     mail = "---------- Forwarded message ---------\nFrom: 観光課\nSubject: 至急\n公式LINEから身に覚えのない配信"
-    assert prepare(mail) == prepare("観光課 至急 公式LINEから身に覚えのない配信")
+    assert prepare(mail) == prepare("至急 公式LINEから身に覚えのない配信")  # the header lines go whole (session 20)
     assert prepare(PLAIN_EN + ". Could you forward this to the IT team tomorrow?") == prepare(PLAIN_EN)
     assert prepare(PLAIN_EN + " Should I pass this on to someone?") == prepare(PLAIN_EN)  # a routing question still
 
@@ -83,3 +83,37 @@ def test_framed_reports_get_the_answer_of_the_plain_report(frame: tuple[str, str
             if (plain.outcome, plain.kind) != (framed.outcome, framed.kind):
                 changed.append(row["text"])
     assert changed == []
+
+
+BODY = "昨日の市公式Xの投稿に批判のリプライが集まっていて、電話も何件か来ています。"
+HEADERS = (
+    "-----Original Message-----\nFrom: 交通局 広報担当 <koho@city.example.lg.jp>\nSent: Monday, December 07, 2026"
+    " 2:05 PM\nTo: 危機管理室\nCc: 総務課\nSubject: 投稿の件\n\n",
+    "件名：投稿の件\n差出人：住宅政策課 山田\n送信日時：2026年12月7日 10:24\n宛先：危機管理室\n\n",
+    "---------- Forwarded message ---------\n> From: Water Bureau\n> Date: Mon, Dec 7, 2026 at 9:12 AM\n"
+    "> Subject: 投稿の件\n",
+)
+
+
+@pytest.mark.parametrize("header", HEADERS)
+def test_a_forwarded_mails_header_lines_leave_only_the_subject(header: str) -> None:
+    """Session 20: who sent a mail, to whom and when (names, addresses, dates) stayed in the features after the
+    labels went, and swayed a short body; the subject's words are the message's and stay."""
+    assert prepare(header + BODY) == prepare("投稿の件 " + BODY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "From: 広報課\nTo: 危機管理室",  # headers alone are the whole message
+        "差出人不明のメールが公式アカウントに届いています",  # a word, not a header line
+        "Subject to approval: the new posting rules\nDate: to be decided",  # inline
+    ],
+)
+def test_what_is_no_header_line_stays(text: str) -> None:
+    if text.startswith("From"):
+        assert "広報課" in prepare(text)
+    elif "\n" in text:
+        assert "subject to approval" in prepare(text)
+    else:
+        assert prepare(text) == normalize(text)

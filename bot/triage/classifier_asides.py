@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ASIDE_MARKS", "strip_asides"]
+__all__ = ["ASIDE_MARKS", "strip_asides", "strip_mail_headers"]
 
 # Night-duty and weekend staff wrap a report in words that say nothing about it: 「夜分失礼します。宿直の者です。」,
 # voice-input fillers (「えー」「あのー」), a forwarded mail's labels (From:, 件名:), a request to pass it on
@@ -53,6 +53,22 @@ _TAIL = 160  # characters at the end of a text searched for a closing (the longe
 _ASIDE_MARK = re.compile("|".join(re.escape(mark) for mark in sorted(ASIDE_MARKS, key=len, reverse=True)))
 _SPACES = re.compile(r" {2,}")
 _BODY = 6  # a closing counts only after some body: 「資料です。課長に回してください」 keeps its request
+# A forwarded mail's header lines, on the raw text (its line breaks still there): who sent it, to whom and when say
+# nothing of the message, yet their names, addresses and dates outweighed a short body ("Sent: Monday, December 7,
+# 2026 9:00 AM" read as misinformation). The subject line keeps its words, only its label goes; separators go.
+_HEADER_LINE = re.compile(
+    r"^[ \t\u3000>]*(?:from|sent|to|cc|bcc|date|reply-to|importance"
+    r"|差出人|送信者|宛先|宛て先|送信日時|受信日時|日時|日付|ｃｃ)[ \t\u3000]*[:：][^\n]*$"
+    r"|^[ \t\u3000>]*-{3,}[^\n]{0,40}-{3,}[ \t\u3000]*$"
+    r"|^[ \t\u3000>]*(?:subject|件名)[ \t\u3000]*[:：]", re.IGNORECASE | re.MULTILINE)
+_HEADER_MARK = re.compile(r"[:：]|---")
+
+
+def strip_mail_headers(text: str) -> str:
+    """A raw text without a forwarded mail's header lines and separators (the subject's words kept)."""
+    if "\n" not in text or _HEADER_MARK.search(text) is None:
+        return text
+    return _HEADER_LINE.sub("", text).strip() or text  # headers alone are the whole message: keep them
 
 
 def strip_asides(norm: str) -> str:

@@ -8,7 +8,7 @@ from itertools import chain
 
 import numpy as np
 
-from bot.triage.classifier_asides import strip_asides
+from bot.triage.classifier_asides import strip_asides, strip_mail_headers
 from bot.triage.classifier_frames import strip_routing
 from bot.triage.normalize import normalize
 
@@ -72,7 +72,7 @@ def _host(match: re.Match[str]) -> str:
 
 def prepare(text: str) -> str:
     """Normalised text without hedges, asides or routing questions; URLs as their host, emoji codes dropped, 0s."""
-    norm = normalize(text[:MAX_CHARS])
+    norm = normalize(strip_mail_headers(text[:MAX_CHARS]))  # before normalize joins the lines
     if _HEDGE_MARK.search(norm) is not None:  # 1 text in 13 has a mark; the pattern costs 5x the test
         norm = _HEDGE.sub(" ", norm).strip()
     norm = strip_asides(strip_routing(norm))  # 「これ誰に言えばいい？」「以上です」 say nothing of the message

@@ -79,7 +79,11 @@ class LinearModel:
 
     def probabilities(self, text: str) -> list[float]:
         """Class probabilities for one message, in the order of self.classes."""
-        keys = gram_keys(prepare(text))  # never empty: the text is padded with spaces
+        return self.probabilities_prepared(prepare(text))
+
+    def probabilities_prepared(self, prepared: str) -> list[float]:
+        """probabilities() of a text already prepared (classifier_features.prepare)."""
+        keys = gram_keys(prepared)  # never empty: the text is padded with spaces
         keys.sort()  # sorted needles make searchsorted several times faster, and repeats adjacent
         keep = np.empty(keys.size, dtype=bool)
         keep[0] = True
