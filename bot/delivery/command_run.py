@@ -96,7 +96,8 @@ def grantee(triage: Triage, actor: Actor, command: Command, person: Person | Non
     if not found:
         return ""
     catalog = triage.catalog
-    people = ("、" if catalog.locale == "ja" else "; ").join(catalog.t("commands.grant_person", name=name, user=user) for user, name in found)
+    each = [catalog.t("commands.grant_person", name=name, user=user) for user, name in found]
+    people = ("、" if catalog.locale == "ja" else "; ").join(each)
     return catalog.t("commands.grant_which", typed=typed, people=people, ref=incident_ref(command.incident_id),
                      example=found[0][0])
 
