@@ -164,6 +164,10 @@ class Ledger:
         """Give a claim back after a failed post, so a later delivery can post it."""
         self.queries.drop_ref(incident_id, self.platform, purpose)
 
+    def forget(self, incident_id: int, purpose: str) -> None:
+        """Remove a mark, so what it marked is done again (a reopened incident's next end withdraws its controls)."""
+        self.queries.forget_ref(incident_id, self.platform, purpose)
+
     def refs(self, incident_id: int) -> list[tuple[str, str, str | None]]:
         """Every (purpose, channel, id) stored for the incident."""
         return self.queries.refs(incident_id, self.platform)
@@ -267,6 +271,11 @@ class LedgerRun(Ledger):
 
     def drop(self, incident_id: int, purpose: str) -> None:
         super().drop(incident_id, purpose)
+        if incident_id == self.incident_id:
+            self._refs.pop(purpose, None)
+
+    def forget(self, incident_id: int, purpose: str) -> None:
+        super().forget(incident_id, purpose)
         if incident_id == self.incident_id:
             self._refs.pop(purpose, None)
 

@@ -38,6 +38,7 @@ from bot.delivery.ops import (
     Origin,
     Plan,
     Post,
+    RedrawKindCard,
     ReviseNotices,
     Tell,
     UpdateCount,
@@ -198,6 +199,8 @@ def notices(outcome: Outcome, by: str, open_steps: tuple[StepView, ...] = ()) ->
         return Plan(view.id, granted, view.severity, by) if granted else Plan(None)
     reopened = [note for note in outcome.notifications if note.topic in (REOPENED, REOPENED_HERE)]
     withdraw: tuple[Op, ...] = (WithdrawReopen(view.id, c.ReopenWithdrawn(view, reopened[0])),) if reopened else ()
+    if reopened and not view.restricted:  # its kind can be corrected again: the card withdrawn at its end redrawn
+        withdraw += (RedrawKindCard(view.id, c.Intro(view, (reopened[0].title,)), reopened=RESOLVED),)
     here = tuple(Post(view.id, None, HOME, c.Texts((note.title, note.body), mention=view.reporters))
                  for note in outcome.notifications if note.topic == REOPENED_HERE)
     return Plan(view.id, withdraw + _topic_notices(view, outcome) + here + granted + ended, view.severity, by)
@@ -295,7 +298,8 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
                            needs_previous=False),)
     ops += (Post(view.id, None, HOME, c.Texts(outcome.messages)),)
     if became_restricted and not moving:  # the conversation was private already (LINE WORKS, a DM report)
-        ops += (Advise(view.id, view),)
+        # Its kind is now PR's and security's to correct: the reporter's kind card loses its control, saying why.
+        ops += (Advise(view.id, view), RedrawKindCard(view.id, c.ControlsWithdrawn(view)))
     if outcome.step is not None:
         ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
     revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
@@ -338,7 +342,8 @@ def ended(view: IncidentView, text: str, by: str, when: str, open_steps: tuple[S
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "ReviseNotices", "WithdrawReopen", "WithdrawControls", "UpdateCount", "Tell", "MovePrivate", "Advise",
-           "Mark", "Upload", "Op", "Plan", "report", "restricted_late", "restriction_resumed", "progress",
+           "ReviseNotices", "WithdrawReopen", "WithdrawControls", "RedrawKindCard", "UpdateCount", "Tell",
+           "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report", "restricted_late", "restriction_resumed",
+           "progress",
            "kind_corrected", "acknowledged", "end_offered", "resolved_said", "ended", "ENDED_TOLD", "REPORTED",
            "REPORTED_OTHERS"]
