@@ -173,10 +173,14 @@ class Ledger:
         return self.queries.refs(incident_id, self.platform)
 
     def home(self, incident_id: int) -> Place | None:
-        """Where the incident's conversation lives (thread in a channel, or a private conversation)."""
+        """Where the incident's conversation lives (thread in a channel, or a private conversation); None while a
+        restricted incident's move out of its public thread is unfinished: what it would post there is held."""
         ref = self.get(incident_id, PRIVATE_HOME)
         if ref is None or ref[1] is None:
             ref = self.get(incident_id, THREAD)
+            if ref is not None and ref == self.get(incident_id, PUBLIC_THREAD):
+                log.warning("delivery.held_until_private incident_id=%s", incident_id)
+                return None
         if ref is None or ref[1] is None:
             return None
         return Place(ref[0], ref[1])

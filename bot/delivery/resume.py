@@ -15,7 +15,7 @@ from bot.clock import format_jst
 from bot.delivery import controls, plan
 from bot.delivery.content import Place
 from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DELIVERY, STEP_TOLD, THREAD
-from bot.lease import POST_LEASE
+from bot.lease import POST_LEASE, Lease
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
 from bot.triage.restriction import restricted_between, restriction_outcome
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("incident_bot.delivery")
 RESUME_WINDOW = timedelta(days=1)
+MOVE_RETRY = Lease(timedelta(minutes=10))  # a move whose private chat failed to open is tried again this often
+MOVE_RETRIED = "move_retried"  # its claim (never recorded as posted): when the move was last tried
 
 
 def _abandoned_before(queries: IncidentQueries, now: datetime) -> datetime:
@@ -118,7 +120,7 @@ def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: C
     queries = triage.queries
     pending = [incident_id for incident_id in restricted_between(triage.deps, now - RESUME_WINDOW,
                                                                  _abandoned_before(queries, now))
-               if _unmoved(queries, platform, incident_id, private)]
+               if _unmoved(queries, platform, incident_id, private) and _due(queries, platform, incident_id)]
     for incident_id in pending:
         log.warning("delivery.restriction_resumed platform=%s incident_id=%s", platform, incident_id)
         try:
@@ -135,13 +137,19 @@ def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: C
 
 
 def _unmoved(queries: IncidentQueries, platform: str, incident_id: int, private: Callable[[str], bool]) -> bool:
-    """Whether a restricted incident's conversation on `platform` is a public thread whose move never began."""
-    # PUBLIC_THREAD is put once the thread's messages are neutralised (moving.move_private): a move that began is
-    # not retried, so a reporter whose private chat cannot be opened does not cost a failure on every tick.
+    """Whether a restricted incident's conversation on `platform` is a public thread never moved private (its move
+    never began, or its thread was neutralised and the private chat never opened: a crash, a chat that failed)."""
     thread = queries.get_ref(incident_id, platform, THREAD)
     return (thread is not None and bool(thread[1]) and not private(thread[0])
-            and queries.get_ref(incident_id, platform, PUBLIC_THREAD) is None
             and queries.get_ref(incident_id, platform, PRIVATE_HOME) is None)
+
+
+def _due(queries: IncidentQueries, platform: str, incident_id: int) -> bool:
+    """Whether a move is tried on this tick: at once when it never began, else once per MOVE_RETRY (a claim never
+    recorded, so its lease spaces the tries): a private chat that cannot be opened does not fail every tick."""
+    if queries.get_ref(incident_id, platform, PUBLIC_THREAD) is None:
+        return True
+    return queries.claim_ref(incident_id, platform, MOVE_RETRIED, "", lease=MOVE_RETRY).state in ("new", "taken_over")
 
 
 def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[Outcome], object],
