@@ -18,7 +18,7 @@ from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DE
 from bot.lease import POST_LEASE, Lease
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
-from bot.triage.restriction import restricted_between, restriction_outcome
+from bot.triage.restriction import RESTRICTED_NOTICE, Restriction, restricted_between, restriction_outcome
 from bot.triage.roles import RoleDesk
 from bot.triage.service import Triage
 
@@ -113,35 +113,50 @@ def resume_steps(triage: Triage, platform: str, now: datetime, name_of: Callable
 
 def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
                         run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
-    """Finish restrictions whose move a crash cut short: an incident restricted in the window (by a merged report,
-    an edit, a follow-up or a kind correction) whose conversation on `platform` is still a public thread
-    (`private`: whether a channel is a private chat) whose move never began. The redaction and the move run again
-    (idempotent), then, once it is private, the conversation is told why and the first reporter's step shown."""
-    queries = triage.queries
-    pending = [incident_id for incident_id in restricted_between(triage.deps, now - RESUME_WINDOW,
-                                                                 _abandoned_before(queries, now))
-               if _unmoved(queries, platform, incident_id, private) and _due(queries, platform, incident_id)]
-    for incident_id in pending:
-        log.warning("delivery.restriction_resumed platform=%s incident_id=%s", platform, incident_id)
+    """Finish restrictions a crash (or a failed private chat) cut short: an incident restricted in the window (by a
+    merged report, an edit, a follow-up or a kind correction) whose conversation on `platform` is still a public
+    thread (`private`: whether a channel is a private chat), whose 【閲覧制限】 notice PR never got, or whose
+    colleague was never advised about their own public words. Each part runs once (ledger); once the conversation
+    is private, it is told why and, after this move, the first reporter's step is shown."""
+    queries, done = triage.queries, 0
+    for incident_id in restricted_between(triage.deps, now - RESUME_WINDOW, _abandoned_before(queries, now)):
+        thread = queries.get_ref(incident_id, platform, THREAD)
+        if thread is None or not thread[1]:
+            continue  # not this platform's incident
+        unmoved = not private(thread[0]) and queries.get_ref(incident_id, platform, PRIVATE_HOME) is None
+        if unmoved and not _due(queries, platform, incident_id):
+            continue
         try:
-            outcome = restriction_outcome(triage.deps, triage.steps, incident_id)
+            restriction = restriction_outcome(triage.deps, triage.steps, incident_id)
+            outcome, advise = restriction.outcome, _advice_owed(queries, platform, restriction, private)
+            notice = any(note.topic == RESTRICTED_NOTICE for note in outcome.notifications) and not (
+                queries.get_ref(incident_id, platform, RESTRICTED_NOTICE) or ("", None))[1]
+            if not (unmoved or notice or advise):
+                continue
+            done += 1
+            log.warning("delivery.restriction_resumed platform=%s incident_id=%s", platform, incident_id)
             assert outcome.incident is not None
-            moving, told = plan.restriction_resumed(outcome, name_of(outcome.incident.reporter_id))
-            run(moving)
-            if queries.get_ref(incident_id, platform, PRIVATE_HOME) is not None:
+            first, told = plan.restriction_resumed(outcome, name_of(outcome.incident.reporter_id), moving=unmoved,
+                                                   advise=advise)
+            run(first)
+            if not unmoved or queries.get_ref(incident_id, platform, PRIVATE_HOME) is not None:
                 run(told)
         except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
             log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
                         type(exc).__name__)
-    return len(pending)
+    return done
 
 
-def _unmoved(queries: IncidentQueries, platform: str, incident_id: int, private: Callable[[str], bool]) -> bool:
-    """Whether a restricted incident's conversation on `platform` is a public thread never moved private (its move
-    never began, or its thread was neutralised and the private chat never opened: a crash, a chat that failed)."""
-    thread = queries.get_ref(incident_id, platform, THREAD)
-    return (thread is not None and bool(thread[1]) and not private(thread[0])
-            and queries.get_ref(incident_id, platform, PRIVATE_HOME) is None)
+def _advice_owed(queries: IncidentQueries, platform: str, restriction: Restriction, private: Callable[[str], bool]
+                 ) -> tuple[str, Place] | None:
+    """(who, where) of a colleague whose public words on `platform` restricted the incident and who was never
+    advised to delete them; the first reporter's advice comes with the move."""
+    view, message = restriction.outcome.incident, (restriction.message or "").split("|")
+    if view is None or restriction.author in (None, view.reporter_id) or len(message) != 3 or message[0] != platform:
+        return None
+    if private(message[1]) or queries.get_ref(view.id, platform, plan.RESTRICTION_ADVISED) is not None:
+        return None
+    return str(restriction.author), Place(message[1])
 
 
 def _due(queries: IncidentQueries, platform: str, incident_id: int) -> bool:
