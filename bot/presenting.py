@@ -61,7 +61,9 @@ def plain_words(content: c.Content, catalog: Catalog) -> tuple[str, ...] | None:
         return (t(key, ref=content.view.ref, count=content.count),)
     if isinstance(content, c.ControlsWithdrawn):  # an ended incident's control: the step it showed, and why not
         view, step = content.view, content.step
-        said = t("step.withdrawn" if step else "step.kind_withdrawn", ref=view.ref, status=view.status_label)
+        restricted = view.restricted and view.status in lifecycle.OPEN_STATUSES  # open: a correction restricted it
+        key = "step.withdrawn" if step else "step.kind_restricted" if restricted else "step.kind_withdrawn"
+        said = t(key, ref=view.ref, status=view.status_label)
         return (step.title, said) if step else (said,)
     if isinstance(content, c.PrivateLine):
         return (t("delivery.private_line"),)

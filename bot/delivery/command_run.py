@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery import controls, plan, status
-from bot.delivery.commands import Command, usage, user_id
+from bot.delivery.commands import Command, id_like, usage, user_id
 from bot.delivery.refusals import Refusals
 from bot.ports import Actor, Outcome, StepView
 from bot.presenting import failure_text
@@ -21,6 +21,7 @@ from bot.triage.short_input import kind_value
 
 # A typed user as the core's user id; None: the platform cannot tell who it is (Teams: a name typed, no @mention).
 Person = Callable[[str], str | None]
+ID = "id:"  # grantee(): what follows is a user id, not words
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,10 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
         if command.action == "kind":
             return corrected(triage, actor, command.incident_id, command.kind, platform)
         if command.action == "grant":
-            user = (person or (lambda typed: user_id(actor, typed)))(command.user)
-            if user is None:  # granting to a name would give the role to nobody; one who may not grant is told so
-                triage.roles.require_grant(command.incident_id, actor)
-                return Ran((not_a_person(refusals, command),))
+            user = grantee(triage, actor, command, person)
+            if not user.startswith(ID):  # no one person: why, and whom the name could mean
+                return Ran((user or not_a_person(refusals, command),))
+            user = user.removeprefix(ID)
             outcome = command.run(triage, actor, lambda _: user, named(platform, user))
         else:
             outcome = command.run(triage, actor)
@@ -77,6 +78,28 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
             raise  # a bug: the adapter logs its traceback and says so in plain words
         return Ran((refusals.words(exc, f"command_{command.action}", command.incident_id),), refused=exc)
     return told(outcome, actor, command, controls.open_steps(triage, outcome.incident))
+
+
+def grantee(triage: Triage, actor: Actor, command: Command, person: Person | None) -> str:
+    """ID + the user id a typed grantee means: the platform's reading (an @mention picked, an id), else the one
+    reporter of the incident named so (「鈴木 次郎」, spaces ignored); else the words saying whom it could mean, or ""
+    for nobody. A name is never taken for an id (the role would go to nobody); one who may not grant is refused
+    before any name is looked up."""
+    assert command.incident_id is not None
+    typed = command.user
+    user = (person or (lambda typed: user_id(actor, typed)))(typed)
+    if user is not None and (id_like(typed) or user != user_id(actor, typed)):
+        return ID + user
+    exact, found = triage.roles.reporters_named(command.incident_id, actor, typed)
+    if exact and len(found) == 1:
+        return ID + found[0][0]
+    if not found:
+        return ""
+    catalog = triage.catalog
+    each = [catalog.t("commands.grant_person", name=name, user=user) for user, name in found]
+    people = ("、" if catalog.locale == "ja" else "; ").join(each)
+    return catalog.t("commands.grant_which", typed=typed, people=people, ref=incident_ref(command.incident_id),
+                     example=found[0][0])
 
 
 def told(outcome: Outcome, actor: Actor, command: Command, open_steps: tuple[StepView, ...] = ()) -> Ran:
@@ -120,4 +143,4 @@ def not_a_person(refusals: Refusals, command: Command) -> str:
     return catalog.t(key, typed=command.user, ref=incident_ref(command.incident_id or 0))
 
 
-__all__ = ["Person", "Platform", "Ran", "corrected", "not_a_person", "run", "told"]
+__all__ = ["Person", "Platform", "Ran", "corrected", "grantee", "not_a_person", "run", "told"]

@@ -73,6 +73,12 @@ def user_id(actor: Actor, typed: str) -> str:
     return typed if identity.split(typed)[0] or not typed else identity.qualify(actor.platform or "", typed)
 
 
+def id_like(typed: str) -> bool:
+    """Whether typed words can be a user id (one ASCII word); else they are a name, matched against reporters."""
+    typed = fold(typed).lstrip("@")
+    return bool(typed) and typed.isascii() and len(typed.split()) == 1
+
+
 def is_command(text: str) -> bool:
     """Whether a message starts with a command word (`read` decides: an English one may start a sentence)."""
     words = text.split(maxsplit=1)  # a full-width space separates too
@@ -110,7 +116,7 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
         # 「Close to 100 angry replies…」 is a report in English: an English word before no number is no command.
         return None if english and head else usage(t, prefix, action)
     if action == "grant":
-        user = tail.split(maxsplit=1)[0] if tail.strip() else ""
+        user = " ".join(tail.split())  # the whole name: a display name has a space (「鈴木 次郎」, s18 Teams #7)
         return Command("grant", number, user=user) if user else usage(t, prefix, "grant")
     if action == "kind":  # the word is checked against the playbooks by command_run.py (it knows the library)
         return Command("kind", number, kind=tail.strip()) if tail.strip() else usage(t, prefix, "kind")
@@ -129,4 +135,4 @@ def kind_words(t: Words, kinds: Iterable[str]) -> str:
     return (", " if all(head.isascii() for head in heads) else "、").join(heads)
 
 
-__all__ = ["Command", "Usage", "is_command", "kind_words", "read", "usage", "user_id"]
+__all__ = ["Command", "Usage", "id_like", "is_command", "kind_words", "read", "usage", "user_id"]

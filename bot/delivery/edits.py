@@ -14,6 +14,7 @@ from bot.delivery import plan
 from bot.delivery.content import Place
 from bot.ports import Actor, Outcome
 from bot.triage.queries import IncidentQueries
+from bot.triage.report_messages import message_of
 from bot.triage.restriction import edit_noted
 from bot.triage.service import Triage
 
@@ -46,7 +47,7 @@ def record_edit(triage: Triage, platform: str, channel: str, ts: str, actor: Act
     if incident_id is None:
         return None
     outcome = edit_noted(triage.deps, triage.steps, incident_id, actor, t("delivery.report_edited_note", text=text),
-                         text, edit_key(platform, channel, ts, edited_at))
+                         text, edit_key(platform, channel, ts, edited_at), message_of(platform, channel, ts))
     assert outcome.incident is not None
     if outcome.became_restricted:
         return Edited(" ".join(outcome.messages), outcome)

@@ -164,15 +164,23 @@ class Ledger:
         """Give a claim back after a failed post, so a later delivery can post it."""
         self.queries.drop_ref(incident_id, self.platform, purpose)
 
+    def forget(self, incident_id: int, purpose: str) -> None:
+        """Remove a mark, so what it marked is done again (a reopened incident's next end withdraws its controls)."""
+        self.queries.forget_ref(incident_id, self.platform, purpose)
+
     def refs(self, incident_id: int) -> list[tuple[str, str, str | None]]:
         """Every (purpose, channel, id) stored for the incident."""
         return self.queries.refs(incident_id, self.platform)
 
     def home(self, incident_id: int) -> Place | None:
-        """Where the incident's conversation lives (thread in a channel, or a private conversation)."""
+        """Where the incident's conversation lives (thread in a channel, or a private conversation); None while a
+        restricted incident's move out of its public thread is unfinished: what it would post there is held."""
         ref = self.get(incident_id, PRIVATE_HOME)
         if ref is None or ref[1] is None:
             ref = self.get(incident_id, THREAD)
+            if ref is not None and ref == self.get(incident_id, PUBLIC_THREAD):
+                log.warning("delivery.held_until_private incident_id=%s", incident_id)
+                return None
         if ref is None or ref[1] is None:
             return None
         return Place(ref[0], ref[1])
@@ -267,6 +275,11 @@ class LedgerRun(Ledger):
 
     def drop(self, incident_id: int, purpose: str) -> None:
         super().drop(incident_id, purpose)
+        if incident_id == self.incident_id:
+            self._refs.pop(purpose, None)
+
+    def forget(self, incident_id: int, purpose: str) -> None:
+        super().forget(incident_id, purpose)
         if incident_id == self.incident_id:
             self._refs.pop(purpose, None)
 

@@ -47,6 +47,8 @@ def move_private(runner: Runner, led: Ledger, op: p.MovePrivate, plan: p.Plan) -
                 runner.port.update(Posted(channel, ident), c.PrivateLine(op.view))
         led.put(op.incident_id, PUBLIC_THREAD, public.channel, public.thread or "")
         runner.post_once(op.incident_id, PRIVATE_LINE, public, c.PrivateLine(op.view), plan, led=led)
+    elif (began := led.get(op.incident_id, PUBLIC_THREAD)) is not None:  # neutralised before: only the chat opens
+        public = Place(began[0], began[1] or None)
     opened = runner.post_once(op.incident_id, PRIVATE_HOME, Place(op.private), c.Anchor(op.view, op.reporter_name),
                             plan, led=led)
     if opened is None:

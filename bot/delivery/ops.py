@@ -110,6 +110,17 @@ class WithdrawControls:
 
 
 @dataclass(frozen=True)
+class RedrawKindCard:
+    """The kind correction card (the intro) drawn again as `content`: with its control once a resolved incident is
+    reopened (`reopened`: the end whose withdrawal it undoes, redrawn only if that end withdrew it), or without it
+    when a correction restricted an incident whose conversation stays where it is (its kind is PR's to correct)."""
+
+    incident_id: int
+    content: c.Content
+    reopened: str | None = None
+
+
+@dataclass(frozen=True)
 class UpdateCount:
     """The merged-reports count message, posted once and then updated in place (coalesced by pacing)."""
 
@@ -169,8 +180,8 @@ class Upload:
     comment: str
 
 
-Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | WithdrawReopen | WithdrawControls | UpdateCount
-      | Tell | MovePrivate | Advise | Mark | Upload)
+Op = (Adopt | Post | UpdateStep | UpdateNotices | ReviseNotices | WithdrawReopen | WithdrawControls | RedrawKindCard
+      | UpdateCount | Tell | MovePrivate | Advise | Mark | Upload)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from bot.delivery.ops import (
     Origin,
     Plan,
     Post,
+    RedrawKindCard,
     ReviseNotices,
     Tell,
     UpdateCount,
@@ -51,7 +52,7 @@ from bot.ports import IncidentView, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.lifecycle import CLOSED, DECLINED, RESOLVED
-from bot.triage.restriction import HERE, RESTRICTED_HERE
+from bot.triage.restriction import HERE, RESTRICTED_HERE, RESTRICTED_NOTICE
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
 
@@ -59,6 +60,7 @@ HOME = "home"  # the incident's conversation, looked up in the ledger when the o
 FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the next free generation
 ENDED_TOLD = "ended_told"  # the conversation told, once, that the incident was ended from its control
 RESTRICTED_TOLD = "restricted_told"  # the conversation told, once, that a merged report restricted the incident
+RESTRICTION_ADVISED = "restriction_advised"  # a mark: the colleague whose words restricted it was advised
 SECTION = "section"  # the channel of section notifications (PR, or restricted for restricted incidents)
 # Where a report was posted as a message others can read (the reporter's own, or someone else's reported with a
 # message action); "done" under REPORTED: the report was no such message (a command, a private chat). A correction
@@ -92,6 +94,8 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
         ops += (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
         if view.restricted and origin.how == "message" and origin.public:  # the co-reporter's post is public too
             ops += (Tell(view.id, origin.place, origin.user, c.PrivacyAdvice(view, origin.place, origin.own, True)),)
+            if outcome.became_restricted and not outcome.duplicate:  # resume advises whom a crash left untold
+                ops += (Mark(view.id, RESTRICTION_ADVISED, origin.place.channel),)
         # A restricted incident's public thread gets nothing but its one neutral line; a flare-up merges nothing.
         if not view.restricted and not outcome.same_as_resolved:
             ops += (UpdateCount(view.id, view),)
@@ -160,14 +164,22 @@ def _told_why(view: IncidentView, outcome: Outcome, *, moving: bool) -> tuple[Op
     return ops
 
 
-def restriction_resumed(outcome: Outcome, reporter_name: str) -> tuple[Plan, Plan]:
-    """A restriction whose move a crash cut short (resume.resume_restrictions): the redaction and the move, then,
-    to run only once the conversation is private (a failed move must not leave a step card in public), what it is
-    told and the first reporter's step."""
+def restriction_resumed(outcome: Outcome, reporter_name: str, *, moving: bool = True,
+                        advise: tuple[str, Place] | None = None) -> tuple[Plan, Plan]:
+    """A restriction a crash cut short (resume.resume_restrictions): the redaction, the move (`moving`: its public
+    thread was never taken private; else the reporter advised where it is), PR's 【閲覧制限】 notice and the advice to
+    the colleague whose words restricted it (`advise`: who, where they are), each once; then, to run only once the
+    conversation is private (a failed move must not leave a step card in public), what it is told and, after this
+    move, the first reporter's step."""
     view = outcome.incident
     assert view is not None
-    return (Plan(view.id, _redacted(view, reporter_name, moving=True), view.severity, view.reporter_id),
-            Plan(view.id, _told_why(view, outcome, moving=True), view.severity, view.reporter_id))
+    first = _redacted(view, reporter_name, moving=moving) + _topic_notices(view, outcome)
+    if advise is not None:
+        author, place = advise
+        first += (Tell(view.id, place, author, c.PrivacyAdvice(view, place, True, True)),
+                  Mark(view.id, RESTRICTION_ADVISED, place.channel))
+    return (Plan(view.id, first, view.severity, view.reporter_id),
+            Plan(view.id, _told_why(view, outcome, moving=moving), view.severity, view.reporter_id))
 
 
 def restricted_late(outcome: Outcome, place: Place, user: str, *, advise: bool, reporter_name: str,
@@ -180,7 +192,8 @@ def restricted_late(outcome: Outcome, place: Place, user: str, *, advise: bool, 
         return Plan(None)
     ops = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
     if advise and not outcome.duplicate:
-        ops += (Tell(view.id, place, user, c.PrivacyAdvice(view, place, True, True)),)
+        ops += (Tell(view.id, place, user, c.PrivacyAdvice(view, place, True, True)),
+                Mark(view.id, RESTRICTION_ADVISED, place.channel))  # resume advises whom a crash left untold
     return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, user)
 
 
@@ -198,6 +211,8 @@ def notices(outcome: Outcome, by: str, open_steps: tuple[StepView, ...] = ()) ->
         return Plan(view.id, granted, view.severity, by) if granted else Plan(None)
     reopened = [note for note in outcome.notifications if note.topic in (REOPENED, REOPENED_HERE)]
     withdraw: tuple[Op, ...] = (WithdrawReopen(view.id, c.ReopenWithdrawn(view, reopened[0])),) if reopened else ()
+    if reopened and not view.restricted:  # its kind can be corrected again: the card withdrawn at its end redrawn
+        withdraw += (RedrawKindCard(view.id, c.Intro(view, (reopened[0].title,)), reopened=RESOLVED),)
     here = tuple(Post(view.id, None, HOME, c.Texts((note.title, note.body), mention=view.reporters))
                  for note in outcome.notifications if note.topic == REOPENED_HERE)
     return Plan(view.id, withdraw + _topic_notices(view, outcome) + here + granted + ended, view.severity, by)
@@ -229,7 +244,9 @@ def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
 def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
     flare-up's carries the reopen control."""
-    return tuple(Post(view.id, None, SECTION, c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
+    # PR's 【閲覧制限】 notice once (its own purpose): resume posts it when a crash cut the restriction short.
+    return tuple(Post(view.id, RESTRICTED_NOTICE if note.topic == RESTRICTED_NOTICE else None, SECTION,
+                      c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
                  for note in outcome.notifications if note.topic not in (None, REVISED, GRANTED, *HERE))
 
 
@@ -295,7 +312,8 @@ def kind_corrected(before: IncidentView, old_step: StepView | None, outcome: Out
                            needs_previous=False),)
     ops += (Post(view.id, None, HOME, c.Texts(outcome.messages)),)
     if became_restricted and not moving:  # the conversation was private already (LINE WORKS, a DM report)
-        ops += (Advise(view.id, view),)
+        # Its kind is now PR's and security's to correct: the reporter's kind card loses its control, saying why.
+        ops += (Advise(view.id, view), RedrawKindCard(view.id, c.ControlsWithdrawn(view)))
     if outcome.step is not None:
         ops += (Post(view.id, FRESH_STEP, HOME, c.Step(view, outcome.step)),)
     revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
@@ -338,7 +356,8 @@ def ended(view: IncidentView, text: str, by: str, when: str, open_steps: tuple[S
 
 
 __all__ = ["HOME", "SECTION", "MERGED_COUNT", "Origin", "Adopt", "Post", "UpdateStep", "UpdateNotices",
-           "ReviseNotices", "WithdrawReopen", "WithdrawControls", "UpdateCount", "Tell", "MovePrivate", "Advise",
-           "Mark", "Upload", "Op", "Plan", "report", "restricted_late", "restriction_resumed", "progress",
+           "ReviseNotices", "WithdrawReopen", "WithdrawControls", "RedrawKindCard", "UpdateCount", "Tell",
+           "MovePrivate", "Advise", "Mark", "Upload", "Op", "Plan", "report", "restricted_late", "restriction_resumed",
+           "progress",
            "kind_corrected", "acknowledged", "end_offered", "resolved_said", "ended", "ENDED_TOLD", "REPORTED",
            "REPORTED_OTHERS"]

@@ -15,10 +15,10 @@ from bot.clock import format_jst
 from bot.delivery import controls, plan
 from bot.delivery.content import Place
 from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DELIVERY, STEP_TOLD, THREAD
-from bot.lease import POST_LEASE
+from bot.lease import POST_LEASE, Lease
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
-from bot.triage.restriction import restricted_between, restriction_outcome
+from bot.triage.restriction import RESTRICTED_NOTICE, Restriction, restricted_between, restriction_outcome
 from bot.triage.roles import RoleDesk
 from bot.triage.service import Triage
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("incident_bot.delivery")
 RESUME_WINDOW = timedelta(days=1)
+MOVE_RETRY = Lease(timedelta(minutes=10))  # a move whose private chat failed to open is tried again this often
+MOVE_RETRIED = "move_retried"  # its claim (never recorded as posted): when the move was last tried
 
 
 def _abandoned_before(queries: IncidentQueries, now: datetime) -> datetime:
@@ -111,37 +113,58 @@ def resume_steps(triage: Triage, platform: str, now: datetime, name_of: Callable
 
 def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
                         run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
-    """Finish restrictions whose move a crash cut short: an incident restricted in the window (by a merged report,
-    an edit, a follow-up or a kind correction) whose conversation on `platform` is still a public thread
-    (`private`: whether a channel is a private chat) whose move never began. The redaction and the move run again
-    (idempotent), then, once it is private, the conversation is told why and the first reporter's step shown."""
-    queries = triage.queries
-    pending = [incident_id for incident_id in restricted_between(triage.deps, now - RESUME_WINDOW,
-                                                                 _abandoned_before(queries, now))
-               if _unmoved(queries, platform, incident_id, private)]
-    for incident_id in pending:
-        log.warning("delivery.restriction_resumed platform=%s incident_id=%s", platform, incident_id)
+    """Finish restrictions a crash (or a failed private chat) cut short: an incident restricted in the window (by a
+    merged report, an edit, a follow-up or a kind correction) whose conversation on `platform` is still a public
+    thread (`private`: whether a channel is a private chat), whose 【閲覧制限】 notice PR never got, or whose
+    colleague was never advised about their own public words. Each part runs once (ledger); once the conversation
+    is private, it is told why and, after this move, the first reporter's step is shown."""
+    queries, done = triage.queries, 0
+    for incident_id in restricted_between(triage.deps, now - RESUME_WINDOW, _abandoned_before(queries, now)):
+        thread = queries.get_ref(incident_id, platform, THREAD)
+        if thread is None or not thread[1]:
+            continue  # not this platform's incident
+        unmoved = not private(thread[0]) and queries.get_ref(incident_id, platform, PRIVATE_HOME) is None
+        if unmoved and not _due(queries, platform, incident_id):
+            continue
         try:
-            outcome = restriction_outcome(triage.deps, triage.steps, incident_id)
+            restriction = restriction_outcome(triage.deps, triage.steps, incident_id)
+            outcome, advise = restriction.outcome, _advice_owed(queries, platform, restriction, private)
+            notice = any(note.topic == RESTRICTED_NOTICE for note in outcome.notifications) and not (
+                queries.get_ref(incident_id, platform, RESTRICTED_NOTICE) or ("", None))[1]
+            if not (unmoved or notice or advise):
+                continue
+            done += 1
+            log.warning("delivery.restriction_resumed platform=%s incident_id=%s", platform, incident_id)
             assert outcome.incident is not None
-            moving, told = plan.restriction_resumed(outcome, name_of(outcome.incident.reporter_id))
-            run(moving)
-            if queries.get_ref(incident_id, platform, PRIVATE_HOME) is not None:
+            first, told = plan.restriction_resumed(outcome, name_of(outcome.incident.reporter_id), moving=unmoved,
+                                                   advise=advise)
+            run(first)
+            if not unmoved or queries.get_ref(incident_id, platform, PRIVATE_HOME) is not None:
                 run(told)
         except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
             log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, incident_id,
                         type(exc).__name__)
-    return len(pending)
+    return done
 
 
-def _unmoved(queries: IncidentQueries, platform: str, incident_id: int, private: Callable[[str], bool]) -> bool:
-    """Whether a restricted incident's conversation on `platform` is a public thread whose move never began."""
-    # PUBLIC_THREAD is put once the thread's messages are neutralised (moving.move_private): a move that began is
-    # not retried, so a reporter whose private chat cannot be opened does not cost a failure on every tick.
-    thread = queries.get_ref(incident_id, platform, THREAD)
-    return (thread is not None and bool(thread[1]) and not private(thread[0])
-            and queries.get_ref(incident_id, platform, PUBLIC_THREAD) is None
-            and queries.get_ref(incident_id, platform, PRIVATE_HOME) is None)
+def _advice_owed(queries: IncidentQueries, platform: str, restriction: Restriction, private: Callable[[str], bool]
+                 ) -> tuple[str, Place] | None:
+    """(who, where) of a colleague whose public words on `platform` restricted the incident and who was never
+    advised to delete them; the first reporter's advice comes with the move."""
+    view, message = restriction.outcome.incident, (restriction.message or "").split("|")
+    if view is None or restriction.author in (None, view.reporter_id) or len(message) != 3 or message[0] != platform:
+        return None
+    if private(message[1]) or queries.get_ref(view.id, platform, plan.RESTRICTION_ADVISED) is not None:
+        return None
+    return str(restriction.author), Place(message[1])
+
+
+def _due(queries: IncidentQueries, platform: str, incident_id: int) -> bool:
+    """Whether a move is tried on this tick: at once when it never began, else once per MOVE_RETRY (a claim never
+    recorded, so its lease spaces the tries): a private chat that cannot be opened does not fail every tick."""
+    if queries.get_ref(incident_id, platform, PUBLIC_THREAD) is None:
+        return True
+    return queries.claim_ref(incident_id, platform, MOVE_RETRIED, "", lease=MOVE_RETRY).state in ("new", "taken_over")
 
 
 def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[Outcome], object],

@@ -30,7 +30,7 @@ from bot.delivery.ledger import (
 from bot.delivery.links import home_link, linked
 from bot.delivery.moving import advise, move_private
 from bot.delivery.revising import offered, revise, titled, withdraw
-from bot.delivery.withdrawing import withdraw_controls
+from bot.delivery.withdrawing import redraw_kind_card, withdraw_controls
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import Notification
 
@@ -163,6 +163,8 @@ class Runner:
             return withdraw(self.port, led, op)
         if isinstance(op, p.WithdrawControls):
             return withdraw_controls(self.port, led, op)
+        if isinstance(op, p.RedrawKindCard):
+            return redraw_kind_card(self.port, led, op)
         if isinstance(op, p.UpdateCount):
             return self._update_count(led, op, plan)
         if isinstance(op, p.Tell):

@@ -365,6 +365,11 @@ class IncidentQueries:
 
         transaction(self.deps, work)
 
+    def forget_ref(self, incident_id: int, platform: str, purpose: str) -> None:
+        """Remove a mark (posted or not): what it marked is to be done again (a reopened incident's end)."""
+        transaction(self.deps, lambda session: session.execute(delete(PlatformRef).where(
+            PlatformRef.incident_id == incident_id, PlatformRef.platform == platform, PlatformRef.purpose == purpose)))
+
 
 def _untold(session: Session, platform: str, purpose: str, when: Any, after: datetime, before: datetime,
             limit: int) -> list[int]:

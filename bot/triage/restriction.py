@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.ports import Actor, Notification, Outcome
-from bot.triage.actors import require_as
+from bot.triage.actors import actor_names, require_as
 from bot.triage.command_hints import how, platform_of
 from bot.triage.core import (
     CoreDeps,
@@ -27,6 +27,7 @@ from bot.triage.flareup import REOPENED_HERE
 from bot.triage.notices_sent import LEAK_SUSPECTED, ROLES_REVOKED, on_record
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.replays import KEY
+from bot.triage.report_messages import MESSAGE
 from bot.triage.roles import ROLE_GRANTED_EVENT
 from bot.triage.sanitize import storable
 from bot.triage.steps import StepRunner
@@ -36,6 +37,9 @@ from storage.models import Incident, IntakeKey, TimelineEvent
 # delivery plan (where it moves, private), never to a section. HERE: every such topic.
 RESTRICTED_HERE = "restricted_here"
 HERE = (REOPENED_HERE, RESTRICTED_HERE)
+# The topic of PR's 【閲覧制限】 notice when a report, an edit or a follow-up restricted the incident: posted once
+# (a ledger purpose of its own), so resume can post it when a crash cut the plan short.
+RESTRICTED_NOTICE = "restricted_notice"
 # What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
 VIAS = {"report": "", "edit": "_edit", "followup": "_followup"}
 NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
@@ -81,26 +85,35 @@ def restricts(deps: CoreDeps, incident: Incident, kind: str, text: str) -> bool:
 
 
 def restricted_by_report(session: Session, deps: CoreDeps, incident: Incident, kind: str, text: str,
-                         reporter: Actor, key: str | None, via: str = "report") -> tuple[Notification, ...] | None:
+                         reporter: Actor, key: str | None, via: str = "report",
+                         message: str | None = None) -> tuple[Notification, ...] | None:
     """A report merged into an open ordinary incident reads as a leak: the incident restricted before the merge
     (so the report gives its reporter no role), and PR told why, without her text, and asked to check the kind.
     The kind stays: personal data in a flaming or impersonating post does not make it the city's leak, and the
     kind of a restricted incident is PR's and security's to correct (as a new incident's, restricted by its text).
     The event carries the report's delivery key: a redelivery finds that its merge restricted the incident.
     `via`: VIAS, what restricted it (a report of the same post, a reported message edited, a follow-up naming it),
-    as PR and the conversation are told. None when the report does not restrict it (`restricts`)."""
+    as PR and the conversation are told; `message`: where those words are (report_messages.MESSAGE), when the
+    event that carries them does not say it. None when the report does not restrict it (`restricts`)."""
     if not restricts(deps, incident, kind, text):
         return None
-    data = {KEY: key[:200]} if key else {}
+    data = ({KEY: key[:200]} if key else {}) | ({MESSAGE: message[:300]} if message else {})
     cat, ref = deps.catalog, incident_ref(incident.id)
     kind = cat.label("kind", incident.kind)
     revoked = restrict(session, deps, incident, reporter, ref, kind, keeps=False, by_report=True, via=via, **data)
     said = VIAS[via]
-    note = section_notice(deps, incident.id, "co_report", cat.t(f"coreport.restricted_title{said}", ref=ref, kind=kind),
-                          cat.t(f"coreport.restricted_body{said}", reporter=reporter.display_name, ref=ref, kind=kind))
+    note = _restricted_notice(deps, incident.id, kind, via, reporter.display_name)
     here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t(f"report.restricted_here{said}", ref=ref), "")
     return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED)) + (
         (here,) if here else ())
+
+
+def _restricted_notice(deps: CoreDeps, incident_id: int, kind: str, via: str, author: str) -> Notification | None:
+    """PR's 【閲覧制限】 notice: the incident (its kind's label) restricted by `author`'s words (`via`), not shown."""
+    cat, ref, said = deps.catalog, incident_ref(incident_id), VIAS.get(via, "")
+    return section_notice(deps, incident_id, RESTRICTED_NOTICE,
+                          cat.t(f"coreport.restricted_title{said}", ref=ref, kind=kind),
+                          cat.t(f"coreport.restricted_body{said}", reporter=author, ref=ref, kind=kind))
 
 
 def merge_restricted(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident, merged: Outcome,
@@ -123,7 +136,7 @@ def restricted_by_key(session: Session, incident_id: int, key: str) -> bool:
 
 
 def edit_noted(deps: CoreDeps, steps: StepRunner, incident_id: int, actor: Actor, note: str, text: str,
-               key: str) -> Outcome:
+               key: str, message: str | None = None) -> Outcome:
     """A reported message edited: its note (`note`) on the timeline once per edit (`key`), and the incident
     restricted in the same transaction when the edited `text` exposes personal data, by restricted_by_report's rule
     (session 18 Teams walk #5). A redelivered edit that restricted it says so again: its plan finishes the
@@ -140,7 +153,8 @@ def edit_noted(deps: CoreDeps, steps: StepRunner, incident_id: int, actor: Actor
             session.execute(insert(IntakeKey), {"key": key[:200], "incident_id": incident_id,
                                                 "created_at": deps.clock.now()})
             # Restricted before the note is written: the personal data lands on a restricted timeline only.
-            told = restricted_by_report(session, deps, incident, incident.kind, text, actor, key, via="edit")
+            told = restricted_by_report(session, deps, incident, incident.kind, text, actor, key, via="edit",
+                                        message=message)
             record(session, deps, incident_id, "note", actor.user_id, text=storable(note)[:NOTE_LIMIT], edited=True,
                    recorded_at=deps.clock.now().isoformat())
         view = build_view(deps, incident, reporter_ids(session, incident_id), actor.user_id)
@@ -160,17 +174,40 @@ def restricted_between(deps: CoreDeps, after: datetime, before: datetime) -> lis
         return list(dict.fromkeys(incident_id for incident_id in found if incident_id is not None))
 
 
-def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> Outcome:
+@dataclass(frozen=True)
+class Restriction:
+    """A restriction as resume finishes it (restriction_outcome): the outcome its plan needs, and for one made by a
+    colleague's words after the report, whose (`author`) and where they were posted (`message`: MESSAGE), if known."""
+
+    outcome: Outcome
+    author: str | None = None
+    message: str | None = None
+
+
+def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> Restriction:
     """What a restriction's plan needs again when a crash cut it short (bot/delivery/resume.py): the incident as its
-    first reporter sees it, the words its conversation is told (restricted by a report, an edit or a follow-up; a
-    kind correction's plan says its own) and her current step."""
+    first reporter sees it, her current step and, when a report, an edit or a follow-up restricted it (a kind
+    correction's plan says its own), PR's 【閲覧制限】 notice and the words its conversation is told, as they were."""
     with deps.sessions.begin() as session:
         incident = load_incident(session, incident_id)
-        data = session.execute(select(TimelineEvent.data).where(
+        event = session.execute(select(TimelineEvent).where(
             TimelineEvent.incident_id == incident_id, TimelineEvent.type == "restricted").order_by(
-            TimelineEvent.seq.desc())).scalars().first() or {}
+            TimelineEvent.seq.desc())).scalars().first()
+        data = (event.data if event is not None else None) or {}
         view = build_view(deps, incident, reporter_ids(session, incident_id), incident.reporter_id)
-        said = deps.catalog.t(f"report.restricted_here{VIAS.get(str(data.get('via')), '')}", ref=view.ref)
-        here = section_notice(deps, incident_id, RESTRICTED_HERE, said, "") if data.get("by_report") else None
-        return Outcome(incident=view, became_restricted=True, notifications=(here,) if here else (),
-                       step=steps.current_view(session, incident, incident.reporter_id))
+        step = steps.current_view(session, incident, incident.reporter_id)
+        if event is None or not data.get("by_report"):
+            return Restriction(Outcome(incident=view, became_restricted=True, step=step))
+        via, author = str(data.get("via")), event.actor
+        said = deps.catalog.t(f"report.restricted_here{VIAS.get(via, '')}", ref=view.ref)
+        row = reporter_rows(session, incident_id).get(author)
+        name = (row.name if row is not None else None) or actor_names(session, incident_id).get(author) or author
+        notes = (_restricted_notice(deps, incident_id, view.kind_label, via, name),
+                 section_notice(deps, incident_id, RESTRICTED_HERE, said, ""))
+        message = data.get(MESSAGE) or session.execute(  # a merged report's or follow-up's: on its own event
+            select(TimelineEvent.data[MESSAGE].as_string()).where(
+                TimelineEvent.incident_id == incident_id, TimelineEvent.seq > event.seq,
+                TimelineEvent.actor == author, TimelineEvent.data[MESSAGE].as_string().is_not(None))
+            .order_by(TimelineEvent.seq).limit(1)).scalar()
+        return Restriction(Outcome(incident=view, became_restricted=True, step=step,
+                                   notifications=tuple(note for note in notes if note)), author, message)

@@ -23,6 +23,7 @@ from bot.triage.core import (
     transaction,
 )
 from bot.triage.sanitize import storable
+from bot.triage.short_input import fold
 from storage.models import IncidentReporter, TimelineEvent
 
 ROLE_GRANTED_EVENT = "role_granted"
@@ -45,6 +46,22 @@ class RoleDesk:
                        reporters=reporter_ids(session, incident_id))
 
         transaction(self.deps, check)
+
+    def reporters_named(self, incident_id: int, actor: Actor, typed: str) -> tuple[bool, list[tuple[str, str]]]:
+        """The incident's reporters (id, name) a typed name means: (True, those named exactly so, spaces ignored),
+        else (False, those whose name holds it). Asked only by one who may grant: others are refused (recorded)."""
+        key = "".join(fold(typed).lstrip("@").split())
+
+        def work(session: Session) -> tuple[bool, list[tuple[str, str]]]:
+            incident = load_incident(session, incident_id)
+            require_as(self.deps.access, session, "grant", actor, incident_id, restricted=incident.restricted,
+                       reporters=reporter_ids(session, incident_id))
+            rows = [(row.user_id, row.name) for row in reporter_rows(session, incident_id).values() if row.name]
+            exact = [(user, name) for user, name in rows if "".join(fold(name).split()) == key]
+            return (True, exact) if exact else (False, [(user, name) for user, name in rows
+                                                        if key and key in "".join(fold(name).split())])
+
+        return transaction(self.deps, work)
 
     def grant_reporter(self, incident_id: int, user_id: str, actor: Actor, name: str = "") -> Outcome:
         """Give `user_id` (called `name` on their platform) the reporter role on the incident (recorded); refused

@@ -73,11 +73,23 @@ def test_a_typed_name_without_a_mention_grants_nothing_and_says_how(teams: Teams
     teams.driver.chat_message(STAFF, LEAK)
     [incident_id] = teams.incident_ids()
     teams.driver.chat_message(OTHER, LEAK)
-    teams.driver.chat_message(PR, "権限付与 1 佐藤 一郎")  # a name typed, nobody picked from the @mention list
-    assert "「佐藤」では Teams の利用者を特定できない" in _last(teams, PR)
+    teams.driver.chat_message(PR, "権限付与 1 高橋 三郎")  # a name typed, nobody picked, no reporter of that name
+    assert "「高橋 三郎」では Teams の利用者を特定できない" in _last(teams, PR)
     assert not teams.runtime.triage.queries.view(incident_id, f"teams:{OTHER.aad}").details_visible
     teams.driver.chat_message(PR, f"権限付与 1 teams:{OTHER.aad}")  # the id the co-report notice shows
     assert teams.runtime.triage.queries.view(incident_id, f"teams:{OTHER.aad}").details_visible
+
+
+def test_a_co_reporters_whole_name_typed_grants_her_the_role(teams: TeamsEnv) -> None:
+    """s18 walk #7 (left in session 19): 「権限付与 INC-0001 佐藤 一郎」 was read as 「佐藤」 and granted nothing."""
+    teams.driver.chat_message(STAFF, LEAK)
+    [incident_id] = teams.incident_ids()
+    teams.driver.chat_message(OTHER, LEAK)
+    teams.driver.chat_message(PR, f"権限付与 INC-0001 {OTHER.name}")
+    assert "佐藤 一郎 さんに閲覧・操作の権限を付与しました" in _last(teams, PR), _last(teams, PR)
+    assert teams.runtime.triage.queries.view(incident_id, f"teams:{OTHER.aad}").details_visible
+    teams.driver.chat_message(PR, "権限付与 INC-0001 佐藤")  # part of a name: whom it may mean, nothing granted
+    assert f"佐藤 一郎（ID: teams:{OTHER.aad}）" in _last(teams, PR) and "付与していません" in _last(teams, PR)
 
 
 def test_pr_corrects_a_flaming_to_a_leak_by_typing_as_the_kind_button_does(teams: TeamsEnv) -> None:
