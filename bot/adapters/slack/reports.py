@@ -158,10 +158,12 @@ class Reports(Handlers):
         words to the sender privately, its plan delivered."""
         with self.replies.guard(origin.reply, f"command_{command.action}", command.incident_id):
             actor = self.people.actor(origin.user)
+            # The grantee is looked up before the policy is taken, so a guest named there is known as one.
+            grantee = self.people.grantee(command.user) if command.action == "grant" else None
             ran = command_run.run(self.people.triage(), actor, command, command_run.Platform(
                 self.replies.refusals, lambda user: self.people.actor(user).display_name,
                 lambda incident: home_is_private(self.outbox.runner.ledger, incident, is_dm),
-                f"{self.settings.slash_command} ", private=is_dm(origin.channel)))
+                f"{self.settings.slash_command} ", private=is_dm(origin.channel)), lambda _typed: grantee)
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
                       user=actor.user_id, refused=type(ran.refused).__name__ if ran.refused else None)
             if ran.said:
