@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import ELSEWHERE, OTHER, PR, REPORT, STAFF, SlackEnv
+from sqlalchemy import select
+
+from storage.models import TimelineEvent
 
 LEAK = "住民の名簿を誤って添付したまま投稿してしまいました。山田太郎 090-1234-5678 https://x.com/city/status/77"
 
@@ -61,3 +64,44 @@ def test_a_guest_named_for_a_grant_is_refused_the_first_time_slack_is_asked(slac
     slack.driver.slash(PR, "権限付与 INC-0001 <@U_GUEST>", ELSEWHERE)
     assert _granted(slack, 1) == []
     assert "付与しました" not in _answers(slack)[-1]
+
+
+FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1"
+
+
+def _guest(slack: SlackEnv, user: str = "U_GUEST") -> str:
+    slack.fake.add_user(user, "外部 委託")
+    slack.fake.users[user]["is_restricted"] = True
+    return user
+
+
+def _private_to(slack: SlackEnv, user: str) -> list[str]:
+    return [str(c.args.get("text", "")) for c in slack.fake.calls_to("chat.postEphemeral", user=user)]
+
+
+def test_a_guest_refused_is_told_why_and_whom_to_ask(slack: SlackEnv) -> None:
+    """#2: a guest (or a Slack Connect user) who reported or pressed a button read only 「この操作を行う権限が
+    ありません。操作は記録されました。」: not why (a guest account) nor whom to ask (Teams says both)."""
+    guest = _guest(slack)
+    message, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
+    intro, step = slack.fake.thread_messages(REPORT, message["ts"])[:2]
+    slack.driver.post_message(guest, "市の公式アカウントが乗っ取られたかも https://x.com/city/status/99", REPORT)
+    slack.driver.click(guest, step, "step_skip")
+    said = _private_to(slack, guest)
+    assert len(said) == 2 and all("ゲスト" in text and "職員に依頼" in text for text in said), said
+    assert slack.incident_ids() == [1] and "step_skipped" not in slack.events(1)
+
+
+def test_the_report_shortcut_opens_no_form_for_a_guest(slack: SlackEnv) -> None:
+    """#2: the message shortcut opened the report form for a guest, who typed into it to be refused on submit."""
+    guest = _guest(slack)
+    message = slack.fake.add_message(REPORT, "市の公式Xの投稿が炎上しています https://x.com/city/status/5", STAFF)
+    slack.driver.shortcut(guest, message)
+    assert not slack.fake.calls_to("views.open")
+    answers = _answers(slack)
+    assert answers and "ゲスト" in answers[-1] and "権限がありません" in answers[-1], answers
+    with slack.runtime.triage.deps.sessions.begin() as session:  # recorded (no incident) as any refused report
+        denied = session.scalars(select(TimelineEvent.actor).where(TimelineEvent.type == "access_denied")).all()
+    assert denied == [f"slack:{guest}"]
+    slack.driver.shortcut(OTHER, message)  # a colleague still gets the form
+    assert len(slack.fake.calls_to("views.open")) == 1

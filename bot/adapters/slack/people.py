@@ -19,6 +19,7 @@ from bot.adapters.slack.port import PLATFORM, error_code
 from bot.adapters.slack.text import slack_id
 from bot.ports import Actor
 from bot.standings import TTL_SECONDS, Standings
+from bot.triage.access import PermissionDenied
 from bot.triage.platform_access import PlatformCore
 from bot.triage.service import Triage
 from bot.triage.short_input import fold
@@ -157,6 +158,18 @@ class People:
         """A Slack user (raw or namespaced id) as the core's Actor ("slack:U…"), named by users.info (cached)."""
         return Actor(user_id=identity.qualify(PLATFORM, user_id),
                      display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
+
+    def is_outsider(self, user_id: str) -> bool:
+        """Whether a user (raw or namespaced id) is known now as a guest or another organisation's user."""
+        return slack_id(user_id) in self.outsiders.members()
+
+    def refusal(self, exc: BaseException) -> str | None:
+        """Why the core refused an outsider, in their words (None for any other failure): the core says only that
+        they may not, and names nobody they could ask."""
+        if isinstance(exc, PermissionDenied) and self.is_outsider(exc.user_id):
+            t = self._core.base.catalog.t
+            return t("error.denied") + t("slack.outsider")
+        return None
 
     def grantee(self, typed: str) -> str | None:
         """A typed grantee as the core's user id: a person Slack knows (not a bot, not deactivated), or another

@@ -278,6 +278,8 @@ class Reports(Handlers):
         message = shortcut.get("message") or {}
         reply = self.replies.respond(shortcut.get("response_url"), self.replies.dm(user))
         with self.replies.guard(reply, "shortcut"):
+            actor = self.people.actor(user)  # users.info first: a guest is known as one to the policy below
+            self.people.triage().roles.require_report(actor)  # an outsider is refused before typing into a form
             ts = message.get("ts") or shortcut.get("message_ts")
             permalink = self.outbox.port.permalink(Posted(channel, ts)) if ts else None
             metadata = {"c": channel, "ts": ts, "th": message.get("thread_ts"), "k": shortcut["trigger_id"],
