@@ -12,7 +12,7 @@ from bot.triage.access import AccessPolicy, PermissionDenied
 from storage.models import Incident, IncidentActor, IncidentReporter
 
 
-def require_as(access: AccessPolicy, session: Session, action: str, actor: Actor, incident_id: int, *,
+def require_as(access: AccessPolicy, session: Session, action: str, actor: Actor, incident_id: int | None, *,
                restricted: bool, reporters: Iterable[str] = ()) -> None:
     """`AccessPolicy.require` for an actor: a refusal carries their name; an allowed non-reporter's name is kept."""
     reporters = list(reporters)

@@ -63,6 +63,12 @@ class RoleDesk:
 
         return transaction(self.deps, work)
 
+    def require_report(self, actor: Actor) -> None:
+        """Raise PermissionDenied (recorded) unless the actor may report at all: asked before a platform opens a
+        report form, so an outsider (a guest, another organisation) is refused before typing into it."""
+        transaction(self.deps, lambda session: require_as(self.deps.access, session, "report", actor, None,
+                                                          restricted=False))
+
     def grant_reporter(self, incident_id: int, user_id: str, actor: Actor, name: str = "") -> Outcome:
         """Give `user_id` (called `name` on their platform) the reporter role on the incident (recorded); refused
         unless the actor may grant."""

@@ -248,6 +248,9 @@ def do_report_shortcut(bot: Bot, user: str, restricted: bool) -> Done:
     message = bot.fake.add_message(REPORT, text, STAFF)
     opened = len(bot.fake.views)
     bot.driver.shortcut(user, message)
+    if user == OUTSIDER:  # refused before the form opens (session 20 authz walk #2): nothing to type into
+        assert len(bot.fake.views) == opened, "the shortcut's form opened for an outsider"
+        return Done(_report_effect(bot, before))
     assert len(bot.fake.views) == opened + 1, "the shortcut's confirm modal did not open"
     response = bot.driver.submit_view(user, bot.fake.views[-1], {"report_text": text})
     return Done(_report_effect(bot, before), response.body)

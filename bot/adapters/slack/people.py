@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,12 +19,17 @@ from bot.adapters.slack.port import PLATFORM, error_code
 from bot.adapters.slack.text import slack_id
 from bot.ports import Actor
 from bot.standings import TTL_SECONDS, Standings
+from bot.triage.access import PermissionDenied
 from bot.triage.platform_access import PlatformCore
 from bot.triage.service import Triage
+from bot.triage.short_input import fold
 
 NAME_TTL_SECONDS = 3600.0
 DEFAULT_TTL_SECONDS = 300.0  # PR user groups' members
 GUEST_FLAGS = ("is_restricted", "is_ultra_restricted")
+# What may be a Slack user id (U…/W…); a name, a user group (S…) or a channel (C…/#…) is never sent to users.info.
+_USER_SHAPE = re.compile(r"[UW][A-Z0-9_]+")
+GONE_ERRORS = ("user_not_found", "users_not_found", "user_not_visible")
 
 
 class UserGroupMembers:
@@ -152,6 +158,40 @@ class People:
         """A Slack user (raw or namespaced id) as the core's Actor ("slack:U…"), named by users.info (cached)."""
         return Actor(user_id=identity.qualify(PLATFORM, user_id),
                      display_name=self.display_name(user_id, fallback_name), platform=PLATFORM)
+
+    def is_outsider(self, user_id: str) -> bool:
+        """Whether a user (raw or namespaced id) is known now as a guest or another organisation's user."""
+        return slack_id(user_id) in self.outsiders.members()
+
+    def refusal(self, exc: BaseException) -> str | None:
+        """Why the core refused an outsider, in their words (None for any other failure): the core says only that
+        they may not, and names nobody they could ask."""
+        if isinstance(exc, PermissionDenied) and self.is_outsider(exc.user_id):
+            t = self._core.base.catalog.t
+            return t("error.denied") + t("slack.outsider")
+        return None
+
+    def grantee(self, typed: str) -> str | None:
+        """A typed grantee as the core's user id: a person Slack knows (not a bot, not deactivated), or another
+        platform's namespaced id as co-report notices show it; None for a name, a user group, a channel or an id
+        Slack does not know (granting to it would give the role to nobody)."""
+        typed = fold(typed).lstrip("@")
+        platform, raw = identity.split(typed)
+        if platform not in (None, PLATFORM):
+            return typed
+        if not _USER_SHAPE.fullmatch(raw):
+            return None
+        try:
+            user = self.client.users_info(user=raw).get("user") or {}
+        except SlackApiError as exc:
+            if error_code(exc) in GONE_ERRORS:
+                return None
+            log_event(logging.WARNING, "slack.users_info_failed", user=raw, error=error_code(exc))
+            return identity.qualify(PLATFORM, raw)  # an outage: a completed @mention's id is taken as it is
+        self.outsiders.observe_user(user)  # a guest is then one to the policy the grant is checked against
+        if user.get("deleted") or user.get("is_bot") or raw == "USLACKBOT":
+            return None
+        return identity.qualify(PLATFORM, raw)
 
     def display_name(self, user_id: str, fallback: str = "") -> str:
         user_id = slack_id(user_id)

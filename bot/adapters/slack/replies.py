@@ -43,11 +43,12 @@ class Submission:
 class Replies:
     """Ways to answer a user privately, and the guard that turns failures into such answers."""
 
-    def __init__(self, client: WebClient, render: Renderer, catalog: Catalog, record_error: RecordError) -> None:
+    def __init__(self, client: WebClient, render: Renderer, catalog: Catalog, record_error: RecordError,
+                 own_words: Callable[[BaseException], str | None] = lambda exc: None) -> None:
         self.client = client
         self.render = render
         self.catalog = catalog
-        self.refusals = Refusals(catalog, PLATFORM, slack_code, record_error)
+        self.refusals = Refusals(catalog, PLATFORM, slack_code, record_error, own_words)
 
     def plain(self, *texts: str) -> Rendered:
         return self.render.messages(texts)

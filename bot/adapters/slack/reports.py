@@ -158,10 +158,12 @@ class Reports(Handlers):
         words to the sender privately, its plan delivered."""
         with self.replies.guard(origin.reply, f"command_{command.action}", command.incident_id):
             actor = self.people.actor(origin.user)
+            # The grantee is looked up before the policy is taken, so a guest named there is known as one.
+            grantee = self.people.grantee(command.user) if command.action == "grant" else None
             ran = command_run.run(self.people.triage(), actor, command, command_run.Platform(
                 self.replies.refusals, lambda user: self.people.actor(user).display_name,
                 lambda incident: home_is_private(self.outbox.runner.ledger, incident, is_dm),
-                f"{self.settings.slash_command} ", private=is_dm(origin.channel)))
+                f"{self.settings.slash_command} ", private=is_dm(origin.channel)), lambda _typed: grantee)
             log_event(logging.INFO, "slack.command", action=command.action, incident_id=command.incident_id,
                       user=actor.user_id, refused=type(ran.refused).__name__ if ran.refused else None)
             if ran.said:
@@ -276,6 +278,8 @@ class Reports(Handlers):
         message = shortcut.get("message") or {}
         reply = self.replies.respond(shortcut.get("response_url"), self.replies.dm(user))
         with self.replies.guard(reply, "shortcut"):
+            actor = self.people.actor(user)  # users.info first: a guest is known as one to the policy below
+            self.people.triage().roles.require_report(actor)  # an outsider is refused before typing into a form
             ts = message.get("ts") or shortcut.get("message_ts")
             permalink = self.outbox.port.permalink(Posted(channel, ts)) if ts else None
             metadata = {"c": channel, "ts": ts, "th": message.get("thread_ts"), "k": shortcut["trigger_id"],

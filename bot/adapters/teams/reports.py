@@ -182,8 +182,10 @@ class Reports:
         """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py): its
         words to the sender privately, its plan delivered."""
         activity = context.activity
+        # People only: a tag or a channel picked from the @ list has an id too, but names nobody to grant to.
         picked = [m.mentioned for m in activity.get_mentions() if m.mentioned and m.mentioned.id
-                  and (activity.recipient is None or m.mentioned.id != activity.recipient.id)]
+                  and (activity.recipient is None or m.mentioned.id != activity.recipient.id)
+                  and (m.mentioned.aad_object_id or is_typed_id(m.mentioned.id))]
         others = [user_id(account) for account in picked]
         # The mention carries the name Teams shows: the grant is confirmed under it, not under the id.
         names = {user_id(account): account.name for account in picked if account.name}
