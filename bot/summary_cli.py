@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from bot.delivery.content import DeliveryError
-from bot.triage.summary import BadWeek, IsoWeek, WeeklySummary, build_summary, render_summary
+from bot.triage.summary import BadWeek, IsoWeek, WeeklySummary, build_summary, climb_name, render_summary
 from bot.wiring import Runtime
 
 CLI_WORKER = "cli"
@@ -46,7 +46,7 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
             stdout.write(f"summary: --post: {exc}\n")
             return 2
     result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar,
-                           date_style=deps.profile.date_style)
+                           date_style=deps.profile.date_style, climb_to=climb_name(deps.escalation))
     if args.format == "json":
         stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import JST, MONTHS_EN, WEEKDAYS_EN, WEEKDAYS_JA, format_day
 from bot.i18n import Catalog
-from bot.triage.escalation import OfficeCalendar
+from bot.triage.escalation import EscalationPlan, OfficeCalendar
 from bot.triage.summary_metrics import attention, week_metrics
 from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, WeeklySummary
 from bot.wareki import era_year, wareki_date
 
-__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "platform_label", "render_summary",
+__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "climb_name", "platform_label", "render_summary",
            "render_summary_sections", "summary_period"]
 
 DEFAULT_STALE_HOURS = 72
@@ -37,10 +37,11 @@ class Raw(str):
 def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime, *,
                   stale_hours: int = DEFAULT_STALE_HOURS,
                   attention_limit: int = DEFAULT_ATTENTION_LIMIT,
-                  calendar: OfficeCalendar | None = None, date_style: str = "gregorian") -> WeeklySummary:
+                  calendar: OfficeCalendar | None = None, date_style: str = "gregorian",
+                  climb_to: str = "") -> WeeklySummary:
     """Metrics for `week` and the week before, plus what still needs attention at `now`, in one read;
     `calendar`: the escalation's office hours, to count the time to acknowledge in them too; `date_style`: the
-    profile's (wareki: the period is dated 令和8年…, as the city hall's documents are)."""
+    profile's (wareki: the period is dated 令和8年…, as the city hall's documents are); `climb_to`: climb_name."""
     with sessions.begin() as session:
         current = week_metrics(session, week, calendar)
         previous = week_metrics(session, week.previous(), calendar)
@@ -50,7 +51,13 @@ def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime,
     return WeeklySummary(week=str(week), generated_at=now, current=current, previous=previous,
                          attention=tuple(items), attention_total=total, attention_restricted=restricted,
                          stale_hours=stale_hours, kinds=kinds, date_style=date_style,
-                         closed_days=_closed_weekdays(week, calendar))
+                         closed_days=_closed_weekdays(week, calendar), climb_to=climb_to)
+
+
+def climb_name(plan: EscalationPlan) -> str:
+    """Who an unacknowledged incident's climb tells besides the first recipients (所属長), in the municipality's
+    words; "" when app.yaml sets no further level (then nothing ever climbs, there are only re-notices)."""
+    return plan.levels[1].section_name if len(plan.levels) > 1 else ""
 
 
 def _closed_weekdays(week: IsoWeek, calendar: OfficeCalendar | None) -> tuple[str, ...]:
@@ -158,6 +165,8 @@ def _context(summary: WeeklySummary, catalog: Catalog,
     week = IsoWeek.parse(summary.week)
 
     def label(group: str, value: str) -> str:
+        if group == "department" and value == "unknown":  # nobody gave one: not a section nobody knows
+            return catalog.t("summary.bucket.department_unknown")
         if group in ("platform", "department") and value in ("restricted", "unknown"):
             return catalog.t(f"summary.bucket.{value}")
         if group == "platform":
@@ -189,6 +198,8 @@ def _context(summary: WeeklySummary, catalog: Catalog,
         "closed_days": ("、" if locale == "ja" else ", ").join(_short_day(date.fromisoformat(day), locale)
                                                                 for day in summary.closed_days),
         "dur": lambda minutes: format_minutes(minutes, locale),
+        "climb": (catalog.t("summary.climb.named", section=summary.climb_to) if summary.climb_to
+                  else catalog.t("summary.climb.none")),
     }
 
 

@@ -173,6 +173,7 @@ class WeeklySummary:
     kinds: tuple[str, ...] = field(default_factory=tuple)  # kinds in display order
     date_style: str = "gregorian"  # the profile's: "wareki" dates the period 令和8年…
     closed_days: tuple[str, ...] = ()  # working weekdays the office was closed (祝日, 年末年始), ISO dates
+    climb_to: str = ""  # who a climb past the first recipients tells (所属長); "" when no further level is set
 
     @property
     def empty(self) -> bool:
