@@ -41,7 +41,7 @@ def _climbed_week(runtime: Runtime, clock: FixedClock) -> int:
 
 
 def test_a_department_nobody_gave_is_called_so_not_unknown(runtime: Runtime, clock: FixedClock) -> None:
-    """Summary left-over (s19 #8): 「所管課: 不明 1件」 read as if someone did not know which section; nobody gave it."""
+    """Summary left-over (s19 #8): 「所管課: 不明 1件」 reads as if nobody knew the section; nobody gave it."""
     _climbed_week(runtime, clock)
     summary = _summary(runtime)
     assert summary.current.by_department == {"unknown": 1}
@@ -50,7 +50,7 @@ def test_a_department_nobody_gave_is_called_so_not_unknown(runtime: Runtime, clo
 
 
 def test_the_escalation_line_names_who_was_told_in_the_citys_words(runtime: Runtime, clock: FixedClock) -> None:
-    """Summary left-over (s19 #9): 「第2段階以上のエスカレーション 1件」 is jargon to a 課長; the line says who was told."""
+    """Summary left-over (s19 #9): 「第2段階以上のエスカレーション 1件」: jargon to a 課長; say who was told."""
     _climbed_week(runtime, clock)
     summary = _summary(runtime)
     assert summary.current.escalated_level2 == 1

@@ -17,8 +17,8 @@ from bot.triage.summary_metrics import attention, week_metrics
 from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, WeeklySummary
 from bot.wareki import era_year, wareki_date
 
-__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "climb_name", "platform_label", "render_summary",
-           "render_summary_sections", "summary_period"]
+__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "climb_name", "platform_label",
+           "render_summary", "render_summary_sections", "summary_period"]
 
 DEFAULT_STALE_HOURS = 72
 DEFAULT_ATTENTION_LIMIT = 20
