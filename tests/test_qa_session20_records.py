@@ -3,16 +3,28 @@ records read by a 課長, an auditor and a 情報公開 officer."""
 
 from __future__ import annotations
 
+import argparse
+import io
+import json
+import shlex
 from datetime import datetime
 
+from docx import Document
+
+from bot.adapters.console import ConsoleChat
 from bot.clock import JST, FixedClock
+from bot.config import ConsoleSettings, ConsoleUser
 from bot.i18n import Catalog
 from bot.ports import Actor, ReportInput
-from bot.triage.summary import render_summary
+from bot.records.service import RecordsDesk
+from bot.summary_cli import summary as summary_command
+from bot.triage.summary import Month, build_summary, render_summary
+from bot.triage.summary_chart import day_ticks
 from bot.triage.summary_job import run_weekly_summary
 from bot.triage.summary_model import IsoWeek, WeeklySummary
 from bot.wiring import Runtime
-from tests.conftest import PR, STAFF
+from tests.conftest import PR, SECURITY, STAFF
+from tests.helpers import answers_for
 
 W48 = IsoWeek(2026, 48)
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=JST)
@@ -70,3 +82,147 @@ def test_without_a_second_level_the_line_says_there_is_none(runtime_factory, dat
     text = render_summary(_summary(runtime), runtime.triage.catalog)
     assert "第2段階" not in text
     assert "・確認がないため最初の報告先より先にも通知した案件 0件（0件）" in text
+
+
+def _month_cli(runtime: Runtime, month: str | None, output: str = "text", **extra: object) -> tuple[int, str]:
+    out = io.StringIO()
+    args = argparse.Namespace(week=None, month=month, format=output, chart=None, post=False)
+    for name, value in extra.items():
+        setattr(args, name, value)
+    return summary_command(runtime, args, out), out.getvalue()
+
+
+def _month_edges(runtime: Runtime, clock: FixedClock) -> None:
+    """Reports either side of 1 November and 1 December 00:00 JST."""
+    for when, url in ((datetime(2026, 10, 31, 23, 50), "https://x.com/city_fake/status/1"),
+                      (datetime(2026, 11, 1, 0, 10), "https://x.com/city_fake/status/2"),
+                      (datetime(2026, 11, 30, 23, 59), "https://x.com/city_fake/status/3"),
+                      (datetime(2026, 12, 1, 0, 0), "https://x.com/city_fake/status/4")):
+        clock.set(when.replace(tzinfo=JST))
+        assert runtime.triage.incidents.report(ReportInput(f"市の公式Xの投稿が炎上しています {url}",
+                                                           REPORTER)).incident is not None
+    clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=JST))
+
+
+def test_a_month_is_summed_from_the_first_at_midnight_japan_time_and_dated_in_wareki(runtime: Runtime,
+                                                                                    clock: FixedClock) -> None:
+    """Summary left-over (s19 #10): a 課長 reads a month; 「incident-bot summary --month 2026-11」 gives it."""
+    _month_edges(runtime, clock)
+    code, text = _month_cli(runtime, "2026-11")
+    assert code == 0, text
+    assert text.startswith("【月次インシデントまとめ】令和8年11月\n"), text
+    assert "期間: 11月1日（日）0:00〜11月30日（月）24:00（日本時間）。かっこ内は前月（令和8年10月）の値" in text
+    assert "■ 新規インシデント 2件（前月 1件、+1）" in text
+    assert "前週" not in text and "この週" not in text
+    code, data = _month_cli(runtime, "2026/11", "json")
+    summary = json.loads(data)
+    assert summary["week"] == "2026-11" and summary["current"]["new_total"] == 2
+    assert len(summary["current"]["daily"]) == 30 and summary["previous"]["new_total"] == 1
+
+
+def test_the_month_defaults_to_last_month_and_a_bad_one_is_named(runtime: Runtime, clock: FixedClock) -> None:
+    """「--month」 alone is 先月 (on 7 December: November); a month that is not one gets a Japanese message."""
+    _month_edges(runtime, clock)
+    code, text = _month_cli(runtime, "")
+    assert code == 0 and text.startswith("【月次インシデントまとめ】令和8年11月\n"), text
+    code, text = _month_cli(runtime, "2026-13")
+    assert code == 2 and "月は 2026-11 のように" in text
+    code, text = _month_cli(runtime, "2026-11", week="2026-W48")
+    assert code == 2 and "--week と --month" in text
+
+
+def test_a_month_reads_in_english_too(runtime_factory, database_url: str, clock: FixedClock) -> None:
+    runtime = runtime_factory(database_url, locale="en")
+    _month_edges(runtime, clock)
+    code, text = _month_cli(runtime, "2026-11")
+    assert code == 0 and text.startswith("[Monthly incident summary] November 2026\n"), text
+    assert "figures in brackets are the month before (October 2026)" in text
+    assert "week" not in text.lower()
+
+
+def test_a_months_chart_labels_each_day_with_its_own_weekday(runtime: Runtime, clock: FixedClock,
+                                                             tmp_path) -> None:
+    """The chart's ticks took the weekday from the bar's position (a week's): a month's 31st bar broke it."""
+    _month_edges(runtime, clock)
+    chart = tmp_path / "month.png"
+    code, text = _month_cli(runtime, "2026-11", chart=str(chart))
+    assert code == 0, text
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    deps = runtime.triage.deps
+    ticks = day_ticks(build_summary(deps.sessions, Month(2026, 11), clock.now(), calendar=deps.escalation.calendar),
+                      "ja")
+    assert len(ticks) == 30 and ticks[0] == "11/1\n(日)" and ticks[2] == "11/3\n(火・休)"  # 文化の日
+
+
+# -- the records walk ------------------------------------------------------------------------------------------
+USERS = ConsoleSettings(users={
+    "staff": ConsoleUser(id=STAFF, name="山田 花子"), "pr": ConsoleUser(id=PR, name="広報 太郎"),
+    "security": ConsoleUser(id=SECURITY, name="情報 守"),
+}, default_user="staff")
+LEAK_URL = "https://www.facebook.com/asahikawa.city/posts/777"
+LEAKED = ("北海 太郎", "北海 花子", "090-1234-5678")
+
+
+def _console(runtime: Runtime, clock: FixedClock) -> ConsoleChat:
+    clock.set(datetime(2026, 12, 6, 20, 0, tzinfo=JST))  # a Sunday evening
+    return ConsoleChat(runtime.triage, USERS)
+
+
+def _walk_steps(chat: ConsoleChat, clock: FixedClock, url: str, given: dict[str, str]) -> None:
+    for _ in range(30):
+        assert chat.focus is not None
+        step = chat.triage.steps.current(chat.focus, chat.actor.user_id)
+        if step is None:
+            return
+        answers = answers_for(step, url)
+        answers.update({key: value for key, value in given.items() if key in answers})
+        clock.advance(minutes=4)
+        chat.handle("/done " + " ".join(shlex.quote(f"{k}={v}") for k, v in answers.items()))
+    raise AssertionError("the playbook did not finish")
+
+
+def _leak(runtime: Runtime, clock: FixedClock) -> int:
+    """A leak whose staff wrote the people's names and a phone number into the step's free-text answers."""
+    chat = _console(runtime, clock)
+    chat.handle(f"市の公式Facebookに住民の個人情報が写った写真を誤って投稿しました。情報漏えいです {LEAK_URL}")
+    _walk_steps(chat, clock, LEAK_URL, {
+        "platform": "Facebook", "personal_data": "yes",
+        "leak_summary": "北海 太郎 様・北海 花子 様の氏名・住所・電話番号（申請書の写真）",
+        "actions_taken": "投稿を削除し、北海 太郎 様（090-1234-5678）に電話で謝罪した"})
+    assert chat.focus is not None
+    return chat.focus
+
+
+def _docx_text(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_a_leaks_report_copies_no_free_text_answer_nor_draft_text(runtime: Runtime, clock: FixedClock) -> None:
+    """Walk (high): the leak's report withheld the report text and notes, yet copied 「北海 太郎 様・北海 花子 様の
+    氏名・住所・電話番号」 and 「北海 太郎 様（090-1234-5678）」 from the step answers into 経緯 and the internal report
+    draft (8. 発信した文書): a file filed, sent to three DMs and disclosed on a 情報公開請求."""
+    number = _leak(runtime, clock)
+    desk = RecordsDesk(runtime.triage.deps)
+    for fmt in ("docx", "md"):
+        file = desk.report_file(number, SECURITY, fmt)
+        text = _docx_text(file.content) if fmt == "docx" else file.content.decode("utf-8")
+        for leaked in LEAKED:
+            assert leaked not in text, (fmt, leaked)
+        assert "漏えいした（おそれのある）情報の種類と範囲「（情報漏えいの案件のため転記しません）」" in text
+        assert "「個人情報」" in text  # a choice says what kind of thing, never whose
+        assert "情報漏えい 内部報告（取扱注意）" in text and "文面はこの報告書に転記しません" in text
+    # The timeline stays the complete working log (session 18 #12): the auditor's file keeps what was typed.
+    assert "090-1234-5678" in desk.timeline_file(number, SECURITY, "csv").content.decode("utf-8")
+
+
+def test_an_ordinary_reports_answers_and_drafts_are_copied_whole(runtime: Runtime, clock: FixedClock) -> None:
+    chat = _console(runtime, clock)
+    url = "https://x.com/asahikawa_city/status/1001"
+    chat.handle(f"市の公式Xの投稿が炎上しています。批判のリプライが殺到中です {url}")
+    _walk_steps(chat, clock, url, {"platform": "X", "wrong_text": "開館時間を17時と記載",
+                                   "correction_text": "開館時間は19時"})
+    assert chat.focus is not None
+    text = RecordsDesk(runtime.triage.deps).report_file(chat.focus, PR, "md").content.decode("utf-8")
+    assert "「開館時間を17時と記載」" in text and "転記しません" not in text

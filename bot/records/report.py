@@ -93,7 +93,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     calendar = calendar or default_calendar(locale, profile.date_style)
     now = now or deps.clock.now()
     describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar,
-                          hidden=not view.details_visible)
+                          hidden=not view.details_visible, withhold_text=view.restricted)
     lines = tuple(mark_suspect(describer.describe(record.entries), record.suspect, cat))
     blank = cat.t("records.report.blank")
 
@@ -255,7 +255,8 @@ def _documents(deps: CoreDeps, record: IncidentRecord) -> Section:
     for step in record.steps:
         title, _ = step_sources(deps.library, deps.profile, cat, kind, step.step_id)
         for draft in step.drafts:
-            text = cat.t("records.report.erased_value") if record.erased_at else draft.text.strip()
+            text = (cat.t("records.report.erased_value") if record.erased_at else
+                    cat.t("records.report.draft_not_copied") if record.view.restricted else draft.text.strip())
             documents.append(Document(draft.title, cat.t("records.report.document_note", step=title), text))
     heading = cat.t("records.report.heading.documents")
     if not documents:

@@ -100,7 +100,7 @@ class Describer:
 
     def __init__(self, catalog: Catalog, profile: Profile | None, library: PlaybookLibrary | None,
                  access: AccessPolicy | None, *, names: Mapping[str, str] | None = None,
-                 calendar: str = "western", hidden: bool = False) -> None:
+                 calendar: str = "western", hidden: bool = False, withhold_text: bool = False) -> None:
         self.catalog = catalog
         self.profile = profile
         self.library = library
@@ -110,6 +110,8 @@ class Describer:
         # A viewer who may not see a restricted incident's details is shown no one: an id names a leak's
         # reporter as well as a name does.
         self.hidden = hidden
+        # A leak's report: typed answers are as likely as its notes to hold what leaked (names, numbers).
+        self.withhold_text = withhold_text
 
     @classmethod
     def for_deps(cls, deps: CoreDeps, *, names: Mapping[str, str] | None = None,
@@ -288,17 +290,22 @@ class Describer:
         cat = self.catalog
         labels: dict[str, str] = {}
         choices: dict[str, dict[str, str]] = {}
+        kept: set[str] = set()  # inputs whose answer is never free text (choices, URLs, services)
         if self.library is not None and kind:
             try:
                 for item in self.library.playbook(kind).step(step_id).inputs:
                     labels[item.id] = item.label.get(cat.locale)
                     choices[item.id] = {c.value: c.label.get(cat.locale) for c in item.choices}
+                    if item.type in ("choice", "url", "platform"):
+                        kept.add(item.id)
             except KeyError:
                 pass  # a step of a playbook changed since: raw ids are still readable
         # The form's order (the playbook's inputs), not the stored one (keys sorted); inputs it no longer has last.
         order = {key: n for n, key in enumerate(labels)}
+        withheld = cat.t("records.answer_not_copied")
         items = [cat.t("records.answer_item", label=labels.get(key, key),
-                       value=choices.get(key, {}).get(str(value), _plain(value)))
+                       value=withheld if self.withhold_text and key not in kept
+                       else choices.get(key, {}).get(str(value), _plain(value)))
                  for key, value in sorted(answers.items(), key=lambda item: order.get(item[0], len(order)))]
         return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
 
