@@ -9,13 +9,16 @@ import json
 import shlex
 from datetime import datetime
 
+import openpyxl
 from docx import Document
+from sqlalchemy import select
 
 from bot.adapters.console import ConsoleChat
 from bot.clock import JST, FixedClock
 from bot.config import ConsoleSettings, ConsoleUser
 from bot.i18n import Catalog
 from bot.ports import Actor, ReportInput
+from bot.records.sentences import format_when
 from bot.records.service import RecordsDesk
 from bot.summary_cli import summary as summary_command
 from bot.triage.summary import Month, build_summary, render_summary
@@ -23,6 +26,7 @@ from bot.triage.summary_chart import day_ticks
 from bot.triage.summary_job import run_weekly_summary
 from bot.triage.summary_model import IsoWeek, WeeklySummary
 from bot.wiring import Runtime
+from storage.models import TimelineEvent
 from tests.conftest import PR, SECURITY, STAFF
 from tests.helpers import answers_for
 
@@ -226,3 +230,78 @@ def test_an_ordinary_reports_answers_and_drafts_are_copied_whole(runtime: Runtim
     assert chat.focus is not None
     text = RecordsDesk(runtime.triage.deps).report_file(chat.focus, PR, "md").content.decode("utf-8")
     assert "「開館時間を17時と記載」" in text and "転記しません" not in text
+
+
+def test_the_records_dates_carry_the_weekday_and_the_profiles_calendar(runtime: Runtime, clock: FixedClock) -> None:
+    """Walk (medium): the leak came in on a Sunday evening; the report read 「令和8年12月6日 20:00」 (no 曜日: a 課長
+    answering the 議会 must work out it was a Sunday), and the timeline files of the same 和暦 city read
+    「2026年12月6日 20:25」 (steps sheet, Markdown) and 2026/12/06 (Excel cells): two calendars for one incident."""
+    number = _leak(runtime, clock)
+    desk = RecordsDesk(runtime.triage.deps)
+    report = desk.report_file(number, SECURITY, "md").content.decode("utf-8")
+    assert "| 令和8年12月6日（日）20:00 | 山田 花子 |" in report
+    assert "覚知日時：令和8年12月6日（日）20:00" in report
+    markdown = desk.timeline_file(number, SECURITY, "md").content.decode("utf-8")
+    assert "| 令和8年12月6日（日）20:00 |" in markdown and "2026年" not in markdown
+    book = openpyxl.load_workbook(io.BytesIO(desk.timeline_file(number, SECURITY, "xlsx").content))
+    events, steps = book.worksheets
+    assert events.cell(2, 1).value == datetime(2026, 12, 6, 20, 0)  # still a real date: sorted, filtered
+    assert "ggge" in events.cell(2, 1).number_format and "aaa" in events.cell(2, 1).number_format
+    assert steps.cell(2, 4).value == "令和8年12月6日（日）20:04"
+    listing = openpyxl.load_workbook(io.BytesIO(desk.incidents_file(SECURITY).content)).active
+    assert "ggge" in listing.cell(2, 6).number_format
+
+
+def test_a_gregorian_city_and_english_get_their_own_weekday() -> None:
+    sunday = datetime(2026, 12, 6, 20, 0, tzinfo=JST)
+    assert format_when(sunday, "ja", "wareki") == "令和8年12月6日（日）20:00"
+    assert format_when(sunday, "ja") == "2026年12月6日（日）20:00"
+    assert format_when(sunday, "en") == "Sun 2026-12-06 20:00 JST"
+    from bot.records.tables import excel_date_format  # new with the fix
+
+    assert excel_date_format("ja", "western") == '[$-411]yyyy"年"m"月"d"日"(aaa) hh:mm'
+    assert excel_date_format("en", "western") == "ddd yyyy-mm-dd hh:mm"
+
+
+def test_the_reason_typed_when_reopening_reaches_the_record(runtime: Runtime, clock: FixedClock) -> None:
+    """Walk (medium): 「/reopen 4 同じ投稿に批判が再燃したため」 reopened INC-0004 and dropped the reason unsaid: the
+    report told the 課長 it was reopened, never why (the console kept a reason for /decline only)."""
+    chat = _console(runtime, clock)
+    url = "https://www.instagram.com/p/Cabc123"
+    chat.handle(f"市の公式Instagramの投稿に批判コメントが殺到しています {url}")
+    chat.handle("/as pr")
+    assert "対応完了" in chat.handle("/resolve")
+    assert "対応中" in chat.handle("/reopen 1 同じ投稿に批判が再燃したため")
+    text = RecordsDesk(runtime.triage.deps).report_file(1, PR, "md").content.decode("utf-8")
+    assert "状態を「対応中」とした理由：「同じ投稿に批判が再燃したため」" in text
+
+
+def test_a_deleted_record_is_told_apart_and_every_row_carries_its_record_number(runtime: Runtime,
+                                                                                clock: FixedClock) -> None:
+    """Walk, auditor (medium): one row edited and the acknowledgement deleted; the workbook warned 「記録番号 4, 5, 7
+    に改ざん・削除のおそれ」 but no row shows a 記録番号: which one is gone, which edited, and where the gap is
+    cannot be read from the file the auditor was given."""
+    chat = _console(runtime, clock)
+    chat.handle("市の公式Xの投稿が炎上しています https://x.com/asahikawa_city/status/1001")
+    chat.handle("/as pr")
+    chat.handle("/ack")
+    chat.handle("/note 批判は開館時間の誤りについて")
+    with runtime.triage.deps.sessions.begin() as session:
+        acknowledged = session.execute(select(TimelineEvent).where(TimelineEvent.type == "acknowledged")).scalar_one()
+        note = session.execute(select(TimelineEvent).where(TimelineEvent.type == "note")).scalar_one()
+        gone, edited = acknowledged.seq, note.seq
+        session.delete(acknowledged)
+        note.data = {**note.data, "text": "批判はありません"}
+    desk = RecordsDesk(runtime.triage.deps)
+    file = desk.timeline_file(1, PR, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(file.content)).worksheets[0]
+    warning = str(sheet.cell(1, 1).value)
+    assert f"記録番号 {gone} の記録は見つかりません" in warning
+    head = [cell.value for cell in sheet[2]]
+    assert head[-1] == "記録番号"
+    numbers = [row[-1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert gone not in numbers and edited in numbers and numbers == sorted(numbers)
+    marked = [row for row in sheet.iter_rows(min_row=3, values_only=True) if str(row[3]).startswith("【改ざん")]
+    assert edited in [row[-1] for row in marked]
+    report = desk.report_file(1, PR, "md").content.decode("utf-8")
+    assert f"記録番号 {gone} の記録は見つかりません" in report

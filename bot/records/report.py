@@ -9,7 +9,15 @@ from datetime import datetime
 from bot.clock import to_jst
 from bot.i18n import Catalog
 from bot.records.model import IncidentRecord
-from bot.records.sentences import Describer, Line, format_when, mark_suspect, platform_label, step_sources
+from bot.records.sentences import (
+    Describer,
+    Line,
+    default_calendar,
+    format_when,
+    mark_suspect,
+    platform_label,
+    step_sources,
+)
 from bot.triage.classifier_intake import EXAMPLE_EVENT
 from bot.triage.core import CoreDeps
 from bot.wareki import wareki_date
@@ -78,11 +86,6 @@ def addressee_name(deps: CoreDeps, locale: str) -> str:
     """The addressees' names as the report's heading line joins them (所属課局長及び総務課)."""
     names = [deps.profile.section_name(key, locale) for key in addressee_sections(deps)]
     return " and the ".join(names) if locale == "en" else "及び".join(names)
-
-
-def default_calendar(locale: str, date_style: str = "wareki") -> str:
-    """和暦 for Japanese documents of a profile dated in 和暦 (every built-in profile), else 西暦; 西暦 in English."""
-    return "wareki" if locale == "ja" and date_style == "wareki" else "western"
 
 
 def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None = None,
@@ -173,7 +176,10 @@ def suspect_warning(deps: CoreDeps, record: IncidentRecord, key: str = "records.
     if not record.suspect:
         return ""
     cat = deps.catalog
-    return cat.t(key, seqs=", ".join(str(seq) for seq in record.suspect), mark=cat.t("records.tampered_row").strip())
+    warning = cat.t(key, seqs=", ".join(str(seq) for seq in record.suspect), mark=cat.t("records.tampered_row").strip())
+    present = {entry.seq for entry in record.entries}
+    missing = [str(seq) for seq in record.suspect if seq not in present]  # no row to mark: say so apart
+    return warning + (cat.t("records.missing_rows", seqs=", ".join(missing)) if missing else "")
 
 
 def suspect_file_warning(deps: CoreDeps, record: IncidentRecord) -> str:

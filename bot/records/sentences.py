@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.clock import format_jst, to_jst
+from bot.clock import WEEKDAYS_EN, WEEKDAYS_JA, to_jst
 from bot.i18n import Catalog
 from bot.triage.access import AccessPolicy
 from bot.triage.playbook import PlaybookLibrary
@@ -57,11 +57,18 @@ class Line:
 
 
 def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
-    """A date and time in Asia/Tokyo: 2026年11月18日 10:00, 令和8年11月18日 10:00 or 2026-11-18 10:00 JST."""
-    if calendar == "wareki" and locale == "ja":
-        local = to_jst(value)
-        return f"{wareki_date(local)} {local:%H:%M}"
-    return format_jst(value, locale)
+    """A date and time in Asia/Tokyo with its weekday (whether it was a Sunday night is part of the record):
+    令和8年12月6日（日）20:00, 2026年12月6日（日）20:00 or Sun 2026-12-06 20:00 JST."""
+    local = to_jst(value)
+    if locale != "ja":
+        return f"{WEEKDAYS_EN[local.weekday()]} {local:%Y-%m-%d %H:%M} JST"
+    day = wareki_date(local) if calendar == "wareki" else f"{local.year}年{local.month}月{local.day}日"
+    return f"{day}（{WEEKDAYS_JA[local.weekday()]}）{local:%H:%M}"
+
+
+def default_calendar(locale: str, date_style: str = "wareki") -> str:
+    """和暦 for Japanese documents of a profile dated in 和暦 (every built-in profile), else 西暦; 西暦 in English."""
+    return "wareki" if locale == "ja" and date_style == "wareki" else "western"
 
 
 def mark_suspect(lines: Sequence[Line], suspect: Collection[int], catalog: Catalog) -> list[Line]:
@@ -115,9 +122,10 @@ class Describer:
 
     @classmethod
     def for_deps(cls, deps: CoreDeps, *, names: Mapping[str, str] | None = None,
-                 calendar: str = "western", hidden: bool = False) -> Describer:
-        """A describer with the running profile, playbooks and roles."""
-        return cls(deps.catalog, deps.profile, deps.library, deps.access, names=names, calendar=calendar,
+                 calendar: str | None = None, hidden: bool = False) -> Describer:
+        """A describer with the running profile, playbooks and roles (dated as the profile dates by default)."""
+        chosen = calendar or default_calendar(deps.catalog.locale, deps.profile.date_style)
+        return cls(deps.catalog, deps.profile, deps.library, deps.access, names=names, calendar=chosen,
                    hidden=hidden)
 
     @classmethod
