@@ -228,8 +228,11 @@ def test_an_ordinary_reports_answers_and_drafts_are_copied_whole(runtime: Runtim
     _walk_steps(chat, clock, url, {"platform": "X", "wrong_text": "開館時間を17時と記載",
                                    "correction_text": "開館時間は19時"})
     assert chat.focus is not None
+    clock.advance(days=30)  # the report made a month later: its drafts keep the day their step was done
     text = RecordsDesk(runtime.triage.deps).report_file(chat.focus, PR, "md").content.decode("utf-8")
     assert "「開館時間を17時と記載」" in text and "転記しません" not in text
+    documents = text[text.index("発信した文書"):text.index("## 9.")]
+    assert "令和8年12月6日作成" in documents and "令和9年" not in documents
 
 
 def test_the_records_dates_carry_the_weekday_and_the_profiles_calendar(runtime: Runtime, clock: FixedClock) -> None:
