@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary = add("summary", "週次まとめの表示・投稿 / print or post a weekly summary")
     summary.add_argument("--week", help="その週の日付（例 2026-11-23）か ISO 週（例 2026-W47）。既定: 先週 / "
                          "a day of the week or an ISO week (default: last week)")
+    summary.add_argument("--month", nargs="?", const="", help="月次: 年-月（例 2026-11）。月の指定なしは先月 / "
+                         "a month instead of a week, e.g. 2026-11 (no value: last month)")
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.add_argument("--chart", help="グラフ PNG の保存先 / write the chart PNG here")
     summary.add_argument("--post", action="store_true",

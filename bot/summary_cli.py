@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from bot.delivery.content import DeliveryError
-from bot.triage.summary import BadWeek, IsoWeek, WeeklySummary, build_summary, render_summary
+from bot.triage.summary import BadWeek, IsoWeek, Month, WeeklySummary, build_summary, climb_name, render_summary
 from bot.wiring import Runtime
 
 CLI_WORKER = "cli"
@@ -30,6 +30,9 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
     """Run the summary command; 0 on success, 1 when posting fails, 2 for bad arguments or settings."""
     deps = runtime.triage.deps
     now = deps.clock.now()
+    month = getattr(args, "month", None)
+    if month is not None:
+        return _month(runtime, args, month, stdout)
     try:
         week = IsoWeek.parse_week_or_day(args.week) if args.week else IsoWeek.last_full(now)
     except BadWeek as exc:
@@ -46,7 +49,37 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
             stdout.write(f"summary: --post: {exc}\n")
             return 2
     result = build_summary(deps.sessions, week, now, calendar=deps.escalation.calendar,
-                           date_style=deps.profile.date_style)
+                           date_style=deps.profile.date_style, climb_to=climb_name(deps.escalation))
+    if _write(runtime, result, args, stdout):
+        return 2
+    if publish is not None:
+        return _post(runtime, publish, week, stdout, quiet=args.format == "json")
+    return 0
+
+
+def _month(runtime: Runtime, args: argparse.Namespace, given: str, stdout: TextIO) -> int:
+    """`summary --month [2026-11]`: the same figures for a month (default 先月), printed; posting stays weekly."""
+    deps = runtime.triage.deps
+    if args.week or args.post:
+        stdout.write("summary: --month: --week と --month は同時に指定できません。また月次のまとめは表示だけで、"
+                     "--post では投稿しません（投稿は毎週の週次まとめです）。/ --month cannot be combined with "
+                     "--week or --post (only the weekly summary is posted).\n")
+        return 2
+    now = deps.clock.now()
+    try:
+        month = Month.parse(given) if given else Month.last_full(now)
+    except BadWeek as exc:
+        stdout.write(f"summary: --month: 月は 2026-11 のように 年-月 で指定してください（入力値: {given!r}。"
+                     f"省略すると先月）。/ give a month such as 2026-11 (none: last month).\nsummary: --month: {exc}\n")
+        return 2
+    result = build_summary(deps.sessions, month, now, calendar=deps.escalation.calendar,
+                           date_style=deps.profile.date_style, climb_to=climb_name(deps.escalation))
+    return 2 if _write(runtime, result, args, stdout) else 0
+
+
+def _write(runtime: Runtime, result: WeeklySummary, args: argparse.Namespace, stdout: TextIO) -> bool:
+    """Print the summary as text or JSON and write its chart; True when the chart file could not be written."""
+    deps = runtime.triage.deps
     if args.format == "json":
         stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -58,10 +91,8 @@ def summary(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int:
             Path(args.chart).write_bytes(render_chart(result, deps.catalog))
         except OSError as exc:
             stdout.write(f"summary: --chart: cannot write {args.chart}: {exc.strerror or exc}\n")
-            return 2
-    if publish is not None:
-        return _post(runtime, publish, week, stdout, quiet=args.format == "json")
-    return 0
+            return True
+    return False
 
 
 def _publisher(runtime: Runtime) -> Target:

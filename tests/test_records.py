@@ -61,9 +61,9 @@ def test_every_event_is_one_readable_sentence_with_its_date(runtime: Runtime, fl
     queries = runtime.triage.queries
     entries = queries.timeline(flaming, None)
     md = export_timeline(queries.view(flaming, None), entries, "md", runtime.triage.catalog, deps=runtime.triage.deps)
-    rows = [line for line in md.splitlines() if line.startswith("| 2026年")]
+    rows = [line for line in md.splitlines() if line.startswith("| 令和8年")]  # the profile's 和暦, with 曜日
     assert len(rows) == len(entries)
-    assert ("| 2026年11月18日 10:07 | 状態の変更 | 山田 太郎 | "
+    assert ("| 令和8年11月18日（水）10:07 | 状態の変更 | 山田 太郎 | "
             "山田 太郎が状態を「報告受付」から「対応中」に変更しました。 |") in md
     assert "ボット（自動処理）が広報広聴課に通知しました（第1段階）。 | 旭川市ガイドライン 7\\(1\\)エ" in md
     assert "広報 花子（広報担当）が報告を確認しました。" in md  # the name PR acknowledged under, not the id
@@ -77,7 +77,7 @@ def test_sentences_in_english(runtime_factory: Callable[..., Runtime], database_
     incident_id = walk(runtime, clock)
     desk = RecordsDesk(runtime.triage.deps)
     text = desk.timeline_file(incident_id, None, "md").content.decode("utf-8")
-    assert "| 2026-11-18 10:07 JST | Status changed |" in text
+    assert "| Wed 2026-11-18 10:07 JST | Status changed |" in text
     assert re.search(r'changed the status from "[^"]+" to "[^"]+"\.', text)
     assert "年" not in text.split("\n", 3)[3].split("|")[1]  # dates are not Japanese
     report = desk.report_file(incident_id, None, "md").content.decode("utf-8")
@@ -148,12 +148,12 @@ def test_timeline_xlsx_reads_back(runtime: Runtime, flaming: int, tmp_path: Path
     path = tmp_path / f"INC-{flaming:04d}-timeline.xlsx"
     assert str(path.name) in out.getvalue() and "書き出しました" in out.getvalue()
     sheet = openpyxl.load_workbook(path).active
-    assert [c.value for c in sheet[1]] == ["日時", "種別", "実施者", "内容", "変更前", "変更後", "根拠条項"]
+    assert [c.value for c in sheet[1]] == ["日時", "種別", "実施者", "内容", "変更前", "変更後", "根拠条項", "記録番号"]
     assert sheet.freeze_panes == "A2"
     entries = runtime.triage.queries.timeline(flaming, None)
     assert sheet.max_row == len(entries) + 1
     first = sheet["A2"]
-    assert first.is_date and first.value == datetime(2026, 11, 18, 10, 0) and "yyyy" in first.number_format
+    assert first.is_date and first.value == datetime(2026, 11, 18, 10, 0) and "ggge" in first.number_format
     assert all(isinstance(sheet.cell(row=r, column=1).value, datetime) for r in range(2, sheet.max_row + 1))
     widths = {col: sheet.column_dimensions[col].width for col in "ABCDEFG"}
     assert all(8 <= w <= 62 for w in widths.values()) and widths["D"] > widths["B"]

@@ -33,10 +33,10 @@ def test_weekday_and_datetime() -> None:
 
 def test_times_are_shown_in_tokyo() -> None:
     utc = datetime(2026, 12, 31, 15, 30, tzinfo=UTC)
-    assert format_when(utc, "ja", "wareki") == "令和9年1月1日 00:30"  # 15:30 UTC is the next day in Tokyo
-    assert format_when(utc, "ja") == "2027年1月1日 00:30"
-    assert format_when(utc, "en", "wareki") == "2027-01-01 00:30 JST"
-    assert format_when(datetime(2027, 1, 1, 0, 30, tzinfo=JST), "ja", "wareki") == "令和9年1月1日 00:30"
+    assert format_when(utc, "ja", "wareki") == "令和9年1月1日（金）00:30"  # 15:30 UTC is the next day in Tokyo
+    assert format_when(utc, "ja") == "2027年1月1日（金）00:30"
+    assert format_when(utc, "en", "wareki") == "Fri 2027-01-01 00:30 JST"
+    assert format_when(datetime(2027, 1, 1, 0, 30, tzinfo=JST), "ja", "wareki") == "令和9年1月1日（金）00:30"
 
 
 @pytest.mark.parametrize(("day", "expected"), [

@@ -352,10 +352,10 @@ class ConsoleChat:
         return self.records.timeline(self._number(rest) or self._need_focus(), self.actor.user_id)
 
     def _status(self, target: str, rest: str = "") -> str:
-        """/close, /decline 理由, /reopen, /resolve: the incident typed first (3, INC-0003), else the open one."""
+        """/close, /decline 理由, /reopen 理由, /resolve: the incident typed first (3, INC-0003), else the open one."""
         head, tail = (rest.split(maxsplit=1) + ["", ""])[:2]
         number = incident_number(head) if head else None
-        reason = (tail if number else rest).strip() if target == DECLINED else ""
+        reason = (tail if number else rest).strip()  # a reason typed after any of them is kept, not dropped
         return self._ending(self.triage.incidents.change_status(number or self._need_focus(), target, self.actor,
                                                                 reason=reason))
 

@@ -9,7 +9,15 @@ from datetime import datetime
 from bot.clock import to_jst
 from bot.i18n import Catalog
 from bot.records.model import IncidentRecord
-from bot.records.sentences import Describer, Line, format_when, mark_suspect, platform_label, step_sources
+from bot.records.sentences import (
+    Describer,
+    Line,
+    default_calendar,
+    format_when,
+    mark_suspect,
+    platform_label,
+    step_sources,
+)
 from bot.triage.classifier_intake import EXAMPLE_EVENT
 from bot.triage.core import CoreDeps
 from bot.wareki import wareki_date
@@ -80,11 +88,6 @@ def addressee_name(deps: CoreDeps, locale: str) -> str:
     return " and the ".join(names) if locale == "en" else "及び".join(names)
 
 
-def default_calendar(locale: str, date_style: str = "wareki") -> str:
-    """和暦 for Japanese documents of a profile dated in 和暦 (every built-in profile), else 西暦; 西暦 in English."""
-    return "wareki" if locale == "ja" and date_style == "wareki" else "western"
-
-
 def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None = None,
                  now: datetime | None = None) -> Report:
     """The report of an incident as the record's viewer may see it."""
@@ -93,7 +96,7 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
     calendar = calendar or default_calendar(locale, profile.date_style)
     now = now or deps.clock.now()
     describer = Describer(cat, profile, deps.library, deps.access, names=record.names, calendar=calendar,
-                          hidden=not view.details_visible)
+                          hidden=not view.details_visible, withhold_text=view.restricted)
     lines = tuple(mark_suspect(describer.describe(record.entries), record.suspect, cat))
     blank = cat.t("records.report.blank")
 
@@ -173,7 +176,10 @@ def suspect_warning(deps: CoreDeps, record: IncidentRecord, key: str = "records.
     if not record.suspect:
         return ""
     cat = deps.catalog
-    return cat.t(key, seqs=", ".join(str(seq) for seq in record.suspect), mark=cat.t("records.tampered_row").strip())
+    warning = cat.t(key, seqs=", ".join(str(seq) for seq in record.suspect), mark=cat.t("records.tampered_row").strip())
+    present = {entry.seq for entry in record.entries}
+    missing = [str(seq) for seq in record.suspect if seq not in present]  # no row to mark: say so apart
+    return warning + (cat.t("records.missing_rows", seqs=", ".join(missing)) if missing else "")
 
 
 def suspect_file_warning(deps: CoreDeps, record: IncidentRecord) -> str:
@@ -255,7 +261,8 @@ def _documents(deps: CoreDeps, record: IncidentRecord) -> Section:
     for step in record.steps:
         title, _ = step_sources(deps.library, deps.profile, cat, kind, step.step_id)
         for draft in step.drafts:
-            text = cat.t("records.report.erased_value") if record.erased_at else draft.text.strip()
+            text = (cat.t("records.report.erased_value") if record.erased_at else
+                    cat.t("records.report.draft_not_copied") if record.view.restricted else draft.text.strip())
             documents.append(Document(draft.title, cat.t("records.report.document_note", step=title), text))
     heading = cat.t("records.report.heading.documents")
     if not documents:

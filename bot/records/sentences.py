@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.clock import format_jst, to_jst
+from bot.clock import WEEKDAYS_EN, WEEKDAYS_JA, to_jst
 from bot.i18n import Catalog
 from bot.triage.access import AccessPolicy
 from bot.triage.playbook import PlaybookLibrary
@@ -57,11 +57,18 @@ class Line:
 
 
 def format_when(value: datetime, locale: str, calendar: str = "western") -> str:
-    """A date and time in Asia/Tokyo: 2026年11月18日 10:00, 令和8年11月18日 10:00 or 2026-11-18 10:00 JST."""
-    if calendar == "wareki" and locale == "ja":
-        local = to_jst(value)
-        return f"{wareki_date(local)} {local:%H:%M}"
-    return format_jst(value, locale)
+    """A date and time in Asia/Tokyo with its weekday (whether it was a Sunday night is part of the record):
+    令和8年12月6日（日）20:00, 2026年12月6日（日）20:00 or Sun 2026-12-06 20:00 JST."""
+    local = to_jst(value)
+    if locale != "ja":
+        return f"{WEEKDAYS_EN[local.weekday()]} {local:%Y-%m-%d %H:%M} JST"
+    day = wareki_date(local) if calendar == "wareki" else f"{local.year}年{local.month}月{local.day}日"
+    return f"{day}（{WEEKDAYS_JA[local.weekday()]}）{local:%H:%M}"
+
+
+def default_calendar(locale: str, date_style: str = "wareki") -> str:
+    """和暦 for Japanese documents of a profile dated in 和暦 (every built-in profile), else 西暦; 西暦 in English."""
+    return "wareki" if locale == "ja" and date_style == "wareki" else "western"
 
 
 def mark_suspect(lines: Sequence[Line], suspect: Collection[int], catalog: Catalog) -> list[Line]:
@@ -100,7 +107,7 @@ class Describer:
 
     def __init__(self, catalog: Catalog, profile: Profile | None, library: PlaybookLibrary | None,
                  access: AccessPolicy | None, *, names: Mapping[str, str] | None = None,
-                 calendar: str = "western", hidden: bool = False) -> None:
+                 calendar: str = "western", hidden: bool = False, withhold_text: bool = False) -> None:
         self.catalog = catalog
         self.profile = profile
         self.library = library
@@ -110,12 +117,15 @@ class Describer:
         # A viewer who may not see a restricted incident's details is shown no one: an id names a leak's
         # reporter as well as a name does.
         self.hidden = hidden
+        # A leak's report: typed answers are as likely as its notes to hold what leaked (names, numbers).
+        self.withhold_text = withhold_text
 
     @classmethod
     def for_deps(cls, deps: CoreDeps, *, names: Mapping[str, str] | None = None,
-                 calendar: str = "western", hidden: bool = False) -> Describer:
-        """A describer with the running profile, playbooks and roles."""
-        return cls(deps.catalog, deps.profile, deps.library, deps.access, names=names, calendar=calendar,
+                 calendar: str | None = None, hidden: bool = False) -> Describer:
+        """A describer with the running profile, playbooks and roles (dated as the profile dates by default)."""
+        chosen = calendar or default_calendar(deps.catalog.locale, deps.profile.date_style)
+        return cls(deps.catalog, deps.profile, deps.library, deps.access, names=names, calendar=chosen,
                    hidden=hidden)
 
     @classmethod
@@ -288,17 +298,22 @@ class Describer:
         cat = self.catalog
         labels: dict[str, str] = {}
         choices: dict[str, dict[str, str]] = {}
+        kept: set[str] = set()  # inputs whose answer is never free text (choices, URLs, services)
         if self.library is not None and kind:
             try:
                 for item in self.library.playbook(kind).step(step_id).inputs:
                     labels[item.id] = item.label.get(cat.locale)
                     choices[item.id] = {c.value: c.label.get(cat.locale) for c in item.choices}
+                    if item.type in ("choice", "url", "platform"):
+                        kept.add(item.id)
             except KeyError:
                 pass  # a step of a playbook changed since: raw ids are still readable
         # The form's order (the playbook's inputs), not the stored one (keys sorted); inputs it no longer has last.
         order = {key: n for n, key in enumerate(labels)}
+        withheld = cat.t("records.answer_not_copied")
         items = [cat.t("records.answer_item", label=labels.get(key, key),
-                       value=choices.get(key, {}).get(str(value), _plain(value)))
+                       value=withheld if self.withhold_text and key not in kept
+                       else choices.get(key, {}).get(str(value), _plain(value)))
                  for key, value in sorted(answers.items(), key=lambda item: order.get(item[0], len(order)))]
         return cat.t("records.answers", items=cat.t("records.answer_separator").join(items))
 

@@ -19,7 +19,7 @@ from bot.records.model import REVIEW_EVENT, IncidentRecord, load_record, reporte
 from bot.records.render_docx import render_docx
 from bot.records.render_md import render_md
 from bot.records.report import build_report, step_headers, step_rows, suspect_file_warning
-from bot.records.sentences import Describer, mark_suspect
+from bot.records.sentences import Describer, default_calendar, mark_suspect
 from bot.records.tables import incidents_xlsx, timeline_csv, timeline_markdown, timeline_xlsx
 from bot.triage.access import PermissionDenied
 from bot.triage.actors import require_as
@@ -106,7 +106,8 @@ class RecordsDesk:
             steps = (step_headers(self.deps), step_rows(self.deps, rec, describer,
                                                         lambda at: describer.when(at) if at else ""))
             head = rec.entries[-1].hash[:16] if rec.entries else ""
-            content = (timeline_xlsx(view, lines, cat, steps, warning, rec.suspect, head) if fmt == "xlsx" else
+            content = (timeline_xlsx(view, lines, cat, steps, warning, rec.suspect, head, describer.calendar)
+                       if fmt == "xlsx" else
                        timeline_csv(lines, cat).encode("utf-8") if fmt == "csv" else
                        timeline_markdown(view, lines, cat, warning, steps).encode("utf-8"))
         return RecordFile(f"{view.ref}-timeline.{fmt}", content, MEDIA_TYPES[fmt],
@@ -159,7 +160,8 @@ class RecordsDesk:
             transaction(self.deps, refuse)
         views = IncidentQueries(self.deps).list(viewer, open_only=open_only, limit=100_000)
         stamp = now or self.deps.clock.now()
-        content = incidents_xlsx(views, self.deps.catalog, self._reporter_names())
+        content = incidents_xlsx(views, self.deps.catalog, self._reporter_names(),
+                                 default_calendar(self.deps.catalog.locale, self.deps.profile.date_style))
         return RecordFile(f"incidents-{to_jst(stamp):%Y%m%d}.xlsx", content, MEDIA_TYPES["xlsx"],
                           self.deps.catalog.t("records.file.incidents", count=len(views)))
 

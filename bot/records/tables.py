@@ -16,7 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bot.clock import format_jst, to_jst
+from bot.clock import to_jst
 from bot.i18n import Catalog
 from bot.ports import IncidentView
 from bot.records.sentences import Line, platform_label
@@ -25,6 +25,9 @@ TIMELINE_COLUMNS = ("at", "event", "actor", "content", "old", "new", "clauses")
 LIST_COLUMNS = ("ref", "kind", "status", "severity", "restricted", "created", "acknowledged", "acknowledged_by",
                 "resolved", "reporters", "platform", "department")
 EXCEL_DATE = "yyyy/mm/dd hh:mm"
+# Real dates shown as the documents date them, with the weekday: Excel's [$-411] (Japanese) era and weekday codes.
+EXCEL_DATES = {("ja", "wareki"): '[$-411]ggge"年"m"月"d"日"(aaa) hh:mm',
+               ("ja", "western"): '[$-411]yyyy"年"m"月"d"日"(aaa) hh:mm'}
 MAX_WIDTH = 60  # characters; longer cells wrap
 EXCEL_CELL_MAX = 32_767  # Excel's limit on one cell's text
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); such text gets a quote.
@@ -53,6 +56,11 @@ def timeline_cells(line: Line) -> tuple[str, ...]:
             line.clauses)
 
 
+def excel_date_format(locale: str, calendar: str) -> str:
+    """The number format of the workbooks' date cells: 令和8年12月6日(日) 20:00, or Sun 2026-12-06 20:00 in English."""
+    return EXCEL_DATES.get((locale, calendar), "ddd yyyy-mm-dd hh:mm")
+
+
 def headers(catalog: Catalog, group: str, columns: Sequence[str]) -> list[str]:
     """Localised column headers."""
     return [catalog.t(f"records.{group}.{column}") for column in columns]
@@ -71,7 +79,7 @@ def timeline_markdown(view: IncidentView, lines: Sequence[Line], catalog: Catalo
            *([f"**{md_escape(warning)}**", ""] if warning else []),
            "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for line in lines:
-        cells = (format_jst(line.at, catalog.locale), line.event, line.actor, line.text, line.clauses)
+        cells = (line.when, line.event, line.actor, line.text, line.clauses)  # dated as the report dates
         out.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
     if steps is not None and steps[1]:
         out += ["", "## " + md_escape(catalog.t("records.steps_heading")), "",
@@ -107,7 +115,7 @@ def _excel_time(value: datetime | None) -> datetime | None:
 
 
 def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[Sequence[Any]],
-           *, new: bool = False, warning: str = "", marked: Collection[int] = ()) -> None:
+           *, new: bool = False, warning: str = "", marked: Collection[int] = (), dates: str = EXCEL_DATE) -> None:
     """A sheet: an optional warning line on top (red), the header row, then rows (`marked`: indexes shown red)."""
     sheet = workbook.create_sheet() if new else workbook.active
     assert sheet is not None
@@ -138,7 +146,7 @@ def _sheet(workbook: Workbook, title: str, head: Sequence[str], rows: Sequence[S
                 cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
                 cell.alignment = Alignment(wrap_text=_width(value) > MAX_WIDTH, vertical="top")
             elif isinstance(value, datetime):
-                cell.number_format = EXCEL_DATE
+                cell.number_format = dates
                 cell.alignment = Alignment(vertical="top")
     for c in range(1, len(head) + 1):
         widest = max([_width(head[c - 1])] + [_width(row[c - 1]) for row in rows])
@@ -170,13 +178,16 @@ def _save(workbook: Workbook, title: str) -> bytes:
 
 def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog,
                   steps: StepTable | None = None, warning: str = "", suspect: Collection[int] = (),
-                  head: str = "") -> bytes:
+                  head: str = "", calendar: str = "western") -> bytes:
     """The timeline as an Excel workbook: Japanese headers, real dates, fitted widths, frozen header row; the
     steps' status on a second sheet; a chain warning on top and the suspect rows in red."""
-    rows = [(_excel_time(line.at), *timeline_cells(line)[1:]) for line in lines]
+    # The record number last (the CSV's columns stay as they were): the warning names rows by it, gaps show.
+    rows = [(_excel_time(line.at), *timeline_cells(line)[1:], line.seq) for line in lines]
     workbook = Workbook()
-    _sheet(workbook, f"{view.ref} {catalog.t('records.sheet')}", headers(catalog, "column", TIMELINE_COLUMNS),
-           rows, warning=warning, marked={n for n, line in enumerate(lines) if line.seq in suspect})
+    _sheet(workbook, f"{view.ref} {catalog.t('records.sheet')}",
+           [*headers(catalog, "column", TIMELINE_COLUMNS), catalog.t("records.column.seq")],
+           rows, warning=warning, marked={n for n, line in enumerate(lines) if line.seq in suspect},
+           dates=excel_date_format(catalog.locale, calendar))
     if head:  # printed at the foot: the state of the chain the file was made from (the report names it too)
         workbook.active.oddFooter.left.text = catalog.t(  # type: ignore[union-attr]
             "records.sheet_provenance", ref=view.ref, count=len(lines), head=head)
@@ -186,7 +197,7 @@ def timeline_xlsx(view: IncidentView, lines: Sequence[Line], catalog: Catalog,
 
 
 def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
-                   names: dict[int, dict[str, str]] | None = None) -> bytes:
+                   names: dict[int, dict[str, str]] | None = None, calendar: str = "western") -> bytes:
     """The incident list as an Excel workbook (no report text: restricted incidents must not leak); reporters by
     the names each incident recorded for them."""
     every = names or {}
@@ -202,5 +213,6 @@ def incidents_xlsx(views: Sequence[IncidentView], catalog: Catalog,
             platform_label(catalog, v.platform) if v.platform else "", v.department or "",
         ))
     workbook = Workbook()
-    _sheet(workbook, catalog.t("records.list.sheet"), headers(catalog, "list", LIST_COLUMNS), rows)
+    _sheet(workbook, catalog.t("records.list.sheet"), headers(catalog, "list", LIST_COLUMNS), rows,
+           dates=excel_date_format(catalog.locale, calendar))
     return _save(workbook, catalog.t("records.list.sheet"))

@@ -12,19 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import JST, MONTHS_EN, WEEKDAYS_EN, WEEKDAYS_JA, format_day
 from bot.i18n import Catalog
-from bot.triage.escalation import OfficeCalendar
+from bot.triage.escalation import EscalationPlan, OfficeCalendar
 from bot.triage.summary_metrics import attention, week_metrics
-from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, WeeklySummary
+from bot.triage.summary_model import AttentionItem, BadWeek, IsoWeek, Month, Period, WeeklySummary, parse_period
 from bot.wareki import era_year, wareki_date
 
-__all__ = ["BadWeek", "IsoWeek", "Raw", "WeeklySummary", "build_summary", "platform_label", "render_summary",
-           "render_summary_sections", "summary_period"]
+__all__ = ["BadWeek", "IsoWeek", "Month", "Raw", "WeeklySummary", "build_summary", "climb_name", "platform_label",
+           "render_summary", "render_summary_sections", "summary_period"]
 
 DEFAULT_STALE_HOURS = 72
 DEFAULT_ATTENTION_LIMIT = 20
 SECTION_LIMIT = 3000  # Slack: a section block's text
 SECTION_MARK = "---8<---"
 LABEL_MAX = 40
+MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
 KIND_ORDER = ("flaming", "impersonation", "misinformation", "leak", "account_takeover")
 
 
@@ -34,13 +36,14 @@ class Raw(str):
     __slots__ = ()
 
 
-def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime, *,
+def build_summary(sessions: sessionmaker[Session], week: Period, now: datetime, *,
                   stale_hours: int = DEFAULT_STALE_HOURS,
                   attention_limit: int = DEFAULT_ATTENTION_LIMIT,
-                  calendar: OfficeCalendar | None = None, date_style: str = "gregorian") -> WeeklySummary:
-    """Metrics for `week` and the week before, plus what still needs attention at `now`, in one read;
+                  calendar: OfficeCalendar | None = None, date_style: str = "gregorian",
+                  climb_to: str = "") -> WeeklySummary:
+    """Metrics for `week` (or a Month) and the one before, plus what still needs attention at `now`, in one read;
     `calendar`: the escalation's office hours, to count the time to acknowledge in them too; `date_style`: the
-    profile's (wareki: the period is dated 令和8年…, as the city hall's documents are)."""
+    profile's (wareki: the period is dated 令和8年…, as the city hall's documents are); `climb_to`: climb_name."""
     with sessions.begin() as session:
         current = week_metrics(session, week, calendar)
         previous = week_metrics(session, week.previous(), calendar)
@@ -50,10 +53,16 @@ def build_summary(sessions: sessionmaker[Session], week: IsoWeek, now: datetime,
     return WeeklySummary(week=str(week), generated_at=now, current=current, previous=previous,
                          attention=tuple(items), attention_total=total, attention_restricted=restricted,
                          stale_hours=stale_hours, kinds=kinds, date_style=date_style,
-                         closed_days=_closed_weekdays(week, calendar))
+                         closed_days=_closed_weekdays(week, calendar), climb_to=climb_to)
 
 
-def _closed_weekdays(week: IsoWeek, calendar: OfficeCalendar | None) -> tuple[str, ...]:
+def climb_name(plan: EscalationPlan) -> str:
+    """Who an unacknowledged incident's climb tells besides the first recipients (所属長), in the municipality's
+    words; "" when app.yaml sets no further level (then nothing ever climbs, there are only re-notices)."""
+    return plan.levels[1].section_name if len(plan.levels) > 1 else ""
+
+
+def _closed_weekdays(week: Period, calendar: OfficeCalendar | None) -> tuple[str, ...]:
     """The week's working weekdays the office was closed: they explain a slow acknowledgement (weekends do not)."""
     if calendar is None:
         return ()
@@ -84,8 +93,13 @@ def period_label(week: str, locale: str, date_style: str = "gregorian") -> str:
     """The week as dates, not its ISO number (2026-W49): 2026年11月30日（月）〜12月6日（日）, or 令和8年… when the
     profile dates in 和暦, the year again only when it changes; what a city hall's calendar shows (「12月第1週」
     reads differently for a week across months)."""
-    days = IsoWeek.parse(week).days()
+    period = parse_period(week)
+    days = period.days()
     first, last = days[0], days[-1]
+    if isinstance(period, Month):  # 令和8年11月 / November 2026: a month is named, not dated
+        if locale == "en":
+            return f"{MONTH_NAMES_EN[first.month - 1]} {first.year}"
+        return wareki_date(first).removesuffix("1日") if date_style == "wareki" else f"{first.year}年{first.month}月"
     if locale == "en":
         return f"{format_day(first, locale)} – {format_day(last, locale)}"
 
@@ -155,9 +169,13 @@ def _short(text: str) -> str:
 def _context(summary: WeeklySummary, catalog: Catalog,
              link: Callable[[AttentionItem], str]) -> dict[str, Any]:
     locale = catalog.locale
-    week = IsoWeek.parse(summary.week)
+    week = parse_period(summary.week)
+    span = "month" if isinstance(week, Month) else "week"
+    days = week.days()
 
     def label(group: str, value: str) -> str:
+        if group == "department" and value == "unknown":  # nobody gave one: not a section nobody knows
+            return catalog.t("summary.bucket.department_unknown")
         if group in ("platform", "department") and value in ("restricted", "unknown"):
             return catalog.t(f"summary.bucket.{value}")
         if group == "platform":
@@ -180,6 +198,9 @@ def _context(summary: WeeklySummary, catalog: Catalog,
 
     return {
         "s": summary, "cur": summary.current, "prev": summary.previous, "week": week,
+        "u": {word: catalog.t(f"summary.span.{span}.{word}") for word in ("title", "prev", "this", "that", "of")},
+        "hours": catalog.t(f"summary.span.{span}.hours", first=_short_day(days[0], locale),
+                           last=_short_day(days[-1], locale)),
         "period": summary_period(summary, locale),
         # The title has this week's dates; the period line names the week compared with.
         "previous_period": period_label(summary.previous.week, locale, summary.date_style),
@@ -189,6 +210,8 @@ def _context(summary: WeeklySummary, catalog: Catalog,
         "closed_days": ("、" if locale == "ja" else ", ").join(_short_day(date.fromisoformat(day), locale)
                                                                 for day in summary.closed_days),
         "dur": lambda minutes: format_minutes(minutes, locale),
+        "climb": (catalog.t("summary.climb.named", section=summary.climb_to) if summary.climb_to
+                  else catalog.t("summary.climb.none")),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,9 @@ def day_ticks(summary: WeeklySummary, locale: str) -> list[str]:
     """The x labels, 11/23 over (月), a closed working weekday marked (月・休) so a quiet day reads as one."""
     names = WEEKDAYS_JA if locale == "ja" else WEEKDAYS_EN
     closed = "・休" if locale == "ja" else ", closed"
-    return [f"{int(d['date'][5:7])}/{int(d['date'][8:10])}\n"
-            f"({names[i]}{closed if d['date'] in summary.closed_days else ''})"
-            for i, d in enumerate(summary.current.daily)]
+    days = [date.fromisoformat(d["date"]) for d in summary.current.daily]  # a week, or a month (--month)
+    return [f"{day.month}/{day.day}\n({names[day.weekday()]}{closed if day.isoformat() in summary.closed_days else ''})"
+            for day in days]
 
 
 def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) -> bytes:
@@ -66,7 +67,7 @@ def render_chart(summary: WeeklySummary, catalog: Catalog, *, dpi: int = 110) ->
     kinds = [k for k in summary.kinds if any(day["counts"].get(k, 0) for day in daily)]
     ticks = day_ticks(summary, locale)
 
-    figure = Figure(figsize=(8.8, 4.0), dpi=dpi, layout="constrained")
+    figure = Figure(figsize=(8.8 if len(daily) <= 7 else 14.0, 4.0), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     positions = list(range(len(daily)))

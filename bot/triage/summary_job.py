@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.clock import JST
 from bot.lease import Lease, lapsed
 from bot.triage.core import CoreDeps, transaction
-from bot.triage.summary import DEFAULT_STALE_HOURS, build_summary
+from bot.triage.summary import DEFAULT_STALE_HOURS, build_summary, climb_name
 from bot.triage.summary_model import IsoWeek, WeeklySummary
 from storage.db import read_snapshot
 from storage.models import JobRun
@@ -131,7 +131,7 @@ def run_weekly_summary(deps: CoreDeps, publish: Publish, worker: str, now: datet
         return False
     try:
         summary = build_summary(deps.sessions, week, now, stale_hours=stale_hours, calendar=deps.escalation.calendar,
-                                date_style=deps.profile.date_style)
+                                date_style=deps.profile.date_style, climb_to=climb_name(deps.escalation))
         png = _chart(summary, deps) if chart else None
         publish(summary, png)
     except Exception as exc:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.triage import lifecycle
 from bot.triage.core import incident_ref
 from bot.triage.escalation import OfficeCalendar
-from bot.triage.summary_model import AttentionItem, DurationStats, IsoWeek, WeekMetrics
+from bot.triage.summary_model import AttentionItem, DurationStats, Period, WeekMetrics
 from storage.models import Escalation, Incident, TimelineEvent
 
 RESTRICTED_BUCKET = "restricted"
@@ -63,7 +63,7 @@ def _status_group(status: str) -> str | None:
     return status if status in STATUS_GROUPS else None
 
 
-def _in_week(week: IsoWeek) -> ColumnElement[bool]:
+def _in_week(week: Period) -> ColumnElement[bool]:
     return (TimelineEvent.at >= week.start) & (TimelineEvent.at < week.end)
 
 
@@ -72,7 +72,7 @@ def _new_value_is(value: str) -> ColumnElement[bool]:
     return cast(TimelineEvent.new_value, String) == f'"{value}"'
 
 
-def _new_incidents(session: Session, week: IsoWeek) -> dict[str, Any]:
+def _new_incidents(session: Session, week: Period) -> dict[str, Any]:
     day = _jst_day(session, Incident.created_at)
     rows = session.execute(
         select(Incident.kind, Incident.platform, Incident.department, Incident.restricted, Incident.status,
@@ -120,14 +120,14 @@ def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=key))
 
 
-def _status_events(session: Session, week: IsoWeek, status: str) -> int:
+def _status_events(session: Session, week: Period, status: str) -> int:
     return int(session.execute(
         select(func.count(distinct(TimelineEvent.incident_id)))
         .where(_in_week(week), TimelineEvent.type == "status_changed", _new_value_is(status))
     ).scalar_one())
 
 
-def _reopened(session: Session, week: IsoWeek) -> int:
+def _reopened(session: Session, week: Period) -> int:
     """Incidents taken from resolved back to an open status during the week (a flare-up reopened), once each."""
     reopened = [_new_value_is(status) for status in sorted(lifecycle.OPEN_STATUSES)]
     return int(session.execute(
@@ -137,7 +137,7 @@ def _reopened(session: Session, week: IsoWeek) -> int:
     ).scalar_one())
 
 
-def _time_to_acknowledge(session: Session, week: IsoWeek,
+def _time_to_acknowledge(session: Session, week: Period,
                          calendar: OfficeCalendar | None) -> tuple[DurationStats, DurationStats | None]:
     """Wall-clock minutes from report to acknowledgement, and the same in office time (the escalation's clock:
     a report made on Friday night and acknowledged on Monday morning waited minutes of it, not days)."""
@@ -152,7 +152,7 @@ def _time_to_acknowledge(session: Session, week: IsoWeek,
     return wall, duration_stats(calendar.office_minutes(created, at, severity) for at, created, severity in rows)
 
 
-def _time_to_resolve(session: Session, week: IsoWeek) -> tuple[DurationStats, int]:
+def _time_to_resolve(session: Session, week: Period) -> tuple[DurationStats, int]:
     """Per incident resolved during the week: its last resolution in the week minus its creation."""
     last = (select(TimelineEvent.incident_id.label("incident_id"), func.max(TimelineEvent.at).label("at"))
             .where(_in_week(week), TimelineEvent.type == "status_changed", _new_value_is(lifecycle.RESOLVED))
@@ -163,7 +163,7 @@ def _time_to_resolve(session: Session, week: IsoWeek) -> tuple[DurationStats, in
     return duration_stats(_minutes(at, created) for at, created in rows), len(rows)
 
 
-def _escalations(session: Session, week: IsoWeek) -> tuple[int, dict[int, int]]:
+def _escalations(session: Session, week: Period) -> tuple[int, dict[int, int]]:
     """Incidents whose escalation reached chain level 2 or beyond during the week, once each: a re-notice of a level
     is no climb (nor is it one when it falls in the week after the climb). Events from before `stage` and `repeat`
     were recorded count by their notice number."""
@@ -180,7 +180,7 @@ def _escalations(session: Session, week: IsoWeek) -> tuple[int, dict[int, int]]:
     return int(reached), dict(sorted(by_level.items()))
 
 
-def week_metrics(session: Session, week: IsoWeek, calendar: OfficeCalendar | None = None) -> WeekMetrics:
+def week_metrics(session: Session, week: Period, calendar: OfficeCalendar | None = None) -> WeekMetrics:
     """Every metric of one week (Monday 00:00 to Sunday 24:00 JST); `calendar`: office hours, for the time to
     acknowledge counted as the escalation counts it."""
     new = _new_incidents(session, week)

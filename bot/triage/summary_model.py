@@ -11,6 +11,7 @@ from bot.clock import JST
 
 WEEK_PATTERN = re.compile(r"^(?P<year>\d{4})-?W(?P<week>\d{2})$", re.IGNORECASE)
 DAY_PATTERN = re.compile(r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})$")
+MONTH_PATTERN = re.compile(r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})$")
 
 
 class BadWeek(ValueError):
@@ -98,6 +99,67 @@ class IsoWeek:
         return f"{self.year}-W{self.week:02d}"
 
 
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month in Asia/Tokyo, summed as a week is: from the 1st 00:00 JST to the next 1st (exclusive)."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise BadWeek(f"a month is 1 to 12, not {self.month}")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """Parse '2026-11' (or '2026/11'); BadWeek otherwise."""
+        match = MONTH_PATTERN.match(text.strip())
+        if match is None:
+            raise BadWeek(f"expected a month such as 2026-11, got {text!r}")
+        return cls(int(match["year"]), int(match["month"]))
+
+    @classmethod
+    def last_full(cls, now: datetime) -> Month:
+        """The last month that has fully ended at `now` (JST): 先月."""
+        local = now.astimezone(JST)
+        return cls(local.year, local.month).previous()
+
+    @property
+    def start(self) -> datetime:
+        """The 1st 00:00 JST (inclusive)."""
+        return datetime(self.year, self.month, 1, tzinfo=JST)
+
+    @property
+    def end(self) -> datetime:
+        """The next month's 1st 00:00 JST (exclusive)."""
+        following = self.next()
+        return datetime(following.year, following.month, 1, tzinfo=JST)
+
+    def days(self) -> list[date]:
+        """Every date of the month, the 1st first."""
+        first = self.start.date()
+        return [first + timedelta(days=i) for i in range((self.end.date() - first).days)]
+
+    def previous(self) -> Month:
+        """The month before."""
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def next(self) -> Month:
+        """The month after."""
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+Period = IsoWeek | Month
+
+
+def parse_period(text: str) -> Period:
+    """A week's key (2026-W48) or a month's (2026-11), as WeeklySummary.week holds it."""
+    return Month.parse(text) if MONTH_PATTERN.match(text.strip()) else IsoWeek.parse(text)
+
+
 @dataclass(frozen=True)
 class DurationStats:
     """Median and 90th percentile of durations in minutes (None when there is no sample)."""
@@ -173,6 +235,7 @@ class WeeklySummary:
     kinds: tuple[str, ...] = field(default_factory=tuple)  # kinds in display order
     date_style: str = "gregorian"  # the profile's: "wareki" dates the period 令和8年…
     closed_days: tuple[str, ...] = ()  # working weekdays the office was closed (祝日, 年末年始), ISO dates
+    climb_to: str = ""  # who a climb past the first recipients tells (所属長); "" when no further level is set
 
     @property
     def empty(self) -> bool:
