@@ -51,6 +51,7 @@ from bot.ports import IncidentView, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.lifecycle import CLOSED, DECLINED, RESOLVED
+from bot.triage.report_messages import FOLLOWUP_HERE
 from bot.triage.restriction import HERE, RESTRICTED_HERE
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
@@ -92,9 +93,12 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
         ops += (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
         if view.restricted and origin.how == "message" and origin.public:  # the co-reporter's post is public too
             ops += (Tell(view.id, origin.place, origin.user, c.PrivacyAdvice(view, origin.place, origin.own, True)),)
-        # A restricted incident's public thread gets nothing but its one neutral line; a flare-up merges nothing.
-        if not view.restricted and not outcome.same_as_resolved:
+        # A restricted incident's public thread gets nothing but its one neutral line; a flare-up merges nothing;
+        # a follow-up is no report of the post: its conversation reads it as news (an ordinary incident's only).
+        if not view.restricted and not outcome.same_as_resolved and not outcome.followup:
             ops += (UpdateCount(view.id, view),)
+        ops += tuple(Post(view.id, None, HOME, c.Texts((note.title,))) for note in outcome.notifications
+                     if note.topic == FOLLOWUP_HERE and not view.restricted)
         return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
     shared = origin.how == "message" and origin.public  # others can read the report where it was posted
     ops = (Adopt(view.id, REPORTED if origin.own else REPORTED_OTHERS, origin.place) if shared

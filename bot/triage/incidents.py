@@ -140,7 +140,7 @@ class IncidentDesk:
             if (before := earlier.about_post(session, key)).resolved is not None and not report.force_new:
                 return self._same_as_resolved(session, before.resolved, report, now)
         elif not report.force_new and (named := followups.named_open(session, text)) is not None:
-            return followups.followed_up(self.deps, self.steps, session, named, report, text, now, self._merge_report)
+            return followups.followed_up(self.deps, self.steps, session, named, report, text, now, self._claim_key)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
             return rate_limited(session, self.deps, actor, now)
         # Ended is final: a new incident, linked to the one that covered the post (bot/triage/earlier.py).

@@ -17,6 +17,7 @@ from bot.triage import earlier
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
 from bot.triage.flareup import same_post_outcome
 from bot.triage.notice import deferred_message
+from bot.triage.report_messages import FOLLOWUP
 from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
 
@@ -24,7 +25,8 @@ KEY = "delivery_key"  # event data: the delivery key of the report that led to t
 # Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
 REPORT_EVENTS = select(TimelineEvent.type, TimelineEvent.data).where(
     TimelineEvent.incident_id == bindparam("iid"), TimelineEvent.actor == bindparam("actor"),
-    TimelineEvent.type.in_(("reported", "merged_report", "reported_again"))).order_by(TimelineEvent.seq.desc())
+    TimelineEvent.type.in_(("reported", "merged_report", "reported_again", FOLLOWUP))
+).order_by(TimelineEvent.seq.desc())
 
 
 def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, incident_id: int | None,
@@ -44,13 +46,16 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     if led_to == "reported_again":
         return same_post_outcome(deps, view, report.reporter.platform, duplicate=True,  # PR was told the first time
                                  reporter=actor, reporters=tuple(reporters))
-    message = (cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
+    followup = led_to == FOLLOWUP  # news about the incident: said as such again (followups.said_to_poster)
+    message = (cat.t("report.followup_restricted_case" if incident.restricted else "report.followup", ref=view.ref)
+               if followup else cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
                or not incident.restricted else cat.t("report.merged_pending", ref=view.ref))
     if not _restricted_by(session, incident, report):
-        return Outcome(incident=view, merged=True, duplicate=True, messages=(message,))
+        return Outcome(incident=view, merged=True, followup=followup, duplicate=True, messages=(message,))
     # Its merge restricted the incident: the redaction and the move may not have happened (the plan finishes them).
-    return Outcome(incident=view, merged=True, duplicate=True, became_restricted=True,
-                   messages=(message, cat.t("report.merged_restricted", ref=view.ref)),
+    said = "report.followup_restricted" if followup else "report.merged_restricted"
+    return Outcome(incident=view, merged=True, followup=followup, duplicate=True, became_restricted=True,
+                   messages=(message, cat.t(said, ref=view.ref)),
                    step=steps.current_view(session, incident, incident.reporter_id))
 
 
@@ -96,7 +101,8 @@ def acknowledged_outcome(deps: CoreDeps, incident: Incident, view: IncidentView)
 
 
 def _report_event(session: Session, incident: Incident, report: ReportInput) -> str:
-    """What the report with this key led to: reported (it created the incident), merged_report or reported_again.
+    """What the report with this key led to: reported (it created the incident), merged_report, reported_again or
+    followup.
     Its event carries the key; events written before keys were recorded (or erased) are told apart by the
     conversation the report came from, else by who reported first."""
     events = session.connection().execute(REPORT_EVENTS, {"iid": incident.id,
