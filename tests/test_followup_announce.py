@@ -5,9 +5,12 @@ notice names the colleagues who reported the same post, bounded (walk s17 #11)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+from bot.adapters.console import ConsoleChat
 from bot.clock import FixedClock
+from bot.config import ConsoleSettings, ConsoleUser
 from bot.ports import Actor, ConversationRef, ReportInput
 from bot.records.model import load_record
 from bot.records.sentences import Describer
@@ -124,3 +127,14 @@ def test_retention_erases_a_follow_ups_words(runtime: Runtime, clock: FixedClock
     assert event.data == {} and NEWS not in str(triage.queries.timeline(1, None))
     with triage.deps.sessions() as session:
         assert check_state(session) == [] and verify_chain(session).ok
+
+
+def test_the_console_says_pr_was_told_of_a_follow_up(runtime_factory: Callable[..., Runtime], sqlite_url: str) -> None:
+    chat = ConsoleChat(runtime_factory(sqlite_url, profile="urausu").triage, ConsoleSettings(users={
+        "staff": ConsoleUser(id=STAFF, name="担当 山田"), "other": ConsoleUser(id=OTHER, name="同僚 田中")},
+        default_user="staff"))
+    chat.handle("町の公式Xが炎上しています。除雪が遅いと批判が殺到 https://x.com/town/status/1")
+    chat.handle("/as other")
+    said = chat.handle("/report INC-0001 の件、引用リポストも増えてきました")
+    assert "INC-0001 の続報として記録し" in said and "同じ投稿" not in said, said
+    assert "に通知しました: 【続報】INC-0001（炎上）に続報があります（同僚 田中 さん）" in said, said
