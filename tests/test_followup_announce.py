@@ -138,3 +138,26 @@ def test_the_console_says_pr_was_told_of_a_follow_up(runtime_factory: Callable[.
     said = chat.handle("/report INC-0001 の件、引用リポストも増えてきました")
     assert "INC-0001 の続報として記録し" in said and "同じ投稿" not in said, said
     assert "に通知しました: 【続報】INC-0001（炎上）に続報があります（同僚 田中 さん）" in said, said
+
+
+def test_pr_s_notice_names_the_reporters_of_the_same_post_bounded(runtime: Runtime) -> None:
+    """Walk s17 #11: PR's notice kept 「報告者: 山田 花子」 alone after five colleagues reported the same post."""
+    _report(runtime, IMPERSONATION, FIRST, "first")
+    colleagues = ["佐藤 一郎", "鈴木 次郎", "高橋 三郎", "伊藤 四郎", "渡辺 五郎"]
+    outcomes = [_report(runtime, f"この投稿もなりすましです {IMPERSONATION.split()[-1]}",
+                        Actor(f"slack:U_C{n}", name, "slack"), f"co{n}") for n, name in enumerate(colleagues)]
+    [first_redraw] = [n for n in outcomes[0].notifications if n.topic == "notice_revised"]
+    assert "報告者: 山田 花子、佐藤 一郎" in first_redraw.body and "ほか" not in first_redraw.body
+    assert "同じ投稿について佐藤 一郎 さんからも報告がありました" in first_redraw.body, first_redraw.body
+    [last] = [n for n in outcomes[-1].notifications if n.topic == "notice_revised"]
+    assert "報告者: 山田 花子、佐藤 一郎、鈴木 次郎 ほか 3 名" in last.body, last.body
+    assert last.acknowledgeable  # still PR's to acknowledge
+    assert _events(runtime, 1, "notice_resent") == []  # drawn in place: no message sent (merged_report records it)
+
+
+def test_an_acknowledged_notice_is_not_redrawn_by_a_further_report(runtime: Runtime) -> None:
+    first = _report(runtime, IMPERSONATION, FIRST, "first")
+    assert first.incident is not None
+    runtime.triage.incidents.acknowledge(first.incident.id, PR_ACTOR)
+    merged = _report(runtime, f"この投稿もなりすましです {IMPERSONATION.split()[-1]}", SECOND, "co")
+    assert merged.merged and merged.notifications == ()

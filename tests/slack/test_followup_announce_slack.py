@@ -34,3 +34,16 @@ def test_a_leaks_follow_up_reaches_pr_without_its_words(slack: SlackEnv) -> None
     sent = [c.args for c in fake.calls if c.method in ("chat.postMessage", "chat.update", "chat.postEphemeral")]
     assert "撮った人がいる" not in str(sent)  # in no notice, thread or reply: the timeline keeps it
     assert "【共同報告】" not in fake.outgoing_text() and "同じ投稿についての別の報告" not in fake.outgoing_text()
+
+
+def test_pr_s_message_names_the_colleagues_who_reported_the_same_post(slack: SlackEnv) -> None:
+    """Walk s17 #11: PR's message kept 「報告者: 山田 花子」 only after colleagues reported the same post."""
+    fake, driver = slack.fake, slack.driver
+    driver.post_message(STAFF, REPORTS["flaming"], REPORT)
+    [notice] = fake.channel_messages(PR_CHANNEL)
+    for user in ("U_OTHER", "U_GROUPIE", "U_SEC"):
+        driver.post_message(user, "この投稿も炎上しています https://x.com/asahikawa_fake/status/1", REPORT)
+    assert len(slack.incident_ids()) == 1 and len(fake.channel_messages(PR_CHANNEL)) == 1  # redrawn in place
+    shown = text_of(fake.message(PR_CHANNEL, notice["ts"]))
+    assert "山田 花子、佐藤 一郎、鈴木 次郎 ほか 1 名" in shown, shown
+    assert "acknowledge" in str(fake.message(PR_CHANNEL, notice["ts"]).get("blocks"))  # still to acknowledge
