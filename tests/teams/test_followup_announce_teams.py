@@ -30,3 +30,15 @@ def test_a_leaks_follow_up_reaches_pr_without_its_words(teams: TeamsEnv) -> None
     [news] = [card_text(m) for m in teams.fake.posts_to(PR_CHANNEL) if "【続報】INC-0001" in card_text(m)]
     assert "佐藤 一郎" in news and "表示しません" in news, news
     assert "撮った人がいる" not in channel_bodies(teams) and "【共同報告】" not in channel_bodies(teams)
+
+
+def test_pr_s_card_names_the_colleagues_who_reported_the_same_post(teams: TeamsEnv) -> None:
+    """Walk s17 #11: PR's card kept 「報告者: 山田 花子」 only after a colleague reported the same post."""
+    teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
+    url = REPORTS["flaming"].split()[-1]
+    teams.driver.channel_post(OTHER, f"この投稿も炎上しています {url}", REPORT)
+    assert len(teams.incident_ids()) == 1
+    cards = [m for m in teams.fake.posts_to(PR_CHANNEL) if "INC-0001" in card_text(m)]
+    assert len(cards) == 1  # redrawn in place, not posted again
+    now = channel_messages_now(teams)
+    assert "山田 花子、佐藤 一郎" in now and "佐藤 一郎 さんからも報告がありました" in now, now
