@@ -100,7 +100,7 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
         ops += tuple(Post(view.id, None, HOME, c.Texts((note.title,))) for note in outcome.notifications
                      if note.topic == FOLLOWUP_HERE and not view.restricted)
         revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
-        if revised and not outcome.duplicate:  # PR's notices name the reporters anew, in place (walk s17 #11)
+        if revised:  # PR's notices name the reporters anew, in place (walk s17 #11); a replay redraws them again
             ops += (ReviseNotices(view.id, view, revised, in_place=True),)
         return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
     shared = origin.how == "message" and origin.public  # others can read the report where it was posted

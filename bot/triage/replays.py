@@ -7,6 +7,8 @@ Nothing here writes: a repeat adds no timeline event and counts as no new report
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from bot.ports import IncidentView, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
 from bot.triage import earlier
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
+from bot.triage.coreported import reported_too
 from bot.triage.flareup import same_post_outcome
 from bot.triage.notice import deferred_message
 from bot.triage.report_messages import FOLLOWUP
@@ -37,7 +40,7 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
         return Outcome(incident=None, duplicate=True)
     actor = report.reporter.user_id
     incident = load_incident(session, incident_id)
-    led_to = _report_event(session, incident, report)
+    led_to, data = _report_event(session, incident, report)
     if led_to == "reported":
         return created_outcome(deps, steps, session, incident, actor)
     reporters = reporter_ids(session, incident.id)
@@ -50,8 +53,11 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     message = (cat.t("report.followup_restricted_case" if incident.restricted else "report.followup", ref=view.ref)
                if followup else cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
                or not incident.restricted else cat.t("report.merged_pending", ref=view.ref))
-    if not _restricted_by(session, incident, report):
-        return Outcome(incident=view, merged=True, followup=followup, duplicate=True, messages=(message,))
+    if not _restricted_by(session, incident, report):  # PR's notice named its poster: redrawn again, in place
+        told = reported_too(session, deps, incident, report.reporter.display_name, len(reporters)) if (
+            led_to == "merged_report" and data.get("added")) else ()
+        return Outcome(incident=view, merged=True, followup=followup, duplicate=True, messages=(message,),
+                       notifications=told)
     # Its merge restricted the incident: the redaction and the move may not have happened (the plan finishes them).
     said = "report.followup_restricted" if followup else "report.merged_restricted"
     return Outcome(incident=view, merged=True, followup=followup, duplicate=True, became_restricted=True,
@@ -100,17 +106,16 @@ def acknowledged_outcome(deps: CoreDeps, incident: Incident, view: IncidentView)
         when=format_jst(incident.acknowledged_at, cat.locale)),))
 
 
-def _report_event(session: Session, incident: Incident, report: ReportInput) -> str:
+def _report_event(session: Session, incident: Incident, report: ReportInput) -> tuple[str, dict[str, Any]]:
     """What the report with this key led to: reported (it created the incident), merged_report, reported_again or
-    followup.
-    Its event carries the key; events written before keys were recorded (or erased) are told apart by the
-    conversation the report came from, else by who reported first."""
+    followup, with its event's data. Its event carries the key; events written before keys were recorded (or
+    erased) are told apart by the conversation the report came from, else by who reported first."""
     events = session.connection().execute(REPORT_EVENTS, {"iid": incident.id,
                                                           "actor": report.reporter.user_id}).all()
     key = (report.idempotency_key or "")[:200]
     for type_, data in events:
         if (data or {}).get(KEY) == key:
-            return str(type_)
+            return str(type_), dict(data)
     where = report.conversation
     if where is not None and incident.conversation_channel is not None:
         created = (where.platform, where.channel, where.thread) == (
@@ -118,4 +123,4 @@ def _report_event(session: Session, incident: Incident, report: ReportInput) -> 
     else:
         created = incident.reporter_id == report.reporter.user_id
     merges = [str(type_) for type_, _ in events if type_ != "reported"]
-    return "reported" if created else (merges[0] if merges else "merged_report")
+    return ("reported" if created else (merges[0] if merges else "merged_report")), {}
