@@ -205,4 +205,6 @@ class Outcome:
     # its timeline) is asked whether to reopen it or report again as a new incident (ReportInput.force_new).
     same_as_resolved: bool = False
     reopen_or_new: ReopenOrNew | None = None  # set with same_as_resolved: the choice, as buttons
+    # With merged: news about the incident (bot/triage/followups.py), not a report of its post; no report is counted.
+    followup: bool = False
     ask: AskIfReport | None = None  # a private question for the poster (see AskIfReport)

@@ -1,6 +1,6 @@
 """A report-like message naming one open incident and no post (「INC-0001 のなりすましアカウント、凍結されました」) is
-a follow-up on that incident: recorded there, its poster a co-reporter; before, it opened a second incident and
-paged PR again."""
+a follow-up on that incident: recorded there as a 続報 (its poster takes no role by it:
+tests/test_followup_announce.py); before, it opened a second incident and paged PR again."""
 
 from __future__ import annotations
 
@@ -29,11 +29,13 @@ def test_a_follow_up_naming_an_open_incident_is_recorded_there(runtime: Runtime,
     assert first.created and first.incident is not None
     outcome = _report(runtime, text, who=OTHER)
     assert outcome.incident is not None and outcome.incident.id == first.incident.id and not outcome.created
-    assert outcome.merged and outcome.notifications == ()  # PR is not paged again
+    assert outcome.merged and outcome.followup  # PR is not paged again: told of a 続報, nothing to acknowledge
+    assert [(n.topic, n.acknowledgeable) for n in outcome.notifications] == [("followup", False),
+                                                                              ("followup_here", False)]
     assert "INC-0001" in outcome.messages[0] and "新しい案件は作成していません" in outcome.messages[0]
     timeline = runtime.triage.queries.timeline(first.incident.id, None)
-    assert [e.data.get("text") for e in timeline if e.type == "note"] == [text]
-    assert [e.type for e in timeline].count("merged_report") == 1
+    assert [e.data.get("text") for e in timeline if e.type == "followup"] == [text]
+    assert [e.type for e in timeline].count("merged_report") == 0
 
 
 @pytest.mark.parametrize("text", [
@@ -63,9 +65,9 @@ def test_a_follow_up_on_a_leak_keeps_its_details_from_a_colleague_without_the_ro
     outcome = _report(runtime, "INC-0001 の件、投稿は削除しました。スクリーンショットを撮った人がいるかもしれません",
                       who=OTHER, explicit=True)
     assert outcome.incident is not None and outcome.incident.id == first.incident.id and outcome.merged
-    assert not outcome.incident.details_visible and "権限を付与した後" in " ".join(outcome.messages)
-    assert "INC-0001 の記録に追加しました" in outcome.messages[0] and "同じ投稿" not in outcome.messages[0]
-    assert [n.topic for n in outcome.notifications] == ["co_report"]  # PR decides whether to grant the role
+    assert not outcome.incident.details_visible and "公開の場にも通知にも表示しません" in " ".join(outcome.messages)
+    assert "INC-0001 の続報として記録し" in outcome.messages[0] and "同じ投稿" not in outcome.messages[0]
+    assert [n.topic for n in outcome.notifications] == ["followup"]  # a 続報, no co-report asking for a role
 
 
 def test_new_reports_a_follow_up_as_its_own_incident(runtime: Runtime) -> None:

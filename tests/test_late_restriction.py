@@ -100,10 +100,11 @@ def test_a_follow_up_that_exposes_personal_data_restricts_the_incident(runtime: 
     assert "書き込み" in note.title and "田中 一郎" in note.body and "住所" not in note.body
     assert any(n.topic == "restricted_here" for n in outcome.notifications)
     assert "閲覧制限付きにし" in " ".join(outcome.messages)
+    assert [n.topic for n in outcome.notifications if n.topic == "followup"] == []  # 【閲覧制限】 said it: once
     types = _types(runtime, first.incident.id)
-    assert types.index("restricted") < types.index("merged_report") < types.index("note")
+    assert types.index("restricted") < types.index("followup") and "merged_report" not in types
     with runtime.triage.deps.sessions() as session:
-        assert reporter_roles(session, first.incident.id) == {STAFF: True, OTHER: False}  # no role by reporting
+        assert reporter_roles(session, first.incident.id) == {STAFF: True}  # news about it gives no role
     again = _report(runtime, FOLLOWUP, SECOND, "e2", "2.0")
     assert again.duplicate and again.became_restricted  # its plan finishes the redaction and the move
 

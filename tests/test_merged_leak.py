@@ -73,5 +73,7 @@ def test_a_redelivered_restricting_merge_says_so_again(runtime: Runtime) -> None
 def test_an_ordinary_co_report_asks_nothing_more(runtime: Runtime) -> None:
     runtime.triage.incidents.report(ReportInput(VAGUE, FIRST))
     second = runtime.triage.incidents.report(ReportInput(f"これもなりすましです {POST_URL}", SECOND))
-    assert second.merged and not second.notifications and not second.became_restricted
+    # Nothing to grant or decide: PR's notice is only redrawn naming both reporters (walk s17 #11).
+    assert second.merged and not second.became_restricted
+    assert [(n.topic, "報告者: " in n.body) for n in second.notifications] == [("notice_revised", True)]
     assert second.incident is not None and not second.incident.restricted

@@ -87,6 +87,9 @@ class ReviseNotices:
     view: IncidentView
     notes: tuple[Notification, ...]
     acked: str | None = None
+    # Only where a posted message can be changed: a platform that cannot gets no new message for it (the reporters
+    # named anew after a report of the same post, bot/triage/coreported.py).
+    in_place: bool = False
 
 
 @dataclass(frozen=True)

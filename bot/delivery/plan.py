@@ -52,6 +52,7 @@ from bot.ports import IncidentView, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.lifecycle import CLOSED, DECLINED, RESOLVED
+from bot.triage.report_messages import FOLLOWUP_HERE
 from bot.triage.restriction import HERE, RESTRICTED_HERE, RESTRICTED_NOTICE
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
@@ -96,9 +97,15 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
             ops += (Tell(view.id, origin.place, origin.user, c.PrivacyAdvice(view, origin.place, origin.own, True)),)
             if outcome.became_restricted and not outcome.duplicate:  # resume advises whom a crash left untold
                 ops += (Mark(view.id, RESTRICTION_ADVISED, origin.place.channel),)
-        # A restricted incident's public thread gets nothing but its one neutral line; a flare-up merges nothing.
-        if not view.restricted and not outcome.same_as_resolved:
+        # A restricted incident's public thread gets nothing but its one neutral line; a flare-up merges nothing;
+        # a follow-up is no report of the post: its conversation reads it as news (an ordinary incident's only).
+        if not view.restricted and not outcome.same_as_resolved and not outcome.followup:
             ops += (UpdateCount(view.id, view),)
+        ops += tuple(Post(view.id, None, HOME, c.Texts((note.title,))) for note in outcome.notifications
+                     if note.topic == FOLLOWUP_HERE and not view.restricted)
+        revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
+        if revised:  # PR's notices name the reporters anew, in place (walk s17 #11); a replay redraws them again
+            ops += (ReviseNotices(view.id, view, revised, in_place=True),)
         return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
     shared = origin.how == "message" and origin.public  # others can read the report where it was posted
     ops = (Adopt(view.id, REPORTED if origin.own else REPORTED_OTHERS, origin.place) if shared

@@ -29,6 +29,8 @@ def revise(port: ChatPort, led: Ledger, op: ReviseNotices, post: Callable[[Place
         if ref is None or ref[1] is None:
             continue  # never posted, or being posted now: that post reads the incident as it is now
         posted = Posted(ref[0], ref[1])
+        if not edits and op.in_place:
+            return True
         if not edits:
             # Once per wording: the same correction replayed posts nothing more (A→B, back to A, then B again
             # would also be skipped: its words are on the posted notice already).

@@ -164,11 +164,13 @@ def build_report(deps: CoreDeps, record: IncidentRecord, *, calendar: str | None
 
 
 def _history_text(cat: Catalog, restricted: bool, line: Line) -> str:
-    """A line of 経緯; a leak's notes are not copied (free text, as likely as the report to hold what leaked)."""
-    if not restricted or line.type != "note" or line.erased:
+    """A line of 経緯; a leak's notes and follow-ups are not copied (free text, as likely as the report to hold what
+    leaked)."""
+    if not restricted or line.type not in ("note", "followup") or line.erased:
         return line.text
     mark = cat.t("records.tampered_row")
-    return (mark if line.text.startswith(mark) else "") + cat.t("records.report.note_not_copied", who=line.actor)
+    return (mark if line.text.startswith(mark) else "") + cat.t(f"records.report.{line.type}_not_copied",
+                                                                who=line.actor)
 
 
 def suspect_warning(deps: CoreDeps, record: IncidentRecord, key: str = "records.report.tampered") -> str:

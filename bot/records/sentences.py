@@ -27,6 +27,7 @@ KNOWN_TYPES = frozenset({
     "severity_changed", "details_changed", "status_changed", "notified", "acknowledged", "escalated",
     "delivery_failed", "notify_failed", "access_denied", "note", "merged", "erased", "review_recorded",
     "role_granted", "reported_again", "notice_resent", "classifier_example", "notice_deferred", "notice_queued",
+    "followup",
 })
 # Section messages whose clauses are the notice's: the notice itself, escalated or drawn again (kind or URL changed).
 NOTICES = ("notified", "escalated")

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, object_session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -289,7 +289,7 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
     cat = deps.catalog
     title = notice_title(deps, level, incident_ref(incident.id), cat.label("kind", incident.kind),
                          cat.label("severity", incident.severity))
-    reporter = incident.reporter_name or incident.reporter_id
+    reporter = reporters_named(deps, incident)
     if incident.restricted:
         body = cat.t("notify.body_restricted", reporter=reporter)
     else:
@@ -306,6 +306,21 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
                         body="\n".join(filter(None, (body, basis, renotice))), renotice=renotice,
                         escalation_id=escalation_id,
                         audiences=chain_level.sections or (chain_level.section,))
+
+
+def reporters_named(deps: CoreDeps, incident: Incident, shown: int = 3) -> str:
+    """Who reported the incident's post, as PR's notice names them: the first reporter, then colleagues whose
+    reports of the same post were merged, `shown` at most and 「ほか N 名」 (walk s17 #11)."""
+    first = incident.reporter_name or incident.reporter_id
+    session = object_session(incident)  # a new incident is not attached (one reporter): no query
+    if session is None:
+        return first
+    names = [first] + [row.name or user for user, row in reporter_rows(session, incident.id).items()
+                       if user != incident.reporter_id]
+    listed_names = listed(deps.catalog.locale, names[:shown])
+    if len(names) <= shown:
+        return listed_names
+    return deps.catalog.t("notify.reporters_more", names=listed_names, more=len(names) - shown)
 
 
 def renotice_line(deps: CoreDeps, level: int) -> str:

@@ -2,8 +2,14 @@
 
 Staff who see 「INC-0004」 in chat write updates under that name in the report channel (「INC-0004 のなりすまし
 アカウント、凍結されました」). Read as a report, such a message opened a second incident and paged PR again; it is
-recorded on the incident it names instead (the poster joins as a co-reporter, as for a report of the same post).
+recorded on the incident it names instead, as its own event (`followup`: a 続報, not a second report of the post),
+and PR is told of it as news (a leak's words stay off every section and public place).
 A message with a post URL is decided by its URL, and `新規` (force_new) still opens a new incident.
+
+Its poster takes no reporter role by it: news about an incident is not a report of its post. The role lets its
+holder correct the kind and end the incident, and is @mentioned on its updates; on a leak it opens the details,
+which only PR or security grant (access.py). A colleague sending news expects it recorded and PR told, which it is;
+one who should work on the incident is granted the role by PR as anyone is (権限付与).
 """
 
 from __future__ import annotations
@@ -14,15 +20,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.ports import Outcome, ReportInput
+from bot.ports import Notification, Outcome, ReportInput
 from bot.triage import lifecycle
-from bot.triage.core import CoreDeps, record
+from bot.triage.actors import keep_name
+from bot.triage.core import CoreDeps, build_view, record, reporter_ids, section_notice, touch
+from bot.triage.notices_sent import FOLLOWED_UP, on_record
+from bot.triage.report_messages import FOLLOWUP, FOLLOWUP_HERE, message_data
 from bot.triage.restriction import merge_restricted, restricted_by_report
 from bot.triage.short_input import named_incidents
 from bot.triage.steps import StepRunner
 from storage.models import Incident
 
-Merge = Callable[[Session, Incident, ReportInput, datetime], Outcome]  # IncidentDesk._merge_report
+Claim = Callable[[Session, "str | None", "int | None"], dict[str, str]]  # IncidentDesk._claim_key
+SHOWN = 1000  # characters of a follow-up shown in a notice; the timeline keeps it whole
 
 
 def named_open(session: Session, text: str) -> Incident | None:
@@ -34,31 +44,53 @@ def named_open(session: Session, text: str) -> Incident | None:
     return incident if incident is not None and lifecycle.is_open(incident.status) else None
 
 
-def recorded(deps: CoreDeps, session: Session, merged: Outcome, report: ReportInput, text: str) -> Outcome:
-    """The follow-up's words on the incident's timeline, in the merge's transaction, and the poster told so."""
-    view = merged.incident
-    assert view is not None
-    # A note, as メモ are (erased at retention); a restricted incident's timeline shows it to its readers only.
-    record(session, deps, view.id, "note", report.reporter.user_id, text=text, followup=True,
-           recorded_at=deps.clock.now().isoformat())
-    # A leak the colleague may not read yet: the words also say who grants the role (PR is asked by the merge).
-    key = "report.followup" if view.details_visible else "report.followup_pending"
-    return Outcome(incident=view, merged=True, notifications=merged.notifications,
-                   messages=(deps.catalog.t(key, ref=view.ref),))
+def said_to_poster(deps: CoreDeps, ref: str, restricted: bool) -> str:
+    """What the poster is told: recorded as a 続報 and PR told (a leak's words shown nowhere public)."""
+    return deps.catalog.t("report.followup_restricted_case" if restricted else "report.followup", ref=ref)
 
+
+def announced(deps: CoreDeps, incident: Incident, ref: str, who: str, text: str) -> tuple[Notification, ...]:
+    """PR told of the follow-up (who, and its words unless the incident is restricted) and, for an ordinary
+    incident, its conversation too: the line its reporters read where they work on it."""
+    cat = deps.catalog
+    shown = text if len(text) <= SHOWN else text[:SHOWN] + "…"
+    title = cat.t("followup.title", ref=ref, kind=cat.label("kind", incident.kind), who=who)
+    body = cat.t("followup.body_restricted") if incident.restricted else cat.t("followup.body", text=shown)
+    notes = [section_notice(deps, incident.id, FOLLOWUP, title, body)]
+    if not incident.restricted:
+        notes.append(section_notice(deps, incident.id, FOLLOWUP_HERE,
+                                    cat.t("followup.here", ref=ref, who=who, text=shown), ""))
+    return tuple(note for note in notes if note is not None)
+
+
+def recorded(deps: CoreDeps, session: Session, incident: Incident, report: ReportInput, text: str, now: datetime,
+             claim: Claim, *, tell_pr: bool = True) -> Outcome:
+    """The follow-up on the incident's timeline (erased at retention, as notes are; a restricted incident's shows it
+    to its readers only) with its delivery key and message, PR told on record, and the poster told so."""
+    actor = report.reporter
+    keyed = claim(session, report.idempotency_key, incident.id) | message_data(report)
+    record(session, deps, incident.id, FOLLOWUP, actor.user_id, text=text, platform=actor.platform,
+           recorded_at=now.isoformat(), **keyed)
+    keep_name(session, incident.id, actor.user_id, actor.display_name)  # the records name who sent it
+    touch(session, incident, now)
+    view = build_view(deps, incident, reporter_ids(session, incident.id), actor.user_id)
+    notes = announced(deps, incident, view.ref, actor.display_name or actor.user_id, text) if tell_pr else ()
+    on_record(session, deps, incident, [note for note in notes if note.topic == FOLLOWUP], FOLLOWED_UP)
+    return Outcome(incident=view, merged=True, followup=True, notifications=notes,
+                   messages=(said_to_poster(deps, view.ref, incident.restricted),))
 
 
 def followed_up(deps: CoreDeps, steps: StepRunner, session: Session, incident: Incident, report: ReportInput,
-                text: str, now: datetime, merge: Merge) -> Outcome:
-    """The follow-up merged (`merge`, at `now`) and recorded. One that exposes personal data
+                text: str, now: datetime, claim: Claim) -> Outcome:
+    """The follow-up recorded at `now` (`claim`: its delivery key). One that exposes personal data
     (「INC-0001 の件、リプ欄に申請者の住所が載っています」) first restricts the incident as a merged leak report
-    does (restriction.py): its poster takes no role by it, PR is told, and the plan redacts and takes the
+    does (restriction.py): PR is told by that notice (without the words), and the plan redacts and takes the
     conversation private. Only the text decides: the incident's own kind is not a restricted one, and a
     follow-up's kind is not the incident's."""
     told = restricted_by_report(session, deps, incident, incident.kind, text, report.reporter,
                                 report.idempotency_key, via="followup")
-    followed = recorded(deps, session, merge(session, incident, report, now), report, text)
+    followed = recorded(deps, session, incident, report, text, now, claim, tell_pr=told is None)
     return merge_restricted(deps, steps, session, incident, followed, told, via="followup")
 
 
-__all__ = ["followed_up", "named_incidents", "named_open", "recorded"]
+__all__ = ["announced", "followed_up", "named_incidents", "named_open", "recorded", "said_to_poster"]

@@ -29,6 +29,7 @@ from bot.triage.core import (
     touch,
     transaction,
 )
+from bot.triage.coreported import reported_too
 from bot.triage.flareup import flareup_notice, reopened_notice, same_post_outcome
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
@@ -140,7 +141,7 @@ class IncidentDesk:
             if (before := earlier.about_post(session, key)).resolved is not None and not report.force_new:
                 return self._same_as_resolved(session, before.resolved, report, now)
         elif not report.force_new and (named := followups.named_open(session, text)) is not None:
-            return followups.followed_up(self.deps, self.steps, session, named, report, text, now, self._merge_report)
+            return followups.followed_up(self.deps, self.steps, session, named, report, text, now, self._claim_key)
         if self.deps.rate_limit.exceeded(session, actor.user_id, now):
             return rate_limited(session, self.deps, actor, now)
         # Ended is final: a new incident, linked to the one that covered the post (bot/triage/earlier.py).
@@ -213,17 +214,16 @@ class IncidentDesk:
 
     def _merge_report(self, session: Session, incident: Incident, report: ReportInput, now: datetime) -> Outcome:
         """A report of a post an open incident already covers; on a restricted incident it gives no role."""
-        actor = report.reporter
-        rows, added, granted, keyed = self._add_reporter(session, incident, report, now)
+        actor, (rows, added, granted, keyed) = report.reporter, self._add_reporter(session, incident, report, now)
         record(session, self.deps, incident.id, "merged_report", actor.user_id, reporter=actor.user_id,
                platform=actor.platform, granted=granted, added=added, **keyed)
         touch(session, incident, now)
         known = [user for user, role in rows.items() if role] + ([actor.user_id] if added and granted else [])
-        view = build_view(self.deps, incident, known, actor.user_id)
-        cat = self.deps.catalog
-        if granted or view.details_visible:
-            return Outcome(incident=view, merged=True,
-                           messages=(cat.t("report.merged", ref=view.ref, count=len(rows) + added),))
+        view, cat, count = build_view(self.deps, incident, known, actor.user_id), self.deps.catalog, len(rows) + added
+        if granted or view.details_visible:  # PR's notice names the reporters anew (walk s17 #11)
+            told = reported_too(session, self.deps, incident, actor.display_name, count) if added else ()
+            return Outcome(incident=view, merged=True, notifications=told,
+                           messages=(cat.t("report.merged", ref=view.ref, count=count),))
         # The PR section decides whether this colleague gets the reporter role.
         notices = co_reporters_told(session, self.deps, incident, view.ref, view.kind_label,
                                     [(actor.user_id, actor.display_name, actor.platform)] if added else [], CO_REPORTED)

@@ -1,6 +1,7 @@
 """Section messages after the first notice on record: the notice drawn again for a kind correction or a new post URL,
 a severity change, PR told of co-reporters who lost their role or of one waiting for it on a restricted incident, of
-a resolved incident's post reported again (【再燃】) and of its reopening (【再開】); one hash-chained event each, in
+a follow-up on the incident (【続報】), of a resolved incident's post reported again (【再燃】) and of its reopening
+(【再開】); one hash-chained event each, in
 the transaction of the change that sends it (a redelivery replays the change and records nothing). The event carries
 the message's title (ref, kind, severity), never its body (the report's text), so a restricted incident's events
 hold nothing of what leaked."""
@@ -24,8 +25,9 @@ CO_REPORTED = "co_reported"
 LEAK_SUSPECTED = "leak_suspected"
 REPORTED_AGAIN = "reported_again"
 REOPENED = "reopened"
+FOLLOWED_UP = "followup"  # PR told of a follow-up (bot/triage/followups.py)
 REASONS = (KIND_CORRECTED, URL_CHANGED, SEVERITY_CHANGED, ROLES_REVOKED, CO_REPORTED, LEAK_SUSPECTED, REPORTED_AGAIN,
-           REOPENED)
+           REOPENED, FOLLOWED_UP)
 
 
 def on_record(session: Session, deps: CoreDeps, incident: Incident, notes: Sequence[Notification],

@@ -41,7 +41,7 @@ _PUT_CLAIMED = update(REFS).where(REFS.c.incident_id == bindparam("iid"), REFS.c
 # Payload fields that may carry report text or personal data; hidden from viewers without access.
 _COUNT_EVENTS = select(func.count()).select_from(TimelineEvent).where(
     TimelineEvent.incident_id == bindparam("iid"), TimelineEvent.type == bindparam("type"))
-SENSITIVE_TYPES = frozenset({"note", "step_completed", "step_skipped", "details_changed", "reported"})
+SENSITIVE_TYPES = frozenset({"note", "followup", "step_completed", "step_skipped", "details_changed", "reported"})
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ Nothing here writes: a repeat adds no timeline event and counts as no new report
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -15,8 +17,10 @@ from bot.ports import IncidentView, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
 from bot.triage import earlier
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
+from bot.triage.coreported import reported_too
 from bot.triage.flareup import same_post_outcome
 from bot.triage.notice import deferred_message
+from bot.triage.report_messages import FOLLOWUP
 from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
 
@@ -24,7 +28,8 @@ KEY = "delivery_key"  # event data: the delivery key of the report that led to t
 # Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
 REPORT_EVENTS = select(TimelineEvent.type, TimelineEvent.data).where(
     TimelineEvent.incident_id == bindparam("iid"), TimelineEvent.actor == bindparam("actor"),
-    TimelineEvent.type.in_(("reported", "merged_report", "reported_again"))).order_by(TimelineEvent.seq.desc())
+    TimelineEvent.type.in_(("reported", "merged_report", "reported_again", FOLLOWUP))
+).order_by(TimelineEvent.seq.desc())
 
 
 def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, incident_id: int | None,
@@ -35,7 +40,7 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
         return Outcome(incident=None, duplicate=True)
     actor = report.reporter.user_id
     incident = load_incident(session, incident_id)
-    led_to = _report_event(session, incident, report)
+    led_to, data = _report_event(session, incident, report)
     if led_to == "reported":
         return created_outcome(deps, steps, session, incident, actor)
     reporters = reporter_ids(session, incident.id)
@@ -44,13 +49,19 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     if led_to == "reported_again":
         return same_post_outcome(deps, view, report.reporter.platform, duplicate=True,  # PR was told the first time
                                  reporter=actor, reporters=tuple(reporters))
-    message = (cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
+    followup = led_to == FOLLOWUP  # news about the incident: said as such again (followups.said_to_poster)
+    message = (cat.t("report.followup_restricted_case" if incident.restricted else "report.followup", ref=view.ref)
+               if followup else cat.t("report.merged", ref=view.ref, count=len(reporters)) if view.details_visible
                or not incident.restricted else cat.t("report.merged_pending", ref=view.ref))
-    if not _restricted_by(session, incident, report):
-        return Outcome(incident=view, merged=True, duplicate=True, messages=(message,))
+    if not _restricted_by(session, incident, report):  # PR's notice named its poster: redrawn again, in place
+        told = reported_too(session, deps, incident, report.reporter.display_name, len(reporters)) if (
+            led_to == "merged_report" and data.get("added")) else ()
+        return Outcome(incident=view, merged=True, followup=followup, duplicate=True, messages=(message,),
+                       notifications=told)
     # Its merge restricted the incident: the redaction and the move may not have happened (the plan finishes them).
-    return Outcome(incident=view, merged=True, duplicate=True, became_restricted=True,
-                   messages=(message, cat.t("report.merged_restricted", ref=view.ref)),
+    said = "report.followup_restricted" if followup else "report.merged_restricted"
+    return Outcome(incident=view, merged=True, followup=followup, duplicate=True, became_restricted=True,
+                   messages=(message, cat.t(said, ref=view.ref)),
                    step=steps.current_view(session, incident, incident.reporter_id))
 
 
@@ -95,16 +106,16 @@ def acknowledged_outcome(deps: CoreDeps, incident: Incident, view: IncidentView)
         when=format_jst(incident.acknowledged_at, cat.locale)),))
 
 
-def _report_event(session: Session, incident: Incident, report: ReportInput) -> str:
-    """What the report with this key led to: reported (it created the incident), merged_report or reported_again.
-    Its event carries the key; events written before keys were recorded (or erased) are told apart by the
-    conversation the report came from, else by who reported first."""
+def _report_event(session: Session, incident: Incident, report: ReportInput) -> tuple[str, dict[str, Any]]:
+    """What the report with this key led to: reported (it created the incident), merged_report, reported_again or
+    followup, with its event's data. Its event carries the key; events written before keys were recorded (or
+    erased) are told apart by the conversation the report came from, else by who reported first."""
     events = session.connection().execute(REPORT_EVENTS, {"iid": incident.id,
                                                           "actor": report.reporter.user_id}).all()
     key = (report.idempotency_key or "")[:200]
     for type_, data in events:
         if (data or {}).get(KEY) == key:
-            return str(type_)
+            return str(type_), dict(data)
     where = report.conversation
     if where is not None and incident.conversation_channel is not None:
         created = (where.platform, where.channel, where.thread) == (
@@ -112,4 +123,4 @@ def _report_event(session: Session, incident: Incident, report: ReportInput) -> 
     else:
         created = incident.reporter_id == report.reporter.user_id
     merges = [str(type_) for type_, _ in events if type_ != "reported"]
-    return "reported" if created else (merges[0] if merges else "merged_report")
+    return ("reported" if created else (merges[0] if merges else "merged_report")), {}

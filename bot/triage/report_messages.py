@@ -1,6 +1,6 @@
 """Which incident a chat message reported: the first report's message is the incident's own conversation; a report
-merged into it (or of a resolved incident's post) carries its message on its timeline event, so that an edit of it
-is a note on that incident rather than one more report."""
+merged into it (or of a resolved incident's post, or a follow-up naming it) carries its message on its timeline
+event, so that an edit of it is a note on that incident rather than one more report."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from bot.ports import ReportInput
 from storage.models import TimelineEvent
 
 MESSAGE = "message"  # event data: platform|channel|message of the report that led to the event
-JOINING_EVENTS = ("merged_report", "reported_again")
+# A follow-up (bot/triage/followups.py): its event type, and the topic of its line in the incident's conversation.
+FOLLOWUP = "followup"
+FOLLOWUP_HERE = "followup_here"
+# Events whose message is about the incident (a report of its post, a follow-up): an edit of it is a note there.
+JOINING_EVENTS = ("merged_report", "reported_again", FOLLOWUP)
 
 
 def message_of(platform: str, channel: str, message: str) -> str:
@@ -36,4 +40,4 @@ def joined_by_message(session: Session, platform: str, channel: str, message: st
     return int(found[0]) if found else None
 
 
-__all__ = ["MESSAGE", "joined_by_message", "message_data", "message_of"]
+__all__ = ["FOLLOWUP", "FOLLOWUP_HERE", "JOINING_EVENTS", "MESSAGE", "joined_by_message", "message_data", "message_of"]

@@ -330,18 +330,19 @@ def test_a_merge_and_its_redelivery_commit_once(slack: SlackEnv) -> None:
 
 def test_a_follow_up_in_the_report_channel_joins_the_incident_it_names(slack: SlackEnv) -> None:
     """「INC-0001 なりすましアカウント、凍結されました」 posted top-level in the report channel: it opened INC-0002
-    with a thread, a PR message and a step; now it is recorded on INC-0001 and only its poster is told."""
+    with a thread, a PR message and a step; now it is recorded on INC-0001 as a 続報 and PR told of it as such
+    (walk s17 #9: not 「同じ投稿について 1 件の報告をまとめました」)."""
     fake, driver = slack.fake, slack.driver
     first, _ = driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
     [incident_id] = slack.incident_ids()
     pr_posts = len(fake.channel_messages(PR_CHANNEL))
     update, _ = driver.post_message(OTHER, "INC-0001 なりすましアカウント、凍結されました", REPORT)
-    assert slack.incident_ids() == [incident_id] and len(fake.channel_messages(PR_CHANNEL)) == pr_posts
+    assert slack.incident_ids() == [incident_id] and len(fake.channel_messages(PR_CHANNEL)) == pr_posts + 1
     assert len(fake.channel_messages(REPORT)) == 2  # the report and the update: no anchor of a second incident
-    [told] = [c.args for c in fake.calls_to("chat.postEphemeral") if "記録に追加しました" in str(c.args.get("text"))]
+    [told] = [c.args for c in fake.calls_to("chat.postEphemeral") if "続報として記録し" in str(c.args.get("text"))]
     assert told["user"] == OTHER
     timeline = slack.runtime.triage.queries.timeline(incident_id, None)
-    assert any(e.type == "note" and e.data.get("text") == "INC-0001 なりすましアカウント、凍結されました"
+    assert any(e.type == "followup" and e.data.get("text") == "INC-0001 なりすましアカウント、凍結されました"
                for e in timeline)
 
 
