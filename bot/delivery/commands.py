@@ -89,6 +89,7 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     """The command a text means, a usage message when it starts with a command word but is incomplete, or None
     when it is no command (a report; also an English command word before words, not a number).
     `prefix`: what the platform puts before the words (「/incident 」)."""
+    text = _word_first(text)
     number = incident_number(text.strip()) if len(text.split()) == 1 else None
     if number is not None:  # 「1」, 「#3」 alone: a command's incident without its command, not a report
         ref = f"INC-{max(number, 1):04d}"
@@ -121,6 +122,15 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     if action == "kind":  # the word is checked against the playbooks by command_run.py (it knows the library)
         return Command("kind", number, kind=tail.strip()) if tail.strip() else usage(t, prefix, "kind")
     return Command(action, number, reason=tail.strip() if action == "decline" else "")
+
+
+def _word_first(text: str) -> str:
+    """「INC-0001 終結」 as 「終結 INC-0001」: staff write the number first too (「新規」 takes no number)."""
+    words = text.split(maxsplit=2)
+    if len(words) < 2 or incident_number(words[0]) is None:
+        return text
+    action = WORDS.get(fold(words[1]).lower().lstrip("/"))
+    return " ".join((words[1], words[0], *words[2:])) if action not in (None, "new") else text
 
 
 def usage(t: Words, prefix: str, action: Action, kinds: Iterable[str] = tuple(KIND_ALIASES)) -> Usage:

@@ -85,3 +85,23 @@ def test_a_number_alone_gets_a_usage_hint_not_a_report(text: str) -> None:
 
 def test_a_number_inside_a_sentence_is_still_a_report() -> None:
     assert read("1 件目の投稿が炎上しています", T) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("INC-0001 終結", Command("close", 1)),
+    ("INC-0002　対象外 訓練の投稿のため", Command("decline", 2, reason="訓練の投稿のため")),
+    ("#3 reopen", Command("reopen", 3)),
+    ("ＩＮＣ－０００１ 種別 情報漏えい", Command("kind", 1, kind="情報漏えい")),
+    ("INC-0001 権限付与 鈴木 次郎", Command("grant", 1, user="鈴木 次郎")),
+])
+def test_the_number_written_before_the_command_word_is_the_same_command(text: str, expected: Command) -> None:
+    # 「/incident INC-0001 終結」 was read as a report naming INC-0001: recorded as a follow-up, nothing closed.
+    assert read(text, T, "/incident ") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "INC-0001 終結したはずの炎上がまた", "INC-0001 の件、凍結されました", "INC-0001 再開しました", "INC-0001 new replies",
+])
+def test_a_number_before_other_words_is_still_no_command(text: str) -> None:
+    said = read(text, T)
+    assert not isinstance(said, Command) or said.action == "status"
