@@ -100,7 +100,8 @@ def test_the_number_written_before_the_command_word_is_the_same_command(text: st
 
 
 @pytest.mark.parametrize("text", [
-    "INC-0001 終結したはずの炎上がまた", "INC-0001 の件、凍結されました", "INC-0001 再開しました", "INC-0001 new replies",
+    "INC-0001 終結したはずの炎上がまた", "INC-0001 の件、凍結されました", "INC-0001 再開しました",
+    "INC-0001 new replies",
 ])
 def test_a_number_before_other_words_is_still_no_command(text: str) -> None:
     said = read(text, T)
