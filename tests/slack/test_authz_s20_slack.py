@@ -105,3 +105,21 @@ def test_the_report_shortcut_opens_no_form_for_a_guest(slack: SlackEnv) -> None:
     assert denied == [f"slack:{guest}"]
     slack.driver.shortcut(OTHER, message)  # a colleague still gets the form
     assert len(slack.fake.calls_to("views.open")) == 1
+
+
+def test_a_user_slack_cannot_look_up_is_unverified_for_a_leak_as_on_teams(slack: SlackEnv) -> None:
+    """#10: a user whose users.info failed (an outage, rate limited beyond the retries) counted as a colleague, so a
+    role granted during the outage opened a leak to them; Teams counts such a user unverified (fail closed)."""
+    slack.fake.add_user("U_NEW", "新任 職員")
+    slack.driver.post_message(STAFF, LEAK, REPORT)
+    slack.fake.fail("users.info", "internal_error", times=100)
+    slack.driver.slash(PR, "権限付与 INC-0001 slack:U_NEW", ELSEWHERE)
+    assert _granted(slack, 1) == ["slack:U_NEW"]  # a grant is not lost to the outage
+    slack.driver.post_message("U_NEW", "状況 INC-0001", "D_NEW", channel_type="im")
+    slack.fake.wait_for(lambda f: bool(f.channel_messages("D_NEW") or _private_to(slack, "U_NEW")))
+    said = "\n".join([*(str(m.get("text", "")) for m in slack.fake.channel_messages("D_NEW")),
+                      *_private_to(slack, "U_NEW")])
+    assert "権限がありません" in said and "確認できなかった" in said and "【状況】" not in said, said
+    assert "access_denied" in slack.events(1)
+    slack.driver.post_message("U_NEW", FLAMING, REPORT)  # a report is never lost to a directory outage
+    assert slack.incident_ids() == [1, 2]

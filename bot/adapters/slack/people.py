@@ -73,8 +73,9 @@ class UserGroupMembers:
 # The core's AccessPolicy knows outsiders only as user ids. Outsiders are Slack Connect users of another organisation
 # (a signed payload names another user team, users.info says `is_stranger`, or their team_id is another workspace's
 # outside our Enterprise Grid org) and guests (`is_restricted`, `is_ultra_restricted`). This workspace is what
-# auth.test answers, asked once; users.info's answer is kept for an hour, a payload's team for good. A user without
-# either counts as a member, so a Slack outage does not lock every colleague out.
+# auth.test answers, asked once; users.info's answer is kept for an hour, a payload's team for good. A user whose
+# users.info failed is unverified for a minute (as on Teams): a colleague for ordinary incidents, so an outage does
+# not lock everyone out, but nobody for a leak unless app.yaml names them (fail closed).
 class Outsiders:
     """The user ids currently recognised as outsiders, thread-safe."""
 
@@ -121,6 +122,14 @@ class Outsiders:
         if outsider:
             log_event(logging.INFO, "slack.outsider", user=user_id, source="users.info")
 
+    def observe_failure(self, user_id: str) -> None:
+        """users.info could not say who this user is (an outage, a rate limit beyond the retries)."""
+        self._flags.remember(user_id, "unknown")
+
+    def unverified(self) -> frozenset[str]:
+        """Every user whose last lookup failed, for the short time a failure is remembered."""
+        return self._flags.snapshot()[1]
+
     def members(self) -> frozenset[str]:
         """Every user currently known to be an outsider."""
         flagged = self._flags.snapshot()[0]
@@ -148,7 +157,8 @@ class People:
     def triage(self) -> Triage:
         """The core, with the PR user groups' members and the outsiders known now added to its policy."""
         return self._core.get(pr_members=identity.qualify_all(PLATFORM, self.groups.members()),
-                              outsiders=identity.qualify_all(PLATFORM, self.outsiders.members()))
+                              outsiders=identity.qualify_all(PLATFORM, self.outsiders.members()),
+                              unverified=identity.qualify_all(PLATFORM, self.outsiders.unverified()))
 
     def now(self) -> datetime:
         """The core's clock (so tests and timelines agree)."""
@@ -166,9 +176,13 @@ class People:
     def refusal(self, exc: BaseException) -> str | None:
         """Why the core refused an outsider, in their words (None for any other failure): the core says only that
         they may not, and names nobody they could ask."""
-        if isinstance(exc, PermissionDenied) and self.is_outsider(exc.user_id):
-            t = self._core.base.catalog.t
+        if not isinstance(exc, PermissionDenied):
+            return None
+        t = self._core.base.catalog.t
+        if self.is_outsider(exc.user_id):
             return t("error.denied") + t("slack.outsider")
+        if exc.restricted and slack_id(exc.user_id) in self.outsiders.unverified():
+            return t("error.denied") + t("slack.unverified")
         return None
 
     def grantee(self, typed: str) -> str | None:
@@ -183,10 +197,12 @@ class People:
             return None
         try:
             user = self.client.users_info(user=raw).get("user") or {}
-        except SlackApiError as exc:
-            if error_code(exc) in GONE_ERRORS:
+        except (SlackApiError, OSError) as exc:
+            code = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            if code in GONE_ERRORS:
                 return None
-            log_event(logging.WARNING, "slack.users_info_failed", user=raw, error=error_code(exc))
+            log_event(logging.WARNING, "slack.users_info_failed", user=raw, error=code)
+            self.outsiders.observe_failure(raw)  # granted, but unverified for a leak until Slack answers
             return identity.qualify(PLATFORM, raw)  # an outage: a completed @mention's id is taken as it is
         self.outsiders.observe_user(user)  # a guest is then one to the policy the grant is checked against
         if user.get("deleted") or user.get("is_bot") or raw == "USLACKBOT":
@@ -205,8 +221,10 @@ class People:
             self.outsiders.observe_user(user)
             profile = user.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or name
-        except SlackApiError as exc:
-            log_event(logging.WARNING, "slack.users_info_failed", user=user_id, error=error_code(exc))
+        except (SlackApiError, OSError) as exc:  # OSError: the network, after the client's own retries
+            code = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            log_event(logging.WARNING, "slack.users_info_failed", user=user_id, error=code)
+            self.outsiders.observe_failure(user_id)
             return name
         with self._lock:
             self._names[user_id] = (time.monotonic(), name)
