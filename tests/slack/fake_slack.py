@@ -56,6 +56,7 @@ class FakeSlack:
         self.shared: list[dict[str, Any]] = []  # files completed into a conversation, in order
         self._rate_limits: dict[str, int] = {}
         self._failures: dict[str, list[str]] = {}
+        self._removed: set[str] = set()  # channels the bot was removed from (remove_bot)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
@@ -101,6 +102,11 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with {"ok": false, "error": error}."""
         with self._cond:
             self._failures.setdefault(method, []).extend([error] * times)
+
+    def remove_bot(self, channel: str) -> None:
+        """The bot was removed from a channel: every later chat.postMessage there answers not_in_channel."""
+        with self._cond:
+            self._removed.add(channel)
 
     def add_user(self, user_id: str, display_name: str) -> None:
         self.users[user_id] = {"id": user_id, "name": user_id.lower(), "real_name": display_name,
@@ -281,6 +287,8 @@ class FakeSlack:
         channel = self._channel_of(str(args.get("channel", "")))
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
+        if channel in self._removed:
+            return {"ok": False, "error": "not_in_channel"}
         thread = args.get("thread_ts")
         if thread and (channel, thread) not in self.messages:
             return {"ok": False, "error": "thread_not_found"}

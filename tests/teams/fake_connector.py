@@ -43,6 +43,7 @@ class FakeConnector:
         self.messages: dict[str, dict[str, Any]] = {}
         self.chats: dict[str, str] = {}  # member id -> personal chat created for it
         self._failures: dict[str, list[int]] = {}
+        self._removed: set[str] = set()  # conversations the bot was removed from (remove_bot)
         # parity: GET …/members/{user} answers (roster.py); a user not listed is an ordinary member
         self.members: dict[str, dict[str, Any]] = {}
         self.lookups: list[Call] = []  # member lookups: reads, kept apart from `calls` (what the bot sent)
@@ -72,6 +73,11 @@ class FakeConnector:
         """Answer the next `times` calls of `method` (send, reply, update, member) with HTTP `status`."""
         with self._lock:
             self._failures.setdefault(method, []).extend([status] * times)
+
+    def remove_bot(self, conversation: str) -> None:
+        """The bot was removed from a team's channel: every later send or reply there answers 403."""
+        with self._lock:
+            self._removed.add(conversation)
 
     def forget(self, activity_id: str) -> None:
         """As if the activity had never been sent (the state a crash between claiming and sending leaves)."""
@@ -124,6 +130,9 @@ class FakeConnector:
     def _answer(self, method: str, conversation: str, activity_id: str | None, body: dict[str, Any]
                 ) -> tuple[int, dict[str, Any], dict[str, str]]:
         failure = self._take_failure(method)
+        with self._lock:
+            if method in ("send", "reply") and conversation.split(";")[0] in self._removed:
+                failure = 403
         if failure is not None:
             headers = {"Retry-After": "0"} if failure in (429, 503) else {}
             return failure, {"error": {"code": "Failed", "message": f"injected {failure}"}}, headers

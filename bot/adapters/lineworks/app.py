@@ -24,6 +24,7 @@ from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
 from bot.delivery import content as c
 from bot.delivery import plan as p
+from bot.delivery import unreached
 from bot.delivery.assembly import build_delivery
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
@@ -131,7 +132,7 @@ class LineWorksAdapter:
     def deliver_notification(self, note: Notification) -> None:
         """For the scheduler: an escalation level (raises so a failure is retried). Acknowledged while it was
         being posted: 「確認しました」 follows at once."""
-        self.runner.notify(note, self.when)
+        unreached.notify(self.runner, self.render.catalog, note, self.when)
 
     def wsgi(self) -> WSGIApp:
         """The callback endpoint (bot/adapters/lineworks/server.py) at the configured path."""

@@ -33,6 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from bot import identity
@@ -72,6 +73,7 @@ class LineWorksPort:
 
     platform = PLATFORM
     finds_posted = False  # nothing sent can be read back (find_posted)
+    unreached = MappingProxyType({"FORBIDDEN": "not_member", "NOT_FOUND": "not_found"})  # the room's refusals
     edits = False  # nothing sent can be changed: a notice drawn again (a corrected URL) is posted anew
 
     def __init__(self, client: LineWorksClient, render: Renderer, ledger: Ledger, *,

@@ -27,6 +27,7 @@ from bot.adapters.slack.reports import Reports, plain_channel_post
 from bot.adapters.slack.review import SlackRecords
 from bot.adapters.slack.steps import Steps
 from bot.clock import format_jst
+from bot.delivery import unreached
 from bot.delivery.assembly import build_delivery
 from bot.delivery.inbox import Inbox
 from bot.delivery.intake import leaves_alone
@@ -121,7 +122,7 @@ def build_slack_app(runtime: Runtime, *, client: WebClient | None = None, token_
     groups.members()  # resolve PR user groups at start-up (logged; the last good answer is kept on errors)
 
     def deliver_notification(note: Notification) -> None:
-        runner.notify(note, lambda at: format_jst(at, catalog.locale))
+        unreached.notify(runner, catalog, note, lambda at: format_jst(at, catalog.locale))
         log_event(logging.INFO, "slack.escalation_posted", incident_id=note.incident_id, level=note.level)
 
     def resume() -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from types import MappingProxyType
 from typing import Any
 
 from slack_sdk import WebClient
@@ -72,6 +73,8 @@ class SlackPort:
 
     platform = PLATFORM
     finds_posted = True  # by message metadata (find_posted)
+    unreached = MappingProxyType({"not_in_channel": "not_member", "channel_not_found": "not_found",
+                                  "is_archived": "archived", "restricted_action": "not_member"})
 
     def __init__(self, client: WebClient, render: Renderer) -> None:
         self.client = client  # lookups (permalink, find_posted, fetch_message): slack_sdk waits a 429 out

@@ -36,6 +36,7 @@ from bot.adapters.teams.roster import Roster
 from bot.adapters.teams.settings import TeamsCredentials, TeamsSettings
 from bot.chat_sections import SectionError, read_section
 from bot.clock import format_jst
+from bot.delivery import unreached
 from bot.delivery.assembly import build_delivery
 from bot.delivery.health import database_ok
 from bot.delivery.ledger import Ledger
@@ -166,7 +167,7 @@ class TeamsBot:
     def deliver_notification(self, note: Notification) -> None:
         """For the scheduler: post an escalation with its level's mention (raises so a failure is retried).
         Acknowledged while it was being posted: its button comes off at once."""
-        self.runner.notify(note, lambda at: format_jst(at, self.catalog.locale))
+        unreached.notify(self.runner, self.catalog, note, lambda at: format_jst(at, self.catalog.locale))
         log.info("teams.escalation_posted incident_id=%s level=%s", note.incident_id, note.level)
 
     def resume_reports(self) -> int:

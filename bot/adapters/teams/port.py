@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Coroutine, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from microsoft_agents.activity import Activity
@@ -31,6 +32,8 @@ class TeamsPort:
 
     platform = PLATFORM
     finds_posted = False  # the Bot Connector cannot list a conversation's messages (find_posted)
+    # The connector's status codes (connector.delivery_error): the bot removed from the team, the conversation gone.
+    unreached = MappingProxyType({"403": "not_member", "404": "not_found"})
 
     def __init__(self, connector: Connector, render: CardRenderer, settings: TeamsSettings, run: Run,
                  ledger: Ledger, tenant: str | None = None) -> None:
