@@ -49,6 +49,11 @@ class Catalog:
         template = self._messages[key]
         return template.format_map(params) if params else template
 
+    def platform_word(self, key: str, platform: str | None, **params: Any) -> str:
+        """A word that differs by chat platform (key.lineworks: トークルーム), else key.default."""
+        own = f"{key}.{platform}"
+        return self.t(own if own in self._messages else f"{key}.default", **params)
+
     def label(self, group: str, value: str) -> str:
         """A label such as kind.flaming or status.resolved, falling back to the raw value."""
         return self._messages.get(f"{group}.{value}", value)

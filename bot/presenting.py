@@ -104,6 +104,8 @@ def failure_text(exc: BaseException, catalog: Catalog, incident_id: int | None =
             return t("ack.denied")
         who = who_may(catalog, exc.action, restricted=exc.restricted)
         action = label("records.action", exc.action)
+        if exc.restricted and "reporter" in MATRIX.get(exc.action, ((), ()))[1]:  # "reporter": one granted the role
+            return t("error.denied") + t("error.denied_restricted_who", action=action)
         return t("error.denied") + (t("error.denied_who", action=action, who=who) if who else "")
     if isinstance(exc, InvalidRequest):  # StorageUnavailable included: already localised
         return str(exc)

@@ -52,7 +52,7 @@ def resolve_profiles(settings: Settings) -> tuple[dict[str, Profile], Profile]:
         profiles.update(load_profiles(extra / "profiles"))
     for profile_id, data in settings.file.custom_profiles.items():
         source = f"{settings.source}: custom_profiles.{profile_id}"
-        profiles[profile_id] = profile_from_dict({"id": profile_id, **data}, profiles, source)
+        profiles[profile_id] = profile_from_dict({"id": profile_id, **data}, profiles, source, settings.file.locale)
     selected = named_profile(settings.file.profile, profiles)
     if selected is None:
         raise ConfigError(unknown_profile(settings.source, settings.file.profile, profiles, settings.file.locale))

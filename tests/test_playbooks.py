@@ -316,13 +316,13 @@ def test_draft_contents_read_like_the_city(library: PlaybookLibrary, profiles: d
         .drafts[0]
         .text
     )
-    assert "Found on: 2026-11-20 14:05 JST" in en
+    assert "Found on: Fri 2026-11-20 14:05 JST" in en
     ja = (
         library.render_step("impersonation", "deletion_request", profiles["iwaki"], context("x"), "ja")
         .drafts[0]
         .text
     )
-    assert "確認日時: 令和8年11月20日 14:05" in ja and "いわき市観光課です" in ja
+    assert "確認日時: 令和8年11月20日（金）14:05" in ja and "いわき市観光課です" in ja
 
 
 def test_user_text_is_never_evaluated(library: PlaybookLibrary, profiles: dict[str, Profile]) -> None:

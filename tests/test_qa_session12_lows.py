@@ -117,7 +117,8 @@ def test_english_says_one_report_and_never_starts_a_sentence_in_lower_case() -> 
                         acknowledged_at=None, acknowledged_by=None, resolved_at=None, profile="iwaki")
     assert plain_words(c.MergedCount(view, 1), catalog) == ("INC-0001: 1 report of the same post has been combined.",)
     assert "2 reports" in plain_words(c.MergedCount(view, 2), catalog)[0]
-    said = catalog.t("notify.body_restricted", reporter="Sato")
+    said = catalog.t("notify.body_restricted", reporter="Sato", place=catalog.platform_word("place.report", "slack"),
+                     private=catalog.platform_word("place.reporter_chat", "slack"))
     assert not re.search(r"[.!?] [a-z]", said), said
 
 

@@ -22,8 +22,8 @@ def _report(text: str, kind: str | None = None) -> ReportInput:
 
 
 @pytest.mark.parametrize(("locale", "wrong", "right"), [
-    ("ja", "詳細はスレッドで", "報告者との個別の会話"),
-    ("en", "visible in the thread", "private conversation with the reporter"),
+    ("ja", "詳細はスレッドで", "報告者とボットの個別の会話"),
+    ("en", "visible in the thread", "the reporter's private chat with the bot"),
 ])
 def test_a_leak_notice_does_not_send_pr_to_the_thread(runtime_factory: Callable[..., Runtime], database_url: str,
                                                       locale: str, wrong: str, right: str) -> None:

@@ -127,7 +127,13 @@ def corrected(triage: Triage, actor: Actor, incident_id: int, typed: str, platfo
         said = catalog.t("commands.kind_same", ref=before.ref, kind=catalog.label("kind", kind))
         return Ran((said,), after.plan if after.plan is not None and after.plan.ops else None, action="kind_select")
     at_home = actor.user_id == view.reporter_id and (view.restricted or private)
-    return Ran(() if at_home else tuple(after.outcome.messages), after.plan, action="kind_select")
+    if at_home:
+        return Ran((), after.plan, action="kind_select")
+    # Told elsewhere: the steps go to the incident's conversation, not to the sender's chat (LINE WORKS walk F).
+    where = catalog.platform_word("place.reporter_chat" if view.restricted or private else "place.thread",
+                                  platform.refusals.platform)
+    said = catalog.t("correct.done_elsewhere", ref=view.ref, kind=view.kind_label, where=where)
+    return Ran((said, *after.outcome.messages[1:]), after.plan, action="kind_select")
 
 
 def named(platform: Platform, user: str) -> str:

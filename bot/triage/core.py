@@ -291,7 +291,9 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
                          cat.label("severity", incident.severity))
     reporter = reporters_named(deps, incident)
     if incident.restricted:
-        body = cat.t("notify.body_restricted", reporter=reporter)
+        where = incident.conversation_platform  # the report's place, in the words of the platform it was made on
+        body = cat.t("notify.body_restricted", reporter=reporter, place=cat.platform_word("place.report", where),
+                     private=cat.platform_word("place.reporter_chat", where))
     else:
         body = cat.t("notify.body", reporter=reporter, text=incident.text or "", url=incident.source_url or "—")
     if chain_level.origin == "municipal":

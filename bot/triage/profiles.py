@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import difflib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -153,8 +155,21 @@ def _known(keys: Any) -> str:
     return ", ".join(sorted(keys)) or "(none)"
 
 
-def check_references(profile: Profile, source: str) -> None:
-    """Raise ProfileError when a section, chain level or rule refers to something the profile lacks."""
+def _meant(profile: Profile, written: str, locale: str) -> str:
+    """The section key a first_report_to entry likely meant: a section written by its name (広報課), or a near key."""
+    wanted = unicodedata.normalize("NFKC", written).strip().casefold()
+    for key in profile.sections:
+        if wanted in {unicodedata.normalize("NFKC", profile.section_name(key, lang)).casefold() for lang in LOCALES}:
+            return (f" {written!r} is the name of section {key}: write {key} in first_report_to." if locale == "en"
+                    else f"{written!r} は部署 {key} の名前です。first_report_to には {key} と書いてください。")
+    close = difflib.get_close_matches(written, list(profile.sections), n=1, cutoff=0.75)
+    if close:
+        return f" Did you mean {close[0]}?" if locale == "en" else f"「{close[0]}」のことですか？"
+    return ""
+
+
+def check_references(profile: Profile, source: str, locale: str | None = None) -> None:
+    """Raise ProfileError when a section or rule refers to something the profile lacks (`locale`: app.yaml's)."""
 
     def clause_ok(keys: list[str], where: str) -> None:
         for i, key in enumerate(keys):
@@ -169,10 +184,11 @@ def check_references(profile: Profile, source: str) -> None:
         clause_ok(section.clauses, f"sections.{key}.clauses")
     for i, key in enumerate(profile.first_report_to):
         if key not in profile.sections:
-            raise ProfileError(both(
-                f"{source}: first_report_to[{i}]: 部署 {key!r} は sections にありません"
-                f"（使える部署: {_known(profile.sections)}）。",
-                f"{source}: first_report_to[{i}]: unknown section {key!r} (known: {_known(profile.sections)})"))
+            ja = (f"{source}: first_report_to[{i}]: 部署 {key!r} は sections にありません"
+                  f"（使える部署: {_known(profile.sections)}）。{_meant(profile, key, 'ja')}")
+            en = (f"{source}: first_report_to[{i}]: unknown section {key!r} (known: {_known(profile.sections)})"
+                  f"{_meant(profile, key, 'en')}")
+            raise ProfileError({"ja": ja, "en": en}.get(locale or "") or both(ja, en))
     clause_ok(profile.first_report_clauses, "first_report_clauses")
     if "reporter" not in profile.actors:
         raise ProfileError(both(f"{source}: actors.reporter: 必須の項目です（報告する職員の呼び方。"
@@ -181,13 +197,13 @@ def check_references(profile: Profile, source: str) -> None:
     clause_ok(profile.general_rule.clauses, "general_rule.clauses")
 
 
-def _validate(data: dict[str, Any], source: str) -> Profile:
+def _validate(data: dict[str, Any], source: str, locale: str | None = None) -> Profile:
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(both(f"{source}: {describe_validation_error(exc)}",
                                 f"{source}: {describe_validation_error(exc, 'en')}")) from None
-    check_references(profile, source)
+    check_references(profile, source, locale)
     return profile
 
 
@@ -309,8 +325,10 @@ def _follow_renamed_sections(parent: Profile, data: Mapping[str, Any], merged: d
             merged["actors"][key] = follow(actor) or merged["actors"][key]
 
 
-def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], source: str) -> Profile:
-    """Build a custom profile (app.yaml) from a dict, resolving `extends` against the built-ins."""
+def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], source: str,
+                      locale: str | None = None) -> Profile:
+    """Build a custom profile (app.yaml) from a dict, resolving `extends` against the built-ins (`locale`: the
+    file's language, for the messages that know it; else Japanese then English)."""
     if not isinstance(data, Mapping):
         raise ProfileError(both(f"{source}: 「項目名: 値」の形で書いてください。",
                                 f"{source}: (top level): expected a mapping, got {type(data).__name__}"))
@@ -348,4 +366,4 @@ def profile_from_dict(data: Mapping[str, Any], builtins: Mapping[str, Profile], 
     _follow_renamed_sections(parent, data, merged)
     merged["base"] = parent.base or parent.id
     merged["first_report_own"] = parent.first_report_own or list(merged["first_report_to"]) != parent.first_report_to
-    return _validate(merged, source)
+    return _validate(merged, source, locale)

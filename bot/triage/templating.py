@@ -15,6 +15,7 @@ from jinja2 import StrictUndefined, meta, nodes, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.clock import WEEKDAYS_EN, WEEKDAYS_JA
 from bot.triage.profiles import Profile
 from bot.wareki import wareki_date
 
@@ -186,13 +187,13 @@ def jdate(ctx: Context, value: Any) -> str:
 
 @pass_context
 def jdatetime(ctx: Context, value: Any) -> str:
-    """A time as 2026年11月20日 14:05 (ja) or 2026-11-20 14:05 JST (en); placeholders pass through."""
+    """A time with its weekday, as the records give it: 令和8年11月20日（金）14:05 or Fri 2026-11-20 14:05 JST."""
     value = _as_jst(value)
     if not isinstance(value, datetime):
         return jdate(ctx, value)
     if ctx.get("locale") == "en":
-        return value.strftime("%Y-%m-%d %H:%M JST")
-    return f"{jdate(ctx, value)} {value.hour:02d}:{value.minute:02d}"
+        return f"{WEEKDAYS_EN[value.weekday()]} {value:%Y-%m-%d %H:%M} JST"
+    return f"{jdate(ctx, value)}（{WEEKDAYS_JA[value.weekday()]}）{value.hour:02d}:{value.minute:02d}"
 
 
 def make_environment() -> SandboxedEnvironment:

@@ -148,7 +148,10 @@ class SlackPort:
             return str(message.get("text") or content.view.ref), kept + [said]
         assert isinstance(content, c.NoticeRedacted)
         view = content.view
-        body = self.render.t("notify.body_restricted", reporter=content.reporter_name)
+        words = self.render.catalog
+        body = self.render.t("notify.body_restricted", reporter=content.reporter_name,
+                             place=words.platform_word("place.report", PLATFORM),
+                             private=words.platform_word("place.reporter_chat", PLATFORM))
         title = content.title or self.render.t("notify.title", ref=view.ref, kind=view.kind_label,
                                                severity=view.severity_label)
         return escape(view.ref), self.render.redacted(blocks, body, title)
