@@ -172,6 +172,16 @@ class Ledger:
         """Every (purpose, channel, id) stored for the incident."""
         return self.queries.refs(incident_id, self.platform)
 
+    def retire(self, incident_id: int, purpose: str) -> None:
+        """A post said once per occasion (FINISHED, once per resolution) made sayable again: its message kept as
+        said in the conversation (a move private still rewrites it), the purpose and its copies' claims freed."""
+        for found, channel, ident in self.refs(incident_id):
+            if found != purpose and not found.startswith(purpose + COPY):
+                continue
+            if ident and found == purpose:
+                self.put(incident_id, f"{SAID}:{ident}", channel, ident)
+            self.forget(incident_id, found)
+
     def home(self, incident_id: int) -> Place | None:
         """Where the incident's conversation lives (thread in a channel, or a private conversation); None while a
         restricted incident's move out of its public thread is unfinished: what it would post there is held."""

@@ -1,0 +1,65 @@
+"""What must be said once per occasion, not once ever (session 20 resume2): a reopened incident that its steps
+resolve again says 対応完了 again in its conversation, and a redelivery of either end repeats nothing. The real
+core, run through the fake port."""
+
+from __future__ import annotations
+
+from bot.delivery import content as c
+from bot.delivery import controls, plan
+from bot.ports import Actor
+from bot.triage import lifecycle
+from bot.wiring import Runtime
+from tests.conftest import PR, STAFF
+from tests.delivery.fake_port import FakePort
+from tests.delivery.test_controls import NOW, when
+from tests.delivery.test_delivery_plan import FLAMING, REPORT_CH, make_runner, origin, report
+from tests.helpers import answers_for
+
+STAFF_ACTOR = Actor(STAFF, "担当 山田", "fake")
+PR_OFFICER = Actor(PR, "広報 佐藤", "fake")
+
+
+def _walked(runtime: Runtime, port: FakePort, incident_id: int) -> list[controls.AfterControl]:
+    """Every pending step answered by the reporter, each press's plan run (and run again: a redelivery)."""
+    triage, runner, done = runtime.triage, make_runner(runtime, port), []
+    while (step := triage.steps.current(incident_id, STAFF)) is not None:
+        outcome = triage.steps.complete(incident_id, step.step_id, STAFF_ACTOR, answers=answers_for(step))
+        after = controls.step_done(triage, outcome, STAFF_ACTOR, incident_id, step.step_id, NOW, "fake", when=when)
+        assert after.plan is not None
+        runner.run(after.plan)
+        again = triage.steps.complete(incident_id, step.step_id, STAFF_ACTOR, answers=answers_for(step))
+        repeat = controls.step_done(triage, again, STAFF_ACTOR, incident_id, step.step_id, NOW, "fake", when=when)
+        assert repeat.duplicate and repeat.plan is not None
+        runner.run(repeat.plan)
+        done.append(after)
+    return done
+
+
+def _all_done(port: FakePort, incident_id: int) -> list[str]:
+    ref = f"INC-{incident_id:04d}"
+    return [s.content.texts[-1] for s in port.posts(REPORT_CH) if isinstance(s.content, c.Texts)
+            and any("対応完了" in text and ref in text for text in s.content.texts)
+            and not s.content.texts[0].startswith("【")]
+
+
+def test_a_reopened_incident_resolved_again_by_its_steps_says_so_again_once(runtime: Runtime) -> None:
+    port = FakePort()
+    outcome = report(runtime, FLAMING.format(n=31), key="ev31")
+    assert outcome.incident is not None
+    incident_id = outcome.incident.id
+    make_runner(runtime, port).run(plan.report(outcome, origin()))
+    triage = runtime.triage
+    controls.acknowledge(triage, incident_id, PR_OFFICER, when)
+    first = _walked(runtime, port, incident_id)
+    assert first[-1].outcome.finished and triage.queries.view(incident_id, None).status == lifecycle.RESOLVED
+    assert len(_all_done(port, incident_id)) == 1
+    reopened = triage.incidents.change_status(incident_id, lifecycle.RESPONDING, PR_OFFICER)
+    make_runner(runtime, port).run(plan.notices(reopened, PR))
+    make_runner(runtime, port).run(plan.notices(reopened, PR))  # its redelivery
+    corrected, before = controls.correct_kind(triage, incident_id, "impersonation", STAFF_ACTOR,
+                                              lambda user: "担当 山田", home_is_private=False)
+    assert corrected.plan is not None
+    make_runner(runtime, port).run(corrected.plan)
+    second = _walked(runtime, port, incident_id)
+    assert second[-1].outcome.finished and triage.queries.view(incident_id, None).status == lifecycle.RESOLVED
+    assert len(_all_done(port, incident_id)) == 2  # said again for the second resolution, each once
