@@ -27,6 +27,7 @@ from bot.delivery.ledger import (
     REPORT_DELIVERY,
     THREAD,
     copy_purpose,
+    said_purpose,
     step_purpose,
 )
 from bot.delivery.ops import (
@@ -48,12 +49,12 @@ from bot.delivery.ops import (
     WithdrawControls,
     WithdrawReopen,
 )
-from bot.ports import IncidentView, Outcome, StepView
+from bot.ports import IncidentView, Notification, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.lifecycle import CLOSED, DECLINED, RESOLVED
-from bot.triage.report_messages import FOLLOWUP_HERE
-from bot.triage.restriction import HERE, RESTRICTED_HERE, RESTRICTED_NOTICE
+from bot.triage.report_messages import FOLLOWUP, FOLLOWUP_HERE
+from bot.triage.restriction import CO_REPORT, HERE, RESTRICTED_HERE, RESTRICTED_NOTICE
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
 
@@ -101,12 +102,13 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
         # a follow-up is no report of the post: its conversation reads it as news (an ordinary incident's only).
         if not view.restricted and not outcome.same_as_resolved and not outcome.followup:
             ops += (UpdateCount(view.id, view),)
-        ops += tuple(Post(view.id, None, HOME, c.Texts((note.title,))) for note in outcome.notifications
-                     if note.topic == FOLLOWUP_HERE and not view.restricted)
+        news = _news(outcome, origin)  # a follow-up's line and PR's 【続報】 once each: a redelivery posts what is missing
+        ops += tuple(Post(view.id, said_purpose(FOLLOWUP_HERE, news), HOME, c.Texts((note.title,)))
+                     for note in outcome.notifications if note.topic == FOLLOWUP_HERE and not view.restricted)
         revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
         if revised:  # PR's notices name the reporters anew, in place (walk s17 #11); a replay redraws them again
             ops += (ReviseNotices(view.id, view, revised, in_place=True),)
-        return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
+        return Plan(view.id, ops + _topic_notices(view, outcome, news), view.severity, origin.user)
     shared = origin.how == "message" and origin.public  # others can read the report where it was posted
     ops = (Adopt(view.id, REPORTED if origin.own else REPORTED_OTHERS, origin.place) if shared
            else Mark(view.id, REPORTED, origin.place.channel),)
@@ -248,13 +250,28 @@ def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     return tuple(told)
 
 
-def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
+def _topic_notices(view: IncidentView, outcome: Outcome, news: str = "") -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
     flare-up's carries the reopen control."""
-    # PR's 【閲覧制限】 notice once (its own purpose): resume posts it when a crash cut the restriction short.
-    return tuple(Post(view.id, RESTRICTED_NOTICE if note.topic == RESTRICTED_NOTICE else None, SECTION,
+    return tuple(Post(view.id, _notice_purpose(note, news), SECTION,
                       c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
                  for note in outcome.notifications if note.topic not in (None, REVISED, GRANTED, *HERE))
+
+
+def _notice_purpose(note: Notification, news: str) -> str | None:
+    """PR's 【閲覧制限】 notice, a follow-up's 【続報】 (`news`: which follow-up) and each co-reporter's 【共同報告】 are
+    said once each (their own purposes): a redelivery or resume posts what a crash left out, nothing twice."""
+    if note.topic == RESTRICTED_NOTICE:
+        return RESTRICTED_NOTICE
+    if note.topic == FOLLOWUP and news:
+        return said_purpose(FOLLOWUP, news)
+    return said_purpose(CO_REPORT, note.title, note.body) if note.topic == CO_REPORT else None
+
+
+def _news(outcome: Outcome, origin: Origin) -> str:
+    """What tells a follow-up apart, the same when it is delivered again: where and by whom, and what it said."""
+    said = [f"{note.title}|{note.body}" for note in outcome.notifications if note.topic in (FOLLOWUP, FOLLOWUP_HERE)]
+    return "|".join((origin.place.channel, origin.place.thread or "", origin.user, *said)) if said else ""
 
 
 def _step_purpose(kind: str, step: StepView) -> str:

@@ -40,6 +40,7 @@ HERE = (REOPENED_HERE, RESTRICTED_HERE, FOLLOWUP_HERE)
 # The topic of PR's 【閲覧制限】 notice when a report, an edit or a follow-up restricted the incident: posted once
 # (a ledger purpose of its own), so resume can post it when a crash cut the plan short.
 RESTRICTED_NOTICE = "restricted_notice"
+CO_REPORT = "co_report"  # PR told of a co-reporter without the role (how to grant it): said once per co-reporter
 # What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
 VIAS = {"report": "", "edit": "_edit", "followup": "_followup"}
 NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
@@ -71,7 +72,7 @@ def co_reporters_told(session: Session, deps: CoreDeps, incident: Incident, ref:
     """PR told of each co-reporter (id, name, platform) without the reporter role, with how to grant it; each
     message on record (`reason`, bot/triage/notices_sent.py)."""
     cat = deps.catalog
-    notes = (section_notice(deps, incident.id, "co_report", cat.t("coreport.title", ref=ref, kind=kind_label),
+    notes = (section_notice(deps, incident.id, CO_REPORT, cat.t("coreport.title", ref=ref, kind=kind_label),
                             cat.t("coreport.body", reporter=name or user, user=user)
                             + how(cat, "grant", platform, ref=ref, id=incident.id, user=user))
              for user, name, platform in people)

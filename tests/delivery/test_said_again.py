@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from bot.delivery import content as c
 from bot.delivery import controls, plan
-from bot.ports import Actor
+from bot.ports import Actor, Outcome, ReportInput
 from bot.triage import lifecycle
 from bot.wiring import Runtime
-from tests.conftest import PR, STAFF
+from tests.conftest import OTHER, PR, STAFF
 from tests.delivery.fake_port import FakePort
 from tests.delivery.test_controls import NOW, when
-from tests.delivery.test_delivery_plan import FLAMING, REPORT_CH, make_runner, origin, report
+from tests.delivery.test_delivery_plan import FLAMING, PR_CH, REPORT_CH, make_runner, origin, report
 from tests.helpers import answers_for
 
 STAFF_ACTOR = Actor(STAFF, "担当 山田", "fake")
@@ -63,3 +63,38 @@ def test_a_reopened_incident_resolved_again_by_its_steps_says_so_again_once(runt
     second = _walked(runtime, port, incident_id)
     assert second[-1].outcome.finished and triage.queries.view(incident_id, None).status == lifecycle.RESOLVED
     assert len(_all_done(port, incident_id)) == 2  # said again for the second resolution, each once
+
+
+def _followup_posts(port: FakePort) -> tuple[list[str], list[str]]:
+    """PR's 【続報】 notices, and the conversation's lines saying there is news."""
+    pr = [s.content.note.title for s in port.posts(PR_CH) if isinstance(s.content, c.SectionNotice)
+          and s.content.note.topic == "followup"]
+    here = [s.content.texts[0] for s in port.posts(REPORT_CH) if isinstance(s.content, c.Texts)
+            and "続報があります" in s.content.texts[0]]
+    return pr, here
+
+
+def _news(runtime: Runtime, text: str, key: str) -> Outcome:
+    return runtime.triage.incidents.report(ReportInput(text, Actor(OTHER, "田中 一郎", "fake"), idempotency_key=key,
+                                                       explicit=True))
+
+
+def test_a_follow_up_cut_short_by_a_crash_is_told_by_its_redelivery_once(runtime: Runtime) -> None:
+    port = FakePort()
+    outcome = report(runtime, FLAMING.format(n=32), key="ev32")
+    assert outcome.incident is not None
+    make_runner(runtime, port).run(plan.report(outcome, origin()))
+    news = f"{outcome.incident.ref} の件、アカウントは凍結されました"
+    followed = _news(runtime, news, "news1")  # committed; the process died before its plan
+    assert followed.followup and not followed.duplicate
+    assert _followup_posts(port) == ([], [])
+    where = origin(OTHER, ts="300.1")
+    for _ in range(2):  # the platform delivers it again, twice
+        again = _news(runtime, news, "news1")
+        assert again.duplicate and again.followup
+        make_runner(runtime, port).run(plan.report(again, where))
+    pr, here = _followup_posts(port)
+    assert len(pr) == 1 and "【続報】" in pr[0] and len(here) == 1 and news in here[0]
+    second = _news(runtime, news + "（再掲）", "news2")  # another follow-up: told too
+    make_runner(runtime, port).run(plan.report(second, origin(OTHER, ts="300.2")))
+    assert [len(found) for found in _followup_posts(port)] == [2, 2]
