@@ -102,7 +102,7 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
         # a follow-up is no report of the post: its conversation reads it as news (an ordinary incident's only).
         if not view.restricted and not outcome.same_as_resolved and not outcome.followup:
             ops += (UpdateCount(view.id, view),)
-        news = _news(outcome, origin)  # a follow-up's line and PR's 【続報】 once each: a redelivery posts what is missing
+        news = _news(outcome, origin)  # a follow-up's line and PR's 【続報】 once each: a redelivery posts the rest
         ops += tuple(Post(view.id, said_purpose(FOLLOWUP_HERE, news), HOME, c.Texts((note.title,)))
                      for note in outcome.notifications if note.topic == FOLLOWUP_HERE and not view.restricted)
         revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
@@ -259,8 +259,8 @@ def _topic_notices(view: IncidentView, outcome: Outcome, news: str = "") -> tupl
 
 
 def _notice_purpose(note: Notification, news: str) -> str | None:
-    """PR's 【閲覧制限】 notice, a follow-up's 【続報】 (`news`: which follow-up) and each co-reporter's 【共同報告】 are
-    said once each (their own purposes): a redelivery or resume posts what a crash left out, nothing twice."""
+    """PR's 【閲覧制限】 notice, a follow-up's 【続報】 (`news`: which follow-up) and each co-reporter's 【共同報告】
+    are said once each (their own purposes): a redelivery or resume posts what a crash left out, nothing twice."""
     if note.topic == RESTRICTED_NOTICE:
         return RESTRICTED_NOTICE
     if note.topic == FOLLOWUP and news:
