@@ -63,6 +63,7 @@ FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the nex
 ENDED_TOLD = "ended_told"  # the conversation told, once, that the incident was ended from its control
 RESTRICTED_TOLD = "restricted_told"  # the conversation told, once, that a merged report restricted the incident
 RESTRICTION_ADVISED = "restriction_advised"  # a mark: the colleague whose words restricted it was advised
+RESTRICTION_SAID = "restriction_said"  # a mark: the one whose words restricted it was told so (SAID)
 SECTION = "section"  # the channel of section notifications (PR, or restricted for restricted incidents)
 # Where a report was posted as a message others can read (the reporter's own, or someone else's reported with a
 # message action); "done" under REPORTED: the report was no such message (a command, a private chat). A correction
@@ -94,6 +95,8 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
     if outcome.merged:
         ops: tuple[Op, ...] = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
         ops += (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
+        if outcome.became_restricted and not outcome.duplicate:  # resume tells them when a crash came first
+            ops += (Mark(view.id, RESTRICTION_SAID, origin.place.channel),)
         if view.restricted and origin.how == "message" and origin.public:  # the co-reporter's post is public too
             ops += (Tell(view.id, origin.place, origin.user, c.PrivacyAdvice(view, origin.place, origin.own, True)),)
             if outcome.became_restricted and not outcome.duplicate:  # resume advises whom a crash left untold
@@ -174,10 +177,12 @@ def _told_why(view: IncidentView, outcome: Outcome, *, moving: bool) -> tuple[Op
 
 
 def restriction_resumed(outcome: Outcome, reporter_name: str, *, moving: bool = True,
-                        advise: tuple[str, Place] | None = None) -> tuple[Plan, Plan]:
+                        advise: tuple[str, Place] | None = None, said: tuple[str, Place, str] | None = None
+                        ) -> tuple[Plan, Plan]:
     """A restriction a crash cut short (resume.resume_restrictions): the redaction, the move (`moving`: its public
     thread was never taken private; else the reporter advised where it is), PR's 【閲覧制限】 notice and the advice to
-    the colleague whose words restricted it (`advise`: who, where they are), each once; then, to run only once the
+    the colleague whose words restricted it (`advise`: who, where they are) and what they are told it did (`said`:
+    who, where, the words), each once; then, to run only once the
     conversation is private (a failed move must not leave a step card in public), what it is told and, after this
     move, the first reporter's step."""
     view = outcome.incident
@@ -187,6 +192,9 @@ def restriction_resumed(outcome: Outcome, reporter_name: str, *, moving: bool = 
         author, place = advise
         first += (Tell(view.id, place, author, c.PrivacyAdvice(view, place, True, True)),
                   Mark(view.id, RESTRICTION_ADVISED, place.channel))
+    if said is not None:
+        author, place, text = said
+        first += (Tell(view.id, place, author, c.Texts((text,))), Mark(view.id, RESTRICTION_SAID, place.channel))
     return (Plan(view.id, first, view.severity, view.reporter_id),
             Plan(view.id, _told_why(view, outcome, moving=moving), view.severity, view.reporter_id))
 
@@ -200,6 +208,8 @@ def restricted_late(outcome: Outcome, place: Place, user: str, *, advise: bool, 
     if view is None or not outcome.became_restricted:
         return Plan(None)
     ops = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
+    if not outcome.duplicate:  # its author was told (SAID) by the adapter as this plan began
+        ops += (Mark(view.id, RESTRICTION_SAID, place.channel),)
     if advise and not outcome.duplicate:
         ops += (Tell(view.id, place, user, c.PrivacyAdvice(view, place, True, True)),
                 Mark(view.id, RESTRICTION_ADVISED, place.channel))  # resume advises whom a crash left untold
@@ -253,12 +263,12 @@ def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
 def _topic_notices(view: IncidentView, outcome: Outcome, news: str = "") -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
     flare-up's carries the reopen control."""
-    return tuple(Post(view.id, _notice_purpose(note, news), SECTION,
+    return tuple(Post(view.id, notice_purpose(note, news), SECTION,
                       c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
                  for note in outcome.notifications if note.topic not in (None, REVISED, GRANTED, *HERE))
 
 
-def _notice_purpose(note: Notification, news: str) -> str | None:
+def notice_purpose(note: Notification, news: str = "") -> str | None:
     """PR's 【閲覧制限】 notice, a follow-up's 【続報】 (`news`: which follow-up) and each co-reporter's 【共同報告】
     are said once each (their own purposes): a redelivery or resume posts what a crash left out, nothing twice."""
     if note.topic == RESTRICTED_NOTICE:
