@@ -12,11 +12,21 @@ from bot.wiring import Runtime
 from tests.conftest import OTHER, PR, STAFF
 from tests.delivery.fake_port import FakePort
 from tests.delivery.test_controls import NOW, when
-from tests.delivery.test_delivery_plan import FLAMING, PR_CH, REPORT_CH, make_runner, origin, report
+from tests.delivery.test_delivery_plan import (
+    FLAMING,
+    LEAK,
+    PR_CH,
+    REPORT_CH,
+    RESTRICTED_CH,
+    make_runner,
+    origin,
+    report,
+)
 from tests.helpers import answers_for
 
 STAFF_ACTOR = Actor(STAFF, "担当 山田", "fake")
 PR_OFFICER = Actor(PR, "広報 佐藤", "fake")
+THIRD = "slack:U_THIRD"
 
 
 def _walked(runtime: Runtime, port: FakePort, incident_id: int) -> list[controls.AfterControl]:
@@ -97,4 +107,31 @@ def test_a_follow_up_cut_short_by_a_crash_is_told_by_its_redelivery_once(runtime
     assert len(pr) == 1 and "【続報】" in pr[0] and len(here) == 1 and news in here[0]
     second = _news(runtime, news + "（再掲）", "news2")  # another follow-up: told too
     make_runner(runtime, port).run(plan.report(second, origin(OTHER, ts="300.2")))
+    again = _news(runtime, news + "（再掲）", "news2")  # delivered again after its plan ran: nothing more
+    make_runner(runtime, port).run(plan.report(again, origin(OTHER, ts="300.2")))
     assert [len(found) for found in _followup_posts(port)] == [2, 2]
+
+
+def test_a_co_report_on_a_leak_cut_short_by_a_crash_is_told_to_pr_by_its_redelivery_once(runtime: Runtime) -> None:
+    port = FakePort()
+    outcome = report(runtime, LEAK.format(n=33), key="ev33")
+    assert outcome.incident is not None and outcome.incident.restricted
+    make_runner(runtime, port).run(plan.report(outcome, origin()))
+    merged = report(runtime, LEAK.format(n=33), user=OTHER, key="co33")  # committed; the process died
+    assert merged.merged and any(note.topic == "co_report" for note in merged.notifications)
+
+    def told() -> list[str]:
+        return [s.content.note.title for s in port.posts(RESTRICTED_CH) if isinstance(s.content, c.SectionNotice)
+                and s.content.note.title.startswith("【共同報告】")]
+
+    assert told() == []
+    for _ in range(2):  # delivered again, twice
+        again = report(runtime, LEAK.format(n=33), user=OTHER, key="co33")
+        assert again.duplicate and again.merged
+        make_runner(runtime, port).run(plan.report(again, origin(OTHER, ts="300.3")))
+    assert len(told()) == 1
+    live = report(runtime, LEAK.format(n=33), user=THIRD, key="co34")  # another's, its plan run, then again
+    make_runner(runtime, port).run(plan.report(live, origin(THIRD, ts="300.4")))
+    make_runner(runtime, port).run(plan.report(report(runtime, LEAK.format(n=33), user=THIRD, key="co34"),
+                                               origin(THIRD, ts="300.4")))
+    assert len(told()) == 2
