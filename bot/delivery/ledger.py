@@ -62,6 +62,12 @@ def copy_purpose(purpose: str, user_id: str) -> str:
     return f"{purpose}{COPY}{hashlib.sha256(user_id.encode('utf-8')).hexdigest()[:16]}"
 
 
+def said_purpose(prefix: str, *occasion: str) -> str:
+    """The ref purpose of a message said once per occasion (a follow-up's 【続報】, a co-reporter's 【共同報告】):
+    `prefix` and a hash of what tells the occasions apart (the same when the occasion is delivered again)."""
+    return f"{prefix}:{hashlib.sha256(chr(10).join(occasion).encode('utf-8')).hexdigest()[:16]}"
+
+
 def step_told_purpose(kind: str, step_id: str, status: str) -> str:
     """The mark that a step's press (done or skipped) was shown to the end: resume finishes presses without it."""
     return f"{STEP_TOLD}:{kind}:{step_id}:{status}"
@@ -171,6 +177,16 @@ class Ledger:
     def refs(self, incident_id: int) -> list[tuple[str, str, str | None]]:
         """Every (purpose, channel, id) stored for the incident."""
         return self.queries.refs(incident_id, self.platform)
+
+    def retire(self, incident_id: int, purpose: str) -> None:
+        """A post said once per occasion (FINISHED, once per resolution) made sayable again: its message kept as
+        said in the conversation (a move private still rewrites it), the purpose and its copies' claims freed."""
+        for found, channel, ident in self.refs(incident_id):
+            if found != purpose and not found.startswith(purpose + COPY):
+                continue
+            if ident and found == purpose:
+                self.put(incident_id, f"{SAID}:{ident}", channel, ident)
+            self.forget(incident_id, found)
 
     def home(self, incident_id: int) -> Place | None:
         """Where the incident's conversation lives (thread in a channel, or a private conversation); None while a

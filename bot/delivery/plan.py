@@ -27,6 +27,7 @@ from bot.delivery.ledger import (
     REPORT_DELIVERY,
     THREAD,
     copy_purpose,
+    said_purpose,
     step_purpose,
 )
 from bot.delivery.ops import (
@@ -48,12 +49,12 @@ from bot.delivery.ops import (
     WithdrawControls,
     WithdrawReopen,
 )
-from bot.ports import IncidentView, Outcome, StepView
+from bot.ports import IncidentView, Notification, Outcome, StepView
 from bot.triage.flareup import REOPENED, REOPENED_HERE
 from bot.triage.flareup import TOPIC as REPORTED_AGAIN
 from bot.triage.lifecycle import CLOSED, DECLINED, RESOLVED
-from bot.triage.report_messages import FOLLOWUP_HERE
-from bot.triage.restriction import HERE, RESTRICTED_HERE, RESTRICTED_NOTICE
+from bot.triage.report_messages import FOLLOWUP, FOLLOWUP_HERE
+from bot.triage.restriction import CO_REPORT, HERE, RESTRICTED_HERE, RESTRICTED_NOTICE
 from bot.triage.roles import GRANTED, granted_purpose
 from bot.triage.url_correction import REVISED
 
@@ -62,6 +63,7 @@ FRESH_STEP = "step:fresh"  # a step shown again after a kind correction: the nex
 ENDED_TOLD = "ended_told"  # the conversation told, once, that the incident was ended from its control
 RESTRICTED_TOLD = "restricted_told"  # the conversation told, once, that a merged report restricted the incident
 RESTRICTION_ADVISED = "restriction_advised"  # a mark: the colleague whose words restricted it was advised
+RESTRICTION_SAID = "restriction_said"  # a mark: the one whose words restricted it was told so (SAID)
 SECTION = "section"  # the channel of section notifications (PR, or restricted for restricted incidents)
 # Where a report was posted as a message others can read (the reporter's own, or someone else's reported with a
 # message action); "done" under REPORTED: the report was no such message (a command, a private chat). A correction
@@ -93,6 +95,8 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
     if outcome.merged:
         ops: tuple[Op, ...] = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
         ops += (Tell(view.id, origin.place, origin.user, c.Texts(outcome.messages), link=True),)
+        if outcome.became_restricted and not outcome.duplicate:  # resume tells them when a crash came first
+            ops += (Mark(view.id, RESTRICTION_SAID, origin.place.channel),)
         if view.restricted and origin.how == "message" and origin.public:  # the co-reporter's post is public too
             ops += (Tell(view.id, origin.place, origin.user, c.PrivacyAdvice(view, origin.place, origin.own, True)),)
             if outcome.became_restricted and not outcome.duplicate:  # resume advises whom a crash left untold
@@ -101,12 +105,13 @@ def report(outcome: Outcome, origin: Origin, *, reporter_name: str = "", home_is
         # a follow-up is no report of the post: its conversation reads it as news (an ordinary incident's only).
         if not view.restricted and not outcome.same_as_resolved and not outcome.followup:
             ops += (UpdateCount(view.id, view),)
-        ops += tuple(Post(view.id, None, HOME, c.Texts((note.title,))) for note in outcome.notifications
-                     if note.topic == FOLLOWUP_HERE and not view.restricted)
+        news = _news(outcome, origin)  # a follow-up's line and PR's 【続報】 once each: a redelivery posts the rest
+        ops += tuple(Post(view.id, said_purpose(FOLLOWUP_HERE, news), HOME, c.Texts((note.title,)))
+                     for note in outcome.notifications if note.topic == FOLLOWUP_HERE and not view.restricted)
         revised = tuple(note for note in outcome.notifications if note.topic == REVISED)
         if revised:  # PR's notices name the reporters anew, in place (walk s17 #11); a replay redraws them again
             ops += (ReviseNotices(view.id, view, revised, in_place=True),)
-        return Plan(view.id, ops + _topic_notices(view, outcome), view.severity, origin.user)
+        return Plan(view.id, ops + _topic_notices(view, outcome, news), view.severity, origin.user)
     shared = origin.how == "message" and origin.public  # others can read the report where it was posted
     ops = (Adopt(view.id, REPORTED if origin.own else REPORTED_OTHERS, origin.place) if shared
            else Mark(view.id, REPORTED, origin.place.channel),)
@@ -172,10 +177,12 @@ def _told_why(view: IncidentView, outcome: Outcome, *, moving: bool) -> tuple[Op
 
 
 def restriction_resumed(outcome: Outcome, reporter_name: str, *, moving: bool = True,
-                        advise: tuple[str, Place] | None = None) -> tuple[Plan, Plan]:
+                        advise: tuple[str, Place] | None = None, said: tuple[str, Place, str] | None = None
+                        ) -> tuple[Plan, Plan]:
     """A restriction a crash cut short (resume.resume_restrictions): the redaction, the move (`moving`: its public
     thread was never taken private; else the reporter advised where it is), PR's 【閲覧制限】 notice and the advice to
-    the colleague whose words restricted it (`advise`: who, where they are), each once; then, to run only once the
+    the colleague whose words restricted it (`advise`: who, where they are) and what they are told it did (`said`:
+    who, where, the words), each once; then, to run only once the
     conversation is private (a failed move must not leave a step card in public), what it is told and, after this
     move, the first reporter's step."""
     view = outcome.incident
@@ -185,6 +192,9 @@ def restriction_resumed(outcome: Outcome, reporter_name: str, *, moving: bool = 
         author, place = advise
         first += (Tell(view.id, place, author, c.PrivacyAdvice(view, place, True, True)),
                   Mark(view.id, RESTRICTION_ADVISED, place.channel))
+    if said is not None:
+        author, place, text = said
+        first += (Tell(view.id, place, author, c.Texts((text,))), Mark(view.id, RESTRICTION_SAID, place.channel))
     return (Plan(view.id, first, view.severity, view.reporter_id),
             Plan(view.id, _told_why(view, outcome, moving=moving), view.severity, view.reporter_id))
 
@@ -198,6 +208,8 @@ def restricted_late(outcome: Outcome, place: Place, user: str, *, advise: bool, 
     if view is None or not outcome.became_restricted:
         return Plan(None)
     ops = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
+    if not outcome.duplicate:  # its author was told (SAID) by the adapter as this plan began
+        ops += (Mark(view.id, RESTRICTION_SAID, place.channel),)
     if advise and not outcome.duplicate:
         ops += (Tell(view.id, place, user, c.PrivacyAdvice(view, place, True, True)),
                 Mark(view.id, RESTRICTION_ADVISED, place.channel))  # resume advises whom a crash left untold
@@ -248,13 +260,28 @@ def _granted(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
     return tuple(told)
 
 
-def _topic_notices(view: IncidentView, outcome: Outcome) -> tuple[Op, ...]:
+def _topic_notices(view: IncidentView, outcome: Outcome, news: str = "") -> tuple[Op, ...]:
     """The core's informational notices to the section (a co-report waiting for a role, a severity change); a
     flare-up's carries the reopen control."""
-    # PR's 【閲覧制限】 notice once (its own purpose): resume posts it when a crash cut the restriction short.
-    return tuple(Post(view.id, RESTRICTED_NOTICE if note.topic == RESTRICTED_NOTICE else None, SECTION,
+    return tuple(Post(view.id, notice_purpose(note, news), SECTION,
                       c.SectionNotice(note, view, reopen=note.topic == REPORTED_AGAIN))
                  for note in outcome.notifications if note.topic not in (None, REVISED, GRANTED, *HERE))
+
+
+def notice_purpose(note: Notification, news: str = "") -> str | None:
+    """PR's 【閲覧制限】 notice, a follow-up's 【続報】 (`news`: which follow-up) and each co-reporter's 【共同報告】
+    are said once each (their own purposes): a redelivery or resume posts what a crash left out, nothing twice."""
+    if note.topic == RESTRICTED_NOTICE:
+        return RESTRICTED_NOTICE
+    if note.topic == FOLLOWUP and news:
+        return said_purpose(FOLLOWUP, news)
+    return said_purpose(CO_REPORT, note.title, note.body) if note.topic == CO_REPORT else None
+
+
+def _news(outcome: Outcome, origin: Origin) -> str:
+    """What tells a follow-up apart, the same when it is delivered again: where and by whom, and what it said."""
+    said = [f"{note.title}|{note.body}" for note in outcome.notifications if note.topic in (FOLLOWUP, FOLLOWUP_HERE)]
+    return "|".join((origin.place.channel, origin.place.thread or "", origin.user, *said)) if said else ""
 
 
 def _step_purpose(kind: str, step: StepView) -> str:

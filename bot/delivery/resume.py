@@ -18,7 +18,7 @@ from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DE
 from bot.lease import POST_LEASE, Lease
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage.queries import IncidentQueries
-from bot.triage.restriction import RESTRICTED_NOTICE, Restriction, restricted_between, restriction_outcome
+from bot.triage.restriction import Restriction, restricted_between, restriction_outcome
 from bot.triage.roles import RoleDesk
 from bot.triage.service import Triage
 
@@ -129,15 +129,16 @@ def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: C
         try:
             restriction = restriction_outcome(triage.deps, triage.steps, incident_id)
             outcome, advise = restriction.outcome, _advice_owed(queries, platform, restriction, private)
-            notice = any(note.topic == RESTRICTED_NOTICE for note in outcome.notifications) and not (
-                queries.get_ref(incident_id, platform, RESTRICTED_NOTICE) or ("", None))[1]
-            if not (unmoved or notice or advise):
+            said = _said_owed(queries, platform, restriction)
+            notice = any(not (queries.get_ref(incident_id, platform, purpose) or ("", None))[1]
+                         for purpose in map(plan.notice_purpose, outcome.notifications) if purpose)
+            if not (unmoved or notice or advise or said):
                 continue
             done += 1
             log.warning("delivery.restriction_resumed platform=%s incident_id=%s", platform, incident_id)
             assert outcome.incident is not None
             first, told = plan.restriction_resumed(outcome, name_of(outcome.incident.reporter_id), moving=unmoved,
-                                                   advise=advise)
+                                                   advise=advise, said=said)
             run(first)
             if not unmoved or queries.get_ref(incident_id, platform, PRIVATE_HOME) is not None:
                 run(told)
@@ -157,6 +158,17 @@ def _advice_owed(queries: IncidentQueries, platform: str, restriction: Restricti
     if private(message[1]) or queries.get_ref(view.id, platform, plan.RESTRICTION_ADVISED) is not None:
         return None
     return str(restriction.author), Place(message[1])
+
+
+def _said_owed(queries: IncidentQueries, platform: str, restriction: Restriction) -> tuple[str, Place, str] | None:
+    """(who, where, the words) for the one whose words on `platform` restricted the incident and who was never told
+    so (plan.RESTRICTION_SAID): told where those words are."""
+    view, message = restriction.outcome.incident, (restriction.message or "").split("|")
+    if view is None or not restriction.author or not restriction.said or len(message) != 3 or message[0] != platform:
+        return None
+    if queries.get_ref(view.id, platform, plan.RESTRICTION_SAID) is not None:
+        return None
+    return restriction.author, Place(message[1]), restriction.said
 
 
 def _due(queries: IncidentQueries, platform: str, incident_id: int) -> bool:

@@ -159,7 +159,8 @@ class Runner:
         if isinstance(op, p.ReviseNotices):
             return revise(self.port, led, op, lambda at, shown, purpose: self.post_once(
                 op.incident_id, purpose, at, shown, plan, led=led), self.edits)
-        if isinstance(op, p.WithdrawReopen):
+        if isinstance(op, p.WithdrawReopen):  # reopened: its next 対応完了 (a resolution of its own) is said again
+            led.retire(op.incident_id, lg.FINISHED)
             return withdraw(self.port, led, op)
         if isinstance(op, p.WithdrawControls):
             return withdraw_controls(self.port, led, op)

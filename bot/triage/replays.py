@@ -56,6 +56,15 @@ def repeated_report(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     if not _restricted_by(session, incident, report):  # PR's notice named its poster: redrawn again, in place
         told = reported_too(session, deps, incident, report.reporter.display_name, len(reporters)) if (
             led_to == "merged_report" and data.get("added")) else ()
+        if followup and isinstance(data.get("text"), str):  # PR and the conversation told of it as they were
+            from bot.triage.followups import announced  # here: followups imports restriction, which imports KEY
+
+            told = announced(deps, incident, view.ref, report.reporter.display_name or actor, data["text"])
+        elif led_to == "merged_report" and data.get("added") and not (data.get("granted") or view.details_visible):
+            from bot.triage.restriction import co_report_notes  # here: restriction imports KEY
+
+            told = co_report_notes(deps, incident.id, view.ref, view.kind_label, [  # PR told of its reporter, as then
+                (actor, report.reporter.display_name, report.reporter.platform)])
         return Outcome(incident=view, merged=True, followup=followup, duplicate=True, messages=(message,),
                        notifications=told)
     # Its merge restricted the incident: the redaction and the move may not have happened (the plan finishes them).

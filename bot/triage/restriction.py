@@ -40,6 +40,7 @@ HERE = (REOPENED_HERE, RESTRICTED_HERE, FOLLOWUP_HERE)
 # The topic of PR's 【閲覧制限】 notice when a report, an edit or a follow-up restricted the incident: posted once
 # (a ledger purpose of its own), so resume can post it when a crash cut the plan short.
 RESTRICTED_NOTICE = "restricted_notice"
+CO_REPORT = "co_report"  # PR told of a co-reporter without the role (how to grant it): said once per co-reporter
 # What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
 VIAS = {"report": "", "edit": "_edit", "followup": "_followup"}
 NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
@@ -68,14 +69,20 @@ def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor,
 
 def co_reporters_told(session: Session, deps: CoreDeps, incident: Incident, ref: str, kind_label: str,
                       people: list[tuple[str, str | None, str]], reason: str) -> tuple[Notification, ...]:
-    """PR told of each co-reporter (id, name, platform) without the reporter role, with how to grant it; each
-    message on record (`reason`, bot/triage/notices_sent.py)."""
+    """co_report_notes, each message on record (`reason`, bot/triage/notices_sent.py)."""
+    return tuple(on_record(session, deps, incident, list(co_report_notes(deps, incident.id, ref, kind_label, people)),
+                           reason))
+
+
+def co_report_notes(deps: CoreDeps, incident_id: int, ref: str, kind_label: str,
+                    people: list[tuple[str, str | None, str]]) -> tuple[Notification, ...]:
+    """PR told of each co-reporter (id, name, platform) without the reporter role, with how to grant it."""
     cat = deps.catalog
-    notes = (section_notice(deps, incident.id, "co_report", cat.t("coreport.title", ref=ref, kind=kind_label),
+    notes = (section_notice(deps, incident_id, CO_REPORT, cat.t("coreport.title", ref=ref, kind=kind_label),
                             cat.t("coreport.body", reporter=name or user, user=user)
-                            + how(cat, "grant", platform, ref=ref, id=incident.id, user=user))
+                            + how(cat, "grant", platform, ref=ref, id=incident_id, user=user))
              for user, name, platform in people)
-    return tuple(on_record(session, deps, incident, [note for note in notes if note], reason))
+    return tuple(note for note in notes if note)
 
 
 def restricts(deps: CoreDeps, incident: Incident, kind: str, text: str) -> bool:
@@ -182,6 +189,7 @@ class Restriction:
     outcome: Outcome
     author: str | None = None
     message: str | None = None
+    said: str | None = None  # what `author` was told their words did (SAID)
 
 
 def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> Restriction:
@@ -196,11 +204,15 @@ def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> 
         data = (event.data if event is not None else None) or {}
         view = build_view(deps, incident, reporter_ids(session, incident_id), incident.reporter_id)
         step = steps.current_view(session, incident, incident.reporter_id)
+        rows = reporter_rows(session, incident_id)  # PR told of those who lost the role by it, as restrict() told
+        lost = co_report_notes(deps, incident_id, view.ref, view.kind_label, [
+            (str(user), rows[user].name if user in rows else None, platform_of(str(user)))
+            for user in data.get("revoked") or ()])
         if event is None or not data.get("by_report"):
-            return Restriction(Outcome(incident=view, became_restricted=True, step=step))
+            return Restriction(Outcome(incident=view, became_restricted=True, step=step, notifications=lost))
         via, author = str(data.get("via")), event.actor
         said = deps.catalog.t(f"report.restricted_here{VIAS.get(via, '')}", ref=view.ref)
-        row = reporter_rows(session, incident_id).get(author)
+        row = rows.get(author)
         name = (row.name if row is not None else None) or actor_names(session, incident_id).get(author) or author
         notes = (_restricted_notice(deps, incident_id, view.kind_label, via, name),
                  section_notice(deps, incident_id, RESTRICTED_HERE, said, ""))
@@ -210,4 +222,5 @@ def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> 
                 TimelineEvent.actor == author, TimelineEvent.data[MESSAGE].as_string().is_not(None))
             .order_by(TimelineEvent.seq).limit(1)).scalar()
         return Restriction(Outcome(incident=view, became_restricted=True, step=step,
-                                   notifications=tuple(note for note in notes if note)), author, message)
+                                   notifications=lost + tuple(note for note in notes if note)), author, message,
+                           deps.catalog.t(SAID[via], ref=view.ref) if via in SAID else None)
