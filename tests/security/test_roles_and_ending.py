@@ -21,6 +21,7 @@ from bot.triage import lifecycle
 from bot.triage.access import AccessPolicy, PermissionDenied
 from bot.triage.audit import verify_database
 from bot.triage.export import export_timeline
+from bot.triage.url_correction import REVISED
 from bot.wiring import Runtime
 from storage.models import Escalation, TimelineEvent
 from tests.conftest import OTHER, PR, SECURITY, STAFF
@@ -120,7 +121,9 @@ def test_grant_through_the_console(runtime_factory: Callable[..., Runtime], sqli
 def test_co_reporter_of_an_ordinary_incident_still_shares_the_work(runtime: Runtime) -> None:
     incident_id = _report(runtime, FLAMING)
     outcome = runtime.triage.incidents.report(ReportInput(f"炎上しています {FLAMING_URL}", CO_REPORTER))
-    assert outcome.merged and not outcome.notifications and "報告者 2 名" in outcome.messages[0]
+    # PR is asked nothing: its notice is only redrawn in place naming both reporters (walk s17 #11).
+    assert outcome.merged and "報告者 2 名" in outcome.messages[0]
+    assert [note.topic for note in outcome.notifications] == [REVISED]
     assert runtime.triage.queries.view(incident_id, None).reporters == (STAFF, OTHER)
 
 
