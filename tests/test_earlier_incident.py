@@ -65,7 +65,7 @@ def test_a_closed_incidents_post_opens_a_new_incident_that_names_it(runtime_fact
     assert replayed.duplicate and line in replayed.messages and _first_notice(replayed).startswith(line)
     assert verify_database(runtime.triage.deps).ok
     timeline = RecordsDesk(runtime.triage.deps).timeline_file(outcome.incident.id, None, "md").content.decode()
-    assert "この投稿は以前 INC-0001（2026年11月18日 10:00に終結）として対応しています。" in timeline
+    assert "この投稿は以前 INC-0001（令和8年11月18日（水）10:00に終結）として対応しています。" in timeline
 
 
 def test_a_declined_incident_is_named_with_its_reason(runtime_factory: Callable[..., Runtime], database_url: str,

@@ -11,6 +11,7 @@ from bot.lease import POST_LEASE
 from bot.ports import Actor, ReportInput
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest
+from bot.triage.url_correction import REVISED
 from bot.wiring import Runtime
 from storage.models import Escalation, Incident, TimelineEvent
 from storage.timeline import verify_chain
@@ -63,7 +64,8 @@ def test_reports_of_the_same_post_merge(runtime: Runtime) -> None:
         "この投稿、苦情が殺到して炎上中です https://twitter.com/asahikawa_fake/status/1234567890/?s=20",
         OTHER_STAFF))
     assert first.incident is not None and second.incident is not None
-    assert second.merged and not second.created and not second.notifications
+    # PR is asked nothing new: its notice is only redrawn in place naming both reporters (walk s17 #11).
+    assert second.merged and not second.created and [n.topic for n in second.notifications] == [REVISED]
     assert second.incident.id == first.incident.id
     assert set(second.incident.reporters) == {STAFF, OTHER}
     assert "merged_report" in _events(runtime, first.incident.id)
