@@ -68,7 +68,8 @@ def test_the_console_timeline_is_plain_text(runtime_factory: Callable[..., Runti
     shown = chat.handle("/timeline")
     lines = shown.splitlines()
     assert lines[0] == "INC-0001 タイムライン（炎上・報告受付）"
-    assert any(line.startswith("令和8年11月18日（水）10:00　通知　") and line.endswith("　根拠: 浦臼町ガイドライン 5(3)")
+    assert any(line.startswith("令和8年11月18日（水）10:00　通知　")
+               and line.endswith("　根拠: 浦臼町ガイドライン 5(3)")
                and "所属課局長及び総務課に通知しました" in line for line in lines), shown
     assert r"「除雪計画 5(3) を確認 \n 次へ | =SUM(A1:A2) *強調*」" in shown
     assert "\\(" not in shown and "\\\\" not in shown and not any(line.startswith(("|", "#")) for line in lines)
