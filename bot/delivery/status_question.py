@@ -12,7 +12,8 @@ from bot.triage.urls import first_url
 
 # Japanese: soon after the incident, what is asked about it ...
 # The record is asked for in the same breath (「INC-2 のタイムラインを見せて」): its standing is the answer there.
-_JA_TOPIC = re.compile(r"状況|状態|進捗|進み具合|経過|ステータス|どうなって|どこまで|どんな感じ|"
+# 「どう」 alone too: a 部長's 「INC-1 どう？」「…どうなった？」 (walk s21 #4).
+_JA_TOPIC = re.compile(r"状況|状態|進捗|進み具合|経過|ステータス|どう|どこまで|どんな感じ|"
                        r"タイムライン|記録|履歴|経緯")
 JA_TOPIC_WITHIN = 10  # 「INC-3 の件、対応は今どこまで」: a few words may come between
 # ... and that it is asked: a question mark, or a question's or a request's ending.

@@ -58,6 +58,21 @@ def tell_unreached(runner: Runner, catalog: Catalog, note: Notification, code: s
     return True
 
 
+def attach(runner: Runner, catalog: Catalog) -> Runner:
+    """The runner tells a section notice a plan could not post (the first notice, a flare-up's) as the scheduler's
+    re-notices are told, at once: not as a code and 「もう一度お試しください」 to the reporter (walk s21 #3)."""
+
+    def told(note: Notification, code: str) -> bool:
+        try:
+            return tell_unreached(runner, catalog, note, code)
+        except Exception:  # noqa: BLE001 - the refusal is still recorded and said as a code
+            log.exception("delivery.unreached_tell_failed incident_id=%s", note.incident_id)
+            return False
+
+    runner.section_refused = told
+    return runner
+
+
 def notify(runner: Runner, catalog: Catalog, note: Notification,
            when: Callable[[datetime], str]) -> Posted | None:
     """`Runner.notify`; a refusal of the channel is told as above, then raised (the scheduler records it and
@@ -72,4 +87,4 @@ def notify(runner: Runner, catalog: Catalog, note: Notification,
         raise
 
 
-__all__ = ["REASONS", "notify", "reason_of", "setting_of", "tell_unreached"]
+__all__ = ["REASONS", "attach", "notify", "reason_of", "setting_of", "tell_unreached"]

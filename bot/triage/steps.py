@@ -181,8 +181,8 @@ class StepRunner:
             raise InvalidRequest(cat.t("step.unknown", step=step_id))
         wanted = "skipped" if skip else "done"
         state = states.get(step_id)
-        if state is not None and state.status == wanted:
-            # A double click or a redelivered action: nothing new happens.
+        if state is not None and state.status != "pending":
+            # A double click, a redelivery, or a stale card's other button (walk s21 #1): the step stays as finished.
             view = build_view(self.deps, incident, reporters, actor.user_id)
             return Outcome(incident=view, duplicate=True, step=self.current_view(session, incident, actor.user_id))
         if not lifecycle.is_open(incident.status):

@@ -48,8 +48,10 @@ def test_a_report_while_the_bot_is_out_of_the_pr_room_says_why_pr_was_not_told(
     [view] = lw.runtime.triage.queries.list(None)
     said = [text_of(content) for content in lw.to_user(STAFF)]
     assert any("【手順 1/" in text for text in said)  # the reporter's own chat is unaffected
-    [failed] = [text for text in said if "LINE WORKS への送信に失敗しました" in text]
-    assert "FORBIDDEN" not in failed and "ボットを招待" in failed
+    # Session 21 (Teams walk #3): the first notice's refusal is told as the re-notices' is, in words, at once.
+    [failed] = [text for text in said if "【通知が届いていません】" in text]
+    assert "FORBIDDEN" not in failed and "外されている" in failed and "電話などで直接連絡" in failed
+    assert not [text for text in said if "LINE WORKS への送信に失敗しました" in text]
     assert "delivery_failed" in [entry.type for entry in lw.runtime.triage.queries.timeline(view.id, None)]
 
 

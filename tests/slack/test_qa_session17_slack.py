@@ -59,7 +59,7 @@ def test_colleagues_who_replied_before_a_correction_to_leak_are_told_privately_t
     intro = fake.thread_messages(REPORT, thread)[0]
     driver.click(STAFF, intro, "kind_select", selected="leak")
     [said] = _advised(fake, OTHER, thread)  # once, however many replies
-    assert "INC-0001 は情報漏えいのおそれがある案件として閲覧制限付きになった" in said
+    assert "INC-0001 は閲覧制限付きの案件になった" in said
     assert "このスレッドに投稿したメッセージ" in said
     assert _advised(fake, STAFF, thread) == []  # the reporter is advised in her DM (plan.Advise)
     assert "〇〇町" not in fake.outgoing_text()
