@@ -116,10 +116,11 @@ TAKEOVER = "市の公式Xが乗っ取られました。身に覚えのない投�
 @pytest.mark.parametrize("asked", ["INC-1 どう？", "INC-0001 どうなった？", "INC-0001 はどうですか"])
 def test_a_managers_short_status_question_is_answered_not_recorded_as_a_follow_up(
         city: Callable[[str], TeamsEnv], asked: str) -> None:
-    """#4: the 部長 asked the bot in his personal chat 「INC-1 どう？」. It was read as a follow-up report: 「INC-0001 の
-    続報として記録し、アカウント管理者に伝えました」, the words on the timeline, 山田 told 「INC-0001 に続報があります」
-    and the account manager @mentioned in the PR channel with 【続報】「INC-1 どう？」. 「…どうなってますか」 was a
-    status question already; 「どう？」「どうなった？」「どうですか」 were not."""
+    """#4: the 部長 asked the bot in his personal chat 「INC-1 どう？」. It was read as a follow-up
+    report: 「INC-0001 の続報として記録し、アカウント管理者に伝えました」, the words on the timeline,
+    山田 told 「INC-0001 に続報があります」 and the account manager @mentioned in the PR channel with
+    【続報】「INC-1 どう？」. 「…どうなってますか」 was a status question already; 「どう？」
+    「どうなった？」「どうですか」 were not."""
     teams = city("iwaki")
     teams.driver.chat_message(STAFF, TAKEOVER)
     before, pr_posts = teams.events(1), len(teams.fake.posts_to(PR_CHANNEL))
