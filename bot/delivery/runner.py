@@ -33,6 +33,7 @@ from bot.delivery.revising import offered, revise, titled, withdraw
 from bot.delivery.withdrawing import redraw_kind_card, withdraw_controls
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import Notification
+from bot.triage.standing import SECTION_NOTICE
 
 log = logging.getLogger("incident_bot.delivery")
 T = TypeVar("T")
@@ -89,15 +90,14 @@ class Runner:
                 try:
                     done = self._patient(lambda op=op: self._one(led, op, plan, result))  # type: ignore[misc]
                 except DeliveryError as exc:
-                    incident = getattr(op, "incident_id", None)
+                    incident, notice = getattr(op, "incident_id", None), getattr(op, "content", None)
+                    notice = notice if isinstance(op, p.Post) and isinstance(notice, c.SectionNotice) else None
                     log.warning("delivery.failed incident_id=%s op=%s error=%s", incident, type(op).__name__,
                                 exc.code)
-                    if incident is not None:
-                        self.record_error(incident, type(op).__name__.lower(), exc.code)
+                    if incident is not None:  # a section notice's own action: 状況 tells it apart (walk s21 #5)
+                        self.record_error(incident, SECTION_NOTICE if notice else type(op).__name__.lower(), exc.code)
                     result.failures.append(exc.code)
-                    done = False
-                    if isinstance(op, p.Post) and isinstance(op.content, c.SectionNotice):
-                        refused.append((op.content.note, exc.code))
+                    done, refused = False, refused + ([(notice.note, exc.code)] if notice else [])
                 if not done and (getattr(op, "needed", False) or isinstance(op, p.UpdateStep)):
                     ok = False
         finally:

@@ -51,6 +51,9 @@ def words(triage: Triage, standing: Standing) -> tuple[str, ...]:
                 by=done.by, at=format_jst(done.at, locale)) for done in standing.done]
     lines += [t("standing.notified", sections=sections, at=format_jst(at, locale))
               for sections, at in standing.notified] or [t("standing.notified_none")]
+    if standing.unreached is not None:  # the notice listed above was refused (walk s21 #5)
+        lines.append(t("standing.unreached", sections=standing.unreached[0],
+                       at=format_jst(standing.unreached[1], locale)))
     acked = standing.acknowledged
     lines.append(t("standing.acked", by=acked[0], at=format_jst(acked[1], locale)) if acked
                  else t("standing.not_acked"))

@@ -18,6 +18,10 @@ from bot.triage.steps import StepRunner
 from storage.models import StepState, TimelineEvent
 
 NOTICE_EVENTS = ("notified", "escalated")
+# A section notice the platform refused: the runner's `delivery_failed` under this action, the scheduler's
+# `notify_failed`. The last of them after the last notice sent means nobody may have been told (walk s21 #5).
+SECTION_NOTICE = "section_notice"
+FAILED_EVENTS = ("delivery_failed", "notify_failed")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Standing:
     notified: tuple[tuple[str, datetime], ...]  # (section name, when), in order
     acknowledged: tuple[str, datetime] | None
     can_act: bool
+    unreached: tuple[str, datetime] | None = None  # the sections whose last notice was refused, and when
 
 
 class StandingDesk:
@@ -68,7 +73,7 @@ class StandingDesk:
             states = {row.step_id: (row.status, acted_as(session, incident, row.actor), row.updated_at)
                       for row in rows if row.status in ("done", "skipped")}
             events = list(session.execute(select(TimelineEvent).where(
-                TimelineEvent.incident_id == incident_id, TimelineEvent.type.in_(NOTICE_EVENTS))
+                TimelineEvent.incident_id == incident_id, TimelineEvent.type.in_(NOTICE_EVENTS + FAILED_EVENTS))
                 .order_by(TimelineEvent.seq)).scalars().all())
             can_act = lifecycle.is_open(incident.status) and access.allows(
                 "answer_step", actor.user_id, restricted=incident.restricted, reporters=reporters)
@@ -81,7 +86,12 @@ class StandingDesk:
         open_ = lifecycle.is_open(view.status)
         current = next((step for step in steps if step.status == "pending"), None) if open_ else None
         acked = (view.acknowledged_by or "", view.acknowledged_at) if view.acknowledged_at else None
-        return Standing(view, current, done, tuple(self._told(event) for event in events), acked, can_act)
+        sent = [event for event in events if event.type in NOTICE_EVENTS]
+        failed = [event for event in events if event.type == "notify_failed" or (
+            event.type == "delivery_failed" and (event.data or {}).get("action") == SECTION_NOTICE)]
+        unreached = (self._told(sent[-1])[0], failed[-1].at) if (
+            sent and failed and not acked and failed[-1].seq > sent[-1].seq) else None
+        return Standing(view, current, done, tuple(self._told(event) for event in sent), acked, can_act, unreached)
 
     def _told(self, event: TimelineEvent) -> tuple[str, datetime]:
         """The sections a notice went to, by the profile's names, and when."""
@@ -98,4 +108,4 @@ class StandingDesk:
             return key
 
 
-__all__ = ["Standing", "StandingDesk", "StepDone"]
+__all__ = ["SECTION_NOTICE", "Standing", "StandingDesk", "StepDone"]

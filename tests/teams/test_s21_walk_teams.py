@@ -129,3 +129,23 @@ def test_a_managers_short_status_question_is_answered_not_recorded_as_a_follow_u
     assert answer.startswith("【状況】INC-0001")
     assert teams.events(1) == before and len(teams.fake.posts_to(PR_CHANNEL)) == pr_posts
     assert f"teams:{MANAGER.aad}" not in teams.view(1).reporters
+
+
+def test_a_managers_status_says_the_notice_did_not_arrive(city: Callable[[str], TeamsEnv]) -> None:
+    """#5: with the bot out of 筑後市's PR channel, the 部長's 「INC-1 の状況は？」 read
+    「通知: 総務広報課長（…）」 as if the 総務広報課長 had been told; the notice had been refused."""
+    teams = city("chikugo")
+    teams.fake.remove_bot(PR_CHANNEL)
+    teams.driver.chat_message(STAFF, IMPERSONATION)
+    teams.driver.chat_message(MANAGER, "INC-1 の状況は？")
+    [answer] = _told(teams, MANAGER)[:1]
+    assert answer.startswith("【状況】INC-0001") and "通知: 総務広報課長" in answer
+    assert "総務広報課長あての通知を送れませんでした" in answer and "電話などで直接連絡" in answer
+
+
+def test_a_status_after_a_delivered_notice_warns_of_nothing(city: Callable[[str], TeamsEnv]) -> None:
+    teams = city("chikugo")
+    teams.driver.chat_message(STAFF, IMPERSONATION)
+    teams.driver.chat_message(MANAGER, "INC-1 の状況は？")
+    [answer] = _told(teams, MANAGER)[:1]
+    assert answer.startswith("【状況】INC-0001") and "送れませんでした" not in answer
