@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.adapters.slack import shapes
 from bot.triage.earlier import ABOUT_POST
+from bot.triage.replays import REPORT_EVENTS
 from storage.db import make_engine, make_session_factory, migrate
 
 CHANNEL_POST = {
@@ -58,6 +59,7 @@ def test_the_look_for_ended_incidents_about_a_post_has_no_list_rewritten_per_exe
     """Every new report runs it: an IN list is an expanding parameter whose SQL is rewritten on every execution
     (~15 µs); equalities compile once."""
     assert "POSTCOMPILE" not in str(ABOUT_POST.compile())
+    assert "POSTCOMPILE" not in str(REPORT_EVENTS.compile())  # a Slack redelivery's look at what it led to
 
 
 def test_a_channel_posts_shape_check_reads_only_the_fields_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
