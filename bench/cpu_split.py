@@ -64,6 +64,16 @@ def instrument(split: Split) -> None:
     split.wrap(classify.Classifier, "classify", "  of which: classification", "inner")
     split.wrap(steps.StepRunner, "current_view", "  of which: first step rendered", "inner")
     split.wrap(Connection, "_commit_impl", "  of which: commits (all transactions)", "inner")
+    if hasattr(incidents.IncidentDesk, "_report_in"):  # the report transaction's parts (session 21)
+        from sqlalchemy.orm import Session
+
+        from bot.triage import core, earlier, notice
+
+        split.wrap(earlier, "about_post", "    core: resolved/ended incidents of the post", "part")
+        split.wrap(notice, "notify_first", "    core: first notice and escalation rows", "part")
+        split.wrap(core, "append_events", "    core: timeline events (hash chain, one INSERT)", "part")
+        split.wrap(incidents, "exposes_personal_data", "    core: personal-data cues in the text", "part")
+        split.wrap(Session, "commit", "    core: Session commit (chain head, flush, COMMIT)", "part")
 
 
 def main(argv: list[str] | None = None) -> int:

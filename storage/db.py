@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.timeline import write_head
@@ -130,7 +130,12 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS, *
                 # As SQLite says it, so retries, messages and logs treat both waits alike.
                 raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
             try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                # On the DBAPI connection: SQLAlchemy's execution path (events, result setup) costs ~11 µs per
+                # transaction for a statement that returns nothing; its error is wrapped as SQLAlchemy would.
+                dbapi.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                dbapi.give_writer()
+                raise DBAPIError.instance("BEGIN IMMEDIATE", None, exc, sqlite3.Error) from exc
             except BaseException:
                 dbapi.give_writer()
                 raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import format_jst
@@ -25,10 +25,12 @@ from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
 
 KEY = "delivery_key"  # event data: the delivery key of the report that led to the event
-# Built once and executed with parameters: compiled once, no per-call statement construction or cache key.
+# Built once and executed with parameters: compiled once, no per-call statement construction or cache key. The
+# types are equalities, not IN: an IN list is an expanding parameter, its SQL rewritten on every execution.
 REPORT_EVENTS = select(TimelineEvent.type, TimelineEvent.data).where(
     TimelineEvent.incident_id == bindparam("iid"), TimelineEvent.actor == bindparam("actor"),
-    TimelineEvent.type.in_(("reported", "merged_report", "reported_again", FOLLOWUP))
+    or_(*(TimelineEvent.type == bindparam(f"type_{n}", type_)
+          for n, type_ in enumerate(("reported", "merged_report", "reported_again", FOLLOWUP))))
 ).order_by(TimelineEvent.seq.desc())
 
 

@@ -49,9 +49,14 @@ def _fields(data: Mapping[str, Any], where: str, required: tuple[str, ...] = (),
     """Each named field absent (unless required) or of its type; a pattern means a string in that form."""
     found: dict[str, Any] = {}
     for key, kind in spec.items():
+        if data.get(key) is None:  # most named fields are absent from any one payload: no call for those
+            if key in required:
+                raise Malformed(f"{where}.{key} missing")
+            found[key] = None
+            continue
         pattern = kind if isinstance(kind, re.Pattern) else None
-        found[key] = value = _get(data, key, str if pattern else kind, where, required=key in required)
-        if pattern is not None and value is not None and not pattern.fullmatch(value):
+        found[key] = value = _get(data, key, str if pattern else kind, where)
+        if pattern is not None and not pattern.fullmatch(value):
             raise Malformed(f"{where}.{key} is not in Slack's form")
     return found
 
