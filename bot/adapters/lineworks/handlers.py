@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import identity
 from bot.adapters.lineworks import postback as pb
-from bot.adapters.lineworks.callbacks import CallbackEvent, Membership, PostbackPress, TextMessage
+from bot.adapters.lineworks.callbacks import TEXT_LIMIT, CallbackEvent, Membership, PostbackPress, TextMessage
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
@@ -96,6 +96,10 @@ class Handlers:
         """A 1:1 message (help, the answer to a pending field, or a report) or a report room's message."""
         source = event.source
         assert source.user_id is not None
+        if event.too_long:  # more than the core keeps: the member splits it (nothing clipped, nothing dropped)
+            self.adapter.tell(source.user_id, self.render.messages([self.render.w(
+                "too_long", length=f"{event.too_long:,}", limit=f"{TEXT_LIMIT:,}")]))
+            return
         if source.direct:
             if event.attachments:  # a file is never help or a field's answer: it goes on as a report
                 pass

@@ -1,0 +1,46 @@
+"""Session 21 walk on LINE WORKS (docs/qa/session21_walk_lineworks.md): each test was seen failing before its fix."""
+
+from __future__ import annotations
+
+from tests.lineworks.harness import PR_ROOM, REPORT_ROOM, STAFF, LwEnv, quick_data, text_of
+from tests.lineworks.limits import problems
+
+# A complaint thread pasted from a browser (LINE WORKS' PC client lets 12,000 characters through a paste).
+LONG = ("市の公式Xの投稿が炎上しています。寄せられた批判を貼ります。https://x.com/city/status/88\n"
+        + "「説明が足りない。市は何をしているのか」という趣旨のリプライが続いています。\n" * 320
+        + "以上です（最後の行）")
+
+
+def test_a_report_over_10000_characters_is_taken_whole_and_reaches_pr_within_the_limits(lw: LwEnv) -> None:
+    """#1: a 12,000-character report was answered 400 (content.text is longer than 10000 characters): nobody told,
+    nothing stored. It is a report like any other; what the bot sends stays within LINE WORKS' limits."""
+    assert len(LONG) > 10_000
+    assert lw.say(STAFF, LONG, REPORT_ROOM).status_code == 200
+    [view] = lw.runtime.triage.queries.list(None)
+    assert view.text.endswith("以上です（最後の行）")
+    sent = [*lw.to_room(PR_ROOM), *lw.to_user(STAFF)]
+    assert sent and all(problems(content) == [] for content in sent)
+    shown = "".join(text_of(content) for content in lw.to_room(PR_ROOM))
+    assert "以上です（最後の行）" in shown  # nothing of it lost on the way to PR
+    assert quick_data(lw.to_room(PR_ROOM)[-1])
+
+
+def test_a_message_longer_than_the_bot_keeps_is_refused_in_words(lw: LwEnv) -> None:
+    """#1: beyond what the core keeps (40,000 characters), the member is told, in their 1:1 chat, to split it."""
+    response = lw.say(STAFF, "炎上しています。" + "あ" * 45_000, REPORT_ROOM)
+    assert response.status_code == 200
+    assert lw.runtime.triage.queries.list(None) == []
+    [said] = [text_of(content) for content in lw.to_user(STAFF)]
+    assert "長すぎる" in said and "40,000" in said
+
+
+def test_a_text_over_what_the_core_keeps_is_parsed_as_too_long_not_malformed() -> None:
+    """#1 (the parser): replaces the old 「content.text is longer than 10000 characters」 400."""
+    import json
+
+    from bot.adapters.lineworks.callbacks import TextMessage, parse
+
+    raw = json.dumps({"type": "message", "source": {"userId": STAFF}, "issuedTime": "2026-11-18T01:00:00Z",
+                      "content": {"type": "text", "text": "x" * 40_001}}).encode()
+    event = parse(raw)
+    assert isinstance(event, TextMessage) and event.too_long == 40_001 and event.text == ""
