@@ -44,3 +44,24 @@ def test_a_text_over_what_the_core_keeps_is_parsed_as_too_long_not_malformed() -
                       "content": {"type": "text", "text": "x" * 40_001}}).encode()
     event = parse(raw)
     assert isinstance(event, TextMessage) and event.too_long == 40_001 and event.text == ""
+
+
+def test_a_replayed_field_answer_is_taken_once_and_asks_nothing(lw: LwEnv) -> None:
+    """#2: the same callback of a typed field answer delivered twice (a proxy's retry, a replay): the second, with no
+    field pending any more, was asked 「インシデントとして報告しますか？」 as if it were a new message."""
+    from bot.adapters.lineworks import postback as pb
+
+    lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/601")
+    step = next(content for content in lw.to_user(STAFF) if "担当課" in str(content.get("quickReply")))
+    field = next(item["action"]["data"] for item in step["quickReply"]["items"] if "担当課" in item["action"]["label"])
+    assert pb.decode(field).action == pb.INPUT
+    lw.press(STAFF, field)
+    before = len(lw.to_user(STAFF))
+    answer = lw.message(STAFF, "広報広聴課")
+    lw.send(answer)
+    lw.send(answer)
+    after = [text_of(content) for content in lw.to_user(STAFF)[before:]]
+    assert any("記録しました" in said for said in after)
+    assert not any("報告しますか" in said for said in after), after
+    [view] = lw.runtime.triage.queries.list(None)
+    assert [entry.type for entry in lw.runtime.triage.queries.timeline(view.id, None)].count("note") == 0

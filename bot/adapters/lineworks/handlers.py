@@ -106,9 +106,12 @@ class Handlers:
             elif is_help(event.text):
                 self.help(source.user_id)
                 return
-            elif self.inputs.answer_text(source.user_id, event.text):
+            elif self.inputs.answered(event.key):  # the same callback again: its answer was taken (walk s21 #2)
+                self.adapter.tell(source.user_id, self.render.duplicate())
                 return
-            elif self.reviews.answer_text(source.user_id, event.text):
+            elif self.inputs.answer_text(source.user_id, event.text) \
+                    or self.reviews.answer_text(source.user_id, event.text):
+                self.inputs.mark_answered(event.key)
                 return
         elif source.channel_id not in self.adapter.settings.report_channels:
             return  # other rooms the bot was invited to are conversation, not reports

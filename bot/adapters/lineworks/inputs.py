@@ -6,6 +6,7 @@ State lives in the database (bot/triage/memos.py), so a restart loses nothing:
   lineworks:answers:<incident>:<step>:<user>   answers collected so far, handed to the core on 「完了」
   lineworks:ask:<token>                        the message a question is about (text, room, intent)
   lineworks:flareup:<token>                    the message a reopen-or-new question is about (the same)
+  lineworks:answered:<callback key>            a 1:1 text taken as an answer (the same callback again asks nothing)
 The core validates the answers when the step is completed; its refusal shows the step again with it.
 """
 
@@ -82,6 +83,14 @@ class Inputs:
         self.memos.remember(self._input_key(user), {"incident": data.incident_id, "kind": data.kind,
                                                     "step": data.step_id, "field": item.id})
         self.adapter.tell(user, [self.render.input_prompt(step, data.kind, item)])
+
+    def answered(self, key: str) -> bool:
+        """Whether this callback (its body's key) was already taken as an answer: a replay asks nothing."""
+        return self.memos.recall(f"lineworks:answered:{key}") is not None
+
+    def mark_answered(self, key: str) -> None:
+        """Remember that this callback answered a field or a review question (for `answered`)."""
+        self.memos.remember(f"lineworks:answered:{key}", {})
 
     def answer_text(self, user: str, text: str) -> bool:
         """The member's 1:1 text answers their pending field; False when no field is pending."""
