@@ -65,3 +65,38 @@ def test_a_replayed_field_answer_is_taken_once_and_asks_nothing(lw: LwEnv) -> No
     assert not any("報告しますか" in said for said in after), after
     [view] = lw.runtime.triage.queries.list(None)
     assert [entry.type for entry in lw.runtime.triage.queries.timeline(view.id, None)].count("note") == 0
+
+
+def _content(lw: LwEnv, content: dict) -> dict:
+    message = lw.message(STAFF, "")
+    message["content"] = content
+    return message
+
+
+def test_a_sticker_or_location_in_the_1to1_chat_is_answered_with_what_the_bot_reads(lw: LwEnv) -> None:
+    """#3: a sticker, a location (or audio/video) sent to the bot in the 1:1 chat got no reply at all; the member
+    could not tell whether the bot was working. In a report room it stays chatter (nothing said)."""
+    for content in ({"type": "sticker", "packageId": "1", "stickerId": "2"},
+                    {"type": "location", "address": "旭川市", "latitude": 43.7, "longitude": 142.3}):
+        before = len(lw.to_user(STAFF))
+        assert lw.send(_content(lw, content)).status_code == 200
+        [said] = [text_of(c) for c in lw.to_user(STAFF)[before:]]
+        assert "文章" in said and "画像" in said and "help" in said, said
+    room = lw.message(STAFF, "", REPORT_ROOM)
+    room["content"] = {"type": "sticker", "packageId": "1", "stickerId": "2"}
+    before = len(lw.fake.posted)
+    lw.send(room)
+    assert len(lw.fake.posted) == before
+    assert lw.runtime.triage.queries.list(None) == []
+
+
+def test_an_image_in_the_1to1_chat_amid_an_open_incident_says_what_happens_to_it(lw: LwEnv) -> None:
+    """#3: an image sent in the 1:1 chat where INC-0001's steps run was asked 「報告しますか？」 alone:
+    the member could think it went on INC-0001's record or to PR. It stays in this talk only (Slack and Teams
+    ask the same question about files; there the file stays in the conversation the others read)."""
+    lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/701")
+    before = len(lw.to_user(STAFF))
+    lw.send(_content(lw, {"type": "image", "fileId": "jp1.photo"}))
+    [asked] = [text_of(c) for c in lw.to_user(STAFF)[before:]]
+    assert "報告しますか" in asked
+    assert "INC-0001" in asked and "保存" in asked, asked

@@ -90,6 +90,15 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A message the bot cannot read (a sticker, a location, audio, video): answered in a 1:1 chat only."""
+
+    key: str
+    source: Source
+    content_type: str
+
+
+@dataclass(frozen=True)
 class Ignored:
     """A well-formed event we do not act on (stickers, images, other bots' postbacks, new types)."""
 
@@ -98,7 +107,7 @@ class Ignored:
     reason: str
 
 
-CallbackEvent = TextMessage | PostbackPress | Membership | Ignored
+CallbackEvent = TextMessage | PostbackPress | Membership | Unreadable | Ignored
 
 
 def parse(body: bytes) -> CallbackEvent:
@@ -136,7 +145,7 @@ def _message(key: str, data: dict[str, Any]) -> CallbackEvent:
     if ctype in ("image", "file"):  # a screenshot sent to the bot: asked about, never silently dropped
         return TextMessage(key, source, issued, "", attachments=1)
     if ctype != "text":
-        return Ignored(key, f"message/{ctype}", "only text messages are read")
+        return Unreadable(key, source, ctype)
     text = _string(content, "text", limit=RAW_LIMIT, where="content.text", empty=True)
     if len(text) > TEXT_LIMIT:
         return TextMessage(key, source, issued, "", too_long=len(text))
@@ -209,5 +218,5 @@ def _issued(data: dict[str, Any]) -> datetime:
     return moment
 
 
-__all__ = ["CallbackError", "Source", "TextMessage", "PostbackPress", "Membership", "Ignored", "CallbackEvent",
-           "parse", "TEXT_LIMIT"]
+__all__ = ["CallbackError", "Source", "TextMessage", "PostbackPress", "Membership", "Unreadable", "Ignored",
+           "CallbackEvent", "parse", "TEXT_LIMIT"]

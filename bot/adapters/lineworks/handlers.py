@@ -19,7 +19,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import identity
 from bot.adapters.lineworks import postback as pb
-from bot.adapters.lineworks.callbacks import TEXT_LIMIT, CallbackEvent, Membership, PostbackPress, TextMessage
+from bot.adapters.lineworks.callbacks import (
+    TEXT_LIMIT,
+    CallbackEvent,
+    Membership,
+    PostbackPress,
+    TextMessage,
+    Unreadable,
+)
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
@@ -67,6 +74,9 @@ class Handlers:
                 self.press(event)
             elif isinstance(event, Membership) and event.type == "leave":
                 self.left(event.channel_id)
+            elif isinstance(event, Unreadable) and event.source.direct and event.source.user_id:
+                # Silence in a 1:1 chat reads as a bot that is down; a room's sticker is chatter.
+                self.adapter.tell(event.source.user_id, self.render.messages([self.render.w("unreadable")]))
             else:
                 log.info("lineworks.ignored type=%s", getattr(event, "type", "?"))
         except Exception as exc:

@@ -162,9 +162,13 @@ class Inputs:
         """Ask the poster in their 1:1 chat (nobody else sees anything); the message is remembered. A 1:1 message
         amid the member's own incident may be what its step asks to record (協議の結果): that is offered too."""
         in_private = report.explicit and report.text.strip()  # a 1:1 text (a room's or a file is no note)
-        amid = self.handlers.own_incidents(report.reporter.user_id) if in_private else []
-        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report), amid,
-                                                                   self._about(report)))
+        amid = self.handlers.own_incidents(report.reporter.user_id) if report.explicit else []
+        about = self._about(report)
+        if not about and report.attachments and amid:
+            # In the chat where the steps run, an image could be taken as recorded or shown to PR: it is neither.
+            about = self.render.w("ask.attachment_kept", refs="、".join(view.ref for view in amid[:3]))
+        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report),
+                                                                   amid if in_private else [], about))
 
     def answer_note(self, event: PostbackPress) -> None:
         """「INC-0001 の記録に残す」: the remembered message goes on the timeline once (the core checks access)."""
