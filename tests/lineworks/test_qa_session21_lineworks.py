@@ -100,3 +100,38 @@ def test_an_image_in_the_1to1_chat_amid_an_open_incident_says_what_happens_to_it
     [asked] = [text_of(c) for c in lw.to_user(STAFF)[before:]]
     assert "報告しますか" in asked
     assert "INC-0001" in asked and "保存" in asked, asked
+
+
+SLACK_WORDS = ("チャンネル", "スレッド", "チャネル", "個人チャット", "DM", "ダイレクトメッセージ", "メンション")
+
+
+def _place_words(said: list[str]) -> list[str]:
+    return [text for text in said if any(word in text for word in SLACK_WORDS)]
+
+
+def test_every_place_a_line_works_user_reads_is_named_in_line_works_words(lw: LwEnv, core_clock) -> None:
+    """#4: LINE WORKS has トークルーム and 1:1 トーク, no channels, threads or 個人チャット. A grantee of an ordinary
+    incident read 「報告のスレッド、または報告者とボットの個別の会話」 (grant.told_where); a co-reporter asking its
+    status read 「カードをボットとの個人チャットに送りました」; a reporter whose re-notice the PR room refused read
+    「ボットが送信先のチャンネルから外されている」."""
+    from bot.adapters.lineworks import postback as pb
+    from tests.lineworks.harness import OTHER, PR
+
+    lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/801", REPORT_ROOM)
+    lw.say(OTHER, "市の公式Xの投稿が炎上しています https://twitter.com/city/status/801?s=20", REPORT_ROOM)
+    lw.say(OTHER, "状況 INC-0001")
+    lw.say(PR, "権限付与 INC-0001 lineworks:other-0001")
+    lw.say(STAFF, "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです"
+                  " https://x.com/a/status/5")
+    lw.say(OTHER, "市のFacebookに住民の個人情報が写った写真 https://x.com/a/status/5")
+    lw.say(PR, "権限付与 INC-0002 lineworks:other-0001")
+    lw.fake.remove_bot(PR_ROOM)
+    core_clock.advance(minutes=45)
+    lw.runtime.triage.escalations.fire_due(lw.adapter.deliver_notification, "worker-1")
+    lw.jobs.drain()
+    said = [text_of(content) for who in (STAFF, OTHER, PR) for content in lw.to_user(who)]
+    assert any("【通知が届いていません】" in text for text in said)
+    assert any("【権限の付与】" in text for text in said)
+    assert any("1対1のトーク" in text and "カード" in text for text in said)
+    assert _place_words(said) == []
+    assert pb.ACK  # (the PR room's own messages are checked by the other walks)
