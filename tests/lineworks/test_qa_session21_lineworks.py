@@ -135,3 +135,22 @@ def test_every_place_a_line_works_user_reads_is_named_in_line_works_words(lw: Lw
     assert any("1対1のトーク" in text and "カード" in text for text in said)
     assert _place_words(said) == []
     assert pb.ACK  # (the PR room's own messages are checked by the other walks)
+
+
+def test_a_status_question_in_the_report_room_is_answered_in_the_askers_1to1_chat(lw: LwEnv) -> None:
+    """Walk (bad day): 「INC-0001 の状況どうなってますか？」 in the report room got nothing (read as chatter); Slack
+    answers it privately in a report channel (delivery/typed.py). A leak's is not told outside the 1:1 talk."""
+    from tests.lineworks.harness import OTHER
+
+    lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/811", REPORT_ROOM)
+    room = len(lw.to_room(REPORT_ROOM))
+    lw.say(OTHER, "INC-0001 の状況どうなってますか？", REPORT_ROOM)
+    said = "\n".join(text_of(content) for content in lw.to_user(OTHER))
+    assert "【状況】INC-0001（炎上）" in said
+    lw.say(STAFF, "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです")
+    before = len(lw.to_user(STAFF))
+    lw.say(STAFF, "INC-0002 の状況は？", REPORT_ROOM)
+    [told] = [text_of(content) for content in lw.to_user(STAFF)[before:]]
+    assert "1対1のトークでお尋ねください" in told and "情報漏えい" not in told
+    assert len(lw.to_room(REPORT_ROOM)) == room  # nothing said in the room
+    assert len(lw.runtime.triage.queries.list(None)) == 2

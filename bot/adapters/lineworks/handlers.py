@@ -13,6 +13,7 @@ No business rule lives here: who may do what, merging, transitions and validatio
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +36,7 @@ from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.delivery.refusals import Refusals
 from bot.delivery.resume import resume_all
+from bot.delivery.status_question import asked_about
 from bot.ports import Actor, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
@@ -125,6 +127,11 @@ class Handlers:
                 return
         elif source.channel_id not in self.adapter.settings.report_channels:
             return  # other rooms the bot was invited to are conversation, not reports
+        elif not event.attachments and (asked := asked_about(event.text)) is not None:
+            # 「INC-0001 の状況は？」 in a report room: answered in the asker's 1:1 chat, as Slack answers it privately
+            # (a restricted incident's standing only when asked in the 1:1 chat).
+            self.command(source.user_id, commands.Command("status", asked), private=False)
+            return
         # 終結 / 対象外 / 権限付与 / 再開 / 新規 typed in the 1:1 chat, as on Slack and Teams: never a report.
         read = self.typed_command(event.text) if source.direct and not event.attachments else None
         if isinstance(read, commands.Usage):
@@ -168,11 +175,13 @@ class Handlers:
             return None if self.adapter.client.member_known(raw) is False else user
         return person
 
-    def command(self, user: str, command: commands.Command) -> None:
-        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
-        words to the sender, offers that no longer stand dropped, its plan delivered."""
+    def command(self, user: str, command: commands.Command, *, private: bool = True) -> None:
+        """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py):
+        its words to the sender, offers that no longer stand dropped, its plan delivered. `private`: typed in the
+        1:1 chat (not a room)."""
         actor = self.adapter.actor(user)
-        ran = command_run.run(self.triage, actor, command, self.platform, self.member(actor))
+        platform = self.platform if private else replace(self.platform, private=False)
+        ran = command_run.run(self.triage, actor, command, platform, self.member(actor))
         log.info("lineworks.command action=%s incident_id=%s refused=%s", command.action, command.incident_id,
                  type(ran.refused).__name__ if ran.refused else None)
         if ran.drop_offers is not None:
