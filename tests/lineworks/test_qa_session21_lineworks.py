@@ -154,3 +154,20 @@ def test_a_status_question_in_the_report_room_is_answered_in_the_askers_1to1_cha
     assert "1対1のトークでお尋ねください" in told and "情報漏えい" not in told
     assert len(lw.to_room(REPORT_ROOM)) == room  # nothing said in the room
     assert len(lw.runtime.triage.queries.list(None)) == 2
+
+
+def test_a_field_prompt_and_its_receipt_name_their_incident(lw: LwEnv) -> None:
+    """Walk (bad day): 山田 had INC-0001 and a leak INC-0002 open; under INC-0002's 「確認しました」 the chat carried
+    INC-0001's 「入力: 対象の投稿のURL」 (quick replies show on the latest message only). Pressed there, the prompt
+    「「対象の投稿のURL」を入力して送信してください」 did not say whose: the leak's URL would go on INC-0001."""
+    from bot.adapters.lineworks import postback as pb
+
+    lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/821")
+    lw.say(STAFF, "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです")
+    [first, _] = sorted(view.id for view in lw.runtime.triage.queries.list(None))
+    step = lw.runtime.triage.steps.current(first, f"lineworks:{STAFF}")
+    url = next(item for item in step.inputs if item.type == "url")
+    lw.press(STAFF, pb.encode(pb.INPUT, first, "flaming", step.step_id, url.id))
+    assert "INC-0001" in text_of(lw.to_user(STAFF)[-1])
+    lw.say(STAFF, "https://x.com/city/status/821")
+    assert "INC-0001" in text_of(lw.to_user(STAFF)[-1]) and "記録しました" in text_of(lw.to_user(STAFF)[-1])

@@ -129,7 +129,7 @@ class Inputs:
             return
         answers = {**self.collected(user, incident_id, step_id), item.id: value}
         self.memos.remember(self._answers_key(user, incident_id, step_id), answers)
-        shown = self.render.input_saved(item)
+        shown = self.render.input_saved(item, incident_id)
         shown[-1] = with_quick_reply(shown[-1], self.render.step_controls(step, kind))
         self.adapter.tell(user, shown)
 
