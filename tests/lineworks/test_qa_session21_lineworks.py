@@ -171,3 +171,21 @@ def test_a_field_prompt_and_its_receipt_name_their_incident(lw: LwEnv) -> None:
     assert "INC-0001" in text_of(lw.to_user(STAFF)[-1])
     lw.say(STAFF, "https://x.com/city/status/821")
     assert "INC-0001" in text_of(lw.to_user(STAFF)[-1]) and "記録しました" in text_of(lw.to_user(STAFF)[-1])
+
+
+def test_an_image_sent_for_the_screenshot_field_is_answered_as_the_field_not_as_a_report(lw: LwEnv) -> None:
+    """Walk (bad day): 山田 pressed 「入力: 画面保存（スクリーンショット）…」 and sent the screenshot itself. It was
+    asked 「インシデントとして報告しますか？」 (a new report?) and the field stayed pending with no word of why."""
+    from bot.adapters.lineworks import postback as pb
+
+    lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/831")
+    [view] = lw.runtime.triage.queries.list(None)
+    step = lw.runtime.triage.steps.current(view.id, f"lineworks:{STAFF}")
+    shot = next(item for item in step.inputs if "画面保存" in item.label)
+    lw.press(STAFF, pb.encode(pb.INPUT, view.id, "flaming", step.step_id, shot.id))
+    before = len(lw.to_user(STAFF))
+    lw.send(_content(lw, {"type": "image", "fileId": "jp1.shot"}))
+    said = "\n".join(text_of(content) for content in lw.to_user(STAFF)[before:])
+    assert "報告しますか" not in said and "保存先" in said and "INC-0001" in said, said
+    lw.say(STAFF, "共有フォルダ\\広報\\2026\\INC-0001")
+    assert "記録しました" in text_of(lw.to_user(STAFF)[-1])

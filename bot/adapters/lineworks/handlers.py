@@ -113,8 +113,9 @@ class Handlers:
                 "too_long", length=f"{event.too_long:,}", limit=f"{TEXT_LIMIT:,}")]))
             return
         if source.direct:
-            if event.attachments:  # a file is never help or a field's answer: it goes on as a report
-                pass
+            if event.attachments:  # a file is never help or a field's answer: it goes on as a report, unless a
+                if self.inputs.attachment_for_field(source.user_id):  # field awaits (the screenshot's 保存先)
+                    return
             elif is_help(event.text):
                 self.help(source.user_id)
                 return

@@ -92,6 +92,19 @@ class Inputs:
         """Remember that this callback answered a field or a review question (for `answered`)."""
         self.memos.remember(f"lineworks:answered:{key}", {})
 
+    def attachment_for_field(self, user: str) -> bool:
+        """A file sent for a pending field (a 画面保存 screenshot): asked again in words; False when none is pending."""
+        pending = self.memos.recall(self._input_key(user))
+        if not pending:
+            return False
+        step = self._step(user, int(pending["incident"]), str(pending["step"]))
+        item = self._field(step, str(pending["field"]))
+        if item is None:
+            return False
+        error = self.render.w("input.attachment")
+        self.adapter.tell(user, [self.render.input_prompt(step, str(pending["kind"]), item, error=error)])
+        return True
+
     def answer_text(self, user: str, text: str) -> bool:
         """The member's 1:1 text answers their pending field; False when no field is pending."""
         pending = self.memos.recall(self._input_key(user))
