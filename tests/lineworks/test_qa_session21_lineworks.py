@@ -32,6 +32,8 @@ def test_a_message_longer_than_the_bot_keeps_is_refused_in_words(lw: LwEnv) -> N
     assert lw.runtime.triage.queries.list(None) == []
     [said] = [text_of(content) for content in lw.to_user(STAFF)]
     assert "長すぎる" in said and "40,000" in said
+    lw.say(STAFF, "あ" * 45_000, "another-room")  # a room that is not a report room: conversation, nothing said
+    assert len(lw.to_user(STAFF)) == 1
 
 
 def test_a_text_over_what_the_core_keeps_is_parsed_as_too_long_not_malformed() -> None:

@@ -108,6 +108,8 @@ class Handlers:
         """A 1:1 message (help, the answer to a pending field, or a report) or a report room's message."""
         source = event.source
         assert source.user_id is not None
+        if not source.direct and source.channel_id not in self.adapter.settings.report_channels:
+            return  # other rooms the bot was invited to are conversation, not reports
         if event.too_long:  # more than the core keeps: the member splits it (nothing clipped, nothing dropped)
             self.adapter.tell(source.user_id, self.render.messages([self.render.w(
                 "too_long", length=f"{event.too_long:,}", limit=f"{TEXT_LIMIT:,}")]))
@@ -126,8 +128,6 @@ class Handlers:
                     or self.reviews.answer_text(source.user_id, event.text):
                 self.inputs.mark_answered(event.key)
                 return
-        elif source.channel_id not in self.adapter.settings.report_channels:
-            return  # other rooms the bot was invited to are conversation, not reports
         elif not event.attachments and (asked := asked_about(event.text)) is not None:
             # 「INC-0001 の状況は？」 in a report room: answered in the asker's 1:1 chat, as Slack answers it privately
             # (a restricted incident's standing only when asked in the 1:1 chat).
