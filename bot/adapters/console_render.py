@@ -62,7 +62,7 @@ def render_standing(triage: Triage, actor: Actor, incident_id: int, t: Callable[
     said, posts = status.asked(triage, actor, incident_id, private=True, home_is_private=lambda _: True)
     steps = [op.content.step for op in (posts.ops if posts else ()) if isinstance(getattr(op, "content", None), c.Step)]
     current = triage.steps.current(incident_id, actor.user_id) if not steps and said else None
-    if current is not None and said[-1] == t("standing.card_home", index=current.index):
+    if current is not None and said[-1] == t("standing.card_home.default", index=current.index):
         steps = [current]  # the reporter's 「カードは…個人チャットにあります」: this console is that chat, so the step
     shown = [*said[:-1], *(render_step(step, t) for step in steps)] if steps else list(said)
     return "\n".join(shown), bool(steps)

@@ -21,18 +21,20 @@ def asked(triage: Triage, actor: Actor, incident_id: int, *, private: bool,
           home_is_private: Callable[[int], bool]) -> tuple[tuple[str, ...], plan.Plan | None]:
     """The words for the asker and the plan posting the current step's card to them (None: nothing to post).
     Raises the core's refusal (recorded) or IncidentNotFound for the caller's refusal words."""
-    t = triage.catalog.t
+    def here(key: str, **params: object) -> str:  # a place, in the asker's platform's words (LINE WORKS: 1:1 トーク)
+        return triage.catalog.platform_word(key, actor.platform, **params)
+
     if not private and (seen := triage.queries.view(incident_id, None)).restricted:  # not a word of it in public
-        return (t("standing.private_only", ref=seen.ref),), None
+        return (here("standing.private_only", ref=seen.ref),), None
     standing = triage.standing.standing(incident_id, actor)
     said, step, view = words(triage, standing), standing.current, standing.view
     if step is None or not standing.can_act:
         return said, None
     if actor.user_id == view.reporter_id and (view.restricted or home_is_private(view.id)):
-        return said + (t("standing.card_home", index=step.index),), None  # the card is in their own chat already
+        return said + (here("standing.card_home", index=step.index),), None  # the card is in their own chat already
     card = plan.Post(view.id, copy_purpose(step_purpose(view.kind, step.step_id), actor.user_id),
                      Place(actor.user_id), c.Step(view, step))
-    return (said + (t("standing.card_sent", index=step.index, title=step.title),),
+    return (said + (here("standing.card_sent", index=step.index, title=step.title),),
             plan.Plan(view.id, (card,), view.severity, actor.user_id))
 
 

@@ -46,7 +46,7 @@ def tell_unreached(runner: Runner, catalog: Catalog, note: Notification, code: s
     log.error("delivery.section_unreached incident_id=%s level=%s error=%s reason=%s setting=%s", note.incident_id,
               note.level, code, reason, setting_of(runner, platform, view.restricted))
     words = {"ref": view.ref, "level": note.level, "section": note.section_name,
-             "reason": catalog.t(f"unreached.reason.{reason}")}
+             "reason": catalog.platform_word(f"unreached.reason.{reason}", platform)}
     told = c.Texts((catalog.t("unreached.told", **words),), mention=view.reporters)
     ops: list[p.Op] = [p.Post(view.id, f"{TOLD}:{reason}", p.HOME, told)]
     pr, refused = runner.section_channel(False), runner.section_channel(view.restricted)

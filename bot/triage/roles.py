@@ -132,7 +132,8 @@ class RoleDesk:
         cat = self.deps.catalog
         by = actor.display_name or actor.user_id
         body = [cat.t("grant.told_body", ref=view.ref, kind=view.kind_label, by=by),
-                cat.t("grant.told_private" if view.restricted else "grant.told_where")
+                cat.platform_word("grant.told_private" if view.restricted else "grant.told_where",
+                                  command_hints.platform_of(user_id))
                 + command_hints.how(cat, "status", command_hints.platform_of(user_id), ref=view.ref, id=view.id)]
         return (Notification(incident_id=view.id, audience=user_id, level=1, section_name=who, mention=None,
                              title=cat.t("grant.told_title", ref=view.ref, kind=view.kind_label),

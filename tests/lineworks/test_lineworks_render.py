@@ -104,7 +104,7 @@ def test_a_step_card_carries_what_the_core_said(library: PlaybookLibrary) -> Non
     labels = [i["action"]["label"] for i in draft["quickReply"]["items"]]
     assert labels == ["入力: 投稿のURL", "完了（INC-0007）", "スキップ（INC-0007）"]  # named: they may be carried
     prompt = render.input_prompt(step, "flaming", step.inputs[0])
-    assert prompt["text"].splitlines()[:3] == ["「投稿のURL」（必須）を入力して送信してください。",
+    assert prompt["text"].splitlines()[:3] == ["INC-0007: 「投稿のURL」（必須）を入力して送信してください。",
                                               "http:// または https:// で始まるURLを送ってください。",
                                               "現在の入力: https://x.com/a/status/1"]
 
@@ -172,7 +172,7 @@ def test_closed_and_superseded_steps_are_new_messages(library: PlaybookLibrary) 
     assert skipped["text"].startswith("⏭")
     assert "使われなくなりました" in render.step_superseded(step)[0]["text"]
     assert "1対1のトーク" in render.help()[0]["text"]
-    assert render.input_saved(step.inputs[0])[0]["text"] == "「拡散の程度」を記録しました。"
+    assert render.input_saved(step.inputs[0], 1)[0]["text"] == "INC-0001: 「拡散の程度」を記録しました。"
     assert render.input_cancelled()[0]["text"].startswith("入力をやめました")
     assert "最新のメッセージのボタン" in render.bad_action()[0]["text"]
     assert "トークルームにボットを招待してください）" in render.failure("FORBIDDEN")[0]["text"]  # a known code in words

@@ -17,8 +17,12 @@ from typing import Any
 
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.target import Target
+from bot.triage.incidents import MAX_TEXT
 
-TEXT_LIMIT = 10_000  # longer reports are refused rather than truncated silently
+# What the core keeps of a report. A longer text (a paste from the PC client or another client) is read but marked
+# `too_long`: the member is told to split it rather than have it clipped silently or refused without a word.
+TEXT_LIMIT = MAX_TEXT
+RAW_LIMIT = 1024 * 1024  # characters of a text read at all (the body's own bound, server.MAX_BODY_BYTES)
 _ID_LIMIT = 200
 
 
@@ -61,6 +65,7 @@ class TextMessage:
     text: str
     postback: str | None = None  # a message action's postback that is not ours
     attachments: int = 0  # an image or file sent as its own message (LINE WORKS sends no text with it)
+    too_long: int = 0  # the length of a text over TEXT_LIMIT (then `text` is empty): told, never reported
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,15 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A message the bot cannot read (a sticker, a location, audio, video): answered in a 1:1 chat only."""
+
+    key: str
+    source: Source
+    content_type: str
+
+
+@dataclass(frozen=True)
 class Ignored:
     """A well-formed event we do not act on (stickers, images, other bots' postbacks, new types)."""
 
@@ -93,7 +107,7 @@ class Ignored:
     reason: str
 
 
-CallbackEvent = TextMessage | PostbackPress | Membership | Ignored
+CallbackEvent = TextMessage | PostbackPress | Membership | Unreadable | Ignored
 
 
 def parse(body: bytes) -> CallbackEvent:
@@ -131,8 +145,10 @@ def _message(key: str, data: dict[str, Any]) -> CallbackEvent:
     if ctype in ("image", "file"):  # a screenshot sent to the bot: asked about, never silently dropped
         return TextMessage(key, source, issued, "", attachments=1)
     if ctype != "text":
-        return Ignored(key, f"message/{ctype}", "only text messages are read")
-    text = _string(content, "text", limit=TEXT_LIMIT, where="content.text", empty=True)
+        return Unreadable(key, source, ctype)
+    text = _string(content, "text", limit=RAW_LIMIT, where="content.text", empty=True)
+    if len(text) > TEXT_LIMIT:
+        return TextMessage(key, source, issued, "", too_long=len(text))
     extra = content.get("postback")
     if extra is not None and not isinstance(extra, str):
         raise CallbackError("content.postback is not a string")
@@ -202,5 +218,5 @@ def _issued(data: dict[str, Any]) -> datetime:
     return moment
 
 
-__all__ = ["CallbackError", "Source", "TextMessage", "PostbackPress", "Membership", "Ignored", "CallbackEvent",
-           "parse", "TEXT_LIMIT"]
+__all__ = ["CallbackError", "Source", "TextMessage", "PostbackPress", "Membership", "Unreadable", "Ignored",
+           "CallbackEvent", "parse", "TEXT_LIMIT"]

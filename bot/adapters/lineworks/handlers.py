@@ -13,13 +13,21 @@ No business rule lives here: who may do what, merging, transitions and validatio
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import identity
 from bot.adapters.lineworks import postback as pb
-from bot.adapters.lineworks.callbacks import CallbackEvent, Membership, PostbackPress, TextMessage
+from bot.adapters.lineworks.callbacks import (
+    TEXT_LIMIT,
+    CallbackEvent,
+    Membership,
+    PostbackPress,
+    TextMessage,
+    Unreadable,
+)
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
@@ -28,6 +36,7 @@ from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.delivery.refusals import Refusals
 from bot.delivery.resume import resume_all
+from bot.delivery.status_question import asked_about
 from bot.ports import Actor, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
@@ -67,6 +76,9 @@ class Handlers:
                 self.press(event)
             elif isinstance(event, Membership) and event.type == "leave":
                 self.left(event.channel_id)
+            elif isinstance(event, Unreadable) and event.source.direct and event.source.user_id:
+                # Silence in a 1:1 chat reads as a bot that is down; a room's sticker is chatter.
+                self.adapter.tell(event.source.user_id, self.render.messages([self.render.w("unreadable")]))
             else:
                 log.info("lineworks.ignored type=%s", getattr(event, "type", "?"))
         except Exception as exc:
@@ -96,18 +108,31 @@ class Handlers:
         """A 1:1 message (help, the answer to a pending field, or a report) or a report room's message."""
         source = event.source
         assert source.user_id is not None
+        if not source.direct and source.channel_id not in self.adapter.settings.report_channels:
+            return  # other rooms the bot was invited to are conversation, not reports
+        if event.too_long:  # more than the core keeps: the member splits it (nothing clipped, nothing dropped)
+            self.adapter.tell(source.user_id, self.render.messages([self.render.w(
+                "too_long", length=f"{event.too_long:,}", limit=f"{TEXT_LIMIT:,}")]))
+            return
         if source.direct:
-            if event.attachments:  # a file is never help or a field's answer: it goes on as a report
-                pass
+            if event.attachments:  # a file is never help or a field's answer: it goes on as a report, unless a
+                if self.inputs.attachment_for_field(source.user_id):  # field awaits (the screenshot's 保存先)
+                    return
             elif is_help(event.text):
                 self.help(source.user_id)
                 return
-            elif self.inputs.answer_text(source.user_id, event.text):
+            elif self.inputs.answered(event.key):  # the same callback again: its answer was taken (walk s21 #2)
+                self.adapter.tell(source.user_id, self.render.duplicate())
                 return
-            elif self.reviews.answer_text(source.user_id, event.text):
+            elif self.inputs.answer_text(source.user_id, event.text) \
+                    or self.reviews.answer_text(source.user_id, event.text):
+                self.inputs.mark_answered(event.key)
                 return
-        elif source.channel_id not in self.adapter.settings.report_channels:
-            return  # other rooms the bot was invited to are conversation, not reports
+        elif not event.attachments and (asked := asked_about(event.text)) is not None:
+            # 「INC-0001 の状況は？」 in a report room: answered in the asker's 1:1 chat, as Slack answers it privately
+            # (a restricted incident's standing only when asked in the 1:1 chat).
+            self.command(source.user_id, commands.Command("status", asked), private=False)
+            return
         # 終結 / 対象外 / 権限付与 / 再開 / 新規 typed in the 1:1 chat, as on Slack and Teams: never a report.
         read = self.typed_command(event.text) if source.direct and not event.attachments else None
         if isinstance(read, commands.Usage):
@@ -151,11 +176,13 @@ class Handlers:
             return None if self.adapter.client.member_known(raw) is False else user
         return person
 
-    def command(self, user: str, command: commands.Command) -> None:
-        """close / decline / grant / reopen / kind, run as on every platform (bot/delivery/command_run.py): its
-        words to the sender, offers that no longer stand dropped, its plan delivered."""
+    def command(self, user: str, command: commands.Command, *, private: bool = True) -> None:
+        """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py):
+        its words to the sender, offers that no longer stand dropped, its plan delivered. `private`: typed in the
+        1:1 chat (not a room)."""
         actor = self.adapter.actor(user)
-        ran = command_run.run(self.triage, actor, command, self.platform, self.member(actor))
+        platform = self.platform if private else replace(self.platform, private=False)
+        ran = command_run.run(self.triage, actor, command, platform, self.member(actor))
         log.info("lineworks.command action=%s incident_id=%s refused=%s", command.action, command.incident_id,
                  type(ran.refused).__name__ if ran.refused else None)
         if ran.drop_offers is not None:

@@ -6,6 +6,7 @@ State lives in the database (bot/triage/memos.py), so a restart loses nothing:
   lineworks:answers:<incident>:<step>:<user>   answers collected so far, handed to the core on 「完了」
   lineworks:ask:<token>                        the message a question is about (text, room, intent)
   lineworks:flareup:<token>                    the message a reopen-or-new question is about (the same)
+  lineworks:answered:<callback key>            a 1:1 text taken as an answer (the same callback again asks nothing)
 The core validates the answers when the step is completed; its refusal shows the step again with it.
 """
 
@@ -83,6 +84,27 @@ class Inputs:
                                                     "step": data.step_id, "field": item.id})
         self.adapter.tell(user, [self.render.input_prompt(step, data.kind, item)])
 
+    def answered(self, key: str) -> bool:
+        """Whether this callback (its body's key) was already taken as an answer: a replay asks nothing."""
+        return self.memos.recall(f"lineworks:answered:{key}") is not None
+
+    def mark_answered(self, key: str) -> None:
+        """Remember that this callback answered a field or a review question (for `answered`)."""
+        self.memos.remember(f"lineworks:answered:{key}", {})
+
+    def attachment_for_field(self, user: str) -> bool:
+        """A file sent for a pending field (a 画面保存 screenshot): asked again in words; False when none is pending."""
+        pending = self.memos.recall(self._input_key(user))
+        if not pending:
+            return False
+        step = self._step(user, int(pending["incident"]), str(pending["step"]))
+        item = self._field(step, str(pending["field"]))
+        if item is None:
+            return False
+        error = self.render.w("input.attachment")
+        self.adapter.tell(user, [self.render.input_prompt(step, str(pending["kind"]), item, error=error)])
+        return True
+
     def answer_text(self, user: str, text: str) -> bool:
         """The member's 1:1 text answers their pending field; False when no field is pending."""
         pending = self.memos.recall(self._input_key(user))
@@ -120,7 +142,7 @@ class Inputs:
             return
         answers = {**self.collected(user, incident_id, step_id), item.id: value}
         self.memos.remember(self._answers_key(user, incident_id, step_id), answers)
-        shown = self.render.input_saved(item)
+        shown = self.render.input_saved(item, incident_id)
         shown[-1] = with_quick_reply(shown[-1], self.render.step_controls(step, kind))
         self.adapter.tell(user, shown)
 
@@ -153,9 +175,13 @@ class Inputs:
         """Ask the poster in their 1:1 chat (nobody else sees anything); the message is remembered. A 1:1 message
         amid the member's own incident may be what its step asks to record (協議の結果): that is offered too."""
         in_private = report.explicit and report.text.strip()  # a 1:1 text (a room's or a file is no note)
-        amid = self.handlers.own_incidents(report.reporter.user_id) if in_private else []
-        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report), amid,
-                                                                   self._about(report)))
+        amid = self.handlers.own_incidents(report.reporter.user_id) if report.explicit else []
+        about = self._about(report)
+        if not about and report.attachments and amid:
+            # In the chat where the steps run, an image could be taken as recorded or shown to PR: it is neither.
+            about = self.render.w("ask.attachment_kept", refs="、".join(view.ref for view in amid[:3]))
+        self.adapter.tell(report.reporter.user_id, self.render.ask(ask, self._remembered("ask", report),
+                                                                   amid if in_private else [], about))
 
     def answer_note(self, event: PostbackPress) -> None:
         """「INC-0001 の記録に残す」: the remembered message goes on the timeline once (the core checks access)."""

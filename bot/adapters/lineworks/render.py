@@ -246,11 +246,13 @@ class Renderer:
     def input_prompt(self, step: StepView, kind: str, item: InputSpec, *, error: str | None = None) -> Content:
         """The guided prompt for one field: what to send, its help, the current answer, the core's refusal;
         choices (up to 12) and "stop" as quick replies."""
+        # Named: the field's quick reply may have been carried under another incident's message (port._carried).
+        ref = incident_ref(step.incident_id)
         if item.type == "choice":
-            parts = [self.w("input.choose", label=item.label)]
+            parts = [self.w("input.choose", label=item.label, ref=ref)]
         else:
             key = "input.prompt_required" if item.required else "input.prompt"
-            parts = [self.w(key, label=item.label)]
+            parts = [self.w(key, label=item.label, ref=ref)]
         if item.type == "url":
             parts.append(self.w("input.url_hint"))
         elif item.type == "platform":
@@ -321,8 +323,8 @@ class Renderer:
         """A notice that an earlier notification's report text must not be spread (it cannot be retracted)."""
         return self.messages([self.w("pr.restricted_now", ref=view.ref)])
 
-    def input_saved(self, item: InputSpec) -> list[Content]:
-        return self.messages([self.w("input.saved", label=item.label)])
+    def input_saved(self, item: InputSpec, incident_id: int) -> list[Content]:
+        return self.messages([self.w("input.saved", label=item.label, ref=incident_ref(incident_id))])
 
     def input_cancelled(self) -> list[Content]:
         return self.messages([self.w("input.cancelled")])

@@ -23,7 +23,7 @@ from bot.delivery.health import database_ok
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024  # a text message is at most a few KB; anything far larger is not LINE WORKS
+MAX_BODY_BYTES = 1024 * 1024  # a pasted 40,000-character report is 240 KB as escaped JSON; a longer one is still told
 Handle = Callable[[CallbackEvent], None]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
