@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.triage.classifier_build import corpus_paths, read_examples
 from bot.triage.classifier_elsewhere import elsewhere
 from bot.triage.classify import classify
 from bot.triage.normalize import normalize
+from tests.conftest import REPO
 
 # Written for this test; none is a line of a corpus batch.
 NOT_OURS = (  # each opened as a report on main before session 21
@@ -26,6 +28,8 @@ OURS_TOO = (
     ("他県のクマの動画が、市内の公園で撮ったものとして拡散されています。事実ではありません", "misinformation"),
     ("市のインスタの写真に、想定していなかった申請者の住所が写り込んでいます", "leak"),
     ("市長の会見での発言が全国ニュースで流れて、市のXに批判が殺到しています", "flaming"),  # our own, in the news
+    ("市の公式Xが乗っ取られて、知らない投稿が続いています。復旧は明日になる想定です", "account_takeover"),
+    ("訓練ですか？公式インスタから勝手に広告が投稿されていて、誰もログインしていないのに", "account_takeover"),
 )
 
 
@@ -58,3 +62,11 @@ def test_kana_verbs_of_claiming_read_as_their_kanji(text: str, kanji: str) -> No
 def test_kana_claims_are_impersonation(text: str) -> None:
     result = classify(text)
     assert result.kind == "impersonation" and result.outcome == "report", (text, result)
+
+
+def test_no_report_of_the_corpus_reads_as_elsewhere() -> None:
+    """The cue's precision on every labelled report there is (training and held-out): a report it caught would be
+    asked about instead of opened."""
+    examples = read_examples(corpus_paths(REPO) + corpus_paths(REPO, held_out=True))
+    caught = [e.text for e in examples if e.kind != "none" and elsewhere(e.text)]
+    assert caught == []

@@ -15,10 +15,12 @@ __all__ = ["elsewhere", "elsewhere_prepared"]
 # case, hiragana). A clause that names this city's own side (「うちの市の」「市民から」) or denies a drill keeps the
 # n-grams' answer for another place; only 「訓練ではありません」 does for a drill.
 _DRILL = re.compile(
-    r"【(?:訓練|演習)】|(?:訓練|演習)(?:です|として|用の|しなりお|の想定)"
+    r"【(?:訓練|演習)】|(?:訓練|演習)(?:です(?!か)|として|用の|しなりお|の想定)"
     # 「乗っ取られた想定で」「と仮定して」, not 「想定していない表現」「想定しておりません」
     r"|(?:という|との|た|る|を)(?:想定|仮定)(?:で|です|し(?!て(?:い|お|な))|して(?!い|お|な))"
     r"|しなりお[:：]|this is (?:a|an) (?:drill|exercise)|\[drill\]|drill scenario|tabletop exercise|as (?:a|the) drill")
+# 「想定です」 alone is also "expected" (「復旧は明日になる想定です」): a drill is named as one somewhere.
+_DRILL_WORD = re.compile(r"訓練|演習|模擬|しなりお|drill|exercise")
 _NOT_DRILL = re.compile(r"(?:訓練|演習)(?:では|じゃ)(?:ありません|ない|なく)|not a drill")
 # Another place as the message's topic, at its start (later in a report it is where a misattributed photo came from:
 # 「写真は別の県のもの」).
@@ -42,7 +44,8 @@ def elsewhere(text: str) -> bool:
 
 def elsewhere_prepared(norm: str) -> bool:
     """elsewhere() of a text already prepared for the model (classifier_features.prepare: normalised)."""
-    drill = _DRILL.search(norm) is not None and _NOT_DRILL.search(norm) is None
+    drill = (_DRILL.search(norm) is not None and _DRILL_WORD.search(norm) is not None
+             and _NOT_DRILL.search(norm) is None)
     other = (_OTHER_PLACE.search(norm) is not None or _NOT_OURS.search(norm) is not None
              or (_NEWS.search(norm) is not None and _SOMEWHERE.search(norm) is not None))
     return drill or (other and _OURS.search(norm) is None)
