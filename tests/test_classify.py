@@ -175,6 +175,7 @@ def test_recent_results_answer_as_the_model_does() -> None:
 def test_held_out_batches_are_never_trained_on() -> None:
     held = corpus_paths(REPO, held_out=True)
     assert {p.name.split("_")[0] for p in held} >= {"a", "b", "c", "a3", "b3", "c3"}
+    assert {"a2_s21_kana_slang_heldout.jsonl", "a2_s21_other_bodies_heldout.jsonl"} <= {p.name for p in held}
     assert not any(is_held_out(p) for p in corpus_paths(REPO))
     training = {e.text for e in read_examples(corpus_paths(REPO))}
     leaked = [row["text"] for path in held for row in _rows(path) if row["text"] in training]

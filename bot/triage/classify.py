@@ -59,11 +59,13 @@ class Classifier:
     def __init__(self, model: Any = None, thresholds: Any = None) -> None:
         """model: a LinearModel (default: the packaged one); thresholds: a classifier_model.Thresholds to use
         instead of the model's own (a stricter or looser channel)."""
+        from bot.triage.classifier_elsewhere import elsewhere_prepared
         from bot.triage.classifier_features import prepare
         from bot.triage.classifier_model import LinearModel
         from bot.triage.classifier_praise import praise_only_prepared
 
-        self._prepare, self._praise_only = prepare, praise_only_prepared  # numpy loads with the model, not on import
+        # numpy loads with the model, not on import
+        self._prepare, self._praise_only, self._elsewhere = prepare, praise_only_prepared, elsewhere_prepared
         self.model: LinearModel = LinearModel.load() if model is None else model
         classes = self.model.classes
         if NONE not in classes:
@@ -98,8 +100,8 @@ class Classifier:
         if p_report < self.thresholds.chatter:
             return Classification(NONE, round(p_none, 3), (), "chatter", candidates, round(p_report, 3))
         outcome: Outcome = "report" if p_report >= self.thresholds.report else "unsure"
-        if outcome == "report" and self._praise_only(prepared):  # good news: asked, never opened unasked
-            outcome = "unsure"
+        if outcome == "report" and (self._praise_only(prepared) or self._elsewhere(prepared)):
+            outcome = "unsure"  # good news, a drill, another town's incident: asked, never opened unasked
         named = named_kind(text)
         if named is not None and named[0] != ranked[0][0]:  # the named kind first, for the kind picker too
             ranked.sort(key=lambda item: item[0] != named[0])
