@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -240,6 +240,9 @@ class ChatPort(Protocol):
     # Whether find_posted can find a crashed holder's post (message metadata to search by). A port that cannot has
     # each post recorded at once, so a crash repeats at most the one post it interrupted (bot/delivery/ledger.py).
     finds_posted: bool
+    # The platform's error codes that mean a channel refused the bot outright (code -> "not_member", "not_found" or
+    # "archived"): retrying cannot help, so bot/delivery/unreached.py tells who can act.
+    unreached: Mapping[str, str]
 
     def post(self, place: Place, content: Content, marker: Marker | None = None) -> Posted:
         """Post a message (into `place.thread` when set); a user id as channel means their DM with the bot."""
