@@ -10,8 +10,9 @@ from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies, Reply
 from bot.adapters.slack.text import slack_to_plain
-from bot.adapters.slack.thread_advice import advise_earlier_repliers, moved_private
+from bot.adapters.slack.thread_advice import advise_earlier_repliers
 from bot.delivery.content import Place
+from bot.delivery.earlier_replies import moved_private
 from bot.delivery.edits import Edited, edit_key, edit_plan, record_deletion, record_edit, reported_incident
 from bot.delivery.links import home_is_private
 

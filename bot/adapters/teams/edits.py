@@ -13,8 +13,8 @@ from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import off_loop
 from bot.adapters.teams.reports import Reports
-from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private
 from bot.delivery.content import Place
+from bot.delivery.earlier_replies import advise_noted_repliers, moved_private
 from bot.delivery.edits import Edited, edit_key, edit_plan, record_deletion, record_edit, reported_incident
 from bot.delivery.links import home_is_private
 
@@ -77,7 +77,7 @@ async def _restricted(reports: Reports, edited: Edited, place: Place, user: str)
         return
     await h.deliver(steps, user, "report_edited")
     if moved_private(steps) and not edited.outcome.duplicate:
-        await off_loop(advise_earlier_repliers, h.runner, PLATFORM, steps.incident_id, h.t)
+        await off_loop(advise_noted_repliers, h.runner, PLATFORM, steps.incident_id, h.t)
 
 
 __all__ = ["DELETED", "EDITED", "change_of", "on_change"]
