@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from bot.ports import IncidentView, Notification, StepView
 from bot.triage.lifecycle import CLOSED, RESOLVED
@@ -217,6 +217,15 @@ Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | Step
            | SectionNotice
            | NoticeRedacted | NoticeAcknowledged | NoticeEnded | ReopenWithdrawn | MergedCount | PrivateLine
            | PrivacyAdvice | ReviewInvite)
+
+
+NoticeChange = NoticeAcknowledged | NoticeRedacted | NoticeEnded | ReopenWithdrawn
+
+
+def changes_notice(content: Content) -> TypeGuard[NoticeChange]:
+    """Whether an update changes a posted section notice in place (what it showed stays, its controls change, and
+    it links the incident's conversation) rather than drawing the message anew."""
+    return isinstance(content, (NoticeAcknowledged, NoticeRedacted, NoticeEnded, ReopenWithdrawn))
 
 
 class DeliveryError(Exception):
