@@ -10,8 +10,10 @@
   answer, and where an interrupted report is finished;
 * `typed`, `form_report`: a message typed to the bot (help, usage, command, report) and a message reported through
   a platform's form, read the same on every platform;
-* `refusals`, `shared`, `health`: a failed action in the user's words, a plan handed to the pacer, and the database
-  probe behind GET /healthz, for every adapter;
+* `refusals`, `shared`, `delivering`, `health`: a failed action in the user's words, a plan handed to the pacer (its
+  failures told to whoever acted), and the database probe behind GET /healthz, for every adapter;
+* `edits`, `earlier_replies`: a reported message edited or deleted, and the colleagues who had replied in a thread
+  that became restricted, advised once;
 * `assembly`: `build_delivery` wires the pacer and runner of any platform.
 
 Nothing here imports a chat SDK (tests/test_architecture.py).

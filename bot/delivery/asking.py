@@ -4,6 +4,7 @@ answer does. The adapter draws the buttons its own way and reads a click back in
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from bot.ports import Actor, AskIfReport, ConversationRef, Outcome, ReportInput
 from bot.triage.service import Triage
@@ -16,6 +17,19 @@ def choices(ask: AskIfReport) -> list[tuple[str, str]]:
     """The buttons in order as (label, kind): one per likely kind, then 「報告ではない」 (DECLINE) when offered."""
     buttons = [(choice.label, choice.kind) for choice in ask.choices]
     return buttons + ([(ask.decline, DECLINE)] if ask.decline is not None else [])
+
+
+class Button(NamedTuple):
+    """One answer button: its label, the value it carries, and whether it is the suggested answer (drawn emphasised)."""
+
+    label: str
+    value: str
+    primary: bool
+
+
+def buttons(ask: AskIfReport) -> list[Button]:
+    """`choices` as buttons, the likeliest kind suggested (never 「報告ではない」)."""
+    return [Button(label, kind, i == 0 and kind != DECLINE) for i, (label, kind) in enumerate(choices(ask))]
 
 
 def answer(triage: Triage, actor: Actor, platform: str, *, text: str, channel: str, ts: str, kind: str | None,
@@ -31,4 +45,4 @@ def answer(triage: Triage, actor: Actor, platform: str, *, text: str, channel: s
     return outcome
 
 
-__all__ = ["ASK_ACTION", "DECLINE", "choices", "answer"]
+__all__ = ["ASK_ACTION", "DECLINE", "Button", "answer", "buttons", "choices"]

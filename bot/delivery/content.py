@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from bot.ports import IncidentView, Notification, StepView
 from bot.triage.lifecycle import CLOSED, RESOLVED
@@ -219,6 +219,15 @@ Content = (Texts | Anchor | Anchored | Linked | Intro | Step | StepClosed | Step
            | PrivacyAdvice | ReviewInvite)
 
 
+NoticeChange = NoticeAcknowledged | NoticeRedacted | NoticeEnded | ReopenWithdrawn
+
+
+def changes_notice(content: Content) -> TypeGuard[NoticeChange]:
+    """Whether an update changes a posted section notice in place (what it showed stays, its controls change, and
+    it links the incident's conversation) rather than drawing the message anew."""
+    return isinstance(content, (NoticeAcknowledged, NoticeRedacted, NoticeEnded, ReopenWithdrawn))
+
+
 class DeliveryError(Exception):
     """A platform call failed; `code` is the platform's error code (shown and recorded)."""
 
@@ -240,6 +249,9 @@ class ChatPort(Protocol):
     # Whether find_posted can find a crashed holder's post (message metadata to search by). A port that cannot has
     # each post recorded at once, so a crash repeats at most the one post it interrupted (bot/delivery/ledger.py).
     finds_posted: bool
+    # The platform's error codes that mean a channel refused the bot outright (code -> "not_member", "not_found" or
+    # "archived"): retrying cannot help, so bot/delivery/unreached.py tells who can act.
+    unreached: Mapping[str, str]
 
     def post(self, place: Place, content: Content, marker: Marker | None = None) -> Posted:
         """Post a message (into `place.thread` when set); a user id as channel means their DM with the bot."""

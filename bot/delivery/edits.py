@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from bot.delivery import plan
 from bot.delivery.content import Place
+from bot.delivery.earlier_replies import moved_private
+from bot.delivery.links import home_is_private
+from bot.delivery.runner import Runner
 from bot.ports import Actor, Outcome
 from bot.triage.queries import IncidentQueries
 from bot.triage.report_messages import message_of
@@ -68,6 +71,22 @@ def edit_plan(edited: Edited, place: Place, user: str, *, public: bool, reporter
                                 reporter_name=reporter_name(view.reporter_id), home_is_private=home_is_private(view.id))
 
 
+def restricted_edit_plan(edited: Edited, place: Place, user: str, runner: Runner,
+                         reporter_name: Callable[[str], str]) -> plan.Plan | None:
+    """`edit_plan` on a platform's runner (its port says which conversations are private); None when there is
+    nothing to deliver."""
+    private = runner.port.is_private
+    steps = edit_plan(edited, place, user, public=not private(place.channel), reporter_name=reporter_name,
+                      home_is_private=lambda case: home_is_private(runner.ledger, case, private))
+    return None if steps is None or steps.incident_id is None else steps
+
+
+def advises_earlier_repliers(steps: plan.Plan, edited: Edited) -> bool:
+    """Whether the edit's delivery took a public thread private (a redelivered edit did that before): the colleagues
+    who had replied there are then advised (bot/delivery/earlier_replies.py)."""
+    return moved_private(steps) and not edited.outcome.duplicate
+
+
 def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor: Actor,
                     t: Callable[..., str]) -> bool:
     """Record that the reported message was deleted by its author (once); False when it reported nothing."""
@@ -79,4 +98,5 @@ def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor:
     return True
 
 
-__all__ = ["Edited", "edit_key", "edit_plan", "record_deletion", "record_edit", "reported_incident"]
+__all__ = ["Edited", "advises_earlier_repliers", "edit_key", "edit_plan", "record_deletion", "record_edit",
+           "reported_incident", "restricted_edit_plan"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
+from bot.delivery.asking import Button
 from bot.ports import Actor, ConversationRef, Outcome, ReopenOrNew, ReportInput
 from bot.triage import lifecycle
 from bot.triage.service import Triage
@@ -20,6 +21,11 @@ NEW: Choice = "new"
 def choices(choice: ReopenOrNew) -> list[tuple[str, Choice]]:
     """The buttons in order as (label, choice): reopen the resolved incident (for one who may), then report anew."""
     return ([(choice.reopen, REOPEN)] if choice.may_reopen else []) + [(choice.new, NEW)]
+
+
+def buttons(choice: ReopenOrNew) -> list[Button]:
+    """`choices` as buttons, reopening suggested."""
+    return [Button(label, picked, picked == REOPEN) for label, picked in choices(choice)]
 
 
 def answer(triage: Triage, actor: Actor, platform: str, *, choice: str, incident_id: int, text: str, channel: str,
@@ -48,4 +54,4 @@ def is_choice(value: object) -> bool:
     return value in (REOPEN, NEW)
 
 
-__all__ = ["FLAREUP_ACTION", "NEW", "REOPEN", "answer", "choices", "is_choice"]
+__all__ = ["FLAREUP_ACTION", "NEW", "REOPEN", "answer", "buttons", "choices", "is_choice"]

@@ -19,6 +19,12 @@ from bot.triage.summary_model import AttentionItem, WeeklySummary
 log = logging.getLogger("incident_bot.delivery")
 T = TypeVar("T")
 Setting = tuple[str, "str | None"]  # (the setting's name in app.yaml, its value)
+CHART_FILENAME = "incident-summary-{week}.png"  # the chart's file where a platform uploads it as a file
+
+
+def chart_filename(summary: WeeklySummary) -> str:
+    """The name of the week's chart file."""
+    return CHART_FILENAME.format(week=summary.week)
 
 
 def summary_parts(summary: WeeklySummary, catalog: Catalog, *, escape: Callable[[str], str] | None = None,
@@ -27,6 +33,14 @@ def summary_parts(summary: WeeklySummary, catalog: Catalog, *, escape: Callable[
     chunks = render_summary_sections(summary, catalog, escape=escape or (lambda text: text), link=link)
     title, _, first = chunks[0].partition("\n")
     return title.strip(), ([first] if first.strip() else []) + chunks[1:]
+
+
+def conversation_here(item: AttentionItem, platform: str) -> tuple[str, str | None] | None:
+    """(channel, thread) of an incident's conversation when it lives on `platform`, which the summary may link to;
+    None: its reference stays plain (reported elsewhere, or nowhere)."""
+    if item.conversation_platform != platform or not item.conversation_channel:
+        return None
+    return item.conversation_channel, item.conversation_thread or None
 
 
 def first_set(settings: Sequence[Setting]) -> str | None:
@@ -77,4 +91,5 @@ def pack(items: Sequence[T], fits: Callable[[list[T]], bool], head: Sequence[T] 
     return groups
 
 
-__all__ = ["summary_parts", "summary_publisher", "audit_publisher", "first_set", "pack"]
+__all__ = ["CHART_FILENAME", "audit_publisher", "chart_filename", "conversation_here", "first_set", "pack",
+           "summary_parts", "summary_publisher"]

@@ -2,17 +2,17 @@
 archived): the scheduler retrying cannot help, so the incident's reporters are told in their conversation (and the
 PR channel, when the refused one is another: a leak's restricted channel), once per incident and reason, and the
 operator's log names the app.yaml setting that points there. Ports only say which of their error codes mean which
-reason (`unreached`: code -> reason); the rule is the same on every platform."""
+reason (ChatPort.unreached: code -> reason); the rule is the same on every platform."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.delivery import content as c
 from bot.delivery import plan as p
-from bot.delivery.content import DeliveryError, Place, Posted
+from bot.delivery.content import ChatPort, DeliveryError, Place, Posted
 from bot.delivery.runner import Runner
 from bot.i18n import Catalog
 from bot.ports import Notification
@@ -23,10 +23,9 @@ TOLD = "unreached_told"  # ledger purposes "unreached_told:<reason>" (the conver
 PR_TOLD = "unreached_pr"
 
 
-def reason_of(port: object, code: str) -> str | None:
+def reason_of(port: ChatPort, code: str) -> str | None:
     """The reason a port's error code names (None: not a refusal, or one a retry may get past)."""
-    reasons: Mapping[str, str] = getattr(port, "unreached", None) or {}
-    return reasons.get(code)
+    return port.unreached.get(code)
 
 
 def setting_of(runner: Runner, platform: str, restricted: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,7 @@ class FakePort:
 
     platform: str = "fake"
     finds_posted: bool = True
+    unreached: Mapping[str, str] = field(default_factory=dict)  # error code -> reason (ChatPort.unreached)
     calls: list[Sent] = field(default_factory=list)
     failures: dict[str, list[DeliveryError]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 Publish = Callable[[WeeklySummary, bytes | None], None]
 
-CHART_FILENAME = "incident-summary-{week}.png"
-
 
 def post_weekly_summary(adapter: LineWorksAdapter, channel: str, summary: WeeklySummary, png: bytes | None) -> None:
     """The summary as text (split at 2,000 characters), then the chart uploaded and sent as an image.
@@ -41,7 +39,7 @@ def post_summary(port: LineWorksPort, render: Renderer, client: LineWorksClient,
     port.send(place, render.messages(["\n\n".join(chunks)]))
     if png:
         try:
-            file_id = client.upload(CHART_FILENAME.format(week=summary.week), png)
+            file_id = client.upload(publishing.chart_filename(summary), png)
         except UploadError as exc:
             raise DeliveryError(exc.code, retry_after=exc.retry_after) from None
         port.send(place, [{"type": "image", "fileId": file_id}])

@@ -12,9 +12,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack.render import Rendered
 from bot.adapters.slack.text import escape
-from bot.delivery.asking import ASK_ACTION, DECLINE, choices
-from bot.delivery.flareup import FLAREUP_ACTION, REOPEN
-from bot.delivery.flareup import choices as flareup_choices
+from bot.delivery import flareup
+from bot.delivery.asking import ASK_ACTION, DECLINE, buttons
 from bot.ports import AskIfReport, ReopenOrNew
 from bot.presenting import chances
 
@@ -30,15 +29,15 @@ def _buttons(buttons: Buttons) -> kit.Built:
 
 def render_ask(ask: AskIfReport, channel: str, ts: str, explicit: bool) -> Rendered:
     """The question with one button per likely kind and one for 「報告ではない」 (bot/delivery/asking.py)."""
-    offered = choices(ask)[:25]
-    buttons = tuple((label, f"{ASK_ACTION}:{'decline' if kind == DECLINE else i}",
-                     "primary" if i == 0 and kind != DECLINE else None) for i, (label, kind) in enumerate(offered))
-    values = [json.dumps({"k": kind, "c": channel, "t": ts, "x": explicit}) for _, kind in offered]
+    offered = buttons(ask)[:25]
+    drawn = tuple((b.label, f"{ASK_ACTION}:{'decline' if b.value == DECLINE else i}", "primary" if b.primary else None)
+                  for i, b in enumerate(offered))
+    values = [json.dumps({"k": b.value, "c": channel, "t": ts, "x": explicit}) for b in offered]
     likely = chances(ask, escape)
     blocks: list[Any] = [kit.section(f"*{escape(ask.question)}*")]
     if likely:
         blocks.append(kit.context(likely))
-    blocks.append(kit.with_values(_buttons(buttons), None, values))
+    blocks.append(kit.with_values(_buttons(drawn), None, values))
     return Rendered(ask.question, blocks)
 
 
@@ -46,8 +45,8 @@ def render_flareup(choice: ReopenOrNew, channel: str, ts: str, thread: str | Non
     """The reopen-or-new question (bot/delivery/flareup.py): the core's words, then one button per choice. The
     buttons carry where the message is, never its text (read back when 「新しい案件」 is clicked)."""
     where = {"i": choice.incident_id, "c": channel, "t": ts, "h": thread, "x": explicit}
-    buttons = [ButtonElement(text=label, action_id=f"{FLAREUP_ACTION}:{picked}",
-                             value=json.dumps({**where, "k": picked}), style="primary" if picked == REOPEN else None)
-               for label, picked in flareup_choices(choice)]
-    blocks: list[Any] = [kit.section(escape(choice.question)), ActionsBlock(elements=buttons)]
+    drawn = [ButtonElement(text=b.label, action_id=f"{flareup.FLAREUP_ACTION}:{b.value}",
+                           value=json.dumps({**where, "k": b.value}), style="primary" if b.primary else None)
+             for b in flareup.buttons(choice)]
+    blocks: list[Any] = [kit.section(escape(choice.question)), ActionsBlock(elements=drawn)]
     return Rendered(choice.question, blocks)

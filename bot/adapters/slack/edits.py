@@ -6,14 +6,21 @@ from typing import Any
 
 from bot.adapters.slack.outbox import Outbox
 from bot.adapters.slack.people import People
-from bot.adapters.slack.port import PLATFORM, is_dm
+from bot.adapters.slack.port import PLATFORM
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies, Reply
 from bot.adapters.slack.text import slack_to_plain
-from bot.adapters.slack.thread_advice import advise_earlier_repliers, moved_private
+from bot.adapters.slack.thread_advice import advise_earlier_repliers
 from bot.delivery.content import Place
-from bot.delivery.edits import Edited, edit_key, edit_plan, record_deletion, record_edit, reported_incident
-from bot.delivery.links import home_is_private
+from bot.delivery.edits import (
+    Edited,
+    advises_earlier_repliers,
+    edit_key,
+    record_deletion,
+    record_edit,
+    reported_incident,
+    restricted_edit_plan,
+)
 
 
 def _human(message: Any) -> dict[str, Any] | None:
@@ -69,14 +76,12 @@ class Edits:
         return None
 
     def restricted(self, edited: Edited, reply: Reply, place: Place, user: str) -> None:
-        """An edit that restricted its incident: redacted and moved private (edits.edit_plan), then the colleagues
-        who had replied in its public thread advised, as after a merged leak report."""
-        steps = edit_plan(edited, place, user, public=not is_dm(place.channel),
-                          reporter_name=lambda who: self.people.actor(who).display_name,
-                          home_is_private=lambda case: home_is_private(self.outbox.runner.ledger, case, is_dm))
-        if steps is None or steps.incident_id is None:
+        """An edit that restricted its incident: its plan delivered, then the earlier repliers advised."""
+        steps = restricted_edit_plan(edited, place, user, self.outbox.runner,
+                                     lambda who: self.people.actor(who).display_name)
+        if steps is None:
             return
         self.outbox.deliver(reply, "report_edited", steps)
-        if moved_private(steps) and not edited.outcome.duplicate:
+        if advises_earlier_repliers(steps, edited):
             advise_earlier_repliers(self.replies.client, self.people.triage().queries, steps.incident_id,
                                     self.render.t)

@@ -13,10 +13,10 @@ from bot.adapters.slack.port import SlackPort
 from bot.adapters.slack.render import Renderer
 from bot.adapters.slack.replies import Replies, Reply
 from bot.delivery import plan
+from bot.delivery.delivering import deliver_telling
 from bot.delivery.ledger import Prepared
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
-from bot.delivery.shared import submit_plan
 
 
 class Outbox:
@@ -32,11 +32,10 @@ class Outbox:
         """Run a plan after the HTTP response, paced (bot/delivery/shared.py); platform failures told to the user
         (and on the timeline). `prepared`: the plan's claims, made in the core's transaction (Runner.prepare)."""
         incident_id = steps.incident_id
-        if not submit_plan(self.pacer, self.runner, steps,
-                           lambda codes: self.replies.failures(reply, codes, incident_id),
-                           lambda exc: self.replies.tell_failure(reply, exc, action, incident_id, stored=True),
-                           reply=lambda content: self.replies.say(reply, self.port.rendered(content), incident_id),
-                           prepared=prepared):
+        if not deliver_telling(self.pacer, self.runner, self.replies.refusals, steps, action,
+                               lambda *texts: self.replies.say(reply, self.replies.plain(*texts), incident_id),
+                               reply=lambda content: self.replies.say(reply, self.port.rendered(content), incident_id),
+                               prepared=prepared):
             log_event(logging.WARNING, "slack.delivery_deferred", incident_id=incident_id, action=action)
 
 

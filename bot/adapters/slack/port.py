@@ -174,7 +174,7 @@ class SlackPort:
 
     def update(self, posted: Posted, content: c.Content) -> None:
         try:
-            if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded, c.ReopenWithdrawn)):
+            if c.changes_notice(content):
                 changed = self._changed(posted, content)
                 if changed is not None:
                     self._paced("chat.update", channel=posted.channel, ts=posted.id, text=changed[0],

@@ -116,8 +116,3 @@ class Replies:
         said = self.refusals.told(exc, action, incident_id, stored=stored)
         if said is not None:
             self.say(reply, self.plain(said), incident_id)
-
-    def failures(self, reply: Reply, codes: list[str], incident_id: int | None) -> None:
-        """Tell the user about platform failures of a delivery (already on the timeline)."""
-        if codes:
-            self.say(reply, self.plain(*self.refusals.codes_text(codes)), incident_id)

@@ -23,10 +23,11 @@ from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
-from bot.adapters.slack.thread_advice import advise_earlier_repliers, moved_private
+from bot.adapters.slack.thread_advice import advise_earlier_repliers
 from bot.config import SlackSettings
 from bot.delivery import asking, command_run, commands, flareup, form_report, plan, typed
 from bot.delivery.content import Place, Posted
+from bot.delivery.earlier_replies import moved_private
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
 from bot.delivery.links import home_is_private

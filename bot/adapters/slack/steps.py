@@ -15,10 +15,11 @@ from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import INPUT_BLOCK_PREFIX, RESOLVE, StepRef, decode_metadata, submitted_values
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id
-from bot.adapters.slack.thread_advice import advise_earlier_repliers, moved_private
+from bot.adapters.slack.thread_advice import advise_earlier_repliers
 from bot.clock import format_jst
 from bot.delivery import controls
 from bot.delivery.content import Posted
+from bot.delivery.earlier_replies import moved_private
 from bot.delivery.links import home_is_private
 from bot.ports import Actor, Outcome
 from bot.presenting import field_errors as split_errors

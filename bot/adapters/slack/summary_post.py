@@ -21,7 +21,6 @@ from bot.wiring import Runtime
 
 log = logging.getLogger(__name__)
 FALLBACK_LIMIT = 300
-CHART_FILENAME = "incident-summary-{week}.png"
 # What a failed post raises (Slack said no, or could not be reached); the CLI reports these.
 POST_ERRORS: tuple[type[Exception], ...] = (SlackApiError, SlackClientError, OSError)
 
@@ -35,9 +34,10 @@ def slack_linker(client: WebClient) -> Callable[[AttentionItem], str]:
     cache: dict[tuple[str, str], str | None] = {}
 
     def link(item: AttentionItem) -> str:
-        channel, ts = item.conversation_channel, item.conversation_thread
-        if item.conversation_platform != "slack" or not channel:
+        here = publishing.conversation_here(item, port.PLATFORM)
+        if here is None:
             return item.ref
+        channel, ts = here
         if ts:
             if (channel, ts) not in cache:
                 try:
@@ -93,7 +93,7 @@ def post_weekly_summary(runtime: Runtime, summary: WeeklySummary, png: bytes | N
         raise SummaryPostError("slack.summary_channel is not set in app.yaml")
     client = client or build_client(runtime)
     title, chunks = publishing.summary_parts(summary, runtime.triage.catalog, escape=escape, link=slack_linker(client))
-    return post_summary(client, channel, chunks, png, title=title, filename=CHART_FILENAME.format(week=summary.week))
+    return post_summary(client, channel, chunks, png, title=title, filename=publishing.chart_filename(summary))
 
 
 def summary_publisher(runtime: Runtime, client: WebClient | None = None

@@ -1,5 +1,5 @@
-"""Colleagues who had replied in a report's public thread before its kind was corrected to 情報漏えい: each told
-privately, once, to delete a reply holding personal data (the bot cannot), as later repliers are (privacy.py)."""
+"""Slack's side of advising a report's earlier repliers (bot/delivery/earlier_replies.py): the replies read back
+from the thread (nothing of them is stored), the advice posted as ephemerals in it."""
 
 from __future__ import annotations
 
@@ -12,39 +12,23 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.text import slack_id
-from bot.delivery import plan as p
-from bot.delivery.ledger import PUBLIC_THREAD
-from bot.delivery.privacy import public_reply_incident
+from bot.delivery.earlier_replies import advice, former_thread, to_advise
 from bot.triage.queries import IncidentQueries
 
 # Human posts only: a joined-channel notice or another bot's message is nobody to advise.
 _PEOPLES = (None, "file_share", "thread_broadcast")
 
 
-def moved_private(steps: p.Plan | None) -> bool:
-    """Whether a delivered plan took a public conversation private (it happens once: a repeat finds it done)."""
-    return steps is not None and any(isinstance(op, p.MovePrivate) for op in steps.ops)
-
-
 def advise_earlier_repliers(client: WebClient, queries: IncidentQueries, incident_id: int,
                             t: Callable[..., str]) -> int:
-    """The advice to everyone but the reporter (advised in her DM) who replied in the incident's former public
-    thread; how many were told. Read from Slack: nothing of the replies is stored."""
-    # Where it was reported (the move may still be under way in the outbox: its ledger mark may come later).
-    conversation = queries.view(incident_id, None).conversation
-    ref = ((conversation.channel, conversation.thread) if conversation and conversation.platform == PLATFORM
-           else queries.get_ref(incident_id, PLATFORM, PUBLIC_THREAD))
-    if ref is None or not ref[1] or is_dm(ref[0]):
+    """The advice to everyone but the reporters who replied in the incident's former public thread; how many."""
+    found = former_thread(queries, PLATFORM, incident_id, is_dm)
+    if found is None:
         return 0
-    channel, thread = ref[0], str(ref[1])
-    view = public_reply_incident(queries, PLATFORM, channel, thread)
-    if view is None:
-        return 0
-    reporters = {slack_id(user) for user in view.reporters}
-    words = t("delivery.earlier_reply_advice", ref=view.ref)
-    told = 0
+    view, channel, thread = found
+    words, told = advice(view, t), 0
     try:
-        for user in dict.fromkeys(u for u in _repliers(client, channel, thread) if u not in reporters):
+        for user in to_advise(_repliers(client, channel, thread), (slack_id(user) for user in view.reporters)):
             client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread, text=words)
             told += 1
     except SlackApiError as exc:  # the move itself is done; a colleague not told is logged, not retried
@@ -67,4 +51,4 @@ def _repliers(client: WebClient, channel: str, thread: str) -> Iterator[str]:
             return
 
 
-__all__ = ["advise_earlier_repliers", "moved_private"]
+__all__ = ["advise_earlier_repliers"]

@@ -17,10 +17,10 @@ from bot.adapters.teams.payloads import ActionResult, incident_of, submitted_ans
 from bot.adapters.teams.people import People
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
-from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private
 from bot.clock import format_jst
 from bot.delivery import controls
 from bot.delivery.content import ControlsWithdrawn, Posted
+from bot.delivery.earlier_replies import advise_noted_repliers, moved_private
 from bot.delivery.ledger import Ledger
 from bot.delivery.links import home_is_private
 from bot.presenting import StepRef, plain_words
@@ -108,7 +108,7 @@ class Actions:
                  after.outcome.incident.kind if after.outcome.incident else None, after.duplicate)
         await h.deliver(after.plan, actor.user_id, "kind_select")
         if moved_private(after.plan):  # the colleagues who had replied in the public thread, told privately
-            await off_loop(advise_earlier_repliers, h.runner, PLATFORM, incident_id, h.t)
+            await off_loop(advise_noted_repliers, h.runner, PLATFORM, incident_id, h.t)
         return ActionResult(text=h.t("teams.duplicate") if after.duplicate else h.t("teams.received"))
 
     async def acknowledge(self, activity: Activity, data: Any) -> ActionResult:

@@ -11,11 +11,10 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.adapters.teams.cards import action, card, text_block
 from bot.adapters.teams.connector import card_activity
 from bot.adapters.teams.text import md_escape
+from bot.delivery import flareup
 from bot.delivery.asking import ASK_ACTION as ASK_REPORT  # the verb routes.py listens for
-from bot.delivery.asking import DECLINE, choices
+from bot.delivery.asking import buttons
 from bot.delivery.flareup import FLAREUP_ACTION as FLAREUP  # the verb routes.py listens for
-from bot.delivery.flareup import REOPEN
-from bot.delivery.flareup import choices as flareup_choices
 from bot.delivery.pacing import Job
 from bot.ports import AskIfReport, ReopenOrNew
 from bot.presenting import chances, shorten
@@ -35,9 +34,9 @@ def ask_card(ask: AskIfReport, where: dict[str, Any], text: str) -> dict[str, An
     if likely := chances(ask):
         body.append(text_block(md_escape(likely), isSubtle=True, size="Small"))
     data = {**where, "q": shorten(text, TEXT_LIMIT)}
-    buttons = [action(label, ASK_REPORT, {**data, "k": kind}, style="positive" if i == 0 and kind != DECLINE else None,
-                      inputs=False) for i, (label, kind) in enumerate(choices(ask))]
-    return card(body, buttons[:6])
+    drawn = [action(b.label, ASK_REPORT, {**data, "k": b.value}, style="positive" if b.primary else None, inputs=False)
+             for b in buttons(ask)]
+    return card(body, drawn[:6])
 
 
 def answered_card(question: str, said: str) -> dict[str, Any]:
@@ -52,9 +51,9 @@ def flareup_card(choice: ReopenOrNew, where: dict[str, Any], text: str) -> dict[
     body = [text_block(md_escape(choice.question), weight="Bolder"),
             text_block(md_escape(shorten(text, 500)), isSubtle=True)]
     data = {**where, "q": shorten(text, TEXT_LIMIT), "incident": choice.incident_id}
-    buttons = [action(label, FLAREUP, {**data, "k": picked}, style="positive" if picked == REOPEN else None,
-                      inputs=False) for label, picked in flareup_choices(choice)]
-    return card(body, buttons)
+    drawn = [action(b.label, FLAREUP, {**data, "k": b.value}, style="positive" if b.primary else None, inputs=False)
+             for b in flareup.buttons(choice)]
+    return card(body, drawn)
 
 
 async def ask_privately(replies: Replies, ask: AskIfReport, origin: Origin, text: str,

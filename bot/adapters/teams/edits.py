@@ -8,15 +8,22 @@ import logging
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.connector import is_personal, split_conversation
+from bot.adapters.teams.connector import split_conversation
 from bot.adapters.teams.payloads import channel_data
 from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import off_loop
 from bot.adapters.teams.reports import Reports
-from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private
 from bot.delivery.content import Place
-from bot.delivery.edits import Edited, edit_key, edit_plan, record_deletion, record_edit, reported_incident
-from bot.delivery.links import home_is_private
+from bot.delivery.earlier_replies import advise_noted_repliers
+from bot.delivery.edits import (
+    Edited,
+    advises_earlier_repliers,
+    edit_key,
+    record_deletion,
+    record_edit,
+    reported_incident,
+    restricted_edit_plan,
+)
 
 log = logging.getLogger("incident_bot.teams")
 EDITED, DELETED = "editMessage", "softDeleteMessage"
@@ -67,17 +74,14 @@ async def on_change(reports: Reports, context: TurnContext) -> None:
 
 
 async def _restricted(reports: Reports, edited: Edited, place: Place, user: str) -> None:
-    """An edit that restricted its incident: redacted and moved private (edits.edit_plan), then the colleagues who
-    had replied in its public thread advised, as after a merged leak report."""
+    """An edit that restricted its incident: its plan delivered, then the earlier repliers advised."""
     h = reports.replies
-    steps = await off_loop(lambda: edit_plan(
-        edited, place, user, public=not is_personal(place.channel), reporter_name=reports.people.name_of,
-        home_is_private=lambda case: home_is_private(h.runner.ledger, case, is_personal)))
-    if steps is None or steps.incident_id is None:
+    steps = await off_loop(restricted_edit_plan, edited, place, user, h.runner, reports.people.name_of)
+    if steps is None:
         return
     await h.deliver(steps, user, "report_edited")
-    if moved_private(steps) and not edited.outcome.duplicate:
-        await off_loop(advise_earlier_repliers, h.runner, PLATFORM, steps.incident_id, h.t)
+    if advises_earlier_repliers(steps, edited):
+        await off_loop(advise_noted_repliers, h.runner, PLATFORM, steps.incident_id, h.t)
 
 
 __all__ = ["DELETED", "EDITED", "change_of", "on_change"]

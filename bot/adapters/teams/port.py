@@ -105,7 +105,7 @@ class TeamsPort:
 
     def update(self, posted: Posted, content: c.Content) -> None:
         link = None
-        if isinstance(content, (c.NoticeAcknowledged, c.NoticeRedacted, c.NoticeEnded, c.ReopenWithdrawn)):  # + link
+        if c.changes_notice(content):
             link, _ = home_link(self, self.ledger, content.view.id)  # never to a personal chat
         card, summary = rendered(self.render, self.settings, content, link)
         self.run(self.connector.update(self.target(posted.channel), posted.id, card_activity(card, summary)))

@@ -18,10 +18,10 @@ from bot.adapters.teams.roster import Roster
 from bot.delivery import content as c
 from bot.delivery import plan
 from bot.delivery.content import Place
+from bot.delivery.delivering import deliver_telling
 from bot.delivery.pacing import Job, Pacer
 from bot.delivery.refusals import Refusals
 from bot.delivery.runner import Runner
-from bot.delivery.shared import submit_plan
 
 log = logging.getLogger("incident_bot.teams")
 T = TypeVar("T")
@@ -99,10 +99,8 @@ class Replies:
     async def deliver(self, steps: plan.Plan, user: str, action: str) -> None:
         """Run a plan after the core call, paced; failures told privately (and on the timeline, by the runner),
         except a storage outage (refusals.py `told`: the core had committed)."""
-        if not await off_loop(submit_plan, self.pacer, self.runner, steps,
-                              lambda codes: self.tell(user, *self.refusals.codes_text(codes)),
-                              lambda exc: self.tell(user, self.refusals.told(exc, action, steps.incident_id,
-                                                                             stored=True) or "")):
+        if not await off_loop(deliver_telling, self.pacer, self.runner, self.refusals, steps, action,
+                              lambda *texts: self.tell(user, *texts)):
             log.warning("teams.delivery_deferred incident_id=%s action=%s", steps.incident_id, action)
 
     async def submit(self, job: Job, action: str) -> None:

@@ -17,10 +17,10 @@ from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
-from bot.adapters.teams.thread_advice import advise_earlier_repliers, moved_private, note_replier
 from bot.clock import format_jst
 from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume, typed
 from bot.delivery.content import Place, Texts
+from bot.delivery.earlier_replies import advise_noted_repliers, moved_private, note_replier
 from bot.delivery.intake import Source, after_report, report_source
 from bot.delivery.links import home_is_private
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
@@ -210,7 +210,7 @@ class Reports:
             if ran.plan is not None:
                 await self.replies.deliver(ran.plan, actor.user_id, ran.action)
                 if command.incident_id is not None and moved_private(ran.plan):  # corrected to a leak
-                    await off_loop(advise_earlier_repliers, self.replies.runner, PLATFORM, command.incident_id,
+                    await off_loop(advise_noted_repliers, self.replies.runner, PLATFORM, command.incident_id,
                                    self.replies.t)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, f"command_{command.action}", command.incident_id,
@@ -244,7 +244,7 @@ class Reports:
                      origin.source, outcome.created, outcome.merged, outcome.incident.kind)
             await self.replies.deliver(after.plan, origin.user, "merged" if outcome.merged else "report")
             if moved_private(after.plan) and not outcome.duplicate:  # a merge or follow-up restricted it
-                await off_loop(advise_earlier_repliers, self.replies.runner, PLATFORM, outcome.incident.id,
+                await off_loop(advise_noted_repliers, self.replies.runner, PLATFORM, outcome.incident.id,
                                self.replies.t)
 
     async def answer(self, activity: Activity, data: Any) -> ActionResult:

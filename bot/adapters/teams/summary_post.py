@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.teams.cards import CARD_BYTES_LIMIT, card, card_size, text_block
 from bot.adapters.teams.connector import card_activity, deep_link
+from bot.adapters.teams.port import PLATFORM
 from bot.adapters.teams.text import md_escape
 from bot.delivery import publishing
 from bot.triage.audit import AuditResult
@@ -31,10 +32,8 @@ def _fits(blocks: list[list[dict[str, Any]]]) -> bool:
 
 def teams_link(item: AttentionItem) -> str:
     """An incident reference linked to its Teams channel thread when it has one, else the plain reference."""
-    channel, root = item.conversation_channel, item.conversation_thread
-    if item.conversation_platform != "teams" or not channel or not root:
-        return item.ref
-    url = deep_link(channel, root)
+    here = publishing.conversation_here(item, PLATFORM)
+    url = deep_link(*here) if here is not None else None
     if not url:
         return item.ref
     return Raw(f"[{md_escape(item.ref)}]({url.replace(')', '%29')})")
