@@ -148,3 +148,17 @@ def test_asahikawa_takeover_names_the_review_committee(library, profiles) -> Non
     takeover, the plainest case of impaired use."""
     shown = _shown(library, profiles["asahikawa"], "account_takeover")
     assert any("旭川市ガイドライン 9" in v.citations and "できます" in v.instructions for v in shown.values())
+
+
+@pytest.mark.parametrize(("pid", "clause", "whom"), [("iwaki", "いわき市ガイドライン 第10", "ふるさと発信課長"),
+                                                     ("chikugo", "筑後市ガイドライン 3", "総務広報課長")])
+def test_private_post_where_the_guideline_covers_only_work_use(library, profiles, pid: str, clause: str,
+                                                               whom: str) -> None:
+    """L1 → fixed: いわき市 (第3) and 筑後市 (前文) cover work use only; a private post got the official account's
+    お詫び文. Matters the guideline does not cover go to 第10 / 3."""
+    shown = _shown(library, profiles[pid], "flaming", is_own_error="factual", account_type="personal")
+    assert "fix_and_apologise" not in shown
+    step = shown["private_post_consult"]
+    assert clause in step.citations and whom in step.instructions and "私的な投稿" in step.instructions
+    official = _shown(library, profiles[pid], "flaming", is_own_error="factual", account_type="official")
+    assert "fix_and_apologise" in official and "private_post_consult" not in official
