@@ -1,0 +1,59 @@
+"""Session 21 follow-up gaps on Slack (brief s21-followups): each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ELSEWHERE, OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
+from slack_driver import text_of
+from test_slack_scenarios import REPORTS
+
+NEWS = "INC-0001 なりすましアカウント、凍結されました"
+
+
+def _private_to(slack: SlackEnv, user: str) -> list[str]:
+    return [str(c.args.get("text", "")) for c in slack.fake.calls_to("chat.postEphemeral", user=user)]
+
+
+@pytest.mark.parametrize("typed", ["INC-0001 終結", "INC-0001 対応完了", "INC-0001 クローズで", "終結 INC-0001",
+                                   "INC-0001 終結でお願いします。"])
+def test_a_bystanders_near_command_is_refused_privately_not_sent_to_pr_as_news(slack: SlackEnv, typed: str) -> None:
+    """#1: 「INC-0001 終結」 by one with no role on the incident was a 続報: PR told 【続報】, nothing refused."""
+    fake, driver = slack.fake, slack.driver
+    driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    driver.post_message(OTHER, typed, REPORT)
+    assert not [m for m in fake.channel_messages(PR_CHANNEL) if "【続報】" in text_of(m)]
+    assert "followup" not in slack.events(1)
+    assert "access_denied" in slack.events(1)
+    said = " ".join(_private_to(slack, OTHER))
+    assert "広報担当" in said, said  # who may, told privately
+
+
+def test_a_real_follow_up_still_reaches_pr_as_news(slack: SlackEnv) -> None:
+    """#1: news naming the incident (「INC-0001 なりすましアカウント、凍結されました」) stays a 続報."""
+    fake, driver = slack.fake, slack.driver
+    driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    driver.post_message(OTHER, NEWS, REPORT)
+    assert [m for m in fake.channel_messages(PR_CHANNEL) if "【続報】INC-0001" in text_of(m)]
+    assert "access_denied" not in slack.events(1)
+
+
+def test_pr_s_near_command_in_the_report_channel_is_answered_as_the_command(slack: SlackEnv) -> None:
+    """#1: the one who may end it gets the command's answer, not a 続報 to themself."""
+    fake, driver = slack.fake, slack.driver
+    driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    driver.post_message(PR, "INC-0001 終結", REPORT)
+    assert not [m for m in fake.channel_messages(PR_CHANNEL) if "【続報】" in text_of(m)]
+    assert "followup" not in slack.events(1)
+    assert "access_denied" not in slack.events(1)
+    said = " ".join(_private_to(slack, PR))
+    assert "INC-0001" in said and "続報" not in said, said  # the command's answer (not yet resolved: cannot close)
+
+
+@pytest.mark.parametrize("typed", ["INC-0001 対応完了", "INC-0001 クローズで"])
+def test_a_bystanders_near_command_by_slash_command_is_refused_not_a_follow_up(slack: SlackEnv, typed: str) -> None:
+    """#1 (walk s20 authz #4): `/incident INC-0001 対応完了` was a 続報 sent to PR."""
+    fake, driver = slack.fake, slack.driver
+    driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    driver.slash(OTHER, typed, ELSEWHERE)
+    assert not [m for m in fake.channel_messages(PR_CHANNEL) if "【続報】" in text_of(m)]
+    assert "followup" not in slack.events(1) and "access_denied" in slack.events(1)
