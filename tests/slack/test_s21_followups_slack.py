@@ -57,3 +57,39 @@ def test_a_bystanders_near_command_by_slash_command_is_refused_not_a_follow_up(s
     driver.slash(OTHER, typed, ELSEWHERE)
     assert not [m for m in fake.channel_messages(PR_CHANNEL) if "【続報】" in text_of(m)]
     assert "followup" not in slack.events(1) and "access_denied" in slack.events(1)
+
+
+LEAK = "住民の名簿を誤って添付したまま投稿してしまいました https://x.com/city/status/77"
+MORE = f"{LEAK}。名簿には 山田太郎 090-1234-5678 札幌市中央区北1条西2丁目3-4 が載っています"
+
+
+def _edited(slack: SlackEnv, message: dict[str, str], text: str, user: str, edit_ts: str) -> None:
+    """Slack's message_changed event for a user's edit of a top-level `message` in the report channel."""
+    slack.driver.event({"type": "message", "subtype": "message_changed", "hidden": True, "channel": REPORT,
+                        "ts": slack.fake.new_ts(), "event_ts": slack.fake.new_ts(), "channel_type": "channel",
+                        "message": {"type": "message", "user": user, "text": text, "ts": message["ts"],
+                                    "edited": {"user": user, "ts": edit_ts}},
+                        "previous_message": {"type": "message", "user": user, "text": message["text"],
+                                             "ts": message["ts"]}})
+
+
+def test_a_leak_reporter_editing_more_personal_data_into_her_public_report_is_told_to_delete_it(
+        slack: SlackEnv) -> None:
+    """#2: told only 「報告内容は変わりません」, never reminded that the public message should go."""
+    report, _ = slack.driver.post_message(STAFF, LEAK, REPORT)
+    before = len(_private_to(slack, STAFF))
+    _edited(slack, report, MORE, STAFF, "1700000100.000100")
+    said = _private_to(slack, STAFF)[before:]
+    assert any("削除してください" in text for text in said), said
+    assert "090-1234-5678" not in " ".join(said)
+
+
+def test_an_edit_of_a_leak_reported_by_dm_gets_no_deletion_advice(slack: SlackEnv) -> None:
+    """#2: a report made privately is no public message to delete."""
+    report, _ = slack.driver.post_message(STAFF, LEAK, "D_STAFF", channel_type="im")
+    slack.driver.event({"type": "message", "subtype": "message_changed", "hidden": True, "channel": "D_STAFF",
+                        "ts": slack.fake.new_ts(), "event_ts": slack.fake.new_ts(), "channel_type": "im",
+                        "message": {"type": "message", "user": STAFF, "text": MORE, "ts": report["ts"],
+                                    "edited": {"user": STAFF, "ts": "1700000100.000100"}},
+                        "previous_message": {"type": "message", "user": STAFF, "text": LEAK, "ts": report["ts"]}})
+    assert not [t for t in slack.fake.outgoing_text().split("\n") if "削除してください" in t]
