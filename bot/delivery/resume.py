@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot import identity
 from bot.clock import format_jst
 from bot.delivery import controls, plan
 from bot.delivery.content import Place
 from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DELIVERY, STEP_TOLD, THREAD
 from bot.lease import POST_LEASE, Lease
 from bot.ports import Actor, IncidentView, Outcome
+from bot.triage import followups
 from bot.triage.queries import IncidentQueries
 from bot.triage.restriction import Restriction, restricted_between, restriction_outcome
 from bot.triage.roles import RoleDesk
@@ -111,6 +114,35 @@ def resume_steps(triage: Triage, platform: str, now: datetime, name_of: Callable
     return len(pending)
 
 
+def resume_followups(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
+                     run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
+    """Finish follow-ups a crash cut short (the core recorded the `followup`, PR's 【続報】 or the conversation's
+    line never posted; the platform had its answer and never redelivers): planned again as their report planned
+    them, from where they were posted, so the ledger posts only what is missing, once."""
+    done = 0
+    for sent in followups.recorded_between(triage.deps, triage.steps, platform, now - RESUME_WINDOW,
+                                           _abandoned_before(triage.queries, now), name_of):
+        view = sent.outcome.incident
+        assert view is not None
+        # Slack's port addresses people by their own ids (as its reports' origins do), the others by the core's.
+        user = identity.split(sent.user)[1] if platform == "slack" else sent.user
+        origin = plan.Origin("message", Place(sent.channel, sent.thread), user, sent.name,
+                             public=not private(sent.channel))
+        made = plan.report(sent.outcome, origin)
+        said = [op.purpose for op in made.ops if isinstance(op, plan.Post) and op.purpose]
+        if all((triage.queries.get_ref(view.id, platform, purpose) or ("", None))[1] for purpose in said):
+            continue  # everything it says was posted
+        done += 1
+        log.warning("delivery.followup_resumed platform=%s incident_id=%s", platform, view.id)
+        try:
+            # Only the posts: a private word to the poster may already have been said (Tell is not once-only).
+            run(replace(made, ops=tuple(op for op in made.ops if not isinstance(op, plan.Tell))))
+        except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
+            log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, view.id,
+                        type(exc).__name__)
+    return done
+
+
 def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
                         run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
     """Finish restrictions a crash (or a failed private chat) cut short: an incident restricted in the window (by a
@@ -186,7 +218,8 @@ def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[
     grants (`run` their notes), step presses (`run` what follows them) and, where the adapter can tell a private
     chat (`private`), restrictions never moved private; returns how many were looked at."""
     queries = triage.queries
-    restrictions = 0 if private is None else resume_restrictions(triage, platform, now, name_of, run, private)
+    restrictions = 0 if private is None else (resume_restrictions(triage, platform, now, name_of, run, private)
+                                              + resume_followups(triage, platform, now, name_of, run, private))
     return (resume_reports(queries, platform, now, show) + resume_acknowledgements(queries, platform, now, tell)
             + resume_grants(queries, triage.roles, platform, now, name_of, run)
             + resume_steps(triage, platform, now, name_of, run) + restrictions)

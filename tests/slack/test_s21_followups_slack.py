@@ -7,6 +7,9 @@ from conftest import ELSEWHERE, OTHER, PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from slack_driver import text_of
 from test_slack_scenarios import REPORTS
 
+from bot.clock import FixedClock
+from bot.ports import Actor, ConversationRef, ReportInput
+
 NEWS = "INC-0001 なりすましアカウント、凍結されました"
 
 
@@ -93,3 +96,31 @@ def test_an_edit_of_a_leak_reported_by_dm_gets_no_deletion_advice(slack: SlackEn
                                     "edited": {"user": STAFF, "ts": "1700000100.000100"}},
                         "previous_message": {"type": "message", "user": STAFF, "text": LEAK, "ts": report["ts"]}})
     assert not [t for t in slack.fake.outgoing_text().split("\n") if "削除してください" in t]
+
+
+def test_resume_posts_a_follow_up_the_crash_left_unposted_once(slack: SlackEnv, clock: FixedClock) -> None:
+    """#3: the core recorded the `followup`, the process died before PR's 【続報】: Slack never redelivers the
+    event (it had its HTTP 200), and resume did not pick it up."""
+    slack.driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    posted = slack.fake.add_message(REPORT, NEWS, "U_GROUPIE")
+    triage = slack.runtime.triage
+    outcome = triage.incidents.report(ReportInput(
+        text=NEWS, reporter=Actor("slack:U_GROUPIE", "鈴木 次郎", "slack"), idempotency_key="Ev_crashed",
+        conversation=ConversationRef("slack", REPORT, posted["ts"])))  # the process died here
+    assert outcome.followup and "followup" in slack.events(1)
+    clock.advance(minutes=3)
+    slack.adapter.resume()
+    news = [m for m in slack.fake.channel_messages(PR_CHANNEL) if "【続報】INC-0001" in text_of(m)]
+    assert len(news) == 1 and "鈴木 次郎" in text_of(news[0])
+    slack.adapter.resume()
+    assert len([m for m in slack.fake.channel_messages(PR_CHANNEL) if "【続報】" in text_of(m)]) == 1
+
+
+def test_resume_reposts_nothing_of_a_follow_up_delivered_whole(slack: SlackEnv, clock: FixedClock) -> None:
+    """#3: resume reads the live delivery's ledger: PR's 【続報】 and the thread's line stay one each."""
+    first, _ = slack.driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    slack.driver.post_message(OTHER, NEWS, REPORT)
+    clock.advance(minutes=3)
+    slack.adapter.resume()
+    assert len([m for m in slack.fake.channel_messages(PR_CHANNEL) if "【続報】" in text_of(m)]) == 1
+    assert len([m for m in slack.fake.thread_messages(REPORT, first["ts"]) if "続報があります" in text_of(m)]) == 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.teams.env import REPORT, STAFF, TeamsEnv
+from bot.clock import FixedClock
+from bot.ports import Actor, ConversationRef, ReportInput
+from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
+from tests.teams.fake_connector import card_text
 from tests.teams.test_teams_edits import _changed, _told
 from tests.teams.test_teams_scenarios import REPORTS
 
@@ -17,3 +20,36 @@ def test_a_leak_reporter_editing_more_personal_data_into_her_channel_post_is_tol
     told = [text for text in _told(teams, STAFF) if "編集" in text]
     assert told and "削除してください" in told[-1], told
     assert "090-1234-5678" not in " ".join(told)
+
+
+NEWS = "INC-0001 なりすましアカウント、凍結されました"
+
+
+def _news(teams: TeamsEnv) -> list[str]:
+    return [card_text(m) for m in teams.fake.posts_to(PR_CHANNEL) if "【続報】INC-0001" in card_text(m)]
+
+
+def test_resume_posts_a_follow_up_the_crash_left_unposted_once(teams: TeamsEnv, clock: FixedClock) -> None:
+    """#3: the core recorded the `followup`, the process died before PR's 【続報】; resume never posted it."""
+    report, _ = teams.driver.channel_post(STAFF, REPORTS["impersonation"], REPORT)
+    root = teams.fake.new_id()
+    actor = Actor(user_id=f"teams:{OTHER.aad}", display_name=OTHER.name, platform="teams")
+    outcome = teams.runtime.triage.incidents.report(ReportInput(
+        text=NEWS, reporter=actor, idempotency_key=f"teams:{root}@crashed",
+        conversation=ConversationRef("teams", REPORT, root)))  # the process died here
+    assert outcome.followup and _news(teams) == []
+    clock.advance(minutes=3)
+    teams.bot.resume_reports()
+    assert len(_news(teams)) == 1 and OTHER.name in _news(teams)[0]
+    teams.bot.resume_reports()
+    assert len(_news(teams)) == 1
+
+
+def test_resume_reposts_nothing_of_a_follow_up_delivered_whole(teams: TeamsEnv, clock: FixedClock) -> None:
+    """#3: a follow-up delivered live is not posted again by resume."""
+    teams.driver.channel_post(STAFF, REPORTS["impersonation"], REPORT)
+    teams.driver.channel_post(OTHER, NEWS, REPORT)
+    assert len(_news(teams)) == 1
+    clock.advance(minutes=3)
+    teams.bot.resume_reports()
+    assert len(_news(teams)) == 1
