@@ -10,6 +10,7 @@ from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import Pacer
 from bot.delivery.runner import Runner
 from bot.delivery.shared import error_recorder
+from bot.delivery.unreached import told_unreached
 from bot.triage.service import Triage
 
 
@@ -36,9 +37,12 @@ def build_delivery(triage: Triage, port: ChatPort, ledger: Ledger, *, interval: 
         channel = notification_channel(restricted, pr_channel, restricted_channel)
         return place(channel) if channel else None
 
-    return pacer, Runner(port, ledger, section, error_recorder(triage.incidents, ledger.platform),
-                         chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=wait,
-                         latest=pacer.latest, edits=getattr(port, "edits", True))
+    runner = Runner(port, ledger, section, error_recorder(triage.incidents, ledger.platform),
+                    chain_length=triage.deps.escalation.last_notice, turn=pacer.turn, wait=wait,
+                    latest=pacer.latest, edits=getattr(port, "edits", True))
+    # A notice refused at report time (the bot removed from PR's channel) is told as a refused re-notice is.
+    runner.refused = lambda note, code: told_unreached(runner, triage.catalog, note, code)
+    return pacer, runner
 
 
 __all__ = ["notification_channel", "build_delivery"]

@@ -63,6 +63,8 @@ class Runner:
     # (key, value): wait for an in-place update's turn; the highest value offered, None when a newer one replaced it
     latest: Callable[[str, int], int | None] = field(default=lambda key, value: value)
     edits: bool = True  # whether the port can change a posted message (LINE WORKS cannot: see ReviseNotices)
+    # A section notice the platform refused (note, error code), after the run: unreached.py (never raises)
+    refused: Callable[[Notification, str], object] = field(default=lambda note, code: None)
 
     def run(self, plan: p.Plan, reply: Callable[[c.Content], None] | None = None,
             prepared: Prepared | None = None) -> Result:
@@ -79,7 +81,7 @@ class Runner:
         if plan.once is not None and led.claim(plan.incident_id, plan.once, "").state in ("posted", "busy"):
             led.release()
             return result  # done already, or being done right now by another delivery (a retry, resume)
-        ok = True
+        ok, refused = True, []
         try:
             for op in plan.ops:
                 if getattr(op, "needs_previous", False) and not ok:
@@ -93,11 +95,15 @@ class Runner:
                     if incident is not None:
                         self.record_error(incident, type(op).__name__.lower(), exc.code)
                     result.failures.append(exc.code)
+                    if isinstance(op, p.Post) and isinstance(op.content, c.SectionNotice):
+                        refused.append((op.content.note, exc.code))
                     done = False
                 if not done and (getattr(op, "needed", False) or isinstance(op, p.UpdateStep)):
                     ok = False
         finally:
             led.release()
+        for note, code in refused:  # after the ledger's transaction: telling runs a plan of its own
+            self.refused(note, code)
         return result
 
     def prepare(self, connection: Connection, plan: p.Plan) -> Prepared:

@@ -58,6 +58,15 @@ def tell_unreached(runner: Runner, catalog: Catalog, note: Notification, code: s
     return True
 
 
+def told_unreached(runner: Runner, catalog: Catalog, note: Notification, code: str) -> None:
+    """`tell_unreached` for a notice a plan posted (the first notice at report time): never raises, so the plan's
+    own failures are still told to whoever acted."""
+    try:
+        tell_unreached(runner, catalog, note, code)
+    except Exception:  # noqa: BLE001 - telling must not hide the refusal itself
+        log.exception("delivery.unreached_tell_failed incident_id=%s", note.incident_id)
+
+
 def notify(runner: Runner, catalog: Catalog, note: Notification,
            when: Callable[[datetime], str]) -> Posted | None:
     """`Runner.notify`; a refusal of the channel is told as above, then raised (the scheduler records it and
@@ -72,4 +81,4 @@ def notify(runner: Runner, catalog: Catalog, note: Notification,
         raise
 
 
-__all__ = ["REASONS", "notify", "reason_of", "setting_of", "tell_unreached"]
+__all__ = ["REASONS", "notify", "reason_of", "setting_of", "tell_unreached", "told_unreached"]

@@ -124,3 +124,20 @@ def test_resume_reposts_nothing_of_a_follow_up_delivered_whole(slack: SlackEnv, 
     slack.adapter.resume()
     assert len([m for m in slack.fake.channel_messages(PR_CHANNEL) if "【続報】" in text_of(m)]) == 1
     assert len([m for m in slack.fake.thread_messages(REPORT, first["ts"]) if "続報があります" in text_of(m)]) == 1
+
+
+UNREACHED = "【通知が届いていません】"
+
+
+def test_the_first_notice_the_pr_channel_refuses_is_told_in_the_thread_as_a_renotice_is(
+        slack: SlackEnv, clock: FixedClock, caplog: pytest.LogCaptureFixture) -> None:
+    """#4: at report time only the reporter saw an error; the unreached rule applied to re-notices only."""
+    slack.fake.remove_bot(PR_CHANNEL)
+    message, _ = slack.driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    told = [text_of(m) for m in slack.fake.thread_messages(REPORT, message["ts"]) if UNREACHED in text_of(m)]
+    assert len(told) == 1 and "INC-0001" in told[0] and f"<@{STAFF}>" in told[0], told
+    assert "setting=slack.pr_channel" in caplog.text
+    clock.advance(minutes=31)  # the re-notice is refused too: told once per incident and reason
+    slack.runtime.triage.escalations.fire_due(slack.adapter.deliver_notification, "w1")
+    told = [text_of(m) for m in slack.fake.thread_messages(REPORT, message["ts"]) if UNREACHED in text_of(m)]
+    assert len(told) == 1

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.clock import FixedClock
 from bot.ports import Actor, ConversationRef, ReportInput
 from tests.teams.env import OTHER, PR_CHANNEL, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text
 from tests.teams.test_teams_edits import _changed, _told
+from tests.teams.test_teams_rules import report
 from tests.teams.test_teams_scenarios import REPORTS
 
 MORE = "。名簿には 山田太郎 090-1234-5678 札幌市中央区北1条西2丁目3-4 が載っています"
@@ -53,3 +56,16 @@ def test_resume_reposts_nothing_of_a_follow_up_delivered_whole(teams: TeamsEnv, 
     clock.advance(minutes=3)
     teams.bot.resume_reports()
     assert len(_news(teams)) == 1
+
+
+UNREACHED = "【通知が届いていません】"
+
+
+def test_the_first_notice_the_pr_channel_refuses_with_403_is_told_in_the_thread(
+        teams: TeamsEnv, caplog: pytest.LogCaptureFixture) -> None:
+    """#4: at report time only the reporter saw an error; the unreached rule applied to re-notices only."""
+    teams.fake.remove_bot(PR_CHANNEL)
+    incident_id, root = report(teams, "flaming")
+    told = [str(a) for a in teams.fake.thread(REPORT, root) if UNREACHED in str(a)]
+    assert len(told) == 1 and "INC-0001" in told[0], told
+    assert "setting=teams.pr_channel" in caplog.text
