@@ -69,3 +69,12 @@ def test_the_first_notice_the_pr_channel_refuses_with_403_is_told_in_the_thread(
     told = [str(a) for a in teams.fake.thread(REPORT, root) if UNREACHED in str(a)]
     assert len(told) == 1 and "INC-0001" in told[0], told
     assert "setting=teams.pr_channel" in caplog.text
+
+
+def test_a_bystanders_near_command_in_the_report_channel_is_refused_not_sent_to_pr(teams: TeamsEnv) -> None:
+    """#1: 「INC-0001 対応完了」 by one with no role was a 続報 (or left unanswered), never refused."""
+    teams.driver.channel_post(STAFF, REPORTS["impersonation"], REPORT)
+    teams.driver.channel_post(OTHER, "INC-0001 対応完了", REPORT)
+    assert _news(teams) == []
+    events = teams.events(1)
+    assert "followup" not in events and "access_denied" in events, events
