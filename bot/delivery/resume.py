@@ -16,7 +16,15 @@ from bot import identity
 from bot.clock import format_jst
 from bot.delivery import controls, plan
 from bot.delivery.content import Place
-from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DELIVERY, STEP_TOLD, THREAD
+from bot.delivery.ledger import (
+    ACK_TOLD,
+    PRIVATE_HOME,
+    PUBLIC_THREAD,
+    REPORT_DELIVERY,
+    STEP_TOLD,
+    THREAD,
+    said_purpose,
+)
 from bot.lease import POST_LEASE, Lease
 from bot.ports import Actor, IncidentView, Outcome
 from bot.triage import followups
@@ -32,6 +40,7 @@ log = logging.getLogger("incident_bot.delivery")
 RESUME_WINDOW = timedelta(days=1)
 MOVE_RETRY = Lease(timedelta(minutes=10))  # a move whose private chat failed to open is tried again this often
 MOVE_RETRIED = "move_retried"  # its claim (never recorded as posted): when the move was last tried
+FOLLOWUP_RESUMED = "followup_resumed"  # + its posts' purposes: a follow-up resume ran once (its posts or not)
 
 
 def _abandoned_before(queries: IncidentQueries, now: datetime) -> datetime:
@@ -130,17 +139,24 @@ def resume_followups(triage: Triage, platform: str, now: datetime, name_of: Call
                              public=not private(sent.channel))
         made = plan.report(sent.outcome, origin)
         said = [op.purpose for op in made.ops if isinstance(op, plan.Post) and op.purpose]
-        if all((triage.queries.get_ref(view.id, platform, purpose) or ("", None))[1] for purpose in said):
+        tried = said_purpose(FOLLOWUP_RESUMED, *said)  # resumed once: a channel that refuses is not retried each tick
+        if all(_posted(triage.queries, view.id, platform, purpose) for purpose in said) or _posted(
+                triage.queries, view.id, platform, tried):
             continue  # everything it says was posted
         done += 1
         log.warning("delivery.followup_resumed platform=%s incident_id=%s", platform, view.id)
         try:
             # Only the posts: a private word to the poster may already have been said (Tell is not once-only).
-            run(replace(made, ops=tuple(op for op in made.ops if not isinstance(op, plan.Tell))))
+            ops = tuple(op for op in made.ops if not isinstance(op, plan.Tell))
+            run(replace(made, ops=(*ops, plan.Mark(view.id, tried, sent.channel))))
         except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
             log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, view.id,
                         type(exc).__name__)
     return done
+
+
+def _posted(queries: IncidentQueries, incident_id: int, platform: str, purpose: str) -> bool:
+    return bool((queries.get_ref(incident_id, platform, purpose) or ("", None))[1])
 
 
 def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],

@@ -141,3 +141,17 @@ def test_the_first_notice_the_pr_channel_refuses_is_told_in_the_thread_as_a_reno
     slack.runtime.triage.escalations.fire_due(slack.adapter.deliver_notification, "w1")
     told = [text_of(m) for m in slack.fake.thread_messages(REPORT, message["ts"]) if UNREACHED in text_of(m)]
     assert len(told) == 1
+
+
+def test_resume_tries_a_refused_follow_up_once_not_every_tick(slack: SlackEnv, clock: FixedClock) -> None:
+    """#3: a 【続報】 the PR channel refuses is not retried (and recorded as failed) on every resume tick."""
+    slack.driver.post_message(STAFF, REPORTS["impersonation"], REPORT)
+    posted = slack.fake.add_message(REPORT, NEWS, "U_GROUPIE")
+    slack.runtime.triage.incidents.report(ReportInput(
+        text=NEWS, reporter=Actor("slack:U_GROUPIE", "鈴木 次郎", "slack"), idempotency_key="Ev_refused",
+        conversation=ConversationRef("slack", REPORT, posted["ts"])))  # the process died here
+    slack.fake.remove_bot(PR_CHANNEL)
+    clock.advance(minutes=3)
+    for _ in range(3):
+        slack.adapter.resume()
+    assert slack.events(1).count("delivery_failed") == 1, slack.events(1)
