@@ -1,8 +1,8 @@
 """Resume for every platform: each scheduler tick (and once at start-up) finish reports, acknowledgements, grants
 and step presses whose posts a crash interrupted and nobody will deliver again (the platform had its HTTP answer).
 The ledger says which: work of the last RESUME_WINDOW whose mark (REPORT_DELIVERY, ACK_TOLD, the grant's note,
-STEP_TOLD) is missing or was claimed longer than its lease ago, and restrictions whose conversation never moved out
-of its public thread (PRIVATE_HOME missing)."""
+STEP_TOLD) is missing or was claimed longer than its lease ago, restrictions whose conversation never moved out
+of its public thread (PRIVATE_HOME missing) and follow-ups whose 【続報】 was never posted."""
 
 from __future__ import annotations
 
@@ -232,7 +232,8 @@ def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[
                run: Callable[[plan.Plan], object], private: Callable[[str], bool] | None = None) -> int:
     """Everything of `platform` a crash left untold, each as above: reports (`show`), acknowledgements (`tell`),
     grants (`run` their notes), step presses (`run` what follows them) and, where the adapter can tell a private
-    chat (`private`), restrictions never moved private; returns how many were looked at."""
+    chat (`private`), restrictions never moved private and follow-ups never posted; returns how many were looked
+    at."""
     queries = triage.queries
     restrictions = 0 if private is None else (resume_restrictions(triage, platform, now, name_of, run, private)
                                               + resume_followups(triage, platform, now, name_of, run, private))
