@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from conftest import PR, PR_CHANNEL, REPORT, STAFF, SlackEnv
 from slack_driver import text_of
+from sqlalchemy import select
 
+from bot.clock import JST, to_jst
 from bot.ports import Actor
 from bot.triage.lifecycle import CLOSED, RESOLVED
+from storage.models import Escalation
 
 URL = "https://x.com/chikugo_fake/status/1860000000501"
 FLAMING = f"市の公式Xの投稿が炎上してます！批判リプ殺到 {URL}"
@@ -53,3 +57,31 @@ def test_a_status_typed_hurriedly_answers_the_status_and_pages_nobody(slack_fact
     assert _pr_posts(slack) == before
     assert "followup" not in slack.events(1)
     assert any("【状況】INC-0001" in said for said in _said(slack)), _said(slack)
+
+
+def _notice(slack: SlackEnv) -> str:
+    [notice] = [m for m in slack.fake.channel_messages(PR_CHANNEL) if "acknowledge" in str(m.get("blocks"))]
+    return text_of(notice)
+
+
+def test_a_saturday_night_notice_says_when_the_next_re_notice_comes(slack_factory: Any, clock: Any) -> None:
+    """#3: reported on Saturday 22:40, 総務広報課長's notice said 「確認されるまで 30 分ごと（開庁時間で数えます）に…
+    再通知します」 and nothing else: nobody is paged again until the office opens on Tuesday (Monday is 勤労感謝の日),
+    which neither the 課長 reading it at night nor the channel was told."""
+    clock.set(datetime(2026, 11, 21, 22, 40, tzinfo=JST))
+    slack = slack_factory(CHIKUGO)
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    said = _notice(slack)
+    assert "開庁時間外のため、確認がなければ次の再通知は 2026年11月24日（火） 9:15 です。" in said, said
+    with slack.runtime.triage.deps.sessions() as session:  # the time said is the one the re-notice is due
+        [due] = session.scalars(select(Escalation.due_at).where(Escalation.status == "pending")).all()
+    assert to_jst(due.replace(tzinfo=due.tzinfo or UTC)) == datetime(2026, 11, 24, 9, 15, tzinfo=JST)
+    clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=JST))  # 勤労感謝の日: nothing is sent, as the notice said
+    assert slack.runtime.triage.escalations.fire_due(slack.adapter.deliver_notification, "w1") == 0
+
+
+def test_a_notice_in_office_hours_says_nothing_of_the_office_being_closed(slack_factory: Any, clock: Any) -> None:
+    """#3's other side: a Wednesday-morning report keeps the plain line."""
+    slack = slack_factory(CHIKUGO)
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    assert "開庁時間外" not in _notice(slack) and "30 分ごと" in _notice(slack)
