@@ -19,6 +19,7 @@ from bot.ports import Actor, Outcome
 from bot.triage import lifecycle
 from bot.triage.service import Triage
 from bot.triage.short_input import KIND_ALIASES, fold, incident_number
+from bot.triage.urls import first_url
 
 Action = Literal["close", "decline", "grant", "reopen", "kind", "new", "status"]
 # The first word of a command, as staff type it (folded: ＣＬＯＳＥ, /close and Close alike).
@@ -31,6 +32,7 @@ WORDS: dict[str, Action] = {
     "新規": "new", "new": "new",
     "状況": "status", "status": "status", "状態": "status", "進捗": "status",
 }
+STATUS_ALSO = frozenset({"状態", "進捗"})  # read as 状況 only when nothing but the number follows
 Words = Callable[..., str]  # the catalogue's t(key, **params)
 TARGET = {"close": lifecycle.CLOSED, "decline": lifecycle.DECLINED, "reopen": lifecycle.RESPONDING}
 
@@ -116,6 +118,8 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     if number is None or number == 0:
         # 「Close to 100 angry replies…」 is a report in English: an English word before no number is no command.
         return None if english and head else usage(t, prefix, action)
+    if action == "status" and tail and (fold(word).lower().lstrip("/") in STATUS_ALSO or first_url(tail)):
+        return None  # 「状況 INC-0001 別の投稿も炎上 <URL>」「状態 INC-0001 さらに悪化」: news naming it, a report
     if action == "grant":
         user = " ".join(tail.split())  # the whole name: a display name has a space (「鈴木 次郎」, s18 Teams #7)
         return Command("grant", number, user=user) if user else usage(t, prefix, "grant")

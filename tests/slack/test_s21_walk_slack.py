@@ -85,3 +85,15 @@ def test_a_notice_in_office_hours_says_nothing_of_the_office_being_closed(slack_
     slack = slack_factory(CHIKUGO)
     slack.driver.post_message(STAFF, FLAMING, REPORT)
     assert "開庁時間外" not in _notice(slack) and "30 分ごと" in _notice(slack)
+
+
+@pytest.mark.parametrize("typed", ["状況 INC-0001 別の投稿も炎上しています https://x.com/chikugo_fake/status/999",
+                                   "状態 INC-0001 さらに悪化しています"])
+def test_news_after_a_status_word_and_a_number_is_kept_as_a_report(slack_factory: Any, typed: str) -> None:
+    """#1's edge: words after 「状況 INC-0001」 were dropped (the status shown, the news lost); with 状態 read as 状況
+    too, 「状態 INC-0001 さらに悪化しています」 would have been. News with a post or after a synonym stays a report."""
+    slack = slack_factory(CHIKUGO)
+    slack.driver.post_message(STAFF, FLAMING, REPORT)
+    slack.driver.slash("U_OTHER", typed, REPORT)
+    assert not any("【状況】" in said for said in _said(slack)), _said(slack)
+    assert slack.incident_ids() == [1, 2] or "followup" in slack.events(1)
