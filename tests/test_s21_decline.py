@@ -10,6 +10,7 @@ import pytest
 from bot.delivery import content as c
 from bot.delivery import controls, plan
 from bot.ports import Actor, ReportInput
+from bot.records.service import RecordsDesk
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
 from bot.triage.core import InvalidRequest
@@ -118,9 +119,11 @@ def test_a_leaks_reason_is_told_only_in_its_reporters_private_chat(runtime: Runt
                                            for s in port.calls if s.place is not None)
 
 
-def test_the_week_counts_a_decline_in_progress_as_declined(runtime: Runtime) -> None:
+def test_the_week_and_the_records_count_a_decline_in_progress_as_declined(runtime: Runtime) -> None:
     incident_id = _responding(runtime, FLAMING.format(n=7))
     runtime.triage.incidents.change_status(incident_id, lifecycle.DECLINED, PR_ACTOR, reason=REASON)
+    report = RecordsDesk(runtime.triage.deps).report_file(incident_id, PR, "md").content.decode("utf-8")
+    assert f"状態を「対象外」とした理由：「{REASON}」" in report and "対象外" in report
     now = runtime.triage.deps.clock.now()
     metrics = build_summary(runtime.triage.deps.sessions, IsoWeek(2026, 47), now).current
     assert metrics.declined_in_week == 1 and metrics.status_of_new["declined"] == 1
