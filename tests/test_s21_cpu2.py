@@ -6,12 +6,20 @@ import json
 import random
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.ports import ReportInput
 from bot.triage import privacy_cues as pc
+from bot.triage import step_count
+from bot.triage.playbook import PlaybookLibrary
+from bot.wiring import Runtime
+from tests.conftest import STAFF
+from tests.test_step_count import ALWAYS, REPORTER, TEXTS, _walk
 
 DATA = Path(__file__).parent / "data"
 
@@ -105,3 +113,48 @@ def test_an_out_word_a_letter_and_a_digit_still_get_their_scans() -> None:
     assert pc.exposes_personal_data("申請者の名簿がXに晒されています")
     assert pc.exposes_personal_data("The resident's home address was posted online")
     assert pc.exposes_personal_data("田中さんの携帯 090-1234-5678 です")
+
+
+# -- the step count takes the applicable steps its caller just worked out ----------------------------------------
+
+def test_showing_the_current_step_builds_its_context_for_the_playbook_twice_not_three_times(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = runtime_factory(sqlite_url)
+    outcome = runtime.triage.incidents.report(ReportInput(TEXTS["flaming"], REPORTER, kind_hint="flaming",
+                                                          explicit=True))
+    assert outcome.incident is not None
+    seen: Counter[int] = Counter()
+    real = PlaybookLibrary.context
+
+    def spying(self: PlaybookLibrary, kind: str, profile: Any, context: Any, locale: str) -> dict[str, Any]:
+        seen[id(context)] += 1
+        return real(self, kind, profile, context, locale)
+
+    monkeypatch.setattr(PlaybookLibrary, "context", spying)
+    assert runtime.triage.steps.current(outcome.incident.id, STAFF) is not None
+    # applicable_steps and render_step; the count's trials build contexts of their own (seen once each).
+    assert max(seen.values()) == 2
+
+
+@pytest.mark.parametrize("profile", ["asahikawa", "urausu", "iwaki", "chikugo"])
+def test_the_count_with_the_callers_applicable_steps_equals_the_count_worked_out_again(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+        profile: str) -> None:
+    real = step_count.counted
+    given = []
+
+    def checking(library: PlaybookLibrary, kind: str, prof: Any, context: Any, states: Any,
+                 applicable: Any = None) -> list[str]:
+        shown = real(library, kind, prof, context, states, applicable)
+        if applicable is not None:
+            given.append(kind)
+            assert shown == real(library, kind, prof, context, states)
+        return shown
+
+    monkeypatch.setattr(step_count, "counted", checking)
+    for kind in sorted(TEXTS):
+        for pick in (0, -1):
+            runtime = runtime_factory(sqlite_url.replace("test.db", f"{profile}{kind}{pick}.db"), profile=profile,
+                                      escalation=ALWAYS)
+            assert _walk(runtime, kind, pick)
+    assert set(given) == set(TEXTS)
