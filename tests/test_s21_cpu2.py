@@ -8,16 +8,21 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event, select
 
+from bot.delivery.inbox import Inbox, _Batch
 from bot.ports import ReportInput
 from bot.triage import privacy_cues as pc
 from bot.triage import step_count
 from bot.triage.playbook import PlaybookLibrary
 from bot.wiring import Runtime
+from storage.db import make_engine, migrate
+from storage.models import InboxDelivery
 from tests.conftest import STAFF
 from tests.test_step_count import ALWAYS, REPORTER, TEXTS, _walk
 
@@ -158,3 +163,37 @@ def test_the_count_with_the_callers_applicable_steps_equals_the_count_worked_out
                                       escalation=ALWAYS)
             assert _walk(runtime, kind, pick)
     assert set(given) == set(TEXTS)
+
+
+# -- the inbox deletes finished rows with one statement built once -------------------------------------------------
+
+def test_the_inbox_deletes_finished_rows_with_one_sql_text_whatever_their_number(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    try:
+        inbox = Inbox(engine, "slack", lambda body: True)
+        other = Inbox(engine, "teams", lambda body: True)
+        stored = _Batch()
+        stored.rows = [(f"E{n}", "{}", datetime.now(UTC)) for n in range(1, 5)]
+        assert inbox._write(stored) == {"E1", "E2", "E3", "E4"}
+        assert other._write(stored) == {"E1", "E2", "E3", "E4"}
+        sql: list[str] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement.lstrip().upper().startswith("DELETE"):
+                sql.append(statement)
+
+        event.listen(engine, "before_cursor_execute", seen)
+        for keys in (["E1"], ["E2", "E3"]):
+            deleting = _Batch()
+            deleting.deletes = keys
+            inbox._write(deleting)
+        event.remove(engine, "before_cursor_execute", seen)
+        assert len(set(sql)) == 1 and " IN " not in sql[0].upper(), sql
+        with engine.connect() as connection:
+            left = connection.execute(select(InboxDelivery.platform, InboxDelivery.key)
+                                      .order_by(InboxDelivery.platform, InboxDelivery.key)).all()
+        assert [tuple(row) for row in left] == [("slack", "E4"), ("teams", "E1"), ("teams", "E2"), ("teams", "E3"),
+                                                ("teams", "E4")]
+    finally:
+        engine.dispose()
