@@ -171,23 +171,37 @@ _MY_NUMBER = re.compile(rf"(マイナンバー|個人番号|my number).{{0,12}}?
 _OFFICE_EN = re.compile(r"\b(office|department|city|council|hall|cent(er|re)|library|school|desk|clinic)('s)? "
                         r"(e-?mail address|phone number|address|number)", re.IGNORECASE)
 
+# Gates that skip scans which cannot match, so each verdict stays the same (tests/test_s21_cpu2.py proves it): every
+# English pattern needs a Latin letter (the class takes the same IGNORECASE letters, K and ſ among them), every
+# number a digit, and _JA_RECORD, _JA_DETAIL, _CAUTION_JA and _JA_OUT an out-word (_OUT_JA has no lookaround and no
+# digit, so it is found in the sentence before and after kanji digits are read).
+_LATIN = re.compile("[a-z]", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_OUT_ANY = re.compile(_OUT_JA)
+
 
 def exposes_personal_data(text: str) -> bool:
     """True when a sentence says personal data is out (晒されている, 誤送信, in a photo, leaked) or holds a
     person's phone number or 個人番号."""
     folded = _NOT_DATA.sub("〇〇", _QUOTED.sub(_topic_only, unicodedata.normalize("NFKC", text)))
-    folded = _OFFICE_EN.sub("the office's contact", folded)
-    astray = bool(_ASTRAY_JA.search(folded) or _EN_ASTRAY.search(folded))
+    latin = bool(_LATIN.search(folded))
+    if latin:
+        folded = _OFFICE_EN.sub("the office's contact", folded)
+    astray = bool(_ASTRAY_JA.search(folded) or (latin and _EN_ASTRAY.search(folded)))
     lost = bool(_OUT_LOST.search(folded))
-    private = bool(_PRIVATE_ACCOUNT.search(folded) or _EN_PRIVATE.search(folded))
+    private = bool(_PRIVATE_ACCOUNT.search(folded) or (latin and _EN_PRIVATE.search(folded)))
     for sentence in _SENTENCES.split(folded):
-        if _DENIED_JA.search(sentence) or _CAUTION_JA.search(sentence) or _ASKED_JA.search(sentence):
+        out = bool(_OUT_ANY.search(sentence))
+        if _DENIED_JA.search(sentence) or (out and _CAUTION_JA.search(sentence)) or _ASKED_JA.search(sentence):
             continue
         if lost and _JA_HELD.search(sentence) and (_JA_PERSON.search(sentence) or _JA_RECORD_ONLY.search(sentence)):
             return True
-        if _japanese(sentence, astray=astray, private=private) or _numbers(sentence.translate(_KANJI_DIGITS)):
+        if _japanese(sentence, astray=astray, private=private, out=out):
             return True
-        if _english(sentence, astray=astray, private=private):
+        digits = sentence.translate(_KANJI_DIGITS)
+        if _DIGIT.search(digits) and _numbers(digits, out=out):
+            return True
+        if latin and _LATIN.search(sentence) and _english(sentence, astray=astray, private=private):
             return True
     return False
 
@@ -197,14 +211,15 @@ def _topic_only(quote: re.Match[str]) -> str:
     return quote.group(0) if _JA_OUT.search(quote.group(0)) else _TOPICS.sub("〇〇", quote.group(0))
 
 
-def _japanese(sentence: str, *, astray: bool, private: bool) -> bool:
-    """A Japanese sentence saying a person's data is out (the report's misdirection or private account given)."""
+def _japanese(sentence: str, *, astray: bool, private: bool, out: bool = True) -> bool:
+    """A Japanese sentence saying a person's data is out (the report's misdirection, private account and whether
+    it holds an out-word given)."""
     person = _JA_PERSON.search(sentence)
-    if _JA_RECORD.search(sentence) or _ADDRESS_PERSON.search(sentence) or _JA_NAME.search(sentence):
+    if (out and _JA_RECORD.search(sentence)) or _ADDRESS_PERSON.search(sentence) or _JA_NAME.search(sentence):
         return True
-    if _JA_OUT_SHORT.search(sentence) or (person and _IDENTIFIED.search(sentence)):
+    if ("が出" in sentence and _JA_OUT_SHORT.search(sentence)) or (person and _IDENTIFIED.search(sentence)):
         return True
-    if person and _JA_DETAIL.search(sentence):
+    if out and person and _JA_DETAIL.search(sentence):
         return True
     # A letter counts in the sentence that sends it astray; a person or their data anywhere in the report.
     if astray and (person or _JA_RECORD_ONLY.search(sentence) or _JA_DETAIL_ANY.search(sentence)
@@ -215,11 +230,11 @@ def _japanese(sentence: str, *, astray: bool, private: bool) -> bool:
     return private and bool(_CASE_JA.search(sentence))
 
 
-def _numbers(sentence: str) -> bool:
+def _numbers(sentence: str, *, out: bool = True) -> bool:
     """A mobile number, a number right after a person, a number said to be out next to a person, a 個人番号."""
     if _MOBILE.search(sentence) or _PERSON_PHONE.search(sentence) or _MY_NUMBER.search(sentence):
         return True
-    return bool(_PHONE.search(sentence) and _JA_PERSON.search(sentence) and _JA_OUT.search(sentence))
+    return bool(out and _PHONE.search(sentence) and _JA_PERSON.search(sentence) and _JA_OUT.search(sentence))
 
 
 def _english(sentence: str, *, astray: bool, private: bool) -> bool:

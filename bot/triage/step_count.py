@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from bot.triage.playbook import PlaybookLibrary
@@ -19,12 +19,14 @@ UNANSWERED = None  # an optional input may be left blank: its absence is one of 
 
 
 def counted(library: PlaybookLibrary, kind: str, profile: Profile, context: Mapping[str, Any],
-            states: Mapping[str, Any]) -> list[str]:
+            states: Mapping[str, Any], applicable: Collection[str] | None = None) -> list[str]:
     """Ids of the steps that apply, or may yet apply: a condition reading an input of a step not yet done or
-    skipped (`states`: step id → its StepState row) is tried with each of that input's choices, and with none."""
+    skipped (`states`: step id → its StepState row) is tried with each of that input's choices, and with none.
+    `applicable`: the ids library.applicable_steps gave for this very context, when the caller holds them."""
     settled = {step_id for step_id, row in states.items() if row.status != "pending"}
     locale = str(context.get("locale") or "ja")
-    full = library.context(kind, profile, context, locale)
+    # The caller's applicable_steps already evaluated every `when` in this context: not built or evaluated again.
+    full = library.context(kind, profile, context, locale) if applicable is None else {}
     base = profile.base or profile.id
     steps = [step for step in library.playbook(kind).steps if step.applies_to(base)]
     open_inputs = {item.id: [choice.value for choice in item.choices]
@@ -37,7 +39,8 @@ def counted(library: PlaybookLibrary, kind: str, profile: Profile, context: Mapp
     ids = []
     for step in steps:
         when = library.step_templates(kind, step.id).when
-        if when is None or bool(when(**full)) or _may_hold(holds_with, step.when or "", answers, open_inputs):
+        holds = when is None or (step.id in applicable if applicable is not None else bool(when(**full)))
+        if holds or _may_hold(holds_with, step.when or "", answers, open_inputs):
             ids.append(step.id)
     return ids
 

@@ -86,11 +86,11 @@ class StepRunner:
     def _render(self, incident: Incident, step_id: str, ids: list[str], states: dict[str, StepState],
                 answers: dict[str, str], context: dict[str, Any] | None = None,
                 known: Mapping[str, str] | None = None) -> StepView:
-        context = context or render_context(self.deps, incident, answers)
+        applicable, context = (ids, context) if context else (None, render_context(self.deps, incident, answers))
         rendered = self.deps.library.render_step(incident.kind, step_id, self.deps.profile, context,
                                                  self.deps.catalog.locale, known)
         state = states.get(step_id)
-        shown = step_count.counted(self.deps.library, incident.kind, self.deps.profile, context, states)
+        shown = step_count.counted(self.deps.library, incident.kind, self.deps.profile, context, states, applicable)
         return StepView(
             incident_id=incident.id, step_id=step_id, index=shown.index(step_id) + 1 if step_id in ids else 0,
             total=len(shown), title=rendered.title, instructions=rendered.instructions,
