@@ -42,10 +42,11 @@ HERE = (REOPENED_HERE, RESTRICTED_HERE, FOLLOWUP_HERE)
 RESTRICTED_NOTICE = "restricted_notice"
 CO_REPORT = "co_report"  # PR told of a co-reporter without the role (how to grant it): said once per co-reporter
 # What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
-VIAS = {"report": "", "edit": "_edit", "followup": "_followup"}
+VIAS = {"report": "", "edit": "_edit", "followup": "_followup", "reply": "_reply"}
 NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
+# And what the one whose words restricted it is told:
 SAID = {"report": "report.merged_restricted", "edit": "report.edit_restricted",
-        "followup": "report.followup_restricted"}  # and what the one whose words restricted it is told
+        "followup": "report.followup_restricted", "reply": "report.reply_restricted"}
 
 
 def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, ref: str,
