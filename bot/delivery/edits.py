@@ -15,6 +15,7 @@ from bot.delivery.content import Place
 from bot.delivery.earlier_replies import moved_private
 from bot.delivery.links import home_is_private
 from bot.delivery.runner import Runner
+from bot.identity import split
 from bot.ports import Actor, Outcome
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.queries import IncidentQueries
@@ -122,7 +123,8 @@ def reply_plan(edited: Edited, place: Place, user: str, runner: Runner,
     if view is None or not edited.outcome.became_restricted:
         return None
     private = runner.port.is_private
-    steps = plan.restricted_late(edited.outcome, place, user, advise=user != view.reporter_id,
+    first = user in (view.reporter_id, split(view.reporter_id)[1])  # `user`: as the platform writes it
+    steps = plan.restricted_late(edited.outcome, place, user, advise=not first,
                                  reporter_name=reporter_name(view.reporter_id),
                                  home_is_private=home_is_private(runner.ledger, view.id, private))
     return None if steps.incident_id is None else steps
