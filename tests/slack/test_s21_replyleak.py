@@ -8,6 +8,9 @@ from __future__ import annotations
 from conftest import PR_CHANNEL, REPORT, STAFF, SlackEnv
 from slack_driver import text_of
 
+from bot.clock import FixedClock
+from bot.delivery.edits import record_reply
+from bot.ports import Actor
 from bot.triage.core import reporter_roles
 
 FLAMING = "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています https://x.com/asahikawa_fake/status/1"
@@ -59,3 +62,21 @@ def test_a_reply_without_personal_data_does_nothing_new(slack: SlackEnv) -> None
     slack.driver.post_message(REPLIER, "これ、本当ですか。広報に確認します", REPORT, thread_ts=report["ts"])
     assert not slack.runtime.triage.queries.view(incident_id, None).restricted
     assert len(slack.fake.calls_to("chat.postMessage")) + len(slack.fake.calls_to("chat.postEphemeral")) == before
+
+
+def test_resume_finishes_a_reply_restriction_a_crash_left_in_public(slack: SlackEnv, clock: FixedClock) -> None:
+    """A crash between the core's commit and the reply's plan: resume redacts, moves and advises the replier, once."""
+    report, _ = slack.driver.post_message(STAFF, FLAMING, REPORT)
+    [incident_id] = slack.incident_ids()
+    reply = slack.fake.add_message(REPORT, LEAKY, REPLIER, thread_ts=report["ts"])
+    replied = record_reply(slack.runtime.triage, "slack", REPORT, report["ts"], reply["ts"],
+                           Actor(f"slack:{REPLIER}", "佐藤 次郎", "slack"), LEAKY)
+    assert replied is not None and replied.outcome.became_restricted
+    clock.advance(minutes=3)
+    assert slack.adapter.resume() == 1
+    bots = [m for m in slack.fake.thread_messages(REPORT, report["ts"]) if m.get("bot_id")]
+    assert bots and all(m["text"] == "詳細は個別に案内します。" for m in bots)
+    mine = _ephemerals(slack, REPLIER)
+    assert any("閲覧制限付きにし" in t for t in mine) and any("削除" in t for t in mine), mine
+    assert slack.adapter.resume() == 0 and _ephemerals(slack, REPLIER) == mine
+    assert "090-1234-5678" not in slack.fake.outgoing_text()
