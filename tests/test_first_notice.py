@@ -101,10 +101,20 @@ def test_asahikawa_misinformation_tells_pr_only_when_malicious(
 def test_a_kind_the_guideline_is_silent_on_says_whose_recipients_these_are(
     runtime_factory: Callable[..., Runtime], sqlite_url: str
 ) -> None:
-    runtime = runtime_factory(sqlite_url, profile="urausu", escalation={})
+    runtime = runtime_factory(sqlite_url, profile="asahikawa", escalation={})
     _, [note], _ = _report(runtime, f"市の公式Xアカウントが乗っ取られたようです。見覚えのない投稿があります {POST_URL}")
+    assert note.section_name == "広報広聴課"
+    assert "7(3)イ（ほかのトラブルについての報告先" in note.body
+
+
+def test_urausu_takeover_cites_5_3_as_its_own_reporting_rule(
+    runtime_factory: Callable[..., Runtime], sqlite_url: str
+) -> None:
+    """s21 (#17 of s17): 5(3) 町に関する重要な記述 is read alike for flaming, a leak and a takeover."""
+    runtime = runtime_factory(sqlite_url, profile="urausu", escalation={})
+    _, [note], _ = _report(runtime, f"町の公式Xアカウントが乗っ取られたようです。見覚えのない投稿があります {POST_URL}")
     assert note.section_name == "所属課局長及び総務課"
-    assert "浦臼町ガイドライン 5(3)（ほかのトラブルについての報告先" in note.body
+    assert "浦臼町ガイドライン 5(3)" in note.body and "ほかのトラブル" not in note.body
 
 
 def test_asahikawa_misinformation_not_malicious_tells_no_one(

@@ -28,6 +28,9 @@ EVERY_BRANCH = [
      "leak_category": "personal_data"},
     {"is_own_error": "wording", "needs_time": "yes", "account_type": "official", "where_posted": "elsewhere",
      "is_malicious": "no", "spread": "small", "press": "no", "personal_data": "no", "leak_category": "security"},
+    {"is_own_error": "factual", "needs_time": "no", "account_type": "official", "where_posted": "own_account",
+     "is_malicious": "yes", "spread": "medium", "press": "unknown", "personal_data": "unknown",
+     "leak_category": "confidential"},
 ]
 
 

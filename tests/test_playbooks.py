@@ -40,15 +40,15 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("leak", "chikugo"): {"4(3)"},
     ("account_takeover", "asahikawa"): {"6(8)"},
     ("account_takeover", "iwaki"): {"第4 3(1)", "第4 3(2)"},
-    ("account_takeover", "urausu"): set(),  # silent: general practice only, nothing cited
+    ("account_takeover", "urausu"): {"5(3)"},  # report: 町に関する重要な記述 (as for a leak); the rest is practice
     ("account_takeover", "chikugo"): {"3"},  # silent: 3 (consult 総務広報課長)
 }
 # Cells where the guideline has no rule: every step says so (general practice or clause 3).
-SILENT = {("misinformation", "chikugo"), ("account_takeover", "urausu"), ("account_takeover", "chikugo")}
+SILENT = {("misinformation", "chikugo"), ("account_takeover", "chikugo")}
 PREFIX = {"asahikawa": "旭川市", "urausu": "浦臼町", "iwaki": "いわき市", "chikugo": "筑後市"}
 ALL_YES = {
     "is_own_error": "factual",
-    "account_type": "personal",
+    "account_type": "official",
     "where_posted": "own_account",
     "use_impaired": "yes",
     "needs_time": "yes",
@@ -192,7 +192,8 @@ def test_when_conditions_select_steps(library: PlaybookLibrary, profiles: dict[s
     ]
     # The holding reply comes before the correction (いわき市 第7 2(3) before 2(2) in time).
     assert ids == ["intake", "report", "stay_calm", "holding_reply", "fix_and_apologise"]
-    ids = [s.id for s in library.applicable_steps("flaming", profiles["urausu"], context("flaming"))]
+    private = context("flaming", {**ALL_YES, "account_type": "personal"})
+    ids = [s.id for s in library.applicable_steps("flaming", profiles["urausu"], private)]
     assert ids[-1] == "own_private_post"  # 浦臼町 8(3)①③: the staff member's own private post
 
 
@@ -528,8 +529,8 @@ def test_draft_without_title(work: Path, profiles: dict[str, Profile]) -> None:
     ],
 )
 def test_bad_when(work: Path, profiles: dict[str, Profile], when: str, pattern: str) -> None:
-    old = "profiles: [asahikawa]\n    when: \"answers.is_own_error != 'no'\""
-    edit(work / "flaming.yaml", old, f'profiles: [asahikawa]\n    when: "{when}"')
+    old = "    when: \"answers.is_own_error not in ('no', 'wording') and answers.account_type != 'personal'\""
+    edit(work / "flaming.yaml", old, f'    when: "{when}"')
     expect_error(work, profiles, r"^playbooks/flaming\.yaml: " + pattern)
 
 

@@ -215,10 +215,12 @@ def test_operations_doc_says_what_a_colleague_may_do_on_an_ordinary_incident(
     assert ended.incident is not None and ended.incident.status == "resolved"
 
 
-@pytest.mark.parametrize("kind", ["flaming", "impersonation"])
-@pytest.mark.parametrize(("profile", "title"), [
-    ("asahikawa", "報告し、対応を協議する"), ("chikugo", "協議する"),  # 筑後市 3: 協議する only (session 17 #2)
-    ("urausu", "速やかに連絡する"), ("iwaki", "直ちに報告する"),
+@pytest.mark.parametrize(("kind", "profile", "title"), [
+    (kind, profile, title) for kind in ("flaming", "impersonation") for profile, title in (
+        ("asahikawa", "状況を報告し、必要に応じて対応を協議する" if kind == "flaming"  # 7(1)エ (session 21)
+         else "報告し、対応を協議する"),
+        ("chikugo", "協議する"),  # 筑後市 3: 協議する only (session 17 #2)
+        ("urausu", "速やかに連絡する"), ("iwaki", "直ちに報告する"))
 ])
 def test_the_report_step_is_titled_in_the_guideline_s_words(runtime_factory: Callable[..., Runtime],
                                                             sqlite_url: str, kind: str, profile: str,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.clock import format_jst
 from bot.delivery import controls, plan, status
 from bot.delivery.commands import Command, id_like, usage, user_id
 from bot.delivery.refusals import Refusals
@@ -63,6 +64,8 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
             return Ran(said, posts, action="status")
         if command.action == "kind":
             return corrected(triage, actor, command.incident_id, command.kind, platform)
+        if command.action == "resolve":  # 対応完了 INC-0001: as the notice's end control (closing review, records)
+            return resolved(triage, actor, command.incident_id, platform)
         if command.action == "grant":
             user = grantee(triage, actor, command, person)
             if not user.startswith(ID):  # no one person: why, and whom the name could mean
@@ -136,6 +139,16 @@ def corrected(triage: Triage, actor: Actor, incident_id: int, typed: str, platfo
     return Ran((said, *after.outcome.messages[1:]), after.plan, action="kind_select")
 
 
+def resolved(triage: Triage, actor: Actor, incident_id: int, platform: Platform) -> Ran:
+    """対応完了 typed: the end control's use case and plan (the core decides who may, a bystander is refused and
+    recorded); its words to the sender."""
+    catalog = triage.catalog
+    after = controls.end(triage, incident_id, actor, lambda at: format_jst(at or triage.deps.clock.now(),
+                                                                            catalog.locale),
+                         platform.refusals.platform)
+    return Ran(tuple(after.outcome.messages), after.plan, action="incident_resolve")
+
+
 def named(platform: Platform, user: str) -> str:
     """The grantee as the platform names them; "" when it knows no more than their id."""
     name = platform.name_of(user)
@@ -149,4 +162,4 @@ def not_a_person(refusals: Refusals, command: Command) -> str:
     return catalog.t(key, typed=command.user, ref=incident_ref(command.incident_id or 0))
 
 
-__all__ = ["Person", "Platform", "Ran", "corrected", "grantee", "not_a_person", "run", "told"]
+__all__ = ["Person", "Platform", "Ran", "corrected", "grantee", "not_a_person", "resolved", "run", "told"]

@@ -19,8 +19,9 @@ from bot.ports import Actor, Outcome
 from bot.triage import lifecycle
 from bot.triage.service import Triage
 from bot.triage.short_input import KIND_ALIASES, fold, incident_number
+from bot.triage.urls import first_url
 
-Action = Literal["close", "decline", "grant", "reopen", "kind", "new", "status"]
+Action = Literal["close", "decline", "grant", "reopen", "kind", "new", "status", "resolve"]
 # The first word of a command, as staff type it (folded: ＣＬＯＳＥ, /close and Close alike).
 WORDS: dict[str, Action] = {
     "終結": "close", "close": "close", "クローズ": "close",
@@ -29,10 +30,20 @@ WORDS: dict[str, Action] = {
     "再開": "reopen", "reopen": "reopen",
     "種別": "kind", "kind": "kind",
     "新規": "new", "new": "new",
-    "状況": "status", "status": "status",
+    "状況": "status", "status": "status", "状態": "status", "進捗": "status",
+    "対応完了": "resolve", "resolve": "resolve",
 }
+STATUS_ALSO = frozenset({"状態", "進捗"})  # read as 状況 only when nothing but the number follows
 Words = Callable[..., str]  # the catalogue's t(key, **params)
-TARGET = {"close": lifecycle.CLOSED, "decline": lifecycle.DECLINED, "reopen": lifecycle.RESPONDING}
+TARGET = {"close": lifecycle.CLOSED, "decline": lifecycle.DECLINED, "reopen": lifecycle.RESPONDING,
+          "resolve": lifecycle.RESOLVED}
+# 「INC-0001 終結」「クローズ INC-0001 で」「INC-0001 対応完了でお願いします。」: a command word and a number, with
+# nothing else than a polite tail. Past tense (「終結しました」) is news, not a request: left to be a report.
+_REF = r"(?:inc\s*[-_ー]?\s*0*\d{1,9}|[#＃]\s*\d{1,9})"
+_WORD = "|".join(sorted((re.escape(word) for word, action in WORDS.items() if action != "new"), key=len, reverse=True))
+_TAIL = r"(?:で|に|を)?(?:お願いします|お願い|願います|してください|して下さい|します|です)?[\s。．.!！]*"
+_NEAR = (re.compile(rf"(?P<ref>{_REF})\s*(?:の|を)?\s*(?P<word>{_WORD})(?![a-z]){_TAIL}", re.IGNORECASE),
+         re.compile(rf"/?(?P<word>{_WORD})(?![a-z])\s*(?P<ref>{_REF}){_TAIL}", re.IGNORECASE))
 
 
 @dataclass(frozen=True)
@@ -85,11 +96,21 @@ def is_command(text: str) -> bool:
     return bool(words) and fold(words[0]).lower().lstrip("/") in WORDS
 
 
+def near(text: str) -> str | None:
+    """A text that is only a command word and an incident number (either order, a polite tail allowed), as the
+    command reads it (「終結 INC-0001」); None for anything more (news that names an incident stays a report)."""
+    folded = fold(text).strip()
+    for pattern in _NEAR:
+        if (found := pattern.fullmatch(folded)) is not None:
+            return f"{found['word']} {found['ref'].replace(' ', '')}"
+    return None
+
+
 def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     """The command a text means, a usage message when it starts with a command word but is incomplete, or None
     when it is no command (a report; also an English command word before words, not a number).
     `prefix`: what the platform puts before the words (「/incident 」)."""
-    text = _word_first(text)
+    text = near(text) or _word_first(_unglued(text))
     number = incident_number(text.strip()) if len(text.split()) == 1 else None
     if number is not None:  # 「1」, 「#3」 alone: a command's incident without its command, not a report
         ref = f"INC-{max(number, 1):04d}"
@@ -116,12 +137,29 @@ def read(text: str, t: Words, prefix: str = "") -> Command | Usage | None:
     if number is None or number == 0:
         # 「Close to 100 angry replies…」 is a report in English: an English word before no number is no command.
         return None if english and head else usage(t, prefix, action)
+    if action == "status" and tail and (fold(word).lower().lstrip("/") in STATUS_ALSO or first_url(tail)):
+        return None  # 「状況 INC-0001 別の投稿も炎上 <URL>」「状態 INC-0001 さらに悪化」: news naming it, a report
     if action == "grant":
         user = " ".join(tail.split())  # the whole name: a display name has a space (「鈴木 次郎」, s18 Teams #7)
         return Command("grant", number, user=user) if user else usage(t, prefix, "grant")
     if action == "kind":  # the word is checked against the playbooks by command_run.py (it knows the library)
         return Command("kind", number, kind=tail.strip()) if tail.strip() else usage(t, prefix, "kind")
     return Command(action, number, reason=tail.strip() if action == "decline" else "")
+
+
+_GLUED = re.compile("(/?(?:" + "|".join(map(re.escape, sorted(WORDS, key=len, reverse=True))) + r"))[:：]?(\S.*)",
+                    re.IGNORECASE | re.DOTALL)
+
+
+def _unglued(text: str) -> str:
+    """「終結INC-0001」「状況＃１」「終結：INC-0001」 as 「終結 INC-0001」, the command word typed without its space."""
+    # Japanese is written without spaces, on a phone most of all: read as a report, such a close opened the report
+    # form and a status question paged PR as a 続報 (walk s21 #1, #2). Only a number right after it counts.
+    match = _GLUED.fullmatch(text.strip())
+    if match is None or WORDS[fold(match.group(1)).lower().lstrip("/")] == "new":
+        return text
+    rest = match.group(2).split(maxsplit=1)
+    return " ".join((match.group(1), *rest)) if incident_number(rest[0]) is not None else text
 
 
 def _word_first(text: str) -> str:
@@ -145,4 +183,4 @@ def kind_words(t: Words, kinds: Iterable[str]) -> str:
     return (", " if all(head.isascii() for head in heads) else "、").join(heads)
 
 
-__all__ = ["Command", "Usage", "id_like", "is_command", "kind_words", "read", "usage", "user_id"]
+__all__ = ["Command", "Usage", "id_like", "is_command", "kind_words", "near", "read", "usage", "user_id"]

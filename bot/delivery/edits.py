@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.delivery import plan
 from bot.delivery.content import Place
 from bot.delivery.earlier_replies import moved_private
+from bot.delivery.ledger import PUBLIC_THREAD
 from bot.delivery.links import home_is_private
 from bot.delivery.runner import Runner
 from bot.identity import split
@@ -57,7 +58,19 @@ def record_edit(triage: Triage, platform: str, channel: str, ts: str, actor: Act
     assert outcome.incident is not None
     if outcome.became_restricted:
         return Edited(" ".join(outcome.messages), outcome)
-    return Edited(None if outcome.duplicate else t("delivery.report_edited_told", ref=outcome.incident.ref), outcome)
+    if outcome.duplicate:
+        return Edited(None, outcome)
+    told = t("delivery.report_edited_told", ref=outcome.incident.ref)
+    if outcome.incident.restricted and reported_in_public(triage.queries, incident_id, platform, channel, ts):
+        # Edited where others read it (often to add more personal data): what a public leak report is told.
+        told += "\n" + t("delivery.privacy_advice_merged", ref=outcome.incident.ref)
+    return Edited(told, outcome)
+
+
+def reported_in_public(queries: IncidentQueries, incident_id: int, platform: str, channel: str, ts: str) -> bool:
+    """Whether this message reported the incident where others can read it (the plan adopted it as public)."""
+    return any(queries.get_ref(incident_id, platform, purpose) == (channel, ts)
+               for purpose in (PUBLIC_THREAD, plan.REPORTED, plan.REPORTED_OTHERS))
 
 
 def edit_plan(edited: Edited, place: Place, user: str, *, public: bool, reporter_name: Callable[[str], str],
@@ -142,4 +155,5 @@ def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor:
 
 
 __all__ = ["Edited", "advises_earlier_repliers", "edit_key", "edit_plan", "record_deletion", "record_edit",
-           "record_reply", "reply_key", "reply_plan", "reported_incident", "restricted_edit_plan"]
+           "record_reply", "reply_key", "reply_plan", "reported_in_public", "reported_incident",
+           "restricted_edit_plan"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.delivery import plan
+from bot.delivery.commands import near
 from bot.delivery.status_question import asked_about
 from bot.ports import AskIfReport, Outcome, ReopenOrNew
 from bot.triage.classifier_intake import intake_action
@@ -78,7 +79,7 @@ def leaves_alone(classifier: Classifier, text: str) -> bool:
     intake ignores it as chatter, so nothing is stored, asked or said and the platform may be answered at once."""
     # The text as the core's report() classifies it (storable, clipped); tests/delivery/test_intake.py holds the
     # two to the same answer. A question about an incident's standing is answered (bot/delivery/typed.py).
-    if asked_about(text) is not None:
+    if asked_about(text) is not None or near(text) is not None:  # a command attempt (「INC-0001 終結」) is answered
         return False
     return intake_action(classifier.classify(storable(text)[:MAX_TEXT]), explicit=False) == "ignore"
 

@@ -56,6 +56,7 @@ from bot.triage.lifecycle import CLOSED, DECLINED, RESOLVED
 from bot.triage.report_messages import FOLLOWUP, FOLLOWUP_HERE
 from bot.triage.restriction import CO_REPORT, HERE, RESTRICTED_HERE, RESTRICTED_NOTICE
 from bot.triage.roles import GRANTED, granted_purpose
+from bot.triage.status_told import DECLINED_HERE
 from bot.triage.url_correction import REVISED
 
 HOME = "home"  # the incident's conversation, looked up in the ledger when the operation runs
@@ -243,7 +244,8 @@ def _ended(view: IncidentView | None, outcome: Outcome, open_steps: tuple[StepVi
     (`open_steps`) in the conversation."""
     if view is None or view.status not in (CLOSED, DECLINED) or not outcome.messages:
         return ()
-    told = c.Texts((outcome.messages[0],), mention=view.reporters)
+    said = next((note.title for note in outcome.notifications if note.topic == DECLINED_HERE), outcome.messages[0])
+    told = c.Texts((said,), mention=view.reporters)  # 対象外: who declined it, when and why (status_told)
     return (Post(view.id, f"{ENDED_TOLD}:{view.status}", HOME, told),
             UpdateNotices(view.id, c.NoticeEnded(view, outcome.messages[0])),
             WithdrawControls(view.id, view, open_steps))

@@ -1,22 +1,33 @@
 """Resume for every platform: each scheduler tick (and once at start-up) finish reports, acknowledgements, grants
 and step presses whose posts a crash interrupted and nobody will deliver again (the platform had its HTTP answer).
 The ledger says which: work of the last RESUME_WINDOW whose mark (REPORT_DELIVERY, ACK_TOLD, the grant's note,
-STEP_TOLD) is missing or was claimed longer than its lease ago, and restrictions whose conversation never moved out
-of its public thread (PRIVATE_HOME missing)."""
+STEP_TOLD) is missing or was claimed longer than its lease ago, restrictions whose conversation never moved out
+of its public thread (PRIVATE_HOME missing) and follow-ups whose 【続報】 was never posted."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot import identity
 from bot.clock import format_jst
 from bot.delivery import controls, plan
 from bot.delivery.content import Place
-from bot.delivery.ledger import ACK_TOLD, PRIVATE_HOME, PUBLIC_THREAD, REPORT_DELIVERY, STEP_TOLD, THREAD
+from bot.delivery.ledger import (
+    ACK_TOLD,
+    PRIVATE_HOME,
+    PUBLIC_THREAD,
+    REPORT_DELIVERY,
+    STEP_TOLD,
+    THREAD,
+    said_purpose,
+)
 from bot.lease import POST_LEASE, Lease
 from bot.ports import Actor, IncidentView, Outcome
+from bot.triage import followups
 from bot.triage.queries import IncidentQueries
 from bot.triage.restriction import Restriction, restricted_between, restriction_outcome
 from bot.triage.roles import RoleDesk
@@ -29,6 +40,7 @@ log = logging.getLogger("incident_bot.delivery")
 RESUME_WINDOW = timedelta(days=1)
 MOVE_RETRY = Lease(timedelta(minutes=10))  # a move whose private chat failed to open is tried again this often
 MOVE_RETRIED = "move_retried"  # its claim (never recorded as posted): when the move was last tried
+FOLLOWUP_RESUMED = "followup_resumed"  # + its posts' purposes: a follow-up resume ran once (its posts or not)
 
 
 def _abandoned_before(queries: IncidentQueries, now: datetime) -> datetime:
@@ -111,6 +123,42 @@ def resume_steps(triage: Triage, platform: str, now: datetime, name_of: Callable
     return len(pending)
 
 
+def resume_followups(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
+                     run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
+    """Finish follow-ups a crash cut short (the core recorded the `followup`, PR's 【続報】 or the conversation's
+    line never posted; the platform had its answer and never redelivers): planned again as their report planned
+    them, from where they were posted, so the ledger posts only what is missing, once."""
+    done = 0
+    for sent in followups.recorded_between(triage.deps, triage.steps, platform, now - RESUME_WINDOW,
+                                           _abandoned_before(triage.queries, now), name_of):
+        view = sent.outcome.incident
+        assert view is not None
+        # Slack's port addresses people by their own ids (as its reports' origins do), the others by the core's.
+        user = identity.split(sent.user)[1] if platform == "slack" else sent.user
+        origin = plan.Origin("message", Place(sent.channel, sent.thread), user, sent.name,
+                             public=not private(sent.channel))
+        made = plan.report(sent.outcome, origin)
+        said = [op.purpose for op in made.ops if isinstance(op, plan.Post) and op.purpose]
+        tried = said_purpose(FOLLOWUP_RESUMED, *said)  # resumed once: a channel that refuses is not retried each tick
+        if all(_posted(triage.queries, view.id, platform, purpose) for purpose in said) or _posted(
+                triage.queries, view.id, platform, tried):
+            continue  # everything it says was posted
+        done += 1
+        log.warning("delivery.followup_resumed platform=%s incident_id=%s", platform, view.id)
+        try:
+            # Only the posts: a private word to the poster may already have been said (Tell is not once-only).
+            ops = tuple(op for op in made.ops if not isinstance(op, plan.Tell))
+            run(replace(made, ops=(*ops, plan.Mark(view.id, tried, sent.channel))))
+        except Exception as exc:  # noqa: BLE001 - one incident's trouble must not hold up the others
+            log.warning("delivery.resume_failed platform=%s incident_id=%s error=%s", platform, view.id,
+                        type(exc).__name__)
+    return done
+
+
+def _posted(queries: IncidentQueries, incident_id: int, platform: str, purpose: str) -> bool:
+    return bool((queries.get_ref(incident_id, platform, purpose) or ("", None))[1])
+
+
 def resume_restrictions(triage: Triage, platform: str, now: datetime, name_of: Callable[[str], str],
                         run: Callable[[plan.Plan], object], private: Callable[[str], bool]) -> int:
     """Finish restrictions a crash (or a failed private chat) cut short: an incident restricted in the window (by a
@@ -184,9 +232,11 @@ def resume_all(triage: Triage, platform: str, now: datetime, *, show: Callable[[
                run: Callable[[plan.Plan], object], private: Callable[[str], bool] | None = None) -> int:
     """Everything of `platform` a crash left untold, each as above: reports (`show`), acknowledgements (`tell`),
     grants (`run` their notes), step presses (`run` what follows them) and, where the adapter can tell a private
-    chat (`private`), restrictions never moved private; returns how many were looked at."""
+    chat (`private`), restrictions never moved private and follow-ups never posted; returns how many were looked
+    at."""
     queries = triage.queries
-    restrictions = 0 if private is None else resume_restrictions(triage, platform, now, name_of, run, private)
+    restrictions = 0 if private is None else (resume_restrictions(triage, platform, now, name_of, run, private)
+                                              + resume_followups(triage, platform, now, name_of, run, private))
     return (resume_reports(queries, platform, now, show) + resume_acknowledgements(queries, platform, now, tell)
             + resume_grants(queries, triage.roles, platform, now, name_of, run)
             + resume_steps(triage, platform, now, name_of, run) + restrictions)

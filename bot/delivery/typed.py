@@ -30,9 +30,18 @@ def read(text: str, t: commands.Words, prefix: str = "", *, shown: str | None = 
     """`text` read as typed to the bot; `shown`: the text as people see it (mentions named), what is reported;
     `prefix`: what the platform puts before a command (「/incident 」). A message not `addressed` to the bot (a
     report channel's post) or with `files` (they are what it reports) is a report, unless a report channel's post
-    only asks how an incident stands (「INC-0001 どうなってる？」): answered privately rather than left unanswered."""
+    only asks how an incident stands (「INC-0001 どうなってる？」): answered privately rather than left unanswered,
+    or is only a command word and a number (「INC-0001 終結」): a command attempt, never a follow-up."""
     if not files and not addressed and (asked := asked_about(text)) is not None:
         return Typed(command=commands.Command("status", asked))
+    if not files and not addressed and (near := commands.near(text)) is not None:
+        # 「INC-0001 終結」 posted in a report channel is a command attempt, not news for PR: run as the command
+        # (one who may not is refused privately and recorded) or its usage said privately.
+        said = commands.read(near, t, prefix)
+        if isinstance(said, commands.Usage):
+            return Typed(usage=said.text)
+        if said is not None and said.action != "new":
+            return Typed(command=said)
     if files or not addressed:
         return Typed(report=text if shown is None else shown)
     if is_help(text):

@@ -58,10 +58,11 @@ def intake_action(result: Classification, *, explicit: bool, files_only: bool = 
 def open_post_kind(deps: CoreDeps, report: ReportInput, text: str) -> str | None:
     """The kind of the open incident about the post an explicit message links (or, linking none, the one open
     incident it names: a follow-up, bot/triage/followups.py), else None: asking would change nothing there (any
-    kind answered merges it; a restricted one's co-report gets no role)."""
-    if not report.explicit:
-        return None
+    kind answered merges it; a restricted one's co-report gets no role). In a report channel only the named case: a
+    half-sure 「INC-0001 なりすましアカウント、凍結されました」 is news on it (no role), never a question."""
     key = source_key(report.source_url or first_url(text))
+    if not report.explicit and key:  # a linked post joins by its own report's judgement (a co-report takes a role)
+        return None
     if not key and (report.force_new or len(named := followups.named_incidents(text)) != 1):
         return None
     with deps.sessions.begin() as session:

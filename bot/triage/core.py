@@ -25,6 +25,7 @@ from bot.triage.actors import keep_name
 from bot.triage.classify import Classifier
 from bot.triage.escalation import EscalationPlan
 from bot.triage.intake_limit import RateLimit
+from bot.triage.off_hours import next_renotice
 from bot.triage.playbook import PlaybookLibrary
 from bot.triage.profiles import Profile
 from storage.models import Incident, IncidentReporter, StepState
@@ -302,7 +303,7 @@ def notification(deps: CoreDeps, incident: Incident, level: int, *,
         clauses, specific = deps.library.first_notice_basis(incident.kind, deps.profile)
         cited = listed(cat.locale, (deps.profile.cite(c, cat.locale) for c in clauses))
         basis = cat.t("notify.basis", basis=cited if specific else cat.t("notify.other_trouble", basis=cited))
-    renotice = "" if incident.acknowledged_at is not None else renotice_line(deps, level)  # drawn again after
+    renotice = "" if incident.acknowledged_at is not None else renotice_line(deps, level, incident.severity)
     return Notification(incident_id=incident.id, audience=chain_level.section, level=level,
                         section_name=chain_level.section_name, mention=chain_level.mention, title=title,
                         body="\n".join(filter(None, (body, basis, renotice))), renotice=renotice,
@@ -325,7 +326,7 @@ def reporters_named(deps: CoreDeps, incident: Incident, shown: int = 3) -> str:
     return deps.catalog.t("notify.reporters_more", names=listed_names, more=len(names) - shown)
 
 
-def renotice_line(deps: CoreDeps, level: int) -> str:
+def renotice_line(deps: CoreDeps, level: int, severity: str = "") -> str:
     """What happens if this notice is not acknowledged either; the interval and the count are app.yaml's."""
     plan, cat = deps.escalation, deps.catalog
     current, following = plan.level(level), plan.level(level + 1)
@@ -334,7 +335,8 @@ def renotice_line(deps: CoreDeps, level: int) -> str:
     if following is None:
         return cat.t("escalate.last", limit=plan.renotice_limit)
     if following.repeat:
-        return cat.t("escalate.again", minutes=current.wait_minutes, limit=plan.renotice_limit)
+        return cat.t("escalate.again", minutes=current.wait_minutes, limit=plan.renotice_limit) + next_renotice(
+            deps, current.wait_minutes, severity)
     return ""
 
 

@@ -15,21 +15,23 @@ one who should work on the incident is granted the role by PR as anyone is (権�
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.ports import Notification, Outcome, ReportInput
+from bot.ports import Actor, ConversationRef, Notification, Outcome, ReportInput
 from bot.triage import lifecycle
-from bot.triage.actors import keep_name
+from bot.triage.actors import actor_names, keep_name
 from bot.triage.core import CoreDeps, build_view, record, reporter_ids, section_notice, touch
 from bot.triage.notices_sent import FOLLOWED_UP, on_record
-from bot.triage.report_messages import FOLLOWUP, FOLLOWUP_HERE, message_data
+from bot.triage.replays import KEY, repeated_report
+from bot.triage.report_messages import FOLLOWUP, FOLLOWUP_HERE, MESSAGE, message_data
 from bot.triage.restriction import merge_restricted, restricted_by_report
 from bot.triage.short_input import named_incidents
 from bot.triage.steps import StepRunner
-from storage.models import Incident
+from storage.models import Incident, TimelineEvent
 
 Claim = Callable[[Session, "str | None", "int | None"], dict[str, str]]  # IncidentDesk._claim_key
 SHOWN = 1000  # characters of a follow-up shown in a notice; the timeline keeps it whole
@@ -93,4 +95,44 @@ def followed_up(deps: CoreDeps, steps: StepRunner, session: Session, incident: I
     return merge_restricted(deps, steps, session, incident, followed, told, via="followup")
 
 
-__all__ = ["announced", "followed_up", "named_incidents", "named_open", "recorded", "said_to_poster"]
+@dataclass(frozen=True)
+class Sent:
+    """A follow-up recorded from a message: its outcome as first delivered (duplicate) and where it was posted."""
+
+    outcome: Outcome
+    user: str
+    name: str
+    channel: str
+    thread: str
+
+
+def recorded_between(deps: CoreDeps, steps: StepRunner, platform: str, after: datetime, before: datetime,
+                     name_of: Callable[[str], str]) -> list[Sent]:
+    """Follow-ups posted as messages on `platform` and recorded in (after, before], each with the outcome its
+    delivery had (PR's 【続報】 and the conversation's line, as a redelivery replays them), oldest first: resume
+    posts what a crash left unposted. One that restricted its incident is left to the restriction's resume."""
+    with deps.sessions.begin() as session:
+        events = session.execute(select(TimelineEvent.incident_id, TimelineEvent.actor, TimelineEvent.data).where(
+            TimelineEvent.type == FOLLOWUP, TimelineEvent.at > after, TimelineEvent.at <= before,
+            TimelineEvent.erased.is_(False)).order_by(TimelineEvent.seq)).all()
+        posted = [(incident_id, user, str(data[KEY]), where) for incident_id, user, data in events
+                  if incident_id is not None and (data or {}).get(KEY)
+                  and len(where := str((data or {}).get(MESSAGE) or "").split("|")) == 3 and where[0] == platform]
+        kept = {(incident_id, user): actor_names(session, incident_id).get(user, "") for incident_id, user, _, _
+                in posted}  # the name it was sent under (the records name who sent it)
+    # A name the records lost is asked of the platform, outside the transaction.
+    names = {found: name or name_of(found[1]) for found, name in kept.items()}
+    found: list[Sent] = []
+    with deps.sessions.begin() as session:
+        for incident_id, user, key, where in posted:
+            name = names[(incident_id, user)]
+            report = ReportInput(text="", reporter=Actor(user, name, platform), idempotency_key=key,
+                                 conversation=ConversationRef(platform, where[1], where[2]))
+            outcome = repeated_report(deps, steps, session, incident_id, report)
+            if outcome.followup and not outcome.became_restricted and outcome.notifications:
+                found.append(Sent(outcome, user, name, where[1], where[2]))
+    return found
+
+
+__all__ = ["Sent", "announced", "followed_up", "named_incidents", "named_open", "recorded", "recorded_between",
+           "said_to_poster"]

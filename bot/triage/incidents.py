@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import format_jst
 from bot.ports import Actor, Notification, Outcome, ReportInput
 from bot.triage import classifier_intake as intake
-from bot.triage import command_hints, core, earlier, flareup, followups, lifecycle, replays, short_input, url_correction
+from bot.triage import command_hints, core, earlier, followups, lifecycle, replays, short_input, url_correction
 from bot.triage.actors import require_as
 from bot.triage.classify import Classification
 from bot.triage.core import (
@@ -30,14 +30,15 @@ from bot.triage.core import (
     transaction,
 )
 from bot.triage.coreported import reported_too
-from bot.triage.flareup import flareup_notice, reopened_notice, same_post_outcome
+from bot.triage.flareup import flareup_notice, same_post_outcome
 from bot.triage.notice import first_notice, rate_limited
-from bot.triage.notices_sent import CO_REPORTED, REOPENED, REPORTED_AGAIN, on_record
+from bot.triage.notices_sent import CO_REPORTED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.report_messages import message_data
 from bot.triage.restriction import co_reporters_told, merge_restricted, restrict, restricted_by_report
 from bot.triage.sanitize import storable, storable_or_none, storable_report
 from bot.triage.severity import default_severity
+from bot.triage.status_told import told_of_change
 from bot.triage.steps import StepRunner
 from bot.triage.urls import first_url, platform_of, source_key
 from storage.models import Escalation, Incident, IncidentReporter, IntakeKey
@@ -315,13 +316,12 @@ class IncidentDesk:
                                             actor.platform)
             if instead:  # a move the words ask for that cannot be made as typed: what to do instead
                 raise InvalidRequest(instead)
-            reopened = incident.status == lifecycle.RESOLVED and target == lifecycle.RESPONDING
+            old = incident.status
             self._set_status(session, incident, target, actor.user_id)  # checks the transition
             if reason.strip():  # free text, so a note: erased at retention, where status_changed is kept
                 record(session, self.deps, incident.id, "note", actor.user_id, text=storable(reason), reason_for=target)
             view = build_view(self.deps, incident, reporters, actor.user_id)
-            notes = reopened_notice(self.deps, view, actor) if reopened else ()  # PR's on record, not the thread's
-            on_record(session, self.deps, incident, [n for n in notes if n.topic == flareup.REOPENED], REOPENED)
+            notes = told_of_change(session, self.deps, incident, view, actor, old=old, reason=reason)
             return Outcome(incident=view, messages=(self.deps.catalog.t(
                 "status_change.done", ref=view.ref, status=view.status_label),), notifications=notes)
 

@@ -19,11 +19,12 @@ ENDED_UNHEARD: Final = frozenset({CLOSED, DECLINED, MERGED})
 
 # A responder may start on the playbook before the PR section acknowledges (the guidelines ask for a
 # calm holding reply at once), so reported -> responding is legal; acknowledgement is then recorded
-# as a fact on the incident without moving the status back.
+# as a fact on the incident without moving the status back. A step answered does not make a prank an incident:
+# PR (security on a leak, bot/triage/access.py) may still decline it in progress, with a reason (Teams walk s21 #9).
 TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     REPORTED: frozenset({ACKNOWLEDGED, RESPONDING, RESOLVED, DECLINED, MERGED}),
     ACKNOWLEDGED: frozenset({RESPONDING, RESOLVED, DECLINED, MERGED}),
-    RESPONDING: frozenset({RESOLVED, MERGED}),
+    RESPONDING: frozenset({RESOLVED, DECLINED, MERGED}),
     RESOLVED: frozenset({CLOSED, RESPONDING}),
     CLOSED: frozenset(),
     DECLINED: frozenset(),

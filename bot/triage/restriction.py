@@ -30,13 +30,14 @@ from bot.triage.replays import KEY
 from bot.triage.report_messages import FOLLOWUP_HERE, MESSAGE
 from bot.triage.roles import ROLE_GRANTED_EVENT
 from bot.triage.sanitize import storable
+from bot.triage.status_told import DECLINED_HERE
 from bot.triage.steps import StepRunner
 from storage.models import Incident, IntakeKey, TimelineEvent
 
 # The topic of what the incident's own conversation is told when a merged report restricted it: posted there by the
 # delivery plan (where it moves, private), never to a section. HERE: every such topic (a follow-up's line too).
 RESTRICTED_HERE = "restricted_here"
-HERE = (REOPENED_HERE, RESTRICTED_HERE, FOLLOWUP_HERE)
+HERE = (REOPENED_HERE, RESTRICTED_HERE, FOLLOWUP_HERE, DECLINED_HERE)
 # The topic of PR's 【閲覧制限】 notice when a report, an edit or a follow-up restricted the incident: posted once
 # (a ledger purpose of its own), so resume can post it when a crash cut the plan short.
 RESTRICTED_NOTICE = "restricted_notice"
