@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.delivery import plan
 from bot.delivery.content import Place
@@ -131,16 +131,22 @@ def record_reply(triage: Triage, platform: str, channel: str, thread: str, reply
 def reply_plan(edited: Edited, place: Place, user: str, runner: Runner,
                reporter_name: Callable[[str], str]) -> plan.Plan | None:
     """What a reply that restricted its incident leads to: as an edit's (PR's notices redacted, the thread moved
-    private), and its replier advised privately to delete it (the first reporter is advised with the move)."""
+    private); its replier's advice to delete it came with what they were told (record_reply), marked as given."""
     view = edited.outcome.incident
     if view is None or not edited.outcome.became_restricted:
         return None
     private = runner.port.is_private
-    first = user in (view.reporter_id, split(view.reporter_id)[1])  # `user`: as the platform writes it
-    steps = plan.restricted_late(edited.outcome, place, user, advise=not first,
+    # Its replier was told (SAID) with the advice to delete it, in words for one who may hold no role: not
+    # PrivacyAdvice, which names the incident a leak (its kind stays as it was).
+    steps = plan.restricted_late(edited.outcome, place, user, advise=False,
                                  reporter_name=reporter_name(view.reporter_id),
                                  home_is_private=home_is_private(runner.ledger, view.id, private))
-    return None if steps.incident_id is None else steps
+    if steps.incident_id is None:
+        return None
+    first = user in (view.reporter_id, split(view.reporter_id)[1])  # `user`: as the platform writes it
+    if first or edited.outcome.duplicate:
+        return steps
+    return replace(steps, ops=steps.ops + (plan.Mark(view.id, plan.RESTRICTION_ADVISED, place.channel),))
 
 
 def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor: Actor,

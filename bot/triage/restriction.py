@@ -192,6 +192,7 @@ class Restriction:
     author: str | None = None
     message: str | None = None
     said: str | None = None  # what `author` was told their words did (SAID)
+    advised: bool = False  # `said` carries the advice to delete their words (a thread reply's: reply_leak.py)
 
 
 def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> Restriction:
@@ -225,4 +226,4 @@ def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> 
             .order_by(TimelineEvent.seq).limit(1)).scalar()
         return Restriction(Outcome(incident=view, became_restricted=True, step=step,
                                    notifications=lost + tuple(note for note in notes if note)), author, message,
-                           deps.catalog.t(SAID[via], ref=view.ref) if via in SAID else None)
+                           deps.catalog.t(SAID[via], ref=view.ref) if via in SAID else None, via == "reply")

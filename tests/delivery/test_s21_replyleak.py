@@ -62,7 +62,8 @@ def test_a_leaky_reply_restricts_the_incident_once_without_keeping_its_text(runt
     [note] = [n for n in replied.outcome.notifications if n.title.startswith("【閲覧制限】")]
     assert "返信" in note.title and "佐藤 次郎" in note.body and "種別を「情報漏えい」に訂正" in note.body
     assert _no_secret(replied.outcome.notifications) and replied.told is not None and _no_secret(replied.told)
-    assert "返信は個人情報を含む" in replied.told
+    assert "返信は個人情報を含む" in replied.told and "削除してください" in replied.told
+    assert "情報漏えいの案件" not in replied.told  # a bystander is not told a kind (it stays 炎上 here)
     again = _reply(runtime, ts)  # redelivered, or delivered to a second instance
     assert again is not None and again.outcome.duplicate and again.outcome.became_restricted
     assert again.outcome.notifications == () and again.told is None  # PR and the replier told once
@@ -111,8 +112,10 @@ def test_the_plan_redacts_moves_and_advises_the_replier_privately(runtime: Runti
     assert runner.run(steps).failures == []
     assert any(s.method == "update" and s.place == Place(PR_CH) and isinstance(s.content, c.NoticeRedacted)
                for s in port.calls)  # PR's card redacted
-    [advice] = [s for s in port.of("ephemeral") if s.user == REPLIER]
-    assert isinstance(advice.content, c.PrivacyAdvice)
+    # The replier's advice to delete came with what they were told (record_reply): no PrivacyAdvice, which would
+    # call the incident a leak; marked as given, so resume does not advise again.
+    assert not [s for s in port.of("ephemeral") if s.user == REPLIER]
+    assert runtime.triage.queries.get_ref(incident_id, "fake", plan.RESTRICTION_ADVISED) is not None
     assert [type(s.content) for s in port.posts(REPORT_CH)][-1] == c.PrivateLine  # the public thread neutral
     assert all(_no_secret(sent) for sent in port.calls)  # no post, card or private note carries the reply
     again = _reply(runtime, ts)

@@ -41,7 +41,8 @@ def test_a_reply_with_personal_data_takes_the_incident_private(slack: SlackEnv) 
     private = [text_of(m) for m in slack.fake.thread_messages("D_STAFF", anchor["ts"])]
     assert any("閲覧制限付きになりました" in t for t in private), private  # the reporter carries on in her DM
     mine = _ephemerals(slack, REPLIER)
-    assert any("閲覧制限付きにし" in t for t in mine) and any("削除" in t for t in mine), mine
+    assert any("閲覧制限付きにし" in t and "削除してください" in t for t in mine), mine
+    assert not any("情報漏えいの案件" in t for t in mine)  # the kind is not told (it stays 炎上)
     sent = slack.fake.outgoing_text()
     assert "090-1234-5678" not in sent and "山田太郎" not in sent
     with slack.runtime.triage.deps.sessions() as session:
@@ -77,6 +78,6 @@ def test_resume_finishes_a_reply_restriction_a_crash_left_in_public(slack: Slack
     bots = [m for m in slack.fake.thread_messages(REPORT, report["ts"]) if m.get("bot_id")]
     assert bots and all(m["text"] == "詳細は個別に案内します。" for m in bots)
     mine = _ephemerals(slack, REPLIER)
-    assert any("閲覧制限付きにし" in t for t in mine) and any("削除" in t for t in mine), mine
+    assert len(mine) == 1 and "閲覧制限付きにし" in mine[0] and "削除してください" in mine[0], mine
     assert slack.adapter.resume() == 0 and _ephemerals(slack, REPLIER) == mine
     assert "090-1234-5678" not in slack.fake.outgoing_text()

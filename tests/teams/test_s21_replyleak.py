@@ -38,7 +38,8 @@ def test_a_reply_with_personal_data_takes_the_incident_private(teams: TeamsEnv) 
     [told] = _restricted_cards(teams)
     assert "返信" in told
     mine = _told(teams, COLLEAGUE)
-    assert any("閲覧制限付きにし" in t for t in mine) and any("削除" in t for t in mine), mine
+    assert any("閲覧制限付きにし" in t and "削除してください" in t for t in mine), mine
+    assert not any("情報漏えいの案件" in t for t in mine)  # the kind is not told (it stays 炎上)
     assert "090-1234-5678" not in _sent(teams) and "山田太郎" not in _sent(teams)
     with teams.runtime.triage.deps.sessions() as session:
         roles = reporter_roles(session, incident_id)
