@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.delivery import plan
 from bot.delivery.content import Place
@@ -16,8 +16,11 @@ from bot.delivery.earlier_replies import moved_private
 from bot.delivery.ledger import PUBLIC_THREAD
 from bot.delivery.links import home_is_private
 from bot.delivery.runner import Runner
+from bot.identity import split
 from bot.ports import Actor, Outcome
+from bot.triage.privacy_cues import exposes_personal_data
 from bot.triage.queries import IncidentQueries
+from bot.triage.reply_leak import reply_exposes
 from bot.triage.report_messages import message_of
 from bot.triage.restriction import edit_noted
 from bot.triage.service import Triage
@@ -100,6 +103,52 @@ def advises_earlier_repliers(steps: plan.Plan, edited: Edited) -> bool:
     return moved_private(steps) and not edited.outcome.duplicate
 
 
+def reply_key(platform: str, channel: str, reply_id: str) -> str:
+    """One key per reply: delivered again, or to a second instance, the reply restricts nothing twice."""
+    return f"{platform}:reply:{channel}:{reply_id}"
+
+
+def record_reply(triage: Triage, platform: str, channel: str, thread: str, reply_id: str, actor: Actor,
+                 text: str) -> Edited | None:
+    """A reply in the public thread an open ordinary incident was reported in that exposes personal data (the edit's
+    cue): the incident restricted (bot/triage/reply_leak.py), its replier's words (`told`, None on a redelivery).
+    None: the reply restricts nothing (no cue, another thread, restricted already: privacy.py advises then)."""
+    if not exposes_personal_data(text):  # most replies: no query at all
+        return None
+    incident_id = triage.queries.by_conversation(platform, channel, thread)
+    if incident_id is None:
+        return None
+    where = triage.queries.view(incident_id, None).conversation
+    if where is None or (where.platform, where.channel, where.thread) != (platform, channel, thread):
+        return None  # a notice's thread is PR's (or the restricted channel's), not the public report's
+    outcome = reply_exposes(triage.deps, triage.steps, incident_id, actor, text, reply_key(platform, channel, reply_id),
+                            message_of(platform, channel, reply_id))
+    if outcome is None:
+        return None
+    return Edited(None if outcome.duplicate else " ".join(outcome.messages), outcome)
+
+
+def reply_plan(edited: Edited, place: Place, user: str, runner: Runner,
+               reporter_name: Callable[[str], str]) -> plan.Plan | None:
+    """What a reply that restricted its incident leads to: as an edit's (PR's notices redacted, the thread moved
+    private); its replier's advice to delete it came with what they were told (record_reply), marked as given."""
+    view = edited.outcome.incident
+    if view is None or not edited.outcome.became_restricted:
+        return None
+    private = runner.port.is_private
+    # Its replier was told (SAID) with the advice to delete it, in words for one who may hold no role: not
+    # PrivacyAdvice, which names the incident a leak (its kind stays as it was).
+    steps = plan.restricted_late(edited.outcome, place, user, advise=False,
+                                 reporter_name=reporter_name(view.reporter_id),
+                                 home_is_private=home_is_private(runner.ledger, view.id, private))
+    if steps.incident_id is None:
+        return None
+    first = user in (view.reporter_id, split(view.reporter_id)[1])  # `user`: as the platform writes it
+    if first or edited.outcome.duplicate:
+        return steps
+    return replace(steps, ops=steps.ops + (plan.Mark(view.id, plan.RESTRICTION_ADVISED, place.channel),))
+
+
 def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor: Actor,
                     t: Callable[..., str]) -> bool:
     """Record that the reported message was deleted by its author (once); False when it reported nothing."""
@@ -112,4 +161,5 @@ def record_deletion(triage: Triage, platform: str, channel: str, ts: str, actor:
 
 
 __all__ = ["Edited", "advises_earlier_repliers", "edit_key", "edit_plan", "record_deletion", "record_edit",
-           "reported_in_public", "reported_incident", "restricted_edit_plan"]
+           "record_reply", "reply_key", "reply_plan", "reported_in_public", "reported_incident",
+           "restricted_edit_plan"]

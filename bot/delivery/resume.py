@@ -203,6 +203,8 @@ def _advice_owed(queries: IncidentQueries, platform: str, restriction: Restricti
     view, message = restriction.outcome.incident, (restriction.message or "").split("|")
     if view is None or restriction.author in (None, view.reporter_id) or len(message) != 3 or message[0] != platform:
         return None
+    if restriction.advised:  # its `said` carries the advice (a thread reply's: no PrivacyAdvice, no kind)
+        return None
     if private(message[1]) or queries.get_ref(view.id, platform, plan.RESTRICTION_ADVISED) is not None:
         return None
     return str(restriction.author), Place(message[1])

@@ -43,10 +43,11 @@ HERE = (REOPENED_HERE, RESTRICTED_HERE, FOLLOWUP_HERE, DECLINED_HERE)
 RESTRICTED_NOTICE = "restricted_notice"
 CO_REPORT = "co_report"  # PR told of a co-reporter without the role (how to grant it): said once per co-reporter
 # What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
-VIAS = {"report": "", "edit": "_edit", "followup": "_followup"}
+VIAS = {"report": "", "edit": "_edit", "followup": "_followup", "reply": "_reply"}
 NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
+# And what the one whose words restricted it is told:
 SAID = {"report": "report.merged_restricted", "edit": "report.edit_restricted",
-        "followup": "report.followup_restricted"}  # and what the one whose words restricted it is told
+        "followup": "report.followup_restricted", "reply": "report.reply_restricted"}
 
 
 def restrict(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, ref: str,
@@ -191,6 +192,7 @@ class Restriction:
     author: str | None = None
     message: str | None = None
     said: str | None = None  # what `author` was told their words did (SAID)
+    advised: bool = False  # `said` carries the advice to delete their words (a thread reply's: reply_leak.py)
 
 
 def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> Restriction:
@@ -224,4 +226,4 @@ def restriction_outcome(deps: CoreDeps, steps: StepRunner, incident_id: int) -> 
             .order_by(TimelineEvent.seq).limit(1)).scalar()
         return Restriction(Outcome(incident=view, became_restricted=True, step=step,
                                    notifications=lost + tuple(note for note in notes if note)), author, message,
-                           deps.catalog.t(SAID[via], ref=view.ref) if via in SAID else None)
+                           deps.catalog.t(SAID[via], ref=view.ref) if via in SAID else None, via == "reply")

@@ -22,7 +22,7 @@ def test_a_colleague_quoting_a_leak_in_its_public_thread_is_told_privately_to_de
     before = len(slack.fake.calls)
     slack.driver.post_message(OTHER, QUOTE, REPORT, thread_ts=report["ts"])
     [advice] = _ephemerals_to(slack, OTHER)
-    assert "INC-0001 は情報漏えいの案件" in advice and "削除してください" in advice
+    assert "INC-0001 は閲覧制限付きの案件" in advice and "削除してください" in advice  # not the kind (s21)
     later = slack.fake.calls[before:]
     sent = " ".join(str(call.args) for call in later if call.method != "users.info")
     assert "090-1234-5678" not in sent and "山田太郎" not in sent  # advised, never repeated

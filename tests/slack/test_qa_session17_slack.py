@@ -70,7 +70,8 @@ def test_a_correction_to_leak_by_command_advises_the_earlier_repliers_too(slack:
     fake, driver = slack.fake, slack.driver
     message, _ = driver.post_message(STAFF, FLAMING, REPORT)
     thread = message["ts"]
-    driver.post_message(OTHER, "名簿が写ってますね", REPORT, thread_ts=thread)
+    # No personal-data cue: since session 21 such a reply restricts at once (tests/slack/test_s21_replyleak.py).
+    driver.post_message(OTHER, "画像も出回っていますね", REPORT, thread_ts=thread)
     driver.slash(SECURITY, "種別 1 情報漏えい", REPORT)
     driver.slash(SECURITY, "種別 1 情報漏えい", REPORT)
     assert len(_advised(fake, OTHER, thread)) == 1

@@ -37,7 +37,7 @@ def test_a_colleague_quoting_a_leak_in_its_public_thread_is_told_in_a_personal_c
     reply, response = driver.channel_post(OTHER, QUOTE, REPORT, root=root)
     assert response.status == 202
     [advice] = _advice_to(teams, OTHER.id)
-    assert "INC-0001 は情報漏えいの案件" in advice and "削除してください" in advice
+    assert "INC-0001 は閲覧制限付きの案件" in advice and "削除してください" in advice  # not the kind (s21)
     # OTHER never wrote to the bot: the personal chat was created through the Connector (member and tenant).
     [create] = [call for call in fake.calls[before:] if call.method == "create"]
     assert create.body["members"][0]["id"] == OTHER.id and create.body["tenantId"] == TENANT

@@ -9,7 +9,9 @@ from tests.teams.teams_driver import User, personal_chat
 from tests.teams.test_teams_scenarios import REPORTS, thread_of
 
 COLLEAGUE = User("29:col-0001", "aad-col-0001", "鈴木 次郎")
-QUOTE = "申請者の 旭川 花子さん（0166-00-0000）の住所が写っています"
+# No personal-data cue: since session 21 a reply exposing it restricts the incident at once (test_s21_replyleak.py);
+# these walks are of replies made before a kind correction restricts it.
+QUOTE = "これ、本当ですか。スクリーンショットも出回っています"
 ADVICE = "このスレッドに投稿したメッセージに個人情報"
 
 
@@ -19,7 +21,7 @@ def _told(teams: TeamsEnv, user: User) -> list[str]:
 
 
 def _replied_then(teams: TeamsEnv) -> tuple[str, dict]:  # type: ignore[type-arg]
-    """山田's 炎上 in the report channel; 鈴木 and 佐藤 reply in its thread, one quoting personal data."""
+    """山田's 炎上 in the report channel; 鈴木 and 佐藤 reply in its thread."""
     root, _ = teams.driver.channel_post(STAFF, REPORTS["flaming"], REPORT)
     teams.driver.channel_post(COLLEAGUE, QUOTE, REPORT, root=root)
     teams.driver.channel_post(OTHER, "見ました。画像にも写っています", REPORT, root=root)

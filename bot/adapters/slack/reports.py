@@ -23,7 +23,7 @@ from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
-from bot.adapters.slack.thread_advice import advise_earlier_repliers
+from bot.adapters.slack.thread_advice import advise_earlier_repliers, restricted_by_reply
 from bot.config import SlackSettings
 from bot.delivery import asking, command_run, commands, flareup, form_report, plan, typed
 from bot.delivery.content import Place, Posted
@@ -111,6 +111,8 @@ class Reports(Handlers):
             return
         reply = self.replies.ephemeral(channel, user, thread)
         with self.replies.guard(reply, "public_reply"):
+            if restricted_by_reply(self, event, reply):  # its personal data restricted the incident
+                return
             words = public_reply_advice(self.people.triage().queries, PLATFORM, channel, thread, self.render.t)
             if words is not None:
                 self.replies.say(reply, self.replies.plain(words))

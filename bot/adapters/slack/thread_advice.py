@@ -1,19 +1,27 @@
 """Slack's side of advising a report's earlier repliers (bot/delivery/earlier_replies.py): the replies read back
-from the thread (nothing of them is stored), the advice posted as ephemerals in it."""
+from the thread (nothing of them is stored), the advice posted as ephemerals in it; and of a reply that exposes
+personal data in an ordinary incident's public thread (bot/delivery/edits.py record_reply)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.port import PLATFORM, is_dm
-from bot.adapters.slack.text import slack_id
+from bot.adapters.slack.text import slack_id, slack_to_plain
+from bot.delivery.content import Place
 from bot.delivery.earlier_replies import advice, former_thread, to_advise
+from bot.delivery.edits import record_reply, reply_plan
 from bot.triage.queries import IncidentQueries
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.replies import Reply
+    from bot.adapters.slack.reports import Reports
 
 # Human posts only: a joined-channel notice or another bot's message is nobody to advise.
 _PEOPLES = (None, "file_share", "thread_broadcast")
@@ -37,6 +45,26 @@ def advise_earlier_repliers(client: WebClient, queries: IncidentQueries, inciden
     return told
 
 
+def restricted_by_reply(reports: Reports, event: dict[str, Any], reply: Reply) -> bool:
+    """A person's reply exposing personal data in an open ordinary incident's public thread: the incident restricted,
+    the replier told so privately (once), its plan delivered (the replier advised to delete it); whether it was one."""
+    channel, thread, user, ts = event["channel"], event["thread_ts"], event["user"], event.get("ts")
+    people, replies = reports.people, reports.replies
+    if not isinstance(ts, str) or not ts:  # no id: no key to do it once by
+        return False
+    replied = record_reply(people.triage(), PLATFORM, channel, thread, ts, people.actor(user),
+                           slack_to_plain(event.get("text") or ""))
+    if replied is None:
+        return False
+    if replied.told:  # None on a redelivery: told once
+        replies.say(reply, replies.plain(replied.told))
+    steps = reply_plan(replied, Place(channel, thread), user, reports.outbox.runner,
+                       lambda who: people.actor(who).display_name)
+    if steps is not None:
+        reports.outbox.deliver(reply, "public_reply", steps)
+    return True
+
+
 def _repliers(client: WebClient, channel: str, thread: str) -> Iterator[str]:
     cursor = None
     while True:
@@ -51,4 +79,4 @@ def _repliers(client: WebClient, channel: str, thread: str) -> Iterator[str]:
             return
 
 
-__all__ = ["advise_earlier_repliers"]
+__all__ = ["advise_earlier_repliers", "restricted_by_reply"]

@@ -21,6 +21,7 @@ from bot.clock import format_jst
 from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume, typed
 from bot.delivery.content import Place, Texts
 from bot.delivery.earlier_replies import advise_noted_repliers, moved_private, note_replier
+from bot.delivery.edits import record_reply, reply_plan
 from bot.delivery.intake import Source, after_report, report_source
 from bot.delivery.links import home_is_private
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
@@ -123,7 +124,9 @@ class Reports:
             log.error("teams.origin_failed error=%s", type(exc).__name__)
             return
         if origin is None:
-            await off_loop(self.advise_reply, activity)
+            leaked = await off_loop(self.advise_reply, activity)
+            if leaked is not None:  # a reply whose personal data restricted the incident: its plan
+                await self.replies.deliver(leaked, user_id(activity.from_property), "public_reply")
             return
         await self.people.observe(context)  # a report's sender: guests and other tenants (roster.py)
         self.people.learn(activity)
@@ -152,23 +155,27 @@ class Reports:
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
             await self.replies.refuse(context, origin.user, exc, "report", here=origin.source == "personal")
 
-    def advise_reply(self, activity: Activity) -> None:
+    def advise_reply(self, activity: Activity) -> plan.Plan | None:
         """A person's reply (not a report) in a channel thread: when it is a restricted incident's public thread
-        (bot/delivery/privacy.py), told in their personal chat (Teams has no private notes), once per reply."""
+        (bot/delivery/privacy.py), told in their personal chat (Teams has no private notes), once per reply; when
+        it exposes personal data in an ordinary incident's, the incident restricted and the plan returned."""
         sender, conversation = activity.from_property, activity.conversation
         if sender is None or not sender.id or sender.role == "bot" or conversation is None or not activity.id:
-            return
+            return None
         base, root = split_conversation(conversation.id)
         if conversation.conversation_type != "channel" or root in (None, activity.id):
-            return
+            return None
         try:
             queries = self.people.core.base.queries
+            leaked = self.reply_leaked(activity, base, str(root))
+            if leaked is not None:
+                return leaked
             view = privacy.public_reply_incident(queries, PLATFORM, base, str(root))
             if view is None:  # an open incident's reply: noted, in case its kind is corrected to a leak later
                 self.people.learn(activity)
                 note_replier(queries, self.replies.runner.ledger, PLATFORM, base, str(root), user_id(sender),
                              str(activity.id))
-                return
+                return None
             self.people.learn(activity)  # the sender's Teams id, to create a personal chat they may not have yet
             user, words = user_id(sender), self.replies.t("delivery.public_reply_advice", ref=view.ref)
             # Once per reply (a redelivery, a second instance: nothing), through the ledger as every post.
@@ -177,6 +184,19 @@ class Reports:
             log.info("teams.public_reply incident_id=%s user=%s advised=%s", view.id, user, advised is not None)
         except Exception as exc:  # noqa: BLE001 - nobody to tell but the log (the reply is not the bot's)
             log.error("teams.public_reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
+        return None
+
+    def reply_leaked(self, activity: Activity, base: str, root: str) -> plan.Plan | None:
+        """A reply exposing personal data in an open ordinary incident's thread (bot/delivery/edits.py record_reply):
+        the replier told so in their personal chat (once), and the plan that redacts, moves and advises."""
+        actor, triage = self.people.who(activity.from_property)
+        replied = record_reply(triage, PLATFORM, base, root, str(activity.id), actor, self.text(activity))
+        if replied is None:
+            return None
+        self.people.learn(activity)  # the replier's Teams id, to open a personal chat they may not have yet
+        if replied.told:  # None on a redelivery: told once
+            self.replies.tell(actor.user_id, replied.told)
+        return reply_plan(replied, Place(base, root), actor.user_id, self.replies.runner, self.people.name_of)
 
     async def command(self, context: TurnContext, origin: Origin, command: commands.Command) -> None:
         """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py): its
