@@ -59,3 +59,13 @@ def test_the_progress_plan_redacts_and_moves_private(runtime: Runtime) -> None:
     first_post = next(i for i, op in enumerate(steps.ops) if type(op).__name__ == "Post")
     assert kinds.index(MovePrivate) < first_post  # nothing said in the thread before it moves
     assert not any(type(op).__name__ == "UpdateStep" for op in steps.ops)  # the public card is neutral by the move
+
+
+def test_resume_rebuilds_the_answers_restriction(runtime: Runtime) -> None:
+    from bot.triage.restriction import restriction_outcome
+
+    incident_id, _ = _first_step(runtime, "yes")
+    again = restriction_outcome(runtime.triage.deps, runtime.triage.steps, incident_id)
+    assert again.outcome.became_restricted and again.author == STAFF and again.said is None
+    titles = [n.title for n in again.outcome.notifications]
+    assert any(t.startswith("【閲覧制限】") and "手順の回答" in t for t in titles), titles
