@@ -207,7 +207,7 @@ def test_operations_doc_says_what_a_colleague_may_do_on_an_ordinary_incident(
     incident_id = first.incident.id
     colleague = Actor(user_id=OTHER, display_name="通行 人", platform="slack")
     answered = triage.steps.complete(incident_id, "intake", colleague, answers={
-        "post_url": URL, "spread": "large", "press": "yes", "personal_data": "yes"})
+        "post_url": URL, "spread": "large", "press": "yes", "personal_data": "no"})  # yes restricts it (s21 #4)
     assert answered.incident is not None and answered.incident.severity == "critical"  # as documented
     triage.incidents.report(ReportInput(text=f"同じ投稿です {URL}", reporter=colleague, source_url=URL))
     triage.incidents.acknowledge(incident_id, Actor(user_id=PR, display_name="広報", platform="slack"))

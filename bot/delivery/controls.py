@@ -39,7 +39,8 @@ class AfterControl:
 
 
 def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, step_id: str, now: str,
-              platform: str, at: Posted | None = None, when: When | None = None) -> AfterControl:
+              platform: str, at: Posted | None = None, when: When | None = None,
+              name_of: Callable[[str], str] | None = None, home_is_private: bool | None = None) -> AfterControl:
     """After steps.complete: a repeat (double click, a click after a crash) replays the first completion so the
     plan finishes its missing posts; the next step, the closed one updated in place (`at`: the clicked message),
     and at the end the closing review invitation and the records (closing.py), or, when the one who finished
@@ -54,7 +55,10 @@ def step_done(triage: Triage, outcome: Outcome, actor: Actor, incident_id: int, 
     by = actor.display_name
     if outcome.completed_by is not None:  # a repeat: the card says who finished the step and when, not the clicker
         by, now = outcome.completed_by[0], format_jst(outcome.completed_by[1], triage.catalog.locale)
-    steps = plan.progress(outcome, by, now, at=at, acked=acked, presser=actor.user_id)
+    # An answer that restricted it: `name_of` (the first reporter's name) and `home_is_private` as a merge's plan.
+    reporter = name_of(view.reporter_id) if name_of is not None and outcome.became_restricted else ""
+    steps = plan.progress(outcome, by, now, at=at, acked=acked, presser=actor.user_id, reporter_name=reporter,
+                          home_is_private=home_is_private)
     if when is not None:
         steps = offering_end(triage, steps, outcome, when)
     steps = closing.at_end(steps, RecordsDesk(triage.deps), view, platform, ender=actor.user_id)

@@ -291,17 +291,19 @@ def _step_purpose(kind: str, step: StepView) -> str:
 
 
 def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, acked: str | None = None,
-             presser: str | None = None) -> Plan:
+             presser: str | None = None, reporter_name: str = "", home_is_private: bool | None = None) -> Plan:
     """After a step changed: the next step, the end announced, then the closed step updated in place; the
     section notices redrawn when the step changed what they say (`acked`: when PR acknowledged, as read). The
-    next step (or the end) also reaches `presser`'s private chat when they hold a copy of the step's card."""
+    next step (or the end) also reaches `presser`'s private chat when they hold a copy of the step's card. An
+    answer that restricted it (personal data): first redacted and moved as a merge that restricted it."""
     view = outcome.incident
     if view is None or (outcome.duplicate and outcome.completed_step is None):
         return Plan(None)
-    ops: tuple[Op, ...] = ()
+    ops = _restricted_by_merge(view, outcome, reporter_name, home_is_private)
+    moved = any(isinstance(op, MovePrivate) for op in ops)  # the step shown again there; the public card neutral
     done = outcome.completed_step
     held = copy_purpose(_step_purpose(view.kind, done), presser) if presser and done is not None else None
-    if outcome.step is not None:
+    if outcome.step is not None and not moved:
         purpose = _step_purpose(view.kind, outcome.step)
         ops += (Post(view.id, purpose, HOME, c.Step(view, outcome.step), needed=True),)
         if held is not None and presser is not None:
@@ -313,8 +315,7 @@ def progress(outcome: Outcome, by: str, when: str, at: Posted | None = None, ack
         if held is not None and presser is not None and outcome.finished:
             ops += (Post(view.id, copy_purpose(FINISHED, presser), Place(presser), c.Texts(outcome.messages),
                          only_if=held),)
-    if outcome.completed_step is not None:
-        done = outcome.completed_step
+    if done is not None and not moved:
         ops += (UpdateStep(view.id, view.kind, done.step_id, c.StepClosed(done, by, when), at=at),)
     if outcome.finished and view.status == RESOLVED:  # ended by its last step: the kind card goes too
         ops += (WithdrawControls(view.id, view),)

@@ -43,7 +43,10 @@ HERE = (REOPENED_HERE, RESTRICTED_HERE, FOLLOWUP_HERE, DECLINED_HERE)
 RESTRICTED_NOTICE = "restricted_notice"
 CO_REPORT = "co_report"  # PR told of a co-reporter without the role (how to grant it): said once per co-reporter
 # What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
-VIAS = {"report": "", "edit": "_edit", "followup": "_followup", "reply": "_reply"}
+VIAS = {"report": "", "edit": "_edit", "followup": "_followup", "reply": "_reply", "step": "_step"}
+# A step answer that says personal data is exposed (個人情報の有無 = 含まれる, severity.py's own reading of it):
+# the same fact as words exposing it, so it restricts the incident as they do (Slack walk s21 #4).
+EXPOSING_ANSWERS = {"personal_data": "yes"}
 NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
 # And what the one whose words restricted it is told:
 SAID = {"report": "report.merged_restricted", "edit": "report.edit_restricted",
@@ -113,6 +116,22 @@ def restricted_by_report(session: Session, deps: CoreDeps, incident: Incident, k
     said = VIAS[via]
     note = _restricted_notice(deps, incident.id, kind, via, reporter.display_name)
     here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t(f"report.restricted_here{said}", ref=ref), "")
+    return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED)) + (
+        (here,) if here else ())
+
+
+def restricted_by_answer(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, step_id: str,
+                         answers: dict[str, str]) -> tuple[Notification, ...] | None:
+    """A step answered saying personal data is exposed (EXPOSING_ANSWERS) on an ordinary incident: restricted in the
+    step's transaction as restricted_by_report does (the kind stays; the one who answered keeps their role), PR
+    told why and the conversation told where it continues. None when the answers do not restrict it."""
+    if incident.restricted or not any(answers.get(key) == value for key, value in EXPOSING_ANSWERS.items()):
+        return None
+    cat, ref = deps.catalog, incident_ref(incident.id)
+    kind = cat.label("kind", incident.kind)
+    revoked = restrict(session, deps, incident, actor, ref, kind, by_report=True, via="step", step=step_id)
+    note = _restricted_notice(deps, incident.id, kind, "step", actor.display_name)
+    here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t("report.restricted_here_step", ref=ref), "")
     return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED)) + (
         (here,) if here else ())
 

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.i18n import Catalog
-from bot.ports import Actor, DraftView, InputSpec, Notification, Outcome, StepView
+from bot.ports import Actor, DraftView, Notification, Outcome, StepView
 from bot.triage import lifecycle, step_count
 from bot.triage.actors import acted_as, require_as
 from bot.triage.core import (
@@ -29,36 +28,15 @@ from bot.triage.core import (
 )
 from bot.triage.drafts_shown import drafts_shown
 from bot.triage.notice import first_notice_withheld, queue_when_due
-from bot.triage.sanitize import DEPARTMENT_MAX, PLATFORM_MAX, clip, storable_map
+from bot.triage.sanitize import DEPARTMENT_MAX, clip
 from bot.triage.severity import assess
-from bot.triage.short_input import choice_value, choices_said, fold, url_value
+from bot.triage.step_inputs import field_problem as field_problem  # re-exported: console and its tests
+from bot.triage.step_inputs import validated
 from bot.triage.url_correction import follow_url, revision_replayed, told_after_answers
-from bot.triage.urls import is_http_url, source_key
+from bot.triage.urls import source_key
 from storage.models import Escalation, Incident, StepState
 
 SEVERITY_INPUTS = ("spread", "press", "personal_data")
-MAX_ANSWER = 4000
-
-
-def short_value(item: InputSpec, value: str) -> str:
-    """An answer as stored: short fields read in any width (ｙｅｓ, 「中 」, a URL in 「」), free text as written."""
-    if item.type == "choice":
-        return choice_value(item.choices, value) or fold(value)
-    if item.type == "url":
-        return url_value(value)
-    return fold(value) if item.type == "platform" else value.strip()
-
-
-def field_problem(cat: Catalog, item: InputSpec, text: str) -> str | None:
-    """What is wrong with one (non-empty, stripped) answer, or None: length, URL form, a known choice."""
-    limit = PLATFORM_MAX if item.type == "platform" else MAX_ANSWER  # the platform goes into a column
-    if len(text) > limit:
-        return cat.t("input.too_long", field=item.label, max=limit)
-    if item.type == "url" and not is_http_url(text):
-        return cat.t("input.bad_url", field=item.label, value=text[:80])
-    if item.type == "choice" and text not in {value for value, _ in item.choices}:
-        return cat.t("input.bad_choice", field=item.label, options=choices_said(item.choices, cat.locale))
-    return None
 
 
 class StepRunner:
@@ -192,7 +170,7 @@ class StepRunner:
         # Prefilled (from the report, or carried over from the former kind): completing the step confirms them;
         # skipping it does not, so the record never shows them as entered.
         known = {} if skip else {item.id: item.value for item in spec if item.value}
-        clean = self._validate(spec, {**known, **answers}, skip)
+        clean = validated(self.deps.catalog, spec, {**known, **answers}, skip)
         now = self.deps.clock.now()
         if state is None:
             state = StepState(incident_id=incident_id, kind=incident.kind, step_id=step_id, status=wanted,
@@ -203,8 +181,15 @@ class StepRunner:
         states[step_id] = state
         record(session, self.deps, incident_id, "step_skipped" if skip else "step_completed", actor.user_id,
                new=wanted, step=step_id, answers=clean)
+        from bot.triage.restriction import restricted_by_answer  # here: restriction imports StepRunner
+
+        # Restricted before the answers are applied: a URL or severity notice is drawn for a restricted incident.
+        told = restricted_by_answer(session, self.deps, incident, actor, step_id, clean) if not skip else None
+        if told is not None:
+            reporters = reporter_ids(session, incident_id)  # co-reporters who lost the role by it
         session.flush()
         messages, notices = self._apply_answers(session, incident, clean, actor.user_id)
+        notices = [*(told or ()), *notices]
         queued = queue_when_due(self.deps, session, incident, all_answers(states))  # e.g. 旭川市 7(3)イ 悪質な場合
         if queued:
             messages.insert(0, queued)
@@ -224,7 +209,7 @@ class StepRunner:
             messages.append(self._finish_message(incident, blockers))  # last: what state the incident is in
         view = build_view(self.deps, incident, reporters, actor.user_id)
         return Outcome(incident=view, step=following, completed_step=completed, finished=finished,
-                       messages=tuple(messages), notifications=tuple(notices))
+                       messages=tuple(messages), notifications=tuple(notices), became_restricted=told is not None)
 
     def _resolve_blockers(self, incident: Incident, states: dict[str, StepState], ids: list[str], actor: str,
                           reporters: list[str]) -> list[str]:
@@ -303,34 +288,6 @@ class StepRunner:
                            completed_step=completed, completed_by=by, finished=finished, duplicate=True,
                            messages=messages, notifications=tuple(revision_replayed(session, self.deps, incident,
                                                                                     step_id)))
-
-    def _validate(self, spec: tuple[InputSpec, ...], answers: dict[str, str], skip: bool) -> dict[str, str]:
-        cat = self.deps.catalog
-        known = {item.id: item for item in spec}
-        problems: list[str] = []
-        clean: dict[str, str] = {}
-        wrong: set[str] = set()  # typed but refused: said once, not "required" as well
-        for key, value in storable_map(answers).items():  # lone surrogates and NULs cannot be stored
-            key = fold(key)  # ｐｌａｔｆｏｒｍ typed full-width
-            if key not in known:
-                problems.append(cat.t("input.unknown", field=key[:80], known=", ".join(known) or "—"))
-                continue
-            text = short_value(known[key], value)
-            if not text:
-                continue
-            problem = field_problem(cat, known[key], text)
-            if problem:
-                problems.append(problem)
-                wrong.add(key)
-            else:
-                clean[key] = text
-        if not skip:
-            for item in spec:
-                if item.required and item.id not in clean and item.id not in wrong:
-                    problems.append(cat.t("input.required", field=item.label))
-        if problems:
-            raise InvalidRequest("\n".join(problems))
-        return clean
 
     def _apply_answers(self, session: Session, incident: Incident, answers: dict[str, str],
                        actor: str) -> tuple[list[str], list[Notification]]:

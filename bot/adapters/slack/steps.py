@@ -98,8 +98,10 @@ class Steps(Handlers):
     def progress(self, triage: Triage, outcome: Outcome, actor: Actor, ref: StepRef, at: Posted | None
                  ) -> controls.AfterControl:
         """What follows a step's completion on every platform (bot/delivery/controls.py step_done)."""
+        private = home_is_private(self.outbox.runner.ledger, ref.incident_id, is_dm)
         return controls.step_done(triage, outcome, actor, ref.incident_id, ref.step_id, self._when(None), PLATFORM,
-                                  at=at, when=self._when)
+                                  at=at, when=self._when, home_is_private=private,
+                                  name_of=lambda reporter: self.people.actor(reporter).display_name)
 
     def show_progress(self, after: controls.AfterControl, reply: Reply) -> None:
         """After a step changed: the plan posts the next step and the end, then closes the finished step."""
