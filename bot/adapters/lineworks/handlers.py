@@ -294,7 +294,8 @@ class Handlers:
         if outcome.duplicate:  # pressed again (or after a crash): the plan finishes the missing posts
             self.adapter.tell(user, self.render.duplicate())
         after = controls.step_done(self.triage, outcome, actor, data.incident_id, data.step_id, self.adapter.when(),
-                                   PLATFORM, when=self.adapter.when)
+                                   PLATFORM, when=self.adapter.when, home_is_private=True,  # the 1:1 chat already
+                                   name_of=lambda reporter: self.adapter.actor(reporter).display_name)
         if after.plan is not None:
             self.adapter.deliver(after.plan, actor.user_id)
 

@@ -75,9 +75,11 @@ class Actions:
             if step is not None and not lifecycle.is_open(view.status):  # ended: the card closes, as the end's plan
                 card = h.render.messages(plain_words(ControlsWithdrawn(view, step), h.render.catalog) or ())
             return ActionResult(card=card, text=str(exc))
+        private = await off_loop(home_is_private, self.ledger, ref.incident_id, is_personal)  # an answer may restrict
         after = await off_loop(lambda: controls.step_done(triage, outcome, actor, ref.incident_id, ref.step_id,
                                                           self.when(self.now()), PLATFORM, at=clicked(activity),
-                                                          when=self.when))
+                                                          when=self.when, home_is_private=private,
+                                                          name_of=self.people.name_of))
         if after.plan is not None:
             log.info("teams.step incident_id=%s step=%s finished=%s replay=%s", ref.incident_id, ref.step_id,
                      after.outcome.finished, after.duplicate)
