@@ -184,6 +184,7 @@ class ReopenOrNew:
     reopen: str  # 「INC-0001 の対応を再開する」
     new: str  # 「新しい案件として報告する」
     may_reopen: bool = True  # False: the reporter may not reopen it (PR decides, and was told), so no reopen button
+    neither: str | None = None  # the follow-up-or-new question's third button: 「どちらでもない（記録しない）」
 
 
 @dataclass(frozen=True)

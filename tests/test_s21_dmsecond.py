@@ -35,8 +35,8 @@ def test_a_second_dm_without_url_asks_follow_up_or_new_and_opens_nothing(runtime
     choice = asked.followup_or_new
     assert choice is not None and choice.incident_id == first.incident.id
     assert "INC-0001 の続報として記録しますか、新しい報告ですか" in choice.question
-    assert [b.label for b in followup_choice.buttons(choice)] == ["INC-0001 の続報として記録する",
-                                                                  "新しい報告として受け付ける"]
+    assert [b.label for b in followup_choice.buttons(choice)] == [
+        "INC-0001 の続報として記録する", "新しい報告として受け付ける", "どちらでもない（記録しない）"]
     assert _incidents(runtime) == [first.incident.id]
 
 
@@ -78,3 +78,16 @@ def test_unchanged_after_a_day_or_with_two_open(runtime: Runtime, clock: FixedCl
     later = _dm(runtime, "市の公式Xの投稿が炎上しています。批判のリプライが殺到しています", "2.0")
     assert later.followup_or_new is None and later.created
     assert _dm(runtime, FROZEN, "3.0").followup_or_new is None  # two open now (the second under a day): not asked
+
+
+def test_neither_records_nothing_and_a_thank_you_is_asked_too(runtime: Runtime) -> None:
+    """「ありがとうございます」 was asked 「インシデントとして報告しますか？」 (with 報告ではない): now this question,
+    whose third button records nothing."""
+    first = _dm(runtime, FAKE, "1.0")
+    assert first.incident is not None
+    assert _dm(runtime, "ありがとうございます", "2.0").followup_or_new is not None
+    said = followup_choice.answer(runtime.triage, ME, "slack", choice=followup_choice.NEITHER,
+                                  incident_id=first.incident.id, text="ありがとうございます", channel="D1", ts="2.0")
+    assert said.incident is None and "記録しませんでした" in said.messages[0]
+    assert _incidents(runtime) == [first.incident.id]
+    assert "followup" not in [e.type for e in runtime.triage.queries.timeline(first.incident.id, None)]

@@ -12,23 +12,26 @@ from bot.ports import Actor, ConversationRef, Outcome, ReopenOrNew, ReportInput
 from bot.triage import followup_choice
 from bot.triage.service import Triage
 
-Choice = Literal["followup", "new"]
+Choice = Literal["followup", "new", "none"]
 FOLLOWUP: Choice = "followup"
 NEW: Choice = "new"
+NEITHER: Choice = "none"  # neither (「ありがとうございます」): nothing recorded
 
 
 def buttons(choice: ReopenOrNew) -> list[Button]:
-    """The follow-up button (suggested), then the new report's."""
-    return [Button(choice.reopen, FOLLOWUP, True), Button(choice.new, NEW, False)]
+    """The follow-up button (suggested), the new report's, then neither's."""
+    neither = [Button(choice.neither, NEITHER, False)] if choice.neither is not None else []
+    return [Button(choice.reopen, FOLLOWUP, True), Button(choice.new, NEW, False), *neither]
 
 
 def answer(triage: Triage, actor: Actor, platform: str, *, choice: str, incident_id: int, text: str, channel: str,
            ts: str, thread: str | None = None) -> Outcome:
-    """A button clicked: the message at (`channel`, `ts`) recorded as a follow-up on `incident_id`, or reported as a
-    new incident. Both keyed by the message, so a second click (either) or a redelivery gets the first outcome."""
+    """A button clicked: the message at (`channel`, `ts`) recorded as a follow-up on `incident_id`, reported as a
+    new incident, or neither. Keyed by the message, so a click after one that recorded it gets the first outcome."""
     report = ReportInput(text=text, reporter=actor, idempotency_key=followup_choice.key_of(channel, ts),
                          conversation=ConversationRef(platform, channel, thread or ts), explicit=True)
-    outcome = followup_choice.answered(triage.incidents, incident_id, report, followup=choice == FOLLOWUP)
+    followup = None if choice == NEITHER else choice == FOLLOWUP
+    outcome = followup_choice.answered(triage.incidents, incident_id, report, followup=followup)
     logging.getLogger(f"incident_bot.{platform}").info(
         "%s.followup_or_new choice=%s incident_id=%s duplicate=%s", platform, choice,
         outcome.incident.id if outcome.incident else None, outcome.duplicate)
@@ -37,7 +40,7 @@ def answer(triage: Triage, actor: Actor, platform: str, *, choice: str, incident
 
 def is_choice(value: object) -> bool:
     """Whether a button's carried choice is one of ours (anything else is tampered or stale)."""
-    return value in (FOLLOWUP, NEW)
+    return value in (FOLLOWUP, NEW, NEITHER)
 
 
-__all__ = ["FOLLOWUP", "NEW", "answer", "buttons", "is_choice"]
+__all__ = ["FOLLOWUP", "NEITHER", "NEW", "answer", "buttons", "is_choice"]

@@ -53,19 +53,23 @@ def asked(deps: CoreDeps, report: ReportInput, text: str) -> Outcome | None:
         view = build_view(deps, mine[0], [report.reporter.user_id], report.reporter.user_id)
     cat = deps.catalog
     choice = ReopenOrNew(view.id, cat.t("report.followup_or_new", ref=view.ref),
-                         cat.t("report.followup_choice", ref=view.ref), cat.t("report.new_report_choice"))
+                         cat.t("report.followup_choice", ref=view.ref), cat.t("report.new_report_choice"),
+                         neither=cat.t("report.neither_choice"))
     return Outcome(incident=None, messages=(choice.question,), followup_or_new=choice)
 
 
-def answered(desk: IncidentDesk, incident_id: int, report: ReportInput, *, followup: bool) -> Outcome:
+def answered(desk: IncidentDesk, incident_id: int, report: ReportInput, *, followup: bool | None) -> Outcome:
     """The reporter's choice: the message recorded as a follow-up on `incident_id` (reported anew if that one has
-    ended meanwhile: nothing is lost), or reported as a new incident. A second answer replays the first."""
+    ended meanwhile: nothing is lost), reported as a new incident, or (None) neither: nothing recorded, as the
+    question's 「報告ではない」. An answer after one that recorded the message replays that one's outcome."""
     report = storable_report(report)
     deps, text = desk.deps, report.text[:MAX_TEXT]
     with deps.sessions.begin() as session:
         seen = session.scalar(select(IntakeKey.incident_id).where(IntakeKey.key == str(report.idempotency_key)))
         if seen is not None:
             return replays.repeated_report(deps, desk.steps, session, seen, report)
+    if followup is None:
+        return Outcome(incident=None, messages=(deps.catalog.t("report.neither_done"),))
     if followup:
         def work(session: Session) -> Outcome | None:
             incident = session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).first()

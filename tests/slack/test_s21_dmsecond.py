@@ -47,7 +47,8 @@ def test_a_second_dm_is_asked_and_a_follow_up_recorded_once(slack: SlackEnv) -> 
     first, before = _second(slack, FROZEN)
     asked = _asked(slack)
     assert "INC-0001 の続報として記録しますか、新しい報告ですか" in text_of(asked)
-    assert _labels(asked) == ["INC-0001 の続報として記録する", "新しい報告として受け付ける"]
+    assert _labels(asked) == ["INC-0001 の続報として記録する", "新しい報告として受け付ける",
+                              "どちらでもない（記録しない）"]
     slack.driver.click(STAFF, asked, "flareup:followup", until=lambda f: bool(f.calls_to("response_url")))
     assert slack.events(first).count("followup") == 1 and slack.incident_ids() == [first]
     assert "INC-0001 の続報として記録し" in _said(slack)
@@ -62,3 +63,12 @@ def test_a_new_report_opens_the_second_incident(slack: SlackEnv) -> None:
     first, _ = _second(slack, ANOTHER)
     slack.driver.click(STAFF, _asked(slack), "flareup:new", until=lambda f: len(f.calls_to("chat.postMessage")) > 3)
     assert len(slack.incident_ids()) == 2 and "followup" not in slack.events(first)
+
+
+def test_neither_takes_the_buttons_place_and_records_nothing(slack: SlackEnv) -> None:
+    first, before = _second(slack, "ありがとうございます")
+    slack.driver.click(STAFF, _asked(slack), "flareup:none", until=lambda f: bool(f.calls_to("response_url")))
+    [said] = slack.fake.calls_to("response_url")
+    assert said.args.get("replace_original") and "記録しませんでした" in said.args.get("text", "")
+    assert slack.incident_ids() == [first] and "followup" not in slack.events(first)
+    assert len(slack.fake.channel_messages(PR_CHANNEL)) == before

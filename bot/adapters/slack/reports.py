@@ -382,7 +382,8 @@ class Reports(Handlers):
         actor = self.people.actor(body["user"]["id"], body["user"].get("name", ""))
         outcome = followup_choice.answer(self.people.triage(), actor, PLATFORM, choice=str(choice),
                                          incident_id=incident_id, text=text, channel=channel, ts=ts)
-        if outcome.incident is None:
+        if outcome.incident is None and outcome.ask is None:  # neither: the answer takes the buttons' place
+            reply = self.replies.respond(body.get("response_url"), reply, replace=True)
             self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
             return
         self.show_report(outcome, Origin("personal", channel, body["user"]["id"], reply, message_ts=ts), actor)
