@@ -41,16 +41,19 @@ def asked(deps: CoreDeps, report: ReportInput, text: str) -> Outcome | None:
     if (not report.private or report.force_new or report.kind_hint is not None or report.source_url
             or first_url(text) or named_incidents(text) or not text.strip()):
         return None
+    key = (report.idempotency_key or "")[:200]
     with deps.sessions.begin() as session:
-        if report.idempotency_key and session.scalar(select(IntakeKey.incident_id).where(
-                IntakeKey.key == report.idempotency_key[:200])) is not None:
-            return None  # a redelivery of a message that was reported: its outcome replays
+        if key and (seen := session.execute(select(IntakeKey.incident_id).where(IntakeKey.key == key)).first()):
+            # A redelivery: of a message that was reported, its outcome replays; of one asked about, nothing again.
+            return None if seen[0] is not None else Outcome(incident=None, duplicate=True)
         mine = session.scalars(select(Incident).where(
             Incident.reporter_id == report.reporter.user_id,
             Incident.status.in_(sorted(lifecycle.OPEN_STATUSES))).limit(2)).all()
         if len(mine) != 1 or deps.clock.now() - mine[0].created_at > RECENT:
             return None
         view = build_view(deps, mine[0], [report.reporter.user_id], report.reporter.user_id)
+        if key:  # asked once: the delivery key kept with no incident (the answers have their own key)
+            session.add(IntakeKey(key=key, incident_id=None, created_at=deps.clock.now()))
     cat = deps.catalog
     choice = ReopenOrNew(view.id, cat.t("report.followup_or_new", ref=view.ref),
                          cat.t("report.followup_choice", ref=view.ref), cat.t("report.new_report_choice"),

@@ -72,3 +72,14 @@ def test_neither_takes_the_buttons_place_and_records_nothing(slack: SlackEnv) ->
     assert said.args.get("replace_original") and "記録しませんでした" in said.args.get("text", "")
     assert slack.incident_ids() == [first] and "followup" not in slack.events(first)
     assert len(slack.fake.channel_messages(PR_CHANNEL)) == before
+
+
+def test_a_redelivered_dm_is_asked_once(slack: SlackEnv) -> None:
+    slack.driver.post_message(STAFF, FAKE, DM, channel_type="im")
+    message, _ = slack.driver.post_message(STAFF, FROZEN, DM, channel_type="im", event_id="Ev_SECOND")
+    event = {"type": "message", "channel": DM, "user": STAFF, "text": FROZEN, "ts": message["ts"],
+             "channel_type": "im", "event_ts": message["ts"]}
+    slack.driver.event(event, event_id="Ev_SECOND", retry_num=1)
+    asked = [c for c in slack.fake.calls_to("chat.postEphemeral", user=STAFF)
+             if "followup" in str(c.args.get("blocks"))]
+    assert len(asked) == 1 and slack.incident_ids() == [1]
