@@ -42,6 +42,9 @@ class ReportInput:
     by_act: bool = False
     # Files or images posted with the message: a screenshot with little or no text is asked about, not left alone.
     attachments: int = 0
+    # Sent in the reporter's private chat with the bot: a message naming no incident and linking no post, while
+    # their one open incident is under a day old, is asked about first (bot/triage/followup_choice.py).
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ class ReopenOrNew:
     reopen: str  # 「INC-0001 の対応を再開する」
     new: str  # 「新しい案件として報告する」
     may_reopen: bool = True  # False: the reporter may not reopen it (PR decides, and was told), so no reopen button
+    neither: str | None = None  # the follow-up-or-new question's third button: 「どちらでもない（記録しない）」
 
 
 @dataclass(frozen=True)
@@ -208,3 +212,6 @@ class Outcome:
     # With merged: news about the incident (bot/triage/followups.py), not a report of its post; no report is counted.
     followup: bool = False
     ask: AskIfReport | None = None  # a private question for the poster (see AskIfReport)
+    # Without an incident: asked privately whether the message is news on this incident of the reporter's or a new
+    # report (reopen = the 続報 button); answered by bot/delivery/followup_choice.py.
+    followup_or_new: ReopenOrNew | None = None

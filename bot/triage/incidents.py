@@ -31,6 +31,7 @@ from bot.triage.core import (
 )
 from bot.triage.coreported import reported_too
 from bot.triage.flareup import flareup_notice, same_post_outcome
+from bot.triage.followup_choice import asked as news_or_new
 from bot.triage.notice import first_notice, rate_limited
 from bot.triage.notices_sent import CO_REPORTED, REPORTED_AGAIN, on_record
 from bot.triage.privacy_cues import exposes_personal_data
@@ -73,13 +74,13 @@ class IncidentDesk:
         """Turn a report into a new incident, merge it into the open one about the same post, or ask the poster.
         What each classifier outcome leads to, for channel posts and explicit intent: bot/triage/classifier_intake.py.
         learned: store the text as a labelled example of this origin (an answer to AskIfReport).
-        within: called with the outcome (an incident's) inside its transaction: the caller's rows commit with it.
-        """
+        within: called with the outcome (an incident's) inside its transaction: the caller's rows commit with it."""
         report = storable_report(report)  # lone surrogates and NULs cannot be stored (bot/triage/sanitize.py)
         text = report.text[:MAX_TEXT]
         kind = report.kind_hint
-        confidence = 1.0
-        result = None
+        confidence, result = 1.0, None
+        if (question := news_or_new(self.deps, report, text)) is not None:  # news on their open one?
+            return question
         if kind is None:
             result = self.deps.classifier.classify(text)
             kind, confidence = result.kind, result.confidence
@@ -113,8 +114,7 @@ class IncidentDesk:
         if kind is not None:
             origin = intake.MISSED_REPORT if report.explicit else intake.CONFIRMED
             return self.report(replace(report, kind_hint=kind, explicit=True), learned=origin)
-        report = storable_report(report)
-        return intake.decline(self.deps, report, report.text[:MAX_TEXT])
+        return intake.decline(self.deps, (kept := storable_report(report)), kept.text[:MAX_TEXT])
 
     def _report_in(self, session: Session, report: ReportInput, text: str, kind: str, confidence: float,
                    url: str | None, key: str | None, result: Classification | None, learned: str | None) -> Outcome:
@@ -391,9 +391,8 @@ class IncidentDesk:
 
     def _require_open(self, incident: Incident) -> None:
         if not lifecycle.is_open(incident.status):
-            cat = self.deps.catalog
-            raise InvalidRequest(cat.t("error.not_open", ref=incident_ref(incident.id),
-                                       status=cat.label("status", incident.status)))
+            raise InvalidRequest(self.deps.catalog.t("error.not_open", ref=incident_ref(incident.id),
+                                                     status=self.deps.catalog.label("status", incident.status)))
 
     def _set_status(self, session: Session, incident: Incident, target: str, actor: str, **data: object) -> None:
         self.steps.set_status(session, incident, target, actor, **data)

@@ -128,8 +128,9 @@ def test_direct_message_is_a_report(slack: SlackEnv) -> None:
     assert len(slack.incident_ids()) == 1
     assert pending_step(slack.fake, "D_STAFF", message["ts"]) is not None
     slack.driver.post_message(STAFF, "ありがとうございます", "D_STAFF", channel_type="im")
-    told = slack.fake.calls_to("chat.postEphemeral", user=STAFF)[-1]
-    assert "インシデントとして報告しますか" in told.args["text"]
+    told = slack.fake.calls_to("chat.postEphemeral", user=STAFF)[-1]  # her one open incident's news, new, or neither?
+    assert "INC-0001 の続報として記録しますか、新しい報告ですか" in told.args["text"]  # s21 #5 (was: 報告しますか)
+    assert len(slack.incident_ids()) == 1
 
 
 def test_mention_outside_report_channels_is_a_report(slack: SlackEnv) -> None:

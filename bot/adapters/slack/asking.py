@@ -1,5 +1,6 @@
 """The private questions drawn as ephemerals, one button per answer: 「インシデントとして報告しますか？」 and, for a
-resolved incident's post reported again, 「再開するか、新しい案件として報告するか」."""
+resolved incident's post reported again, 「再開するか、新しい案件として報告するか」; for a reporter's next DM,
+「INC-0001 の続報として記録しますか、新しい報告ですか」 (its buttons: the flare-up's listener, marked "f")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack.render import Rendered
 from bot.adapters.slack.text import escape
-from bot.delivery import flareup
+from bot.delivery import flareup, followup_choice
 from bot.delivery.asking import ASK_ACTION, DECLINE, buttons
 from bot.ports import AskIfReport, ReopenOrNew
 from bot.presenting import chances
@@ -50,3 +51,13 @@ def render_flareup(choice: ReopenOrNew, channel: str, ts: str, thread: str | Non
              for b in flareup.buttons(choice)]
     blocks: list[Any] = [kit.section(escape(choice.question)), ActionsBlock(elements=drawn)]
     return Rendered(choice.question, blocks)
+
+
+def render_followup(choice: ReopenOrNew, channel: str, ts: str) -> Rendered:
+    """The follow-up-or-new question (bot/delivery/followup_choice.py): the core's words, then its two buttons,
+    which carry where the message is, never its text (read back when clicked)."""
+    where = {"i": choice.incident_id, "c": channel, "t": ts, "f": 1}
+    drawn = [ButtonElement(text=b.label, action_id=f"{flareup.FLAREUP_ACTION}:{b.value}",
+                           value=json.dumps({**where, "k": b.value}), style="primary" if b.primary else None)
+             for b in followup_choice.buttons(choice)]
+    return Rendered(choice.question, [kit.section(escape(choice.question)), ActionsBlock(elements=drawn)])

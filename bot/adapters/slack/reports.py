@@ -16,7 +16,7 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Connection
 
-from bot.adapters.slack.asking import render_ask, render_flareup
+from bot.adapters.slack.asking import render_ask, render_flareup, render_followup
 from bot.adapters.slack.logs import log_event
 from bot.adapters.slack.outbox import Handlers
 from bot.adapters.slack.port import PLATFORM, is_dm
@@ -25,7 +25,7 @@ from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
 from bot.adapters.slack.thread_advice import advise_earlier_repliers, restricted_by_reply
 from bot.config import SlackSettings
-from bot.delivery import asking, command_run, commands, flareup, form_report, plan, typed
+from bot.delivery import asking, command_run, commands, flareup, followup_choice, form_report, plan, typed
 from bot.delivery.content import Place, Posted
 from bot.delivery.earlier_replies import moved_private
 from bot.delivery.intake import AfterReport, after_report, report_source
@@ -125,7 +125,8 @@ class Reports(Handlers):
         files = event.get("files")
         conversation = ConversationRef(PLATFORM, origin.channel, origin.thread_ts or origin.message_ts)
         self.typed(raw, origin, event_id, addressed=origin.source in ("personal", "mention"), files=bool(files),
-                   attachments=len(files) if isinstance(files, list) else 0, conversation=conversation)
+                   attachments=len(files) if isinstance(files, list) else 0, conversation=conversation,
+                   private=origin.source == "personal" and origin.thread_ts in (None, origin.message_ts))
 
     def slash(self, command: dict[str, Any]) -> None:
         """The slash command: help, or the text as a report (idempotent by trigger_id)."""
@@ -243,6 +244,9 @@ class Reports(Handlers):
     def show_report(self, outcome: Outcome, origin: Origin, actor: Actor, after: AfterReport | None = None,
                     prepared: Prepared | None = None) -> None:
         """Show a report's outcome (a new incident's plan runs once); `prepared`: its claims (see `report`)."""
+        if outcome.followup_or_new is not None and origin.message_ts:  # news on her open incident, or new?
+            self.replies.say(origin.reply, render_followup(outcome.followup_or_new, origin.channel, origin.message_ts))
+            return
         after = after or self.after(outcome, origin, actor)
         if after.ask is not None and origin.message_ts:  # only the poster sees the question
             self.replies.say(origin.reply, render_ask(after.ask, origin.channel, origin.message_ts,
@@ -345,6 +349,9 @@ class Reports(Handlers):
         choice, incident_id, explicit = value.get("k"), value.get("i"), bool(value.get("x"))
         reply = self.replies.respond(body.get("response_url"), self.replies.ephemeral(channel, user, thread or ts))
         with self.replies.guard(reply, "flareup_answer" if flare else "ask_answer", incident_id):
+            if flare and value.get("f"):  # follow-up or new (bot/delivery/followup_choice.py)
+                self._followup_or_new(body, reply, value)
+                return
             if flare and (not flareup.is_choice(choice) or not isinstance(incident_id, int)):
                 raise ValueError("flareup button value")
             reopen = flare and choice == flareup.REOPEN
@@ -365,6 +372,23 @@ class Reports(Handlers):
                 return
             self.show_report(outcome, Origin("personal" if is_dm(channel) else "channel", channel, user, reply,
                                              message_ts=ts, thread_ts=thread), actor)
+
+    def _followup_or_new(self, body: dict[str, Any], reply: Reply, value: dict[str, Any]) -> None:
+        """A button of the follow-up-or-new question: the DM's message read back, then recorded or reported."""
+        channel, ts, choice, incident_id = str(value.get("c") or ""), str(value.get("t") or ""), value.get("k"), \
+            value.get("i")
+        if not followup_choice.is_choice(choice) or not isinstance(incident_id, int):
+            raise ValueError("followup_or_new button value")
+        if (text := self._read_back(reply, channel, ts)) is None:
+            return
+        actor = self.people.actor(body["user"]["id"], body["user"].get("name", ""))
+        outcome = followup_choice.answer(self.people.triage(), actor, PLATFORM, choice=str(choice),
+                                         incident_id=incident_id, text=text, channel=channel, ts=ts)
+        if outcome.incident is None and outcome.ask is None:  # neither: the answer takes the buttons' place
+            reply = self.replies.respond(body.get("response_url"), reply, replace=True)
+            self.replies.say(reply, self.replies.plain(*outcome.messages), incident_id)
+            return
+        self.show_report(outcome, Origin("personal", channel, body["user"]["id"], reply, message_ts=ts), actor)
 
     def _read_back(self, reply: Reply, channel: str, ts: str) -> str | None:
         """The asked-about message as the user wrote it (read back, so long texts lose nothing); gone: said so."""
