@@ -1,0 +1,92 @@
+"""Console walk s21 (docs/qa/session21_walk_console.md): a first day at the console; nothing typed is lost."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.adapters.console import ConsoleChat
+from bot.config import ConsoleSettings
+from bot.wiring import Runtime
+
+ACCESS = {"pr_members": ["console:console-pr"], "security_officers": ["console:console-security"]}
+README_REPORT = "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/123"
+README_DONE = "/done post_url=https://x.com/city/status/123 platform=X spread=中 press=なし personal_data=なし"
+
+
+def _chat(runtime_factory: Callable[..., Runtime], sqlite_url: str, tmp_path: Path) -> ConsoleChat:
+    runtime = runtime_factory(sqlite_url, access=ACCESS)
+    return ConsoleChat(runtime.triage, ConsoleSettings(), tmp_path / "records")
+
+
+def test_lines_typed_before_the_question_is_answered_are_one_report(runtime_factory: Callable[..., Runtime],
+                                                                    sqlite_url: str, tmp_path: Path) -> None:
+    # Pasted two lines (a pipe reads them one by one): the second asked again and the first line was gone.
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    first = chat.handle("報告の続きです")
+    assert "インシデントとして報告しますか" in first
+    second = chat.handle("二行目です")
+    assert "前の入力に続けて" in second, second
+    chat.handle("/answer 1")
+    [view] = chat.triage.queries.list(None)
+    assert view.text == "報告の続きです\n二行目です", view.text
+
+
+def test_ctrl_d_in_the_middle_of_a_step_shows_what_was_typed(runtime_factory: Callable[..., Runtime],
+                                                             sqlite_url: str, tmp_path: Path) -> None:
+    # The input ended after one answer of /done: 「終了します。」 and the answer was gone without a word.
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    out = io.StringIO()
+    chat.run(io.StringIO(f"{README_REPORT}\n/done\n\nX\n画面は共有フォルダー\n"), out, prompt=False)
+    said = out.getvalue()
+    assert "保存していません" in said, said[-400:]
+    assert '/done post_url=https://x.com/city/status/123 platform=X screenshot_note="画面は共有フォルダー"' in said
+    assert said.endswith("終了します。\n")
+
+
+def test_ctrl_c_in_the_middle_of_a_step_shows_what_was_typed(runtime_factory: Callable[..., Runtime],
+                                                             sqlite_url: str, tmp_path: Path) -> None:
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    chat.handle(README_REPORT)
+    chat.handle("/done")
+    chat.handle("")
+    chat.handle("Instagram")
+    said = chat.interrupted()
+    assert "入力を取り消しました" in said and "/done post_url=https://x.com/city/status/123 platform=Instagram" in said
+    assert chat.guided is None
+
+
+def test_ctrl_c_without_answers_says_only_that_the_line_was_discarded(runtime_factory: Callable[..., Runtime],
+                                                                      sqlite_url: str, tmp_path: Path) -> None:
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    assert "/done" not in chat.interrupted()
+
+
+def test_a_step_count_that_drops_says_why(runtime_factory: Callable[..., Runtime], sqlite_url: str,
+                                          tmp_path: Path) -> None:
+    # README: 【手順 1/7】 then 【手順 2/6】 with no word why: "did I miss a step?"
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    first = chat.handle(README_REPORT)
+    assert "【手順 1/7】" in first
+    second = chat.handle(README_DONE)
+    assert "【手順 2/6】" in second
+    assert "回答により、不要になった手順が 1 つあります（全 7 手順 → 全 6 手順）" in second, second
+    third = chat.handle("/skip")
+    assert "【手順 3/6】" in third and "不要になった" not in third
+
+
+def test_a_multi_line_paste_at_the_terminal_is_one_report(runtime_factory: Callable[..., Runtime],
+                                                          sqlite_url: str, tmp_path: Path) -> None:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    out = io.StringIO()
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("\x1b[200~市の公式Xの投稿が炎上しています。\n批判が殺到しています https://x.com/city/status/9"
+                       "\x1b[201~\r/quit\r")
+        chat.run(io.StringIO(), out, interactive=True)
+    [view] = chat.triage.queries.list(None)
+    assert view.text == "市の公式Xの投稿が炎上しています。\n批判が殺到しています https://x.com/city/status/9"
