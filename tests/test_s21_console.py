@@ -90,3 +90,53 @@ def test_a_multi_line_paste_at_the_terminal_is_one_report(runtime_factory: Calla
         chat.run(io.StringIO(), out, interactive=True)
     [view] = chat.triage.queries.list(None)
     assert view.text == "市の公式Xの投稿が炎上しています。\n批判が殺到しています https://x.com/city/status/9"
+
+
+def _resolved(runtime_factory: Callable[..., Runtime], sqlite_url: str, tmp_path: Path) -> ConsoleChat:
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    chat.handle(README_REPORT)
+    chat.handle("/as pr")
+    chat.handle("/ack")
+    assert "原因を入力してください" in chat.handle("/resolve")
+    assert "再発防止策" in chat.handle("原因は担当者の確認不足")
+    return chat
+
+
+def _review(chat: ConsoleChat) -> str:
+    return chat.records.desk.report_for_recipient(1, "console:console-pr", "md").content.decode()
+
+
+def test_a_cause_typed_in_the_closing_review_is_kept_when_a_command_follows(
+        runtime_factory: Callable[..., Runtime], sqlite_url: str, tmp_path: Path) -> None:
+    # PR typed the cause, then /close: 「原因・再発防止策は記入しませんでした」 and the cause was gone.
+    chat = _resolved(runtime_factory, sqlite_url, tmp_path)
+    said = chat.handle("/close")
+    assert "記入しませんでした" not in said.split("\n")[0], said
+    assert "「終結」" in said
+    assert "原因は担当者の確認不足" in _review(chat)
+
+
+def test_a_cause_typed_in_the_closing_review_is_kept_at_ctrl_d(runtime_factory: Callable[..., Runtime],
+                                                              sqlite_url: str, tmp_path: Path) -> None:
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    out = io.StringIO()
+    chat.run(io.StringIO(f"{README_REPORT}\n/as pr\n/ack\n/resolve\n原因は担当者の確認不足\n"), out, prompt=False)
+    assert "原因は担当者の確認不足" in _review(chat)
+    assert out.getvalue().endswith("終了します。\n")
+
+
+def test_cancel_in_the_closing_review_still_records_nothing(runtime_factory: Callable[..., Runtime],
+                                                             sqlite_url: str, tmp_path: Path) -> None:
+    chat = _resolved(runtime_factory, sqlite_url, tmp_path)
+    assert "記入しませんでした" in chat.handle("/cancel")
+    assert "原因は担当者の確認不足" not in _review(chat)
+
+
+def test_as_takes_the_user_in_any_case_or_by_a_part_of_the_name(runtime_factory: Callable[..., Runtime],
+                                                                  sqlite_url: str, tmp_path: Path) -> None:
+    # 「/as PR」 and 「/as 広報」 were 「ユーザー「PR」は設定にありません」.
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    assert "広報 佐藤" in chat.handle("/as PR") and chat.user_key == "pr"
+    assert "担当 山田" in chat.handle("/as 山田") and chat.user_key == "staff"
+    assert "情報セキュリティ 鈴木" in chat.handle("/as 情報セキュリティ") and chat.user_key == "security"
+    assert "設定にありません" in chat.handle("/as 田中") and chat.user_key == "security"

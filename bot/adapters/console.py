@@ -21,11 +21,10 @@ from bot.adapters.console_input import (
 from bot.adapters.console_records import ConsoleRecords
 from bot.adapters.console_render import render_ask, render_standing, render_step, render_steps
 from bot.cli_errors import database_problem, masked_url, say
-from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.delivery import commands
 from bot.i18n import Catalog
-from bot.ports import Actor, AskIfReport, IncidentView, Outcome, ReportInput
+from bot.ports import Actor, AskIfReport, Outcome, ReportInput
 from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
@@ -95,8 +94,8 @@ class ConsoleChat:
         """An answer to the closing review; /cancel stops it, any other command stops it and runs."""
         if not line.startswith("/"):
             return self._guard(lambda: self.records.answer(line, self.actor))
-        stopped = self.records.cancel()
-        return stopped if line.lower() in ("/cancel", "/quit") else stopped + "\n" + self.handle(line)
+        stopped = self.records.cancel(None if fold(line).lower() == "/cancel" else self.actor)  # typed cause kept
+        return stopped if fold(line).lower() in ("/cancel", "/quit") else stopped + "\n" + self.handle(line)
 
     def _line(self, line: str) -> str:
         if line.startswith(("/", "／")):
@@ -172,7 +171,7 @@ class ConsoleChat:
 
     # -- commands ------------------------------------------------------------------------------------------
     def _switch_user(self, rest: str) -> str:
-        rest = fold(rest)
+        rest = ci.user_key(rest, self.users)
         if rest not in self.users:
             return self.t("console.unknown_user", user=rest, users=", ".join(self.users))
         self.user_key = rest
@@ -338,11 +337,11 @@ class ConsoleChat:
             raise InvalidRequest(self.t("console.usage_number"))
         view = self.triage.queries.view(incident_id, self.actor.user_id)
         self.focus = incident_id
-        return self.t("console.focus", ref=view.ref) + "\n" + self._incident_line(view)
+        return self.t("console.focus", ref=view.ref) + "\n" + self.records.line(view)
 
     def _list(self, _: str) -> str:
         views = self.triage.queries.list(self.actor.user_id)
-        return "\n".join(self._incident_line(v) for v in views) or self.t("console.no_incidents")
+        return "\n".join(self.records.line(v) for v in views) or self.t("console.no_incidents")
 
     def _timeline(self, rest: str) -> str:
         return self.records.timeline(self._number(rest) or self._need_focus(), self.actor.user_id)
@@ -361,11 +360,6 @@ class ConsoleChat:
         return "\n".join(part for part in (shown, self.records.ended(outcome.incident, self.actor)) if part)
 
     # -- output --------------------------------------------------------------------------------------------
-    def _incident_line(self, view: IncidentView) -> str:
-        return self.t("console.incident_line", ref=view.ref, status=view.status_label, kind=view.kind_label,
-                      severity=view.severity_label, reporter=self.records.person(view),
-                      created=format_jst(view.created_at, self.triage.catalog.locale))
-
     def _render(self, outcome: Outcome, report: ReportInput | None = None, was_restricted: bool = True) -> str:
         if outcome.incident is not None:
             self.focus = outcome.incident.id
@@ -390,6 +384,10 @@ class ConsoleChat:
     def run(self, stdin: TextIO, stdout: TextIO, prompt: bool = True, interactive: bool = False) -> None:
         """Read lines until /quit or end of input (console_input.read_loop)."""
         read_loop(self, stdin, stdout, prompt, interactive)
+
+    def finish(self) -> str:
+        """At /quit or Ctrl-D: a closing review's cause typed so far is recorded (else nothing is said)."""
+        return self._guard(lambda: self.records.cancel(self.actor)) if self.records.review is not None else ""
 
     def interrupted(self) -> str:
         """Ctrl-C on a terminal: the line being typed (and a guided input) dropped; answers typed are shown."""

@@ -129,6 +129,15 @@ def remark_on(triage: Triage, incident_id: int, user: str, line: str) -> StepVie
     return None if triage.deps.classifier.classify(line).outcome == "report" else step
 
 
+def user_key(typed: str, users: Mapping[str, object]) -> str:
+    """The console user /as means: the key in any case (/as PR), else the one user whose name holds the typed
+    word (/as 広報, /as 佐藤); else the word as typed (then refused with the users there)."""
+    typed = short_input.fold(typed)
+    by_case = [key for key in users if key.casefold() == typed.casefold()]
+    by_name = [key for key, user in users.items() if typed and typed in str(getattr(user, "name", ""))]
+    return (by_case or (by_name if len(by_name) == 1 else []) or [typed])[0]
+
+
 def unknown_user(typed: str, users: Mapping[str, object], t: Callable[..., str]) -> str:
     """A bare name that is no console user (/grant other): refused, else the role would go to 「console:other」,
     nobody. Another platform's id is written with its prefix (slack:U0123ABCD), as in app.yaml's access."""
@@ -271,6 +280,7 @@ class LineChat(Protocol):
     def prompt(self) -> str: ...
     def handle(self, line: str) -> str: ...
     def interrupted(self) -> str: ...
+    def finish(self) -> str: ...
     def t(self, key: str, **params: object) -> str: ...
 
 
@@ -294,6 +304,8 @@ def read_loop(chat: LineChat, stdin: TextIO, stdout: TextIO, prompt: bool, inter
             stdout.write(chat.t("console.quit_unanswered") + "\n")
             continue
         if quitting:
+            if chat.guided is None and (finished := chat.finish()):  # a closing review's cause is kept
+                stdout.write(finished + "\n")
             # Ctrl-D or the end of piped input in the middle of a step: what was typed is shown, not dropped
             if line is None and (left := leftover(cast(Guided | None, chat.guided), chat.locale)):
                 stdout.write(left.lstrip("\n") + "\n")
