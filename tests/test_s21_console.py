@@ -140,3 +140,15 @@ def test_as_takes_the_user_in_any_case_or_by_a_part_of_the_name(runtime_factory:
     assert "担当 山田" in chat.handle("/as 山田") and chat.user_key == "staff"
     assert "情報セキュリティ 鈴木" in chat.handle("/as 情報セキュリティ") and chat.user_key == "security"
     assert "設定にありません" in chat.handle("/as 田中") and chat.user_key == "security"
+
+
+def test_a_question_whose_text_went_into_a_report_is_closed(runtime_factory: Callable[..., Runtime],
+                                                            sqlite_url: str, tmp_path: Path) -> None:
+    chat = _chat(runtime_factory, sqlite_url, tmp_path)
+    assert "報告しますか" in chat.handle("報告の続きです")
+    opened = chat.handle(README_REPORT)
+    assert "INC-0001 を受け付けました" in opened, opened
+    assert chat.pending is None  # else the next line was read with 「報告の続きです」 again, and /quit warned
+    chat.handle("/report --new 市の公式Xの別の投稿も炎上しています https://x.com/city/status/456")
+    assert [view.text for view in chat.triage.queries.list(None)][0] == (
+        "市の公式Xの別の投稿も炎上しています https://x.com/city/status/456")

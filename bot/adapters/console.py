@@ -107,6 +107,7 @@ class ConsoleChat:
             noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
             return "\n".join([noted, self.t("console.noted_hint"), *ci.url_hint(step, line, self.locale)])
         line, joined = ci.continued(self.pending, line, self.locale)  # the unanswered question's text is kept
+        self.pending = None  # its text is in this report now (asked again if still unsure)
         return joined + self._report(line, None, explicit=True)
 
     def _guard(self, action: Callable[[], str]) -> str:
