@@ -102,8 +102,8 @@ def _incident_command(runtime: Runtime, args: argparse.Namespace, stdout: TextIO
     except IncidentNotFound:
         stdout.write(cat.t("error.not_found", ref=f"INC-{number:04d}") + "\n")
         return 1
-    except PermissionDenied:
-        stdout.write(denied(runtime, viewer))
+    except PermissionDenied as exc:
+        stdout.write(denied(runtime, viewer, exc))
         return 1
     return emit(runtime, file, args.format, getattr(args, "output", None), stdout)
 
@@ -127,10 +127,13 @@ def viewer_id(runtime: Runtime, args: argparse.Namespace) -> str | None:
     return found.pop() if len(found) == 1 else viewer
 
 
-def denied(runtime: Runtime, viewer: str | None) -> str:
-    """The refusal; for an id without its platform (「--as U0123」), how app.yaml names users, too."""
+def denied(runtime: Runtime, viewer: str | None, exc: Exception | None = None) -> str:
+    """The refusal and who may (as the chat says it); for an id without its platform (「--as U0123」), how app.yaml
+    names users, too."""
+    from bot.presenting import failure_text
+
     cat, access = runtime.triage.catalog, runtime.triage.deps.access
-    said = cat.t("error.denied") + "\n"
+    said = ((failure_text(exc, cat) if exc is not None else None) or cat.t("error.denied")) + "\n"
     if viewer and ":" not in viewer:
         known = sorted(access.pr_members | access.security_officers)
         example = next((user for user in known if user.split(":", 1)[-1] == viewer), f"console:{viewer}")
@@ -156,7 +159,7 @@ def incidents(runtime: Runtime, args: argparse.Namespace, stdout: TextIO) -> int
     viewer = viewer_id(runtime, args)
     try:
         file = RecordsDesk(runtime.triage.deps).incidents_file(viewer, open_only=args.open)
-    except PermissionDenied:
-        stdout.write(denied(runtime, viewer))
+    except PermissionDenied as exc:
+        stdout.write(denied(runtime, viewer, exc))
         return 1
     return emit(runtime, file, "xlsx", getattr(args, "output", None), stdout)

@@ -14,24 +14,17 @@ from bot.adapters.console_input import (
     MAX_LINE,
     PLATFORM,
     Guided,
-    ask_text,
-    choice_value,
-    closest_command,
-    kind_value,
-    parse_answers,
     qualified,
     read_loop,
-    resolve_choices,
     text,
 )
 from bot.adapters.console_records import ConsoleRecords
 from bot.adapters.console_render import render_ask, render_standing, render_step, render_steps
 from bot.cli_errors import database_problem, masked_url, say
-from bot.clock import format_jst
 from bot.config import ConsoleSettings
 from bot.delivery import commands
 from bot.i18n import Catalog
-from bot.ports import Actor, AskIfReport, IncidentView, Outcome, ReportInput
+from bot.ports import Actor, AskIfReport, Outcome, ReportInput
 from bot.presenting import failure_text
 from bot.triage import lifecycle
 from bot.triage.access import PermissionDenied
@@ -59,6 +52,7 @@ class ConsoleChat:
         self.guided: Guided | None = None
         # The open AskIfReport and the report it is about: only the poster (this console) sees it.
         self.pending: tuple[ReportInput, AskIfReport] | None = None
+        self.totals = ci.StepTotals()  # a step count that drops is explained (README's 【手順 1/7】 → 【手順 2/6】)
         self.t = triage.catalog.t
         self.locale = triage.catalog.locale
         self.catalogs = [triage.catalog, *(Catalog.load(other) for other in ("ja", "en") if other != self.locale)]
@@ -100,8 +94,8 @@ class ConsoleChat:
         """An answer to the closing review; /cancel stops it, any other command stops it and runs."""
         if not line.startswith("/"):
             return self._guard(lambda: self.records.answer(line, self.actor))
-        stopped = self.records.cancel()
-        return stopped if line.lower() in ("/cancel", "/quit") else stopped + "\n" + self.handle(line)
+        stopped = self.records.cancel(None if fold(line).lower() == "/cancel" else self.actor)  # typed cause kept
+        return stopped if fold(line).lower() in ("/cancel", "/quit") else stopped + "\n" + self.handle(line)
 
     def _line(self, line: str) -> str:
         if line.startswith(("/", "／")):
@@ -112,7 +106,9 @@ class ConsoleChat:
             # Like a reply in a Slack incident thread: conversation on that incident, not a new report.
             noted = self._render(self.triage.incidents.add_note(self.focus, self.actor, line))
             return "\n".join([noted, self.t("console.noted_hint"), *ci.url_hint(step, line, self.locale)])
-        return self._report(line, None, explicit=True)
+        line, joined = ci.continued(self.pending, line, self.locale)  # the unanswered question's text is kept
+        self.pending = None  # its text is in this report now (asked again if still unsure)
+        return joined + self._report(line, None, explicit=True)
 
     def _guard(self, action: Callable[[], str]) -> str:
         """Run one action; user errors become one message (database trouble says nothing was saved)."""
@@ -157,7 +153,7 @@ class ConsoleChat:
         }
         handler = handlers.get(name.lower())
         if handler is None:
-            guess = closest_command(name.lower(), [*handlers, "/quit", "/exit"])
+            guess = ci.closest_command(name.lower(), [*handlers, "/quit", "/exit"])
             if guess is not None:
                 return self.t("console.did_you_mean", command=name, suggestion=guess)
             return self.t("console.unknown_command", command=name)
@@ -176,7 +172,7 @@ class ConsoleChat:
 
     # -- commands ------------------------------------------------------------------------------------------
     def _switch_user(self, rest: str) -> str:
-        rest = fold(rest)
+        rest = ci.user_key(rest, self.users)
         if rest not in self.users:
             return self.t("console.unknown_user", user=rest, users=", ".join(self.users))
         self.user_key = rest
@@ -218,10 +214,10 @@ class ConsoleChat:
         step = self.triage.steps.current(incident_id, self.actor.user_id)
         if step is None:
             return self._no_step(incident_id)
-        answers = parse_answers(rest, self.locale)
+        answers = ci.parse_answers(rest, self.locale)
         if not answers and not skip and any(spec.required for spec in step.inputs):
             return self._start_guided()
-        answers, problems = resolve_choices(step.inputs, answers, self.t, self.locale)
+        answers, problems = ci.resolve_choices(step.inputs, answers, self.t, self.locale)
         if problems:
             return "\n".join(problems)
         if not skip and (missing := ci.still_missing(step.inputs, answers)):  # what was typed kept, the rest asked
@@ -247,7 +243,7 @@ class ConsoleChat:
 
     def _ask(self) -> str:
         assert self.guided is not None
-        return ask_text(self.guided.specs[self.guided.index], self.locale)
+        return ci.ask_text(self.guided.specs[self.guided.index], self.locale)
 
     def _guided_line(self, line: str) -> str:
         guided = self.guided
@@ -258,7 +254,7 @@ class ConsoleChat:
             return text("cancelled", self.locale) + ("" if done else "\n" + self.handle(line))
         spec = guided.specs[guided.index]
         if line and spec.choices:
-            chosen = choice_value(spec, line)
+            chosen = ci.choice_value(spec, line)
             if chosen is None:
                 return ci.bad_choice(spec, self.t, self.locale) + "\n" + self._ask()
             line = chosen
@@ -289,7 +285,7 @@ class ConsoleChat:
         return "\n".join(f"----- {d.title} -----\n{d.text.strip()}\n{'-' * 24}" for d in drafts)
 
     def _kind(self, rest: str) -> str:
-        kind, incident_id = kind_value(rest, self.catalogs), self._need_focus()
+        kind, incident_id = ci.kind_value(rest, self.catalogs), self._need_focus()
         was = self.triage.queries.view(incident_id, self.actor.user_id).restricted  # became a leak: say redacted
         return self._render(self.triage.incidents.correct_kind(incident_id, kind, self.actor), was_restricted=was)
 
@@ -342,11 +338,11 @@ class ConsoleChat:
             raise InvalidRequest(self.t("console.usage_number"))
         view = self.triage.queries.view(incident_id, self.actor.user_id)
         self.focus = incident_id
-        return self.t("console.focus", ref=view.ref) + "\n" + self._incident_line(view)
+        return self.t("console.focus", ref=view.ref) + "\n" + self.records.line(view)
 
     def _list(self, _: str) -> str:
         views = self.triage.queries.list(self.actor.user_id)
-        return "\n".join(self._incident_line(v) for v in views) or self.t("console.no_incidents")
+        return "\n".join(self.records.line(v) for v in views) or self.t("console.no_incidents")
 
     def _timeline(self, rest: str) -> str:
         return self.records.timeline(self._number(rest) or self._need_focus(), self.actor.user_id)
@@ -365,11 +361,6 @@ class ConsoleChat:
         return "\n".join(part for part in (shown, self.records.ended(outcome.incident, self.actor)) if part)
 
     # -- output --------------------------------------------------------------------------------------------
-    def _incident_line(self, view: IncidentView) -> str:
-        return self.t("console.incident_line", ref=view.ref, status=view.status_label, kind=view.kind_label,
-                      severity=view.severity_label, reporter=self.records.person(view),
-                      created=format_jst(view.created_at, self.triage.catalog.locale))
-
     def _render(self, outcome: Outcome, report: ReportInput | None = None, was_restricted: bool = True) -> str:
         if outcome.incident is not None:
             self.focus = outcome.incident.id
@@ -384,7 +375,8 @@ class ConsoleChat:
         for note in (n for n in outcome.notifications if n.topic not in HERE and not outcome.duplicate):
             parts.append(self.t("console.notified", section=note.section_name, title=note.title))
         if outcome.step is not None and not outcome.became_restricted:  # then the first reporter's, not theirs
-            parts.append(render_step(outcome.step, self.t))
+            parts.extend([*self.totals.dropped(outcome.step, outcome.incident, self.locale),
+                          render_step(outcome.step, self.t)])
         if outcome.ask is not None and report is not None:
             self.pending = (report, outcome.ask)
             parts.append(render_ask(outcome.ask, self.t))
@@ -394,7 +386,11 @@ class ConsoleChat:
         """Read lines until /quit or end of input (console_input.read_loop)."""
         read_loop(self, stdin, stdout, prompt, interactive)
 
+    def finish(self) -> str:
+        """At /quit or Ctrl-D: a closing review's cause typed so far is recorded (else nothing is said)."""
+        return self._guard(lambda: self.records.cancel(self.actor)) if self.records.review is not None else ""
+
     def interrupted(self) -> str:
-        """Ctrl-C on a terminal: the line being typed (and a guided input) dropped."""
-        self.guided = None
-        return text("interrupted", self.locale)
+        """Ctrl-C on a terminal: the line being typed (and a guided input) dropped; answers typed are shown."""
+        said, self.guided = text("interrupted", self.locale) + ci.leftover(self.guided, self.locale), None
+        return said

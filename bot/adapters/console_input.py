@@ -8,11 +8,11 @@ import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from typing import Protocol, TextIO, cast
 
 from bot import identity
 from bot.i18n import Catalog
-from bot.ports import InputSpec, StepView
+from bot.ports import AskIfReport, IncidentView, InputSpec, ReportInput, StepView
 from bot.triage import short_input
 from bot.triage.access import AccessPolicy
 from bot.triage.classify import KINDS
@@ -45,6 +45,15 @@ TEXT: dict[str, dict[str, str]] = {
                   "en": "This step has no inputs; /done completes it."},
     "url_hint": {"ja": "{label}として入力するには /done {id}={url} と入力してください（メモでは入力されません）。",
                  "en": "To enter it as {label}: /done {id}={url} (a note enters nothing)."},
+    "joined": {"ja": "前の入力に続けて、{lines} 行を一つの報告として読みました（別の報告にするときは、先に前の質問に"
+                     "答えてください）。",
+               "en": "Read with your previous input as one report ({lines} lines; to report it separately, answer "
+                     "the earlier question first)."},
+    "unsaved": {"ja": "入力途中の回答は保存していません。続きから入力するには、次の行をそのまま入力してください："
+                      "\n{command}",
+                "en": "The answers typed so far were not saved. To enter them again, type this line:\n{command}"},
+    "dropped": {"ja": "※ 回答により、不要になった手順が {count} つあります（全 {before} 手順 → 全 {after} 手順）。",
+                "en": "Note: your answers made {count} step(s) unnecessary ({before} steps → {after} steps)."},
     "interrupted": {"ja": "（Ctrl-C）入力を取り消しました。終了するには /quit または Ctrl-D を押してください。",
                     "en": "(Ctrl-C) Input discarded. Type /quit or press Ctrl-D to leave."},
 }
@@ -120,6 +129,15 @@ def remark_on(triage: Triage, incident_id: int, user: str, line: str) -> StepVie
     return None if triage.deps.classifier.classify(line).outcome == "report" else step
 
 
+def user_key(typed: str, users: Mapping[str, object]) -> str:
+    """The console user /as means: the key in any case (/as PR), else the one user whose name holds the typed
+    word (/as 広報, /as 佐藤); else the word as typed (then refused with the users there)."""
+    typed = short_input.fold(typed)
+    by_case = [key for key in users if key.casefold() == typed.casefold()]
+    by_name = [key for key, user in users.items() if typed and typed in str(getattr(user, "name", ""))]
+    return (by_case or (by_name if len(by_name) == 1 else []) or [typed])[0]
+
+
 def unknown_user(typed: str, users: Mapping[str, object], t: Callable[..., str]) -> str:
     """A bare name that is no console user (/grant other): refused, else the role would go to 「console:other」,
     nobody. Another platform's id is written with its prefix (slack:U0123ABCD), as in app.yaml's access."""
@@ -193,6 +211,41 @@ def line_reader(stdin: TextIO, stdout: TextIO, interactive: bool) -> Callable[[s
     return plain_line
 
 
+def continued(pending: tuple[ReportInput, AskIfReport] | None, line: str, locale: str) -> tuple[str, str]:
+    """A line typed while 「報告しますか？」 is unanswered, read with that report's text (a paste arrives line by line
+    through a pipe: each new question used to drop the line before it), and the sentence that says so."""
+    if pending is None:
+        return line, ""
+    joined = f"{pending[0].text}\n{line}"
+    return joined, text("joined", locale, lines=joined.count("\n") + 1) + "\n"
+
+
+def leftover(guided: Guided | None, locale: str) -> str:
+    """Answers typed in a guided input that Ctrl-C or Ctrl-D cut short, as the /done line that enters them again."""
+    if guided is None or not guided.answers:
+        return ""
+    said = " ".join(f"{key}={value}" if re.fullmatch(r"[A-Za-z0-9:/._?&%#+@~=-]+", value)
+                    else '{}="{}"'.format(key, value.replace("\\", "\\\\").replace('"', '\\"'))
+                    for key, value in guided.answers.items())
+    return "\n" + text("unsaved", locale, command=f"/done {said}")
+
+
+class StepTotals:
+    """The step count last shown per incident and kind: when answers make a conditional step drop out, the next
+    heading (【手順 2/6】 after 【手順 1/7】) comes with a line that says why, so nobody looks for a missed step."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[int, str], int] = {}
+
+    def dropped(self, step: StepView, incident: IncidentView | None, locale: str) -> list[str]:
+        """The line explaining a smaller count than the last one shown, or none."""
+        key = (step.incident_id, incident.kind if incident is not None else "")  # a corrected kind starts over
+        before, self.seen[key] = self.seen.get(key), step.total
+        if before is None or step.total >= before:
+            return []
+        return [text("dropped", locale, count=before - step.total, before=before, after=step.total)]
+
+
 @dataclass
 class Guided:
     """A step's inputs asked one at a time (/input, or /done without answers on a step that needs some)."""
@@ -221,10 +274,13 @@ class LineChat(Protocol):
     def guided(self) -> object: ...  # a guided input under way: /quit is then an answer, not the end
     @property
     def pending(self) -> object: ...  # an unanswered 「報告しますか？」: its report lives only until answered
+    @property
+    def locale(self) -> str: ...
     def welcome(self) -> str: ...
     def prompt(self) -> str: ...
     def handle(self, line: str) -> str: ...
     def interrupted(self) -> str: ...
+    def finish(self) -> str: ...
     def t(self, key: str, **params: object) -> str: ...
 
 
@@ -248,6 +304,11 @@ def read_loop(chat: LineChat, stdin: TextIO, stdout: TextIO, prompt: bool, inter
             stdout.write(chat.t("console.quit_unanswered") + "\n")
             continue
         if quitting:
+            if chat.guided is None and (finished := chat.finish()):  # a closing review's cause is kept
+                stdout.write(finished + "\n")
+            # Ctrl-D or the end of piped input in the middle of a step: what was typed is shown, not dropped
+            if line is None and (left := leftover(cast(Guided | None, chat.guided), chat.locale)):
+                stdout.write(left.lstrip("\n") + "\n")
             stdout.write(chat.t("console.bye") + "\n")
             return
         answer = chat.handle(line or "")

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot import identity
+from bot.clock import format_jst
 from bot.delivery import closing
 from bot.ports import Actor, IncidentView
 from bot.records.model import reporter_names
@@ -133,10 +134,20 @@ class ConsoleRecords:
         done = self.desk.record_review(review.incident_id, actor, cause=cause, prevention=prevention)
         return "\n".join([done, self.write(review.incident_id, actor.user_id)])
 
-    def cancel(self) -> str:
-        """Stop asking (nothing recorded; the report keeps its marked blanks)."""
-        self.review = None
-        return self.t("records.review.skipped")
+    def cancel(self, actor: Actor | None = None) -> str:
+        """Stop asking: on /cancel (no actor) nothing is recorded and the report keeps its marked blanks; stopped by
+        another command, /quit or Ctrl-D, the cause already typed is recorded, not dropped."""
+        review, self.review = self.review, None
+        if actor is None or review is None or not any(review.answers):
+            return self.t("records.review.skipped")
+        done = self.desk.record_review(review.incident_id, actor, cause=review.answers[0], prevention="")
+        return "\n".join([done, self.write(review.incident_id, actor.user_id)])
+
+    def line(self, view: IncidentView) -> str:
+        """One incident in /list and /open: reference, status, kind, severity, reporter, time reported."""
+        return self.t("console.incident_line", ref=view.ref, status=view.status_label, kind=view.kind_label,
+                      severity=view.severity_label, reporter=self.person(view),
+                      created=format_jst(view.created_at, self.triage.catalog.locale))
 
     def write(self, incident_id: int, user: str) -> str:
         """The report (.docx) and timeline (.xlsx) the user may receive, written; the message naming the paths."""
