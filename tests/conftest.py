@@ -14,6 +14,8 @@ from sqlalchemy import text
 
 from bot.clock import JST, FixedClock
 from bot.config import FileSettings, Secrets, Settings, parse_file_settings
+from bot.triage.playbook import PlaybookLibrary, load_library
+from bot.triage.profiles import Profile, load_profiles
 from bot.wiring import Runtime, build_runtime
 from storage.db import make_engine
 
@@ -125,3 +127,15 @@ def runtime(runtime_factory: Callable[..., Runtime], database_url: str) -> Runti
 
 
 __all__ = ["FileSettings", "PR", "SECURITY", "STAFF", "OTHER", "make_settings"]
+
+
+@pytest.fixture(scope="module")
+def profiles() -> dict[str, Profile]:
+    """The built-in municipality profiles, as shipped."""
+    return load_profiles(Path(__file__).resolve().parents[1] / "playbooks" / "profiles")
+
+
+@pytest.fixture(scope="module")
+def library(profiles: dict[str, Profile]) -> PlaybookLibrary:
+    """The shipped playbooks, loaded against the built-in profiles."""
+    return load_library(Path(__file__).resolve().parents[1] / "playbooks", profiles)

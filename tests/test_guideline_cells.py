@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.triage.playbook import PlaybookLibrary, load_library
-from bot.triage.profiles import Profile, load_profiles
+from bot.triage.playbook import PlaybookLibrary
+from bot.triage.profiles import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAYBOOKS = ROOT / "playbooks"
@@ -32,16 +32,6 @@ EVERY_BRANCH = [
      "is_malicious": "yes", "spread": "medium", "press": "unknown", "personal_data": "unknown",
      "leak_category": "confidential"},
 ]
-
-
-@pytest.fixture(scope="module")
-def profiles() -> dict[str, Profile]:
-    return load_profiles(PLAYBOOKS / "profiles")
-
-
-@pytest.fixture(scope="module")
-def library(profiles: dict[str, Profile]) -> PlaybookLibrary:
-    return load_library(PLAYBOOKS, profiles)
 
 
 def _flat(text: str) -> str:

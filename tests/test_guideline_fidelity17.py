@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.triage.playbook import PlaybookLibrary, load_library
-from bot.triage.profiles import Profile, load_profiles
+from bot.triage.playbook import PlaybookLibrary
+from bot.triage.profiles import Profile
 from bot.triage.templating import sample_context
 
 PLAYBOOKS = Path(__file__).resolve().parents[1] / "playbooks"
@@ -20,16 +20,6 @@ EVERY_BRANCH = {
     "personal_data": "yes",
     "leak_category": "personal_data",
 }
-
-
-@pytest.fixture(scope="module")
-def profiles() -> dict[str, Profile]:
-    return load_profiles(PLAYBOOKS / "profiles")
-
-
-@pytest.fixture(scope="module")
-def library(profiles: dict[str, Profile]) -> PlaybookLibrary:
-    return load_library(PLAYBOOKS, profiles)
 
 
 def _step(

@@ -8,21 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot.triage.playbook import PlaybookLibrary, load_library
-from bot.triage.profiles import Profile, load_profiles
+from bot.triage.playbook import PlaybookLibrary
+from bot.triage.profiles import Profile
 
 PLAYBOOKS = Path(__file__).resolve().parents[1] / "playbooks"
 JST = timezone(timedelta(hours=9))
-
-
-@pytest.fixture(scope="module")
-def profiles() -> dict[str, Profile]:
-    return load_profiles(PLAYBOOKS / "profiles")
-
-
-@pytest.fixture(scope="module")
-def library(profiles: dict[str, Profile]) -> PlaybookLibrary:
-    return load_library(PLAYBOOKS, profiles)
 
 
 def _context(**answers: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.ports import DraftView, InputSpec
 from bot.triage.playbook import PlaybookError, PlaybookLibrary, load_library
-from bot.triage.profiles import Profile, load_profiles, profile_from_dict
+from bot.triage.profiles import Profile, profile_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAYBOOKS = ROOT / "playbooks"
@@ -57,16 +57,6 @@ ALL_YES = {
     "press": "yes",
     "personal_data": "yes",
 }
-
-
-@pytest.fixture(scope="module")
-def profiles() -> dict[str, Profile]:
-    return load_profiles(PLAYBOOKS / "profiles")
-
-
-@pytest.fixture(scope="module")
-def library(profiles: dict[str, Profile]) -> PlaybookLibrary:
-    return load_library(PLAYBOOKS, profiles)
 
 
 def context(

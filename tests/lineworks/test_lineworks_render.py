@@ -13,22 +13,12 @@ from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.render import LABEL_LIMIT, QUICK_REPLY_LIMIT, Renderer, load_texts
 from bot.i18n import Catalog
 from bot.ports import DraftView, IncidentView, InputSpec, Notification, StepView
-from bot.triage.playbook import PlaybookLibrary, load_library
-from bot.triage.profiles import Profile, load_profiles
+from bot.triage.playbook import PlaybookLibrary
+from bot.triage.profiles import Profile
 from bot.triage.templating import sample_context
 from tests.lineworks.limits import problems
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
-
-
-@pytest.fixture(scope="module")
-def profiles() -> dict[str, Profile]:
-    return load_profiles(PLAYBOOKS / "profiles")
-
-
-@pytest.fixture(scope="module")
-def library(profiles: dict[str, Profile]) -> PlaybookLibrary:
-    return load_library(PLAYBOOKS, profiles)
 
 
 def renderer(library: PlaybookLibrary, locale: str = "ja") -> Renderer:
