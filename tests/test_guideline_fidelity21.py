@@ -152,3 +152,15 @@ def test_private_post_where_the_guideline_covers_only_work_use(library, profiles
     assert clause in step.citations and whom in step.instructions and "私的な投稿" in step.instructions
     official = _shown(library, profiles[pid], "flaming", is_own_error="factual", account_type="official")
     assert "fix_and_apologise" in official and "private_post_consult" not in official
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_iwaki_press_material_is_addressed_to_bodies_and_media_as_3_2_says(library, profiles, locale: str) -> None:
+    """いわき市 第7 3(2): 信用できる機関やメディアを通じ注意喚起 — the draft was addressed to the press alone."""
+    context = _context(official_url="https://x.com/city", actions_taken="削除依頼")
+    iwaki = library.render_draft("impersonation", "press_release", profiles["iwaki"], context, locale).text
+    urausu = library.render_draft("impersonation", "press_release", profiles["urausu"], context, locale).text
+    if locale == "ja":
+        assert "関係機関・報道機関各位" in iwaki and "関係機関" not in urausu and "報道機関各位" in urausu
+    else:
+        assert "To trusted organisations and the press" in iwaki and "To the press" in urausu
