@@ -1,12 +1,12 @@
 """Accuracy of the old term-table classifier and the trained model on the held-out corpus batches, side by side.
 
-    .venv/bin/python -m bench.eval_classify [--json | --summary] [--model MODEL.json.gz] [FILE.jsonl ...]
+    .venv/bin/python -m bench.eval_classify [--json | --summary | --counts] [--model MODEL.json.gz] [FILE.jsonl ...]
 
 Without files it scores every held-out file of tests/data/corpus (bot.triage.classifier_build.HELD_OUT), which
-the model builder never reads; --model scores a model file (e.g. one rebuilt elsewhere with --out) instead of the
-packaged one; --summary prints one row per batch, as in bench/README.md; --delivered scores rows that name a
-platform (t_platform_markup_heldout) on the text its adapter hands the core instead of the raw markup
-(bench/platform_text.py). Per batch and kind:
+the model builder never reads; --counts prints the new model's figures in rows rather than per cent; --model
+scores a model file (e.g. one rebuilt elsewhere with --out) instead of the packaged one; --summary prints one
+row per batch, as in bench/README.md; --delivered scores rows that name a platform (t_platform_markup_heldout)
+on the text its adapter hands the core instead of the raw markup (bench/platform_text.py). Per batch and kind:
   right     kind right and outcome ``report``            (strict)
   +unsure   kind right but outcome ``unsure``             (the poster is asked with that kind first)
   missed    outcome ``chatter`` for a report              (in a report channel: no question, no incident)
@@ -67,6 +67,7 @@ def score(classify: Any, rows: list[dict[str, Any]], text: Any = raw) -> dict[st
                 right = result.kind == gold
                 c["right"] += right and result.outcome == "report"
                 c["+unsure"] += right and result.outcome == "unsure"
+                c["wrong"] += not right and result.outcome == "report"
                 c["missed"] += result.outcome == "chatter"
                 c["dropped"] += intake_action(result, explicit=True) == "ignore"
                 c["asked"] += intake_action(result, explicit=True) == "ask"
@@ -116,12 +117,25 @@ def summary(results: dict[str, dict[str, dict[str, dict[str, int]]]]) -> str:
     return "\n".join(lines)
 
 
+def counts(results: dict[str, dict[str, dict[str, dict[str, int]]]]) -> str:
+    """Markdown table of the new model in counts, by harm: missed, opened under a wrong kind, chatter opened."""
+    lines = ["| batch | reports | opened right kind | opened wrong kind | missed | chatter | chatter opened | "
+             "chatter asked |", "|---|--:|--:|--:|--:|--:|--:|--:|"]
+    empty: dict[str, int] = defaultdict(int)
+    for batch, by_model in results.items():
+        n, nc = by_model["new"].get("all reports", empty), by_model["new"].get(NONE, empty)
+        lines.append(f"| {batch} | {n['n']} | {n['right']} | {n['wrong']} | {n['missed']} | {nc['n']} | "
+                     f"{nc['n'] - nc['alone']} | {nc['unsure']} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Score the held-out batches (or the given files) with both classifiers."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--json", action="store_true", help="JSON counts instead of the table")
     parser.add_argument("--summary", action="store_true", help="one row per batch instead of one per kind")
+    parser.add_argument("--counts", action="store_true", help="one row per batch in counts (new model only)")
     parser.add_argument("--model", type=Path, help="model file to score instead of the packaged model")
     parser.add_argument("--delivered", action="store_true",
                         help="score each row with a platform on the text its adapter hands the core")
@@ -142,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, ensure_ascii=False, indent=1))
     elif args.summary:
         print(summary(results))
+    elif args.counts:
+        print(counts(results))
     else:
         print(table(results))
     return 0

@@ -29,12 +29,27 @@ _OTHER_PLACE = re.compile(
     r"|他(?:市|県|町|自治体)|よその|県外|(?<![a-z])[a-z](?:市|町|村)|あっちの|向こうの(?:市|町))")
 # Seen in the news (not 「全国ニュースでも取り上げられ」 of our own post), about some other place.
 _NEWS = re.compile(r"にゅーす(?:で|に|を)(?:見|みた|やって|出て|なって|流れ|読)|報道(?:され|によると|で見)"
-                   r"|新聞(?:に|で)(?:載|のって|出て|見|読)|てれびで(?:やって|見|みた|言って)|注意喚起して(?:まし|いまし|た)")
+                   r"|新聞(?:に|で)(?:載|のって|出て|見|読)|てれびで(?:やって|見|みた|言って)|注意喚起して(?:まし|いまし|た)"
+                   # "Did you see the news about that prefecture account getting hacked?"
+                   r"|\b(?:in|on|from) the news\b|\bthe news (?:about|that|on)\b"
+                   r"|\bnews (?:says|said|reports?|article)\b"
+                   r"|\b(?:saw|read|heard) (?:an? |the )?(?:article|report|story|news)\b|\bon (?:tv|the radio)\b")
 _SOMEWHERE = re.compile(r"隣|他|ほか|よそ|別の|県外|(?<![a-z])[a-z](?:市|町|村)|あっち|向こう"
-                        r"|[一-龥]{1,4}(?:市|町|村|県)(?:で|の)")
-_NOT_OURS = re.compile(r"うち(?:は|には)関係(?:ない|ありません)")
-_OURS = re.compile(r"うちの(?:市|町|公式|あか|職員|名前|市長|課)|当市|本市|わが市|弊市|市民から|市内|町内|村内"
-                   r"|(?:うち|当市|本市)(?:に|にも|へ)(?:問い合わせ|電話)")
+                        r"|[一-龥]{1,4}(?:市|町|村|県)(?:で|の)"
+                        r"|\b(?:another|other|neighbou?ring|nearby|next|that|some|a different)"
+                        r" (?:city|cities|town|towns|village|prefecture|prefectural|municipalit(?:y|ies)|ward)\b")
+_NOT_OURS = re.compile(r"うち(?:は|には)関係(?:ない|ありません)"
+                       r"|\b(?:glad|good thing|luckily|thankfully|lucky)\b[^.!?]{0,12}"
+                       r"\b(?:it'?s|it is|that'?s|wasn'?t) not us\b"
+                       r"|\bnothing like (?:that|this|it) (?:for|here|on our|at our|with)"
+                       # 「当支所の管内では今のところそういった話は聞いておりません」: heard of elsewhere, nothing here
+                       r"|(?:管内|こちら|当支所|当館|当所|当課)(?:で|に)?(?:は)?[、 ]?"
+                       r"(?:今のところ|現在|現時点で|まだ)?[、 ]?(?:そういった|そのような|同様の|同じような|似た)"
+                       r"(?:話|事案|被害|こと|もの)(?:は)?"
+                       r"(?:聞いて|確認されて|把握して|出て)(?:おりません|いません|ない)")
+_OURS = re.compile(r"うちの(?:市|町|公式|あか|職員|名前|市長|課)|当市|本市|わが市|弊市|市民から|市内|町内(?!会)|村内"
+                   r"|(?:うち|当市|本市)(?:に|にも|へ)(?:問い合わせ|電話)"
+                   r"|\bour (?:city|town|village|account|official|mayor|staff|residents|office|page|post|ward)\b")
 
 
 def elsewhere(text: str) -> bool:

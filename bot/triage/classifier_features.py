@@ -10,6 +10,8 @@ import numpy as np
 
 from bot.triage.classifier_asides import strip_asides, strip_mail_headers
 from bot.triage.classifier_frames import strip_routing
+from bot.triage.classifier_greetings import strip_greetings
+from bot.triage.classifier_romaji import from_romaji
 from bot.triage.normalize import normalize
 
 __all__ = ["MAX_CHARS", "NGRAM_RANGE", "gram_key", "gram_keys", "iter_ngrams", "ngrams", "prepare"]
@@ -71,11 +73,12 @@ def _host(match: re.Match[str]) -> str:
 
 
 def prepare(text: str) -> str:
-    """Normalised text without hedges, asides or routing questions; URLs as their host, emoji codes dropped, 0s."""
-    norm = normalize(strip_mail_headers(text[:MAX_CHARS]))  # before normalize joins the lines
+    """Normalised text (romaji as kana) without hedges, asides, routing questions; URLs as hosts, no emoji codes."""
+    norm = from_romaji(normalize(strip_mail_headers(text[:MAX_CHARS])))  # mail headers before normalize joins lines
     if _HEDGE_MARK.search(norm) is not None:  # 1 text in 13 has a mark; the pattern costs 5x the test
         norm = _HEDGE.sub(" ", norm).strip()
-    norm = strip_asides(strip_routing(norm))  # 「これ誰に言えばいい？」「以上です」 say nothing of the message
+    # 「これ誰に言えばいい？」「以上です」「お疲れ様です。北部支所の山口です。」 say nothing of the message
+    norm = strip_asides(strip_routing(strip_greetings(norm)))
     if "://" in norm:
         norm = _SPACES.sub(" ", _URL.sub(_host, norm)).strip()
     if ":" in norm:
