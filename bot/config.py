@@ -326,7 +326,7 @@ def _read_yaml(path: Path) -> Any:
             f"{path}: line {line} {key}: {value!r} starts with '#', which YAML reads as a comment (the value is "
             f"empty); write the channel id, quoted if it must start with #") for line, key, value in hidden))
     try:
-        return yaml_text.load(text)
+        return yaml_text.trimmed(yaml_text.load(text))
     except yaml.YAMLError as exc:
         raise ConfigError(yaml_problem(str(path), exc, text, said)) from None
 
