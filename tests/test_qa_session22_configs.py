@@ -130,3 +130,24 @@ def test_an_english_locale_with_a_full_width_space_after_it_is_english(
                      monkeypatch)
     assert code == 0, out
     assert out.startswith("OK:") and "who is told when" in out
+
+
+def test_two_slack_people_in_one_mention_are_not_said_to_ping_nobody(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 「'U0SOMU001 U0SOMU002' は Slack のユーザー ID…でもありません…誰にも通知されません」 although the adapter
+    # mentions both (space-separated, as README says).
+    text = ("profile: urausu\naccess:\n  pr_members: [slack:U0SOMU001, slack:U0SOMU002]\nescalation:\n  levels:\n"
+            "    - {section: department_head, mention: U0KACHO01}\n"
+            "    - {section: pr_section, mention: U0SOMU001 U0SOMU002}\n" + CHANNELS)
+    code, out = _run(tmp_path, text, monkeypatch)
+    assert code == 0, out
+    assert "でもありません" not in out
+
+
+def test_two_slack_people_joined_by_a_comma_are_told_to_use_a_space(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("profile: urausu\naccess:\n  pr_members: [slack:U0SOMU001]\nescalation:\n  levels:\n"
+            "    - {section: department_head, mention: 'U0KACHO01、U0SOMU001'}\n" + CHANNELS)
+    code, out = _run(tmp_path, text, monkeypatch)
+    assert "escalation.levels[0].mention: 注意: 'U0KACHO01、U0SOMU001' は Slack のユーザー ID" in out
+    assert "複数の人は半角スペースで区切って書きます。" in out
