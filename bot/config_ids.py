@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from bot import identity
-from bot.config_people import channels_for_people
+from bot.config_people import unmatchable_people
 
 if TYPE_CHECKING:
     from bot.config import FileSettings
@@ -108,7 +108,7 @@ def namespace_user_ids(file_settings: FileSettings, source: str) -> tuple[FileSe
         "access": file_settings.access.model_copy(update=access),
         "slack": file_settings.slack.model_copy(update={"pr_members": slack_members}),
     })
-    misplaced = channels_for_people(file_settings, source)  # as written, before namespacing
+    misplaced = unmatchable_people(file_settings, source)  # as written, before namespacing
     if misplaced:
         from bot.config import ConfigError
 

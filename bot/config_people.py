@@ -1,4 +1,5 @@
-"""Fields of app.yaml that name people, refusing a channel or group id copied into them (it matches nobody)."""
+"""Fields of app.yaml that name people, refusing what matches nobody: a channel or group id, a display name, an
+e-mail address (each platform's events carry the person's id only)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 _SLACK_CHANNEL = re.compile(r"[CGD][A-Z0-9]{6,}")  # public C…, private G…, direct message D…
 _SLACK_GROUP = re.compile(r"S[A-Z0-9]{6,}")
 _TEAMS_CHANNEL = re.compile(r"19:.+|.+@thread\.(?:tacv2|skype|v2)")  # channels and group chats
+_SLACK_ID = re.compile(r"[A-Z0-9][A-Z0-9_]*")  # as bot/config_values.py (tests add _)
 
 
 def _what(platform: str, raw: str) -> tuple[str, str] | None:
@@ -29,6 +31,21 @@ def _what(platform: str, raw: str) -> tuple[str, str] | None:
                 "escalation.levels[].mention と slack.pr_user_groups に書きます）。",
                 "is a Slack user group id (S…); people are matched one by one: write each person's member id "
                 "(U… or W…); a group goes under escalation.levels[].mention and slack.pr_user_groups")
+    if platform == "slack" and not _SLACK_ID.fullmatch(raw):
+        upper = raw.upper()
+        if _SLACK_ID.fullmatch(upper):
+            return (f"英小文字を含みます。Slack の ID は英大文字と数字です。slack:{upper} と書いてください。",
+                    f"has small letters; Slack ids are capital letters and digits: write slack:{upper}")
+        return ("Slack のユーザー ID ではありません（表示名・@名前・メールアドレスでは照合できません）。"
+                "職員のメンバー ID（U または W で始まる。Slack のプロフィールの「メンバー ID をコピー」）を"
+                " slack:U0123ABCD の形で書いてください。",
+                "is no Slack user id (a display name, @name or e-mail address never matches); write the person's "
+                "member id (U… or W…, from the profile's 'Copy member ID') as slack:U0123ABCD")
+    if platform == "teams" and "@" in raw and not _TEAMS_CHANNEL.fullmatch(raw):
+        return ("メールアドレス（UPN）です。Teams はメールアドレスでは照合できません。職員の Entra ID のオブジェクト ID"
+                "（8f1c2a3b-…-… の形。Entra 管理センターのユーザーの「オブジェクト ID」）を書いてください。",
+                "is an e-mail address (UPN), which Teams never matches; write the person's Entra ID object id (a "
+                "GUID like 8f1c2a3b-…, the user's 'Object ID' in the Entra admin center)")
     if platform == "teams" and _TEAMS_CHANNEL.fullmatch(raw):
         return ("Teams のチャネル（またはチャット）の ID です。ここには職員の Entra ID のオブジェクト ID"
                 "（8f1c2a3b-…-… の形。Entra 管理センターのユーザーの「オブジェクト ID」）を書いてください。",
@@ -65,8 +82,8 @@ def _people(file_settings: FileSettings, source: str) -> Iterator[tuple[str, str
                 yield f"{source}: {where}", "teams", entry["id"].strip(), entry["id"]
 
 
-def channels_for_people(file_settings: FileSettings, source: str) -> list[str]:
-    """One line per channel or group id written where a person's id belongs (in app.yaml's language)."""
+def unmatchable_people(file_settings: FileSettings, source: str) -> list[str]:
+    """One line per id written where a person's id belongs that can match nobody (in app.yaml's language)."""
     found = []
     for where, platform, raw, written in _people(file_settings, source):
         said = _what(platform, raw)

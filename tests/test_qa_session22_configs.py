@@ -151,3 +151,17 @@ def test_two_slack_people_joined_by_a_comma_are_told_to_use_a_space(
     code, out = _run(tmp_path, text, monkeypatch)
     assert "escalation.levels[0].mention: 注意: 'U0KACHO01、U0SOMU001' は Slack のユーザー ID" in out
     assert "複数の人は半角スペースで区切って書きます。" in out
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ('"slack:佐藤 太郎"', "'slack:佐藤 太郎' は Slack のユーザー ID ではありません（表示名・@名前・メールアドレスでは"),
+    ('"slack:@sato"', "'slack:@sato' は Slack のユーザー ID ではありません"),
+    ("slack:u0koho001", "'slack:u0koho001' は 英小文字を含みます。Slack の ID は英大文字と数字です。slack:U0KOHO001 と"),
+    ('"teams:sato@city.lg.jp"', "'teams:sato@city.lg.jp' は メールアドレス（UPN）です。Teams はメールアドレスでは照合"),
+])
+def test_a_name_or_mail_address_written_as_a_person_s_id_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, said: str) -> None:
+    # Before: check OK; the id matched nobody, so nobody on that platform could acknowledge or close.
+    code, out = _run(tmp_path, f"profile: asahikawa\naccess:\n  pr_members: [{written}]\n" + CHANNELS, monkeypatch)
+    assert code == 2, out
+    assert f"app.yaml: access.pr_members[0]: {said}" in out
