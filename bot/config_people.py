@@ -91,3 +91,24 @@ def unmatchable_people(file_settings: FileSettings, source: str) -> list[str]:
             ja, en = said
             found.append(f"{where}: {written!r} " + (en if file_settings.locale == "en" else f"は {ja}"))
     return found
+
+
+def spaced_ids(data: Any, source: str, locale: str) -> str:
+    """For `pr_members: [slack: U0123ABCD]` (a space after the colon, so YAML reads a pair, not an id): what to
+    write instead, one line per such entry; empty when there is none."""
+    found = []
+    for block, name in (("access", "pr_members"), ("access", "security_officers"), ("teams", "pr_members"),
+                        ("teams", "security_officers"), ("lineworks", "pr_members"),
+                        ("lineworks", "security_officers")):
+        section = data.get(block) if isinstance(data, dict) else None
+        values = section.get(name) if isinstance(section, dict) else None
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, dict) and len(value) == 1:
+                [(platform, raw)] = value.items()
+                if platform in identity.PLATFORMS and isinstance(raw, str | int):
+                    found.append(f"{source}: {block}.{name}[{index}]: " + (
+                        f"'{platform}: {raw}' has a space after the colon, so YAML reads a pair; write "
+                        f"{platform}:{raw} without the space" if locale == "en" else
+                        f"「{platform}: {raw}」はコロンの後に空白があるため「名前: 値」の組として読まれます。"
+                        f"{platform}:{raw} と空白なしで書いてください。"))
+    return "\n".join(found)

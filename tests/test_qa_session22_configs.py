@@ -156,7 +156,7 @@ def test_two_slack_people_joined_by_a_comma_are_told_to_use_a_space(
 @pytest.mark.parametrize(("written", "said"), [
     ('"slack:佐藤 太郎"', "'slack:佐藤 太郎' は Slack のユーザー ID ではありません（表示名・@名前・メールアドレスでは"),
     ('"slack:@sato"', "'slack:@sato' は Slack のユーザー ID ではありません"),
-    ("slack:u0koho001", "'slack:u0koho001' は 英小文字を含みます。Slack の ID は英大文字と数字です。slack:U0KOHO001 と"),
+    ("slack:u0koho001", "'slack:u0koho001' は 英小文字を含みます。Slack の ID は英大文字と数字です。slack:U0KOHO001"),
     ('"teams:sato@city.lg.jp"', "'teams:sato@city.lg.jp' は メールアドレス（UPN）です。Teams はメールアドレスでは照合"),
 ])
 def test_a_name_or_mail_address_written_as_a_person_s_id_is_refused(
@@ -165,3 +165,17 @@ def test_a_name_or_mail_address_written_as_a_person_s_id_is_refused(
     code, out = _run(tmp_path, f"profile: asahikawa\naccess:\n  pr_members: [{written}]\n" + CHANNELS, monkeypatch)
     assert code == 2, out
     assert f"app.yaml: access.pr_members[0]: {said}" in out
+
+
+def test_a_space_after_the_platform_s_colon_is_told_the_id_to_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 「access.pr_members[0]: 文字列で指定してください」 only: nothing said the space made it a pair.
+    text = ("profile: asahikawa\naccess:\n  pr_members: [slack: U0KOHO001, console:console-pr]\n"
+            "  security_officers:\n    - teams: 8f1c2a3b-1111-4a5b-9c0d-000000000001\n")
+    code, out = _run(tmp_path, text, monkeypatch)
+    assert code == 2
+    assert ("app.yaml: access.pr_members[0]: 「slack: U0KOHO001」はコロンの後に空白があるため「名前: 値」の組として"
+            "読まれます。slack:U0KOHO001 と空白なしで書いてください。") in out
+    assert "access.security_officers[0]: 「teams: 8f1c2a3b-1111-4a5b-9c0d-000000000001」はコロンの後" in out
+    code, out = _run(tmp_path, "locale: en\n" + text, monkeypatch)
+    assert "access.pr_members[0]: 'slack: U0KOHO001' has a space after the colon" in out
