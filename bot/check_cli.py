@@ -295,8 +295,9 @@ def unpingable_mentions(settings: Settings) -> list[tuple[int, str]]:
     slack = settings.file.slack
     if not (slack.pr_channel or slack.report_channels):
         return []
-    return [(index, level.mention) for index, level in enumerate(settings.file.escalation.levels)
-            if level.mention and not SLACK_MENTION.fullmatch(identity.split(level.mention.strip())[1])]
+    # One by one, as the adapter mentions them (bot/adapters/slack/text.py): "U0AAA U0BBB" pings two people.
+    return [(index, part) for index, level in enumerate(settings.file.escalation.levels)
+            for part in (level.mention or "").split() if not SLACK_MENTION.fullmatch(identity.split(part)[1])]
 
 
 def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
@@ -325,9 +326,10 @@ def check(runtime: Runtime, args: Any, stdout: TextIO) -> int:
     for index, mention in unpingable_mentions(settings):
         stdout.write(f"{settings.source}: escalation.levels[{index}].mention: " + (
             f"warning: {mention!r} is neither a Slack user (U…/W…) nor a user group (S…); Slack shows it as text and "
-            "notifies nobody\n" if en else
-            f"注意: {mention!r} は Slack のユーザー ID（U…・W…）でもユーザーグループ ID（S…）でもありません。"
-            "Slack では文字として表示されるだけで、誰にも通知されません。\n"))
+            "notifies nobody" + ("; separate people with spaces" if re.search("[,、，]", mention) else "") + "\n"
+            if en else f"注意: {mention!r} は Slack のユーザー ID（U…・W…）でもユーザーグループ ID（S…）でも"
+            "ありません。Slack では文字として表示されるだけで、誰にも通知されません。"
+            + ("複数の人は半角スペースで区切って書きます。" if re.search("[,、，]", mention) else "") + "\n"))
     for name in channels_without_reports(settings):
         stdout.write(f"{settings.source}: {name}.report_channels: " + (
             "warning: empty, so posts in a channel are not taken as reports (only direct messages and mentions "

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from bot import yaml_text
 from bot.config_ids import namespace_user_ids
 from bot.config_levels import example as levels_example
+from bot.config_people import spaced_ids
 from bot.config_text import ime_slips, in_locale, text_locale
 from bot.config_urls import url_problem
 from bot.config_values import (
@@ -286,7 +287,8 @@ def _validate(data: Mapping[str, Any] | None, source: str) -> FileSettings:
     except ValidationError as exc:
         # The file's own locale when it is readable: an English-speaking administrator keeps English.
         locale = "en" if data.get("locale") == "en" else "ja"
-        shown = levels_example(data, exc, source, locale)  # an odd chain: the shape it takes, from what was written
+        # An odd chain: the shape it takes, from what was written; `slack: U0…` in a people list: the id to write.
+        shown = levels_example(data, exc, source, locale) or spaced_ids(data, source, locale)
         raise ConfigError(format_validation_error(source, exc, locale) + (f"\n{shown}" if shown else "")) from None
 
 
@@ -326,7 +328,7 @@ def _read_yaml(path: Path) -> Any:
             f"{path}: line {line} {key}: {value!r} starts with '#', which YAML reads as a comment (the value is "
             f"empty); write the channel id, quoted if it must start with #") for line, key, value in hidden))
     try:
-        return yaml_text.load(text)
+        return yaml_text.trimmed(yaml_text.load(text))
     except yaml.YAMLError as exc:
         raise ConfigError(yaml_problem(str(path), exc, text, said)) from None
 

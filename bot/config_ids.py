@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from bot import identity
+from bot.config_people import unmatchable_people
 
 if TYPE_CHECKING:
     from bot.config import FileSettings
@@ -107,5 +108,10 @@ def namespace_user_ids(file_settings: FileSettings, source: str) -> tuple[FileSe
         "access": file_settings.access.model_copy(update=access),
         "slack": file_settings.slack.model_copy(update={"pr_members": slack_members}),
     })
+    misplaced = unmatchable_people(file_settings, source)  # as written, before namespacing
+    if misplaced:
+        from bot.config import ConfigError
+
+        raise ConfigError("\n".join(misplaced))
     refuse_duplicates(updated, source)
     return updated, tuple(warnings)

@@ -51,6 +51,18 @@ def commented_values(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
+def trimmed(value: Any) -> Any:
+    """Every text value and key with the spaces around it removed: a full-width space an IME leaves after
+    `slack:U0123ABCD　` is invisible, is not trimmed by YAML, and makes an id that matches nobody."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [trimmed(item) for item in value]
+    if isinstance(value, dict):
+        return {trimmed(key): trimmed(item) for key, item in value.items()}
+    return value
+
+
 def load(text: str) -> Any:
     """One YAML document, as yaml.safe_load reads it except for base-60 numbers (YAMLError on bad YAML)."""
     loader = _loader()(text)
