@@ -109,3 +109,22 @@ def test_someone_elses_press_is_refused_and_records_nothing(teams: TeamsEnv) -> 
     assert len(teams.fake.posts_to(PR_CHANNEL)) == before
     _press(teams, STAFF, card, "新しい報告として受け付ける", n=5)  # her answer still counts
     assert len(teams.incident_ids()) == 2
+
+
+def test_her_recorded_follow_up_does_not_point_her_to_her_own_chat_as_someone_elses(teams: TeamsEnv) -> None:
+    """Her follow-up recorded from her own chat (where INC-0001 runs) was answered 「対応は最初の報告者とボットの
+    個人チャットで進んでいます（ほかの人は開けないため…）」: she is that first reporter, and it is this chat."""
+    _second(teams, FROZEN)
+    _press(teams, STAFF, _question(teams), "INC-0001 の続報として記録する")
+    said = [text for text in _chat(teams) if "続報として記録し、" in text]
+    assert said and all("最初の報告者" not in text and "ほかの人は開けない" not in text for text in said), said
+
+
+def test_the_question_answered_on_another_instance_after_a_restart(teams: TeamsEnv, teams_factory: Any) -> None:
+    """The card carries what the answer needs: pressed after a restart (another instance), it records once."""
+    first, before = _second(teams, FROZEN)
+    card = _question(teams)
+    other = teams_factory()
+    _press(other, STAFF, card, "INC-0001 の続報として記録する")
+    _press(teams, STAFF, card, "INC-0001 の続報として記録する", n=2)
+    assert teams.events(first).count("followup") == 1 and len(teams.fake.posts_to(PR_CHANNEL)) == before + 1
