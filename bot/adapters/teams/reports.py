@@ -175,6 +175,7 @@ class Reports:
                 self.people.learn(activity)
                 note_replier(queries, self.replies.runner.ledger, PLATFORM, base, str(root), user_id(sender),
                              str(activity.id))
+                self.mention_hint(activity, base, str(root))
                 return None
             self.people.learn(activity)  # the sender's Teams id, to create a personal chat they may not have yet
             user, words = user_id(sender), self.replies.t("delivery.public_reply_advice", ref=view.ref)
@@ -185,6 +186,17 @@ class Reports:
         except Exception as exc:  # noqa: BLE001 - nobody to tell but the log (the reply is not the bot's)
             log.error("teams.public_reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
         return None
+
+    def mention_hint(self, activity: Activity, base: str, root: str) -> None:
+        """The bot @mentioned in an incident's thread (or its notice's) with no command: silence read as taken
+        (「@bot 種別はデマでした」, PR's 「@bot 確認しました」), so the sender is told privately, once, what does it."""
+        queries = self.people.core.base.queries
+        if not bot_names(activity) or (incident_id := queries.by_conversation(PLATFORM, base, root)) is None:
+            return
+        user, view = user_id(activity.from_property), queries.view(incident_id, None)
+        words = self.replies.t("teams.thread_mention", ref=view.ref)
+        self.replies.runner.post_once(view.id, f"thread_mention:{activity.id}", Place(user), Texts((words,)),
+                                      plan.Plan(view.id, (), view.severity, ""))
 
     def reply_leaked(self, activity: Activity, base: str, root: str) -> plan.Plan | None:
         """A reply exposing personal data in an open ordinary incident's thread (bot/delivery/edits.py record_reply):
