@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from tests.teams.env import PR, PR_CHANNEL, REPORT, STAFF, TeamsEnv
 from tests.teams.fake_connector import card_text, verbs
-from tests.teams.teams_driver import personal_chat
+from tests.teams.teams_driver import User, personal_chat
 
 FLAMING = "市の公式Xの保育園の投稿が炎上してます、批判リプ多数 https://x.com/asahikawa_fake/status/55"
 
 
-def _chat(teams: TeamsEnv, user: object) -> list[str]:
-    chat = teams.fake.chats.get(user.id) or personal_chat(user)  # type: ignore[attr-defined]
-    return [card_text(m) if m.get("attachments") else str(m.get("text")) for m in teams.fake.posts_to(chat)]
+def _chat(teams: TeamsEnv, user: User) -> list[str]:
+    """What the user read in their personal chat: the bot's (created) one and the one they wrote in."""
+    chats = dict.fromkeys(c for c in (teams.fake.chats.get(user.id), personal_chat(user)) if c)
+    return [card_text(m) if m.get("attachments") else str(m.get("text")) for chat in chats
+            for m in teams.fake.posts_to(chat)]
 
 
 def test_an_at_mention_in_an_incidents_thread_that_is_no_command_is_answered_privately(teams: TeamsEnv) -> None:
@@ -29,3 +31,17 @@ def test_an_at_mention_in_an_incidents_thread_that_is_no_command_is_answered_pri
     assert "followup" not in teams.events(1)
     teams.driver.channel_post(STAFF, "ありがとうございます", REPORT, root=root)  # no @mention: conversation, as ever
     assert len([text for text in _chat(teams, STAFF) if "記録も通知もしていません" in text]) == 1
+
+
+LEAK = "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです"
+
+
+def test_teams_texts_say_channel_as_teams_does(teams: TeamsEnv) -> None:
+    """#6 (known low): Teams says チャネル; the leak reporter's advice, the unreached notice and the help said
+    チャンネル, next to 「報告の場（チャネル・スレッド）」 on PR's card."""
+    teams.fake.remove_bot(PR_CHANNEL)
+    teams.driver.channel_post(STAFF, LEAK, REPORT)
+    teams.driver.chat_message(STAFF, "help")
+    said = "\n".join(_chat(teams, STAFF) + [card_text(m) for m in teams.fake.posts_to(REPORT)])
+    assert "公開のチャネル" in said and "【通知が届いていません】" in said and "報告用チャネル" in said, said
+    assert "チャンネル" not in said, [line for line in said.splitlines() if "チャンネル" in line]
