@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from tests.teams.env import PR, PR_CHANNEL, REPORT, STAFF, TeamsEnv
-from tests.teams.fake_connector import card_text, verbs
+from bot.ports import Actor
+from bot.triage import lifecycle
+from tests.conftest import PR as CORE_PR
+from tests.teams.env import OTHER, PR, PR_CHANNEL, REPORT, STAFF, TeamsEnv
+from tests.teams.fake_connector import card_actions, card_text, verbs
 from tests.teams.teams_driver import User, personal_chat
+from tests.teams.test_teams_flareup import _invoke
 
 FLAMING = "市の公式Xの保育園の投稿が炎上してます、批判リプ多数 https://x.com/asahikawa_fake/status/55"
 
@@ -45,3 +49,23 @@ def test_teams_texts_say_channel_as_teams_does(teams: TeamsEnv) -> None:
     said = "\n".join(_chat(teams, STAFF) + [card_text(m) for m in teams.fake.posts_to(REPORT)])
     assert "公開のチャネル" in said and "【通知が届いていません】" in said and "報告用チャネル" in said, said
     assert "チャンネル" not in said, [line for line in said.splitlines() if "チャンネル" in line]
+
+
+def test_two_flare_ups_reported_in_a_long_personal_chat_open_two_new_incidents(teams: TeamsEnv) -> None:
+    """#5: 「新しい案件として報告する」 was keyed 「flareup:<chat id>:<message id>」, cut at 200 characters: in a
+    personal chat with an id as long as Teams' can be, two messages' keys were one; the second press replayed the
+    first's INC-0003 and its report was lost."""
+    urls = ["https://x.com/asahikawa_fake/status/4242", "https://x.com/asahikawa_fake/status/4343"]
+    for url in urls:
+        teams.driver.channel_post(STAFF, f"市の公式Xの投稿が炎上しています。批判のリプライが殺到 {url}", REPORT)
+    for incident_id in teams.incident_ids():
+        teams.runtime.triage.incidents.change_status(incident_id, lifecycle.RESOLVED, Actor(CORE_PR, "広報 花子"))
+    for n, url in enumerate(urls):  # Teams' message ids in one chat share all but their last digits
+        teams.driver.chat_message(OTHER, f"また炎上が再燃しています {url}", activity_id=f"1:176342760000{n}")
+    chat = personal_chat(OTHER)
+    cards = [m for m in teams.fake.posts_to(chat) if "flareup" in str(card_actions(m))]
+    assert len(cards) == 2
+    for n, card in enumerate(cards):
+        new = next(a for a in card_actions(card) if a["data"]["k"] == "new")
+        assert teams.driver.post(_invoke(teams, OTHER, chat, card, new["data"], f"n{n}")).status == 200
+    assert len(teams.incident_ids()) == 4

@@ -301,7 +301,8 @@ class Reports:
         actor, triage = self.people.who(activity.from_property)
         outcome = await off_loop(lambda: flareup.answer(
             triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id or 0, text=text,
-            channel=where.conversation, ts=where.activity_id, thread=where.root, explicit=explicit) if flare else
+            channel=conversation_key(where.conversation), ts=where.activity_id, explicit=explicit,  # a key: short
+            conversation=ConversationRef(PLATFORM, where.conversation, where.thread)) if flare else
             asking.answer(triage, actor, PLATFORM, text=text, channel=where.conversation, ts=where.activity_id,
                           kind=choice or None, explicit=explicit, thread=where.root))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
