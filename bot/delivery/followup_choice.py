@@ -10,6 +10,7 @@ from typing import Literal
 from bot.delivery.asking import Button
 from bot.ports import Actor, ConversationRef, Outcome, ReopenOrNew, ReportInput
 from bot.triage import followup_choice
+from bot.triage.core import InvalidRequest
 from bot.triage.service import Triage
 
 Choice = Literal["followup", "new", "none"]
@@ -25,11 +26,16 @@ def buttons(choice: ReopenOrNew) -> list[Button]:
 
 
 def answer(triage: Triage, actor: Actor, platform: str, *, choice: str, incident_id: int, text: str, channel: str,
-           ts: str, thread: str | None = None) -> Outcome:
+           ts: str, thread: str | None = None, conversation: ConversationRef | None = None) -> Outcome:
     """A button clicked: the message at (`channel`, `ts`) recorded as a follow-up on `incident_id`, reported as a
-    new incident, or neither. Keyed by the message, so a click after one that recorded it gets the first outcome."""
+    new incident, or neither. Keyed by the message, so a click after one that recorded it gets the first outcome.
+    Only the reporter asked may answer (InvalidRequest otherwise). `conversation`: the message's, when `channel` is
+    a short key of it (Teams' chat ids are longer than a key may be)."""
+    view = triage.queries.view(incident_id, None)
+    if actor.user_id != view.reporter_id:  # the question was hers: another's press must not use up her message
+        raise InvalidRequest(triage.deps.catalog.t("report.followup_not_yours", ref=view.ref))
     report = ReportInput(text=text, reporter=actor, idempotency_key=followup_choice.key_of(channel, ts),
-                         conversation=ConversationRef(platform, channel, thread or ts), explicit=True)
+                         conversation=conversation or ConversationRef(platform, channel, thread or ts), explicit=True)
     followup = None if choice == NEITHER else choice == FOLLOWUP
     outcome = followup_choice.answered(triage.incidents, incident_id, report, followup=followup)
     logging.getLogger(f"incident_bot.{platform}").info(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.delivery import content as c
-from bot.delivery.content import ChatPort, Posted
+from bot.delivery.content import ChatPort, Place, Posted
 from bot.delivery.ledger import Ledger
 
 
@@ -20,6 +20,14 @@ def home_link(port: ChatPort, ledger: Ledger, incident_id: int | None) -> tuple[
     if is_private is not None and is_private(home.channel):
         return None, True
     return port.permalink(Posted(home.channel, home.thread)), False
+
+
+def pointed(port: ChatPort, ledger: Ledger, incident_id: int, shown: c.Content, place: Place) -> c.Content:
+    """A note told at `place` with the way to the incident's conversation; none when that is the private chat it
+    is told in (its owner would read that the first reporter's chat is one they cannot open)."""
+    url, private = home_link(port, ledger, incident_id)
+    home = ledger.home(incident_id)
+    return shown if private and home is not None and home.channel == place.channel else c.Linked(shown, url, private)
 
 
 def linked(port: ChatPort, ledger: Ledger, incident_id: int, shown: c.Content) -> c.Content:
@@ -39,4 +47,4 @@ def home_is_private(ledger: Ledger, incident_id: int, is_private: Callable[[str]
     return home is not None and is_private(home.channel)
 
 
-__all__ = ["home_is_private", "home_link", "linked"]
+__all__ = ["home_is_private", "home_link", "linked", "pointed"]

@@ -27,7 +27,7 @@ from bot.delivery.ledger import (
     Prepared,
     notification_purposes,
 )
-from bot.delivery.links import home_link, linked
+from bot.delivery.links import home_link, linked, pointed
 from bot.delivery.moving import advise, move_private
 from bot.delivery.revising import offered, revise, titled, withdraw
 from bot.delivery.withdrawing import redraw_kind_card, withdraw_controls
@@ -178,8 +178,7 @@ class Runner:
         if isinstance(op, p.Tell):
             shown: c.Content = op.content
             if op.link:
-                url, private = home_link(self.port, led, op.incident_id)
-                shown = c.Linked(op.content, url, private)
+                shown = pointed(self.port, led, op.incident_id, op.content, op.place)
             if result.reply is not None:
                 result.reply(shown)
             else:

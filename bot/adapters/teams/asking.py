@@ -1,5 +1,6 @@
-"""The private questions on Teams, as cards in the poster's personal chat: 「インシデントとして報告しますか？」 and, for
-a resolved incident's post reported again, 「再開するか、新しい案件として報告するか」 (bot/delivery/flareup.py)."""
+"""The private questions on Teams, as cards in the poster's personal chat: 「インシデントとして報告しますか？」, for
+a resolved incident's post reported again 「再開するか、新しい案件として報告するか」 (bot/delivery/flareup.py), and for
+her next message there 「INC-0001 の続報として記録しますか、新しい報告ですか」 (delivery/followup_choice.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.adapters.teams.cards import action, card, text_block
 from bot.adapters.teams.connector import card_activity
 from bot.adapters.teams.text import md_escape
-from bot.delivery import flareup
+from bot.delivery import flareup, followup_choice
 from bot.delivery.asking import ASK_ACTION as ASK_REPORT  # the verb routes.py listens for
 from bot.delivery.asking import buttons
 from bot.delivery.flareup import FLAREUP_ACTION as FLAREUP  # the verb routes.py listens for
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from bot.adapters.teams.replies import Replies
     from bot.adapters.teams.reports import Origin
 
+FOLLOWUP_OR_NEW = "followup_or_new"  # the verb routes.py listens for
 log = logging.getLogger("incident_bot.teams")
 TEXT_LIMIT = 4000  # the report text carried by the buttons (the core keeps at most this much)
 
@@ -54,6 +56,25 @@ def flareup_card(choice: ReopenOrNew, where: dict[str, Any], text: str) -> dict[
     drawn = [action(b.label, FLAREUP, {**data, "k": b.value}, style="positive" if b.primary else None, inputs=False)
              for b in flareup.buttons(choice)]
     return card(body, drawn)
+
+
+def followup_card(choice: ReopenOrNew, where: dict[str, Any], text: str) -> dict[str, Any]:
+    """The core's follow-up-or-new words, the message they are about, and its three buttons (which carry the text,
+    as the flare-up card's do: Teams cannot read a message back)."""
+    body = [text_block(md_escape(choice.question), weight="Bolder"),
+            text_block(md_escape(shorten(text, 500)), isSubtle=True)]
+    data = {**where, "q": shorten(text, TEXT_LIMIT), "incident": choice.incident_id}
+    drawn = [action(b.label, FOLLOWUP_OR_NEW, {**data, "k": b.value}, style="positive" if b.primary else None,
+                    inputs=False) for b in followup_choice.buttons(choice)]
+    return card(body, drawn)
+
+
+async def ask_followup(replies: Replies, choice: ReopenOrNew, origin: Origin, text: str,
+                       context: TurnContext | None = None) -> None:
+    """Ask the reporter, in her personal chat, whether her message is news on her open incident or a new report."""
+    log.info("teams.followup_or_new_asked incident_id=%s", choice.incident_id)
+    await _privately(replies, followup_card(choice, _where(origin), text), choice.question, origin, context,
+                     "followup_or_new")
 
 
 async def ask_privately(replies: Replies, ask: AskIfReport, origin: Origin, text: str,

@@ -27,10 +27,10 @@ def _texts(render: CardRenderer, *texts: str) -> Card:
 def rendered(render: CardRenderer, settings: TeamsSettings, content: c.Content, link: str | None = None) -> Card:
     """A card and its summary for a neutral content (`link`: the incident's thread)."""
     t, words = render.t, plain_words(content, render.catalog)
-    if isinstance(content, c.PrivacyAdvice) and content.public and not is_channel(content.public.channel) \
-            and not is_personal(content.public.channel):  # a group chat: no public channel, no channel admin
-        key = "teams.privacy_group" + ("" if content.own else "_others") + ("_merged" if content.merged else "")
-        return _texts(render, t(key, ref=content.view.ref))
+    if isinstance(content, c.PrivacyAdvice):  # Teams' words (チャネル); a group chat has no channel nor its admin
+        group = content.public and not is_channel(content.public.channel) and not is_personal(content.public.channel)
+        key = ("teams.privacy_group" if group else "teams.privacy_advice") + ("" if content.own else "_others")
+        return _texts(render, t(key + ("_merged" if content.merged else ""), ref=content.view.ref))
     if words is not None:
         return _texts(render, *words)
     if isinstance(content, c.Anchor):

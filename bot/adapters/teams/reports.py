@@ -9,7 +9,7 @@ from typing import Any
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.adapters.teams.asking import answered_card, ask_privately, offer_privately
+from bot.adapters.teams.asking import answered_card, ask_followup, ask_privately, offer_privately
 from bot.adapters.teams.connector import conversation_key, is_personal, split_conversation
 from bot.adapters.teams.payloads import ActionResult, channel_data, incident_of, value_of
 from bot.adapters.teams.people import People, is_typed_id, user_id
@@ -18,7 +18,7 @@ from bot.adapters.teams.replies import Replies, off_loop
 from bot.adapters.teams.settings import TeamsSettings
 from bot.adapters.teams.text import AT_TAG, attached, message_text, without_typed_name
 from bot.clock import format_jst
-from bot.delivery import asking, command_run, commands, controls, flareup, plan, privacy, resume, typed
+from bot.delivery import asking, command_run, commands, controls, flareup, followup_choice, plan, privacy, resume, typed
 from bot.delivery.content import Place, Texts
 from bot.delivery.earlier_replies import advise_noted_repliers, moved_private, note_replier
 from bot.delivery.edits import record_reply, reply_plan
@@ -149,7 +149,7 @@ class Reports:
             report = ReportInput(text=read.report, reporter=actor, idempotency_key=key,
                                  conversation=ConversationRef(PLATFORM, origin.conversation, origin.thread),
                                  explicit=origin.source != "channel" or origin.mentioned, force_new=read.new,
-                                 by_act=read.new, attachments=files)
+                                 by_act=read.new, attachments=files, private=origin.source == "personal")
             # Redelivered (a crash before the answer): the first outcome again, and its plan finishes the posts.
             await self.show(await off_loop(triage.incidents.report, report), origin, actor, text, context)
         except Exception as exc:  # noqa: BLE001 - told to the sender, privately when the place is public
@@ -175,6 +175,7 @@ class Reports:
                 self.people.learn(activity)
                 note_replier(queries, self.replies.runner.ledger, PLATFORM, base, str(root), user_id(sender),
                              str(activity.id))
+                self.mention_hint(activity, base, str(root))
                 return None
             self.people.learn(activity)  # the sender's Teams id, to create a personal chat they may not have yet
             user, words = user_id(sender), self.replies.t("delivery.public_reply_advice", ref=view.ref)
@@ -185,6 +186,17 @@ class Reports:
         except Exception as exc:  # noqa: BLE001 - nobody to tell but the log (the reply is not the bot's)
             log.error("teams.public_reply_failed error=%s", getattr(exc, "code", type(exc).__name__))
         return None
+
+    def mention_hint(self, activity: Activity, base: str, root: str) -> None:
+        """The bot @mentioned in an incident's thread (or its notice's) with no command: silence read as taken
+        (「@bot 種別はデマでした」, PR's 「@bot 確認しました」), so the sender is told privately, once, what does it."""
+        queries = self.people.core.base.queries
+        if not bot_names(activity) or (incident_id := queries.by_conversation(PLATFORM, base, root)) is None:
+            return
+        user, view = user_id(activity.from_property), queries.view(incident_id, None)
+        words = self.replies.t("teams.thread_mention", ref=view.ref)
+        self.replies.runner.post_once(view.id, f"thread_mention:{activity.id}", Place(user), Texts((words,)),
+                                      plan.Plan(view.id, (), view.severity, ""))
 
     def reply_leaked(self, activity: Activity, base: str, root: str) -> plan.Plan | None:
         """A reply exposing personal data in an open ordinary incident's thread (bot/delivery/edits.py record_reply):
@@ -251,7 +263,9 @@ class Reports:
         after = await off_loop(lambda: after_report(
             outcome, origin.neutral(actor), answer=origin.source != "channel", name_of=self.people.name_of,
             home_is_private=lambda case: home_is_private(self.replies.runner.ledger, case, is_personal)))
-        if after.ask is not None:
+        if outcome.followup_or_new is not None:  # her next message in her chat: news on her open incident, or new?
+            await ask_followup(self.replies, outcome.followup_or_new, origin, text, context)
+        elif after.ask is not None:
             await ask_privately(self.replies, after.ask, origin, text, context)  # only the poster sees it
         elif after.words and context is not None and origin.source == "personal":
             await self.replies.reply(context, *after.words)
@@ -287,7 +301,8 @@ class Reports:
         actor, triage = self.people.who(activity.from_property)
         outcome = await off_loop(lambda: flareup.answer(
             triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id or 0, text=text,
-            channel=where.conversation, ts=where.activity_id, thread=where.root, explicit=explicit) if flare else
+            channel=conversation_key(where.conversation), ts=where.activity_id, explicit=explicit,  # a key: short
+            conversation=ConversationRef(PLATFORM, where.conversation, where.thread)) if flare else
             asking.answer(triage, actor, PLATFORM, text=text, channel=where.conversation, ts=where.activity_id,
                           kind=choice or None, explicit=explicit, thread=where.root))
         said = " ".join(outcome.messages) or self.replies.t("teams.received")
@@ -302,6 +317,27 @@ class Reports:
                       else self.replies.t("report.new_choice"))
             return ActionResult(card=answered_card(picked, said), text=said)
         return ActionResult(text=said)
+
+    async def followup_or_new(self, activity: Activity, data: Any) -> ActionResult:
+        """A button of the follow-up-or-new card: the carried message recorded on her incident, reported anew, or
+        neither (bot/delivery/followup_choice.py refuses anyone but her); the card answered, its buttons gone."""
+        where, text = carried_origin(data, ""), storable(str(value_of(data, "q") or ""))
+        choice, incident_id = value_of(data, "k"), incident_of(data)
+        if not (where.conversation and where.activity_id and text and followup_choice.is_choice(choice)
+                and incident_id is not None):
+            return ActionResult(text=self.replies.t("teams.error.bad_action"))
+        actor, triage = self.people.who(activity.from_property)
+        outcome = await off_loop(lambda: followup_choice.answer(
+            triage, actor, PLATFORM, choice=str(choice), incident_id=incident_id, text=text,
+            channel=conversation_key(where.conversation), ts=where.activity_id,  # a chat id is longer than a key
+            conversation=ConversationRef(PLATFORM, where.conversation, where.activity_id)))
+        said = " ".join(outcome.messages) or self.replies.t("teams.received")
+        if outcome.incident is not None:
+            await self.show(outcome, replace(where, user=actor.user_id), actor, text)
+        picked = {followup_choice.FOLLOWUP: self.replies.t("report.followup_choice", ref=incident_ref(incident_id)),
+                  followup_choice.NEW: self.replies.t("report.new_report_choice")}.get(
+            str(choice), self.replies.t("report.neither_choice"))
+        return ActionResult(card=answered_card(picked, said), text=said)
 
     def resume(self) -> int:
         """For the scheduler: the plan again for reports and acknowledgements whose posts a crash interrupted (Teams

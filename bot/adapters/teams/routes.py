@@ -11,7 +11,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 
 from bot.adapters.teams import files
 from bot.adapters.teams.actions import Actions
-from bot.adapters.teams.asking import ASK_REPORT, FLAREUP
+from bot.adapters.teams.asking import ASK_REPORT, FLAREUP, FOLLOWUP_OR_NEW
 from bot.adapters.teams.cards import ACKNOWLEDGE, KIND_SELECT, RESOLVE, STEP_DONE, STEP_SKIP
 from bot.adapters.teams.edits import change_of, on_change
 from bot.adapters.teams.extension import FETCH_TASK, SUBMIT_ACTION, on_fetch_task, on_submit_action
@@ -42,7 +42,7 @@ def register(app: AgentApplication[TurnState], reports: Reports, actions: Action
         STEP_DONE: lambda activity, data: actions.step(activity, data, skip=False),
         STEP_SKIP: lambda activity, data: actions.step(activity, data, skip=True),
         KIND_SELECT: actions.correct_kind, ACKNOWLEDGE: actions.acknowledge, RESOLVE: actions.end,
-        ASK_REPORT: reports.answer, FLAREUP: reports.choose,
+        ASK_REPORT: reports.answer, FLAREUP: reports.choose, FOLLOWUP_OR_NEW: reports.followup_or_new,
         REVIEW_SUBMIT: lambda activity, data: record_review(people, replies, activity, data)}
 
     async def act(verb: str, context: TurnContext, data: Any) -> ActionResult:
