@@ -31,12 +31,11 @@ from bot.adapters.lineworks.callbacks import (
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
-from bot.delivery import command_run, commands, controls, plan
+from bot.delivery import command_run, commands, controls, plan, typed
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.delivery.refusals import Refusals
 from bot.delivery.resume import resume_all
-from bot.delivery.status_question import asked_about
 from bot.ports import Actor, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
@@ -128,10 +127,7 @@ class Handlers:
                     or self.reviews.answer_text(source.user_id, event.text):
                 self.inputs.mark_answered(event.key)
                 return
-        elif not event.attachments and (asked := asked_about(event.text)) is not None:
-            # 「INC-0001 の状況は？」 in a report room: answered in the asker's 1:1 chat, as Slack answers it privately
-            # (a restricted incident's standing only when asked in the 1:1 chat).
-            self.command(source.user_id, commands.Command("status", asked), private=False)
+        elif not event.attachments and self.room_command(source.user_id, event.text):
             return
         # 終結 / 対象外 / 権限付与 / 再開 / 新規 typed in the 1:1 chat, as on Slack and Teams: never a report.
         read = self.typed_command(event.text) if source.direct and not event.attachments else None
@@ -148,6 +144,19 @@ class Handlers:
                              attachments=event.attachments, force_new=read is not None, by_act=read is not None)
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
+
+    def room_command(self, user: str, text: str) -> bool:
+        """A report room's 「INC-0001 の状況は？」「INC-0001 終結」「状況＃１」: read as Slack and Teams read a report
+        channel's post (bot/delivery/typed.py), run or refused in the sender's 1:1 talk (a restricted incident's
+        standing only when asked there); False for anything else (a report, or chatter)."""
+        read = typed.read(text, self.words, addressed=False)
+        if read.usage is not None:
+            self.adapter.tell(user, self.render.messages([read.usage]))
+            return True
+        if read.command is None:
+            return False
+        self.command(user, read.command, private=False)
+        return True
 
     def typed_command(self, text: str) -> commands.Command | commands.Usage | None:
         """A 1:1 text read as a command; Slack's 「/incident 」 before it, as staff used to Slack type it, is
