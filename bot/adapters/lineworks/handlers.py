@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import identity
 from bot.adapters.lineworks import postback as pb
+from bot.adapters.lineworks.acks import acknowledge_typed
 from bot.adapters.lineworks.callbacks import (
     TEXT_LIMIT,
     CallbackEvent,
@@ -108,10 +109,14 @@ class Handlers:
         source = event.source
         assert source.user_id is not None
         if not source.direct and source.channel_id not in self.adapter.settings.report_channels:
-            return  # other rooms the bot was invited to are conversation, not reports
+            # Other rooms (the PR room) are conversation, not reports; a PR member's 「確認 INC-0001」 acknowledges.
+            acknowledge_typed(self, source.user_id, event.text, private=False)
+            return
         if event.too_long:  # more than the core keeps: the member splits it (nothing clipped, nothing dropped)
             self.adapter.tell(source.user_id, self.render.messages([self.render.w(
                 "too_long", length=f"{event.too_long:,}", limit=f"{TEXT_LIMIT:,}")]))
+            return
+        if not event.attachments and acknowledge_typed(self, source.user_id, event.text, private=source.direct):
             return
         if source.direct:
             if event.attachments:  # a file is never help or a field's answer: it goes on as a report, unless a

@@ -145,6 +145,9 @@ class LineWorksPort:
                 merged = [*own, *earlier][:QUICK_REPLY_LIMIT]
                 if len(merged) == len(own):
                     return messages
+                left = [pb.decode(item["action"]["data"]).incident_id for item in earlier[len(merged) - len(own):]]
+                if left:  # no button for the oldest ones: how to acknowledge them by typing (acks.py)
+                    return [*messages, {**self.render.ack_overflow(left), "quickReply": {"items": merged}}]
                 return [*messages[:-1], {**messages[-1], "quickReply": {"items": merged}}]
             items = self._controls.get(key)
         return [*messages[:-1], {**messages[-1], "quickReply": {"items": items}}] if items else messages

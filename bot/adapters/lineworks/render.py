@@ -319,6 +319,11 @@ class Renderer:
         return [with_quick_reply(content, [quick_action(self.w("pr.end", ref=view.ref), pb.encode(pb.END, view.id),
                                                         self.w("pr.end_shown"))])]
 
+    def ack_overflow(self, incidents: Sequence[int]) -> Content:
+        """Said under a room's notices when their 「確認しました」 outnumber the quick replies LINE WORKS shows."""
+        refs = [incident_ref(incident) for incident in sorted(incidents)]
+        return text(self.w("pr.ack_overflow", refs="、".join(refs), first=refs[0]))
+
     def restricted_now(self, view: IncidentView) -> list[Content]:
         """A notice that an earlier notification's report text must not be spread (it cannot be retracted)."""
         return self.messages([self.w("pr.restricted_now", ref=view.ref)])
