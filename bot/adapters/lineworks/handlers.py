@@ -146,7 +146,8 @@ class Handlers:
         # A 1:1 message is explicit intent (never dropped); a report room's message may be chatter.
         report = ReportInput(text=read.text if read else event.text, reporter=actor, idempotency_key=event.key,
                              conversation=source.reply_to.conversation(), explicit=source.direct,
-                             attachments=event.attachments, force_new=read is not None, by_act=read is not None)
+                             attachments=event.attachments, force_new=read is not None, by_act=read is not None,
+                             private=source.direct)  # her next 1:1 message: news on her open incident, or new?
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
 
@@ -217,6 +218,9 @@ class Handlers:
         where = report.conversation.channel if report.conversation else private
         in_room = where.startswith("channel:")
         view = outcome.incident
+        if outcome.followup_or_new is not None:  # 続報 / 新しい報告 / どちらでもない, in her 1:1 talk
+            self.inputs.offer_followup(outcome.followup_or_new, report)
+            return
         # A room message is a public message, but a room carries no thread: the conversation opens in the
         # reporter's 1:1 chat. The plan's rules for public messages apply (a restricted one: one neutral line in
         # the room; advice on unsending it, at the report or when corrected to a restricted kind).
@@ -280,6 +284,7 @@ class Handlers:
                    pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event),
                    pb.END: lambda: self.end(event), pb.FLAREUP: lambda: self.inputs.answer_flareup(event),
                    pb.NOTE: lambda: self.inputs.answer_note(event),
+                   pb.FOLLOWUP: lambda: self.inputs.answer_followup(event),
                    pb.REVIEW: lambda: self.reviews.start(event), pb.REVIEW_BLANK: lambda: self.reviews.blank(event),
                    pb.REVIEW_STOP: lambda: self.reviews.stop(event)}
         action = actions.get(data.action)

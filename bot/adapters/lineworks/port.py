@@ -52,7 +52,7 @@ from bot.presenting import plain_words
 
 log = logging.getLogger("incident_bot.lineworks")
 # The quick replies of 「報告しますか？」 (its kinds and 「INC-0001 の記録に残す」): never carried to later messages.
-QUESTION = (pb.ASK, pb.NOTE)
+QUESTION = (pb.ASK, pb.NOTE, pb.FOLLOWUP)
 SERVER_RETRIES = 3  # 5xx / network: tried this many more times, with backoff, before the delivery fails
 TOLD = "lw_told"  # ledger purposes of changes sent as new messages
 

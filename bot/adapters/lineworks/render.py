@@ -19,6 +19,7 @@ from bot.adapters.lineworks import postback as pb
 from bot.delivery import layout
 from bot.delivery.flareup import REOPEN
 from bot.delivery.flareup import choices as flareup_choices
+from bot.delivery.followup_choice import buttons as followup_buttons
 from bot.delivery.refusals import Refusals
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
@@ -189,6 +190,15 @@ class Renderer:
         items = [quick_action(label, pb.encode(pb.FLAREUP, choice.incident_id, token, picked), label)
                  for label, picked in flareup_choices(choice)]
         contents = self.messages(["\n".join(part for part in (choice.question, about) if part)])
+        contents[-1] = with_quick_reply(contents[-1], items)
+        return contents
+
+    def followup(self, choice: ReopenOrNew, token: str) -> list[Content]:
+        """The 続報 / 新しい報告 / どちらでもない question (bot/delivery/followup_choice.py) as quick replies posting
+        back her incident, the remembered message's token and the choice."""
+        items = [quick_action(button.label, pb.encode(pb.FOLLOWUP, choice.incident_id, token, button.value),
+                              button.label) for button in followup_buttons(choice)]
+        contents = self.messages([choice.question])
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
