@@ -63,3 +63,18 @@ def test_one_who_may_not_acknowledge_typing_it_acknowledges_nothing(lw: LwEnv) -
     lw.say(STAFF, "INC-0001 確認しました", REPORT_ROOM)
     assert not _acknowledged(lw, 1)
     assert len(lw.to_room(PR_ROOM)) == room  # a colleague's words in the PR room are conversation
+
+
+def test_after_a_restart_a_notice_says_how_to_acknowledge_one_whose_button_is_gone(lw_factory) -> None:
+    """The room's earlier 「確認しました」 are carried in memory only: after a restart the next notice shows its own
+    button alone, and the earlier unacknowledged incident had no button and no word on how to acknowledge it."""
+    first = lw_factory()
+    first.say(STAFF, "市の公式Xアカウントが乗っ取られたようです https://x.com/asahikawa_city/status/77", REPORT_ROOM)
+    first.stop()
+    second = lw_factory(runtime=first.runtime)
+    second.say(OTHER, "市長のなりすましアカウントがあります https://x.com/fake_mayor/status/1", REPORT_ROOM)
+    assert _buttons(second) == {2}
+    notice = text_of(second.to_room(PR_ROOM)[-1])
+    assert "「確認 INC-0002」" in notice, notice
+    second.say(PR, "確認 INC-0001", PR_ROOM)
+    assert _acknowledged(second, 1)

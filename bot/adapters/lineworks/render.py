@@ -306,7 +306,8 @@ class Renderer:
         if note.topic not in (FLAREUP_TOPIC, REOPENED):  # a flare-up opens no steps; a reopen's go on as they were
             lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
         if note.acknowledgeable and note.topic != FLAREUP_TOPIC:  # everyone in the room sees the control: whose it is
-            lines.append(_line(self.w("pr.ack_who"), color=MUTED_COLOR, size="xs"))  # (the core refuses the rest)
+            # (the core refuses the rest); a restart carries no earlier buttons, so how to type it is said too
+            lines.append(_line(self.w("pr.ack_who", ref=incident_ref(note.incident_id)), color=MUTED_COLOR, size="xs"))
         contents = [card(f"{note.title}\n{note.body}", note.title, lines), *self.messages(rest)]
         if note.topic == FLAREUP_TOPIC:  # PR reopens with a quick reply (or by typing 再開 INC-0001)
             label = self.t("report.reopen_choice", ref=incident_ref(note.incident_id))
