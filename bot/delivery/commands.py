@@ -42,8 +42,11 @@ TARGET = {"close": lifecycle.CLOSED, "decline": lifecycle.DECLINED, "reopen": li
 _REF = r"(?:inc\s*[-_ー]?\s*0*\d{1,9}|[#＃]\s*\d{1,9})"
 _WORD = "|".join(sorted((re.escape(word) for word, action in WORDS.items() if action != "new"), key=len, reverse=True))
 _TAIL = r"(?:で|に|を)?(?:お願いします|お願い|願います|してください|して下さい|します|です)?[\s。．.!！]*"
+# 「終結でお願いします INC-1」: the request first, the number after it (a polite middle, never news words).
+_MIDDLE = r"(?:で|に|を)?(?:お願いします|お願い|願います|してください|して下さい)[、,\s]*"
 _NEAR = (re.compile(rf"(?P<ref>{_REF})\s*(?:の|を)?\s*(?P<word>{_WORD})(?![a-z]){_TAIL}", re.IGNORECASE),
-         re.compile(rf"/?(?P<word>{_WORD})(?![a-z])\s*(?P<ref>{_REF}){_TAIL}", re.IGNORECASE))
+         re.compile(rf"/?(?P<word>{_WORD})(?![a-z])\s*(?P<ref>{_REF}){_TAIL}", re.IGNORECASE),
+         re.compile(rf"(?P<word>{_WORD}){_MIDDLE}(?P<ref>{_REF})(?:の件)?[\s。．.!！]*", re.IGNORECASE))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from bot.clock import FixedClock
 from bot.scheduler import ScheduledWork
 from bot.triage.audit import run_daily_audit
 from bot.triage.retention import RetentionPolicy
-from tests.lineworks.harness import PR, PR_ROOM, STAFF, SUMMARY_ROOM, LwEnv, quick_data, text_of
+from tests.lineworks.harness import OTHER, PR, PR_ROOM, STAFF, SUMMARY_ROOM, LwEnv, quick_data, text_of
 from tests.lineworks.test_lineworks_scenarios import REPORTS, STAFF_ID, step_cards
 
 
@@ -132,7 +132,8 @@ def test_the_daily_audit_is_posted(lw: LwEnv) -> None:
 
 def test_earlier_notices_keep_their_acknowledge_button_in_the_pr_room(lw: LwEnv) -> None:
     lw.say(STAFF, REPORTS["flaming"])
-    lw.say(STAFF, REPORTS["account_takeover"])
+    # Another reporter: her own second 1:1 message without a URL is asked 続報 or new first (session 22)
+    lw.say(OTHER, REPORTS["account_takeover"])
     first, second = sorted(view.id for view in lw.runtime.triage.queries.list(None))
     latest = lw.to_room(PR_ROOM)[-1]
     labels = [item["action"]["label"] for item in latest["quickReply"]["items"]]

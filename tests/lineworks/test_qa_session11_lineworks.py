@@ -137,12 +137,13 @@ def test_what_a_step_asks_to_record_can_be_kept_on_the_incidents_timeline(lw: Lw
     said = "広報広聴課と協議しました。反論はせず、除雪計画の説明を追記する方向です。"
     lw.say(STAFF, said)
     question = lw.to_user(STAFF)[-1]
-    [note] = [d for d in quick_data(question) if pb.decode(d).action == pb.NOTE]
-    lw.press(STAFF, note)
-    lw.press(STAFF, note)  # pressed twice: recorded once
-    notes = [e for e in lw.runtime.triage.queries.timeline(view.id, None) if e.type == "note"]
+    # Her one open incident, under a day old: asked 続報 or new (session 22, as Slack's DM asks), 続報 records it.
+    [followup] = [d for d in quick_data(question) if pb.decode(d).action == pb.FOLLOWUP and d.endswith("|followup")]
+    lw.press(STAFF, followup)
+    lw.press(STAFF, followup)  # pressed twice: recorded once
+    notes = [e for e in lw.runtime.triage.queries.timeline(view.id, None) if e.type == "followup"]
     assert [e.data.get("text") for e in notes] == [said]
-    assert "INC-0001 のタイムラインに記録しました" in "\n".join(text_of(c) for c in lw.to_user(STAFF)[-2:])
+    assert "INC-0001 の続報として記録し" in "\n".join(text_of(c) for c in lw.to_user(STAFF)[-3:])
     assert len(lw.runtime.triage.queries.list(None)) == 1
     lw.say(OTHER, said)  # someone with no incident of their own: only the kinds
     assert not [d for d in quick_data(lw.to_user(OTHER)[-1]) if pb.decode(d).action == pb.NOTE]

@@ -149,7 +149,8 @@ def test_a_status_question_in_the_report_room_is_answered_in_the_askers_1to1_cha
     lw.say(OTHER, "INC-0001 の状況どうなってますか？", REPORT_ROOM)
     said = "\n".join(text_of(content) for content in lw.to_user(OTHER))
     assert "【状況】INC-0001（炎上）" in said
-    lw.say(STAFF, "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです")
+    # 「新規」: her second 1:1 message without a URL is otherwise asked 続報 or new first (session 22)
+    lw.say(STAFF, "新規 市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿しました。情報漏えいです")
     before = len(lw.to_user(STAFF))
     lw.say(STAFF, "INC-0002 の状況は？", REPORT_ROOM)
     [told] = [text_of(content) for content in lw.to_user(STAFF)[before:]]
@@ -165,7 +166,7 @@ def test_a_field_prompt_and_its_receipt_name_their_incident(lw: LwEnv) -> None:
     from bot.adapters.lineworks import postback as pb
 
     lw.say(STAFF, "市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/821")
-    lw.say(STAFF, "市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿してしまいました。情報漏えいです")
+    lw.say(STAFF, "新規 市のFacebookに住民の個人情報（氏名と住所）が写った写真を誤って投稿しました。情報漏えいです")
     [first, _] = sorted(view.id for view in lw.runtime.triage.queries.list(None))
     step = lw.runtime.triage.steps.current(first, f"lineworks:{STAFF}")
     url = next(item for item in step.inputs if item.type == "url")

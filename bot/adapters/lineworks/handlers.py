@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import identity
 from bot.adapters.lineworks import postback as pb
+from bot.adapters.lineworks.acks import acknowledge_typed
 from bot.adapters.lineworks.callbacks import (
     TEXT_LIMIT,
     CallbackEvent,
@@ -31,12 +32,11 @@ from bot.adapters.lineworks.callbacks import (
 from bot.adapters.lineworks.inputs import Inputs
 from bot.adapters.lineworks.review import Reviews
 from bot.adapters.lineworks.target import PLATFORM, Target, member_id
-from bot.delivery import command_run, commands, controls, plan
+from bot.delivery import command_run, commands, controls, plan, typed
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
 from bot.delivery.refusals import Refusals
 from bot.delivery.resume import resume_all
-from bot.delivery.status_question import asked_about
 from bot.ports import Actor, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help
 from bot.triage.core import StorageUnavailable
@@ -109,10 +109,14 @@ class Handlers:
         source = event.source
         assert source.user_id is not None
         if not source.direct and source.channel_id not in self.adapter.settings.report_channels:
-            return  # other rooms the bot was invited to are conversation, not reports
+            # Other rooms (the PR room) are conversation, not reports; a PR member's 「確認 INC-0001」 acknowledges.
+            acknowledge_typed(self, source.user_id, event.text, private=False)
+            return
         if event.too_long:  # more than the core keeps: the member splits it (nothing clipped, nothing dropped)
             self.adapter.tell(source.user_id, self.render.messages([self.render.w(
                 "too_long", length=f"{event.too_long:,}", limit=f"{TEXT_LIMIT:,}")]))
+            return
+        if not event.attachments and acknowledge_typed(self, source.user_id, event.text, private=source.direct):
             return
         if source.direct:
             if event.attachments:  # a file is never help or a field's answer: it goes on as a report, unless a
@@ -128,10 +132,7 @@ class Handlers:
                     or self.reviews.answer_text(source.user_id, event.text):
                 self.inputs.mark_answered(event.key)
                 return
-        elif not event.attachments and (asked := asked_about(event.text)) is not None:
-            # 「INC-0001 の状況は？」 in a report room: answered in the asker's 1:1 chat, as Slack answers it privately
-            # (a restricted incident's standing only when asked in the 1:1 chat).
-            self.command(source.user_id, commands.Command("status", asked), private=False)
+        elif not event.attachments and self.room_command(source.user_id, event.text):
             return
         # 終結 / 対象外 / 権限付与 / 再開 / 新規 typed in the 1:1 chat, as on Slack and Teams: never a report.
         read = self.typed_command(event.text) if source.direct and not event.attachments else None
@@ -145,9 +146,23 @@ class Handlers:
         # A 1:1 message is explicit intent (never dropped); a report room's message may be chatter.
         report = ReportInput(text=read.text if read else event.text, reporter=actor, idempotency_key=event.key,
                              conversation=source.reply_to.conversation(), explicit=source.direct,
-                             attachments=event.attachments, force_new=read is not None, by_act=read is not None)
+                             attachments=event.attachments, force_new=read is not None, by_act=read is not None,
+                             private=source.direct)  # her next 1:1 message: news on her open incident, or new?
         # The same callback again answers with the first outcome: its plan finishes what a crash left unposted.
         self.show_report(self.triage.incidents.report(report), report)
+
+    def room_command(self, user: str, text: str) -> bool:
+        """A report room's 「INC-0001 の状況は？」「INC-0001 終結」「状況＃１」: read as Slack and Teams read a report
+        channel's post (bot/delivery/typed.py), run or refused in the sender's 1:1 talk (a restricted incident's
+        standing only when asked there); False for anything else (a report, or chatter)."""
+        read = typed.read(text, self.words, addressed=False)
+        if read.usage is not None:
+            self.adapter.tell(user, self.render.messages([read.usage]))
+            return True
+        if read.command is None:
+            return False
+        self.command(user, read.command, private=False)
+        return True
 
     def typed_command(self, text: str) -> commands.Command | commands.Usage | None:
         """A 1:1 text read as a command; Slack's 「/incident 」 before it, as staff used to Slack type it, is
@@ -203,6 +218,9 @@ class Handlers:
         where = report.conversation.channel if report.conversation else private
         in_room = where.startswith("channel:")
         view = outcome.incident
+        if outcome.followup_or_new is not None:  # 続報 / 新しい報告 / どちらでもない, in her 1:1 talk
+            self.inputs.offer_followup(outcome.followup_or_new, report)
+            return
         # A room message is a public message, but a room carries no thread: the conversation opens in the
         # reporter's 1:1 chat. The plan's rules for public messages apply (a restricted one: one neutral line in
         # the room; advice on unsending it, at the report or when corrected to a restricted kind).
@@ -266,6 +284,7 @@ class Handlers:
                    pb.ACK: lambda: self.acknowledge(event), pb.ASK: lambda: self.inputs.answer_ask(event),
                    pb.END: lambda: self.end(event), pb.FLAREUP: lambda: self.inputs.answer_flareup(event),
                    pb.NOTE: lambda: self.inputs.answer_note(event),
+                   pb.FOLLOWUP: lambda: self.inputs.answer_followup(event),
                    pb.REVIEW: lambda: self.reviews.start(event), pb.REVIEW_BLANK: lambda: self.reviews.blank(event),
                    pb.REVIEW_STOP: lambda: self.reviews.stop(event)}
         action = actions.get(data.action)

@@ -6,6 +6,7 @@ State lives in the database (bot/triage/memos.py), so a restart loses nothing:
   lineworks:answers:<incident>:<step>:<user>   answers collected so far, handed to the core on 「完了」
   lineworks:ask:<token>                        the message a question is about (text, room, intent)
   lineworks:flareup:<token>                    the message a reopen-or-new question is about (the same)
+  lineworks:followup:<token>                   the 1:1 message a 続報-or-new question is about (the same)
   lineworks:answered:<callback key>            a 1:1 text taken as an answer (the same callback again asks nothing)
 The core validates the answers when the step is completed; its refusal shows the step again with it.
 """
@@ -20,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 from bot.adapters.lineworks import postback as pb
 from bot.adapters.lineworks.callbacks import PostbackPress
 from bot.adapters.lineworks.render import with_quick_reply
-from bot.adapters.lineworks.target import PLATFORM, member_id
-from bot.delivery import flareup, plan
+from bot.adapters.lineworks.target import PLATFORM, Target, member_id
+from bot.delivery import flareup, followup_choice, plan
 from bot.ports import Actor, AskIfReport, ConversationRef, InputSpec, ReopenOrNew, ReportInput, StepView
 from bot.triage.core import InvalidRequest, StorageUnavailable, WrongKind
+from bot.triage.followup_choice import answered, key_of
 from bot.triage.short_input import choice_value
 
 if TYPE_CHECKING:
@@ -252,6 +254,32 @@ class Inputs:
             self.adapter.tell(user, self.render.messages(outcome.messages))
             return
         report = ReportInput(text=str(asked["text"]), reporter=actor, conversation=where)
+        self.handlers.show_report(outcome, report)
+
+    def offer_followup(self, choice: ReopenOrNew, report: ReportInput) -> None:
+        """Ask in her 1:1 talk whether her message is news on her open incident, a new report or neither."""
+        self.adapter.tell(report.reporter.user_id, self.render.followup(choice, self._remembered("followup", report)))
+
+    def answer_followup(self, event: PostbackPress) -> None:
+        """続報 / 新しい報告 / どちらでもない pressed: the remembered message recorded, reported or left (the core
+        decides, keyed by the message: a second press replays the first outcome)."""
+        data, user = event.data, event.source.user_id
+        assert user is not None
+        asked, actor = self.memos.recall(f"lineworks:followup:{data.token}"), self.adapter.actor(user)
+        if asked is None or asked.get("user") != actor.user_id or not followup_choice.is_choice(data.kind):
+            self.adapter.tell(user, self.render.ask_gone())
+            return
+        home = Target.user(member_id(actor.user_id)).encode()
+        report = ReportInput(text=str(asked["text"]), reporter=actor, explicit=True,
+                             idempotency_key=key_of(home, data.token),
+                             conversation=ConversationRef(PLATFORM, home))
+        followup = None if data.kind == followup_choice.NEITHER else data.kind == followup_choice.FOLLOWUP
+        outcome = answered(self.handlers.triage.incidents, data.incident_id, report, followup=followup)
+        if outcome.incident is None and outcome.ask is None:
+            self.adapter.tell(user, self.render.messages(outcome.messages))
+            return
+        if outcome.duplicate and not (outcome.created or outcome.merged):  # pressed again: the first press counted
+            self.adapter.tell(user, self.render.duplicate())
         self.handlers.show_report(outcome, report)
 
     def answer_ask(self, event: PostbackPress) -> None:

@@ -52,7 +52,7 @@ from bot.presenting import plain_words
 
 log = logging.getLogger("incident_bot.lineworks")
 # The quick replies of 「報告しますか？」 (its kinds and 「INC-0001 の記録に残す」): never carried to later messages.
-QUESTION = (pb.ASK, pb.NOTE)
+QUESTION = (pb.ASK, pb.NOTE, pb.FOLLOWUP)
 SERVER_RETRIES = 3  # 5xx / network: tried this many more times, with backoff, before the delivery fails
 TOLD = "lw_told"  # ledger purposes of changes sent as new messages
 
@@ -145,6 +145,9 @@ class LineWorksPort:
                 merged = [*own, *earlier][:QUICK_REPLY_LIMIT]
                 if len(merged) == len(own):
                     return messages
+                left = [pb.decode(item["action"]["data"]).incident_id for item in earlier[len(merged) - len(own):]]
+                if left:  # no button for the oldest ones: how to acknowledge them by typing (acks.py)
+                    return [*messages, {**self.render.ack_overflow(left), "quickReply": {"items": merged}}]
                 return [*messages[:-1], {**messages[-1], "quickReply": {"items": merged}}]
             items = self._controls.get(key)
         return [*messages[:-1], {**messages[-1], "quickReply": {"items": items}}] if items else messages

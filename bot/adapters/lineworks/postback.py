@@ -21,6 +21,8 @@ REVIEW, REVIEW_BLANK, REVIEW_STOP = "v", "vb", "vx"
 DECLINE = "none"  # the ASK answer 「報告ではない」 (no kind is called that)
 FLAREUP = "f"  # a resolved incident's post reported again: reopen it or report a new one (bot/delivery/flareup.py)
 NOTE = "n"  # 「報告しますか？」 answered 「INC-0001 の記録に残す」: the message goes on that incident's timeline
+# A reporter's next 1:1 message: 続報 / 新しい報告 / どちらでもない (bot/delivery/followup_choice.py)
+FOLLOWUP = "o"
 # Action -> the fields after it.
 SHAPES: dict[str, tuple[str, ...]] = {
     DONE: ("incident", "kind", "step"),
@@ -34,6 +36,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     ASK: ("token", "kind"),  # the remembered question (bot/triage/memos.py) and the chosen kind
     FLAREUP: ("incident", "token", "kind"),  # the resolved incident, the remembered message, reopen or new
     NOTE: ("incident", "token"),  # the member's open incident and the remembered message
+    FOLLOWUP: ("incident", "token", "kind"),  # her open incident, the remembered message, the choice
     REVIEW: ("incident",),
     REVIEW_BLANK: ("incident",),
     REVIEW_STOP: ("incident",),
@@ -117,6 +120,6 @@ def decode(data: str) -> Postback:
                     index=int(raw.get("index", "-1")), level=int(raw.get("level", "0")))
 
 __all__ = ["PREFIX", "DATA_LIMIT", "DONE", "SKIP", "INPUT", "CHOICE", "KIND", "ACK", "END", "CANCEL", "ASK", "DECLINE",
-           "FLAREUP",
+           "FLAREUP", "FOLLOWUP", "NOTE",
            "REVIEW", "REVIEW_BLANK", "REVIEW_STOP",
            "Postback", "PostbackError", "encode", "decode", "is_ours"]

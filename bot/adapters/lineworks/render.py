@@ -19,6 +19,7 @@ from bot.adapters.lineworks import postback as pb
 from bot.delivery import layout
 from bot.delivery.flareup import REOPEN
 from bot.delivery.flareup import choices as flareup_choices
+from bot.delivery.followup_choice import buttons as followup_buttons
 from bot.delivery.refusals import Refusals
 from bot.i18n import Catalog
 from bot.ports import AskIfReport, IncidentView, InputSpec, Notification, ReopenOrNew, StepView
@@ -192,6 +193,15 @@ class Renderer:
         contents[-1] = with_quick_reply(contents[-1], items)
         return contents
 
+    def followup(self, choice: ReopenOrNew, token: str) -> list[Content]:
+        """The 続報 / 新しい報告 / どちらでもない question (bot/delivery/followup_choice.py) as quick replies posting
+        back her incident, the remembered message's token and the choice."""
+        items = [quick_action(button.label, pb.encode(pb.FOLLOWUP, choice.incident_id, token, button.value),
+                              button.label) for button in followup_buttons(choice)]
+        contents = self.messages([choice.question])
+        contents[-1] = with_quick_reply(contents[-1], items)
+        return contents
+
     def ask_gone(self) -> list[Content]:
         return self.messages([self.w("ask.gone")])
 
@@ -296,7 +306,8 @@ class Renderer:
         if note.topic not in (FLAREUP_TOPIC, REOPENED):  # a flare-up opens no steps; a reopen's go on as they were
             lines.append(_line(self.w("pr.in_chat"), color=MUTED_COLOR, size="xs"))
         if note.acknowledgeable and note.topic != FLAREUP_TOPIC:  # everyone in the room sees the control: whose it is
-            lines.append(_line(self.w("pr.ack_who"), color=MUTED_COLOR, size="xs"))  # (the core refuses the rest)
+            # (the core refuses the rest); a restart carries no earlier buttons, so how to type it is said too
+            lines.append(_line(self.w("pr.ack_who", ref=incident_ref(note.incident_id)), color=MUTED_COLOR, size="xs"))
         contents = [card(f"{note.title}\n{note.body}", note.title, lines), *self.messages(rest)]
         if note.topic == FLAREUP_TOPIC:  # PR reopens with a quick reply (or by typing 再開 INC-0001)
             label = self.t("report.reopen_choice", ref=incident_ref(note.incident_id))
@@ -318,6 +329,11 @@ class Renderer:
         [content] = self.messages([f"{said}\n{offer}"])
         return [with_quick_reply(content, [quick_action(self.w("pr.end", ref=view.ref), pb.encode(pb.END, view.id),
                                                         self.w("pr.end_shown"))])]
+
+    def ack_overflow(self, incidents: Sequence[int]) -> Content:
+        """Said under a room's notices when their 「確認しました」 outnumber the quick replies LINE WORKS shows."""
+        refs = [incident_ref(incident) for incident in sorted(incidents)]
+        return text(self.w("pr.ack_overflow", refs="、".join(refs), first=refs[0]))
 
     def restricted_now(self, view: IncidentView) -> list[Content]:
         """A notice that an earlier notification's report text must not be spread (it cannot be retracted)."""
