@@ -82,3 +82,18 @@ def test_a_sound_record_carries_no_warning(runtime: Runtime, clock: FixedClock) 
     desk = RecordsDesk(runtime.triage.deps)
     report = _docx_text(desk.report_file(1, PR, "docx").content)
     assert "【注意】" not in report and "一致しません" not in report
+
+
+def test_a_restricted_incident_of_another_kind_is_not_called_a_leak(runtime: Runtime, clock: FixedClock) -> None:
+    """Walk (medium): the なりすまし restricted by its answer, and a leak PR corrected to 炎上 (still restricted), read
+    「種別：なりすまし」 then 「情報漏えいの案件のため、報告の本文は…転記しません」 and 「メモを残しました（情報漏えいの
+    案件のため…）」: a 課長 reads the kind as wrong.
+    What holds for every restricted incident is the restriction."""
+    chat = _impersonation(runtime, clock)
+    chat.handle("/as staff")
+    chat.handle("/note 偽アカウントのDMで市民の山本 花子さん（080-3333-4444）が住所を送ってしまった")
+    report = _docx_text(RecordsDesk(runtime.triage.deps).report_file(1, PR, "docx").content)
+    assert "種別：なりすまし" in report
+    assert "情報漏えいの案件" not in report, [line for line in report.splitlines() if "情報漏えいの案件" in line]
+    assert "閲覧制限付きの案件のため、報告の本文はこの報告書に転記しません" in report
+    assert "メモを残しました（閲覧制限付きの案件のため" in report and "山本" not in report

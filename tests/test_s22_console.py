@@ -1,0 +1,36 @@
+"""Console walk s22 (docs/qa/session22_walk_console.md): scenarios nobody scripted, at the console."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.adapters.console import ConsoleChat
+from bot.clock import JST, FixedClock
+from bot.config import ConsoleSettings, ConsoleUser
+from bot.wiring import Runtime
+from tests.conftest import PR, SECURITY, STAFF
+
+USERS = ConsoleSettings(users={
+    "staff": ConsoleUser(id=STAFF, name="担当 山田"), "pr": ConsoleUser(id=PR, name="広報 佐藤"),
+    "security": ConsoleUser(id=SECURITY, name="情報セキュリティ 鈴木"),
+}, default_user="staff")
+REPORT = "市の公式Instagramの投稿に批判コメントが殺到しています https://www.instagram.com/p/ABC123/"
+
+
+def test_the_acknowledgement_is_dated_with_its_weekday_as_everything_else(runtime: Runtime,
+                                                                          clock: FixedClock) -> None:
+    """Walk (low, carried from s21 Slack #11): 「広報 佐藤 さんが確認しました（2026年12月6日 20:05）」 and
+    /status's 通知・確認 had no 曜日, while the earlier-incident line says 「2026年12月1日（火）」 and every record
+    「令和8年12月6日（日）20:05」: whether PR acknowledged on a Sunday night is what the reader needs."""
+    clock.set(datetime(2026, 12, 6, 20, 0, tzinfo=JST))  # a Sunday evening
+    chat = ConsoleChat(runtime.triage, USERS)
+    chat.handle(REPORT)
+    chat.handle("/as pr")
+    clock.advance(minutes=5)
+    acked = chat.handle("/ack")
+    assert "確認しました（2026年12月6日（日）20:05）" in acked, acked
+    status = chat.handle("/status 1")
+    assert "通知: 広報広聴課（2026年12月6日（日）20:00）" in status, status
+    assert "確認: 広報 佐藤 さん（2026年12月6日（日）20:05）" in status, status
+    listed = chat.handle("/list")
+    assert "2026年12月6日（日）20:00" in listed, listed
