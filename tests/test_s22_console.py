@@ -34,3 +34,14 @@ def test_the_acknowledgement_is_dated_with_its_weekday_as_everything_else(runtim
     assert "確認: 広報 佐藤 さん（2026年12月6日（日）20:05）" in status, status
     listed = chat.handle("/list")
     assert "2026年12月6日（日）20:00" in listed, listed
+
+
+def test_the_step_list_says_why_numbers_are_missing(runtime: Runtime, clock: FixedClock) -> None:
+    """Walk (low): /steps under 【手順 1/8】 listed 1–5 then 「8. [未完了] 利用に支障を来す場合は…」:
+    6 and 7 looked lost. They are the steps that apply only on some answers (the count N holds them, s17 #15)."""
+    chat = ConsoleChat(runtime.triage, USERS)
+    assert "【手順 1/8】" in chat.handle("市の公式Xの投稿が炎上しています。批判が殺到しています https://x.com/city/status/123")
+    listed = chat.handle("/steps")
+    numbers = [line.split(".", 1)[0] for line in listed.splitlines() if line[:1].isdigit()]
+    assert numbers == ["1", "2", "3", "4", "5", "8"], listed
+    assert "※ 手順 6・7 は、回答により必要になった場合に加わる手順です" in listed, listed
