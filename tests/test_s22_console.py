@@ -45,3 +45,22 @@ def test_the_step_list_says_why_numbers_are_missing(runtime: Runtime, clock: Fix
     numbers = [line.split(".", 1)[0] for line in listed.splitlines() if line[:1].isdigit()]
     assert numbers == ["1", "2", "3", "4", "5", "8"], listed
     assert "※ 手順 6・7 は、回答により必要になった場合に加わる手順です" in listed, listed
+
+
+def test_a_line_that_says_it_is_another_matter_is_a_new_report_not_a_note(runtime: Runtime,
+                                                                          clock: FixedClock) -> None:
+    """Walk (medium): while the デマ INC-0001 waited on its first step, staff typed 「別件ですが、市の公式LINE
+    アカウントのパスワードが変更されていて…乗っ取られたかもしれません」 (no URL): it became a note on the デマ;
+    nobody was told of a takeover until they read the hint and typed it again with /report."""
+    chat = ConsoleChat(runtime.triage, USERS)
+    chat.handle("市の公式Facebookで、給付金の申請期限が「明日まで」という誤った情報が拡散しています "
+                "https://www.facebook.com/asahikawa/posts/555")
+    said = chat.handle("別件ですが、市の公式LINEアカウントのパスワードが変更されていてログインできません。"
+                       "乗っ取られたかもしれません")
+    assert "INC-0002 を受け付けました" in said, said
+    assert chat.focus == 2
+    assert "note" not in [entry.type for entry in runtime.triage.queries.timeline(1, PR)]
+    # A remark on the incident itself stays a note, as a reply in its thread would.
+    chat.handle("/open 1")
+    kept = chat.handle("まとめサイトにも転載されています")
+    assert "INC-0001 のタイムラインに記録しました" in kept, kept
