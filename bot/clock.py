@@ -50,13 +50,14 @@ def to_jst(value: datetime) -> datetime:
 
 
 def format_jst(value: datetime | None, locale: str = "ja") -> str:
-    """A date and time in Asia/Tokyo, e.g. 2026年11月20日 14:05 or 2026-11-20 14:05 JST."""
+    """A date and time in Asia/Tokyo with its weekday, as the records give it (whether it was a Sunday night
+    matters): 2026年11月20日（金）14:05 or Fri 2026-11-20 14:05 JST."""
     if value is None:
         return "—"
     local = to_jst(value)
     if locale == "ja":
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-    return f"{local:%Y-%m-%d %H:%M} JST"
+        return f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS_JA[local.weekday()]}）{local:%H:%M}"
+    return f"{WEEKDAYS_EN[local.weekday()]} {local:%Y-%m-%d %H:%M} JST"
 
 
 def format_day(value: date | datetime, locale: str = "ja") -> str:

@@ -49,11 +49,13 @@ def save_whole(path: Path, content: bytes) -> None:
 def emit(runtime: Runtime, file: RecordFile, fmt: str, output: str | None, stdout: TextIO) -> int:
     """Write a RecordFile, then say (exit 1) when the chain no longer vouches for its records."""
     code = _write(runtime, file, fmt, output, stdout)
+    cat = runtime.triage.catalog
     if code == 0 and file.suspect:
-        stdout.write(runtime.triage.catalog.t("records.file.tampered", what=file.title,
-                                              seqs=", ".join(str(seq) for seq in file.suspect)) + "\n")
-        return 1
-    return code
+        stdout.write(cat.t("records.file.tampered", what=file.title,
+                           seqs=", ".join(str(seq) for seq in file.suspect)) + "\n")
+    if code == 0 and file.mismatch:  # the row was edited behind a sound chain: the file is as untrustworthy
+        stdout.write(cat.t("records.file.mismatch", what=file.title, items=file.mismatch) + "\n")
+    return 1 if code == 0 and (file.suspect or file.mismatch) else code
 
 
 def _write(runtime: Runtime, file: RecordFile, fmt: str, output: str | None, stdout: TextIO) -> int:

@@ -182,7 +182,8 @@ def test_a_leaks_report_does_not_copy_its_notes(runtime_factory: Callable[..., R
     for file in (desk.report_file(leak.id, None, "md"), desk.report_for_recipient(leak.id, "slack:U_COL", "md")):
         report = file.content.decode()
         assert "090-1234-5678" not in report
-        assert "同僚 高橋がメモを残しました（情報漏えいの案件のため、メモの本文はこの報告書に転記しません）。" in report
+        assert ("同僚 高橋がメモを残しました（閲覧制限付きの案件のため、メモの本文はこの報告書に転記しません）。"
+                in report)
     document = docx.Document(io.BytesIO(desk.report_file(leak.id, None, "docx").content))
     assert not any("090-1234-5678" in cell.text for table in document.tables for row in table.rows
                    for cell in row.cells)

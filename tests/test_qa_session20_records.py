@@ -214,7 +214,7 @@ def test_a_leaks_report_copies_no_free_text_answer_nor_draft_text(runtime: Runti
         text = _docx_text(file.content) if fmt == "docx" else file.content.decode("utf-8")
         for leaked in LEAKED:
             assert leaked not in text, (fmt, leaked)
-        assert "漏えいした（おそれのある）情報の種類と範囲「（情報漏えいの案件のため転記しません）」" in text
+        assert "漏えいした（おそれのある）情報の種類と範囲「（閲覧制限付きの案件のため転記しません）」" in text
         assert "「個人情報」" in text  # a choice says what kind of thing, never whose
         assert "情報漏えい 内部報告（取扱注意）" in text and "文面はこの報告書に転記しません" in text
     # The timeline stays the complete working log (session 18 #12): the auditor's file keeps what was typed.

@@ -20,6 +20,10 @@ from bot.triage.service import Triage
 from bot.triage.urls import first_url, source_key
 
 PLATFORM = "console"
+# A line opening by saying it is another matter (「別件ですが、…」): the console has no channel apart from the
+# incident's "thread", so such a line is a new report, never a note on the incident in focus.
+ANOTHER_MATTER = re.compile(r"^(別件|別の件|別の案件|別のトラブル|もう[一1]件|(another|separate|different) "
+                            r"(matter|issue|incident|problem))", re.IGNORECASE)
 # One line longer than this is refused (the core keeps 40,000 characters of a report; refusing says so).
 MAX_LINE = 40_000
 
@@ -120,9 +124,11 @@ def parse_answers(rest: str, locale: str) -> dict[str, str]:
 
 def remark_on(triage: Triage, incident_id: int, user: str, line: str) -> StepView | None:
     """The open step a typed line is a remark on (a note, as a reply in a thread), None when no step is open or
-    the line is worded as a report about another post than the incident's (a console has no thread to tell them
-    apart: that is a new report). An incident without a post of its own keeps the line."""
+    the line is worded as a report about another post than the incident's, or says it is another matter (a console
+    has no thread to tell them apart: that is a new report). An incident without a post of its own keeps the line."""
     step = triage.steps.current(incident_id, user)
+    if step is not None and ANOTHER_MATTER.match(short_input.fold(line).lstrip()):
+        return None
     url, post = first_url(line), triage.queries.view(incident_id, user).source_url if step else None
     if step is None or url is None or not post or source_key(url) == source_key(post):
         return step

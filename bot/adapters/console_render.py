@@ -40,7 +40,13 @@ def render_step(step: StepView, t: Callable[..., str]) -> str:
 def render_steps(triage: Triage, incident_id: int, user: str) -> str:
     """/steps: each step of the incident's playbook with how far it is."""
     views = triage.steps.views(incident_id, user)
-    return "\n".join(f"{v.index}. [{triage.catalog.label('step_status', v.status)}] {v.title}" for v in views)
+    lines = [f"{v.index}. [{triage.catalog.label('step_status', v.status)}] {v.title}" for v in views]
+    # N counts the steps that may still apply (s17 #15): the ones not listed are conditional, not lost.
+    gaps = sorted(set(range(1, max((v.total for v in views), default=0) + 1)) - {v.index for v in views})
+    if gaps:
+        lines.append(triage.catalog.t("console.steps_conditional",
+                                      numbers=triage.catalog.t("console.steps_joiner").join(map(str, gaps))))
+    return "\n".join(lines)
 
 
 def render_ask(ask: AskIfReport, t: Callable[..., str]) -> str:

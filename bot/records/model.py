@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import to_jst
 from bot.ports import DraftView, IncidentView
-from bot.records.integrity import suspect_seqs
+from bot.records.integrity import row_mismatches, suspect_seqs
 from bot.triage.actors import actor_names
 from bot.triage.core import CoreDeps, all_answers, load_incident, render_context, reporter_ids, step_states
 from bot.triage.queries import IncidentQueries, TimelineEntry
@@ -44,6 +44,7 @@ class IncidentRecord:
     erasure: dict[str, int] | None = None
     closed_at: datetime | None = None
     suspect: tuple[int, ...] = ()  # chain problems around its events: the file must say so
+    mismatch: tuple[str, ...] = ()  # the incident's row differs from its chain (edited behind it): said too
 
 
 def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> IncidentRecord:
@@ -58,6 +59,8 @@ def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> Inciden
         names = _names(session, incident) if visible else {}
         steps = _steps(deps, session, incident) if visible else ()
         suspect = suspect_seqs(session, incident_id)
+    with deps.sessions.begin() as session:  # its own session: the replay reads every event in batches
+        mismatch = row_mismatches(session, incident_id, deps.catalog)
     review = next((e for e in reversed(entries) if e.type == REVIEW_EVENT and not e.redacted and e.data), None)
     erasure = next((e for e in reversed(entries) if e.type == "erased"), None)
     return IncidentRecord(
@@ -68,6 +71,7 @@ def load_record(deps: CoreDeps, incident_id: int, viewer: str | None) -> Inciden
         erasure={k: int(v) for k, v in erasure.data.items() if isinstance(v, int)} if erasure else None,
         closed_at=incident.closed_at,
         suspect=suspect,
+        mismatch=mismatch,
     )
 
 

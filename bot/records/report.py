@@ -175,13 +175,19 @@ def _history_text(cat: Catalog, restricted: bool, line: Line) -> str:
 
 def suspect_warning(deps: CoreDeps, record: IncidentRecord, key: str = "records.report.tampered") -> str:
     """The warning a file made from records the chain no longer vouches for carries ("" when sound)."""
-    if not record.suspect:
-        return ""
     cat = deps.catalog
+    mismatch = cat.t("records.mismatch.lead", items=mismatch_items(deps, record)) if record.mismatch else ""
+    if not record.suspect:
+        return mismatch
     warning = cat.t(key, seqs=", ".join(str(seq) for seq in record.suspect), mark=cat.t("records.tampered_row").strip())
     present = {entry.seq for entry in record.entries}
     missing = [str(seq) for seq in record.suspect if seq not in present]  # no row to mark: say so apart
-    return warning + (cat.t("records.missing_rows", seqs=", ".join(missing)) if missing else "")
+    return warning + (cat.t("records.missing_rows", seqs=", ".join(missing)) if missing else "") + mismatch
+
+
+def mismatch_items(deps: CoreDeps, record: IncidentRecord) -> str:
+    """The row's differences from the chain, one list (「重大度「低」（タイムラインの記録では「高」）、…」)."""
+    return deps.catalog.t("records.answer_separator").join(record.mismatch)
 
 
 def suspect_file_warning(deps: CoreDeps, record: IncidentRecord) -> str:

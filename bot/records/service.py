@@ -18,7 +18,7 @@ from bot.ports import Actor
 from bot.records.model import REVIEW_EVENT, IncidentRecord, load_record, reporters_of
 from bot.records.render_docx import render_docx
 from bot.records.render_md import render_md
-from bot.records.report import build_report, step_headers, step_rows, suspect_file_warning
+from bot.records.report import build_report, mismatch_items, step_headers, step_rows, suspect_file_warning
 from bot.records.sentences import Describer, default_calendar, mark_suspect
 from bot.records.tables import incidents_xlsx, timeline_csv, timeline_markdown, timeline_xlsx
 from bot.triage.access import PermissionDenied
@@ -52,6 +52,7 @@ class RecordFile:
     media_type: str
     title: str
     suspect: tuple[int, ...] = ()  # timeline records the chain no longer vouches for (the file says so)
+    mismatch: str = ""  # the incident's row differs from its chain: what differs (the file says so)
 
 
 class RecordsDesk:
@@ -111,7 +112,7 @@ class RecordsDesk:
                        timeline_csv(lines, cat).encode("utf-8") if fmt == "csv" else
                        timeline_markdown(view, lines, cat, warning, steps).encode("utf-8"))
         return RecordFile(f"{view.ref}-timeline.{fmt}", content, MEDIA_TYPES[fmt],
-                          cat.t("records.file.timeline", ref=view.ref), rec.suspect)
+                          cat.t("records.file.timeline", ref=view.ref), rec.suspect, mismatch_items(self.deps, rec))
 
     def report_file(self, incident_id: int, viewer: str | None, fmt: str = "docx", *,
                     calendar: str | None = None) -> RecordFile:
@@ -146,7 +147,8 @@ class RecordsDesk:
         report = build_report(self.deps, rec, calendar=calendar)
         content = render_docx(report) if fmt == "docx" else render_md(report).encode("utf-8")
         return RecordFile(f"{rec.view.ref}-report.{fmt}", content, MEDIA_TYPES[fmt],
-                          self.deps.catalog.t("records.file.report", ref=rec.view.ref), rec.suspect)
+                          self.deps.catalog.t("records.file.report", ref=rec.view.ref), rec.suspect,
+                          mismatch_items(self.deps, rec))
 
     def incidents_file(self, viewer: str | None, fmt: str = "xlsx", *, open_only: bool = False,
                        now: datetime | None = None) -> RecordFile:

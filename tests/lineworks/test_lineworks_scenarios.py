@@ -91,7 +91,7 @@ def test_every_kind_from_report_to_the_end_of_its_playbook(lw: LwEnv, kind: str)
         assert lw.runtime.triage.queries.view(incident_id, None).acknowledged_at is None
         # A PR member acknowledges: the room is told who and when (posts cannot be edited), the reporter too.
         lw.press(PR, ack, PR_ROOM)
-        assert "広報 太郎 さんが確認しました（2026年11月18日 10:00）" in text_of(lw.to_room(PR_ROOM)[-1])
+        assert "広報 太郎 さんが確認しました（2026年11月18日（水）10:00）" in text_of(lw.to_room(PR_ROOM)[-1])
         assert "広報 太郎" in text_of(lw.to_user(STAFF)[-1])
         lw.press(PR, ack, PR_ROOM)  # pressed again: nothing new in the room
         assert len(lw.to_room(PR_ROOM)) == 2

@@ -79,7 +79,7 @@ def test_every_kind_from_report_to_resolution(slack: SlackEnv, kind: str) -> Non
     # A PR member acknowledges: the PR message shows who and when instead of the button; the reporter is told.
     driver.click(PR, pr_message, "acknowledge")
     updated = fake.message(PR_CHANNEL, pr_message["ts"])
-    assert action_ids(updated) == [] and "広報 太郎 さんが確認しました（2026年11月18日 10:00）" in text_of(updated)
+    assert action_ids(updated) == [] and "広報 太郎 さんが確認しました（2026年11月18日（水）10:00）" in text_of(updated)
     told = fake.thread_messages(home, home_ts)[-1]
     assert told["text"].startswith(f"<@{STAFF}>") and "広報 太郎" in told["text"]
     assert len(fake.channel_messages(PR_CHANNEL)) == 1

@@ -75,7 +75,7 @@ def walk_steps(driver: TeamsDriver, user: User, conversation: str, *, submit: bo
             assert response.body["type"] == MESSAGE and response.body["value"] == "受け付けました。", response.body
         closed = fake.message(step["id"])
         assert "step_done" not in verbs(closed)  # updated in place (PUT), after the next step was posted
-        assert f"✅ 完了（{user.name}・2026年11月18日 10:00）" in card_text(closed)
+        assert f"✅ 完了（{user.name}・2026年11月18日（水）10:00）" in card_text(closed)
         assert len(headings) < 30
     return headings
 
@@ -134,7 +134,7 @@ def test_every_kind_from_report_to_resolution(teams: TeamsEnv, kind: str) -> Non
     assert accepted.status == 200 and accepted.body["type"] == MESSAGE
     updated = fake.message(pr_card["id"])
     assert fake.updates_of(pr_card["id"]) == 1 and verbs(updated) == []
-    assert "広報 太郎 さんが確認しました（2026年11月18日 10:00）" in card_text(updated)
+    assert "広報 太郎 さんが確認しました（2026年11月18日（水）10:00）" in card_text(updated)
     assert fake.calls_to("update", conversation=PR_CHANNEL, activity_id=pr_card["id"])
     assert "広報 太郎 さんが確認しました" in card_text(fake.posts_to(home)[-1])
     assert len(fake.posts_to(PR_CHANNEL)) == 1
