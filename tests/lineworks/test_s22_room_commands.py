@@ -76,3 +76,12 @@ def test_news_naming_an_incident_in_the_report_room_stays_a_report(lw: LwEnv) ->
     [view] = lw.runtime.triage.queries.list(None)
     assert view.status != lifecycle.CLOSED
     assert "access_denied" not in _timeline(lw, incident)
+
+
+def test_the_request_first_form_is_read_as_a_command_and_past_tense_stays_news() -> None:
+    """commands.near (every platform): 「終結でお願いします INC-1」 was None (a report) before."""
+    from bot.delivery.commands import near
+
+    assert near("終結でお願いします INC-1") == "終結 INC-1"
+    assert near("対応完了でお願いします、INC-0001の件。") == "対応完了 INC-0001"
+    assert near("終結しました INC-1") is None and near("INC-0001 終結しました") is None
