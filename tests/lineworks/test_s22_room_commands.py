@@ -56,6 +56,8 @@ def test_a_bystanders_close_in_the_report_room_is_refused_in_his_1to1_talk_and_r
     assert len(lw.to_room(REPORT_ROOM)) == room_before and len(lw.to_room(PR_ROOM)) == pr_before
     [refused] = [text_of(content) for content in lw.to_user(OTHER)]
     assert "権限" in refused and "記録" in refused, refused
+    # Away from the room, the refusal says which attempt it answers (the shared words name no incident).
+    assert "「対応完了 INC-0001」" in refused and "トークルーム" in refused, refused
 
 
 def test_a_glued_status_in_the_report_room_is_answered_in_the_askers_1to1_talk(lw: LwEnv) -> None:
