@@ -85,3 +85,14 @@ def test_someone_elses_press_is_refused(lw: LwEnv) -> None:
     lw.press(OTHER, _choice(question, "new"))
     assert len(lw.runtime.triage.queries.list(None)) == 1
     assert pb.decode(_choice(question, "new")).incident_id == 1
+
+
+def test_the_question_is_answered_after_a_restart(lw_factory) -> None:
+    """The asked message is kept in the database, not in the process: answered after a restart, nothing is lost."""
+    first = lw_factory()
+    question = _asked(first)
+    first.stop()
+    second = lw_factory(runtime=first.runtime)
+    second.press(STAFF, _choice(question, "new"))
+    views = second.runtime.triage.queries.list(None)
+    assert len(views) == 2 and any("電話番号" in view.text for view in views)

@@ -56,6 +56,8 @@ def test_a_bystanders_close_in_the_report_room_is_refused_in_his_1to1_talk_and_r
     assert len(lw.to_room(REPORT_ROOM)) == room_before and len(lw.to_room(PR_ROOM)) == pr_before
     [refused] = [text_of(content) for content in lw.to_user(OTHER)]
     assert "権限" in refused and "記録" in refused, refused
+    # Away from the room, the refusal says which attempt it answers (the shared words name no incident).
+    assert "「対応完了 INC-0001」" in refused and "トークルーム" in refused, refused
 
 
 def test_a_glued_status_in_the_report_room_is_answered_in_the_askers_1to1_talk(lw: LwEnv) -> None:
@@ -76,3 +78,12 @@ def test_news_naming_an_incident_in_the_report_room_stays_a_report(lw: LwEnv) ->
     [view] = lw.runtime.triage.queries.list(None)
     assert view.status != lifecycle.CLOSED
     assert "access_denied" not in _timeline(lw, incident)
+
+
+def test_the_request_first_form_is_read_as_a_command_and_past_tense_stays_news() -> None:
+    """commands.near (every platform): 「終結でお願いします INC-1」 was None (a report) before."""
+    from bot.delivery.commands import near
+
+    assert near("終結でお願いします INC-1") == "終結 INC-1"
+    assert near("対応完了でお願いします、INC-0001の件。") == "対応完了 INC-0001"
+    assert near("終結しました INC-1") is None and near("INC-0001 終結しました") is None

@@ -78,3 +78,9 @@ def test_after_a_restart_a_notice_says_how_to_acknowledge_one_whose_button_is_go
     assert "「確認 INC-0002」" in notice, notice
     second.say(PR, "確認 INC-0001", PR_ROOM)
     assert _acknowledged(second, 1)
+
+
+def test_help_says_pr_may_acknowledge_by_typing(lw: LwEnv) -> None:
+    lw.say(PR, "help")
+    said = "\n".join(text_of(content) for content in lw.to_user(PR))
+    assert "「確認 INC-0001」" in said and "続報" in said, said

@@ -38,7 +38,7 @@ from bot.delivery.intake import after_report
 from bot.delivery.refusals import Refusals
 from bot.delivery.resume import resume_all
 from bot.ports import Actor, IncidentView, Outcome, ReportInput
-from bot.presenting import failure_text, is_help
+from bot.presenting import failure_text, is_help, shorten
 from bot.triage.core import StorageUnavailable
 from bot.triage.short_input import fold
 
@@ -161,7 +161,7 @@ class Handlers:
             return True
         if read.command is None:
             return False
-        self.command(user, read.command, private=False)
+        self.command(user, read.command, private=False, typed=text)
         return True
 
     def typed_command(self, text: str) -> commands.Command | commands.Usage | None:
@@ -191,10 +191,10 @@ class Handlers:
             return None if self.adapter.client.member_known(raw) is False else user
         return person
 
-    def command(self, user: str, command: commands.Command, *, private: bool = True) -> None:
+    def command(self, user: str, command: commands.Command, *, private: bool = True, typed: str = "") -> None:
         """close / decline / grant / reopen / kind / status, run as on every platform (bot/delivery/command_run.py):
         its words to the sender, offers that no longer stand dropped, its plan delivered. `private`: typed in the
-        1:1 chat (not a room)."""
+        1:1 chat (not a room); `typed`: a room's text, quoted above a refusal told away from the room."""
         actor = self.adapter.actor(user)
         platform = self.platform if private else replace(self.platform, private=False)
         ran = command_run.run(self.triage, actor, command, platform, self.member(actor))
@@ -205,8 +205,11 @@ class Handlers:
         if ran.refused is None and command.action in ENDING and command.incident_id is not None:
             # Ended: no chat keeps carrying its buttons (an acknowledgement or a step pressed there would act on it).
             self.adapter.port.drop_everywhere(command.incident_id, None)
-        if ran.said:
-            self.adapter.tell(user, self.render.messages(list(ran.said)))
+        said = list(ran.said)
+        if said and ran.refused is not None and typed:
+            said[0] = self.render.w("room_refused", text=shorten(" ".join(typed.split()), 40)) + "\n" + said[0]
+        if said:
+            self.adapter.tell(user, self.render.messages(said))
         if ran.plan is not None:
             self.adapter.deliver(ran.plan, actor.user_id)
 
