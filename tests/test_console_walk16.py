@@ -62,7 +62,7 @@ def test_the_reporters_status_shows_the_step_not_a_card_elsewhere(runtime_factor
     chat.handle(FLAMING)
     shown = chat.handle("/status")
     assert "カード" not in shown and "個人チャット" not in shown, shown
-    assert "【手順 1/8】状況を記録する" in shown and "入力項目:" in shown
+    assert "【手順 1/6】状況を記録する" in shown and "入力項目:" in shown  # s22: 8 steps, at most 6 for one
 
 
 def test_reopen_is_refused_for_an_incident_still_open(runtime_factory: Callable[..., Runtime], sqlite_url: str,

@@ -13,7 +13,7 @@ from jinja2 import Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import ValidationError
 
-from bot.triage.playbook_models import Playbook, PlaybookError, Step
+from bot.triage.playbook_models import InputDef, Playbook, PlaybookError, Step
 from bot.triage.profiles import LOCALES, Profile, describe_validation_error, display_path
 from bot.triage.templating import CONTEXT_NAMES, answer_ids_used, expression_source, undeclared_names
 from bot.triage.validation_text import both, yaml_problem
@@ -24,6 +24,10 @@ SEVERITY_INPUTS: dict[str, frozenset[str]] = {
     "press": frozenset({"yes", "no", "unknown"}),
     "personal_data": frozenset({"yes", "no", "unknown"}),
 }
+# An input label asking whether personal data is involved (個人情報の有無, 個人が特定できる情報, personal data), not
+# one about the law or the office (個人情報保護委員会への報告, personal data protection).
+PERSONAL_DATA_LABEL = re.compile(r"個人情報(?!保護|の(?:保護|取扱))|個人が特定|個人を特定|"
+                                 r"personal (?:data|information)(?! protection)", re.IGNORECASE)
 TITLE_LINE = re.compile(r"^\{#\s*title:\s*(?P<title>.+?)\s*#\}")
 
 
@@ -162,7 +166,7 @@ def _check_clauses(keys: list[str], builtins: Mapping[str, Profile], pid: str, w
 
 
 def _check_input(
-    item: Any, where: str, step: Step, seen: dict[str, tuple[str, Step]], builtins: Mapping[str, Profile]
+    item: InputDef, where: str, step: Step, seen: dict[str, tuple[str, Step]], builtins: Mapping[str, Profile]
 ) -> None:
     """Input ids are unique in a playbook, except in per-profile variants of a step (disjoint profiles)."""
     if item.id in seen:
@@ -181,6 +185,36 @@ def _check_input(
     values = [c.value for c in item.choices]
     if len(set(values)) != len(values):
         raise PlaybookError(f"{where}.choices: duplicate choice values {values}")
+    _check_restricts(item, where)
+
+
+def asks_personal_data(item: InputDef) -> bool:
+    """Whether an input asks if personal data is involved (by its id or its label in either locale)."""
+    return item.id == "personal_data" or bool(PERSONAL_DATA_LABEL.search(f"{item.label.ja} {item.label.en}"))
+
+
+def _check_restricts(item: InputDef, where: str) -> None:
+    """A choice that restricts the incident (`restricts: true`) is marked; an input asking about personal data
+    marks one, or says `restricts: false` where no choice is to restrict (a municipality's own field id or choice
+    would otherwise never restrict the incident, silently)."""
+    marks = [choice.restricts for choice in item.choices]
+    if item.choices and all(marks):
+        raise PlaybookError(both(
+            f"{where}.choices: すべての選択肢に restricts: true があり、どれを選んでも閲覧制限になります。"
+            "個人情報が含まれることを示す選択肢（「含まれる」など）にだけ restricts: true を書いてください。",
+            f"{where}.choices: every choice has restricts: true, so any answer restricts the incident; mark only "
+            "the choice saying personal data is involved"))
+    if item.type == "choice" and asks_personal_data(item) and all(mark is None for mark in marks):
+        yes = next((i for i, choice in enumerate(item.choices)
+                    if choice.value == "yes" or choice.label.ja.startswith(("含まれる", "あり", "はい"))), 0)
+        raise PlaybookError(both(
+            f"{where}.choices[{yes}].restricts: 個人情報の有無を尋ねる入力ですが、閲覧制限にする選択肢がありません。"
+            f"個人情報が含まれることを示す選択肢に restricts: true を書いてください（その回答で案件を閲覧制限にし、"
+            f"公開の場所に内容を出さなくなります）。どの回答でも制限しない場合は、その選択肢に restricts: false と"
+            f"書いてください。",
+            f"{where}.choices[{yes}].restricts: this input asks about personal data but no choice restricts the "
+            f"incident; add restricts: true to the choice saying personal data is involved (or restricts: false "
+            f"where no answer is to restrict it)"))
 
 
 def _check_severity_inputs(playbook: Playbook, source: str) -> None:

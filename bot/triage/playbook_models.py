@@ -21,6 +21,9 @@ class Choice(_Model):
 
     value: str = Field(pattern=r"^[a-z0-9_]+$")
     label: LocalText
+    # Choosing it says personal data is exposed: the incident is restricted at once (restriction.py). An input
+    # asking about personal data marks each such choice true, or says false where none does (playbook_checks.py).
+    restricts: bool | None = None
 
 
 class InputDef(_Model):

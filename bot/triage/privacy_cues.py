@@ -16,7 +16,7 @@ import unicodedata
 _RECORD_JA = ("個人情報(?!(の|を)?(取り?扱|保護|管理|研修|方針|第三者|提供|利活用|活用|条例|制度))|名簿|"
               "マイナンバー(?!カード)|マイナンバーカードの裏|個人番号|表札|予診票|受付カード|カルテ|悩み|"
               "生年月日|誕生日|顔写真|本名|実名|フルネーム|病歴|病名|既往歴|症状|家族構成|口座番号|"
-              "ナンバープレート|住民票|戸籍|課税明細|税額|滞納額|所得|督促状|認定結果|調査票|問診票|"
+              "ナンバープレート|(被)?保険者番号|受給者(番号|証)|(基礎)?年金番号|(運転)?免許証(番号)?|旅券番号|住民票|戸籍|課税明細|税額|滞納額|所得|督促状|認定結果|調査票|問診票|"
               "(健康|検|健)診(断)?の?結果|母子手帳|障害者手帳|本人確認書類|(?<!マイナ)保険証|受付(票|簿|表)|"
               "相談(票|記録|内容|の内容)|(ケース|面談|支援|診療|貸出|訪問)の?(記録|履歴)|連絡網|出席簿|名札|(?<!基本)台帳|"
               "調書|個人データ|給与|(パソコン|PC|モニター|端末)の?画面|(DM|メッセージ|やり取り|やりとり|トーク)の?(内容|履歴)")
@@ -71,6 +71,10 @@ _ADDRESS_PERSON = re.compile(r"(丁目|番地|号棟|号室|番\d+号)[^。、]{
                              r"(さん|様|氏|者|主|(?<!個)人|方|女性|男性|夫婦|一家)の(家(?![族庭具電計事])|自宅|住所|住まい|部屋|現住所)|"
                              r"(家|自宅|お宅|住まい)(は|が)?ここ|の家の(奥さん|奥様|旦那|ご主人|主人|人|方|子|息子|娘)|"
                              r"(家|自宅|お宅)[^。]{0,12}(地図|マップ|ストリートビュー)")
+# A block (末広東2条7丁目) said to be where someone lives: 丁目に住んでいる山本さん, 家は…丁目, 丁目の角の家.
+_BLOCK_HOME = re.compile(r"丁目[^。]{0,12}?(住んで|住む|在住|暮らし|暮らす|"
+                         r"の(家|自宅|お宅)(?![族庭具電計事])|宅(?!配|地))|"
+                         r"(家|自宅|お宅|住まい|住所)(は|が)[^。]{0,10}?丁目")
 # A list or record of people: 寄附者リスト, 受給者データ, 利用者の画面.
 _PEOPLES_JA = (rf"({_PERSON_JA})(と)?の?(リスト|一覧|データ|記録|画面|ID|写真|顔|画像|動画)|"
                rf"({_PERSON_JA})(と)?の(相談|メッセージ|(個人)?情報)")
@@ -88,7 +92,8 @@ _JA_OUT_SHORT = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA})が出(て|た|回)")
 _JA_NAME = re.compile(rf"({_PERSON_NAME}).{{0,40}}?(写っ|写り|映っ|映り|読め|判読|見え|表示され|公開し|掲示|に出し)")
 _JA_OUT = re.compile(rf"({_OUT_JA}){_NEGATED}")
 # Who a person is made out (通報者が誰か分かる, 本人が特定されている): the person is exposed whatever the data.
-_IDENTIFIED = re.compile(r"(誰|どこの家|どの家)(のこと)?(か|が)(分か|特定)|(本人|個人|家|自宅)が特定(され|でき)")
+_IDENTIFIED = re.compile(r"(誰|どこの家|どの家)(のこと)?(か|が)(分か|特定)|"
+                         r"(本人|個人|家|自宅)が特定(され|でき)" + _NEGATED)
 # Data a lost or posted thing holds (委員の自宅住所付き, 名前と電話番号が入っています): counts when the report says
 # elsewhere that the thing is out (紛失, 上がって).
 _JA_HELD = re.compile(rf"({_RECORD_JA}|{_DETAIL_JA}|{_PEOPLES_JA})[^。]{{0,20}}?"
@@ -166,6 +171,24 @@ _PHONE = re.compile(rf"(?<!\d)0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}(?!\d)")
 _MY_NUMBER = re.compile(rf"(マイナンバー|個人番号|my number).{{0,12}}?(?<!\d)\d{{4}}{_DASH}?\d{{4}}{_DASH}?"
                         r"\d{4}(?!\d)", re.IGNORECASE)
 
+# A house-level address (春光台1条2丁目3-4, 緑町2-14-7, 4番12号): a person's when the sentence names a person or labels
+# it 住所: (an office's address is its building's: 総合庁舎, 会館 next to it). Dates (2026-12-06), phone numbers (0…)
+# and incident numbers (2026-1207-003) are not addresses.
+_HOUSE = re.compile(r"\d+条(通)?\d+丁目\s?\d+(-\d+|番(地)?)|\d+丁目\s?\d+(-\d+|番(地)?)|"
+                    r"(?<![\d/.:#=-])[1-9]\d{0,2}-\d{1,4}-\d{1,4}(?![\d-])|\d+番地|\d+番\d+号")
+_HOUSE_OWNER = re.compile(r"住所\s*[:：]|氏名|(?<![A-Za-z])(Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z]|\b(resident|family|tenant|"
+                          r"complainant|woman|man|her|his)\b")
+_BUILDING = re.compile(r"庁舎|市役所|役場|会館|センター|公園|体育館|図書館|学校|病院|施設|会場|駅|ホール|ビル(?!ー)|"
+                       r"支所|出張所|office|hall|station|library|cent(er|re)", re.IGNORECASE)
+# A birth date written out (生年月日 S45.3.2, H12.4.18生まれ), a pupil by class (3年2組の鈴木くん), a number on a
+# person's insurance, pension or account, and a bare number grouped as a 個人番号 (1234 5678 9012) said about a person.
+_BIRTH_DATE = re.compile(r"(生年月日|誕生日)\s*[:：は]?\s*(S|H|R|T|M|昭和|平成|令和|大正|明治)?\s?"
+                         r"\d{1,4}[.・/年-]\d{1,2}|"
+                         r"(?<![A-Za-z])(S|H|R|T|M|昭和|平成|令和)\s?\d{1,2}[.・/年]\d{1,2}[.・/月]\d{1,2}日?\s*(生|産)")
+_PUPIL = re.compile(r"\d年\d{1,2}組の?[^。、]{0,8}?(さん|くん|君|ちゃん|様)")
+_NUMBERED = re.compile(r"(被保険者|保険者|受給者|基礎年金|年金|口座|免許証|旅券)番号\s*[:：は]?\s*\d{4,}|"
+                       r"(普通|当座)(預金)?\s*(口座)?\s*\d{6,8}(?!\d)")
+_TWELVE = re.compile(r"(?<![\d/=.-])\d{4}[ -]\d{4}[ -]\d{4}(?![\d-])")
 
 # An office's own contacts (the library's email address) are published on purpose.
 _OFFICE_EN = re.compile(r"\b(office|department|city|council|hall|cent(er|re)|library|school|desk|clinic)('s)? "
@@ -217,6 +240,8 @@ def _japanese(sentence: str, *, astray: bool, private: bool, out: bool = True) -
     person = _JA_PERSON.search(sentence)
     if (out and _JA_RECORD.search(sentence)) or _ADDRESS_PERSON.search(sentence) or _JA_NAME.search(sentence):
         return True
+    if "丁目" in sentence and _BLOCK_HOME.search(sentence):
+        return True
     if ("が出" in sentence and _JA_OUT_SHORT.search(sentence)) or (person and _IDENTIFIED.search(sentence)):
         return True
     if out and person and _JA_DETAIL.search(sentence):
@@ -233,6 +258,14 @@ def _japanese(sentence: str, *, astray: bool, private: bool, out: bool = True) -
 def _numbers(sentence: str, *, out: bool = True) -> bool:
     """A mobile number, a number right after a person, a number said to be out next to a person, a 個人番号."""
     if _MOBILE.search(sentence) or _PERSON_PHONE.search(sentence) or _MY_NUMBER.search(sentence):
+        return True
+    if _BIRTH_DATE.search(sentence) or _PUPIL.search(sentence) or _NUMBERED.search(sentence):
+        return True
+    if _TWELVE.search(sentence) and (_JA_PERSON.search(sentence) or "番号" in sentence):
+        return True
+    house = _HOUSE.search(sentence)
+    if house and not _BUILDING.search(sentence[max(0, house.start() - 12):house.end() + 12]) and (
+            _JA_PERSON.search(sentence) or _HOUSE_OWNER.search(sentence)):
         return True
     return bool(out and _PHONE.search(sentence) and _JA_PERSON.search(sentence) and _JA_OUT.search(sentence))
 

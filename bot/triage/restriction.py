@@ -44,9 +44,6 @@ RESTRICTED_NOTICE = "restricted_notice"
 CO_REPORT = "co_report"  # PR told of a co-reporter without the role (how to grant it): said once per co-reporter
 # What restricted an ordinary incident after its report -> the suffix of the words PR and the conversation get.
 VIAS = {"report": "", "edit": "_edit", "followup": "_followup", "reply": "_reply", "step": "_step"}
-# A step answer that says personal data is exposed (個人情報の有無 = 含まれる, severity.py's own reading of it):
-# the same fact as words exposing it, so it restricts the incident as they do (Slack walk s21 #4).
-EXPOSING_ANSWERS = {"personal_data": "yes"}
 NOTE_LIMIT = 40_000  # incidents.MAX_TEXT, as add_note clips a note
 # And what the one whose words restricted it is told:
 SAID = {"report": "report.merged_restricted", "edit": "report.edit_restricted",
@@ -122,10 +119,11 @@ def restricted_by_report(session: Session, deps: CoreDeps, incident: Incident, k
 
 def restricted_by_answer(session: Session, deps: CoreDeps, incident: Incident, actor: Actor, step_id: str,
                          answers: dict[str, str]) -> tuple[Notification, ...] | None:
-    """A step answered saying personal data is exposed (EXPOSING_ANSWERS) on an ordinary incident: restricted in the
-    step's transaction as restricted_by_report does (the kind stays; the one who answered keeps their role), PR
-    told why and the conversation told where it continues. None when the answers do not restrict it."""
-    if incident.restricted or not any(answers.get(key) == value for key, value in EXPOSING_ANSWERS.items()):
+    """A step answered saying personal data is exposed (a choice marked `restricts: true` in the playbook, such as
+    個人情報の有無 = 含まれる) on an ordinary incident: restricted in the step's transaction as restricted_by_report
+    does (the kind stays; the one who answered keeps their role), PR told why and the conversation told where it
+    continues. None when the answers do not restrict it."""
+    if incident.restricted or not exposing_answer(deps, incident.kind, step_id, answers):
         return None
     cat, ref = deps.catalog, incident_ref(incident.id)
     kind = cat.label("kind", incident.kind)
@@ -134,6 +132,17 @@ def restricted_by_answer(session: Session, deps: CoreDeps, incident: Incident, a
     here = section_notice(deps, incident.id, RESTRICTED_HERE, cat.t("report.restricted_here_step", ref=ref), "")
     return revoked + tuple(on_record(session, deps, incident, [note] if note else [], LEAK_SUSPECTED)) + (
         (here,) if here else ())
+
+
+def exposing_answer(deps: CoreDeps, kind: str, step_id: str, answers: dict[str, str]) -> bool:
+    """Whether the answers to a step choose one of its choices marked `restricts: true` (Slack walk s21 #4: the same
+    fact as words exposing personal data, so it restricts the incident as they do)."""
+    try:
+        step = deps.library.playbook(kind).step(step_id)
+    except KeyError:
+        return False
+    return any(answers.get(item.id) == choice.value for item in step.inputs for choice in item.choices
+               if choice.restricts)
 
 
 def _restricted_notice(deps: CoreDeps, incident_id: int, kind: str, via: str, author: str) -> Notification | None:
