@@ -334,10 +334,10 @@ def renotice_line(deps: CoreDeps, level: int, severity: str = "") -> str:
         return ""
     if following is None:
         return cat.t("escalate.last", limit=plan.renotice_limit)
-    if following.repeat:
-        return cat.t("escalate.again", minutes=current.wait_minutes, limit=plan.renotice_limit) + next_renotice(
-            deps, current.wait_minutes, severity)
-    return ""
+    again = bool(following.repeat)  # else the next level is a section of its own: named, with when it is told
+    return cat.t("escalate.again" if again else "escalate.next", minutes=current.wait_minutes,
+                 limit=plan.renotice_limit, section=following.section_name) + next_renotice(
+        deps, current.wait_minutes, severity, again=again)
 
 
 def section_notice(deps: CoreDeps, incident_id: int, topic: str, title: str, body: str) -> Notification | None:

@@ -14,6 +14,7 @@ one who should work on the incident is granted the role by PR as anyone is (権�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,8 @@ from storage.models import Incident, TimelineEvent
 
 Claim = Callable[[Session, "str | None", "int | None"], dict[str, str]]  # IncidentDesk._claim_key
 SHOWN = 1000  # characters of a follow-up shown in a notice; the timeline keeps it whole
+_LEADING_REF = re.compile(r"\s*inc\s*[-_ー－]?\s*0*(\d{1,9})(?![0-9])\s*(?:の件|について)?[\s、，,:：。]*",
+                          re.IGNORECASE)
 
 
 def named_open(session: Session, text: str) -> Incident | None:
@@ -51,11 +54,19 @@ def said_to_poster(deps: CoreDeps, ref: str, restricted: bool) -> str:
     return deps.catalog.t("report.followup_restricted_case" if restricted else "report.followup", ref=ref)
 
 
+def _unnumbered(text: str, incident_id: int) -> str:
+    """The words without the leading number naming this incident (「INC-0001、凍結されました」): the line says it."""
+    found = _LEADING_REF.match(text)
+    rest = text[found.end():] if found and int(found.group(1)) == incident_id else ""
+    return rest if rest.strip() else text
+
+
 def announced(deps: CoreDeps, incident: Incident, ref: str, who: str, text: str) -> tuple[Notification, ...]:
     """PR told of the follow-up (who, and its words unless the incident is restricted) and, for an ordinary
     incident, its conversation too: the line its reporters read where they work on it."""
     cat = deps.catalog
-    shown = text if len(text) <= SHOWN else text[:SHOWN] + "…"
+    shown = _unnumbered(text, incident.id)
+    shown = shown if len(shown) <= SHOWN else shown[:SHOWN] + "…"
     title = cat.t("followup.title", ref=ref, kind=cat.label("kind", incident.kind), who=who)
     body = cat.t("followup.body_restricted") if incident.restricted else cat.t("followup.body", text=shown)
     notes = [section_notice(deps, incident.id, FOLLOWUP, title, body)]

@@ -43,14 +43,20 @@ def notify_first(deps: CoreDeps, session: Session, incident: Incident, now: date
 
 def first_notice(deps: CoreDeps, session: Session, incident: Incident, now: datetime, events: list[Event]
                  ) -> tuple[tuple[Notification, ...], str | None]:
-    """A new incident's first notice, or what the reporter is told while it waits (`deferred_message`):
-    (notifications, that message); `events` (the caller's, not yet appended) go first, one INSERT for all."""
+    """A new incident's first notice and what its reporter is told of it: who was notified (`told_whom`), or why
+    it waits (`deferred_message`); `events` (the caller's, not yet appended) go first, one INSERT for all."""
     deferred = deferred_message(deps, incident)
     notifications = () if deferred else notify_first(deps, session, incident, now, events)
     if deferred:
         events.append(event(deps, incident.id, "notice_deferred", "bot"))
     record_all(session, events)
-    return notifications, deferred
+    return notifications, deferred or told_whom(deps, notifications)
+
+
+def told_whom(deps: CoreDeps, notifications: tuple[Notification, ...]) -> str | None:
+    """「広報広聴課に通知しました。」: whom the first notice went to (a reporter alone at night cannot see it)."""
+    first = next((note for note in notifications if note.level == 1 and note.topic is None), None)
+    return None if first is None else deps.catalog.t("report.notified", sections=first.section_name)
 
 
 def deferred_message(deps: CoreDeps, incident: Incident) -> str | None:

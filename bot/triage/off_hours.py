@@ -11,8 +11,8 @@ if TYPE_CHECKING:
     from bot.triage.core import CoreDeps
 
 
-def next_renotice(deps: CoreDeps, wait_minutes: int, severity: str) -> str:
-    """「開庁時間外のため、確認がなければ次の再通知は …（火）9:15 です。」 when the wait runs past a closed office."""
+def next_renotice(deps: CoreDeps, wait_minutes: int, severity: str, *, again: bool = True) -> str:
+    """When a re-notice (`again`) or the next level's notice comes, if the wait runs past a closed office."""
     # 「30 分ごと（開庁時間で数えます）」 read on a Saturday night promises a page in half an hour; the next one comes
     # when the office has been open that long (Tuesday after a holiday Monday), and the reader is told when.
     now = deps.clock.now()
@@ -20,7 +20,8 @@ def next_renotice(deps: CoreDeps, wait_minutes: int, severity: str) -> str:
     if due - now <= timedelta(minutes=wait_minutes):
         return ""
     cat = deps.catalog
-    return cat.t("escalate.off_hours", day=format_day(due, cat.locale), time=f"{to_jst(due):%-H:%M}")
+    return cat.t("escalate.off_hours" if again else "escalate.off_hours_next", day=format_day(due, cat.locale),
+                 time=f"{to_jst(due):%-H:%M}")
 
 
 __all__ = ["next_renotice"]

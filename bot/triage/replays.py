@@ -19,7 +19,7 @@ from bot.triage import earlier
 from bot.triage.core import CoreDeps, build_view, load_incident, notification, reporter_ids
 from bot.triage.coreported import reported_too
 from bot.triage.flareup import same_post_outcome
-from bot.triage.notice import deferred_message
+from bot.triage.notice import deferred_message, told_whom
 from bot.triage.report_messages import FOLLOWUP
 from bot.triage.steps import StepRunner
 from storage.models import Escalation, Incident, TimelineEvent
@@ -103,6 +103,8 @@ def created_outcome(deps: CoreDeps, steps: StepRunner, session: Session, inciden
     note = notification(deps, incident, 1) if first is not None and first.status == "sent" else None
     if first is None and (deferred := deferred_message(deps, incident)) is not None:
         messages.append(deferred)  # the first notice waits for the guideline's condition, as the report said
+    elif note is not None and (told := told_whom(deps, (note,))) is not None:
+        messages.append(told)  # as the report said
     return Outcome(incident=view, step=steps.current_view(session, incident, viewer),
                    notifications=earlier.noted((note,) if note else (), history), created=True, duplicate=True,
                    messages=tuple(messages))

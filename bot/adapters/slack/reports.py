@@ -23,7 +23,7 @@ from bot.adapters.slack.port import PLATFORM, is_dm
 from bot.adapters.slack.render import FORM_TEXT_LIMIT, INPUT_ACTION, decode_metadata
 from bot.adapters.slack.replies import Reply, Submission
 from bot.adapters.slack.text import slack_id, slack_to_plain, strip_mentions_of, ts_to_datetime
-from bot.adapters.slack.thread_advice import advise_earlier_repliers, restricted_by_reply
+from bot.adapters.slack.thread_advice import advise_earlier_repliers, advise_reply_once, restricted_by_reply
 from bot.config import SlackSettings
 from bot.delivery import asking, command_run, commands, flareup, followup_choice, form_report, plan, typed
 from bot.delivery.content import Place, Posted
@@ -31,7 +31,6 @@ from bot.delivery.earlier_replies import moved_private
 from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
 from bot.delivery.links import home_is_private
-from bot.delivery.privacy import public_reply_advice
 from bot.delivery.resume import resumed_origin
 from bot.ports import Actor, AskIfReport, ConversationRef, Outcome, ReportInput
 from bot.presenting import chances
@@ -106,16 +105,14 @@ class Reports(Handlers):
         """A person's reply (not a report) in a thread: privacy advice when it is a restricted incident's public
         thread (bot/delivery/privacy.py), told only to the poster."""
         channel, ts, thread, user = event.get("channel", ""), event.get("ts"), event.get("thread_ts"), event.get("user")
-        if (event.get("subtype") not in (None, "file_share") or event.get("bot_id") or not user or not thread
-                or thread == ts or is_dm(channel)):
+        # 「チャンネルにも投稿する」 (thread_broadcast) shows the reply in the channel too: it is read all the more.
+        if (event.get("subtype") not in (None, "file_share", "thread_broadcast") or event.get("bot_id") or not user
+                or not thread or thread == ts or is_dm(channel)):
             return
         reply = self.replies.ephemeral(channel, user, thread)
         with self.replies.guard(reply, "public_reply"):
-            if restricted_by_reply(self, event, reply):  # its personal data restricted the incident
-                return
-            words = public_reply_advice(self.people.triage().queries, PLATFORM, channel, thread, self.render.t)
-            if words is not None:
-                self.replies.say(reply, self.replies.plain(words))
+            if not restricted_by_reply(self, event, reply):  # else its personal data restricted the incident
+                advise_reply_once(self, event, reply)
 
     def report_message(self, event: dict[str, Any], event_id: str | None, origin: Origin,
                        bot_user_id: str | None) -> None:

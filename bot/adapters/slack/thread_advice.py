@@ -17,6 +17,7 @@ from bot.adapters.slack.text import slack_id, slack_to_plain
 from bot.delivery.content import Place
 from bot.delivery.earlier_replies import advice, former_thread, to_advise
 from bot.delivery.edits import record_reply, reply_plan
+from bot.delivery.privacy import public_reply_incident, reply_purpose
 from bot.triage.queries import IncidentQueries
 
 if TYPE_CHECKING:
@@ -63,6 +64,25 @@ def restricted_by_reply(reports: Reports, event: dict[str, Any], reply: Reply) -
     if steps is not None:
         reports.outbox.deliver(reply, "public_reply", steps)
     return True
+
+
+def advise_reply_once(reports: Reports, event: dict[str, Any], reply: Reply) -> None:
+    """A reply in a restricted incident's public thread: its poster advised privately to delete personal data, once
+    per reply (Slack retries an event it got no 200 for in time; a second instance may get it too)."""
+    channel, thread, ts = event["channel"], event["thread_ts"], event.get("ts")
+    view = public_reply_incident(reports.people.triage().queries, PLATFORM, channel, thread)
+    if view is None or not isinstance(ts, str) or not ts:
+        return
+    ledger, purpose = reports.outbox.runner.ledger, reply_purpose(ts)
+    if ledger.claim(view.id, purpose, channel).state not in ("new", "taken_over"):
+        return  # advised already (or being advised by another delivery of the same reply)
+    replies = reports.replies
+    try:
+        replies.say(reply, replies.plain(reports.render.t("delivery.public_reply_advice", ref=view.ref)))
+    except Exception:
+        ledger.drop(view.id, purpose)  # not told: a redelivery tells them
+        raise
+    ledger.put(view.id, purpose, channel, ts)
 
 
 def _repliers(client: WebClient, channel: str, thread: str) -> Iterator[str]:
