@@ -45,6 +45,8 @@ def move_private(runner: Runner, led: Ledger, op: p.MovePrivate, plan: p.Plan) -
             # A step card copied to an asker's private chat too: they may no longer see what it says.
             if purpose not in keep and ident and ident != DONE and (channel == public.channel or lg.COPY in purpose):
                 runner.port.update(Posted(channel, ident), c.PrivateLine(op.view))
+                if lg.COPY in purpose:  # no longer theirs: never redrawn with the step (s22), asked again if allowed
+                    led.forget(op.incident_id, purpose)
         led.put(op.incident_id, PUBLIC_THREAD, public.channel, public.thread or "")
         runner.post_once(op.incident_id, PRIVATE_LINE, public, c.PrivateLine(op.view), plan, led=led)
     elif (began := led.get(op.incident_id, PUBLIC_THREAD)) is not None:  # neutralised before: only the chat opens

@@ -30,6 +30,7 @@ from bot.delivery.ledger import (
 from bot.delivery.links import home_link, linked, pointed
 from bot.delivery.moving import advise, move_private
 from bot.delivery.revising import offered, revise, titled, withdraw
+from bot.delivery.step_cards import update_step
 from bot.delivery.withdrawing import redraw_kind_card, withdraw_controls
 from bot.lease import IMMEDIATE, Lease
 from bot.ports import Notification
@@ -325,29 +326,7 @@ class Runner:
         return True
 
     def _update_step(self, led: Ledger, op: p.UpdateStep) -> bool:
-        if op.at is not None:
-            self.port.update(op.at, op.content)
-        latest = led.latest_step(op.incident_id, op.kind, op.step_id)
-        if latest is None and op.at is None:  # posted by a delivery that died before recording it (resume)
-            latest = self._found_step(led, op)
-        if latest is not None and latest != op.at:
-            self.port.update(latest, op.content)
-        if latest is None and op.at is None:
-            log.warning("delivery.step_message_missing incident_id=%s step=%s", op.incident_id, op.step_id)
-        for copy in led.step_copies(op.incident_id, op.kind, op.step_id):  # the cards in askers' private chats
-            if copy not in (op.at, latest):
-                self.port.update(copy, op.content)
-        return True
-
-    def _found_step(self, led: Ledger, op: p.UpdateStep) -> Posted | None:
-        """The step's first message, claimed and never recorded, looked for by its marker in the conversation."""
-        purpose, home = lg.step_purpose(op.kind, op.step_id), led.home(op.incident_id)
-        if home is None or not self.port.finds_posted or led.get(op.incident_id, purpose) is None:
-            return None
-        found = self.port.find_posted(home, Marker(op.incident_id, purpose))
-        if found is not None:
-            led.put(op.incident_id, purpose, found.channel, found.id)
-        return found
+        return update_step(self.port, led, op)
 
     def notices(self, incident_id: int, led: Ledger | None = None) -> list[Posted]:
         """Every section notification posted so far, including one a crashed holder posted without recording it
