@@ -66,6 +66,8 @@ def run(triage: Triage, actor: Actor, command: Command, platform: Platform, pers
             return corrected(triage, actor, command.incident_id, command.kind, platform)
         if command.action == "resolve":  # 対応完了 INC-0001: as the notice's end control (closing review, records)
             return resolved(triage, actor, command.incident_id, platform)
+        if command.action == "acknowledge":  # 「INC-0001 確認しました」 typed by PR: as the notice's button
+            return acknowledged(triage, actor, command.incident_id)
         if command.action == "grant":
             user = grantee(triage, actor, command, person)
             if not user.startswith(ID):  # no one person: why, and whom the name could mean
@@ -149,6 +151,13 @@ def resolved(triage: Triage, actor: Actor, incident_id: int, platform: Platform)
     return Ran(tuple(after.outcome.messages), after.plan, action="incident_resolve")
 
 
+def acknowledged(triage: Triage, actor: Actor, incident_id: int) -> Ran:
+    """A typed acknowledgement: the button's use case and plan (the notices' controls replaced, reporters told)."""
+    after = controls.acknowledge(triage, incident_id, actor,
+                                 lambda at: format_jst(at or triage.deps.clock.now(), triage.catalog.locale))
+    return Ran(tuple(after.outcome.messages), after.plan, action="acknowledge")
+
+
 def named(platform: Platform, user: str) -> str:
     """The grantee as the platform names them; "" when it knows no more than their id."""
     name = platform.name_of(user)
@@ -162,4 +171,5 @@ def not_a_person(refusals: Refusals, command: Command) -> str:
     return catalog.t(key, typed=command.user, ref=incident_ref(command.incident_id or 0))
 
 
-__all__ = ["Person", "Platform", "Ran", "corrected", "grantee", "not_a_person", "resolved", "run", "told"]
+__all__ = ["Person", "Platform", "Ran", "acknowledged", "corrected", "grantee", "not_a_person", "resolved", "run",
+           "told"]

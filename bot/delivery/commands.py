@@ -21,7 +21,7 @@ from bot.triage.service import Triage
 from bot.triage.short_input import KIND_ALIASES, fold, incident_number
 from bot.triage.urls import first_url
 
-Action = Literal["close", "decline", "grant", "reopen", "kind", "new", "status", "resolve"]
+Action = Literal["close", "decline", "grant", "reopen", "kind", "new", "status", "resolve", "acknowledge"]
 # The first word of a command, as staff type it (folded: ＣＬＯＳＥ, /close and Close alike).
 WORDS: dict[str, Action] = {
     "終結": "close", "close": "close", "クローズ": "close",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.delivery import plan
+from bot.delivery import plan, typed_ack
 from bot.delivery.commands import near
 from bot.delivery.status_question import asked_about
 from bot.ports import AskIfReport, Outcome, ReopenOrNew
@@ -80,6 +80,8 @@ def leaves_alone(classifier: Classifier, text: str) -> bool:
     # The text as the core's report() classifies it (storable, clipped); tests/delivery/test_intake.py holds the
     # two to the same answer. A question about an incident's standing is answered (bot/delivery/typed.py).
     if asked_about(text) is not None or near(text) is not None:  # a command attempt (「INC-0001 終結」) is answered
+        return False
+    if typed_ack.number(text) is not None:  # PR's 「INC-0001 確認しました」 acknowledges (who typed it is read later)
         return False
     return intake_action(classifier.classify(storable(text)[:MAX_TEXT]), explicit=False) == "ignore"
 

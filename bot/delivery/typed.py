@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.delivery import commands
+from bot.delivery import commands, typed_ack
 from bot.delivery.status_question import asked_about
 from bot.presenting import is_help
 
@@ -26,12 +27,16 @@ class Typed:
 
 
 def read(text: str, t: commands.Words, prefix: str = "", *, shown: str | None = None, addressed: bool = True,
-         files: bool = False) -> Typed:
+         files: bool = False, acknowledges: Callable[[], bool] = lambda: False) -> Typed:
     """`text` read as typed to the bot; `shown`: the text as people see it (mentions named), what is reported;
     `prefix`: what the platform puts before a command (「/incident 」). A message not `addressed` to the bot (a
     report channel's post) or with `files` (they are what it reports) is a report, unless a report channel's post
     only asks how an incident stands (「INC-0001 どうなってる？」): answered privately rather than left unanswered,
-    or is only a command word and a number (「INC-0001 終結」): a command attempt, never a follow-up."""
+    or is only a command word and a number (「INC-0001 終結」): a command attempt, never a follow-up.
+    `acknowledges`: whether the sender may acknowledge (asked only of 「INC-0001 確認しました」): then it is the ack."""
+    if not files and (acked := typed_ack.number(text)) is not None and acknowledges():
+        # PR typing it means the notice's button: recorded as a 続報 it paged PR with PR's own words (walk s22).
+        return Typed(command=commands.Command("acknowledge", acked))
     if not files and not addressed and (asked := asked_about(text)) is not None:
         return Typed(command=commands.Command("status", asked))
     if not files and not addressed and (near := commands.near(text)) is not None:

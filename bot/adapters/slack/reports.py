@@ -32,6 +32,7 @@ from bot.delivery.intake import AfterReport, after_report, report_source
 from bot.delivery.ledger import Prepared
 from bot.delivery.links import home_is_private
 from bot.delivery.resume import resumed_origin
+from bot.delivery.typed_ack import may_acknowledge
 from bot.ports import Actor, AskIfReport, ConversationRef, Outcome, ReportInput
 from bot.presenting import chances
 from bot.triage.memos import Memos
@@ -141,7 +142,8 @@ class Reports(Handlers):
         shown = slack_to_plain(raw).strip() if strip else slack_to_plain(raw)
         # <@U…|name> → U… so that 「権限付与 3 @職員」 names the member picked in Slack's completion
         read = typed.read(slack_to_plain(USER_REF.sub(r"\1", raw)).strip(), self.render.t,
-                          f"{self.settings.slash_command} ", shown=shown, addressed=addressed, files=files)
+                          f"{self.settings.slash_command} ", shown=shown, addressed=addressed, files=files,
+                          acknowledges=lambda: may_acknowledge(self.people.triage(), self.people.actor(origin.user)))
         if read.help:
             self.replies.say(origin.reply, self.replies.plain(self.render.t(
                 "slack.help", command=self.settings.slash_command, reaction=self.settings.capture_reaction),

@@ -24,6 +24,7 @@ from bot.delivery.earlier_replies import advise_noted_repliers, moved_private, n
 from bot.delivery.edits import record_reply, reply_plan
 from bot.delivery.intake import Source, after_report, report_source
 from bot.delivery.links import home_is_private
+from bot.delivery.typed_ack import may_acknowledge
 from bot.ports import Actor, ConversationRef, Outcome, ReportInput
 from bot.triage.core import incident_ref
 from bot.triage.sanitize import storable
@@ -133,7 +134,9 @@ class Reports:
         text = self.text(activity)
         files = attached(activity.attachments)
         read = typed.read(text, self.replies.t, addressed=origin.source != "channel" or origin.mentioned,
-                          files=bool(files))  # a command or help is meant for the bot, not a report
+                          files=bool(files),  # a command or help is meant for the bot, not a report
+                          acknowledges=lambda: may_acknowledge(
+                              *reversed(self.people.who(activity.from_property))))
         if read.help:
             await self.replies.reply(context, self.replies.t("teams.help"), self.replies.t("commands.list", prefix=""))
             return
