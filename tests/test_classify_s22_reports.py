@@ -68,6 +68,11 @@ def test_another_place_s_incident_is_never_opened_unasked(classifier: Classifier
     assert classifier.classify(text).outcome != "report"
 
 
+def test_viral_for_bad_reasons_in_katakana_english_is_not_good_news(classifier: Classifier) -> None:
+    result = classifier.classify("市のポストがバズってるけどバッドな意味で、アングリーなリプライがどんどん来てます")
+    assert (result.kind, result.outcome) == ("flaming", "report")
+
+
 def test_english_report_that_says_not_us_still_opens(classifier: Classifier) -> None:
     result = classifier.classify("The tourism Instagram just posted a crypto ad. Definitely not us, we can't log in.")
     assert (result.kind, result.outcome) == ("account_takeover", "report")

@@ -72,3 +72,9 @@ def test_a_greeting_word_that_begins_the_sentence_stays() -> None:
 
 def test_prepare_reads_romaji_and_drops_greetings_together() -> None:
     assert prepare("otsukaresama desu. kouhou no toukou ga enjou shite masu.") == "広報の投稿が炎上してます。"
+
+
+def test_a_one_line_pasted_mail_after_a_greeting_keeps_its_body() -> None:
+    text = ("お疲れ様です。\nFrom: 夜間受付 件名: ダムの放流について 本文: 「ダムが決壊寸前で緊急放流」という投稿が"
+            "広まっているとの電話多数。")
+    assert prepare(text) == "だむの放流について 「だむが決壊寸前で緊急放流」という投稿が広まっているとの電話多数。"

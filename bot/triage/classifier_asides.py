@@ -58,7 +58,9 @@ _BODY = 6  # a closing counts only after some body: 「資料です。課長に�
 # 2026 9:00 AM" read as misinformation). The subject line keeps its words, only its label goes; separators go.
 _HEADER_LINE = re.compile(
     r"^[ \t\u3000>]*(?:from|sent|to|cc|bcc|date|reply-to|importance"
-    r"|差出人|送信者|宛先|宛て先|送信日時|受信日時|日時|日付|ｃｃ)[ \t\u3000]*[:：][^\n]*$"
+    r"|差出人|送信者|宛先|宛て先|送信日時|受信日時|日時|日付|ｃｃ)[ \t\u3000]*[:：]"
+    # up to a subject or body label on the same line (「From: 夜間受付 件名: … 本文: …」 pasted as one line)
+    r"(?:[^\n]*?(?=(?:件名|本文|subject|body)[ \t\u3000]*[:：])|[^\n]*$)"
     r"|^[ \t\u3000>]*-{3,}[^\n]{0,40}-{3,}[ \t\u3000]*$"
     r"|^[ \t\u3000>]*(?:subject|件名)[ \t\u3000]*[:：]", re.IGNORECASE | re.MULTILINE)
 _HEADER_MARK = re.compile(r"[:：]|---")

@@ -45,7 +45,9 @@ _TROUBLE = re.compile(
     # English
     r"|hack|compromis|angry|backlash|complain|critic|negative|outrage|fake|false|rumor|leak|expos|personal data"
     r"|impersonat|spoof|phish|locked out|password|unauthori|scam|wrong way|insensitive|offensive|abuse|hate|spam"
-    r"|bot[s ]|suspicious|brutal|blown up|blew up|wrong|not ours|didn't|did not|no one|nobody")
+    r"|bot[s ]|suspicious|brutal|blown up|blew up|wrong|not ours|didn't|did not|no one|nobody"
+    # English in katakana (「バズってるけどバッドな意味で、アングリーなリプライ」)
+    r"|ばっど|あんぐりー|へいと|ふぇいく|るーまー|りーく|はっく")
 
 
 def praise_only(text: str) -> bool:
