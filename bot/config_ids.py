@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from bot import identity
-from bot.config_people import unmatchable_people
+from bot.config_people import half_width, unmatchable_people
 
 if TYPE_CHECKING:
     from bot.config import FileSettings
@@ -17,6 +17,7 @@ SHARED_FIELDS = ("pr_members", "security_officers")
 
 def _shared_id(value: str, where: str, warnings: list[str]) -> str:
     """A shared-section id as the core sees it; a bare Slack-shaped id is read as Slack's (with a warning)."""
+    value = half_width(value)
     if identity.split(value)[0] is not None:
         return value
     if identity.SLACK_USER_ID.fullmatch(value):

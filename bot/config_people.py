@@ -4,6 +4,7 @@ e-mail address (each platform's events carry the person's id only)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,19 @@ _SLACK_CHANNEL = re.compile(r"[CGD][A-Z0-9]{6,}")  # public C…, private G…, 
 _SLACK_GROUP = re.compile(r"S[A-Z0-9]{6,}")
 _TEAMS_CHANNEL = re.compile(r"19:.+|.+@thread\.(?:tacv2|skype|v2)")  # channels and group chats
 _SLACK_ID = re.compile(r"[A-Z0-9][A-Z0-9_]*")  # as bot/config_values.py (tests add _)
+
+
+def half_width(value: str) -> str:
+    """`ｓｌａｃｋ：Ｕ０…` (the IME left in full width) as `slack:U0…`: the platform, and a Slack or Teams id (ASCII
+    by nature); console and LINE WORKS ids may be Japanese and are kept as written."""
+    match = re.fullmatch(r"([^:：]+)([:：])(.*)", value, re.S)
+    if match is None:
+        return value
+    head, sep, rest = match.groups()
+    platform = unicodedata.normalize("NFKC", head).strip().lower()
+    if platform not in identity.PLATFORMS or (head == platform and sep == ":"):
+        return value
+    return f"{platform}:" + (unicodedata.normalize("NFKC", rest).strip() if platform in ("slack", "teams") else rest)
 
 
 def _what(platform: str, raw: str) -> tuple[str, str] | None:
@@ -59,7 +73,7 @@ def _people(file_settings: FileSettings, source: str) -> Iterator[tuple[str, str
     refused already (bot/config_ids.py)."""
     for name in ("pr_members", "security_officers"):
         for index, value in enumerate(getattr(file_settings.access, name)):
-            platform, raw = identity.split(value)
+            platform, raw = identity.split(half_width(value))
             if platform is not None:
                 yield f"{source}: access.{name}[{index}]", platform, raw, value
     for index, value in enumerate(file_settings.slack.pr_members):

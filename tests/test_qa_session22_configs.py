@@ -179,3 +179,15 @@ def test_a_space_after_the_platform_s_colon_is_told_the_id_to_write(
     assert "access.security_officers[0]: 「teams: 8f1c2a3b-1111-4a5b-9c0d-000000000001」はコロンの後" in out
     code, out = _run(tmp_path, "locale: en\n" + text, monkeypatch)
     assert "access.pr_members[0]: 'slack: U0KOHO001' has a space after the colon" in out
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("ｓｌａｃｋ:Ｕ０ＫＯＨＯ００１", "slack:U0KOHO001"),
+    ("slack：U0KOHO001", "slack:U0KOHO001"),
+    ("ｔｅａｍｓ：８ｆ１ｃ２ａ３ｂ-1111-4a5b-9c0d-000000000001", "teams:8f1c2a3b-1111-4a5b-9c0d-000000000001"),
+    ('"console:広報 佐藤"', "console:広報 佐藤"),
+])
+def test_an_id_typed_with_the_ime_in_full_width_is_read_as_written(tmp_path: Path, written: str, read: str) -> None:
+    # Before: 「…がどのチャットのユーザー ID か分かりません。先頭にプラットフォームを付けてください」 — it had one.
+    (tmp_path / "app.yaml").write_text(f"profile: urausu\naccess:\n  pr_members: [{written}]\n", encoding="utf-8")
+    assert load_config(tmp_path / "app.yaml", environ={}).file.access.pr_members == [read]
