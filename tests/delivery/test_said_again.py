@@ -104,7 +104,7 @@ def test_a_follow_up_cut_short_by_a_crash_is_told_by_its_redelivery_once(runtime
         assert again.duplicate and again.followup
         make_runner(runtime, port).run(plan.report(again, where))
     pr, here = _followup_posts(port)
-    assert len(pr) == 1 and "【続報】" in pr[0] and len(here) == 1 and news in here[0]
+    assert len(pr) == 1 and "【続報】" in pr[0] and len(here) == 1 and "アカウントは凍結されました" in here[0]
     second = _news(runtime, news + "（再掲）", "news2")  # another follow-up: told too
     make_runner(runtime, port).run(plan.report(second, origin(OTHER, ts="300.2")))
     again = _news(runtime, news + "（再掲）", "news2")  # delivered again after its plan ran: nothing more
