@@ -96,3 +96,18 @@ def test_the_question_is_answered_after_a_restart(lw_factory) -> None:
     second.press(STAFF, _choice(question, "new"))
     views = second.runtime.triage.queries.list(None)
     assert len(views) == 2 and any("電話番号" in view.text for view in views)
+
+
+def test_her_own_followup_is_not_echoed_back_but_a_colleagues_reaches_her(lw: LwEnv) -> None:
+    """The incident's conversation is her 1:1 talk: 「INC-0001 に続報があります（山田 花子 さん）: …」 there only
+    repeated her own words to her. A colleague's follow-up is still told to her there."""
+    from tests.lineworks.harness import OTHER, REPORT_ROOM
+
+    question = _asked(lw)
+    before = len(lw.to_user(STAFF))
+    lw.press(STAFF, _choice(question, "followup"))
+    mine = [text_of(content) for content in lw.to_user(STAFF)[before:]]
+    assert any("続報として記録し" in text for text in mine) and not any("続報があります" in t for t in mine), mine
+    before = len(lw.to_user(STAFF))
+    lw.say(OTHER, "INC-0001 の件、同じアカウントが別の投稿もしています", REPORT_ROOM)
+    assert any("続報があります（佐藤 一郎 さん）" in text_of(content) for content in lw.to_user(STAFF)[before:])

@@ -35,11 +35,13 @@ from bot.adapters.lineworks.target import PLATFORM, Target, member_id
 from bot.delivery import command_run, commands, controls, plan, typed
 from bot.delivery.content import Place
 from bot.delivery.intake import after_report
+from bot.delivery.ops import Post
 from bot.delivery.refusals import Refusals
 from bot.delivery.resume import resume_all
 from bot.ports import Actor, IncidentView, Outcome, ReportInput
 from bot.presenting import failure_text, is_help, shorten
 from bot.triage.core import StorageUnavailable
+from bot.triage.report_messages import FOLLOWUP_HERE
 from bot.triage.short_input import fold
 
 if TYPE_CHECKING:
@@ -242,7 +244,7 @@ class Handlers:
                 self.inputs.offer(after.choose, report)
             log.info("lineworks.report incident_id=%s created=%s merged=%s kind=%s", view.id, outcome.created,
                      outcome.merged, view.kind)
-            self.adapter.deliver(after.plan, user)
+            self.adapter.deliver(own_echo_dropped(after.plan) if user == view.reporter_id else after.plan, user)
 
     def resume(self) -> int:
         """Finish reports and acknowledgements a crash left untold (bot/delivery/resume.py); returns how many."""
@@ -363,6 +365,13 @@ class Handlers:
     @staticmethod
     def _raw(user: str) -> str:
         return member_id(user)
+
+
+def own_echo_dropped(made: plan.Plan) -> plan.Plan:
+    """The plan without 「INC-0001 に続報があります（山田 花子 さん）」 for the incident's conversation."""
+    # On LINE WORKS that conversation is the reporter's own 1:1 talk: her own follow-up would only be repeated to her.
+    kept = tuple(op for op in made.ops if not (isinstance(op, Post) and (op.purpose or "").startswith(FOLLOWUP_HERE)))
+    return replace(made, ops=kept)
 
 
 __all__ = ["Handlers"]
