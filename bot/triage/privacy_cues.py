@@ -176,12 +176,14 @@ _MY_NUMBER = re.compile(rf"(マイナンバー|個人番号|my number).{{0,12}}?
 # and incident numbers (2026-1207-003) are not addresses.
 _HOUSE = re.compile(r"\d+条(通)?\d+丁目\s?\d+(-\d+|番(地)?)|\d+丁目\s?\d+(-\d+|番(地)?)|"
                     r"(?<![\d/.:#=-])[1-9]\d{0,2}-\d{1,4}-\d{1,4}(?![\d-])|\d+番地|\d+番\d+号")
-_HOUSE_OWNER = re.compile(r"住所\s*[:：]|氏名|(?<![A-Za-z])(Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z]|\b(resident|family|tenant|"
+_HOUSE_OWNER = re.compile(r"住所\s*[:：]?\s*([一-龥]{1,4}[市町村区])?[^\s]{0,8}?\d|氏名|"
+                          r"(?<![A-Za-z])(Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z]|\b(resident|family|tenant|"
                           r"complainant|woman|man|her|his)\b")
 _BUILDING = re.compile(r"庁舎|市役所|役場|会館|センター|公園|体育館|図書館|学校|病院|施設|会場|駅|ホール|ビル(?!ー)|"
                        r"支所|出張所|office|hall|station|library|cent(er|re)", re.IGNORECASE)
 # A birth date written out (生年月日 S45.3.2, H12.4.18生まれ), a pupil by class (3年2組の鈴木くん), a number on a
-# person's insurance, pension or account, and a bare number grouped as a 個人番号 (1234 5678 9012) said about a person.
+# person's insurance, pension or account, and a bare number grouped as a 個人番号 (1234 5678 9012) next to a person
+# (not 受付番号 0007-1234-5678).
 _BIRTH_DATE = re.compile(r"(生年月日|誕生日)\s*[:：は]?\s*(S|H|R|T|M|昭和|平成|令和|大正|明治)?\s?"
                          r"\d{1,4}[.・/年-]\d{1,2}|"
                          r"(?<![A-Za-z])(S|H|R|T|M|昭和|平成|令和)\s?\d{1,2}[.・/年]\d{1,2}[.・/月]\d{1,2}日?\s*(生|産)")
@@ -261,7 +263,7 @@ def _numbers(sentence: str, *, out: bool = True) -> bool:
         return True
     if _BIRTH_DATE.search(sentence) or _PUPIL.search(sentence) or _NUMBERED.search(sentence):
         return True
-    if _TWELVE.search(sentence) and (_JA_PERSON.search(sentence) or "番号" in sentence):
+    if _TWELVE.search(sentence) and _JA_PERSON.search(sentence):
         return True
     house = _HOUSE.search(sentence)
     if house and not _BUILDING.search(sentence[max(0, house.start() - 12):house.end() + 12]) and (
