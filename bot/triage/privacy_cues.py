@@ -191,6 +191,17 @@ _PUPIL = re.compile(r"\d年\d{1,2}組の?[^。、]{0,8}?(さん|くん|君|ち�
 _NUMBERED = re.compile(r"(被保険者|保険者|受給者|基礎年金|年金|口座|免許証|旅券)番号\s*[:：は]?\s*\d{4,}|"
                        r"(普通|当座)(預金)?\s*(口座)?\s*\d{6,8}(?!\d)")
 _TWELVE = re.compile(r"(?<![\d/=.-])\d{4}[ -]\d{4}[ -]\d{4}(?![\d-])")
+# An email address written out is a person's (like a mobile number) unless it is an office's (a role name such as
+# info@ or sakuradai.koho@, a public body's domain), an impersonator's or a scam's, or an account's (変更, 転送).
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]{1,64})@([\w-]+(\.[\w-]+)+)")
+_ROLE_MAIL = re.compile(r"(?<![a-z])(info|support|contact|kou?hou?|admin|webmaster|office|help|press|soudan|"
+                        r"no-?_?reply|mail|"
+                        r"inquiry|o?toiawase|uketsuke|madoguchi|desk|service|team|staff|city|security|account|"
+                        r"notif\w*|alert|news|koho-?ka)(?![a-z])", re.IGNORECASE)
+_PUBLIC_DOMAIN = re.compile(r"\.(lg|go|ed)\.jp$|^(city|town|vill|pref)\.", re.IGNORECASE)
+_FAKE = re.compile(r"偽|なりすまし|成りすまし|詐欺|フィッシング|騙|fake|scam|phishing|spoof|impersonat|"
+                   r"変更され|転送|再設定|ログイン|パスワード|認証|乗っ取|差出人|件名|送信元|"
+                   r"forward|recovery|password|sign-?in|changed to", re.IGNORECASE)
 
 # An office's own contacts (the library's email address) are published on purpose.
 _OFFICE_EN = re.compile(r"\b(office|department|city|council|hall|cent(er|re)|library|school|desk|clinic)('s)? "
@@ -273,7 +284,11 @@ def _numbers(sentence: str, *, out: bool = True) -> bool:
 
 
 def _english(sentence: str, *, astray: bool, private: bool) -> bool:
-    """An English sentence saying a person's data is out, unless it says it was not."""
+    """An English sentence saying a person's data is out, unless it says it was not (or a person's email address)."""
+    if "@" in sentence and not _FAKE.search(sentence) and any(
+            not _ROLE_MAIL.search(found.group(1)) and not _PUBLIC_DOMAIN.search(found.group(2))
+            for found in _EMAIL.finditer(sentence)):
+        return True
     found = _EN_STRONG.search(sentence)
     if found and not _NOT_EN.search(sentence[max(0, found.start() - 30):found.end()]):
         return True
