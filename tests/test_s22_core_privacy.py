@@ -25,6 +25,9 @@ LEAKS = [
     "口座　普通　7654321　名義ヤマダ　の画像が拡散",
     "被保険者番号：12345678 の記載があるページが検索で出てきます",
     "The replies give the complainant's address as 2-4-11 Suehiro, Mr Tanaka's house.",
+    "住所 神楽岡５条２丁目６番３号 と書いた届出の画像を公式LINEで送ってしまいました",  # 住所 without a colon
+    "苦情の主は m.nishimura88@example.ne.jp の方です",  # a person's email address, written out
+    "返信先として ｎａｏｋｉ＿ｋ＠ｅｘａｍｐｌｅ．ｊｐ がコメントに残っています",
 ]
 LOOK_ALIKES = [
     "市役所の代表番号（０１６６－２６－１１１１）への電話が止まりません",
@@ -36,6 +39,10 @@ LOOK_ALIKES = [
     "生年月日を聞き出そうとする偽の電話に注意してください",
     "3年2組の参観日の日程がデマとして出回っています",
     "運動会の写真（個人が特定できないよう加工済み）への批判が来ています",
+    "整理番号 0012-3456-7890 の申込みについての苦情が拡散しています",  # twelve digits, no person
+    "問い合わせは kouhou@city.example.lg.jp までと告知しました",  # an office's address
+    "偽アカウントが city.help.desk@gmail.com への連絡を求めています",  # an impersonator's
+    "公式Xの登録メールアドレスが x9q2@proton.me に変更されました",  # a hijacker's, on the account
 ]
 
 

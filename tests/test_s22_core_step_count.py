@@ -7,17 +7,19 @@ import itertools
 import random
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.triage import step_count
-from bot.triage.playbook import PlaybookLibrary
+from bot.triage.playbook import PlaybookLibrary, load_library
 from bot.triage.playbook_models import InputDef, Playbook
 from bot.triage.profiles import Profile
 
 KINDS = ["flaming", "impersonation", "misinformation", "leak", "account_takeover"]
 PROFILES = ["asahikawa", "urausu", "iwaki", "chikugo"]
+REPO = Path(__file__).resolve().parents[1]
 READS = re.compile(r"answers\s*(?:\.\s*(\w+)|\[\s*['\"](\w+)['\"]\s*\])")
 
 
@@ -95,3 +97,23 @@ def test_every_count_on_a_walk_is_the_true_maximum_and_holds_the_current_step(
             states[current] = Row("done")
         # never grows; the last step's N may still count a step its own answer then closed (5/6, then finished)
         assert totals == sorted(totals, reverse=True) and totals[-1] >= len(states), totals
+
+
+def test_a_condition_reading_more_than_answers_is_worked_out_per_call(profiles: dict[str, Profile],
+                                                                     tmp_path: Path) -> None:
+    """A municipality's own conditions may read the severity: their group is enumerated in the incident's context,
+    never taken from the cache of another incident's (旭川市 炎上 with 7(1)イ and 8(1)カ for high severity only)."""
+    own = tmp_path / "own"
+    own.mkdir()
+    text = (REPO / "playbooks" / "flaming.yaml").read_text(encoding="utf-8")
+    for condition in ("when: \"answers.is_own_error == 'wording' and answers.account_type != 'personal'\"",
+                      "when: \"answers.is_own_error not in ('no', 'wording') and answers.account_type != 'personal'\""):
+        assert condition in text
+        text = text.replace(condition, condition[:-1] + " and severity != 'low'\"")
+    (own / "flaming.yaml").write_text(text, encoding="utf-8")
+    library = load_library(REPO / "playbooks", profiles, own)
+    profile = profiles["asahikawa"]
+    for severity, most in (("high", 6), ("low", 5), ("high", 6)):
+        context = _context({}) | {"severity": severity}
+        shown = step_count.counted(library, "flaming", profile, context, {"intake": Row("done")})
+        assert len(shown) == most, (severity, shown)

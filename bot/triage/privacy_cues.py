@@ -176,12 +176,14 @@ _MY_NUMBER = re.compile(rf"(マイナンバー|個人番号|my number).{{0,12}}?
 # and incident numbers (2026-1207-003) are not addresses.
 _HOUSE = re.compile(r"\d+条(通)?\d+丁目\s?\d+(-\d+|番(地)?)|\d+丁目\s?\d+(-\d+|番(地)?)|"
                     r"(?<![\d/.:#=-])[1-9]\d{0,2}-\d{1,4}-\d{1,4}(?![\d-])|\d+番地|\d+番\d+号")
-_HOUSE_OWNER = re.compile(r"住所\s*[:：]|氏名|(?<![A-Za-z])(Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z]|\b(resident|family|tenant|"
+_HOUSE_OWNER = re.compile(r"住所\s*[:：]?\s*([一-龥]{1,4}[市町村区])?[^\s]{0,8}?\d|氏名|"
+                          r"(?<![A-Za-z])(Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z]|\b(resident|family|tenant|"
                           r"complainant|woman|man|her|his)\b")
 _BUILDING = re.compile(r"庁舎|市役所|役場|会館|センター|公園|体育館|図書館|学校|病院|施設|会場|駅|ホール|ビル(?!ー)|"
                        r"支所|出張所|office|hall|station|library|cent(er|re)", re.IGNORECASE)
 # A birth date written out (生年月日 S45.3.2, H12.4.18生まれ), a pupil by class (3年2組の鈴木くん), a number on a
-# person's insurance, pension or account, and a bare number grouped as a 個人番号 (1234 5678 9012) said about a person.
+# person's insurance, pension or account, and a bare number grouped as a 個人番号 (1234 5678 9012) next to a person
+# (not 受付番号 0007-1234-5678).
 _BIRTH_DATE = re.compile(r"(生年月日|誕生日)\s*[:：は]?\s*(S|H|R|T|M|昭和|平成|令和|大正|明治)?\s?"
                          r"\d{1,4}[.・/年-]\d{1,2}|"
                          r"(?<![A-Za-z])(S|H|R|T|M|昭和|平成|令和)\s?\d{1,2}[.・/年]\d{1,2}[.・/月]\d{1,2}日?\s*(生|産)")
@@ -189,6 +191,17 @@ _PUPIL = re.compile(r"\d年\d{1,2}組の?[^。、]{0,8}?(さん|くん|君|ち�
 _NUMBERED = re.compile(r"(被保険者|保険者|受給者|基礎年金|年金|口座|免許証|旅券)番号\s*[:：は]?\s*\d{4,}|"
                        r"(普通|当座)(預金)?\s*(口座)?\s*\d{6,8}(?!\d)")
 _TWELVE = re.compile(r"(?<![\d/=.-])\d{4}[ -]\d{4}[ -]\d{4}(?![\d-])")
+# An email address written out is a person's (like a mobile number) unless it is an office's (a role name such as
+# info@ or sakuradai.koho@, a public body's domain), an impersonator's or a scam's, or an account's (変更, 転送).
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]{1,64})@([\w-]+(\.[\w-]+)+)")
+_ROLE_MAIL = re.compile(r"(?<![a-z])(info|support|contact|kou?hou?|admin|webmaster|office|help|press|soudan|"
+                        r"no-?_?reply|mail|"
+                        r"inquiry|o?toiawase|uketsuke|madoguchi|desk|service|team|staff|city|security|account|"
+                        r"notif\w*|alert|news|koho-?ka)(?![a-z])", re.IGNORECASE)
+_PUBLIC_DOMAIN = re.compile(r"\.(lg|go|ed)\.jp$|^(city|town|vill|pref)\.", re.IGNORECASE)
+_FAKE = re.compile(r"偽|なりすまし|成りすまし|詐欺|フィッシング|騙|fake|scam|phishing|spoof|impersonat|"
+                   r"変更され|転送|再設定|ログイン|パスワード|認証|乗っ取|差出人|件名|送信元|"
+                   r"forward|recovery|password|sign-?in|changed to", re.IGNORECASE)
 
 # An office's own contacts (the library's email address) are published on purpose.
 _OFFICE_EN = re.compile(r"\b(office|department|city|council|hall|cent(er|re)|library|school|desk|clinic)('s)? "
@@ -261,7 +274,7 @@ def _numbers(sentence: str, *, out: bool = True) -> bool:
         return True
     if _BIRTH_DATE.search(sentence) or _PUPIL.search(sentence) or _NUMBERED.search(sentence):
         return True
-    if _TWELVE.search(sentence) and (_JA_PERSON.search(sentence) or "番号" in sentence):
+    if _TWELVE.search(sentence) and _JA_PERSON.search(sentence):
         return True
     house = _HOUSE.search(sentence)
     if house and not _BUILDING.search(sentence[max(0, house.start() - 12):house.end() + 12]) and (
@@ -271,7 +284,11 @@ def _numbers(sentence: str, *, out: bool = True) -> bool:
 
 
 def _english(sentence: str, *, astray: bool, private: bool) -> bool:
-    """An English sentence saying a person's data is out, unless it says it was not."""
+    """An English sentence saying a person's data is out, unless it says it was not (or a person's email address)."""
+    if "@" in sentence and not _FAKE.search(sentence) and any(
+            not _ROLE_MAIL.search(found.group(1)) and not _PUBLIC_DOMAIN.search(found.group(2))
+            for found in _EMAIL.finditer(sentence)):
+        return True
     found = _EN_STRONG.search(sentence)
     if found and not _NOT_EN.search(sentence[max(0, found.start() - 30):found.end()]):
         return True
