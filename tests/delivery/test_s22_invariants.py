@@ -355,7 +355,23 @@ def reply(w: World, rng: random.Random, *, again: tuple[Any, ...] | None = None)
     return again
 
 
-ACTIONS = (report, report, step, step, command, command, command, reply)
+def tick(w: World, rng: random.Random, *, again: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+    """Time passes and the escalation job fires what is due; its notices are checked as section notices are."""
+    if again is None:
+        w.triage.deps.clock.advance(minutes=rng.choice((31, 61, 180)))  # type: ignore[attr-defined]
+    fired: list[Notification] = []
+    w.triage.escalations.fire_due(fired.append, "w")
+    for note in fired:
+        case = w.cases.get(note.incident_id)
+        if case is not None and w.triage.queries.view(note.incident_id, None).restricted:
+            assert not [s for s in case.secrets if s in note.title + note.body], f"escalation shows details: {note}"
+        w.notes.append((note, RESTRICTED_CH if case is not None and case.restricted_at is not None else PR_CH,
+                        len(w.port.calls)))
+    w.log.append(f"tick: {[(n.incident_id, n.level, n.audiences) for n in fired]}")
+    return ()
+
+
+ACTIONS = (report, report, step, step, command, command, command, reply, tick)
 # Personal data typed into a step's free-text answer is drawn on the closed step's card in the public thread and
 # restricts nothing (test_s22_stale_cards.py, xfail): off until bot/triage/restriction.py reads typed answers.
 TYPED_PD = False
@@ -397,8 +413,10 @@ def check(w: World, profile: dict[str, Any]) -> None:
             assert note.audiences == first and note.audience == first[0], note
             mentions = " ".join(f"M_{s}" for s in first)
             assert note.mention == mentions, (note.mention, mentions)
-        elif note.topic is None:
-            assert note.audiences == (levels[len(first) + note.level - 2]["section"],), note
+        elif note.topic is None:  # a later level, or the last one told again (a re-notice)
+            extra = [level["section"] for level in levels[len(first):]]
+            expected = (extra[min(note.level - 2, len(extra) - 1)],) if extra else first
+            assert note.audiences == expected, (note, expected)
         case = w.cases.get(note.incident_id)
         if case is not None and case.restricted_at is not None and index >= case.restricted_at:
             assert channel == RESTRICTED_CH, (note, channel)
