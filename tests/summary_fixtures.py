@@ -24,7 +24,9 @@ SECURITY = "slack:U_SEC"
 
 def _choice(input_id: str, values: tuple[str, ...]) -> dict[str, Any]:
     return {"id": input_id, "type": "choice", "required": True, "label": {"ja": input_id, "en": input_id},
-            "choices": [{"value": v, "label": {"ja": v, "en": v}} for v in values]}
+            # personal_data = yes restricts, as in the shipped playbooks (a start-up check asks for the marker)
+            "choices": [{"value": v, "label": {"ja": v, "en": v}}
+                        | ({"restricts": True} if (input_id, v) == ("personal_data", "yes") else {}) for v in values]}
 
 
 def _step(step_id: str, inputs: list[dict[str, Any]]) -> dict[str, Any]:
