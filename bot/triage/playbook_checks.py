@@ -204,7 +204,8 @@ def _check_restricts(item: InputDef, where: str) -> None:
             "個人情報が含まれることを示す選択肢（「含まれる」など）にだけ restricts: true を書いてください。",
             f"{where}.choices: every choice has restricts: true, so any answer restricts the incident; mark only "
             "the choice saying personal data is involved"))
-    if item.type == "choice" and asks_personal_data(item) and all(mark is None for mark in marks):
+    if item.type == "choice" and asks_personal_data(item) and all(mark is None for mark in marks) and not any(
+            choice.restricting(item.id) for choice in item.choices):  # unmarked personal_data: yes restricts
         yes = next((i for i, choice in enumerate(item.choices)
                     if choice.value == "yes" or choice.label.ja.startswith(("含まれる", "あり", "はい"))), 0)
         raise PlaybookError(both(

@@ -25,6 +25,11 @@ class Choice(_Model):
     # asking about personal data marks each such choice true, or says false where none does (playbook_checks.py).
     restricts: bool | None = None
 
+    def restricting(self, input_id: str) -> bool:
+        """Whether choosing it restricts: marked so, or unmarked `personal_data: yes` (the shipped field's meaning
+        before the marker existed, so a municipality's copy of an older playbook keeps restricting)."""
+        return self.restricts if self.restricts is not None else (input_id, self.value) == ("personal_data", "yes")
+
 
 class InputDef(_Model):
     """An input a step asks for; its answer is stored under `id`."""

@@ -142,7 +142,7 @@ def exposing_answer(deps: CoreDeps, kind: str, step_id: str, answers: dict[str, 
     except KeyError:
         return False
     return any(answers.get(item.id) == choice.value for item in step.inputs for choice in item.choices
-               if choice.restricts)
+               if choice.restricting(item.id))
 
 
 def _restricted_notice(deps: CoreDeps, incident_id: int, kind: str, via: str, author: str) -> Notification | None:
