@@ -174,7 +174,7 @@ def test_a_bystander_is_told_who_may_correct_the_kind(runtime: Runtime) -> None:
     assert leak is not None
     ran = command_run.run(runtime.triage, Actor(STAFF, "担当 山田", "slack"), Command("kind", leak.id, kind="炎上"),
                           _platform(runtime))  # its own reporter: a leak's kind is PR's and security's
-    assert "情報漏えいの案件の種別を訂正できるのは" in ran.said[0]
+    assert "閲覧制限付きの案件の種別を訂正できるのは" in ran.said[0]
 
 
 def test_the_reporter_whose_own_chat_is_the_home_is_told_there_once(runtime: Runtime) -> None:

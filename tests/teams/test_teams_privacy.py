@@ -66,7 +66,7 @@ def test_a_correction_to_leak_moves_the_conversation_and_redacts_the_thread(team
     assert PHONE not in now  # every message posted in the public thread became the neutral line
     assert "詳細は個別に案内します" in now
     pr_card, *told = fake.posts_to(PR_CHANNEL)  # the PR card, then the severity change the answers made
-    assert "情報漏えいの案件" in card_text(fake.message(pr_card["id"]))
+    assert "閲覧制限付きの案件" in card_text(fake.message(pr_card["id"]))
     assert all("【重大度の変更】" in card_text(m) and PHONE not in card_text(m) for m in told)
     chat = fake.chats[STAFF.id]
     private = fake.posts_to(chat)

@@ -219,7 +219,7 @@ def test_a_correction_to_leak_takes_the_report_text_off_the_pr_card(teams: Teams
     driver.execute(STAFF, intro, thread_of(root), "kind_select", {"kind": "leak"})
     redrawn = fake.message(pr_card["id"])
     assert teams.view(incident_id).restricted
-    assert REPORTS["flaming"][:10] not in card_text(redrawn) and "情報漏えいの案件" in card_text(redrawn)
+    assert REPORTS["flaming"][:10] not in card_text(redrawn) and "閲覧制限付きの案件" in card_text(redrawn)
     assert verbs(redrawn) == ["acknowledge"]  # still to be acknowledged
 
 
