@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.wareki import ERAS
+
 # A report is read sentence by sentence. A sentence restricts when it says something personal is out: data that is a
 # person's by itself (a 名簿, 住民票, a case record) with a word saying it is out; contact details or a name (住所,
 # 氏名) with such a word in a sentence about a person (申請者, さん); a misdirected letter or mail; a staff member's
@@ -184,9 +186,10 @@ _BUILDING = re.compile(r"庁舎|市役所|役場|会館|センター|公園|体�
 # A birth date written out (生年月日 S45.3.2, H12.4.18生まれ), a pupil by class (3年2組の鈴木くん), a number on a
 # person's insurance, pension or account, and a bare number grouped as a 個人番号 (1234 5678 9012) next to a person
 # (not 受付番号 0007-1234-5678).
-_BIRTH_DATE = re.compile(r"(生年月日|誕生日)\s*[:：は]?\s*(S|H|R|T|M|昭和|平成|令和|大正|明治)?\s?"
+_ERA = "|".join(("S", "H", "R", "T", "M", *(name for _, name, _ in ERAS)))  # the era names from bot/wareki.py
+_BIRTH_DATE = re.compile(rf"(生年月日|誕生日)\s*[:：は]?\s*({_ERA})?\s?"
                          r"\d{1,4}[.・/年-]\d{1,2}|"
-                         r"(?<![A-Za-z])(S|H|R|T|M|昭和|平成|令和)\s?\d{1,2}[.・/年]\d{1,2}[.・/月]\d{1,2}日?\s*(生|産)")
+                         rf"(?<![A-Za-z])({_ERA})\s?\d{{1,2}}[.・/年]\d{{1,2}}[.・/月]\d{{1,2}}日?\s*(生|産)")
 _PUPIL = re.compile(r"\d年\d{1,2}組の?[^。、]{0,8}?(さん|くん|君|ちゃん|様)")
 _NUMBERED = re.compile(r"(被保険者|保険者|受給者|基礎年金|年金|口座|免許証|旅券)番号\s*[:：は]?\s*\d{4,}|"
                        r"(普通|当座)(預金)?\s*(口座)?\s*\d{6,8}(?!\d)")

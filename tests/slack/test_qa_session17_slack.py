@@ -53,7 +53,8 @@ def test_colleagues_who_replied_before_a_correction_to_leak_are_told_privately_t
     fake, driver = slack.fake, slack.driver
     message, _ = driver.post_message(STAFF, FLAMING, REPORT)
     thread = message["ts"]
-    driver.post_message(OTHER, "添付に写っているの、山田太郎さん（〇〇町1-2-3）ですよね？", REPORT, thread_ts=thread)
+    # No personal-data cue: since session 22 a name with a house number (山田太郎さん（〇〇町1-2-3）) restricts at once.
+    driver.post_message(OTHER, "添付に写っているの、〇〇町の方ですよね？", REPORT, thread_ts=thread)
     driver.post_message(OTHER, "スクショも撮りました", REPORT, thread_ts=thread)
     assert _advised(fake, OTHER, thread) == []  # an ordinary incident's thread: conversation
     intro = fake.thread_messages(REPORT, thread)[0]
