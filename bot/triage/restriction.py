@@ -123,9 +123,8 @@ def restricted_by_answer(session: Session, deps: CoreDeps, incident: Incident, a
     個人情報の有無 = 含まれる) on an ordinary incident: restricted in the step's transaction as restricted_by_report
     does (the kind stays; the one who answered keeps their role), PR told why and the conversation told where it
     continues. None when the answers do not restrict it."""
-    if incident.restricted or not (exposing_answer(deps, incident.kind, step_id, answers) or any(
-            exposes_personal_data(value) for value in answers.values() if isinstance(value, str) and len(value) > 8)):
-        return None  # personal data typed into a free-text answer is exposed as words in a report are (s22 scenarios)
+    if incident.restricted or not exposing_answer(deps, incident.kind, step_id, answers):
+        return None
     cat, ref = deps.catalog, incident_ref(incident.id)
     kind = cat.label("kind", incident.kind)
     revoked = restrict(session, deps, incident, actor, ref, kind, by_report=True, via="step", step=step_id)
